@@ -1,0 +1,520 @@
+/*
+ * canhgac — internal interfaces, grouped by the file that implements them.
+ */
+#ifndef CANHGAC_H
+#define CANHGAC_H
+
+#include <sys/types.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct event_base;
+
+#define CANHGAC_VERSION		PACKAGE_VERSION
+
+/* Caps that bound work and memory on hostile input. */
+#define VLAN_MAX		2	/* tags kept; deeper stacks are an anomaly */
+#define VLAN_DEPTH_MAX		4	/* tags walked before giving up */
+#define IPV6_EXT_MAX		8	/* extension headers walked */
+#define IFACE_MAX		16
+#define APP_BUF_MAX		4096	/* first bytes kept per direction */
+#define APP_INSPECT_MAX		16384	/* payload bytes inspected per direction */
+
+/* log.c */
+void	 log_init(int debug, int to_syslog);
+void	 log_setverbose(int);
+int	 log_getverbose(void);
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* xmalloc.c */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* util.c */
+int	 util_parse_size(const char *, uint64_t *);
+int	 util_parse_duration(const char *, uint64_t *);
+void	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
+int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
+
+/* decode_*.c: pure, bounded decoders. */
+
+/* Reasons a packet is malformed; each is counted, none is logged. */
+#define DECODE_ERRORS(X)					\
+	X(LINK_UNKNOWN, "link_unknown")				\
+	X(ETH_SHORT, "eth_short")				\
+	X(VLAN_SHORT, "vlan_short")				\
+	X(VLAN_TOO_DEEP, "vlan_too_deep")			\
+	X(SLL_SHORT, "sll_short")				\
+	X(SLL2_SHORT, "sll2_short")				\
+	X(NULL_SHORT, "null_short")				\
+	X(NULL_FAMILY, "null_unknown_family")			\
+	X(ARP_SHORT, "arp_short")				\
+	X(IPV4_SHORT, "ipv4_short")				\
+	X(IPV4_VERSION, "ipv4_bad_version")			\
+	X(IPV4_HLEN, "ipv4_bad_header_length")			\
+	X(IPV4_LEN, "ipv4_bad_total_length")			\
+	X(IPV4_TRUNC, "ipv4_truncated")				\
+	X(IPV4_OPT, "ipv4_bad_option")				\
+	X(IPV4_FRAG_OVERLAP, "ipv4_frag_too_large")		\
+	X(IPV6_SHORT, "ipv6_short")				\
+	X(IPV6_VERSION, "ipv6_bad_version")			\
+	X(IPV6_TRUNC, "ipv6_truncated")				\
+	X(IPV6_EXT_SHORT, "ipv6_ext_short")			\
+	X(IPV6_EXT_DEPTH, "ipv6_ext_too_many")			\
+	X(IPV6_FRAG_SHORT, "ipv6_frag_short")			\
+	X(TCP_SHORT, "tcp_short")				\
+	X(TCP_HLEN, "tcp_bad_header_length")			\
+	X(TCP_OPT, "tcp_bad_option")				\
+	X(TCP_FLAGS, "tcp_bad_flags")				\
+	X(UDP_SHORT, "udp_short")				\
+	X(UDP_LEN, "udp_bad_length")				\
+	X(ICMP_SHORT, "icmp_short")				\
+	X(ICMPV6_SHORT, "icmpv6_short")
+
+enum decode_err {
+	DE_NONE = 0,
+#define X(id, name) DE_##id,
+	DECODE_ERRORS(X)
+#undef X
+	DE_MAX
+};
+
+/* Packet-level flags. */
+#define PKT_FRAG	0x0001	/* IP fragment (any) */
+#define PKT_FRAG_FIRST	0x0002	/* first fragment, carries L4 header */
+#define PKT_ARP		0x0004
+#define PKT_IPOPTS	0x0008
+#define PKT_TRUNC	0x0010	/* captured shorter than on the wire */
+#define PKT_L4		0x0020	/* ports / L4 header valid */
+
+#define PROTO_ICMP	1
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define PROTO_ICMPV6	58
+
+#define TH_FIN		0x01
+#define TH_SYN		0x02
+#define TH_RST		0x04
+#define TH_PUSH		0x08
+#define TH_ACK		0x10
+#define TH_URG		0x20
+#define TH_ECE		0x40
+#define TH_CWR		0x80
+
+struct iface;
+struct flow;
+struct app_result;
+
+struct packet {
+	uint64_t		 ts;		/* microseconds since epoch */
+	uint32_t		 caplen;
+	uint32_t		 wirelen;
+	const struct iface	*iface;
+	uint16_t		 vlan[VLAN_MAX];
+	uint8_t			 vlan_n;
+	uint8_t			 ipver;		/* 0, 4 or 6 */
+	uint8_t			 proto;		/* IP protocol */
+	uint8_t			 ttl;
+	uint16_t		 ethertype;
+	uint16_t		 flags;
+	uint8_t			 src[16];	/* IPv4 in the first 4 */
+	uint8_t			 dst[16];
+	uint16_t		 sport;		/* ICMP: type<<8|code */
+	uint16_t		 dport;		/* ICMP: 0 */
+	uint8_t			 tcp_flags;
+	uint8_t			 icmp_type;
+	uint8_t			 icmp_code;
+	uint8_t			 ip6_ext_n;
+	uint32_t		 seq;
+	uint32_t		 ack;
+	uint16_t		 win;
+	uint16_t		 ip_len;	/* IP total length per header */
+	const uint8_t		*l3;
+	uint32_t		 l3_len;
+	const uint8_t		*payload;
+	uint32_t		 payload_len;
+	enum decode_err		 err;
+	/* Filled by later stages. */
+	struct flow		*flow;
+	uint8_t			 dir;		/* 0 to_server, 1 to_client */
+	struct app_result	*app;		/* metadata found in this packet */
+};
+
+struct decode_stats {
+	uint64_t	packets;
+	uint64_t	bytes;
+	uint64_t	ipv4, ipv6, arp, tcp, udp, icmp, icmpv6, other_l3,
+			    other_l4, fragments, vlan;
+	uint64_t	err[DE_MAX];
+};
+
+const char *decode_err_name(enum decode_err);
+int	 decode_datalink_supported(int dlt);
+/* Decode one frame of link type dlt; returns 0, or -1 with pkt->err set. */
+int	 decode_frame(int dlt, const uint8_t *p, size_t len, struct packet *,
+	    struct decode_stats *);
+int	 decode_eth(const uint8_t *, size_t, struct packet *);
+int	 decode_l3(uint16_t ethertype, const uint8_t *, size_t,
+	    struct packet *);
+int	 decode_ipv4(const uint8_t *, size_t, struct packet *);
+int	 decode_ipv6(const uint8_t *, size_t, struct packet *);
+int	 decode_l4(uint8_t proto, const uint8_t *, size_t, struct packet *);
+int	 decode_tcp(const uint8_t *, size_t, struct packet *);
+int	 decode_udp(const uint8_t *, size_t, struct packet *);
+int	 decode_icmp(const uint8_t *, size_t, struct packet *);
+int	 decode_icmpv6(const uint8_t *, size_t, struct packet *);
+
+/* community_id.c */
+int	 community_id_v1(uint16_t seed, int ipver, const uint8_t *saddr,
+	    const uint8_t *daddr, uint8_t proto, uint16_t sport,
+	    uint16_t dport, char *out, size_t outlen);
+/* Map ICMP type/code to the port pair of the Community ID spec. */
+int	 community_id_icmp_ports(uint8_t proto, uint8_t type, uint8_t code,
+	    uint16_t *sport, uint16_t *dport);
+
+/* app_*.c: application metadata parsers over the first bytes. */
+enum app_proto {
+	APP_UNKNOWN = 0,
+	APP_TLS,
+	APP_DNS,
+	APP_HTTP,
+	APP_SSH,
+	APP_TELNET,
+	APP_FTP,
+	APP_SMTP,
+	APP_POP3,
+	APP_IMAP,
+	APP_SNMP,
+	APP_MAX
+};
+
+/* Parser results. */
+#define APP_DONE	0	/* parsed a complete message */
+#define APP_MORE	1	/* valid so far, need more bytes */
+#define APP_BAD		(-1)	/* not this protocol, or malformed */
+
+#define TLS_CIPHERS_MAX		64
+#define TLS_VERSIONS_MAX	16
+
+struct app_tls {
+	uint16_t	legacy_version;		/* ClientHello.version */
+	uint16_t	max_version;		/* highest offered, GREASE skipped */
+	uint16_t	versions[TLS_VERSIONS_MAX];	/* supported_versions */
+	uint8_t		nversions;
+	uint8_t		sslv2;			/* SSLv2-format hello */
+	uint16_t	nciphers;		/* total offered */
+	uint16_t	ciphers[TLS_CIPHERS_MAX];	/* first ones kept */
+	char		sni[256];
+	char		ja3[33];		/* MD5 hex of the JA3 string */
+	char		ja4[40];
+	uint16_t	server_version;		/* ServerHello negotiated */
+	uint16_t	server_cipher;
+};
+
+struct app_dns {
+	uint16_t	id;
+	uint8_t		qr;		/* 0 query, 1 response */
+	uint8_t		rcode;
+	uint8_t		opcode;
+	uint16_t	qtype;
+	uint16_t	qdcount, ancount;
+	char		qname[256];	/* dotted, without trailing dot */
+};
+
+struct app_http {
+	char		method[16];
+	char		uri[512];
+	char		host[256];	/* without port */
+	char		user_agent[256];
+	char		version[16];
+	size_t		consumed;	/* bytes of this request's header */
+};
+
+struct app_ssh {
+	char		proto_version[16];	/* "2.0" */
+	char		software[128];		/* "OpenSSH_8.9p1" ... */
+	char		comments[128];
+};
+
+/* What a plaintext login protocol showed in clear (never the secret). */
+#define PLAIN_USER	0x01	/* a user name was sent */
+#define PLAIN_PASS	0x02	/* a password was sent in clear */
+#define PLAIN_AUTH	0x04	/* an AUTH/LOGIN command in clear */
+#define PLAIN_STARTTLS	0x08	/* the client upgraded with STARTTLS */
+#define PLAIN_COMMUNITY	0x10	/* SNMP community string sent */
+#define PLAIN_BANNER	0x20	/* server greeting seen */
+
+struct app_plain {
+	uint8_t		proto;		/* enum app_proto */
+	uint8_t		seen;		/* PLAIN_* */
+	uint8_t		snmp_version;	/* 1 or 2 (v2c) */
+	char		user[64];	/* user name, truncated */
+	char		command[16];	/* the command that carried it */
+};
+
+/* Guess a protocol from the first bytes of a direction and the ports. */
+enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
+	    uint16_t sport, uint16_t dport);
+const char *app_proto_name(enum app_proto);
+
+int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
+const char *app_tls_version_name(uint16_t);
+int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
+const char *app_dns_rrtype_name(uint16_t);
+const char *app_dns_rcode_name(uint8_t);
+int	 app_http_request(const uint8_t *, size_t, struct app_http *);
+int	 app_ssh_banner(const uint8_t *, size_t, struct app_ssh *);
+int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
+	    struct app_plain *);
+
+/* app.c: per-flow dispatch and the bounded first-bytes buffers. */
+#define APPR_TLS_CH	0x01
+#define APPR_TLS_SH	0x02
+#define APPR_DNS	0x04
+#define APPR_HTTP	0x08
+#define APPR_SSH	0x10
+#define APPR_PLAIN	0x20
+
+struct app_result {
+	uint32_t	have;		/* APPR_* found in this packet */
+	struct app_tls	tls;
+	struct app_dns	dns;
+	struct app_http	http;
+	struct app_ssh	ssh;
+	struct app_plain plain;
+};
+
+struct app_stats {
+	uint64_t	tls, dns, http, ssh, plain;
+	uint64_t	buf_exhausted, gaps, parse_errors;
+};
+
+struct app_ctx;
+/* Called once per metadata record (several for pipelined requests). */
+typedef void (*app_emit_cb)(const struct packet *, const struct app_result *,
+	    void *);
+struct app_ctx *app_init(size_t nbufs, app_emit_cb, void *);
+void	 app_free(struct app_ctx *);
+/* Inspect pkt's payload in its flow; records go to the emit callback. */
+void	 app_process(struct app_ctx *, struct packet *);
+void	 app_flow_release(struct app_ctx *, struct flow *);
+const struct app_stats *app_stats(const struct app_ctx *);
+
+/* flow.c */
+enum flow_state {
+	FLOW_NEW = 0,		/* first packet(s), no handshake */
+	FLOW_ESTABLISHED,	/* TCP handshake done, or both sides spoke */
+	FLOW_CLOSED,		/* FIN both ways or RST */
+	FLOW_STATE_MAX
+};
+
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,
+	FLOW_END_CAPTURE,	/* end of offline capture */
+	FLOW_END_EVICTION,	/* memcap */
+	FLOW_END_SHUTDOWN
+};
+
+/* TCP progress bits. */
+#define FT_SYN		0x01
+#define FT_SYNACK	0x02
+#define FT_ACK		0x04	/* handshake's third packet */
+#define FT_FIN_C	0x08
+#define FT_FIN_S	0x10
+#define FT_RST		0x20
+
+struct app_buf;
+
+struct flow {
+	struct flow	*hnext;		/* hash chain */
+	struct flow	*lprev, *lnext;	/* per-state idle list, oldest first */
+	/* Key: client (initiator) side first. */
+	uint8_t		 caddr[16];
+	uint8_t		 saddr[16];
+	uint16_t	 cport, sport;
+	uint16_t	 vlan[VLAN_MAX];
+	uint8_t		 ipver;
+	uint8_t		 proto;
+	uint8_t		 state;		/* enum flow_state */
+	uint8_t		 tcp;		/* FT_* */
+	uint8_t		 app_proto;	/* enum app_proto */
+	uint8_t		 app_done[2];	/* direction finished inspecting */
+	uint8_t		 iface_idx;
+	uint8_t		 plain_seen;	/* PLAIN_* accumulated */
+	uint8_t		 app_flags;	/* app.c private */
+	uint16_t	 tls_offered;	/* highest TLS version the client offered */
+	uint32_t	 hash;
+	uint32_t	 next_seq[2];	/* expected TCP seq per direction */
+	uint32_t	 inspected[2];	/* payload bytes inspected */
+	uint64_t	 id;
+	uint64_t	 pkts[2];
+	uint64_t	 bytes[2];
+	uint64_t	 first, last;	/* microseconds */
+	struct app_buf	*abuf;		/* only while a message spans segments */
+};
+
+struct flow_stats {
+	uint64_t	created;
+	uint64_t	active;
+	uint64_t	ended[4];	/* by enum flow_end_reason */
+	uint64_t	evicted;
+	uint64_t	memcap_hits;	/* a new flow needed eviction */
+	uint64_t	no_flow;	/* could not get a flow at all */
+	uint64_t	peak_active;
+	uint64_t	bytes_in_use;
+};
+
+struct flow_timeouts {
+	uint64_t	t[FLOW_STATE_MAX];	/* microseconds */
+};
+
+typedef void (*flow_end_cb)(struct flow *, enum flow_end_reason, void *);
+
+struct flow_table;
+struct flow_table *flow_table_new(uint64_t memcap, const struct flow_timeouts *,
+	    flow_end_cb, void *);
+void	 flow_table_free(struct flow_table *);
+/* Find or create the flow of pkt, update counters and state. */
+struct flow *flow_lookup(struct flow_table *, struct packet *);
+/* Expire flows idle longer than their state's timeout at time now. */
+size_t	 flow_expire(struct flow_table *, uint64_t now);
+/* End every flow (end of capture, shutdown). */
+void	 flow_expire_all(struct flow_table *, enum flow_end_reason);
+const struct flow_stats *flow_stats(const struct flow_table *);
+size_t	 flow_max(const struct flow_table *);
+const char *flow_state_name(enum flow_state);
+const char *flow_end_reason_name(enum flow_end_reason);
+void	 flow_default_timeouts(struct flow_timeouts *);
+
+/* jsonw.c: a bounded JSON writer into a fixed buffer (no allocation). */
+struct jsonw {
+	char	*buf;
+	size_t	 cap;
+	size_t	 len;
+	int	 overflow;
+	int	 need_comma;
+};
+void	 jw_init(struct jsonw *, char *, size_t);
+void	 jw_obj_open(struct jsonw *, const char *key);
+void	 jw_obj_close(struct jsonw *);
+void	 jw_arr_open(struct jsonw *, const char *key);
+void	 jw_arr_close(struct jsonw *);
+void	 jw_str(struct jsonw *, const char *key, const char *val);
+void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
+void	 jw_int(struct jsonw *, const char *key, int64_t);
+void	 jw_uint(struct jsonw *, const char *key, uint64_t);
+void	 jw_bool(struct jsonw *, const char *key, int);
+/* Finish with a newline; returns the length or -1 on overflow. */
+ssize_t	 jw_finish(struct jsonw *);
+
+/* yamldoc.c: libyaml documents with positions for FILE:LINE:COLUMN errors. */
+struct yaml_doc;
+struct yaml_node_s;
+struct yaml_doc *yamldoc_load(const char *path, char *err, size_t errlen);
+void	 yamldoc_free(struct yaml_doc *);
+const char *yamldoc_path(const struct yaml_doc *);
+struct yaml_node_s *yamldoc_root(struct yaml_doc *);
+struct yaml_node_s *yamldoc_node(struct yaml_doc *, int id);
+int	 yamldoc_is_map(const struct yaml_node_s *);
+int	 yamldoc_is_seq(const struct yaml_node_s *);
+int	 yamldoc_is_scalar(const struct yaml_node_s *);
+/* A scalar's text (NUL-terminated by libyaml), or NULL. */
+const char *yamldoc_scalar(const struct yaml_node_s *);
+/* The value under key in a mapping, or NULL. */
+struct yaml_node_s *yamldoc_get(struct yaml_doc *, struct yaml_node_s *,
+	    const char *key);
+/* Iterate a mapping: *i starts at 0; returns 0 at the end. */
+int	 yamldoc_map_next(struct yaml_doc *, struct yaml_node_s *, size_t *i,
+	    struct yaml_node_s **key, struct yaml_node_s **val);
+size_t	 yamldoc_seq_len(const struct yaml_node_s *);
+struct yaml_node_s *yamldoc_seq_at(struct yaml_doc *, struct yaml_node_s *,
+	    size_t);
+/* Format "FILE:LINE:COLUMN: message" for node into err; returns -1. */
+int	 yamldoc_error(const struct yaml_doc *, const struct yaml_node_s *,
+	    char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* The closest of candidates to word (edit distance), or NULL. */
+const char *yamldoc_suggest(const char *word, const char *const *cands,
+	    size_t n);
+
+/* config.c */
+struct capture_conf {
+	char		 iface[64];
+	char		*bpf;
+	int		 snaplen;
+	int		 promisc;
+	int		 buffer_size;	/* bytes, 0 = libpcap default */
+};
+
+struct config {
+	char		*path;
+	char		*sensor_name;
+	int		 security_level;
+	char		*timezone;
+	int		 utc_offset;	/* seconds east, for timestamps */
+	struct capture_conf capture[IFACE_MAX];
+	int		 ncapture;
+	uint64_t	 flow_memcap;
+	struct flow_timeouts timeouts;
+	char		*events_path;
+	struct yaml_doc	*doc;		/* kept for later subsystems */
+};
+
+struct config *config_load(const char *path, char *err, size_t errlen);
+void	 config_free(struct config *);
+void	 config_defaults(struct config *);
+void	 config_print(const struct config *, FILE *);
+
+/* capture.c */
+struct iface {
+	char		 name[64];
+	int		 idx;
+	int		 dlt;
+	int		 offline;
+	uint64_t	 pkts;		/* packets handed to decode */
+	uint64_t	 ps_recv, ps_drop, ps_ifdrop;
+};
+
+struct capture;
+typedef void (*capture_pkt_cb)(const struct iface *, uint64_t ts,
+	    const uint8_t *, uint32_t caplen, uint32_t wirelen, void *);
+typedef void (*capture_done_cb)(void *);
+struct capture *capture_new(struct event_base *, capture_pkt_cb,
+	    capture_done_cb, void *);
+int	 capture_add_live(struct capture *, const struct capture_conf *,
+	    char *err, size_t errlen);
+int	 capture_add_file(struct capture *, const char *path, char *err,
+	    size_t errlen);
+int	 capture_start(struct capture *);
+void	 capture_stop(struct capture *);
+void	 capture_stats_update(struct capture *);
+int	 capture_count(const struct capture *);
+const struct iface *capture_iface(const struct capture *, int);
+void	 capture_free(struct capture *);
+
+/* event.c: EVE-style event records. */
+struct eventlog;
+struct eventlog *eventlog_open(const char *path, const char *sensor,
+	    int utc_offset, char *err, size_t errlen);
+void	 eventlog_flow(struct eventlog *, const struct flow *,
+	    enum flow_end_reason, const char *iface);
+void	 eventlog_app(struct eventlog *, const struct packet *,
+	    const struct app_result *);
+void	 eventlog_flush(struct eventlog *);
+void	 eventlog_close(struct eventlog *);
+uint64_t eventlog_count(const struct eventlog *);
+uint64_t eventlog_errors(const struct eventlog *);
+
+#endif /* CANHGAC_H */

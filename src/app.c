@@ -1,0 +1,385 @@
+/*
+ * Application metadata from the first bytes of each direction.
+ *
+ * No stream reassembly: in-order TCP payload is handed to the parser of
+ * the detected protocol segment by segment. When one message (a TLS
+ * ClientHello, an SSH banner, a DNS-over-TCP message, an HTTP header)
+ * spans segments, its bytes are gathered in a small buffer taken from a
+ * fixed pool and returned as soon as the message is parsed, so a flow
+ * holds a buffer only for a few packets and the pool bounds the memory.
+ * Each direction stops being inspected after APP_INSPECT_MAX bytes.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "canhgac.h"
+
+/* flow->app_flags */
+#define AF_SEQ0		0x01	/* next_seq[0] valid */
+#define AF_SEQ1		0x02
+#define AF_HTTP_SKIP	0x04	/* inside a request body */
+
+struct app_buf {
+	struct app_buf	*next;
+	uint16_t	 len[2];
+	uint8_t		 data[2][APP_BUF_MAX];
+};
+
+struct app_ctx {
+	struct app_buf	*pool;
+	struct app_buf	*free;
+	size_t		 nbufs;
+	app_emit_cb	 emit;
+	void		*arg;
+	struct app_stats st;
+	struct app_result res;		/* scratch, reused per packet */
+};
+
+struct app_ctx *
+app_init(size_t nbufs, app_emit_cb emit, void *arg)
+{
+	struct app_ctx	*ctx = xcalloc(1, sizeof(*ctx));
+	size_t		 i;
+
+	if (nbufs < 16)
+		nbufs = 16;
+	ctx->pool = xcalloc(nbufs, sizeof(struct app_buf));
+	for (i = nbufs; i > 0; i--) {
+		ctx->pool[i - 1].next = ctx->free;
+		ctx->free = &ctx->pool[i - 1];
+	}
+	ctx->nbufs = nbufs;
+	ctx->emit = emit;
+	ctx->arg = arg;
+	return ctx;
+}
+
+void
+app_free(struct app_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	free(ctx->pool);
+	free(ctx);
+}
+
+const struct app_stats *
+app_stats(const struct app_ctx *ctx)
+{
+	return &ctx->st;
+}
+
+void
+app_flow_release(struct app_ctx *ctx, struct flow *f)
+{
+	if (f->abuf == NULL)
+		return;
+	f->abuf->next = ctx->free;
+	ctx->free = f->abuf;
+	f->abuf = NULL;
+}
+
+static void
+app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
+{
+	if (f->abuf == NULL)
+		return;
+	f->abuf->len[dir] = 0;
+	if (f->abuf->len[!dir] == 0)
+		app_flow_release(ctx, f);
+}
+
+static void
+app_emit(struct app_ctx *ctx, const struct packet *pkt, uint32_t what)
+{
+	ctx->res.have = what;
+	switch (what) {
+	case APPR_TLS_CH:
+	case APPR_TLS_SH:
+		ctx->st.tls++;
+		break;
+	case APPR_DNS:
+		ctx->st.dns++;
+		break;
+	case APPR_HTTP:
+		ctx->st.http++;
+		break;
+	case APPR_SSH:
+		ctx->st.ssh++;
+		break;
+	case APPR_PLAIN:
+		ctx->st.plain++;
+		break;
+	}
+	if (ctx->emit != NULL)
+		ctx->emit(pkt, &ctx->res, ctx->arg);
+}
+
+/* Parse one complete-or-partial message of the flow's protocol. */
+static int
+app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
+    const uint8_t *p, size_t n, uint32_t *what)
+{
+	struct app_result	*r = &ctx->res;
+	int			 rc;
+
+	switch (f->app_proto) {
+	case APP_TLS:
+		if (dir == 0) {
+			memset(&r->tls, 0, sizeof(r->tls));
+			*what = APPR_TLS_CH;
+			return app_tls_client_hello(p, n, &r->tls);
+		}
+		memset(&r->tls, 0, sizeof(r->tls));
+		*what = APPR_TLS_SH;
+		return app_tls_server_hello(p, n, &r->tls);
+	case APP_SSH:
+		memset(&r->ssh, 0, sizeof(r->ssh));
+		*what = APPR_SSH;
+		return app_ssh_banner(p, n, &r->ssh);
+	case APP_DNS: {
+		size_t mlen;
+
+		/* DNS over TCP: a two-byte length, then the message. */
+		if (n < 2)
+			return APP_MORE;
+		mlen = (size_t)p[0] << 8 | p[1];
+		if (mlen < 12)
+			return APP_BAD;
+		if (n - 2 < mlen)
+			return mlen + 2 > APP_BUF_MAX ? APP_BAD : APP_MORE;
+		memset(&r->dns, 0, sizeof(r->dns));
+		*what = APPR_DNS;
+		return app_dns_parse(p + 2, mlen, &r->dns);
+	}
+	case APP_HTTP:
+		memset(&r->http, 0, sizeof(r->http));
+		*what = APPR_HTTP;
+		rc = app_http_request(p, n, &r->http);
+		return rc;
+	}
+	return APP_BAD;
+}
+
+/*
+ * Feed one in-order chunk to a message parser, buffering across
+ * segments when needed. Returns the parser's verdict for the chunk.
+ */
+static int
+app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
+    int dir, const uint8_t *p, size_t n)
+{
+	struct app_buf	*b = f->abuf;
+	uint32_t	 what = 0;
+	int		 rc;
+
+	if (b != NULL && b->len[dir] > 0) {
+		size_t room = APP_BUF_MAX - b->len[dir];
+		size_t take = n < room ? n : room;
+
+		memcpy(b->data[dir] + b->len[dir], p, take);
+		b->len[dir] += (uint16_t)take;
+		rc = app_parse_msg(ctx, f, dir, b->data[dir], b->len[dir],
+		    &what);
+		if (rc == APP_MORE && b->len[dir] < APP_BUF_MAX)
+			return APP_MORE;
+		if (rc == APP_DONE)
+			app_emit(ctx, pkt, what);
+		else
+			ctx->st.parse_errors++;
+		app_buf_drop(ctx, f, dir);
+		return rc == APP_MORE ? APP_BAD : rc;
+	}
+	rc = app_parse_msg(ctx, f, dir, p, n, &what);
+	if (rc == APP_DONE) {
+		app_emit(ctx, pkt, what);
+		return rc;
+	}
+	if (rc == APP_BAD) {
+		ctx->st.parse_errors++;
+		return rc;
+	}
+	/* Need more: keep these bytes in a buffer from the pool. */
+	if (n >= APP_BUF_MAX)
+		return APP_BAD;
+	if (b == NULL) {
+		if ((b = ctx->free) == NULL) {
+			ctx->st.buf_exhausted++;
+			return APP_BAD;
+		}
+		ctx->free = b->next;
+		b->next = NULL;
+		b->len[0] = b->len[1] = 0;
+		f->abuf = b;
+	}
+	memcpy(b->data[dir], p, n);
+	b->len[dir] = (uint16_t)n;
+	return APP_MORE;
+}
+
+/* HTTP: every request header in the client's stream, pipelined too. */
+static void
+app_http_chunk(struct app_ctx *ctx, const struct packet *pkt,
+    struct flow *f, const uint8_t *p, size_t n)
+{
+	int	guard = 0;
+
+	if (f->abuf != NULL && f->abuf->len[0] > 0) {
+		/* Finish a header that started in an earlier segment. */
+		if (app_feed_msg(ctx, pkt, f, 0, p, n) == APP_MORE)
+			return;
+		return;
+	}
+	while (n > 0 && guard++ < 32) {
+		if (app_detect(PROTO_TCP, 0, p, n, f->cport, f->sport) !=
+		    APP_HTTP)
+			return;		/* body bytes or not a request */
+		if (app_feed_msg(ctx, pkt, f, 0, p, n) != APP_DONE)
+			return;
+		if (ctx->res.http.consumed == 0 || ctx->res.http.consumed >= n)
+			return;
+		p += ctx->res.http.consumed;
+		n -= ctx->res.http.consumed;
+	}
+}
+
+/* Plaintext login protocols: per segment, report what newly appeared. */
+static void
+app_plain_chunk(struct app_ctx *ctx, const struct packet *pkt,
+    struct flow *f, int dir, const uint8_t *p, size_t n)
+{
+	struct app_plain	*pl = &ctx->res.plain;
+	uint8_t			 before = f->plain_seen;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->proto = f->app_proto;
+	pl->seen = f->plain_seen;
+	if (app_plain_parse((enum app_proto)f->app_proto, dir, p, n, pl) ==
+	    APP_BAD && f->proto == PROTO_UDP)
+		return;
+	f->plain_seen = pl->seen;
+	/* Only what a reader must know: user, password, auth, community. */
+	if ((pl->seen & ~before) & (PLAIN_USER | PLAIN_PASS | PLAIN_AUTH |
+	    PLAIN_COMMUNITY | PLAIN_STARTTLS))
+		app_emit(ctx, pkt, APPR_PLAIN);
+	if (pl->seen & PLAIN_STARTTLS)
+		f->app_done[0] = f->app_done[1] = 1;
+}
+
+/* One in-order chunk of a direction's stream (or one datagram). */
+static void
+app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
+    int dir, const uint8_t *p, size_t n)
+{
+	if (f->app_proto == APP_UNKNOWN) {
+		enum app_proto ap = app_detect(f->proto, dir, p, n, f->cport,
+		    f->sport);
+
+		if (ap == APP_UNKNOWN)
+			return;
+		f->app_proto = (uint8_t)ap;
+	}
+	switch (f->app_proto) {
+	case APP_TLS:
+	case APP_SSH:
+		if (app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
+			f->app_done[dir] = 1;
+		if (f->app_proto == APP_TLS && dir == 0 &&
+		    ctx->res.have == APPR_TLS_CH)
+			f->tls_offered = ctx->res.tls.max_version;
+		break;
+	case APP_DNS:
+		if (f->proto == PROTO_UDP) {
+			struct app_dns *d = &ctx->res.dns;
+
+			memset(d, 0, sizeof(*d));
+			if (app_dns_parse(p, n, d) == APP_DONE)
+				app_emit(ctx, pkt, APPR_DNS);
+			else
+				ctx->st.parse_errors++;
+		} else if (app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
+			f->app_done[dir] = 1;
+		break;
+	case APP_HTTP:
+		if (dir == 0)
+			app_http_chunk(ctx, pkt, f, p, n);
+		else
+			f->app_done[1] = 1;
+		break;
+	case APP_TELNET:
+	case APP_FTP:
+	case APP_SMTP:
+	case APP_POP3:
+	case APP_IMAP:
+	case APP_SNMP:
+		app_plain_chunk(ctx, pkt, f, dir, p, n);
+		break;
+	default:
+		f->app_done[dir] = 1;
+	}
+}
+
+void
+app_process(struct app_ctx *ctx, struct packet *pkt)
+{
+	struct flow	*f = pkt->flow;
+	int		 dir = pkt->dir;
+	const uint8_t	*p = pkt->payload;
+	size_t		 n = pkt->payload_len;
+	uint8_t		 seqbit = dir == 0 ? AF_SEQ0 : AF_SEQ1;
+
+	ctx->res.have = 0;
+
+	if (f == NULL || ((pkt->flags & PKT_FRAG) && !(pkt->flags &
+	    PKT_FRAG_FIRST)))
+		return;
+	if (f->proto == PROTO_UDP) {
+		if (n == 0 || f->app_done[dir])
+			return;
+		app_chunk(ctx, pkt, f, dir, p, n);
+		return;
+	}
+	if (f->proto != PROTO_TCP)
+		return;
+
+	/* Track the next expected sequence number per direction. */
+	if (pkt->tcp_flags & TH_SYN) {
+		f->next_seq[dir] = pkt->seq + 1;
+		f->app_flags |= seqbit;
+		return;
+	}
+	if (n == 0 || f->app_done[dir])
+		return;
+	if (!(f->app_flags & seqbit)) {
+		f->next_seq[dir] = pkt->seq;
+		f->app_flags |= seqbit;
+	}
+	if (pkt->seq != f->next_seq[dir]) {
+		uint32_t ahead = pkt->seq - f->next_seq[dir];
+
+		if (ahead > 0x80000000U) {
+			/* Old data: a retransmission, maybe with some new. */
+			uint32_t behind = f->next_seq[dir] - pkt->seq;
+
+			if (behind >= n)
+				return;
+			p += behind;
+			n -= behind;
+		} else {
+			/* A gap: what we buffered can no longer complete. */
+			ctx->st.gaps++;
+			app_buf_drop(ctx, f, dir);
+		}
+	}
+	f->next_seq[dir] = pkt->seq + (uint32_t)pkt->payload_len;
+	if (f->inspected[dir] >= APP_INSPECT_MAX) {
+		f->app_done[dir] = 1;
+		app_buf_drop(ctx, f, dir);
+		return;
+	}
+	f->inspected[dir] += (uint32_t)n;
+	app_chunk(ctx, pkt, f, dir, p, n);
+	return;
+}

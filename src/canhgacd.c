@@ -1,0 +1,613 @@
+/*
+ * canhgacd: the sensor daemon.
+ *
+ * main() owns the one event_base. Capture sources are events on it
+ * (live pcap fds, or an offline reader that yields after each batch);
+ * every packet runs decode → flow → app metadata → outputs inside the
+ * capture callback. Time inside the pipeline is packet time, so flow
+ * timeouts fire the same way offline and live; a one-second timer only
+ * refreshes pcap counters and, when live traffic stops, lets wall time
+ * expire idle flows. SIGINT/SIGTERM stop capture, end every flow, flush
+ * the outputs and leave the loop; SIGHUP reopens the event log.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <pcap/pcap.h>
+
+#include "canhgac.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
+
+struct sensor {
+	struct event_base	*base;
+	struct config		*conf;
+	struct capture		*cap;
+	struct flow_table	*flows;
+	struct app_ctx		*app;
+	struct eventlog		*events;
+	char			*events_path;
+	struct decode_stats	 dstats;
+	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
+	uint64_t		 last_ts;	/* newest packet time */
+	uint64_t		 last_expire;
+	uint64_t		 wall_start;	/* microseconds */
+	int			 offline;
+	int			 shutting_down;
+	const char		*stats_path;
+};
+
+/*
+ * Subsystems start in table order and stop in reverse, each with the
+ * same hooks; main never reaches into a subsystem's state directly.
+ */
+struct subsystem {
+	const char	*name;
+	int		(*init)(struct sensor *, char *, size_t);
+	void		(*shutdown)(struct sensor *);
+};
+
+static uint64_t
+wall_usec(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
+}
+
+static void
+on_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
+{
+	struct sensor		*s = arg;
+	const struct iface	*ifc = capture_iface(s->cap, f->iface_idx);
+
+	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
+	app_flow_release(s->app, f);
+}
+
+static void
+on_app_record(const struct packet *pkt, const struct app_result *r,
+    void *arg)
+{
+	struct sensor	*s = arg;
+
+	eventlog_app(s->events, pkt, r);
+}
+
+/* The per-packet path: no allocation, no list scans. */
+static void
+on_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
+    uint32_t caplen, uint32_t wirelen, void *arg)
+{
+	struct sensor	*s = arg;
+	struct packet	 pkt;
+
+	if (s->shutting_down)
+		return;
+	pkt.ts = ts;
+	pkt.caplen = caplen;
+	pkt.wirelen = wirelen;
+	pkt.iface = ifc;
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+	/* Expire on packet time, at most once per second of it. */
+	if (s->last_ts >= s->last_expire + 1000000) {
+		flow_expire(s->flows, s->last_ts);
+		s->last_expire = s->last_ts;
+	}
+	if (decode_frame(ifc->dlt, p, caplen, &pkt, &s->dstats) != 0)
+		return;
+	if (pkt.ipver == 0 || ((pkt.flags & PKT_FRAG) &&
+	    !(pkt.flags & PKT_FRAG_FIRST)))
+		return;
+	if (flow_lookup(s->flows, &pkt) == NULL)
+		return;
+	app_process(s->app, &pkt);
+}
+
+static void
+sensor_stop(struct sensor *s, enum flow_end_reason why)
+{
+	if (s->shutting_down)
+		return;
+	s->shutting_down = 1;
+	capture_stop(s->cap);
+	flow_expire_all(s->flows, why);
+	eventlog_flush(s->events);
+	event_base_loopexit(s->base, NULL);
+}
+
+static void
+on_capture_done(void *arg)
+{
+	sensor_stop(arg, FLOW_END_CAPTURE);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct sensor	*s = arg;
+	char		 err[512];
+
+	(void)what;
+	if (sig == SIGHUP) {
+		if (s->events_path == NULL || strcmp(s->events_path, "-") == 0)
+			return;
+		/* logrotate moved the file: reopen by name. */
+		struct eventlog *nel = eventlog_open(s->events_path,
+		    s->conf->sensor_name, s->conf->utc_offset, err,
+		    sizeof(err));
+		if (nel == NULL) {
+			log_warnx("SIGHUP: %s; keeping the old file", err);
+			return;
+		}
+		eventlog_close(s->events);
+		s->events = nel;
+		return;
+	}
+	log_info("signal %d: shutting down", (int)sig);
+	sensor_stop(s, FLOW_END_SHUTDOWN);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct sensor	*s = arg;
+	uint64_t	 now;
+
+	(void)fd;
+	(void)what;
+	capture_stats_update(s->cap);
+	eventlog_flush(s->events);
+	if (s->offline)
+		return;
+	/* Live and quiet: let wall time move the flow clock on. */
+	now = wall_usec();
+	if (now > s->last_ts + 1000000) {
+		flow_expire(s->flows, now);
+		s->last_expire = now;
+	}
+}
+
+static int
+sub_flow_init(struct sensor *s, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	/* One sixteenth of the memcap buys first-bytes buffers. */
+	uint64_t	bufmem = s->conf->flow_memcap / 16;
+	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
+
+	s->flows = flow_table_new(s->conf->flow_memcap - bufmem,
+	    &s->conf->timeouts, on_flow_end, s);
+	s->app = app_init(nbufs, on_app_record, s);
+	return 0;
+}
+
+static void
+sub_flow_shutdown(struct sensor *s)
+{
+	flow_table_free(s->flows);
+	app_free(s->app);
+}
+
+static int
+sub_events_init(struct sensor *s, char *err, size_t errlen)
+{
+	if (s->events_path == NULL)
+		return 0;
+	s->events = eventlog_open(s->events_path, s->conf->sensor_name,
+	    s->conf->utc_offset, err, errlen);
+	return s->events == NULL ? -1 : 0;
+}
+
+static void
+sub_events_shutdown(struct sensor *s)
+{
+	eventlog_close(s->events);
+	s->events = NULL;
+}
+
+static int
+sub_signals_init(struct sensor *s, char *err, size_t errlen)
+{
+	struct timeval	one = { 1, 0 };
+
+	s->ev_sigint = evsignal_new(s->base, SIGINT, on_signal, s);
+	s->ev_sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
+	s->ev_sighup = evsignal_new(s->base, SIGHUP, on_signal, s);
+	s->ev_tick = event_new(s->base, -1, EV_PERSIST, on_tick, s);
+	if (s->ev_sigint == NULL || s->ev_sigterm == NULL ||
+	    s->ev_sighup == NULL || s->ev_tick == NULL ||
+	    event_add(s->ev_sigint, NULL) != 0 ||
+	    event_add(s->ev_sigterm, NULL) != 0 ||
+	    event_add(s->ev_sighup, NULL) != 0 ||
+	    event_add(s->ev_tick, &one) != 0) {
+		snprintf(err, errlen, "cannot install signal handlers");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+sub_signals_shutdown(struct sensor *s)
+{
+	if (s->ev_sigint)
+		event_free(s->ev_sigint);
+	if (s->ev_sigterm)
+		event_free(s->ev_sigterm);
+	if (s->ev_sighup)
+		event_free(s->ev_sighup);
+	if (s->ev_tick)
+		event_free(s->ev_tick);
+}
+
+static int
+sub_capture_init(struct sensor *s, char *err, size_t errlen)
+{
+	return capture_start(s->cap) == 0 ? 0 :
+	    (snprintf(err, errlen, "cannot start capture"), -1);
+}
+
+static void
+sub_capture_shutdown(struct sensor *s)
+{
+	capture_free(s->cap);
+	s->cap = NULL;
+}
+
+static const struct subsystem subsystems[] = {
+	{ "signals", sub_signals_init, sub_signals_shutdown },
+	{ "events", sub_events_init, sub_events_shutdown },
+	{ "flow", sub_flow_init, sub_flow_shutdown },
+	{ "capture", sub_capture_init, sub_capture_shutdown },
+};
+#define NSUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
+
+static long
+peak_rss_kb(void)
+{
+	struct rusage	ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ru.ru_maxrss;
+}
+
+/* Every counter, as one JSON object (for --stats and the tests). */
+static void
+write_stats(struct sensor *s, FILE *fp, double secs)
+{
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct app_stats	*as = app_stats(s->app);
+	char			 buf[8192];
+	struct jsonw		 w;
+	int			 i;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_obj_open(&w, "decode");
+	jw_uint(&w, "packets", s->dstats.packets);
+	jw_uint(&w, "bytes", s->dstats.bytes);
+	jw_uint(&w, "ipv4", s->dstats.ipv4);
+	jw_uint(&w, "ipv6", s->dstats.ipv6);
+	jw_uint(&w, "arp", s->dstats.arp);
+	jw_uint(&w, "tcp", s->dstats.tcp);
+	jw_uint(&w, "udp", s->dstats.udp);
+	jw_uint(&w, "icmp", s->dstats.icmp);
+	jw_uint(&w, "icmpv6", s->dstats.icmpv6);
+	jw_uint(&w, "vlan", s->dstats.vlan);
+	jw_uint(&w, "fragments", s->dstats.fragments);
+	jw_uint(&w, "other_l3", s->dstats.other_l3);
+	jw_obj_open(&w, "anomalies");
+	for (i = 1; i < DE_MAX; i++)
+		if (s->dstats.err[i] != 0)
+			jw_uint(&w, decode_err_name((enum decode_err)i),
+			    s->dstats.err[i]);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "flow");
+	jw_uint(&w, "created", fs->created);
+	jw_uint(&w, "active", fs->active);
+	jw_uint(&w, "peak_active", fs->peak_active);
+	jw_uint(&w, "max", flow_max(s->flows));
+	jw_uint(&w, "evicted", fs->evicted);
+	jw_uint(&w, "memcap_hits", fs->memcap_hits);
+	jw_uint(&w, "ended_timeout", fs->ended[FLOW_END_TIMEOUT]);
+	jw_uint(&w, "ended_capture", fs->ended[FLOW_END_CAPTURE]);
+	jw_uint(&w, "ended_eviction", fs->ended[FLOW_END_EVICTION]);
+	jw_uint(&w, "ended_shutdown", fs->ended[FLOW_END_SHUTDOWN]);
+	jw_uint(&w, "bytes_per_flow", sizeof(struct flow));
+	jw_obj_close(&w);
+	jw_obj_open(&w, "app");
+	jw_uint(&w, "tls", as->tls);
+	jw_uint(&w, "dns", as->dns);
+	jw_uint(&w, "http", as->http);
+	jw_uint(&w, "ssh", as->ssh);
+	jw_uint(&w, "plaintext", as->plain);
+	jw_uint(&w, "buffers_exhausted", as->buf_exhausted);
+	jw_uint(&w, "gaps", as->gaps);
+	jw_uint(&w, "parse_errors", as->parse_errors);
+	jw_obj_close(&w);
+	jw_arr_open(&w, "interfaces");
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		jw_obj_open(&w, NULL);
+		jw_str(&w, "name", ifc->name);
+		jw_bool(&w, "offline", ifc->offline);
+		jw_uint(&w, "packets", ifc->pkts);
+		jw_uint(&w, "pcap_received", ifc->ps_recv);
+		jw_uint(&w, "pcap_dropped", ifc->ps_drop);
+		jw_uint(&w, "pcap_ifdropped", ifc->ps_ifdrop);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	jw_obj_open(&w, "events");
+	jw_uint(&w, "written", eventlog_count(s->events));
+	jw_uint(&w, "errors", eventlog_errors(s->events));
+	jw_obj_close(&w);
+	jw_obj_open(&w, "run");
+	jw_uint(&w, "elapsed_us", (uint64_t)(secs * 1e6));
+	jw_uint(&w, "packets_per_second", secs > 0 ?
+	    (uint64_t)(s->dstats.packets / secs) : 0);
+	jw_int(&w, "peak_rss_kb", peak_rss_kb());
+	jw_obj_close(&w);
+	if (jw_finish(&w) > 0)
+		fputs(buf, fp);
+}
+
+/* A short human summary of what was seen, on standard error. */
+static void
+print_summary(struct sensor *s, double secs)
+{
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct app_stats	*as = app_stats(s->app);
+	uint64_t		 anomalies = 0;
+	int			 i;
+
+	for (i = 1; i < DE_MAX; i++)
+		anomalies += s->dstats.err[i];
+	fprintf(stderr, "canhgacd: %llu packets (%llu bytes) in %.3fs, "
+	    "%.0f packets/s, peak RSS %ld KiB\n",
+	    (unsigned long long)s->dstats.packets,
+	    (unsigned long long)s->dstats.bytes, secs,
+	    secs > 0 ? s->dstats.packets / secs : 0.0, peak_rss_kb());
+	fprintf(stderr, "canhgacd: IPv4 %llu, IPv6 %llu, ARP %llu, TCP %llu, "
+	    "UDP %llu, ICMP %llu, ICMPv6 %llu, fragments %llu, "
+	    "malformed/anomalous %llu\n",
+	    (unsigned long long)s->dstats.ipv4,
+	    (unsigned long long)s->dstats.ipv6,
+	    (unsigned long long)s->dstats.arp,
+	    (unsigned long long)s->dstats.tcp,
+	    (unsigned long long)s->dstats.udp,
+	    (unsigned long long)s->dstats.icmp,
+	    (unsigned long long)s->dstats.icmpv6,
+	    (unsigned long long)s->dstats.fragments,
+	    (unsigned long long)anomalies);
+	for (i = 1; i < DE_MAX; i++)
+		if (s->dstats.err[i] != 0)
+			fprintf(stderr, "canhgacd:   %s: %llu\n",
+			    decode_err_name((enum decode_err)i),
+			    (unsigned long long)s->dstats.err[i]);
+	fprintf(stderr, "canhgacd: flows %llu (peak %llu, evicted %llu); "
+	    "TLS %llu, DNS %llu, HTTP %llu, SSH %llu, plaintext %llu; "
+	    "events %llu\n",
+	    (unsigned long long)fs->created,
+	    (unsigned long long)fs->peak_active,
+	    (unsigned long long)fs->evicted,
+	    (unsigned long long)as->tls, (unsigned long long)as->dns,
+	    (unsigned long long)as->http, (unsigned long long)as->ssh,
+	    (unsigned long long)as->plain,
+	    (unsigned long long)eventlog_count(s->events));
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		if (!ifc->offline)
+			fprintf(stderr, "canhgacd: %s: received %llu, "
+			    "dropped %llu, interface dropped %llu\n",
+			    ifc->name, (unsigned long long)ifc->ps_recv,
+			    (unsigned long long)ifc->ps_drop,
+			    (unsigned long long)ifc->ps_ifdrop);
+	}
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: canhgacd [-Tvh] [-c FILE] [-r CAPTURE]... [-i IFACE]...\n"
+"                [--events FILE|-] [--stats FILE|-] [--version]\n"
+"  -c FILE          configuration (default %s)\n"
+"  -r FILE          read a pcap/pcapng capture (repeatable, in order)\n"
+"  -i IFACE         capture live on IFACE (repeatable; replaces the\n"
+"                   configured capture list)\n"
+"  -T               check the configuration and exit\n"
+"  --events FILE    write flow/tls/dns/http/ssh/plaintext event records\n"
+"                   as JSON lines (- for standard output)\n"
+"  --stats FILE     write all counters as JSON at exit (- for stdout)\n"
+"  -v               more output (-v -T prints the effective config)\n"
+"  --version        print the version and exit\n"
+"  -h               this help\n", DEFAULT_CONFIG);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'E' },
+		{ "stats", required_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sensor	 s;
+	const char	*conffile = NULL;
+	const char	*files[IFACE_MAX], *ifaces[IFACE_MAX];
+	int		 nfiles = 0, nifaces = 0, test = 0, verbose = 0;
+	int		 ch, i, done = 0, rc = 0;
+	char		 err[1024];
+	double		 secs;
+
+	memset(&s, 0, sizeof(s));
+	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'r':
+			if (nfiles >= IFACE_MAX)
+				fatalx("at most %d -r files", IFACE_MAX);
+			files[nfiles++] = optarg;
+			break;
+		case 'i':
+			if (nifaces >= IFACE_MAX)
+				fatalx("at most %d -i interfaces", IFACE_MAX);
+			ifaces[nifaces++] = optarg;
+			break;
+		case 'T':
+			test = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'E':
+			s.events_path = optarg;
+			break;
+		case 'S':
+			s.stats_path = optarg;
+			break;
+		case 'V':
+			printf("canhgacd %s (%s)\n", CANHGAC_VERSION,
+			    pcap_lib_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(0, 0);
+	log_setverbose(verbose);
+
+	if (conffile == NULL && access(DEFAULT_CONFIG, R_OK) == 0)
+		conffile = DEFAULT_CONFIG;
+	if (conffile != NULL) {
+		if ((s.conf = config_load(conffile, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+	} else {
+		if (test) {
+			fprintf(stderr, "canhgacd: no configuration: %s not "
+			    "found and no -c given\n", DEFAULT_CONFIG);
+			return 1;
+		}
+		s.conf = xcalloc(1, sizeof(*s.conf));
+		config_defaults(s.conf);
+		s.conf->utc_offset = 7 * 3600;
+	}
+	if (test) {
+		printf("configuration %s: OK\n", conffile);
+		if (verbose)
+			config_print(s.conf, stdout);
+		config_free(s.conf);
+		return 0;
+	}
+	if (s.events_path == NULL)
+		s.events_path = s.conf->events_path;
+
+	if ((s.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	s.cap = capture_new(s.base, on_packet, on_capture_done, &s);
+	if (nfiles > 0) {
+		s.offline = 1;
+		for (i = 0; i < nfiles; i++)
+			if (capture_add_file(s.cap, files[i], err,
+			    sizeof(err)) != 0)
+				fatalx("%s", err);
+	} else if (nifaces > 0) {
+		for (i = 0; i < nifaces; i++) {
+			struct capture_conf cc;
+
+			memset(&cc, 0, sizeof(cc));
+			snprintf(cc.iface, sizeof(cc.iface), "%s", ifaces[i]);
+			cc.snaplen = 1600;
+			cc.promisc = 1;
+			/* Keep the configured filter for a listed interface. */
+			for (int j = 0; j < s.conf->ncapture; j++)
+				if (strcmp(s.conf->capture[j].iface,
+				    ifaces[i]) == 0)
+					cc = s.conf->capture[j];
+			if (capture_add_live(s.cap, &cc, err, sizeof(err)) != 0)
+				fatalx("%s", err);
+		}
+	} else if (s.conf->ncapture > 0) {
+		for (i = 0; i < s.conf->ncapture; i++)
+			if (capture_add_live(s.cap, &s.conf->capture[i], err,
+			    sizeof(err)) != 0)
+				fatalx("%s", err);
+	} else
+		fatalx("nothing to capture: give -r FILE, -i IFACE or a "
+		    "capture list in the configuration");
+
+	s.wall_start = wall_usec();
+	for (i = 0; i < (int)NSUBSYSTEMS; i++) {
+		if (subsystems[i].init(&s, err, sizeof(err)) != 0) {
+			log_warnx("%s: %s", subsystems[i].name, err);
+			rc = 1;
+			break;
+		}
+		done = i + 1;
+	}
+	if (rc == 0) {
+		log_info("running on %d source(s)", capture_count(s.cap));
+		event_base_dispatch(s.base);
+		if (!s.shutting_down)
+			sensor_stop(&s, FLOW_END_SHUTDOWN);
+	}
+	secs = (double)(wall_usec() - s.wall_start) / 1e6;
+	if (rc == 0) {
+		capture_stats_update(s.cap);
+		print_summary(&s, secs);
+		if (s.stats_path != NULL) {
+			FILE *fp = strcmp(s.stats_path, "-") == 0 ? stdout :
+			    fopen(s.stats_path, "w");
+
+			if (fp == NULL)
+				log_warn("%s", s.stats_path);
+			else {
+				write_stats(&s, fp, secs);
+				if (fp != stdout)
+					fclose(fp);
+			}
+		}
+	}
+	/* Events last out, after the flows ended into them. */
+	for (i = done; i > 0; i--)
+		subsystems[i - 1].shutdown(&s);
+	if (done < (int)NSUBSYSTEMS)
+		capture_free(s.cap);
+	event_base_free(s.base);
+	config_free(s.conf);
+	return rc;
+}

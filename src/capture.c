@@ -1,0 +1,342 @@
+/*
+ * libpcap handles on the event loop.
+ *
+ * Live interfaces are non-blocking handles in immediate mode whose
+ * selectable fd is a read event; each wake-up reads at most one batch so
+ * that one busy interface cannot starve the others, the signals or the
+ * timers. Offline files go through the same callback, one batch per loop
+ * iteration, in the order given, so a replay behaves like a live run.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <pcap/pcap.h>
+
+#include "canhgac.h"
+
+#define CAPTURE_BATCH	512
+
+struct capture;
+
+struct capture_src {
+	struct iface	 ifc;
+	struct capture	*cap;
+	pcap_t		*pcap;
+	struct event	*ev;
+};
+
+struct capture {
+	struct event_base	*base;
+	struct capture_src	 src[IFACE_MAX];
+	int			 n;
+	int			 nlive;
+	int			 cur;		/* offline file being read */
+	struct event		*file_ev;
+	capture_pkt_cb		 pkt_cb;
+	capture_done_cb		 done_cb;
+	void			*arg;
+	int			 stopped;
+};
+
+struct capture *
+capture_new(struct event_base *base, capture_pkt_cb pkt_cb,
+    capture_done_cb done_cb, void *arg)
+{
+	struct capture	*c = xcalloc(1, sizeof(*c));
+
+	c->base = base;
+	c->pkt_cb = pkt_cb;
+	c->done_cb = done_cb;
+	c->arg = arg;
+	return c;
+}
+
+static void
+capture_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
+{
+	struct capture_src	*s = (struct capture_src *)(void *)arg;
+	uint64_t		 ts;
+
+	ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	s->ifc.pkts++;
+	s->cap->pkt_cb(&s->ifc, ts, p, h->caplen, h->len, s->cap->arg);
+}
+
+static int
+capture_check_dlt(pcap_t *p, const char *name, char *err, size_t errlen)
+{
+	int	dlt = pcap_datalink(p);
+
+	if (!decode_datalink_supported(dlt)) {
+		const char *dn = pcap_datalink_val_to_name(dlt);
+
+		snprintf(err, errlen, "%s: link type %d (%s) is not "
+		    "supported", name, dlt, dn ? dn : "unknown");
+		return -1;
+	}
+	return dlt;
+}
+
+int
+capture_add_file(struct capture *c, const char *path, char *err,
+    size_t errlen)
+{
+	char			 ebuf[PCAP_ERRBUF_SIZE];
+	struct capture_src	*s;
+	pcap_t			*p;
+	int			 dlt;
+
+	if (c->n >= IFACE_MAX) {
+		snprintf(err, errlen, "%s: at most %d capture sources", path,
+		    IFACE_MAX);
+		return -1;
+	}
+	ebuf[0] = '\0';
+	p = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (p == NULL) {
+		snprintf(err, errlen, "%s: cannot read capture: %s", path,
+		    ebuf);
+		return -1;
+	}
+	if ((dlt = capture_check_dlt(p, path, err, errlen)) < 0) {
+		pcap_close(p);
+		return -1;
+	}
+	s = &c->src[c->n];
+	memset(s, 0, sizeof(*s));
+	s->cap = c;
+	s->pcap = p;
+	s->ifc.idx = c->n;
+	s->ifc.dlt = dlt;
+	s->ifc.offline = 1;
+	/* Events name the file's base name as their in_iface. */
+	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s",
+	    strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	c->n++;
+	return 0;
+}
+
+int
+capture_add_live(struct capture *c, const struct capture_conf *cc,
+    char *err, size_t errlen)
+{
+	char			 ebuf[PCAP_ERRBUF_SIZE];
+	struct capture_src	*s;
+	struct bpf_program	 prog;
+	pcap_t			*p;
+	int			 rc, dlt;
+
+	if (c->n >= IFACE_MAX) {
+		snprintf(err, errlen, "%s: at most %d capture sources",
+		    cc->iface, IFACE_MAX);
+		return -1;
+	}
+	ebuf[0] = '\0';
+	if ((p = pcap_create(cc->iface, ebuf)) == NULL) {
+		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
+		return -1;
+	}
+	pcap_set_snaplen(p, cc->snaplen > 0 ? cc->snaplen : 1600);
+	pcap_set_promisc(p, cc->promisc);
+	pcap_set_immediate_mode(p, 1);
+	if (cc->buffer_size > 0)
+		pcap_set_buffer_size(p, cc->buffer_size);
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot capture: %s", cc->iface,
+		    rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
+		pcap_close(p);
+		return -1;
+	}
+	if (rc > 0)
+		log_warnx("%s: %s", cc->iface, pcap_statustostr(rc));
+	if ((dlt = capture_check_dlt(p, cc->iface, err, errlen)) < 0) {
+		pcap_close(p);
+		return -1;
+	}
+	if (cc->bpf != NULL && cc->bpf[0] != '\0') {
+		if (pcap_compile(p, &prog, cc->bpf, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad BPF filter \"%s\": %s",
+			    cc->iface, cc->bpf, pcap_geterr(p));
+			pcap_close(p);
+			return -1;
+		}
+		rc = pcap_setfilter(p, &prog);
+		pcap_freecode(&prog);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: cannot set filter: %s",
+			    cc->iface, pcap_geterr(p));
+			pcap_close(p);
+			return -1;
+		}
+	}
+	if (pcap_setnonblock(p, 1, ebuf) != 0) {
+		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
+		pcap_close(p);
+		return -1;
+	}
+	if (pcap_get_selectable_fd(p) < 0) {
+		snprintf(err, errlen, "%s: no selectable descriptor",
+		    cc->iface);
+		pcap_close(p);
+		return -1;
+	}
+	s = &c->src[c->n];
+	memset(s, 0, sizeof(*s));
+	s->cap = c;
+	s->pcap = p;
+	s->ifc.idx = c->n;
+	s->ifc.dlt = dlt;
+	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s", cc->iface);
+	c->n++;
+	c->nlive++;
+	return 0;
+}
+
+/* Read one batch from a live interface. */
+static void
+capture_live_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct capture_src	*s = arg;
+	int			 n;
+
+	(void)fd;
+	(void)what;
+	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
+	    (u_char *)s);
+	if (n == PCAP_ERROR) {
+		log_warnx("%s: capture error: %s; interface stopped",
+		    s->ifc.name, pcap_geterr(s->pcap));
+		event_del(s->ev);
+	}
+}
+
+/*
+ * Read one batch of the current file, then yield to the loop; move on
+ * to the next file at the end of one, and report when all are read.
+ */
+static void
+capture_file_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct capture		*c = arg;
+	struct capture_src	*s;
+	int			 n;
+
+	(void)fd;
+	(void)what;
+	if (c->stopped)
+		return;
+	if (c->cur >= c->n) {
+		if (c->done_cb)
+			c->done_cb(c->arg);
+		return;
+	}
+	s = &c->src[c->cur];
+	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
+	    (u_char *)s);
+	if (n == PCAP_ERROR)
+		log_warnx("%s: read error: %s; rest of file skipped",
+		    s->ifc.name, pcap_geterr(s->pcap));
+	if (n == 0 || n == PCAP_ERROR || n == PCAP_ERROR_BREAK) {
+		pcap_close(s->pcap);
+		s->pcap = NULL;
+		c->cur++;
+	}
+	event_active(c->file_ev, EV_TIMEOUT, 0);
+}
+
+int
+capture_start(struct capture *c)
+{
+	int	i;
+
+	if (c->nlive == 0) {
+		c->file_ev = event_new(c->base, -1, 0, capture_file_cb, c);
+		if (c->file_ev == NULL)
+			return -1;
+		event_active(c->file_ev, EV_TIMEOUT, 0);
+		return 0;
+	}
+	for (i = 0; i < c->n; i++) {
+		struct capture_src *s = &c->src[i];
+
+		s->ev = event_new(c->base, pcap_get_selectable_fd(s->pcap),
+		    EV_READ | EV_PERSIST, capture_live_cb, s);
+		if (s->ev == NULL || event_add(s->ev, NULL) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+capture_stop(struct capture *c)
+{
+	int	i;
+
+	c->stopped = 1;
+	capture_stats_update(c);
+	for (i = 0; i < c->n; i++) {
+		if (c->src[i].ev != NULL) {
+			event_free(c->src[i].ev);
+			c->src[i].ev = NULL;
+		}
+	}
+	if (c->file_ev != NULL) {
+		event_free(c->file_ev);
+		c->file_ev = NULL;
+	}
+}
+
+/* Refresh the kernel's received/dropped counters of live interfaces. */
+void
+capture_stats_update(struct capture *c)
+{
+	struct pcap_stat	ps;
+	int			i;
+
+	for (i = 0; i < c->n; i++) {
+		struct capture_src *s = &c->src[i];
+
+		if (s->ifc.offline || s->pcap == NULL)
+			continue;
+		if (pcap_stats(s->pcap, &ps) == 0) {
+			s->ifc.ps_recv = ps.ps_recv;
+			s->ifc.ps_drop = ps.ps_drop;
+			s->ifc.ps_ifdrop = ps.ps_ifdrop;
+		}
+	}
+}
+
+int
+capture_count(const struct capture *c)
+{
+	return c->n;
+}
+
+const struct iface *
+capture_iface(const struct capture *c, int i)
+{
+	if (i < 0 || i >= c->n)
+		return NULL;
+	return &c->src[i].ifc;
+}
+
+void
+capture_free(struct capture *c)
+{
+	int	i;
+
+	if (c == NULL)
+		return;
+	capture_stop(c);
+	for (i = 0; i < c->n; i++)
+		if (c->src[i].pcap != NULL)
+			pcap_close(c->src[i].pcap);
+	free(c);
+}

@@ -1,0 +1,108 @@
+/*
+ * Community ID v1 (https://github.com/corelight/community-id-spec): a
+ * flow hash that Zeek and Suricata compute the same way, so that our
+ * alerts correlate with their logs.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "canhgac.h"
+
+/*
+ * ICMP types come in request/reply pairs; the pair maps to a port pair
+ * so both directions give the same ID. Returns 1 for one-way types.
+ */
+int
+community_id_icmp_ports(uint8_t proto, uint8_t type, uint8_t code,
+    uint16_t *sport, uint16_t *dport)
+{
+	static const uint8_t v4[][2] = {
+		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+		{ 16, 15 }, { 10, 9 }, { 9, 10 }, { 17, 18 }, { 18, 17 },
+	};
+	static const uint8_t v6[][2] = {
+		{ 128, 129 }, { 129, 128 }, { 133, 134 }, { 134, 133 },
+		{ 135, 136 }, { 136, 135 }, { 130, 131 }, { 131, 130 },
+		{ 144, 145 }, { 145, 144 }, { 139, 140 }, { 140, 139 },
+	};
+	const uint8_t	(*map)[2] = proto == PROTO_ICMP ? v4 : v6;
+	size_t		 i, n = proto == PROTO_ICMP ? sizeof(v4) / sizeof(v4[0]) :
+			    sizeof(v6) / sizeof(v6[0]);
+
+	*sport = type;
+	for (i = 0; i < n; i++) {
+		if (map[i][0] == type) {
+			*dport = map[i][1];
+			return 0;
+		}
+	}
+	*dport = code;
+	return 1;
+}
+
+/* Compare endpoints (address, then port) as the spec orders them. */
+static int
+endpoint_lt(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp,
+    size_t alen)
+{
+	int	c = memcmp(a, b, alen);
+
+	return c < 0 || (c == 0 && ap < bp);
+}
+
+int
+community_id_v1(uint16_t seed, int ipver, const uint8_t *saddr,
+    const uint8_t *daddr, uint8_t proto, uint16_t sport, uint16_t dport,
+    char *out, size_t outlen)
+{
+	uint8_t		 buf[2 + 16 + 16 + 2 + 4];
+	uint8_t		 md[SHA_DIGEST_LENGTH];
+	unsigned char	 b64[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
+	size_t		 alen = ipver == 6 ? 16 : 4, n = 0;
+	int		 one_way = 0, has_ports;
+	const uint8_t	*a1 = saddr, *a2 = daddr;
+	uint16_t	 p1 = sport, p2 = dport;
+
+	has_ports = proto == PROTO_TCP || proto == PROTO_UDP ||
+	    proto == PROTO_ICMP || proto == PROTO_ICMPV6 || proto == 132;
+	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6)
+		one_way = community_id_icmp_ports(proto, (uint8_t)sport,
+		    (uint8_t)dport, &p1, &p2);
+	if (!one_way && !endpoint_lt(a1, p1, a2, p2, alen)) {
+		const uint8_t	*ta = a1;
+		uint16_t	 tp = p1;
+
+		/* Equal endpoints keep their order, as in the spec. */
+		if (memcmp(a1, a2, alen) != 0 || p1 != p2) {
+			a1 = a2;
+			a2 = ta;
+			p1 = p2;
+			p2 = tp;
+		}
+	}
+	buf[n++] = (uint8_t)(seed >> 8);
+	buf[n++] = (uint8_t)seed;
+	memcpy(buf + n, a1, alen);
+	n += alen;
+	memcpy(buf + n, a2, alen);
+	n += alen;
+	buf[n++] = proto;
+	buf[n++] = 0;
+	if (has_ports) {
+		buf[n++] = (uint8_t)(p1 >> 8);
+		buf[n++] = (uint8_t)p1;
+		buf[n++] = (uint8_t)(p2 >> 8);
+		buf[n++] = (uint8_t)p2;
+	}
+	SHA1(buf, n, md);
+	EVP_EncodeBlock(b64, md, SHA_DIGEST_LENGTH);
+	if (outlen < 3 + sizeof(b64))
+		return -1;
+	memcpy(out, "1:", 2);
+	memcpy(out + 2, b64, sizeof(b64));
+	return 0;
+}

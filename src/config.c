@@ -1,0 +1,426 @@
+/*
+ * The sensor configuration: YAML → struct config.
+ *
+ * Parse, validate, then hand back a complete struct or nothing: the
+ * caller commits it only if everything succeeded. Scalar options live in
+ * one declarative table (name, type, bounds, default) that also prints
+ * the effective configuration for -T -v.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "canhgac.h"
+
+enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };
+
+struct option_def {
+	const char	*section;	/* top-level mapping, or NULL */
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 off;		/* into struct config */
+	int64_t		 min, max;
+	const char	*def;
+	int		 reloadable;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+static const struct option_def options[] = {
+	{ "sensor", "name", OPT_STR, OFF(sensor_name), 1, 128, "canhgac", 1 },
+	{ "sensor", "security_level", OPT_INT, OFF(security_level), 1, 5,
+	    "1", 1 },
+	{ "sensor", "timezone", OPT_STR, OFF(timezone), 1, 64,
+	    "Asia/Ho_Chi_Minh", 1 },
+	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
+	    INT64_MAX, "256MB", 0 },
+	{ "flow_timeouts", "new", OPT_DURATION, OFF(timeouts.t[FLOW_NEW]),
+	    1000000, 86400LL * 1000000, "30s", 1 },
+	{ "flow_timeouts", "established", OPT_DURATION,
+	    OFF(timeouts.t[FLOW_ESTABLISHED]), 1000000, 86400LL * 1000000,
+	    "300s", 1 },
+	{ "flow_timeouts", "closed", OPT_DURATION,
+	    OFF(timeouts.t[FLOW_CLOSED]), 1000000, 86400LL * 1000000, "10s", 1 },
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/*
+ * Keys owned by other subsystems (rules, outputs, service): accepted
+ * here so that one file configures everything; their own loaders check
+ * their contents.
+ */
+static const char *const top_keys[] = {
+	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
+	"limits", "flow_timeouts", "user", "pidfile", "events"
+};
+static const char *const sensor_keys[] = {
+	"name", "security_level", "timezone", "catalog", "language"
+};
+static const char *const limits_keys[] = {
+	"flow_memcap", "threshold_memcap"
+};
+static const char *const timeout_keys[] = { "new", "established", "closed" };
+static const char *const capture_keys[] = {
+	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Set one option from its text; err names the node on failure. */
+static int
+option_set(struct config *c, const struct option_def *o, const char *s,
+    struct yaml_doc *yd, struct yaml_node_s *n, char *err, size_t errlen)
+{
+	char		*base = (char *)c + o->off;
+	uint64_t	 u;
+	long long	 v;
+	char		*end;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (strlen(s) < (size_t)o->min || strlen(s) > (size_t)o->max)
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: length must be %lld..%lld characters",
+			    o->section, o->name, (long long)o->min,
+			    (long long)o->max);
+		free(*(char **)base);
+		*(char **)base = xstrdup(s);
+		return 0;
+	case OPT_INT:
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0' || end == s || v < o->min ||
+		    v > o->max)
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: expected an integer %lld..%lld, got \"%s\"",
+			    o->section, o->name, (long long)o->min,
+			    (long long)o->max, s);
+		*(int *)base = (int)v;
+		return 0;
+	case OPT_BOOL:
+		if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+			*(int *)base = 1;
+		else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+			*(int *)base = 0;
+		else
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: expected true or false, got \"%s\"",
+			    o->section, o->name, s);
+		return 0;
+	case OPT_SIZE:
+		if (util_parse_size(s, &u) != 0 || u < (uint64_t)o->min ||
+		    u > (uint64_t)o->max)
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: expected a size such as 64MB (at least "
+			    "%lld bytes), got \"%s\"", o->section, o->name,
+			    (long long)o->min, s);
+		*(uint64_t *)base = u;
+		return 0;
+	case OPT_DURATION:
+		if (util_parse_duration(s, &u) != 0 ||
+		    u < (uint64_t)o->min || u > (uint64_t)o->max)
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: expected a duration such as 90s, 15m or "
+			    "1h (1s..1d), got \"%s\"", o->section, o->name, s);
+		*(uint64_t *)base = u;
+		return 0;
+	}
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	size_t	i;
+	char	err[256];
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NOPTIONS; i++)
+		if (option_set(c, &options[i], options[i].def, NULL, NULL,
+		    err, sizeof(err)) != 0)
+			fatalx("bad default for %s.%s", options[i].section,
+			    options[i].name);
+}
+
+/* Check every key of map against the allowed list. */
+static int
+check_keys(struct yaml_doc *yd, struct yaml_node_s *map, const char *where,
+    const char *const *allowed, size_t n, char *err, size_t errlen)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0, j;
+
+	if (!yamldoc_is_map(map))
+		return yamldoc_error(yd, map, err, errlen,
+		    "%s: expected a mapping", where);
+	while (yamldoc_map_next(yd, map, &i, &k, &v)) {
+		const char *s = yamldoc_scalar(k), *sug;
+
+		if (s == NULL)
+			return yamldoc_error(yd, k, err, errlen,
+			    "%s: keys must be plain words", where);
+		for (j = 0; j < n; j++)
+			if (strcmp(s, allowed[j]) == 0)
+				break;
+		if (j < n)
+			continue;
+		sug = yamldoc_suggest(s, allowed, n);
+		if (sug != NULL)
+			return yamldoc_error(yd, k, err, errlen,
+			    "%s: unknown key \"%s\" (did you mean \"%s\"?)",
+			    where, s, sug);
+		return yamldoc_error(yd, k, err, errlen,
+		    "%s: unknown key \"%s\"", where, s);
+	}
+	return 0;
+}
+
+static int
+config_capture(struct config *c, struct yaml_doc *yd,
+    struct yaml_node_s *seq, char *err, size_t errlen)
+{
+	size_t	i, n;
+
+	if (!yamldoc_is_seq(seq))
+		return yamldoc_error(yd, seq, err, errlen,
+		    "capture: expected a list of interfaces");
+	n = yamldoc_seq_len(seq);
+	if (n > IFACE_MAX)
+		return yamldoc_error(yd, seq, err, errlen,
+		    "capture: at most %d interfaces", IFACE_MAX);
+	for (i = 0; i < n; i++) {
+		struct yaml_node_s	*item = yamldoc_seq_at(yd, seq, i), *v;
+		struct capture_conf	*cc = &c->capture[i];
+		const char		*s;
+		char			*end;
+		long			 l;
+
+		if (check_keys(yd, item, "capture", capture_keys,
+		    NELEM(capture_keys), err, errlen) != 0)
+			return -1;
+		cc->snaplen = 1600;
+		cc->promisc = 1;
+		v = yamldoc_get(yd, item, "interface");
+		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0' ||
+		    strlen(s) >= sizeof(cc->iface))
+			return yamldoc_error(yd, v ? v : item, err, errlen,
+			    "capture: each entry needs \"interface\": a name "
+			    "of at most %zu characters", sizeof(cc->iface) - 1);
+		snprintf(cc->iface, sizeof(cc->iface), "%s", s);
+		if ((v = yamldoc_get(yd, item, "bpf")) != NULL) {
+			if ((s = yamldoc_scalar(v)) == NULL)
+				return yamldoc_error(yd, v, err, errlen,
+				    "capture.bpf: expected a filter string");
+			cc->bpf = xstrdup(s);
+		}
+		if ((v = yamldoc_get(yd, item, "snaplen")) != NULL) {
+			s = yamldoc_scalar(v);
+			l = s ? strtol(s, &end, 10) : -1;
+			if (s == NULL || *end != '\0' || l < 64 || l > 262144)
+				return yamldoc_error(yd, v, err, errlen,
+				    "capture.snaplen: expected 64..262144");
+			cc->snaplen = (int)l;
+		}
+		if ((v = yamldoc_get(yd, item, "promiscuous")) != NULL) {
+			s = yamldoc_scalar(v);
+			if (s && strcmp(s, "true") == 0)
+				cc->promisc = 1;
+			else if (s && strcmp(s, "false") == 0)
+				cc->promisc = 0;
+			else
+				return yamldoc_error(yd, v, err, errlen,
+				    "capture.promiscuous: expected true or "
+				    "false");
+		}
+		if ((v = yamldoc_get(yd, item, "buffer_size")) != NULL) {
+			uint64_t sz;
+
+			s = yamldoc_scalar(v);
+			if (s == NULL || util_parse_size(s, &sz) != 0 ||
+			    sz < 65536 || sz > (1ULL << 31))
+				return yamldoc_error(yd, v, err, errlen,
+				    "capture.buffer_size: expected a size "
+				    "64KB..2GB");
+			cc->buffer_size = (int)sz;
+		}
+	}
+	c->ncapture = (int)n;
+	return 0;
+}
+
+/* The zone's current offset from UTC, for event timestamps. */
+static int
+tz_offset(const char *tz, int *off)
+{
+	char		 path[256];
+	char		*saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	FILE		*fp;
+
+	if (strstr(tz, "..") != NULL || tz[0] == '/')
+		return -1;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if ((fp = fopen(path, "r")) == NULL) {
+		free(saved);
+		/* Without tzdata, Vietnam's fixed offset is still known. */
+		if (strcmp(tz, "Asia/Ho_Chi_Minh") == 0 ||
+		    strcmp(tz, "Asia/Saigon") == 0) {
+			*off = 7 * 3600;
+			return 0;
+		}
+		if (strcmp(tz, "UTC") == 0) {
+			*off = 0;
+			return 0;
+		}
+		return -1;
+	}
+	fclose(fp);
+	setenv("TZ", tz, 1);
+	tzset();
+	localtime_r(&now, &tm);
+	*off = (int)tm.tm_gmtoff;
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	return 0;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config		*c;
+	struct yaml_doc		*yd;
+	struct yaml_node_s	*root, *sec, *v;
+	size_t			 i;
+
+	if ((yd = yamldoc_load(path, err, errlen)) == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	config_defaults(c);
+	c->path = xstrdup(path);
+	c->doc = yd;
+	root = yamldoc_root(yd);
+	if (check_keys(yd, root, "configuration", top_keys, NELEM(top_keys),
+	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "sensor")) != NULL &&
+	    check_keys(yd, sec, "sensor", sensor_keys, NELEM(sensor_keys),
+	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "limits")) != NULL &&
+	    check_keys(yd, sec, "limits", limits_keys, NELEM(limits_keys),
+	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "flow_timeouts")) != NULL &&
+	    check_keys(yd, sec, "flow_timeouts", timeout_keys,
+	    NELEM(timeout_keys), err, errlen) != 0)
+		goto fail;
+	for (i = 0; i < NOPTIONS; i++) {
+		const char *s;
+
+		sec = yamldoc_get(yd, root, options[i].section);
+		if (sec == NULL || (v = yamldoc_get(yd, sec,
+		    options[i].name)) == NULL)
+			continue;
+		if ((s = yamldoc_scalar(v)) == NULL) {
+			yamldoc_error(yd, v, err, errlen,
+			    "%s.%s: expected a single value", options[i].section,
+			    options[i].name);
+			goto fail;
+		}
+		if (option_set(c, &options[i], s, yd, v, err, errlen) != 0)
+			goto fail;
+	}
+	if ((sec = yamldoc_get(yd, root, "capture")) != NULL &&
+	    config_capture(c, yd, sec, err, errlen) != 0)
+		goto fail;
+	if ((v = yamldoc_get(yd, root, "events")) != NULL) {
+		const char *s = yamldoc_scalar(v);
+
+		if (s == NULL || *s == '\0') {
+			yamldoc_error(yd, v, err, errlen,
+			    "events: expected a file path");
+			goto fail;
+		}
+		c->events_path = xstrdup(s);
+	}
+	if (tz_offset(c->timezone, &c->utc_offset) != 0) {
+		sec = yamldoc_get(yd, yamldoc_get(yd, root, "sensor"),
+		    "timezone");
+		yamldoc_error(yd, sec, err, errlen,
+		    "sensor.timezone: unknown time zone \"%s\"", c->timezone);
+		goto fail;
+	}
+	return c;
+fail:
+	config_free(c);
+	return NULL;
+}
+
+void
+config_free(struct config *c)
+{
+	int	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncapture; i++)
+		free(c->capture[i].bpf);
+	free(c->path);
+	free(c->sensor_name);
+	free(c->timezone);
+	free(c->events_path);
+	yamldoc_free(c->doc);
+	free(c);
+}
+
+/* Print the effective configuration, from the option table. */
+void
+config_print(const struct config *c, FILE *fp)
+{
+	size_t	i;
+	int	j;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		const struct option_def	*o = &options[i];
+		const char		*base = (const char *)c + o->off;
+
+		fprintf(fp, "%s.%s = ", o->section, o->name);
+		switch (o->type) {
+		case OPT_STR:
+			fprintf(fp, "%s", *(char *const *)base);
+			break;
+		case OPT_INT:
+		case OPT_BOOL:
+			fprintf(fp, "%d", *(const int *)base);
+			break;
+		case OPT_SIZE:
+			fprintf(fp, "%llu bytes",
+			    (unsigned long long)*(const uint64_t *)base);
+			break;
+		case OPT_DURATION:
+			fprintf(fp, "%llus",
+			    (unsigned long long)(*(const uint64_t *)base /
+			    1000000));
+			break;
+		}
+		fprintf(fp, "%s\n", o->reloadable ? "" :
+		    "  (restart to change)");
+	}
+	for (j = 0; j < c->ncapture; j++)
+		fprintf(fp, "capture[%d] = %s snaplen=%d promiscuous=%s "
+		    "buffer_size=%d bpf=\"%s\"\n", j, c->capture[j].iface,
+		    c->capture[j].snaplen, c->capture[j].promisc ? "true" :
+		    "false", c->capture[j].buffer_size,
+		    c->capture[j].bpf ? c->capture[j].bpf : "");
+}

@@ -1,0 +1,52 @@
+/*
+ * UDP: header and length; the payload is what the length field and the
+ * capture both allow.
+ */
+#include "config.h"
+
+#include "canhgac.h"
+
+int
+decode_udp(const uint8_t *p, size_t len, struct packet *pkt)
+{
+	size_t	ulen;
+
+	if (len < 8) {
+		pkt->err = DE_UDP_SHORT;
+		return -1;
+	}
+	ulen = (size_t)(p[4] << 8 | p[5]);
+	pkt->sport = (uint16_t)(p[0] << 8 | p[1]);
+	pkt->dport = (uint16_t)(p[2] << 8 | p[3]);
+	pkt->flags |= PKT_L4;
+	if (ulen < 8) {
+		pkt->err = DE_UDP_LEN;
+		return -1;
+	}
+	if (ulen > len) {
+		if (!(pkt->flags & (PKT_TRUNC | PKT_FRAG)))
+			pkt->err = DE_UDP_LEN;	/* anomaly, keep what we have */
+		ulen = len;
+	}
+	pkt->payload = p + 8;
+	pkt->payload_len = (uint32_t)(ulen - 8);
+	return 0;
+}
+
+/* Dispatch on the IP protocol; unknown protocols are fine, just not L4. */
+int
+decode_l4(uint8_t proto, const uint8_t *p, size_t len, struct packet *pkt)
+{
+	pkt->proto = proto;
+	switch (proto) {
+	case PROTO_TCP:
+		return decode_tcp(p, len, pkt);
+	case PROTO_UDP:
+		return decode_udp(p, len, pkt);
+	case PROTO_ICMP:
+		return decode_icmp(p, len, pkt);
+	case PROTO_ICMPV6:
+		return decode_icmpv6(p, len, pkt);
+	}
+	return 0;
+}

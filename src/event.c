@@ -1,0 +1,323 @@
+/*
+ * Event records (--events): EVE-style JSON lines for flows and for the
+ * application metadata, with the same envelope as alerts. Each record
+ * is built in a fixed buffer and written whole; a write error is
+ * counted, never fatal.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canhgac.h"
+
+#define EVENT_BUF	8192
+
+struct eventlog {
+	FILE		*fp;
+	int		 is_stdout;
+	char		*sensor;
+	int		 utc_offset;
+	uint64_t	 count;
+	uint64_t	 errors;
+	uint64_t	 overflows;
+	char		 buf[EVENT_BUF];
+};
+
+struct eventlog *
+eventlog_open(const char *path, const char *sensor, int utc_offset,
+    char *err, size_t errlen)
+{
+	struct eventlog	*el = xcalloc(1, sizeof(*el));
+
+	if (strcmp(path, "-") == 0) {
+		el->fp = stdout;
+		el->is_stdout = 1;
+	} else if ((el->fp = fopen(path, "a")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open event log: %s", path,
+		    strerror(errno));
+		free(el);
+		return NULL;
+	}
+	setvbuf(el->fp, NULL, _IOFBF, 1 << 16);
+	el->sensor = xstrdup(sensor);
+	el->utc_offset = utc_offset;
+	return el;
+}
+
+void
+eventlog_close(struct eventlog *el)
+{
+	if (el == NULL)
+		return;
+	eventlog_flush(el);
+	if (!el->is_stdout)
+		fclose(el->fp);
+	free(el->sensor);
+	free(el);
+}
+
+void
+eventlog_flush(struct eventlog *el)
+{
+	if (el != NULL && fflush(el->fp) != 0)
+		el->errors++;
+}
+
+uint64_t
+eventlog_count(const struct eventlog *el)
+{
+	return el ? el->count : 0;
+}
+
+uint64_t
+eventlog_errors(const struct eventlog *el)
+{
+	return el ? el->errors + el->overflows : 0;
+}
+
+static const char *
+proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case PROTO_TCP: return "TCP";
+	case PROTO_UDP: return "UDP";
+	case PROTO_ICMP: return "ICMP";
+	case PROTO_ICMPV6: return "IPv6-ICMP";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+/*
+ * The envelope common to every record. fwd says whether the record's
+ * source is the flow's client (flow orientation) or its server.
+ */
+static void
+event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
+    uint64_t ts, const struct flow *f, int fwd, const char *iface)
+{
+	char		 tsb[40], a[64], b[64], cid[40], pn[8];
+	const uint8_t	*src = fwd ? f->caddr : f->saddr;
+	const uint8_t	*dst = fwd ? f->saddr : f->caddr;
+	uint16_t	 sp = fwd ? f->cport : f->sport;
+	uint16_t	 dp = fwd ? f->sport : f->cport;
+	int		 ports = f->proto == PROTO_TCP || f->proto == PROTO_UDP;
+	int		 icmp = f->proto == PROTO_ICMP ||
+			    f->proto == PROTO_ICMPV6;
+
+	util_format_ts(ts, tsb, sizeof(tsb), el->utc_offset);
+	jw_str(w, "timestamp", tsb);
+	jw_uint(w, "flow_id", f->id);
+	jw_str(w, "sensor", el->sensor);
+	if (iface != NULL)
+		jw_str(w, "in_iface", iface);
+	jw_str(w, "event_type", type);
+	if (f->vlan[0] != 0 || f->vlan[1] != 0) {
+		jw_arr_open(w, "vlan");
+		jw_uint(w, NULL, f->vlan[0]);
+		if (f->vlan[1] != 0)
+			jw_uint(w, NULL, f->vlan[1]);
+		jw_arr_close(w);
+	}
+	util_addr_str(f->ipver, src, a, sizeof(a));
+	util_addr_str(f->ipver, dst, b, sizeof(b));
+	jw_str(w, "src_ip", a);
+	if (ports)
+		jw_uint(w, "src_port", sp);
+	jw_str(w, "dest_ip", b);
+	if (ports)
+		jw_uint(w, "dest_port", dp);
+	jw_str(w, "proto", proto_name(f->proto, pn, sizeof(pn)));
+	if (icmp) {
+		/* The flow key holds the Community ID port equivalents. */
+		jw_uint(w, "icmp_type", sp);
+	}
+	if (f->app_proto != APP_UNKNOWN)
+		jw_str(w, "app_proto", app_proto_name(
+		    (enum app_proto)f->app_proto));
+	if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
+	    f->cport, f->sport, cid, sizeof(cid)) == 0)
+		jw_str(w, "community_id", cid);
+}
+
+static void
+event_write(struct eventlog *el, struct jsonw *w)
+{
+	ssize_t	n = jw_finish(w);
+
+	if (n < 0) {
+		el->overflows++;
+		return;
+	}
+	if (fwrite(w->buf, 1, (size_t)n, el->fp) != (size_t)n)
+		el->errors++;
+	else
+		el->count++;
+}
+
+void
+eventlog_flow(struct eventlog *el, const struct flow *f,
+    enum flow_end_reason r, const char *iface)
+{
+	struct jsonw	w;
+	char		tsb[40];
+
+	if (el == NULL)
+		return;
+	jw_init(&w, el->buf, sizeof(el->buf));
+	event_envelope(el, &w, "flow", f->last, f, 1, iface);
+	jw_obj_open(&w, "flow");
+	jw_uint(&w, "pkts_toserver", f->pkts[0]);
+	jw_uint(&w, "pkts_toclient", f->pkts[1]);
+	jw_uint(&w, "bytes_toserver", f->bytes[0]);
+	jw_uint(&w, "bytes_toclient", f->bytes[1]);
+	util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
+	jw_str(&w, "start", tsb);
+	util_format_ts(f->last, tsb, sizeof(tsb), el->utc_offset);
+	jw_str(&w, "end", tsb);
+	jw_uint(&w, "age", (f->last - f->first) / 1000000);
+	jw_str(&w, "state", flow_state_name((enum flow_state)f->state));
+	jw_str(&w, "reason", flow_end_reason_name(r));
+	jw_obj_close(&w);
+	if (f->proto == PROTO_TCP) {
+		jw_obj_open(&w, "tcp");
+		jw_bool(&w, "syn", f->tcp & FT_SYN);
+		jw_bool(&w, "syn_ack", f->tcp & FT_SYNACK);
+		jw_bool(&w, "fin", f->tcp & (FT_FIN_C | FT_FIN_S));
+		jw_bool(&w, "rst", f->tcp & FT_RST);
+		jw_obj_close(&w);
+	}
+	event_write(el, &w);
+}
+
+static void
+event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
+{
+	const struct app_tls	*t = &r->tls;
+
+	jw_obj_open(w, "tls");
+	if (r->have == APPR_TLS_CH) {
+		if (t->sni[0] != '\0')
+			jw_str(w, "sni", t->sni);
+		jw_str(w, "version", app_tls_version_name(t->max_version));
+		jw_str(w, "client_hello_version",
+		    app_tls_version_name(t->legacy_version));
+		if (t->sslv2)
+			jw_bool(w, "sslv2_hello", 1);
+		jw_uint(w, "ciphers_offered", t->nciphers);
+		if (t->ja3[0] != '\0') {
+			jw_obj_open(w, "ja3");
+			jw_str(w, "hash", t->ja3);
+			jw_obj_close(w);
+		}
+		if (t->ja4[0] != '\0')
+			jw_str(w, "ja4", t->ja4);
+	} else {
+		if (f->tls_offered != 0)
+			jw_str(w, "version", app_tls_version_name(
+			    f->tls_offered));
+		jw_str(w, "negotiated", app_tls_version_name(
+		    t->server_version));
+		jw_uint(w, "cipher_suite", t->server_cipher);
+	}
+	jw_obj_close(w);
+}
+
+static void
+event_plain(struct jsonw *w, const struct app_plain *pl)
+{
+	jw_obj_open(w, "plaintext");
+	jw_str(w, "protocol", app_proto_name((enum app_proto)pl->proto));
+	if (pl->user[0] != '\0')
+		jw_str(w, "user", pl->user);
+	if (pl->command[0] != '\0')
+		jw_str(w, "command", pl->command);
+	jw_bool(w, "user_seen", pl->seen & PLAIN_USER);
+	jw_bool(w, "password_seen", pl->seen & PLAIN_PASS);
+	jw_bool(w, "auth_seen", pl->seen & PLAIN_AUTH);
+	jw_bool(w, "starttls", pl->seen & PLAIN_STARTTLS);
+	if (pl->proto == APP_SNMP) {
+		jw_str(w, "snmp_version", pl->snmp_version == 1 ? "1" : "2c");
+		jw_bool(w, "community_seen", pl->seen & PLAIN_COMMUNITY);
+	}
+	jw_obj_close(w);
+}
+
+void
+eventlog_app(struct eventlog *el, const struct packet *pkt,
+    const struct app_result *r)
+{
+	struct jsonw		 w;
+	const struct flow	*f = pkt->flow;
+	const char		*type;
+	int			 fwd = 1;
+
+	if (el == NULL || f == NULL)
+		return;
+	switch (r->have) {
+	case APPR_TLS_CH:
+	case APPR_TLS_SH:
+		type = "tls";
+		break;
+	case APPR_DNS:
+		type = "dns";
+		fwd = pkt->dir == 0;
+		break;
+	case APPR_HTTP:
+		type = "http";
+		break;
+	case APPR_SSH:
+		type = "ssh";
+		break;
+	case APPR_PLAIN:
+		type = "plaintext";
+		break;
+	default:
+		return;
+	}
+	jw_init(&w, el->buf, sizeof(el->buf));
+	event_envelope(el, &w, type, pkt->ts, f, fwd,
+	    pkt->iface ? pkt->iface->name : NULL);
+	switch (r->have) {
+	case APPR_TLS_CH:
+	case APPR_TLS_SH:
+		event_tls(&w, r, f);
+		break;
+	case APPR_DNS:
+		jw_obj_open(&w, "dns");
+		jw_str(&w, "type", r->dns.qr ? "answer" : "query");
+		jw_uint(&w, "id", r->dns.id);
+		jw_str(&w, "rrname", r->dns.qname);
+		jw_str(&w, "rrtype", app_dns_rrtype_name(r->dns.qtype));
+		if (r->dns.qr)
+			jw_str(&w, "rcode", app_dns_rcode_name(r->dns.rcode));
+		jw_obj_close(&w);
+		break;
+	case APPR_HTTP:
+		jw_obj_open(&w, "http");
+		if (r->http.host[0] != '\0')
+			jw_str(&w, "hostname", r->http.host);
+		jw_str(&w, "url", r->http.uri);
+		jw_str(&w, "http_method", r->http.method);
+		if (r->http.user_agent[0] != '\0')
+			jw_str(&w, "http_user_agent", r->http.user_agent);
+		jw_str(&w, "protocol", r->http.version);
+		jw_obj_close(&w);
+		break;
+	case APPR_SSH:
+		jw_obj_open(&w, "ssh");
+		jw_obj_open(&w, pkt->dir == 0 ? "client" : "server");
+		jw_str(&w, "proto_version", r->ssh.proto_version);
+		jw_str(&w, "software_version", r->ssh.software);
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+		break;
+	case APPR_PLAIN:
+		event_plain(&w, &r->plain);
+		break;
+	}
+	event_write(el, &w);
+}

@@ -1,0 +1,425 @@
+/*
+ * The flow table: bidirectional flows keyed by 5-tuple and VLAN.
+ *
+ * All flows come from one array sized by limits.flow_memcap at start-up,
+ * so the per-packet path never allocates and a flood cannot grow memory:
+ * when the array is used up, the flow idle the longest is ended and its
+ * slot reused. Each state (new, established, closed) keeps its flows in
+ * an idle list, least recently seen first; since every flow in a list has
+ * the same timeout, expiry only ever looks at list heads.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "canhgac.h"
+
+struct flow_list {
+	struct flow	*head, *tail;
+};
+
+struct flow_table {
+	struct flow		*pool;		/* all flows, lazily touched */
+	size_t			 max;
+	size_t			 used;		/* slots ever handed out */
+	struct flow		*free;		/* returned slots */
+	struct flow		**buckets;
+	uint32_t		 mask;
+	uint64_t		 seed[2];
+	uint64_t		 next_id;
+	struct flow_list	 lists[FLOW_STATE_MAX];
+	struct flow_timeouts	 to;
+	flow_end_cb		 end_cb;
+	void			*cb_arg;
+	struct flow_stats	 st;
+};
+
+static const char *flow_state_names[FLOW_STATE_MAX] = {
+	"new", "established", "closed"
+};
+
+static const char *flow_end_names[] = {
+	"timeout", "end of capture", "eviction", "shutdown"
+};
+
+const char *
+flow_state_name(enum flow_state s)
+{
+	return (unsigned)s < FLOW_STATE_MAX ? flow_state_names[s] : "unknown";
+}
+
+const char *
+flow_end_reason_name(enum flow_end_reason r)
+{
+	return (unsigned)r < 4 ? flow_end_names[r] : "unknown";
+}
+
+void
+flow_default_timeouts(struct flow_timeouts *to)
+{
+	to->t[FLOW_NEW] = 30ULL * 1000000;
+	to->t[FLOW_ESTABLISHED] = 300ULL * 1000000;
+	to->t[FLOW_CLOSED] = 10ULL * 1000000;
+}
+
+struct flow_table *
+flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
+    flow_end_cb cb, void *arg)
+{
+	struct flow_table	*ft;
+	size_t			 nb, per;
+
+	ft = xcalloc(1, sizeof(*ft));
+	/* Each flow costs its struct plus about one bucket pointer. */
+	per = sizeof(struct flow) + sizeof(struct flow *);
+	ft->max = memcap / per;
+	if (ft->max < 64)
+		ft->max = 64;
+	for (nb = 64; nb < ft->max && nb < (1U << 31); nb <<= 1)
+		;
+	ft->mask = (uint32_t)(nb - 1);
+	ft->buckets = xcalloc(nb, sizeof(*ft->buckets));
+	ft->pool = xcalloc(ft->max, sizeof(struct flow));
+	if (to != NULL)
+		ft->to = *to;
+	else
+		flow_default_timeouts(&ft->to);
+	ft->end_cb = cb;
+	ft->cb_arg = arg;
+	ft->next_id = 1;
+	/* A secret hash seed keeps an attacker from aiming at one chain. */
+	if (RAND_bytes((unsigned char *)ft->seed, sizeof(ft->seed)) != 1) {
+		ft->seed[0] = (uint64_t)(uintptr_t)ft ^ 0x9e3779b97f4a7c15ULL;
+		ft->seed[1] = (uint64_t)(uintptr_t)ft->pool;
+	}
+	ft->st.bytes_in_use = nb * sizeof(struct flow *);
+	return ft;
+}
+
+void
+flow_table_free(struct flow_table *ft)
+{
+	if (ft == NULL)
+		return;
+	free(ft->pool);
+	free(ft->buckets);
+	free(ft);
+}
+
+size_t
+flow_max(const struct flow_table *ft)
+{
+	return ft->max;
+}
+
+const struct flow_stats *
+flow_stats(const struct flow_table *ft)
+{
+	return &ft->st;
+}
+
+static uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* A direction-independent keyed hash of the tuple. */
+static uint32_t
+flow_hash(const struct flow_table *ft, const struct packet *pkt,
+    uint16_t sport, uint16_t dport)
+{
+	uint64_t	a, b, h;
+
+	a = rd64(pkt->src) ^ mix64(rd64(pkt->src + 8) ^ ft->seed[0]) ^
+	    ((uint64_t)sport << 48);
+	b = rd64(pkt->dst) ^ mix64(rd64(pkt->dst + 8) ^ ft->seed[0]) ^
+	    ((uint64_t)dport << 48);
+	a = mix64(a ^ ft->seed[1]);
+	b = mix64(b ^ ft->seed[1]);
+	h = (a + b) ^ ((uint64_t)pkt->proto << 8 | pkt->ipver) ^
+	    ((uint64_t)(pkt->vlan_n ? pkt->vlan[0] : 0) << 16) ^
+	    ((uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 32);
+	return (uint32_t)mix64(h ^ ft->seed[0]);
+}
+
+static void
+list_remove(struct flow_list *l, struct flow *f)
+{
+	if (f->lprev)
+		f->lprev->lnext = f->lnext;
+	else
+		l->head = f->lnext;
+	if (f->lnext)
+		f->lnext->lprev = f->lprev;
+	else
+		l->tail = f->lprev;
+	f->lprev = f->lnext = NULL;
+}
+
+static void
+list_append(struct flow_list *l, struct flow *f)
+{
+	f->lnext = NULL;
+	f->lprev = l->tail;
+	if (l->tail)
+		l->tail->lnext = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static void
+bucket_remove(struct flow_table *ft, struct flow *f)
+{
+	struct flow	**pp = &ft->buckets[f->hash & ft->mask];
+
+	while (*pp != NULL && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp == f)
+		*pp = f->hnext;
+	f->hnext = NULL;
+}
+
+/* End a flow: report it, unlink it, and return its slot. */
+static void
+flow_end(struct flow_table *ft, struct flow *f, enum flow_end_reason r)
+{
+	if (ft->end_cb != NULL)
+		ft->end_cb(f, r, ft->cb_arg);
+	list_remove(&ft->lists[f->state], f);
+	bucket_remove(ft, f);
+	ft->st.ended[r]++;
+	ft->st.active--;
+	ft->st.bytes_in_use -= sizeof(struct flow);
+	f->hnext = ft->free;
+	ft->free = f;
+}
+
+/* The flow idle the longest, across the state lists. */
+static struct flow *
+flow_oldest(struct flow_table *ft)
+{
+	struct flow	*best = NULL;
+	int		 s;
+
+	for (s = 0; s < FLOW_STATE_MAX; s++) {
+		struct flow *h = ft->lists[s].head;
+
+		if (h != NULL && (best == NULL || h->last < best->last))
+			best = h;
+	}
+	return best;
+}
+
+static struct flow *
+flow_alloc(struct flow_table *ft)
+{
+	struct flow	*f;
+
+	if (ft->free != NULL) {
+		f = ft->free;
+		ft->free = f->hnext;
+		return f;
+	}
+	if (ft->used < ft->max)
+		return &ft->pool[ft->used++];
+	ft->st.memcap_hits++;
+	if ((f = flow_oldest(ft)) == NULL)
+		return NULL;
+	ft->st.evicted++;
+	flow_end(ft, f, FLOW_END_EVICTION);
+	f = ft->free;
+	ft->free = f->hnext;
+	return f;
+}
+
+static int
+flow_vlan_eq(const struct flow *f, const struct packet *pkt)
+{
+	uint16_t	v0 = pkt->vlan_n ? pkt->vlan[0] : 0;
+	uint16_t	v1 = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
+
+	return f->vlan[0] == v0 && f->vlan[1] == v1;
+}
+
+static void
+flow_set_state(struct flow_table *ft, struct flow *f, enum flow_state s)
+{
+	if (f->state == s)
+		return;
+	list_remove(&ft->lists[f->state], f);
+	f->state = (uint8_t)s;
+	list_append(&ft->lists[s], f);
+}
+
+/* Advance TCP state from one packet's flags in direction dir. */
+static void
+flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
+    uint8_t flags)
+{
+	if (flags & TH_RST) {
+		f->tcp |= FT_RST;
+		flow_set_state(ft, f, FLOW_CLOSED);
+		return;
+	}
+	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN && dir == 0)
+		f->tcp |= FT_SYN;
+	else if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    dir == 1)
+		f->tcp |= FT_SYNACK;
+	else if ((flags & (TH_SYN | TH_ACK)) == TH_ACK && dir == 0 &&
+	    (f->tcp & FT_SYNACK) && !(f->tcp & FT_ACK)) {
+		f->tcp |= FT_ACK;
+		if (f->state == FLOW_NEW)
+			flow_set_state(ft, f, FLOW_ESTABLISHED);
+	}
+	if (flags & TH_FIN)
+		f->tcp |= dir == 0 ? FT_FIN_C : FT_FIN_S;
+	if ((f->tcp & (FT_FIN_C | FT_FIN_S)) == (FT_FIN_C | FT_FIN_S))
+		flow_set_state(ft, f, FLOW_CLOSED);
+	else if (f->state == FLOW_NEW && !(f->tcp & FT_SYN) &&
+	    f->pkts[0] > 0 && f->pkts[1] > 0)
+		/* Picked up mid-stream: both sides talking is enough. */
+		flow_set_state(ft, f, FLOW_ESTABLISHED);
+}
+
+struct flow *
+flow_lookup(struct flow_table *ft, struct packet *pkt)
+{
+	struct flow	*f;
+	uint16_t	 sp = pkt->sport, dp = pkt->dport;
+	uint32_t	 h;
+	size_t		 alen = pkt->ipver == 6 ? 16 : 4;
+	int		 dir = 0;
+
+	if (pkt->ipver == 0)
+		return NULL;
+	if (pkt->proto == PROTO_ICMP || pkt->proto == PROTO_ICMPV6)
+		community_id_icmp_ports(pkt->proto, pkt->icmp_type,
+		    pkt->icmp_code, &sp, &dp);
+	else if (!(pkt->flags & PKT_L4))
+		sp = dp = 0;
+	h = flow_hash(ft, pkt, sp, dp);
+	for (f = ft->buckets[h & ft->mask]; f != NULL; f = f->hnext) {
+		if (f->hash != h || f->proto != pkt->proto ||
+		    f->ipver != pkt->ipver || !flow_vlan_eq(f, pkt))
+			continue;
+		if (f->cport == sp && f->sport == dp &&
+		    memcmp(f->caddr, pkt->src, alen) == 0 &&
+		    memcmp(f->saddr, pkt->dst, alen) == 0) {
+			dir = 0;
+			break;
+		}
+		if (f->cport == dp && f->sport == sp &&
+		    memcmp(f->caddr, pkt->dst, alen) == 0 &&
+		    memcmp(f->saddr, pkt->src, alen) == 0) {
+			dir = 1;
+			break;
+		}
+	}
+
+	if (f == NULL) {
+		if ((f = flow_alloc(ft)) == NULL) {
+			ft->st.no_flow++;
+			return NULL;
+		}
+		memset(f, 0, sizeof(*f));
+		/*
+		 * The initiator is the sender, except a SYN-ACK or an ICMP
+		 * reply seen first: then the receiver started it.
+		 */
+		if ((pkt->proto == PROTO_TCP &&
+		    (pkt->tcp_flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) ||
+		    ((pkt->proto == PROTO_ICMP && pkt->icmp_type == 0) ||
+		    (pkt->proto == PROTO_ICMPV6 && pkt->icmp_type == 129)))
+			dir = 1;
+		if (dir == 0) {
+			memcpy(f->caddr, pkt->src, 16);
+			memcpy(f->saddr, pkt->dst, 16);
+			f->cport = sp;
+			f->sport = dp;
+		} else {
+			memcpy(f->caddr, pkt->dst, 16);
+			memcpy(f->saddr, pkt->src, 16);
+			f->cport = dp;
+			f->sport = sp;
+		}
+		f->vlan[0] = pkt->vlan_n ? pkt->vlan[0] : 0;
+		f->vlan[1] = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
+		f->ipver = pkt->ipver;
+		f->proto = pkt->proto;
+		f->hash = h;
+		f->id = ft->next_id++;
+		f->first = pkt->ts;
+		f->state = FLOW_NEW;
+		f->iface_idx = pkt->iface != NULL ? (uint8_t)pkt->iface->idx : 0;
+		f->hnext = ft->buckets[h & ft->mask];
+		ft->buckets[h & ft->mask] = f;
+		list_append(&ft->lists[FLOW_NEW], f);
+		ft->st.created++;
+		ft->st.active++;
+		ft->st.bytes_in_use += sizeof(struct flow);
+		if (ft->st.active > ft->st.peak_active)
+			ft->st.peak_active = ft->st.active;
+	}
+
+	f->pkts[dir]++;
+	f->bytes[dir] += pkt->wirelen;
+	/* Packet time only moves forward for a flow. */
+	if (pkt->ts > f->last)
+		f->last = pkt->ts;
+	list_remove(&ft->lists[f->state], f);
+	list_append(&ft->lists[f->state], f);
+	if (f->proto == PROTO_TCP)
+		flow_tcp_update(ft, f, dir, pkt->tcp_flags);
+	else if (f->state == FLOW_NEW && f->pkts[0] > 0 && f->pkts[1] > 0)
+		flow_set_state(ft, f, FLOW_ESTABLISHED);
+	pkt->flow = f;
+	pkt->dir = (uint8_t)dir;
+	return f;
+}
+
+size_t
+flow_expire(struct flow_table *ft, uint64_t now)
+{
+	size_t	n = 0;
+	int	s;
+
+	for (s = 0; s < FLOW_STATE_MAX; s++) {
+		struct flow *f;
+
+		while ((f = ft->lists[s].head) != NULL &&
+		    f->last + ft->to.t[s] <= now) {
+			flow_end(ft, f, FLOW_END_TIMEOUT);
+			n++;
+		}
+	}
+	return n;
+}
+
+void
+flow_expire_all(struct flow_table *ft, enum flow_end_reason r)
+{
+	struct flow	*f;
+
+	while ((f = flow_oldest(ft)) != NULL)
+		flow_end(ft, f, r);
+}

@@ -1,0 +1,249 @@
+/*
+ * YAML documents through libyaml's document API, which keeps the start
+ * mark of every node: that is what lets each configuration error name
+ * FILE:LINE:COLUMN. Input files are capped in size and nesting.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "canhgac.h"
+
+#define YAMLDOC_MAX_BYTES	(16U << 20)
+#define YAMLDOC_MAX_NODES	2000000
+
+struct yaml_doc {
+	yaml_document_t	 doc;
+	char		*path;
+};
+
+/* The opaque node type of the header is libyaml's node. */
+#define N(x)	((yaml_node_t *)(x))
+
+struct yaml_doc *
+yamldoc_load(const char *path, char *err, size_t errlen)
+{
+	struct yaml_doc	*yd;
+	yaml_parser_t	 parser;
+	FILE		*fp;
+	struct stat	 sb;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (uint64_t)sb.st_size > YAMLDOC_MAX_BYTES) {
+		snprintf(err, errlen, "%s: file larger than %u bytes", path,
+		    YAMLDOC_MAX_BYTES);
+		fclose(fp);
+		return NULL;
+	}
+	yd = xcalloc(1, sizeof(*yd));
+	yd->path = xstrdup(path);
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &yd->doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
+		    path, parser.problem_mark.line + 1,
+		    parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "unknown",
+		    parser.context ? " " : "",
+		    parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(fp);
+		free(yd->path);
+		free(yd);
+		return NULL;
+	}
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	if (yaml_document_get_root_node(&yd->doc) == NULL) {
+		snprintf(err, errlen, "%s:1:1: empty document", path);
+		yamldoc_free(yd);
+		return NULL;
+	}
+	if (yd->doc.nodes.top - yd->doc.nodes.start > YAMLDOC_MAX_NODES) {
+		snprintf(err, errlen, "%s:1:1: too many YAML nodes", path);
+		yamldoc_free(yd);
+		return NULL;
+	}
+	return yd;
+}
+
+void
+yamldoc_free(struct yaml_doc *yd)
+{
+	if (yd == NULL)
+		return;
+	yaml_document_delete(&yd->doc);
+	free(yd->path);
+	free(yd);
+}
+
+const char *
+yamldoc_path(const struct yaml_doc *yd)
+{
+	return yd->path;
+}
+
+struct yaml_node_s *
+yamldoc_root(struct yaml_doc *yd)
+{
+	return yaml_document_get_root_node(&yd->doc);
+}
+
+struct yaml_node_s *
+yamldoc_node(struct yaml_doc *yd, int id)
+{
+	return yaml_document_get_node(&yd->doc, id);
+}
+
+int
+yamldoc_is_map(const struct yaml_node_s *n)
+{
+	return n != NULL && n->type == YAML_MAPPING_NODE;
+}
+
+int
+yamldoc_is_seq(const struct yaml_node_s *n)
+{
+	return n != NULL && n->type == YAML_SEQUENCE_NODE;
+}
+
+int
+yamldoc_is_scalar(const struct yaml_node_s *n)
+{
+	return n != NULL && n->type == YAML_SCALAR_NODE;
+}
+
+const char *
+yamldoc_scalar(const struct yaml_node_s *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+int
+yamldoc_map_next(struct yaml_doc *yd, struct yaml_node_s *map, size_t *i,
+    struct yaml_node_s **key, struct yaml_node_s **val)
+{
+	yaml_node_pair_t	*pair;
+
+	if (!yamldoc_is_map(map))
+		return 0;
+	pair = map->data.mapping.pairs.start + *i;
+	if (pair >= map->data.mapping.pairs.top)
+		return 0;
+	*key = yaml_document_get_node(&yd->doc, pair->key);
+	*val = yaml_document_get_node(&yd->doc, pair->value);
+	(*i)++;
+	return 1;
+}
+
+struct yaml_node_s *
+yamldoc_get(struct yaml_doc *yd, struct yaml_node_s *map, const char *key)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0;
+
+	while (yamldoc_map_next(yd, map, &i, &k, &v)) {
+		const char *s = yamldoc_scalar(k);
+
+		if (s != NULL && strcmp(s, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+size_t
+yamldoc_seq_len(const struct yaml_node_s *n)
+{
+	if (!yamldoc_is_seq(n))
+		return 0;
+	return (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+}
+
+struct yaml_node_s *
+yamldoc_seq_at(struct yaml_doc *yd, struct yaml_node_s *n, size_t i)
+{
+	if (i >= yamldoc_seq_len(n))
+		return NULL;
+	return yaml_document_get_node(&yd->doc,
+	    n->data.sequence.items.start[i]);
+}
+
+int
+yamldoc_error(const struct yaml_doc *yd, const struct yaml_node_s *n,
+    char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[768];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n != NULL)
+		snprintf(err, errlen, "%s:%zu:%zu: %s", yd->path,
+		    n->start_mark.line + 1, n->start_mark.column + 1, msg);
+	else
+		snprintf(err, errlen, "%s: %s", yd->path, msg);
+	return -1;
+}
+
+/* Levenshtein distance, bounded to short words. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j;
+	size_t	row[65];
+
+	if (la > 64 || lb > 64)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t best = row[j] + 1 < row[j - 1] + 1 ?
+			    row[j] + 1 : row[j - 1] + 1;
+
+			row[j] = sub < best ? sub : best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+yamldoc_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char	*best = NULL;
+	size_t		 i, bd = 99, limit;
+
+	limit = strlen(word) / 2 + 1;
+	for (i = 0; i < n; i++) {
+		size_t d = edit_distance(word, cands[i]);
+
+		if (d < bd) {
+			bd = d;
+			best = cands[i];
+		}
+	}
+	return bd <= limit ? best : NULL;
+}

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Set up (packages, both builds) and run every test: unit, config,
+# capture cases, corpus against tshark, live capture in network
+# namespaces, memory; once in the normal build and once under
+# ASan+UBSan. The last line is "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --asan || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+pass=0; fail=0; skip=0
+for dir in build build-asan; do
+  echo "== tests in $dir"
+  make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1
+  grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$dir/check.out" | sed 's/^/   /'
+  log="$dir/test-suite.log"
+  if [ ! -f "$log" ]; then
+    echo "   make check did not run (build failure?); last lines:"
+    tail -20 "$dir/check.out" | sed 's/^/   /'
+    fail=$((fail + 1))
+    continue
+  fi
+  n() { sed -n "s/^# $1: *//p" "$log" | head -1; }
+  p=$(n PASS); f=$(n FAIL); s=$(n SKIP); e=$(n ERROR); xp=$(n XPASS)
+  pass=$((pass + ${p:-0})); skip=$((skip + ${s:-0}))
+  fail=$((fail + ${f:-0} + ${e:-0} + ${xp:-0}))
+  if [ "${f:-0}" != 0 ] || [ "${e:-0}" != 0 ]; then
+    echo "   --- failure logs ($dir) ---"
+    for t in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find "$dir" -name '*.trs')); do
+      echo "   >>> ${t%.trs}.log"
+      tail -40 "${t%.trs}.log" | sed 's/^/   /'
+    done
+  fi
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

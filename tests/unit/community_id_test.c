@@ -1,0 +1,130 @@
+/*
+ * Community ID v1 against the specification's published vectors: a few
+ * from its README here, and every baseline vector of the spec's test
+ * data when ../shared/corpus/community-id is present.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "canhgac.h"
+
+static void
+cid(uint16_t seed, const char *s, const char *d, uint8_t proto, uint16_t sp,
+    uint16_t dp, char *out)
+{
+	uint8_t	a[16], b[16];
+	int	v6 = strchr(s, ':') != NULL;
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, s, a), 1);
+	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, d, b), 1);
+	assert_int_equal(community_id_v1(seed, v6 ? 6 : 4, a, b, proto, sp, dp,
+	    out, 64), 0);
+}
+
+static void
+test_readme_vectors(void **state)
+{
+	char	out[64];
+
+	(void)state;
+	cid(0, "128.232.110.120", "66.35.250.204", PROTO_TCP, 34855, 80, out);
+	assert_string_equal(out, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+	/* Either direction gives the same ID. */
+	cid(0, "66.35.250.204", "128.232.110.120", PROTO_TCP, 80, 34855, out);
+	assert_string_equal(out, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+}
+
+static const char *
+corpus_dir(void)
+{
+	static char	path[1024];
+	const char	*c = getenv("CANHGAC_CORPUS"), *top;
+
+	if (c != NULL)
+		return c;
+	if ((top = getenv("top_srcdir")) == NULL)
+		top = ".";
+	snprintf(path, sizeof(path), "%s/../shared/corpus", top);
+	return path;
+}
+
+/* Every vector of one baseline file; returns how many were checked. */
+static int
+check_baseline(const char *file, uint16_t seed)
+{
+	char		 path[1200], out[64];
+	json_error_t	 jerr;
+	json_t		*root, *v;
+	size_t		 i;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/community-id/%s", corpus_dir(), file);
+	if ((root = json_load_file(path, 0, &jerr)) == NULL) {
+		print_message("skipping %s: %s\n", path, jerr.text);
+		return 0;
+	}
+	json_array_foreach(root, i, v) {
+		const char	*s = json_string_value(json_object_get(v,
+				    "saddr"));
+		const char	*d = json_string_value(json_object_get(v,
+				    "daddr"));
+		const char	*want = json_string_value(json_object_get(v,
+				    "communityid"));
+		json_int_t	 proto = json_integer_value(json_object_get(v,
+				    "proto"));
+		json_t		*sp = json_object_get(v, "sport");
+		json_t		*dp = json_object_get(v, "dport");
+
+		assert_non_null(s);
+		assert_non_null(d);
+		assert_non_null(want);
+		cid(seed, s, d, (uint8_t)proto,
+		    sp ? (uint16_t)json_integer_value(sp) : 0,
+		    dp ? (uint16_t)json_integer_value(dp) : 0, out);
+		if (strcmp(out, want) != 0)
+			fail_msg("%s: %s -> %s proto %d: got %s want %s",
+			    file, s, d, (int)proto, out, want);
+		n++;
+	}
+	json_decref(root);
+	return n;
+}
+
+static void
+test_spec_baselines(void **state)
+{
+	int	n;
+
+	(void)state;
+	n = check_baseline("baseline_deflt.json", 0);
+	n += check_baseline("baseline_seed1.json", 1);
+	print_message("checked %d baseline vectors\n", n);
+	if (n == 0 && getenv("CI") != NULL && strcmp(getenv("CI"), "true") ==
+	    0 && getenv("CANHGAC_NO_CORPUS") == NULL)
+		fail_msg("no baseline vectors found under %s", corpus_dir());
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_readme_vectors),
+		cmocka_unit_test(test_spec_baselines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,387 @@
+/*
+ * Decoder tests: well-formed frames of every link type and layer, one
+ * malformed case per reason, and every truncation of valid frames (run
+ * under ASan in CI, so an out-of-bounds read fails the test).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pcap/dlt.h>
+
+#include "canhgac.h"
+
+/* Ethernet + IPv4 + TCP SYN 10.0.0.1:40000 -> 10.0.0.2:80, MSS option. */
+static const uint8_t eth_tcp[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00,
+	0x45, 0, 0, 44, 0, 1, 0x40, 0, 64, 6, 0, 0,
+	10, 0, 0, 1, 10, 0, 0, 2,
+	0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff,
+	0, 0, 0, 0, 2, 4, 5, 0xb4,
+};
+
+/* Ethernet + 802.1Q(100) + 802.1Q(200) + IPv4 + UDP 53 with 4 bytes. */
+static const uint8_t qinq_udp[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x88, 0xa8,
+	0x00, 100, 0x81, 0x00, 0x00, 200, 0x08, 0x00,
+	0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0,
+	192, 168, 1, 1, 192, 168, 1, 2,
+	0x30, 0x39, 0, 53, 0, 12, 0, 0, 'a', 'b', 'c', 'd',
+};
+
+/* Raw IPv6 + hop-by-hop + dstopts + ICMPv6 echo request. */
+static const uint8_t ip6_ext_icmp[] = {
+	0x60, 0, 0, 0, 0, 24, 0, 64,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	60, 0, 1, 4, 0, 0, 0, 0,		/* HBH -> dstopts, PadN */
+	58, 0, 1, 4, 0, 0, 0, 0,		/* dstopts -> ICMPv6 */
+	128, 0, 0, 0, 0, 1, 0, 1,		/* echo request */
+};
+
+/* Linux SLL2 + IPv4 + ICMP echo reply. */
+static const uint8_t sll2_icmp[] = {
+	0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0,
+	0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0,
+	10, 0, 0, 2, 10, 0, 0, 1,
+	0, 0, 0, 0, 0, 7, 0, 1,
+};
+
+/* BSD null (little-endian AF_INET) + IPv4 fragment (offset 8). */
+static const uint8_t null_frag[] = {
+	2, 0, 0, 0,
+	0x45, 0, 0, 28, 0, 1, 0x20, 0x01, 64, 17, 0, 0,
+	10, 0, 0, 1, 10, 0, 0, 2,
+	1, 2, 3, 4, 5, 6, 7, 8,
+};
+
+static int
+decode(int dlt, const uint8_t *p, size_t len, struct packet *pkt,
+    struct decode_stats *st)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->caplen = pkt->wirelen = (uint32_t)len;
+	return decode_frame(dlt, p, len, pkt, st);
+}
+
+static void
+test_eth_tcp(void **state)
+{
+	struct packet		pkt;
+	struct decode_stats	st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(decode(DLT_EN10MB, eth_tcp, sizeof(eth_tcp), &pkt,
+	    &st), 0);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.ipver, 4);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+	assert_int_equal(pkt.sport, 40000);
+	assert_int_equal(pkt.dport, 80);
+	assert_int_equal(pkt.tcp_flags, TH_SYN);
+	assert_int_equal(pkt.payload_len, 0);
+	assert_memory_equal(pkt.src, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
+	assert_int_equal(st.tcp, 1);
+	assert_int_equal(st.ipv4, 1);
+}
+
+static void
+test_qinq_udp(void **state)
+{
+	struct packet	pkt;
+
+	(void)state;
+	assert_int_equal(decode(DLT_EN10MB, qinq_udp, sizeof(qinq_udp), &pkt,
+	    NULL), 0);
+	assert_int_equal(pkt.vlan_n, 2);
+	assert_int_equal(pkt.vlan[0], 100);
+	assert_int_equal(pkt.vlan[1], 200);
+	assert_int_equal(pkt.proto, PROTO_UDP);
+	assert_int_equal(pkt.dport, 53);
+	assert_int_equal(pkt.payload_len, 4);
+	assert_memory_equal(pkt.payload, "abcd", 4);
+}
+
+static void
+test_vlan_too_deep(void **state)
+{
+	uint8_t		f[14 + 4 * 8 + 20];
+	struct packet	pkt;
+	int		i;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[12] = 0x81;
+	for (i = 0; i < 8; i++) {
+		f[14 + 4 * i + 2] = 0x81;
+		f[14 + 4 * i + 3] = 0x00;
+	}
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_VLAN_TOO_DEEP);
+}
+
+static void
+test_ipv6_ext_icmp(void **state)
+{
+	struct packet	pkt;
+
+	(void)state;
+	assert_int_equal(decode(DLT_RAW, ip6_ext_icmp, sizeof(ip6_ext_icmp),
+	    &pkt, NULL), 0);
+	assert_int_equal(pkt.ipver, 6);
+	assert_int_equal(pkt.ip6_ext_n, 2);
+	assert_int_equal(pkt.proto, PROTO_ICMPV6);
+	assert_int_equal(pkt.icmp_type, 128);
+	assert_int_equal(pkt.err, DE_NONE);
+}
+
+static void
+test_ipv6_ext_chain_capped(void **state)
+{
+	uint8_t		f[40 + 8 * 12];
+	struct packet	pkt;
+	int		i;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[0] = 0x60;
+	f[5] = 8 * 12;
+	f[6] = 60;
+	for (i = 0; i < 12; i++)
+		f[40 + 8 * i] = 60;	/* dstopts forever */
+	assert_int_equal(decode(DLT_IPV6, f, sizeof(f), &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_IPV6_EXT_DEPTH);
+}
+
+static void
+test_sll2_icmp(void **state)
+{
+	struct packet	pkt;
+
+	(void)state;
+	assert_int_equal(decode(DLT_LINUX_SLL2, sll2_icmp, sizeof(sll2_icmp),
+	    &pkt, NULL), 0);
+	assert_int_equal(pkt.proto, PROTO_ICMP);
+	assert_int_equal(pkt.icmp_type, 0);
+}
+
+static void
+test_null_fragment(void **state)
+{
+	struct packet	pkt;
+
+	(void)state;
+	assert_int_equal(decode(DLT_NULL, null_frag, sizeof(null_frag), &pkt,
+	    NULL), 0);
+	assert_true(pkt.flags & PKT_FRAG);
+	assert_false(pkt.flags & PKT_FRAG_FIRST);
+	assert_false(pkt.flags & PKT_L4);
+}
+
+/* One malformed input per reason, each reported with that reason. */
+static void
+test_malformed_reasons(void **state)
+{
+	struct packet	pkt;
+	uint8_t		f[128];
+
+	(void)state;
+	assert_int_equal(decode(DLT_EN10MB, eth_tcp, 10, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_ETH_SHORT);
+
+	assert_int_equal(decode(DLT_EN10MB, eth_tcp, 14 + 10, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_IPV4_SHORT);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14] = 0x43;			/* IHL 3 */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV4_HLEN);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14 + 3] = 200;		/* total length past the frame */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV4_TRUNC);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14 + 3] = 10;			/* total length below the header */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV4_LEN);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14 + 20 + 12] = 0xf0;		/* TCP data offset 60 > segment */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_TCP_HLEN);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14 + 20 + 21] = 40;		/* MSS option length past header */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    0);
+	assert_int_equal(pkt.err, DE_TCP_OPT);
+
+	memcpy(f, eth_tcp, sizeof(eth_tcp));
+	f[14 + 20 + 13] = TH_SYN | TH_FIN;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(eth_tcp), &pkt, NULL),
+	    0);
+	assert_int_equal(pkt.err, DE_TCP_FLAGS);
+
+	memcpy(f, qinq_udp, sizeof(qinq_udp));
+	f[22 + 20 + 5] = 4;		/* UDP length below 8 */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(qinq_udp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_UDP_LEN);
+
+	assert_int_equal(decode(DLT_EN10MB, qinq_udp, 14 + 3, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_VLAN_SHORT);
+
+	assert_int_equal(decode(DLT_LINUX_SLL2, sll2_icmp, 12, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_SLL2_SHORT);
+
+	assert_int_equal(decode(DLT_LINUX_SLL2, sll2_icmp, 20 + 20 + 2, &pkt,
+	    NULL), -1);
+	assert_int_equal(pkt.err, DE_IPV4_TRUNC);
+
+	assert_int_equal(decode(DLT_NULL, null_frag, 2, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_NULL_SHORT);
+	memcpy(f, null_frag, sizeof(null_frag));
+	f[0] = 77;
+	assert_int_equal(decode(DLT_NULL, f, sizeof(null_frag), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_NULL_FAMILY);
+
+	assert_int_equal(decode(DLT_RAW, ip6_ext_icmp, 30, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_IPV6_SHORT);
+	memcpy(f, ip6_ext_icmp, sizeof(ip6_ext_icmp));
+	f[0] = 0x70;
+	assert_int_equal(decode(DLT_IPV6, f, sizeof(ip6_ext_icmp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV6_VERSION);
+	memcpy(f, ip6_ext_icmp, sizeof(ip6_ext_icmp));
+	f[41] = 200;			/* HBH length past the packet */
+	assert_int_equal(decode(DLT_IPV6, f, sizeof(ip6_ext_icmp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV6_EXT_SHORT);
+
+	assert_int_equal(decode(12345, eth_tcp, sizeof(eth_tcp), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_LINK_UNKNOWN);
+}
+
+/* Frames cut by the snap length are not malformed. */
+static void
+test_snaplen_truncation(void **state)
+{
+	struct packet	pkt;
+
+	uint8_t		f[sizeof(eth_tcp)];
+
+	(void)state;
+	memcpy(f, eth_tcp, sizeof(f));
+	f[14 + 2] = 0x05;		/* 1500 bytes on the wire */
+	f[14 + 3] = 0xdc;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.caplen = sizeof(f);
+	pkt.wirelen = 1514;
+	assert_int_equal(decode_frame(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_true(pkt.flags & PKT_TRUNC);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+	/* Without the snap length as excuse, the same frame is a lie. */
+	pkt.wirelen = pkt.caplen;
+	assert_int_equal(decode_frame(DLT_EN10MB, f, sizeof(f), &pkt, NULL),
+	    -1);
+	assert_int_equal(pkt.err, DE_IPV4_TRUNC);
+}
+
+/* Every prefix and random corruption of every sample must decode safely. */
+static void
+test_truncations_and_flips(void **state)
+{
+	static const struct {
+		int		 dlt;
+		const uint8_t	*p;
+		size_t		 len;
+	} samples[] = {
+		{ DLT_EN10MB, eth_tcp, sizeof(eth_tcp) },
+		{ DLT_EN10MB, qinq_udp, sizeof(qinq_udp) },
+		{ DLT_RAW, ip6_ext_icmp, sizeof(ip6_ext_icmp) },
+		{ DLT_LINUX_SLL2, sll2_icmp, sizeof(sll2_icmp) },
+		{ DLT_NULL, null_frag, sizeof(null_frag) },
+	};
+	struct decode_stats	st;
+	struct packet		pkt;
+	uint64_t		x = 0x9e3779b97f4a7c15ULL;
+	size_t			i, n;
+	int			k;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		for (n = 0; n <= samples[i].len; n++) {
+			/* A heap copy of exactly n bytes: ASan sees overruns. */
+			uint8_t *c = malloc(n ? n : 1);
+
+			memcpy(c, samples[i].p, n);
+			decode(samples[i].dlt, c, n, &pkt, &st);
+			free(c);
+		}
+		for (k = 0; k < 20000; k++) {
+			uint8_t	*c = malloc(samples[i].len);
+			int	 flips = 1 + k % 4, j;
+
+			memcpy(c, samples[i].p, samples[i].len);
+			for (j = 0; j < flips; j++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				c[x % samples[i].len] = (uint8_t)(x >> 32);
+			}
+			n = (size_t)(x >> 40) % (samples[i].len + 1);
+			decode(samples[i].dlt, c, n, &pkt, &st);
+			free(c);
+		}
+	}
+	assert_true(st.packets > 100000);
+}
+
+static void
+test_err_names(void **state)
+{
+	int	i;
+
+	(void)state;
+	for (i = 1; i < DE_MAX; i++)
+		assert_string_not_equal(decode_err_name((enum decode_err)i),
+		    "unknown");
+	assert_string_equal(decode_err_name(DE_MAX), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eth_tcp),
+		cmocka_unit_test(test_qinq_udp),
+		cmocka_unit_test(test_vlan_too_deep),
+		cmocka_unit_test(test_ipv6_ext_icmp),
+		cmocka_unit_test(test_ipv6_ext_chain_capped),
+		cmocka_unit_test(test_sll2_icmp),
+		cmocka_unit_test(test_null_fragment),
+		cmocka_unit_test(test_malformed_reasons),
+		cmocka_unit_test(test_snaplen_truncation),
+		cmocka_unit_test(test_truncations_and_flips),
+		cmocka_unit_test(test_err_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/*
+ * Flow table tests: direction, TCP state, per-state timeouts on packet
+ * time, and the memory cap with oldest-first eviction.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "canhgac.h"
+
+struct ended {
+	int		n[4];
+	uint64_t	last_id;
+	uint64_t	last_pkts[2];
+	int		last_state;
+};
+
+static void
+on_end(struct flow *f, enum flow_end_reason r, void *arg)
+{
+	struct ended *e = arg;
+
+	e->n[r]++;
+	e->last_id = f->id;
+	e->last_pkts[0] = f->pkts[0];
+	e->last_pkts[1] = f->pkts[1];
+	e->last_state = f->state;
+}
+
+static struct packet
+mkpkt(uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp, uint8_t proto,
+    uint8_t flags, uint64_t ts)
+{
+	struct packet	p;
+
+	memset(&p, 0, sizeof(p));
+	p.ipver = 4;
+	p.proto = proto;
+	p.src[0] = (uint8_t)(src >> 24);
+	p.src[1] = (uint8_t)(src >> 16);
+	p.src[2] = (uint8_t)(src >> 8);
+	p.src[3] = (uint8_t)src;
+	p.dst[0] = (uint8_t)(dst >> 24);
+	p.dst[1] = (uint8_t)(dst >> 16);
+	p.dst[2] = (uint8_t)(dst >> 8);
+	p.dst[3] = (uint8_t)dst;
+	p.sport = sp;
+	p.dport = dp;
+	p.tcp_flags = flags;
+	p.flags = PKT_L4;
+	p.ts = ts;
+	p.wirelen = 100;
+	return p;
+}
+
+#define A	0x0a000001
+#define B	0x0a000002
+#define SEC	1000000ULL
+
+static void
+test_bidirectional_tcp_states(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f, *g;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(1 << 20, NULL, on_end, &e);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_SYN, 1 * SEC);
+	f = flow_lookup(ft, &p);
+	assert_non_null(f);
+	assert_int_equal(p.dir, 0);
+	assert_int_equal(f->state, FLOW_NEW);
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_SYN | TH_ACK, 1 * SEC + 10);
+	g = flow_lookup(ft, &p);
+	assert_ptr_equal(f, g);
+	assert_int_equal(p.dir, 1);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_ACK, 1 * SEC + 20);
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_FIN | TH_ACK, 2 * SEC);
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_FIN | TH_ACK, 2 * SEC);
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_CLOSED);
+	assert_int_equal(f->pkts[0], 3);
+	assert_int_equal(f->pkts[1], 2);
+	assert_int_equal(f->bytes[0], 300);
+	assert_int_equal(flow_stats(ft)->active, 1);
+	/* Closed flows end after the closed timeout (10s), not before. */
+	assert_int_equal(flow_expire(ft, 11 * SEC), 0);
+	assert_int_equal(flow_expire(ft, 12 * SEC), 1);
+	assert_int_equal(e.n[FLOW_END_TIMEOUT], 1);
+	assert_int_equal(e.last_pkts[0], 3);
+	assert_int_equal(flow_stats(ft)->active, 0);
+	flow_table_free(ft);
+}
+
+static void
+test_synack_first_and_rst(void **state)
+{
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f;
+
+	(void)state;
+	ft = flow_table_new(1 << 20, NULL, NULL, NULL);
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_SYN | TH_ACK, SEC);
+	f = flow_lookup(ft, &p);
+	/* The receiver of a SYN-ACK is the client. */
+	assert_memory_equal(f->caddr, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
+	assert_int_equal(f->cport, 40000);
+	assert_int_equal(p.dir, 1);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_RST, SEC);
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_CLOSED);
+	flow_table_free(ft);
+}
+
+static void
+test_timeouts_per_state(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct flow_timeouts	 to;
+	struct packet		 p;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	to.t[FLOW_NEW] = 5 * SEC;
+	to.t[FLOW_ESTABLISHED] = 100 * SEC;
+	to.t[FLOW_CLOSED] = 1 * SEC;
+	ft = flow_table_new(1 << 20, &to, on_end, &e);
+	/* A one-way UDP flow stays new; a two-way one is established. */
+	p = mkpkt(A, B, 1000, 53, PROTO_UDP, 0, 0);
+	flow_lookup(ft, &p);
+	p = mkpkt(A, B, 1001, 53, PROTO_UDP, 0, 0);
+	flow_lookup(ft, &p);
+	p = mkpkt(B, A, 53, 1001, PROTO_UDP, 0, 0);
+	flow_lookup(ft, &p);
+	assert_int_equal(flow_expire(ft, 4 * SEC), 0);
+	assert_int_equal(flow_expire(ft, 5 * SEC), 1);
+	assert_int_equal(e.last_state, FLOW_NEW);
+	assert_int_equal(flow_expire(ft, 99 * SEC), 0);
+	assert_int_equal(flow_expire(ft, 100 * SEC), 1);
+	assert_int_equal(e.last_state, FLOW_ESTABLISHED);
+	assert_int_equal(e.n[FLOW_END_TIMEOUT], 2);
+	flow_table_free(ft);
+}
+
+static void
+test_memcap_evicts_oldest(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	size_t			 max, i;
+	struct flow		*first;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(64 * (sizeof(struct flow) + sizeof(void *)), NULL,
+	    on_end, &e);
+	max = flow_max(ft);
+	assert_int_equal(max, 64);
+	p = mkpkt(A, B, 1, 80, PROTO_TCP, TH_SYN, 0);
+	first = flow_lookup(ft, &p);
+	assert_int_equal(first->id, 1);
+	for (i = 1; i < 1000; i++) {
+		p = mkpkt(A + (uint32_t)i, B, 1, 80, PROTO_TCP, TH_SYN, i);
+		assert_non_null(flow_lookup(ft, &p));
+		assert_true(flow_stats(ft)->active <= max);
+	}
+	assert_int_equal(flow_stats(ft)->evicted, 1000 - max);
+	assert_int_equal(e.n[FLOW_END_EVICTION], 1000 - max);
+	/* The flows left are the newest ones. */
+	p = mkpkt(A + 999, B, 1, 80, PROTO_TCP, TH_SYN, 2000);
+	assert_int_equal(flow_lookup(ft, &p)->id, 1000);
+	assert_int_equal(flow_stats(ft)->created, 1000);
+	flow_expire_all(ft, FLOW_END_CAPTURE);
+	assert_int_equal(e.n[FLOW_END_CAPTURE], max);
+	assert_int_equal(flow_stats(ft)->active, 0);
+	flow_table_free(ft);
+}
+
+static void
+test_icmp_echo_and_vlan(void **state)
+{
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f, *g;
+
+	(void)state;
+	ft = flow_table_new(1 << 20, NULL, NULL, NULL);
+	p = mkpkt(A, B, 8, 0, PROTO_ICMP, 0, 0);
+	p.icmp_type = 8;
+	f = flow_lookup(ft, &p);
+	p = mkpkt(B, A, 0, 0, PROTO_ICMP, 0, 1);
+	p.icmp_type = 0;
+	g = flow_lookup(ft, &p);
+	assert_ptr_equal(f, g);
+	assert_int_equal(p.dir, 1);
+	/* The same tuple on another VLAN is another flow. */
+	p = mkpkt(A, B, 1000, 53, PROTO_UDP, 0, 0);
+	f = flow_lookup(ft, &p);
+	p = mkpkt(A, B, 1000, 53, PROTO_UDP, 0, 0);
+	p.vlan_n = 1;
+	p.vlan[0] = 10;
+	g = flow_lookup(ft, &p);
+	assert_ptr_not_equal(f, g);
+	assert_int_equal(flow_stats(ft)->created, 3);
+	flow_table_free(ft);
+}
+
+static void
+test_flow_size(void **state)
+{
+	(void)state;
+	/* The performance contract: at most 256 bytes of state a flow. */
+	assert_true(sizeof(struct flow) + sizeof(void *) <= 256);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bidirectional_tcp_states),
+		cmocka_unit_test(test_synack_first_and_rst),
+		cmocka_unit_test(test_timeouts_per_state),
+		cmocka_unit_test(test_memcap_evicts_oldest),
+		cmocka_unit_test(test_icmp_echo_and_vlan),
+		cmocka_unit_test(test_flow_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

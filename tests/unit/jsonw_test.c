@@ -1,0 +1,75 @@
+/*
+ * The bounded JSON writer: valid output (parsed back with jansson),
+ * escaping of hostile strings, and overflow reported rather than cut.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "canhgac.h"
+
+static void
+test_roundtrip(void **state)
+{
+	char		 buf[512];
+	struct jsonw	 w;
+	json_t		*j;
+	json_error_t	 err;
+	const char	 evil[] = "a\"b\\c\n\x01\xff\x7f end";
+
+	(void)state;
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "s", evil);
+	jw_int(&w, "neg", -42);
+	jw_uint(&w, "big", (uint64_t)INT64_MAX);
+	jw_bool(&w, "t", 1);
+	jw_arr_open(&w, "vlan");
+	jw_uint(&w, NULL, 10);
+	jw_uint(&w, NULL, 20);
+	jw_arr_close(&w);
+	jw_obj_open(&w, "o");
+	jw_str(&w, "k", "v");
+	jw_obj_close(&w);
+	assert_true(jw_finish(&w) > 0);
+	assert_int_equal(buf[strlen(buf) - 1], '\n');
+	j = json_loads(buf, 0, &err);
+	if (j == NULL)
+		fail_msg("%s: %s", buf, err.text);
+	assert_int_equal(json_integer_value(json_object_get(j, "neg")), -42);
+	assert_int_equal(json_array_size(json_object_get(j, "vlan")), 2);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "o"), "k")), "v");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "s")),
+	    "a\"b\\c\n"));
+	json_decref(j);
+}
+
+static void
+test_overflow(void **state)
+{
+	char		buf[32];
+	struct jsonw	w;
+
+	(void)state;
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "key", "a value that is far too long for the buffer");
+	assert_int_equal(jw_finish(&w), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_overflow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

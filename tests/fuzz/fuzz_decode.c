@@ -1,0 +1,54 @@
+/*
+ * libFuzzer target: one frame through decode, flow and app metadata.
+ * The first input byte picks the link type, so one corpus covers all.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+#include "canhgac.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct flow_table	*ft;
+static struct app_ctx		*app;
+static uint64_t			 clock_us;
+
+static void
+on_end(struct flow *f, enum flow_end_reason r, void *arg)
+{
+	(void)r;
+	(void)arg;
+	app_flow_release(app, f);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int	 dlts[] = { DLT_EN10MB, DLT_LINUX_SLL,
+				    276, DLT_RAW, 228, 229, DLT_NULL, DLT_LOOP };
+	struct decode_stats	 st;
+	struct packet		 pkt;
+
+	if (ft == NULL) {
+		ft = flow_table_new(4 << 20, NULL, on_end, NULL);
+		app = app_init(64, NULL, NULL);
+	}
+	if (size < 1)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ts = clock_us += 1000;
+	pkt.caplen = pkt.wirelen = (uint32_t)(size - 1);
+	if (decode_frame(dlts[data[0] % 8], data + 1, size - 1, &pkt, &st) != 0)
+		return 0;
+	if (pkt.ipver == 0 || flow_lookup(ft, &pkt) == NULL)
+		return 0;
+	app_process(app, &pkt);
+	flow_expire(ft, clock_us);
+	return 0;
+}

@@ -19,7 +19,9 @@
 /* flow->app_flags */
 #define AF_SEQ0		0x01	/* next_seq[0] valid */
 #define AF_SEQ1		0x02
-#define AF_HTTP_SKIP	0x04	/* inside a request body */
+
+/* Fewer first bytes than this are kept back for protocol detection. */
+#define APP_DETECT_MIN	16
 
 struct app_buf {
 	struct app_buf	*next;
@@ -35,6 +37,7 @@ struct app_ctx {
 	void		*arg;
 	struct app_stats st;
 	struct app_result res;		/* scratch, reused per packet */
+	uint8_t		 tmp[APP_BUF_MAX];	/* undetected bytes + chunk */
 };
 
 struct app_ctx *
@@ -89,6 +92,30 @@ app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
 	f->abuf->len[dir] = 0;
 	if (f->abuf->len[!dir] == 0)
 		app_flow_release(ctx, f);
+}
+
+/* Start this direction's buffer with p; -1 if too big or none left. */
+static int
+app_buf_keep(struct app_ctx *ctx, struct flow *f, int dir, const uint8_t *p,
+    size_t n)
+{
+	struct app_buf	*b = f->abuf;
+
+	if (n >= APP_BUF_MAX)
+		return -1;
+	if (b == NULL) {
+		if ((b = ctx->free) == NULL) {
+			ctx->st.buf_exhausted++;
+			return -1;
+		}
+		ctx->free = b->next;
+		b->next = NULL;
+		b->len[0] = b->len[1] = 0;
+		f->abuf = b;
+	}
+	memcpy(b->data[dir], p, n);
+	b->len[dir] = (uint16_t)n;
+	return 0;
 }
 
 static void
@@ -202,21 +229,7 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 		return rc;
 	}
 	/* Need more: keep these bytes in a buffer from the pool. */
-	if (n >= APP_BUF_MAX)
-		return APP_BAD;
-	if (b == NULL) {
-		if ((b = ctx->free) == NULL) {
-			ctx->st.buf_exhausted++;
-			return APP_BAD;
-		}
-		ctx->free = b->next;
-		b->next = NULL;
-		b->len[0] = b->len[1] = 0;
-		f->abuf = b;
-	}
-	memcpy(b->data[dir], p, n);
-	b->len[dir] = (uint16_t)n;
-	return APP_MORE;
+	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
 }
 
 /* HTTP: every request header in the client's stream, pipelined too. */
@@ -274,11 +287,31 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
     int dir, const uint8_t *p, size_t n)
 {
 	if (f->app_proto == APP_UNKNOWN) {
-		enum app_proto ap = app_detect(f->proto, dir, p, n, f->cport,
-		    f->sport);
+		enum app_proto	ap;
+		struct app_buf	*b = f->abuf;
 
-		if (ap == APP_UNKNOWN)
+		/* Bytes kept back because they were too few to recognise. */
+		if (b != NULL && b->len[dir] > 0) {
+			size_t m = b->len[dir];
+			size_t take = n < APP_BUF_MAX - m ? n : APP_BUF_MAX - m;
+
+			memcpy(ctx->tmp, b->data[dir], m);
+			memcpy(ctx->tmp + m, p, take);
+			app_buf_drop(ctx, f, dir);
+			p = ctx->tmp;
+			n = m + take;
+		}
+		ap = app_detect(f->proto, dir, p, n, f->cport, f->sport);
+		if (ap == APP_UNKNOWN) {
+			/*
+			 * A stream may open with a few bytes (a DNS length
+			 * prefix, a lone "GE"): keep them for the next chunk.
+			 */
+			if (f->proto == PROTO_TCP && n < APP_DETECT_MIN &&
+			    f->inspected[dir] <= APP_DETECT_MIN)
+				app_buf_keep(ctx, f, dir, p, n);
 			return;
+		}
 		f->app_proto = (uint8_t)ap;
 	}
 	switch (f->app_proto) {

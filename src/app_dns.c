@@ -1,0 +1,213 @@
+/*
+ * app_dns.c — DNS message header and first question (RFC 1035 4.1).
+ *
+ * The caller hands over one whole message (a UDP payload, or a TCP message
+ * without its 2-byte length). Names are decoded with compression pointers
+ * that must point before the part of the name being read, so a pointer can
+ * neither loop nor point forward; jumps and name length are capped too.
+ *
+ * Names are shown dotted without the trailing dot; the root is "<Root>" as
+ * tshark prints it. Bytes other than printable ASCII, and '.' or '\' inside
+ * a label, are written as \xHH so a label cannot fake a name boundary.
+ * A name whose escaped form exceeds 255 characters is cut at a character
+ * boundary.
+ */
+#include <string.h>
+
+#include "canhgac.h"
+
+#define DNS_HDR_LEN		12
+#define DNS_PTR_MAX		32	/* compression jumps per name */
+#define DNS_NAME_WIRE_MAX	255	/* RFC 1035 2.3.4, with the root */
+
+/* Append s (n chars) to the name unless it would not fit whole. */
+static int
+dns_name_put(char *out, size_t outlen, size_t *n, const char *s, size_t k)
+{
+	if (*n + k >= outlen)
+		return (-1);
+	memcpy(out + *n, s, k);
+	*n += k;
+	out[*n] = '\0';
+	return (0);
+}
+
+/* Escape one label byte into the dotted form (see the file comment). */
+static int
+dns_name_byte(char *out, size_t outlen, size_t *n, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	 e[4];
+
+	if (c > 0x20 && c < 0x7f && c != '.' && c != '\\') {
+		e[0] = (char)c;
+		return (dns_name_put(out, outlen, n, e, 1));
+	}
+	e[0] = '\\';
+	e[1] = 'x';
+	e[2] = hex[c >> 4];
+	e[3] = hex[c & 0xf];
+	return (dns_name_put(out, outlen, n, e, 4));
+}
+
+/*
+ * Decode the name at *off into out; *off moves past it in the message.
+ * Returns 0, or -1 if the name is malformed or runs past len.
+ */
+static int
+dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
+{
+	size_t	 pos = *off, seg = *off, after = 0, wire = 1, n = 0, i;
+	size_t	 ptr;
+	int	 jumps = 0, full = 0;
+	uint8_t	 b;
+
+	out[0] = '\0';
+	for (;;) {
+		if (pos >= len)
+			return (-1);
+		b = p[pos];
+		if (b == 0) {
+			pos++;
+			break;
+		}
+		if ((b & 0xc0) == 0xc0) {
+			if (pos + 1 >= len)
+				return (-1);
+			ptr = (size_t)(b & 0x3f) << 8 | p[pos + 1];
+			if (ptr >= seg || ++jumps > DNS_PTR_MAX)
+				return (-1);
+			if (after == 0)
+				after = pos + 2;
+			pos = seg = ptr;
+			continue;
+		}
+		if (b & 0xc0)		/* extended label types: obsolete */
+			return (-1);
+		if (pos + 1 + b > len)
+			return (-1);
+		wire += 1 + (size_t)b;
+		if (wire > DNS_NAME_WIRE_MAX)
+			return (-1);
+		if (!full && n > 0 && dns_name_put(out, outlen, &n, ".", 1))
+			full = 1;
+		for (i = 0; i < b && !full; i++)
+			if (dns_name_byte(out, outlen, &n, p[pos + 1 + i]))
+				full = 1;
+		pos += 1 + (size_t)b;
+	}
+	if (wire == 1 && outlen > sizeof("<Root>"))
+		memcpy(out, "<Root>", sizeof("<Root>"));
+	*off = after != 0 ? after : pos;
+	return (0);
+}
+
+/*
+ * Parse the header and the first question. qdcount 0 is allowed (qname
+ * stays empty); a malformed header or question is APP_BAD.
+ */
+int
+app_dns_parse(const uint8_t *p, size_t len, struct app_dns *out)
+{
+	size_t	 off = DNS_HDR_LEN;
+
+	memset(out, 0, sizeof(*out));
+	if (len < DNS_HDR_LEN)
+		return (APP_BAD);
+	out->id = (uint16_t)(p[0] << 8 | p[1]);
+	out->qr = p[2] >> 7;
+	out->opcode = (p[2] >> 3) & 0x0f;
+	out->rcode = p[3] & 0x0f;
+	out->qdcount = (uint16_t)(p[4] << 8 | p[5]);
+	out->ancount = (uint16_t)(p[6] << 8 | p[7]);
+	if (out->qdcount == 0)
+		return (APP_DONE);
+	if (dns_name(p, len, &off, out->qname, sizeof(out->qname)) == -1)
+		return (APP_BAD);
+	if (len - off < 4)
+		return (APP_BAD);
+	out->qtype = (uint16_t)(p[off] << 8 | p[off + 1]);
+	return (APP_DONE);
+}
+
+/* Mnemonic of an RR type (IANA DNS parameters); "unknown" otherwise. */
+const char *
+app_dns_rrtype_name(uint16_t t)
+{
+	switch (t) {
+	case 1:		return ("A");
+	case 2:		return ("NS");
+	case 5:		return ("CNAME");
+	case 6:		return ("SOA");
+	case 12:	return ("PTR");
+	case 13:	return ("HINFO");
+	case 15:	return ("MX");
+	case 16:	return ("TXT");
+	case 17:	return ("RP");
+	case 18:	return ("AFSDB");
+	case 24:	return ("SIG");
+	case 25:	return ("KEY");
+	case 28:	return ("AAAA");
+	case 29:	return ("LOC");
+	case 33:	return ("SRV");
+	case 35:	return ("NAPTR");
+	case 36:	return ("KX");
+	case 37:	return ("CERT");
+	case 39:	return ("DNAME");
+	case 41:	return ("OPT");
+	case 42:	return ("APL");
+	case 43:	return ("DS");
+	case 44:	return ("SSHFP");
+	case 45:	return ("IPSECKEY");
+	case 46:	return ("RRSIG");
+	case 47:	return ("NSEC");
+	case 48:	return ("DNSKEY");
+	case 49:	return ("DHCID");
+	case 50:	return ("NSEC3");
+	case 51:	return ("NSEC3PARAM");
+	case 52:	return ("TLSA");
+	case 53:	return ("SMIMEA");
+	case 55:	return ("HIP");
+	case 59:	return ("CDS");
+	case 60:	return ("CDNSKEY");
+	case 61:	return ("OPENPGPKEY");
+	case 62:	return ("CSYNC");
+	case 63:	return ("ZONEMD");
+	case 64:	return ("SVCB");
+	case 65:	return ("HTTPS");
+	case 99:	return ("SPF");
+	case 108:	return ("EUI48");
+	case 109:	return ("EUI64");
+	case 249:	return ("TKEY");
+	case 250:	return ("TSIG");
+	case 251:	return ("IXFR");
+	case 252:	return ("AXFR");
+	case 253:	return ("MAILB");
+	case 254:	return ("MAILA");
+	case 255:	return ("ANY");
+	case 256:	return ("URI");
+	case 257:	return ("CAA");
+	default:	return ("unknown");
+	}
+}
+
+/* Mnemonic of a header RCODE (RFC 1035, 2136, 6895); "unknown" otherwise. */
+const char *
+app_dns_rcode_name(uint8_t rc)
+{
+	switch (rc) {
+	case 0:		return ("NOERROR");
+	case 1:		return ("FORMERR");
+	case 2:		return ("SERVFAIL");
+	case 3:		return ("NXDOMAIN");
+	case 4:		return ("NOTIMP");
+	case 5:		return ("REFUSED");
+	case 6:		return ("YXDOMAIN");
+	case 7:		return ("YXRRSET");
+	case 8:		return ("NXRRSET");
+	case 9:		return ("NOTAUTH");
+	case 10:	return ("NOTZONE");
+	case 11:	return ("DSOTYPENI");
+	default:	return ("unknown");
+	}
+}

@@ -1,0 +1,238 @@
+/*
+ * app_http.c — one HTTP/1.x request header: method, URI, version, Host
+ * (without its port) and User-Agent (RFC 9112 3, 5).
+ *
+ * consumed tells the caller where the next pipelined request starts: the
+ * header through its blank line, plus the Content-Length body when that
+ * header is present and a plain decimal number (a chunked body is not
+ * skipped). When the header has no end within APP_BUF_MAX bytes but the
+ * method was recognised, the request is reported as it stands (APP_DONE,
+ * consumed = len): the caller cannot find the next request in that case.
+ *
+ * Stored strings keep printable ASCII; other bytes become '?'.
+ */
+#include <string.h>
+
+#include "canhgac.h"
+
+#define HTTP_HDR_CAP	APP_BUF_MAX
+#define HTTP_CL_MAX	((uint64_t)1 << 40)	/* larger bodies: not skipped */
+
+static const char *const http_methods[] = {
+	"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE",
+	"CONNECT", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE",
+	"LOCK", "UNLOCK", "SEARCH", "REPORT", "MKCALENDAR", "ACL", "BIND",
+	"UNBIND", "REBIND", "CHECKOUT", "CHECKIN", "UNCHECKOUT",
+	"VERSION-CONTROL", "MERGE", "MKACTIVITY", "MKWORKSPACE", "UPDATE",
+	"LABEL", "ORDERPATCH", "SUBSCRIBE", "UNSUBSCRIBE", "NOTIFY", "POLL",
+	"BMOVE", "BDELETE", "BPROPFIND", "BPROPPATCH", "BCOPY", NULL
+};
+
+static int
+http_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+/* Copy n bytes into a string buffer, printable ASCII only, truncating. */
+static void
+http_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
+{
+	size_t	 i;
+
+	if (n > dstlen - 1)
+		n = dstlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+	dst[n] = '\0';
+}
+
+/*
+ * Match the method token at p: APP_DONE with *mlen set when a known
+ * method is followed by a space, APP_MORE when p is a prefix of one.
+ */
+static int
+http_method(const uint8_t *p, size_t len, size_t *mlen)
+{
+	size_t	 i, k;
+	int	 more = 0;
+
+	for (i = 0; http_methods[i] != NULL; i++) {
+		k = strlen(http_methods[i]);
+		if (len > k) {
+			if (memcmp(p, http_methods[i], k) == 0 && p[k] == ' ') {
+				*mlen = k;
+				return (APP_DONE);
+			}
+		} else if (memcmp(p, http_methods[i], len) == 0)
+			more = 1;
+	}
+	return (more ? APP_MORE : APP_BAD);
+}
+
+/* Does the line s (n bytes) start with the header name hdr and a colon? */
+static const uint8_t *
+http_header(const uint8_t *s, size_t n, const char *hdr, size_t *vlen)
+{
+	size_t	 k = strlen(hdr), i;
+
+	if (n <= k || s[k] != ':')
+		return (NULL);
+	for (i = 0; i < k; i++)
+		if (http_lower(s[i]) != http_lower((unsigned char)hdr[i]))
+			return (NULL);
+	s += k + 1;
+	n -= k + 1;
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*vlen = n;
+	return (s);
+}
+
+/* Host without its port: "[v6]:p" keeps "[v6]", "name:p" keeps "name". */
+static void
+http_host(char *dst, size_t dstlen, const uint8_t *v, size_t n)
+{
+	size_t	 i;
+
+	if (n > 0 && v[0] == '[') {
+		for (i = 1; i < n && v[i] != ']'; i++)
+			;
+		if (i < n)
+			n = i + 1;
+	} else {
+		for (i = n; i > 0 && v[i - 1] >= '0' && v[i - 1] <= '9'; i--)
+			;
+		if (i > 0 && v[i - 1] == ':' &&
+		    memchr(v, ':', i - 1) == NULL)
+			n = i - 1;
+	}
+	http_copy(dst, dstlen, v, n);
+}
+
+/* A Content-Length value: digits only, bounded; -1 when unusable. */
+static int
+http_content_length(const uint8_t *v, size_t n, uint64_t *cl)
+{
+	size_t	 i;
+
+	*cl = 0;
+	if (n == 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return (-1);
+		*cl = *cl * 10 + (uint64_t)(v[i] - '0');
+		if (*cl > HTTP_CL_MAX)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The request line "METHOD SP URI SP HTTP/1.x CRLF"; *off moves past it. */
+static int
+http_request_line(const uint8_t *p, size_t len, size_t *off,
+    struct app_http *out)
+{
+	static const char ver[] = "HTTP/1.";
+	size_t	 mlen = 0, i, u, k;
+	int	 rc;
+
+	if ((rc = http_method(p, len, &mlen)) != APP_DONE)
+		return (rc);
+	http_copy(out->method, sizeof(out->method), p, mlen);
+	u = i = mlen + 1;
+	for (; i < len && p[i] != ' '; i++)
+		if (p[i] < 0x21 || p[i] == 0x7f)
+			return (APP_BAD);
+	http_copy(out->uri, sizeof(out->uri), p + u, i - u);
+	if (i == len)
+		return (APP_MORE);
+	if (i == u)
+		return (APP_BAD);
+	i++;
+	for (k = 0; k < sizeof(ver) - 1; k++, i++) {
+		if (i == len)
+			return (APP_MORE);
+		if (p[i] != (uint8_t)ver[k])
+			return (APP_BAD);
+	}
+	if (i == len)
+		return (APP_MORE);
+	if (p[i] != '0' && p[i] != '1')
+		return (APP_BAD);
+	http_copy(out->version, sizeof(out->version), p + i - 7, 8);
+	i++;
+	if (i < len && p[i] == '\r')
+		i++;
+	if (i == len)
+		return (APP_MORE);
+	if (p[i] != '\n')
+		return (APP_BAD);
+	*off = i + 1;
+	return (APP_DONE);
+}
+
+/* Parse one request header at p (see the file comment for consumed). */
+int
+app_http_request(const uint8_t *p, size_t len, struct app_http *out)
+{
+	const uint8_t	*line, *nl, *v;
+	size_t		 off = 0, n, vlen;
+	uint64_t	 cl = 0;
+	int		 rc, have_cl = 0, have_host = 0, have_ua = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return (APP_MORE);
+	rc = http_request_line(p, len, &off, out);
+	if (rc == APP_BAD)
+		return (APP_BAD);
+	if (rc == APP_MORE) {
+		if (len >= HTTP_HDR_CAP && out->method[0] != '\0') {
+			out->consumed = len;
+			return (APP_DONE);
+		}
+		return (APP_MORE);
+	}
+	for (;;) {
+		nl = memchr(p + off, '\n', len - off);
+		if (nl == NULL) {
+			if (len >= HTTP_HDR_CAP) {
+				out->consumed = len;
+				return (APP_DONE);
+			}
+			return (APP_MORE);
+		}
+		line = p + off;
+		n = (size_t)(nl - line);
+		off += n + 1;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			break;
+		if (!have_host &&
+		    (v = http_header(line, n, "host", &vlen)) != NULL) {
+			http_host(out->host, sizeof(out->host), v, vlen);
+			have_host = 1;
+		} else if (!have_ua &&
+		    (v = http_header(line, n, "user-agent", &vlen)) != NULL) {
+			http_copy(out->user_agent, sizeof(out->user_agent), v,
+			    vlen);
+			have_ua = 1;
+		} else if (!have_cl &&
+		    (v = http_header(line, n, "content-length", &vlen)) !=
+		    NULL) {
+			if (http_content_length(v, vlen, &cl) == 0)
+				have_cl = 1;
+		}
+	}
+	if (have_cl && cl <= (uint64_t)(SIZE_MAX - off))
+		off += (size_t)cl;
+	out->consumed = off;
+	return (APP_DONE);
+}

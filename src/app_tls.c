@@ -1,0 +1,805 @@
+/*
+ * app_tls.c — TLS ClientHello / ServerHello metadata: versions offered,
+ * cipher suites, SNI, JA3 and JA4 fingerprints; SSLv2-format hellos.
+ *
+ * Input is the first bytes of one direction of a TCP stream. A handshake
+ * message may be split over several TLS records and the buffer may end
+ * anywhere: the parser reads through a cursor that walks the record layer,
+ * so nothing is copied or allocated except the digest context at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "canhgac.h"
+
+#define TLS_REC_HANDSHAKE	0x16
+#define TLS_REC_MAX		(16384 + 2048)	/* ciphertext bound, RFC 8446 */
+#define TLS_HS_CLIENT_HELLO	1
+#define TLS_HS_SERVER_HELLO	2
+#define SSL2_MT_CLIENT_HELLO	1
+#define SSL2_MT_SERVER_HELLO	4
+
+#define TLS_EXT_SNI		0x0000
+#define TLS_EXT_GROUPS		0x000a
+#define TLS_EXT_POINT_FORMATS	0x000b
+#define TLS_EXT_SIG_ALGS	0x000d
+#define TLS_EXT_ALPN		0x0010
+#define TLS_EXT_VERSIONS	0x002b
+
+/* JA4 sorts ciphers and extensions; beyond these it is left empty. */
+#define TLS_JA4_CIPHERS_MAX	512
+#define TLS_JA4_EXTS_MAX	256
+
+enum { RD_OK = 0, RD_MORE, RD_BAD };
+
+/* A read cursor over handshake bytes carried in consecutive records. */
+struct tls_rd {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;		/* next unread byte of p */
+	size_t		 rec_left;	/* payload bytes left in this record */
+	size_t		 left;		/* bytes the enclosing field may use */
+	int		 st;
+};
+
+/* Where the parts of a ClientHello that feed the fingerprints are. */
+struct tls_ch {
+	struct tls_rd	 ciphers;	/* cursor at the suites */
+	size_t		 ciphers_len;
+	struct tls_rd	 exts;		/* cursor at the extension list */
+	size_t		 exts_len;
+	struct tls_rd	 groups;	/* ext 10 body after its length */
+	size_t		 groups_len;
+	struct tls_rd	 pf;		/* ext 11 body after its length */
+	size_t		 pf_len;
+	struct tls_rd	 sigalgs;	/* ext 13 body after its length */
+	size_t		 sigalgs_len;
+	int		 have_sni;
+	char		 alpn[3];	/* JA4 ALPN marker, "00" if none */
+};
+
+/* Streams decimal/hex text into a digest through a small stack buffer. */
+struct tls_hw {
+	EVP_MD_CTX	*ctx;
+	char		 buf[256];
+	size_t		 n;
+	int		 err;
+};
+
+static int
+tls_is_grease(uint16_t v)
+{
+	return ((v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff));
+}
+
+static int
+tls_isalnum(uint8_t c)
+{
+	return ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z'));
+}
+
+/* Step into the next handshake record when the current one is used up. */
+static int
+tls_rd_fill(struct tls_rd *r)
+{
+	size_t	 rlen;
+
+	while (r->rec_left == 0) {
+		if (r->len - r->off < 5) {
+			/* A partial header must still look like a record. */
+			if (r->off < r->len && r->p[r->off] != TLS_REC_HANDSHAKE)
+				return (r->st = RD_BAD);
+			if (r->len - r->off > 1 && r->p[r->off + 1] != 3)
+				return (r->st = RD_BAD);
+			return (r->st = RD_MORE);
+		}
+		if (r->p[r->off] != TLS_REC_HANDSHAKE || r->p[r->off + 1] != 3)
+			return (r->st = RD_BAD);
+		rlen = (size_t)r->p[r->off + 3] << 8 | r->p[r->off + 4];
+		if (rlen == 0 || rlen > TLS_REC_MAX)
+			return (r->st = RD_BAD);
+		r->off += 5;
+		r->rec_left = rlen;
+	}
+	if (r->off >= r->len)
+		return (r->st = RD_MORE);
+	return (RD_OK);
+}
+
+/* One byte of the handshake stream; 0 once the cursor has failed. */
+static uint8_t
+tls_rd_u8(struct tls_rd *r)
+{
+	uint8_t	 v;
+
+	if (r->st != RD_OK)
+		return (0);
+	if (r->left == 0) {
+		r->st = RD_BAD;
+		return (0);
+	}
+	if (tls_rd_fill(r) != RD_OK)
+		return (0);
+	v = r->p[r->off++];
+	r->rec_left--;
+	r->left--;
+	return (v);
+}
+
+static uint16_t
+tls_rd_u16(struct tls_rd *r)
+{
+	uint16_t v;
+
+	v = (uint16_t)(tls_rd_u8(r) << 8);
+	return (v | tls_rd_u8(r));
+}
+
+static uint32_t
+tls_rd_u24(struct tls_rd *r)
+{
+	uint32_t v;
+
+	v = (uint32_t)tls_rd_u8(r) << 16;
+	v |= (uint32_t)tls_rd_u8(r) << 8;
+	return (v | tls_rd_u8(r));
+}
+
+/* Skip n bytes, record by record. */
+static void
+tls_rd_skip(struct tls_rd *r, size_t n)
+{
+	size_t	 k;
+
+	if (r->st != RD_OK)
+		return;
+	if (n > r->left) {
+		r->st = RD_BAD;
+		return;
+	}
+	while (n > 0) {
+		if (tls_rd_fill(r) != RD_OK)
+			return;
+		k = n;
+		if (k > r->rec_left)
+			k = r->rec_left;
+		if (k > r->len - r->off)
+			k = r->len - r->off;
+		r->off += k;
+		r->rec_left -= k;
+		r->left -= k;
+		n -= k;
+	}
+}
+
+/* A copy of the cursor limited to the next n bytes. */
+static struct tls_rd
+tls_rd_sub(const struct tls_rd *r, size_t n)
+{
+	struct tls_rd	 s = *r;
+
+	s.left = n;
+	return (s);
+}
+
+static int
+tls_rd_result(const struct tls_rd *r)
+{
+	if (r->st == RD_MORE)
+		return (APP_MORE);
+	if (r->st == RD_BAD)
+		return (APP_BAD);
+	return (APP_DONE);
+}
+
+/* Start a digest; on failure the writer stays inert and err is set. */
+static void
+tls_hw_init(struct tls_hw *w, const EVP_MD *md)
+{
+	memset(w, 0, sizeof(*w));
+	if ((w->ctx = EVP_MD_CTX_new()) == NULL ||
+	    md == NULL || EVP_DigestInit_ex(w->ctx, md, NULL) != 1)
+		w->err = 1;
+}
+
+static void
+tls_hw_flush(struct tls_hw *w)
+{
+	if (!w->err && w->n > 0 && EVP_DigestUpdate(w->ctx, w->buf, w->n) != 1)
+		w->err = 1;
+	w->n = 0;
+}
+
+static void
+tls_hw_put(struct tls_hw *w, const char *s, size_t n)
+{
+	size_t	 k;
+
+	while (n > 0) {
+		if (w->n == sizeof(w->buf))
+			tls_hw_flush(w);
+		k = sizeof(w->buf) - w->n;
+		if (k > n)
+			k = n;
+		memcpy(w->buf + w->n, s, k);
+		w->n += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void
+tls_hw_dec(struct tls_hw *w, unsigned int v)
+{
+	char	 t[12];
+	int	 n;
+
+	n = snprintf(t, sizeof(t), "%u", v);
+	if (n > 0)
+		tls_hw_put(w, t, (size_t)n);
+}
+
+static void
+tls_hw_hex4(struct tls_hw *w, unsigned int v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	 t[4];
+
+	t[0] = hex[(v >> 12) & 0xf];
+	t[1] = hex[(v >> 8) & 0xf];
+	t[2] = hex[(v >> 4) & 0xf];
+	t[3] = hex[v & 0xf];
+	tls_hw_put(w, t, 4);
+}
+
+/* Finish the digest into out as lowercase hex, at most outhex digits. */
+static void
+tls_hw_final(struct tls_hw *w, char *out, size_t outhex)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0, i;
+
+	out[0] = '\0';
+	tls_hw_flush(w);
+	if (!w->err && EVP_DigestFinal_ex(w->ctx, md, &mdlen) == 1) {
+		for (i = 0; i < mdlen && 2 * i + 1 < outhex; i++) {
+			out[2 * i] = hex[md[i] >> 4];
+			out[2 * i + 1] = hex[md[i] & 0xf];
+		}
+		out[2 * i] = '\0';
+	}
+	EVP_MD_CTX_free(w->ctx);
+	w->ctx = NULL;
+}
+
+/* Write a list of 16-bit values (non-GREASE) separated by sep. */
+static void
+tls_hw_list16(struct tls_hw *w, struct tls_rd r, size_t n, int hex, char sep)
+{
+	uint16_t v;
+	int	 first = 1;
+
+	r.left = n;
+	while (r.left >= 2 && r.st == RD_OK) {
+		v = tls_rd_u16(&r);
+		if (r.st != RD_OK || tls_is_grease(v))
+			continue;
+		if (!first)
+			tls_hw_put(w, &sep, 1);
+		first = 0;
+		if (hex)
+			tls_hw_hex4(w, v);
+		else
+			tls_hw_dec(w, v);
+	}
+}
+
+/* The JA3 string "ver,ciphers,exts,groups,pointformats" hashed with MD5. */
+static void
+tls_ja3(const struct app_tls *t, const struct tls_ch *ch, char *out)
+{
+	struct tls_hw	 w;
+	struct tls_rd	 r;
+	uint16_t	 type, elen;
+	int		 first = 1;
+
+	tls_hw_init(&w, EVP_md5());
+	tls_hw_dec(&w, t->legacy_version);
+	tls_hw_put(&w, ",", 1);
+	tls_hw_list16(&w, ch->ciphers, ch->ciphers_len, 0, '-');
+	tls_hw_put(&w, ",", 1);
+	r = ch->exts;
+	r.left = ch->exts_len;
+	while (r.left >= 4 && r.st == RD_OK) {
+		type = tls_rd_u16(&r);
+		elen = tls_rd_u16(&r);
+		tls_rd_skip(&r, elen);
+		if (r.st != RD_OK || tls_is_grease(type))
+			continue;
+		if (!first)
+			tls_hw_put(&w, "-", 1);
+		first = 0;
+		tls_hw_dec(&w, type);
+	}
+	tls_hw_put(&w, ",", 1);
+	tls_hw_list16(&w, ch->groups, ch->groups_len, 0, '-');
+	tls_hw_put(&w, ",", 1);
+	r = ch->pf;
+	r.left = ch->pf_len;
+	first = 1;
+	while (r.left > 0 && r.st == RD_OK) {
+		type = tls_rd_u8(&r);
+		if (r.st != RD_OK)
+			break;
+		if (!first)
+			tls_hw_put(&w, "-", 1);
+		first = 0;
+		tls_hw_dec(&w, type);
+	}
+	tls_hw_final(&w, out, 32);
+}
+
+static int
+tls_cmp16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return ((x > y) - (x < y));
+}
+
+/* JA4 version marker from the highest version offered. */
+static const char *
+tls_ja4_version(uint16_t v)
+{
+	switch (v) {
+	case 0x0304:	return ("13");
+	case 0x0303:	return ("12");
+	case 0x0302:	return ("11");
+	case 0x0301:	return ("10");
+	case 0x0300:	return ("s3");
+	case 0x0002:	return ("s2");
+	default:	return ("00");
+	}
+}
+
+/* Hash a sorted list (and optional sigalgs suffix) to 12 hex digits. */
+static void
+tls_ja4_hash(const uint16_t *v, size_t n, const struct tls_ch *ch,
+    int sigalgs, char *out)
+{
+	struct tls_hw	 w;
+	size_t		 i;
+
+	if (n == 0 && (!sigalgs || ch->sigalgs_len == 0)) {
+		memcpy(out, "000000000000", 13);
+		return;
+	}
+	tls_hw_init(&w, EVP_sha256());
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			tls_hw_put(&w, ",", 1);
+		tls_hw_hex4(&w, v[i]);
+	}
+	if (sigalgs && ch->sigalgs_len > 0) {
+		tls_hw_put(&w, "_", 1);
+		tls_hw_list16(&w, ch->sigalgs, ch->sigalgs_len, 1, ',');
+	}
+	tls_hw_final(&w, out, 12);
+}
+
+/* JA4 (FoxIO, TLS over TCP): t13d1516h2_<ciphers>_<exts_sigalgs>. */
+static void
+tls_ja4(const struct app_tls *t, const struct tls_ch *ch, char *out,
+    size_t outlen)
+{
+	uint16_t	 ciphers[TLS_JA4_CIPHERS_MAX], exts[TLS_JA4_EXTS_MAX];
+	size_t		 nc = 0, ne = 0, nall = 0;
+	struct tls_rd	 r;
+	uint16_t	 v, elen;
+	char		 b[13], c[13];
+
+	out[0] = '\0';
+	r = ch->ciphers;
+	r.left = ch->ciphers_len;
+	while (r.left >= 2 && r.st == RD_OK) {
+		v = tls_rd_u16(&r);
+		if (r.st != RD_OK || tls_is_grease(v))
+			continue;
+		if (nc == TLS_JA4_CIPHERS_MAX)
+			return;
+		ciphers[nc++] = v;
+	}
+	r = ch->exts;
+	r.left = ch->exts_len;
+	while (r.left >= 4 && r.st == RD_OK) {
+		v = tls_rd_u16(&r);
+		elen = tls_rd_u16(&r);
+		tls_rd_skip(&r, elen);
+		if (r.st != RD_OK || tls_is_grease(v))
+			continue;
+		nall++;
+		if (v == TLS_EXT_SNI || v == TLS_EXT_ALPN)
+			continue;
+		if (ne == TLS_JA4_EXTS_MAX)
+			return;
+		exts[ne++] = v;
+	}
+	qsort(ciphers, nc, sizeof(ciphers[0]), tls_cmp16);
+	qsort(exts, ne, sizeof(exts[0]), tls_cmp16);
+	tls_ja4_hash(ciphers, nc, ch, 0, b);
+	tls_ja4_hash(exts, ne, ch, 1, c);
+	if (b[0] == '\0' || c[0] == '\0')
+		return;
+	snprintf(out, outlen, "t%s%c%02zu%02zu%s_%s_%s",
+	    tls_ja4_version(t->max_version), ch->have_sni ? 'd' : 'i',
+	    nc > 99 ? (size_t)99 : nc, nall > 99 ? (size_t)99 : nall,
+	    ch->alpn, b, c);
+}
+
+/* Is v a plausible version to rank: SSL 3.0 .. TLS 1.3 (or a draft)? */
+static uint16_t
+tls_rank_version(uint16_t v)
+{
+	if ((v >> 8) == 0x7f)		/* TLS 1.3 drafts */
+		return (0x0304);
+	if ((v >> 8) == 3 && v <= 0x0304)
+		return (v);
+	return (0);
+}
+
+/* server_name: the first host_name entry, non-printable bytes as '?'. */
+static void
+tls_ext_sni(struct tls_rd r, struct app_tls *out)
+{
+	uint16_t listlen, nlen, i;
+	uint8_t	 type, c;
+	size_t	 n = 0;
+
+	listlen = tls_rd_u16(&r);
+	if (r.st != RD_OK || listlen > r.left)
+		return;
+	r.left = listlen;
+	while (r.left >= 3 && r.st == RD_OK) {
+		type = tls_rd_u8(&r);
+		nlen = tls_rd_u16(&r);
+		if (type != 0 || out->sni[0] != '\0') {
+			tls_rd_skip(&r, nlen);
+			continue;
+		}
+		for (i = 0; i < nlen && r.st == RD_OK; i++) {
+			c = tls_rd_u8(&r);
+			if (r.st == RD_OK && n < sizeof(out->sni) - 1)
+				out->sni[n++] = (c > 0x20 && c < 0x7f) ?
+				    (char)c : '?';
+		}
+		out->sni[n] = '\0';
+	}
+}
+
+/* supported_versions in a ClientHello: a one-byte-long list of versions. */
+static void
+tls_ext_versions(struct tls_rd r, struct app_tls *out)
+{
+	uint8_t	 n;
+	uint16_t v;
+
+	n = tls_rd_u8(&r);
+	if (r.st != RD_OK || n > r.left)
+		return;
+	r.left = n;
+	out->nversions = 0;
+	out->max_version = 0;
+	while (r.left >= 2 && r.st == RD_OK) {
+		v = tls_rd_u16(&r);
+		if (r.st != RD_OK || tls_is_grease(v))
+			continue;
+		if (out->nversions < TLS_VERSIONS_MAX)
+			out->versions[out->nversions++] = v;
+		if (tls_rank_version(v) > out->max_version)
+			out->max_version = tls_rank_version(v);
+	}
+}
+
+/* ALPN: JA4 takes the first and last characters of the first protocol. */
+static void
+tls_ext_alpn(struct tls_rd r, char *alpn)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint16_t listlen;
+	uint8_t	 n, first = 0, last = 0, i;
+
+	listlen = tls_rd_u16(&r);
+	if (r.st != RD_OK || listlen > r.left)
+		return;
+	n = tls_rd_u8(&r);
+	for (i = 0; i < n && r.st == RD_OK; i++) {
+		last = tls_rd_u8(&r);
+		if (i == 0)
+			first = last;
+	}
+	if (r.st != RD_OK || n == 0)
+		return;
+	if (tls_isalnum(first) && tls_isalnum(last)) {
+		alpn[0] = (char)first;
+		alpn[1] = (char)last;
+	} else {
+		alpn[0] = hex[first >> 4];
+		alpn[1] = hex[last & 0xf];
+	}
+	alpn[2] = '\0';
+}
+
+/* Walk the extension list, noting what the metadata and fingerprints use. */
+static void
+tls_client_exts(struct tls_rd *r, size_t extlen, struct app_tls *out,
+    struct tls_ch *ch)
+{
+	struct tls_rd	 s;
+	uint16_t	 type, elen, n;
+
+	r->left = extlen;
+	while (r->left >= 4 && r->st == RD_OK) {
+		type = tls_rd_u16(r);
+		elen = tls_rd_u16(r);
+		if (r->st != RD_OK)
+			return;
+		if (elen > r->left) {
+			r->st = RD_BAD;
+			return;
+		}
+		s = tls_rd_sub(r, elen);
+		switch (type) {
+		case TLS_EXT_SNI:
+			ch->have_sni = 1;
+			tls_ext_sni(s, out);
+			break;
+		case TLS_EXT_VERSIONS:
+			tls_ext_versions(s, out);
+			break;
+		case TLS_EXT_ALPN:
+			tls_ext_alpn(s, ch->alpn);
+			break;
+		case TLS_EXT_GROUPS:
+		case TLS_EXT_SIG_ALGS:
+			n = tls_rd_u16(&s);
+			if (s.st != RD_OK || n > s.left)
+				break;
+			if (type == TLS_EXT_GROUPS && ch->groups_len == 0) {
+				ch->groups = s;
+				ch->groups_len = n;
+			} else if (type == TLS_EXT_SIG_ALGS &&
+			    ch->sigalgs_len == 0) {
+				ch->sigalgs = s;
+				ch->sigalgs_len = n;
+			}
+			break;
+		case TLS_EXT_POINT_FORMATS:
+			n = tls_rd_u8(&s);
+			if (s.st == RD_OK && n <= s.left && ch->pf_len == 0) {
+				ch->pf = s;
+				ch->pf_len = n;
+			}
+			break;
+		default:
+			break;
+		}
+		tls_rd_skip(r, elen);
+	}
+	if (r->st == RD_OK && r->left != 0)
+		r->st = RD_BAD;
+}
+
+/* SSLv2-format CLIENT-HELLO (also sent by SSLv3/TLS clients for compat). */
+static int
+tls_sslv2_client_hello(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	size_t	 rlen, cs, sid, chal, i;
+	uint16_t v;
+	uint32_t spec;
+
+	if (len < 2)
+		return (APP_MORE);
+	rlen = (size_t)(p[0] & 0x7f) << 8 | p[1];
+	if (rlen < 9)
+		return (APP_BAD);
+	if (len >= 3 && p[2] != SSL2_MT_CLIENT_HELLO)
+		return (APP_BAD);
+	if (len >= 5) {
+		v = (uint16_t)(p[3] << 8 | p[4]);
+		if (v != 0x0002 && !((v >> 8) == 3 && v <= 0x0303))
+			return (APP_BAD);
+	}
+	if (len < 11)
+		return (APP_MORE);
+	cs = (size_t)p[5] << 8 | p[6];
+	sid = (size_t)p[7] << 8 | p[8];
+	chal = (size_t)p[9] << 8 | p[10];
+	if (cs == 0 || cs % 3 != 0 || (sid != 0 && sid != 16) ||
+	    chal < 16 || chal > 32 || 9 + cs + sid + chal != rlen)
+		return (APP_BAD);
+	if (len < 2 + rlen)
+		return (APP_MORE);
+	out->sslv2 = 1;
+	out->legacy_version = (uint16_t)(p[3] << 8 | p[4]);
+	out->max_version = out->legacy_version;
+	for (i = 0; i < cs; i += 3) {
+		spec = (uint32_t)p[11 + i] << 16 | (uint32_t)p[12 + i] << 8 |
+		    p[13 + i];
+		if (out->nciphers < TLS_CIPHERS_MAX)
+			out->ciphers[out->nciphers] = (uint16_t)(spec & 0xffff);
+		out->nciphers++;
+	}
+	return (APP_DONE);
+}
+
+/*
+ * Parse the ClientHello at the start of the client's stream. Versions,
+ * ciphers (GREASE left out) and SNI go to out, then JA3 and JA4.
+ */
+int
+app_tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK };
+	struct tls_ch	 ch;
+	uint8_t		 type, sidlen, complen;
+	uint32_t	 mlen;
+	uint16_t	 cslen, extlen, v, i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ch, 0, sizeof(ch));
+	memcpy(ch.alpn, "00", 3);
+	if (len == 0)
+		return (APP_MORE);
+	if (p[0] & 0x80)
+		return (tls_sslv2_client_hello(p, len, out));
+
+	type = tls_rd_u8(&r);
+	mlen = tls_rd_u24(&r);
+	if (r.st != RD_OK)
+		return (tls_rd_result(&r));
+	if (type != TLS_HS_CLIENT_HELLO || mlen < 41)
+		return (APP_BAD);
+	r.left = mlen;
+	out->legacy_version = tls_rd_u16(&r);
+	if (r.st == RD_OK && (out->legacy_version >> 8) != 3)
+		return (APP_BAD);
+	out->max_version = out->legacy_version;
+	tls_rd_skip(&r, 32);
+	sidlen = tls_rd_u8(&r);
+	if (r.st == RD_OK && sidlen > 32)
+		return (APP_BAD);
+	tls_rd_skip(&r, sidlen);
+	cslen = tls_rd_u16(&r);
+	if (r.st != RD_OK)
+		return (tls_rd_result(&r));
+	if (cslen == 0 || cslen % 2 != 0 || cslen > r.left)
+		return (APP_BAD);
+	ch.ciphers = tls_rd_sub(&r, cslen);
+	ch.ciphers_len = cslen;
+	for (i = 0; i < cslen / 2 && r.st == RD_OK; i++) {
+		v = tls_rd_u16(&r);
+		if (r.st != RD_OK || tls_is_grease(v))
+			continue;
+		if (out->nciphers < TLS_CIPHERS_MAX)
+			out->ciphers[out->nciphers] = v;
+		out->nciphers++;
+	}
+	complen = tls_rd_u8(&r);
+	if (r.st == RD_OK && complen == 0)
+		return (APP_BAD);
+	tls_rd_skip(&r, complen);
+	if (r.st != RD_OK)
+		return (tls_rd_result(&r));
+	if (r.left > 0) {
+		extlen = tls_rd_u16(&r);
+		if (r.st != RD_OK)
+			return (tls_rd_result(&r));
+		if (extlen > r.left)
+			return (APP_BAD);
+		ch.exts = tls_rd_sub(&r, extlen);
+		ch.exts_len = extlen;
+		tls_client_exts(&r, extlen, out, &ch);
+		if (r.st != RD_OK)
+			return (tls_rd_result(&r));
+	}
+	if (out->nversions == 0 || out->max_version == 0)
+		out->max_version = out->legacy_version;
+	tls_ja3(out, &ch, out->ja3);
+	tls_ja4(out, &ch, out->ja4, sizeof(out->ja4));
+	return (APP_DONE);
+}
+
+/*
+ * Parse the server's first handshake message: a ServerHello (version from
+ * supported_versions when TLS 1.3) or an SSLv2 SERVER-HELLO. Only the
+ * server_* fields of out are written.
+ */
+int
+app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK };
+	uint8_t		 type, sidlen;
+	uint32_t	 mlen;
+	uint16_t	 version, cipher, extlen, etype, elen, sel = 0;
+	size_t		 rlen;
+
+	out->server_version = 0;
+	out->server_cipher = 0;
+	if (len == 0)
+		return (APP_MORE);
+	if (p[0] & 0x80) {
+		if (len < 2)
+			return (APP_MORE);
+		rlen = (size_t)(p[0] & 0x7f) << 8 | p[1];
+		if (rlen < 11 || (len >= 3 && p[2] != SSL2_MT_SERVER_HELLO))
+			return (APP_BAD);
+		if (len < 2 + 11)
+			return (APP_MORE);
+		if (p[3] > 1 || p[5] != 0x00 || p[6] != 0x02)
+			return (APP_BAD);
+		out->server_version = 0x0002;
+		return (APP_DONE);
+	}
+
+	type = tls_rd_u8(&r);
+	mlen = tls_rd_u24(&r);
+	if (r.st != RD_OK)
+		return (tls_rd_result(&r));
+	if (type != TLS_HS_SERVER_HELLO || mlen < 38)
+		return (APP_BAD);
+	r.left = mlen;
+	version = tls_rd_u16(&r);
+	if (r.st == RD_OK && (version >> 8) != 3)
+		return (APP_BAD);
+	tls_rd_skip(&r, 32);
+	sidlen = tls_rd_u8(&r);
+	if (r.st == RD_OK && sidlen > 32)
+		return (APP_BAD);
+	tls_rd_skip(&r, sidlen);
+	cipher = tls_rd_u16(&r);
+	(void)tls_rd_u8(&r);		/* compression method */
+	if (r.st != RD_OK)
+		return (tls_rd_result(&r));
+	if (r.left > 0) {
+		extlen = tls_rd_u16(&r);
+		if (r.st == RD_OK && extlen != r.left)
+			return (APP_BAD);
+		while (r.left >= 4 && r.st == RD_OK) {
+			etype = tls_rd_u16(&r);
+			elen = tls_rd_u16(&r);
+			if (r.st == RD_OK && etype == TLS_EXT_VERSIONS &&
+			    elen == 2) {
+				sel = tls_rd_u16(&r);
+				continue;
+			}
+			tls_rd_skip(&r, elen);
+		}
+		if (r.st == RD_OK && r.left != 0)
+			return (APP_BAD);
+		if (r.st != RD_OK)
+			return (tls_rd_result(&r));
+	}
+	out->server_version = sel != 0 ? sel : version;
+	out->server_cipher = cipher;
+	return (APP_DONE);
+}
+
+/* Display name of a protocol version, as used in events and rules. */
+const char *
+app_tls_version_name(uint16_t v)
+{
+	switch (v) {
+	case 0x0002:	return ("SSLv2");
+	case 0x0300:	return ("SSLv3");
+	case 0x0301:	return ("TLS 1.0");
+	case 0x0302:	return ("TLS 1.1");
+	case 0x0303:	return ("TLS 1.2");
+	case 0x0304:	return ("TLS 1.3");
+	default:	return ("unknown");
+	}
+}

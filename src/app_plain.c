@@ -8,6 +8,10 @@
  * zeroes it once per flow. Secrets (passwords, communities, SASL
  * responses) are never copied, only noted.
  *
+ * Telnet clients often send one keystroke per segment: the user name is
+ * gathered in out->user across calls (so the caller must keep the whole
+ * struct, not only seen) and PLAIN_USER is set when its line ends.
+ *
  * Two bits of seen above the PLAIN_* ones are private state here:
  *   PLAIN_L_A  telnet: the user name is being typed;
  *              SMTP: inside DATA (lines are message text, not commands).
@@ -462,7 +466,14 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out,
 		return (0);
 	}
 	if (c == '\r' || c == '\n') {
+		/* The end of the user name line reports it whole. */
+		n = (out->seen & PLAIN_L_A) && out->user[0] != '\0';
 		out->seen &= ~(PLAIN_L_A | PLAIN_L_B);
+		if (n) {
+			out->seen |= PLAIN_USER;
+			memcpy(out->command, "login", sizeof("login"));
+			return (1);
+		}
 		return (0);
 	}
 	if (c == 0x08 || c == 0x7f) {		/* erase while typing */
@@ -480,12 +491,9 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out,
 		memcpy(out->command, "password", sizeof("password"));
 		return (1);
 	}
-	if (!(out->seen & PLAIN_USER)) {
-		out->seen |= PLAIN_USER | PLAIN_L_A;
-		memcpy(out->command, "login", sizeof("login"));
-		out->user[0] = (char)c;
-		out->user[1] = '\0';
-		return (1);
+	if (!(out->seen & (PLAIN_USER | PLAIN_L_A))) {
+		out->seen |= PLAIN_L_A;
+		out->user[0] = '\0';
 	}
 	if ((out->seen & PLAIN_L_A) &&
 	    (n = strlen(out->user)) < sizeof(out->user) - 1) {

@@ -1180,15 +1180,24 @@ test_plain_telnet(void **state)
 	assert_int_equal(app_plain_parse(APP_TELNET, 1, prompt, sizeof(prompt),
 	    &o), APP_DONE);
 	assert_int_equal(SEEN(o), PLAIN_BANNER);
-	assert_int_equal(telnet_typed("roox\x7ft\r", &o), APP_DONE);
+	/* one keystroke per segment; the name is reported at its line end */
+	assert_int_equal(telnet_typed("roox\x7ft", &o), APP_MORE);
+	assert_int_equal(SEEN(o), PLAIN_BANNER);
+	assert_int_equal(telnet_typed("\r", &o), APP_DONE);
 	assert_int_equal(SEEN(o), PLAIN_BANNER | PLAIN_USER);
 	assert_string_equal(o.user, "root");
+	assert_string_equal(o.command, "login");
 	assert_int_equal(plain(APP_TELNET, 1, "\r\nPassword: ", &o), APP_MORE);
 	assert_int_equal(telnet_typed("hunter2\r\n", &o), APP_DONE);
 	assert_int_equal(SEEN(o), PLAIN_BANNER | PLAIN_USER | PLAIN_PASS);
 	assert_string_equal(o.user, "root");
 	assert_int_equal(telnet_typed("ls\r\n", &o), APP_MORE);
 	assert_string_equal(o.user, "root");
+	/* a line-mode client sends the whole line at once */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 0, "admin\r\n", &o), APP_DONE);
+	assert_int_equal(SEEN(o), PLAIN_USER);
+	assert_string_equal(o.user, "admin");
 	/* an IAC cut at the end of a segment */
 	assert_int_equal(app_plain_parse(APP_TELNET, 0,
 	    (const uint8_t *)"\xff", 1, &o), APP_MORE);

@@ -263,6 +263,9 @@ struct app_plain {
 	char		command[16];	/* the command that carried it */
 };
 
+/* The PLAIN_* bits a reader may see; app_plain.c keeps state above them. */
+#define PLAIN_PUBLIC	0x3f
+
 /* Guess a protocol from the first bytes of a direction and the ports. */
 enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
 	    uint16_t sport, uint16_t dport);
@@ -336,6 +339,7 @@ enum flow_end_reason {
 #define FT_RST		0x20
 
 struct app_buf;
+struct app_plain_state;
 
 struct flow {
 	struct flow	*hnext;		/* hash chain */
@@ -352,7 +356,6 @@ struct flow {
 	uint8_t		 app_proto;	/* enum app_proto */
 	uint8_t		 app_done[2];	/* direction finished inspecting */
 	uint8_t		 iface_idx;
-	uint8_t		 plain_seen;	/* PLAIN_* accumulated */
 	uint8_t		 app_flags;	/* app.c private */
 	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint32_t	 hash;
@@ -363,6 +366,7 @@ struct flow {
 	uint64_t	 bytes[2];
 	uint64_t	 first, last;	/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
+	struct app_plain_state *aplain;	/* login protocols: what was seen */
 };
 
 struct flow_stats {

@@ -29,10 +29,18 @@ struct app_buf {
 	uint8_t		 data[2][APP_BUF_MAX];
 };
 
+/* Per-flow state of a login protocol, from a pool of its own. */
+struct app_plain_state {
+	struct app_plain_state	*next;
+	struct app_plain	 pl;
+};
+
 struct app_ctx {
 	struct app_buf	*pool;
 	struct app_buf	*free;
 	size_t		 nbufs;
+	struct app_plain_state *plain_pool;
+	struct app_plain_state *plain_free;
 	app_emit_cb	 emit;
 	void		*arg;
 	struct app_stats st;
@@ -54,6 +62,12 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 		ctx->free = &ctx->pool[i - 1];
 	}
 	ctx->nbufs = nbufs;
+	/* Login flows are few but long-lived: four states per buffer. */
+	ctx->plain_pool = xcalloc(nbufs * 4, sizeof(struct app_plain_state));
+	for (i = nbufs * 4; i > 0; i--) {
+		ctx->plain_pool[i - 1].next = ctx->plain_free;
+		ctx->plain_free = &ctx->plain_pool[i - 1];
+	}
 	ctx->emit = emit;
 	ctx->arg = arg;
 	return ctx;
@@ -65,6 +79,7 @@ app_free(struct app_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	free(ctx->pool);
+	free(ctx->plain_pool);
 	free(ctx);
 }
 
@@ -77,6 +92,11 @@ app_stats(const struct app_ctx *ctx)
 void
 app_flow_release(struct app_ctx *ctx, struct flow *f)
 {
+	if (f->aplain != NULL) {
+		f->aplain->next = ctx->plain_free;
+		ctx->plain_free = f->aplain;
+		f->aplain = NULL;
+	}
 	if (f->abuf == NULL)
 		return;
 	f->abuf->next = ctx->free;
@@ -258,26 +278,41 @@ app_http_chunk(struct app_ctx *ctx, const struct packet *pkt,
 	}
 }
 
-/* Plaintext login protocols: per segment, report what newly appeared. */
+/*
+ * Plaintext login protocols: per segment, with the flow's state (user
+ * name typed so far, prompts seen) kept across segments; report when a
+ * user, password, AUTH, community or STARTTLS newly appears.
+ */
 static void
 app_plain_chunk(struct app_ctx *ctx, const struct packet *pkt,
     struct flow *f, int dir, const uint8_t *p, size_t n)
 {
-	struct app_plain	*pl = &ctx->res.plain;
-	uint8_t			 before = f->plain_seen;
+	struct app_plain_state	*ps = f->aplain;
+	uint8_t			 before;
+	int			 rc;
 
-	memset(pl, 0, sizeof(*pl));
-	pl->proto = f->app_proto;
-	pl->seen = f->plain_seen;
-	if (app_plain_parse((enum app_proto)f->app_proto, dir, p, n, pl) ==
-	    APP_BAD && f->proto == PROTO_UDP)
+	if (ps == NULL) {
+		if ((ps = ctx->plain_free) == NULL) {
+			ctx->st.buf_exhausted++;
+			f->app_done[0] = f->app_done[1] = 1;
+			return;
+		}
+		ctx->plain_free = ps->next;
+		memset(&ps->pl, 0, sizeof(ps->pl));
+		f->aplain = ps;
+	}
+	before = ps->pl.seen & PLAIN_PUBLIC;
+	rc = app_plain_parse((enum app_proto)f->app_proto, dir, p, n, &ps->pl);
+	if (rc == APP_BAD && f->proto == PROTO_UDP)
 		return;
-	f->plain_seen = pl->seen;
-	/* Only what a reader must know: user, password, auth, community. */
-	if ((pl->seen & ~before) & (PLAIN_USER | PLAIN_PASS | PLAIN_AUTH |
-	    PLAIN_COMMUNITY | PLAIN_STARTTLS))
+	if (((ps->pl.seen & PLAIN_PUBLIC) & ~before) & (PLAIN_USER |
+	    PLAIN_PASS | PLAIN_AUTH | PLAIN_COMMUNITY | PLAIN_STARTTLS)) {
+		ctx->res.plain = ps->pl;
+		ctx->res.plain.seen &= PLAIN_PUBLIC;
 		app_emit(ctx, pkt, APPR_PLAIN);
-	if (pl->seen & PLAIN_STARTTLS)
+	}
+	/* After STARTTLS the rest is TLS: nothing more to read in clear. */
+	if (ps->pl.seen & PLAIN_STARTTLS)
 		f->app_done[0] = f->app_done[1] = 1;
 }
 

@@ -80,7 +80,8 @@ int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
 	X(UDP_SHORT, "udp_short")				\
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\
-	X(ICMPV6_SHORT, "icmpv6_short")
+	X(ICMPV6_SHORT, "icmpv6_short")				\
+	X(SCTP_SHORT, "sctp_short")
 
 enum decode_err {
 	DE_NONE = 0,
@@ -102,6 +103,7 @@ enum decode_err {
 #define PROTO_TCP	6
 #define PROTO_UDP	17
 #define PROTO_ICMPV6	58
+#define PROTO_SCTP	132
 
 #define TH_FIN		0x01
 #define TH_SYN		0x02
@@ -174,6 +176,7 @@ int	 decode_tcp(const uint8_t *, size_t, struct packet *);
 int	 decode_udp(const uint8_t *, size_t, struct packet *);
 int	 decode_icmp(const uint8_t *, size_t, struct packet *);
 int	 decode_icmpv6(const uint8_t *, size_t, struct packet *);
+int	 decode_sctp(const uint8_t *, size_t, struct packet *);
 
 /* community_id.c */
 int	 community_id_v1(uint16_t seed, int ipver, const uint8_t *saddr,

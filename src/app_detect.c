@@ -245,6 +245,10 @@ app_detect(int proto, int dir, const uint8_t *p, size_t len, uint16_t sport,
 	port53 = detect_port(sport, dport, 53) ||
 	    detect_port(sport, dport, 5353) || detect_port(sport, dport, 5355);
 	if (proto == PROTO_UDP) {
+		/* NetBIOS name service shares DNS's header but is not DNS. */
+		if (detect_port(sport, dport, 137) ||
+		    detect_port(sport, dport, 138))
+			return (APP_UNKNOWN);
 		if (detect_snmp(p, len))
 			return (APP_SNMP);
 		if (detect_dns(p, len, port53))

@@ -2,9 +2,10 @@
  * app_dns.c — DNS message header and first question (RFC 1035 4.1).
  *
  * The caller hands over one whole message (a UDP payload, or a TCP message
- * without its 2-byte length). Names are decoded with compression pointers
- * that must point before the part of the name being read, so a pointer can
- * neither loop nor point forward; jumps and name length are capped too.
+ * without its 2-byte length). Names are decoded with compression pointers;
+ * a pointer may point forward, as resolvers accept it (a name a resolver
+ * follows but we refused would be a blind spot), and loops end at the
+ * jump cap, so the work per name stays bounded.
  *
  * Names are shown dotted without the trailing dot; the root is "<Root>" as
  * tshark prints it. Bytes other than printable ASCII, and '.' or '\' inside
@@ -57,7 +58,7 @@ dns_name_byte(char *out, size_t outlen, size_t *n, uint8_t c)
 static int
 dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 {
-	size_t	 pos = *off, seg = *off, after = 0, wire = 1, n = 0, i;
+	size_t	 pos = *off, after = 0, wire = 1, n = 0, i;
 	size_t	 ptr;
 	int	 jumps = 0, full = 0;
 	uint8_t	 b;
@@ -75,11 +76,11 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 			if (pos + 1 >= len)
 				return (-1);
 			ptr = (size_t)(b & 0x3f) << 8 | p[pos + 1];
-			if (ptr >= seg || ++jumps > DNS_PTR_MAX)
+			if (ptr == pos || ptr >= len || ++jumps > DNS_PTR_MAX)
 				return (-1);
 			if (after == 0)
 				after = pos + 2;
-			pos = seg = ptr;
+			pos = ptr;
 			continue;
 		}
 		if (b & 0xc0)		/* extended label types: obsolete */

@@ -33,6 +33,22 @@ decode_udp(const uint8_t *p, size_t len, struct packet *pkt)
 	return 0;
 }
 
+/* SCTP: only the common header's ports, so flows and Community ID work. */
+int
+decode_sctp(const uint8_t *p, size_t len, struct packet *pkt)
+{
+	if (len < 12) {
+		pkt->err = DE_SCTP_SHORT;
+		return -1;
+	}
+	pkt->sport = (uint16_t)(p[0] << 8 | p[1]);
+	pkt->dport = (uint16_t)(p[2] << 8 | p[3]);
+	pkt->flags |= PKT_L4;
+	pkt->payload = p + 12;
+	pkt->payload_len = (uint32_t)(len - 12);
+	return 0;
+}
+
 /* Dispatch on the IP protocol; unknown protocols are fine, just not L4. */
 int
 decode_l4(uint8_t proto, const uint8_t *p, size_t len, struct packet *pkt)
@@ -47,6 +63,8 @@ decode_l4(uint8_t proto, const uint8_t *p, size_t len, struct packet *pkt)
 		return decode_icmp(p, len, pkt);
 	case PROTO_ICMPV6:
 		return decode_icmpv6(p, len, pkt);
+	case PROTO_SCTP:
+		return decode_sctp(p, len, pkt);
 	}
 	return 0;
 }

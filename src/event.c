@@ -86,6 +86,7 @@ proto_name(uint8_t proto, char *buf, size_t len)
 	case PROTO_UDP: return "UDP";
 	case PROTO_ICMP: return "ICMP";
 	case PROTO_ICMPV6: return "IPv6-ICMP";
+	case PROTO_SCTP: return "SCTP";
 	}
 	snprintf(buf, len, "%u", proto);
 	return buf;
@@ -104,7 +105,8 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	const uint8_t	*dst = fwd ? f->saddr : f->caddr;
 	uint16_t	 sp = fwd ? f->cport : f->sport;
 	uint16_t	 dp = fwd ? f->sport : f->cport;
-	int		 ports = f->proto == PROTO_TCP || f->proto == PROTO_UDP;
+	int		 ports = f->proto == PROTO_TCP ||
+			    f->proto == PROTO_UDP || f->proto == PROTO_SCTP;
 	int		 icmp = f->proto == PROTO_ICMP ||
 			    f->proto == PROTO_ICMPV6;
 
@@ -290,8 +292,13 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		jw_obj_open(&w, "dns");
 		jw_str(&w, "type", r->dns.qr ? "answer" : "query");
 		jw_uint(&w, "id", r->dns.id);
-		jw_str(&w, "rrname", r->dns.qname);
-		jw_str(&w, "rrtype", app_dns_rrtype_name(r->dns.qtype));
+		/* A message without a question (mDNS announcements) has no
+		 * name to report. */
+		if (r->dns.qdcount > 0) {
+			jw_str(&w, "rrname", r->dns.qname);
+			jw_str(&w, "rrtype", app_dns_rrtype_name(
+			    r->dns.qtype));
+		}
 		if (r->dns.qr)
 			jw_str(&w, "rcode", app_dns_rcode_name(r->dns.rcode));
 		jw_obj_close(&w);

@@ -53,17 +53,9 @@ import sys
 # other differing value fails. A listed value no longer differing is reported
 # as a note so the list can be trimmed.
 ACCEPTED = {
-    # Frame 209 is masscan's "TXT CH version.bind" probe. Its question name
-    # is 07"version" 04"bind" then the pointer c0 1b, which points FORWARD,
-    # to offset 27 of the message: the 0x00 high byte of QTYPE, read as the
-    # root label. tshark follows any pointer; app_dns.c deliberately accepts
-    # only pointers to before the name being read (RFC 1035 4.1.4: "a prior
-    # occurance"), which rules out loops by construction, so it rejects the
-    # question and no dns event is written for this query.
-    ("es_masscan_udp_0_1000_20190821.pcap", "dns_query"): (
-        {"version.bind"},
-        "forward compression pointer (c0 1b -> QTYPE byte): tshark follows "
-        "it, app_dns.c rejects forward pointers by design"),
+    # Nothing accepted today. (masscan's version.bind probe, whose name ends
+    # with a forward compression pointer, used to differ: app_dns.c now
+    # follows forward pointers as resolvers and tshark do.)
 }
 
 FIELDS = ("tls_sni", "dns_query", "dns_answer", "http_host", "ssh_banner")

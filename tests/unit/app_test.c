@@ -715,7 +715,7 @@ test_dns_compression(void **state)
 		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x01, 'a', 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01,
 	};
-	/* a pointer to a name after it */
+	/* a pointer to a name after it: followed, as resolvers do */
 	static const uint8_t fwd[] = {
 		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0xc0, 0x12, 0x00, 0x01, 0x00, 0x01, 0x01, 'b',
@@ -729,7 +729,8 @@ test_dns_compression(void **state)
 	assert_int_equal(d.qtype, 28);
 	assert_string_equal(app_dns_rrtype_name(d.qtype), "AAAA");
 	assert_int_equal(dns(loop, sizeof(loop), &d), APP_BAD);
-	assert_int_equal(dns(fwd, sizeof(fwd), &d), APP_BAD);
+	assert_int_equal(dns(fwd, sizeof(fwd), &d), APP_DONE);
+	assert_string_equal(d.qname, "b");
 	assert_int_equal(dns(dns_zlip, sizeof(dns_zlip), &d), APP_BAD);
 }
 
@@ -1480,7 +1481,24 @@ test_worst_cases(void **state)
 	b[13] = 0x0c;		/* 12 -> 12 */
 	assert_int_equal(app_dns_parse(b, n, &d), APP_BAD);
 	b[13] = 0x0a;
-	b[11] = 0x0b;		/* 10 -> 11: forward */
+	b[11] = 0x0b;		/* 10 -> 11: into a label that runs past the end */
+	assert_int_equal(app_dns_parse(b, n, &d), APP_BAD);
+	free(b);
+
+	/*
+	 * A forward pointer, as in masscan's version.bind probe: resolvers
+	 * follow it, so we read it too ("abc" then the 0 at offset 18).
+	 */
+	n = 22;
+	b = calloc(1, n);
+	assert_non_null(b);
+	memcpy(b, "\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+	    "\x03" "abc" "\xc0\x12" "\x00\x10\x00\x03", n);
+	assert_int_equal(app_dns_parse(b, n, &d), APP_DONE);
+	assert_string_equal(d.qname, "abc");
+	assert_int_equal(d.qtype, 16);
+	/* Two pointers at each other: a loop, cut at the jump cap. */
+	memcpy(b + 12, "\xc0\x0e\xc0\x0c", 4);
 	assert_int_equal(app_dns_parse(b, n, &d), APP_BAD);
 	free(b);
 }

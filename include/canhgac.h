@@ -456,6 +456,86 @@ int	 yamldoc_error(const struct yaml_doc *, const struct yaml_node_s *,
 const char *yamldoc_suggest(const char *word, const char *const *cands,
 	    size_t n);
 
+/* ipset.c: address sets (IPv4 and IPv6 CIDRs); lookup cost independent
+ * of the number of entries. */
+struct ipset;
+struct ipset *ipset_new(void);
+void	 ipset_free(struct ipset *);
+/* Add "10.0.0.0/8", "10.20.0.53", "fd00::/8"; -1 with a message in err. */
+int	 ipset_add_str(struct ipset *, const char *, char *err, size_t errlen);
+int	 ipset_add(struct ipset *, int ipver, const uint8_t *addr, int plen);
+int	 ipset_contains(const struct ipset *, int ipver, const uint8_t *addr);
+size_t	 ipset_count(const struct ipset *);
+size_t	 ipset_memory(const struct ipset *);
+/* Load a list file (one IP or CIDR a line, # comments); errors name
+ * FILE:LINE. Returns entries added or -1. */
+long	 ipset_load_file(struct ipset *, const char *path, char *err,
+	    size_t errlen);
+
+/* domset.c: domain sets; an entry matches itself and its subdomains. */
+struct domset;
+struct domset *domset_new(void);
+void	 domset_free(struct domset *);
+int	 domset_add(struct domset *, const char *, char *err, size_t errlen);
+/* Does name, or a parent domain of it, belong to the set? */
+int	 domset_match(const struct domset *, const char *name);
+size_t	 domset_count(const struct domset *);
+size_t	 domset_memory(const struct domset *);
+long	 domset_load_file(struct domset *, const char *path, char *err,
+	    size_t errlen);
+
+/* threshold.c: per-rule counting windows and suppression, keyed by the
+ * rule's `by` fields, in tables bounded by limits.threshold_memcap. */
+enum thr_kind { THR_NONE = 0, THR_COUNT, THR_DISTINCT, THR_SUM };
+
+struct thr_spec {
+	enum thr_kind	 kind;
+	uint32_t	 count;		/* events, or distinct values */
+	uint64_t	 above;		/* THR_SUM: bytes */
+	uint64_t	 within;	/* window, microseconds */
+	uint64_t	 suppress;	/* microseconds, 0 = none */
+};
+
+/* A threshold key: the `by` fields of one event, already extracted. */
+struct thr_key {
+	uint8_t		 a[16];		/* src_ip or zero */
+	uint8_t		 b[16];		/* dst_ip or zero */
+	uint16_t	 sport, dport;
+	uint8_t		 proto;
+	uint8_t		 ipver;
+	uint16_t	 pad;
+	uint64_t	 name_hash;	/* sni / query, or 0 */
+};
+
+struct thr_result {
+	uint64_t	 count;		/* events in the window */
+	uint64_t	 distinct;	/* distinct values in the window */
+	uint64_t	 sum;		/* summed bytes in the window */
+	uint64_t	 suppressed;	/* alerts held back since the last one */
+	uint64_t	 window_start;
+};
+
+struct thr_stats {
+	uint64_t	 keys;		/* live keys */
+	uint64_t	 evicted;	/* keys dropped at the memcap */
+	uint64_t	 suppressed;	/* alerts held back */
+	uint64_t	 bytes;		/* memory in use */
+};
+
+struct thr_table;
+/* nrules rules, each with its spec (kind THR_NONE for none). */
+struct thr_table *thr_new(uint64_t memcap, const struct thr_spec *specs,
+	    size_t nrules);
+void	 thr_free(struct thr_table *);
+/*
+ * Record one matching event of rule r for key at time ts. value is the
+ * field counted by THR_DISTINCT, or the bytes added by THR_SUM. Returns
+ * 1 if an alert is due now (out filled), 0 if not.
+ */
+int	 thr_event(struct thr_table *, size_t r, const struct thr_key *,
+	    uint64_t value, uint64_t ts, struct thr_result *out);
+const struct thr_stats *thr_stats(const struct thr_table *);
+
 /* config.c */
 struct capture_conf {
 	char		 iface[64];

@@ -528,12 +528,14 @@ struct thr_table *thr_new(uint64_t memcap, const struct thr_spec *specs,
 	    size_t nrules);
 void	 thr_free(struct thr_table *);
 /*
- * Record one matching event of rule r for key at time ts. value is the
- * field counted by THR_DISTINCT, or the bytes added by THR_SUM. Returns
- * 1 if an alert is due now (out filled), 0 if not.
+ * Record one matching event of rule r at time ts: key holds the
+ * threshold's `by` fields, skey the suppression's (NULL: same as key).
+ * value is the field counted by THR_DISTINCT, or the bytes added by
+ * THR_SUM. Returns 1 if an alert is due now (out filled), 0 if not.
  */
-int	 thr_event(struct thr_table *, size_t r, const struct thr_key *,
-	    uint64_t value, uint64_t ts, struct thr_result *out);
+int	 thr_event(struct thr_table *, size_t r, const struct thr_key *key,
+	    const struct thr_key *skey, uint64_t value, uint64_t ts,
+	    struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
 
 /* config.c */

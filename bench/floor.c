@@ -1,0 +1,83 @@
+/*
+ * floor: the cost of reading a capture and nothing else.
+ *
+ *   floor FILE
+ *
+ * Reads FILE with pcap_next_ex and counts packets and captured bytes;
+ * prints one JSON line: file, packets, bytes, seconds, packets_per_second.
+ * The sensor cannot be faster than this on the same file and machine, so
+ * benchmark results are read against it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+/* The file name as a JSON string (it may hold any byte). */
+static void
+json_string(FILE *fp, const char *s)
+{
+	const unsigned char	*p;
+
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char			 errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t			*p;
+	struct pcap_pkthdr	*h;
+	const u_char		*data;
+	uint64_t		 packets = 0, bytes = 0;
+	double			 t0, secs;
+	int			 rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: floor FILE\n");
+		return 2;
+	}
+	t0 = now();
+	if ((p = pcap_open_offline(argv[1], errbuf)) == NULL) {
+		fprintf(stderr, "floor: %s\n", errbuf);
+		return 1;
+	}
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		packets++;
+		bytes += h->caplen;
+	}
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "floor: %s: %s\n", argv[1], pcap_geterr(p));
+		pcap_close(p);
+		return 1;
+	}
+	pcap_close(p);
+	secs = now() - t0;
+	fputs("{\"file\":", stdout);
+	json_string(stdout, argv[1]);
+	printf(",\"packets\":%llu,\"bytes\":%llu,\"seconds\":%.6f,"
+	    "\"packets_per_second\":%.0f}\n", (unsigned long long)packets,
+	    (unsigned long long)bytes, secs,
+	    secs > 0 ? (double)packets / secs : 0.0);
+	return 0;
+}

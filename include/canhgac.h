@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct event_base;
+struct config;
 
 #define CANHGAC_VERSION		PACKAGE_VERSION
 
@@ -538,6 +539,240 @@ int	 thr_event(struct thr_table *, size_t r, const struct thr_key *key,
 	    struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
 
+/* rules_*.c: the rule language of rules.md. */
+#define RULE_CATEGORIES(X)					\
+	X(SCAN, "scan")						\
+	X(BRUTEFORCE, "bruteforce")				\
+	X(POLICY, "policy-violation")				\
+	X(PLAINTEXT, "plaintext")				\
+	X(WEAKCRYPTO, "weak-crypto")				\
+	X(DATALEAK, "data-leak")				\
+	X(EXFIL, "exfiltration")				\
+	X(IOC, "ioc")						\
+	X(DNS, "dns")						\
+	X(ANOMALY, "anomaly")					\
+	X(SENSOR, "sensor")
+
+enum rule_category {
+#define X(id, name) CAT_##id,
+	RULE_CATEGORIES(X)
+#undef X
+	CAT_MAX
+};
+
+enum severity {
+	SEV_CRITICAL = 1, SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO
+};
+
+enum rule_event {
+	REV_PACKET = 0,
+	REV_FLOW_START,
+	REV_FLOW_ESTABLISHED,
+	REV_FLOW_END,
+	REV_SENSOR,
+	REV_MAX
+};
+
+/* The daemon's own health conditions (event: sensor). */
+#define SENSOR_CAPTURE_DROPS	0x01
+#define SENSOR_FLOW_MEMCAP	0x02
+#define SENSOR_THRESHOLD_MEMCAP	0x04
+
+/* One event to match: a packet, a flow transition, or a sensor event. */
+struct match_ctx {
+	enum rule_event		 event;
+	const struct packet	*pkt;		/* NULL for flow_end, sensor */
+	const struct flow	*flow;
+	const struct app_result	*app;		/* the record this packet carried */
+	uint64_t		 ts;
+	int			 ipver;
+	const uint8_t		*src, *dst;
+	uint16_t		 sport, dport;
+	uint8_t			 proto;
+	uint8_t			 dir;		/* 0 to_server, 1 to_client */
+	uint32_t		 sensor_event;
+	uint64_t		 sensor_value;	/* e.g. drops since last check */
+	const char		*iface;
+};
+
+/* The compiled form of a rule's `match` (also used by exceptions). */
+#define M_PROTO		0x00000001
+#define M_SRC		0x00000002
+#define M_DST		0x00000004
+#define M_IP		0x00000008
+#define M_SPORT		0x00000010
+#define M_DPORT		0x00000020
+#define M_PORT		0x00000040
+#define M_FLAGS		0x00000080
+#define M_ICMP_TYPE	0x00000100
+#define M_ICMP_CODE	0x00000200
+#define M_DIRECTION	0x00000400
+#define M_APP		0x00000800
+#define M_TLS_VERSION	0x00001000
+#define M_TLS_NEG	0x00002000
+#define M_SNI		0x00004000
+#define M_QUERY		0x00008000
+#define M_HOST		0x00010000
+#define M_URI		0x00020000
+#define M_UA		0x00040000
+#define M_BANNER	0x00080000
+#define M_PAYLOAD	0x00100000
+#define M_WHEN		0x00200000
+#define M_DECODE	0x00400000
+#define M_PLAIN		0x00800000
+#define M_SENSOR	0x01000000
+/* Keys only an application record can satisfy. */
+#define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
+			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)
+
+struct addr_match {
+	const struct ipset	*set;
+	uint8_t			 neg;
+};
+
+struct port_match {
+	const uint8_t		*bits;		/* 65536 bits */
+	uint8_t			 neg;
+};
+
+enum strm_kind { STRM_EXACT = 1, STRM_SUFFIX, STRM_DOMSET, STRM_REGEX,
+	STRM_CONTAINS };
+
+struct str_match {
+	uint8_t			 kind;
+	uint8_t			 neg;
+	size_t			 len;
+	char			*s;		/* lowercased for names */
+	const struct domset	*ds;
+	void			*re;		/* pcre2_code */
+};
+
+struct str_matches {
+	struct str_match	*v;		/* any of */
+	size_t			 n;
+	uint8_t			 neg;		/* {not: …} around the list */
+};
+
+enum ver_op { VER_EQ = 1, VER_BELOW, VER_ABOVE };
+
+struct rule_match {
+	uint32_t		 keys;		/* M_* present */
+	uint8_t			 proto;		/* 0 = any IP */
+	uint8_t			 event;		/* enum rule_event */
+	uint8_t			 direction;	/* 0 to_server, 1 to_client */
+	uint8_t			 flags_set, flags_clear;
+	uint8_t			 app_neg;
+	uint16_t		 app_mask;	/* 1 << enum app_proto */
+	uint8_t			 icmp_type[32], icmp_code[32];
+	struct addr_match	 src, dst, ip;
+	struct port_match	 sport, dport, port;
+	uint8_t			 tls_op, neg_op;
+	uint16_t		 tls_ver, neg_ver;
+	struct str_matches	 sni, query, host, uri, ua, banner;
+	void			*payload_re;	/* pcre2_code */
+	uint32_t		 payload_min;
+	uint32_t		 payload_max;
+	uint8_t			 when_outside;
+	uint8_t			 when_days;	/* bit 0 = Monday */
+	uint16_t		 when_start, when_end;	/* minutes */
+	int			 decode_err;	/* -1 any */
+	uint8_t			 plain;		/* PLAIN_* required */
+	uint8_t			 sensor;	/* SENSOR_* */
+};
+
+#define BY_SRC_IP	0x01
+#define BY_DST_IP	0x02
+#define BY_SRC_PORT	0x04
+#define BY_DST_PORT	0x08
+#define BY_PROTO	0x10
+#define BY_SNI		0x20
+#define BY_QUERY	0x40
+
+enum distinct_field { DF_NONE = 0, DF_SRC_IP, DF_DST_IP, DF_SRC_PORT,
+	DF_DST_PORT, DF_SNI, DF_QUERY };
+
+struct rule {
+	uint32_t		 sid;
+	char			*name;
+	uint8_t			 category;
+	uint8_t			 severity;
+	uint8_t			 level;
+	uint8_t			 active;
+	char			*inactive_reason;
+	char			**controls;
+	size_t			 ncontrols;
+	char			*message[2];	/* en, vi */
+	char			*advice[2];
+	struct rule_match	 m;
+	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
+	struct thr_spec		 thr;
+	uint8_t			 thr_by, sup_by;
+	uint8_t			 distinct;	/* enum distinct_field */
+	char			*within_text;	/* "60s" as written */
+	char			*file;		/* where it was defined */
+	int			 line;
+	uint64_t		 hits;		/* alerts */
+	uint64_t		 matches;
+	uint64_t		 last_hit;	/* packet time */
+	uint64_t		 stamp;		/* last event evaluated */
+	size_t			*exc;		/* exceptions naming this sid */
+	size_t			 nexc;
+};
+
+struct exception {
+	uint32_t		*sids;
+	size_t			 nsids;
+	struct rule_match	 m;
+	char			*owner;
+	char			*reason;
+	char			*expires_text;
+	uint64_t		 expires;	/* end of that day, usec; 0 never */
+	char			*file;
+	int			 line;
+	uint64_t		 hits;
+	uint64_t		 expired_hits;	/* would have applied, but expired */
+};
+
+struct ruleset;
+struct alert_out;
+
+struct rule_stats {
+	uint64_t	 evaluated;	/* candidate rules checked */
+	uint64_t	 matched;
+	uint64_t	 alerts;
+	uint64_t	 excepted;
+	uint64_t	 suppressed;
+	uint64_t	 by_severity[6];
+};
+
+/* Load rules, assets, exceptions and the catalog named by conf. */
+struct ruleset *rules_load(const struct config *, char *err, size_t errlen);
+void	 rules_free(struct ruleset *);
+/* -T: active and inactive rules per level and per category. */
+void	 rules_print_summary(const struct ruleset *, FILE *, int verbose);
+size_t	 rules_count(const struct ruleset *, int active);
+/* Match one event; alerts go to out. */
+void	 rules_match(struct ruleset *, const struct match_ctx *,
+	    struct alert_out *);
+const struct rule_stats *rules_stats(const struct ruleset *);
+/* Write per-rule and per-exception counters into w (--stats). */
+void	 rules_stats_json(const struct ruleset *, struct jsonw *);
+
+/* alert.c: the alert record, written to every configured output. */
+struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
+	    char *err, size_t errlen);
+void	 alert_out_free(struct alert_out *);
+void	 alert_out_reopen(struct alert_out *);
+void	 alert_out_flush(struct alert_out *);
+uint64_t alert_out_count(const struct alert_out *);
+uint64_t alert_out_errors(const struct alert_out *);
+/* Write one alert for rule r on event ctx with the threshold outcome. */
+void	 alert_emit(struct alert_out *, const struct config *,
+	    const struct rule *, const struct match_ctx *,
+	    const struct thr_result *);
+/* Mask citizen-ID numbers in s (in place): 020*******34. */
+size_t	 alert_mask_cccd(char *s, size_t len);
+
 /* config.c */
 struct capture_conf {
 	char		 iface[64];
@@ -558,6 +793,11 @@ struct config {
 	uint64_t	 flow_memcap;
 	struct flow_timeouts timeouts;
 	char		*events_path;
+	char		*dir;		/* of the config file: relative paths */
+	char		*catalog;
+	int		 language_vi;	/* sensor.language: vi */
+	uint64_t	 threshold_memcap;
+	char		*alerts_path;	/* outputs.json.path */
 	struct yaml_doc	*doc;		/* kept for later subsystems */
 };
 
@@ -565,6 +805,8 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 void	 config_free(struct config *);
 void	 config_defaults(struct config *);
 void	 config_print(const struct config *, FILE *);
+/* path made absolute against the config file's directory (malloc'd). */
+char	*config_path(const struct config *, const char *path);
 
 /* capture.c */
 struct iface {

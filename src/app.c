@@ -316,6 +316,30 @@ app_plain_chunk(struct app_ctx *ctx, const struct packet *pkt,
 		f->app_done[0] = f->app_done[1] = 1;
 }
 
+/*
+ * Could these few bytes begin a protocol we read? Only then are they
+ * worth a buffer: tiny segments of unknown traffic must not drain the
+ * pool.
+ */
+static int
+app_may_start(const struct flow *f, const uint8_t *p, size_t n)
+{
+	static const char *const heads[] = { "GET ", "POST ", "HEAD ",
+	    "PUT ", "OPTIONS ", "DELETE ", "CONNECT ", "PATCH ", "SSH-" };
+	size_t	i;
+
+	if (f->cport == 53 || f->sport == 53)	/* DNS length prefix */
+		return 1;
+	if (p[0] == 0x16 && (n < 2 || p[1] == 0x03))	/* TLS record */
+		return 1;
+	if ((p[0] & 0x80) && (n < 3 || p[2] == 0x01))	/* SSLv2 hello */
+		return 1;
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		if (n < strlen(heads[i]) && memcmp(p, heads[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 /* One in-order chunk of a direction's stream (or one datagram). */
 static void
 app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
@@ -343,7 +367,8 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			 * prefix, a lone "GE"): keep them for the next chunk.
 			 */
 			if (f->proto == PROTO_TCP && n < APP_DETECT_MIN &&
-			    f->inspected[dir] <= APP_DETECT_MIN)
+			    f->inspected[dir] <= APP_DETECT_MIN &&
+			    app_may_start(f, p, n))
 				app_buf_keep(ctx, f, dir, p, n);
 			return;
 		}

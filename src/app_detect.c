@@ -93,6 +93,30 @@ detect_tls(int dir, const uint8_t *p, size_t len)
 	return (sh || app_tls_client_hello(p, len, &t) != APP_BAD);
 }
 
+/*
+ * Telnet option negotiation: IAC WILL/WONT/DO/DONT/SB. Two bytes of it
+ * are common in random data, so away from port 23 the whole first
+ * segment must be well-formed negotiation (at least two commands, known
+ * option numbers).
+ */
+static int
+detect_telnet(const uint8_t *p, size_t len, uint16_t sport, uint16_t dport)
+{
+	size_t	i = 0;
+	int	cmds = 0;
+
+	if (len < 2 || p[0] != 0xff || p[1] < 0xfa || p[1] > 0xfe)
+		return (0);
+	if (detect_port(sport, dport, 23))
+		return (1);
+	while (i + 2 < len && p[i] == 0xff && p[i + 1] >= 0xfb &&
+	    p[i + 1] <= 0xfe && (p[i + 2] <= 49 || p[i + 2] == 255)) {
+		cmds++;
+		i += 3;
+	}
+	return (cmds >= 2 && (i == len || p[i] == 0xff));
+}
+
 /* A DNS message with a sane header that parses. */
 static int
 detect_dns(const uint8_t *p, size_t len, int port53)
@@ -267,7 +291,7 @@ app_detect(int proto, int dir, const uint8_t *p, size_t len, uint16_t sport,
 		return (APP_HTTP);
 	if (len >= 8 && memcmp(p, "HTTP/1.", 7) == 0)
 		return (APP_HTTP);
-	if (len >= 2 && p[0] == 0xff && p[1] >= 0xfa && p[1] <= 0xfe)
+	if (detect_telnet(p, len, sport, dport))
 		return (APP_TELNET);
 	if (len >= 14) {
 		mlen = (size_t)p[0] << 8 | p[1];

@@ -38,8 +38,12 @@ static const struct option_def options[] = {
 	    "1", 1 },
 	{ "sensor", "timezone", OPT_STR, OFF(timezone), 1, 64,
 	    "Asia/Ho_Chi_Minh", 1 },
+	{ "sensor", "catalog", OPT_STR, OFF(catalog), 1, 4096,
+	    "rules/controls-tcvn11930.yaml", 1 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
+	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
+	    1 << 20, INT64_MAX, "64MB", 1 },
 	{ "flow_timeouts", "new", OPT_DURATION, OFF(timeouts.t[FLOW_NEW]),
 	    1000000, 86400LL * 1000000, "30s", 1 },
 	{ "flow_timeouts", "established", OPT_DURATION,
@@ -308,6 +312,11 @@ config_load(const char *path, char *err, size_t errlen)
 	c = xcalloc(1, sizeof(*c));
 	config_defaults(c);
 	c->path = xstrdup(path);
+	c->dir = xstrdup(path);
+	if (strrchr(c->dir, '/') != NULL)
+		strrchr(c->dir, '/')[1] = '\0';
+	else
+		c->dir[0] = '\0';
 	c->doc = yd;
 	root = yamldoc_root(yd);
 	if (check_keys(yd, root, "configuration", top_keys, NELEM(top_keys),
@@ -344,6 +353,35 @@ config_load(const char *path, char *err, size_t errlen)
 	if ((sec = yamldoc_get(yd, root, "capture")) != NULL &&
 	    config_capture(c, yd, sec, err, errlen) != 0)
 		goto fail;
+	if ((v = yamldoc_get(yd, yamldoc_get(yd, root, "sensor"),
+	    "language")) != NULL) {
+		const char *s = yamldoc_scalar(v);
+
+		if (s == NULL || (strcmp(s, "en") != 0 && strcmp(s, "vi") != 0)) {
+			yamldoc_error(yd, v, err, errlen,
+			    "sensor.language: expected en or vi");
+			goto fail;
+		}
+		c->language_vi = strcmp(s, "vi") == 0;
+	}
+	if ((sec = yamldoc_get(yd, root, "outputs")) != NULL) {
+		if (!yamldoc_is_map(sec)) {
+			yamldoc_error(yd, sec, err, errlen,
+			    "outputs: expected a mapping");
+			goto fail;
+		}
+		if ((v = yamldoc_get(yd, sec, "json")) != NULL) {
+			struct yaml_node_s *pn = yamldoc_get(yd, v, "path");
+			const char *s = yamldoc_scalar(pn);
+
+			if (s == NULL || *s == '\0') {
+				yamldoc_error(yd, pn ? pn : v, err, errlen,
+				    "outputs.json: expected {path: FILE}");
+				goto fail;
+			}
+			c->alerts_path = xstrdup(s);
+		}
+	}
 	if ((v = yamldoc_get(yd, root, "events")) != NULL) {
 		const char *s = yamldoc_scalar(v);
 
@@ -380,8 +418,22 @@ config_free(struct config *c)
 	free(c->sensor_name);
 	free(c->timezone);
 	free(c->events_path);
+	free(c->dir);
+	free(c->catalog);
+	free(c->alerts_path);
 	yamldoc_free(c->doc);
 	free(c);
+}
+
+char *
+config_path(const struct config *c, const char *path)
+{
+	char	*p;
+
+	if (path[0] == '/' || c->dir == NULL || c->dir[0] == '\0')
+		return xstrdup(path);
+	xasprintf(&p, "%s%s", c->dir, path);
+	return p;
 }
 
 /* Print the effective configuration, from the option table. */

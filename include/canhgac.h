@@ -334,6 +334,9 @@ enum flow_end_reason {
 	FLOW_END_SHUTDOWN
 };
 
+/* flow->evflags */
+#define FE_ESTABLISHED	0x01
+
 /* TCP progress bits. */
 #define FT_SYN		0x01
 #define FT_SYNACK	0x02
@@ -362,6 +365,7 @@ struct flow {
 	uint8_t		 iface_idx;
 	uint8_t		 app_flags;	/* app.c private */
 	uint16_t	 tls_offered;	/* highest TLS version the client offered */
+	uint8_t		 evflags;	/* rule events already raised */
 	uint32_t	 hash;
 	uint32_t	 next_seq[2];	/* expected TCP seq per direction */
 	uint32_t	 inspected[2];	/* payload bytes inspected */
@@ -436,6 +440,7 @@ const char *yamldoc_path(const struct yaml_doc *);
 struct yaml_node_s *yamldoc_root(struct yaml_doc *);
 struct yaml_node_s *yamldoc_node(struct yaml_doc *, int id);
 int	 yamldoc_is_map(const struct yaml_node_s *);
+int	 yamldoc_line(const struct yaml_node_s *);
 int	 yamldoc_is_seq(const struct yaml_node_s *);
 int	 yamldoc_is_scalar(const struct yaml_node_s *);
 /* A scalar's text (NUL-terminated by libyaml), or NULL. */
@@ -625,8 +630,11 @@ struct match_ctx {
 #define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
 			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)
 
+#define ADDR_SETS_MAX	8
+
 struct addr_match {
-	const struct ipset	*set;
+	const struct ipset	*sets[ADDR_SETS_MAX];	/* any of */
+	uint8_t			 nsets;
 	uint8_t			 neg;
 };
 
@@ -755,6 +763,7 @@ size_t	 rules_count(const struct ruleset *, int active);
 void	 rules_match(struct ruleset *, const struct match_ctx *,
 	    struct alert_out *);
 const struct rule_stats *rules_stats(const struct ruleset *);
+uint64_t rules_threshold_evictions(const struct ruleset *);
 /* Write per-rule and per-exception counters into w (--stats). */
 void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 

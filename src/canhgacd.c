@@ -38,6 +38,13 @@ struct sensor {
 	struct app_ctx		*app;
 	struct eventlog		*events;
 	char			*events_path;
+	struct ruleset		*rules;
+	struct alert_out	*alerts;
+	const char		*alerts_path;	/* --alerts */
+	uint64_t		 last_drops;	/* sensor health, last seen */
+	uint64_t		 last_memcap;
+	uint64_t		 last_thr_evicted;
+	uint64_t		 sensor_raised[3];	/* packet time of last */
 	struct decode_stats	 dstats;
 	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
 	uint64_t		 last_ts;	/* newest packet time */
@@ -67,12 +74,52 @@ wall_usec(void)
 	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
 }
 
+/* A match context for a packet, oriented as the packet travels. */
+static void
+ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
+{
+	memset(c, 0, sizeof(*c));
+	c->event = ev;
+	c->pkt = pkt;
+	c->flow = pkt->flow;
+	c->ts = pkt->ts;
+	c->ipver = pkt->ipver;
+	c->src = pkt->src;
+	c->dst = pkt->dst;
+	c->sport = pkt->sport;
+	c->dport = pkt->dport;
+	c->proto = pkt->proto;
+	c->dir = pkt->dir;
+	c->iface = pkt->iface ? pkt->iface->name : NULL;
+}
+
+/* A match context for a flow event, client to server. */
+static void
+ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
+    uint64_t ts, const char *iface)
+{
+	memset(c, 0, sizeof(*c));
+	c->event = ev;
+	c->flow = f;
+	c->ts = ts;
+	c->ipver = f->ipver;
+	c->src = f->caddr;
+	c->dst = f->saddr;
+	c->sport = f->cport;
+	c->dport = f->sport;
+	c->proto = f->proto;
+	c->iface = iface;
+}
+
 static void
 on_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 {
 	struct sensor		*s = arg;
 	const struct iface	*ifc = capture_iface(s->cap, f->iface_idx);
+	struct match_ctx	 c;
 
+	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
+	rules_match(s->rules, &c, s->alerts);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
 }
@@ -81,9 +128,59 @@ static void
 on_app_record(const struct packet *pkt, const struct app_result *r,
     void *arg)
 {
-	struct sensor	*s = arg;
+	struct sensor		*s = arg;
+	struct match_ctx	 c;
 
 	eventlog_app(s->events, pkt, r);
+	ctx_packet(&c, REV_PACKET, pkt);
+	c.app = r;
+	rules_match(s->rules, &c, s->alerts);
+}
+
+/*
+ * The sensor's own health as rule events: each condition is raised at
+ * most once a minute of packet time, so a flood gives one alert.
+ */
+static void
+sensor_health(struct sensor *s, uint64_t now)
+{
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	struct match_ctx	 c;
+	uint64_t		 drops = 0, thr_ev;
+	int			 i;
+
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		drops += ifc->ps_drop + ifc->ps_ifdrop;
+	}
+	thr_ev = rules_threshold_evictions(s->rules);
+	memset(&c, 0, sizeof(c));
+	c.event = REV_SENSOR;
+	c.ts = now;
+	if (drops > s->last_drops && now >= s->sensor_raised[0] + 60000000) {
+		c.sensor_event = SENSOR_CAPTURE_DROPS;
+		c.sensor_value = drops - s->last_drops;
+		rules_match(s->rules, &c, s->alerts);
+		s->sensor_raised[0] = now;
+		s->last_drops = drops;
+	}
+	if (fs->memcap_hits > s->last_memcap &&
+	    now >= s->sensor_raised[1] + 60000000) {
+		c.sensor_event = SENSOR_FLOW_MEMCAP;
+		c.sensor_value = fs->memcap_hits - s->last_memcap;
+		rules_match(s->rules, &c, s->alerts);
+		s->sensor_raised[1] = now;
+		s->last_memcap = fs->memcap_hits;
+	}
+	if (thr_ev > s->last_thr_evicted &&
+	    now >= s->sensor_raised[2] + 60000000) {
+		c.sensor_event = SENSOR_THRESHOLD_MEMCAP;
+		c.sensor_value = thr_ev - s->last_thr_evicted;
+		rules_match(s->rules, &c, s->alerts);
+		s->sensor_raised[2] = now;
+		s->last_thr_evicted = thr_ev;
+	}
 }
 
 /* The per-packet path: no allocation, no list scans. */
@@ -91,8 +188,10 @@ static void
 on_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
     uint32_t caplen, uint32_t wirelen, void *arg)
 {
-	struct sensor	*s = arg;
-	struct packet	 pkt;
+	struct sensor		*s = arg;
+	struct packet		 pkt;
+	struct match_ctx	 c;
+	struct flow		*f;
 
 	if (s->shutting_down)
 		return;
@@ -106,15 +205,34 @@ on_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	if (s->last_ts >= s->last_expire + 1000000) {
 		flow_expire(s->flows, s->last_ts);
 		s->last_expire = s->last_ts;
+		sensor_health(s, s->last_ts);
 	}
-	if (decode_frame(ifc->dlt, p, caplen, &pkt, &s->dstats) != 0)
+	if (decode_frame(ifc->dlt, p, caplen, &pkt, &s->dstats) != 0) {
+		/* A malformed packet has no flow, but rules may count it. */
+		ctx_packet(&c, REV_PACKET, &pkt);
+		rules_match(s->rules, &c, s->alerts);
 		return;
+	}
 	if (pkt.ipver == 0 || ((pkt.flags & PKT_FRAG) &&
-	    !(pkt.flags & PKT_FRAG_FIRST)))
+	    !(pkt.flags & PKT_FRAG_FIRST)) ||
+	    (f = flow_lookup(s->flows, &pkt)) == NULL) {
+		ctx_packet(&c, REV_PACKET, &pkt);
+		rules_match(s->rules, &c, s->alerts);
 		return;
-	if (flow_lookup(s->flows, &pkt) == NULL)
-		return;
+	}
+	if (f->pkts[0] + f->pkts[1] == 1) {
+		ctx_flow(&c, REV_FLOW_START, f, pkt.ts, ifc->name);
+		c.pkt = &pkt;
+		rules_match(s->rules, &c, s->alerts);
+	}
+	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
+		f->evflags |= FE_ESTABLISHED;
+		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt.ts, ifc->name);
+		rules_match(s->rules, &c, s->alerts);
+	}
 	app_process(s->app, &pkt);
+	ctx_packet(&c, REV_PACKET, &pkt);
+	rules_match(s->rules, &c, s->alerts);
 }
 
 static void
@@ -124,8 +242,11 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 		return;
 	s->shutting_down = 1;
 	capture_stop(s->cap);
+	capture_stats_update(s->cap);
+	sensor_health(s, s->last_ts);
 	flow_expire_all(s->flows, why);
 	eventlog_flush(s->events);
+	alert_out_flush(s->alerts);
 	event_base_loopexit(s->base, NULL);
 }
 
@@ -155,6 +276,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		}
 		eventlog_close(s->events);
 		s->events = nel;
+		alert_out_reopen(s->alerts);
 		return;
 	}
 	log_info("signal %d: shutting down", (int)sig);
@@ -171,6 +293,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	capture_stats_update(s->cap);
 	eventlog_flush(s->events);
+	alert_out_flush(s->alerts);
 	if (s->offline)
 		return;
 	/* Live and quiet: let wall time move the flow clock on. */
@@ -218,6 +341,25 @@ sub_events_shutdown(struct sensor *s)
 {
 	eventlog_close(s->events);
 	s->events = NULL;
+}
+
+static int
+sub_rules_init(struct sensor *s, char *err, size_t errlen)
+{
+	if (s->rules == NULL &&
+	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
+		return -1;
+	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
+	return s->alerts == NULL ? -1 : 0;
+}
+
+static void
+sub_rules_shutdown(struct sensor *s)
+{
+	alert_out_free(s->alerts);
+	s->alerts = NULL;
+	rules_free(s->rules);
+	s->rules = NULL;
 }
 
 static int
@@ -272,6 +414,7 @@ sub_capture_shutdown(struct sensor *s)
 static const struct subsystem subsystems[] = {
 	{ "signals", sub_signals_init, sub_signals_shutdown },
 	{ "events", sub_events_init, sub_events_shutdown },
+	{ "rules", sub_rules_init, sub_rules_shutdown },
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
 };
@@ -293,7 +436,7 @@ write_stats(struct sensor *s, FILE *fp, double secs)
 {
 	const struct flow_stats	*fs = flow_stats(s->flows);
 	const struct app_stats	*as = app_stats(s->app);
-	char			 buf[8192];
+	char			 buf[262144];
 	struct jsonw		 w;
 	int			 i;
 
@@ -355,6 +498,12 @@ write_stats(struct sensor *s, FILE *fp, double secs)
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
+	if (s->rules != NULL)
+		rules_stats_json(s->rules, &w);
+	jw_obj_open(&w, "alerts");
+	jw_uint(&w, "written", alert_out_count(s->alerts));
+	jw_uint(&w, "errors", alert_out_errors(s->alerts));
+	jw_obj_close(&w);
 	jw_obj_open(&w, "events");
 	jw_uint(&w, "written", eventlog_count(s->events));
 	jw_uint(&w, "errors", eventlog_errors(s->events));
@@ -412,6 +561,17 @@ print_summary(struct sensor *s, double secs)
 	    (unsigned long long)as->http, (unsigned long long)as->ssh,
 	    (unsigned long long)as->plain,
 	    (unsigned long long)eventlog_count(s->events));
+	if (s->rules != NULL)
+		fprintf(stderr, "canhgacd: %zu rules active; %llu alerts "
+		    "(critical %llu, high %llu, medium %llu, low %llu, info "
+		    "%llu), %llu excepted\n", rules_count(s->rules, 1),
+		    (unsigned long long)rules_stats(s->rules)->alerts,
+		    (unsigned long long)rules_stats(s->rules)->by_severity[1],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[2],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[3],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[4],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[5],
+		    (unsigned long long)rules_stats(s->rules)->excepted);
 	for (i = 0; i < capture_count(s->cap); i++) {
 		const struct iface *ifc = capture_iface(s->cap, i);
 
@@ -429,12 +589,14 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: canhgacd [-Tvh] [-c FILE] [-r CAPTURE]... [-i IFACE]...\n"
-"                [--events FILE|-] [--stats FILE|-] [--version]\n"
+"                [--alerts FILE|-] [--events FILE|-] [--stats FILE|-]\n"
+"                [--version]\n"
 "  -c FILE          configuration (default %s)\n"
 "  -r FILE          read a pcap/pcapng capture (repeatable, in order)\n"
 "  -i IFACE         capture live on IFACE (repeatable; replaces the\n"
 "                   configured capture list)\n"
-"  -T               check the configuration and exit\n"
+"  -T               check the configuration (and rules) and exit\n"
+"  --alerts FILE    also write alert records as JSON lines (- for stdout)\n"
 "  --events FILE    write flow/tls/dns/http/ssh/plaintext event records\n"
 "                   as JSON lines (- for standard output)\n"
 "  --stats FILE     write all counters as JSON at exit (- for stdout)\n"
@@ -448,6 +610,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'E' },
+		{ "alerts", required_argument, NULL, 'A' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -462,7 +625,7 @@ main(int argc, char *argv[])
 	double		 secs;
 
 	memset(&s, 0, sizeof(s));
-	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:A:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -489,6 +652,9 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			s.stats_path = optarg;
+			break;
+		case 'A':
+			s.alerts_path = optarg;
 			break;
 		case 'V':
 			printf("canhgacd %s (%s)\n", CANHGAC_VERSION,
@@ -527,9 +693,16 @@ main(int argc, char *argv[])
 		s.conf->utc_offset = 7 * 3600;
 	}
 	if (test) {
+		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "%s\n", err);
+			config_free(s.conf);
+			return 1;
+		}
 		printf("configuration %s: OK\n", conffile);
 		if (verbose)
 			config_print(s.conf, stdout);
+		rules_print_summary(s.rules, stdout, verbose);
+		rules_free(s.rules);
 		config_free(s.conf);
 		return 0;
 	}

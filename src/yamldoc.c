@@ -115,6 +115,12 @@ yamldoc_is_map(const struct yaml_node_s *n)
 }
 
 int
+yamldoc_line(const struct yaml_node_s *n)
+{
+	return n != NULL ? (int)n->start_mark.line + 1 : 0;
+}
+
+int
 yamldoc_is_seq(const struct yaml_node_s *n)
 {
 	return n != NULL && n->type == YAML_SEQUENCE_NODE;

@@ -1,0 +1,83 @@
+/*
+ * The ruleset as rules_load.c builds it and rules_match.c uses it;
+ * nothing else looks inside.
+ */
+#ifndef RULES_INTERNAL_H
+#define RULES_INTERNAL_H
+
+/* A named asset: any mix of addresses, ports and domains. */
+struct asset {
+	char		*name;
+	struct ipset	*ips;
+	uint8_t		*ports;		/* 65536 bits */
+	struct domset	*doms;
+	size_t		 nips, nports, ndoms;
+	char		*file;		/* list file, if any */
+};
+
+struct control_ref {
+	char		*id;
+	int		 level;
+};
+
+/* Protocol classes of the rule index. */
+enum { PC_TCP = 0, PC_UDP, PC_ICMP, PC_OTHER, PC_MAX };
+
+struct rule_list {
+	uint32_t	*v;
+	uint32_t	 n;
+};
+
+/* Rules of one event kind and protocol class, by port. */
+struct rule_bucket {
+	struct rule_list	 any;		/* no usable port key */
+	uint32_t		*dport_off;	/* 65537 offsets, or NULL */
+	uint32_t		*dport_ids;
+	uint32_t		*sport_off;
+	uint32_t		*sport_ids;
+};
+
+struct ruleset {
+	const struct config	*conf;
+	struct asset		*assets;
+	size_t			 nassets;
+	struct rule		*rules;
+	size_t			 nrules;
+	struct exception	*exc;
+	size_t			 nexc;
+	char			*catalog_path;
+	char			*catalog_standard;
+	struct control_ref	*controls;
+	size_t			 ncontrols;
+	char			**files;
+	size_t			 nfiles;
+	struct thr_table	*thr;
+	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
+	struct rule_list	 app[8];	/* by APPR_* bit */
+	uint64_t		 stamp;
+	struct rule_stats	 st;
+	void			*match_data;	/* pcre2_match_data */
+	/* Everything allocated at load, freed with the set. */
+	void			**owned;
+	size_t			 nowned, cowned;
+	struct ipset		**ipsets;
+	size_t			 nipsets, cipsets;
+	struct domset		**domsets;
+	size_t			 ndomsets, cdomsets;
+	void			**regex;
+	size_t			 nregex, cregex;
+};
+
+/* rules_load.c */
+const struct asset *rules_asset(const struct ruleset *, const char *);
+void	 rs_add_file(struct ruleset *, const char *);
+const char *rules_category_name(int);
+const char *rules_severity_name(int);
+
+/* rules_match.c */
+int	 rules_index(struct ruleset *);
+const uint8_t *rules_port_key(const struct rule *, int src);
+int	 rules_in_bucket(const struct rule *, int ev, int pc);
+void	 rules_index_free(struct ruleset *);
+
+#endif /* RULES_INTERNAL_H */

@@ -1,0 +1,533 @@
+/*
+ * The alert record and its outputs.
+ *
+ * An alert carries who (addresses, ports, flow, Community ID), what
+ * (rule, category, severity, the application fields that matched), how
+ * many (count, window, suppressed), which control, and what to do
+ * (message and advice from the rule's templates, in the sensor's
+ * language). Every string that goes out is scanned for citizen-ID
+ * numbers first, so personal data never leaves in an alert.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+#define ALERT_BUF	16384
+#define TEXT_MAX	2048
+
+struct alert_out {
+	FILE		*json;		/* outputs.json.path */
+	char		*json_path;
+	FILE		*stdout_fp;	/* --alerts */
+	uint64_t	 count;
+	uint64_t	 errors;
+	char		 buf[ALERT_BUF];
+};
+
+/* Province codes of citizen-ID numbers (Decree 137/2015, circular 07/2016). */
+static const uint16_t provinces[] = {
+	1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27,
+	30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52,
+	54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82,
+	83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96
+};
+
+static FILE *
+open_append(const char *path, char *err, size_t errlen)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "a")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open alert log: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOLBF, 0);
+	return fp;
+}
+
+struct alert_out *
+alert_out_new(const struct config *conf, const char *stdout_path, char *err,
+    size_t errlen)
+{
+	struct alert_out	*o = xcalloc(1, sizeof(*o));
+
+	if (conf != NULL && conf->alerts_path != NULL) {
+		o->json_path = config_path(conf, conf->alerts_path);
+		if ((o->json = open_append(o->json_path, err, errlen)) ==
+		    NULL) {
+			free(o->json_path);
+			free(o);
+			return NULL;
+		}
+	}
+	if (stdout_path != NULL) {
+		if (strcmp(stdout_path, "-") == 0)
+			o->stdout_fp = stdout;
+		else if ((o->stdout_fp = open_append(stdout_path, err,
+		    errlen)) == NULL) {
+			alert_out_free(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+void
+alert_out_free(struct alert_out *o)
+{
+	if (o == NULL)
+		return;
+	alert_out_flush(o);
+	if (o->json != NULL)
+		fclose(o->json);
+	if (o->stdout_fp != NULL && o->stdout_fp != stdout)
+		fclose(o->stdout_fp);
+	free(o->json_path);
+	free(o);
+}
+
+/* SIGHUP: logrotate moved the file; reopen it by name. */
+void
+alert_out_reopen(struct alert_out *o)
+{
+	char	 err[512];
+	FILE	*fp;
+
+	if (o == NULL || o->json_path == NULL)
+		return;
+	if ((fp = open_append(o->json_path, err, sizeof(err))) == NULL) {
+		log_warnx("%s; keeping the old file", err);
+		o->errors++;
+		return;
+	}
+	fclose(o->json);
+	o->json = fp;
+}
+
+void
+alert_out_flush(struct alert_out *o)
+{
+	if (o == NULL)
+		return;
+	if (o->json != NULL && fflush(o->json) != 0)
+		o->errors++;
+	if (o->stdout_fp != NULL && fflush(o->stdout_fp) != 0)
+		o->errors++;
+}
+
+uint64_t
+alert_out_count(const struct alert_out *o)
+{
+	return o ? o->count : 0;
+}
+
+uint64_t
+alert_out_errors(const struct alert_out *o)
+{
+	return o ? o->errors : 0;
+}
+
+static int
+province_ok(unsigned code)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(provinces) / sizeof(provinces[0]); i++)
+		if (provinces[i] == code)
+			return 1;
+	return 0;
+}
+
+/*
+ * Mask every run of exactly 12 digits that looks like a citizen ID
+ * (valid province, century digit 0-3): keep the province code and the
+ * last two digits, as 020*******34.
+ */
+size_t
+alert_mask_cccd(char *s, size_t len)
+{
+	size_t	i = 0, n = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		if (!isdigit((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		while (j < len && isdigit((unsigned char)s[j]))
+			j++;
+		if (j - i == 12 && province_ok((unsigned)((s[i] - '0') * 100 +
+		    (s[i + 1] - '0') * 10 + (s[i + 2] - '0'))) &&
+		    s[i + 3] <= '3') {
+			memset(s + i + 3, '*', 7);
+			n++;
+		}
+		i = j;
+	}
+	return n;
+}
+
+static void
+put_str(struct jsonw *w, const char *key, const char *val)
+{
+	char	tmp[TEXT_MAX];
+	size_t	len = strlen(val);
+
+	if (len >= sizeof(tmp))
+		len = sizeof(tmp) - 1;
+	memcpy(tmp, val, len);
+	tmp[len] = '\0';
+	alert_mask_cccd(tmp, len);
+	jw_strn(w, key, tmp, len);
+}
+
+static const char *
+proto_str(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case PROTO_TCP: return "TCP";
+	case PROTO_UDP: return "UDP";
+	case PROTO_ICMP: return "ICMP";
+	case PROTO_ICMPV6: return "IPv6-ICMP";
+	case PROTO_SCTP: return "SCTP";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static const char *
+sensor_event_name(uint32_t e)
+{
+	if (e & SENSOR_CAPTURE_DROPS)
+		return "capture_drops";
+	if (e & SENSOR_FLOW_MEMCAP)
+		return "flow_memcap";
+	if (e & SENSOR_THRESHOLD_MEMCAP)
+		return "threshold_memcap";
+	return "";
+}
+
+/* The text of one placeholder; empty when the alert has no such field. */
+static void
+field_text(const char *name, const struct config *conf, const struct rule *r,
+    const struct match_ctx *c, const struct thr_result *res, char *out,
+    size_t len)
+{
+	const struct app_result	*app = c->app;
+	char			 pn[8];
+
+	out[0] = '\0';
+	if (!strcmp(name, "src_ip"))
+		util_addr_str(c->ipver, c->src, out, len);
+	else if (!strcmp(name, "dest_ip") || !strcmp(name, "dst_ip"))
+		util_addr_str(c->ipver, c->dst, out, len);
+	else if (!strcmp(name, "src_port"))
+		snprintf(out, len, "%u", c->sport);
+	else if (!strcmp(name, "dest_port") || !strcmp(name, "dst_port"))
+		snprintf(out, len, "%u", c->dport);
+	else if (!strcmp(name, "proto"))
+		snprintf(out, len, "%s", proto_str(c->proto, pn, sizeof(pn)));
+	else if (!strcmp(name, "sensor"))
+		snprintf(out, len, "%s", conf->sensor_name);
+	else if (!strcmp(name, "in_iface"))
+		snprintf(out, len, "%s", c->iface ? c->iface : "");
+	else if (!strcmp(name, "app_proto") && c->flow != NULL)
+		snprintf(out, len, "%s", app_proto_name(
+		    (enum app_proto)c->flow->app_proto));
+	else if (!strcmp(name, "flow_id") && c->flow != NULL)
+		snprintf(out, len, "%llu", (unsigned long long)c->flow->id);
+	else if (!strcmp(name, "signature") || !strcmp(name, "name"))
+		snprintf(out, len, "%s", r->name);
+	else if (!strcmp(name, "signature_id") || !strcmp(name, "sid"))
+		snprintf(out, len, "%u", r->sid);
+	else if (!strcmp(name, "category"))
+		snprintf(out, len, "%s", rules_category_name(r->category));
+	else if (!strcmp(name, "severity"))
+		snprintf(out, len, "%s", rules_severity_name(r->severity));
+	else if (!strcmp(name, "level"))
+		snprintf(out, len, "%u", r->level);
+	else if (!strcmp(name, "controls")) {
+		size_t i, n = 0;
+
+		for (i = 0; i < r->ncontrols && n < len; i++)
+			n += (size_t)snprintf(out + n, len - n, "%s%s",
+			    i ? ", " : "", r->controls[i]);
+	} else if (!strcmp(name, "count"))
+		snprintf(out, len, "%llu", (unsigned long long)res->count);
+	else if (!strcmp(name, "distinct"))
+		snprintf(out, len, "%llu", (unsigned long long)res->distinct);
+	else if (!strcmp(name, "sum") || !strcmp(name, "value"))
+		snprintf(out, len, "%llu", (unsigned long long)(res->sum ?
+		    res->sum : c->sensor_value));
+	else if (!strcmp(name, "window") || !strcmp(name, "within"))
+		snprintf(out, len, "%s", r->within_text ? r->within_text : "");
+	else if (!strcmp(name, "suppressed"))
+		snprintf(out, len, "%llu", (unsigned long long)res->suppressed);
+	else if (!strcmp(name, "sensor_event"))
+		snprintf(out, len, "%s", sensor_event_name(c->sensor_event));
+	else if (!strcmp(name, "decode_error") && c->pkt != NULL)
+		snprintf(out, len, "%s", decode_err_name(c->pkt->err));
+	else if (app == NULL)
+		return;
+	else if ((!strcmp(name, "sni") || !strcmp(name, "tls.sni")) &&
+	    app->have == APPR_TLS_CH)
+		snprintf(out, len, "%s", app->tls.sni);
+	else if (!strcmp(name, "tls.version"))
+		snprintf(out, len, "%s", app_tls_version_name(
+		    app->have == APPR_TLS_CH ? app->tls.max_version :
+		    (c->flow ? c->flow->tls_offered : 0)));
+	else if (!strcmp(name, "tls.negotiated") && app->have == APPR_TLS_SH)
+		snprintf(out, len, "%s", app_tls_version_name(
+		    app->tls.server_version));
+	else if ((!strcmp(name, "rrname") || !strcmp(name, "query") ||
+	    !strcmp(name, "dns.rrname") || !strcmp(name, "dns.query")) &&
+	    app->have == APPR_DNS)
+		snprintf(out, len, "%s", app->dns.qname);
+	else if ((!strcmp(name, "hostname") || !strcmp(name,
+	    "http.hostname")) && app->have == APPR_HTTP)
+		snprintf(out, len, "%s", app->http.host);
+	else if ((!strcmp(name, "url") || !strcmp(name, "http.url")) &&
+	    app->have == APPR_HTTP)
+		snprintf(out, len, "%s", app->http.uri);
+	else if ((!strcmp(name, "user_agent") ||
+	    !strcmp(name, "http.http_user_agent")) && app->have == APPR_HTTP)
+		snprintf(out, len, "%s", app->http.user_agent);
+	else if ((!strcmp(name, "banner") || !strcmp(name, "ssh.banner")) &&
+	    app->have == APPR_SSH)
+		snprintf(out, len, "SSH-%s-%s", app->ssh.proto_version,
+		    app->ssh.software);
+	else if ((!strcmp(name, "user") || !strcmp(name, "plaintext.user")) &&
+	    app->have == APPR_PLAIN)
+		snprintf(out, len, "%s", app->plain.user);
+	else if (!strcmp(name, "plaintext.protocol") && app->have == APPR_PLAIN)
+		snprintf(out, len, "%s", app_proto_name(
+		    (enum app_proto)app->plain.proto));
+}
+
+/* Expand {placeholders} of a template (checked at load time). */
+static void
+expand(const char *t, const struct config *conf, const struct rule *r,
+    const struct match_ctx *c, const struct thr_result *res, char *out,
+    size_t len)
+{
+	size_t	n = 0;
+
+	while (*t && n + 1 < len) {
+		const char	*e;
+		char		 name[64], val[512];
+		size_t		 vl;
+
+		if (*t != '{' || (e = strchr(t, '}')) == NULL ||
+		    (size_t)(e - t - 1) >= sizeof(name)) {
+			out[n++] = *t++;
+			continue;
+		}
+		memcpy(name, t + 1, (size_t)(e - t - 1));
+		name[e - t - 1] = '\0';
+		field_text(name, conf, r, c, res, val, sizeof(val));
+		vl = strlen(val);
+		if (vl > len - 1 - n)
+			vl = len - 1 - n;
+		memcpy(out + n, val, vl);
+		n += vl;
+		t = e + 1;
+	}
+	out[n] = '\0';
+}
+
+/* The application fields of the record that matched. */
+static void
+alert_app(struct jsonw *w, const struct match_ctx *c)
+{
+	const struct app_result	*app = c->app;
+
+	if (app == NULL)
+		return;
+	switch (app->have) {
+	case APPR_TLS_CH:
+		jw_obj_open(w, "tls");
+		if (app->tls.sni[0])
+			put_str(w, "sni", app->tls.sni);
+		jw_str(w, "version", app_tls_version_name(
+		    app->tls.max_version));
+		if (app->tls.ja3[0]) {
+			jw_obj_open(w, "ja3");
+			jw_str(w, "hash", app->tls.ja3);
+			jw_obj_close(w);
+		}
+		jw_obj_close(w);
+		break;
+	case APPR_TLS_SH:
+		jw_obj_open(w, "tls");
+		if (c->flow && c->flow->tls_offered)
+			jw_str(w, "version", app_tls_version_name(
+			    c->flow->tls_offered));
+		jw_str(w, "negotiated", app_tls_version_name(
+		    app->tls.server_version));
+		jw_obj_close(w);
+		break;
+	case APPR_DNS:
+		jw_obj_open(w, "dns");
+		if (app->dns.qdcount > 0) {
+			put_str(w, "rrname", app->dns.qname);
+			jw_str(w, "rrtype", app_dns_rrtype_name(
+			    app->dns.qtype));
+		}
+		jw_str(w, "type", app->dns.qr ? "answer" : "query");
+		jw_obj_close(w);
+		break;
+	case APPR_HTTP:
+		jw_obj_open(w, "http");
+		if (app->http.host[0])
+			put_str(w, "hostname", app->http.host);
+		put_str(w, "url", app->http.uri);
+		jw_str(w, "http_method", app->http.method);
+		if (app->http.user_agent[0])
+			put_str(w, "http_user_agent", app->http.user_agent);
+		jw_obj_close(w);
+		break;
+	case APPR_SSH:
+		jw_obj_open(w, "ssh");
+		jw_obj_open(w, c->dir == 0 ? "client" : "server");
+		put_str(w, "software_version", app->ssh.software);
+		jw_str(w, "proto_version", app->ssh.proto_version);
+		jw_obj_close(w);
+		jw_obj_close(w);
+		break;
+	case APPR_PLAIN:
+		jw_obj_open(w, "plaintext");
+		jw_str(w, "protocol", app_proto_name(
+		    (enum app_proto)app->plain.proto));
+		if (app->plain.user[0])
+			put_str(w, "user", app->plain.user);
+		jw_bool(w, "password_seen", app->plain.seen & PLAIN_PASS);
+		jw_obj_close(w);
+		break;
+	}
+}
+
+/* A short printable excerpt of the payload that matched, masked. */
+static void
+alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
+{
+	char	ex[129];
+	size_t	i, n;
+
+	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL ||
+	    c->pkt->payload_len == 0)
+		return;
+	n = c->pkt->payload_len < sizeof(ex) - 1 ? c->pkt->payload_len :
+	    sizeof(ex) - 1;
+	for (i = 0; i < n; i++) {
+		uint8_t b = c->pkt->payload[i];
+
+		ex[i] = b >= 0x20 && b < 0x7f ? (char)b : '.';
+	}
+	ex[n] = '\0';
+	put_str(w, "payload_printable", ex);
+}
+
+void
+alert_emit(struct alert_out *o, const struct config *conf,
+    const struct rule *r, const struct match_ctx *c,
+    const struct thr_result *res)
+{
+	struct jsonw	 w;
+	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40];
+	ssize_t		 n;
+	size_t		 i;
+	int		 lang = conf->language_vi ? 1 : 0;
+	int		 ports = c->proto == PROTO_TCP || c->proto == PROTO_UDP ||
+			    c->proto == PROTO_SCTP;
+
+	if (o == NULL)
+		return;
+	jw_init(&w, o->buf, sizeof(o->buf));
+	util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
+	jw_str(&w, "timestamp", ts);
+	if (c->flow != NULL)
+		jw_uint(&w, "flow_id", c->flow->id);
+	jw_str(&w, "event_type", "alert");
+	put_str(&w, "sensor", conf->sensor_name);
+	if (c->iface != NULL)
+		jw_str(&w, "in_iface", c->iface);
+	if (c->flow != NULL && (c->flow->vlan[0] || c->flow->vlan[1])) {
+		jw_arr_open(&w, "vlan");
+		jw_uint(&w, NULL, c->flow->vlan[0]);
+		if (c->flow->vlan[1])
+			jw_uint(&w, NULL, c->flow->vlan[1]);
+		jw_arr_close(&w);
+	}
+	if (c->ipver != 0 && c->src != NULL) {
+		util_addr_str(c->ipver, c->src, a, sizeof(a));
+		jw_str(&w, "src_ip", a);
+		if (ports)
+			jw_uint(&w, "src_port", c->sport);
+		util_addr_str(c->ipver, c->dst, a, sizeof(a));
+		jw_str(&w, "dest_ip", a);
+		if (ports)
+			jw_uint(&w, "dest_port", c->dport);
+		jw_str(&w, "proto", proto_str(c->proto, pn, sizeof(pn)));
+	}
+	if (c->flow != NULL) {
+		const struct flow *f = c->flow;
+
+		if (f->app_proto != APP_UNKNOWN)
+			jw_str(&w, "app_proto", app_proto_name(
+			    (enum app_proto)f->app_proto));
+		if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
+		    f->cport, f->sport, cid, sizeof(cid)) == 0)
+			jw_str(&w, "community_id", cid);
+	}
+	jw_obj_open(&w, "alert");
+	jw_uint(&w, "signature_id", r->sid);
+	put_str(&w, "signature", r->name);
+	jw_str(&w, "category", rules_category_name(r->category));
+	jw_uint(&w, "severity", r->severity);
+	jw_str(&w, "severity_name", rules_severity_name(r->severity));
+	jw_uint(&w, "level", r->level);
+	jw_arr_open(&w, "controls");
+	for (i = 0; i < r->ncontrols; i++)
+		jw_str(&w, NULL, r->controls[i]);
+	jw_arr_close(&w);
+	jw_uint(&w, "count", res->count ? res->count : 1);
+	if (r->thr.kind == THR_DISTINCT)
+		jw_uint(&w, "distinct", res->distinct);
+	if (r->thr.kind == THR_SUM)
+		jw_uint(&w, "bytes", res->sum);
+	if (r->within_text != NULL)
+		jw_str(&w, "window", r->within_text);
+	jw_uint(&w, "suppressed", res->suppressed);
+	if (c->event == REV_SENSOR)
+		jw_str(&w, "sensor_event", sensor_event_name(c->sensor_event));
+	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
+	    (r->m.keys & M_DECODE))
+		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));
+	expand(r->message[lang], conf, r, c, res, text, sizeof(text));
+	put_str(&w, "message", text);
+	expand(r->advice[lang], conf, r, c, res, text, sizeof(text));
+	put_str(&w, "advice", text);
+	jw_obj_close(&w);
+	alert_app(&w, c);
+	alert_payload(&w, r, c);
+	if ((n = jw_finish(&w)) < 0) {
+		o->errors++;
+		return;
+	}
+	o->count++;
+	if (o->json != NULL && fwrite(o->buf, 1, (size_t)n, o->json) !=
+	    (size_t)n)
+		o->errors++;
+	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
+	    o->stdout_fp) != (size_t)n)
+		o->errors++;
+}

@@ -1,0 +1,1862 @@
+/*
+ * Rules: load and compile.
+ *
+ * Assets, the control catalog, rule files and exceptions are read into a
+ * complete new ruleset; any error is reported as FILE:LINE:COLUMN with
+ * what was expected, and the whole set is discarded, so a caller keeps
+ * running with the old one. Everything a packet needs is decided here:
+ * address lists become ipsets, ports become bitmaps, domain lists become
+ * domsets, regexes are compiled once with PCRE2 JIT, and rules are
+ * indexed by event kind, protocol and port (rules_match.c).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+#define RULES_MAX		100000
+#define RULE_FILES_MAX		1024
+#define PORT_BITS_BYTES		(65536 / 8)
+
+static const char *const category_names[CAT_MAX] = {
+#define X(id, name) name,
+	RULE_CATEGORIES(X)
+#undef X
+};
+
+static const char *const severity_names[] = {
+	"", "critical", "high", "medium", "low", "info"
+};
+
+static const char *const event_names[REV_MAX] = {
+	"packet", "flow_start", "flow_established", "flow_end", "sensor"
+};
+
+static const char *const rule_keys[] = {
+	"sid", "name", "category", "severity", "level", "controls", "match",
+	"threshold", "suppress", "message", "advice", "enabled"
+};
+
+static const char *const match_keys[] = {
+	"proto", "src", "dst", "ip", "src_port", "dst_port", "port",
+	"tcp_flags", "icmp_type", "icmp_code", "direction", "event", "app",
+	"tls.version", "tls.negotiated", "tls.sni", "dns.query", "http.host",
+	"http.uri", "http.user_agent", "ssh.banner", "payload", "when",
+	"decode_error", "plaintext", "sensor_event"
+};
+
+static const char *const exception_keys[] = {
+	"sids", "owner", "reason", "expires", "match", "proto", "src", "dst",
+	"ip", "src_port", "dst_port", "port", "tls.sni", "dns.query",
+	"http.host", "app", "direction"
+};
+
+/* An exception's own keys, skipped when its match keys are parsed. */
+static const char *const exception_match_keys[] = {
+	"sids", "owner", "reason", "expires", "proto", "src", "dst", "ip",
+	"src_port", "dst_port", "port", "tls.sni", "dns.query", "http.host",
+	"app", "direction"
+};
+
+static const char *const by_names[] = {
+	"src_ip", "dst_ip", "src_port", "dst_port", "proto", "sni", "query"
+};
+
+/* Placeholders a message or advice may use. */
+static const char *const placeholders[] = {
+	"timestamp", "sensor", "in_iface", "src_ip", "src_port", "dest_ip",
+	"dest_port", "dst_ip", "dst_port", "proto", "app_proto", "flow_id",
+	"community_id", "signature", "signature_id", "sid", "name",
+	"category", "severity", "level", "controls", "count", "distinct",
+	"sum", "window", "within", "suppressed", "sni", "tls.sni",
+	"tls.version", "tls.negotiated", "rrname", "query", "dns.rrname",
+	"dns.query", "hostname", "http.hostname", "url", "http.url",
+	"http.http_user_agent", "user_agent", "ssh.banner", "banner",
+	"plaintext.user", "user", "plaintext.protocol", "sensor_event",
+	"value", "decode_error", "matches"
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The loader's working state: where we are, for error messages. */
+struct loader {
+	struct ruleset		*rs;
+	const struct config	*conf;
+	struct yaml_doc		*yd;
+	char			*err;
+	size_t			 errlen;
+};
+
+static int
+lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
+{
+	char	msg[600];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return yamldoc_error(L->yd, n, L->err, L->errlen, "%s", msg);
+}
+
+static int
+check_keys(struct loader *L, struct yaml_node_s *map, const char *where,
+    const char *const *allowed, size_t n)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0, j;
+
+	if (!yamldoc_is_map(map))
+		return lerr(L, map, "%s: expected a mapping", where);
+	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
+		const char *s = yamldoc_scalar(k), *sug;
+
+		if (s == NULL)
+			return lerr(L, k, "%s: keys must be plain words", where);
+		for (j = 0; j < n; j++)
+			if (strcmp(s, allowed[j]) == 0)
+				break;
+		if (j < n)
+			continue;
+		if ((sug = yamldoc_suggest(s, allowed, n)) != NULL)
+			return lerr(L, k, "%s: unknown key \"%s\" (did you "
+			    "mean \"%s\"?)", where, s, sug);
+		return lerr(L, k, "%s: unknown key \"%s\"", where, s);
+	}
+	return 0;
+}
+
+static int
+name_index(const char *s, const char *const *names, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Keep an allocation to free with the ruleset. */
+static void *
+own(struct ruleset *rs, void *p)
+{
+	if (rs->nowned == rs->cowned) {
+		rs->cowned = rs->cowned ? rs->cowned * 2 : 64;
+		rs->owned = xreallocarray(rs->owned, rs->cowned,
+		    sizeof(*rs->owned));
+	}
+	rs->owned[rs->nowned++] = p;
+	return p;
+}
+
+static struct ipset *
+own_ipset(struct ruleset *rs)
+{
+	struct ipset	*s = ipset_new();
+
+	if (rs->nipsets == rs->cipsets) {
+		rs->cipsets = rs->cipsets ? rs->cipsets * 2 : 32;
+		rs->ipsets = xreallocarray(rs->ipsets, rs->cipsets,
+		    sizeof(*rs->ipsets));
+	}
+	rs->ipsets[rs->nipsets++] = s;
+	return s;
+}
+
+static struct domset *
+own_domset(struct ruleset *rs)
+{
+	struct domset	*s = domset_new();
+
+	if (rs->ndomsets == rs->cdomsets) {
+		rs->cdomsets = rs->cdomsets ? rs->cdomsets * 2 : 32;
+		rs->domsets = xreallocarray(rs->domsets, rs->cdomsets,
+		    sizeof(*rs->domsets));
+	}
+	rs->domsets[rs->ndomsets++] = s;
+	return s;
+}
+
+static void *
+own_regex(struct ruleset *rs, void *re)
+{
+	if (rs->nregex == rs->cregex) {
+		rs->cregex = rs->cregex ? rs->cregex * 2 : 32;
+		rs->regex = xreallocarray(rs->regex, rs->cregex,
+		    sizeof(*rs->regex));
+	}
+	rs->regex[rs->nregex++] = re;
+	return re;
+}
+
+const struct asset *
+rules_asset(const struct ruleset *rs, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->nassets; i++)
+		if (strcmp(rs->assets[i].name, name) == 0)
+			return &rs->assets[i];
+	return NULL;
+}
+
+/* Port "80", range "1024-65535": set the bits; -1 if not a port spec. */
+static int
+port_spec(const char *s, uint8_t *bits)
+{
+	unsigned long long	 a, b;
+	char			 buf[32], *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((dash = strchr(buf, '-')) != NULL) {
+		*dash = '\0';
+		if (parse_uint(buf, 65535, &a) != 0 ||
+		    parse_uint(dash + 1, 65535, &b) != 0 || a > b)
+			return -1;
+	} else if (parse_uint(buf, 65535, &a) == 0)
+		b = a;
+	else
+		return -1;
+	for (; a <= b; a++)
+		bits[a >> 3] |= (uint8_t)(1 << (a & 7));
+	return 0;
+}
+
+/* Is s an address or CIDR (rather than a domain)? */
+static int
+looks_like_ip(const char *s)
+{
+	return strchr(s, ':') != NULL ||
+	    (isdigit((unsigned char)s[0]) && strspn(s, "0123456789./") ==
+	    strlen(s) && strchr(s, '.') != NULL);
+}
+
+/* One inline asset item: a port, a range, an address, or a domain. */
+static int
+asset_item(struct loader *L, struct asset *a, struct yaml_node_s *n)
+{
+	const char	*s = yamldoc_scalar(n);
+	char		 e[256];
+
+	if (s == NULL || *s == '\0')
+		return lerr(L, n, "assets.%s: expected an address, CIDR, port, "
+		    "port range or domain", a->name);
+	if (isdigit((unsigned char)s[0]) && strspn(s, "0123456789-") ==
+	    strlen(s)) {
+		if (a->ports == NULL)
+			a->ports = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
+		if (port_spec(s, a->ports) != 0)
+			return lerr(L, n, "assets.%s: bad port or range \"%s\" "
+			    "(expected 0..65535 or LOW-HIGH)", a->name, s);
+		a->nports++;
+		return 0;
+	}
+	if (looks_like_ip(s)) {
+		if (a->ips == NULL)
+			a->ips = own_ipset(L->rs);
+		if (ipset_add_str(a->ips, s, e, sizeof(e)) != 0)
+			return lerr(L, n, "assets.%s: %s", a->name, e);
+		a->nips++;
+		return 0;
+	}
+	if (a->doms == NULL)
+		a->doms = own_domset(L->rs);
+	if (domset_add(a->doms, s, e, sizeof(e)) != 0)
+		return lerr(L, n, "assets.%s: %s", a->name, e);
+	a->ndoms++;
+	return 0;
+}
+
+/* A list file: addresses or domains, told by `type` or the first entry. */
+static int
+asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
+{
+	struct yaml_node_s	*fn = yamldoc_get(L->yd, map, "file");
+	struct yaml_node_s	*tn = yamldoc_get(L->yd, map, "type");
+	static const char *const keys[] = { "file", "type" };
+	const char		*type = yamldoc_scalar(tn);
+	char			*path, line[512], e[1024];
+	FILE			*fp;
+	long			 n;
+	int			 is_ip = -1;
+
+	if (check_keys(L, map, "assets", keys, NELEM(keys)) != 0)
+		return -1;
+	if (yamldoc_scalar(fn) == NULL)
+		return lerr(L, fn ? fn : map, "assets.%s: expected {file: PATH}",
+		    a->name);
+	if (tn != NULL) {
+		if (type == NULL || (strcmp(type, "ip") != 0 &&
+		    strcmp(type, "domain") != 0))
+			return lerr(L, tn, "assets.%s: type must be ip or "
+			    "domain", a->name);
+		is_ip = strcmp(type, "ip") == 0;
+	}
+	path = config_path(L->conf, yamldoc_scalar(fn));
+	a->file = own(L->rs, path);
+	if (is_ip < 0) {
+		if ((fp = fopen(path, "r")) == NULL)
+			return lerr(L, fn, "assets.%s: %s: cannot open: %s",
+			    a->name, path, strerror(errno));
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			char *p = line + strspn(line, " \t");
+
+			if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+				continue;
+			p[strcspn(p, " \t\r\n#")] = '\0';
+			is_ip = looks_like_ip(p);
+			break;
+		}
+		fclose(fp);
+		if (is_ip < 0)
+			is_ip = 1;	/* empty list: either works */
+	}
+	if (is_ip) {
+		a->ips = own_ipset(L->rs);
+		n = ipset_load_file(a->ips, path, e, sizeof(e));
+		a->nips = n > 0 ? (size_t)n : 0;
+	} else {
+		a->doms = own_domset(L->rs);
+		n = domset_load_file(a->doms, path, e, sizeof(e));
+		a->ndoms = n > 0 ? (size_t)n : 0;
+	}
+	if (n < 0)
+		return lerr(L, fn, "assets.%s: %s", a->name, e);
+	return 0;
+}
+
+static int
+load_assets(struct loader *L, struct yaml_node_s *map)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0, j;
+
+	if (map == NULL)
+		return 0;
+	if (!yamldoc_is_map(map))
+		return lerr(L, map, "assets: expected a mapping of name: list");
+	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
+		struct ruleset	*rs = L->rs;
+		struct asset	*a;
+		const char	*name = yamldoc_scalar(k);
+
+		if (name == NULL || !(isalpha((unsigned char)name[0]) ||
+		    name[0] == '_') || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name))
+			return lerr(L, k, "assets: a name is letters, digits "
+			    "and _, starting with a letter");
+		if (rules_asset(rs, name) != NULL)
+			return lerr(L, k, "assets: \"%s\" is defined twice",
+			    name);
+		rs->assets = xreallocarray(rs->assets, rs->nassets + 1,
+		    sizeof(*rs->assets));
+		a = &rs->assets[rs->nassets++];
+		memset(a, 0, sizeof(*a));
+		a->name = own(rs, xstrdup(name));
+		if (yamldoc_is_map(v)) {
+			if (asset_file(L, a, v) != 0)
+				return -1;
+		} else if (yamldoc_is_seq(v)) {
+			for (j = 0; j < yamldoc_seq_len(v); j++)
+				if (asset_item(L, a, yamldoc_seq_at(L->yd, v,
+				    j)) != 0)
+					return -1;
+		} else if (yamldoc_is_scalar(v)) {
+			if (asset_item(L, a, v) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Resolve "$name" to an asset, with the nearest name suggested. */
+static const struct asset *
+asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
+{
+	const struct asset	*a = rules_asset(L->rs, s + 1);
+	const char		**names;
+	const char		*sug;
+	size_t			 i;
+
+	if (a != NULL)
+		return a;
+	names = xcalloc(L->rs->nassets + 1, sizeof(*names));
+	for (i = 0; i < L->rs->nassets; i++)
+		names[i] = L->rs->assets[i].name;
+	sug = yamldoc_suggest(s + 1, names, L->rs->nassets);
+	if (sug != NULL)
+		lerr(L, n, "unknown asset \"%s\" (did you mean \"$%s\"?)", s,
+		    sug);
+	else
+		lerr(L, n, "unknown asset \"%s\" (define it under assets:)", s);
+	free(names);
+	return NULL;
+}
+
+/* Unwrap {not: X}; returns X and sets *neg. */
+static struct yaml_node_s *
+unwrap_not(struct loader *L, struct yaml_node_s *n, uint8_t *neg)
+{
+	struct yaml_node_s	*inner;
+
+	*neg = 0;
+	if (yamldoc_is_map(n) && (inner = yamldoc_get(L->yd, n, "not")) !=
+	    NULL) {
+		*neg = 1;
+		return inner;
+	}
+	return n;
+}
+
+/* src/dst/ip: an address, a CIDR, $list, a list of those, or {not: …}. */
+static int
+parse_addr(struct loader *L, struct yaml_node_s *n, const char *key,
+    struct addr_match *am)
+{
+	struct ipset	*lit = NULL;
+	size_t		 i, cnt;
+	char		 e[256];
+
+	n = unwrap_not(L, n, &am->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
+		return lerr(L, n, "%s: expected an address, CIDR, $list, a "
+		    "list of these, or {not: …}", key);
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected an address, CIDR or "
+			    "$list", key);
+		if (s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				return -1;
+			if (a->ips == NULL)
+				return lerr(L, it, "%s: asset \"%s\" holds no "
+				    "addresses", key, s);
+			/* Lists are shared, not copied: any of the sets. */
+			if (am->nsets >= ADDR_SETS_MAX)
+				return lerr(L, it, "%s: at most %d lists", key,
+				    ADDR_SETS_MAX - 1);
+			am->sets[am->nsets++] = a->ips;
+			continue;
+		}
+		if (lit == NULL) {
+			if (am->nsets >= ADDR_SETS_MAX)
+				return lerr(L, it, "%s: at most %d lists", key,
+				    ADDR_SETS_MAX - 1);
+			lit = own_ipset(L->rs);
+			am->sets[am->nsets++] = lit;
+		}
+		if (ipset_add_str(lit, s, e, sizeof(e)) != 0)
+			return lerr(L, it, "%s: %s", key, e);
+	}
+	return 0;
+}
+
+/* Ports: a number, LOW-HIGH, $list, a list of these, or {not: …}. */
+static int
+parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
+    struct port_match *pm)
+{
+	uint8_t	*bits;
+	size_t	 i, cnt;
+
+	n = unwrap_not(L, n, &pm->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
+		return lerr(L, n, "%s: expected a port, a range such as "
+		    "1024-65535, $list, a list of these, or {not: …}", key);
+	bits = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+		size_t b;
+
+		if (s != NULL && s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				return -1;
+			if (a->ports == NULL)
+				return lerr(L, it, "%s: asset \"%s\" holds no "
+				    "ports", key, s);
+			for (b = 0; b < PORT_BITS_BYTES; b++)
+				bits[b] |= a->ports[b];
+			continue;
+		}
+		if (s == NULL || port_spec(s, bits) != 0)
+			return lerr(L, it, "%s: bad port \"%s\" (expected "
+			    "0..65535 or LOW-HIGH)", key, s ? s : "");
+	}
+	pm->bits = bits;
+	return 0;
+}
+
+/* Compile a PCRE2 pattern with JIT; errors name the offset. */
+static void *
+compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
+    const char *pat, int caseless)
+{
+	pcre2_code	*re;
+	int		 ec;
+	PCRE2_SIZE	 off;
+	PCRE2_UCHAR	 msg[256];
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    (caseless ? PCRE2_CASELESS : 0) | PCRE2_DOTALL, &ec, &off, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		lerr(L, n, "%s: regex does not compile at offset %zu: %s", key,
+		    (size_t)off, (const char *)msg);
+		return NULL;
+	}
+	/* JIT is an optimisation: without it the interpreter still works. */
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return own_regex(L->rs, re);
+}
+
+/*
+ * Name matchers (tls.sni, dns.query, http.host): exact, *.suffix, $list,
+ * {regex: …}; text matchers (uri, user agent, banner): {contains: …},
+ * {regex: …}. A list means any of them.
+ */
+static int
+parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
+    int names, struct str_matches *sm)
+{
+	size_t	i, cnt;
+
+	n = unwrap_not(L, n, &sm->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (cnt == 0)
+		return lerr(L, n, "%s: empty list", key);
+	sm->v = own(L->rs, xcalloc(cnt, sizeof(*sm->v)));
+	sm->n = cnt;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s	*it = yamldoc_is_seq(n) ?
+					    yamldoc_seq_at(L->yd, n, i) : n;
+		struct str_match	*m = &sm->v[i];
+		const char		*s = yamldoc_scalar(it);
+		struct yaml_node_s	*rn, *cn;
+		char			*p;
+
+		if (yamldoc_is_map(it)) {
+			rn = yamldoc_get(L->yd, it, "regex");
+			cn = yamldoc_get(L->yd, it, "contains");
+			if (rn != NULL && yamldoc_scalar(rn) != NULL) {
+				m->kind = STRM_REGEX;
+				if ((m->re = compile_regex(L, rn, key,
+				    yamldoc_scalar(rn), names)) == NULL)
+					return -1;
+				continue;
+			}
+			if (cn != NULL && yamldoc_scalar(cn) != NULL &&
+			    !names) {
+				m->kind = STRM_CONTAINS;
+				m->s = own(L->rs, xstrdup(yamldoc_scalar(cn)));
+				m->len = strlen(m->s);
+				continue;
+			}
+			return lerr(L, it, names ? "%s: expected a name, "
+			    "*.suffix, $list or {regex: …}" : "%s: expected "
+			    "{contains: …} or {regex: …}", key);
+		}
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected a string", key);
+		if (!names) {
+			m->kind = STRM_CONTAINS;
+			m->s = own(L->rs, xstrdup(s));
+			m->len = strlen(s);
+			continue;
+		}
+		if (s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				return -1;
+			if (a->doms == NULL)
+				return lerr(L, it, "%s: asset \"%s\" holds no "
+				    "domains", key, s);
+			m->kind = STRM_DOMSET;
+			m->ds = a->doms;
+			continue;
+		}
+		if (strncmp(s, "*.", 2) == 0) {
+			m->kind = STRM_SUFFIX;
+			s += 1;		/* keep the dot: ".example.com" */
+		} else
+			m->kind = STRM_EXACT;
+		m->s = own(L->rs, xstrdup(s));
+		for (p = m->s; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		m->len = strlen(m->s);
+	}
+	return 0;
+}
+
+/* "1.2", "1.3", "ssl3", "ssl2" → wire version. */
+static int
+tls_version_value(const char *s, uint16_t *v)
+{
+	static const struct {
+		const char	*name;
+		uint16_t	 v;
+	} tab[] = {
+		{ "1.0", 0x0301 }, { "1.1", 0x0302 }, { "1.2", 0x0303 },
+		{ "1.3", 0x0304 }, { "ssl3", 0x0300 }, { "3.0", 0x0300 },
+		{ "SSLv3", 0x0300 }, { "ssl2", 0x0002 }, { "2.0", 0x0002 },
+		{ "SSLv2", 0x0002 }, { "TLS 1.0", 0x0301 },
+		{ "TLS 1.1", 0x0302 }, { "TLS 1.2", 0x0303 },
+		{ "TLS 1.3", 0x0304 },
+	};
+	size_t	i;
+
+	for (i = 0; i < NELEM(tab); i++)
+		if (strcmp(s, tab[i].name) == 0) {
+			*v = tab[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+parse_version(struct loader *L, struct yaml_node_s *n, const char *key,
+    uint8_t *op, uint16_t *v)
+{
+	struct yaml_node_s	*x;
+	const char		*s = yamldoc_scalar(n);
+
+	*op = VER_EQ;
+	if (yamldoc_is_map(n)) {
+		if ((x = yamldoc_get(L->yd, n, "below")) != NULL)
+			*op = VER_BELOW;
+		else if ((x = yamldoc_get(L->yd, n, "above")) != NULL)
+			*op = VER_ABOVE;
+		else
+			return lerr(L, n, "%s: expected \"1.2\", {below: "
+			    "\"1.2\"} or {above: \"1.2\"}", key);
+		n = x;
+		s = yamldoc_scalar(x);
+	}
+	if (s == NULL || tls_version_value(s, v) != 0)
+		return lerr(L, n, "%s: unknown version \"%s\" (use 1.0, 1.1, "
+		    "1.2, 1.3, ssl3 or ssl2)", key, s ? s : "");
+	return 0;
+}
+
+/* "07:30-17:30" → minutes of the day. */
+static int
+parse_hhmm_range(const char *s, uint16_t *a, uint16_t *b)
+{
+	unsigned	h1, m1, h2, m2;
+	char		tail;
+
+	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+	    h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 ||
+	    (h1 == 24 && m1) || (h2 == 24 && m2))
+		return -1;
+	*a = (uint16_t)(h1 * 60 + m1);
+	*b = (uint16_t)(h2 * 60 + m2);
+	return 0;
+}
+
+/* "mon-fri", "sat,sun", [mon, tue], "all" → bit 0 = Monday. */
+static int
+parse_days(struct loader *L, struct yaml_node_s *n, uint8_t *mask)
+{
+	static const char *const dn[] = { "mon", "tue", "wed", "thu", "fri",
+	    "sat", "sun" };
+	char	buf[128], *tok, *save = NULL;
+	size_t	i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+
+	*mask = 0;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || strlen(s) >= sizeof(buf))
+			return lerr(L, it, "when.days: expected e.g. mon-fri, "
+			    "sat,sun or all");
+		snprintf(buf, sizeof(buf), "%s", s);
+		for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", ", &save)) {
+			char	*dash = strchr(tok, '-');
+			int	 a, b, d;
+
+			if (strcmp(tok, "all") == 0) {
+				*mask = 0x7f;
+				continue;
+			}
+			if (dash != NULL)
+				*dash = '\0';
+			a = name_index(tok, dn, 7);
+			b = dash ? name_index(dash + 1, dn, 7) : a;
+			if (a < 0 || b < 0)
+				return lerr(L, it, "when.days: unknown day in "
+				    "\"%s\" (mon tue wed thu fri sat sun)", s);
+			for (d = a;; d = (d + 1) % 7) {
+				*mask |= (uint8_t)(1 << d);
+				if (d == b)
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	static const char *const keys[] = { "inside", "outside", "days" };
+	struct yaml_node_s	*in, *out, *days;
+	const char		*s;
+
+	if (check_keys(L, n, "when", keys, NELEM(keys)) != 0)
+		return -1;
+	in = yamldoc_get(L->yd, n, "inside");
+	out = yamldoc_get(L->yd, n, "outside");
+	if ((in == NULL) == (out == NULL))
+		return lerr(L, n, "when: expected exactly one of inside or "
+		    "outside");
+	m->when_outside = out != NULL;
+	s = yamldoc_scalar(in ? in : out);
+	if (s == NULL || parse_hhmm_range(s, &m->when_start, &m->when_end))
+		return lerr(L, in ? in : out, "when: expected a time range "
+		    "such as \"07:30-17:30\"");
+	m->when_days = 0x7f;
+	if ((days = yamldoc_get(L->yd, n, "days")) != NULL &&
+	    parse_days(L, days, &m->when_days) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	static const char *const keys[] = { "regex", "min_count", "max_bytes" };
+	struct yaml_node_s	*rn, *x;
+	unsigned long long	 v;
+
+	if (check_keys(L, n, "payload", keys, NELEM(keys)) != 0)
+		return -1;
+	rn = yamldoc_get(L->yd, n, "regex");
+	if (yamldoc_scalar(rn) == NULL)
+		return lerr(L, rn ? rn : n, "payload: expected {regex: …}");
+	if ((m->payload_re = compile_regex(L, rn, "payload",
+	    yamldoc_scalar(rn), 0)) == NULL)
+		return -1;
+	m->payload_min = 1;
+	m->payload_max = APP_INSPECT_MAX;
+	if ((x = yamldoc_get(L->yd, n, "min_count")) != NULL) {
+		if (parse_uint(yamldoc_scalar(x), 10000, &v) != 0 || v == 0)
+			return lerr(L, x, "payload.min_count: expected 1..10000");
+		m->payload_min = (uint32_t)v;
+	}
+	if ((x = yamldoc_get(L->yd, n, "max_bytes")) != NULL) {
+		if (parse_uint(yamldoc_scalar(x), 1 << 20, &v) != 0 || v == 0)
+			return lerr(L, x, "payload.max_bytes: expected 1..1048576");
+		m->payload_max = (uint32_t)v;
+	}
+	return 0;
+}
+
+static int
+parse_app(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	size_t	i, cnt;
+	int	a;
+
+	n = unwrap_not(L, n, &m->app_neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		for (a = 0; a < APP_MAX; a++)
+			if (s != NULL && strcmp(s, app_proto_name(
+			    (enum app_proto)a)) == 0)
+				break;
+		if (a == APP_MAX)
+			return lerr(L, it, "app: unknown protocol \"%s\" (tls, "
+			    "dns, http, ssh, telnet, ftp, smtp, pop3, imap, "
+			    "snmp, unknown)", s ? s : "");
+		m->app_mask |= (uint16_t)(1 << a);
+	}
+	return 0;
+}
+
+static int
+parse_icmp(struct loader *L, struct yaml_node_s *n, const char *key,
+    uint8_t *bits)
+{
+	size_t			i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	unsigned long long	v;
+
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+
+		if (parse_uint(yamldoc_scalar(it), 255, &v) != 0)
+			return lerr(L, it, "%s: expected 0..255 or a list",
+			    key);
+		bits[v >> 3] |= (uint8_t)(1 << (v & 7));
+	}
+	return 0;
+}
+
+/* tcp_flags: letters S A F R P U; ACK unlisted means ACK clear. */
+static int
+parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	const char	*s = yamldoc_scalar(n), *p;
+
+	if (s == NULL)
+		return lerr(L, n, "tcp_flags: expected letters of SAFRPU, "
+		    "or 0 for none");
+	if (strcmp(s, "0") == 0) {
+		m->flags_clear = 0x3f;
+		return 0;
+	}
+	for (p = s; *p; p++) {
+		switch (*p) {
+		case 'S': m->flags_set |= TH_SYN; break;
+		case 'A': m->flags_set |= TH_ACK; break;
+		case 'F': m->flags_set |= TH_FIN; break;
+		case 'R': m->flags_set |= TH_RST; break;
+		case 'P': m->flags_set |= TH_PUSH; break;
+		case 'U': m->flags_set |= TH_URG; break;
+		default:
+			return lerr(L, n, "tcp_flags: unknown flag '%c' in "
+			    "\"%s\" (letters S A F R P U)", *p, s);
+		}
+	}
+	if (!(m->flags_set & TH_ACK))
+		m->flags_clear |= TH_ACK;
+	return 0;
+}
+
+static int
+parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
+    const char *const *allowed, size_t nallowed, const char *where)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->decode_err = -2;
+	if (check_keys(L, map, where, allowed, nallowed) != 0)
+		return -1;
+	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
+		const char	*key = yamldoc_scalar(k);
+		const char	*s = yamldoc_scalar(v);
+		int		 rc = 0, x;
+
+		if (strcmp(key, "proto") == 0) {
+			static const char *const pn[] = { "ip", "tcp", "udp",
+			    "icmp", "icmpv6" };
+			static const uint8_t pv[] = { 0, PROTO_TCP, PROTO_UDP,
+			    PROTO_ICMP, PROTO_ICMPV6 };
+
+			if (s == NULL || (x = name_index(s, pn, 5)) < 0)
+				return lerr(L, v, "proto: expected tcp, udp, "
+				    "icmp, icmpv6 or ip");
+			m->proto = pv[x];
+			if (m->proto != 0)
+				m->keys |= M_PROTO;
+			continue;
+		} else if (strcmp(key, "src") == 0) {
+			m->keys |= M_SRC;
+			rc = parse_addr(L, v, key, &m->src);
+		} else if (strcmp(key, "dst") == 0) {
+			m->keys |= M_DST;
+			rc = parse_addr(L, v, key, &m->dst);
+		} else if (strcmp(key, "ip") == 0) {
+			m->keys |= M_IP;
+			rc = parse_addr(L, v, key, &m->ip);
+		} else if (strcmp(key, "src_port") == 0) {
+			m->keys |= M_SPORT;
+			rc = parse_ports(L, v, key, &m->sport);
+		} else if (strcmp(key, "dst_port") == 0) {
+			m->keys |= M_DPORT;
+			rc = parse_ports(L, v, key, &m->dport);
+		} else if (strcmp(key, "port") == 0) {
+			m->keys |= M_PORT;
+			rc = parse_ports(L, v, key, &m->port);
+		} else if (strcmp(key, "tcp_flags") == 0) {
+			m->keys |= M_FLAGS;
+			rc = parse_flags(L, v, m);
+		} else if (strcmp(key, "icmp_type") == 0) {
+			m->keys |= M_ICMP_TYPE;
+			rc = parse_icmp(L, v, key, m->icmp_type);
+		} else if (strcmp(key, "icmp_code") == 0) {
+			m->keys |= M_ICMP_CODE;
+			rc = parse_icmp(L, v, key, m->icmp_code);
+		} else if (strcmp(key, "direction") == 0) {
+			m->keys |= M_DIRECTION;
+			if (s != NULL && strcmp(s, "to_server") == 0)
+				m->direction = 0;
+			else if (s != NULL && strcmp(s, "to_client") == 0)
+				m->direction = 1;
+			else
+				return lerr(L, v, "direction: expected "
+				    "to_server or to_client");
+		} else if (strcmp(key, "event") == 0) {
+			if (s == NULL || (x = name_index(s, event_names,
+			    REV_MAX)) < 0)
+				return lerr(L, v, "event: expected packet, "
+				    "flow_start, flow_established, flow_end or "
+				    "sensor");
+			m->event = (uint8_t)x;
+		} else if (strcmp(key, "app") == 0) {
+			m->keys |= M_APP;
+			rc = parse_app(L, v, m);
+		} else if (strcmp(key, "tls.version") == 0) {
+			m->keys |= M_TLS_VERSION;
+			rc = parse_version(L, v, key, &m->tls_op, &m->tls_ver);
+		} else if (strcmp(key, "tls.negotiated") == 0) {
+			m->keys |= M_TLS_NEG;
+			rc = parse_version(L, v, key, &m->neg_op, &m->neg_ver);
+		} else if (strcmp(key, "tls.sni") == 0) {
+			m->keys |= M_SNI;
+			rc = parse_strs(L, v, key, 1, &m->sni);
+		} else if (strcmp(key, "dns.query") == 0) {
+			m->keys |= M_QUERY;
+			rc = parse_strs(L, v, key, 1, &m->query);
+		} else if (strcmp(key, "http.host") == 0) {
+			m->keys |= M_HOST;
+			rc = parse_strs(L, v, key, 1, &m->host);
+		} else if (strcmp(key, "http.uri") == 0) {
+			m->keys |= M_URI;
+			rc = parse_strs(L, v, key, 0, &m->uri);
+		} else if (strcmp(key, "http.user_agent") == 0) {
+			m->keys |= M_UA;
+			rc = parse_strs(L, v, key, 0, &m->ua);
+		} else if (strcmp(key, "ssh.banner") == 0) {
+			m->keys |= M_BANNER;
+			rc = parse_strs(L, v, key, 0, &m->banner);
+		} else if (strcmp(key, "payload") == 0) {
+			m->keys |= M_PAYLOAD;
+			rc = parse_payload(L, v, m);
+		} else if (strcmp(key, "when") == 0) {
+			m->keys |= M_WHEN;
+			rc = parse_when(L, v, m);
+		} else if (strcmp(key, "decode_error") == 0) {
+			m->keys |= M_DECODE;
+			if (s != NULL && strcmp(s, "any") == 0)
+				m->decode_err = -1;
+			else {
+				for (x = 1; x < DE_MAX; x++)
+					if (s != NULL && strcmp(s,
+					    decode_err_name((enum decode_err)x))
+					    == 0)
+						break;
+				if (x == DE_MAX)
+					return lerr(L, v, "decode_error: unknown "
+					    "reason \"%s\" (e.g. any, "
+					    "tcp_bad_flags, ipv4_truncated)",
+					    s ? s : "");
+				m->decode_err = x;
+			}
+		} else if (strcmp(key, "plaintext") == 0) {
+			static const char *const pn[] = { "user", "password",
+			    "auth", "community" };
+			static const uint8_t pv[] = { PLAIN_USER, PLAIN_PASS,
+			    PLAIN_AUTH, PLAIN_COMMUNITY };
+			size_t j, cnt = yamldoc_is_seq(v) ?
+			    yamldoc_seq_len(v) : 1;
+
+			m->keys |= M_PLAIN;
+			for (j = 0; j < cnt; j++) {
+				struct yaml_node_s *it = yamldoc_is_seq(v) ?
+				    yamldoc_seq_at(L->yd, v, j) : v;
+				const char *t = yamldoc_scalar(it);
+
+				if (t == NULL || (x = name_index(t, pn, 4)) < 0)
+					return lerr(L, it, "plaintext: expected "
+					    "user, password, auth or community");
+				m->plain |= pv[x];
+			}
+		} else if (strcmp(key, "sensor_event") == 0) {
+			static const char *const sn[] = { "capture_drops",
+			    "flow_memcap", "threshold_memcap" };
+			size_t j, cnt = yamldoc_is_seq(v) ?
+			    yamldoc_seq_len(v) : 1;
+
+			m->keys |= M_SENSOR;
+			for (j = 0; j < cnt; j++) {
+				struct yaml_node_s *it = yamldoc_is_seq(v) ?
+				    yamldoc_seq_at(L->yd, v, j) : v;
+				const char *t = yamldoc_scalar(it);
+
+				if (t == NULL || (x = name_index(t, sn, 3)) < 0)
+					return lerr(L, it, "sensor_event: "
+					    "expected capture_drops, flow_memcap "
+					    "or threshold_memcap");
+				m->sensor |= (uint8_t)(1 << x);
+			}
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if ((m->keys & M_SENSOR) && m->event != REV_SENSOR)
+		return lerr(L, map, "%s: sensor_event needs event: sensor",
+		    where);
+	if (m->event == REV_SENSOR && !(m->keys & M_SENSOR))
+		return lerr(L, map, "%s: event: sensor needs sensor_event",
+		    where);
+	return 0;
+}
+
+/* Which application record a rule's keys need (one at most). */
+static int
+rule_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	uint32_t	k = r->m.keys;
+	int		kinds = 0;
+
+	r->apprec = 0;
+	if (k & (M_SNI | M_TLS_VERSION)) {
+		r->apprec = APPR_TLS_CH;
+		kinds++;
+	}
+	if (k & M_TLS_NEG) {
+		/* The offered version is kept on the flow for ServerHello. */
+		if (k & M_SNI)
+			return lerr(L, n, "match: tls.negotiated cannot be "
+			    "combined with tls.sni (they arrive in different "
+			    "messages)");
+		if (r->apprec == APPR_TLS_CH)
+			kinds--;
+		r->apprec = APPR_TLS_SH;
+		kinds++;
+	}
+	if (k & M_QUERY) {
+		r->apprec = APPR_DNS;
+		kinds++;
+	}
+	if (k & (M_HOST | M_URI | M_UA)) {
+		r->apprec = APPR_HTTP;
+		kinds++;
+	}
+	if (k & M_BANNER) {
+		r->apprec = APPR_SSH;
+		kinds++;
+	}
+	if (k & M_PLAIN) {
+		r->apprec = APPR_PLAIN;
+		kinds++;
+	}
+	if (kinds > 1)
+		return lerr(L, n, "match: keys of different protocols (tls, "
+		    "dns, http, ssh, plaintext) cannot be combined in one "
+		    "rule");
+	if (r->apprec != 0 && r->m.event != REV_PACKET)
+		return lerr(L, n, "match: application fields need event: "
+		    "packet");
+	return 0;
+}
+
+static int
+parse_by(struct loader *L, struct yaml_node_s *n, const char *where,
+    uint8_t *by)
+{
+	size_t	i, cnt;
+	int	x;
+
+	*by = 0;
+	if (n == NULL)
+		return 0;
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || (x = name_index(s, by_names,
+		    NELEM(by_names))) < 0)
+			return lerr(L, it, "%s.by: expected src_ip, dst_ip, "
+			    "src_port, dst_port, proto, sni or query", where);
+		*by |= (uint8_t)(1 << x);
+	}
+	return 0;
+}
+
+static int
+parse_duration_node(struct loader *L, struct yaml_node_s *n,
+    const char *key, uint64_t *out)
+{
+	if (util_parse_duration(yamldoc_scalar(n), out) != 0 || *out == 0)
+		return lerr(L, n, "%s: expected a duration such as 90s, 15m "
+		    "or 1h", key);
+	return 0;
+}
+
+static int
+parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "by", "count", "distinct", "sum",
+	    "above", "within" };
+	static const char *const df[] = { "", "src_ip", "dst_ip", "src_port",
+	    "dst_port", "sni", "query" };
+	struct yaml_node_s	*c, *d, *s, *a, *w;
+	unsigned long long	 v;
+	int			 x;
+
+	if (check_keys(L, n, "threshold", keys, NELEM(keys)) != 0 ||
+	    parse_by(L, yamldoc_get(L->yd, n, "by"), "threshold",
+	    &r->thr_by) != 0)
+		return -1;
+	c = yamldoc_get(L->yd, n, "count");
+	d = yamldoc_get(L->yd, n, "distinct");
+	s = yamldoc_get(L->yd, n, "sum");
+	a = yamldoc_get(L->yd, n, "above");
+	w = yamldoc_get(L->yd, n, "within");
+	if (w == NULL)
+		return lerr(L, n, "threshold: needs within (e.g. 60s)");
+	if (parse_duration_node(L, w, "threshold.within", &r->thr.within))
+		return -1;
+	r->within_text = own(L->rs, xstrdup(yamldoc_scalar(w)));
+	if (s != NULL) {
+		if (c != NULL || d != NULL)
+			return lerr(L, s, "threshold: sum cannot be combined "
+			    "with count or distinct");
+		if (yamldoc_scalar(s) == NULL ||
+		    strcmp(yamldoc_scalar(s), "bytes") != 0)
+			return lerr(L, s, "threshold.sum: only bytes can be "
+			    "summed");
+		if (a == NULL || util_parse_size(yamldoc_scalar(a),
+		    &r->thr.above) != 0)
+			return lerr(L, a ? a : n, "threshold: sum: bytes needs "
+			    "above: SIZE (e.g. 5MB)");
+		r->thr.kind = THR_SUM;
+		return 0;
+	}
+	if (a != NULL)
+		return lerr(L, a, "threshold.above: only with sum: bytes");
+	if (c == NULL || parse_uint(yamldoc_scalar(c), 1000000, &v) != 0 ||
+	    v == 0)
+		return lerr(L, c ? c : n, "threshold: needs count: N "
+		    "(1..1000000)");
+	r->thr.count = (uint32_t)v;
+	r->thr.kind = THR_COUNT;
+	if (d != NULL) {
+		if (yamldoc_scalar(d) == NULL || (x = name_index(
+		    yamldoc_scalar(d), df, NELEM(df))) <= 0)
+			return lerr(L, d, "threshold.distinct: expected "
+			    "src_ip, dst_ip, src_port, dst_port, sni or query");
+		r->distinct = (uint8_t)x;
+		r->thr.kind = THR_DISTINCT;
+	}
+	return 0;
+}
+
+static int
+parse_suppress(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "by", "for" };
+	struct yaml_node_s	*f;
+
+	if (check_keys(L, n, "suppress", keys, NELEM(keys)) != 0 ||
+	    parse_by(L, yamldoc_get(L->yd, n, "by"), "suppress",
+	    &r->sup_by) != 0)
+		return -1;
+	if ((f = yamldoc_get(L->yd, n, "for")) == NULL)
+		return lerr(L, n, "suppress: needs for: DURATION");
+	return parse_duration_node(L, f, "suppress.for", &r->thr.suppress);
+}
+
+/* Check {placeholders} of a message template. */
+static int
+check_template(struct loader *L, struct yaml_node_s *n, const char *key,
+    const char *t)
+{
+	const char	*p = t, *e;
+	char		 name[64];
+
+	while ((p = strchr(p, '{')) != NULL) {
+		if ((e = strchr(p, '}')) == NULL)
+			return lerr(L, n, "%s: unclosed { in \"%s\"", key, t);
+		if ((size_t)(e - p - 1) >= sizeof(name) || e == p + 1)
+			return lerr(L, n, "%s: bad placeholder in \"%s\"", key,
+			    t);
+		memcpy(name, p + 1, (size_t)(e - p - 1));
+		name[e - p - 1] = '\0';
+		if (name_index(name, placeholders, NELEM(placeholders)) < 0) {
+			const char *sug = yamldoc_suggest(name, placeholders,
+			    NELEM(placeholders));
+
+			return lerr(L, n, "%s: unknown placeholder {%s}%s%s%s",
+			    key, name, sug ? " (did you mean {" : "",
+			    sug ? sug : "", sug ? "}?)" : "");
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* message/advice: a string or {en: …, vi: …}. */
+static int
+parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
+    char *out[2])
+{
+	static const char *const keys[] = { "en", "vi" };
+	const char	*s;
+	int		 i;
+
+	if ((s = yamldoc_scalar(n)) != NULL) {
+		if (check_template(L, n, key, s) != 0)
+			return -1;
+		out[0] = out[1] = own(L->rs, xstrdup(s));
+		return 0;
+	}
+	if (check_keys(L, n, key, keys, NELEM(keys)) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		struct yaml_node_s *x = yamldoc_get(L->yd, n, keys[i]);
+
+		if (x == NULL)
+			continue;
+		if ((s = yamldoc_scalar(x)) == NULL)
+			return lerr(L, x, "%s.%s: expected text", key,
+			    keys[i]);
+		if (check_template(L, x, key, s) != 0)
+			return -1;
+		out[i] = own(L->rs, xstrdup(s));
+	}
+	if (out[0] == NULL && out[1] == NULL)
+		return lerr(L, n, "%s: expected text or {en: …, vi: …}", key);
+	if (out[0] == NULL)
+		out[0] = out[1];
+	if (out[1] == NULL)
+		out[1] = out[0];
+	return 0;
+}
+
+static int
+catalog_has(const struct ruleset *rs, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->ncontrols; i++)
+		if (strcmp(rs->controls[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	struct ruleset		*rs = L->rs;
+	struct yaml_node_s	*x;
+	unsigned long long	 v;
+	const char		*s;
+	size_t			 i;
+	int			 k;
+
+	memset(r, 0, sizeof(*r));
+	if (check_keys(L, n, "rule", rule_keys, NELEM(rule_keys)) != 0)
+		return -1;
+	r->file = own(rs, xstrdup(yamldoc_path(L->yd)));
+	r->line = yamldoc_line(n);
+	x = yamldoc_get(L->yd, n, "sid");
+	if (x == NULL || parse_uint(yamldoc_scalar(x), 0xffffffffULL, &v) ||
+	    v == 0)
+		return lerr(L, x ? x : n, "rule: needs sid: a positive integer");
+	r->sid = (uint32_t)v;
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].sid == r->sid)
+			return lerr(L, x, "rule: duplicate sid %u (first defined "
+			    "at %s:%d)", r->sid, rs->rules[i].file,
+			    rs->rules[i].line);
+	x = yamldoc_get(L->yd, n, "name");
+	if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
+		return lerr(L, x ? x : n, "rule %u: needs name: text", r->sid);
+	r->name = own(rs, xstrdup(s));
+	x = yamldoc_get(L->yd, n, "category");
+	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
+	    category_names, CAT_MAX)) < 0) {
+		const char *sug = s ? yamldoc_suggest(s, category_names,
+		    CAT_MAX) : NULL;
+
+		return lerr(L, x ? x : n, "rule %u: category must be one of "
+		    "scan, bruteforce, policy-violation, plaintext, "
+		    "weak-crypto, data-leak, exfiltration, ioc, dns, anomaly, "
+		    "sensor%s%s%s", r->sid, sug ? " (did you mean \"" : "",
+		    sug ? sug : "", sug ? "\"?)" : "");
+	}
+	r->category = (uint8_t)k;
+	x = yamldoc_get(L->yd, n, "severity");
+	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
+	    severity_names, NELEM(severity_names))) <= 0)
+		return lerr(L, x ? x : n, "rule %u: severity must be critical, "
+		    "high, medium, low or info", r->sid);
+	r->severity = (uint8_t)k;
+	x = yamldoc_get(L->yd, n, "level");
+	if (x == NULL || parse_uint(yamldoc_scalar(x), 5, &v) != 0 || v < 1)
+		return lerr(L, x ? x : n, "rule %u: level must be 1..5",
+		    r->sid);
+	r->level = (uint8_t)v;
+	x = yamldoc_get(L->yd, n, "controls");
+	if (x != NULL) {
+		size_t cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
+
+		r->controls = own(rs, xcalloc(cnt, sizeof(char *)));
+		for (i = 0; i < cnt; i++) {
+			struct yaml_node_s *it = yamldoc_is_seq(x) ?
+			    yamldoc_seq_at(L->yd, x, i) : x;
+
+			if ((s = yamldoc_scalar(it)) == NULL)
+				return lerr(L, it, "rule %u: controls: "
+				    "expected control ids", r->sid);
+			if (!catalog_has(rs, s)) {
+				const char **ids = xcalloc(rs->ncontrols + 1,
+				    sizeof(*ids));
+				const char *sug;
+				size_t j;
+
+				for (j = 0; j < rs->ncontrols; j++)
+					ids[j] = rs->controls[j].id;
+				sug = yamldoc_suggest(s, ids, rs->ncontrols);
+				lerr(L, it, "rule %u: unknown control \"%s\" "
+				    "(not in catalog %s)%s%s%s", r->sid, s,
+				    rs->catalog_path, sug ?
+				    " (did you mean \"" : "", sug ? sug : "",
+				    sug ? "\"?)" : "");
+				free(ids);
+				return -1;
+			}
+			r->controls[r->ncontrols++] = own(rs, xstrdup(s));
+		}
+	}
+	if ((x = yamldoc_get(L->yd, n, "match")) == NULL)
+		return lerr(L, n, "rule %u: needs match: {…}", r->sid);
+	if (parse_match(L, x, &r->m, match_keys, NELEM(match_keys),
+	    "match") != 0 || rule_apprec(L, x, r) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "threshold")) != NULL &&
+	    parse_threshold(L, x, r) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "suppress")) != NULL &&
+	    parse_suppress(L, x, r) != 0)
+		return -1;
+	if ((r->thr.kind == THR_DISTINCT && ((r->distinct == DF_SNI &&
+	    r->apprec != APPR_TLS_CH) || (r->distinct == DF_QUERY &&
+	    r->apprec != APPR_DNS))) ||
+	    ((r->thr_by | r->sup_by) & (1 << 5) && r->apprec != APPR_TLS_CH) ||
+	    ((r->thr_by | r->sup_by) & (1 << 6) && r->apprec != APPR_DNS))
+		return lerr(L, n, "rule %u: sni/query in threshold or suppress "
+		    "need a tls.sni or dns.query match", r->sid);
+	if ((x = yamldoc_get(L->yd, n, "message")) == NULL)
+		return lerr(L, n, "rule %u: needs message: text", r->sid);
+	if (parse_text(L, x, "message", r->message) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "advice")) == NULL)
+		return lerr(L, n, "rule %u: needs advice: what to do", r->sid);
+	if (parse_text(L, x, "advice", r->advice) != 0)
+		return -1;
+	r->active = L->conf->security_level >= r->level;
+	if ((x = yamldoc_get(L->yd, n, "enabled")) != NULL) {
+		s = yamldoc_scalar(x);
+		if (s == NULL || (strcmp(s, "true") && strcmp(s, "false")))
+			return lerr(L, x, "rule %u: enabled: true or false",
+			    r->sid);
+		if (strcmp(s, "false") == 0) {
+			r->active = 0;
+			r->inactive_reason = own(rs, xstrdup("disabled in "
+			    "its rule file"));
+		}
+	}
+	if (!r->active && r->inactive_reason == NULL) {
+		char *why;
+
+		xasprintf(&why, "requires security level %d; the sensor is "
+		    "at level %d", r->level, L->conf->security_level);
+		r->inactive_reason = own(rs, why);
+	}
+	return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long		era;
+	unsigned	yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static int	parse_match_subset(struct loader *, struct yaml_node_s *,
+		    struct rule_match *);
+
+static int
+parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
+{
+	struct ruleset		*rs = L->rs;
+	struct yaml_node_s	*x, *mm;
+	const char		*s;
+	unsigned long long	 v;
+	unsigned		 y, mo, d;
+	size_t			 i, cnt;
+	char			 tail;
+
+	memset(e, 0, sizeof(*e));
+	e->file = own(rs, xstrdup(yamldoc_path(L->yd)));
+	e->line = yamldoc_line(n);
+	if (check_keys(L, n, "exception", exception_keys,
+	    NELEM(exception_keys)) != 0)
+		return -1;
+	x = yamldoc_get(L->yd, n, "sids");
+	if (x == NULL)
+		return lerr(L, n, "exception: needs sids: [SID, …]");
+	cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
+	e->sids = own(rs, xcalloc(cnt ? cnt : 1, sizeof(*e->sids)));
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(x) ?
+		    yamldoc_seq_at(L->yd, x, i) : x;
+
+		if (parse_uint(yamldoc_scalar(it), 0xffffffffULL, &v) != 0)
+			return lerr(L, it, "exception: sids: expected rule "
+			    "sids");
+		e->sids[e->nsids++] = (uint32_t)v;
+	}
+	/* Accountable tuning: who, why and until when are required. */
+	if ((s = yamldoc_scalar(x = yamldoc_get(L->yd, n, "owner"))) == NULL ||
+	    *s == '\0')
+		return lerr(L, x ? x : n, "exception: needs owner: who "
+		    "answers for it");
+	e->owner = own(rs, xstrdup(s));
+	if ((s = yamldoc_scalar(x = yamldoc_get(L->yd, n, "reason"))) ==
+	    NULL || *s == '\0')
+		return lerr(L, x ? x : n, "exception: needs reason: why");
+	e->reason = own(rs, xstrdup(s));
+	if ((s = yamldoc_scalar(x = yamldoc_get(L->yd, n, "expires"))) ==
+	    NULL)
+		return lerr(L, x ? x : n, "exception: needs expires: "
+		    "YYYY-MM-DD");
+	if (sscanf(s, "%4u-%2u-%2u%c", &y, &mo, &d, &tail) != 3 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970)
+		return lerr(L, x, "exception: expires: expected a date "
+		    "YYYY-MM-DD, got \"%s\"", s);
+	e->expires_text = own(rs, xstrdup(s));
+	/* Through the end of that day in the sensor's zone. */
+	e->expires = (uint64_t)((days_from_civil(y, mo, d) + 1) * 86400LL -
+	    L->conf->utc_offset) * 1000000ULL;
+	/* Match keys directly in the exception, or under match:. */
+	if ((mm = yamldoc_get(L->yd, n, "match")) == NULL)
+		return parse_match_subset(L, n, &e->m);
+	return parse_match(L, mm, &e->m, match_keys, NELEM(match_keys),
+	    "exception.match");
+}
+
+/*
+ * The match keys written directly in an exception: parse a copy of the
+ * mapping without its bookkeeping keys, reusing parse_match.
+ */
+/* The match keys written directly in an exception, beside its own. */
+static int
+parse_match_subset(struct loader *L, struct yaml_node_s *n,
+    struct rule_match *m)
+{
+	return parse_match(L, n, m, exception_match_keys,
+	    NELEM(exception_match_keys), "exception");
+}
+
+static int
+load_exceptions(struct loader *L, struct yaml_node_s *seq)
+{
+	struct ruleset	*rs = L->rs;
+	size_t		 i;
+
+	if (seq == NULL)
+		return 0;
+	if (!yamldoc_is_seq(seq))
+		return lerr(L, seq, "exceptions: expected a list");
+	for (i = 0; i < yamldoc_seq_len(seq); i++) {
+		rs->exc = xreallocarray(rs->exc, rs->nexc + 1,
+		    sizeof(*rs->exc));
+		if (parse_exception(L, yamldoc_seq_at(L->yd, seq, i),
+		    &rs->exc[rs->nexc]) != 0)
+			return -1;
+		rs->nexc++;
+	}
+	return 0;
+}
+
+static int
+load_catalog(struct loader *L, struct yaml_node_s *where)
+{
+	struct ruleset		*rs = L->rs;
+	struct yaml_doc		*yd, *saved = L->yd;
+	struct yaml_node_s	*root, *cat, *ctl, *x;
+	char			 e[1024];
+	size_t			 i;
+	unsigned long long	 lv;
+
+	rs->catalog_path = own(rs, config_path(L->conf, L->conf->catalog));
+	if ((yd = yamldoc_load(rs->catalog_path, e, sizeof(e))) == NULL)
+		return lerr(L, where, "sensor.catalog: %s", e);
+	L->yd = yd;
+	root = yamldoc_root(yd);
+	cat = yamldoc_get(yd, root, "catalog");
+	ctl = yamldoc_get(yd, root, "controls");
+	if (!yamldoc_is_seq(ctl)) {
+		lerr(L, ctl ? ctl : root, "catalog: needs controls: a list");
+		goto fail;
+	}
+	if ((x = yamldoc_get(yd, cat, "standard")) != NULL &&
+	    yamldoc_scalar(x) != NULL)
+		rs->catalog_standard = own(rs, xstrdup(yamldoc_scalar(x)));
+	rs->controls = own(rs, xcalloc(yamldoc_seq_len(ctl) + 1,
+	    sizeof(*rs->controls)));
+	for (i = 0; i < yamldoc_seq_len(ctl); i++) {
+		struct yaml_node_s *c = yamldoc_seq_at(yd, ctl, i);
+		const char *id = yamldoc_scalar(yamldoc_get(yd, c, "id"));
+
+		if (id == NULL) {
+			lerr(L, c, "catalog: each control needs id");
+			goto fail;
+		}
+		x = yamldoc_get(yd, c, "level");
+		if (x == NULL || parse_uint(yamldoc_scalar(x), 5, &lv) != 0 ||
+		    lv < 1) {
+			lerr(L, x ? x : c, "catalog: control %s: level must be "
+			    "1..5", id);
+			goto fail;
+		}
+		rs->controls[rs->ncontrols].id = own(rs, xstrdup(id));
+		rs->controls[rs->ncontrols].level = (int)lv;
+		rs->ncontrols++;
+	}
+	L->yd = saved;
+	yamldoc_free(yd);
+	return 0;
+fail:
+	L->yd = saved;
+	yamldoc_free(yd);
+	return -1;
+}
+
+/* One rule file: a `rules:` list and optional `exceptions:`. */
+static int
+load_rule_file(struct loader *L, const char *path)
+{
+	struct ruleset		*rs = L->rs;
+	struct yaml_doc		*yd, *saved = L->yd;
+	struct yaml_node_s	*root, *seq, *x;
+	static const char *const keys[] = { "rules", "exceptions" };
+	size_t			 i;
+	int			 rc = -1;
+
+	if ((yd = yamldoc_load(path, L->err, L->errlen)) == NULL)
+		return -1;
+	L->yd = yd;
+	root = yamldoc_root(yd);
+	/* A catalog beside the rule packs is not a rule file. */
+	if (yamldoc_is_map(root) && yamldoc_get(yd, root, "controls") != NULL &&
+	    yamldoc_get(yd, root, "rules") == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (check_keys(L, root, "rule file", keys, NELEM(keys)) != 0)
+		goto out;
+	seq = yamldoc_get(yd, root, "rules");
+	if (seq != NULL && !yamldoc_is_seq(seq)) {
+		lerr(L, seq, "rules: expected a list of rules");
+		goto out;
+	}
+	for (i = 0; i < yamldoc_seq_len(seq); i++) {
+		if (rs->nrules >= RULES_MAX) {
+			lerr(L, seq, "rules: more than %d rules", RULES_MAX);
+			goto out;
+		}
+		rs->rules = xreallocarray(rs->rules, rs->nrules + 1,
+		    sizeof(*rs->rules));
+		if (parse_rule(L, yamldoc_seq_at(yd, seq, i),
+		    &rs->rules[rs->nrules]) != 0)
+			goto out;
+		rs->nrules++;
+	}
+	if ((x = yamldoc_get(yd, root, "exceptions")) != NULL &&
+	    load_exceptions(L, x) != 0)
+		goto out;
+	rc = 0;
+out:
+	L->yd = saved;
+	yamldoc_free(yd);
+	return rc;
+}
+
+static int
+load_rule_files(struct loader *L, struct yaml_node_s *seq)
+{
+	size_t	i, j, nfiles = 0;
+
+	if (seq == NULL)
+		return 0;
+	if (!yamldoc_is_seq(seq))
+		return lerr(L, seq, "rules: expected a list of files or globs");
+	for (i = 0; i < yamldoc_seq_len(seq); i++) {
+		struct yaml_node_s	*it = yamldoc_seq_at(L->yd, seq, i);
+		const char		*s = yamldoc_scalar(it);
+		char			*pat;
+		glob_t			 g;
+		int			 rc;
+
+		if (s == NULL)
+			return lerr(L, it, "rules: expected a file or glob");
+		pat = config_path(L->conf, s);
+		memset(&g, 0, sizeof(g));
+		rc = glob(pat, GLOB_ERR, NULL, &g);
+		if (rc == GLOB_NOMATCH && strpbrk(s, "*?[") != NULL) {
+			/* An empty glob is fine: a pack directory may be. */
+			free(pat);
+			globfree(&g);
+			continue;
+		}
+		if (rc != 0) {
+			lerr(L, it, "rules: %s: no such file", pat);
+			free(pat);
+			globfree(&g);
+			return -1;
+		}
+		for (j = 0; j < g.gl_pathc; j++) {
+			if (++nfiles > RULE_FILES_MAX ||
+			    load_rule_file(L, g.gl_pathv[j]) != 0) {
+				if (nfiles > RULE_FILES_MAX)
+					lerr(L, it, "rules: more than %d files",
+					    RULE_FILES_MAX);
+				free(pat);
+				globfree(&g);
+				return -1;
+			}
+			rs_add_file(L->rs, g.gl_pathv[j]);
+		}
+		free(pat);
+		globfree(&g);
+	}
+	return 0;
+}
+
+void
+rs_add_file(struct ruleset *rs, const char *path)
+{
+	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
+	    sizeof(*rs->files));
+	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
+}
+
+/* Link each rule to the exceptions naming its sid. */
+static void
+link_exceptions(struct ruleset *rs)
+{
+	size_t	i, j, k;
+
+	for (i = 0; i < rs->nexc; i++)
+		for (j = 0; j < rs->exc[i].nsids; j++)
+			for (k = 0; k < rs->nrules; k++) {
+				struct rule *r = &rs->rules[k];
+
+				if (r->sid != rs->exc[i].sids[j])
+					continue;
+				r->exc = xreallocarray(r->exc, r->nexc + 1,
+				    sizeof(*r->exc));
+				r->exc[r->nexc++] = i;
+			}
+}
+
+struct ruleset *
+rules_load(const struct config *conf, char *err, size_t errlen)
+{
+	struct ruleset		*rs = xcalloc(1, sizeof(*rs));
+	struct loader		 L;
+	struct yaml_node_s	*root = NULL;
+	struct thr_spec		*specs;
+	size_t			 i;
+
+	rs->conf = conf;
+	L.rs = rs;
+	L.conf = conf;
+	L.yd = conf->doc;
+	L.err = err;
+	L.errlen = errlen;
+	if (conf->doc != NULL)
+		root = yamldoc_root(conf->doc);
+	if (root != NULL) {
+		struct yaml_node_s *cat = yamldoc_get(conf->doc,
+		    yamldoc_get(conf->doc, root, "sensor"), "catalog");
+
+		if (load_assets(&L, yamldoc_get(conf->doc, root, "assets")))
+			goto fail;
+		if (load_catalog(&L, cat ? cat : root) != 0)
+			goto fail;
+		if (load_rule_files(&L, yamldoc_get(conf->doc, root,
+		    "rules")) != 0)
+			goto fail;
+		if (load_exceptions(&L, yamldoc_get(conf->doc, root,
+		    "exceptions")) != 0)
+			goto fail;
+	}
+	link_exceptions(rs);
+	specs = xcalloc(rs->nrules + 1, sizeof(*specs));
+	for (i = 0; i < rs->nrules; i++)
+		specs[i] = rs->rules[i].thr;
+	rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);
+	free(specs);
+	if (rules_index(rs) != 0) {
+		snprintf(err, errlen, "cannot index rules");
+		goto fail;
+	}
+	return rs;
+fail:
+	rules_free(rs);
+	return NULL;
+}
+
+void
+rules_free(struct ruleset *rs)
+{
+	size_t	i;
+
+	if (rs == NULL)
+		return;
+	rules_index_free(rs);
+	thr_free(rs->thr);
+	for (i = 0; i < rs->nrules; i++)
+		free(rs->rules[i].exc);
+	for (i = 0; i < rs->nregex; i++)
+		pcre2_code_free(rs->regex[i]);
+	for (i = 0; i < rs->nipsets; i++)
+		ipset_free(rs->ipsets[i]);
+	for (i = 0; i < rs->ndomsets; i++)
+		domset_free(rs->domsets[i]);
+	for (i = 0; i < rs->nowned; i++)
+		free(rs->owned[i]);
+	free(rs->owned);
+	free(rs->regex);
+	free(rs->ipsets);
+	free(rs->domsets);
+	free(rs->files);
+	free(rs->rules);
+	free(rs->exc);
+	free(rs->assets);
+	free(rs);
+}
+
+size_t
+rules_count(const struct ruleset *rs, int active)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (!!rs->rules[i].active == !!active)
+			n++;
+	return n;
+}
+
+const char *
+rules_category_name(int c)
+{
+	return c >= 0 && c < CAT_MAX ? category_names[c] : "unknown";
+}
+
+const char *
+rules_severity_name(int s)
+{
+	return s >= 1 && s <= 5 ? severity_names[s] : "unknown";
+}
+
+/* -T: what is loaded, active and inactive, per level and category. */
+void
+rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
+{
+	size_t	i, act[6][2], cat[CAT_MAX][2];
+	int	l, c;
+
+	memset(act, 0, sizeof(act));
+	memset(cat, 0, sizeof(cat));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		act[r->level][r->active ? 0 : 1]++;
+		cat[r->category][r->active ? 0 : 1]++;
+	}
+	fprintf(fp, "security level %d: %zu rules active, %zu inactive, from "
+	    "%zu files; %zu assets; %zu exceptions; catalog %s (%zu "
+	    "controls)\n", rs->conf->security_level, rules_count(rs, 1),
+	    rules_count(rs, 0), rs->nfiles, rs->nassets, rs->nexc,
+	    rs->catalog_standard ? rs->catalog_standard : rs->catalog_path,
+	    rs->ncontrols);
+	fprintf(fp, "  by level:    ");
+	for (l = 1; l <= 5; l++)
+		fprintf(fp, " L%d %zu active/%zu inactive%s", l, act[l][0],
+		    act[l][1], l < 5 ? "," : "\n");
+	fprintf(fp, "  by category:\n");
+	for (c = 0; c < CAT_MAX; c++)
+		if (cat[c][0] + cat[c][1] > 0)
+			fprintf(fp, "    %-17s %3zu active, %3zu inactive\n",
+			    category_names[c], cat[c][0], cat[c][1]);
+	for (i = 0; i < rs->nexc; i++) {
+		const struct exception *e = &rs->exc[i];
+
+		fprintf(fp, "  exception %s:%d (%s; %s) expires %s\n", e->file,
+		    e->line, e->owner, e->reason, e->expires_text);
+	}
+	if (!verbose)
+		return;
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		fprintf(fp, "  %s %u L%d %-8s %-16s %s%s%s\n", r->active ?
+		    "active  " : "inactive", r->sid, r->level,
+		    severity_names[r->severity], category_names[r->category],
+		    r->name, r->active ? "" : " — ", r->active ? "" :
+		    r->inactive_reason);
+	}
+}

@@ -1,0 +1,683 @@
+/*
+ * Rules: index and match.
+ *
+ * At load time every active rule is placed in the index by event kind
+ * and protocol class, under the destination (or source) ports it names
+ * when that list is short, else in the bucket's any-port list; rules on
+ * application fields go in a list per record type. A packet is checked
+ * only against the rules in its bucket under its two ports and the
+ * bucket's any list; within a rule, the cheap keys are checked first and
+ * regexes last. Nothing here allocates.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+/* A port list longer than this is cheaper to check than to index. */
+#define PORT_INDEX_MAX	1024
+
+static int
+bit_test(const uint8_t *bits, unsigned v)
+{
+	return (bits[v >> 3] >> (v & 7)) & 1;
+}
+
+static int
+proto_class(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP: return PC_TCP;
+	case PROTO_UDP: return PC_UDP;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6: return PC_ICMP;
+	}
+	return PC_OTHER;
+}
+
+static int
+appr_bit(uint32_t appr)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		if (appr & (1U << i))
+			return i;
+	return 0;
+}
+
+static size_t
+port_count(const uint8_t *bits)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < 65536 / 8; i++)
+		n += (size_t)__builtin_popcount(bits[i]);
+	return n;
+}
+
+static void
+list_add(struct rule_list *l, uint32_t id)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = id;
+}
+
+/* Build one port map (CSR: offsets per port, then rule ids). */
+static void
+port_map_build(struct ruleset *rs, int ev, int pc, int src,
+    uint32_t **offp, uint32_t **idsp)
+{
+	uint32_t	*off, *ids, *fill;
+	size_t		 i, total = 0;
+	unsigned	 p;
+
+	off = xcalloc(65537, sizeof(*off));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule	*r = &rs->rules[i];
+		const uint8_t		*bits = rules_port_key(r, src);
+
+		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
+			continue;
+		for (p = 0; p < 65536; p++)
+			if (bit_test(bits, p))
+				off[p + 1]++;
+	}
+	for (p = 0; p < 65536; p++) {
+		off[p + 1] += off[p];
+	}
+	total = off[65536];
+	if (total == 0) {
+		free(off);
+		*offp = *idsp = NULL;
+		return;
+	}
+	ids = xcalloc(total, sizeof(*ids));
+	fill = xcalloc(65536, sizeof(*fill));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule	*r = &rs->rules[i];
+		const uint8_t		*bits = rules_port_key(r, src);
+
+		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
+			continue;
+		for (p = 0; p < 65536; p++)
+			if (bit_test(bits, p))
+				ids[off[p] + fill[p]++] = (uint32_t)i;
+	}
+	free(fill);
+	*offp = off;
+	*idsp = ids;
+}
+
+/*
+ * The port list a rule is indexed under (dst side or src side), or NULL
+ * when it goes to the any-port list: no port key, a negated one, or a
+ * long one. `port` (either side) is indexed on both.
+ */
+const uint8_t *
+rules_port_key(const struct rule *r, int src)
+{
+	const struct rule_match	*m = &r->m;
+
+	if (src) {
+		if ((m->keys & M_PORT) && !m->port.neg &&
+		    port_count(m->port.bits) <= PORT_INDEX_MAX &&
+		    !(m->keys & (M_DPORT | M_SPORT)))
+			return m->port.bits;
+		if ((m->keys & M_SPORT) && !(m->keys & M_DPORT) &&
+		    !m->sport.neg && port_count(m->sport.bits) <= PORT_INDEX_MAX)
+			return m->sport.bits;
+		return NULL;
+	}
+	if ((m->keys & M_DPORT) && !m->dport.neg &&
+	    port_count(m->dport.bits) <= PORT_INDEX_MAX)
+		return m->dport.bits;
+	if ((m->keys & M_PORT) && !m->port.neg &&
+	    port_count(m->port.bits) <= PORT_INDEX_MAX &&
+	    !(m->keys & (M_DPORT | M_SPORT)))
+		return m->port.bits;
+	return NULL;
+}
+
+/* Does rule r belong to the (event, protocol class) bucket? */
+int
+rules_in_bucket(const struct rule *r, int ev, int pc)
+{
+	if (!r->active || r->apprec != 0 || r->m.event != ev)
+		return 0;
+	if (r->m.proto == 0)
+		return 1;
+	return proto_class(r->m.proto) == pc;
+}
+
+int
+rules_index(struct ruleset *rs)
+{
+	PCRE2_SIZE	 n = 0;
+	size_t		 i;
+	int		 ev, pc;
+
+	for (ev = 0; ev < REV_MAX; ev++) {
+		for (pc = 0; pc < PC_MAX; pc++) {
+			struct rule_bucket *b = &rs->buckets[ev][pc];
+			int ported = pc == PC_TCP || pc == PC_UDP;
+
+			if (ported) {
+				port_map_build(rs, ev, pc, 0, &b->dport_off,
+				    &b->dport_ids);
+				port_map_build(rs, ev, pc, 1, &b->sport_off,
+				    &b->sport_ids);
+			}
+			for (i = 0; i < rs->nrules; i++) {
+				const struct rule *r = &rs->rules[i];
+
+				if (!rules_in_bucket(r, ev, pc))
+					continue;
+				if (ported && (rules_port_key(r, 0) != NULL ||
+				    rules_port_key(r, 1) != NULL))
+					continue;
+				list_add(&b->any, (uint32_t)i);
+			}
+		}
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (r->active && r->apprec != 0)
+			list_add(&rs->app[appr_bit(r->apprec)], (uint32_t)i);
+	}
+	(void)n;
+	rs->match_data = pcre2_match_data_create(16, NULL);
+	return rs->match_data != NULL ? 0 : -1;
+}
+
+void
+rules_index_free(struct ruleset *rs)
+{
+	int	ev, pc, i;
+
+	for (ev = 0; ev < REV_MAX; ev++)
+		for (pc = 0; pc < PC_MAX; pc++) {
+			struct rule_bucket *b = &rs->buckets[ev][pc];
+
+			free(b->any.v);
+			free(b->dport_off);
+			free(b->dport_ids);
+			free(b->sport_off);
+			free(b->sport_ids);
+		}
+	for (i = 0; i < 8; i++)
+		free(rs->app[i].v);
+	if (rs->match_data != NULL)
+		pcre2_match_data_free(rs->match_data);
+}
+
+static int
+addr_in(const struct addr_match *am, int ipver, const uint8_t *a)
+{
+	int	i, hit = 0;
+
+	if (ipver == 0 || a == NULL)
+		return 0;
+	for (i = 0; i < am->nsets && !hit; i++)
+		hit = ipset_contains(am->sets[i], ipver, a);
+	return hit != am->neg;
+}
+
+static int
+regex_hit(struct ruleset *rs, void *re, const char *s, size_t len)
+{
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
+	    NULL) >= 0;
+}
+
+/* Names compare case-insensitively; the patterns are stored lowercase. */
+static int
+str_hit(struct ruleset *rs, const struct str_matches *sm, const char *s)
+{
+	size_t	i, len = strlen(s);
+	int	hit = 0;
+
+	for (i = 0; i < sm->n && !hit; i++) {
+		const struct str_match *m = &sm->v[i];
+
+		switch (m->kind) {
+		case STRM_EXACT:
+			hit = len == m->len && strcasecmp(s, m->s) == 0;
+			break;
+		case STRM_SUFFIX:
+			hit = len > m->len &&
+			    strcasecmp(s + len - m->len, m->s) == 0;
+			break;
+		case STRM_DOMSET:
+			hit = domset_match(m->ds, s);
+			break;
+		case STRM_REGEX:
+			hit = regex_hit(rs, m->re, s, len);
+			break;
+		case STRM_CONTAINS:
+			hit = memmem(s, len, m->s, m->len) != NULL;
+			break;
+		}
+	}
+	return hit != sm->neg;
+}
+
+static int
+version_ok(uint8_t op, uint16_t want, uint16_t have)
+{
+	if (have == 0)
+		return 0;
+	switch (op) {
+	case VER_BELOW: return have < want;
+	case VER_ABOVE: return have > want;
+	}
+	return have == want;
+}
+
+/* Time-of-day window in the sensor's zone, on packet time. */
+static int
+when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
+{
+	int64_t		local = (int64_t)(ts / 1000000) + utc_offset;
+	int64_t		days = local >= 0 ? local / 86400 :
+			    (local - 86399) / 86400;
+	unsigned	minute = (unsigned)((local - days * 86400) / 60);
+	unsigned	wday = (unsigned)(((days % 7) + 7 + 3) % 7); /* Mon 0 */
+	int		in_time, inside;
+
+	if (m->when_start <= m->when_end)
+		in_time = minute >= m->when_start && minute < m->when_end;
+	else
+		in_time = minute >= m->when_start || minute < m->when_end;
+	inside = in_time && ((m->when_days >> wday) & 1);
+	return m->when_outside ? !inside : inside;
+}
+
+/* Count regex matches in the first bytes of this direction. */
+static int
+payload_ok(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c)
+{
+	const struct packet	*pkt = c->pkt;
+	const struct flow	*f = c->flow;
+	PCRE2_SIZE		*ov;
+	size_t			 off = 0, len, start;
+	uint32_t		 hits = 0;
+
+	if (pkt == NULL || pkt->payload_len == 0)
+		return 0;
+	len = pkt->payload_len;
+	/* Offset of this segment in its direction (0 for datagrams). */
+	start = 0;
+	if (f != NULL && f->proto == PROTO_TCP)
+		start = f->inspected[c->dir] >= len ?
+		    f->inspected[c->dir] - len : 0;
+	if (start >= m->payload_max)
+		return 0;
+	if (len > m->payload_max - start)
+		len = m->payload_max - start;
+	ov = pcre2_get_ovector_pointer(rs->match_data);
+	while (off < len && hits < m->payload_min) {
+		if (pcre2_match(m->payload_re, pkt->payload, len, off, 0,
+		    rs->match_data, NULL) < 0)
+			break;
+		hits++;
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	return hits >= m->payload_min;
+}
+
+/* The SSH banner line as it was sent: SSH-2.0-software comments. */
+static void
+ssh_banner(const struct app_ssh *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "SSH-%s-%s%s%s", s->proto_version, s->software,
+	    s->comments[0] ? " " : "", s->comments);
+}
+
+/*
+ * Does the event satisfy m? ignore_event is for exceptions, whose keys
+ * apply to whatever event the rule matched.
+ */
+static int
+match_ok(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c, int ignore_event)
+{
+	const struct packet	*pkt = c->pkt;
+	const struct app_result	*app = c->app;
+	uint32_t		 k = m->keys;
+
+	if (!ignore_event && m->event != c->event)
+		return 0;
+	if ((k & M_PROTO) && m->proto != c->proto)
+		return 0;
+	if ((k & M_DPORT) && bit_test(m->dport.bits, c->dport) ==
+	    m->dport.neg)
+		return 0;
+	if ((k & M_SPORT) && bit_test(m->sport.bits, c->sport) ==
+	    m->sport.neg)
+		return 0;
+	if ((k & M_PORT) && (bit_test(m->port.bits, c->sport) ||
+	    bit_test(m->port.bits, c->dport)) == m->port.neg)
+		return 0;
+	if (k & M_FLAGS) {
+		if (pkt == NULL || c->proto != PROTO_TCP ||
+		    (pkt->tcp_flags & m->flags_set) != m->flags_set ||
+		    (pkt->tcp_flags & m->flags_clear) != 0)
+			return 0;
+	}
+	if ((k & M_ICMP_TYPE) && (pkt == NULL || (c->proto != PROTO_ICMP &&
+	    c->proto != PROTO_ICMPV6) || !bit_test(m->icmp_type,
+	    pkt->icmp_type)))
+		return 0;
+	if ((k & M_ICMP_CODE) && (pkt == NULL || (c->proto != PROTO_ICMP &&
+	    c->proto != PROTO_ICMPV6) || !bit_test(m->icmp_code,
+	    pkt->icmp_code)))
+		return 0;
+	if ((k & M_DIRECTION) && m->direction != c->dir)
+		return 0;
+	if ((k & M_DECODE) && (pkt == NULL || pkt->err == DE_NONE ||
+	    (m->decode_err > 0 && (int)pkt->err != m->decode_err)))
+		return 0;
+	if ((k & M_SENSOR) && !(c->sensor_event & m->sensor))
+		return 0;
+	if ((k & M_SRC) && !addr_in(&m->src, c->ipver, c->src))
+		return 0;
+	if ((k & M_DST) && !addr_in(&m->dst, c->ipver, c->dst))
+		return 0;
+	if ((k & M_IP) && !addr_in(&m->ip, c->ipver, c->src) &&
+	    !addr_in(&m->ip, c->ipver, c->dst))
+		return 0;
+	if (k & M_APP) {
+		unsigned ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
+
+		if (!!(m->app_mask & (1U << ap)) == m->app_neg)
+			return 0;
+	}
+	if (k & M_APPREC) {
+		if (app == NULL)
+			return 0;
+		if ((k & M_TLS_VERSION) && !version_ok(m->tls_op, m->tls_ver,
+		    app->have == APPR_TLS_CH ? app->tls.max_version :
+		    (c->flow ? c->flow->tls_offered : 0)))
+			return 0;
+		if ((k & M_TLS_NEG) && (app->have != APPR_TLS_SH ||
+		    !version_ok(m->neg_op, m->neg_ver,
+		    app->tls.server_version)))
+			return 0;
+		if ((k & M_SNI) && (app->have != APPR_TLS_CH ||
+		    !str_hit(rs, &m->sni, app->tls.sni)))
+			return 0;
+		if ((k & M_QUERY) && (app->have != APPR_DNS ||
+		    app->dns.qdcount == 0 || !str_hit(rs, &m->query,
+		    app->dns.qname)))
+			return 0;
+		if ((k & M_HOST) && (app->have != APPR_HTTP ||
+		    !str_hit(rs, &m->host, app->http.host)))
+			return 0;
+		if ((k & M_URI) && (app->have != APPR_HTTP ||
+		    !str_hit(rs, &m->uri, app->http.uri)))
+			return 0;
+		if ((k & M_UA) && (app->have != APPR_HTTP ||
+		    !str_hit(rs, &m->ua, app->http.user_agent)))
+			return 0;
+		if (k & M_BANNER) {
+			char b[300];
+
+			if (app->have != APPR_SSH)
+				return 0;
+			ssh_banner(&app->ssh, b, sizeof(b));
+			if (!str_hit(rs, &m->banner, b))
+				return 0;
+		}
+		if ((k & M_PLAIN) && (app->have != APPR_PLAIN ||
+		    (app->plain.seen & m->plain) != m->plain))
+			return 0;
+	}
+	if ((k & M_WHEN) && !when_ok(m, c->ts, rs->conf->utc_offset))
+		return 0;
+	if ((k & M_PAYLOAD) && !payload_ok(rs, m, c))
+		return 0;
+	return 1;
+}
+
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (uint8_t)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+thr_key_make(const struct match_ctx *c, uint8_t by, struct thr_key *k)
+{
+	size_t	alen = c->ipver == 6 ? 16 : 4;
+
+	memset(k, 0, sizeof(*k));
+	k->ipver = (uint8_t)c->ipver;
+	if ((by & BY_SRC_IP) && c->src != NULL)
+		memcpy(k->a, c->src, alen);
+	if ((by & BY_DST_IP) && c->dst != NULL)
+		memcpy(k->b, c->dst, alen);
+	if (by & BY_SRC_PORT)
+		k->sport = c->sport;
+	if (by & BY_DST_PORT)
+		k->dport = c->dport;
+	if (by & BY_PROTO)
+		k->proto = c->proto;
+	if ((by & BY_SNI) && c->app != NULL && c->app->have == APPR_TLS_CH)
+		k->name_hash = name_hash(c->app->tls.sni);
+	if ((by & BY_QUERY) && c->app != NULL && c->app->have == APPR_DNS)
+		k->name_hash = name_hash(c->app->dns.qname);
+}
+
+static uint64_t
+addr_hash(const uint8_t *a, size_t alen)
+{
+	uint64_t	h = 1469598103934665603ULL;
+	size_t		i;
+
+	if (a == NULL)
+		return 0;
+	for (i = 0; i < alen; i++)
+		h = (h ^ a[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The value a distinct threshold counts, or the bytes a sum adds. */
+static uint64_t
+thr_value(const struct rule *r, const struct match_ctx *c)
+{
+	uint64_t	v = 0;
+	size_t		alen = c->ipver == 6 ? 16 : 4;
+
+	if (r->thr.kind == THR_SUM) {
+		if (c->event == REV_FLOW_END && c->flow != NULL)
+			return c->flow->bytes[0] + c->flow->bytes[1];
+		return c->pkt != NULL ? c->pkt->wirelen : 0;
+	}
+	switch (r->distinct) {
+	case DF_SRC_IP:
+		v = addr_hash(c->src, alen);
+		break;
+	case DF_DST_IP:
+		v = addr_hash(c->dst, alen);
+		break;
+	case DF_SRC_PORT:
+		v = c->sport;
+		break;
+	case DF_DST_PORT:
+		v = c->dport;
+		break;
+	case DF_SNI:
+		v = c->app ? name_hash(c->app->tls.sni) : 0;
+		break;
+	case DF_QUERY:
+		v = c->app ? name_hash(c->app->dns.qname) : 0;
+		break;
+	}
+	return v;
+}
+
+/* Is this event silenced by an exception of the rule? */
+static int
+excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nexc; i++) {
+		struct exception *e = &rs->exc[r->exc[i]];
+
+		if (!match_ok(rs, &e->m, c, 1))
+			continue;
+		if (e->expires != 0 && c->ts >= e->expires) {
+			e->expired_hits++;
+			continue;
+		}
+		e->hits++;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
+    struct alert_out *out)
+{
+	struct rule		*r = &rs->rules[id];
+	struct thr_key		 key, skey;
+	struct thr_result	 res;
+
+	/* A rule reached through both ports is checked once. */
+	if (r->stamp == rs->stamp)
+		return;
+	r->stamp = rs->stamp;
+	rs->st.evaluated++;
+	if (!match_ok(rs, &r->m, c, 0))
+		return;
+	r->matches++;
+	rs->st.matched++;
+	if (r->nexc > 0 && excepted(rs, r, c)) {
+		rs->st.excepted++;
+		return;
+	}
+	thr_key_make(c, r->thr_by, &key);
+	if (r->thr.suppress != 0)
+		thr_key_make(c, r->sup_by, &skey);
+	memset(&res, 0, sizeof(res));
+	if (thr_event(rs->thr, id, &key, r->thr.suppress ? &skey : NULL,
+	    thr_value(r, c), c->ts, &res) != 1)
+		return;
+	r->hits++;
+	r->last_hit = c->ts;
+	rs->st.alerts++;
+	rs->st.by_severity[r->severity]++;
+	alert_emit(out, rs->conf, r, c, &res);
+}
+
+static void
+try_list(struct ruleset *rs, const struct rule_list *l,
+    const struct match_ctx *c, struct alert_out *out)
+{
+	uint32_t	i;
+
+	for (i = 0; i < l->n; i++)
+		rule_try(rs, l->v[i], c, out);
+}
+
+static void
+try_ports(struct ruleset *rs, const uint32_t *off, const uint32_t *ids,
+    uint16_t port, const struct match_ctx *c, struct alert_out *out)
+{
+	uint32_t	i;
+
+	if (off == NULL)
+		return;
+	for (i = off[port]; i < off[port + 1]; i++)
+		rule_try(rs, ids[i], c, out);
+}
+
+void
+rules_match(struct ruleset *rs, const struct match_ctx *c,
+    struct alert_out *out)
+{
+	const struct rule_bucket	*b;
+
+	if (rs == NULL)
+		return;
+	rs->stamp++;
+	if (c->app != NULL) {
+		try_list(rs, &rs->app[appr_bit(c->app->have)], c, out);
+		return;
+	}
+	b = &rs->buckets[c->event][proto_class(c->proto)];
+	try_ports(rs, b->dport_off, b->dport_ids, c->dport, c, out);
+	try_ports(rs, b->sport_off, b->sport_ids, c->sport, c, out);
+	try_list(rs, &b->any, c, out);
+}
+
+const struct rule_stats *
+rules_stats(const struct ruleset *rs)
+{
+	return &rs->st;
+}
+
+uint64_t
+rules_threshold_evictions(const struct ruleset *rs)
+{
+	return rs != NULL ? thr_stats(rs->thr)->evicted : 0;
+}
+
+/* Per-rule hits and per-exception hits, for --stats. */
+void
+rules_stats_json(const struct ruleset *rs, struct jsonw *w)
+{
+	size_t	i;
+
+	jw_obj_open(w, "rules");
+	jw_uint(w, "active", rules_count(rs, 1));
+	jw_uint(w, "inactive", rules_count(rs, 0));
+	jw_uint(w, "evaluated", rs->st.evaluated);
+	jw_uint(w, "matched", rs->st.matched);
+	jw_uint(w, "alerts", rs->st.alerts);
+	jw_uint(w, "excepted", rs->st.excepted);
+	jw_uint(w, "threshold_keys", thr_stats(rs->thr)->keys);
+	jw_uint(w, "threshold_evicted", thr_stats(rs->thr)->evicted);
+	jw_uint(w, "suppressed", thr_stats(rs->thr)->suppressed);
+	jw_obj_open(w, "hits");
+	for (i = 0; i < rs->nrules; i++) {
+		char sid[16];
+
+		if (rs->rules[i].hits == 0)
+			continue;
+		snprintf(sid, sizeof(sid), "%u", rs->rules[i].sid);
+		jw_uint(w, sid, rs->rules[i].hits);
+	}
+	jw_obj_close(w);
+	jw_arr_open(w, "exceptions");
+	for (i = 0; i < rs->nexc; i++) {
+		const struct exception *e = &rs->exc[i];
+
+		jw_obj_open(w, NULL);
+		jw_str(w, "owner", e->owner);
+		jw_str(w, "expires", e->expires_text);
+		jw_uint(w, "hits", e->hits);
+		jw_uint(w, "expired_hits", e->expired_hits);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+}

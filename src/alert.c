@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -39,11 +40,28 @@ static const uint16_t provinces[] = {
 	83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96
 };
 
+/* Create the parent directories of path, as a fresh install lacks them. */
+static void
+mkdir_parents(const char *path)
+{
+	char	buf[1024], *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(buf, 0750);
+		*p = '/';
+	}
+}
+
 static FILE *
 open_append(const char *path, char *err, size_t errlen)
 {
 	FILE	*fp;
 
+	mkdir_parents(path);
 	if ((fp = fopen(path, "a")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open alert log: %s", path,
 		    strerror(errno));

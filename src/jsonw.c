@@ -43,16 +43,51 @@ jw_putn(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
-/* Escape per RFC 8259; bytes that are not valid UTF-8 become \u00XX. */
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t	len, i;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and beyond U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/*
+ * Escape per RFC 8259. Valid UTF-8 (Vietnamese text) passes through;
+ * a byte that is not valid UTF-8 becomes U+FFFD, so hostile bytes can
+ * never make the line invalid.
+ */
 static void
 jw_escape(struct jsonw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t	i;
+	size_t	i, ul;
 
 	jw_putc(w, '"');
 	for (i = 0; i < n && !w->overflow; i++) {
 		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			if ((ul = utf8_len((const unsigned char *)s + i,
+			    n - i)) != 0) {
+				jw_putn(w, s + i, ul);
+				i += ul - 1;
+			} else
+				jw_putn(w, "\\ufffd", 6);
+			continue;
+		}
 
 		if (c == '"' || c == '\\') {
 			jw_putc(w, '\\');
@@ -63,7 +98,7 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 			jw_putn(w, "\\r", 2);
 		} else if (c == '\t') {
 			jw_putn(w, "\\t", 2);
-		} else if (c < 0x20 || c >= 0x7f) {
+		} else if (c < 0x20 || c == 0x7f) {
 			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
 			    hex[c & 15] };
 			jw_putn(w, u, sizeof(u));

@@ -48,7 +48,15 @@ test_roundtrip(void **state)
 	    json_object_get(j, "o"), "k")), "v");
 	assert_non_null(strstr(json_string_value(json_object_get(j, "s")),
 	    "a\"b\\c\n"));
+	/* An invalid byte became U+FFFD. */
+	assert_non_null(strstr(json_string_value(json_object_get(j, "s")),
+	    "\xef\xbf\xbd"));
 	json_decref(j);
+	/* Vietnamese passes through unchanged. */
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "m", "Cảnh báo: quét cổng");
+	assert_true(jw_finish(&w) > 0);
+	assert_non_null(strstr(buf, "Cảnh báo: quét cổng"));
 }
 
 static void

@@ -1,0 +1,461 @@
+/*
+ * Rule engine tests on synthetic events: level gating, thresholds and
+ * their window boundaries, suppression counts, exceptions and their
+ * expiry, CCCD masking, Vietnamese messages, the port index, and a
+ * reload (two rulesets alive, the old one freed: LeakSanitizer checks).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "canhgac.h"
+
+static char	dir[] = "/tmp/cg-rules-XXXXXX";
+
+static const char catalog[] =
+"catalog: {id: t, standard: Test}\n"
+"controls:\n"
+"  - {id: NET.IDS, level: 1}\n"
+"  - {id: NET.CRYPTO, level: 3}\n";
+
+static const char rules[] =
+"rules:\n"
+"  - sid: 1\n"
+"    name: SYN to the gateway\n"
+"    category: scan\n"
+"    severity: low\n"
+"    level: 1\n"
+"    controls: [NET.IDS]\n"
+"    match: {proto: tcp, tcp_flags: S, dst: $gw, dst_port: [22, 443]}\n"
+"    message: {en: \"{src_ip} knocked on {dest_ip}:{dest_port}\",\n"
+"              vi: \"{src_ip} gõ cửa {dest_ip}:{dest_port}\"}\n"
+"    advice: Look.\n"
+"  - sid: 2\n"
+"    name: Five SYNs in 10s\n"
+"    category: bruteforce\n"
+"    severity: high\n"
+"    level: 1\n"
+"    controls: [NET.IDS]\n"
+"    match: {proto: tcp, tcp_flags: S, dst_port: 22}\n"
+"    threshold: {by: [src_ip], count: 5, within: 10s}\n"
+"    message: \"{count} SYNs from {src_ip} in {within}\"\n"
+"    advice: Block.\n"
+"  - sid: 3\n"
+"    name: Level three only\n"
+"    category: policy-violation\n"
+"    severity: medium\n"
+"    level: 3\n"
+"    controls: [NET.CRYPTO]\n"
+"    match: {proto: udp}\n"
+"    message: udp\n"
+"    advice: none\n"
+"  - sid: 4\n"
+"    name: Any UDP, suppressed\n"
+"    category: anomaly\n"
+"    severity: info\n"
+"    level: 1\n"
+"    match: {proto: udp, dst_port: 9999}\n"
+"    suppress: {by: [src_ip], for: 60s}\n"
+"    message: \"udp from {src_ip}, {suppressed} held back; id 079123456789\"\n"
+"    advice: none\n"
+"exceptions:\n"
+"  - sids: [1]\n"
+"    src: 10.0.0.7\n"
+"    owner: SOC\n"
+"    reason: scanner\n"
+"    expires: 2025-01-31\n";
+
+static char	 alerts_path[128];
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char	path[256];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* A config at the given level and language, with the rules above. */
+static struct config *
+make_config(int level, const char *lang)
+{
+	char		 text[1024], err[1024];
+	struct config	*c;
+
+	snprintf(alerts_path, sizeof(alerts_path), "%s/alerts.json", dir);
+	unlink(alerts_path);
+	snprintf(text, sizeof(text),
+	    "sensor: {name: t1, security_level: %d, timezone: "
+	    "Asia/Ho_Chi_Minh, catalog: catalog.yaml, language: %s}\n"
+	    "assets:\n  gw: [10.0.0.1]\n"
+	    "rules: [rules.yaml]\n"
+	    "outputs: {json: {path: alerts.json}}\n", level, lang);
+	c = config_load(write_file("canhgac.yaml", text), err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	return c;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	write_file("catalog.yaml", catalog);
+	write_file("rules.yaml", rules);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* A TCP or UDP packet event from src to dst at time sec. */
+static void
+event(struct ruleset *rs, struct alert_out *o, const char *src,
+    const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
+    uint64_t sec)
+{
+	static struct packet	pkt;
+	struct match_ctx	c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	inet_pton(AF_INET, src, pkt.src);
+	inet_pton(AF_INET, dst, pkt.dst);
+	pkt.ipver = 4;
+	pkt.proto = proto;
+	pkt.sport = 40000;
+	pkt.dport = dport;
+	pkt.tcp_flags = flags;
+	pkt.ts = sec * 1000000;
+	pkt.flags = PKT_L4;
+	memset(&c, 0, sizeof(c));
+	c.event = REV_PACKET;
+	c.pkt = &pkt;
+	c.ts = pkt.ts;
+	c.ipver = 4;
+	c.src = pkt.src;
+	c.dst = pkt.dst;
+	c.sport = pkt.sport;
+	c.dport = dport;
+	c.proto = proto;
+	rules_match(rs, &c, o);
+}
+
+/* The alerts written so far, as JSON objects. */
+static json_t *
+read_alerts(void)
+{
+	json_t	*arr = json_array();
+	char	 line[16384];
+	FILE	*fp = fopen(alerts_path, "r");
+
+	if (fp == NULL)
+		return arr;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		json_error_t	 e;
+		json_t		*j = json_loads(line, 0, &e);
+
+		if (j == NULL)
+			fail_msg("bad alert line: %s", line);
+		json_array_append_new(arr, j);
+	}
+	fclose(fp);
+	return arr;
+}
+
+static int
+count_sid(json_t *arr, int sid)
+{
+	size_t	 i, n = 0;
+	json_t	*a;
+
+	json_array_foreach(arr, i, a)
+		if (json_integer_value(json_object_get(json_object_get(a,
+		    "alert"), "signature_id")) == sid)
+			n++;
+	return (int)n;
+}
+
+static json_t *
+nth_sid(json_t *arr, int sid, int nth)
+{
+	size_t	 i;
+	json_t	*a;
+
+	json_array_foreach(arr, i, a)
+		if (json_integer_value(json_object_get(json_object_get(a,
+		    "alert"), "signature_id")) == sid && nth-- == 0)
+			return json_object_get(a, "alert");
+	return NULL;
+}
+
+static void
+test_levels_and_index(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+
+	(void)state;
+	c = make_config(2, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(rules_count(rs, 1), 3);
+	assert_int_equal(rules_count(rs, 0), 1);	/* sid 3 needs L3 */
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	/* Port 443 SYN: sid 1; port 80: none; a SYN-ACK: none. */
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735700000);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 80, TH_SYN,
+	    1735700000);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443,
+	    TH_SYN | TH_ACK, 1735700000);
+	event(rs, o, "10.0.0.9", "10.0.0.2", PROTO_TCP, 443, TH_SYN,
+	    1735700000);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 1), 1);
+	assert_int_equal(count_sid(al, 3), 0);
+	assert_string_equal(json_string_value(json_object_get(nth_sid(al, 1,
+	    0), "message")), "10.0.0.9 knocked on 10.0.0.1:443");
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+
+	/* The same rules at level 3: sid 3 runs. */
+	c = make_config(3, "en");
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	assert_int_equal(rules_count(rs, 1), 4);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 3), 1);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+static void
+test_threshold_window(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+	int			 i;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	/* 4 SYNs: nothing; the 5th at 9s: one alert; 6th-9th: none. */
+	for (i = 0; i < 9; i++)
+		event(rs, o, "10.0.0.5", "10.0.0.50", PROTO_TCP, 22, TH_SYN,
+		    1735700000 + (uint64_t)i);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 2), 1);
+	assert_int_equal(json_integer_value(json_object_get(nth_sid(al, 2, 0),
+	    "count")), 5);
+	assert_string_equal(json_string_value(json_object_get(nth_sid(al, 2,
+	    0), "message")), "5 SYNs from 10.0.0.5 in 10s");
+	json_decref(al);
+	/* At exactly start + 10s a new window starts: 5 more, one alert. */
+	for (i = 0; i < 5; i++)
+		event(rs, o, "10.0.0.5", "10.0.0.50", PROTO_TCP, 22, TH_SYN,
+		    1735700010 + (uint64_t)i);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 2), 2);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+static void
+test_suppression_and_masking(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+	const char		*msg;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	event(rs, o, "10.0.0.5", "10.0.0.50", PROTO_UDP, 9999, 0, 1735700000);
+	event(rs, o, "10.0.0.5", "10.0.0.51", PROTO_UDP, 9999, 0, 1735700010);
+	event(rs, o, "10.0.0.5", "10.0.0.52", PROTO_UDP, 9999, 0, 1735700020);
+	event(rs, o, "10.0.0.6", "10.0.0.52", PROTO_UDP, 9999, 0, 1735700020);
+	event(rs, o, "10.0.0.5", "10.0.0.53", PROTO_UDP, 9999, 0, 1735700061);
+	alert_out_flush(o);
+	al = read_alerts();
+	/* 10.0.0.5: first, then two held back, then one reporting 2. */
+	assert_int_equal(count_sid(al, 4), 3);
+	msg = json_string_value(json_object_get(nth_sid(al, 4, 2), "message"));
+	assert_string_equal(msg, "udp from 10.0.0.5, 2 held back; id "
+	    "079*******89");
+	assert_int_equal(json_integer_value(json_object_get(nth_sid(al, 4, 2),
+	    "suppressed")), 2);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+static void
+test_exception_expiry(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	/* 2025-01-31 23:59 +07 = 16:59 UTC: still silenced. */
+	event(rs, o, "10.0.0.7", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    1738342740);
+	/* 2025-02-01 00:00:01 +07: expired, so it alerts. */
+	event(rs, o, "10.0.0.7", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    1738342801);
+	/* Another source was never excepted. */
+	event(rs, o, "10.0.0.8", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    1738342740);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 1), 2);
+	assert_int_equal(rules_stats(rs)->excepted, 1);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+static void
+test_vietnamese(void **state)
+{
+	struct config		*c = make_config(1, "vi");
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    1735700000);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_string_equal(json_string_value(json_object_get(nth_sid(al, 1,
+	    0), "message")), "10.0.0.9 gõ cửa 10.0.0.1:22");
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+/* A reload builds a second set while the first is live, then frees it. */
+static void
+test_reload(void **state)
+{
+	struct config	*c1 = make_config(1, "en"), *c2;
+	struct ruleset	*a, *b;
+	char		 err[512];
+
+	(void)state;
+	a = rules_load(c1, err, sizeof(err));
+	assert_non_null(a);
+	write_file("rules.yaml", "rules:\n  - sid: 77\n    name: n\n"
+	    "    category: scan\n    severity: low\n    level: 1\n"
+	    "    match: {proto: icmp}\n    message: m\n    advice: a\n");
+	c2 = make_config(1, "en");
+	b = rules_load(c2, err, sizeof(err));
+	assert_non_null(b);
+	assert_int_equal(rules_count(b, 1), 1);
+	assert_int_equal(rules_count(a, 1), 3);
+	rules_free(a);
+	config_free(c1);
+	/* A broken file fails as a whole, with its position. */
+	write_file("rules.yaml", "rules:\n  - sid: 78\n    name: n\n"
+	    "    category: scna\n");
+	{
+		struct config *c3 = make_config(1, "en");
+
+		assert_null(rules_load(c3, err, sizeof(err)));
+		assert_non_null(strstr(err, "rules.yaml:4:15:"));
+		assert_non_null(strstr(err, "did you mean \"scan\""));
+		config_free(c3);
+	}
+	rules_free(b);
+	config_free(c2);
+	write_file("rules.yaml", rules);
+}
+
+static void
+test_mask(void **state)
+{
+	char	s[] = "ids 001234567890, 1234567890123, 999123456789 and "
+		    "020300123434.";
+
+	(void)state;
+	assert_int_equal(alert_mask_cccd(s, strlen(s)), 2);
+	assert_string_equal(s, "ids 001*******90, 1234567890123, "
+	    "999123456789 and 020*******34.");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_levels_and_index),
+		cmocka_unit_test(test_threshold_window),
+		cmocka_unit_test(test_suppression_and_masking),
+		cmocka_unit_test(test_exception_expiry),
+		cmocka_unit_test(test_vietnamese),
+		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_mask),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,635 @@
+/*
+ * Thresholds and suppression: per-rule counting windows keyed by the
+ * rule's `by` fields, and per-rule suppression records keyed by the
+ * suppression's `by` fields.
+ *
+ * Everything lives in arrays sized from limits.threshold_memcap at
+ * thr_new, so thr_event, which runs per packet, never allocates:
+ *
+ *  - entries: one pool for both windows and suppression records, found
+ *    through a chained hash (keyed SipHash, seeded from RAND_bytes, so an
+ *    attacker cannot aim every key at one chain) and kept on an LRU list.
+ *    When the pool is used up the least recently touched entry is dropped
+ *    (stats.evicted). An entry whose state can no longer matter (window
+ *    over; suppression over with nothing held back) is also dropped when
+ *    it reaches the LRU head, a couple per call, so stats.keys stays close
+ *    to what is live.
+ *  - values: the distinct values of THR_DISTINCT windows, exactly, as
+ *    nodes in a second pool hashed on (entry, value) and threaded on a
+ *    per-entry list so a window reset or an eviction frees them at once.
+ *    A window keeps at most count - 1 values: the count-th fires the
+ *    alert and the window's values are freed, since the window cannot
+ *    fire again. When the value pool is used up, the window least
+ *    recently touched among those holding values is evicted; if the only
+ *    holder is the window itself (one key holding the whole pool), the
+ *    new value is counted but not remembered, so past that point a
+ *    repeated value may count twice (an over-estimate, never a miss).
+ *
+ * Time is packet time and may go backwards a little: an event before a
+ * window's start belongs to that window, and one before the last alert
+ * sent is inside the suppression time. Nothing subtracts a later time
+ * from an earlier one.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "canhgac.h"
+
+#define THR_NIL		UINT32_MAX
+#define THR_HEAD	0x80000000U	/* hprev: bucket index, not a node */
+#define THR_MIN_ENTS	64
+#define THR_MIN_VALS	256
+#define THR_MAX_SLOTS	(1U << 30)
+#define THR_EXPIRE_STEP	2		/* stale LRU heads dropped per call */
+
+enum thr_type { THR_T_FREE = 0, THR_T_WIN, THR_T_SUP };
+
+/* A window (THR_T_WIN) or a suppression record (THR_T_SUP). */
+struct thr_ent {
+	struct thr_key	 key;		/* pad zeroed */
+	uint64_t	 start;		/* window start, or last alert sent */
+	uint64_t	 n;		/* events; or alerts held back */
+	uint64_t	 v;		/* distinct values, or bytes */
+	uint32_t	 rule;
+	uint32_t	 hash;
+	uint32_t	 hnext;		/* hash chain, or free list */
+	uint32_t	 lprev, lnext;	/* LRU, least recent at head */
+	uint32_t	 dprev, dnext;	/* LRU among holders of values */
+	uint32_t	 vals;		/* first value node, THR_NIL if none */
+	uint8_t		 type;
+	uint8_t		 fired;		/* this window has alerted */
+};
+
+/* One distinct value remembered for one window. */
+struct thr_val {
+	uint64_t	 value;
+	uint32_t	 owner;		/* entry index */
+	uint32_t	 hnext;		/* hash chain, or free list */
+	uint32_t	 hprev;		/* node, or THR_HEAD | bucket */
+	uint32_t	 onext;		/* owner's next value */
+};
+
+struct thr_table {
+	struct thr_spec	*specs;
+	uint32_t	 nrules;
+
+	struct thr_ent	*ents;
+	uint32_t	 nents;		/* slots */
+	uint32_t	 eused;		/* slots ever handed out */
+	uint32_t	 efree;
+	uint32_t	*ebuckets;
+	uint32_t	 emask;
+	uint32_t	 lhead, ltail;
+	uint32_t	 dhead, dtail;
+
+	struct thr_val	*vals;		/* NULL without THR_DISTINCT rules */
+	uint32_t	 nvals;
+	uint32_t	 vused;
+	uint32_t	 vfree;
+	uint32_t	*vbuckets;
+	uint32_t	 vmask;
+	uint64_t	 unremembered;	/* distinct values past the pool */
+
+	uint64_t	 seed[2];
+	uint64_t	 now;		/* latest packet time seen */
+	struct thr_stats st;
+};
+
+#define THR_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define THR_SIPROUND(v0, v1, v2, v3) do {				\
+	v0 += v1; v1 = THR_ROTL(v1, 13); v1 ^= v0; v0 = THR_ROTL(v0, 32); \
+	v2 += v3; v3 = THR_ROTL(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = THR_ROTL(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = THR_ROTL(v1, 17); v1 ^= v2; v2 = THR_ROTL(v2, 32); \
+} while (0)
+
+/* SipHash-2-4 over whole words: a keyed hash an attacker cannot steer. */
+static uint64_t
+thr_siphash(const uint64_t k[2], const uint64_t *m, size_t n)
+{
+	uint64_t	v0 = k[0] ^ 0x736f6d6570736575ULL;
+	uint64_t	v1 = k[1] ^ 0x646f72616e646f6dULL;
+	uint64_t	v2 = k[0] ^ 0x6c7967656e657261ULL;
+	uint64_t	v3 = k[1] ^ 0x7465646279746573ULL;
+	uint64_t	b;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		v3 ^= m[i];
+		THR_SIPROUND(v0, v1, v2, v3);
+		THR_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m[i];
+	}
+	b = (uint64_t)(n * 8) << 56;
+	v3 ^= b;
+	THR_SIPROUND(v0, v1, v2, v3);
+	THR_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	THR_SIPROUND(v0, v1, v2, v3);
+	THR_SIPROUND(v0, v1, v2, v3);
+	THR_SIPROUND(v0, v1, v2, v3);
+	THR_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* The smallest power of two not below n (n <= THR_MAX_SLOTS). */
+static uint32_t
+thr_pow2(uint32_t n)
+{
+	uint32_t	p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* How many slots of `per` bytes fit a budget, within the bounds. */
+static uint32_t
+thr_slots(uint64_t budget, size_t per, uint32_t min)
+{
+	uint64_t	n = budget / per;
+
+	if (n < min)
+		n = min;
+	if (n > THR_MAX_SLOTS)
+		n = THR_MAX_SLOTS;
+	return (uint32_t)n;
+}
+
+/* Size every pool from memcap now, so that thr_event never allocates. */
+struct thr_table *
+thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
+{
+	struct thr_table	*t;
+	uint64_t		 fixed, budget, vbudget = 0;
+	uint32_t		 nb, i;
+	int			 distinct = 0;
+
+	if (nrules > UINT32_MAX - 1)
+		fatalx("thr_new: %zu rules", nrules);
+	t = xcalloc(1, sizeof(*t));
+	t->nrules = (uint32_t)nrules;
+	t->specs = xcalloc(nrules > 0 ? nrules : 1, sizeof(*t->specs));
+	for (i = 0; i < t->nrules; i++) {
+		t->specs[i] = specs[i];
+		if (t->specs[i].count == 0)
+			t->specs[i].count = 1;
+		if (t->specs[i].kind == THR_DISTINCT)
+			distinct = 1;
+	}
+	fixed = sizeof(*t) + (uint64_t)t->nrules * sizeof(*t->specs);
+	budget = memcap > fixed ? memcap - fixed : 0;
+	/*
+	 * Half for distinct values when a rule counts them. Each slot is
+	 * charged two bucket words: the bucket array is the next power of
+	 * two above the slot count, so at most twice as long.
+	 */
+	if (distinct) {
+		vbudget = budget / 2;
+		budget -= vbudget;
+	}
+	t->nents = thr_slots(budget, sizeof(struct thr_ent) +
+	    2 * sizeof(uint32_t), THR_MIN_ENTS);
+	nb = thr_pow2(t->nents);
+	t->emask = nb - 1;
+	t->ebuckets = xmalloc((size_t)nb * sizeof(uint32_t));
+	memset(t->ebuckets, 0xff, (size_t)nb * sizeof(uint32_t));
+	t->ents = xcalloc(t->nents, sizeof(struct thr_ent));
+	t->st.bytes = fixed + (uint64_t)nb * sizeof(uint32_t);
+	t->efree = t->lhead = t->ltail = t->dhead = t->dtail = THR_NIL;
+
+	t->vfree = THR_NIL;
+	if (distinct) {
+		t->nvals = thr_slots(vbudget, sizeof(struct thr_val) +
+		    2 * sizeof(uint32_t), THR_MIN_VALS);
+		nb = thr_pow2(t->nvals);
+		t->vmask = nb - 1;
+		t->vbuckets = xmalloc((size_t)nb * sizeof(uint32_t));
+		memset(t->vbuckets, 0xff, (size_t)nb * sizeof(uint32_t));
+		t->vals = xcalloc(t->nvals, sizeof(struct thr_val));
+		t->st.bytes += (uint64_t)nb * sizeof(uint32_t);
+	}
+
+	if (RAND_bytes((unsigned char *)t->seed, sizeof(t->seed)) != 1) {
+		log_warnx("threshold: no random hash seed");
+		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
+		t->seed[1] = (uint64_t)(uintptr_t)t->ents ^ memcap;
+	}
+	return t;
+}
+
+void
+thr_free(struct thr_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->specs);
+	free(t->ents);
+	free(t->ebuckets);
+	free(t->vals);
+	free(t->vbuckets);
+	free(t);
+}
+
+const struct thr_stats *
+thr_stats(const struct thr_table *t)
+{
+	return &t->st;
+}
+
+/* Whether ts lies at or beyond start + len, without overflow. */
+static int
+thr_past(uint64_t ts, uint64_t start, uint64_t len)
+{
+	return ts >= start && ts - start >= len;
+}
+
+static uint64_t
+thr_sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Hash of one (type, rule, key); pad was zeroed by the caller. */
+static uint32_t
+thr_ent_hash(const struct thr_table *t, uint8_t type, uint32_t r,
+    const struct thr_key *k)
+{
+	uint64_t	m[sizeof(*k) / 8 + 1];
+
+	memcpy(m, k, sizeof(*k));
+	m[sizeof(*k) / 8] = (uint64_t)r << 8 | type;
+	return (uint32_t)thr_siphash(t->seed, m, sizeof(m) / 8);
+}
+
+/* Bucket of one (window, value) pair. */
+static uint32_t
+thr_val_hash(const struct thr_table *t, uint32_t owner, uint64_t value)
+{
+	uint64_t	m[2];
+
+	m[0] = value;
+	m[1] = owner;
+	return (uint32_t)thr_siphash(t->seed, m, 2) & t->vmask;
+}
+
+static void
+thr_lru_unlink(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+
+	if (e->lprev != THR_NIL)
+		t->ents[e->lprev].lnext = e->lnext;
+	else
+		t->lhead = e->lnext;
+	if (e->lnext != THR_NIL)
+		t->ents[e->lnext].lprev = e->lprev;
+	else
+		t->ltail = e->lprev;
+	e->lprev = e->lnext = THR_NIL;
+}
+
+static void
+thr_lru_append(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+
+	e->lnext = THR_NIL;
+	e->lprev = t->ltail;
+	if (t->ltail != THR_NIL)
+		t->ents[t->ltail].lnext = i;
+	else
+		t->lhead = i;
+	t->ltail = i;
+}
+
+static void
+thr_dlru_unlink(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+
+	if (e->dprev != THR_NIL)
+		t->ents[e->dprev].dnext = e->dnext;
+	else
+		t->dhead = e->dnext;
+	if (e->dnext != THR_NIL)
+		t->ents[e->dnext].dprev = e->dprev;
+	else
+		t->dtail = e->dprev;
+	e->dprev = e->dnext = THR_NIL;
+}
+
+static void
+thr_dlru_append(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+
+	e->dnext = THR_NIL;
+	e->dprev = t->dtail;
+	if (t->dtail != THR_NIL)
+		t->ents[t->dtail].dnext = i;
+	else
+		t->dhead = i;
+	t->dtail = i;
+}
+
+/* Return every value node of entry i to the pool (window over). */
+static void
+thr_vals_clear(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+	struct thr_val	*v;
+	uint32_t	 vi, next;
+
+	if (e->vals == THR_NIL)
+		return;
+	for (vi = e->vals; vi != THR_NIL; vi = next) {
+		v = &t->vals[vi];
+		next = v->onext;
+		if (v->hprev & THR_HEAD)
+			t->vbuckets[v->hprev & ~THR_HEAD] = v->hnext;
+		else
+			t->vals[v->hprev].hnext = v->hnext;
+		if (v->hnext != THR_NIL)
+			t->vals[v->hnext].hprev = v->hprev;
+		v->owner = THR_NIL;
+		v->hnext = t->vfree;
+		t->vfree = vi;
+		t->st.bytes -= sizeof(*v);
+	}
+	e->vals = THR_NIL;
+	thr_dlru_unlink(t, i);
+}
+
+/* Drop entry i: unhash it, free its values, and return its slot. */
+static void
+thr_ent_release(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+	uint32_t	*pp = &t->ebuckets[e->hash & t->emask];
+
+	while (*pp != THR_NIL && *pp != i)
+		pp = &t->ents[*pp].hnext;
+	if (*pp == i)
+		*pp = e->hnext;
+	thr_vals_clear(t, i);
+	thr_lru_unlink(t, i);
+	e->type = THR_T_FREE;
+	e->hnext = t->efree;
+	t->efree = i;
+	t->st.keys--;
+	t->st.bytes -= sizeof(*e);
+}
+
+/* Whether entry i can be dropped without changing any later answer. */
+static int
+thr_ent_stale(const struct thr_table *t, uint32_t i)
+{
+	const struct thr_ent	*e = &t->ents[i];
+	const struct thr_spec	*s = &t->specs[e->rule];
+
+	if (e->type == THR_T_WIN)
+		return thr_past(t->now, e->start, s->within);
+	return e->n == 0 && thr_past(t->now, e->start, s->suppress);
+}
+
+/* Drop a few entries at the LRU head that no longer matter. */
+static void
+thr_expire(struct thr_table *t)
+{
+	int	k;
+
+	for (k = 0; k < THR_EXPIRE_STEP && t->lhead != THR_NIL; k++) {
+		if (!thr_ent_stale(t, t->lhead))
+			break;
+		thr_ent_release(t, t->lhead);
+	}
+}
+
+/* The entry for (type, r, key) with hash h, or THR_NIL. */
+static uint32_t
+thr_ent_find(const struct thr_table *t, uint8_t type, uint32_t r,
+    const struct thr_key *k, uint32_t h)
+{
+	const struct thr_ent	*e;
+	uint32_t		 i;
+
+	for (i = t->ebuckets[h & t->emask]; i != THR_NIL; i = e->hnext) {
+		e = &t->ents[i];
+		if (e->hash == h && e->type == type && e->rule == r &&
+		    memcmp(&e->key, k, sizeof(*k)) == 0)
+			return i;
+	}
+	return THR_NIL;
+}
+
+/*
+ * Find or create the entry for (type, r, key) and make it the most
+ * recent; *created says which. A full pool gives up its LRU head, which
+ * is never the entry touched last.
+ */
+static uint32_t
+thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
+    const struct thr_key *key, int *created)
+{
+	struct thr_key	 k = *key;
+	struct thr_ent	*e;
+	uint32_t	 h, i;
+
+	k.pad = 0;
+	h = thr_ent_hash(t, type, r, &k);
+	if ((i = thr_ent_find(t, type, r, &k, h)) != THR_NIL) {
+		if (t->ltail != i) {
+			thr_lru_unlink(t, i);
+			thr_lru_append(t, i);
+		}
+		*created = 0;
+		return i;
+	}
+	if (t->efree != THR_NIL) {
+		i = t->efree;
+		t->efree = t->ents[i].hnext;
+	} else if (t->eused < t->nents)
+		i = t->eused++;
+	else {
+		t->st.evicted++;
+		thr_ent_release(t, t->lhead);
+		i = t->efree;
+		t->efree = t->ents[i].hnext;
+	}
+	e = &t->ents[i];
+	memset(e, 0, sizeof(*e));
+	e->key = k;
+	e->rule = r;
+	e->type = type;
+	e->hash = h;
+	e->vals = e->dprev = e->dnext = THR_NIL;
+	e->hnext = t->ebuckets[h & t->emask];
+	t->ebuckets[h & t->emask] = i;
+	thr_lru_append(t, i);
+	t->st.keys++;
+	t->st.bytes += sizeof(*e);
+	*created = 1;
+	return i;
+}
+
+/* Whether window i already holds value; *bucket gets its bucket. */
+static int
+thr_val_find(const struct thr_table *t, uint32_t i, uint64_t value,
+    uint32_t *bucket)
+{
+	const struct thr_val	*v;
+	uint32_t		 vi;
+
+	*bucket = thr_val_hash(t, i, value);
+	for (vi = t->vbuckets[*bucket]; vi != THR_NIL; vi = v->hnext) {
+		v = &t->vals[vi];
+		if (v->owner == i && v->value == value)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Remember a value new to window i. With the pool used up, the window
+ * touched least recently among the holders is evicted; if that is this
+ * window, the value goes unremembered (it still counts).
+ */
+static void
+thr_val_insert(struct thr_table *t, uint32_t i, uint64_t value, uint32_t b)
+{
+	struct thr_ent	*e = &t->ents[i];
+	struct thr_val	*v;
+	uint32_t	 vi;
+
+	if (t->vfree == THR_NIL && t->vused == t->nvals) {
+		if (t->dhead == THR_NIL || t->dhead == i) {
+			t->unremembered++;
+			return;
+		}
+		t->st.evicted++;
+		thr_ent_release(t, t->dhead);
+	}
+	if (t->vfree != THR_NIL) {
+		vi = t->vfree;
+		t->vfree = t->vals[vi].hnext;
+	} else
+		vi = t->vused++;
+	v = &t->vals[vi];
+	v->value = value;
+	v->owner = i;
+	v->hprev = THR_HEAD | b;
+	v->hnext = t->vbuckets[b];
+	if (v->hnext != THR_NIL)
+		t->vals[v->hnext].hprev = vi;
+	t->vbuckets[b] = vi;
+	if (e->vals == THR_NIL)
+		thr_dlru_append(t, i);
+	v->onext = e->vals;
+	e->vals = vi;
+	t->st.bytes += sizeof(*v);
+}
+
+/* Count one event in window i; 1 when the window's alert is due. */
+static int
+thr_window(struct thr_table *t, const struct thr_spec *s, uint32_t i,
+    uint64_t value)
+{
+	struct thr_ent	*e = &t->ents[i];
+	uint32_t	 b;
+
+	e->n = thr_sat_add(e->n, 1);
+	if (e->fired)
+		return 0;
+	switch (s->kind) {
+	case THR_COUNT:
+		return e->n >= s->count;
+	case THR_SUM:
+		e->v = thr_sat_add(e->v, value);
+		return e->v > s->above;
+	case THR_DISTINCT:
+		if (e->vals != THR_NIL && t->dtail != i) {
+			thr_dlru_unlink(t, i);
+			thr_dlru_append(t, i);
+		}
+		if (thr_val_find(t, i, value, &b))
+			return 0;
+		e->v++;
+		if (e->v < s->count) {
+			thr_val_insert(t, i, value, b);
+			return 0;
+		}
+		/* The window cannot fire again: its values are done. */
+		thr_vals_clear(t, i);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Count one event in its window, then let the alert through or hold it. */
+int
+thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
+    const struct thr_key *skey, uint64_t value, uint64_t ts,
+    struct thr_result *out)
+{
+	const struct thr_spec	*s;
+	struct thr_result	 res;
+	struct thr_ent		*e;
+	uint32_t		 i;
+	int			 created;
+
+	if (t == NULL || r >= t->nrules || key == NULL)
+		return 0;
+	s = &t->specs[r];
+	if (ts > t->now)
+		t->now = ts;
+	thr_expire(t);
+
+	memset(&res, 0, sizeof(res));
+	if (s->kind == THR_NONE) {
+		res.count = 1;
+		res.window_start = ts;
+	} else {
+		i = thr_ent_get(t, THR_T_WIN, (uint32_t)r, key, &created);
+		e = &t->ents[i];
+		if (created || thr_past(ts, e->start, s->within)) {
+			thr_vals_clear(t, i);
+			e->start = ts;
+			e->n = e->v = 0;
+			e->fired = 0;
+		}
+		if (!thr_window(t, s, i, value))
+			return 0;
+		e->fired = 1;
+		res.count = e->n;
+		if (s->kind == THR_DISTINCT)
+			res.distinct = e->v;
+		else if (s->kind == THR_SUM)
+			res.sum = e->v;
+		res.window_start = e->start;
+	}
+
+	if (s->suppress > 0) {
+		i = thr_ent_get(t, THR_T_SUP, (uint32_t)r,
+		    skey != NULL ? skey : key, &created);
+		e = &t->ents[i];
+		if (!created && !thr_past(ts, e->start, s->suppress)) {
+			e->n = thr_sat_add(e->n, 1);
+			t->st.suppressed++;
+			return 0;
+		}
+		res.suppressed = created ? 0 : e->n;
+		e->n = 0;
+		e->start = ts;
+	}
+	if (out != NULL)
+		*out = res;
+	return 1;
+}

@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 mkdir -p build/demo
 [ -s build/demo/demo.pcap ] || /usr/bin/python3 scripts/make-demo-pcap.py build/demo/demo.pcap
-echo "== canhgacd -c etc/canhgac.yaml -r build/demo/demo.pcap --events build/demo/events.json"
+rm -f build/demo/events.json build/demo/alerts.json
+echo "== canhgacd -c etc/canhgac.yaml -r build/demo/demo.pcap --events build/demo/events.json --alerts build/demo/alerts.json"
 build/canhgacd -c etc/canhgac.yaml -r build/demo/demo.pcap \
-  --events build/demo/events.json.tmp
-mv build/demo/events.json.tmp build/demo/events.json
+  --events build/demo/events.json --alerts build/demo/alerts.json
 echo "== what it saw (build/demo/events.json, one JSON record per line)"
 /usr/bin/python3 scripts/show-events.py build/demo/events.json
+echo "== alerts (build/demo/alerts.json; also appended to /var/log/canhgac/alerts.json)"
+/usr/bin/python3 scripts/show-events.py build/demo/alerts.json

@@ -37,6 +37,11 @@ def describe(e):
         seen = [k for k in ("user_seen", "password_seen", "auth_seen",
                             "community_seen", "starttls") if x.get(k)]
         return "%s %s %s" % (x["protocol"], x.get("user", ""), ",".join(seen))
+    if t == "alert":
+        a = e["alert"]
+        return "[%s %s %s] %s -- %s" % (a["severity_name"], a["category"],
+                                      a["signature_id"], a["message"],
+                                      a["advice"])
     return json.dumps(e)
 
 

@@ -1,0 +1,705 @@
+/*
+ * Address sets: IPv4 and IPv6 addresses and CIDR prefixes.
+ *
+ * One open-addressing hash set per prefix length in use, holding the
+ * prefixes masked to that length. Probing every length in use would cost
+ * a hash and a probe per length (a feed with /32s, /24s and a scatter of
+ * other CIDRs uses twenty), so each family also keeps a small index over
+ * the top k bits of the address (k grows with the entry count, 4..16):
+ * each bucket has a bitmask of the prefix lengths that have an entry
+ * overlapping it. A lookup reads its bucket and probes only those
+ * lengths, longest first: typically one or two probes, whatever the size
+ * of the set, and never an allocation. The index costs at most 2 (IPv4)
+ * or 8 (IPv6) bytes per entry and is rebuilt when k changes, that is when
+ * the count doubles. Keys are stored at their natural width: 4 bytes for IPv4,
+ * 8 bytes for IPv6 prefixes up to /64, 16 bytes above. The all-zero key
+ * marks an empty slot, so a zero prefix (0.0.0.0/0, ::/0, 0.0.0.0/8, ...)
+ * is kept as a flag beside its table. Tables grow by rehash at load time
+ * and stay at most three quarters full.
+ *
+ * Host bits after the prefix ("10.1.2.3/8") are accepted and masked off,
+ * as Suricata does: the entry means 10.0.0.0/8. IPv4 and IPv6 are separate:
+ * 0.0.0.0/0 matches no IPv6 address, and "::ffff:10.0.0.1" is an IPv6
+ * entry that matches only that IPv6 address.
+ *
+ * The hash is keyed with a per-set random seed, so a list crafted against
+ * the (public) hash function cannot turn loading into a quadratic crawl.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "canhgac.h"
+
+#define IPSET_FILE_MAX	(1024L * 1024 * 1024)	/* list file size cap */
+#define IPSET_LINE_MAX	4096			/* bytes a line, comment included */
+#define IPSET_MINCAP	8
+#define IPSET_MAXCAP	(1U << 31)
+#define IPSET_QUOTE_MAX	64			/* input bytes quoted in a message */
+#define IPSET_IDX_MIN	4			/* index bits */
+#define IPSET_IDX_MAX	16
+
+struct ipset_tab {
+	void		*slots;		/* cap keys of width bytes; 0 = empty */
+	uint32_t	 mask;		/* cap - 1; 0 while unallocated */
+	uint32_t	 n;		/* non-zero keys stored */
+	uint8_t		 width;		/* 4, 8 or 16 */
+	uint8_t		 zero;		/* the all-zero key is in the set */
+};
+
+struct ipset {
+	struct ipset_tab t4[33];	/* by prefix length */
+	struct ipset_tab t6[129];
+	/*
+	 * Bucket b of a family's index covers the addresses whose top k bits
+	 * are b, with bit L - 1 set if a /L entry overlaps it. IPv4: one
+	 * 32-bit word; IPv6: two 64-bit words. The /0 entries are checked by
+	 * their flags, t4[0].zero and t6[0].zero.
+	 */
+	uint32_t	*idx4;
+	uint64_t	*idx6;
+	int		 k4, k6;	/* index bits, 0 while empty */
+	size_t		 n4, n6;	/* distinct entries by family */
+	uint64_t	 seed;
+	size_t		 count;		/* distinct entries */
+	size_t		 mem;		/* bytes allocated */
+};
+
+/* Murmur3's finalizer: every input bit flips about half the output bits. */
+static inline uint64_t
+ipset_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint32_t
+ipset_hash(const struct ipset *s, const struct ipset_tab *t, uint64_t hi,
+    uint64_t lo)
+{
+	uint64_t	h = ipset_mix(hi ^ s->seed);
+
+	if (t->width == 16)
+		h = ipset_mix(h ^ lo);
+	return (uint32_t)h;
+}
+
+/* Is slot i of t empty, or equal to (hi, lo)? */
+static inline int
+ipset_slot_is(const struct ipset_tab *t, uint32_t i, uint64_t hi,
+    uint64_t lo)
+{
+	const uint64_t	*s64;
+
+	switch (t->width) {
+	case 4:
+		return ((const uint32_t *)t->slots)[i] == (uint32_t)hi;
+	case 8:
+		return ((const uint64_t *)t->slots)[i] == hi;
+	default:
+		s64 = (const uint64_t *)t->slots + 2 * (size_t)i;
+		return s64[0] == hi && s64[1] == lo;
+	}
+}
+
+static inline void
+ipset_slot_set(struct ipset_tab *t, uint32_t i, uint64_t hi, uint64_t lo)
+{
+	uint64_t	*s64;
+
+	switch (t->width) {
+	case 4:
+		((uint32_t *)t->slots)[i] = (uint32_t)hi;
+		break;
+	case 8:
+		((uint64_t *)t->slots)[i] = hi;
+		break;
+	default:
+		s64 = (uint64_t *)t->slots + 2 * (size_t)i;
+		s64[0] = hi;
+		s64[1] = lo;
+		break;
+	}
+}
+
+static inline void
+ipset_slot_get(const struct ipset_tab *t, uint32_t i, uint64_t *hi,
+    uint64_t *lo)
+{
+	const uint64_t	*s64;
+
+	switch (t->width) {
+	case 4:
+		*hi = ((const uint32_t *)t->slots)[i];
+		*lo = 0;
+		break;
+	case 8:
+		*hi = ((const uint64_t *)t->slots)[i];
+		*lo = 0;
+		break;
+	default:
+		s64 = (const uint64_t *)t->slots + 2 * (size_t)i;
+		*hi = s64[0];
+		*lo = s64[1];
+		break;
+	}
+}
+
+/*
+ * Probe for a masked key: the slot holding it, or the empty slot where it
+ * would go. Terminates because a table is never more than 3/4 full.
+ */
+static inline uint32_t
+ipset_probe(const struct ipset *s, const struct ipset_tab *t, uint64_t hi,
+    uint64_t lo, int *found)
+{
+	uint32_t	i = ipset_hash(s, t, hi, lo) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		if (ipset_slot_is(t, i, hi, lo)) {
+			*found = 1;
+			return i;
+		}
+		if (ipset_slot_is(t, i, 0, 0)) {
+			*found = 0;
+			return i;
+		}
+	}
+}
+
+/* Is the masked key (hi, lo) in table t? The per-packet step. */
+static inline int
+ipset_tab_has(const struct ipset *s, const struct ipset_tab *t, uint64_t hi,
+    uint64_t lo)
+{
+	int	found;
+
+	if (hi == 0 && lo == 0)
+		return t->zero;
+	if (t->n == 0)
+		return 0;
+	(void)ipset_probe(s, t, hi, lo, &found);
+	return found;
+}
+
+/* Double t (or give it its first slots) and reinsert its keys. */
+static int
+ipset_tab_grow(struct ipset *s, struct ipset_tab *t)
+{
+	struct ipset_tab	 old = *t;
+	uint64_t		 hi, lo;
+	uint32_t		 cap, i, j;
+	int			 found;
+
+	if (old.mask != 0 && old.mask + 1 >= IPSET_MAXCAP)
+		return -1;
+	cap = old.mask == 0 ? IPSET_MINCAP : (old.mask + 1) * 2;
+	t->slots = xcalloc(cap, t->width);
+	t->mask = cap - 1;
+	s->mem += (size_t)cap * t->width;
+	if (old.mask == 0)
+		return 0;
+	for (i = 0; i <= old.mask; i++) {
+		ipset_slot_get(&old, i, &hi, &lo);
+		if (hi == 0 && lo == 0)
+			continue;
+		j = ipset_probe(s, t, hi, lo, &found);
+		ipset_slot_set(t, j, hi, lo);
+	}
+	free(old.slots);
+	s->mem -= ((size_t)old.mask + 1) * old.width;
+	return 0;
+}
+
+/* Insert a masked key; 1 if new, 0 if already there, -1 if full. */
+static int
+ipset_tab_add(struct ipset *s, struct ipset_tab *t, uint64_t hi, uint64_t lo)
+{
+	uint32_t	i;
+	int		found;
+
+	if (hi == 0 && lo == 0) {
+		if (t->zero)
+			return 0;
+		t->zero = 1;
+		return 1;
+	}
+	if (t->mask == 0 ||
+	    ((uint64_t)t->n + 1) * 4 > ((uint64_t)t->mask + 1) * 3) {
+		if (ipset_tab_grow(s, t) == -1)
+			return -1;
+	}
+	i = ipset_probe(s, t, hi, lo, &found);
+	if (found)
+		return 0;
+	ipset_slot_set(t, i, hi, lo);
+	t->n++;
+	return 1;
+}
+
+static inline uint32_t
+ipset_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t
+ipset_be64(const uint8_t *p)
+{
+	return (uint64_t)ipset_be32(p) << 32 | ipset_be32(p + 4);
+}
+
+static inline uint32_t
+ipset_mask4(int plen)
+{
+	return plen == 0 ? 0 : 0xffffffffU << (32 - plen);
+}
+
+/* Mask a 128-bit address (hi, lo) to plen bits. */
+static inline void
+ipset_mask6(int plen, uint64_t *hi, uint64_t *lo)
+{
+	if (plen <= 64) {
+		*hi &= plen == 0 ? 0 : ~0ULL << (64 - plen);
+		*lo = 0;
+	} else
+		*lo &= ~0ULL << (128 - plen);
+}
+
+/* A seed nobody outside the process can predict (best effort). */
+static uint64_t
+ipset_seed(const void *p)
+{
+	uint64_t	seed;
+	struct timespec	ts;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ipset_mix((uint64_t)(uintptr_t)p ^ (uint64_t)ts.tv_nsec ^
+	    ((uint64_t)ts.tv_sec << 32));
+}
+
+struct ipset *
+ipset_new(void)
+{
+	struct ipset	*s;
+	int		 i;
+
+	s = xcalloc(1, sizeof(*s));
+	for (i = 0; i <= 32; i++)
+		s->t4[i].width = 4;
+	for (i = 0; i <= 128; i++)
+		s->t6[i].width = i <= 64 ? 8 : 16;
+	s->seed = ipset_seed(s);
+	s->mem = sizeof(*s);
+	return s;
+}
+
+void
+ipset_free(struct ipset *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i <= 32; i++)
+		free(s->t4[i].slots);
+	for (i = 0; i <= 128; i++)
+		free(s->t6[i].slots);
+	free(s->idx4);
+	free(s->idx6);
+	free(s);
+}
+
+/* Index bits for a family of n entries: about one bucket per two. */
+static int
+ipset_index_bits(size_t n)
+{
+	int	k = 0;
+
+	while (k < 63 && ((size_t)2 << k) <= n)
+		k++;
+	k--;			/* floor(log2(n)) - 1 */
+	if (k < IPSET_IDX_MIN)
+		k = IPSET_IDX_MIN;
+	if (k > IPSET_IDX_MAX)
+		k = IPSET_IDX_MAX;
+	return k;
+}
+
+/*
+ * Note a /plen entry whose address starts with the 64 bits top (IPv4 in
+ * the high half) in the buckets it overlaps: one if plen >= k, else all
+ * 2^(k - plen) under it.
+ */
+static void
+ipset_index_mark(struct ipset *s, int ipver, uint64_t top, int plen)
+{
+	uint64_t	b, n;
+	int		k = ipver == 4 ? s->k4 : s->k6;
+
+	if (plen == 0)
+		return;
+	b = top >> (64 - k);
+	n = plen >= k ? 1 : (uint64_t)1 << (k - plen);
+	for (; n > 0; n--, b++) {
+		if (ipver == 4)
+			s->idx4[b] |= (uint32_t)1 << (plen - 1);
+		else
+			s->idx6[2 * b + (uint64_t)((plen - 1) >> 6)] |=
+			    (uint64_t)1 << ((plen - 1) & 63);
+	}
+}
+
+/* Build a family's index with k bits from every entry in its tables. */
+static void
+ipset_index_build(struct ipset *s, int ipver, int k)
+{
+	struct ipset_tab	*tabs = ipver == 4 ? s->t4 : s->t6;
+	uint64_t		 hi, lo;
+	size_t			 bytes;
+	int			 plen, max = ipver == 4 ? 32 : 128;
+	uint32_t		 i;
+
+	bytes = (ipver == 4 ? sizeof(uint32_t) : 2 * sizeof(uint64_t)) *
+	    ((size_t)1 << k);
+	if (ipver == 4) {
+		if (s->idx4 != NULL)
+			s->mem -= sizeof(uint32_t) * ((size_t)1 << s->k4);
+		free(s->idx4);
+		s->idx4 = xcalloc(1, bytes);
+		s->k4 = k;
+	} else {
+		if (s->idx6 != NULL)
+			s->mem -= 2 * sizeof(uint64_t) * ((size_t)1 << s->k6);
+		free(s->idx6);
+		s->idx6 = xcalloc(1, bytes);
+		s->k6 = k;
+	}
+	s->mem += bytes;
+	for (plen = 1; plen <= max; plen++) {
+		if (tabs[plen].mask == 0)
+			continue;
+		if (tabs[plen].zero)
+			ipset_index_mark(s, ipver, 0, plen);
+		for (i = 0; i <= tabs[plen].mask; i++) {
+			ipset_slot_get(&tabs[plen], i, &hi, &lo);
+			if (hi != 0 || lo != 0)
+				ipset_index_mark(s, ipver,
+				    ipver == 4 ? hi << 32 : hi, plen);
+		}
+	}
+}
+
+/* Add addr/plen with the host bits masked off; 0, or -1 if invalid. */
+int
+ipset_add(struct ipset *s, int ipver, const uint8_t *addr, int plen)
+{
+	struct ipset_tab	*t;
+	uint64_t		 hi, lo;
+	size_t			*np;
+	int			 r, k, *kp;
+
+	if (ipver == 4 && plen >= 0 && plen <= 32) {
+		t = &s->t4[plen];
+		hi = ipset_be32(addr) & ipset_mask4(plen);
+		lo = 0;
+		np = &s->n4;
+		kp = &s->k4;
+	} else if (ipver == 6 && plen >= 0 && plen <= 128) {
+		t = &s->t6[plen];
+		hi = ipset_be64(addr);
+		lo = ipset_be64(addr + 8);
+		ipset_mask6(plen, &hi, &lo);
+		np = &s->n6;
+		kp = &s->k6;
+	} else
+		return -1;
+	/* A table is allocated with its first key: in use iff mask != 0. */
+	if (t->mask == 0 && ipset_tab_grow(s, t) == -1)
+		return -1;
+	if ((r = ipset_tab_add(s, t, hi, lo)) == -1)
+		return -1;
+	if (r == 0)
+		return 0;
+	s->count++;
+	(*np)++;
+	if ((k = ipset_index_bits(*np)) != *kp)
+		ipset_index_build(s, ipver, k);
+	else
+		ipset_index_mark(s, ipver, ipver == 4 ? hi << 32 : hi, plen);
+	return 0;
+}
+
+/*
+ * Does any prefix in the set cover addr? Reads one index word (two for
+ * IPv6) and probes the lengths it names, longest first; no allocation.
+ */
+int
+ipset_contains(const struct ipset *s, int ipver, const uint8_t *addr)
+{
+	uint64_t	hi, lo, h, l, m;
+	uint32_t	a, m4;
+	size_t		b;
+	int		w, bit, plen;
+
+	if (ipver == 4) {
+		if (s->idx4 == NULL)
+			return 0;
+		if (s->t4[0].zero)
+			return 1;
+		a = ipset_be32(addr);
+		for (m4 = s->idx4[a >> (32 - s->k4)]; m4 != 0;
+		    m4 &= ~((uint32_t)1 << (plen - 1))) {
+			plen = 32 - __builtin_clz(m4);
+			if (ipset_tab_has(s, &s->t4[plen],
+			    a & ipset_mask4(plen), 0))
+				return 1;
+		}
+	} else if (ipver == 6) {
+		if (s->t6[0].zero)
+			return 1;
+		if (s->idx6 == NULL)
+			return 0;
+		hi = ipset_be64(addr);
+		lo = ipset_be64(addr + 8);
+		b = (size_t)(hi >> (64 - s->k6));
+		for (w = 1; w >= 0; w--) {
+			for (m = s->idx6[2 * b + (size_t)w]; m != 0;
+			    m &= ~((uint64_t)1 << bit)) {
+				bit = 63 - __builtin_clzll(m);
+				plen = 1 + 64 * w + bit;
+				h = hi;
+				l = lo;
+				ipset_mask6(plen, &h, &l);
+				if (ipset_tab_has(s, &s->t6[plen], h, l))
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+size_t
+ipset_count(const struct ipset *s)
+{
+	return s->count;
+}
+
+size_t
+ipset_memory(const struct ipset *s)
+{
+	return s->mem;
+}
+
+/* Quote hostile input for a message: printable, bounded, escaped. */
+static const char *
+ipset_quote(const char *in, char *out, size_t outlen)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)in;
+	size_t			 o = 0, n;
+
+	for (n = 0; *p != '\0' && n < IPSET_QUOTE_MAX && o + 5 < outlen;
+	    p++, n++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 0xf];
+		} else
+			out[o++] = (char)*p;
+	}
+	if (*p != '\0' && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Parse "a.b.c.d", "a.b.c.d/n", an IPv6 address or "x::/n". Host bits are
+ * masked off; the prefix length is 1 to 3 decimal digits.
+ */
+int
+ipset_add_str(struct ipset *s, const char *str, char *err, size_t errlen)
+{
+	char		 abuf[INET6_ADDRSTRLEN + 1], q[IPSET_QUOTE_MAX * 4 + 8];
+	uint8_t		 addr[16];
+	const char	*slash, *p;
+	size_t		 alen;
+	int		 ipver, max, plen, ok;
+
+	slash = strchr(str, '/');
+	alen = slash != NULL ? (size_t)(slash - str) : strlen(str);
+	ok = alen > 0 && alen < sizeof(abuf);
+	if (ok) {
+		memcpy(abuf, str, alen);
+		abuf[alen] = '\0';
+		ipver = memchr(abuf, ':', alen) != NULL ? 6 : 4;
+		ok = inet_pton(ipver == 6 ? AF_INET6 : AF_INET, abuf,
+		    addr) == 1;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "bad address \"%s\"",
+		    ipset_quote(str, q, sizeof(q)));
+		return -1;
+	}
+	max = ipver == 6 ? 128 : 32;
+	plen = max;
+	if (slash != NULL) {
+		p = slash + 1;
+		plen = 0;
+		for (alen = 0; p[alen] >= '0' && p[alen] <= '9' && alen < 4;
+		    alen++)
+			plen = plen * 10 + (p[alen] - '0');
+		if (alen == 0 || alen > 3 || p[alen] != '\0') {
+			snprintf(err, errlen, "bad prefix length \"%s\"",
+			    ipset_quote(p, q, sizeof(q)));
+			return -1;
+		}
+		if (plen > max) {
+			snprintf(err, errlen,
+			    "prefix length %d out of range for IPv%d", plen,
+			    ipver);
+			return -1;
+		}
+	}
+	if (ipset_add(s, ipver, addr, plen) == -1) {
+		snprintf(err, errlen, "too many entries in the set");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read one line of fp into buf without its newline, never past cap - 1
+ * bytes. Returns 1 for a line, 0 at the end of the file, -1 for a line too
+ * long, -2 for a NUL byte, -3 for a read error; *total counts bytes read.
+ */
+static int
+ipset_getline(FILE *fp, char *buf, size_t cap, size_t *lenp, size_t *total)
+{
+	size_t	len = 0;
+	int	c, any = 0;
+
+	while ((c = getc_unlocked(fp)) != EOF) {
+		any = 1;
+		(*total)++;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			return -2;
+		if (len + 1 >= cap)
+			return -1;
+		buf[len++] = (char)c;
+	}
+	if (ferror(fp))
+		return -3;
+	buf[len] = '\0';
+	*lenp = len;
+	return any;
+}
+
+static inline int
+ipset_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * Load a list file: one address or prefix a line; '#' starts a comment
+ * anywhere on a line; blank lines, surrounding white space and CRLF line
+ * ends are ignored. Returns the number of entries new to the set, or -1
+ * with "FILE:LINE: message" (or "FILE: message") in err. On error the set
+ * holds the lines before the bad one: discard it.
+ */
+long
+ipset_load_file(struct ipset *s, const char *path, char *err, size_t errlen)
+{
+	FILE		*fp;
+	struct stat	 st;
+	char		 buf[IPSET_LINE_MAX], msg[512], *p, *hash;
+	size_t		 len, total = 0, before = s->count;
+	unsigned long	 line = 0;
+	int		 r;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_size > IPSET_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than the %ld-byte limit",
+		    path, IPSET_FILE_MAX);
+		goto fail;
+	}
+	while ((r = ipset_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {
+		line++;
+		if (total > (size_t)IPSET_FILE_MAX) {
+			snprintf(err, errlen, "%s: larger than the %ld-byte "
+			    "limit", path, IPSET_FILE_MAX);
+			goto fail;
+		}
+		if (r == -1) {
+			snprintf(err, errlen, "%s:%lu: line longer than %d "
+			    "bytes", path, line, IPSET_LINE_MAX - 1);
+			goto fail;
+		}
+		if (r == -2) {
+			snprintf(err, errlen, "%s:%lu: NUL byte in line", path,
+			    line);
+			goto fail;
+		}
+		if (r == -3) {
+			snprintf(err, errlen, "%s: read error: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if ((hash = memchr(buf, '#', len)) != NULL)
+			len = (size_t)(hash - buf);
+		while (len > 0 && ipset_isspace(buf[len - 1]))
+			len--;
+		buf[len] = '\0';
+		for (p = buf; ipset_isspace(*p); p++)
+			;
+		if (*p == '\0')
+			continue;
+		if (ipset_add_str(s, p, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
+			goto fail;
+		}
+	}
+	fclose(fp);
+	return (long)(s->count - before);
+fail:
+	fclose(fp);
+	return -1;
+}

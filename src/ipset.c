@@ -11,8 +11,10 @@
  * lengths, longest first: typically one or two probes, whatever the size
  * of the set, and never an allocation. The index costs at most 2 (IPv4)
  * or 8 (IPv6) bytes per entry and is rebuilt when k changes, that is when
- * the count doubles. Keys are stored at their natural width: 4 bytes for IPv4,
- * 8 bytes for IPv6 prefixes up to /64, 16 bytes above. The all-zero key
+ * the count doubles.
+ *
+ * Keys are stored at their natural width: 4 bytes for IPv4, 8 bytes for
+ * IPv6 prefixes up to /64, 16 bytes above. The all-zero key
  * marks an empty slot, so a zero prefix (0.0.0.0/0, ::/0, 0.0.0.0/8, ...)
  * is kept as a flag beside its table. Tables grow by rehash at load time
  * and stay at most three quarters full.

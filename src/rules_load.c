@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -1349,6 +1350,11 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 			if ((s = yamldoc_scalar(it)) == NULL)
 				return lerr(L, it, "rule %u: controls: "
 				    "expected control ids", r->sid);
+			if (rs->ncontrols == 0) {
+				lerr(L, it, "rule %u: controls need a catalog "
+				    "(set sensor.catalog)", r->sid);
+				return -1;
+			}
 			if (!catalog_has(rs, s)) {
 				const char **ids = xcalloc(rs->ncontrols + 1,
 				    sizeof(*ids));
@@ -1734,8 +1740,15 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 
 		if (load_assets(&L, yamldoc_get(conf->doc, root, "assets")))
 			goto fail;
-		if (load_catalog(&L, cat ? cat : root) != 0)
-			goto fail;
+		/*
+		 * The catalog is required when named; the default one is
+		 * optional, so a capture-only configuration needs none.
+		 */
+		if (cat != NULL || access(rs->catalog_path = own(rs,
+		    config_path(conf, conf->catalog)), R_OK) == 0) {
+			if (load_catalog(&L, cat ? cat : root) != 0)
+				goto fail;
+		}
 		if (load_rule_files(&L, yamldoc_get(conf->doc, root,
 		    "rules")) != 0)
 			goto fail;

@@ -743,7 +743,6 @@ main(int argc, char *argv[])
 		fatalx("nothing to capture: give -r FILE, -i IFACE or a "
 		    "capture list in the configuration");
 
-	s.wall_start = wall_usec();
 	for (i = 0; i < (int)NSUBSYSTEMS; i++) {
 		if (subsystems[i].init(&s, err, sizeof(err)) != 0) {
 			log_warnx("%s: %s", subsystems[i].name, err);
@@ -752,6 +751,8 @@ main(int argc, char *argv[])
 		}
 		done = i + 1;
 	}
+	/* Packet rates are of the packet path, without the load time. */
+	s.wall_start = wall_usec();
 	if (rc == 0) {
 		log_info("running on %d source(s)", capture_count(s.cap));
 		event_base_dispatch(s.base);

@@ -857,4 +857,40 @@ void	 eventlog_close(struct eventlog *);
 uint64_t eventlog_count(const struct eventlog *);
 uint64_t eventlog_errors(const struct eventlog *);
 
+/* canhgacd.c: the daemon's state, owned by main, read by control.c. */
+struct sensor {
+	struct event_base	*base;
+	struct config		*conf;
+	struct capture		*cap;
+	struct flow_table	*flows;
+	struct app_ctx		*app;
+	struct eventlog		*events;
+	char			*events_path;
+	struct ruleset		*rules;
+	struct alert_out	*alerts;
+	const char		*alerts_path;	/* --alerts */
+	uint64_t		 last_drops;	/* sensor health, last seen */
+	uint64_t		 last_memcap;
+	uint64_t		 last_thr_evicted;
+	uint64_t		 sensor_raised[3];	/* packet time of last */
+	struct decode_stats	 dstats;
+	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
+	uint64_t		 last_ts;	/* newest packet time */
+	uint64_t		 last_expire;
+	uint64_t		 wall_start;	/* microseconds */
+	int			 offline;
+	int			 shutting_down;
+	const char		*stats_path;
+	int			 cli_ifaces;	/* -i replaced the capture list */
+	uint64_t		 start_wall;	/* microseconds, for uptime */
+	uint64_t		 reloads, reload_failures;
+	uint64_t		 last_reload;	/* wall microseconds */
+	int			 reload_ok;
+	char			 reload_error[1024];
+	void			*control;	/* control.c */
+};
+
+void	 sensor_stop(struct sensor *, enum flow_end_reason);
+int	 sensor_reload(struct sensor *, char *err, size_t errlen);
+
 #endif /* CANHGAC_H */

@@ -30,30 +30,6 @@
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
 
-struct sensor {
-	struct event_base	*base;
-	struct config		*conf;
-	struct capture		*cap;
-	struct flow_table	*flows;
-	struct app_ctx		*app;
-	struct eventlog		*events;
-	char			*events_path;
-	struct ruleset		*rules;
-	struct alert_out	*alerts;
-	const char		*alerts_path;	/* --alerts */
-	uint64_t		 last_drops;	/* sensor health, last seen */
-	uint64_t		 last_memcap;
-	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[3];	/* packet time of last */
-	struct decode_stats	 dstats;
-	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
-	uint64_t		 last_ts;	/* newest packet time */
-	uint64_t		 last_expire;
-	uint64_t		 wall_start;	/* microseconds */
-	int			 offline;
-	int			 shutting_down;
-	const char		*stats_path;
-};
 
 /*
  * Subsystems start in table order and stop in reverse, each with the
@@ -235,7 +211,7 @@ on_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	rules_match(s->rules, &c, s->alerts);
 }
 
-static void
+void
 sensor_stop(struct sensor *s, enum flow_end_reason why)
 {
 	if (s->shutting_down)
@@ -248,6 +224,87 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	event_base_loopexit(s->base, NULL);
+}
+
+/* Reopen the event and alert files by name (logrotate moved them). */
+static void
+sensor_reopen(struct sensor *s)
+{
+	struct eventlog	*nel;
+	char		 err[512];
+
+	alert_out_reopen(s->alerts);
+	if (s->events_path == NULL || strcmp(s->events_path, "-") == 0)
+		return;
+	nel = eventlog_open(s->events_path, s->conf->sensor_name,
+	    s->conf->utc_offset, err, sizeof(err));
+	if (nel == NULL) {
+		log_warnx("%s; keeping the old file", err);
+		return;
+	}
+	eventlog_close(s->events);
+	s->events = nel;
+}
+
+/*
+ * Reload: build the complete new configuration and ruleset while
+ * capture goes on; only if all of it loads, swap it in. Being a
+ * callback of the one event loop, the swap happens between packets.
+ * Settings that need a restart (capture interfaces, the flow memcap)
+ * are refused with the reason, and the running set is kept.
+ */
+int
+sensor_reload(struct sensor *s, char *err, size_t errlen)
+{
+	struct config	*nc;
+	struct ruleset	*nr;
+	int		 i;
+
+	s->reloads++;
+	s->last_reload = wall_usec();
+	if (s->conf->path == NULL) {
+		snprintf(err, errlen, "no configuration file to reload");
+		goto fail;
+	}
+	if ((nc = config_load(s->conf->path, err, errlen)) == NULL)
+		goto fail;
+	if (!s->offline && !s->cli_ifaces && (nc->ncapture !=
+	    s->conf->ncapture)) {
+		snprintf(err, errlen, "%s: the capture interfaces changed; "
+		    "that needs a restart (and root)", nc->path);
+		config_free(nc);
+		goto fail;
+	}
+	for (i = 0; !s->offline && !s->cli_ifaces && i < nc->ncapture; i++)
+		if (strcmp(nc->capture[i].iface, s->conf->capture[i].iface)) {
+			snprintf(err, errlen, "%s: capture interface %s "
+			    "changed; that needs a restart (and root)",
+			    nc->path, nc->capture[i].iface);
+			config_free(nc);
+			goto fail;
+		}
+	if (nc->flow_memcap != s->conf->flow_memcap)
+		log_warnx("%s: limits.flow_memcap changes at the next "
+		    "restart", nc->path);
+	if ((nr = rules_load(nc, err, errlen)) == NULL) {
+		config_free(nc);
+		goto fail;
+	}
+	rules_free(s->rules);
+	s->rules = nr;
+	/* Flow state and outputs stay; the new settings apply from here. */
+	nc->flow_memcap = s->conf->flow_memcap;
+	config_free(s->conf);
+	s->conf = nc;
+	sensor_reopen(s);
+	s->reload_ok = 1;
+	s->reload_error[0] = '\0';
+	return 0;
+fail:
+	s->reload_ok = 0;
+	s->reload_failures++;
+	snprintf(s->reload_error, sizeof(s->reload_error), "%s", err);
+	return -1;
 }
 
 static void
@@ -264,19 +321,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		if (s->events_path == NULL || strcmp(s->events_path, "-") == 0)
-			return;
-		/* logrotate moved the file: reopen by name. */
-		struct eventlog *nel = eventlog_open(s->events_path,
-		    s->conf->sensor_name, s->conf->utc_offset, err,
-		    sizeof(err));
-		if (nel == NULL) {
-			log_warnx("SIGHUP: %s; keeping the old file", err);
-			return;
-		}
-		eventlog_close(s->events);
-		s->events = nel;
-		alert_out_reopen(s->alerts);
+		if (sensor_reload(s, err, sizeof(err)) != 0)
+			log_warnx("reload failed, keeping the running "
+			    "configuration: %s", err);
+		else
+			log_info("reloaded %s", s->conf->path);
 		return;
 	}
 	log_info("signal %d: shutting down", (int)sig);
@@ -719,6 +768,7 @@ main(int argc, char *argv[])
 			    sizeof(err)) != 0)
 				fatalx("%s", err);
 	} else if (nifaces > 0) {
+		s.cli_ifaces = 1;
 		for (i = 0; i < nifaces; i++) {
 			struct capture_conf cc;
 
@@ -752,7 +802,8 @@ main(int argc, char *argv[])
 		done = i + 1;
 	}
 	/* Packet rates are of the packet path, without the load time. */
-	s.wall_start = wall_usec();
+	s.wall_start = s.start_wall = wall_usec();
+	s.reload_ok = 1;
 	if (rc == 0) {
 		log_info("running on %d source(s)", capture_count(s.cap));
 		event_base_dispatch(s.base);

@@ -782,6 +782,15 @@ void	 alert_emit(struct alert_out *, const struct config *,
 /* Mask citizen-ID numbers in s (in place): 020*******34. */
 size_t	 alert_mask_cccd(char *s, size_t len);
 
+/* daemon.c: pidfile lock, daemonizing, dropping root. */
+int	 daemon_pidfile(const char *path, char *err, size_t errlen);
+void	 daemon_pidfile_update(int fd);
+int	 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
+	    size_t errlen);
+void	 daemon_chown(const char *path, uid_t uid, gid_t gid);
+int	 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen);
+int	 daemon_detach(char *err, size_t errlen);
+
 /* config.c */
 struct capture_conf {
 	char		 iface[64];
@@ -807,6 +816,8 @@ struct config {
 	int		 language_vi;	/* sensor.language: vi */
 	uint64_t	 threshold_memcap;
 	char		*alerts_path;	/* outputs.json.path */
+	char		*user;		/* drop root to this user */
+	char		*pidfile;
 	struct yaml_doc	*doc;		/* kept for later subsystems */
 };
 

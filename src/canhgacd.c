@@ -633,11 +633,43 @@ print_summary(struct sensor *s, double secs)
 	}
 }
 
+/*
+ * Everything that needs root is open: give our files to the service
+ * user and become it. A replay (-r) without that user stays root with
+ * a warning; a live sensor refuses to run as root when told not to.
+ */
+static int
+drop_root(struct sensor *s, int offline, char *err, size_t errlen)
+{
+	uid_t	uid;
+	gid_t	gid;
+
+	if (daemon_user(s->conf->user, &uid, &gid, err, errlen) != 0) {
+		if (!offline)
+			return -1;
+		log_warnx("%s; replaying as root", err);
+		return 0;
+	}
+	daemon_chown(s->events_path, uid, gid);
+	daemon_chown(s->alerts_path, uid, gid);
+	if (s->conf->alerts_path != NULL) {
+		char *p = config_path(s->conf, s->conf->alerts_path);
+
+		daemon_chown(p, uid, gid);
+		free(p);
+	}
+	if (daemon_drop(uid, gid, err, errlen) != 0)
+		return -1;
+	log_info("running as user %s (uid %ld)", s->conf->user, (long)uid);
+	return 0;
+}
+
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: canhgacd [-Tvh] [-c FILE] [-r CAPTURE]... [-i IFACE]...\n"
+"usage: canhgacd [-DTvh] [-c FILE] [-r CAPTURE]... [-i IFACE]...\n"
+"                [-P PIDFILE]\n"
 "                [--alerts FILE|-] [--events FILE|-] [--stats FILE|-]\n"
 "                [--version]\n"
 "  -c FILE          configuration (default %s)\n"
@@ -645,6 +677,9 @@ usage(FILE *fp)
 "  -i IFACE         capture live on IFACE (repeatable; replaces the\n"
 "                   configured capture list)\n"
 "  -T               check the configuration (and rules) and exit\n"
+"  -D               run in the background (systemd runs it in front)\n"
+"  -P PIDFILE       pidfile and instance lock (default: pidfile: in the\n"
+"                   configuration; live capture only)\n"
 "  --alerts FILE    also write alert records as JSON lines (- for stdout)\n"
 "  --events FILE    write flow/tls/dns/http/ssh/plaintext event records\n"
 "                   as JSON lines (- for standard output)\n"
@@ -669,12 +704,13 @@ main(int argc, char *argv[])
 	const char	*conffile = NULL;
 	const char	*files[IFACE_MAX], *ifaces[IFACE_MAX];
 	int		 nfiles = 0, nifaces = 0, test = 0, verbose = 0;
-	int		 ch, i, done = 0, rc = 0;
+	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
+	const char	*pidfile = NULL;
 	char		 err[1024];
 	double		 secs;
 
 	memset(&s, 0, sizeof(s));
-	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:A:", longopts,
+	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:A:DP:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -704,6 +740,12 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			s.alerts_path = optarg;
+			break;
+		case 'D':
+			detach = 1;
+			break;
+		case 'P':
+			pidfile = optarg;
 			break;
 		case 'V':
 			printf("canhgacd %s (%s)\n", CANHGAC_VERSION,
@@ -758,6 +800,19 @@ main(int argc, char *argv[])
 	if (s.events_path == NULL)
 		s.events_path = s.conf->events_path;
 
+	/* A live sensor holds the pidfile lock; replays run beside it. */
+	if (nfiles == 0 && (pidfile != NULL || s.conf->pidfile != NULL) &&
+	    (pidfd = daemon_pidfile(pidfile ? pidfile : s.conf->pidfile, err,
+	    sizeof(err))) < 0) {
+		fprintf(stderr, "canhgacd: %s\n", err);
+		return 1;
+	}
+	if (detach) {
+		if (daemon_detach(err, sizeof(err)) != 0)
+			fatalx("%s", err);
+		log_init(0, 1);
+		daemon_pidfile_update(pidfd);
+	}
 	if ((s.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	s.cap = capture_new(s.base, on_packet, on_capture_done, &s);
@@ -800,6 +855,11 @@ main(int argc, char *argv[])
 			break;
 		}
 		done = i + 1;
+	}
+	if (rc == 0 && geteuid() == 0 && s.conf->user != NULL &&
+	    drop_root(&s, nfiles > 0, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		rc = 1;
 	}
 	/* Packet rates are of the packet path, without the load time. */
 	s.wall_start = s.start_wall = wall_usec();

@@ -382,6 +382,26 @@ config_load(const char *path, char *err, size_t errlen)
 			c->alerts_path = xstrdup(s);
 		}
 	}
+	if ((v = yamldoc_get(yd, root, "user")) != NULL) {
+		const char *s = yamldoc_scalar(v);
+
+		if (s == NULL || *s == '\0' || strlen(s) > 32) {
+			yamldoc_error(yd, v, err, errlen,
+			    "user: expected a user name");
+			goto fail;
+		}
+		c->user = xstrdup(s);
+	}
+	if ((v = yamldoc_get(yd, root, "pidfile")) != NULL) {
+		const char *s = yamldoc_scalar(v);
+
+		if (s == NULL || *s != '/') {
+			yamldoc_error(yd, v, err, errlen,
+			    "pidfile: expected an absolute path");
+			goto fail;
+		}
+		c->pidfile = xstrdup(s);
+	}
 	if ((v = yamldoc_get(yd, root, "events")) != NULL) {
 		const char *s = yamldoc_scalar(v);
 
@@ -421,6 +441,8 @@ config_free(struct config *c)
 	free(c->dir);
 	free(c->catalog);
 	free(c->alerts_path);
+	free(c->user);
+	free(c->pidfile);
 	yamldoc_free(c->doc);
 	free(c);
 }

@@ -805,6 +805,7 @@ main(int argc, char *argv[])
 	    (pidfd = daemon_pidfile(pidfile ? pidfile : s.conf->pidfile, err,
 	    sizeof(err))) < 0) {
 		fprintf(stderr, "canhgacd: %s\n", err);
+		config_free(s.conf);
 		return 1;
 	}
 	if (detach) {

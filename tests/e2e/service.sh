@@ -1,0 +1,173 @@
+#!/bin/bash
+# Running as a service, live on a veth pair between two network
+# namespaces:
+#  - after start the daemon runs as the configured user, with no
+#    capabilities (/proc/PID/status), and a second instance refuses to
+#    start on the pidfile lock;
+#  - 50 reloads (SIGHUP) while traffic flows: capture counters go on,
+#    pcap reports no drops, alerts keep coming after the last reload,
+#    and (in the sanitizer build) nothing leaks;
+#  - a reload with a broken rule file keeps the old rules and logs the
+#    error with FILE:LINE:COLUMN.
+set -u
+: "${top_srcdir:?}" "${CANHGACD:?}"
+PY=/usr/bin/python3
+
+skip() {
+	echo "SKIP: $*"
+	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
+	exit 77
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+command -v ip >/dev/null || skip "iproute2 missing"
+
+tmp=$(mktemp -d /tmp/cg-service.XXXXXX)
+chmod 1777 "$tmp"	# the daemon writes its stats as nobody
+ns=cgsvc$$
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	sleep 0.3
+	ip netns del "${ns}a" 2>/dev/null
+	ip netns del "${ns}b" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ip netns add "${ns}a" && ip netns add "${ns}b" || skip "cannot create namespaces"
+ip link add veth0 netns "${ns}a" type veth peer name veth1 netns "${ns}b"
+ip -n "${ns}a" addr add 10.98.0.1/24 dev veth0
+ip -n "${ns}b" addr add 10.98.0.2/24 dev veth1
+ip -n "${ns}a" link set veth0 up
+ip -n "${ns}b" link set veth1 up
+ip -n "${ns}a" link set lo up
+
+cat >"$tmp/catalog.yaml" <<'EOF'
+catalog: {id: t, standard: Test}
+controls:
+  - {id: NET.IDS, level: 1}
+EOF
+cat >"$tmp/good.rules" <<'EOF'
+rules:
+  - sid: 42
+    name: UDP to the test port
+    category: anomaly
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst_port: 9999}
+    message: "{src_ip} sent to {dest_ip}:{dest_port}"
+    advice: "Nothing to do: this is a test."
+EOF
+cp "$tmp/good.rules" "$tmp/rules.yaml"
+cat >"$tmp/canhgac.yaml" <<EOF
+sensor: {name: svc-test, catalog: catalog.yaml}
+capture:
+  - {interface: veth0}
+rules: [rules.yaml]
+outputs: {json: {path: $tmp/alerts.json}}
+user: nobody
+pidfile: $tmp/run/canhgacd.pid
+EOF
+
+ip netns exec "${ns}a" "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
+    --stats "$tmp/stats.json" 2>"$tmp/daemon.err" &
+dpid=$!
+pids+=("$dpid")
+for _ in $(seq 50); do
+	grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "running on" "$tmp/daemon.err" || { cat "$tmp/daemon.err"; echo "FAIL: daemon did not start"; exit 1; }
+fail=0
+
+# Runs as the configured user, without capabilities.
+uid=$(awk '/^Uid:/ {print $2 $3 $4 $5}' "/proc/$dpid/status")
+cap=$(awk '/^CapEff:/ {print $2}' "/proc/$dpid/status")
+if [ "$uid" = "65534655346553465534" ] && [ "$cap" = "0000000000000000" ]; then
+	echo "ok   runs as nobody, CapEff 0"
+else
+	echo "FAIL uid=$uid CapEff=$cap"; fail=1
+fi
+# A second instance refuses to start on the pidfile.
+if out=$(ip netns exec "${ns}a" "$CANHGACD" -c "$tmp/canhgac.yaml" 2>&1); then
+	echo "FAIL a second instance started"; fail=1
+elif grep -qE "Sanitizer|runtime error" <<<"$out"; then
+	echo "FAIL second instance: sanitizer report:"; echo "$out" | head -30; fail=1
+elif grep -q "another canhgacd is running (pid $dpid)" <<<"$out"; then
+	echo "ok   second instance refused: $out"
+else
+	echo "FAIL second instance: $out"; fail=1
+fi
+
+# Traffic: 20 UDP datagrams every 0.1 s for the whole test.
+ip netns exec "${ns}b" $PY -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 30
+n = 0
+while time.time() < end:
+    for _ in range(20):
+        s.sendto(b"x" * 32, ("10.98.0.1", 9999)); n += 1
+    time.sleep(0.1)
+print(n)
+' >"$tmp/sent" &
+pids+=($!)
+sleep 1
+
+# 50 reloads under traffic.
+for i in $(seq 50); do
+	kill -HUP "$dpid"
+	sleep 0.1
+done
+sleep 1
+n_reloaded=$(grep -c "reloaded $tmp/canhgac.yaml" "$tmp/daemon.err")
+before=$(wc -l <"$tmp/alerts.json")
+sleep 1.5
+after=$(wc -l <"$tmp/alerts.json")
+if [ "$n_reloaded" -eq 50 ] && [ "$after" -gt "$before" ]; then
+	echo "ok   50 reloads; alerts went on ($before -> $after)"
+else
+	echo "FAIL reloads=$n_reloaded alerts $before -> $after"; fail=1
+fi
+
+# A broken rule file: the reload fails with the position, old rules stay.
+printf 'rules:\n  - sid: 43\n    name: x\n    category: scna\n' >"$tmp/rules.yaml"
+kill -HUP "$dpid"
+sleep 1
+if grep -q "reload failed, keeping the running configuration: $tmp/rules.yaml:4:15: rule 43: category" "$tmp/daemon.err"; then
+	echo "ok   broken reload refused with FILE:LINE:COLUMN"
+else
+	echo "FAIL broken reload not reported as expected"; tail -3 "$tmp/daemon.err"; fail=1
+fi
+before=$(wc -l <"$tmp/alerts.json")
+sleep 1.5
+after=$(wc -l <"$tmp/alerts.json")
+if [ "$after" -gt "$before" ]; then
+	echo "ok   old rules still alert after the failed reload ($before -> $after)"
+else
+	echo "FAIL no alerts after the failed reload"; fail=1
+fi
+cp "$tmp/good.rules" "$tmp/rules.yaml"
+
+kill -TERM "$dpid"
+wait "$dpid"
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL daemon exit status $rc"; fail=1; }
+if grep -qE "LeakSanitizer|AddressSanitizer|runtime error" "$tmp/daemon.err"; then
+	echo "FAIL sanitizer report:"; grep -A20 -E "Sanitizer|runtime error" "$tmp/daemon.err" | head -40
+	fail=1
+fi
+$PY - "$tmp/stats.json" "$tmp/alerts.json" <<'EOF' || fail=1
+import json, sys
+st = json.load(open(sys.argv[1]))
+ifc = st["interfaces"][0]
+alerts = sum(1 for _ in open(sys.argv[2]))
+print("     pcap received %d, dropped %d, if-dropped %d; packets %d; alerts %d"
+      % (ifc["pcap_received"], ifc["pcap_dropped"], ifc["pcap_ifdropped"],
+         ifc["packets"], alerts))
+ok = ifc["pcap_dropped"] == 0 and ifc["packets"] > 100 and alerts > 100
+print(("ok  " if ok else "FAIL") + " capture went on through the reloads without drops")
+sys.exit(0 if ok else 1)
+EOF
+exit $fail

@@ -38,6 +38,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The service user canhgacd drops to (user: in the configuration).
+if [ "$(id -u)" -eq 0 ] && ! getent passwd canhgac >/dev/null; then
+  useradd --system --no-create-home --home-dir /var/lib/canhgac \
+    --shell /usr/sbin/nologin canhgac
+fi
+
 [ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
   autoreconf -fi >/dev/null
 

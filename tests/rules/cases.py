@@ -1,0 +1,527 @@
+"""Positive and negative traffic for every shipped rule (rules/*.yaml).
+
+CASES maps a sid to its cases: `pos` captures must give exactly one alert
+of that sid (after thresholds and suppression), `neg` captures none. Each
+case is (description, builder[, start time]); a builder adds packets to a
+caselib.Capture. `conf` changes the test configuration for that sid
+(limits, level). UNTESTABLE lists the sids no capture can exercise, with
+the reason. check.py runs them; `python3 cases.py SID pos|neg N OUT.pcap`
+writes one capture for a look with tshark.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rulelib import *  # noqa: E402,F401,F403
+from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # noqa: E402
+                     connections, ssh_session, tls_session, client_hello,
+                     server_hello, http_request, ftp_login, pop3_login,
+                     imap_login, smtp_session, telnet_login, snmp_get,
+                     snmp_v3_get, udp_exchange, dns_lookup, ping, bulk_upload,
+                     citizen_json, internal_hosts, eph,
+                     CCCD_VALID, CCCD_DECOYS, T_DEFAULT, T_TUE_1000,
+                     T_TUE_1729, T_TUE_1730, T_TUE_2200, T_WED_0729,
+                     T_SAT_1000, GATEWAY, DB, PEER, ADMIN, RESOLVER,
+                     SCANNER, CLIENT, OFFICE, EXT, EXT_WEB, IOC_IP,
+                     IOC_NET_IP, EXT6)
+
+MB = 1 << 20
+
+
+# ------------------------------------------------------------ builders
+
+def port_scan(src, dst, nports, flags="S", over=2.0, first=1):
+    """Probe nports ports of dst, evenly over `over` seconds; 22 and 443
+    answer SYN-ACK, the rest RST."""
+    def build(cap):
+        gap = over / nports
+        for i in range(nports):
+            port = first + i
+            if flags == "S":
+                ans = "SA" if port in (22, 443) else "RA"
+            else:
+                ans = "RA"
+            probe(cap, src, dst, port, flags=flags, answer=ans, dt=gap)
+    return build
+
+
+def sweep(src, hosts, dport, over=2.0, flags="S"):
+    def build(cap):
+        gap = over / len(hosts)
+        for h in hosts:
+            probe(cap, src, h, dport, flags=flags, answer="RA", dt=gap)
+    return build
+
+
+def udp_scan(src, dst, nports, over=2.0, first=1000):
+    def build(cap):
+        gap = over / nports
+        for i in range(nports):
+            cap.add(ip(src, dst) / UDP(sport=eph(), dport=first + i), gap)
+    return build
+
+
+def udp_sweep(src, hosts, dport, over=2.0):
+    def build(cap):
+        gap = over / len(hosts)
+        for h in hosts:
+            udp_exchange(cap, src, h, dport, snmp_get(b"public", 1), dt=gap)
+    return build
+
+
+def ping_sweep(src, hosts, over=2.0):
+    def build(cap):
+        gap = over / len(hosts)
+        for i, h in enumerate(hosts):
+            ping(cap, src, h, seq=i + 1, dt=gap)
+    return build
+
+
+def v6_hosts(n):
+    return ["fd00:20:5::%x" % (0x10 + i) for i in range(n)]
+
+
+def conns(client, server, dport, n, every, kind="plain"):
+    """n connections to a login service, `every` seconds apart."""
+    def build(cap):
+        for i in range(n):
+            if i:
+                cap.t += every
+            if kind == "ssh":
+                ssh_session(cap, client, server, nbytes=300)
+            elif kind == "ftp":
+                session(cap, client, server, dport,
+                        [b"USER admin\r\n", b"PASS guess%d\r\n" % i],
+                        [b"220 FTP ready\r\n", b"331 Password required\r\n",
+                         b"530 Login incorrect\r\n"], first="server")
+            else:
+                session(cap, client, server, dport, [b"\x03\x00\x00\x13" +
+                                                     b"\x0e" * 15],
+                        [b"\x03\x00\x00\x13" + b"\xd0" * 15])
+    return build
+
+
+def half_open(client, server, dport):
+    def build(cap):
+        probe(cap, client, server, dport, flags="S", answer="SA")
+    return build
+
+
+def at_ssh(client, server):
+    def build(cap):
+        ssh_session(cap, client, server)
+    return build
+
+
+def one_conn(client, server, dport):
+    def build(cap):
+        session(cap, client, server, dport, [b"\x00" * 64], [b"\x00" * 64])
+    return build
+
+
+def tls(client, server, dport=443, sni="gw.example.gov.vn", maxv=0x0304,
+        sv=None):
+    def build(cap):
+        tls_session(cap, client, server, dport, sni, maxv, sv)
+    return build
+
+
+def http(client, server, host, uri="/", dport=80, method="GET", body=b""):
+    def build(cap):
+        http_request(cap, client, server, host, uri, dport, method, body)
+    return build
+
+
+def lookups(client, resolver, names, every=0.5, answer=True):
+    def build(cap):
+        for i, n in enumerate(names):
+            dns_lookup(cap, client, resolver, n, qid=0x1000 + i,
+                       answer=answer, dt=every)
+    return build
+
+
+def long_names(n, label_len):
+    return ["%s.t.tunnel-lab.example" % (("%02d" % i) * 40)[:label_len]
+            for i in range(n)]
+
+
+def malformed(src, dst, n, over=20.0):
+    """n TCP packets with SYN and RST together (tcp_bad_flags)."""
+    def build(cap):
+        gap = over / n
+        for i in range(n):
+            cap.add(ip(src, dst) / TCP(sport=45000, dport=80, flags="SR",
+                                       seq=100 + i), gap)
+    return build
+
+
+def synfin(src, dst, n):
+    def build(cap):
+        for i in range(n):
+            cap.add(ip(src, dst) / TCP(sport=46000 + i, dport=80, flags="SF",
+                                       seq=100), 0.2)
+    return build
+
+
+def syn_flood(n, over=5.0, tail=3.0):
+    """n SYNs from n distinct sources (100.64.0.0/10, not internal, not
+    listed) to the gateway's port 443, then a few seconds of ordinary
+    traffic so the sensor's once-a-second health check runs."""
+    def build(cap):
+        gap = over / n
+        for i in range(n):
+            src = "100.%d.%d.%d" % (64 + (i >> 16), (i >> 8) & 255, i & 255)
+            cap.add(ip(src, GATEWAY) / TCP(sport=1024 + (i % 60000),
+                                           dport=443, flags="S", seq=i), gap)
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
+def cccd_post(client, server, numbers, dport=80):
+    return http(client, server, "api.example.gov.vn", "/v1/cong-dan",
+                dport, "POST", citizen_json(numbers))
+
+
+def upload(client, server, nbytes, dport=443, spread=120.0):
+    def build(cap):
+        tls_session(cap, client, server, dport, "upload.example", up=0,
+                    down=0)
+        bulk_upload(cap, client, server, dport, nbytes, spread=spread)
+    return build
+
+
+def both(*builders):
+    def build(cap):
+        for b in builders:
+            b(cap)
+    return build
+
+
+# ------------------------------------------------------------ the cases
+
+GW_PORTS = [GATEWAY]
+HOSTS60 = internal_hosts(60)
+
+CASES = {
+    # scan.yaml ------------------------------------------------------
+    1000101: dict(
+        pos=[("SYN scan of 200 ports of the gateway in 2 s",
+              port_scan(EXT, GATEWAY, 200)),
+             ("SYN scan of 1000 ports of 3 hosts (one alert: suppressed by source)",
+              both(port_scan(EXT, GATEWAY, 1000, over=5),
+                   port_scan(EXT, DB, 1000, over=5),
+                   port_scan(EXT, "10.20.1.30", 1000, over=5)))],
+        neg=[("SYN probes to 40 ports", port_scan(EXT, GATEWAY, 40)),
+             ("allowlisted scanner, 200 ports", port_scan(SCANNER, GATEWAY, 200)),
+             ("60 ports over 10 minutes", port_scan(EXT, GATEWAY, 60, over=600))]),
+    1000102: dict(
+        pos=[("SYN sweep of port 445 on 60 internal hosts",
+              sweep(CLIENT, HOSTS60, 445))],
+        neg=[("SYN sweep of 25 hosts", sweep(CLIENT, HOSTS60[:25], 445)),
+             ("client opening 443 on 60 outside web servers",
+              sweep(CLIENT, ["203.0.113.%d" % (100 + i) for i in range(60)],
+                    443)),
+             ("allowlisted scanner sweeping 60 hosts",
+              sweep(SCANNER, HOSTS60, 445))]),
+    1000103: dict(
+        pos=[("bare FIN probes to 30 ports", port_scan(EXT, GATEWAY, 30, "F"))],
+        neg=[("bare FIN probes to 8 ports", port_scan(EXT, GATEWAY, 8, "F")),
+             ("30 complete connections to 30 ports, FIN+ACK closes",
+              both(*[one_conn(CLIENT, OFFICE, 2000 + i) for i in range(30)]))]),
+    1000104: dict(
+        pos=[("NULL probes to 30 ports", port_scan(EXT, GATEWAY, 30, "0"))],
+        neg=[("NULL probes to 8 ports", port_scan(EXT, GATEWAY, 8, "0"))]),
+    1000105: dict(
+        pos=[("XMAS probes to 30 ports", port_scan(EXT, GATEWAY, 30, "FPU"))],
+        neg=[("XMAS probes to 8 ports", port_scan(EXT, GATEWAY, 8, "FPU"))]),
+    1000106: dict(
+        pos=[("UDP datagrams to 100 ports of the gateway",
+              udp_scan(EXT, GATEWAY, 100))],
+        neg=[("UDP datagrams to 25 ports", udp_scan(EXT, GATEWAY, 25)),
+             ("100 DNS queries from 100 source ports, with answers",
+              lookups(CLIENT, RESOLVER, ["h%d.example.gov.vn" % i
+                                         for i in range(100)], every=0.01))]),
+    1000107: dict(
+        pos=[("SNMP to port 161 of 50 internal hosts",
+              udp_sweep(CLIENT, HOSTS60[:50], 161))],
+        neg=[("SNMP to 20 hosts", udp_sweep(CLIENT, HOSTS60[:20], 161))]),
+    1000108: dict(
+        pos=[("pings to 40 hosts", ping_sweep(EXT, HOSTS60[:40]))],
+        neg=[("pings to 15 hosts", ping_sweep(EXT, HOSTS60[:15])),
+             ("allowlisted scanner pinging 40 hosts",
+              ping_sweep(SCANNER, HOSTS60[:40]))]),
+    1000109: dict(
+        pos=[("ICMPv6 pings to 40 hosts", ping_sweep(EXT6, v6_hosts(40)))],
+        neg=[("ICMPv6 pings to 15 hosts", ping_sweep(EXT6, v6_hosts(15)))]),
+    1000111: dict(
+        pos=[("20 ports over 3 minutes", port_scan(EXT, GATEWAY, 20, over=180))],
+        neg=[("10 ports", port_scan(EXT, GATEWAY, 10, over=180))]),
+    1000112: dict(
+        pos=[("SYN to 15 hosts over 3 minutes",
+              sweep(CLIENT, HOSTS60[:15], 445, over=180))],
+        neg=[("SYN to 8 hosts", sweep(CLIENT, HOSTS60[:8], 445, over=180))]),
+    1000116: dict(
+        pos=[("UDP to 15 ports over 3 minutes",
+              udp_scan(EXT, GATEWAY, 15, over=180))],
+        neg=[("UDP to 8 ports", udp_scan(EXT, GATEWAY, 8, over=180))]),
+    1000117: dict(
+        pos=[("SNMP to 15 hosts over 3 minutes",
+              udp_sweep(CLIENT, HOSTS60[:15], 161, over=180))],
+        neg=[("SNMP to 8 hosts", udp_sweep(CLIENT, HOSTS60[:8], 161, over=180))]),
+    1000118: dict(
+        pos=[("pings to 15 hosts over 3 minutes",
+              ping_sweep(EXT, HOSTS60[:15], over=180))],
+        neg=[("pings to 8 hosts", ping_sweep(EXT, HOSTS60[:8], over=180))]),
+    1000119: dict(
+        pos=[("ICMPv6 pings to 15 hosts over 3 minutes",
+              ping_sweep(EXT6, v6_hosts(15), over=180))],
+        neg=[("ICMPv6 pings to 8 hosts", ping_sweep(EXT6, v6_hosts(8), over=180))]),
+
+    # bruteforce.yaml ------------------------------------------------
+    1000201: dict(
+        pos=[("40 SSH connections in 80 s", conns(EXT, DB, 22, 40, 2, "ssh"))],
+        neg=[("15 SSH connections in 2 minutes", conns(EXT, DB, 22, 15, 8, "ssh")),
+             ("40 half-open SYNs to port 22 (a flood, not logins)",
+              both(*[half_open(EXT, DB, 22)] * 40))]),
+    1000202: dict(
+        pos=[("40 RDP connections in 80 s", conns(EXT, DB, 3389, 40, 2))],
+        neg=[("15 RDP connections in 2 minutes", conns(EXT, DB, 3389, 15, 8))]),
+    1000203: dict(
+        pos=[("40 FTP logins in 80 s", conns(EXT, DB, 21, 40, 2, "ftp"))],
+        neg=[("15 FTP logins in 2 minutes", conns(EXT, DB, 21, 15, 8, "ftp"))]),
+    1000204: dict(
+        pos=[("50 PostgreSQL connections in 50 s", conns(CLIENT, DB, 5432, 50, 1))],
+        neg=[("50 connections from the gateway (a data server's pool)",
+              conns(GATEWAY, DB, 5432, 50, 1)),
+             ("25 connections in 2 minutes", conns(CLIENT, DB, 1433, 25, 4))]),
+    1000205: dict(
+        pos=[("30 WinRM connections in 60 s", conns(EXT, DB, 5985, 30, 2))],
+        neg=[("15 WinRM connections in 2 minutes", conns(EXT, DB, 5985, 15, 8))]),
+    1000211: dict(
+        pos=[("12 SSH connections over 8 minutes", conns(EXT, DB, 22, 12, 40, "ssh"))],
+        neg=[("8 SSH connections over 8 minutes", conns(EXT, DB, 22, 8, 60, "ssh"))]),
+    1000212: dict(
+        pos=[("12 RDP connections over 8 minutes", conns(EXT, DB, 3389, 12, 40))],
+        neg=[("8 RDP connections", conns(EXT, DB, 3389, 8, 60))]),
+    1000213: dict(
+        pos=[("12 FTP logins over 8 minutes", conns(EXT, DB, 21, 12, 40, "ftp"))],
+        neg=[("8 FTP logins", conns(EXT, DB, 21, 8, 60, "ftp"))]),
+    1000214: dict(
+        pos=[("20 MySQL connections over 8 minutes", conns(CLIENT, DB, 3306, 20, 24))],
+        neg=[("10 MySQL connections", conns(CLIENT, DB, 3306, 10, 48))]),
+    1000215: dict(
+        pos=[("12 VNC connections over 8 minutes", conns(EXT, DB, 5900, 12, 40))],
+        neg=[("8 VNC connections", conns(EXT, DB, 5900, 8, 60))]),
+
+    # policy.yaml ----------------------------------------------------
+    1000301: dict(
+        pos=[("internal host outside approved peers, TLS 1.3 to 443",
+              tls(CLIENT, GATEWAY, 443)),
+             ("outside host, 3 sessions to 8443 (one alert)",
+              both(*[tls(EXT, GATEWAY, 8443)] * 3))],
+        neg=[("approved peer, TLS 1.3 to 443", tls(PEER, GATEWAY, 443)),
+             ("unapproved host, half-open SYN to 443",
+              half_open(CLIENT, GATEWAY, 443)),
+             ("unapproved host to another data server's 443",
+              tls(CLIENT, DB, 443))]),
+    1000302: dict(
+        pos=[("SSH from a non-admin host to a data server", at_ssh(CLIENT, DB)),
+             ("RDP from outside to a data server", one_conn(EXT, DB, 3389))],
+        neg=[("SSH from an admin workstation", at_ssh(ADMIN, DB)),
+             ("SSH from a non-admin host to a non-data server",
+              at_ssh(CLIENT, OFFICE))]),
+    1000303: dict(
+        pos=[("PostgreSQL from a non-admin host", one_conn(CLIENT, DB, 5432))],
+        neg=[("PostgreSQL from an admin workstation", one_conn(ADMIN, DB, 5432))]),
+    1000304: dict(
+        pos=[("admin SSH on a Tuesday at 22:00", at_ssh(ADMIN, DB), T_TUE_2200),
+             ("admin SSH on a Saturday at 10:00", at_ssh(ADMIN, DB), T_SAT_1000),
+             ("admin RDP on a Tuesday at 17:30", one_conn(ADMIN, DB, 3389),
+              T_TUE_1730),
+             ("admin SSH on a Wednesday at 07:29", at_ssh(ADMIN, DB), T_WED_0729)],
+        neg=[("admin SSH on a Tuesday at 10:00", at_ssh(ADMIN, DB), T_TUE_1000),
+             ("admin SSH on a Tuesday at 17:29", at_ssh(ADMIN, DB), T_TUE_1729),
+             ("TLS from an admin workstation at night", tls(ADMIN, DB, 443),
+              T_TUE_2200)]),
+
+    # plaintext.yaml -------------------------------------------------
+    1000401: dict(
+        pos=[("telnet login to a data server", lambda c: telnet_login(c, CLIENT, DB))],
+        neg=[("telnet between two hosts outside data_servers",
+              lambda c: telnet_login(c, CLIENT, OFFICE))]),
+    1000402: dict(
+        pos=[("FTP USER/PASS to a data server", lambda c: ftp_login(c, CLIENT, DB))],
+        neg=[("FTP with AUTH TLS", lambda c: ftp_login(c, CLIENT, DB, tls=True)),
+             ("FTP login between hosts outside data_servers",
+              lambda c: ftp_login(c, CLIENT, OFFICE))]),
+    1000403: dict(
+        pos=[("POP3 USER/PASS to a data server", lambda c: pop3_login(c, CLIENT, DB))],
+        neg=[("POP3 with STLS", lambda c: pop3_login(c, CLIENT, DB, stls=True))]),
+    1000404: dict(
+        pos=[("IMAP LOGIN to a data server", lambda c: imap_login(c, CLIENT, DB))],
+        neg=[("IMAP with STARTTLS", lambda c: imap_login(c, CLIENT, DB, starttls=True))]),
+    1000405: dict(
+        pos=[("SMTP AUTH PLAIN to a data server", lambda c: smtp_session(c, CLIENT, DB))],
+        neg=[("SMTP with STARTTLS", lambda c: smtp_session(c, CLIENT, DB, "starttls")),
+             ("SMTP relay without AUTH", lambda c: smtp_session(c, CLIENT, DB, "relay"))]),
+    1000406: dict(
+        pos=[("SNMP v2c get to a data server, 5 polls",
+              lambda c: [udp_exchange(c, CLIENT, DB, 161, snmp_get(), snmp_get(pdu_tag=0xa2),
+                                      dt=10) for _ in range(5)]),
+             ("SNMP v1 get to a data server",
+              lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_get(b"private", 0)))],
+        neg=[("SNMPv3 get to a data server",
+              lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_v3_get()))]),
+    1000407: dict(
+        pos=[("HTTP GET to the gateway", http(CLIENT, GATEWAY, "gw.example.gov.vn"))],
+        neg=[("HTTP GET between hosts outside data_servers",
+              http(CLIENT, OFFICE, "intranet.example")),
+             ("TLS to the gateway", tls(PEER, GATEWAY))]),
+    1000408: dict(
+        pos=[("data server fetching a URL over HTTP",
+              http(DB, EXT_WEB, "updates.example", "/pkg/list"))],
+        neg=[("data server to the gateway over HTTP (1000407's case)",
+              http(DB, GATEWAY, "gw.example.gov.vn")),
+             ("data server fetching over TLS", tls(DB, EXT_WEB, sni="updates.example"))]),
+
+    # weak-crypto.yaml -----------------------------------------------
+    1000501: dict(
+        pos=[("TLS 1.0 client to the gateway", tls(CLIENT, GATEWAY, maxv=0x0301))],
+        neg=[("TLS 1.2 client", tls(CLIENT, GATEWAY, maxv=0x0303)),
+             ("SSLv3 client (1000503's case)", tls(CLIENT, GATEWAY, maxv=0x0300)),
+             ("TLS 1.0 between hosts outside data_servers",
+              tls(CLIENT, OFFICE, maxv=0x0301))]),
+    1000502: dict(
+        pos=[("TLS 1.1 client to a data server", tls(CLIENT, DB, maxv=0x0302))],
+        neg=[("TLS 1.3 client", tls(CLIENT, DB, maxv=0x0304))]),
+    1000503: dict(
+        pos=[("SSLv3 client to the gateway", tls(CLIENT, GATEWAY, maxv=0x0300))],
+        neg=[("TLS 1.0 client (1000501's case)", tls(CLIENT, GATEWAY, maxv=0x0301))]),
+    1000504: dict(
+        pos=[("modern client, server picks TLS 1.0",
+              tls(CLIENT, DB, maxv=0x0304, sv=0x0301))],
+        neg=[("server picks TLS 1.2", tls(CLIENT, DB, maxv=0x0304, sv=0x0303))]),
+
+    # dns.yaml -------------------------------------------------------
+    1000601: dict(
+        pos=[("20 queries to an outside resolver",
+              lookups(CLIENT, "8.8.8.8", ["q%d.example.com" % i for i in range(20)]))],
+        neg=[("queries to the approved resolver",
+              lookups(CLIENT, RESOLVER, ["q%d.example.com" % i for i in range(20)])),
+             ("the approved resolver forwarding upstream",
+              lookups(RESOLVER, "198.41.0.4", ["q%d.example.com" % i for i in range(20)]))]),
+    1000602: dict(
+        pos=[("DNS over TLS to 1.1.1.1", tls(CLIENT, "1.1.1.1", 853, "one.one.one.one"))],
+        neg=[("DNS over TLS to the approved resolver",
+              tls(CLIENT, RESOLVER, 853, "resolver.example.gov.vn"))]),
+    1000603: dict(
+        pos=[("12 lookups with 50-character labels in 2 minutes",
+              lookups(CLIENT, RESOLVER, long_names(12, 50), every=10))],
+        neg=[("5 such lookups", lookups(CLIENT, RESOLVER, long_names(5, 50), every=10)),
+             ("12 lookups with 30-character labels",
+              lookups(CLIENT, RESOLVER, long_names(12, 30), every=10))]),
+
+    # ioc.yaml -------------------------------------------------------
+    1000701: dict(
+        pos=[("TLS to an indicator address", tls(CLIENT, IOC_IP, 443, "x.example")),
+             ("UDP to an address in an indicator prefix",
+              lambda c: udp_exchange(c, CLIENT, IOC_NET_IP, 4444, b"ping"))],
+        neg=[("TLS to the next address", tls(CLIENT, "203.0.113.67", 443, "x.example"))]),
+    1000702: dict(
+        pos=[("SYN from an indicator prefix to the gateway",
+              half_open(IOC_NET_IP, GATEWAY, 443))],
+        neg=[("SYN from a neighbouring prefix", half_open("198.51.99.23", GATEWAY, 443))]),
+    1000703: dict(
+        pos=[("lookup of www.bad.example", lookups(CLIENT, RESOLVER, ["www.bad.example"])),
+             ("three lookups of the same name (one alert)",
+              lookups(CLIENT, RESOLVER, ["bad.example"] * 3))],
+        neg=[("lookup of notbad.example", lookups(CLIENT, RESOLVER, ["notbad.example"])),
+             ("lookup of evil.example (only c2.evil.example is listed)",
+              lookups(CLIENT, RESOLVER, ["evil.example"])),
+             ("the resolver forwarding www.bad.example upstream",
+              lookups(RESOLVER, "198.41.0.4", ["www.bad.example"]))]),
+    1000704: dict(
+        pos=[("TLS with SNI cdn.c2.evil.example",
+              tls(CLIENT, EXT_WEB, 443, "cdn.c2.evil.example"))],
+        neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example"))]),
+    1000705: dict(
+        pos=[("HTTP to phish-dichvucong.example",
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login"))],
+        neg=[("HTTP to dichvucong.example.gov.vn",
+              http(CLIENT, EXT_WEB, "dichvucong.example.gov.vn", "/login"))]),
+
+    # data-leak.yaml -------------------------------------------------
+    1000801: dict(
+        pos=[("POST of 3 citizen records to a data server",
+              cccd_post(CLIENT, DB, CCCD_VALID[:3])),
+             ("a data server sending 5 records to an internal host",
+              cccd_post(DB, OFFICE, CCCD_VALID))],
+        neg=[("2 valid numbers among decoys", cccd_post(CLIENT, DB, CCCD_VALID[:2] + CCCD_DECOYS)),
+             ("3 records between hosts outside data_servers",
+              cccd_post(CLIENT, OFFICE, CCCD_VALID[:3])),
+             ("3 records over TLS", tls(CLIENT, DB))]),
+    1000802: dict(
+        pos=[("a data server posting 4 records to an outside host",
+              cccd_post(DB, EXT_WEB, CCCD_VALID[:4]))],
+        neg=[("decoys only, to an outside host", cccd_post(DB, EXT_WEB, CCCD_DECOYS))]),
+
+    # exfiltration.yaml ----------------------------------------------
+    1000901: dict(
+        pos=[("60 MB from a data server to an outside host in 2 minutes",
+              upload(DB, EXT_WEB, 60 * MB))],
+        neg=[("40 MB", upload(DB, EXT_WEB, 40 * MB)),
+             ("60 MB to an internal host", upload(DB, OFFICE, 60 * MB)),
+             ("60 MB over 30 minutes", upload(DB, EXT_WEB, 60 * MB, spread=1800))]),
+    1000902: dict(
+        pos=[("15 MB from a data server to an outside host",
+              upload(DB, EXT_WEB, 15 * MB))],
+        neg=[("8 MB", upload(DB, EXT_WEB, 8 * MB))]),
+    1000903: dict(
+        pos=[("data server connecting to an outside host, 3 times (one alert)",
+              both(*[tls(DB, EXT_WEB, 443, "partner.example")] * 3))],
+        neg=[("data server connecting to an internal host", tls(DB, OFFICE, 443))]),
+
+    # anomaly.yaml ---------------------------------------------------
+    1001001: dict(
+        pos=[("150 SYN+RST packets in 20 s", malformed(EXT, GATEWAY, 150))],
+        neg=[("80 SYN+RST packets", malformed(EXT, GATEWAY, 80))]),
+    1001002: dict(
+        pos=[("30 SYN+RST packets in 20 s", malformed(EXT, GATEWAY, 30))],
+        neg=[("15 SYN+RST packets", malformed(EXT, GATEWAY, 15))]),
+    1001003: dict(
+        pos=[("5 SYN+FIN packets", synfin(EXT, GATEWAY, 5))],
+        neg=[("2 SYN+FIN packets", synfin(EXT, GATEWAY, 2))]),
+
+    # sensor.yaml ----------------------------------------------------
+    1001102: dict(
+        pos=[("SYN flood from 20000 sources, flow_memcap 1MB", syn_flood(20000))],
+        neg=[("2000 SYNs, flow_memcap 1MB", syn_flood(2000))],
+        conf={"flow_memcap": "1MB"}),
+    1001103: dict(
+        pos=[("SYN flood from 20000 sources, threshold_memcap 1MB",
+              syn_flood(20000))],
+        neg=[("300 SYNs, threshold_memcap 1MB", syn_flood(300))],
+        conf={"threshold_memcap": "1MB"}),
+}
+
+UNTESTABLE = {
+    1001101: "capture drops happen only on live interfaces (the kernel or "
+             "libpcap drops packets); a capture file read with -r never "
+             "drops, so no pcap can raise it",
+}
+
+
+def build(sid, kind, index, path):
+    case = CASES[sid][kind][index]
+    cap = Capture(case[2] if len(case) > 2 else T_DEFAULT)
+    case[1](cap)
+    cap.write(path)
+    return case[0]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        sys.exit("usage: cases.py SID pos|neg N OUT.pcap")
+    print(build(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]))

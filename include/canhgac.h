@@ -12,6 +12,7 @@
 
 struct event_base;
 struct config;
+struct outputs;
 
 #define CANHGAC_VERSION		PACKAGE_VERSION
 
@@ -582,6 +583,7 @@ enum rule_event {
 #define SENSOR_CAPTURE_DROPS	0x01
 #define SENSOR_FLOW_MEMCAP	0x02
 #define SENSOR_THRESHOLD_MEMCAP	0x04
+#define SENSOR_OUTPUT_DROPS	0x08	/* a remote spool dropped alerts */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -772,6 +774,7 @@ struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
 	    char *err, size_t errlen);
 void	 alert_out_free(struct alert_out *);
 void	 alert_out_reopen(struct alert_out *);
+void	 alert_out_set_outputs(struct alert_out *, struct outputs *);
 void	 alert_out_flush(struct alert_out *);
 uint64_t alert_out_count(const struct alert_out *);
 uint64_t alert_out_errors(const struct alert_out *);
@@ -790,6 +793,108 @@ int	 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 void	 daemon_chown(const char *path, uid_t uid, gid_t gid);
 int	 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen);
 int	 daemon_detach(char *err, size_t errlen);
+
+/* output.c, output_syslog.c, output_remote.c, spool.c: alert delivery. */
+#define REMOTE_MAX		8
+#define SD_ENTERPRISE_DEFAULT	32473
+
+enum spool_fsync { SPOOL_FSYNC_PERIODIC, SPOOL_FSYNC_ALWAYS, SPOOL_FSYNC_NEVER };
+
+struct syslog_conf {
+	int		 facility;	/* LOG_LOCAL4 ... (already shifted) */
+	char		*socket;	/* default /dev/log */
+	char		*ident;
+};
+
+struct remote_conf {
+	char		*host;
+	int		 port;
+	int		 tls;		/* transport: tls (default) or tcp */
+	char		*ca, *cert, *key;
+	char		*server_name;	/* checked in the certificate; = host */
+	char		*spool;		/* directory */
+	uint64_t	 spool_max;	/* bytes */
+	enum spool_fsync fsync;
+	uint32_t	 enterprise;	/* SD-ID canhgac@N */
+	uint64_t	 backoff_max;	/* usec */
+	uint64_t	 drain_timeout;	/* usec, at exit */
+	uint64_t	 resend_window;	/* usec kept after TCP ack */
+};
+
+/* One alert as the outputs see it: the JSON line and what they need. */
+struct alert_rec {
+	const char	*json;		/* one JSON object, with newline */
+	size_t		 len;
+	int		 severity;	/* 1 critical .. 5 info */
+	uint64_t	 ts;		/* usec since the epoch */
+	const char	*sensor;
+	/* Filled by outputs_alert: the JSON flattened to key=value. */
+	const char	*const *keys;
+	const char	*const *vals;
+	size_t		 nkv;
+};
+
+struct outputs;
+struct outputs *outputs_new(struct event_base *, const struct config *,
+	    char *err, size_t errlen);
+void	 outputs_free(struct outputs *);
+void	 outputs_alert(struct outputs *, const struct alert_rec *);
+/* Deliver what is pending (up to each drain_timeout), then call cb. */
+void	 outputs_drain(struct outputs *, void (*cb)(void *), void *arg);
+void	 outputs_tick(struct outputs *);
+uint64_t outputs_dropped(const struct outputs *);
+void	 outputs_stats_json(const struct outputs *, struct jsonw *);
+
+struct syslog_out;
+struct syslog_out *syslog_out_new(const struct syslog_conf *, char *err,
+	    size_t errlen);
+void	 syslog_out_free(struct syslog_out *);
+void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
+void	 syslog_out_tick(struct syslog_out *);
+void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);
+
+struct remote;
+struct remote *remote_new(struct event_base *, const struct remote_conf *,
+	    const char *sensor, char *err, size_t errlen);
+void	 remote_free(struct remote *);
+void	 remote_send(struct remote *, const struct alert_rec *);
+int	 remote_idle(const struct remote *);
+int	 remote_drained(const struct remote *);
+void	 remote_drain(struct remote *, void (*cb)(void *), void *arg);
+void	 remote_tick(struct remote *);
+uint64_t remote_dropped(const struct remote *);
+void	 remote_stats_json(const struct remote *, struct jsonw *);
+/* Format one RFC 5424 message, octet-counted; returns its length. */
+size_t	 remote_format(char *buf, size_t len, const struct alert_rec *,
+	    const char *hostname, uint32_t enterprise, uint64_t seq);
+
+/* spool.c: append-only segment files of octet-counted frames. */
+struct spool;
+struct spool_pos {
+	uint64_t	 seg;
+	uint64_t	 off;
+};
+struct spool *spool_open(const char *dir, uint64_t max, enum spool_fsync,
+	    char *err, size_t errlen);
+void	 spool_close(struct spool *);
+/* Append one frame; the oldest frames go when the spool is full. */
+int	 spool_append(struct spool *, const char *frame, size_t len);
+/* Prepend frames (unacknowledged at exit) before everything else. */
+int	 spool_prepend(struct spool *, const char *frames, size_t len,
+	    uint64_t nframes);
+/* Next frame after the read position; 1 found, 0 none, -1 error. */
+int	 spool_read(struct spool *, char **frame, size_t *len,
+	    struct spool_pos *end);
+/* Everything before pos is delivered; older segments are removed. */
+void	 spool_commit(struct spool *, const struct spool_pos *);
+/* Commit everything read so far. */
+void	 spool_commit_read(struct spool *);
+uint64_t spool_pending(const struct spool *);	/* unread frames */
+uint64_t spool_bytes(const struct spool *);
+uint64_t spool_dropped(const struct spool *);
+void	 spool_sync(struct spool *);
+/* The sequence number to use next; reserved ahead on disk. */
+uint64_t spool_next_seq(struct spool *);
 
 /* config.c */
 struct capture_conf {
@@ -816,6 +921,9 @@ struct config {
 	int		 language_vi;	/* sensor.language: vi */
 	uint64_t	 threshold_memcap;
 	char		*alerts_path;	/* outputs.json.path */
+	struct syslog_conf *syslog;	/* outputs.syslog, or NULL */
+	struct remote_conf *remote;	/* outputs.remote[] */
+	int		 nremote;
 	char		*user;		/* drop root to this user */
 	char		*pidfile;
 	struct yaml_doc	*doc;		/* kept for later subsystems */
@@ -883,7 +991,9 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[3];	/* packet time of last */
+	uint64_t		 sensor_raised[4];	/* packet time of last */
+	uint64_t		 last_output_drops;
+	struct outputs		*outputs;	/* output.c: syslog, remote */
 	struct decode_stats	 dstats;
 	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
 	uint64_t		 last_ts;	/* newest packet time */

@@ -29,8 +29,17 @@ struct alert_out {
 	FILE		*stdout_fp;	/* --alerts */
 	uint64_t	 count;
 	uint64_t	 errors;
+	struct outputs	*outputs;	/* syslog and remote (output.c) */
 	char		 buf[ALERT_BUF];
 };
+
+/* Alerts also go to these outputs (owned by the caller). */
+void
+alert_out_set_outputs(struct alert_out *o, struct outputs *outs)
+{
+	if (o != NULL)
+		o->outputs = outs;
+}
 
 /* Province codes of citizen-ID numbers (Decree 137/2015, circular 07/2016). */
 static const uint16_t provinces[] = {
@@ -231,6 +240,8 @@ sensor_event_name(uint32_t e)
 		return "flow_memcap";
 	if (e & SENSOR_THRESHOLD_MEMCAP)
 		return "threshold_memcap";
+	if (e & SENSOR_OUTPUT_DROPS)
+		return "output_drops";
 	return "";
 }
 
@@ -548,4 +559,15 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;
+	if (o->outputs != NULL) {
+		struct alert_rec ar;
+
+		memset(&ar, 0, sizeof(ar));
+		ar.json = o->buf;
+		ar.len = (size_t)n;
+		ar.severity = r->severity;
+		ar.ts = c->ts;
+		ar.sensor = conf->sensor_name;
+		outputs_alert(o->outputs, &ar);
+	}
 }

@@ -149,6 +149,16 @@ sensor_health(struct sensor *s, uint64_t now)
 		s->sensor_raised[1] = now;
 		s->last_memcap = fs->memcap_hits;
 	}
+	if (outputs_dropped(s->outputs) > s->last_output_drops &&
+	    now >= s->sensor_raised[3] + 60000000) {
+		uint64_t od = outputs_dropped(s->outputs);
+
+		c.sensor_event = SENSOR_OUTPUT_DROPS;
+		c.sensor_value = od - s->last_output_drops;
+		rules_match(s->rules, &c, s->alerts);
+		s->sensor_raised[3] = now;
+		s->last_output_drops = od;
+	}
 	if (thr_ev > s->last_thr_evicted &&
 	    now >= s->sensor_raised[2] + 60000000) {
 		c.sensor_event = SENSOR_THRESHOLD_MEMCAP;
@@ -211,6 +221,14 @@ on_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	rules_match(s->rules, &c, s->alerts);
 }
 
+static void
+on_outputs_drained(void *arg)
+{
+	struct sensor	*s = arg;
+
+	event_base_loopexit(s->base, NULL);
+}
+
 void
 sensor_stop(struct sensor *s, enum flow_end_reason why)
 {
@@ -223,7 +241,8 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	flow_expire_all(s->flows, why);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
-	event_base_loopexit(s->base, NULL);
+	/* Remote destinations get up to drain_timeout to deliver. */
+	outputs_drain(s->outputs, on_outputs_drained, s);
 }
 
 /* Reopen the event and alert files by name (logrotate moved them). */
@@ -343,6 +362,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	capture_stats_update(s->cap);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
+	outputs_tick(s->outputs);
 	if (s->offline)
 		return;
 	/* Live and quiet: let wall time move the flow clock on. */
@@ -399,6 +419,7 @@ sub_rules_init(struct sensor *s, char *err, size_t errlen)
 	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
 		return -1;
 	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
+	alert_out_set_outputs(s->alerts, s->outputs);
 	return s->alerts == NULL ? -1 : 0;
 }
 
@@ -460,8 +481,24 @@ sub_capture_shutdown(struct sensor *s)
 	s->cap = NULL;
 }
 
+/* Local syslog and remote destinations, on the one event base. */
+static int
+sub_outputs_init(struct sensor *s, char *err, size_t errlen)
+{
+	s->outputs = outputs_new(s->base, s->conf, err, errlen);
+	return s->outputs == NULL ? -1 : 0;
+}
+
+static void
+sub_outputs_shutdown(struct sensor *s)
+{
+	outputs_free(s->outputs);
+	s->outputs = NULL;
+}
+
 static const struct subsystem subsystems[] = {
 	{ "signals", sub_signals_init, sub_signals_shutdown },
+	{ "outputs", sub_outputs_init, sub_outputs_shutdown },
 	{ "events", sub_events_init, sub_events_shutdown },
 	{ "rules", sub_rules_init, sub_rules_shutdown },
 	{ "flow", sub_flow_init, sub_flow_shutdown },
@@ -553,6 +590,7 @@ write_stats(struct sensor *s, FILE *fp, double secs)
 	jw_uint(&w, "written", alert_out_count(s->alerts));
 	jw_uint(&w, "errors", alert_out_errors(s->alerts));
 	jw_obj_close(&w);
+	outputs_stats_json(s->outputs, &w);
 	jw_obj_open(&w, "events");
 	jw_uint(&w, "written", eventlog_count(s->events));
 	jw_uint(&w, "errors", eventlog_errors(s->events));

@@ -138,6 +138,252 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 	return -1;
 }
 
+static int check_keys(struct yaml_doc *, struct yaml_node_s *, const char *,
+    const char *const *, size_t, char *, size_t);
+
+static const char *const syslog_keys[] = { "facility", "socket", "ident" };
+static const char *const remote_keys[] = {
+	"host", "port", "transport", "ca", "cert", "key", "server_name",
+	"spool", "spool_max", "spool_fsync", "enterprise", "backoff_max",
+	"drain_timeout", "resend_window"
+};
+
+/* outputs.syslog: {facility: local4, socket: /dev/log, ident: canhgacd} */
+static int
+config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
+    char *err, size_t errlen)
+{
+	static const char *const fac[] = { "kern", "user", "mail", "daemon",
+	    "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv",
+	    "ftp", "", "", "", "", "local0", "local1", "local2", "local3",
+	    "local4", "local5", "local6", "local7" };
+	struct syslog_conf	*sc;
+	struct yaml_node_s	*v;
+	const char		*s;
+	size_t			 i;
+
+	if (check_keys(yd, m, "outputs.syslog", syslog_keys,
+	    NELEM(syslog_keys), err, errlen) != 0)
+		return -1;
+	sc = c->syslog = xcalloc(1, sizeof(*sc));
+	sc->facility = 20 << 3;
+	sc->socket = xstrdup("/dev/log");
+	sc->ident = xstrdup("canhgacd");
+	if ((v = yamldoc_get(yd, m, "facility")) != NULL) {
+		s = yamldoc_scalar(v);
+		for (i = 0; s != NULL && i < NELEM(fac); i++)
+			if (*fac[i] && strcmp(s, fac[i]) == 0)
+				break;
+		if (s == NULL || i == NELEM(fac))
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.syslog.facility: expected a syslog "
+			    "facility such as local4 or daemon");
+		sc->facility = (int)i << 3;
+	}
+	if ((v = yamldoc_get(yd, m, "socket")) != NULL) {
+		s = yamldoc_scalar(v);
+		if (s == NULL || *s != '/' || strlen(s) > 107)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.syslog.socket: expected an absolute path "
+			    "of at most 107 characters");
+		free(sc->socket);
+		sc->socket = xstrdup(s);
+	}
+	if ((v = yamldoc_get(yd, m, "ident")) != NULL) {
+		s = yamldoc_scalar(v);
+		if (s == NULL || *s == '\0' || strlen(s) > 48 ||
+		    strpbrk(s, " :[]") != NULL)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.syslog.ident: expected a word");
+		free(sc->ident);
+		sc->ident = xstrdup(s);
+	}
+	return 0;
+}
+
+static int
+remote_str(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
+    char **out, char *err, size_t errlen)
+{
+	struct yaml_node_s	*v = yamldoc_get(yd, m, key);
+	const char		*s;
+
+	if (v == NULL)
+		return 0;
+	if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
+		return yamldoc_error(yd, v, err, errlen,
+		    "outputs.remote.%s: expected a value", key);
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int
+remote_dur(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
+    uint64_t *out, char *err, size_t errlen)
+{
+	struct yaml_node_s	*v = yamldoc_get(yd, m, key);
+	const char		*s;
+
+	if (v == NULL)
+		return 0;
+	if ((s = yamldoc_scalar(v)) == NULL || util_parse_duration(s, out) !=
+	    0 || *out == 0 || *out > 86400ULL * 1000000)
+		return yamldoc_error(yd, v, err, errlen,
+		    "outputs.remote.%s: expected a duration such as 5s or "
+		    "2m", key);
+	return 0;
+}
+
+/* outputs.remote: a list of RFC 5424 destinations, each with a spool. */
+static int
+config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
+    char *err, size_t errlen)
+{
+	size_t	i, j, n;
+
+	if (!yamldoc_is_seq(seq))
+		return yamldoc_error(yd, seq, err, errlen,
+		    "outputs.remote: expected a list of destinations");
+	n = yamldoc_seq_len(seq);
+	if (n > REMOTE_MAX)
+		return yamldoc_error(yd, seq, err, errlen,
+		    "outputs.remote: at most %d destinations", REMOTE_MAX);
+	c->remote = xcalloc(n ? n : 1, sizeof(*c->remote));
+	for (i = 0; i < n; i++) {
+		struct yaml_node_s	*m = yamldoc_seq_at(yd, seq, i), *v;
+		struct remote_conf	*rc = &c->remote[i];
+		const char		*s;
+		char			*t = NULL, *end;
+		long			 l;
+
+		c->nremote = (int)i + 1;
+		rc->tls = 1;
+		rc->port = 6514;
+		rc->spool_max = 512ULL << 20;
+		rc->enterprise = SD_ENTERPRISE_DEFAULT;
+		rc->backoff_max = 30000000;
+		rc->drain_timeout = 10000000;
+		rc->resend_window = 2000000;
+		if (check_keys(yd, m, "outputs.remote", remote_keys,
+		    NELEM(remote_keys), err, errlen) != 0)
+			return -1;
+		if (remote_str(yd, m, "host", &rc->host, err, errlen) != 0)
+			return -1;
+		if (rc->host == NULL)
+			return yamldoc_error(yd, m, err, errlen,
+			    "outputs.remote: each destination needs \"host\"");
+		if (remote_str(yd, m, "transport", &t, err, errlen) != 0)
+			return -1;
+		if (t != NULL) {
+			if (strcmp(t, "tcp") == 0) {
+				rc->tls = 0;
+				rc->port = 514;
+			} else if (strcmp(t, "tls") != 0) {
+				free(t);
+				return yamldoc_error(yd, yamldoc_get(yd, m,
+				    "transport"), err, errlen,
+				    "outputs.remote.transport: expected tls "
+				    "or tcp");
+			}
+			free(t);
+		}
+		if ((v = yamldoc_get(yd, m, "port")) != NULL) {
+			s = yamldoc_scalar(v);
+			l = s ? strtol(s, &end, 10) : -1;
+			if (s == NULL || *end != '\0' || l < 1 || l > 65535)
+				return yamldoc_error(yd, v, err, errlen,
+				    "outputs.remote.port: expected 1..65535");
+			rc->port = (int)l;
+		}
+		if (remote_str(yd, m, "ca", &rc->ca, err, errlen) != 0 ||
+		    remote_str(yd, m, "cert", &rc->cert, err, errlen) != 0 ||
+		    remote_str(yd, m, "key", &rc->key, err, errlen) != 0 ||
+		    remote_str(yd, m, "server_name", &rc->server_name, err,
+		    errlen) != 0 ||
+		    remote_str(yd, m, "spool", &rc->spool, err, errlen) != 0)
+			return -1;
+		if (!rc->tls && (rc->ca || rc->cert || rc->key))
+			return yamldoc_error(yd, m, err, errlen,
+			    "outputs.remote: ca, cert and key need "
+			    "transport: tls");
+		if (rc->key != NULL && rc->cert == NULL)
+			return yamldoc_error(yd, yamldoc_get(yd, m, "key"),
+			    err, errlen, "outputs.remote.key: needs cert");
+		if (rc->ca != NULL) {
+			char *p = config_path(c, rc->ca);
+
+			free(rc->ca);
+			rc->ca = p;
+		}
+		if (rc->cert != NULL) {
+			char *p = config_path(c, rc->cert);
+
+			free(rc->cert);
+			rc->cert = p;
+		}
+		if (rc->key != NULL) {
+			char *p = config_path(c, rc->key);
+
+			free(rc->key);
+			rc->key = p;
+		}
+		if (rc->spool == NULL)
+			xasprintf(&rc->spool, "/var/lib/canhgac/spool/%s-%d",
+			    rc->host, rc->port);
+		else {
+			char *p = config_path(c, rc->spool);
+
+			free(rc->spool);
+			rc->spool = p;
+		}
+		if ((v = yamldoc_get(yd, m, "spool_max")) != NULL) {
+			s = yamldoc_scalar(v);
+			if (s == NULL || util_parse_size(s, &rc->spool_max) !=
+			    0 || rc->spool_max < 65536)
+				return yamldoc_error(yd, v, err, errlen,
+				    "outputs.remote.spool_max: expected a "
+				    "size such as 512MB (at least 64KB)");
+		}
+		if ((v = yamldoc_get(yd, m, "spool_fsync")) != NULL) {
+			s = yamldoc_scalar(v);
+			if (s && strcmp(s, "always") == 0)
+				rc->fsync = SPOOL_FSYNC_ALWAYS;
+			else if (s && strcmp(s, "periodic") == 0)
+				rc->fsync = SPOOL_FSYNC_PERIODIC;
+			else if (s && strcmp(s, "never") == 0)
+				rc->fsync = SPOOL_FSYNC_NEVER;
+			else
+				return yamldoc_error(yd, v, err, errlen,
+				    "outputs.remote.spool_fsync: expected "
+				    "always, periodic or never");
+		}
+		if ((v = yamldoc_get(yd, m, "enterprise")) != NULL) {
+			s = yamldoc_scalar(v);
+			l = s ? strtol(s, &end, 10) : -1;
+			if (s == NULL || *end != '\0' || l < 1 ||
+			    l > 2147483647)
+				return yamldoc_error(yd, v, err, errlen,
+				    "outputs.remote.enterprise: expected a "
+				    "private enterprise number");
+			rc->enterprise = (uint32_t)l;
+		}
+		if (remote_dur(yd, m, "backoff_max", &rc->backoff_max, err,
+		    errlen) != 0 ||
+		    remote_dur(yd, m, "drain_timeout", &rc->drain_timeout, err,
+		    errlen) != 0 ||
+		    remote_dur(yd, m, "resend_window", &rc->resend_window, err,
+		    errlen) != 0)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(c->remote[j].spool, rc->spool) == 0)
+				return yamldoc_error(yd, m, err, errlen,
+				    "outputs.remote: spool %s is already used "
+				    "by another destination", rc->spool);
+	}
+	return 0;
+}
+
 void
 config_defaults(struct config *c)
 {
@@ -381,6 +627,12 @@ config_load(const char *path, char *err, size_t errlen)
 			}
 			c->alerts_path = xstrdup(s);
 		}
+		if ((v = yamldoc_get(yd, sec, "syslog")) != NULL &&
+		    config_syslog(c, yd, v, err, errlen) != 0)
+			goto fail;
+		if ((v = yamldoc_get(yd, sec, "remote")) != NULL &&
+		    config_remote(c, yd, v, err, errlen) != 0)
+			goto fail;
 	}
 	if ((v = yamldoc_get(yd, root, "user")) != NULL) {
 		const char *s = yamldoc_scalar(v);
@@ -441,6 +693,20 @@ config_free(struct config *c)
 	free(c->dir);
 	free(c->catalog);
 	free(c->alerts_path);
+	if (c->syslog != NULL) {
+		free(c->syslog->socket);
+		free(c->syslog->ident);
+		free(c->syslog);
+	}
+	for (i = 0; i < c->nremote; i++) {
+		free(c->remote[i].host);
+		free(c->remote[i].ca);
+		free(c->remote[i].cert);
+		free(c->remote[i].key);
+		free(c->remote[i].server_name);
+		free(c->remote[i].spool);
+	}
+	free(c->remote);
 	free(c->user);
 	free(c->pidfile);
 	yamldoc_free(c->doc);

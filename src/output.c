@@ -1,0 +1,255 @@
+/*
+ * The alert outputs beyond the JSON log: local syslog and the remote
+ * destinations. alert.c hands each finished JSON line here; it is
+ * flattened once into key=value pairs (nested keys joined by '.',
+ * arrays by ','), so that every output carries the same fields with
+ * the same names as the JSON record.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "canhgac.h"
+
+#define KV_MAX		128
+#define KV_BUF		32768
+
+struct outputs {
+	struct syslog_out *syslog;
+	struct remote	*remote[REMOTE_MAX];
+	int		 nremote;
+	int		 draining;
+	void		(*drain_cb)(void *);
+	void		*drain_arg;
+	uint64_t	 flatten_errors;
+	/* The flattened alert. */
+	const char	*keys[KV_MAX], *vals[KV_MAX];
+	size_t		 nkv;
+	char		 buf[KV_BUF];
+	size_t		 used;
+};
+
+static const char *
+store(struct outputs *o, const char *s, size_t len)
+{
+	char	*p;
+
+	if (o->used + len + 1 > sizeof(o->buf))
+		return NULL;
+	p = o->buf + o->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	o->used += len + 1;
+	return p;
+}
+
+/* The text of a scalar (or of an array of scalars, joined by ','). */
+static int
+scalar_text(json_t *v, char *out, size_t len)
+{
+	size_t	i, n = 0;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		snprintf(out, len, "%s", json_string_value(v));
+		return 0;
+	case JSON_INTEGER:
+		snprintf(out, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return 0;
+	case JSON_REAL:
+		snprintf(out, len, "%g", json_real_value(v));
+		return 0;
+	case JSON_TRUE:
+		snprintf(out, len, "true");
+		return 0;
+	case JSON_FALSE:
+		snprintf(out, len, "false");
+		return 0;
+	case JSON_NULL:
+		out[0] = '\0';
+		return 0;
+	case JSON_ARRAY:
+		out[0] = '\0';
+		for (i = 0; i < json_array_size(v); i++) {
+			char	item[1024];
+
+			if (scalar_text(json_array_get(v, i), item,
+			    sizeof(item)) != 0)
+				return -1;
+			n += (size_t)snprintf(out + n, len > n ? len - n : 0,
+			    "%s%s", i ? "," : "", item);
+			if (n >= len)
+				return -1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+flatten(struct outputs *o, json_t *obj, const char *prefix)
+{
+	const char	*k;
+	json_t		*v;
+	char		 key[128], val[4096];
+
+	json_object_foreach(obj, k, v) {
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." :
+		    "", k);
+		if (json_is_object(v)) {
+			flatten(o, v, key);
+			continue;
+		}
+		if (o->nkv == KV_MAX || scalar_text(v, val, sizeof(val)) != 0)
+			continue;
+		if ((o->keys[o->nkv] = store(o, key, strlen(key))) == NULL ||
+		    (o->vals[o->nkv] = store(o, val, strlen(val))) == NULL)
+			return;
+		o->nkv++;
+	}
+}
+
+struct outputs *
+outputs_new(struct event_base *base, const struct config *conf, char *err,
+    size_t errlen)
+{
+	struct outputs	*o = xcalloc(1, sizeof(*o));
+	int		 i;
+
+	if (conf->syslog != NULL &&
+	    (o->syslog = syslog_out_new(conf->syslog, err, errlen)) == NULL)
+		goto fail;
+	for (i = 0; i < conf->nremote; i++) {
+		o->remote[i] = remote_new(base, &conf->remote[i],
+		    conf->sensor_name, err, errlen);
+		if (o->remote[i] == NULL)
+			goto fail;
+		o->nremote++;
+	}
+	return o;
+fail:
+	outputs_free(o);
+	return NULL;
+}
+
+void
+outputs_free(struct outputs *o)
+{
+	int	i;
+
+	if (o == NULL)
+		return;
+	syslog_out_free(o->syslog);
+	for (i = 0; i < o->nremote; i++)
+		remote_free(o->remote[i]);
+	free(o);
+}
+
+void
+outputs_alert(struct outputs *o, const struct alert_rec *a)
+{
+	struct alert_rec r = *a;
+	json_t		*root;
+	json_error_t	 je;
+	int		 i;
+
+	if (o == NULL || (o->syslog == NULL && o->nremote == 0))
+		return;
+	if ((root = json_loadb(a->json, a->len, 0, &je)) == NULL) {
+		o->flatten_errors++;
+		return;
+	}
+	o->nkv = 0;
+	o->used = 0;
+	flatten(o, root, "");
+	json_decref(root);
+	r.keys = o->keys;
+	r.vals = o->vals;
+	r.nkv = o->nkv;
+	if (o->syslog != NULL)
+		syslog_out_send(o->syslog, &r);
+	for (i = 0; i < o->nremote; i++)
+		remote_send(o->remote[i], &r);
+}
+
+static void
+drained_one(void *arg)
+{
+	struct outputs	*o = arg;
+	int		 i;
+
+	for (i = 0; i < o->nremote; i++)
+		if (!remote_drained(o->remote[i]))
+			return;
+	if (o->drain_cb != NULL) {
+		void (*cb)(void *) = o->drain_cb;
+
+		o->drain_cb = NULL;
+		cb(o->drain_arg);
+	}
+}
+
+void
+outputs_drain(struct outputs *o, void (*cb)(void *), void *arg)
+{
+	int	i;
+
+	if (o == NULL || o->nremote == 0) {
+		cb(arg);
+		return;
+	}
+	o->drain_cb = cb;
+	o->drain_arg = arg;
+	syslog_out_tick(o->syslog);
+	for (i = 0; i < o->nremote; i++)
+		remote_drain(o->remote[i], drained_one, o);
+}
+
+void
+outputs_tick(struct outputs *o)
+{
+	int	i;
+
+	if (o == NULL)
+		return;
+	syslog_out_tick(o->syslog);
+	for (i = 0; i < o->nremote; i++)
+		remote_tick(o->remote[i]);
+}
+
+uint64_t
+outputs_dropped(const struct outputs *o)
+{
+	uint64_t	n = 0;
+	int		i;
+
+	if (o == NULL)
+		return 0;
+	for (i = 0; i < o->nremote; i++)
+		n += remote_dropped(o->remote[i]);
+	return n;
+}
+
+void
+outputs_stats_json(const struct outputs *o, struct jsonw *w)
+{
+	int	i;
+
+	if (o == NULL)
+		return;
+	jw_obj_open(w, "outputs");
+	if (o->syslog != NULL)
+		syslog_out_stats_json(o->syslog, w);
+	jw_arr_open(w, "remote");
+	for (i = 0; i < o->nremote; i++)
+		remote_stats_json(o->remote[i], w);
+	jw_arr_close(w);
+	jw_obj_close(w);
+}

@@ -851,6 +851,7 @@ struct syslog_out *syslog_out_new(const struct syslog_conf *, char *err,
 void	 syslog_out_free(struct syslog_out *);
 void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
 void	 syslog_out_tick(struct syslog_out *);
+size_t	 syslog_out_waiting(const struct syslog_out *);
 void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);
 
 struct remote;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "canhgac.h"
@@ -23,7 +24,9 @@ struct outputs {
 	struct syslog_out *syslog;
 	struct remote	*remote[REMOTE_MAX];
 	int		 nremote;
-	int		 draining;
+	struct event_base *base;
+	struct event	*ev_syslog;
+	int		 syslog_done, syslog_polls;
 	void		(*drain_cb)(void *);
 	void		*drain_arg;
 	uint64_t	 flatten_errors;
@@ -123,6 +126,7 @@ outputs_new(struct event_base *base, const struct config *conf, char *err,
 	struct outputs	*o = xcalloc(1, sizeof(*o));
 	int		 i;
 
+	o->base = base;
 	if (conf->syslog != NULL &&
 	    (o->syslog = syslog_out_new(conf->syslog, err, errlen)) == NULL)
 		goto fail;
@@ -146,6 +150,8 @@ outputs_free(struct outputs *o)
 
 	if (o == NULL)
 		return;
+	if (o->ev_syslog != NULL)
+		event_free(o->ev_syslog);
 	syslog_out_free(o->syslog);
 	for (i = 0; i < o->nremote; i++)
 		remote_free(o->remote[i]);
@@ -179,12 +185,34 @@ outputs_alert(struct outputs *o, const struct alert_rec *a)
 		remote_send(o->remote[i], &r);
 }
 
+static void drained_one(void *);
+
+/* Local syslog: retry what waits until the socket takes it (5 s). */
+static void
+on_syslog_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct outputs	*o = arg;
+	struct timeval	 tv = { 0, 10000 };
+
+	(void)fd;
+	(void)what;
+	syslog_out_tick(o->syslog);
+	if (syslog_out_waiting(o->syslog) > 0 && o->syslog_polls++ < 500) {
+		evtimer_add(o->ev_syslog, &tv);
+		return;
+	}
+	o->syslog_done = 1;
+	drained_one(o);
+}
+
 static void
 drained_one(void *arg)
 {
 	struct outputs	*o = arg;
 	int		 i;
 
+	if (!o->syslog_done)
+		return;
 	for (i = 0; i < o->nremote; i++)
 		if (!remote_drained(o->remote[i]))
 			return;
@@ -201,15 +229,19 @@ outputs_drain(struct outputs *o, void (*cb)(void *), void *arg)
 {
 	int	i;
 
-	if (o == NULL || o->nremote == 0) {
+	if (o == NULL || (o->nremote == 0 && o->syslog == NULL)) {
 		cb(arg);
 		return;
 	}
 	o->drain_cb = cb;
 	o->drain_arg = arg;
-	syslog_out_tick(o->syslog);
+	o->syslog_done = o->syslog == NULL;
 	for (i = 0; i < o->nremote; i++)
 		remote_drain(o->remote[i], drained_one, o);
+	if (o->syslog != NULL) {
+		o->ev_syslog = evtimer_new(o->base, on_syslog_drain, o);
+		on_syslog_drain(-1, 0, o);
+	}
 }
 
 void

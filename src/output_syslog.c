@@ -209,6 +209,12 @@ syslog_out_tick(struct syslog_out *o)
 		flush_queue(o);
 }
 
+size_t
+syslog_out_waiting(const struct syslog_out *o)
+{
+	return o ? o->qn : 0;
+}
+
 void
 syslog_out_stats_json(const struct syslog_out *o, struct jsonw *w)
 {

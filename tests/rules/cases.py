@@ -5,7 +5,7 @@ of that sid (after thresholds and suppression), `neg` captures none. Each
 case is (description, builder[, start time]); a builder adds packets to a
 caselib.Capture. `conf` changes the test configuration for that sid
 (limits, level). UNTESTABLE lists the sids no capture can exercise, with
-the reason. check.py runs them; `python3 cases.py SID pos|neg N OUT.pcap`
+the reason. rulecheck.py runs them; `python3 cases.py SID pos|neg N OUT.pcap`
 writes one capture for a look with tshark.
 """
 import os
@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulelib import *  # noqa: E402,F401,F403
 from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # noqa: E402
                      connections, ssh_session, tls_session, client_hello,
-                     server_hello, http_request, ftp_login, pop3_login,
+                     server_hello, sslv2_client_hello, http_request, ftp_login, pop3_login,
                      imap_login, smtp_session, telnet_login, snmp_get,
                      snmp_v3_get, udp_exchange, dns_lookup, ping, bulk_upload,
                      citizen_json, internal_hosts, eph,
@@ -397,7 +397,10 @@ CASES = {
         pos=[("TLS 1.1 client to a data server", tls(CLIENT, DB, maxv=0x0302))],
         neg=[("TLS 1.3 client", tls(CLIENT, DB, maxv=0x0304))]),
     1000503: dict(
-        pos=[("SSLv3 client to the gateway", tls(CLIENT, GATEWAY, maxv=0x0300))],
+        pos=[("SSLv3 client to the gateway", tls(CLIENT, GATEWAY, maxv=0x0300)),
+             ("SSLv2 CLIENT-HELLO to a data server",
+              lambda c: session(c, CLIENT, DB, 443, [sslv2_client_hello()],
+                                [b"\x00" * 32]))],
         neg=[("TLS 1.0 client (1000501's case)", tls(CLIENT, GATEWAY, maxv=0x0301))]),
     1000504: dict(
         pos=[("modern client, server picks TLS 1.0",
@@ -505,6 +508,33 @@ CASES = {
         neg=[("300 SYNs, threshold_memcap 1MB", syn_flood(300))],
         conf={"threshold_memcap": "1MB"}),
 }
+
+# Incidents: what one piece of hostile activity raises in all, per level.
+# The expected sids document how quiet the packs are (rules/README.md,
+# "How the tiers stay quiet"): one alert per rule, never one per host,
+# port or packet; at level 3 and above a large incident also crosses the
+# tightened tier.
+INCIDENTS = [
+    ("nmap -sS of 1000 ports of the gateway",
+     port_scan(EXT, GATEWAY, 1000, over=5),
+     {1: [1000101], 3: [1000101, 1000111], 5: [1000101, 1000111]}),
+    ("SYN sweep of port 445 across a /24, from inside",
+     sweep(CLIENT, internal_hosts(200, "10.20.7.")[:200], 445, over=10),
+     {1: [1000102], 3: [1000102, 1000112], 5: [1000102, 1000112]}),
+    ("nmap -sS of 100 ports on 40 internal hosts",
+     both(*[port_scan(EXT, h, 100, over=1) for h in internal_hosts(40, "10.20.7.")]),
+     {1: [1000101, 1000102], 5: [1000101, 1000102, 1000111, 1000112]}),
+    ("300 SSH password guesses from outside against a data server",
+     conns(EXT, DB, 22, 300, 1, "ssh"),
+     {1: [1000201, 1000302], 3: [1000201, 1000211, 1000302],
+      5: [1000201, 1000211, 1000302]}),
+    ("slow SSH guessing from inside: 30 tries in 25 minutes",
+     conns(CLIENT, DB, 22, 30, 50, "ssh"),
+     {1: [1000302], 3: [1000211, 1000302], 5: [1000211, 1000302]}),
+    ("TLS 1.0 client against a data server that accepts TLS 1.0",
+     both(*[tls(CLIENT, DB, maxv=0x0301)] * 5),
+     {1: [], 3: [1000501], 4: [1000501, 1000504], 5: [1000501, 1000504]}),
+]
 
 UNTESTABLE = {
     1001101: "capture drops happen only on live interfaces (the kernel or "

@@ -14,8 +14,8 @@ import sys
 # dst; the captures do not need real ones.
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "pcap"))
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "..", "pcap"))
 from caselib import Capture, Tcp, ip, dns_query  # noqa: E402,F401
 from scapy.all import (Ether, IP, IPv6, TCP, UDP, ICMP, Raw,  # noqa: E402,F401
                        ICMPv6EchoRequest)
@@ -180,6 +180,16 @@ def client_hello(sni, max_version=0x0304, record=0x0301):
     if max_version < 0x0301:
         record = max_version
     return struct.pack("!BH", 0x16, record) + struct.pack("!H", len(hs)) + hs
+
+
+def sslv2_client_hello(version=0x0002):
+    """An SSLv2-format CLIENT-HELLO (2-byte record header, high bit set)
+    offering at most `version` (0x0002: SSL 2.0 only)."""
+    specs = b"\x07\x00\xc0\x05\x00\x80\x03\x00\x80\x01\x00\x80"
+    challenge = bytes(range(16))
+    body = b"\x01" + struct.pack("!HHHH", version, len(specs), 0,
+                                  len(challenge)) + specs + challenge
+    return struct.pack("!H", 0x8000 | len(body)) + body
 
 
 def server_hello(version=0x0304):

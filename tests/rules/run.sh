@@ -3,7 +3,7 @@
 # its positive captures and never on its negative ones; every sid has a
 # case or a reason it cannot have one; a benign capture of gateway traffic
 # gives no alert at any level 1..5. The captures are built with
-# python3-scapy by tests/rules/cases.py and benign.py (see check.py).
+# python3-scapy by tests/rules/cases.py and benign.py (see rulecheck.py).
 #
 # automake test: needs $top_srcdir and $CANHGACD; exits 0 (pass),
 # 1 (fail) or 77 (skipped: no scapy).
@@ -21,4 +21,4 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-rules.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 "$CANHGACD" -T -c "$top_srcdir/tests/rules/canhgac-test.yaml" >"$tmp/T.out" 2>&1 ||
   { echo "FAIL: the test configuration does not load:"; cat "$tmp/T.out"; exit 1; }
-$PY "$top_srcdir/tests/rules/check.py" "$CANHGACD" "$top_srcdir" "$tmp" "$@"
+$PY "$top_srcdir/tests/rules/rulecheck.py" "$CANHGACD" "$top_srcdir" "$tmp" "$@"

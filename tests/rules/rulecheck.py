@@ -1,6 +1,6 @@
 """Run the rule-pack cases through canhgacd and check the alerts.
 
-usage: check.py CANHGACD TOP_SRCDIR WORKDIR [SID ...]
+usage: rulecheck.py CANHGACD TOP_SRCDIR WORKDIR [SID ...]
 
 1. Coverage: every sid of rules/*.yaml has a case in cases.py, or is in
    cases.UNTESTABLE with a reason; every case names a shipped sid.
@@ -9,7 +9,9 @@ usage: check.py CANHGACD TOP_SRCDIR WORKDIR [SID ...]
    own name, category, severity, level and controls, and with message
    and advice fully expanded; each negative capture gives none.
 3. Vietnamese: one positive run with sensor.language vi.
-4. Benign: benign.py's capture gives no alert at all at levels 1 to 5.
+4. Incidents (cases.INCIDENTS): the exact set of sids one piece of
+   hostile activity raises at a level, one alert each.
+5. Benign: benign.py's capture gives no alert at all at levels 1 to 5.
 
 Exit 0 when everything holds, 1 otherwise. With SIDs, only those cases
 (and no benign or coverage check) run.
@@ -202,7 +204,7 @@ def main():
             continue
         case = cases.CASES[sid]
         rule = rules.get(sid, {})
-        conf = conf_for(case.get("conf", {}))
+        conf = conf_for(case.get("conf", {}))   # may hold level=N
         for kind in ("pos", "neg"):
             for i, c in enumerate(case.get(kind, [])):
                 pcap = os.path.join(work, "%d-%s%d.pcap" % (sid, kind, i))
@@ -256,6 +258,29 @@ def main():
             else:
                 passes += 1
                 print("ok   vi: %s" % mine[0]["alert"]["message"])
+
+        # Incidents: the sids one piece of activity raises, per level.
+        for n, (desc, builder, expect) in enumerate(cases.INCIDENTS):
+            pcap = os.path.join(work, "incident-%d.pcap" % n)
+            cap = cases.Capture(cases.T_DEFAULT)
+            builder(cap)
+            cap.write(pcap)
+            for level, want in sorted(expect.items()):
+                conf = write_conf(top, work, "level-%d" % level, level=level)
+                alerts, err = run(daemon, conf, pcap,
+                                  pcap + ".%d.json" % level)
+                if err:
+                    fail("incident %s, level %d: %s" % (desc, level, err))
+                    continue
+                got = sorted(a["alert"]["signature_id"] for a in alerts)
+                if got != sorted(want):
+                    fail("incident %s, level %d: alerts %s, expected %s" %
+                         (desc, level, got, sorted(want)))
+                else:
+                    passes += 1
+                    print("ok   incident %s, level %d: %d alert(s) %s" %
+                          (desc, level, len(got), got))
+            os.unlink(pcap)
 
         # Benign gateway traffic: no alert at any level.
         pcap = os.path.join(work, "benign.pcap")

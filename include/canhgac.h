@@ -927,6 +927,10 @@ struct config {
 	int		 nremote;
 	char		*user;		/* drop root to this user */
 	char		*pidfile;
+	char		*status_socket;	/* outputs.status.socket */
+	int		 status_mode;	/* outputs.status.mode, 0: 0660 */
+	char		*status_group;	/* outputs.status.group */
+	char		*status_admin_group;	/* may reload, shut down */
 	struct yaml_doc	*doc;		/* kept for later subsystems */
 };
 
@@ -1014,5 +1018,18 @@ struct sensor {
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);
 int	 sensor_reload(struct sensor *, char *err, size_t errlen);
+
+/* control.c: the status socket (ctl-protocol.h). */
+struct control_ops {
+	int	(*reload)(struct sensor *, char *err, size_t errlen);
+	void	(*stop)(struct sensor *, enum flow_end_reason);
+};
+/* Listen on outputs.status.socket, if configured; s->control holds it. */
+int	 control_init(struct sensor *, const struct control_ops *,
+	    char *err, size_t errlen);
+void	 control_shutdown(struct sensor *);
+/* Keep one alert line in the ring and stream it to follow clients. */
+void	 control_alert(const char *line, size_t len, const struct rule *,
+	    uint64_t ts);
 
 #endif /* CANHGAC_H */

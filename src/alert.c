@@ -553,6 +553,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	}
 	o->count++;
+	control_alert(o->buf, (size_t)n, r, c->ts);
 	if (o->json != NULL && fwrite(o->buf, 1, (size_t)n, o->json) !=
 	    (size_t)n)
 		o->errors++;

@@ -481,6 +481,15 @@ sub_capture_shutdown(struct sensor *s)
 	s->cap = NULL;
 }
 
+/* The status socket; it calls back into main for reload and stop. */
+static int
+sub_control_init(struct sensor *s, char *err, size_t errlen)
+{
+	static const struct control_ops ops = { sensor_reload, sensor_stop };
+
+	return s->offline ? 0 : control_init(s, &ops, err, errlen);
+}
+
 /* Local syslog and remote destinations, on the one event base. */
 static int
 sub_outputs_init(struct sensor *s, char *err, size_t errlen)
@@ -501,6 +510,7 @@ static const struct subsystem subsystems[] = {
 	{ "outputs", sub_outputs_init, sub_outputs_shutdown },
 	{ "events", sub_events_init, sub_events_shutdown },
 	{ "rules", sub_rules_init, sub_rules_shutdown },
+	{ "control", sub_control_init, control_shutdown },
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
 };

@@ -545,6 +545,57 @@ tz_offset(const char *tz, int *off)
 	return 0;
 }
 
+/* outputs.status: {socket, mode, group, admin_group}. */
+static int
+config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
+    char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"socket", "mode", "group", "admin_group"
+	};
+	struct yaml_node_s	*v;
+	const char		*s;
+	char			*end;
+	long			 mode;
+
+	if (check_keys(yd, map, "outputs.status", keys, NELEM(keys), err,
+	    errlen) != 0)
+		return -1;
+	if ((v = yamldoc_get(yd, map, "socket")) != NULL) {
+		if ((s = yamldoc_scalar(v)) == NULL || *s != '/' ||
+		    strlen(s) >= 108)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.socket: expected an absolute path "
+			    "shorter than 108 bytes");
+		c->status_socket = xstrdup(s);
+	}
+	if ((v = yamldoc_get(yd, map, "mode")) != NULL) {
+		s = yamldoc_scalar(v);
+		mode = s ? strtol(s, &end, 8) : -1;
+		if (s == NULL || *s == '\0' || *end != '\0' || mode < 0 ||
+		    mode > 0777)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.mode: expected an octal mode such "
+			    "as \"0660\"");
+		c->status_mode = (int)mode;
+	}
+	if ((v = yamldoc_get(yd, map, "group")) != NULL) {
+		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.group: expected a group name");
+		c->status_group = xstrdup(s);
+	}
+	if ((v = yamldoc_get(yd, map, "admin_group")) != NULL) {
+		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.admin_group: expected a group name");
+		c->status_admin_group = xstrdup(s);
+	}
+	if (c->status_socket == NULL)
+		c->status_socket = xstrdup("/run/canhgac/canhgac.sock");
+	return 0;
+}
+
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -633,6 +684,9 @@ config_load(const char *path, char *err, size_t errlen)
 		if ((v = yamldoc_get(yd, sec, "remote")) != NULL &&
 		    config_remote(c, yd, v, err, errlen) != 0)
 			goto fail;
+		if ((v = yamldoc_get(yd, sec, "status")) != NULL &&
+		    config_status(c, yd, v, err, errlen) != 0)
+			goto fail;
 	}
 	if ((v = yamldoc_get(yd, root, "user")) != NULL) {
 		const char *s = yamldoc_scalar(v);
@@ -709,6 +763,9 @@ config_free(struct config *c)
 	free(c->remote);
 	free(c->user);
 	free(c->pidfile);
+	free(c->status_socket);
+	free(c->status_group);
+	free(c->status_admin_group);
 	yamldoc_free(c->doc);
 	free(c);
 }

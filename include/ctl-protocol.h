@@ -1,0 +1,48 @@
+/*
+ * The status socket protocol, shared by canhgacd (control.c) and
+ * canhgacctl.
+ *
+ * A UNIX stream socket carrying JSON lines: the client sends one object
+ * a line, {"cmd": NAME, ...arguments}, and gets one object a line back,
+ * {"ok": true, ...} or {"ok": false, "error": TEXT}. `follow` answers
+ * {"ok": true, "follow": true} and then streams each alert record as a
+ * line of its own until the client goes; a reader too slow to keep up
+ * gets {"ok": false, "error": ...} and is disconnected.
+ *
+ * Requests and their arguments:
+ *   version
+ *   status
+ *   stats
+ *   alerts      severity (name: this or more severe), category, sid,
+ *               since (unix seconds), limit
+ *   follow      the same filters as alerts
+ *   rules       active (true/false: only those)
+ *   exceptions
+ *   list        op: add|remove|show, name: asset, entries: [..] (add,
+ *               remove), offset and limit (show)
+ *   reload
+ *   shutdown
+ */
+#ifndef CTL_PROTOCOL_H
+#define CTL_PROTOCOL_H
+
+#define CTL_PROTOCOL_VERSION	1
+
+/* The longest request line the daemon reads; longer ones are refused. */
+#define CTL_LINE_MAX		8192
+
+/* The default socket (outputs.status.socket). */
+#define CTL_SOCKET_DEFAULT	"/run/canhgac/canhgac.sock"
+
+#define CTL_CMD_VERSION		"version"
+#define CTL_CMD_STATUS		"status"
+#define CTL_CMD_STATS		"stats"
+#define CTL_CMD_ALERTS		"alerts"
+#define CTL_CMD_FOLLOW		"follow"
+#define CTL_CMD_RULES		"rules"
+#define CTL_CMD_EXCEPTIONS	"exceptions"
+#define CTL_CMD_LIST		"list"
+#define CTL_CMD_RELOAD		"reload"
+#define CTL_CMD_SHUTDOWN	"shutdown"
+
+#endif /* CTL_PROTOCOL_H */

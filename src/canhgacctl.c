@@ -1,0 +1,996 @@
+/*
+ * canhgacctl: talk to canhgacd's status socket (include/ctl-protocol.h).
+ *
+ * One request a connection: connect, send a JSON line, read a JSON
+ * line back, print it as a table (or as it came with --json, or in the
+ * Prometheus text format for `stats --prometheus`). `follow` keeps
+ * reading alert lines until interrupted. Needs only jansson.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ctl-protocol.h"
+
+/* Exit codes. */
+#define EX_OK		0	/* done */
+#define EX_FAILED	1	/* the daemon refused or the command failed */
+#define EX_USAGE	2	/* bad command line */
+#define EX_NOCONN	3	/* no daemon on the socket */
+#define EX_DENIED	4	/* permission denied (socket or command) */
+#define EX_PROTO	5	/* broken or missing answer */
+
+#define REPLY_MAX	(256 * 1024 * 1024)
+
+static const char	*sockpath = CTL_SOCKET_DEFAULT;
+static int		 opt_json;
+static int		 opt_timeout = 60;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"NAME\n"
+"    canhgacctl - query and control canhgacd through its status socket\n"
+"\n"
+"SYNOPSIS\n"
+"    canhgacctl [-s SOCKET] [--json] [-t SECONDS] COMMAND [ARGS]\n"
+"\n"
+"COMMANDS\n"
+"    version             daemon and protocol version\n"
+"    status              uptime, level, interfaces, packets, pcap drops,\n"
+"                        flows, alerts by severity, outputs, last reload\n"
+"    stats [--prometheus]\n"
+"                        every counter; --prometheus prints the\n"
+"                        Prometheus text format for node_exporter's\n"
+"                        textfile collector\n"
+"    alerts [FILTERS] [--limit N]\n"
+"                        recent alerts from the daemon's ring (newest last)\n"
+"    follow [FILTERS]    stream alerts as they happen (Ctrl-C to stop)\n"
+"    rules [--active|--inactive]\n"
+"                        rules with level, state (and why inactive), hits\n"
+"    exceptions          exceptions with owner, reason, expiry and hits\n"
+"    list show NAME [--offset N] [--limit N]\n"
+"    list add NAME ENTRY...\n"
+"    list remove NAME ENTRY...\n"
+"                        file-backed asset lists (indicator IPs, domains);\n"
+"                        changes rewrite the file atomically and reload\n"
+"    reload              reload configuration, rules and lists\n"
+"    shutdown            stop the daemon\n"
+"\n"
+"FILTERS\n"
+"    --severity S        critical, high, medium, low or info: this\n"
+"                        severity or more severe\n"
+"    --category C        scan, bruteforce, policy-violation, plaintext,\n"
+"                        weak-crypto, data-leak, exfiltration, ioc, dns,\n"
+"                        anomaly, sensor\n"
+"    --sid N             one rule\n"
+"    --since T           unix seconds, or an age such as 90s, 15m, 2h, 1d\n"
+"\n"
+"OPTIONS\n"
+"    -s SOCKET           the status socket (default %s)\n"
+"    -j, --json          print the daemon's JSON answer as it came\n"
+"    -t SECONDS          wait this long for an answer (default 60)\n"
+"    -h, --help          this text\n"
+"\n"
+"ACCESS\n"
+"    Read-only commands need root or the socket's group\n"
+"    (outputs.status.group); reload, shutdown and list add/remove need\n"
+"    root or outputs.status.admin_group.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 done; 1 the daemon answered with an error; 2 usage error;\n"
+"    3 no daemon on the socket; 4 permission denied; 5 broken answer.\n"
+"\n"
+"EXAMPLES\n"
+"    canhgacctl status\n"
+"    canhgacctl alerts --severity high --since 1h\n"
+"    canhgacctl list add ioc_ips 203.0.113.7 198.51.100.0/24\n"
+"    canhgacctl stats --prometheus > /var/lib/node_exporter/canhgac.prom.$$ \\\n"
+"        && mv /var/lib/node_exporter/canhgac.prom.$$ \\\n"
+"              /var/lib/node_exporter/canhgac.prom\n",
+	    CTL_SOCKET_DEFAULT);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "canhgacctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static int
+ctl_connect(void)
+{
+	struct sockaddr_un	sun;
+	struct timeval		tv = { opt_timeout, 0 };
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(sockpath) >= sizeof(sun.sun_path))
+		die(EX_USAGE, "%s: socket path too long", sockpath);
+	memcpy(sun.sun_path, sockpath, strlen(sockpath));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		die(EX_NOCONN, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		if (errno == EACCES || errno == EPERM)
+			die(EX_DENIED, "%s: %s (need root or the socket's "
+			    "group)", sockpath, strerror(errno));
+		die(EX_NOCONN, "%s: %s (is canhgacd running?)", sockpath,
+		    strerror(errno));
+	}
+	if (opt_timeout > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static void
+send_req(int fd, json_t *req)
+{
+	char	*s = json_dumps(req, JSON_COMPACT);
+	size_t	 len, off = 0;
+	ssize_t	 n;
+
+	if (s == NULL)
+		die(EX_USAGE, "cannot encode the request");
+	len = strlen(s);
+	s[len++] = '\n';	/* json_dumps leaves room for the NUL */
+	while (off < len) {
+		if ((n = write(fd, s + off, len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EX_PROTO, "write: %s", strerror(errno));
+		}
+		off += (size_t)n;
+	}
+	free(s);
+}
+
+static volatile sig_atomic_t stop;	/* follow: interrupted */
+
+/* Buffered line reader over the socket. */
+struct reader {
+	int	 fd;
+	char	*buf;
+	size_t	 len, cap, off;
+};
+
+/* The next line (NUL-terminated, without the newline), or NULL at EOF. */
+static char *
+read_line(struct reader *r)
+{
+	char	*nl, *line;
+	ssize_t	 n;
+
+	for (;;) {
+		nl = r->len > r->off ? memchr(r->buf + r->off, '\n',
+		    r->len - r->off) : NULL;
+		if (nl != NULL) {
+			*nl = '\0';
+			line = r->buf + r->off;
+			r->off = (size_t)(nl - r->buf) + 1;
+			return line;
+		}
+		if (r->off > 0) {
+			memmove(r->buf, r->buf + r->off, r->len - r->off);
+			r->len -= r->off;
+			r->off = 0;
+		}
+		if (r->len + 65536 > r->cap) {
+			if (r->cap >= REPLY_MAX)
+				die(EX_PROTO, "answer longer than %d bytes",
+				    REPLY_MAX);
+			r->cap = r->cap ? r->cap * 2 : 131072;
+			if ((r->buf = realloc(r->buf, r->cap + 1)) == NULL)
+				die(EX_PROTO, "out of memory");
+		}
+		n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (n < 0 && errno == EINTR && stop)
+			return NULL;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			die(EX_PROTO, "no answer within %d seconds",
+			    opt_timeout);
+		if (n < 0)
+			die(EX_PROTO, "read: %s", strerror(errno));
+		if (n == 0)
+			return NULL;
+		r->len += (size_t)n;
+	}
+}
+
+static json_t *
+parse_reply(const char *line)
+{
+	json_error_t	 je;
+	json_t		*j = json_loads(line, 0, &je);
+
+	if (j == NULL || !json_is_object(j))
+		die(EX_PROTO, "bad answer: %s", j ? "not an object" : je.text);
+	return j;
+}
+
+/* Send req, return the answer; an error answer exits with its code. */
+static json_t *
+request(json_t *req, struct reader *r)
+{
+	char	*line;
+	json_t	*rep;
+
+	r->fd = ctl_connect();
+	send_req(r->fd, req);
+	json_decref(req);
+	if ((line = read_line(r)) == NULL)
+		die(EX_PROTO, "the daemon closed the connection without an "
+		    "answer");
+	rep = parse_reply(line);
+	if (!json_is_true(json_object_get(rep, "ok"))) {
+		const char *e = json_string_value(json_object_get(rep,
+		    "error"));
+
+		if (opt_json)
+			puts(line);
+		fprintf(stderr, "canhgacctl: %s\n", e ? e : "failed");
+		exit(e && strncmp(e, "permission denied", 17) == 0 ?
+		    EX_DENIED : EX_FAILED);
+	}
+	if (opt_json)
+		puts(line);
+	return rep;
+}
+
+/* A table: rows of cells, printed with columns padded to fit. */
+#define TCOLS	12
+struct table {
+	char	**cells;
+	size_t	  ncols, nrows, cap;
+	size_t	  width[TCOLS];
+};
+
+static void
+table_add(struct table *t, ...)
+{
+	va_list		 ap;
+	size_t		 i;
+	const char	*s;
+
+	if (t->nrows * t->ncols + t->ncols > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64 * t->ncols;
+		if ((t->cells = realloc(t->cells, t->cap *
+		    sizeof(*t->cells))) == NULL)
+			die(EX_PROTO, "out of memory");
+	}
+	va_start(ap, t);
+	for (i = 0; i < t->ncols; i++) {
+		s = va_arg(ap, const char *);
+		t->cells[t->nrows * t->ncols + i] = strdup(s ? s : "-");
+		if (strlen(s ? s : "-") > t->width[i])
+			t->width[i] = strlen(s ? s : "-");
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+static void
+table_print(struct table *t)
+{
+	size_t	r, c;
+
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				printf("%s\n", s);
+			else
+				printf("%-*s  ", (int)t->width[c], s);
+			free(t->cells[r * t->ncols + c]);
+		}
+	}
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+static const char *
+num(char *buf, size_t len, json_t *v)
+{
+	if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_true(v))
+		snprintf(buf, len, "yes");
+	else if (json_is_false(v))
+		snprintf(buf, len, "no");
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static void
+print_duration(long long s)
+{
+	if (s >= 86400)
+		printf("%lldd ", s / 86400);
+	printf("%02lld:%02lld:%02lld", (s % 86400) / 3600, (s % 3600) / 60,
+	    s % 60);
+}
+
+static void
+show_status(json_t *j)
+{
+	json_t		*a, *v, *rl;
+	struct table	 t = { .ncols = 6 };
+	char		 b[6][32], when[64];
+	size_t		 i;
+	time_t		 tt;
+
+	printf("sensor      %s (canhgacd %s, pid %lld)\n", jstr(j, "sensor"),
+	    jstr(j, "version"), jint(j, "pid"));
+	printf("uptime      ");
+	print_duration(jint(j, "uptime"));
+	printf(", security level %lld\n", jint(j, "security_level"));
+	printf("packets     %lld (%lld bytes)\n", jint(j, "packets"),
+	    jint(j, "bytes"));
+	v = json_object_get(j, "flows");
+	printf("flows       %lld active, %lld created, %lld evicted\n",
+	    jint(v, "active"), jint(v, "created"), jint(v, "evicted"));
+	v = json_object_get(j, "alerts");
+	printf("alerts      %lld: critical %lld, high %lld, medium %lld, "
+	    "low %lld, info %lld; %lld excepted\n", jint(v, "total"),
+	    jint(v, "critical"), jint(v, "high"), jint(v, "medium"),
+	    jint(v, "low"), jint(v, "info"), jint(v, "excepted"));
+	if ((v = json_object_get(j, "rules")) != NULL)
+		printf("rules       %lld active, %lld inactive, %lld "
+		    "exceptions\n", jint(v, "active"), jint(v, "inactive"),
+		    jint(v, "exceptions"));
+	rl = json_object_get(j, "reload");
+	if (jint(rl, "count") == 0)
+		printf("reload      none since start\n");
+	else {
+		tt = (time_t)jint(rl, "last");
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		    localtime(&tt));
+		printf("reload      %lld (%lld failed), last %s: %s%s\n",
+		    jint(rl, "count"), jint(rl, "failures"), when,
+		    json_is_true(json_object_get(rl, "ok")) ? "ok" : "FAILED: ",
+		    json_is_true(json_object_get(rl, "ok")) ? "" :
+		    jstr(rl, "error"));
+	}
+	printf("\n");
+	table_add(&t, "INTERFACE", "STATE", "PACKETS", "PCAP-RECEIVED",
+	    "PCAP-DROPPED", "IF-DROPPED");
+	a = json_object_get(j, "interfaces");
+	json_array_foreach(a, i, v)
+		table_add(&t, jstr(v, "name"), jstr(v, "state"),
+		    num(b[0], 32, json_object_get(v, "packets")),
+		    num(b[1], 32, json_object_get(v, "pcap_received")),
+		    num(b[2], 32, json_object_get(v, "pcap_dropped")),
+		    num(b[3], 32, json_object_get(v, "pcap_ifdropped")));
+	table_print(&t);
+	printf("\n");
+	t.ncols = 4;
+	table_add(&t, "OUTPUT", "WRITTEN", "ERRORS", "WHERE");
+	a = json_object_get(j, "outputs");
+	json_array_foreach(a, i, v) {
+		char where[512];
+
+		if (strcmp(jstr(v, "name"), "status") == 0) {
+			snprintf(where, sizeof(where), "%s (%lld clients, "
+			    "%lld following, %lld denied)", jstr(v, "path"),
+			    jint(v, "clients"), jint(v, "followers"),
+			    jint(v, "denied"));
+			table_add(&t, "status", "-", "-", where);
+		} else
+			table_add(&t, jstr(v, "name"),
+			    num(b[0], 32, json_object_get(v, "written")),
+			    num(b[1], 32, json_object_get(v, "errors")),
+			    jstr(v, "path"));
+	}
+	table_print(&t);
+}
+
+/* stats, human: one "section.key value" line per counter. */
+static void
+flatten(const char *prefix, json_t *v)
+{
+	const char	*k;
+	json_t		*x;
+	size_t		 i;
+	char		 p[512], b[64];
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			if (*prefix == '\0' && strcmp(k, "ok") == 0)
+				continue;
+			snprintf(p, sizeof(p), "%s%s%s", prefix,
+			    *prefix ? "." : "", k);
+			flatten(p, x);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			const char *id = json_string_value(json_object_get(x,
+			    "name"));
+
+			if (id == NULL && json_object_get(x, "sid") != NULL)
+				id = num(b, sizeof(b), json_object_get(x,
+				    "sid"));
+			if (id == NULL) {
+				snprintf(b, sizeof(b), "%zu", i);
+				id = b;
+			}
+			snprintf(p, sizeof(p), "%s[%s]", prefix, id);
+			flatten(p, x);
+		}
+	} else
+		printf("%s %s\n", prefix, num(b, sizeof(b), v));
+}
+
+/* A Prometheus label value, escaped. */
+static void
+prom_label(const char *name, const char *val)
+{
+	const char	*p;
+
+	printf("%s=\"", name);
+	for (p = val; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			printf("\\%c", *p);
+		else if (*p == '\n')
+			printf("\\n");
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static int
+prom_gauge(const char *key)
+{
+	static const char *const g[] = { "active", "peak_active", "max",
+	    "threshold_keys", "threshold_bytes", "uptime", "ring_alerts",
+	    "inactive", "ok" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (strcmp(key, g[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+prom_name(char *out, size_t len, const char *a, const char *b, int gauge)
+{
+	char	*p;
+
+	snprintf(out, len, "canhgac_%s%s%s%s", a, *a && *b ? "_" : "", b,
+	    strcmp(b, "uptime") == 0 ? "_seconds" : gauge ? "" : "_total");
+	for (p = out; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_'))
+			*p = '_';
+}
+
+static void
+prom_head(const char *name, const char *help, int gauge)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    gauge ? "gauge" : "counter");
+}
+
+/* The labels that identify an element of a stats array. */
+static void
+prom_elem_labels(const char *arr, json_t *e)
+{
+	if (strcmp(arr, "per_rule") == 0)
+		prom_label("sid", num((char[32]){0}, 32,
+		    json_object_get(e, "sid")));
+	else if (strcmp(arr, "per_exception") == 0) {
+		char l[32];
+
+		prom_label("file", jstr(e, "file"));
+		printf(",");
+		prom_label("line", num(l, sizeof(l), json_object_get(e,
+		    "line")));
+		printf(",");
+		prom_label("owner", jstr(e, "owner"));
+	} else if (strcmp(arr, "interfaces") == 0)
+		prom_label("interface", jstr(e, "name"));
+	else
+		prom_label("output", jstr(e, "name"));
+}
+
+/* An array of objects: one family per numeric key, labelled samples. */
+static void
+prom_array(const char *prefix, const char *arr, json_t *a)
+{
+	json_t		*first = json_array_get(a, 0), *x, *e;
+	const char	*k;
+	char		 name[256], help[256];
+	size_t		 i;
+	const char	*base = strcmp(arr, "per_rule") == 0 ? "rule" :
+			    strcmp(arr, "per_exception") == 0 ? "exception" :
+			    strcmp(arr, "interfaces") == 0 ? "interface" :
+			    "output";
+
+	(void)prefix;
+	if (!json_is_object(first))
+		return;
+	json_object_foreach(first, k, x) {
+		int gauge = prom_gauge(k);
+
+		if (!json_is_integer(x) || strcmp(k, "sid") == 0 ||
+		    strcmp(k, "line") == 0)
+			continue;
+		prom_name(name, sizeof(name), base, k, gauge);
+		snprintf(help, sizeof(help), "canhgacd %s %s", base, k);
+		prom_head(name, help, gauge);
+		json_array_foreach(a, i, e) {
+			json_t *v = json_object_get(e, k);
+
+			if (!json_is_integer(v))
+				continue;
+			printf("%s{", name);
+			prom_elem_labels(arr, e);
+			printf("} %lld\n", (long long)json_integer_value(v));
+		}
+	}
+}
+
+static void
+prom_object(const char *prefix, json_t *o)
+{
+	const char	*k;
+	json_t		*x, *y;
+	char		 name[256], help[256], sub[128];
+
+	json_object_foreach(o, k, x) {
+		if (*prefix == '\0' && strcmp(k, "ok") == 0)
+			continue;
+		if (json_is_integer(x) || json_is_boolean(x)) {
+			int gauge = prom_gauge(k);
+
+			prom_name(name, sizeof(name), prefix, k, gauge);
+			snprintf(help, sizeof(help), "canhgacd %s%s%s",
+			    prefix, *prefix ? " " : "", k);
+			prom_head(name, help, gauge);
+			printf("%s %lld\n", name, json_is_boolean(x) ?
+			    (long long)json_is_true(x) :
+			    (long long)json_integer_value(x));
+		} else if (json_is_object(x) && strcmp(k, "anomalies") == 0) {
+			const char *r;
+
+			prom_name(name, sizeof(name), prefix, "anomalies", 0);
+			prom_head(name, "malformed packets by reason", 0);
+			json_object_foreach(x, r, y) {
+				printf("%s{", name);
+				prom_label("reason", r);
+				printf("} %lld\n",
+				    (long long)json_integer_value(y));
+			}
+		} else if (json_is_object(x)) {
+			snprintf(sub, sizeof(sub), "%s%s%s", prefix,
+			    *prefix ? "_" : "", k);
+			prom_object(sub, x);
+		} else if (json_is_array(x))
+			prom_array(prefix, k, x);
+	}
+}
+
+static void
+show_rules(json_t *j)
+{
+	struct table	 t = { .ncols = 8 };
+	json_t		*v;
+	size_t		 i;
+	char		 b[4][32], name[512];
+
+	table_add(&t, "SID", "LEVEL", "SEVERITY", "CATEGORY", "STATE", "HITS",
+	    "LAST-HIT", "NAME");
+	json_array_foreach(json_object_get(j, "rules"), i, v) {
+		int active = json_is_true(json_object_get(v, "active"));
+
+		if (active)
+			snprintf(name, sizeof(name), "%s", jstr(v, "name"));
+		else
+			snprintf(name, sizeof(name), "%s (%s)", jstr(v, "name"),
+			    jstr(v, "inactive_reason"));
+		table_add(&t, num(b[0], 32, json_object_get(v, "sid")),
+		    num(b[1], 32, json_object_get(v, "level")),
+		    jstr(v, "severity"), jstr(v, "category"),
+		    active ? "active" : "inactive",
+		    num(b[2], 32, json_object_get(v, "hits")),
+		    jstr(v, "last_hit"), name);
+	}
+	table_print(&t);
+}
+
+static void
+show_exceptions(json_t *j)
+{
+	struct table	 t = { .ncols = 7 };
+	json_t		*v, *s;
+	size_t		 i, k;
+	char		 b[2][32], sids[256];
+
+	table_add(&t, "SIDS", "OWNER", "EXPIRES", "STATE", "HITS",
+	    "EXPIRED-HITS", "REASON");
+	json_array_foreach(json_object_get(j, "exceptions"), i, v) {
+		size_t off = 0;
+
+		sids[0] = '\0';
+		json_array_foreach(json_object_get(v, "sids"), k, s)
+			off += (size_t)snprintf(sids + off, off < sizeof(sids) ?
+			    sizeof(sids) - off : 0, "%s%lld", k ? "," : "",
+			    (long long)json_integer_value(s));
+		table_add(&t, *sids ? sids : "any", jstr(v, "owner"),
+		    json_is_string(json_object_get(v, "expires")) ?
+		    jstr(v, "expires") : "never",
+		    json_is_true(json_object_get(v, "expired")) ? "EXPIRED" :
+		    "in force", num(b[0], 32, json_object_get(v, "hits")),
+		    num(b[1], 32, json_object_get(v, "expired_hits")),
+		    jstr(v, "reason"));
+	}
+	table_print(&t);
+}
+
+static void
+alert_row(struct table *t, json_t *a)
+{
+	json_t	*al = json_object_get(a, "alert");
+	char	 src[80], dst[80], sid[32];
+
+	if (json_object_get(a, "src_port"))
+		snprintf(src, sizeof(src), "%s:%lld", jstr(a, "src_ip"),
+		    jint(a, "src_port"));
+	else
+		snprintf(src, sizeof(src), "%s", jstr(a, "src_ip"));
+	if (json_object_get(a, "dest_port"))
+		snprintf(dst, sizeof(dst), "%s:%lld", jstr(a, "dest_ip"),
+		    jint(a, "dest_port"));
+	else
+		snprintf(dst, sizeof(dst), "%s", jstr(a, "dest_ip"));
+	table_add(t, jstr(a, "timestamp"), jstr(al, "severity_name"),
+	    num(sid, sizeof(sid), json_object_get(al, "signature_id")),
+	    jstr(al, "category"), src, dst, jstr(al, "message"));
+}
+
+static void
+show_alerts(json_t *j)
+{
+	struct table	 t = { .ncols = 7 };
+	json_t		*v;
+	size_t		 i;
+
+	table_add(&t, "TIME", "SEVERITY", "SID", "CATEGORY", "SOURCE",
+	    "DESTINATION", "MESSAGE");
+	json_array_foreach(json_object_get(j, "alerts"), i, v)
+		alert_row(&t, v);
+	table_print(&t);
+}
+
+/* --since: unix seconds, or an age (90s, 15m, 2h, 1d) before now. */
+static double
+parse_since(const char *s)
+{
+	char	*end;
+	double	 v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		die(EX_USAGE, "--since: expected seconds or an age such as "
+		    "15m, got \"%s\"", s);
+	if (*end == '\0' && v > 100000000)
+		return v;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		;
+	else if (strcmp(end, "m") == 0)
+		v *= 60;
+	else if (strcmp(end, "h") == 0)
+		v *= 3600;
+	else if (strcmp(end, "d") == 0)
+		v *= 86400;
+	else
+		die(EX_USAGE, "--since: unknown unit in \"%s\"", s);
+	return (double)time(NULL) - v;
+}
+
+static long long
+parse_num(const char *opt, const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < 0)
+		die(EX_USAGE, "%s: expected a number, got \"%s\"", opt, s);
+	return v;
+}
+
+/* Options after the command: filters, limits, --prometheus. */
+static int
+cmd_options(int argc, char **argv, json_t *req, int *prom)
+{
+	static const struct option lo[] = {
+		{ "severity", required_argument, NULL, 'S' },
+		{ "category", required_argument, NULL, 'C' },
+		{ "sid", required_argument, NULL, 'I' },
+		{ "since", required_argument, NULL, 'T' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "offset", required_argument, NULL, 'O' },
+		{ "active", no_argument, NULL, 'a' },
+		{ "inactive", no_argument, NULL, 'i' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+j", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'S':
+			json_object_set_new(req, "severity",
+			    json_string(optarg));
+			break;
+		case 'C':
+			json_object_set_new(req, "category",
+			    json_string(optarg));
+			break;
+		case 'I':
+			json_object_set_new(req, "sid", json_integer(
+			    parse_num("--sid", optarg)));
+			break;
+		case 'T':
+			json_object_set_new(req, "since", json_real(
+			    parse_since(optarg)));
+			break;
+		case 'L':
+			json_object_set_new(req, "limit", json_integer(
+			    parse_num("--limit", optarg)));
+			break;
+		case 'O':
+			json_object_set_new(req, "offset", json_integer(
+			    parse_num("--offset", optarg)));
+			break;
+		case 'a':
+		case 'i':
+			json_object_set_new(req, "active",
+			    json_boolean(ch == 'a'));
+			break;
+		case 'p':
+			if (prom == NULL)
+				die(EX_USAGE, "--prometheus goes with stats");
+			*prom = 1;
+			break;
+		case 'j':
+			opt_json = 1;
+			break;
+		default:
+			exit(EX_USAGE);
+		}
+	}
+	return optind;
+}
+
+static void
+on_sig(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int
+do_follow(json_t *req)
+{
+	struct reader	 r = { 0 };
+	struct table	 t = { .ncols = 7 };
+	struct sigaction sa;
+	char		*line;
+	json_t		*a;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sig;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	opt_timeout = 0;	/* alerts may be rare */
+	json_decref(request(req, &r));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (!stop && (line = read_line(&r)) != NULL) {
+		a = parse_reply(line);
+		if (json_object_get(a, "ok") != NULL &&
+		    !json_is_true(json_object_get(a, "ok"))) {
+			fprintf(stderr, "canhgacctl: %s\n", jstr(a, "error"));
+			return EX_FAILED;
+		}
+		if (opt_json)
+			puts(line);
+		else {
+			t.ncols = 7;
+			alert_row(&t, a);
+			table_print(&t);
+		}
+		json_decref(a);
+	}
+	if (stop)
+		return EX_OK;
+	fprintf(stderr, "canhgacctl: the daemon closed the stream\n");
+	return EX_PROTO;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct reader	 r = { 0 };
+	const char	*cmd;
+	json_t		*req, *rep;
+	int		 ch, prom = 0, n;
+
+	while ((ch = getopt_long(argc, argv, "+s:jt:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sockpath = optarg;
+			break;
+		case 'j':
+			opt_json = 1;
+			break;
+		case 't':
+			opt_timeout = (int)parse_num("-t", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[0];
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	req = json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, CTL_CMD_LIST) == 0) {
+		const char *op = argc > 1 ? argv[1] : "";
+		json_t *ents = json_array();
+
+		if (strcmp(op, "add") && strcmp(op, "remove") &&
+		    strcmp(op, "show"))
+			die(EX_USAGE, "list: expected add, remove or show");
+		if (argc < 3)
+			die(EX_USAGE, "list %s: which list?", op);
+		json_object_set_new(req, "op", json_string(op));
+		json_object_set_new(req, "name", json_string(argv[2]));
+		n = 3 + cmd_options(argc - 2, argv + 2, req, NULL) - 1;
+		for (; n < argc; n++)
+			json_array_append_new(ents, json_string(argv[n]));
+		if (strcmp(op, "show") != 0) {
+			if (json_array_size(ents) == 0)
+				die(EX_USAGE, "list %s %s: no entries", op,
+				    argv[2]);
+			json_object_set_new(req, "entries", ents);
+		} else
+			json_decref(ents);
+	} else {
+		n = cmd_options(argc, argv, req, strcmp(cmd, "stats") == 0 ?
+		    &prom : NULL);
+		if (n != argc)
+			die(EX_USAGE, "%s: unexpected argument \"%s\"", cmd,
+			    argv[n]);
+		if (strcmp(cmd, CTL_CMD_VERSION) && strcmp(cmd, CTL_CMD_STATUS) &&
+		    strcmp(cmd, CTL_CMD_STATS) && strcmp(cmd, CTL_CMD_ALERTS) &&
+		    strcmp(cmd, CTL_CMD_FOLLOW) && strcmp(cmd, CTL_CMD_RULES) &&
+		    strcmp(cmd, CTL_CMD_EXCEPTIONS) &&
+		    strcmp(cmd, CTL_CMD_RELOAD) &&
+		    strcmp(cmd, CTL_CMD_SHUTDOWN))
+			die(EX_USAGE, "unknown command \"%s\" (try -h)", cmd);
+	}
+	if (strcmp(cmd, CTL_CMD_FOLLOW) == 0)
+		return do_follow(req);
+	if (prom)
+		opt_json = 0;
+	rep = request(req, &r);
+	if (opt_json)
+		return EX_OK;
+	if (prom)
+		prom_object("", rep);
+	else if (strcmp(cmd, CTL_CMD_VERSION) == 0)
+		printf("canhgacd %s (protocol %lld); canhgacctl %s (protocol "
+		    "%d)\n", jstr(rep, "version"), jint(rep, "protocol"),
+		    PACKAGE_VERSION, CTL_PROTOCOL_VERSION);
+	else if (strcmp(cmd, CTL_CMD_STATUS) == 0)
+		show_status(rep);
+	else if (strcmp(cmd, CTL_CMD_STATS) == 0)
+		flatten("", rep);
+	else if (strcmp(cmd, CTL_CMD_ALERTS) == 0)
+		show_alerts(rep);
+	else if (strcmp(cmd, CTL_CMD_RULES) == 0)
+		show_rules(rep);
+	else if (strcmp(cmd, CTL_CMD_EXCEPTIONS) == 0)
+		show_exceptions(rep);
+	else if (strcmp(cmd, CTL_CMD_RELOAD) == 0)
+		printf("reloaded %s\n", jstr(rep, "reloaded"));
+	else if (strcmp(cmd, CTL_CMD_SHUTDOWN) == 0)
+		printf("canhgacd is stopping\n");
+	else if (strcmp(cmd, CTL_CMD_LIST) == 0) {
+		json_t *v;
+		size_t i;
+
+		if (json_object_get(rep, "entries") != NULL) {
+			json_array_foreach(json_object_get(rep, "entries"), i,
+			    v)
+				puts(json_string_value(v));
+			fprintf(stderr, "%s (%s, %s): %lld entries%s\n",
+			    jstr(rep, "name"), jstr(rep, "type"),
+			    jstr(rep, "file"), jint(rep, "count"),
+			    json_is_true(json_object_get(rep, "truncated")) ?
+			    "; more with --offset" : "");
+		} else {
+			int add = json_object_get(rep, "added") != NULL;
+			json_t *d = json_object_get(rep, add ? "added" :
+			    "removed");
+			json_t *sk = json_object_get(rep, add ?
+			    "already_present" : "not_found");
+
+			printf("%s %zu entr%s %s %s (%s)\n", add ? "added" :
+			    "removed", json_array_size(d),
+			    json_array_size(d) == 1 ? "y" : "ies",
+			    add ? "to" : "from", jstr(rep, "name"),
+			    jstr(rep, "file"));
+			json_array_foreach(sk, i, v)
+				printf("  %s: %s\n", add ? "already present" :
+				    "not found", json_string_value(v));
+		}
+	}
+	json_decref(rep);
+	free(r.buf);
+	return EX_OK;
+}

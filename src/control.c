@@ -1,0 +1,1546 @@
+/*
+ * The status socket: a UNIX stream socket on the daemon's event base,
+ * speaking JSON lines (include/ctl-protocol.h).
+ *
+ * Hardening, after tmux's server_accept and relayd's control_init: the
+ * path length is checked, a stale socket is unlinked (a live one is
+ * not), the socket is bound under a umask and then given its group and
+ * mode. Each peer is identified with SO_PEERCRED and its groups with
+ * SO_PEERGROUPS: read-only commands need root, the daemon's own user or
+ * a member of the socket's group; commands that change anything need
+ * root or outputs.status.admin_group. Refusals are logged (rate-limited).
+ *
+ * Every client is bounded: at most CTL_CLIENTS_MAX at once (the longest
+ * idle one makes room for a new one, so idle connections cannot lock
+ * an operator out), CTL_LINE_MAX bytes a request, an idle timeout, and
+ * a cap on queued output: a request is not read while a response is
+ * still queued beyond CTL_OUT_HIGH, and a follow client that falls
+ * CTL_FOLLOW_MAX behind is sent a notice and disconnected. A bad client
+ * is closed; nothing a client sends makes the daemon exit.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <net/if.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include "canhgac.h"
+#include "ctl-protocol.h"
+#include "rules-internal.h"
+
+#define CTL_CLIENTS_MAX		256
+#define CTL_OUT_HIGH		(256 * 1024)	/* stop reading requests */
+#define CTL_FOLLOW_MAX		(256 * 1024)	/* follow lag before cut-off */
+#define CTL_IDLE_SEC		60
+#define CTL_WRITE_SEC		10		/* output stalled this long */
+#define CTL_RING_MAX		1024		/* recent alerts kept */
+#define CTL_RING_BYTES		(4 * 1024 * 1024)
+#define CTL_LIST_ENTRIES_MAX	1000		/* per add/remove request */
+#define CTL_SHOW_MAX		10000
+#define CTL_GROUPS_MAX		256
+
+struct ctl_filter {
+	int		 max_sev;	/* 0 any; else severity number <= */
+	int		 category;	/* -1 any */
+	uint32_t	 sid;		/* 0 any */
+	uint64_t	 since;		/* usec, 0 any */
+};
+
+struct ctl_client {
+	struct control		*ctl;
+	struct bufferevent	*bev;
+	struct ctl_client	*prev, *next;
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	int			 admin;
+	int			 follow;
+	int			 closing;
+	int			 paused;	/* reading stopped: output queued */
+	struct ctl_filter	 flt;
+	time_t			 last_active;
+};
+
+struct ring_ent {
+	uint64_t	 ts;
+	uint32_t	 sid;
+	uint8_t		 sev;
+	uint8_t		 cat;
+	char		*line;		/* without the newline */
+	size_t		 len;
+};
+
+struct control {
+	struct sensor		*s;
+	struct control_ops	 ops;
+	struct evconnlistener	*lis;
+	struct event		*ev_resume;	/* accept again after EMFILE */
+	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	gid_t			 group;		/* (gid_t)-1: none */
+	gid_t			 admin_gid;
+	char			*group_name, *admin_name;
+	struct ctl_client	*head;
+	size_t			 nclients, nfollow;
+	uint64_t		 accepted, denied, evicted, cut_off, requests;
+	uint64_t		 bad_requests, refused_full;
+	struct ring_ent		 ring[CTL_RING_MAX];
+	size_t			 rstart, rcount, rbytes;
+	uint64_t		 ring_total;
+	time_t			 log_sec;	/* refusal log rate limit */
+	int			 log_n, log_suppressed;
+};
+
+/* The one status socket of this process (alert.c feeds it). */
+static struct control *ctl_active;
+
+static void	client_read(struct bufferevent *, void *);
+static void	client_write(struct bufferevent *, void *);
+static void	client_event(struct bufferevent *, short, void *);
+
+/* Log a refusal, at most 5 a second, then a count of the rest. */
+static void
+ctl_refusal(struct control *ctl, const char *fmt, ...)
+{
+	time_t	now = time(NULL);
+	va_list	ap;
+	char	msg[512];
+
+	if (now != ctl->log_sec) {
+		if (ctl->log_suppressed > 0)
+			log_warnx("control: %d more refusals not logged",
+			    ctl->log_suppressed);
+		ctl->log_sec = now;
+		ctl->log_n = 0;
+		ctl->log_suppressed = 0;
+	}
+	if (ctl->log_n++ >= 5) {
+		ctl->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("control: %s", msg);
+}
+
+static void
+client_free(struct ctl_client *cl)
+{
+	struct control	*ctl = cl->ctl;
+
+	if (cl->prev != NULL)
+		cl->prev->next = cl->next;
+	else
+		ctl->head = cl->next;
+	if (cl->next != NULL)
+		cl->next->prev = cl->prev;
+	ctl->nclients--;
+	if (cl->follow)
+		ctl->nfollow--;
+	bufferevent_free(cl->bev);
+	free(cl);
+}
+
+/*
+ * Close once what is queued has gone out (or CTL_WRITE_SEC passed);
+ * returns 1 if the client was freed now.
+ */
+static int
+client_finish(struct ctl_client *cl)
+{
+	struct timeval	tv = { CTL_WRITE_SEC, 0 };
+
+	if (evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0) {
+		client_free(cl);
+		return 1;
+	}
+	cl->closing = 1;
+	bufferevent_disable(cl->bev, EV_READ);
+	bufferevent_set_timeouts(cl->bev, NULL, &tv);
+	return 0;
+}
+
+static void
+send_json(struct ctl_client *cl, json_t *j)
+{
+	char	*s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (s != NULL) {
+		evbuffer_add_printf(bufferevent_get_output(cl->bev), "%s\n",
+		    s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+static json_t *
+reply_ok(void)
+{
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *
+reply_err(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static json_t *
+reply_err(const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+}
+
+static uint64_t
+wall_now(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
+}
+
+/* A packet-time stamp as text in the sensor's zone, or JSON null. */
+static json_t *
+ts_json(const struct control *ctl, uint64_t usec)
+{
+	char	buf[48];
+
+	if (usec == 0)
+		return json_null();
+	util_format_ts(usec, buf, sizeof(buf), ctl->s->conf->utc_offset);
+	return json_string(buf);
+}
+
+/* Interface state from the kernel: up, no-carrier, down or missing. */
+static const char *
+iface_state(const struct iface *ifc)
+{
+	struct ifreq	ifr;
+	int		fd;
+	const char	*st = "missing";
+
+	if (ifc->offline)
+		return "offline";
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return "unknown";
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(ifc->name) >= sizeof(ifr.ifr_name)) {
+		close(fd);
+		return "unknown";
+	}
+	memcpy(ifr.ifr_name, ifc->name, strlen(ifc->name));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		if (!(ifr.ifr_flags & IFF_UP))
+			st = "down";
+		else if (!(ifr.ifr_flags & IFF_RUNNING))
+			st = "no-carrier";
+		else
+			st = "up";
+	}
+	close(fd);
+	return st;
+}
+
+static json_t *
+interfaces_json(struct control *ctl)
+{
+	struct sensor	*s = ctl->s;
+	json_t		*a = json_array();
+	int		 i;
+
+	capture_stats_update(s->cap);
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		json_array_append_new(a, json_pack(
+		    "{s:s,s:s,s:I,s:I,s:I,s:I}",
+		    "name", ifc->name, "state", iface_state(ifc),
+		    "packets", (json_int_t)ifc->pkts,
+		    "pcap_received", (json_int_t)ifc->ps_recv,
+		    "pcap_dropped", (json_int_t)ifc->ps_drop,
+		    "pcap_ifdropped", (json_int_t)ifc->ps_ifdrop));
+	}
+	return a;
+}
+
+static json_t *
+outputs_json(struct control *ctl)
+{
+	struct sensor	*s = ctl->s;
+	json_t		*a = json_array();
+
+	if (s->alerts != NULL)
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:I,s:I}",
+		    "name", "json", "path", s->conf->alerts_path,
+		    "written", (json_int_t)alert_out_count(s->alerts),
+		    "errors", (json_int_t)alert_out_errors(s->alerts)));
+	if (s->events != NULL)
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:I,s:I}",
+		    "name", "events", "path", s->events_path,
+		    "written", (json_int_t)eventlog_count(s->events),
+		    "errors", (json_int_t)eventlog_errors(s->events)));
+	json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
+	    "name", "status", "path", ctl->path,
+	    "clients", (json_int_t)ctl->nclients,
+	    "followers", (json_int_t)ctl->nfollow,
+	    "cut_off", (json_int_t)ctl->cut_off,
+	    "denied", (json_int_t)ctl->denied));
+	return a;
+}
+
+static json_t *
+cmd_version(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	(void)ctl;
+	(void)cl;
+	(void)req;
+	return json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "daemon", "canhgacd",
+	    "version", CANHGAC_VERSION, "protocol", CTL_PROTOCOL_VERSION);
+}
+
+static json_t *
+cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	struct sensor		*s = ctl->s;
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct rule_stats	*rs = s->rules ? rules_stats(s->rules) : NULL;
+	uint64_t		 now = wall_now();
+	json_t			*j, *al;
+
+	(void)cl;
+	(void)req;
+	j = json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:i}",
+	    "ok", 1, "sensor", s->conf->sensor_name ? s->conf->sensor_name : "",
+	    "version", CANHGAC_VERSION, "pid", (int)getpid(),
+	    "started", (json_int_t)(s->start_wall / 1000000),
+	    "uptime", (json_int_t)(s->start_wall ?
+	    (now - s->start_wall) / 1000000 : 0),
+	    "security_level", s->conf->security_level);
+	json_object_set_new(j, "interfaces", interfaces_json(ctl));
+	json_object_set_new(j, "packets", json_integer(
+	    (json_int_t)s->dstats.packets));
+	json_object_set_new(j, "bytes", json_integer(
+	    (json_int_t)s->dstats.bytes));
+	json_object_set_new(j, "flows", json_pack("{s:I,s:I,s:I}",
+	    "active", (json_int_t)fs->active,
+	    "created", (json_int_t)fs->created,
+	    "evicted", (json_int_t)fs->evicted));
+	al = json_pack("{s:I}", "total", (json_int_t)(rs ? rs->alerts : 0));
+	for (int i = SEV_CRITICAL; i <= SEV_INFO; i++)
+		json_object_set_new(al, rules_severity_name(i), json_integer(
+		    rs ? (json_int_t)rs->by_severity[i] : 0));
+	json_object_set_new(al, "excepted", json_integer(rs ?
+	    (json_int_t)rs->excepted : 0));
+	json_object_set_new(j, "alerts", al);
+	if (s->rules != NULL)
+		json_object_set_new(j, "rules", json_pack("{s:I,s:I,s:I}",
+		    "active", (json_int_t)rules_count(s->rules, 1),
+		    "inactive", (json_int_t)rules_count(s->rules, 0),
+		    "exceptions", (json_int_t)s->rules->nexc));
+	json_object_set_new(j, "outputs", outputs_json(ctl));
+	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
+	    "count", (json_int_t)s->reloads,
+	    "failures", (json_int_t)s->reload_failures,
+	    "last", s->last_reload ? json_integer((json_int_t)(
+	    s->last_reload / 1000000)) : json_null(),
+	    "ok", s->reload_ok,
+	    "error", s->reload_error[0] ? s->reload_error : NULL));
+	return j;
+}
+
+static json_t *
+cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	struct sensor		*s = ctl->s;
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct app_stats	*as = app_stats(s->app);
+	json_t			*j, *d, *an, *r, *hits, *exc;
+	size_t			 i;
+
+	(void)cl;
+	(void)req;
+	j = reply_ok();
+	json_object_set_new(j, "uptime", json_integer((json_int_t)(
+	    s->start_wall ? (wall_now() - s->start_wall) / 1000000 : 0)));
+	d = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "packets", (json_int_t)s->dstats.packets,
+	    "bytes", (json_int_t)s->dstats.bytes,
+	    "ipv4", (json_int_t)s->dstats.ipv4,
+	    "ipv6", (json_int_t)s->dstats.ipv6,
+	    "arp", (json_int_t)s->dstats.arp,
+	    "tcp", (json_int_t)s->dstats.tcp,
+	    "udp", (json_int_t)s->dstats.udp,
+	    "icmp", (json_int_t)s->dstats.icmp,
+	    "icmpv6", (json_int_t)s->dstats.icmpv6,
+	    "vlan", (json_int_t)s->dstats.vlan,
+	    "fragments", (json_int_t)s->dstats.fragments,
+	    "other_l3", (json_int_t)s->dstats.other_l3);
+	an = json_object();
+	for (i = 1; i < DE_MAX; i++)
+		json_object_set_new(an, decode_err_name((enum decode_err)i),
+		    json_integer((json_int_t)s->dstats.err[i]));
+	json_object_set_new(d, "anomalies", an);
+	json_object_set_new(j, "decode", d);
+	json_object_set_new(j, "flow", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "created", (json_int_t)fs->created,
+	    "active", (json_int_t)fs->active,
+	    "peak_active", (json_int_t)fs->peak_active,
+	    "max", (json_int_t)flow_max(s->flows),
+	    "evicted", (json_int_t)fs->evicted,
+	    "memcap_hits", (json_int_t)fs->memcap_hits,
+	    "no_flow", (json_int_t)fs->no_flow,
+	    "ended_timeout", (json_int_t)fs->ended[FLOW_END_TIMEOUT],
+	    "ended_capture", (json_int_t)fs->ended[FLOW_END_CAPTURE],
+	    "ended_eviction", (json_int_t)fs->ended[FLOW_END_EVICTION],
+	    "ended_shutdown", (json_int_t)fs->ended[FLOW_END_SHUTDOWN]));
+	json_object_set_new(j, "app", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "tls", (json_int_t)as->tls, "dns", (json_int_t)as->dns,
+	    "http", (json_int_t)as->http, "ssh", (json_int_t)as->ssh,
+	    "plaintext", (json_int_t)as->plain,
+	    "buffers_exhausted", (json_int_t)as->buf_exhausted,
+	    "gaps", (json_int_t)as->gaps,
+	    "parse_errors", (json_int_t)as->parse_errors));
+	json_object_set_new(j, "interfaces", interfaces_json(ctl));
+	if (s->rules != NULL) {
+		const struct ruleset	*rs = s->rules;
+		const struct thr_stats	*ts = thr_stats(rs->thr);
+
+		r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		    "active", (json_int_t)rules_count(rs, 1),
+		    "inactive", (json_int_t)rules_count(rs, 0),
+		    "evaluated", (json_int_t)rs->st.evaluated,
+		    "matched", (json_int_t)rs->st.matched,
+		    "alerts", (json_int_t)rs->st.alerts,
+		    "excepted", (json_int_t)rs->st.excepted,
+		    "suppressed", (json_int_t)ts->suppressed,
+		    "threshold_keys", (json_int_t)ts->keys,
+		    "threshold_evicted", (json_int_t)ts->evicted,
+		    "threshold_bytes", (json_int_t)ts->bytes);
+		hits = json_array();
+		for (i = 0; i < rs->nrules; i++) {
+			const struct rule *ru = &rs->rules[i];
+
+			if (!ru->active && ru->hits == 0)
+				continue;
+			json_array_append_new(hits, json_pack(
+			    "{s:I,s:I,s:I,s:o}", "sid", (json_int_t)ru->sid,
+			    "hits", (json_int_t)ru->hits,
+			    "matches", (json_int_t)ru->matches,
+			    "last_hit", ts_json(ctl, ru->last_hit)));
+		}
+		json_object_set_new(r, "per_rule", hits);
+		exc = json_array();
+		for (i = 0; i < rs->nexc; i++) {
+			const struct exception *e = &rs->exc[i];
+
+			json_array_append_new(exc, json_pack(
+			    "{s:s,s:i,s:s?,s:I,s:I}", "file", e->file,
+			    "line", e->line, "owner", e->owner,
+			    "hits", (json_int_t)e->hits,
+			    "expired_hits", (json_int_t)e->expired_hits));
+		}
+		json_object_set_new(r, "per_exception", exc);
+		json_object_set_new(j, "rules", r);
+	}
+	json_object_set_new(j, "outputs", outputs_json(ctl));
+	json_object_set_new(j, "control", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "accepted", (json_int_t)ctl->accepted,
+	    "denied", (json_int_t)ctl->denied,
+	    "evicted_idle", (json_int_t)ctl->evicted,
+	    "refused_full", (json_int_t)ctl->refused_full,
+	    "follow_cut_off", (json_int_t)ctl->cut_off,
+	    "requests", (json_int_t)ctl->requests,
+	    "bad_requests", (json_int_t)ctl->bad_requests,
+	    "ring_alerts", (json_int_t)ctl->rcount));
+	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:b}",
+	    "count", (json_int_t)s->reloads,
+	    "failures", (json_int_t)s->reload_failures,
+	    "ok", s->reload_ok));
+	return j;
+}
+
+/* Parse the alert filters of req into f; NULL or an error reply. */
+static json_t *
+parse_filter(json_t *req, struct ctl_filter *f)
+{
+	json_t	*v;
+	int	 i;
+
+	memset(f, 0, sizeof(*f));
+	f->category = -1;
+	if ((v = json_object_get(req, "severity")) != NULL) {
+		if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+		    json_integer_value(v) <= 5)
+			f->max_sev = (int)json_integer_value(v);
+		else if (json_is_string(v)) {
+			for (i = SEV_CRITICAL; i <= SEV_INFO; i++)
+				if (strcmp(json_string_value(v),
+				    rules_severity_name(i)) == 0)
+					f->max_sev = i;
+		}
+		if (f->max_sev == 0)
+			return reply_err("severity: expected critical, high, "
+			    "medium, low or info");
+	}
+	if ((v = json_object_get(req, "category")) != NULL) {
+		for (i = 0; json_is_string(v) && i < CAT_MAX; i++)
+			if (strcmp(json_string_value(v),
+			    rules_category_name(i)) == 0)
+				f->category = i;
+		if (f->category < 0)
+			return reply_err("category: unknown; expected one of "
+			    "scan, bruteforce, policy-violation, plaintext, "
+			    "weak-crypto, data-leak, exfiltration, ioc, dns, "
+			    "anomaly, sensor");
+	}
+	if ((v = json_object_get(req, "sid")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+		    json_integer_value(v) > UINT32_MAX)
+			return reply_err("sid: expected a positive integer");
+		f->sid = (uint32_t)json_integer_value(v);
+	}
+	if ((v = json_object_get(req, "since")) != NULL) {
+		if (!json_is_number(v) || json_number_value(v) < 0)
+			return reply_err("since: expected unix seconds");
+		f->since = (uint64_t)(json_number_value(v) * 1e6);
+	}
+	return NULL;
+}
+
+static int
+filter_match(const struct ctl_filter *f, const struct ring_ent *e)
+{
+	if (f->max_sev && e->sev > f->max_sev)
+		return 0;
+	if (f->category >= 0 && e->cat != f->category)
+		return 0;
+	if (f->sid && e->sid != f->sid)
+		return 0;
+	if (f->since && e->ts < f->since)
+		return 0;
+	return 1;
+}
+
+#define RING_AT(ctl, i) (&(ctl)->ring[((ctl)->rstart + (i)) % CTL_RING_MAX])
+
+/* The newest `limit` matching alerts of the ring, oldest first. */
+static void
+send_alerts(struct control *ctl, struct ctl_client *cl,
+    const struct ctl_filter *f, size_t limit)
+{
+	struct evbuffer	*out = bufferevent_get_output(cl->bev);
+	size_t		 i, n = 0, first = ctl->rcount;
+
+	/* Walk back from the newest to find where the answer starts. */
+	for (i = ctl->rcount; i > 0 && n < limit; i--)
+		if (filter_match(f, RING_AT(ctl, i - 1))) {
+			n++;
+			first = i - 1;
+		}
+	evbuffer_add_printf(out, "{\"ok\":true,\"count\":%zu,\"ring\":%zu,"
+	    "\"ring_capacity\":%d,\"alerts\":[", n, ctl->rcount, CTL_RING_MAX);
+	for (i = first, n = 0; i < ctl->rcount; i++) {
+		const struct ring_ent *e = RING_AT(ctl, i);
+
+		if (!filter_match(f, e))
+			continue;
+		if (n++ > 0)
+			evbuffer_add(out, ",", 1);
+		evbuffer_add(out, e->line, e->len);
+	}
+	evbuffer_add(out, "]}\n", 3);
+}
+
+static size_t
+req_limit(json_t *req, size_t def, size_t max)
+{
+	json_t	*v = json_object_get(req, "limit");
+
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		return (size_t)json_integer_value(v) < max ?
+		    (size_t)json_integer_value(v) : max;
+	return def;
+}
+
+static json_t *
+cmd_alerts(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	struct ctl_filter	 f;
+	json_t			*e;
+
+	if ((e = parse_filter(req, &f)) != NULL)
+		return e;
+	send_alerts(ctl, cl, &f, req_limit(req, 100, CTL_RING_MAX));
+	return NULL;
+}
+
+static json_t *
+cmd_follow(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	json_t	*e;
+
+	if ((e = parse_filter(req, &cl->flt)) != NULL)
+		return e;
+	if (!cl->follow)
+		ctl->nfollow++;
+	cl->follow = 1;
+	/* A follower need not speak again: no idle timeout. */
+	{
+		struct timeval wtv = { CTL_WRITE_SEC, 0 };
+
+		bufferevent_set_timeouts(cl->bev, NULL, &wtv);
+	}
+	return json_pack("{s:b,s:b}", "ok", 1, "follow", 1);
+}
+
+static json_t *
+cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	const struct ruleset	*rs = ctl->s->rules;
+	json_t			*a, *v = json_object_get(req, "active");
+	size_t			 i;
+
+	(void)cl;
+	if (rs == NULL)
+		return reply_err("no rules loaded");
+	a = json_array();
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (json_is_boolean(v) && (int)json_is_true(v) != !!r->active)
+			continue;
+		json_array_append_new(a, json_pack(
+		    "{s:I,s:s,s:s,s:s,s:i,s:b,s:s?,s:I,s:I,s:o,s:s,s:i}",
+		    "sid", (json_int_t)r->sid, "name", r->name,
+		    "category", rules_category_name(r->category),
+		    "severity", rules_severity_name(r->severity),
+		    "level", r->level, "active", r->active,
+		    "inactive_reason", r->active ? NULL : r->inactive_reason,
+		    "hits", (json_int_t)r->hits,
+		    "matches", (json_int_t)r->matches,
+		    "last_hit", ts_json(ctl, r->last_hit),
+		    "file", r->file ? r->file : "", "line", r->line));
+	}
+	return json_pack("{s:b,s:i,s:o}", "ok", 1, "security_level",
+	    ctl->s->conf->security_level, "rules", a);
+}
+
+static json_t *
+cmd_exceptions(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	const struct ruleset	*rs = ctl->s->rules;
+	uint64_t		 now = wall_now();
+	json_t			*a, *sids;
+	size_t			 i, k;
+
+	(void)cl;
+	(void)req;
+	if (rs == NULL)
+		return reply_err("no rules loaded");
+	a = json_array();
+	for (i = 0; i < rs->nexc; i++) {
+		const struct exception *e = &rs->exc[i];
+
+		sids = json_array();
+		for (k = 0; k < e->nsids; k++)
+			json_array_append_new(sids, json_integer(e->sids[k]));
+		json_array_append_new(a, json_pack(
+		    "{s:o,s:s?,s:s?,s:s?,s:b,s:I,s:I,s:s,s:i}",
+		    "sids", sids, "owner", e->owner, "reason", e->reason,
+		    "expires", e->expires_text,
+		    "expired", e->expires != 0 && now > e->expires,
+		    "hits", (json_int_t)e->hits,
+		    "expired_hits", (json_int_t)e->expired_hits,
+		    "file", e->file ? e->file : "", "line", e->line));
+	}
+	return json_pack("{s:b,s:o}", "ok", 1, "exceptions", a);
+}
+
+/* A list file's entry on a line: the first word, unless a comment. */
+static int
+list_token(const char *line, size_t len, const char **tok, size_t *tlen)
+{
+	size_t	i = 0, j;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len || line[i] == '#' || line[i] == '\r')
+		return 0;
+	for (j = i; j < len && !strchr(" \t\r#", line[j]); j++)
+		;
+	*tok = line + i;
+	*tlen = j - i;
+	return 1;
+}
+
+/* Read a whole file (lists stay well below this); NULL with err set. */
+static char *
+read_file(const char *path, size_t *lenp, struct stat *st, char *err,
+    size_t errlen)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		return NULL;
+	}
+	if (st->st_size > 512 * 1024 * 1024) {
+		snprintf(err, errlen, "%s: too large to edit here", path);
+		fclose(fp);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st->st_size + 2);
+	n = fread(buf, 1, (size_t)st->st_size, fp);
+	fclose(fp);
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
+/* Replace path with buf atomically: a temporary file, then rename. */
+static int
+write_file(const char *path, const char *buf, size_t len,
+    const struct stat *st, char *err, size_t errlen)
+{
+	char	*tmp;
+	int	 fd;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s",
+		    tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	(void)fchmod(fd, st->st_mode & 07777);
+	(void)fchown(fd, st->st_uid, st->st_gid);
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0 ||
+	    close(fd) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+static json_t *
+list_show(struct control *ctl, const struct asset *a, json_t *req)
+{
+	char		 err[1024], *buf, *p, *nl;
+	size_t		 len, total = 0, off = 0, limit;
+	struct stat	 st;
+	json_t		*ents = json_array(), *v;
+
+	(void)ctl;
+	if ((v = json_object_get(req, "offset")) != NULL &&
+	    json_is_integer(v) && json_integer_value(v) > 0)
+		off = (size_t)json_integer_value(v);
+	limit = req_limit(req, 1000, CTL_SHOW_MAX);
+	if ((buf = read_file(a->file, &len, &st, err, sizeof(err))) == NULL) {
+		json_decref(ents);
+		return reply_err("%s", err);
+	}
+	for (p = buf; p < buf + len; p = nl + 1) {
+		const char	*tok;
+		size_t		 tl;
+
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!list_token(p, (size_t)(nl - p), &tok, &tl))
+			continue;
+		if (total >= off && total < off + limit)
+			json_array_append_new(ents, json_stringn(tok, tl));
+		total++;
+	}
+	free(buf);
+	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o}", "ok", 1,
+	    "name", a->name, "file", a->file, "type", a->ips ? "ip" :
+	    "domain", "count", (json_int_t)total, "offset", (json_int_t)off,
+	    "truncated", off + limit < total, "entries", ents);
+}
+
+/* Normalise and check one entry for list a; -1 with err. */
+static int
+list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	size_t	n = strlen(in), i;
+	int	rc;
+
+	if (n == 0 || n >= outlen || n > 253) {
+		snprintf(err, errlen, "\"%.64s\": bad length", in);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)in[i]) || in[i] == '#' ||
+		    !isprint((unsigned char)in[i])) {
+			snprintf(err, errlen, "\"%.64s\": spaces, # and control "
+			    "characters are not allowed", in);
+			return -1;
+		}
+		out[i] = a->ips ? in[i] : (char)tolower((unsigned char)in[i]);
+	}
+	out[n] = '\0';
+	if (a->doms != NULL && n > 1 && out[n - 1] == '.')
+		out[n - 1] = '\0';
+	if (a->ips != NULL) {
+		struct ipset *t = ipset_new();
+
+		rc = ipset_add_str(t, out, err, errlen);
+		ipset_free(t);
+	} else {
+		struct domset *t = domset_new();
+
+		rc = domset_add(t, out, err, errlen);
+		domset_free(t);
+	}
+	return rc;
+}
+
+/*
+ * list add|remove: rewrite the list file atomically, then rebuild the
+ * ruleset through the reload path (the same swap as SIGHUP). If the
+ * reload fails the previous file is put back.
+ */
+static json_t *
+list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
+    int add, json_t *req)
+{
+	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
+	char		 err[1024], rerr[1024], **want, *buf, *p, *nl;
+	char		 file[PATH_MAX], name[128];
+	uint8_t		*seen;
+	size_t		 n, i, len, changed = 0;
+	struct stat	 st;
+	struct evbuffer	*nb;
+	json_t		*r;
+
+	if (!json_is_array(ents) || json_array_size(ents) == 0 ||
+	    json_array_size(ents) > CTL_LIST_ENTRIES_MAX)
+		return reply_err("entries: expected a list of 1..%d strings",
+		    CTL_LIST_ENTRIES_MAX);
+	n = json_array_size(ents);
+	want = xcalloc(n, sizeof(*want));
+	seen = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		char e[256];
+		const char *s = json_string_value(json_array_get(ents, i));
+
+		if (s == NULL || list_entry(a, s, e, sizeof(e), err,
+		    sizeof(err)) != 0) {
+			r = reply_err("%s: %s", a->name, s ? err :
+			    "entries must be strings");
+			goto out;
+		}
+		want[i] = xstrdup(e);
+	}
+	snprintf(file, sizeof(file), "%s", a->file);
+	snprintf(name, sizeof(name), "%s", a->name);
+	if ((buf = read_file(file, &len, &st, err, sizeof(err))) == NULL) {
+		r = reply_err("%s", err);
+		goto out;
+	}
+	nb = evbuffer_new();
+	for (p = buf; p < buf + len; p = nl + 1) {
+		const char	*tok;
+		size_t		 tl;
+		int		 hit = 0;
+
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (list_token(p, (size_t)(nl - p), &tok, &tl))
+			for (i = 0; i < n; i++)
+				if (strlen(want[i]) == tl &&
+				    strncasecmp(want[i], tok, tl) == 0) {
+					seen[i] = 1;
+					hit = 1;
+				}
+		if (!add && hit) {
+			changed++;
+			continue;
+		}
+		evbuffer_add(nb, p, (size_t)(nl - p + 1));
+	}
+	done = json_array();
+	skip = json_array();
+	for (i = 0; i < n; i++) {
+		if (add && !seen[i]) {
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				if (strcmp(want[k], want[i]) == 0)
+					break;
+			if (k < i)
+				continue;
+			evbuffer_add_printf(nb, "%s\n", want[i]);
+			changed++;
+		}
+		json_array_append_new((add ? !seen[i] : seen[i]) ? done : skip,
+		    json_string(want[i]));
+	}
+	r = json_pack("{s:b,s:s,s:s,s:o,s:o}", "ok", 1, "name", name,
+	    "file", file, add ? "added" : "removed", done,
+	    add ? "already_present" : "not_found", skip);
+	if (changed > 0) {
+		size_t		 nlen = evbuffer_get_length(nb);
+		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
+
+		if (write_file(file, nbuf ? nbuf : "", nlen, &st, err,
+		    sizeof(err)) != 0) {
+			json_decref(r);
+			r = reply_err("%s: list unchanged", err);
+		} else if (ctl->ops.reload(ctl->s, rerr, sizeof(rerr)) != 0) {
+			json_decref(r);
+			if (write_file(file, buf, len, &st, err,
+			    sizeof(err)) != 0)
+				log_warnx("control: cannot restore %s: %s",
+				    file, err);
+			r = reply_err("reload failed, %s restored: %s", file,
+			    rerr);
+		} else
+			log_info("control: uid %ld (pid %ld): list %s %s: "
+			    "%zu entr%s; reloaded", (long)cl->uid,
+			    (long)cl->pid, add ? "add" : "remove", name,
+			    changed, changed == 1 ? "y" : "ies");
+	}
+	evbuffer_free(nb);
+	free(buf);
+out:
+	for (i = 0; i < n; i++)
+		free(want[i]);
+	free(want);
+	free(seen);
+	return r;
+}
+
+static const char *
+req_str(json_t *req, const char *key)
+{
+	return json_string_value(json_object_get(req, key));
+}
+
+static json_t *
+cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	const char		*op = req_str(req, "op");
+	const char		*name = req_str(req, "name");
+	const struct asset	*a;
+
+	if (op == NULL || (strcmp(op, "add") && strcmp(op, "remove") &&
+	    strcmp(op, "show")))
+		return reply_err("list: op must be add, remove or show");
+	if (name == NULL)
+		return reply_err("list: name (an asset list) is required");
+	if (ctl->s->rules == NULL ||
+	    (a = rules_asset(ctl->s->rules, name)) == NULL)
+		return reply_err("list: no asset named \"%s\"", name);
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+		return reply_err("list: asset \"%s\" is not a list file "
+		    "({file: PATH}); change it in the configuration", name);
+	if (strcmp(op, "show") == 0)
+		return list_show(ctl, a, req);
+	if (!cl->admin) {
+		ctl->denied++;
+		ctl_refusal(ctl, "uid %ld (pid %ld): list %s refused: not root "
+		    "or in the admin group", (long)cl->uid, (long)cl->pid, op);
+		return reply_err("permission denied: list %s needs root or "
+		    "group %s", op, ctl->admin_name ? ctl->admin_name :
+		    "(none configured)");
+	}
+	return list_change(ctl, cl, a, strcmp(op, "add") == 0, req);
+}
+
+static json_t *
+cmd_reload(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	char	err[1024];
+
+	(void)req;
+	log_info("control: reload requested by uid %ld (pid %ld)",
+	    (long)cl->uid, (long)cl->pid);
+	if (ctl->ops.reload(ctl->s, err, sizeof(err)) != 0) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return reply_err("reload failed, keeping the running "
+		    "configuration: %s", err);
+	}
+	log_info("reloaded %s", ctl->s->conf->path);
+	return json_pack("{s:b,s:s}", "ok", 1, "reloaded",
+	    ctl->s->conf->path);
+}
+
+static json_t *
+cmd_shutdown(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	(void)req;
+	log_info("control: shutdown requested by uid %ld (pid %ld)",
+	    (long)cl->uid, (long)cl->pid);
+	/* The loop ends after this; control_shutdown sends the answer. */
+	send_json(cl, json_pack("{s:b,s:b}", "ok", 1, "stopping", 1));
+	ctl->ops.stop(ctl->s, FLOW_END_SHUTDOWN);
+	return NULL;
+}
+
+static const struct ctl_cmd {
+	const char	*name;
+	json_t		*(*fn)(struct control *, struct ctl_client *, json_t *);
+	int		 admin;		/* changes something */
+} ctl_cmds[] = {
+	{ CTL_CMD_VERSION, cmd_version, 0 },
+	{ CTL_CMD_STATUS, cmd_status, 0 },
+	{ CTL_CMD_STATS, cmd_stats, 0 },
+	{ CTL_CMD_ALERTS, cmd_alerts, 0 },
+	{ CTL_CMD_FOLLOW, cmd_follow, 0 },
+	{ CTL_CMD_RULES, cmd_rules, 0 },
+	{ CTL_CMD_EXCEPTIONS, cmd_exceptions, 0 },
+	{ CTL_CMD_LIST, cmd_list, 0 },		/* add/remove checked inside */
+	{ CTL_CMD_RELOAD, cmd_reload, 1 },
+	{ CTL_CMD_SHUTDOWN, cmd_shutdown, 1 },
+};
+
+/* One request line; returns -1 if the client must be closed. */
+static int
+client_request(struct ctl_client *cl, const char *line, size_t len)
+{
+	struct control	*ctl = cl->ctl;
+	json_error_t	 je;
+	json_t		*req, *rep = NULL;
+	const char	*cmd;
+	size_t		 i;
+
+	ctl->requests++;
+	if (len == 0 || (len == 1 && line[0] == '\r'))
+		return 0;
+	if ((req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL ||
+	    !json_is_object(req)) {
+		ctl->bad_requests++;
+		send_json(cl, reply_err("bad request: %s", req ?
+		    "expected a JSON object" : je.text));
+		json_decref(req);
+		return -1;
+	}
+	if ((cmd = req_str(req, "cmd")) == NULL) {
+		ctl->bad_requests++;
+		send_json(cl, reply_err("bad request: no \"cmd\""));
+		json_decref(req);
+		return 0;
+	}
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (strcmp(cmd, ctl_cmds[i].name) == 0)
+			break;
+	if (i == sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+		rep = reply_err("unknown command \"%.64s\"", cmd);
+	else if (ctl_cmds[i].admin && !cl->admin) {
+		ctl->denied++;
+		ctl_refusal(ctl, "uid %ld (pid %ld): %s refused: not root or "
+		    "in the admin group", (long)cl->uid, (long)cl->pid, cmd);
+		rep = reply_err("permission denied: %s needs root or group %s",
+		    cmd, ctl->admin_name ? ctl->admin_name :
+		    "(none configured)");
+	} else
+		rep = ctl_cmds[i].fn(ctl, cl, req);
+	if (rep != NULL)
+		send_json(cl, rep);
+	json_decref(req);
+	return 0;
+}
+
+static void
+client_read(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client	*cl = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	char			*line;
+	size_t			 n;
+
+	cl->last_active = time(NULL);
+	if (cl->follow) {
+		/* A follower only listens; what it sends is dropped. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	while (!cl->closing && !cl->follow &&
+	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		int rc = n > CTL_LINE_MAX ? -2 :
+		    client_request(cl, line, n);
+
+		free(line);
+		if (rc == -2) {
+			cl->ctl->bad_requests++;
+			send_json(cl, reply_err("request longer than %d bytes",
+			    CTL_LINE_MAX));
+		}
+		if (rc != 0) {
+			client_finish(cl);
+			return;
+		}
+		if (evbuffer_get_length(bufferevent_get_output(bev)) >
+		    CTL_OUT_HIGH) {
+			/* Read on once the client has taken its answers. */
+			cl->paused = 1;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+	}
+	if (!cl->closing && evbuffer_get_length(in) > CTL_LINE_MAX) {
+		cl->ctl->bad_requests++;
+		send_json(cl, reply_err("request longer than %d bytes",
+		    CTL_LINE_MAX));
+		client_finish(cl);
+	}
+}
+
+static void
+client_write(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client	*cl = arg;
+
+	(void)bev;
+	if (cl->closing) {
+		client_free(cl);
+		return;
+	}
+	if (cl->paused) {
+		cl->paused = 0;
+		bufferevent_enable(cl->bev, EV_READ);
+		client_read(cl->bev, cl);
+	}
+}
+
+static void
+client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_client	*cl = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("control: uid %ld (pid %ld): %s timeout, closed",
+		    (long)cl->uid, (long)cl->pid, (what & BEV_EVENT_READING) ?
+		    "idle" : "write");
+	client_free(cl);
+}
+
+static int
+in_groups(gid_t g, gid_t pgid, const gid_t *gv, int n)
+{
+	int	i;
+
+	if (g == (gid_t)-1)
+		return 0;
+	if (g == pgid)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (gv[i] == g)
+			return 1;
+	return 0;
+}
+
+/* The peer's supplementary groups (SO_PEERGROUPS, or its passwd entry). */
+static int
+peer_groups(int fd, uid_t uid, gid_t gid, gid_t *gv, int max)
+{
+	socklen_t	 len = (socklen_t)(max * sizeof(gid_t));
+	struct passwd	*pw;
+	int		 n = max;
+
+#ifdef SO_PEERGROUPS
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gv, &len) == 0)
+		return (int)(len / sizeof(gid_t));
+#else
+	(void)len;
+	(void)fd;
+#endif
+	if ((pw = getpwuid(uid)) == NULL ||
+	    getgrouplist(pw->pw_name, gid, gv, &n) < 0)
+		return 0;
+	return n;
+}
+
+/* The idle client that has waited longest, to make room; or NULL. */
+static struct ctl_client *
+oldest_idle(struct control *ctl)
+{
+	struct ctl_client	*cl, *best = NULL;
+
+	for (cl = ctl->head; cl != NULL; cl = cl->next)
+		if (!cl->follow && !cl->closing && (best == NULL ||
+		    cl->last_active < best->last_active))
+			best = cl;
+	return best;
+}
+
+static void
+ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct control		*ctl = arg;
+	struct ctl_client	*cl, *old;
+	struct ucred		 uc;
+	socklen_t		 len = sizeof(uc);
+	gid_t			 gv[CTL_GROUPS_MAX];
+	int			 ng, reader;
+	struct timeval		 rtv = { CTL_IDLE_SEC, 0 };
+	struct timeval		 wtv = { CTL_WRITE_SEC, 0 };
+
+	(void)lis;
+	(void)sa;
+	(void)salen;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0) {
+		ctl_refusal(ctl, "SO_PEERCRED: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	ng = peer_groups(fd, uc.uid, uc.gid, gv, CTL_GROUPS_MAX);
+	reader = uc.uid == 0 || uc.uid == geteuid() ||
+	    in_groups(ctl->group, uc.gid, gv, ng) ||
+	    in_groups(ctl->admin_gid, uc.gid, gv, ng);
+	if (!reader) {
+		ctl->denied++;
+		ctl_refusal(ctl, "uid %ld (pid %ld) refused: not root or in "
+		    "group %s", (long)uc.uid, (long)uc.pid, ctl->group_name ?
+		    ctl->group_name : "(none configured)");
+		close(fd);
+		return;
+	}
+	if (ctl->nclients >= CTL_CLIENTS_MAX) {
+		if ((old = oldest_idle(ctl)) == NULL) {
+			ctl->refused_full++;
+			ctl_refusal(ctl, "uid %ld (pid %ld) refused: %d "
+			    "clients already", (long)uc.uid, (long)uc.pid,
+			    CTL_CLIENTS_MAX);
+			close(fd);
+			return;
+		}
+		ctl->evicted++;
+		client_free(old);
+	}
+	evutil_make_socket_nonblocking(fd);
+	cl = xcalloc(1, sizeof(*cl));
+	cl->ctl = ctl;
+	cl->uid = uc.uid;
+	cl->gid = uc.gid;
+	cl->pid = uc.pid;
+	cl->admin = uc.uid == 0 || in_groups(ctl->admin_gid, uc.gid, gv, ng);
+	cl->last_active = time(NULL);
+	cl->bev = bufferevent_socket_new(ctl->s->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (cl->bev == NULL) {
+		close(fd);
+		free(cl);
+		return;
+	}
+	bufferevent_setcb(cl->bev, client_read, client_write, client_event,
+	    cl);
+	/* Never hold more than one request's worth of input. */
+	bufferevent_setwatermark(cl->bev, EV_READ, 0, CTL_LINE_MAX + 1);
+	bufferevent_set_timeouts(cl->bev, &rtv, &wtv);
+	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+	cl->next = ctl->head;
+	if (ctl->head != NULL)
+		ctl->head->prev = cl;
+	ctl->head = cl;
+	ctl->nclients++;
+	ctl->accepted++;
+}
+
+static void
+ctl_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*ctl = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(ctl->lis);
+}
+
+/* accept(2) failed (e.g. out of descriptors): pause a second, go on. */
+static void
+ctl_accept_error(struct evconnlistener *lis, void *arg)
+{
+	struct control	*ctl = arg;
+	struct timeval	 one = { 1, 0 };
+	int		 e = EVUTIL_SOCKET_ERROR();
+
+	if (e == EINTR || e == EAGAIN || e == ECONNABORTED)
+		return;
+	ctl_refusal(ctl, "accept: %s; pausing for a second",
+	    evutil_socket_error_to_string(e));
+	evconnlistener_disable(lis);
+	evtimer_add(ctl->ev_resume, &one);
+}
+
+/*
+ * Feed one alert line: keep it in the ring (bounded by count and
+ * bytes) and stream it to the follow clients that want it.
+ */
+void
+control_alert(const char *line, size_t len, const struct rule *r,
+    uint64_t ts)
+{
+	struct control		*ctl = ctl_active;
+	struct ctl_client	*cl, *next;
+	struct ring_ent		*e;
+
+	if (ctl == NULL || r == NULL)
+		return;
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len == 0 || len > CTL_RING_BYTES / 4)
+		return;
+	while (ctl->rcount > 0 && (ctl->rcount == CTL_RING_MAX ||
+	    ctl->rbytes + len > CTL_RING_BYTES)) {
+		e = RING_AT(ctl, 0);
+		ctl->rbytes -= e->len;
+		free(e->line);
+		e->line = NULL;
+		ctl->rstart = (ctl->rstart + 1) % CTL_RING_MAX;
+		ctl->rcount--;
+	}
+	e = RING_AT(ctl, ctl->rcount);
+	e->ts = ts;
+	e->sid = r->sid;
+	e->sev = r->severity;
+	e->cat = r->category;
+	e->line = xmalloc(len);
+	memcpy(e->line, line, len);
+	e->len = len;
+	ctl->rcount++;
+	ctl->rbytes += len;
+	ctl->ring_total++;
+	for (cl = ctl->head; cl != NULL; cl = next) {
+		struct evbuffer *out;
+
+		next = cl->next;
+		if (!cl->follow || cl->closing || !filter_match(&cl->flt, e))
+			continue;
+		out = bufferevent_get_output(cl->bev);
+		if (evbuffer_get_length(out) + len > CTL_FOLLOW_MAX) {
+			ctl->cut_off++;
+			ctl_refusal(ctl, "uid %ld (pid %ld): follow client "
+			    "too slow (%d bytes queued); disconnected",
+			    (long)cl->uid, (long)cl->pid, CTL_FOLLOW_MAX);
+			send_json(cl, reply_err("follow: too slow, more than "
+			    "%d bytes of alerts queued; disconnected",
+			    CTL_FOLLOW_MAX));
+			client_finish(cl);
+			continue;
+		}
+		evbuffer_add(out, line, len);
+		evbuffer_add(out, "\n", 1);
+	}
+}
+
+/* A socket at path that still answers belongs to a running daemon. */
+static int
+socket_in_use(const struct sockaddr_un *sun)
+{
+	int	fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return rc;
+}
+
+static int
+lookup_group(const char *name, gid_t *gid, const char *key, char *err,
+    size_t errlen)
+{
+	struct group	*gr;
+
+	*gid = (gid_t)-1;
+	if (name == NULL)
+		return 0;
+	if ((gr = getgrnam(name)) == NULL) {
+		snprintf(err, errlen, "%s: outputs.status.%s: no group \"%s\"",
+		    "status socket", key, name);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+static void
+control_free(struct control *ctl)
+{
+	size_t	i;
+
+	while (ctl->head != NULL)
+		client_free(ctl->head);
+	if (ctl->lis != NULL)
+		evconnlistener_free(ctl->lis);
+	if (ctl->ev_resume != NULL)
+		event_free(ctl->ev_resume);
+	for (i = 0; i < ctl->rcount; i++)
+		free(RING_AT(ctl, i)->line);
+	free(ctl->group_name);
+	free(ctl->admin_name);
+	free(ctl);
+}
+
+int
+control_init(struct sensor *s, const struct control_ops *ops, char *err,
+    size_t errlen)
+{
+	const struct config	*conf = s->conf;
+	struct control		*ctl;
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 old;
+	int			 fd;
+
+	if (conf->status_socket == NULL)
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(conf->status_socket) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: socket path longer than %zu bytes",
+		    conf->status_socket, sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	memcpy(sun.sun_path, conf->status_socket,
+	    strlen(conf->status_socket));
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->s = s;
+	ctl->ops = *ops;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", conf->status_socket);
+	if (lookup_group(conf->status_group, &ctl->group, "group", err,
+	    errlen) != 0 || lookup_group(conf->status_admin_group,
+	    &ctl->admin_gid, "admin_group", err, errlen) != 0)
+		goto fail;
+	if (conf->status_group)
+		ctl->group_name = xstrdup(conf->status_group);
+	if (conf->status_admin_group)
+		ctl->admin_name = xstrdup(conf->status_admin_group);
+
+	if (lstat(ctl->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s: exists and is not a socket; "
+			    "not removing it", ctl->path);
+			goto fail;
+		}
+		if (socket_in_use(&sun)) {
+			snprintf(err, errlen, "%s: in use by a running "
+			    "daemon", ctl->path);
+			goto fail;
+		}
+		if (unlink(ctl->path) != 0) {
+			snprintf(err, errlen, "%s: cannot remove the stale "
+			    "socket: %s", ctl->path, strerror(errno));
+			goto fail;
+		}
+		log_info("control: removed stale socket %s", ctl->path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		goto fail;
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		umask(old);
+		snprintf(err, errlen, "%s: bind: %s", ctl->path,
+		    strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	umask(old);
+	if ((ctl->group != (gid_t)-1 && chown(ctl->path, (uid_t)-1,
+	    ctl->group) != 0) || chmod(ctl->path, conf->status_mode ?
+	    (mode_t)conf->status_mode : 0660) != 0) {
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+		close(fd);
+		unlink(ctl->path);
+		goto fail;
+	}
+	ctl->lis = evconnlistener_new(s->base, ctl_accept, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128, fd);
+	if (ctl->lis == NULL) {
+		snprintf(err, errlen, "%s: cannot listen", ctl->path);
+		close(fd);
+		unlink(ctl->path);
+		goto fail;
+	}
+	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
+	ctl->ev_resume = evtimer_new(s->base, ctl_resume, ctl);
+	s->control = ctl;
+	ctl_active = ctl;
+	log_info("control: listening on %s (mode %04o, group %s, admin "
+	    "group %s)", ctl->path, conf->status_mode ?
+	    (unsigned)conf->status_mode : 0660u,
+	    ctl->group_name ? ctl->group_name : "-",
+	    ctl->admin_name ? ctl->admin_name : "- (root only)");
+	return 0;
+fail:
+	control_free(ctl);
+	return -1;
+}
+
+void
+control_shutdown(struct sensor *s)
+{
+	struct control		*ctl = s->control;
+	struct ctl_client	*cl;
+
+	if (ctl == NULL)
+		return;
+	/*
+	 * Last answers (shutdown's own) go out before the sockets close:
+	 * one non-blocking write each, as the loop no longer runs.
+	 */
+	for (cl = ctl->head; cl != NULL; cl = cl->next) {
+		struct evbuffer	*out = bufferevent_get_output(cl->bev);
+		size_t		 n = evbuffer_get_length(out);
+		unsigned char	*p = n ? evbuffer_pullup(out, -1) : NULL;
+
+		if (p != NULL && write(bufferevent_getfd(cl->bev), p, n) < 0)
+			log_debug("control: last write: %s", strerror(errno));
+	}
+	if (unlink(ctl->path) != 0 && errno != ENOENT)
+		log_debug("control: %s: %s", ctl->path, strerror(errno));
+	ctl_active = NULL;
+	control_free(ctl);
+	s->control = NULL;
+}

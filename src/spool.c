@@ -296,7 +296,8 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		seg_add(sp, id, 0)->size = (uint64_t)st.st_size;
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), seg_cmp);
+	if (sp->nsegs > 1)
+		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), seg_cmp);
 	for (i = 0; i < sp->nsegs; i++)
 		seg_scan(sp, &sp->segs[i], i + 1 == sp->nsegs);
 	if (state_read(sp, "cursor", &a, &b) == 0) {

@@ -160,6 +160,9 @@ send_req(int fd, json_t *req)
 		if ((n = write(fd, s + off, len - off)) < 0) {
 			if (errno == EINTR)
 				continue;
+			/* Refused at once: the reason may be waiting. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				break;
 			die(EX_PROTO, "write: %s", strerror(errno));
 		}
 		off += (size_t)n;
@@ -213,6 +216,8 @@ read_line(struct reader *r)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			die(EX_PROTO, "no answer within %d seconds",
 			    opt_timeout);
+		if (n < 0 && errno == ECONNRESET)
+			return NULL;
 		if (n < 0)
 			die(EX_PROTO, "read: %s", strerror(errno));
 		if (n == 0)
@@ -239,6 +244,7 @@ request(json_t *req, struct reader *r)
 	char	*line;
 	json_t	*rep;
 
+	signal(SIGPIPE, SIG_IGN);
 	r->fd = ctl_connect();
 	send_req(r->fd, req);
 	json_decref(req);

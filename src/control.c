@@ -1236,10 +1236,19 @@ ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	    in_groups(ctl->group, uc.gid, gv, ng) ||
 	    in_groups(ctl->admin_gid, uc.gid, gv, ng);
 	if (!reader) {
+		static const char no[] = "{\"ok\":false,\"error\":"
+		    "\"permission denied: not root or in the socket's "
+		    "group\"}\n";
+
 		ctl->denied++;
 		ctl_refusal(ctl, "uid %ld (pid %ld) refused: not root or in "
 		    "group %s", (long)uc.uid, (long)uc.pid, ctl->group_name ?
 		    ctl->group_name : "(none configured)");
+		/* One non-blocking try to say why; the socket is new. */
+		evutil_make_socket_nonblocking(fd);
+		if (write(fd, no, sizeof(no) - 1) < 0)
+			log_debug("control: refusal notice: %s",
+			    strerror(errno));
 		close(fd);
 		return;
 	}

@@ -1,0 +1,164 @@
+# Shared set-up of the status-socket tests (control_*.sh), sourced.
+#
+# ctl_setup NAME: two network namespaces joined by a veth pair (the
+# sensor captures on veth0 in ${ns}a, 10.97.N.1; the test host is ${ns}b,
+# 10.97.N.2), a configuration with a private status socket, rules (42:
+# UDP to port 9999, 43: a destination on the ioc_ips list file, 44:
+# inactive at this level), an expired exception, and the daemon started.
+# ctl_traffic SECONDS RATE: UDP to 10.97.N.1:9999 from the test host.
+# Needs root; skips (exit 77) without it unless CI=true, where it fails.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+CANHGACD=${CANHGACD:-$top_builddir/canhgacd}
+CANHGACCTL=${CANHGACCTL:-$top_builddir/canhgacctl}
+PY=/usr/bin/python3
+
+skip() {
+	echo "SKIP: $*"
+	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
+	exit 77
+}
+
+ok=0
+fail=0
+pass() { echo "ok   $*"; ok=$((ok + 1)); }
+flunk() { echo "FAIL $*"; fail=$((fail + 1)); }
+# check DESCRIPTION COMMAND...: pass if the command succeeds.
+check() { local d=$1; shift; if "$@"; then pass "$d"; else flunk "$d"; fi; }
+
+pids=()
+cleanup_hooks=()
+ctl_cleanup() {
+	local p h
+	for h in "${cleanup_hooks[@]}"; do eval "$h"; done
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	ip netns del "${ns}a" 2>/dev/null
+	ip netns del "${ns}b" 2>/dev/null
+	[ -n "${CG_KEEP:-}" ] || rm -rf "$tmp"
+}
+
+ctl_setup() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+	command -v ip >/dev/null || skip "iproute2 missing"
+	[ -x "$CANHGACCTL" ] || { echo "FAIL: $CANHGACCTL not built"; exit 1; }
+	net=$(( ($$ % 200) + 20 ))
+	SRV=10.97.$net.1
+	CLI=10.97.$net.2
+	tmp=$(mktemp -d "/tmp/cg-$1.XXXXXX")
+	chmod 755 "$tmp"
+	ns=cg$1$$
+	trap ctl_cleanup EXIT
+	ip netns add "${ns}a" && ip netns add "${ns}b" ||
+	    skip "cannot create namespaces"
+	ip link add veth0 netns "${ns}a" type veth peer name veth1 \
+	    netns "${ns}b"
+	ip -n "${ns}a" addr add "$SRV/24" dev veth0
+	ip -n "${ns}b" addr add "$CLI/24" dev veth1
+	ip -n "${ns}a" link set veth0 up
+	ip -n "${ns}b" link set veth1 up
+	ip -n "${ns}a" link set lo up
+	# The host that rule 43 will see once it is on the indicator list.
+	ip -n "${ns}a" addr add "10.97.$net.66/24" dev veth0
+
+	cat >"$tmp/catalog.yaml" <<'EOF'
+catalog: {id: t, standard: Test}
+controls:
+  - {id: NET.IDS, level: 1}
+EOF
+	cat >"$tmp/good.rules" <<'EOF'
+rules:
+  - sid: 42
+    name: UDP to the test port
+    category: anomaly
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst_port: 9999}
+    message: "{src_ip} sent to {dest_ip}:{dest_port}"
+    advice: "Nothing to do: this is a test."
+  - sid: 43
+    name: Traffic to an indicator address
+    category: ioc
+    severity: high
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst: $ioc_ips}
+    message: "{src_ip} reached indicator {dest_ip}"
+    advice: "Investigate {src_ip}."
+  - sid: 44
+    name: Only at level five
+    category: scan
+    severity: info
+    level: 5
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: 1}
+    message: "never"
+    advice: "never"
+exceptions:
+  - sids: [42]
+    src: 192.0.2.99
+    owner: "Nguyen Van A (SOC)"
+    reason: "Test exception, ticket 2024-118"
+    expires: 2024-03-31
+EOF
+	cp "$tmp/good.rules" "$tmp/rules.yaml"
+	printf '# indicator addresses\n192.0.2.1\n' >"$tmp/ioc-ips.txt"
+	cat >"$tmp/canhgac.yaml" <<EOF
+sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2}
+capture:
+  - {interface: veth0}
+assets:
+  ioc_ips: {file: ioc-ips.txt}
+rules: [rules.yaml]
+outputs:
+  json: {path: $tmp/alerts.json}
+  status: {socket: $tmp/ctl.sock, mode: "${CTL_MODE:-0660}",
+           group: ${CTL_GROUP:-root}${CTL_ADMIN:+, admin_group: $CTL_ADMIN}}
+EOF
+	SOCK=$tmp/ctl.sock
+	ip netns exec "${ns}a" "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
+	    2>"$tmp/daemon.err" &
+	dpid=$!
+	pids+=("$dpid")
+	for _ in $(seq 50); do
+		grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "running on" "$tmp/daemon.err" ||
+	    { cat "$tmp/daemon.err"; echo "FAIL: daemon did not start"; exit 1; }
+}
+
+ctl() { "$CANHGACCTL" -s "$SOCK" "$@"; }
+
+# ctl_traffic SECONDS PER_TENTH [DEST]: UDP datagrams to DEST:9999.
+ctl_traffic() {
+	ip netns exec "${ns}b" $PY -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    for _ in range(int(sys.argv[2])):
+        s.sendto(b"x" * 32, (sys.argv[3], 9999))
+    time.sleep(0.1)
+' "$1" "$2" "${3:-$SRV}" &
+	pids+=($!)
+}
+
+# Stop the daemon through the socket; it must exit 0 without reports.
+ctl_finish() {
+	local rc
+	if ctl shutdown >/dev/null; then pass "shutdown answered"; else flunk "shutdown"; fi
+	for _ in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+	wait "$dpid"
+	rc=$?
+	[ "$rc" -eq 0 ] && pass "daemon exited 0" || flunk "daemon exit status $rc"
+	[ ! -e "$SOCK" ] && pass "socket removed" || flunk "socket left behind"
+	if grep -qE "LeakSanitizer|AddressSanitizer|runtime error" "$tmp/daemon.err"; then
+		flunk "sanitizer report:"
+		grep -A20 -E "Sanitizer|runtime error" "$tmp/daemon.err" | head -40
+	fi
+	echo "$ok passed, $fail failed"
+	[ "$fail" -eq 0 ] || { echo "----- daemon.err -----"; tail -30 "$tmp/daemon.err"; }
+	exit $((fail > 0))
+}

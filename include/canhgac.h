@@ -685,7 +685,8 @@ struct rule_match {
 	uint8_t			 when_outside;
 	uint8_t			 when_days;	/* bit 0 = Monday */
 	uint16_t		 when_start, when_end;	/* minutes */
-	int			 decode_err;	/* -1 any */
+	uint64_t		 decode_mask;	/* 1 << enum decode_err */
+	uint8_t			 decode_neg;
 	uint8_t			 plain;		/* PLAIN_* required */
 	uint8_t			 sensor;	/* SENSOR_* */
 };
@@ -727,6 +728,8 @@ struct rule {
 	uint64_t		 stamp;		/* last event evaluated */
 	size_t			*exc;		/* exceptions naming this sid */
 	size_t			 nexc;
+	uint32_t		*supersedes;	/* sids it replaces when active */
+	size_t			 nsupersedes;
 };
 
 struct exception {

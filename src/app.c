@@ -443,7 +443,7 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 		f->app_flags |= seqbit;
 		return;
 	}
-	if (n == 0 || f->app_done[dir])
+	if (n == 0)
 		return;
 	if (!(f->app_flags & seqbit)) {
 		f->next_seq[dir] = pkt->seq;
@@ -460,19 +460,26 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 				return;
 			p += behind;
 			n -= behind;
-		} else {
+		} else if (!f->app_done[dir]) {
 			/* A gap: what we buffered can no longer complete. */
 			ctx->st.gaps++;
 			app_buf_drop(ctx, f, dir);
 		}
 	}
 	f->next_seq[dir] = pkt->seq + (uint32_t)pkt->payload_len;
-	if (f->inspected[dir] >= APP_INSPECT_MAX) {
+	/*
+	 * inspected is the stream offset of this direction (payload rules
+	 * bound their search by it), counted even after inspection ends.
+	 */
+	f->inspected[dir] = f->inspected[dir] > UINT32_MAX - n ? UINT32_MAX :
+	    f->inspected[dir] + (uint32_t)n;
+	if (f->app_done[dir])
+		return;
+	if (f->inspected[dir] - n >= APP_INSPECT_MAX) {
 		f->app_done[dir] = 1;
 		app_buf_drop(ctx, f, dir);
 		return;
 	}
-	f->inspected[dir] += (uint32_t)n;
 	app_chunk(ctx, pkt, f, dir, p, n);
 	return;
 }

@@ -45,7 +45,7 @@ static const char *const event_names[REV_MAX] = {
 
 static const char *const rule_keys[] = {
 	"sid", "name", "category", "severity", "level", "controls", "match",
-	"threshold", "suppress", "message", "advice", "enabled"
+	"threshold", "suppress", "message", "advice", "enabled", "supersedes"
 };
 
 static const char *const match_keys[] = {
@@ -851,6 +851,7 @@ static int
 parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 {
 	const char	*s = yamldoc_scalar(n), *p;
+	int		 clear = 0;
 
 	if (s == NULL)
 		return lerr(L, n, "tcp_flags: expected letters of SAFRPU, "
@@ -859,19 +860,32 @@ parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 		m->flags_clear = 0x3f;
 		return 0;
 	}
+	/* Letters after '!' must be clear: "F!PU" is FIN without PSH/URG. */
 	for (p = s; *p; p++) {
+		uint8_t *dst = clear ? &m->flags_clear : &m->flags_set;
+
 		switch (*p) {
-		case 'S': m->flags_set |= TH_SYN; break;
-		case 'A': m->flags_set |= TH_ACK; break;
-		case 'F': m->flags_set |= TH_FIN; break;
-		case 'R': m->flags_set |= TH_RST; break;
-		case 'P': m->flags_set |= TH_PUSH; break;
-		case 'U': m->flags_set |= TH_URG; break;
+		case '!':
+			if (clear)
+				return lerr(L, n, "tcp_flags: only one '!' in "
+				    "\"%s\"", s);
+			clear = 1;
+			break;
+		case 'S': *dst |= TH_SYN; break;
+		case 'A': *dst |= TH_ACK; break;
+		case 'F': *dst |= TH_FIN; break;
+		case 'R': *dst |= TH_RST; break;
+		case 'P': *dst |= TH_PUSH; break;
+		case 'U': *dst |= TH_URG; break;
 		default:
 			return lerr(L, n, "tcp_flags: unknown flag '%c' in "
-			    "\"%s\" (letters S A F R P U)", *p, s);
+			    "\"%s\" (letters S A F R P U, then ! and the "
+			    "letters that must be clear)", *p, s);
 		}
 	}
+	if (m->flags_set & m->flags_clear)
+		return lerr(L, n, "tcp_flags: a flag both set and clear in "
+		    "\"%s\"", s);
 	if (!(m->flags_set & TH_ACK))
 		m->flags_clear |= TH_ACK;
 	return 0;
@@ -885,7 +899,6 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 	size_t			 i = 0;
 
 	memset(m, 0, sizeof(*m));
-	m->decode_err = -2;
 	if (check_keys(L, map, where, allowed, nallowed) != 0)
 		return -1;
 	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
@@ -983,21 +996,33 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 			m->keys |= M_WHEN;
 			rc = parse_when(L, v, m);
 		} else if (strcmp(key, "decode_error") == 0) {
+			struct yaml_node_s	*dv;
+			size_t			 j, cnt;
+
+			/* A reason, any, a list of reasons, or {not: …}. */
 			m->keys |= M_DECODE;
-			if (s != NULL && strcmp(s, "any") == 0)
-				m->decode_err = -1;
-			else {
+			dv = unwrap_not(L, v, &m->decode_neg);
+			cnt = yamldoc_is_seq(dv) ? yamldoc_seq_len(dv) : 1;
+			for (j = 0; j < cnt; j++) {
+				struct yaml_node_s *it = yamldoc_is_seq(dv) ?
+				    yamldoc_seq_at(L->yd, dv, j) : dv;
+				const char *t = yamldoc_scalar(it);
+
+				if (t != NULL && strcmp(t, "any") == 0) {
+					m->decode_mask |= ~1ULL;
+					continue;
+				}
 				for (x = 1; x < DE_MAX; x++)
-					if (s != NULL && strcmp(s,
+					if (t != NULL && strcmp(t,
 					    decode_err_name((enum decode_err)x))
 					    == 0)
 						break;
 				if (x == DE_MAX)
-					return lerr(L, v, "decode_error: unknown "
+					return lerr(L, it, "decode_error: unknown "
 					    "reason \"%s\" (e.g. any, "
 					    "tcp_bad_flags, ipv4_truncated)",
-					    s ? s : "");
-				m->decode_err = x;
+					    t ? t : "");
+				m->decode_mask |= 1ULL << x;
 			}
 		} else if (strcmp(key, "plaintext") == 0) {
 			static const char *const pn[] = { "user", "password",
@@ -1401,6 +1426,21 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return lerr(L, n, "rule %u: needs advice: what to do", r->sid);
 	if (parse_text(L, x, "advice", r->advice) != 0)
 		return -1;
+	if ((x = yamldoc_get(L->yd, n, "supersedes")) != NULL) {
+		size_t cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
+
+		r->supersedes = own(rs, xcalloc(cnt ? cnt : 1, sizeof(uint32_t)));
+		for (i = 0; i < cnt; i++) {
+			struct yaml_node_s *it = yamldoc_is_seq(x) ?
+			    yamldoc_seq_at(L->yd, x, i) : x;
+
+			if (parse_uint(yamldoc_scalar(it), 0xffffffffULL, &v) !=
+			    0 || v == r->sid)
+				return lerr(L, it, "rule %u: supersedes: expected "
+				    "the sids of other rules", r->sid);
+			r->supersedes[r->nsupersedes++] = (uint32_t)v;
+		}
+	}
 	r->active = L->conf->security_level >= r->level;
 	if ((x = yamldoc_get(L->yd, n, "enabled")) != NULL) {
 		s = yamldoc_scalar(x);
@@ -1698,6 +1738,41 @@ rs_add_file(struct ruleset *rs, const char *path)
 	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
 }
 
+/*
+ * A tighter variant of a rule, active at a higher level, replaces the
+ * base rule there (supersedes:), so one detection gives one alert at
+ * every level. Unknown sids are an error at the superseding rule.
+ */
+static int
+apply_supersedes(struct ruleset *rs, char *err, size_t errlen)
+{
+	size_t	i, j, k;
+
+	for (i = 0; i < rs->nrules; i++) {
+		struct rule *r = &rs->rules[i];
+
+		for (j = 0; j < r->nsupersedes; j++) {
+			for (k = 0; k < rs->nrules; k++)
+				if (rs->rules[k].sid == r->supersedes[j])
+					break;
+			if (k == rs->nrules) {
+				snprintf(err, errlen, "%s:%d: rule %u: supersedes "
+				    "unknown sid %u", r->file, r->line, r->sid,
+				    r->supersedes[j]);
+				return -1;
+			}
+			if (!r->active || !rs->rules[k].active)
+				continue;
+			rs->rules[k].active = 0;
+			xasprintf(&rs->rules[k].inactive_reason, "superseded by "
+			    "rule %u (level %d) at this level", r->sid,
+			    r->level);
+			own(rs, rs->rules[k].inactive_reason);
+		}
+	}
+	return 0;
+}
+
 /* Link each rule to the exceptions naming its sid. */
 static void
 link_exceptions(struct ruleset *rs)
@@ -1756,6 +1831,8 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		    "exceptions")) != 0)
 			goto fail;
 	}
+	if (apply_supersedes(rs, err, errlen) != 0)
+		goto fail;
 	link_exceptions(rs);
 	specs = xcalloc(rs->nrules + 1, sizeof(*specs));
 	for (i = 0; i < rs->nrules; i++)

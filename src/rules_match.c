@@ -385,7 +385,7 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 	if ((k & M_DIRECTION) && m->direction != c->dir)
 		return 0;
 	if ((k & M_DECODE) && (pkt == NULL || pkt->err == DE_NONE ||
-	    (m->decode_err > 0 && (int)pkt->err != m->decode_err)))
+	    !!(m->decode_mask & (1ULL << pkt->err)) == m->decode_neg))
 		return 0;
 	if ((k & M_SENSOR) && !(c->sensor_event & m->sensor))
 		return 0;
@@ -438,8 +438,9 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 			if (!str_hit(rs, &m->banner, b))
 				return 0;
 		}
+		/* A list of plaintext items means any of them. */
 		if ((k & M_PLAIN) && (app->have != APPR_PLAIN ||
-		    (app->plain.seen & m->plain) != m->plain))
+		    (app->plain.seen & m->plain) == 0))
 			return 0;
 	}
 	if ((k & M_WHEN) && !when_ok(m, c->ts, rs->conf->utc_offset))

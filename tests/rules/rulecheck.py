@@ -243,7 +243,7 @@ def main():
         sid = 1000201
         pcap = os.path.join(work, "vi.pcap")
         cases.build(sid, "pos", 0, pcap)
-        vconf = write_conf(top, work, "conf-vi")
+        vconf = write_conf(top, work, "conf-vi", level=1)
         text = open(vconf, encoding="utf-8").read()
         open(vconf, "w", encoding="utf-8").write(
             re.sub(r"(?m)^(\s*language:).*$", r"\1 vi", text))

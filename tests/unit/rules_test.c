@@ -432,6 +432,66 @@ test_reload(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* supersedes, tcp_flags with '!', decode_error {not: …}. */
+static void
+test_language_extensions(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+
+	(void)state;
+	write_file("rules.yaml",
+	    "rules:\n"
+	    "  - {sid: 10, name: base, category: scan, severity: low, "
+	    "level: 1, match: {proto: tcp, tcp_flags: F, dst_port: 80}, "
+	    "message: m, advice: a}\n"
+	    "  - {sid: 11, name: tier, category: scan, severity: low, "
+	    "level: 3, supersedes: [10], match: {proto: tcp, tcp_flags: "
+	    "\"F!PU\", dst_port: 80}, message: m, advice: a}\n"
+	    "  - {sid: 12, name: bad, category: anomaly, severity: low, "
+	    "level: 1, match: {decode_error: {not: [tcp_bad_flags, "
+	    "tcp_bad_option]}}, message: m, advice: a}\n");
+	/* At level 1 the base rule runs; at level 3 only its tier. */
+	c = make_config(1, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(rules_count(rs, 1), 2);
+	rules_free(rs);
+	config_free(c);
+	c = make_config(3, "en");
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	assert_int_equal(rules_count(rs, 1), 2);
+	assert_int_equal(rules_count(rs, 0), 1);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	/* A bare FIN alerts; an XMAS probe (FIN PSH URG) does not. */
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 80, TH_FIN,
+	    1735700000);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 80,
+	    TH_FIN | TH_PUSH | TH_URG, 1735700001);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 10), 0);
+	assert_int_equal(count_sid(al, 11), 1);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+	/* A flag both set and clear is refused. */
+	write_file("rules.yaml", "rules:\n  - {sid: 13, name: n, category: "
+	    "scan, severity: low, level: 1, match: {tcp_flags: \"S!S\"}, "
+	    "message: m, advice: a}\n");
+	c = make_config(1, "en");
+	assert_null(rules_load(c, err, sizeof(err)));
+	assert_non_null(strstr(err, "both set and clear"));
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 static void
 test_mask(void **state)
 {
@@ -454,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_exception_expiry),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_mask),
 	};
 

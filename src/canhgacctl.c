@@ -226,6 +226,9 @@ read_line(struct reader *r)
 	}
 }
 
+/* The answer being shown, kept reachable until exit. */
+static json_t		*answer;
+
 static json_t *
 parse_reply(const char *line)
 {
@@ -251,7 +254,7 @@ request(json_t *req, struct reader *r)
 	if ((line = read_line(r)) == NULL)
 		die(EX_PROTO, "the daemon closed the connection without an "
 		    "answer");
-	rep = parse_reply(line);
+	rep = answer = parse_reply(line);
 	if (!json_is_true(json_object_get(rep, "ok"))) {
 		const char *e = json_string_value(json_object_get(rep,
 		    "error"));
@@ -825,7 +828,7 @@ on_sig(int sig)
 static int
 do_follow(json_t *req)
 {
-	struct reader	 r = { 0 };
+	static struct reader r;	/* static: reachable at exit */
 	struct table	 t = { .ncols = 7 };
 	struct sigaction sa;
 	char		*line;
@@ -837,12 +840,15 @@ do_follow(json_t *req)
 	sigaction(SIGTERM, &sa, NULL);
 	opt_timeout = 0;	/* alerts may be rare */
 	json_decref(request(req, &r));
+	answer = NULL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (!stop && (line = read_line(&r)) != NULL) {
 		a = parse_reply(line);
 		if (json_object_get(a, "ok") != NULL &&
 		    !json_is_true(json_object_get(a, "ok"))) {
 			fprintf(stderr, "canhgacctl: %s\n", jstr(a, "error"));
+			json_decref(a);
+			free(r.buf);
 			return EX_FAILED;
 		}
 		if (opt_json)
@@ -854,6 +860,7 @@ do_follow(json_t *req)
 		}
 		json_decref(a);
 	}
+	free(r.buf);
 	if (stop)
 		return EX_OK;
 	fprintf(stderr, "canhgacctl: the daemon closed the stream\n");
@@ -868,9 +875,10 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct reader	 r = { 0 };
+	static struct reader r;	/* static: reachable at exit */
 	const char	*cmd;
-	json_t		*req, *rep;
+	static json_t	*req;	/* static: reachable if we die */
+	json_t		*rep;
 	int		 ch, prom = 0, n;
 
 	while ((ch = getopt_long(argc, argv, "+s:jt:h", lo, NULL)) != -1) {
@@ -908,6 +916,8 @@ main(int argc, char *argv[])
 		const char *op = argc > 1 ? argv[1] : "";
 		json_t *ents = json_array();
 
+		json_object_set_new(req, "entries", ents);
+
 		if (strcmp(op, "add") && strcmp(op, "remove") &&
 		    strcmp(op, "show"))
 			die(EX_USAGE, "list: expected add, remove or show");
@@ -922,9 +932,8 @@ main(int argc, char *argv[])
 			if (json_array_size(ents) == 0)
 				die(EX_USAGE, "list %s %s: no entries", op,
 				    argv[2]);
-			json_object_set_new(req, "entries", ents);
 		} else
-			json_decref(ents);
+			json_object_del(req, "entries");
 	} else {
 		n = cmd_options(argc, argv, req, strcmp(cmd, "stats") == 0 ?
 		    &prom : NULL);
@@ -945,8 +954,8 @@ main(int argc, char *argv[])
 		opt_json = 0;
 	rep = request(req, &r);
 	if (opt_json)
-		return EX_OK;
-	if (prom)
+		;
+	else if (prom)
 		prom_object("", rep);
 	else if (strcmp(cmd, CTL_CMD_VERSION) == 0)
 		printf("canhgacd %s (protocol %lld); canhgacctl %s (protocol "
@@ -997,6 +1006,7 @@ main(int argc, char *argv[])
 		}
 	}
 	json_decref(rep);
+	answer = NULL;
 	free(r.buf);
 	return EX_OK;
 }

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+/* The low-level digests are deprecated in OpenSSL 3 but still its own,
+ * maintained code; they are what keeps a digest off the heap. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 #include "canhgac.h"
 
@@ -61,9 +65,18 @@ struct tls_ch {
 	char		 alpn[3];	/* JA4 ALPN marker, "00" if none */
 };
 
-/* Streams decimal/hex text into a digest through a small stack buffer. */
+/*
+ * Streams decimal/hex text into a digest through a small stack buffer.
+ * OpenSSL's one-call-per-step digests keep their state on the stack: a
+ * ClientHello is a packet, and the packet path allocates nothing (the
+ * EVP interface allocates a context per digest).
+ */
 struct tls_hw {
-	EVP_MD_CTX	*ctx;
+	int		 sha256;
+	union {
+		MD5_CTX		md5;
+		SHA256_CTX	sha;
+	}		 c;
 	char		 buf[256];
 	size_t		 n;
 	int		 err;
@@ -198,18 +211,20 @@ tls_rd_result(const struct tls_rd *r)
 
 /* Start a digest; on failure the writer stays inert and err is set. */
 static void
-tls_hw_init(struct tls_hw *w, const EVP_MD *md)
+tls_hw_init(struct tls_hw *w, int sha256)
 {
 	memset(w, 0, sizeof(*w));
-	if ((w->ctx = EVP_MD_CTX_new()) == NULL ||
-	    md == NULL || EVP_DigestInit_ex(w->ctx, md, NULL) != 1)
+	w->sha256 = sha256;
+	if ((sha256 ? SHA256_Init(&w->c.sha) : MD5_Init(&w->c.md5)) != 1)
 		w->err = 1;
 }
 
 static void
 tls_hw_flush(struct tls_hw *w)
 {
-	if (!w->err && w->n > 0 && EVP_DigestUpdate(w->ctx, w->buf, w->n) != 1)
+	if (!w->err && w->n > 0 && (w->sha256 ?
+	    SHA256_Update(&w->c.sha, w->buf, w->n) :
+	    MD5_Update(&w->c.md5, w->buf, w->n)) != 1)
 		w->err = 1;
 	w->n = 0;
 }
@@ -261,20 +276,20 @@ static void
 tls_hw_final(struct tls_hw *w, char *out, size_t outhex)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0, i;
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	unsigned int	 mdlen = w->sha256 ? SHA256_DIGEST_LENGTH :
+			    MD5_DIGEST_LENGTH, i;
 
 	out[0] = '\0';
 	tls_hw_flush(w);
-	if (!w->err && EVP_DigestFinal_ex(w->ctx, md, &mdlen) == 1) {
+	if (!w->err && (w->sha256 ? SHA256_Final(md, &w->c.sha) :
+	    MD5_Final(md, &w->c.md5)) == 1) {
 		for (i = 0; i < mdlen && 2 * i + 1 < outhex; i++) {
 			out[2 * i] = hex[md[i] >> 4];
 			out[2 * i + 1] = hex[md[i] & 0xf];
 		}
 		out[2 * i] = '\0';
 	}
-	EVP_MD_CTX_free(w->ctx);
-	w->ctx = NULL;
 }
 
 /* Write a list of 16-bit values (non-GREASE) separated by sep. */
@@ -308,7 +323,7 @@ tls_ja3(const struct app_tls *t, const struct tls_ch *ch, char *out)
 	uint16_t	 type, elen;
 	int		 first = 1;
 
-	tls_hw_init(&w, EVP_md5());
+	tls_hw_init(&w, 0);
 	tls_hw_dec(&w, t->legacy_version);
 	tls_hw_put(&w, ",", 1);
 	tls_hw_list16(&w, ch->ciphers, ch->ciphers_len, 0, '-');
@@ -379,7 +394,7 @@ tls_ja4_hash(const uint16_t *v, size_t n, const struct tls_ch *ch,
 		memcpy(out, "000000000000", 13);
 		return;
 	}
-	tls_hw_init(&w, EVP_sha256());
+	tls_hw_init(&w, 1);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			tls_hw_put(&w, ",", 1);

@@ -754,6 +754,7 @@ main(int argc, char *argv[])
 	int		 nfiles = 0, nifaces = 0, test = 0, verbose = 0;
 	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
 	const char	*pidfile = NULL;
+	FILE		*stats_fp = NULL;
 	char		 err[1024];
 	double		 secs;
 
@@ -905,6 +906,15 @@ main(int argc, char *argv[])
 		}
 		done = i + 1;
 	}
+	/* Opened now, while still root: written at exit, after the drop. */
+	if (rc == 0 && s.stats_path != NULL) {
+		stats_fp = strcmp(s.stats_path, "-") == 0 ? stdout :
+		    fopen(s.stats_path, "w");
+		if (stats_fp == NULL) {
+			log_warn("%s", s.stats_path);
+			rc = 1;
+		}
+	}
 	if (rc == 0 && geteuid() == 0 && s.conf->user != NULL &&
 	    drop_root(&s, nfiles > 0, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
@@ -923,19 +933,11 @@ main(int argc, char *argv[])
 	if (rc == 0) {
 		capture_stats_update(s.cap);
 		print_summary(&s, secs);
-		if (s.stats_path != NULL) {
-			FILE *fp = strcmp(s.stats_path, "-") == 0 ? stdout :
-			    fopen(s.stats_path, "w");
-
-			if (fp == NULL)
-				log_warn("%s", s.stats_path);
-			else {
-				write_stats(&s, fp, secs);
-				if (fp != stdout)
-					fclose(fp);
-			}
-		}
+		if (stats_fp != NULL)
+			write_stats(&s, stats_fp, secs);
 	}
+	if (stats_fp != NULL && stats_fp != stdout)
+		fclose(stats_fp);
 	/* Events last out, after the flows ended into them. */
 	for (i = done; i > 0; i--)
 		subsystems[i - 1].shutdown(&s);

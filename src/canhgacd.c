@@ -309,6 +309,7 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 		config_free(nc);
 		goto fail;
 	}
+	rules_carry_counters(nr, s->rules);
 	rules_free(s->rules);
 	s->rules = nr;
 	/* Flow state and outputs stay; the new settings apply from here. */

@@ -636,6 +636,42 @@ rules_stats(const struct ruleset *rs)
 	return &rs->st;
 }
 
+/*
+ * A reload must not make the counters look like a fresh start: rules
+ * keep their hits by sid, exceptions theirs when owner, reason and
+ * expiry are unchanged, and the totals carry on.
+ */
+void
+rules_carry_counters(struct ruleset *to, const struct ruleset *from)
+{
+	size_t	i, j;
+
+	if (to == NULL || from == NULL)
+		return;
+	to->st = from->st;
+	for (i = 0; i < to->nrules; i++)
+		for (j = 0; j < from->nrules; j++)
+			if (to->rules[i].sid == from->rules[j].sid) {
+				to->rules[i].hits = from->rules[j].hits;
+				to->rules[i].matches = from->rules[j].matches;
+				to->rules[i].last_hit = from->rules[j].last_hit;
+				break;
+			}
+	for (i = 0; i < to->nexc; i++)
+		for (j = 0; j < from->nexc; j++) {
+			const struct exception *o = &from->exc[j];
+			struct exception *n = &to->exc[i];
+
+			if (strcmp(n->owner, o->owner) == 0 &&
+			    strcmp(n->reason, o->reason) == 0 &&
+			    strcmp(n->expires_text, o->expires_text) == 0) {
+				n->hits = o->hits;
+				n->expired_hits = o->expired_hits;
+				break;
+			}
+		}
+}
+
 uint64_t
 rules_threshold_evictions(const struct ruleset *rs)
 {

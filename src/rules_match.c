@@ -636,6 +636,15 @@ rules_stats(const struct ruleset *rs)
 	return &rs->st;
 }
 
+static int
+rule_sid_cmp(const void *a, const void *b)
+{
+	const struct rule	*x = *(const struct rule *const *)a;
+	const struct rule	*y = *(const struct rule *const *)b;
+
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
 /*
  * A reload must not make the counters look like a fresh start: rules
  * keep their hits by sid, exceptions theirs when owner, reason and
@@ -649,14 +658,27 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 	if (to == NULL || from == NULL)
 		return;
 	to->st = from->st;
-	for (i = 0; i < to->nrules; i++)
+	if (from->nrules > 0) {
+		const struct rule **byid = xcalloc(from->nrules, sizeof(*byid));
+
+		/* Sorted by sid, so a large rule set reloads in n log n. */
 		for (j = 0; j < from->nrules; j++)
-			if (to->rules[i].sid == from->rules[j].sid) {
-				to->rules[i].hits = from->rules[j].hits;
-				to->rules[i].matches = from->rules[j].matches;
-				to->rules[i].last_hit = from->rules[j].last_hit;
-				break;
-			}
+			byid[j] = &from->rules[j];
+		qsort(byid, from->nrules, sizeof(*byid), rule_sid_cmp);
+		for (i = 0; i < to->nrules; i++) {
+			const struct rule	 key = { .sid = to->rules[i].sid };
+			const struct rule	*kp = &key, **hit;
+
+			hit = bsearch(&kp, byid, from->nrules, sizeof(*byid),
+			    rule_sid_cmp);
+			if (hit == NULL)
+				continue;
+			to->rules[i].hits = (*hit)->hits;
+			to->rules[i].matches = (*hit)->matches;
+			to->rules[i].last_hit = (*hit)->last_hit;
+		}
+		free(byid);
+	}
 	for (i = 0; i < to->nexc; i++)
 		for (j = 0; j < from->nexc; j++) {
 			const struct exception *o = &from->exc[j];

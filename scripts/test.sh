@@ -1,8 +1,10 @@
 #!/bin/bash
 # Set up (packages, both builds) and run every test: unit, config,
-# capture cases, corpus against tshark, live capture in network
-# namespaces, memory; once in the normal build and once under
-# ASan+UBSan. The last line is "N passed, N failed, N skipped".
+# capture cases, rule packs, corpus against tshark, live capture in
+# network namespaces, memory, alert delivery to syslog-ng, the status
+# socket, the service; once in the normal build and once under
+# ASan+UBSan; then make distcheck. The last line is
+# "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,5 +34,17 @@ for dir in build build-asan; do
     done
   fi
 done
+# The release tarball builds, passes the suite from a read-only source
+# tree, installs and uninstalls cleanly (make distcheck): one more test.
+echo "== make distcheck"
+if CANHGAC_CORPUS=${CANHGAC_CORPUS:-$PWD/../shared/corpus} \
+    make -C build -j"$(nproc)" distcheck >build/distcheck.out 2>&1; then
+  echo "   PASS: make distcheck"
+  pass=$((pass + 1))
+else
+  echo "   FAIL: make distcheck; last lines:"
+  tail -30 build/distcheck.out | sed 's/^/   /'
+  fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -1037,4 +1037,17 @@ void	 control_shutdown(struct sensor *);
 void	 control_alert(const char *line, size_t len, const struct rule *,
 	    uint64_t ts);
 
+/*
+ * compliance.c: coverage per control of the catalog at a level (0: the
+ * configured one), as a JSON object. evidence is what the running daemon
+ * shows (uptime, interfaces, outputs, reload), or NULL offline.
+ */
+struct json_t;
+struct json_t *compliance_report(const struct config *,
+	    const struct ruleset *, struct json_t *evidence, int level,
+	    char *err, size_t errlen);
+/* compliance_render.c: format text, json or html; vi for Vietnamese. */
+int	 compliance_render(struct json_t *, const char *format, int vi,
+	    FILE *);
+
 #endif /* CANHGAC_H */

@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 #include <pcap/pcap.h>
+#include <jansson.h>
 
 #include "canhgac.h"
 
@@ -713,6 +714,39 @@ drop_root(struct sensor *s, int offline, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * --compliance: the report from the configuration alone; the sensor
+ * evidence is marked not available (no daemon is asked).
+ */
+static int
+offline_compliance(struct sensor *s, int level, const char *format,
+    int lang)
+{
+	struct json_t	*rep;
+	char		 err[1024];
+	int		 rc = 0;
+
+	if ((s->rules = rules_load(s->conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		config_free(s->conf);
+		return 1;
+	}
+	if ((rep = compliance_report(s->conf, s->rules, NULL, level, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "canhgacd: compliance: %s\n", err);
+		rc = 1;
+	} else if (compliance_render(rep, format, lang >= 0 ? lang :
+	    s->conf->language_vi, stdout) != 0) {
+		fprintf(stderr, "canhgacd: compliance: cannot write the "
+		    "report\n");
+		rc = 1;
+	}
+	json_decref(rep);
+	rules_free(s->rules);
+	config_free(s->conf);
+	return rc;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -733,6 +767,10 @@ usage(FILE *fp)
 "  --events FILE    write flow/tls/dns/http/ssh/plaintext event records\n"
 "                   as JSON lines (- for standard output)\n"
 "  --stats FILE     write all counters as JSON at exit (- for stdout)\n"
+"  --compliance     print the compliance report from the configuration\n"
+"                   (no evidence) and exit; with --level N (default\n"
+"                   sensor.security_level), --format text|json|html,\n"
+"                   --lang en|vi\n"
 "  -v               more output (-v -T prints the effective config)\n"
 "  --version        print the version and exit\n"
 "  -h               this help\n", DEFAULT_CONFIG);
@@ -745,6 +783,10 @@ main(int argc, char *argv[])
 		{ "events", required_argument, NULL, 'E' },
 		{ "alerts", required_argument, NULL, 'A' },
 		{ "stats", required_argument, NULL, 'S' },
+		{ "compliance", no_argument, NULL, 'C' },
+		{ "level", required_argument, NULL, 'L' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -756,6 +798,8 @@ main(int argc, char *argv[])
 	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
 	const char	*pidfile = NULL;
 	FILE		*stats_fp = NULL;
+	int		 compliance = 0, clevel = 0, clang = -1;
+	const char	*cformat = "text";
 	char		 err[1024];
 	double		 secs;
 
@@ -797,6 +841,25 @@ main(int argc, char *argv[])
 		case 'P':
 			pidfile = optarg;
 			break;
+		case 'C':
+			compliance = 1;
+			break;
+		case 'L':
+			clevel = atoi(optarg);
+			if (clevel < 1 || clevel > 5)
+				fatalx("--level: 1..5");
+			break;
+		case 'F':
+			cformat = optarg;
+			if (strcmp(cformat, "text") && strcmp(cformat, "json") &&
+			    strcmp(cformat, "html"))
+				fatalx("--format: text, json or html");
+			break;
+		case 'G':
+			if (strcmp(optarg, "en") && strcmp(optarg, "vi"))
+				fatalx("--lang: en or vi");
+			clang = strcmp(optarg, "vi") == 0;
+			break;
 		case 'V':
 			printf("canhgacd %s (%s)\n", CANHGAC_VERSION,
 			    pcap_lib_version());
@@ -833,6 +896,8 @@ main(int argc, char *argv[])
 		config_defaults(s.conf);
 		s.conf->utc_offset = 7 * 3600;
 	}
+	if (compliance)
+		return offline_compliance(&s, clevel, cformat, clang);
 	if (test) {
 		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", err);

@@ -1,0 +1,618 @@
+/*
+ * Compliance: for a security level, each control the catalog requires,
+ * whether the active rules cover it, what the sensor saw for it, and
+ * what changes at the next level.
+ *
+ * Nothing about controls is compiled in: the catalog file is read here
+ * (descriptions, clauses, evidence kind, per-level data), and the rule
+ * files are read again for the asset groups each rule's match names, so
+ * that an empty group shows as a gap. The report is a JSON object;
+ * compliance_render.c turns it into text or HTML (the client does the
+ * same with what the status socket returns).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+/* The asset groups one rule's match refers to (not under `not:`). */
+struct rule_refs {
+	uint32_t	  sid;
+	char		**names;
+	size_t		  n;
+};
+
+struct comp {
+	const struct config	*conf;
+	const struct ruleset	*rs;
+	struct yaml_doc		*cat;		/* the catalog */
+	struct rule_refs	*refs;
+	size_t			 nrefs;
+	uint8_t			*catfile;	/* by rs->files: a catalog */
+	uint64_t		 now;		/* wall usec */
+};
+
+/* "2025-01-01T03:53:20Z" from microseconds since the epoch. */
+static json_t *
+iso_time(uint64_t usec)
+{
+	char		 buf[32];
+	time_t		 t = (time_t)(usec / 1000000);
+	struct tm	 tm;
+
+	if (usec == 0)
+		return json_null();
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/* SHA-256 of a file as hex, or NULL when it cannot be read. */
+static json_t *
+file_sha256(const char *path)
+{
+	EVP_MD_CTX	*md;
+	unsigned char	 buf[65536], dig[EVP_MAX_MD_SIZE];
+	unsigned int	 dlen = 0, i;
+	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
+	size_t		 n;
+	FILE		*fp;
+	int		 ok = 1;
+
+	if (path == NULL || (fp = fopen(path, "rb")) == NULL)
+		return json_null();
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		ok = 0;
+	while (ok && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (EVP_DigestUpdate(md, buf, n) != 1)
+			ok = 0;
+	if (ferror(fp))
+		ok = 0;
+	if (ok && EVP_DigestFinal_ex(md, dig, &dlen) != 1)
+		ok = 0;
+	EVP_MD_CTX_free(md);
+	fclose(fp);
+	if (!ok)
+		return json_null();
+	for (i = 0; i < dlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	return json_string(hex);
+}
+
+static void
+add_hash(json_t *a, const char *kind, const char *path)
+{
+	json_array_append_new(a, json_pack("{s:s,s:s,s:o}", "kind", kind,
+	    "path", path, "sha256", file_sha256(path)));
+}
+
+/* Collect $names in a match subtree, skipping `not:` branches. */
+static void
+collect_refs(struct yaml_doc *yd, struct yaml_node_s *n, struct rule_refs *r)
+{
+	struct yaml_node_s	*k, *v;
+	const char		*s;
+	size_t			 i = 0;
+
+	if (n == NULL)
+		return;
+	if (yamldoc_is_scalar(n)) {
+		s = yamldoc_scalar(n);
+		if (s == NULL || s[0] != '$' || s[1] == '\0')
+			return;
+		for (i = 0; i < r->n; i++)
+			if (strcmp(r->names[i], s + 1) == 0)
+				return;
+		r->names = xreallocarray(r->names, r->n + 1,
+		    sizeof(*r->names));
+		r->names[r->n++] = xstrdup(s + 1);
+	} else if (yamldoc_is_seq(n)) {
+		for (i = 0; i < yamldoc_seq_len(n); i++)
+			collect_refs(yd, yamldoc_seq_at(yd, n, i), r);
+	} else if (yamldoc_is_map(n)) {
+		while (yamldoc_map_next(yd, n, &i, &k, &v)) {
+			s = yamldoc_scalar(k);
+			if (s != NULL && strcmp(s, "not") == 0)
+				continue;
+			collect_refs(yd, v, r);
+		}
+	}
+}
+
+/* Read every rule file again for the asset groups of each rule. */
+static void
+load_refs(struct comp *c)
+{
+	const struct ruleset	*rs = c->rs;
+	size_t			 f, i;
+	char			 e[512];
+
+	for (f = 0; f < rs->nfiles; f++) {
+		struct yaml_doc		*yd;
+		struct yaml_node_s	*seq;
+
+		if ((yd = yamldoc_load(rs->files[f], e, sizeof(e))) == NULL)
+			continue;
+		seq = yamldoc_get(yd, yamldoc_root(yd), "rules");
+		/* A catalog beside the packs (rules_load skips it too). */
+		if (seq == NULL && yamldoc_get(yd, yamldoc_root(yd),
+		    "controls") != NULL)
+			c->catfile[f] = 1;
+		for (i = 0; seq != NULL && i < yamldoc_seq_len(seq); i++) {
+			struct yaml_node_s *rn = yamldoc_seq_at(yd, seq, i);
+			const char *sid = yamldoc_scalar(yamldoc_get(yd, rn,
+			    "sid"));
+			struct rule_refs *r;
+
+			if (sid == NULL)
+				continue;
+			c->refs = xreallocarray(c->refs, c->nrefs + 1,
+			    sizeof(*c->refs));
+			r = &c->refs[c->nrefs++];
+			memset(r, 0, sizeof(*r));
+			r->sid = (uint32_t)strtoul(sid, NULL, 10);
+			collect_refs(yd, yamldoc_get(yd, rn, "match"), r);
+		}
+		yamldoc_free(yd);
+	}
+}
+
+static const struct rule_refs *
+refs_of(const struct comp *c, uint32_t sid)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nrefs; i++)
+		if (c->refs[i].sid == sid)
+			return &c->refs[i];
+	return NULL;
+}
+
+static int
+rule_disabled(const struct rule *r)
+{
+	return r->inactive_reason != NULL &&
+	    strncmp(r->inactive_reason, "disabled", 8) == 0;
+}
+
+/*
+ * Whether a rule is active at level n: its level reached, not disabled,
+ * and not replaced by a tighter rule that is itself on at n (the same
+ * reading as rules_load's supersedes, for any level).
+ */
+static int
+active_at(const struct ruleset *rs, const struct rule *r, int n)
+{
+	size_t	i, j;
+
+	if (r->level > n || rule_disabled(r))
+		return 0;
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *o = &rs->rules[i];
+
+		if (o->level > n || rule_disabled(o))
+			continue;
+		for (j = 0; j < o->nsupersedes; j++)
+			if (o->supersedes[j] == r->sid)
+				return 0;
+	}
+	return 1;
+}
+
+static int
+rule_has_control(const struct rule *r, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < r->ncontrols; i++)
+		if (strcmp(r->controls[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* 0 defined and not empty, 1 empty, 2 missing. */
+static int
+asset_gap(const struct ruleset *rs, const char *name)
+{
+	const struct asset *a = rules_asset(rs, name);
+
+	if (a == NULL)
+		return 2;
+	return a->nips + a->nports + a->ndoms == 0 ? 1 : 0;
+}
+
+static json_t *
+lang_pair(const char *en, const char *vi)
+{
+	return json_pack("{s:s,s:s}", "en", en, "vi", vi);
+}
+
+/* Both languages of a catalog text ({en, vi} or a plain string). */
+static json_t *
+cat_text(struct yaml_doc *yd, struct yaml_node_s *n)
+{
+	const char	*en, *vi;
+
+	if (n == NULL)
+		return json_null();
+	if (yamldoc_is_scalar(n))
+		return lang_pair(yamldoc_scalar(n), yamldoc_scalar(n));
+	en = yamldoc_scalar(yamldoc_get(yd, n, "en"));
+	vi = yamldoc_scalar(yamldoc_get(yd, n, "vi"));
+	return lang_pair(en ? en : (vi ? vi : ""), vi ? vi : (en ? en : ""));
+}
+
+static const char *
+cat_str(struct yaml_doc *yd, struct yaml_node_s *n, const char *key)
+{
+	return yamldoc_scalar(yamldoc_get(yd, n, key));
+}
+
+/* A per-level value of a control ({3: 6, 4: 3}) at level n, or -1. */
+static long
+per_level(struct yaml_doc *yd, struct yaml_node_s *c, const char *key, int n)
+{
+	char		 k[8];
+	const char	*s;
+
+	snprintf(k, sizeof(k), "%d", n);
+	s = yamldoc_scalar(yamldoc_get(yd, yamldoc_get(yd, c, key), k));
+	return s ? strtol(s, NULL, 10) : -1;
+}
+
+static json_t *
+rule_json(const struct rule *r)
+{
+	return json_pack("{s:I,s:s,s:s,s:i,s:I,s:o}", "sid",
+	    (json_int_t)r->sid, "name", r->name ? r->name : "",
+	    "category", rules_category_name(r->category), "level", r->level,
+	    "hits", (json_int_t)r->hits, "last_hit", iso_time(r->last_hit));
+}
+
+static json_t *
+exception_json(const struct comp *c, const struct exception *x)
+{
+	json_t	*sids = json_array();
+	size_t	 i;
+	int	 expired = x->expires != 0 && x->expires < c->now;
+
+	for (i = 0; i < x->nsids; i++)
+		json_array_append_new(sids, json_integer(x->sids[i]));
+	return json_pack("{s:o,s:s,s:s,s:s?,s:b,s:I,s:s?,s:i}", "sids", sids,
+	    "owner", x->owner ? x->owner : "", "reason",
+	    x->reason ? x->reason : "", "expires", x->expires_text,
+	    "expired", expired, "hits", (json_int_t)x->hits,
+	    "file", x->file, "line", x->line);
+}
+
+/* Set the reason, in both languages. */
+static void
+set_reason(json_t *o, const char *en, const char *vi)
+{
+	json_object_set_new(o, "reason", lang_pair(en, vi));
+}
+
+/* One required control at level n. */
+static json_t *
+control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
+{
+	const struct ruleset	*rs = c->rs;
+	struct yaml_doc		*yd = c->cat;
+	const char		*id = cat_str(yd, cn, "id");
+	const char		*ev = cat_str(yd, cn, "evidence");
+	const char		*lv = cat_str(yd, cn, "level");
+	const char		*vf = cat_str(yd, cn, "verified");
+	json_t			*o, *rules = json_array(), *excs = json_array();
+	const char		*gap = NULL, *exc_owner = NULL;
+	uint32_t		 exc_sid = 0, gap_sid = 0, off_sid = 0;
+	int			 gap_kind = 0, off_dis = 0;
+	char			 be[512], bv[512];
+	uint64_t		 alerts = 0, last = 0;
+	size_t			 i, j, k;
+	long			 v;
+	int			 outside = ev != NULL &&
+				    strcmp(ev, "partly-outside") == 0;
+
+	o = json_pack("{s:s,s:i,s:s?,s:b,s:o,s:s}", "id", id,
+	    "level", lv ? atoi(lv) : 0, "clause", cat_str(yd, cn, "clause"),
+	    "verified", vf != NULL && strcmp(vf, "true") == 0,
+	    "description", cat_text(yd, yamldoc_get(yd, cn, "description")),
+	    "evidence", ev ? ev : "sensor");
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule	*r = &rs->rules[i];
+		const struct rule_refs	*rf;
+
+		if (!rule_has_control(r, id))
+			continue;
+		if (!active_at(rs, r, n)) {
+			if (off_sid == 0 && r->level <= n &&
+			    rule_disabled(r)) {
+				off_sid = r->sid;
+				off_dis = 1;
+			}
+			continue;
+		}
+		json_array_append_new(rules, rule_json(r));
+		alerts += r->hits;
+		if (r->last_hit > last)
+			last = r->last_hit;
+		if ((rf = refs_of(c, r->sid)) != NULL)
+			for (j = 0; j < rf->n && gap == NULL; j++)
+				if ((gap_kind = asset_gap(rs, rf->names[j]))) {
+					gap = rf->names[j];
+					gap_sid = r->sid;
+				}
+		for (j = 0; j < r->nexc; j++) {
+			const struct exception *x = &rs->exc[r->exc[j]];
+			int dup = 0;
+
+			/* An exception naming several sids is listed once. */
+			for (k = 0; k < j; k++)
+				if (r->exc[k] == r->exc[j])
+					dup = 1;
+			if (dup)
+				continue;
+			json_array_append_new(excs, exception_json(c, x));
+			if (!(x->expires != 0 && x->expires < c->now) &&
+			    exc_sid == 0) {
+				exc_sid = r->sid;
+				exc_owner = x->owner;
+			}
+		}
+	}
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "exceptions", excs);
+	json_object_set_new(o, "alerts", json_integer((json_int_t)alerts));
+	json_object_set_new(o, "last_alert", iso_time(last));
+	if ((v = per_level(yd, cn, "retention_months", n)) >= 0)
+		json_object_set_new(o, "retention_months", json_integer(v));
+	if ((v = per_level(yd, cn, "threshold_review_months", n)) >= 0)
+		json_object_set_new(o, "threshold_review_months",
+		    json_integer(v));
+	if (outside)
+		json_object_set_new(o, "outside_evidence", cat_text(yd,
+		    yamldoc_get(yd, cn, "outside_evidence")));
+
+	if (json_array_size(rules) == 0 && !outside) {
+		json_object_set_new(o, "status", json_string("not-covered"));
+		if (off_sid != 0 && off_dis) {
+			snprintf(be, sizeof(be), "No active rule covers it: "
+			    "rule %u is disabled in its rule file.", off_sid);
+			snprintf(bv, sizeof(bv), "Không có quy tắc nào đang bật "
+			    "cho kiểm soát này: quy tắc %u bị tắt trong tệp "
+			    "quy tắc.", off_sid);
+		} else {
+			snprintf(be, sizeof(be), "No active rule covers it at "
+			    "level %d.", n);
+			snprintf(bv, sizeof(bv), "Không có quy tắc nào đang bật "
+			    "cho kiểm soát này ở cấp độ %d.", n);
+		}
+		set_reason(o, be, bv);
+	} else if (gap != NULL) {
+		json_object_set_new(o, "status", json_string("partial"));
+		snprintf(be, sizeof(be), "Asset group $%s used by rule %u is "
+		    "%s.", gap, gap_sid, gap_kind == 2 ? "not defined" :
+		    "empty");
+		snprintf(bv, sizeof(bv), "Nhóm tài sản $%s mà quy tắc %u dùng "
+		    "%s.", gap, gap_sid, gap_kind == 2 ? "chưa được khai báo" :
+		    "đang trống");
+		set_reason(o, be, bv);
+		json_object_set_new(o, "missing_asset", json_string(gap));
+	} else if (exc_sid != 0) {
+		json_object_set_new(o, "status", json_string("partial"));
+		snprintf(be, sizeof(be), "Rule %u is silenced in part by an "
+		    "exception (owner: %s).", exc_sid, exc_owner ? exc_owner :
+		    "?");
+		snprintf(bv, sizeof(bv), "Quy tắc %u bị tắt một phần bởi một "
+		    "ngoại lệ (người chịu trách nhiệm: %s).", exc_sid,
+		    exc_owner ? exc_owner : "?");
+		set_reason(o, be, bv);
+	} else if (outside) {
+		json_object_set_new(o, "status", json_string("outside"));
+		snprintf(be, sizeof(be), "The sensor shows its part (%zu "
+		    "active rules, log settings, uptime); the rest needs "
+		    "evidence outside the sensor.", json_array_size(rules));
+		snprintf(bv, sizeof(bv), "Cảm biến chứng minh phần của mình "
+		    "(%zu quy tắc đang bật, cấu hình nhật ký, thời gian chạy); "
+		    "phần còn lại cần bằng chứng ngoài cảm biến.",
+		    json_array_size(rules));
+		set_reason(o, be, bv);
+	} else {
+		json_object_set_new(o, "status", json_string("covered"));
+		snprintf(be, sizeof(be), "Covered by %zu active rules; every "
+		    "asset group they use is defined.", json_array_size(rules));
+		snprintf(bv, sizeof(bv), "Được %zu quy tắc đang bật bao phủ; "
+		    "mọi nhóm tài sản liên quan đã được khai báo.",
+		    json_array_size(rules));
+		set_reason(o, be, bv);
+	}
+	json_object_set_new(cnt, json_string_value(json_object_get(o,
+	    "status")), json_integer(json_integer_value(json_object_get(cnt,
+	    json_string_value(json_object_get(o, "status")))) + 1));
+	return o;
+}
+
+/* Controls, rules and assets that level n+1 adds. */
+static json_t *
+next_level(struct comp *c, struct yaml_node_s *ctl, int n)
+{
+	const struct ruleset	*rs = c->rs;
+	struct yaml_doc		*yd = c->cat;
+	json_t			*o, *ca = json_array(), *ra = json_array();
+	json_t			*aa = json_array();
+	size_t			 i, j, k;
+
+	if (n >= 5)
+		return json_null();
+	for (i = 0; i < yamldoc_seq_len(ctl); i++) {
+		struct yaml_node_s *cn = yamldoc_seq_at(yd, ctl, i);
+		const char *lv = cat_str(yd, cn, "level");
+
+		if (lv != NULL && atoi(lv) == n + 1)
+			json_array_append_new(ca, json_pack("{s:s,s:o}", "id",
+			    cat_str(yd, cn, "id"), "description", cat_text(yd,
+			    yamldoc_get(yd, cn, "description"))));
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule	*r = &rs->rules[i];
+		const struct rule_refs	*rf;
+		json_t			*cs;
+
+		if (!active_at(rs, r, n + 1) || active_at(rs, r, n))
+			continue;
+		cs = json_array();
+		for (j = 0; j < r->ncontrols; j++)
+			json_array_append_new(cs, json_string(r->controls[j]));
+		json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:o}", "sid",
+		    (json_int_t)r->sid, "name", r->name ? r->name : "",
+		    "category", rules_category_name(r->category),
+		    "controls", cs));
+		if ((rf = refs_of(c, r->sid)) == NULL)
+			continue;
+		for (j = 0; j < rf->n; j++) {
+			int dup = 0;
+
+			if (asset_gap(rs, rf->names[j]) == 0)
+				continue;
+			for (k = 0; k < json_array_size(aa); k++)
+				if (strcmp(json_string_value(json_array_get(aa,
+				    k)), rf->names[j]) == 0)
+					dup = 1;
+			if (!dup)
+				json_array_append_new(aa,
+				    json_string(rf->names[j]));
+		}
+	}
+	o = json_pack("{s:i,s:o,s:o,s:o}", "level", n + 1, "controls", ca,
+	    "rules", ra, "assets_to_define", aa);
+	return o;
+}
+
+static json_t *
+identity_json(struct comp *c, struct yaml_node_s *cat, int n)
+{
+	const struct config	*conf = c->conf;
+	const struct ruleset	*rs = c->rs;
+	struct yaml_doc		*yd = c->cat;
+	json_t			*h = json_array(), *o;
+	const char		*vf = cat_str(yd, cat, "verified");
+	size_t			 i;
+
+	if (conf->path != NULL)
+		add_hash(h, "config", conf->path);
+	if (rs->catalog_path != NULL)
+		add_hash(h, "catalog", rs->catalog_path);
+	for (i = 0; i < rs->nfiles; i++)
+		if (!c->catfile[i])
+			add_hash(h, "rules", rs->files[i]);
+	for (i = 0; i < rs->nassets; i++)
+		if (rs->assets[i].file != NULL)
+			add_hash(h, "list", rs->assets[i].file);
+	o = json_pack("{s:s,s:s,s:i,s:i,s:o,s:o}",
+	    "sensor", conf->sensor_name ? conf->sensor_name : "",
+	    "version", CANHGAC_VERSION, "level", n,
+	    "configured_level", conf->security_level,
+	    "generated", iso_time(c->now), "files", h);
+	json_object_set_new(o, "catalog", json_pack("{s:s?,s:s?,s:s?,s:o,"
+	    "s:b,s:s?}", "path", rs->catalog_path,
+	    "id", cat_str(yd, cat, "id"),
+	    "standard", cat_str(yd, cat, "standard"),
+	    "title", cat_text(yd, yamldoc_get(yd, cat, "title")),
+	    "verified", vf != NULL && strcmp(vf, "true") == 0,
+	    "source", cat_str(yd, cat, "source")));
+	return o;
+}
+
+json_t *
+compliance_report(const struct config *conf, const struct ruleset *rs,
+    json_t *evidence, int level, char *err, size_t errlen)
+{
+	struct comp		 c;
+	struct yaml_node_s	*root, *ctl;
+	json_t			*rep, *ctls, *cnt, *cats;
+	struct timespec		 ts;
+	size_t			 i;
+	int			 n = level > 0 ? level : conf->security_level;
+
+	if (n < 1 || n > 5) {
+		snprintf(err, errlen, "level must be 1..5");
+		return NULL;
+	}
+	if (rs == NULL || rs->catalog_path == NULL) {
+		snprintf(err, errlen, "no control catalog loaded (set "
+		    "sensor.catalog)");
+		return NULL;
+	}
+	memset(&c, 0, sizeof(c));
+	c.conf = conf;
+	c.rs = rs;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c.now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if ((c.cat = yamldoc_load(rs->catalog_path, err, errlen)) == NULL)
+		return NULL;
+	root = yamldoc_root(c.cat);
+	ctl = yamldoc_get(c.cat, root, "controls");
+	c.catfile = xcalloc(rs->nfiles + 1, 1);
+	load_refs(&c);
+
+	rep = json_object();
+	json_object_set_new(rep, "identity", identity_json(&c,
+	    yamldoc_get(c.cat, root, "catalog"), n));
+	ctls = json_array();
+	cnt = json_pack("{s:i,s:i,s:i,s:i}", "covered", 0, "partial", 0,
+	    "not-covered", 0, "outside", 0);
+	for (i = 0; i < yamldoc_seq_len(ctl); i++) {
+		struct yaml_node_s *cn = yamldoc_seq_at(c.cat, ctl, i);
+		const char *lv = cat_str(c.cat, cn, "level");
+
+		if (cat_str(c.cat, cn, "id") == NULL || lv == NULL ||
+		    atoi(lv) > n)
+			continue;
+		json_array_append_new(ctls, control_json(&c, cn, n, cnt));
+	}
+	json_object_set_new(cnt, "required", json_integer(
+	    (json_int_t)json_array_size(ctls)));
+	json_object_set_new(rep, "summary", cnt);
+	json_object_set_new(rep, "controls", ctls);
+	/* Alerts by category, over every rule (the chart). */
+	cats = json_object();
+	for (i = 0; i < CAT_MAX; i++) {
+		uint64_t	 sum = 0;
+		size_t		 j;
+
+		for (j = 0; j < rs->nrules; j++)
+			if (rs->rules[j].category == i)
+				sum += rs->rules[j].hits;
+		json_object_set_new(cats, rules_category_name((int)i),
+		    json_integer((json_int_t)sum));
+	}
+	json_object_set_new(rep, "alerts_by_category", cats);
+	json_object_set_new(rep, "next_level", next_level(&c, ctl, n));
+	if (evidence != NULL) {
+		json_object_set(evidence, "available", json_true());
+		json_object_set(rep, "evidence", evidence);
+	} else
+		json_object_set_new(rep, "evidence", json_pack("{s:b}",
+		    "available", 0));
+	for (i = 0; i < c.nrefs; i++) {
+		size_t j;
+
+		for (j = 0; j < c.refs[i].n; j++)
+			free(c.refs[i].names[j]);
+		free(c.refs[i].names);
+	}
+	free(c.refs);
+	free(c.catfile);
+	yamldoc_free(c.cat);
+	return rep;
+}

@@ -22,6 +22,8 @@
  *               remove), offset and limit (show)
  *   reload
  *   shutdown
+ *   compliance  level (1..5; default sensor.security_level): the report
+ *               of compliance.c, sensor evidence included
  */
 #ifndef CTL_PROTOCOL_H
 #define CTL_PROTOCOL_H
@@ -44,5 +46,6 @@
 #define CTL_CMD_LIST		"list"
 #define CTL_CMD_RELOAD		"reload"
 #define CTL_CMD_SHUTDOWN	"shutdown"
+#define CTL_CMD_COMPLIANCE	"compliance"
 
 #endif /* CTL_PROTOCOL_H */

@@ -26,6 +26,9 @@
 
 #include "ctl-protocol.h"
 
+/* compliance_render.c (the one piece of the daemon's code built in). */
+int	 compliance_render(json_t *, const char *format, int vi, FILE *);
+
 /* Exit codes. */
 #define EX_OK		0	/* done */
 #define EX_FAILED	1	/* the daemon refused or the command failed */
@@ -71,6 +74,11 @@ usage(FILE *fp)
 "                        changes rewrite the file atomically and reload\n"
 "    reload              reload configuration, rules and lists\n"
 "    shutdown            stop the daemon\n"
+"    compliance [--level N] [--format text|json|html] [--lang en|vi]\n"
+"               [-o FILE]\n"
+"                        controls required at the level (default: the\n"
+"                        configured one), their coverage, exceptions,\n"
+"                        alerts and the sensor's evidence\n"
 "\n"
 "FILTERS\n"
 "    --severity S        critical, high, medium, low or info: this\n"
@@ -867,6 +875,70 @@ do_follow(json_t *req)
 	return EX_PROTO;
 }
 
+/* compliance: ask the daemon, render its report here. */
+static int
+do_compliance(int argc, char **argv, json_t *req, struct reader *r)
+{
+	static const struct option lo[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "lang", required_argument, NULL, 'g' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*format = "text", *out = NULL;
+	json_t		*rep;
+	FILE		*fp = stdout;
+	int		 ch, vi = -1;
+	long long	 lv;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			lv = parse_num("--level", optarg);
+			if (lv < 1 || lv > 5)
+				die(EX_USAGE, "--level: 1..5");
+			json_object_set_new(req, "level", json_integer(lv));
+			break;
+		case 'f':
+			format = optarg;
+			if (strcmp(format, "text") && strcmp(format, "json") &&
+			    strcmp(format, "html"))
+				die(EX_USAGE, "--format: text, json or html");
+			break;
+		case 'g':
+			if (strcmp(optarg, "en") && strcmp(optarg, "vi"))
+				die(EX_USAGE, "--lang: en or vi");
+			vi = strcmp(optarg, "vi") == 0;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			exit(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		die(EX_USAGE, "compliance: unexpected argument \"%s\"",
+		    argv[optind]);
+	rep = request(req, r);
+	json_object_del(rep, "ok");
+	if (vi < 0)
+		vi = strcmp(jstr(json_object_get(rep, "identity"), "language"),
+		    "vi") == 0;
+	if (out != NULL && (fp = fopen(out, "w")) == NULL)
+		die(EX_USAGE, "%s: %s", out, strerror(errno));
+	if (compliance_render(rep, opt_json ? "json" : format, vi, fp) != 0 ||
+	    (out != NULL && fclose(fp) != 0))
+		die(EX_USAGE, "%s: cannot write the report",
+		    out ? out : "standard output");
+	json_decref(rep);
+	answer = NULL;
+	free(r->buf);
+	return EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -912,6 +984,8 @@ main(int argc, char *argv[])
 		return EX_OK;
 	}
 	req = json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, CTL_CMD_COMPLIANCE) == 0)
+		return do_compliance(argc, argv, req, &r);
 	if (strcmp(cmd, CTL_CMD_LIST) == 0) {
 		const char *op = argc > 1 ? argv[1] : "";
 		json_t *ents = json_array();

@@ -523,6 +523,8 @@ identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 	    "version", CANHGAC_VERSION, "level", n,
 	    "configured_level", conf->security_level,
 	    "generated", iso_time(c->now), "files", h);
+	json_object_set_new(o, "language", json_string(conf->language_vi ?
+	    "vi" : "en"));
 	json_object_set_new(o, "catalog", json_pack("{s:s?,s:s?,s:s?,s:o,"
 	    "s:b,s:s?}", "path", rs->catalog_path,
 	    "id", cat_str(yd, cat, "id"),

@@ -1022,6 +1022,45 @@ cmd_shutdown(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return NULL;
 }
 
+/*
+ * The compliance report for a level (default: the configured one), with
+ * the sensor evidence this process holds: uptime, interfaces, outputs,
+ * reloads.
+ */
+static json_t *
+cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	struct sensor	*s = ctl->s;
+	json_t		*ev, *rep, *lv = json_object_get(req, "level");
+	uint64_t	 now = wall_now();
+	char		 err[256];
+
+	(void)cl;
+	if (lv != NULL && (!json_is_integer(lv) || json_integer_value(lv) < 1 ||
+	    json_integer_value(lv) > 5))
+		return reply_err("level: an integer 1..5");
+	ev = json_pack("{s:I,s:I,s:I}", "started",
+	    (json_int_t)(s->start_wall / 1000000), "uptime",
+	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
+	    "packets", (json_int_t)s->dstats.packets);
+	json_object_set_new(ev, "interfaces", interfaces_json(ctl));
+	json_object_set_new(ev, "outputs", outputs_json(ctl));
+	json_object_set_new(ev, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
+	    "count", (json_int_t)s->reloads,
+	    "failures", (json_int_t)s->reload_failures,
+	    "last", s->last_reload ? json_integer((json_int_t)(
+	    s->last_reload / 1000000)) : json_null(),
+	    "ok", s->reload_ok,
+	    "error", s->reload_error[0] ? s->reload_error : NULL));
+	rep = compliance_report(s->conf, s->rules, ev, lv ?
+	    (int)json_integer_value(lv) : 0, err, sizeof(err));
+	json_decref(ev);
+	if (rep == NULL)
+		return reply_err("compliance: %s", err);
+	json_object_set_new(rep, "ok", json_true());
+	return rep;
+}
+
 static const struct ctl_cmd {
 	const char	*name;
 	json_t		*(*fn)(struct control *, struct ctl_client *, json_t *);
@@ -1037,6 +1076,7 @@ static const struct ctl_cmd {
 	{ CTL_CMD_LIST, cmd_list, 0 },		/* add/remove checked inside */
 	{ CTL_CMD_RELOAD, cmd_reload, 1 },
 	{ CTL_CMD_SHUTDOWN, cmd_shutdown, 1 },
+	{ CTL_CMD_COMPLIANCE, cmd_compliance, 0 },
 };
 
 /* One request line; returns -1 if the client must be closed. */

@@ -1,0 +1,213 @@
+#!/bin/bash
+# The compliance report: required controls and their status per level
+# equal what the catalog and rule files imply (computed here by
+# compliance_expect.py with PyYAML), changes to rules, assets and
+# exceptions move the status, the HTML parses and holds its SVG, and the
+# running daemon answers `canhgacctl compliance` with evidence.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+CANHGACD=${CANHGACD:-$top_builddir/canhgacd}
+CANHGACCTL=${CANHGACCTL:-$top_builddir/canhgacctl}
+PY=/usr/bin/python3
+EXPECT=$top_srcdir/tests/e2e/compliance_expect.py
+$PY -c "import yaml" 2>/dev/null || { echo "SKIP: python3-yaml missing"; exit 77; }
+
+tmp=$(mktemp -d /tmp/cg-compliance.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ok=0; fail=0
+pass() { echo "ok   $*"; ok=$((ok + 1)); }
+flunk() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+# A private copy of the example configuration with the shipped packs.
+mkdir "$tmp/etc"
+cp "$top_srcdir/etc/canhgac.yaml" "$tmp/etc/"
+cp -R "$top_srcdir/etc/lists" "$tmp/etc/lists"
+cp -RL "$top_srcdir/rules" "$tmp/etc/rules"
+CONF=$tmp/etc/canhgac.yaml
+
+report() { # LEVEL OUT [CONF]
+	"$CANHGACD" -c "${3:-$CONF}" --compliance --level "$1" --format json \
+	    >"$2" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+}
+# field OUT CONTROL KEY: status or English reason of one control.
+field() {
+	$PY -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+c = [c for c in r["controls"] if c["id"] == sys.argv[2]][0]
+print(c["reason"]["en"] if sys.argv[3] == "reason" else c[sys.argv[3]])' "$@"
+}
+
+# (a) every level with the example configuration.
+for l in 1 2 3 4 5; do
+	if report $l "$tmp/r$l.json" &&
+	    $PY "$EXPECT" "$CONF" $l "$tmp/r$l.json"; then
+		pass "level $l: controls and status as the catalog and rules imply"
+	else
+		flunk "level $l"
+	fi
+done
+
+# (b1) remove every rule covering NET.DLP (and supersedes naming them).
+cp -R "$tmp/etc" "$tmp/b1"
+$PY - "$tmp/b1" <<'PYEOF'
+import glob, sys, yaml
+gone = set()
+files = glob.glob(sys.argv[1] + "/rules/*.yaml")
+for f in files:
+    d = yaml.safe_load(open(f))
+    if isinstance(d, dict) and d.get("rules"):
+        gone |= {r["sid"] for r in d["rules"] if "NET.DLP" in (r.get("controls") or [])}
+for f in files:
+    d = yaml.safe_load(open(f))
+    if not isinstance(d, dict) or "rules" not in d:
+        continue
+    d["rules"] = [r for r in d["rules"] if r["sid"] not in gone]
+    for r in d["rules"]:
+        if "supersedes" in r:
+            r["supersedes"] = [s for s in r["supersedes"] if s not in gone]
+    for x in d.get("exceptions") or []:
+        x["sids"] = [s for s in x["sids"] if s not in gone]
+    yaml.safe_dump(d, open(f, "w"), allow_unicode=True)
+PYEOF
+if report 3 "$tmp/b1.json" "$tmp/b1/canhgac.yaml" &&
+    [ "$(field "$tmp/r3.json" NET.DLP status)" = covered ] &&
+    [ "$(field "$tmp/b1.json" NET.DLP status)" = not-covered ] &&
+    field "$tmp/b1.json" NET.DLP reason | grep -q "No active rule" &&
+    $PY "$EXPECT" "$tmp/b1/canhgac.yaml" 3 "$tmp/b1.json"; then
+	pass "removing the rules of NET.DLP: not covered, with the reason"
+else
+	flunk "removing the rules of NET.DLP"
+fi
+
+# (b2) empty a required asset group.
+cp -R "$tmp/etc" "$tmp/b2"
+# (An inline group used by a rule cannot be empty: the loader refuses
+# it. An indicator list file can, and that leaves its rules blind.)
+printf '# no indicators yet\n' >"$tmp/b2/lists/ioc-ips.txt"
+if report 3 "$tmp/b2.json" "$tmp/b2/canhgac.yaml" &&
+    [ "$(field "$tmp/b2.json" NET.MALWARE.GW status)" = partial ] &&
+    field "$tmp/b2.json" NET.MALWARE.GW reason | grep -q 'ioc_ips.*empty' &&
+    $PY "$EXPECT" "$tmp/b2/canhgac.yaml" 3 "$tmp/b2.json"; then
+	pass "empty \$ioc_ips: NET.MALWARE.GW partial, with the reason"
+else
+	flunk "empty \$ioc_ips"; field "$tmp/b2.json" NET.MALWARE.GW reason
+fi
+
+# (b3) an exception on a rule covering NET.DNS; an expired one changes nothing.
+sid=$($PY -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print([c for c in r["controls"] if c["id"] == "NET.DNS"][0]["rules"][0]["sid"])' "$tmp/r3.json")
+cp -R "$tmp/etc" "$tmp/b3"; cp -R "$tmp/etc" "$tmp/b4"
+for d in b3:2099-12-31 b4:2020-01-31; do
+	cat >>"$tmp/${d%%:*}/canhgac.yaml" <<EOF
+
+exceptions:
+  - sids: [$sid]
+    src: 10.20.0.7
+    owner: "Nguyen Van A (SOC)"
+    reason: "Quarterly scan, ticket 2024-118"
+    expires: ${d#*:}
+EOF
+done
+if report 3 "$tmp/b3.json" "$tmp/b3/canhgac.yaml" &&
+    [ "$(field "$tmp/b3.json" NET.DNS status)" = partial ] &&
+    field "$tmp/b3.json" NET.DNS reason | grep -q "Rule $sid is silenced.*Nguyen Van A" &&
+    $PY "$EXPECT" "$tmp/b3/canhgac.yaml" 3 "$tmp/b3.json"; then
+	pass "an exception on rule $sid: NET.DNS partial, with owner"
+else
+	flunk "an exception on rule $sid"; field "$tmp/b3.json" NET.DNS reason
+fi
+if report 3 "$tmp/b4.json" "$tmp/b4/canhgac.yaml" &&
+    [ "$(field "$tmp/b4.json" NET.DNS status)" = covered ] &&
+    $PY -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+x = [c for c in r["controls"] if c["id"] == "NET.DNS"][0]["exceptions"]
+sys.exit(not (len(x) == 1 and x[0]["expired"] is True))' "$tmp/b4.json"; then
+	pass "an expired exception is listed, flagged, and does not count"
+else
+	flunk "an expired exception"
+fi
+
+# (c) HTML in both languages: parses, has the SVG, no external requests.
+for lang in en vi; do
+	"$CANHGACD" -c "$CONF" --compliance --format html --lang $lang \
+	    >"$tmp/r.$lang.html" 2>"$tmp/err"
+	if $PY - "$tmp/r.$lang.html" "$tmp/r3.json" <<'PYEOF'
+import html.parser, json, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.tags, self.ext, self.text = [], set(), [], []
+    def handle_starttag(self, t, a):
+        self.tags.add(t)
+        for k, v in a:
+            if k in ("src", "href") and v and "://" in v:
+                self.ext.append(v)
+        if t not in ("meta", "br", "rect", "link", "img"):
+            self.stack.append(t)
+    def handle_startendtag(self, t, a):
+        self.tags.add(t)
+    def handle_endtag(self, t):
+        if not self.stack or self.stack.pop() != t:
+            raise SystemExit("unbalanced </%s>" % t)
+    def handle_data(self, d):
+        self.text.append(d)
+p = P()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+p.close()
+text = "".join(p.text)
+ids = [c["id"] for c in json.load(open(sys.argv[2]))["controls"]]
+assert not p.stack, p.stack
+assert "svg" in p.tags and "style" in p.tags, p.tags
+assert not p.ext, p.ext
+assert "@page{size:A4" in text
+for i in ids:
+    assert i in text, i
+PYEOF
+	then pass "HTML ($lang): well-formed, inline SVG and CSS, every control"
+	else flunk "HTML ($lang)"; fi
+done
+
+# Hashes follow the rule files.
+h() { $PY -c 'import json,sys
+print(" ".join(f["sha256"] or "-" for f in json.load(open(sys.argv[1]))["identity"]["files"]))' "$1"; }
+report 3 "$tmp/h1.json"; report 3 "$tmp/h2.json"
+echo "# touched" >>"$tmp/etc/rules/dns.yaml"; report 3 "$tmp/h3.json"
+if [ "$(h "$tmp/h1.json")" = "$(h "$tmp/h2.json")" ] &&
+    [ "$(h "$tmp/h1.json")" != "$(h "$tmp/h3.json")" ]; then
+	pass "hashes change when a rule file changes and not otherwise"
+else
+	flunk "hashes"
+fi
+
+# The running daemon (needs root for the namespaces of control_lib.sh).
+if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
+	(
+		. "$top_srcdir/tests/e2e/control_lib.sh"
+		ctl_setup comp >/dev/null
+		ctl_traffic 1 5 >/dev/null 2>&1
+		sleep 1
+		rc=0
+		ctl compliance --format json >"$tmp/live.json" || rc=1
+		ctl compliance --level 3 --format html -o "$tmp/live.html" || rc=1
+		$PY - "$tmp/live.json" <<'PYEOF' || rc=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["evidence"]["available"] is True
+assert r["evidence"]["interfaces"][0]["name"] == "veth0"
+c = [c for c in r["controls"] if c["id"] == "NET.IDS"][0]
+assert c["alerts"] > 0 and c["last_alert"], c
+assert any(x["expired"] for x in c["exceptions"]), c["exceptions"]
+assert r["identity"]["level"] == 2
+PYEOF
+		grep -q "<svg" "$tmp/live.html" || rc=1
+		exit $rc
+	)
+	if [ $? -eq 0 ]; then pass "canhgacctl compliance: evidence, alerts per control, -o html"
+	else flunk "canhgacctl compliance against the daemon"; fi
+else
+	echo "skip the live part: needs root and iproute2"
+fi
+
+echo "$ok passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -448,12 +448,14 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 {
 	const struct ruleset	*rs = c->rs;
 	struct yaml_doc		*yd = c->cat;
-	json_t			*o, *ca = json_array(), *ra = json_array();
-	json_t			*aa = json_array();
+	json_t			*o, *ca, *ra, *aa;
 	size_t			 i, j, k;
 
 	if (n >= 5)
 		return json_null();
+	ca = json_array();
+	ra = json_array();
+	aa = json_array();
 	for (i = 0; i < yamldoc_seq_len(ctl); i++) {
 		struct yaml_node_s *cn = yamldoc_seq_at(yd, ctl, i);
 		const char *lv = cat_str(yd, cn, "level");

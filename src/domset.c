@@ -40,8 +40,6 @@
 
 #define DOMSET_NAME_MAX		253	/* bytes, without the trailing dot */
 #define DOMSET_LABEL_MAX	63
-#define DOMSET_FILE_MAX		(1024L * 1024 * 1024)
-#define DOMSET_LINE_MAX		4096
 #define DOMSET_MINCAP		16
 #define DOMSET_MAXCAP		(1U << 31)
 #define DOMSET_QUOTE_MAX	64
@@ -381,125 +379,37 @@ domset_memory(const struct domset *s)
 	return sizeof(*s) + s->cap + s->tabmem;
 }
 
-/*
- * Read one line of fp into buf without its newline, never past cap - 1
- * bytes. Returns 1 for a line, 0 at the end of the file, -1 for a line too
- * long, -2 for a NUL byte, -3 for a read error; *total counts bytes read.
- */
 static int
-domset_getline(FILE *fp, char *buf, size_t cap, size_t *lenp, size_t *total)
+domset_list_size(uint64_t size, void *arg)
 {
-	size_t	len = 0;
-	int	c, any = 0;
-
-	while ((c = getc_unlocked(fp)) != EOF) {
-		any = 1;
-		(*total)++;
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			return -2;
-		if (len + 1 >= cap)
-			return -1;
-		buf[len++] = (char)c;
-	}
-	if (ferror(fp))
-		return -3;
-	buf[len] = '\0';
-	*lenp = len;
-	return any;
+	/* An entry never takes more bytes than its line: reserve once. */
+	return domset_reserve(arg, (size_t)size + 1);
 }
 
-static inline int
-domset_isspace(char c)
+static int
+domset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return domset_add(arg, s, msg, msglen);
 }
 
 /*
- * Load a list file: one domain a line; '#' starts a comment anywhere on a
- * line; blank lines, surrounding white space and CRLF line ends are
- * ignored. The arena is sized for the whole file up front (an entry never
- * takes more bytes than its line) and trimmed at the end. Returns the
- * number of entries new to the set, or -1 with "FILE:LINE: message" (or
- * "FILE: message") in err; on error discard the set.
+ * Load a list file: one domain a line (util_read_list has the format).
+ * The arena is sized for the whole file up front and trimmed at the end.
+ * Returns the number of entries new to the set, or -1 with the reason in
+ * err; on error discard the set.
  */
 long
 domset_load_file(struct domset *s, const char *path, char *err,
     size_t errlen)
 {
-	FILE		*fp;
-	struct stat	 st;
-	char		 buf[DOMSET_LINE_MAX], msg[512], *p, *hash;
-	size_t		 len, total = 0, before = s->n;
-	unsigned long	 line = 0;
-	int		 r;
+	size_t	before = s->n;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if (util_read_list(path, domset_list_size, domset_list_entry, s, err,
+	    errlen) != 0)
 		return -1;
-	}
-	if (fstat(fileno(fp), &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_size > DOMSET_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than the %ld-byte limit",
-		    path, DOMSET_FILE_MAX);
-		goto fail;
-	}
-	if (domset_reserve(s, (size_t)st.st_size + 1) == -1) {
-		snprintf(err, errlen, "%s: too many entries in the set", path);
-		goto fail;
-	}
-	while ((r = domset_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {
-		line++;
-		if (total > (size_t)DOMSET_FILE_MAX) {
-			snprintf(err, errlen, "%s: larger than the %ld-byte "
-			    "limit", path, DOMSET_FILE_MAX);
-			goto fail;
-		}
-		if (r == -1) {
-			snprintf(err, errlen, "%s:%lu: line longer than %d "
-			    "bytes", path, line, DOMSET_LINE_MAX - 1);
-			goto fail;
-		}
-		if (r == -2) {
-			snprintf(err, errlen, "%s:%lu: NUL byte in line", path,
-			    line);
-			goto fail;
-		}
-		if (r == -3) {
-			snprintf(err, errlen, "%s: read error: %s", path,
-			    strerror(errno));
-			goto fail;
-		}
-		if ((hash = memchr(buf, '#', len)) != NULL)
-			len = (size_t)(hash - buf);
-		while (len > 0 && domset_isspace(buf[len - 1]))
-			len--;
-		buf[len] = '\0';
-		for (p = buf; domset_isspace(*p); p++)
-			;
-		if (*p == '\0')
-			continue;
-		if (domset_add(s, p, msg, sizeof(msg)) == -1) {
-			snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
-			goto fail;
-		}
-	}
-	fclose(fp);
 	if (s->cap > s->used && s->used > 0) {
 		s->arena = xreallocarray(s->arena, s->used, 1);
 		s->cap = s->used;
 	}
 	return (long)(s->n - before);
-fail:
-	fclose(fp);
-	return -1;
 }

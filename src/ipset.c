@@ -42,8 +42,6 @@
 
 #include "canhgac.h"
 
-#define IPSET_FILE_MAX	(1024L * 1024 * 1024)	/* list file size cap */
-#define IPSET_LINE_MAX	4096			/* bytes a line, comment included */
 #define IPSET_MINCAP	8
 #define IPSET_MAXCAP	(1U << 31)
 #define IPSET_QUOTE_MAX	64			/* input bytes quoted in a message */
@@ -593,115 +591,24 @@ ipset_add_str(struct ipset *s, const char *str, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Read one line of fp into buf without its newline, never past cap - 1
- * bytes. Returns 1 for a line, 0 at the end of the file, -1 for a line too
- * long, -2 for a NUL byte, -3 for a read error; *total counts bytes read.
- */
 static int
-ipset_getline(FILE *fp, char *buf, size_t cap, size_t *lenp, size_t *total)
+ipset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 {
-	size_t	len = 0;
-	int	c, any = 0;
-
-	while ((c = getc_unlocked(fp)) != EOF) {
-		any = 1;
-		(*total)++;
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			return -2;
-		if (len + 1 >= cap)
-			return -1;
-		buf[len++] = (char)c;
-	}
-	if (ferror(fp))
-		return -3;
-	buf[len] = '\0';
-	*lenp = len;
-	return any;
-}
-
-static inline int
-ipset_isspace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return ipset_add_str(arg, s, msg, msglen);
 }
 
 /*
- * Load a list file: one address or prefix a line; '#' starts a comment
- * anywhere on a line; blank lines, surrounding white space and CRLF line
- * ends are ignored. Returns the number of entries new to the set, or -1
- * with "FILE:LINE: message" (or "FILE: message") in err. On error the set
- * holds the lines before the bad one: discard it.
+ * Load a list file: one address or prefix a line (util_read_list has the
+ * format). Returns the number of entries new to the set, or -1 with the
+ * reason in err; on error the set holds the lines before the bad one:
+ * discard it.
  */
 long
 ipset_load_file(struct ipset *s, const char *path, char *err, size_t errlen)
 {
-	FILE		*fp;
-	struct stat	 st;
-	char		 buf[IPSET_LINE_MAX], msg[512], *p, *hash;
-	size_t		 len, total = 0, before = s->count;
-	unsigned long	 line = 0;
-	int		 r;
+	size_t	before = s->count;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if (util_read_list(path, NULL, ipset_list_entry, s, err, errlen) != 0)
 		return -1;
-	}
-	if (fstat(fileno(fp), &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_size > IPSET_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than the %ld-byte limit",
-		    path, IPSET_FILE_MAX);
-		goto fail;
-	}
-	while ((r = ipset_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {
-		line++;
-		if (total > (size_t)IPSET_FILE_MAX) {
-			snprintf(err, errlen, "%s: larger than the %ld-byte "
-			    "limit", path, IPSET_FILE_MAX);
-			goto fail;
-		}
-		if (r == -1) {
-			snprintf(err, errlen, "%s:%lu: line longer than %d "
-			    "bytes", path, line, IPSET_LINE_MAX - 1);
-			goto fail;
-		}
-		if (r == -2) {
-			snprintf(err, errlen, "%s:%lu: NUL byte in line", path,
-			    line);
-			goto fail;
-		}
-		if (r == -3) {
-			snprintf(err, errlen, "%s: read error: %s", path,
-			    strerror(errno));
-			goto fail;
-		}
-		if ((hash = memchr(buf, '#', len)) != NULL)
-			len = (size_t)(hash - buf);
-		while (len > 0 && ipset_isspace(buf[len - 1]))
-			len--;
-		buf[len] = '\0';
-		for (p = buf; ipset_isspace(*p); p++)
-			;
-		if (*p == '\0')
-			continue;
-		if (ipset_add_str(s, p, msg, sizeof(msg)) == -1) {
-			snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
-			goto fail;
-		}
-	}
-	fclose(fp);
 	return (long)(s->count - before);
-fail:
-	fclose(fp);
-	return -1;
 }

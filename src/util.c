@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -108,6 +109,21 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 	    off / 3600, (off % 3600) / 60);
 }
 
+/* The EVE name of an IP protocol; others as their number in buf. */
+const char *
+util_proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case PROTO_TCP: return "TCP";
+	case PROTO_UDP: return "UDP";
+	case PROTO_ICMP: return "ICMP";
+	case PROTO_ICMPV6: return "IPv6-ICMP";
+	case PROTO_SCTP: return "SCTP";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
 /* Print an address of the given IP version. */
 int
 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
@@ -119,4 +135,126 @@ util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+#define LIST_FILE_MAX	(1024L * 1024 * 1024)	/* list file size cap */
+#define LIST_LINE_MAX	4096			/* bytes a line, comment included */
+
+/*
+ * Read one line of fp into buf without its newline, never past cap - 1
+ * bytes. Returns 1 for a line, 0 at the end of the file, -1 for a line too
+ * long, -2 for a NUL byte, -3 for a read error; *total counts bytes read.
+ */
+static int
+list_getline(FILE *fp, char *buf, size_t cap, size_t *lenp, size_t *total)
+{
+	size_t	len = 0;
+	int	c, any = 0;
+
+	while ((c = getc_unlocked(fp)) != EOF) {
+		any = 1;
+		(*total)++;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			return -2;
+		if (len + 1 >= cap)
+			return -1;
+		buf[len++] = (char)c;
+	}
+	if (ferror(fp))
+		return -3;
+	buf[len] = '\0';
+	*lenp = len;
+	return any;
+}
+
+static int
+list_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * Read a list file (indicator IPs, domains): one entry a line; '#' starts
+ * a comment anywhere on a line; blank lines, surrounding white space and
+ * CRLF line ends are ignored. size_cb, if given, learns the file size
+ * first; entry_cb gets each entry. The file and its lines are capped, and
+ * every error is "FILE:LINE: message" (or "FILE: message") in err.
+ */
+int
+util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
+    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
+    char *err, size_t errlen)
+{
+	FILE		*fp;
+	struct stat	 st;
+	char		 buf[LIST_LINE_MAX], msg[512], *p, *hash;
+	size_t		 len, total = 0;
+	unsigned long	 line = 0;
+	int		 r;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_size > LIST_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than the %ld-byte limit",
+		    path, LIST_FILE_MAX);
+		goto fail;
+	}
+	if (size_cb != NULL && size_cb((uint64_t)st.st_size, arg) == -1) {
+		snprintf(err, errlen, "%s: too many entries in the set", path);
+		goto fail;
+	}
+	while ((r = list_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {
+		line++;
+		if (total > (size_t)LIST_FILE_MAX) {
+			snprintf(err, errlen, "%s: larger than the %ld-byte "
+			    "limit", path, LIST_FILE_MAX);
+			goto fail;
+		}
+		if (r == -1) {
+			snprintf(err, errlen, "%s:%lu: line longer than %d "
+			    "bytes", path, line, LIST_LINE_MAX - 1);
+			goto fail;
+		}
+		if (r == -2) {
+			snprintf(err, errlen, "%s:%lu: NUL byte in line", path,
+			    line);
+			goto fail;
+		}
+		if (r == -3) {
+			snprintf(err, errlen, "%s: read error: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if ((hash = memchr(buf, '#', len)) != NULL)
+			len = (size_t)(hash - buf);
+		while (len > 0 && list_isspace(buf[len - 1]))
+			len--;
+		buf[len] = '\0';
+		for (p = buf; list_isspace(*p); p++)
+			;
+		if (*p == '\0')
+			continue;
+		if (entry_cb(p, arg, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
+			goto fail;
+		}
+	}
+	fclose(fp);
+	return 0;
+fail:
+	fclose(fp);
+	return -1;
 }

@@ -218,20 +218,6 @@ put_str(struct jsonw *w, const char *key, const char *val)
 }
 
 static const char *
-proto_str(uint8_t proto, char *buf, size_t len)
-{
-	switch (proto) {
-	case PROTO_TCP: return "TCP";
-	case PROTO_UDP: return "UDP";
-	case PROTO_ICMP: return "ICMP";
-	case PROTO_ICMPV6: return "IPv6-ICMP";
-	case PROTO_SCTP: return "SCTP";
-	}
-	snprintf(buf, len, "%u", proto);
-	return buf;
-}
-
-static const char *
 sensor_event_name(uint32_t e)
 {
 	if (e & SENSOR_CAPTURE_DROPS)
@@ -264,7 +250,8 @@ field_text(const char *name, const struct config *conf, const struct rule *r,
 	else if (!strcmp(name, "dest_port") || !strcmp(name, "dst_port"))
 		snprintf(out, len, "%u", c->dport);
 	else if (!strcmp(name, "proto"))
-		snprintf(out, len, "%s", proto_str(c->proto, pn, sizeof(pn)));
+		snprintf(out, len, "%s", util_proto_name(c->proto, pn,
+		    sizeof(pn)));
 	else if (!strcmp(name, "sensor"))
 		snprintf(out, len, "%s", conf->sensor_name);
 	else if (!strcmp(name, "in_iface"))
@@ -505,7 +492,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		jw_str(&w, "dest_ip", a);
 		if (ports)
 			jw_uint(&w, "dest_port", c->dport);
-		jw_str(&w, "proto", proto_str(c->proto, pn, sizeof(pn)));
+		jw_str(&w, "proto", util_proto_name(c->proto, pn, sizeof(pn)));
 	}
 	if (c->flow != NULL) {
 		const struct flow *f = c->flow;

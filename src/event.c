@@ -78,20 +78,6 @@ eventlog_errors(const struct eventlog *el)
 	return el ? el->errors + el->overflows : 0;
 }
 
-static const char *
-proto_name(uint8_t proto, char *buf, size_t len)
-{
-	switch (proto) {
-	case PROTO_TCP: return "TCP";
-	case PROTO_UDP: return "UDP";
-	case PROTO_ICMP: return "ICMP";
-	case PROTO_ICMPV6: return "IPv6-ICMP";
-	case PROTO_SCTP: return "SCTP";
-	}
-	snprintf(buf, len, "%u", proto);
-	return buf;
-}
-
 /*
  * The envelope common to every record. fwd says whether the record's
  * source is the flow's client (flow orientation) or its server.
@@ -132,7 +118,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	jw_str(w, "dest_ip", b);
 	if (ports)
 		jw_uint(w, "dest_port", dp);
-	jw_str(w, "proto", proto_name(f->proto, pn, sizeof(pn)));
+	jw_str(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));
 	if (icmp) {
 		/* The flow key holds the Community ID port equivalents. */
 		jw_uint(w, "icmp_type", sp);

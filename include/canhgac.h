@@ -973,6 +973,11 @@ int	 capture_add_file(struct capture *, const char *path, char *err,
 int	 capture_start(struct capture *);
 void	 capture_stop(struct capture *);
 void	 capture_stats_update(struct capture *);
+enum { CAPTURE_LINK_UNKNOWN, CAPTURE_LINK_UP, CAPTURE_LINK_NO_CARRIER,
+	CAPTURE_LINK_DOWN, CAPTURE_LINK_MISSING, CAPTURE_LINK_OFFLINE };
+int	 capture_link_state(const struct iface *);
+const char *capture_link_name(int);
+void	 capture_check_links(struct capture *);
 int	 capture_count(const struct capture *);
 const struct iface *capture_iface(const struct capture *, int);
 void	 capture_free(struct capture *);

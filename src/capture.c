@@ -9,9 +9,14 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <pcap/pcap.h>
@@ -27,6 +32,7 @@ struct capture_src {
 	struct capture	*cap;
 	pcap_t		*pcap;
 	struct event	*ev;
+	int		 link;		/* last seen CAPTURE_LINK_* */
 };
 
 struct capture {
@@ -211,9 +217,79 @@ capture_live_cb(evutil_socket_t fd, short what, void *arg)
 	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
 	    (u_char *)s);
 	if (n == PCAP_ERROR) {
-		log_warnx("%s: capture error: %s; interface stopped",
-		    s->ifc.name, pcap_geterr(s->pcap));
+		/* Taken down or gone: capture_check_links resumes it. */
+		log_warnx("%s: capture error: %s; capture paused until the "
+		    "interface is up", s->ifc.name, pcap_geterr(s->pcap));
 		event_del(s->ev);
+	}
+}
+
+/* The kernel's view of an interface: CAPTURE_LINK_*. */
+int
+capture_link_state(const struct iface *ifc)
+{
+	struct ifreq	ifr;
+	int		fd, st = CAPTURE_LINK_MISSING;
+
+	if (ifc->offline)
+		return CAPTURE_LINK_OFFLINE;
+	if (strlen(ifc->name) >= sizeof(ifr.ifr_name) ||
+	    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return CAPTURE_LINK_UNKNOWN;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifc->name, strlen(ifc->name));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		if (!(ifr.ifr_flags & IFF_UP))
+			st = CAPTURE_LINK_DOWN;
+		else if (!(ifr.ifr_flags & IFF_RUNNING))
+			st = CAPTURE_LINK_NO_CARRIER;
+		else
+			st = CAPTURE_LINK_UP;
+	}
+	close(fd);
+	return st;
+}
+
+const char *
+capture_link_name(int st)
+{
+	static const char *const names[] = { "unknown", "up", "no-carrier",
+	    "down", "missing", "offline" };
+
+	return st >= 0 && st < (int)(sizeof(names) / sizeof(names[0])) ?
+	    names[st] : "unknown";
+}
+
+/*
+ * Once a second: say when a live interface goes down or comes back.
+ * The packet socket stays bound through a down/up (the kernel re-hooks
+ * it), so capture resumes by itself; a read event dropped after a
+ * capture error is added again here.
+ */
+void
+capture_check_links(struct capture *c)
+{
+	int	i, st;
+
+	for (i = 0; !c->stopped && i < c->n; i++) {
+		struct capture_src *s = &c->src[i];
+
+		if (s->ifc.offline || s->pcap == NULL)
+			continue;
+		st = capture_link_state(&s->ifc);
+		if (st == s->link)
+			continue;
+		if (st == CAPTURE_LINK_UP && s->link != CAPTURE_LINK_UNKNOWN) {
+			log_warnx("%s: interface is up again; capture "
+			    "resumed", s->ifc.name);
+			if (s->ev != NULL && !event_pending(s->ev, EV_READ,
+			    NULL) && event_add(s->ev, NULL) != 0)
+				log_warnx("%s: cannot resume capture",
+				    s->ifc.name);
+		} else if (st != CAPTURE_LINK_UP)
+			log_warnx("%s: interface is %s; capture paused until "
+			    "it is up", s->ifc.name, capture_link_name(st));
+		s->link = st;
 	}
 }
 

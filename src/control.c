@@ -21,12 +21,10 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <net/if.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -237,36 +235,6 @@ ts_json(const struct control *ctl, uint64_t usec)
 	return json_string(buf);
 }
 
-/* Interface state from the kernel: up, no-carrier, down or missing. */
-static const char *
-iface_state(const struct iface *ifc)
-{
-	struct ifreq	ifr;
-	int		fd;
-	const char	*st = "missing";
-
-	if (ifc->offline)
-		return "offline";
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return "unknown";
-	memset(&ifr, 0, sizeof(ifr));
-	if (strlen(ifc->name) >= sizeof(ifr.ifr_name)) {
-		close(fd);
-		return "unknown";
-	}
-	memcpy(ifr.ifr_name, ifc->name, strlen(ifc->name));
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		if (!(ifr.ifr_flags & IFF_UP))
-			st = "down";
-		else if (!(ifr.ifr_flags & IFF_RUNNING))
-			st = "no-carrier";
-		else
-			st = "up";
-	}
-	close(fd);
-	return st;
-}
-
 static json_t *
 interfaces_json(struct control *ctl)
 {
@@ -280,7 +248,8 @@ interfaces_json(struct control *ctl)
 
 		json_array_append_new(a, json_pack(
 		    "{s:s,s:s,s:I,s:I,s:I,s:I}",
-		    "name", ifc->name, "state", iface_state(ifc),
+		    "name", ifc->name,
+		    "state", capture_link_name(capture_link_state(ifc)),
 		    "packets", (json_int_t)ifc->pkts,
 		    "pcap_received", (json_int_t)ifc->ps_recv,
 		    "pcap_dropped", (json_int_t)ifc->ps_drop,

@@ -281,6 +281,7 @@ enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
 const char *app_proto_name(enum app_proto);
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);

@@ -86,11 +86,11 @@ detect_tls(int dir, const uint8_t *p, size_t len)
 	else
 		return (0);
 	if (dir == 0) {
-		ch = app_tls_client_hello(p, len, &t) != APP_BAD;
+		ch = app_tls_client_hello_check(p, len, &t) != APP_BAD;
 		return (ch || app_tls_server_hello(p, len, &t) != APP_BAD);
 	}
 	sh = app_tls_server_hello(p, len, &t) != APP_BAD;
-	return (sh || app_tls_client_hello(p, len, &t) != APP_BAD);
+	return (sh || app_tls_client_hello_check(p, len, &t) != APP_BAD);
 }
 
 /*

@@ -9,12 +9,13 @@
  * reported memory to the file size, and nanoseconds per lookup for hits
  * and misses, each timed over LOOKUPS lookups (default 10M) in two
  * patterns: "rand" cycles through 1M queries drawn uniformly from the
- * whole list, so most lookups touch a cold part of the table (the worst
- * case); "hot" cycles through 4096 of them, a working set that stays in
- * cache like the addresses and names of live traffic. Hits are addresses
- * inside a random entry (host bits randomized) and subdomains of or equal
- * to a random entry; misses are random addresses and random names under
- * the same top-level domains that the set does not hold.
+ * whole list (fewer when LOOKUPS is below 1M), so most lookups touch a
+ * cold part of the table (the worst case); "hot" cycles through 4096 of
+ * them, a working set that stays in cache like the addresses and names of
+ * live traffic. Hits are addresses inside a random entry (host bits
+ * randomized) and subdomains of or equal to a random entry; misses are
+ * random addresses and random names under the same top-level domains
+ * that the set does not hold.
  */
 #include "config.h"
 
@@ -29,8 +30,14 @@
 
 #include "canhgac.h"
 
-#define Q_RAND	(1U << 20)	/* queries in the "rand" pattern */
+#define Q_RAND_MAX (1U << 20)	/* queries in the "rand" pattern, at most */
 #define Q_HOT	4096U		/* queries in the "hot" pattern */
+
+/*
+ * Queries in the "rand" pattern: a power of two, no more than the
+ * lookups asked for (a short run need not build 2M query strings).
+ */
+static uint32_t	q_rand = Q_RAND_MAX;
 
 struct ipq {
 	uint8_t	a[16];
@@ -252,9 +259,9 @@ bench_ip(const char *path, long lookups)
 	e = ip_entries(path, &n);
 	if (n == 0)
 		fatalx("%s: no entries", path);
-	hit = xcalloc(Q_RAND, sizeof(*hit));
-	miss = xcalloc(Q_RAND, sizeof(*miss));
-	for (i = 0; i < Q_RAND; i++) {
+	hit = xcalloc(q_rand, sizeof(*hit));
+	miss = xcalloc(q_rand, sizeof(*miss));
+	for (i = 0; i < q_rand; i++) {
 		ip_hit(&e[rng() % n], &hit[i]);
 		/* Random addresses of the family of a random entry. */
 		for (j = 0; j < 1000; j++) {
@@ -276,7 +283,7 @@ bench_ip(const char *path, long lookups)
 	    (double)ipset_memory(s) / (double)file_size(path));
 	printf("\"ip_hit_rand_ns\":%.1f,\"ip_miss_rand_ns\":%.1f,"
 	    "\"ip_hit_hot_ns\":%.1f,\"ip_miss_hot_ns\":%.1f,",
-	    time_ip(s, hit, Q_RAND, lookups), time_ip(s, miss, Q_RAND, lookups),
+	    time_ip(s, hit, q_rand, lookups), time_ip(s, miss, q_rand, lookups),
 	    time_ip(s, hit, Q_HOT, lookups), time_ip(s, miss, Q_HOT, lookups));
 	free(hit);
 	free(miss);
@@ -314,9 +321,9 @@ bench_dom(const char *path, long lookups)
 	e = dom_entries(path, &n);
 	if (n == 0)
 		fatalx("%s: no entries", path);
-	hit = xcalloc(Q_RAND, sizeof(*hit));
-	miss = xcalloc(Q_RAND, sizeof(*miss));
-	for (i = 0; i < Q_RAND; i++) {
+	hit = xcalloc(q_rand, sizeof(*hit));
+	miss = xcalloc(q_rand, sizeof(*miss));
+	for (i = 0; i < q_rand; i++) {
 		hit[i] = dom_query(rng() & 1 ? "www." : "", e[rng() % n]);
 		/* A random label in place of an entry's first one. */
 		for (j = 0;; j++) {
@@ -340,11 +347,11 @@ bench_dom(const char *path, long lookups)
 	    (double)domset_memory(s) / (double)file_size(path));
 	printf("\"dom_hit_rand_ns\":%.1f,\"dom_miss_rand_ns\":%.1f,"
 	    "\"dom_hit_hot_ns\":%.1f,\"dom_miss_hot_ns\":%.1f",
-	    time_dom(s, hit, Q_RAND, lookups),
-	    time_dom(s, miss, Q_RAND, lookups),
+	    time_dom(s, hit, q_rand, lookups),
+	    time_dom(s, miss, q_rand, lookups),
 	    time_dom(s, hit, Q_HOT, lookups),
 	    time_dom(s, miss, Q_HOT, lookups));
-	for (i = 0; i < Q_RAND; i++) {
+	for (i = 0; i < q_rand; i++) {
 		free(hit[i]);
 		free(miss[i]);
 	}
@@ -369,6 +376,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "listbench: bad LOOKUPS \"%s\"\n", argv[3]);
 		return 2;
 	}
+	while (q_rand > Q_HOT && (long)q_rand / 2 >= lookups)
+		q_rand /= 2;
 	log_init(1, 0);
 	printf("{");
 	bench_ip(argv[1], lookups);

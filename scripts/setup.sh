@@ -13,7 +13,7 @@ PKGS=(
   libjansson-dev syslog-ng-dev libcmocka-dev
   # tests: referee decoder, fixture builder, real peers, namespaces
   tshark tcpdump python3-scapy iproute2 curl openssl nmap ncat
-  dnsutils syslog-ng-core time bc
+  dnsutils syslog-ng-core time bc tcpreplay
   # fuzzing and leak checks
   clang libclang-rt-14-dev valgrind
 )

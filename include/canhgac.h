@@ -589,6 +589,7 @@ enum rule_event {
 #define SENSOR_FLOW_MEMCAP	0x02
 #define SENSOR_THRESHOLD_MEMCAP	0x04
 #define SENSOR_OUTPUT_DROPS	0x08	/* a remote spool dropped alerts */
+#define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -1011,8 +1012,9 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[4];	/* packet time of last */
+	uint64_t		 sensor_raised[5];	/* packet time of last */
 	uint64_t		 last_output_drops;
+	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
 	struct decode_stats	 dstats;
 	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;

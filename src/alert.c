@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "canhgac.h"
 #include "rules-internal.h"
@@ -24,11 +26,13 @@
 #define TEXT_MAX	2048
 
 struct alert_out {
-	FILE		*json;		/* outputs.json.path */
+	int		 json;		/* outputs.json.path, or -1 */
 	char		*json_path;
 	FILE		*stdout_fp;	/* --alerts */
 	uint64_t	 count;
 	uint64_t	 errors;
+	uint64_t	 json_lost;	/* of the current write-error episode */
+	uint64_t	 json_since;	/* written since the last link check */
 	struct outputs	*outputs;	/* syslog and remote (output.c) */
 	char		 buf[ALERT_BUF];
 };
@@ -65,19 +69,72 @@ mkdir_parents(const char *path)
 	}
 }
 
+static int
+open_append_fd(const char *path, char *err, size_t errlen)
+{
+	int	fd;
+
+	mkdir_parents(path);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) < 0)
+		snprintf(err, errlen, "%s: cannot open alert log: %s", path,
+		    strerror(errno));
+	return fd;
+}
+
 static FILE *
 open_append(const char *path, char *err, size_t errlen)
 {
 	FILE	*fp;
+	int	 fd;
 
-	mkdir_parents(path);
-	if ((fp = fopen(path, "a")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open alert log: %s", path,
-		    strerror(errno));
+	if ((fd = open_append_fd(path, err, errlen)) < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	setvbuf(fp, NULL, _IOLBF, 0);
 	return fp;
+}
+
+/*
+ * One alert, one write(2): a failed or short write (disk full, file
+ * made immutable) is cut back to the last whole line, counted, and said
+ * once per episode, with how many were lost when writing works again.
+ */
+static void
+json_write(struct alert_out *o, const char *buf, size_t len)
+{
+	ssize_t	n = write(o->json, buf, len), m;
+	int	e = errno;
+	off_t	end;
+
+	/* A short write: the rest once more, for the reason it stops. */
+	if (n >= 0 && n < (ssize_t)len) {
+		m = write(o->json, buf + n, len - (size_t)n);
+		e = m < 0 ? errno : EIO;
+		if (m > 0)
+			n += m;
+	}
+	if (n == (ssize_t)len) {
+		o->json_since++;
+		if (o->json_lost > 0) {
+			log_warnx("%s: writing again; %llu alert(s) were not "
+			    "written", o->json_path,
+			    (unsigned long long)o->json_lost);
+			o->json_lost = 0;
+		}
+		return;
+	}
+	if (n > 0 && (end = lseek(o->json, 0, SEEK_CUR)) >= n &&
+	    ftruncate(o->json, end - n) != 0)
+		log_warn("%s: cannot cut a partial line", o->json_path);
+	if (o->json_lost++ == 0)
+		log_warnx("%s: cannot write alert: %s; counting lost alerts "
+		    "until it works again", o->json_path, strerror(e));
+	o->errors++;
 }
 
 struct alert_out *
@@ -86,10 +143,11 @@ alert_out_new(const struct config *conf, const char *stdout_path, char *err,
 {
 	struct alert_out	*o = xcalloc(1, sizeof(*o));
 
+	o->json = -1;
 	if (conf != NULL && conf->alerts_path != NULL) {
 		o->json_path = config_path(conf, conf->alerts_path);
-		if ((o->json = open_append(o->json_path, err, errlen)) ==
-		    NULL) {
+		if ((o->json = open_append_fd(o->json_path, err, errlen)) <
+		    0) {
 			free(o->json_path);
 			free(o);
 			return NULL;
@@ -113,8 +171,8 @@ alert_out_free(struct alert_out *o)
 	if (o == NULL)
 		return;
 	alert_out_flush(o);
-	if (o->json != NULL)
-		fclose(o->json);
+	if (o->json >= 0)
+		close(o->json);
 	if (o->stdout_fp != NULL && o->stdout_fp != stdout)
 		fclose(o->stdout_fp);
 	free(o->json_path);
@@ -126,17 +184,39 @@ void
 alert_out_reopen(struct alert_out *o)
 {
 	char	 err[512];
-	FILE	*fp;
+	int	 fd;
 
 	if (o == NULL || o->json_path == NULL)
 		return;
-	if ((fp = open_append(o->json_path, err, sizeof(err))) == NULL) {
+	if ((fd = open_append_fd(o->json_path, err, sizeof(err))) < 0) {
 		log_warnx("%s; keeping the old file", err);
 		o->errors++;
 		return;
 	}
-	fclose(o->json);
-	o->json = fp;
+	close(o->json);
+	o->json = fd;
+	o->json_since = 0;
+}
+
+/*
+ * Once a second: a log deleted while open (not renamed, as logrotate
+ * does) would swallow every alert; reopen it by name, and count what
+ * went into the deleted file since the last check as lost.
+ */
+static void
+json_check_link(struct alert_out *o)
+{
+	struct stat	st;
+
+	if (o->json < 0 || fstat(o->json, &st) != 0 || st.st_nlink > 0) {
+		o->json_since = 0;
+		return;
+	}
+	log_warnx("%s: deleted while open; reopening it (%llu alert(s) "
+	    "written to the deleted file are lost)", o->json_path,
+	    (unsigned long long)o->json_since);
+	o->errors += o->json_since;
+	alert_out_reopen(o);
 }
 
 void
@@ -144,8 +224,7 @@ alert_out_flush(struct alert_out *o)
 {
 	if (o == NULL)
 		return;
-	if (o->json != NULL && fflush(o->json) != 0)
-		o->errors++;
+	json_check_link(o);
 	if (o->stdout_fp != NULL && fflush(o->stdout_fp) != 0)
 		o->errors++;
 }
@@ -228,6 +307,8 @@ sensor_event_name(uint32_t e)
 		return "threshold_memcap";
 	if (e & SENSOR_OUTPUT_DROPS)
 		return "output_drops";
+	if (e & SENSOR_LOG_ERRORS)
+		return "alert_log_errors";
 	return "";
 }
 
@@ -541,9 +622,8 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	}
 	o->count++;
 	control_alert(o->buf, (size_t)n, r, c->ts);
-	if (o->json != NULL && fwrite(o->buf, 1, (size_t)n, o->json) !=
-	    (size_t)n)
-		o->errors++;
+	if (o->json >= 0)
+		json_write(o, o->buf, (size_t)n);
 	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;

@@ -28,6 +28,8 @@
 
 /* compliance_render.c (the one piece of the daemon's code built in). */
 int	 compliance_render(json_t *, const char *format, int vi, FILE *);
+long long compliance_parse_since(const char *, long long now, char *err,
+	    size_t errlen);
 
 /* Exit codes. */
 #define EX_OK		0	/* done */
@@ -74,11 +76,13 @@ usage(FILE *fp)
 "                        changes rewrite the file atomically and reload\n"
 "    reload              reload configuration, rules and lists\n"
 "    shutdown            stop the daemon\n"
-"    compliance [--level N] [--format text|json|html] [--lang en|vi]\n"
-"               [-o FILE]\n"
+"    compliance [--level N] [--since DATE|AGE] [--format text|json|html]\n"
+"                [--lang en|vi] [-o FILE]\n"
 "                        controls required at the level (default: the\n"
 "                        configured one), their coverage, exceptions,\n"
-"                        alerts and the sensor's evidence\n"
+"                        alerts and the sensor's evidence; --since sets\n"
+"                        the period: 2025-01-31, 2025-01-31T08:00[Z],\n"
+"                        or an age such as 7d (default: all history)\n"
 "\n"
 "FILTERS\n"
 "    --severity S        critical, high, medium, low or info: this\n"
@@ -87,7 +91,8 @@ usage(FILE *fp)
 "                        weak-crypto, data-leak, exfiltration, ioc, dns,\n"
 "                        anomaly, sensor\n"
 "    --sid N             one rule\n"
-"    --since T           unix seconds, or an age such as 90s, 15m, 2h, 1d\n"
+"    --since T           unix seconds, a date (2025-01-31[T08:00]), or an\n"
+"                        age such as 90s, 15m, 2h, 1d\n"
 "\n"
 "OPTIONS\n"
 "    -s SOCKET           the status socket (default %s)\n"
@@ -722,29 +727,17 @@ show_alerts(json_t *j)
 	table_print(&t);
 }
 
-/* --since: unix seconds, or an age (90s, 15m, 2h, 1d) before now. */
+/* --since: unix seconds, a date or date-time, or an age such as 15m. */
 static double
 parse_since(const char *s)
 {
-	char	*end;
-	double	 v = strtod(s, &end);
+	char		err[256];
+	long long	v = compliance_parse_since(s, (long long)time(NULL), err,
+			    sizeof(err));
 
-	if (end == s || v < 0)
-		die(EX_USAGE, "--since: expected seconds or an age such as "
-		    "15m, got \"%s\"", s);
-	if (*end == '\0' && v > 100000000)
-		return v;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		;
-	else if (strcmp(end, "m") == 0)
-		v *= 60;
-	else if (strcmp(end, "h") == 0)
-		v *= 3600;
-	else if (strcmp(end, "d") == 0)
-		v *= 86400;
-	else
-		die(EX_USAGE, "--since: unknown unit in \"%s\"", s);
-	return (double)time(NULL) - v;
+	if (v < 0)
+		die(EX_USAGE, "%s", err);
+	return (double)v;
 }
 
 static long long
@@ -884,9 +877,12 @@ do_compliance(int argc, char **argv, json_t *req, struct reader *r)
 		{ "format", required_argument, NULL, 'f' },
 		{ "lang", required_argument, NULL, 'g' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*format = "text", *out = NULL;
+	char		 err[256];
+	long long	 since;
 	json_t		*rep;
 	FILE		*fp = stdout;
 	int		 ch, vi = -1;
@@ -914,6 +910,12 @@ do_compliance(int argc, char **argv, json_t *req, struct reader *r)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'T':
+			if ((since = compliance_parse_since(optarg,
+			    (long long)time(NULL), err, sizeof(err))) < 0)
+				die(EX_USAGE, "%s", err);
+			json_object_set_new(req, "since", json_integer(since));
 			break;
 		default:
 			exit(EX_USAGE);

@@ -123,7 +123,7 @@ sensor_health(struct sensor *s, uint64_t now)
 {
 	const struct flow_stats	*fs = flow_stats(s->flows);
 	struct match_ctx	 c;
-	uint64_t		 drops = 0, thr_ev;
+	uint64_t		 drops = 0, thr_ev, od;
 	int			 i;
 
 	for (i = 0; i < capture_count(s->cap); i++) {
@@ -150,15 +150,24 @@ sensor_health(struct sensor *s, uint64_t now)
 		s->sensor_raised[1] = now;
 		s->last_memcap = fs->memcap_hits;
 	}
-	if (outputs_dropped(s->outputs) > s->last_output_drops &&
+	od = outputs_dropped(s->outputs);
+	if (od > s->last_output_drops &&
 	    now >= s->sensor_raised[3] + 60000000) {
-		uint64_t od = outputs_dropped(s->outputs);
-
 		c.sensor_event = SENSOR_OUTPUT_DROPS;
 		c.sensor_value = od - s->last_output_drops;
 		rules_match(s->rules, &c, s->alerts);
 		s->sensor_raised[3] = now;
 		s->last_output_drops = od;
+	}
+	/* The JSON alert log lost alerts (deleted, read-only, disk full). */
+	od = alert_out_errors(s->alerts);
+	if (od > s->last_log_errors &&
+	    now >= s->sensor_raised[4] + 60000000) {
+		c.sensor_event = SENSOR_LOG_ERRORS;
+		c.sensor_value = od - s->last_log_errors;
+		rules_match(s->rules, &c, s->alerts);
+		s->sensor_raised[4] = now;
+		s->last_log_errors = od;
 	}
 	if (thr_ev > s->last_thr_evicted &&
 	    now >= s->sensor_raised[2] + 60000000) {
@@ -373,6 +382,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (now > s->last_ts + 1000000) {
 		flow_expire(s->flows, now);
 		s->last_expire = now;
+		sensor_health(s, now);
 	}
 }
 

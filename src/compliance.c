@@ -39,6 +39,7 @@ struct comp {
 	size_t			 nrefs;
 	uint8_t			*catfile;	/* by rs->files: a catalog */
 	uint64_t		 now;		/* wall usec */
+	json_t			*ev;		/* evidence, or NULL offline */
 };
 
 /* "2025-01-01T03:53:20Z" from microseconds since the epoch. */
@@ -87,6 +88,49 @@ file_sha256(const char *path)
 	for (i = 0; i < dlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
 	return json_string(hex);
+}
+
+/*
+ * The digest of a rule set: SHA-256 over each file's name and hash in
+ * the report's order, so that any change of a rule, list, catalog or the
+ * configuration gives another digest, and nothing else does.
+ */
+void
+compliance_digest(const struct config *conf, const struct ruleset *rs,
+    char out[65])
+{
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	unsigned char	 dig[EVP_MAX_MD_SIZE];
+	unsigned int	 dlen = 0, i;
+	size_t		 n, k;
+	const char	*paths[3];
+
+	out[0] = '\0';
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	paths[0] = conf ? conf->path : NULL;
+	paths[1] = rs ? rs->catalog_path : NULL;
+	n = rs ? rs->nfiles + rs->nassets : 0;
+	for (k = 0; k < 2 + n; k++) {
+		const char	*p = k < 2 ? paths[k] : k - 2 < rs->nfiles ?
+				    rs->files[k - 2] :
+				    rs->assets[k - 2 - rs->nfiles].file;
+		json_t		*h;
+
+		if (p == NULL)
+			continue;
+		h = file_sha256(p);
+		paths[2] = json_is_string(h) ? json_string_value(h) : "-";
+		EVP_DigestUpdate(md, p, strlen(p) + 1);
+		EVP_DigestUpdate(md, paths[2], strlen(paths[2]) + 1);
+		json_decref(h);
+	}
+	if (EVP_DigestFinal_ex(md, dig, &dlen) == 1)
+		for (i = 0; i < dlen && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", dig[i]);
+	EVP_MD_CTX_free(md);
 }
 
 static void
@@ -374,6 +418,17 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	json_object_set_new(o, "exceptions", excs);
 	json_object_set_new(o, "alerts", json_integer((json_int_t)alerts));
 	json_object_set_new(o, "last_alert", iso_time(last));
+	/* With a state file: the period's alerts, across restarts. */
+	if (json_is_object(json_object_get(c->ev, "alerts_by_control"))) {
+		json_t *la = json_object_get(json_object_get(c->ev,
+		    "last_alert"), id);
+
+		json_object_set_new(o, "alerts", json_integer(
+		    json_integer_value(json_object_get(json_object_get(c->ev,
+		    "alerts_by_control"), id))));
+		json_object_set_new(o, "last_alert", la ? json_incref(la) :
+		    json_null());
+	}
 	if ((v = per_level(yd, cn, "retention_months", n)) >= 0)
 		json_object_set_new(o, "retention_months", json_integer(v));
 	if ((v = per_level(yd, cn, "threshold_review_months", n)) >= 0)
@@ -560,6 +615,7 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	memset(&c, 0, sizeof(c));
 	c.conf = conf;
 	c.rs = rs;
+	c.ev = evidence;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c.now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 	if ((c.cat = yamldoc_load(rs->catalog_path, err, errlen)) == NULL)
@@ -594,9 +650,15 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 		uint64_t	 sum = 0;
 		size_t		 j;
 
+		json_t	*pc = json_object_get(json_object_get(evidence,
+			    "alerts_by_category"), rules_category_name((int)i));
+
 		for (j = 0; j < rs->nrules; j++)
 			if (rs->rules[j].category == i)
 				sum += rs->rules[j].hits;
+		if (json_is_object(json_object_get(evidence,
+		    "alerts_by_category")))
+			sum = (uint64_t)json_integer_value(pc);
 		json_object_set_new(cats, rules_category_name((int)i),
 		    json_integer((json_int_t)sum));
 	}
@@ -605,6 +667,9 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	if (evidence != NULL) {
 		json_object_set(evidence, "available", json_true());
 		json_object_set(rep, "evidence", evidence);
+		if (json_object_get(evidence, "period") != NULL)
+			json_object_set(rep, "period", json_object_get(
+			    evidence, "period"));
 	} else
 		json_object_set_new(rep, "evidence", json_pack("{s:b}",
 		    "available", 0));

@@ -6,8 +6,12 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -21,7 +25,13 @@ enum {
 	L_EVIDENCE, L_NOTAVAIL, L_UPTIME, L_IFACES, L_PACKETS, L_DROPRATE,
 	L_OUTPUTS, L_RELOAD, L_NEXT, L_NEXTCTL, L_NEXTRULES, L_NEXTASSETS,
 	L_NONE, L_FILES, L_BYCAT, L_OUTSIDE_EV, L_RETENTION, L_REVIEW,
-	L_CONTROL, L_MAX
+	L_CONTROL, L_PERIOD, L_SINCE_START, L_UNTIL, L_COUNTS_FROM,
+	L_NOEV_PERIOD, L_NOHIST, L_RUNS, L_INPERIOD, L_COVERAGE, L_UNCLEAN,
+	L_GAPS, L_DOWN, L_DROPS_TIME, L_PERDAY, L_DELIVERY, L_LASTDELIV,
+	L_SPOOL, L_DROPPED, L_RSHIST, L_CHANGES, L_TIME, L_EVENT, L_DIGEST,
+	L_CHANGED, L_DAY, L_TOTAL, L_NODATA, L_FROM, L_TO, L_DURATION,
+	L_STOPPED, L_UNCLEAN_END, L_NORECORD, L_START, L_RELOADEV, L_OK,
+	L_FAILED, L_IFACE, L_THISRUN, L_MAX
 };
 
 static const char *const labels[L_MAX][2] = {
@@ -69,6 +79,50 @@ static const char *const labels[L_MAX][2] = {
 	{ "log retention (months)", "thời hạn lưu nhật ký (tháng)" },
 	{ "threshold review every (months)", "rà soát ngưỡng mỗi (tháng)" },
 	{ "Control", "Kiểm soát" },
+	{ "Period", "Kỳ báo cáo" },
+	{ "all recorded history", "toàn bộ lịch sử đã ghi" },
+	{ "until", "đến" },
+	{ "counts from", "số liệu tính từ" },
+	{ "sensor evidence is not available offline, so nothing is "
+	  "restricted to it", "báo cáo ngoại tuyến không có bằng chứng từ "
+	  "cảm biến để giới hạn theo kỳ" },
+	{ "no state file: history before this start is unknown; counts "
+	  "are since the daemon started", "không có tệp trạng thái: không "
+	  "biết lịch sử trước lần khởi động này; số liệu tính từ khi khởi "
+	  "động" },
+	{ "Runs", "Các lần chạy" },
+	{ "in the period", "trong kỳ" },
+	{ "coverage", "độ phủ thời gian" },
+	{ "unclean ends", "lần dừng bất thường" },
+	{ "Gaps (sensor not running)", "Khoảng trống (cảm biến không chạy)" },
+	{ "Interface not up", "Giao diện không hoạt động" },
+	{ "Capture drop rate over time", "Tỷ lệ mất gói theo thời gian" },
+	{ "Alerts per day by category", "Cảnh báo theo ngày và loại" },
+	{ "Delivery of outputs", "Tình trạng chuyển cảnh báo" },
+	{ "last delivered", "lần chuyển gần nhất" },
+	{ "spool", "hàng đợi" },
+	{ "dropped", "bị bỏ" },
+	{ "Rule-set history", "Lịch sử bộ quy tắc" },
+	{ "changes", "thay đổi" },
+	{ "Time", "Thời điểm" },
+	{ "Event", "Sự kiện" },
+	{ "Digest", "Mã băm" },
+	{ "changed", "đã thay đổi" },
+	{ "Day", "Ngày" },
+	{ "Total", "Tổng" },
+	{ "no data in the period", "không có dữ liệu trong kỳ" },
+	{ "From", "Từ" },
+	{ "To", "Đến" },
+	{ "Duration", "Thời lượng" },
+	{ "stopped", "đã dừng" },
+	{ "unclean end", "dừng bất thường" },
+	{ "no record", "không có bản ghi" },
+	{ "start", "khởi động" },
+	{ "reload", "nạp lại" },
+	{ "ok", "thành công" },
+	{ "FAILED", "THẤT BẠI" },
+	{ "Interface", "Giao diện" },
+	{ "this run", "lần chạy này" },
 };
 
 struct rctx {
@@ -133,6 +187,143 @@ drop_rate(json_t *ifc)
 	return recv + drop > 0 ? 100.0 * drop / (recv + drop) : 0.0;
 }
 
+
+/* A time member (ISO text, or unix seconds offline) as text, or "-". */
+static const char *
+jt(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t		*v = json_object_get(o, key);
+	time_t		 t;
+	struct tm	 tm;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!json_is_integer(v))
+		return "-";
+	t = (time_t)json_integer_value(v);
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static const char *
+gap_reason(const struct rctx *c, const char *r)
+{
+	if (strcmp(r, "stopped") == 0)
+		return LB(c, L_STOPPED);
+	if (strcmp(r, "unclean-end") == 0)
+		return LB(c, L_UNCLEAN_END);
+	return LB(c, L_NORECORD);
+}
+
+/* The period line(s) of the report. */
+static void
+text_period(struct rctx *c, json_t *r)
+{
+	json_t	*p = json_object_get(r, "period");
+	json_t	*ev = json_object_get(r, "evidence");
+	char	 b1[32], b2[32];
+
+	fprintf(c->fp, "%s: ", LB(c, L_PERIOD));
+	if (json_is_null(json_object_get(p, "since")) ||
+	    json_object_get(p, "since") == NULL)
+		fprintf(c->fp, "%s", LB(c, L_SINCE_START));
+	else
+		fprintf(c->fp, "%s", jt(p, "since", b1, sizeof(b1)));
+	if (json_object_get(p, "until") != NULL)
+		fprintf(c->fp, " %s %s (%s %s)", LB(c, L_UNTIL),
+		    jt(p, "until", b1, sizeof(b1)), LB(c, L_COUNTS_FROM),
+		    jt(p, "counts_from", b2, sizeof(b2)));
+	if (!json_is_true(json_object_get(ev, "available")))
+		fprintf(c->fp, "; %s", LB(c, L_NOEV_PERIOD));
+	else if (!json_is_true(json_object_get(ev, "history")))
+		fprintf(c->fp, "; %s", LB(c, L_NOHIST));
+	fprintf(c->fp, "\n");
+}
+
+/* The history from the state file: runs, gaps, traffic, alerts, rules. */
+static void
+text_history(struct rctx *c, json_t *ev)
+{
+	FILE	*fp = c->fp;
+	json_t	*v, *w, *x;
+	size_t	 i, j;
+	const char *k;
+
+	fprintf(fp, "  %s: %zu, %s ", LB(c, L_RUNS),
+	    json_array_size(json_object_get(ev, "runs")), LB(c, L_INPERIOD));
+	print_duration(fp, ji(ev, "uptime_in_period"));
+	fprintf(fp, " (%s %.2f%%), %s: %lld\n", LB(c, L_COVERAGE),
+	    json_real_value(json_object_get(ev, "coverage_percent")),
+	    LB(c, L_UNCLEAN), ji(ev, "unclean_ends"));
+	fprintf(fp, "  %s:", LB(c, L_GAPS));
+	if (json_array_size(json_object_get(ev, "gaps")) == 0)
+		fprintf(fp, " %s", LB(c, L_NONE));
+	fprintf(fp, "\n");
+	json_array_foreach(json_object_get(ev, "gaps"), i, v) {
+		fprintf(fp, "    %s .. %s  ", js(v, "from"), js(v, "to"));
+		print_duration(fp, ji(v, "seconds"));
+		fprintf(fp, "  %s\n", gap_reason(c, js(v, "reason")));
+	}
+	fprintf(fp, "  %s (%s):\n", LB(c, L_IFACES), LB(c, L_INPERIOD));
+	json_array_foreach(json_object_get(ev, "interface_history"), i, v) {
+		fprintf(fp, "    %-12s %lld %s, %lld %s, %s %.3f%%\n",
+		    js(v, "name"), ji(v, "packets"), LB(c, L_PACKETS),
+		    ji(v, "drops"), LB(c, L_DROPPED), LB(c, L_DROPRATE),
+		    json_real_value(json_object_get(v, "drop_rate")));
+		json_array_foreach(json_object_get(v, "down"), j, w) {
+			fprintf(fp, "      %s (%s): %s .. %s  ", LB(c, L_DOWN),
+			    js(w, "state"), js(w, "from"), js(w, "to"));
+			print_duration(fp, ji(w, "seconds"));
+			fprintf(fp, "\n");
+		}
+	}
+	fprintf(fp, "  %s:\n", LB(c, L_DROPS_TIME));
+	if (json_array_size(json_object_get(ev, "drops_over_time")) == 0)
+		fprintf(fp, "    %s\n", LB(c, L_NODATA));
+	json_array_foreach(json_object_get(ev, "drops_over_time"), i, v)
+		fprintf(fp, "    %s %-3s %-12s %lld %s, %lld %s, %.3f%%\n",
+		    js(v, "t"), ji(v, "span") == 3600 ? "1h" : "1d",
+		    js(v, "iface"), ji(v, "packets"), LB(c, L_PACKETS),
+		    ji(v, "drops"), LB(c, L_DROPPED),
+		    json_real_value(json_object_get(v, "drop_rate")));
+	fprintf(fp, "  %s:\n", LB(c, L_PERDAY));
+	if (json_array_size(json_object_get(ev, "alerts_per_day")) == 0)
+		fprintf(fp, "    %s\n", LB(c, L_NODATA));
+	json_array_foreach(json_object_get(ev, "alerts_per_day"), i, v) {
+		fprintf(fp, "    %s %6lld ", js(v, "day"), ji(v, "total"));
+		j = 0;
+		json_object_foreach(json_object_get(v, "categories"), k, x)
+			fprintf(fp, "%s %s %lld", j++ ? "," : "", k,
+			    (long long)json_integer_value(x));
+		fprintf(fp, "\n");
+	}
+	fprintf(fp, "  %s:\n", LB(c, L_DELIVERY));
+	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
+		char b[32];
+
+		fprintf(fp, "    %-30s %s %s, %s %s, %s %lld\n", js(v, "name"),
+		    LB(c, L_LASTDELIV), jt(v, "last_delivered", b, sizeof(b)),
+		    LB(c, L_SPOOL), json_is_integer(json_object_get(v,
+		    "spool_pending")) ? "" : "-", LB(c, L_DROPPED),
+		    ji(v, "dropped"));
+		if (json_is_integer(json_object_get(v, "spool_pending")))
+			fprintf(fp, "      %s: %lld (%lld bytes)\n",
+			    LB(c, L_SPOOL), ji(v, "spool_pending"),
+			    ji(v, "spool_bytes"));
+	}
+	fprintf(fp, "  %s (%lld %s):\n", LB(c, L_RSHIST),
+	    ji(ev, "ruleset_changes"), LB(c, L_CHANGES));
+	json_array_foreach(json_object_get(ev, "ruleset_history"), i, v)
+		fprintf(fp, "    %s %-7s %-7s %.16s%s%s%s\n", js(v, "time"),
+		    strcmp(js(v, "event"), "start") == 0 ? LB(c, L_START) :
+		    LB(c, L_RELOADEV), json_is_true(json_object_get(v, "ok")) ?
+		    LB(c, L_OK) : LB(c, L_FAILED), js(v, "digest"),
+		    json_is_true(json_object_get(v, "changed")) ? "  " : "",
+		    json_is_true(json_object_get(v, "changed")) ?
+		    LB(c, L_CHANGED) : "", js(v, "error"));
+}
+
 static void
 text_report(struct rctx *c, json_t *r)
 {
@@ -153,7 +344,9 @@ text_report(struct rctx *c, json_t *r)
 	fprintf(fp, "%s: %s (%s), %s\n", LB(c, L_CATALOG), js(cat, "standard"),
 	    js(cat, "id"), json_is_true(json_object_get(cat, "verified")) ?
 	    LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED));
-	fprintf(fp, "%s: %s\n\n", LB(c, L_GENERATED), js(id, "generated"));
+	fprintf(fp, "%s: %s\n", LB(c, L_GENERATED), js(id, "generated"));
+	text_period(c, r);
+	fprintf(fp, "\n");
 	fprintf(fp, "%s: %lld %s — %lld %s, %lld %s, %lld %s, %lld %s\n\n",
 	    LB(c, L_SUMMARY), ji(sum, "required"), LB(c, L_REQUIRED),
 	    ji(sum, "covered"), LB(c, L_COVERED), ji(sum, "partial"),
@@ -201,9 +394,12 @@ text_report(struct rctx *c, json_t *r)
 	if (!json_is_true(json_object_get(ev, "available")))
 		fprintf(fp, "  %s\n", LB(c, L_NOTAVAIL));
 	else {
-		fprintf(fp, "  %s: ", LB(c, L_UPTIME));
+		fprintf(fp, "  %s (%s): ", LB(c, L_UPTIME), LB(c, L_THISRUN));
 		print_duration(fp, ji(ev, "uptime"));
-		fprintf(fp, "\n  %s:\n", LB(c, L_IFACES));
+		fprintf(fp, "\n");
+		if (json_is_true(json_object_get(ev, "history")))
+			text_history(c, ev);
+		fprintf(fp, "  %s:\n", LB(c, L_IFACES));
 		json_array_foreach(json_object_get(ev, "interfaces"), i, v)
 			fprintf(fp, "    %-12s %-6s %lld %s, %s %.3f%%\n",
 			    js(v, "name"), js(v, "state"), ji(v, "packets"),
@@ -280,9 +476,15 @@ static const char html_css[] =
 "tr{page-break-inside:avoid}"
 ".covered{background:#d9f2d9}.partial{background:#fff2c2}"
 ".not-covered{background:#f8d0d0}.outside{background:#dde6f7}"
-".mono{font-family:monospace;font-size:8pt;word-break:break-all}"
+".mono{font-family:monospace;font-size:8pt;overflow-wrap:anywhere}"
+".st{font-family:monospace;font-size:8pt;white-space:nowrap}"
 ".exp{color:#a00;font-weight:bold}"
-"@media print{h2{page-break-after:avoid}}";
+"h3{font-size:10.5pt;margin:10pt 0 3pt}"
+"svg.chart{display:block;max-width:100%;height:auto;margin:4pt 0}"
+".small td{font-size:8.5pt}"
+"@media print{body{max-width:none}h2,h3{page-break-after:avoid}"
+"svg.chart,table.small{page-break-inside:avoid}"
+"a{color:inherit;text-decoration:none}}";
 
 /* An inline SVG bar chart of alerts per category. */
 static void
@@ -317,6 +519,355 @@ html_chart(struct rctx *c, json_t *cats)
 		y += 20;
 	}
 	fprintf(fp, "</svg>\n");
+}
+
+
+/* Digits of exactly n characters at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int	i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static const char *const palette[] = {
+	"#3a6ea5", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646",
+	"#2c4d75", "#772c2a", "#5f7530", "#4d3b62", "#276a7c", "#b65708"
+};
+#define NPALETTE	(sizeof(palette) / sizeof(palette[0]))
+
+/* Days since the epoch of "YYYY-MM-DD", or -1. */
+static long
+day_num(const char *d)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(d) != 10 || (tm.tm_year = digits(d, 4)) < 1970 ||
+	    (tm.tm_mon = digits(d + 5, 2)) < 1 ||
+	    (tm.tm_mday = digits(d + 8, 2)) < 1)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return (long)(timegm(&tm) / 86400);
+}
+
+/* Unix seconds of "YYYY-MM-DDTHH:MM:SSZ" (the report's times), or 0. */
+static long long
+iso_secs(const char *s)
+{
+	long	d = day_num(strlen(s) >= 10 ? (char[11]){ s[0], s[1], s[2],
+		    s[3], s[4], s[5], s[6], s[7], s[8], s[9], 0 } : "");
+
+	if (d < 0 || strlen(s) < 19)
+		return 0;
+	return d * 86400LL + digits(s + 11, 2) * 3600LL +
+	    digits(s + 14, 2) * 60LL + digits(s + 17, 2);
+}
+
+#define CHART_W		680
+#define CHART_H		220
+#define PLOT_X		44
+#define PLOT_W		(CHART_W - PLOT_X - 8)
+#define PLOT_H		150
+#define DAYS_MAX	92
+
+/*
+ * Alerts per day, stacked by category, one bar a day from the first day
+ * with alerts to the last (at most DAYS_MAX, the newest), legend below.
+ */
+static void
+svg_perday(struct rctx *c, json_t *ev, json_t *cats)
+{
+	FILE		*fp = c->fp;
+	json_t		*days = json_object_get(ev, "alerts_per_day"), *d, *v;
+	long		 first, last, n, i;
+	long long	 max = 1;
+	size_t		 k;
+	const char	*cat;
+	double		 bw;
+
+	if (json_array_size(days) == 0) {
+		fprintf(fp, "<p>%s</p>\n", LB(c, L_NODATA));
+		return;
+	}
+	first = day_num(js(json_array_get(days, 0), "day"));
+	last = day_num(js(json_array_get(days, json_array_size(days) - 1),
+	    "day"));
+	if (first < 0 || last < first)
+		return;
+	if (last - first + 1 > DAYS_MAX)
+		first = last - DAYS_MAX + 1;
+	n = last - first + 1;
+	json_array_foreach(days, k, d)
+		if (ji(d, "total") > max)
+			max = ji(d, "total");
+	bw = (double)PLOT_W / (double)n;
+	fprintf(fp, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+	    "aria-label=\"", CHART_W, CHART_H + 20 * (int)((json_object_size(
+	    cats) + 5) / 6), CHART_W, CHART_H + 20 * (int)((json_object_size(
+	    cats) + 5) / 6));
+	hx(fp, LB(c, L_PERDAY));
+	fprintf(fp, "\">\n<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" "
+	    "stroke=\"#444\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+	    "stroke=\"#444\"/>\n<text x=\"%d\" y=\"16\" font-size=\"10\" "
+	    "text-anchor=\"end\">%lld</text><text x=\"%d\" y=\"%d\" "
+	    "font-size=\"10\" text-anchor=\"end\">0</text>\n", PLOT_X,
+	    PLOT_X, 10 + PLOT_H, PLOT_X, 10 + PLOT_H, PLOT_X + PLOT_W,
+	    10 + PLOT_H, PLOT_X - 3, max, PLOT_X - 3, 10 + PLOT_H);
+	json_array_foreach(days, k, d) {
+		long	 di = day_num(js(d, "day")) - first;
+		double	 y = 10 + PLOT_H, x = PLOT_X + bw * (double)di;
+		size_t	 ci = 0;
+
+		if (di < 0 || di >= n)
+			continue;
+		fprintf(fp, "<g><title>%s: %lld</title>", js(d, "day"),
+		    ji(d, "total"));
+		json_object_foreach(cats, cat, v) {
+			long long	 cnt = (long long)json_integer_value(
+					    json_object_get(json_object_get(d,
+					    "categories"), cat));
+			double		 h = (double)PLOT_H * (double)cnt /
+					    (double)max;
+
+			if (cnt > 0) {
+				y -= h;
+				fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" "
+				    "width=\"%.1f\" height=\"%.1f\" "
+				    "fill=\"%s\"/>", x + bw * 0.1, y,
+				    bw * 0.8 > 1 ? bw * 0.8 : 1, h,
+				    palette[ci % NPALETTE]);
+			}
+			ci++;
+		}
+		fprintf(fp, "</g>\n");
+	}
+	/* First and last day under the axis. */
+	for (i = 0; i < 2; i++) {
+		time_t		 t = (time_t)((i ? last : first) * 86400L);
+		struct tm	 tm;
+		char		 b[16];
+
+		gmtime_r(&t, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%d", &tm);
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+		    "text-anchor=\"%s\">%s</text>\n", i ? PLOT_X + PLOT_W :
+		    PLOT_X, 24 + PLOT_H, i ? "end" : "start", b);
+	}
+	k = 0;
+	json_object_foreach(cats, cat, v) {
+		int lx = 10 + (int)(k % 6) * 110, ly = CHART_H + (int)(k / 6) *
+		    20 - 14;
+
+		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "
+		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">",
+		    lx, ly, palette[k % NPALETTE], lx + 14, ly + 9);
+		hx(fp, cat);
+		fprintf(fp, "</text>\n");
+		k++;
+	}
+	fprintf(fp, "</svg>\n");
+}
+
+/* Capture drop rate per interface over the period, a line each. */
+static void
+svg_drops(struct rctx *c, json_t *ev)
+{
+	FILE		*fp = c->fp;
+	json_t		*ser = json_object_get(ev, "drops_over_time");
+	json_t		*ifs = json_object_get(ev, "interface_history");
+	json_t		*v, *f;
+	double		 max = 1.0;
+	long long	 t0, t1;
+	size_t		 i, k;
+	char		 b[32];
+
+	json_array_foreach(ser, i, v)
+		if (json_real_value(json_object_get(v, "drop_rate")) > max)
+			max = json_real_value(json_object_get(v, "drop_rate"));
+	if (json_array_size(ser) == 0) {
+		fprintf(fp, "<p>%s</p>\n", LB(c, L_NODATA));
+		return;
+	}
+	/* Buckets come in time order; a bucket sits at its middle. */
+	t0 = iso_secs(js(json_array_get(ser, 0), "t"));
+	t1 = t0 + 1;
+	json_array_foreach(ser, i, v)
+		if (iso_secs(js(v, "t")) + ji(v, "span") > t1)
+			t1 = iso_secs(js(v, "t")) + ji(v, "span");
+	fprintf(fp, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+	    "aria-label=\"", CHART_W, CHART_H, CHART_W, CHART_H);
+	hx(fp, LB(c, L_DROPS_TIME));
+	fprintf(fp, "\">\n<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" "
+	    "stroke=\"#444\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+	    "stroke=\"#444\"/>\n<text x=\"%d\" y=\"16\" font-size=\"10\" "
+	    "text-anchor=\"end\">%.2f%%</text><text x=\"%d\" y=\"%d\" "
+	    "font-size=\"10\" text-anchor=\"end\">0%%</text>\n", PLOT_X,
+	    PLOT_X, 10 + PLOT_H, PLOT_X, 10 + PLOT_H, PLOT_X + PLOT_W,
+	    10 + PLOT_H, PLOT_X - 3, max, PLOT_X - 3, 10 + PLOT_H);
+	json_array_foreach(ifs, k, f) {
+		int	pts = 0;
+
+		fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" "
+		    "stroke-width=\"1.5\" points=\"", palette[k % NPALETTE]);
+		json_array_foreach(ser, i, v) {
+			double x, y;
+
+			if (strcmp(js(v, "iface"), js(f, "name")) != 0)
+				continue;
+			x = PLOT_X + (double)PLOT_W * ((double)(iso_secs(js(v,
+			    "t")) - t0) + ji(v, "span") / 2.0) /
+			    (double)(t1 - t0);
+			y = 10 + PLOT_H - (double)PLOT_H * json_real_value(
+			    json_object_get(v, "drop_rate")) / max;
+			fprintf(fp, "%s%.1f,%.1f", pts++ ? " " : "", x, y);
+		}
+		fprintf(fp, "\"/>\n");
+		json_array_foreach(ser, i, v) {
+			if (strcmp(js(v, "iface"), js(f, "name")) != 0)
+				continue;
+			fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" "
+			    "fill=\"%s\"><title>", PLOT_X + (double)PLOT_W *
+			    ((double)(iso_secs(js(v, "t")) - t0) + ji(v,
+			    "span") / 2.0) / (double)(t1 - t0),
+			    10 + PLOT_H - (double)PLOT_H * json_real_value(
+			    json_object_get(v, "drop_rate")) / max,
+			    palette[k % NPALETTE]);
+			hx(fp, js(v, "iface"));
+			fprintf(fp, " %s: %.3f%%</title></circle>\n",
+			    js(v, "t"), json_real_value(json_object_get(v,
+			    "drop_rate")));
+		}
+		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "
+		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">",
+		    10 + (int)k * 120, CHART_H - 14, palette[k % NPALETTE],
+		    24 + (int)k * 120, CHART_H - 5);
+		hx(fp, js(f, "name"));
+		fprintf(fp, "</text>\n");
+	}
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">%s"
+	    "</text>\n</svg>\n", PLOT_X, 24 + PLOT_H, js(json_array_get(ser,
+	    0), "t"), PLOT_X + PLOT_W, 24 + PLOT_H, jt(json_array_get(ser,
+	    json_array_size(ser) - 1), "t", b, sizeof(b)));
+}
+
+/* The history sections of the HTML page. */
+static void
+html_history(struct rctx *c, json_t *r, json_t *ev)
+{
+	FILE	*fp = c->fp;
+	json_t	*v, *w, *x;
+	size_t	 i, j;
+	const char *k;
+	char	 b[32];
+
+	fprintf(fp, "<p>%s: %zu; %s ", LB(c, L_RUNS), json_array_size(
+	    json_object_get(ev, "runs")), LB(c, L_INPERIOD));
+	print_duration(fp, ji(ev, "uptime_in_period"));
+	fprintf(fp, " (%s %.2f%%); %s: %lld</p>\n", LB(c, L_COVERAGE),
+	    json_real_value(json_object_get(ev, "coverage_percent")),
+	    LB(c, L_UNCLEAN), ji(ev, "unclean_ends"));
+	fprintf(fp, "<h3>%s</h3>\n", LB(c, L_GAPS));
+	if (json_array_size(json_object_get(ev, "gaps")) == 0)
+		fprintf(fp, "<p>%s</p>\n", LB(c, L_NONE));
+	else {
+		fprintf(fp, "<table><tr><th>%s</th><th>%s</th><th>%s</th>"
+		    "<th>%s</th></tr>\n", LB(c, L_FROM), LB(c, L_TO),
+		    LB(c, L_DURATION), LB(c, L_REASON));
+		json_array_foreach(json_object_get(ev, "gaps"), i, v) {
+			fprintf(fp, "<tr><td>%s</td><td>%s</td><td>",
+			    js(v, "from"), js(v, "to"));
+			print_duration(fp, ji(v, "seconds"));
+			fprintf(fp, "</td><td>%s</td></tr>\n",
+			    gap_reason(c, js(v, "reason")));
+		}
+		fprintf(fp, "</table>\n");
+	}
+	fprintf(fp, "<h3>%s</h3>\n<table><tr><th>%s</th><th>%s</th><th>%s"
+	    "</th><th>%s</th><th>%s</th></tr>\n", LB(c, L_IFACES),
+	    LB(c, L_IFACE), LB(c, L_PACKETS), LB(c, L_DROPPED),
+	    LB(c, L_DROPRATE), LB(c, L_DOWN));
+	json_array_foreach(json_object_get(ev, "interface_history"), i, v) {
+		fprintf(fp, "<tr><td>");
+		hx(fp, js(v, "name"));
+		fprintf(fp, "</td><td>%lld</td><td>%lld</td><td>%.3f%%</td>"
+		    "<td>", ji(v, "packets"), ji(v, "drops"), json_real_value(
+		    json_object_get(v, "drop_rate")));
+		json_array_foreach(json_object_get(v, "down"), j, w) {
+			fprintf(fp, "%s%s: %s .. %s (", j ? "<br>" : "",
+			    js(w, "state"), js(w, "from"), js(w, "to"));
+			print_duration(fp, ji(w, "seconds"));
+			fprintf(fp, ")");
+		}
+		fprintf(fp, "</td></tr>\n");
+	}
+	fprintf(fp, "</table>\n<h3>%s</h3>\n", LB(c, L_DROPS_TIME));
+	svg_drops(c, ev);
+	fprintf(fp, "<h3>%s</h3>\n", LB(c, L_PERDAY));
+	svg_perday(c, ev, json_object_get(r, "alerts_by_category"));
+	if (json_array_size(json_object_get(ev, "alerts_per_day")) > 0) {
+		fprintf(fp, "<table class=\"small\"><tr><th>%s</th><th>%s</th>"
+		    "<th>%s</th></tr>\n", LB(c, L_DAY), LB(c, L_TOTAL),
+		    LB(c, L_BYCAT));
+		json_array_foreach(json_object_get(ev, "alerts_per_day"), i,
+		    v) {
+			fprintf(fp, "<tr><td>%s</td><td>%lld</td><td>",
+			    js(v, "day"), ji(v, "total"));
+			j = 0;
+			json_object_foreach(json_object_get(v, "categories"),
+			    k, x) {
+				fprintf(fp, "%s", j++ ? ", " : "");
+				hx(fp, k);
+				fprintf(fp, " %lld", (long long)
+				    json_integer_value(x));
+			}
+			fprintf(fp, "</td></tr>\n");
+		}
+		fprintf(fp, "</table>\n");
+	}
+	fprintf(fp, "<h3>%s</h3>\n<table><tr><th>%s</th><th>%s</th><th>%s"
+	    "</th><th>%s</th></tr>\n", LB(c, L_DELIVERY), LB(c, L_OUTPUTS),
+	    LB(c, L_LASTDELIV), LB(c, L_SPOOL), LB(c, L_DROPPED));
+	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
+		fprintf(fp, "<tr><td class=\"mono\">");
+		hx(fp, js(v, "name"));
+		fprintf(fp, "</td><td>%s</td><td>", jt(v, "last_delivered", b,
+		    sizeof(b)));
+		if (json_is_integer(json_object_get(v, "spool_pending")))
+			fprintf(fp, "%lld", ji(v, "spool_pending"));
+		else
+			fprintf(fp, "-");
+		fprintf(fp, "</td><td>%lld</td></tr>\n", ji(v, "dropped"));
+	}
+	fprintf(fp, "</table>\n<h3>%s (%lld %s)</h3>\n<table><tr><th>%s</th>"
+	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+	    LB(c, L_RSHIST), ji(ev, "ruleset_changes"), LB(c, L_CHANGES),
+	    LB(c, L_TIME), LB(c, L_EVENT), LB(c, L_STATUS), LB(c, L_DIGEST),
+	    LB(c, L_CHANGED));
+	json_array_foreach(json_object_get(ev, "ruleset_history"), i, v) {
+		fprintf(fp, "<tr><td>%s</td><td>%s</td><td>%s", js(v, "time"),
+		    strcmp(js(v, "event"), "start") == 0 ? LB(c, L_START) :
+		    LB(c, L_RELOADEV), json_is_true(json_object_get(v, "ok")) ?
+		    LB(c, L_OK) : LB(c, L_FAILED));
+		if (json_is_string(json_object_get(v, "error"))) {
+			fprintf(fp, ": ");
+			hx(fp, js(v, "error"));
+		}
+		fprintf(fp, "</td><td class=\"mono\">%.16s</td><td>%s</td></tr>"
+		    "\n", js(v, "digest"), json_is_true(json_object_get(v,
+		    "changed")) ? LB(c, L_CHANGED) : "");
+	}
+	fprintf(fp, "</table>\n");
 }
 
 static void
@@ -354,6 +905,22 @@ html_report(struct rctx *c, json_t *r)
 	    "verified")) ? LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED));
 	fprintf(fp, "<tr><th>%s</th><td>%s</td></tr>\n", LB(c, L_GENERATED),
 	    js(id, "generated"));
+	{
+		/* The same line as the text report, escaped. */
+		char	*pl = NULL;
+		size_t	 pn = 0;
+		FILE	*pf = open_memstream(&pl, &pn);
+		struct rctx pc = { pf, c->vi };
+
+		if (pf != NULL) {
+			text_period(&pc, r);
+			fclose(pf);
+			fprintf(fp, "<tr><th>%s</th><td>", LB(c, L_PERIOD));
+			hx(fp, pl + strlen(LB(c, L_PERIOD)) + 2);
+			fprintf(fp, "</td></tr>\n");
+		}
+		free(pl);
+	}
 	fprintf(fp, "<tr><th>%s</th><td>%lld %s: <span class=\"covered\">"
 	    "%lld %s</span>, <span class=\"partial\">%lld %s</span>, "
 	    "<span class=\"not-covered\">%lld %s</span>, "
@@ -372,7 +939,7 @@ html_report(struct rctx *c, json_t *r)
 		hx(fp, js(ctl, "id"));
 		fprintf(fp, "</b> (L%lld)<br>", ji(ctl, "level"));
 		hx(fp, jl(c, ctl, "description"));
-		fprintf(fp, "</td><td>%s <span class=\"mono\">[%s]</span></td>"
+		fprintf(fp, "</td><td>%s <span class=\"st\">[%s]</span></td>"
 		    "<td>", status_label(c, js(ctl, "status")),
 		    js(ctl, "status"));
 		hx(fp, jl(c, ctl, "reason"));
@@ -405,10 +972,14 @@ html_report(struct rctx *c, json_t *r)
 	if (!json_is_true(json_object_get(ev, "available")))
 		fprintf(fp, "<p>%s</p>\n", LB(c, L_NOTAVAIL));
 	else {
-		fprintf(fp, "<p>%s: ", LB(c, L_UPTIME));
+		fprintf(fp, "<p>%s (%s): ", LB(c, L_UPTIME), LB(c, L_THISRUN));
 		print_duration(fp, ji(ev, "uptime"));
-		fprintf(fp, "</p>\n<table><tr><th>%s</th><th>%s</th><th>%s"
-		    "</th></tr>\n", LB(c, L_IFACES), LB(c, L_PACKETS),
+		fprintf(fp, "</p>\n");
+		if (json_is_true(json_object_get(ev, "history")))
+			html_history(c, r, ev);
+		fprintf(fp, "<h3>%s (%s)</h3>\n<table><tr><th>%s</th><th>%s"
+		    "</th><th>%s</th></tr>\n", LB(c, L_IFACES),
+		    LB(c, L_THISRUN), LB(c, L_IFACES), LB(c, L_PACKETS),
 		    LB(c, L_DROPRATE));
 		json_array_foreach(json_object_get(ev, "interfaces"), i, v) {
 			fprintf(fp, "<tr><td>");
@@ -480,4 +1051,94 @@ compliance_render(json_t *rep, const char *format, int vi, FILE *fp)
 	else
 		return -1;
 	return fflush(fp) == 0 ? 0 : -1;
+}
+
+long long
+compliance_parse_since(const char *s, long long now, char *err, size_t errlen)
+{
+	struct tm	 tm;
+	const char	*p;
+	char		*end;
+	long long	 v, off = 0;
+	int		 utc = 0, n;
+
+	if (s == NULL || *s == '\0')
+		goto bad;
+	/* An age: 90s, 15m, 12h, 7d. */
+	if (isdigit((unsigned char)*s) && strchr(s, '-') == NULL) {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || v < 0 || v > 100LL * 366 * 86400)
+			goto bad;
+		if (strcmp(end, "s") == 0 || *end == '\0')
+			;
+		else if (strcmp(end, "m") == 0)
+			v *= 60;
+		else if (strcmp(end, "h") == 0)
+			v *= 3600;
+		else if (strcmp(end, "d") == 0)
+			v *= 86400;
+		else if (strcmp(end, "w") == 0)
+			v *= 7 * 86400;
+		else
+			goto bad;
+		/* A bare large number is a time (unix seconds), as in alerts. */
+		if (*end == '\0' && v > 100000000)
+			return v <= now ? v : (snprintf(err, errlen, "--since "
+			    "%s: in the future", s), -1);
+		return now - v > 0 ? now - v : 0;
+	}
+	/* YYYY-MM-DD[(T| )HH:MM[:SS]][Z|±HH:MM] */
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) < 10 || (tm.tm_year = digits(s, 4)) < 1970 ||
+	    s[4] != '-' || (tm.tm_mon = digits(s + 5, 2)) < 1 ||
+	    tm.tm_mon > 12 || s[7] != '-' ||
+	    (tm.tm_mday = digits(s + 8, 2)) < 1 || tm.tm_mday > 31)
+		goto bad;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	p = s + 10;
+	if (*p == 'T' || *p == ' ') {
+		if ((tm.tm_hour = digits(p + 1, 2)) < 0 || tm.tm_hour > 23 ||
+		    p[3] != ':' || (tm.tm_min = digits(p + 4, 2)) < 0 ||
+		    tm.tm_min > 59)
+			goto bad;
+		p += 6;
+		if (*p == ':') {
+			if ((tm.tm_sec = digits(p + 1, 2)) < 0 ||
+			    tm.tm_sec > 60)
+				goto bad;
+			p += 3;
+		}
+	}
+	if (*p == 'Z') {
+		utc = 1;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		if ((n = digits(p + 1, 2)) < 0 || n > 14 || p[3] != ':' ||
+		    digits(p + 4, 2) < 0)
+			goto bad;
+		off = (n * 3600LL + digits(p + 4, 2) * 60LL) *
+		    (*p == '+' ? 1 : -1);
+		utc = 1;
+		p += 6;
+	}
+	if (*p != '\0')
+		goto bad;
+	if (utc)
+		v = (long long)timegm(&tm) - off;
+	else {
+		tm.tm_isdst = -1;
+		v = (long long)mktime(&tm);
+	}
+	if (v < 0 || v > now) {
+		snprintf(err, errlen, "--since %s: in the future", s);
+		return -1;
+	}
+	return v;
+bad:
+	snprintf(err, errlen, "--since: expected a date (2025-01-31), a "
+	    "date-time (2025-01-31T08:00, Z or +07:00 for an exact zone) or "
+	    "an age (90s, 15m, 12h, 7d), got \"%s\"", s ? s : "");
+	return -1;
 }

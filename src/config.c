@@ -40,6 +40,8 @@ static const struct option_def options[] = {
 	    "Asia/Ho_Chi_Minh", 1 },
 	{ "sensor", "catalog", OPT_STR, OFF(catalog), 1, 4096,
 	    "rules/controls-tcvn11930.yaml", 1 },
+	{ "sensor", "state_dir", OPT_STR, OFF(state_dir), 1, 4096,
+	    "/var/lib/canhgac", 0 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
@@ -64,7 +66,8 @@ static const char *const top_keys[] = {
 	"limits", "flow_timeouts", "user", "pidfile", "events"
 };
 static const char *const sensor_keys[] = {
-	"name", "security_level", "timezone", "catalog", "language"
+	"name", "security_level", "timezone", "catalog", "language",
+	"state_dir"
 };
 static const char *const limits_keys[] = {
 	"flow_memcap", "threshold_memcap"
@@ -766,6 +769,7 @@ config_free(struct config *c)
 	free(c->status_socket);
 	free(c->status_group);
 	free(c->status_admin_group);
+	free(c->state_dir);
 	yamldoc_free(c->doc);
 	free(c);
 }

@@ -993,14 +993,17 @@ cmd_shutdown(struct control *ctl, struct ctl_client *cl, json_t *req)
 
 /*
  * The compliance report for a level (default: the configured one), with
- * the sensor evidence this process holds: uptime, interfaces, outputs,
- * reloads.
+ * the sensor evidence this process holds (uptime, interfaces, outputs,
+ * reloads) and, from the state file, the history of the period since
+ * `since` (unix seconds; default all of it): runs and gaps, interface
+ * outages, packets and drops, alerts per control and day, reloads.
  */
 static json_t *
 cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	struct sensor	*s = ctl->s;
 	json_t		*ev, *rep, *lv = json_object_get(req, "level");
+	json_t		*sv = json_object_get(req, "since");
 	uint64_t	 now = wall_now();
 	char		 err[256];
 
@@ -1008,6 +1011,9 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	if (lv != NULL && (!json_is_integer(lv) || json_integer_value(lv) < 1 ||
 	    json_integer_value(lv) > 5))
 		return reply_err("level: an integer 1..5");
+	if (sv != NULL && (!json_is_integer(sv) || json_integer_value(sv) < 0 ||
+	    (uint64_t)json_integer_value(sv) > now / 1000000))
+		return reply_err("since: unix seconds, not in the future");
 	ev = json_pack("{s:I,s:I,s:I}", "started",
 	    (json_int_t)(s->start_wall / 1000000), "uptime",
 	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
@@ -1021,6 +1027,17 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    s->last_reload / 1000000)) : json_null(),
 	    "ok", s->reload_ok,
 	    "error", s->reload_error[0] ? s->reload_error : NULL));
+	if (s->state != NULL) {
+		json_t *h;
+
+		state_sample(s);
+		h = state_evidence(s->state, sv ? (time_t)json_integer_value(
+		    sv) : 0, (time_t)(now / 1000000));
+		json_object_update(ev, h);
+		json_decref(h);
+		json_object_set_new(ev, "history", json_true());
+	} else
+		json_object_set_new(ev, "history", json_false());
 	rep = compliance_report(s->conf, s->rules, ev, lv ?
 	    (int)json_integer_value(lv) : 0, err, sizeof(err));
 	json_decref(ev);

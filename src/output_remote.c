@@ -92,6 +92,7 @@ struct remote {
 	char		 last_error[256];
 	uint64_t	 sent, spooled, replayed, resent, connects, failures;
 	uint64_t	 disconnects, format_errors, spool_errors;
+	uint64_t	 spool_lost;	/* of the current write-error episode */
 	char		 frame[FRAME_BUF];
 };
 
@@ -612,9 +613,18 @@ remote_send(struct remote *r, const struct alert_rec *a)
 			return;
 	}
 	if (spool_append(r->spool, r->frame, len) != 0) {
+		if (r->spool_lost++ == 0)
+			log_warnx("remote %s: cannot write to the spool (%s); "
+			    "counting lost alerts until it works again",
+			    r->name, strerror(errno));
 		r->spool_errors++;
 		set_error(r, "cannot write to the spool");
 		return;
+	}
+	if (r->spool_lost > 0) {
+		log_warnx("remote %s: spooling again; %llu alert(s) were "
+		    "lost", r->name, (unsigned long long)r->spool_lost);
+		r->spool_lost = 0;
 	}
 	r->spooled++;
 }
@@ -751,7 +761,8 @@ remote_drained(const struct remote *r)
 uint64_t
 remote_dropped(const struct remote *r)
 {
-	return spool_dropped(r->spool);
+	/* Alerts the spool could not take (disk full) are lost too. */
+	return spool_dropped(r->spool) + r->spool_errors;
 }
 
 void

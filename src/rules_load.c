@@ -1045,7 +1045,8 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 			}
 		} else if (strcmp(key, "sensor_event") == 0) {
 			static const char *const sn[] = { "capture_drops",
-			    "flow_memcap", "threshold_memcap", "output_drops" };
+			    "flow_memcap", "threshold_memcap", "output_drops",
+			    "alert_log_errors" };
 			size_t j, cnt = yamldoc_is_seq(v) ?
 			    yamldoc_seq_len(v) : 1;
 
@@ -1055,10 +1056,11 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 				    yamldoc_seq_at(L->yd, v, j) : v;
 				const char *t = yamldoc_scalar(it);
 
-				if (t == NULL || (x = name_index(t, sn, 4)) < 0)
+				if (t == NULL || (x = name_index(t, sn, 5)) < 0)
 					return lerr(L, it, "sensor_event: "
 					    "expected capture_drops, flow_memcap, "
-					    "threshold_memcap or output_drops");
+					    "threshold_memcap, output_drops or "
+					    "alert_log_errors");
 				m->sensor |= (uint8_t)(1 << x);
 			}
 		}

@@ -437,8 +437,12 @@ spool_append(struct spool *sp, const char *frame, size_t len)
 	last = &sp->segs[sp->nsegs - 1];
 	n = write(sp->wfd, frame, len);
 	if (n != (ssize_t)len) {
+		/* A short write to a file: its disk is full. */
+		int e = n < 0 ? errno : ENOSPC;
+
 		if (n > 0 && ftruncate(sp->wfd, (off_t)last->size) != 0)
 			log_warn("spool: truncate");
+		errno = e;
 		return -1;
 	}
 	last->size += len;

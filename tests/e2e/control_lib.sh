@@ -6,6 +6,8 @@
 # UDP to port 9999, 43: a destination on the ioc_ips list file, 44:
 # inactive at this level), an expired exception, and the daemon started.
 # ctl_traffic SECONDS RATE: UDP to 10.97.N.1:9999 from the test host.
+# CTL_ALERTS: another path for the JSON alert log; CTL_RULES_EXTRA: more
+# rule files (comma-separated YAML flow list items).
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -110,9 +112,9 @@ capture:
   - {interface: veth0}
 assets:
   ioc_ips: {file: ioc-ips.txt}
-rules: [rules.yaml]
+rules: [rules.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}]
 outputs:
-  json: {path: $tmp/alerts.json}
+  json: {path: ${CTL_ALERTS:-$tmp/alerts.json}}
   status: {socket: $tmp/ctl.sock, mode: "${CTL_MODE:-0660}",
            group: ${CTL_GROUP:-root}${CTL_ADMIN:+, admin_group: $CTL_ADMIN}}
 EOF

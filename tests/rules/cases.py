@@ -555,6 +555,8 @@ UNTESTABLE = {
              "drops, so no pcap can raise it",
     1001104: "needs a remote output with a full spool: "
              "tests/e2e/syslog_spool_full.sh raises it",
+    1001105: "needs a JSON alert log that cannot be written: "
+             "tests/e2e/faults_output.sh raises it",
 }
 
 

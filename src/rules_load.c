@@ -359,6 +359,25 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	return 0;
 }
 
+/*
+ * An inline group left empty (`name: []` or `name:`): accepted with a
+ * warning, as an empty list file is, so that an operator can describe
+ * the assets in stages; its rules match nothing until it is filled in,
+ * and the compliance report shows the controls they cover as partial.
+ */
+static void
+asset_empty(struct loader *L, struct asset *a, struct yaml_node_s *n)
+{
+	char	msg[600];
+
+	yamldoc_error(L->yd, n, msg, sizeof(msg), "assets.%s is empty: the "
+	    "rules that use it match nothing until it is filled in", a->name);
+	log_warnx("%s", msg);
+	a->ips = own_ipset(L->rs);
+	a->doms = own_domset(L->rs);
+	a->ports = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
+}
+
 static int
 load_assets(struct loader *L, struct yaml_node_s *map)
 {
@@ -390,15 +409,17 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 		if (yamldoc_is_map(v)) {
 			if (asset_file(L, a, v) != 0)
 				return -1;
-		} else if (yamldoc_is_seq(v)) {
+		} else if (yamldoc_is_seq(v) && yamldoc_seq_len(v) > 0) {
 			for (j = 0; j < yamldoc_seq_len(v); j++)
 				if (asset_item(L, a, yamldoc_seq_at(L->yd, v,
 				    j)) != 0)
 					return -1;
-		} else if (yamldoc_is_scalar(v)) {
+		} else if (yamldoc_is_scalar(v) && yamldoc_scalar(v) != NULL &&
+		    *yamldoc_scalar(v) != '\0') {
 			if (asset_item(L, a, v) != 0)
 				return -1;
-		}
+		} else
+			asset_empty(L, a, v);
 	}
 	return 0;
 }

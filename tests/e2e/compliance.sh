@@ -79,10 +79,23 @@ else
 	flunk "removing the rules of NET.DLP"
 fi
 
-# (b2) empty a required asset group.
+# (b2) empty a required asset group: a list file, then an inline group
+# (accepted with a warning naming FILE:LINE:COLUMN, as an empty list
+# file is; the rules using it match nothing, so their controls are
+# partial).
 cp -R "$tmp/etc" "$tmp/b2"
-# (An inline group used by a rule cannot be empty: the loader refuses
-# it. An indicator list file can, and that leaves its rules blind.)
+cp -R "$tmp/etc" "$tmp/b2i"
+sed -i 's/^  population_db_gateway: .*/  population_db_gateway: []/' "$tmp/b2i/canhgac.yaml"
+if report 3 "$tmp/b2i.json" "$tmp/b2i/canhgac.yaml" &&
+    grep -q "canhgac.yaml:[0-9]*:[0-9]*: assets.population_db_gateway is empty" "$tmp/err" &&
+    [ "$(field "$tmp/r3.json" NET.ACCESS.INT status)" = covered ] &&
+    [ "$(field "$tmp/b2i.json" NET.ACCESS.INT status)" = partial ] &&
+    field "$tmp/b2i.json" NET.ACCESS.INT reason | grep -q 'population_db_gateway.*empty' &&
+    $PY "$EXPECT" "$tmp/b2i/canhgac.yaml" 3 "$tmp/b2i.json"; then
+	pass "empty inline \$population_db_gateway: a warning, NET.ACCESS.INT partial"
+else
+	flunk "empty inline group"; cat "$tmp/err"; field "$tmp/b2i.json" NET.ACCESS.INT reason
+fi
 printf '# no indicators yet\n' >"$tmp/b2/lists/ioc-ips.txt"
 if report 3 "$tmp/b2.json" "$tmp/b2/canhgac.yaml" &&
     [ "$(field "$tmp/b2.json" NET.MALWARE.GW status)" = partial ] &&
@@ -168,16 +181,27 @@ PYEOF
 	else flunk "HTML ($lang)"; fi
 done
 
-# Hashes follow the rule files.
-h() { $PY -c 'import json,sys
-print(" ".join(f["sha256"] or "-" for f in json.load(open(sys.argv[1]))["identity"]["files"]))' "$1"; }
+# Hashes follow the files (issue test 5): two reports of the same files
+# agree; touching one rule file changes its hash and no other; so does a
+# list file; the hashes are SHA-256 of the files (sha256sum agrees).
+hashes() { $PY -c 'import json,sys
+for f in json.load(open(sys.argv[1]))["identity"]["files"]:
+    print(f["path"], f["sha256"] or "-")' "$1"; }
 report 3 "$tmp/h1.json"; report 3 "$tmp/h2.json"
 echo "# touched" >>"$tmp/etc/rules/dns.yaml"; report 3 "$tmp/h3.json"
-if [ "$(h "$tmp/h1.json")" = "$(h "$tmp/h2.json")" ] &&
-    [ "$(h "$tmp/h1.json")" != "$(h "$tmp/h3.json")" ]; then
-	pass "hashes change when a rule file changes and not otherwise"
+echo "# touched" >>"$tmp/etc/lists/ioc-ips.txt"; report 3 "$tmp/h4.json"
+hashes "$tmp/h1.json" >"$tmp/h1"; hashes "$tmp/h2.json" >"$tmp/h2"
+hashes "$tmp/h3.json" >"$tmp/h3"; hashes "$tmp/h4.json" >"$tmp/h4"
+d13=$(diff "$tmp/h1" "$tmp/h3" | grep -c '^>')
+d34=$(diff "$tmp/h3" "$tmp/h4" | grep -c '^>')
+nf=$(wc -l <"$tmp/h1")
+if cmp -s "$tmp/h1" "$tmp/h2" && [ "$d13" -eq 1 ] &&
+    diff "$tmp/h1" "$tmp/h3" | grep -q '^> .*/rules/dns.yaml ' &&
+    [ "$d34" -eq 1 ] && diff "$tmp/h3" "$tmp/h4" | grep -q '^> .*/lists/ioc-ips.txt ' &&
+    (cd / && awk '$2 != "-" {print $2 "  " $1}' "$tmp/h4" | sha256sum --quiet -c -); then
+	pass "hashes ($nf files): same files same hashes; a changed rule or list file changes its own hash only; sha256sum agrees"
 else
-	flunk "hashes"
+	flunk "hashes: $d13 changed after the rule file, $d34 after the list"
 fi
 
 # The running daemon (needs root for the namespaces of control_lib.sh).

@@ -92,21 +92,34 @@ capture_add_file(struct capture *c, const char *path, char *err,
     size_t errlen)
 {
 	char			 ebuf[PCAP_ERRBUF_SIZE];
-	struct capture_src	*s;
 	pcap_t			*p;
-	int			 dlt;
 
-	if (c->n >= IFACE_MAX) {
-		snprintf(err, errlen, "%s: at most %d capture sources", path,
-		    IFACE_MAX);
-		return -1;
-	}
 	ebuf[0] = '\0';
 	p = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {
 		snprintf(err, errlen, "%s: cannot read capture: %s", path,
 		    ebuf);
+		return -1;
+	}
+	return capture_add_offline(c, p, path, err, errlen);
+}
+
+/*
+ * Add an opened capture file (pcap_open_offline or pcap_fopen_offline);
+ * the handle is the capture's from here, closed on failure too.
+ */
+int
+capture_add_offline(struct capture *c, pcap_t *p, const char *path,
+    char *err, size_t errlen)
+{
+	struct capture_src	*s;
+	int			 dlt;
+
+	if (c->n >= IFACE_MAX) {
+		snprintf(err, errlen, "%s: at most %d capture sources", path,
+		    IFACE_MAX);
+		pcap_close(p);
 		return -1;
 	}
 	if ((dlt = capture_check_dlt(p, path, err, errlen)) < 0) {

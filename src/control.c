@@ -1236,6 +1236,83 @@ oldest_idle(struct control *ctl)
 	return best;
 }
 
+/* A client on fd (-1: none, for control_feed), first in the list. */
+static struct ctl_client *
+client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
+    int admin)
+{
+	struct ctl_client	*cl = xcalloc(1, sizeof(*cl));
+
+	cl->ctl = ctl;
+	cl->uid = uc->uid;
+	cl->gid = uc->gid;
+	cl->pid = uc->pid;
+	cl->admin = admin;
+	cl->last_active = time(NULL);
+	cl->bev = bufferevent_socket_new(ctl->s->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (cl->bev == NULL) {
+		free(cl);
+		return NULL;
+	}
+	bufferevent_setcb(cl->bev, client_read, client_write, client_event,
+	    cl);
+	/* Never hold more than one request's worth of input. */
+	bufferevent_setwatermark(cl->bev, EV_READ, 0, CTL_LINE_MAX + 1);
+	cl->next = ctl->head;
+	if (ctl->head != NULL)
+		ctl->head->prev = cl;
+	ctl->head = cl;
+	ctl->nclients++;
+	return cl;
+}
+
+/*
+ * Run bytes through the request path as a client of this process's uid
+ * would send them (admin or not), in reads of at most a line's worth as
+ * the socket gives them; the answers are added to out. For the fuzz
+ * target and tests: no socket is involved.
+ */
+void
+control_feed(struct sensor *s, const char *buf, size_t len, int admin,
+    struct evbuffer *out)
+{
+	struct control		*ctl = s->control;
+	struct ctl_client	*cl, *c;
+	struct evbuffer		*in;
+	struct ucred		 uc = { .pid = getpid(), .uid = geteuid(),
+				    .gid = getegid() };
+	size_t			 n, off = 0;
+
+	if (ctl == NULL || (cl = client_new(ctl, -1, &uc, admin)) == NULL)
+		return;
+	/* No socket: this side fills the input and takes the output. */
+	in = bufferevent_get_input(cl->bev);
+	evbuffer_unfreeze(in, 0);
+	evbuffer_unfreeze(bufferevent_get_output(cl->bev), 1);
+	for (;;) {
+		n = CTL_LINE_MAX + 1 - evbuffer_get_length(in);
+		if (n > len - off)
+			n = len - off;
+		evbuffer_add(in, buf + off, n);
+		off += n;
+		client_read(cl->bev, cl);
+		/* client_read may have freed it (closed, nothing queued). */
+		for (c = ctl->head; c != NULL && c != cl; c = c->next)
+			;
+		if (c == NULL)
+			return;
+		evbuffer_add_buffer(out, bufferevent_get_output(cl->bev));
+		if (cl->closing || cl->follow)
+			break;
+		if (cl->paused)
+			cl->paused = 0;
+		else if (off == len)
+			break;
+	}
+	client_free(cl);
+}
+
 static void
 ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -1291,31 +1368,13 @@ ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		client_free(old);
 	}
 	evutil_make_socket_nonblocking(fd);
-	cl = xcalloc(1, sizeof(*cl));
-	cl->ctl = ctl;
-	cl->uid = uc.uid;
-	cl->gid = uc.gid;
-	cl->pid = uc.pid;
-	cl->admin = uc.uid == 0 || in_groups(ctl->admin_gid, uc.gid, gv, ng);
-	cl->last_active = time(NULL);
-	cl->bev = bufferevent_socket_new(ctl->s->base, fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (cl->bev == NULL) {
+	if ((cl = client_new(ctl, fd, &uc, uc.uid == 0 ||
+	    in_groups(ctl->admin_gid, uc.gid, gv, ng))) == NULL) {
 		close(fd);
-		free(cl);
 		return;
 	}
-	bufferevent_setcb(cl->bev, client_read, client_write, client_event,
-	    cl);
-	/* Never hold more than one request's worth of input. */
-	bufferevent_setwatermark(cl->bev, EV_READ, 0, CTL_LINE_MAX + 1);
 	bufferevent_set_timeouts(cl->bev, &rtv, &wtv);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
-	cl->next = ctl->head;
-	if (ctl->head != NULL)
-		ctl->head->prev = cl;
-	ctl->head = cl;
-	ctl->nclients++;
 	ctl->accepted++;
 }
 

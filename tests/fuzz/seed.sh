@@ -1,0 +1,142 @@
+#!/bin/bash
+# seed.sh TARGET DIR — build the seed corpus of a fuzz target in DIR from
+# the source tree (configurations, rules, lists, capture generators), the
+# shared capture corpus (../shared/corpus, if present) and generated valid
+# examples. Nothing here is committed: seeds are made at run time.
+#
+# Environment: top_srcdir (default: two levels up), CANHGAC_CORPUS
+# (default $top_srcdir/../shared/corpus), SEED_MAX_BYTES (largest seed
+# file kept, default 65536).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+corpus=${CANHGAC_CORPUS:-$top_srcdir/../shared/corpus}
+max=${SEED_MAX_BYTES:-65536}
+PY=/usr/bin/python3
+[ $# -eq 2 ] || { echo "usage: $0 TARGET DIR" >&2; exit 2; }
+target=$1 dir=$2
+mkdir -p "$dir" || exit 1
+n=0 i=0
+
+# put NAME [PREFIX-BYTE-OCTAL] < data: one seed (prefix: the mode byte).
+put() {
+	local f="$dir/$1"
+	if [ $# -ge 2 ]; then
+		{ printf "\\$2"; cat; } >"$f"
+	else
+		cat >"$f"
+	fi
+	if [ "$(stat -c %s "$f")" -gt "$max" ]; then rm -f "$f"; else n=$((n + 1)); fi
+}
+
+captures() {	# the real captures and the capture cases' generated ones
+	local f
+	if [ -d "$corpus/real" ]; then
+		for f in "$corpus"/real/*.pcap "$corpus"/real/*.pcapng \
+		    "$corpus"/community-id/*.pcap*; do
+			[ -f "$f" ] && echo "$f"
+		done
+	fi
+	if $PY -c 'import scapy' 2>/dev/null; then
+		for f in "$top_srcdir"/tests/pcap/*/make.py; do
+			local c; c=$(basename "$(dirname "$f")")
+			$PY "$f" "$dir/.gen-$c.pcap" >/dev/null 2>&1 &&
+			    echo "$dir/.gen-$c.pcap"
+		done
+	fi
+}
+
+case $target in
+list)
+	for f in "$top_srcdir"/etc/lists/*.txt "$top_srcdir"/tests/config/*.list; do
+		[ -f "$f" ] && put "$(basename "$f")" <"$f"
+	done
+	printf '10.0.0.0/8\n192.168.1.7\n# comment\n  172.16.0.0/12  # lab\r\n\nfd00::/8\n::1\n2001:db8::/32\n0.0.0.0/0\n' | put gen-ips
+	printf 'example.com\n*.evil.example.\nXN--80AK6AA92E.com # idn\r\n\nlocalhost\na.b.c.d.e.f\n' | put gen-domains
+	;;
+config)
+	# Mode byte 0: a whole configuration; 1: a rule file under a fixed one.
+	for f in "$top_srcdir"/etc/canhgac.yaml "$top_srcdir"/tests/config/*.yaml \
+	    "$top_srcdir"/tests/rules/canhgac-test.yaml "$top_srcdir"/tests/pcap/*/canhgac.yaml \
+	    "$top_srcdir"/tests/e2e/syslog_rules.yaml; do
+		[ -f "$f" ] && put "c-$(basename "$(dirname "$f")")-$(basename "$f")" 000 <"$f"
+	done
+	for f in "$top_srcdir"/rules/*.yaml "$top_srcdir"/tests/config/*.rules; do
+		case $f in */controls-*) continue ;; esac
+		[ -f "$f" ] && put "r-$(basename "$f")" 001 <"$f"
+	done
+	;;
+control)
+	for r in '{"cmd":"version"}' '{"cmd":"status"}' '{"cmd":"stats"}' \
+	    '{"cmd":"alerts"}' '{"cmd":"alerts","severity":"high","category":"scan","sid":1000001,"since":0,"limit":5}' \
+	    '{"cmd":"follow","severity":"low"}' '{"cmd":"rules"}' '{"cmd":"rules","active":true}' \
+	    '{"cmd":"exceptions"}' '{"cmd":"list","op":"show","name":"ioc_ips","offset":0,"limit":10}' \
+	    '{"cmd":"list","op":"add","name":"ioc_ips","entries":["192.0.2.1","198.51.100.0/24"]}' \
+	    '{"cmd":"list","op":"remove","name":"ioc_ips","entries":["203.0.113.66"]}' \
+	    '{"cmd":"list","op":"add","name":"ioc_domains","entries":["evil.example","*.bad.example"]}' \
+	    '{"cmd":"list","op":"show","name":"ioc_domains"}' '{"cmd":"reload"}' \
+	    '{"cmd":"compliance"}' '{"cmd":"compliance","level":5}' '{"cmd":"shutdown"}'; do
+		i=$((i + 1))
+		printf '\000%s\n' "$r" | put "req-$i"
+		printf '\001%s\n{"cmd":"status"}\n' "$r" | put "admin-$i"
+	done
+	printf '\001{"cmd":"version"}\r\n\n{"cmd":"stats"}\n{"cmd":"alerts","limit":1}\n' | put multi
+	;;
+pcap)
+	captures | while read -r f; do put "$(basename "$f")" <"$f"; done
+	n=$(find "$dir" -maxdepth 1 -type f ! -name '.*' | wc -l)
+	rm -f "$dir"/.gen-*
+	;;
+decode)
+	# One frame a seed: a byte naming the link type, then the frame.
+	captures | $PY -c '
+import sys, struct, os
+dlts = {1: 0, 113: 1, 276: 2, 101: 3, 228: 4, 229: 5, 0: 6, 108: 7}
+out, n = sys.argv[1], 0
+def pcap(b):
+	e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+	lt = struct.unpack(e + "I", b[20:24])[0] & 0xffff
+	o = 24
+	while o + 16 <= len(b):
+		cl = struct.unpack(e + "I", b[o + 8:o + 12])[0]
+		yield lt, b[o + 16:o + 16 + cl]
+		o += 16 + cl
+def pcapng(b):
+	e, lts, o = "<", [], 0
+	while o + 12 <= len(b):
+		t = struct.unpack(e + "I", b[o:o + 4])[0]
+		if t == 0x0a0d0d0a:
+			e = "<" if b[o + 8:o + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+			t, lts = 0x0a0d0d0a, []
+		ln = struct.unpack(e + "I", b[o + 4:o + 8])[0]
+		if ln < 12:
+			return
+		if t == 1:
+			lts.append(struct.unpack(e + "H", b[o + 8:o + 10])[0])
+		elif t == 6 and o + 28 <= len(b):
+			i, cl = struct.unpack(e + "I", b[o + 8:o + 12])[0], struct.unpack(e + "I", b[o + 20:o + 24])[0]
+			if i < len(lts):
+				yield lts[i], b[o + 28:o + 28 + cl]
+		o += ln
+for path in sys.stdin.read().split():
+	b = open(path, "rb").read()
+	try:
+		gen = pcapng(b) if b[:4] == b"\x0a\x0d\x0d\x0a" else pcap(b)
+		k = 0
+		for lt, fr in gen:
+			if lt not in dlts or k >= 200:
+				continue
+			k += 1
+			n += 1
+			open(os.path.join(out, "f%06d" % n), "wb").write(bytes([dlts[lt]]) + fr)
+	except Exception as ex:
+		pass
+print(n)
+' "$dir" >/dev/null
+	rm -f "$dir"/.gen-*
+	n=$(find "$dir" -maxdepth 1 -type f | wc -l)
+	;;
+*)
+	echo "seed.sh: unknown target $target" >&2; exit 2 ;;
+esac
+echo "seed.sh: $target: $(find "$dir" -maxdepth 1 -type f ! -name '.*' | wc -l) seeds in $dir"

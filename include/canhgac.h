@@ -942,6 +942,7 @@ struct config {
 	int		 status_mode;	/* outputs.status.mode, 0: 0660 */
 	char		*status_group;	/* outputs.status.group */
 	char		*status_admin_group;	/* may reload, shut down */
+	char		*state_dir;	/* sensor.state_dir, or "none" */
 	struct yaml_doc	*doc;		/* kept for later subsystems */
 };
 
@@ -972,9 +973,6 @@ int	 capture_add_live(struct capture *, const struct capture_conf *,
 	    char *err, size_t errlen);
 int	 capture_add_file(struct capture *, const char *path, char *err,
 	    size_t errlen);
-struct pcap;
-int	 capture_add_offline(struct capture *, struct pcap *, const char *path,
-	    char *err, size_t errlen);
 int	 capture_start(struct capture *);
 void	 capture_stop(struct capture *);
 void	 capture_stats_update(struct capture *);
@@ -1034,6 +1032,7 @@ struct sensor {
 	int			 reload_ok;
 	char			 reload_error[1024];
 	void			*control;	/* control.c */
+	struct state		*state;		/* state.c */
 };
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);
@@ -1048,10 +1047,6 @@ struct control_ops {
 int	 control_init(struct sensor *, const struct control_ops *,
 	    char *err, size_t errlen);
 void	 control_shutdown(struct sensor *);
-/* Requests in buf as a local client would send them; answers go to out. */
-struct evbuffer;
-void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,
-	    struct evbuffer *out);
 /* Keep one alert line in the ring and stream it to follow clients. */
 void	 control_alert(const char *line, size_t len, const struct rule *,
 	    uint64_t ts);
@@ -1065,8 +1060,60 @@ struct json_t;
 struct json_t *compliance_report(const struct config *,
 	    const struct ruleset *, struct json_t *evidence, int level,
 	    char *err, size_t errlen);
+/* SHA-256 naming the rule set: config, catalog, rule and list files. */
+void	 compliance_digest(const struct config *, const struct ruleset *,
+	    char out[65]);
 /* compliance_render.c: format text, json or html; vi for Vietnamese. */
 int	 compliance_render(struct json_t *, const char *format, int vi,
 	    FILE *);
+/*
+ * The report's period from --since: an ISO date (2025-01-02, local
+ * midnight), date-time (2025-01-02T08:00, local; Z or +07:00 exact) or
+ * an age (90s, 15m, 12h, 7d). Unix seconds, or -1 with err set.
+ */
+long long compliance_parse_since(const char *, long long now, char *err,
+	    size_t errlen);
+
+/*
+ * state.c: what the compliance report needs across restarts, kept in
+ * STATE_DIR/state.json (written atomically, every list capped).
+ */
+#define STATE_FILE_MAX		(8 << 20)
+#define STATE_RUNS_MAX		256
+#define STATE_RELOADS_MAX	256
+#define STATE_IFEVENTS_MAX	512
+#define STATE_OUTPUTS_MAX	16
+#define STATE_TRAFFIC_MAX	8192	/* interface buckets */
+#define STATE_ALERTS_MAX	4096	/* alert buckets (hours with alerts) */
+#define STATE_KEYS_MAX		64	/* categories or controls a bucket */
+#define STATE_HOURLY_DAYS	14	/* then daily buckets */
+#define STATE_KEEP_DAYS		400
+struct state;
+struct state *state_load(const char *path, int utc_offset);
+int	 state_save(struct state *, char *err, size_t errlen);
+void	 state_free(struct state *);
+const struct json_t *state_doc(const struct state *);
+void	 state_run_start(struct state *, time_t, const char *digest);
+void	 state_run_seen(struct state *, time_t);
+void	 state_run_stop(struct state *, time_t);
+void	 state_reload(struct state *, time_t, int ok, const char *digest,
+	    const char *error);
+void	 state_add_traffic(struct state *, const char *iface, time_t,
+	    uint64_t pkts, uint64_t recv, uint64_t drops);
+void	 state_iface_state(struct state *, const char *iface, time_t,
+	    const char *state);
+void	 state_add_alerts(struct state *, time_t, const char *category,
+	    char *const *controls, size_t ncontrols, uint64_t n, time_t last);
+void	 state_output(struct state *, const char *name, time_t,
+	    uint64_t delivered, uint64_t dropped, int64_t pending,
+	    int64_t bytes, const char *ostate);
+/* The evidence of the period [since, now] as report JSON. */
+struct json_t *state_evidence(const struct state *, time_t since, time_t now);
+/* The daemon's hooks (s->state is NULL when there is no state file). */
+int	 state_init(struct sensor *, char *err, size_t errlen);
+void	 state_sample(struct sensor *);
+void	 state_reload_begin(struct sensor *);
+void	 state_reload_end(struct sensor *, int ok, const char *error);
+void	 state_shutdown(struct sensor *);
 
 #endif /* CANHGAC_H */

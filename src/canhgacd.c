@@ -291,6 +291,7 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 
 	s->reloads++;
 	s->last_reload = wall_usec();
+	state_reload_begin(s);
 	if (s->conf->path == NULL) {
 		snprintf(err, errlen, "no configuration file to reload");
 		goto fail;
@@ -329,11 +330,13 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 	sensor_reopen(s);
 	s->reload_ok = 1;
 	s->reload_error[0] = '\0';
+	state_reload_end(s, 1, NULL);
 	return 0;
 fail:
 	s->reload_ok = 0;
 	s->reload_failures++;
 	snprintf(s->reload_error, sizeof(s->reload_error), "%s", err);
+	state_reload_end(s, 0, err);
 	return -1;
 }
 
@@ -526,6 +529,7 @@ static const struct subsystem subsystems[] = {
 	{ "control", sub_control_init, control_shutdown },
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
+	{ "state", state_init, state_shutdown },	/* state.c */
 };
 #define NSUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
 
@@ -731,7 +735,7 @@ drop_root(struct sensor *s, int offline, char *err, size_t errlen)
  */
 static int
 offline_compliance(struct sensor *s, int level, const char *format,
-    int lang)
+    int lang, long long since)
 {
 	struct json_t	*rep;
 	char		 err[1024];
@@ -746,7 +750,10 @@ offline_compliance(struct sensor *s, int level, const char *format,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "canhgacd: compliance: %s\n", err);
 		rc = 1;
-	} else if (compliance_render(rep, format, lang >= 0 ? lang :
+	} else if (json_object_set_new(rep, "period", json_pack("{s:o,s:b}",
+	    "since", since >= 0 ? json_integer(since) : json_null(),
+	    "evidence", 0)) != 0 || compliance_render(rep, format, lang >= 0 ?
+	    lang :
 	    s->conf->language_vi, stdout) != 0) {
 		fprintf(stderr, "canhgacd: compliance: cannot write the "
 		    "report\n");
@@ -781,7 +788,8 @@ usage(FILE *fp)
 "  --compliance     print the compliance report from the configuration\n"
 "                   (no evidence) and exit; with --level N (default\n"
 "                   sensor.security_level), --format text|json|html,\n"
-"                   --lang en|vi\n"
+"                   --lang en|vi, --since DATE (the period; offline\n"
+"                   there is no evidence to restrict, and it says so)\n"
 "  -v               more output (-v -T prints the effective config)\n"
 "  --version        print the version and exit\n"
 "  -h               this help\n", DEFAULT_CONFIG);
@@ -798,6 +806,7 @@ main(int argc, char *argv[])
 		{ "level", required_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "lang", required_argument, NULL, 'G' },
+		{ "since", required_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -810,6 +819,7 @@ main(int argc, char *argv[])
 	const char	*pidfile = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
+	long long	 csince = -1;
 	const char	*cformat = "text";
 	char		 err[1024];
 	double		 secs;
@@ -866,6 +876,11 @@ main(int argc, char *argv[])
 			    strcmp(cformat, "html"))
 				fatalx("--format: text, json or html");
 			break;
+		case 'N':
+			if ((csince = compliance_parse_since(optarg,
+			    (long long)time(NULL), err, sizeof(err))) < 0)
+				fatalx("%s", err);
+			break;
 		case 'G':
 			if (strcmp(optarg, "en") && strcmp(optarg, "vi"))
 				fatalx("--lang: en or vi");
@@ -908,7 +923,7 @@ main(int argc, char *argv[])
 		s.conf->utc_offset = 7 * 3600;
 	}
 	if (compliance)
-		return offline_compliance(&s, clevel, cformat, clang);
+		return offline_compliance(&s, clevel, cformat, clang, csince);
 	if (test) {
 		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", err);

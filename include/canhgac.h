@@ -973,6 +973,9 @@ int	 capture_add_live(struct capture *, const struct capture_conf *,
 	    char *err, size_t errlen);
 int	 capture_add_file(struct capture *, const char *path, char *err,
 	    size_t errlen);
+struct pcap;
+int	 capture_add_offline(struct capture *, struct pcap *, const char *path,
+	    char *err, size_t errlen);
 int	 capture_start(struct capture *);
 void	 capture_stop(struct capture *);
 void	 capture_stats_update(struct capture *);
@@ -1047,6 +1050,10 @@ struct control_ops {
 int	 control_init(struct sensor *, const struct control_ops *,
 	    char *err, size_t errlen);
 void	 control_shutdown(struct sensor *);
+/* Requests in buf as a local client would send them; answers go to out. */
+struct evbuffer;
+void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,
+	    struct evbuffer *out);
 /* Keep one alert line in the ring and stream it to follow clients. */
 void	 control_alert(const char *line, size_t len, const struct rule *,
 	    uint64_t ts);

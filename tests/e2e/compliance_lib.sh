@@ -41,6 +41,11 @@ PYEOF
 
 # comp_start: the daemon on ${CONF:-$tmp/etc/canhgac.yaml} in ${ns}a.
 comp_start() {
+	# The run before: ctl_finish only reads the last one's log.
+	if grep -qE "Sanitizer|runtime error" "$tmp/daemon.err" 2>/dev/null; then
+		flunk "sanitizer report in an earlier run:"
+		grep -A20 -E "Sanitizer|runtime error" "$tmp/daemon.err" | head -40
+	fi
 	: >"$tmp/daemon.err"
 	ip netns exec "${ns}a" "$CANHGACD" -v -c "${CONF:-$tmp/etc/canhgac.yaml}" \
 	    2>"$tmp/daemon.err" &

@@ -302,15 +302,14 @@ text_history(struct rctx *c, json_t *ev)
 	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
 		char b[32];
 
-		fprintf(fp, "    %-30s %s %s, %s %s, %s %lld\n", js(v, "name"),
+		fprintf(fp, "    %s: %s %s, %s ", js(v, "name"),
 		    LB(c, L_LASTDELIV), jt(v, "last_delivered", b, sizeof(b)),
-		    LB(c, L_SPOOL), json_is_integer(json_object_get(v,
-		    "spool_pending")) ? "" : "-", LB(c, L_DROPPED),
-		    ji(v, "dropped"));
+		    LB(c, L_SPOOL));
 		if (json_is_integer(json_object_get(v, "spool_pending")))
-			fprintf(fp, "      %s: %lld (%lld bytes)\n",
-			    LB(c, L_SPOOL), ji(v, "spool_pending"),
-			    ji(v, "spool_bytes"));
+			fprintf(fp, "%lld", ji(v, "spool_pending"));
+		else
+			fprintf(fp, "-");
+		fprintf(fp, ", %s %lld\n", LB(c, L_DROPPED), ji(v, "dropped"));
 	}
 	fprintf(fp, "  %s (%lld %s):\n", LB(c, L_RSHIST),
 	    ji(ev, "ruleset_changes"), LB(c, L_CHANGES));
@@ -608,7 +607,10 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 	json_array_foreach(days, k, d)
 		if (ji(d, "total") > max)
 			max = ji(d, "total");
+	/* A bar a day, at most 40 px wide, so that a few days stay bars. */
 	bw = (double)PLOT_W / (double)n;
+	if (bw > 40)
+		bw = 40;
 	fprintf(fp, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	    "aria-label=\"", CHART_W, CHART_H + 20 * (int)((json_object_size(
@@ -651,16 +653,17 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 		fprintf(fp, "</g>\n");
 	}
 	/* First and last day under the axis. */
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < (n > 1 ? 2 : 1); i++) {
 		time_t		 t = (time_t)((i ? last : first) * 86400L);
 		struct tm	 tm;
 		char		 b[16];
 
 		gmtime_r(&t, &tm);
 		strftime(b, sizeof(b), "%Y-%m-%d", &tm);
-		fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
-		    "text-anchor=\"%s\">%s</text>\n", i ? PLOT_X + PLOT_W :
-		    PLOT_X, 24 + PLOT_H, i ? "end" : "start", b);
+		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
+		    "text-anchor=\"%s\">%s</text>\n", i ? PLOT_X + bw *
+		    (double)n : (double)PLOT_X, 24 + PLOT_H, i ? "end" :
+		    "start", b);
 	}
 	k = 0;
 	json_object_foreach(cats, cat, v) {

@@ -381,6 +381,16 @@ struct flow {
 	uint64_t	 first, last;	/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
 	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	/*
+	 * rules_match.c: whether the client [0] and server [1] address
+	 * are in the rule set's cached address sets (bit = slot), learnt
+	 * once per flow instead of probing big lists on every packet.
+	 */
+	uint32_t	 aset_gen;	/* rule set these bits are for */
+	uint32_t	 aset_known[2];
+	uint32_t	 aset_in[2];
+	/* Any-port packet rules whose per-flow keys failed, per direction. */
+	uint64_t	 rule_dead[2];
 };
 
 struct flow_stats {
@@ -642,12 +652,15 @@ struct match_ctx {
 
 struct addr_match {
 	const struct ipset	*sets[ADDR_SETS_MAX];	/* any of */
+	int8_t			 slot[ADDR_SETS_MAX];	/* flow cache, -1 none */
+	uint32_t		 slot_mask;	/* all sets cached: their bits */
 	uint8_t			 nsets;
 	uint8_t			 neg;
 };
 
 struct port_match {
 	const uint8_t		*bits;		/* 65536 bits */
+	uint32_t		 count;		/* ports set, by rules_index */
 	uint8_t			 neg;
 };
 

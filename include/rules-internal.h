@@ -28,9 +28,18 @@ struct rule_list {
 	uint32_t	 n;
 };
 
+/*
+ * Packet prefilter keys of the any-port rules that test TCP flags or
+ * decode errors: no packet; else the decode-error bit and, for TCP,
+ * the flags byte (see pf_key in rules_match.c).
+ */
+#define PF_KEYS		(1 + 2 * 257)
+
 /* Rules of one event kind and protocol class, by port. */
 struct rule_bucket {
 	struct rule_list	 any;		/* no usable port key */
+	uint32_t		*pf_off;	/* PF_KEYS + 1 offsets, or NULL */
+	uint32_t		*pf_ids;	/* any-port rules on flags/errors */
 	uint32_t		*dport_off;	/* 65537 offsets, or NULL */
 	uint32_t		*dport_ids;
 	uint32_t		*sport_off;
@@ -55,6 +64,7 @@ struct ruleset {
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit */
 	uint64_t		 stamp;
+	uint32_t		 gen;		/* names the flows' address cache */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */
 	/* Everything allocated at load, freed with the set. */

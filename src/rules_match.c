@@ -53,13 +53,15 @@ appr_bit(uint32_t appr)
 	return 0;
 }
 
-static size_t
+static uint32_t
 port_count(const uint8_t *bits)
 {
-	size_t	i, n = 0;
+	uint32_t	i, n = 0;
 
+	if (bits == NULL)
+		return 0;
 	for (i = 0; i < 65536 / 8; i++)
-		n += (size_t)__builtin_popcount(bits[i]);
+		n += (uint32_t)__builtin_popcount(bits[i]);
 	return n;
 }
 
@@ -77,7 +79,7 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 {
 	uint32_t	*off, *ids, *fill;
 	size_t		 i, total = 0;
-	unsigned	 p;
+	unsigned	 p, q;
 
 	off = xcalloc(65537, sizeof(*off));
 	for (i = 0; i < rs->nrules; i++) {
@@ -86,9 +88,10 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 
 		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
 			continue;
-		for (p = 0; p < 65536; p++)
-			if (bit_test(bits, p))
-				off[p + 1]++;
+		for (p = 0; p < 65536; p += 8)
+			if (bits[p >> 3] != 0)
+				for (q = p; q < p + 8; q++)
+					off[q + 1] += bit_test(bits, q);
 	}
 	for (p = 0; p < 65536; p++) {
 		off[p + 1] += off[p];
@@ -107,9 +110,12 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 
 		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
 			continue;
-		for (p = 0; p < 65536; p++)
-			if (bit_test(bits, p))
-				ids[off[p] + fill[p]++] = (uint32_t)i;
+		for (p = 0; p < 65536; p += 8)
+			if (bits[p >> 3] != 0)
+				for (q = p; q < p + 8; q++)
+					if (bit_test(bits, q))
+						ids[off[q] + fill[q]++] =
+						    (uint32_t)i;
 	}
 	free(fill);
 	*offp = off;
@@ -128,19 +134,19 @@ rules_port_key(const struct rule *r, int src)
 
 	if (src) {
 		if ((m->keys & M_PORT) && !m->port.neg &&
-		    port_count(m->port.bits) <= PORT_INDEX_MAX &&
+		    m->port.count <= PORT_INDEX_MAX &&
 		    !(m->keys & (M_DPORT | M_SPORT)))
 			return m->port.bits;
 		if ((m->keys & M_SPORT) && !(m->keys & M_DPORT) &&
-		    !m->sport.neg && port_count(m->sport.bits) <= PORT_INDEX_MAX)
+		    !m->sport.neg && m->sport.count <= PORT_INDEX_MAX)
 			return m->sport.bits;
 		return NULL;
 	}
 	if ((m->keys & M_DPORT) && !m->dport.neg &&
-	    port_count(m->dport.bits) <= PORT_INDEX_MAX)
+	    m->dport.count <= PORT_INDEX_MAX)
 		return m->dport.bits;
 	if ((m->keys & M_PORT) && !m->port.neg &&
-	    port_count(m->port.bits) <= PORT_INDEX_MAX &&
+	    m->port.count <= PORT_INDEX_MAX &&
 	    !(m->keys & (M_DPORT | M_SPORT)))
 		return m->port.bits;
 	return NULL;
@@ -157,12 +163,193 @@ rules_in_bucket(const struct rule *r, int ev, int pc)
 	return proto_class(r->m.proto) == pc;
 }
 
+/*
+ * The prefilter key of a packet: 0 without one, else 1 + 257 when it
+ * has a decode error, + 1 + the TCP flags byte for TCP. Any-port rules
+ * that test flags or decode errors are listed under the keys they can
+ * match, so a plain ACK never walks the scan rules.
+ */
+static unsigned
+pf_key(const struct packet *pkt, uint8_t proto)
+{
+	if (pkt == NULL)
+		return 0;
+	return 1 + (pkt->err != DE_NONE ? 257 : 0) +
+	    (proto == PROTO_TCP ? 1 + (unsigned)pkt->tcp_flags : 0);
+}
+
+/* Can a rule's flags and decode keys hold for a packet of this key? */
+static int
+pf_can_match(const struct rule_match *m, unsigned key)
+{
+	unsigned	k, flags;
+	int		err, tcp;
+
+	if (key == 0)
+		return !(m->keys & (M_FLAGS | M_DECODE));
+	k = key - 1;
+	err = k >= 257;
+	if (err)
+		k -= 257;
+	tcp = k > 0;
+	flags = tcp ? k - 1 : 0;
+	if ((m->keys & M_FLAGS) && (!tcp ||
+	    (flags & m->flags_set) != m->flags_set ||
+	    (flags & m->flags_clear) != 0))
+		return 0;
+	if ((m->keys & M_DECODE) && !err)
+		return 0;
+	return 1;
+}
+
+static void
+pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
+{
+	uint32_t	*cand;
+	size_t		 i, n = 0, total = 0;
+	unsigned	 key;
+	int		 ported = pc == PC_TCP || pc == PC_UDP;
+
+	cand = xcalloc(rs->nrules + 1, sizeof(*cand));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (rules_in_bucket(r, ev, pc) &&
+		    (r->m.keys & (M_FLAGS | M_DECODE)) &&
+		    !(ported && (rules_port_key(r, 0) != NULL ||
+		    rules_port_key(r, 1) != NULL)))
+			cand[n++] = (uint32_t)i;
+	}
+	if (n == 0) {
+		free(cand);
+		return;
+	}
+	/* Count, then fill: PF_KEYS lists in one array. */
+	b->pf_off = xcalloc(PF_KEYS + 1, sizeof(*b->pf_off));
+	for (key = 0; key < PF_KEYS; key++)
+		for (i = 0; i < n; i++)
+			total += pf_can_match(&rs->rules[cand[i]].m, key);
+	b->pf_ids = xcalloc(total + 1, sizeof(*b->pf_ids));
+	total = 0;
+	for (key = 0; key < PF_KEYS; key++) {
+		b->pf_off[key] = (uint32_t)total;
+		for (i = 0; i < n; i++)
+			if (pf_can_match(&rs->rules[cand[i]].m, key))
+				b->pf_ids[total++] = cand[i];
+	}
+	b->pf_off[PF_KEYS] = (uint32_t)total;
+	free(cand);
+}
+
+/*
+ * Give the largest address sets a slot in the flows' membership cache
+ * (32 bits a side); the rest are probed on each packet.
+ */
+struct slot_cand {
+	const struct ipset	*set;
+	size_t			 size;
+};
+
+static int
+slot_cand_cmp(const void *a, const void *b)
+{
+	const struct slot_cand	*x = a, *y = b;
+
+	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+}
+
+static void
+slot_collect(struct slot_cand *c, size_t *n, size_t cap,
+    const struct addr_match *am)
+{
+	size_t	i;
+	int	k;
+
+	for (k = 0; k < am->nsets; k++) {
+		for (i = 0; i < *n && c[i].set != am->sets[k]; i++)
+			;
+		if (i == *n && *n < cap) {
+			c[*n].set = am->sets[k];
+			c[*n].size = ipset_count(am->sets[k]);
+			(*n)++;
+		}
+	}
+}
+
+static void
+slot_assign(struct addr_match *am, const struct slot_cand *c, size_t n)
+{
+	size_t	i;
+	int	k;
+
+	am->slot_mask = 0;
+	for (k = 0; k < ADDR_SETS_MAX; k++) {
+		am->slot[k] = -1;
+		for (i = 0; k < am->nsets && i < n && i < 32; i++)
+			if (c[i].set == am->sets[k])
+				am->slot[k] = (int8_t)i;
+		if (k < am->nsets && am->slot[k] >= 0)
+			am->slot_mask |= 1U << am->slot[k];
+	}
+	/* Zero unless every set has a slot. */
+	for (k = 0; k < am->nsets; k++)
+		if (am->slot[k] < 0)
+			am->slot_mask = 0;
+}
+
+static void
+addr_slots(struct ruleset *rs)
+{
+	static uint32_t		 gen;
+	struct slot_cand	*c;
+	size_t			 n = 0, cap = 1, i;
+
+	rs->gen = ++gen != 0 ? gen : ++gen;
+	for (i = 0; i < rs->nrules; i++)
+		cap += rs->rules[i].m.src.nsets + rs->rules[i].m.dst.nsets +
+		    rs->rules[i].m.ip.nsets;
+	for (i = 0; i < rs->nexc; i++)
+		cap += rs->exc[i].m.src.nsets + rs->exc[i].m.dst.nsets +
+		    rs->exc[i].m.ip.nsets;
+	c = xcalloc(cap, sizeof(*c));
+	for (i = 0; i < rs->nrules; i++) {
+		slot_collect(c, &n, cap, &rs->rules[i].m.src);
+		slot_collect(c, &n, cap, &rs->rules[i].m.dst);
+		slot_collect(c, &n, cap, &rs->rules[i].m.ip);
+	}
+	for (i = 0; i < rs->nexc; i++) {
+		slot_collect(c, &n, cap, &rs->exc[i].m.src);
+		slot_collect(c, &n, cap, &rs->exc[i].m.dst);
+		slot_collect(c, &n, cap, &rs->exc[i].m.ip);
+	}
+	qsort(c, n, sizeof(*c), slot_cand_cmp);
+	for (i = 0; i < rs->nrules; i++) {
+		slot_assign(&rs->rules[i].m.src, c, n);
+		slot_assign(&rs->rules[i].m.dst, c, n);
+		slot_assign(&rs->rules[i].m.ip, c, n);
+	}
+	for (i = 0; i < rs->nexc; i++) {
+		slot_assign(&rs->exc[i].m.src, c, n);
+		slot_assign(&rs->exc[i].m.dst, c, n);
+		slot_assign(&rs->exc[i].m.ip, c, n);
+	}
+	free(c);
+}
+
 int
 rules_index(struct ruleset *rs)
 {
 	PCRE2_SIZE	 n = 0;
 	size_t		 i;
 	int		 ev, pc;
+
+	for (i = 0; i < rs->nrules; i++) {
+		struct rule_match *m = &rs->rules[i].m;
+
+		m->dport.count = port_count(m->dport.bits);
+		m->sport.count = port_count(m->sport.bits);
+		m->port.count = port_count(m->port.bits);
+	}
 
 	for (ev = 0; ev < REV_MAX; ev++) {
 		for (pc = 0; pc < PC_MAX; pc++) {
@@ -183,10 +370,13 @@ rules_index(struct ruleset *rs)
 				if (ported && (rules_port_key(r, 0) != NULL ||
 				    rules_port_key(r, 1) != NULL))
 					continue;
-				list_add(&b->any, (uint32_t)i);
+				if (!(r->m.keys & (M_FLAGS | M_DECODE)))
+					list_add(&b->any, (uint32_t)i);
 			}
+			pf_build(rs, ev, pc, b);
 		}
 	}
+	addr_slots(rs);
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 
@@ -208,6 +398,8 @@ rules_index_free(struct ruleset *rs)
 			struct rule_bucket *b = &rs->buckets[ev][pc];
 
 			free(b->any.v);
+			free(b->pf_off);
+			free(b->pf_ids);
 			free(b->dport_off);
 			free(b->dport_ids);
 			free(b->sport_off);
@@ -219,15 +411,62 @@ rules_index_free(struct ruleset *rs)
 		pcre2_match_data_free(rs->match_data);
 }
 
-static int
-addr_in(const struct addr_match *am, int ipver, const uint8_t *a)
+/* What a flow learnt about an older rule set is forgotten. */
+static void
+flow_cache_check(const struct ruleset *rs, struct flow *f)
 {
-	int	i, hit = 0;
+	if (f->aset_gen == rs->gen)
+		return;
+	f->aset_gen = rs->gen;
+	f->aset_known[0] = f->aset_known[1] = 0;
+	f->aset_in[0] = f->aset_in[1] = 0;
+	f->rule_dead[0] = f->rule_dead[1] = 0;
+}
 
-	if (ipver == 0 || a == NULL)
+/*
+ * Is the packet's source (dst 0) or destination (dst 1) in one set?
+ * With a flow and a cache slot the answer is learnt once per flow side.
+ * The flow is the packet's own, which the caller may change: the cache
+ * is written through the const match context on purpose.
+ */
+static int
+set_has(const struct ruleset *rs, const struct match_ctx *c,
+    const struct addr_match *am, int k, int dst)
+{
+	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
+	const uint8_t	*a = dst ? c->dst : c->src;
+	uint32_t	 bit;
+	int		 side, hit;
+
+	if (f == NULL || am->slot[k] < 0)
+		return ipset_contains(am->sets[k], c->ipver, a);
+	flow_cache_check(rs, f);
+	side = (dst ^ c->dir) & 1;	/* dir 0: the source is the client */
+	bit = 1U << am->slot[k];
+	if (f->aset_known[side] & bit)
+		return (f->aset_in[side] & bit) != 0;
+	hit = ipset_contains(am->sets[k], c->ipver, a);
+	f->aset_known[side] |= bit;
+	if (hit)
+		f->aset_in[side] |= bit;
+	return hit;
+}
+
+static int
+addr_in(const struct ruleset *rs, const struct addr_match *am,
+    const struct match_ctx *c, int dst)
+{
+	const struct flow	*f = c->flow;
+	int			 i, hit = 0, side = (dst ^ c->dir) & 1;
+
+	if (c->ipver == 0 || (dst ? c->dst : c->src) == NULL)
 		return 0;
+	/* Fast path: every set's answer for this side already learnt. */
+	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen &&
+	    (f->aset_known[side] & am->slot_mask) == am->slot_mask)
+		return ((f->aset_in[side] & am->slot_mask) != 0) != am->neg;
 	for (i = 0; i < am->nsets && !hit; i++)
-		hit = ipset_contains(am->sets[i], ipver, a);
+		hit = set_has(rs, c, am, i, dst);
 	return hit != am->neg;
 }
 
@@ -344,19 +583,15 @@ ssh_banner(const struct app_ssh *s, char *buf, size_t len)
 }
 
 /*
- * Does the event satisfy m? ignore_event is for exceptions, whose keys
- * apply to whatever event the rule matched.
+ * The keys that stay the same for every packet of a flow in one
+ * direction: protocol, ports, direction, addresses.
  */
 static int
-match_ok(struct ruleset *rs, const struct rule_match *m,
-    const struct match_ctx *c, int ignore_event)
+match_flow_keys(const struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c)
 {
-	const struct packet	*pkt = c->pkt;
-	const struct app_result	*app = c->app;
-	uint32_t		 k = m->keys;
+	uint32_t	k = m->keys;
 
-	if (!ignore_event && m->event != c->event)
-		return 0;
 	if ((k & M_PROTO) && m->proto != c->proto)
 		return 0;
 	if ((k & M_DPORT) && bit_test(m->dport.bits, c->dport) ==
@@ -367,6 +602,34 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 		return 0;
 	if ((k & M_PORT) && (bit_test(m->port.bits, c->sport) ||
 	    bit_test(m->port.bits, c->dport)) == m->port.neg)
+		return 0;
+	if ((k & M_DIRECTION) && m->direction != c->dir)
+		return 0;
+	if ((k & M_SRC) && !addr_in(rs, &m->src, c, 0))
+		return 0;
+	if ((k & M_DST) && !addr_in(rs, &m->dst, c, 1))
+		return 0;
+	if ((k & M_IP) && !addr_in(rs, &m->ip, c, 0) &&
+	    !addr_in(rs, &m->ip, c, 1))
+		return 0;
+	return 1;
+}
+
+/*
+ * Does the event satisfy m? ignore_event is for exceptions, whose keys
+ * apply to whatever event the rule matched.
+ */
+static int
+match_ok(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c, int ignore_event, int flow_keys_done)
+{
+	const struct packet	*pkt = c->pkt;
+	const struct app_result	*app = c->app;
+	uint32_t		 k = m->keys;
+
+	if (!ignore_event && m->event != c->event)
+		return 0;
+	if (!flow_keys_done && !match_flow_keys(rs, m, c))
 		return 0;
 	if (k & M_FLAGS) {
 		if (pkt == NULL || c->proto != PROTO_TCP ||
@@ -382,19 +645,10 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 	    c->proto != PROTO_ICMPV6) || !bit_test(m->icmp_code,
 	    pkt->icmp_code)))
 		return 0;
-	if ((k & M_DIRECTION) && m->direction != c->dir)
-		return 0;
 	if ((k & M_DECODE) && (pkt == NULL || pkt->err == DE_NONE ||
 	    !!(m->decode_mask & (1ULL << pkt->err)) == m->decode_neg))
 		return 0;
 	if ((k & M_SENSOR) && !(c->sensor_event & m->sensor))
-		return 0;
-	if ((k & M_SRC) && !addr_in(&m->src, c->ipver, c->src))
-		return 0;
-	if ((k & M_DST) && !addr_in(&m->dst, c->ipver, c->dst))
-		return 0;
-	if ((k & M_IP) && !addr_in(&m->ip, c->ipver, c->src) &&
-	    !addr_in(&m->ip, c->ipver, c->dst))
 		return 0;
 	if (k & M_APP) {
 		unsigned ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
@@ -542,7 +796,7 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 	for (i = 0; i < r->nexc; i++) {
 		struct exception *e = &rs->exc[r->exc[i]];
 
-		if (!match_ok(rs, &e->m, c, 1))
+		if (!match_ok(rs, &e->m, c, 1, 0))
 			continue;
 		if (e->expires != 0 && c->ts >= e->expires) {
 			e->expired_hits++;
@@ -556,7 +810,7 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 
 static void
 rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
-    struct alert_out *out)
+    struct alert_out *out, int flow_keys_done)
 {
 	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
@@ -567,7 +821,7 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
-	if (!match_ok(rs, &r->m, c, 0))
+	if (!match_ok(rs, &r->m, c, 0, flow_keys_done))
 		return;
 	r->matches++;
 	rs->st.matched++;
@@ -596,7 +850,38 @@ try_list(struct ruleset *rs, const struct rule_list *l,
 	uint32_t	i;
 
 	for (i = 0; i < l->n; i++)
-		rule_try(rs, l->v[i], c, out);
+		rule_try(rs, l->v[i], c, out, 0);
+}
+
+/*
+ * The any-port packet rules: one whose per-flow keys failed is skipped
+ * for the rest of the flow in that direction (the first 64 of the list).
+ */
+static void
+try_any(struct ruleset *rs, const struct rule_list *l,
+    const struct match_ctx *c, struct alert_out *out)
+{
+	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
+	uint64_t	*dead = NULL, bit;
+	uint32_t	 i;
+
+	if (f == NULL || c->event != REV_PACKET) {
+		try_list(rs, l, c, out);
+		return;
+	}
+	flow_cache_check(rs, f);
+	dead = &f->rule_dead[c->dir & 1];
+	for (i = 0; i < l->n; i++) {
+		bit = i < 64 ? 1ULL << i : 0;
+		if (*dead & bit)
+			continue;
+		if (bit != 0 && !match_flow_keys(rs, &rs->rules[l->v[i]].m,
+		    c)) {
+			*dead |= bit;
+			continue;
+		}
+		rule_try(rs, l->v[i], c, out, bit != 0);
+	}
 }
 
 static void
@@ -608,7 +893,7 @@ try_ports(struct ruleset *rs, const uint32_t *off, const uint32_t *ids,
 	if (off == NULL)
 		return;
 	for (i = off[port]; i < off[port + 1]; i++)
-		rule_try(rs, ids[i], c, out);
+		rule_try(rs, ids[i], c, out, 0);
 }
 
 void
@@ -627,7 +912,12 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 	b = &rs->buckets[c->event][proto_class(c->proto)];
 	try_ports(rs, b->dport_off, b->dport_ids, c->dport, c, out);
 	try_ports(rs, b->sport_off, b->sport_ids, c->sport, c, out);
-	try_list(rs, &b->any, c, out);
+	if (b->pf_off != NULL) {
+		unsigned key = pf_key(c->pkt, c->proto);
+
+		try_ports(rs, b->pf_off, b->pf_ids, (uint16_t)key, c, out);
+	}
+	try_any(rs, &b->any, c, out);
 }
 
 const struct rule_stats *

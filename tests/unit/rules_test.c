@@ -94,7 +94,7 @@ write_file(const char *name, const char *text)
 
 /* A config at the given level and language, with the rules above. */
 static struct config *
-make_config(int level, const char *lang)
+make_config_gw(int level, const char *lang, const char *gw)
 {
 	char		 text[1024], err[1024];
 	struct config	*c;
@@ -104,13 +104,19 @@ make_config(int level, const char *lang)
 	snprintf(text, sizeof(text),
 	    "sensor: {name: t1, security_level: %d, timezone: "
 	    "Asia/Ho_Chi_Minh, catalog: catalog.yaml, language: %s}\n"
-	    "assets:\n  gw: [10.0.0.1]\n"
+	    "assets:\n  gw: [%s]\n"
 	    "rules: [rules.yaml]\n"
-	    "outputs: {json: {path: alerts.json}}\n", level, lang);
+	    "outputs: {json: {path: alerts.json}}\n", level, lang, gw);
 	c = config_load(write_file("canhgac.yaml", text), err, sizeof(err));
 	if (c == NULL)
 		fail_msg("%s", err);
 	return c;
+}
+
+static struct config *
+make_config(int level, const char *lang)
+{
+	return make_config_gw(level, lang, "10.0.0.1");
 }
 
 static int
@@ -432,6 +438,129 @@ test_reload(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* The source address of the first alert of sid. */
+static const char *
+sid_src(json_t *arr, int sid)
+{
+	size_t	 i;
+	json_t	*a;
+
+	json_array_foreach(arr, i, a)
+		if (json_integer_value(json_object_get(json_object_get(a,
+		    "alert"), "signature_id")) == sid)
+			return json_string_value(json_object_get(a, "src_ip"));
+	return "";
+}
+
+/* A TCP packet of flow f in direction dir (0: client to server). */
+static void
+flow_event(struct ruleset *rs, struct alert_out *o, struct flow *f,
+    int d, uint8_t flags)
+{
+	static struct packet	pkt;
+	struct match_ctx	c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	memcpy(pkt.src, d ? f->saddr : f->caddr, 4);
+	memcpy(pkt.dst, d ? f->caddr : f->saddr, 4);
+	pkt.ipver = 4;
+	pkt.proto = PROTO_TCP;
+	pkt.sport = d ? f->sport : f->cport;
+	pkt.dport = d ? f->cport : f->sport;
+	pkt.tcp_flags = flags;
+	pkt.ts = 1735700000ULL * 1000000;
+	pkt.flags = PKT_L4;
+	pkt.dir = (uint8_t)d;
+	memset(&c, 0, sizeof(c));
+	c.event = REV_PACKET;
+	c.pkt = &pkt;
+	c.flow = f;
+	c.ts = pkt.ts;
+	c.ipver = 4;
+	c.src = pkt.src;
+	c.dst = pkt.dst;
+	c.sport = pkt.sport;
+	c.dport = pkt.dport;
+	c.proto = PROTO_TCP;
+	c.dir = (uint8_t)d;
+	rules_match(rs, &c, o);
+}
+
+/*
+ * What a flow caches (address-set answers, rules whose per-flow keys
+ * failed) is per direction and per rule set: a reply still meets the
+ * rules its request failed, and a reload's new asset values apply to
+ * flows already open.
+ */
+static void
+test_flow_caches(void **state)
+{
+	struct config	*c1, *c2;
+	struct ruleset	*a, *b;
+	struct alert_out *o;
+	struct flow	 f;
+	char		 err[512];
+	json_t		*arr;
+
+	(void)state;
+	write_file("rules.yaml", "rules:\n"
+	    "  - sid: 81\n    name: to gw\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {proto: tcp, dst: $gw}\n    message: m\n    advice: a\n"
+	    "  - sid: 82\n    name: from gw\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {proto: tcp, src: $gw}\n    message: m\n    advice: a\n"
+	    "  - sid: 83\n    name: SYN-ACK from gw\n    category: scan\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {tcp_flags: SA, src: $gw}\n    message: m\n"
+	    "    advice: a\n");
+	memset(&f, 0, sizeof(f));
+	inet_pton(AF_INET, "10.0.0.9", f.caddr);
+	inet_pton(AF_INET, "10.0.0.1", f.saddr);
+	f.cport = 40000;
+	f.sport = 8080;
+	f.ipver = 4;
+	f.proto = PROTO_TCP;
+
+	c1 = make_config_gw(1, "en", "10.0.0.1");
+	a = rules_load(c1, err, sizeof(err));
+	assert_non_null(a);
+	o = alert_out_new(c1, NULL, err, sizeof(err));
+	assert_non_null(o);
+	flow_event(a, o, &f, 0, TH_SYN);	/* 81 */
+	flow_event(a, o, &f, 0, TH_ACK);	/* 81 again, 82 dead */
+	flow_event(a, o, &f, 1, TH_SYN | TH_ACK);	/* 82 and 83 */
+	flow_event(a, o, &f, 1, TH_ACK);	/* 82 */
+	alert_out_free(o);
+	arr = read_alerts();
+	assert_int_equal(count_sid(arr, 81), 2);
+	assert_int_equal(count_sid(arr, 82), 2);
+	assert_int_equal(count_sid(arr, 83), 1);
+	json_decref(arr);
+
+	/* Reloaded with another gateway: the open flow is judged anew. */
+	c2 = make_config_gw(1, "en", "10.0.0.9");
+	b = rules_load(c2, err, sizeof(err));
+	assert_non_null(b);
+	o = alert_out_new(c2, NULL, err, sizeof(err));
+	assert_non_null(o);
+	flow_event(b, o, &f, 0, TH_ACK);	/* now 82: from 10.0.0.9 */
+	flow_event(b, o, &f, 1, TH_ACK);	/* now 81: to 10.0.0.9 */
+	alert_out_free(o);
+	arr = read_alerts();
+	assert_int_equal(count_sid(arr, 81), 1);
+	assert_int_equal(count_sid(arr, 82), 1);
+	/* From the new gateway, and to it: not the old answers. */
+	assert_string_equal(sid_src(arr, 82), "10.0.0.9");
+	assert_string_equal(sid_src(arr, 81), "10.0.0.1");
+	json_decref(arr);
+	rules_free(a);
+	rules_free(b);
+	config_free(c1);
+	config_free(c2);
+	write_file("rules.yaml", rules);
+}
+
 /* supersedes, tcp_flags with '!', decode_error {not: …}. */
 static void
 test_language_extensions(void **state)
@@ -514,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_exception_expiry),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_flow_caches),
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_mask),
 	};

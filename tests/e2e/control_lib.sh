@@ -7,7 +7,9 @@
 # inactive at this level), an expired exception, and the daemon started.
 # ctl_traffic SECONDS RATE: UDP to 10.97.N.1:9999 from the test host.
 # CTL_ALERTS: another path for the JSON alert log; CTL_RULES_EXTRA: more
-# rule files (comma-separated YAML flow list items).
+# rule files (comma-separated YAML flow list items); CTL_CONF_EXTRA: more
+# top-level configuration (YAML lines); CTL_SENSOR_RULES=1: the shipped
+# sensor-health rules (rules/sensor.yaml) too.
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -105,6 +107,12 @@ exceptions:
     expires: 2024-03-31
 EOF
 	cp "$tmp/good.rules" "$tmp/rules.yaml"
+	# The shipped sensor-health rules, under the test catalog's control.
+	if [ -n "${CTL_SENSOR_RULES:-}" ]; then
+		sed 's/controls: \[NET.LOG, NET.MON\]/controls: [NET.IDS]/' \
+		    "$top_srcdir/rules/sensor.yaml" >"$tmp/sensor-rules.yaml"
+		CTL_RULES_EXTRA=sensor-rules.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}
+	fi
 	printf '# indicator addresses\n192.0.2.1\n' >"$tmp/ioc-ips.txt"
 	cat >"$tmp/canhgac.yaml" <<EOF
 sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2}
@@ -118,6 +126,7 @@ outputs:
   status: {socket: $tmp/ctl.sock, mode: "${CTL_MODE:-0660}",
            group: ${CTL_GROUP:-root}${CTL_ADMIN:+, admin_group: $CTL_ADMIN}}
 EOF
+	[ -z "${CTL_CONF_EXTRA:-}" ] || echo "$CTL_CONF_EXTRA" >>"$tmp/canhgac.yaml"
 	SOCK=$tmp/ctl.sock
 	ip netns exec "${ns}a" "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
 	    2>"$tmp/daemon.err" &

@@ -19,12 +19,9 @@ mnt=$(mktemp -d /tmp/cg-faults-out-mnt.XXXXXX)
 truncate -s 4M "$mnt.img" && mkfs.ext4 -q -F -m 0 "$mnt.img" &&
     mount -o loop "$mnt.img" "$mnt" ||
     { rm -f "$mnt.img"; rmdir "$mnt"; skip "cannot mount an ext4 image on a loop device"; }
-cleanup_hooks+=("chattr -i '$mnt/alerts.json' 2>/dev/null; umount '$mnt'; rmdir '$mnt'; rm -f '$mnt.img' '$mnt.rules.yaml'")
-# The shipped sensor-health rules, under the test catalog's one control.
-sed 's/controls: \[NET.LOG, NET.MON\]/controls: [NET.IDS]/' \
-    "$top_srcdir/rules/sensor.yaml" >"$mnt.rules.yaml"
+cleanup_hooks+=("chattr -i '$mnt/alerts.json' 2>/dev/null; umount '$mnt'; rmdir '$mnt'; rm -f '$mnt.img'")
 CTL_ALERTS=$mnt/alerts.json
-CTL_RULES_EXTRA=$mnt.rules.yaml
+CTL_SENSOR_RULES=1
 ctl_setup fout
 LOG=$mnt/alerts.json
 alive() { kill -0 "$dpid" 2>/dev/null; }

@@ -478,6 +478,14 @@ int	 yamldoc_error(const struct yaml_doc *, const struct yaml_node_s *,
 const char *yamldoc_suggest(const char *word, const char *const *cands,
 	    size_t n);
 
+/*
+ * jsonflat.c: a JSON object as key=value pairs, nested keys joined by
+ * '.', arrays of scalars by ','; strings stored in buf. The number of
+ * pairs (at most max), or -1 when the text is not one JSON object.
+ */
+int	 json_flatten(const char *json, size_t len, const char **keys,
+	    const char **vals, size_t max, char *buf, size_t buflen);
+
 /* ipset.c: address sets (IPv4 and IPv6 CIDRs); lookup cost independent
  * of the number of entries. */
 struct ipset;

@@ -78,7 +78,18 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 	jw_putc(w, '"');
 	for (i = 0; i < n && !w->overflow; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t run;
 
+		/* Plain ASCII goes out a run at a time: most of every alert. */
+		for (run = i; run < n && (unsigned char)s[run] >= 0x20 &&
+		    (unsigned char)s[run] < 0x7f && s[run] != '"' &&
+		    s[run] != '\\'; run++)
+			;
+		if (run > i) {
+			jw_putn(w, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (c >= 0x80) {
 			if ((ul = utf8_len((const unsigned char *)s + i,
 			    n - i)) != 0) {
@@ -164,26 +175,34 @@ jw_str(struct jsonw *w, const char *key, const char *val)
 	jw_strn(w, key, val, strlen(val));
 }
 
+/* Decimal digits by hand: snprintf was a tenth of an alert's cost. */
+static void
+jw_digits(struct jsonw *w, uint64_t v, int neg)
+{
+	char	num[24];
+	size_t	n = sizeof(num);
+
+	do {
+		num[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		num[--n] = '-';
+	jw_putn(w, num + n, sizeof(num) - n);
+}
+
 void
 jw_int(struct jsonw *w, const char *key, int64_t v)
 {
-	char	num[24];
-	int	n;
-
 	jw_key(w, key);
-	n = snprintf(num, sizeof(num), "%" PRId64, v);
-	jw_putn(w, num, (size_t)n);
+	jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void
 jw_uint(struct jsonw *w, const char *key, uint64_t v)
 {
-	char	num[24];
-	int	n;
-
 	jw_key(w, key);
-	n = snprintf(num, sizeof(num), "%" PRIu64, v);
-	jw_putn(w, num, (size_t)n);
+	jw_digits(w, v, 0);
 }
 
 void

@@ -1,9 +1,9 @@
 /*
  * The alert outputs beyond the JSON log: local syslog and the remote
  * destinations. alert.c hands each finished JSON line here; it is
- * flattened once into key=value pairs (nested keys joined by '.',
- * arrays by ','), so that every output carries the same fields with
- * the same names as the JSON record.
+ * flattened once into key=value pairs (jsonflat.c: nested keys joined
+ * by '.', arrays by ','), so that every output carries the same fields
+ * with the same names as the JSON record.
  */
 #include "config.h"
 
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <jansson.h>
 
 #include "canhgac.h"
 
@@ -32,92 +31,8 @@ struct outputs {
 	uint64_t	 flatten_errors;
 	/* The flattened alert. */
 	const char	*keys[KV_MAX], *vals[KV_MAX];
-	size_t		 nkv;
 	char		 buf[KV_BUF];
-	size_t		 used;
 };
-
-static const char *
-store(struct outputs *o, const char *s, size_t len)
-{
-	char	*p;
-
-	if (o->used + len + 1 > sizeof(o->buf))
-		return NULL;
-	p = o->buf + o->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	o->used += len + 1;
-	return p;
-}
-
-/* The text of a scalar (or of an array of scalars, joined by ','). */
-static int
-scalar_text(json_t *v, char *out, size_t len)
-{
-	size_t	i, n = 0;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		snprintf(out, len, "%s", json_string_value(v));
-		return 0;
-	case JSON_INTEGER:
-		snprintf(out, len, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		return 0;
-	case JSON_REAL:
-		snprintf(out, len, "%g", json_real_value(v));
-		return 0;
-	case JSON_TRUE:
-		snprintf(out, len, "true");
-		return 0;
-	case JSON_FALSE:
-		snprintf(out, len, "false");
-		return 0;
-	case JSON_NULL:
-		out[0] = '\0';
-		return 0;
-	case JSON_ARRAY:
-		out[0] = '\0';
-		for (i = 0; i < json_array_size(v); i++) {
-			char	item[1024];
-
-			if (scalar_text(json_array_get(v, i), item,
-			    sizeof(item)) != 0)
-				return -1;
-			n += (size_t)snprintf(out + n, len > n ? len - n : 0,
-			    "%s%s", i ? "," : "", item);
-			if (n >= len)
-				return -1;
-		}
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-static void
-flatten(struct outputs *o, json_t *obj, const char *prefix)
-{
-	const char	*k;
-	json_t		*v;
-	char		 key[128], val[4096];
-
-	json_object_foreach(obj, k, v) {
-		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." :
-		    "", k);
-		if (json_is_object(v)) {
-			flatten(o, v, key);
-			continue;
-		}
-		if (o->nkv == KV_MAX || scalar_text(v, val, sizeof(val)) != 0)
-			continue;
-		if ((o->keys[o->nkv] = store(o, key, strlen(key))) == NULL ||
-		    (o->vals[o->nkv] = store(o, val, strlen(val))) == NULL)
-			return;
-		o->nkv++;
-	}
-}
 
 struct outputs *
 outputs_new(struct event_base *base, const struct config *conf, char *err,
@@ -162,23 +77,19 @@ void
 outputs_alert(struct outputs *o, const struct alert_rec *a)
 {
 	struct alert_rec r = *a;
-	json_t		*root;
-	json_error_t	 je;
-	int		 i;
+	int		 i, n;
 
 	if (o == NULL || (o->syslog == NULL && o->nremote == 0))
 		return;
-	if ((root = json_loadb(a->json, a->len, 0, &je)) == NULL) {
+	n = json_flatten(a->json, a->len, o->keys, o->vals, KV_MAX, o->buf,
+	    sizeof(o->buf));
+	if (n < 0) {
 		o->flatten_errors++;
 		return;
 	}
-	o->nkv = 0;
-	o->used = 0;
-	flatten(o, root, "");
-	json_decref(root);
 	r.keys = o->keys;
 	r.vals = o->vals;
-	r.nkv = o->nkv;
+	r.nkv = (size_t)n;
 	if (o->syslog != NULL)
 		syslog_out_send(o->syslog, &r);
 	for (i = 0; i < o->nremote; i++)

@@ -59,6 +59,46 @@ test_roundtrip(void **state)
 	assert_non_null(strstr(buf, "Cảnh báo: quét cổng"));
 }
 
+/* Numbers at their limits, and strings written a plain run at a time. */
+static void
+test_numbers_and_runs(void **state)
+{
+	char		 buf[4096], s[600];
+	struct jsonw	 w;
+	json_t		*j;
+	json_error_t	 err;
+	unsigned	 seed = 7, i, k;
+
+	(void)state;
+	jw_init(&w, buf, sizeof(buf));
+	jw_int(&w, "min", INT64_MIN);
+	jw_int(&w, "max", INT64_MAX);
+	jw_int(&w, "zero", 0);
+	jw_uint(&w, "umax", UINT64_MAX);
+	assert_true(jw_finish(&w) > 0);
+	assert_non_null(strstr(buf, "\"min\":-9223372036854775808,"));
+	assert_non_null(strstr(buf, "\"max\":9223372036854775807,"));
+	assert_non_null(strstr(buf, "\"zero\":0,"));
+	assert_non_null(strstr(buf, "\"umax\":18446744073709551615}"));
+	/* Printable ASCII mixed with what must be escaped comes back whole. */
+	for (k = 0; k < 200; k++) {
+		for (i = 0; i < sizeof(s) - 1; i++) {
+			seed = seed * 1103515245 + 12345;
+			s[i] = (char)(1 + (seed >> 16) % 127);
+		}
+		s[(seed >> 8) % (sizeof(s) - 1)] = '\0';
+		jw_init(&w, buf, sizeof(buf));
+		jw_str(&w, "s", s);
+		assert_true(jw_finish(&w) > 0);
+		j = json_loads(buf, 0, &err);
+		if (j == NULL)
+			fail_msg("%s: %s", buf, err.text);
+		assert_string_equal(json_string_value(json_object_get(j, "s")),
+		    s);
+		json_decref(j);
+	}
+}
+
 static void
 test_overflow(void **state)
 {
@@ -76,6 +116,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_numbers_and_runs),
 		cmocka_unit_test(test_overflow),
 	};
 

@@ -280,6 +280,8 @@ js_text(struct jscan *s, char *out, size_t len, int depth)
 	}
 }
 
+static int js_object(struct jscan *, const char *, int);
+
 /* Consume any value. */
 static int
 js_skip(struct jscan *s, int depth)
@@ -289,36 +291,9 @@ js_skip(struct jscan *s, int depth)
 	js_ws(s);
 	if (s->p >= s->end)
 		return -1;
-	if (*s->p != '{')
-		return js_text(s, tmp, sizeof(tmp), depth) < 0 ? -1 : 0;
-	if (depth >= FLAT_DEPTH_MAX)
-		return -1;
-	s->p++;
-	js_ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		return 0;
-	}
-	for (;;) {
-		js_ws(s);
-		if (js_string(s, tmp, sizeof(tmp)) != 0)
-			return -1;
-		js_ws(s);
-		if (s->p >= s->end || *s->p++ != ':')
-			return -1;
-		if (js_skip(s, depth + 1) != 0)
-			return -1;
-		js_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return 0;
-		}
-		return -1;
-	}
+	if (*s->p == '{')
+		return js_object(s, NULL, depth);
+	return js_text(s, tmp, sizeof(tmp), depth) < 0 ? -1 : 0;
 }
 
 static const char *
@@ -352,7 +327,7 @@ js_join(char *key, const char *prefix, const char *name)
 	key[n] = '\0';
 }
 
-/* The members of an object, their keys under prefix. */
+/* The members of an object, their keys under prefix (NULL: skip). */
 static int
 js_object(struct jscan *s, const char *prefix, int depth)
 {
@@ -377,15 +352,19 @@ js_object(struct jscan *s, const char *prefix, int depth)
 		js_ws(s);
 		if (s->p >= s->end || *s->p++ != ':')
 			return -1;
-		js_join(key, prefix, name);
 		js_ws(s);
-		if (s->p < s->end && *s->p == '{') {
+		if (prefix == NULL) {
+			if (js_skip(s, depth + 1) != 0)
+				return -1;
+		} else if (s->p < s->end && *s->p == '{') {
+			js_join(key, prefix, name);
 			if (js_object(s, key, depth + 1) != 0)
 				return -1;
 		} else {
 			r = js_text(s, val, sizeof(val), depth + 1);
 			if (r < 0)
 				return -1;
+			js_join(key, prefix, name);
 			if (r > 0 && !s->full) {
 				if (s->n == s->max)
 					s->full = 1;

@@ -454,6 +454,8 @@ config_capture(struct config *c, struct yaml_doc *yd,
 		char			*end;
 		long			 l;
 
+		/* Counted before it is filled: config_free frees its bpf. */
+		c->ncapture = (int)i + 1;
 		if (check_keys(yd, item, "capture", capture_keys,
 		    NELEM(capture_keys), err, errlen) != 0)
 			return -1;

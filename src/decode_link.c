@@ -220,6 +220,11 @@ decode_frame(int dlt, const uint8_t *p, size_t len, struct packet *pkt,
 	pkt->ethertype = 0;
 	pkt->flow = NULL;
 	pkt->app = NULL;
+	pkt->dir = 0;
+	pkt->ttl = 0;
+	/* Rules may key thresholds on a packet that has no IP header. */
+	memset(pkt->src, 0, sizeof(pkt->src));
+	memset(pkt->dst, 0, sizeof(pkt->dst));
 	if (pkt->caplen < pkt->wirelen)
 		pkt->flags |= PKT_TRUNC;
 

@@ -571,8 +571,14 @@ compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 		    (size_t)off, (const char *)msg);
 		return NULL;
 	}
-	/* JIT is an optimisation: without it the interpreter still works. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	/*
+	 * JIT is an optimisation: without it the interpreter still works.
+	 * CANHGAC_NO_JIT turns it off for hosts that forbid executable
+	 * memory and for valgrind (JIT code reads whole words past the
+	 * subject, which memcheck cannot tell from a bug).
+	 */
+	if (getenv("CANHGAC_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return own_regex(L->rs, re);
 }
 

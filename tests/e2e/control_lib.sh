@@ -9,7 +9,8 @@
 # CTL_ALERTS: another path for the JSON alert log; CTL_RULES_EXTRA: more
 # rule files (comma-separated YAML flow list items); CTL_CONF_EXTRA: more
 # top-level configuration (YAML lines); CTL_SENSOR_RULES=1: the shipped
-# sensor-health rules (rules/sensor.yaml) too.
+# sensor-health rules (rules/sensor.yaml) too; CTL_WRAP: a command to run
+# the daemon under (valgrind).
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -128,11 +129,14 @@ outputs:
 EOF
 	[ -z "${CTL_CONF_EXTRA:-}" ] || echo "$CTL_CONF_EXTRA" >>"$tmp/canhgac.yaml"
 	SOCK=$tmp/ctl.sock
-	ip netns exec "${ns}a" "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
-	    2>"$tmp/daemon.err" &
+	# CTL_WRAP: a command the daemon runs under (valgrind ...).
+	ip netns exec "${ns}a" ${CTL_WRAP:-} "$CANHGACD" -v \
+	    -c "$tmp/canhgac.yaml" 2>"$tmp/daemon.err" &
 	dpid=$!
 	pids+=("$dpid")
-	for _ in $(seq 50); do
+	local waits=50
+	[ -z "${CTL_WRAP:-}" ] || waits=600	# valgrind starts slowly
+	for _ in $(seq $waits); do
 		grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -165,9 +169,9 @@ ctl_finish() {
 	rc=$?
 	[ "$rc" -eq 0 ] && pass "daemon exited 0" || flunk "daemon exit status $rc"
 	[ ! -e "$SOCK" ] && pass "socket removed" || flunk "socket left behind"
-	if grep -qE "LeakSanitizer|AddressSanitizer|runtime error" "$tmp/daemon.err"; then
+	if grep -qE "LeakSanitizer|AddressSanitizer|runtime error|definitely lost: [1-9]|ERROR SUMMARY: [1-9]" "$tmp/daemon.err"; then
 		flunk "sanitizer report:"
-		grep -A20 -E "Sanitizer|runtime error" "$tmp/daemon.err" | head -40
+		grep -A20 -E "Sanitizer|runtime error|definitely lost|ERROR SUMMARY" "$tmp/daemon.err" | head -40
 	fi
 	echo "$ok passed, $fail failed"
 	[ "$fail" -eq 0 ] || { echo "----- daemon.err -----"; tail -30 "$tmp/daemon.err"; }

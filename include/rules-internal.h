@@ -46,6 +46,17 @@ struct rule_bucket {
 	uint32_t		*sport_ids;
 };
 
+/*
+ * A rule whose only application key is an SNI, query or host list of
+ * exact names and "*." suffixes, under each name's hash: a record
+ * tries only the rules naming it or one of its parent domains.
+ */
+struct name_ent {
+	uint64_t	h;		/* lowercase FNV-1a of the name */
+	uint32_t	rule;
+	uint8_t		appr;		/* APPR_* of the record */
+};
+
 struct ruleset {
 	const struct config	*conf;
 	struct asset		*assets;
@@ -62,7 +73,9 @@ struct ruleset {
 	size_t			 nfiles;
 	struct thr_table	*thr;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
-	struct rule_list	 app[8];	/* by APPR_* bit */
+	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
+	struct name_ent		*names;		/* exact and *. names, sorted */
+	size_t			 nnames;
 	uint64_t		 stamp;
 	uint32_t		 gen;		/* names the flows' address cache */
 	struct rule_stats	 st;

@@ -336,6 +336,62 @@ addr_slots(struct ruleset *rs)
 	free(c);
 }
 
+static uint64_t name_hash(const char *);
+static uint64_t name_hashn(const char *, size_t);
+
+static int
+name_ent_cmp(const void *a, const void *b)
+{
+	const struct name_ent	*x = a, *y = b;
+
+	if (x->appr != y->appr)
+		return x->appr < y->appr ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* The one name key of a rule on record type appr, or NULL. */
+static const struct str_matches *
+name_key(const struct rule *r)
+{
+	uint32_t	k = r->m.keys & M_APPREC;
+
+	if (r->apprec == APPR_TLS_CH && k == M_SNI)
+		return &r->m.sni;
+	if (r->apprec == APPR_DNS && k == M_QUERY)
+		return &r->m.query;
+	if (r->apprec == APPR_HTTP && k == M_HOST)
+		return &r->m.host;
+	return NULL;
+}
+
+/* Index rule id by its names when they are all exact or "*." ones. */
+static int
+names_add(struct ruleset *rs, uint32_t id)
+{
+	const struct rule		*r = &rs->rules[id];
+	const struct str_matches	*sm = name_key(r);
+	size_t				 i;
+
+	if (sm == NULL || sm->neg || sm->n == 0)
+		return 0;
+	for (i = 0; i < sm->n; i++)
+		if (sm->v[i].neg || !(sm->v[i].kind == STRM_EXACT ||
+		    (sm->v[i].kind == STRM_SUFFIX && sm->v[i].s[0] == '.')))
+			return 0;
+	rs->names = xreallocarray(rs->names, rs->nnames + sm->n,
+	    sizeof(*rs->names));
+	for (i = 0; i < sm->n; i++) {
+		struct name_ent	*e = &rs->names[rs->nnames++];
+
+		e->h = name_hash(sm->v[i].s);
+		e->rule = id;
+		e->appr = r->apprec;
+	}
+	return 1;
+}
+
 int
 rules_index(struct ruleset *rs)
 {
@@ -380,9 +436,10 @@ rules_index(struct ruleset *rs)
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 
-		if (r->active && r->apprec != 0)
+		if (r->active && r->apprec != 0 && !names_add(rs, (uint32_t)i))
 			list_add(&rs->app[appr_bit(r->apprec)], (uint32_t)i);
 	}
+	qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
 	(void)n;
 	rs->match_data = pcre2_match_data_create(16, NULL);
 	return rs->match_data != NULL ? 0 : -1;
@@ -407,6 +464,7 @@ rules_index_free(struct ruleset *rs)
 		}
 	for (i = 0; i < 8; i++)
 		free(rs->app[i].v);
+	free(rs->names);
 	if (rs->match_data != NULL)
 		pcre2_match_data_free(rs->match_data);
 }
@@ -705,15 +763,22 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 }
 
 static uint64_t
-name_hash(const char *s)
+name_hashn(const char *s, size_t n)
 {
 	uint64_t	h = 1469598103934665603ULL;
+	size_t		i;
 
-	for (; *s; s++) {
-		h ^= (uint8_t)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+	for (i = 0; i < n; i++) {
+		h ^= (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+static uint64_t
+name_hash(const char *s)
+{
+	return name_hashn(s, strlen(s));
 }
 
 static void
@@ -854,33 +919,76 @@ try_list(struct ruleset *rs, const struct rule_list *l,
 }
 
 /*
- * The any-port packet rules: one whose per-flow keys failed is skipped
- * for the rest of the flow in that direction (the first 64 of the list).
+ * Rules of a list fixed for the flow's direction (its port lists and the
+ * any-port list): one whose per-flow keys failed is skipped for the rest
+ * of the flow in that direction. Bits number the rules across the lists,
+ * the first 64; returns the next position.
  */
-static void
-try_any(struct ruleset *rs, const struct rule_list *l,
-    const struct match_ctx *c, struct alert_out *out)
+static uint32_t
+try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
+    uint32_t pos, uint64_t *dead, const struct match_ctx *c,
+    struct alert_out *out)
 {
-	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
-	uint64_t	*dead = NULL, bit;
-	uint32_t	 i;
+	uint64_t	bit;
+	uint32_t	i;
 
-	if (f == NULL || c->event != REV_PACKET) {
-		try_list(rs, l, c, out);
-		return;
-	}
-	flow_cache_check(rs, f);
-	dead = &f->rule_dead[c->dir & 1];
-	for (i = 0; i < l->n; i++) {
-		bit = i < 64 ? 1ULL << i : 0;
+	for (i = 0; i < n; i++, pos++) {
+		bit = pos < 64 ? 1ULL << pos : 0;
 		if (*dead & bit)
 			continue;
-		if (bit != 0 && !match_flow_keys(rs, &rs->rules[l->v[i]].m,
-		    c)) {
+		if (bit != 0 && !match_flow_keys(rs, &rs->rules[ids[i]].m, c)) {
 			*dead |= bit;
 			continue;
 		}
-		rule_try(rs, l->v[i], c, out, bit != 0);
+		rule_try(rs, ids[i], c, out, bit != 0);
+	}
+	return pos;
+}
+
+/* The rules naming the record's SNI, query or host, or a parent of it. */
+static void
+try_names(struct ruleset *rs, const struct match_ctx *c,
+    struct alert_out *out)
+{
+	const struct app_result	*app = c->app;
+	const char		*s;
+	size_t			 len, i, lo, hi, mid;
+	uint8_t			 appr = (uint8_t)app->have;
+
+	if (rs->nnames == 0)
+		return;
+	if (appr == APPR_TLS_CH)
+		s = app->tls.sni;
+	else if (appr == APPR_DNS && app->dns.qdcount > 0)
+		s = app->dns.qname;
+	else if (appr == APPR_HTTP)
+		s = app->http.host;
+	else
+		return;
+	len = strlen(s);
+	/* The whole name (exact), then every ".parent" suffix. */
+	for (i = 0; i <= len; i++) {
+		struct name_ent	key;
+
+		if (i > 0 && s[i] != '.')
+			continue;
+		if (i == len)
+			break;
+		key.h = name_hashn(s + i, len - i);
+		key.appr = appr;
+		key.rule = 0;
+		lo = 0;
+		hi = rs->nnames;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (name_ent_cmp(&rs->names[mid], &key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < rs->nnames && rs->names[lo].appr == appr &&
+		    rs->names[lo].h == key.h; lo++)
+			rule_try(rs, rs->names[lo].rule, c, out, 0);
 	}
 }
 
@@ -901,23 +1009,42 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
     struct alert_out *out)
 {
 	const struct rule_bucket	*b;
+	struct flow			*f;
+	uint64_t			*dead;
+	uint32_t			 pos = 0;
 
 	if (rs == NULL)
 		return;
 	rs->stamp++;
 	if (c->app != NULL) {
+		try_names(rs, c, out);
 		try_list(rs, &rs->app[appr_bit(c->app->have)], c, out);
 		return;
 	}
 	b = &rs->buckets[c->event][proto_class(c->proto)];
-	try_ports(rs, b->dport_off, b->dport_ids, c->dport, c, out);
-	try_ports(rs, b->sport_off, b->sport_ids, c->sport, c, out);
 	if (b->pf_off != NULL) {
 		unsigned key = pf_key(c->pkt, c->proto);
 
 		try_ports(rs, b->pf_off, b->pf_ids, (uint16_t)key, c, out);
 	}
-	try_any(rs, &b->any, c, out);
+	f = (struct flow *)(uintptr_t)c->flow;
+	if (f == NULL || c->event != REV_PACKET) {
+		try_ports(rs, b->dport_off, b->dport_ids, c->dport, c, out);
+		try_ports(rs, b->sport_off, b->sport_ids, c->sport, c, out);
+		try_list(rs, &b->any, c, out);
+		return;
+	}
+	flow_cache_check(rs, f);
+	dead = &f->rule_dead[c->dir & 1];
+	if (b->dport_off != NULL)
+		pos = try_flow_list(rs, b->dport_ids + b->dport_off[c->dport],
+		    b->dport_off[c->dport + 1] - b->dport_off[c->dport], pos,
+		    dead, c, out);
+	if (b->sport_off != NULL)
+		pos = try_flow_list(rs, b->sport_ids + b->sport_off[c->sport],
+		    b->sport_off[c->sport + 1] - b->sport_off[c->sport], pos,
+		    dead, c, out);
+	(void)try_flow_list(rs, b->any.v, b->any.n, pos, dead, c, out);
 }
 
 const struct rule_stats *

@@ -140,6 +140,23 @@ teardown(void **state)
 	return system(cmd);
 }
 
+/* A packet match context from pkt's own fields. */
+static void
+ctx_of(struct match_ctx *c, const struct packet *pkt)
+{
+	memset(c, 0, sizeof(*c));
+	c->event = REV_PACKET;
+	c->pkt = pkt;
+	c->ts = pkt->ts;
+	c->ipver = pkt->ipver;
+	c->src = pkt->src;
+	c->dst = pkt->dst;
+	c->sport = pkt->sport;
+	c->dport = pkt->dport;
+	c->proto = pkt->proto;
+	c->dir = pkt->dir;
+}
+
 /* A TCP or UDP packet event from src to dst at time sec. */
 static void
 event(struct ruleset *rs, struct alert_out *o, const char *src,
@@ -159,16 +176,7 @@ event(struct ruleset *rs, struct alert_out *o, const char *src,
 	pkt.tcp_flags = flags;
 	pkt.ts = sec * 1000000;
 	pkt.flags = PKT_L4;
-	memset(&c, 0, sizeof(c));
-	c.event = REV_PACKET;
-	c.pkt = &pkt;
-	c.ts = pkt.ts;
-	c.ipver = 4;
-	c.src = pkt.src;
-	c.dst = pkt.dst;
-	c.sport = pkt.sport;
-	c.dport = dport;
-	c.proto = proto;
+	ctx_of(&c, &pkt);
 	rules_match(rs, &c, o);
 }
 
@@ -471,18 +479,8 @@ flow_event(struct ruleset *rs, struct alert_out *o, struct flow *f,
 	pkt.ts = 1735700000ULL * 1000000;
 	pkt.flags = PKT_L4;
 	pkt.dir = (uint8_t)d;
-	memset(&c, 0, sizeof(c));
-	c.event = REV_PACKET;
-	c.pkt = &pkt;
+	ctx_of(&c, &pkt);
 	c.flow = f;
-	c.ts = pkt.ts;
-	c.ipver = 4;
-	c.src = pkt.src;
-	c.dst = pkt.dst;
-	c.sport = pkt.sport;
-	c.dport = pkt.dport;
-	c.proto = PROTO_TCP;
-	c.dir = (uint8_t)d;
 	rules_match(rs, &c, o);
 }
 
@@ -558,6 +556,92 @@ test_flow_caches(void **state)
 	rules_free(b);
 	config_free(c1);
 	config_free(c2);
+	write_file("rules.yaml", rules);
+}
+
+/* An application record (TLS ClientHello, DNS or HTTP) naming name. */
+static void
+name_event(struct ruleset *rs, struct alert_out *o, uint32_t have,
+    const char *name)
+{
+	static struct packet	pkt;
+	static struct app_result app;
+	struct match_ctx	c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	memset(&app, 0, sizeof(app));
+	inet_pton(AF_INET, "10.0.0.9", pkt.src);
+	inet_pton(AF_INET, "10.0.0.1", pkt.dst);
+	pkt.ipver = 4;
+	pkt.proto = have == APPR_DNS ? PROTO_UDP : PROTO_TCP;
+	pkt.sport = 40000;
+	pkt.dport = have == APPR_DNS ? 53 : 443;
+	pkt.ts = 1735700000ULL * 1000000;
+	app.have = have;
+	snprintf(app.tls.sni, sizeof(app.tls.sni), "%s", name);
+	snprintf(app.dns.qname, sizeof(app.dns.qname), "%s", name);
+	app.dns.qdcount = 1;
+	snprintf(app.http.host, sizeof(app.http.host), "%s", name);
+	ctx_of(&c, &pkt);
+	c.app = &app;
+	rules_match(rs, &c, o);
+}
+
+/*
+ * Rules on exact names and "*." suffixes are found by the name's hash:
+ * case-insensitive, a suffix at every parent, never a partial label,
+ * only for their own record type, several rules on one name.
+ */
+static void
+test_name_index(void **state)
+{
+	struct config	*c;
+	struct ruleset	*rs;
+	struct alert_out *o;
+	char		 err[512];
+	json_t		*arr;
+
+	(void)state;
+	write_file("rules.yaml", "rules:\n"
+	    "  - sid: 91\n    name: sni\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {tls.sni: [Evil.Example, \"*.bad.example\"]}\n"
+	    "    message: m\n    advice: a\n"
+	    "  - sid: 92\n    name: dns\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {dns.query: \"*.bad.example\"}\n"
+	    "    message: m\n    advice: a\n"
+	    "  - sid: 93\n    name: host, same name as 91\n"
+	    "    category: policy-violation\n    severity: low\n    level: 1\n"
+	    "    match: {http.host: evil.example}\n"
+	    "    message: m\n    advice: a\n"
+	    "  - sid: 94\n    name: sni also\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {tls.sni: evil.example, dst: $gw}\n"
+	    "    message: m\n    advice: a\n");
+	c = make_config(1, "en");
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	name_event(rs, o, APPR_TLS_CH, "EVIL.example");	/* 91, 94 */
+	name_event(rs, o, APPR_TLS_CH, "a.b.Bad.Example");	/* 91 */
+	name_event(rs, o, APPR_TLS_CH, "bad.example");	/* none */
+	name_event(rs, o, APPR_TLS_CH, "notbad.example");	/* none */
+	name_event(rs, o, APPR_TLS_CH, "x.evil.example");	/* none */
+	name_event(rs, o, APPR_DNS, "evil.example");	/* none */
+	name_event(rs, o, APPR_DNS, "www.bad.example");	/* 92 */
+	name_event(rs, o, APPR_HTTP, "Evil.Example");	/* 93 */
+	alert_out_free(o);
+	arr = read_alerts();
+	assert_int_equal(count_sid(arr, 91), 2);
+	assert_int_equal(count_sid(arr, 92), 1);
+	assert_int_equal(count_sid(arr, 93), 1);
+	assert_int_equal(count_sid(arr, 94), 1);
+	assert_int_equal(json_array_size(arr), 5);
+	json_decref(arr);
+	rules_free(rs);
+	config_free(c);
 	write_file("rules.yaml", rules);
 }
 
@@ -644,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),
+		cmocka_unit_test(test_name_index),
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_mask),
 	};

@@ -1060,6 +1060,15 @@ struct sensor {
 };
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);
+
+/* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
+void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
+	    uint32_t caplen, uint32_t wirelen, void *sensor);
+void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
+void	 sensor_app_record(const struct packet *, const struct app_result *,
+	    void *sensor);
+/* Raise the sensor's own health events due at packet time now. */
+void	 sensor_health(struct sensor *, uint64_t now);
 int	 sensor_reload(struct sensor *, char *err, size_t errlen);
 
 /* control.c: the status socket (ctl-protocol.h). */

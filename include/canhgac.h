@@ -227,6 +227,13 @@ struct app_tls {
 	char		sni[256];
 	char		ja3[33];		/* MD5 hex of the JA3 string */
 	char		ja4[40];
+	/*
+	 * The ClientHello while its record is being handed out: JA3/JA4
+	 * are worked out from it only if an event or alert asks
+	 * (app_tls_fingerprints), then it is forgotten.
+	 */
+	const uint8_t	*hello;
+	size_t		 hello_len;
 	uint16_t	server_version;		/* ServerHello negotiated */
 	uint16_t	server_cipher;
 };
@@ -282,6 +289,7 @@ const char *app_proto_name(enum app_proto);
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
+void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);

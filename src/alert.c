@@ -451,6 +451,7 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 		return;
 	switch (app->have) {
 	case APPR_TLS_CH:
+		app_tls_fingerprints(&app->tls);
 		jw_obj_open(w, "tls");
 		if (app->tls.sni[0])
 			put_str(w, "sni", app->tls.sni);

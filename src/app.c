@@ -162,6 +162,7 @@ app_emit(struct app_ctx *ctx, const struct packet *pkt, uint32_t what)
 	}
 	if (ctx->emit != NULL)
 		ctx->emit(pkt, &ctx->res, ctx->arg);
+	ctx->res.tls.hello = NULL;	/* its bytes are not ours to keep */
 }
 
 /* Parse one complete-or-partial message of the flow's protocol. */
@@ -177,7 +178,13 @@ app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
 		if (dir == 0) {
 			memset(&r->tls, 0, sizeof(r->tls));
 			*what = APPR_TLS_CH;
-			return app_tls_client_hello(p, n, &r->tls);
+			/* Fingerprints only when asked: most hellos never are. */
+			rc = app_tls_client_hello_check(p, n, &r->tls);
+			if (rc == APP_DONE) {
+				r->tls.hello = p;
+				r->tls.hello_len = n;
+			}
+			return rc;
 		}
 		memset(&r->tls, 0, sizeof(r->tls));
 		*what = APPR_TLS_SH;

@@ -775,6 +775,26 @@ app_tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out)
 	return (tls_client_hello(p, len, out, 1));
 }
 
+/*
+ * JA3 and JA4 of a hello parsed without them, from the bytes it keeps
+ * while its record is handed out. The record is the caller's own
+ * (app.c's result): it is written through the const pointer on purpose.
+ */
+void
+app_tls_fingerprints(const struct app_tls *ct)
+{
+	struct app_tls	*t = (struct app_tls *)(uintptr_t)ct;
+	struct app_tls	 full;
+
+	if (t->hello == NULL)
+		return;
+	if (app_tls_client_hello(t->hello, t->hello_len, &full) == APP_DONE) {
+		memcpy(t->ja3, full.ja3, sizeof(t->ja3));
+		memcpy(t->ja4, full.ja4, sizeof(t->ja4));
+	}
+	t->hello = NULL;
+}
+
 /* The same checks without JA3/JA4: protocol detection only asks "is it?" */
 int
 app_tls_client_hello_check(const uint8_t *p, size_t len, struct app_tls *out)

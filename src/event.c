@@ -188,6 +188,7 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 
 	jw_obj_open(w, "tls");
 	if (r->have == APPR_TLS_CH) {
+		app_tls_fingerprints(t);
 		if (t->sni[0] != '\0')
 			jw_str(w, "sni", t->sni);
 		jw_str(w, "version", app_tls_version_name(t->max_version));

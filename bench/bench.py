@@ -753,7 +753,7 @@ class Report:
             fmt(roff[0].get("alerts"))))
         self.w("| JSON log + TLS syslog (remote, real syslog-ng) | %s | %s–%s | %s | %s | %s | %s |" % (
             fmt(on["pps"]), fmt(on["lo"]), fmt(on["hi"]), fmt(on["ns"], 1), fmt(on["cns"], 1),
-            fmt(ron[0].get("alerts")), fmt(ron[-1].get("delivered"))))
+            fmt(ron[0].get("alerts")), "%s (all %d runs)" % (fmt(ron[-1].get("delivered")), len(ron))))
         self.w()
         wratio = on["ns"] / off["ns"]
         ratio = on["cns"] / off["cns"] if on["cns"] and off["cns"] else wratio

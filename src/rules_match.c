@@ -439,7 +439,8 @@ rules_index(struct ruleset *rs)
 		if (r->active && r->apprec != 0 && !names_add(rs, (uint32_t)i))
 			list_add(&rs->app[appr_bit(r->apprec)], (uint32_t)i);
 	}
-	qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
+	if (rs->nnames > 1)
+		qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
 	(void)n;
 	rs->match_data = pcre2_match_data_create(16, NULL);
 	return rs->match_data != NULL ? 0 : -1;

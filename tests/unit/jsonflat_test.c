@@ -192,7 +192,7 @@ test_malformed(void **state)
 {
 	struct flat	f;
 	size_t		i;
-	char		deep[200];
+	char		deep[5 * 60 + 1];
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -42,7 +42,14 @@ if CANHGAC_CORPUS=${CANHGAC_CORPUS:-$PWD/../shared/corpus} \
   echo "   PASS: make distcheck"
   pass=$((pass + 1))
 else
-  echo "   FAIL: make distcheck; last lines:"
+  echo "   FAIL: make distcheck; its test results and last lines:"
+  grep -E '^(FAIL|SKIP|ERROR|XPASS):' build/distcheck.out | sed 's/^/   /'
+  # distcheck leaves its tree behind on failure: show the failed tests' logs.
+  for t in $(grep -lE '^:test-result: (FAIL|ERROR)' \
+      $(find build -path '*/_build/sub/*' -name '*.trs' 2>/dev/null) /dev/null); do
+    echo "   >>> ${t%.trs}.log"
+    tail -40 "${t%.trs}.log" | sed 's/^/   /'
+  done
   tail -30 build/distcheck.out | sed 's/^/   /'
   fail=$((fail + 1))
 fi

@@ -511,22 +511,38 @@ set_has(const struct ruleset *rs, const struct match_ctx *c,
 	return hit;
 }
 
-static int
+/* The sets not yet learnt for this flow side (kept out of line so the
+ * cached answer below costs no register spills). */
+static __attribute__((noinline)) int
+addr_in_slow(const struct ruleset *rs, const struct addr_match *am,
+    const struct match_ctx *c, int dst)
+{
+	int	i, hit = 0;
+
+	for (i = 0; i < am->nsets && !hit; i++)
+		hit = set_has(rs, c, am, i, dst);
+	return hit != am->neg;
+}
+
+static inline int
 addr_in(const struct ruleset *rs, const struct addr_match *am,
     const struct match_ctx *c, int dst)
 {
 	const struct flow	*f = c->flow;
-	int			 i, hit = 0, side = (dst ^ c->dir) & 1;
+	int			 side = (dst ^ c->dir) & 1;
 
 	if (c->ipver == 0 || (dst ? c->dst : c->src) == NULL)
 		return 0;
-	/* Fast path: every set's answer for this side already learnt. */
-	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen &&
-	    (f->aset_known[side] & am->slot_mask) == am->slot_mask)
-		return ((f->aset_in[side] & am->slot_mask) != 0) != am->neg;
-	for (i = 0; i < am->nsets && !hit; i++)
-		hit = set_has(rs, c, am, i, dst);
-	return hit != am->neg;
+	/* Fast path: one set already known to hold the address, or every
+	 * set's answer learnt (addr_in_slow stops at the first hit, so the
+	 * later sets of a hit may never be learnt). */
+	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen) {
+		if ((f->aset_in[side] & am->slot_mask) != 0)
+			return !am->neg;
+		if ((f->aset_known[side] & am->slot_mask) == am->slot_mask)
+			return am->neg;
+	}
+	return addr_in_slow(rs, am, c, dst);
 }
 
 static int
@@ -611,6 +627,10 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 	uint32_t		 hits = 0;
 
 	if (pkt == NULL || pkt->payload_len == 0)
+		return 0;
+	/* Encrypted sessions carry no clear text to find (as Suricata's
+	 * default TLS encryption handling): not scanned once known. */
+	if (f != NULL && (f->app_proto == APP_TLS || f->app_proto == APP_SSH))
 		return 0;
 	len = pkt->payload_len;
 	/* Offset of this segment in its direction (0 for datagrams). */

@@ -10,6 +10,7 @@ writes one capture for a look with tshark.
 """
 import os
 import sys
+import struct
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulelib import *  # noqa: E402,F401,F403
@@ -189,6 +190,17 @@ def upload(client, server, nbytes, dport=443, spread=120.0):
         tls_session(cap, client, server, dport, "upload.example", up=0,
                     down=0)
         bulk_upload(cap, client, server, dport, nbytes, spread=spread)
+    return build
+
+
+def cccd_in_tls(client, server, numbers, dport=443):
+    """Citizen records as the bytes of TLS application-data records: a
+    TLS session's records are ciphertext and are not scanned."""
+    def build(cap):
+        body = citizen_json(numbers)
+        rec = b"\x17\x03\x03" + struct.pack("!H", len(body)) + body
+        session(cap, client, server, dport,
+                [client_hello("api.example.gov.vn"), rec], [server_hello()])
     return build
 
 
@@ -479,7 +491,9 @@ CASES = {
     1000802: dict(
         pos=[("a data server posting 4 records to an outside host",
               cccd_post(DB, EXT_WEB, CCCD_VALID[:4]))],
-        neg=[("decoys only, to an outside host", cccd_post(DB, EXT_WEB, CCCD_DECOYS))]),
+        neg=[("decoys only, to an outside host", cccd_post(DB, EXT_WEB, CCCD_DECOYS)),
+             ("4 records inside a TLS session's records (not scanned)",
+              cccd_in_tls(DB, EXT_WEB, CCCD_VALID[:4]))]),
 
     # exfiltration.yaml ----------------------------------------------
     1000901: dict(

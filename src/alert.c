@@ -423,7 +423,17 @@ expand(const char *t, const struct config *conf, const struct rule *r,
 		char		 name[64], val[512];
 		size_t		 vl;
 
-		if (*t != '{' || (e = strchr(t, '}')) == NULL ||
+		if (*t != '{') {
+			/* Plain text up to the next field: copied as a run. */
+			vl = strcspn(t, "{");
+			if (vl > len - 1 - n)
+				vl = len - 1 - n;
+			memcpy(out + n, t, vl);
+			n += vl;
+			t += vl;
+			continue;
+		}
+		if ((e = strchr(t, '}')) == NULL ||
 		    (size_t)(e - t - 1) >= sizeof(name)) {
 			out[n++] = *t++;
 			continue;

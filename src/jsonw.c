@@ -65,6 +65,28 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 /*
+ * Whether 8 bytes need no escaping: none has the top bit, none is below
+ * 0x20, none is '"', '\\' or 0x7f. The classic zero-byte tests are exact
+ * as yes/no answers, so a word is never wrongly called plain.
+ */
+#define JW_ONES		0x0101010101010101ULL
+#define JW_HIGHS	0x8080808080808080ULL
+#define JW_HASZERO(v)	(((v) - JW_ONES) & ~(v) & JW_HIGHS)
+
+static inline int
+jw_word_plain(uint64_t v)
+{
+	if (v & JW_HIGHS)
+		return 0;
+	/* With the top bits clear, a byte below 0x20 borrows into bit 7. */
+	if ((v - JW_ONES * 0x20) & ~v & JW_HIGHS)
+		return 0;
+	return !JW_HASZERO(v ^ (JW_ONES * '"')) &&
+	    !JW_HASZERO(v ^ (JW_ONES * '\\')) &&
+	    !JW_HASZERO(v ^ (JW_ONES * 0x7f));
+}
+
+/*
  * Escape per RFC 8259. Valid UTF-8 (Vietnamese text) passes through;
  * a byte that is not valid UTF-8 becomes U+FFFD, so hostile bytes can
  * never make the line invalid.
@@ -81,7 +103,14 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 		size_t run;
 
 		/* Plain ASCII goes out a run at a time: most of every alert. */
-		for (run = i; run < n && (unsigned char)s[run] >= 0x20 &&
+		for (run = i; run + 8 <= n; run += 8) {
+			uint64_t v;
+
+			memcpy(&v, s + run, 8);
+			if (!jw_word_plain(v))
+				break;
+		}
+		for (; run < n && (unsigned char)s[run] >= 0x20 &&
 		    (unsigned char)s[run] < 0x7f && s[run] != '"' &&
 		    s[run] != '\\'; run++)
 			;

@@ -129,6 +129,24 @@ util_proto_name(uint8_t proto, char *buf, size_t len)
 int
 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 {
+	/* IPv4 by hand: glibc's inet_ntop formats it through sprintf, a
+	 * good part of every alert's cost. */
+	if (ipver != 6 && len >= INET_ADDRSTRLEN) {
+		size_t	n = 0;
+		int	i;
+
+		for (i = 0; i < 4; i++) {
+			unsigned v = a[i];
+
+			if (v >= 100)
+				buf[n++] = (char)('0' + v / 100);
+			if (v >= 10)
+				buf[n++] = (char)('0' + v / 10 % 10);
+			buf[n++] = (char)('0' + v % 10);
+			buf[n++] = i < 3 ? '.' : '\0';
+		}
+		return 0;
+	}
 	if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, buf,
 	    (socklen_t)len) == NULL) {
 		if (len > 0)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -99,6 +100,64 @@ test_numbers_and_runs(void **state)
 	}
 }
 
+/* The reference: one byte at a time, as RFC 8259 says (a lone byte
+ * above 0x7f is not UTF-8 and becomes U+FFFD). */
+static size_t
+ref_escape(const unsigned char *s, size_t n, char *out)
+{
+	size_t	i, o = 0;
+
+	out[o++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned c = s[i];
+
+		if (c == '"' || c == '\\')
+			o += (size_t)sprintf(out + o, "\\%c", c);
+		else if (c == '\n')
+			o += (size_t)sprintf(out + o, "\\n");
+		else if (c == '\r')
+			o += (size_t)sprintf(out + o, "\\r");
+		else if (c == '\t')
+			o += (size_t)sprintf(out + o, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)sprintf(out + o, "\\u%04x", c);
+		else if (c >= 0x80)
+			o += (size_t)sprintf(out + o, "\\ufffd");
+		else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+/* Every byte value at every offset of words read 8 bytes at a time. */
+static void
+test_escape_every_byte(void **state)
+{
+	unsigned char	s[24];
+	char		buf[256], want[256];
+	struct jsonw	w;
+	unsigned	b, p;
+	size_t		n;
+
+	(void)state;
+	for (b = 1; b < 256; b++) {
+		for (p = 0; p < sizeof(s); p++) {
+			memset(s, 'a', sizeof(s));
+			s[p] = (unsigned char)b;
+			jw_init(&w, buf, sizeof(buf));
+			jw_strn(&w, "k", (const char *)s, sizeof(s));
+			memcpy(want, "{\"k\":", 5);
+			n = 5 + ref_escape(s, sizeof(s), want + 5);
+			assert_true(jw_finish(&w) > 0);
+			if (strncmp(buf, want, n) != 0 || buf[n] != '}')
+				fail_msg("byte 0x%02x at %u: %s, want %s", b,
+				    p, buf, want);
+		}
+	}
+}
+
 static void
 test_overflow(void **state)
 {
@@ -117,6 +176,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_numbers_and_runs),
+		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_overflow),
 	};
 

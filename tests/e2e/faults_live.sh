@@ -53,6 +53,11 @@ else
 fi
 st=$(status_field 's["interfaces"][0]["state"]')
 check "status reports veth0 up again (state: $st)" [ "$st" = up ]
+# The link check that logs it runs once a second; packets may flow first.
+for _ in $(seq 30); do
+	grep -qiE "veth0.*(resum|up again)" "$tmp/daemon.err" && break
+	sleep 0.1
+done
 check "the log says veth0 resumed" grep -qiE "veth0.*(resum|up again)" "$tmp/daemon.err"
 
 # --- 2. a SIGHUP storm: 100 in one second ----------------------------------

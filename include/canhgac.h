@@ -38,6 +38,7 @@ void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* xmalloc.c */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
+void	*xcalloc_huge(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 int	 xasprintf(char **, const char *, ...)

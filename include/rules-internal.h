@@ -42,8 +42,10 @@ struct rule_bucket {
 	uint32_t		*pf_ids;	/* any-port rules on flags/errors */
 	uint32_t		*dport_off;	/* 65537 offsets, or NULL */
 	uint32_t		*dport_ids;
+	uint8_t			*dport_has;	/* a bit per port with rules */
 	uint32_t		*sport_off;
 	uint32_t		*sport_ids;
+	uint8_t			*sport_has;
 };
 
 /*

@@ -156,7 +156,7 @@ domset_grow(struct domset *s)
 	if (oldcap >= DOMSET_MAXCAP)
 		return -1;
 	cap = oldcap == 0 ? DOMSET_MINCAP : oldcap * 2;
-	s->tab = xcalloc(cap, sizeof(*s->tab));
+	s->tab = xcalloc_huge(cap, sizeof(*s->tab));
 	s->mask = cap - 1;
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].off == 0)

@@ -81,8 +81,8 @@ flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
 	for (nb = 64; nb < ft->max && nb < (1U << 31); nb <<= 1)
 		;
 	ft->mask = (uint32_t)(nb - 1);
-	ft->buckets = xcalloc(nb, sizeof(*ft->buckets));
-	ft->pool = xcalloc(ft->max, sizeof(struct flow));
+	ft->buckets = xcalloc_huge(nb, sizeof(*ft->buckets));
+	ft->pool = xcalloc_huge(ft->max, sizeof(struct flow));
 	if (to != NULL)
 		ft->to = *to;
 	else

@@ -207,7 +207,7 @@ ipset_tab_grow(struct ipset *s, struct ipset_tab *t)
 	if (old.mask != 0 && old.mask + 1 >= IPSET_MAXCAP)
 		return -1;
 	cap = old.mask == 0 ? IPSET_MINCAP : (old.mask + 1) * 2;
-	t->slots = xcalloc(cap, t->width);
+	t->slots = xcalloc_huge(cap, t->width);
 	t->mask = cap - 1;
 	s->mem += (size_t)cap * t->width;
 	if (old.mask == 0)

@@ -10,12 +10,18 @@
 
 #include "canhgac.h"
 
-/* A match context for a packet, oriented as the packet travels. */
+/*
+ * A match context for a packet, oriented as the packet travels. Every
+ * field is set one by one: a memset of the whole struct is a rep stosq,
+ * slow to start, three times a packet.
+ */
 static void
 ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
 {
-	memset(c, 0, sizeof(*c));
 	c->event = ev;
+	c->app = NULL;
+	c->sensor_event = 0;
+	c->sensor_value = 0;
 	c->pkt = pkt;
 	c->flow = pkt->flow;
 	c->ts = pkt->ts;
@@ -34,8 +40,12 @@ static void
 ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
     uint64_t ts, const char *iface)
 {
-	memset(c, 0, sizeof(*c));
 	c->event = ev;
+	c->pkt = NULL;
+	c->app = NULL;
+	c->dir = 0;
+	c->sensor_event = 0;
+	c->sensor_value = 0;
 	c->flow = f;
 	c->ts = ts;
 	c->ipver = f->ipver;

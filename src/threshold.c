@@ -7,7 +7,7 @@
  * thr_new, so thr_event, which runs per packet, never allocates:
  *
  *  - entries: one pool for both windows and suppression records, found
- *    through a chained hash (keyed SipHash, seeded from RAND_bytes, so an
+ *    through a chained hash (keyed SipHash-1-3, seeded from RAND_bytes, so an
  *    attacker cannot aim every key at one chain) and kept on an LRU list.
  *    When the pool is used up the least recently touched entry is dropped
  *    (stats.evicted). An entry whose state can no longer matter (window
@@ -108,7 +108,12 @@ struct thr_table {
 	v2 += v1; v1 = THR_ROTL(v1, 17); v1 ^= v2; v2 = THR_ROTL(v2, 32); \
 } while (0)
 
-/* SipHash-2-4 over whole words: a keyed hash an attacker cannot steer. */
+/*
+ * SipHash-1-3 over whole words: a keyed hash an attacker cannot steer.
+ * 1-3 (Rust's HashMap default) rather than 2-4: the tables need
+ * resistance to collisions chosen without the key, not a MAC, and the
+ * hash runs on every threshold event.
+ */
 static uint64_t
 thr_siphash(const uint64_t k[2], const uint64_t *m, size_t n)
 {
@@ -122,16 +127,13 @@ thr_siphash(const uint64_t k[2], const uint64_t *m, size_t n)
 	for (i = 0; i < n; i++) {
 		v3 ^= m[i];
 		THR_SIPROUND(v0, v1, v2, v3);
-		THR_SIPROUND(v0, v1, v2, v3);
 		v0 ^= m[i];
 	}
 	b = (uint64_t)(n * 8) << 56;
 	v3 ^= b;
 	THR_SIPROUND(v0, v1, v2, v3);
-	THR_SIPROUND(v0, v1, v2, v3);
 	v0 ^= b;
 	v2 ^= 0xff;
-	THR_SIPROUND(v0, v1, v2, v3);
 	THR_SIPROUND(v0, v1, v2, v3);
 	THR_SIPROUND(v0, v1, v2, v3);
 	THR_SIPROUND(v0, v1, v2, v3);
@@ -198,9 +200,9 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 	    2 * sizeof(uint32_t), THR_MIN_ENTS);
 	nb = thr_pow2(t->nents);
 	t->emask = nb - 1;
-	t->ebuckets = xmalloc((size_t)nb * sizeof(uint32_t));
+	t->ebuckets = xcalloc_huge(nb, sizeof(uint32_t));
 	memset(t->ebuckets, 0xff, (size_t)nb * sizeof(uint32_t));
-	t->ents = xcalloc(t->nents, sizeof(struct thr_ent));
+	t->ents = xcalloc_huge(t->nents, sizeof(struct thr_ent));
 	t->st.bytes = fixed + (uint64_t)nb * sizeof(uint32_t);
 	t->efree = t->lhead = t->ltail = t->dhead = t->dtail = THR_NIL;
 
@@ -210,9 +212,9 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 		    2 * sizeof(uint32_t), THR_MIN_VALS);
 		nb = thr_pow2(t->nvals);
 		t->vmask = nb - 1;
-		t->vbuckets = xmalloc((size_t)nb * sizeof(uint32_t));
+		t->vbuckets = xcalloc_huge(nb, sizeof(uint32_t));
 		memset(t->vbuckets, 0xff, (size_t)nb * sizeof(uint32_t));
-		t->vals = xcalloc(t->nvals, sizeof(struct thr_val));
+		t->vals = xcalloc_huge(t->nvals, sizeof(struct thr_val));
 		t->st.bytes += (uint64_t)nb * sizeof(uint32_t);
 	}
 
@@ -268,14 +270,18 @@ thr_ent_hash(const struct thr_table *t, uint8_t type, uint32_t r,
 	return (uint32_t)thr_siphash(t->seed, m, sizeof(m) / 8);
 }
 
-/* Bucket of one (window, value) pair. */
+/*
+ * Bucket of one (window, value) pair, from the window's key hash rather
+ * than its slot, so it is known before the window is found and both
+ * buckets can be fetched at once.
+ */
 static uint32_t
-thr_val_hash(const struct thr_table *t, uint32_t owner, uint64_t value)
+thr_val_hash(const struct thr_table *t, uint32_t owner_hash, uint64_t value)
 {
 	uint64_t	m[2];
 
 	m[0] = value;
-	m[1] = owner;
+	m[1] = owner_hash;
 	return (uint32_t)thr_siphash(t->seed, m, 2) & t->vmask;
 }
 
@@ -436,15 +442,12 @@ thr_ent_find(const struct thr_table *t, uint8_t type, uint32_t r,
  */
 static uint32_t
 thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
-    const struct thr_key *key, int *created)
+    const struct thr_key *k, uint32_t h, int *created)
 {
-	struct thr_key	 k = *key;
 	struct thr_ent	*e;
-	uint32_t	 h, i;
+	uint32_t	 i;
 
-	k.pad = 0;
-	h = thr_ent_hash(t, type, r, &k);
-	if ((i = thr_ent_find(t, type, r, &k, h)) != THR_NIL) {
+	if ((i = thr_ent_find(t, type, r, k, h)) != THR_NIL) {
 		if (t->ltail != i) {
 			thr_lru_unlink(t, i);
 			thr_lru_append(t, i);
@@ -465,7 +468,7 @@ thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
 	}
 	e = &t->ents[i];
 	memset(e, 0, sizeof(*e));
-	e->key = k;
+	e->key = *k;
 	e->rule = r;
 	e->type = type;
 	e->hash = h;
@@ -479,16 +482,15 @@ thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
 	return i;
 }
 
-/* Whether window i already holds value; *bucket gets its bucket. */
+/* Whether window i already holds value, in bucket b. */
 static int
 thr_val_find(const struct thr_table *t, uint32_t i, uint64_t value,
-    uint32_t *bucket)
+    uint32_t b)
 {
 	const struct thr_val	*v;
 	uint32_t		 vi;
 
-	*bucket = thr_val_hash(t, i, value);
-	for (vi = t->vbuckets[*bucket]; vi != THR_NIL; vi = v->hnext) {
+	for (vi = t->vbuckets[b]; vi != THR_NIL; vi = v->hnext) {
 		v = &t->vals[vi];
 		if (v->owner == i && v->value == value)
 			return 1;
@@ -539,10 +541,9 @@ thr_val_insert(struct thr_table *t, uint32_t i, uint64_t value, uint32_t b)
 /* Count one event in window i; 1 when the window's alert is due. */
 static int
 thr_window(struct thr_table *t, const struct thr_spec *s, uint32_t i,
-    uint64_t value)
+    uint64_t value, uint32_t b)
 {
 	struct thr_ent	*e = &t->ents[i];
-	uint32_t	 b;
 
 	e->n = thr_sat_add(e->n, 1);
 	if (e->fired)
@@ -558,7 +559,7 @@ thr_window(struct thr_table *t, const struct thr_spec *s, uint32_t i,
 			thr_dlru_unlink(t, i);
 			thr_dlru_append(t, i);
 		}
-		if (thr_val_find(t, i, value, &b))
+		if (thr_val_find(t, i, value, b))
 			return 0;
 		e->v++;
 		if (e->v < s->count) {
@@ -582,7 +583,8 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 	const struct thr_spec	*s;
 	struct thr_result	 res;
 	struct thr_ent		*e;
-	uint32_t		 i;
+	struct thr_key		 k;
+	uint32_t		 i, h, vb = 0;
 	int			 created;
 
 	if (t == NULL || r >= t->nrules || key == NULL)
@@ -597,7 +599,16 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 		res.count = 1;
 		res.window_start = ts;
 	} else {
-		i = thr_ent_get(t, THR_T_WIN, (uint32_t)r, key, &created);
+		k = *key;
+		k.pad = 0;
+		h = thr_ent_hash(t, THR_T_WIN, (uint32_t)r, &k);
+		/* Both buckets are a likely cache miss: start them together. */
+		__builtin_prefetch(&t->ebuckets[h & t->emask]);
+		if (s->kind == THR_DISTINCT) {
+			vb = thr_val_hash(t, h, value);
+			__builtin_prefetch(&t->vbuckets[vb]);
+		}
+		i = thr_ent_get(t, THR_T_WIN, (uint32_t)r, &k, h, &created);
 		e = &t->ents[i];
 		if (created || thr_past(ts, e->start, s->within)) {
 			thr_vals_clear(t, i);
@@ -605,7 +616,7 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 			e->n = e->v = 0;
 			e->fired = 0;
 		}
-		if (!thr_window(t, s, i, value))
+		if (!thr_window(t, s, i, value, vb))
 			return 0;
 		e->fired = 1;
 		res.count = e->n;
@@ -617,8 +628,10 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 	}
 
 	if (s->suppress > 0) {
-		i = thr_ent_get(t, THR_T_SUP, (uint32_t)r,
-		    skey != NULL ? skey : key, &created);
+		k = skey != NULL ? *skey : *key;
+		k.pad = 0;
+		h = thr_ent_hash(t, THR_T_SUP, (uint32_t)r, &k);
+		i = thr_ent_get(t, THR_T_SUP, (uint32_t)r, &k, h, &created);
 		e = &t->ents[i];
 		if (!created && !thr_past(ts, e->start, s->suppress)) {
 			e->n = thr_sat_add(e->n, 1);

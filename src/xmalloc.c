@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +50,32 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 		fatalx("xreallocarray: %zu * %zu overflows", nmemb, size);
 	if ((p = realloc(ptr, nmemb * size)) == NULL)
 		fatal("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+/*
+ * A table as large as the flow or threshold tables, probed at random by
+ * every packet: ask for 2 MiB pages where they fit inside it. With 4 KiB
+ * pages nearly every probe also misses the TLB, which costs more than the
+ * cache miss itself under a hypervisor. Advice only: without transparent
+ * huge pages (or with them off) nothing changes.
+ */
+#define HUGE_PAGE	(2UL * 1024 * 1024)
+
+void *
+xcalloc_huge(size_t nmemb, size_t size)
+{
+	void		*p = xcalloc(nmemb, size);
+	uintptr_t	 lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t	 hi = ((uintptr_t)p + nmemb * size) & ~(HUGE_PAGE - 1);
+
+#ifdef MADV_HUGEPAGE
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)lo;
+	(void)hi;
+#endif
 	return p;
 }
 

@@ -26,7 +26,7 @@ struct flow_table {
 	size_t			 max;
 	size_t			 used;		/* slots ever handed out */
 	struct flow		*free;		/* returned slots */
-	struct flow		**buckets;
+	uint32_t		*buckets;	/* pool index + 1; 0 empty */
 	uint32_t		 mask;
 	uint64_t		 seed[2];
 	uint64_t		 next_id;
@@ -73,11 +73,17 @@ flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
 	size_t			 nb, per;
 
 	ft = xcalloc(1, sizeof(*ft));
-	/* Each flow costs its struct plus about one bucket pointer. */
-	per = sizeof(struct flow) + sizeof(struct flow *);
+	/*
+	 * Each flow costs its struct plus about one bucket word. Buckets
+	 * are 32-bit pool indices, not pointers: half the bytes that
+	 * every packet's first lookup misses in.
+	 */
+	per = sizeof(struct flow) + sizeof(*ft->buckets);
 	ft->max = memcap / per;
 	if (ft->max < 64)
 		ft->max = 64;
+	if (ft->max > UINT32_MAX - 1)
+		ft->max = UINT32_MAX - 1;
 	for (nb = 64; nb < ft->max && nb < (1U << 31); nb <<= 1)
 		;
 	ft->mask = (uint32_t)(nb - 1);
@@ -95,7 +101,7 @@ flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
 		ft->seed[0] = (uint64_t)(uintptr_t)ft ^ 0x9e3779b97f4a7c15ULL;
 		ft->seed[1] = (uint64_t)(uintptr_t)ft->pool;
 	}
-	ft->st.bytes_in_use = nb * sizeof(struct flow *);
+	ft->st.bytes_in_use = nb * sizeof(*ft->buckets);
 	return ft;
 }
 
@@ -186,15 +192,34 @@ list_append(struct flow_list *l, struct flow *f)
 	l->tail = f;
 }
 
+static struct flow *
+bucket_head(const struct flow_table *ft, uint32_t h)
+{
+	uint32_t	i = ft->buckets[h & ft->mask];
+
+	return i != 0 ? &ft->pool[i - 1] : NULL;
+}
+
+static void
+bucket_set_head(struct flow_table *ft, uint32_t h, const struct flow *f)
+{
+	ft->buckets[h & ft->mask] =
+	    f != NULL ? (uint32_t)(f - ft->pool) + 1 : 0;
+}
+
 static void
 bucket_remove(struct flow_table *ft, struct flow *f)
 {
-	struct flow	**pp = &ft->buckets[f->hash & ft->mask];
+	struct flow	*p = bucket_head(ft, f->hash);
 
-	while (*pp != NULL && *pp != f)
-		pp = &(*pp)->hnext;
-	if (*pp == f)
-		*pp = f->hnext;
+	if (p == f)
+		bucket_set_head(ft, f->hash, f->hnext);
+	else {
+		while (p != NULL && p->hnext != f)
+			p = p->hnext;
+		if (p != NULL)
+			p->hnext = f->hnext;
+	}
 	f->hnext = NULL;
 }
 
@@ -318,7 +343,7 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 	else if (!(pkt->flags & PKT_L4))
 		sp = dp = 0;
 	h = flow_hash(ft, pkt, sp, dp);
-	for (f = ft->buckets[h & ft->mask]; f != NULL; f = f->hnext) {
+	for (f = bucket_head(ft, h); f != NULL; f = f->hnext) {
 		if (f->hash != h || f->proto != pkt->proto ||
 		    f->ipver != pkt->ipver || !flow_vlan_eq(f, pkt))
 			continue;
@@ -371,8 +396,8 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		f->first = pkt->ts;
 		f->state = FLOW_NEW;
 		f->iface_idx = pkt->iface != NULL ? (uint8_t)pkt->iface->idx : 0;
-		f->hnext = ft->buckets[h & ft->mask];
-		ft->buckets[h & ft->mask] = f;
+		f->hnext = bucket_head(ft, h);
+		bucket_set_head(ft, h, f);
 		list_append(&ft->lists[FLOW_NEW], f);
 		ft->st.created++;
 		ft->st.active++;

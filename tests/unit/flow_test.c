@@ -167,7 +167,7 @@ test_memcap_evicts_oldest(void **state)
 
 	(void)state;
 	memset(&e, 0, sizeof(e));
-	ft = flow_table_new(64 * (sizeof(struct flow) + sizeof(void *)), NULL,
+	ft = flow_table_new(64 * (sizeof(struct flow) + sizeof(uint32_t)), NULL,
 	    on_end, &e);
 	max = flow_max(ft);
 	assert_int_equal(max, 64);

@@ -363,6 +363,10 @@ enum flow_end_reason {
 struct app_buf;
 struct app_plain_state;
 
+/*
+ * Packed (one 4-byte hole), the fields every packet touches first and
+ * the ones read only at flow start and end (id, first) last.
+ */
 struct flow {
 	struct flow	*hnext;		/* hash chain */
 	struct flow	*lprev, *lnext;	/* per-state idle list, oldest first */
@@ -379,17 +383,11 @@ struct flow {
 	uint8_t		 app_done[2];	/* direction finished inspecting */
 	uint8_t		 iface_idx;
 	uint8_t		 app_flags;	/* app.c private */
-	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint8_t		 evflags;	/* rule events already raised */
+	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint32_t	 hash;
 	uint32_t	 next_seq[2];	/* expected TCP seq per direction */
 	uint32_t	 inspected[2];	/* payload bytes inspected */
-	uint64_t	 id;
-	uint64_t	 pkts[2];
-	uint64_t	 bytes[2];
-	uint64_t	 first, last;	/* microseconds */
-	struct app_buf	*abuf;		/* only while a message spans segments */
-	struct app_plain_state *aplain;	/* login protocols: what was seen */
 	/*
 	 * rules_match.c: whether the client [0] and server [1] address
 	 * are in the rule set's cached address sets (bit = slot), learnt
@@ -398,8 +396,20 @@ struct flow {
 	uint32_t	 aset_gen;	/* rule set these bits are for */
 	uint32_t	 aset_known[2];
 	uint32_t	 aset_in[2];
-	/* Any-port packet rules whose per-flow keys failed, per direction. */
+	/*
+	 * Packet rules of the flow's port and any-port lists whose per-flow
+	 * keys failed (dead) or held (live), per direction: either way they
+	 * are not checked again.
+	 */
 	uint64_t	 rule_dead[2];
+	uint64_t	 rule_live[2];
+	uint64_t	 pkts[2];
+	uint64_t	 bytes[2];
+	uint64_t	 last;		/* microseconds */
+	struct app_buf	*abuf;		/* only while a message spans segments */
+	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	uint64_t	 id;
+	uint64_t	 first;		/* microseconds */
 };
 
 struct flow_stats {

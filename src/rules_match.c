@@ -492,6 +492,7 @@ flow_cache_check(const struct ruleset *rs, struct flow *f)
 	f->aset_known[0] = f->aset_known[1] = 0;
 	f->aset_in[0] = f->aset_in[1] = 0;
 	f->rule_dead[0] = f->rule_dead[1] = 0;
+	f->rule_live[0] = f->rule_live[1] = 0;
 }
 
 /*
@@ -953,13 +954,15 @@ try_list(struct ruleset *rs, const struct rule_list *l,
 
 /*
  * Rules of a list fixed for the flow's direction (its port lists and the
- * any-port list): one whose per-flow keys failed is skipped for the rest
- * of the flow in that direction. Bits number the rules across the lists,
- * the first 64; returns the next position.
+ * any-port list): per-flow keys are checked on a flow's first packet in
+ * each direction only; a rule they fail is skipped for the rest of the
+ * flow in that direction, one they pass goes straight to its per-packet
+ * keys. Bits number the rules across the lists, the first 64; returns
+ * the next position.
  */
 static uint32_t
 try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
-    uint32_t pos, uint64_t *dead, const struct match_ctx *c,
+    uint32_t pos, uint64_t *dead, uint64_t *live, const struct match_ctx *c,
     struct alert_out *out)
 {
 	uint64_t	bit;
@@ -969,9 +972,12 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
 		bit = pos < 64 ? 1ULL << pos : 0;
 		if (*dead & bit)
 			continue;
-		if (bit != 0 && !match_flow_keys(rs, &rs->rules[ids[i]].m, c)) {
-			*dead |= bit;
-			continue;
+		if (bit != 0 && !(*live & bit)) {
+			if (!match_flow_keys(rs, &rs->rules[ids[i]].m, c)) {
+				*dead |= bit;
+				continue;
+			}
+			*live |= bit;
 		}
 		rule_try(rs, ids[i], c, out, bit != 0);
 	}
@@ -1044,7 +1050,7 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 {
 	const struct rule_bucket	*b;
 	struct flow			*f;
-	uint64_t			*dead;
+	uint64_t			*dead, *live;
 	uint32_t			 pos = 0;
 
 	if (rs == NULL)
@@ -1073,17 +1079,18 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 	}
 	flow_cache_check(rs, f);
 	dead = &f->rule_dead[c->dir & 1];
+	live = &f->rule_live[c->dir & 1];
 	/* A port without rules has an empty list: skipping it moves no
 	 * dead-bit position. */
 	if (b->dport_off != NULL && bit_test(b->dport_has, c->dport))
 		pos = try_flow_list(rs, b->dport_ids + b->dport_off[c->dport],
 		    b->dport_off[c->dport + 1] - b->dport_off[c->dport], pos,
-		    dead, c, out);
+		    dead, live, c, out);
 	if (b->sport_off != NULL && bit_test(b->sport_has, c->sport))
 		pos = try_flow_list(rs, b->sport_ids + b->sport_off[c->sport],
 		    b->sport_off[c->sport + 1] - b->sport_off[c->sport], pos,
-		    dead, c, out);
-	(void)try_flow_list(rs, b->any.v, b->any.n, pos, dead, c, out);
+		    dead, live, c, out);
+	(void)try_flow_list(rs, b->any.v, b->any.n, pos, dead, live, c, out);
 }
 
 const struct rule_stats *

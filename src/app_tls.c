@@ -124,8 +124,8 @@ tls_rd_fill(struct tls_rd *r)
 }
 
 /* One byte of the handshake stream; 0 once the cursor has failed. */
-static uint8_t
-tls_rd_u8(struct tls_rd *r)
+static __attribute__((noinline)) uint8_t
+tls_rd_u8_slow(struct tls_rd *r)
 {
 	uint8_t	 v;
 
@@ -141,6 +141,19 @@ tls_rd_u8(struct tls_rd *r)
 	r->rec_left--;
 	r->left--;
 	return (v);
+}
+
+/* The common case inline: the byte is there, inside the record. */
+static inline uint8_t
+tls_rd_u8(struct tls_rd *r)
+{
+	if (r->st == RD_OK && r->left != 0 && r->rec_left != 0 &&
+	    r->off < r->len) {
+		r->rec_left--;
+		r->left--;
+		return (r->p[r->off++]);
+	}
+	return (tls_rd_u8_slow(r));
 }
 
 static uint16_t

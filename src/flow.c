@@ -276,6 +276,23 @@ flow_alloc(struct flow_table *ft)
 	return f;
 }
 
+/* Address equality by words (a memcmp call per compare showed up). */
+static inline int
+flow_addr_eq(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+	uint64_t	x[2], y[2];
+	uint32_t	u, v;
+
+	if (alen == 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 static int
 flow_vlan_eq(const struct flow *f, const struct packet *pkt)
 {
@@ -348,14 +365,14 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		    f->ipver != pkt->ipver || !flow_vlan_eq(f, pkt))
 			continue;
 		if (f->cport == sp && f->sport == dp &&
-		    memcmp(f->caddr, pkt->src, alen) == 0 &&
-		    memcmp(f->saddr, pkt->dst, alen) == 0) {
+		    flow_addr_eq(f->caddr, pkt->src, alen) &&
+		    flow_addr_eq(f->saddr, pkt->dst, alen)) {
 			dir = 0;
 			break;
 		}
 		if (f->cport == dp && f->sport == sp &&
-		    memcmp(f->caddr, pkt->dst, alen) == 0 &&
-		    memcmp(f->saddr, pkt->src, alen) == 0) {
+		    flow_addr_eq(f->caddr, pkt->dst, alen) &&
+		    flow_addr_eq(f->saddr, pkt->src, alen)) {
 			dir = 1;
 			break;
 		}

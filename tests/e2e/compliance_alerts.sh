@@ -17,7 +17,7 @@ ip netns exec "${ns}b" tcpreplay -q -i veth1 --mbps 10 "$tmp/demo.pcap" \
 sleep 2
 ctl compliance --level 5 --format json >"$tmp/r.json" ||
     { cat "$tmp/r.json"; flunk "compliance"; }
-sleep 2	# the alert log is flushed once a second
+sleep 2	# stragglers of the replay (each alert is its own write(2))
 $PY - "$tmp/r.json" "$tmp/alerts.json" <<'PYEOF'
 import collections, json, sys
 r = json.load(open(sys.argv[1]))

@@ -31,7 +31,7 @@ kill -STOP "$cpid"
 trap 'kill -CONT $cpid 2>/dev/null; sl_cleanup' EXIT
 t0=$(date +%s.%N)
 # Everything is decoded and written locally while the collector stalls.
-for _ in $(seq 100); do
+for _ in $(seq 600); do	# 60 s: ASan builds are slow
 	[ "$(wc -l <"$TMP/alerts.json")" -ge "$N" ] && break
 	sleep 0.1
 done

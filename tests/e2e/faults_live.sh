@@ -29,7 +29,12 @@ sleep 1.5
 p0=$(status_field 's["interfaces"][0]["packets"]')
 check "traffic seen before the fault ($p0 packets)" [ "${p0:-0}" -gt 0 ]
 ip -n "${ns}a" link set veth0 down
-sleep 2
+# The once-a-second link check notices it (later under ASan): 10 s at most.
+for _ in $(seq 100); do
+	grep -qiE "veth0.*(went down|is down)" "$tmp/daemon.err" &&
+	    [ "$(status_field 's["interfaces"][0]["state"]')" = down ] && break
+	sleep 0.1
+done
 st=$(status_field 's["interfaces"][0]["state"]')
 check "status reports veth0 down (state: $st)" [ "$st" = down ]
 check "daemon still running with veth0 down" alive
@@ -104,7 +109,10 @@ check "rule 43 alerts for the indicator $IOC ($h0 hits)" [ "${h0:-0}" -gt 0 ]
 printf '# indicator addresses\n%s\nthis is not an address\n\x01\x02garbage\n' "$IOC" \
     >"$tmp/ioc-ips.txt"
 kill -HUP "$dpid"
-sleep 1
+for _ in $(seq 100); do
+	[ "$(status_field 's["reload"]["ok"]')" = False ] && break
+	sleep 0.1
+done
 err=$(status_field 's["reload"]["error"]')
 rok=$(status_field 's["reload"]["ok"]')
 echo "  reload error: $err"

@@ -210,13 +210,7 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
 		. "$top_srcdir/tests/e2e/control_lib.sh"
 		ctl_setup comp >/dev/null
 		ctl_traffic 1 5 >/dev/null 2>&1
-		# The traffic has ended and raised its first alerts (not a fixed
-		# sleep: ASan on a loaded machine is slow).
-		wait "${pids[-1]}" 2>/dev/null
-		for _ in $(seq 20); do
-			[ -s "${CTL_ALERTS:-$tmp/alerts.json}" ] && break
-			sleep 0.5
-		done
+		ctl_settle
 		rc=0
 		ctl compliance --format json >"$tmp/live.json" || rc=1
 		ctl compliance --level 3 --format html -o "$tmp/live.html" || rc=1

@@ -17,18 +17,6 @@ sed -i 's/^sensor: {name: ctl-test,/sensor: {name: ctl-test, state_dir: state,/'
 rm -f "$tmp/alerts.json"
 
 stop() { ctl shutdown >/dev/null; wait "$dpid"; }
-# settle: the last ctl_traffic has ended and the alert log has stopped
-# growing (a fixed sleep was short under ASan on a loaded machine).
-settle() {
-	local n=-1 m i
-	wait "${pids[-1]}" 2>/dev/null
-	for i in $(seq 40); do
-		sleep 0.5
-		m=$(cat "$tmp/alerts.json" 2>/dev/null | wc -l)
-		[ "$m" -gt 0 ] && [ "$m" = "$n" ] && return 0
-		n=$m
-	done
-}
 report() { ctl compliance --format json "$@" >"$tmp/r.json" || cat "$tmp/r.json"; }
 # q EXPR: evaluate EXPR with r = the last report, a = the alert log.
 q() { $PY - "$tmp/r.json" "$tmp/alerts.json" "$1" <<'PYEOF'
@@ -49,7 +37,7 @@ chk() { local d=$1 e=$2; if [ "$(q "$e")" = True ]; then pass "$d"; else flunk "
 
 # Run 1: alerts, a reload without a change and one with.
 comp_start
-ctl_traffic 1 3 >/dev/null 2>&1; settle
+ctl_traffic 1 3 >/dev/null 2>&1; ctl_settle
 ctl reload >/dev/null
 echo "# changed" >>"$tmp/rules.yaml"
 ctl reload >/dev/null
@@ -68,7 +56,7 @@ comp_start
 report
 chk "run 2: two runs, one 'stopped' gap of at least 2s" 'len(ev["runs"]) == 2 and len(ev["gaps"]) == 1 and ev["gaps"][0]["reason"] == "stopped" and ev["gaps"][0]["seconds"] >= 2'
 chk "run 2: NET.IDS alerts survived the restart ($n1)" "ctl['NET.IDS']['alerts'] == $n1 == log_count('NET.IDS')"
-ctl_traffic 1 2 >/dev/null 2>&1; settle
+ctl_traffic 1 2 >/dev/null 2>&1; ctl_settle
 report
 chk "run 2: new alerts add to the old" "ctl['NET.IDS']['alerts'] > $n1 and ctl['NET.IDS']['alerts'] == log_count('NET.IDS')"
 chk "the per-day chart data holds them" 'sum(d["total"] for d in ev["alerts_per_day"]) == ev["alerts_total"] >= ctl["NET.IDS"]["alerts"]'

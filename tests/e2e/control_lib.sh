@@ -160,6 +160,20 @@ while time.time() < end:
 	pids+=($!)
 }
 
+# ctl_settle: the last ctl_traffic has ended and the alert log is not
+# empty and has stopped growing (a fixed sleep was short under ASan on a
+# loaded machine). Gives up after 20 s; the caller's checks then fail.
+ctl_settle() {
+	local n=-1 m _
+	wait "${pids[-1]}" 2>/dev/null
+	for _ in $(seq 40); do
+		sleep 0.5
+		m=$(cat "${CTL_ALERTS:-$tmp/alerts.json}" 2>/dev/null | wc -l)
+		[ "$m" -gt 0 ] && [ "$m" = "$n" ] && return 0
+		n=$m
+	done
+}
+
 # Stop the daemon through the socket; it must exit 0 without reports.
 ctl_finish() {
 	local rc

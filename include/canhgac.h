@@ -445,7 +445,11 @@ const char *flow_state_name(enum flow_state);
 const char *flow_end_reason_name(enum flow_end_reason);
 void	 flow_default_timeouts(struct flow_timeouts *);
 
-/* jsonw.c: a bounded JSON writer into a fixed buffer (no allocation). */
+/*
+ * jsonw.c: a bounded JSON writer into a fixed buffer (no allocation).
+ * Every string goes out with its citizen-ID numbers masked
+ * (020*******34); jw_digest alone, for computed fingerprints, skips it.
+ */
 struct jsonw {
 	char	*buf;
 	size_t	 cap;
@@ -460,6 +464,9 @@ void	 jw_arr_open(struct jsonw *, const char *key);
 void	 jw_arr_close(struct jsonw *);
 void	 jw_str(struct jsonw *, const char *key, const char *val);
 void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
+void	 jw_digest(struct jsonw *, const char *key, const char *val);
+/* Mask citizen-ID numbers in s in place (020*******34), as every jw string. */
+size_t	 cccd_mask(char *s, size_t n);
 void	 jw_int(struct jsonw *, const char *key, int64_t);
 void	 jw_uint(struct jsonw *, const char *key, uint64_t);
 void	 jw_bool(struct jsonw *, const char *key, int);
@@ -833,8 +840,6 @@ uint64_t alert_out_errors(const struct alert_out *);
 void	 alert_emit(struct alert_out *, const struct config *,
 	    const struct rule *, const struct match_ctx *,
 	    const struct thr_result *);
-/* Mask citizen-ID numbers in s (in place): 020*******34. */
-size_t	 alert_mask_cccd(char *s, size_t len);
 
 /* daemon.c: pidfile lock, daemonizing, dropping root. */
 int	 daemon_pidfile(const char *path, char *err, size_t errlen);

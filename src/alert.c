@@ -5,13 +5,12 @@
  * (rule, category, severity, the application fields that matched), how
  * many (count, window, suppressed), which control, and what to do
  * (message and advice from the rule's templates, in the sensor's
- * language). Every string that goes out is scanned for citizen-ID
- * numbers first, so personal data never leaves in an alert.
+ * language). The JSON writer masks citizen-ID numbers in every string
+ * (jsonw.c), so personal data never leaves in an alert.
  */
 #include "config.h"
 
 #include <sys/stat.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,14 +43,6 @@ alert_out_set_outputs(struct alert_out *o, struct outputs *outs)
 	if (o != NULL)
 		o->outputs = outs;
 }
-
-/* Province codes of citizen-ID numbers (Decree 137/2015, circular 07/2016). */
-static const uint16_t provinces[] = {
-	1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27,
-	30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52,
-	54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82,
-	83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96
-};
 
 /* Create the parent directories of path, as a fresh install lacks them. */
 static void
@@ -241,59 +232,11 @@ alert_out_errors(const struct alert_out *o)
 	return o ? o->errors : 0;
 }
 
-static int
-province_ok(unsigned code)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(provinces) / sizeof(provinces[0]); i++)
-		if (provinces[i] == code)
-			return 1;
-	return 0;
-}
-
-/*
- * Mask every run of exactly 12 digits that looks like a citizen ID
- * (valid province, century digit 0-3): keep the province code and the
- * last two digits, as 020*******34.
- */
-size_t
-alert_mask_cccd(char *s, size_t len)
-{
-	size_t	i = 0, n = 0;
-
-	while (i < len) {
-		size_t j = i;
-
-		if (!isdigit((unsigned char)s[i])) {
-			i++;
-			continue;
-		}
-		while (j < len && isdigit((unsigned char)s[j]))
-			j++;
-		if (j - i == 12 && province_ok((unsigned)((s[i] - '0') * 100 +
-		    (s[i + 1] - '0') * 10 + (s[i + 2] - '0'))) &&
-		    s[i + 3] <= '3') {
-			memset(s + i + 3, '*', 7);
-			n++;
-		}
-		i = j;
-	}
-	return n;
-}
-
+/* Long configured names and texts are cut, as the message templates are. */
 static void
 put_str(struct jsonw *w, const char *key, const char *val)
 {
-	char	tmp[TEXT_MAX];
-	size_t	len = strlen(val);
-
-	if (len >= sizeof(tmp))
-		len = sizeof(tmp) - 1;
-	memcpy(tmp, val, len);
-	tmp[len] = '\0';
-	alert_mask_cccd(tmp, len);
-	jw_strn(w, key, tmp, len);
+	jw_strn(w, key, val, strnlen(val, TEXT_MAX - 1));
 }
 
 static const char *
@@ -442,6 +385,9 @@ expand(const char *t, const struct config *conf, const struct rule *r,
 		name[e - t - 1] = '\0';
 		field_text(name, conf, r, c, res, val, sizeof(val));
 		vl = strlen(val);
+		/* Masked alone too: template text next to it could make the
+		 * number longer than 12 digits and hide it from the writer. */
+		cccd_mask(val, vl);
 		if (vl > len - 1 - n)
 			vl = len - 1 - n;
 		memcpy(out + n, val, vl);
@@ -469,7 +415,7 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 		    app->tls.max_version));
 		if (app->tls.ja3[0]) {
 			jw_obj_open(w, "ja3");
-			jw_str(w, "hash", app->tls.ja3);
+			jw_digest(w, "hash", app->tls.ja3);
 			jw_obj_close(w);
 		}
 		jw_obj_close(w);

@@ -199,11 +199,11 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 		jw_uint(w, "ciphers_offered", t->nciphers);
 		if (t->ja3[0] != '\0') {
 			jw_obj_open(w, "ja3");
-			jw_str(w, "hash", t->ja3);
+			jw_digest(w, "hash", t->ja3);
 			jw_obj_close(w);
 		}
 		if (t->ja4[0] != '\0')
-			jw_str(w, "ja4", t->ja4);
+			jw_digest(w, "ja4", t->ja4);
 	} else {
 		if (f->tls_offered != 0)
 			jw_str(w, "version", app_tls_version_name(

@@ -2,6 +2,12 @@
  * A JSON writer into a caller-supplied buffer: events are written per
  * flow and per metadata record, so this path must not allocate. On
  * overflow the record is marked and dropped whole, never cut in half.
+ *
+ * Every record the daemon writes (alerts, events, and through the alert
+ * text local syslog, remote syslog and the status socket) is built
+ * here, so this is where citizen-ID numbers are masked: every string
+ * key and value, whoever writes it. Only jw_digest, for fingerprints
+ * the sensor computed, skips it.
  */
 #include "config.h"
 
@@ -87,17 +93,16 @@ jw_word_plain(uint64_t v)
 }
 
 /*
- * Escape per RFC 8259. Valid UTF-8 (Vietnamese text) passes through;
- * a byte that is not valid UTF-8 becomes U+FFFD, so hostile bytes can
- * never make the line invalid.
+ * Escape per RFC 8259, without the quotes. Valid UTF-8 (Vietnamese
+ * text) passes through; a byte that is not valid UTF-8 becomes U+FFFD,
+ * so hostile bytes can never make the line invalid.
  */
 static void
-jw_escape(struct jsonw *w, const char *s, size_t n)
+jw_escape_run(struct jsonw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t	i, ul;
 
-	jw_putc(w, '"');
 	for (i = 0; i < n && !w->overflow; i++) {
 		unsigned char c = (unsigned char)s[i];
 		size_t run;
@@ -145,6 +150,97 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 		} else
 			jw_putc(w, (char)c);
 	}
+}
+
+/* Province codes of citizen-ID numbers (Decree 137/2015, circular 07/2016). */
+static const uint8_t cccd_provinces[] = {
+	1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27,
+	30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52,
+	54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82,
+	83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96
+};
+
+static int
+jw_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Do the 12 digits at s look like a citizen ID (province, century 0-3)? */
+static int
+cccd_plausible(const char *s)
+{
+	unsigned	code = (unsigned)((s[0] - '0') * 100 + (s[1] - '0') * 10 +
+			    (s[2] - '0'));
+	size_t		i;
+
+	if (s[3] > '3')
+		return 0;
+	for (i = 0; i < sizeof(cccd_provinces); i++)
+		if (cccd_provinces[i] == code)
+			return 1;
+	return 0;
+}
+
+/*
+ * Where the next citizen-ID number in s[from, n) starts, n if none: a
+ * run of exactly 12 ASCII digits that cccd_plausible accepts. from is 0
+ * or the end of a run. Any 12-digit run covers one of the positions
+ * probed 12 apart, so a string costs n / 12 byte tests until a probe
+ * finds a digit.
+ */
+static size_t
+cccd_next(const char *s, size_t n, size_t from)
+{
+	size_t	p, a, b;
+
+	for (p = from + 11; p < n; p += 12) {
+		if (!jw_isdigit(s[p]))
+			continue;
+		for (a = p; a > from && jw_isdigit(s[a - 1]); a--)
+			;
+		for (b = p + 1; b < n && jw_isdigit(s[b]); b++)
+			;
+		if (b - a == 12 && cccd_plausible(s + a))
+			return a;
+		/* s[b] is no digit: the next run starts after it. */
+		p = b;
+	}
+	return n;
+}
+
+/*
+ * Mask every citizen-ID number in s in place, keeping the province code
+ * and the last two digits (020*******34); the number masked.
+ */
+size_t
+cccd_mask(char *s, size_t n)
+{
+	size_t	at = 0, count = 0;
+
+	while ((at = cccd_next(s, n, at)) < n) {
+		memset(s + at + 3, '*', 7);
+		at += 12;
+		count++;
+	}
+	return count;
+}
+
+/* A quoted string, its citizen-ID numbers masked on the way out. */
+static void
+jw_escape(struct jsonw *w, const char *s, size_t n)
+{
+	size_t	done = 0, at = 0;
+
+	jw_putc(w, '"');
+	/* Digits need no escaping: the masked form goes out as it is. */
+	while ((at = cccd_next(s, n, at)) < n) {
+		jw_escape_run(w, s + done, at + 3 - done);
+		jw_putn(w, "*******", 7);
+		done = at + 10;
+		at += 12;
+	}
+	jw_escape_run(w, s + done, n - done);
 	jw_putc(w, '"');
 }
 
@@ -202,6 +298,20 @@ void
 jw_str(struct jsonw *w, const char *key, const char *val)
 {
 	jw_strn(w, key, val, strlen(val));
+}
+
+/*
+ * A fingerprint the sensor computed (JA3, JA4): no personal data can be
+ * in it, and masking a hex run that happens to be all digits would
+ * break matching it against threat intelligence.
+ */
+void
+jw_digest(struct jsonw *w, const char *key, const char *val)
+{
+	jw_key(w, key);
+	jw_putc(w, '"');
+	jw_escape_run(w, val, strlen(val));
+	jw_putc(w, '"');
 }
 
 /* Decimal digits by hand: snprintf was a tenth of an alert's cost. */

@@ -1,6 +1,7 @@
 /*
  * The bounded JSON writer: valid output (parsed back with jansson),
- * escaping of hostile strings, and overflow reported rather than cut.
+ * escaping of hostile strings, overflow reported rather than cut, and
+ * citizen-ID numbers masked in every string it writes.
  */
 #include "config.h"
 
@@ -170,6 +171,125 @@ test_overflow(void **state)
 	assert_int_equal(jw_finish(&w), -1);
 }
 
+/*
+ * The masking rule written out plainly, as the oracle: every maximal
+ * run of exactly 12 digits whose first three are a province code and
+ * whose fourth is 0-3 keeps its first three and last two digits.
+ */
+static void
+ref_mask(char *s, size_t n)
+{
+	static const char provinces[] = " 001 002 004 006 008 010 011 012 014 "
+	    "015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 037 "
+	    "038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 "
+	    "066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 "
+	    "091 092 093 094 095 096 ";
+	size_t	i = 0, j;
+	char	code[6];
+
+	while (i < n) {
+		for (j = i; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j == i) {
+			i++;
+			continue;
+		}
+		snprintf(code, sizeof(code), " %.3s ", s + i);
+		if (j - i == 12 && s[i + 3] <= '3' && strstr(provinces, code))
+			memset(s + i + 3, '*', 7);
+		i = j;
+	}
+}
+
+/* The string s as written and parsed back. */
+static void
+write_back(const char *key, const char *s, size_t n, char *out, size_t len)
+{
+	char		 buf[2048];
+	struct jsonw	 w;
+	json_t		*j;
+	json_error_t	 err;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_strn(&w, key, s, n);
+	assert_true(jw_finish(&w) > 0);
+	if ((j = json_loads(buf, 0, &err)) == NULL)
+		fail_msg("%s: %s", buf, err.text);
+	assert_non_null(json_object_get(j, key));
+	snprintf(out, len, "%s", json_string_value(json_object_get(j, key)));
+	json_decref(j);
+}
+
+static void
+test_mask_examples(void **state)
+{
+	char		 s[] = "ids 001234567890, 1234567890123, 999123456789 "
+			    "and 020300123434.", out[256], buf[256];
+	const char	*want = "ids 001*******90, 1234567890123, "
+			    "999123456789 and 020*******34.";
+	struct jsonw	 w;
+
+	(void)state;
+	write_back("k", s, strlen(s), out, sizeof(out));
+	assert_string_equal(out, want);
+	assert_int_equal(cccd_mask(s, strlen(s)), 2);
+	assert_string_equal(s, want);
+	/* Escaped neighbours (\u0001, a quote) neither hide nor make one. */
+	write_back("k", "\x01" "079123456789\"x", 15, out, sizeof(out));
+	assert_string_equal(out, "\x01" "079*******89\"x");
+	write_back("k", "\x10""01234567", 9, out, sizeof(out));
+	assert_string_equal(out, "\x10""01234567");
+	/* At both ends, back to back with letters, and in keys. */
+	write_back("k", "020123456734", 12, out, sizeof(out));
+	assert_string_equal(out, "020*******34");
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "020123456734", "v");
+	assert_true(jw_finish(&w) > 0);
+	assert_string_equal(buf, "{\"020*******34\":\"v\"}\n");
+	write_back("k", "x001234567890y096012345678", 26, out, sizeof(out));
+	assert_string_equal(out, "x001*******90y096*******78");
+	/* Fingerprints are written as computed. */
+	jw_init(&w, buf, sizeof(buf));
+	jw_digest(&w, "ja4", "t13d1516h2_020123456734_e5627efa2ab1");
+	assert_true(jw_finish(&w) > 0);
+	assert_non_null(strstr(buf, "_020123456734_"));
+}
+
+/* Random strings of digits and separators against the oracle. */
+static void
+test_mask_random(void **state)
+{
+	static const char *const parts[] = { "020123456734", "001185004321",
+	    "096304556677", "003195001234", "020595001234", "120095001234",
+	    "0", "7", "12", "345", "a", "-", "\"", "\x01", "\n", "\xc3\xa1",
+	    " ", "." };
+	char		 s[200], want[200], out[1024];
+	unsigned	 seed = 11, k;
+	size_t		 n, pl;
+
+	(void)state;
+	for (k = 0; k < 20000; k++) {
+		n = 0;
+		for (;;) {
+			seed = seed * 1103515245 + 12345;
+			pl = strlen(parts[(seed >> 16) % 18]);
+			if (n + pl >= sizeof(s) || (seed >> 8) % 29 == 0)
+				break;
+			memcpy(s + n, parts[(seed >> 16) % 18], pl);
+			n += pl;
+		}
+		s[n] = '\0';
+		memcpy(want, s, n + 1);
+		ref_mask(want, n);
+		write_back("k", s, n, out, sizeof(out));
+		if (strcmp(out, want) != 0)
+			fail_msg("written %s\nwant    %s", out, want);
+		cccd_mask(s, n);
+		if (strcmp(s, want) != 0)
+			fail_msg("in place %s\nwant     %s", s, want);
+	}
+}
+
 int
 main(void)
 {
@@ -178,6 +298,8 @@ main(void)
 		cmocka_unit_test(test_numbers_and_runs),
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_mask_examples),
+		cmocka_unit_test(test_mask_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -705,18 +705,6 @@ test_language_extensions(void **state)
 	write_file("rules.yaml", rules);
 }
 
-static void
-test_mask(void **state)
-{
-	char	s[] = "ids 001234567890, 1234567890123, 999123456789 and "
-		    "020300123434.";
-
-	(void)state;
-	assert_int_equal(alert_mask_cccd(s, strlen(s)), 2);
-	assert_string_equal(s, "ids 001*******90, 1234567890123, "
-	    "999123456789 and 020*******34.");
-}
-
 int
 main(void)
 {
@@ -730,7 +718,6 @@ main(void)
 		cmocka_unit_test(test_flow_caches),
 		cmocka_unit_test(test_name_index),
 		cmocka_unit_test(test_language_extensions),
-		cmocka_unit_test(test_mask),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -189,7 +189,7 @@ cccd_plausible(const char *s)
  * probed 12 apart, so a string costs n / 12 byte tests until a probe
  * finds a digit.
  */
-static size_t
+static inline size_t
 cccd_next(const char *s, size_t n, size_t from)
 {
 	size_t	p, a, b;
@@ -233,12 +233,15 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 	size_t	done = 0, at = 0;
 
 	jw_putc(w, '"');
-	/* Digits need no escaping: the masked form goes out as it is. */
-	while ((at = cccd_next(s, n, at)) < n) {
-		jw_escape_run(w, s + done, at + 3 - done);
-		jw_putn(w, "*******", 7);
-		done = at + 10;
-		at += 12;
+	/* Most keys and many values are too short to hold one. */
+	if (n >= 12) {
+		/* Digits need no escaping: the masked form goes out as is. */
+		while ((at = cccd_next(s, n, at)) < n) {
+			jw_escape_run(w, s + done, at + 3 - done);
+			jw_putn(w, "*******", 7);
+			done = at + 10;
+			at += 12;
+		}
 	}
 	jw_escape_run(w, s + done, n - done);
 	jw_putc(w, '"');

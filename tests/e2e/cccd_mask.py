@@ -1,0 +1,101 @@
+"""A hostile capture for tests/e2e/cccd_mask.sh: a different citizen-ID
+number (CCCD) in every string field the sensor reports, in every record
+type. Writes the capture to argv[1] and {field: number} as JSON to
+argv[2]; the test asserts that each number leaves only masked.
+
+Usage: /usr/bin/python3 cccd_mask.py OUT.pcap OUT-ids.json
+"""
+import base64
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "rules"))
+from rulelib import (Capture, Tcp, UDP, Raw, ip, session,  # noqa: E402
+                     client_hello, server_hello, app_data, dns_lookup, eph)
+
+# Valid province codes and century digits 0-3, so each one is a number
+# the masking rule applies to; the last two digits tell them apart.
+IDS = {
+    "dns.rrname": "020123456701",
+    "http.hostname": "001123456702",
+    "http.url": "079123456703",
+    "http.http_user_agent": "024123456704",
+    "tls.sni": "034123456705",
+    "ssh.client.software_version": "036123456706",
+    "ssh.server.proto_version": "040123456707",
+    "ssh.server.software_version": "038223456715",
+    "ftp.user": "042123456708",
+    "imap.user": "044123456709",
+    "pop3.user": "045123456710",
+    "smtp.user": "046123456711",
+    "telnet.user": "048123456712",
+    "payload_printable": "049123456713",
+    "in_iface": "051123456714",
+}
+CLIENT, SERVER, RESOLVER = "10.20.9.66", "10.20.1.10", "10.20.0.53"
+
+cap = Capture(t0=1736215200.0)
+
+# DNS: the query and its answer both carry the name.
+dns_lookup(cap, CLIENT, RESOLVER, IDS["dns.rrname"] + ".tra-cuu.gov.vn")
+
+# HTTP: Host, the request target and User-Agent.
+req = ("GET /tra-cuu?so_cccd=%s&x=1 HTTP/1.1\r\nHost: %s.cong-dan.gov.vn\r\n"
+       "User-Agent: Mozilla/5.0 (CCCD %s)\r\nAccept: */*\r\n\r\n" % (
+           IDS["http.url"], IDS["http.hostname"],
+           IDS["http.http_user_agent"])).encode()
+session(cap, CLIENT, SERVER, 80, [req],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+
+# TLS: the server name of the ClientHello.
+session(cap, CLIENT, SERVER, 443,
+        [client_hello(IDS["tls.sni"] + ".dich-vu.gov.vn")] + app_data(300),
+        [server_hello(0x0304)] + app_data(600, 0xa5))
+
+# SSH: the client's software version; the server's protocol and software
+# versions (the protocol version is digits and dots, so it can be one).
+session(cap, CLIENT, SERVER, 22,
+        [b"SSH-2.0-Client_%s note\r\n" % IDS["ssh.client.software_version"]
+         .encode()],
+        [b"SSH-%s-Server_%s\r\n" % (IDS["ssh.server.proto_version"].encode(),
+                                    IDS["ssh.server.software_version"]
+                                    .encode())],
+        first="server")
+
+# Plain-text logins: FTP, IMAP, POP3, SMTP AUTH PLAIN, telnet.
+session(cap, CLIENT, SERVER, 21,
+        [b"USER %s\r\n" % IDS["ftp.user"].encode(), b"PASS x\r\n"],
+        [b"220 ProFTPD Server ready\r\n", b"331 Password required\r\n",
+         b"230 Logged in\r\n"], first="server")
+session(cap, CLIENT, SERVER, 143,
+        [b"a1 LOGIN %s x\r\n" % IDS["imap.user"].encode()],
+        [b"* OK IMAP4rev1 Service Ready\r\n", b"a1 OK LOGIN completed\r\n"],
+        first="server")
+session(cap, CLIENT, SERVER, 110,
+        [b"USER %s\r\n" % IDS["pop3.user"].encode(), b"PASS x\r\n"],
+        [b"+OK POP3 server ready\r\n", b"+OK\r\n", b"+OK Logged in.\r\n"],
+        first="server")
+plain = base64.b64encode(b"\0" + IDS["smtp.user"].encode() + b"\0x")
+session(cap, CLIENT, SERVER, 587,
+        [b"EHLO client.example\r\n", b"AUTH PLAIN " + plain + b"\r\n"],
+        [b"220 mail.example ESMTP Postfix\r\n",
+         b"250-mail.example\r\n250 AUTH PLAIN LOGIN\r\n",
+         b"235 2.7.0 Authentication successful\r\n"], first="server")
+t = Tcp(cap, CLIENT, SERVER, eph(), 23).handshake()
+t.send(1, b"\r\nDebian GNU/Linux 12\r\nlogin: ")
+for ch in IDS["telnet.user"].encode() + b"\r":
+    t.send(0, bytes([ch]))
+t.send(1, b"Password: ")
+for ch in b"x\r":
+    t.send(0, bytes([ch]))
+t.close()
+
+# A payload rule's printable excerpt.
+cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
+        Raw(b"so_cccd=%s;" % IDS["payload_printable"].encode()))
+
+cap.write(sys.argv[1])
+with open(sys.argv[2], "w") as f:
+    json.dump(IDS, f, indent=1)

@@ -1,0 +1,264 @@
+#!/bin/bash
+# Personal data: a capture with a different citizen-ID number in every
+# string field of every record type (DNS name, HTTP host, URL and user
+# agent, TLS SNI, SSH software and protocol versions, FTP/IMAP/POP3/SMTP/
+# telnet user, a payload excerpt, the capture's name as in_iface; built
+# by cccd_mask.py), with a rule alerting on each, among them one on
+# ssh.banner. No output may carry one of the numbers in clear, and each
+# field must carry its masked form (020*******34):
+#  1. offline (-r): --events, --alerts, outputs.json, local syslog and a
+#     TLS remote, both into a real syslog-ng running the shipped
+#     collector configuration, the remote's spool, --stats, the log;
+#  2. live on a veth pair: the status socket's ring (alerts), a follower
+#     (follow), and the compliance report with the sensor's evidence.
+# Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
+me=cccd_mask
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
+CANHGACCTL=${CANHGACCTL:-${top_builddir:-.}/canhgacctl}
+$PY -c 'import scapy' 2>/dev/null || {
+	[ "${CI:-}" = true ] && fail "python3-scapy is not installed"
+	skip "python3-scapy is not installed (scripts/setup.sh installs it)"; }
+sl_init
+
+ids=$TMP/ids.json
+pcap=$TMP/capture-051123456714.pcap	# in_iface is the capture's name
+$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" ||
+	fail "cannot build the capture"
+
+cat >"$TMP/rules.yaml" <<'EOF'
+rules:
+  - sid: 9300001
+    name: DNS name looked up
+    category: dns
+    severity: info
+    level: 1
+    controls: [NET.IDS]
+    match: {dns.query: {regex: "."}}
+    message: "{src_ip} looked up {dns.rrname}"
+    advice: "Tra cứu {rrname}"
+  - sid: 9300002
+    name: HTTP request
+    category: policy-violation
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {http.host: {regex: "."}}
+    message: "{http.hostname} {http.url} {http.http_user_agent}"
+    advice: "{hostname} {url} {user_agent}"
+  - sid: 9300003
+    name: TLS server name
+    category: weak-crypto
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {tls.sni: {regex: "."}}
+    message: "{tls.sni}"
+    advice: "{sni}"
+  - sid: 9300004
+    name: SSH banner
+    category: policy-violation
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {ssh.banner: {contains: "SSH-"}}
+    message: "{ssh.banner}"
+    advice: "{banner}"
+  - sid: 9300005
+    name: User name in clear
+    category: plaintext
+    severity: medium
+    level: 1
+    controls: [NET.IDS]
+    match: {plaintext: user}
+    message: "user {plaintext.user} via {plaintext.protocol}"
+    # Digits of the template next to the value must not hide it.
+    advice: "ref 7{user}0"
+  - sid: 9300006
+    name: Citizen ID in a datagram
+    category: data-leak
+    severity: high
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst_port: 5514, payload: {regex: "so_cccd="}}
+    message: "{src_ip} sent a citizen ID from {in_iface}"
+    advice: "Check {src_ip}"
+EOF
+
+# check_clear WHAT FILE...: no planted number in clear in any file.
+check_clear() {
+	local what=$1 f id hit=0
+	shift
+	for id in $($PY -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).values()))' "$ids"); do
+		for f in "$@"; do
+			if grep -rqaF -- "$id" "$f"; then
+				info "$what: $id in clear in $f: $(grep -raF -m1 -- "$id" "$f" | cut -c1-300)"
+				hit=1
+			fi
+		done
+	done
+	[ $hit -eq 0 ] || fail "$what: citizen-ID numbers in clear"
+}
+
+# ---------------------------------------------------------------- offline
+sl_certs "$TMP/certs"
+port=$(sl_port)
+sl_collector_conf "$TMP/c" "$port"
+sl_collector_start "$TMP/c"
+sl_sensor_conf "$TMP/sensor.yaml" sensor-cccd "  json: {path: $TMP/alerts.json}
+  syslog: {facility: local4, socket: $TMP/c/local.sock}
+  remote:
+    - {host: 127.0.0.1, port: $port, transport: tls, ca: $TMP/certs/ca.pem,
+       spool: $TMP/spool, drain_timeout: 20s}"
+"$CANHGACD" -c "$TMP/sensor.yaml" -r "$pcap" --events "$TMP/events.json" \
+	--alerts "$TMP/alerts-stdout.json" --stats "$TMP/stats.json" \
+	2>"$TMP/daemon.log" || { cat "$TMP/daemon.log" >&2; fail "canhgacd failed"; }
+n=$(wc -l <"$TMP/alerts.json")
+[ "$n" -gt 0 ] || fail "no alerts"
+sl_wait_lines "$TMP/c/out/sensor-cccd.json" "$n" 20 ||
+	fail "remote: $(wc -l <"$TMP/c/out/sensor-cccd.json" 2>/dev/null) of $n at the collector"
+sl_wait_lines "$TMP/c/out/local/sensor-cccd.json" "$n" 20 ||
+	fail "local syslog: $(wc -l <"$TMP/c/out/local/sensor-cccd.json" 2>/dev/null) of $n at the collector"
+sleep 0.5
+check_clear offline "$TMP/events.json" "$TMP/alerts.json" "$TMP/alerts-stdout.json" \
+	"$TMP/c/out" "$TMP/spool" "$TMP/stats.json" "$TMP/daemon.log"
+
+# Each field carries its number masked, in each output.
+$PY - "$ids" "$TMP" <<'PYEOF' || fail "a field is not masked as 020*******34"
+import json, sys
+ids, tmp = json.load(open(sys.argv[1])), sys.argv[2]
+def masked(k):
+    return ids[k][:3] + '*' * 7 + ids[k][10:]
+def flat(d, p=''):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flat(v, p + k + '.'))
+        elif isinstance(v, list):
+            out[p + k] = ','.join(str(x) for x in v)
+        else:
+            out[p + k] = str(v)
+    return out
+def load(path):
+    return [flat(json.loads(l)) for l in open(path)]
+bad = []
+def want(recs, what, key, k, pred=lambda r: True):
+    """Some record of recs (pred) has key containing id k masked."""
+    vals = [r.get(key, '') for r in recs if pred(r)]
+    if not any(masked(k) in v for v in vals):
+        bad.append('%s: %s: no %s in %r' % (what, key, masked(k), vals[:4]))
+plain = {'ftp.user': 'ftp', 'imap.user': 'imap', 'pop3.user': 'pop3',
+         'smtp.user': 'smtp', 'telnet.user': 'telnet'}
+ev = load(tmp + '/events.json')
+typ = lambda t: lambda r: r['event_type'] == t
+for rt in ('query', 'answer'):
+    want(ev, 'events dns ' + rt, 'dns.rrname', 'dns.rrname',
+         lambda r: r['event_type'] == 'dns' and r['dns.type'] == rt)
+for f in ('hostname', 'url', 'http_user_agent'):
+    want(ev, 'events', 'http.' + f, 'http.' + f, typ('http'))
+want(ev, 'events', 'tls.sni', 'tls.sni', typ('tls'))
+want(ev, 'events', 'ssh.client.software_version', 'ssh.client.software_version')
+want(ev, 'events', 'ssh.server.proto_version', 'ssh.server.proto_version')
+want(ev, 'events', 'ssh.server.software_version', 'ssh.server.software_version')
+for k, proto in plain.items():
+    want(ev, 'events ' + proto, 'plaintext.user', k,
+         lambda r, p=proto: r.get('plaintext.protocol') == p)
+want(ev, 'events', 'in_iface', 'in_iface')
+outputs = {'alerts.json': load(tmp + '/alerts.json'),
+           '--alerts': load(tmp + '/alerts-stdout.json'),
+           'remote syslog': load(tmp + '/c/out/sensor-cccd.json'),
+           'local syslog': load(tmp + '/c/out/local/sensor-cccd.json')}
+for what, al in outputs.items():
+    sid = lambda s: lambda r: r.get('alert.signature_id') == str(s)
+    want(al, what, 'dns.rrname', 'dns.rrname', sid(9300001))
+    want(al, what, 'alert.message', 'dns.rrname', sid(9300001))
+    want(al, what, 'alert.advice', 'dns.rrname', sid(9300001))
+    for f in ('hostname', 'url', 'http_user_agent'):
+        want(al, what, 'http.' + f, 'http.' + f, sid(9300002))
+        want(al, what, 'alert.message', 'http.' + f, sid(9300002))
+        want(al, what, 'alert.advice', 'http.' + f, sid(9300002))
+    want(al, what, 'tls.sni', 'tls.sni', sid(9300003))
+    want(al, what, 'alert.message', 'tls.sni', sid(9300003))
+    # The alert on ssh.banner: both sides' fields and the banner text.
+    want(al, what, 'ssh.client.software_version',
+         'ssh.client.software_version', sid(9300004))
+    want(al, what, 'ssh.server.proto_version', 'ssh.server.proto_version',
+         sid(9300004))
+    want(al, what, 'ssh.server.software_version',
+         'ssh.server.software_version', sid(9300004))
+    for k in ('ssh.server.proto_version', 'ssh.server.software_version',
+              'ssh.client.software_version'):
+        want(al, what, 'alert.message', k, sid(9300004))
+        want(al, what, 'alert.advice', k, sid(9300004))
+    for k, proto in plain.items():
+        p = lambda r, p=proto: r.get('plaintext.protocol') == p
+        want(al, what, 'plaintext.user', k, p)
+        want(al, what, 'alert.message', k, p)
+        want(al, what, 'alert.advice', k, p)
+    want(al, what, 'payload_printable', 'payload_printable', sid(9300006))
+    want(al, what, 'in_iface', 'in_iface', sid(9300006))
+    want(al, what, 'alert.message', 'in_iface', sid(9300006))
+    if len(al) != len(outputs['alerts.json']):
+        bad.append('%s: %d alerts, alerts.json %d' % (what, len(al),
+                   len(outputs['alerts.json'])))
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+info "offline: $n alerts; events, alerts, local and remote syslog masked"
+
+# ---------------------------------------------------------------- live
+sl_need_root
+command -v tcpreplay >/dev/null || fail "tcpreplay not installed (scripts/setup.sh)"
+[ -x "$CANHGACCTL" ] || fail "no canhgacctl at $CANHGACCTL"
+ns=cgmask$$
+cleanup_ns() { ip netns del "${ns}a" 2>/dev/null; ip netns del "${ns}b" 2>/dev/null; sl_cleanup; }
+trap cleanup_ns EXIT
+ip netns add "${ns}a" && ip netns add "${ns}b" || fail "cannot create namespaces"
+ip link add veth0 netns "${ns}a" type veth peer name veth1 netns "${ns}b" ||
+	fail "cannot create the veth pair"
+ip -n "${ns}a" link set veth0 up
+ip -n "${ns}b" link set veth1 up
+cat >"$TMP/live.yaml" <<EOF
+sensor: {name: sensor-live, security_level: 5, timezone: Asia/Ho_Chi_Minh,
+         catalog: $top_srcdir/rules/controls-tcvn11930.yaml}
+capture:
+  - {interface: veth0}
+rules: [$TMP/rules.yaml]
+outputs:
+  json: {path: $TMP/live-alerts.json}
+  status: {socket: $TMP/ctl.sock, mode: "0660", group: root}
+EOF
+ip netns exec "${ns}a" "$CANHGACD" -v -c "$TMP/live.yaml" \
+	--events "$TMP/live-events.json" 2>"$TMP/live.log" &
+SL_PIDS="$SL_PIDS $!"
+for _ in $(seq 50); do grep -q "running on" "$TMP/live.log" && break; sleep 0.1; done
+grep -q "running on" "$TMP/live.log" || { cat "$TMP/live.log" >&2; fail "live daemon did not start"; }
+"$CANHGACCTL" -s "$TMP/ctl.sock" --json follow >"$TMP/follow.json" 2>"$TMP/follow.err" &
+SL_PIDS="$SL_PIDS $!"
+sleep 0.5
+ip netns exec "${ns}b" tcpreplay -q -i veth1 --pps 500 "$pcap" >"$TMP/replay.log" 2>&1 ||
+	{ cat "$TMP/replay.log" >&2; fail "tcpreplay failed"; }
+sl_wait_lines "$TMP/live-alerts.json" "$n" 20 ||
+	fail "live: $(wc -l <"$TMP/live-alerts.json") of $n alerts"
+sl_wait_lines "$TMP/follow.json" $((n + 1)) 10 ||
+	fail "follow: $(wc -l <"$TMP/follow.json") of $n alerts"
+"$CANHGACCTL" -s "$TMP/ctl.sock" --json alerts --limit 1000 >"$TMP/ring.json" ||
+	fail "canhgacctl alerts failed"
+"$CANHGACCTL" -s "$TMP/ctl.sock" compliance --format json -o "$TMP/compliance.json" ||
+	fail "canhgacctl compliance failed"
+"$CANHGACCTL" -s "$TMP/ctl.sock" shutdown >/dev/null || fail "shutdown"
+check_clear live "$TMP/follow.json" "$TMP/ring.json" "$TMP/compliance.json" \
+	"$TMP/live-alerts.json" "$TMP/live-events.json" "$TMP/live.log"
+for f in follow.json ring.json; do
+	$PY - "$ids" "$TMP/$f" <<'PYEOF' || fail "$f: a field is not masked"
+import json, sys
+ids = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+miss = [k for k in ids if k != 'in_iface' and
+        ids[k][:3] + '*' * 7 + ids[k][10:] not in text]
+if miss:
+    print(sys.argv[2], 'lacks the masked', miss, file=sys.stderr)
+    sys.exit(1)
+PYEOF
+done
+echo "$me: PASS" >&2

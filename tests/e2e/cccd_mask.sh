@@ -119,6 +119,7 @@ sl_wait_lines "$TMP/c/out/sensor-cccd.json" "$n" 20 ||
 sl_wait_lines "$TMP/c/out/local/sensor-cccd.json" "$n" 20 ||
 	fail "local syslog: $(wc -l <"$TMP/c/out/local/sensor-cccd.json" 2>/dev/null) of $n at the collector"
 sleep 0.5
+! grep -qE 'runtime error|Sanitizer' "$TMP/daemon.log" || { cat "$TMP/daemon.log" >&2; fail "sanitizer report"; }
 check_clear offline "$TMP/events.json" "$TMP/alerts.json" "$TMP/alerts-stdout.json" \
 	"$TMP/c/out" "$TMP/spool" "$TMP/stats.json" "$TMP/daemon.log"
 
@@ -230,7 +231,8 @@ outputs:
 EOF
 ip netns exec "${ns}a" "$CANHGACD" -v -c "$TMP/live.yaml" \
 	--events "$TMP/live-events.json" 2>"$TMP/live.log" &
-SL_PIDS="$SL_PIDS $!"
+dpid=$!
+SL_PIDS="$SL_PIDS $dpid"
 for _ in $(seq 50); do grep -q "running on" "$TMP/live.log" && break; sleep 0.1; done
 grep -q "running on" "$TMP/live.log" || { cat "$TMP/live.log" >&2; fail "live daemon did not start"; }
 "$CANHGACCTL" -s "$TMP/ctl.sock" --json follow >"$TMP/follow.json" 2>"$TMP/follow.err" &
@@ -247,6 +249,9 @@ sl_wait_lines "$TMP/follow.json" $((n + 1)) 10 ||
 "$CANHGACCTL" -s "$TMP/ctl.sock" compliance --format json -o "$TMP/compliance.json" ||
 	fail "canhgacctl compliance failed"
 "$CANHGACCTL" -s "$TMP/ctl.sock" shutdown >/dev/null || fail "shutdown"
+for _ in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+wait "$dpid" || fail "live daemon exit status $?"
+! grep -qE 'runtime error|Sanitizer' "$TMP/live.log" || { cat "$TMP/live.log" >&2; fail "sanitizer report"; }
 check_clear live "$TMP/follow.json" "$TMP/ring.json" "$TMP/compliance.json" \
 	"$TMP/live-alerts.json" "$TMP/live-events.json" "$TMP/live.log"
 for f in follow.json ring.json; do

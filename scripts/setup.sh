@@ -11,6 +11,8 @@ PKGS=(
   build-essential autoconf automake libtool pkg-config
   libpcap-dev libevent-dev libyaml-dev libpcre2-dev libssl-dev
   libjansson-dev syslog-ng-dev libcmocka-dev
+  # the manual pages, checked by mandoc -Tlint (tests/e2e/manpages.sh)
+  mandoc
   # tests: referee decoder, fixture builder, real peers, namespaces
   tshark tcpdump python3-scapy iproute2 curl openssl nmap ncat
   dnsutils syslog-ng-core time bc tcpreplay

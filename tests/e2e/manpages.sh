@@ -1,0 +1,130 @@
+#!/bin/bash
+# manpages.sh — the manual pages in man/ are well-formed and do not drift
+# from the code:
+#  - each page passes `mandoc -Tlint -Wwarning` with no message at all;
+#  - every option `canhgacd -h` and `canhgacctl -h` print, and every
+#    canhgacctl command, is a list item (.It) of its page;
+#  - every configuration key of src/config.c (its option table and its
+#    *keys[] tables) is a list item of canhgac.yaml(5);
+#  - every rule, match and exception key, threshold field, placeholder
+#    and category of src/rules_load.c and include/canhgac.h appears in
+#    canhgac-rules(5).
+# Needs mandoc (scripts/setup.sh): skips without it, fails under CI=true.
+set -u
+: "${top_srcdir:?}" "${CANHGACD:?}" "${CANHGACCTL:?}"
+me=manpages.sh
+man=$top_srcdir/man
+pages="canhgacd.8 canhgacctl.8 canhgac.yaml.5 canhgac-rules.5"
+
+if ! command -v mandoc >/dev/null; then
+	echo "$me: SKIP: mandoc not installed (scripts/setup.sh)"
+	[ "${CI:-}" = true ] && { echo "(CI=true: this test must run)"; exit 1; }
+	exit 77
+fi
+fail=0
+bad() { echo "FAIL $*"; fail=1; }
+
+# 1. lint: any message at warning level or above is a failure.
+for p in $pages; do
+	[ -s "$man/$p" ] || { bad "$p: missing"; continue; }
+	if out=$(mandoc -Tlint -Wwarning "$man/$p" 2>&1) && [ -z "$out" ]; then
+		echo "ok   $p: mandoc -Tlint -Wwarning clean"
+	else
+		bad "$p: mandoc -Tlint: ${out:-exit status non-zero}"
+	fi
+done
+
+# The heads of the list items of PAGE, one a line: each ".It" line, and
+# for ".It Xo" the lines up to ".Xc" joined.
+item_heads() {
+	awk '/^\.It Xo/ { xo = 1; h = ".It"; next }
+	    xo && /^\.Xc/ { print h; xo = 0; next }
+	    xo { sub(/^\./, ""); h = h " " $0; next }
+	    /^\.It/ { print }' "$1"
+}
+
+# Is OPT (-x or --long) the subject of a list item of PAGE: ".It Fl x",
+# ".It Fl j , Fl -json", ".It Cm stats Op Fl -prometheus"?
+has_item_flag() {
+	item_heads "$2" | grep -Eq " Fl ${1#-}( |\$)"
+}
+
+# 2. options of -h: words starting with - or -- after a space, [, |, ( or
+# a comma, at the start of a help line or in its text.
+check_opts() {
+	local prog=$1 page=$2 help opts o n=0
+	help=$("$prog" -h 2>&1) || { bad "$(basename "$prog") -h exits non-zero"; return; }
+	opts=$(grep -oE '(^|[][ ,(|])--?[A-Za-z][A-Za-z0-9-]*' <<<"$help" |
+	    sed 's/^[][ ,(|]//' | sort -u)
+	[ -n "$opts" ] || { bad "$(basename "$prog") -h: no option found"; return; }
+	# A bundle of short flags ("[-DTvh]") is each of its letters.
+	opts=$(for o in $opts; do
+		case $o in
+		--*|-?) echo "$o" ;;
+		*) grep -o . <<<"${o#-}" | sed 's/^/-/' ;;
+		esac
+	done | sort -u)
+	for o in $opts; do
+		n=$((n + 1))
+		has_item_flag "$o" "$man/$page" ||
+		    bad "$page: option $o of $(basename "$prog") -h is not documented"
+	done
+	echo "ok   $page: checked the $n options $(basename "$prog") -h prints"
+}
+check_opts "$CANHGACD" canhgacd.8
+check_opts "$CANHGACCTL" canhgacctl.8
+
+# canhgacctl's commands: the first word of each line of its COMMANDS
+# section ("    status", "    list add NAME ENTRY...").
+cmds=$("$CANHGACCTL" -h 2>&1 | sed -n '/^COMMANDS/,/^[A-Z]/p' |
+    grep -E '^    [a-z]' | awk '{print $1}' | sort -u)
+n=0
+for c in $cmds; do
+	n=$((n + 1))
+	item_heads "$man/canhgacctl.8" | grep -Eq " Cm $c( |\$)" ||
+	    bad "canhgacctl.8: command $c is not documented"
+done
+[ "$n" -gt 5 ] || bad "canhgacctl -h: found only $n commands"
+echo "ok   canhgacctl.8: checked its $n commands"
+
+# The quoted words of a C initialiser list `NAME[] = { ... };` in FILE.
+c_words() {
+	awk -v re="$2" '$0 ~ re { on = 1 } on { print } on && /};/ { on = 0 }' "$1" |
+	    grep -oE '"[^"]+"' | tr -d '"' | sort -u
+}
+
+# 3. configuration keys: every *keys[] table and option-table name.
+yaml5=$man/canhgac.yaml.5
+keys=$( (c_words "$top_srcdir/src/config.c" 'keys\[\] = \{'
+	grep -oE '^	\{ "[a-z_]+", "[a-z_]+",' "$top_srcdir/src/config.c" |
+	    awk -F'"' '{print $2; print $4}') | sort -u)
+n=0
+for k in $keys; do
+	n=$((n + 1))
+	item_heads "$yaml5" | grep -Eq " Ic $k( |\$)" ||
+	    bad "canhgac.yaml.5: configuration key $k (src/config.c) is not documented"
+done
+[ "$n" -gt 30 ] || bad "src/config.c: found only $n keys; has its table changed shape?"
+echo "ok   canhgac.yaml.5: checked the $n keys of src/config.c"
+
+# 4. rule language: words of the key tables, by-fields, placeholders and
+# categories must appear in the rendered page as whole words.
+rules5=$man/canhgac-rules.5
+text=$(mandoc -Tascii "$rules5" | sed 's/.\x08//g')
+words=$( (for t in rule_keys match_keys exception_keys by_names placeholders; do
+		c_words "$top_srcdir/src/rules_load.c" "^static const char \\*const $t\\[\\]"
+	done
+	# RULE_CATEGORIES: the macro's lines, up to the one not continued.
+	awk '/^#define RULE_CATEGORIES/ { on = 1 } on { print } on && !/\\$/ { on = 0 }' \
+	    "$top_srcdir/include/canhgac.h" | grep -oE '"[a-z0-9-]+"' | tr -d '"') |
+	    sort -u)
+n=0
+for w in $words; do
+	n=$((n + 1))
+	grep -Eq "(^|[^A-Za-z0-9_.-])${w//./\\.}([^A-Za-z0-9_-]|\$)" <<<"$text" ||
+	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, include/canhgac.h) is not documented"
+done
+[ "$n" -gt 80 ] || bad "src/rules_load.c: found only $n words; have its tables changed shape?"
+echo "ok   canhgac-rules.5: checked $n keys, fields, placeholders and categories"
+
+exit $fail

@@ -8,7 +8,9 @@
 #    *keys[] tables) is a list item of canhgac.yaml(5);
 #  - every rule, match and exception key, threshold field, placeholder
 #    and category of src/rules_load.c and include/canhgac.h appears in
-#    canhgac-rules(5).
+#    canhgac-rules(5);
+#  - the examples of canhgac.yaml(5) and canhgac-rules(5) load
+#    (canhgacd -T).
 # Needs mandoc (scripts/setup.sh): skips without it, fails under CI=true.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}" "${CANHGACCTL:?}"
@@ -126,5 +128,35 @@ for w in $words; do
 done
 [ "$n" -gt 80 ] || bad "src/rules_load.c: found only $n words; have its tables changed shape?"
 echo "ok   canhgac-rules.5: checked $n keys, fields, placeholders and categories"
+
+# 5. the EXAMPLES of the two file-format pages load: the section as
+# mandoc renders it, its indentation removed.
+example() {
+	mandoc -Tutf8 "$1" | sed 's/.\x08//g' |
+	    awk '/^EXAMPLES/ { on = 1; next } on && /^[A-Z]/ { exit } on' |
+	    awk 'NF && !n { match($0, /^ */); n = RLENGTH } { print substr($0, n + 1) }'
+}
+tmp=$(mktemp -d /tmp/cg-manpages-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+example "$yaml5" >"$tmp/canhgac.yaml"
+ln -s "$top_srcdir/rules" "$tmp/rules"
+ln -s "$top_srcdir/etc/lists" "$tmp/lists"
+if out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1); then
+	echo "ok   canhgac.yaml.5: its example loads ($(sed -n 2p <<<"$out"))"
+else
+	bad "canhgac.yaml.5: its example does not load: $out"
+fi
+example "$rules5" >"$tmp/example-rules.yaml"
+cat >"$tmp/rules-test.yaml" <<EOF
+sensor: {catalog: $top_srcdir/rules/controls-tcvn11930.yaml, state_dir: none}
+assets: {scanner_allowlist: [10.20.0.7]}
+rules: [$tmp/example-rules.yaml]
+EOF
+if out=$("$CANHGACD" -T -c "$tmp/rules-test.yaml" 2>&1) &&
+    grep -q "1 rules active" <<<"$out" && grep -q "^  exception " <<<"$out"; then
+	echo "ok   canhgac-rules.5: its example loads (one rule, one exception)"
+else
+	bad "canhgac-rules.5: its example does not load as one rule and one exception: $out"
+fi
 
 exit $fail

@@ -3,12 +3,14 @@
 # from the code:
 #  - each page passes `mandoc -Tlint -Wwarning` with no message at all;
 #  - every option `canhgacd -h` and `canhgacctl -h` print, and every
-#    canhgacctl command, is a list item (.It) of its page;
+#    canhgacctl command, is a list item (.It) of its page; canhgacd's
+#    options are also in README.md;
 #  - every configuration key of src/config.c (its option table and its
-#    *keys[] tables) is a list item of canhgac.yaml(5);
+#    *keys[] tables) is a list item of canhgac.yaml(5) and is named in
+#    docs/configuration.md;
 #  - every rule, match and exception key, threshold field, placeholder
 #    and category of src/rules_load.c and include/canhgac.h appears in
-#    canhgac-rules(5);
+#    canhgac-rules(5) and docs/rules.md;
 #  - the examples of canhgac.yaml(5) and canhgac-rules(5) load
 #    (canhgacd -T).
 # Needs mandoc (scripts/setup.sh): skips without it, fails under CI=true.
@@ -70,6 +72,8 @@ check_opts() {
 		n=$((n + 1))
 		has_item_flag "$o" "$man/$page" ||
 		    bad "$page: option $o of $(basename "$prog") -h is not documented"
+		[ "$page" != canhgacd.8 ] || grep -qE "\`$o( [^\`]*)?\`" "$top_srcdir/README.md" ||
+		    bad "README.md: option $o of $(basename "$prog") -h is not described in README.md"
 	done
 	echo "ok   $page: checked the $n options $(basename "$prog") -h prints"
 }
@@ -105,9 +109,11 @@ for k in $keys; do
 	n=$((n + 1))
 	item_heads "$yaml5" | grep -Eq " Ic $k( |\$)" ||
 	    bad "canhgac.yaml.5: configuration key $k (src/config.c) is not documented"
+	grep -qE "\`([a-z_]+\.)?$k\`" "$top_srcdir/docs/configuration.md" ||
+	    bad "docs/configuration.md: configuration key $k (src/config.c) is not documented"
 done
 [ "$n" -gt 30 ] || bad "src/config.c: found only $n keys; has its table changed shape?"
-echo "ok   canhgac.yaml.5: checked the $n keys of src/config.c"
+echo "ok   canhgac.yaml.5, docs/configuration.md: checked the $n keys of src/config.c"
 
 # 4. rule language: words of the key tables, by-fields, placeholders and
 # categories must appear in the rendered page as whole words.
@@ -125,9 +131,11 @@ for w in $words; do
 	n=$((n + 1))
 	grep -Eq "(^|[^A-Za-z0-9_.-])${w//./\\.}([^A-Za-z0-9_-]|\$)" <<<"$text" ||
 	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, include/canhgac.h) is not documented"
+	grep -qF -e "\`$w\`" -e "{$w}" -e "\`$w:" "$top_srcdir/docs/rules.md" ||
+	    bad "docs/rules.md: \"$w\" (src/rules_load.c, include/canhgac.h) is not documented"
 done
 [ "$n" -gt 80 ] || bad "src/rules_load.c: found only $n words; have its tables changed shape?"
-echo "ok   canhgac-rules.5: checked $n keys, fields, placeholders and categories"
+echo "ok   canhgac-rules.5, docs/rules.md: checked $n keys, fields, placeholders and categories"
 
 # 5. the EXAMPLES of the two file-format pages load: the section as
 # mandoc renders it, its indentation removed.

@@ -898,16 +898,28 @@ void	 outputs_alert(struct outputs *, const struct alert_rec *);
 /* Deliver what is pending (up to each drain_timeout), then call cb. */
 void	 outputs_drain(struct outputs *, void (*cb)(void *), void *arg);
 void	 outputs_tick(struct outputs *);
+/* Alerts an output gave up on (syslog queue, spool, unformattable). */
 uint64_t outputs_dropped(const struct outputs *);
 void	 outputs_stats_json(const struct outputs *, struct jsonw *);
+const struct syslog_out *outputs_syslog(const struct outputs *);
 
 struct syslog_out;
-struct syslog_out *syslog_out_new(const struct syslog_conf *, char *err,
-	    size_t errlen);
+struct syslog_stats {
+	const char	*socket;
+	const char	*state;		/* delivering, retrying, down */
+	const char	*last_error;	/* or NULL */
+	uint64_t	 sent, queued, retried, waiting, dropped, errors;
+};
+struct syslog_out *syslog_out_new(struct event_base *,
+	    const struct syslog_conf *, char *err, size_t errlen);
 void	 syslog_out_free(struct syslog_out *);
+/* Never blocks: what the socket refuses waits, retried on a timer. */
 void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
-void	 syslog_out_tick(struct syslog_out *);
+/* Deliver what waits while the listener takes it, then call cb. */
+void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
 size_t	 syslog_out_waiting(const struct syslog_out *);
+uint64_t syslog_out_dropped(const struct syslog_out *);
+void	 syslog_out_stats(const struct syslog_out *, struct syslog_stats *);
 void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);
 
 struct remote;

@@ -24,8 +24,7 @@ struct outputs {
 	struct remote	*remote[REMOTE_MAX];
 	int		 nremote;
 	struct event_base *base;
-	struct event	*ev_syslog;
-	int		 syslog_done, syslog_polls;
+	int		 syslog_done;
 	void		(*drain_cb)(void *);
 	void		*drain_arg;
 	uint64_t	 flatten_errors;
@@ -43,7 +42,7 @@ outputs_new(struct event_base *base, const struct config *conf, char *err,
 
 	o->base = base;
 	if (conf->syslog != NULL &&
-	    (o->syslog = syslog_out_new(conf->syslog, err, errlen)) == NULL)
+	    (o->syslog = syslog_out_new(base, conf->syslog, err, errlen)) == NULL)
 		goto fail;
 	for (i = 0; i < conf->nremote; i++) {
 		o->remote[i] = remote_new(base, &conf->remote[i],
@@ -65,8 +64,6 @@ outputs_free(struct outputs *o)
 
 	if (o == NULL)
 		return;
-	if (o->ev_syslog != NULL)
-		event_free(o->ev_syslog);
 	syslog_out_free(o->syslog);
 	for (i = 0; i < o->nremote; i++)
 		remote_free(o->remote[i]);
@@ -98,20 +95,11 @@ outputs_alert(struct outputs *o, const struct alert_rec *a)
 
 static void drained_one(void *);
 
-/* Local syslog: retry what waits until the socket takes it (5 s). */
 static void
-on_syslog_drain(evutil_socket_t fd, short what, void *arg)
+syslog_drained(void *arg)
 {
 	struct outputs	*o = arg;
-	struct timeval	 tv = { 0, 10000 };
 
-	(void)fd;
-	(void)what;
-	syslog_out_tick(o->syslog);
-	if (syslog_out_waiting(o->syslog) > 0 && o->syslog_polls++ < 500) {
-		evtimer_add(o->ev_syslog, &tv);
-		return;
-	}
 	o->syslog_done = 1;
 	drained_one(o);
 }
@@ -149,10 +137,8 @@ outputs_drain(struct outputs *o, void (*cb)(void *), void *arg)
 	o->syslog_done = o->syslog == NULL;
 	for (i = 0; i < o->nremote; i++)
 		remote_drain(o->remote[i], drained_one, o);
-	if (o->syslog != NULL) {
-		o->ev_syslog = evtimer_new(o->base, on_syslog_drain, o);
-		on_syslog_drain(-1, 0, o);
-	}
+	if (o->syslog != NULL)
+		syslog_out_drain(o->syslog, syslog_drained, o);
 }
 
 void
@@ -162,7 +148,6 @@ outputs_tick(struct outputs *o)
 
 	if (o == NULL)
 		return;
-	syslog_out_tick(o->syslog);
 	for (i = 0; i < o->nremote; i++)
 		remote_tick(o->remote[i]);
 }
@@ -170,14 +155,22 @@ outputs_tick(struct outputs *o)
 uint64_t
 outputs_dropped(const struct outputs *o)
 {
-	uint64_t	n = 0;
+	uint64_t	n;
 	int		i;
 
 	if (o == NULL)
 		return 0;
+	/* An alert that cannot be flattened reaches no output but the log. */
+	n = o->flatten_errors + syslog_out_dropped(o->syslog);
 	for (i = 0; i < o->nremote; i++)
 		n += remote_dropped(o->remote[i]);
 	return n;
+}
+
+const struct syslog_out *
+outputs_syslog(const struct outputs *o)
+{
+	return o ? o->syslog : NULL;
 }
 
 void

@@ -439,6 +439,17 @@ show_status(json_t *j)
 			    jint(v, "clients"), jint(v, "followers"),
 			    jint(v, "denied"));
 			table_add(&t, "status", "-", "-", where);
+		} else if (strcmp(jstr(v, "name"), "syslog") == 0) {
+			snprintf(where, sizeof(where), "%s (%s, %lld waiting, "
+			    "%lld dropped%s%s)", jstr(v, "path"),
+			    jstr(v, "state"), jint(v, "waiting"),
+			    jint(v, "dropped"), json_is_string(json_object_get(
+			    v, "last_error")) ? ", last error: " : "",
+			    json_is_string(json_object_get(v, "last_error")) ?
+			    jstr(v, "last_error") : "");
+			table_add(&t, "syslog",
+			    num(b[0], 32, json_object_get(v, "sent")),
+			    num(b[1], 32, json_object_get(v, "errors")), where);
 		} else
 			table_add(&t, jstr(v, "name"),
 			    num(b[0], 32, json_object_get(v, "written")),
@@ -507,7 +518,7 @@ prom_gauge(const char *key)
 {
 	static const char *const g[] = { "active", "peak_active", "max",
 	    "threshold_keys", "threshold_bytes", "uptime", "ring_alerts",
-	    "inactive", "ok" };
+	    "inactive", "ok", "waiting", "clients", "followers" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)
@@ -562,23 +573,27 @@ prom_elem_labels(const char *arr, json_t *e)
 static void
 prom_array(const char *prefix, const char *arr, json_t *a)
 {
-	json_t		*first = json_array_get(a, 0), *x, *e;
+	json_t		*x, *e, *f;
 	const char	*k;
 	char		 name[256], help[256];
-	size_t		 i;
+	size_t		 i, j;
 	const char	*base = strcmp(arr, "per_rule") == 0 ? "rule" :
 			    strcmp(arr, "per_exception") == 0 ? "exception" :
 			    strcmp(arr, "interfaces") == 0 ? "interface" :
 			    "output";
 
 	(void)prefix;
-	if (!json_is_object(first))
-		return;
-	json_object_foreach(first, k, x) {
-		int gauge = prom_gauge(k);
+	/* One family per numeric key of any element (outputs differ). */
+	json_array_foreach(a, j, f) json_object_foreach(f, k, x) {
+		int gauge = prom_gauge(k), seen = 0;
 
 		if (!json_is_integer(x) || strcmp(k, "sid") == 0 ||
 		    strcmp(k, "line") == 0)
+			continue;
+		for (i = 0; i < j && !seen; i++)
+			seen = json_is_integer(json_object_get(
+			    json_array_get(a, i), k));
+		if (seen)
 			continue;
 		prom_name(name, sizeof(name), base, k, gauge);
 		snprintf(help, sizeof(help), "canhgacd %s %s", base, k);

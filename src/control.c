@@ -259,6 +259,20 @@ interfaces_json(struct control *ctl)
 }
 
 static json_t *
+syslog_json(const struct syslog_out *so)
+{
+	struct syslog_stats	st;
+
+	syslog_out_stats(so, &st);
+	return json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "name", "syslog", "path", st.socket, "state", st.state,
+	    "last_error", st.last_error, "sent", (json_int_t)st.sent,
+	    "queued", (json_int_t)st.queued, "waiting", (json_int_t)st.waiting,
+	    "retried", (json_int_t)st.retried,
+	    "dropped", (json_int_t)st.dropped, "errors", (json_int_t)st.errors);
+}
+
+static json_t *
 outputs_json(struct control *ctl)
 {
 	struct sensor	*s = ctl->s;
@@ -274,6 +288,9 @@ outputs_json(struct control *ctl)
 		    "name", "events", "path", s->events_path,
 		    "written", (json_int_t)eventlog_count(s->events),
 		    "errors", (json_int_t)eventlog_errors(s->events)));
+	if (outputs_syslog(s->outputs) != NULL)
+		json_array_append_new(a, syslog_json(outputs_syslog(
+		    s->outputs)));
 	json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
 	    "name", "status", "path", ctl->path,
 	    "clients", (json_int_t)ctl->nclients,

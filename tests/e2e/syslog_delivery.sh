@@ -27,22 +27,10 @@ sl_sensor_conf "$TMP/sensor.yaml" sensor-a "  json: {path: $TMP/alerts.json}
 sl_wait_lines "$TMP/c1/out/sensor-a.json" $N 20 || fail "collector 1: $(wc -l <"$TMP/c1/out/sensor-a.json") of $N"
 sl_wait_lines "$TMP/c2/out/sensor-a.json" $N 20 || fail "collector 2: $(wc -l <"$TMP/c2/out/sensor-a.json") of $N"
 sleep 0.5
-$PY - "$TMP" $N <<'PYEOF' || fail "collector records differ from the alert log"
+PYTHONPATH="$top_srcdir/tests/e2e" $PY - "$TMP" $N <<'PYEOF' || fail "collector records differ from the alert log"
 import json, sys
+from syslog_fields import flat
 tmp, n = sys.argv[1], int(sys.argv[2])
-def flat(d, p=''):
-    out = {}
-    for k, v in d.items():
-        key = p + k
-        if isinstance(v, dict):
-            out.update(flat(v, key + '.'))
-        elif isinstance(v, list):
-            out[key] = ','.join(str(x) for x in v)
-        elif isinstance(v, bool):
-            out[key] = 'true' if v else 'false'
-        else:
-            out[key] = str(v)
-    return out
 alerts = [flat(json.loads(l)) for l in open(tmp + '/alerts.json')]
 assert len(alerts) == n, ('alert log', len(alerts))
 stats = json.load(open(tmp + '/stats.json'))

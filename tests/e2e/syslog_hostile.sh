@@ -30,19 +30,10 @@ sl_wait_lines "$TMP/c/out/local/sensor-h.json" "$n" 10 ||
 	fail "local: $(wc -l <"$TMP/c/out/local/sensor-h.json" 2>/dev/null) of $n at the collector"
 sl_wait_lines "$TMP/c/out/sensor-h.json" "$n" 10 ||
 	fail "remote: $(wc -l <"$TMP/c/out/sensor-h.json" 2>/dev/null) of $n at the collector"
-$PY - "$TMP" <<'PYEOF' || fail "the collector's fields differ from alerts.json"
+PYTHONPATH="$top_srcdir/tests/e2e" $PY - "$TMP" <<'PYEOF' || fail "the collector's fields differ from alerts.json"
 import json, sys
+from syslog_fields import flat
 tmp = sys.argv[1]
-def scalar(v):
-    if isinstance(v, bool): return 'true' if v else 'false'
-    return str(v)
-def flat(d, p=''):
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out.update(flat(v, p + k + '.'))
-        elif isinstance(v, list): out[p + k] = ','.join(scalar(x) for x in v)
-        else: out[p + k] = scalar(v)
-    return out
 alerts = [flat(json.loads(l)) for l in open(tmp + '/alerts.json')]
 hostile = [a for a in alerts if any('\\' in v or "'" in v or '"' in v
                                     for v in a.values())]

@@ -18,16 +18,10 @@ sl_sensor_conf "$TMP/sensor.yaml" sensor-l "  json: {path: $TMP/alerts.json}
 	2>"$TMP/daemon.log" || { cat "$TMP/daemon.log" >&2; fail "canhgacd failed"; }
 out="$TMP/c/out/local/sensor-l.json"
 sl_wait_lines "$out" $N 10 || fail "only $(wc -l <"$out" 2>/dev/null) of $N at the collector"
-$PY - "$TMP" $N <<'PYEOF' || fail "fields differ"
+PYTHONPATH="$top_srcdir/tests/e2e" $PY - "$TMP" $N <<'PYEOF' || fail "fields differ"
 import json, sys
+from syslog_fields import flat
 tmp, n = sys.argv[1], int(sys.argv[2])
-def flat(d, p=''):
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out.update(flat(v, p + k + '.'))
-        elif isinstance(v, list): out[p + k] = ','.join(str(x) for x in v)
-        else: out[p + k] = str(v)
-    return out
 alerts = [flat(json.loads(l)) for l in open(tmp + '/alerts.json')]
 recs = [flat(json.loads(l)) for l in open(tmp + '/c/out/local/sensor-l.json')]
 assert len(recs) == n

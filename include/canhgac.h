@@ -917,7 +917,6 @@ void	 syslog_out_free(struct syslog_out *);
 void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
 /* Deliver what waits while the listener takes it, then call cb. */
 void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
-size_t	 syslog_out_waiting(const struct syslog_out *);
 uint64_t syslog_out_dropped(const struct syslog_out *);
 void	 syslog_out_stats(const struct syslog_out *, struct syslog_stats *);
 void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);

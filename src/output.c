@@ -181,6 +181,7 @@ outputs_stats_json(const struct outputs *o, struct jsonw *w)
 	if (o == NULL)
 		return;
 	jw_obj_open(w, "outputs");
+	jw_uint(w, "unformattable", o->flatten_errors);
 	if (o->syslog != NULL)
 		syslog_out_stats_json(o->syslog, w);
 	jw_arr_open(w, "remote");

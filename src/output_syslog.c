@@ -361,12 +361,6 @@ syslog_out_drain(struct syslog_out *o, void (*cb)(void *), void *arg)
 	on_retry(-1, 0, o);
 }
 
-size_t
-syslog_out_waiting(const struct syslog_out *o)
-{
-	return o ? o->rn : 0;
-}
-
 uint64_t
 syslog_out_dropped(const struct syslog_out *o)
 {

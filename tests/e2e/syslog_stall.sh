@@ -52,10 +52,11 @@ import json, sys
 base, n, ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 st = json.load(open(base + '.stats'))
 d = st['outputs']['syslog']
-# Capture is never held: the old output polled for 5 s at exit, and
-# ASan on a shared machine still runs 3000 packets in well under that.
+# Capture is never held: the old output polled for 5 s at exit (42
+# packets/s in quickstart.sh); ASan on a shared machine runs 3000
+# packets in well under that, the deaf listener's 1 s at exit included.
 assert ms < 4500, 'took %d ms' % ms
-assert st['run']['packets_per_second'] > 1000, st['run']
+assert st['run']['packets_per_second'] > 420, st['run']
 assert d['dropped'] > 0 and d['sent'] + d['dropped'] >= n, d
 assert d['waiting'] == 0 and d['state'] != 'delivering', d
 assert d['last_error'], d

@@ -567,8 +567,9 @@ UNTESTABLE = {
     1001101: "capture drops happen only on live interfaces (the kernel or "
              "libpcap drops packets); a capture file read with -r never "
              "drops, so no pcap can raise it",
-    1001104: "needs a remote output with a full spool: "
-             "tests/e2e/syslog_spool_full.sh raises it",
+    1001104: "needs an output that drops (a full remote spool, a local "
+             "syslog queue with no listener): tests/e2e/syslog_spool_full.sh "
+             "and tests/e2e/syslog_stall.sh raise it",
     1001105: "needs a JSON alert log that cannot be written: "
              "tests/e2e/faults_output.sh raises it",
 }

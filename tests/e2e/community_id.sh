@@ -1,7 +1,7 @@
 #!/bin/bash
 # community_id.sh — canhgacd's Community IDs against the specification's
 # baseline (corelight/community-id-spec, copied to
-# ../shared/corpus/community-id/).
+# tests/corpus/community-id/).
 #
 # canhgacd reads each sample capture (tcp, udp, icmp, icmp6, ipv6, sctp);
 # every flow event's community_id must equal the one baseline_deflt.json
@@ -12,9 +12,9 @@
 # of a protocol that has a sample capture here must have been produced by
 # some flow (RSVP, proto 46, has no capture in that folder).
 #
-# Environment: top_srcdir, top_builddir, CANHGACD (automake);
-# CANHGAC_CORPUS (default $top_srcdir/../shared/corpus).
-# Exit: 0 pass, 1 fail, 77 skip (only when the corpus folder is absent).
+# Environment: top_srcdir, top_builddir, CANHGACD (automake).
+# Exit: 0 pass, 1 fail, 77 skip (only when tests/corpus/community-id is
+# absent; a failure under CI=true).
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
@@ -26,13 +26,11 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 CANHGACD=${CANHGACD:-$top_builddir/canhgacd}
 PYTHON=/usr/bin/python3
-corpus=${CANHGAC_CORPUS:-$top_srcdir/../shared/corpus}
-cid="$corpus/community-id"
+cid=$top_srcdir/tests/corpus/community-id
+me=community_id.sh
+. "$here/skip_lib.sh"
 
-if [ ! -d "$cid" ]; then
-	echo "SKIP: $cid not found (set CANHGAC_CORPUS to the corpus folder)"
-	exit 77
-fi
+[ -d "$cid" ] || skip "$cid not found"
 if [ ! -x "$CANHGACD" ]; then
 	echo "FAIL: canhgacd not found or not executable: $CANHGACD"
 	exit 1

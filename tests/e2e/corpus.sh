@@ -1,8 +1,9 @@
 #!/bin/bash
-# corpus.sh — canhgacd against the real captures in ../shared/corpus.
+# corpus.sh — canhgacd against the real captures in tests/corpus.
 #
-# Every capture in real/ (see MANIFEST.tsv; *.test.yaml files are
-# suricata-verify's own expectations and are not captures) is read with
+# Every capture in tests/corpus/real/ (see its MANIFEST.tsv), then those of
+# the optional larger corpus that are not in tests/corpus (*.test.yaml
+# files there are suricata-verify's own expectations, not captures) is read with
 # canhgacd under `timeout 60`. A signal / exit status >= 128, a timeout, or
 # sanitizer output ("runtime error", "AddressSanitizer", "LeakSanitizer") on
 # stderr is a failure. The two captures that are unreadable on purpose must
@@ -16,10 +17,13 @@
 #
 # Environment (automake sets the first three):
 #   top_srcdir, top_builddir, CANHGACD   as in Makefile.am
-#   CANHGAC_CORPUS   corpus folder (default $top_srcdir/../shared/corpus)
+#   CANHGAC_CORPUS   a larger corpus folder of the same layout (real/,
+#                    truth/) run as well; default $top_srcdir/../shared/corpus
+#                    when present; set it empty for tests/corpus only
 #   TSHARK           tshark binary (default tshark)
 #   CORPUS_ONLY      optional glob: only captures whose name matches
-# Exit: 0 pass, 1 fail, 77 skip (only when the corpus folder is absent).
+# Exit: 0 pass, 1 fail, 77 skip (only when tests/corpus/real is absent;
+# a failure under CI=true).
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
@@ -32,13 +36,21 @@ top_builddir=${top_builddir:-$top_srcdir/build}
 CANHGACD=${CANHGACD:-$top_builddir/canhgacd}
 TSHARK=${TSHARK:-tshark}
 PYTHON=/usr/bin/python3
-corpus=${CANHGAC_CORPUS:-$top_srcdir/../shared/corpus}
-
-if [ ! -d "$corpus/real" ]; then
-	echo "SKIP: corpus not found at $corpus (set CANHGAC_CORPUS to its folder)"
-	exit 77
+me=corpus.sh
+. "$here/skip_lib.sh"
+corpus=$top_srcdir/tests/corpus
+[ -d "$corpus/real" ] || skip "$corpus/real not found"
+if [ -n "${CANHGAC_CORPUS+set}" ]; then
+	extra=$CANHGAC_CORPUS
+elif [ -d "$top_srcdir/../shared/corpus/real" ]; then
+	extra=$top_srcdir/../shared/corpus
+else
+	extra=""
 fi
-corpus=$(cd "$corpus" && pwd)
+if [ -n "$extra" ] && [ ! -d "$extra/real" ]; then
+	echo "FAIL: CANHGAC_CORPUS=$extra has no real/ folder"
+	exit 1
+fi
 
 # The corpus is there: anything missing from here on is a failure, not a skip.
 if [ ! -x "$CANHGACD" ]; then
@@ -66,14 +78,20 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 nfiles=0
 nfail=0
+seen=" "
 failed=""
 
-for f in "$corpus"/real/*; do
+for f in "$corpus"/real/* ${extra:+"$extra"/real/*}; do
 	[ -f "$f" ] || continue
 	name=$(basename "$f")
 	case "$name" in
 	*.test.yaml) continue ;;
 	esac
+	# A capture of the larger corpus that tests/corpus carries too.
+	case "$seen" in
+	*" $name "*) continue ;;
+	esac
+	seen="$seen$name "
 	if [ -n "${CORPUS_ONLY:-}" ]; then
 		# shellcheck disable=SC2254
 		case "$name" in
@@ -130,7 +148,7 @@ for f in "$corpus"/real/*; do
 	fi
 
 	out=$("$PYTHON" "$here/corpus_compare.py" --tshark "$TSHARK" \
-	    --truth "$corpus/truth" "$f" "$ev" "$st" 2>&1)
+	    --truth "${f%/real/*}/truth" "$f" "$ev" "$st" 2>&1)
 	crc=$?
 	if [ "$crc" -eq 0 ]; then
 		echo "ok   $name ${out#ok}"
@@ -146,7 +164,7 @@ if [ "$nfiles" -eq 0 ]; then
 	echo "FAIL: no captures found in $corpus/real"
 	exit 1
 fi
-echo "corpus: $nfiles captures, $((nfiles - nfail)) ok, $nfail failed"
+echo "corpus: $nfiles captures (tests/corpus${extra:+ and $extra}), $((nfiles - nfail)) ok, $nfail failed"
 if [ "$nfail" -ne 0 ]; then
 	echo "failed:$failed"
 	exit 1

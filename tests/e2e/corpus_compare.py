@@ -278,7 +278,10 @@ def main(argv):
 
     if truth_dir:
         tr = truth_sets(truth_dir, name)
-        if tr is not None:
+        if tr is None:
+            notes.append("no readable %s.json in %s: no cross-check with truth/"
+                         % (name, truth_dir))
+        else:
             if not have_comments:
                 tr["ssh_banner"] = set(b.split(" ", 1)[0] for b in tr["ssh_banner"])
             for f in FIELDS:

@@ -1,12 +1,13 @@
 #!/bin/bash
 # seed.sh TARGET DIR — build the seed corpus of a fuzz target in DIR from
-# the source tree (configurations, rules, lists, capture generators), the
-# shared capture corpus (../shared/corpus, if present) and generated valid
-# examples. Nothing here is committed: seeds are made at run time.
+# the source tree (configurations, rules, lists, capture generators, the
+# real captures of tests/corpus), a larger capture corpus of the same layout
+# if there is one and generated valid examples. Nothing here is committed:
+# seeds are made at run time.
 #
-# Environment: top_srcdir (default: two levels up), CANHGAC_CORPUS
-# (default $top_srcdir/../shared/corpus), SEED_MAX_BYTES (largest seed
-# file kept, default 65536).
+# Environment: top_srcdir (default: two levels up), CANHGAC_CORPUS (the
+# larger corpus; default $top_srcdir/../shared/corpus, if present),
+# SEED_MAX_BYTES (largest seed file kept, default 65536).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
@@ -30,16 +31,17 @@ put() {
 }
 
 captures() {	# the real captures and the capture cases' generated ones
-	local f
-	if [ -d "$corpus/real" ]; then
-		for f in "$corpus"/real/*.pcap "$corpus"/real/*.pcapng \
-		    "$corpus"/community-id/*.pcap*; do
+	local f c
+	for c in "$top_srcdir/tests/corpus" "$corpus"; do
+		[ -d "$c/real" ] || continue
+		for f in "$c"/real/*.pcap "$c"/real/*.pcapng \
+		    "$c"/community-id/*.pcap*; do
 			[ -f "$f" ] && echo "$f"
 		done
-	fi
+	done
 	if $PY -c 'import scapy' 2>/dev/null; then
 		for f in "$top_srcdir"/tests/pcap/*/make.py; do
-			local c; c=$(basename "$(dirname "$f")")
+			c=$(basename "$(dirname "$f")")
 			$PY "$f" "$dir/.gen-$c.pcap" >/dev/null 2>&1 &&
 			    echo "$dir/.gen-$c.pcap"
 		done

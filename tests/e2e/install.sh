@@ -1,0 +1,108 @@
+#!/bin/bash
+# `make install DESTDIR=ROOT` from the build tree, then what was installed:
+#  - the systemd unit has no @placeholder@ left; every absolute path its
+#    Exec*= lines name is installed under ROOT (or, like /bin/kill, is a
+#    system tool); `systemd-analyze verify` accepts the unit with those
+#    paths pointed into ROOT (it checks each command is executable);
+#  - ExecStartPre (`canhgacd -T -c` the installed configuration) passes:
+#    the installed configuration finds its rules, lists and catalog;
+#  - the logrotate file is where Debian's logrotate reads it,
+#    ROOT/etc/logrotate.d (unless configured --with-logrotatedir);
+#  - `make uninstall DESTDIR=ROOT` removes the unit, the logrotate file and
+#    the programs.
+# Exit: 0 pass, 1 fail, 77 skip (no systemd-analyze; a failure under CI=true).
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+me=install.sh
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+command -v systemd-analyze >/dev/null || skip "systemd-analyze missing (systemd)"
+
+fail=0
+pass() { echo "ok   $*"; }
+flunk() { echo "FAIL $*"; fail=1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-install.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+if ! make -s -C "$top_builddir" install DESTDIR="$root" >"$tmp/install.out" 2>&1; then
+	cat "$tmp/install.out"
+	echo "FAIL: make install DESTDIR=$root"
+	exit 1
+fi
+
+units=$(find "$root" -name canhgacd.service -type f)
+[ "$(echo "$units" | grep -c .)" -eq 1 ] ||
+    { echo "FAIL: expected one installed canhgacd.service, found: $units"; exit 1; }
+unit=$units
+echo "unit: ${unit#"$root"}"
+
+if grep -n '@[A-Za-z_]*@' "$unit"; then
+	flunk "placeholders left in the installed unit"
+else
+	pass "no @placeholder@ in the unit"
+fi
+
+# Every absolute path in the Exec*= lines: installed under ROOT, or a
+# system tool. The installed ones are pointed into ROOT for verify.
+sedargs=(-e '')
+for p in $(sed -n 's/^Exec[A-Za-z]*=[-@+!:]*//p' "$unit" | tr ' ' '\n' |
+    grep '^/' | sort -u); do
+	if [ -e "$root$p" ]; then
+		pass "$p is installed"
+		sedargs+=(-e "s|$p|$root$p|g")
+	elif [ -e "$p" ]; then
+		pass "$p is a system path"
+	else
+		flunk "$p: neither installed under DESTDIR nor on this system"
+	fi
+done
+start=$(sed -n 's/^ExecStart=//p' "$unit")
+bin=${start%% *}
+[ -x "$root$bin" ] && [ "$(basename "$bin")" = canhgacd ] &&
+    pass "ExecStart runs the installed canhgacd: $bin" ||
+    flunk "ExecStart=$start does not run the installed canhgacd"
+
+mkdir -p "$tmp/verify"
+sed "${sedargs[@]}" "$unit" >"$tmp/verify/canhgacd.service"
+# --man=no: the unit's man page is checked where it is installed, not here.
+if systemd-analyze verify --man=no "$tmp/verify/canhgacd.service" \
+    >"$tmp/verify.out" 2>&1 && ! grep -qi 'fatal\|bad unit' "$tmp/verify.out"; then
+	pass "systemd-analyze verify accepts the unit"
+else
+	sed 's/^/    /' "$tmp/verify.out"
+	flunk "systemd-analyze verify"
+fi
+
+pre=$(sed -n 's/^ExecStartPre=//p' "$tmp/verify/canhgacd.service")
+# shellcheck disable=SC2086
+if [ -z "$pre" ]; then
+	flunk "no ExecStartPre in the unit"
+elif $pre >"$tmp/pre.out" 2>&1; then
+	pass "ExecStartPre passes: $(head -n 1 "$tmp/pre.out")"
+else
+	sed 's/^/    /' "$tmp/pre.out"
+	flunk "ExecStartPre fails: $pre"
+fi
+
+# The logrotate directory: /etc/logrotate.d unless configured otherwise.
+lrdir=$(sed -n 's/^logrotatedir = //p' "$top_builddir/Makefile")
+if ! "$top_builddir/config.status" --config | grep -q -- --with-logrotatedir; then
+	[ "$lrdir" = /etc/logrotate.d ] && pass "logrotate directory /etc/logrotate.d" ||
+	    flunk "logrotate directory $lrdir, not /etc/logrotate.d"
+fi
+[ -f "$root$lrdir/canhgac" ] && pass "logrotate file at $lrdir/canhgac" ||
+    flunk "no logrotate file at $lrdir/canhgac: $(find "$root" -path '*logrotate*' -type f)"
+grep -q '^/var/log/canhgac/\*\.json {' "$root$lrdir/canhgac" ||
+    flunk "the logrotate file does not rotate /var/log/canhgac/*.json"
+
+if make -s -C "$top_builddir" uninstall DESTDIR="$root" >"$tmp/uninstall.out" 2>&1; then
+	left=$(find "$root" -type f \( -name canhgacd.service -o -name canhgac \
+	    -o -name canhgacd -o -name canhgacctl \))
+	[ -z "$left" ] && pass "make uninstall removes the unit, logrotate file and programs" ||
+	    flunk "left after make uninstall: $left"
+else
+	cat "$tmp/uninstall.out"
+	flunk "make uninstall DESTDIR=$root"
+fi
+
+exit $fail

@@ -3,14 +3,35 @@
 # capture cases, rule packs, corpus against tshark, live capture in
 # network namespaces, memory, alert delivery to syslog-ng, the status
 # socket, the service; once in the normal build and once under
-# ASan+UBSan; then make distcheck. The last line is
-# "N passed, N failed, N skipped".
+# ASan+UBSan; then make distcheck, whose own make check counts too. The
+# last line is "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The larger capture corpus beside the tree, when there is one, runs too
+# (tests/corpus alone otherwise); named here for make distcheck's copy.
+if [ -z "${CANHGAC_CORPUS+set}" ] && [ -d ../shared/corpus/real ]; then
+  CANHGAC_CORPUS=$(cd ../shared/corpus && pwd)
+  export CANHGAC_CORPUS
+fi
 
 scripts/setup.sh --asan || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 pass=0; fail=0; skip=0
+# count FILE: add the "# PASS: N" ... summary of an automake test run;
+# false when it has failures.
+count() {
+  local k v f=0
+  for k in PASS SKIP FAIL ERROR XPASS; do
+    v=$(sed -n "s/^# $k: *//p" "$1" | tail -1)
+    case $k in
+    PASS) pass=$((pass + ${v:-0})) ;;
+    SKIP) skip=$((skip + ${v:-0})) ;;
+    *) f=$((f + ${v:-0})) ;;
+    esac
+  done
+  fail=$((fail + f))
+  [ "$f" -eq 0 ]
+}
 for dir in build build-asan; do
   echo "== tests in $dir"
   make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1
@@ -22,11 +43,7 @@ for dir in build build-asan; do
     fail=$((fail + 1))
     continue
   fi
-  n() { sed -n "s/^# $1: *//p" "$log" | head -1; }
-  p=$(n PASS); f=$(n FAIL); s=$(n SKIP); e=$(n ERROR); xp=$(n XPASS)
-  pass=$((pass + ${p:-0})); skip=$((skip + ${s:-0}))
-  fail=$((fail + ${f:-0} + ${e:-0} + ${xp:-0}))
-  if [ "${f:-0}" != 0 ] || [ "${e:-0}" != 0 ]; then
+  if ! count "$log"; then
     echo "   --- failure logs ($dir) ---"
     for t in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find "$dir" -name '*.trs')); do
       echo "   >>> ${t%.trs}.log"
@@ -36,12 +53,20 @@ for dir in build build-asan; do
 done
 # The release tarball builds, passes the suite from a read-only source
 # tree, installs and uninstalls cleanly (make distcheck): one more test.
+# Its make check (in build/canhgac-*/_build/sub, removed when distcheck
+# passes) prints the same summary: its passes, skips and failures count.
 echo "== make distcheck"
-if CANHGAC_CORPUS=${CANHGAC_CORPUS:-$PWD/../shared/corpus} \
-    make -C build -j"$(nproc)" distcheck >build/distcheck.out 2>&1; then
+if make -C build -j"$(nproc)" distcheck >build/distcheck.out 2>&1; then
+  grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' build/distcheck.out | sed 's/^/   /'
   echo "   PASS: make distcheck"
   pass=$((pass + 1))
+  if ! grep -q '^# TOTAL:' build/distcheck.out; then
+    echo "   FAIL: make distcheck ran no tests (no summary in build/distcheck.out)"
+    fail=$((fail + 1))
+  fi
+  count build/distcheck.out
 else
+  count build/distcheck.out
   echo "   FAIL: make distcheck; its test results and last lines:"
   grep -E '^(FAIL|SKIP|ERROR|XPASS):' build/distcheck.out | sed 's/^/   /'
   # distcheck leaves its tree behind on failure: show the failed tests' logs.

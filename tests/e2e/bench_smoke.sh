@@ -24,9 +24,10 @@ PY=/usr/bin/python3
 tmp=$(mktemp -d /tmp/cg-bench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "$me: FAIL: $*" >&2; exit 1; }
+. "$top_srcdir/tests/e2e/skip_lib.sh"
 
 for t in tcpdump tshark syslog-ng openssl; do
-	command -v $t >/dev/null || { echo "$me: SKIP: $t not installed (scripts/setup.sh)"; exit 77; }
+	command -v $t >/dev/null || skip "$t not installed (scripts/setup.sh)"
 done
 if [ "$(id -u)" -eq 0 ] && ! command -v tcpreplay >/dev/null; then
 	fail "tcpreplay not installed (scripts/setup.sh installs it)"

@@ -18,11 +18,7 @@ CANHGACD=${CANHGACD:-$top_builddir/canhgacd}
 CANHGACCTL=${CANHGACCTL:-$top_builddir/canhgacctl}
 PY=/usr/bin/python3
 
-skip() {
-	echo "SKIP: $*"
-	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
-	exit 77
-}
+. "$top_srcdir/tests/e2e/skip_lib.sh"
 
 ok=0
 fail=0

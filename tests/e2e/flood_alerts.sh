@@ -11,7 +11,9 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
 GEN=$top_builddir/bench/pcapgen
-[ -x "$GEN" ] || { echo "SKIP: $GEN not built"; exit 77; }
+me=flood_alerts.sh
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+[ -x "$GEN" ] || skip "$GEN not built (make bench/pcapgen)"
 N=${CG_STORM_PACKETS:-1000000}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-storm.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -32,7 +32,11 @@ caps=(-r "$off/mixed.pcap")
 for d in "$top_srcdir"/tests/pcap/*/; do
 	[ -f "$d/make.py" ] || continue
 	n=$(basename "$d")
-	$PY "$d/make.py" "$off/$n.pcap" 2>/dev/null && caps+=(-r "$off/$n.pcap")
+	if $PY "$d/make.py" "$off/$n.pcap" 2>/dev/null; then
+		caps+=(-r "$off/$n.pcap")
+	else
+		flunk "capture case $n: make.py failed (python3-scapy?)"
+	fi
 done
 # The shipped example, at level 5, with every output and no live parts.
 $PY - "$top_srcdir" "$off" <<'EOF' || flunk "configuration"

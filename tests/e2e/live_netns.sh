@@ -141,7 +141,7 @@ wait_gone() {
 
 # ------------------------------------------------------------------ checks
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces (uid $(id -u))"
-[ -x "$CANHGACD" ] || skip "no daemon binary at $CANHGACD"
+[ -x "$CANHGACD" ] || fail "no daemon binary at $CANHGACD"
 for t in ip ss ncat openssl curl dig tcpdump tshark timeout; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
 done

@@ -11,8 +11,11 @@ PY=/usr/bin/python3
 GEN=$top_builddir/bench/pcapgen
 
 [ -x "$CANHGACD" ] || { echo "FAIL: no daemon at $CANHGACD"; exit 1; }
-[ -x "$GEN" ] || { echo "SKIP: $GEN not built (make bench/pcapgen)"; exit 77; }
-[ -x "$PY" ] || { echo "SKIP: $PY not found"; exit 77; }
+me=memcap.sh
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+[ -x "$GEN" ] || skip "$GEN not built (make bench/pcapgen)"
+[ -x "$PY" ] || skip "$PY not found"
+/usr/bin/time -v true >/dev/null 2>&1 || skip "GNU time missing (package time)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-memcap.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -40,10 +43,7 @@ limits: {flow_memcap: $memcap}
 EOF
 
 # GNU time, when installed, cross-checks the daemon's own getrusage figure.
-timer=()
-if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
-  timer=(/usr/bin/time -v -o "$tmp/time.txt")
-fi
+timer=(/usr/bin/time -v -o "$tmp/time.txt")
 limit=()
 command -v timeout >/dev/null && limit=(timeout 900)
 "${limit[@]}" "${timer[@]}" "$CANHGACD" -c "$tmp/conf.yaml" \
@@ -54,11 +54,9 @@ if [ $rc -ne 0 ]; then
   echo "FAIL: canhgacd exited with status $rc"
   exit 1
 fi
-time_kb=
-if [ -f "$tmp/time.txt" ]; then
-  time_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' \
-    "$tmp/time.txt")
-fi
+time_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' \
+  "$tmp/time.txt")
+[ -n "$time_kb" ] || { echo "FAIL: no peak RSS from GNU time in $tmp/time.txt"; exit 1; }
 
 "$PY" - "$tmp/stats.json" "$flows" "$memcap_bytes" "$asan" "$time_kb" <<'EOF'
 import json, sys

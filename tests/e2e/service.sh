@@ -13,11 +13,8 @@ set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
 
-skip() {
-	echo "SKIP: $*"
-	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
-	exit 77
-}
+me=service.sh
+. "$top_srcdir/tests/e2e/skip_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 command -v ip >/dev/null || skip "iproute2 missing"
 

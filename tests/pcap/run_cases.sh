@@ -11,10 +11,11 @@ if ! $PY -c 'import scapy' 2>/dev/null; then
   exit 77
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
+fail=0 n=0
 for dir in "$top_srcdir"/tests/pcap/*/; do
   name=$(basename "$dir")
   [ -f "$dir/make.py" ] || continue
+  n=$((n + 1))
   if ! $PY "$dir/make.py" "$tmp/$name.pcap" 2>"$tmp/$name.gen"; then
     echo "FAIL $name: generator failed"; cat "$tmp/$name.gen"; fail=1; continue
   fi
@@ -33,4 +34,5 @@ for dir in "$top_srcdir"/tests/pcap/*/; do
     echo "FAIL $name"; fail=1
   fi
 done
+[ "$n" -gt 0 ] || { echo "FAIL: no capture cases under $top_srcdir/tests/pcap"; exit 1; }
 exit $fail

@@ -15,6 +15,7 @@ struct config;
 struct outputs;
 
 #define CANHGAC_VERSION		PACKAGE_VERSION
+#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* Caps that bound work and memory on hostile input. */
 #define VLAN_MAX		2	/* tags kept; deeper stacks are an anomaly */
@@ -27,7 +28,6 @@ struct outputs;
 /* log.c */
 void	 log_init(int debug, int to_syslog);
 void	 log_setverbose(int);
-int	 log_getverbose(void);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -480,7 +480,6 @@ struct yaml_doc *yamldoc_load(const char *path, char *err, size_t errlen);
 void	 yamldoc_free(struct yaml_doc *);
 const char *yamldoc_path(const struct yaml_doc *);
 struct yaml_node_s *yamldoc_root(struct yaml_doc *);
-struct yaml_node_s *yamldoc_node(struct yaml_doc *, int id);
 int	 yamldoc_is_map(const struct yaml_node_s *);
 int	 yamldoc_line(const struct yaml_node_s *);
 int	 yamldoc_is_seq(const struct yaml_node_s *);
@@ -926,7 +925,6 @@ struct remote *remote_new(struct event_base *, const struct remote_conf *,
 	    const char *sensor, char *err, size_t errlen);
 void	 remote_free(struct remote *);
 void	 remote_send(struct remote *, const struct alert_rec *);
-int	 remote_idle(const struct remote *);
 int	 remote_drained(const struct remote *);
 void	 remote_drain(struct remote *, void (*cb)(void *), void *arg);
 void	 remote_tick(struct remote *);
@@ -1104,6 +1102,7 @@ void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */
 void	 sensor_health(struct sensor *, uint64_t now);
+/* canhgacd.c: reload configuration and rules (SIGHUP, canhgacctl reload). */
 int	 sensor_reload(struct sensor *, char *err, size_t errlen);
 
 /* control.c: the status socket (ctl-protocol.h). */

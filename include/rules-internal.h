@@ -1,6 +1,6 @@
 /*
  * The ruleset as rules_load.c builds it and rules_match.c uses it;
- * nothing else looks inside.
+ * alert.c, compliance.c, control.c and state.c read it too.
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H

@@ -8,7 +8,7 @@
  * timeouts fire the same way offline and live; a one-second timer only
  * refreshes pcap counters and, when live traffic stops, lets wall time
  * expire idle flows. SIGINT/SIGTERM stop capture, end every flow, flush
- * the outputs and leave the loop; SIGHUP reopens the event log.
+ * the outputs and leave the loop; SIGHUP reloads (sensor_reload).
  */
 #include "config.h"
 

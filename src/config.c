@@ -77,8 +77,6 @@ static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Set one option from its text; err names the node on failure. */
 static int
 option_set(struct config *c, const struct option_def *o, const char *s,

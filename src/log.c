@@ -33,12 +33,6 @@ log_setverbose(int v)
 	log_verbose = v;
 }
 
-int
-log_getverbose(void)
-{
-	return log_verbose;
-}
-
 /* Write one line at priority pri, with errno text appended when asked. */
 static void
 vlog_msg(int pri, int with_errno, const char *fmt, va_list ap)

@@ -629,14 +629,6 @@ remote_send(struct remote *r, const struct alert_rec *a)
 	r->spooled++;
 }
 
-int
-remote_idle(const struct remote *r)
-{
-	return r->resend.head == NULL && spool_pending(r->spool) == 0 &&
-	    (r->state != R_CONNECTED || (r->window.head == NULL &&
-	    evbuffer_get_length(bufferevent_get_output(r->bev)) == 0));
-}
-
 /* Put everything not known delivered back at the front of the spool. */
 static void
 persist(struct remote *r)

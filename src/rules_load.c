@@ -87,8 +87,6 @@ static const char *const placeholders[] = {
 	"value", "decode_error", "matches"
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* The loader's working state: where we are, for error messages. */
 struct loader {
 	struct ruleset		*rs;

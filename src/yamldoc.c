@@ -102,12 +102,6 @@ yamldoc_root(struct yaml_doc *yd)
 	return yaml_document_get_root_node(&yd->doc);
 }
 
-struct yaml_node_s *
-yamldoc_node(struct yaml_doc *yd, int id)
-{
-	return yaml_document_get_node(&yd->doc, id);
-}
-
 int
 yamldoc_is_map(const struct yaml_node_s *n)
 {

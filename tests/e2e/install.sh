@@ -4,6 +4,7 @@
 #    Exec*= lines name is installed under ROOT (or, like /bin/kill, is a
 #    system tool); `systemd-analyze verify` accepts the unit with those
 #    paths pointed into ROOT (it checks each command is executable);
+#  - the manual page its Documentation= names is installed;
 #  - ExecStartPre (`canhgacd -T -c` the installed configuration) passes:
 #    the installed configuration finds its rules, lists and catalog;
 #  - the logrotate file is where Debian's logrotate reads it,
@@ -62,9 +63,17 @@ bin=${start%% *}
     pass "ExecStart runs the installed canhgacd: $bin" ||
     flunk "ExecStart=$start does not run the installed canhgacd"
 
+# Documentation=man:PAGE(SECTION): installed.
+for m in $(sed -n 's/^Documentation=//p' "$unit" | tr ' ' '\n' | sed -n 's/^man://p'); do
+	page=${m%%(*} sec=${m#*(} sec=${sec%)}
+	found=$(find "$root" -path "*/man$sec/$page.$sec*" | head -n 1)
+	[ -n "$found" ] && pass "Documentation=man:$m installed: ${found#"$root"}" ||
+	    flunk "Documentation=man:$m: no $page.$sec installed"
+done
+
 mkdir -p "$tmp/verify"
 sed "${sedargs[@]}" "$unit" >"$tmp/verify/canhgacd.service"
-# --man=no: the unit's man page is checked where it is installed, not here.
+# --man=no: verify would look for the man page on this system, not in ROOT.
 if systemd-analyze verify --man=no "$tmp/verify/canhgacd.service" \
     >"$tmp/verify.out" 2>&1 && ! grep -qi 'fatal\|bad unit' "$tmp/verify.out"; then
 	pass "systemd-analyze verify accepts the unit"

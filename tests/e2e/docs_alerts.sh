@@ -11,11 +11,9 @@ set -u
 me=docs_alerts.sh
 PY=/usr/bin/python3
 
-if ! $PY -c "import scapy" 2>/dev/null; then
-	echo "$me: SKIP: $PY with scapy not found (scripts/setup.sh)"
-	[ "${CI:-}" = true ] && { echo "(CI=true: this test must run)"; exit 1; }
-	exit 77
-fi
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+$PY -c "import scapy" 2>/dev/null ||
+	skip "$PY with scapy not found (scripts/setup.sh)"
 tmp=$(mktemp -d /tmp/cg-docs-alerts-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 $PY "$top_srcdir/scripts/make-demo-pcap.py" "$tmp/demo.pcap" >/dev/null 2>&1 ||

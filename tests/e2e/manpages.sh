@@ -20,11 +20,8 @@ me=manpages.sh
 man=$top_srcdir/man
 pages="canhgacd.8 canhgacctl.8 canhgac.yaml.5 canhgac-rules.5"
 
-if ! command -v mandoc >/dev/null; then
-	echo "$me: SKIP: mandoc not installed (scripts/setup.sh)"
-	[ "${CI:-}" = true ] && { echo "(CI=true: this test must run)"; exit 1; }
-	exit 77
-fi
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+command -v mandoc >/dev/null || skip "mandoc not installed (scripts/setup.sh)"
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
 

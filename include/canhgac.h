@@ -996,6 +996,10 @@ struct config {
 	int		 status_mode;	/* outputs.status.mode, 0: 0660 */
 	char		*status_group;	/* outputs.status.group */
 	char		*status_admin_group;	/* may reload, shut down */
+	int		 status_clients_per_uid; /* connections a non-root uid */
+	uint64_t	 status_follow_idle;	/* usec a follower may get nothing */
+	int		 list_min_prefix4;	/* widest list file prefix */
+	int		 list_min_prefix6;
 	char		*state_dir;	/* sensor.state_dir, or "none" */
 	struct yaml_doc	*doc;		/* kept for later subsystems */
 };

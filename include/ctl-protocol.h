@@ -33,6 +33,15 @@
 /* The longest request line the daemon reads; longer ones are refused. */
 #define CTL_LINE_MAX		8192
 
+/*
+ * Connections one uid other than root may hold (outputs.status.
+ * clients_per_uid), and how long a follower may receive nothing before
+ * it is closed (outputs.status.follow_idle, usec).
+ */
+#define CTL_CLIENTS_PER_UID_DEFAULT	32
+#define CTL_CLIENTS_PER_UID_MAX		256
+#define CTL_FOLLOW_IDLE_DEFAULT		(15ULL * 60 * 1000000)
+
 /* The default socket (outputs.status.socket). */
 #define CTL_SOCKET_DEFAULT	"/run/canhgac/canhgac.sock"
 

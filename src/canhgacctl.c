@@ -855,9 +855,14 @@ do_follow(json_t *req)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	opt_timeout = 0;	/* alerts may be rare */
+	/*
+	 * Line by line even into a file or pipe, set before the first
+	 * write (request() prints the acknowledgement with --json): each
+	 * alert is there for a script as soon as it arrives.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	json_decref(request(req, &r));
 	answer = NULL;
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (!stop && (line = read_line(&r)) != NULL) {
 		a = parse_reply(line);
 		if (json_object_get(a, "ok") != NULL &&
@@ -1079,6 +1084,12 @@ main(int argc, char *argv[])
 			    jstr(rep, "file"), jint(rep, "count"),
 			    json_is_true(json_object_get(rep, "truncated")) ?
 			    "; more with --offset" : "");
+			if (jint(rep, "skipped") > 0)
+				fprintf(stderr, "%s: %lld lines are not entries "
+				    "(longer than 253 bytes or not printable "
+				    "ASCII), the first at line %lld\n",
+				    jstr(rep, "file"), jint(rep, "skipped"),
+				    jint(rep, "skipped_first_line"));
 		} else {
 			int add = json_object_get(rep, "added") != NULL;
 			json_t *d = json_object_get(rep, add ? "added" :

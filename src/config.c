@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "canhgac.h"
+#include "ctl-protocol.h"
 
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };
 
@@ -46,6 +47,11 @@ static const struct option_def options[] = {
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
 	    1 << 20, INT64_MAX, "64MB", 1 },
+	/* Widest prefix a list file may hold (canhgacctl list add --force). */
+	{ "limits", "list_min_prefix_v4", OPT_INT, OFF(list_min_prefix4), 0,
+	    32, "8", 1 },
+	{ "limits", "list_min_prefix_v6", OPT_INT, OFF(list_min_prefix6), 0,
+	    128, "32", 1 },
 	{ "flow_timeouts", "new", OPT_DURATION, OFF(timeouts.t[FLOW_NEW]),
 	    1000000, 86400LL * 1000000, "30s", 1 },
 	{ "flow_timeouts", "established", OPT_DURATION,
@@ -70,7 +76,8 @@ static const char *const sensor_keys[] = {
 	"state_dir"
 };
 static const char *const limits_keys[] = {
-	"flow_memcap", "threshold_memcap"
+	"flow_memcap", "threshold_memcap", "list_min_prefix_v4",
+	"list_min_prefix_v6"
 };
 static const char *const timeout_keys[] = { "new", "established", "closed" };
 static const char *const capture_keys[] = {
@@ -397,6 +404,8 @@ config_defaults(struct config *c)
 		    err, sizeof(err)) != 0)
 			fatalx("bad default for %s.%s", options[i].section,
 			    options[i].name);
+	c->status_clients_per_uid = CTL_CLIENTS_PER_UID_DEFAULT;
+	c->status_follow_idle = CTL_FOLLOW_IDLE_DEFAULT;
 }
 
 /* Check every key of map against the allowed list. */
@@ -548,14 +557,19 @@ tz_offset(const char *tz, int *off)
 	return 0;
 }
 
-/* outputs.status: {socket, mode, group, admin_group}. */
+/*
+ * outputs.status: {socket, mode, group, admin_group, clients_per_uid,
+ * follow_idle}.
+ */
 static int
 config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
     char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"socket", "mode", "group", "admin_group"
+		"socket", "mode", "group", "admin_group", "clients_per_uid",
+		"follow_idle"
 	};
+	uint64_t		 u;
 	struct yaml_node_s	*v;
 	const char		*s;
 	char			*end;
@@ -593,6 +607,25 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.status.admin_group: expected a group name");
 		c->status_admin_group = xstrdup(s);
+	}
+	if ((v = yamldoc_get(yd, map, "clients_per_uid")) != NULL) {
+		s = yamldoc_scalar(v);
+		mode = s ? strtol(s, &end, 10) : -1;
+		if (s == NULL || *s == '\0' || *end != '\0' || mode < 1 ||
+		    mode > CTL_CLIENTS_PER_UID_MAX)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.clients_per_uid: expected an "
+			    "integer 1..%d", CTL_CLIENTS_PER_UID_MAX);
+		c->status_clients_per_uid = (int)mode;
+	}
+	if ((v = yamldoc_get(yd, map, "follow_idle")) != NULL) {
+		if ((s = yamldoc_scalar(v)) == NULL ||
+		    util_parse_duration(s, &u) != 0 || u < 1000000 ||
+		    u > 86400ULL * 1000000)
+			return yamldoc_error(yd, v, err, errlen,
+			    "outputs.status.follow_idle: expected a duration "
+			    "such as 90s, 15m or 1h (1s..1d)");
+		c->status_follow_idle = u;
 	}
 	if (c->status_socket == NULL)
 		c->status_socket = xstrdup("/run/canhgac/canhgac.sock");

@@ -10,13 +10,20 @@
  * a member of the socket's group; commands that change anything need
  * root or outputs.status.admin_group. Refusals are logged (rate-limited).
  *
- * Every client is bounded: at most CTL_CLIENTS_MAX at once (the longest
- * idle one makes room for a new one, so idle connections cannot lock
- * an operator out), CTL_LINE_MAX bytes a request, an idle timeout, and
- * a cap on queued output: a request is not read while a response is
- * still queued beyond CTL_OUT_HIGH, and a follow client that falls
- * CTL_FOLLOW_MAX behind is sent a notice and disconnected. A bad client
- * is closed; nothing a client sends makes the daemon exit.
+ * Every client is bounded: at most CTL_CLIENTS_MAX at once, of which
+ * CTL_ADMIN_RESERVE are kept for admins (root and admin_group: an admin
+ * may also displace a non-admin follower), at most
+ * outputs.status.clients_per_uid for any uid but root, so that no
+ * reader can lock an operator out (the longest idle client makes room
+ * for a new one); CTL_LINE_MAX bytes a request, an idle timeout, and a
+ * follower that receives nothing for outputs.status.follow_idle is
+ * closed. Output is capped as input is: an answer is at most
+ * CTL_REPLY_MAX bytes, all clients' queued output at most
+ * CTL_QUEUED_MAX (small answers always go), a request is not read
+ * while a response is still queued beyond CTL_OUT_HIGH, and a follow
+ * client that falls CTL_FOLLOW_MAX behind is sent a notice and
+ * disconnected. A bad client is closed; nothing a client sends makes
+ * the daemon exit.
  */
 #include "config.h"
 
@@ -48,6 +55,11 @@
 #include "rules-internal.h"
 
 #define CTL_CLIENTS_MAX		256
+#define CTL_ADMIN_RESERVE	16		/* slots only admins take */
+#define CTL_REPLY_MAX		(32 * 1024 * 1024)	/* one answer */
+#define CTL_QUEUED_MAX		(64 * 1024 * 1024)	/* all clients */
+#define CTL_REPLY_SMALL		(64 * 1024)	/* goes even when full */
+#define CTL_ENTRY_MAX		253		/* a list entry, as list add */
 #define CTL_OUT_HIGH		(256 * 1024)	/* stop reading requests */
 #define CTL_FOLLOW_MAX		(256 * 1024)	/* follow lag before cut-off */
 #define CTL_IDLE_SEC		60
@@ -78,6 +90,8 @@ struct ctl_client {
 	int			 paused;	/* reading stopped: output queued */
 	struct ctl_filter	 flt;
 	time_t			 last_active;
+	time_t			 last_sent;	/* follow: last alert queued */
+	size_t			 queued;	/* bytes in the output buffer */
 };
 
 struct ring_ent {
@@ -94,14 +108,17 @@ struct control {
 	struct control_ops	 ops;
 	struct evconnlistener	*lis;
 	struct event		*ev_resume;	/* accept again after EMFILE */
+	struct event		*ev_sweep;	/* closes idle followers */
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t			 group;		/* (gid_t)-1: none */
 	gid_t			 admin_gid;
 	char			*group_name, *admin_name;
 	struct ctl_client	*head;
-	size_t			 nclients, nfollow;
+	size_t			 nclients, nfollow, nnonadmin;
+	size_t			 queued;	/* all clients' output bytes */
 	uint64_t		 accepted, denied, evicted, cut_off, requests;
-	uint64_t		 bad_requests, refused_full;
+	uint64_t		 bad_requests, refused_full, refused_uid;
+	uint64_t		 follow_idle_closed, refused_busy;
 	struct ring_ent		 ring[CTL_RING_MAX];
 	size_t			 rstart, rcount, rbytes;
 	uint64_t		 ring_total;
@@ -154,8 +171,11 @@ client_free(struct ctl_client *cl)
 	if (cl->next != NULL)
 		cl->next->prev = cl->prev;
 	ctl->nclients--;
+	if (!cl->admin)
+		ctl->nnonadmin--;
 	if (cl->follow)
 		ctl->nfollow--;
+	ctl->queued -= cl->queued;
 	bufferevent_free(cl->bev);
 	free(cl);
 }
@@ -179,17 +199,95 @@ client_finish(struct ctl_client *cl)
 	return 0;
 }
 
+/* Keep the count of every client's queued output bytes. */
+static void
+client_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct ctl_client	*cl = arg;
+
+	(void)buf;
+	cl->queued += info->n_added;
+	cl->queued -= info->n_deleted;
+	cl->ctl->queued += info->n_added;
+	cl->ctl->queued -= info->n_deleted;
+}
+
+/*
+ * Bytes an answer to cl may take now: CTL_REPLY_MAX, less when the
+ * output queued to all clients nears CTL_QUEUED_MAX, but never less
+ * than CTL_REPLY_SMALL, so that status and errors always get through.
+ */
+static size_t
+reply_room(const struct control *ctl)
+{
+	size_t	room = ctl->queued < CTL_QUEUED_MAX ?
+		    CTL_QUEUED_MAX - ctl->queued : 0;
+
+	if (room > CTL_REPLY_MAX)
+		room = CTL_REPLY_MAX;
+	return room < CTL_REPLY_SMALL ? CTL_REPLY_SMALL : room;
+}
+
+static void	send_json(struct ctl_client *, json_t *);
+static json_t	*reply_err(const char *, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* An answer that did not fit: say why instead (what it was is gone). */
+static void
+send_too_big(struct ctl_client *cl, size_t room)
+{
+	struct control	*ctl = cl->ctl;
+
+	ctl->refused_busy++;
+	if (room < CTL_REPLY_MAX)
+		send_json(cl, reply_err("busy: %zu bytes of answers are "
+		    "queued to clients (limit %d); try again shortly",
+		    ctl->queued, CTL_QUEUED_MAX));
+	else
+		send_json(cl, reply_err("answer longer than %d bytes; ask "
+		    "for less (--offset, --limit, filters)", CTL_REPLY_MAX));
+}
+
+struct dump_ctx {
+	struct evbuffer	*out;
+	size_t		 left;
+};
+
+static int
+dump_cb(const char *buf, size_t size, void *arg)
+{
+	struct dump_ctx	*d = arg;
+
+	if (size > d->left)
+		return -1;
+	d->left -= size;
+	return evbuffer_add(d->out, buf, size);
+}
+
+/* Queue j as one line, at most reply_room() bytes; j is consumed. */
 static void
 send_json(struct ctl_client *cl, json_t *j)
 {
-	char	*s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	size_t		 room = reply_room(cl->ctl);
+	struct dump_ctx	 d = { evbuffer_new(), room - 1 };
+	int		 rc;
 
-	if (s != NULL) {
-		evbuffer_add_printf(bufferevent_get_output(cl->bev), "%s\n",
-		    s);
-		free(s);
-	}
+	/*
+	 * Dumped in pieces into a buffer of its own, moved (not copied) to
+	 * the client's once complete: no second copy of a big answer, and
+	 * nothing of one that does not fit.
+	 */
+	rc = json_dump_callback(j, dump_cb, &d, JSON_COMPACT |
+	    JSON_ENSURE_ASCII);
 	json_decref(j);
+	if (rc == 0) {
+		evbuffer_add(d.out, "\n", 1);
+		evbuffer_add_buffer(bufferevent_get_output(cl->bev), d.out);
+	}
+	evbuffer_free(d.out);
+	if (rc != 0)
+		send_too_big(cl, room);
 }
 
 static json_t *
@@ -197,10 +295,6 @@ reply_ok(void)
 {
 	return json_pack("{s:b}", "ok", 1);
 }
-
-static json_t *
-reply_err(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
 
 static json_t *
 reply_err(const char *fmt, ...)
@@ -458,11 +552,15 @@ cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 	}
 	json_object_set_new(j, "outputs", outputs_json(ctl));
 	json_object_set_new(j, "control", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "accepted", (json_int_t)ctl->accepted,
 	    "denied", (json_int_t)ctl->denied,
 	    "evicted_idle", (json_int_t)ctl->evicted,
 	    "refused_full", (json_int_t)ctl->refused_full,
+	    "refused_per_uid", (json_int_t)ctl->refused_uid,
+	    "refused_busy", (json_int_t)ctl->refused_busy,
+	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
+	    "queued_bytes", (json_int_t)ctl->queued,
 	    "follow_cut_off", (json_int_t)ctl->cut_off,
 	    "requests", (json_int_t)ctl->requests,
 	    "bad_requests", (json_int_t)ctl->bad_requests,
@@ -544,14 +642,19 @@ send_alerts(struct control *ctl, struct ctl_client *cl,
     const struct ctl_filter *f, size_t limit)
 {
 	struct evbuffer	*out = bufferevent_get_output(cl->bev);
-	size_t		 i, n = 0, first = ctl->rcount;
+	size_t		 i, n = 0, first = ctl->rcount, bytes = 128;
 
 	/* Walk back from the newest to find where the answer starts. */
 	for (i = ctl->rcount; i > 0 && n < limit; i--)
 		if (filter_match(f, RING_AT(ctl, i - 1))) {
 			n++;
 			first = i - 1;
+			bytes += RING_AT(ctl, i - 1)->len + 1;
 		}
+	if (bytes > reply_room(ctl)) {
+		send_too_big(cl, reply_room(ctl));
+		return;
+	}
 	evbuffer_add_printf(out, "{\"ok\":true,\"count\":%zu,\"ring\":%zu,"
 	    "\"ring_capacity\":%d,\"alerts\":[", n, ctl->rcount, CTL_RING_MAX);
 	for (i = first, n = 0; i < ctl->rcount; i++) {
@@ -599,6 +702,7 @@ cmd_follow(struct control *ctl, struct ctl_client *cl, json_t *req)
 	if (!cl->follow)
 		ctl->nfollow++;
 	cl->follow = 1;
+	cl->last_sent = time(NULL);
 	/* A follower need not speak again: no idle timeout. */
 	{
 		struct timeval wtv = { CTL_WRITE_SEC, 0 };
@@ -752,39 +856,126 @@ write_file(const char *path, const char *buf, size_t len,
 	return 0;
 }
 
+/* A list entry list show can print: what list add would take. */
+static int
+list_show_entry(const char *tok, size_t tl)
+{
+	size_t	i;
+
+	if (tl > CTL_ENTRY_MAX)
+		return 0;
+	for (i = 0; i < tl; i++)
+		if (tok[i] <= ' ' || tok[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* list show's scan of a list file: the page it keeps, what it counts. */
+struct show_scan {
+	json_t		*ents;
+	size_t		 off, limit, total, skipped;
+	unsigned long	 line, first_skipped;
+	int		 state;		/* 0 blank so far, 1 entry, 2 rest */
+	char		 tok[CTL_ENTRY_MAX + 1];
+	size_t		 tl;		/* stops at CTL_ENTRY_MAX + 1 */
+};
+
+static void
+show_token(struct show_scan *sc)
+{
+	if (!list_show_entry(sc->tok, sc->tl)) {
+		if (sc->skipped++ == 0)
+			sc->first_skipped = sc->line;
+		return;
+	}
+	if (sc->total >= sc->off && sc->total - sc->off < sc->limit)
+		json_array_append_new(sc->ents, json_stringn(sc->tok, sc->tl));
+	sc->total++;
+}
+
+/* One block of the file (len 0: the end). */
+static void
+show_block(struct show_scan *sc, const char *p, size_t len)
+{
+	const char	*end = p + len, *nl;
+
+	if (len == 0 && sc->state == 1)
+		show_token(sc);
+	for (; p < end; p++) {
+		if (sc->state == 2) {
+			/* The rest of a line, however long, at memchr speed. */
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				return;
+			p = nl;
+		}
+		if (sc->state == 1 && strchr(" \t\r#\n", *p) != NULL) {
+			show_token(sc);
+			sc->state = 2;
+		}
+		if (*p == '\n') {
+			sc->line++;
+			sc->state = 0;
+		} else if (sc->state == 0 && *p != ' ' && *p != '\t') {
+			sc->state = *p == '#' || *p == '\r' || *p == '\0' ?
+			    2 : 1;
+			sc->tok[0] = *p;
+			sc->tl = 1;
+		} else if (sc->state == 1 && sc->tl <= CTL_ENTRY_MAX)
+			sc->tok[sc->tl++] = *p;
+		else if (sc->state == 1) {
+			/* Too long to be an entry: skip the line whole. */
+			show_token(sc);
+			sc->state = 2;
+		}
+	}
+}
+
+/*
+ * list show reads the file as it is now (it may have been rewritten by
+ * hand since the last reload), a block at a time: only the page asked
+ * for is kept, and a line that cannot be an entry (longer than any
+ * valid one, or not printable ASCII) is counted, never copied.
+ */
 static json_t *
 list_show(struct control *ctl, const struct asset *a, json_t *req)
 {
-	char		 err[1024], *buf, *p, *nl;
-	size_t		 len, total = 0, off = 0, limit;
+	struct show_scan sc = { .line = 1 };
+	char		 buf[65536];
+	ssize_t		 n;
+	int		 fd;
 	struct stat	 st;
-	json_t		*ents = json_array(), *v;
+	json_t		*v;
 
 	(void)ctl;
 	if ((v = json_object_get(req, "offset")) != NULL &&
 	    json_is_integer(v) && json_integer_value(v) > 0)
-		off = (size_t)json_integer_value(v);
-	limit = req_limit(req, 1000, CTL_SHOW_MAX);
-	if ((buf = read_file(a->file, &len, &st, err, sizeof(err))) == NULL) {
-		json_decref(ents);
-		return reply_err("%s", err);
+		sc.off = (size_t)json_integer_value(v);
+	sc.limit = req_limit(req, 1000, CTL_SHOW_MAX);
+	/* Non-blocking: a FIFO put in the list's place must not hang us. */
+	if ((fd = open(a->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return reply_err("%s: %s", a->file, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return reply_err("%s: not a regular file", a->file);
 	}
-	for (p = buf; p < buf + len; p = nl + 1) {
-		const char	*tok;
-		size_t		 tl;
-
-		nl = memchr(p, '\n', (size_t)(buf + len - p));
-		if (!list_token(p, (size_t)(nl - p), &tok, &tl))
-			continue;
-		if (total >= off && total < off + limit)
-			json_array_append_new(ents, json_stringn(tok, tl));
-		total++;
+	sc.ents = json_array();
+	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			show_block(&sc, buf, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		json_decref(sc.ents);
+		return reply_err("%s: %s", a->file, strerror(errno));
 	}
-	free(buf);
-	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o}", "ok", 1,
+	show_block(&sc, buf, 0);
+	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o,s:I,s:o}", "ok", 1,
 	    "name", a->name, "file", a->file, "type", a->ips ? "ip" :
-	    "domain", "count", (json_int_t)total, "offset", (json_int_t)off,
-	    "truncated", off + limit < total, "entries", ents);
+	    "domain", "count", (json_int_t)sc.total, "offset",
+	    (json_int_t)sc.off, "truncated", sc.off + sc.limit < sc.total,
+	    "entries", sc.ents, "skipped", (json_int_t)sc.skipped,
+	    "skipped_first_line", sc.first_skipped ?
+	    json_integer((json_int_t)sc.first_skipped) : json_null());
 }
 
 /* Normalise and check one entry for list a; -1 with err. */
@@ -835,7 +1026,7 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
     int add, json_t *req)
 {
 	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
-	char		 err[1024], rerr[1024], **want, *buf, *p, *nl;
+	char		 err[PATH_MAX + 128], rerr[1024], **want, *buf, *p, *nl;
 	char		 file[PATH_MAX], name[128];
 	uint8_t		*seen;
 	size_t		 n, i, len, changed = 0;
@@ -1240,17 +1431,95 @@ peer_groups(int fd, uid_t uid, gid_t gid, gid_t *gv, int max)
 	return n;
 }
 
-/* The idle client that has waited longest, to make room; or NULL. */
+/*
+ * The client that has waited longest, to make room; or NULL. follow:
+ * followers (else idle request clients); nonadmin: only non-admins.
+ */
 static struct ctl_client *
-oldest_idle(struct control *ctl)
+oldest_client(struct control *ctl, int follow, int nonadmin)
 {
 	struct ctl_client	*cl, *best = NULL;
 
 	for (cl = ctl->head; cl != NULL; cl = cl->next)
-		if (!cl->follow && !cl->closing && (best == NULL ||
+		if (!cl->follow == !follow && !cl->closing &&
+		    !(nonadmin && cl->admin) && (best == NULL ||
 		    cl->last_active < best->last_active))
 			best = cl;
 	return best;
+}
+
+/* Connections uid holds now. */
+static int
+uid_clients(const struct control *ctl, uid_t uid)
+{
+	const struct ctl_client	*cl;
+	int			 n = 0;
+
+	for (cl = ctl->head; cl != NULL; cl = cl->next)
+		n += cl->uid == uid && !cl->closing;
+	return n;
+}
+
+/*
+ * Make room for a new client, or say why not (NULL: room made). A
+ * non-admin may hold only the slots admins do not keep; an admin may
+ * displace an idle client, or a non-admin follower when none is idle.
+ */
+static const char *
+make_room(struct control *ctl, const struct ucred *uc, int admin,
+    char *why, size_t whylen)
+{
+	struct ctl_client	*old;
+	int			 cap = ctl->s->conf->status_clients_per_uid;
+	int			 n;
+
+	if (uc->uid != 0 && (n = uid_clients(ctl, uc->uid)) >= cap) {
+		ctl->refused_uid++;
+		snprintf(why, whylen, "too many connections: uid %ld holds %d "
+		    "of the %d allowed (outputs.status.clients_per_uid)",
+		    (long)uc->uid, n, cap);
+		return why;
+	}
+	if (!admin && ctl->nnonadmin >= CTL_CLIENTS_MAX - CTL_ADMIN_RESERVE) {
+		if ((old = oldest_client(ctl, 0, 1)) == NULL) {
+			ctl->refused_full++;
+			snprintf(why, whylen, "busy: all %d connections open "
+			    "to non-admins are in use", CTL_CLIENTS_MAX -
+			    CTL_ADMIN_RESERVE);
+			return why;
+		}
+		ctl->evicted++;
+		client_free(old);
+	}
+	if (ctl->nclients >= CTL_CLIENTS_MAX) {
+		if ((old = oldest_client(ctl, 0, 0)) == NULL && admin)
+			old = oldest_client(ctl, 1, 1);
+		if (old == NULL) {
+			ctl->refused_full++;
+			snprintf(why, whylen, "busy: %d clients already",
+			    CTL_CLIENTS_MAX);
+			return why;
+		}
+		ctl->evicted++;
+		client_free(old);
+	}
+	return NULL;
+}
+
+/* One non-blocking try to tell a refused peer why, then close it. */
+static void
+refuse_fd(evutil_socket_t fd, const char *why)
+{
+	json_t	*j = json_pack("{s:b,s:s}", "ok", 0, "error", why);
+	char	*s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	evutil_make_socket_nonblocking(fd);
+	if (s != NULL && (write(fd, s, strlen(s)) < 0 || write(fd, "\n",
+	    1) < 0))
+		log_debug("control: refusal notice: %s", strerror(errno));
+	free(s);
+	json_decref(j);
+	close(fd);
 }
 
 /* A client on fd (-1: none, for control_feed), first in the list. */
@@ -1272,6 +1541,7 @@ client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
 		free(cl);
 		return NULL;
 	}
+	evbuffer_add_cb(bufferevent_get_output(cl->bev), client_out_cb, cl);
 	bufferevent_setcb(cl->bev, client_read, client_write, client_event,
 	    cl);
 	/* Never hold more than one request's worth of input. */
@@ -1281,6 +1551,8 @@ client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
 		ctl->head->prev = cl;
 	ctl->head = cl;
 	ctl->nclients++;
+	if (!admin)
+		ctl->nnonadmin++;
 	return cl;
 }
 
@@ -1335,11 +1607,12 @@ ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct control		*ctl = arg;
-	struct ctl_client	*cl, *old;
+	struct ctl_client	*cl;
 	struct ucred		 uc;
 	socklen_t		 len = sizeof(uc);
 	gid_t			 gv[CTL_GROUPS_MAX];
-	int			 ng, reader;
+	int			 ng, reader, admin;
+	char			 why[256];
 	struct timeval		 rtv = { CTL_IDLE_SEC, 0 };
 	struct timeval		 wtv = { CTL_WRITE_SEC, 0 };
 
@@ -1356,37 +1629,23 @@ ctl_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	    in_groups(ctl->group, uc.gid, gv, ng) ||
 	    in_groups(ctl->admin_gid, uc.gid, gv, ng);
 	if (!reader) {
-		static const char no[] = "{\"ok\":false,\"error\":"
-		    "\"permission denied: not root or in the socket's "
-		    "group\"}\n";
-
 		ctl->denied++;
 		ctl_refusal(ctl, "uid %ld (pid %ld) refused: not root or in "
 		    "group %s", (long)uc.uid, (long)uc.pid, ctl->group_name ?
 		    ctl->group_name : "(none configured)");
-		/* One non-blocking try to say why; the socket is new. */
-		evutil_make_socket_nonblocking(fd);
-		if (write(fd, no, sizeof(no) - 1) < 0)
-			log_debug("control: refusal notice: %s",
-			    strerror(errno));
-		close(fd);
+		refuse_fd(fd, "permission denied: not root or in the socket's "
+		    "group");
 		return;
 	}
-	if (ctl->nclients >= CTL_CLIENTS_MAX) {
-		if ((old = oldest_idle(ctl)) == NULL) {
-			ctl->refused_full++;
-			ctl_refusal(ctl, "uid %ld (pid %ld) refused: %d "
-			    "clients already", (long)uc.uid, (long)uc.pid,
-			    CTL_CLIENTS_MAX);
-			close(fd);
-			return;
-		}
-		ctl->evicted++;
-		client_free(old);
+	admin = uc.uid == 0 || in_groups(ctl->admin_gid, uc.gid, gv, ng);
+	if (make_room(ctl, &uc, admin, why, sizeof(why)) != NULL) {
+		ctl_refusal(ctl, "uid %ld (pid %ld) refused: %s", (long)uc.uid,
+		    (long)uc.pid, why);
+		refuse_fd(fd, why);
+		return;
 	}
 	evutil_make_socket_nonblocking(fd);
-	if ((cl = client_new(ctl, fd, &uc, uc.uid == 0 ||
-	    in_groups(ctl->admin_gid, uc.gid, gv, ng))) == NULL) {
+	if ((cl = client_new(ctl, fd, &uc, admin)) == NULL) {
 		close(fd);
 		return;
 	}
@@ -1479,6 +1738,38 @@ control_alert(const char *line, size_t len, const struct rule *r,
 		}
 		evbuffer_add(out, line, len);
 		evbuffer_add(out, "\n", 1);
+		cl->last_sent = time(NULL);
+	}
+}
+
+/*
+ * Once a second: close the followers that were sent nothing for
+ * outputs.status.follow_idle (a filter that never matches must not hold
+ * a slot for ever), with a notice saying why.
+ */
+static void
+ctl_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct control		*ctl = arg;
+	struct ctl_client	*cl, *next;
+	time_t			 now = time(NULL);
+	long long		 idle = (long long)(ctl->s->conf->
+				    status_follow_idle / 1000000);
+
+	(void)fd;
+	(void)what;
+	for (cl = ctl->head; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!cl->follow || cl->closing ||
+		    (long long)(now - cl->last_sent) < idle)
+			continue;
+		ctl->follow_idle_closed++;
+		ctl_refusal(ctl, "uid %ld (pid %ld): follower sent nothing "
+		    "for %llds; closed", (long)cl->uid, (long)cl->pid, idle);
+		send_json(cl, reply_err("follow: no alert matched for %llds "
+		    "(outputs.status.follow_idle); closed, reconnect to go on",
+		    idle));
+		client_finish(cl);
 	}
 }
 
@@ -1524,6 +1815,8 @@ control_free(struct control *ctl)
 		evconnlistener_free(ctl->lis);
 	if (ctl->ev_resume != NULL)
 		event_free(ctl->ev_resume);
+	if (ctl->ev_sweep != NULL)
+		event_free(ctl->ev_sweep);
 	for (i = 0; i < ctl->rcount; i++)
 		free(RING_AT(ctl, i)->line);
 	free(ctl->group_name);
@@ -1616,6 +1909,12 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 	}
 	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
 	ctl->ev_resume = evtimer_new(s->base, ctl_resume, ctl);
+	ctl->ev_sweep = event_new(s->base, -1, EV_PERSIST, ctl_sweep, ctl);
+	{
+		struct timeval	one = { 1, 0 };
+
+		event_add(ctl->ev_sweep, &one);
+	}
 	s->control = ctl;
 	ctl_active = ctl;
 	log_info("control: listening on %s (mode %04o, group %s, admin "

@@ -16,24 +16,14 @@ pk0=$(ctl --json status | $PY -c 'import json,sys; print(json.load(sys.stdin)["p
 
 $PY - "$SOCK" "$CANHGACCTL" "$tmp" "${ns}b" "$SRV" <<'EOF' >"$tmp/abuse.out" 2>&1
 import json, os, resource, socket, subprocess, sys, time
+sys.path.insert(0, os.environ["top_srcdir"] + "/tests/e2e")
+from control_lib import say, status_ok, exit_status
 path, ctl, tmp, nsb, srv = sys.argv[1:6]
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
-fails = 0
-
-def say(ok, what):
-    global fails
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        fails += 1
 
 def well_behaved(what):
-    t = time.time()
-    r = subprocess.run([ctl, "-s", path, "-t", "5", "--json", "status"],
-                       capture_output=True, text=True)
-    dt = time.time() - t
-    ok = r.returncode == 0 and json.loads(r.stdout)["ok"] and dt < 3
-    say(ok, "%s: a well-behaved client answered in %.2fs" % (what, dt))
+    status_ok(ctl, path, what + ": a well-behaved client")
 
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -135,7 +125,7 @@ say(b"too slow" in last, "the slow follower got a notice and was cut off "
 for s in idle:
     s.close()
 well_behaved("at the end")
-sys.exit(1 if fails else 0)
+sys.exit(exit_status())
 EOF
 rc=$?
 cat "$tmp/abuse.out"

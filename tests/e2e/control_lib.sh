@@ -8,7 +8,8 @@
 # ctl_traffic SECONDS RATE: UDP to 10.97.N.1:9999 from the test host.
 # CTL_ALERTS: another path for the JSON alert log; CTL_RULES_EXTRA: more
 # rule files (comma-separated YAML flow list items); CTL_CONF_EXTRA: more
-# top-level configuration (YAML lines); CTL_SENSOR_RULES=1: the shipped
+# top-level configuration (YAML lines); CTL_STATUS_EXTRA: more keys of
+# outputs.status (flow mapping items); CTL_SENSOR_RULES=1: the shipped
 # sensor-health rules (rules/sensor.yaml) too; CTL_WRAP: a command to run
 # the daemon under (valgrind).
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
@@ -121,7 +122,7 @@ rules: [rules.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}]
 outputs:
   json: {path: ${CTL_ALERTS:-$tmp/alerts.json}}
   status: {socket: $tmp/ctl.sock, mode: "${CTL_MODE:-0660}",
-           group: ${CTL_GROUP:-root}${CTL_ADMIN:+, admin_group: $CTL_ADMIN}}
+           group: ${CTL_GROUP:-root}${CTL_ADMIN:+, admin_group: $CTL_ADMIN}${CTL_STATUS_EXTRA:+, $CTL_STATUS_EXTRA}}
 EOF
 	[ -z "${CTL_CONF_EXTRA:-}" ] || echo "$CTL_CONF_EXTRA" >>"$tmp/canhgac.yaml"
 	SOCK=$tmp/ctl.sock

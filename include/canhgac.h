@@ -50,6 +50,7 @@ int	 util_parse_duration(const char *, uint64_t *);
 void	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
 int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
 const char *util_proto_name(uint8_t proto, char *buf, size_t len);
+/* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
 	    char *err, size_t errlen);
@@ -526,6 +527,11 @@ size_t	 ipset_memory(const struct ipset *);
  * FILE:LINE. Returns entries added or -1. */
 long	 ipset_load_file(struct ipset *, const char *path, char *err,
 	    size_t errlen);
+/* A prefix wider than /min4 (/min6)? 1 with the reason. */
+int	 ipset_too_wide(const char *, int min4, int min6, char *why,
+	    size_t whylen);
+/* ipset_load_file warns (FILE:LINE) of entries wider than these. */
+void	 ipset_set_widest(struct ipset *, int min4, int min6);
 
 /* domset.c: domain sets; an entry matches itself and its subdomains. */
 struct domset;
@@ -538,6 +544,10 @@ size_t	 domset_count(const struct domset *);
 size_t	 domset_memory(const struct domset *);
 long	 domset_load_file(struct domset *, const char *path, char *err,
 	    size_t errlen);
+/* Is the entry a public suffix (com, co.uk, github.io)? 1 with why. */
+int	 domset_public_suffix(const char *, char *why, size_t whylen);
+/* domset_load_file warns (FILE:LINE) of public suffixes. */
+void	 domset_warn_suffixes(struct domset *);
 
 /* threshold.c: per-rule counting windows and suppression, keyed by the
  * rule's `by` fields, in tables bounded by limits.threshold_memcap. */

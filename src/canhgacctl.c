@@ -70,10 +70,13 @@ usage(FILE *fp)
 "                        rules with level, state (and why inactive), hits\n"
 "    exceptions          exceptions with owner, reason, expiry and hits\n"
 "    list show NAME [--offset N] [--limit N]\n"
-"    list add NAME ENTRY...\n"
+"    list add [--force] NAME ENTRY...\n"
 "    list remove NAME ENTRY...\n"
 "                        file-backed asset lists (indicator IPs, domains);\n"
-"                        changes rewrite the file atomically and reload\n"
+"                        changes rewrite the file atomically and reload;\n"
+"                        a prefix wider than limits.list_min_prefix_v4\n"
+"                        (/8) or _v6 (/32), or a public suffix (com,\n"
+"                        co.uk), is refused unless --force\n"
 "    reload              reload configuration, rules and lists\n"
 "    shutdown            stop the daemon\n"
 "    compliance [--level N] [--since DATE|AGE] [--format text|json|html]\n"
@@ -783,6 +786,7 @@ cmd_options(int argc, char **argv, json_t *req, int *prom)
 		{ "inactive", no_argument, NULL, 'i' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	ch;
@@ -826,6 +830,9 @@ cmd_options(int argc, char **argv, json_t *req, int *prom)
 			break;
 		case 'j':
 			opt_json = 1;
+			break;
+		case 'F':
+			json_object_set_new(req, "force", json_true());
 			break;
 		default:
 			exit(EX_USAGE);
@@ -1017,6 +1024,13 @@ main(int argc, char *argv[])
 		if (strcmp(op, "add") && strcmp(op, "remove") &&
 		    strcmp(op, "show"))
 			die(EX_USAGE, "list: expected add, remove or show");
+		/* list add --force NAME ...: the option before the name too. */
+		if (argc > 3 && strcmp(argv[2], "--force") == 0) {
+			json_object_set_new(req, "force", json_true());
+			argv[2] = argv[1];
+			argv++;
+			argc--;
+		}
 		if (argc < 3)
 			die(EX_USAGE, "list %s: which list?", op);
 		json_object_set_new(req, "op", json_string(op));
@@ -1024,6 +1038,9 @@ main(int argc, char *argv[])
 		n = 3 + cmd_options(argc - 2, argv + 2, req, NULL) - 1;
 		for (; n < argc; n++)
 			json_array_append_new(ents, json_string(argv[n]));
+		if (json_object_get(req, "force") != NULL &&
+		    strcmp(op, "add") != 0)
+			die(EX_USAGE, "--force goes with list add");
 		if (strcmp(op, "show") != 0) {
 			if (json_array_size(ents) == 0)
 				die(EX_USAGE, "list %s %s: no entries", op,
@@ -1033,6 +1050,8 @@ main(int argc, char *argv[])
 	} else {
 		n = cmd_options(argc, argv, req, strcmp(cmd, "stats") == 0 ?
 		    &prom : NULL);
+		if (json_object_get(req, "force") != NULL)
+			die(EX_USAGE, "--force goes with list add");
 		if (n != argc)
 			die(EX_USAGE, "%s: unexpected argument \"%s\"", cmd,
 			    argv[n]);
@@ -1105,6 +1124,10 @@ main(int argc, char *argv[])
 			json_array_foreach(sk, i, v)
 				printf("  %s: %s\n", add ? "already present" :
 				    "not found", json_string_value(v));
+			json_array_foreach(json_object_get(rep, "forced"), i,
+			    v)
+				printf("  forced: %s (matches nearly every "
+				    "flow)\n", json_string_value(v));
 		}
 	}
 	json_decref(rep);

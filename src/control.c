@@ -1017,6 +1017,23 @@ list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
 }
 
 /*
+ * Would entry e (normalised) make list a match nearly everything: a
+ * prefix wider than limits.list_min_prefix_v4/_v6, or a public suffix?
+ * 1 with the reason in why.
+ */
+static int
+list_too_broad(const struct control *ctl, const struct asset *a,
+    const char *e, char *why, size_t whylen)
+{
+	const struct config	*c = ctl->s->conf;
+
+	if (a->ips != NULL)
+		return ipset_too_wide(e, c->list_min_prefix4,
+		    c->list_min_prefix6, why, whylen);
+	return domset_public_suffix(e, why, whylen);
+}
+
+/*
  * list add|remove: rewrite the list file atomically, then rebuild the
  * ruleset through the reload path (the same swap as SIGHUP). If the
  * reload fails the previous file is put back.
@@ -1026,6 +1043,8 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
     int add, json_t *req)
 {
 	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
+	json_t		*forced;
+	int		 force = json_is_true(json_object_get(req, "force"));
 	char		 err[PATH_MAX + 128], rerr[1024], **want, *buf, *p, *nl;
 	char		 file[PATH_MAX], name[128];
 	uint8_t		*seen;
@@ -1039,6 +1058,7 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 		return reply_err("entries: expected a list of 1..%d strings",
 		    CTL_LIST_ENTRIES_MAX);
 	n = json_array_size(ents);
+	forced = json_array();
 	want = xcalloc(n, sizeof(*want));
 	seen = xcalloc(n, 1);
 	for (i = 0; i < n; i++) {
@@ -1050,6 +1070,18 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 			r = reply_err("%s: %s", a->name, s ? err :
 			    "entries must be strings");
 			goto out;
+		}
+		if (add && list_too_broad(ctl, a, e, err, sizeof(err))) {
+			if (!force) {
+				r = reply_err("%s: %s; refused, as nearly every "
+				    "flow would match it (list add --force "
+				    "adds it anyway)", a->name, err);
+				goto out;
+			}
+			log_warnx("control: uid %ld (pid %ld): list add %s: "
+			    "forced: %s", (long)cl->uid, (long)cl->pid,
+			    a->name, err);
+			json_array_append_new(forced, json_string(e));
 		}
 		want[i] = xstrdup(e);
 	}
@@ -1096,9 +1128,9 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 		json_array_append_new((add ? !seen[i] : seen[i]) ? done : skip,
 		    json_string(want[i]));
 	}
-	r = json_pack("{s:b,s:s,s:s,s:o,s:o}", "ok", 1, "name", name,
+	r = json_pack("{s:b,s:s,s:s,s:o,s:o,s:O}", "ok", 1, "name", name,
 	    "file", file, add ? "added" : "removed", done,
-	    add ? "already_present" : "not_found", skip);
+	    add ? "already_present" : "not_found", skip, "forced", forced);
 	if (changed > 0) {
 		size_t		 nlen = evbuffer_get_length(nb);
 		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
@@ -1124,6 +1156,7 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 	evbuffer_free(nb);
 	free(buf);
 out:
+	json_decref(forced);
 	for (i = 0; i < n; i++)
 		free(want[i]);
 	free(want);

@@ -36,6 +36,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libpsl.h>
+
 #include "canhgac.h"
 
 #define DOMSET_NAME_MAX		253	/* bytes, without the trailing dot */
@@ -59,6 +61,7 @@ struct domset {
 	size_t			 tabmem;
 	uint64_t		 nlabels[2];	/* bit n - 1: an entry has n labels */
 	int			 maxlabels;
+	int			 warn_suffixes;	/* list files: public suffixes */
 };
 
 /* Murmur3's finalizer, to spread the FNV state over the index bits. */
@@ -386,10 +389,56 @@ domset_list_size(uint64_t size, void *arg)
 	return domset_reserve(arg, (size_t)size + 1);
 }
 
+/*
+ * Is str (an entry domset_add took) a public suffix, com or co.uk or
+ * github.io, that every name under it would match? 1 with the reason in
+ * why. Only listed suffixes count: an unknown single label (an internal
+ * zone) is not one.
+ */
+int
+domset_public_suffix(const char *str, char *why, size_t whylen)
+{
+	static const psl_ctx_t	*psl;
+	char			 name[DOMSET_NAME_MAX + 1];
+	const char		*p = str;
+	size_t			 len, i;
+
+	if (p[0] == '*' && p[1] == '.')
+		p += 2;
+	len = strlen(p);
+	if (len > 0 && p[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DOMSET_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		name[i] = (char)domset_lower((unsigned char)p[i]);
+	name[len] = '\0';
+	/* The system's list (package publicsuffix) if newer, else libpsl's. */
+	if (psl == NULL && (psl = psl_latest(NULL)) == NULL &&
+	    (psl = psl_builtin()) == NULL)
+		return 0;
+	if (!psl_is_public_suffix2(psl, name, PSL_TYPE_ANY |
+	    PSL_TYPE_NO_STAR_RULE))
+		return 0;
+	snprintf(why, whylen, "%s is a public suffix: it matches every "
+	    "domain registered under it", name);
+	return 1;
+}
+
+void
+domset_warn_suffixes(struct domset *s)
+{
+	s->warn_suffixes = 1;
+}
+
 static int
 domset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 {
-	return domset_add(arg, s, msg, msglen);
+	struct domset	*set = arg;
+
+	if (domset_add(set, s, msg, msglen) != 0)
+		return -1;
+	return set->warn_suffixes && domset_public_suffix(s, msg, msglen);
 }
 
 /*

@@ -72,6 +72,7 @@ struct ipset {
 	uint64_t	 seed;
 	size_t		 count;		/* distinct entries */
 	size_t		 mem;		/* bytes allocated */
+	int		 widest4, widest6;	/* list files: warn wider */
 };
 
 /* Murmur3's finalizer: every input bit flips about half the output bits. */
@@ -591,10 +592,45 @@ ipset_add_str(struct ipset *s, const char *str, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Is str (an entry ipset_add_str took) a prefix wider than /min4 or
+ * /min6 for its family? 1 with the reason in why, else 0. An indicator
+ * list holding 0.0.0.0/0 makes every flow an indicator hit.
+ */
+int
+ipset_too_wide(const char *str, int min4, int min6, char *why,
+    size_t whylen)
+{
+	const char	*slash = strchr(str, '/');
+	int		 v6 = memchr(str, ':', slash ? (size_t)(slash - str) :
+			    strlen(str)) != NULL;
+	int		 plen, min = v6 ? min6 : min4;
+
+	if (slash == NULL || (plen = atoi(slash + 1)) >= min)
+		return 0;
+	snprintf(why, whylen, "%s is a /%d, wider than "
+	    "limits.list_min_prefix_v%d (/%d): it covers 2^%d addresses%s",
+	    str, plen, v6 ? 6 : 4, min, (v6 ? 128 : 32) - plen, plen == 0 ?
+	    ", every one there is" : "");
+	return 1;
+}
+
+void
+ipset_set_widest(struct ipset *s, int min4, int min6)
+{
+	s->widest4 = min4;
+	s->widest6 = min6;
+}
+
 static int
 ipset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 {
-	return ipset_add_str(arg, s, msg, msglen);
+	struct ipset	*set = arg;
+
+	if (ipset_add_str(set, s, msg, msglen) != 0)
+		return -1;
+	return (set->widest4 || set->widest6) && ipset_too_wide(s,
+	    set->widest4, set->widest6, msg, msglen) ? 1 : 0;
 }
 
 /*

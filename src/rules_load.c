@@ -345,10 +345,13 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	}
 	if (is_ip) {
 		a->ips = own_ipset(L->rs);
+		ipset_set_widest(a->ips, L->conf->list_min_prefix4,
+		    L->conf->list_min_prefix6);
 		n = ipset_load_file(a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
 	} else {
 		a->doms = own_domset(L->rs);
+		domset_warn_suffixes(a->doms);
 		n = domset_load_file(a->doms, path, e, sizeof(e));
 		a->ndoms = n > 0 ? (size_t)n : 0;
 	}

@@ -266,10 +266,12 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 			;
 		if (*p == '\0')
 			continue;
-		if (entry_cb(p, arg, msg, sizeof(msg)) == -1) {
+		if ((r = entry_cb(p, arg, msg, sizeof(msg))) == -1) {
 			snprintf(err, errlen, "%s:%lu: %s", path, line, msg);
 			goto fail;
 		}
+		if (r == 1)
+			log_warnx("%s:%lu: warning: %s", path, line, msg);
 	}
 	fclose(fp);
 	/*

@@ -9,7 +9,8 @@
 # CTL_ALERTS: another path for the JSON alert log; CTL_RULES_EXTRA: more
 # rule files (comma-separated YAML flow list items); CTL_CONF_EXTRA: more
 # top-level configuration (YAML lines); CTL_STATUS_EXTRA: more keys of
-# outputs.status (flow mapping items); CTL_SENSOR_RULES=1: the shipped
+# outputs.status (flow mapping items); CTL_ASSETS_EXTRA: more assets
+# (YAML lines; ioc-domains.txt is there to use); CTL_SENSOR_RULES=1: the shipped
 # sensor-health rules (rules/sensor.yaml) too; CTL_WRAP: a command to run
 # the daemon under (valgrind).
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
@@ -112,12 +113,14 @@ EOF
 		CTL_RULES_EXTRA=sensor-rules.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}
 	fi
 	printf '# indicator addresses\n192.0.2.1\n' >"$tmp/ioc-ips.txt"
+	printf '# indicator domains\nexample.net\n' >"$tmp/ioc-domains.txt"
 	cat >"$tmp/canhgac.yaml" <<EOF
 sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2}
 capture:
   - {interface: veth0}
 assets:
   ioc_ips: {file: ioc-ips.txt}
+${CTL_ASSETS_EXTRA:-}
 rules: [rules.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}]
 outputs:
   json: {path: ${CTL_ALERTS:-$tmp/alerts.json}}

@@ -483,6 +483,38 @@ test_garbage(void **state)
 	free(buf);
 }
 
+/*
+ * Public suffixes (libpsl's list, ICANN and private sections): an
+ * indicator list holding one matches every domain under it. An unknown
+ * single label (an internal zone) is not one.
+ */
+static void
+test_public_suffix(void **state)
+{
+	static const char *const yes[] = {
+		"com", "COM.", "*.com", "co.uk", "vn", "gov.vn", "github.io",
+	};
+	static const char *const no[] = {
+		"example.com", "evil.co.uk", "corp", "internal.corp",
+		"user.github.io", "bank.gov.vn",
+	};
+	char	why[256];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (domset_public_suffix(yes[i], why, sizeof(why)) != 1)
+			fail_msg("%s: not taken for a public suffix", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (domset_public_suffix(no[i], why, sizeof(why)) != 0)
+			fail_msg("%s: taken for a public suffix: %s", no[i],
+			    why);
+	assert_int_equal(domset_public_suffix("*.CO.UK.", why, sizeof(why)),
+	    1);
+	assert_string_equal(why, "co.uk is a public suffix: it matches every "
+	    "domain registered under it");
+}
+
 int
 main(void)
 {
@@ -493,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_public_suffix),
 		cmocka_unit_test(test_random_crosscheck),
 		cmocka_unit_test(test_load_100k),
 		cmocka_unit_test(test_garbage),

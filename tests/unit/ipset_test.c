@@ -505,6 +505,86 @@ test_file_errors(void **state)
 	ipset_free(s);
 }
 
+/* What the list loader logged to stderr while loading text. */
+static char *
+load_logged(struct ipset *s, const char *text, long *n)
+{
+	static char	 logged[4096];
+	char		 lpath[] = "/tmp/cg-ipset-log-XXXXXX", err[512];
+	int		 lfd = mkstemp(lpath), saved = dup(2);
+	ssize_t		 got;
+
+	assert_true(lfd >= 0 && saved >= 0);
+	dup2(lfd, 2);
+	*n = ipset_load_file(s, write_file(text, strlen(text)), err,
+	    sizeof(err));
+	dup2(saved, 2);
+	close(saved);
+	unlink(path);
+	got = pread(lfd, logged, sizeof(logged) - 1, 0);
+	logged[got > 0 ? got : 0] = '\0';
+	close(lfd);
+	unlink(lpath);
+	return logged;
+}
+
+/* Prefixes that make an indicator list match (nearly) everything. */
+static void
+test_too_wide(void **state)
+{
+	struct ipset	*s;
+	char		 why[256], want[512];
+	const char	*logged;
+	long		 n;
+
+	(void)state;
+	assert_int_equal(ipset_too_wide("0.0.0.0/0", 8, 32, why,
+	    sizeof(why)), 1);
+	assert_string_equal(why, "0.0.0.0/0 is a /0, wider than "
+	    "limits.list_min_prefix_v4 (/8): it covers 2^32 addresses, every "
+	    "one there is");
+	assert_int_equal(ipset_too_wide("::/0", 8, 32, why, sizeof(why)), 1);
+	assert_string_equal(why, "::/0 is a /0, wider than "
+	    "limits.list_min_prefix_v6 (/32): it covers 2^128 addresses, "
+	    "every one there is");
+	assert_int_equal(ipset_too_wide("10.0.0.0/7", 8, 32, why,
+	    sizeof(why)), 1);
+	assert_int_equal(ipset_too_wide("2001:db8::/31", 8, 32, why,
+	    sizeof(why)), 1);
+	assert_string_equal(why, "2001:db8::/31 is a /31, wider than "
+	    "limits.list_min_prefix_v6 (/32): it covers 2^97 addresses");
+	assert_int_equal(ipset_too_wide("10.0.0.0/8", 8, 32, why,
+	    sizeof(why)), 0);
+	assert_int_equal(ipset_too_wide("2001:db8::/32", 8, 32, why,
+	    sizeof(why)), 0);
+	assert_int_equal(ipset_too_wide("192.0.2.1", 8, 32, why,
+	    sizeof(why)), 0);
+	assert_int_equal(ipset_too_wide("::ffff:192.0.2.1", 8, 32, why,
+	    sizeof(why)), 0);
+	assert_int_equal(ipset_too_wide("10.0.0.0/8", 16, 32, why,
+	    sizeof(why)), 1);
+
+	/* A list file: loaded, with a warning naming FILE:LINE. */
+	s = ipset_new();
+	ipset_set_widest(s, 8, 32);
+	logged = load_logged(s, "192.0.2.1\n# wide\n0.0.0.0/0 # all\n"
+	    "2001:db8::/32\n::/0\n", &n);
+	assert_int_equal(n, 4);
+	snprintf(want, sizeof(want), "canhgacd: %s:3: warning: 0.0.0.0/0 is a "
+	    "/0, wider than limits.list_min_prefix_v4 (/8): it covers 2^32 "
+	    "addresses, every one there is\ncanhgacd: %s:5: warning: ::/0 is "
+	    "a /0, wider than limits.list_min_prefix_v6 (/32): it covers "
+	    "2^128 addresses, every one there is\n", path, path);
+	assert_string_equal(logged, want);
+	ipset_free(s);
+	/* Without limits set (a set not from a list file): no warning. */
+	s = ipset_new();
+	logged = load_logged(s, "0.0.0.0/0\n", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(logged, "");
+	ipset_free(s);
+}
+
 static void
 test_load_100k(void **state)
 {
@@ -596,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_random_crosscheck),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_too_wide),
 		cmocka_unit_test(test_load_100k),
 		cmocka_unit_test(test_garbage),
 	};

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Indicators that match everything: `canhgacctl list add` refuses a
+# prefix wider than limits.list_min_prefix_v4 (set to /12 here) or
+# limits.list_min_prefix_v6 (/32 by default), and a public suffix (com,
+# co.uk, github.io), saying why, and leaves the file alone; --force adds
+# one anyway, logged. A list file edited by hand to hold one loads with
+# a warning naming FILE:LINE, at reload and with -T.
+. "${top_srcdir:?}/tests/e2e/control_lib.sh"
+
+CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}" \
+CTL_CONF_EXTRA="limits: {list_min_prefix_v4: 12}" ctl_setup ioc
+IPS=$tmp/ioc-ips.txt
+DOMS=$tmp/ioc-domains.txt
+cp "$IPS" "$tmp/ips.orig"
+cp "$DOMS" "$tmp/doms.orig"
+
+# refused LIST ENTRY WHY: list add fails (exit 1) naming WHY and --force.
+refused() {
+	local out rc
+	out=$(ctl list add "$1" "$2" 2>&1); rc=$?
+	[ $rc -eq 1 ] && grep -q -- "$3" <<<"$out" && grep -q -- "--force" <<<"$out" &&
+	    pass "list add $1 $2 refused: $out" || flunk "list add $1 $2: rc=$rc $out"
+}
+refused ioc_ips 0.0.0.0/0 "0.0.0.0/0 is a /0, wider than limits.list_min_prefix_v4 (/12)"
+refused ioc_ips ::/0 "::/0 is a /0, wider than limits.list_min_prefix_v6 (/32)"
+refused ioc_ips 10.0.0.0/8 "wider than limits.list_min_prefix_v4 (/12): it covers 2^24"
+refused ioc_ips 2001:db8::/16 "2001:db8::/16 is a /16"
+refused ioc_domains com "com is a public suffix"
+refused ioc_domains '*.co.uk' "co.uk is a public suffix"
+refused ioc_domains github.io "github.io is a public suffix"
+check "refusals leave the IP list as it was" cmp -s "$IPS" "$tmp/ips.orig"
+check "refusals leave the domain list as it was" cmp -s "$DOMS" "$tmp/doms.orig"
+# One bad entry refuses the whole request.
+out=$(ctl list add ioc_ips 203.0.113.9 0.0.0.0/0 2>&1)
+[ $? -eq 1 ] && cmp -s "$IPS" "$tmp/ips.orig" &&
+    pass "a request with one wide entry adds none" || flunk "mixed request: $out"
+
+# Narrow enough: accepted.
+check "list add ioc_ips 10.16.0.0/12" ctl list add ioc_ips 10.16.0.0/12
+check "list add ioc_ips 2001:db8::/32" ctl list add ioc_ips 2001:db8::/32
+check "list add ioc_domains evil.example.com" ctl list add ioc_domains evil.example.com
+check "list add ioc_domains corp (not a listed suffix)" ctl list add ioc_domains corp
+out=$(ctl status --force 2>&1)
+[ $? -eq 2 ] && grep -q "force goes with list add" <<<"$out" &&
+    pass "--force elsewhere is a usage error" || flunk "status --force: $out"
+
+# --force, before or after the name: added, reported, logged.
+out=$(ctl list add --force ioc_ips 0.0.0.0/0 2>&1) &&
+    grep -q "forced: 0.0.0.0/0" <<<"$out" &&
+    pass "list add --force ioc_ips 0.0.0.0/0: $(tr '\n' ' ' <<<"$out")" ||
+    flunk "list add --force: $out"
+out=$(ctl list add ioc_domains --force com 2>&1) &&
+    grep -q "forced: com" <<<"$out" &&
+    pass "list add ioc_domains --force com" || flunk "list add NAME --force: $out"
+check "the forced entries are in the files" \
+    grep -qx "0.0.0.0/0" "$IPS"
+check "... both" grep -qx "com" "$DOMS"
+check "the force was logged with the uid" \
+    grep -q "control: uid 0 (pid [0-9]*): list add ioc_ips: forced: 0.0.0.0/0 is a /0" "$tmp/daemon.err"
+# The reload that list add made warns of them, naming FILE:LINE.
+n=$(grep -nx "0.0.0.0/0" "$IPS" | cut -d: -f1)
+check "the reload warned: $IPS:$n" \
+    grep -q "$IPS:$n: warning: 0.0.0.0/0 is a /0, wider than limits.list_min_prefix_v4 (/12)" "$tmp/daemon.err"
+
+# Edited by hand: a reload loads it, with a warning naming FILE:LINE.
+printf '# hand edit\nexample.org\nco.uk   # oops\n' >"$DOMS"
+check "reload after a hand edit" ctl reload
+check "the hand-edited public suffix is named: $DOMS:3" \
+    grep -q "$DOMS:3: warning: co.uk is a public suffix: it matches every domain registered under it" "$tmp/daemon.err"
+out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1)
+grep -q "$DOMS:3: warning: co.uk is a public suffix" <<<"$out" &&
+    grep -q "$IPS:$n: warning: 0.0.0.0/0 is a /0" <<<"$out" &&
+    pass "-T warns of both with FILE:LINE" || flunk "-T: $out"
+ctl_finish

@@ -23,7 +23,8 @@ def exit_status():
 def status_ok(ctl, path, what, within=3):
     """canhgacctl status answers, and within `within` seconds."""
     t = time.time()
-    r = subprocess.run([ctl, "-s", path, "-t", "5", "--json", "status"],
+    r = subprocess.run([ctl, "-s", path, "-t", str(max(5, within)),
+                        "--json", "status"],
                        capture_output=True, text=True)
     dt = time.time() - t
     ok = r.returncode == 0 and json.loads(r.stdout)["ok"] and dt < within

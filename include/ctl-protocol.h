@@ -6,8 +6,11 @@
  * a line, {"cmd": NAME, ...arguments}, and gets one object a line back,
  * {"ok": true, ...} or {"ok": false, "error": TEXT}. `follow` answers
  * {"ok": true, "follow": true} and then streams each alert record as a
- * line of its own until the client goes; a reader too slow to keep up
- * gets {"ok": false, "error": ...} and is disconnected.
+ * line of its own until the client goes; a reader too slow to keep up,
+ * or one sent nothing for outputs.status.follow_idle, gets
+ * {"ok": false, "error": ...} and is disconnected. A connection refused
+ * (not in the group, too many for its uid, no free slot) gets the same
+ * shape of answer before it is closed.
  *
  * Requests and their arguments:
  *   version
@@ -19,7 +22,8 @@
  *   rules       active (true/false: only those)
  *   exceptions
  *   list        op: add|remove|show, name: asset, entries: [..] (add,
- *               remove), offset and limit (show)
+ *               remove), force: true (add a too-wide prefix or a public
+ *               suffix anyway), offset and limit (show)
  *   reload
  *   shutdown
  *   compliance  level (1..5; default sensor.security_level): the report

@@ -1106,10 +1106,11 @@ main(int argc, char *argv[])
 			    json_is_true(json_object_get(rep, "truncated")) ?
 			    "; more with --offset" : "");
 			if (jint(rep, "skipped") > 0)
-				fprintf(stderr, "%s: %lld lines are not entries "
+				fprintf(stderr, "%s: %lld line%s not an entry "
 				    "(longer than 253 bytes or not printable "
 				    "ASCII), the first at line %lld\n",
 				    jstr(rep, "file"), jint(rep, "skipped"),
+				    jint(rep, "skipped") == 1 ? " is" : "s are",
 				    jint(rep, "skipped_first_line"));
 		} else {
 			int add = json_object_get(rep, "added") != NULL;

@@ -246,7 +246,7 @@ send_too_big(struct ctl_client *cl, size_t room)
 		    ctl->queued, CTL_QUEUED_MAX));
 	else
 		send_json(cl, reply_err("answer longer than %d bytes; ask "
-		    "for less (--offset, --limit, filters)", CTL_REPLY_MAX));
+		    "for less (filters, --limit, --offset)", CTL_REPLY_MAX));
 }
 
 struct dump_ctx {

@@ -80,6 +80,10 @@ static const char *const limits_keys[] = {
 	"list_min_prefix_v6"
 };
 static const char *const timeout_keys[] = { "new", "established", "closed" };
+static const char *const outputs_keys[] = {
+	"json", "syslog", "remote", "status"
+};
+static const char *const json_keys[] = { "path" };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -698,15 +702,17 @@ config_load(const char *path, char *err, size_t errlen)
 		c->language_vi = strcmp(s, "vi") == 0;
 	}
 	if ((sec = yamldoc_get(yd, root, "outputs")) != NULL) {
-		if (!yamldoc_is_map(sec)) {
-			yamldoc_error(yd, sec, err, errlen,
-			    "outputs: expected a mapping");
+		/* A misspelt output would otherwise be an output switched off. */
+		if (check_keys(yd, sec, "outputs", outputs_keys,
+		    NELEM(outputs_keys), err, errlen) != 0)
 			goto fail;
-		}
 		if ((v = yamldoc_get(yd, sec, "json")) != NULL) {
 			struct yaml_node_s *pn = yamldoc_get(yd, v, "path");
 			const char *s = yamldoc_scalar(pn);
 
+			if (check_keys(yd, v, "outputs.json", json_keys,
+			    NELEM(json_keys), err, errlen) != 0)
+				goto fail;
 			if (s == NULL || *s == '\0') {
 				yamldoc_error(yd, pn ? pn : v, err, errlen,
 				    "outputs.json: expected {path: FILE}");

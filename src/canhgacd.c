@@ -363,17 +363,15 @@ peak_rss_kb(void)
 	return ru.ru_maxrss;
 }
 
-/* Every counter, as one JSON object (for --stats and the tests). */
-static void
-write_stats(struct sensor *s, FILE *fp, double secs)
+/* Every counter, as one JSON object into w (for --stats and the tests). */
+static ssize_t
+stats_json(struct sensor *s, struct jsonw *wp, double secs)
 {
 	const struct flow_stats	*fs = flow_stats(s->flows);
 	const struct app_stats	*as = app_stats(s->app);
-	char			 buf[262144];
-	struct jsonw		 w;
+	struct jsonw		 w = *wp;
 	int			 i;
 
-	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, "decode");
 	jw_uint(&w, "packets", s->dstats.packets);
 	jw_uint(&w, "bytes", s->dstats.bytes);
@@ -448,8 +446,44 @@ write_stats(struct sensor *s, FILE *fp, double secs)
 	    (uint64_t)(s->dstats.packets / secs) : 0);
 	jw_int(&w, "peak_rss_kb", peak_rss_kb());
 	jw_obj_close(&w);
-	if (jw_finish(&w) > 0)
-		fputs(buf, fp);
+	return jw_finish(&w);
+}
+
+#define STATS_BUF_MIN	(256U << 10)
+#define STATS_BUF_MAX	(256U << 20)
+
+/*
+ * --stats: the per-rule and per-exception counters grow with the rule
+ * set, so the buffer grows until the object fits (up to a bound); any
+ * failure to write is said, and makes the exit status non-zero.
+ */
+static int
+write_stats(struct sensor *s, FILE *fp, const char *path, double secs)
+{
+	struct jsonw	 w;
+	char		*buf = NULL;
+	size_t		 cap;
+	ssize_t		 n = -1;
+
+	for (cap = STATS_BUF_MIN; n < 0 && cap <= STATS_BUF_MAX; cap *= 4) {
+		free(buf);
+		buf = xmalloc(cap);
+		jw_init(&w, buf, cap);
+		n = stats_json(s, &w, secs);
+	}
+	if (n < 0) {
+		log_warnx("%s: statistics larger than %u bytes; not written",
+		    path, STATS_BUF_MAX);
+		free(buf);
+		return -1;
+	}
+	if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n || fflush(fp) != 0) {
+		log_warn("%s: cannot write the statistics", path);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
 }
 
 /* A short human summary of what was seen, on standard error. */
@@ -845,11 +879,15 @@ main(int argc, char *argv[])
 	if (rc == 0) {
 		capture_stats_update(s.cap);
 		print_summary(&s, secs);
-		if (stats_fp != NULL)
-			write_stats(&s, stats_fp, secs);
+		if (stats_fp != NULL && write_stats(&s, stats_fp, s.stats_path,
+		    secs) != 0)
+			rc = 1;
 	}
-	if (stats_fp != NULL && stats_fp != stdout)
-		fclose(stats_fp);
+	if (stats_fp != NULL && stats_fp != stdout && fclose(stats_fp) != 0 &&
+	    rc == 0) {
+		log_warn("%s: cannot write the statistics", s.stats_path);
+		rc = 1;
+	}
 	/* Events last out, after the flows ended into them. */
 	for (i = done; i > 0; i--)
 		subsystems[i - 1].shutdown(&s);

@@ -445,6 +445,7 @@ size_t	 flow_max(const struct flow_table *);
 const char *flow_state_name(enum flow_state);
 const char *flow_end_reason_name(enum flow_end_reason);
 void	 flow_default_timeouts(struct flow_timeouts *);
+void	 flow_set_timeouts(struct flow_table *, const struct flow_timeouts *);
 
 /*
  * jsonw.c: a bounded JSON writer into a fixed buffer (no allocation).
@@ -497,6 +498,8 @@ size_t	 yamldoc_seq_len(const struct yaml_node_s *);
 struct yaml_node_s *yamldoc_seq_at(struct yaml_doc *, struct yaml_node_s *,
 	    size_t);
 /* Format "FILE:LINE:COLUMN: message" for node into err; returns -1. */
+/* Digest of a node and its subtree (what it says, not where). */
+uint64_t yamldoc_digest(struct yaml_doc *, struct yaml_node_s *);
 int	 yamldoc_error(const struct yaml_doc *, const struct yaml_node_s *,
 	    char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
@@ -602,6 +605,10 @@ int	 thr_event(struct thr_table *, size_t r, const struct thr_key *key,
 	    const struct thr_key *skey, uint64_t value, uint64_t ts,
 	    struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
+/* Reload: state of from's rule r moves to to's rule map[r] (UINT32_MAX:
+ * dropped), so windows and suppressions of unchanged rules go on. */
+void	 thr_carry(struct thr_table *to, const struct thr_table *from,
+	    const uint32_t *map);
 
 /* rules_*.c: the rule language of rules.md. */
 #define RULE_CATEGORIES(X)					\
@@ -784,6 +791,7 @@ struct rule {
 	char			*within_text;	/* "60s" as written */
 	char			*file;		/* where it was defined */
 	int			 line;
+	uint64_t		 digest;	/* of its YAML definition */
 	uint64_t		 hits;		/* alerts */
 	uint64_t		 matches;
 	uint64_t		 last_hit;	/* packet time */
@@ -841,6 +849,8 @@ struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
 	    char *err, size_t errlen);
 void	 alert_out_free(struct alert_out *);
 void	 alert_out_reopen(struct alert_out *);
+int	 alert_out_retarget(struct alert_out *, const struct config *,
+	    char *err, size_t errlen);
 void	 alert_out_set_outputs(struct alert_out *, struct outputs *);
 void	 alert_out_flush(struct alert_out *);
 uint64_t alert_out_count(const struct alert_out *);
@@ -1018,6 +1028,11 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 void	 config_free(struct config *);
 void	 config_defaults(struct config *);
 void	 config_print(const struct config *, FILE *);
+/* 0 if a reload from old to new applies every change; -1 and err
+ * ("FILE:LINE:COL: KEY changes only at restart") if one needs a restart.
+ * live: capture comes from the configuration's interfaces (not -r). */
+int	 config_reload_check(const struct config *old,
+	    const struct config *new, int live, char *err, size_t errlen);
 /* path made absolute against the config file's directory (malloc'd). */
 char	*config_path(const struct config *, const char *path);
 
@@ -1065,6 +1080,7 @@ void	 eventlog_flow(struct eventlog *, const struct flow *,
 void	 eventlog_app(struct eventlog *, const struct packet *,
 	    const struct app_result *);
 void	 eventlog_flush(struct eventlog *);
+void	 eventlog_carry(struct eventlog *to, const struct eventlog *from);
 void	 eventlog_close(struct eventlog *);
 uint64_t eventlog_count(const struct eventlog *);
 uint64_t eventlog_errors(const struct eventlog *);
@@ -1077,7 +1093,8 @@ struct sensor {
 	struct flow_table	*flows;
 	struct app_ctx		*app;
 	struct eventlog		*events;
-	char			*events_path;
+	char			*events_path;	/* owned; NULL: no event log */
+	int			 events_cli;	/* --events, not `events:` */
 	struct ruleset		*rules;
 	struct alert_out	*alerts;
 	const char		*alerts_path;	/* --alerts */

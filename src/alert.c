@@ -170,6 +170,39 @@ alert_out_free(struct alert_out *o)
 	free(o);
 }
 
+/*
+ * Reload: outputs.json.path of conf from now on (added, moved or
+ * removed). The new file is opened first; if it cannot be, nothing
+ * changes and the reload fails with the reason.
+ */
+int
+alert_out_retarget(struct alert_out *o, const struct config *conf,
+    char *err, size_t errlen)
+{
+	char	*path = NULL;
+	int	 fd = -1;
+
+	if (conf->alerts_path != NULL) {
+		path = config_path(conf, conf->alerts_path);
+		if (o->json_path != NULL && strcmp(path, o->json_path) == 0) {
+			free(path);
+			return 0;	/* the same file: SIGHUP reopens it */
+		}
+		if ((fd = open_append_fd(path, err, errlen)) < 0) {
+			free(path);
+			return -1;
+		}
+	}
+	if (o->json >= 0)
+		close(o->json);
+	free(o->json_path);
+	o->json = fd;
+	o->json_path = path;
+	o->json_since = 0;
+	o->json_lost = 0;
+	return 0;
+}
+
 /* SIGHUP: logrotate moved the file; reopen it by name. */
 void
 alert_out_reopen(struct alert_out *o)

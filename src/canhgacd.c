@@ -75,39 +75,33 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	outputs_drain(s->outputs, on_outputs_drained, s);
 }
 
-/* Reopen the event and alert files by name (logrotate moved them). */
-static void
-sensor_reopen(struct sensor *s)
+/* The event log's path: --events, else `events:` against the config. */
+static char *
+events_path_of(const struct sensor *s, const struct config *c)
 {
-	struct eventlog	*nel;
-	char		 err[512];
-
-	alert_out_reopen(s->alerts);
-	if (s->events_path == NULL || strcmp(s->events_path, "-") == 0)
-		return;
-	nel = eventlog_open(s->events_path, s->conf->sensor_name,
-	    s->conf->utc_offset, err, sizeof(err));
-	if (nel == NULL) {
-		log_warnx("%s; keeping the old file", err);
-		return;
-	}
-	eventlog_close(s->events);
-	s->events = nel;
+	if (s->events_cli)
+		return xstrdup(s->events_path);
+	return c->events_path != NULL ? config_path(c, c->events_path) : NULL;
 }
 
 /*
- * Reload: build the complete new configuration and ruleset while
- * capture goes on; only if all of it loads, swap it in. Being a
- * callback of the one event loop, the swap happens between packets.
- * Settings that need a restart (capture interfaces, the flow memcap)
- * are refused with the reason, and the running set is kept.
+ * Reload: build the complete new configuration and ruleset, and open
+ * the new files, while capture goes on; only if all of it succeeds,
+ * swap it in (being a callback of the one event loop, between packets).
+ * Every key takes effect (rules, assets, exceptions, levels, flow
+ * timeouts, threshold_memcap, sensor name, time zone, language, the
+ * event and JSON alert files, reopened by name for logrotate) or is
+ * refused by config_reload_check with FILE:LINE:COL and the running set
+ * is kept. The sensor's own state (flows, thresholds of unchanged
+ * rules, counters, outputs) goes on.
  */
 int
 sensor_reload(struct sensor *s, char *err, size_t errlen)
 {
-	struct config	*nc;
-	struct ruleset	*nr;
-	int		 i;
+	struct config	*nc = NULL;
+	struct ruleset	*nr = NULL;
+	struct eventlog	*nel = NULL;
+	char		*npath = NULL;
 
 	s->reloads++;
 	s->last_reload = wall_usec();
@@ -116,43 +110,40 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 		snprintf(err, errlen, "no configuration file to reload");
 		goto fail;
 	}
-	if ((nc = config_load(s->conf->path, err, errlen)) == NULL)
+	if ((nc = config_load(s->conf->path, err, errlen)) == NULL ||
+	    config_reload_check(s->conf, nc, !s->offline, err, errlen) != 0 ||
+	    (nr = rules_load(nc, err, errlen)) == NULL)
 		goto fail;
-	if (!s->offline && !s->cli_ifaces && (nc->ncapture !=
-	    s->conf->ncapture)) {
-		snprintf(err, errlen, "%s: the capture interfaces changed; "
-		    "that needs a restart (and root)", nc->path);
-		config_free(nc);
+	if ((npath = events_path_of(s, nc)) != NULL && (nel = eventlog_open(
+	    npath, nc->sensor_name, nc->utc_offset, err, errlen)) == NULL)
 		goto fail;
-	}
-	for (i = 0; !s->offline && !s->cli_ifaces && i < nc->ncapture; i++)
-		if (strcmp(nc->capture[i].iface, s->conf->capture[i].iface)) {
-			snprintf(err, errlen, "%s: capture interface %s "
-			    "changed; that needs a restart (and root)",
-			    nc->path, nc->capture[i].iface);
-			config_free(nc);
-			goto fail;
-		}
-	if (nc->flow_memcap != s->conf->flow_memcap)
-		log_warnx("%s: limits.flow_memcap changes at the next "
-		    "restart", nc->path);
-	if ((nr = rules_load(nc, err, errlen)) == NULL) {
-		config_free(nc);
+	/* Last of what can fail: it changes the alert file only on success. */
+	if (s->alerts != NULL && alert_out_retarget(s->alerts, nc, err,
+	    errlen) != 0)
 		goto fail;
-	}
+
 	rules_carry_counters(nr, s->rules);
 	rules_free(s->rules);
 	s->rules = nr;
-	/* Flow state and outputs stay; the new settings apply from here. */
-	nc->flow_memcap = s->conf->flow_memcap;
+	if (s->flows != NULL)
+		flow_set_timeouts(s->flows, &nc->timeouts);
+	eventlog_carry(nel, s->events);
+	eventlog_close(s->events);
+	s->events = nel;
+	free(s->events_path);
+	s->events_path = npath;
 	config_free(s->conf);
 	s->conf = nc;
-	sensor_reopen(s);
+	alert_out_reopen(s->alerts);
 	s->reload_ok = 1;
 	s->reload_error[0] = '\0';
 	state_reload_end(s, 1, NULL);
 	return 0;
 fail:
+	eventlog_close(nel);
+	free(npath);
+	rules_free(nr);
+	config_free(nc);
 	s->reload_ok = 0;
 	s->reload_failures++;
 	snprintf(s->reload_error, sizeof(s->reload_error), "%s", err);
@@ -670,7 +661,7 @@ main(int argc, char *argv[])
 	const char	*files[IFACE_MAX], *ifaces[IFACE_MAX];
 	int		 nfiles = 0, nifaces = 0, test = 0, verbose = 0;
 	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
-	const char	*pidfile = NULL;
+	const char	*pidfile = NULL, *events_arg = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
 	long long	 csince = -1;
@@ -702,7 +693,7 @@ main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'E':
-			s.events_path = optarg;
+			events_arg = optarg;
 			break;
 		case 'S':
 			s.stats_path = optarg;
@@ -792,8 +783,9 @@ main(int argc, char *argv[])
 		config_free(s.conf);
 		return 0;
 	}
-	if (s.events_path == NULL)
-		s.events_path = s.conf->events_path;
+	s.events_cli = events_arg != NULL;
+	s.events_path = s.events_cli ? xstrdup(events_arg) :
+	    events_path_of(&s, s.conf);
 
 	/* A live sensor holds the pidfile lock; replays run beside it. */
 	if (nfiles == 0 && (pidfile != NULL || s.conf->pidfile != NULL) &&
@@ -895,5 +887,6 @@ main(int argc, char *argv[])
 		capture_free(s.cap);
 	event_base_free(s.base);
 	config_free(s.conf);
+	free(s.events_path);
 	return rc;
 }

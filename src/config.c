@@ -813,6 +813,92 @@ config_free(struct config *c)
 	free(c);
 }
 
+/*
+ * The node at a dotted key ("outputs.status"), or NULL; *near is the
+ * deepest node on the way that exists (the root at least), to point an
+ * error at when the key itself was removed.
+ */
+static struct yaml_node_s *
+config_node(const struct config *c, const char *key,
+    struct yaml_node_s **near)
+{
+	struct yaml_node_s	*n = yamldoc_root(c->doc), *m;
+	char			 buf[64], *part, *save = NULL;
+
+	*near = n;
+	snprintf(buf, sizeof(buf), "%s", key);
+	for (part = strtok_r(buf, ".", &save); part != NULL;
+	    part = strtok_r(NULL, ".", &save)) {
+		if ((m = yamldoc_get(c->doc, n, part)) == NULL)
+			return NULL;
+		*near = n = m;
+	}
+	return n;
+}
+
+static int
+restart_only(const struct config *nc, const char *key, char *err,
+    size_t errlen)
+{
+	struct yaml_node_s	*near;
+
+	(void)config_node(nc, key, &near);
+	return yamldoc_error(nc->doc, near, err, errlen,
+	    "%s changes only at restart", key);
+}
+
+/*
+ * Whether a reload from old to nc may go ahead. Every key either takes
+ * effect on reload (the daemon applies it) or is listed here: a reload
+ * that changes one is refused, naming it where the new file has it, and
+ * the running configuration stays; never accepted and ignored. These
+ * are what was opened or set up as root before dropping privileges
+ * (capture, the status socket, pidfile, user), and what holds state
+ * that a swap would lose (the flow table's memory, spools, the state
+ * directory). Sections are compared by what the YAML says, so a key
+ * added to a section later is covered without a change here.
+ */
+int
+config_reload_check(const struct config *old, const struct config *nc,
+    int live, char *err, size_t errlen)
+{
+	static const char *const sections[] = {
+		"capture", "outputs.syslog", "outputs.remote",
+		"outputs.status", "user", "pidfile"
+	};
+	struct yaml_node_s	*near;
+	size_t			 i, sz;
+
+	if (old->doc == NULL || nc->doc == NULL)
+		return 0;
+	for (i = 0; i < NOPTIONS; i++) {
+		const struct option_def *o = &options[i];
+		const char *a = (const char *)old + o->off;
+		const char *b = (const char *)nc + o->off;
+		char key[64];
+
+		if (o->reloadable)
+			continue;
+		sz = o->type == OPT_SIZE || o->type == OPT_DURATION ?
+		    sizeof(uint64_t) : sizeof(int);
+		if (o->type == OPT_STR ? strcmp(*(char *const *)a,
+		    *(char *const *)b) == 0 : memcmp(a, b, sz) == 0)
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", o->section, o->name);
+		return restart_only(nc, key, err, errlen);
+	}
+	for (i = 0; i < NELEM(sections); i++) {
+		/* Replaying files (-r), the capture list is not used. */
+		if (!live && strcmp(sections[i], "capture") == 0)
+			continue;
+		if (yamldoc_digest(old->doc, config_node(old, sections[i],
+		    &near)) != yamldoc_digest(nc->doc, config_node(nc,
+		    sections[i], &near)))
+			return restart_only(nc, sections[i], err, errlen);
+	}
+	return 0;
+}
+
 char *
 config_path(const struct config *c, const char *path)
 {

@@ -59,6 +59,17 @@ eventlog_close(struct eventlog *el)
 	free(el);
 }
 
+/* A reload opened `to` in place of `from`: the counts go on. */
+void
+eventlog_carry(struct eventlog *to, const struct eventlog *from)
+{
+	if (to == NULL || from == NULL)
+		return;
+	to->count = from->count;
+	to->errors = from->errors;
+	to->overflows = from->overflows;
+}
+
 void
 eventlog_flush(struct eventlog *el)
 {

@@ -105,6 +105,17 @@ flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
 	return ft;
 }
 
+/*
+ * Reload: the new timeouts hold from now on for every flow, those
+ * already tracked too (each state's list is in order of last activity,
+ * so the next flow_expire ends whatever the new timeout has passed).
+ */
+void
+flow_set_timeouts(struct flow_table *ft, const struct flow_timeouts *to)
+{
+	ft->to = *to;
+}
+
 void
 flow_table_free(struct flow_table *ft)
 {

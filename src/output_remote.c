@@ -600,8 +600,9 @@ remote_send(struct remote *r, const struct alert_rec *a)
 	uint64_t	seq = spool_next_seq(r->spool);
 	size_t		len;
 
-	len = remote_format(r->frame, sizeof(r->frame), a, r->sensor,
-	    r->enterprise, seq);
+	/* The sensor name of the alert: sensor.name applies on reload. */
+	len = remote_format(r->frame, sizeof(r->frame), a, a->sensor != NULL ?
+	    a->sensor : r->sensor, r->enterprise, seq);
 	if (len == 0) {
 		r->format_errors++;
 		return;

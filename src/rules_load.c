@@ -1355,6 +1355,7 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return -1;
 	r->file = own(rs, xstrdup(yamldoc_path(L->yd)));
 	r->line = yamldoc_line(n);
+	r->digest = yamldoc_digest(L->yd, n);
 	x = yamldoc_get(L->yd, n, "sid");
 	if (x == NULL || parse_uint(yamldoc_scalar(x), 0xffffffffULL, &v) ||
 	    v == 0)

@@ -1111,7 +1111,10 @@ rule_sid_cmp(const void *a, const void *b)
 /*
  * A reload must not make the counters look like a fresh start: rules
  * keep their hits by sid, exceptions theirs when owner, reason and
- * expiry are unchanged, and the totals carry on.
+ * expiry are unchanged, and the totals carry on. Threshold windows and
+ * suppressions go on for a rule whose definition (sid and the digest of
+ * its YAML) did not change, so that reloading often cannot hide a slow
+ * scan; a changed rule starts afresh.
  */
 void
 rules_carry_counters(struct ruleset *to, const struct ruleset *from)
@@ -1123,10 +1126,13 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 	to->st = from->st;
 	if (from->nrules > 0) {
 		const struct rule **byid = xcalloc(from->nrules, sizeof(*byid));
+		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
 
 		/* Sorted by sid, so a large rule set reloads in n log n. */
-		for (j = 0; j < from->nrules; j++)
+		for (j = 0; j < from->nrules; j++) {
 			byid[j] = &from->rules[j];
+			map[j] = UINT32_MAX;
+		}
 		qsort(byid, from->nrules, sizeof(*byid), rule_sid_cmp);
 		for (i = 0; i < to->nrules; i++) {
 			const struct rule	 key = { .sid = to->rules[i].sid };
@@ -1136,10 +1142,14 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 			    rule_sid_cmp);
 			if (hit == NULL)
 				continue;
+			if ((*hit)->digest == to->rules[i].digest)
+				map[*hit - from->rules] = (uint32_t)i;
 			to->rules[i].hits = (*hit)->hits;
 			to->rules[i].matches = (*hit)->matches;
 			to->rules[i].last_hit = (*hit)->last_hit;
 		}
+		thr_carry(to->thr, from->thr, map);
+		free(map);
 		free(byid);
 	}
 	for (i = 0; i < to->nexc; i++)

@@ -646,3 +646,46 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 		*out = res;
 	return 1;
 }
+
+/*
+ * A reload: carry every window and suppression record of `from` whose
+ * rule is map[rule] in `to` (THR_NIL: the rule is gone or its
+ * definition changed, and its state with it), oldest first so that the
+ * LRU order survives, with its distinct values. `to` is fresh and may
+ * be smaller (threshold_memcap changed): past its pools the oldest
+ * carried state is evicted as at any other time, and counted.
+ */
+void
+thr_carry(struct thr_table *to, const struct thr_table *from,
+    const uint32_t *map)
+{
+	const struct thr_ent	*o;
+	struct thr_ent		*e;
+	uint32_t		 i, j, r, h, vi;
+	int			 created;
+
+	if (to == NULL || from == NULL)
+		return;
+	to->now = from->now;
+	to->st.evicted = from->st.evicted;
+	to->st.suppressed = from->st.suppressed;
+	to->unremembered = from->unremembered;
+	for (i = from->lhead; i != THR_NIL; i = o->lnext) {
+		o = &from->ents[i];
+		if (o->rule >= from->nrules || (r = map[o->rule]) == THR_NIL ||
+		    r >= to->nrules)
+			continue;
+		h = thr_ent_hash(to, o->type, r, &o->key);
+		j = thr_ent_get(to, o->type, r, &o->key, h, &created);
+		e = &to->ents[j];
+		e->start = o->start;
+		e->n = o->n;
+		e->v = o->v;
+		e->fired = o->fired;
+		if (to->vals == NULL)
+			continue;
+		for (vi = o->vals; vi != THR_NIL; vi = from->vals[vi].onext)
+			thr_val_insert(to, j, from->vals[vi].value,
+			    thr_val_hash(to, h, from->vals[vi].value));
+	}
+}

@@ -202,6 +202,62 @@ yamldoc_error(const struct yaml_doc *yd, const struct yaml_node_s *n,
 	return -1;
 }
 
+static uint64_t
+fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char	*b = p;
+
+	while (n-- > 0)
+		h = (h ^ *b++) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * A digest of a node and everything under it: type, scalar bytes with
+ * their lengths, mapping pairs in order. Formatting, comments and
+ * positions do not count, so moving a rule or re-indenting its file
+ * keeps the same digest; any change to what it says does not. The
+ * recursion is bounded by the nesting that libyaml accepted.
+ */
+uint64_t
+yamldoc_digest(struct yaml_doc *yd, struct yaml_node_s *n)
+{
+	uint64_t		 h = 1469598103934665603ULL;
+	struct yaml_node_s	*k, *v;
+	uint64_t		 len, sub;
+	size_t			 i = 0;
+	unsigned char		 t;
+
+	if (n == NULL)
+		return h;
+	t = (unsigned char)n->type;
+	h = fnv1a(h, &t, 1);
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		len = n->data.scalar.length;
+		h = fnv1a(h, &len, sizeof(len));
+		h = fnv1a(h, n->data.scalar.value, n->data.scalar.length);
+		break;
+	case YAML_MAPPING_NODE:
+		while (yamldoc_map_next(yd, n, &i, &k, &v)) {
+			sub = yamldoc_digest(yd, k);
+			h = fnv1a(h, &sub, sizeof(sub));
+			sub = yamldoc_digest(yd, v);
+			h = fnv1a(h, &sub, sizeof(sub));
+		}
+		break;
+	case YAML_SEQUENCE_NODE:
+		for (i = 0; i < yamldoc_seq_len(n); i++) {
+			sub = yamldoc_digest(yd, yamldoc_seq_at(yd, n, i));
+			h = fnv1a(h, &sub, sizeof(sub));
+		}
+		break;
+	default:
+		break;
+	}
+	return h;
+}
+
 /* Levenshtein distance, bounded to short words. */
 static size_t
 edit_distance(const char *a, const char *b)

@@ -183,6 +183,8 @@ ctl_finish() {
 	rc=$?
 	[ "$rc" -eq 0 ] && pass "daemon exited 0" || flunk "daemon exit status $rc"
 	[ ! -e "$SOCK" ] && pass "socket removed" || flunk "socket left behind"
+	# CTL_AFTER_EXIT: more checks of what the daemon left at exit.
+	[ -z "${CTL_AFTER_EXIT:-}" ] || eval "$CTL_AFTER_EXIT"
 	if grep -qE "LeakSanitizer|AddressSanitizer|runtime error|definitely lost: [1-9]|ERROR SUMMARY: [1-9]" "$tmp/daemon.err"; then
 		flunk "sanitizer report:"
 		grep -A20 -E "Sanitizer|runtime error|definitely lost|ERROR SUMMARY" "$tmp/daemon.err" | head -40

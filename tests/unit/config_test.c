@@ -181,6 +181,105 @@ test_parsers(void **state)
 	assert_int_equal(util_parse_duration("1w", &v), -1);
 }
 
+/*
+ * A reload from BASE to text: NULL expects it to go ahead; otherwise
+ * the error is "FILE:POS: KEY changes only at restart".
+ */
+static void
+expect_reload(const char *base, const char *text, int live,
+    const char *pos_key)
+{
+	char		 err[1024], want[256];
+	struct config	*o, *n;
+	const char	*p = write_conf(base);
+
+	o = config_load(p, err, sizeof(err));
+	unlink(p);
+	assert_non_null(o);
+	p = write_conf(text);
+	n = config_load(p, err, sizeof(err));
+	unlink(p);
+	assert_non_null(n);
+	err[0] = '\0';
+	if (pos_key == NULL) {
+		if (config_reload_check(o, n, live, err, sizeof(err)) != 0)
+			fail_msg("reload to:\n%s\nrefused: %s", text, err);
+	} else {
+		snprintf(want, sizeof(want), "%s:%s changes only at restart", p,
+		    pos_key);
+		assert_int_equal(config_reload_check(o, n, live, err,
+		    sizeof(err)), -1);
+		if (strcmp(err, want) != 0)
+			fail_msg("got \"%s\", expected \"%s\"", err, want);
+	}
+	config_free(o);
+	config_free(n);
+}
+
+/*
+ * The reload test's configuration, with one part changed: extra sensor
+ * keys, the capture entry, the flow memcap, the syslog facility, extra
+ * outputs and the status output, and what ends the file.
+ */
+static const char *
+variant(char *buf, size_t len, const char *sensor, const char *capture,
+    const char *memcap, const char *facility, const char *outputs,
+    const char *tail)
+{
+	snprintf(buf, len,
+	    "sensor: {name: s1, security_level: 2%s}\n"
+	    "capture:\n  - {interface: eth0%s}\n"
+	    "limits: {flow_memcap: %s, threshold_memcap: 8MB}\n"
+	    "outputs:\n"
+	    "  json: {path: /tmp/a.json}\n"
+	    "  syslog: {facility: %s}\n"
+	    "%s"
+	    "user: nobody\n%s", sensor, capture, memcap, facility, outputs,
+	    tail);
+	return buf;
+}
+
+#define STATUS	"  status: {socket: /run/x.sock}\n"
+
+/* Each key either applies on reload or is refused by name and place. */
+static void
+test_reload_keys(void **state)
+{
+	char	base[1024], b[1024];
+
+	(void)state;
+	variant(base, sizeof(base), "", "", "64MB", "local4", STATUS,
+	    "flow_timeouts: {new: 30s}\n");
+	/* Applied on reload: levels, name, zone, timeouts, files. */
+	expect_reload(base, base, 1, NULL);
+	expect_reload(base, variant(b, sizeof(b), ", name: s2, timezone: UTC",
+	    "", "64MB", "local4", STATUS, "flow_timeouts: {new: 5s}\n"
+	    "events: /tmp/e.json\n"), 1, NULL);
+	/* The same size written another way is no change. */
+	expect_reload(base, variant(b, sizeof(b), "", "", "65536KB", "local4",
+	    STATUS, ""), 1, NULL);
+	/* Restart only, each pointed at where the new file has it. */
+	expect_reload(base, variant(b, sizeof(b), "", "", "128MB", "local4",
+	    STATUS, ""), 1, "4:23: limits.flow_memcap");
+	expect_reload(base, variant(b, sizeof(b), ", state_dir: /tmp/st", "",
+	    "64MB", "local4", STATUS, ""), 1, "1:50: sensor.state_dir");
+	expect_reload(base, variant(b, sizeof(b), "", ", bpf: udp", "64MB",
+	    "local4", STATUS, ""), 1, "3:3: capture");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local5",
+	    STATUS, ""), 1, "7:11: outputs.syslog");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    "  remote: [{host: 192.0.2.1}]\n" STATUS, ""), 1,
+	    "8:11: outputs.remote");
+	/* Removed: pointed at the section that held it. */
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4", "",
+	    ""), 1, "6:3: outputs.status");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    STATUS, "pidfile: /run/x.pid\n"), 1, "10:10: pidfile");
+	/* Replaying (-r), the capture list is not used: no restart. */
+	expect_reload(base, variant(b, sizeof(b), "", ", bpf: udp", "64MB",
+	    "local4", STATUS, ""), 0, NULL);
+}
+
 int
 main(void)
 {
@@ -191,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_shipped_example),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_reload_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

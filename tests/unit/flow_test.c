@@ -156,6 +156,32 @@ test_timeouts_per_state(void **state)
 	flow_table_free(ft);
 }
 
+/* A reload's timeouts hold for the flows already tracked too. */
+static void
+test_timeouts_reload(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct flow_timeouts	 to;
+	struct packet		 p;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	to.t[FLOW_NEW] = 300 * SEC;
+	to.t[FLOW_ESTABLISHED] = 300 * SEC;
+	to.t[FLOW_CLOSED] = 300 * SEC;
+	ft = flow_table_new(1 << 20, &to, on_end, &e);
+	p = mkpkt(A, B, 1000, 53, PROTO_UDP, 0, 10 * SEC);
+	flow_lookup(ft, &p);
+	assert_int_equal(flow_expire(ft, 20 * SEC), 0);
+	to.t[FLOW_NEW] = 5 * SEC;
+	flow_set_timeouts(ft, &to);
+	assert_int_equal(flow_expire(ft, 14 * SEC), 0);
+	assert_int_equal(flow_expire(ft, 20 * SEC), 1);
+	assert_int_equal(e.n[FLOW_END_TIMEOUT], 1);
+	flow_table_free(ft);
+}
+
 static void
 test_memcap_evicts_oldest(void **state)
 {
@@ -235,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_bidirectional_tcp_states),
 		cmocka_unit_test(test_synack_first_and_rst),
 		cmocka_unit_test(test_timeouts_per_state),
+		cmocka_unit_test(test_timeouts_reload),
 		cmocka_unit_test(test_memcap_evicts_oldest),
 		cmocka_unit_test(test_icmp_echo_and_vlan),
 		cmocka_unit_test(test_flow_size),

@@ -674,6 +674,65 @@ test_key_pad(void **state)
 	thr_free(t);
 }
 
+/*
+ * A reload (thr_carry): a distinct-port scan spread over ten reloads
+ * alerts at its tenth port as without them; a rule moved to another
+ * index keeps its window; a suppression goes on; a rule mapped to
+ * nothing (changed) starts afresh.
+ */
+static void
+test_carry(void **state)
+{
+	struct thr_spec		 sp[2];
+	struct thr_table	*t, *n;
+	struct thr_key		 k = mkkey(1, 2);
+	struct thr_result	 out;
+	uint32_t		 same[2] = { 1, 0 }, none[2] = { UINT32_MAX,
+				    UINT32_MAX };
+	int			 i, due = 0;
+
+	(void)state;
+	memset(sp, 0, sizeof(sp));
+	sp[0].kind = THR_DISTINCT;
+	sp[0].count = 10;
+	sp[0].within = 600 * SEC;
+	sp[0].suppress = 3600 * SEC;
+	sp[1] = sp[0];
+	t = thr_new(1 * MB, sp, 2);
+	for (i = 0; i < 10; i++) {
+		/* Rule 0 here is rule 1 after the reload and back again. */
+		due = thr_event(t, (size_t)(i % 2), &k, NULL, 1000 + (uint64_t)i,
+		    100 * SEC + (uint64_t)i * 30 * SEC, &out);
+		assert_int_equal(due, i == 9);
+		n = thr_new(1 * MB, sp, 2);
+		thr_carry(n, t, same);
+		thr_free(t);
+		t = n;
+	}
+	assert_int_equal(out.distinct, 10);
+	assert_int_equal(out.window_start, 100 * SEC);
+	/*
+	 * The suppression went on over the reloads (now rule 0): the next
+	 * window's alert is held back and counted.
+	 */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(thr_event(t, 0, &k, NULL, (uint64_t)i,
+		    750 * SEC + (uint64_t)i, &out), 0);
+	assert_int_equal(thr_stats(t)->suppressed, 1);
+	/* A changed rule: nothing carried, a new window from the start. */
+	n = thr_new(1 * MB, sp, 2);
+	thr_carry(n, t, none);
+	thr_free(t);
+	t = n;
+	assert_int_equal(thr_stats(t)->keys, 0);
+	assert_int_equal(thr_stats(t)->suppressed, 1);
+	for (i = 0; i < 9; i++)
+		assert_int_equal(thr_event(t, 0, &k, NULL, (uint64_t)i,
+		    800 * SEC + (uint64_t)i, &out), 0);
+	assert_int_equal(thr_event(t, 0, &k, NULL, 9, 900 * SEC, &out), 1);
+	thr_free(t);
+}
+
 int
 main(void)
 {
@@ -693,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_time_backwards),
 		cmocka_unit_test(test_key_pad),
+		cmocka_unit_test(test_carry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,155 @@
+#!/bin/bash
+# Reload under live capture (veth pair in network namespaces), with
+# `events:` set, in the sanitizer build as well:
+#  - SIGHUP, `canhgacctl reload`, `list add|remove`, then `stats` and
+#    `status`: no use after free (events_path of the freed configuration);
+#  - each key applies or is refused: flow_timeouts (a one-way flow ends by
+#    the new timeout, not the old one), outputs.json.path and sensor.name
+#    (alerts go to the new file with the new name, and status names it);
+#    outputs.status and limits.flow_memcap are refused with
+#    FILE:LINE:COL: KEY changes only at restart, and the old configuration
+#    goes on (alerts still written, status shows the failure);
+#  - a slow port scan spread over reloads and list changes still alerts
+#    (threshold windows of unchanged rules survive a reload);
+#  - the exit summary counts every event record since start, not since the
+#    last reload.
+net=$(( ($$ % 200) + 20 ))
+scan_dir=$(mktemp -d /tmp/cg-reload-rules.XXXXXX)
+chmod 755 "$scan_dir"
+cat >"$scan_dir/scan.yaml" <<'EOF'
+rules:
+  - sid: 50
+    name: Slow UDP port scan
+    category: scan
+    severity: medium
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst_port: 20000-20999}
+    threshold: {by: [src_ip, dst_ip], distinct: dst_port, count: 8, within: 10m}
+    message: "{src_ip} probed {distinct} ports of {dest_ip}"
+    advice: "Nothing to do: this is a test."
+EOF
+CTL_RULES_EXTRA=$scan_dir/scan.yaml
+CTL_CONF_EXTRA='events: events.json
+flow_timeouts: {new: 300s}'
+. "${top_srcdir:?}/tests/e2e/control_lib.sh"
+cleanup_hooks+=('rm -rf "$scan_dir"')
+
+ctl_setup reload
+conf=$tmp/canhgac.yaml
+ctl_traffic 120 5
+sleep 1.5
+
+# wait_log N PATTERN: until daemon.err has N lines matching (ASan is slow).
+wait_log() {
+	for _ in $(seq 150); do
+		[ "$(grep -c -- "$2" "$tmp/daemon.err")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# hup: SIGHUP, and wait until that reload is logged as done.
+hup() {
+	local n
+	n=$(grep -c -- "reloaded $conf" "$tmp/daemon.err")
+	kill -HUP "$dpid"
+	wait_log $((n + 1)) "reloaded $conf"
+}
+# One UDP datagram from the test host to SRV:PORT.
+probe() {
+	ip netns exec "${ns}b" $PY -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"p", (sys.argv[1], int(sys.argv[2])))' "$SRV" "$1"
+}
+
+# --- F1: every reload path with events: set, then stats/status.
+check "SIGHUP reload with events: set" hup
+out=$(ctl reload) &&
+    pass "canhgacctl reload: $out" || flunk "canhgacctl reload: $out"
+out=$(ctl list add ioc_ips 192.0.2.77) &&
+    pass "list add: $out" || flunk "list add: $out"
+out=$(ctl list remove ioc_ips 192.0.2.77) &&
+    pass "list remove: $out" || flunk "list remove: $out"
+ctl --json stats >"$tmp/stats.json"
+ctl --json status >"$tmp/status.json"
+check "stats and status after reloads name the event log" $PY - "$tmp" <<'EOF'
+import json, sys
+d = sys.argv[1]
+for f in ("stats.json", "status.json"):
+    s = json.load(open(d + "/" + f))
+    ev = [o for o in s["outputs"] if o["name"] == "events"]
+    assert ev and ev[0]["path"] == d + "/events.json", (f, ev)
+EOF
+
+# --- F3, slow scan: one probe, then a reload or a list change, eight times.
+for i in 1 2 3 4 5 6 7 8; do
+	probe $((20000 + i))
+	sleep 0.3
+	case $i in
+	3) ctl list add ioc_ips 192.0.2.78 >/dev/null ;;
+	6) ctl list remove ioc_ips 192.0.2.78 >/dev/null ;;
+	*) hup ;;
+	esac
+done
+for _ in $(seq 50); do grep -q '"signature_id":50' "$tmp/alerts.json" && break; sleep 0.1; done
+check "a slow scan over eight reloads alerts (8 ports)" \
+    grep -q '"signature_id":50.*probed 8 ports' "$tmp/alerts.json"
+
+# --- F3, applied: flow timeout new 300s -> 2s for a flow already tracked.
+probe 7777
+sleep 0.5
+sed -i 's/^flow_timeouts: {new: 300s}/flow_timeouts: {new: 2s}/' "$conf"
+check "reload with flow_timeouts.new: 2s" hup
+ended=no
+for _ in $(seq 100); do
+	if grep -q '"dest_port":7777.*"reason":"timeout"' "$tmp/events.json"; then
+		ended=yes; break
+	fi
+	sleep 0.1
+done
+check "the one-way flow to 7777 ended by the new 2 s timeout" [ "$ended" = yes ]
+
+# --- F3, applied: outputs.json.path and sensor.name.
+sed -i "s|json: {path: $tmp/alerts.json}|json: {path: $tmp/alerts2.json}|; s/name: ctl-test/name: ctl-renamed/" "$conf"
+check "reload with a new alert file and sensor name" hup
+for _ in $(seq 50); do [ -s "$tmp/alerts2.json" ] && break; sleep 0.1; done
+check "alerts go to the new file, with the new sensor name" \
+    grep -q '"sensor":"ctl-renamed"' "$tmp/alerts2.json"
+n1=$(wc -l <"$tmp/alerts.json"); sleep 1; n2=$(wc -l <"$tmp/alerts.json")
+check "the old alert file is no longer written ($n1 -> $n2)" [ "$n1" = "$n2" ]
+check "status names the new alert file" $PY - "$tmp" <<EOF
+import json, subprocess, sys
+s = json.loads(subprocess.check_output(["$CANHGACCTL", "-s", "$SOCK", "--json", "status"]))
+j = [o for o in s["outputs"] if o["name"] == "json"][0]
+assert j["path"] == "$tmp/alerts2.json", j
+EOF
+
+# --- F3, refused: outputs.status.mode and limits.flow_memcap.
+cp "$conf" "$tmp/good.yaml"
+sed -i 's/mode: "0660"/mode: "0600"/' "$conf"
+line=$(grep -n 'status: {socket' "$conf" | cut -d: -f1)
+col=$(grep 'status: {socket' "$conf" | awk '{print index($0, "{")}')
+out=$(ctl reload 2>&1) && flunk "status change accepted: $out" ||
+    check "outputs.status change refused: $out" \
+        grep -qF "$conf:$line:$col: outputs.status changes only at restart" <<<"$out"
+check "status shows the refused reload" grep -qF "outputs.status changes only at restart" <<<"$(ctl status)"
+cp "$tmp/good.yaml" "$conf"
+echo 'limits: {flow_memcap: 128MB}' >>"$conf"
+line=$(wc -l <"$conf")
+kill -HUP "$dpid"
+check "flow_memcap change refused on SIGHUP with FILE:LINE:COL" \
+    wait_log 1 "reload failed, keeping the running configuration: $conf:$line:23: limits.flow_memcap changes only at restart"
+n1=$(wc -l <"$tmp/alerts2.json"); sleep 1.5; n2=$(wc -l <"$tmp/alerts2.json")
+check "the running configuration goes on ($n1 -> $n2 alerts)" [ "$n2" -gt "$n1" ]
+cp "$tmp/good.yaml" "$conf"
+check "a reload after the refusals works" hup
+
+# --- F10: the exit summary counts events over every reload.
+summary_check() {
+	local summary lines
+	summary=$(grep -oE 'events [0-9]+' "$tmp/daemon.err" | tail -1 | cut -d' ' -f2)
+	lines=$(wc -l <"$tmp/events.json")
+	check "exit summary counts all $lines event records (says ${summary:-none})" \
+	    [ "${summary:-x}" = "$lines" ]
+}
+CTL_AFTER_EXIT=summary_check
+ctl_finish

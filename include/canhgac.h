@@ -867,7 +867,10 @@ int	 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	    size_t errlen);
 void	 daemon_chown(const char *path, uid_t uid, gid_t gid);
 int	 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen);
+/* -D: fork; the parent exits 0 once the child calls daemon_detach_done
+ * with the returned descriptor, or 1 if the child exits before. */
 int	 daemon_detach(char *err, size_t errlen);
+void	 daemon_detach_done(int fd);
 
 /* output.c, output_syslog.c, output_remote.c, spool.c: alert delivery. */
 #define REMOTE_MAX		8

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -610,6 +611,19 @@ offline_compliance(struct sensor *s, int level, const char *format,
 	return rc;
 }
 
+/* path against the working directory, into buf (as given if too long). */
+static const char *
+abs_path(const char *path, char *buf, size_t len)
+{
+	char	cwd[PATH_MAX];
+	int	n;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return path;
+	n = snprintf(buf, len, "%s/%s", cwd, path);
+	return n > 0 && (size_t)n < len ? buf : path;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -661,6 +675,8 @@ main(int argc, char *argv[])
 	const char	*files[IFACE_MAX], *ifaces[IFACE_MAX];
 	int		 nfiles = 0, nifaces = 0, test = 0, verbose = 0;
 	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
+	int		 readyfd = -1;
+	char		 absconf[PATH_MAX], abs_events[PATH_MAX];
 	const char	*pidfile = NULL, *events_arg = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
@@ -752,6 +768,16 @@ main(int argc, char *argv[])
 
 	if (conffile == NULL && access(DEFAULT_CONFIG, R_OK) == 0)
 		conffile = DEFAULT_CONFIG;
+	/*
+	 * Detached, the daemon leaves its working directory once running:
+	 * paths that a reload opens again are made absolute first (the
+	 * configuration's own relative paths follow its directory).
+	 */
+	if (detach && conffile != NULL)
+		conffile = abs_path(conffile, absconf, sizeof(absconf));
+	if (detach && events_arg != NULL && strcmp(events_arg, "-") != 0)
+		events_arg = abs_path(events_arg, abs_events,
+		    sizeof(abs_events));
 	if (conffile != NULL) {
 		if ((s.conf = config_load(conffile, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", err);
@@ -796,9 +822,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (detach) {
-		if (daemon_detach(err, sizeof(err)) != 0)
+		if ((readyfd = daemon_detach(err, sizeof(err))) < 0)
 			fatalx("%s", err);
-		log_init(0, 1);
 		daemon_pidfile_update(pidfd);
 	}
 	if ((s.base = event_base_new()) == NULL)
@@ -857,6 +882,11 @@ main(int argc, char *argv[])
 	    drop_root(&s, nfiles > 0, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		rc = 1;
+	}
+	/* Loaded, open and unprivileged: only now has a -D start worked. */
+	if (rc == 0 && detach) {
+		daemon_detach_done(readyfd);
+		log_init(0, 1);
 	}
 	/* Packet rates are of the packet path, without the load time. */
 	s.wall_start = s.start_wall = wall_usec();

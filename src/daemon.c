@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -136,13 +137,70 @@ daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
-/* Detach from the terminal (-D); systemd runs us in the foreground. */
+/*
+ * Detach from the terminal (-D; systemd runs us in the foreground), in
+ * two steps so that the start is reported truthfully: the parent forks
+ * and waits, and exits 0 only when the child says it is running
+ * (daemon_detach_done), or 1 if the child exits first. The child keeps
+ * the working directory and standard error until then, so relative
+ * paths load and every start error is printed where it was started.
+ * Returns, in the child, the descriptor to report readiness on.
+ */
 int
 daemon_detach(char *err, size_t errlen)
 {
-	if (daemon(0, 0) == -1) {
-		snprintf(err, errlen, "daemon: %s", strerror(errno));
+	int	p[2], status = 0;
+	pid_t	pid;
+	char	c = 0;
+
+	if (pipe(p) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
+		if (setsid() == -1) {
+			snprintf(err, errlen, "setsid: %s", strerror(errno));
+			return -1;
+		}
+		return p[1];
+	}
+	close(p[1]);
+	while (read(p[0], &c, 1) == -1 && errno == EINTR)
+		;
+	if (c == 'R')
+		_exit(0);
+	/* The child exited before running: its status is the start's. */
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) && WEXITSTATUS(status) != 0 ?
+	    WEXITSTATUS(status) : 1);
+}
+
+/* The detached child runs: let go of the terminal and the directory. */
+void
+daemon_detach_done(int fd)
+{
+	int	null;
+
+	if (fd < 0)
+		return;
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(null, STDIN_FILENO);
+		(void)dup2(null, STDOUT_FILENO);
+		(void)dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(fd, "R", 1) != 1)
+		log_warn("cannot report the start");
+	close(fd);
 }

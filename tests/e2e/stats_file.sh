@@ -23,25 +23,11 @@ with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IIII", 1700000000, 0, len(frame), len(frame)))
     f.write(frame)
 EOF
-cat >"$tmp/catalog.yaml" <<'EOF'
-catalog: {id: t, standard: Test}
-controls:
-  - {id: NET.IDS, level: 1}
-EOF
+fx=$top_srcdir/tests/e2e/fixtures
+cp "$fx/catalog.yaml" "$tmp/catalog.yaml" || { echo "FAIL: $fx missing"; exit 1; }
 {
-	cat <<'EOF'
-rules:
-  - sid: 42
-    name: UDP to the test port
-    category: anomaly
-    severity: low
-    level: 1
-    controls: [NET.IDS]
-    match: {proto: udp, dst_port: 9999}
-    message: "{src_ip} sent to {dest_ip}:{dest_port}"
-    advice: "Nothing to do: this is a test."
-exceptions:
-EOF
+	cat "$fx/udp9999.rules"
+	echo "exceptions:"
 	for i in $(seq 3000); do
 		printf '  - {sids: [42], src: 192.0.2.%d, owner: "Owner %04d %s", reason: "ticket %d", expires: 2099-12-31}\n' \
 		    $((i % 250 + 1)) "$i" "$(printf 'x%.0s' $(seq 100))" "$i"

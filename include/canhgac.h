@@ -863,6 +863,7 @@ void	 alert_emit(struct alert_out *, const struct config *,
 /* daemon.c: pidfile lock, daemonizing, dropping root. */
 int	 daemon_pidfile(const char *path, char *err, size_t errlen);
 void	 daemon_pidfile_update(int fd);
+void	 daemon_pidfile_remove(int fd, const char *path);
 int	 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	    size_t errlen);
 void	 daemon_chown(const char *path, uid_t uid, gid_t gid);

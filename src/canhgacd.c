@@ -611,7 +611,7 @@ offline_compliance(struct sensor *s, int level, const char *format,
 	return rc;
 }
 
-/* path against the working directory, into buf (as given if too long). */
+/* path against the working directory, copied into buf. */
 static const char *
 abs_path(const char *path, char *buf, size_t len)
 {
@@ -619,9 +619,12 @@ abs_path(const char *path, char *buf, size_t len)
 	int	n;
 
 	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return path;
-	n = snprintf(buf, len, "%s/%s", cwd, path);
-	return n > 0 && (size_t)n < len ? buf : path;
+		n = snprintf(buf, len, "%s", path);
+	else
+		n = snprintf(buf, len, "%s/%s", cwd, path);
+	if (n < 0 || (size_t)n >= len)
+		fatalx("%s: path too long", path);
+	return buf;
 }
 
 static void
@@ -677,6 +680,7 @@ main(int argc, char *argv[])
 	int		 ch, i, done = 0, rc = 0, detach = 0, pidfd = -1;
 	int		 readyfd = -1;
 	char		 absconf[PATH_MAX], abs_events[PATH_MAX];
+	char		 abs_pid[PATH_MAX];
 	const char	*pidfile = NULL, *events_arg = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
@@ -814,11 +818,15 @@ main(int argc, char *argv[])
 	    events_path_of(&s, s.conf);
 
 	/* A live sensor holds the pidfile lock; replays run beside it. */
-	if (nfiles == 0 && (pidfile != NULL || s.conf->pidfile != NULL) &&
-	    (pidfd = daemon_pidfile(pidfile ? pidfile : s.conf->pidfile, err,
-	    sizeof(err))) < 0) {
+	if (pidfile == NULL)
+		pidfile = s.conf->pidfile;
+	if (pidfile != NULL)	/* a reload frees s.conf; -D leaves the cwd */
+		pidfile = abs_path(pidfile, abs_pid, sizeof(abs_pid));
+	if (nfiles == 0 && pidfile != NULL && (pidfd = daemon_pidfile(pidfile,
+	    err, sizeof(err))) < 0) {
 		fprintf(stderr, "canhgacd: %s\n", err);
 		config_free(s.conf);
+		free(s.events_path);
 		return 1;
 	}
 	if (detach) {
@@ -918,5 +926,6 @@ main(int argc, char *argv[])
 	event_base_free(s.base);
 	config_free(s.conf);
 	free(s.events_path);
+	daemon_pidfile_remove(pidfd, pidfile);
 	return rc;
 }

@@ -81,6 +81,25 @@ daemon_pidfile_update(int fd)
 		log_warn("pidfile");
 }
 
+/*
+ * At exit: remove the pidfile while still holding its lock, so that a
+ * new instance's file is never the one removed. After dropping root
+ * this needs the directory to belong to the service user (the runtime
+ * directory /run/canhgac does, from etc/canhgac.tmpfiles); otherwise
+ * the file stays, which the lock makes harmless, and that is said.
+ */
+void
+daemon_pidfile_remove(int fd, const char *path)
+{
+	if (fd < 0)
+		return;
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warnx("%s: cannot remove the pidfile: %s (its directory "
+		    "must belong to the service user, as etc/canhgac.tmpfiles "
+		    "makes /run/canhgac)", path, strerror(errno));
+	close(fd);
+}
+
 /* Look the service user up; -1 with the reason if it does not exist. */
 int
 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,

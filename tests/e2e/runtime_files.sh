@@ -1,0 +1,97 @@
+#!/bin/bash
+# The status socket and the pidfile go at every stop (F10): the runtime
+# directory is created as the shipped etc/canhgac.tmpfiles line for
+# /run/canhgac says (mode, and owner the service user; the test's user
+# is nobody), the daemon starts as root, drops to nobody, and after
+# SIGTERM neither file is left; a stop after a reload too. Where the
+# directory is root's, the daemon says at stop why the pidfile stays.
+set -u
+: "${top_srcdir:?}" "${CANHGACD:?}"
+skip() {
+	echo "SKIP: $*"
+	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
+	exit 77
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root to start as root and drop"
+command -v ip >/dev/null || skip "iproute2 missing"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
+tmp=$(mktemp -d /tmp/cg-runtime.XXXXXX)
+chmod 755 "$tmp"
+ns=cgrt$$
+dpid=
+cleanup() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	sleep 0.2
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$ns" || skip "cannot create a namespace"
+ip -n "$ns" link set lo up
+fail=0
+pass() { echo "ok   $*"; }
+flunk() { echo "FAIL $*"; fail=1; }
+
+# The shipped line: d /run/canhgac MODE USER GROUP -
+read -r _ _ mode owner group _ < <(grep -E '^d /run/canhgac ' "$top_srcdir/etc/canhgac.tmpfiles")
+[ -n "${mode:-}" ] || { echo "FAIL: no /run/canhgac line in etc/canhgac.tmpfiles"; exit 1; }
+[ "$owner" = canhgac ] && [ "$group" = canhgac ] &&
+    pass "tmpfiles gives /run/canhgac to the service user ($mode $owner:$group)" ||
+    flunk "tmpfiles: /run/canhgac is $owner:$group"
+# start DIR_OWNER: the daemon on lo with its socket and pidfile in $tmp/run.
+start() {
+	rm -rf "$tmp/run"
+	mkdir -m "$mode" "$tmp/run"
+	chown "$1" "$tmp/run"
+	cat >"$tmp/canhgac.yaml" <<EOF
+sensor: {name: runtime-test}
+capture:
+  - {interface: lo}
+outputs:
+  status: {socket: $tmp/run/canhgac.sock}
+user: nobody
+pidfile: $tmp/run/canhgacd.pid
+EOF
+	ip netns exec "$ns" "$CANHGACD" -v -c "$tmp/canhgac.yaml" 2>"$tmp/daemon.err" &
+	dpid=$!
+	for _ in $(seq 100); do
+		grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "running as user nobody" "$tmp/daemon.err" ||
+	    { cat "$tmp/daemon.err"; echo "FAIL: the daemon did not start as nobody"; exit 1; }
+	[ -S "$tmp/run/canhgac.sock" ] && [ -s "$tmp/run/canhgacd.pid" ] ||
+	    flunk "socket or pidfile missing while running"
+}
+stop() {
+	kill -TERM "$dpid"
+	wait "$dpid"
+	rc=$?
+	dpid=
+	[ "$rc" -eq 0 ] || flunk "daemon exit status $rc"
+}
+
+start nobody:nogroup
+stop
+left=$(ls -A "$tmp/run")
+[ -z "$left" ] && pass "nothing left in the runtime directory after a stop" ||
+    flunk "left behind: $left"
+
+start nobody:nogroup
+kill -HUP "$dpid"
+for _ in $(seq 100); do grep -q "reloaded" "$tmp/daemon.err" && break; sleep 0.1; done
+stop
+left=$(ls -A "$tmp/run")
+[ -z "$left" ] && pass "nothing left after a reload and a stop" || flunk "left behind after a reload: $left"
+
+# A root-owned directory: the pidfile stays (its lock makes that
+# harmless) and the daemon says why.
+start root:root
+stop
+grep -q "canhgacd.pid: cannot remove the pidfile: Permission denied (its directory must belong to the service user" "$tmp/daemon.err" &&
+    pass "a root-owned directory: the reason is logged" ||
+    flunk "no reason logged: $(tail -3 "$tmp/daemon.err")"
+if grep -qE "Sanitizer|runtime error" "$tmp/daemon.err"; then
+	flunk "sanitizer report"; grep -A20 -E "Sanitizer|runtime error" "$tmp/daemon.err" | head -40
+fi
+exit $fail

@@ -5,34 +5,9 @@
 # file, reloads after leaving its working directory); a configuration
 # whose rule file is broken makes the parent exit non-zero with the
 # FILE:LINE:COLUMN error on its standard error, and leaves no daemon.
-set -u
-: "${top_srcdir:?}" "${CANHGACD:?}"
+. "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 CANHGACCTL=${CANHGACCTL:-$(dirname "$CANHGACD")/canhgacctl}
-PY=/usr/bin/python3
-skip() {
-	echo "SKIP: $*"
-	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
-	exit 77
-}
-[ "$(id -u)" -eq 0 ] || skip "needs root for a network namespace"
-command -v ip >/dev/null || skip "iproute2 missing"
-tmp=$(mktemp -d /tmp/cg-detach.XXXXXX)
-chmod 755 "$tmp"
-ns=cgdetach$$
-cleanup() {
-	local p
-	p=$(cat "$tmp/canhgacd.pid" 2>/dev/null)
-	[ -n "$p" ] && kill "$p" 2>/dev/null
-	sleep 0.3
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$ns" || skip "cannot create a namespace"
-ip -n "$ns" link set lo up
-fail=0
-pass() { echo "ok   $*"; }
-flunk() { echo "FAIL $*"; fail=1; }
+lo_setup detach
 
 fx=$top_srcdir/tests/e2e/fixtures
 cp "$fx/catalog.yaml" "$tmp/catalog.yaml" || { echo "FAIL: $fx missing"; exit 1; }
@@ -86,6 +61,8 @@ done
 kill -TERM "$dpid" 2>/dev/null
 for _ in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$dpid" 2>/dev/null && flunk "daemon did not stop"
+first=$dpid
+dpid=
 
 # A broken rule file: the parent says why and exits non-zero.
 printf 'rules:\n  - sid: 43\n    name: x\n    category: scna\n' >"$tmp/rules.yaml"
@@ -99,7 +76,7 @@ grep -q "rules.yaml:4:15: rule 43: category" "$tmp/bad.err" &&
     flunk "error not printed: $(cat "$tmp/bad.err")"
 sleep 0.3
 bpid=$(cat "$tmp/canhgacd.pid" 2>/dev/null)
-if [ -n "$bpid" ] && [ "$bpid" != "$dpid" ] && kill -0 "$bpid" 2>/dev/null &&
+if [ -n "$bpid" ] && [ "$bpid" != "$first" ] && kill -0 "$bpid" 2>/dev/null &&
     ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$bpid/stat" 2>/dev/null; then
 	flunk "a daemon is left running after the failed start"
 else

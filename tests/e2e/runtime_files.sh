@@ -5,32 +5,9 @@
 # is nobody), the daemon starts as root, drops to nobody, and after
 # SIGTERM neither file is left; a stop after a reload too. Where the
 # directory is root's, the daemon says at stop why the pidfile stays.
-set -u
-: "${top_srcdir:?}" "${CANHGACD:?}"
-skip() {
-	echo "SKIP: $*"
-	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
-	exit 77
-}
-[ "$(id -u)" -eq 0 ] || skip "needs root to start as root and drop"
-command -v ip >/dev/null || skip "iproute2 missing"
+. "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
-tmp=$(mktemp -d /tmp/cg-runtime.XXXXXX)
-chmod 755 "$tmp"
-ns=cgrt$$
-dpid=
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	sleep 0.2
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$ns" || skip "cannot create a namespace"
-ip -n "$ns" link set lo up
-fail=0
-pass() { echo "ok   $*"; }
-flunk() { echo "FAIL $*"; fail=1; }
+lo_setup runtime
 
 # The shipped line: d /run/canhgac MODE USER GROUP -
 read -r _ _ mode owner group _ < <(grep -E '^d /run/canhgac ' "$top_srcdir/etc/canhgac.tmpfiles")

@@ -82,7 +82,10 @@ events_path_of(const struct sensor *s, const struct config *c)
 {
 	if (s->events_cli)
 		return xstrdup(s->events_path);
-	return c->events_path != NULL ? config_path(c, c->events_path) : NULL;
+	if (c->events_path == NULL)
+		return NULL;
+	return strcmp(c->events_path, "-") == 0 ? xstrdup("-") :
+	    config_path(c, c->events_path);
 }
 
 /*

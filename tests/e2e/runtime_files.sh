@@ -31,7 +31,7 @@ pidfile: $tmp/run/canhgacd.pid
 EOF
 	ip netns exec "$ns" "$CANHGACD" -v -c "$tmp/canhgac.yaml" 2>"$tmp/daemon.err" &
 	dpid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
 		sleep 0.1
 	done

@@ -2,7 +2,7 @@
 # --stats FILE (F5): counters larger than the first buffer (3,000
 # exceptions with long owners) are written whole, as valid JSON; a
 # statistics file that cannot be written (/dev/full) is an error and a
-# non-zero exit status, not a silent empty file.
+# non-zero exit status, not a silent empty file. And `events: -`.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
@@ -62,7 +62,13 @@ elif grep -q "/dev/full: cannot write the statistics: No space left on device" "
 else
 	echo "FAIL --stats /dev/full: no error message"; cat "$tmp/err2"; fail=1
 fi
-if grep -qE "Sanitizer|runtime error" "$tmp/err1" "$tmp/err2"; then
+# events: - in the configuration is standard output, not a file named
+# after the configuration's directory.
+printf 'events: "-"\n' >>"$tmp/canhgac.yaml"
+n=$("$CANHGACD" -c "$tmp/canhgac.yaml" -r "$tmp/one.pcap" 2>"$tmp/err3" | grep -c '"event_type":"flow"')
+[ "$n" = 1 ] && echo "ok   events: - writes the flow record to standard output" ||
+    { echo "FAIL events: - gave $n flow records on standard output"; fail=1; }
+if grep -qE "Sanitizer|runtime error" "$tmp/err1" "$tmp/err2" "$tmp/err3"; then
 	echo "FAIL sanitizer report"; grep -A20 -E "Sanitizer|runtime error" "$tmp/err1" "$tmp/err2" | head -40; fail=1
 fi
 exit $fail

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,24 +100,45 @@ events_path_of(const struct sensor *s, const struct config *c)
  * is kept. The sensor's own state (flows, thresholds of unchanged
  * rules, counters, outputs) goes on.
  */
-int
-sensor_reload(struct sensor *s, char *err, size_t errlen)
+static void
+reload_begin(struct sensor *s)
 {
-	struct config	*nc = NULL;
-	struct ruleset	*nr = NULL;
-	struct eventlog	*nel = NULL;
-	char		*npath = NULL;
-
 	s->reloads++;
 	s->last_reload = wall_usec();
 	state_reload_begin(s);
+}
+
+/* The new configuration, checked against the running one. */
+static struct config *
+reload_config(struct sensor *s, char *err, size_t errlen)
+{
+	struct config	*nc;
+
 	if (s->conf->path == NULL) {
 		snprintf(err, errlen, "no configuration file to reload");
-		goto fail;
+		return NULL;
 	}
-	if ((nc = config_load(s->conf->path, err, errlen)) == NULL ||
-	    config_reload_check(s->conf, nc, !s->offline, err, errlen) != 0 ||
-	    (nr = rules_load(nc, err, errlen)) == NULL)
+	if ((nc = config_load(s->conf->path, err, errlen)) == NULL)
+		return NULL;
+	if (config_reload_check(s->conf, nc, !s->offline, err, errlen) != 0) {
+		config_free(nc);
+		return NULL;
+	}
+	return nc;
+}
+
+/*
+ * Open what the new configuration names and swap everything in, or
+ * change nothing. Takes nc and nr (NULL: they failed, err says why).
+ */
+static int
+reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
+    char *err, size_t errlen)
+{
+	struct eventlog	*nel = NULL;
+	char		*npath = NULL;
+
+	if (nc == NULL || nr == NULL)
 		goto fail;
 	if ((npath = events_path_of(s, nc)) != NULL && (nel = eventlog_open(
 	    npath, nc->sensor_name, nc->utc_offset, err, errlen)) == NULL)
@@ -155,6 +177,146 @@ fail:
 	return -1;
 }
 
+/* A reload start to end in the loop (the status socket's, which answers). */
+int
+sensor_reload(struct sensor *s, char *err, size_t errlen)
+{
+	struct config	*nc;
+	struct ruleset	*nr = NULL;
+
+	reload_begin(s);
+	if ((nc = reload_config(s, err, errlen)) != NULL)
+		nr = rules_load(nc, err, errlen);
+	return reload_commit(s, nc, nr, err, errlen);
+}
+
+/*
+ * SIGHUP: the rule set, the slow part (rule files, regular expressions,
+ * lists; seconds for tens of thousands of rules), is built by a thread
+ * while the loop goes on capturing and answering the status socket; the
+ * thread only reads its own new configuration. Reading the configuration
+ * (tz_offset sets TZ) and the swap stay in the loop. A SIGHUP during a
+ * build is done after it, once for any number of them.
+ */
+struct reload_job {
+	struct sensor	*s;
+	struct config	*nc;
+	struct ruleset	*nr;
+	char		 err[1024];
+	pthread_t	 tid;
+	int		 pipe[2];	/* the thread's "done" */
+	struct event	*ev;
+	int		 again;		/* another SIGHUP came meanwhile */
+};
+
+static struct reload_job	*reload_job;
+
+static void *
+reload_thread(void *arg)
+{
+	struct reload_job	*j = arg;
+	char			 c = 1;
+
+	j->nr = rules_load(j->nc, j->err, sizeof(j->err));
+	if (write(j->pipe[1], &c, 1) != 1)
+		log_warn("reload: cannot wake the loop");
+	return NULL;
+}
+
+static void reload_async(struct sensor *);
+
+static void
+reload_job_free(struct reload_job *j)
+{
+	event_free(j->ev);
+	close(j->pipe[0]);
+	close(j->pipe[1]);
+	free(j);
+}
+
+static void
+on_reload_built(evutil_socket_t fd, short what, void *arg)
+{
+	struct reload_job	*j = arg;
+	struct sensor		*s = j->s;
+	char			 c, err[1024];
+	int			 again = j->again;
+
+	(void)what;
+	if (read(fd, &c, 1) != 1)
+		return;
+	pthread_join(j->tid, NULL);
+	snprintf(err, sizeof(err), "%s", j->err);
+	/* A reload through the socket may have swapped in meanwhile. */
+	if (j->nr != NULL && config_reload_check(s->conf, j->nc, !s->offline,
+	    err, sizeof(err)) != 0) {
+		rules_free(j->nr);
+		j->nr = NULL;
+	}
+	if (reload_commit(s, j->nc, j->nr, err, sizeof(err)) != 0)
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+	else
+		log_info("reloaded %s", s->conf->path);
+	reload_job = NULL;
+	reload_job_free(j);
+	if (again && !s->shutting_down)
+		reload_async(s);
+}
+
+static void
+reload_async(struct sensor *s)
+{
+	struct reload_job	*j;
+	char			 err[1024];
+
+	if (reload_job != NULL) {
+		reload_job->again = 1;
+		return;
+	}
+	reload_begin(s);
+	j = xcalloc(1, sizeof(*j));
+	j->s = s;
+	if ((j->nc = reload_config(s, err, sizeof(err))) == NULL)
+		goto fail;
+	if (pipe(j->pipe) == -1) {
+		snprintf(err, sizeof(err), "reload: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((j->ev = event_new(s->base, j->pipe[0], EV_READ, on_reload_built,
+	    j)) == NULL || event_add(j->ev, NULL) != 0 ||
+	    pthread_create(&j->tid, NULL, reload_thread, j) != 0) {
+		snprintf(err, sizeof(err), "reload: cannot start a thread");
+		if (j->ev != NULL)
+			event_free(j->ev);
+		close(j->pipe[0]);
+		close(j->pipe[1]);
+		goto fail;
+	}
+	log_info("reloading %s", s->conf->path);
+	reload_job = j;
+	return;
+fail:
+	(void)reload_commit(s, j->nc, NULL, err, sizeof(err));
+	free(j);
+	log_warnx("reload failed, keeping the running configuration: %s", err);
+}
+
+/* At stop: a rule set still being built is waited for and dropped. */
+static void
+reload_job_cancel(void)
+{
+	struct reload_job	*j = reload_job;
+
+	if (j == NULL)
+		return;
+	pthread_join(j->tid, NULL);
+	rules_free(j->nr);
+	config_free(j->nc);
+	reload_job = NULL;
+	reload_job_free(j);
+}
+
 static void
 on_capture_done(void *arg)
 {
@@ -165,15 +327,10 @@ static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct sensor	*s = arg;
-	char		 err[512];
 
 	(void)what;
 	if (sig == SIGHUP) {
-		if (sensor_reload(s, err, sizeof(err)) != 0)
-			log_warnx("reload failed, keeping the running "
-			    "configuration: %s", err);
-		else
-			log_info("reloaded %s", s->conf->path);
+		reload_async(s);
 		return;
 	}
 	log_info("signal %d: shutting down", (int)sig);
@@ -288,6 +445,7 @@ sub_signals_init(struct sensor *s, char *err, size_t errlen)
 static void
 sub_signals_shutdown(struct sensor *s)
 {
+	reload_job_cancel();
 	if (s->ev_sigint)
 		event_free(s->ev_sigint);
 	if (s->ev_sigterm)

@@ -6,11 +6,7 @@
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
-skip() {
-	echo "SKIP: $*"
-	if [ "${CI:-}" = true ]; then echo "(CI=true: this test must run)"; exit 1; fi
-	exit 77
-}
+. "$top_srcdir/tests/e2e/skip_lib.sh"
 fail=0
 pass() { echo "ok   $*"; }
 flunk() { echo "FAIL $*"; fail=1; }

@@ -6,7 +6,8 @@
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
-[ -x "$PY" ] || { echo "SKIP: $PY missing"; [ "${CI:-}" = true ] && exit 1; exit 77; }
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+[ -x "$PY" ] || skip "$PY missing"
 tmp=$(mktemp -d /tmp/cg-stats.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -1391,6 +1391,8 @@ state_reload_end(struct sensor *s, int ok, const char *error)
 
 	if (s->state == NULL)
 		return;
+	/* sensor.timezone applies on reload: days are the new zone's. */
+	s->state->utc_offset = s->conf->utc_offset;
 	compliance_digest(s->conf, s->rules, digest);
 	state_reload(s->state, now_sec(), ok, ok ? digest : NULL,
 	    ok ? NULL : error);

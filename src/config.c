@@ -858,14 +858,16 @@ restart_only(const struct config *nc, const char *key, char *err,
  * directory). Sections are compared by what the YAML says, so a key
  * added to a section later is covered without a change here.
  */
+static const char *const restart_sections[] = {
+	"capture", "outputs.syslog", "outputs.remote", "outputs.status",
+	"user", "pidfile"
+};
+
 int
 config_reload_check(const struct config *old, const struct config *nc,
     int live, char *err, size_t errlen)
 {
-	static const char *const sections[] = {
-		"capture", "outputs.syslog", "outputs.remote",
-		"outputs.status", "user", "pidfile"
-	};
+	const char *const	*sections = restart_sections;
 	struct yaml_node_s	*near;
 	size_t			 i, sz;
 
@@ -887,7 +889,7 @@ config_reload_check(const struct config *old, const struct config *nc,
 		snprintf(key, sizeof(key), "%s.%s", o->section, o->name);
 		return restart_only(nc, key, err, errlen);
 	}
-	for (i = 0; i < NELEM(sections); i++) {
+	for (i = 0; i < NELEM(restart_sections); i++) {
 		/* Replaying files (-r), the capture list is not used. */
 		if (!live && strcmp(sections[i], "capture") == 0)
 			continue;
@@ -943,6 +945,10 @@ config_print(const struct config *c, FILE *fp)
 		fprintf(fp, "%s\n", o->reloadable ? "" :
 		    "  (restart to change)");
 	}
+	fprintf(fp, "restart to change:");
+	for (i = 0; i < NELEM(restart_sections); i++)
+		fprintf(fp, " %s", restart_sections[i]);
+	fprintf(fp, "\n");
 	for (j = 0; j < c->ncapture; j++)
 		fprintf(fp, "capture[%d] = %s snaplen=%d promiscuous=%s "
 		    "buffer_size=%d bpf=\"%s\"\n", j, c->capture[j].iface,

@@ -36,7 +36,7 @@ assert d['spooled'] == d['dropped'] + d['spool_pending'], d
 assert sens, 'no sensor alert for output drops'
 first = alerts[:st['alerts']['written']]
 import re
-told = sum(int(re.search(r'dropped the (\d+)', a['alert']['message']).group(1)) for a in sens)
+told = sum(int(re.search(r'dropped (\d+) alerts', a['alert']['message']).group(1)) for a in sens)
 assert told <= d['dropped'] and told > 0, (told, d['dropped'])
 print('spool full: %d spooled, %d dropped (oldest), %d kept; sensor alert: "%s"' % (
     d['spooled'], d['dropped'], d['spool_pending'], sens[0]['alert']['message']), file=sys.stderr)

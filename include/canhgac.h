@@ -709,8 +709,9 @@ struct addr_match {
 };
 
 struct port_match {
-	const uint8_t		*bits;		/* 65536 bits */
-	uint32_t		 count;		/* ports set, by rules_index */
+	const uint16_t		*ranges;	/* lo, hi pairs, sorted, disjoint */
+	uint32_t		 nranges;
+	uint32_t		 count;		/* ports in them, by rules_index */
 	uint8_t			 neg;
 };
 

@@ -9,7 +9,8 @@
 struct asset {
 	char		*name;
 	struct ipset	*ips;
-	uint8_t		*ports;		/* 65536 bits */
+	uint16_t	*ports;		/* lo, hi pairs, sorted, disjoint */
+	uint32_t	 nranges;
 	struct domset	*doms;
 	size_t		 nips, nports, ndoms;
 	char		*file;		/* list file, if any */
@@ -101,7 +102,7 @@ const char *rules_severity_name(int);
 
 /* rules_match.c */
 int	 rules_index(struct ruleset *);
-const uint8_t *rules_port_key(const struct rule *, int src);
+const struct port_match *rules_port_key(const struct rule *, int src);
 int	 rules_in_bucket(const struct rule *, int ev, int pc);
 void	 rules_index_free(struct ruleset *);
 

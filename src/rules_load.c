@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -27,7 +29,6 @@
 
 #define RULES_MAX		100000
 #define RULE_FILES_MAX		1024
-#define PORT_BITS_BYTES		(65536 / 8)
 
 static const char *const category_names[CAT_MAX] = {
 #define X(id, name) name,
@@ -87,6 +88,12 @@ static const char *const placeholders[] = {
 	"value", "decode_error", "matches"
 };
 
+/* Ports under construction: lo-hi ranges, sorted and merged at the end. */
+struct port_build {
+	uint16_t	*r;		/* lo, hi pairs */
+	size_t		 n, cap;	/* ranges */
+};
+
 /* The loader's working state: where we are, for error messages. */
 struct loader {
 	struct ruleset		*rs;
@@ -94,6 +101,18 @@ struct loader {
 	struct yaml_doc		*yd;
 	char			*err;
 	size_t			 errlen;
+	size_t			 crules, cexc;	/* capacity of rs->rules, exc */
+	/*
+	 * Rule index + 1 by sid, open addressing under a seeded hash: a
+	 * rule file cannot choose sids that collide, so n rules cost n
+	 * lookups, where a scan per rule cost n².
+	 */
+	uint32_t		*sids;
+	size_t			 sidcap;	/* a power of two, or 0 */
+	uint64_t		 sidseed;
+	/* The current file's path, kept once for all its rules. */
+	const struct yaml_doc	*file_yd;
+	char			*file;
 };
 
 static int
@@ -179,6 +198,92 @@ own(struct ruleset *rs, void *p)
 	return p;
 }
 
+/*
+ * Room for one more element in an array of capacity *cap holding n:
+ * doubling, so n appends cost n log n copies at most, not n².
+ */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xreallocarray(v, *cap, size);
+}
+
+/* The path of the document being read, one owned copy per file. */
+static char *
+loader_file(struct loader *L)
+{
+	if (L->file_yd != L->yd) {
+		L->file = own(L->rs, xstrdup(yamldoc_path(L->yd)));
+		L->file_yd = L->yd;
+	}
+	return L->file;
+}
+
+/* A seed nobody outside the process can predict (best effort). */
+static uint64_t
+sid_seed(const struct loader *L)
+{
+	uint64_t	seed;
+	struct timespec	ts;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed | 1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)(uintptr_t)L ^ (uint64_t)ts.tv_nsec ^
+	    ((uint64_t)ts.tv_sec << 32)) | 1;
+}
+
+static size_t
+sid_slot(const struct loader *L, uint32_t sid)
+{
+	uint64_t	h = (sid ^ L->sidseed) * 0x9e3779b97f4a7c15ULL;
+	size_t		i;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	for (i = (size_t)h & (L->sidcap - 1); L->sids[i] != 0;
+	    i = (i + 1) & (L->sidcap - 1))
+		if (L->rs->rules[L->sids[i] - 1].sid == sid)
+			break;
+	return i;
+}
+
+/* The rule already loaded with this sid, or NULL. */
+static struct rule *
+rule_by_sid(const struct loader *L, uint32_t sid)
+{
+	size_t	i;
+
+	if (L->sidcap == 0)
+		return NULL;
+	i = sid_slot(L, sid);
+	return L->sids[i] != 0 ? &L->rs->rules[L->sids[i] - 1] : NULL;
+}
+
+static void
+sid_put(struct loader *L, uint32_t sid, uint32_t idx)
+{
+	uint32_t	*old = L->sids;
+	size_t		 oldcap = L->sidcap, i;
+
+	if (2 * (idx + 1) > L->sidcap) {
+		if (L->sidseed == 0)
+			L->sidseed = sid_seed(L);
+		L->sidcap = L->sidcap ? 2 * L->sidcap : 256;
+		L->sids = xcalloc(L->sidcap, sizeof(*L->sids));
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				L->sids[sid_slot(L, L->rs->rules[old[i] -
+				    1].sid)] = old[i];
+		free(old);
+	}
+	L->sids[sid_slot(L, sid)] = idx + 1;
+}
+
 static struct ipset *
 own_ipset(struct ruleset *rs)
 {
@@ -230,9 +335,58 @@ rules_asset(const struct ruleset *rs, const char *name)
 	return NULL;
 }
 
-/* Port "80", range "1024-65535": set the bits; -1 if not a port spec. */
+static void
+pb_add(struct port_build *b, unsigned lo, unsigned hi)
+{
+	b->r = grow(b->r, b->n, &b->cap, 2 * sizeof(*b->r));
+	b->r[2 * b->n] = (uint16_t)lo;
+	b->r[2 * b->n + 1] = (uint16_t)hi;
+	b->n++;
+}
+
 static int
-port_spec(const char *s, uint8_t *bits)
+range_cmp(const void *a, const void *b)
+{
+	const uint16_t	*x = a, *y = b;
+
+	return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) :
+	    (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+/*
+ * Sort and merge the ranges into an array owned by the set: memory in
+ * proportion to what the rule says, where a bitmap took 8 KiB a rule.
+ */
+static uint16_t *
+pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
+{
+	uint16_t	*out;
+	size_t		 i, n = 0;
+
+	if (b->n > 1)
+		qsort(b->r, b->n, 2 * sizeof(*b->r), range_cmp);
+	out = own(rs, xcalloc(b->n ? 2 * b->n : 1, sizeof(*out)));
+	for (i = 0; i < b->n; i++) {
+		uint16_t lo = b->r[2 * i], hi = b->r[2 * i + 1];
+
+		if (n > 0 && (uint32_t)lo <= (uint32_t)out[2 * n - 1] + 1) {
+			if (hi > out[2 * n - 1])
+				out[2 * n - 1] = hi;
+			continue;
+		}
+		out[2 * n] = lo;
+		out[2 * n + 1] = hi;
+		n++;
+	}
+	free(b->r);
+	memset(b, 0, sizeof(*b));
+	*nranges = (uint32_t)n;
+	return out;
+}
+
+/* Port "80", range "1024-65535": add it; -1 if not a port spec. */
+static int
+port_spec(const char *s, struct port_build *pb)
 {
 	unsigned long long	 a, b;
 	char			 buf[32], *dash;
@@ -249,8 +403,7 @@ port_spec(const char *s, uint8_t *bits)
 		b = a;
 	else
 		return -1;
-	for (; a <= b; a++)
-		bits[a >> 3] |= (uint8_t)(1 << (a & 7));
+	pb_add(pb, (unsigned)a, (unsigned)b);
 	return 0;
 }
 
@@ -265,7 +418,8 @@ looks_like_ip(const char *s)
 
 /* One inline asset item: a port, a range, an address, or a domain. */
 static int
-asset_item(struct loader *L, struct asset *a, struct yaml_node_s *n)
+asset_item(struct loader *L, struct asset *a, struct port_build *pb,
+    struct yaml_node_s *n)
 {
 	const char	*s = yamldoc_scalar(n);
 	char		 e[256];
@@ -275,9 +429,7 @@ asset_item(struct loader *L, struct asset *a, struct yaml_node_s *n)
 		    "port range or domain", a->name);
 	if (isdigit((unsigned char)s[0]) && strspn(s, "0123456789-") ==
 	    strlen(s)) {
-		if (a->ports == NULL)
-			a->ports = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
-		if (port_spec(s, a->ports) != 0)
+		if (port_spec(s, pb) != 0)
 			return lerr(L, n, "assets.%s: bad port or range \"%s\" "
 			    "(expected 0..65535 or LOW-HIGH)", a->name, s);
 		a->nports++;
@@ -376,13 +528,14 @@ asset_empty(struct loader *L, struct asset *a, struct yaml_node_s *n)
 	log_warnx("%s", msg);
 	a->ips = own_ipset(L->rs);
 	a->doms = own_domset(L->rs);
-	a->ports = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
+	a->ports = own(L->rs, xcalloc(1, sizeof(*a->ports)));
 }
 
 static int
 load_assets(struct loader *L, struct yaml_node_s *map)
 {
 	struct yaml_node_s	*k, *v;
+	struct port_build	 pb = { NULL, 0, 0 };
 	size_t			 i = 0, j;
 
 	if (map == NULL)
@@ -412,17 +565,22 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 				return -1;
 		} else if (yamldoc_is_seq(v) && yamldoc_seq_len(v) > 0) {
 			for (j = 0; j < yamldoc_seq_len(v); j++)
-				if (asset_item(L, a, yamldoc_seq_at(L->yd, v,
-				    j)) != 0)
-					return -1;
+				if (asset_item(L, a, &pb, yamldoc_seq_at(L->yd,
+				    v, j)) != 0)
+					goto fail;
 		} else if (yamldoc_is_scalar(v) && yamldoc_scalar(v) != NULL &&
 		    *yamldoc_scalar(v) != '\0') {
-			if (asset_item(L, a, v) != 0)
-				return -1;
+			if (asset_item(L, a, &pb, v) != 0)
+				goto fail;
 		} else
 			asset_empty(L, a, v);
+		if (pb.n > 0)
+			a->ports = pb_finish(rs, &pb, &a->nranges);
 	}
 	return 0;
+fail:
+	free(pb.r);
+	return -1;
 }
 
 /* Resolve "$name" to an asset, with the nearest name suggested. */
@@ -519,39 +677,46 @@ static int
 parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
     struct port_match *pm)
 {
-	uint8_t	*bits;
-	size_t	 i, cnt;
+	struct port_build	 pb = { NULL, 0, 0 };
+	size_t			 i, cnt;
+	uint32_t		 j;
 
 	n = unwrap_not(L, n, &pm->neg);
 	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
 	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
 		return lerr(L, n, "%s: expected a port, a range such as "
 		    "1024-65535, $list, a list of these, or {not: …}", key);
-	bits = own(L->rs, xcalloc(1, PORT_BITS_BYTES));
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(n) ?
 		    yamldoc_seq_at(L->yd, n, i) : n;
 		const char *s = yamldoc_scalar(it);
-		size_t b;
 
 		if (s != NULL && s[0] == '$') {
 			const struct asset *a = asset_ref(L, it, s);
 
 			if (a == NULL)
-				return -1;
-			if (a->ports == NULL)
-				return lerr(L, it, "%s: asset \"%s\" holds no "
-				    "ports", key, s);
-			for (b = 0; b < PORT_BITS_BYTES; b++)
-				bits[b] |= a->ports[b];
+				goto fail;
+			if (a->ports == NULL) {
+				lerr(L, it, "%s: asset \"%s\" holds no ports",
+				    key, s);
+				goto fail;
+			}
+			for (j = 0; j < a->nranges; j++)
+				pb_add(&pb, a->ports[2 * j],
+				    a->ports[2 * j + 1]);
 			continue;
 		}
-		if (s == NULL || port_spec(s, bits) != 0)
-			return lerr(L, it, "%s: bad port \"%s\" (expected "
+		if (s == NULL || port_spec(s, &pb) != 0) {
+			lerr(L, it, "%s: bad port \"%s\" (expected "
 			    "0..65535 or LOW-HIGH)", key, s ? s : "");
+			goto fail;
+		}
 	}
-	pm->bits = bits;
+	pm->ranges = pb_finish(L->rs, &pb, &pm->nranges);
 	return 0;
+fail:
+	free(pb.r);
+	return -1;
 }
 
 /* Compile a PCRE2 pattern with JIT; errors name the offset. */
@@ -1344,6 +1509,7 @@ static int
 parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 {
 	struct ruleset		*rs = L->rs;
+	const struct rule	*dup;
 	struct yaml_node_s	*x;
 	unsigned long long	 v;
 	const char		*s;
@@ -1353,7 +1519,7 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	memset(r, 0, sizeof(*r));
 	if (check_keys(L, n, "rule", rule_keys, NELEM(rule_keys)) != 0)
 		return -1;
-	r->file = own(rs, xstrdup(yamldoc_path(L->yd)));
+	r->file = loader_file(L);
 	r->line = yamldoc_line(n);
 	r->digest = yamldoc_digest(L->yd, n);
 	x = yamldoc_get(L->yd, n, "sid");
@@ -1361,11 +1527,10 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	    v == 0)
 		return lerr(L, x ? x : n, "rule: needs sid: a positive integer");
 	r->sid = (uint32_t)v;
-	for (i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].sid == r->sid)
-			return lerr(L, x, "rule: duplicate sid %u (first defined "
-			    "at %s:%d)", r->sid, rs->rules[i].file,
-			    rs->rules[i].line);
+	if ((dup = rule_by_sid(L, r->sid)) != NULL)
+		return lerr(L, x, "rule: duplicate sid %u (first defined "
+		    "at %s:%d)", r->sid, dup->file, dup->line);
+	sid_put(L, r->sid, (uint32_t)(r - rs->rules));
 	x = yamldoc_get(L->yd, n, "name");
 	if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
 		return lerr(L, x ? x : n, "rule %u: needs name: text", r->sid);
@@ -1524,7 +1689,7 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	char			 tail;
 
 	memset(e, 0, sizeof(*e));
-	e->file = own(rs, xstrdup(yamldoc_path(L->yd)));
+	e->file = loader_file(L);
 	e->line = yamldoc_line(n);
 	if (check_keys(L, n, "exception", exception_keys,
 	    NELEM(exception_keys)) != 0)
@@ -1596,8 +1761,7 @@ load_exceptions(struct loader *L, struct yaml_node_s *seq)
 	if (!yamldoc_is_seq(seq))
 		return lerr(L, seq, "exceptions: expected a list");
 	for (i = 0; i < yamldoc_seq_len(seq); i++) {
-		rs->exc = xreallocarray(rs->exc, rs->nexc + 1,
-		    sizeof(*rs->exc));
+		rs->exc = grow(rs->exc, rs->nexc, &L->cexc, sizeof(*rs->exc));
 		if (parse_exception(L, yamldoc_seq_at(L->yd, seq, i),
 		    &rs->exc[rs->nexc]) != 0)
 			return -1;
@@ -1693,7 +1857,7 @@ load_rule_file(struct loader *L, const char *path)
 			lerr(L, seq, "rules: more than %d rules", RULES_MAX);
 			goto out;
 		}
-		rs->rules = xreallocarray(rs->rules, rs->nrules + 1,
+		rs->rules = grow(rs->rules, rs->nrules, &L->crules,
 		    sizeof(*rs->rules));
 		if (parse_rule(L, yamldoc_seq_at(yd, seq, i),
 		    &rs->rules[rs->nrules]) != 0)
@@ -1706,6 +1870,7 @@ load_rule_file(struct loader *L, const char *path)
 	rc = 0;
 out:
 	L->yd = saved;
+	L->file_yd = NULL;
 	yamldoc_free(yd);
 	return rc;
 }
@@ -1775,30 +1940,27 @@ rs_add_file(struct ruleset *rs, const char *path)
  * every level. Unknown sids are an error at the superseding rule.
  */
 static int
-apply_supersedes(struct ruleset *rs, char *err, size_t errlen)
+apply_supersedes(struct loader *L)
 {
-	size_t	i, j, k;
+	struct ruleset	*rs = L->rs;
+	size_t		 i, j;
 
 	for (i = 0; i < rs->nrules; i++) {
-		struct rule *r = &rs->rules[i];
+		struct rule *r = &rs->rules[i], *old;
 
 		for (j = 0; j < r->nsupersedes; j++) {
-			for (k = 0; k < rs->nrules; k++)
-				if (rs->rules[k].sid == r->supersedes[j])
-					break;
-			if (k == rs->nrules) {
-				snprintf(err, errlen, "%s:%d: rule %u: supersedes "
-				    "unknown sid %u", r->file, r->line, r->sid,
-				    r->supersedes[j]);
+			if ((old = rule_by_sid(L, r->supersedes[j])) == NULL) {
+				snprintf(L->err, L->errlen, "%s:%d: rule %u: "
+				    "supersedes unknown sid %u", r->file,
+				    r->line, r->sid, r->supersedes[j]);
 				return -1;
 			}
-			if (!r->active || !rs->rules[k].active)
+			if (!r->active || !old->active)
 				continue;
-			rs->rules[k].active = 0;
-			xasprintf(&rs->rules[k].inactive_reason, "superseded by "
-			    "rule %u (level %d) at this level", r->sid,
-			    r->level);
-			own(rs, rs->rules[k].inactive_reason);
+			old->active = 0;
+			xasprintf(&old->inactive_reason, "superseded by rule "
+			    "%u (level %d) at this level", r->sid, r->level);
+			own(rs, old->inactive_reason);
 		}
 	}
 	return 0;
@@ -1806,21 +1968,20 @@ apply_supersedes(struct ruleset *rs, char *err, size_t errlen)
 
 /* Link each rule to the exceptions naming its sid. */
 static void
-link_exceptions(struct ruleset *rs)
+link_exceptions(struct loader *L)
 {
-	size_t	i, j, k;
+	struct ruleset	*rs = L->rs;
+	struct rule	*r;
+	size_t		 i, j;
 
 	for (i = 0; i < rs->nexc; i++)
-		for (j = 0; j < rs->exc[i].nsids; j++)
-			for (k = 0; k < rs->nrules; k++) {
-				struct rule *r = &rs->rules[k];
-
-				if (r->sid != rs->exc[i].sids[j])
-					continue;
-				r->exc = xreallocarray(r->exc, r->nexc + 1,
-				    sizeof(*r->exc));
-				r->exc[r->nexc++] = i;
-			}
+		for (j = 0; j < rs->exc[i].nsids; j++) {
+			if ((r = rule_by_sid(L, rs->exc[i].sids[j])) == NULL)
+				continue;
+			r->exc = xreallocarray(r->exc, r->nexc + 1,
+			    sizeof(*r->exc));
+			r->exc[r->nexc++] = i;
+		}
 }
 
 struct ruleset *
@@ -1838,6 +1999,12 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	L.yd = conf->doc;
 	L.err = err;
 	L.errlen = errlen;
+	L.crules = L.cexc = 0;
+	L.sids = NULL;
+	L.sidcap = 0;
+	L.sidseed = 0;
+	L.file_yd = NULL;
+	L.file = NULL;
 	if (conf->doc != NULL)
 		root = yamldoc_root(conf->doc);
 	if (root != NULL) {
@@ -1862,9 +2029,9 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		    "exceptions")) != 0)
 			goto fail;
 	}
-	if (apply_supersedes(rs, err, errlen) != 0)
+	if (apply_supersedes(&L) != 0)
 		goto fail;
-	link_exceptions(rs);
+	link_exceptions(&L);
 	specs = xcalloc(rs->nrules + 1, sizeof(*specs));
 	for (i = 0; i < rs->nrules; i++)
 		specs[i] = rs->rules[i].thr;
@@ -1874,8 +2041,10 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot index rules");
 		goto fail;
 	}
+	free(L.sids);
 	return rs;
 fail:
+	free(L.sids);
 	rules_free(rs);
 	return NULL;
 }

@@ -53,22 +53,43 @@ appr_bit(uint32_t appr)
 	return 0;
 }
 
+/* Is port p in the sorted, disjoint ranges of pm? */
+static inline int
+port_in(const struct port_match *pm, unsigned p)
+{
+	const uint16_t	*r = pm->ranges;
+	uint32_t	 lo = 0, hi = pm->nranges, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p < r[2 * mid])
+			hi = mid;
+		else if (p > r[2 * mid + 1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
 static uint32_t
-port_count(const uint8_t *bits)
+port_count(const struct port_match *pm)
 {
 	uint32_t	i, n = 0;
 
-	if (bits == NULL)
-		return 0;
-	for (i = 0; i < 65536 / 8; i++)
-		n += (uint32_t)__builtin_popcount(bits[i]);
+	for (i = 0; i < pm->nranges; i++)
+		n += (uint32_t)pm->ranges[2 * i + 1] - pm->ranges[2 * i] + 1;
 	return n;
 }
 
+/* Append; the array doubles at each power of two, so n appends cost
+ * n copies, not n². */
 static void
 list_add(struct rule_list *l, uint32_t id)
 {
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	if ((l->n & (l->n - 1)) == 0)
+		l->v = xreallocarray(l->v, l->n ? 2 * (size_t)l->n : 1,
+		    sizeof(*l->v));
 	l->v[l->n++] = id;
 }
 
@@ -84,19 +105,20 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 {
 	uint32_t	*off, *ids, *fill;
 	size_t		 i, total = 0;
-	unsigned	 p, q;
+	unsigned	 p;
+	uint32_t	 j;
 
 	off = xcalloc(65537, sizeof(*off));
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule	*r = &rs->rules[i];
-		const uint8_t		*bits = rules_port_key(r, src);
+		const struct port_match	*pm = rules_port_key(r, src);
 
-		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
+		if (!rules_in_bucket(r, ev, pc) || pm == NULL)
 			continue;
-		for (p = 0; p < 65536; p += 8)
-			if (bits[p >> 3] != 0)
-				for (q = p; q < p + 8; q++)
-					off[q + 1] += bit_test(bits, q);
+		for (j = 0; j < pm->nranges; j++)
+			for (p = pm->ranges[2 * j]; p <= pm->ranges[2 * j + 1];
+			    p++)
+				off[p + 1]++;
 	}
 	for (p = 0; p < 65536; p++) {
 		off[p + 1] += off[p];
@@ -116,16 +138,14 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 	fill = xcalloc(65536, sizeof(*fill));
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule	*r = &rs->rules[i];
-		const uint8_t		*bits = rules_port_key(r, src);
+		const struct port_match	*pm = rules_port_key(r, src);
 
-		if (!rules_in_bucket(r, ev, pc) || bits == NULL)
+		if (!rules_in_bucket(r, ev, pc) || pm == NULL)
 			continue;
-		for (p = 0; p < 65536; p += 8)
-			if (bits[p >> 3] != 0)
-				for (q = p; q < p + 8; q++)
-					if (bit_test(bits, q))
-						ids[off[q] + fill[q]++] =
-						    (uint32_t)i;
+		for (j = 0; j < pm->nranges; j++)
+			for (p = pm->ranges[2 * j]; p <= pm->ranges[2 * j + 1];
+			    p++)
+				ids[off[p] + fill[p]++] = (uint32_t)i;
 	}
 	free(fill);
 	*offp = off;
@@ -137,7 +157,7 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
  * when it goes to the any-port list: no port key, a negated one, or a
  * long one. `port` (either side) is indexed on both.
  */
-const uint8_t *
+const struct port_match *
 rules_port_key(const struct rule *r, int src)
 {
 	const struct rule_match	*m = &r->m;
@@ -146,19 +166,19 @@ rules_port_key(const struct rule *r, int src)
 		if ((m->keys & M_PORT) && !m->port.neg &&
 		    m->port.count <= PORT_INDEX_MAX &&
 		    !(m->keys & (M_DPORT | M_SPORT)))
-			return m->port.bits;
+			return &m->port;
 		if ((m->keys & M_SPORT) && !(m->keys & M_DPORT) &&
 		    !m->sport.neg && m->sport.count <= PORT_INDEX_MAX)
-			return m->sport.bits;
+			return &m->sport;
 		return NULL;
 	}
 	if ((m->keys & M_DPORT) && !m->dport.neg &&
 	    m->dport.count <= PORT_INDEX_MAX)
-		return m->dport.bits;
+		return &m->dport;
 	if ((m->keys & M_PORT) && !m->port.neg &&
 	    m->port.count <= PORT_INDEX_MAX &&
 	    !(m->keys & (M_DPORT | M_SPORT)))
-		return m->port.bits;
+		return &m->port;
 	return NULL;
 }
 
@@ -251,38 +271,43 @@ pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
 	free(cand);
 }
 
-/*
- * Give the largest address sets a slot in the flows' membership cache
- * (32 bits a side); the rest are probed on each packet.
- */
+/* An address set that may get a slot in the flows' membership cache. */
 struct slot_cand {
 	const struct ipset	*set;
 	size_t			 size;
+	size_t			 first;		/* order of first use */
 };
 
+static int
+slot_set_cmp(const void *a, const void *b)
+{
+	const struct slot_cand	*x = a, *y = b;
+
+	if (x->set != y->set)
+		return (uintptr_t)x->set < (uintptr_t)y->set ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Largest first; among equals, the first used. */
 static int
 slot_cand_cmp(const void *a, const void *b)
 {
 	const struct slot_cand	*x = a, *y = b;
 
-	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->first < y->first ? -1 : x->first > y->first;
 }
 
 static void
-slot_collect(struct slot_cand *c, size_t *n, size_t cap,
-    const struct addr_match *am)
+slot_collect(struct slot_cand *c, size_t *n, const struct addr_match *am)
 {
-	size_t	i;
 	int	k;
 
 	for (k = 0; k < am->nsets; k++) {
-		for (i = 0; i < *n && c[i].set != am->sets[k]; i++)
-			;
-		if (i == *n && *n < cap) {
-			c[*n].set = am->sets[k];
-			c[*n].size = ipset_count(am->sets[k]);
-			(*n)++;
-		}
+		c[*n].set = am->sets[k];
+		c[*n].first = *n;
+		(*n)++;
 	}
 }
 
@@ -295,7 +320,7 @@ slot_assign(struct addr_match *am, const struct slot_cand *c, size_t n)
 	am->slot_mask = 0;
 	for (k = 0; k < ADDR_SETS_MAX; k++) {
 		am->slot[k] = -1;
-		for (i = 0; k < am->nsets && i < n && i < 32; i++)
+		for (i = 0; k < am->nsets && i < n; i++)
 			if (c[i].set == am->sets[k])
 				am->slot[k] = (int8_t)i;
 		if (k < am->nsets && am->slot[k] >= 0)
@@ -307,12 +332,18 @@ slot_assign(struct addr_match *am, const struct slot_cand *c, size_t n)
 			am->slot_mask = 0;
 }
 
+/*
+ * Give the 32 largest address sets a slot in the flows' membership
+ * cache (32 bits a side); the rest are probed on each packet. Sets are
+ * told apart by sorting, so a rule set with a literal address in every
+ * rule indexes in n log n.
+ */
 static void
 addr_slots(struct ruleset *rs)
 {
 	static uint32_t		 gen;
 	struct slot_cand	*c;
-	size_t			 n = 0, cap = 1, i;
+	size_t			 n = 0, cap = 1, i, u = 0;
 
 	rs->gen = ++gen != 0 ? gen : ++gen;
 	for (i = 0; i < rs->nrules; i++)
@@ -323,25 +354,34 @@ addr_slots(struct ruleset *rs)
 		    rs->exc[i].m.ip.nsets;
 	c = xcalloc(cap, sizeof(*c));
 	for (i = 0; i < rs->nrules; i++) {
-		slot_collect(c, &n, cap, &rs->rules[i].m.src);
-		slot_collect(c, &n, cap, &rs->rules[i].m.dst);
-		slot_collect(c, &n, cap, &rs->rules[i].m.ip);
+		slot_collect(c, &n, &rs->rules[i].m.src);
+		slot_collect(c, &n, &rs->rules[i].m.dst);
+		slot_collect(c, &n, &rs->rules[i].m.ip);
 	}
 	for (i = 0; i < rs->nexc; i++) {
-		slot_collect(c, &n, cap, &rs->exc[i].m.src);
-		slot_collect(c, &n, cap, &rs->exc[i].m.dst);
-		slot_collect(c, &n, cap, &rs->exc[i].m.ip);
+		slot_collect(c, &n, &rs->exc[i].m.src);
+		slot_collect(c, &n, &rs->exc[i].m.dst);
+		slot_collect(c, &n, &rs->exc[i].m.ip);
 	}
-	qsort(c, n, sizeof(*c), slot_cand_cmp);
+	/* One entry per set, at its first use. */
+	qsort(c, n, sizeof(*c), slot_set_cmp);
+	for (i = 0; i < n; i++)
+		if (u == 0 || c[i].set != c[u - 1].set) {
+			c[u] = c[i];
+			c[u++].size = ipset_count(c[i].set);
+		}
+	qsort(c, u, sizeof(*c), slot_cand_cmp);
+	if (u > 32)
+		u = 32;
 	for (i = 0; i < rs->nrules; i++) {
-		slot_assign(&rs->rules[i].m.src, c, n);
-		slot_assign(&rs->rules[i].m.dst, c, n);
-		slot_assign(&rs->rules[i].m.ip, c, n);
+		slot_assign(&rs->rules[i].m.src, c, u);
+		slot_assign(&rs->rules[i].m.dst, c, u);
+		slot_assign(&rs->rules[i].m.ip, c, u);
 	}
 	for (i = 0; i < rs->nexc; i++) {
-		slot_assign(&rs->exc[i].m.src, c, n);
-		slot_assign(&rs->exc[i].m.dst, c, n);
-		slot_assign(&rs->exc[i].m.ip, c, n);
+		slot_assign(&rs->exc[i].m.src, c, u);
+		slot_assign(&rs->exc[i].m.dst, c, u);
+		slot_assign(&rs->exc[i].m.ip, c, u);
 	}
 	free(c);
 }
@@ -378,7 +418,7 @@ name_key(const struct rule *r)
 
 /* Index rule id by its names when they are all exact or "*." ones. */
 static int
-names_add(struct ruleset *rs, uint32_t id)
+names_add(struct ruleset *rs, uint32_t id, size_t *cap)
 {
 	const struct rule		*r = &rs->rules[id];
 	const struct str_matches	*sm = name_key(r);
@@ -390,8 +430,10 @@ names_add(struct ruleset *rs, uint32_t id)
 		if (sm->v[i].neg || !(sm->v[i].kind == STRM_EXACT ||
 		    (sm->v[i].kind == STRM_SUFFIX && sm->v[i].s[0] == '.')))
 			return 0;
-	rs->names = xreallocarray(rs->names, rs->nnames + sm->n,
-	    sizeof(*rs->names));
+	while (rs->nnames + sm->n > *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		rs->names = xreallocarray(rs->names, *cap, sizeof(*rs->names));
+	}
 	for (i = 0; i < sm->n; i++) {
 		struct name_ent	*e = &rs->names[rs->nnames++];
 
@@ -405,16 +447,15 @@ names_add(struct ruleset *rs, uint32_t id)
 int
 rules_index(struct ruleset *rs)
 {
-	PCRE2_SIZE	 n = 0;
-	size_t		 i;
+	size_t		 i, names_cap = 0;
 	int		 ev, pc;
 
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule_match *m = &rs->rules[i].m;
 
-		m->dport.count = port_count(m->dport.bits);
-		m->sport.count = port_count(m->sport.bits);
-		m->port.count = port_count(m->port.bits);
+		m->dport.count = port_count(&m->dport);
+		m->sport.count = port_count(&m->sport);
+		m->port.count = port_count(&m->port);
 	}
 
 	for (ev = 0; ev < REV_MAX; ev++) {
@@ -446,12 +487,12 @@ rules_index(struct ruleset *rs)
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 
-		if (r->active && r->apprec != 0 && !names_add(rs, (uint32_t)i))
+		if (r->active && r->apprec != 0 && !names_add(rs, (uint32_t)i,
+		    &names_cap))
 			list_add(&rs->app[appr_bit(r->apprec)], (uint32_t)i);
 	}
 	if (rs->nnames > 1)
 		qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
-	(void)n;
 	rs->match_data = pcre2_match_data_create(16, NULL);
 	return rs->match_data != NULL ? 0 : -1;
 }
@@ -686,14 +727,12 @@ match_flow_keys(const struct ruleset *rs, const struct rule_match *m,
 
 	if ((k & M_PROTO) && m->proto != c->proto)
 		return 0;
-	if ((k & M_DPORT) && bit_test(m->dport.bits, c->dport) ==
-	    m->dport.neg)
+	if ((k & M_DPORT) && port_in(&m->dport, c->dport) == m->dport.neg)
 		return 0;
-	if ((k & M_SPORT) && bit_test(m->sport.bits, c->sport) ==
-	    m->sport.neg)
+	if ((k & M_SPORT) && port_in(&m->sport, c->sport) == m->sport.neg)
 		return 0;
-	if ((k & M_PORT) && (bit_test(m->port.bits, c->sport) ||
-	    bit_test(m->port.bits, c->dport)) == m->port.neg)
+	if ((k & M_PORT) && (port_in(&m->port, c->sport) ||
+	    port_in(&m->port, c->dport)) == m->port.neg)
 		return 0;
 	if ((k & M_DIRECTION) && m->direction != c->dir)
 		return 0;

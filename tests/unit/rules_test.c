@@ -705,6 +705,72 @@ test_language_extensions(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/*
+ * Port lists as sorted, merged ranges: overlapping, adjacent and
+ * asset-provided ranges, negation, `port` on either side, a list too
+ * long to index, and the ends of each range.
+ */
+static void
+test_port_ranges(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512];
+	json_t			*al;
+	static const struct {
+		uint16_t	port;
+		int		hits[4];	/* sids 20..23 */
+	} ev[] = {
+		{ 99, { 0, 1, 0, 1 } }, { 100, { 1, 0, 0, 1 } },
+		{ 150, { 1, 0, 0, 1 } }, { 200, { 1, 0, 0, 1 } },
+		{ 201, { 1, 0, 0, 1 } }, { 250, { 1, 0, 0, 1 } },
+		{ 251, { 0, 1, 0, 1 } }, { 443, { 1, 0, 1, 1 } },
+		{ 8443, { 1, 0, 1, 0 } }, { 1023, { 0, 1, 0, 1 } },
+		{ 1024, { 0, 1, 0, 0 } }, { 65535, { 0, 1, 1, 0 } },
+	};
+	size_t			 i, k;
+	int			 want[4] = { 0, 0, 0, 0 };
+
+	(void)state;
+	write_file("rules.yaml",
+	    "rules:\n"
+	    "  - {sid: 20, name: a, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp, dst_port: [200-250, 100-200, 443, $gwp]}, "
+	    "message: m, advice: a}\n"
+	    "  - {sid: 21, name: b, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp, dst_port: {not: [100-250, $gwp, 443]}}, "
+	    "message: m, advice: a}\n"
+	    "  - {sid: 22, name: c, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp, port: [443, 8443, 65535]}, "
+	    "message: m, advice: a}\n"
+	    "  - {sid: 23, name: d, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp, dst_port: 0-1023}, message: m, advice: a}\n");
+	c = make_config_gw(1, "en", "10.0.0.1]\n  gwp: [8443");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, ev[i].port,
+		    TH_SYN, 1735700000 + i);
+		for (k = 0; k < 4; k++)
+			want[k] += ev[i].hits[k];
+	}
+	alert_out_flush(o);
+	al = read_alerts();
+	for (k = 0; k < 4; k++)
+		if (count_sid(al, 20 + (int)k) != want[k])
+			fail_msg("sid %zu: %d alerts, want %d", 20 + k,
+			    count_sid(al, 20 + (int)k), want[k]);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 int
 main(void)
 {
@@ -718,6 +784,7 @@ main(void)
 		cmocka_unit_test(test_flow_caches),
 		cmocka_unit_test(test_name_index),
 		cmocka_unit_test(test_language_extensions),
+		cmocka_unit_test(test_port_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1677,6 +1677,28 @@ days_from_civil(long y, unsigned m, unsigned d)
 static int	parse_match_subset(struct loader *, struct yaml_node_s *,
 		    struct rule_match *);
 
+/*
+ * An expired exception still loads (packet time decides, and an offline
+ * capture may be older), but it silences nothing live: say so, at its
+ * date, so that -T and the daemon's log show it.
+ */
+static void
+exception_expired(struct loader *L, struct yaml_node_s *n,
+    const struct exception *e)
+{
+	char	sids[200], msg[600];
+	size_t	i, len = 0;
+
+	sids[0] = '\0';
+	for (i = 0; i < e->nsids && len < sizeof(sids); i++)
+		len += (size_t)snprintf(sids + len, sizeof(sids) - len, "%s%u",
+		    i ? ", " : "", e->sids[i]);
+	yamldoc_error(L->yd, n, msg, sizeof(msg), "exception for sids [%s] "
+	    "expired on %s: it silences nothing now; renew it with a new "
+	    "date or remove it", sids, e->expires_text);
+	log_warnx("%s", msg);
+}
+
 static int
 parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 {
@@ -1730,6 +1752,8 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	/* Through the end of that day in the sensor's zone. */
 	e->expires = (uint64_t)((days_from_civil(y, mo, d) + 1) * 86400LL -
 	    L->conf->utc_offset) * 1000000ULL;
+	if (e->expires <= (uint64_t)time(NULL) * 1000000ULL)
+		exception_expired(L, x, e);
 	/* Match keys directly in the exception, or under match:. */
 	if ((mm = yamldoc_get(L->yd, n, "match")) == NULL)
 		return parse_match_subset(L, n, &e->m);
@@ -2135,8 +2159,10 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 	for (i = 0; i < rs->nexc; i++) {
 		const struct exception *e = &rs->exc[i];
 
-		fprintf(fp, "  exception %s:%d (%s; %s) expires %s\n", e->file,
-		    e->line, e->owner, e->reason, e->expires_text);
+		fprintf(fp, "  exception %s:%d (%s; %s) %s %s\n", e->file,
+		    e->line, e->owner, e->reason, e->expires <=
+		    (uint64_t)time(NULL) * 1000000ULL ? "EXPIRED on" :
+		    "expires", e->expires_text);
 	}
 	if (!verbose)
 		return;

@@ -2,7 +2,8 @@
 # Configuration cases: each tests/config/NAME.yaml (with its rule file
 # NAME.rules and list files *.list) must make `canhgacd -T` exit non-zero
 # with exactly the error in NAME.expected (FILE stands for the config's
-# path, DIR for its directory); every shipped configuration in etc/ must
+# path, DIR for its directory); each tests/config/warn/NAME.yaml must load
+# and warn as NAME.expected says; every shipped configuration in etc/ must
 # load, and so must every shipped rule pack, at every level.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
@@ -17,6 +18,19 @@ for y in "$top_srcdir"/tests/config/*.yaml; do
     echo "FAIL $(basename "$y"): got: $out"; echo "     expected: $exp"; fail=1
   else
     echo "ok   $(basename "$y"): $out"
+  fi
+done
+# Warnings: each tests/config/warn/NAME.yaml loads (exit 0) and prints
+# the warning in NAME.expected.
+for y in "$top_srcdir"/tests/config/warn/*.yaml; do
+  d=$(dirname "$y")
+  exp=$(sed "s|FILE|$y|; s|DIR|$d|g" "${y%.yaml}.expected")
+  if ! out=$("$CANHGACD" -T -c "$y" 2>&1); then
+    echo "FAIL warn/$(basename "$y"): refused: $out"; fail=1
+  elif ! grep -qF -- "$exp" <<<"$out"; then
+    echo "FAIL warn/$(basename "$y"): got: $out"; echo "     expected: $exp"; fail=1
+  else
+    echo "ok   warn/$(basename "$y"): $(grep -F -- "$exp" <<<"$out")"
   fi
 done
 for y in "$top_srcdir"/etc/*.yaml; do

@@ -650,6 +650,7 @@ enum rule_event {
 #define SENSOR_THRESHOLD_MEMCAP	0x04
 #define SENSOR_OUTPUT_DROPS	0x08	/* a remote spool dropped alerts */
 #define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
+#define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -665,6 +666,7 @@ struct match_ctx {
 	uint8_t			 dir;		/* 0 to_server, 1 to_client */
 	uint32_t		 sensor_event;
 	uint64_t		 sensor_value;	/* e.g. drops since last check */
+	const struct rule	*sensor_rule;	/* REV_SENSOR: the rule it is about */
 	const char		*iface;
 };
 
@@ -797,6 +799,9 @@ struct rule {
 	uint64_t		 matches;
 	uint64_t		 last_hit;	/* packet time */
 	uint64_t		 stamp;		/* last event evaluated */
+	uint64_t		 regex_limited;	/* events its regex gave up on */
+	uint64_t		 limit_reported;	/* of those, raised */
+	uint8_t			 limit_queued;
 	size_t			*exc;		/* exceptions naming this sid */
 	size_t			 nexc;
 	uint32_t		*supersedes;	/* sids it replaces when active */
@@ -827,10 +832,14 @@ struct rule_stats {
 	uint64_t	 excepted;
 	uint64_t	 suppressed;
 	uint64_t	 by_severity[6];
+	uint64_t	 regex_limited;	/* events a regex gave up on */
 };
 
 /* Load rules, assets, exceptions and the catalog named by conf. */
 struct ruleset *rules_load(const struct config *, char *err, size_t errlen);
+/* A rule whose regex gave up since it was last returned, and on how many
+ * events; NULL when none (for the regex_limit sensor event). */
+const struct rule *rules_limit_next(struct ruleset *, uint64_t *count);
 void	 rules_free(struct ruleset *);
 /* -T: active and inactive rules per level and per category. */
 void	 rules_print_summary(const struct ruleset *, FILE *, int verbose);
@@ -1011,6 +1020,8 @@ struct config {
 	char		*catalog;
 	int		 language_vi;	/* sensor.language: vi */
 	uint64_t	 threshold_memcap;
+	int		 regex_match_limit;	/* PCRE2 steps per start */
+	int		 regex_depth_limit;	/* PCRE2 backtracking depth */
 	char		*alerts_path;	/* outputs.json.path */
 	struct syslog_conf *syslog;	/* outputs.syslog, or NULL */
 	struct remote_conf *remote;	/* outputs.remote[] */
@@ -1106,7 +1117,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[5];	/* packet time of last */
+	uint64_t		 sensor_raised[6];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */

@@ -60,6 +60,9 @@ struct name_ent {
 	uint8_t		appr;		/* APPR_* of the record */
 };
 
+/* Rules named by regex_limit sensor events a minute at most. */
+#define LIMIT_QUEUE	64
+
 struct ruleset {
 	const struct config	*conf;
 	struct asset		*assets;
@@ -83,6 +86,10 @@ struct ruleset {
 	uint32_t		 gen;		/* names the flows' address cache */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */
+	void			*match_ctx;	/* pcre2_match_context: limits */
+	/* Rules whose regex gave up, for the regex_limit sensor event. */
+	uint32_t		 limit_q[LIMIT_QUEUE];
+	uint32_t		 limit_qn;
 	/* Everything allocated at load, freed with the set. */
 	void			**owned;
 	size_t			 nowned, cowned;
@@ -101,6 +108,7 @@ const char *rules_category_name(int);
 const char *rules_severity_name(int);
 
 /* rules_match.c */
+int	 rules_regex_gave_up(int pcre2_rc);
 int	 rules_index(struct ruleset *);
 const struct port_match *rules_port_key(const struct rule *, int src);
 int	 rules_in_bucket(const struct rule *, int ev, int pc);

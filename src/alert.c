@@ -285,6 +285,8 @@ sensor_event_name(uint32_t e)
 		return "output_drops";
 	if (e & SENSOR_LOG_ERRORS)
 		return "alert_log_errors";
+	if (e & SENSOR_REGEX_LIMIT)
+		return "regex_limit";
 	return "";
 }
 
@@ -347,6 +349,12 @@ field_text(const char *name, const struct config *conf, const struct rule *r,
 		snprintf(out, len, "%llu", (unsigned long long)res->suppressed);
 	else if (!strcmp(name, "sensor_event"))
 		snprintf(out, len, "%s", sensor_event_name(c->sensor_event));
+	else if (!strcmp(name, "regex_sid") && c->event == REV_SENSOR &&
+	    c->sensor_rule != NULL)
+		snprintf(out, len, "%u", c->sensor_rule->sid);
+	else if (!strcmp(name, "regex_rule") && c->event == REV_SENSOR &&
+	    c->sensor_rule != NULL)
+		snprintf(out, len, "%s", c->sensor_rule->name);
 	else if (!strcmp(name, "decode_error") && c->pkt != NULL)
 		snprintf(out, len, "%s", decode_err_name(c->pkt->err));
 	else if (app == NULL)
@@ -596,6 +604,10 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	jw_uint(&w, "suppressed", res->suppressed);
 	if (c->event == REV_SENSOR)
 		jw_str(&w, "sensor_event", sensor_event_name(c->sensor_event));
+	if (c->event == REV_SENSOR && c->sensor_rule != NULL) {
+		jw_uint(&w, "regex_sid", c->sensor_rule->sid);
+		put_str(&w, "regex_rule", c->sensor_rule->name);
+	}
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
 		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));

@@ -52,6 +52,12 @@ static const struct option_def options[] = {
 	    32, "8", 1 },
 	{ "limits", "list_min_prefix_v6", OPT_INT, OFF(list_min_prefix6), 0,
 	    128, "32", 1 },
+	/* PCRE2 gives up on a start position after this many steps (its
+	 * own default, ten million, let one pattern cost 16 ms a packet). */
+	{ "limits", "regex_match_limit", OPT_INT, OFF(regex_match_limit),
+	    1000, 10000000, "100000", 1 },
+	{ "limits", "regex_depth_limit", OPT_INT, OFF(regex_depth_limit),
+	    100, 10000000, "10000", 1 },
 	{ "flow_timeouts", "new", OPT_DURATION, OFF(timeouts.t[FLOW_NEW]),
 	    1000000, 86400LL * 1000000, "30s", 1 },
 	{ "flow_timeouts", "established", OPT_DURATION,
@@ -77,7 +83,7 @@ static const char *const sensor_keys[] = {
 };
 static const char *const limits_keys[] = {
 	"flow_memcap", "threshold_memcap", "list_min_prefix_v4",
-	"list_min_prefix_v6"
+	"list_min_prefix_v6", "regex_match_limit", "regex_depth_limit"
 };
 static const char *const timeout_keys[] = { "new", "established", "closed" };
 static const char *const outputs_keys[] = {

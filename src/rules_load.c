@@ -29,6 +29,13 @@
 
 #define RULES_MAX		100000
 #define RULE_FILES_MAX		1024
+/* limits.regex_*: defaults for a configuration built without config.c. */
+#define REGEX_MATCH_LIMIT	100000
+#define REGEX_DEPTH_LIMIT	10000
+/* compile_regex's probes: subject length, and bytes tried at most. */
+#define PROBE_LEN		256
+#define PROBE_BYTES		16
+#define PROBE_TAIL		256
 
 static const char *const category_names[CAT_MAX] = {
 #define X(id, name) name,
@@ -85,7 +92,7 @@ static const char *const placeholders[] = {
 	"dns.query", "hostname", "http.hostname", "url", "http.url",
 	"http.http_user_agent", "user_agent", "ssh.banner", "banner",
 	"plaintext.user", "user", "plaintext.protocol", "sensor_event",
-	"value", "decode_error", "matches"
+	"value", "decode_error", "matches", "regex_sid", "regex_rule"
 };
 
 /* Ports under construction: lo-hi ranges, sorted and merged at the end. */
@@ -719,6 +726,56 @@ fail:
 	return -1;
 }
 
+/*
+ * Does the pattern give up under limits.regex_* on a crafted input: a
+ * run of one byte it can match, then one it does not expect, then the
+ * pattern's own text (so that a literal it requires is there and PCRE2
+ * cannot skip the attempt)? That is how nested quantifiers such as
+ * (x+x+)+ explode. Packets like it would never match, only be counted:
+ * warn, so that -T shows it.
+ */
+static void
+probe_regex(struct loader *L, struct yaml_node_s *n, const char *key,
+    pcre2_code *re, const char *pat)
+{
+	char			 cand[PROBE_BYTES], msg[700];
+	uint8_t			 subj[PROBE_LEN + 1 + PROBE_TAIL];
+	size_t			 tail = strnlen(pat, PROBE_TAIL);
+	pcre2_match_data	*md;
+	const char		*p;
+	size_t			 nc = 0, i;
+	int			 rc;
+
+	/* A letter, a digit and a space stand for \w, \d and \s. */
+	for (p = "a0 "; *p != '\0'; p++)
+		cand[nc++] = *p;
+	for (p = pat; *p != '\0' && nc < sizeof(cand); p++)
+		if (isalnum((unsigned char)*p) && memchr(cand, *p, nc) == NULL)
+			cand[nc++] = *p;
+	if ((md = pcre2_match_data_create_from_pattern(re, NULL)) == NULL)
+		return;
+	for (i = 0; i < nc; i++) {
+		memset(subj, cand[i], PROBE_LEN);
+		subj[PROBE_LEN] = 0x01;
+		memcpy(subj + PROBE_LEN + 1, pat, tail);
+		rc = pcre2_match(re, subj, PROBE_LEN + 1 + tail, 0, 0, md,
+		    L->rs->match_ctx);
+		if (!rules_regex_gave_up(rc))
+			continue;
+		yamldoc_error(L->yd, n, msg, sizeof(msg), "%s: regex \"%.80s\" "
+		    "gives up under limits.regex_match_limit %d and "
+		    "regex_depth_limit %d on %d bytes of '%c' and one other: "
+		    "packets like that are never matched, only counted "
+		    "(--stats regex_limited, sensor alert 1001106); rewrite it "
+		    "without nested quantifiers", key, pat,
+		    L->conf->regex_match_limit, L->conf->regex_depth_limit,
+		    PROBE_LEN, cand[i]);
+		log_warnx("%s", msg);
+		break;
+	}
+	pcre2_match_data_free(md);
+}
+
 /* Compile a PCRE2 pattern with JIT; errors name the offset. */
 static void *
 compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
@@ -745,6 +802,7 @@ compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 	 */
 	if (getenv("CANHGAC_NO_JIT") == NULL)
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	probe_regex(L, n, key, re, pat);
 	return own_regex(L->rs, re);
 }
 
@@ -1239,7 +1297,7 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 		} else if (strcmp(key, "sensor_event") == 0) {
 			static const char *const sn[] = { "capture_drops",
 			    "flow_memcap", "threshold_memcap", "output_drops",
-			    "alert_log_errors" };
+			    "alert_log_errors", "regex_limit" };
 			size_t j, cnt = yamldoc_is_seq(v) ?
 			    yamldoc_seq_len(v) : 1;
 
@@ -1249,11 +1307,12 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 				    yamldoc_seq_at(L->yd, v, j) : v;
 				const char *t = yamldoc_scalar(it);
 
-				if (t == NULL || (x = name_index(t, sn, 5)) < 0)
+				if (t == NULL || (x = name_index(t, sn,
+				    NELEM(sn))) < 0)
 					return lerr(L, it, "sensor_event: "
 					    "expected capture_drops, flow_memcap, "
-					    "threshold_memcap, output_drops or "
-					    "alert_log_errors");
+					    "threshold_memcap, output_drops, "
+					    "alert_log_errors or regex_limit");
 				m->sensor |= (uint8_t)(1 << x);
 			}
 		}
@@ -2018,6 +2077,17 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	size_t			 i;
 
 	rs->conf = conf;
+	/* Every match runs under the configured limits, the probes of
+	 * compile_regex included. */
+	if ((rs->match_ctx = pcre2_match_context_create(NULL)) == NULL) {
+		snprintf(err, errlen, "cannot allocate a PCRE2 match context");
+		free(rs);
+		return NULL;
+	}
+	pcre2_set_match_limit(rs->match_ctx, (uint32_t)(conf->regex_match_limit
+	    > 0 ? conf->regex_match_limit : REGEX_MATCH_LIMIT));
+	pcre2_set_depth_limit(rs->match_ctx, (uint32_t)(conf->regex_depth_limit
+	    > 0 ? conf->regex_depth_limit : REGEX_DEPTH_LIMIT));
 	L.rs = rs;
 	L.conf = conf;
 	L.yd = conf->doc;
@@ -2081,6 +2151,8 @@ rules_free(struct ruleset *rs)
 	if (rs == NULL)
 		return;
 	rules_index_free(rs);
+	if (rs->match_ctx != NULL)
+		pcre2_match_context_free(rs->match_ctx);
 	thr_free(rs->thr);
 	for (i = 0; i < rs->nrules; i++)
 		free(rs->rules[i].exc);

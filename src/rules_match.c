@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -599,11 +600,27 @@ addr_in(const struct ruleset *rs, const struct addr_match *am,
 	return addr_in_slow(rs, am, c, dst);
 }
 
+/* Did PCRE2 give up (a limit of limits.regex_*), rather than answer? */
+int
+rules_regex_gave_up(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+/*
+ * A regex that gave up does not match; rule_try sees the count move
+ * and charges the rule.
+ */
 static int
 regex_hit(struct ruleset *rs, void *re, const char *s, size_t len)
 {
-	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
-	    NULL) >= 0;
+	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
+		    rs->match_ctx);
+
+	if (rc < 0 && rules_regex_gave_up(rc))
+		rs->st.regex_limited++;
+	return rc >= 0;
 }
 
 /* Names compare case-insensitively; the patterns are stored lowercase. */
@@ -698,9 +715,14 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 		len = m->payload_max - start;
 	ov = pcre2_get_ovector_pointer(rs->match_data);
 	while (off < len && hits < m->payload_min) {
-		if (pcre2_match(m->payload_re, pkt->payload, len, off, 0,
-		    rs->match_data, NULL) < 0)
+		int rc = pcre2_match(m->payload_re, pkt->payload, len, off, 0,
+		    rs->match_data, rs->match_ctx);
+
+		if (rc < 0) {
+			if (rules_regex_gave_up(rc))
+				rs->st.regex_limited++;
 			break;
+		}
 		hits++;
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}
@@ -946,6 +968,40 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 	return 0;
 }
 
+/*
+ * The rule's regex gave up on this event: count it against the rule and
+ * queue the rule for the regex_limit sensor event (sensor_health).
+ */
+static void
+limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
+{
+	if (!r->limit_queued && rs->limit_qn < LIMIT_QUEUE) {
+		r->limit_queued = 1;
+		rs->limit_q[rs->limit_qn++] = id;
+	}
+}
+
+static __attribute__((noinline)) void
+rule_gave_up(struct ruleset *rs, struct rule *r, uint32_t id)
+{
+	r->regex_limited++;
+	limit_queue(rs, r, id);
+}
+
+const struct rule *
+rules_limit_next(struct ruleset *rs, uint64_t *count)
+{
+	struct rule	*r;
+
+	if (rs == NULL || rs->limit_qn == 0)
+		return NULL;
+	r = &rs->rules[rs->limit_q[--rs->limit_qn]];
+	r->limit_queued = 0;
+	*count = r->regex_limited - r->limit_reported;
+	r->limit_reported = r->regex_limited;
+	return r;
+}
+
 static void
 rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
     struct alert_out *out, int flow_keys_done)
@@ -953,13 +1009,18 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
 	struct thr_result	 res;
+	uint64_t		 limited = rs->st.regex_limited;
+	int			 ok;
 
 	/* A rule reached through both ports is checked once. */
 	if (r->stamp == rs->stamp)
 		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
-	if (!match_ok(rs, &r->m, c, 0, flow_keys_done))
+	ok = match_ok(rs, &r->m, c, 0, flow_keys_done);
+	if (__builtin_expect(rs->st.regex_limited != limited, 0))
+		rule_gave_up(rs, r, id);
+	if (!ok)
 		return;
 	r->matches++;
 	rs->st.matched++;
@@ -1186,6 +1247,11 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 			to->rules[i].hits = (*hit)->hits;
 			to->rules[i].matches = (*hit)->matches;
 			to->rules[i].last_hit = (*hit)->last_hit;
+			to->rules[i].regex_limited = (*hit)->regex_limited;
+			to->rules[i].limit_reported = (*hit)->limit_reported;
+			/* Still to be raised: queue it in the new set. */
+			if ((*hit)->limit_queued)
+				limit_queue(to, &to->rules[i], (uint32_t)i);
 		}
 		thr_carry(to->thr, from->thr, map);
 		free(map);
@@ -1212,6 +1278,27 @@ rules_threshold_evictions(const struct ruleset *rs)
 	return rs != NULL ? thr_stats(rs->thr)->evicted : 0;
 }
 
+/* {"sid": count} of one per-rule counter, for the rules that have one. */
+static void
+sid_counts_json(const struct ruleset *rs, struct jsonw *w, const char *name,
+    size_t off)
+{
+	size_t	i;
+
+	jw_obj_open(w, name);
+	for (i = 0; i < rs->nrules; i++) {
+		uint64_t	v;
+		char		sid[16];
+
+		memcpy(&v, (const char *)&rs->rules[i] + off, sizeof(v));
+		if (v == 0)
+			continue;
+		snprintf(sid, sizeof(sid), "%u", rs->rules[i].sid);
+		jw_uint(w, sid, v);
+	}
+	jw_obj_close(w);
+}
+
 /* Per-rule hits and per-exception hits, for --stats. */
 void
 rules_stats_json(const struct ruleset *rs, struct jsonw *w)
@@ -1228,16 +1315,11 @@ rules_stats_json(const struct ruleset *rs, struct jsonw *w)
 	jw_uint(w, "threshold_keys", thr_stats(rs->thr)->keys);
 	jw_uint(w, "threshold_evicted", thr_stats(rs->thr)->evicted);
 	jw_uint(w, "suppressed", thr_stats(rs->thr)->suppressed);
-	jw_obj_open(w, "hits");
-	for (i = 0; i < rs->nrules; i++) {
-		char sid[16];
-
-		if (rs->rules[i].hits == 0)
-			continue;
-		snprintf(sid, sizeof(sid), "%u", rs->rules[i].sid);
-		jw_uint(w, sid, rs->rules[i].hits);
-	}
-	jw_obj_close(w);
+	jw_uint(w, "regex_limited", rs->st.regex_limited);
+	sid_counts_json(rs, w, "hits", offsetof(struct rule, hits));
+	/* Events on which a rule's regex gave up (limits.regex_*). */
+	sid_counts_json(rs, w, "regex_limited_by_sid",
+	    offsetof(struct rule, regex_limited));
 	jw_arr_open(w, "exceptions");
 	for (i = 0; i < rs->nexc; i++) {
 		const struct exception *e = &rs->exc[i];

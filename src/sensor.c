@@ -140,6 +140,19 @@ sensor_health(struct sensor *s, uint64_t now)
 		s->sensor_raised[4] = now;
 		s->last_log_errors = od;
 	}
+	/* A rule's regex gave up (limits.regex_*): an event per rule. */
+	if (now >= s->sensor_raised[5] + 60000000) {
+		const struct rule *r;
+
+		while ((r = rules_limit_next(s->rules, &c.sensor_value)) !=
+		    NULL) {
+			c.sensor_event = SENSOR_REGEX_LIMIT;
+			c.sensor_rule = r;
+			rules_match(s->rules, &c, s->alerts);
+			s->sensor_raised[5] = now;
+		}
+		c.sensor_rule = NULL;
+	}
 	if (thr_ev > s->last_thr_evicted &&
 	    now >= s->sensor_raised[2] + 60000000) {
 		c.sensor_event = SENSOR_THRESHOLD_MEMCAP;

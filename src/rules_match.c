@@ -61,6 +61,9 @@ port_in(const struct port_match *pm, unsigned p)
 	const uint16_t	*r = pm->ranges;
 	uint32_t	 lo = 0, hi = pm->nranges, mid;
 
+	/* Most lists are one port or one range: no search. */
+	if (hi == 1)
+		return p - r[0] <= (unsigned)(r[1] - r[0]);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (p < r[2 * mid])
@@ -608,24 +611,53 @@ rules_regex_gave_up(int rc)
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
+static void
+limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
+{
+	if (!r->limit_queued && rs->limit_qn < LIMIT_QUEUE) {
+		r->limit_queued = 1;
+		rs->limit_q[rs->limit_qn++] = id;
+	}
+}
+
 /*
- * A regex that gave up does not match; rule_try sees the count move
- * and charges the rule.
+ * A regex of m gave up on this event (and does not match): count it,
+ * and when m is a rule's own match rather than an exception's, charge
+ * the rule and queue it for the regex_limit sensor event. Out of line:
+ * the match path pays nothing until a limit is hit.
  */
+static __attribute__((noinline)) void
+regex_gave_up(struct ruleset *rs, const struct rule_match *m)
+{
+	uintptr_t	 a = (uintptr_t)m - offsetof(struct rule, m);
+	uintptr_t	 lo = (uintptr_t)rs->rules;
+	struct rule	*r;
+
+	rs->st.regex_limited++;
+	if (a < lo || a >= lo + rs->nrules * sizeof(*rs->rules) ||
+	    (a - lo) % sizeof(*rs->rules) != 0)
+		return;
+	r = &rs->rules[(a - lo) / sizeof(*rs->rules)];
+	r->regex_limited++;
+	limit_queue(rs, r, (uint32_t)(r - rs->rules));
+}
+
 static int
-regex_hit(struct ruleset *rs, void *re, const char *s, size_t len)
+regex_hit(struct ruleset *rs, const struct rule_match *m, void *re,
+    const char *s, size_t len)
 {
 	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
 		    rs->match_ctx);
 
 	if (rc < 0 && rules_regex_gave_up(rc))
-		rs->st.regex_limited++;
+		regex_gave_up(rs, m);
 	return rc >= 0;
 }
 
 /* Names compare case-insensitively; the patterns are stored lowercase. */
 static int
-str_hit(struct ruleset *rs, const struct str_matches *sm, const char *s)
+str_hit(struct ruleset *rs, const struct rule_match *rm,
+    const struct str_matches *sm, const char *s)
 {
 	size_t	i, len = strlen(s);
 	int	hit = 0;
@@ -645,7 +677,7 @@ str_hit(struct ruleset *rs, const struct str_matches *sm, const char *s)
 			hit = domset_match(m->ds, s);
 			break;
 		case STRM_REGEX:
-			hit = regex_hit(rs, m->re, s, len);
+			hit = regex_hit(rs, rm, m->re, s, len);
 			break;
 		case STRM_CONTAINS:
 			hit = memmem(s, len, m->s, m->len) != NULL;
@@ -720,7 +752,7 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 
 		if (rc < 0) {
 			if (rules_regex_gave_up(rc))
-				rs->st.regex_limited++;
+				regex_gave_up(rs, m);
 			break;
 		}
 		hits++;
@@ -821,20 +853,20 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 		    app->tls.server_version)))
 			return 0;
 		if ((k & M_SNI) && (app->have != APPR_TLS_CH ||
-		    !str_hit(rs, &m->sni, app->tls.sni)))
+		    !str_hit(rs, m, &m->sni, app->tls.sni)))
 			return 0;
 		if ((k & M_QUERY) && (app->have != APPR_DNS ||
-		    app->dns.qdcount == 0 || !str_hit(rs, &m->query,
+		    app->dns.qdcount == 0 || !str_hit(rs, m, &m->query,
 		    app->dns.qname)))
 			return 0;
 		if ((k & M_HOST) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, &m->host, app->http.host)))
+		    !str_hit(rs, m, &m->host, app->http.host)))
 			return 0;
 		if ((k & M_URI) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, &m->uri, app->http.uri)))
+		    !str_hit(rs, m, &m->uri, app->http.uri)))
 			return 0;
 		if ((k & M_UA) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, &m->ua, app->http.user_agent)))
+		    !str_hit(rs, m, &m->ua, app->http.user_agent)))
 			return 0;
 		if (k & M_BANNER) {
 			char b[300];
@@ -842,7 +874,7 @@ match_ok(struct ruleset *rs, const struct rule_match *m,
 			if (app->have != APPR_SSH)
 				return 0;
 			ssh_banner(&app->ssh, b, sizeof(b));
-			if (!str_hit(rs, &m->banner, b))
+			if (!str_hit(rs, m, &m->banner, b))
 				return 0;
 		}
 		/* A list of plaintext items means any of them. */
@@ -968,26 +1000,7 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 	return 0;
 }
 
-/*
- * The rule's regex gave up on this event: count it against the rule and
- * queue the rule for the regex_limit sensor event (sensor_health).
- */
-static void
-limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
-{
-	if (!r->limit_queued && rs->limit_qn < LIMIT_QUEUE) {
-		r->limit_queued = 1;
-		rs->limit_q[rs->limit_qn++] = id;
-	}
-}
-
-static __attribute__((noinline)) void
-rule_gave_up(struct ruleset *rs, struct rule *r, uint32_t id)
-{
-	r->regex_limited++;
-	limit_queue(rs, r, id);
-}
-
+/* Rules come off the queue for sensor_health, a minute at most apart. */
 const struct rule *
 rules_limit_next(struct ruleset *rs, uint64_t *count)
 {
@@ -1009,18 +1022,13 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
 	struct thr_result	 res;
-	uint64_t		 limited = rs->st.regex_limited;
-	int			 ok;
 
 	/* A rule reached through both ports is checked once. */
 	if (r->stamp == rs->stamp)
 		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
-	ok = match_ok(rs, &r->m, c, 0, flow_keys_done);
-	if (__builtin_expect(rs->st.regex_limited != limited, 0))
-		rule_gave_up(rs, r, id);
-	if (!ok)
+	if (!match_ok(rs, &r->m, c, 0, flow_keys_done))
 		return;
 	r->matches++;
 	rs->st.matched++;

@@ -10,12 +10,10 @@ set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
 export top_srcdir top_builddir
-if [ ! -x "$top_builddir/canhgacd" ] || [ ! -x /usr/bin/python3 ] ||
-    [ ! -x /usr/bin/time ]; then
-	echo "rules_load: needs canhgacd, /usr/bin/python3 and /usr/bin/time"
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-fi
+. "$top_srcdir/tests/e2e/skip_lib.sh"
+[ -x "$top_builddir/canhgacd" ] || { echo "FAIL: no daemon at $top_builddir/canhgacd"; exit 1; }
+[ -x /usr/bin/python3 ] && [ -x /usr/bin/time ] ||
+	skip "needs /usr/bin/python3 and /usr/bin/time"
 dir=$(mktemp -d /tmp/cg-rules-load-test.XXXXXX)
 trap 'rm -rf "$dir"' EXIT INT TERM
 secs=10 rss=500

@@ -157,11 +157,12 @@ ctx_of(struct match_ctx *c, const struct packet *pkt)
 	c->dir = pkt->dir;
 }
 
-/* A TCP or UDP packet event from src to dst at time sec. */
+/* A TCP or UDP packet event from src to dst at time sec, with payload
+ * (or none). */
 static void
-event(struct ruleset *rs, struct alert_out *o, const char *src,
+event_payload(struct ruleset *rs, struct alert_out *o, const char *src,
     const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
-    uint64_t sec)
+    const char *payload, uint64_t sec)
 {
 	static struct packet	pkt;
 	struct match_ctx	c;
@@ -174,10 +175,22 @@ event(struct ruleset *rs, struct alert_out *o, const char *src,
 	pkt.sport = 40000;
 	pkt.dport = dport;
 	pkt.tcp_flags = flags;
+	if (payload != NULL) {
+		pkt.payload = (const uint8_t *)payload;
+		pkt.payload_len = (uint32_t)strlen(payload);
+	}
 	pkt.ts = sec * 1000000;
 	pkt.flags = PKT_L4;
 	ctx_of(&c, &pkt);
 	rules_match(rs, &c, o);
+}
+
+static void
+event(struct ruleset *rs, struct alert_out *o, const char *src,
+    const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
+    uint64_t sec)
+{
+	event_payload(rs, o, src, dst, proto, dport, flags, NULL, sec);
 }
 
 /* The alerts written so far, as JSON objects. */
@@ -705,6 +718,23 @@ test_language_extensions(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* Rules from text, loaded at level 1 with gw, and an alert output. */
+static struct ruleset *
+load_text(const char *text, const char *gw, struct config **c,
+    struct alert_out **o)
+{
+	struct ruleset	*rs;
+	char		 err[512];
+
+	write_file("rules.yaml", text);
+	*c = make_config_gw(1, "en", gw);
+	if ((rs = rules_load(*c, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	*o = alert_out_new(*c, NULL, err, sizeof(err));
+	assert_non_null(*o);
+	return rs;
+}
+
 /*
  * Port lists as sorted, merged ranges: overlapping, adjacent and
  * asset-provided ranges, negation, `port` on either side, a list too
@@ -716,7 +746,6 @@ test_port_ranges(void **state)
 	struct config		*c;
 	struct ruleset		*rs;
 	struct alert_out	*o;
-	char			 err[512];
 	json_t			*al;
 	static const struct {
 		uint16_t	port;
@@ -733,7 +762,7 @@ test_port_ranges(void **state)
 	int			 want[4] = { 0, 0, 0, 0 };
 
 	(void)state;
-	write_file("rules.yaml",
+	rs = load_text(
 	    "rules:\n"
 	    "  - {sid: 20, name: a, category: scan, severity: low, level: 1, "
 	    "match: {proto: tcp, dst_port: [200-250, 100-200, 443, $gwp]}, "
@@ -745,13 +774,8 @@ test_port_ranges(void **state)
 	    "match: {proto: tcp, port: [443, 8443, 65535]}, "
 	    "message: m, advice: a}\n"
 	    "  - {sid: 23, name: d, category: scan, severity: low, level: 1, "
-	    "match: {proto: tcp, dst_port: 0-1023}, message: m, advice: a}\n");
-	c = make_config_gw(1, "en", "10.0.0.1]\n  gwp: [8443");
-	rs = rules_load(c, err, sizeof(err));
-	if (rs == NULL)
-		fail_msg("%s", err);
-	o = alert_out_new(c, NULL, err, sizeof(err));
-	assert_non_null(o);
+	    "match: {proto: tcp, dst_port: 0-1023}, message: m, advice: a}\n",
+	    "10.0.0.1]\n  gwp: [8443", &c, &o);
 	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
 		event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, ev[i].port,
 		    TH_SYN, 1735700000 + i);
@@ -771,6 +795,78 @@ test_port_ranges(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* A UDP datagram to port 9999 carrying payload. */
+static void
+udp_payload(struct ruleset *rs, struct alert_out *o, const char *payload,
+    uint64_t sec)
+{
+	event_payload(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 9999, 0,
+	    payload, sec);
+}
+
+/*
+ * A regex that gives up under limits.regex_match_limit: the event does
+ * not match, is counted against the rule, and the rule is queued once
+ * for the regex_limit sensor event until taken; a reload keeps the
+ * count. A pattern the limit does not reach still matches.
+ */
+static void
+test_regex_limit(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs, *rs2;
+	struct alert_out	*o;
+	const struct rule	*r;
+	char			 err[512];
+	uint64_t		 n = 0;
+	json_t			*al;
+
+	(void)state;
+	rs = load_text(
+	    "rules:\n"
+	    "  - {sid: 30, name: nested, category: anomaly, severity: low, "
+	    "level: 1, match: {proto: udp, payload: {regex: '^(x+x+)+$'}}, "
+	    "message: m, advice: a}\n"
+	    "  - {sid: 31, name: plain, category: anomaly, severity: low, "
+	    "level: 1, match: {proto: udp, payload: {regex: 'x{20}z'}}, "
+	    "message: m, advice: a}\n", "10.0.0.1", &c, &o);
+	assert_null(rules_limit_next(rs, &n));
+	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700000);
+	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700001);
+	udp_payload(rs, o, "xxxx", 1735700002);
+	assert_int_equal(rules_stats(rs)->regex_limited, 2);
+	r = rules_limit_next(rs, &n);
+	assert_non_null(r);
+	assert_int_equal(r->sid, 30);
+	assert_int_equal(n, 2);
+	assert_int_equal(r->regex_limited, 2);
+	assert_null(rules_limit_next(rs, &n));
+	/* Given up again: queued again, with only the new event. */
+	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700003);
+	r = rules_limit_next(rs, &n);
+	assert_non_null(r);
+	assert_int_equal(n, 1);
+	/* A reload carries the count and what is still to be raised. */
+	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700004);
+	rs2 = rules_load(c, err, sizeof(err));
+	assert_non_null(rs2);
+	rules_carry_counters(rs2, rs);
+	rules_free(rs);
+	r = rules_limit_next(rs2, &n);
+	assert_non_null(r);
+	assert_int_equal(r->regex_limited, 4);
+	assert_int_equal(n, 1);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 30), 1);		/* "xxxx" */
+	assert_int_equal(count_sid(al, 31), 4);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs2);
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 int
 main(void)
 {
@@ -785,6 +881,7 @@ main(void)
 		cmocka_unit_test(test_name_index),
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_port_ranges),
+		cmocka_unit_test(test_regex_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

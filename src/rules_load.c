@@ -32,10 +32,10 @@
 /* limits.regex_*: defaults for a configuration built without config.c. */
 #define REGEX_MATCH_LIMIT	100000
 #define REGEX_DEPTH_LIMIT	10000
-/* compile_regex's probes: subject length, and bytes tried at most. */
-#define PROBE_LEN		256
+/* compile_regex's probes: the run, the bytes tried at most, the tail. */
+#define PROBE_LEN		64
 #define PROBE_BYTES		16
-#define PROBE_TAIL		256
+#define PROBE_TAIL		64
 
 static const char *const category_names[CAT_MAX] = {
 #define X(id, name) name,

@@ -876,7 +876,6 @@ void	 daemon_pidfile_update(int fd);
 void	 daemon_pidfile_remove(int fd, const char *path);
 int	 daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	    size_t errlen);
-void	 daemon_chown(const char *path, uid_t uid, gid_t gid);
 int	 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen);
 /* -D: fork; the parent exits 0 once the child calls daemon_detach_done
  * with the returned descriptor, or 1 if the child exits before. */
@@ -992,6 +991,8 @@ void	 spool_commit_read(struct spool *);
 uint64_t spool_pending(const struct spool *);	/* unread frames */
 uint64_t spool_bytes(const struct spool *);
 uint64_t spool_dropped(const struct spool *);
+/* Frames lost to a damaged spool (torn, truncated, corrupt segments). */
+uint64_t spool_corrupt(const struct spool *);
 void	 spool_sync(struct spool *);
 /* The sequence number to use next; reserved ahead on disk. */
 uint64_t spool_next_seq(struct spool *);

@@ -20,6 +20,7 @@
 
 #include "canhgac.h"
 #include "rules-internal.h"
+#include "safefile.h"
 
 #define ALERT_BUF	16384
 #define TEXT_MAX	2048
@@ -44,32 +45,19 @@ alert_out_set_outputs(struct alert_out *o, struct outputs *outs)
 		o->outputs = outs;
 }
 
-/* Create the parent directories of path, as a fresh install lacks them. */
-static void
-mkdir_parents(const char *path)
-{
-	char	buf[1024], *p;
-
-	if (strlen(path) >= sizeof(buf))
-		return;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(buf, 0750);
-		*p = '/';
-	}
-}
-
+/*
+ * The parent directories are created, as a fresh install lacks them;
+ * the log directory is the service user's, so no link is followed.
+ */
 static int
 open_append_fd(const char *path, char *err, size_t errlen)
 {
+	char	why[448];
 	int	fd;
 
-	mkdir_parents(path);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640)) < 0)
-		snprintf(err, errlen, "%s: cannot open alert log: %s", path,
-		    strerror(errno));
+	if ((fd = safe_open(path, O_WRONLY | O_APPEND | O_CREAT, 0640,
+	    SAFE_MKDIR | SAFE_GIVE, why, sizeof(why))) < 0)
+		snprintf(err, errlen, "cannot open alert log: %s", why);
 	return fd;
 }
 

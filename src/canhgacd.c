@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include <jansson.h>
 
 #include "canhgac.h"
+#include "safefile.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
 
@@ -722,14 +724,6 @@ drop_root(struct sensor *s, int offline, char *err, size_t errlen)
 		log_warnx("%s; replaying as root", err);
 		return 0;
 	}
-	daemon_chown(s->events_path, uid, gid);
-	daemon_chown(s->alerts_path, uid, gid);
-	if (s->conf->alerts_path != NULL) {
-		char *p = config_path(s->conf, s->conf->alerts_path);
-
-		daemon_chown(p, uid, gid);
-		free(p);
-	}
 	if (daemon_drop(uid, gid, err, errlen) != 0)
 		return -1;
 	log_info("running as user %s (uid %ld)", s->conf->user, (long)uid);
@@ -977,6 +971,15 @@ main(int argc, char *argv[])
 	s.events_cli = events_arg != NULL;
 	s.events_path = s.events_cli ? xstrdup(events_arg) :
 	    events_path_of(&s, s.conf);
+	/* What root creates before the drop is the service user's. */
+	if (geteuid() == 0 && s.conf->user != NULL) {
+		uid_t	uid;
+		gid_t	gid;
+
+		if (daemon_user(s.conf->user, &uid, &gid, err,
+		    sizeof(err)) == 0)
+			safefile_set_owner(uid, gid);
+	}
 
 	/* A live sensor holds the pidfile lock; replays run beside it. */
 	if (pidfile == NULL)
@@ -1040,10 +1043,16 @@ main(int argc, char *argv[])
 	}
 	/* Opened now, while still root: written at exit, after the drop. */
 	if (rc == 0 && s.stats_path != NULL) {
+		int fd = -1;
+
+		/* Not through a link another user planted there. */
 		stats_fp = strcmp(s.stats_path, "-") == 0 ? stdout :
-		    fopen(s.stats_path, "w");
+		    (fd = safe_open(s.stats_path, O_WRONLY | O_CREAT | O_TRUNC,
+		    0644, 0, err, sizeof(err))) < 0 ? NULL : fdopen(fd, "w");
 		if (stats_fp == NULL) {
-			log_warn("%s", s.stats_path);
+			log_warnx("%s", fd < 0 ? err : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 			rc = 1;
 		}
 	}

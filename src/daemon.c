@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "canhgac.h"
+#include "safefile.h"
 
 /*
  * Open and lock the pidfile. The lock, not the file's existence, says an
@@ -29,18 +30,13 @@
 int
 daemon_pidfile(const char *path, char *err, size_t errlen)
 {
-	char	buf[32], *dir, *slash;
+	char	buf[32], why[512];
 	int	fd, n;
 
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		(void)mkdir(dir, 0755);
-	}
-	free(dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
-		snprintf(err, errlen, "%s: cannot open pidfile: %s", path,
-		    strerror(errno));
+	/* Not following a link: the directory may be writable by others. */
+	if ((fd = safe_open(path, O_RDWR | O_CREAT, 0644, SAFE_MKDIR, why,
+	    sizeof(why))) == -1) {
+		snprintf(err, errlen, "cannot open pidfile: %s", why);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -117,18 +113,6 @@ daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	return 0;
-}
-
-/*
- * Give a file the daemon created as root to the service user, so that
- * reopening it after logrotate works without root.
- */
-void
-daemon_chown(const char *path, uid_t uid, gid_t gid)
-{
-	if (path != NULL && strcmp(path, "-") != 0 && chown(path, uid, gid)
-	    == -1 && errno != ENOENT)
-		log_warn("chown %s", path);
 }
 
 /*

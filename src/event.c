@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "canhgac.h"
+#include "safefile.h"
 
 #define EVENT_BUF	8192
 
@@ -31,13 +34,19 @@ eventlog_open(const char *path, const char *sensor, int utc_offset,
     char *err, size_t errlen)
 {
 	struct eventlog	*el = xcalloc(1, sizeof(*el));
+	char		 why[512];
+	int		 fd = -1;
 
 	if (strcmp(path, "-") == 0) {
 		el->fp = stdout;
 		el->is_stdout = 1;
-	} else if ((el->fp = fopen(path, "a")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open event log: %s", path,
-		    strerror(errno));
+	} else if ((fd = safe_open(path, O_WRONLY | O_APPEND | O_CREAT, 0640,
+	    SAFE_MKDIR | SAFE_GIVE, why, sizeof(why))) < 0 ||
+	    (el->fp = fdopen(fd, "a")) == NULL) {
+		snprintf(err, errlen, "cannot open event log: %s", fd < 0 ?
+		    why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		free(el);
 		return NULL;
 	}

@@ -754,8 +754,10 @@ remote_drained(const struct remote *r)
 uint64_t
 remote_dropped(const struct remote *r)
 {
-	/* Alerts the spool could not take (disk full) are lost too. */
-	return spool_dropped(r->spool) + r->spool_errors;
+	/* Alerts the spool could not take (disk full) or lost to its
+	 * damage are lost too. */
+	return spool_dropped(r->spool) + spool_corrupt(r->spool) +
+	    r->spool_errors;
 }
 
 void
@@ -780,6 +782,7 @@ remote_stats_json(const struct remote *r, struct jsonw *w)
 	jw_uint(w, "connect_failures", r->failures);
 	jw_uint(w, "disconnects", r->disconnects);
 	jw_uint(w, "spool_errors", r->spool_errors);
+	jw_uint(w, "spool_corrupt", spool_corrupt(r->spool));
 	jw_uint(w, "format_errors", r->format_errors);
 	jw_str(w, "last_error", r->last_error);
 	jw_obj_close(w);

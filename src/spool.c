@@ -26,8 +26,11 @@
 #include <unistd.h>
 
 #include "canhgac.h"
+#include "safefile.h"
 
 #define SEQ_RESERVE	100000
+/* Beyond any real count; a larger seq file is garbage, not a number. */
+#define SEQ_LIMIT	(1ULL << 53)
 #define FRAME_MAX	(1024 * 1024)
 #define RBUF_SIZE	65536
 
@@ -39,6 +42,7 @@ struct segment {
 
 struct spool {
 	char		*dir;
+	int		 dfd;		/* dir: every file is opened in it */
 	uint64_t	 max;
 	uint64_t	 seg_max;
 	enum spool_fsync fsync;
@@ -51,6 +55,8 @@ struct spool {
 	struct spool_pos cpos;		/* committed */
 	uint64_t	 pending;	/* frames after rpos */
 	uint64_t	 dropped;
+	uint64_t	 corrupt;	/* frames lost to a damaged spool */
+	uint64_t	 seq_found;	/* highest seq in the segments */
 	int		 dirty;
 	uint64_t	 seq, seq_reserved;
 	int		 rfd;
@@ -63,49 +69,124 @@ struct spool {
 };
 
 static void
-seg_path(const struct spool *sp, uint64_t id, char *buf, size_t len)
+seg_name(uint64_t id, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%016" PRIx64 ".seg", sp->dir, id);
+	snprintf(buf, len, "%016" PRIx64 ".seg", id);
+}
+
+/*
+ * Open a file of the spool: in its directory, never through a link;
+ * what root creates or opens before the drop goes to the service user.
+ */
+static int
+spool_openat(const struct spool *sp, const char *name, int flags)
+{
+	char	err[1200];
+	int	fd;
+
+	if ((fd = safe_openat(sp->dfd, sp->dir, name, flags, 0640, SAFE_GIVE,
+	    err, sizeof(err))) < 0 && !(errno == ENOENT && !(flags & O_CREAT)))
+		log_warnx("spool: %s", err);
+	return fd;
+}
+
+static int
+seg_open(const struct spool *sp, uint64_t id, int flags)
+{
+	char	name[32];
+
+	seg_name(id, name, sizeof(name));
+	return spool_openat(sp, name, flags);
+}
+
+static void
+seg_unlink(const struct spool *sp, uint64_t id)
+{
+	char	name[32];
+
+	seg_name(id, name, sizeof(name));
+	if (unlinkat(sp->dfd, name, 0) != 0 && errno != ENOENT)
+		log_warn("spool: %s/%s", sp->dir, name);
 }
 
 /* Write a small state file atomically. */
 static int
 state_write(const struct spool *sp, const char *name, const char *text)
 {
-	char	tmp[1100], path[1100];
+	char	tmp[64];
 	int	fd;
 	ssize_t	n, len = (ssize_t)strlen(text);
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", sp->dir, name);
-	snprintf(path, sizeof(path), "%s/%s", sp->dir, name);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640)) < 0)
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	/* Whatever is there (a planted link) goes; ours is created new. */
+	(void)unlinkat(sp->dfd, tmp, 0);
+	if ((fd = spool_openat(sp, tmp, O_WRONLY | O_CREAT | O_EXCL)) < 0)
 		return -1;
 	n = write(fd, text, (size_t)len);
 	if (sp->fsync != SPOOL_FSYNC_NEVER)
 		(void)fdatasync(fd);
 	close(fd);
-	if (n != len || rename(tmp, path) != 0)
+	if (n != len || renameat(sp->dfd, tmp, sp->dfd, name) != 0)
 		return -1;
 	return 0;
 }
 
+/*
+ * Read a state file of one or two numbers: 0, -1 when there is none,
+ * -2 when it holds anything else (garbage, a number out of range).
+ */
 static int
 state_read(const struct spool *sp, const char *name, uint64_t *a, uint64_t *b)
 {
-	char	path[1100];
-	FILE	*fp;
-	int	n;
-	unsigned long long x = 0, y = 0;
+	char	buf[64], *p, *end;
+	int	fd, i;
+	ssize_t	n;
+	uint64_t v[2] = { 0, 0 };
 
-	snprintf(path, sizeof(path), "%s/%s", sp->dir, name);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fscanf(fp, "%llu %llu", &x, &y);
-	fclose(fp);
-	*a = x;
+	if ((fd = spool_openat(sp, name, O_RDONLY)) < 0)
+		return errno == ENOENT ? -1 : -2;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -2;
+	buf[n] = '\0';
+	p = buf;
+	for (i = 0; i < (b != NULL ? 2 : 1); i++) {
+		if (i > 0 && *p++ != ' ')
+			return -2;
+		if (*p < '0' || *p > '9')
+			return -2;
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (errno != 0)
+			return -2;
+		p = end;
+	}
+	if (strcmp(p, "\n") != 0 && *p != '\0')
+		return -2;
+	*a = v[0];
 	if (b != NULL)
-		*b = y;
-	return n >= 1 ? 0 : -1;
+		*b = v[1];
+	return 0;
+}
+
+/* The seq="N" of a frame's SD element, from its first bytes; 0 if none. */
+static uint64_t
+frame_seq(const char *msg, size_t len)
+{
+	const char	*p;
+	uint64_t	 v = 0;
+
+	if (len > 512)
+		len = 512;
+	if ((p = memmem(msg, len, " seq=\"", 6)) == NULL)
+		return 0;
+	for (p += 6; p < msg + len && *p >= '0' && *p <= '9'; p++) {
+		if (v > SEQ_LIMIT)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v;
 }
 
 /* Parse a frame header at p (avail bytes); 0 needs more, -1 corrupt. */
@@ -129,22 +210,28 @@ frame_header(const char *p, size_t avail, size_t *hdr, size_t *body)
 	return i >= 8 ? -1 : 0;
 }
 
-/* Count the frames of one segment; cut a torn tail off the last one. */
+/*
+ * Count the frames of one segment and note the highest seq in them.
+ * What follows the last whole frame is lost: cut off the last segment
+ * (a torn append), not readable in an earlier one; counted either way.
+ */
 static int
 seg_scan(struct spool *sp, struct segment *s, int last)
 {
-	char		 path[1100];
-	char		*buf = xmalloc(RBUF_SIZE);
+	char		*buf;
 	int		 fd;
-	uint64_t	 off = 0, good = 0;
+	uint64_t	 off = 0, good = 0, q;
 	size_t		 have = 0, hdr, body;
 	ssize_t		 n;
+	struct stat	 st;
 
-	seg_path(sp, s->id, path, sizeof(path));
-	if ((fd = open(path, O_RDWR)) < 0) {
-		free(buf);
+	if ((fd = seg_open(sp, s->id, O_RDWR)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
 		return -1;
 	}
+	buf = xmalloc(RBUF_SIZE);
 	s->frames = 0;
 	for (;;) {
 		int r;
@@ -155,6 +242,8 @@ seg_scan(struct spool *sp, struct segment *s, int last)
 		have += (size_t)n;
 		while ((r = frame_header(buf, have, &hdr, &body)) == 1 &&
 		    hdr + body <= have) {
+			if ((q = frame_seq(buf + hdr, body)) > sp->seq_found)
+				sp->seq_found = q;
 			memmove(buf, buf + hdr + body, have - hdr - body);
 			have -= hdr + body;
 			off += hdr + body;
@@ -164,22 +253,30 @@ seg_scan(struct spool *sp, struct segment *s, int last)
 		if (r == -1)
 			break;
 		if (r == 1 && hdr + body > RBUF_SIZE) {
-			/* A large frame: skip it by seeking. */
-			if (lseek(fd, (off_t)(off + hdr + body), SEEK_SET) < 0)
+			/* A large frame: skip it by seeking, if it is whole. */
+			if (off + hdr + body > (uint64_t)st.st_size ||
+			    lseek(fd, (off_t)(off + hdr + body), SEEK_SET) < 0)
 				break;
+			if ((q = frame_seq(buf + hdr, have - hdr)) >
+			    sp->seq_found)
+				sp->seq_found = q;
 			off += hdr + body;
 			good = off;
 			s->frames++;
 			have = 0;
 		}
 	}
-	if (good != s->size || (off_t)good != lseek(fd, 0, SEEK_END)) {
-		if (last) {
-			log_warnx("%s: cutting a torn frame at byte %" PRIu64,
-			    path, good);
-			if (ftruncate(fd, (off_t)good) != 0)
-				log_warn("%s", path);
-		}
+	if (good < (uint64_t)st.st_size) {
+		/* At least the frame the damage starts in. */
+		sp->corrupt++;
+		log_warnx("spool %s: segment %016" PRIx64 ": %" PRIu64 " "
+		    "byte(s) after the last whole frame (at byte %" PRIu64
+		    ") cannot be read; at least 1 alert lost%s", sp->dir, s->id,
+		    (uint64_t)st.st_size - good, good, last ? "; cutting them"
+		    : "");
+		if (last && ftruncate(fd, (off_t)good) != 0)
+			log_warn("spool %s: segment %016" PRIx64, sp->dir,
+			    s->id);
 	}
 	s->size = good;
 	close(fd);
@@ -214,43 +311,65 @@ seg_add(struct spool *sp, uint64_t id, int front)
 	return &sp->segs[sp->nsegs++];
 }
 
-static int
-mkdirs(const char *dir)
-{
-	char	buf[1024], *p;
-
-	if (strlen(dir) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(buf, 0750);
-		*p = '/';
-	}
-	if (mkdir(buf, 0750) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* Open the write segment: the last one, or a new one after it. */
 static int
 open_writer(struct spool *sp, int fresh)
 {
-	char	path[1100];
-
 	if (sp->wfd >= 0)
 		close(sp->wfd);
 	sp->wfd = -1;
 	if (fresh || sp->nsegs == 0)
 		seg_add(sp, sp->nsegs ? sp->segs[sp->nsegs - 1].id + 1 :
 		    (1ULL << 32), 0);
-	seg_path(sp, sp->segs[sp->nsegs - 1].id, path, sizeof(path));
-	if ((sp->wfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0640)) < 0) {
-		log_warn("spool: %s", path);
+	if ((sp->wfd = seg_open(sp, sp->segs[sp->nsegs - 1].id, O_WRONLY |
+	    O_CREAT | O_APPEND)) < 0)
 		return -1;
-	}
 	return 0;
+}
+
+static struct segment *seg_find(struct spool *, uint64_t);
+static void reader_close(struct spool *);
+
+/*
+ * The committed position from the cursor file, checked against the
+ * segments: one that points past them, past its segment's end or into
+ * a frame would skip intact alerts; resending them instead can only
+ * duplicate.
+ */
+static void
+cursor_load(struct spool *sp, uint64_t all)
+{
+	struct segment	*s;
+	uint64_t	 a, b;
+	int		 r;
+
+	sp->cpos.seg = sp->nsegs > 0 ? sp->segs[0].id : 0;
+	sp->cpos.off = 0;
+	if ((r = state_read(sp, "cursor", &a, &b)) == -2)
+		log_warnx("spool %s: the cursor file is unreadable; resending "
+		    "the %" PRIu64 " alert(s) of the spool", sp->dir, all);
+	if (r != 0 || sp->nsegs == 0 || a < sp->segs[0].id)
+		return;
+	if (a > sp->segs[sp->nsegs - 1].id)
+		log_warnx("spool %s: the cursor points past the last segment "
+		    "(%016" PRIx64 "); resending the %" PRIu64 " alert(s) of "
+		    "the spool", sp->dir, a, all);
+	else if ((s = seg_find(sp, a)) == NULL) {
+		size_t i;
+
+		/* Its segment went in a prepend: the next one. */
+		for (i = 0; sp->segs[i].id < a; i++)
+			;
+		sp->cpos.seg = sp->segs[i].id;
+	} else if (b > s->size)
+		log_warnx("spool %s: the cursor (byte %" PRIu64 ") is past the "
+		    "end of segment %016" PRIx64 " (%" PRIu64 " bytes); "
+		    "resending its %" PRIu64 " alert(s)", sp->dir, b, a,
+		    s->size, s->frames);
+	else {
+		sp->cpos.seg = a;
+		sp->cpos.off = b;
+	}
 }
 
 struct spool *
@@ -260,15 +379,24 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 	struct spool	*sp;
 	DIR		*d;
 	struct dirent	*de;
-	uint64_t	 a, b;
-	size_t		 i;
+	uint64_t	 a, all = 0, next;
+	size_t		 i, j;
+	int		 dfd, r;
 
-	if (mkdirs(dir) != 0 || (d = opendir(dir)) == NULL) {
+	/* The service user's directory: it reads and advances it later. */
+	if ((dfd = safe_dir(dir, SAFE_MKDIR | SAFE_GIVE | SAFE_GIVE_DIR, err,
+	    errlen)) < 0)
+		return NULL;
+	if ((r = dup(dfd)) < 0 || (d = fdopendir(r)) == NULL) {
 		snprintf(err, errlen, "spool %s: %s", dir, strerror(errno));
+		if (r >= 0)
+			close(r);
+		close(dfd);
 		return NULL;
 	}
 	sp = xcalloc(1, sizeof(*sp));
 	sp->dir = xstrdup(dir);
+	sp->dfd = dfd;
 	sp->max = max;
 	sp->seg_max = max / 8;
 	if (sp->seg_max > 16 * 1024 * 1024)
@@ -280,8 +408,6 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 	sp->rbuf = xmalloc(RBUF_SIZE);
 	while ((de = readdir(d)) != NULL) {
 		char		*end;
-		struct stat	 st;
-		char		 path[1100];
 		unsigned long long id;
 
 		if (strlen(de->d_name) != 20 ||
@@ -290,57 +416,81 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		id = strtoull(de->d_name, &end, 16);
 		if (end != de->d_name + 16)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		seg_add(sp, id, 0)->size = (uint64_t)st.st_size;
+		seg_add(sp, id, 0);
 	}
 	closedir(d);
 	if (sp->nsegs > 1)
 		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), seg_cmp);
-	for (i = 0; i < sp->nsegs; i++)
-		seg_scan(sp, &sp->segs[i], i + 1 == sp->nsegs);
-	if (state_read(sp, "cursor", &a, &b) == 0) {
-		sp->cpos.seg = a;
-		sp->cpos.off = b;
-	}
-	/* The read position starts at the committed one. */
-	sp->rpos = sp->cpos;
-	if (sp->nsegs > 0 && sp->rpos.seg < sp->segs[0].id) {
-		sp->rpos.seg = sp->segs[0].id;
-		sp->rpos.off = 0;
-	}
+	/* A segment that cannot be opened safely (a link) is left out. */
+	for (i = j = 0; i < sp->nsegs; i++)
+		if (seg_scan(sp, &sp->segs[i], i + 1 == sp->nsegs) == 0)
+			sp->segs[j++] = sp->segs[i];
+	sp->nsegs = j;
 	for (i = 0; i < sp->nsegs; i++) {
 		sp->total += sp->segs[i].size;
+		all += sp->segs[i].frames;
+	}
+	cursor_load(sp, all);
+	/* The read position starts at the committed one. */
+	sp->rpos = sp->cpos;
+	/* Frames of the read segment before the cursor, read to count. */
+	if (sp->nsegs > 0 && sp->rpos.off > 0) {
+		char		*f;
+		size_t		 l;
+		struct spool_pos e;
+		uint64_t	 at = 0, before = 0;
+
+		sp->rpos.off = 0;
+		while (sp->rpos.seg == sp->cpos.seg &&
+		    sp->rpos.off < sp->cpos.off) {
+			at = sp->rpos.off;
+			if (spool_read(sp, &f, &l, &e) != 1 ||
+			    sp->rpos.seg != sp->cpos.seg ||
+			    sp->rpos.off > sp->cpos.off)
+				break;
+			before++;
+			at = sp->rpos.off;
+		}
+		sp->rframes = before;
+		if (at != sp->cpos.off) {
+			log_warnx("spool %s: the cursor (byte %" PRIu64 " of "
+			    "segment %016" PRIx64 ") is not at a frame's start; "
+			    "resending from byte %" PRIu64, dir, sp->cpos.off,
+			    sp->cpos.seg, at);
+			sp->cpos.off = at;
+			sp->dirty = 1;
+		}
+		sp->rpos = sp->cpos;
+		reader_close(sp);
+	}
+	for (i = 0; i < sp->nsegs; i++)
 		if (sp->segs[i].id > sp->rpos.seg)
 			sp->pending += sp->segs[i].frames;
-	}
-	/* Frames of the read segment after the cursor. */
-	for (i = 0; i < sp->nsegs; i++) {
-		if (sp->segs[i].id != sp->rpos.seg)
-			continue;
-		{
-			char		*f;
-			size_t		 l;
-			struct spool_pos e;
-			struct spool_pos save = sp->rpos;
-			uint64_t	 before = 0, all = sp->segs[i].frames;
-
-			/* Count frames before the cursor by reading them. */
-			sp->rpos.off = 0;
-			sp->pending += all;
-			while (sp->rpos.seg == save.seg &&
-			    sp->rpos.off < save.off &&
-			    spool_read(sp, &f, &l, &e) == 1)
-				before++;
-			sp->rpos = save;
-			sp->rframes = before;
-		}
-	}
-	if (state_read(sp, "seq", &a, NULL) == 0 && a > 0)
-		sp->seq = sp->seq_reserved = a;
-	else
-		sp->seq = sp->seq_reserved = 1;
+		else if (sp->segs[i].id == sp->rpos.seg)
+			sp->pending += sp->segs[i].frames - sp->rframes;
+	/*
+	 * The next sequence number: after everything reserved, and after
+	 * every number in the segments (a lowered or garbage seq file must
+	 * not make numbers repeat or wrap).
+	 */
+	next = sp->seq_found + 1;
+	if ((r = state_read(sp, "seq", &a, NULL)) == 0 &&
+	    (a == 0 || a > SEQ_LIMIT))
+		r = -2;
+	if (r == -2)
+		log_warnx("spool %s: the seq file is unreadable or out of "
+		    "range; %s %" PRIu64, dir, sp->seq_found > 0 ? "continuing "
+		    "after the highest sequence number in the segments, at" :
+		    "no segment holds a sequence number: numbering restarts "
+		    "at", next);
+	else if (r == 0 && a < next)
+		log_warnx("spool %s: the seq file (%" PRIu64 ") is behind the "
+		    "segments (sequence number %" PRIu64 "); continuing at %"
+		    PRIu64, dir, a, sp->seq_found, next);
+	else if (r == -1 && sp->seq_found > 0)
+		log_warnx("spool %s: the seq file is missing; continuing after "
+		    "the segments, at %" PRIu64, dir, next);
+	sp->seq = sp->seq_reserved = r == 0 && a > next ? a : next;
 	if (open_writer(sp, 0) != 0) {
 		snprintf(err, errlen, "spool %s: cannot open a segment: %s",
 		    dir, strerror(errno));
@@ -365,6 +515,8 @@ spool_close(struct spool *sp)
 		close(sp->wfd);
 	if (sp->rfd >= 0)
 		close(sp->rfd);
+	if (sp->dfd >= 0)
+		close(sp->dfd);
 	free(sp->rbuf);
 	free(sp->frame);
 	free(sp->segs);
@@ -386,7 +538,6 @@ static void
 drop_oldest(struct spool *sp)
 {
 	struct segment	*s = &sp->segs[0];
-	char		 path[1100];
 	uint64_t	 unread;
 
 	if (sp->rpos.seg > s->id)
@@ -398,9 +549,7 @@ drop_oldest(struct spool *sp)
 	sp->dropped += unread;
 	sp->pending -= unread;
 	sp->total -= s->size;
-	seg_path(sp, s->id, path, sizeof(path));
-	if (unlink(path) != 0 && errno != ENOENT)
-		log_warn("spool: %s", path);
+	seg_unlink(sp, s->id);
 	if (sp->rfd >= 0 && sp->rfd_seg == s->id)
 		reader_close(sp);
 	memmove(sp->segs, sp->segs + 1, (sp->nsegs - 1) * sizeof(*sp->segs));
@@ -455,8 +604,6 @@ spool_append(struct spool *sp, const char *frame, size_t len)
 	return 0;
 }
 
-static struct segment *seg_find(struct spool *, uint64_t);
-
 /*
  * Put frames (unacknowledged at exit) before everything unsent: a new
  * segment holds them and the rest of the committed segment, so that a
@@ -466,7 +613,6 @@ int
 spool_prepend(struct spool *sp, const char *frames, size_t len,
     uint64_t nframes)
 {
-	char		 path[1100], opath[1100];
 	struct segment	*s, *ns;
 	uint64_t	 id, rest = 0, rest_bytes = 0, oid = 0;
 	int		 fd, ofd, was_writer = 0;
@@ -476,8 +622,7 @@ spool_prepend(struct spool *sp, const char *frames, size_t len,
 	spool_commit_read(sp);
 	s = seg_find(sp, sp->cpos.seg);
 	id = (s ? s->id : sp->segs[0].id) - 1;
-	seg_path(sp, id, path, sizeof(path));
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640)) < 0)
+	if ((fd = seg_open(sp, id, O_WRONLY | O_CREAT | O_TRUNC)) < 0)
 		return -1;
 	if (write(fd, frames, len) != (ssize_t)len)
 		goto fail;
@@ -489,8 +634,7 @@ spool_prepend(struct spool *sp, const char *frames, size_t len,
 		oid = s->id;
 		rest = s->frames - sp->rframes;
 		rest_bytes = s->size - sp->cpos.off;
-		seg_path(sp, oid, opath, sizeof(opath));
-		if ((ofd = open(opath, O_RDONLY)) < 0)
+		if ((ofd = seg_open(sp, oid, O_RDONLY)) < 0)
 			goto fail;
 		while ((n = pread(ofd, buf, sizeof(buf), o)) > 0) {
 			if (write(fd, buf, (size_t)n) != n) {
@@ -507,7 +651,7 @@ spool_prepend(struct spool *sp, const char *frames, size_t len,
 	reader_close(sp);
 	if (oid != 0) {
 		was_writer = s == &sp->segs[sp->nsegs - 1];
-		(void)unlink(opath);
+		seg_unlink(sp, oid);
 		sp->total -= s->size;
 		memmove(s, s + 1, (size_t)(&sp->segs[sp->nsegs] - s - 1) *
 		    sizeof(*s));
@@ -529,7 +673,7 @@ spool_prepend(struct spool *sp, const char *frames, size_t len,
 	return 0;
 fail:
 	close(fd);
-	(void)unlink(path);
+	seg_unlink(sp, id);
 	return -1;
 }
 
@@ -575,14 +719,9 @@ spool_read(struct spool *sp, char **frame, size_t *len, struct spool_pos *end)
 		sp->rframes = 0;
 	}
 	if (sp->rfd < 0 || sp->rfd_seg != s->id) {
-		char path[1100];
-
 		reader_close(sp);
-		seg_path(sp, s->id, path, sizeof(path));
-		if ((sp->rfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			log_warn("spool: %s", path);
+		if ((sp->rfd = seg_open(sp, s->id, O_RDONLY)) < 0)
 			return -1;
-		}
 		sp->rfd_seg = s->id;
 	}
 	/* Make sure the frame is in the buffer (or read it whole). */
@@ -600,11 +739,15 @@ spool_read(struct spool *sp, char **frame, size_t *len, struct spool_pos *end)
 		at = 0;
 		if ((r = frame_header(sp->rbuf, sp->rbuf_len, &hdr,
 		    &body)) != 1) {
-			log_warnx("spool: %s: corrupt frame in segment %"
-			    PRIx64 " at %" PRIu64 "; skipping the segment",
-			    sp->dir, s->id, sp->rpos.off);
-			sp->pending -= s->frames > sp->rframes ?
+			uint64_t lost = s->frames > sp->rframes ?
 			    s->frames - sp->rframes : 0;
+
+			log_warnx("spool %s: corrupt frame in segment %016"
+			    PRIx64 " at byte %" PRIu64 "; skipping the rest of "
+			    "the segment: %" PRIu64 " alert(s) lost", sp->dir,
+			    s->id, sp->rpos.off, lost);
+			sp->corrupt += lost;
+			sp->pending -= lost < sp->pending ? lost : sp->pending;
 			sp->rpos.off = s->size;
 			return spool_read(sp, frame, len, end);
 		}
@@ -632,8 +775,6 @@ spool_read(struct spool *sp, char **frame, size_t *len, struct spool_pos *end)
 void
 spool_commit(struct spool *sp, const struct spool_pos *pos)
 {
-	char	path[1100];
-
 	if (pos->seg < sp->cpos.seg || (pos->seg == sp->cpos.seg &&
 	    pos->off <= sp->cpos.off))
 		return;
@@ -641,9 +782,7 @@ spool_commit(struct spool *sp, const struct spool_pos *pos)
 	sp->dirty = 1;
 	/* Whole segments before the cursor are delivered. */
 	while (sp->nsegs > 1 && sp->segs[0].id < sp->cpos.seg) {
-		seg_path(sp, sp->segs[0].id, path, sizeof(path));
-		if (unlink(path) != 0 && errno != ENOENT)
-			log_warn("spool: %s", path);
+		seg_unlink(sp, sp->segs[0].id);
 		sp->total -= sp->segs[0].size;
 		if (sp->rfd >= 0 && sp->rfd_seg == sp->segs[0].id)
 			reader_close(sp);
@@ -689,6 +828,12 @@ uint64_t
 spool_dropped(const struct spool *sp)
 {
 	return sp->dropped;
+}
+
+uint64_t
+spool_corrupt(const struct spool *sp)
+{
+	return sp->corrupt;
 }
 
 void

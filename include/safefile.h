@@ -1,0 +1,41 @@
+/*
+ * safefile.c: opening the daemon's files in directories that another
+ * user (the service user) can write, without following its links.
+ */
+#ifndef CANHGAC_SAFEFILE_H
+#define CANHGAC_SAFEFILE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/*
+ * The service user: files and directories created or opened with
+ * SAFE_GIVE while root are given to it (fchown), and files it owns are
+ * accepted. Unset, only files of root or of the caller are accepted.
+ */
+void	safefile_set_owner(uid_t uid, gid_t gid);
+void	safefile_clear_owner(void);
+
+#define SAFE_GIVE	0x1	/* give to the service user when root */
+#define SAFE_MKDIR	0x2	/* create missing directories (0750) */
+#define SAFE_GIVE_DIR	0x4	/* give the directory too, if root's */
+
+/*
+ * Open a directory; its last component must not be a symbolic link.
+ * Returns the descriptor, or -1 with a message naming the path.
+ */
+int	safe_dir(const char *dir, int how, char *err, size_t errlen);
+/*
+ * openat(dfd, name) with O_NOFOLLOW, refusing anything but a regular
+ * file with one link owned by root, the service user or the caller (a
+ * device of root's, such as /dev/null, without O_TRUNC or SAFE_GIVE).
+ * O_TRUNC is applied after the checks. dir names the directory in
+ * messages.
+ */
+int	safe_openat(int dfd, const char *dir, const char *name, int flags,
+	    mode_t mode, int how, char *err, size_t errlen);
+/* safe_dir on the path's directory, then safe_openat in it. */
+int	safe_open(const char *path, int flags, mode_t mode, int how,
+	    char *err, size_t errlen);
+
+#endif

@@ -92,7 +92,9 @@ safe_dir(const char *dir, int how, char *err, size_t errlen)
 		make_dirs(dir, how);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ELOOP)
+		/* O_DIRECTORY may say ENOTDIR first for a link. */
+		if (errno == ELOOP || (lstat(dir, &st) == 0 &&
+		    S_ISLNK(st.st_mode)))
 			snprintf(err, errlen, "%s: is a symbolic link; "
 			    "refusing to follow it (give the real directory)",
 			    dir);
@@ -123,12 +125,19 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 	fd = openat(dfd, name, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NOCTTY |
 	    O_NONBLOCK | O_CLOEXEC, mode);
 	if (fd < 0) {
-		if (errno == ELOOP)
+		int e = errno;
+
+		if (e == ELOOP)
 			snprintf(err, errlen, "%s%s%s: is a symbolic link; "
 			    "refusing to follow it", dir, sep, name);
+		else if (e != ENOENT && fstatat(dfd, name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+			snprintf(err, errlen, "%s%s%s: not a regular file; "
+			    "refusing it", dir, sep, name);
 		else
 			snprintf(err, errlen, "%s%s%s: %s", dir, sep, name,
-			    strerror(errno));
+			    strerror(e));
+		errno = e;
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {

@@ -2,6 +2,9 @@
  * spool.c: frames come back in order, survive a reopen from the
  * committed position, the oldest go (counted) when full, prepended
  * frames come first, sequence numbers never repeat after a restart.
+ * A damaged spool (cursor past the end or inside a frame, garbage or
+ * lowered seq file, truncated middle segment) loses nothing intact,
+ * repeats no number, and counts what it lost.
  */
 #include "config.h"
 
@@ -9,6 +12,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +199,238 @@ test_seq_never_repeats(void **state)
 	spool_close(sp);
 }
 
+/* A frame as a remote destination spools it, with its seq. */
+static size_t
+frame_seq(char *buf, size_t len, unsigned i, uint64_t seq)
+{
+	char	msg[128];
+	int	n = snprintf(msg, sizeof(msg), "<165>1 - - - - - [canhgac@1 "
+	    "seq=\"%" PRIu64 "\"] message %u", seq, i);
+
+	return (size_t)snprintf(buf, len, "%d %s", n, msg);
+}
+
+static void
+put_file(const char *name, const char *text)
+{
+	char	 p[300];
+	FILE	*fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	(void)unlink(p);
+	assert_non_null(fp = fopen(p, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* The cursor file's two numbers. */
+static void
+get_cursor(uint64_t *seg, uint64_t *off)
+{
+	char			 p[300];
+	FILE			*fp;
+	unsigned long long	 a, b;
+
+	snprintf(p, sizeof(p), "%s/cursor", dir);
+	assert_non_null(fp = fopen(p, "r"));
+	assert_int_equal(fscanf(fp, "%llu %llu", &a, &b), 2);
+	fclose(fp);
+	*seg = a;
+	*off = b;
+}
+
+/* 50 frames, the first 10 delivered (committed), closed. */
+static void
+fill_50_commit_10(void)
+{
+	char		 err[256], buf[128], *f;
+	struct spool	*sp;
+	size_t		 len;
+	struct spool_pos e;
+	unsigned	 i;
+
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
+		    i)), 0);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(spool_read(sp, &f, &len, &e), 1);
+		spool_commit(sp, &e);
+	}
+	spool_close(sp);
+}
+
+/* Reopen after the cursor file was replaced; the first frame read. */
+static int
+reopen_first(const char *cursor, uint64_t pending)
+{
+	char		 err[256];
+	struct spool	*sp;
+	int		 first;
+
+	put_file("cursor", cursor);
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	assert_int_equal(spool_pending(sp), pending);
+	first = next(sp);
+	assert_int_equal(spool_corrupt(sp), 0);
+	spool_close(sp);
+	return first;
+}
+
+static void
+test_cursor_damaged(void **state)
+{
+	char		 text[64];
+	uint64_t	 seg, off;
+
+	(void)state;
+	fill_50_commit_10();
+	get_cursor(&seg, &off);
+	assert_true(off > 0);
+	/* Intact: from frame 10. */
+	snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64 "\n", seg, off);
+	assert_int_equal(reopen_first(text, 40), 10);
+	/* Past the last segment: everything again, not nothing. */
+	snprintf(text, sizeof(text), "%" PRIu64 " 0\n", seg + 5);
+	assert_int_equal(reopen_first(text, 50), 0);
+	/* Past the end of its segment: that segment again. */
+	snprintf(text, sizeof(text), "%" PRIu64 " 99999999\n", seg);
+	assert_int_equal(reopen_first(text, 50), 0);
+	/* Inside frame 10: from its start, not from a broken frame. */
+	snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64 "\n", seg,
+	    off + 3);
+	assert_int_equal(reopen_first(text, 40), 10);
+	/* Garbage, or numbers out of range: everything again. */
+	assert_int_equal(reopen_first("zz top\n", 50), 0);
+	assert_int_equal(reopen_first("99999999999999999999999 0\n", 50), 0);
+	assert_int_equal(reopen_first("", 50), 0);
+}
+
+/* Frames carrying seq 1..30, none delivered; closed. */
+static void
+fill_seq_30(void)
+{
+	char		 err[256], buf[160];
+	struct spool	*sp;
+	unsigned	 i;
+
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(spool_append(sp, buf, frame_seq(buf,
+		    sizeof(buf), i, spool_next_seq(sp))), 0);
+	spool_close(sp);
+}
+
+static uint64_t
+seq_after(const char *seqfile)
+{
+	char		 err[256];
+	struct spool	*sp;
+	uint64_t	 q;
+
+	if (seqfile != NULL)
+		put_file("seq", seqfile);
+	else {
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/seq", dir);
+		(void)unlink(p);
+	}
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	q = spool_next_seq(sp);
+	spool_close(sp);
+	return q;
+}
+
+static void
+test_seq_damaged(void **state)
+{
+	(void)state;
+	fill_seq_30();
+	/* The segments hold 1..30: lowered, garbage, huge, missing. */
+	assert_int_equal(seq_after("5\n"), 31);
+	assert_int_equal(seq_after("0\n"), 31);
+	assert_int_equal(seq_after("garbage\n"), 31);
+	assert_int_equal(seq_after("18446744073709551615\n"), 31);
+	assert_int_equal(seq_after("99999999999999999999999\n"), 31);
+	assert_int_equal(seq_after("-3\n"), 31);
+	assert_int_equal(seq_after(NULL), 31);
+	/* Ahead of the segments (numbers reserved): honoured. */
+	assert_int_equal(seq_after("500\n"), 500);
+}
+
+/* The names of the segments, oldest first. */
+static size_t
+segments(char names[][32], size_t max)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0, i, j;
+
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL && n < max)
+		if (strlen(de->d_name) == 20 &&
+		    strcmp(de->d_name + 16, ".seg") == 0)
+			snprintf(names[n++], 32, "%s", de->d_name);
+	closedir(d);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char t[32];
+
+			memcpy(t, names[j], 32);
+			memcpy(names[j], names[j - 1], 32);
+			memcpy(names[j - 1], t, 32);
+		}
+	return n;
+}
+
+static void
+test_truncated_middle_segment(void **state)
+{
+	char		 err[256], buf[128], names[16][32], p[300];
+	struct spool	*sp;
+	unsigned	 i, got = 0;
+	int		 v, last = -1, gap = -1;
+	size_t		 n;
+	struct stat	 st;
+
+	(void)state;
+	/* 64 KiB: segments of 8 KiB. */
+	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < 600; i++)
+		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
+		    i)), 0);
+	assert_int_equal(spool_dropped(sp), 0);
+	spool_close(sp);
+	assert_true((n = segments(names, 16)) >= 3);
+	snprintf(p, sizeof(p), "%s/%s", dir, names[1]);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(truncate(p, st.st_size - 5), 0);
+	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	/* The torn frame is lost, counted; the rest all come, in order. */
+	assert_int_equal(spool_corrupt(sp), 1);
+	assert_int_equal(spool_pending(sp), 599);
+	while ((v = next(sp)) >= 0) {
+		assert_true(v > last);
+		if (v != last + 1) {
+			assert_int_equal(gap, -1);
+			gap = last + 1;
+		}
+		last = v;
+		got++;
+	}
+	assert_int_equal(got, 599);
+	assert_int_equal(last, 599);
+	assert_true(gap > 0);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -202,6 +440,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_full_drops_oldest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prepend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_damaged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_seq_damaged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_middle_segment,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_repeats, setup,
 		    teardown),
 	};

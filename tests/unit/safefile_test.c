@@ -1,0 +1,268 @@
+/*
+ * safefile.c: a link, a hard link, a FIFO, a directory link or a file
+ * of another user planted where the daemon opens its files is refused
+ * and the file it points to is untouched; a truncation happens only
+ * after the checks; files root opens with SAFE_GIVE go to the service
+ * user through the descriptor.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "safefile.h"
+
+static char	dir[256], victim[300];
+
+static void
+path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* The victim: a file outside the directory, with known content. */
+static int
+setup(void **state)
+{
+	FILE	*fp;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/safefile_test.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	path(victim, sizeof(victim), "victim");
+	if ((fp = fopen(victim, "w")) == NULL)
+		return -1;
+	fputs("secret\n", fp);
+	fclose(fp);
+	chmod(victim, 0600);
+	safefile_clear_owner();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	(void)state;
+	safefile_clear_owner();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+assert_victim_intact(void)
+{
+	struct stat	st;
+	char		buf[32];
+	FILE		*fp;
+
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 7);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, geteuid());
+	assert_non_null(fp = fopen(victim, "r"));
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "secret\n");
+}
+
+static void
+test_regular_file(void **state)
+{
+	char	p[300], err[512];
+	int	fd;
+
+	(void)state;
+	path(p, sizeof(p), "sub/dir/alerts.json");
+	fd = safe_open(p, O_WRONLY | O_APPEND | O_CREAT, 0640, SAFE_MKDIR,
+	    err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	/* Blocking again: O_NONBLOCK was only for the open. */
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_int_not_equal(fcntl(fd, F_GETFL) & O_APPEND, 0);
+	close(fd);
+	/* Opened again, truncated. */
+	fd = safe_open(p, O_WRONLY | O_CREAT | O_TRUNC, 0640, 0, err,
+	    sizeof(err));
+	assert_true(fd >= 0);
+	{
+		struct stat st;
+
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_size, 0);
+	}
+	close(fd);
+	/* A device of root's, as -E /dev/null, is fine without O_TRUNC. */
+	if (geteuid() == 0) {
+		fd = safe_open("/dev/null", O_WRONLY | O_APPEND, 0, 0, err,
+		    sizeof(err));
+		assert_true(fd >= 0);
+		close(fd);
+	}
+}
+
+static void
+test_symlink_refused(void **state)
+{
+	char	p[300], err[512];
+	int	flags[] = { O_WRONLY | O_APPEND | O_CREAT,
+	    O_WRONLY | O_CREAT | O_TRUNC, O_RDWR | O_CREAT, O_RDONLY };
+	size_t	i;
+
+	(void)state;
+	path(p, sizeof(p), "alerts.json");
+	assert_int_equal(symlink(victim, p), 0);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(safe_open(p, flags[i], 0640, SAFE_GIVE, err,
+		    sizeof(err)), -1);
+		assert_non_null(strstr(err, p));
+		assert_non_null(strstr(err, "symbolic link"));
+	}
+	assert_victim_intact();
+	/* A dangling link is not followed to create its target either. */
+	assert_int_equal(unlink(p), 0);
+	{
+		char target[300];
+
+		path(target, sizeof(target), "created-through-link");
+		assert_int_equal(symlink(target, p), 0);
+		assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, 0, err,
+		    sizeof(err)), -1);
+		assert_int_equal(access(target, F_OK), -1);
+	}
+}
+
+static void
+test_hardlink_refused(void **state)
+{
+	char	p[300], err[512];
+
+	(void)state;
+	path(p, sizeof(p), "events.json");
+	assert_int_equal(link(victim, p), 0);
+	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT | O_TRUNC, 0640,
+	    SAFE_GIVE, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "hard links"));
+	assert_non_null(strstr(err, p));
+	assert_victim_intact();
+}
+
+static void
+test_fifo_and_dir_refused(void **state)
+{
+	char	p[300], d[300], err[512];
+
+	(void)state;
+	path(p, sizeof(p), "stats.json");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	/* Would block for ever without O_NONBLOCK on the open. */
+	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, 0, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(safe_open(p, O_RDWR | O_CREAT, 0640, 0, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* The directory's last component may not be a link either. */
+	path(d, sizeof(d), "real");
+	assert_int_equal(mkdir(d, 0750), 0);
+	path(d, sizeof(d), "spool");
+	assert_int_equal(symlink("real", d), 0);
+	assert_int_equal(safe_dir(d, SAFE_MKDIR, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	path(p, sizeof(p), "spool/cursor");
+	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, 0, err,
+	    sizeof(err)), -1);
+	path(p, sizeof(p), "real/cursor");
+	assert_int_equal(access(p, F_OK), -1);
+}
+
+/* Root: another user's file is refused; SAFE_GIVE hands ours over. */
+static void
+test_owner(void **state)
+{
+	char		p[300], d[300], err[512];
+	struct stat	st;
+	int		fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
+			fail_msg("needs root (CI=true: not skipping)");
+		skip();
+	}
+	path(p, sizeof(p), "foreign");
+	assert_true((fd = open(p, O_WRONLY | O_CREAT, 0644)) >= 0);
+	assert_int_equal(fchown(fd, 54321, 54321), 0);
+	close(fd);
+	assert_int_equal(safe_open(p, O_WRONLY | O_APPEND, 0, 0, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "owned by uid 54321"));
+	/* The service user's own file is accepted once it is known. */
+	safefile_set_owner(54321, 54321);
+	assert_true((fd = safe_open(p, O_WRONLY | O_APPEND, 0, 0, err,
+	    sizeof(err))) >= 0);
+	close(fd);
+	/* Created by root with SAFE_GIVE: the service user's, dirs too. */
+	path(p, sizeof(p), "log/alerts.json");
+	assert_true((fd = safe_open(p, O_WRONLY | O_APPEND | O_CREAT, 0640,
+	    SAFE_MKDIR | SAFE_GIVE, err, sizeof(err))) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_uid, 54321);
+	assert_int_equal(st.st_gid, 54321);
+	close(fd);
+	path(d, sizeof(d), "log");
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_uid, 54321);
+	/* Without SAFE_GIVE (a pidfile), root keeps it. */
+	path(p, sizeof(p), "pid");
+	assert_true((fd = safe_open(p, O_RDWR | O_CREAT, 0644, 0, err,
+	    sizeof(err))) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	close(fd);
+	/* A root directory is given over only with SAFE_GIVE_DIR. */
+	path(d, sizeof(d), "spool");
+	assert_int_equal(mkdir(d, 0750), 0);
+	assert_true((fd = safe_dir(d, SAFE_MKDIR | SAFE_GIVE, err,
+	    sizeof(err))) >= 0);
+	close(fd);
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_true((fd = safe_dir(d, SAFE_GIVE_DIR, err, sizeof(err))) >= 0);
+	close(fd);
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_uid, 54321);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_regular_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hardlink_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_and_dir_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,64 @@
+# Helpers for the trust tests (tests/e2e/trust_*.sh): the shipped
+# tmpfiles layout (etc/canhgac.tmpfiles) under a private root, the
+# service user `canhgac`, a root-only victim file, and a sensor
+# configuration with `user: canhgac`. Sourced after syslog_lib.sh.
+
+SVC=canhgac
+
+tr_need() {
+	if [ "$(id -u)" -ne 0 ]; then
+		[ "${CI:-}" = true ] && fail "needs root (CI=true: not skipping)"
+		skip "needs root"
+	fi
+	if ! getent passwd "$SVC" >/dev/null || ! command -v runuser >/dev/null; then
+		[ "${CI:-}" = true ] && fail "needs the user $SVC (scripts/setup.sh) and runuser"
+		skip "needs the user $SVC and runuser"
+	fi
+	[ -r "$top_srcdir/etc/canhgac.tmpfiles" ] || fail "no etc/canhgac.tmpfiles"
+}
+
+# As the service user.
+as_svc() { runuser -u "$SVC" -- "$@"; }
+
+# tr_layout ROOT: the directories of etc/canhgac.tmpfiles under ROOT,
+# with the shipped owners and modes.
+tr_layout() {
+	local root=$1 type path mode user group rest
+	rm -rf "$root"
+	mkdir -p "$root"
+	while read -r type path mode user group rest; do
+		[ "$type" = d ] || continue
+		mkdir -p "$root$path"
+		chown "$user:$group" "$root$path" && chmod "$mode" "$root$path" ||
+			fail "cannot make $root$path"
+	done <"$top_srcdir/etc/canhgac.tmpfiles"
+}
+
+# tr_victim FILE: a root-only file; tr_victim_state FILE prints what
+# must not change (owner, mode, size, content hash).
+tr_victim() {
+	mkdir -p "$(dirname "$1")"
+	chmod 700 "$(dirname "$1")"
+	printf 'root only: do not touch\n' >"$1"
+	chown 0:0 "$1"
+	chmod 600 "$1"
+}
+tr_victim_state() {
+	echo "$(stat -c '%u:%g %a %s %h' "$1") $(sha256sum <"$1" | cut -c1-64)"
+}
+
+# tr_conf FILE ROOT PORT [EXTRA_TOP_LEVEL_YAML]: logs and the spool of
+# one remote destination (TLS to PORT) in the shipped directories.
+tr_conf() {
+	local f=$1 root=$2 port=$3
+	sl_sensor_conf "$f" sensor-trust "  json: {path: $root/var/log/canhgac/alerts.json}
+  remote:
+    - {host: 127.0.0.1, port: $port, transport: tls, ca: $TMP/certs/ca.pem,
+       server_name: collector.test, spool: $root/var/lib/canhgac/spool/collector,
+       backoff_max: 1s, drain_timeout: ${TR_DRAIN:-1s}}"
+	cat >>"$f" <<YEOF
+user: $SVC
+events: $root/var/log/canhgac/events.json
+${4:-}
+YEOF
+}

@@ -351,9 +351,10 @@ cursor_load(struct spool *sp, uint64_t all)
 	if (r != 0 || sp->nsegs == 0 || a < sp->segs[0].id)
 		return;
 	if (a > sp->segs[sp->nsegs - 1].id)
-		log_warnx("spool %s: the cursor points past the last segment "
-		    "(%016" PRIx64 "); resending the %" PRIu64 " alert(s) of "
-		    "the spool", sp->dir, a, all);
+		log_warnx("spool %s: the cursor (segment %016" PRIx64 ") "
+		    "points past the last segment (%016" PRIx64 "); "
+		    "resending the %" PRIu64 " alert(s) of the spool", sp->dir,
+		    a, sp->segs[sp->nsegs - 1].id, all);
 	else if ((s = seg_find(sp, a)) == NULL) {
 		size_t i;
 

@@ -36,6 +36,7 @@
 
 #include "canhgac.h"
 #include "rules-internal.h"
+#include "safefile.h"
 
 #define STATE_FORMAT		"canhgac-state"
 #define STATE_VERSION		1
@@ -1333,7 +1334,7 @@ state_init(struct sensor *s, char *err, size_t errlen)
 	struct timeval	 tv = { 1, 0 };
 	struct state	*st;
 	struct stat	 sb = { 0 };
-	char		*dir, *path, digest[65];
+	char		*dir, *path, digest[65], why[512];
 
 	(void)err;
 	(void)errlen;
@@ -1353,12 +1354,15 @@ state_init(struct sensor *s, char *err, size_t errlen)
 	free(path);
 	/* One daemon per state file: a second one runs without. */
 	xasprintf(&st->lock, "%s/state.lock", dir);
-	st->lockfd = open(st->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
+	/* In the service user's directory: no link of its is followed. */
+	st->lockfd = safe_open(st->lock, O_RDWR | O_CREAT, 0640, SAFE_GIVE,
+	    why, sizeof(why));
 	if (st->lockfd < 0 || flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		log_warnx("state %s: %s; running without history",
-		    st->lock, st->lockfd < 0 ? strerror(errno) :
-		    "held by another canhgacd");
+		if (st->lockfd < 0)
+			log_warnx("state: %s; running without history", why);
+		else
+			log_warnx("state %s: held by another canhgacd; running "
+			    "without history", st->lock);
 		state_free(st);
 		free(dir);
 		return 0;

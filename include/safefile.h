@@ -18,10 +18,13 @@ void	safefile_clear_owner(void);
 
 #define SAFE_GIVE	0x1	/* give to the service user when root */
 #define SAFE_MKDIR	0x2	/* create missing directories (0750) */
-#define SAFE_GIVE_DIR	0x4	/* give the directory too, if root's */
+#define SAFE_GIVE_DIR	0x4	/* give a directory of root's too, if the
+				   service user owns its parent */
 
 /*
- * Open a directory; its last component must not be a symbolic link.
+ * Open a directory one component at a time, following a symbolic link
+ * only where no user but root can have put it (a directory of root's
+ * that group and others cannot write, or root's link in a sticky one).
  * Returns the descriptor, or -1 with a message naming the path.
  */
 int	safe_dir(const char *dir, int how, char *err, size_t errlen);

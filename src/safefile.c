@@ -51,66 +51,132 @@ give(int fd, const struct stat *st)
 	return fchown(fd, owner_uid, owner_gid);
 }
 
-/* Create the missing directories of dir; those we create are given. */
-static void
-make_dirs(const char *dir, int how)
+/*
+ * Only root can have put a link in a directory of root's that group and
+ * others cannot write, and in a sticky directory only its owner can
+ * replace a link: such links are followed; any other link is refused.
+ */
+static int
+link_trusted(int parent, const char *name)
 {
-	char	buf[4096], *p;
+	struct stat	pst, lst;
 
-	if (strlen(dir) >= sizeof(buf))
-		return;
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1;; p++) {
-		int		 last, fd;
-		struct stat	 st;
-
-		p = strchr(p, '/');
-		last = p == NULL;
-		if (!last)
-			*p = '\0';
-		if (mkdir(buf, 0750) == 0 && (how & SAFE_GIVE) &&
-		    (fd = open(buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC)) >= 0) {
-			/* A failure shows when the file is opened in it. */
-			if (fstat(fd, &st) == 0)
-				(void)give(fd, &st);
-			close(fd);
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
+	if (fstat(parent, &pst) != 0 ||
+	    fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0;
+	if (pst.st_uid == 0 && (pst.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return (pst.st_mode & S_ISVTX) && lst.st_uid == 0;
 }
 
+/*
+ * One component of a directory path, opened in parent, created if
+ * missing and asked (*made says so). prefix names it in messages.
+ */
+static int
+step(int parent, const char *name, const char *prefix, int how, int *made,
+    char *err, size_t errlen)
+{
+	struct stat	st;
+	int		fd, e;
+
+	*made = 0;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && (how & SAFE_MKDIR)) {
+		if (mkdirat(parent, name, 0750) == 0)
+			*made = 1;
+		if (*made || errno == EEXIST)
+			fd = openat(parent, name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd >= 0)
+		return fd;
+	e = errno;
+	/* O_DIRECTORY may say ENOTDIR rather than ELOOP for a link. */
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		if (link_trusted(parent, name)) {
+			if ((fd = openat(parent, name, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC)) >= 0)
+				return fd;
+			snprintf(err, errlen, "%s: cannot open directory: %s",
+			    prefix, strerror(errno));
+			return -1;
+		}
+		snprintf(err, errlen, "%s: is a symbolic link in a directory "
+		    "another user can write; refusing to follow it (give the "
+		    "real directory)", prefix);
+		return -1;
+	}
+	snprintf(err, errlen, "%s: cannot open directory: %s", prefix,
+	    strerror(e));
+	return -1;
+}
+
+/*
+ * Walk the path one component at a time from / (or the working
+ * directory), so that no link another user planted anywhere on it is
+ * followed; directories created on the way are given with SAFE_GIVE.
+ */
 int
 safe_dir(const char *dir, int how, char *err, size_t errlen)
 {
-	struct stat	st;
-	int		fd;
+	char		 path[4096], *comp, *next;
+	struct stat	 st;
+	uid_t		 parent_uid = 0;
+	int		 cur, fd, made, steps = 0;
 
-	if (how & SAFE_MKDIR)
-		make_dirs(dir, how);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		/* O_DIRECTORY may say ENOTDIR first for a link. */
-		if (errno == ELOOP || (lstat(dir, &st) == 0 &&
-		    S_ISLNK(st.st_mode)))
-			snprintf(err, errlen, "%s: is a symbolic link; "
-			    "refusing to follow it (give the real directory)",
-			    dir);
-		else
-			snprintf(err, errlen, "%s: cannot open directory: %s",
-			    dir, strerror(errno));
+	if (strlen(dir) >= sizeof(path)) {
+		snprintf(err, errlen, "%.64s...: path too long", dir);
 		return -1;
 	}
-	if ((how & SAFE_GIVE_DIR) && fstat(fd, &st) == 0 && st.st_uid == 0 &&
-	    give(fd, &st) != 0) {
+	snprintf(path, sizeof(path), "%s", dir);
+	if ((cur = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (comp = path; comp != NULL; comp = next) {
+		while (*comp == '/')
+			comp++;
+		if (*comp == '\0')
+			break;
+		if ((next = strchr(comp, '/')) != NULL)
+			*next = '\0';
+		if (strcmp(comp, ".") != 0) {
+			/* path ends at this component: the prefix so far. */
+			fd = step(cur, comp, path, how, &made, err, errlen);
+			if (fd < 0) {
+				close(cur);
+				return -1;
+			}
+			if (fstat(cur, &st) == 0)
+				parent_uid = st.st_uid;
+			steps++;
+			/* A failure shows when a file is opened in it. */
+			if (made && (how & SAFE_GIVE) && fstat(fd, &st) == 0)
+				(void)give(fd, &st);
+			close(cur);
+			cur = fd;
+		}
+		if (next != NULL)
+			*next++ = '/';
+	}
+	/*
+	 * An existing directory of root's (left by an older version) is
+	 * given only where the service user owns its parent: a spool under
+	 * /var/lib/canhgac/spool, never a system directory named by mistake.
+	 */
+	if ((how & SAFE_GIVE_DIR) && have_owner && steps > 0 &&
+	    parent_uid == owner_uid && fstat(cur, &st) == 0 && st.st_uid == 0 &&
+	    give(cur, &st) != 0) {
 		snprintf(err, errlen, "%s: cannot give the directory to the "
 		    "service user: %s", dir, strerror(errno));
-		close(fd);
+		close(cur);
 		return -1;
 	}
-	return fd;
+	return cur;
 }
 
 int

@@ -3,7 +3,7 @@
 # With the shipped tmpfiles layout (log and spool directories owned by
 # `canhgac`), `canhgac` plants a symbolic link to a root-only victim at
 # alerts.json, events.json, the --alerts and --stats files, a pidfile in
-# its directory, a spool segment, the spool directory itself, and the
+# its directory, a spool segment, the spool directory and its parent, the
 # spool's cursor, seq and temporary files; root also plants hard links
 # (as a system without fs.protected_hardlinks would let the user do).
 # The daemon, started as root with `user: canhgac`, either refuses to
@@ -97,6 +97,18 @@ tr_layout "$R"
 as_svc ln -s "$TMP/secret" "$SPOOL"
 bad=$SPOOL why="is a symbolic link" live=0
 run spool_dir refuse
+# A directory higher up: the service user swaps /var/lib/canhgac/spool
+# (in its own /var/lib/canhgac) for a link to a directory of root's that
+# holds a `collector` directory; that one must not be given to it.
+tr_layout "$R"
+mkdir -p "$TMP/secret2/collector"
+chmod 700 "$TMP/secret2" "$TMP/secret2/collector"
+as_svc mv "$R/var/lib/canhgac/spool" "$R/var/lib/canhgac/spool.old"
+as_svc ln -s "$TMP/secret2" "$R/var/lib/canhgac/spool"
+bad=$R/var/lib/canhgac/spool why="is a symbolic link" live=0
+run spool_parent refuse
+[ "$(stat -c %u "$TMP/secret2/collector")" = 0 ] || fail "spool_parent: root's directory given away"
+[ -z "$(ls -A "$TMP/secret2/collector")" ] || fail "spool_parent: files made in root's directory"
 # The pidfile, in a directory of the service user's (live, on lo).
 tr_layout "$R"
 bad=$R/var/lib/canhgac/canhgacd.pid why="is a symbolic link" live=1

@@ -163,9 +163,9 @@ test_hardlink_refused(void **state)
 }
 
 static void
-test_fifo_and_dir_refused(void **state)
+test_fifo_refused(void **state)
 {
-	char	p[300], d[300], err[512];
+	char	p[300], err[512];
 
 	(void)state;
 	path(p, sizeof(p), "stats.json");
@@ -177,18 +177,71 @@ test_fifo_and_dir_refused(void **state)
 	assert_int_equal(safe_open(p, O_RDWR | O_CREAT, 0640, 0, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
-	/* The directory's last component may not be a link either. */
+}
+
+static int
+is_root(void)
+{
+	if (geteuid() == 0)
+		return 1;
+	if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
+		fail_msg("needs root (CI=true: not skipping)");
+	return 0;
+}
+
+/*
+ * A directory link in a directory another user can write is refused,
+ * wherever it is on the path; one only root can have made is followed.
+ */
+static void
+test_dir_links(void **state)
+{
+	char		p[300], d[300], err[512];
+	struct stat	st, rst;
+	int		fd;
+
+	(void)state;
 	path(d, sizeof(d), "real");
 	assert_int_equal(mkdir(d, 0750), 0);
-	path(d, sizeof(d), "spool");
-	assert_int_equal(symlink("real", d), 0);
+	path(d, sizeof(d), "w");
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chmod(d, 0777), 0);
+	path(d, sizeof(d), "w/spool");
+	assert_int_equal(symlink("../real", d), 0);
 	assert_int_equal(safe_dir(d, SAFE_MKDIR, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, d));
 	assert_non_null(strstr(err, "symbolic link"));
-	path(p, sizeof(p), "spool/cursor");
-	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, 0, err,
-	    sizeof(err)), -1);
-	path(p, sizeof(p), "real/cursor");
+	/* Not the last component: still refused, nothing made through it. */
+	path(p, sizeof(p), "w/spool/sub/cursor");
+	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, SAFE_MKDIR,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, d));
+	path(p, sizeof(p), "real/sub");
 	assert_int_equal(access(p, F_OK), -1);
+	if (!is_root())
+		skip();
+	/* The test directory is root's, 0700: its links are root's doing. */
+	path(d, sizeof(d), "trusted");
+	assert_int_equal(symlink("real", d), 0);
+	assert_true((fd = safe_dir(d, 0, err, sizeof(err))) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	path(p, sizeof(p), "real");
+	assert_int_equal(stat(p, &rst), 0);
+	assert_int_equal(st.st_ino, rst.st_ino);
+	/* Sticky (as /tmp): root's link followed, another user's not. */
+	path(d, sizeof(d), "t");
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chmod(d, 01777), 0);
+	path(d, sizeof(d), "t/byroot");
+	assert_int_equal(symlink("../real", d), 0);
+	assert_true((fd = safe_dir(d, 0, err, sizeof(err))) >= 0);
+	close(fd);
+	path(d, sizeof(d), "t/byuser");
+	assert_int_equal(symlink("../real", d), 0);
+	assert_int_equal(lchown(d, 54321, 54321), 0);
+	assert_int_equal(safe_dir(d, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
 }
 
 /* Root: another user's file is refused; SAFE_GIVE hands ours over. */
@@ -200,11 +253,8 @@ test_owner(void **state)
 	int		fd;
 
 	(void)state;
-	if (geteuid() != 0) {
-		if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
-			fail_msg("needs root (CI=true: not skipping)");
+	if (!is_root())
 		skip();
-	}
 	path(p, sizeof(p), "foreign");
 	assert_true((fd = open(p, O_WRONLY | O_CREAT, 0644)) >= 0);
 	assert_int_equal(fchown(fd, 54321, 54321), 0);
@@ -235,8 +285,14 @@ test_owner(void **state)
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(st.st_uid, 0);
 	close(fd);
-	/* A root directory is given over only with SAFE_GIVE_DIR. */
-	path(d, sizeof(d), "spool");
+	/*
+	 * A directory of root's is given over only with SAFE_GIVE_DIR and
+	 * where the service user owns its parent (an older version's spool).
+	 */
+	path(d, sizeof(d), "svc");
+	assert_int_equal(mkdir(d, 0750), 0);
+	assert_int_equal(chown(d, 54321, 54321), 0);
+	path(d, sizeof(d), "svc/spool");
 	assert_int_equal(mkdir(d, 0750), 0);
 	assert_true((fd = safe_dir(d, SAFE_MKDIR | SAFE_GIVE, err,
 	    sizeof(err))) >= 0);
@@ -247,6 +303,12 @@ test_owner(void **state)
 	close(fd);
 	assert_int_equal(stat(d, &st), 0);
 	assert_int_equal(st.st_uid, 54321);
+	path(d, sizeof(d), "system");
+	assert_int_equal(mkdir(d, 0750), 0);
+	assert_true((fd = safe_dir(d, SAFE_GIVE_DIR, err, sizeof(err))) >= 0);
+	close(fd);
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_uid, 0);
 }
 
 int
@@ -259,8 +321,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hardlink_refused, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_fifo_and_dir_refused,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dir_links, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 	};
 

@@ -4,7 +4,9 @@
 # `canhgac`), `canhgac` plants a symbolic link to a root-only victim at
 # alerts.json, events.json, the --alerts and --stats files, a pidfile in
 # its directory, a spool segment, the spool directory and its parent, the
-# spool's cursor, seq and temporary files; root also plants hard links
+# spool's cursor, seq and temporary files, and alerts.json and events.json
+# of a daemon running as root when it reopens them by name (deleted while
+# open, SIGHUP); root also plants hard links
 # (as a system without fs.protected_hardlinks would let the user do).
 # The daemon, started as root with `user: canhgac`, either refuses to
 # start with a message naming the path (logs, stats, pidfile, segments,
@@ -114,6 +116,31 @@ tr_layout "$R"
 bad=$R/var/lib/canhgac/canhgacd.pid why="is a symbolic link" live=1
 as_svc ln -s "$V" "$bad"
 run pidfile refuse
+
+# Reopening by name as root (no `user:`): alerts.json deleted while open
+# (checked each second) and SIGHUP (reopens the logs) find links the
+# service user planted in its log directory; both are refused, the old
+# files kept.
+tr_layout "$R"
+grep -v '^user:' "$TMP/sensor.yaml" >"$TMP/root.yaml"
+"$CANHGACD" -c "$TMP/root.yaml" -i lo -P "$TMP/root.pid" >/dev/null 2>"$TMP/reopen.log" &
+rpid=$!
+SL_PIDS="$SL_PIDS $rpid"
+for i in $(seq 1 50); do [ -f "$LOG/alerts.json" ] && [ -f "$LOG/events.json" ] && break; sleep 0.1; done
+kill -0 $rpid 2>/dev/null || { cat "$TMP/reopen.log" >&2; fail "reopen: daemon did not start"; }
+as_svc rm -f "$LOG/alerts.json" && as_svc ln -s "$V" "$LOG/alerts.json" || fail "reopen: cannot plant"
+as_svc mv "$LOG/events.json" "$LOG/events.json.1" && as_svc ln -s "$V" "$LOG/events.json" || fail "reopen: cannot plant"
+for i in $(seq 1 50); do grep -q "alerts.json: is a symbolic link" "$TMP/reopen.log" && break; sleep 0.1; done
+kill -HUP $rpid
+for i in $(seq 1 50); do grep -q "events.json: is a symbolic link" "$TMP/reopen.log" && break; sleep 0.1; done
+kill $rpid; wait $rpid
+got=$(tr_victim_state "$V")
+[ "$got" = "$want" ] || { cat "$TMP/reopen.log" >&2; fail "reopen: the victim changed: $want -> $got"; }
+for f in alerts.json events.json; do
+	grep -q "$LOG/$f: is a symbolic link" "$TMP/reopen.log" ||
+		{ cat "$TMP/reopen.log" >&2; fail "reopen: no refusal for $f"; }
+done
+info "reopen: refused as root: $(grep -c 'is a symbolic link' "$TMP/reopen.log") time(s)"
 
 hard alerts_hard "$LOG/alerts.json"
 hard events_hard "$LOG/events.json"

@@ -30,8 +30,9 @@ void	safefile_clear_owner(void);
 int	safe_dir(const char *dir, int how, char *err, size_t errlen);
 /*
  * openat(dfd, name) with O_NOFOLLOW, refusing anything but a regular
- * file with one link owned by root, the service user or the caller (a
- * device of root's, such as /dev/null, without O_TRUNC or SAFE_GIVE).
+ * file with one link owned by root, the service user or the caller (or
+ * a character device with one link, such as /dev/null, without O_TRUNC
+ * or SAFE_GIVE).
  * O_TRUNC is applied after the checks. dir names the directory in
  * messages.
  */

@@ -211,19 +211,20 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 		    strerror(errno));
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_uid == 0 &&
+	/* Only root makes device nodes; a hard link to one is refused. */
+	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) &&
 	    !(flags & O_TRUNC) && !(how & SAFE_GIVE))) {
 		snprintf(err, errlen, "%s%s%s: not a regular file; refusing "
 		    "it", dir, sep, name);
 		goto fail;
 	}
-	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+	if (st.st_nlink > 1) {
 		snprintf(err, errlen, "%s%s%s: has %lu hard links; refusing "
 		    "it (remove the extra links)", dir, sep, name,
 		    (unsigned long)st.st_nlink);
 		goto fail;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	if (S_ISREG(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid() &&
 	    !(have_owner && st.st_uid == owner_uid)) {
 		snprintf(err, errlen, "%s%s%s: owned by uid %lu, not by root "
 		    "or the service user; refusing it", dir, sep, name,

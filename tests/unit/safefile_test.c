@@ -106,13 +106,14 @@ test_regular_file(void **state)
 		assert_int_equal(st.st_size, 0);
 	}
 	close(fd);
-	/* A device of root's, as -E /dev/null, is fine without O_TRUNC. */
-	if (geteuid() == 0) {
-		fd = safe_open("/dev/null", O_WRONLY | O_APPEND, 0, 0, err,
-		    sizeof(err));
-		assert_true(fd >= 0);
-		close(fd);
-	}
+	/* A device, as -E /dev/null, is fine without O_TRUNC. */
+	fd = safe_open("/dev/null", O_WRONLY | O_APPEND, 0, 0, err,
+	    sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(safe_open("/dev/null", O_WRONLY | O_TRUNC, 0, 0, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
 }
 
 static void

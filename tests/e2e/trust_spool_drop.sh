@@ -1,6 +1,8 @@
 #!/bin/bash
 # Trust, item 2: the remote spool delivers after the privilege drop.
-# The shipped tmpfiles layout, started as root with `user: canhgac`; the
+# The shipped tmpfiles layout (with a spool directory and segment of
+# root's, as an older version left them), started as root with
+# `user: canhgac`; the
 # TLS collector (the shipped syslog-ng configuration) is down while all
 # N alerts are spooled and comes up afterwards: every one of the N
 # alerts reaches it (counted by sequence number), the spool's directory
@@ -20,6 +22,9 @@ R=$TMP/root
 LOG=$R/var/log/canhgac
 SPOOL=$R/var/lib/canhgac/spool/collector
 tr_layout "$R"
+# As an older version left it: the spool directory and a segment root's.
+mkdir -m 750 "$SPOOL"
+install -m 640 /dev/null "$SPOOL/0000000100000000.seg"
 TR_DRAIN=60s tr_conf "$TMP/sensor.yaml" "$R" "$port"
 "$CANHGACD" -v -c "$TMP/sensor.yaml" -r "$TMP/in.pcap" --stats "$LOG/stats.json" \
 	2>"$TMP/daemon.log" &

@@ -41,14 +41,17 @@ safefile_clear_owner(void)
 	have_owner = 0;
 }
 
-/* Give what fd refers to the service user, if we are root. */
+/*
+ * Give what fd refers to the service user, if we are root (fd may be an
+ * O_PATH descriptor: fchownat with AT_EMPTY_PATH takes both).
+ */
 static int
 give(int fd, const struct stat *st)
 {
 	if (!have_owner || geteuid() != 0 ||
 	    (st->st_uid == owner_uid && st->st_gid == owner_gid))
 		return 0;
-	return fchown(fd, owner_uid, owner_gid);
+	return fchownat(fd, "", owner_uid, owner_gid, AT_EMPTY_PATH);
 }
 
 /*
@@ -81,13 +84,13 @@ step(int parent, const char *name, const char *prefix, int how, int *made,
 	int		fd, e;
 
 	*made = 0;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && (how & SAFE_MKDIR)) {
 		if (mkdirat(parent, name, 0750) == 0)
 			*made = 1;
 		if (*made || errno == EEXIST)
-			fd = openat(parent, name, O_RDONLY | O_DIRECTORY |
+			fd = openat(parent, name, O_PATH | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd >= 0)
@@ -97,7 +100,7 @@ step(int parent, const char *name, const char *prefix, int how, int *made,
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode)) {
 		if (link_trusted(parent, name)) {
-			if ((fd = openat(parent, name, O_RDONLY | O_DIRECTORY |
+			if ((fd = openat(parent, name, O_PATH | O_DIRECTORY |
 			    O_CLOEXEC)) >= 0)
 				return fd;
 			snprintf(err, errlen, "%s: cannot open directory: %s",
@@ -132,7 +135,11 @@ safe_dir(const char *dir, int how, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s", dir);
-	if ((cur = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY |
+	/*
+	 * O_PATH on the way: only search permission is needed, as for a
+	 * path (the service user reopens logs under a 0711 directory).
+	 */
+	if ((cur = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY |
 	    O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
@@ -175,6 +182,11 @@ safe_dir(const char *dir, int how, char *err, size_t errlen)
 		    "service user: %s", dir, strerror(errno));
 		close(cur);
 		return -1;
+	}
+	/* Readable if it can be (the spool lists its directory). */
+	if ((fd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		close(cur);
+		cur = fd;
 	}
 	return cur;
 }

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -312,6 +313,42 @@ test_owner(void **state)
 	assert_int_equal(st.st_uid, 0);
 }
 
+/* The service user reopens its log under directories it may only search. */
+static void
+test_search_only(void **state)
+{
+	char	d[300], p[300], err[512];
+	pid_t	pid;
+	int	status;
+
+	(void)state;
+	if (!is_root())
+		skip();
+	assert_int_equal(chmod(dir, 0711), 0);
+	path(d, sizeof(d), "x");
+	assert_int_equal(mkdir(d, 0711), 0);
+	path(d, sizeof(d), "x/svc");
+	assert_int_equal(mkdir(d, 0750), 0);
+	assert_int_equal(chown(d, 54321, 54321), 0);
+	path(p, sizeof(p), "x/svc/alerts.json");
+	if ((pid = fork()) == 0) {
+		int fd;
+
+		if (setresgid(54321, 54321, 54321) != 0 ||
+		    setresuid(54321, 54321, 54321) != 0)
+			_exit(2);
+		fd = safe_open(p, O_WRONLY | O_APPEND | O_CREAT, 0640,
+		    SAFE_MKDIR, err, sizeof(err));
+		if (fd < 0)
+			fprintf(stderr, "%s\n", err);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -327,6 +364,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_links, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_only, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ tr_conf "$TMP/sensor.yaml" "$R" "$port"
 run() {
 	local name=$1 mode=$2 rc
 	if [ "$live" = 1 ]; then
-		timeout 10 "$CANHGACD" -c "$TMP/sensor.yaml" -i lo -P "$R/var/lib/canhgac/canhgacd.pid" \
+		timeout 10 "$CANHGACD" -c "$TMP/sensor.yaml" -i lo -P "$R/run/canhgac/canhgacd.pid" \
 			>/dev/null 2>"$TMP/$name.log"
 	else
 		timeout 30 "$CANHGACD" -c "$TMP/sensor.yaml" -r "$TMP/in.pcap" \
@@ -111,9 +111,9 @@ bad=$R/var/lib/canhgac/spool why="is a symbolic link" live=0
 run spool_parent refuse
 [ "$(stat -c %u "$TMP/secret2/collector")" = 0 ] || fail "spool_parent: root's directory given away"
 [ -z "$(ls -A "$TMP/secret2/collector")" ] || fail "spool_parent: files made in root's directory"
-# The pidfile, in a directory of the service user's (live, on lo).
+# The pidfile, in the runtime directory, the service user's (live, on lo).
 tr_layout "$R"
-bad=$R/var/lib/canhgac/canhgacd.pid why="is a symbolic link" live=1
+bad=$R/run/canhgac/canhgacd.pid why="is a symbolic link" live=1
 as_svc ln -s "$V" "$bad"
 run pidfile refuse
 

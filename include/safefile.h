@@ -31,8 +31,8 @@ int	safe_dir(const char *dir, int how, char *err, size_t errlen);
 /*
  * openat(dfd, name) with O_NOFOLLOW, refusing anything but a regular
  * file with one link owned by root, the service user or the caller (or
- * a character device with one link, such as /dev/null, without O_TRUNC
- * or SAFE_GIVE).
+ * a character device with one link, such as /dev/null or /dev/full,
+ * never truncated nor given away).
  * O_TRUNC is applied after the checks. dir names the directory in
  * messages.
  */

@@ -224,8 +224,7 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 		goto fail;
 	}
 	/* Only root makes device nodes; a hard link to one is refused. */
-	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) &&
-	    !(flags & O_TRUNC) && !(how & SAFE_GIVE))) {
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
 		snprintf(err, errlen, "%s%s%s: not a regular file; refusing "
 		    "it", dir, sep, name);
 		goto fail;
@@ -245,8 +244,10 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 	}
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
-	    ((flags & O_TRUNC) && ftruncate(fd, 0) != 0) ||
-	    ((how & SAFE_GIVE) && give(fd, &st) != 0)) {
+	    ((flags & O_TRUNC) && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) != 0) ||
+	    ((how & SAFE_GIVE) && S_ISREG(st.st_mode) &&
+	    give(fd, &st) != 0)) {
 		snprintf(err, errlen, "%s%s%s: %s", dir, sep, name,
 		    strerror(errno));
 		goto fail;

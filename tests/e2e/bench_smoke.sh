@@ -43,6 +43,9 @@ if [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != true ]; then
 	echo "$me: not root: the live stage may skip"
 fi
 
+# tcpdump run as root hands its -w file to user tcpdump unless told -Z root:
+# the benchmark once gave /dev/null away. It must leave no system file changed.
+devnull_before=$(stat -c '%U:%G %a' /dev/null)
 t0=$(date +%s)
 top_builddir=$top_builddir bash "$top_srcdir/bench/run" --quick --out "$tmp/w" \
     --results "$tmp/RESULTS.md" >"$tmp/run.out" 2>&1
@@ -50,6 +53,8 @@ rc=$?
 t1=$(date +%s)
 cat "$tmp/run.out"
 echo "$me: bench/run --quick: exit $rc in $((t1 - t0)) s"
+[ "$(stat -c '%U:%G %a' /dev/null)" = "$devnull_before" ] ||
+    fail "bench/run changed /dev/null: $devnull_before -> $(stat -c '%U:%G %a' /dev/null)"
 [ -s "$tmp/RESULTS.md" ] || fail "no RESULTS.md"
 sed -n '1,/^## 2\./p' "$tmp/RESULTS.md"
 [ $rc -eq 0 ] || fail "bench/run --quick exited $rc"

@@ -124,21 +124,13 @@ check_clear offline "$TMP/events.json" "$TMP/alerts.json" "$TMP/alerts-stdout.js
 	"$TMP/c/out" "$TMP/spool" "$TMP/stats.json" "$TMP/daemon.log"
 
 # Each field carries its number masked, in each output.
-$PY - "$ids" "$TMP" <<'PYEOF' || fail "a field is not masked as 020*******34"
-import json, sys
+top_srcdir=$top_srcdir $PY - "$ids" "$TMP" <<'PYEOF' || fail "a field is not masked as 020*******34"
+import json, os, sys
+sys.path.insert(0, os.environ['top_srcdir'] + '/tests/e2e')
+from syslog_fields import flat
 ids, tmp = json.load(open(sys.argv[1])), sys.argv[2]
 def masked(k):
     return ids[k][:3] + '*' * 7 + ids[k][10:]
-def flat(d, p=''):
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(flat(v, p + k + '.'))
-        elif isinstance(v, list):
-            out[p + k] = ','.join(str(x) for x in v)
-        else:
-            out[p + k] = str(v)
-    return out
 def load(path):
     return [flat(json.loads(l)) for l in open(path)]
 bad = []

@@ -223,7 +223,7 @@ def subsystem_of(path):
     if "/src/" not in "/" + path and not path.startswith("src/"):
         return None
     b = os.path.basename(path)
-    if b.startswith("decode_"):
+    if b.startswith("decode_") or b == "defrag.c":
         return "decode"
     if b in ("flow.c", "community_id.c"):
         return "flow"
@@ -579,7 +579,7 @@ class Report:
             self.w("| %s | %s | %.1f %% |" % (s, fmt(v), 100 * v / tot))
         self.w()
         self.w("Mapping: a function belongs to the subsystem of its source file — capture: "
-               "capture.c; decode: decode_*.c; flow: flow.c, community_id.c; app: app*.c; "
+               "capture.c; decode: decode_*.c, defrag.c; flow: flow.c, community_id.c; app: app*.c; "
                "rules: rules_*.c, threshold.c, ipset.c, domset.c; output: alert.c, event.c, "
                "jsonw.c, spool.c, output*.c; dispatch: canhgacd.c (on_packet, match contexts), "
                "util.c, log.c. Library code (libpcap's read loop, libc, PCRE2, libevent) is "

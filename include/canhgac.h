@@ -81,6 +81,11 @@ int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	X(IPV6_EXT_SHORT, "ipv6_ext_short")			\
 	X(IPV6_EXT_DEPTH, "ipv6_ext_too_many")			\
 	X(IPV6_FRAG_SHORT, "ipv6_frag_short")			\
+	X(IPV4_FRAG_OVERLAP_DIFF, "ipv4_frag_overlap")		\
+	X(IPV6_FRAG_OVERLAP, "ipv6_frag_overlap")		\
+	X(IPV6_FRAG_TOO_LARGE, "ipv6_frag_too_large")		\
+	X(FRAG_TINY, "frag_tiny_first")				\
+	X(FRAG_MEMCAP, "frag_memcap_evicted")			\
 	X(TCP_SHORT, "tcp_short")				\
 	X(TCP_HLEN, "tcp_bad_header_length")			\
 	X(TCP_OPT, "tcp_bad_option")				\
@@ -106,6 +111,7 @@ enum decode_err {
 #define PKT_IPOPTS	0x0008
 #define PKT_TRUNC	0x0010	/* captured shorter than on the wire */
 #define PKT_L4		0x0020	/* ports / L4 header valid */
+#define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6
@@ -150,6 +156,7 @@ struct packet {
 	uint32_t		 ack;
 	uint16_t		 win;
 	uint16_t		 ip_len;	/* IP total length per header */
+	uint16_t		 l3_frag;	/* IPv6: fragment header offset */
 	const uint8_t		*l3;
 	uint32_t		 l3_len;
 	const uint8_t		*payload;
@@ -651,6 +658,7 @@ enum rule_event {
 #define SENSOR_OUTPUT_DROPS	0x08	/* a remote spool dropped alerts */
 #define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
 #define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
+#define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -1039,6 +1047,9 @@ struct config {
 	int		 list_min_prefix6;
 	char		*state_dir;	/* sensor.state_dir, or "none" */
 	struct yaml_doc	*doc;		/* kept for later subsystems */
+	int		 defrag_enabled;	/* defrag.* (defrag.c) */
+	uint64_t	 defrag_memcap;
+	uint64_t	 defrag_timeout;
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);
@@ -1118,7 +1129,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[6];	/* packet time of last */
+	uint64_t		 sensor_raised[7];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
@@ -1138,6 +1149,8 @@ struct sensor {
 	char			 reload_error[1024];
 	void			*control;	/* control.c */
 	struct state		*state;		/* state.c */
+	struct defrag		*defrag;	/* defrag.c, NULL when off */
+	uint64_t		 last_defrag_evicted;
 };
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);

@@ -275,6 +275,8 @@ sensor_event_name(uint32_t e)
 		return "alert_log_errors";
 	if (e & SENSOR_REGEX_LIMIT)
 		return "regex_limit";
+	if (e & SENSOR_DEFRAG_MEMCAP)
+		return "defrag_memcap";
 	return "";
 }
 

@@ -32,6 +32,7 @@
 
 #include "canhgac.h"
 #include "safefile.h"
+#include "defrag.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
 
@@ -375,6 +376,9 @@ sub_flow_init(struct sensor *s, char *err, size_t errlen)
 	s->flows = flow_table_new(s->conf->flow_memcap - bufmem,
 	    &s->conf->timeouts, sensor_flow_end, s);
 	s->app = app_init(nbufs, sensor_app_record, s);
+	if (s->conf->defrag_enabled)
+		s->defrag = defrag_new(s->conf->defrag_memcap,
+		    s->conf->defrag_timeout);
 	return 0;
 }
 
@@ -383,6 +387,8 @@ sub_flow_shutdown(struct sensor *s)
 {
 	flow_table_free(s->flows);
 	app_free(s->app);
+	defrag_free(s->defrag);
+	s->defrag = NULL;
 }
 
 static int
@@ -560,6 +566,7 @@ stats_json(struct sensor *s, struct jsonw *wp, double secs)
 	jw_uint(&w, "ended_shutdown", fs->ended[FLOW_END_SHUTDOWN]);
 	jw_uint(&w, "bytes_per_flow", sizeof(struct flow));
 	jw_obj_close(&w);
+	defrag_stats_json(s->defrag, &w);
 	jw_obj_open(&w, "app");
 	jw_uint(&w, "tls", as->tls);
 	jw_uint(&w, "dns", as->dns);

@@ -65,6 +65,11 @@ static const struct option_def options[] = {
 	    "300s", 1 },
 	{ "flow_timeouts", "closed", OPT_DURATION,
 	    OFF(timeouts.t[FLOW_CLOSED]), 1000000, 86400LL * 1000000, "10s", 1 },
+	{ "defrag", "enabled", OPT_BOOL, OFF(defrag_enabled), 0, 1, "true", 0 },
+	{ "defrag", "memcap", OPT_SIZE, OFF(defrag_memcap), 1 << 20,
+	    INT64_MAX, "16MB", 0 },
+	{ "defrag", "timeout", OPT_DURATION, OFF(defrag_timeout), 1000000,
+	    86400LL * 1000000, "30s", 0 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -75,7 +80,8 @@ static const struct option_def options[] = {
  */
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
-	"limits", "flow_timeouts", "user", "pidfile", "events"
+	"limits", "flow_timeouts", "user", "pidfile", "events",
+	"defrag"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -90,6 +96,7 @@ static const char *const outputs_keys[] = {
 	"json", "syslog", "remote", "status"
 };
 static const char *const json_keys[] = { "path" };
+static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -676,6 +683,10 @@ config_load(const char *path, char *err, size_t errlen)
 	if ((sec = yamldoc_get(yd, root, "flow_timeouts")) != NULL &&
 	    check_keys(yd, sec, "flow_timeouts", timeout_keys,
 	    NELEM(timeout_keys), err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "defrag")) != NULL &&
+	    check_keys(yd, sec, "defrag", defrag_keys, NELEM(defrag_keys),
+	    err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {
 		const char *s;

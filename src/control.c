@@ -51,6 +51,7 @@
 #include <jansson.h>
 
 #include "canhgac.h"
+#include "defrag.h"
 #include "ctl-protocol.h"
 #include "rules-internal.h"
 
@@ -508,6 +509,15 @@ cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "buffers_exhausted", (json_int_t)as->buf_exhausted,
 	    "gaps", (json_int_t)as->gaps,
 	    "parse_errors", (json_int_t)as->parse_errors));
+	if (s->defrag != NULL) {
+		json_t *df = json_object();
+
+		for (i = 0; i < DFC_NCOUNTERS; i++)
+			json_object_set_new(df, defrag_counter_name(i),
+			    json_integer((json_int_t)defrag_stats(
+			    s->defrag)->c[i]));
+		json_object_set_new(j, "defrag", df);
+	}
 	json_object_set_new(j, "interfaces", interfaces_json(ctl));
 	if (s->rules != NULL) {
 		const struct ruleset	*rs = s->rules;

@@ -1,6 +1,6 @@
 /*
  * IPv4: header, options (validated, not interpreted), fragments flagged
- * and not reassembled.
+ * for defrag.c.
  */
 #include "config.h"
 

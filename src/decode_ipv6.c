@@ -1,6 +1,6 @@
 /*
  * IPv6: the fixed header and the extension-header chain, walked at most
- * IPV6_EXT_MAX deep; fragments are flagged, not reassembled.
+ * IPV6_EXT_MAX deep; fragments are flagged for defrag.c.
  */
 #include "config.h"
 
@@ -87,6 +87,9 @@ decode_ipv6(const uint8_t *p, size_t len, struct packet *pkt)
 		if (nh == NH_FRAGMENT) {
 			uint16_t fo = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
 
+			if (!(pkt->flags & PKT_FRAG))
+				pkt->l3_frag = off <= UINT16_MAX ?
+				    (uint16_t)off : 0;	/* defrag.c */
 			pkt->flags |= PKT_FRAG;
 			if ((fo & 0xfff8) != 0) {
 				pkt->proto = p[off];

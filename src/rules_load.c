@@ -1297,7 +1297,8 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 		} else if (strcmp(key, "sensor_event") == 0) {
 			static const char *const sn[] = { "capture_drops",
 			    "flow_memcap", "threshold_memcap", "output_drops",
-			    "alert_log_errors", "regex_limit" };
+			    "alert_log_errors", "regex_limit",
+			    "defrag_memcap" };
 			size_t j, cnt = yamldoc_is_seq(v) ?
 			    yamldoc_seq_len(v) : 1;
 
@@ -1312,7 +1313,8 @@ parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
 					return lerr(L, it, "sensor_event: "
 					    "expected capture_drops, flow_memcap, "
 					    "threshold_memcap, output_drops, "
-					    "alert_log_errors or regex_limit");
+					    "alert_log_errors, regex_limit or "
+					    "defrag_memcap");
 				m->sensor |= (uint8_t)(1 << x);
 			}
 		}

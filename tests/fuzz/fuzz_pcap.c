@@ -3,7 +3,7 @@
  * input is a pcap or pcapng file, opened from memory (fmemopen +
  * pcap_fopen_offline) and added with capture_add_offline, read by
  * capture.c on an event loop in batches, and each packet goes through
- * the daemon's packet path (sensor.c): decode, flow, app metadata, the
+ * the daemon's packet path (sensor.c): decode, defrag, flow, app metadata, the
  * shipped rule packs, the sensor's health events, alert formatting and
  * the event log (to /dev/null). At the end of each input every flow ends
  * (FLOW_END_CAPTURE), as at the end of a replay; the flow table, rules
@@ -19,6 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "canhgac.h"
+#include "defrag.h"
 #include "fuzz_common.h"
 
 static struct sensor	 S;
@@ -50,6 +51,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	S.flows = flow_table_new(8 << 20, NULL, sensor_flow_end, &S);
 	S.app = app_init(256, sensor_app_record, &S);
+	S.defrag = defrag_new(1 << 20, 30000000);	/* fragments reassembled */
 	S.offline = 1;
 	return 0;
 }

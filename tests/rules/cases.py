@@ -204,6 +204,34 @@ def cccd_in_tls(client, server, numbers, dport=443):
     return build
 
 
+def frag_overlap(src, dst, differ=True):
+    """A UDP datagram in 4 IPv4 fragments, out of order; with differ a
+    second copy of the second fragment carries other bytes."""
+    def build(cap):
+        data = bytes(UDP(sport=5353, dport=9999) / Raw(b"A" * 56))
+        parts = [IP(src=src, dst=dst, id=4242, proto=17, frag=o // 8,
+                    flags="MF" if o + 16 < len(data) else 0) /
+                 Raw(data[o:o + 16]) for o in range(0, len(data), 16)]
+        evil = IP(src=src, dst=dst, id=4242, proto=17, frag=2, flags="MF") / \
+            Raw(b"B" * 16 if differ else data[16:32])
+        for p in [parts[3], parts[1], evil, parts[0], parts[2]]:
+            cap.add(Ether() / p)
+    return build
+
+
+def frag_flood(n, over=3.0, tail=3.0):
+    """n first fragments that never complete, each its own train, then a
+    few seconds of ordinary traffic so the health check runs."""
+    def build(cap):
+        for i in range(n):
+            cap.add(Ether() / IP(src=EXT, dst=GATEWAY, id=i, proto=17,
+                                 flags="MF") / Raw(b"F" * 1024), over / n)
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
 def both(*builders):
     def build(cap):
         for b in builders:
@@ -524,6 +552,12 @@ CASES = {
         pos=[("5 SYN+FIN packets", synfin(EXT, GATEWAY, 5))],
         neg=[("2 SYN+FIN packets", synfin(EXT, GATEWAY, 2))]),
 
+    1001020: dict(
+        pos=[("IPv4 fragments, a second copy with other bytes",
+              frag_overlap(EXT, GATEWAY))],
+        neg=[("IPv4 fragments out of order, a second copy with the same bytes",
+              frag_overlap(EXT, GATEWAY, differ=False))]),
+
     # sensor.yaml ----------------------------------------------------
     1001102: dict(
         pos=[("SYN flood from 20000 sources, flow_memcap 1MB", syn_flood(20000))],
@@ -534,6 +568,11 @@ CASES = {
               syn_flood(20000))],
         neg=[("300 SYNs, threshold_memcap 1MB", syn_flood(300))],
         conf={"threshold_memcap": "1MB"}),
+    1001120: dict(
+        pos=[("1000 fragment trains that never complete, defrag memcap 1MB",
+              frag_flood(1000))],
+        neg=[("100 fragment trains, defrag memcap 1MB", frag_flood(100))],
+        conf={"memcap": "1MB"}),
 }
 
 # Incidents: what one piece of hostile activity raises in all, per level.

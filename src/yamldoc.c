@@ -27,6 +27,84 @@ struct yaml_doc {
 /* The opaque node type of the header is libyaml's node. */
 #define N(x)	((yaml_node_t *)(x))
 
+/* One scalar key of a mapping, for the duplicate check. */
+struct yamldoc_key {
+	const char	*s;
+	size_t		 len;
+	yaml_node_t	*n;
+};
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct yamldoc_key *x = a, *y = b;
+	size_t	 m = x->len < y->len ? x->len : y->len;
+	int	 c = memcmp(x->s, y->s, m);
+
+	if (c != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	/* Equal keys in document order, so the later one is reported. */
+	return x->n->start_mark.index < y->n->start_mark.index ? -1 :
+	    x->n->start_mark.index > y->n->start_mark.index;
+}
+
+/*
+ * libyaml keeps every pair of a mapping, so `limits:` written twice would
+ * silently use whichever one the reader met first. A key given twice is
+ * refused instead, naming both places. Sorting each mapping's keys keeps
+ * this n log n for the largest documents.
+ */
+static int
+check_duplicate_keys(struct yaml_doc *yd, char *err, size_t errlen)
+{
+	struct yamldoc_key	*keys = NULL;
+	size_t			 cap = 0;
+	yaml_node_t		*n;
+	int			 rc = 0;
+
+	for (n = yd->doc.nodes.start; n < yd->doc.nodes.top && rc == 0; n++) {
+		yaml_node_pair_t	*p;
+		size_t			 k = 0, i;
+
+		if (n->type != YAML_MAPPING_NODE)
+			continue;
+		for (p = n->data.mapping.pairs.start;
+		    p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *kn = yaml_document_get_node(&yd->doc,
+			    p->key);
+
+			if (kn == NULL || kn->type != YAML_SCALAR_NODE)
+				continue;
+			if (k == cap) {
+				cap = cap ? cap * 2 : 16;
+				keys = xreallocarray(keys, cap, sizeof(*keys));
+			}
+			keys[k].s = (const char *)kn->data.scalar.value;
+			keys[k].len = kn->data.scalar.length;
+			keys[k].n = kn;
+			k++;
+		}
+		if (k < 2)
+			continue;
+		qsort(keys, k, sizeof(*keys), key_cmp);
+		for (i = 1; i < k; i++) {
+			if (keys[i - 1].len != keys[i].len ||
+			    memcmp(keys[i - 1].s, keys[i].s, keys[i].len) != 0)
+				continue;
+			rc = yamldoc_error(yd, (struct yaml_node_s *)keys[i].n,
+			    err, errlen, "key '%.*s' given twice (first at "
+			    "line %zu); remove one", (int)(keys[i].len > 64 ?
+			    64 : keys[i].len), keys[i].s,
+			    keys[i - 1].n->start_mark.line + 1);
+			break;
+		}
+	}
+	free(keys);
+	return rc;
+}
+
 struct yaml_doc *
 yamldoc_load(const char *path, char *err, size_t errlen)
 {
@@ -74,6 +152,10 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	}
 	if (yd->doc.nodes.top - yd->doc.nodes.start > YAMLDOC_MAX_NODES) {
 		snprintf(err, errlen, "%s:1:1: too many YAML nodes", path);
+		yamldoc_free(yd);
+		return NULL;
+	}
+	if (check_duplicate_keys(yd, err, errlen) != 0) {
 		yamldoc_free(yd);
 		return NULL;
 	}

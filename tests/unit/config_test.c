@@ -226,15 +226,18 @@ variant(char *buf, size_t len, const char *sensor, const char *capture,
     const char *memcap, const char *facility, const char *outputs,
     const char *tail)
 {
+	/* A sensor part that names the sensor replaces name: s1 (a key
+	 * given twice is refused). */
 	snprintf(buf, len,
-	    "sensor: {name: s1, security_level: 2%s}\n"
+	    "sensor: {%ssecurity_level: 2%s}\n"
 	    "capture:\n  - {interface: eth0%s}\n"
 	    "limits: {flow_memcap: %s, threshold_memcap: 8MB}\n"
 	    "outputs:\n"
 	    "  json: {path: /tmp/a.json}\n"
 	    "  syslog: {facility: %s}\n"
 	    "%s"
-	    "user: nobody\n%s", sensor, capture, memcap, facility, outputs,
+	    "user: nobody\n%s", strstr(sensor, "name:") ? "" : "name: s1, ",
+	    sensor, capture, memcap, facility, outputs,
 	    tail);
 	return buf;
 }

@@ -535,18 +535,6 @@ digits(const char *s, int n)
 	return v;
 }
 
-/* Days in month mon (1-12) of year. */
-static int
-days_in_month(int year, int mon)
-{
-	static const int	days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
-				    30, 31, 30, 31 };
-
-	if (mon == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
-		return 29;
-	return days[mon - 1];
-}
-
 static const char *const palette[] = {
 	"#3a6ea5", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646",
 	"#2c4d75", "#772c2a", "#5f7530", "#4d3b62", "#276a7c", "#b65708"
@@ -1111,9 +1099,9 @@ compliance_parse_since(const char *s, long long now, char *err, size_t errlen)
 	    (tm.tm_mday = digits(s + 8, 2)) < 1 || tm.tm_mday > 31)
 		goto bad;
 	/* mktime would take 2025-02-30 for 2025-03-02. */
-	if (tm.tm_mday > days_in_month(tm.tm_year, tm.tm_mon)) {
+	if (tm.tm_mday > util_days_in_month(tm.tm_year, tm.tm_mon)) {
 		snprintf(err, errlen, "--since %s: no such date (%.7s has %d "
-		    "days)", s, s, days_in_month(tm.tm_year, tm.tm_mon));
+		    "days)", s, s, util_days_in_month(tm.tm_year, tm.tm_mon));
 		return -1;
 	}
 	tm.tm_year -= 1900;

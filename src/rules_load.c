@@ -1809,6 +1809,9 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	    mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970)
 		return lerr(L, x, "exception: expires: expected a date "
 		    "YYYY-MM-DD, got \"%s\"", s);
+	if ((int)d > util_days_in_month((int)y, (int)mo))
+		return lerr(L, x, "exception: expires %s: no such date (%.7s "
+		    "has %d days)", s, s, util_days_in_month((int)y, (int)mo));
 	e->expires_text = own(rs, xstrdup(s));
 	/* Through the end of that day in the sensor's zone. */
 	e->expires = (uint64_t)((days_from_civil(y, mo, d) + 1) * 86400LL -

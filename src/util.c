@@ -284,3 +284,21 @@ fail:
 	fclose(fp);
 	return -1;
 }
+
+/*
+ * Days in month mon (1-12) of year (proleptic Gregorian): a date's day
+ * above it does not exist, where mktime and day counts would carry
+ * 2025-02-30 into March.
+ */
+int
+util_days_in_month(int year, int mon)
+{
+	static const int	days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+
+	if (mon < 1 || mon > 12)
+		return 0;
+	if (mon == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+		return 29;
+	return days[mon - 1];
+}

@@ -1760,6 +1760,27 @@ exception_expired(struct loader *L, struct yaml_node_s *n,
 	log_warnx("%s", msg);
 }
 
+/*
+ * With match:, a match key written beside it would silently not apply
+ * (the exception would silence more than its author wrote): refuse it.
+ */
+static int
+exception_beside_match(struct loader *L, struct yaml_node_s *n)
+{
+	static const char *const own_keys[] = { "sids", "owner", "reason",
+	    "expires", "match" };
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0;
+
+	while (yamldoc_map_next(L->yd, n, &i, &k, &v))
+		if (name_index(yamldoc_scalar(k), own_keys,
+		    NELEM(own_keys)) < 0)
+			return lerr(L, k, "exception: \"%s\" beside match: "
+			    "would not be used; write it under match:",
+			    yamldoc_scalar(k));
+	return 0;
+}
+
 static int
 parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 {
@@ -1821,6 +1842,8 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	/* Match keys directly in the exception, or under match:. */
 	if ((mm = yamldoc_get(L->yd, n, "match")) == NULL)
 		return parse_match_subset(L, n, &e->m);
+	if (exception_beside_match(L, n) != 0)
+		return -1;
 	return parse_match(L, mm, &e->m, match_keys, NELEM(match_keys),
 	    "exception.match");
 }

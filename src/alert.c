@@ -280,6 +280,15 @@ sensor_event_name(uint32_t e)
 	return "";
 }
 
+/* The record's community_id: of the flow, "" without one. */
+static int
+flow_cid(const struct flow *f, char *out, size_t len)
+{
+	out[0] = '\0';
+	return f != NULL && community_id_v1(0, f->ipver, f->caddr, f->saddr,
+	    f->proto, f->cport, f->sport, out, len) == 0 ? 0 : -1;
+}
+
 /* The text of one placeholder; empty when the alert has no such field. */
 static void
 field_text(const char *name, const struct config *conf, const struct rule *r,
@@ -290,7 +299,11 @@ field_text(const char *name, const struct config *conf, const struct rule *r,
 	char			 pn[8];
 
 	out[0] = '\0';
-	if (!strcmp(name, "src_ip"))
+	if (!strcmp(name, "timestamp"))
+		util_format_ts(c->ts, out, len, conf->utc_offset);
+	else if (!strcmp(name, "community_id"))
+		(void)flow_cid(c->flow, out, len);
+	else if (!strcmp(name, "src_ip"))
 		util_addr_str(c->ipver, c->src, out, len);
 	else if (!strcmp(name, "dest_ip") || !strcmp(name, "dst_ip"))
 		util_addr_str(c->ipver, c->dst, out, len);
@@ -569,8 +582,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		if (f->app_proto != APP_UNKNOWN)
 			jw_str(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
-		if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
-		    f->cport, f->sport, cid, sizeof(cid)) == 0)
+		if (flow_cid(f, cid, sizeof(cid)) == 0)
 			jw_str(&w, "community_id", cid);
 	}
 	jw_obj_open(&w, "alert");

@@ -92,7 +92,7 @@ static const char *const placeholders[] = {
 	"dns.query", "hostname", "http.hostname", "url", "http.url",
 	"http.http_user_agent", "user_agent", "ssh.banner", "banner",
 	"plaintext.user", "user", "plaintext.protocol", "sensor_event",
-	"value", "decode_error", "matches", "regex_sid", "regex_rule"
+	"value", "decode_error", "regex_sid", "regex_rule"
 };
 
 /* Ports under construction: lo-hi ranges, sorted and merged at the end. */

@@ -867,6 +867,67 @@ test_regex_limit(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/*
+ * {timestamp} and {community_id} expand to the alert's own fields, as
+ * written in the record; {matches}, which the record has no field for,
+ * is refused at load.
+ */
+static void
+test_record_placeholders(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	struct flow		 f;
+	char			 err[512], want[256];
+	json_t			*al, *a;
+
+	(void)state;
+	rs = load_text(
+	    "rules:\n"
+	    "  - {sid: 40, name: t, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp}, message: \"at {timestamp} in "
+	    "{community_id}.\", advice: \"{community_id}|{timestamp}\"}\n",
+	    "10.0.0.1", &c, &o);
+	memset(&f, 0, sizeof(f));
+	inet_pton(AF_INET, "10.0.0.9", f.caddr);
+	inet_pton(AF_INET, "10.0.0.1", f.saddr);
+	f.cport = 40000;
+	f.sport = 8080;
+	f.ipver = 4;
+	f.proto = PROTO_TCP;
+	flow_event(rs, o, &f, 0, TH_SYN);
+	alert_out_free(o);
+	al = read_alerts();
+	assert_int_equal(json_array_size(al), 1);
+	a = json_array_get(al, 0);
+	assert_non_null(json_string_value(json_object_get(a, "timestamp")));
+	assert_non_null(json_string_value(json_object_get(a,
+	    "community_id")));
+	snprintf(want, sizeof(want), "at %s in %s.",
+	    json_string_value(json_object_get(a, "timestamp")),
+	    json_string_value(json_object_get(a, "community_id")));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(a, "alert"), "message")), want);
+	snprintf(want, sizeof(want), "%s|%s",
+	    json_string_value(json_object_get(a, "community_id")),
+	    json_string_value(json_object_get(a, "timestamp")));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(a, "alert"), "advice")), want);
+	json_decref(al);
+	rules_free(rs);
+	config_free(c);
+
+	write_file("rules.yaml", "rules:\n"
+	    "  - {sid: 41, name: t, category: scan, severity: low, level: 1, "
+	    "match: {proto: tcp}, message: \"{matches} hits\", advice: a}\n");
+	c = make_config(1, "en");
+	assert_null(rules_load(c, err, sizeof(err)));
+	assert_non_null(strstr(err, "placeholder {matches}"));
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 int
 main(void)
 {
@@ -882,6 +943,7 @@ main(void)
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_port_ranges),
 		cmocka_unit_test(test_regex_limit),
+		cmocka_unit_test(test_record_placeholders),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

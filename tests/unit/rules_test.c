@@ -119,6 +119,22 @@ make_config(int level, const char *lang)
 	return make_config_gw(level, lang, "10.0.0.1");
 }
 
+/* Rules from text refused at level 1, with an error containing msg. */
+static void
+load_refused(const char *text, const char *msg)
+{
+	struct config	*c;
+	char		 err[512];
+
+	write_file("rules.yaml", text);
+	c = make_config(1, "en");
+	assert_null(rules_load(c, err, sizeof(err)));
+	if (strstr(err, msg) == NULL)
+		fail_msg("got \"%s\", want \"%s\"", err, msg);
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 static int
 setup(void **state)
 {
@@ -708,14 +724,9 @@ test_language_extensions(void **state)
 	rules_free(rs);
 	config_free(c);
 	/* A flag both set and clear is refused. */
-	write_file("rules.yaml", "rules:\n  - {sid: 13, name: n, category: "
+	load_refused("rules:\n  - {sid: 13, name: n, category: "
 	    "scan, severity: low, level: 1, match: {tcp_flags: \"S!S\"}, "
-	    "message: m, advice: a}\n");
-	c = make_config(1, "en");
-	assert_null(rules_load(c, err, sizeof(err)));
-	assert_non_null(strstr(err, "both set and clear"));
-	config_free(c);
-	write_file("rules.yaml", rules);
+	    "message: m, advice: a}\n", "both set and clear");
 }
 
 /* Rules from text, loaded at level 1 with gw, and an alert output. */
@@ -879,7 +890,7 @@ test_record_placeholders(void **state)
 	struct ruleset		*rs;
 	struct alert_out	*o;
 	struct flow		 f;
-	char			 err[512], want[256];
+	char			 want[256];
 	json_t			*al, *a;
 
 	(void)state;
@@ -918,14 +929,10 @@ test_record_placeholders(void **state)
 	rules_free(rs);
 	config_free(c);
 
-	write_file("rules.yaml", "rules:\n"
+	load_refused("rules:\n"
 	    "  - {sid: 41, name: t, category: scan, severity: low, level: 1, "
-	    "match: {proto: tcp}, message: \"{matches} hits\", advice: a}\n");
-	c = make_config(1, "en");
-	assert_null(rules_load(c, err, sizeof(err)));
-	assert_non_null(strstr(err, "placeholder {matches}"));
-	config_free(c);
-	write_file("rules.yaml", rules);
+	    "match: {proto: tcp}, message: \"{matches} hits\", advice: a}\n",
+	    "placeholder {matches}");
 }
 
 int

@@ -679,32 +679,50 @@ struct match_ctx {
 	const char		*iface;
 };
 
+/*
+ * Match keywords: one row each of match_keywords[] (rules_keywords.c),
+ * in the order a match checks them, the keys that hold for a whole flow
+ * direction first (checked once per flow side), regexes last.
+ */
+enum match_kw {
+	KW_PROTO, KW_DST_PORT, KW_SRC_PORT, KW_PORT, KW_DIRECTION, KW_SRC,
+	KW_DST, KW_IP,
+	KW_TCP_FLAGS, KW_ICMP_TYPE, KW_ICMP_CODE, KW_DECODE_ERROR,
+	KW_SENSOR_EVENT, KW_APP, KW_TLS_VERSION, KW_TLS_NEGOTIATED,
+	KW_TLS_SNI, KW_DNS_QUERY, KW_HTTP_HOST, KW_HTTP_URI,
+	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_WHEN, KW_PAYLOAD,
+	KW_EVENT,		/* every match has one: no bit, no matcher */
+	KW_MAX
+};
+
 /* The compiled form of a rule's `match` (also used by exceptions). */
-#define M_PROTO		0x00000001
-#define M_SRC		0x00000002
-#define M_DST		0x00000004
-#define M_IP		0x00000008
-#define M_SPORT		0x00000010
-#define M_DPORT		0x00000020
-#define M_PORT		0x00000040
-#define M_FLAGS		0x00000080
-#define M_ICMP_TYPE	0x00000100
-#define M_ICMP_CODE	0x00000200
-#define M_DIRECTION	0x00000400
-#define M_APP		0x00000800
-#define M_TLS_VERSION	0x00001000
-#define M_TLS_NEG	0x00002000
-#define M_SNI		0x00004000
-#define M_QUERY		0x00008000
-#define M_HOST		0x00010000
-#define M_URI		0x00020000
-#define M_UA		0x00040000
-#define M_BANNER	0x00080000
-#define M_PAYLOAD	0x00100000
-#define M_WHEN		0x00200000
-#define M_DECODE	0x00400000
-#define M_PLAIN		0x00800000
-#define M_SENSOR	0x01000000
+#define M_PROTO		(1U << KW_PROTO)
+#define M_DPORT		(1U << KW_DST_PORT)
+#define M_SPORT		(1U << KW_SRC_PORT)
+#define M_PORT		(1U << KW_PORT)
+#define M_DIRECTION	(1U << KW_DIRECTION)
+#define M_SRC		(1U << KW_SRC)
+#define M_DST		(1U << KW_DST)
+#define M_IP		(1U << KW_IP)
+#define M_FLAGS		(1U << KW_TCP_FLAGS)
+#define M_ICMP_TYPE	(1U << KW_ICMP_TYPE)
+#define M_ICMP_CODE	(1U << KW_ICMP_CODE)
+#define M_DECODE	(1U << KW_DECODE_ERROR)
+#define M_SENSOR	(1U << KW_SENSOR_EVENT)
+#define M_APP		(1U << KW_APP)
+#define M_TLS_VERSION	(1U << KW_TLS_VERSION)
+#define M_TLS_NEG	(1U << KW_TLS_NEGOTIATED)
+#define M_SNI		(1U << KW_TLS_SNI)
+#define M_QUERY		(1U << KW_DNS_QUERY)
+#define M_HOST		(1U << KW_HTTP_HOST)
+#define M_URI		(1U << KW_HTTP_URI)
+#define M_UA		(1U << KW_HTTP_USER_AGENT)
+#define M_BANNER	(1U << KW_SSH_BANNER)
+#define M_PLAIN		(1U << KW_PLAINTEXT)
+#define M_WHEN		(1U << KW_WHEN)
+#define M_PAYLOAD	(1U << KW_PAYLOAD)
+/* Keys that hold for every packet of a flow in one direction. */
+#define M_FLOW_KEYS	((1U << (KW_IP + 1)) - 1)
 /* Keys only an application record can satisfy. */
 #define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
 			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)

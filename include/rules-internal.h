@@ -1,6 +1,7 @@
 /*
- * The ruleset as rules_load.c builds it and rules_match.c uses it;
- * alert.c, compliance.c, control.c and state.c read it too.
+ * The ruleset as rules_load.c builds it (with rules_keywords.c's
+ * keyword parsers) and rules_match.c uses it; alert.c, compliance.c,
+ * control.c and state.c read it too.
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H
@@ -101,14 +102,102 @@ struct ruleset {
 	size_t			 nregex, cregex;
 };
 
+/* Ports under construction: lo-hi ranges, sorted and merged at the end. */
+struct port_build {
+	uint16_t	*r;		/* lo, hi pairs */
+	size_t		 n, cap;	/* ranges */
+};
+
+/* The loader's working state: where we are, for error messages. */
+struct loader {
+	struct ruleset		*rs;
+	const struct config	*conf;
+	struct yaml_doc		*yd;
+	char			*err;
+	size_t			 errlen;
+	size_t			 crules, cexc;	/* capacity of rs->rules, exc */
+	/*
+	 * Rule index + 1 by sid, open addressing under a seeded hash: a
+	 * rule file cannot choose sids that collide, so n rules cost n
+	 * lookups, where a scan per rule cost n².
+	 */
+	uint32_t		*sids;
+	size_t			 sidcap;	/* a power of two, or 0 */
+	uint64_t		 sidseed;
+	/* The current file's path, kept once for all its rules. */
+	const struct yaml_doc	*file_yd;
+	char			*file;
+};
+
 /* rules_load.c */
 const struct asset *rules_asset(const struct ruleset *, const char *);
 void	 rs_add_file(struct ruleset *, const char *);
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
+/* rules_load.c, for the keyword parsers: errors at FILE:LINE:COLUMN,
+ * allocations owned by the set, and the values keywords share. */
+int	 lerr(struct loader *, const struct yaml_node_s *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 check_keys(struct loader *, struct yaml_node_s *, const char *,
+	    const char *const *, size_t);
+int	 name_index(const char *, const char *const *, size_t);
+int	 parse_uint(const char *, unsigned long long, unsigned long long *);
+void	*own(struct ruleset *, void *);
+struct ipset *own_ipset(struct ruleset *);
+const struct asset *asset_ref(struct loader *, struct yaml_node_s *,
+	    const char *);
+void	*compile_regex(struct loader *, struct yaml_node_s *, const char *,
+	    const char *, int);
+void	 pb_add(struct port_build *, unsigned, unsigned);
+uint16_t *pb_finish(struct ruleset *, struct port_build *, uint32_t *);
+int	 port_spec(const char *, struct port_build *);
+
+/*
+ * rules_keywords.c: a match keyword is one row, by its KW_ (canhgac.h).
+ * parse reads its value into m at load; match tests it on an event.
+ */
+struct match_keyword {
+	const char	*name;
+	uint8_t		 apprec;	/* APPR_* record it needs, or 0 */
+	int		(*parse)(struct loader *, struct yaml_node_s *,
+			    const char *, struct rule_match *);
+	int		(*match)(struct ruleset *, const struct rule_match *,
+			    const struct match_ctx *);
+	uint8_t		 direct;	/* allowed directly in an exception */
+};
+extern const struct match_keyword match_keywords[KW_MAX];
+size_t	 rules_keyword_names(const char **, int direct);
+int	 rules_parse_match(struct loader *, struct yaml_node_s *,
+	    struct rule_match *, const char *const *extra, size_t nextra,
+	    int direct, const char *where);
+int	 rules_apprec(struct loader *, struct yaml_node_s *, struct rule *);
+int	 rules_match_flow_keys(struct ruleset *, const struct rule_match *,
+	    const struct match_ctx *);
+int	 rules_match_ok(struct ruleset *, const struct rule_match *,
+	    const struct match_ctx *, int ignore_event, int flow_keys_done);
+
+static inline int
+bit_test(const uint8_t *bits, unsigned v)
+{
+	return (bits[v >> 3] >> (v & 7)) & 1;
+}
+
+/* What a flow learnt about an older rule set is forgotten. */
+static inline void
+flow_cache_check(const struct ruleset *rs, struct flow *f)
+{
+	if (f->aset_gen == rs->gen)
+		return;
+	f->aset_gen = rs->gen;
+	f->aset_known[0] = f->aset_known[1] = 0;
+	f->aset_in[0] = f->aset_in[1] = 0;
+	f->rule_dead[0] = f->rule_dead[1] = 0;
+	f->rule_live[0] = f->rule_live[1] = 0;
+}
 
 /* rules_match.c */
 int	 rules_regex_gave_up(int pcre2_rc);
+void	 rules_regex_charge(struct ruleset *, const struct rule_match *);
 int	 rules_index(struct ruleset *);
 const struct port_match *rules_port_key(const struct rule *, int src);
 int	 rules_in_bucket(const struct rule *, int ev, int pc);

@@ -47,34 +47,15 @@ static const char *const severity_names[] = {
 	"", "critical", "high", "medium", "low", "info"
 };
 
-static const char *const event_names[REV_MAX] = {
-	"packet", "flow_start", "flow_established", "flow_end", "sensor"
-};
-
 static const char *const rule_keys[] = {
 	"sid", "name", "category", "severity", "level", "controls", "match",
 	"threshold", "suppress", "message", "advice", "enabled", "supersedes"
 };
 
-static const char *const match_keys[] = {
-	"proto", "src", "dst", "ip", "src_port", "dst_port", "port",
-	"tcp_flags", "icmp_type", "icmp_code", "direction", "event", "app",
-	"tls.version", "tls.negotiated", "tls.sni", "dns.query", "http.host",
-	"http.uri", "http.user_agent", "ssh.banner", "payload", "when",
-	"decode_error", "plaintext", "sensor_event"
-};
 
-static const char *const exception_keys[] = {
-	"sids", "owner", "reason", "expires", "match", "proto", "src", "dst",
-	"ip", "src_port", "dst_port", "port", "tls.sni", "dns.query",
-	"http.host", "app", "direction"
-};
-
-/* An exception's own keys, skipped when its match keys are parsed. */
-static const char *const exception_match_keys[] = {
-	"sids", "owner", "reason", "expires", "proto", "src", "dst", "ip",
-	"src_port", "dst_port", "port", "tls.sni", "dns.query", "http.host",
-	"app", "direction"
+/* An exception's own keys; its match keys are keywords' (direct ones). */
+static const char *const exception_own_keys[] = {
+	"sids", "owner", "reason", "expires", "match"
 };
 
 static const char *const by_names[] = {
@@ -95,38 +76,7 @@ static const char *const placeholders[] = {
 	"value", "decode_error", "regex_sid", "regex_rule"
 };
 
-/* Ports under construction: lo-hi ranges, sorted and merged at the end. */
-struct port_build {
-	uint16_t	*r;		/* lo, hi pairs */
-	size_t		 n, cap;	/* ranges */
-};
-
-/* The loader's working state: where we are, for error messages. */
-struct loader {
-	struct ruleset		*rs;
-	const struct config	*conf;
-	struct yaml_doc		*yd;
-	char			*err;
-	size_t			 errlen;
-	size_t			 crules, cexc;	/* capacity of rs->rules, exc */
-	/*
-	 * Rule index + 1 by sid, open addressing under a seeded hash: a
-	 * rule file cannot choose sids that collide, so n rules cost n
-	 * lookups, where a scan per rule cost n².
-	 */
-	uint32_t		*sids;
-	size_t			 sidcap;	/* a power of two, or 0 */
-	uint64_t		 sidseed;
-	/* The current file's path, kept once for all its rules. */
-	const struct yaml_doc	*file_yd;
-	char			*file;
-};
-
-static int
-lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
 {
 	char	msg[600];
@@ -138,7 +88,7 @@ lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
 	return yamldoc_error(L->yd, n, L->err, L->errlen, "%s", msg);
 }
 
-static int
+int
 check_keys(struct loader *L, struct yaml_node_s *map, const char *where,
     const char *const *allowed, size_t n)
 {
@@ -165,7 +115,7 @@ check_keys(struct loader *L, struct yaml_node_s *map, const char *where,
 	return 0;
 }
 
-static int
+int
 name_index(const char *s, const char *const *names, size_t n)
 {
 	size_t	i;
@@ -176,7 +126,7 @@ name_index(const char *s, const char *const *names, size_t n)
 	return -1;
 }
 
-static int
+int
 parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char			*end;
@@ -193,7 +143,7 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 }
 
 /* Keep an allocation to free with the ruleset. */
-static void *
+void *
 own(struct ruleset *rs, void *p)
 {
 	if (rs->nowned == rs->cowned) {
@@ -291,7 +241,7 @@ sid_put(struct loader *L, uint32_t sid, uint32_t idx)
 	L->sids[sid_slot(L, sid)] = idx + 1;
 }
 
-static struct ipset *
+struct ipset *
 own_ipset(struct ruleset *rs)
 {
 	struct ipset	*s = ipset_new();
@@ -342,7 +292,7 @@ rules_asset(const struct ruleset *rs, const char *name)
 	return NULL;
 }
 
-static void
+void
 pb_add(struct port_build *b, unsigned lo, unsigned hi)
 {
 	b->r = grow(b->r, b->n, &b->cap, 2 * sizeof(*b->r));
@@ -364,7 +314,7 @@ range_cmp(const void *a, const void *b)
  * Sort and merge the ranges into an array owned by the set: memory in
  * proportion to what the rule says, where a bitmap took 8 KiB a rule.
  */
-static uint16_t *
+uint16_t *
 pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
 {
 	uint16_t	*out;
@@ -392,7 +342,7 @@ pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
 }
 
 /* Port "80", range "1024-65535": add it; -1 if not a port spec. */
-static int
+int
 port_spec(const char *s, struct port_build *pb)
 {
 	unsigned long long	 a, b;
@@ -591,7 +541,7 @@ fail:
 }
 
 /* Resolve "$name" to an asset, with the nearest name suggested. */
-static const struct asset *
+const struct asset *
 asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
 {
 	const struct asset	*a = rules_asset(L->rs, s + 1);
@@ -612,118 +562,6 @@ asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
 		lerr(L, n, "unknown asset \"%s\" (define it under assets:)", s);
 	free(names);
 	return NULL;
-}
-
-/* Unwrap {not: X}; returns X and sets *neg. */
-static struct yaml_node_s *
-unwrap_not(struct loader *L, struct yaml_node_s *n, uint8_t *neg)
-{
-	struct yaml_node_s	*inner;
-
-	*neg = 0;
-	if (yamldoc_is_map(n) && (inner = yamldoc_get(L->yd, n, "not")) !=
-	    NULL) {
-		*neg = 1;
-		return inner;
-	}
-	return n;
-}
-
-/* src/dst/ip: an address, a CIDR, $list, a list of those, or {not: …}. */
-static int
-parse_addr(struct loader *L, struct yaml_node_s *n, const char *key,
-    struct addr_match *am)
-{
-	struct ipset	*lit = NULL;
-	size_t		 i, cnt;
-	char		 e[256];
-
-	n = unwrap_not(L, n, &am->neg);
-	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
-		return lerr(L, n, "%s: expected an address, CIDR, $list, a "
-		    "list of these, or {not: …}", key);
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s *it = yamldoc_is_seq(n) ?
-		    yamldoc_seq_at(L->yd, n, i) : n;
-		const char *s = yamldoc_scalar(it);
-
-		if (s == NULL || *s == '\0')
-			return lerr(L, it, "%s: expected an address, CIDR or "
-			    "$list", key);
-		if (s[0] == '$') {
-			const struct asset *a = asset_ref(L, it, s);
-
-			if (a == NULL)
-				return -1;
-			if (a->ips == NULL)
-				return lerr(L, it, "%s: asset \"%s\" holds no "
-				    "addresses", key, s);
-			/* Lists are shared, not copied: any of the sets. */
-			if (am->nsets >= ADDR_SETS_MAX)
-				return lerr(L, it, "%s: at most %d lists", key,
-				    ADDR_SETS_MAX - 1);
-			am->sets[am->nsets++] = a->ips;
-			continue;
-		}
-		if (lit == NULL) {
-			if (am->nsets >= ADDR_SETS_MAX)
-				return lerr(L, it, "%s: at most %d lists", key,
-				    ADDR_SETS_MAX - 1);
-			lit = own_ipset(L->rs);
-			am->sets[am->nsets++] = lit;
-		}
-		if (ipset_add_str(lit, s, e, sizeof(e)) != 0)
-			return lerr(L, it, "%s: %s", key, e);
-	}
-	return 0;
-}
-
-/* Ports: a number, LOW-HIGH, $list, a list of these, or {not: …}. */
-static int
-parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
-    struct port_match *pm)
-{
-	struct port_build	 pb = { NULL, 0, 0 };
-	size_t			 i, cnt;
-	uint32_t		 j;
-
-	n = unwrap_not(L, n, &pm->neg);
-	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
-		return lerr(L, n, "%s: expected a port, a range such as "
-		    "1024-65535, $list, a list of these, or {not: …}", key);
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s *it = yamldoc_is_seq(n) ?
-		    yamldoc_seq_at(L->yd, n, i) : n;
-		const char *s = yamldoc_scalar(it);
-
-		if (s != NULL && s[0] == '$') {
-			const struct asset *a = asset_ref(L, it, s);
-
-			if (a == NULL)
-				goto fail;
-			if (a->ports == NULL) {
-				lerr(L, it, "%s: asset \"%s\" holds no ports",
-				    key, s);
-				goto fail;
-			}
-			for (j = 0; j < a->nranges; j++)
-				pb_add(&pb, a->ports[2 * j],
-				    a->ports[2 * j + 1]);
-			continue;
-		}
-		if (s == NULL || port_spec(s, &pb) != 0) {
-			lerr(L, it, "%s: bad port \"%s\" (expected "
-			    "0..65535 or LOW-HIGH)", key, s ? s : "");
-			goto fail;
-		}
-	}
-	pm->ranges = pb_finish(L->rs, &pb, &pm->nranges);
-	return 0;
-fail:
-	free(pb.r);
-	return -1;
 }
 
 /*
@@ -777,7 +615,7 @@ probe_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 }
 
 /* Compile a PCRE2 pattern with JIT; errors name the offset. */
-static void *
+void *
 compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
     const char *pat, int caseless)
 {
@@ -804,579 +642,6 @@ compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	probe_regex(L, n, key, re, pat);
 	return own_regex(L->rs, re);
-}
-
-/*
- * Name matchers (tls.sni, dns.query, http.host): exact, *.suffix, $list,
- * {regex: …}; text matchers (uri, user agent, banner): {contains: …},
- * {regex: …}. A list means any of them.
- */
-static int
-parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
-    int names, struct str_matches *sm)
-{
-	size_t	i, cnt;
-
-	n = unwrap_not(L, n, &sm->neg);
-	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-	if (cnt == 0)
-		return lerr(L, n, "%s: empty list", key);
-	sm->v = own(L->rs, xcalloc(cnt, sizeof(*sm->v)));
-	sm->n = cnt;
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s	*it = yamldoc_is_seq(n) ?
-					    yamldoc_seq_at(L->yd, n, i) : n;
-		struct str_match	*m = &sm->v[i];
-		const char		*s = yamldoc_scalar(it);
-		struct yaml_node_s	*rn, *cn;
-		char			*p;
-
-		if (yamldoc_is_map(it)) {
-			rn = yamldoc_get(L->yd, it, "regex");
-			cn = yamldoc_get(L->yd, it, "contains");
-			if (rn != NULL && yamldoc_scalar(rn) != NULL) {
-				m->kind = STRM_REGEX;
-				if ((m->re = compile_regex(L, rn, key,
-				    yamldoc_scalar(rn), names)) == NULL)
-					return -1;
-				continue;
-			}
-			if (cn != NULL && yamldoc_scalar(cn) != NULL &&
-			    !names) {
-				m->kind = STRM_CONTAINS;
-				m->s = own(L->rs, xstrdup(yamldoc_scalar(cn)));
-				m->len = strlen(m->s);
-				continue;
-			}
-			return lerr(L, it, names ? "%s: expected a name, "
-			    "*.suffix, $list or {regex: …}" : "%s: expected "
-			    "{contains: …} or {regex: …}", key);
-		}
-		if (s == NULL || *s == '\0')
-			return lerr(L, it, "%s: expected a string", key);
-		if (!names) {
-			m->kind = STRM_CONTAINS;
-			m->s = own(L->rs, xstrdup(s));
-			m->len = strlen(s);
-			continue;
-		}
-		if (s[0] == '$') {
-			const struct asset *a = asset_ref(L, it, s);
-
-			if (a == NULL)
-				return -1;
-			if (a->doms == NULL)
-				return lerr(L, it, "%s: asset \"%s\" holds no "
-				    "domains", key, s);
-			m->kind = STRM_DOMSET;
-			m->ds = a->doms;
-			continue;
-		}
-		if (strncmp(s, "*.", 2) == 0) {
-			m->kind = STRM_SUFFIX;
-			s += 1;		/* keep the dot: ".example.com" */
-		} else
-			m->kind = STRM_EXACT;
-		m->s = own(L->rs, xstrdup(s));
-		for (p = m->s; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		m->len = strlen(m->s);
-	}
-	return 0;
-}
-
-/* "1.2", "1.3", "ssl3", "ssl2" → wire version. */
-static int
-tls_version_value(const char *s, uint16_t *v)
-{
-	static const struct {
-		const char	*name;
-		uint16_t	 v;
-	} tab[] = {
-		{ "1.0", 0x0301 }, { "1.1", 0x0302 }, { "1.2", 0x0303 },
-		{ "1.3", 0x0304 }, { "ssl3", 0x0300 }, { "3.0", 0x0300 },
-		{ "SSLv3", 0x0300 }, { "ssl2", 0x0002 }, { "2.0", 0x0002 },
-		{ "SSLv2", 0x0002 }, { "TLS 1.0", 0x0301 },
-		{ "TLS 1.1", 0x0302 }, { "TLS 1.2", 0x0303 },
-		{ "TLS 1.3", 0x0304 },
-	};
-	size_t	i;
-
-	for (i = 0; i < NELEM(tab); i++)
-		if (strcmp(s, tab[i].name) == 0) {
-			*v = tab[i].v;
-			return 0;
-		}
-	return -1;
-}
-
-static int
-parse_version(struct loader *L, struct yaml_node_s *n, const char *key,
-    uint8_t *op, uint16_t *v)
-{
-	struct yaml_node_s	*x;
-	const char		*s = yamldoc_scalar(n);
-
-	*op = VER_EQ;
-	if (yamldoc_is_map(n)) {
-		if ((x = yamldoc_get(L->yd, n, "below")) != NULL)
-			*op = VER_BELOW;
-		else if ((x = yamldoc_get(L->yd, n, "above")) != NULL)
-			*op = VER_ABOVE;
-		else
-			return lerr(L, n, "%s: expected \"1.2\", {below: "
-			    "\"1.2\"} or {above: \"1.2\"}", key);
-		n = x;
-		s = yamldoc_scalar(x);
-	}
-	if (s == NULL || tls_version_value(s, v) != 0)
-		return lerr(L, n, "%s: unknown version \"%s\" (use 1.0, 1.1, "
-		    "1.2, 1.3, ssl3 or ssl2)", key, s ? s : "");
-	return 0;
-}
-
-/* "07:30-17:30" → minutes of the day. */
-static int
-parse_hhmm_range(const char *s, uint16_t *a, uint16_t *b)
-{
-	unsigned	h1, m1, h2, m2;
-	char		tail;
-
-	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
-	    h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 ||
-	    (h1 == 24 && m1) || (h2 == 24 && m2))
-		return -1;
-	*a = (uint16_t)(h1 * 60 + m1);
-	*b = (uint16_t)(h2 * 60 + m2);
-	return 0;
-}
-
-/* "mon-fri", "sat,sun", [mon, tue], "all" → bit 0 = Monday. */
-static int
-parse_days(struct loader *L, struct yaml_node_s *n, uint8_t *mask)
-{
-	static const char *const dn[] = { "mon", "tue", "wed", "thu", "fri",
-	    "sat", "sun" };
-	char	buf[128], *tok, *save = NULL;
-	size_t	i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-
-	*mask = 0;
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s *it = yamldoc_is_seq(n) ?
-		    yamldoc_seq_at(L->yd, n, i) : n;
-		const char *s = yamldoc_scalar(it);
-
-		if (s == NULL || strlen(s) >= sizeof(buf))
-			return lerr(L, it, "when.days: expected e.g. mon-fri, "
-			    "sat,sun or all");
-		snprintf(buf, sizeof(buf), "%s", s);
-		for (tok = strtok_r(buf, ", ", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", ", &save)) {
-			char	*dash = strchr(tok, '-');
-			int	 a, b, d;
-
-			if (strcmp(tok, "all") == 0) {
-				*mask = 0x7f;
-				continue;
-			}
-			if (dash != NULL)
-				*dash = '\0';
-			a = name_index(tok, dn, 7);
-			b = dash ? name_index(dash + 1, dn, 7) : a;
-			if (a < 0 || b < 0)
-				return lerr(L, it, "when.days: unknown day in "
-				    "\"%s\" (mon tue wed thu fri sat sun)", s);
-			for (d = a;; d = (d + 1) % 7) {
-				*mask |= (uint8_t)(1 << d);
-				if (d == b)
-					break;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
-{
-	static const char *const keys[] = { "inside", "outside", "days" };
-	struct yaml_node_s	*in, *out, *days;
-	const char		*s;
-
-	if (check_keys(L, n, "when", keys, NELEM(keys)) != 0)
-		return -1;
-	in = yamldoc_get(L->yd, n, "inside");
-	out = yamldoc_get(L->yd, n, "outside");
-	if ((in == NULL) == (out == NULL))
-		return lerr(L, n, "when: expected exactly one of inside or "
-		    "outside");
-	m->when_outside = out != NULL;
-	s = yamldoc_scalar(in ? in : out);
-	if (s == NULL || parse_hhmm_range(s, &m->when_start, &m->when_end))
-		return lerr(L, in ? in : out, "when: expected a time range "
-		    "such as \"07:30-17:30\"");
-	m->when_days = 0x7f;
-	if ((days = yamldoc_get(L->yd, n, "days")) != NULL &&
-	    parse_days(L, days, &m->when_days) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
-{
-	static const char *const keys[] = { "regex", "min_count", "max_bytes" };
-	struct yaml_node_s	*rn, *x;
-	unsigned long long	 v;
-
-	if (check_keys(L, n, "payload", keys, NELEM(keys)) != 0)
-		return -1;
-	rn = yamldoc_get(L->yd, n, "regex");
-	if (yamldoc_scalar(rn) == NULL)
-		return lerr(L, rn ? rn : n, "payload: expected {regex: …}");
-	if ((m->payload_re = compile_regex(L, rn, "payload",
-	    yamldoc_scalar(rn), 0)) == NULL)
-		return -1;
-	m->payload_min = 1;
-	m->payload_max = APP_INSPECT_MAX;
-	if ((x = yamldoc_get(L->yd, n, "min_count")) != NULL) {
-		if (parse_uint(yamldoc_scalar(x), 10000, &v) != 0 || v == 0)
-			return lerr(L, x, "payload.min_count: expected 1..10000");
-		m->payload_min = (uint32_t)v;
-	}
-	if ((x = yamldoc_get(L->yd, n, "max_bytes")) != NULL) {
-		if (parse_uint(yamldoc_scalar(x), 1 << 20, &v) != 0 || v == 0)
-			return lerr(L, x, "payload.max_bytes: expected 1..1048576");
-		m->payload_max = (uint32_t)v;
-	}
-	return 0;
-}
-
-static int
-parse_app(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
-{
-	size_t	i, cnt;
-	int	a;
-
-	n = unwrap_not(L, n, &m->app_neg);
-	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s *it = yamldoc_is_seq(n) ?
-		    yamldoc_seq_at(L->yd, n, i) : n;
-		const char *s = yamldoc_scalar(it);
-
-		for (a = 0; a < APP_MAX; a++)
-			if (s != NULL && strcmp(s, app_proto_name(
-			    (enum app_proto)a)) == 0)
-				break;
-		if (a == APP_MAX)
-			return lerr(L, it, "app: unknown protocol \"%s\" (tls, "
-			    "dns, http, ssh, telnet, ftp, smtp, pop3, imap, "
-			    "snmp, unknown)", s ? s : "");
-		m->app_mask |= (uint16_t)(1 << a);
-	}
-	return 0;
-}
-
-static int
-parse_icmp(struct loader *L, struct yaml_node_s *n, const char *key,
-    uint8_t *bits)
-{
-	size_t			i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
-	unsigned long long	v;
-
-	for (i = 0; i < cnt; i++) {
-		struct yaml_node_s *it = yamldoc_is_seq(n) ?
-		    yamldoc_seq_at(L->yd, n, i) : n;
-
-		if (parse_uint(yamldoc_scalar(it), 255, &v) != 0)
-			return lerr(L, it, "%s: expected 0..255 or a list",
-			    key);
-		bits[v >> 3] |= (uint8_t)(1 << (v & 7));
-	}
-	return 0;
-}
-
-/* tcp_flags: letters S A F R P U; ACK unlisted means ACK clear. */
-static int
-parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
-{
-	const char	*s = yamldoc_scalar(n), *p;
-	int		 clear = 0;
-
-	if (s == NULL)
-		return lerr(L, n, "tcp_flags: expected letters of SAFRPU, "
-		    "or 0 for none");
-	if (strcmp(s, "0") == 0) {
-		m->flags_clear = 0x3f;
-		return 0;
-	}
-	/* Letters after '!' must be clear: "F!PU" is FIN without PSH/URG. */
-	for (p = s; *p; p++) {
-		uint8_t *dst = clear ? &m->flags_clear : &m->flags_set;
-
-		switch (*p) {
-		case '!':
-			if (clear)
-				return lerr(L, n, "tcp_flags: only one '!' in "
-				    "\"%s\"", s);
-			clear = 1;
-			break;
-		case 'S': *dst |= TH_SYN; break;
-		case 'A': *dst |= TH_ACK; break;
-		case 'F': *dst |= TH_FIN; break;
-		case 'R': *dst |= TH_RST; break;
-		case 'P': *dst |= TH_PUSH; break;
-		case 'U': *dst |= TH_URG; break;
-		default:
-			return lerr(L, n, "tcp_flags: unknown flag '%c' in "
-			    "\"%s\" (letters S A F R P U, then ! and the "
-			    "letters that must be clear)", *p, s);
-		}
-	}
-	if (m->flags_set & m->flags_clear)
-		return lerr(L, n, "tcp_flags: a flag both set and clear in "
-		    "\"%s\"", s);
-	if (!(m->flags_set & TH_ACK))
-		m->flags_clear |= TH_ACK;
-	return 0;
-}
-
-static int
-parse_match(struct loader *L, struct yaml_node_s *map, struct rule_match *m,
-    const char *const *allowed, size_t nallowed, const char *where)
-{
-	struct yaml_node_s	*k, *v;
-	size_t			 i = 0;
-
-	memset(m, 0, sizeof(*m));
-	if (check_keys(L, map, where, allowed, nallowed) != 0)
-		return -1;
-	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
-		const char	*key = yamldoc_scalar(k);
-		const char	*s = yamldoc_scalar(v);
-		int		 rc = 0, x;
-
-		if (strcmp(key, "proto") == 0) {
-			static const char *const pn[] = { "ip", "tcp", "udp",
-			    "icmp", "icmpv6" };
-			static const uint8_t pv[] = { 0, PROTO_TCP, PROTO_UDP,
-			    PROTO_ICMP, PROTO_ICMPV6 };
-
-			if (s == NULL || (x = name_index(s, pn, 5)) < 0)
-				return lerr(L, v, "proto: expected tcp, udp, "
-				    "icmp, icmpv6 or ip");
-			m->proto = pv[x];
-			if (m->proto != 0)
-				m->keys |= M_PROTO;
-			continue;
-		} else if (strcmp(key, "src") == 0) {
-			m->keys |= M_SRC;
-			rc = parse_addr(L, v, key, &m->src);
-		} else if (strcmp(key, "dst") == 0) {
-			m->keys |= M_DST;
-			rc = parse_addr(L, v, key, &m->dst);
-		} else if (strcmp(key, "ip") == 0) {
-			m->keys |= M_IP;
-			rc = parse_addr(L, v, key, &m->ip);
-		} else if (strcmp(key, "src_port") == 0) {
-			m->keys |= M_SPORT;
-			rc = parse_ports(L, v, key, &m->sport);
-		} else if (strcmp(key, "dst_port") == 0) {
-			m->keys |= M_DPORT;
-			rc = parse_ports(L, v, key, &m->dport);
-		} else if (strcmp(key, "port") == 0) {
-			m->keys |= M_PORT;
-			rc = parse_ports(L, v, key, &m->port);
-		} else if (strcmp(key, "tcp_flags") == 0) {
-			m->keys |= M_FLAGS;
-			rc = parse_flags(L, v, m);
-		} else if (strcmp(key, "icmp_type") == 0) {
-			m->keys |= M_ICMP_TYPE;
-			rc = parse_icmp(L, v, key, m->icmp_type);
-		} else if (strcmp(key, "icmp_code") == 0) {
-			m->keys |= M_ICMP_CODE;
-			rc = parse_icmp(L, v, key, m->icmp_code);
-		} else if (strcmp(key, "direction") == 0) {
-			m->keys |= M_DIRECTION;
-			if (s != NULL && strcmp(s, "to_server") == 0)
-				m->direction = 0;
-			else if (s != NULL && strcmp(s, "to_client") == 0)
-				m->direction = 1;
-			else
-				return lerr(L, v, "direction: expected "
-				    "to_server or to_client");
-		} else if (strcmp(key, "event") == 0) {
-			if (s == NULL || (x = name_index(s, event_names,
-			    REV_MAX)) < 0)
-				return lerr(L, v, "event: expected packet, "
-				    "flow_start, flow_established, flow_end or "
-				    "sensor");
-			m->event = (uint8_t)x;
-		} else if (strcmp(key, "app") == 0) {
-			m->keys |= M_APP;
-			rc = parse_app(L, v, m);
-		} else if (strcmp(key, "tls.version") == 0) {
-			m->keys |= M_TLS_VERSION;
-			rc = parse_version(L, v, key, &m->tls_op, &m->tls_ver);
-		} else if (strcmp(key, "tls.negotiated") == 0) {
-			m->keys |= M_TLS_NEG;
-			rc = parse_version(L, v, key, &m->neg_op, &m->neg_ver);
-		} else if (strcmp(key, "tls.sni") == 0) {
-			m->keys |= M_SNI;
-			rc = parse_strs(L, v, key, 1, &m->sni);
-		} else if (strcmp(key, "dns.query") == 0) {
-			m->keys |= M_QUERY;
-			rc = parse_strs(L, v, key, 1, &m->query);
-		} else if (strcmp(key, "http.host") == 0) {
-			m->keys |= M_HOST;
-			rc = parse_strs(L, v, key, 1, &m->host);
-		} else if (strcmp(key, "http.uri") == 0) {
-			m->keys |= M_URI;
-			rc = parse_strs(L, v, key, 0, &m->uri);
-		} else if (strcmp(key, "http.user_agent") == 0) {
-			m->keys |= M_UA;
-			rc = parse_strs(L, v, key, 0, &m->ua);
-		} else if (strcmp(key, "ssh.banner") == 0) {
-			m->keys |= M_BANNER;
-			rc = parse_strs(L, v, key, 0, &m->banner);
-		} else if (strcmp(key, "payload") == 0) {
-			m->keys |= M_PAYLOAD;
-			rc = parse_payload(L, v, m);
-		} else if (strcmp(key, "when") == 0) {
-			m->keys |= M_WHEN;
-			rc = parse_when(L, v, m);
-		} else if (strcmp(key, "decode_error") == 0) {
-			struct yaml_node_s	*dv;
-			size_t			 j, cnt;
-
-			/* A reason, any, a list of reasons, or {not: …}. */
-			m->keys |= M_DECODE;
-			dv = unwrap_not(L, v, &m->decode_neg);
-			cnt = yamldoc_is_seq(dv) ? yamldoc_seq_len(dv) : 1;
-			for (j = 0; j < cnt; j++) {
-				struct yaml_node_s *it = yamldoc_is_seq(dv) ?
-				    yamldoc_seq_at(L->yd, dv, j) : dv;
-				const char *t = yamldoc_scalar(it);
-
-				if (t != NULL && strcmp(t, "any") == 0) {
-					m->decode_mask |= ~1ULL;
-					continue;
-				}
-				for (x = 1; x < DE_MAX; x++)
-					if (t != NULL && strcmp(t,
-					    decode_err_name((enum decode_err)x))
-					    == 0)
-						break;
-				if (x == DE_MAX)
-					return lerr(L, it, "decode_error: unknown "
-					    "reason \"%s\" (e.g. any, "
-					    "tcp_bad_flags, ipv4_truncated)",
-					    t ? t : "");
-				m->decode_mask |= 1ULL << x;
-			}
-		} else if (strcmp(key, "plaintext") == 0) {
-			static const char *const pn[] = { "user", "password",
-			    "auth", "community" };
-			static const uint8_t pv[] = { PLAIN_USER, PLAIN_PASS,
-			    PLAIN_AUTH, PLAIN_COMMUNITY };
-			size_t j, cnt = yamldoc_is_seq(v) ?
-			    yamldoc_seq_len(v) : 1;
-
-			m->keys |= M_PLAIN;
-			for (j = 0; j < cnt; j++) {
-				struct yaml_node_s *it = yamldoc_is_seq(v) ?
-				    yamldoc_seq_at(L->yd, v, j) : v;
-				const char *t = yamldoc_scalar(it);
-
-				if (t == NULL || (x = name_index(t, pn, 4)) < 0)
-					return lerr(L, it, "plaintext: expected "
-					    "user, password, auth or community");
-				m->plain |= pv[x];
-			}
-		} else if (strcmp(key, "sensor_event") == 0) {
-			static const char *const sn[] = { "capture_drops",
-			    "flow_memcap", "threshold_memcap", "output_drops",
-			    "alert_log_errors", "regex_limit",
-			    "defrag_memcap" };
-			size_t j, cnt = yamldoc_is_seq(v) ?
-			    yamldoc_seq_len(v) : 1;
-
-			m->keys |= M_SENSOR;
-			for (j = 0; j < cnt; j++) {
-				struct yaml_node_s *it = yamldoc_is_seq(v) ?
-				    yamldoc_seq_at(L->yd, v, j) : v;
-				const char *t = yamldoc_scalar(it);
-
-				if (t == NULL || (x = name_index(t, sn,
-				    NELEM(sn))) < 0)
-					return lerr(L, it, "sensor_event: "
-					    "expected capture_drops, flow_memcap, "
-					    "threshold_memcap, output_drops, "
-					    "alert_log_errors, regex_limit or "
-					    "defrag_memcap");
-				m->sensor |= (uint8_t)(1 << x);
-			}
-		}
-		if (rc != 0)
-			return -1;
-	}
-	if ((m->keys & M_SENSOR) && m->event != REV_SENSOR)
-		return lerr(L, map, "%s: sensor_event needs event: sensor",
-		    where);
-	if (m->event == REV_SENSOR && !(m->keys & M_SENSOR))
-		return lerr(L, map, "%s: event: sensor needs sensor_event",
-		    where);
-	return 0;
-}
-
-/* Which application record a rule's keys need (one at most). */
-static int
-rule_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
-{
-	uint32_t	k = r->m.keys;
-	int		kinds = 0;
-
-	r->apprec = 0;
-	if (k & (M_SNI | M_TLS_VERSION)) {
-		r->apprec = APPR_TLS_CH;
-		kinds++;
-	}
-	if (k & M_TLS_NEG) {
-		/* The offered version is kept on the flow for ServerHello. */
-		if (k & M_SNI)
-			return lerr(L, n, "match: tls.negotiated cannot be "
-			    "combined with tls.sni (they arrive in different "
-			    "messages)");
-		if (r->apprec == APPR_TLS_CH)
-			kinds--;
-		r->apprec = APPR_TLS_SH;
-		kinds++;
-	}
-	if (k & M_QUERY) {
-		r->apprec = APPR_DNS;
-		kinds++;
-	}
-	if (k & (M_HOST | M_URI | M_UA)) {
-		r->apprec = APPR_HTTP;
-		kinds++;
-	}
-	if (k & M_BANNER) {
-		r->apprec = APPR_SSH;
-		kinds++;
-	}
-	if (k & M_PLAIN) {
-		r->apprec = APPR_PLAIN;
-		kinds++;
-	}
-	if (kinds > 1)
-		return lerr(L, n, "match: keys of different protocols (tls, "
-		    "dns, http, ssh, plaintext) cannot be combined in one "
-		    "rule");
-	if (r->apprec != 0 && r->m.event != REV_PACKET)
-		return lerr(L, n, "match: application fields need event: "
-		    "packet");
-	return 0;
 }
 
 static int
@@ -1659,8 +924,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	}
 	if ((x = yamldoc_get(L->yd, n, "match")) == NULL)
 		return lerr(L, n, "rule %u: needs match: {…}", r->sid);
-	if (parse_match(L, x, &r->m, match_keys, NELEM(match_keys),
-	    "match") != 0 || rule_apprec(L, x, r) != 0)
+	if (rules_parse_match(L, x, &r->m, NULL, 0, 0, "match") != 0 ||
+	    rules_apprec(L, x, r) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "threshold")) != NULL &&
 	    parse_threshold(L, x, r) != 0)
@@ -1735,9 +1000,6 @@ days_from_civil(long y, unsigned m, unsigned d)
 	return era * 146097 + (long)doe - 719468;
 }
 
-static int	parse_match_subset(struct loader *, struct yaml_node_s *,
-		    struct rule_match *);
-
 /*
  * An expired exception still loads (packet time decides, and an offline
  * capture may be older), but it silences nothing live: say so, at its
@@ -1767,14 +1029,12 @@ exception_expired(struct loader *L, struct yaml_node_s *n,
 static int
 exception_beside_match(struct loader *L, struct yaml_node_s *n)
 {
-	static const char *const own_keys[] = { "sids", "owner", "reason",
-	    "expires", "match" };
 	struct yaml_node_s	*k, *v;
 	size_t			 i = 0;
 
 	while (yamldoc_map_next(L->yd, n, &i, &k, &v))
-		if (name_index(yamldoc_scalar(k), own_keys,
-		    NELEM(own_keys)) < 0)
+		if (name_index(yamldoc_scalar(k), exception_own_keys,
+		    NELEM(exception_own_keys)) < 0)
 			return lerr(L, k, "exception: \"%s\" beside match: "
 			    "would not be used; write it under match:",
 			    yamldoc_scalar(k));
@@ -1786,7 +1046,7 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 {
 	struct ruleset		*rs = L->rs;
 	struct yaml_node_s	*x, *mm;
-	const char		*s;
+	const char		*s, *keys[NELEM(exception_own_keys) + KW_MAX];
 	unsigned long long	 v;
 	unsigned		 y, mo, d;
 	size_t			 i, cnt;
@@ -1795,8 +1055,10 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	memset(e, 0, sizeof(*e));
 	e->file = loader_file(L);
 	e->line = yamldoc_line(n);
-	if (check_keys(L, n, "exception", exception_keys,
-	    NELEM(exception_keys)) != 0)
+	memcpy(keys, exception_own_keys, sizeof(exception_own_keys));
+	cnt = NELEM(exception_own_keys) + rules_keyword_names(keys +
+	    NELEM(exception_own_keys), 1);
+	if (check_keys(L, n, "exception", keys, cnt) != 0)
 		return -1;
 	x = yamldoc_get(L->yd, n, "sids");
 	if (x == NULL)
@@ -1841,24 +1103,11 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 		exception_expired(L, x, e);
 	/* Match keys directly in the exception, or under match:. */
 	if ((mm = yamldoc_get(L->yd, n, "match")) == NULL)
-		return parse_match_subset(L, n, &e->m);
+		return rules_parse_match(L, n, &e->m, exception_own_keys,
+		    NELEM(exception_own_keys), 1, "exception");
 	if (exception_beside_match(L, n) != 0)
 		return -1;
-	return parse_match(L, mm, &e->m, match_keys, NELEM(match_keys),
-	    "exception.match");
-}
-
-/*
- * The match keys written directly in an exception: parse a copy of the
- * mapping without its bookkeeping keys, reusing parse_match.
- */
-/* The match keys written directly in an exception, beside its own. */
-static int
-parse_match_subset(struct loader *L, struct yaml_node_s *n,
-    struct rule_match *m)
-{
-	return parse_match(L, n, m, exception_match_keys,
-	    NELEM(exception_match_keys), "exception");
+	return rules_parse_match(L, mm, &e->m, NULL, 0, 0, "exception.match");
 }
 
 static int

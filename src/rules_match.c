@@ -26,12 +26,6 @@
 #define PORT_INDEX_MAX	1024
 
 static int
-bit_test(const uint8_t *bits, unsigned v)
-{
-	return (bits[v >> 3] >> (v & 7)) & 1;
-}
-
-static int
 proto_class(uint8_t proto)
 {
 	switch (proto) {
@@ -51,28 +45,6 @@ appr_bit(uint32_t appr)
 	for (i = 0; i < 8; i++)
 		if (appr & (1U << i))
 			return i;
-	return 0;
-}
-
-/* Is port p in the sorted, disjoint ranges of pm? */
-static inline int
-port_in(const struct port_match *pm, unsigned p)
-{
-	const uint16_t	*r = pm->ranges;
-	uint32_t	 lo = 0, hi = pm->nranges, mid;
-
-	/* Most lists are one port or one range: no search. */
-	if (hi == 1)
-		return p - r[0] <= (unsigned)(r[1] - r[0]);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p < r[2 * mid])
-			hi = mid;
-		else if (p > r[2 * mid + 1])
-			lo = mid + 1;
-		else
-			return 1;
-	}
 	return 0;
 }
 
@@ -527,82 +499,6 @@ rules_index_free(struct ruleset *rs)
 		pcre2_match_data_free(rs->match_data);
 }
 
-/* What a flow learnt about an older rule set is forgotten. */
-static void
-flow_cache_check(const struct ruleset *rs, struct flow *f)
-{
-	if (f->aset_gen == rs->gen)
-		return;
-	f->aset_gen = rs->gen;
-	f->aset_known[0] = f->aset_known[1] = 0;
-	f->aset_in[0] = f->aset_in[1] = 0;
-	f->rule_dead[0] = f->rule_dead[1] = 0;
-	f->rule_live[0] = f->rule_live[1] = 0;
-}
-
-/*
- * Is the packet's source (dst 0) or destination (dst 1) in one set?
- * With a flow and a cache slot the answer is learnt once per flow side.
- * The flow is the packet's own, which the caller may change: the cache
- * is written through the const match context on purpose.
- */
-static int
-set_has(const struct ruleset *rs, const struct match_ctx *c,
-    const struct addr_match *am, int k, int dst)
-{
-	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
-	const uint8_t	*a = dst ? c->dst : c->src;
-	uint32_t	 bit;
-	int		 side, hit;
-
-	if (f == NULL || am->slot[k] < 0)
-		return ipset_contains(am->sets[k], c->ipver, a);
-	flow_cache_check(rs, f);
-	side = (dst ^ c->dir) & 1;	/* dir 0: the source is the client */
-	bit = 1U << am->slot[k];
-	if (f->aset_known[side] & bit)
-		return (f->aset_in[side] & bit) != 0;
-	hit = ipset_contains(am->sets[k], c->ipver, a);
-	f->aset_known[side] |= bit;
-	if (hit)
-		f->aset_in[side] |= bit;
-	return hit;
-}
-
-/* The sets not yet learnt for this flow side (kept out of line so the
- * cached answer below costs no register spills). */
-static __attribute__((noinline)) int
-addr_in_slow(const struct ruleset *rs, const struct addr_match *am,
-    const struct match_ctx *c, int dst)
-{
-	int	i, hit = 0;
-
-	for (i = 0; i < am->nsets && !hit; i++)
-		hit = set_has(rs, c, am, i, dst);
-	return hit != am->neg;
-}
-
-static inline int
-addr_in(const struct ruleset *rs, const struct addr_match *am,
-    const struct match_ctx *c, int dst)
-{
-	const struct flow	*f = c->flow;
-	int			 side = (dst ^ c->dir) & 1;
-
-	if (c->ipver == 0 || (dst ? c->dst : c->src) == NULL)
-		return 0;
-	/* Fast path: one set already known to hold the address, or every
-	 * set's answer learnt (addr_in_slow stops at the first hit, so the
-	 * later sets of a hit may never be learnt). */
-	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen) {
-		if ((f->aset_in[side] & am->slot_mask) != 0)
-			return !am->neg;
-		if ((f->aset_known[side] & am->slot_mask) == am->slot_mask)
-			return am->neg;
-	}
-	return addr_in_slow(rs, am, c, dst);
-}
-
 /* Did PCRE2 give up (a limit of limits.regex_*), rather than answer? */
 int
 rules_regex_gave_up(int rc)
@@ -626,8 +522,8 @@ limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
  * the rule and queue it for the regex_limit sensor event. Out of line:
  * the match path pays nothing until a limit is hit.
  */
-static __attribute__((noinline)) void
-regex_gave_up(struct ruleset *rs, const struct rule_match *m)
+__attribute__((noinline)) void
+rules_regex_charge(struct ruleset *rs, const struct rule_match *m)
 {
 	uintptr_t	 a = (uintptr_t)m - offsetof(struct rule, m);
 	uintptr_t	 lo = (uintptr_t)rs->rules;
@@ -640,253 +536,6 @@ regex_gave_up(struct ruleset *rs, const struct rule_match *m)
 	r = &rs->rules[(a - lo) / sizeof(*rs->rules)];
 	r->regex_limited++;
 	limit_queue(rs, r, (uint32_t)(r - rs->rules));
-}
-
-static int
-regex_hit(struct ruleset *rs, const struct rule_match *m, void *re,
-    const char *s, size_t len)
-{
-	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
-		    rs->match_ctx);
-
-	if (rc < 0 && rules_regex_gave_up(rc))
-		regex_gave_up(rs, m);
-	return rc >= 0;
-}
-
-/* Names compare case-insensitively; the patterns are stored lowercase. */
-static int
-str_hit(struct ruleset *rs, const struct rule_match *rm,
-    const struct str_matches *sm, const char *s)
-{
-	size_t	i, len = strlen(s);
-	int	hit = 0;
-
-	for (i = 0; i < sm->n && !hit; i++) {
-		const struct str_match *m = &sm->v[i];
-
-		switch (m->kind) {
-		case STRM_EXACT:
-			hit = len == m->len && strcasecmp(s, m->s) == 0;
-			break;
-		case STRM_SUFFIX:
-			hit = len > m->len &&
-			    strcasecmp(s + len - m->len, m->s) == 0;
-			break;
-		case STRM_DOMSET:
-			hit = domset_match(m->ds, s);
-			break;
-		case STRM_REGEX:
-			hit = regex_hit(rs, rm, m->re, s, len);
-			break;
-		case STRM_CONTAINS:
-			hit = memmem(s, len, m->s, m->len) != NULL;
-			break;
-		}
-	}
-	return hit != sm->neg;
-}
-
-static int
-version_ok(uint8_t op, uint16_t want, uint16_t have)
-{
-	if (have == 0)
-		return 0;
-	switch (op) {
-	case VER_BELOW: return have < want;
-	case VER_ABOVE: return have > want;
-	}
-	return have == want;
-}
-
-/* Time-of-day window in the sensor's zone, on packet time. */
-static int
-when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
-{
-	int64_t		local = (int64_t)(ts / 1000000) + utc_offset;
-	int64_t		days = local >= 0 ? local / 86400 :
-			    (local - 86399) / 86400;
-	unsigned	minute = (unsigned)((local - days * 86400) / 60);
-	unsigned	wday = (unsigned)(((days % 7) + 7 + 3) % 7); /* Mon 0 */
-	int		in_time, inside;
-
-	if (m->when_start <= m->when_end)
-		in_time = minute >= m->when_start && minute < m->when_end;
-	else
-		in_time = minute >= m->when_start || minute < m->when_end;
-	inside = in_time && ((m->when_days >> wday) & 1);
-	return m->when_outside ? !inside : inside;
-}
-
-/* Count regex matches in the first bytes of this direction. */
-static int
-payload_ok(struct ruleset *rs, const struct rule_match *m,
-    const struct match_ctx *c)
-{
-	const struct packet	*pkt = c->pkt;
-	const struct flow	*f = c->flow;
-	PCRE2_SIZE		*ov;
-	size_t			 off = 0, len, start;
-	uint32_t		 hits = 0;
-
-	if (pkt == NULL || pkt->payload_len == 0)
-		return 0;
-	/* Encrypted sessions carry no clear text to find (as Suricata's
-	 * default TLS encryption handling): not scanned once known. */
-	if (f != NULL && (f->app_proto == APP_TLS || f->app_proto == APP_SSH))
-		return 0;
-	len = pkt->payload_len;
-	/* Offset of this segment in its direction (0 for datagrams). */
-	start = 0;
-	if (f != NULL && f->proto == PROTO_TCP)
-		start = f->inspected[c->dir] >= len ?
-		    f->inspected[c->dir] - len : 0;
-	if (start >= m->payload_max)
-		return 0;
-	if (len > m->payload_max - start)
-		len = m->payload_max - start;
-	ov = pcre2_get_ovector_pointer(rs->match_data);
-	while (off < len && hits < m->payload_min) {
-		int rc = pcre2_match(m->payload_re, pkt->payload, len, off, 0,
-		    rs->match_data, rs->match_ctx);
-
-		if (rc < 0) {
-			if (rules_regex_gave_up(rc))
-				regex_gave_up(rs, m);
-			break;
-		}
-		hits++;
-		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-	}
-	return hits >= m->payload_min;
-}
-
-/* The SSH banner line as it was sent: SSH-2.0-software comments. */
-static void
-ssh_banner(const struct app_ssh *s, char *buf, size_t len)
-{
-	snprintf(buf, len, "SSH-%s-%s%s%s", s->proto_version, s->software,
-	    s->comments[0] ? " " : "", s->comments);
-}
-
-/*
- * The keys that stay the same for every packet of a flow in one
- * direction: protocol, ports, direction, addresses.
- */
-static int
-match_flow_keys(const struct ruleset *rs, const struct rule_match *m,
-    const struct match_ctx *c)
-{
-	uint32_t	k = m->keys;
-
-	if ((k & M_PROTO) && m->proto != c->proto)
-		return 0;
-	if ((k & M_DPORT) && port_in(&m->dport, c->dport) == m->dport.neg)
-		return 0;
-	if ((k & M_SPORT) && port_in(&m->sport, c->sport) == m->sport.neg)
-		return 0;
-	if ((k & M_PORT) && (port_in(&m->port, c->sport) ||
-	    port_in(&m->port, c->dport)) == m->port.neg)
-		return 0;
-	if ((k & M_DIRECTION) && m->direction != c->dir)
-		return 0;
-	if ((k & M_SRC) && !addr_in(rs, &m->src, c, 0))
-		return 0;
-	if ((k & M_DST) && !addr_in(rs, &m->dst, c, 1))
-		return 0;
-	if ((k & M_IP) && !addr_in(rs, &m->ip, c, 0) &&
-	    !addr_in(rs, &m->ip, c, 1))
-		return 0;
-	return 1;
-}
-
-/*
- * Does the event satisfy m? ignore_event is for exceptions, whose keys
- * apply to whatever event the rule matched.
- */
-static int
-match_ok(struct ruleset *rs, const struct rule_match *m,
-    const struct match_ctx *c, int ignore_event, int flow_keys_done)
-{
-	const struct packet	*pkt = c->pkt;
-	const struct app_result	*app = c->app;
-	uint32_t		 k = m->keys;
-
-	if (!ignore_event && m->event != c->event)
-		return 0;
-	if (!flow_keys_done && !match_flow_keys(rs, m, c))
-		return 0;
-	if (k & M_FLAGS) {
-		if (pkt == NULL || c->proto != PROTO_TCP ||
-		    (pkt->tcp_flags & m->flags_set) != m->flags_set ||
-		    (pkt->tcp_flags & m->flags_clear) != 0)
-			return 0;
-	}
-	if ((k & M_ICMP_TYPE) && (pkt == NULL || (c->proto != PROTO_ICMP &&
-	    c->proto != PROTO_ICMPV6) || !bit_test(m->icmp_type,
-	    pkt->icmp_type)))
-		return 0;
-	if ((k & M_ICMP_CODE) && (pkt == NULL || (c->proto != PROTO_ICMP &&
-	    c->proto != PROTO_ICMPV6) || !bit_test(m->icmp_code,
-	    pkt->icmp_code)))
-		return 0;
-	if ((k & M_DECODE) && (pkt == NULL || pkt->err == DE_NONE ||
-	    !!(m->decode_mask & (1ULL << pkt->err)) == m->decode_neg))
-		return 0;
-	if ((k & M_SENSOR) && !(c->sensor_event & m->sensor))
-		return 0;
-	if (k & M_APP) {
-		unsigned ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
-
-		if (!!(m->app_mask & (1U << ap)) == m->app_neg)
-			return 0;
-	}
-	if (k & M_APPREC) {
-		if (app == NULL)
-			return 0;
-		if ((k & M_TLS_VERSION) && !version_ok(m->tls_op, m->tls_ver,
-		    app->have == APPR_TLS_CH ? app->tls.max_version :
-		    (c->flow ? c->flow->tls_offered : 0)))
-			return 0;
-		if ((k & M_TLS_NEG) && (app->have != APPR_TLS_SH ||
-		    !version_ok(m->neg_op, m->neg_ver,
-		    app->tls.server_version)))
-			return 0;
-		if ((k & M_SNI) && (app->have != APPR_TLS_CH ||
-		    !str_hit(rs, m, &m->sni, app->tls.sni)))
-			return 0;
-		if ((k & M_QUERY) && (app->have != APPR_DNS ||
-		    app->dns.qdcount == 0 || !str_hit(rs, m, &m->query,
-		    app->dns.qname)))
-			return 0;
-		if ((k & M_HOST) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, m, &m->host, app->http.host)))
-			return 0;
-		if ((k & M_URI) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, m, &m->uri, app->http.uri)))
-			return 0;
-		if ((k & M_UA) && (app->have != APPR_HTTP ||
-		    !str_hit(rs, m, &m->ua, app->http.user_agent)))
-			return 0;
-		if (k & M_BANNER) {
-			char b[300];
-
-			if (app->have != APPR_SSH)
-				return 0;
-			ssh_banner(&app->ssh, b, sizeof(b));
-			if (!str_hit(rs, m, &m->banner, b))
-				return 0;
-		}
-		/* A list of plaintext items means any of them. */
-		if ((k & M_PLAIN) && (app->have != APPR_PLAIN ||
-		    (app->plain.seen & m->plain) == 0))
-			return 0;
-	}
-	if ((k & M_WHEN) && !when_ok(m, c->ts, rs->conf->utc_offset))
-		return 0;
-	if ((k & M_PAYLOAD) && !payload_ok(rs, m, c))
-		return 0;
-	return 1;
 }
 
 static uint64_t
@@ -988,7 +637,7 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 	for (i = 0; i < r->nexc; i++) {
 		struct exception *e = &rs->exc[r->exc[i]];
 
-		if (!match_ok(rs, &e->m, c, 1, 0))
+		if (!rules_match_ok(rs, &e->m, c, 1, 0))
 			continue;
 		if (e->expires != 0 && c->ts >= e->expires) {
 			e->expired_hits++;
@@ -1028,7 +677,7 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
-	if (!match_ok(rs, &r->m, c, 0, flow_keys_done))
+	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
 		return;
 	r->matches++;
 	rs->st.matched++;
@@ -1081,7 +730,8 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
 		if (*dead & bit)
 			continue;
 		if (bit != 0 && !(*live & bit)) {
-			if (!match_flow_keys(rs, &rs->rules[ids[i]].m, c)) {
+			if (!rules_match_flow_keys(rs, &rs->rules[ids[i]].m,
+			    c)) {
 				*dead |= bit;
 				continue;
 			}

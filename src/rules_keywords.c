@@ -1,0 +1,1273 @@
+/*
+ * Rules: the match keywords.
+ *
+ * A key of `match:` is one row of match_keywords[]: its name, the
+ * application record it needs (0: none), the function that parses its
+ * value at load and the one that tests it on an event. A rule's M_*
+ * bits are the rows it uses; a match calls the testers of those bits
+ * and no others, by their bit, in row order: the keys that hold for a
+ * whole flow direction first, regexes last. A new keyword is a KW_ in
+ * canhgac.h, a row here and its two functions.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+static const char *const event_names[REV_MAX] = {
+	"packet", "flow_start", "flow_established", "flow_end", "sensor"
+};
+
+/* Value parsers, shared by keywords of the same shape. */
+
+/* Unwrap {not: X}; returns X and sets *neg. */
+static struct yaml_node_s *
+unwrap_not(struct loader *L, struct yaml_node_s *n, uint8_t *neg)
+{
+	struct yaml_node_s	*inner;
+
+	*neg = 0;
+	if (yamldoc_is_map(n) && (inner = yamldoc_get(L->yd, n, "not")) !=
+	    NULL) {
+		*neg = 1;
+		return inner;
+	}
+	return n;
+}
+
+/* src/dst/ip: an address, a CIDR, $list, a list of those, or {not: …}. */
+static int
+parse_addr(struct loader *L, struct yaml_node_s *n, const char *key,
+    struct addr_match *am)
+{
+	struct ipset	*lit = NULL;
+	size_t		 i, cnt;
+	char		 e[256];
+
+	n = unwrap_not(L, n, &am->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
+		return lerr(L, n, "%s: expected an address, CIDR, $list, a "
+		    "list of these, or {not: …}", key);
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected an address, CIDR or "
+			    "$list", key);
+		if (s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				return -1;
+			if (a->ips == NULL)
+				return lerr(L, it, "%s: asset \"%s\" holds no "
+				    "addresses", key, s);
+			/* Lists are shared, not copied: any of the sets. */
+			if (am->nsets >= ADDR_SETS_MAX)
+				return lerr(L, it, "%s: at most %d lists", key,
+				    ADDR_SETS_MAX - 1);
+			am->sets[am->nsets++] = a->ips;
+			continue;
+		}
+		if (lit == NULL) {
+			if (am->nsets >= ADDR_SETS_MAX)
+				return lerr(L, it, "%s: at most %d lists", key,
+				    ADDR_SETS_MAX - 1);
+			lit = own_ipset(L->rs);
+			am->sets[am->nsets++] = lit;
+		}
+		if (ipset_add_str(lit, s, e, sizeof(e)) != 0)
+			return lerr(L, it, "%s: %s", key, e);
+	}
+	return 0;
+}
+
+/* Ports: a number, LOW-HIGH, $list, a list of these, or {not: …}. */
+static int
+parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
+    struct port_match *pm)
+{
+	struct port_build	 pb = { NULL, 0, 0 };
+	size_t			 i, cnt;
+	uint32_t		 j;
+
+	n = unwrap_not(L, n, &pm->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (yamldoc_is_map(n) || (yamldoc_is_seq(n) && cnt == 0))
+		return lerr(L, n, "%s: expected a port, a range such as "
+		    "1024-65535, $list, a list of these, or {not: …}", key);
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s != NULL && s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				goto fail;
+			if (a->ports == NULL) {
+				lerr(L, it, "%s: asset \"%s\" holds no ports",
+				    key, s);
+				goto fail;
+			}
+			for (j = 0; j < a->nranges; j++)
+				pb_add(&pb, a->ports[2 * j],
+				    a->ports[2 * j + 1]);
+			continue;
+		}
+		if (s == NULL || port_spec(s, &pb) != 0) {
+			lerr(L, it, "%s: bad port \"%s\" (expected "
+			    "0..65535 or LOW-HIGH)", key, s ? s : "");
+			goto fail;
+		}
+	}
+	pm->ranges = pb_finish(L->rs, &pb, &pm->nranges);
+	return 0;
+fail:
+	free(pb.r);
+	return -1;
+}
+
+/*
+ * Name matchers (tls.sni, dns.query, http.host): exact, *.suffix, $list,
+ * {regex: …}; text matchers (uri, user agent, banner): {contains: …},
+ * {regex: …}. A list means any of them.
+ */
+static int
+parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
+    int names, struct str_matches *sm)
+{
+	size_t	i, cnt;
+
+	n = unwrap_not(L, n, &sm->neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (cnt == 0)
+		return lerr(L, n, "%s: empty list", key);
+	sm->v = own(L->rs, xcalloc(cnt, sizeof(*sm->v)));
+	sm->n = cnt;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s	*it = yamldoc_is_seq(n) ?
+					    yamldoc_seq_at(L->yd, n, i) : n;
+		struct str_match	*m = &sm->v[i];
+		const char		*s = yamldoc_scalar(it);
+		struct yaml_node_s	*rn, *cn;
+		char			*p;
+
+		if (yamldoc_is_map(it)) {
+			rn = yamldoc_get(L->yd, it, "regex");
+			cn = yamldoc_get(L->yd, it, "contains");
+			if (rn != NULL && yamldoc_scalar(rn) != NULL) {
+				m->kind = STRM_REGEX;
+				if ((m->re = compile_regex(L, rn, key,
+				    yamldoc_scalar(rn), names)) == NULL)
+					return -1;
+				continue;
+			}
+			if (cn != NULL && yamldoc_scalar(cn) != NULL &&
+			    !names) {
+				m->kind = STRM_CONTAINS;
+				m->s = own(L->rs, xstrdup(yamldoc_scalar(cn)));
+				m->len = strlen(m->s);
+				continue;
+			}
+			return lerr(L, it, names ? "%s: expected a name, "
+			    "*.suffix, $list or {regex: …}" : "%s: expected "
+			    "{contains: …} or {regex: …}", key);
+		}
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected a string", key);
+		if (!names) {
+			m->kind = STRM_CONTAINS;
+			m->s = own(L->rs, xstrdup(s));
+			m->len = strlen(s);
+			continue;
+		}
+		if (s[0] == '$') {
+			const struct asset *a = asset_ref(L, it, s);
+
+			if (a == NULL)
+				return -1;
+			if (a->doms == NULL)
+				return lerr(L, it, "%s: asset \"%s\" holds no "
+				    "domains", key, s);
+			m->kind = STRM_DOMSET;
+			m->ds = a->doms;
+			continue;
+		}
+		if (strncmp(s, "*.", 2) == 0) {
+			m->kind = STRM_SUFFIX;
+			s += 1;		/* keep the dot: ".example.com" */
+		} else
+			m->kind = STRM_EXACT;
+		m->s = own(L->rs, xstrdup(s));
+		for (p = m->s; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		m->len = strlen(m->s);
+	}
+	return 0;
+}
+
+/* "1.2", "1.3", "ssl3", "ssl2" → wire version. */
+static int
+tls_version_value(const char *s, uint16_t *v)
+{
+	static const struct {
+		const char	*name;
+		uint16_t	 v;
+	} tab[] = {
+		{ "1.0", 0x0301 }, { "1.1", 0x0302 }, { "1.2", 0x0303 },
+		{ "1.3", 0x0304 }, { "ssl3", 0x0300 }, { "3.0", 0x0300 },
+		{ "SSLv3", 0x0300 }, { "ssl2", 0x0002 }, { "2.0", 0x0002 },
+		{ "SSLv2", 0x0002 }, { "TLS 1.0", 0x0301 },
+		{ "TLS 1.1", 0x0302 }, { "TLS 1.2", 0x0303 },
+		{ "TLS 1.3", 0x0304 },
+	};
+	size_t	i;
+
+	for (i = 0; i < NELEM(tab); i++)
+		if (strcmp(s, tab[i].name) == 0) {
+			*v = tab[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+parse_version(struct loader *L, struct yaml_node_s *n, const char *key,
+    uint8_t *op, uint16_t *v)
+{
+	struct yaml_node_s	*x;
+	const char		*s = yamldoc_scalar(n);
+
+	*op = VER_EQ;
+	if (yamldoc_is_map(n)) {
+		if ((x = yamldoc_get(L->yd, n, "below")) != NULL)
+			*op = VER_BELOW;
+		else if ((x = yamldoc_get(L->yd, n, "above")) != NULL)
+			*op = VER_ABOVE;
+		else
+			return lerr(L, n, "%s: expected \"1.2\", {below: "
+			    "\"1.2\"} or {above: \"1.2\"}", key);
+		n = x;
+		s = yamldoc_scalar(x);
+	}
+	if (s == NULL || tls_version_value(s, v) != 0)
+		return lerr(L, n, "%s: unknown version \"%s\" (use 1.0, 1.1, "
+		    "1.2, 1.3, ssl3 or ssl2)", key, s ? s : "");
+	return 0;
+}
+
+/* "07:30-17:30" → minutes of the day. */
+static int
+parse_hhmm_range(const char *s, uint16_t *a, uint16_t *b)
+{
+	unsigned	h1, m1, h2, m2;
+	char		tail;
+
+	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+	    h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 ||
+	    (h1 == 24 && m1) || (h2 == 24 && m2))
+		return -1;
+	*a = (uint16_t)(h1 * 60 + m1);
+	*b = (uint16_t)(h2 * 60 + m2);
+	return 0;
+}
+
+/* "mon-fri", "sat,sun", [mon, tue], "all" → bit 0 = Monday. */
+static int
+parse_days(struct loader *L, struct yaml_node_s *n, uint8_t *mask)
+{
+	static const char *const dn[] = { "mon", "tue", "wed", "thu", "fri",
+	    "sat", "sun" };
+	char	buf[128], *tok, *save = NULL;
+	size_t	i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+
+	*mask = 0;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || strlen(s) >= sizeof(buf))
+			return lerr(L, it, "when.days: expected e.g. mon-fri, "
+			    "sat,sun or all");
+		snprintf(buf, sizeof(buf), "%s", s);
+		for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", ", &save)) {
+			char	*dash = strchr(tok, '-');
+			int	 a, b, d;
+
+			if (strcmp(tok, "all") == 0) {
+				*mask = 0x7f;
+				continue;
+			}
+			if (dash != NULL)
+				*dash = '\0';
+			a = name_index(tok, dn, 7);
+			b = dash ? name_index(dash + 1, dn, 7) : a;
+			if (a < 0 || b < 0)
+				return lerr(L, it, "when.days: unknown day in "
+				    "\"%s\" (mon tue wed thu fri sat sun)", s);
+			for (d = a;; d = (d + 1) % 7) {
+				*mask |= (uint8_t)(1 << d);
+				if (d == b)
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	static const char *const keys[] = { "inside", "outside", "days" };
+	struct yaml_node_s	*in, *out, *days;
+	const char		*s;
+
+	if (check_keys(L, n, "when", keys, NELEM(keys)) != 0)
+		return -1;
+	in = yamldoc_get(L->yd, n, "inside");
+	out = yamldoc_get(L->yd, n, "outside");
+	if ((in == NULL) == (out == NULL))
+		return lerr(L, n, "when: expected exactly one of inside or "
+		    "outside");
+	m->when_outside = out != NULL;
+	s = yamldoc_scalar(in ? in : out);
+	if (s == NULL || parse_hhmm_range(s, &m->when_start, &m->when_end))
+		return lerr(L, in ? in : out, "when: expected a time range "
+		    "such as \"07:30-17:30\"");
+	m->when_days = 0x7f;
+	if ((days = yamldoc_get(L->yd, n, "days")) != NULL &&
+	    parse_days(L, days, &m->when_days) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	static const char *const keys[] = { "regex", "min_count", "max_bytes" };
+	struct yaml_node_s	*rn, *x;
+	unsigned long long	 v;
+
+	if (check_keys(L, n, "payload", keys, NELEM(keys)) != 0)
+		return -1;
+	rn = yamldoc_get(L->yd, n, "regex");
+	if (yamldoc_scalar(rn) == NULL)
+		return lerr(L, rn ? rn : n, "payload: expected {regex: …}");
+	if ((m->payload_re = compile_regex(L, rn, "payload",
+	    yamldoc_scalar(rn), 0)) == NULL)
+		return -1;
+	m->payload_min = 1;
+	m->payload_max = APP_INSPECT_MAX;
+	if ((x = yamldoc_get(L->yd, n, "min_count")) != NULL) {
+		if (parse_uint(yamldoc_scalar(x), 10000, &v) != 0 || v == 0)
+			return lerr(L, x, "payload.min_count: expected 1..10000");
+		m->payload_min = (uint32_t)v;
+	}
+	if ((x = yamldoc_get(L->yd, n, "max_bytes")) != NULL) {
+		if (parse_uint(yamldoc_scalar(x), 1 << 20, &v) != 0 || v == 0)
+			return lerr(L, x, "payload.max_bytes: expected 1..1048576");
+		m->payload_max = (uint32_t)v;
+	}
+	return 0;
+}
+
+static int
+parse_app(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	size_t	i, cnt;
+	int	a;
+
+	n = unwrap_not(L, n, &m->app_neg);
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+		const char *s = yamldoc_scalar(it);
+
+		for (a = 0; a < APP_MAX; a++)
+			if (s != NULL && strcmp(s, app_proto_name(
+			    (enum app_proto)a)) == 0)
+				break;
+		if (a == APP_MAX)
+			return lerr(L, it, "app: unknown protocol \"%s\" (tls, "
+			    "dns, http, ssh, telnet, ftp, smtp, pop3, imap, "
+			    "snmp, unknown)", s ? s : "");
+		m->app_mask |= (uint16_t)(1 << a);
+	}
+	return 0;
+}
+
+static int
+parse_icmp(struct loader *L, struct yaml_node_s *n, const char *key,
+    uint8_t *bits)
+{
+	size_t			i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	unsigned long long	v;
+
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+
+		if (parse_uint(yamldoc_scalar(it), 255, &v) != 0)
+			return lerr(L, it, "%s: expected 0..255 or a list",
+			    key);
+		bits[v >> 3] |= (uint8_t)(1 << (v & 7));
+	}
+	return 0;
+}
+
+/* tcp_flags: letters S A F R P U; ACK unlisted means ACK clear. */
+static int
+parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
+{
+	const char	*s = yamldoc_scalar(n), *p;
+	int		 clear = 0;
+
+	if (s == NULL)
+		return lerr(L, n, "tcp_flags: expected letters of SAFRPU, "
+		    "or 0 for none");
+	if (strcmp(s, "0") == 0) {
+		m->flags_clear = 0x3f;
+		return 0;
+	}
+	/* Letters after '!' must be clear: "F!PU" is FIN without PSH/URG. */
+	for (p = s; *p; p++) {
+		uint8_t *dst = clear ? &m->flags_clear : &m->flags_set;
+
+		switch (*p) {
+		case '!':
+			if (clear)
+				return lerr(L, n, "tcp_flags: only one '!' in "
+				    "\"%s\"", s);
+			clear = 1;
+			break;
+		case 'S': *dst |= TH_SYN; break;
+		case 'A': *dst |= TH_ACK; break;
+		case 'F': *dst |= TH_FIN; break;
+		case 'R': *dst |= TH_RST; break;
+		case 'P': *dst |= TH_PUSH; break;
+		case 'U': *dst |= TH_URG; break;
+		default:
+			return lerr(L, n, "tcp_flags: unknown flag '%c' in "
+			    "\"%s\" (letters S A F R P U, then ! and the "
+			    "letters that must be clear)", *p, s);
+		}
+	}
+	if (m->flags_set & m->flags_clear)
+		return lerr(L, n, "tcp_flags: a flag both set and clear in "
+		    "\"%s\"", s);
+	if (!(m->flags_set & TH_ACK))
+		m->flags_clear |= TH_ACK;
+	return 0;
+}
+
+/* Value testers: nothing here allocates. */
+
+/* Is port p in the sorted, disjoint ranges of pm? */
+static inline int
+port_in(const struct port_match *pm, unsigned p)
+{
+	const uint16_t	*r = pm->ranges;
+	uint32_t	 lo = 0, hi = pm->nranges, mid;
+
+	/* Most lists are one port or one range: no search. */
+	if (hi == 1)
+		return p - r[0] <= (unsigned)(r[1] - r[0]);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p < r[2 * mid])
+			hi = mid;
+		else if (p > r[2 * mid + 1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Is the packet's source (dst 0) or destination (dst 1) in one set?
+ * With a flow and a cache slot the answer is learnt once per flow side.
+ * The flow is the packet's own, which the caller may change: the cache
+ * is written through the const match context on purpose.
+ */
+static int
+set_has(const struct ruleset *rs, const struct match_ctx *c,
+    const struct addr_match *am, int k, int dst)
+{
+	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
+	const uint8_t	*a = dst ? c->dst : c->src;
+	uint32_t	 bit;
+	int		 side, hit;
+
+	if (f == NULL || am->slot[k] < 0)
+		return ipset_contains(am->sets[k], c->ipver, a);
+	flow_cache_check(rs, f);
+	side = (dst ^ c->dir) & 1;	/* dir 0: the source is the client */
+	bit = 1U << am->slot[k];
+	if (f->aset_known[side] & bit)
+		return (f->aset_in[side] & bit) != 0;
+	hit = ipset_contains(am->sets[k], c->ipver, a);
+	f->aset_known[side] |= bit;
+	if (hit)
+		f->aset_in[side] |= bit;
+	return hit;
+}
+
+/* The sets not yet learnt for this flow side (kept out of line so the
+ * cached answer below costs no register spills). */
+static __attribute__((noinline)) int
+addr_in_slow(const struct ruleset *rs, const struct addr_match *am,
+    const struct match_ctx *c, int dst)
+{
+	int	i, hit = 0;
+
+	for (i = 0; i < am->nsets && !hit; i++)
+		hit = set_has(rs, c, am, i, dst);
+	return hit != am->neg;
+}
+
+static inline int
+addr_in(const struct ruleset *rs, const struct addr_match *am,
+    const struct match_ctx *c, int dst)
+{
+	const struct flow	*f = c->flow;
+	int			 side = (dst ^ c->dir) & 1;
+
+	if (c->ipver == 0 || (dst ? c->dst : c->src) == NULL)
+		return 0;
+	/* Fast path: one set already known to hold the address, or every
+	 * set's answer learnt (addr_in_slow stops at the first hit, so the
+	 * later sets of a hit may never be learnt). */
+	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen) {
+		if ((f->aset_in[side] & am->slot_mask) != 0)
+			return !am->neg;
+		if ((f->aset_known[side] & am->slot_mask) == am->slot_mask)
+			return am->neg;
+	}
+	return addr_in_slow(rs, am, c, dst);
+}
+
+static int
+regex_hit(struct ruleset *rs, const struct rule_match *m, void *re,
+    const char *s, size_t len)
+{
+	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
+		    rs->match_ctx);
+
+	if (rc < 0 && rules_regex_gave_up(rc))
+		rules_regex_charge(rs, m);
+	return rc >= 0;
+}
+
+/* Names compare case-insensitively; the patterns are stored lowercase. */
+static int
+str_hit(struct ruleset *rs, const struct rule_match *rm,
+    const struct str_matches *sm, const char *s)
+{
+	size_t	i, len = strlen(s);
+	int	hit = 0;
+
+	for (i = 0; i < sm->n && !hit; i++) {
+		const struct str_match *m = &sm->v[i];
+
+		switch (m->kind) {
+		case STRM_EXACT:
+			hit = len == m->len && strcasecmp(s, m->s) == 0;
+			break;
+		case STRM_SUFFIX:
+			hit = len > m->len &&
+			    strcasecmp(s + len - m->len, m->s) == 0;
+			break;
+		case STRM_DOMSET:
+			hit = domset_match(m->ds, s);
+			break;
+		case STRM_REGEX:
+			hit = regex_hit(rs, rm, m->re, s, len);
+			break;
+		case STRM_CONTAINS:
+			hit = memmem(s, len, m->s, m->len) != NULL;
+			break;
+		}
+	}
+	return hit != sm->neg;
+}
+
+static int
+version_ok(uint8_t op, uint16_t want, uint16_t have)
+{
+	if (have == 0)
+		return 0;
+	switch (op) {
+	case VER_BELOW: return have < want;
+	case VER_ABOVE: return have > want;
+	}
+	return have == want;
+}
+
+/* Time-of-day window in the sensor's zone, on packet time. */
+static int
+when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
+{
+	int64_t		local = (int64_t)(ts / 1000000) + utc_offset;
+	int64_t		days = local >= 0 ? local / 86400 :
+			    (local - 86399) / 86400;
+	unsigned	minute = (unsigned)((local - days * 86400) / 60);
+	unsigned	wday = (unsigned)(((days % 7) + 7 + 3) % 7); /* Mon 0 */
+	int		in_time, inside;
+
+	if (m->when_start <= m->when_end)
+		in_time = minute >= m->when_start && minute < m->when_end;
+	else
+		in_time = minute >= m->when_start || minute < m->when_end;
+	inside = in_time && ((m->when_days >> wday) & 1);
+	return m->when_outside ? !inside : inside;
+}
+
+/* Count regex matches in the first bytes of this direction. */
+static int
+payload_ok(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c)
+{
+	const struct packet	*pkt = c->pkt;
+	const struct flow	*f = c->flow;
+	PCRE2_SIZE		*ov;
+	size_t			 off = 0, len, start;
+	uint32_t		 hits = 0;
+
+	if (pkt == NULL || pkt->payload_len == 0)
+		return 0;
+	/* Encrypted sessions carry no clear text to find (as Suricata's
+	 * default TLS encryption handling): not scanned once known. */
+	if (f != NULL && (f->app_proto == APP_TLS || f->app_proto == APP_SSH))
+		return 0;
+	len = pkt->payload_len;
+	/* Offset of this segment in its direction (0 for datagrams). */
+	start = 0;
+	if (f != NULL && f->proto == PROTO_TCP)
+		start = f->inspected[c->dir] >= len ?
+		    f->inspected[c->dir] - len : 0;
+	if (start >= m->payload_max)
+		return 0;
+	if (len > m->payload_max - start)
+		len = m->payload_max - start;
+	ov = pcre2_get_ovector_pointer(rs->match_data);
+	while (off < len && hits < m->payload_min) {
+		int rc = pcre2_match(m->payload_re, pkt->payload, len, off, 0,
+		    rs->match_data, rs->match_ctx);
+
+		if (rc < 0) {
+			if (rules_regex_gave_up(rc))
+				rules_regex_charge(rs, m);
+			break;
+		}
+		hits++;
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	return hits >= m->payload_min;
+}
+
+/* The SSH banner line as it was sent: SSH-2.0-software comments. */
+static void
+ssh_banner(const struct app_ssh *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "SSH-%s-%s%s%s", s->proto_version, s->software,
+	    s->comments[0] ? " " : "", s->comments);
+}
+
+/*
+ * The keywords' parsers: v is the value node; the caller has set the
+ * keyword's bit in m->keys.
+ */
+#define KW_PARSE(name) static int name(struct loader *L, \
+    struct yaml_node_s *v, const char *key, struct rule_match *m)
+
+KW_PARSE(p_proto)
+{
+	static const char *const pn[] = { "ip", "tcp", "udp", "icmp",
+	    "icmpv6" };
+	static const uint8_t pv[] = { 0, PROTO_TCP, PROTO_UDP, PROTO_ICMP,
+	    PROTO_ICMPV6 };
+	const char	*s = yamldoc_scalar(v);
+	int		 x;
+
+	(void)key;
+	if (s == NULL || (x = name_index(s, pn, 5)) < 0)
+		return lerr(L, v, "proto: expected tcp, udp, icmp, icmpv6 or "
+		    "ip");
+	m->proto = pv[x];
+	if (m->proto == 0)		/* ip: any protocol, nothing to test */
+		m->keys &= ~M_PROTO;
+	return 0;
+}
+
+KW_PARSE(p_src)
+{
+	return parse_addr(L, v, key, &m->src);
+}
+
+KW_PARSE(p_dst)
+{
+	return parse_addr(L, v, key, &m->dst);
+}
+
+KW_PARSE(p_ip)
+{
+	return parse_addr(L, v, key, &m->ip);
+}
+
+KW_PARSE(p_src_port)
+{
+	return parse_ports(L, v, key, &m->sport);
+}
+
+KW_PARSE(p_dst_port)
+{
+	return parse_ports(L, v, key, &m->dport);
+}
+
+KW_PARSE(p_port)
+{
+	return parse_ports(L, v, key, &m->port);
+}
+
+KW_PARSE(p_tcp_flags)
+{
+	(void)key;
+	return parse_flags(L, v, m);
+}
+
+KW_PARSE(p_icmp_type)
+{
+	return parse_icmp(L, v, key, m->icmp_type);
+}
+
+KW_PARSE(p_icmp_code)
+{
+	return parse_icmp(L, v, key, m->icmp_code);
+}
+
+KW_PARSE(p_direction)
+{
+	const char	*s = yamldoc_scalar(v);
+
+	(void)key;
+	if (s != NULL && strcmp(s, "to_server") == 0)
+		m->direction = 0;
+	else if (s != NULL && strcmp(s, "to_client") == 0)
+		m->direction = 1;
+	else
+		return lerr(L, v, "direction: expected to_server or to_client");
+	return 0;
+}
+
+KW_PARSE(p_event)
+{
+	const char	*s = yamldoc_scalar(v);
+	int		 x;
+
+	(void)key;
+	if (s == NULL || (x = name_index(s, event_names, REV_MAX)) < 0)
+		return lerr(L, v, "event: expected packet, flow_start, "
+		    "flow_established, flow_end or sensor");
+	m->event = (uint8_t)x;
+	return 0;
+}
+
+KW_PARSE(p_app)
+{
+	(void)key;
+	return parse_app(L, v, m);
+}
+
+KW_PARSE(p_tls_version)
+{
+	return parse_version(L, v, key, &m->tls_op, &m->tls_ver);
+}
+
+KW_PARSE(p_tls_negotiated)
+{
+	return parse_version(L, v, key, &m->neg_op, &m->neg_ver);
+}
+
+KW_PARSE(p_tls_sni)
+{
+	return parse_strs(L, v, key, 1, &m->sni);
+}
+
+KW_PARSE(p_dns_query)
+{
+	return parse_strs(L, v, key, 1, &m->query);
+}
+
+KW_PARSE(p_http_host)
+{
+	return parse_strs(L, v, key, 1, &m->host);
+}
+
+KW_PARSE(p_http_uri)
+{
+	return parse_strs(L, v, key, 0, &m->uri);
+}
+
+KW_PARSE(p_http_user_agent)
+{
+	return parse_strs(L, v, key, 0, &m->ua);
+}
+
+KW_PARSE(p_ssh_banner)
+{
+	return parse_strs(L, v, key, 0, &m->banner);
+}
+
+KW_PARSE(p_payload)
+{
+	(void)key;
+	return parse_payload(L, v, m);
+}
+
+KW_PARSE(p_when)
+{
+	(void)key;
+	return parse_when(L, v, m);
+}
+
+/* A reason, any, a list of reasons, or {not: …}. */
+KW_PARSE(p_decode_error)
+{
+	struct yaml_node_s	*dv;
+	size_t			 j, cnt;
+	int			 x;
+
+	(void)key;
+	dv = unwrap_not(L, v, &m->decode_neg);
+	cnt = yamldoc_is_seq(dv) ? yamldoc_seq_len(dv) : 1;
+	for (j = 0; j < cnt; j++) {
+		struct yaml_node_s *it = yamldoc_is_seq(dv) ?
+		    yamldoc_seq_at(L->yd, dv, j) : dv;
+		const char *t = yamldoc_scalar(it);
+
+		if (t != NULL && strcmp(t, "any") == 0) {
+			m->decode_mask |= ~1ULL;
+			continue;
+		}
+		for (x = 1; x < DE_MAX; x++)
+			if (t != NULL && strcmp(t,
+			    decode_err_name((enum decode_err)x)) == 0)
+				break;
+		if (x == DE_MAX)
+			return lerr(L, it, "decode_error: unknown reason \"%s\" "
+			    "(e.g. any, tcp_bad_flags, ipv4_truncated)",
+			    t ? t : "");
+		m->decode_mask |= 1ULL << x;
+	}
+	return 0;
+}
+
+/* Names of a list value into bits: one name or a list of them. */
+static int
+parse_name_bits(struct loader *L, struct yaml_node_s *v,
+    const char *const *names, const uint8_t *bits, size_t n,
+    const char *expected, uint8_t *out)
+{
+	size_t	j, cnt = yamldoc_is_seq(v) ? yamldoc_seq_len(v) : 1;
+	int	x;
+
+	for (j = 0; j < cnt; j++) {
+		struct yaml_node_s *it = yamldoc_is_seq(v) ?
+		    yamldoc_seq_at(L->yd, v, j) : v;
+		const char *t = yamldoc_scalar(it);
+
+		if (t == NULL || (x = name_index(t, names, n)) < 0)
+			return lerr(L, it, "%s", expected);
+		*out |= bits[x];
+	}
+	return 0;
+}
+
+KW_PARSE(p_plaintext)
+{
+	static const char *const pn[] = { "user", "password", "auth",
+	    "community" };
+	static const uint8_t pv[] = { PLAIN_USER, PLAIN_PASS, PLAIN_AUTH,
+	    PLAIN_COMMUNITY };
+
+	(void)key;
+	return parse_name_bits(L, v, pn, pv, NELEM(pn), "plaintext: expected "
+	    "user, password, auth or community", &m->plain);
+}
+
+KW_PARSE(p_sensor_event)
+{
+	static const char *const sn[] = { "capture_drops", "flow_memcap",
+	    "threshold_memcap", "output_drops", "alert_log_errors",
+	    "regex_limit", "defrag_memcap" };
+	static const uint8_t sv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
+	    1 << 5, 1 << 6 };
+
+	(void)key;
+	return parse_name_bits(L, v, sn, sv, NELEM(sn), "sensor_event: "
+	    "expected capture_drops, flow_memcap, threshold_memcap, "
+	    "output_drops, alert_log_errors, regex_limit or defrag_memcap",
+	    &m->sensor);
+}
+
+/*
+ * The keywords' testers: does the event satisfy this key of m? The
+ * per-flow ones may be answered once per flow side (rules_match.c);
+ * those of record keys run only with a record (rules_match_ok).
+ */
+#define KW_MATCH(name) static int name(struct ruleset *rs, \
+    const struct rule_match *m, const struct match_ctx *c)
+
+KW_MATCH(m_proto)
+{
+	(void)rs;
+	return m->proto == c->proto;
+}
+
+KW_MATCH(m_dst_port)
+{
+	(void)rs;
+	return port_in(&m->dport, c->dport) != m->dport.neg;
+}
+
+KW_MATCH(m_src_port)
+{
+	(void)rs;
+	return port_in(&m->sport, c->sport) != m->sport.neg;
+}
+
+KW_MATCH(m_port)
+{
+	(void)rs;
+	return (port_in(&m->port, c->sport) || port_in(&m->port, c->dport)) !=
+	    m->port.neg;
+}
+
+KW_MATCH(m_direction)
+{
+	(void)rs;
+	return m->direction == c->dir;
+}
+
+KW_MATCH(m_src)
+{
+	return addr_in(rs, &m->src, c, 0);
+}
+
+KW_MATCH(m_dst)
+{
+	return addr_in(rs, &m->dst, c, 1);
+}
+
+KW_MATCH(m_ip)
+{
+	return addr_in(rs, &m->ip, c, 0) || addr_in(rs, &m->ip, c, 1);
+}
+
+KW_MATCH(m_tcp_flags)
+{
+	const struct packet	*pkt = c->pkt;
+
+	(void)rs;
+	return pkt != NULL && c->proto == PROTO_TCP &&
+	    (pkt->tcp_flags & m->flags_set) == m->flags_set &&
+	    (pkt->tcp_flags & m->flags_clear) == 0;
+}
+
+static int
+icmp_ok(const uint8_t *bits, const struct match_ctx *c, unsigned v)
+{
+	return c->pkt != NULL && (c->proto == PROTO_ICMP ||
+	    c->proto == PROTO_ICMPV6) && bit_test(bits, v);
+}
+
+KW_MATCH(m_icmp_type)
+{
+	(void)rs;
+	return icmp_ok(m->icmp_type, c, c->pkt ? c->pkt->icmp_type : 0);
+}
+
+KW_MATCH(m_icmp_code)
+{
+	(void)rs;
+	return icmp_ok(m->icmp_code, c, c->pkt ? c->pkt->icmp_code : 0);
+}
+
+KW_MATCH(m_decode_error)
+{
+	const struct packet	*pkt = c->pkt;
+
+	(void)rs;
+	return pkt != NULL && pkt->err != DE_NONE &&
+	    !!(m->decode_mask & (1ULL << pkt->err)) != m->decode_neg;
+}
+
+KW_MATCH(m_sensor_event)
+{
+	(void)rs;
+	return (c->sensor_event & m->sensor) != 0;
+}
+
+KW_MATCH(m_app)
+{
+	unsigned	ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
+
+	(void)rs;
+	return !!(m->app_mask & (1U << ap)) != m->app_neg;
+}
+
+KW_MATCH(m_tls_version)
+{
+	const struct app_result	*app = c->app;
+
+	(void)rs;
+	return version_ok(m->tls_op, m->tls_ver, app->have == APPR_TLS_CH ?
+	    app->tls.max_version : (c->flow ? c->flow->tls_offered : 0));
+}
+
+KW_MATCH(m_tls_negotiated)
+{
+	const struct app_result	*app = c->app;
+
+	(void)rs;
+	return app->have == APPR_TLS_SH && version_ok(m->neg_op, m->neg_ver,
+	    app->tls.server_version);
+}
+
+KW_MATCH(m_tls_sni)
+{
+	return c->app->have == APPR_TLS_CH && str_hit(rs, m, &m->sni,
+	    c->app->tls.sni);
+}
+
+KW_MATCH(m_dns_query)
+{
+	return c->app->have == APPR_DNS && c->app->dns.qdcount != 0 &&
+	    str_hit(rs, m, &m->query, c->app->dns.qname);
+}
+
+KW_MATCH(m_http_host)
+{
+	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->host,
+	    c->app->http.host);
+}
+
+KW_MATCH(m_http_uri)
+{
+	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->uri,
+	    c->app->http.uri);
+}
+
+KW_MATCH(m_http_user_agent)
+{
+	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->ua,
+	    c->app->http.user_agent);
+}
+
+KW_MATCH(m_ssh_banner)
+{
+	char	b[300];
+
+	if (c->app->have != APPR_SSH)
+		return 0;
+	ssh_banner(&c->app->ssh, b, sizeof(b));
+	return str_hit(rs, m, &m->banner, b);
+}
+
+/* A list of plaintext items means any of them. */
+KW_MATCH(m_plaintext)
+{
+	(void)rs;
+	return c->app->have == APPR_PLAIN && (c->app->plain.seen & m->plain);
+}
+
+KW_MATCH(m_when)
+{
+	return when_ok(m, c->ts, rs->conf->utc_offset);
+}
+
+KW_MATCH(m_payload)
+{
+	return payload_ok(rs, m, c);
+}
+
+/*
+ * The keywords, by KW_ (which is also their bit and the order a match
+ * tests them in). direct: may be written directly in an exception.
+ */
+const struct match_keyword match_keywords[KW_MAX] = {
+	[KW_PROTO] =		{ "proto", 0, p_proto, m_proto, 1 },
+	[KW_DST_PORT] =		{ "dst_port", 0, p_dst_port, m_dst_port, 1 },
+	[KW_SRC_PORT] =		{ "src_port", 0, p_src_port, m_src_port, 1 },
+	[KW_PORT] =		{ "port", 0, p_port, m_port, 1 },
+	[KW_DIRECTION] =	{ "direction", 0, p_direction, m_direction, 1 },
+	[KW_SRC] =		{ "src", 0, p_src, m_src, 1 },
+	[KW_DST] =		{ "dst", 0, p_dst, m_dst, 1 },
+	[KW_IP] =		{ "ip", 0, p_ip, m_ip, 1 },
+	[KW_TCP_FLAGS] =	{ "tcp_flags", 0, p_tcp_flags, m_tcp_flags, 0 },
+	[KW_ICMP_TYPE] =	{ "icmp_type", 0, p_icmp_type, m_icmp_type, 0 },
+	[KW_ICMP_CODE] =	{ "icmp_code", 0, p_icmp_code, m_icmp_code, 0 },
+	[KW_DECODE_ERROR] =	{ "decode_error", 0, p_decode_error,
+				    m_decode_error, 0 },
+	[KW_SENSOR_EVENT] =	{ "sensor_event", 0, p_sensor_event,
+				    m_sensor_event, 0 },
+	[KW_APP] =		{ "app", 0, p_app, m_app, 1 },
+	[KW_TLS_VERSION] =	{ "tls.version", APPR_TLS_CH, p_tls_version,
+				    m_tls_version, 0 },
+	[KW_TLS_NEGOTIATED] =	{ "tls.negotiated", APPR_TLS_SH,
+				    p_tls_negotiated, m_tls_negotiated, 0 },
+	[KW_TLS_SNI] =		{ "tls.sni", APPR_TLS_CH, p_tls_sni, m_tls_sni,
+				    1 },
+	[KW_DNS_QUERY] =	{ "dns.query", APPR_DNS, p_dns_query,
+				    m_dns_query, 1 },
+	[KW_HTTP_HOST] =	{ "http.host", APPR_HTTP, p_http_host,
+				    m_http_host, 1 },
+	[KW_HTTP_URI] =		{ "http.uri", APPR_HTTP, p_http_uri,
+				    m_http_uri, 0 },
+	[KW_HTTP_USER_AGENT] =	{ "http.user_agent", APPR_HTTP,
+				    p_http_user_agent, m_http_user_agent, 0 },
+	[KW_SSH_BANNER] =	{ "ssh.banner", APPR_SSH, p_ssh_banner,
+				    m_ssh_banner, 0 },
+	[KW_PLAINTEXT] =	{ "plaintext", APPR_PLAIN, p_plaintext,
+				    m_plaintext, 0 },
+	[KW_WHEN] =		{ "when", 0, p_when, m_when, 0 },
+	[KW_PAYLOAD] =		{ "payload", 0, p_payload, m_payload, 0 },
+	[KW_EVENT] =		{ "event", 0, p_event, NULL, 0 },
+};
+
+/* The keywords' names (only those allowed directly in an exception). */
+size_t
+rules_keyword_names(const char **out, int direct)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < KW_MAX; i++)
+		if (!direct || match_keywords[i].direct)
+			out[n++] = match_keywords[i].name;
+	return n;
+}
+
+/*
+ * A `match:` mapping (or an exception's own mapping, direct, whose
+ * other keys are extra): every key known, each parsed by its row.
+ */
+int
+rules_parse_match(struct loader *L, struct yaml_node_s *map,
+    struct rule_match *m, const char *const *extra, size_t nextra,
+    int direct, const char *where)
+{
+	const char		*allowed[KW_MAX + 8];
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0, n;
+	int			 x;
+
+	memset(m, 0, sizeof(*m));
+	for (n = 0; n < nextra && n < 8; n++)
+		allowed[n] = extra[n];
+	n += rules_keyword_names(allowed + n, direct);
+	if (check_keys(L, map, where, allowed, n) != 0)
+		return -1;
+	while (yamldoc_map_next(L->yd, map, &i, &k, &v)) {
+		const char	*key = yamldoc_scalar(k);
+
+		for (x = 0; x < KW_MAX; x++)
+			if (strcmp(key, match_keywords[x].name) == 0)
+				break;
+		if (x == KW_MAX)
+			continue;	/* one of the exception's own keys */
+		if (x != KW_EVENT)
+			m->keys |= 1U << x;
+		if (match_keywords[x].parse(L, v, key, m) != 0)
+			return -1;
+	}
+	if ((m->keys & M_SENSOR) && m->event != REV_SENSOR)
+		return lerr(L, map, "%s: sensor_event needs event: sensor",
+		    where);
+	if (m->event == REV_SENSOR && !(m->keys & M_SENSOR))
+		return lerr(L, map, "%s: event: sensor needs sensor_event",
+		    where);
+	return 0;
+}
+
+/* Which application record a rule's keys need (one at most). */
+int
+rules_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	uint32_t	k = r->m.keys & M_APPREC;
+	unsigned	recs = 0;
+
+	for (; k != 0; k &= k - 1)
+		recs |= match_keywords[__builtin_ctz(k)].apprec;
+	if (recs & APPR_TLS_SH) {
+		/* The offered version is kept on the flow for ServerHello. */
+		if (r->m.keys & M_SNI)
+			return lerr(L, n, "match: tls.negotiated cannot be "
+			    "combined with tls.sni (they arrive in different "
+			    "messages)");
+		recs &= ~(unsigned)APPR_TLS_CH;
+	}
+	if (recs & (recs - 1))
+		return lerr(L, n, "match: keys of different protocols (tls, "
+		    "dns, http, ssh, plaintext) cannot be combined in one "
+		    "rule");
+	r->apprec = (uint8_t)recs;
+	if (r->apprec != 0 && r->m.event != REV_PACKET)
+		return lerr(L, n, "match: application fields need event: "
+		    "packet");
+	return 0;
+}
+
+/* The keys of m that hold for a whole flow direction. */
+int
+rules_match_flow_keys(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c)
+{
+	uint32_t	k;
+
+	for (k = m->keys & M_FLOW_KEYS; k != 0; k &= k - 1)
+		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
+			return 0;
+	return 1;
+}
+
+/*
+ * Does the event satisfy m? ignore_event is for exceptions, whose keys
+ * apply to whatever event the rule matched; flow_keys_done when the
+ * caller has checked the per-flow keys.
+ */
+int
+rules_match_ok(struct ruleset *rs, const struct rule_match *m,
+    const struct match_ctx *c, int ignore_event, int flow_keys_done)
+{
+	uint32_t	k = m->keys & ~M_FLOW_KEYS;
+
+	if (!ignore_event && m->event != c->event)
+		return 0;
+	if (!flow_keys_done && !rules_match_flow_keys(rs, m, c))
+		return 0;
+	if ((k & M_APPREC) && c->app == NULL)
+		return 0;
+	for (; k != 0; k &= k - 1)
+		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
+			return 0;
+	return 1;
+}

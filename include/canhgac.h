@@ -881,6 +881,15 @@ void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
 /* Write per-rule and per-exception counters into w (--stats). */
 void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 
+/* alert_text.c: message and advice templates, {placeholder} by name. */
+int	 alert_placeholder_known(const char *);
+const char *const *alert_placeholder_names(size_t *);
+void	 alert_expand(const char *, const struct config *, const struct rule *,
+	    const struct match_ctx *, const struct thr_result *, char *,
+	    size_t);
+const char *alert_sensor_event_name(uint32_t);
+int	 alert_flow_cid(const struct flow *, char *, size_t);
+
 /* alert.c: the alert record, written to every configured output. */
 struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
 	    char *err, size_t errlen);

@@ -260,187 +260,6 @@ put_str(struct jsonw *w, const char *key, const char *val)
 	jw_strn(w, key, val, strnlen(val, TEXT_MAX - 1));
 }
 
-static const char *
-sensor_event_name(uint32_t e)
-{
-	if (e & SENSOR_CAPTURE_DROPS)
-		return "capture_drops";
-	if (e & SENSOR_FLOW_MEMCAP)
-		return "flow_memcap";
-	if (e & SENSOR_THRESHOLD_MEMCAP)
-		return "threshold_memcap";
-	if (e & SENSOR_OUTPUT_DROPS)
-		return "output_drops";
-	if (e & SENSOR_LOG_ERRORS)
-		return "alert_log_errors";
-	if (e & SENSOR_REGEX_LIMIT)
-		return "regex_limit";
-	if (e & SENSOR_DEFRAG_MEMCAP)
-		return "defrag_memcap";
-	return "";
-}
-
-/* The record's community_id: of the flow, "" without one. */
-static int
-flow_cid(const struct flow *f, char *out, size_t len)
-{
-	out[0] = '\0';
-	return f != NULL && community_id_v1(0, f->ipver, f->caddr, f->saddr,
-	    f->proto, f->cport, f->sport, out, len) == 0 ? 0 : -1;
-}
-
-/* The text of one placeholder; empty when the alert has no such field. */
-static void
-field_text(const char *name, const struct config *conf, const struct rule *r,
-    const struct match_ctx *c, const struct thr_result *res, char *out,
-    size_t len)
-{
-	const struct app_result	*app = c->app;
-	char			 pn[8];
-
-	out[0] = '\0';
-	if (!strcmp(name, "timestamp"))
-		util_format_ts(c->ts, out, len, conf->utc_offset);
-	else if (!strcmp(name, "community_id"))
-		(void)flow_cid(c->flow, out, len);
-	else if (!strcmp(name, "src_ip"))
-		util_addr_str(c->ipver, c->src, out, len);
-	else if (!strcmp(name, "dest_ip") || !strcmp(name, "dst_ip"))
-		util_addr_str(c->ipver, c->dst, out, len);
-	else if (!strcmp(name, "src_port"))
-		snprintf(out, len, "%u", c->sport);
-	else if (!strcmp(name, "dest_port") || !strcmp(name, "dst_port"))
-		snprintf(out, len, "%u", c->dport);
-	else if (!strcmp(name, "proto"))
-		snprintf(out, len, "%s", util_proto_name(c->proto, pn,
-		    sizeof(pn)));
-	else if (!strcmp(name, "sensor"))
-		snprintf(out, len, "%s", conf->sensor_name);
-	else if (!strcmp(name, "in_iface"))
-		snprintf(out, len, "%s", c->iface ? c->iface : "");
-	else if (!strcmp(name, "app_proto") && c->flow != NULL)
-		snprintf(out, len, "%s", app_proto_name(
-		    (enum app_proto)c->flow->app_proto));
-	else if (!strcmp(name, "flow_id") && c->flow != NULL)
-		snprintf(out, len, "%llu", (unsigned long long)c->flow->id);
-	else if (!strcmp(name, "signature") || !strcmp(name, "name"))
-		snprintf(out, len, "%s", r->name);
-	else if (!strcmp(name, "signature_id") || !strcmp(name, "sid"))
-		snprintf(out, len, "%u", r->sid);
-	else if (!strcmp(name, "category"))
-		snprintf(out, len, "%s", rules_category_name(r->category));
-	else if (!strcmp(name, "severity"))
-		snprintf(out, len, "%s", rules_severity_name(r->severity));
-	else if (!strcmp(name, "level"))
-		snprintf(out, len, "%u", r->level);
-	else if (!strcmp(name, "controls")) {
-		size_t i, n = 0;
-
-		for (i = 0; i < r->ncontrols && n < len; i++)
-			n += (size_t)snprintf(out + n, len - n, "%s%s",
-			    i ? ", " : "", r->controls[i]);
-	} else if (!strcmp(name, "count"))
-		snprintf(out, len, "%llu", (unsigned long long)res->count);
-	else if (!strcmp(name, "distinct"))
-		snprintf(out, len, "%llu", (unsigned long long)res->distinct);
-	else if (!strcmp(name, "sum") || !strcmp(name, "value"))
-		snprintf(out, len, "%llu", (unsigned long long)(res->sum ?
-		    res->sum : c->sensor_value));
-	else if (!strcmp(name, "window") || !strcmp(name, "within"))
-		snprintf(out, len, "%s", r->within_text ? r->within_text : "");
-	else if (!strcmp(name, "suppressed"))
-		snprintf(out, len, "%llu", (unsigned long long)res->suppressed);
-	else if (!strcmp(name, "sensor_event"))
-		snprintf(out, len, "%s", sensor_event_name(c->sensor_event));
-	else if (!strcmp(name, "regex_sid") && c->event == REV_SENSOR &&
-	    c->sensor_rule != NULL)
-		snprintf(out, len, "%u", c->sensor_rule->sid);
-	else if (!strcmp(name, "regex_rule") && c->event == REV_SENSOR &&
-	    c->sensor_rule != NULL)
-		snprintf(out, len, "%s", c->sensor_rule->name);
-	else if (!strcmp(name, "decode_error") && c->pkt != NULL)
-		snprintf(out, len, "%s", decode_err_name(c->pkt->err));
-	else if (app == NULL)
-		return;
-	else if ((!strcmp(name, "sni") || !strcmp(name, "tls.sni")) &&
-	    app->have == APPR_TLS_CH)
-		snprintf(out, len, "%s", app->tls.sni);
-	else if (!strcmp(name, "tls.version"))
-		snprintf(out, len, "%s", app_tls_version_name(
-		    app->have == APPR_TLS_CH ? app->tls.max_version :
-		    (c->flow ? c->flow->tls_offered : 0)));
-	else if (!strcmp(name, "tls.negotiated") && app->have == APPR_TLS_SH)
-		snprintf(out, len, "%s", app_tls_version_name(
-		    app->tls.server_version));
-	else if ((!strcmp(name, "rrname") || !strcmp(name, "query") ||
-	    !strcmp(name, "dns.rrname") || !strcmp(name, "dns.query")) &&
-	    app->have == APPR_DNS)
-		snprintf(out, len, "%s", app->dns.qname);
-	else if ((!strcmp(name, "hostname") || !strcmp(name,
-	    "http.hostname")) && app->have == APPR_HTTP)
-		snprintf(out, len, "%s", app->http.host);
-	else if ((!strcmp(name, "url") || !strcmp(name, "http.url")) &&
-	    app->have == APPR_HTTP)
-		snprintf(out, len, "%s", app->http.uri);
-	else if ((!strcmp(name, "user_agent") ||
-	    !strcmp(name, "http.http_user_agent")) && app->have == APPR_HTTP)
-		snprintf(out, len, "%s", app->http.user_agent);
-	else if ((!strcmp(name, "banner") || !strcmp(name, "ssh.banner")) &&
-	    app->have == APPR_SSH)
-		snprintf(out, len, "SSH-%s-%s", app->ssh.proto_version,
-		    app->ssh.software);
-	else if ((!strcmp(name, "user") || !strcmp(name, "plaintext.user")) &&
-	    app->have == APPR_PLAIN)
-		snprintf(out, len, "%s", app->plain.user);
-	else if (!strcmp(name, "plaintext.protocol") && app->have == APPR_PLAIN)
-		snprintf(out, len, "%s", app_proto_name(
-		    (enum app_proto)app->plain.proto));
-}
-
-/* Expand {placeholders} of a template (checked at load time). */
-static void
-expand(const char *t, const struct config *conf, const struct rule *r,
-    const struct match_ctx *c, const struct thr_result *res, char *out,
-    size_t len)
-{
-	size_t	n = 0;
-
-	while (*t && n + 1 < len) {
-		const char	*e;
-		char		 name[64], val[512];
-		size_t		 vl;
-
-		if (*t != '{') {
-			/* Plain text up to the next field: copied as a run. */
-			vl = strcspn(t, "{");
-			if (vl > len - 1 - n)
-				vl = len - 1 - n;
-			memcpy(out + n, t, vl);
-			n += vl;
-			t += vl;
-			continue;
-		}
-		if ((e = strchr(t, '}')) == NULL ||
-		    (size_t)(e - t - 1) >= sizeof(name)) {
-			out[n++] = *t++;
-			continue;
-		}
-		memcpy(name, t + 1, (size_t)(e - t - 1));
-		name[e - t - 1] = '\0';
-		field_text(name, conf, r, c, res, val, sizeof(val));
-		vl = strlen(val);
-		/* Masked alone too: template text next to it could make the
-		 * number longer than 12 digits and hide it from the writer. */
-		cccd_mask(val, vl);
-		if (vl > len - 1 - n)
-			vl = len - 1 - n;
-		memcpy(out + n, val, vl);
-		n += vl;
-		t = e + 1;
-	}
-	out[n] = '\0';
-}
-
 /* The application fields of the record that matched. */
 static void
 alert_app(struct jsonw *w, const struct match_ctx *c)
@@ -582,7 +401,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		if (f->app_proto != APP_UNKNOWN)
 			jw_str(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
-		if (flow_cid(f, cid, sizeof(cid)) == 0)
+		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
 			jw_str(&w, "community_id", cid);
 	}
 	jw_obj_open(&w, "alert");
@@ -605,7 +424,8 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		jw_str(&w, "window", r->within_text);
 	jw_uint(&w, "suppressed", res->suppressed);
 	if (c->event == REV_SENSOR)
-		jw_str(&w, "sensor_event", sensor_event_name(c->sensor_event));
+		jw_str(&w, "sensor_event",
+		    alert_sensor_event_name(c->sensor_event));
 	if (c->event == REV_SENSOR && c->sensor_rule != NULL) {
 		jw_uint(&w, "regex_sid", c->sensor_rule->sid);
 		put_str(&w, "regex_rule", c->sensor_rule->name);
@@ -613,9 +433,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
 		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));
-	expand(r->message[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->message[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "message", text);
-	expand(r->advice[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->advice[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "advice", text);
 	jw_obj_close(&w);
 	alert_app(&w, c);

@@ -62,20 +62,6 @@ static const char *const by_names[] = {
 	"src_ip", "dst_ip", "src_port", "dst_port", "proto", "sni", "query"
 };
 
-/* Placeholders a message or advice may use. */
-static const char *const placeholders[] = {
-	"timestamp", "sensor", "in_iface", "src_ip", "src_port", "dest_ip",
-	"dest_port", "dst_ip", "dst_port", "proto", "app_proto", "flow_id",
-	"community_id", "signature", "signature_id", "sid", "name",
-	"category", "severity", "level", "controls", "count", "distinct",
-	"sum", "window", "within", "suppressed", "sni", "tls.sni",
-	"tls.version", "tls.negotiated", "rrname", "query", "dns.rrname",
-	"dns.query", "hostname", "http.hostname", "url", "http.url",
-	"http.http_user_agent", "user_agent", "ssh.banner", "banner",
-	"plaintext.user", "user", "plaintext.protocol", "sensor_event",
-	"value", "decode_error", "regex_sid", "regex_rule"
-};
-
 int
 lerr(struct loader *L, const struct yaml_node_s *n, const char *fmt, ...)
 {
@@ -769,9 +755,10 @@ check_template(struct loader *L, struct yaml_node_s *n, const char *key,
 			    t);
 		memcpy(name, p + 1, (size_t)(e - p - 1));
 		name[e - p - 1] = '\0';
-		if (name_index(name, placeholders, NELEM(placeholders)) < 0) {
-			const char *sug = yamldoc_suggest(name, placeholders,
-			    NELEM(placeholders));
+		if (!alert_placeholder_known(name)) {
+			size_t nn;
+			const char *const *names = alert_placeholder_names(&nn);
+			const char *sug = yamldoc_suggest(name, names, nn);
 
 			return lerr(L, n, "%s: unknown placeholder {%s}%s%s%s",
 			    key, name, sug ? " (did you mean {" : "",

@@ -9,8 +9,9 @@
 #    *keys[] tables) is a list item of canhgac.yaml(5) and is named in
 #    docs/configuration.md;
 #  - every rule, match and exception key, threshold field, placeholder
-#    and category of src/rules_load.c, src/rules_keywords.c and
-#    include/canhgac.h appears in canhgac-rules(5) and docs/rules.md;
+#    and category of src/rules_load.c, src/rules_keywords.c,
+#    src/alert_text.c and include/canhgac.h appears in canhgac-rules(5)
+#    and docs/rules.md;
 #  - the examples of canhgac.yaml(5) and canhgac-rules(5) load
 #    (canhgacd -T).
 # Needs mandoc (scripts/setup.sh): skips without it, fails under CI=true.
@@ -116,11 +117,13 @@ echo "ok   canhgac.yaml.5, docs/configuration.md: checked the $n keys of src/con
 # categories must appear in the rendered page as whole words.
 rules5=$man/canhgac-rules.5
 text=$(mandoc -Tascii "$rules5" | sed 's/.\x08//g')
-words=$( (for t in rule_keys exception_own_keys by_names placeholders; do
+words=$( (for t in rule_keys exception_own_keys by_names; do
 		c_words "$top_srcdir/src/rules_load.c" "^static const char \\*const $t\\[\\]"
 	done
 	# The match keywords: the names of match_keywords[]'s rows.
 	c_words "$top_srcdir/src/rules_keywords.c" '^const struct match_keyword match_keywords\['
+	# The placeholders: the names of placeholders[]'s rows.
+	c_words "$top_srcdir/src/alert_text.c" '^static const struct placeholder placeholders\['
 	# RULE_CATEGORIES: the macro's lines, up to the one not continued.
 	awk '/^#define RULE_CATEGORIES/ { on = 1 } on { print } on && !/\\$/ { on = 0 }' \
 	    "$top_srcdir/include/canhgac.h" | grep -oE '"[a-z0-9-]+"' | tr -d '"') |
@@ -129,9 +132,9 @@ n=0
 for w in $words; do
 	n=$((n + 1))
 	grep -Eq "(^|[^A-Za-z0-9_.-])${w//./\\.}([^A-Za-z0-9_-]|\$)" <<<"$text" ||
-	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, src/rules_keywords.c, include/canhgac.h) is not documented"
+	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/canhgac.h) is not documented"
 	grep -qF -e "\`$w\`" -e "{$w}" -e "\`$w:" "$top_srcdir/docs/rules.md" ||
-	    bad "docs/rules.md: \"$w\" (src/rules_load.c, src/rules_keywords.c, include/canhgac.h) is not documented"
+	    bad "docs/rules.md: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/canhgac.h) is not documented"
 done
 [ "$n" -gt 80 ] || bad "src/rules_load.c: found only $n words; have its tables changed shape?"
 echo "ok   canhgac-rules.5, docs/rules.md: checked $n keys, fields, placeholders and categories"

@@ -1,0 +1,432 @@
+/*
+ * Alerts: the message and advice texts.
+ *
+ * A rule's message and advice are templates; each {name} in them is
+ * one row of placeholders[]: the name and the function writing the
+ * alert's value for it. The loader checks templates against the same
+ * table (alert_placeholder_find), so a name that loads always expands.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "canhgac.h"
+#include "rules-internal.h"
+
+/* What a placeholder's text is made from. */
+struct ph_args {
+	const struct config		*conf;
+	const struct rule		*r;
+	const struct match_ctx		*c;
+	const struct thr_result		*res;
+};
+
+struct placeholder {
+	const char	*name;
+	void		(*text)(const struct ph_args *, char *, size_t);
+};
+
+const char *
+alert_sensor_event_name(uint32_t e)
+{
+	if (e & SENSOR_CAPTURE_DROPS)
+		return "capture_drops";
+	if (e & SENSOR_FLOW_MEMCAP)
+		return "flow_memcap";
+	if (e & SENSOR_THRESHOLD_MEMCAP)
+		return "threshold_memcap";
+	if (e & SENSOR_OUTPUT_DROPS)
+		return "output_drops";
+	if (e & SENSOR_LOG_ERRORS)
+		return "alert_log_errors";
+	if (e & SENSOR_REGEX_LIMIT)
+		return "regex_limit";
+	if (e & SENSOR_DEFRAG_MEMCAP)
+		return "defrag_memcap";
+	return "";
+}
+
+/* The record's community_id: of the flow, "" without one. */
+int
+alert_flow_cid(const struct flow *f, char *out, size_t len)
+{
+	out[0] = '\0';
+	return f != NULL && community_id_v1(0, f->ipver, f->caddr, f->saddr,
+	    f->proto, f->cport, f->sport, out, len) == 0 ? 0 : -1;
+}
+
+/* Each writes the alert's value into out; nothing when it has none. */
+#define PH(name) static void name(const struct ph_args *a, char *out, \
+    size_t len)
+
+PH(ph_timestamp)
+{
+	util_format_ts(a->c->ts, out, len, a->conf->utc_offset);
+}
+
+PH(ph_community_id)
+{
+	(void)alert_flow_cid(a->c->flow, out, len);
+}
+
+PH(ph_src_ip)
+{
+	util_addr_str(a->c->ipver, a->c->src, out, len);
+}
+
+PH(ph_dst_ip)
+{
+	util_addr_str(a->c->ipver, a->c->dst, out, len);
+}
+
+PH(ph_src_port)
+{
+	snprintf(out, len, "%u", a->c->sport);
+}
+
+PH(ph_dst_port)
+{
+	snprintf(out, len, "%u", a->c->dport);
+}
+
+PH(ph_proto)
+{
+	char	pn[8];
+
+	snprintf(out, len, "%s", util_proto_name(a->c->proto, pn,
+	    sizeof(pn)));
+}
+
+PH(ph_sensor)
+{
+	snprintf(out, len, "%s", a->conf->sensor_name);
+}
+
+PH(ph_in_iface)
+{
+	snprintf(out, len, "%s", a->c->iface ? a->c->iface : "");
+}
+
+PH(ph_app_proto)
+{
+	if (a->c->flow != NULL)
+		snprintf(out, len, "%s", app_proto_name(
+		    (enum app_proto)a->c->flow->app_proto));
+}
+
+PH(ph_flow_id)
+{
+	if (a->c->flow != NULL)
+		snprintf(out, len, "%llu", (unsigned long long)a->c->flow->id);
+}
+
+PH(ph_signature)
+{
+	snprintf(out, len, "%s", a->r->name);
+}
+
+PH(ph_sid)
+{
+	snprintf(out, len, "%u", a->r->sid);
+}
+
+PH(ph_category)
+{
+	snprintf(out, len, "%s", rules_category_name(a->r->category));
+}
+
+PH(ph_severity)
+{
+	snprintf(out, len, "%s", rules_severity_name(a->r->severity));
+}
+
+PH(ph_level)
+{
+	snprintf(out, len, "%u", a->r->level);
+}
+
+PH(ph_controls)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < a->r->ncontrols && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? ", " : "",
+		    a->r->controls[i]);
+}
+
+PH(ph_count)
+{
+	snprintf(out, len, "%llu", (unsigned long long)a->res->count);
+}
+
+PH(ph_distinct)
+{
+	snprintf(out, len, "%llu", (unsigned long long)a->res->distinct);
+}
+
+PH(ph_sum)
+{
+	snprintf(out, len, "%llu", (unsigned long long)(a->res->sum ?
+	    a->res->sum : a->c->sensor_value));
+}
+
+PH(ph_window)
+{
+	snprintf(out, len, "%s", a->r->within_text ? a->r->within_text : "");
+}
+
+PH(ph_suppressed)
+{
+	snprintf(out, len, "%llu", (unsigned long long)a->res->suppressed);
+}
+
+PH(ph_sensor_event)
+{
+	snprintf(out, len, "%s", alert_sensor_event_name(a->c->sensor_event));
+}
+
+PH(ph_regex_sid)
+{
+	if (a->c->event == REV_SENSOR && a->c->sensor_rule != NULL)
+		snprintf(out, len, "%u", a->c->sensor_rule->sid);
+}
+
+PH(ph_regex_rule)
+{
+	if (a->c->event == REV_SENSOR && a->c->sensor_rule != NULL)
+		snprintf(out, len, "%s", a->c->sensor_rule->name);
+}
+
+PH(ph_decode_error)
+{
+	if (a->c->pkt != NULL)
+		snprintf(out, len, "%s", decode_err_name(a->c->pkt->err));
+}
+
+/* The record the event carried, when it is of type have. */
+static const struct app_result *
+app_of(const struct ph_args *a, uint32_t have)
+{
+	const struct app_result	*app = a->c->app;
+
+	return app != NULL && (have == 0 || app->have == have) ? app : NULL;
+}
+
+/* A text field of the record, when it is of type have. */
+static void
+app_text(const struct ph_args *a, uint32_t have, size_t off, char *out,
+    size_t len)
+{
+	const struct app_result	*app = app_of(a, have);
+
+	if (app != NULL)
+		snprintf(out, len, "%s", (const char *)app + off);
+}
+
+PH(ph_sni)
+{
+	app_text(a, APPR_TLS_CH, offsetof(struct app_result, tls.sni), out,
+	    len);
+}
+
+PH(ph_tls_version)
+{
+	const struct app_result	*app = app_of(a, 0);
+
+	if (app != NULL)
+		snprintf(out, len, "%s", app_tls_version_name(
+		    app->have == APPR_TLS_CH ? app->tls.max_version :
+		    (a->c->flow ? a->c->flow->tls_offered : 0)));
+}
+
+PH(ph_tls_negotiated)
+{
+	const struct app_result	*app = app_of(a, APPR_TLS_SH);
+
+	if (app != NULL)
+		snprintf(out, len, "%s", app_tls_version_name(
+		    app->tls.server_version));
+}
+
+PH(ph_query)
+{
+	app_text(a, APPR_DNS, offsetof(struct app_result, dns.qname), out,
+	    len);
+}
+
+PH(ph_hostname)
+{
+	app_text(a, APPR_HTTP, offsetof(struct app_result, http.host), out,
+	    len);
+}
+
+PH(ph_url)
+{
+	app_text(a, APPR_HTTP, offsetof(struct app_result, http.uri), out,
+	    len);
+}
+
+PH(ph_user_agent)
+{
+	app_text(a, APPR_HTTP, offsetof(struct app_result, http.user_agent),
+	    out, len);
+}
+
+PH(ph_banner)
+{
+	const struct app_result	*app = app_of(a, APPR_SSH);
+
+	if (app != NULL)
+		snprintf(out, len, "SSH-%s-%s", app->ssh.proto_version,
+		    app->ssh.software);
+}
+
+PH(ph_user)
+{
+	app_text(a, APPR_PLAIN, offsetof(struct app_result, plain.user), out,
+	    len);
+}
+
+PH(ph_plain_protocol)
+{
+	const struct app_result	*app = app_of(a, APPR_PLAIN);
+
+	if (app != NULL)
+		snprintf(out, len, "%s", app_proto_name(
+		    (enum app_proto)app->plain.proto));
+}
+
+/* Aliases share a function: Suricata's names and the rule keys'. */
+static const struct placeholder placeholders[] = {
+	{ "timestamp", ph_timestamp },
+	{ "sensor", ph_sensor },
+	{ "in_iface", ph_in_iface },
+	{ "src_ip", ph_src_ip },
+	{ "src_port", ph_src_port },
+	{ "dest_ip", ph_dst_ip },
+	{ "dest_port", ph_dst_port },
+	{ "dst_ip", ph_dst_ip },
+	{ "dst_port", ph_dst_port },
+	{ "proto", ph_proto },
+	{ "app_proto", ph_app_proto },
+	{ "flow_id", ph_flow_id },
+	{ "community_id", ph_community_id },
+	{ "signature", ph_signature },
+	{ "signature_id", ph_sid },
+	{ "sid", ph_sid },
+	{ "name", ph_signature },
+	{ "category", ph_category },
+	{ "severity", ph_severity },
+	{ "level", ph_level },
+	{ "controls", ph_controls },
+	{ "count", ph_count },
+	{ "distinct", ph_distinct },
+	{ "sum", ph_sum },
+	{ "window", ph_window },
+	{ "within", ph_window },
+	{ "suppressed", ph_suppressed },
+	{ "sni", ph_sni },
+	{ "tls.sni", ph_sni },
+	{ "tls.version", ph_tls_version },
+	{ "tls.negotiated", ph_tls_negotiated },
+	{ "rrname", ph_query },
+	{ "query", ph_query },
+	{ "dns.rrname", ph_query },
+	{ "dns.query", ph_query },
+	{ "hostname", ph_hostname },
+	{ "http.hostname", ph_hostname },
+	{ "url", ph_url },
+	{ "http.url", ph_url },
+	{ "http.http_user_agent", ph_user_agent },
+	{ "user_agent", ph_user_agent },
+	{ "ssh.banner", ph_banner },
+	{ "banner", ph_banner },
+	{ "plaintext.user", ph_user },
+	{ "user", ph_user },
+	{ "plaintext.protocol", ph_plain_protocol },
+	{ "sensor_event", ph_sensor_event },
+	{ "value", ph_sum },
+	{ "decode_error", ph_decode_error },
+	{ "regex_sid", ph_regex_sid },
+	{ "regex_rule", ph_regex_rule },
+};
+
+static const struct placeholder *
+ph_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(placeholders); i++)
+		if (strcmp(name, placeholders[i].name) == 0)
+			return &placeholders[i];
+	return NULL;
+}
+
+int
+alert_placeholder_known(const char *name)
+{
+	return ph_find(name) != NULL;
+}
+
+/* The names, for a suggestion: *n of them. */
+const char *const *
+alert_placeholder_names(size_t *n)
+{
+	static const char	*names[NELEM(placeholders)];
+	size_t			 i;
+
+	for (i = 0; i < NELEM(placeholders); i++)
+		names[i] = placeholders[i].name;
+	*n = NELEM(placeholders);
+	return names;
+}
+
+/* Expand {placeholders} of a template (checked at load time). */
+void
+alert_expand(const char *t, const struct config *conf, const struct rule *r,
+    const struct match_ctx *c, const struct thr_result *res, char *out,
+    size_t len)
+{
+	const struct ph_args	 a = { conf, r, c, res };
+	size_t			 n = 0;
+
+	while (*t && n + 1 < len) {
+		const struct placeholder	*ph;
+		const char			*e;
+		char				 name[64], val[512];
+		size_t				 vl;
+
+		if (*t != '{') {
+			/* Plain text up to the next field: copied as a run. */
+			vl = strcspn(t, "{");
+			if (vl > len - 1 - n)
+				vl = len - 1 - n;
+			memcpy(out + n, t, vl);
+			n += vl;
+			t += vl;
+			continue;
+		}
+		if ((e = strchr(t, '}')) == NULL ||
+		    (size_t)(e - t - 1) >= sizeof(name)) {
+			out[n++] = *t++;
+			continue;
+		}
+		memcpy(name, t + 1, (size_t)(e - t - 1));
+		name[e - t - 1] = '\0';
+		val[0] = '\0';
+		if ((ph = ph_find(name)) != NULL)
+			ph->text(&a, val, sizeof(val));
+		vl = strlen(val);
+		/* Masked alone too: template text next to it could make the
+		 * number longer than 12 digits and hide it from the writer. */
+		cccd_mask(val, vl);
+		if (vl > len - 1 - n)
+			vl = len - 1 - n;
+		memcpy(out + n, val, vl);
+		n += vl;
+		t = e + 1;
+	}
+	out[n] = '\0';
+}

@@ -862,21 +862,7 @@ void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
 /* Write per-rule and per-exception counters into w (--stats). */
 void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 
-/* alert.c: the alert record, written to every configured output. */
-struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
-	    char *err, size_t errlen);
-void	 alert_out_free(struct alert_out *);
-void	 alert_out_reopen(struct alert_out *);
-int	 alert_out_retarget(struct alert_out *, const struct config *,
-	    char *err, size_t errlen);
-void	 alert_out_set_outputs(struct alert_out *, struct outputs *);
-void	 alert_out_flush(struct alert_out *);
-uint64_t alert_out_count(const struct alert_out *);
-uint64_t alert_out_errors(const struct alert_out *);
-/* Write one alert for rule r on event ctx with the threshold outcome. */
-void	 alert_emit(struct alert_out *, const struct config *,
-	    const struct rule *, const struct match_ctx *,
-	    const struct thr_result *);
+#include "alert.h"
 
 /* daemon.c: pidfile lock, daemonizing, dropping root. */
 int	 daemon_pidfile(const char *path, char *err, size_t errlen);
@@ -921,6 +907,8 @@ struct remote_conf {
 struct alert_rec {
 	const char	*json;		/* one JSON object, with newline */
 	size_t		 len;
+	uint32_t	 sid;
+	int		 category;	/* CAT_* */
 	int		 severity;	/* 1 critical .. 5 info */
 	uint64_t	 ts;		/* usec since the epoch */
 	const char	*sensor;
@@ -1179,9 +1167,9 @@ void	 control_shutdown(struct sensor *);
 struct evbuffer;
 void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,
 	    struct evbuffer *out);
-/* Keep one alert line in the ring and stream it to follow clients. */
-void	 control_alert(const char *line, size_t len, const struct rule *,
-	    uint64_t ts);
+/* The status socket's alert sink (ctx: its struct control): keep the
+ * alert in the ring and stream it to follow clients. */
+void	 control_alert(void *ctx, const struct alert_rec *);
 
 /*
  * compliance.c: coverage per control of the catalog at a level (0: the

@@ -867,6 +867,108 @@ test_regex_limit(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* What a sink saw: each call's record, in order. */
+struct sink_seen {
+	int		 calls;
+	int		 order[4];
+	uint32_t	 sid;
+	int		 category, severity;
+	uint64_t	 ts;
+	char		 json[4096];
+};
+static int sink_calls;
+
+static void
+sink_a(void *ctx, const struct alert_rec *a)
+{
+	struct sink_seen *s = ctx;
+
+	if (s->calls < 4)
+		s->order[s->calls] = ++sink_calls;
+	s->calls++;
+	s->sid = a->sid;
+	s->category = a->category;
+	s->severity = a->severity;
+	s->ts = a->ts;
+	assert_true(a->len < sizeof(s->json));
+	memcpy(s->json, a->json, a->len);
+	s->json[a->len] = '\0';
+}
+
+static void
+sink_b(void *ctx, const struct alert_rec *a)
+{
+	sink_a(ctx, a);
+}
+
+/*
+ * Consumers of alerts register with alert.c: each registered sink gets
+ * the finished record in registration order, a removed one no more,
+ * and registration is bounded.
+ */
+static void
+test_alert_sinks(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	struct sink_seen	 a, b;
+	char			 err[512];
+	json_t			*j;
+	int			 n, k;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	sink_calls = 0;
+	c = make_config(2, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	assert_int_equal(alert_sink_add(sink_a, &a), 0);
+	assert_int_equal(alert_sink_add(sink_b, &b), 0);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735700000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 1);
+	assert_true(a.order[0] < b.order[0]);
+	assert_int_equal(a.sid, 1);
+	assert_int_equal(a.ts, 1735700000ULL * 1000000);
+	j = json_loads(a.json, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "alert"), "signature_id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "alert"), "severity")), a.severity);
+	json_decref(j);
+	assert_string_equal(a.json, b.json);
+
+	alert_sink_remove(sink_a, &a);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735800000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+
+	/* Bounded: the registry refuses once full, and accepts again. */
+	for (n = 0; n < 64 && alert_sink_add(sink_a, &a) == 0; n++)
+		;
+	assert_true(n > 0 && n < 64);
+	for (k = 0; k < n; k++)
+		alert_sink_remove(sink_a, &a);
+	alert_sink_remove(sink_b, &b);
+	assert_int_equal(alert_sink_add(sink_a, &a), 0);
+	alert_sink_remove(sink_a, &a);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735900000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -882,6 +984,7 @@ main(void)
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_port_ranges),
 		cmocka_unit_test(test_regex_limit),
+		cmocka_unit_test(test_alert_sinks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -814,6 +814,8 @@ struct rule {
 	size_t			 nexc;
 	uint32_t		*supersedes;	/* sids it replaces when active */
 	size_t			 nsupersedes;
+	uint32_t		 asset_ref_off;	/* its $assets (rules_query.c) */
+	uint32_t		 nasset_refs;
 };
 
 struct exception {
@@ -1223,7 +1225,8 @@ void	 state_add_traffic(struct state *, const char *iface, time_t,
 void	 state_iface_state(struct state *, const char *iface, time_t,
 	    const char *state);
 void	 state_add_alerts(struct state *, time_t, const char *category,
-	    char *const *controls, size_t ncontrols, uint64_t n, time_t last);
+	    const char *const *controls, size_t ncontrols, uint64_t n,
+	    time_t last);
 void	 state_output(struct state *, const char *name, time_t,
 	    uint64_t delivered, uint64_t dropped, int64_t pending,
 	    int64_t bytes, const char *ostate);

@@ -20,7 +20,7 @@
 
 #include "canhgac.h"
 #include "alert.h"
-#include "rules-internal.h"
+#include "rules.h"
 #include "safefile.h"
 
 #define ALERT_BUF	16384

@@ -120,6 +120,9 @@ struct loader {
 	/* The current file's path, kept once for all its rules. */
 	const struct yaml_doc	*file_yd;
 	char			*file;
+	struct rule		*rule;		/* whose match: $assets noted */
+	int			 neg;		/* the last unwrap_not */
+	int			 catalog;	/* the file read is a catalog */
 };
 
 static int
@@ -599,6 +602,8 @@ asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
 	const char		*sug;
 	size_t			 i;
 
+	if (a != NULL && L->rule != NULL)
+		rules_note_asset_ref(L->rs, L->rule, a->name, L->neg);
 	if (a != NULL)
 		return a;
 	names = xcalloc(L->rs->nassets + 1, sizeof(*names));
@@ -620,10 +625,10 @@ unwrap_not(struct loader *L, struct yaml_node_s *n, uint8_t *neg)
 {
 	struct yaml_node_s	*inner;
 
-	*neg = 0;
+	*neg = L->neg = 0;
 	if (yamldoc_is_map(n) && (inner = yamldoc_get(L->yd, n, "not")) !=
 	    NULL) {
-		*neg = 1;
+		*neg = L->neg = 1;
 		return inner;
 	}
 	return n;
@@ -1659,8 +1664,10 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	}
 	if ((x = yamldoc_get(L->yd, n, "match")) == NULL)
 		return lerr(L, n, "rule %u: needs match: {…}", r->sid);
-	if (parse_match(L, x, &r->m, match_keys, NELEM(match_keys),
-	    "match") != 0 || rule_apprec(L, x, r) != 0)
+	L->rule = r;
+	k = parse_match(L, x, &r->m, match_keys, NELEM(match_keys), "match");
+	L->rule = NULL;
+	if (k != 0 || rule_apprec(L, x, r) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "threshold")) != NULL &&
 	    parse_threshold(L, x, r) != 0)
@@ -1927,6 +1934,7 @@ load_rule_file(struct loader *L, const char *path)
 	/* A catalog beside the rule packs is not a rule file. */
 	if (yamldoc_is_map(root) && yamldoc_get(yd, root, "controls") != NULL &&
 	    yamldoc_get(yd, root, "rules") == NULL) {
+		L->catalog = 1;
 		rc = 0;
 		goto out;
 	}
@@ -2004,6 +2012,8 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 				return -1;
 			}
 			rs_add_file(L->rs, g.gl_pathv[j]);
+			L->rs->file_catalog[L->rs->nfiles - 1] = L->catalog;
+			L->catalog = 0;
 		}
 		free(pat);
 		globfree(&g);
@@ -2016,6 +2026,8 @@ rs_add_file(struct ruleset *rs, const char *path)
 {
 	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
 	    sizeof(*rs->files));
+	rs->file_catalog = xreallocarray(rs->file_catalog, rs->nfiles + 1, 1);
+	rs->file_catalog[rs->nfiles] = 0;
 	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
 }
 
@@ -2090,6 +2102,7 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	    > 0 ? conf->regex_match_limit : REGEX_MATCH_LIMIT));
 	pcre2_set_depth_limit(rs->match_ctx, (uint32_t)(conf->regex_depth_limit
 	    > 0 ? conf->regex_depth_limit : REGEX_DEPTH_LIMIT));
+	memset(&L, 0, sizeof(L));
 	L.rs = rs;
 	L.conf = conf;
 	L.yd = conf->doc;
@@ -2171,6 +2184,8 @@ rules_free(struct ruleset *rs)
 	free(rs->ipsets);
 	free(rs->domsets);
 	free(rs->files);
+	free(rs->file_catalog);
+	free(rs->asset_refs);
 	free(rs->rules);
 	free(rs->exc);
 	free(rs->assets);

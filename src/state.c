@@ -35,7 +35,7 @@
 #include <jansson.h>
 
 #include "canhgac.h"
-#include "rules-internal.h"
+#include "rules.h"
 #include "safefile.h"
 
 #define STATE_FORMAT		"canhgac-state"
@@ -651,7 +651,7 @@ state_iface_state(struct state *st, const char *iface, time_t now,
 
 void
 state_add_alerts(struct state *st, time_t now, const char *category,
-    char *const *controls, size_t ncontrols, uint64_t n, time_t last)
+    const char *const *controls, size_t ncontrols, uint64_t n, time_t last)
 {
 	json_t	*b, *la = json_object_get(st->doc, "last_alert");
 	size_t	 i;
@@ -1104,13 +1104,14 @@ static void
 sample_rules(struct state *st, const struct ruleset *rs, time_t now)
 {
 	struct base_sid	*nb;
-	size_t		 i;
+	struct rule_info ri;
+	size_t		 i, n = rules_size(rs);
 
 	if (rs == NULL)
 		return;
-	nb = xcalloc(rs->nrules + 1, sizeof(*nb));
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule	*r = &rs->rules[i];
+	nb = xcalloc(n + 1, sizeof(*nb));
+	for (i = 0; rules_info(rs, i, &ri) == 0; i++) {
+		const struct rule_info	*r = &ri;
 		struct base_sid		 key = { r->sid, 0 }, *o;
 		uint64_t		 prev = 0;
 
@@ -1126,10 +1127,10 @@ sample_rules(struct state *st, const struct ruleset *rs, time_t now)
 		nb[i].sid = r->sid;
 		nb[i].hits = r->hits;
 	}
-	qsort(nb, rs->nrules, sizeof(*nb), bsid_cmp);
+	qsort(nb, n, sizeof(*nb), bsid_cmp);
 	free(st->bsid);
 	st->bsid = nb;
-	st->nbsid = rs->nrules;
+	st->nbsid = n;
 	st->base_rs = rs;
 }
 

@@ -111,6 +111,10 @@ struct ruleset {
 const struct asset *rules_asset(const struct ruleset *, const char *);
 void	 rs_add_file(struct ruleset *, const char *);
 
+/* rule_names.c: the names rule files and alerts use, by CAT_* and 1..5. */
+extern const char *const rule_category_names[CAT_MAX];
+extern const char *const rule_severity_names[6];
+
 /* rules_query.c */
 void	 rules_note_asset_ref(struct ruleset *, struct rule *,
 	    const char *name, int negated);

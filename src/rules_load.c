@@ -37,16 +37,6 @@
 #define PROBE_BYTES		16
 #define PROBE_TAIL		64
 
-static const char *const category_names[CAT_MAX] = {
-#define X(id, name) name,
-	RULE_CATEGORIES(X)
-#undef X
-};
-
-static const char *const severity_names[] = {
-	"", "critical", "high", "medium", "low", "info"
-};
-
 static const char *const event_names[REV_MAX] = {
 	"packet", "flow_start", "flow_established", "flow_end", "sensor"
 };
@@ -1603,8 +1593,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	r->name = own(rs, xstrdup(s));
 	x = yamldoc_get(L->yd, n, "category");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
-	    category_names, CAT_MAX)) < 0) {
-		const char *sug = s ? yamldoc_suggest(s, category_names,
+	    rule_category_names, CAT_MAX)) < 0) {
+		const char *sug = s ? yamldoc_suggest(s, rule_category_names,
 		    CAT_MAX) : NULL;
 
 		return lerr(L, x ? x : n, "rule %u: category must be one of "
@@ -1616,7 +1606,7 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	r->category = (uint8_t)k;
 	x = yamldoc_get(L->yd, n, "severity");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
-	    severity_names, NELEM(severity_names))) <= 0)
+	    rule_severity_names, NELEM(rule_severity_names))) <= 0)
 		return lerr(L, x ? x : n, "rule %u: severity must be critical, "
 		    "high, medium, low or info", r->sid);
 	r->severity = (uint8_t)k;
@@ -2203,18 +2193,6 @@ rules_count(const struct ruleset *rs, int active)
 	return n;
 }
 
-const char *
-rules_category_name(int c)
-{
-	return c >= 0 && c < CAT_MAX ? category_names[c] : "unknown";
-}
-
-const char *
-rules_severity_name(int s)
-{
-	return s >= 1 && s <= 5 ? severity_names[s] : "unknown";
-}
-
 /* -T: what is loaded, active and inactive, per level and category. */
 void
 rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
@@ -2244,7 +2222,7 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 	for (c = 0; c < CAT_MAX; c++)
 		if (cat[c][0] + cat[c][1] > 0)
 			fprintf(fp, "    %-17s %3zu active, %3zu inactive\n",
-			    category_names[c], cat[c][0], cat[c][1]);
+			    rule_category_names[c], cat[c][0], cat[c][1]);
 	for (i = 0; i < rs->nexc; i++) {
 		const struct exception *e = &rs->exc[i];
 
@@ -2260,8 +2238,9 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 
 		fprintf(fp, "  %s %u L%d %-8s %-16s %s%s%s\n", r->active ?
 		    "active  " : "inactive", r->sid, r->level,
-		    severity_names[r->severity], category_names[r->category],
-		    r->name, r->active ? "" : " — ", r->active ? "" :
+		    rule_severity_names[r->severity],
+		    rule_category_names[r->category], r->name,
+		    r->active ? "" : " — ", r->active ? "" :
 		    r->inactive_reason);
 	}
 }

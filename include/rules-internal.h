@@ -111,7 +111,7 @@ struct ruleset {
 const struct asset *rules_asset(const struct ruleset *, const char *);
 void	 rs_add_file(struct ruleset *, const char *);
 
-/* rule_names.c: the names rule files and alerts use, by CAT_* and 1..5. */
+/* rules_names.c: the names rule files and alerts use, by CAT_* and 1..5. */
 extern const char *const rule_category_names[CAT_MAX];
 extern const char *const rule_severity_names[6];
 

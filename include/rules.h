@@ -68,7 +68,7 @@ const char *rules_file(const struct ruleset *, size_t i, int *catalog);
 /* The control catalog's path, or NULL when none is loaded. */
 const char *rules_catalog_path(const struct ruleset *);
 
-/* rule_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
+/* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
 

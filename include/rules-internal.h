@@ -1,9 +1,12 @@
 /*
- * The ruleset as rules_load.c builds it and rules_match.c uses it;
- * alert.c, compliance.c, control.c and state.c read it too.
+ * The ruleset as rules_load.c builds it, rules_match.c uses it and
+ * rules_query.c reads it for the other modules (rules.h). Outside the
+ * rules module only control.c still looks inside (to be converted).
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H
+
+#include "rules.h"
 
 /* A named asset: any mix of addresses, ports and domains. */
 struct asset {
@@ -77,6 +80,9 @@ struct ruleset {
 	size_t			 ncontrols;
 	char			**files;
 	size_t			 nfiles;
+	uint8_t			*file_catalog;	/* by files: a catalog */
+	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
+	size_t			 nasset_refs, casset_refs;
 	struct thr_table	*thr;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
@@ -104,8 +110,14 @@ struct ruleset {
 /* rules_load.c */
 const struct asset *rules_asset(const struct ruleset *, const char *);
 void	 rs_add_file(struct ruleset *, const char *);
-const char *rules_category_name(int);
-const char *rules_severity_name(int);
+
+/* rules_names.c: the names rule files and alerts use, by CAT_* and 1..5. */
+extern const char *const rule_category_names[CAT_MAX];
+extern const char *const rule_severity_names[6];
+
+/* rules_query.c */
+void	 rules_note_asset_ref(struct ruleset *, struct rule *,
+	    const char *name, int negated);
 
 /* rules_match.c */
 int	 rules_regex_gave_up(int pcre2_rc);

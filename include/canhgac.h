@@ -833,6 +833,8 @@ struct rule {
 	size_t			 nexc;
 	uint32_t		*supersedes;	/* sids it replaces when active */
 	size_t			 nsupersedes;
+	uint32_t		 asset_ref_off;	/* its $assets (rules_query.c) */
+	uint32_t		 nasset_refs;
 };
 
 struct exception {
@@ -881,30 +883,7 @@ void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
 /* Write per-rule and per-exception counters into w (--stats). */
 void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 
-/* alert_text.c: message and advice templates, {placeholder} by name. */
-int	 alert_placeholder_known(const char *);
-const char *const *alert_placeholder_names(size_t *);
-void	 alert_expand(const char *, const struct config *, const struct rule *,
-	    const struct match_ctx *, const struct thr_result *, char *,
-	    size_t);
-const char *alert_sensor_event_name(uint32_t);
-int	 alert_flow_cid(const struct flow *, char *, size_t);
-
-/* alert.c: the alert record, written to every configured output. */
-struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
-	    char *err, size_t errlen);
-void	 alert_out_free(struct alert_out *);
-void	 alert_out_reopen(struct alert_out *);
-int	 alert_out_retarget(struct alert_out *, const struct config *,
-	    char *err, size_t errlen);
-void	 alert_out_set_outputs(struct alert_out *, struct outputs *);
-void	 alert_out_flush(struct alert_out *);
-uint64_t alert_out_count(const struct alert_out *);
-uint64_t alert_out_errors(const struct alert_out *);
-/* Write one alert for rule r on event ctx with the threshold outcome. */
-void	 alert_emit(struct alert_out *, const struct config *,
-	    const struct rule *, const struct match_ctx *,
-	    const struct thr_result *);
+#include "alert.h"
 
 /* daemon.c: pidfile lock, daemonizing, dropping root. */
 int	 daemon_pidfile(const char *path, char *err, size_t errlen);
@@ -949,6 +928,8 @@ struct remote_conf {
 struct alert_rec {
 	const char	*json;		/* one JSON object, with newline */
 	size_t		 len;
+	uint32_t	 sid;
+	int		 category;	/* CAT_* */
 	int		 severity;	/* 1 critical .. 5 info */
 	uint64_t	 ts;		/* usec since the epoch */
 	const char	*sensor;
@@ -1207,9 +1188,9 @@ void	 control_shutdown(struct sensor *);
 struct evbuffer;
 void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,
 	    struct evbuffer *out);
-/* Keep one alert line in the ring and stream it to follow clients. */
-void	 control_alert(const char *line, size_t len, const struct rule *,
-	    uint64_t ts);
+/* The status socket's alert sink (ctx: its struct control): keep the
+ * alert in the ring and stream it to follow clients. */
+void	 control_alert(void *ctx, const struct alert_rec *);
 
 /*
  * compliance.c: coverage per control of the catalog at a level (0: the
@@ -1234,46 +1215,6 @@ int	 compliance_render(struct json_t *, const char *format, int vi,
 long long compliance_parse_since(const char *, long long now, char *err,
 	    size_t errlen);
 
-/*
- * state.c: what the compliance report needs across restarts, kept in
- * STATE_DIR/state.json (written atomically, every list capped).
- */
-#define STATE_FILE_MAX		(8 << 20)
-#define STATE_RUNS_MAX		256
-#define STATE_RELOADS_MAX	256
-#define STATE_IFEVENTS_MAX	512
-#define STATE_OUTPUTS_MAX	16
-#define STATE_TRAFFIC_MAX	8192	/* interface buckets */
-#define STATE_ALERTS_MAX	4096	/* alert buckets (hours with alerts) */
-#define STATE_KEYS_MAX		64	/* categories or controls a bucket */
-#define STATE_HOURLY_DAYS	14	/* then daily buckets */
-#define STATE_KEEP_DAYS		400
-struct state;
-struct state *state_load(const char *path, int utc_offset);
-int	 state_save(struct state *, char *err, size_t errlen);
-void	 state_free(struct state *);
-const struct json_t *state_doc(const struct state *);
-void	 state_run_start(struct state *, time_t, const char *digest);
-void	 state_run_seen(struct state *, time_t);
-void	 state_run_stop(struct state *, time_t);
-void	 state_reload(struct state *, time_t, int ok, const char *digest,
-	    const char *error);
-void	 state_add_traffic(struct state *, const char *iface, time_t,
-	    uint64_t pkts, uint64_t recv, uint64_t drops);
-void	 state_iface_state(struct state *, const char *iface, time_t,
-	    const char *state);
-void	 state_add_alerts(struct state *, time_t, const char *category,
-	    char *const *controls, size_t ncontrols, uint64_t n, time_t last);
-void	 state_output(struct state *, const char *name, time_t,
-	    uint64_t delivered, uint64_t dropped, int64_t pending,
-	    int64_t bytes, const char *ostate);
-/* The evidence of the period [since, now] as report JSON. */
-struct json_t *state_evidence(const struct state *, time_t since, time_t now);
-/* The daemon's hooks (s->state is NULL when there is no state file). */
-int	 state_init(struct sensor *, char *err, size_t errlen);
-void	 state_sample(struct sensor *);
-void	 state_reload_begin(struct sensor *);
-void	 state_reload_end(struct sensor *, int ok, const char *error);
-void	 state_shutdown(struct sensor *);
+#include "state.h"
 
 #endif /* CANHGAC_H */

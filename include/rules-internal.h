@@ -1,10 +1,13 @@
 /*
  * The ruleset as rules_load.c builds it (with rules_keywords.c's
- * keyword parsers) and rules_match.c uses it; alert.c, compliance.c,
- * control.c and state.c read it too.
+ * keyword parsers), rules_match.c uses it and rules_query.c reads it
+ * for the other modules (rules.h). Outside the rules module only
+ * control.c still looks inside (to be converted).
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H
+
+#include "rules.h"
 
 /* A named asset: any mix of addresses, ports and domains. */
 struct asset {
@@ -78,6 +81,9 @@ struct ruleset {
 	size_t			 ncontrols;
 	char			**files;
 	size_t			 nfiles;
+	uint8_t			*file_catalog;	/* by files: a catalog */
+	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
+	size_t			 nasset_refs, casset_refs;
 	struct thr_table	*thr;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
@@ -127,13 +133,14 @@ struct loader {
 	/* The current file's path, kept once for all its rules. */
 	const struct yaml_doc	*file_yd;
 	char			*file;
+	struct rule		*rule;		/* whose match: $assets noted */
+	int			 neg;		/* the last unwrap_not */
+	int			 catalog;	/* the file read is a catalog */
 };
 
 /* rules_load.c */
 const struct asset *rules_asset(const struct ruleset *, const char *);
 void	 rs_add_file(struct ruleset *, const char *);
-const char *rules_category_name(int);
-const char *rules_severity_name(int);
 /* rules_load.c, for the keyword parsers: errors at FILE:LINE:COLUMN,
  * allocations owned by the set, and the values keywords share. */
 int	 lerr(struct loader *, const struct yaml_node_s *, const char *, ...)
@@ -194,6 +201,14 @@ flow_cache_check(const struct ruleset *rs, struct flow *f)
 	f->rule_dead[0] = f->rule_dead[1] = 0;
 	f->rule_live[0] = f->rule_live[1] = 0;
 }
+
+/* rules_names.c: the names rule files and alerts use, by CAT_* and 1..5. */
+extern const char *const rule_category_names[CAT_MAX];
+extern const char *const rule_severity_names[6];
+
+/* rules_query.c */
+void	 rules_note_asset_ref(struct ruleset *, struct rule *,
+	    const char *name, int negated);
 
 /* rules_match.c */
 int	 rules_regex_gave_up(int pcre2_rc);

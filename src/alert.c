@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "canhgac.h"
-#include "rules-internal.h"
+#include "alert.h"
+#include "rules.h"
 #include "safefile.h"
 
 #define ALERT_BUF	16384
@@ -33,16 +34,44 @@ struct alert_out {
 	uint64_t	 errors;
 	uint64_t	 json_lost;	/* of the current write-error episode */
 	uint64_t	 json_since;	/* written since the last link check */
-	struct outputs	*outputs;	/* syslog and remote (output.c) */
 	char		 buf[ALERT_BUF];
 };
 
-/* Alerts also go to these outputs (owned by the caller). */
-void
-alert_out_set_outputs(struct alert_out *o, struct outputs *outs)
+/*
+ * The other consumers of each alert (outputs, the status socket's ring)
+ * register here at their start and leave at their stop, so this module
+ * knows none of them.
+ */
+#define ALERT_SINKS_MAX	8
+static struct {
+	alert_sink_fn	 fn;
+	void		*ctx;
+} sinks[ALERT_SINKS_MAX];
+static size_t nsinks;
+
+int
+alert_sink_add(alert_sink_fn fn, void *ctx)
 {
-	if (o != NULL)
-		o->outputs = outs;
+	if (fn == NULL || nsinks == ALERT_SINKS_MAX)
+		return -1;
+	sinks[nsinks].fn = fn;
+	sinks[nsinks].ctx = ctx;
+	nsinks++;
+	return 0;
+}
+
+void
+alert_sink_remove(alert_sink_fn fn, void *ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < nsinks; i++)
+		if (sinks[i].fn == fn && sinks[i].ctx == ctx) {
+			memmove(&sinks[i], &sinks[i + 1], (nsinks - i - 1) *
+			    sizeof(sinks[0]));
+			nsinks--;
+			return;
+		}
 }
 
 /*
@@ -445,21 +474,23 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	}
 	o->count++;
-	control_alert(o->buf, (size_t)n, r, c->ts);
 	if (o->json >= 0)
 		json_write(o, o->buf, (size_t)n);
 	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;
-	if (o->outputs != NULL) {
+	if (nsinks > 0) {
 		struct alert_rec ar;
 
 		memset(&ar, 0, sizeof(ar));
 		ar.json = o->buf;
 		ar.len = (size_t)n;
+		ar.sid = r->sid;
+		ar.category = r->category;
 		ar.severity = r->severity;
 		ar.ts = c->ts;
 		ar.sensor = conf->sensor_name;
-		outputs_alert(o->outputs, &ar);
+		for (i = 0; i < nsinks; i++)
+			sinks[i].fn(sinks[i].ctx, &ar);
 	}
 }

@@ -4,7 +4,7 @@
  * A rule's message and advice are templates; each {name} in them is
  * one row of placeholders[]: the name and the function writing the
  * alert's value for it. The loader checks templates against the same
- * table (alert_placeholder_find), so a name that loads always expands.
+ * table (alert_placeholder_known), so a name that loads always expands.
  */
 #include "config.h"
 
@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "canhgac.h"
-#include "rules-internal.h"
+#include "alert.h"
+#include "rules.h"
 
 /* What a placeholder's text is made from. */
 struct ph_args {

@@ -415,7 +415,6 @@ sub_rules_init(struct sensor *s, char *err, size_t errlen)
 	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
 		return -1;
 	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
-	alert_out_set_outputs(s->alerts, s->outputs);
 	return s->alerts == NULL ? -1 : 0;
 }
 

@@ -4,9 +4,10 @@
  * what changes at the next level.
  *
  * Nothing about controls is compiled in: the catalog file is read here
- * (descriptions, clauses, evidence kind, per-level data), and the rule
- * files are read again for the asset groups each rule's match names, so
- * that an empty group shows as a gap. The report is a JSON object;
+ * (descriptions, clauses, evidence kind, per-level data). The rule set
+ * is read through rules.h, with the asset groups each rule's match
+ * names as the loader recorded them, so that an empty group shows as a
+ * gap. The report is a JSON object;
  * compliance_render.c turns it into text or HTML (the client does the
  * same with what the status socket returns).
  */
@@ -22,22 +23,12 @@
 #include <openssl/evp.h>
 
 #include "canhgac.h"
-#include "rules-internal.h"
-
-/* The asset groups one rule's match refers to (not under `not:`). */
-struct rule_refs {
-	uint32_t	  sid;
-	char		**names;
-	size_t		  n;
-};
+#include "rules.h"
 
 struct comp {
 	const struct config	*conf;
 	const struct ruleset	*rs;
 	struct yaml_doc		*cat;		/* the catalog */
-	struct rule_refs	*refs;
-	size_t			 nrefs;
-	uint8_t			*catfile;	/* by rs->files: a catalog */
 	uint64_t		 now;		/* wall usec */
 	json_t			*ev;		/* evidence, or NULL offline */
 };
@@ -102,7 +93,7 @@ compliance_digest(const struct config *conf, const struct ruleset *rs,
 	EVP_MD_CTX	*md = EVP_MD_CTX_new();
 	unsigned char	 dig[EVP_MAX_MD_SIZE];
 	unsigned int	 dlen = 0, i;
-	size_t		 n, k;
+	size_t		 n, k, nf = rules_file_count(rs);
 	const char	*paths[3];
 
 	out[0] = '\0';
@@ -111,12 +102,12 @@ compliance_digest(const struct config *conf, const struct ruleset *rs,
 		return;
 	}
 	paths[0] = conf ? conf->path : NULL;
-	paths[1] = rs ? rs->catalog_path : NULL;
-	n = rs ? rs->nfiles + rs->nassets : 0;
+	paths[1] = rules_catalog_path(rs);
+	n = nf + rules_asset_count(rs);
 	for (k = 0; k < 2 + n; k++) {
-		const char	*p = k < 2 ? paths[k] : k - 2 < rs->nfiles ?
-				    rs->files[k - 2] :
-				    rs->assets[k - 2 - rs->nfiles].file;
+		const char	*p = k < 2 ? paths[k] : k - 2 < nf ?
+				    rules_file(rs, k - 2, NULL) :
+				    rules_asset_file(rs, k - 2 - nf);
 		json_t		*h;
 
 		if (p == NULL)
@@ -140,121 +131,8 @@ add_hash(json_t *a, const char *kind, const char *path)
 	    "path", path, "sha256", file_sha256(path)));
 }
 
-/* Collect $names in a match subtree, skipping `not:` branches. */
-static void
-collect_refs(struct yaml_doc *yd, struct yaml_node_s *n, struct rule_refs *r)
-{
-	struct yaml_node_s	*k, *v;
-	const char		*s;
-	size_t			 i = 0;
-
-	if (n == NULL)
-		return;
-	if (yamldoc_is_scalar(n)) {
-		s = yamldoc_scalar(n);
-		if (s == NULL || s[0] != '$' || s[1] == '\0')
-			return;
-		for (i = 0; i < r->n; i++)
-			if (strcmp(r->names[i], s + 1) == 0)
-				return;
-		r->names = xreallocarray(r->names, r->n + 1,
-		    sizeof(*r->names));
-		r->names[r->n++] = xstrdup(s + 1);
-	} else if (yamldoc_is_seq(n)) {
-		for (i = 0; i < yamldoc_seq_len(n); i++)
-			collect_refs(yd, yamldoc_seq_at(yd, n, i), r);
-	} else if (yamldoc_is_map(n)) {
-		while (yamldoc_map_next(yd, n, &i, &k, &v)) {
-			s = yamldoc_scalar(k);
-			if (s != NULL && strcmp(s, "not") == 0)
-				continue;
-			collect_refs(yd, v, r);
-		}
-	}
-}
-
-/* Read every rule file again for the asset groups of each rule. */
-static void
-load_refs(struct comp *c)
-{
-	const struct ruleset	*rs = c->rs;
-	size_t			 f, i;
-	char			 e[512];
-
-	for (f = 0; f < rs->nfiles; f++) {
-		struct yaml_doc		*yd;
-		struct yaml_node_s	*seq;
-
-		if ((yd = yamldoc_load(rs->files[f], e, sizeof(e))) == NULL)
-			continue;
-		seq = yamldoc_get(yd, yamldoc_root(yd), "rules");
-		/* A catalog beside the packs (rules_load skips it too). */
-		if (seq == NULL && yamldoc_get(yd, yamldoc_root(yd),
-		    "controls") != NULL)
-			c->catfile[f] = 1;
-		for (i = 0; seq != NULL && i < yamldoc_seq_len(seq); i++) {
-			struct yaml_node_s *rn = yamldoc_seq_at(yd, seq, i);
-			const char *sid = yamldoc_scalar(yamldoc_get(yd, rn,
-			    "sid"));
-			struct rule_refs *r;
-
-			if (sid == NULL)
-				continue;
-			c->refs = xreallocarray(c->refs, c->nrefs + 1,
-			    sizeof(*c->refs));
-			r = &c->refs[c->nrefs++];
-			memset(r, 0, sizeof(*r));
-			r->sid = (uint32_t)strtoul(sid, NULL, 10);
-			collect_refs(yd, yamldoc_get(yd, rn, "match"), r);
-		}
-		yamldoc_free(yd);
-	}
-}
-
-static const struct rule_refs *
-refs_of(const struct comp *c, uint32_t sid)
-{
-	size_t	i;
-
-	for (i = 0; i < c->nrefs; i++)
-		if (c->refs[i].sid == sid)
-			return &c->refs[i];
-	return NULL;
-}
-
 static int
-rule_disabled(const struct rule *r)
-{
-	return r->inactive_reason != NULL &&
-	    strncmp(r->inactive_reason, "disabled", 8) == 0;
-}
-
-/*
- * Whether a rule is active at level n: its level reached, not disabled,
- * and not replaced by a tighter rule that is itself on at n (the same
- * reading as rules_load's supersedes, for any level).
- */
-static int
-active_at(const struct ruleset *rs, const struct rule *r, int n)
-{
-	size_t	i, j;
-
-	if (r->level > n || rule_disabled(r))
-		return 0;
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule *o = &rs->rules[i];
-
-		if (o->level > n || rule_disabled(o))
-			continue;
-		for (j = 0; j < o->nsupersedes; j++)
-			if (o->supersedes[j] == r->sid)
-				return 0;
-	}
-	return 1;
-}
-
-static int
-rule_has_control(const struct rule *r, const char *id)
+rule_has_control(const struct rule_info *r, const char *id)
 {
 	size_t	i;
 
@@ -268,11 +146,11 @@ rule_has_control(const struct rule *r, const char *id)
 static int
 asset_gap(const struct ruleset *rs, const char *name)
 {
-	const struct asset *a = rules_asset(rs, name);
+	long	n = rules_asset_size(rs, name);
 
-	if (a == NULL)
+	if (n < 0)
 		return 2;
-	return a->nips + a->nports + a->ndoms == 0 ? 1 : 0;
+	return n == 0 ? 1 : 0;
 }
 
 static json_t *
@@ -315,7 +193,7 @@ per_level(struct yaml_doc *yd, struct yaml_node_s *c, const char *key, int n)
 }
 
 static json_t *
-rule_json(const struct rule *r)
+rule_json(const struct rule_info *r)
 {
 	return json_pack("{s:I,s:s,s:s,s:i,s:I,s:o}", "sid",
 	    (json_int_t)r->sid, "name", r->name ? r->name : "",
@@ -357,6 +235,7 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	const char		*lv = cat_str(yd, cn, "level");
 	const char		*vf = cat_str(yd, cn, "verified");
 	json_t			*o, *rules = json_array(), *excs = json_array();
+	struct rule_info	 ri;
 	const char		*gap = NULL, *exc_owner = NULL;
 	uint32_t		 exc_sid = 0, gap_sid = 0, off_sid = 0;
 	int			 gap_kind = 0, off_dis = 0;
@@ -372,15 +251,13 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	    "verified", vf != NULL && strcmp(vf, "true") == 0,
 	    "description", cat_text(yd, yamldoc_get(yd, cn, "description")),
 	    "evidence", ev ? ev : "sensor");
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule	*r = &rs->rules[i];
-		const struct rule_refs	*rf;
+	for (i = 0; rules_info(rs, i, &ri) == 0; i++) {
+		const struct rule_info	*r = &ri;
 
 		if (!rule_has_control(r, id))
 			continue;
-		if (!active_at(rs, r, n)) {
-			if (off_sid == 0 && r->level <= n &&
-			    rule_disabled(r)) {
+		if (!rules_active_at(rs, i, n)) {
+			if (off_sid == 0 && r->level <= n && r->disabled) {
 				off_sid = r->sid;
 				off_dis = 1;
 			}
@@ -390,19 +267,19 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 		alerts += r->hits;
 		if (r->last_hit > last)
 			last = r->last_hit;
-		if ((rf = refs_of(c, r->sid)) != NULL)
-			for (j = 0; j < rf->n && gap == NULL; j++)
-				if ((gap_kind = asset_gap(rs, rf->names[j]))) {
-					gap = rf->names[j];
-					gap_sid = r->sid;
-				}
-		for (j = 0; j < r->nexc; j++) {
-			const struct exception *x = &rs->exc[r->exc[j]];
+		for (j = 0; j < r->nassets && gap == NULL; j++)
+			if (!r->assets[j].negated && (gap_kind = asset_gap(rs,
+			    r->assets[j].name))) {
+				gap = r->assets[j].name;
+				gap_sid = r->sid;
+			}
+		for (j = 0; j < r->nexceptions; j++) {
+			const struct exception *x = rules_exception(rs, i, j);
 			int dup = 0;
 
 			/* An exception naming several sids is listed once. */
 			for (k = 0; k < j; k++)
-				if (r->exc[k] == r->exc[j])
+				if (rules_exception(rs, i, k) == x)
 					dup = 1;
 			if (dup)
 				continue;
@@ -504,6 +381,7 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 	const struct ruleset	*rs = c->rs;
 	struct yaml_doc		*yd = c->cat;
 	json_t			*o, *ca, *ra, *aa;
+	struct rule_info	 ri;
 	size_t			 i, j, k;
 
 	if (n >= 5)
@@ -520,12 +398,11 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 			    cat_str(yd, cn, "id"), "description", cat_text(yd,
 			    yamldoc_get(yd, cn, "description"))));
 	}
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule	*r = &rs->rules[i];
-		const struct rule_refs	*rf;
+	for (i = 0; rules_info(rs, i, &ri) == 0; i++) {
+		const struct rule_info	*r = &ri;
 		json_t			*cs;
 
-		if (!active_at(rs, r, n + 1) || active_at(rs, r, n))
+		if (!rules_active_at(rs, i, n + 1) || rules_active_at(rs, i, n))
 			continue;
 		cs = json_array();
 		for (j = 0; j < r->ncontrols; j++)
@@ -534,20 +411,18 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 		    (json_int_t)r->sid, "name", r->name ? r->name : "",
 		    "category", rules_category_name(r->category),
 		    "controls", cs));
-		if ((rf = refs_of(c, r->sid)) == NULL)
-			continue;
-		for (j = 0; j < rf->n; j++) {
+		for (j = 0; j < r->nassets; j++) {
+			const char *name = r->assets[j].name;
 			int dup = 0;
 
-			if (asset_gap(rs, rf->names[j]) == 0)
+			if (r->assets[j].negated || asset_gap(rs, name) == 0)
 				continue;
 			for (k = 0; k < json_array_size(aa); k++)
 				if (strcmp(json_string_value(json_array_get(aa,
-				    k)), rf->names[j]) == 0)
+				    k)), name) == 0)
 					dup = 1;
 			if (!dup)
-				json_array_append_new(aa,
-				    json_string(rf->names[j]));
+				json_array_append_new(aa, json_string(name));
 		}
 	}
 	o = json_pack("{s:i,s:o,s:o,s:o}", "level", n + 1, "controls", ca,
@@ -563,18 +438,20 @@ identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 	struct yaml_doc		*yd = c->cat;
 	json_t			*h = json_array(), *o;
 	const char		*vf = cat_str(yd, cat, "verified");
+	const char		*p;
 	size_t			 i;
+	int			 catfile;
 
 	if (conf->path != NULL)
 		add_hash(h, "config", conf->path);
-	if (rs->catalog_path != NULL)
-		add_hash(h, "catalog", rs->catalog_path);
-	for (i = 0; i < rs->nfiles; i++)
-		if (!c->catfile[i])
-			add_hash(h, "rules", rs->files[i]);
-	for (i = 0; i < rs->nassets; i++)
-		if (rs->assets[i].file != NULL)
-			add_hash(h, "list", rs->assets[i].file);
+	if (rules_catalog_path(rs) != NULL)
+		add_hash(h, "catalog", rules_catalog_path(rs));
+	for (i = 0; (p = rules_file(rs, i, &catfile)) != NULL; i++)
+		if (!catfile)
+			add_hash(h, "rules", p);
+	for (i = 0; i < rules_asset_count(rs); i++)
+		if ((p = rules_asset_file(rs, i)) != NULL)
+			add_hash(h, "list", p);
 	o = json_pack("{s:s,s:s,s:i,s:i,s:o,s:o}",
 	    "sensor", conf->sensor_name ? conf->sensor_name : "",
 	    "version", CANHGAC_VERSION, "level", n,
@@ -583,7 +460,7 @@ identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 	json_object_set_new(o, "language", json_string(conf->language_vi ?
 	    "vi" : "en"));
 	json_object_set_new(o, "catalog", json_pack("{s:s?,s:s?,s:s?,s:o,"
-	    "s:b,s:s?}", "path", rs->catalog_path,
+	    "s:b,s:s?}", "path", rules_catalog_path(rs),
 	    "id", cat_str(yd, cat, "id"),
 	    "standard", cat_str(yd, cat, "standard"),
 	    "title", cat_text(yd, yamldoc_get(yd, cat, "title")),
@@ -607,7 +484,7 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 		snprintf(err, errlen, "level must be 1..5");
 		return NULL;
 	}
-	if (rs == NULL || rs->catalog_path == NULL) {
+	if (rules_catalog_path(rs) == NULL) {
 		snprintf(err, errlen, "no control catalog loaded (set "
 		    "sensor.catalog)");
 		return NULL;
@@ -618,12 +495,11 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	c.ev = evidence;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c.now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	if ((c.cat = yamldoc_load(rs->catalog_path, err, errlen)) == NULL)
+	if ((c.cat = yamldoc_load(rules_catalog_path(rs), err, errlen)) ==
+	    NULL)
 		return NULL;
 	root = yamldoc_root(c.cat);
 	ctl = yamldoc_get(c.cat, root, "controls");
-	c.catfile = xcalloc(rs->nfiles + 1, 1);
-	load_refs(&c);
 
 	rep = json_object();
 	json_object_set_new(rep, "identity", identity_json(&c,
@@ -648,14 +524,15 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	cats = json_object();
 	for (i = 0; i < CAT_MAX; i++) {
 		uint64_t	 sum = 0;
+		struct rule_info ri;
 		size_t		 j;
 
 		json_t	*pc = json_object_get(json_object_get(evidence,
 			    "alerts_by_category"), rules_category_name((int)i));
 
-		for (j = 0; j < rs->nrules; j++)
-			if (rs->rules[j].category == i)
-				sum += rs->rules[j].hits;
+		for (j = 0; rules_info(rs, j, &ri) == 0; j++)
+			if ((size_t)ri.category == i)
+				sum += ri.hits;
 		if (json_is_object(json_object_get(evidence,
 		    "alerts_by_category")))
 			sum = (uint64_t)json_integer_value(pc);
@@ -673,15 +550,6 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	} else
 		json_object_set_new(rep, "evidence", json_pack("{s:b}",
 		    "available", 0));
-	for (i = 0; i < c.nrefs; i++) {
-		size_t j;
-
-		for (j = 0; j < c.refs[i].n; j++)
-			free(c.refs[i].names[j]);
-		free(c.refs[i].names);
-	}
-	free(c.refs);
-	free(c.catfile);
 	yamldoc_free(c.cat);
 	return rep;
 }

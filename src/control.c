@@ -127,9 +127,6 @@ struct control {
 	int			 log_n, log_suppressed;
 };
 
-/* The one status socket of this process (alert.c feeds it). */
-static struct control *ctl_active;
-
 static void	client_read(struct bufferevent *, void *);
 static void	client_write(struct bufferevent *, void *);
 static void	client_event(struct bufferevent *, short, void *);
@@ -1728,14 +1725,15 @@ ctl_accept_error(struct evconnlistener *lis, void *arg)
  * bytes) and stream it to the follow clients that want it.
  */
 void
-control_alert(const char *line, size_t len, const struct rule *r,
-    uint64_t ts)
+control_alert(void *ctx, const struct alert_rec *a)
 {
-	struct control		*ctl = ctl_active;
+	struct control		*ctl = ctx;
 	struct ctl_client	*cl, *next;
 	struct ring_ent		*e;
+	const char		*line = a->json;
+	size_t			 len = a->len;
 
-	if (ctl == NULL || r == NULL)
+	if (ctl == NULL || line == NULL)
 		return;
 	while (len > 0 && line[len - 1] == '\n')
 		len--;
@@ -1751,10 +1749,10 @@ control_alert(const char *line, size_t len, const struct rule *r,
 		ctl->rcount--;
 	}
 	e = RING_AT(ctl, ctl->rcount);
-	e->ts = ts;
-	e->sid = r->sid;
-	e->sev = r->severity;
-	e->cat = r->category;
+	e->ts = a->ts;
+	e->sid = a->sid;
+	e->sev = (uint8_t)a->severity;
+	e->cat = (uint8_t)a->category;
 	e->line = xmalloc(len);
 	memcpy(e->line, line, len);
 	e->len = len;
@@ -1958,8 +1956,12 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 
 		event_add(ctl->ev_sweep, &one);
 	}
+	if (alert_sink_add(control_alert, ctl) != 0) {
+		snprintf(err, errlen, "%s: too many alert consumers", ctl->path);
+		unlink(ctl->path);
+		goto fail;
+	}
 	s->control = ctl;
-	ctl_active = ctl;
 	log_info("control: listening on %s (mode %04o, group %s, admin "
 	    "group %s)", ctl->path, conf->status_mode ?
 	    (unsigned)conf->status_mode : 0660u,
@@ -1993,7 +1995,7 @@ control_shutdown(struct sensor *s)
 	}
 	if (unlink(ctl->path) != 0 && errno != ENOENT)
 		log_debug("control: %s: %s", ctl->path, strerror(errno));
-	ctl_active = NULL;
+	alert_sink_remove(control_alert, ctl);
 	control_free(ctl);
 	s->control = NULL;
 }

@@ -28,10 +28,18 @@ struct outputs {
 	void		(*drain_cb)(void *);
 	void		*drain_arg;
 	uint64_t	 flatten_errors;
+	int		 sink;		/* registered with alert.c */
 	/* The flattened alert. */
 	const char	*keys[KV_MAX], *vals[KV_MAX];
 	char		 buf[KV_BUF];
 };
+
+/* Every alert alert.c finishes, registered as its sink. */
+static void
+outputs_sink(void *ctx, const struct alert_rec *a)
+{
+	outputs_alert(ctx, a);
+}
 
 struct outputs *
 outputs_new(struct event_base *base, const struct config *conf, char *err,
@@ -51,6 +59,11 @@ outputs_new(struct event_base *base, const struct config *conf, char *err,
 			goto fail;
 		o->nremote++;
 	}
+	if (alert_sink_add(outputs_sink, o) != 0) {
+		snprintf(err, errlen, "outputs: too many alert consumers");
+		goto fail;
+	}
+	o->sink = 1;
 	return o;
 fail:
 	outputs_free(o);
@@ -64,6 +77,8 @@ outputs_free(struct outputs *o)
 
 	if (o == NULL)
 		return;
+	if (o->sink)
+		alert_sink_remove(outputs_sink, o);
 	syslog_out_free(o->syslog);
 	for (i = 0; i < o->nremote; i++)
 		remote_free(o->remote[i]);

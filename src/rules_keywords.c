@@ -36,10 +36,10 @@ unwrap_not(struct loader *L, struct yaml_node_s *n, uint8_t *neg)
 {
 	struct yaml_node_s	*inner;
 
-	*neg = 0;
+	*neg = L->neg = 0;
 	if (yamldoc_is_map(n) && (inner = yamldoc_get(L->yd, n, "not")) !=
 	    NULL) {
-		*neg = 1;
+		*neg = L->neg = 1;
 		return inner;
 	}
 	return n;

@@ -37,21 +37,10 @@
 #define PROBE_BYTES		16
 #define PROBE_TAIL		64
 
-static const char *const category_names[CAT_MAX] = {
-#define X(id, name) name,
-	RULE_CATEGORIES(X)
-#undef X
-};
-
-static const char *const severity_names[] = {
-	"", "critical", "high", "medium", "low", "info"
-};
-
 static const char *const rule_keys[] = {
 	"sid", "name", "category", "severity", "level", "controls", "match",
 	"threshold", "suppress", "message", "advice", "enabled", "supersedes"
 };
-
 
 /* An exception's own keys; its match keys are keywords' (direct ones). */
 static const char *const exception_own_keys[] = {
@@ -535,6 +524,8 @@ asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
 	const char		*sug;
 	size_t			 i;
 
+	if (a != NULL && L->rule != NULL)
+		rules_note_asset_ref(L->rs, L->rule, a->name, L->neg);
 	if (a != NULL)
 		return a;
 	names = xcalloc(L->rs->nassets + 1, sizeof(*names));
@@ -850,8 +841,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	r->name = own(rs, xstrdup(s));
 	x = yamldoc_get(L->yd, n, "category");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
-	    category_names, CAT_MAX)) < 0) {
-		const char *sug = s ? yamldoc_suggest(s, category_names,
+	    rule_category_names, CAT_MAX)) < 0) {
+		const char *sug = s ? yamldoc_suggest(s, rule_category_names,
 		    CAT_MAX) : NULL;
 
 		return lerr(L, x ? x : n, "rule %u: category must be one of "
@@ -863,7 +854,7 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	r->category = (uint8_t)k;
 	x = yamldoc_get(L->yd, n, "severity");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
-	    severity_names, NELEM(severity_names))) <= 0)
+	    rule_severity_names, NELEM(rule_severity_names))) <= 0)
 		return lerr(L, x ? x : n, "rule %u: severity must be critical, "
 		    "high, medium, low or info", r->sid);
 	r->severity = (uint8_t)k;
@@ -911,8 +902,10 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	}
 	if ((x = yamldoc_get(L->yd, n, "match")) == NULL)
 		return lerr(L, n, "rule %u: needs match: {…}", r->sid);
-	if (rules_parse_match(L, x, &r->m, NULL, 0, 0, "match") != 0 ||
-	    rules_apprec(L, x, r) != 0)
+	L->rule = r;
+	k = rules_parse_match(L, x, &r->m, NULL, 0, 0, "match");
+	L->rule = NULL;
+	if (k != 0 || rules_apprec(L, x, r) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "threshold")) != NULL &&
 	    parse_threshold(L, x, r) != 0)
@@ -1189,6 +1182,7 @@ load_rule_file(struct loader *L, const char *path)
 	/* A catalog beside the rule packs is not a rule file. */
 	if (yamldoc_is_map(root) && yamldoc_get(yd, root, "controls") != NULL &&
 	    yamldoc_get(yd, root, "rules") == NULL) {
+		L->catalog = 1;
 		rc = 0;
 		goto out;
 	}
@@ -1266,6 +1260,8 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 				return -1;
 			}
 			rs_add_file(L->rs, g.gl_pathv[j]);
+			L->rs->file_catalog[L->rs->nfiles - 1] = L->catalog;
+			L->catalog = 0;
 		}
 		free(pat);
 		globfree(&g);
@@ -1278,6 +1274,8 @@ rs_add_file(struct ruleset *rs, const char *path)
 {
 	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
 	    sizeof(*rs->files));
+	rs->file_catalog = xreallocarray(rs->file_catalog, rs->nfiles + 1, 1);
+	rs->file_catalog[rs->nfiles] = 0;
 	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
 }
 
@@ -1352,6 +1350,7 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	    > 0 ? conf->regex_match_limit : REGEX_MATCH_LIMIT));
 	pcre2_set_depth_limit(rs->match_ctx, (uint32_t)(conf->regex_depth_limit
 	    > 0 ? conf->regex_depth_limit : REGEX_DEPTH_LIMIT));
+	memset(&L, 0, sizeof(L));
 	L.rs = rs;
 	L.conf = conf;
 	L.yd = conf->doc;
@@ -1433,6 +1432,8 @@ rules_free(struct ruleset *rs)
 	free(rs->ipsets);
 	free(rs->domsets);
 	free(rs->files);
+	free(rs->file_catalog);
+	free(rs->asset_refs);
 	free(rs->rules);
 	free(rs->exc);
 	free(rs->assets);
@@ -1448,18 +1449,6 @@ rules_count(const struct ruleset *rs, int active)
 		if (!!rs->rules[i].active == !!active)
 			n++;
 	return n;
-}
-
-const char *
-rules_category_name(int c)
-{
-	return c >= 0 && c < CAT_MAX ? category_names[c] : "unknown";
-}
-
-const char *
-rules_severity_name(int s)
-{
-	return s >= 1 && s <= 5 ? severity_names[s] : "unknown";
 }
 
 /* -T: what is loaded, active and inactive, per level and category. */
@@ -1491,7 +1480,7 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 	for (c = 0; c < CAT_MAX; c++)
 		if (cat[c][0] + cat[c][1] > 0)
 			fprintf(fp, "    %-17s %3zu active, %3zu inactive\n",
-			    category_names[c], cat[c][0], cat[c][1]);
+			    rule_category_names[c], cat[c][0], cat[c][1]);
 	for (i = 0; i < rs->nexc; i++) {
 		const struct exception *e = &rs->exc[i];
 
@@ -1507,8 +1496,9 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 
 		fprintf(fp, "  %s %u L%d %-8s %-16s %s%s%s\n", r->active ?
 		    "active  " : "inactive", r->sid, r->level,
-		    severity_names[r->severity], category_names[r->category],
-		    r->name, r->active ? "" : " — ", r->active ? "" :
+		    rule_severity_names[r->severity],
+		    rule_category_names[r->category], r->name,
+		    r->active ? "" : " — ", r->active ? "" :
 		    r->inactive_reason);
 	}
 }

@@ -123,8 +123,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		int n = snprintf(line, sizeof(line), "{\"sid\":%u,\"n\":%zu}\n",
 		    S.rules->rules[i].sid, i);
 
-		control_alert(line, (size_t)n, &S.rules->rules[i],
-		    (uint64_t)(1700000000 + i * 60) * 1000000);
+		struct alert_rec ar = { .json = line, .len = (size_t)n,
+		    .sid = S.rules->rules[i].sid,
+		    .category = S.rules->rules[i].category,
+		    .severity = S.rules->rules[i].severity,
+		    .ts = (uint64_t)(1700000000 + i * 60) * 1000000 };
+
+		control_alert(S.control, &ar);
 	}
 	return 0;
 }

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include <jansson.h>
 
 #include "canhgac.h"
+#include "rules.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";
 
@@ -489,6 +492,19 @@ sid_src(json_t *arr, int sid)
 	return "";
 }
 
+/* The test's TCP flow: client 10.0.0.9:40000, server (gw) 10.0.0.1:8080. */
+static void
+tcp_flow(struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	inet_pton(AF_INET, "10.0.0.9", f->caddr);
+	inet_pton(AF_INET, "10.0.0.1", f->saddr);
+	f->cport = 40000;
+	f->sport = 8080;
+	f->ipver = 4;
+	f->proto = PROTO_TCP;
+}
+
 /* A TCP packet of flow f in direction dir (0: client to server). */
 static void
 flow_event(struct ruleset *rs, struct alert_out *o, struct flow *f,
@@ -541,13 +557,7 @@ test_flow_caches(void **state)
 	    "    severity: low\n    level: 1\n"
 	    "    match: {tcp_flags: SA, src: $gw}\n    message: m\n"
 	    "    advice: a\n");
-	memset(&f, 0, sizeof(f));
-	inet_pton(AF_INET, "10.0.0.9", f.caddr);
-	inet_pton(AF_INET, "10.0.0.1", f.saddr);
-	f.cport = 40000;
-	f.sport = 8080;
-	f.ipver = 4;
-	f.proto = PROTO_TCP;
+	tcp_flow(&f);
 
 	c1 = make_config_gw(1, "en", "10.0.0.1");
 	a = rules_load(c1, err, sizeof(err));
@@ -900,13 +910,7 @@ test_record_placeholders(void **state)
 	    "match: {proto: tcp}, message: \"at {timestamp} in "
 	    "{community_id}.\", advice: \"{community_id}|{timestamp}\"}\n",
 	    "10.0.0.1", &c, &o);
-	memset(&f, 0, sizeof(f));
-	inet_pton(AF_INET, "10.0.0.9", f.caddr);
-	inet_pton(AF_INET, "10.0.0.1", f.saddr);
-	f.cport = 40000;
-	f.sport = 8080;
-	f.ipver = 4;
-	f.proto = PROTO_TCP;
+	tcp_flow(&f);
 	flow_event(rs, o, &f, 0, TH_SYN);
 	alert_out_free(o);
 	al = read_alerts();
@@ -935,6 +939,258 @@ test_record_placeholders(void **state)
 	    "placeholder {matches}");
 }
 
+/* What a sink saw: each call's record, in order. */
+struct sink_seen {
+	int		 calls;
+	int		 order[4];
+	uint32_t	 sid;
+	int		 category, severity;
+	uint64_t	 ts;
+	char		 json[4096];
+};
+static int sink_calls;
+
+static void
+sink_a(void *ctx, const struct alert_rec *a)
+{
+	struct sink_seen *s = ctx;
+
+	if (s->calls < 4)
+		s->order[s->calls] = ++sink_calls;
+	s->calls++;
+	s->sid = a->sid;
+	s->category = a->category;
+	s->severity = a->severity;
+	s->ts = a->ts;
+	assert_true(a->len < sizeof(s->json));
+	memcpy(s->json, a->json, a->len);
+	s->json[a->len] = '\0';
+}
+
+static void
+sink_b(void *ctx, const struct alert_rec *a)
+{
+	sink_a(ctx, a);
+}
+
+/*
+ * Consumers of alerts register with alert.c: each registered sink gets
+ * the finished record in registration order, a removed one no more,
+ * and registration is bounded.
+ */
+static void
+test_alert_sinks(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	struct sink_seen	 a, b;
+	char			 err[512];
+	json_t			*j;
+	int			 n, k;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	sink_calls = 0;
+	c = make_config(2, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	assert_int_equal(alert_sink_add(sink_a, &a), 0);
+	assert_int_equal(alert_sink_add(sink_b, &b), 0);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735700000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 1);
+	assert_true(a.order[0] < b.order[0]);
+	assert_int_equal(a.sid, 1);
+	assert_int_equal(a.ts, 1735700000ULL * 1000000);
+	j = json_loads(a.json, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "alert"), "signature_id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "alert"), "severity")), a.severity);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "alert"), "category")), rules_category_name(a.category));
+	json_decref(j);
+	assert_string_equal(a.json, b.json);
+
+	alert_sink_remove(sink_a, &a);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735800000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+
+	/* Bounded: the registry refuses once full, and accepts again. */
+	for (n = 0; n < 64 && alert_sink_add(sink_a, &a) == 0; n++)
+		;
+	assert_true(n > 0 && n < 64);
+	for (k = 0; k < n; k++)
+		alert_sink_remove(sink_a, &a);
+	alert_sink_remove(sink_b, &b);
+	assert_int_equal(alert_sink_add(sink_a, &a), 0);
+	alert_sink_remove(sink_a, &a);
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 443, TH_SYN,
+	    1735900000);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
+static const char query_rules[] =
+"rules:\n"
+"  - sid: 10\n"
+"    name: To the gateway from outside\n"
+"    category: scan\n"
+"    severity: low\n"
+"    level: 1\n"
+"    controls: [NET.IDS]\n"
+"    match: {proto: tcp, src: {not: $nets}, dst: [$gw, $nets, $gw],\n"
+"            dst_port: $ports, tls.sni: [$doms, a.example]}\n"
+"    message: m\n"
+"    advice: a\n"
+"  - sid: 11\n"
+"    name: Switched off\n"
+"    category: dns\n"
+"    severity: info\n"
+"    level: 2\n"
+"    enabled: false\n"
+"    match: {proto: tcp, http.uri: \"$gw\"}\n"
+"    message: m\n"
+"    advice: a\n"
+"  - sid: 12\n"
+"    name: Tighter at level 3\n"
+"    category: scan\n"
+"    severity: medium\n"
+"    level: 3\n"
+"    supersedes: [10]\n"
+"    match: {proto: tcp}\n"
+"    message: m\n"
+"    advice: a\n"
+"exceptions:\n"
+"  - sids: [10]\n"
+"    src: 10.0.0.7\n"
+"    owner: SOC\n"
+"    reason: scanner\n"
+"    expires: 2099-12-31\n";
+
+/*
+ * The read side of the rules module (rules.h): each rule's description,
+ * the $assets its match names as the loader met them (negated ones
+ * marked, each once, a literal "$gw" in a payload not one), activity by
+ * level with supersedes, exceptions, files with the catalog among them.
+ */
+static void
+test_rules_query(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct rule_info	 ri;
+	const struct exception	*x;
+	char			 text[1024], err[1024], qdir[200];
+	const char		*p;
+	int			 cat;
+
+	(void)state;
+	snprintf(qdir, sizeof(qdir), "%s/q", dir);
+	mkdir(qdir, 0700);
+	write_file("q/a.yaml", query_rules);
+	write_file("q/b-catalog.yaml", catalog);
+	snprintf(text, sizeof(text),
+	    "sensor: {name: t1, security_level: 1, timezone: "
+	    "Asia/Ho_Chi_Minh, catalog: catalog.yaml}\n"
+	    "assets:\n  gw: [10.0.0.1]\n  nets: [10.0.0.0/8]\n"
+	    "  ports: [443]\n  doms: [example.com]\n"
+	    "rules: [\"q/*.yaml\"]\n");
+	c = config_load(write_file("query.yaml", text), err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+
+	assert_int_equal(rules_size(rs), 3);
+	assert_int_equal(rules_size(NULL), 0);
+	assert_int_equal(rules_info(rs, 3, &ri), -1);
+	assert_int_equal(rules_info(rs, 0, &ri), 0);
+	assert_int_equal(ri.sid, 10);
+	assert_string_equal(ri.name, "To the gateway from outside");
+	assert_string_equal(rules_category_name(ri.category), "scan");
+	assert_string_equal(rules_severity_name(ri.severity), "low");
+	assert_int_equal(ri.level, 1);
+	assert_true(ri.active);
+	assert_null(ri.inactive_reason);
+	assert_false(ri.disabled);
+	assert_int_equal(ri.ncontrols, 1);
+	assert_string_equal(ri.controls[0], "NET.IDS");
+	assert_int_equal(ri.match_keys, M_PROTO | M_SRC | M_DST | M_DPORT |
+	    M_SNI);
+	assert_int_equal(ri.nassets, 5);
+	assert_string_equal(ri.assets[0].name, "nets");
+	assert_true(ri.assets[0].negated);
+	assert_string_equal(ri.assets[1].name, "gw");
+	assert_false(ri.assets[1].negated);
+	assert_string_equal(ri.assets[2].name, "nets");
+	assert_false(ri.assets[2].negated);
+	assert_string_equal(ri.assets[3].name, "ports");
+	assert_string_equal(ri.assets[4].name, "doms");
+	assert_int_equal(ri.nexceptions, 1);
+	assert_non_null(strstr(ri.file, "q/a.yaml"));
+	assert_int_equal(ri.line, 2);
+	x = rules_exception(rs, 0, 0);
+	assert_non_null(x);
+	assert_string_equal(x->owner, "SOC");
+	assert_null(rules_exception(rs, 0, 1));
+	assert_int_equal(rules_exception_count(rs), 1);
+
+	assert_int_equal(rules_info(rs, 1, &ri), 0);
+	assert_int_equal(ri.sid, 11);
+	assert_false(ri.active);
+	assert_true(ri.disabled);
+	assert_non_null(ri.inactive_reason);
+	assert_int_equal(ri.nassets, 0);
+	assert_null(rules_exception(rs, 1, 0));
+	assert_int_equal(rules_info(rs, 2, &ri), 0);
+	assert_false(ri.active);
+	assert_false(ri.disabled);
+	assert_non_null(strstr(ri.inactive_reason, "level 3"));
+
+	/* 10 on at 1 and 2, replaced by 12 from 3; 11 never. */
+	assert_true(rules_active_at(rs, 0, 1));
+	assert_true(rules_active_at(rs, 0, 2));
+	assert_false(rules_active_at(rs, 0, 3));
+	assert_false(rules_active_at(rs, 2, 2));
+	assert_true(rules_active_at(rs, 2, 3));
+	assert_false(rules_active_at(rs, 1, 5));
+	assert_false(rules_active_at(rs, 3, 5));
+
+	assert_int_equal(rules_asset_size(rs, "gw"), 1);
+	assert_int_equal(rules_asset_size(rs, "nope"), -1);
+	assert_int_equal(rules_asset_count(rs), 4);
+	assert_null(rules_asset_file(rs, 0));
+	assert_null(rules_asset_file(rs, 4));
+	assert_int_equal(rules_file_count(rs), 2);
+	p = rules_file(rs, 0, &cat);
+	assert_non_null(strstr(p, "q/a.yaml"));
+	assert_false(cat);
+	p = rules_file(rs, 1, &cat);
+	assert_non_null(strstr(p, "q/b-catalog.yaml"));
+	assert_true(cat);
+	assert_null(rules_file(rs, 2, &cat));
+	assert_non_null(strstr(rules_catalog_path(rs), "catalog.yaml"));
+	rules_free(rs);
+	config_free(c);
+	unlink(write_file("q/a.yaml", ""));
+	unlink(write_file("q/b-catalog.yaml", ""));
+	rmdir(qdir);
+}
+
 int
 main(void)
 {
@@ -951,6 +1207,8 @@ main(void)
 		cmocka_unit_test(test_port_ranges),
 		cmocka_unit_test(test_regex_limit),
 		cmocka_unit_test(test_record_placeholders),
+		cmocka_unit_test(test_alert_sinks),
+		cmocka_unit_test(test_rules_query),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

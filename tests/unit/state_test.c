@@ -72,7 +72,7 @@ static void
 test_roundtrip(void **unused)
 {
 	struct state	*st = state_load(path, 7 * 3600);
-	char		*ctl[] = { "NET.IDS", "NET.DNS" };
+	const char	*ctl[] = { "NET.IDS", "NET.DNS" };
 	time_t		 t = time(NULL) - 7200;
 	json_t		*ev;
 	char		 tmp[320];
@@ -223,7 +223,7 @@ static void
 test_caps(void **unused)
 {
 	struct state	*st = state_load(path, 0);
-	char		*ctl[] = { "NET.IDS" };
+	const char	*ctl[] = { "NET.IDS" };
 	char		 name[32];
 	time_t		 now = time(NULL), t;
 	int		 i;

@@ -1,0 +1,51 @@
+/*
+ * alert.c: the alert record, written to the JSON log and --alerts, and
+ * handed to every registered sink (outputs, the status socket's ring).
+ */
+#ifndef CANHGAC_ALERT_H
+#define CANHGAC_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct alert_out;
+struct alert_rec;
+struct config;
+struct flow;
+struct match_ctx;
+struct rule;
+struct thr_result;
+
+struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
+	    char *err, size_t errlen);
+void	 alert_out_free(struct alert_out *);
+void	 alert_out_reopen(struct alert_out *);
+int	 alert_out_retarget(struct alert_out *, const struct config *,
+	    char *err, size_t errlen);
+void	 alert_out_flush(struct alert_out *);
+uint64_t alert_out_count(const struct alert_out *);
+uint64_t alert_out_errors(const struct alert_out *);
+/* Write one alert for rule r on event ctx with the threshold outcome. */
+void	 alert_emit(struct alert_out *, const struct config *,
+	    const struct rule *, const struct match_ctx *,
+	    const struct thr_result *);
+
+/*
+ * A consumer of every alert: called with the finished record, in the
+ * order of registration. Register at start, remove at stop; -1 when
+ * ALERT_SINKS_MAX are registered.
+ */
+typedef void (*alert_sink_fn)(void *ctx, const struct alert_rec *);
+int	 alert_sink_add(alert_sink_fn, void *ctx);
+void	 alert_sink_remove(alert_sink_fn, void *ctx);
+
+/* alert_text.c: message and advice templates, {placeholder} by name. */
+int	 alert_placeholder_known(const char *);
+const char *const *alert_placeholder_names(size_t *);
+void	 alert_expand(const char *, const struct config *, const struct rule *,
+	    const struct match_ctx *, const struct thr_result *, char *,
+	    size_t);
+const char *alert_sensor_event_name(uint32_t);
+int	 alert_flow_cid(const struct flow *, char *, size_t);
+
+#endif /* CANHGAC_ALERT_H */

@@ -1,0 +1,81 @@
+/*
+ * The compliance history's working state, shared by its three files:
+ * state.c (the store: load, validate, bounded lists, save),
+ * state_evidence.c (the report's view of a period) and state_sample.c
+ * (the daemon's side: counters sampled on a timer, start, reload, stop).
+ * Nothing outside these files looks inside.
+ */
+#ifndef STATE_INTERNAL_H
+#define STATE_INTERNAL_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "state.h"
+
+#define HOUR			3600
+#define DAY			86400
+#define NAME_MAX_LEN		96	/* interface, output, control names */
+
+/* What was last seen of a counter, to add only the difference. */
+struct base_sid {
+	uint32_t	 sid;
+	uint64_t	 hits;
+};
+struct base_iface {
+	char		 name[64];
+	uint64_t	 pkts, recv, drops;
+	char		 st[16];
+};
+struct base_out {
+	char		 name[NAME_MAX_LEN];
+	uint64_t	 sent, dropped;
+};
+
+struct state {
+	char		*path, *tmp, *lock;
+	int		 lockfd;
+	int		 utc_offset;
+	json_t		*doc;
+	json_t		*run;		/* this process's run, in doc */
+	int		 dirty;
+	/* Sensor glue. */
+	struct sensor	*s;
+	struct event	*ev;
+	time_t		 last_save;
+	unsigned	 ticks;
+	const struct ruleset *base_rs;
+	struct base_sid	*bsid;
+	size_t		 nbsid;
+	struct base_iface bif[IFACE_MAX];
+	int		 nbif;
+	struct base_out	 bout[STATE_OUTPUTS_MAX];
+	int		 nbout;
+	char		 obuf[32768];	/* outputs_stats_json */
+};
+
+/* A string member, or "" (never NULL). */
+static inline const char *
+js_get(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static inline time_t
+now_sec(void)
+{
+	return time(NULL);
+}
+
+/* state.c */
+/* The t (or time/start) of a record, for sorting. */
+json_int_t state_rec_time(json_t *);
+/* Add every count of src into dst (nested maps too, keys capped). */
+void	 state_merge_counts(json_t *dst, json_t *src);
+/* Add n to o[key] (a new key only while o has fewer than the cap). */
+void	 state_add_int(json_t *o, const char *key, uint64_t n);
+
+#endif /* STATE_INTERNAL_H */

@@ -1,0 +1,56 @@
+/*
+ * The compliance history (state.c, state_evidence.c, state_sample.c):
+ * what the compliance report needs across restarts, kept in
+ * STATE_DIR/state.json (written atomically, every list capped).
+ */
+#ifndef CANHGAC_STATE_H
+#define CANHGAC_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct json_t;
+struct sensor;
+
+#define STATE_FILE_MAX		(8 << 20)
+#define STATE_RUNS_MAX		256
+#define STATE_RELOADS_MAX	256
+#define STATE_IFEVENTS_MAX	512
+#define STATE_OUTPUTS_MAX	16
+#define STATE_TRAFFIC_MAX	8192	/* interface buckets */
+#define STATE_ALERTS_MAX	4096	/* alert buckets (hours with alerts) */
+#define STATE_KEYS_MAX		64	/* categories or controls a bucket */
+#define STATE_HOURLY_DAYS	14	/* then daily buckets */
+#define STATE_KEEP_DAYS		400
+
+struct state;
+struct state *state_load(const char *path, int utc_offset);
+int	 state_save(struct state *, char *err, size_t errlen);
+void	 state_free(struct state *);
+const struct json_t *state_doc(const struct state *);
+void	 state_run_start(struct state *, time_t, const char *digest);
+void	 state_run_seen(struct state *, time_t);
+void	 state_run_stop(struct state *, time_t);
+void	 state_reload(struct state *, time_t, int ok, const char *digest,
+	    const char *error);
+void	 state_add_traffic(struct state *, const char *iface, time_t,
+	    uint64_t pkts, uint64_t recv, uint64_t drops);
+void	 state_iface_state(struct state *, const char *iface, time_t,
+	    const char *state);
+void	 state_add_alerts(struct state *, time_t, const char *category,
+	    const char *const *controls, size_t ncontrols, uint64_t n,
+	    time_t last);
+void	 state_output(struct state *, const char *name, time_t,
+	    uint64_t delivered, uint64_t dropped, int64_t pending,
+	    int64_t bytes, const char *ostate);
+/* The evidence of the period [since, now] as report JSON. */
+struct json_t *state_evidence(const struct state *, time_t since, time_t now);
+/* The daemon's hooks (s->state is NULL when there is no state file). */
+int	 state_init(struct sensor *, char *err, size_t errlen);
+void	 state_sample(struct sensor *);
+void	 state_reload_begin(struct sensor *);
+void	 state_reload_end(struct sensor *, int ok, const char *error);
+void	 state_shutdown(struct sensor *);
+
+#endif /* CANHGAC_STATE_H */

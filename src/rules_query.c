@@ -1,0 +1,169 @@
+/*
+ * Read access to a loaded rule set for the modules that report on it
+ * (compliance, its history, the alert record): nothing here runs per
+ * packet, and nothing outside the rules module needs its layout.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "canhgac.h"
+#include "rules.h"
+#include "rules-internal.h"
+
+size_t
+rules_size(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->nrules : 0;
+}
+
+/* The loader writes this reason for `enabled: false`. */
+static int
+rule_disabled(const struct rule *r)
+{
+	return r->inactive_reason != NULL &&
+	    strncmp(r->inactive_reason, "disabled", 8) == 0;
+}
+
+int
+rules_info(const struct ruleset *rs, size_t i, struct rule_info *info)
+{
+	const struct rule	*r;
+
+	memset(info, 0, sizeof(*info));
+	if (rs == NULL || i >= rs->nrules)
+		return -1;
+	r = &rs->rules[i];
+	info->sid = r->sid;
+	info->name = r->name;
+	info->category = r->category;
+	info->severity = r->severity;
+	info->level = r->level;
+	info->active = r->active;
+	info->inactive_reason = r->active ? NULL : r->inactive_reason;
+	info->disabled = rule_disabled(r);
+	info->controls = (const char *const *)r->controls;
+	info->ncontrols = r->ncontrols;
+	info->assets = r->nasset_refs ? &rs->asset_refs[r->asset_ref_off] :
+	    NULL;
+	info->nassets = r->nasset_refs;
+	info->match_keys = r->m.keys;
+	info->nexceptions = r->nexc;
+	info->hits = r->hits;
+	info->last_hit = r->last_hit;
+	info->file = r->file;
+	info->line = r->line;
+	return 0;
+}
+
+int
+rules_active_at(const struct ruleset *rs, size_t i, int n)
+{
+	const struct rule	*r;
+	size_t			 k, j;
+
+	if (rs == NULL || i >= rs->nrules)
+		return 0;
+	r = &rs->rules[i];
+	if (r->level > n || rule_disabled(r))
+		return 0;
+	for (k = 0; k < rs->nrules; k++) {
+		const struct rule *o = &rs->rules[k];
+
+		if (o->level > n || rule_disabled(o))
+			continue;
+		for (j = 0; j < o->nsupersedes; j++)
+			if (o->supersedes[j] == r->sid)
+				return 0;
+	}
+	return 1;
+}
+
+const struct exception *
+rules_exception(const struct ruleset *rs, size_t i, size_t j)
+{
+	if (rs == NULL || i >= rs->nrules || j >= rs->rules[i].nexc)
+		return NULL;
+	return &rs->exc[rs->rules[i].exc[j]];
+}
+
+size_t
+rules_exception_count(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->nexc : 0;
+}
+
+long
+rules_asset_size(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms);
+}
+
+size_t
+rules_asset_count(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->nassets : 0;
+}
+
+const char *
+rules_asset_file(const struct ruleset *rs, size_t i)
+{
+	return rs != NULL && i < rs->nassets ? rs->assets[i].file : NULL;
+}
+
+size_t
+rules_file_count(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->nfiles : 0;
+}
+
+const char *
+rules_file(const struct ruleset *rs, size_t i, int *catalog)
+{
+	if (catalog != NULL)
+		*catalog = 0;
+	if (rs == NULL || i >= rs->nfiles)
+		return NULL;
+	if (catalog != NULL && rs->file_catalog != NULL)
+		*catalog = rs->file_catalog[i];
+	return rs->files[i];
+}
+
+const char *
+rules_catalog_path(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->catalog_path : NULL;
+}
+
+/*
+ * The loader, parsing rule r's match, met "$name": keep it once per
+ * name and negation, in the order written, for rules_info.
+ */
+void
+rules_note_asset_ref(struct ruleset *rs, struct rule *r, const char *name,
+    int negated)
+{
+	size_t	i;
+
+	if (r->nasset_refs == 0)
+		r->asset_ref_off = (uint32_t)rs->nasset_refs;
+	for (i = 0; i < r->nasset_refs; i++) {
+		const struct rule_asset_ref *o =
+		    &rs->asset_refs[r->asset_ref_off + i];
+
+		if (o->negated == negated && strcmp(o->name, name) == 0)
+			return;
+	}
+	if (rs->nasset_refs == rs->casset_refs) {
+		rs->casset_refs = rs->casset_refs ? rs->casset_refs * 2 : 64;
+		rs->asset_refs = xreallocarray(rs->asset_refs,
+		    rs->casset_refs, sizeof(*rs->asset_refs));
+	}
+	rs->asset_refs[rs->nasset_refs].name = name;
+	rs->asset_refs[rs->nasset_refs].negated = negated;
+	rs->nasset_refs++;
+	r->nasset_refs++;
+}

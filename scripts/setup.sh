@@ -18,6 +18,8 @@ PKGS=(
   dnsutils syslog-ng-core time bc tcpreplay
   # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
   logrotate
+  # a race stopped at its worst point (tests/e2e/trust_socket.sh)
+  gdb
   # the compliance report rendered (headless, PNG/PDF) and read back
   chromium poppler-utils
   # fuzzing and leak checks

@@ -1865,6 +1865,41 @@ control_free(struct control *ctl)
 	free(ctl);
 }
 
+/*
+ * The socket just bound gets its group. Its directory may be the
+ * service user's, who could have swapped the socket for a link between
+ * bind and a chown by name (root would give any file the group): the
+ * path is opened without following a link and must still be a socket
+ * of ours with one link; the group is set on that descriptor.
+ */
+static int
+give_socket(const struct control *ctl, char *err, size_t errlen)
+{
+	struct stat	st = { 0 };
+	int		pfd, rc = -1;
+
+	if ((pfd = open(ctl->path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(pfd, &st) != 0)
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	else if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1)
+		snprintf(err, errlen, "%s: replaced after bind (not our "
+		    "socket now); refusing it", ctl->path);
+	else if (ctl->group != (gid_t)-1 && st.st_gid != ctl->group &&
+	    fchownat(pfd, "", (uid_t)-1, ctl->group, AT_EMPTY_PATH) != 0)
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	else
+		rc = 0;
+	/* Ours (a link or another's socket is left where it is). */
+	if (rc != 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid())
+		(void)unlink(ctl->path);
+	close(pfd);
+	return rc;
+}
+
 int
 control_init(struct sensor *s, const struct control_ops *ops, char *err,
     size_t errlen)
@@ -1923,7 +1958,9 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		goto fail;
 	}
-	old = umask(0177);
+	/* The mode from the umask: no chmod by name afterwards. */
+	old = umask(~(conf->status_mode ? (mode_t)conf->status_mode :
+	    0660) & 0777);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		umask(old);
 		snprintf(err, errlen, "%s: bind: %s", ctl->path,
@@ -1932,12 +1969,8 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 		goto fail;
 	}
 	umask(old);
-	if ((ctl->group != (gid_t)-1 && chown(ctl->path, (uid_t)-1,
-	    ctl->group) != 0) || chmod(ctl->path, conf->status_mode ?
-	    (mode_t)conf->status_mode : 0660) != 0) {
-		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	if (give_socket(ctl, err, errlen) != 0) {
 		close(fd);
-		unlink(ctl->path);
 		goto fail;
 	}
 	ctl->lis = evconnlistener_new(s->base, ctl_accept, ctl,

@@ -238,7 +238,9 @@ state_load(const char *path, int utc_offset)
 	xasprintf(&st->tmp, "%s.tmp", path);
 	st->lockfd = -1;
 	st->utc_offset = utc_offset;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	/* Not waiting on a FIFO planted there: refused as not regular. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0) {
 		if (errno != ENOENT)
 			log_warn("state %s: cannot read, starting a new "
 			    "history", path);

@@ -57,3 +57,13 @@ events: $root/var/log/canhgac/events.json
 ${4:-}
 YEOF
 }
+
+# tr_setup: the shipped layout under R=$TMP/root and a root-only victim
+# V=$TMP/secret/victim, its state in $want (after sl_init).
+tr_setup() {
+	R=$TMP/root
+	V=$TMP/secret/victim
+	tr_layout "$R"
+	tr_victim "$V"
+	want=$(tr_victim_state "$V")
+}

@@ -20,12 +20,8 @@ me=trust_logrotate
 tr_need
 command -v logrotate >/dev/null || skip "needs logrotate (scripts/setup.sh)"
 sl_init
-R=$TMP/root
+tr_setup
 LOG=$R/var/log/canhgac
-V=$TMP/secret/victim
-tr_layout "$R"
-tr_victim "$V"
-want=$(tr_victim_state "$V")
 svc_uid=$(id -u "$SVC")
 svc_gid=$(id -g "$SVC")
 grep -q '^/var/log/canhgac/\*\.json {' "$top_srcdir/etc/canhgac.logrotate" ||

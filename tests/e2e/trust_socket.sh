@@ -21,13 +21,9 @@ tr_need
 command -v gdb >/dev/null || skip "needs gdb"
 [ -x "$CANHGACCTL" ] || CANHGACCTL=$top_builddir/canhgacctl
 sl_init
-R=$TMP/root
+tr_setup
 RUN=$R/run/canhgac
 SOCK=$RUN/canhgac.sock
-V=$TMP/secret/victim
-tr_layout "$R"
-tr_victim "$V"
-want=$(tr_victim_state "$V")
 sl_sensor_conf "$TMP/sensor.yaml" sensor-trust-socket "  json: {path: $R/var/log/canhgac/alerts.json}
   status: {socket: $SOCK, mode: \"0660\", group: $SVC}"
 sed -i "s|^  timezone:|  state_dir: none\n  timezone:|" "$TMP/sensor.yaml"

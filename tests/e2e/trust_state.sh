@@ -13,12 +13,8 @@ me=trust_state
 . "$top_srcdir/tests/e2e/trust_lib.sh"
 tr_need
 sl_init
-R=$TMP/root
+tr_setup
 S=$R/var/lib/canhgac
-V=$TMP/secret/victim
-tr_layout "$R"
-tr_victim "$V"
-want=$(tr_victim_state "$V")
 sl_sensor_conf "$TMP/sensor.yaml" sensor-trust-state "  json: {path: $R/var/log/canhgac/alerts.json}"
 sed -i "s|^  timezone:|  state_dir: $S\n  timezone:|" "$TMP/sensor.yaml"
 echo "user: $SVC" >>"$TMP/sensor.yaml"

@@ -31,56 +31,17 @@ cat >>"$TMP/sensor.yaml" <<YEOF
 user: $SVC
 YEOF
 
-# The swap, run by gdb when a bind() returns with the socket in place
-# (capture binds too: each bind is let finish, then the path looked at).
-cat >"$TMP/swap.py" <<PYEOF
-import gdb, os, stat, subprocess
-sock = "$SOCK"
-action = os.environ["SWAP"]
-done = [False]
-class AfterBind(gdb.FinishBreakpoint):
-    def stop(self):
-        if done[0]:
-            return False
-        try:
-            st = os.lstat(sock)
-        except FileNotFoundError:
-            return False
-        if not stat.S_ISSOCK(st.st_mode):
-            return False
-        done[0] = True
-        if action == "link":
-            cmd = "rm -f '%s' && ln -s '$V' '%s'" % (sock, sock)
-        else:
-            cmd = ("rm -f '%s' && /usr/bin/python3 -c 'import socket,sys; "
-                   "socket.socket(socket.AF_UNIX).bind(sys.argv[1])' '%s'"
-                   % (sock, sock))
-        subprocess.run(["runuser", "-u", "$SVC", "--", "sh", "-c", cmd],
-                       check=True)
-        open("$TMP/swapped", "w").write(action)
-        return False
-    def out_of_scope(self):
-        pass
-class Bind(gdb.Breakpoint):
-    def stop(self):
-        if not done[0]:
-            AfterBind(gdb.newest_frame(), internal=True)
-        return False
-gdb.execute("set pagination off")
-gdb.execute("set confirm off")
-gdb.execute("set breakpoint pending on")
-gdb.execute("handle SIGPIPE nostop noprint pass")
-gdb.execute("handle SIGTERM nostop noprint pass")
-Bind("bind")
-gdb.execute("run")
-PYEOF
-
 # attack ACTION: the daemon under gdb, the socket swapped after bind;
 # then stopped, if it runs.
 attack() {
 	local action=$1
-	rm -f "$TMP/swapped" "$SOCK"
-	SWAP=$action timeout 60 gdb -q -batch -x "$TMP/swap.py" \
+	local swap="rm -f '$SOCK' && ln -s '$V' '$SOCK'"
+	[ "$action" = link ] || swap="rm -f '$SOCK' && /usr/bin/python3 -c \
+'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' '$SOCK'"
+	rm -f "$SOCK"
+	# capture binds too: the swap waits for the status socket to be there.
+	tr_gdb_race bind "test -S '$SOCK'" "$swap"
+	timeout 60 gdb -q -batch -x "$TMP/race.py" \
 		--args "$CANHGACD" -c "$TMP/sensor.yaml" -i lo -P "$RUN/canhgacd.pid" \
 		>"$TMP/$action.log" 2>&1 &
 	local gpid=$! i

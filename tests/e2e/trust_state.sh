@@ -6,7 +6,12 @@
 # directory there must not be followed either). Checked: the daemon,
 # started as root with `user: canhgac`, is running within a few seconds,
 # warns naming state.json and starts a new history; the link's target is
-# untouched.
+# untouched. Then, with the state in a directory of the service user's
+# own (state_dir: /var/lib/canhgac/state), the daemon runs under gdb,
+# stopped just after it locked state.lock; there `canhgac` replaces that
+# directory by a link to a root-only directory: root's first save went
+# there (state.json created in it). Checked: the save goes to the
+# directory that was locked, nothing appears in root's.
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_state
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -44,4 +49,30 @@ start fifo
 as_svc rm -f "$S/state.json"
 as_svc ln -s "$V" "$S/state.json"
 start symlink
+
+# The directory swapped for a link between the lock and root's save.
+if ! command -v gdb >/dev/null; then skip "needs gdb"; fi
+as_svc rm -f "$S/state.json"
+as_svc mkdir "$S/state" || fail "cannot make $S/state"
+sed -i "s|state_dir: $S\$|state_dir: $S/state|" "$TMP/sensor.yaml"
+grep -q "state_dir: $S/state" "$TMP/sensor.yaml" || fail "state_dir not set"
+tr_gdb_race flock "test -e '$S/state/state.lock'" \
+	"mv '$S/state' '$S/state.old' && ln -s '$TMP/secret' '$S/state'"
+timeout 60 gdb -q -batch -x "$TMP/race.py" --args "$CANHGACD" -v -c "$TMP/sensor.yaml" \
+	-i lo -P "$R/run/canhgac/canhgacd.pid" >"$TMP/swap.log" 2>&1 &
+gpid=$!
+for i in $(seq 100); do
+	grep -q "running on" "$TMP/swap.log" && break
+	sleep 0.1
+done
+sleep 0.5
+kill -TERM "$(cat "$R/run/canhgac/canhgacd.pid" 2>/dev/null)" 2>/dev/null
+wait "$gpid"
+[ -f "$TMP/swapped" ] || { cat "$TMP/swap.log" >&2; fail "swap: gdb never saw state.lock locked"; }
+[ -z "$(ls -A "$TMP/secret" | grep -v '^victim$')" ] ||
+	{ ls -la "$TMP/secret" >&2; fail "swap: root saved the state through the link: $(ls "$TMP/secret" | tr '\n' ' ')"; }
+[ "$(tr_victim_state "$V")" = "$want" ] || fail "swap: the victim changed"
+[ -f "$S/state.old/state.json" ] ||
+	{ cat "$TMP/swap.log" >&2; fail "swap: the state was not saved in the locked directory"; }
+echo "$me: state directory swapped for a link after the lock: saved where locked"
 echo "$me: PASS"

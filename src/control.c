@@ -1394,9 +1394,18 @@ over_budget(struct ctl_client *cl)
 	uint64_t	 now = mono_usec();
 	struct timeval	 tv = { 0, 0 };
 
+	/*
+	 * A bucket: time spent is paid back at CTL_BUDGET_USEC a window, so
+	 * one long answer (rules of 100k rules: about a second) holds the
+	 * readers back for ten times as long, not one window.
+	 */
 	if (now - ctl->budget_start >= CTL_BUDGET_WINDOW) {
+		uint64_t back = (now - ctl->budget_start) * CTL_BUDGET_USEC /
+		    CTL_BUDGET_WINDOW;
+
 		ctl->budget_start = now;
-		ctl->budget_used = 0;
+		ctl->budget_used = ctl->budget_used > back ?
+		    ctl->budget_used - back : 0;
 	}
 	/* Without a socket (control_feed, fuzzing) every request runs. */
 	if (cl->admin || ctl->budget_used < CTL_BUDGET_USEC ||
@@ -1406,7 +1415,9 @@ over_budget(struct ctl_client *cl)
 		ctl->throttled++;
 	cl->throttled = 1;
 	bufferevent_disable(cl->bev, EV_READ);
-	now = ctl->budget_start + CTL_BUDGET_WINDOW - now;	/* the rest */
+	/* Until the debt is paid back below the budget. */
+	now = (ctl->budget_used - CTL_BUDGET_USEC) * CTL_BUDGET_WINDOW /
+	    CTL_BUDGET_USEC + CTL_BUDGET_WINDOW;
 	tv.tv_sec = (time_t)(now / 1000000);
 	tv.tv_usec = (suseconds_t)(now % 1000000);
 	if (!evtimer_pending(ctl->ev_budget, NULL))

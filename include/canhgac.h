@@ -23,7 +23,7 @@ struct outputs;
 #define IPV6_EXT_MAX		8	/* extension headers walked */
 #define IFACE_MAX		16
 #define APP_BUF_MAX		4096	/* first bytes kept per direction */
-#define APP_INSPECT_MAX		16384	/* payload bytes inspected per direction */
+#define APP_INSPECT_MAX		UINT32_MAX /* payload rules: to stream.depth by default */
 
 /* log.c */
 void	 log_init(int debug, int to_syslog);
@@ -91,6 +91,7 @@ int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	X(TCP_HLEN, "tcp_bad_header_length")			\
 	X(TCP_OPT, "tcp_bad_option")				\
 	X(TCP_FLAGS, "tcp_bad_flags")				\
+	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
 	X(UDP_SHORT, "udp_short")				\
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\
@@ -113,6 +114,7 @@ enum decode_err {
 #define PKT_TRUNC	0x0010	/* captured shorter than on the wire */
 #define PKT_L4		0x0020	/* ports / L4 header valid */
 #define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
+#define PKT_GAP		0x0080	/* stream.c: data lost before this payload */
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6
@@ -371,6 +373,7 @@ enum flow_end_reason {
 
 struct app_buf;
 struct app_plain_state;
+struct stream_flow;
 
 /*
  * Packed (one 4-byte hole), the fields every packet touches first and
@@ -391,7 +394,7 @@ struct flow {
 	uint8_t		 app_proto;	/* enum app_proto */
 	uint8_t		 app_done[2];	/* direction finished inspecting */
 	uint8_t		 iface_idx;
-	uint8_t		 app_flags;	/* app.c private */
+	uint8_t		 app_flags;	/* stream.c private */
 	uint8_t		 evflags;	/* rule events already raised */
 	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint32_t	 hash;
@@ -417,6 +420,7 @@ struct flow {
 	uint64_t	 last;		/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
 	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	struct stream_flow *stream;	/* only while data is held out of order */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */
 };
@@ -660,6 +664,7 @@ enum rule_event {
 #define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
 #define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
 #define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
+#define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -1059,6 +1064,9 @@ struct config {
 	int		 defrag_enabled;	/* defrag.* (defrag.c) */
 	uint64_t	 defrag_memcap;
 	uint64_t	 defrag_timeout;
+	uint64_t	 stream_memcap;		/* stream.* (stream.c) */
+	uint64_t	 stream_depth;
+	uint64_t	 stream_gateway_depth;
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);
@@ -1138,7 +1146,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[7];	/* packet time of last */
+	uint64_t		 sensor_raised[8];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
@@ -1160,6 +1168,8 @@ struct sensor {
 	struct state		*state;		/* state.c */
 	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
+	struct stream		*stream;	/* stream.c */
+	uint64_t		 last_stream_evicted;
 };
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);
@@ -1168,6 +1178,7 @@ void	 sensor_stop(struct sensor *, enum flow_end_reason);
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
 	    uint32_t caplen, uint32_t wirelen, void *sensor);
 void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
+void	 sensor_stream_init(struct sensor *);
 void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */

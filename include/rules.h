@@ -59,6 +59,9 @@ size_t	 rules_exception_count(const struct ruleset *);
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);
 size_t	 rules_asset_count(const struct ruleset *);
+/* Whether addr is in asset name's addresses. */
+int	 rules_asset_has_addr(const struct ruleset *, const char *name,
+	    int ipver, const uint8_t *addr);
 /* Asset i's list file, or NULL when it is written inline. */
 const char *rules_asset_file(const struct ruleset *, size_t i);
 

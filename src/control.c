@@ -52,6 +52,7 @@
 
 #include "canhgac.h"
 #include "defrag.h"
+#include "stream.h"
 #include "ctl-protocol.h"
 #include "rules-internal.h"
 
@@ -526,6 +527,15 @@ cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 			    json_integer((json_int_t)defrag_stats(
 			    s->defrag)->c[i]));
 		json_object_set_new(j, "defrag", df);
+	}
+	if (s->stream != NULL) {
+		json_t *sj = json_object();
+
+		for (i = 0; i < STC_NCOUNTERS; i++)
+			json_object_set_new(sj, stream_counter_name(i),
+			    json_integer((json_int_t)stream_stats(
+			    s->stream)->c[i]));
+		json_object_set_new(j, "stream", sj);
 	}
 	json_object_set_new(j, "interfaces", interfaces_json(ctl));
 	if (s->rules != NULL) {

@@ -102,6 +102,16 @@ rules_asset_size(const struct ruleset *rs, const char *name)
 	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms);
 }
 
+int
+rules_asset_has_addr(const struct ruleset *rs, const char *name, int ipver,
+    const uint8_t *addr)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL && a->ips != NULL &&
+	    ipset_contains(a->ips, ipver, addr);
+}
+
 size_t
 rules_asset_count(const struct ruleset *rs)
 {

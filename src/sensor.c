@@ -12,6 +12,8 @@
 
 #include "canhgac.h"
 #include "defrag.h"
+#include "rules.h"
+#include "stream.h"
 
 /*
  * A match context for a packet, oriented as the packet travels. Every
@@ -72,6 +74,39 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	rules_match(s->rules, &c, s->alerts);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
+	stream_flow_release(s->stream, f);
+}
+
+/* stream.gateway_depth: flows touching the population database gateway. */
+static int
+sensor_gateway_flow(const struct flow *f, void *arg)
+{
+	struct sensor	*s = arg;
+
+	return rules_asset_has_addr(s->rules, "population_db_gateway",
+	    f->ipver, f->caddr) || rules_asset_has_addr(s->rules,
+	    "population_db_gateway", f->ipver, f->saddr);
+}
+
+void
+sensor_stream_init(struct sensor *s)
+{
+	s->stream = stream_new(s->conf->stream_memcap,
+	    (uint32_t)s->conf->stream_depth);
+	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
+	    sensor_gateway_flow, s);
+}
+
+/* In-order TCP data that was held: parsers, then rules. */
+static void
+sensor_stream_deliver(struct packet *pkt, void *arg)
+{
+	struct sensor		*s = arg;
+	struct match_ctx	 c;
+
+	app_process(s->app, pkt);
+	ctx_packet(&c, REV_PACKET, pkt);
+	rules_match(s->rules, &c, s->alerts);
 }
 
 /* One application record: the event log, then the rules. */
@@ -147,6 +182,9 @@ sensor_health(struct sensor *s, uint64_t now)
 	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, s->defrag ?
 	    defrag_stats(s->defrag)->c[DFC_EVICTED] : 0,
 	    &s->last_defrag_evicted);
+	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, s->stream ?
+	    stream_stats(s->stream)->c[STC_EVICTED] : 0,
+	    &s->last_stream_evicted);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
 }
@@ -178,9 +216,18 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
 		rules_match(s->rules, &c, s->alerts);
 	}
+	if (f->proto == PROTO_TCP) {
+		enum decode_err before = pkt->err;
+
+		stream_packet(s->stream, pkt);
+		if (pkt->err != before)
+			s->dstats.err[pkt->err]++;
+	}
 	app_process(s->app, pkt);
 	ctx_packet(&c, REV_PACKET, pkt);
 	rules_match(s->rules, &c, s->alerts);
+	if (stream_pending(pkt))
+		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
 }
 
 /*

@@ -2,7 +2,7 @@
  * TCP reassembly per direction in fixed memory (see include/stream.h).
  *
  * Only out-of-order data costs memory: a flow with held data gets a
- * small holder from a pool (its two directions' block lists, in
+ * holder from a pool (its two directions' block lists, in
  * sequence order) and 1 KiB blocks from another; a flow with none holds
  * nothing but the flow struct's pointer. Holders sit in one list by the
  * time they last took data, so the memcap evicts the oldest without a
@@ -93,11 +93,11 @@ stream_new(uint64_t memcap, uint32_t depth)
 
 	if (memcap < (1 << 20))
 		memcap = 1 << 20;
-	/* A holder for every eight blocks: most holes are short. */
-	nb = memcap / (sizeof(struct sblk) + sizeof(struct stream_flow) / 8);
+	/* A holder for every two blocks: most holes are one segment. */
+	nb = memcap / (sizeof(struct sblk) + sizeof(struct stream_flow) / 2);
 	if (nb > UINT32_MAX)
 		nb = UINT32_MAX;
-	nh = nb / 8;
+	nh = nb / 2;
 	st->blocks = xcalloc_huge(nb, sizeof(struct sblk));
 	st->holders = xcalloc_huge(nh, sizeof(struct stream_flow));
 	for (i = nb; i > 0; i--) {

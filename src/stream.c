@@ -52,6 +52,7 @@ struct stream {
 	int		(*wants_big)(const struct flow *, void *);
 	void		*wants_arg;
 	struct stream_stats st;
+	uint8_t		 run[65536];	/* held data handed on as one run */
 };
 
 static const char *const counter_names[] = {
@@ -409,42 +410,51 @@ stream_drain(struct stream *st, const struct packet *pkt,
 	int			 dir = pkt->dir;
 	struct packet		 q;
 	struct sblk		*b;
-	uint16_t		 gap = 0;
 
 	if (sf == NULL)
 		return;
-	while ((b = sf->head[dir]) != NULL) {
-		uint32_t rel = b->seq - f->next_seq[dir];
-		uint32_t off = 0;
+	for (;;) {
+		uint32_t	 m = 0, seq0 = f->next_seq[dir];
+		uint16_t	 gap = 0;
 
-		if (rel >= 0x80000000U) {
-			off = f->next_seq[dir] - b->seq;
-			if (off >= b->len)
-				off = b->len;
-		} else if (rel > 0) {
-			if (!sf->skip[dir])
+		/* Gather the contiguous run: one buffer, one inspection. */
+		while ((b = sf->head[dir]) != NULL) {
+			uint32_t next = f->next_seq[dir] + m;
+			uint32_t rel = b->seq - next, off = 0;
+
+			if (rel >= 0x80000000U) {
+				off = next - b->seq;
+				if (off > b->len)
+					off = b->len;
+			} else if (rel > 0) {
+				if (m > 0 || !sf->skip[dir])
+					break;
+				/* Lost: inspection resumes after the hole. */
+				st->st.c[STC_GAPS]++;
+				f->next_seq[dir] = seq0 = b->seq;
+				gap = PKT_GAP;
+			}
+			if (b->len - off > sizeof(st->run) - m)
 				break;
-			/* Lost: inspection resumes after the hole. */
-			st->st.c[STC_GAPS]++;
-			f->next_seq[dir] = b->seq;
-			gap = PKT_GAP;
+			memcpy(st->run + m, b->data + off, b->len - off);
+			m += b->len - off;
+			sf->head[dir] = b->next;
+			sf->nblk[dir]--;
+			blk_put(st, b);
 		}
-		sf->head[dir] = b->next;
-		sf->nblk[dir]--;
-		if (off < b->len) {
-			q = *pkt;
-			q.seq = b->seq + off;
-			q.payload = b->data + off;
-			q.payload_len = advance(st, f, dir, b->len - off);
-			q.flags |= gap;
-			q.err = DE_NONE;
-			gap = 0;
-			if (q.payload_len > 0)
-				cb(&q, arg);
-		}
-		blk_put(st, b);
+		if (m == 0)
+			break;
+		q = *pkt;
+		q.seq = seq0;
+		q.payload = st->run;
+		q.payload_len = advance(st, f, dir, m);
+		q.flags |= gap;
+		q.err = DE_NONE;
+		if (q.payload_len > 0)
+			cb(&q, arg);
 	}
-	sf->skip[dir] = 0;
+	if (sf->head[dir] == NULL)
+		sf->skip[dir] = 0;
 	if (sf->head[0] == NULL && sf->head[1] == NULL)
 		sf_release(st, sf);
 }

@@ -115,6 +115,7 @@ enum decode_err {
 #define PKT_L4		0x0020	/* ports / L4 header valid */
 #define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
 #define PKT_GAP		0x0080	/* stream.c: data lost before this payload */
+#define PKT_STREAM_ALT	0x0100	/* stream.c: another copy, not the stream */
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6

@@ -13,7 +13,11 @@
  * byte are cut off. Overlaps: the bytes that arrived first win (as BSD
  * stacks and Suricata's default policy keep held data), and an overlap
  * whose bytes differ from what is held is an evasion attempt: the
- * packet carries the anomaly tcp_overlap, so the alert names its flow.
+ * packet carries the anomaly tcp_overlap, so the alert names its flow,
+ * and its own bytes are inspected by the payload rules too (flagged
+ * PKT_STREAM_ALT, not given to the parsers), since the host may keep
+ * either copy. Bytes already handed on are not kept, so a retransmission
+ * of them is cut unseen whatever it carries.
  * Each direction is inspected to stream.depth bytes.
  */
 #ifndef CANHGAC_STREAM_H
@@ -66,7 +70,8 @@ void	 stream_set_depth_hook(struct stream *, uint32_t depth,
  * Take one TCP packet of its flow. Afterwards pkt->payload and
  * payload_len are the bytes to inspect now (retransmitted bytes cut,
  * nothing when held or past the depth); an overlap with other bytes sets
- * pkt->err to DE_TCP_OVERLAP_DIFF when it had none.
+ * pkt->err to DE_TCP_OVERLAP_DIFF when it had none, and PKT_STREAM_ALT
+ * with the packet's own bytes.
  */
 void	 stream_packet(struct stream *, struct packet *pkt);
 /* Whether held data of pkt's direction may now be handed on. */

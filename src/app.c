@@ -432,7 +432,7 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 		return;
 	if (f->proto != PROTO_UDP && f->proto != PROTO_TCP)
 		return;
-	if (n == 0 || f->app_done[dir])
+	if (n == 0 || f->app_done[dir] || (pkt->flags & PKT_STREAM_ALT))
 		return;
 	/* TCP: stream.c hands on in-order data only, within its depth. */
 	if (pkt->flags & PKT_GAP) {

@@ -257,7 +257,7 @@ static int
 hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
     uint32_t seq, const uint8_t *p, uint32_t n)
 {
-	struct sblk	**pp = &sf->head[dir], *b;
+	struct sblk	**pp = &sf->head[dir], *b, *prev = NULL;
 	uint32_t	 s = seq - next, e = s + n, cur = s;
 	int		 differ = 0, overlapped = 0;
 
@@ -268,12 +268,25 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 			bs = b->seq - next;
 			be = bs + b->len;
 			if (be <= cur) {
+				prev = b;
 				pp = &b->next;
 				continue;
 			}
 		}
 		if (cur < bs) {
 			end = e < bs ? e : bs;
+			/* Tiny segments share a block: fill the one before. */
+			if (prev != NULL && prev->seq + prev->len == next + cur &&
+			    prev->len < STREAM_BLOCK) {
+				uint32_t take = end - cur > (uint32_t)(STREAM_BLOCK -
+				    prev->len) ? (uint32_t)(STREAM_BLOCK - prev->len) :
+				    end - cur;
+
+				memcpy(prev->data + prev->len, p + (cur - s), take);
+				prev->len = (uint16_t)(prev->len + take);
+				cur += take;
+				continue;
+			}
 			while (cur < end) {
 				uint32_t take = end - cur > STREAM_BLOCK ?
 				    STREAM_BLOCK : end - cur;
@@ -290,6 +303,7 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 				memcpy(nb->data, p + (cur - s), take);
 				nb->next = *pp;
 				*pp = nb;
+				prev = nb;
 				pp = &nb->next;
 				sf->nblk[dir]++;
 				cur += take;
@@ -301,6 +315,7 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 		if (memcmp(b->data + (cur - bs), p + (cur - s), end - cur) != 0)
 			differ = 1;
 		cur = end;
+		prev = b;
 		pp = &b->next;
 	}
 	if (overlapped)
@@ -396,9 +411,17 @@ stream_packet(struct stream *st, struct packet *pkt)
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
 	if (hold(st, sf, dir, f->next_seq[dir],
-	    pkt->seq + (uint32_t)(p - pkt->payload), p, n) &&
-	    pkt->err == DE_NONE)
-		pkt->err = DE_TCP_OVERLAP_DIFF;
+	    pkt->seq + (uint32_t)(p - pkt->payload), p, n)) {
+		/*
+		 * The host may keep this copy: its bytes are inspected too,
+		 * by the payload rules alone (the parsers follow the stream).
+		 */
+		if (pkt->err == DE_NONE)
+			pkt->err = DE_TCP_OVERLAP_DIFF;
+		pkt->payload = p;
+		pkt->payload_len = n;
+		pkt->flags |= PKT_STREAM_ALT;
+	}
 }
 
 void

@@ -29,6 +29,7 @@ struct sink {
 	size_t	 len;
 	int	 gaps;
 	int	 anomalies;
+	size_t	 alt;		/* bytes of other copies, inspected apart */
 };
 
 static void
@@ -61,7 +62,9 @@ feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
 	stream_packet(st, &pkt);
 	if (pkt.err == DE_TCP_OVERLAP_DIFF)
 		k->anomalies++;
-	if (pkt.payload_len > 0)
+	if (pkt.flags & PKT_STREAM_ALT)
+		k->alt += pkt.payload_len;
+	else if (pkt.payload_len > 0)
 		sink_take(&pkt, k);
 	if (stream_pending(&pkt))
 		stream_drain(st, &pkt, sink_take, k);
@@ -174,6 +177,15 @@ test_one_byte(void **state)
 		feed(st, f, k, 100 + i - 1, data + i - 1, 1);
 	assert_int_equal(k->len, 340);
 	assert_memory_equal(k->buf, data, 340);
+	/* The first byte last: 399 one-byte segments share one block. */
+	for (i = 341; i < 740; i++)
+		feed(st, f, k, 100 + i, data + i, 1);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 1);
+	assert_int_equal(k->len, 340);
+	feed(st, f, k, 100 + 340, data + 340, 1);
+	assert_int_equal(k->len, 740);
+	assert_memory_equal(k->buf, data, 740);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);
@@ -228,6 +240,8 @@ overlap_case(int garbage_first)
 		feed(st, f, k, 1001, garbage, 600);
 	}
 	assert_int_equal(k->anomalies, 1);
+	/* The second copy is inspected apart, whole. */
+	assert_int_equal(k->alt, garbage_first ? 900 : 600);
 	feed(st, f, k, 1, data, 900);
 	assert_int_equal(k->len, 1800);
 	if (garbage_first) {

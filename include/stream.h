@@ -88,7 +88,7 @@ typedef void (*stream_deliver_cb)(struct packet *, void *);
  */
 void	 stream_drain(struct stream *, const struct packet *pkt,
 	    stream_deliver_cb, void *arg);
-/* The flow ends: its held data is dropped. */
+/* The flow ends: its held data is dropped (a gap per direction). */
 void	 stream_flow_release(struct stream *, struct flow *);
 const struct stream_stats *stream_stats(const struct stream *);
 const char *stream_counter_name(enum stream_counter);

@@ -197,8 +197,13 @@ sf_release(struct stream *st, struct stream_flow *sf)
 void
 stream_flow_release(struct stream *st, struct flow *f)
 {
-	if (st != NULL && f->stream != NULL)
-		sf_release(st, f->stream);
+	struct stream_flow	*sf = f->stream;
+
+	if (st == NULL || sf == NULL)
+		return;
+	/* Held data whose hole never filled: lost to inspection. */
+	st->st.c[STC_GAPS] += (sf->head[0] != NULL) + (sf->head[1] != NULL);
+	sf_release(st, sf);
 }
 
 /* Free the oldest holder but keep; 0 if there was none. */

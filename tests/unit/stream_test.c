@@ -21,7 +21,8 @@
 #include "stream.h"
 
 #define BIG	(1 << 20)
-#define LEN	20000
+#define LEN	80000	/* the data */
+#define RUN	20000	/* the stream run_order cuts */
 
 /* What was handed on, in order, with the number of gaps flagged. */
 struct sink {
@@ -110,12 +111,12 @@ run_order(uint32_t isn, size_t seg, int reversed, struct sink *k,
     struct stream *st)
 {
 	struct flow	*f = new_flow();
-	size_t		 nseg = (LEN + seg - 1) / seg, i;
+	size_t		 nseg = (RUN + seg - 1) / seg, i;
 
 	syn(st, f, isn - 1);
 	for (i = 0; i < nseg; i++) {
 		size_t j = reversed ? nseg - 1 - i : i;
-		size_t off = j * seg, n = LEN - off < seg ? LEN - off : seg;
+		size_t off = j * seg, n = RUN - off < seg ? RUN - off : seg;
 
 		feed(st, f, k, isn + (uint32_t)off, data + off, (uint32_t)n);
 	}
@@ -132,8 +133,8 @@ test_in_order(void **state)
 	(void)state;
 	fill();
 	run_order(1000, 1460, 0, k, st);
-	assert_int_equal(k->len, LEN);
-	assert_memory_equal(k->buf, data, LEN);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
 	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
 	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
 	free(k);
@@ -150,8 +151,8 @@ test_reversed(void **state)
 	fill();
 	/* 20 segments of 1000: all but the first are held (< 64 blocks). */
 	run_order(1000, 1000, 1, k, st);
-	assert_int_equal(k->len, LEN);
-	assert_memory_equal(k->buf, data, LEN);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
 	assert_int_equal(k->gaps, 0);
 	assert_int_equal(stream_stats(st)->c[STC_HELD], 19);
 	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
@@ -304,18 +305,30 @@ test_gap(void **state)
 	fill();
 	syn(st, f, 0);
 	feed(st, f, k, 1, data, 1000);
-	/* Bytes 1000..1999 lost; then 64 segments of 200 bytes. */
-	for (i = 0; i < 64 * 5; i += 5)
-		feed(st, f, k, 2001 + i * 40, data + 2000 + i * 40, 200);
+	/*
+	 * Bytes 1000..1999 lost; then segments of 1000 bytes are held
+	 * until the direction holds STREAM_FLOW_BLOCKS blocks: the hole is
+	 * given up on and everything held goes on.
+	 */
+	for (i = 0; i < 75 && stream_stats(st)->c[STC_GAPS] == 0; i++) {
+		assert_int_equal(k->len, 1000);
+		feed(st, f, k, 2001 + i * 1000, data + 2000 + i * 1000, 1000);
+	}
+	assert_true(i * 1000 > (STREAM_FLOW_BLOCKS - 1) * STREAM_BLOCK);
+	assert_true(i * 1000 <= STREAM_FLOW_BLOCKS * STREAM_BLOCK);
 	assert_int_equal(stream_stats(st)->c[STC_GAPS], 1);
 	assert_int_equal(k->gaps, 1);
-	assert_int_equal(k->len, 1000 + 64 * 200);
-	assert_memory_equal(k->buf + 1000, data + 2000, 64 * 200);
+	assert_int_equal(k->len, 1000 + i * 1000);
+	assert_memory_equal(k->buf + 1000, data + 2000, i * 1000);
 	/* And what follows goes straight through. */
-	feed(st, f, k, 2001 + 64 * 200, data + 2000 + 64 * 200, 100);
-	assert_int_equal(k->len, 1000 + 64 * 200 + 100);
+	feed(st, f, k, 2001 + i * 1000, data + 2000 + i * 1000, 100);
+	assert_int_equal(k->len, 1000 + i * 1000 + 100);
 	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	/* A hole still open when the flow ends is a gap too. */
+	feed(st, f, k, 5001 + i * 1000, data, 100);
 	stream_flow_release(st, f);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
 	free(f);
 	free(k);
 	stream_free(st);
@@ -331,12 +344,12 @@ test_wraparound(void **state)
 	fill();
 	/* The stream crosses 2^32 in the middle, reversed and in order. */
 	run_order(UINT32_MAX - 9000, 1000, 1, k, st);
-	assert_int_equal(k->len, LEN);
-	assert_memory_equal(k->buf, data, LEN);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
 	k->len = 0;
 	run_order(UINT32_MAX - 500, 700, 0, k, st);
-	assert_int_equal(k->len, LEN);
-	assert_memory_equal(k->buf, data, LEN);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
 	free(k);
 	stream_free(st);
 }

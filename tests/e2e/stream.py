@@ -9,6 +9,8 @@ ways an attacker would to split them from a sensor's view.
   overlap-gf.pcap   the body's segment first as garbage, then as data,
                     then the head: the two copies overlap with other bytes
   overlap-dg.pcap   the same, the data copy first and the garbage second
+  deep.pcap         in order, the numbers after 20 KB of other body
+  deep-gw.pcap      the same from the population database gateway
   flood.pcap        connections that each hold 2 KB ahead of a hole that
                     never fills, over 20 s of packet time (written raw)
 
@@ -20,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
-from rulelib import Capture, Tcp, CLIENT, EXT  # noqa: E402
+from rulelib import Capture, Tcp, CLIENT, EXT, GATEWAY  # noqa: E402
 
 LEAK = [b"001090012345", b"079195012346", b"048201012347"]
 BENIGN = [b"099090012345", b"099195012346", b"099201012347"]
@@ -33,11 +35,24 @@ def post(ids):
             b"Content-Length: %d\r\n\r\n" % len(body)) + body
 
 
-def session(path, ids, pieces):
+def deep_post(ids):
+    body = b"ghi_chu=" + b"x" * 20480 + b"&cccd=" + b"&cccd=".join(ids)
+    return (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+
+
+def deep(req):
+    """In order, 1,400 bytes a segment; the numbers in the last one."""
+    k = req.index(b"&cccd=")
+    return [(o, req[o:min(o + 1400, k)]) for o in range(0, k, 1400)] + \
+        [(k, req[k:])]
+
+
+def session(path, ids, pieces, client=CLIENT, make=post):
     """A connection whose request goes out as (offset, bytes) pieces."""
-    req = post(ids)
+    req = make(ids)
     cap = Capture(t0=1736215200.0)
-    t = Tcp(cap, CLIENT, EXT, 43210, 80).handshake()
+    t = Tcp(cap, client, EXT, 43210, 80).handshake()
     isn = t.seq[0]
     for off, data in pieces(req):
         t._pkt(0, "PA", data, seq=isn + off)
@@ -104,6 +119,9 @@ def main():
     session(os.path.join(d, "benign.pcap"), BENIGN, reversed_)
     session(os.path.join(d, "overlap-gf.pcap"), LEAK, overlap(True))
     session(os.path.join(d, "overlap-dg.pcap"), LEAK, overlap(False))
+    session(os.path.join(d, "deep.pcap"), LEAK, deep, make=deep_post)
+    session(os.path.join(d, "deep-gw.pcap"), LEAK, deep, client=GATEWAY,
+            make=deep_post)
     flood(os.path.join(d, "flood.pcap"))
 
 

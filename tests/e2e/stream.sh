@@ -8,9 +8,12 @@
 #  2. the body's segment twice with other bytes (garbage first then
 #     data, and the reverse): one anomaly alert (tcp_overlap, rule
 #     1001021) naming the flow, and the data-leak alert once either way;
-#  3. live, in a network namespace of its own: `canhgacctl stats` and its
+#  3. the numbers after 20 KB of other body, in order: one alert at the
+#     default stream.depth (1MB), none with `depth: 16KB`, one again from
+#     the population database gateway with `gateway_depth: 1MB`;
+#  4. live, in a network namespace of its own: `canhgacctl stats` and its
 #     Prometheus text show the stream counters;
-#  4. a flood of 6,000 connections each holding 2 KB ahead of a hole that
+#  5. a flood of 6,000 connections each holding 2 KB ahead of a hole that
 #     never fills, with `stream.memcap: 4MB`: evictions counted, one
 #     sensor alert (stream_memcap, rule 1001121), peak RSS within the
 #     memcaps plus 32 MiB (not under AddressSanitizer).
@@ -47,6 +50,7 @@ conf() {
 	printf '%s\n' "$@"
 }
 conf >"$tmp/on.yaml"
+conf 'stream: {depth: 16KB, gateway_depth: 1MB}' >"$tmp/shallow.yaml"
 conf 'stream: {memcap: 4MB}' |
 	sed 's/flow_memcap: .*/flow_memcap: 8MB/; s/threshold_memcap: .*/threshold_memcap: 4MB/; s/^  memcap: 16MB/  memcap: 1MB/' \
 	>"$tmp/flood.yaml"
@@ -110,6 +114,18 @@ for c in overlap-gf overlap-dg; do
 		[ "$(named $c $evasion)" = 1 ]
 	check "$c: overlap counted" [ "$(stat $c stream.overlaps_differ)" = 1 ]
 done
+
+run deep "$tmp/on.yaml"
+check "after 20 KB of body, default depth: one data-leak alert" \
+	[ "$(count deep $leak)" = 1 ]
+cp "$tmp/deep.pcap" "$tmp/deep16.pcap"
+run deep16 "$tmp/shallow.yaml"
+check "after 20 KB of body, stream.depth 16KB: none (depth honoured)" \
+	[ "$(count deep16 $leak)" = 0 ]
+check "depth reached counted" [ "$(stat deep16 stream.depth_reached)" -ge 1 ]
+run deep-gw "$tmp/shallow.yaml"
+check "the same from the gateway, gateway_depth 1MB: one data-leak alert" \
+	[ "$(count deep-gw $leak)" = 1 ]
 
 # Live: the status socket's stats, in a namespace nobody else sends into.
 CANHGACCTL=${CANHGACCTL:-${top_builddir:-.}/canhgacctl}

@@ -1171,9 +1171,12 @@ struct sensor {
 	uint64_t		 last_defrag_evicted;
 	struct stream		*stream;	/* stream.c */
 	uint64_t		 last_stream_evicted;
+	/* lifecycle.c (lifecycle.h) */
+	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
+	size_t			 nstarted;	/* subsystems started */
+	int			 drained;	/* stopped, outputs drained */
+	struct reload_job	*reload_job;	/* a rule set being built */
 };
-
-void	 sensor_stop(struct sensor *, enum flow_end_reason);
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
@@ -1184,8 +1187,6 @@ void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */
 void	 sensor_health(struct sensor *, uint64_t now);
-/* canhgacd.c: reload configuration and rules (SIGHUP, canhgacctl reload). */
-int	 sensor_reload(struct sensor *, char *err, size_t errlen);
 
 /* control.c: the status socket (ctl-protocol.h). */
 struct control_ops {

@@ -1190,7 +1190,10 @@ void	 sensor_health(struct sensor *, uint64_t now);
 
 /* control.c: the status socket (ctl-protocol.h). */
 struct control_ops {
-	int	(*reload)(struct sensor *, char *err, size_t errlen);
+	/* Reload; done(arg, ok, err) from the loop once it ended. */
+	void	(*reload)(struct sensor *, void (*done)(void *, int,
+		    const char *), void *arg);
+	void	(*reload_forget)(struct sensor *, void *arg);
 	void	(*stop)(struct sensor *, enum flow_end_reason);
 };
 /* Listen on outputs.status.socket, if configured; s->control holds it. */

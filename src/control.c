@@ -104,6 +104,26 @@ struct ctl_client {
 	time_t			 last_active;
 	time_t			 last_sent;	/* follow: last alert queued */
 	size_t			 queued;	/* bytes in the output buffer */
+	int			 waiting;	/* answer due when a reload ends */
+	int			 in_request;	/* inside client_request */
+	json_t			*deferred;	/* list change behind another */
+	struct ctl_client	*lq_next;
+};
+
+/*
+ * A list file changed by list add/remove, as it was: put back if the
+ * reload of the change fails. Owned by the control, not the client, so
+ * that it is put back even if the client went away meanwhile.
+ */
+struct list_undo {
+	struct control		*ctl;
+	struct ctl_client	*cl;		/* NULL: went away */
+	char			 file[PATH_MAX];
+	char			*buf;
+	size_t			 len;
+	struct stat		 st;
+	json_t			*reply;		/* the answer if it loads */
+	char			 what[320];	/* for the log */
 };
 
 struct ring_ent {
@@ -138,6 +158,10 @@ struct control {
 	uint64_t		 ring_total;
 	time_t			 log_sec;	/* refusal log rate limit */
 	int			 log_n, log_suppressed;
+	/* One list change at a time: its file is put back if it fails. */
+	struct list_undo	*list_undo;
+	struct ctl_client	*lq_head, *lq_tail;	/* list changes waiting */
+	int			 lq_running;
 };
 
 static void	client_read(struct bufferevent *, void *);
@@ -187,6 +211,22 @@ client_free(struct ctl_client *cl)
 	if (cl->follow)
 		ctl->nfollow--;
 	ctl->queued -= cl->queued;
+	if (cl->waiting)
+		ctl->ops.reload_forget(ctl->s, cl);
+	if (ctl->list_undo != NULL && ctl->list_undo->cl == cl)
+		ctl->list_undo->cl = NULL;
+	if (cl->deferred != NULL) {
+		struct ctl_client **pp, *prev = NULL;
+
+		for (pp = &ctl->lq_head; *pp != NULL && *pp != cl;
+		    pp = &(*pp)->lq_next)
+			prev = *pp;
+		if (*pp == cl)
+			*pp = cl->lq_next;
+		if (ctl->lq_tail == cl)
+			ctl->lq_tail = prev;
+		json_decref(cl->deferred);
+	}
 	bufferevent_free(cl->bev);
 	free(cl);
 }
@@ -1068,6 +1108,85 @@ list_too_broad(const struct control *ctl, const struct asset *a,
  * ruleset through the reload path (the same swap as SIGHUP). If the
  * reload fails the previous file is put back.
  */
+static json_t	*cmd_list(struct control *, struct ctl_client *, json_t *);
+
+/*
+ * The answer to a request that waited for a reload (rep may be NULL:
+ * already sent); then the client's next requests are read.
+ */
+static void
+client_answer(struct ctl_client *cl, json_t *rep)
+{
+	if (rep != NULL)
+		send_json(cl, rep);
+	cl->waiting = 0;
+	if (cl->in_request || cl->closing || cl->ctl->s->shutting_down)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(cl->bev)) >
+	    CTL_OUT_HIGH) {
+		cl->paused = 1;		/* client_write reads on */
+		return;
+	}
+	bufferevent_enable(cl->bev, EV_READ);
+	client_read(cl->bev, cl);
+}
+
+/* The list changes that waited for the one before, in order. */
+static void
+list_next(struct control *ctl)
+{
+	struct ctl_client	*cl;
+	json_t			*req, *rep;
+
+	if (ctl->lq_running)
+		return;
+	ctl->lq_running = 1;
+	while (ctl->list_undo == NULL && (cl = ctl->lq_head) != NULL) {
+		if ((ctl->lq_head = cl->lq_next) == NULL)
+			ctl->lq_tail = NULL;
+		cl->lq_next = NULL;
+		req = cl->deferred;
+		cl->deferred = NULL;
+		cl->waiting = 0;
+		cl->in_request = 1;
+		rep = cmd_list(ctl, cl, req);
+		cl->in_request = 0;
+		json_decref(req);
+		if (!cl->waiting)
+			client_answer(cl, rep);
+	}
+	ctl->lq_running = 0;
+}
+
+/* A list change's reload ended: answer, or put the file back. */
+static void
+list_reloaded(void *arg, int ok, const char *rerr)
+{
+	struct list_undo	*u = arg;
+	struct control		*ctl = u->ctl;
+	json_t			*r = u->reply;
+	char			 err[PATH_MAX + 128];
+
+	if (ok)
+		log_info("control: %s; reloaded", u->what);
+	else {
+		json_decref(r);
+		if (write_file(u->file, u->buf, u->len, &u->st, err,
+		    sizeof(err)) != 0)
+			log_warnx("control: cannot restore %s: %s", u->file,
+			    err);
+		r = reply_err("reload failed, %s restored: %s", u->file, rerr);
+	}
+	ctl->list_undo = NULL;
+	if (u->cl != NULL)
+		client_answer(u->cl, r);
+	else
+		json_decref(r);
+	free(u->buf);
+	free(u);
+	list_next(ctl);
+}
+
 static json_t *
 list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
     int add, json_t *req)
@@ -1075,7 +1194,7 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
 	json_t		*forced;
 	int		 force = json_is_true(json_object_get(req, "force"));
-	char		 err[PATH_MAX + 128], rerr[1024], **want, *buf, *p, *nl;
+	char		 err[PATH_MAX + 128], **want, *buf, *p, *nl;
 	char		 file[PATH_MAX], name[128];
 	uint8_t		*seen;
 	size_t		 n, i, len, changed = 0;
@@ -1166,22 +1285,30 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
 
 		if (write_file(file, nbuf ? nbuf : "", nlen, &st, err,
-		    sizeof(err)) != 0) {
+			    sizeof(err)) != 0) {
 			json_decref(r);
 			r = reply_err("%s: list unchanged", err);
-		} else if (ctl->ops.reload(ctl->s, rerr, sizeof(rerr)) != 0) {
-			json_decref(r);
-			if (write_file(file, buf, len, &st, err,
-			    sizeof(err)) != 0)
-				log_warnx("control: cannot restore %s: %s",
-				    file, err);
-			r = reply_err("reload failed, %s restored: %s", file,
-			    rerr);
-		} else
-			log_info("control: uid %ld (pid %ld): list %s %s: "
-			    "%zu entr%s; reloaded", (long)cl->uid,
+		} else {
+			/* Answered when the reload ends (list_reloaded). */
+			struct list_undo *u = xcalloc(1, sizeof(*u));
+
+			u->ctl = ctl;
+			u->cl = cl;
+			snprintf(u->file, sizeof(u->file), "%s", file);
+			u->buf = buf;
+			u->len = len;
+			u->st = st;
+			u->reply = r;
+			snprintf(u->what, sizeof(u->what), "uid %ld (pid %ld): "
+			    "list %s %s: %zu entr%s", (long)cl->uid,
 			    (long)cl->pid, add ? "add" : "remove", name,
 			    changed, changed == 1 ? "y" : "ies");
+			buf = NULL;
+			r = NULL;
+			ctl->list_undo = u;
+			cl->waiting = 1;
+			ctl->ops.reload(ctl->s, list_reloaded, u);
+		}
 	}
 	evbuffer_free(nb);
 	free(buf);
@@ -1228,26 +1355,40 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "group %s", op, ctl->admin_name ? ctl->admin_name :
 		    "(none configured)");
 	}
+	if (ctl->list_undo != NULL) {
+		/* Behind the change being loaded (its file may go back). */
+		cl->deferred = json_incref(req);
+		cl->waiting = 1;
+		if (ctl->lq_tail != NULL)
+			ctl->lq_tail->lq_next = cl;
+		else
+			ctl->lq_head = cl;
+		ctl->lq_tail = cl;
+		return NULL;
+	}
 	return list_change(ctl, cl, a, strcmp(op, "add") == 0, req);
 }
 
+static void
+client_reloaded(void *arg, int ok, const char *err)
+{
+	struct ctl_client	*cl = arg;
+
+	client_answer(cl, ok ? json_pack("{s:b,s:s}", "ok", 1, "reloaded",
+	    cl->ctl->s->conf->path) : reply_err("reload failed, keeping the "
+	    "running configuration: %s", err));
+}
+
+/* Answered when the rule set, built by a thread, is swapped in. */
 static json_t *
 cmd_reload(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
-	char	err[1024];
-
 	(void)req;
 	log_info("control: reload requested by uid %ld (pid %ld)",
 	    (long)cl->uid, (long)cl->pid);
-	if (ctl->ops.reload(ctl->s, err, sizeof(err)) != 0) {
-		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", err);
-		return reply_err("reload failed, keeping the running "
-		    "configuration: %s", err);
-	}
-	log_info("reloaded %s", ctl->s->conf->path);
-	return json_pack("{s:b,s:s}", "ok", 1, "reloaded",
-	    ctl->s->conf->path);
+	cl->waiting = 1;
+	ctl->ops.reload(ctl->s, client_reloaded, cl);
+	return NULL;
 }
 
 static json_t *
@@ -1375,8 +1516,11 @@ client_request(struct ctl_client *cl, const char *line, size_t len)
 		rep = reply_err("permission denied: %s needs root or group %s",
 		    cmd, ctl->admin_name ? ctl->admin_name :
 		    "(none configured)");
-	} else
+	} else {
+		cl->in_request = 1;
 		rep = ctl_cmds[i].fn(ctl, cl, req);
+		cl->in_request = 0;
+	}
 	if (rep != NULL)
 		send_json(cl, rep);
 	json_decref(req);
@@ -1449,7 +1593,8 @@ client_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
-	while (!cl->closing && !cl->follow && !over_budget(cl) &&
+	while (!cl->closing && !cl->follow && !cl->waiting &&
+	    !over_budget(cl) &&
 	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
 		uint64_t t0 = mono_usec();
 		int rc = n > CTL_LINE_MAX ? -2 :
@@ -1466,6 +1611,11 @@ client_read(struct bufferevent *bev, void *arg)
 			client_finish(cl);
 			return;
 		}
+		if (cl->waiting) {
+			/* In order: the next request after this answer. */
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		if (evbuffer_get_length(bufferevent_get_output(bev)) >
 		    CTL_OUT_HIGH) {
 			/* Read on once the client has taken its answers. */
@@ -1474,7 +1624,7 @@ client_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	if (!cl->closing && !cl->throttled &&
+	if (!cl->closing && !cl->throttled && !cl->waiting &&
 	    evbuffer_get_length(in) > CTL_LINE_MAX) {
 		cl->ctl->bad_requests++;
 		send_json(cl, reply_err("request longer than %d bytes",
@@ -1493,7 +1643,7 @@ client_write(struct bufferevent *bev, void *arg)
 		client_free(cl);
 		return;
 	}
-	if (cl->paused) {
+	if (cl->paused && !cl->waiting) {
 		cl->paused = 0;
 		if (cl->throttled)
 			return;
@@ -1697,6 +1847,17 @@ client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
 	return cl;
 }
 
+/* cl is still a client, waiting for an answer. */
+static int
+ctl_client_waiting(const struct control *ctl, const struct ctl_client *cl)
+{
+	const struct ctl_client	*c;
+
+	for (c = ctl->head; c != NULL && c != cl; c = c->next)
+		;
+	return c != NULL && cl->waiting;
+}
+
 /*
  * Run bytes through the request path as a client of this process's uid
  * would send them (admin or not), in reads of at most a line's worth as
@@ -1727,6 +1888,9 @@ control_feed(struct sensor *s, const char *buf, size_t len, int admin,
 		evbuffer_add(in, buf + off, n);
 		off += n;
 		client_read(cl->bev, cl);
+		/* An answer after a reload: run the loop until it is in. */
+		while (ctl->head != NULL && ctl_client_waiting(ctl, cl))
+			event_base_loop(s->base, EVLOOP_ONCE);
 		/* client_read may have freed it (closed, nothing queued). */
 		for (c = ctl->head; c != NULL && c != cl; c = c->next)
 			;
@@ -1953,6 +2117,12 @@ control_free(struct control *ctl)
 
 	while (ctl->head != NULL)
 		client_free(ctl->head);
+	if (ctl->list_undo != NULL) {
+		ctl->ops.reload_forget(ctl->s, ctl->list_undo);
+		json_decref(ctl->list_undo->reply);
+		free(ctl->list_undo->buf);
+		free(ctl->list_undo);
+	}
 	if (ctl->lis != NULL)
 		evconnlistener_free(ctl->lis);
 	if (ctl->ev_resume != NULL)

@@ -582,7 +582,8 @@ sub_capture_shutdown(struct sensor *s)
 static int
 sub_control_init(struct sensor *s, char *err, size_t errlen)
 {
-	static const struct control_ops ops = { sensor_reload, sensor_stop };
+	static const struct control_ops ops = { sensor_reload_async,
+	    sensor_reload_forget, sensor_stop };
 
 	return s->offline ? 0 : control_init(s, &ops, err, errlen);
 }

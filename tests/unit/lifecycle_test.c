@@ -1,7 +1,8 @@
 /*
  * lifecycle.c, as the daemon runs it: start → reload (in the loop) →
- * reload (rule set built by a thread, one with a changed configuration)
- * → stop → shut down, with every output configured: JSON alerts, the
+ * reload (rule set built by a thread, with a changed configuration) →
+ * reload through the status socket (answered once done) → stop → shut
+ * down, with every output configured: JSON alerts, the
  * event log, local syslog to a datagram socket this test binds, a
  * remote destination on a local TCP port this test accepts on (with a
  * spool directory), the status socket and a state directory. Every
@@ -360,6 +361,13 @@ test_load_reload_reload_stop(void **state)
 	a = ask(&s, "{\"cmd\":\"status\"}\n");
 	assert_non_null(strstr(a, "\"sensor\":\"lc-two\""));
 	free(a);
+	/* And through the status socket: answered once swapped in. */
+	a = ask(&s, "{\"cmd\":\"reload\"}\n");
+	assert_non_null(strstr(a, "\"ok\":true"));
+	assert_non_null(strstr(a, "\"reloaded\""));
+	free(a);
+	assert_int_equal(s.reloads, 3);
+	assert_false(sensor_reload_pending(&s));
 
 	/* The capture runs out: stop, drain the outputs, leave the loop. */
 	sensor_run(&s);

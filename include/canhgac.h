@@ -887,7 +887,6 @@ uint64_t rules_threshold_evictions(const struct ruleset *);
 /* Keep hit counts across a reload: by sid, and exceptions by identity. */
 void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
 /* Write per-rule and per-exception counters into w (--stats). */
-void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 
 #include "alert.h"
 
@@ -955,8 +954,11 @@ void	 outputs_drain(struct outputs *, void (*cb)(void *), void *arg);
 void	 outputs_tick(struct outputs *);
 /* Alerts an output gave up on (syslog queue, spool, unformattable). */
 uint64_t outputs_dropped(const struct outputs *);
-void	 outputs_stats_json(const struct outputs *, struct jsonw *);
+/* Alerts that could not be flattened (they reached no output). */
+uint64_t outputs_unformattable(const struct outputs *);
 const struct syslog_out *outputs_syslog(const struct outputs *);
+int	 outputs_nremote(const struct outputs *);
+const struct remote *outputs_remote(const struct outputs *, int);
 
 struct syslog_out;
 struct syslog_stats {
@@ -974,7 +976,6 @@ void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
 void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
 uint64_t syslog_out_dropped(const struct syslog_out *);
 void	 syslog_out_stats(const struct syslog_out *, struct syslog_stats *);
-void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);
 
 struct remote;
 struct remote *remote_new(struct event_base *, const struct remote_conf *,
@@ -985,7 +986,17 @@ int	 remote_drained(const struct remote *);
 void	 remote_drain(struct remote *, void (*cb)(void *), void *arg);
 void	 remote_tick(struct remote *);
 uint64_t remote_dropped(const struct remote *);
-void	 remote_stats_json(const struct remote *, struct jsonw *);
+struct remote_stats {
+	const char	*destination;	/* host:port */
+	const char	*transport;	/* tcp, tls */
+	const char	*state;		/* disconnected, connecting, connected */
+	const char	*last_error;	/* "" if none */
+	uint64_t	 sent, spooled, replayed, resent, dropped;
+	uint64_t	 spool_pending, spool_bytes, in_flight;
+	uint64_t	 connects, connect_failures, disconnects;
+	uint64_t	 spool_errors, spool_corrupt, format_errors;
+};
+void	 remote_stats(const struct remote *, struct remote_stats *);
 /* Format one RFC 5424 message, octet-counted; returns its length. */
 size_t	 remote_format(char *buf, size_t len, const struct alert_rec *,
 	    const char *hostname, uint32_t enterprise, uint64_t seq);
@@ -1195,7 +1206,11 @@ struct control_ops {
 		    const char *), void *arg);
 	void	(*reload_forget)(struct sensor *, void *arg);
 	void	(*stop)(struct sensor *, enum flow_end_reason);
+	/* The statistics snapshot (stats.h), with control_stats in it. */
+	struct json_t *(*stats)(struct sensor *);
 };
+/* Add the status socket's counters (control, outputs.status) to snap. */
+void	 control_stats(struct sensor *, struct json_t *snap);
 /* Listen on outputs.status.socket, if configured; s->control holds it. */
 int	 control_init(struct sensor *, const struct control_ops *,
 	    char *err, size_t errlen);

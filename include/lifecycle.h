@@ -55,9 +55,10 @@ int	 sensor_reload_pending(const struct sensor *);
 /* The event log's path: --events, else `events:` of c; NULL: none. */
 char	*sensor_events_path(const struct sensor *, const struct config *c);
 
-/* Every counter as one JSON object to fp (--stats); -1 said why. */
-int	 sensor_write_stats(struct sensor *, FILE *fp, const char *path,
-	    double secs);
+/* Every counter as one JSON object (stats.h, with the status socket's). */
+struct json_t *sensor_stats(struct sensor *);
+/* That object as one line to fp (--stats); -1 said why. */
+int	 sensor_write_stats(struct sensor *, FILE *fp, const char *path);
 /* A short human summary on standard error. */
 void	 sensor_print_summary(struct sensor *, double secs);
 

@@ -394,7 +394,7 @@ main(int argc, char *argv[])
 		capture_stats_update(s.cap);
 		sensor_print_summary(&s, secs);
 		if (stats_fp != NULL && sensor_write_stats(&s, stats_fp,
-		    s.stats_path, secs) != 0)
+		    s.stats_path) != 0)
 			rc = 1;
 	}
 	if (stats_fp != NULL && stats_fp != stdout && fclose(stats_fp) != 0 &&

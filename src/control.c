@@ -55,6 +55,7 @@
 #include "stream.h"
 #include "ctl-protocol.h"
 #include "rules-internal.h"
+#include "stats.h"
 
 #define CTL_CLIENTS_MAX		256
 #define CTL_ADMIN_RESERVE	16		/* slots only admins take */
@@ -368,60 +369,55 @@ wall_now(void)
 	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
 }
 
-/* A packet-time stamp as text in the sensor's zone, or JSON null. */
+/* The status socket as an output. */
 static json_t *
-ts_json(const struct control *ctl, uint64_t usec)
+status_json(const struct control *ctl)
 {
-	char	buf[48];
-
-	if (usec == 0)
-		return json_null();
-	util_format_ts(usec, buf, sizeof(buf), ctl->s->conf->utc_offset);
-	return json_string(buf);
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
+	    "name", "status", "path", ctl->path,
+	    "clients", (json_int_t)ctl->nclients,
+	    "followers", (json_int_t)ctl->nfollow,
+	    "cut_off", (json_int_t)ctl->cut_off,
+	    "denied", (json_int_t)ctl->denied);
 }
 
+void
+control_stats(struct sensor *s, json_t *snap)
+{
+	struct control	*ctl = s->control;
+	json_t		*o = json_object_get(snap, "outputs");
+
+	if (ctl == NULL)
+		return;
+	if (o != NULL)
+		json_object_set_new(o, "status", status_json(ctl));
+	json_object_set_new(snap, "control", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "accepted", (json_int_t)ctl->accepted,
+	    "denied", (json_int_t)ctl->denied,
+	    "evicted_idle", (json_int_t)ctl->evicted,
+	    "refused_full", (json_int_t)ctl->refused_full,
+	    "refused_per_uid", (json_int_t)ctl->refused_uid,
+	    "refused_busy", (json_int_t)ctl->refused_busy,
+	    "throttled", (json_int_t)ctl->throttled,
+	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
+	    "queued_bytes", (json_int_t)ctl->queued,
+	    "follow_cut_off", (json_int_t)ctl->cut_off,
+	    "requests", (json_int_t)ctl->requests,
+	    "bad_requests", (json_int_t)ctl->bad_requests,
+	    "ring_alerts", (json_int_t)ctl->rcount));
+}
+
+/*
+ * The outputs for status: one object each, with its name; the status
+ * socket's own last (stats has them as outputs.NAME, stats.c).
+ */
 static json_t *
-interfaces_json(struct control *ctl)
+outputs_status(struct control *ctl)
 {
 	struct sensor	*s = ctl->s;
-	json_t		*a = json_array();
+	json_t		*a = json_array(), *o;
 	int		 i;
-
-	capture_stats_update(s->cap);
-	for (i = 0; i < capture_count(s->cap); i++) {
-		const struct iface *ifc = capture_iface(s->cap, i);
-
-		json_array_append_new(a, json_pack(
-		    "{s:s,s:s,s:I,s:I,s:I,s:I}",
-		    "name", ifc->name,
-		    "state", capture_link_name(capture_link_state(ifc)),
-		    "packets", (json_int_t)ifc->pkts,
-		    "pcap_received", (json_int_t)ifc->ps_recv,
-		    "pcap_dropped", (json_int_t)ifc->ps_drop,
-		    "pcap_ifdropped", (json_int_t)ifc->ps_ifdrop));
-	}
-	return a;
-}
-
-static json_t *
-syslog_json(const struct syslog_out *so)
-{
-	struct syslog_stats	st;
-
-	syslog_out_stats(so, &st);
-	return json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "name", "syslog", "path", st.socket, "state", st.state,
-	    "last_error", st.last_error, "sent", (json_int_t)st.sent,
-	    "queued", (json_int_t)st.queued, "waiting", (json_int_t)st.waiting,
-	    "retried", (json_int_t)st.retried,
-	    "dropped", (json_int_t)st.dropped, "errors", (json_int_t)st.errors);
-}
-
-static json_t *
-outputs_json(struct control *ctl)
-{
-	struct sensor	*s = ctl->s;
-	json_t		*a = json_array();
 
 	if (s->alerts != NULL)
 		json_array_append_new(a, json_pack("{s:s,s:s?,s:I,s:I}",
@@ -433,15 +429,18 @@ outputs_json(struct control *ctl)
 		    "name", "events", "path", s->events_path,
 		    "written", (json_int_t)eventlog_count(s->events),
 		    "errors", (json_int_t)eventlog_errors(s->events)));
-	if (outputs_syslog(s->outputs) != NULL)
-		json_array_append_new(a, syslog_json(outputs_syslog(
-		    s->outputs)));
-	json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
-	    "name", "status", "path", ctl->path,
-	    "clients", (json_int_t)ctl->nclients,
-	    "followers", (json_int_t)ctl->nfollow,
-	    "cut_off", (json_int_t)ctl->cut_off,
-	    "denied", (json_int_t)ctl->denied));
+	if (outputs_syslog(s->outputs) != NULL) {
+		o = stats_syslog(outputs_syslog(s->outputs));
+		json_object_set_new(o, "name", json_string("syslog"));
+		json_object_set(o, "path", json_object_get(o, "socket"));
+		json_array_append_new(a, o);
+	}
+	for (i = 0; i < outputs_nremote(s->outputs); i++) {
+		o = stats_remote(outputs_remote(s->outputs, i));
+		json_object_set_new(o, "name", json_string("remote"));
+		json_array_append_new(a, o);
+	}
+	json_array_append_new(a, status_json(ctl));
 	return a;
 }
 
@@ -473,7 +472,7 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "uptime", (json_int_t)(s->start_wall ?
 	    (now - s->start_wall) / 1000000 : 0),
 	    "security_level", s->conf->security_level);
-	json_object_set_new(j, "interfaces", interfaces_json(ctl));
+	json_object_set_new(j, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(j, "packets", json_integer(
 	    (json_int_t)s->dstats.packets));
 	json_object_set_new(j, "bytes", json_integer(
@@ -494,7 +493,7 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "active", (json_int_t)rules_count(s->rules, 1),
 		    "inactive", (json_int_t)rules_count(s->rules, 0),
 		    "exceptions", (json_int_t)s->rules->nexc));
-	json_object_set_new(j, "outputs", outputs_json(ctl));
+	json_object_set_new(j, "outputs", outputs_status(ctl));
 	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
 	    "count", (json_int_t)s->reloads,
 	    "failures", (json_int_t)s->reload_failures,
@@ -505,140 +504,16 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return j;
 }
 
+/* The one statistics snapshot (stats.c, and control_stats). */
 static json_t *
 cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
-	struct sensor		*s = ctl->s;
-	const struct flow_stats	*fs = flow_stats(s->flows);
-	const struct app_stats	*as = app_stats(s->app);
-	json_t			*j, *d, *an, *r, *hits, *exc;
-	size_t			 i;
+	json_t	*j = reply_ok(), *snap = ctl->ops.stats(ctl->s);
 
 	(void)cl;
 	(void)req;
-	j = reply_ok();
-	json_object_set_new(j, "uptime", json_integer((json_int_t)(
-	    s->start_wall ? (wall_now() - s->start_wall) / 1000000 : 0)));
-	d = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "packets", (json_int_t)s->dstats.packets,
-	    "bytes", (json_int_t)s->dstats.bytes,
-	    "ipv4", (json_int_t)s->dstats.ipv4,
-	    "ipv6", (json_int_t)s->dstats.ipv6,
-	    "arp", (json_int_t)s->dstats.arp,
-	    "tcp", (json_int_t)s->dstats.tcp,
-	    "udp", (json_int_t)s->dstats.udp,
-	    "icmp", (json_int_t)s->dstats.icmp,
-	    "icmpv6", (json_int_t)s->dstats.icmpv6,
-	    "vlan", (json_int_t)s->dstats.vlan,
-	    "fragments", (json_int_t)s->dstats.fragments,
-	    "other_l3", (json_int_t)s->dstats.other_l3);
-	an = json_object();
-	for (i = 1; i < DE_MAX; i++)
-		json_object_set_new(an, decode_err_name((enum decode_err)i),
-		    json_integer((json_int_t)s->dstats.err[i]));
-	json_object_set_new(d, "anomalies", an);
-	json_object_set_new(j, "decode", d);
-	json_object_set_new(j, "flow", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "created", (json_int_t)fs->created,
-	    "active", (json_int_t)fs->active,
-	    "peak_active", (json_int_t)fs->peak_active,
-	    "max", (json_int_t)flow_max(s->flows),
-	    "evicted", (json_int_t)fs->evicted,
-	    "memcap_hits", (json_int_t)fs->memcap_hits,
-	    "no_flow", (json_int_t)fs->no_flow,
-	    "ended_timeout", (json_int_t)fs->ended[FLOW_END_TIMEOUT],
-	    "ended_capture", (json_int_t)fs->ended[FLOW_END_CAPTURE],
-	    "ended_eviction", (json_int_t)fs->ended[FLOW_END_EVICTION],
-	    "ended_shutdown", (json_int_t)fs->ended[FLOW_END_SHUTDOWN]));
-	json_object_set_new(j, "app", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "tls", (json_int_t)as->tls, "dns", (json_int_t)as->dns,
-	    "http", (json_int_t)as->http, "ssh", (json_int_t)as->ssh,
-	    "plaintext", (json_int_t)as->plain,
-	    "buffers_exhausted", (json_int_t)as->buf_exhausted,
-	    "gaps", (json_int_t)as->gaps,
-	    "parse_errors", (json_int_t)as->parse_errors));
-	if (s->defrag != NULL) {
-		json_t *df = json_object();
-
-		for (i = 0; i < DFC_NCOUNTERS; i++)
-			json_object_set_new(df, defrag_counter_name(i),
-			    json_integer((json_int_t)defrag_stats(
-			    s->defrag)->c[i]));
-		json_object_set_new(j, "defrag", df);
-	}
-	if (s->stream != NULL) {
-		json_t *sj = json_object();
-
-		for (i = 0; i < STC_NCOUNTERS; i++)
-			json_object_set_new(sj, stream_counter_name(i),
-			    json_integer((json_int_t)stream_stats(
-			    s->stream)->c[i]));
-		json_object_set_new(j, "stream", sj);
-	}
-	json_object_set_new(j, "interfaces", interfaces_json(ctl));
-	if (s->rules != NULL) {
-		const struct ruleset	*rs = s->rules;
-		const struct thr_stats	*ts = thr_stats(rs->thr);
-
-		r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		    "active", (json_int_t)rules_count(rs, 1),
-		    "inactive", (json_int_t)rules_count(rs, 0),
-		    "evaluated", (json_int_t)rs->st.evaluated,
-		    "matched", (json_int_t)rs->st.matched,
-		    "alerts", (json_int_t)rs->st.alerts,
-		    "excepted", (json_int_t)rs->st.excepted,
-		    "suppressed", (json_int_t)ts->suppressed,
-		    "threshold_keys", (json_int_t)ts->keys,
-		    "threshold_evicted", (json_int_t)ts->evicted,
-		    "threshold_bytes", (json_int_t)ts->bytes);
-		hits = json_array();
-		for (i = 0; i < rs->nrules; i++) {
-			const struct rule *ru = &rs->rules[i];
-
-			if (!ru->active && ru->hits == 0)
-				continue;
-			json_array_append_new(hits, json_pack(
-			    "{s:I,s:I,s:I,s:o}", "sid", (json_int_t)ru->sid,
-			    "hits", (json_int_t)ru->hits,
-			    "matches", (json_int_t)ru->matches,
-			    "last_hit", ts_json(ctl, ru->last_hit)));
-		}
-		json_object_set_new(r, "per_rule", hits);
-		exc = json_array();
-		for (i = 0; i < rs->nexc; i++) {
-			const struct exception *e = &rs->exc[i];
-
-			json_array_append_new(exc, json_pack(
-			    "{s:s,s:i,s:s?,s:I,s:I}", "file", e->file,
-			    "line", e->line, "owner", e->owner,
-			    "hits", (json_int_t)e->hits,
-			    "expired_hits", (json_int_t)e->expired_hits));
-		}
-		json_object_set_new(r, "per_exception", exc);
-		json_object_set_new(j, "rules", r);
-	}
-	json_object_set_new(j, "outputs", outputs_json(ctl));
-	json_object_set_new(j, "control", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "accepted", (json_int_t)ctl->accepted,
-	    "denied", (json_int_t)ctl->denied,
-	    "evicted_idle", (json_int_t)ctl->evicted,
-	    "refused_full", (json_int_t)ctl->refused_full,
-	    "refused_per_uid", (json_int_t)ctl->refused_uid,
-	    "refused_busy", (json_int_t)ctl->refused_busy,
-	    "throttled", (json_int_t)ctl->throttled,
-	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
-	    "queued_bytes", (json_int_t)ctl->queued,
-	    "follow_cut_off", (json_int_t)ctl->cut_off,
-	    "requests", (json_int_t)ctl->requests,
-	    "bad_requests", (json_int_t)ctl->bad_requests,
-	    "ring_alerts", (json_int_t)ctl->rcount));
-	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:b}",
-	    "count", (json_int_t)s->reloads,
-	    "failures", (json_int_t)s->reload_failures,
-	    "ok", s->reload_ok));
+	json_object_update(j, snap);
+	json_decref(snap);
 	return j;
 }
 
@@ -807,7 +682,7 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "inactive_reason", r->active ? NULL : r->inactive_reason,
 		    "hits", (json_int_t)r->hits,
 		    "matches", (json_int_t)r->matches,
-		    "last_hit", ts_json(ctl, r->last_hit),
+		    "last_hit", stats_time(ctl->s, r->last_hit),
 		    "file", r->file ? r->file : "", "line", r->line));
 	}
 	return json_pack("{s:b,s:i,s:o}", "ok", 1, "security_level",
@@ -1430,8 +1305,8 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    (json_int_t)(s->start_wall / 1000000), "uptime",
 	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
 	    "packets", (json_int_t)s->dstats.packets);
-	json_object_set_new(ev, "interfaces", interfaces_json(ctl));
-	json_object_set_new(ev, "outputs", outputs_json(ctl));
+	json_object_set_new(ev, "interfaces", stats_interfaces(ctl->s));
+	json_object_set_new(ev, "outputs", outputs_status(ctl));
 	json_object_set_new(ev, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
 	    "count", (json_int_t)s->reloads,
 	    "failures", (json_int_t)s->reload_failures,

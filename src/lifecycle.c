@@ -19,16 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "canhgac.h"
 #include "lifecycle.h"
 #include "defrag.h"
 #include "stream.h"
+#include "stats.h"
 
 /*
  * Subsystems start in table order and stop in reverse, each with the
@@ -583,7 +584,7 @@ static int
 sub_control_init(struct sensor *s, char *err, size_t errlen)
 {
 	static const struct control_ops ops = { sensor_reload_async,
-	    sensor_reload_forget, sensor_stop };
+	    sensor_reload_forget, sensor_stop, sensor_stats };
 
 	return s->offline ? 0 : control_init(s, &ops, err, errlen);
 }
@@ -669,138 +670,31 @@ sensor_shutdown(struct sensor *s)
 	s->events_path = NULL;
 }
 
-static long
-peak_rss_kb(void)
+json_t *
+sensor_stats(struct sensor *s)
 {
-	struct rusage	ru;
+	json_t	*j = stats_snapshot(s);
 
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return -1;
-	return ru.ru_maxrss;
+	control_stats(s, j);
+	return j;
 }
-
-/* Every counter, as one JSON object into w (for --stats and the tests). */
-static ssize_t
-stats_json(struct sensor *s, struct jsonw *wp, double secs)
-{
-	const struct flow_stats	*fs = flow_stats(s->flows);
-	const struct app_stats	*as = app_stats(s->app);
-	struct jsonw		 w = *wp;
-	int			 i;
-
-	jw_obj_open(&w, "decode");
-	jw_uint(&w, "packets", s->dstats.packets);
-	jw_uint(&w, "bytes", s->dstats.bytes);
-	jw_uint(&w, "ipv4", s->dstats.ipv4);
-	jw_uint(&w, "ipv6", s->dstats.ipv6);
-	jw_uint(&w, "arp", s->dstats.arp);
-	jw_uint(&w, "tcp", s->dstats.tcp);
-	jw_uint(&w, "udp", s->dstats.udp);
-	jw_uint(&w, "icmp", s->dstats.icmp);
-	jw_uint(&w, "icmpv6", s->dstats.icmpv6);
-	jw_uint(&w, "vlan", s->dstats.vlan);
-	jw_uint(&w, "fragments", s->dstats.fragments);
-	jw_uint(&w, "other_l3", s->dstats.other_l3);
-	jw_obj_open(&w, "anomalies");
-	for (i = 1; i < DE_MAX; i++)
-		if (s->dstats.err[i] != 0)
-			jw_uint(&w, decode_err_name((enum decode_err)i),
-			    s->dstats.err[i]);
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	jw_obj_open(&w, "flow");
-	jw_uint(&w, "created", fs->created);
-	jw_uint(&w, "active", fs->active);
-	jw_uint(&w, "peak_active", fs->peak_active);
-	jw_uint(&w, "max", flow_max(s->flows));
-	jw_uint(&w, "evicted", fs->evicted);
-	jw_uint(&w, "memcap_hits", fs->memcap_hits);
-	jw_uint(&w, "ended_timeout", fs->ended[FLOW_END_TIMEOUT]);
-	jw_uint(&w, "ended_capture", fs->ended[FLOW_END_CAPTURE]);
-	jw_uint(&w, "ended_eviction", fs->ended[FLOW_END_EVICTION]);
-	jw_uint(&w, "ended_shutdown", fs->ended[FLOW_END_SHUTDOWN]);
-	jw_uint(&w, "bytes_per_flow", sizeof(struct flow));
-	jw_obj_close(&w);
-	defrag_stats_json(s->defrag, &w);
-	stream_stats_json(s->stream, &w);
-	jw_obj_open(&w, "app");
-	jw_uint(&w, "tls", as->tls);
-	jw_uint(&w, "dns", as->dns);
-	jw_uint(&w, "http", as->http);
-	jw_uint(&w, "ssh", as->ssh);
-	jw_uint(&w, "plaintext", as->plain);
-	jw_uint(&w, "buffers_exhausted", as->buf_exhausted);
-	jw_uint(&w, "gaps", as->gaps);
-	jw_uint(&w, "parse_errors", as->parse_errors);
-	jw_obj_close(&w);
-	jw_arr_open(&w, "interfaces");
-	for (i = 0; i < capture_count(s->cap); i++) {
-		const struct iface *ifc = capture_iface(s->cap, i);
-
-		jw_obj_open(&w, NULL);
-		jw_str(&w, "name", ifc->name);
-		jw_bool(&w, "offline", ifc->offline);
-		jw_uint(&w, "packets", ifc->pkts);
-		jw_uint(&w, "pcap_received", ifc->ps_recv);
-		jw_uint(&w, "pcap_dropped", ifc->ps_drop);
-		jw_uint(&w, "pcap_ifdropped", ifc->ps_ifdrop);
-		jw_obj_close(&w);
-	}
-	jw_arr_close(&w);
-	if (s->rules != NULL)
-		rules_stats_json(s->rules, &w);
-	jw_obj_open(&w, "alerts");
-	jw_uint(&w, "written", alert_out_count(s->alerts));
-	jw_uint(&w, "errors", alert_out_errors(s->alerts));
-	jw_obj_close(&w);
-	outputs_stats_json(s->outputs, &w);
-	jw_obj_open(&w, "events");
-	jw_uint(&w, "written", eventlog_count(s->events));
-	jw_uint(&w, "errors", eventlog_errors(s->events));
-	jw_obj_close(&w);
-	jw_obj_open(&w, "run");
-	jw_uint(&w, "elapsed_us", (uint64_t)(secs * 1e6));
-	jw_uint(&w, "packets_per_second", secs > 0 ?
-	    (uint64_t)(s->dstats.packets / secs) : 0);
-	jw_int(&w, "peak_rss_kb", peak_rss_kb());
-	jw_obj_close(&w);
-	return jw_finish(&w);
-}
-
-#define STATS_BUF_MIN	(256U << 10)
-#define STATS_BUF_MAX	(256U << 20)
 
 /*
- * --stats: the per-rule and per-exception counters grow with the rule
- * set, so the buffer grows until the object fits (up to a bound); any
- * failure to write is said, and makes the exit status non-zero.
+ * --stats: the snapshot, at exit; any failure to write is said, and
+ * makes the exit status non-zero.
  */
 int
-sensor_write_stats(struct sensor *s, FILE *fp, const char *path, double secs)
+sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
 {
-	struct jsonw	 w;
-	char		*buf = NULL;
-	size_t		 cap;
-	ssize_t		 n = -1;
+	json_t	*j = sensor_stats(s);
+	int	 rc;
 
-	for (cap = STATS_BUF_MIN; n < 0 && cap <= STATS_BUF_MAX; cap *= 4) {
-		free(buf);
-		buf = xmalloc(cap);
-		jw_init(&w, buf, cap);
-		n = stats_json(s, &w, secs);
-	}
-	if (n < 0) {
-		log_warnx("%s: statistics larger than %u bytes; not written",
-		    path, STATS_BUF_MAX);
-		free(buf);
-		return -1;
-	}
-	if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n || fflush(fp) != 0) {
+	rc = json_dumpf(j, fp, JSON_COMPACT);
+	json_decref(j);
+	if (rc != 0 || fputc('\n', fp) == EOF || fflush(fp) != 0) {
 		log_warn("%s: cannot write the statistics", path);
-		free(buf);
 		return -1;
 	}
-	free(buf);
 	return 0;
 }
 
@@ -819,7 +713,7 @@ sensor_print_summary(struct sensor *s, double secs)
 	    "%.0f packets/s, peak RSS %ld KiB\n",
 	    (unsigned long long)s->dstats.packets,
 	    (unsigned long long)s->dstats.bytes, secs,
-	    secs > 0 ? s->dstats.packets / secs : 0.0, peak_rss_kb());
+	    secs > 0 ? s->dstats.packets / secs : 0.0, stats_peak_rss_kb());
 	fprintf(stderr, "canhgacd: IPv4 %llu, IPv6 %llu, ARP %llu, TCP %llu, "
 	    "UDP %llu, ICMP %llu, ICMPv6 %llu, fragments %llu, "
 	    "malformed/anomalous %llu\n",

@@ -316,7 +316,14 @@ on_reload_built(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (s->shutting_down)
 		waiters_done(next, 0, "the sensor is stopping");
-	else
+	else if (s->reload_job != NULL) {
+		/* A waiter asked again: that build began after them all. */
+		struct reload_waiter **tail = &s->reload_job->waiters;
+
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = next;
+	} else
 		reload_start(s, next);
 }
 
@@ -409,10 +416,17 @@ reload_cancel(struct sensor *s)
 	reload_job_free(j);
 }
 
+/*
+ * The replay ran out. Only a replay stops then: a live sensor (or one
+ * embedded in a test or fuzz target with file sources) runs until told.
+ */
 static void
 on_capture_done(void *arg)
 {
-	sensor_stop(arg, FLOW_END_CAPTURE);
+	struct sensor	*s = arg;
+
+	if (s->offline)
+		sensor_stop(s, FLOW_END_CAPTURE);
 }
 
 static void

@@ -342,6 +342,11 @@ test_load_reload_reload_stop(void **state)
 		fail_msg("start: %s", err);
 	assert_non_null(s.control);
 	assert_non_null(s.state);
+	/* Live, the end of the capture does not stop: read all of it. */
+	for (int i = 0; i < 1000 && s.dstats.packets < NPKTS; i++)
+		event_base_loop(s.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_int_equal(s.dstats.packets, NPKTS);
+	assert_false(s.shutting_down);
 
 	/* Reload in the loop, nothing changed. */
 	if (sensor_reload(&s, err, sizeof(err)) != 0)
@@ -358,6 +363,23 @@ test_load_reload_reload_stop(void **state)
 	assert_string_equal(s.conf->sensor_name, "lc-two");
 	assert_int_equal(s.reloads, 2);
 	assert_int_equal(s.reload_failures, 0);
+	/* Asked twice during a build: one more build after it, for both. */
+	{
+		struct reload_result	r[3];
+
+		memset(r, 0, sizeof(r));
+		sensor_reload_async(&s, on_reloaded, &r[0]);
+		sensor_reload_async(&s, on_reloaded, &r[1]);
+		sensor_reload_async(&s, on_reloaded, &r[2]);
+		while (sensor_reload_pending(&s))
+			event_base_loop(s.base, EVLOOP_ONCE);
+		for (int i = 0; i < 3; i++) {
+			assert_int_equal(r[i].done, 1);
+			if (!r[i].ok)
+				fail_msg("reload %d: %s", i, r[i].err);
+		}
+		assert_int_equal(s.reloads, 4);
+	}
 	a = ask(&s, "{\"cmd\":\"status\"}\n");
 	assert_non_null(strstr(a, "\"sensor\":\"lc-two\""));
 	free(a);
@@ -366,12 +388,14 @@ test_load_reload_reload_stop(void **state)
 	assert_non_null(strstr(a, "\"ok\":true"));
 	assert_non_null(strstr(a, "\"reloaded\""));
 	free(a);
-	assert_int_equal(s.reloads, 3);
+	assert_int_equal(s.reloads, 5);
 	assert_false(sensor_reload_pending(&s));
 
-	/* The capture runs out: stop, drain the outputs, leave the loop. */
+	/* Stop: end the flows, drain the outputs, leave the loop. */
+	assert_false(s.shutting_down);
+	sensor_stop(&s, FLOW_END_SHUTDOWN);
 	sensor_run(&s);
-	assert_true(s.shutting_down);
+	assert_true(s.drained);
 	sensor_shutdown(&s);
 	assert_null(s.conf);
 	assert_null(s.cap);

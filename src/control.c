@@ -51,8 +51,6 @@
 #include <jansson.h>
 
 #include "canhgac.h"
-#include "defrag.h"
-#include "stream.h"
 #include "ctl-protocol.h"
 #include "rules-internal.h"
 #include "stats.h"

@@ -17,8 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/types.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
 #include "alert.h"
 #include "rules.h"
 #include "safefile.h"

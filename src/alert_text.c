@@ -11,8 +11,17 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "community_id.h"
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
 #include "alert.h"
 #include "rules.h"
 

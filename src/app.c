@@ -13,8 +13,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "flow.h"
+#include "types.h"
+#include "xmalloc.h"
 
 /* flow->app_flags */
 #define AF_SEQ0		0x01	/* next_seq[0] valid */

@@ -5,8 +5,10 @@
  * USER command for FTP or POP3, a DNS header with no question).
  */
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "types.h"
 
 static const char *const app_names[APP_MAX] = {
 	[APP_UNKNOWN] = "unknown",

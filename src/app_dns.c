@@ -14,8 +14,9 @@
  * boundary.
  */
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define DNS_HDR_LEN		12
 #define DNS_PTR_MAX		32	/* compression jumps per name */

@@ -27,8 +27,9 @@
  * caller can stop inspecting that direction).
  */
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define PLAIN_L_A	0x40
 #define PLAIN_L_B	0x80

@@ -8,8 +8,9 @@
  * 255 characters including CR LF.
  */
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define SSH_LINE_MAX		255
 #define SSH_PRE_LINES_MAX	32

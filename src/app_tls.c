@@ -16,8 +16,9 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
 #include <openssl/sha.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define TLS_REC_HANDSHAKE	0x16
 #define TLS_REC_MAX		(16384 + 2048)	/* ciphertext bound, RFC 8446 */

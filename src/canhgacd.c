@@ -29,8 +29,27 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
+#include <sys/types.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "compliance.h"
+#include "conf.h"
+#include "control.h"
+#include "daemon.h"
+#include "decode.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "state.h"
+#include "types.h"
+#include "xmalloc.h"
 #include "safefile.h"
 #include "defrag.h"
 

@@ -20,8 +20,15 @@
 
 #include <event2/event.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
+#include "log.h"
+#include "types.h"
+#include "xmalloc.h"
 
 #define CAPTURE_BATCH	512
 

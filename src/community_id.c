@@ -9,8 +9,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "community_id.h"
+#include "types.h"
 
 /*
  * ICMP types come in request/reply pairs; the pair maps to a port pair

@@ -21,8 +21,12 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "compliance.h"
+#include "conf.h"
+#include "types.h"
+#include "yamldoc.h"
 #include "rules.h"
 
 struct comp {

@@ -15,8 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "conf.h"
+#include "flow.h"
+#include "log.h"
+#include "output.h"
+#include "spool.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 #include "ctl-protocol.h"
 
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };

@@ -3,8 +3,10 @@
  * ports, the way Community ID does.
  */
 #include "config.h"
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_icmp_common(const uint8_t *p, size_t len, struct packet *pkt,

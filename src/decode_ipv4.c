@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_ipv4_options(const uint8_t *p, size_t len)

@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 #define NH_HOPOPTS	0
 #define NH_ROUTING	43

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include <pcap/dlt.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 #define ETH_HLEN	14
 #define SLL_HLEN	16

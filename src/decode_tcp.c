@@ -4,8 +4,10 @@
  * packet still belongs to its flow so a rule can act on it.
  */
 #include "config.h"
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_tcp_options(const uint8_t *p, size_t len)

@@ -3,8 +3,10 @@
  * capture both allow.
  */
 #include "config.h"
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 int
 decode_udp(const uint8_t *p, size_t len, struct packet *pkt)

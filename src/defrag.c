@@ -38,8 +38,11 @@
 #include <string.h>
 
 #include <openssl/rand.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
+#include "types.h"
+#include "xmalloc.h"
 #include "defrag.h"
 
 #define DF_BLOCK	2048			/* data bytes per block */

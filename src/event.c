@@ -12,9 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/types.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "capture.h"
+#include "community_id.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "jsonw.h"
 #include "safefile.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define EVENT_BUF	8192
 

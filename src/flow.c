@@ -14,8 +14,13 @@
 #include <string.h>
 
 #include <openssl/rand.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "community_id.h"
+#include "flow.h"
+#include "types.h"
+#include "xmalloc.h"
 
 struct flow_list {
 	struct flow	*head, *tail;

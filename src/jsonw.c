@@ -14,8 +14,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
 
 void
 jw_init(struct jsonw *w, char *buf, size_t cap)

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <stdarg.h>
 
-#include "canhgac.h"
+#include "log.h"
 
 static int	log_debug_on;
 static int	log_to_syslog;

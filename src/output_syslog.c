@@ -33,8 +33,12 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "xmalloc.h"
 
 #define RING_BYTES	(1u << 20)	/* waiting alerts, with 4-byte lengths */
 #define DGRAM_MAX	16384

@@ -23,8 +23,21 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdarg.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "conf.h"
+#include "domset.h"
+#include "ipset.h"
+#include "log.h"
+#include "rules.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 #include "rules-internal.h"
 
 #define RULES_MAX		100000

@@ -7,8 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "xmalloc.h"
 #include "rules.h"
 #include "rules-internal.h"
 

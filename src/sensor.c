@@ -9,8 +9,18 @@
 #include <string.h>
 
 #include <pcap/dlt.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "decode.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "types.h"
 #include "defrag.h"
 
 /*

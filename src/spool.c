@@ -25,7 +25,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "spool.h"
+#include "xmalloc.h"
 #include "safefile.h"
 
 #define SEQ_RESERVE	100000

@@ -31,8 +31,11 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "state.h"
+#include "xmalloc.h"
 #include "rules.h"
 #include "state-internal.h"
 #include "safefile.h"

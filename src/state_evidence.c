@@ -20,8 +20,9 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "state.h"
 #include "rules.h"
 #include "state-internal.h"
 #include "safefile.h"

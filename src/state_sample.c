@@ -20,8 +20,20 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "capture.h"
+#include "compliance.h"
+#include "conf.h"
+#include "daemon.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "sensor.h"
+#include "state.h"
+#include "types.h"
+#include "xmalloc.h"
 #include "rules.h"
 #include "state-internal.h"
 #include "safefile.h"

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "types.h"
+#include "util.h"
 
 /* Parse "512MB", "64k", "1G" or a plain byte count. */
 int

@@ -13,8 +13,11 @@
 #include <string.h>
 
 #include <yaml.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 
 #define YAMLDOC_MAX_BYTES	(16U << 20)
 #define YAMLDOC_MAX_NODES	2000000

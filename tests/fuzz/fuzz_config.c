@@ -13,8 +13,11 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "compliance.h"
+#include "conf.h"
+#include "rules.h"
 #include "fuzz_common.h"
 
 int

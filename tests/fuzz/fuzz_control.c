@@ -15,8 +15,16 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "control.h"
+#include "flow.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
 #include "rules-internal.h"
 #include "fuzz_common.h"
 

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "canhgac.h"
+#include "domset.h"
+#include "ipset.h"
 #include "fuzz_common.h"
 
 #define PREFIX_MAX	4096

@@ -18,7 +18,11 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "capture.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "sensor.h"
 #include "defrag.h"
 #include "fuzz_common.h"
 

@@ -13,8 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sys/types.h>
 
-#include "canhgac.h"
+#include "conf.h"
+#include "flow.h"
+#include "util.h"
 
 static char	tmpl[] = "/tmp/cg-conf-XXXXXX";
 static char	path[64];

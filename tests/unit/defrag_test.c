@@ -19,7 +19,8 @@
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 #include "defrag.h"
 
 #define SEC	1000000ULL

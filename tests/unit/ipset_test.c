@@ -16,8 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sys/types.h>
 
-#include "canhgac.h"
+#include "ipset.h"
 
 static char	path[64];
 

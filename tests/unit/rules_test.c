@@ -21,7 +21,12 @@
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "conf.h"
+#include "flow.h"
+#include "output.h"
+#include "types.h"
 #include "rules.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";

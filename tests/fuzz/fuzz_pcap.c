@@ -19,9 +19,12 @@
 #include <pcap/pcap.h>
 
 #include "alert.h"
+#include "app.h"
 #include "capture.h"
+#include "conf.h"
 #include "eventlog.h"
 #include "flow.h"
+#include "rules.h"
 #include "sensor.h"
 #include "defrag.h"
 #include "fuzz_common.h"

@@ -4,8 +4,8 @@
  * ties between protocols that look alike (an FTP and an SMTP greeting, a
  * USER command for FTP or POP3, a DNS header with no question).
  */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "app.h"
 #include "types.h"

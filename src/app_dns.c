@@ -13,8 +13,8 @@
  * A name whose escaped form exceeds 255 characters is cut at a character
  * boundary.
  */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "app.h"
 

@@ -11,8 +11,8 @@
  *
  * Stored strings keep printable ASCII; other bytes become '?'.
  */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "app.h"
 #include "types.h"

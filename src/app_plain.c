@@ -26,8 +26,8 @@
  * yet but the bytes fit the protocol, APP_BAD when they do not (the
  * caller can stop inspecting that direction).
  */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "app.h"
 

@@ -7,8 +7,8 @@
  * LF alone (OpenSSH accepts that too). The identification line is at most
  * 255 characters including CR LF.
  */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "app.h"
 

@@ -7,6 +7,7 @@
  * anywhere: the parser reads through a cursor that walks the record layer,
  * so nothing is copied or allocated except the digest context at the end.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,6 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
 #include <openssl/sha.h>
-#include <stdint.h>
 
 #include "app.h"
 

@@ -12,12 +12,14 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +31,6 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
-#include <sys/types.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "app.h"
@@ -40,18 +40,18 @@
 #include "control.h"
 #include "daemon.h"
 #include "decode.h"
+#include "defrag.h"
 #include "eventlog.h"
 #include "flow.h"
 #include "jsonw.h"
 #include "log.h"
 #include "output.h"
 #include "rules.h"
+#include "safefile.h"
 #include "sensor.h"
 #include "state.h"
 #include "types.h"
 #include "xmalloc.h"
-#include "safefile.h"
-#include "defrag.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
 

@@ -14,14 +14,14 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <pcap/pcap.h>
-#include <stdio.h>
-#include <stdint.h>
 
 #include "capture.h"
 #include "conf.h"

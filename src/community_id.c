@@ -5,11 +5,11 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <stdint.h>
 
 #include "community_id.h"
 #include "types.h"

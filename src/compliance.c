@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,12 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <stdint.h>
 
 #include "compliance.h"
 #include "conf.h"
+#include "rules.h"
 #include "types.h"
 #include "yamldoc.h"
-#include "rules.h"
 
 struct comp {
 	const struct config	*conf;

@@ -11,13 +11,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <stdint.h>
 
 #include "conf.h"
+#include "ctl-protocol.h"
 #include "flow.h"
 #include "log.h"
 #include "output.h"
@@ -26,7 +27,6 @@
 #include "util.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
-#include "ctl-protocol.h"
 
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };
 

@@ -38,6 +38,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +51,6 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <jansson.h>
-#include <stdarg.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "app.h"
@@ -58,7 +58,9 @@
 #include "compliance.h"
 #include "conf.h"
 #include "control.h"
+#include "ctl-protocol.h"
 #include "decode.h"
+#include "defrag.h"
 #include "domset.h"
 #include "eventlog.h"
 #include "flow.h"
@@ -72,8 +74,6 @@
 #include "types.h"
 #include "util.h"
 #include "xmalloc.h"
-#include "defrag.h"
-#include "ctl-protocol.h"
 #include "rules-internal.h"
 
 #define CTL_CLIENTS_MAX		256

@@ -3,6 +3,7 @@
  * ports, the way Community ID does.
  */
 #include "config.h"
+
 #include <stdint.h>
 
 #include "decode.h"

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "decode.h"
 #include "types.h"

@@ -5,10 +5,10 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
-#include <stdint.h>
 
 #include "decode.h"
 #include "types.h"

@@ -4,6 +4,7 @@
  * packet still belongs to its flow so a rule can act on it.
  */
 #include "config.h"
+
 #include <stdint.h>
 
 #include "decode.h"

@@ -3,6 +3,7 @@
  * capture both allow.
  */
 #include "config.h"
+
 #include <stdint.h>
 
 #include "decode.h"

@@ -6,14 +6,14 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/types.h>
-#include <stdint.h>
 
 #include "app.h"
 #include "capture.h"

@@ -10,11 +10,11 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/rand.h>
-#include <stdint.h>
 
 #include "capture.h"
 #include "community_id.h"

@@ -11,10 +11,10 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "jsonw.h"
 

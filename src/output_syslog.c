@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <stdint.h>
 
 #include "jsonw.h"
 #include "log.h"

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdint.h>
 
 #include "app.h"
 #include "conf.h"
@@ -28,11 +28,11 @@
 #include "domset.h"
 #include "flow.h"
 #include "ipset.h"
-#include "rules-internal.h"
 #include "rules.h"
 #include "types.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
+#include "rules-internal.h"
 
 static const char *const event_names[REV_MAX] = {
 	"packet", "flow_start", "flow_established", "flow_end", "sensor"

@@ -14,6 +14,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,6 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdarg.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "app.h"

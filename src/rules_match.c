@@ -12,14 +12,14 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdio.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "app.h"

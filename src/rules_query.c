@@ -5,12 +5,12 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 
-#include "xmalloc.h"
 #include "rules.h"
+#include "xmalloc.h"
 #include "rules-internal.h"
 
 size_t

@@ -6,22 +6,22 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "app.h"
 #include "capture.h"
 #include "decode.h"
+#include "defrag.h"
 #include "eventlog.h"
 #include "flow.h"
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
 #include "types.h"
-#include "defrag.h"
 
 /*
  * A match context for a packet, oriented as the packet travels. Every

@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safefile.h"
 #include "spool.h"
 #include "xmalloc.h"
-#include "safefile.h"
 
 #define SEQ_RESERVE	100000
 /* Beyond any real count; a larger seq file is garbage, not a number. */

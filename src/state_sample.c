@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 
 #include <event2/event.h>
 #include <jansson.h>
-#include <stdint.h>
 
 #include "alert.h"
 #include "capture.h"
@@ -30,13 +30,13 @@
 #include "jsonw.h"
 #include "log.h"
 #include "output.h"
+#include "rules.h"
+#include "safefile.h"
 #include "sensor.h"
 #include "state.h"
 #include "types.h"
 #include "xmalloc.h"
-#include "rules.h"
 #include "state-internal.h"
-#include "safefile.h"
 
 #define SAMPLE_SECS		10	/* counters; link state every second */
 #define SAVE_SECS		60	/* the file */

@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
-#include <stdint.h>
 
 #include "log.h"
 #include "xmalloc.h"

@@ -8,12 +8,12 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-#include <stdint.h>
 
 #include "compliance.h"
 #include "conf.h"

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
-#include <stdint.h>
 
 #include "app.h"
 #include "capture.h"
@@ -25,8 +25,8 @@
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
-#include "rules-internal.h"
 #include "fuzz_common.h"
+#include "rules-internal.h"
 
 static struct sensor	 S;
 static int		 show;		/* FUZZ_SHOW=1: print the answers */

@@ -8,10 +8,10 @@
 
 #include <arpa/inet.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 
 #include "domset.h"
 #include "ipset.h"

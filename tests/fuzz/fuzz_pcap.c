@@ -22,11 +22,11 @@
 #include "app.h"
 #include "capture.h"
 #include "conf.h"
+#include "defrag.h"
 #include "eventlog.h"
 #include "flow.h"
 #include "rules.h"
 #include "sensor.h"
-#include "defrag.h"
 #include "fuzz_common.h"
 
 static struct sensor	 S;

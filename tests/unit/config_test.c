@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <sys/types.h>
 
 #include "conf.h"
 #include "flow.h"

@@ -20,8 +20,8 @@
 #include <pcap/dlt.h>
 
 #include "decode.h"
-#include "types.h"
 #include "defrag.h"
+#include "types.h"
 
 #define SEC	1000000ULL
 #define BIG	(1 << 20)

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <sys/types.h>
 
 #include "ipset.h"
 

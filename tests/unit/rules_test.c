@@ -26,8 +26,8 @@
 #include "conf.h"
 #include "flow.h"
 #include "output.h"
-#include "types.h"
 #include "rules.h"
+#include "types.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";
 

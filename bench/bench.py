@@ -216,7 +216,8 @@ def shquote(s):
 # Which subsystem a source file of the project belongs to. Code outside
 # the project (libc, libpcap, PCRE2, libevent, OpenSSL) is charged to the
 # subsystems that call it, in proportion to the inclusive cost of the calls.
-SUBSYSTEMS = ["capture", "decode", "flow", "app", "rules", "output", "dispatch"]
+SUBSYSTEMS = ["capture", "decode", "flow", "stream", "app", "rules", "output",
+              "dispatch"]
 
 
 def subsystem_of(path):
@@ -227,6 +228,8 @@ def subsystem_of(path):
         return "decode"
     if b in ("flow.c", "community_id.c"):
         return "flow"
+    if b == "stream.c":
+        return "stream"
     if b.startswith("app"):
         return "app"
     if b.startswith("rules_") or b in ("threshold.c", "ipset.c", "domset.c"):
@@ -579,7 +582,8 @@ class Report:
             self.w("| %s | %s | %.1f %% |" % (s, fmt(v), 100 * v / tot))
         self.w()
         self.w("Mapping: a function belongs to the subsystem of its source file — capture: "
-               "capture.c; decode: decode_*.c, defrag.c; flow: flow.c, community_id.c; app: app*.c; "
+               "capture.c; decode: decode_*.c, defrag.c; flow: flow.c, community_id.c; stream: stream.c; "
+               "app: app*.c; "
                "rules: rules_*.c, threshold.c, ipset.c, domset.c; output: alert*.c, event.c, "
                "jsonw.c, spool.c, output*.c; dispatch: canhgacd.c (on_packet, match contexts), "
                "util.c, log.c. Library code (libpcap's read loop, libc, PCRE2, libevent) is "

@@ -32,5 +32,6 @@
 #include "control.h"
 #include "compliance.h"
 #include "state.h"
+#include "stream.h"
 
 #endif /* CANHGAC_H */

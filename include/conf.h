@@ -59,6 +59,9 @@ struct config {
 	int		 defrag_enabled;	/* defrag.* (defrag.c) */
 	uint64_t	 defrag_memcap;
 	uint64_t	 defrag_timeout;
+	uint64_t	 stream_memcap;		/* stream.* (stream.c) */
+	uint64_t	 stream_depth;
+	uint64_t	 stream_gateway_depth;
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 
 struct app_buf;
 struct app_plain_state;
+struct stream_flow;
 
 enum flow_state {
 	FLOW_NEW = 0,		/* first packet(s), no handshake */
@@ -57,7 +58,7 @@ struct flow {
 	uint8_t		 app_proto;	/* enum app_proto */
 	uint8_t		 app_done[2];	/* direction finished inspecting */
 	uint8_t		 iface_idx;
-	uint8_t		 app_flags;	/* app.c private */
+	uint8_t		 app_flags;	/* stream.c private */
 	uint8_t		 evflags;	/* rule events already raised */
 	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint32_t	 hash;
@@ -83,6 +84,7 @@ struct flow {
 	uint64_t	 last;		/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
 	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	struct stream_flow *stream;	/* only while data is held out of order */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */
 };

@@ -67,6 +67,7 @@ enum rule_event {
 #define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
 #define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
 #define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
+#define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 struct match_ctx {
@@ -334,6 +335,9 @@ size_t	 rules_exception_count(const struct ruleset *);
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);
 size_t	 rules_asset_count(const struct ruleset *);
+/* Whether addr is in asset name's addresses. */
+int	 rules_asset_has_addr(const struct ruleset *, const char *name,
+	    int ipver, const uint8_t *addr);
 /* Asset i's list file, or NULL when it is written inline. */
 const char *rules_asset_file(const struct ruleset *, size_t i);
 

@@ -41,5 +41,6 @@ int	safe_openat(int dfd, const char *dir, const char *name, int flags,
 /* safe_dir on the path's directory, then safe_openat in it. */
 int	safe_open(const char *path, int flags, mode_t mode, int how,
 	    char *err, size_t errlen);
+int	safe_open_read(const char *path, char *err, size_t errlen);
 
 #endif

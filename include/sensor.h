@@ -23,6 +23,7 @@ struct outputs;
 struct event;
 struct state;
 struct defrag;
+struct stream;
 struct iface;
 struct packet;
 struct app_result;
@@ -42,7 +43,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[7];	/* packet time of last */
+	uint64_t		 sensor_raised[8];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
@@ -64,6 +65,8 @@ struct sensor {
 	struct state		*state;		/* state.c */
 	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
+	struct stream		*stream;	/* stream.c */
+	uint64_t		 last_stream_evicted;
 };
 
 void	 sensor_stop(struct sensor *, enum flow_end_reason);
@@ -72,6 +75,7 @@ void	 sensor_stop(struct sensor *, enum flow_end_reason);
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
 	    uint32_t caplen, uint32_t wirelen, void *sensor);
 void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
+void	 sensor_stream_init(struct sensor *);
 void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */

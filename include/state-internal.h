@@ -37,6 +37,7 @@ struct base_out {
 struct state {
 	char		*path, *tmp, *lock;
 	int		 lockfd;
+	int		 dfd;		/* the directory, -1: by path */
 	int		 utc_offset;
 	json_t		*doc;
 	json_t		*run;		/* this process's run, in doc */

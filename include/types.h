@@ -20,7 +20,7 @@ struct app_result;
 #define IPV6_EXT_MAX		8	/* extension headers walked */
 #define IFACE_MAX		16
 #define APP_BUF_MAX		4096	/* first bytes kept per direction */
-#define APP_INSPECT_MAX		16384	/* payload bytes inspected per direction */
+#define APP_INSPECT_MAX		UINT32_MAX /* payload rules: to stream.depth by default */
 
 /* Reasons a packet is malformed; each is counted, none is logged. */
 #define DECODE_ERRORS(X)					\
@@ -55,6 +55,7 @@ struct app_result;
 	X(TCP_HLEN, "tcp_bad_header_length")			\
 	X(TCP_OPT, "tcp_bad_option")				\
 	X(TCP_FLAGS, "tcp_bad_flags")				\
+	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
 	X(UDP_SHORT, "udp_short")				\
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\
@@ -77,6 +78,8 @@ enum decode_err {
 #define PKT_TRUNC	0x0010	/* captured shorter than on the wire */
 #define PKT_L4		0x0020	/* ports / L4 header valid */
 #define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
+#define PKT_GAP		0x0080	/* stream.c: data lost before this payload */
+#define PKT_STREAM_ALT	0x0100	/* stream.c: another copy, not the stream */
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6

@@ -16,6 +16,10 @@ PKGS=(
   # tests: referee decoder, fixture builder, real peers, namespaces
   tshark tcpdump python3-scapy iproute2 curl openssl nmap ncat
   dnsutils syslog-ng-core time bc tcpreplay
+  # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
+  logrotate
+  # a race stopped at its worst point (tests/e2e/trust_socket.sh)
+  gdb
   # the compliance report rendered (headless, PNG/PDF) and read back
   chromium poppler-utils
   # fuzzing and leak checks

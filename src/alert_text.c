@@ -55,6 +55,8 @@ alert_sensor_event_name(uint32_t e)
 		return "regex_limit";
 	if (e & SENSOR_DEFRAG_MEMCAP)
 		return "defrag_memcap";
+	if (e & SENSOR_STREAM_MEMCAP)
+		return "stream_memcap";
 	return "";
 }
 

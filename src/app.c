@@ -1,13 +1,13 @@
 /*
  * Application metadata from the first bytes of each direction.
  *
- * No stream reassembly: in-order TCP payload is handed to the parser of
+ * TCP payload comes in order from stream.c (held out-of-order data,
+ * retransmissions cut, to stream.depth) and is handed to the parser of
  * the detected protocol segment by segment. When one message (a TLS
  * ClientHello, an SSH banner, a DNS-over-TCP message, an HTTP header)
  * spans segments, its bytes are gathered in a small buffer taken from a
  * fixed pool and returned as soon as the message is parsed, so a flow
  * holds a buffer only for a few packets and the pool bounds the memory.
- * Each direction stops being inspected after APP_INSPECT_MAX bytes.
  */
 #include "config.h"
 
@@ -19,10 +19,6 @@
 #include "flow.h"
 #include "types.h"
 #include "xmalloc.h"
-
-/* flow->app_flags */
-#define AF_SEQ0		0x01	/* next_seq[0] valid */
-#define AF_SEQ1		0x02
 
 /* Fewer first bytes than this are kept back for protocol detection. */
 #define APP_DETECT_MIN	16
@@ -432,65 +428,21 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 	int		 dir = pkt->dir;
 	const uint8_t	*p = pkt->payload;
 	size_t		 n = pkt->payload_len;
-	uint8_t		 seqbit = dir == 0 ? AF_SEQ0 : AF_SEQ1;
 
 	ctx->res.have = 0;
 
 	if (f == NULL || ((pkt->flags & PKT_FRAG) && !(pkt->flags &
 	    PKT_FRAG_FIRST)))
 		return;
-	if (f->proto == PROTO_UDP) {
-		if (n == 0 || f->app_done[dir])
-			return;
-		app_chunk(ctx, pkt, f, dir, p, n);
+	if (f->proto != PROTO_UDP && f->proto != PROTO_TCP)
 		return;
-	}
-	if (f->proto != PROTO_TCP)
+	if (n == 0 || f->app_done[dir] || (pkt->flags & PKT_STREAM_ALT))
 		return;
-
-	/* Track the next expected sequence number per direction. */
-	if (pkt->tcp_flags & TH_SYN) {
-		f->next_seq[dir] = pkt->seq + 1;
-		f->app_flags |= seqbit;
-		return;
-	}
-	if (n == 0)
-		return;
-	if (!(f->app_flags & seqbit)) {
-		f->next_seq[dir] = pkt->seq;
-		f->app_flags |= seqbit;
-	}
-	if (pkt->seq != f->next_seq[dir]) {
-		uint32_t ahead = pkt->seq - f->next_seq[dir];
-
-		if (ahead > 0x80000000U) {
-			/* Old data: a retransmission, maybe with some new. */
-			uint32_t behind = f->next_seq[dir] - pkt->seq;
-
-			if (behind >= n)
-				return;
-			p += behind;
-			n -= behind;
-		} else if (!f->app_done[dir]) {
-			/* A gap: what we buffered can no longer complete. */
-			ctx->st.gaps++;
-			app_buf_drop(ctx, f, dir);
-		}
-	}
-	f->next_seq[dir] = pkt->seq + (uint32_t)pkt->payload_len;
-	/*
-	 * inspected is the stream offset of this direction (payload rules
-	 * bound their search by it), counted even after inspection ends.
-	 */
-	f->inspected[dir] = f->inspected[dir] > UINT32_MAX - n ? UINT32_MAX :
-	    f->inspected[dir] + (uint32_t)n;
-	if (f->app_done[dir])
-		return;
-	if (f->inspected[dir] - n >= APP_INSPECT_MAX) {
-		f->app_done[dir] = 1;
+	/* TCP: stream.c hands on in-order data only, within its depth. */
+	if (pkt->flags & PKT_GAP) {
+		/* What we buffered can no longer complete. */
+		ctx->st.gaps++;
 		app_buf_drop(ctx, f, dir);
-		return;
 	}
 	app_chunk(ctx, pkt, f, dir, p, n);
-	return;
 }

@@ -50,6 +50,7 @@
 #include "safefile.h"
 #include "sensor.h"
 #include "state.h"
+#include "stream.h"
 #include "types.h"
 #include "xmalloc.h"
 
@@ -398,6 +399,7 @@ sub_flow_init(struct sensor *s, char *err, size_t errlen)
 	if (s->conf->defrag_enabled)
 		s->defrag = defrag_new(s->conf->defrag_memcap,
 		    s->conf->defrag_timeout);
+	sensor_stream_init(s);
 	return 0;
 }
 
@@ -408,6 +410,8 @@ sub_flow_shutdown(struct sensor *s)
 	app_free(s->app);
 	defrag_free(s->defrag);
 	s->defrag = NULL;
+	stream_free(s->stream);
+	s->stream = NULL;
 }
 
 static int
@@ -585,6 +589,7 @@ stats_json(struct sensor *s, struct jsonw *wp, double secs)
 	jw_uint(&w, "bytes_per_flow", sizeof(struct flow));
 	jw_obj_close(&w);
 	defrag_stats_json(s->defrag, &w);
+	stream_stats_json(s->stream, &w);
 	jw_obj_open(&w, "app");
 	jw_uint(&w, "tls", as->tls);
 	jw_uint(&w, "dns", as->dns);

@@ -79,6 +79,12 @@ static const struct option_def options[] = {
 	    INT64_MAX, "16MB", 0 },
 	{ "defrag", "timeout", OPT_DURATION, OFF(defrag_timeout), 1000000,
 	    86400LL * 1000000, "30s", 0 },
+	{ "stream", "memcap", OPT_SIZE, OFF(stream_memcap), 1 << 20,
+	    INT64_MAX, "32MB", 0 },
+	{ "stream", "depth", OPT_SIZE, OFF(stream_depth), 4096,
+	    UINT32_MAX, "1MB", 0 },
+	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,
+	    UINT32_MAX, "4MB", 0 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -90,7 +96,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag"
+	"defrag", "stream"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -106,6 +112,7 @@ static const char *const outputs_keys[] = {
 };
 static const char *const json_keys[] = { "path" };
 static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
+static const char *const stream_keys[] = { "memcap", "depth", "gateway_depth" };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -695,6 +702,10 @@ config_load(const char *path, char *err, size_t errlen)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "defrag")) != NULL &&
 	    check_keys(yd, sec, "defrag", defrag_keys, NELEM(defrag_keys),
+	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
+	    check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
 	    err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {

@@ -70,6 +70,7 @@
 #include "rules.h"
 #include "sensor.h"
 #include "state.h"
+#include "stream.h"
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
@@ -91,6 +92,15 @@
 #define CTL_LIST_ENTRIES_MAX	1000		/* per add/remove request */
 #define CTL_SHOW_MAX		10000
 #define CTL_GROUPS_MAX		256
+/*
+ * Loop time that requests of non-admins may take in each tenth of a
+ * second: the socket shares the loop with capture, and a reader asking
+ * for compliance reports without pause on 32 connections made capture
+ * drop 80% of the packets. Over it their reading stops until the next
+ * tenth; short slices, so that capture is never held for long.
+ */
+#define CTL_BUDGET_WINDOW	100000		/* usec */
+#define CTL_BUDGET_USEC		10000
 
 struct ctl_filter {
 	int		 max_sev;	/* 0 any; else severity number <= */
@@ -110,6 +120,7 @@ struct ctl_client {
 	int			 follow;
 	int			 closing;
 	int			 paused;	/* reading stopped: output queued */
+	int			 throttled;	/* reading stopped: over budget */
 	struct ctl_filter	 flt;
 	time_t			 last_active;
 	time_t			 last_sent;	/* follow: last alert queued */
@@ -131,6 +142,8 @@ struct control {
 	struct evconnlistener	*lis;
 	struct event		*ev_resume;	/* accept again after EMFILE */
 	struct event		*ev_sweep;	/* closes idle followers */
+	struct event		*ev_budget;	/* reads again, next window */
+	uint64_t		 budget_start, budget_used;	/* usec */
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t			 group;		/* (gid_t)-1: none */
 	gid_t			 admin_gid;
@@ -140,7 +153,7 @@ struct control {
 	size_t			 queued;	/* all clients' output bytes */
 	uint64_t		 accepted, denied, evicted, cut_off, requests;
 	uint64_t		 bad_requests, refused_full, refused_uid;
-	uint64_t		 follow_idle_closed, refused_busy;
+	uint64_t		 follow_idle_closed, refused_busy, throttled;
 	struct ring_ent		 ring[CTL_RING_MAX];
 	size_t			 rstart, rcount, rbytes;
 	uint64_t		 ring_total;
@@ -536,6 +549,15 @@ cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 			    s->defrag)->c[i]));
 		json_object_set_new(j, "defrag", df);
 	}
+	if (s->stream != NULL) {
+		json_t *sj = json_object();
+
+		for (i = 0; i < STC_NCOUNTERS; i++)
+			json_object_set_new(sj, stream_counter_name(i),
+			    json_integer((json_int_t)stream_stats(
+			    s->stream)->c[i]));
+		json_object_set_new(j, "stream", sj);
+	}
 	json_object_set_new(j, "interfaces", interfaces_json(ctl));
 	if (s->rules != NULL) {
 		const struct ruleset	*rs = s->rules;
@@ -580,13 +602,14 @@ cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 	}
 	json_object_set_new(j, "outputs", outputs_json(ctl));
 	json_object_set_new(j, "control", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "accepted", (json_int_t)ctl->accepted,
 	    "denied", (json_int_t)ctl->denied,
 	    "evicted_idle", (json_int_t)ctl->evicted,
 	    "refused_full", (json_int_t)ctl->refused_full,
 	    "refused_per_uid", (json_int_t)ctl->refused_uid,
 	    "refused_busy", (json_int_t)ctl->refused_busy,
+	    "throttled", (json_int_t)ctl->throttled,
 	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
 	    "queued_bytes", (json_int_t)ctl->queued,
 	    "follow_cut_off", (json_int_t)ctl->cut_off,
@@ -1381,6 +1404,58 @@ client_request(struct ctl_client *cl, const char *line, size_t len)
 	return 0;
 }
 
+static uint64_t
+mono_usec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Whether cl must wait for the next window: it is no admin and this
+ * window's CTL_BUDGET_USEC is spent. Then its reading stops and the
+ * budget timer reads on.
+ */
+static int
+over_budget(struct ctl_client *cl)
+{
+	struct control	*ctl = cl->ctl;
+	uint64_t	 now = mono_usec();
+	struct timeval	 tv = { 0, 0 };
+
+	/*
+	 * A bucket: time spent is paid back at CTL_BUDGET_USEC a window, so
+	 * one long answer (rules of 100k rules: about a second) holds the
+	 * readers back for ten times as long, not one window.
+	 */
+	if (now - ctl->budget_start >= CTL_BUDGET_WINDOW) {
+		uint64_t back = (now - ctl->budget_start) * CTL_BUDGET_USEC /
+		    CTL_BUDGET_WINDOW;
+
+		ctl->budget_start = now;
+		ctl->budget_used = ctl->budget_used > back ?
+		    ctl->budget_used - back : 0;
+	}
+	/* Without a socket (control_feed, fuzzing) every request runs. */
+	if (cl->admin || ctl->budget_used < CTL_BUDGET_USEC ||
+	    bufferevent_getfd(cl->bev) < 0)
+		return 0;
+	if (!cl->throttled)
+		ctl->throttled++;
+	cl->throttled = 1;
+	bufferevent_disable(cl->bev, EV_READ);
+	/* Until the debt is paid back below the budget. */
+	now = (ctl->budget_used - CTL_BUDGET_USEC) * CTL_BUDGET_WINDOW /
+	    CTL_BUDGET_USEC + CTL_BUDGET_WINDOW;
+	tv.tv_sec = (time_t)(now / 1000000);
+	tv.tv_usec = (suseconds_t)(now % 1000000);
+	if (!evtimer_pending(ctl->ev_budget, NULL))
+		evtimer_add(ctl->ev_budget, &tv);
+	return 1;
+}
+
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
@@ -1395,11 +1470,13 @@ client_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
-	while (!cl->closing && !cl->follow &&
+	while (!cl->closing && !cl->follow && !over_budget(cl) &&
 	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		uint64_t t0 = mono_usec();
 		int rc = n > CTL_LINE_MAX ? -2 :
 		    client_request(cl, line, n);
 
+		cl->ctl->budget_used += mono_usec() - t0;
 		free(line);
 		if (rc == -2) {
 			cl->ctl->bad_requests++;
@@ -1418,7 +1495,8 @@ client_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	if (!cl->closing && evbuffer_get_length(in) > CTL_LINE_MAX) {
+	if (!cl->closing && !cl->throttled &&
+	    evbuffer_get_length(in) > CTL_LINE_MAX) {
 		cl->ctl->bad_requests++;
 		send_json(cl, reply_err("request longer than %d bytes",
 		    CTL_LINE_MAX));
@@ -1438,6 +1516,29 @@ client_write(struct bufferevent *bev, void *arg)
 	}
 	if (cl->paused) {
 		cl->paused = 0;
+		if (cl->throttled)
+			return;
+		bufferevent_enable(cl->bev, EV_READ);
+		client_read(cl->bev, cl);
+	}
+}
+
+/* A new window: the clients stopped for the budget read on. */
+static void
+ctl_budget(evutil_socket_t fd, short what, void *arg)
+{
+	struct control		*ctl = arg;
+	struct ctl_client	*cl, *next;
+
+	(void)fd;
+	(void)what;
+	for (cl = ctl->head; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!cl->throttled)
+			continue;
+		cl->throttled = 0;
+		if (cl->paused || cl->closing)
+			continue;
 		bufferevent_enable(cl->bev, EV_READ);
 		client_read(cl->bev, cl);
 	}
@@ -1879,11 +1980,48 @@ control_free(struct control *ctl)
 		event_free(ctl->ev_resume);
 	if (ctl->ev_sweep != NULL)
 		event_free(ctl->ev_sweep);
+	if (ctl->ev_budget != NULL)
+		event_free(ctl->ev_budget);
 	for (i = 0; i < ctl->rcount; i++)
 		free(RING_AT(ctl, i)->line);
 	free(ctl->group_name);
 	free(ctl->admin_name);
 	free(ctl);
+}
+
+/*
+ * The socket just bound gets its group. Its directory may be the
+ * service user's, who could have swapped the socket for a link between
+ * bind and a chown by name (root would give any file the group): the
+ * path is opened without following a link and must still be a socket
+ * of ours with one link; the group is set on that descriptor.
+ */
+static int
+give_socket(const struct control *ctl, char *err, size_t errlen)
+{
+	struct stat	st = { 0 };
+	int		pfd, rc = -1;
+
+	if ((pfd = open(ctl->path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(pfd, &st) != 0)
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	else if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1)
+		snprintf(err, errlen, "%s: replaced after bind (not our "
+		    "socket now); refusing it", ctl->path);
+	else if (ctl->group != (gid_t)-1 && st.st_gid != ctl->group &&
+	    fchownat(pfd, "", (uid_t)-1, ctl->group, AT_EMPTY_PATH) != 0)
+		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	else
+		rc = 0;
+	/* Ours (a link or another's socket is left where it is). */
+	if (rc != 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid())
+		(void)unlink(ctl->path);
+	close(pfd);
+	return rc;
 }
 
 int
@@ -1944,7 +2082,9 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		goto fail;
 	}
-	old = umask(0177);
+	/* The mode from the umask: no chmod by name afterwards. */
+	old = umask(~(conf->status_mode ? (mode_t)conf->status_mode :
+	    0660) & 0777);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		umask(old);
 		snprintf(err, errlen, "%s: bind: %s", ctl->path,
@@ -1953,12 +2093,8 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 		goto fail;
 	}
 	umask(old);
-	if ((ctl->group != (gid_t)-1 && chown(ctl->path, (uid_t)-1,
-	    ctl->group) != 0) || chmod(ctl->path, conf->status_mode ?
-	    (mode_t)conf->status_mode : 0660) != 0) {
-		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	if (give_socket(ctl, err, errlen) != 0) {
 		close(fd);
-		unlink(ctl->path);
 		goto fail;
 	}
 	ctl->lis = evconnlistener_new(s->base, ctl_accept, ctl,
@@ -1972,6 +2108,7 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
 	ctl->ev_resume = evtimer_new(s->base, ctl_resume, ctl);
 	ctl->ev_sweep = event_new(s->base, -1, EV_PERSIST, ctl_sweep, ctl);
+	ctl->ev_budget = evtimer_new(s->base, ctl_budget, ctl);
 	{
 		struct timeval	one = { 1, 0 };
 

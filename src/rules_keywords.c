@@ -928,14 +928,15 @@ KW_PARSE(p_sensor_event)
 {
 	static const char *const sn[] = { "capture_drops", "flow_memcap",
 	    "threshold_memcap", "output_drops", "alert_log_errors",
-	    "regex_limit", "defrag_memcap" };
+	    "regex_limit", "defrag_memcap", "stream_memcap" };
 	static const uint8_t sv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
-	    1 << 5, 1 << 6 };
+	    1 << 5, 1 << 6, 1 << 7 };
 
 	(void)key;
 	return parse_name_bits(L, v, sn, sv, NELEM(sn), "sensor_event: "
 	    "expected capture_drops, flow_memcap, threshold_memcap, "
-	    "output_drops, alert_log_errors, regex_limit or defrag_memcap",
+	    "output_drops, alert_log_errors, regex_limit, defrag_memcap or "
+	    "stream_memcap",
 	    &m->sensor);
 }
 

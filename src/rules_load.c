@@ -39,6 +39,7 @@
 #include "xmalloc.h"
 #include "yamldoc.h"
 #include "rules-internal.h"
+#include "safefile.h"
 
 #define RULES_MAX		100000
 #define RULE_FILES_MAX		1024
@@ -424,9 +425,14 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	path = config_path(L->conf, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
 	if (is_ip < 0) {
-		if ((fp = fopen(path, "r")) == NULL)
-			return lerr(L, fn, "assets.%s: %s: cannot open: %s",
-			    a->name, path, strerror(errno));
+		int fd = safe_open_read(path, e, sizeof(e));
+
+		if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			return lerr(L, fn, "assets.%s: %s", a->name, fd < 0 ?
+			    e : strerror(errno));
+		}
 		while (fgets(line, sizeof(line), fp) != NULL) {
 			char *p = line + strspn(line, " \t");
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipset.h"
 #include "rules.h"
 #include "xmalloc.h"
 #include "rules-internal.h"
@@ -101,6 +102,16 @@ rules_asset_size(const struct ruleset *rs, const char *name)
 	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
 
 	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms);
+}
+
+int
+rules_asset_has_addr(const struct ruleset *rs, const char *name, int ipver,
+    const uint8_t *addr)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL && a->ips != NULL &&
+	    ipset_contains(a->ips, ipver, addr);
 }
 
 size_t

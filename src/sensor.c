@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "app.h"
 #include "capture.h"
+#include "conf.h"
 #include "decode.h"
 #include "defrag.h"
 #include "eventlog.h"
@@ -21,6 +22,7 @@
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
+#include "stream.h"
 #include "types.h"
 
 /*
@@ -82,6 +84,39 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	rules_match(s->rules, &c, s->alerts);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
+	stream_flow_release(s->stream, f);
+}
+
+/* stream.gateway_depth: flows touching the population database gateway. */
+static int
+sensor_gateway_flow(const struct flow *f, void *arg)
+{
+	struct sensor	*s = arg;
+
+	return rules_asset_has_addr(s->rules, "population_db_gateway",
+	    f->ipver, f->caddr) || rules_asset_has_addr(s->rules,
+	    "population_db_gateway", f->ipver, f->saddr);
+}
+
+void
+sensor_stream_init(struct sensor *s)
+{
+	s->stream = stream_new(s->conf->stream_memcap,
+	    (uint32_t)s->conf->stream_depth);
+	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
+	    sensor_gateway_flow, s);
+}
+
+/* In-order TCP data that was held: parsers, then rules. */
+static void
+sensor_stream_deliver(struct packet *pkt, void *arg)
+{
+	struct sensor		*s = arg;
+	struct match_ctx	 c;
+
+	app_process(s->app, pkt);
+	ctx_packet(&c, REV_PACKET, pkt);
+	rules_match(s->rules, &c, s->alerts);
 }
 
 /* One application record: the event log, then the rules. */
@@ -157,6 +192,9 @@ sensor_health(struct sensor *s, uint64_t now)
 	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, s->defrag ?
 	    defrag_stats(s->defrag)->c[DFC_EVICTED] : 0,
 	    &s->last_defrag_evicted);
+	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, s->stream ?
+	    stream_stats(s->stream)->c[STC_EVICTED] : 0,
+	    &s->last_stream_evicted);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
 }
@@ -188,9 +226,18 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
 		rules_match(s->rules, &c, s->alerts);
 	}
+	if (f->proto == PROTO_TCP) {
+		enum decode_err before = pkt->err;
+
+		stream_packet(s->stream, pkt);
+		if (pkt->err != before)
+			s->dstats.err[pkt->err]++;
+	}
 	app_process(s->app, pkt);
 	ctx_packet(&c, REV_PACKET, pkt);
 	rules_match(s->rules, &c, s->alerts);
+	if (stream_pending(pkt))
+		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
 }
 
 /*

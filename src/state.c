@@ -240,8 +240,11 @@ state_load(const char *path, int utc_offset)
 	st->path = xstrdup(path);
 	xasprintf(&st->tmp, "%s.tmp", path);
 	st->lockfd = -1;
+	st->dfd = -1;
 	st->utc_offset = utc_offset;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	/* Not waiting on a FIFO planted there: refused as not regular. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0) {
 		if (errno != ENOENT)
 			log_warn("state %s: cannot read, starting a new "
 			    "history", path);
@@ -406,10 +409,11 @@ enforce_caps(struct state *st, time_t now)
 int
 state_save(struct state *st, char *err, size_t errlen)
 {
-	char	*buf;
-	size_t	 len, off = 0;
-	ssize_t	 n;
-	int	 fd;
+	char		*buf;
+	const char	*tmp, *name;
+	size_t		 len, off = 0;
+	ssize_t		 n;
+	int		 fd, d;
 
 	enforce_caps(st, now_sec());
 	if ((buf = json_dumps(st->doc, JSON_COMPACT)) == NULL) {
@@ -417,8 +421,15 @@ state_save(struct state *st, char *err, size_t errlen)
 		return -1;
 	}
 	len = strlen(buf);
-	(void)unlink(st->tmp);
-	fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	/*
+	 * In the directory opened at start (the service user's: a link it
+	 * swapped in for the directory later is not followed), else by path.
+	 */
+	d = st->dfd >= 0 ? st->dfd : AT_FDCWD;
+	tmp = st->dfd >= 0 ? strrchr(st->tmp, '/') + 1 : st->tmp;
+	name = st->dfd >= 0 ? strrchr(st->path, '/') + 1 : st->path;
+	(void)unlinkat(d, tmp, 0);
+	fd = openat(d, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0640);
 	if (fd < 0) {
 		snprintf(err, errlen, "state %s: %s", st->tmp,
@@ -439,14 +450,14 @@ state_save(struct state *st, char *err, size_t errlen)
 		snprintf(err, errlen, "state %s: write: %s", st->tmp,
 		    strerror(errno));
 		close(fd);
-		unlink(st->tmp);
+		(void)unlinkat(d, tmp, 0);
 		return -1;
 	}
 	close(fd);
-	if (rename(st->tmp, st->path) != 0) {
+	if (renameat(d, tmp, d, name) != 0) {
 		snprintf(err, errlen, "state %s: rename: %s", st->path,
 		    strerror(errno));
-		unlink(st->tmp);
+		(void)unlinkat(d, tmp, 0);
 		return -1;
 	}
 	st->dirty = 0;
@@ -460,6 +471,8 @@ state_free(struct state *st)
 		return;
 	if (st->lockfd >= 0)
 		close(st->lockfd);
+	if (st->dfd >= 0)
+		close(st->dfd);
 	json_decref(st->doc);
 	free(st->bsid);
 	free(st->path);

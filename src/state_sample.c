@@ -305,9 +305,13 @@ state_init(struct sensor *s, char *err, size_t errlen)
 	free(path);
 	/* One daemon per state file: a second one runs without. */
 	xasprintf(&st->lock, "%s/state.lock", dir);
-	/* In the service user's directory: no link of its is followed. */
-	st->lockfd = safe_open(st->lock, O_RDWR | O_CREAT, 0640, SAFE_GIVE,
-	    why, sizeof(why));
+	/*
+	 * In the service user's directory: no link of its is followed, and
+	 * the directory is kept open for every save (root's first one too).
+	 */
+	if ((st->dfd = safe_dir(dir, 0, why, sizeof(why))) >= 0)
+		st->lockfd = safe_openat(st->dfd, dir, "state.lock", O_RDWR |
+		    O_CREAT, 0640, SAFE_GIVE, why, sizeof(why));
 	if (st->lockfd < 0 || flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
 		if (st->lockfd < 0)
 			log_warnx("state: %s; running without history", why);

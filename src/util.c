@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "safefile.h"
 #include "types.h"
 #include "util.h"
 
@@ -214,19 +216,18 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	char		 buf[LIST_LINE_MAX], msg[512], *p, *hash;
 	size_t		 len, total = 0;
 	unsigned long	 line = 0;
-	int		 r;
+	int		 r, fd;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+	/* Root reads it at start: no link the service user planted. */
+	if ((fd = safe_open_read(path, err, errlen)) < 0)
+		return -1;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (fstat(fileno(fp), &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (st.st_size > LIST_FILE_MAX) {

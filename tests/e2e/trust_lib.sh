@@ -57,3 +57,48 @@ events: $root/var/log/canhgac/events.json
 ${4:-}
 YEOF
 }
+
+# tr_setup: the shipped layout under R=$TMP/root and a root-only victim
+# V=$TMP/secret/victim, its state in $want (after sl_init).
+tr_setup() {
+	R=$TMP/root
+	V=$TMP/secret/victim
+	tr_layout "$R"
+	tr_victim "$V"
+	want=$(tr_victim_state "$V")
+}
+
+# tr_gdb_race FUNC TEST ACTION: write $TMP/race.py, a gdb script that
+# runs the program and, each time a call of FUNC returns, evaluates the
+# shell command TEST (as root); the first time it succeeds, runs ACTION
+# as the service user (the swap, at the worst moment) and writes
+# $TMP/swapped. Run: gdb -q -batch -x "$TMP/race.py" --args PROGRAM...
+tr_gdb_race() {
+	rm -f "$TMP/swapped"
+	cat >"$TMP/race.py" <<PYEOF
+import gdb, subprocess
+done = [False]
+class After(gdb.FinishBreakpoint):
+    def stop(self):
+        if done[0] or subprocess.run(["sh", "-c", """$2"""]).returncode:
+            return False
+        done[0] = True
+        subprocess.run(["runuser", "-u", "$SVC", "--", "sh", "-c",
+                        """$3"""], check=True)
+        open("$TMP/swapped", "w").write("1")
+        return False
+    def out_of_scope(self):
+        pass
+class At(gdb.Breakpoint):
+    def stop(self):
+        if not done[0]:
+            After(gdb.newest_frame(), internal=True)
+        return False
+for c in ("set pagination off", "set confirm off",
+          "set breakpoint pending on", "handle SIGPIPE nostop noprint pass",
+          "handle SIGTERM nostop noprint pass"):
+    gdb.execute(c)
+At("$1")
+gdb.execute("run")
+PYEOF
+}

@@ -59,6 +59,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	S.flows = flow_table_new(8 << 20, NULL, sensor_flow_end, &S);
 	S.app = app_init(256, sensor_app_record, &S);
 	S.defrag = defrag_new(1 << 20, 30000000);	/* fragments reassembled */
+	sensor_stream_init(&S);				/* TCP reassembled */
 	S.offline = 1;
 	return 0;
 }

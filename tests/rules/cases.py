@@ -232,6 +232,41 @@ def frag_flood(n, over=3.0, tail=3.0):
     return build
 
 
+def tcp_overlap(src, dst, differ=True):
+    """A request whose second segment comes first, then a second copy of
+    it (other bytes with differ), then the first segment."""
+    def build(cap):
+        t = Tcp(cap, src, dst, eph(), 8080).handshake()
+        a, b = b"PUT /x HTTP/1.1\r\nHost: h\r\n", b"X-Pad: " + b"A" * 40
+        s = t.seq[0]
+        t._pkt(0, "PA", b, seq=s + len(a))
+        t._pkt(0, "PA", b"X-Pad: " + b"B" * 40 if differ else b,
+               seq=s + len(a))
+        t._pkt(0, "PA", a, seq=s)
+        t.seq[0] += len(a) + len(b)
+        t._pkt(1, "A")
+        t.close()
+    return build
+
+
+def stream_flood(n, over=3.0, tail=3.0):
+    """n connections each holding 2 KB ahead of a hole that never fills,
+    then a few seconds of ordinary traffic so the health check runs."""
+    def build(cap):
+        for i in range(n):
+            sport = 1024 + i % 60000
+            cap.add(ip(EXT, GATEWAY) / TCP(sport=sport, dport=8080,
+                                           flags="PA", seq=5000 + i) /
+                    Raw(b"O" * 2048), over / n)
+            cap.add(ip(EXT, GATEWAY) / TCP(sport=sport, dport=8080,
+                                           flags="PA", seq=9000 + i) /
+                    Raw(b"O" * 2048), 0)
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
 def both(*builders):
     def build(cap):
         for b in builders:
@@ -558,6 +593,12 @@ CASES = {
         neg=[("IPv4 fragments out of order, a second copy with the same bytes",
               frag_overlap(EXT, GATEWAY, differ=False))]),
 
+    1001021: dict(
+        pos=[("a segment over held data with other bytes",
+              tcp_overlap(EXT, GATEWAY))],
+        neg=[("segments out of order, a copy with the same bytes",
+              tcp_overlap(EXT, GATEWAY, differ=False))]),
+
     # sensor.yaml ----------------------------------------------------
     1001102: dict(
         pos=[("SYN flood from 20000 sources, flow_memcap 1MB", syn_flood(20000))],
@@ -573,6 +614,10 @@ CASES = {
               frag_flood(1000))],
         neg=[("100 fragment trains, defrag memcap 1MB", frag_flood(100))],
         conf={"memcap": "1MB"}),
+    1001121: dict(
+        pos=[("1000 connections holding out-of-order data, stream memcap 1MB",
+              stream_flood(1000))],
+        neg=[("100 connections holding out-of-order data", stream_flood(100))]),
 }
 
 # Incidents: what one piece of hostile activity raises in all, per level.

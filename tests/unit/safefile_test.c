@@ -259,6 +259,58 @@ test_dir_links(void **state)
 	assert_non_null(strstr(err, "symbolic link"));
 }
 
+/*
+ * safe_open_read (list files): in a directory another user can write, a
+ * link, a FIFO and a hard link are refused at once and nothing is read;
+ * a regular file is read; root's link in root's own directory is
+ * followed (root only: otherwise the test directory is not root's).
+ */
+static void
+test_open_read(void **state)
+{
+	char	w[300], p[300], q[300], err[512], buf[16];
+	int	fd;
+
+	(void)state;
+	path(w, sizeof(w), "w");
+	assert_int_equal(mkdir(w, 0700), 0);
+	assert_int_equal(chmod(w, 0777), 0);
+	path(p, sizeof(p), "w/list");
+	assert_int_equal(symlink(victim, p), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, p));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_null(strstr(err, "secret"));
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(link(victim, p), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "hard links"));
+	assert_int_equal(unlink(p), 0);
+	assert_victim_intact();
+	/* A file of its own in that directory is read. */
+	path(q, sizeof(q), "w/own");
+	assert_true((fd = open(q, O_WRONLY | O_CREAT | O_EXCL, 0644)) >= 0);
+	assert_int_equal(write(fd, "10.0.0.1\n", 9), 9);
+	close(fd);
+	assert_true((fd = safe_open_read(q, err, sizeof(err))) >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 9);
+	close(fd);
+	path(p, sizeof(p), "w/missing");
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open"));
+	if (!is_root())
+		skip();
+	/* The test directory is root's, 0700: its links are root's doing. */
+	path(p, sizeof(p), "rootlink");
+	assert_int_equal(symlink("w/own", p), 0);
+	assert_true((fd = safe_open_read(p, err, sizeof(err))) >= 0);
+	close(fd);
+}
+
 /* Root: another user's file is refused; SAFE_GIVE hands ours over. */
 static void
 test_owner(void **state)
@@ -377,6 +429,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_links, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_read, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_only, setup,
 		    teardown),
 	};

@@ -1,0 +1,492 @@
+/*
+ * TCP reassembly per direction in fixed memory (see include/stream.h).
+ *
+ * Only out-of-order data costs memory: a flow with held data gets a
+ * holder from a pool (its two directions' block lists, in
+ * sequence order) and 1 KiB blocks from another; a flow with none holds
+ * nothing but the flow struct's pointer. Holders sit in one list by the
+ * time they last took data, so the memcap evicts the oldest without a
+ * search. Nothing is allocated after stream_new.
+ *
+ * Sequence numbers are compared as offsets from the next expected byte
+ * (unsigned 32-bit differences), so wraparound past 2^32 needs nothing
+ * special: held data is always less than STREAM_WINDOW ahead.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "jsonw.h"
+#include "stream.h"
+#include "types.h"
+#include "xmalloc.h"
+
+/* flow->app_flags: next_seq[dir] is known. */
+#define SF_SEQ0		0x01
+#define SF_SEQ1		0x02
+#define SF_DEPTH0	0x04	/* stream.depth reached: counted once */
+#define SF_DEPTH1	0x08
+
+struct sblk {
+	struct sblk	*next;
+	uint32_t	 seq;
+	uint16_t	 len;
+	uint8_t		 data[STREAM_BLOCK];
+};
+
+struct stream_flow {
+	struct stream_flow *older, *newer;	/* by last data held */
+	struct flow	*flow;
+	struct sblk	*head[2];
+	uint16_t	 nblk[2];
+	uint8_t		 skip[2];		/* give up on the holes */
+};
+
+struct stream {
+	struct sblk	*blocks;
+	struct sblk	*free_blk;
+	struct stream_flow *holders;
+	struct stream_flow *free_sf;
+	struct stream_flow *oldest, *newest;
+	uint32_t	 depth;
+	uint32_t	 big_depth;
+	int		(*wants_big)(const struct flow *, void *);
+	void		*wants_arg;
+	struct stream_stats st;
+	uint8_t		 run[65536];	/* held data handed on as one run */
+};
+
+static const char *const counter_names[] = {
+#define X(id, name) name,
+	STREAM_COUNTERS(X)
+#undef X
+};
+
+const char *
+stream_counter_name(enum stream_counter c)
+{
+	return (unsigned)c < STC_NCOUNTERS ? counter_names[c] : "unknown";
+}
+
+const struct stream_stats *
+stream_stats(const struct stream *st)
+{
+	return &st->st;
+}
+
+void
+stream_stats_json(const struct stream *st, struct jsonw *w)
+{
+	int	i;
+
+	if (st == NULL)
+		return;
+	jw_obj_open(w, "stream");
+	for (i = 0; i < STC_NCOUNTERS; i++)
+		jw_uint(w, counter_names[i], st->st.c[i]);
+	jw_obj_close(w);
+}
+
+struct stream *
+stream_new(uint64_t memcap, uint32_t depth)
+{
+	struct stream	*st = xcalloc(1, sizeof(*st));
+	uint64_t	 nb, nh, i;
+
+	if (memcap < (1 << 20))
+		memcap = 1 << 20;
+	/* A holder for every two blocks: most holes are one segment. */
+	nb = memcap / (sizeof(struct sblk) + sizeof(struct stream_flow) / 2);
+	if (nb > UINT32_MAX)
+		nb = UINT32_MAX;
+	nh = nb / 2;
+	st->blocks = xcalloc_huge(nb, sizeof(struct sblk));
+	st->holders = xcalloc_huge(nh, sizeof(struct stream_flow));
+	for (i = nb; i > 0; i--) {
+		st->blocks[i - 1].next = st->free_blk;
+		st->free_blk = &st->blocks[i - 1];
+	}
+	for (i = nh; i > 0; i--) {
+		st->holders[i - 1].newer = st->free_sf;
+		st->free_sf = &st->holders[i - 1];
+	}
+	st->depth = st->big_depth = depth;
+	st->st.c[STC_BLOCKS_MAX] = nb;
+	return st;
+}
+
+void
+stream_free(struct stream *st)
+{
+	if (st == NULL)
+		return;
+	free(st->blocks);
+	free(st->holders);
+	free(st);
+}
+
+void
+stream_set_depth_hook(struct stream *st, uint32_t depth,
+    int (*wants)(const struct flow *, void *), void *arg)
+{
+	st->big_depth = depth > st->depth ? depth : st->depth;
+	st->wants_big = wants;
+	st->wants_arg = arg;
+}
+
+static void
+sf_unlink(struct stream *st, struct stream_flow *sf)
+{
+	if (sf->older != NULL)
+		sf->older->newer = sf->newer;
+	else
+		st->oldest = sf->newer;
+	if (sf->newer != NULL)
+		sf->newer->older = sf->older;
+	else
+		st->newest = sf->older;
+	sf->older = sf->newer = NULL;
+}
+
+static void
+sf_append(struct stream *st, struct stream_flow *sf)
+{
+	sf->newer = NULL;
+	sf->older = st->newest;
+	if (st->newest != NULL)
+		st->newest->newer = sf;
+	else
+		st->oldest = sf;
+	st->newest = sf;
+}
+
+static void
+blk_put(struct stream *st, struct sblk *b)
+{
+	b->next = st->free_blk;
+	st->free_blk = b;
+	st->st.c[STC_BLOCKS_USED]--;
+}
+
+/* Drop one direction's held data. */
+static void
+sf_drop_dir(struct stream *st, struct stream_flow *sf, int dir)
+{
+	struct sblk	*b;
+
+	while ((b = sf->head[dir]) != NULL) {
+		sf->head[dir] = b->next;
+		blk_put(st, b);
+	}
+	sf->nblk[dir] = 0;
+	sf->skip[dir] = 0;
+}
+
+/* Return a holder with nothing held left. */
+static void
+sf_release(struct stream *st, struct stream_flow *sf)
+{
+	sf_drop_dir(st, sf, 0);
+	sf_drop_dir(st, sf, 1);
+	sf_unlink(st, sf);
+	sf->flow->stream = NULL;
+	sf->flow = NULL;
+	sf->newer = st->free_sf;
+	st->free_sf = sf;
+}
+
+void
+stream_flow_release(struct stream *st, struct flow *f)
+{
+	struct stream_flow	*sf = f->stream;
+
+	if (st == NULL || sf == NULL)
+		return;
+	/* Held data whose hole never filled: lost to inspection. */
+	st->st.c[STC_GAPS] += (sf->head[0] != NULL) + (sf->head[1] != NULL);
+	sf_release(st, sf);
+}
+
+/* Free the oldest holder but keep; 0 if there was none. */
+static int
+evict_oldest(struct stream *st, const struct stream_flow *keep)
+{
+	struct stream_flow	*sf = st->oldest;
+
+	if (sf == keep)
+		sf = sf->newer;
+	if (sf == NULL)
+		return 0;
+	st->st.c[STC_EVICTED]++;
+	sf_release(st, sf);
+	return 1;
+}
+
+static struct sblk *
+blk_get(struct stream *st, const struct stream_flow *keep)
+{
+	struct sblk	*b;
+
+	if (st->free_blk == NULL && !evict_oldest(st, keep))
+		return NULL;
+	b = st->free_blk;
+	st->free_blk = b->next;
+	st->st.c[STC_BLOCKS_USED]++;
+	return b;
+}
+
+static struct stream_flow *
+sf_get(struct stream *st, struct flow *f)
+{
+	struct stream_flow	*sf = f->stream;
+
+	if (sf == NULL) {
+		if (st->free_sf == NULL && !evict_oldest(st, NULL))
+			return NULL;
+		sf = st->free_sf;
+		st->free_sf = sf->newer;
+		memset(sf, 0, sizeof(*sf));
+		sf->flow = f;
+		f->stream = sf;
+	} else
+		sf_unlink(st, sf);
+	sf_append(st, sf);
+	return sf;
+}
+
+/*
+ * Hold [seq, seq + n) ahead of the next expected byte: the parts not
+ * held yet go in new blocks, the parts already held stay (first wins)
+ * and are compared. Returns 1 if an overlap differed.
+ */
+static int
+hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
+    uint32_t seq, const uint8_t *p, uint32_t n)
+{
+	struct sblk	**pp = &sf->head[dir], *b, *prev = NULL;
+	uint32_t	 s = seq - next, e = s + n, cur = s;
+	int		 differ = 0, overlapped = 0;
+
+	while (cur < e) {
+		uint32_t bs = UINT32_MAX, be = UINT32_MAX, end;
+
+		if ((b = *pp) != NULL) {
+			bs = b->seq - next;
+			be = bs + b->len;
+			if (be <= cur) {
+				prev = b;
+				pp = &b->next;
+				continue;
+			}
+		}
+		if (cur < bs) {
+			end = e < bs ? e : bs;
+			/* Tiny segments share a block: fill the one before. */
+			if (prev != NULL && prev->seq + prev->len == next + cur &&
+			    prev->len < STREAM_BLOCK) {
+				uint32_t take = end - cur > (uint32_t)(STREAM_BLOCK -
+				    prev->len) ? (uint32_t)(STREAM_BLOCK - prev->len) :
+				    end - cur;
+
+				memcpy(prev->data + prev->len, p + (cur - s), take);
+				prev->len = (uint16_t)(prev->len + take);
+				cur += take;
+				continue;
+			}
+			while (cur < end) {
+				uint32_t take = end - cur > STREAM_BLOCK ?
+				    STREAM_BLOCK : end - cur;
+				struct sblk *nb;
+
+				if (sf->nblk[dir] >= 2 * STREAM_FLOW_BLOCKS ||
+				    (nb = blk_get(st, sf)) == NULL) {
+					st->st.c[STC_DROPPED]++;
+					sf->skip[dir] = 1;
+					return differ;
+				}
+				nb->seq = next + cur;
+				nb->len = (uint16_t)take;
+				memcpy(nb->data, p + (cur - s), take);
+				nb->next = *pp;
+				*pp = nb;
+				prev = nb;
+				pp = &nb->next;
+				sf->nblk[dir]++;
+				cur += take;
+			}
+			continue;
+		}
+		end = e < be ? e : be;
+		overlapped = 1;
+		if (memcmp(b->data + (cur - bs), p + (cur - s), end - cur) != 0)
+			differ = 1;
+		cur = end;
+		prev = b;
+		pp = &b->next;
+	}
+	if (overlapped)
+		st->st.c[STC_OVERLAPS]++;
+	if (differ)
+		st->st.c[STC_OVERLAPS_DIFFER]++;
+	if (sf->nblk[dir] >= STREAM_FLOW_BLOCKS)
+		sf->skip[dir] = 1;	/* the hole is not coming back */
+	return differ;
+}
+
+/* How many of n bytes at the direction's offset are within its depth. */
+static uint32_t
+within_depth(struct stream *st, struct flow *f, int dir, uint32_t n)
+{
+	uint32_t	depth = st->depth, done = f->inspected[dir];
+
+	if (done + (uint64_t)n > depth && st->wants_big != NULL &&
+	    st->wants_big(f, st->wants_arg))
+		depth = st->big_depth;
+	if (done >= depth)
+		return 0;
+	return depth - done < n ? depth - done : n;
+}
+
+/* n in-order bytes were taken: advance the direction, count inspected. */
+static uint32_t
+advance(struct stream *st, struct flow *f, int dir, uint32_t n)
+{
+	uint32_t	keep = within_depth(st, f, dir, n);
+
+	uint8_t		depthbit = dir == 0 ? SF_DEPTH0 : SF_DEPTH1;
+
+	f->next_seq[dir] += n;
+	if (keep < n && !(f->app_flags & depthbit)) {
+		f->app_flags |= depthbit;
+		st->st.c[STC_DEPTH]++;
+	}
+	f->inspected[dir] += keep;
+	return keep;
+}
+
+void
+stream_packet(struct stream *st, struct packet *pkt)
+{
+	struct flow		*f = pkt->flow;
+	struct stream_flow	*sf;
+	int			 dir = pkt->dir;
+	uint8_t			 seqbit = dir == 0 ? SF_SEQ0 : SF_SEQ1;
+	const uint8_t		*p = pkt->payload;
+	uint32_t		 n = pkt->payload_len, rel;
+
+	if (pkt->tcp_flags & TH_SYN) {
+		f->next_seq[dir] = pkt->seq + 1;
+		f->app_flags |= seqbit;
+		pkt->payload_len = 0;
+		return;
+	}
+	if (n == 0)
+		return;
+	st->st.c[STC_SEGMENTS]++;
+	if (!(f->app_flags & seqbit)) {
+		f->next_seq[dir] = pkt->seq;
+		f->app_flags |= seqbit;
+	}
+	pkt->payload_len = 0;
+	rel = pkt->seq - f->next_seq[dir];
+	if (rel >= 0x80000000U) {
+		/* Old data: a retransmission, maybe with some new. */
+		uint32_t behind = f->next_seq[dir] - pkt->seq;
+
+		st->st.c[STC_RETRANSMITTED] += behind < n ? behind : n;
+		if (behind >= n)
+			return;
+		p += behind;
+		n -= behind;
+		rel = 0;
+	}
+	if (rel == 0 && (f->stream == NULL || f->stream->head[dir] == NULL)) {
+		/* The common case: in order, nothing held. No copy. */
+		pkt->payload = p;
+		pkt->payload_len = advance(st, f, dir, n);
+		return;
+	}
+	if (rel >= STREAM_WINDOW || within_depth(st, f, dir, 1) == 0) {
+		st->st.c[STC_DROPPED]++;
+		return;
+	}
+	if ((sf = sf_get(st, f)) == NULL) {
+		st->st.c[STC_DROPPED]++;
+		return;
+	}
+	if (rel > 0)
+		st->st.c[STC_HELD]++;
+	if (hold(st, sf, dir, f->next_seq[dir],
+	    pkt->seq + (uint32_t)(p - pkt->payload), p, n)) {
+		/*
+		 * The host may keep this copy: its bytes are inspected too,
+		 * by the payload rules alone (the parsers follow the stream).
+		 */
+		if (pkt->err == DE_NONE)
+			pkt->err = DE_TCP_OVERLAP_DIFF;
+		pkt->payload = p;
+		pkt->payload_len = n;
+		pkt->flags |= PKT_STREAM_ALT;
+	}
+}
+
+void
+stream_drain(struct stream *st, const struct packet *pkt,
+    stream_deliver_cb cb, void *arg)
+{
+	struct flow		*f = pkt->flow;
+	struct stream_flow	*sf = f->stream;
+	int			 dir = pkt->dir;
+	struct packet		 q;
+	struct sblk		*b;
+
+	if (sf == NULL)
+		return;
+	for (;;) {
+		uint32_t	 m = 0, seq0 = f->next_seq[dir];
+		uint16_t	 gap = 0;
+
+		/* Gather the contiguous run: one buffer, one inspection. */
+		while ((b = sf->head[dir]) != NULL) {
+			uint32_t next = f->next_seq[dir] + m;
+			uint32_t rel = b->seq - next, off = 0;
+
+			if (rel >= 0x80000000U) {
+				off = next - b->seq;
+				if (off > b->len)
+					off = b->len;
+			} else if (rel > 0) {
+				if (m > 0 || !sf->skip[dir])
+					break;
+				/* Lost: inspection resumes after the hole. */
+				st->st.c[STC_GAPS]++;
+				f->next_seq[dir] = seq0 = b->seq;
+				gap = PKT_GAP;
+			}
+			if (b->len - off > sizeof(st->run) - m)
+				break;
+			memcpy(st->run + m, b->data + off, b->len - off);
+			m += b->len - off;
+			sf->head[dir] = b->next;
+			sf->nblk[dir]--;
+			blk_put(st, b);
+		}
+		if (m == 0)
+			break;
+		q = *pkt;
+		q.seq = seq0;
+		q.payload = st->run;
+		q.payload_len = advance(st, f, dir, m);
+		q.flags |= gap;
+		q.err = DE_NONE;
+		if (q.payload_len > 0)
+			cb(&q, arg);
+	}
+	if (sf->head[dir] == NULL)
+		sf->skip[dir] = 0;
+	if (sf->head[0] == NULL && sf->head[1] == NULL)
+		sf_release(st, sf);
+}

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Trust: root reads the list files in a directory the service user
+# writes. `list add|remove` needs the daemon (user `canhgac`) to write
+# the list's directory (README), and root loads the lists at start and
+# in `canhgacd -T` (ExecStartPre). There `canhgac` plants a symbolic link
+# to a root-only file holding a password hash: root read it and printed
+# its first line in the error (`bad address "root:$y$..."`). Also a FIFO
+# (root's start waited on it) and, as a system without
+# fs.protected_hardlinks would let the user do, a hard link. Checked:
+# each is refused with a message naming the path, at once, the secret
+# appears in no output; a list the user wrote itself still loads, and a
+# link root made in a directory of its own is still followed.
+# Exit: 0 pass, 1 fail, 77 skip.
+me=trust_lists
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
+. "$top_srcdir/tests/e2e/trust_lib.sh"
+tr_need
+sl_init
+L=$TMP/etc/canhgac/lists
+mkdir -p "$L" "$TMP/etc/canhgac/own"
+chown "$SVC:$SVC" "$L" && chmod 750 "$L"
+chmod 755 "$TMP/etc/canhgac/own"
+V=$TMP/secret/shadow
+tr_victim "$V"
+printf 'root:$y$j9T$CANHGACSECRET0:19000:0:99999:7:::\n' >"$V"
+want=$(tr_victim_state "$V")
+sl_sensor_conf "$TMP/sensor.yaml" sensor-trust-lists "  json: {path: $TMP/alerts.json}"
+sed -i "s|^assets:|assets:\n  ioc_ips: {file: $L/ioc-ips.txt}|" "$TMP/sensor.yaml"
+
+# check NAME WHY: -T refuses at once, naming the list and WHY; no secret.
+check() {
+	timeout 10 "$CANHGACD" -T -c "$TMP/sensor.yaml" >"$TMP/$1.log" 2>&1
+	local rc=$?
+	[ $rc -ne 124 ] || fail "$1: -T hung on the list"
+	[ $rc -ne 0 ] || { cat "$TMP/$1.log" >&2; fail "$1: accepted"; }
+	grep -qF "$L/ioc-ips.txt: $2" "$TMP/$1.log" ||
+		{ cat "$TMP/$1.log" >&2; fail "$1: no message naming the list: $2"; }
+	! grep -q CANHGACSECRET "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; fail "$1: the secret was printed"; }
+	[ "$(tr_victim_state "$V")" = "${want_now:-$want}" ] || fail "$1: the victim changed"
+	echo "$me: $1: refused ($2)"
+}
+
+as_svc ln -s "$V" "$L/ioc-ips.txt" || fail "cannot plant the link"
+check symlink "is a symbolic link in a directory another user can write"
+# A live start as root (user: canhgac) refuses it too.
+cat >>"$TMP/sensor.yaml" <<YEOF
+user: $SVC
+YEOF
+timeout 10 "$CANHGACD" -c "$TMP/sensor.yaml" -i lo -P "$TMP/pid" >"$TMP/live.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qF "$L/ioc-ips.txt: is a symbolic link" "$TMP/live.log" &&
+	! grep -q CANHGACSECRET "$TMP/live.log" ||
+	{ cat "$TMP/live.log" >&2; fail "live start: not refused (exit $rc)"; }
+echo "$me: live start: refused"
+
+as_svc rm -f "$L/ioc-ips.txt"
+as_svc mkfifo "$L/ioc-ips.txt"
+check fifo "not a regular file"
+
+as_svc rm -f "$L/ioc-ips.txt"
+ln "$V" "$L/ioc-ips.txt"
+want_now=$(tr_victim_state "$V")
+check hardlink "has 2 hard links"
+rm -f "$L/ioc-ips.txt"
+[ "$(tr_victim_state "$V")" = "$want" ] || fail "the victim changed"
+
+# The user's own list loads; root's link in root's directory is followed.
+as_svc sh -c "printf '203.0.113.7\n' >'$L/ioc-ips.txt'"
+"$CANHGACD" -T -c "$TMP/sensor.yaml" >"$TMP/own.log" 2>&1 ||
+	{ cat "$TMP/own.log" >&2; fail "the service user's own list refused"; }
+printf '198.51.100.0/24\n' >"$TMP/etc/canhgac/real.txt"
+ln -s "$TMP/etc/canhgac/real.txt" "$TMP/etc/canhgac/own/ioc-ips.txt"
+sed -i "s|$L/ioc-ips.txt|$TMP/etc/canhgac/own/ioc-ips.txt|" "$TMP/sensor.yaml"
+"$CANHGACD" -T -c "$TMP/sensor.yaml" >"$TMP/rootlink.log" 2>&1 ||
+	{ cat "$TMP/rootlink.log" >&2; fail "root's link in root's directory refused"; }
+echo "$me: the user's own list and root's link load"
+echo "$me: PASS"

@@ -1,0 +1,456 @@
+/*
+ * TCP reassembly tests: a direction's data cut into segments and fed to
+ * stream_packet / stream_drain in order, reversed, one byte a segment,
+ * duplicated, overlapping with the same and with other bytes, with a
+ * hole that never fills, across the 2^32 sequence wrap; what comes out
+ * must be the original stream, once, in order. Also the memcap (oldest
+ * flow evicted, counted) and stream.depth (and the larger depth of the
+ * flows a hook picks).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flow.h"
+#include "stream.h"
+#include "types.h"
+
+#define BIG	(1 << 20)
+#define LEN	80000	/* the data */
+#define RUN	20000	/* the stream run_order cuts */
+
+/* What was handed on, in order, with the number of gaps flagged. */
+struct sink {
+	uint8_t	 buf[4 * LEN];
+	size_t	 len;
+	int	 gaps;
+	int	 anomalies;
+	size_t	 alt;		/* bytes of other copies, inspected apart */
+};
+
+static void
+sink_take(struct packet *pkt, void *arg)
+{
+	struct sink	*k = arg;
+
+	assert_true(k->len + pkt->payload_len <= sizeof(k->buf));
+	memcpy(k->buf + k->len, pkt->payload, pkt->payload_len);
+	k->len += pkt->payload_len;
+	if (pkt->flags & PKT_GAP)
+		k->gaps++;
+}
+
+/* One segment of direction 0, as sensor.c feeds it. */
+static void
+feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
+    const uint8_t *p, uint32_t n)
+{
+	struct packet	pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.flow = f;
+	pkt.dir = 0;
+	pkt.proto = PROTO_TCP;
+	pkt.tcp_flags = TH_ACK;
+	pkt.seq = seq;
+	pkt.payload = p;
+	pkt.payload_len = n;
+	stream_packet(st, &pkt);
+	if (pkt.err == DE_TCP_OVERLAP_DIFF)
+		k->anomalies++;
+	if (pkt.flags & PKT_STREAM_ALT)
+		k->alt += pkt.payload_len;
+	else if (pkt.payload_len > 0)
+		sink_take(&pkt, k);
+	if (stream_pending(&pkt))
+		stream_drain(st, &pkt, sink_take, k);
+}
+
+static void
+syn(struct stream *st, struct flow *f, uint32_t isn)
+{
+	struct packet	pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.flow = f;
+	pkt.proto = PROTO_TCP;
+	pkt.tcp_flags = TH_SYN;
+	pkt.seq = isn;
+	stream_packet(st, &pkt);
+}
+
+static uint8_t data[LEN];
+
+static void
+fill(void)
+{
+	size_t	i;
+
+	for (i = 0; i < LEN; i++)
+		data[i] = (uint8_t)(i * 7 + i / 251);
+}
+
+static struct flow *
+new_flow(void)
+{
+	struct flow	*f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->proto = PROTO_TCP;
+	return f;
+}
+
+/* Cut data into segments of seg bytes, feed them in order given. */
+static void
+run_order(uint32_t isn, size_t seg, int reversed, struct sink *k,
+    struct stream *st)
+{
+	struct flow	*f = new_flow();
+	size_t		 nseg = (RUN + seg - 1) / seg, i;
+
+	syn(st, f, isn - 1);
+	for (i = 0; i < nseg; i++) {
+		size_t j = reversed ? nseg - 1 - i : i;
+		size_t off = j * seg, n = RUN - off < seg ? RUN - off : seg;
+
+		feed(st, f, k, isn + (uint32_t)off, data + off, (uint32_t)n);
+	}
+	stream_flow_release(st, f);
+	free(f);
+}
+
+static void
+test_in_order(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+
+	(void)state;
+	fill();
+	run_order(1000, 1460, 0, k, st);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
+	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_reversed(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+
+	(void)state;
+	fill();
+	/* 20 segments of 1000: all but the first are held (< 64 blocks). */
+	run_order(1000, 1000, 1, k, st);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
+	assert_int_equal(k->gaps, 0);
+	assert_int_equal(stream_stats(st)->c[STC_HELD], 19);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_one_byte(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+	uint32_t	 i;
+
+	(void)state;
+	fill();
+	syn(st, f, 99);
+	/* One byte a segment, in order, then 40 bytes one by one reversed. */
+	for (i = 0; i < 300; i++)
+		feed(st, f, k, 100 + i, data + i, 1);
+	for (i = 340; i > 300; i--)
+		feed(st, f, k, 100 + i - 1, data + i - 1, 1);
+	assert_int_equal(k->len, 340);
+	assert_memory_equal(k->buf, data, 340);
+	/* The first byte last: 399 one-byte segments share one block. */
+	for (i = 341; i < 740; i++)
+		feed(st, f, k, 100 + i, data + i, 1);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 1);
+	assert_int_equal(k->len, 340);
+	feed(st, f, k, 100 + 340, data + 340, 1);
+	assert_int_equal(k->len, 740);
+	assert_memory_equal(k->buf, data, 740);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_retransmissions(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+
+	(void)state;
+	fill();
+	syn(st, f, 0);
+	feed(st, f, k, 1, data, 1000);
+	feed(st, f, k, 1, data, 1000);		/* exact copy */
+	feed(st, f, k, 501, data + 500, 1000);	/* half old, half new */
+	feed(st, f, k, 2501, data + 2500, 500);	/* ahead: held */
+	feed(st, f, k, 2501, data + 2500, 500);	/* a copy of held data */
+	feed(st, f, k, 1501, data + 1500, 1000);	/* fills the hole */
+	assert_int_equal(k->len, 3000);
+	assert_memory_equal(k->buf, data, 3000);
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(stream_stats(st)->c[STC_RETRANSMITTED], 1500);
+	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS], 1);
+	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS_DIFFER], 0);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/* Overlap over held data: the first bytes win; other bytes: anomaly. */
+static void
+overlap_case(int garbage_first)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+	uint8_t		 garbage[600];
+
+	fill();
+	memset(garbage, 'G', sizeof(garbage));
+	syn(st, f, 0);
+	if (garbage_first) {
+		feed(st, f, k, 1001, garbage, 600);
+		feed(st, f, k, 901, data + 900, 900);	/* over it, longer */
+	} else {
+		feed(st, f, k, 901, data + 900, 900);
+		feed(st, f, k, 1001, garbage, 600);
+	}
+	assert_int_equal(k->anomalies, 1);
+	/* The second copy is inspected apart, whole. */
+	assert_int_equal(k->alt, garbage_first ? 900 : 600);
+	feed(st, f, k, 1, data, 900);
+	assert_int_equal(k->len, 1800);
+	if (garbage_first) {
+		assert_memory_equal(k->buf, data, 1000);
+		assert_memory_equal(k->buf + 1000, garbage, 600);
+		assert_memory_equal(k->buf + 1600, data + 1600, 200);
+	} else
+		assert_memory_equal(k->buf, data, 1800);
+	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS_DIFFER], 1);
+	stream_flow_release(st, f);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_overlap_differ(void **state)
+{
+	(void)state;
+	overlap_case(0);
+	overlap_case(1);
+}
+
+/* An in-order segment over held data with other bytes: anomaly too. */
+static void
+test_overlap_in_order(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+	uint8_t		 bad[1000];
+
+	(void)state;
+	fill();
+	memcpy(bad, data, sizeof(bad));
+	bad[700] ^= 0xff;
+	syn(st, f, 0);
+	feed(st, f, k, 501, data + 500, 500);
+	feed(st, f, k, 1, bad, 1000);
+	assert_int_equal(k->anomalies, 1);
+	assert_int_equal(k->len, 1000);
+	assert_memory_equal(k->buf, data, 1000);	/* held bytes won */
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/* A hole that never fills: given up on, inspection resumes after it. */
+static void
+test_gap(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+	uint32_t	 i;
+
+	(void)state;
+	fill();
+	syn(st, f, 0);
+	feed(st, f, k, 1, data, 1000);
+	/*
+	 * Bytes 1000..1999 lost; then segments of 1000 bytes are held
+	 * until the direction holds STREAM_FLOW_BLOCKS blocks: the hole is
+	 * given up on and everything held goes on.
+	 */
+	for (i = 0; i < 75 && stream_stats(st)->c[STC_GAPS] == 0; i++) {
+		assert_int_equal(k->len, 1000);
+		feed(st, f, k, 2001 + i * 1000, data + 2000 + i * 1000, 1000);
+	}
+	assert_true(i * 1000 > (STREAM_FLOW_BLOCKS - 1) * STREAM_BLOCK);
+	assert_true(i * 1000 <= STREAM_FLOW_BLOCKS * STREAM_BLOCK);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 1);
+	assert_int_equal(k->gaps, 1);
+	assert_int_equal(k->len, 1000 + i * 1000);
+	assert_memory_equal(k->buf + 1000, data + 2000, i * 1000);
+	/* And what follows goes straight through. */
+	feed(st, f, k, 2001 + i * 1000, data + 2000 + i * 1000, 100);
+	assert_int_equal(k->len, 1000 + i * 1000 + 100);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	/* A hole still open when the flow ends is a gap too. */
+	feed(st, f, k, 5001 + i * 1000, data, 100);
+	stream_flow_release(st, f);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_wraparound(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+
+	(void)state;
+	fill();
+	/* The stream crosses 2^32 in the middle, reversed and in order. */
+	run_order(UINT32_MAX - 9000, 1000, 1, k, st);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
+	k->len = 0;
+	run_order(UINT32_MAX - 500, 700, 0, k, st);
+	assert_int_equal(k->len, RUN);
+	assert_memory_equal(k->buf, data, RUN);
+	free(k);
+	stream_free(st);
+}
+
+/* More held data than the pool: the oldest flow's goes, counted. */
+static void
+test_memcap(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*fl[400];
+	uint64_t	 max = 0;
+	int		 i;
+
+	(void)state;
+	fill();
+	for (i = 0; i < 400; i++) {
+		fl[i] = new_flow();
+		syn(st, fl[i], 0);
+		/* 10 held blocks a flow: 4,000 wanted, under 1,000 fit. */
+		feed(st, fl[i], k, 2001, data, 10 * STREAM_BLOCK);
+		if (stream_stats(st)->c[STC_BLOCKS_USED] > max)
+			max = stream_stats(st)->c[STC_BLOCKS_USED];
+	}
+	assert_true(max <= stream_stats(st)->c[STC_BLOCKS_MAX]);
+	assert_true(stream_stats(st)->c[STC_EVICTED] >= 280);
+	/* Oldest first: the first flow lost its data, the last kept it. */
+	assert_null(fl[0]->stream);
+	assert_non_null(fl[399]->stream);
+	assert_int_equal(k->len, 0);
+	for (i = 0; i < 400; i++) {
+		stream_flow_release(st, fl[i]);
+		free(fl[i]);
+	}
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+static int
+always(const struct flow *f, void *arg)
+{
+	(void)f;
+	return *(int *)arg;
+}
+
+static void
+test_depth(void **state)
+{
+	struct stream	*st = stream_new(BIG, 5000);
+	struct sink	*k = calloc(1, sizeof(*k));
+	int		 big = 0;
+
+	(void)state;
+	fill();
+	run_order(1, 1460, 0, k, st);
+	assert_int_equal(k->len, 5000);
+	assert_memory_equal(k->buf, data, 5000);
+	assert_int_equal(stream_stats(st)->c[STC_DEPTH], 1);
+	/* Reversed: nothing held past the depth either. */
+	k->len = 0;
+	run_order(1, 1000, 1, k, st);
+	assert_int_equal(k->len, 5000);
+	assert_memory_equal(k->buf, data, 5000);
+	/* The hook's flows get the larger depth. */
+	stream_set_depth_hook(st, 12000, always, &big);
+	big = 1;
+	k->len = 0;
+	run_order(1, 1460, 0, k, st);
+	assert_int_equal(k->len, 12000);
+	assert_memory_equal(k->buf, data, 12000);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+/* The performance contract holds with the stream pointer. */
+static void
+test_flow_size(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct flow) + sizeof(uint32_t) <= 256);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_reversed),
+		cmocka_unit_test(test_one_byte),
+		cmocka_unit_test(test_retransmissions),
+		cmocka_unit_test(test_overlap_differ),
+		cmocka_unit_test(test_overlap_in_order),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_wraparound),
+		cmocka_unit_test(test_memcap),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_flow_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,8 +1,11 @@
 /*
- * The rule set as the other modules read it (rules_query.c): each
- * rule's public description, its exceptions, the assets and files the
- * set was built from. The set itself is loaded and matched by
- * rules_load.c and rules_match.c; its layout stays in rules-internal.h.
+ * The rules module's interface (rules_*.c): the rule language of
+ * rules.md (categories, events, the compiled match, struct rule and
+ * struct exception), loading and matching a rule set (rules_load.c,
+ * rules_match.c), and the set as the other modules read it
+ * (rules_query.c): each rule's public description, its exceptions, the
+ * assets and files the set was built from. The set's own layout stays
+ * in rules-internal.h.
  */
 #ifndef CANHGAC_RULES_H
 #define CANHGAC_RULES_H

@@ -161,7 +161,7 @@ def cmd_record(argv):
                 for k in ("created", "peak_active", "evicted", "bytes_per_flow"):
                     if k in fl:
                         rec["flow_" + k] = fl[k]
-                rec["alerts"] = s.get("alerts", {}).get("written", 0)
+                rec["alerts"] = s.get("outputs", {}).get("json", {}).get("written", 0)
                 ifs = s.get("interfaces", [])
                 if ifs:
                     rec["pcap_received"] = sum(x.get("pcap_received", 0) for x in ifs)

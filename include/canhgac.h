@@ -33,5 +33,7 @@
 #include "compliance.h"
 #include "state.h"
 #include "stream.h"
+#include "lifecycle.h"
+#include "stats.h"
 
 #endif /* CANHGAC_H */

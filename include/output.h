@@ -64,8 +64,11 @@ void	 outputs_drain(struct outputs *, void (*cb)(void *), void *arg);
 void	 outputs_tick(struct outputs *);
 /* Alerts an output gave up on (syslog queue, spool, unformattable). */
 uint64_t outputs_dropped(const struct outputs *);
-void	 outputs_stats_json(const struct outputs *, struct jsonw *);
+/* Alerts that could not be flattened (they reached no output). */
+uint64_t outputs_unformattable(const struct outputs *);
 const struct syslog_out *outputs_syslog(const struct outputs *);
+int	 outputs_nremote(const struct outputs *);
+const struct remote *outputs_remote(const struct outputs *, int);
 
 struct syslog_stats {
 	const char	*socket;
@@ -82,7 +85,6 @@ void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
 void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
 uint64_t syslog_out_dropped(const struct syslog_out *);
 void	 syslog_out_stats(const struct syslog_out *, struct syslog_stats *);
-void	 syslog_out_stats_json(const struct syslog_out *, struct jsonw *);
 
 struct remote *remote_new(struct event_base *, const struct remote_conf *,
 	    const char *sensor, char *err, size_t errlen);
@@ -92,7 +94,17 @@ int	 remote_drained(const struct remote *);
 void	 remote_drain(struct remote *, void (*cb)(void *), void *arg);
 void	 remote_tick(struct remote *);
 uint64_t remote_dropped(const struct remote *);
-void	 remote_stats_json(const struct remote *, struct jsonw *);
+struct remote_stats {
+	const char	*destination;	/* host:port */
+	const char	*transport;	/* tcp, tls */
+	const char	*state;		/* disconnected, connecting, connected */
+	const char	*last_error;	/* "" if none */
+	uint64_t	 sent, spooled, replayed, resent, dropped;
+	uint64_t	 spool_pending, spool_bytes, in_flight;
+	uint64_t	 connects, connect_failures, disconnects;
+	uint64_t	 spool_errors, spool_corrupt, format_errors;
+};
+void	 remote_stats(const struct remote *, struct remote_stats *);
 /* Format one RFC 5424 message, octet-counted; returns its length. */
 size_t	 remote_format(char *buf, size_t len, const struct alert_rec *,
 	    const char *hostname, uint32_t enterprise, uint64_t seq);

@@ -289,8 +289,6 @@ const struct rule_stats *rules_stats(const struct ruleset *);
 uint64_t rules_threshold_evictions(const struct ruleset *);
 /* Keep hit counts across a reload: by sid, and exceptions by identity. */
 void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
-/* Write per-rule and per-exception counters into w (--stats). */
-void	 rules_stats_json(const struct ruleset *, struct jsonw *);
 
 /* One "$name" a rule's match refers to, recorded by the loader. */
 struct rule_asset_ref {

@@ -24,6 +24,7 @@ struct event;
 struct state;
 struct defrag;
 struct stream;
+struct reload_job;
 struct iface;
 struct packet;
 struct app_result;
@@ -67,9 +68,12 @@ struct sensor {
 	uint64_t		 last_defrag_evicted;
 	struct stream		*stream;	/* stream.c */
 	uint64_t		 last_stream_evicted;
+	/* lifecycle.c (lifecycle.h) */
+	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
+	size_t			 nstarted;	/* subsystems started */
+	int			 drained;	/* stopped, outputs drained */
+	struct reload_job	*reload_job;	/* a rule set being built */
 };
-
-void	 sensor_stop(struct sensor *, enum flow_end_reason);
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
@@ -80,7 +84,5 @@ void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */
 void	 sensor_health(struct sensor *, uint64_t now);
-/* canhgacd.c: reload configuration and rules (SIGHUP, canhgacctl reload). */
-int	 sensor_reload(struct sensor *, char *err, size_t errlen);
 
 #endif /* CANHGAC_SENSOR_H */

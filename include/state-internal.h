@@ -54,7 +54,6 @@ struct state {
 	int		 nbif;
 	struct base_out	 bout[STATE_OUTPUTS_MAX];
 	int		 nbout;
-	char		 obuf[32768];	/* outputs_stats_json */
 };
 
 /* A string member, or "" (never NULL). */

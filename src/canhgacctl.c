@@ -455,6 +455,19 @@ show_status(json_t *j)
 			table_add(&t, "syslog",
 			    num(b[0], 32, json_object_get(v, "sent")),
 			    num(b[1], 32, json_object_get(v, "errors")), where);
+		} else if (strcmp(jstr(v, "name"), "remote") == 0) {
+			snprintf(where, sizeof(where), "%s (%s, %lld spooled, "
+			    "%lld replayed, %lld resent, %lld dropped, %lld in "
+			    "the spool%s%s)", jstr(v, "destination"),
+			    jstr(v, "state"), jint(v, "spooled"),
+			    jint(v, "replayed"), jint(v, "resent"),
+			    jint(v, "dropped"), jint(v, "spool_pending"),
+			    *jstr(v, "last_error") ? ", last error: " : "",
+			    jstr(v, "last_error"));
+			table_add(&t, "remote",
+			    num(b[0], 32, json_object_get(v, "sent")),
+			    num(b[1], 32, json_object_get(v, "dropped")),
+			    where);
 		} else
 			table_add(&t, jstr(v, "name"),
 			    num(b[0], 32, json_object_get(v, "written")),
@@ -523,7 +536,9 @@ prom_gauge(const char *key)
 {
 	static const char *const g[] = { "active", "peak_active", "max",
 	    "threshold_keys", "threshold_bytes", "uptime", "ring_alerts",
-	    "inactive", "ok", "waiting", "clients", "followers" };
+	    "inactive", "ok", "waiting", "clients", "followers",
+	    "spool_pending", "spool_bytes", "in_flight", "last",
+	    "packets_per_second", "peak_rss_kb", "bytes_per_flow" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)
@@ -570,8 +585,40 @@ prom_elem_labels(const char *arr, json_t *e)
 		prom_label("owner", jstr(e, "owner"));
 	} else if (strcmp(arr, "interfaces") == 0)
 		prom_label("interface", jstr(e, "name"));
-	else
+	else {
 		prom_label("output", jstr(e, "name"));
+		if (json_is_string(json_object_get(e, "destination"))) {
+			printf(",");
+			prom_label("destination", jstr(e, "destination"));
+		}
+	}
+}
+
+/*
+ * stats' outputs object (json, events, syslog, status: objects; remote:
+ * an array) as one array of named elements, one family per counter
+ * labelled by output (and destination for each remote).
+ */
+static json_t *
+prom_outputs(json_t *o)
+{
+	json_t		*a = json_array(), *x, *e, *c;
+	const char	*k;
+	size_t		 i;
+
+	json_object_foreach(o, k, x) {
+		if (json_is_object(x)) {
+			c = json_copy(x);
+			json_object_set_new(c, "name", json_string(k));
+			json_array_append_new(a, c);
+		} else if (json_is_array(x))
+			json_array_foreach(x, i, e) {
+				c = json_copy(e);
+				json_object_set_new(c, "name", json_string(k));
+				json_array_append_new(a, c);
+			}
+	}
+	return a;
 }
 
 /* An array of objects: one family per numeric key, labelled samples. */
@@ -618,7 +665,7 @@ prom_array(const char *prefix, const char *arr, json_t *a)
 static void
 prom_object(const char *prefix, json_t *o)
 {
-	const char	*k;
+	const char	*k, *r;
 	json_t		*x, *y;
 	char		 name[256], help[256], sub[128];
 
@@ -636,8 +683,6 @@ prom_object(const char *prefix, json_t *o)
 			    (long long)json_is_true(x) :
 			    (long long)json_integer_value(x));
 		} else if (json_is_object(x) && strcmp(k, "anomalies") == 0) {
-			const char *r;
-
 			prom_name(name, sizeof(name), prefix, "anomalies", 0);
 			prom_head(name, "malformed packets by reason", 0);
 			json_object_foreach(x, r, y) {
@@ -646,6 +691,16 @@ prom_object(const char *prefix, json_t *o)
 				printf("} %lld\n",
 				    (long long)json_integer_value(y));
 			}
+		} else if (json_is_object(x) && strcmp(k, "outputs") == 0) {
+			json_t *a = prom_outputs(x), *sc = json_object();
+
+			json_object_foreach(x, r, y)
+				if (json_is_integer(y))
+					json_object_set(sc, r, y);
+			prom_object("outputs", sc);
+			prom_array(prefix, k, a);
+			json_decref(sc);
+			json_decref(a);
 		} else if (json_is_object(x)) {
 			snprintf(sub, sizeof(sub), "%s%s%s", prefix,
 			    *prefix ? "_" : "", k);

@@ -53,14 +53,10 @@
 #include <jansson.h>
 
 #include "alert.h"
-#include "app.h"
-#include "capture.h"
 #include "compliance.h"
 #include "conf.h"
 #include "control.h"
 #include "ctl-protocol.h"
-#include "decode.h"
-#include "defrag.h"
 #include "domset.h"
 #include "eventlog.h"
 #include "flow.h"
@@ -70,10 +66,8 @@
 #include "rules.h"
 #include "sensor.h"
 #include "state.h"
-#include "stream.h"
-#include "threshold.h"
+#include "stats.h"
 #include "types.h"
-#include "util.h"
 #include "xmalloc.h"
 #include "rules-internal.h"
 
@@ -125,6 +119,26 @@ struct ctl_client {
 	time_t			 last_active;
 	time_t			 last_sent;	/* follow: last alert queued */
 	size_t			 queued;	/* bytes in the output buffer */
+	int			 waiting;	/* answer due when a reload ends */
+	int			 in_request;	/* inside client_request */
+	json_t			*deferred;	/* list change behind another */
+	struct ctl_client	*lq_next;
+};
+
+/*
+ * A list file changed by list add/remove, as it was: put back if the
+ * reload of the change fails. Owned by the control, not the client, so
+ * that it is put back even if the client went away meanwhile.
+ */
+struct list_undo {
+	struct control		*ctl;
+	struct ctl_client	*cl;		/* NULL: went away */
+	char			 file[PATH_MAX];
+	char			*buf;
+	size_t			 len;
+	struct stat		 st;
+	json_t			*reply;		/* the answer if it loads */
+	char			 what[320];	/* for the log */
 };
 
 struct ring_ent {
@@ -159,6 +173,10 @@ struct control {
 	uint64_t		 ring_total;
 	time_t			 log_sec;	/* refusal log rate limit */
 	int			 log_n, log_suppressed;
+	/* One list change at a time: its file is put back if it fails. */
+	struct list_undo	*list_undo;
+	struct ctl_client	*lq_head, *lq_tail;	/* list changes waiting */
+	int			 lq_running;
 };
 
 static void	client_read(struct bufferevent *, void *);
@@ -208,6 +226,22 @@ client_free(struct ctl_client *cl)
 	if (cl->follow)
 		ctl->nfollow--;
 	ctl->queued -= cl->queued;
+	if (cl->waiting)
+		ctl->ops.reload_forget(ctl->s, cl);
+	if (ctl->list_undo != NULL && ctl->list_undo->cl == cl)
+		ctl->list_undo->cl = NULL;
+	if (cl->deferred != NULL) {
+		struct ctl_client **pp, *prev = NULL;
+
+		for (pp = &ctl->lq_head; *pp != NULL && *pp != cl;
+		    pp = &(*pp)->lq_next)
+			prev = *pp;
+		if (*pp == cl)
+			*pp = cl->lq_next;
+		if (ctl->lq_tail == cl)
+			ctl->lq_tail = prev;
+		json_decref(cl->deferred);
+	}
 	bufferevent_free(cl->bev);
 	free(cl);
 }
@@ -349,60 +383,55 @@ wall_now(void)
 	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
 }
 
-/* A packet-time stamp as text in the sensor's zone, or JSON null. */
+/* The status socket as an output. */
 static json_t *
-ts_json(const struct control *ctl, uint64_t usec)
+status_json(const struct control *ctl)
 {
-	char	buf[48];
-
-	if (usec == 0)
-		return json_null();
-	util_format_ts(usec, buf, sizeof(buf), ctl->s->conf->utc_offset);
-	return json_string(buf);
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
+	    "name", "status", "path", ctl->path,
+	    "clients", (json_int_t)ctl->nclients,
+	    "followers", (json_int_t)ctl->nfollow,
+	    "cut_off", (json_int_t)ctl->cut_off,
+	    "denied", (json_int_t)ctl->denied);
 }
 
+void
+control_stats(struct sensor *s, json_t *snap)
+{
+	struct control	*ctl = s->control;
+	json_t		*o = json_object_get(snap, "outputs");
+
+	if (ctl == NULL)
+		return;
+	if (o != NULL)
+		json_object_set_new(o, "status", status_json(ctl));
+	json_object_set_new(snap, "control", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "accepted", (json_int_t)ctl->accepted,
+	    "denied", (json_int_t)ctl->denied,
+	    "evicted_idle", (json_int_t)ctl->evicted,
+	    "refused_full", (json_int_t)ctl->refused_full,
+	    "refused_per_uid", (json_int_t)ctl->refused_uid,
+	    "refused_busy", (json_int_t)ctl->refused_busy,
+	    "throttled", (json_int_t)ctl->throttled,
+	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
+	    "queued_bytes", (json_int_t)ctl->queued,
+	    "follow_cut_off", (json_int_t)ctl->cut_off,
+	    "requests", (json_int_t)ctl->requests,
+	    "bad_requests", (json_int_t)ctl->bad_requests,
+	    "ring_alerts", (json_int_t)ctl->rcount));
+}
+
+/*
+ * The outputs for status: one object each, with its name; the status
+ * socket's own last (stats has them as outputs.NAME, stats.c).
+ */
 static json_t *
-interfaces_json(struct control *ctl)
+outputs_status(struct control *ctl)
 {
 	struct sensor	*s = ctl->s;
-	json_t		*a = json_array();
+	json_t		*a = json_array(), *o;
 	int		 i;
-
-	capture_stats_update(s->cap);
-	for (i = 0; i < capture_count(s->cap); i++) {
-		const struct iface *ifc = capture_iface(s->cap, i);
-
-		json_array_append_new(a, json_pack(
-		    "{s:s,s:s,s:I,s:I,s:I,s:I}",
-		    "name", ifc->name,
-		    "state", capture_link_name(capture_link_state(ifc)),
-		    "packets", (json_int_t)ifc->pkts,
-		    "pcap_received", (json_int_t)ifc->ps_recv,
-		    "pcap_dropped", (json_int_t)ifc->ps_drop,
-		    "pcap_ifdropped", (json_int_t)ifc->ps_ifdrop));
-	}
-	return a;
-}
-
-static json_t *
-syslog_json(const struct syslog_out *so)
-{
-	struct syslog_stats	st;
-
-	syslog_out_stats(so, &st);
-	return json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "name", "syslog", "path", st.socket, "state", st.state,
-	    "last_error", st.last_error, "sent", (json_int_t)st.sent,
-	    "queued", (json_int_t)st.queued, "waiting", (json_int_t)st.waiting,
-	    "retried", (json_int_t)st.retried,
-	    "dropped", (json_int_t)st.dropped, "errors", (json_int_t)st.errors);
-}
-
-static json_t *
-outputs_json(struct control *ctl)
-{
-	struct sensor	*s = ctl->s;
-	json_t		*a = json_array();
 
 	if (s->alerts != NULL)
 		json_array_append_new(a, json_pack("{s:s,s:s?,s:I,s:I}",
@@ -414,15 +443,18 @@ outputs_json(struct control *ctl)
 		    "name", "events", "path", s->events_path,
 		    "written", (json_int_t)eventlog_count(s->events),
 		    "errors", (json_int_t)eventlog_errors(s->events)));
-	if (outputs_syslog(s->outputs) != NULL)
-		json_array_append_new(a, syslog_json(outputs_syslog(
-		    s->outputs)));
-	json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
-	    "name", "status", "path", ctl->path,
-	    "clients", (json_int_t)ctl->nclients,
-	    "followers", (json_int_t)ctl->nfollow,
-	    "cut_off", (json_int_t)ctl->cut_off,
-	    "denied", (json_int_t)ctl->denied));
+	if (outputs_syslog(s->outputs) != NULL) {
+		o = stats_syslog(outputs_syslog(s->outputs));
+		json_object_set_new(o, "name", json_string("syslog"));
+		json_object_set(o, "path", json_object_get(o, "socket"));
+		json_array_append_new(a, o);
+	}
+	for (i = 0; i < outputs_nremote(s->outputs); i++) {
+		o = stats_remote(outputs_remote(s->outputs, i));
+		json_object_set_new(o, "name", json_string("remote"));
+		json_array_append_new(a, o);
+	}
+	json_array_append_new(a, status_json(ctl));
 	return a;
 }
 
@@ -454,7 +486,7 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "uptime", (json_int_t)(s->start_wall ?
 	    (now - s->start_wall) / 1000000 : 0),
 	    "security_level", s->conf->security_level);
-	json_object_set_new(j, "interfaces", interfaces_json(ctl));
+	json_object_set_new(j, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(j, "packets", json_integer(
 	    (json_int_t)s->dstats.packets));
 	json_object_set_new(j, "bytes", json_integer(
@@ -475,7 +507,7 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "active", (json_int_t)rules_count(s->rules, 1),
 		    "inactive", (json_int_t)rules_count(s->rules, 0),
 		    "exceptions", (json_int_t)s->rules->nexc));
-	json_object_set_new(j, "outputs", outputs_json(ctl));
+	json_object_set_new(j, "outputs", outputs_status(ctl));
 	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
 	    "count", (json_int_t)s->reloads,
 	    "failures", (json_int_t)s->reload_failures,
@@ -486,140 +518,16 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return j;
 }
 
+/* The one statistics snapshot (stats.c, and control_stats). */
 static json_t *
 cmd_stats(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
-	struct sensor		*s = ctl->s;
-	const struct flow_stats	*fs = flow_stats(s->flows);
-	const struct app_stats	*as = app_stats(s->app);
-	json_t			*j, *d, *an, *r, *hits, *exc;
-	size_t			 i;
+	json_t	*j = reply_ok(), *snap = ctl->ops.stats(ctl->s);
 
 	(void)cl;
 	(void)req;
-	j = reply_ok();
-	json_object_set_new(j, "uptime", json_integer((json_int_t)(
-	    s->start_wall ? (wall_now() - s->start_wall) / 1000000 : 0)));
-	d = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "packets", (json_int_t)s->dstats.packets,
-	    "bytes", (json_int_t)s->dstats.bytes,
-	    "ipv4", (json_int_t)s->dstats.ipv4,
-	    "ipv6", (json_int_t)s->dstats.ipv6,
-	    "arp", (json_int_t)s->dstats.arp,
-	    "tcp", (json_int_t)s->dstats.tcp,
-	    "udp", (json_int_t)s->dstats.udp,
-	    "icmp", (json_int_t)s->dstats.icmp,
-	    "icmpv6", (json_int_t)s->dstats.icmpv6,
-	    "vlan", (json_int_t)s->dstats.vlan,
-	    "fragments", (json_int_t)s->dstats.fragments,
-	    "other_l3", (json_int_t)s->dstats.other_l3);
-	an = json_object();
-	for (i = 1; i < DE_MAX; i++)
-		json_object_set_new(an, decode_err_name((enum decode_err)i),
-		    json_integer((json_int_t)s->dstats.err[i]));
-	json_object_set_new(d, "anomalies", an);
-	json_object_set_new(j, "decode", d);
-	json_object_set_new(j, "flow", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "created", (json_int_t)fs->created,
-	    "active", (json_int_t)fs->active,
-	    "peak_active", (json_int_t)fs->peak_active,
-	    "max", (json_int_t)flow_max(s->flows),
-	    "evicted", (json_int_t)fs->evicted,
-	    "memcap_hits", (json_int_t)fs->memcap_hits,
-	    "no_flow", (json_int_t)fs->no_flow,
-	    "ended_timeout", (json_int_t)fs->ended[FLOW_END_TIMEOUT],
-	    "ended_capture", (json_int_t)fs->ended[FLOW_END_CAPTURE],
-	    "ended_eviction", (json_int_t)fs->ended[FLOW_END_EVICTION],
-	    "ended_shutdown", (json_int_t)fs->ended[FLOW_END_SHUTDOWN]));
-	json_object_set_new(j, "app", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "tls", (json_int_t)as->tls, "dns", (json_int_t)as->dns,
-	    "http", (json_int_t)as->http, "ssh", (json_int_t)as->ssh,
-	    "plaintext", (json_int_t)as->plain,
-	    "buffers_exhausted", (json_int_t)as->buf_exhausted,
-	    "gaps", (json_int_t)as->gaps,
-	    "parse_errors", (json_int_t)as->parse_errors));
-	if (s->defrag != NULL) {
-		json_t *df = json_object();
-
-		for (i = 0; i < DFC_NCOUNTERS; i++)
-			json_object_set_new(df, defrag_counter_name(i),
-			    json_integer((json_int_t)defrag_stats(
-			    s->defrag)->c[i]));
-		json_object_set_new(j, "defrag", df);
-	}
-	if (s->stream != NULL) {
-		json_t *sj = json_object();
-
-		for (i = 0; i < STC_NCOUNTERS; i++)
-			json_object_set_new(sj, stream_counter_name(i),
-			    json_integer((json_int_t)stream_stats(
-			    s->stream)->c[i]));
-		json_object_set_new(j, "stream", sj);
-	}
-	json_object_set_new(j, "interfaces", interfaces_json(ctl));
-	if (s->rules != NULL) {
-		const struct ruleset	*rs = s->rules;
-		const struct thr_stats	*ts = thr_stats(rs->thr);
-
-		r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		    "active", (json_int_t)rules_count(rs, 1),
-		    "inactive", (json_int_t)rules_count(rs, 0),
-		    "evaluated", (json_int_t)rs->st.evaluated,
-		    "matched", (json_int_t)rs->st.matched,
-		    "alerts", (json_int_t)rs->st.alerts,
-		    "excepted", (json_int_t)rs->st.excepted,
-		    "suppressed", (json_int_t)ts->suppressed,
-		    "threshold_keys", (json_int_t)ts->keys,
-		    "threshold_evicted", (json_int_t)ts->evicted,
-		    "threshold_bytes", (json_int_t)ts->bytes);
-		hits = json_array();
-		for (i = 0; i < rs->nrules; i++) {
-			const struct rule *ru = &rs->rules[i];
-
-			if (!ru->active && ru->hits == 0)
-				continue;
-			json_array_append_new(hits, json_pack(
-			    "{s:I,s:I,s:I,s:o}", "sid", (json_int_t)ru->sid,
-			    "hits", (json_int_t)ru->hits,
-			    "matches", (json_int_t)ru->matches,
-			    "last_hit", ts_json(ctl, ru->last_hit)));
-		}
-		json_object_set_new(r, "per_rule", hits);
-		exc = json_array();
-		for (i = 0; i < rs->nexc; i++) {
-			const struct exception *e = &rs->exc[i];
-
-			json_array_append_new(exc, json_pack(
-			    "{s:s,s:i,s:s?,s:I,s:I}", "file", e->file,
-			    "line", e->line, "owner", e->owner,
-			    "hits", (json_int_t)e->hits,
-			    "expired_hits", (json_int_t)e->expired_hits));
-		}
-		json_object_set_new(r, "per_exception", exc);
-		json_object_set_new(j, "rules", r);
-	}
-	json_object_set_new(j, "outputs", outputs_json(ctl));
-	json_object_set_new(j, "control", json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "accepted", (json_int_t)ctl->accepted,
-	    "denied", (json_int_t)ctl->denied,
-	    "evicted_idle", (json_int_t)ctl->evicted,
-	    "refused_full", (json_int_t)ctl->refused_full,
-	    "refused_per_uid", (json_int_t)ctl->refused_uid,
-	    "refused_busy", (json_int_t)ctl->refused_busy,
-	    "throttled", (json_int_t)ctl->throttled,
-	    "follow_idle_closed", (json_int_t)ctl->follow_idle_closed,
-	    "queued_bytes", (json_int_t)ctl->queued,
-	    "follow_cut_off", (json_int_t)ctl->cut_off,
-	    "requests", (json_int_t)ctl->requests,
-	    "bad_requests", (json_int_t)ctl->bad_requests,
-	    "ring_alerts", (json_int_t)ctl->rcount));
-	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:b}",
-	    "count", (json_int_t)s->reloads,
-	    "failures", (json_int_t)s->reload_failures,
-	    "ok", s->reload_ok));
+	json_object_update(j, snap);
+	json_decref(snap);
 	return j;
 }
 
@@ -788,7 +696,7 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "inactive_reason", r->active ? NULL : r->inactive_reason,
 		    "hits", (json_int_t)r->hits,
 		    "matches", (json_int_t)r->matches,
-		    "last_hit", ts_json(ctl, r->last_hit),
+		    "last_hit", stats_time(ctl->s, r->last_hit),
 		    "file", r->file ? r->file : "", "line", r->line));
 	}
 	return json_pack("{s:b,s:i,s:o}", "ok", 1, "security_level",
@@ -1089,6 +997,85 @@ list_too_broad(const struct control *ctl, const struct asset *a,
  * ruleset through the reload path (the same swap as SIGHUP). If the
  * reload fails the previous file is put back.
  */
+static json_t	*cmd_list(struct control *, struct ctl_client *, json_t *);
+
+/*
+ * The answer to a request that waited for a reload (rep may be NULL:
+ * already sent); then the client's next requests are read.
+ */
+static void
+client_answer(struct ctl_client *cl, json_t *rep)
+{
+	if (rep != NULL)
+		send_json(cl, rep);
+	cl->waiting = 0;
+	if (cl->in_request || cl->closing || cl->ctl->s->shutting_down)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(cl->bev)) >
+	    CTL_OUT_HIGH) {
+		cl->paused = 1;		/* client_write reads on */
+		return;
+	}
+	bufferevent_enable(cl->bev, EV_READ);
+	client_read(cl->bev, cl);
+}
+
+/* The list changes that waited for the one before, in order. */
+static void
+list_next(struct control *ctl)
+{
+	struct ctl_client	*cl;
+	json_t			*req, *rep;
+
+	if (ctl->lq_running)
+		return;
+	ctl->lq_running = 1;
+	while (ctl->list_undo == NULL && (cl = ctl->lq_head) != NULL) {
+		if ((ctl->lq_head = cl->lq_next) == NULL)
+			ctl->lq_tail = NULL;
+		cl->lq_next = NULL;
+		req = cl->deferred;
+		cl->deferred = NULL;
+		cl->waiting = 0;
+		cl->in_request = 1;
+		rep = cmd_list(ctl, cl, req);
+		cl->in_request = 0;
+		json_decref(req);
+		if (!cl->waiting)
+			client_answer(cl, rep);
+	}
+	ctl->lq_running = 0;
+}
+
+/* A list change's reload ended: answer, or put the file back. */
+static void
+list_reloaded(void *arg, int ok, const char *rerr)
+{
+	struct list_undo	*u = arg;
+	struct control		*ctl = u->ctl;
+	json_t			*r = u->reply;
+	char			 err[PATH_MAX + 128];
+
+	if (ok)
+		log_info("control: %s; reloaded", u->what);
+	else {
+		json_decref(r);
+		if (write_file(u->file, u->buf, u->len, &u->st, err,
+		    sizeof(err)) != 0)
+			log_warnx("control: cannot restore %s: %s", u->file,
+			    err);
+		r = reply_err("reload failed, %s restored: %s", u->file, rerr);
+	}
+	ctl->list_undo = NULL;
+	if (u->cl != NULL)
+		client_answer(u->cl, r);
+	else
+		json_decref(r);
+	free(u->buf);
+	free(u);
+	list_next(ctl);
+}
+
 static json_t *
 list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
     int add, json_t *req)
@@ -1096,7 +1083,7 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
 	json_t		*forced;
 	int		 force = json_is_true(json_object_get(req, "force"));
-	char		 err[PATH_MAX + 128], rerr[1024], **want, *buf, *p, *nl;
+	char		 err[PATH_MAX + 128], **want, *buf, *p, *nl;
 	char		 file[PATH_MAX], name[128];
 	uint8_t		*seen;
 	size_t		 n, i, len, changed = 0;
@@ -1187,22 +1174,30 @@ list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
 		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
 
 		if (write_file(file, nbuf ? nbuf : "", nlen, &st, err,
-		    sizeof(err)) != 0) {
+			    sizeof(err)) != 0) {
 			json_decref(r);
 			r = reply_err("%s: list unchanged", err);
-		} else if (ctl->ops.reload(ctl->s, rerr, sizeof(rerr)) != 0) {
-			json_decref(r);
-			if (write_file(file, buf, len, &st, err,
-			    sizeof(err)) != 0)
-				log_warnx("control: cannot restore %s: %s",
-				    file, err);
-			r = reply_err("reload failed, %s restored: %s", file,
-			    rerr);
-		} else
-			log_info("control: uid %ld (pid %ld): list %s %s: "
-			    "%zu entr%s; reloaded", (long)cl->uid,
+		} else {
+			/* Answered when the reload ends (list_reloaded). */
+			struct list_undo *u = xcalloc(1, sizeof(*u));
+
+			u->ctl = ctl;
+			u->cl = cl;
+			snprintf(u->file, sizeof(u->file), "%s", file);
+			u->buf = buf;
+			u->len = len;
+			u->st = st;
+			u->reply = r;
+			snprintf(u->what, sizeof(u->what), "uid %ld (pid %ld): "
+			    "list %s %s: %zu entr%s", (long)cl->uid,
 			    (long)cl->pid, add ? "add" : "remove", name,
 			    changed, changed == 1 ? "y" : "ies");
+			buf = NULL;
+			r = NULL;
+			ctl->list_undo = u;
+			cl->waiting = 1;
+			ctl->ops.reload(ctl->s, list_reloaded, u);
+		}
 	}
 	evbuffer_free(nb);
 	free(buf);
@@ -1249,26 +1244,40 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "group %s", op, ctl->admin_name ? ctl->admin_name :
 		    "(none configured)");
 	}
+	if (ctl->list_undo != NULL) {
+		/* Behind the change being loaded (its file may go back). */
+		cl->deferred = json_incref(req);
+		cl->waiting = 1;
+		if (ctl->lq_tail != NULL)
+			ctl->lq_tail->lq_next = cl;
+		else
+			ctl->lq_head = cl;
+		ctl->lq_tail = cl;
+		return NULL;
+	}
 	return list_change(ctl, cl, a, strcmp(op, "add") == 0, req);
 }
 
+static void
+client_reloaded(void *arg, int ok, const char *err)
+{
+	struct ctl_client	*cl = arg;
+
+	client_answer(cl, ok ? json_pack("{s:b,s:s}", "ok", 1, "reloaded",
+	    cl->ctl->s->conf->path) : reply_err("reload failed, keeping the "
+	    "running configuration: %s", err));
+}
+
+/* Answered when the rule set, built by a thread, is swapped in. */
 static json_t *
 cmd_reload(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
-	char	err[1024];
-
 	(void)req;
 	log_info("control: reload requested by uid %ld (pid %ld)",
 	    (long)cl->uid, (long)cl->pid);
-	if (ctl->ops.reload(ctl->s, err, sizeof(err)) != 0) {
-		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", err);
-		return reply_err("reload failed, keeping the running "
-		    "configuration: %s", err);
-	}
-	log_info("reloaded %s", ctl->s->conf->path);
-	return json_pack("{s:b,s:s}", "ok", 1, "reloaded",
-	    ctl->s->conf->path);
+	cl->waiting = 1;
+	ctl->ops.reload(ctl->s, client_reloaded, cl);
+	return NULL;
 }
 
 static json_t *
@@ -1310,8 +1319,8 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    (json_int_t)(s->start_wall / 1000000), "uptime",
 	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
 	    "packets", (json_int_t)s->dstats.packets);
-	json_object_set_new(ev, "interfaces", interfaces_json(ctl));
-	json_object_set_new(ev, "outputs", outputs_json(ctl));
+	json_object_set_new(ev, "interfaces", stats_interfaces(ctl->s));
+	json_object_set_new(ev, "outputs", outputs_status(ctl));
 	json_object_set_new(ev, "reload", json_pack("{s:I,s:I,s:o,s:b,s:s?}",
 	    "count", (json_int_t)s->reloads,
 	    "failures", (json_int_t)s->reload_failures,
@@ -1396,8 +1405,11 @@ client_request(struct ctl_client *cl, const char *line, size_t len)
 		rep = reply_err("permission denied: %s needs root or group %s",
 		    cmd, ctl->admin_name ? ctl->admin_name :
 		    "(none configured)");
-	} else
+	} else {
+		cl->in_request = 1;
 		rep = ctl_cmds[i].fn(ctl, cl, req);
+		cl->in_request = 0;
+	}
 	if (rep != NULL)
 		send_json(cl, rep);
 	json_decref(req);
@@ -1470,7 +1482,8 @@ client_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
-	while (!cl->closing && !cl->follow && !over_budget(cl) &&
+	while (!cl->closing && !cl->follow && !cl->waiting &&
+	    !over_budget(cl) &&
 	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
 		uint64_t t0 = mono_usec();
 		int rc = n > CTL_LINE_MAX ? -2 :
@@ -1487,6 +1500,11 @@ client_read(struct bufferevent *bev, void *arg)
 			client_finish(cl);
 			return;
 		}
+		if (cl->waiting) {
+			/* In order: the next request after this answer. */
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		if (evbuffer_get_length(bufferevent_get_output(bev)) >
 		    CTL_OUT_HIGH) {
 			/* Read on once the client has taken its answers. */
@@ -1495,7 +1513,7 @@ client_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	if (!cl->closing && !cl->throttled &&
+	if (!cl->closing && !cl->throttled && !cl->waiting &&
 	    evbuffer_get_length(in) > CTL_LINE_MAX) {
 		cl->ctl->bad_requests++;
 		send_json(cl, reply_err("request longer than %d bytes",
@@ -1514,7 +1532,7 @@ client_write(struct bufferevent *bev, void *arg)
 		client_free(cl);
 		return;
 	}
-	if (cl->paused) {
+	if (cl->paused && !cl->waiting) {
 		cl->paused = 0;
 		if (cl->throttled)
 			return;
@@ -1718,6 +1736,17 @@ client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
 	return cl;
 }
 
+/* cl is still a client, waiting for an answer. */
+static int
+ctl_client_waiting(const struct control *ctl, const struct ctl_client *cl)
+{
+	const struct ctl_client	*c;
+
+	for (c = ctl->head; c != NULL && c != cl; c = c->next)
+		;
+	return c != NULL && cl->waiting;
+}
+
 /*
  * Run bytes through the request path as a client of this process's uid
  * would send them (admin or not), in reads of at most a line's worth as
@@ -1748,6 +1777,9 @@ control_feed(struct sensor *s, const char *buf, size_t len, int admin,
 		evbuffer_add(in, buf + off, n);
 		off += n;
 		client_read(cl->bev, cl);
+		/* An answer after a reload: run the loop until it is in. */
+		while (ctl->head != NULL && ctl_client_waiting(ctl, cl))
+			event_base_loop(s->base, EVLOOP_ONCE);
 		/* client_read may have freed it (closed, nothing queued). */
 		for (c = ctl->head; c != NULL && c != cl; c = c->next)
 			;
@@ -1974,6 +2006,12 @@ control_free(struct control *ctl)
 
 	while (ctl->head != NULL)
 		client_free(ctl->head);
+	if (ctl->list_undo != NULL) {
+		ctl->ops.reload_forget(ctl->s, ctl->list_undo);
+		json_decref(ctl->list_undo->reply);
+		free(ctl->list_undo->buf);
+		free(ctl->list_undo);
+	}
 	if (ctl->lis != NULL)
 		evconnlistener_free(ctl->lis);
 	if (ctl->ev_resume != NULL)

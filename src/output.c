@@ -193,20 +193,20 @@ outputs_syslog(const struct outputs *o)
 	return o ? o->syslog : NULL;
 }
 
-void
-outputs_stats_json(const struct outputs *o, struct jsonw *w)
+uint64_t
+outputs_unformattable(const struct outputs *o)
 {
-	int	i;
+	return o ? o->flatten_errors : 0;
+}
 
-	if (o == NULL)
-		return;
-	jw_obj_open(w, "outputs");
-	jw_uint(w, "unformattable", o->flatten_errors);
-	if (o->syslog != NULL)
-		syslog_out_stats_json(o->syslog, w);
-	jw_arr_open(w, "remote");
-	for (i = 0; i < o->nremote; i++)
-		remote_stats_json(o->remote[i], w);
-	jw_arr_close(w);
-	jw_obj_close(w);
+int
+outputs_nremote(const struct outputs *o)
+{
+	return o ? o->nremote : 0;
+}
+
+const struct remote *
+outputs_remote(const struct outputs *o, int i)
+{
+	return o != NULL && i >= 0 && i < o->nremote ? o->remote[i] : NULL;
 }

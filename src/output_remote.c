@@ -765,31 +765,30 @@ remote_dropped(const struct remote *r)
 }
 
 void
-remote_stats_json(const struct remote *r, struct jsonw *w)
+remote_stats(const struct remote *r, struct remote_stats *st)
 {
-	static const char *const st[] = { "disconnected", "connecting",
+	static const char *const states[] = { "disconnected", "connecting",
 	    "connected" };
 
-	jw_obj_open(w, NULL);
-	jw_str(w, "destination", r->name);
-	jw_str(w, "transport", r->tls ? "tls" : "tcp");
-	jw_str(w, "state", st[r->state]);
-	jw_uint(w, "sent", r->sent);
-	jw_uint(w, "spooled", r->spooled);
-	jw_uint(w, "replayed", r->replayed);
-	jw_uint(w, "resent", r->resent);
-	jw_uint(w, "dropped", spool_dropped(r->spool));
-	jw_uint(w, "spool_pending", spool_pending(r->spool));
-	jw_uint(w, "spool_bytes", spool_bytes(r->spool));
-	jw_uint(w, "in_flight", r->window.n + r->resend.n);
-	jw_uint(w, "connects", r->connects);
-	jw_uint(w, "connect_failures", r->failures);
-	jw_uint(w, "disconnects", r->disconnects);
-	jw_uint(w, "spool_errors", r->spool_errors);
-	jw_uint(w, "spool_corrupt", spool_corrupt(r->spool));
-	jw_uint(w, "format_errors", r->format_errors);
-	jw_str(w, "last_error", r->last_error);
-	jw_obj_close(w);
+	memset(st, 0, sizeof(*st));
+	st->destination = r->name;
+	st->transport = r->tls ? "tls" : "tcp";
+	st->state = states[r->state];
+	st->last_error = r->last_error;
+	st->sent = r->sent;
+	st->spooled = r->spooled;
+	st->replayed = r->replayed;
+	st->resent = r->resent;
+	st->dropped = spool_dropped(r->spool);
+	st->spool_pending = spool_pending(r->spool);
+	st->spool_bytes = spool_bytes(r->spool);
+	st->in_flight = r->window.n + r->resend.n;
+	st->connects = r->connects;
+	st->connect_failures = r->failures;
+	st->disconnects = r->disconnects;
+	st->spool_errors = r->spool_errors;
+	st->spool_corrupt = spool_corrupt(r->spool);
+	st->format_errors = r->format_errors;
 }
 
 void

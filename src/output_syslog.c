@@ -387,26 +387,6 @@ syslog_out_stats(const struct syslog_out *o, struct syslog_stats *st)
 	st->errors = o->errors;
 }
 
-void
-syslog_out_stats_json(const struct syslog_out *o, struct jsonw *w)
-{
-	struct syslog_stats	st;
-
-	syslog_out_stats(o, &st);
-	jw_obj_open(w, "syslog");
-	jw_str(w, "socket", st.socket);
-	jw_str(w, "state", st.state);
-	if (st.last_error != NULL)
-		jw_str(w, "last_error", st.last_error);
-	jw_uint(w, "sent", st.sent);
-	jw_uint(w, "queued", st.queued);
-	jw_uint(w, "retried", st.retried);
-	jw_uint(w, "waiting", st.waiting);
-	jw_uint(w, "dropped", st.dropped);
-	jw_uint(w, "errors", st.errors);
-	jw_obj_close(w);
-}
-
 /*
  * The formatter. A bounded writer: once it runs out of room it keeps
  * counting nothing and the message is refused whole, never cut inside

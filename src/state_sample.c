@@ -163,10 +163,10 @@ sample_output(struct state *st, const char *name, time_t now, uint64_t sent,
 static void
 sample_outputs(struct state *st, struct sensor *s, time_t now)
 {
-	struct jsonw	 w;
-	json_t		*o, *sl, *r;
-	char		 name[NAME_MAX_LEN];
-	size_t		 i;
+	struct syslog_stats	 sl;
+	struct remote_stats	 r;
+	char			 name[NAME_MAX_LEN];
+	int			 i;
 
 	if (s->alerts != NULL) {
 		snprintf(name, sizeof(name), "json %s", s->conf->alerts_path ?
@@ -175,32 +175,17 @@ sample_outputs(struct state *st, struct sensor *s, time_t now)
 		sample_output(st, name, now, alert_out_count(s->alerts),
 		    alert_out_errors(s->alerts), -1, -1, NULL);
 	}
-	if (s->outputs == NULL)
-		return;
-	jw_init(&w, st->obuf, sizeof(st->obuf));
-	outputs_stats_json(s->outputs, &w);
-	if (jw_finish(&w) <= 0 || (o = json_loads(st->obuf, 0, NULL)) ==
-	    NULL)
-		return;
-	sl = json_object_get(json_object_get(o, "outputs"), "syslog");
-	if (sl != NULL)
-		sample_output(st, "syslog", now, (uint64_t)json_integer_value(
-		    json_object_get(sl, "sent")), (uint64_t)json_integer_value(
-		    json_object_get(sl, "dropped")), json_integer_value(
-		    json_object_get(sl, "waiting")), -1, NULL);
-	json_array_foreach(json_object_get(json_object_get(o, "outputs"),
-	    "remote"), i, r) {
-		snprintf(name, sizeof(name), "remote %s", js_get(r,
-		    "destination"));
-		sample_output(st, name, now, (uint64_t)(json_integer_value(
-		    json_object_get(r, "sent")) + json_integer_value(
-		    json_object_get(r, "replayed"))), (uint64_t)
-		    json_integer_value(json_object_get(r, "dropped")),
-		    json_integer_value(json_object_get(r, "spool_pending")),
-		    json_integer_value(json_object_get(r, "spool_bytes")),
-		    js_get(r, "state"));
+	if (outputs_syslog(s->outputs) != NULL) {
+		syslog_out_stats(outputs_syslog(s->outputs), &sl);
+		sample_output(st, "syslog", now, sl.sent, sl.dropped,
+		    (int64_t)sl.waiting, -1, NULL);
 	}
-	json_decref(o);
+	for (i = 0; i < outputs_nremote(s->outputs); i++) {
+		remote_stats(outputs_remote(s->outputs, i), &r);
+		snprintf(name, sizeof(name), "remote %s", r.destination);
+		sample_output(st, name, now, r.sent + r.replayed, r.dropped,
+		    (int64_t)r.spool_pending, (int64_t)r.spool_bytes, r.state);
+	}
 }
 
 static void

@@ -6,7 +6,7 @@
 #     name, the alerts that went to the deleted file reported as lost;
 #  2. made immutable (chattr +i: even root cannot write), then
 #  3. its file system filled up: each episode is logged once, the lost
-#     alerts are counted (alerts.errors) and raise a `sensor` alert
+#     alerts are counted (outputs.json.errors) and raise a `sensor` alert
 #     (alert_log_errors), capture goes on, writing resumes by itself when the
 #     fault is cleared; no torn line is left in the file, and every alert
 #     is either in the file or counted as lost.

@@ -74,10 +74,10 @@ print('spool on a full tmpfs: %d alerts, spooled %d, lost to the full disk %d '
       d['dropped'], d['spool_pending'], st['decode']['packets'], len(sens),
       sens[0]['alert']['message'] if sens else '-'), file=sys.stderr)
 assert st['decode']['packets'] == n1 + n2, 'capture incomplete'
-assert st['alerts']['written'] >= n1 + n2
+assert st['outputs']['json']['written'] >= n1 + n2
 assert d['spool_errors'] > 0, 'no spool write error counted'
 # Every alert (the sensor's own included) is spooled or counted lost.
-assert d['spooled'] + d['spool_errors'] == st['alerts']['written'], 'alerts neither spooled nor counted'
+assert d['spooled'] + d['spool_errors'] == st['outputs']['json']['written'], 'alerts neither spooled nor counted'
 assert d['spool_pending'] == d['spooled'], d
 assert len(sens) == 1, 'expected one output_drops sensor alert, got %d' % len(sens)
 assert log.count('cannot write to the spool (') == 1, 'the error should be said once'

@@ -73,7 +73,7 @@ print(f"storm: {n} packets in {secs:.1f} s ({n / secs:.0f}/s); decoded "
       f"{len(a91)}; rule 92 alerts {len(by_sid.get(92, []))}; "
       f"suppressed {st['rules']['suppressed']}; threshold evictions "
       f"{st['rules']['threshold_evicted']}; threshold_memcap "
-      f"sensor alerts {len(sens)}; alert lines {len(alerts)}; errors {st['alerts']['errors']}")
+      f"sensor alerts {len(sens)}; alert lines {len(alerts)}; errors {st['outputs']['json']['errors']}")
 fails = []
 if st["decode"]["packets"] != n:
     fails.append(f"decoded {st['decode']['packets']} of {n}: capture held up")

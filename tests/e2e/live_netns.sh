@@ -825,11 +825,12 @@ else:
         err("stats: %s pcap_received %s" % (iface, i.get("pcap_received")))
     if i.get("pcap_dropped") != 0:
         err("stats: %s pcap_dropped %s" % (iface, i.get("pcap_dropped")))
-if st.get("events", {}).get("errors") != 0:
-    err("stats: events.errors %s" % st.get("events", {}).get("errors"))
-if st.get("events", {}).get("written") != len(recs):
-    err("stats: events.written %s, events.json has %d records"
-        % (st.get("events", {}).get("written"), len(recs)))
+evs = st.get("outputs", {}).get("events", {})
+if evs.get("errors") != 0:
+    err("stats: outputs.events.errors %s" % evs.get("errors"))
+if evs.get("written") != len(recs):
+    err("stats: outputs.events.written %s, events.json has %d records"
+        % (evs.get("written"), len(recs)))
 
 if errors:
     print("\n".join(errors))

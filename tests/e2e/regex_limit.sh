@@ -4,7 +4,7 @@
 # PCRE2's own limit of ten million steps, 8 s in all) must finish in well
 # under 2 s of packet-path time under limits.regex_match_limit; the 500
 # packets are counted against the rule in --stats
-# (rules.regex_limited_by_sid), a `regex_limit` sensor alert (1001106)
+# (rules.per_rule[].regex_limited), a `regex_limit` sensor alert (1001106)
 # names the rule, and a payload the pattern matches still alerts. Then a
 # tighter limits.regex_match_limit is honoured, and a looser one, back
 # at PCRE2's default, is as slow as before (so the limit is what helps).
@@ -80,8 +80,8 @@ run() {
 import json, sys
 s = json.load(open(sys.argv[1]))
 r = s["rules"]
-print(s["run"]["elapsed_us"], r.get("regex_limited_by_sid", {}).get("9000001", 0),
-      r.get("regex_limited", 0))
+by_sid = {x["sid"]: x["regex_limited"] for x in r["per_rule"]}
+print(s["run"]["elapsed_us"], by_sid.get(9000001, 0), r.get("regex_limited", 0))
 PYEOF
 }
 

@@ -44,9 +44,10 @@ if "$CANHGACD" -c "$tmp/canhgac.yaml" -r "$tmp/one.pcap" \
 	if $PY -c '
 import json, sys
 st = json.load(open(sys.argv[1]))
-exc = st["rules"]["exceptions"]
+exc = st["rules"]["per_exception"]
 assert len(exc) == 3000, len(exc)
-assert st["rules"]["hits"] == {"42": 1}, st["rules"]["hits"]
+hits = {r["sid"]: r["hits"] for r in st["rules"]["per_rule"]}
+assert hits == {42: 1}, st["rules"]["per_rule"]
 print("ok   %d bytes of statistics, 3000 exceptions, valid JSON" % len(open(sys.argv[1]).read()))
 ' "$tmp/stats.json"; then :; else
 		echo "FAIL statistics file: $(head -c 200 "$tmp/stats.json")"; fail=1

@@ -58,7 +58,7 @@ print('outage: %d alerts, %d lines at the collector, %d before the stop, '
 assert not missing and len(uniq) == n, 'lost alerts'
 assert order_ok, 'out of order'
 assert d['dropped'] == 0 and drops == 0
-assert st['alerts']['written'] == n
+assert st['outputs']['json']['written'] == n
 assert d['spooled'] > 0, 'the outage did not reach the spool'
 PYEOF
 echo "$me: PASS" >&2

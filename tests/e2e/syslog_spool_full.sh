@@ -34,7 +34,7 @@ sens = [a for a in alerts if a['alert'].get('sensor_event') == 'output_drops']
 assert d['dropped'] > 0, d
 assert d['spooled'] == d['dropped'] + d['spool_pending'], d
 assert sens, 'no sensor alert for output drops'
-first = alerts[:st['alerts']['written']]
+first = alerts[:st['outputs']['json']['written']]
 import re
 told = sum(int(re.search(r'dropped (\d+) alerts', a['alert']['message']).group(1)) for a in sens)
 assert told <= d['dropped'] and told > 0, (told, d['dropped'])

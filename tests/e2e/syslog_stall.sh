@@ -148,7 +148,7 @@ for m in 'canhgac_output_sent_total{output="syslog"} 30' \
 done
 ctl --json stats | $PY -c '
 import json, sys
-o = [x for x in json.load(sys.stdin)["outputs"] if x["name"] == "syslog"][0]
+o = json.load(sys.stdin)["outputs"]["syslog"]
 assert o["state"] == "delivering" and o["sent"] == 30, o' || fail "live: stats JSON"
 kill -TERM $dpid
 wait $dpid || fail "live: daemon exit status $?"

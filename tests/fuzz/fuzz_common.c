@@ -139,6 +139,7 @@ fuzz_write_config(const char *name, const char *rules, const char *extra)
 	    "  name: fuzz\n"
 	    "  security_level: 3\n"
 	    "  catalog: rules/controls-tcvn11930.yaml\n"
+	    "  state_dir: none\n"
 	    "assets:\n"
 	    "  population_db_gateway: [10.20.1.10/32, \"fd00:20:1::10/128\"]\n"
 	    "  gateway_ports: [443, 8443]\n"

@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: the status-socket request path of control.c
- * (JSON-lines parsing, dispatch and every command) on a sensor set up as
- * the daemon sets it up: configuration, rules, asset list files, an alert
- * ring, no packets. The first byte's low bit makes the client an admin
+ * (JSON-lines parsing, dispatch and every command) on a sensor started
+ * as the daemon starts it (lifecycle.c: every subsystem, the daemon's
+ * reload and stop): configuration, rules, asset list files, an alert
+ * ring, a capture without sources, no packets. The first byte's low bit makes the client an admin
  * (reload, shutdown, list add/remove); the rest is what it sends. Every
  * answer must be one JSON object a line with a boolean "ok".
  */
@@ -17,13 +18,10 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "app.h"
-#include "capture.h"
 #include "conf.h"
 #include "control.h"
-#include "flow.h"
+#include "lifecycle.h"
 #include "output.h"
-#include "rules.h"
 #include "sensor.h"
 #include "fuzz_common.h"
 #include "rules-internal.h"
@@ -35,48 +33,6 @@ static size_t		 origlen[2];
 static const char *const lists[2] = {
 	"lists/ioc-ips.txt", "lists/ioc-domains.txt"
 };
-
-/* The daemon's reload: a whole new configuration and ruleset, or none. */
-static int
-fz_reload(struct sensor *s, char *err, size_t errlen)
-{
-	struct config	*nc;
-	struct ruleset	*nr;
-
-	s->reloads++;
-	if ((nc = config_load(s->conf->path, err, errlen)) == NULL)
-		goto fail;
-	if ((nr = rules_load(nc, err, errlen)) == NULL) {
-		config_free(nc);
-		goto fail;
-	}
-	rules_carry_counters(nr, s->rules);
-	rules_free(s->rules);
-	s->rules = nr;
-	config_free(s->conf);
-	s->conf = nc;
-	s->reload_ok = 1;
-	return 0;
-fail:
-	s->reload_failures++;
-	s->reload_ok = 0;
-	snprintf(s->reload_error, sizeof(s->reload_error), "%s", err);
-	return -1;
-}
-
-static void
-fz_stop(struct sensor *s, enum flow_end_reason r)
-{
-	s->shutting_down = 1;
-	flow_expire_all(s->flows, r);
-}
-
-static void
-on_end(struct flow *f, enum flow_end_reason r, void *arg)
-{
-	(void)r;
-	app_flow_release(((struct sensor *)arg)->app, f);
-}
 
 static char *
 slurp(const char *name, size_t *len)
@@ -98,7 +54,6 @@ slurp(const char *name, size_t *len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const struct control_ops ops = { fz_reload, fz_stop };
 	char		 err[2048], path[512], extra[600], line[256];
 	size_t		 i;
 
@@ -114,15 +69,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	S.base = event_base_new();
 	if ((S.conf = config_load(fuzz_path("canhgac.yaml", path,
 	    sizeof(path)), err, sizeof(err))) == NULL ||
-	    (S.rules = rules_load(S.conf, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "fuzz_control: %s\n", err);
-		abort();
-	}
-	S.cap = capture_new(S.base, NULL, NULL, &S);
-	S.flows = flow_table_new(1 << 20, NULL, on_end, &S);
-	S.app = app_init(16, NULL, NULL);
-	S.start_wall = 1;
-	if (control_init(&S, &ops, err, sizeof(err)) != 0) {
+	    sensor_capture(&S) == NULL ||
+	    sensor_start(&S, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_control: %s\n", err);
 		abort();
 	}
@@ -182,6 +130,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	S.shutting_down = 0;
 	out = evbuffer_new();
 	control_feed(&S, (const char *)data + 1, size - 1, data[0] & 1, out);
+	/* A reload answers once its rule set is built and swapped in. */
+	while (sensor_reload_pending(&S))
+		event_base_loop(S.base, EVLOOP_ONCE);
 	check_answers(out);
 	evbuffer_free(out);
 	/* libevent finishes freeing a bufferevent in the loop: run it. */

@@ -5,7 +5,8 @@
  * capture.c on an event loop in batches, and each packet goes through
  * the daemon's packet path (sensor.c): decode, defrag, flow, app metadata, the
  * shipped rule packs, the sensor's health events, alert formatting and
- * the event log (to /dev/null). At the end of each input every flow ends
+ * the event log (to /dev/null), on a sensor started by lifecycle.c as the
+ * daemon starts a replay. At the end of each input every flow ends
  * (FLOW_END_CAPTURE), as at the end of a replay; the flow table, rules
  * and outputs live on.
  */
@@ -18,25 +19,17 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 
-#include "alert.h"
-#include "app.h"
 #include "capture.h"
-#include "conf.h"
-#include "defrag.h"
-#include "eventlog.h"
-#include "flow.h"
-#include "rules.h"
+#include "lifecycle.h"
 #include "sensor.h"
 #include "fuzz_common.h"
 
 static struct sensor	 S;
 
-static void
-on_done(void *arg)
-{
-	event_base_loopexit(((struct sensor *)arg)->base, NULL);
-}
-
+/*
+ * The sensor, started as the daemon starts a replay (lifecycle.c) with
+ * alerts and events to /dev/null; each input is a replay of its own.
+ */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -45,25 +38,32 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_install_tree();
-	fuzz_write_config("canhgac.yaml", "rules/*.yaml", "");
+	fuzz_write_config("canhgac.yaml", "rules/*.yaml",
+	    "limits: {flow_memcap: 8MB}\n"
+	    "defrag: {enabled: true, memcap: 1MB, timeout: 30s}\n");
+	S.base = event_base_new();
+	S.offline = 1;
+	S.alerts_path = "/dev/null";
+	S.events_cli = 1;
+	S.events_path = strdup("/dev/null");
 	if ((S.conf = config_load(fuzz_path("canhgac.yaml", path,
 	    sizeof(path)), err, sizeof(err))) == NULL ||
-	    (S.rules = rules_load(S.conf, err, sizeof(err))) == NULL ||
-	    (S.alerts = alert_out_new(S.conf, "/dev/null", err,
-	    sizeof(err))) == NULL ||
-	    (S.events = eventlog_open("/dev/null", "fuzz", 0, err,
-	    sizeof(err))) == NULL) {
+	    sensor_capture(&S) == NULL ||
+	    sensor_start(&S, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_pcap: %s\n", err);
 		abort();
 	}
-	S.flows = flow_table_new(8 << 20, NULL, sensor_flow_end, &S);
-	S.app = app_init(256, sensor_app_record, &S);
-	S.defrag = defrag_new(1 << 20, 30000000);	/* fragments reassembled */
-	sensor_stream_init(&S);				/* TCP reassembled */
-	S.offline = 1;
+	/* No source: the first turn of the loop ends that (empty) replay. */
+	sensor_run(&S);
 	return 0;
 }
 
+/*
+ * One replay: a fresh capture of the input on the running sensor; at
+ * its end sensor_stop ends every flow (FLOW_END_CAPTURE), flushes and
+ * drains, as at the end of `canhgacd -r`. Flow table, rules, outputs
+ * live on.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,17 +80,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(fp);
 		return 0;
 	}
-	S.base = event_base_new();
-	S.cap = capture_new(S.base, sensor_packet, on_done, &S);
+	capture_free(S.cap);
+	sensor_capture(&S);
+	S.shutting_down = 0;
+	S.drained = 0;
 	if (capture_add_offline(S.cap, p, "fuzz.pcap", err, sizeof(err)) ==
 	    0 && capture_start(S.cap) == 0)
-		event_base_dispatch(S.base);
-	flow_expire_all(S.flows, FLOW_END_CAPTURE);
-	alert_out_flush(S.alerts);
-	eventlog_flush(S.events);
-	capture_free(S.cap);
-	S.cap = NULL;
-	event_base_free(S.base);
-	S.base = NULL;
+		sensor_run(&S);
 	return 0;
 }

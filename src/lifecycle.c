@@ -1,0 +1,795 @@
+/*
+ * The sensor's lifecycle (include/lifecycle.h): the subsystems table,
+ * start, reload, stop and shut down, and the statistics at exit. The
+ * daemon (canhgacd.c: options, detaching, main), the unit tests and the
+ * fuzz targets all run the sensor through these functions.
+ *
+ * Everything runs on the one event base: capture sources are events on
+ * it, and every packet runs decode → flow → app metadata → outputs in
+ * the capture callback (sensor.c). Time inside the pipeline is packet
+ * time; a one-second timer refreshes pcap counters, flushes the logs
+ * and, when live traffic stops, lets wall time expire idle flows.
+ * SIGINT/SIGTERM stop (sensor_stop), SIGHUP reloads (sensor_reload_async).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "control.h"
+#include "decode.h"
+#include "defrag.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "state.h"
+#include "stats.h"
+#include "stream.h"
+#include "types.h"
+#include "xmalloc.h"
+
+/*
+ * Subsystems start in table order and stop in reverse, each with the
+ * same hooks; nothing reaches into a subsystem's state directly.
+ */
+struct subsystem {
+	const char	*name;
+	int		(*init)(struct sensor *, char *, size_t);
+	void		(*shutdown)(struct sensor *);
+};
+
+uint64_t
+sensor_wall_usec(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
+}
+
+static void
+on_outputs_drained(void *arg)
+{
+	struct sensor	*s = arg;
+
+	s->drained = 1;
+	event_base_loopexit(s->base, NULL);
+}
+
+void
+sensor_stop(struct sensor *s, enum flow_end_reason why)
+{
+	if (s->shutting_down)
+		return;
+	s->shutting_down = 1;
+	capture_stop(s->cap);
+	capture_stats_update(s->cap);
+	sensor_health(s, s->last_ts);
+	flow_expire_all(s->flows, why);
+	eventlog_flush(s->events);
+	alert_out_flush(s->alerts);
+	/* Remote destinations get up to drain_timeout to deliver. */
+	outputs_drain(s->outputs, on_outputs_drained, s);
+}
+
+char *
+sensor_events_path(const struct sensor *s, const struct config *c)
+{
+	if (s->events_cli)
+		return s->events_path ? xstrdup(s->events_path) : NULL;
+	if (c->events_path == NULL)
+		return NULL;
+	return strcmp(c->events_path, "-") == 0 ? xstrdup("-") :
+	    config_path(c, c->events_path);
+}
+
+/*
+ * Reload: build the complete new configuration and ruleset, and open
+ * the new files, while capture goes on; only if all of it succeeds,
+ * swap it in (being a callback of the one event loop, between packets).
+ * Every key takes effect (rules, assets, exceptions, levels, flow
+ * timeouts, threshold_memcap, sensor name, time zone, language, the
+ * event and JSON alert files, reopened by name for logrotate) or is
+ * refused by config_reload_check with FILE:LINE:COL and the running set
+ * is kept. The sensor's own state (flows, thresholds of unchanged
+ * rules, counters, outputs) goes on.
+ */
+static void
+reload_begin(struct sensor *s)
+{
+	s->reloads++;
+	s->last_reload = sensor_wall_usec();
+	state_reload_begin(s);
+}
+
+/* The new configuration, checked against the running one. */
+static struct config *
+reload_config(struct sensor *s, char *err, size_t errlen)
+{
+	struct config	*nc;
+
+	if (s->conf->path == NULL) {
+		snprintf(err, errlen, "no configuration file to reload");
+		return NULL;
+	}
+	if ((nc = config_load(s->conf->path, err, errlen)) == NULL)
+		return NULL;
+	if (config_reload_check(s->conf, nc, !s->offline, err, errlen) != 0) {
+		config_free(nc);
+		return NULL;
+	}
+	return nc;
+}
+
+/*
+ * Open what the new configuration names and swap everything in, or
+ * change nothing. Takes nc and nr (NULL: they failed, err says why).
+ */
+static int
+reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
+    char *err, size_t errlen)
+{
+	struct eventlog	*nel = NULL;
+	char		*npath = NULL;
+
+	if (nc == NULL || nr == NULL)
+		goto fail;
+	if ((npath = sensor_events_path(s, nc)) != NULL && (nel = eventlog_open(
+	    npath, nc->sensor_name, nc->utc_offset, err, errlen)) == NULL)
+		goto fail;
+	/* Last of what can fail: it changes the alert file only on success. */
+	if (s->alerts != NULL && alert_out_retarget(s->alerts, nc, err,
+	    errlen) != 0)
+		goto fail;
+
+	rules_carry_counters(nr, s->rules);
+	rules_free(s->rules);
+	s->rules = nr;
+	if (s->flows != NULL)
+		flow_set_timeouts(s->flows, &nc->timeouts);
+	eventlog_carry(nel, s->events);
+	eventlog_close(s->events);
+	s->events = nel;
+	free(s->events_path);
+	s->events_path = npath;
+	config_free(s->conf);
+	s->conf = nc;
+	alert_out_reopen(s->alerts);
+	s->reload_ok = 1;
+	s->reload_error[0] = '\0';
+	state_reload_end(s, 1, NULL);
+	return 0;
+fail:
+	eventlog_close(nel);
+	free(npath);
+	rules_free(nr);
+	config_free(nc);
+	s->reload_ok = 0;
+	s->reload_failures++;
+	snprintf(s->reload_error, sizeof(s->reload_error), "%s", err);
+	state_reload_end(s, 0, err);
+	return -1;
+}
+
+int
+sensor_reload(struct sensor *s, char *err, size_t errlen)
+{
+	struct config	*nc;
+	struct ruleset	*nr = NULL;
+
+	reload_begin(s);
+	if ((nc = reload_config(s, err, errlen)) != NULL)
+		nr = rules_load(nc, err, errlen);
+	return reload_commit(s, nc, nr, err, errlen);
+}
+
+/*
+ * The asynchronous reload: the rule set, the slow part (rule files,
+ * regular expressions, lists; seconds for tens of thousands of rules),
+ * is built by a thread while the loop goes on capturing and answering
+ * the status socket; the thread only reads its own new configuration.
+ * Reading the configuration (tz_offset sets TZ) and the swap stay in
+ * the loop. Requests during a build are done after it, by one more
+ * build for any number of them.
+ */
+struct reload_waiter {
+	sensor_reload_cb	 cb;
+	void			*arg;
+	struct reload_waiter	*next;
+};
+
+struct reload_job {
+	struct sensor		*s;
+	struct config		*nc;
+	struct ruleset		*nr;
+	char			 err[1024];
+	pthread_t		 tid;
+	int			 pipe[2];	/* the thread's "done" */
+	struct event		*ev;
+	struct reload_waiter	*waiters;	/* told when this build ends */
+	struct reload_waiter	*next;		/* asked meanwhile */
+	int			 again;		/* a build after this one */
+};
+
+static void reload_start(struct sensor *, struct reload_waiter *);
+
+static void
+waiters_add(struct reload_waiter **list, sensor_reload_cb cb, void *arg)
+{
+	struct reload_waiter	*w;
+
+	if (cb == NULL)
+		return;
+	w = xcalloc(1, sizeof(*w));
+	w->cb = cb;
+	w->arg = arg;
+	w->next = *list;
+	*list = w;
+}
+
+/* Tell each waiter (in the order they asked) and free them. */
+static void
+waiters_done(struct reload_waiter *list, int ok, const char *err)
+{
+	struct reload_waiter	*w, *rev = NULL;
+
+	while ((w = list) != NULL) {
+		list = w->next;
+		w->next = rev;
+		rev = w;
+	}
+	while ((w = rev) != NULL) {
+		rev = w->next;
+		w->cb(w->arg, ok, err);
+		free(w);
+	}
+}
+
+static void
+waiters_forget(struct reload_waiter **list, void *arg)
+{
+	struct reload_waiter	*w;
+
+	while ((w = *list) != NULL) {
+		if (w->arg == arg) {
+			*list = w->next;
+			free(w);
+		} else
+			list = &w->next;
+	}
+}
+
+static void *
+reload_thread(void *arg)
+{
+	struct reload_job	*j = arg;
+	char			 c = 1;
+
+	j->nr = rules_load(j->nc, j->err, sizeof(j->err));
+	if (write(j->pipe[1], &c, 1) != 1)
+		log_warn("reload: cannot wake the loop");
+	return NULL;
+}
+
+static void
+reload_job_free(struct reload_job *j)
+{
+	event_free(j->ev);
+	close(j->pipe[0]);
+	close(j->pipe[1]);
+	free(j);
+}
+
+static void
+on_reload_built(evutil_socket_t fd, short what, void *arg)
+{
+	struct reload_job	*j = arg;
+	struct sensor		*s = j->s;
+	struct reload_waiter	*waiters = j->waiters, *next = j->next;
+	char			 c, err[1024];
+	int			 again = j->again, ok;
+
+	(void)what;
+	if (read(fd, &c, 1) != 1)
+		return;
+	pthread_join(j->tid, NULL);
+	snprintf(err, sizeof(err), "%s", j->err);
+	/* A reload in the loop may have swapped in meanwhile. */
+	if (j->nr != NULL && config_reload_check(s->conf, j->nc, !s->offline,
+	    err, sizeof(err)) != 0) {
+		rules_free(j->nr);
+		j->nr = NULL;
+	}
+	ok = reload_commit(s, j->nc, j->nr, err, sizeof(err)) == 0;
+	if (!ok)
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+	else
+		log_info("reloaded %s", s->conf->path);
+	s->reload_job = NULL;
+	reload_job_free(j);
+	waiters_done(waiters, ok, err);
+	if (!again)
+		return;
+	if (s->shutting_down)
+		waiters_done(next, 0, "the sensor is stopping");
+	else if (s->reload_job != NULL) {
+		/* A waiter asked again: that build began after them all. */
+		struct reload_waiter **tail = &s->reload_job->waiters;
+
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = next;
+	} else
+		reload_start(s, next);
+}
+
+/* A build for waiters (taken over, told when it ends). */
+static void
+reload_start(struct sensor *s, struct reload_waiter *waiters)
+{
+	struct reload_job	*j;
+	char			 err[1024];
+
+	reload_begin(s);
+	j = xcalloc(1, sizeof(*j));
+	j->s = s;
+	j->waiters = waiters;
+	j->pipe[0] = j->pipe[1] = -1;
+	if ((j->nc = reload_config(s, err, sizeof(err))) == NULL)
+		goto fail;
+	if (pipe(j->pipe) == -1) {
+		snprintf(err, sizeof(err), "reload: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((j->ev = event_new(s->base, j->pipe[0], EV_READ, on_reload_built,
+	    j)) == NULL || event_add(j->ev, NULL) != 0 ||
+	    pthread_create(&j->tid, NULL, reload_thread, j) != 0) {
+		snprintf(err, sizeof(err), "reload: cannot start a thread");
+		if (j->ev != NULL)
+			event_free(j->ev);
+		close(j->pipe[0]);
+		close(j->pipe[1]);
+		goto fail;
+	}
+	log_info("reloading %s", s->conf->path);
+	s->reload_job = j;
+	return;
+fail:
+	(void)reload_commit(s, j->nc, NULL, err, sizeof(err));
+	free(j);
+	log_warnx("reload failed, keeping the running configuration: %s", err);
+	waiters_done(waiters, 0, err);
+}
+
+void
+sensor_reload_async(struct sensor *s, sensor_reload_cb cb, void *arg)
+{
+	struct reload_job	*j = s->reload_job;
+	struct reload_waiter	*w = NULL;
+
+	if (j != NULL) {
+		j->again = 1;
+		waiters_add(&j->next, cb, arg);
+		return;
+	}
+	waiters_add(&w, cb, arg);
+	reload_start(s, w);
+}
+
+void
+sensor_reload_forget(struct sensor *s, void *arg)
+{
+	struct reload_job	*j = s->reload_job;
+
+	if (j != NULL) {
+		waiters_forget(&j->waiters, arg);
+		waiters_forget(&j->next, arg);
+	}
+}
+
+int
+sensor_reload_pending(const struct sensor *s)
+{
+	return s->reload_job != NULL;
+}
+
+/* At shutdown: a rule set still being built is waited for and dropped. */
+static void
+reload_cancel(struct sensor *s)
+{
+	struct reload_job	*j = s->reload_job;
+
+	if (j == NULL)
+		return;
+	pthread_join(j->tid, NULL);
+	rules_free(j->nr);
+	config_free(j->nc);
+	s->reload_job = NULL;
+	waiters_done(j->waiters, 0, "the sensor stopped before the reload "
+	    "finished");
+	waiters_done(j->next, 0, "the sensor stopped before the reload "
+	    "finished");
+	reload_job_free(j);
+}
+
+/*
+ * The replay ran out. Only a replay stops then: a live sensor (or one
+ * embedded in a test or fuzz target with file sources) runs until told.
+ */
+static void
+on_capture_done(void *arg)
+{
+	struct sensor	*s = arg;
+
+	if (s->offline)
+		sensor_stop(s, FLOW_END_CAPTURE);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct sensor	*s = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		sensor_reload_async(s, NULL, NULL);
+		return;
+	}
+	log_info("signal %d: shutting down", (int)sig);
+	sensor_stop(s, FLOW_END_SHUTDOWN);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct sensor	*s = arg;
+	uint64_t	 now;
+
+	(void)fd;
+	(void)what;
+	capture_stats_update(s->cap);
+	capture_check_links(s->cap);
+	eventlog_flush(s->events);
+	alert_out_flush(s->alerts);
+	outputs_tick(s->outputs);
+	if (s->offline)
+		return;
+	/* Live and quiet: let wall time move the flow clock on. */
+	now = sensor_wall_usec();
+	if (now > s->last_ts + 1000000) {
+		flow_expire(s->flows, now);
+		s->last_expire = now;
+		sensor_health(s, now);
+	}
+}
+
+static int
+sub_flow_init(struct sensor *s, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	/* One sixteenth of the memcap buys first-bytes buffers. */
+	uint64_t	bufmem = s->conf->flow_memcap / 16;
+	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
+
+	s->flows = flow_table_new(s->conf->flow_memcap - bufmem,
+	    &s->conf->timeouts, sensor_flow_end, s);
+	s->app = app_init(nbufs, sensor_app_record, s);
+	if (s->conf->defrag_enabled)
+		s->defrag = defrag_new(s->conf->defrag_memcap,
+		    s->conf->defrag_timeout);
+	sensor_stream_init(s);
+	return 0;
+}
+
+static void
+sub_flow_shutdown(struct sensor *s)
+{
+	flow_table_free(s->flows);
+	s->flows = NULL;
+	app_free(s->app);
+	s->app = NULL;
+	defrag_free(s->defrag);
+	s->defrag = NULL;
+	stream_free(s->stream);
+	s->stream = NULL;
+}
+
+static int
+sub_events_init(struct sensor *s, char *err, size_t errlen)
+{
+	if (!s->events_cli)
+		s->events_path = sensor_events_path(s, s->conf);
+	if (s->events_path == NULL)
+		return 0;
+	s->events = eventlog_open(s->events_path, s->conf->sensor_name,
+	    s->conf->utc_offset, err, errlen);
+	return s->events == NULL ? -1 : 0;
+}
+
+static void
+sub_events_shutdown(struct sensor *s)
+{
+	eventlog_close(s->events);
+	s->events = NULL;
+}
+
+static int
+sub_rules_init(struct sensor *s, char *err, size_t errlen)
+{
+	if (s->rules == NULL &&
+	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
+		return -1;
+	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
+	return s->alerts == NULL ? -1 : 0;
+}
+
+static void
+sub_rules_shutdown(struct sensor *s)
+{
+	alert_out_free(s->alerts);
+	s->alerts = NULL;
+	rules_free(s->rules);
+	s->rules = NULL;
+}
+
+/* The tick, and the daemon's signals (s->own_signals). */
+static int
+sub_signals_init(struct sensor *s, char *err, size_t errlen)
+{
+	struct timeval	one = { 1, 0 };
+
+	if ((s->ev_tick = event_new(s->base, -1, EV_PERSIST, on_tick,
+	    s)) == NULL || event_add(s->ev_tick, &one) != 0) {
+		snprintf(err, errlen, "cannot start the timer");
+		return -1;
+	}
+	if (!s->own_signals)
+		return 0;
+	s->ev_sigint = evsignal_new(s->base, SIGINT, on_signal, s);
+	s->ev_sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
+	s->ev_sighup = evsignal_new(s->base, SIGHUP, on_signal, s);
+	if (s->ev_sigint == NULL || s->ev_sigterm == NULL ||
+	    s->ev_sighup == NULL ||
+	    event_add(s->ev_sigint, NULL) != 0 ||
+	    event_add(s->ev_sigterm, NULL) != 0 ||
+	    event_add(s->ev_sighup, NULL) != 0) {
+		snprintf(err, errlen, "cannot install signal handlers");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+sub_signals_shutdown(struct sensor *s)
+{
+	struct event	**ev[] = { &s->ev_sigint, &s->ev_sigterm,
+			    &s->ev_sighup, &s->ev_tick };
+	size_t		  i;
+
+	for (i = 0; i < NELEM(ev); i++)
+		if (*ev[i] != NULL) {
+			event_free(*ev[i]);
+			*ev[i] = NULL;
+		}
+}
+
+static int
+sub_capture_init(struct sensor *s, char *err, size_t errlen)
+{
+	return capture_start(s->cap) == 0 ? 0 :
+	    (snprintf(err, errlen, "cannot start capture"), -1);
+}
+
+static void
+sub_capture_shutdown(struct sensor *s)
+{
+	capture_free(s->cap);
+	s->cap = NULL;
+}
+
+/* The status socket; it calls back here for reload and stop. */
+static int
+sub_control_init(struct sensor *s, char *err, size_t errlen)
+{
+	static const struct control_ops ops = { sensor_reload_async,
+	    sensor_reload_forget, sensor_stop, sensor_stats };
+
+	return s->offline ? 0 : control_init(s, &ops, err, errlen);
+}
+
+/* Local syslog and remote destinations, on the one event base. */
+static int
+sub_outputs_init(struct sensor *s, char *err, size_t errlen)
+{
+	s->outputs = outputs_new(s->base, s->conf, err, errlen);
+	return s->outputs == NULL ? -1 : 0;
+}
+
+static void
+sub_outputs_shutdown(struct sensor *s)
+{
+	outputs_free(s->outputs);
+	s->outputs = NULL;
+}
+
+static const struct subsystem subsystems[] = {
+	{ "signals", sub_signals_init, sub_signals_shutdown },
+	{ "outputs", sub_outputs_init, sub_outputs_shutdown },
+	{ "events", sub_events_init, sub_events_shutdown },
+	{ "rules", sub_rules_init, sub_rules_shutdown },
+	{ "control", sub_control_init, control_shutdown },
+	{ "flow", sub_flow_init, sub_flow_shutdown },
+	{ "capture", sub_capture_init, sub_capture_shutdown },
+	{ "state", state_init, state_shutdown },	/* state.c */
+};
+
+struct capture *
+sensor_capture(struct sensor *s)
+{
+	s->cap = capture_new(s->base, sensor_packet, on_capture_done, s);
+	return s->cap;
+}
+
+int
+sensor_start(struct sensor *s, char *err, size_t errlen)
+{
+	char	e[1024];
+	size_t	i;
+
+	s->reload_ok = 1;
+	for (i = 0; i < NELEM(subsystems); i++) {
+		e[0] = '\0';
+		if (subsystems[i].init(s, e, sizeof(e)) != 0) {
+			snprintf(err, errlen, "%s: %s", subsystems[i].name, e);
+			return -1;
+		}
+		s->nstarted = i + 1;
+	}
+	/* Packet rates are of the packet path, without the load time. */
+	s->wall_start = s->start_wall = sensor_wall_usec();
+	return 0;
+}
+
+void
+sensor_run(struct sensor *s)
+{
+	/* Stopped and drained already (the caller ran the loop itself). */
+	if (!s->drained)
+		event_base_dispatch(s->base);
+	if (!s->shutting_down)
+		sensor_stop(s, FLOW_END_SHUTDOWN);
+}
+
+void
+sensor_shutdown(struct sensor *s)
+{
+	size_t	i;
+
+	reload_cancel(s);
+	/* Events last out, after the flows ended into them. */
+	for (i = s->nstarted; i > 0; i--)
+		subsystems[i - 1].shutdown(s);
+	s->nstarted = 0;
+	capture_free(s->cap);
+	s->cap = NULL;
+	config_free(s->conf);
+	s->conf = NULL;
+	free(s->events_path);
+	s->events_path = NULL;
+}
+
+json_t *
+sensor_stats(struct sensor *s)
+{
+	json_t	*j = stats_snapshot(s);
+
+	control_stats(s, j);
+	return j;
+}
+
+/*
+ * --stats: the snapshot, at exit; any failure to write is said, and
+ * makes the exit status non-zero.
+ */
+int
+sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
+{
+	json_t	*j = sensor_stats(s);
+	int	 rc;
+
+	rc = json_dumpf(j, fp, JSON_COMPACT);
+	json_decref(j);
+	if (rc != 0 || fputc('\n', fp) == EOF || fflush(fp) != 0) {
+		log_warn("%s: cannot write the statistics", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* A short human summary of what was seen, on standard error. */
+void
+sensor_print_summary(struct sensor *s, double secs)
+{
+	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct app_stats	*as = app_stats(s->app);
+	uint64_t		 anomalies = 0;
+	int			 i;
+
+	for (i = 1; i < DE_MAX; i++)
+		anomalies += s->dstats.err[i];
+	fprintf(stderr, "canhgacd: %llu packets (%llu bytes) in %.3fs, "
+	    "%.0f packets/s, peak RSS %ld KiB\n",
+	    (unsigned long long)s->dstats.packets,
+	    (unsigned long long)s->dstats.bytes, secs,
+	    secs > 0 ? s->dstats.packets / secs : 0.0, stats_peak_rss_kb());
+	fprintf(stderr, "canhgacd: IPv4 %llu, IPv6 %llu, ARP %llu, TCP %llu, "
+	    "UDP %llu, ICMP %llu, ICMPv6 %llu, fragments %llu, "
+	    "malformed/anomalous %llu\n",
+	    (unsigned long long)s->dstats.ipv4,
+	    (unsigned long long)s->dstats.ipv6,
+	    (unsigned long long)s->dstats.arp,
+	    (unsigned long long)s->dstats.tcp,
+	    (unsigned long long)s->dstats.udp,
+	    (unsigned long long)s->dstats.icmp,
+	    (unsigned long long)s->dstats.icmpv6,
+	    (unsigned long long)s->dstats.fragments,
+	    (unsigned long long)anomalies);
+	for (i = 1; i < DE_MAX; i++)
+		if (s->dstats.err[i] != 0)
+			fprintf(stderr, "canhgacd:   %s: %llu\n",
+			    decode_err_name((enum decode_err)i),
+			    (unsigned long long)s->dstats.err[i]);
+	fprintf(stderr, "canhgacd: flows %llu (peak %llu, evicted %llu); "
+	    "TLS %llu, DNS %llu, HTTP %llu, SSH %llu, plaintext %llu; "
+	    "events %llu\n",
+	    (unsigned long long)fs->created,
+	    (unsigned long long)fs->peak_active,
+	    (unsigned long long)fs->evicted,
+	    (unsigned long long)as->tls, (unsigned long long)as->dns,
+	    (unsigned long long)as->http, (unsigned long long)as->ssh,
+	    (unsigned long long)as->plain,
+	    (unsigned long long)eventlog_count(s->events));
+	if (s->rules != NULL)
+		fprintf(stderr, "canhgacd: %zu rules active; %llu alerts "
+		    "(critical %llu, high %llu, medium %llu, low %llu, info "
+		    "%llu), %llu excepted\n", rules_count(s->rules, 1),
+		    (unsigned long long)rules_stats(s->rules)->alerts,
+		    (unsigned long long)rules_stats(s->rules)->by_severity[1],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[2],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[3],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[4],
+		    (unsigned long long)rules_stats(s->rules)->by_severity[5],
+		    (unsigned long long)rules_stats(s->rules)->excepted);
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		if (!ifc->offline)
+			fprintf(stderr, "canhgacd: %s: received %llu, "
+			    "dropped %llu, interface dropped %llu\n",
+			    ifc->name, (unsigned long long)ifc->ps_recv,
+			    (unsigned long long)ifc->ps_drop,
+			    (unsigned long long)ifc->ps_ifdrop);
+	}
+}
+

@@ -1,0 +1,300 @@
+/*
+ * The statistics snapshot (include/stats.h): one JSON object, one
+ * schema, written by `canhgacd --stats` at exit and answered to
+ * `canhgacctl stats` (which renders it flat or as Prometheus text).
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
+#include "defrag.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "spool.h"
+#include "stats.h"
+#include "stream.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "rules-internal.h"
+
+#define JI(v)	((json_int_t)(v))
+
+long
+stats_peak_rss_kb(void)
+{
+	struct rusage	ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ru.ru_maxrss;
+}
+
+static uint64_t
+wall_usec(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
+}
+
+json_t *
+stats_time(const struct sensor *s, uint64_t usec)
+{
+	char	buf[48];
+
+	if (usec == 0)
+		return json_null();
+	util_format_ts(usec, buf, sizeof(buf), s->conf->utc_offset);
+	return json_string(buf);
+}
+
+json_t *
+stats_interfaces(struct sensor *s)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	capture_stats_update(s->cap);
+	for (i = 0; i < capture_count(s->cap); i++) {
+		const struct iface *ifc = capture_iface(s->cap, i);
+
+		json_array_append_new(a, json_pack(
+		    "{s:s,s:s,s:b,s:I,s:I,s:I,s:I}",
+		    "name", ifc->name,
+		    "state", capture_link_name(capture_link_state(ifc)),
+		    "offline", ifc->offline,
+		    "packets", JI(ifc->pkts),
+		    "pcap_received", JI(ifc->ps_recv),
+		    "pcap_dropped", JI(ifc->ps_drop),
+		    "pcap_ifdropped", JI(ifc->ps_ifdrop)));
+	}
+	return a;
+}
+
+json_t *
+stats_syslog(const struct syslog_out *so)
+{
+	struct syslog_stats	st;
+
+	syslog_out_stats(so, &st);
+	/* Every key always there (null: none), for one schema. */
+	return json_pack("{s:s,s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "socket", st.socket, "state", st.state,
+	    "last_error", st.last_error ? json_string(st.last_error) :
+	    json_null(), "sent", JI(st.sent),
+	    "queued", JI(st.queued), "retried", JI(st.retried),
+	    "waiting", JI(st.waiting), "dropped", JI(st.dropped),
+	    "errors", JI(st.errors));
+}
+
+json_t *
+stats_remote(const struct remote *r)
+{
+	struct remote_stats	st;
+
+	remote_stats(r, &st);
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "destination", st.destination, "transport", st.transport,
+	    "state", st.state, "last_error", st.last_error,
+	    "sent", JI(st.sent), "spooled", JI(st.spooled),
+	    "replayed", JI(st.replayed), "resent", JI(st.resent),
+	    "dropped", JI(st.dropped), "spool_pending", JI(st.spool_pending),
+	    "spool_bytes", JI(st.spool_bytes), "in_flight", JI(st.in_flight),
+	    "connects", JI(st.connects),
+	    "connect_failures", JI(st.connect_failures),
+	    "disconnects", JI(st.disconnects),
+	    "spool_errors", JI(st.spool_errors),
+	    "spool_corrupt", JI(st.spool_corrupt),
+	    "format_errors", JI(st.format_errors));
+}
+
+static json_t *
+decode_json(const struct decode_stats *d)
+{
+	json_t	*j, *an = json_object();
+	int	 i;
+
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "packets", JI(d->packets), "bytes", JI(d->bytes),
+	    "ipv4", JI(d->ipv4), "ipv6", JI(d->ipv6), "arp", JI(d->arp),
+	    "tcp", JI(d->tcp), "udp", JI(d->udp), "icmp", JI(d->icmp),
+	    "icmpv6", JI(d->icmpv6), "vlan", JI(d->vlan),
+	    "fragments", JI(d->fragments), "other_l3", JI(d->other_l3));
+	for (i = 1; i < DE_MAX; i++)
+		json_object_set_new(an, decode_err_name((enum decode_err)i),
+		    json_integer(JI(d->err[i])));
+	json_object_set_new(j, "anomalies", an);
+	return j;
+}
+
+static json_t *
+flow_json(const struct flow_table *ft)
+{
+	const struct flow_stats	*fs = flow_stats(ft);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "created", JI(fs->created), "active", JI(fs->active),
+	    "peak_active", JI(fs->peak_active), "max", JI(flow_max(ft)),
+	    "evicted", JI(fs->evicted), "memcap_hits", JI(fs->memcap_hits),
+	    "no_flow", JI(fs->no_flow),
+	    "ended_timeout", JI(fs->ended[FLOW_END_TIMEOUT]),
+	    "ended_capture", JI(fs->ended[FLOW_END_CAPTURE]),
+	    "ended_eviction", JI(fs->ended[FLOW_END_EVICTION]),
+	    "ended_shutdown", JI(fs->ended[FLOW_END_SHUTDOWN]),
+	    "bytes_per_flow", JI(sizeof(struct flow)));
+}
+
+static json_t *
+app_json(const struct app_ctx *app)
+{
+	const struct app_stats	*as = app_stats(app);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "tls", JI(as->tls), "dns", JI(as->dns), "http", JI(as->http),
+	    "ssh", JI(as->ssh), "plaintext", JI(as->plain),
+	    "buffers_exhausted", JI(as->buf_exhausted), "gaps", JI(as->gaps),
+	    "parse_errors", JI(as->parse_errors));
+}
+
+/* Totals, and hits per rule (active or hit) and per exception. */
+static json_t *
+rules_json(const struct sensor *s)
+{
+	const struct ruleset	*rs = s->rules;
+	const struct thr_stats	*ts = thr_stats(rs->thr);
+	json_t			*r, *hits, *exc;
+	size_t			 i;
+
+	r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "active", JI(rules_count(rs, 1)),
+	    "inactive", JI(rules_count(rs, 0)),
+	    "evaluated", JI(rs->st.evaluated), "matched", JI(rs->st.matched),
+	    "alerts", JI(rs->st.alerts), "excepted", JI(rs->st.excepted),
+	    "suppressed", JI(ts->suppressed),
+	    "threshold_keys", JI(ts->keys),
+	    "threshold_evicted", JI(ts->evicted),
+	    "threshold_bytes", JI(ts->bytes),
+	    "regex_limited", JI(rs->st.regex_limited));
+	hits = json_array();
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *ru = &rs->rules[i];
+
+		if (!ru->active && ru->hits == 0)
+			continue;
+		/* regex_limited: events its regex gave up on (limits.regex_*). */
+		json_array_append_new(hits, json_pack("{s:I,s:I,s:I,s:o,s:I}",
+		    "sid", JI(ru->sid), "hits", JI(ru->hits),
+		    "matches", JI(ru->matches),
+		    "last_hit", stats_time(s, ru->last_hit),
+		    "regex_limited", JI(ru->regex_limited)));
+	}
+	json_object_set_new(r, "per_rule", hits);
+	exc = json_array();
+	for (i = 0; i < rs->nexc; i++) {
+		const struct exception *e = &rs->exc[i];
+
+		json_array_append_new(exc, json_pack(
+		    "{s:s,s:i,s:s?,s:s?,s:I,s:I}", "file", e->file,
+		    "line", e->line, "owner", e->owner,
+		    "expires", e->expires_text, "hits", JI(e->hits),
+		    "expired_hits", JI(e->expired_hits)));
+	}
+	json_object_set_new(r, "per_exception", exc);
+	return r;
+}
+
+/* outputs.json, .events, .syslog, .remote[] (status: control_stats). */
+static json_t *
+outputs_json(const struct sensor *s)
+{
+	json_t	*o, *rem = json_array();
+	int	 i;
+
+	o = json_pack("{s:I}", "unformattable",
+	    JI(outputs_unformattable(s->outputs)));
+	if (s->alerts != NULL)
+		json_object_set_new(o, "json", json_pack("{s:s?,s:I,s:I}",
+		    "path", s->alerts_path ? s->alerts_path :
+		    s->conf->alerts_path,
+		    "written", JI(alert_out_count(s->alerts)),
+		    "errors", JI(alert_out_errors(s->alerts))));
+	if (s->events != NULL)
+		json_object_set_new(o, "events", json_pack("{s:s?,s:I,s:I}",
+		    "path", s->events_path,
+		    "written", JI(eventlog_count(s->events)),
+		    "errors", JI(eventlog_errors(s->events))));
+	if (outputs_syslog(s->outputs) != NULL)
+		json_object_set_new(o, "syslog", stats_syslog(
+		    outputs_syslog(s->outputs)));
+	for (i = 0; i < outputs_nremote(s->outputs); i++)
+		json_array_append_new(rem, stats_remote(outputs_remote(
+		    s->outputs, i)));
+	json_object_set_new(o, "remote", rem);
+	return o;
+}
+
+json_t *
+stats_snapshot(struct sensor *s)
+{
+	uint64_t	 now = wall_usec();
+	double		 secs = s->wall_start && now > s->wall_start ?
+			    (double)(now - s->wall_start) / 1e6 : 0;
+	json_t		*j;
+
+	j = json_pack("{s:I}", "uptime", JI(s->start_wall && now >
+	    s->start_wall ? (now - s->start_wall) / 1000000 : 0));
+	json_object_set_new(j, "decode", decode_json(&s->dstats));
+	if (s->flows != NULL)
+		json_object_set_new(j, "flow", flow_json(s->flows));
+	if (s->app != NULL)
+		json_object_set_new(j, "app", app_json(s->app));
+	if (s->defrag != NULL) {
+		json_t	*df = json_object();
+		int	 i;
+
+		for (i = 0; i < DFC_NCOUNTERS; i++)
+			json_object_set_new(df, defrag_counter_name(i),
+			    json_integer(JI(defrag_stats(s->defrag)->c[i])));
+		json_object_set_new(j, "defrag", df);
+	}
+	if (s->stream != NULL) {
+		json_t	*sj = json_object();
+		int	 i;
+
+		for (i = 0; i < STC_NCOUNTERS; i++)
+			json_object_set_new(sj, stream_counter_name(i),
+			    json_integer(JI(stream_stats(s->stream)->c[i])));
+		json_object_set_new(j, "stream", sj);
+	}
+	json_object_set_new(j, "interfaces", stats_interfaces(s));
+	if (s->rules != NULL)
+		json_object_set_new(j, "rules", rules_json(s));
+	json_object_set_new(j, "outputs", outputs_json(s));
+	json_object_set_new(j, "reload", json_pack("{s:I,s:I,s:o,s:b,s:o}",
+	    "count", JI(s->reloads), "failures", JI(s->reload_failures),
+	    "last", s->last_reload ? json_integer(JI(s->last_reload /
+	    1000000)) : json_null(), "ok", s->reload_ok,
+	    "error", s->reload_error[0] ? json_string(s->reload_error) :
+	    json_null()));
+	json_object_set_new(j, "run", json_pack("{s:I,s:I,s:I}",
+	    "elapsed_us", JI(secs * 1e6),
+	    "packets_per_second", JI(secs > 0 ? s->dstats.packets / secs : 0),
+	    "peak_rss_kb", JI(stats_peak_rss_kb())));
+	return j;
+}

@@ -1,0 +1,457 @@
+/*
+ * lifecycle.c, as the daemon runs it: start → reload (in the loop) →
+ * reload (rule set built by a thread, with a changed configuration) →
+ * reload through the status socket (answered once done) → stop → shut
+ * down, with every output configured: JSON alerts, the
+ * event log, local syslog to a datagram socket this test binds, a
+ * remote destination on a local TCP port this test accepts on (with a
+ * spool directory), the status socket and a state directory. Every
+ * alert of a small capture must reach every output once; the ASan
+ * build's LeakSanitizer and AddressSanitizer check what was freed.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "capture.h"
+#include "conf.h"
+#include "control.h"
+#include "flow.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "sensor.h"
+
+#define NPKTS	20		/* one alert each: distinct flows */
+#define RULE	"UDP to the test port"
+
+static char	dir[256];
+
+static const char catalog[] =
+"catalog: {id: t, standard: Test}\n"
+"controls:\n"
+"  - {id: NET.IDS, level: 1}\n";
+
+static const char rules[] =
+"rules:\n"
+"  - sid: 42\n"
+"    name: " RULE "\n"
+"    category: anomaly\n"
+"    severity: low\n"
+"    level: 1\n"
+"    controls: [NET.IDS]\n"
+"    match: {proto: udp, dst_port: 9999}\n"
+"    message: \"{src_ip} sent to {dest_ip}:{dest_port}\"\n"
+"    advice: \"Nothing to do: this is a test.\"\n";
+
+static const char *
+path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
+static void
+write_file(const char *name, const void *data, size_t len)
+{
+	char	 p[512];
+	FILE	*fp;
+
+	assert_non_null(fp = fopen(path(name, p, sizeof(p)), "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* NPKTS UDP datagrams to port 9999, each from its own source port. */
+static void
+write_pcap(const char *name)
+{
+	uint8_t		 buf[24 + NPKTS * (16 + 46)], *p = buf;
+	uint32_t	 hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+	int		 i;
+
+	memcpy(p, hdr, sizeof(hdr));
+	p += sizeof(hdr);
+	for (i = 0; i < NPKTS; i++) {
+		uint32_t	rec[4] = { 1700000000 + (uint32_t)i, 0, 46, 46 };
+		uint8_t		f[46] = { 0 };
+
+		memset(f, 2, 6);
+		memset(f + 6, 4, 6);
+		f[12] = 0x08;
+		/* IPv4, 32 bytes, UDP, 10.0.0.1 → 10.0.0.2 */
+		memcpy(f + 14, "\x45\x00\x00\x20\x00\x01\x00\x00\x40\x11"
+		    "\x00\x00\x0a\x00\x00\x01\x0a\x00\x00\x02", 20);
+		f[34] = 0x10;
+		f[35] = (uint8_t)i;	/* source port 4096 + i */
+		f[36] = 0x27;
+		f[37] = 0x0f;		/* 9999 */
+		f[39] = 12;
+		memcpy(f + 42, "abcd", 4);
+		memcpy(p, rec, sizeof(rec));
+		memcpy(p + sizeof(rec), f, sizeof(f));
+		p += sizeof(rec) + sizeof(f);
+	}
+	write_file(name, buf, (size_t)(p - buf));
+}
+
+/* Occurrences of what in the file name. */
+static int
+count_in_file(const char *name, const char *what)
+{
+	char	 p[512], line[8192];
+	FILE	*fp;
+	int	 n = 0;
+
+	if ((fp = fopen(path(name, p, sizeof(p)), "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, what) != NULL)
+			n++;
+	fclose(fp);
+	return n;
+}
+
+/* The local syslog and remote destination ends, on the sensor's base. */
+struct peers {
+	int			 dgram;
+	struct event		*ev_dgram;
+	int			 syslog_alerts;
+	struct evconnlistener	*lis;
+	struct bufferevent	*bev;
+	struct evbuffer		*remote;	/* all it received */
+	int			 port;
+};
+
+static void
+on_dgram(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers	*pe = arg;
+	char		 buf[65536];
+	ssize_t		 n;
+
+	(void)what;
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		if (strstr(buf, RULE) != NULL)
+			pe->syslog_alerts++;
+	}
+}
+
+static void
+on_remote_read(struct bufferevent *bev, void *arg)
+{
+	struct peers	*pe = arg;
+
+	evbuffer_add_buffer(pe->remote, bufferevent_get_input(bev));
+}
+
+static void
+on_remote_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct peers	*pe = arg;
+
+	(void)what;
+	on_remote_read(bev, pe);
+	bufferevent_free(bev);
+	pe->bev = NULL;
+}
+
+static void
+on_accept(struct evconnlistener *lis, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct peers	*pe = arg;
+
+	(void)sa;
+	(void)salen;
+	if (pe->bev != NULL)
+		bufferevent_free(pe->bev);
+	pe->bev = bufferevent_socket_new(evconnlistener_get_base(lis), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(pe->bev, on_remote_read, NULL, on_remote_event, pe);
+	bufferevent_enable(pe->bev, EV_READ);
+}
+
+static void
+peers_open(struct peers *pe, struct event_base *base)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		slen = sizeof(sin);
+	char			p[512];
+
+	memset(pe, 0, sizeof(*pe));
+	path("syslog.sock", p, sizeof(p));
+	assert_true(strlen(p) < sizeof(sun.sun_path));
+	memcpy(sun.sun_path, p, strlen(p) + 1);
+	pe->dgram = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	assert_true(pe->dgram >= 0);
+	assert_int_equal(bind(pe->dgram, (struct sockaddr *)&sun,
+	    sizeof(sun)), 0);
+	pe->ev_dgram = event_new(base, pe->dgram, EV_READ | EV_PERSIST,
+	    on_dgram, pe);
+	assert_int_equal(event_add(pe->ev_dgram, NULL), 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	pe->lis = evconnlistener_new_bind(base, on_accept, pe,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	assert_non_null(pe->lis);
+	assert_int_equal(getsockname(evconnlistener_get_fd(pe->lis),
+	    (struct sockaddr *)&sin, &slen), 0);
+	pe->port = ntohs(sin.sin_port);
+	pe->remote = evbuffer_new();
+}
+
+/* Octet-counted frames (RFC 6587) the remote end received with an alert. */
+static int
+peers_remote_alerts(struct peers *pe)
+{
+	size_t		 len = evbuffer_get_length(pe->remote), off = 0, flen;
+	const char	*b = (const char *)evbuffer_pullup(pe->remote, -1);
+	char		*end;
+	int		 n = 0;
+
+	while (b != NULL && off < len) {
+		flen = strtoul(b + off, &end, 10);
+		assert_true(end > b + off && *end == ' ');
+		off = (size_t)(end + 1 - b);
+		assert_true(flen <= len - off);
+		if (memmem(b + off, flen, RULE, strlen(RULE)) != NULL)
+			n++;
+		off += flen;
+	}
+	return n;
+}
+
+static void
+peers_close(struct peers *pe)
+{
+	if (pe->bev != NULL)
+		bufferevent_free(pe->bev);
+	evconnlistener_free(pe->lis);
+	event_free(pe->ev_dgram);
+	close(pe->dgram);
+	evbuffer_free(pe->remote);
+}
+
+static void
+write_config(const char *name, int port)
+{
+	char	*c, state[512], sys[512], spool[512], ctl[512];
+	int	 n;
+
+	n = asprintf(&c,
+	    "sensor: {name: %s, catalog: catalog.yaml, state_dir: %s}\n"
+	    "rules: [rules.yaml]\n"
+	    "events: events.json\n"
+	    "outputs:\n"
+	    "  json: {path: alerts.json}\n"
+	    "  syslog: {facility: local4, socket: %s}\n"
+	    "  remote:\n"
+	    "    - {host: 127.0.0.1, port: %d, transport: tcp, spool: %s,\n"
+	    "       drain_timeout: 10s}\n"
+	    "  status: {socket: %s}\n", name,
+	    path("state", state, sizeof(state)),
+	    path("syslog.sock", sys, sizeof(sys)), port,
+	    path("spool", spool, sizeof(spool)),
+	    path("ctl.sock", ctl, sizeof(ctl)));
+	assert_true(n > 0);
+	write_file("canhgac.yaml", c, (size_t)n);
+	free(c);
+}
+
+struct reload_result {
+	int	done, ok;
+	char	err[1024];
+};
+
+static void
+on_reloaded(void *arg, int ok, const char *err)
+{
+	struct reload_result	*r = arg;
+
+	r->done++;
+	r->ok = ok;
+	snprintf(r->err, sizeof(r->err), "%s", err ? err : "");
+}
+
+/* One request through the status socket's path; the answer line. */
+static char *
+ask(struct sensor *s, const char *req)
+{
+	struct evbuffer	*out = evbuffer_new();
+	char		*line;
+	size_t		 n;
+
+	control_feed(s, req, strlen(req), 1, out);
+	line = evbuffer_readln(out, &n, EVBUFFER_EOL_LF);
+	evbuffer_free(out);
+	assert_non_null(line);
+	return line;
+}
+
+static void
+test_load_reload_reload_stop(void **state)
+{
+	struct sensor		s;
+	struct peers		pe;
+	struct reload_result	rr = { 0 };
+	char			err[1024], p[512], *a;
+	struct stat		st;
+
+	(void)state;
+	write_file("catalog.yaml", catalog, strlen(catalog));
+	write_file("rules.yaml", rules, strlen(rules));
+	write_pcap("in.pcap");
+	assert_int_equal(mkdir(path("state", p, sizeof(p)), 0700), 0);
+
+	memset(&s, 0, sizeof(s));
+	assert_non_null(s.base = event_base_new());
+	peers_open(&pe, s.base);
+	write_config("lc-one", pe.port);
+	s.conf = config_load(path("canhgac.yaml", p, sizeof(p)), err,
+	    sizeof(err));
+	if (s.conf == NULL)
+		fail_msg("%s", err);
+	assert_non_null(sensor_capture(&s));
+	if (capture_add_file(s.cap, path("in.pcap", p, sizeof(p)), err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
+	/* Live mode: the status socket and the state directory run too. */
+	s.offline = 0;
+	if (sensor_start(&s, err, sizeof(err)) != 0)
+		fail_msg("start: %s", err);
+	assert_non_null(s.control);
+	assert_non_null(s.state);
+	/* Live, the end of the capture does not stop: read all of it. */
+	for (int i = 0; i < 1000 && s.dstats.packets < NPKTS; i++)
+		event_base_loop(s.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_int_equal(s.dstats.packets, NPKTS);
+	assert_false(s.shutting_down);
+
+	/* Reload in the loop, nothing changed. */
+	if (sensor_reload(&s, err, sizeof(err)) != 0)
+		fail_msg("reload: %s", err);
+	/* Reload by the thread, with a new sensor name. */
+	write_config("lc-two", pe.port);
+	sensor_reload_async(&s, on_reloaded, &rr);
+	assert_true(sensor_reload_pending(&s));
+	while (sensor_reload_pending(&s))
+		event_base_loop(s.base, EVLOOP_ONCE);
+	assert_int_equal(rr.done, 1);
+	if (!rr.ok)
+		fail_msg("async reload: %s", rr.err);
+	assert_string_equal(s.conf->sensor_name, "lc-two");
+	assert_int_equal(s.reloads, 2);
+	assert_int_equal(s.reload_failures, 0);
+	/* Asked twice during a build: one more build after it, for both. */
+	{
+		struct reload_result	r[3];
+
+		memset(r, 0, sizeof(r));
+		sensor_reload_async(&s, on_reloaded, &r[0]);
+		sensor_reload_async(&s, on_reloaded, &r[1]);
+		sensor_reload_async(&s, on_reloaded, &r[2]);
+		while (sensor_reload_pending(&s))
+			event_base_loop(s.base, EVLOOP_ONCE);
+		for (int i = 0; i < 3; i++) {
+			assert_int_equal(r[i].done, 1);
+			if (!r[i].ok)
+				fail_msg("reload %d: %s", i, r[i].err);
+		}
+		assert_int_equal(s.reloads, 4);
+	}
+	a = ask(&s, "{\"cmd\":\"status\"}\n");
+	assert_non_null(strstr(a, "\"sensor\":\"lc-two\""));
+	free(a);
+	/* And through the status socket: answered once swapped in. */
+	a = ask(&s, "{\"cmd\":\"reload\"}\n");
+	assert_non_null(strstr(a, "\"ok\":true"));
+	assert_non_null(strstr(a, "\"reloaded\""));
+	free(a);
+	assert_int_equal(s.reloads, 5);
+	assert_false(sensor_reload_pending(&s));
+
+	/* Stop: end the flows, drain the outputs, leave the loop. */
+	assert_false(s.shutting_down);
+	sensor_stop(&s, FLOW_END_SHUTDOWN);
+	sensor_run(&s);
+	assert_true(s.drained);
+	sensor_shutdown(&s);
+	assert_null(s.conf);
+	assert_null(s.cap);
+
+	/* Let the remote's last bytes and the datagrams in. */
+	event_base_loop(s.base, EVLOOP_NONBLOCK);
+	assert_int_equal(count_in_file("alerts.json", RULE), NPKTS);
+	assert_int_equal(count_in_file("events.json", "\"event_type\":\"flow\""),
+	    NPKTS);
+	assert_int_equal(pe.syslog_alerts, NPKTS);
+	assert_int_equal(peers_remote_alerts(&pe), NPKTS);
+	assert_int_equal(stat(path("state/state.json", p, sizeof(p)), &st), 0);
+	peers_close(&pe);
+	event_base_free(s.base);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+static int
+setup(void **state)
+{
+	const char	*t = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/lifecycle_test.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_load_reload_reload_stop,
+		    setup, teardown),
+	};
+
+	log_init(1, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -20,6 +20,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "conf.h"
 #include "lifecycle.h"
 #include "sensor.h"
 #include "fuzz_common.h"

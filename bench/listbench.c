@@ -28,7 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "domset.h"
+#include "ipset.h"
+#include "log.h"
+#include "xmalloc.h"
 
 #define Q_RAND_MAX (1U << 20)	/* queries in the "rand" pattern, at most */
 #define Q_HOT	4096U		/* queries in the "hot" pattern */

@@ -20,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "canhgac.h"
+#include "types.h"
+
+struct jsonw;
 
 /* Counters, in the order they are reported; `active` and `max` are gauges. */
 #define DEFRAG_COUNTERS(X)						\

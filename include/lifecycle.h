@@ -7,9 +7,16 @@
 #ifndef LIFECYCLE_H
 #define LIFECYCLE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "canhgac.h"
+#include "flow.h"
+
+struct capture;
+struct config;
+struct json_t;
+struct sensor;
 
 /* Wall clock, microseconds. */
 uint64_t sensor_wall_usec(void);

@@ -7,7 +7,16 @@
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H
 
+#include <stdio.h>
+
+#include "flow.h"
 #include "rules.h"
+#include "yamldoc.h"
+
+struct config;
+struct domset;
+struct ipset;
+struct thr_table;
 
 /* A named asset: any mix of addresses, ports and domains. */
 struct asset {
@@ -160,7 +169,7 @@ uint16_t *pb_finish(struct ruleset *, struct port_build *, uint32_t *);
 int	 port_spec(const char *, struct port_build *);
 
 /*
- * rules_keywords.c: a match keyword is one row, by its KW_ (canhgac.h).
+ * rules_keywords.c: a match keyword is one row, by its KW_ (rules.h).
  * parse reads its value into m at load; match tests it on an event.
  */
 struct match_keyword {

@@ -1,17 +1,294 @@
 /*
- * The rule set as the other modules read it (rules_query.c): each
- * rule's public description, its exceptions, the assets and files the
- * set was built from. The set itself is loaded and matched by
- * rules_load.c and rules_match.c; its layout stays in rules-internal.h.
+ * The rules module's interface (rules_*.c): the rule language of
+ * rules.md (categories, events, the compiled match, struct rule and
+ * struct exception), loading and matching a rule set (rules_load.c,
+ * rules_match.c), and the set as the other modules read it
+ * (rules_query.c): each rule's public description, its exceptions, the
+ * assets and files the set was built from. The set's own layout stays
+ * in rules-internal.h.
  */
 #ifndef CANHGAC_RULES_H
 #define CANHGAC_RULES_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "threshold.h"
+
+struct app_result;
+struct config;
+struct domset;
+struct flow;
+struct ipset;
+struct jsonw;
+struct packet;
+struct alert_out;
 
 struct ruleset;
 struct exception;
+
+/* rules_*.c: the rule language of rules.md. */
+#define RULE_CATEGORIES(X)					\
+	X(SCAN, "scan")						\
+	X(BRUTEFORCE, "bruteforce")				\
+	X(POLICY, "policy-violation")				\
+	X(PLAINTEXT, "plaintext")				\
+	X(WEAKCRYPTO, "weak-crypto")				\
+	X(DATALEAK, "data-leak")				\
+	X(EXFIL, "exfiltration")				\
+	X(IOC, "ioc")						\
+	X(DNS, "dns")						\
+	X(ANOMALY, "anomaly")					\
+	X(SENSOR, "sensor")
+
+enum rule_category {
+#define X(id, name) CAT_##id,
+	RULE_CATEGORIES(X)
+#undef X
+	CAT_MAX
+};
+
+enum severity {
+	SEV_CRITICAL = 1, SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO
+};
+
+enum rule_event {
+	REV_PACKET = 0,
+	REV_FLOW_START,
+	REV_FLOW_ESTABLISHED,
+	REV_FLOW_END,
+	REV_SENSOR,
+	REV_MAX
+};
+
+/* The daemon's own health conditions (event: sensor). */
+#define SENSOR_CAPTURE_DROPS	0x01
+#define SENSOR_FLOW_MEMCAP	0x02
+#define SENSOR_THRESHOLD_MEMCAP	0x04
+#define SENSOR_OUTPUT_DROPS	0x08	/* a remote spool dropped alerts */
+#define SENSOR_LOG_ERRORS	0x10	/* the JSON alert log lost alerts */
+#define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
+#define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
+#define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
+
+/* One event to match: a packet, a flow transition, or a sensor event. */
+struct match_ctx {
+	enum rule_event		 event;
+	const struct packet	*pkt;		/* NULL for flow_end, sensor */
+	const struct flow	*flow;
+	const struct app_result	*app;		/* the record this packet carried */
+	uint64_t		 ts;
+	int			 ipver;
+	const uint8_t		*src, *dst;
+	uint16_t		 sport, dport;
+	uint8_t			 proto;
+	uint8_t			 dir;		/* 0 to_server, 1 to_client */
+	uint32_t		 sensor_event;
+	uint64_t		 sensor_value;	/* e.g. drops since last check */
+	const struct rule	*sensor_rule;	/* REV_SENSOR: the rule it is about */
+	const char		*iface;
+};
+
+/*
+ * Match keywords: one row each of match_keywords[] (rules_keywords.c),
+ * in the order a match checks them, the keys that hold for a whole flow
+ * direction first (checked once per flow side), regexes last.
+ */
+enum match_kw {
+	KW_PROTO, KW_DST_PORT, KW_SRC_PORT, KW_PORT, KW_DIRECTION, KW_SRC,
+	KW_DST, KW_IP,
+	KW_TCP_FLAGS, KW_ICMP_TYPE, KW_ICMP_CODE, KW_DECODE_ERROR,
+	KW_SENSOR_EVENT, KW_APP, KW_TLS_VERSION, KW_TLS_NEGOTIATED,
+	KW_TLS_SNI, KW_DNS_QUERY, KW_HTTP_HOST, KW_HTTP_URI,
+	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_WHEN, KW_PAYLOAD,
+	KW_EVENT,		/* every match has one: no bit, no matcher */
+	KW_MAX
+};
+
+/* The compiled form of a rule's `match` (also used by exceptions). */
+#define M_PROTO		(1U << KW_PROTO)
+#define M_DPORT		(1U << KW_DST_PORT)
+#define M_SPORT		(1U << KW_SRC_PORT)
+#define M_PORT		(1U << KW_PORT)
+#define M_DIRECTION	(1U << KW_DIRECTION)
+#define M_SRC		(1U << KW_SRC)
+#define M_DST		(1U << KW_DST)
+#define M_IP		(1U << KW_IP)
+#define M_FLAGS		(1U << KW_TCP_FLAGS)
+#define M_ICMP_TYPE	(1U << KW_ICMP_TYPE)
+#define M_ICMP_CODE	(1U << KW_ICMP_CODE)
+#define M_DECODE	(1U << KW_DECODE_ERROR)
+#define M_SENSOR	(1U << KW_SENSOR_EVENT)
+#define M_APP		(1U << KW_APP)
+#define M_TLS_VERSION	(1U << KW_TLS_VERSION)
+#define M_TLS_NEG	(1U << KW_TLS_NEGOTIATED)
+#define M_SNI		(1U << KW_TLS_SNI)
+#define M_QUERY		(1U << KW_DNS_QUERY)
+#define M_HOST		(1U << KW_HTTP_HOST)
+#define M_URI		(1U << KW_HTTP_URI)
+#define M_UA		(1U << KW_HTTP_USER_AGENT)
+#define M_BANNER	(1U << KW_SSH_BANNER)
+#define M_PLAIN		(1U << KW_PLAINTEXT)
+#define M_WHEN		(1U << KW_WHEN)
+#define M_PAYLOAD	(1U << KW_PAYLOAD)
+/* Keys that hold for every packet of a flow in one direction. */
+#define M_FLOW_KEYS	((1U << (KW_IP + 1)) - 1)
+/* Keys only an application record can satisfy. */
+#define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
+			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)
+
+#define ADDR_SETS_MAX	8
+
+struct addr_match {
+	const struct ipset	*sets[ADDR_SETS_MAX];	/* any of */
+	int8_t			 slot[ADDR_SETS_MAX];	/* flow cache, -1 none */
+	uint32_t		 slot_mask;	/* all sets cached: their bits */
+	uint8_t			 nsets;
+	uint8_t			 neg;
+};
+
+struct port_match {
+	const uint16_t		*ranges;	/* lo, hi pairs, sorted, disjoint */
+	uint32_t		 nranges;
+	uint32_t		 count;		/* ports in them, by rules_index */
+	uint8_t			 neg;
+};
+
+enum strm_kind { STRM_EXACT = 1, STRM_SUFFIX, STRM_DOMSET, STRM_REGEX,
+	STRM_CONTAINS };
+
+struct str_match {
+	uint8_t			 kind;
+	uint8_t			 neg;
+	size_t			 len;
+	char			*s;		/* lowercased for names */
+	const struct domset	*ds;
+	void			*re;		/* pcre2_code */
+};
+
+struct str_matches {
+	struct str_match	*v;		/* any of */
+	size_t			 n;
+	uint8_t			 neg;		/* {not: …} around the list */
+};
+
+enum ver_op { VER_EQ = 1, VER_BELOW, VER_ABOVE };
+
+struct rule_match {
+	uint32_t		 keys;		/* M_* present */
+	uint8_t			 proto;		/* 0 = any IP */
+	uint8_t			 event;		/* enum rule_event */
+	uint8_t			 direction;	/* 0 to_server, 1 to_client */
+	uint8_t			 flags_set, flags_clear;
+	uint8_t			 app_neg;
+	uint16_t		 app_mask;	/* 1 << enum app_proto */
+	uint8_t			 icmp_type[32], icmp_code[32];
+	struct addr_match	 src, dst, ip;
+	struct port_match	 sport, dport, port;
+	uint8_t			 tls_op, neg_op;
+	uint16_t		 tls_ver, neg_ver;
+	struct str_matches	 sni, query, host, uri, ua, banner;
+	void			*payload_re;	/* pcre2_code */
+	uint32_t		 payload_min;
+	uint32_t		 payload_max;
+	uint8_t			 when_outside;
+	uint8_t			 when_days;	/* bit 0 = Monday */
+	uint16_t		 when_start, when_end;	/* minutes */
+	uint64_t		 decode_mask;	/* 1 << enum decode_err */
+	uint8_t			 decode_neg;
+	uint8_t			 plain;		/* PLAIN_* required */
+	uint8_t			 sensor;	/* SENSOR_* */
+};
+
+#define BY_SRC_IP	0x01
+#define BY_DST_IP	0x02
+#define BY_SRC_PORT	0x04
+#define BY_DST_PORT	0x08
+#define BY_PROTO	0x10
+#define BY_SNI		0x20
+#define BY_QUERY	0x40
+
+enum distinct_field { DF_NONE = 0, DF_SRC_IP, DF_DST_IP, DF_SRC_PORT,
+	DF_DST_PORT, DF_SNI, DF_QUERY };
+
+struct rule {
+	uint32_t		 sid;
+	char			*name;
+	uint8_t			 category;
+	uint8_t			 severity;
+	uint8_t			 level;
+	uint8_t			 active;
+	char			*inactive_reason;
+	char			**controls;
+	size_t			 ncontrols;
+	char			*message[2];	/* en, vi */
+	char			*advice[2];
+	struct rule_match	 m;
+	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
+	struct thr_spec		 thr;
+	uint8_t			 thr_by, sup_by;
+	uint8_t			 distinct;	/* enum distinct_field */
+	char			*within_text;	/* "60s" as written */
+	char			*file;		/* where it was defined */
+	int			 line;
+	uint64_t		 digest;	/* of its YAML definition */
+	uint64_t		 hits;		/* alerts */
+	uint64_t		 matches;
+	uint64_t		 last_hit;	/* packet time */
+	uint64_t		 stamp;		/* last event evaluated */
+	uint64_t		 regex_limited;	/* events its regex gave up on */
+	uint64_t		 limit_reported;	/* of those, raised */
+	uint8_t			 limit_queued;
+	size_t			*exc;		/* exceptions naming this sid */
+	size_t			 nexc;
+	uint32_t		*supersedes;	/* sids it replaces when active */
+	size_t			 nsupersedes;
+	uint32_t		 asset_ref_off;	/* its $assets (rules_query.c) */
+	uint32_t		 nasset_refs;
+};
+
+struct exception {
+	uint32_t		*sids;
+	size_t			 nsids;
+	struct rule_match	 m;
+	char			*owner;
+	char			*reason;
+	char			*expires_text;
+	uint64_t		 expires;	/* end of that day, usec; 0 never */
+	char			*file;
+	int			 line;
+	uint64_t		 hits;
+	uint64_t		 expired_hits;	/* would have applied, but expired */
+};
+
+
+struct rule_stats {
+	uint64_t	 evaluated;	/* candidate rules checked */
+	uint64_t	 matched;
+	uint64_t	 alerts;
+	uint64_t	 excepted;
+	uint64_t	 suppressed;
+	uint64_t	 by_severity[6];
+	uint64_t	 regex_limited;	/* events a regex gave up on */
+};
+
+/* Load rules, assets, exceptions and the catalog named by conf. */
+struct ruleset *rules_load(const struct config *, char *err, size_t errlen);
+/* A rule whose regex gave up since it was last returned, and on how many
+ * events; NULL when none (for the regex_limit sensor event). */
+const struct rule *rules_limit_next(struct ruleset *, uint64_t *count);
+void	 rules_free(struct ruleset *);
+/* -T: active and inactive rules per level and per category. */
+void	 rules_print_summary(const struct ruleset *, FILE *, int verbose);
+size_t	 rules_count(const struct ruleset *, int active);
+/* Match one event; alerts go to out. */
+void	 rules_match(struct ruleset *, const struct match_ctx *,
+	    struct alert_out *);
+const struct rule_stats *rules_stats(const struct ruleset *);
+uint64_t rules_threshold_evictions(const struct ruleset *);
+/* Keep hit counts across a reload: by sid, and exceptions by identity. */
+void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
 
 /* One "$name" a rule's match refers to, recorded by the loader. */
 struct rule_asset_ref {

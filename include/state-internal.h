@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "state.h"
+#include "types.h"
 
 #define HOUR			3600
 #define DAY			86400

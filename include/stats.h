@@ -6,9 +6,13 @@
 #ifndef STATS_H
 #define STATS_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
-#include "canhgac.h"
+struct remote;
+struct sensor;
+struct syslog_out;
 
 /*
  * Every counter but the status socket's own (control_stats adds them):

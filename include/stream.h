@@ -26,7 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "canhgac.h"
+#include "flow.h"
+#include "types.h"
 
 #define STREAM_BLOCK		1024	/* data bytes a block holds */
 #define STREAM_FLOW_BLOCKS	64	/* held per direction before a gap */

@@ -10,18 +10,30 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "canhgac.h"
 #include "alert.h"
+#include "app.h"
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
 #include "rules.h"
 #include "safefile.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define ALERT_BUF	16384
 #define TEXT_MAX	2048

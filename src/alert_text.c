@@ -9,12 +9,21 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "canhgac.h"
 #include "alert.h"
+#include "app.h"
+#include "community_id.h"
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "jsonw.h"
 #include "rules.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
 
 /* What a placeholder's text is made from. */
 struct ph_args {

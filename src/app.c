@@ -11,10 +11,14 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "flow.h"
+#include "types.h"
+#include "xmalloc.h"
 
 /* Fewer first bytes than this are kept back for protocol detection. */
 #define APP_DETECT_MIN	16

@@ -4,9 +4,11 @@
  * ties between protocols that look alike (an FTP and an SMTP greeting, a
  * USER command for FTP or POP3, a DNS header with no question).
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "types.h"
 
 static const char *const app_names[APP_MAX] = {
 	[APP_UNKNOWN] = "unknown",

@@ -13,9 +13,10 @@
  * A name whose escaped form exceeds 255 characters is cut at a character
  * boundary.
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define DNS_HDR_LEN		12
 #define DNS_PTR_MAX		32	/* compression jumps per name */

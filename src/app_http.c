@@ -11,9 +11,11 @@
  *
  * Stored strings keep printable ASCII; other bytes become '?'.
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "types.h"
 
 #define HTTP_HDR_CAP	APP_BUF_MAX
 #define HTTP_CL_MAX	((uint64_t)1 << 40)	/* larger bodies: not skipped */

@@ -26,9 +26,10 @@
  * yet but the bytes fit the protocol, APP_BAD when they do not (the
  * caller can stop inspecting that direction).
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define PLAIN_L_A	0x40
 #define PLAIN_L_B	0x80

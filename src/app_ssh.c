@@ -7,9 +7,10 @@
  * LF alone (OpenSSH accepts that too). The identification line is at most
  * 255 characters including CR LF.
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define SSH_LINE_MAX		255
 #define SSH_PRE_LINES_MAX	32

@@ -7,6 +7,7 @@
  * anywhere: the parser reads through a cursor that walks the record layer,
  * so nothing is copied or allocated except the digest context at the end.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
-#include "canhgac.h"
+#include "app.h"
 
 #define TLS_REC_HANDSHAKE	0x16
 #define TLS_REC_MAX		(16384 + 2048)	/* ciphertext bound, RFC 8446 */

@@ -8,11 +8,13 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +25,17 @@
 #include <pcap/pcap.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "compliance.h"
+#include "conf.h"
+#include "daemon.h"
 #include "lifecycle.h"
+#include "log.h"
+#include "rules.h"
 #include "safefile.h"
+#include "sensor.h"
+#include "types.h"
+#include "xmalloc.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/canhgac/canhgac.yaml"
 

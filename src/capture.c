@@ -14,6 +14,8 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +23,12 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
+#include "log.h"
+#include "types.h"
+#include "xmalloc.h"
 
 #define CAPTURE_BATCH	512
 

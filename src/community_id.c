@@ -5,12 +5,14 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "canhgac.h"
+#include "community_id.h"
+#include "types.h"
 
 /*
  * ICMP types come in request/reply pairs; the pair maps to a port pair

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,11 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "canhgac.h"
+#include "compliance.h"
+#include "conf.h"
 #include "rules.h"
+#include "types.h"
+#include "yamldoc.h"
 
 struct comp {
 	const struct config	*conf;

@@ -15,7 +15,8 @@
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "compliance.h"
+#include "util.h"
 
 enum {
 	L_TITLE, L_SENSOR, L_VERSION, L_LEVEL, L_CONFIGURED, L_CATALOG,

@@ -11,13 +11,22 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "canhgac.h"
+#include "conf.h"
 #include "ctl-protocol.h"
+#include "flow.h"
+#include "log.h"
+#include "output.h"
+#include "spool.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };
 

@@ -38,6 +38,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +52,24 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "compliance.h"
+#include "conf.h"
+#include "control.h"
 #include "ctl-protocol.h"
-#include "rules-internal.h"
+#include "domset.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "ipset.h"
+#include "log.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "state.h"
 #include "stats.h"
+#include "types.h"
+#include "xmalloc.h"
+#include "rules-internal.h"
 
 #define CTL_CLIENTS_MAX		256
 #define CTL_ADMIN_RESERVE	16		/* slots only admins take */

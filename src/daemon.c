@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "daemon.h"
+#include "log.h"
 #include "safefile.h"
 
 /*

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
-#include "canhgac.h"
+#include <stdint.h>
+
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_icmp_common(const uint8_t *p, size_t len, struct packet *pkt,

@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_ipv4_options(const uint8_t *p, size_t len)

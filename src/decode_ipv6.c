@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 #define NH_HOPOPTS	0
 #define NH_ROUTING	43

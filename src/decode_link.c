@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 #define ETH_HLEN	14
 #define SLL_HLEN	16

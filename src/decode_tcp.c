@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
-#include "canhgac.h"
+#include <stdint.h>
+
+#include "decode.h"
+#include "types.h"
 
 static int
 decode_tcp_options(const uint8_t *p, size_t len)

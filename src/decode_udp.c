@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
-#include "canhgac.h"
+#include <stdint.h>
+
+#include "decode.h"
+#include "types.h"
 
 int
 decode_udp(const uint8_t *p, size_t len, struct packet *pkt)

@@ -34,13 +34,16 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/rand.h>
 
-#include "canhgac.h"
 #include "defrag.h"
+#include "jsonw.h"
+#include "types.h"
+#include "xmalloc.h"
 
 #define DF_BLOCK	2048			/* data bytes per block */
 #define DF_UNITS	(DF_BLOCK / 8)		/* 8-byte units per block */

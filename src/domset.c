@@ -38,7 +38,9 @@
 
 #include <libpsl.h>
 
-#include "canhgac.h"
+#include "domset.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define DOMSET_NAME_MAX		253	/* bytes, without the trailing dot */
 #define DOMSET_LABEL_MAX	63

@@ -6,15 +6,25 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "capture.h"
+#include "community_id.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "jsonw.h"
 #include "safefile.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define EVENT_BUF	8192
 

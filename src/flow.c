@@ -10,12 +10,17 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/rand.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "community_id.h"
+#include "flow.h"
+#include "types.h"
+#include "xmalloc.h"
 
 struct flow_list {
 	struct flow	*head, *tail;

@@ -40,7 +40,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "canhgac.h"
+#include "ipset.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define IPSET_MINCAP	8
 #define IPSET_MAXCAP	(1U << 31)

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "jsonflat.h"
 
 #define FLAT_KEY_MAX	128
 #define FLAT_VAL_MAX	4096

@@ -11,11 +11,12 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
 
 void
 jw_init(struct jsonw *w, char *buf, size_t cap)

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,25 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "canhgac.h"
-#include "lifecycle.h"
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "control.h"
+#include "decode.h"
 #include "defrag.h"
-#include "stream.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "state.h"
 #include "stats.h"
+#include "stream.h"
+#include "types.h"
+#include "xmalloc.h"
 
 /*
  * Subsystems start in table order and stop in reverse, each with the

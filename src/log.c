@@ -5,13 +5,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
-#include "canhgac.h"
+#include "log.h"
 
 static int	log_debug_on;
 static int	log_to_syslog;

@@ -14,7 +14,12 @@
 
 #include <event2/event.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "conf.h"
+#include "jsonflat.h"
+#include "jsonw.h"
+#include "output.h"
+#include "xmalloc.h"
 
 #define KV_MAX		128
 #define KV_BUF		32768

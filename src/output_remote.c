@@ -41,7 +41,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "spool.h"
+#include "xmalloc.h"
 
 #define FRAME_BUF	65536
 #define OUT_HIGH	(1024 * 1024)	/* bytes queued in the bufferevent */

@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@
 
 #include <event2/event.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
+#include "xmalloc.h"
 
 #define RING_BYTES	(1u << 20)	/* waiting alerts, with 4-byte lengths */
 #define DGRAM_MAX	16384

@@ -7,12 +7,13 @@
  * bits are the rows it uses; a match calls the testers of those bits
  * and no others, by their bit, in row order: the keys that hold for a
  * whole flow direction first, regexes last. A new keyword is a KW_ in
- * canhgac.h, a row here and its two functions.
+ * rules.h, a row here and its two functions.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,16 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "conf.h"
+#include "decode.h"
+#include "domset.h"
+#include "flow.h"
+#include "ipset.h"
+#include "rules.h"
+#include "types.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 #include "rules-internal.h"
 
 static const char *const event_names[REV_MAX] = {

@@ -14,6 +14,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,18 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "conf.h"
+#include "domset.h"
+#include "ipset.h"
+#include "log.h"
+#include "rules.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 #include "rules-internal.h"
 #include "safefile.h"
 

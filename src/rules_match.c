@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,7 +21,15 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "flow.h"
+#include "ipset.h"
+#include "jsonw.h"
+#include "rules.h"
+#include "threshold.h"
+#include "types.h"
+#include "xmalloc.h"
 #include "rules-internal.h"
 
 /* A port list longer than this is cheaper to check than to index. */

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "canhgac.h"
+#include "rules.h"
 #include "rules-internal.h"
 
 const char *const rule_category_names[CAT_MAX] = {

@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "ipset.h"
 #include "rules.h"
+#include "xmalloc.h"
 #include "rules-internal.h"
 
 size_t

@@ -6,14 +6,24 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
 #include "defrag.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "output.h"
 #include "rules.h"
+#include "sensor.h"
 #include "stream.h"
+#include "types.h"
 
 /*
  * A match context for a packet, oriented as the packet travels. Every

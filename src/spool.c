@@ -25,8 +25,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "log.h"
 #include "safefile.h"
+#include "spool.h"
+#include "xmalloc.h"
 
 #define SEQ_RESERVE	100000
 /* Beyond any real count; a larger seq file is garbage, not a number. */

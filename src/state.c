@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,12 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "log.h"
 #include "rules.h"
-#include "state-internal.h"
 #include "safefile.h"
+#include "state.h"
+#include "xmalloc.h"
+#include "state-internal.h"
 
 #define STATE_FORMAT		"canhgac-state"
 #define STATE_VERSION		1

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,10 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "canhgac.h"
 #include "rules.h"
-#include "state-internal.h"
 #include "safefile.h"
+#include "state.h"
+#include "state-internal.h"
 
 static json_t *
 iso(json_int_t t)

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,21 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "capture.h"
+#include "compliance.h"
+#include "conf.h"
+#include "daemon.h"
+#include "jsonw.h"
+#include "log.h"
+#include "output.h"
 #include "rules.h"
-#include "state-internal.h"
 #include "safefile.h"
+#include "sensor.h"
+#include "state.h"
+#include "types.h"
+#include "xmalloc.h"
+#include "state-internal.h"
 
 #define SAMPLE_SECS		10	/* counters; link state every second */
 #define SAVE_SECS		60	/* the file */

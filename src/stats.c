@@ -7,15 +7,29 @@
 
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
 #include "defrag.h"
-#include "stream.h"
-#include "rules-internal.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "output.h"
+#include "rules.h"
+#include "sensor.h"
+#include "spool.h"
 #include "stats.h"
+#include "stream.h"
+#include "threshold.h"
+#include "types.h"
+#include "util.h"
+#include "rules-internal.h"
 
 #define JI(v)	((json_int_t)(v))
 

@@ -14,11 +14,15 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "flow.h"
+#include "jsonw.h"
 #include "stream.h"
+#include "types.h"
+#include "xmalloc.h"
 
 /* flow->app_flags: next_seq[dir] is known. */
 #define SF_SEQ0		0x01

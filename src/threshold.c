@@ -38,7 +38,9 @@
 
 #include <openssl/rand.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "threshold.h"
+#include "xmalloc.h"
 
 #define THR_NIL		UINT32_MAX
 #define THR_HEAD	0x80000000U	/* hprev: bucket index, not a node */

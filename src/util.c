@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -15,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "canhgac.h"
+#include "log.h"
 #include "safefile.h"
+#include "types.h"
+#include "util.h"
 
 /* Parse "512MB", "64k", "1G" or a plain byte count. */
 int

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "xmalloc.h"
 
 void *
 xmalloc(size_t size)

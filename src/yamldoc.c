@@ -8,13 +8,16 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
-#include "canhgac.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
 
 #define YAMLDOC_MAX_BYTES	(16U << 20)
 #define YAMLDOC_MAX_NODES	2000000

@@ -10,7 +10,7 @@
 #    docs/configuration.md;
 #  - every rule, match and exception key, threshold field, placeholder
 #    and category of src/rules_load.c, src/rules_keywords.c,
-#    src/alert_text.c and include/canhgac.h appears in canhgac-rules(5)
+#    src/alert_text.c and include/rules.h appears in canhgac-rules(5)
 #    and docs/rules.md;
 #  - the examples of canhgac.yaml(5) and canhgac-rules(5) load
 #    (canhgacd -T).
@@ -126,15 +126,15 @@ words=$( (for t in rule_keys exception_own_keys by_names; do
 	c_words "$top_srcdir/src/alert_text.c" '^static const struct placeholder placeholders\['
 	# RULE_CATEGORIES: the macro's lines, up to the one not continued.
 	awk '/^#define RULE_CATEGORIES/ { on = 1 } on { print } on && !/\\$/ { on = 0 }' \
-	    "$top_srcdir/include/canhgac.h" | grep -oE '"[a-z0-9-]+"' | tr -d '"') |
+	    "$top_srcdir/include/rules.h" | grep -oE '"[a-z0-9-]+"' | tr -d '"') |
 	    sort -u)
 n=0
 for w in $words; do
 	n=$((n + 1))
 	grep -Eq "(^|[^A-Za-z0-9_.-])${w//./\\.}([^A-Za-z0-9_-]|\$)" <<<"$text" ||
-	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/canhgac.h) is not documented"
+	    bad "canhgac-rules.5: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/rules.h) is not documented"
 	grep -qF -e "\`$w\`" -e "{$w}" -e "\`$w:" "$top_srcdir/docs/rules.md" ||
-	    bad "docs/rules.md: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/canhgac.h) is not documented"
+	    bad "docs/rules.md: \"$w\" (src/rules_load.c, src/rules_keywords.c, src/alert_text.c, include/rules.h) is not documented"
 done
 [ "$n" -gt 80 ] || bad "src/rules_load.c: found only $n words; have its tables changed shape?"
 echo "ok   canhgac-rules.5, docs/rules.md: checked $n keys, fields, placeholders and categories"

@@ -8,13 +8,16 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "compliance.h"
+#include "conf.h"
+#include "rules.h"
 #include "fuzz_common.h"
 
 int

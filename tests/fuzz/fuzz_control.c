@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,13 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "conf.h"
+#include "control.h"
 #include "lifecycle.h"
-#include "rules-internal.h"
+#include "output.h"
+#include "sensor.h"
 #include "fuzz_common.h"
+#include "rules-internal.h"
 
 static struct sensor	 S;
 static int		 show;		/* FUZZ_SHOW=1: print the answers */

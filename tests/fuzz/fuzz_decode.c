@@ -10,7 +10,10 @@
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "decode.h"
+#include "flow.h"
+#include "types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -8,11 +8,13 @@
 
 #include <arpa/inet.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "canhgac.h"
+#include "domset.h"
+#include "ipset.h"
 #include "fuzz_common.h"
 
 #define PREFIX_MAX	4096

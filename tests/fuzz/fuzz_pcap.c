@@ -19,8 +19,10 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "conf.h"
 #include "lifecycle.h"
+#include "sensor.h"
 #include "fuzz_common.h"
 
 static struct sensor	 S;

@@ -12,12 +12,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "app.h"
+#include "types.h"
 
 #define STRLEN_OK(s)	(memchr((s), '\0', sizeof(s)) != NULL)
 

@@ -20,7 +20,8 @@
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "community_id.h"
+#include "types.h"
 
 static void
 cid(uint16_t seed, const char *s, const char *d, uint8_t proto, uint16_t sp,

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "compliance.h"
 
 /* 2030-01-01T00:00Z: every date below is in the past. */
 #define NOW	1893456000LL

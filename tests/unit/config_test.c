@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "conf.h"
+#include "flow.h"
+#include "util.h"
 
 static char	tmpl[] = "/tmp/cg-conf-XXXXXX";
 static char	path[64];

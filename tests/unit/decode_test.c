@@ -15,7 +15,8 @@
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "decode.h"
+#include "types.h"
 
 /* Ethernet + IPv4 + TCP SYN 10.0.0.1:40000 -> 10.0.0.2:80, MSS option. */
 static const uint8_t eth_tcp[] = {

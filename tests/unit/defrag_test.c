@@ -19,8 +19,9 @@
 
 #include <pcap/dlt.h>
 
-#include "canhgac.h"
+#include "decode.h"
 #include "defrag.h"
+#include "types.h"
 
 #define SEC	1000000ULL
 #define BIG	(1 << 20)

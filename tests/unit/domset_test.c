@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <sys/stat.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "domset.h"
 
 static char	path[64];
 

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "flow.h"
+#include "types.h"
 
 struct ended {
 	int		n[4];

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "jsonflat.h"
 
 #define KV_MAX	128
 #define BUF	32768

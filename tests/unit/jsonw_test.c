@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "jsonw.h"
 
 static void
 test_roundtrip(void **state)

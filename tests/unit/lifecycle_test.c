@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -35,8 +36,13 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "canhgac.h"
+#include "capture.h"
+#include "conf.h"
+#include "control.h"
+#include "flow.h"
 #include "lifecycle.h"
+#include "log.h"
+#include "sensor.h"
 
 #define NPKTS	20		/* one alert each: distinct flows */
 #define RULE	"UDP to the test port"

@@ -21,8 +21,13 @@
 
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "alert.h"
+#include "app.h"
+#include "conf.h"
+#include "flow.h"
+#include "output.h"
 #include "rules.h"
+#include "types.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";
 

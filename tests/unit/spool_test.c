@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "spool.h"
 
 static char dir[256];
 

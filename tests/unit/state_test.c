@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "canhgac.h"
+#include "state.h"
 
 static char dir[256], path[300];
 

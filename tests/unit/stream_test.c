@@ -17,8 +17,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "flow.h"
 #include "stream.h"
+#include "types.h"
 
 #define BIG	(1 << 20)
 #define LEN	80000	/* the data */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "threshold.h"
 
 #define SEC	1000000ULL
 #define MB	(1024ULL * 1024)

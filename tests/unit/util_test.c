@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "canhgac.h"
+#include "util.h"
 
 static void
 check_v4(const uint8_t a[4])

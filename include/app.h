@@ -1,0 +1,154 @@
+/*
+ * app_*.c: application metadata parsers over the first bytes;
+ * app.c: per-flow dispatch and the bounded first-bytes buffers.
+ */
+#ifndef CANHGAC_APP_H
+#define CANHGAC_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct packet;
+struct flow;
+
+enum app_proto {
+	APP_UNKNOWN = 0,
+	APP_TLS,
+	APP_DNS,
+	APP_HTTP,
+	APP_SSH,
+	APP_TELNET,
+	APP_FTP,
+	APP_SMTP,
+	APP_POP3,
+	APP_IMAP,
+	APP_SNMP,
+	APP_MAX
+};
+
+/* Parser results. */
+#define APP_DONE	0	/* parsed a complete message */
+#define APP_MORE	1	/* valid so far, need more bytes */
+#define APP_BAD		(-1)	/* not this protocol, or malformed */
+
+#define TLS_CIPHERS_MAX		64
+#define TLS_VERSIONS_MAX	16
+
+struct app_tls {
+	uint16_t	legacy_version;		/* ClientHello.version */
+	uint16_t	max_version;		/* highest offered, GREASE skipped */
+	uint16_t	versions[TLS_VERSIONS_MAX];	/* supported_versions */
+	uint8_t		nversions;
+	uint8_t		sslv2;			/* SSLv2-format hello */
+	uint16_t	nciphers;		/* total offered */
+	uint16_t	ciphers[TLS_CIPHERS_MAX];	/* first ones kept */
+	char		sni[256];
+	char		ja3[33];		/* MD5 hex of the JA3 string */
+	char		ja4[40];
+	/*
+	 * The ClientHello while its record is being handed out: JA3/JA4
+	 * are worked out from it only if an event or alert asks
+	 * (app_tls_fingerprints), then it is forgotten.
+	 */
+	const uint8_t	*hello;
+	size_t		 hello_len;
+	uint16_t	server_version;		/* ServerHello negotiated */
+	uint16_t	server_cipher;
+};
+
+struct app_dns {
+	uint16_t	id;
+	uint8_t		qr;		/* 0 query, 1 response */
+	uint8_t		rcode;
+	uint8_t		opcode;
+	uint16_t	qtype;
+	uint16_t	qdcount, ancount;
+	char		qname[256];	/* dotted, without trailing dot */
+};
+
+struct app_http {
+	char		method[16];
+	char		uri[512];
+	char		host[256];	/* without port */
+	char		user_agent[256];
+	char		version[16];
+	size_t		consumed;	/* bytes of this request's header */
+};
+
+struct app_ssh {
+	char		proto_version[16];	/* "2.0" */
+	char		software[128];		/* "OpenSSH_8.9p1" ... */
+	char		comments[128];
+};
+
+/* What a plaintext login protocol showed in clear (never the secret). */
+#define PLAIN_USER	0x01	/* a user name was sent */
+#define PLAIN_PASS	0x02	/* a password was sent in clear */
+#define PLAIN_AUTH	0x04	/* an AUTH/LOGIN command in clear */
+#define PLAIN_STARTTLS	0x08	/* the client upgraded with STARTTLS */
+#define PLAIN_COMMUNITY	0x10	/* SNMP community string sent */
+#define PLAIN_BANNER	0x20	/* server greeting seen */
+
+struct app_plain {
+	uint8_t		proto;		/* enum app_proto */
+	uint8_t		seen;		/* PLAIN_* */
+	uint8_t		snmp_version;	/* 1 or 2 (v2c) */
+	char		user[64];	/* user name, truncated */
+	char		command[16];	/* the command that carried it */
+};
+
+/* The PLAIN_* bits a reader may see; app_plain.c keeps state above them. */
+#define PLAIN_PUBLIC	0x3f
+
+/* Guess a protocol from the first bytes of a direction and the ports. */
+enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
+	    uint16_t sport, uint16_t dport);
+const char *app_proto_name(enum app_proto);
+
+int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
+void	 app_tls_fingerprints(const struct app_tls *);
+int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
+const char *app_tls_version_name(uint16_t);
+int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
+const char *app_dns_rrtype_name(uint16_t);
+const char *app_dns_rcode_name(uint8_t);
+int	 app_http_request(const uint8_t *, size_t, struct app_http *);
+int	 app_ssh_banner(const uint8_t *, size_t, struct app_ssh *);
+int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
+	    struct app_plain *);
+
+/* app.c: per-flow dispatch and the bounded first-bytes buffers. */
+#define APPR_TLS_CH	0x01
+#define APPR_TLS_SH	0x02
+#define APPR_DNS	0x04
+#define APPR_HTTP	0x08
+#define APPR_SSH	0x10
+#define APPR_PLAIN	0x20
+
+struct app_result {
+	uint32_t	have;		/* APPR_* found in this packet */
+	struct app_tls	tls;
+	struct app_dns	dns;
+	struct app_http	http;
+	struct app_ssh	ssh;
+	struct app_plain plain;
+};
+
+struct app_stats {
+	uint64_t	tls, dns, http, ssh, plain;
+	uint64_t	buf_exhausted, gaps, parse_errors;
+};
+
+struct app_ctx;
+/* Called once per metadata record (several for pipelined requests). */
+typedef void (*app_emit_cb)(const struct packet *, const struct app_result *,
+	    void *);
+struct app_ctx *app_init(size_t nbufs, app_emit_cb, void *);
+void	 app_free(struct app_ctx *);
+/* Inspect pkt's payload in its flow; records go to the emit callback. */
+void	 app_process(struct app_ctx *, struct packet *);
+void	 app_flow_release(struct app_ctx *, struct flow *);
+const struct app_stats *app_stats(const struct app_ctx *);
+
+#endif /* CANHGAC_APP_H */

@@ -1,0 +1,47 @@
+/*
+ * capture.c: live interfaces and pcap files through libpcap.
+ */
+#ifndef CANHGAC_CAPTURE_H
+#define CANHGAC_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct capture_conf;
+
+struct iface {
+	char		 name[64];
+	int		 idx;
+	int		 dlt;
+	int		 offline;
+	uint64_t	 pkts;		/* packets handed to decode */
+	uint64_t	 ps_recv, ps_drop, ps_ifdrop;
+};
+
+struct capture;
+struct pcap;
+typedef void (*capture_pkt_cb)(const struct iface *, uint64_t ts,
+	    const uint8_t *, uint32_t caplen, uint32_t wirelen, void *);
+typedef void (*capture_done_cb)(void *);
+struct capture *capture_new(struct event_base *, capture_pkt_cb,
+	    capture_done_cb, void *);
+int	 capture_add_live(struct capture *, const struct capture_conf *,
+	    char *err, size_t errlen);
+int	 capture_add_file(struct capture *, const char *path, char *err,
+	    size_t errlen);
+int	 capture_add_offline(struct capture *, struct pcap *, const char *path,
+	    char *err, size_t errlen);
+int	 capture_start(struct capture *);
+void	 capture_stop(struct capture *);
+void	 capture_stats_update(struct capture *);
+enum { CAPTURE_LINK_UNKNOWN, CAPTURE_LINK_UP, CAPTURE_LINK_NO_CARRIER,
+	CAPTURE_LINK_DOWN, CAPTURE_LINK_MISSING, CAPTURE_LINK_OFFLINE };
+int	 capture_link_state(const struct iface *);
+const char *capture_link_name(int);
+void	 capture_check_links(struct capture *);
+int	 capture_count(const struct capture *);
+const struct iface *capture_iface(const struct capture *, int);
+void	 capture_free(struct capture *);
+
+#endif /* CANHGAC_CAPTURE_H */

@@ -1,0 +1,79 @@
+/*
+ * config.c: the configuration file (not autoconf's config.h).
+ */
+#ifndef CANHGAC_CONF_H
+#define CANHGAC_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "types.h"
+#include "flow.h"
+
+struct yaml_doc;
+struct syslog_conf;
+struct remote_conf;
+
+struct capture_conf {
+	char		 iface[64];
+	char		*bpf;
+	int		 snaplen;
+	int		 promisc;
+	int		 buffer_size;	/* bytes, 0 = libpcap default */
+};
+
+struct config {
+	char		*path;
+	char		*sensor_name;
+	int		 security_level;
+	char		*timezone;
+	int		 utc_offset;	/* seconds east, for timestamps */
+	struct capture_conf capture[IFACE_MAX];
+	int		 ncapture;
+	uint64_t	 flow_memcap;
+	struct flow_timeouts timeouts;
+	char		*events_path;
+	char		*dir;		/* of the config file: relative paths */
+	char		*catalog;
+	int		 language_vi;	/* sensor.language: vi */
+	uint64_t	 threshold_memcap;
+	int		 regex_match_limit;	/* PCRE2 steps per start */
+	int		 regex_depth_limit;	/* PCRE2 backtracking depth */
+	char		*alerts_path;	/* outputs.json.path */
+	struct syslog_conf *syslog;	/* outputs.syslog, or NULL */
+	struct remote_conf *remote;	/* outputs.remote[] */
+	int		 nremote;
+	char		*user;		/* drop root to this user */
+	char		*pidfile;
+	char		*status_socket;	/* outputs.status.socket */
+	int		 status_mode;	/* outputs.status.mode, 0: 0660 */
+	char		*status_group;	/* outputs.status.group */
+	char		*status_admin_group;	/* may reload, shut down */
+	int		 status_clients_per_uid; /* connections a non-root uid */
+	uint64_t	 status_follow_idle;	/* usec a follower may get nothing */
+	int		 list_min_prefix4;	/* widest list file prefix */
+	int		 list_min_prefix6;
+	char		*state_dir;	/* sensor.state_dir, or "none" */
+	struct yaml_doc	*doc;		/* kept for later subsystems */
+	int		 defrag_enabled;	/* defrag.* (defrag.c) */
+	uint64_t	 defrag_memcap;
+	uint64_t	 defrag_timeout;
+	uint64_t	 stream_memcap;		/* stream.* (stream.c) */
+	uint64_t	 stream_depth;
+	uint64_t	 stream_gateway_depth;
+};
+
+struct config *config_load(const char *path, char *err, size_t errlen);
+void	 config_free(struct config *);
+void	 config_defaults(struct config *);
+void	 config_print(const struct config *, FILE *);
+/* 0 if a reload from old to new applies every change; -1 and err
+ * ("FILE:LINE:COL: KEY changes only at restart") if one needs a restart.
+ * live: capture comes from the configuration's interfaces (not -r). */
+int	 config_reload_check(const struct config *old,
+	    const struct config *new, int live, char *err, size_t errlen);
+/* path made absolute against the config file's directory (malloc'd). */
+char	*config_path(const struct config *, const char *path);
+
+#endif /* CANHGAC_CONF_H */

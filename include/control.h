@@ -1,0 +1,38 @@
+/*
+ * control.c: the status socket (ctl-protocol.h).
+ */
+#ifndef CANHGAC_CONTROL_H
+#define CANHGAC_CONTROL_H
+
+#include <stddef.h>
+
+#include "flow.h"
+
+struct sensor;
+struct evbuffer;
+struct alert_rec;
+struct json_t;
+
+struct control_ops {
+	/* Reload; done(arg, ok, err) from the loop once it ended. */
+	void	(*reload)(struct sensor *, void (*done)(void *, int,
+		    const char *), void *arg);
+	void	(*reload_forget)(struct sensor *, void *arg);
+	void	(*stop)(struct sensor *, enum flow_end_reason);
+	/* The statistics snapshot (stats.h), with control_stats in it. */
+	struct json_t *(*stats)(struct sensor *);
+};
+/* Listen on outputs.status.socket, if configured; s->control holds it. */
+int	 control_init(struct sensor *, const struct control_ops *,
+	    char *err, size_t errlen);
+void	 control_shutdown(struct sensor *);
+/* Requests in buf as a local client would send them; answers go to out. */
+void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,
+	    struct evbuffer *out);
+/* Add the status socket's counters (control, outputs.status) to snap. */
+void	 control_stats(struct sensor *, struct json_t *snap);
+/* The status socket's alert sink (ctx: its struct control): keep the
+ * alert in the ring and stream it to follow clients. */
+void	 control_alert(void *ctx, const struct alert_rec *);
+
+#endif /* CANHGAC_CONTROL_H */

@@ -1,0 +1,24 @@
+/*
+ * domset.c: domain sets; an entry matches itself and its subdomains.
+ */
+#ifndef CANHGAC_DOMSET_H
+#define CANHGAC_DOMSET_H
+
+#include <stddef.h>
+
+struct domset;
+struct domset *domset_new(void);
+void	 domset_free(struct domset *);
+int	 domset_add(struct domset *, const char *, char *err, size_t errlen);
+/* Does name, or a parent domain of it, belong to the set? */
+int	 domset_match(const struct domset *, const char *name);
+size_t	 domset_count(const struct domset *);
+size_t	 domset_memory(const struct domset *);
+long	 domset_load_file(struct domset *, const char *path, char *err,
+	    size_t errlen);
+/* Is the entry a public suffix (com, co.uk, github.io)? 1 with why. */
+int	 domset_public_suffix(const char *, char *why, size_t whylen);
+/* domset_load_file warns (FILE:LINE) of public suffixes. */
+void	 domset_warn_suffixes(struct domset *);
+
+#endif /* CANHGAC_DOMSET_H */

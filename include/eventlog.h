@@ -1,0 +1,28 @@
+/*
+ * event.c: EVE-style event records.
+ */
+#ifndef CANHGAC_EVENTLOG_H
+#define CANHGAC_EVENTLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+struct packet;
+struct app_result;
+
+struct eventlog;
+struct eventlog *eventlog_open(const char *path, const char *sensor,
+	    int utc_offset, char *err, size_t errlen);
+void	 eventlog_flow(struct eventlog *, const struct flow *,
+	    enum flow_end_reason, const char *iface);
+void	 eventlog_app(struct eventlog *, const struct packet *,
+	    const struct app_result *);
+void	 eventlog_flush(struct eventlog *);
+void	 eventlog_carry(struct eventlog *to, const struct eventlog *from);
+void	 eventlog_close(struct eventlog *);
+uint64_t eventlog_count(const struct eventlog *);
+uint64_t eventlog_errors(const struct eventlog *);
+
+#endif /* CANHGAC_EVENTLOG_H */

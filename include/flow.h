@@ -1,0 +1,126 @@
+/*
+ * flow.c: the flow table.
+ */
+#ifndef CANHGAC_FLOW_H
+#define CANHGAC_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "types.h"
+
+struct app_buf;
+struct app_plain_state;
+struct stream_flow;
+
+enum flow_state {
+	FLOW_NEW = 0,		/* first packet(s), no handshake */
+	FLOW_ESTABLISHED,	/* TCP handshake done, or both sides spoke */
+	FLOW_CLOSED,		/* FIN both ways or RST */
+	FLOW_STATE_MAX
+};
+
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,
+	FLOW_END_CAPTURE,	/* end of offline capture */
+	FLOW_END_EVICTION,	/* memcap */
+	FLOW_END_SHUTDOWN
+};
+
+/* flow->evflags */
+#define FE_ESTABLISHED	0x01
+
+/* TCP progress bits. */
+#define FT_SYN		0x01
+#define FT_SYNACK	0x02
+#define FT_ACK		0x04	/* handshake's third packet */
+#define FT_FIN_C	0x08
+#define FT_FIN_S	0x10
+#define FT_RST		0x20
+
+
+/*
+ * Packed (one 4-byte hole), the fields every packet touches first and
+ * the ones read only at flow start and end (id, first) last.
+ */
+struct flow {
+	struct flow	*hnext;		/* hash chain */
+	struct flow	*lprev, *lnext;	/* per-state idle list, oldest first */
+	/* Key: client (initiator) side first. */
+	uint8_t		 caddr[16];
+	uint8_t		 saddr[16];
+	uint16_t	 cport, sport;
+	uint16_t	 vlan[VLAN_MAX];
+	uint8_t		 ipver;
+	uint8_t		 proto;
+	uint8_t		 state;		/* enum flow_state */
+	uint8_t		 tcp;		/* FT_* */
+	uint8_t		 app_proto;	/* enum app_proto */
+	uint8_t		 app_done[2];	/* direction finished inspecting */
+	uint8_t		 iface_idx;
+	uint8_t		 app_flags;	/* stream.c private */
+	uint8_t		 evflags;	/* rule events already raised */
+	uint16_t	 tls_offered;	/* highest TLS version the client offered */
+	uint32_t	 hash;
+	uint32_t	 next_seq[2];	/* expected TCP seq per direction */
+	uint32_t	 inspected[2];	/* payload bytes inspected */
+	/*
+	 * rules_match.c: whether the client [0] and server [1] address
+	 * are in the rule set's cached address sets (bit = slot), learnt
+	 * once per flow instead of probing big lists on every packet.
+	 */
+	uint32_t	 aset_gen;	/* rule set these bits are for */
+	uint32_t	 aset_known[2];
+	uint32_t	 aset_in[2];
+	/*
+	 * Packet rules of the flow's port and any-port lists whose per-flow
+	 * keys failed (dead) or held (live), per direction: either way they
+	 * are not checked again.
+	 */
+	uint64_t	 rule_dead[2];
+	uint64_t	 rule_live[2];
+	uint64_t	 pkts[2];
+	uint64_t	 bytes[2];
+	uint64_t	 last;		/* microseconds */
+	struct app_buf	*abuf;		/* only while a message spans segments */
+	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	struct stream_flow *stream;	/* only while data is held out of order */
+	uint64_t	 id;
+	uint64_t	 first;		/* microseconds */
+};
+
+struct flow_stats {
+	uint64_t	created;
+	uint64_t	active;
+	uint64_t	ended[4];	/* by enum flow_end_reason */
+	uint64_t	evicted;
+	uint64_t	memcap_hits;	/* a new flow needed eviction */
+	uint64_t	no_flow;	/* could not get a flow at all */
+	uint64_t	peak_active;
+	uint64_t	bytes_in_use;
+};
+
+struct flow_timeouts {
+	uint64_t	t[FLOW_STATE_MAX];	/* microseconds */
+};
+
+typedef void (*flow_end_cb)(struct flow *, enum flow_end_reason, void *);
+
+struct flow_table;
+struct flow_table *flow_table_new(uint64_t memcap, const struct flow_timeouts *,
+	    flow_end_cb, void *);
+void	 flow_table_free(struct flow_table *);
+/* Find or create the flow of pkt, update counters and state. */
+struct flow *flow_lookup(struct flow_table *, struct packet *);
+/* Expire flows idle longer than their state's timeout at time now. */
+size_t	 flow_expire(struct flow_table *, uint64_t now);
+/* End every flow (end of capture, shutdown). */
+void	 flow_expire_all(struct flow_table *, enum flow_end_reason);
+const struct flow_stats *flow_stats(const struct flow_table *);
+size_t	 flow_max(const struct flow_table *);
+const char *flow_state_name(enum flow_state);
+const char *flow_end_reason_name(enum flow_end_reason);
+void	 flow_default_timeouts(struct flow_timeouts *);
+void	 flow_set_timeouts(struct flow_table *, const struct flow_timeouts *);
+
+#endif /* CANHGAC_FLOW_H */

@@ -1,0 +1,36 @@
+/*
+ * jsonw.c: a bounded JSON writer into a fixed buffer (no allocation).
+ * Every string goes out with its citizen-ID numbers masked
+ * (020*******34); jw_digest alone, for computed fingerprints, skips it.
+ */
+#ifndef CANHGAC_JSONW_H
+#define CANHGAC_JSONW_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct jsonw {
+	char	*buf;
+	size_t	 cap;
+	size_t	 len;
+	int	 overflow;
+	int	 need_comma;
+};
+void	 jw_init(struct jsonw *, char *, size_t);
+void	 jw_obj_open(struct jsonw *, const char *key);
+void	 jw_obj_close(struct jsonw *);
+void	 jw_arr_open(struct jsonw *, const char *key);
+void	 jw_arr_close(struct jsonw *);
+void	 jw_str(struct jsonw *, const char *key, const char *val);
+void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
+void	 jw_digest(struct jsonw *, const char *key, const char *val);
+/* Mask citizen-ID numbers in s in place (020*******34), as every jw string. */
+size_t	 cccd_mask(char *s, size_t n);
+void	 jw_int(struct jsonw *, const char *key, int64_t);
+void	 jw_uint(struct jsonw *, const char *key, uint64_t);
+void	 jw_bool(struct jsonw *, const char *key, int);
+/* Finish with a newline; returns the length or -1 on overflow. */
+ssize_t	 jw_finish(struct jsonw *);
+
+#endif /* CANHGAC_JSONW_H */

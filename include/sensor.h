@@ -1,0 +1,88 @@
+/*
+ * The daemon's state (struct sensor, owned by canhgacd.c's main, read by
+ * control.c) and sensor.c's packet path.
+ */
+#ifndef CANHGAC_SENSOR_H
+#define CANHGAC_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+
+struct event_base;
+struct config;
+struct capture;
+struct flow_table;
+struct app_ctx;
+struct eventlog;
+struct ruleset;
+struct alert_out;
+struct outputs;
+struct event;
+struct state;
+struct defrag;
+struct stream;
+struct reload_job;
+struct iface;
+struct packet;
+struct app_result;
+
+struct sensor {
+	struct event_base	*base;
+	struct config		*conf;
+	struct capture		*cap;
+	struct flow_table	*flows;
+	struct app_ctx		*app;
+	struct eventlog		*events;
+	char			*events_path;	/* owned; NULL: no event log */
+	int			 events_cli;	/* --events, not `events:` */
+	struct ruleset		*rules;
+	struct alert_out	*alerts;
+	const char		*alerts_path;	/* --alerts */
+	uint64_t		 last_drops;	/* sensor health, last seen */
+	uint64_t		 last_memcap;
+	uint64_t		 last_thr_evicted;
+	uint64_t		 sensor_raised[8];	/* packet time of last */
+	uint64_t		 last_output_drops;
+	uint64_t		 last_log_errors;
+	struct outputs		*outputs;	/* output.c: syslog, remote */
+	struct decode_stats	 dstats;
+	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
+	uint64_t		 last_ts;	/* newest packet time */
+	uint64_t		 last_expire;
+	uint64_t		 wall_start;	/* microseconds */
+	int			 offline;
+	int			 shutting_down;
+	const char		*stats_path;
+	int			 cli_ifaces;	/* -i replaced the capture list */
+	uint64_t		 start_wall;	/* microseconds, for uptime */
+	uint64_t		 reloads, reload_failures;
+	uint64_t		 last_reload;	/* wall microseconds */
+	int			 reload_ok;
+	char			 reload_error[1024];
+	void			*control;	/* control.c */
+	struct state		*state;		/* state.c */
+	struct defrag		*defrag;	/* defrag.c, NULL when off */
+	uint64_t		 last_defrag_evicted;
+	struct stream		*stream;	/* stream.c */
+	uint64_t		 last_stream_evicted;
+	/* lifecycle.c (lifecycle.h) */
+	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
+	size_t			 nstarted;	/* subsystems started */
+	int			 drained;	/* stopped, outputs drained */
+	struct reload_job	*reload_job;	/* a rule set being built */
+};
+
+/* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
+void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
+	    uint32_t caplen, uint32_t wirelen, void *sensor);
+void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
+void	 sensor_stream_init(struct sensor *);
+void	 sensor_app_record(const struct packet *, const struct app_result *,
+	    void *sensor);
+/* Raise the sensor's own health events due at packet time now. */
+void	 sensor_health(struct sensor *, uint64_t now);
+
+#endif /* CANHGAC_SENSOR_H */

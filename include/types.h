@@ -1,0 +1,135 @@
+/*
+ * Core types every stage shares: the packet as decoded, its protocol
+ * numbers and flags, the decode error list, and the caps that bound work.
+ */
+#ifndef CANHGAC_TYPES_H
+#define CANHGAC_TYPES_H
+
+#include <stdint.h>
+
+struct iface;
+struct flow;
+struct app_result;
+
+#define CANHGAC_VERSION		PACKAGE_VERSION
+#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* Caps that bound work and memory on hostile input. */
+#define VLAN_MAX		2	/* tags kept; deeper stacks are an anomaly */
+#define VLAN_DEPTH_MAX		4	/* tags walked before giving up */
+#define IPV6_EXT_MAX		8	/* extension headers walked */
+#define IFACE_MAX		16
+#define APP_BUF_MAX		4096	/* first bytes kept per direction */
+#define APP_INSPECT_MAX		UINT32_MAX /* payload rules: to stream.depth by default */
+
+/* Reasons a packet is malformed; each is counted, none is logged. */
+#define DECODE_ERRORS(X)					\
+	X(LINK_UNKNOWN, "link_unknown")				\
+	X(ETH_SHORT, "eth_short")				\
+	X(VLAN_SHORT, "vlan_short")				\
+	X(VLAN_TOO_DEEP, "vlan_too_deep")			\
+	X(SLL_SHORT, "sll_short")				\
+	X(SLL2_SHORT, "sll2_short")				\
+	X(NULL_SHORT, "null_short")				\
+	X(NULL_FAMILY, "null_unknown_family")			\
+	X(ARP_SHORT, "arp_short")				\
+	X(IPV4_SHORT, "ipv4_short")				\
+	X(IPV4_VERSION, "ipv4_bad_version")			\
+	X(IPV4_HLEN, "ipv4_bad_header_length")			\
+	X(IPV4_LEN, "ipv4_bad_total_length")			\
+	X(IPV4_TRUNC, "ipv4_truncated")				\
+	X(IPV4_OPT, "ipv4_bad_option")				\
+	X(IPV4_FRAG_OVERLAP, "ipv4_frag_too_large")		\
+	X(IPV6_SHORT, "ipv6_short")				\
+	X(IPV6_VERSION, "ipv6_bad_version")			\
+	X(IPV6_TRUNC, "ipv6_truncated")				\
+	X(IPV6_EXT_SHORT, "ipv6_ext_short")			\
+	X(IPV6_EXT_DEPTH, "ipv6_ext_too_many")			\
+	X(IPV6_FRAG_SHORT, "ipv6_frag_short")			\
+	X(IPV4_FRAG_OVERLAP_DIFF, "ipv4_frag_overlap")		\
+	X(IPV6_FRAG_OVERLAP, "ipv6_frag_overlap")		\
+	X(IPV6_FRAG_TOO_LARGE, "ipv6_frag_too_large")		\
+	X(FRAG_TINY, "frag_tiny_first")				\
+	X(FRAG_MEMCAP, "frag_memcap_evicted")			\
+	X(TCP_SHORT, "tcp_short")				\
+	X(TCP_HLEN, "tcp_bad_header_length")			\
+	X(TCP_OPT, "tcp_bad_option")				\
+	X(TCP_FLAGS, "tcp_bad_flags")				\
+	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
+	X(UDP_SHORT, "udp_short")				\
+	X(UDP_LEN, "udp_bad_length")				\
+	X(ICMP_SHORT, "icmp_short")				\
+	X(ICMPV6_SHORT, "icmpv6_short")				\
+	X(SCTP_SHORT, "sctp_short")
+
+enum decode_err {
+	DE_NONE = 0,
+#define X(id, name) DE_##id,
+	DECODE_ERRORS(X)
+#undef X
+	DE_MAX
+};
+
+/* Packet-level flags. */
+#define PKT_FRAG	0x0001	/* IP fragment (any) */
+#define PKT_FRAG_FIRST	0x0002	/* first fragment, carries L4 header */
+#define PKT_ARP		0x0004
+#define PKT_IPOPTS	0x0008
+#define PKT_TRUNC	0x0010	/* captured shorter than on the wire */
+#define PKT_L4		0x0020	/* ports / L4 header valid */
+#define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
+#define PKT_GAP		0x0080	/* stream.c: data lost before this payload */
+#define PKT_STREAM_ALT	0x0100	/* stream.c: another copy, not the stream */
+
+#define PROTO_ICMP	1
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define PROTO_ICMPV6	58
+#define PROTO_SCTP	132
+
+#define TH_FIN		0x01
+#define TH_SYN		0x02
+#define TH_RST		0x04
+#define TH_PUSH		0x08
+#define TH_ACK		0x10
+#define TH_URG		0x20
+#define TH_ECE		0x40
+#define TH_CWR		0x80
+
+struct packet {
+	uint64_t		 ts;		/* microseconds since epoch */
+	uint32_t		 caplen;
+	uint32_t		 wirelen;
+	const struct iface	*iface;
+	uint16_t		 vlan[VLAN_MAX];
+	uint8_t			 vlan_n;
+	uint8_t			 ipver;		/* 0, 4 or 6 */
+	uint8_t			 proto;		/* IP protocol */
+	uint8_t			 ttl;
+	uint16_t		 ethertype;
+	uint16_t		 flags;
+	uint8_t			 src[16];	/* IPv4 in the first 4 */
+	uint8_t			 dst[16];
+	uint16_t		 sport;		/* ICMP: type<<8|code */
+	uint16_t		 dport;		/* ICMP: 0 */
+	uint8_t			 tcp_flags;
+	uint8_t			 icmp_type;
+	uint8_t			 icmp_code;
+	uint8_t			 ip6_ext_n;
+	uint32_t		 seq;
+	uint32_t		 ack;
+	uint16_t		 win;
+	uint16_t		 ip_len;	/* IP total length per header */
+	uint16_t		 l3_frag;	/* IPv6: fragment header offset */
+	const uint8_t		*l3;
+	uint32_t		 l3_len;
+	const uint8_t		*payload;
+	uint32_t		 payload_len;
+	enum decode_err		 err;
+	/* Filled by later stages. */
+	struct flow		*flow;
+	uint8_t			 dir;		/* 0 to_server, 1 to_client */
+	struct app_result	*app;		/* metadata found in this packet */
+};
+
+#endif /* CANHGAC_TYPES_H */

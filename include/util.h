@@ -1,0 +1,21 @@
+/*
+ * util.c: parsing sizes and durations, formatting, list files.
+ */
+#ifndef CANHGAC_UTIL_H
+#define CANHGAC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int	 util_parse_size(const char *, uint64_t *);
+int	 util_parse_duration(const char *, uint64_t *);
+void	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
+int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
+const char *util_proto_name(uint8_t proto, char *buf, size_t len);
+int	 util_days_in_month(int year, int mon);
+/* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */
+int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
+	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
+	    char *err, size_t errlen);
+
+#endif /* CANHGAC_UTIL_H */

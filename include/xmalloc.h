@@ -1,0 +1,17 @@
+/*
+ * xmalloc.c: allocation that exits on failure.
+ */
+#ifndef CANHGAC_XMALLOC_H
+#define CANHGAC_XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xcalloc_huge(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif /* CANHGAC_XMALLOC_H */

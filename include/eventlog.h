@@ -1,5 +1,5 @@
 /*
- * event.c: EVE-style event records.
+ * eventlog.c: EVE-style event records.
  */
 #ifndef CANHGAC_EVENTLOG_H
 #define CANHGAC_EVENTLOG_H

@@ -63,7 +63,7 @@ struct sensor {
 	int			 reload_ok;
 	char			 reload_error[1024];
 	void			*control;	/* control.c */
-	struct state		*state;		/* state.c */
+	struct state		*state;		/* history.c */
 	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
 	struct stream		*stream;	/* stream.c */

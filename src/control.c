@@ -65,7 +65,7 @@
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
-#include "state.h"
+#include "history.h"
 #include "stats.h"
 #include "types.h"
 #include "xmalloc.h"

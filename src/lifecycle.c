@@ -40,7 +40,7 @@
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
-#include "state.h"
+#include "history.h"
 #include "stats.h"
 #include "stream.h"
 #include "types.h"
@@ -641,7 +641,7 @@ static const struct subsystem subsystems[] = {
 	{ "control", sub_control_init, control_shutdown },
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
-	{ "state", state_init, state_shutdown },	/* state.c */
+	{ "state", state_init, state_shutdown },	/* history_sample.c */
 };
 
 struct capture *

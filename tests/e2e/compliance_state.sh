@@ -1,5 +1,5 @@
 #!/bin/bash
-# The compliance report's history across restarts (state.c): two runs
+# The compliance report's history across restarts (history.c): two runs
 # with a gap between them, alert counts that survive the restart and
 # equal the JSON alert log, a reload that changed the rule set in the
 # rule-set history, an unclean end (kill -9) reported as such, an

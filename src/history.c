@@ -13,8 +13,8 @@
  * STATE_KEEP_DAYS goes, and each list keeps its newest entries only.
  * The file is read as hostile input: a record of the wrong shape is
  * dropped, a file that is not ours is set aside with a warning and the
- * history starts afresh. state_sample.c fills it from the daemon's
- * counters; state_evidence.c reads a period of it for the report.
+ * history starts afresh. history_sample.c fills it from the daemon's
+ * counters; history_evidence.c reads a period of it for the report.
  */
 #include "config.h"
 
@@ -36,9 +36,9 @@
 #include "log.h"
 #include "rules.h"
 #include "safefile.h"
-#include "state.h"
+#include "history.h"
 #include "xmalloc.h"
-#include "state-internal.h"
+#include "history-internal.h"
 
 #define STATE_FORMAT		"canhgac-state"
 #define STATE_VERSION		1

@@ -1,18 +1,18 @@
 /*
  * The compliance history's working state, shared by its three files:
- * state.c (the store: load, validate, bounded lists, save),
- * state_evidence.c (the report's view of a period) and state_sample.c
+ * history.c (the store: load, validate, bounded lists, save),
+ * history_evidence.c (the report's view of a period) and history_sample.c
  * (the daemon's side: counters sampled on a timer, start, reload, stop).
  * Nothing outside these files looks inside.
  */
-#ifndef STATE_INTERNAL_H
-#define STATE_INTERNAL_H
+#ifndef HISTORY_INTERNAL_H
+#define HISTORY_INTERNAL_H
 
 #include <time.h>
 
 #include <jansson.h>
 
-#include "state.h"
+#include "history.h"
 #include "types.h"
 
 #define HOUR			3600
@@ -71,7 +71,7 @@ now_sec(void)
 	return time(NULL);
 }
 
-/* state.c */
+/* history.c */
 /* The t (or time/start) of a record, for sorting. */
 json_int_t state_rec_time(json_t *);
 /* Add every count of src into dst (nested maps too, keys capped). */
@@ -79,4 +79,4 @@ void	 state_merge_counts(json_t *dst, json_t *src);
 /* Add n to o[key] (a new key only while o has fewer than the cap). */
 void	 state_add_int(json_t *o, const char *key, uint64_t n);
 
-#endif /* STATE_INTERNAL_H */
+#endif /* HISTORY_INTERNAL_H */

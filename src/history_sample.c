@@ -2,7 +2,7 @@
  * The compliance history, the daemon's side: a timer samples the
  * counters the other subsystems keep anyway (rule hits, pcap
  * statistics, output stats) and adds what changed since the last
- * sample to the store (state.c); start, reload and stop are recorded
+ * sample to the store (history.c); start, reload and stop are recorded
  * and saved. Nothing here runs per packet.
  */
 #include "config.h"
@@ -33,10 +33,10 @@
 #include "rules.h"
 #include "safefile.h"
 #include "sensor.h"
-#include "state.h"
+#include "history.h"
 #include "types.h"
 #include "xmalloc.h"
-#include "state-internal.h"
+#include "history-internal.h"
 
 #define SAMPLE_SECS		10	/* counters; link state every second */
 #define SAVE_SECS		60	/* the file */

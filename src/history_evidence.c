@@ -3,7 +3,7 @@
  * report: runs and the gaps between them, interface outages, traffic
  * and capture drops, alerts by day, category and control, rule-set
  * changes, and each output's delivery state. Reads the store
- * (state.c), changes nothing.
+ * (history.c), changes nothing.
  */
 #include "config.h"
 
@@ -24,8 +24,8 @@
 
 #include "rules.h"
 #include "safefile.h"
-#include "state.h"
-#include "state-internal.h"
+#include "history.h"
+#include "history-internal.h"
 
 static json_t *
 iso(json_int_t t)

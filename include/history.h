@@ -1,10 +1,10 @@
 /*
- * The compliance history (state.c, state_evidence.c, state_sample.c):
+ * The compliance history (history.c, history_evidence.c, history_sample.c):
  * what the compliance report needs across restarts, kept in
  * STATE_DIR/state.json (written atomically, every list capped).
  */
-#ifndef CANHGAC_STATE_H
-#define CANHGAC_STATE_H
+#ifndef CANHGAC_HISTORY_H
+#define CANHGAC_HISTORY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -53,4 +53,4 @@ void	 state_reload_begin(struct sensor *);
 void	 state_reload_end(struct sensor *, int ok, const char *error);
 void	 state_shutdown(struct sensor *);
 
-#endif /* CANHGAC_STATE_H */
+#endif /* CANHGAC_HISTORY_H */

@@ -1,5 +1,5 @@
 /*
- * state.c: a saved history loads back the same; a missing file, garbage,
+ * history.c: a saved history loads back the same; a missing file, garbage,
  * a hostile document or an oversized file give a fresh history (never a
  * crash); every list stays within its cap; old hourly buckets fold into
  * daily ones; the evidence for a period counts runs, gaps and alerts.
@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "state.h"
+#include "history.h"
 
 static char dir[256], path[300];
 
@@ -26,7 +26,7 @@ static int
 setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/state_test.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/history_test.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	return 0;

@@ -33,10 +33,10 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "history.h"
 #include "log.h"
 #include "rules.h"
 #include "safefile.h"
-#include "history.h"
 #include "xmalloc.h"
 #include "history-internal.h"
 

@@ -22,9 +22,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "history.h"
 #include "rules.h"
 #include "safefile.h"
-#include "history.h"
 #include "history-internal.h"
 
 static json_t *

@@ -1,0 +1,527 @@
+/*
+ * The status socket's list command: list show, and list add/remove,
+ * which rewrite a list file atomically and rebuild the ruleset through
+ * the reload path, putting the file back if that fails. One change at
+ * a time; the others wait in order.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "conf.h"
+#include "domset.h"
+#include "ipset.h"
+#include "log.h"
+#include "sensor.h"
+#include "xmalloc.h"
+#include "rules-internal.h"
+#include "control-internal.h"
+
+/* A list file's entry on a line: the first word, unless a comment. */
+static int
+list_token(const char *line, size_t len, const char **tok, size_t *tlen)
+{
+	size_t	i = 0, j;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len || line[i] == '#' || line[i] == '\r')
+		return 0;
+	for (j = i; j < len && !strchr(" \t\r#", line[j]); j++)
+		;
+	*tok = line + i;
+	*tlen = j - i;
+	return 1;
+}
+
+/* Read a whole file (lists stay well below this); NULL with err set. */
+static char *
+read_file(const char *path, size_t *lenp, struct stat *st, char *err,
+    size_t errlen)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		return NULL;
+	}
+	if (st->st_size > 512 * 1024 * 1024) {
+		snprintf(err, errlen, "%s: too large to edit here", path);
+		fclose(fp);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st->st_size + 2);
+	n = fread(buf, 1, (size_t)st->st_size, fp);
+	fclose(fp);
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
+/* Replace path with buf atomically: a temporary file, then rename. */
+static int
+write_file(const char *path, const char *buf, size_t len,
+    const struct stat *st, char *err, size_t errlen)
+{
+	char	*tmp;
+	int	 fd;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s",
+		    tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	(void)fchmod(fd, st->st_mode & 07777);
+	(void)fchown(fd, st->st_uid, st->st_gid);
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0 ||
+	    close(fd) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* A list entry list show can print: what list add would take. */
+static int
+list_show_entry(const char *tok, size_t tl)
+{
+	size_t	i;
+
+	if (tl > CTL_ENTRY_MAX)
+		return 0;
+	for (i = 0; i < tl; i++)
+		if (tok[i] <= ' ' || tok[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* list show's scan of a list file: the page it keeps, what it counts. */
+struct show_scan {
+	json_t		*ents;
+	size_t		 off, limit, total, skipped;
+	unsigned long	 line, first_skipped;
+	int		 state;		/* 0 blank so far, 1 entry, 2 rest */
+	char		 tok[CTL_ENTRY_MAX + 1];
+	size_t		 tl;		/* stops at CTL_ENTRY_MAX + 1 */
+};
+
+static void
+show_token(struct show_scan *sc)
+{
+	if (!list_show_entry(sc->tok, sc->tl)) {
+		if (sc->skipped++ == 0)
+			sc->first_skipped = sc->line;
+		return;
+	}
+	if (sc->total >= sc->off && sc->total - sc->off < sc->limit)
+		json_array_append_new(sc->ents, json_stringn(sc->tok, sc->tl));
+	sc->total++;
+}
+
+/* One block of the file (len 0: the end). */
+static void
+show_block(struct show_scan *sc, const char *p, size_t len)
+{
+	const char	*end = p + len, *nl;
+
+	if (len == 0 && sc->state == 1)
+		show_token(sc);
+	for (; p < end; p++) {
+		if (sc->state == 2) {
+			/* The rest of a line, however long, at memchr speed. */
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				return;
+			p = nl;
+		}
+		if (sc->state == 1 && strchr(" \t\r#\n", *p) != NULL) {
+			show_token(sc);
+			sc->state = 2;
+		}
+		if (*p == '\n') {
+			sc->line++;
+			sc->state = 0;
+		} else if (sc->state == 0 && *p != ' ' && *p != '\t') {
+			sc->state = *p == '#' || *p == '\r' || *p == '\0' ?
+			    2 : 1;
+			sc->tok[0] = *p;
+			sc->tl = 1;
+		} else if (sc->state == 1 && sc->tl <= CTL_ENTRY_MAX)
+			sc->tok[sc->tl++] = *p;
+		else if (sc->state == 1) {
+			/* Too long to be an entry: skip the line whole. */
+			show_token(sc);
+			sc->state = 2;
+		}
+	}
+}
+
+/*
+ * list show reads the file as it is now (it may have been rewritten by
+ * hand since the last reload), a block at a time: only the page asked
+ * for is kept, and a line that cannot be an entry (longer than any
+ * valid one, or not printable ASCII) is counted, never copied.
+ */
+static json_t *
+list_show(struct control *ctl, const struct asset *a, json_t *req)
+{
+	struct show_scan sc = { .line = 1 };
+	char		 buf[65536];
+	ssize_t		 n;
+	int		 fd;
+	struct stat	 st;
+	json_t		*v;
+
+	(void)ctl;
+	if ((v = json_object_get(req, "offset")) != NULL &&
+	    json_is_integer(v) && json_integer_value(v) > 0)
+		sc.off = (size_t)json_integer_value(v);
+	sc.limit = req_limit(req, 1000, CTL_SHOW_MAX);
+	/* Non-blocking: a FIFO put in the list's place must not hang us. */
+	if ((fd = open(a->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return reply_err("%s: %s", a->file, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return reply_err("%s: not a regular file", a->file);
+	}
+	sc.ents = json_array();
+	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			show_block(&sc, buf, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		json_decref(sc.ents);
+		return reply_err("%s: %s", a->file, strerror(errno));
+	}
+	show_block(&sc, buf, 0);
+	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o,s:I,s:o}", "ok", 1,
+	    "name", a->name, "file", a->file, "type", a->ips ? "ip" :
+	    "domain", "count", (json_int_t)sc.total, "offset",
+	    (json_int_t)sc.off, "truncated", sc.off + sc.limit < sc.total,
+	    "entries", sc.ents, "skipped", (json_int_t)sc.skipped,
+	    "skipped_first_line", sc.first_skipped ?
+	    json_integer((json_int_t)sc.first_skipped) : json_null());
+}
+
+/* Normalise and check one entry for list a; -1 with err. */
+static int
+list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	size_t	n = strlen(in), i;
+	int	rc;
+
+	if (n == 0 || n >= outlen || n > 253) {
+		snprintf(err, errlen, "\"%.64s\": bad length", in);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)in[i]) || in[i] == '#' ||
+		    !isprint((unsigned char)in[i])) {
+			snprintf(err, errlen, "\"%.64s\": spaces, # and control "
+			    "characters are not allowed", in);
+			return -1;
+		}
+		out[i] = a->ips ? in[i] : (char)tolower((unsigned char)in[i]);
+	}
+	out[n] = '\0';
+	if (a->doms != NULL && n > 1 && out[n - 1] == '.')
+		out[n - 1] = '\0';
+	if (a->ips != NULL) {
+		struct ipset *t = ipset_new();
+
+		rc = ipset_add_str(t, out, err, errlen);
+		ipset_free(t);
+	} else {
+		struct domset *t = domset_new();
+
+		rc = domset_add(t, out, err, errlen);
+		domset_free(t);
+	}
+	return rc;
+}
+
+/*
+ * Would entry e (normalised) make list a match nearly everything: a
+ * prefix wider than limits.list_min_prefix_v4/_v6, or a public suffix?
+ * 1 with the reason in why.
+ */
+static int
+list_too_broad(const struct control *ctl, const struct asset *a,
+    const char *e, char *why, size_t whylen)
+{
+	const struct config	*c = ctl->s->conf;
+
+	if (a->ips != NULL)
+		return ipset_too_wide(e, c->list_min_prefix4,
+		    c->list_min_prefix6, why, whylen);
+	return domset_public_suffix(e, why, whylen);
+}
+
+/*
+ * list add|remove: rewrite the list file atomically, then rebuild the
+ * ruleset through the reload path (the same swap as SIGHUP). If the
+ * reload fails the previous file is put back.
+ */
+
+/* The list changes that waited for the one before, in order. */
+static void
+list_next(struct control *ctl)
+{
+	struct ctl_client	*cl;
+	json_t			*req, *rep;
+
+	if (ctl->lq_running)
+		return;
+	ctl->lq_running = 1;
+	while (ctl->list_undo == NULL && (cl = ctl->lq_head) != NULL) {
+		if ((ctl->lq_head = cl->lq_next) == NULL)
+			ctl->lq_tail = NULL;
+		cl->lq_next = NULL;
+		req = cl->deferred;
+		cl->deferred = NULL;
+		cl->waiting = 0;
+		cl->in_request = 1;
+		rep = cmd_list(ctl, cl, req);
+		cl->in_request = 0;
+		json_decref(req);
+		if (!cl->waiting)
+			client_answer(cl, rep);
+	}
+	ctl->lq_running = 0;
+}
+
+/* A list change's reload ended: answer, or put the file back. */
+static void
+list_reloaded(void *arg, int ok, const char *rerr)
+{
+	struct list_undo	*u = arg;
+	struct control		*ctl = u->ctl;
+	json_t			*r = u->reply;
+	char			 err[PATH_MAX + 128];
+
+	if (ok)
+		log_info("control: %s; reloaded", u->what);
+	else {
+		json_decref(r);
+		if (write_file(u->file, u->buf, u->len, &u->st, err,
+		    sizeof(err)) != 0)
+			log_warnx("control: cannot restore %s: %s", u->file,
+			    err);
+		r = reply_err("reload failed, %s restored: %s", u->file, rerr);
+	}
+	ctl->list_undo = NULL;
+	if (u->cl != NULL)
+		client_answer(u->cl, r);
+	else
+		json_decref(r);
+	free(u->buf);
+	free(u);
+	list_next(ctl);
+}
+
+static json_t *
+list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
+    int add, json_t *req)
+{
+	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
+	json_t		*forced;
+	int		 force = json_is_true(json_object_get(req, "force"));
+	char		 err[PATH_MAX + 128], **want, *buf, *p, *nl;
+	char		 file[PATH_MAX], name[128];
+	uint8_t		*seen;
+	size_t		 n, i, len, changed = 0;
+	struct stat	 st;
+	struct evbuffer	*nb;
+	json_t		*r;
+
+	if (!json_is_array(ents) || json_array_size(ents) == 0 ||
+	    json_array_size(ents) > CTL_LIST_ENTRIES_MAX)
+		return reply_err("entries: expected a list of 1..%d strings",
+		    CTL_LIST_ENTRIES_MAX);
+	n = json_array_size(ents);
+	forced = json_array();
+	want = xcalloc(n, sizeof(*want));
+	seen = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		char e[256];
+		const char *s = json_string_value(json_array_get(ents, i));
+
+		if (s == NULL || list_entry(a, s, e, sizeof(e), err,
+		    sizeof(err)) != 0) {
+			r = reply_err("%s: %s", a->name, s ? err :
+			    "entries must be strings");
+			goto out;
+		}
+		if (add && list_too_broad(ctl, a, e, err, sizeof(err))) {
+			if (!force) {
+				r = reply_err("%s: %s; refused, as nearly every "
+				    "flow would match it (list add --force "
+				    "adds it anyway)", a->name, err);
+				goto out;
+			}
+			log_warnx("control: uid %ld (pid %ld): list add %s: "
+			    "forced: %s", (long)cl->uid, (long)cl->pid,
+			    a->name, err);
+			json_array_append_new(forced, json_string(e));
+		}
+		want[i] = xstrdup(e);
+	}
+	snprintf(file, sizeof(file), "%s", a->file);
+	snprintf(name, sizeof(name), "%s", a->name);
+	if ((buf = read_file(file, &len, &st, err, sizeof(err))) == NULL) {
+		r = reply_err("%s", err);
+		goto out;
+	}
+	nb = evbuffer_new();
+	for (p = buf; p < buf + len; p = nl + 1) {
+		const char	*tok;
+		size_t		 tl;
+		int		 hit = 0;
+
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (list_token(p, (size_t)(nl - p), &tok, &tl))
+			for (i = 0; i < n; i++)
+				if (strlen(want[i]) == tl &&
+				    strncasecmp(want[i], tok, tl) == 0) {
+					seen[i] = 1;
+					hit = 1;
+				}
+		if (!add && hit) {
+			changed++;
+			continue;
+		}
+		evbuffer_add(nb, p, (size_t)(nl - p + 1));
+	}
+	done = json_array();
+	skip = json_array();
+	for (i = 0; i < n; i++) {
+		if (add && !seen[i]) {
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				if (strcmp(want[k], want[i]) == 0)
+					break;
+			if (k < i)
+				continue;
+			evbuffer_add_printf(nb, "%s\n", want[i]);
+			changed++;
+		}
+		json_array_append_new((add ? !seen[i] : seen[i]) ? done : skip,
+		    json_string(want[i]));
+	}
+	r = json_pack("{s:b,s:s,s:s,s:o,s:o,s:O}", "ok", 1, "name", name,
+	    "file", file, add ? "added" : "removed", done,
+	    add ? "already_present" : "not_found", skip, "forced", forced);
+	if (changed > 0) {
+		size_t		 nlen = evbuffer_get_length(nb);
+		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
+
+		if (write_file(file, nbuf ? nbuf : "", nlen, &st, err,
+			    sizeof(err)) != 0) {
+			json_decref(r);
+			r = reply_err("%s: list unchanged", err);
+		} else {
+			/* Answered when the reload ends (list_reloaded). */
+			struct list_undo *u = xcalloc(1, sizeof(*u));
+
+			u->ctl = ctl;
+			u->cl = cl;
+			snprintf(u->file, sizeof(u->file), "%s", file);
+			u->buf = buf;
+			u->len = len;
+			u->st = st;
+			u->reply = r;
+			snprintf(u->what, sizeof(u->what), "uid %ld (pid %ld): "
+			    "list %s %s: %zu entr%s", (long)cl->uid,
+			    (long)cl->pid, add ? "add" : "remove", name,
+			    changed, changed == 1 ? "y" : "ies");
+			buf = NULL;
+			r = NULL;
+			ctl->list_undo = u;
+			cl->waiting = 1;
+			ctl->ops.reload(ctl->s, list_reloaded, u);
+		}
+	}
+	evbuffer_free(nb);
+	free(buf);
+out:
+	json_decref(forced);
+	for (i = 0; i < n; i++)
+		free(want[i]);
+	free(want);
+	free(seen);
+	return r;
+}
+
+json_t *
+cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	const char		*op = req_str(req, "op");
+	const char		*name = req_str(req, "name");
+	const struct asset	*a;
+
+	if (op == NULL || (strcmp(op, "add") && strcmp(op, "remove") &&
+	    strcmp(op, "show")))
+		return reply_err("list: op must be add, remove or show");
+	if (name == NULL)
+		return reply_err("list: name (an asset list) is required");
+	if (ctl->s->rules == NULL ||
+	    (a = rules_asset(ctl->s->rules, name)) == NULL)
+		return reply_err("list: no asset named \"%s\"", name);
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+		return reply_err("list: asset \"%s\" is not a list file "
+		    "({file: PATH}); change it in the configuration", name);
+	if (strcmp(op, "show") == 0)
+		return list_show(ctl, a, req);
+	if (!cl->admin) {
+		ctl->denied++;
+		ctl_refusal(ctl, "uid %ld (pid %ld): list %s refused: not root "
+		    "or in the admin group", (long)cl->uid, (long)cl->pid, op);
+		return reply_err("permission denied: list %s needs root or "
+		    "group %s", op, ctl->admin_name ? ctl->admin_name :
+		    "(none configured)");
+	}
+	if (ctl->list_undo != NULL) {
+		/* Behind the change being loaded (its file may go back). */
+		cl->deferred = json_incref(req);
+		cl->waiting = 1;
+		if (ctl->lq_tail != NULL)
+			ctl->lq_tail->lq_next = cl;
+		else
+			ctl->lq_head = cl;
+		ctl->lq_tail = cl;
+		return NULL;
+	}
+	return list_change(ctl, cl, a, strcmp(op, "add") == 0, req);
+}

@@ -1,5 +1,6 @@
 /*
- * control.c: the status socket (ctl-protocol.h).
+ * control.c, control_cmd.c, control_list.c: the status socket
+ * (ctl-protocol.h); their shared internals are control-internal.h.
  */
 #ifndef CANHGAC_CONTROL_H
 #define CANHGAC_CONTROL_H

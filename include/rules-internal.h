@@ -2,7 +2,7 @@
  * The ruleset as rules_load.c builds it (with rules_keywords.c's
  * keyword parsers), rules_match.c uses it and rules_query.c reads it
  * for the other modules (rules.h). Outside the rules module only
- * control.c still looks inside (to be converted).
+ * control_cmd.c and control_list.c still look inside (to be converted).
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H

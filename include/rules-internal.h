@@ -1,8 +1,8 @@
 /*
  * The ruleset as rules_load.c builds it (with rules_keywords.c's
  * keyword parsers), rules_match.c uses it and rules_query.c reads it
- * for the other modules (rules.h). Outside the rules module only
- * control_cmd.c and control_list.c still look inside (to be converted).
+ * for the other modules (rules.h). Only rules_*.c include it: every
+ * other module reads the set through rules.h.
  */
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H

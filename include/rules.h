@@ -313,7 +313,9 @@ struct rule_info {
 	uint32_t			 match_keys;	/* M_* */
 	size_t				 nexceptions;	/* rules_exception */
 	uint64_t			 hits;		/* alerts */
+	uint64_t			 matches;
 	uint64_t			 last_hit;	/* packet time, usec */
+	uint64_t			 regex_limited;	/* events its regex gave up on */
 	const char			*file;
 	int				 line;
 };
@@ -332,6 +334,11 @@ const struct exception *rules_exception(const struct ruleset *, size_t i,
 	    size_t j);
 /* Exceptions loaded. */
 size_t	 rules_exception_count(const struct ruleset *);
+/* Exception i of the set (0 .. rules_exception_count - 1), in file order;
+ * NULL when out of range. */
+const struct exception *rules_exception_get(const struct ruleset *, size_t i);
+/* The threshold and suppression table's counters. */
+const struct thr_stats *rules_threshold_stats(const struct ruleset *);
 
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);
@@ -341,6 +348,16 @@ int	 rules_asset_has_addr(const struct ruleset *, const char *name,
 	    int ipver, const uint8_t *addr);
 /* Asset i's list file, or NULL when it is written inline. */
 const char *rules_asset_file(const struct ruleset *, size_t i);
+/* An asset kept in a list file ({file: PATH}), as `list` shows and edits it. */
+struct rules_list {
+	const char	*name;
+	const char	*file;
+	int		 ips;		/* holds addresses */
+	int		 domains;	/* holds domains */
+};
+/* The asset named name into *l: 0; -1 when there is none, -2 when it is
+ * not a list file of addresses or domains. */
+int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */
 size_t	 rules_file_count(const struct ruleset *);

@@ -27,9 +27,9 @@
 #include "history.h"
 #include "log.h"
 #include "output.h"
+#include "rules.h"
 #include "sensor.h"
 #include "stats.h"
-#include "rules-internal.h"
 #include "control-internal.h"
 
 static uint64_t
@@ -177,7 +177,7 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 		json_object_set_new(j, "rules", json_pack("{s:I,s:I,s:I}",
 		    "active", (json_int_t)rules_count(s->rules, 1),
 		    "inactive", (json_int_t)rules_count(s->rules, 0),
-		    "exceptions", (json_int_t)s->rules->nexc));
+		    "exceptions", (json_int_t)rules_exception_count(s->rules)));
 	json_object_set_new(j, "outputs", outputs_status(ctl));
 	json_object_set_new(j, "reload", reload_json(s));
 	return j;
@@ -351,22 +351,23 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 	if (rs == NULL)
 		return reply_err("no rules loaded");
 	a = json_array();
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule *r = &rs->rules[i];
+	for (i = 0; i < rules_size(rs); i++) {
+		struct rule_info r;
 
-		if (json_is_boolean(v) && (int)json_is_true(v) != !!r->active)
+		rules_info(rs, i, &r);
+		if (json_is_boolean(v) && (int)json_is_true(v) != !!r.active)
 			continue;
 		json_array_append_new(a, json_pack(
 		    "{s:I,s:s,s:s,s:s,s:i,s:b,s:s?,s:I,s:I,s:o,s:s,s:i}",
-		    "sid", (json_int_t)r->sid, "name", r->name,
-		    "category", rules_category_name(r->category),
-		    "severity", rules_severity_name(r->severity),
-		    "level", r->level, "active", r->active,
-		    "inactive_reason", r->active ? NULL : r->inactive_reason,
-		    "hits", (json_int_t)r->hits,
-		    "matches", (json_int_t)r->matches,
-		    "last_hit", stats_time(ctl->s, r->last_hit),
-		    "file", r->file ? r->file : "", "line", r->line));
+		    "sid", (json_int_t)r.sid, "name", r.name,
+		    "category", rules_category_name(r.category),
+		    "severity", rules_severity_name(r.severity),
+		    "level", r.level, "active", r.active,
+		    "inactive_reason", r.inactive_reason,
+		    "hits", (json_int_t)r.hits,
+		    "matches", (json_int_t)r.matches,
+		    "last_hit", stats_time(ctl->s, r.last_hit),
+		    "file", r.file ? r.file : "", "line", r.line));
 	}
 	return json_pack("{s:b,s:i,s:o}", "ok", 1, "security_level",
 	    ctl->s->conf->security_level, "rules", a);
@@ -385,8 +386,8 @@ cmd_exceptions(struct control *ctl, struct ctl_client *cl, json_t *req)
 	if (rs == NULL)
 		return reply_err("no rules loaded");
 	a = json_array();
-	for (i = 0; i < rs->nexc; i++) {
-		const struct exception *e = &rs->exc[i];
+	for (i = 0; i < rules_exception_count(rs); i++) {
+		const struct exception *e = rules_exception_get(rs, i);
 
 		sids = json_array();
 		for (k = 0; k < e->nsids; k++)

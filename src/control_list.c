@@ -25,9 +25,9 @@
 #include "domset.h"
 #include "ipset.h"
 #include "log.h"
+#include "rules.h"
 #include "sensor.h"
 #include "xmalloc.h"
-#include "rules-internal.h"
 #include "control-internal.h"
 
 /* A list file's entry on a line: the first word, unless a comment. */
@@ -192,7 +192,7 @@ show_block(struct show_scan *sc, const char *p, size_t len)
  * valid one, or not printable ASCII) is counted, never copied.
  */
 static json_t *
-list_show(struct control *ctl, const struct asset *a, json_t *req)
+list_show(struct control *ctl, const struct rules_list *a, json_t *req)
 {
 	struct show_scan sc = { .line = 1 };
 	char		 buf[65536];
@@ -235,8 +235,8 @@ list_show(struct control *ctl, const struct asset *a, json_t *req)
 
 /* Normalise and check one entry for list a; -1 with err. */
 static int
-list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
-    char *err, size_t errlen)
+list_entry(const struct rules_list *a, const char *in, char *out,
+    size_t outlen, char *err, size_t errlen)
 {
 	size_t	n = strlen(in), i;
 	int	rc;
@@ -255,9 +255,9 @@ list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
 		out[i] = a->ips ? in[i] : (char)tolower((unsigned char)in[i]);
 	}
 	out[n] = '\0';
-	if (a->doms != NULL && n > 1 && out[n - 1] == '.')
+	if (a->domains && n > 1 && out[n - 1] == '.')
 		out[n - 1] = '\0';
-	if (a->ips != NULL) {
+	if (a->ips) {
 		struct ipset *t = ipset_new();
 
 		rc = ipset_add_str(t, out, err, errlen);
@@ -277,12 +277,12 @@ list_entry(const struct asset *a, const char *in, char *out, size_t outlen,
  * 1 with the reason in why.
  */
 static int
-list_too_broad(const struct control *ctl, const struct asset *a,
+list_too_broad(const struct control *ctl, const struct rules_list *a,
     const char *e, char *why, size_t whylen)
 {
 	const struct config	*c = ctl->s->conf;
 
-	if (a->ips != NULL)
+	if (a->ips)
 		return ipset_too_wide(e, c->list_min_prefix4,
 		    c->list_min_prefix6, why, whylen);
 	return domset_public_suffix(e, why, whylen);
@@ -351,8 +351,8 @@ list_reloaded(void *arg, int ok, const char *rerr)
 }
 
 static json_t *
-list_change(struct control *ctl, struct ctl_client *cl, const struct asset *a,
-    int add, json_t *req)
+list_change(struct control *ctl, struct ctl_client *cl,
+    const struct rules_list *a, int add, json_t *req)
 {
 	json_t		*ents = json_object_get(req, "entries"), *done, *skip;
 	json_t		*forced;
@@ -489,21 +489,21 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	const char		*op = req_str(req, "op");
 	const char		*name = req_str(req, "name");
-	const struct asset	*a;
+	struct rules_list	 l;
+	int			 rc;
 
 	if (op == NULL || (strcmp(op, "add") && strcmp(op, "remove") &&
 	    strcmp(op, "show")))
 		return reply_err("list: op must be add, remove or show");
 	if (name == NULL)
 		return reply_err("list: name (an asset list) is required");
-	if (ctl->s->rules == NULL ||
-	    (a = rules_asset(ctl->s->rules, name)) == NULL)
+	if ((rc = rules_list(ctl->s->rules, name, &l)) == -1)
 		return reply_err("list: no asset named \"%s\"", name);
-	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+	if (rc != 0)
 		return reply_err("list: asset \"%s\" is not a list file "
 		    "({file: PATH}); change it in the configuration", name);
 	if (strcmp(op, "show") == 0)
-		return list_show(ctl, a, req);
+		return list_show(ctl, &l, req);
 	if (!cl->admin) {
 		ctl->denied++;
 		ctl_refusal(ctl, "uid %ld (pid %ld): list %s refused: not root "
@@ -523,5 +523,5 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 		ctl->lq_tail = cl;
 		return NULL;
 	}
-	return list_change(ctl, cl, a, strcmp(op, "add") == 0, req);
+	return list_change(ctl, cl, &l, strcmp(op, "add") == 0, req);
 }

@@ -53,7 +53,9 @@ rules_info(const struct ruleset *rs, size_t i, struct rule_info *info)
 	info->match_keys = r->m.keys;
 	info->nexceptions = r->nexc;
 	info->hits = r->hits;
+	info->matches = r->matches;
 	info->last_hit = r->last_hit;
+	info->regex_limited = r->regex_limited;
 	info->file = r->file;
 	info->line = r->line;
 	return 0;
@@ -96,6 +98,18 @@ rules_exception_count(const struct ruleset *rs)
 	return rs != NULL ? rs->nexc : 0;
 }
 
+const struct exception *
+rules_exception_get(const struct ruleset *rs, size_t i)
+{
+	return rs != NULL && i < rs->nexc ? &rs->exc[i] : NULL;
+}
+
+const struct thr_stats *
+rules_threshold_stats(const struct ruleset *rs)
+{
+	return thr_stats(rs->thr);
+}
+
 long
 rules_asset_size(const struct ruleset *rs, const char *name)
 {
@@ -124,6 +138,23 @@ const char *
 rules_asset_file(const struct ruleset *rs, size_t i)
 {
 	return rs != NULL && i < rs->nassets ? rs->assets[i].file : NULL;
+}
+
+int
+rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	memset(l, 0, sizeof(*l));
+	if (a == NULL)
+		return -1;
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+		return -2;
+	l->name = a->name;
+	l->file = a->file;
+	l->ips = a->ips != NULL;
+	l->domains = a->doms != NULL;
+	return 0;
 }
 
 size_t

@@ -29,7 +29,6 @@
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
-#include "rules-internal.h"
 
 #define JI(v)	((json_int_t)(v))
 
@@ -177,37 +176,39 @@ static json_t *
 rules_json(const struct sensor *s)
 {
 	const struct ruleset	*rs = s->rules;
-	const struct thr_stats	*ts = thr_stats(rs->thr);
+	const struct rule_stats	*st = rules_stats(rs);
+	const struct thr_stats	*ts = rules_threshold_stats(rs);
 	json_t			*r, *hits, *exc;
 	size_t			 i;
 
 	r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "active", JI(rules_count(rs, 1)),
 	    "inactive", JI(rules_count(rs, 0)),
-	    "evaluated", JI(rs->st.evaluated), "matched", JI(rs->st.matched),
-	    "alerts", JI(rs->st.alerts), "excepted", JI(rs->st.excepted),
+	    "evaluated", JI(st->evaluated), "matched", JI(st->matched),
+	    "alerts", JI(st->alerts), "excepted", JI(st->excepted),
 	    "suppressed", JI(ts->suppressed),
 	    "threshold_keys", JI(ts->keys),
 	    "threshold_evicted", JI(ts->evicted),
 	    "threshold_bytes", JI(ts->bytes),
-	    "regex_limited", JI(rs->st.regex_limited));
+	    "regex_limited", JI(st->regex_limited));
 	hits = json_array();
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule *ru = &rs->rules[i];
+	for (i = 0; i < rules_size(rs); i++) {
+		struct rule_info ru;
 
-		if (!ru->active && ru->hits == 0)
+		rules_info(rs, i, &ru);
+		if (!ru.active && ru.hits == 0)
 			continue;
 		/* regex_limited: events its regex gave up on (limits.regex_*). */
 		json_array_append_new(hits, json_pack("{s:I,s:I,s:I,s:o,s:I}",
-		    "sid", JI(ru->sid), "hits", JI(ru->hits),
-		    "matches", JI(ru->matches),
-		    "last_hit", stats_time(s, ru->last_hit),
-		    "regex_limited", JI(ru->regex_limited)));
+		    "sid", JI(ru.sid), "hits", JI(ru.hits),
+		    "matches", JI(ru.matches),
+		    "last_hit", stats_time(s, ru.last_hit),
+		    "regex_limited", JI(ru.regex_limited)));
 	}
 	json_object_set_new(r, "per_rule", hits);
 	exc = json_array();
-	for (i = 0; i < rs->nexc; i++) {
-		const struct exception *e = &rs->exc[i];
+	for (i = 0; i < rules_exception_count(rs); i++) {
+		const struct exception *e = rules_exception_get(rs, i);
 
 		json_array_append_new(exc, json_pack(
 		    "{s:s,s:i,s:s?,s:s?,s:I,s:I}", "file", e->file,

@@ -22,9 +22,9 @@
 #include "control.h"
 #include "lifecycle.h"
 #include "output.h"
+#include "rules.h"
 #include "sensor.h"
 #include "fuzz_common.h"
-#include "rules-internal.h"
 
 static struct sensor	 S;
 static int		 show;		/* FUZZ_SHOW=1: print the answers */
@@ -75,14 +75,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	/* Alerts in the ring for alerts/follow to filter. */
-	for (i = 0; i < S.rules->nrules && i < 64; i++) {
-		int n = snprintf(line, sizeof(line), "{\"sid\":%u,\"n\":%zu}\n",
-		    S.rules->rules[i].sid, i);
+	for (i = 0; i < rules_size(S.rules) && i < 64; i++) {
+		struct rule_info ri;
+		int n;
+
+		rules_info(S.rules, i, &ri);
+		n = snprintf(line, sizeof(line), "{\"sid\":%u,\"n\":%zu}\n",
+		    ri.sid, i);
 
 		struct alert_rec ar = { .json = line, .len = (size_t)n,
-		    .sid = S.rules->rules[i].sid,
-		    .category = S.rules->rules[i].category,
-		    .severity = S.rules->rules[i].severity,
+		    .sid = ri.sid,
+		    .category = ri.category,
+		    .severity = ri.severity,
 		    .ts = (uint64_t)(1700000000 + i * 60) * 1000000 };
 
 		control_alert(S.control, &ar);

@@ -3,9 +3,10 @@
  * rules.md (categories, events, the compiled match, struct rule and
  * struct exception), loading and matching a rule set (rules_load.c,
  * rules_match.c), and the set as the other modules read it
- * (rules_query.c): each rule's public description, its exceptions, the
- * assets and files the set was built from. The set's own layout stays
- * in rules-internal.h.
+ * (rules_query.c): each rule's public description and counters, its
+ * exceptions, the threshold table's counters, the assets (and the list
+ * files `canhgacctl list` edits) and files the set was built from. The
+ * set's own layout stays in rules-internal.h.
  */
 #ifndef CANHGAC_RULES_H
 #define CANHGAC_RULES_H

@@ -54,6 +54,7 @@
 #include "alert.h"
 #include "conf.h"
 #include "ctl-protocol.h"
+#include "jsonw.h"
 #include "log.h"
 #include "output.h"
 #include "sensor.h"
@@ -221,6 +222,7 @@ send_json(struct ctl_client *cl, json_t *j)
 	 * the client's once complete: no second copy of a big answer, and
 	 * nothing of one that does not fit.
 	 */
+	jw_mask_tree(j);
 	rc = json_dump_callback(j, dump_cb, &d, JSON_COMPACT |
 	    JSON_ENSURE_ASCII);
 	json_decref(j);

@@ -14,9 +14,13 @@
 #include <sys/types.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "jsonw.h"
+#include "xmalloc.h"
 
 void
 jw_init(struct jsonw *w, char *buf, size_t cap)
@@ -225,6 +229,44 @@ cccd_mask(char *s, size_t n)
 		count++;
 	}
 	return count;
+}
+
+/*
+ * The same masking for records built with jansson (the statistics, the
+ * status socket's answers): every string value of the tree, in place.
+ * Keys are the code's own names. Numbers need none: a JSON number never
+ * starts with 0, and every province code does.
+ */
+void
+jw_mask_tree(struct json_t *j)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i, n;
+	char		*buf;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		json_object_foreach(j, k, v)
+			jw_mask_tree(v);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(j, i, v)
+			jw_mask_tree(v);
+		break;
+	case JSON_STRING:
+		if ((n = json_string_length(j)) < 12 ||
+		    cccd_next(json_string_value(j), n, 0) >= n)
+			break;
+		buf = xmalloc(n);
+		memcpy(buf, json_string_value(j), n);
+		cccd_mask(buf, n);
+		json_string_setn_nocheck(j, buf, n);
+		free(buf);
+		break;
+	default:
+		break;
+	}
 }
 
 /* A quoted string, its citizen-ID numbers masked on the way out. */

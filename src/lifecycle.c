@@ -36,6 +36,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "history.h"
+#include "jsonw.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "output.h"
@@ -718,6 +719,7 @@ sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
 	json_t	*j = sensor_stats(s);
 	int	 rc;
 
+	jw_mask_tree(j);
 	rc = json_dumpf(j, fp, JSON_COMPACT);
 	json_decref(j);
 	if (rc != 0 || fputc('\n', fp) == EOF || fflush(fp) != 0) {

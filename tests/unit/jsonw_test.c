@@ -290,6 +290,31 @@ test_mask_random(void **state)
 	}
 }
 
+/* Trees built with jansson (stats, socket answers) are masked in place. */
+static void
+test_mask_tree(void **state)
+{
+	json_t	*j;
+	char	*out;
+
+	(void)state;
+	j = json_pack("{s:s,s:[s,{s:s}],s:I,s:s}",
+	    "iface", "/cap/020123456734.pcap",
+	    "list", "x", "deep", "user 001099012345 ok",
+	    "bytes", (json_int_t)1020123456734LL,
+	    "short", "0201234567");
+	assert_non_null(j);
+	jw_mask_tree(j);
+	out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(out);
+	assert_string_equal(out, "{\"bytes\":1020123456734,"
+	    "\"iface\":\"/cap/020*******34.pcap\","
+	    "\"list\":[\"x\",{\"deep\":\"user 001*******45 ok\"}],"
+	    "\"short\":\"0201234567\"}");
+	free(out);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -300,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),
+		cmocka_unit_test(test_mask_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

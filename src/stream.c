@@ -50,6 +50,9 @@ struct stream {
 	struct sblk	*free_blk;
 	struct stream_flow *holders;
 	struct stream_flow *free_sf;
+	/* Pool entries never used yet: taken in order, so the pools' pages
+	 * are touched only as held data needs them (RSS follows use). */
+	uint64_t	 nblk, blk_fresh, nsf, sf_fresh;
 	struct stream_flow *oldest, *newest;
 	uint32_t	 depth;
 	uint32_t	 big_depth;
@@ -94,7 +97,7 @@ struct stream *
 stream_new(uint64_t memcap, uint32_t depth)
 {
 	struct stream	*st = xcalloc(1, sizeof(*st));
-	uint64_t	 nb, nh, i;
+	uint64_t	 nb, nh;
 
 	if (memcap < (1 << 20))
 		memcap = 1 << 20;
@@ -105,14 +108,8 @@ stream_new(uint64_t memcap, uint32_t depth)
 	nh = nb / 2;
 	st->blocks = xcalloc_huge(nb, sizeof(struct sblk));
 	st->holders = xcalloc_huge(nh, sizeof(struct stream_flow));
-	for (i = nb; i > 0; i--) {
-		st->blocks[i - 1].next = st->free_blk;
-		st->free_blk = &st->blocks[i - 1];
-	}
-	for (i = nh; i > 0; i--) {
-		st->holders[i - 1].newer = st->free_sf;
-		st->free_sf = &st->holders[i - 1];
-	}
+	st->nblk = nb;
+	st->nsf = nh;
 	st->depth = st->big_depth = depth;
 	st->st.c[STC_BLOCKS_MAX] = nb;
 	return st;
@@ -230,6 +227,8 @@ blk_get(struct stream *st, const struct stream_flow *keep)
 {
 	struct sblk	*b;
 
+	if (st->free_blk == NULL && st->blk_fresh < st->nblk)
+		st->free_blk = &st->blocks[st->blk_fresh++];	/* zeroed */
 	if (st->free_blk == NULL && !evict_oldest(st, keep))
 		return NULL;
 	b = st->free_blk;
@@ -244,6 +243,8 @@ sf_get(struct stream *st, struct flow *f)
 	struct stream_flow	*sf = f->stream;
 
 	if (sf == NULL) {
+		if (st->free_sf == NULL && st->sf_fresh < st->nsf)
+			st->free_sf = &st->holders[st->sf_fresh++];
 		if (st->free_sf == NULL && !evict_oldest(st, NULL))
 			return NULL;
 		sf = st->free_sf;

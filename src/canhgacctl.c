@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <jansson.h>
 
 #include "ctl-protocol.h"
+#include "safefile.h"
 
 /* compliance_render.c (the one piece of the daemon's code built in). */
 int	 compliance_render(json_t *, const char *format, int vi, FILE *);
@@ -1013,8 +1015,21 @@ do_compliance(int argc, char **argv, json_t *req, struct reader *r)
 	if (vi < 0)
 		vi = strcmp(jstr(json_object_get(rep, "identity"), "language"),
 		    "vi") == 0;
-	if (out != NULL && (fp = fopen(out, "w")) == NULL)
-		die(EX_USAGE, "%s: %s", out, strerror(errno));
+	if (out != NULL) {
+		char	oerr[512];
+		int	fd;
+
+		/*
+		 * Often run as root with -o in /tmp: another user's link or
+		 * hard link planted there must not make root truncate its
+		 * target (the same opener the daemon uses for its files).
+		 */
+		if ((fd = safe_open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644, 0,
+		    oerr, sizeof(oerr))) == -1)
+			die(EX_USAGE, "%s", oerr);
+		if ((fp = fdopen(fd, "w")) == NULL)
+			die(EX_USAGE, "%s: %s", out, strerror(errno));
+	}
 	if (compliance_render(rep, opt_json ? "json" : format, vi, fp) != 0 ||
 	    (out != NULL && fclose(fp) != 0))
 		die(EX_USAGE, "%s: cannot write the report",

@@ -228,9 +228,21 @@ assert any(x["expired"] for x in c["exceptions"]), c["exceptions"]
 assert r["identity"]["level"] == 2
 PYEOF
 		grep -q "<svg" "$tmp/live.html" || rc=1
+		# -o in a directory anyone can write: a link another user
+		# planted there is refused, its root-owned target untouched.
+		pub=$(mktemp -d /tmp/cg-comp-pub.XXXXXX) && chmod 1777 "$pub"
+		echo secret >"$pub/victim" && chmod 600 "$pub/victim"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    ln -s "$pub/victim" "$pub/report.html" || rc=1
+		if ctl compliance --format html -o "$pub/report.html" 2>"$pub/err"; then
+			echo "FAIL -o followed a planted link"; rc=1
+		fi
+		[ "$(cat "$pub/victim")" = secret ] || { echo "FAIL victim changed"; rc=1; }
+		grep -q "report.html" "$pub/err" || { echo "FAIL no message naming the path: $(cat "$pub/err")"; rc=1; }
+		rm -rf "$pub"
 		exit $rc
 	)
-	if [ $? -eq 0 ]; then pass "canhgacctl compliance: evidence, alerts per control, -o html"
+	if [ $? -eq 0 ]; then pass "canhgacctl compliance: evidence, alerts per control, -o html, -o refuses a planted link"
 	else flunk "canhgacctl compliance against the daemon"; fi
 else
 	live_skipped="the live part needs root and iproute2"

@@ -19,29 +19,8 @@
 #     (defrag_memcap), peak RSS within the memcaps plus 32 MiB (not under
 #     AddressSanitizer, whose shadow memory defeats the bound).
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
-set -u
-: "${top_srcdir:?}" "${CANHGACD:?}"
-PY=/usr/bin/python3
-skip() { echo "SKIP: $*"; [ "${CI:-}" = true ] && exit 1; exit 77; }
-$PY -c 'import scapy' 2>/dev/null ||
-	skip "python3-scapy is not installed (scripts/setup.sh installs it)"
-[ -x "$CANHGACD" ] || { echo "FAIL: no daemon at $CANHGACD"; exit 1; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-defrag.XXXXXX") || exit 1
-ns=cgdefrag$$ daemon=
-cleanup() {
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon"
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-check() {
-	local what=$1; shift
-	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=1; fi
-}
-
-$PY "$top_srcdir/tests/e2e/defrag.py" "$tmp" || { echo "FAIL: defrag.py"; exit 1; }
+. "${top_srcdir:?}/tests/e2e/replay_lib.sh"
+replay_setup defrag
 
 # The rule tests' configuration (level 5, the shipped rules), paths made
 # absolute, with its defrag section (the last) replaced by the one given.
@@ -56,36 +35,6 @@ conf 'defrag: {memcap: 4MB, timeout: 30s}' |
 	sed 's/flow_memcap: .*/flow_memcap: 8MB/; s/threshold_memcap: .*/threshold_memcap: 4MB/' \
 	>"$tmp/flood.yaml"
 
-run() {	# NAME CONFIG: alerts, events and stats in $tmp/NAME.*
-	if ! "$CANHGACD" -c "$2" -r "$tmp/${1%%.*}.pcap" --alerts "$tmp/$1.alerts" \
-	    --events "$tmp/$1.events" --stats "$tmp/$1.stats" 2>"$tmp/$1.err"; then
-		echo "FAIL $1: canhgacd failed"; cat "$tmp/$1.err"; fails=1
-	fi
-	if grep -qE 'runtime error|Sanitizer' "$tmp/$1.err"; then
-		echo "FAIL $1: sanitizer report"; cat "$tmp/$1.err"; fails=1
-	fi
-	touch "$tmp/$1.alerts" "$tmp/$1.events"
-}
-count() {	# NAME SID [DECODE_ERROR]: alerts of that rule
-	$PY - "$tmp/$1.alerts" "$2" "${3:-}" <<'EOF'
-import json, sys
-n = 0
-for line in open(sys.argv[1]):
-    a = json.loads(line)
-    if a["alert"]["signature_id"] == int(sys.argv[2]) and (
-            not sys.argv[3] or a.get("decode_error") == sys.argv[3]
-            or sys.argv[3] in a["alert"]["message"]):
-        n += 1
-print(n)
-EOF
-}
-stat() {	# NAME KEY.KEY: a counter from --stats
-	$PY -c 'import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].split("."):
-    v = v[k]
-print(v)' "$tmp/$1.stats" "$2"
-}
 leak=1000802 evasion=1001020 memcap_rule=1001120
 
 run v4 "$tmp/on.yaml"

@@ -18,29 +18,8 @@
 #     sensor alert (stream_memcap, rule 1001121), peak RSS within the
 #     memcaps plus 32 MiB (not under AddressSanitizer).
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
-set -u
-: "${top_srcdir:?}" "${CANHGACD:?}"
-PY=/usr/bin/python3
-skip() { echo "SKIP: $*"; [ "${CI:-}" = true ] && exit 1; exit 77; }
-$PY -c 'import scapy' 2>/dev/null ||
-	skip "python3-scapy is not installed (scripts/setup.sh installs it)"
-[ -x "$CANHGACD" ] || { echo "FAIL: no daemon at $CANHGACD"; exit 1; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-stream.XXXXXX") || exit 1
-ns=cgstream$$ daemon=
-cleanup() {
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon"
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-check() {
-	local what=$1; shift
-	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=1; fi
-}
-
-$PY "$top_srcdir/tests/e2e/stream.py" "$tmp" || { echo "FAIL: stream.py"; exit 1; }
+. "${top_srcdir:?}/tests/e2e/replay_lib.sh"
+replay_setup stream
 
 # The rule tests' configuration (level 5, the shipped rules), paths made
 # absolute, its stream line replaced by the lines given.
@@ -55,23 +34,6 @@ conf 'stream: {memcap: 4MB}' |
 	sed 's/flow_memcap: .*/flow_memcap: 8MB/; s/threshold_memcap: .*/threshold_memcap: 4MB/; s/^  memcap: 16MB/  memcap: 1MB/' \
 	>"$tmp/flood.yaml"
 
-run() {	# NAME CONFIG: alerts, events and stats in $tmp/NAME.*
-	if ! "$CANHGACD" -c "$2" -r "$tmp/$1.pcap" --alerts "$tmp/$1.alerts" \
-	    --events "$tmp/$1.events" --stats "$tmp/$1.stats" 2>"$tmp/$1.err"; then
-		echo "FAIL $1: canhgacd failed"; cat "$tmp/$1.err"; fails=1
-	fi
-	if grep -qE 'runtime error|Sanitizer' "$tmp/$1.err"; then
-		echo "FAIL $1: sanitizer report"; cat "$tmp/$1.err"; fails=1
-	fi
-	touch "$tmp/$1.alerts" "$tmp/$1.events"
-}
-count() {	# NAME SID: alerts of that rule
-	$PY - "$tmp/$1.alerts" "$2" <<'PYEOF'
-import json, sys
-print(sum(1 for l in open(sys.argv[1])
-          if json.loads(l)["alert"]["signature_id"] == int(sys.argv[2])))
-PYEOF
-}
 named() {	# NAME SID: alerts of that rule on the POST's flow, tcp_overlap
 	$PY - "$tmp/$1.alerts" "$2" <<'PYEOF'
 import json, sys
@@ -81,13 +43,6 @@ print(sum(1 for a in map(json.loads, open(sys.argv[1]))
           and a.get("flow_id") and a["src_port"] == 43210
           and a["dest_ip"] == "203.0.113.9" and a["dest_port"] == 80))
 PYEOF
-}
-stat() {	# NAME KEY.KEY: a counter from --stats
-	$PY -c 'import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].split("."):
-    v = v[k]
-print(v)' "$tmp/$1.stats" "$2"
 }
 leak=1000802 evasion=1001021 memcap_rule=1001121
 ids="001090012345|079195012346|048201012347"

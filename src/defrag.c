@@ -43,6 +43,7 @@
 #include "defrag.h"
 #include "jsonw.h"
 #include "types.h"
+#include "siphash.h"
 #include "xmalloc.h"
 
 #define DF_BLOCK	2048			/* data bytes per block */
@@ -197,33 +198,18 @@ defrag_stats_json(const struct defrag *d, struct jsonw *w)
 	jw_obj_close(w);
 }
 
-static uint64_t
-df_mix(uint64_t h)
-{
-	h ^= h >> 31;
-	h *= 0x7fb5d329728ea185ULL;
-	h ^= h >> 27;
-	h *= 0x81dadef4bc2dd44dULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint32_t
 df_hash(const struct defrag *d, const struct packet *pkt,
     const struct df_frag *f)
 {
-	uint64_t	w[4], h = d->seed[0];
-	int		i;
+	uint64_t	w[5];
 
 	memcpy(w, pkt->src, 16);
 	memcpy(w + 2, pkt->dst, 16);
-	for (i = 0; i < 4; i++)
-		h = df_mix(h ^ w[i]) + d->seed[1];
-	h ^= (uint64_t)f->id << 32 | (uint64_t)f->proto << 24 |
-	    (uint64_t)pkt->ipver << 16 |
-	    (pkt->vlan_n ? pkt->vlan[0] : 0);
-	h ^= (uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 48;
-	return (uint32_t)df_mix(h);
+	w[4] = (uint64_t)f->id << 32 | (uint64_t)f->proto << 24 |
+	    (uint64_t)pkt->ipver << 16 | (pkt->vlan_n ? pkt->vlan[0] : 0);
+	w[4] ^= (uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 48;
+	return (uint32_t)siphash13(d->seed, w, 5);
 }
 
 static int

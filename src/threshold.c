@@ -39,6 +39,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "siphash.h"
 #include "threshold.h"
 #include "xmalloc.h"
 
@@ -101,46 +102,6 @@ struct thr_table {
 	uint64_t	 now;		/* latest packet time seen */
 	struct thr_stats st;
 };
-
-#define THR_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
-#define THR_SIPROUND(v0, v1, v2, v3) do {				\
-	v0 += v1; v1 = THR_ROTL(v1, 13); v1 ^= v0; v0 = THR_ROTL(v0, 32); \
-	v2 += v3; v3 = THR_ROTL(v3, 16); v3 ^= v2;			\
-	v0 += v3; v3 = THR_ROTL(v3, 21); v3 ^= v0;			\
-	v2 += v1; v1 = THR_ROTL(v1, 17); v1 ^= v2; v2 = THR_ROTL(v2, 32); \
-} while (0)
-
-/*
- * SipHash-1-3 over whole words: a keyed hash an attacker cannot steer.
- * 1-3 (Rust's HashMap default) rather than 2-4: the tables need
- * resistance to collisions chosen without the key, not a MAC, and the
- * hash runs on every threshold event.
- */
-static uint64_t
-thr_siphash(const uint64_t k[2], const uint64_t *m, size_t n)
-{
-	uint64_t	v0 = k[0] ^ 0x736f6d6570736575ULL;
-	uint64_t	v1 = k[1] ^ 0x646f72616e646f6dULL;
-	uint64_t	v2 = k[0] ^ 0x6c7967656e657261ULL;
-	uint64_t	v3 = k[1] ^ 0x7465646279746573ULL;
-	uint64_t	b;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		v3 ^= m[i];
-		THR_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m[i];
-	}
-	b = (uint64_t)(n * 8) << 56;
-	v3 ^= b;
-	THR_SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	THR_SIPROUND(v0, v1, v2, v3);
-	THR_SIPROUND(v0, v1, v2, v3);
-	THR_SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
 
 /* The smallest power of two not below n (n <= THR_MAX_SLOTS). */
 static uint32_t
@@ -269,7 +230,7 @@ thr_ent_hash(const struct thr_table *t, uint8_t type, uint32_t r,
 
 	memcpy(m, k, sizeof(*k));
 	m[sizeof(*k) / 8] = (uint64_t)r << 8 | type;
-	return (uint32_t)thr_siphash(t->seed, m, sizeof(m) / 8);
+	return (uint32_t)siphash13(t->seed, m, sizeof(m) / 8);
 }
 
 /*
@@ -284,7 +245,7 @@ thr_val_hash(const struct thr_table *t, uint32_t owner_hash, uint64_t value)
 
 	m[0] = value;
 	m[1] = owner_hash;
-	return (uint32_t)thr_siphash(t->seed, m, 2) & t->vmask;
+	return (uint32_t)siphash13(t->seed, m, 2) & t->vmask;
 }
 
 static void

@@ -19,20 +19,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
 from rulelib import Capture, Tcp, ip, CLIENT, EXT  # noqa: E402
+from rulelib import LEAK, BENIGN, leak_post as post  # noqa: E402
 from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment,  # noqa: E402
                        fragment, fragment6)
 
 CLIENT6, EXT6 = "fd00:20:9::66", "2001:db8:99::9"
-# Valid: province codes in use, century digit 0-3, a plausible year.
-LEAK = [b"001090012345", b"079195012346", b"048201012347"]
-BENIGN = [b"099090012345", b"099195012346", b"099201012347"]
-
-
-def post(ids):
-    body = b"ho_so=" + b"&cccd=".join(ids) + b"&ghi_chu=" + b"x" * 200
-    return (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
-            b"Content-Type: application/x-www-form-urlencoded\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(body)) + body
 
 
 def session(path, client, server, ids, cut):

@@ -23,16 +23,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
 from rulelib import Capture, Tcp, CLIENT, EXT, GATEWAY  # noqa: E402
-
-LEAK = [b"001090012345", b"079195012346", b"048201012347"]
-BENIGN = [b"099090012345", b"099195012346", b"099201012347"]
-
-
-def post(ids):
-    body = b"ho_so=" + b"&cccd=".join(ids) + b"&ghi_chu=" + b"x" * 200
-    return (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
-            b"Content-Type: application/x-www-form-urlencoded\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+from rulelib import LEAK, BENIGN, leak_post as post  # noqa: E402
 
 
 def deep_post(ids):

@@ -235,6 +235,22 @@ def tls_session(cap, client, server, dport=443, sni="gw.example.gov.vn",
 
 # ---------------------------------------------------------------- clear text
 
+# A form that leaks citizen IDs (the data-leak rules' target), for the
+# evasion captures (tests/e2e/defrag.py, stream.py). LEAK: valid numbers
+# (province codes in use, century digit 0-3); BENIGN: 12 digits, no
+# province 099, so not citizen IDs.
+LEAK = [b"001090012345", b"079195012346", b"048201012347"]
+BENIGN = [b"099090012345", b"099195012346", b"099201012347"]
+
+
+def leak_post(ids):
+    """An HTTP POST whose form body carries ids."""
+    body = b"ho_so=" + b"&cccd=".join(ids) + b"&ghi_chu=" + b"x" * 200
+    return (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+
+
 def http_request(cap, client, server, host, uri="/", dport=80, method="GET",
                  body=b"", sport=None):
     head = ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\n"

@@ -74,8 +74,21 @@ enum rule_event {
 #define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
+/*
+ * Which rules a packet event is checked against: a TCP packet's header
+ * rules run once when it arrives, its payload rules on each piece of
+ * the direction's inspected stream (in order, perhaps later, perhaps
+ * decoded), so that neither runs twice on the same bytes.
+ */
+enum match_scope {
+	MS_ALL = 0,		/* every rule of the event */
+	MS_HEADERS,		/* rules without a payload key */
+	MS_PAYLOAD		/* rules with a payload key only */
+};
+
 struct match_ctx {
 	enum rule_event		 event;
+	uint8_t			 scope;		/* enum match_scope */
 	const struct packet	*pkt;		/* NULL for flow_end, sensor */
 	const struct flow	*flow;
 	const struct app_result	*app;		/* the record this packet carried */

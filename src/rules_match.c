@@ -685,6 +685,9 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	/* A rule reached through both ports is checked once. */
 	if (r->stamp == rs->stamp)
 		return;
+	if (c->scope != MS_ALL &&
+	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
+		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
 	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))

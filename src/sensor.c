@@ -34,6 +34,7 @@ static void
 ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
 {
 	c->event = ev;
+	c->scope = MS_ALL;
 	c->app = NULL;
 	c->sensor_event = 0;
 	c->sensor_value = 0;
@@ -56,6 +57,7 @@ ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
     uint64_t ts, const char *iface)
 {
 	c->event = ev;
+	c->scope = MS_ALL;
 	c->pkt = NULL;
 	c->app = NULL;
 	c->dir = 0;
@@ -107,16 +109,30 @@ sensor_stream_init(struct sensor *s)
 	    sensor_gateway_flow, s);
 }
 
-/* In-order TCP data that was held: parsers, then rules. */
+/*
+ * One piece of a TCP direction's inspected stream, in order: the
+ * payload rules. The packet's header rules ran when it arrived.
+ */
+static void
+sensor_payload(struct sensor *s, const struct packet *pkt)
+{
+	struct match_ctx	 c;
+
+	if (pkt->payload_len == 0)
+		return;
+	ctx_packet(&c, REV_PACKET, pkt);
+	c.scope = MS_PAYLOAD;
+	rules_match(s->rules, &c, s->alerts);
+}
+
+/* In-order TCP data that was held: parsers, then payload rules. */
 static void
 sensor_stream_deliver(struct packet *pkt, void *arg)
 {
 	struct sensor		*s = arg;
-	struct match_ctx	 c;
 
 	app_process(s->app, pkt);
-	ctx_packet(&c, REV_PACKET, pkt);
-	rules_match(s->rules, &c, s->alerts);
+	sensor_payload(s, pkt);
 }
 
 /* One application record: the event log, then the rules. */
@@ -235,7 +251,12 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	}
 	app_process(s->app, pkt);
 	ctx_packet(&c, REV_PACKET, pkt);
-	rules_match(s->rules, &c, s->alerts);
+	if (f->proto == PROTO_TCP) {
+		c.scope = MS_HEADERS;
+		rules_match(s->rules, &c, s->alerts);
+		sensor_payload(s, pkt);
+	} else
+		rules_match(s->rules, &c, s->alerts);
 	if (stream_pending(pkt))
 		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
 }

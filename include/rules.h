@@ -41,6 +41,9 @@ struct exception;
 	X(IOC, "ioc")						\
 	X(DNS, "dns")						\
 	X(ANOMALY, "anomaly")					\
+	X(ROGUEHOST, "rogue-host")				\
+	X(BASELINE, "baseline")					\
+	X(C2, "c2")						\
 	X(SENSOR, "sensor")
 
 enum rule_category {

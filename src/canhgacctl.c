@@ -96,7 +96,7 @@ usage(FILE *fp)
 "                        severity or more severe\n"
 "    --category C        scan, bruteforce, policy-violation, plaintext,\n"
 "                        weak-crypto, data-leak, exfiltration, ioc, dns,\n"
-"                        anomaly, sensor\n"
+"                        anomaly, rogue-host, baseline, c2, sensor\n"
 "    --sid N             one rule\n"
 "    --since T           unix seconds, a date (2025-01-31[T08:00]), or an\n"
 "                        age such as 90s, 15m, 2h, 1d\n"

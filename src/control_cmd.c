@@ -228,7 +228,7 @@ parse_filter(json_t *req, struct ctl_filter *f)
 			return reply_err("category: unknown; expected one of "
 			    "scan, bruteforce, policy-violation, plaintext, "
 			    "weak-crypto, data-leak, exfiltration, ioc, dns, "
-			    "anomaly, sensor");
+			    "anomaly, rogue-host, baseline, c2, sensor");
 	}
 	if ((v = json_object_get(req, "sid")) != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||

@@ -867,7 +867,7 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return lerr(L, x ? x : n, "rule %u: category must be one of "
 		    "scan, bruteforce, policy-violation, plaintext, "
 		    "weak-crypto, data-leak, exfiltration, ioc, dns, anomaly, "
-		    "sensor%s%s%s", r->sid, sug ? " (did you mean \"" : "",
+		    "rogue-host, baseline, c2, sensor%s%s%s", r->sid, sug ? " (did you mean \"" : "",
 		    sug ? sug : "", sug ? "\"?)" : "");
 	}
 	r->category = (uint8_t)k;

@@ -37,6 +37,7 @@
 #define CTL_RING_BYTES		(4 * 1024 * 1024)
 #define CTL_LIST_ENTRIES_MAX	1000		/* per add/remove request */
 #define CTL_SHOW_MAX		10000
+#define CTL_RULES_PAGE		1000		/* rules an answer holds */
 #define CTL_GROUPS_MAX		256
 /*
  * Loop time that requests of non-admins may take in each tenth of a

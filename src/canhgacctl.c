@@ -70,7 +70,7 @@ usage(FILE *fp)
 "    follow [FILTERS]    stream alerts as they happen (Ctrl-C to stop);\n"
 "                        the daemon ends a stream sent nothing for\n"
 "                        outputs.status.follow_idle (default 15m)\n"
-"    rules [--active|--inactive]\n"
+"    rules [--active|--inactive] [--offset N] [--limit N]\n"
 "                        rules with level, state (and why inactive), hits\n"
 "    exceptions          exceptions with owner, reason, expiry and hits\n"
 "    list show NAME [--offset N] [--limit N]\n"
@@ -712,6 +712,67 @@ prom_object(const char *prefix, json_t *o)
 	}
 }
 
+/*
+ * `rules` without --offset or --limit: every page, joined into one
+ * answer. A reload between pages starts the listing again (three times
+ * at most), so the table is one rule set's.
+ */
+static json_t *
+request_rules(json_t *req, struct reader *r)
+{
+	json_t		*all = NULL, *rep, *next;
+	json_int_t	 gen = -1;
+	int		 print = opt_json, tries = 0;
+
+	if (json_object_get(req, "offset") != NULL ||
+	    json_object_get(req, "limit") != NULL)
+		return request(req, r);
+	opt_json = 0;
+	json_object_set_new(req, "offset", json_integer(0));
+	for (;;) {
+		json_incref(req);
+		rep = request(req, r);
+		close(r->fd);
+		r->len = r->off = 0;
+		if (all != NULL && jint(rep, "generation") != gen) {
+			if (++tries == 3)
+				die(EX_FAILED, "rules: the daemon reloaded "
+				    "three times during the listing; try again");
+			json_decref(all);
+			all = NULL;
+			json_object_set_new(req, "offset", json_integer(0));
+			json_decref(rep);
+			continue;
+		}
+		gen = jint(rep, "generation");
+		if (all == NULL)
+			all = json_incref(rep);
+		else
+			json_array_extend(json_object_get(all, "rules"),
+			    json_object_get(rep, "rules"));
+		next = json_object_get(rep, "next");
+		if (!json_is_integer(next)) {
+			json_decref(rep);
+			break;
+		}
+		json_object_set(req, "offset", next);
+		json_decref(rep);
+	}
+	json_decref(req);
+	json_object_del(all, "next");
+	opt_json = print;
+	answer = all;
+	if (opt_json) {
+		char *s = json_dumps(all, JSON_COMPACT);
+
+		if (s == NULL)
+			die(EX_FAILED, "out of memory");
+		puts(s);
+		free(s);
+	}
+	return all;
+}
+
 static void
 show_rules(json_t *j)
 {
@@ -738,6 +799,11 @@ show_rules(json_t *j)
 		    jstr(v, "last_hit"), name);
 	}
 	table_print(&t);
+	if (json_is_integer(json_object_get(j, "next")))
+		fprintf(stderr, "%lld of %lld rules from this offset; more "
+		    "with --offset %lld\n", (long long)json_array_size(
+		    json_object_get(j, "rules")), jint(j, "total"),
+		    jint(j, "next"));
 }
 
 static void
@@ -1139,7 +1205,8 @@ main(int argc, char *argv[])
 		return do_follow(req);
 	if (prom)
 		opt_json = 0;
-	rep = request(req, &r);
+	rep = strcmp(cmd, CTL_CMD_RULES) == 0 ? request_rules(req, &r) :
+	    request(req, &r);
 	if (opt_json)
 		;
 	else if (prom)

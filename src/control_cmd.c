@@ -340,18 +340,32 @@ cmd_follow(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return json_pack("{s:b,s:b}", "ok", 1, "follow", 1);
 }
 
+/*
+ * The rules a page at a time (`offset` is a position in the whole set,
+ * `next` where the following page starts): one answer for 100,000 rules
+ * held the loop for a second and took 135 MB. `generation` changes with
+ * every reload that took, so a client paging through sees whether the set changed.
+ */
 static json_t *
 cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	const struct ruleset	*rs = ctl->s->rules;
-	json_t			*a, *v = json_object_get(req, "active");
-	size_t			 i;
+	json_t			*a, *rep, *v = json_object_get(req, "active");
+	size_t			 i, limit, n = 0;
 
 	(void)cl;
 	if (rs == NULL)
 		return reply_err("no rules loaded");
+	i = 0;
+	if ((v = json_object_get(req, "offset")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return reply_err("offset: expected a number >= 0");
+		i = (size_t)json_integer_value(v);
+	}
+	v = json_object_get(req, "active");
+	limit = req_limit(req, CTL_RULES_PAGE, CTL_SHOW_MAX);
 	a = json_array();
-	for (i = 0; i < rules_size(rs); i++) {
+	for (; i < rules_size(rs) && n < limit; i++) {
 		struct rule_info r;
 
 		rules_info(rs, i, &r);
@@ -368,9 +382,14 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "matches", (json_int_t)r.matches,
 		    "last_hit", stats_time(ctl->s, r.last_hit),
 		    "file", r.file ? r.file : "", "line", r.line));
+		n++;
 	}
-	return json_pack("{s:b,s:i,s:o}", "ok", 1, "security_level",
-	    ctl->s->conf->security_level, "rules", a);
+	rep = json_pack("{s:b,s:i,s:I,s:I,s:o}", "ok", 1, "security_level",
+	    ctl->s->conf->security_level, "total", (json_int_t)rules_size(rs),
+	    "generation", (json_int_t)ctl->s->reloads, "rules", a);
+	if (i < rules_size(rs))
+		json_object_set_new(rep, "next", json_integer((json_int_t)i));
+	return rep;
 }
 
 static json_t *

@@ -25,7 +25,6 @@
 
 #define CTL_CLIENTS_MAX		256
 #define CTL_ADMIN_RESERVE	16		/* slots only admins take */
-#define CTL_REPLY_MAX		(32 * 1024 * 1024)	/* one answer */
 #define CTL_QUEUED_MAX		(64 * 1024 * 1024)	/* all clients */
 #define CTL_REPLY_SMALL		(64 * 1024)	/* goes even when full */
 #define CTL_ENTRY_MAX		253		/* a list entry, as list add */

@@ -19,7 +19,10 @@
  *   alerts      severity (name: this or more severe), category, sid,
  *               since (unix seconds), limit
  *   follow      the same filters as alerts
- *   rules       active (true/false: only those)
+ *   rules       active (true/false: only those), offset (a position
+ *               in the set), limit (default 1000, at most 10000); the
+ *               answer has total, generation (moves with each reload)
+ *               and next (where the following page starts) if more
  *   exceptions
  *   list        op: add|remove|show, name: asset, entries: [..] (add,
  *               remove), force: true (add a too-wide prefix or a public
@@ -36,6 +39,8 @@
 
 /* The longest request line the daemon reads; longer ones are refused. */
 #define CTL_LINE_MAX		8192
+/* The longest answer it sends; canhgacctl reads no more. */
+#define CTL_REPLY_MAX		(32 * 1024 * 1024)
 
 /*
  * Connections one uid other than root may hold (outputs.status.

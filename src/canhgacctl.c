@@ -41,7 +41,7 @@ long long compliance_parse_since(const char *, long long now, char *err,
 #define EX_DENIED	4	/* permission denied (socket or command) */
 #define EX_PROTO	5	/* broken or missing answer */
 
-#define REPLY_MAX	(256 * 1024 * 1024)
+#define REPLY_MAX	(CTL_REPLY_MAX + 1)	/* the newline */
 
 static const char	*sockpath = CTL_SOCKET_DEFAULT;
 static int		 opt_json;
@@ -220,11 +220,13 @@ read_line(struct reader *r)
 			r->len -= r->off;
 			r->off = 0;
 		}
+		if (r->len >= REPLY_MAX)
+			die(EX_PROTO, "answer longer than %d bytes",
+			    CTL_REPLY_MAX);
 		if (r->len + 65536 > r->cap) {
-			if (r->cap >= REPLY_MAX)
-				die(EX_PROTO, "answer longer than %d bytes",
-				    REPLY_MAX);
 			r->cap = r->cap ? r->cap * 2 : 131072;
+			if (r->cap > REPLY_MAX + 65536)
+				r->cap = REPLY_MAX + 65536;
 			if ((r->buf = realloc(r->buf, r->cap + 1)) == NULL)
 				die(EX_PROTO, "out of memory");
 		}

@@ -81,6 +81,13 @@ struct syslog_out *syslog_out_new(struct event_base *,
 void	 syslog_out_free(struct syslog_out *);
 /* Never blocks: what the socket refuses waits, retried on a timer. */
 void	 syslog_out_send(struct syslog_out *, const struct alert_rec *);
+/*
+ * The message after the syslog header: "description; key='value', ..."
+ * as libevtlog writes it, but with every value escaped the way
+ * syslog-ng's kv-parser reads it back. Its length, 0 if len is short.
+ */
+size_t	 syslog_kv_format(char *buf, size_t len, const char *desc,
+	    const char *const *keys, const char *const *vals, size_t n);
 /* Deliver what waits while the listener takes it, then call cb. */
 void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
 uint64_t syslog_out_dropped(const struct syslog_out *);

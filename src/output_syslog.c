@@ -482,38 +482,49 @@ valid_key(const char *k)
 	return 1;
 }
 
+size_t
+syslog_kv_format(char *buf, size_t len, const char *desc,
+    const char *const *keys, const char *const *vals, size_t n)
+{
+	struct fmt	 f = { buf, 0, len, 0 };
+	size_t		 i;
+	int		 first = 1;
+
+	fmt_desc(&f, desc);
+	fmt_put(&f, ";", 1);
+	for (i = 0; i < n; i++) {
+		if (!valid_key(keys[i]))
+			continue;
+		fmt_put(&f, first ? " " : ", ", first ? 1 : 2);
+		first = 0;
+		fmt_put(&f, keys[i], strlen(keys[i]));
+		fmt_put(&f, "='", 2);
+		fmt_value(&f, vals[i]);
+		fmt_put(&f, "'", 1);
+	}
+	return f.full ? 0 : f.n;
+}
+
 static size_t
 format_alert(struct syslog_out *o, const struct alert_rec *a)
 {
-	struct fmt	 f = { o->msg, 0, sizeof(o->msg), 0 };
 	const char	*desc = "alert";
-	char		 head[256], ts[32];
+	char		 ts[32];
 	time_t		 now = time(NULL);
 	struct tm	 tm;
-	size_t		 i;
-	int		 n, first = 1;
+	size_t		 i, body;
+	int		 n;
 
 	for (i = 0; i < a->nkv; i++)
 		if (strcmp(a->keys[i], "alert.signature") == 0)
 			desc = a->vals[i];
 	localtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%b %e %H:%M:%S", &tm);
-	n = snprintf(head, sizeof(head), "<%d>%s %s[%ld]: ", o->facility |
+	n = snprintf(o->msg, sizeof(o->msg), "<%d>%s %s[%ld]: ", o->facility |
 	    severity_pri(a->severity), ts, o->ident, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(head))
+	if (n < 0 || (size_t)n >= sizeof(o->msg))
 		return 0;
-	fmt_put(&f, head, (size_t)n);
-	fmt_desc(&f, desc);
-	fmt_put(&f, ";", 1);
-	for (i = 0; i < a->nkv; i++) {
-		if (!valid_key(a->keys[i]))
-			continue;
-		fmt_put(&f, first ? " " : ", ", first ? 1 : 2);
-		first = 0;
-		fmt_put(&f, a->keys[i], strlen(a->keys[i]));
-		fmt_put(&f, "='", 2);
-		fmt_value(&f, a->vals[i]);
-		fmt_put(&f, "'", 1);
-	}
-	return f.full ? 0 : f.n;
+	body = syslog_kv_format(o->msg + n, sizeof(o->msg) - (size_t)n, desc,
+	    a->keys, a->vals, a->nkv);
+	return body == 0 ? 0 : (size_t)n + body;
 }

@@ -62,6 +62,8 @@ struct config {
 	uint64_t	 stream_memcap;		/* stream.* (stream.c) */
 	uint64_t	 stream_depth;
 	uint64_t	 stream_gateway_depth;
+	uint64_t	 compliance_max_list_age;	/* usec */
+	double		 compliance_max_drop_rate;	/* percent */
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);

@@ -13,7 +13,11 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,9 @@ struct comp {
 	struct yaml_doc		*cat;		/* the catalog */
 	uint64_t		 now;		/* wall usec */
 	json_t			*ev;		/* evidence, or NULL offline */
+	json_t			*sensor_why;	/* reasons of every control */
+	json_t			*docs;		/* asset name: doc-only or not */
+	char			 digest[65];	/* of the rule set, when asked */
 };
 
 /* "2025-01-01T03:53:20Z" from microseconds since the epoch. */
@@ -221,16 +228,525 @@ exception_json(const struct comp *c, const struct exception *x)
 	    "file", x->file, "line", x->line);
 }
 
-/* Set the reason, in both languages. */
+
+
+/* Append one reason, a sentence in each language, to a. */
 static void
-set_reason(json_t *o, const char *en, const char *vi)
+add_reason(json_t *a, const char *en, const char *vi)
 {
-	json_object_set_new(o, "reason", lang_pair(en, vi));
+	json_array_append_new(a, lang_pair(en, vi));
+}
+
+/*
+ * Whether a list entry is a documentation address (RFC 5737, RFC 3849)
+ * or a reserved name (RFC 2606, RFC 6761): such entries are examples and
+ * detect nothing real. Ports and anything else count as real.
+ */
+static int
+doc_entry(const char *e)
+{
+	static const char *const tlds[] = { "example", "test", "invalid",
+	    "localhost", "example.com", "example.net", "example.org" };
+	char		 buf[256], *sl;
+	unsigned char	 a[16];
+	size_t		 i, n = strlen(e), k;
+	long		 plen = -1;
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, e, n + 1);
+	if ((sl = strchr(buf, '/')) != NULL) {
+		*sl++ = '\0';
+		plen = strtol(sl, NULL, 10);
+	}
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return (plen < 0 || plen >= 24) && ((a[0] == 192 && a[1] == 0 &&
+		    a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+		    (a[0] == 203 && a[1] == 0 && a[2] == 113));
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return (plen < 0 || plen >= 32) && a[0] == 0x20 &&
+		    a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8;
+	if (sl != NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	while (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	for (i = 0; i < sizeof(tlds) / sizeof(tlds[0]); i++) {
+		k = strlen(tlds[i]);
+		if (n == k ? strcmp(buf, tlds[i]) == 0 : n > k &&
+		    buf[n - k - 1] == '.' && strcmp(buf + n - k, tlds[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* One list entry from a line: comment and blanks cut; NULL if none. */
+static char *
+list_entry(char *p)
+{
+	char	*q;
+
+	if ((q = strchr(p, '#')) != NULL)
+		*q = '\0';
+	while (isspace((unsigned char)*p))
+		p++;
+	for (q = p + strlen(p); q > p && isspace((unsigned char)q[-1]); q--)
+		;
+	*q = '\0';
+	return *p != '\0' ? p : NULL;
+}
+
+/*
+ * 1 when asset name holds entries and every one is an example (doc_entry),
+ * read from the configuration (inline) or its list file; the first real
+ * entry ends the read, so a real feed costs a line or two.
+ */
+static int
+asset_doc_only(struct comp *c, const char *name)
+{
+	struct yaml_doc		*yd = c->conf->doc;
+	struct yaml_node_s	*n;
+	struct rules_list	 l;
+	json_t			*v = json_object_get(c->docs, name);
+	char			 line[1024], *e;
+	size_t			 i, seen = 0;
+	int			 doc = 1;
+	FILE			*fp;
+
+	if (v != NULL)
+		return json_is_true(v);
+	if (rules_list(c->rs, name, &l) == 0) {
+		if ((fp = fopen(l.file, "r")) == NULL)
+			doc = 0;
+		while (doc && fp != NULL && fgets(line, sizeof(line), fp))
+			if ((e = list_entry(line)) != NULL) {
+				seen++;
+				doc = doc_entry(e);
+			}
+		if (fp != NULL)
+			fclose(fp);
+	} else if (yd != NULL && (n = yamldoc_get(yd, yamldoc_get(yd,
+	    yamldoc_root(yd), "assets"), name)) != NULL) {
+		if (yamldoc_is_scalar(n)) {
+			seen = 1;
+			doc = doc_entry(yamldoc_scalar(n));
+		}
+		for (i = 0; doc && i < yamldoc_seq_len(n); i++) {
+			const char *x = yamldoc_scalar(yamldoc_seq_at(yd, n,
+			    i));
+
+			seen++;
+			doc = x != NULL && doc_entry(x);
+		}
+	}
+	doc = doc && seen > 0;
+	json_object_set_new(c->docs, name, json_boolean(doc));
+	return doc;
+}
+
+/* "3 ngày" / "3 days" of a number of seconds, for the reasons. */
+static void
+span_text(long long s, char *en, char *vi, size_t len)
+{
+	if (s >= 86400) {
+		snprintf(en, len, "%lld day%s", s / 86400, s / 86400 == 1 ?
+		    "" : "s");
+		snprintf(vi, len, "%lld ngày", s / 86400);
+	} else if (s >= 3600) {
+		snprintf(en, len, "%lld hour%s", s / 3600, s / 3600 == 1 ?
+		    "" : "s");
+		snprintf(vi, len, "%lld giờ", s / 3600);
+	} else {
+		snprintf(en, len, "%lld minute%s", s / 60, s / 60 == 1 ?
+		    "" : "s");
+		snprintf(vi, len, "%lld phút", s / 60);
+	}
+}
+
+/* The asset groups of one rule: defined, not empty, not examples, and
+ * current where the control asks for current indicators. */
+static void
+rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
+    json_t *why, json_t *seen)
+{
+	struct rules_list	 l;
+	struct stat		 sb;
+	char			 be[768], bv[768], ae[32], av[32], me[32], mv[32];
+	size_t			 j;
+	int			 gap;
+
+	for (j = 0; j < r->nassets; j++) {
+		const char *name = r->assets[j].name;
+
+		if (r->assets[j].negated || json_object_get(seen, name))
+			continue;
+		json_object_set_new(seen, name, json_true());
+		if ((gap = asset_gap(c->rs, name)) != 0) {
+			snprintf(be, sizeof(be), "Asset group $%s used by rule "
+			    "%u is %s.", name, r->sid, gap == 2 ?
+			    "not defined" : "empty");
+			snprintf(bv, sizeof(bv), "Nhóm tài sản $%s mà quy tắc "
+			    "%u dùng %s.", name, r->sid, gap == 2 ?
+			    "chưa được khai báo" : "đang trống");
+			add_reason(why, be, bv);
+			continue;
+		}
+		if (asset_doc_only(c, name)) {
+			snprintf(be, sizeof(be), "Asset group $%s used by rule "
+			    "%u holds only documentation addresses (RFC 5737, "
+			    "RFC 3849) and reserved names (.example, .test, "
+			    ".invalid), so it detects nothing real.", name,
+			    r->sid);
+			snprintf(bv, sizeof(bv), "Nhóm tài sản $%s mà quy tắc "
+			    "%u dùng chỉ chứa địa chỉ dành cho tài liệu (RFC "
+			    "5737, RFC 3849) và tên miền dành riêng (.example, "
+			    ".test, .invalid), nên không phát hiện được mối "
+			    "nguy thật nào.", name, r->sid);
+			add_reason(why, be, bv);
+		}
+		if (current && rules_list(c->rs, name, &l) == 0 &&
+		    stat(l.file, &sb) == 0 && (uint64_t)sb.st_mtime * 1000000 +
+		    c->conf->compliance_max_list_age < c->now) {
+			span_text((long long)(c->now / 1000000) -
+			    (long long)sb.st_mtime, ae, av, sizeof(ae));
+			span_text((long long)(c->conf->compliance_max_list_age /
+			    1000000), me, mv, sizeof(me));
+			snprintf(be, sizeof(be), "List file %s of $%s was last "
+			    "updated %s ago, longer than "
+			    "compliance.max_list_age (%s), and the control "
+			    "needs current indicators.", l.file, name, ae, me);
+			snprintf(bv, sizeof(bv), "Tệp danh sách %s của $%s được "
+			    "cập nhật lần cuối cách đây %s, quá thời hạn "
+			    "compliance.max_list_age (%s), trong khi kiểm soát "
+			    "này cần dấu hiệu xâm phạm còn mới.", l.file, name,
+			    av, mv);
+			add_reason(why, be, bv);
+		}
+	}
+}
+
+/*
+ * The self-test of the active rules. This is the hook for the self-test
+ * of the live rule set: the daemon puts its last results into the
+ * evidence as "selftest": {"digest": HEX, "rules": {"SID": "pass" |
+ * "fail" | "untested"}}. Until it does, no rule is shown to detect on
+ * this sensor, and every control with rules says "self-test not run".
+ */
+static void
+selftest_reasons(struct comp *c, json_t *rules, json_t *why)
+{
+	json_t	*st = json_object_get(c->ev, "selftest"), *v;
+	char	 be[256], bv[256], sid[16];
+	size_t	 i;
+
+	if (json_array_size(rules) == 0)
+		return;
+	if (!json_is_object(st)) {
+		add_reason(why, c->ev == NULL ? "The self-test of the rules "
+		    "cannot be checked offline (self-test not run)." :
+		    "The rules have not been run against their test cases on "
+		    "this sensor (self-test not run), so they are not shown "
+		    "to detect.", c->ev == NULL ? "Báo cáo ngoại tuyến không "
+		    "kiểm tra được kết quả tự kiểm tra của các quy tắc (chưa "
+		    "chạy tự kiểm tra)." : "Các quy tắc chưa được chạy thử "
+		    "với mẫu kiểm tra của chúng trên cảm biến này (chưa chạy "
+		    "tự kiểm tra), nên chưa chứng minh được chúng phát hiện "
+		    "đúng.");
+		return;
+	}
+	if (c->digest[0] == '\0')
+		compliance_digest(c->conf, c->rs, c->digest);
+	if (strcmp(json_string_value(json_object_get(st, "digest")) ?
+	    json_string_value(json_object_get(st, "digest")) : "",
+	    c->digest) != 0) {
+		add_reason(why, "The self-test results are for another rule "
+		    "set, not the one running now.", "Kết quả tự kiểm tra là "
+		    "của một bộ quy tắc khác, không phải bộ quy tắc đang "
+		    "chạy.");
+		return;
+	}
+	json_array_foreach(rules, i, v) {
+		const char *r;
+
+		snprintf(sid, sizeof(sid), "%lld", (long long)
+		    json_integer_value(json_object_get(v, "sid")));
+		r = json_string_value(json_object_get(json_object_get(st,
+		    "rules"), sid));
+		if (r != NULL && strcmp(r, "pass") == 0)
+			continue;
+		if (r != NULL && strcmp(r, "fail") == 0) {
+			snprintf(be, sizeof(be), "Rule %s failed its self-test "
+			    "with the current rule set.", sid);
+			snprintf(bv, sizeof(bv), "Quy tắc %s không đạt khi tự "
+			    "kiểm tra với bộ quy tắc hiện tại.", sid);
+		} else {
+			snprintf(be, sizeof(be), "Rule %s has no self-test "
+			    "case, so it is untested.", sid);
+			snprintf(bv, sizeof(bv), "Quy tắc %s chưa có mẫu tự "
+			    "kiểm tra nên chưa được kiểm chứng.", sid);
+		}
+		add_reason(why, be, bv);
+	}
+}
+
+/* Seconds of a list of periods ({seconds}). */
+static long long
+sum_seconds(json_t *a)
+{
+	long long	 t = 0;
+	json_t		*v;
+	size_t		 i;
+
+	json_array_foreach(a, i, v)
+		t += json_integer_value(json_object_get(v, "seconds"));
+	return t;
+}
+
+static json_t *
+by_name(json_t *a, const char *name)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(a, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "name")) ?
+		    json_string_value(json_object_get(v, "name")) : "",
+		    name) == 0)
+			return v;
+	return NULL;
+}
+
+/*
+ * What every control with rules needs from the sensor in the period:
+ * it ran without gaps where the catalog asks for continuous monitoring,
+ * and each configured interface captured with a drop rate within
+ * compliance.max_drop_rate. Offline none of it can be checked.
+ */
+static void
+sensor_reasons(struct comp *c, struct yaml_node_s *cat, json_t *why)
+{
+	json_t		*ev = c->ev, *live, *hist;
+	const char	*cont = cat_str(c->cat, yamldoc_get(c->cat, cat,
+			    "monitoring"), "continuous");
+	char		 be[512], bv[512], de[32], dv[32];
+	double		 max = c->conf->compliance_max_drop_rate, rate;
+	long long	 t;
+	int		 i, hasht;
+
+	if (ev == NULL) {
+		add_reason(why, "Capture and the drop rate of each interface "
+		    "in the period cannot be checked offline.", "Báo cáo "
+		    "ngoại tuyến không kiểm tra được việc thu gói tin và tỷ lệ "
+		    "mất gói của từng giao diện trong kỳ.");
+		return;
+	}
+	hasht = json_is_true(json_object_get(ev, "history"));
+	if (hasht && cont != NULL && strcmp(cont, "true") == 0 &&
+	    (t = sum_seconds(json_object_get(ev, "gaps"))) > 0) {
+		span_text(t, de, dv, sizeof(de));
+		snprintf(be, sizeof(be), "The sensor did not run for %s of the "
+		    "period (%zu gaps), and the catalog asks for continuous "
+		    "monitoring.", de, json_array_size(json_object_get(ev,
+		    "gaps")));
+		snprintf(bv, sizeof(bv), "Cảm biến không chạy trong %s của kỳ "
+		    "báo cáo (%zu khoảng trống), trong khi danh mục yêu cầu "
+		    "giám sát liên tục.", dv, json_array_size(
+		    json_object_get(ev, "gaps")));
+		add_reason(why, be, bv);
+	}
+	for (i = 0; i < c->conf->ncapture; i++) {
+		const char *name = c->conf->capture[i].iface;
+		const char *st;
+
+		live = by_name(json_object_get(ev, "interfaces"), name);
+		hist = by_name(json_object_get(ev, "interface_history"), name);
+		st = json_string_value(json_object_get(live, "state"));
+		if (live == NULL) {
+			snprintf(be, sizeof(be), "Interface %s is configured but "
+			    "this run does not capture it.", name);
+			snprintf(bv, sizeof(bv), "Giao diện %s có trong cấu hình "
+			    "nhưng lần chạy này không thu gói tin trên đó.",
+			    name);
+			add_reason(why, be, bv);
+			continue;
+		}
+		if (st != NULL && (strcmp(st, "down") == 0 || strcmp(st,
+		    "missing") == 0 || strcmp(st, "no-carrier") == 0)) {
+			snprintf(be, sizeof(be), "Interface %s is not capturing "
+			    "now (link %s).", name, st);
+			snprintf(bv, sizeof(bv), "Giao diện %s hiện không thu "
+			    "được gói tin (trạng thái liên kết: %s).", name,
+			    strcmp(st, "down") == 0 ? "tắt" : strcmp(st,
+			    "missing") == 0 ? "không tồn tại" :
+			    "không có tín hiệu");
+			add_reason(why, be, bv);
+		}
+		if (hasht && hist == NULL) {
+			snprintf(be, sizeof(be), "No capture on interface %s is "
+			    "recorded in the period.", name);
+			snprintf(bv, sizeof(bv), "Không có bản ghi nào về việc thu "
+			    "gói tin trên giao diện %s trong kỳ.", name);
+			add_reason(why, be, bv);
+		}
+		if (hasht && (t = sum_seconds(json_object_get(hist, "down"))) >
+		    0) {
+			span_text(t, de, dv, sizeof(de));
+			snprintf(be, sizeof(be), "Interface %s was not capturing "
+			    "for %s of the period.", name, de);
+			snprintf(bv, sizeof(bv), "Giao diện %s không thu được gói "
+			    "tin trong %s của kỳ báo cáo.", name, dv);
+			add_reason(why, be, bv);
+		}
+		if (hasht && hist != NULL)
+			rate = json_real_value(json_object_get(hist,
+			    "drop_rate"));
+		else {
+			double recv = (double)json_integer_value(
+			    json_object_get(live, "pcap_received"));
+			double drop = (double)json_integer_value(
+			    json_object_get(live, "pcap_dropped")) +
+			    (double)json_integer_value(json_object_get(live,
+			    "pcap_ifdropped"));
+
+			rate = recv + drop > 0 ? 100.0 * drop / (recv + drop) :
+			    0.0;
+		}
+		if (rate > max) {
+			snprintf(be, sizeof(be), "Interface %s dropped %.3f%% of "
+			    "packets in the period, more than "
+			    "compliance.max_drop_rate (%g%%).", name, rate, max);
+			snprintf(bv, sizeof(bv), "Giao diện %s bị mất %.3f%% gói "
+			    "tin trong kỳ, vượt ngưỡng compliance.max_drop_rate "
+			    "(%g%%).", name, rate, max);
+			add_reason(why, be, bv);
+		}
+	}
+}
+
+/*
+ * Central storage from the catalog's level: a remote output configured,
+ * and (with evidence) one that delivered in the period.
+ */
+static void
+storage_reasons(struct comp *c, struct yaml_node_s *cn, int n, json_t *why)
+{
+	const char	*fs = cat_str(c->cat, cn, "central_storage_from_level");
+	json_t		*ev = c->ev, *v;
+	const char	*since = json_string_value(json_object_get(
+			    json_object_get(ev, "period"), "since"));
+	char		 be[384], bv[384];
+	size_t		 i;
+	int		 from = fs ? atoi(fs) : 0, ok = 0;
+
+	if (from < 1 || n < from)
+		return;
+	if (c->conf->nremote == 0) {
+		snprintf(be, sizeof(be), "No remote output is configured "
+		    "(outputs.remote), and the catalog requires central storage "
+		    "of the logs from level %d.", from);
+		snprintf(bv, sizeof(bv), "Chưa cấu hình đầu ra gửi về máy chủ "
+		    "nhật ký tập trung (outputs.remote), trong khi danh mục yêu "
+		    "cầu lưu trữ nhật ký tập trung từ cấp độ %d.", from);
+		add_reason(why, be, bv);
+		return;
+	}
+	if (ev == NULL) {
+		add_reason(why, "Delivery to the remote output in the period "
+		    "cannot be checked offline.", "Báo cáo ngoại tuyến không "
+		    "kiểm tra được việc chuyển nhật ký về máy chủ tập trung "
+		    "trong kỳ.");
+		return;
+	}
+	if (json_is_true(json_object_get(ev, "history"))) {
+		json_array_foreach(json_object_get(ev, "delivery"), i, v) {
+			const char *nm = json_string_value(json_object_get(v,
+			    "name"));
+			const char *ld = json_string_value(json_object_get(v,
+			    "last_delivered"));
+
+			if (nm != NULL && strncmp(nm, "remote ", 7) == 0 &&
+			    ld != NULL && (since == NULL || strcmp(ld,
+			    since) >= 0))
+				ok = 1;
+		}
+	} else
+		json_array_foreach(json_object_get(ev, "outputs"), i, v)
+			if (strcmp(json_string_value(json_object_get(v,
+			    "name")) ? json_string_value(json_object_get(v,
+			    "name")) : "", "remote") == 0 && json_integer_value(
+			    json_object_get(v, "sent")) + json_integer_value(
+			    json_object_get(v, "replayed")) > 0)
+				ok = 1;
+	if (!ok)
+		add_reason(why, "The remote output delivered nothing to central "
+		    "storage in the period.", "Đầu ra gửi về máy chủ nhật ký "
+		    "tập trung chưa chuyển được bản ghi nào trong kỳ.");
+}
+
+/* The reasons joined, one sentence after another, in each language. */
+static json_t *
+joined(json_t *why)
+{
+	json_t	*v;
+	size_t	 i, ne = 1, nv = 1;
+	char	*en, *vi;
+
+	json_array_foreach(why, i, v) {
+		ne += strlen(json_string_value(json_object_get(v, "en"))) + 1;
+		nv += strlen(json_string_value(json_object_get(v, "vi"))) + 1;
+	}
+	en = calloc(1, ne);
+	vi = calloc(1, nv);
+	if (en == NULL || vi == NULL) {
+		free(en);
+		free(vi);
+		return lang_pair("", "");
+	}
+	json_array_foreach(why, i, v) {
+		if (i > 0) {
+			strcat(en, " ");
+			strcat(vi, " ");
+		}
+		strcat(en, json_string_value(json_object_get(v, "en")));
+		strcat(vi, json_string_value(json_object_get(v, "vi")));
+	}
+	v = lang_pair(en, vi);
+	free(en);
+	free(vi);
+	return v;
+}
+
+/*
+ * A catalog clause at level n: with clause_base B, an "x" standing alone
+ * before a dot or space is the level's clause number n + B.
+ */
+static json_t *
+clause_at(struct comp *c, struct yaml_node_s *cat, const char *cl, int n)
+{
+	const char	*b = cat_str(c->cat, cat, "clause_base");
+	char		 out[512];
+	size_t		 i, o = 0;
+
+	if (cl == NULL)
+		return json_null();
+	for (i = 0; cl[i] != '\0' && o + 4 < sizeof(out); i++) {
+		if (b != NULL && cl[i] == 'x' && (i == 0 || cl[i - 1] == ' ' ||
+		    cl[i - 1] == '(') && (cl[i + 1] == '.' || cl[i + 1] == ' ' ||
+		    cl[i + 1] == '\0'))
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%d",
+			    n + atoi(b));
+		else
+			out[o++] = cl[i];
+	}
+	out[o] = '\0';
+	return json_string(out);
 }
 
 /* One required control at level n. */
 static json_t *
-control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
+control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
+    int n, json_t *cnt)
 {
 	const struct ruleset	*rs = c->rs;
 	struct yaml_doc		*yd = c->cat;
@@ -238,11 +754,13 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	const char		*ev = cat_str(yd, cn, "evidence");
 	const char		*lv = cat_str(yd, cn, "level");
 	const char		*vf = cat_str(yd, cn, "verified");
+	const char		*ci = cat_str(yd, cn, "current_indicators");
 	json_t			*o, *rules = json_array(), *excs = json_array();
+	json_t			*why = json_array(), *seen = json_object();
+	struct yaml_node_s	*ur = yamldoc_get(yd, cn, "unverified_reason");
 	struct rule_info	 ri;
-	const char		*gap = NULL, *exc_owner = NULL;
-	uint32_t		 exc_sid = 0, gap_sid = 0, off_sid = 0;
-	int			 gap_kind = 0, off_dis = 0;
+	uint32_t		 off_sid = 0;
+	int			 off_dis = 0;
 	char			 be[512], bv[512];
 	uint64_t		 alerts = 0, last = 0;
 	size_t			 i, j, k;
@@ -250,11 +768,21 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	int			 outside = ev != NULL &&
 				    strcmp(ev, "partly-outside") == 0;
 
-	o = json_pack("{s:s,s:i,s:s?,s:b,s:o,s:s}", "id", id,
-	    "level", lv ? atoi(lv) : 0, "clause", cat_str(yd, cn, "clause"),
+	o = json_pack("{s:s,s:i,s:o,s:b,s:o,s:s}", "id", id,
+	    "level", lv ? atoi(lv) : 0, "clause", clause_at(c, cat,
+	    cat_str(yd, cn, "clause"), n),
 	    "verified", vf != NULL && strcmp(vf, "true") == 0,
 	    "description", cat_text(yd, yamldoc_get(yd, cn, "description")),
 	    "evidence", ev ? ev : "sensor");
+	if (ur != NULL) {
+		json_t *t = cat_text(yd, ur);
+
+		json_object_set_new(t, "en", clause_at(c, cat,
+		    json_string_value(json_object_get(t, "en")), n));
+		json_object_set_new(t, "vi", clause_at(c, cat,
+		    json_string_value(json_object_get(t, "vi")), n));
+		json_object_set_new(o, "unverified_reason", t);
+	}
 	for (i = 0; rules_info(rs, i, &ri) == 0; i++) {
 		const struct rule_info	*r = &ri;
 
@@ -271,12 +799,8 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 		alerts += r->hits;
 		if (r->last_hit > last)
 			last = r->last_hit;
-		for (j = 0; j < r->nassets && gap == NULL; j++)
-			if (!r->assets[j].negated && (gap_kind = asset_gap(rs,
-			    r->assets[j].name))) {
-				gap = r->assets[j].name;
-				gap_sid = r->sid;
-			}
+		rule_asset_reasons(c, r, ci != NULL && strcmp(ci, "true") == 0,
+		    why, seen);
 		for (j = 0; j < r->nexceptions; j++) {
 			const struct exception *x = rules_exception(rs, i, j);
 			int dup = 0;
@@ -288,13 +812,19 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 			if (dup)
 				continue;
 			json_array_append_new(excs, exception_json(c, x));
-			if (!(x->expires != 0 && x->expires < c->now) &&
-			    exc_sid == 0) {
-				exc_sid = r->sid;
-				exc_owner = x->owner;
+			if (!(x->expires != 0 && x->expires < c->now)) {
+				snprintf(be, sizeof(be), "Rule %u is silenced in "
+				    "part by an exception (owner: %s).", r->sid,
+				    x->owner ? x->owner : "?");
+				snprintf(bv, sizeof(bv), "Quy tắc %u bị tắt một "
+				    "phần bởi một ngoại lệ (người chịu trách "
+				    "nhiệm: %s).", r->sid, x->owner ? x->owner :
+				    "?");
+				add_reason(why, be, bv);
 			}
 		}
 	}
+	json_decref(seen);
 	json_object_set_new(o, "rules", rules);
 	json_object_set_new(o, "exceptions", excs);
 	json_object_set_new(o, "alerts", json_integer((json_int_t)alerts));
@@ -318,9 +848,15 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 	if (outside)
 		json_object_set_new(o, "outside_evidence", cat_text(yd,
 		    yamldoc_get(yd, cn, "outside_evidence")));
+	if (json_array_size(rules) > 0) {
+		selftest_reasons(c, rules, why);
+		json_array_extend(why, c->sensor_why);
+	}
+	storage_reasons(c, cn, n, why);
 
 	if (json_array_size(rules) == 0 && !outside) {
 		json_object_set_new(o, "status", json_string("not-covered"));
+		json_array_clear(why);
 		if (off_sid != 0 && off_dis) {
 			snprintf(be, sizeof(be), "No active rule covers it: "
 			    "rule %u is disabled in its rule file.", off_sid);
@@ -333,45 +869,35 @@ control_json(struct comp *c, struct yaml_node_s *cn, int n, json_t *cnt)
 			snprintf(bv, sizeof(bv), "Không có quy tắc nào đang bật "
 			    "cho kiểm soát này ở cấp độ %d.", n);
 		}
-		set_reason(o, be, bv);
-	} else if (gap != NULL) {
+		add_reason(why, be, bv);
+	} else if (json_array_size(why) > 0) {
 		json_object_set_new(o, "status", json_string("partial"));
-		snprintf(be, sizeof(be), "Asset group $%s used by rule %u is "
-		    "%s.", gap, gap_sid, gap_kind == 2 ? "not defined" :
-		    "empty");
-		snprintf(bv, sizeof(bv), "Nhóm tài sản $%s mà quy tắc %u dùng "
-		    "%s.", gap, gap_sid, gap_kind == 2 ? "chưa được khai báo" :
-		    "đang trống");
-		set_reason(o, be, bv);
-		json_object_set_new(o, "missing_asset", json_string(gap));
-	} else if (exc_sid != 0) {
-		json_object_set_new(o, "status", json_string("partial"));
-		snprintf(be, sizeof(be), "Rule %u is silenced in part by an "
-		    "exception (owner: %s).", exc_sid, exc_owner ? exc_owner :
-		    "?");
-		snprintf(bv, sizeof(bv), "Quy tắc %u bị tắt một phần bởi một "
-		    "ngoại lệ (người chịu trách nhiệm: %s).", exc_sid,
-		    exc_owner ? exc_owner : "?");
-		set_reason(o, be, bv);
 	} else if (outside) {
 		json_object_set_new(o, "status", json_string("outside"));
 		snprintf(be, sizeof(be), "The sensor shows its part (%zu "
 		    "active rules, log settings, uptime); the rest needs "
 		    "evidence outside the sensor.", json_array_size(rules));
-		snprintf(bv, sizeof(bv), "Cảm biến chứng minh phần của mình "
-		    "(%zu quy tắc đang bật, cấu hình nhật ký, thời gian chạy); "
-		    "phần còn lại cần bằng chứng ngoài cảm biến.",
+		snprintf(bv, sizeof(bv), "Phần việc của cảm biến đã có bằng "
+		    "chứng (%zu quy tắc đang bật, cấu hình nhật ký, thời gian "
+		    "chạy); phần còn lại cần bằng chứng ngoài cảm biến.",
 		    json_array_size(rules));
-		set_reason(o, be, bv);
+		add_reason(why, be, bv);
 	} else {
 		json_object_set_new(o, "status", json_string("covered"));
 		snprintf(be, sizeof(be), "Covered by %zu active rules; every "
-		    "asset group they use is defined.", json_array_size(rules));
-		snprintf(bv, sizeof(bv), "Được %zu quy tắc đang bật bao phủ; "
-		    "mọi nhóm tài sản liên quan đã được khai báo.",
+		    "asset group they use holds real entries, their "
+		    "self-test passed with the current rule set, and the "
+		    "sensor captured and delivered in the period.",
 		    json_array_size(rules));
-		set_reason(o, be, bv);
+		snprintf(bv, sizeof(bv), "Có %zu quy tắc đang bật cho kiểm "
+		    "soát này; các nhóm tài sản đều có dữ liệu thật, các quy "
+		    "tắc đã tự kiểm tra đạt với bộ quy tắc hiện tại, cảm biến "
+		    "đã thu gói tin và chuyển nhật ký trong kỳ.",
+		    json_array_size(rules));
+		add_reason(why, be, bv);
 	}
+	json_object_set_new(o, "reason", joined(why));
+	json_object_set_new(o, "reasons", why);
 	json_object_set_new(cnt, json_string_value(json_object_get(o,
 	    "status")), json_integer(json_integer_value(json_object_get(cnt,
 	    json_string_value(json_object_get(o, "status")))) + 1));
@@ -434,6 +960,60 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 	return o;
 }
 
+/* A catalog block's numbers ({report_hours: 72}) as they are. */
+static json_t *
+cat_numbers(struct yaml_doc *yd, struct yaml_node_s *n)
+{
+	struct yaml_node_s	*k, *v;
+	json_t			*o = json_object();
+	size_t			 i = 0;
+
+	while (yamldoc_is_map(n) && yamldoc_map_next(yd, n, &i, &k, &v)) {
+		const char	*ks = yamldoc_scalar(k), *vs = yamldoc_scalar(v);
+		char		*end;
+		long		 x;
+
+		if (ks == NULL || vs == NULL)
+			continue;
+		x = strtol(vs, &end, 10);
+		json_object_set_new(o, ks, *vs != '\0' && *end == '\0' ?
+		    json_integer(x) : strcmp(vs, "true") == 0 ? json_true() :
+		    strcmp(vs, "false") == 0 ? json_false() :
+		    json_string(vs));
+	}
+	return o;
+}
+
+/*
+ * The rest of the catalog's header for the report: who issued the
+ * standard, its notes (what is reported and unconfirmed), and the
+ * owner's obligations of monitoring and incident reporting.
+ */
+static void
+catalog_extra(struct comp *c, struct yaml_node_s *cat, json_t *o)
+{
+	struct yaml_doc		*yd = c->cat;
+	struct yaml_node_s	*n;
+	json_t			*notes = json_array();
+	size_t			 i;
+
+	if ((n = yamldoc_get(yd, cat, "issued")) != NULL)
+		json_object_set_new(o, "issued", cat_text(yd, n));
+	if (cat_str(yd, cat, "levels_defined_by") != NULL)
+		json_object_set_new(o, "levels_defined_by", json_string(
+		    cat_str(yd, cat, "levels_defined_by")));
+	n = yamldoc_get(yd, cat, "notes");
+	for (i = 0; i < yamldoc_seq_len(n); i++)
+		json_array_append_new(notes, cat_text(yd, yamldoc_seq_at(yd, n,
+		    i)));
+	json_object_set_new(o, "notes", notes);
+	if ((n = yamldoc_get(yd, cat, "monitoring")) != NULL)
+		json_object_set_new(o, "monitoring", cat_numbers(yd, n));
+	if ((n = yamldoc_get(yd, cat, "incident_reporting")) != NULL)
+		json_object_set_new(o, "incident_reporting", cat_numbers(yd,
+		    n));
+}
+
 static json_t *
 identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 {
@@ -470,7 +1050,35 @@ identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 	    "title", cat_text(yd, yamldoc_get(yd, cat, "title")),
 	    "verified", vf != NULL && strcmp(vf, "true") == 0,
 	    "source", cat_str(yd, cat, "source")));
+	catalog_extra(c, cat, json_object_get(o, "catalog"));
 	return o;
+}
+
+/*
+ * What the report could not check: offline, the self-test results,
+ * capture and drops, and delivery; with a daemon, the self-test while
+ * the daemon records none.
+ */
+static json_t *
+unchecked_json(struct comp *c)
+{
+	json_t	*a = json_array();
+
+	if (!json_is_object(json_object_get(c->ev, "selftest")))
+		json_array_append_new(a, json_pack("{s:s,s:o}", "what",
+		    "selftest", "text", lang_pair("self-test of the rules (not "
+		    "run)", "kết quả tự kiểm tra các quy tắc (chưa chạy)")));
+	if (c->ev == NULL) {
+		json_array_append_new(a, json_pack("{s:s,s:o}", "what",
+		    "capture", "text", lang_pair("capture and drop rate of "
+		    "each interface in the period", "việc thu gói tin và tỷ lệ "
+		    "mất gói của từng giao diện trong kỳ")));
+		json_array_append_new(a, json_pack("{s:s,s:o}", "what",
+		    "delivery", "text", lang_pair("delivery to the remote "
+		    "output in the period", "việc chuyển nhật ký về máy chủ "
+		    "tập trung trong kỳ")));
+	}
+	return a;
 }
 
 json_t *
@@ -504,6 +1112,9 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 		return NULL;
 	root = yamldoc_root(c.cat);
 	ctl = yamldoc_get(c.cat, root, "controls");
+	c.docs = json_object();
+	c.sensor_why = json_array();
+	sensor_reasons(&c, yamldoc_get(c.cat, root, "catalog"), c.sensor_why);
 
 	rep = json_object();
 	json_object_set_new(rep, "identity", identity_json(&c,
@@ -518,7 +1129,8 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 		if (cat_str(c.cat, cn, "id") == NULL || lv == NULL ||
 		    atoi(lv) > n)
 			continue;
-		json_array_append_new(ctls, control_json(&c, cn, n, cnt));
+		json_array_append_new(ctls, control_json(&c, yamldoc_get(c.cat,
+		    root, "catalog"), cn, n, cnt));
 	}
 	json_object_set_new(cnt, "required", json_integer(
 	    (json_int_t)json_array_size(ctls)));
@@ -554,6 +1166,9 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	} else
 		json_object_set_new(rep, "evidence", json_pack("{s:b}",
 		    "available", 0));
+	json_object_set_new(rep, "unchecked", unchecked_json(&c));
+	json_decref(c.docs);
+	json_decref(c.sensor_why);
 	yamldoc_free(c.cat);
 	return rep;
 }

@@ -28,7 +28,8 @@
 #include "xmalloc.h"
 #include "yamldoc.h"
 
-enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION };
+enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION,
+	OPT_PERCENT };
 
 struct option_def {
 	const char	*section;	/* top-level mapping, or NULL */
@@ -85,6 +86,12 @@ static const struct option_def options[] = {
 	    UINT32_MAX, "1MB", 0 },
 	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,
 	    UINT32_MAX, "4MB", 0 },
+	/* What "covered" asks of the sensor (compliance.c). */
+	{ "compliance", "max_list_age", OPT_DURATION,
+	    OFF(compliance_max_list_age), 3600LL * 1000000,
+	    366LL * 86400 * 1000000, "7d", 1 },
+	{ "compliance", "max_drop_rate", OPT_PERCENT,
+	    OFF(compliance_max_drop_rate), 0, 100, "1%", 1 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -96,7 +103,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag", "stream"
+	"defrag", "stream", "compliance"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -113,6 +120,9 @@ static const char *const outputs_keys[] = {
 static const char *const json_keys[] = { "path" };
 static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
 static const char *const stream_keys[] = { "memcap", "depth", "gateway_depth" };
+static const char *const compliance_keys[] = {
+	"max_list_age", "max_drop_rate"
+};
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -172,9 +182,28 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 		    u < (uint64_t)o->min || u > (uint64_t)o->max)
 			return yamldoc_error(yd, n, err, errlen,
 			    "%s.%s: expected a duration such as 90s, 15m or "
-			    "1h (1s..1d), got \"%s\"", o->section, o->name, s);
+			    "1h (%llds..%llds), got \"%s\"", o->section,
+			    o->name, (long long)(o->min / 1000000),
+			    (long long)(o->max / 1000000), s);
 		*(uint64_t *)base = u;
 		return 0;
+	case OPT_PERCENT: {
+		double	d;
+
+		/* "0.5%" or "0.5": a percentage. */
+		errno = 0;
+		d = strtod(s, &end);
+		if (*end == '%')
+			end++;
+		if (errno != 0 || *end != '\0' || end == s || !(d >= o->min) ||
+		    !(d <= o->max))
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: expected a percentage %lld..%lld such as "
+			    "0.5%%, got \"%s\"", o->section, o->name,
+			    (long long)o->min, (long long)o->max, s);
+		*(double *)base = d;
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -704,6 +733,10 @@ config_load(const char *path, char *err, size_t errlen)
 	    check_keys(yd, sec, "defrag", defrag_keys, NELEM(defrag_keys),
 	    err, errlen) != 0)
 		goto fail;
+	if ((sec = yamldoc_get(yd, root, "compliance")) != NULL &&
+	    check_keys(yd, sec, "compliance", compliance_keys,
+	    NELEM(compliance_keys), err, errlen) != 0)
+		goto fail;
 	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
 	    check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
 	    err, errlen) != 0)
@@ -919,7 +952,8 @@ config_reload_check(const struct config *old, const struct config *nc,
 		if (o->reloadable)
 			continue;
 		sz = o->type == OPT_SIZE || o->type == OPT_DURATION ?
-		    sizeof(uint64_t) : sizeof(int);
+		    sizeof(uint64_t) : o->type == OPT_PERCENT ?
+		    sizeof(double) : sizeof(int);
 		if (o->type == OPT_STR ? strcmp(*(char *const *)a,
 		    *(char *const *)b) == 0 : memcmp(a, b, sz) == 0)
 			continue;
@@ -977,6 +1011,9 @@ config_print(const struct config *c, FILE *fp)
 			fprintf(fp, "%llus",
 			    (unsigned long long)(*(const uint64_t *)base /
 			    1000000));
+			break;
+		case OPT_PERCENT:
+			fprintf(fp, "%g%%", *(const double *)base);
 			break;
 		}
 		fprintf(fp, "%s\n", o->reloadable ? "" :

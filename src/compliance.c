@@ -999,16 +999,18 @@ catalog_extra(struct comp *c, struct yaml_node_s *cat, json_t *o)
 
 	if ((n = yamldoc_get(yd, cat, "issued")) != NULL)
 		json_object_set_new(o, "issued", cat_text(yd, n));
-	if (cat_str(yd, cat, "levels_defined_by") != NULL)
-		json_object_set_new(o, "levels_defined_by", json_string(
-		    cat_str(yd, cat, "levels_defined_by")));
+	if ((n = yamldoc_get(yd, cat, "levels_defined_by")) != NULL)
+		json_object_set_new(o, "levels_defined_by", cat_text(yd, n));
 	n = yamldoc_get(yd, cat, "notes");
 	for (i = 0; i < yamldoc_seq_len(n); i++)
 		json_array_append_new(notes, cat_text(yd, yamldoc_seq_at(yd, n,
 		    i)));
 	json_object_set_new(o, "notes", notes);
-	if ((n = yamldoc_get(yd, cat, "monitoring")) != NULL)
+	if ((n = yamldoc_get(yd, cat, "monitoring")) != NULL) {
 		json_object_set_new(o, "monitoring", cat_numbers(yd, n));
+		json_object_set_new(json_object_get(o, "monitoring"), "source",
+		    cat_text(yd, yamldoc_get(yd, n, "source")));
+	}
 	if ((n = yamldoc_get(yd, cat, "incident_reporting")) != NULL)
 		json_object_set_new(o, "incident_reporting", cat_numbers(yd,
 		    n));

@@ -32,7 +32,8 @@ enum {
 	L_SPOOL, L_DROPPED, L_RSHIST, L_CHANGES, L_TIME, L_EVENT, L_DIGEST,
 	L_CHANGED, L_DAY, L_TOTAL, L_NODATA, L_FROM, L_TO, L_DURATION,
 	L_STOPPED, L_UNCLEAN_END, L_NORECORD, L_START, L_RELOADEV, L_OK,
-	L_FAILED, L_IFACE, L_THISRUN, L_MAX
+	L_FAILED, L_IFACE, L_THISRUN, L_CLAUSE, L_UNVERIFIED_WHY,
+	L_UNCHECKED, L_NOTES, L_MONITORING, L_INCIDENT, L_LEVELS_BY, L_MAX
 };
 
 static const char *const labels[L_MAX][2] = {
@@ -124,6 +125,13 @@ static const char *const labels[L_MAX][2] = {
 	{ "FAILED", "THẤT BẠI" },
 	{ "Interface", "Giao diện" },
 	{ "this run", "lần chạy này" },
+	{ "Clause", "Điều khoản" },
+	{ "unverified", "chưa kiểm chứng" },
+	{ "Not checked by this report", "Báo cáo này chưa kiểm tra được" },
+	{ "Notes", "Ghi chú" },
+	{ "Monitoring", "Giám sát" },
+	{ "Incident reporting", "Báo cáo sự cố" },
+	{ "Levels defined by", "Cấp độ theo" },
 };
 
 struct rctx {
@@ -156,6 +164,53 @@ jl(const struct rctx *c, json_t *o, const char *key)
 	if (json_is_string(v))
 		return json_string_value(v);
 	return js(v, c->vi ? "vi" : "en");
+}
+
+/* The catalog's notes and the owner's obligations, one line each. */
+static void
+catalog_lines(const struct rctx *c, json_t *cat, const char *pre,
+    const char *sep, const char *post)
+{
+	FILE	*fp = c->fp;
+	json_t	*m = json_object_get(cat, "monitoring");
+	json_t	*ir = json_object_get(cat, "incident_reporting");
+	json_t	*v;
+	size_t	 i;
+
+	if (json_object_get(cat, "issued") != NULL)
+		fprintf(fp, "%s%s%s", pre, jl(c, cat, "issued"), post);
+	if (json_object_get(cat, "levels_defined_by") != NULL)
+		fprintf(fp, "%s%s%s%s%s", pre, LB(c, L_LEVELS_BY), sep,
+		    jl(c, cat, "levels_defined_by"), post);
+	if (json_is_object(m)) {
+		fprintf(fp, "%s%s%s", pre, LB(c, L_MONITORING), sep);
+		if (json_is_true(json_object_get(m, "continuous")))
+			fprintf(fp, "%s; ", c->vi ? "liên tục" : "continuous");
+		if (ji(m, "report_every_months") > 0)
+			fprintf(fp, c->vi ? "chủ quản hệ thống báo cáo kết quả "
+			    "giám sát %lld tháng một lần" : "the owner reports "
+			    "on monitoring every %lld months",
+			    ji(m, "report_every_months"));
+		fprintf(fp, " (%s%s%s)%s", jl(c, m, "source"), *jl(c, m,
+		    "source") ? ", " : "", json_is_true(json_object_get(m, "verified")) ?
+		    LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED_WHY), post);
+	}
+	if (json_is_object(ir)) {
+		fprintf(fp, "%s%s%s", pre, LB(c, L_INCIDENT), sep);
+		fprintf(fp, c->vi ? "thông báo ban đầu trong %lld giờ, báo cáo "
+		    "trong %lld giờ; thông báo vi phạm dữ liệu cá nhân trong "
+		    "%lld giờ" : "first notice within %lld hours, report "
+		    "within %lld hours; personal data breach notice within "
+		    "%lld hours", ji(ir, "first_notice_hours"),
+		    ji(ir, "report_hours"),
+		    ji(ir, "personal_data_breach_notice_hours"));
+		fprintf(fp, " (%s)%s", json_is_true(json_object_get(ir,
+		    "verified")) ? LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED_WHY),
+		    post);
+	}
+	json_array_foreach(json_object_get(cat, "notes"), i, v)
+		fprintf(fp, "%s%s%s%s%s", pre, LB(c, L_NOTES), sep,
+		    js(v, c->vi ? "vi" : "en"), post);
 }
 
 static const char *
@@ -344,8 +399,15 @@ text_report(struct rctx *c, json_t *r)
 	fprintf(fp, "%s: %s (%s), %s\n", LB(c, L_CATALOG), js(cat, "standard"),
 	    js(cat, "id"), json_is_true(json_object_get(cat, "verified")) ?
 	    LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED));
+	catalog_lines(c, cat, "  ", ": ", "\n");
 	fprintf(fp, "%s: %s\n", LB(c, L_GENERATED), js(id, "generated"));
 	text_period(c, r);
+	if (json_array_size(json_object_get(r, "unchecked")) > 0) {
+		fprintf(fp, "%s:", LB(c, L_UNCHECKED));
+		json_array_foreach(json_object_get(r, "unchecked"), i, v)
+			fprintf(fp, "%s %s", i ? ";" : "", jl(c, v, "text"));
+		fprintf(fp, "\n");
+	}
 	fprintf(fp, "\n");
 	fprintf(fp, "%s: %lld %s — %lld %s, %lld %s, %lld %s, %lld %s\n\n",
 	    LB(c, L_SUMMARY), ji(sum, "required"), LB(c, L_REQUIRED),
@@ -358,8 +420,26 @@ text_report(struct rctx *c, json_t *r)
 		fprintf(fp, "  %-15s L%lld  %-12s %s\n", js(ctl, "id"),
 		    ji(ctl, "level"), js(ctl, "status"),
 		    jl(c, ctl, "description"));
-		fprintf(fp, "      %s: %s\n", LB(c, L_REASON),
-		    jl(c, ctl, "reason"));
+		if (json_is_string(json_object_get(ctl, "clause"))) {
+			fprintf(fp, "      %s: %s", LB(c, L_CLAUSE),
+			    js(ctl, "clause"));
+			if (!json_is_true(json_object_get(ctl, "verified")))
+				fprintf(fp, " (%s%s%s)", LB(c, L_UNVERIFIED_WHY),
+				    json_object_get(ctl, "unverified_reason") ?
+				    ": " : "", json_object_get(ctl,
+				    "unverified_reason") ? jl(c, ctl,
+				    "unverified_reason") : "");
+			fprintf(fp, "\n");
+		}
+		if (json_array_size(json_object_get(ctl, "reasons")) > 1) {
+			fprintf(fp, "      %s:\n", LB(c, L_REASON));
+			json_array_foreach(json_object_get(ctl, "reasons"), j,
+			    v)
+				fprintf(fp, "        - %s\n", js(v, c->vi ?
+				    "vi" : "en"));
+		} else
+			fprintf(fp, "      %s: %s\n", LB(c, L_REASON),
+			    jl(c, ctl, "reason"));
 		fprintf(fp, "      %s:", LB(c, L_RULES));
 		json_array_foreach(json_object_get(ctl, "rules"), j, v)
 			fprintf(fp, "%s %lld", j ? "," : "", ji(v, "sid"));
@@ -905,8 +985,27 @@ html_report(struct rctx *c, json_t *r)
 	hx(fp, js(cat, "standard"));
 	fprintf(fp, " — ");
 	hx(fp, jl(c, cat, "title"));
-	fprintf(fp, " (%s)</td></tr>\n", json_is_true(json_object_get(cat,
+	fprintf(fp, " (%s)", json_is_true(json_object_get(cat,
 	    "verified")) ? LB(c, L_VERIFIED) : LB(c, L_UNVERIFIED));
+	{
+		char	*cl = NULL;
+		size_t	 cn = 0;
+		FILE	*cf = open_memstream(&cl, &cn);
+		struct rctx cc = { cf, c->vi };
+
+		if (cf != NULL) {
+			catalog_lines(&cc, cat, "\n", ": ", "");
+			fclose(cf);
+			/* Escaped, each line after a break. */
+			for (char *ln = cl ? strtok(cl, "\n") : NULL; ln;
+			    ln = strtok(NULL, "\n")) {
+				fprintf(fp, "<br>");
+				hx(fp, ln);
+			}
+		}
+		free(cl);
+	}
+	fprintf(fp, "</td></tr>\n");
 	fprintf(fp, "<tr><th>%s</th><td>%s</td></tr>\n", LB(c, L_GENERATED),
 	    js(id, "generated"));
 	{
@@ -924,6 +1023,14 @@ html_report(struct rctx *c, json_t *r)
 			fprintf(fp, "</td></tr>\n");
 		}
 		free(pl);
+	}
+	if (json_array_size(json_object_get(r, "unchecked")) > 0) {
+		fprintf(fp, "<tr><th>%s</th><td>", LB(c, L_UNCHECKED));
+		json_array_foreach(json_object_get(r, "unchecked"), i, v) {
+			fprintf(fp, "%s", i ? "; " : "");
+			hx(fp, jl(c, v, "text"));
+		}
+		fprintf(fp, "</td></tr>\n");
 	}
 	fprintf(fp, "<tr><th>%s</th><td>%lld %s: <span class=\"covered\">"
 	    "%lld %s</span>, <span class=\"partial\">%lld %s</span>, "
@@ -943,10 +1050,32 @@ html_report(struct rctx *c, json_t *r)
 		hx(fp, js(ctl, "id"));
 		fprintf(fp, "</b> (L%lld)<br>", ji(ctl, "level"));
 		hx(fp, jl(c, ctl, "description"));
+		if (json_is_string(json_object_get(ctl, "clause"))) {
+			fprintf(fp, "<br><i>%s:</i> ", LB(c, L_CLAUSE));
+			hx(fp, js(ctl, "clause"));
+			if (!json_is_true(json_object_get(ctl, "verified"))) {
+				fprintf(fp, " (%s", LB(c, L_UNVERIFIED_WHY));
+				if (json_object_get(ctl, "unverified_reason")) {
+					fprintf(fp, ": ");
+					hx(fp, jl(c, ctl, "unverified_reason"));
+				}
+				fprintf(fp, ")");
+			}
+		}
 		fprintf(fp, "</td><td>%s <span class=\"st\">[%s]</span></td>"
 		    "<td>", status_label(c, js(ctl, "status")),
 		    js(ctl, "status"));
-		hx(fp, jl(c, ctl, "reason"));
+		if (json_array_size(json_object_get(ctl, "reasons")) > 1) {
+			fprintf(fp, "<ul>");
+			json_array_foreach(json_object_get(ctl, "reasons"), j,
+			    v) {
+				fprintf(fp, "<li>");
+				hx(fp, js(v, c->vi ? "vi" : "en"));
+				fprintf(fp, "</li>");
+			}
+			fprintf(fp, "</ul>");
+		} else
+			hx(fp, jl(c, ctl, "reason"));
 		if (json_object_get(ctl, "outside_evidence") != NULL) {
 			fprintf(fp, "<br><i>%s:</i> ", LB(c, L_OUTSIDE_EV));
 			hx(fp, jl(c, ctl, "outside_evidence"));

@@ -109,7 +109,7 @@ fuzz_copy(const char *srcrel, const char *name)
 
 static const char *const packs[] = {
 	"anomaly.yaml", "bruteforce.yaml", "controls-tcvn11930.yaml",
-	"controls-tcvn14423.yaml", "data-leak.yaml", "dns.yaml",
+	"controls-tcvn14423-2025.yaml", "data-leak.yaml", "dns.yaml",
 	"exfiltration.yaml", "ioc.yaml", "plaintext.yaml", "policy.yaml",
 	"scan.yaml", "sensor.yaml", "weak-crypto.yaml",
 };

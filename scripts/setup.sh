@@ -10,7 +10,7 @@ PKGS=(
   # build
   build-essential autoconf automake libtool pkg-config
   libpcap-dev libevent-dev libyaml-dev libpcre2-dev libssl-dev
-  libjansson-dev syslog-ng-dev libcmocka-dev libpsl-dev
+  libjansson-dev syslog-ng-dev libcmocka-dev libpsl-dev zlib1g-dev
   # the manual pages, checked by mandoc -Tlint (tests/e2e/manpages.sh)
   mandoc
   # tests: referee decoder, fixture builder, real peers, namespaces

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "ctl-protocol.h"
+#include "evidence.h"
 #include "safefile.h"
 
 /* compliance_render.c (the one piece of the daemon's code built in). */
@@ -90,6 +91,16 @@ usage(FILE *fp)
 "                        alerts and the sensor's evidence; --since sets\n"
 "                        the period: 2025-01-31, 2025-01-31T08:00[Z],\n"
 "                        or an age such as 7d (default: all history)\n"
+"    evidence [--level N] [--since DATE|AGE] [--sign KEY.pem] -o FILE.tar.gz\n"
+"                        the evidence bundle of the period: the report\n"
+"                        (text, HTML, JSON; English and Vietnamese),\n"
+"                        self-test results, hashes of configuration,\n"
+"                        catalog, rules and lists, the history excerpt\n"
+"                        and alert counts, with MANIFEST.sha256 and,\n"
+"                        with --sign (an RSA or EC private key), its\n"
+"                        signature MANIFEST.sha256.sig; check it with\n"
+"                        openssl dgst -sha256 -verify PUB.pem -signature\n"
+"                        MANIFEST.sha256.sig MANIFEST.sha256\n"
 "\n"
 "FILTERS\n"
 "    --severity S        critical, high, medium, low or info: this\n"
@@ -1108,6 +1119,177 @@ do_compliance(int argc, char **argv, json_t *req, struct reader *r)
 	return EX_OK;
 }
 
+/* A rendering of the report into memory (for the bundle). */
+static char *
+render_mem(json_t *rep, const char *format, int vi, size_t *len)
+{
+	char	*buf = NULL;
+	FILE	*fp = open_memstream(&buf, len);
+
+	if (fp == NULL || compliance_render(rep, format, vi, fp) != 0 ||
+	    fclose(fp) != 0)
+		die(EX_FAILED, "cannot render the report (%s)", format);
+	return buf;
+}
+
+static char *
+dump_mem(json_t *j, size_t *len)
+{
+	char	*s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (s == NULL)
+		die(EX_FAILED, "cannot write JSON");
+	*len = strlen(s);
+	return s;
+}
+
+static const char verify_text[] =
+"canhgac evidence bundle\n"
+"\n"
+"MANIFEST.sha256 holds the SHA-256 of every other file. Check them:\n"
+"\n"
+"    sha256sum -c MANIFEST.sha256\n"
+"\n"
+"When MANIFEST.sha256.sig is present, it is a detached signature of the\n"
+"manifest by the sensor operator's key. Check it with the public key you\n"
+"hold (not one shipped inside a bundle):\n"
+"\n"
+"    openssl dgst -sha256 -verify PUBLIC.pem \\\n"
+"        -signature MANIFEST.sha256.sig MANIFEST.sha256\n"
+"\n"
+"Both must succeed. inputs.sha256 lists the hashes of the configuration,\n"
+"catalog, rule files and lists on the sensor; on the sensor,\n"
+"`sha256sum -c inputs.sha256` shows whether they are still the same.\n";
+
+/*
+ * evidence: ask for the report of the period, write the bundle:
+ * report.{json,en.txt,vi.txt,en.html,vi.html}, selftest.json,
+ * inputs.sha256, history.json, alerts.json, VERIFY.txt, the manifest
+ * and, with --sign, its signature.
+ */
+static int
+do_evidence(int argc, char **argv, json_t *req, struct reader *r)
+{
+	static const struct option lo[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 'T' },
+		{ "sign", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct bundle_file	 f[12];
+	const char		*out = NULL, *key = NULL;
+	char			 err[512], dir[96], *bufs[12];
+	json_t			*rep, *ev, *st, *al, *v, *ctl;
+	size_t			 n = 0, i, len;
+	long long		 lv, since;
+	FILE			*fp;
+	char			*hs = NULL;
+	size_t			 hl = 0;
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+	int			 ch;
+
+	json_object_set_new(req, "cmd", json_string(CTL_CMD_COMPLIANCE));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			lv = parse_num("--level", optarg);
+			if (lv < 1 || lv > 5)
+				die(EX_USAGE, "--level: 1..5");
+			json_object_set_new(req, "level", json_integer(lv));
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'T':
+			if ((since = compliance_parse_since(optarg,
+			    (long long)now, err, sizeof(err))) < 0)
+				die(EX_USAGE, "%s", err);
+			json_object_set_new(req, "since", json_integer(since));
+			break;
+		default:
+			exit(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		die(EX_USAGE, "evidence: unexpected argument \"%s\"",
+		    argv[optind]);
+	if (out == NULL)
+		die(EX_USAGE, "evidence: -o FILE.tar.gz is required");
+	rep = request(req, r);
+	json_object_del(rep, "ok");
+	ev = json_object_get(rep, "evidence");
+
+#define ADD(nm, b, l) do {						\
+	bufs[n] = (b);							\
+	f[n].name = (nm);						\
+	f[n].data = bufs[n];						\
+	f[n].len = (l);							\
+	n++;								\
+} while (0)
+	ADD("report.json", render_mem(rep, "json", 0, &len), len);
+	ADD("report.en.txt", render_mem(rep, "text", 0, &len), len);
+	ADD("report.vi.txt", render_mem(rep, "text", 1, &len), len);
+	ADD("report.en.html", render_mem(rep, "html", 0, &len), len);
+	ADD("report.vi.html", render_mem(rep, "html", 1, &len), len);
+	/* The daemon's self-test results, or that there are none. */
+	st = json_object_get(ev, "selftest");
+	st = json_is_object(st) ? json_incref(st) : json_pack("{s:s,s:s}",
+	    "status", "not run", "reason", "the daemon recorded no "
+	    "self-test results for the running rule set");
+	ADD("selftest.json", dump_mem(st, &len), len);
+	json_decref(st);
+	/* The inputs' hashes, as sha256sum -c reads them on the sensor. */
+	if ((fp = open_memstream(&hs, &hl)) == NULL)
+		die(EX_FAILED, "out of memory");
+	json_array_foreach(json_object_get(json_object_get(rep, "identity"),
+	    "files"), i, v)
+		fprintf(fp, "%s  %s\n", json_is_string(json_object_get(v,
+		    "sha256")) ? jstr(v, "sha256") : "(unreadable)",
+		    jstr(v, "path"));
+	if (fclose(fp) != 0)
+		die(EX_FAILED, "out of memory");
+	ADD("inputs.sha256", hs, hl);
+	ADD("history.json", dump_mem(ev, &len), len);
+	al = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:{}}", "period",
+	    json_object_get(rep, "period"), "total", json_object_get(ev,
+	    "alerts_total"), "by_category", json_object_get(rep,
+	    "alerts_by_category"), "by_control_in_period", json_object_get(ev,
+	    "alerts_by_control"), "per_day", json_object_get(ev,
+	    "alerts_per_day"), "by_control");
+	json_array_foreach(json_object_get(rep, "controls"), i, ctl)
+		json_object_set(json_object_get(al, "by_control"),
+		    jstr(ctl, "id"), json_object_get(ctl, "alerts"));
+	ADD("alerts.json", dump_mem(al, &len), len);
+	json_decref(al);
+	bufs[n] = NULL;
+	f[n].name = "VERIFY.txt";
+	f[n].data = verify_text;
+	f[n].len = sizeof(verify_text) - 1;
+	n++;
+#undef ADD
+
+	gmtime_r(&now, &tm);
+	snprintf(dir, sizeof(dir), "canhgac-evidence-%04d%02d%02dT%02d%02d%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	if (bundle_write(out, dir, f, n, key, err, sizeof(err)) != 0)
+		die(EX_FAILED, "evidence: %s", err);
+	printf("wrote %s (%zu files%s)\n", out, n + 1 + (key != NULL),
+	    key ? ", signed" : "");
+	for (i = 0; i < n; i++)
+		free(bufs[i]);
+	json_decref(rep);
+	answer = NULL;
+	free(r->buf);
+	return EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1155,6 +1337,8 @@ main(int argc, char *argv[])
 	req = json_pack("{s:s}", "cmd", cmd);
 	if (strcmp(cmd, CTL_CMD_COMPLIANCE) == 0)
 		return do_compliance(argc, argv, req, &r);
+	if (strcmp(cmd, "evidence") == 0)
+		return do_evidence(argc, argv, req, &r);
 	if (strcmp(cmd, CTL_CMD_LIST) == 0) {
 		const char *op = argc > 1 ? argv[1] : "";
 		json_t *ents = json_array();

@@ -1,17 +1,23 @@
 #!/usr/bin/python3
-"""The compliance report's expectation, computed from the files alone.
+"""The offline compliance report's expectation, from the files alone.
 
 compliance_expect.py CONFIG LEVEL REPORT.json: reads the configuration,
-its catalog, rule files, asset groups and exceptions with PyYAML (not
-canhgacd's code), works out for LEVEL the required controls and their
-status, and compares with the report canhgacd produced. Prints each
-difference; exits 1 if there is one.
+its catalog, rule files, asset groups, list files and exceptions with
+PyYAML (not canhgacd's code), works out for LEVEL the required controls,
+their status and every reason the offline report must give (asset groups
+missing, empty or only documentation entries, list files older than
+compliance.max_list_age, live exceptions, central storage, and what
+cannot be checked offline), and compares with the report canhgacd
+produced. Prints each difference; exits 1 if there is one.
 """
 import datetime
 import glob
+import ipaddress
 import json
 import os
+import re
 import sys
+import time
 
 import yaml
 
@@ -51,14 +57,57 @@ def main():
             excs += doc.get("exceptions") or []
     assets = conf.get("assets") or {}
 
-    def empty(name):
-        if name not in assets:
-            return True
+    def entries(name):
         v = assets[name]
         if isinstance(v, dict) and "file" in v:
             with open(os.path.join(base, v["file"]), encoding="utf-8") as f:
-                return not any(l.split("#")[0].strip() for l in f)
-        return v in (None, [], "")
+                return [l.split("#")[0].strip() for l in f
+                        if l.split("#")[0].strip()]
+        if v in (None, "", []):
+            return []
+        return [str(x) for x in (v if isinstance(v, list) else [v])]
+
+    def missing(name):
+        return name not in assets
+
+    def empty(name):
+        return not entries(name)
+
+    DOC_NETS = [ipaddress.ip_network(n) for n in
+                ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
+                 "2001:db8::/32")]
+    RESERVED = ("example", "test", "invalid", "localhost", "example.com",
+                "example.net", "example.org")
+
+    def doc_entry(e):
+        try:
+            n = ipaddress.ip_network(e, strict=False)
+            return any(n.version == d.version and n.subnet_of(d)
+                       for d in DOC_NETS)
+        except ValueError:
+            pass
+        if "/" in e or re.fullmatch(r"[0-9-]+", e):
+            return False
+        e = e.lower().rstrip(".")
+        return any(e == t or e.endswith("." + t) for t in RESERVED)
+
+    def doc_only(name):
+        es = entries(name)
+        return bool(es) and all(doc_entry(e) for e in es)
+
+    def units(s):
+        m = re.fullmatch(r"(\d+)([smhd]?)", str(s))
+        return int(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600,
+                                  "d": 86400}[m.group(2)]
+
+    max_age = units((conf.get("compliance") or {}).get("max_list_age", "7d"))
+
+    def too_old(name):
+        v = assets[name]
+        if not (isinstance(v, dict) and "file" in v):
+            return False
+        return os.stat(os.path.join(base, v["file"])).st_mtime + max_age \
+            < time.time()
 
     def on(r, n):
         return r["level"] <= n and r.get("enabled", True) is not False
@@ -80,6 +129,7 @@ def main():
                 return True
         return False
 
+    remote = bool((conf.get("outputs") or {}).get("remote"))
     want = {}
     for c in cat["controls"]:
         if c["level"] > level:
@@ -87,26 +137,44 @@ def main():
         cov = [r for r in rules if c["id"] in (r.get("controls") or [])
                and active(r, level)]
         outside = c.get("evidence") == "partly-outside"
-        gap = None
+        why, seen = [], set()
         for r in cov:
             s = set()
             refs(r.get("match"), s)
             for a in sorted(s):
+                if a in seen:
+                    continue
+                seen.add(a)
+                if missing(a):
+                    why.append("$%s used by rule %d is not defined"
+                               % (a, r["sid"]))
+                    continue
                 if empty(a):
-                    gap = a
-                    break
-            if gap:
-                break
+                    why.append("$%s used by rule %d is empty" % (a, r["sid"]))
+                    continue
+                if doc_only(a):
+                    why.append("$%s used by rule %d holds only documentation"
+                               % (a, r["sid"]))
+                if c.get("current_indicators") and too_old(a):
+                    why.append("of $%s was last updated" % a)
+            if live_exc(r["sid"]):
+                why.append("Rule %d is silenced" % r["sid"])
+        if cov:
+            why.append("(self-test not run)")
+            why.append("Capture and the drop rate of each interface in the "
+                       "period cannot be checked offline.")
+        fs = c.get("central_storage_from_level")
+        if fs and level >= fs:
+            why.append("cannot be checked offline" if remote else
+                       "No remote output is configured")
         if not cov and not outside:
-            st, why = "not-covered", "No active rule"
-        elif gap:
-            st, why = "partial", "$" + gap
-        elif any(live_exc(r["sid"]) for r in cov):
-            st, why = "partial", "exception"
+            st, why = "not-covered", ["No active rule"]
+        elif why:
+            st = "partial"
         elif outside:
-            st, why = "outside", "outside the sensor"
+            st, why = "outside", ["outside the sensor"]
         else:
-            st, why = "covered", "Covered by"
+            st, why = "covered", ["Covered by"]
         want[c["id"]] = (st, why, sorted(r["sid"] for r in cov))
 
     with open(report, encoding="utf-8") as f:
@@ -122,10 +190,13 @@ def main():
         if c is None:
             continue
         rs = sorted(r["sid"] for r in c["rules"])
-        if c["status"] != st or why not in c["reason"]["en"] or rs != sids:
-            print("level %d %s: got %s (%s) rules %s; expected %s (%s) "
-                  "rules %s" % (level, cid, c["status"], c["reason"]["en"],
-                                rs, st, why, sids))
+        got_why = [w["en"] for w in c.get("reasons", [])]
+        # Each expected reason in its own sentence, and no other.
+        if c["status"] != st or rs != sids or len(got_why) != len(why) or \
+                any(not any(w in g for g in got_why) for w in why):
+            print("level %d %s: got %s rules %s reasons %s; expected %s "
+                  "rules %s reasons %s" % (level, cid, c["status"], rs,
+                                           got_why, st, sids, why))
             bad = 1
     if rep["identity"]["level"] != level:
         print("level %d: report says level %s" % (level,

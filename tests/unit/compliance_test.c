@@ -4,6 +4,14 @@
  * carried into the next month by mktime; real dates, date-times and ages
  * give the expected time. Dates carry Z (UTC) so the results do not depend
  * on the machine's zone.
+ *
+ * compliance_report's "covered": with a real rule set loaded from files
+ * and the evidence a daemon would send (interfaces, history, delivery,
+ * and the self-test results the daemon does not record yet), a control
+ * is covered only when every condition holds, and each failed condition
+ * is its own reason: a failed or stale self-test, a drop rate above the
+ * bound, a gap, an interface not captured, no delivery in the period,
+ * indicators that are only documentation entries.
  */
 #include "config.h"
 
@@ -11,10 +19,17 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "compliance.h"
+#include "conf.h"
+#include "rules.h"
 
 /* 2030-01-01T00:00Z: every date below is in the past. */
 #define NOW	1893456000LL
@@ -72,13 +87,304 @@ test_real_dates(void **state)
 	accepted("7d", NOW - 7 * 86400);
 }
 
+static char	dir[] = "/tmp/cg-comptest.XXXXXX";
+
+static void
+put(const char *name, const char *text)
+{
+	char	 path[256];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static const char catalog[] =
+"catalog: {id: t, standard: \"T 1\", monitoring: {continuous: true}}\n"
+"controls:\n"
+"  - {id: NET.IDS, level: 1, clause: \"x.1\", evidence: sensor}\n"
+"  - {id: NET.LOG, level: 1, clause: \"x.2\", evidence: sensor,\n"
+"     central_storage_from_level: 1}\n"
+"  - {id: NET.MALWARE.GW, level: 1, clause: \"x.3\", evidence: sensor,\n"
+"     current_indicators: true}\n";
+
+static const char rules_text[] =
+"rules:\n"
+"  - {sid: 1, name: a, category: scan, severity: low, level: 1,\n"
+"     controls: [NET.IDS, NET.LOG], match: {event: flow_start, dst_port: 9},\n"
+"     message: {en: a, vi: a}, advice: {en: a, vi: a}}\n"
+"  - {sid: 2, name: b, category: ioc, severity: high, level: 1,\n"
+"     controls: [NET.MALWARE.GW], match: {event: flow_start, dst: $ioc},\n"
+"     message: {en: b, vi: b}, advice: {en: b, vi: b}}\n"
+"  - {sid: 3, name: c, category: ioc, severity: high, level: 1,\n"
+"     controls: [NET.MALWARE.GW], match: {app: dns, direction: to_server,\n"
+"     dns.query: $doms}, message: {en: c, vi: c},\n"
+"     advice: {en: c, vi: c}}\n";
+
+struct fixture {
+	struct config	*conf;
+	struct ruleset	*rs;
+	char		 digest[65];
+};
+
+static struct fixture *
+load(const char *ioc, const char *doms)
+{
+	static struct fixture	 f;
+	char			 text[1024], path[256], err[1024];
+
+	put("catalog.yaml", catalog);
+	put("rules.yaml", rules_text);
+	put("ioc.txt", ioc);
+	put("doms.txt", doms);
+	snprintf(text, sizeof(text),
+	    "sensor: {name: t, security_level: 1, catalog: catalog.yaml}\n"
+	    "capture: [{interface: cg0}]\n"
+	    "assets: {ioc: {file: ioc.txt}, doms: {file: doms.txt}}\n"
+	    "rules: [rules.yaml]\n"
+	    "compliance: {max_drop_rate: 1%%}\n"
+	    "outputs: {remote: [{host: 127.0.0.1, port: 6514, transport: tcp,"
+	    " spool: %s/spool}]}\n", dir);
+	put("canhgac.yaml", text);
+	snprintf(path, sizeof(path), "%s/canhgac.yaml", dir);
+	if ((f.conf = config_load(path, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	if ((f.rs = rules_load(f.conf, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	compliance_digest(f.conf, f.rs, f.digest);
+	return &f;
+}
+
+static void
+unload(struct fixture *f)
+{
+	rules_free(f->rs);
+	config_free(f->conf);
+}
+
+/* The evidence of a run where everything held, with these self-test
+ * results (NULL: none recorded). */
+static json_t *
+evidence(const char *digest, const char *r1, const char *r2)
+{
+	json_t	*ev = json_pack("{s:b,s:[{s:s,s:s,s:i,s:i,s:i}],"
+		    "s:[{s:s,s:f,s:[]}],s:[],s:[{s:s,s:s}],"
+		    "s:{s:s,s:s}}", "history", 1, "interfaces", "name", "cg0",
+		    "state", "up", "pcap_received", 1000, "pcap_dropped", 0,
+		    "pcap_ifdropped", 0, "interface_history", "name", "cg0",
+		    "drop_rate", 0.0, "down", "gaps", "delivery", "name",
+		    "remote 127.0.0.1:6514", "last_delivered",
+		    "2026-01-02T00:00:00Z", "period", "since",
+		    "2026-01-01T00:00:00Z", "until", "2026-01-03T00:00:00Z");
+
+	if (digest != NULL)
+		json_object_set_new(ev, "selftest", json_pack("{s:s,s:{s:s,"
+		    "s:s,s:s}}", "digest", digest, "rules", "1", r1, "2", r2,
+		    "3", "pass"));
+	return ev;
+}
+
+static json_t *
+control(json_t *rep, const char *id)
+{
+	json_t	*c;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(rep, "controls"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+			return c;
+	fail_msg("no control %s", id);
+	return NULL;
+}
+
+static const char *
+status(json_t *rep, const char *id)
+{
+	return json_string_value(json_object_get(control(rep, id), "status"));
+}
+
+/* Whether one of the control's reasons holds s (en) and has vi text. */
+static int
+has_reason(json_t *rep, const char *id, const char *s)
+{
+	json_t	*w;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(control(rep, id), "reasons"), i, w)
+		if (strstr(json_string_value(json_object_get(w, "en")), s) &&
+		    strlen(json_string_value(json_object_get(w, "vi"))) > 0)
+			return 1;
+	return 0;
+}
+
+static json_t *
+report(struct fixture *f, json_t *ev)
+{
+	char	 err[256];
+	json_t	*rep = compliance_report(f->conf, f->rs, ev, 0, err,
+		    sizeof(err));
+
+	if (rep == NULL)
+		fail_msg("%s", err);
+	json_decref(ev);
+	return rep;
+}
+
+static void
+test_covered_when_all_hold(void **state)
+{
+	struct fixture	*f = load("45.137.21.9\n", "malware-cdn.net\n");
+	json_t		*rep = report(f, evidence(f->digest, "pass", "pass"));
+
+	(void)state;
+	assert_string_equal(status(rep, "NET.IDS"), "covered");
+	assert_string_equal(status(rep, "NET.LOG"), "covered");
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "covered");
+	assert_int_equal(json_array_size(json_object_get(rep, "unchecked")), 0);
+	assert_string_equal(json_string_value(json_object_get(control(rep,
+	    "NET.IDS"), "clause")), "x.1");	/* no clause_base: as written */
+	json_decref(rep);
+	unload(f);
+}
+
+static void
+test_selftest(void **state)
+{
+	struct fixture	*f = load("45.137.21.9\n", "malware-cdn.net\n");
+	json_t		*rep;
+
+	(void)state;
+	/* Rule 2 failed: its control partial, the other still covered. */
+	rep = report(f, evidence(f->digest, "pass", "fail"));
+	assert_string_equal(status(rep, "NET.IDS"), "covered");
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "partial");
+	assert_true(has_reason(rep, "NET.MALWARE.GW", "Rule 2 failed its "
+	    "self-test"));
+	json_decref(rep);
+	/* A site rule without a case is untested, not failed. */
+	rep = report(f, evidence(f->digest, "untested", "pass"));
+	assert_true(has_reason(rep, "NET.IDS", "Rule 1 has no self-test case"));
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "covered");
+	json_decref(rep);
+	/* Results of another rule set prove nothing about this one. */
+	rep = report(f, evidence("00", "pass", "pass"));
+	assert_true(has_reason(rep, "NET.IDS", "for another rule set"));
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "partial");
+	json_decref(rep);
+	/* None recorded. */
+	rep = report(f, evidence(NULL, NULL, NULL));
+	assert_true(has_reason(rep, "NET.IDS", "(self-test not run)"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(rep, "unchecked"), 0), "what")), "selftest");
+	json_decref(rep);
+	unload(f);
+}
+
+static void
+test_sensor_conditions(void **state)
+{
+	struct fixture	*f = load("45.137.21.9\n", "malware-cdn.net\n");
+	json_t		*ev, *rep;
+
+	(void)state;
+	/* Drops above compliance.max_drop_rate (1%). */
+	ev = evidence(f->digest, "pass", "pass");
+	json_object_set_new(json_array_get(json_object_get(ev,
+	    "interface_history"), 0), "drop_rate", json_real(3.5));
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.IDS", "Interface cg0 dropped 3.500% "
+	    "of packets"));
+	assert_true(has_reason(rep, "NET.MALWARE.GW", "dropped 3.500%"));
+	json_decref(rep);
+	/* A gap in the period, with monitoring continuous. */
+	ev = evidence(f->digest, "pass", "pass");
+	json_array_append_new(json_object_get(ev, "gaps"), json_pack(
+	    "{s:i,s:s}", "seconds", 7200, "reason", "stopped"));
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.IDS", "did not run for 2 hours"));
+	json_decref(rep);
+	/* The interface is not captured by this run, nor recorded. */
+	ev = evidence(f->digest, "pass", "pass");
+	json_array_clear(json_object_get(ev, "interfaces"));
+	json_array_clear(json_object_get(ev, "interface_history"));
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.IDS", "Interface cg0 is configured "
+	    "but this run does not capture it"));
+	json_decref(rep);
+	/* Last delivery before the period: central storage not shown. */
+	ev = evidence(f->digest, "pass", "pass");
+	json_object_set_new(json_array_get(json_object_get(ev, "delivery"), 0),
+	    "last_delivered", json_string("2025-12-31T23:00:00Z"));
+	rep = report(f, ev);
+	assert_string_equal(status(rep, "NET.LOG"), "partial");
+	assert_true(has_reason(rep, "NET.LOG", "delivered nothing"));
+	assert_string_equal(status(rep, "NET.IDS"), "covered");
+	json_decref(rep);
+	unload(f);
+}
+
+static void
+test_documentation_lists(void **state)
+{
+	struct fixture	*f;
+	json_t		*rep;
+
+	(void)state;
+	/* Only RFC 5737/3849 and reserved names: partial. */
+	f = load("# examples\n192.0.2.1\n198.51.100.0/24\n203.0.113.9\n"
+	    "2001:db8::/48\n", "bad.example\nc2.test\nx.invalid\n"
+	    "www.example.com\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_true(has_reason(rep, "NET.MALWARE.GW", "$ioc used by rule 2 "
+	    "holds only documentation addresses"));
+	assert_true(has_reason(rep, "NET.MALWARE.GW", "$doms used by rule 3 "
+	    "holds only documentation addresses"));
+	json_decref(rep);
+	unload(f);
+	/* One real entry among them: covered. */
+	f = load("192.0.2.1\n203.0.114.1\n", "bad.example\nexample.vn\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "covered");
+	json_decref(rep);
+	unload(f);
+	/* A wider prefix than the documentation range is real. */
+	f = load("198.51.0.0/16\n", "notexample\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "covered");
+	json_decref(rep);
+	unload(f);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_such_date),
 		cmocka_unit_test(test_real_dates),
+		cmocka_unit_test(test_covered_when_all_hold),
+		cmocka_unit_test(test_selftest),
+		cmocka_unit_test(test_sensor_conditions),
+		cmocka_unit_test(test_documentation_lists),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,7 +4,8 @@
  * One request a connection: connect, send a JSON line, read a JSON
  * line back, print it as a table (or as it came with --json, or in the
  * Prometheus text format for `stats --prometheus`). `follow` keeps
- * reading alert lines until interrupted. Needs only jansson.
+ * reading alert lines until interrupted. Needs jansson, and OpenSSL and
+ * zlib for `evidence` (evidence.c).
  */
 #include "config.h"
 
@@ -98,9 +99,8 @@ usage(FILE *fp)
 "                        catalog, rules and lists, the history excerpt\n"
 "                        and alert counts, with MANIFEST.sha256 and,\n"
 "                        with --sign (an RSA or EC private key), its\n"
-"                        signature MANIFEST.sha256.sig; check it with\n"
-"                        openssl dgst -sha256 -verify PUB.pem -signature\n"
-"                        MANIFEST.sha256.sig MANIFEST.sha256\n"
+"                        signature MANIFEST.sha256.sig (VERIFY.txt in\n"
+"                        the bundle and canhgacctl(8) say how to check)\n"
 "\n"
 "FILTERS\n"
 "    --severity S        critical, high, medium, low or info: this\n"

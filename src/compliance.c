@@ -29,6 +29,7 @@
 
 #include "compliance.h"
 #include "conf.h"
+#include "output.h"
 #include "rules.h"
 #include "types.h"
 #include "yamldoc.h"
@@ -635,9 +636,9 @@ storage_reasons(struct comp *c, struct yaml_node_s *cn, int n, json_t *why)
 	json_t		*ev = c->ev, *v;
 	const char	*since = json_string_value(json_object_get(
 			    json_object_get(ev, "period"), "since"));
-	char		 be[384], bv[384];
+	char		 be[384], bv[384], dest[300];
 	size_t		 i;
-	int		 from = fs ? atoi(fs) : 0, ok = 0;
+	int		 from = fs ? atoi(fs) : 0, ok = 0, k;
 
 	if (from < 1 || n < from)
 		return;
@@ -658,26 +659,30 @@ storage_reasons(struct comp *c, struct yaml_node_s *cn, int n, json_t *why)
 		    "trong kỳ.");
 		return;
 	}
-	if (json_is_true(json_object_get(ev, "history"))) {
-		json_array_foreach(json_object_get(ev, "delivery"), i, v) {
-			const char *nm = json_string_value(json_object_get(v,
-			    "name"));
-			const char *ld = json_string_value(json_object_get(v,
+	/* Delivered by a destination configured now, not an old one. */
+	for (k = 0; k < c->conf->nremote && !ok; k++) {
+		snprintf(dest, sizeof(dest), "%s:%d", c->conf->remote[k].host,
+		    c->conf->remote[k].port);
+		snprintf(be, sizeof(be), "remote %s", dest);
+		if (json_is_true(json_object_get(ev, "history"))) {
+			const char *ld = json_string_value(json_object_get(
+			    by_name(json_object_get(ev, "delivery"), be),
 			    "last_delivered"));
 
-			if (nm != NULL && strncmp(nm, "remote ", 7) == 0 &&
-			    ld != NULL && (since == NULL || strcmp(ld,
-			    since) >= 0))
-				ok = 1;
-		}
-	} else
-		json_array_foreach(json_object_get(ev, "outputs"), i, v)
-			if (strcmp(json_string_value(json_object_get(v,
-			    "name")) ? json_string_value(json_object_get(v,
-			    "name")) : "", "remote") == 0 && json_integer_value(
-			    json_object_get(v, "sent")) + json_integer_value(
-			    json_object_get(v, "replayed")) > 0)
-				ok = 1;
+			ok = ld != NULL && (since == NULL || strcmp(ld,
+			    since) >= 0);
+		} else
+			json_array_foreach(json_object_get(ev, "outputs"), i,
+			    v)
+				if (strcmp(json_string_value(json_object_get(v,
+				    "destination")) ? json_string_value(
+				    json_object_get(v, "destination")) : "",
+				    dest) == 0 && json_integer_value(
+				    json_object_get(v, "sent")) +
+				    json_integer_value(json_object_get(v,
+				    "replayed")) > 0)
+					ok = 1;
+	}
 	if (!ok)
 		add_reason(why, "The remote output delivered nothing to central "
 		    "storage in the period.", "Đầu ra gửi về máy chủ nhật ký "

@@ -322,6 +322,13 @@ test_sensor_conditions(void **state)
 	assert_true(has_reason(rep, "NET.LOG", "delivered nothing"));
 	assert_string_equal(status(rep, "NET.IDS"), "covered");
 	json_decref(rep);
+	/* Delivered in the period, but by a destination no longer set. */
+	ev = evidence(f->digest, "pass", "pass");
+	json_object_set_new(json_array_get(json_object_get(ev, "delivery"), 0),
+	    "name", json_string("remote 127.0.0.1:7514"));
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.LOG", "delivered nothing"));
+	json_decref(rep);
 	unload(f);
 }
 

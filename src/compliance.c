@@ -889,15 +889,15 @@ control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
 		add_reason(why, be, bv);
 	} else {
 		json_object_set_new(o, "status", json_string("covered"));
-		snprintf(be, sizeof(be), "Covered by %zu active rules; every "
-		    "asset group they use holds real entries, their "
-		    "self-test passed with the current rule set, and the "
-		    "sensor captured and delivered in the period.",
+		snprintf(be, sizeof(be), "Covered by %zu active rules, and "
+		    "every condition is met: real entries in their asset "
+		    "groups, self-test passed with the running rule set, "
+		    "capture within bounds in the period.",
 		    json_array_size(rules));
 		snprintf(bv, sizeof(bv), "Có %zu quy tắc đang bật cho kiểm "
-		    "soát này; các nhóm tài sản đều có dữ liệu thật, các quy "
-		    "tắc đã tự kiểm tra đạt với bộ quy tắc hiện tại, cảm biến "
-		    "đã thu gói tin và chuyển nhật ký trong kỳ.",
+		    "soát này và mọi điều kiện đều đạt: nhóm tài sản có dữ "
+		    "liệu thật, tự kiểm tra đạt với bộ quy tắc đang chạy, thu "
+		    "gói tin trong kỳ không vượt ngưỡng mất gói.",
 		    json_array_size(rules));
 		add_reason(why, be, bv);
 	}

@@ -131,7 +131,7 @@ static const char *const labels[L_MAX][2] = {
 	{ "Notes", "Ghi chú" },
 	{ "Monitoring", "Giám sát" },
 	{ "Incident reporting", "Báo cáo sự cố" },
-	{ "Levels defined by", "Cấp độ theo" },
+	{ "Levels defined by", "Cấp độ xác định theo" },
 };
 
 struct rctx {

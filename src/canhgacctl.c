@@ -1223,7 +1223,8 @@ do_evidence(int argc, char **argv, json_t *req, struct reader *r)
 		die(EX_USAGE, "evidence: -o FILE.tar.gz is required");
 	rep = request(req, r);
 	json_object_del(rep, "ok");
-	ev = json_object_get(rep, "evidence");
+	if (!json_is_object(ev = json_object_get(rep, "evidence")))
+		die(EX_PROTO, "evidence: the daemon's report has no evidence");
 
 #define ADD(nm, b, l) do {						\
 	bufs[n] = (b);							\

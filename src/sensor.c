@@ -20,6 +20,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "output.h"
+#include "pmatch.h"
 #include "rules.h"
 #include "sensor.h"
 #include "stream.h"
@@ -49,6 +50,7 @@ ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
 	c->proto = pkt->proto;
 	c->dir = pkt->dir;
 	c->iface = pkt->iface ? pkt->iface->name : NULL;
+	c->pm = NULL;
 }
 
 /* A match context for a flow event, client to server. */
@@ -72,6 +74,7 @@ ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
 	c->dport = f->sport;
 	c->proto = f->proto;
 	c->iface = iface;
+	c->pm = NULL;
 }
 
 /* Flow end: rules on the flow_end event, the flow record, app state. */
@@ -87,6 +90,7 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
 	stream_flow_release(s->stream, f);
+	pmatch_flow_release(s->pmatch, f);
 }
 
 /* stream.gateway_depth: flows touching the population database gateway. */
@@ -107,11 +111,15 @@ sensor_stream_init(struct sensor *s)
 	    (uint32_t)s->conf->stream_depth);
 	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
 	    sensor_gateway_flow, s);
+	s->pmatch = pmatch_new(s->conf->stream_match_memcap);
 }
 
 /*
  * One piece of a TCP direction's inspected stream, in order: the
- * payload rules. The packet's header rules ran when it arrived.
+ * payload rules, carrying matches over from the pieces before
+ * (pmatch.h); after lost data (PKT_GAP) nothing is carried across the
+ * hole. Another copy of bytes (PKT_STREAM_ALT) is not the stream: it is
+ * matched alone. The packet's header rules ran when it arrived.
  */
 static void
 sensor_payload(struct sensor *s, const struct packet *pkt)
@@ -122,6 +130,11 @@ sensor_payload(struct sensor *s, const struct packet *pkt)
 		return;
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.scope = MS_PAYLOAD;
+	if (pkt->flow != NULL && !(pkt->flags & PKT_STREAM_ALT)) {
+		if (pkt->flags & PKT_GAP)
+			pmatch_gap(s->pmatch, pkt->flow, pkt->dir);
+		c.pm = s->pmatch;
+	}
 	rules_match(s->rules, &c, s->alerts);
 }
 

@@ -60,7 +60,8 @@ void	 pmatch_free(struct pmatch *);
 /*
  * Scan the next piece p of f's direction dir for rule r, carrying on
  * from the pieces before. more: the direction may go on after p (0 when
- * the rule's max_bytes ends here). Returns 1 when the matches counted
+ * it ends there, or the rule's max_bytes does; len 0 with more 0 decides
+ * what is carried, as the direction's last bytes). Returns 1 when the matches counted
  * reach r->min with this piece, 0 when not, the PCRE2 error when the
  * regex failed (limits.regex_*); either way the slot is gone then. md and mc are the rule set's match data and context.
  */

@@ -110,8 +110,11 @@ struct match_ctx {
 	 * A piece of a TCP direction's stream (sensor_payload): payload
 	 * rules carry matches and counts over from its pieces before.
 	 * NULL: the payload is matched alone (datagrams, other copies).
+	 * pm_end: the direction ended (FIN, RST, the flow's end): what is
+	 * carried is matched as the stream's last bytes.
 	 */
 	struct pmatch		*pm;
+	uint8_t			 pm_end;
 };
 
 /*

@@ -386,13 +386,14 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	const uint8_t	*p;
 	size_t		 i, n;
 
-	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL ||
-	    c->pkt->payload_len == 0)
+	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
 		return;
 	if (!pmatch_view(c->pm, &r->m, &p, &n)) {
 		p = c->pkt->payload;
 		n = c->pkt->payload_len;
 	}
+	if (n == 0)
+		return;
 	if (n > sizeof(ex) - 1)
 		n = sizeof(ex) - 1;
 	for (i = 0; i < n; i++) {

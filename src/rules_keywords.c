@@ -691,7 +691,7 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 	size_t			 off = 0, len, start;
 	uint32_t		 hits = 0;
 
-	if (pkt == NULL || pkt->payload_len == 0)
+	if (pkt == NULL || (pkt->payload_len == 0 && !c->pm_end))
 		return 0;
 	/* Encrypted sessions carry no clear text to find (as Suricata's
 	 * default TLS encryption handling): not scanned once known. */
@@ -711,7 +711,8 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 		struct pmatch_rule	pr = { m, m->payload_re, m->payload_min,
 		    m->payload_lb, m->payload_empty };
 		int			rc = pmatch_scan(c->pm, f, c->dir, rs->gen,
-		    &pr, pkt->payload, len, start + len < m->payload_max,
+		    &pr, pkt->payload, len, !c->pm_end &&
+		    start + len < m->payload_max,
 		    rs->match_data, rs->match_ctx);
 
 		if (rc < 0 && rules_regex_gave_up(rc))

@@ -16,6 +16,9 @@ only part of one: the rule must count and match across the pieces.
                    digit, cut 12|1: no number of exactly 12 digits
   long-before.pcap three 13-digit runs, one digit and then a valid
                    number, cut 1|12
+  end-fin.pcap     the body ends with the third number, cut; the
+                   client's FIN follows: the number is the stream's end
+  end-open.pcap    the same without FIN: the flow ends with the capture
 
 Usage: /usr/bin/python3 match.py OUTDIR
 """
@@ -28,9 +31,10 @@ from rulelib import Capture, Tcp, CLIENT, EXT  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post  # noqa: E402
 
 
-def session(path, req, cuts, order=None):
+def session(path, req, cuts, order=None, close=True):
     """A connection whose request goes out cut at the offsets cuts, its
-    segments sent in order (or in the order given)."""
+    segments sent in order (or in the order given); then the answer and
+    FIN both ways, when close."""
     cap = Capture(t0=1736215200.0)
     t = Tcp(cap, CLIENT, EXT, 43211, 80).handshake()
     isn = t.seq[0]
@@ -41,9 +45,17 @@ def session(path, req, cuts, order=None):
         off, data = segs[i]
         t._pkt(0, "PA", data, seq=isn + off)
     t.seq[0] += len(req)
-    t._pkt(1, "A")
-    t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
+    if close:
+        t._pkt(1, "A")
+        t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
     cap.write(path)
+
+
+def end_post(ids):
+    """A POST whose body ends with the last number: no byte after it."""
+    body = b"ho_so=" + b"&cccd=".join(ids)
+    return (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
 
 
 def at(req, ids, k, d):
@@ -74,6 +86,10 @@ def main():
     req = leak_post(before)
     session(os.path.join(d, "long-before.pcap"), req,
             [at(req, before, k, 1) for k in range(3)])
+    req = end_post(LEAK)
+    for name, close in (("end-fin", True), ("end-open", False)):
+        session(os.path.join(d, name + ".pcap"), req,
+                [at(req, LEAK, 1, 6), at(req, LEAK, 2, 4)], close=close)
 
 
 main()

@@ -10,7 +10,10 @@
 #     part of a cut number, so the number shows whole, and masked);
 #  2. the same cuts of 12-digit numbers that are not citizen IDs, and of
 #     13-digit runs cut 12|1 or 1|12 (never exactly 12 digits): nothing;
-#  3. --stats counts matches across pieces (stream.match_across).
+#  3. the body ending with the last number, cut: one alert when the
+#     client's FIN ends the direction, and when the flow just ends (with
+#     the capture), since no byte after it can make it longer;
+#  4. --stats counts matches across pieces (stream.match_across).
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 . "${top_srcdir:?}/tests/e2e/replay_lib.sh"
 replay_setup match
@@ -42,6 +45,13 @@ for c in long-after long-before; do
 	run $c "$tmp/on.yaml"
 	check "$c: 13-digit runs cut at a boundary are no numbers" \
 		[ "$(count $c $leak)" = 0 ]
+done
+for c in end-fin end-open; do
+	run $c "$tmp/on.yaml"
+	check "$c: a number at the stream's end counts: one data-leak alert" \
+		[ "$(count $c $leak)" = 1 ]
+	check "$c: no citizen-ID number, nor its last six digits, in clear" \
+		eval '! grep -qE "$ids|$tails" "$tmp"/$c.alerts'
 done
 check "match state released: none held at the end" \
 	[ "$(stat onebyte stream.match_states)" = 0 ]

@@ -211,6 +211,16 @@ test_gap_and_end(void **state)
 	assert_int_equal(pmatch_scan(pm, &f, 0, gen, &rule,
 	    (const uint8_t *)"a 0010900", 9, 0, md, NULL), 0);
 	assert_int_equal(f.pm_slots, 0);
+	/* The direction ends: a number at its very end is decided. */
+	pieces(&f, "0", "a 001090012345", NULL);
+	assert_int_equal(pmatch_scan(pm, &f, 0, gen, &rule, NULL, 0, 0, md,
+	    NULL), 1);
+	assert_int_equal(f.pm_slots, 0);
+	/* ... but not 13 digits, nor a count short of min_count. */
+	pieces(&f, "0", "a 1001090012345", NULL);
+	assert_int_equal(pmatch_scan(pm, &f, 0, gen, &rule, NULL, 0, 0, md,
+	    NULL), 0);
+	assert_int_equal(f.pm_slots, 0);
 	/* The other direction has its own state. */
 	pieces(&f, "0", "a 0010900", NULL);
 	assert_int_equal(pmatch_scan(pm, &f, 1, gen, &rule,

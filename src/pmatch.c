@@ -16,8 +16,8 @@
  * an allocation each), where a carry here exists only while a piece
  * ends inside a possible match. In the daemon the cost is small, since
  * few pieces reach payload rules (TLS and SSH are not scanned):
- * callgrind, level 5, the same capture: 2,609 -> 2,629 instructions a
- * packet (+0.8 %).
+ * callgrind, level 5, the same capture: 2,609 -> 2,633 instructions a
+ * packet (+1 %).
  *
  * With PCRE2_PARTIAL_HARD a match that reaches the end of the subject is
  * reported as partial, never completed on the bytes at hand, so a

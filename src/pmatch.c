@@ -53,7 +53,6 @@ struct pm_slot {
 	struct pm_slot	*older, *newer;	/* by last use */
 	struct flow	*flow;
 	const void	*key;
-	uint32_t	 gen;
 	uint32_t	 count;		/* matches short of min_count */
 	uint16_t	 clen;		/* bytes carried */
 	uint16_t	 cstart;	/* the partial's start in them */
@@ -68,7 +67,7 @@ struct pmatch {
 	struct pm_slot	**bucket;
 	uint32_t	 mask;
 	struct pm_slot	*oldest, *newest;
-	uint32_t	 gen;
+	uint32_t	 gen;		/* of the rule set the slots are for */
 	uint64_t	 c[PMC_NCOUNTERS];
 	const void	*view_key;	/* the last match spanning pieces */
 	size_t		 view_len;
@@ -204,7 +203,6 @@ slot_take(struct pmatch *pm, struct flow *f, int dir, const void *key)
 	s->flow = f;
 	s->key = key;
 	s->dir = (uint8_t)dir;
-	s->gen = pm->gen;
 	s->count = 0;
 	s->clen = s->cstart = 0;
 	lru_append(pm, s);

@@ -31,7 +31,9 @@
  * is carried when the pattern, tried at the end of the piece, behaves
  * otherwise than at the start of an empty subject (for the citizen-ID
  * pattern: the piece ends in a digit); a longer lookbehind always
- * carries its bytes.
+ * carries its bytes. (Alternatives that look behind differently can
+ * still, rarely, be decided as at the start of a piece: the test is one
+ * match attempt, not one per alternative.)
  */
 #include "config.h"
 

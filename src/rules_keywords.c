@@ -376,7 +376,8 @@ parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
  * empty subject (pmatch.c: when a piece's last byte matters).
  */
 static int
-payload_stream_info(struct rule_match *m)
+payload_stream_info(struct loader *L, struct yaml_node_s *n,
+    struct rule_match *m)
 {
 	pcre2_match_data	*md;
 	uint32_t		 lb = 0;
@@ -387,7 +388,9 @@ payload_stream_info(struct rule_match *m)
 	(void)pcre2_pattern_info(m->payload_re, PCRE2_INFO_MAXLOOKBEHIND, &lb);
 	m->payload_lb = (uint16_t)(lb < PMATCH_CARRY / 2 ? lb :
 	    PMATCH_CARRY / 2);
-	md = pcre2_match_data_create_from_pattern(m->payload_re, NULL);
+	if ((md = pcre2_match_data_create_from_pattern(m->payload_re,
+	    NULL)) == NULL)
+		return lerr(L, n, "payload: out of memory");
 	m->payload_empty = pcre2_match(m->payload_re, (PCRE2_SPTR)"", 0, 0,
 	    PCRE2_PARTIAL_HARD, md, NULL) == PCRE2_ERROR_PARTIAL;
 	pcre2_match_data_free(md);
@@ -421,7 +424,7 @@ parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 			return lerr(L, x, "payload.max_bytes: expected 1..1048576");
 		m->payload_max = (uint32_t)v;
 	}
-	return payload_stream_info(m);
+	return payload_stream_info(L, n, m);
 }
 
 static int

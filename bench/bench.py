@@ -232,7 +232,8 @@ def subsystem_of(path):
         return "stream"
     if b.startswith("app"):
         return "app"
-    if b.startswith("rules_") or b in ("threshold.c", "ipset.c", "domset.c"):
+    if b.startswith("rules_") or b in ("threshold.c", "ipset.c", "domset.c",
+                                        "pmatch.c"):
         return "rules"
     if b in ("alert.c", "alert_text.c", "eventlog.c", "jsonw.c", "spool.c") or b.startswith("output"):
         return "output"
@@ -584,7 +585,7 @@ class Report:
         self.w("Mapping: a function belongs to the subsystem of its source file — capture: "
                "capture.c; decode: decode_*.c, defrag.c; flow: flow.c, community_id.c; stream: stream.c; "
                "app: app*.c; "
-               "rules: rules_*.c, threshold.c, ipset.c, domset.c; output: alert*.c, eventlog.c, "
+               "rules: rules_*.c, threshold.c, ipset.c, domset.c, pmatch.c; output: alert*.c, eventlog.c, "
                "jsonw.c, spool.c, output*.c; dispatch: canhgacd.c (on_packet, match contexts), "
                "util.c, log.c. Library code (libpcap's read loop, libc, PCRE2, libevent) is "
                "charged to the subsystems that call it, in proportion to the inclusive cost of "

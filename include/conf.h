@@ -60,6 +60,7 @@ struct config {
 	uint64_t	 defrag_memcap;
 	uint64_t	 defrag_timeout;
 	uint64_t	 stream_memcap;		/* stream.* (stream.c) */
+	uint64_t	 stream_match_memcap;	/* pmatch.c */
 	uint64_t	 stream_depth;
 	uint64_t	 stream_gateway_depth;
 	uint64_t	 compliance_max_list_age;	/* usec */

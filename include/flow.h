@@ -72,6 +72,7 @@ struct flow {
 	uint32_t	 aset_gen;	/* rule set these bits are for */
 	uint32_t	 aset_known[2];
 	uint32_t	 aset_in[2];
+	uint16_t	 pm_slots;	/* pmatch.c slots this flow holds */
 	/*
 	 * Packet rules of the flow's port and any-port lists whose per-flow
 	 * keys failed (dead) or held (live), per direction: either way they

@@ -24,6 +24,7 @@ struct flow;
 struct ipset;
 struct jsonw;
 struct packet;
+struct pmatch;
 struct alert_out;
 
 struct ruleset;
@@ -105,6 +106,15 @@ struct match_ctx {
 	uint64_t		 sensor_value;	/* e.g. drops since last check */
 	const struct rule	*sensor_rule;	/* REV_SENSOR: the rule it is about */
 	const char		*iface;
+	/*
+	 * A piece of a TCP direction's stream (sensor_payload): payload
+	 * rules carry matches and counts over from its pieces before.
+	 * NULL: the payload is matched alone (datagrams, other copies).
+	 * pm_end: the direction ended (FIN, RST, the flow's end): what is
+	 * carried is matched as the stream's last bytes.
+	 */
+	struct pmatch		*pm;
+	uint8_t			 pm_end;
 };
 
 /*
@@ -209,6 +219,8 @@ struct rule_match {
 	void			*payload_re;	/* pcre2_code */
 	uint32_t		 payload_min;
 	uint32_t		 payload_max;
+	uint16_t		 payload_lb;	/* its longest lookbehind */
+	uint8_t			 payload_empty;	/* "" is a partial match */
 	uint8_t			 when_outside;
 	uint8_t			 when_days;	/* bit 0 = Monday */
 	uint16_t		 when_start, when_end;	/* minutes */

@@ -24,6 +24,7 @@ struct event;
 struct state;
 struct defrag;
 struct stream;
+struct pmatch;
 struct reload_job;
 struct iface;
 struct packet;
@@ -67,6 +68,7 @@ struct sensor {
 	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
 	struct stream		*stream;	/* stream.c */
+	struct pmatch		*pmatch;	/* pmatch.c */
 	uint64_t		 last_stream_evicted;
 	/* lifecycle.c (lifecycle.h) */
 	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */

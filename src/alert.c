@@ -28,6 +28,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "output.h"
+#include "pmatch.h"
 #include "rules.h"
 #include "safefile.h"
 #include "threshold.h"
@@ -373,20 +374,30 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 	}
 }
 
-/* A short printable excerpt of the payload that matched, masked. */
+/*
+ * A short printable excerpt of the payload that matched, masked: when
+ * the match began in a piece before, from the bytes carried over, so a
+ * number cut by the boundary shows whole and is masked.
+ */
 static void
 alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 {
-	char	ex[129];
-	size_t	i, n;
+	char		 ex[129];
+	const uint8_t	*p;
+	size_t		 i, n;
 
-	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL ||
-	    c->pkt->payload_len == 0)
+	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
 		return;
-	n = c->pkt->payload_len < sizeof(ex) - 1 ? c->pkt->payload_len :
-	    sizeof(ex) - 1;
+	if (!pmatch_view(c->pm, &r->m, &p, &n)) {
+		p = c->pkt->payload;
+		n = c->pkt->payload_len;
+	}
+	if (n == 0)
+		return;
+	if (n > sizeof(ex) - 1)
+		n = sizeof(ex) - 1;
 	for (i = 0; i < n; i++) {
-		uint8_t b = c->pkt->payload[i];
+		uint8_t b = p[i];
 
 		ex[i] = b >= 0x20 && b < 0x7f ? (char)b : '.';
 	}

@@ -553,7 +553,8 @@ prom_gauge(const char *key)
 	    "threshold_keys", "threshold_bytes", "uptime", "ring_alerts",
 	    "inactive", "ok", "waiting", "clients", "followers",
 	    "spool_pending", "spool_bytes", "in_flight", "last",
-	    "packets_per_second", "peak_rss_kb", "bytes_per_flow" };
+	    "packets_per_second", "peak_rss_kb", "bytes_per_flow",
+	    "match_states", "match_states_max" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)

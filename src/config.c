@@ -82,6 +82,8 @@ static const struct option_def options[] = {
 	    86400LL * 1000000, "30s", 0 },
 	{ "stream", "memcap", OPT_SIZE, OFF(stream_memcap), 1 << 20,
 	    INT64_MAX, "32MB", 0 },
+	{ "stream", "match_memcap", OPT_SIZE, OFF(stream_match_memcap),
+	    1 << 20, INT64_MAX, "16MB", 0 },
 	{ "stream", "depth", OPT_SIZE, OFF(stream_depth), 4096,
 	    UINT32_MAX, "1MB", 0 },
 	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,

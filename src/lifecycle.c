@@ -44,6 +44,7 @@
 #include "sensor.h"
 #include "stats.h"
 #include "stream.h"
+#include "pmatch.h"
 #include "types.h"
 #include "xmalloc.h"
 
@@ -513,6 +514,8 @@ sub_flow_shutdown(struct sensor *s)
 	s->defrag = NULL;
 	stream_free(s->stream);
 	s->stream = NULL;
+	pmatch_free(s->pmatch);
+	s->pmatch = NULL;
 }
 
 static int

@@ -28,6 +28,7 @@
 #include "domset.h"
 #include "flow.h"
 #include "ipset.h"
+#include "pmatch.h"
 #include "rules.h"
 #include "types.h"
 #include "xmalloc.h"
@@ -368,6 +369,34 @@ parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 	return 0;
 }
 
+/*
+ * What matching across a stream's pieces needs of the regex: JIT code
+ * for partial matching, its longest lookbehind (carried before a
+ * partial match), and whether it is a partial match at the start of an
+ * empty subject (pmatch.c: when a piece's last byte matters).
+ */
+static int
+payload_stream_info(struct loader *L, struct yaml_node_s *n,
+    struct rule_match *m)
+{
+	pcre2_match_data	*md;
+	uint32_t		 lb = 0;
+
+	if (getenv("CANHGAC_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(m->payload_re, PCRE2_JIT_COMPLETE |
+		    PCRE2_JIT_PARTIAL_HARD);
+	(void)pcre2_pattern_info(m->payload_re, PCRE2_INFO_MAXLOOKBEHIND, &lb);
+	m->payload_lb = (uint16_t)(lb < PMATCH_CARRY / 2 ? lb :
+	    PMATCH_CARRY / 2);
+	if ((md = pcre2_match_data_create_from_pattern(m->payload_re,
+	    NULL)) == NULL)
+		return lerr(L, n, "payload: out of memory");
+	m->payload_empty = pcre2_match(m->payload_re, (PCRE2_SPTR)"", 0, 0,
+	    PCRE2_PARTIAL_HARD, md, NULL) == PCRE2_ERROR_PARTIAL;
+	pcre2_match_data_free(md);
+	return 0;
+}
+
 static int
 parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 {
@@ -395,7 +424,7 @@ parse_payload(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 			return lerr(L, x, "payload.max_bytes: expected 1..1048576");
 		m->payload_max = (uint32_t)v;
 	}
-	return 0;
+	return payload_stream_info(L, n, m);
 }
 
 static int
@@ -651,18 +680,21 @@ when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
 	return m->when_outside ? !inside : inside;
 }
 
-/* Count regex matches in the first bytes of this direction. */
+/*
+ * Count regex matches in the first bytes of this direction: over the
+ * pieces of a TCP stream (pmatch.c), or in this payload alone.
+ */
 static int
 payload_ok(struct ruleset *rs, const struct rule_match *m,
     const struct match_ctx *c)
 {
 	const struct packet	*pkt = c->pkt;
-	const struct flow	*f = c->flow;
+	struct flow		*f = (struct flow *)(uintptr_t)c->flow;
 	PCRE2_SIZE		*ov;
 	size_t			 off = 0, len, start;
 	uint32_t		 hits = 0;
 
-	if (pkt == NULL || pkt->payload_len == 0)
+	if (pkt == NULL || (pkt->payload_len == 0 && !c->pm_end))
 		return 0;
 	/* Encrypted sessions carry no clear text to find (as Suricata's
 	 * default TLS encryption handling): not scanned once known. */
@@ -678,6 +710,18 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 		return 0;
 	if (len > m->payload_max - start)
 		len = m->payload_max - start;
+	if (c->pm != NULL && f != NULL) {
+		struct pmatch_rule	pr = { m, m->payload_re, m->payload_min,
+		    m->payload_lb, m->payload_empty };
+		int			rc = pmatch_scan(c->pm, f, c->dir, rs->gen,
+		    &pr, pkt->payload, len, !c->pm_end &&
+		    start + len < m->payload_max,
+		    rs->match_data, rs->match_ctx);
+
+		if (rc < 0 && rules_regex_gave_up(rc))
+			rules_regex_charge(rs, m);
+		return rc == 1;
+	}
 	ov = pcre2_get_ovector_pointer(rs->match_data);
 	while (off < len && hits < m->payload_min) {
 		int rc = pcre2_match(m->payload_re, pkt->payload, len, off, 0,

@@ -20,6 +20,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "output.h"
+#include "pmatch.h"
 #include "rules.h"
 #include "sensor.h"
 #include "stream.h"
@@ -49,6 +50,8 @@ ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
 	c->proto = pkt->proto;
 	c->dir = pkt->dir;
 	c->iface = pkt->iface ? pkt->iface->name : NULL;
+	c->pm = NULL;
+	c->pm_end = 0;
 }
 
 /* A match context for a flow event, client to server. */
@@ -72,6 +75,53 @@ ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
 	c->dport = f->sport;
 	c->proto = f->proto;
 	c->iface = iface;
+	c->pm = NULL;
+	c->pm_end = 0;
+}
+
+/*
+ * pkt's direction ended: a match carried over from its last piece is
+ * decided on what is there (a number at the very end of the stream has
+ * no byte after it), with pkt (no payload) as its packet.
+ */
+static void
+sensor_payload_end(struct sensor *s, const struct packet *pkt)
+{
+	struct match_ctx	 c;
+
+	ctx_packet(&c, REV_PACKET, pkt);
+	c.scope = MS_PAYLOAD;
+	c.pm = s->pmatch;
+	c.pm_end = 1;
+	rules_match(s->rules, &c, s->alerts);
+}
+
+/*
+ * A flow ends with matches still carried: each direction's are decided,
+ * on a packet made of the flow (no payload), as the direction goes.
+ */
+static void
+sensor_flow_payload_end(struct sensor *s, struct flow *f,
+    const struct iface *ifc)
+{
+	struct packet	q;
+	int		d;
+
+	for (d = 0; d < 2 && f->pm_slots != 0; d++) {
+		memset(&q, 0, sizeof(q));
+		q.ts = f->last;
+		q.iface = ifc;
+		q.ipver = f->ipver;
+		q.proto = f->proto;
+		memcpy(q.src, d == 0 ? f->caddr : f->saddr, sizeof(q.src));
+		memcpy(q.dst, d == 0 ? f->saddr : f->caddr, sizeof(q.dst));
+		q.sport = d == 0 ? f->cport : f->sport;
+		q.dport = d == 0 ? f->sport : f->cport;
+		q.flags = PKT_L4;
+		q.flow = f;
+		q.dir = (uint8_t)d;
+		sensor_payload_end(s, &q);
+	}
 }
 
 /* Flow end: rules on the flow_end event, the flow record, app state. */
@@ -84,9 +134,12 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 
 	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
 	rules_match(s->rules, &c, s->alerts);
+	if (f->pm_slots != 0)
+		sensor_flow_payload_end(s, f, ifc);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
 	stream_flow_release(s->stream, f);
+	pmatch_flow_release(s->pmatch, f);
 }
 
 /* stream.gateway_depth: flows touching the population database gateway. */
@@ -107,11 +160,15 @@ sensor_stream_init(struct sensor *s)
 	    (uint32_t)s->conf->stream_depth);
 	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
 	    sensor_gateway_flow, s);
+	s->pmatch = pmatch_new(s->conf->stream_match_memcap);
 }
 
 /*
  * One piece of a TCP direction's inspected stream, in order: the
- * payload rules. The packet's header rules ran when it arrived.
+ * payload rules, carrying matches over from the pieces before
+ * (pmatch.h); after lost data (PKT_GAP) nothing is carried across the
+ * hole. Another copy of bytes (PKT_STREAM_ALT) is not the stream: it is
+ * matched alone. The packet's header rules ran when it arrived.
  */
 static void
 sensor_payload(struct sensor *s, const struct packet *pkt)
@@ -122,6 +179,11 @@ sensor_payload(struct sensor *s, const struct packet *pkt)
 		return;
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.scope = MS_PAYLOAD;
+	if (pkt->flow != NULL && !(pkt->flags & PKT_STREAM_ALT)) {
+		if (pkt->flags & PKT_GAP)
+			pmatch_gap(s->pmatch, pkt->flow, pkt->dir);
+		c.pm = s->pmatch;
+	}
 	rules_match(s->rules, &c, s->alerts);
 }
 
@@ -259,6 +321,10 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		rules_match(s->rules, &c, s->alerts);
 	if (stream_pending(pkt))
 		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
+	/* The direction closes with nothing held: its carry is decided. */
+	if ((pkt->tcp_flags & (TH_FIN | TH_RST)) && f->pm_slots != 0 &&
+	    f->proto == PROTO_TCP && !stream_pending(pkt))
+		sensor_payload_end(s, pkt);
 }
 
 /*

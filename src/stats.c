@@ -26,6 +26,7 @@
 #include "spool.h"
 #include "stats.h"
 #include "stream.h"
+#include "pmatch.h"
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
@@ -281,6 +282,9 @@ stats_snapshot(struct sensor *s)
 		for (i = 0; i < STC_NCOUNTERS; i++)
 			json_object_set_new(sj, stream_counter_name(i),
 			    json_integer(JI(stream_stats(s->stream)->c[i])));
+		for (i = 0; i < PMC_NCOUNTERS; i++)
+			json_object_set_new(sj, pmatch_counter_name(i),
+			    json_integer(JI(pmatch_counter(s->pmatch, i))));
 		json_object_set_new(j, "stream", sj);
 	}
 	json_object_set_new(j, "interfaces", stats_interfaces(s));

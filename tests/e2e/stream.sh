@@ -90,6 +90,9 @@ if live_start live "$tmp/on.yaml" "$tmp/reversed.pcap"; then
 	check "live: the Prometheus text has the stream counters" \
 		eval '"$CANHGACCTL" -s "$tmp/ctl.sock" stats --prometheus |
 		    grep -q "^canhgac_stream_segments_held_total [1-9]"'
+	check "live: the pool's size is a gauge, not a counter" \
+		eval '"$CANHGACCTL" -s "$tmp/ctl.sock" stats --prometheus |
+		    grep -qx "# TYPE canhgac_stream_blocks_max gauge"'
 	live_stop live
 	check "live: one data-leak alert" [ "$(count live $leak)" = 1 ]
 fi

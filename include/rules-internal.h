@@ -82,6 +82,7 @@ struct ruleset {
 	size_t			 nassets;
 	struct rule		*rules;
 	size_t			 nrules;
+	uint32_t		*by_sid;	/* rule indices in sid order */
 	struct exception	*exc;
 	size_t			 nexc;
 	char			*catalog_path;

@@ -5,6 +5,7 @@
 #ifndef CANHGAC_SENSOR_H
 #define CANHGAC_SENSOR_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,8 @@ struct sensor {
 	size_t			 nstarted;	/* subsystems started */
 	int			 drained;	/* stopped, outputs drained */
 	struct reload_job	*reload_job;	/* a rule set being built */
+	pthread_t		 retire_tid;	/* freeing a replaced rule set */
+	int			 retiring;
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */

@@ -142,6 +142,41 @@ reload_config(struct sensor *s, char *err, size_t errlen)
 }
 
 /*
+ * Freeing a replaced rule set (tens of ms for tens of thousands of
+ * rules) is done by a thread of its own, so that the swap holds the
+ * loop, and with it capture, only for the counters' merge. One at a
+ * time: a second swap first waits for the previous free, which has
+ * long finished when each set takes a build to make.
+ */
+static void *
+retire_thread(void *arg)
+{
+	rules_free(arg);
+	return NULL;
+}
+
+static void
+rules_retire_wait(struct sensor *s)
+{
+	if (s->retiring) {
+		pthread_join(s->retire_tid, NULL);
+		s->retiring = 0;
+	}
+}
+
+static void
+rules_retire(struct sensor *s, struct ruleset *old)
+{
+	if (old == NULL)
+		return;
+	rules_retire_wait(s);
+	if (pthread_create(&s->retire_tid, NULL, retire_thread, old) == 0)
+		s->retiring = 1;
+	else
+		rules_free(old);
+}
+
+/*
  * Open what the new configuration names and swap everything in, or
  * change nothing. Takes nc and nr (NULL: they failed, err says why).
  */
@@ -163,7 +198,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 		goto fail;
 
 	rules_carry_counters(nr, s->rules);
-	rules_free(s->rules);
+	rules_retire(s, s->rules);
 	s->rules = nr;
 	if (s->flows != NULL)
 		flow_set_timeouts(s->flows, &nc->timeouts);
@@ -182,7 +217,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 fail:
 	eventlog_close(nel);
 	free(npath);
-	rules_free(nr);
+	rules_retire(s, nr);
 	config_free(nc);
 	s->reload_ok = 0;
 	s->reload_failures++;
@@ -317,7 +352,7 @@ on_reload_built(evutil_socket_t fd, short what, void *arg)
 	/* A reload in the loop may have swapped in meanwhile. */
 	if (j->nr != NULL && config_reload_check(s->conf, j->nc, !s->offline,
 	    err, sizeof(err)) != 0) {
-		rules_free(j->nr);
+		rules_retire(s, j->nr);
 		j->nr = NULL;
 	}
 	ok = reload_commit(s, j->nc, j->nr, err, sizeof(err)) == 0;
@@ -691,6 +726,7 @@ sensor_shutdown(struct sensor *s)
 	size_t	i;
 
 	reload_cancel(s);
+	rules_retire_wait(s);
 	/* Events last out, after the flows ended into them. */
 	for (i = s->nstarted; i > 0; i--)
 		subsystems[i - 1].shutdown(s);

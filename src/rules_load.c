@@ -1348,6 +1348,36 @@ link_exceptions(struct loader *L)
 		}
 }
 
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The rules' indices in sid order, sorted here (in the reload thread)
+ * so that the swap on the loop carries counters in one merge.
+ */
+static void
+index_by_sid(struct ruleset *rs)
+{
+	uint64_t	*keys;
+	size_t		 i;
+
+	if (rs->nrules == 0)
+		return;
+	keys = xcalloc(rs->nrules, sizeof(*keys));
+	for (i = 0; i < rs->nrules; i++)
+		keys[i] = (uint64_t)rs->rules[i].sid << 32 | i;
+	qsort(keys, rs->nrules, sizeof(*keys), u64_cmp);
+	rs->by_sid = xcalloc(rs->nrules, sizeof(*rs->by_sid));
+	for (i = 0; i < rs->nrules; i++)
+		rs->by_sid[i] = (uint32_t)keys[i];
+	free(keys);
+}
+
 struct ruleset *
 rules_load(const struct config *conf, char *err, size_t errlen)
 {
@@ -1417,6 +1447,7 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot index rules");
 		goto fail;
 	}
+	index_by_sid(rs);
 	free(L.sids);
 	return rs;
 fail:
@@ -1454,6 +1485,7 @@ rules_free(struct ruleset *rs)
 	free(rs->file_catalog);
 	free(rs->asset_refs);
 	free(rs->rules);
+	free(rs->by_sid);
 	free(rs->exc);
 	free(rs->assets);
 	free(rs);

@@ -870,22 +870,15 @@ rules_stats(const struct ruleset *rs)
 	return &rs->st;
 }
 
-static int
-rule_sid_cmp(const void *a, const void *b)
-{
-	const struct rule	*x = *(const struct rule *const *)a;
-	const struct rule	*y = *(const struct rule *const *)b;
-
-	return x->sid < y->sid ? -1 : x->sid > y->sid;
-}
-
 /*
  * A reload must not make the counters look like a fresh start: rules
  * keep their hits by sid, exceptions theirs when owner, reason and
  * expiry are unchanged, and the totals carry on. Threshold windows and
  * suppressions go on for a rule whose definition (sid and the digest of
  * its YAML) did not change, so that reloading often cannot hide a slow
- * scan; a changed rule starts afresh.
+ * scan; a changed rule starts afresh. This runs on the loop while
+ * capture waits: both sets come sorted by sid (by_sid, built with the
+ * set), so matching them up is one linear merge, no sort.
  */
 void
 rules_carry_counters(struct ruleset *to, const struct ruleset *from)
@@ -896,37 +889,37 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 		return;
 	to->st = from->st;
 	if (from->nrules > 0) {
-		const struct rule **byid = xcalloc(from->nrules, sizeof(*byid));
 		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
+		size_t a = 0, b = 0;
 
-		/* Sorted by sid, so a large rule set reloads in n log n. */
-		for (j = 0; j < from->nrules; j++) {
-			byid[j] = &from->rules[j];
+		for (j = 0; j < from->nrules; j++)
 			map[j] = UINT32_MAX;
-		}
-		qsort(byid, from->nrules, sizeof(*byid), rule_sid_cmp);
-		for (i = 0; i < to->nrules; i++) {
-			const struct rule	 key = { .sid = to->rules[i].sid };
-			const struct rule	*kp = &key, **hit;
+		while (a < to->nrules && b < from->nrules) {
+			struct rule		*n = &to->rules[to->by_sid[a]];
+			const struct rule	*o = &from->rules[from->by_sid[b]];
 
-			hit = bsearch(&kp, byid, from->nrules, sizeof(*byid),
-			    rule_sid_cmp);
-			if (hit == NULL)
+			if (n->sid != o->sid) {
+				if (n->sid < o->sid)
+					a++;
+				else
+					b++;
 				continue;
-			if ((*hit)->digest == to->rules[i].digest)
-				map[*hit - from->rules] = (uint32_t)i;
-			to->rules[i].hits = (*hit)->hits;
-			to->rules[i].matches = (*hit)->matches;
-			to->rules[i].last_hit = (*hit)->last_hit;
-			to->rules[i].regex_limited = (*hit)->regex_limited;
-			to->rules[i].limit_reported = (*hit)->limit_reported;
+			}
+			if (o->digest == n->digest)
+				map[from->by_sid[b]] = to->by_sid[a];
+			n->hits = o->hits;
+			n->matches = o->matches;
+			n->last_hit = o->last_hit;
+			n->regex_limited = o->regex_limited;
+			n->limit_reported = o->limit_reported;
 			/* Still to be raised: queue it in the new set. */
-			if ((*hit)->limit_queued)
-				limit_queue(to, &to->rules[i], (uint32_t)i);
+			if (o->limit_queued)
+				limit_queue(to, n, to->by_sid[a]);
+			a++;
+			b++;
 		}
 		thr_carry(to->thr, from->thr, map);
 		free(map);
-		free(byid);
 	}
 	for (i = 0; i < to->nexc; i++)
 		for (j = 0; j < from->nexc; j++) {

@@ -893,6 +893,92 @@ test_regex_limit(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* Hits and matches of the rule with this sid; -1 when absent. */
+static void
+sid_counts(const struct ruleset *rs, uint32_t sid, int64_t *hits,
+    int64_t *matches)
+{
+	struct rule_info	ri;
+	size_t			i;
+
+	*hits = *matches = -1;
+	for (i = 0; i < rules_size(rs); i++)
+		if (rules_info(rs, i, &ri) == 0 && ri.sid == sid) {
+			*hits = (int64_t)ri.hits;
+			*matches = (int64_t)ri.matches;
+		}
+}
+
+#define CARRY_RULE(sid, pat, extra) \
+	"  - {sid: " #sid ", name: r" #sid ", category: anomaly, " \
+	"severity: low, level: 1, match: {proto: udp, payload: {regex: " \
+	pat "}}, " extra "message: m, advice: a}\n"
+
+/*
+ * A reload carries counters by sid in one merge of the two sets' sid
+ * orders (the swap holds capture): the rules stand in another order in
+ * the new files, one is gone and one is new, and one changed. Hits and
+ * matches follow the sid; the threshold window of the unchanged rule
+ * 27 goes on from index 2 to index 0, so its third packet alerts.
+ */
+static void
+test_carry_by_sid(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs, *rs2;
+	struct alert_out	*o;
+	char			 err[512];
+	int64_t			 h, m;
+	json_t			*al;
+	static const struct {
+		uint32_t	sid;
+		int64_t		hits, matches;
+	} want[] = { { 27, 0, 2 }, { 99, 0, 0 }, { 40, 3, 3 }, { 12, 1, 1 },
+	    { 5, -1, -1 } };
+	size_t			 i;
+
+	(void)state;
+	rs = load_text("rules:\n"
+	    CARRY_RULE(40, "aa", "")
+	    CARRY_RULE(12, "bb", "")
+	    CARRY_RULE(27, "cc", "threshold: {by: [src_ip], count: 3, "
+	    "within: 60s}, ")
+	    CARRY_RULE(5, "dd", ""), "10.0.0.1", &c, &o);
+	for (i = 0; i < 3; i++)
+		udp_payload(rs, o, "aa", 1735700000 + i);
+	udp_payload(rs, o, "bb", 1735700003);
+	udp_payload(rs, o, "cc", 1735700004);
+	udp_payload(rs, o, "cc", 1735700005);
+	udp_payload(rs, o, "dd", 1735700006);
+	write_file("rules.yaml", "rules:\n"
+	    CARRY_RULE(27, "cc", "threshold: {by: [src_ip], count: 3, "
+	    "within: 60s}, ")
+	    CARRY_RULE(99, "ee", "")
+	    CARRY_RULE(40, "aaa", "")
+	    CARRY_RULE(12, "bb", ""));
+	rs2 = rules_load(c, err, sizeof(err));
+	if (rs2 == NULL)
+		fail_msg("%s", err);
+	rules_carry_counters(rs2, rs);
+	rules_free(rs);
+	for (i = 0; i < NELEM(want); i++) {
+		sid_counts(rs2, want[i].sid, &h, &m);
+		if (h != want[i].hits || m != want[i].matches)
+			fail_msg("sid %u: hits %lld matches %lld, want %lld %lld",
+			    want[i].sid, (long long)h, (long long)m,
+			    (long long)want[i].hits, (long long)want[i].matches);
+	}
+	udp_payload(rs2, o, "cc", 1735700007);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 27), 1);
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs2);
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 /*
  * {timestamp} and {community_id} expand to the alert's own fields, as
  * written in the record; {matches}, which the record has no field for,
@@ -1202,6 +1288,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels_and_index),
 		cmocka_unit_test(test_threshold_window),
+		cmocka_unit_test(test_carry_by_sid),
 		cmocka_unit_test(test_suppression_and_masking),
 		cmocka_unit_test(test_exception_expiry),
 		cmocka_unit_test(test_vietnamese),

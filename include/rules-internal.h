@@ -85,6 +85,7 @@ struct ruleset {
 	uint32_t		*by_sid;	/* rule indices in sid order */
 	struct exception	*exc;
 	size_t			 nexc;
+	uint32_t		*exc_by_id;	/* by owner, reason, expiry */
 	char			*catalog_path;
 	char			*catalog_standard;
 	struct control_ref	*controls;
@@ -222,6 +223,9 @@ void	 rules_note_asset_ref(struct ruleset *, struct rule *,
 
 /* rules_match.c */
 int	 rules_regex_gave_up(int pcre2_rc);
+/* An exception's identity across a reload: owner, reason, expiry. */
+int	 rules_exception_id_cmp(const struct exception *,
+	    const struct exception *);
 void	 rules_regex_charge(struct ruleset *, const struct rule_match *);
 int	 rules_index(struct ruleset *);
 const struct port_match *rules_port_key(const struct rule *, int src);

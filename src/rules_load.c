@@ -1378,6 +1378,36 @@ index_by_sid(struct ruleset *rs)
 	free(keys);
 }
 
+static int
+exc_ptr_cmp(const void *a, const void *b)
+{
+	const struct exception	*x = *(const struct exception *const *)a;
+	const struct exception	*y = *(const struct exception *const *)b;
+	int			 c = rules_exception_id_cmp(x, y);
+
+	/* Equal ones stay in file order: the carry pairs them in order. */
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* The exceptions' indices by identity, for the same merge. */
+static void
+index_exceptions(struct ruleset *rs)
+{
+	const struct exception	**p;
+	size_t			  i;
+
+	if (rs->nexc == 0)
+		return;
+	p = xcalloc(rs->nexc, sizeof(*p));
+	for (i = 0; i < rs->nexc; i++)
+		p[i] = &rs->exc[i];
+	qsort(p, rs->nexc, sizeof(*p), exc_ptr_cmp);
+	rs->exc_by_id = xcalloc(rs->nexc, sizeof(*rs->exc_by_id));
+	for (i = 0; i < rs->nexc; i++)
+		rs->exc_by_id[i] = (uint32_t)(p[i] - rs->exc);
+	free(p);
+}
+
 struct ruleset *
 rules_load(const struct config *conf, char *err, size_t errlen)
 {
@@ -1448,6 +1478,7 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		goto fail;
 	}
 	index_by_sid(rs);
+	index_exceptions(rs);
 	free(L.sids);
 	return rs;
 fail:
@@ -1487,6 +1518,7 @@ rules_free(struct ruleset *rs)
 	free(rs->rules);
 	free(rs->by_sid);
 	free(rs->exc);
+	free(rs->exc_by_id);
 	free(rs->assets);
 	free(rs);
 }

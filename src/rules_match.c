@@ -921,19 +921,30 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 		thr_carry(to->thr, from->thr, map);
 		free(map);
 	}
-	for (i = 0; i < to->nexc; i++)
-		for (j = 0; j < from->nexc; j++) {
-			const struct exception *o = &from->exc[j];
-			struct exception *n = &to->exc[i];
+	/* Exceptions the same way, by identity; equal ones pair in order. */
+	for (i = 0, j = 0; i < to->nexc && j < from->nexc;) {
+		struct exception	*n = &to->exc[to->exc_by_id[i]];
+		const struct exception	*o = &from->exc[from->exc_by_id[j]];
+		int			 c = rules_exception_id_cmp(n, o);
 
-			if (strcmp(n->owner, o->owner) == 0 &&
-			    strcmp(n->reason, o->reason) == 0 &&
-			    strcmp(n->expires_text, o->expires_text) == 0) {
-				n->hits = o->hits;
-				n->expired_hits = o->expired_hits;
-				break;
-			}
+		if (c == 0) {
+			n->hits = o->hits;
+			n->expired_hits = o->expired_hits;
 		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
+int
+rules_exception_id_cmp(const struct exception *x, const struct exception *y)
+{
+	int	c;
+
+	if ((c = strcmp(x->owner, y->owner)) != 0 ||
+	    (c = strcmp(x->reason, y->reason)) != 0)
+		return c;
+	return strcmp(x->expires_text, y->expires_text);
 }
 
 uint64_t

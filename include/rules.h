@@ -316,8 +316,13 @@ void	 rules_match(struct ruleset *, const struct match_ctx *,
 	    struct alert_out *);
 const struct rule_stats *rules_stats(const struct ruleset *);
 uint64_t rules_threshold_evictions(const struct ruleset *);
-/* Keep hit counts across a reload: by sid, and exceptions by identity. */
-void	 rules_carry_counters(struct ruleset *to, const struct ruleset *from);
+/*
+ * Keep hit counts across a reload: by sid, and exceptions by identity;
+ * to takes over from's threshold state, moved over by rules_carry_step
+ * (a slice a call, from the loop's tick: 1 while some is left).
+ */
+void	 rules_carry_counters(struct ruleset *to, struct ruleset *from);
+int	 rules_carry_step(struct ruleset *);
 
 /* One "$name" a rule's match refers to, recorded by the loader. */
 struct rule_asset_ref {

@@ -60,8 +60,11 @@ int	 thr_event(struct thr_table *, size_t r, const struct thr_key *key,
 	    struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
 /* Reload: state of from's rule r moves to to's rule map[r] (UINT32_MAX:
- * dropped), so windows and suppressions of unchanged rules go on. */
-void	 thr_carry(struct thr_table *to, const struct thr_table *from,
+ * dropped), so windows and suppressions of unchanged rules go on. to
+ * takes from over and moves it in slices: thr_carry_step, with at most n
+ * entries a call, returns 1 while some are left. */
+void	 thr_carry(struct thr_table *to, struct thr_table *from,
 	    const uint32_t *map);
+int	 thr_carry_step(struct thr_table *, uint32_t n);
 
 #endif /* CANHGAC_THRESHOLD_H */

@@ -505,6 +505,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	capture_stats_update(s->cap);
 	capture_check_links(s->cap);
+	(void)rules_carry_step(s->rules);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	outputs_tick(s->outputs);

@@ -881,7 +881,7 @@ rules_stats(const struct ruleset *rs)
  * set), so matching them up is one linear merge, no sort.
  */
 void
-rules_carry_counters(struct ruleset *to, const struct ruleset *from)
+rules_carry_counters(struct ruleset *to, struct ruleset *from)
 {
 	size_t	i, j;
 
@@ -919,6 +919,7 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 			b++;
 		}
 		thr_carry(to->thr, from->thr, map);
+		from->thr = NULL;
 		free(map);
 	}
 	/* Exceptions the same way, by identity; equal ones pair in order. */
@@ -934,6 +935,15 @@ rules_carry_counters(struct ruleset *to, const struct ruleset *from)
 		i += c <= 0;
 		j += c >= 0;
 	}
+}
+
+/* Threshold entries moved over per tick: a few ms of the loop. */
+#define CARRY_STEP	16384
+
+int
+rules_carry_step(struct ruleset *rs)
+{
+	return rs != NULL ? thr_carry_step(rs->thr, CARRY_STEP) : 0;
 }
 
 int

@@ -25,6 +25,12 @@
  *    new value is counted but not remembered, so past that point a
  *    repeated value may count twice (an over-estimate, never a miss).
  *
+ * A reload hands the old table to the new one (thr_carry), which moves
+ * its entries over in slices (thr_carry_step, from the loop's tick) and,
+ * meanwhile, moves an entry the moment an event looks for it: the swap
+ * does no work per entry, which for a full table held capture for tens
+ * of milliseconds.
+ *
  * Time is packet time and may go backwards a little: an event before a
  * window's start belongs to that window, and one before the last alert
  * sent is inside the suppression time. Nothing subtracts a later time
@@ -100,7 +106,12 @@ struct thr_table {
 
 	uint64_t	 seed[2];
 	uint64_t	 now;		/* latest packet time seen */
-	struct thr_stats st;
+	struct thr_stats st;		/* prev's keys and bytes included */
+
+	/* A reload's predecessor, being moved over (thr_carry). */
+	struct thr_table *prev;
+	uint32_t	*pmap;		/* prev's rule -> this table's */
+	uint32_t	*inv;		/* this table's rule -> prev's */
 };
 
 /* The smallest power of two not below n (n <= THR_MAX_SLOTS). */
@@ -194,6 +205,9 @@ thr_free(struct thr_table *t)
 {
 	if (t == NULL)
 		return;
+	thr_free(t->prev);
+	free(t->pmap);
+	free(t->inv);
 	free(t->specs);
 	free(t->ents);
 	free(t->ebuckets);
@@ -246,6 +260,20 @@ thr_val_hash(const struct thr_table *t, uint32_t owner_hash, uint64_t value)
 	m[0] = value;
 	m[1] = owner_hash;
 	return (uint32_t)siphash13(t->seed, m, 2) & t->vmask;
+}
+
+static void
+thr_lru_prepend(struct thr_table *t, uint32_t i)
+{
+	struct thr_ent	*e = &t->ents[i];
+
+	e->lprev = THR_NIL;
+	e->lnext = t->lhead;
+	if (t->lhead != THR_NIL)
+		t->ents[t->lhead].lprev = i;
+	else
+		t->ltail = i;
+	t->lhead = i;
 }
 
 static void
@@ -356,16 +384,20 @@ thr_ent_release(struct thr_table *t, uint32_t i)
 	t->st.bytes -= sizeof(*e);
 }
 
+/* Whether e, of a rule with spec s, can be dropped at time now. */
+static int
+thr_stale(const struct thr_ent *e, const struct thr_spec *s, uint64_t now)
+{
+	if (e->type == THR_T_WIN)
+		return thr_past(now, e->start, s->within);
+	return e->n == 0 && thr_past(now, e->start, s->suppress);
+}
+
 /* Whether entry i can be dropped without changing any later answer. */
 static int
 thr_ent_stale(const struct thr_table *t, uint32_t i)
 {
-	const struct thr_ent	*e = &t->ents[i];
-	const struct thr_spec	*s = &t->specs[e->rule];
-
-	if (e->type == THR_T_WIN)
-		return thr_past(t->now, e->start, s->within);
-	return e->n == 0 && thr_past(t->now, e->start, s->suppress);
+	return thr_stale(&t->ents[i], &t->specs[t->ents[i].rule], t->now);
 }
 
 /* Drop a few entries at the LRU head that no longer matter. */
@@ -401,10 +433,10 @@ thr_ent_find(const struct thr_table *t, uint8_t type, uint32_t r,
 /*
  * Find or create the entry for (type, r, key) and make it the most
  * recent; *created says which. A full pool gives up its LRU head, which
- * is never the entry touched last.
+ * is never the entry touched last. The previous table is not looked at.
  */
 static uint32_t
-thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
+thr_ent_get_here(struct thr_table *t, uint8_t type, uint32_t r,
     const struct thr_key *k, uint32_t h, int *created)
 {
 	struct thr_ent	*e;
@@ -499,6 +531,87 @@ thr_val_insert(struct thr_table *t, uint32_t i, uint64_t value, uint32_t b)
 	v->onext = e->vals;
 	e->vals = vi;
 	t->st.bytes += sizeof(*v);
+}
+
+/*
+ * Move entry j of the previous table into t (under its rule's index
+ * here) and free it there. recent: an event wants it now, so it becomes
+ * the most recent; otherwise it goes to the LRU head (moves go newest
+ * first), and only into a free slot: older than everything in t, it is
+ * what t would evict. State of a rule gone or changed, or that no longer
+ * matters, is dropped. Returns its index in t, or THR_NIL.
+ */
+static uint32_t
+thr_move(struct thr_table *t, uint32_t j, int recent)
+{
+	struct thr_table	*p = t->prev;
+	const struct thr_ent	*o = &p->ents[j];
+	struct thr_ent		*e;
+	uint32_t		 r, h, vi, i = THR_NIL;
+	uint64_t		 bytes = p->st.bytes;
+	int			 created;
+
+	r = o->rule < p->nrules ? t->pmap[o->rule] : THR_NIL;
+	if (r != THR_NIL && r < t->nrules &&
+	    !thr_stale(o, &t->specs[r], t->now)) {
+		if (recent || t->efree != THR_NIL || t->eused < t->nents) {
+			h = thr_ent_hash(t, o->type, r, &o->key);
+			i = thr_ent_get_here(t, o->type, r, &o->key, h,
+			    &created);
+			e = &t->ents[i];
+			e->start = o->start;
+			e->n = o->n;
+			e->v = o->v;
+			e->fired = o->fired;
+			for (vi = o->vals; t->vals != NULL && vi != THR_NIL;
+			    vi = p->vals[vi].onext)
+				thr_val_insert(t, i, p->vals[vi].value,
+				    thr_val_hash(t, h, p->vals[vi].value));
+			if (!recent && t->lhead != i) {
+				thr_lru_unlink(t, i);
+				thr_lru_prepend(t, i);
+			}
+		} else
+			t->st.evicted++;
+	}
+	thr_ent_release(p, j);
+	t->st.keys--;
+	t->st.bytes -= bytes - p->st.bytes;
+	return i;
+}
+
+/* The previous table is done with: what is left of it is freed. */
+static void
+thr_carry_end(struct thr_table *t)
+{
+	t->st.bytes -= t->prev->st.bytes;
+	t->st.keys -= t->prev->st.keys;
+	thr_free(t->prev);
+	free(t->pmap);
+	free(t->inv);
+	t->prev = NULL;
+	t->pmap = t->inv = NULL;
+}
+
+/*
+ * thr_ent_get_here, after moving over the previous table's entry for
+ * (type, r, key) if it still has one.
+ */
+static uint32_t
+thr_ent_get(struct thr_table *t, uint8_t type, uint32_t r,
+    const struct thr_key *k, uint32_t h, int *created)
+{
+	uint32_t	pr, i;
+
+	if (t->prev != NULL && (pr = t->inv[r]) != THR_NIL &&
+	    thr_ent_find(t, type, r, k, h) == THR_NIL &&
+	    (i = thr_ent_find(t->prev, type, pr, k, thr_ent_hash(t->prev,
+	    type, pr, k))) != THR_NIL &&
+	    (i = thr_move(t, i, 1)) != THR_NIL) {
+		*created = 0;
+		return i;
+	}
+	return thr_ent_get_here(t, type, r, k, h, created);
 }
 
 /* Count one event in window i; 1 when the window's alert is due. */
@@ -611,44 +724,63 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 }
 
 /*
- * A reload: carry every window and suppression record of `from` whose
- * rule is map[rule] in `to` (THR_NIL: the rule is gone or its
- * definition changed, and its state with it), oldest first so that the
- * LRU order survives, with its distinct values. `to` is fresh and may
- * be smaller (threshold_memcap changed): past its pools the oldest
- * carried state is evicted as at any other time, and counted.
+ * A reload: `to` takes `from` over (the caller must not free it) and
+ * carries every window and suppression record of it whose rule is
+ * map[rule] in `to` (THR_NIL: the rule is gone or its definition
+ * changed, and its state with it), with its distinct values: an entry
+ * moves when an event asks for it, the rest in slices by
+ * thr_carry_step, newest first to the LRU head so that the order
+ * survives. `to` is fresh and may be smaller (threshold_memcap
+ * changed): what does not fit is the oldest, dropped and counted as
+ * evicted. No work per entry here: this runs while capture waits.
  */
 void
-thr_carry(struct thr_table *to, const struct thr_table *from,
-    const uint32_t *map)
+thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 {
-	const struct thr_ent	*o;
-	struct thr_ent		*e;
-	uint32_t		 i, j, r, h, vi;
-	int			 created;
+	uint32_t	r;
+	int		any = 0;
 
-	if (to == NULL || from == NULL)
+	if (to == NULL || from == NULL) {
+		thr_free(from);
 		return;
+	}
+	/* A carry still under way ends first (reloads seconds apart). */
+	while (thr_carry_step(from, UINT32_MAX))
+		;
 	to->now = from->now;
 	to->st.evicted = from->st.evicted;
 	to->st.suppressed = from->st.suppressed;
 	to->unremembered = from->unremembered;
-	for (i = from->lhead; i != THR_NIL; i = o->lnext) {
-		o = &from->ents[i];
-		if (o->rule >= from->nrules || (r = map[o->rule]) == THR_NIL ||
-		    r >= to->nrules)
-			continue;
-		h = thr_ent_hash(to, o->type, r, &o->key);
-		j = thr_ent_get(to, o->type, r, &o->key, h, &created);
-		e = &to->ents[j];
-		e->start = o->start;
-		e->n = o->n;
-		e->v = o->v;
-		e->fired = o->fired;
-		if (to->vals == NULL)
-			continue;
-		for (vi = o->vals; vi != THR_NIL; vi = from->vals[vi].onext)
-			thr_val_insert(to, j, from->vals[vi].value,
-			    thr_val_hash(to, h, from->vals[vi].value));
+	to->inv = xcalloc(to->nrules + 1, sizeof(*to->inv));
+	memset(to->inv, 0xff, (to->nrules + 1) * sizeof(*to->inv));
+	to->pmap = xcalloc(from->nrules + 1, sizeof(*to->pmap));
+	for (r = 0; r < from->nrules; r++) {
+		to->pmap[r] = map[r];
+		if (map[r] < to->nrules) {
+			to->inv[map[r]] = r;
+			any = 1;
+		}
 	}
+	to->prev = from;
+	to->st.keys += from->st.keys;
+	to->st.bytes += from->st.bytes;
+	if (!any || from->st.keys == 0)
+		thr_carry_end(to);
+}
+
+/*
+ * Move up to n more entries of a reload's previous table; 1 while some
+ * are left, 0 once it is freed.
+ */
+int
+thr_carry_step(struct thr_table *t, uint32_t n)
+{
+	if (t == NULL || t->prev == NULL)
+		return 0;
+	while (n-- > 0 && t->prev->ltail != THR_NIL)
+		(void)thr_move(t, t->prev->ltail, 0);
+	if (t->prev->ltail != THR_NIL)
+		return 1;
+	thr_carry_end(t);
+	return 0;
 }

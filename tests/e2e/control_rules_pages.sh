@@ -3,7 +3,8 @@
 # asking for every rule in one answer (limit 1,000,000) gets at most
 # 10,000 and where the next page starts, the default page is 1,000;
 # `canhgacctl rules` (table and --json) still shows every rule once, and
-# starts again when a reload changes the set between pages.
+# starts again when a reload changes the set between pages; `stats`
+# lists only the rules that did something.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 
 N=12000
@@ -57,6 +58,14 @@ check "last page: 3 rules, no next (got $n, $next)" [ "$n" = 3 ] && [ "$next" = 
 read -r bytes n next tot _ <<<"$(raw '{"cmd":"rules","offset":-1}')"
 check "negative offset refused" [ "$n" = 0 ]
 
+# stats lists only rules that did something: not the 12,000 idle ones.
+ctl --json stats >"$tmp/stats.json"
+check "stats leaves the idle rules out ($(wc -c <"$tmp/stats.json") bytes)" \
+    $PY -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(not (all(r["sid"] < 500000 for r in s["rules"]["per_rule"])
+              and s["rules"]["active"] >= 12000))' "$tmp/stats.json"
 ctl rules >"$tmp/table.out" 2>"$tmp/table.err"
 rows=$(grep -c "page test" "$tmp/table.out")
 uniq_rows=$(grep -o "^5[0-9]\{5\}" "$tmp/table.out" | sort -u | wc -l)

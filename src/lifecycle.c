@@ -532,6 +532,7 @@ sub_flow_init(struct sensor *s, char *err, size_t errlen)
 	s->flows = flow_table_new(s->conf->flow_memcap - bufmem,
 	    &s->conf->timeouts, sensor_flow_end, s);
 	s->app = app_init(nbufs, sensor_app_record, s);
+	sensor_http_init(s);
 	if (s->conf->defrag_enabled)
 		s->defrag = defrag_new(s->conf->defrag_memcap,
 		    s->conf->defrag_timeout);

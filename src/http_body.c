@@ -222,7 +222,8 @@ hb_inflate(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 
 	zs->next_in = (Bytef *)(uintptr_t)p;
 	zs->avail_in = (uInt)n;
-	while (zs->avail_in > 0) {
+	/* Until the input is used and zlib has no more output for it. */
+	for (;;) {
 		uint64_t	 cap = hb->ratio * b->wire + HB_RATIO_SLACK;
 		size_t		 room, made;
 		int		 rc;
@@ -258,12 +259,17 @@ hb_inflate(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 			b->flags &= (uint8_t)~HBF_ZEND;
 			continue;
 		}
-		if (rc == Z_BUF_ERROR && made == 0 && zs->avail_out > 0)
+		if (rc == Z_BUF_ERROR || (rc == Z_OK && zs->avail_in == 0 &&
+		    zs->avail_out > 0))
 			break;		/* wants more input than there is */
-		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			/* Not what it claims: the rest as it is. */
-			const uint8_t *rest = zs->next_in;
-			size_t left = zs->avail_in;
+		if (rc != Z_OK) {
+			/*
+			 * Not what it claims: the rest as it is (all of it
+			 * when nothing inflated: plain text labelled gzip).
+			 */
+			const uint8_t *rest = zs->total_out == 0 ? p :
+			    zs->next_in;
+			size_t left = zs->total_out == 0 ? n : zs->avail_in;
 
 			hb->c[HBC_ERRORS]++;
 			b->flags |= HBF_RAW;

@@ -163,15 +163,16 @@ typedef void (*app_emit_cb)(const struct packet *, const struct app_result *,
 struct app_ctx *app_init(size_t nbufs, app_emit_cb, void *);
 void	 app_free(struct app_ctx *);
 /*
- * HTTP bodies (http_body.h): limit and ratio bound each inflated body,
- * nzlib bodies are inflated at once; inspect gets what the payload rules
- * see of an HTTP flow: headers as they are, bodies decoded.
+ * HTTP (http_session.h, http_body.h): nhttp transactions in progress at
+ * once; limit and ratio bound each inflated body, nzlib bodies are
+ * inflated at once; inspect gets what the payload rules see of an HTTP
+ * flow: headers as they are, bodies decoded.
  */
 struct iface;
 struct http_session_stats;
 typedef void (*app_inspect_cb)(const struct packet *, void *);
-void	 app_http_setup(struct app_ctx *, uint64_t limit, uint32_t ratio,
-	    size_t nzlib, app_inspect_cb inspect, void *);
+void	 app_http_setup(struct app_ctx *, size_t nhttp, uint64_t limit,
+	    uint32_t ratio, size_t nzlib, app_inspect_cb inspect, void *);
 /*
  * Inspect pkt's payload in its flow; records go to the emit callback.
  * Returns 1 when the payload went to the inspect callback decoded (an

@@ -5,8 +5,9 @@
  * each piece of the stream turned into what the payload rules inspect:
  * message headers as they are, bodies decoded (http_body.c).
  *
- * The per-flow state and the buffers for a header that spans segments
- * come from fixed pools made at start. A flow that finds its pool empty,
+ * The per-flow state, held while a transaction is in progress, and the
+ * buffers for a header that spans segments come from fixed pools made at
+ * start. A flow that finds its pool empty,
  * and a direction whose messages can no longer be told apart (a gap, a
  * malformed header or chunk), is inspected as it is on the wire; a
  * direction picks up again where a piece starts with a message.
@@ -37,7 +38,10 @@ struct http_session_stats {
 };
 
 struct http_sessions;
+/* n transactions in progress at once (a session is held only then). */
 struct http_sessions *http_sessions_new(size_t n, struct http_bodies *);
+/* Bytes of state per session, to size n from a memory budget. */
+size_t	 http_session_bytes(void);
 void	 http_sessions_free(struct http_sessions *);
 /*
  * One in-order piece of an HTTP flow's direction: records to emit, the

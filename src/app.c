@@ -84,11 +84,10 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 	}
 	ctx->emit = emit;
 	ctx->arg = arg;
-	/* Half as many HTTP flows as buffers: each holds more state. */
-	ctx->nhttp = nbufs / 2;
+	ctx->nhttp = nbufs;
 	ctx->sink.buf = xmalloc(APP_VIEW_MAX);
 	ctx->sink.cap = APP_VIEW_MAX;
-	app_http_setup(ctx, 1 << 20, 100, 16, NULL, NULL);
+	app_http_setup(ctx, nbufs, 1 << 20, 100, 16, NULL, NULL);
 	return ctx;
 }
 
@@ -115,9 +114,10 @@ app_view_flush(struct hb_sink *s)
 }
 
 void
-app_http_setup(struct app_ctx *ctx, uint64_t limit, uint32_t ratio,
-    size_t nzlib, app_inspect_cb inspect, void *arg)
+app_http_setup(struct app_ctx *ctx, size_t nhttp, uint64_t limit,
+    uint32_t ratio, size_t nzlib, app_inspect_cb inspect, void *arg)
 {
+	ctx->nhttp = nhttp;
 	http_sessions_free(ctx->http);
 	http_bodies_free(ctx->bodies);
 	ctx->bodies = http_bodies_new(limit, ratio, nzlib);

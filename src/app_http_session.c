@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +65,19 @@ struct http_sessions *
 http_sessions_new(size_t n, struct http_bodies *bodies)
 {
 	struct http_sessions	*hs = xcalloc(1, sizeof(*hs));
-	size_t			 i;
+	size_t			 i, nh;
 
 	if (n < 4)
 		n = 4;
+	/* A header spans segments only for a moment: one buffer for four. */
+	nh = n / 4 < 4 ? 4 : n / 4;
 	hs->pool = xcalloc(n, sizeof(*hs->pool));
-	hs->hpool = xcalloc(n, sizeof(*hs->hpool));
+	hs->hpool = xcalloc(nh, sizeof(*hs->hpool));
 	for (i = n; i > 0; i--) {
 		hs->pool[i - 1].next = hs->free;
 		hs->free = &hs->pool[i - 1];
+	}
+	for (i = nh; i > 0; i--) {
 		hs->hpool[i - 1].next = hs->hfree;
 		hs->hfree = &hs->hpool[i - 1];
 	}
@@ -343,9 +348,31 @@ hs_get(struct http_sessions *hs, struct flow *f)
 		return NULL;
 	}
 	hs->free = ss->next;
-	memset(ss, 0, sizeof(*ss));
+	/* The transactions are written before they are read. */
+	memset(ss, 0, offsetof(struct http_session, tx));
 	f->ahttp = ss;
 	return ss;
+}
+
+/*
+ * Between transactions a session holds nothing a fresh one would not:
+ * it goes back to the pool, so the pool bounds the transactions in
+ * progress, not the connections kept alive.
+ */
+static void
+hs_idle(struct http_sessions *hs, struct flow *f)
+{
+	struct http_session	*ss = f->ahttp;
+
+	if (ss->state[0] == HS_HEADER && ss->state[1] == HS_HEADER &&
+	    ss->hbuf[0] == NULL && ss->hbuf[1] == NULL && ss->ntx == 0)
+		http_session_release(hs, f);
+}
+
+size_t
+http_session_bytes(void)
+{
+	return sizeof(struct http_session) + sizeof(struct http_hbuf) / 4;
 }
 
 int
@@ -417,6 +444,7 @@ http_session_piece(struct http_sessions *hs, const struct packet *pkt,
 			break;
 		}
 	}
+	hs_idle(hs, f);
 	return 0;
 }
 

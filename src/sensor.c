@@ -196,9 +196,9 @@ sensor_http_view(const struct packet *pkt, void *arg)
 }
 
 void
-sensor_http_init(struct sensor *s)
+sensor_http_init(struct sensor *s, size_t nhttp)
 {
-	app_http_setup(s->app, s->conf->http_decompress_limit,
+	app_http_setup(s->app, nhttp, s->conf->http_decompress_limit,
 	    (uint32_t)s->conf->http_decompress_ratio,
 	    (size_t)s->conf->http_decompress_bodies, sensor_http_view, s);
 }

@@ -5,8 +5,9 @@ client CLIENT (internal) to EXT (outside) port 80, 1,400-byte segments;
 NAME-benign.pcap is the same with 12-digit numbers that are not citizen
 IDs (rulelib.BENIGN).
 
-  keepalive  GET /a (a 20 KB response), GET /b (a 304), then the POST
-             with the numbers: three transactions on one connection
+  keepalive  POST /a (20 KB each way), GET /b (a 304), then the POST
+             with the numbers past 20 KB of the client's stream: three
+             transactions on one connection
   pipelined  the three requests in one segment, then the three responses
   deep       a chunked POST: 20 KB of other body in 1,000-byte chunks,
              then the numbers
@@ -77,7 +78,9 @@ def conn(path, exchanges, client=CLIENT, server=EXT, sport=43300):
 
 
 def keepalive(ids):
-    return [(0, head(b"GET", b"/a"), 1400),
+    """The POST starts past 20 KB of the client's stream."""
+    return [(0, head(b"POST", b"/a", b"Content-Length: 20488\r\n") +
+             b"ghi_chu=" + b"x" * 20480, 1400),
             (1, ok(b"y" * 20480), 1400),
             (0, head(b"GET", b"/b", b"If-None-Match: \"1\"\r\n"), 1400),
             (1, b"HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\n\r\n", 1400),

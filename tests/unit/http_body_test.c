@@ -6,7 +6,9 @@
  * truncated gzip stream, decompression bombs against the ratio and the
  * limit, the zlib pool used up (refused, inspected as it is), plain text
  * labelled gzip; and pipelined requests with their responses, one byte a
- * piece, paired into transactions.
+ * piece, paired into transactions; data lost (read as it is until a
+ * message starts a piece), a switch to WebSocket, responses that are not
+ * HTTP, the session pool used up and given back between transactions.
  */
 #include "config.h"
 
@@ -464,6 +466,149 @@ test_session_pipelined(void **state)
 	http_bodies_free(hb);
 }
 
+/* A session reader with one direction of one flow, for the tests below. */
+struct one {
+	struct http_bodies	*hb;
+	struct http_sessions	*hs;
+	struct out		*o;
+	struct recs		 r;
+	struct flow		 f;
+	struct packet		 pkt;
+};
+
+static struct one *
+one_new(size_t nsessions)
+{
+	struct one	*t = calloc(1, sizeof(*t));
+
+	t->hb = http_bodies_new(1 << 20, 100, 1);
+	t->hs = http_sessions_new(nsessions, t->hb);
+	t->o = out_new();
+	t->f.app_proto = APP_HTTP;
+	t->pkt.flow = &t->f;
+	return t;
+}
+
+static int
+one_piece(struct one *t, int dir, uint16_t flags, const char *s)
+{
+	t->pkt.dir = (uint8_t)dir;
+	t->pkt.flags = flags;
+	return http_session_piece(t->hs, &t->pkt, (const uint8_t *)s,
+	    strlen(s), &t->o->s, rec, &t->r);
+}
+
+static void
+one_free(struct one *t)
+{
+	http_session_end(t->hs, &t->f, &t->pkt, rec, &t->r);
+	out_free(t->o);
+	http_sessions_free(t->hs);
+	http_bodies_free(t->hb);
+	free(t);
+}
+
+/*
+ * Data lost inside a body: the direction is read as it is, and picks up
+ * at the next piece that starts a message.
+ */
+static void
+test_session_gap(void **state)
+{
+	struct one	*t = one_new(4);
+
+	(void)state;
+	one_piece(t, 0, 0, "POST /a HTTP/1.1\r\nContent-Length: 100\r\n\r\n"
+	    "abc");
+	one_piece(t, 0, PKT_GAP, "xyz GET /not HTTP/1.1\r\n\r\n");
+	assert_int_equal(http_sessions_stats(t->hs)->desync, 1);
+	assert_int_equal(http_sessions_stats(t->hs)->requests, 1);
+	one_piece(t, 0, 0, "more body bytes");
+	assert_int_equal(http_sessions_stats(t->hs)->requests, 1);
+	one_piece(t, 0, 0, "GET /b HTTP/1.1\r\nHost: y\r\n\r\n");
+	assert_int_equal(http_sessions_stats(t->hs)->requests, 2);
+	assert_string_equal(t->r.what[1], "req GET /b 0 0/0");
+	one_free(t);
+}
+
+/* Responses that are not HTTP, and a switch to another protocol. */
+static void
+test_session_responses(void **state)
+{
+	struct one	*t = one_new(4);
+
+	(void)state;
+	one_piece(t, 0, 0, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n");
+	one_piece(t, 1, 0, "HTTP/1.1 101 Switching Protocols\r\n\r\n"
+	    "\x81\x05hello");
+	assert_int_equal(t->r.ntx, 1);
+	assert_string_equal(t->r.what[1], "tx GET /ws 101 0/0");
+	/* After the switch both ways are read as they are. */
+	one_piece(t, 0, 0, "\x81\x85GET / HTTP/1.1\r\n\r\n");
+	assert_int_equal(http_sessions_stats(t->hs)->requests, 1);
+	one_free(t);
+
+	t = one_new(4);
+	one_piece(t, 0, 0, "GET / HTTP/1.1\r\n\r\n");
+	one_piece(t, 1, 0, "HTTP/1.1 2x0 OK\r\n\r\n");
+	one_piece(t, 1, 0, "HTTP/9.1 200 OK\r\n\r\n");
+	/* Each message that cannot be read is a loss of its own. */
+	assert_int_equal(http_sessions_stats(t->hs)->responses, 0);
+	assert_int_equal(http_sessions_stats(t->hs)->desync, 2);
+	one_free(t);
+}
+
+/* Sessions in use by as many flows as the pool holds: the next is refused. */
+static void
+test_session_pool(void **state)
+{
+	struct http_bodies	*hb = http_bodies_new(1 << 20, 100, 1);
+	struct http_sessions	*hs = http_sessions_new(4, hb);
+	struct out		*o = out_new();
+	struct recs		 r;
+	struct flow		 f[5];
+	struct packet		 pkt;
+	int			 i;
+	static const char	 half[] = "GET /a HTTP/1.1\r\nHo";
+	static const char	 whole[] = "GET /a HTTP/1.1\r\n\r\n";
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	memset(f, 0, sizeof(f));
+	memset(&pkt, 0, sizeof(pkt));
+	for (i = 0; i < 5; i++) {
+		f[i].app_proto = APP_HTTP;
+		pkt.flow = &f[i];
+		assert_int_equal(http_session_piece(hs, &pkt,
+		    (const uint8_t *)half, strlen(half), &o->s, rec, &r),
+		    i < 4 ? 0 : -1);
+	}
+	assert_int_equal(http_sessions_stats(hs)->exhausted, 1);
+	/* A flow whose transaction is done gives its state back. */
+	pkt.flow = &f[0];
+	http_session_piece(hs, &pkt, (const uint8_t *)"st: x\r\n\r\n", 9,
+	    &o->s, rec, &r);
+	pkt.dir = 1;
+	http_session_piece(hs, &pkt, (const uint8_t *)
+	    "HTTP/1.1 204 No Content\r\n\r\n", 27, &o->s, rec, &r);
+	assert_int_equal(http_sessions_stats(hs)->transactions, 1);
+	assert_null(f[0].ahttp);
+	pkt.dir = 0;
+	pkt.flow = &f[4];
+	assert_int_equal(http_session_piece(hs, &pkt, (const uint8_t *)whole,
+	    strlen(whole), &o->s, rec, &r), 0);
+	for (i = 0; i < 5; i++) {
+		pkt.flow = &f[i];
+		http_session_end(hs, &f[i], &pkt, rec, &r);
+	}
+	/* Half a header is no request: f[1..3] recorded nothing. */
+	assert_int_equal(http_sessions_stats(hs)->transactions, 2);
+	assert_int_equal(http_sessions_stats(hs)->requests, 2);
+	out_free(o);
+	http_sessions_free(hs);
+	http_bodies_free(hb);
+}
+
 int
 main(void)
 {
@@ -477,6 +622,9 @@ main(void)
 		cmocka_unit_test(test_pool_refused),
 		cmocka_unit_test(test_not_gzip),
 		cmocka_unit_test(test_session_pipelined),
+		cmocka_unit_test(test_session_gap),
+		cmocka_unit_test(test_session_responses),
+		cmocka_unit_test(test_session_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

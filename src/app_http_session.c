@@ -209,8 +209,11 @@ hs_request(struct http_sessions *hs, struct http_session *ss,
 	ss->state[0] = HS_BODY;
 }
 
-/* A response header: paired with the oldest open request. */
-static void
+/*
+ * A response header: paired with the oldest open request. Returns 1
+ * when another protocol follows (WebSocket, a tunnel).
+ */
+static int
 hs_response(struct http_sessions *hs, struct http_session *ss,
     const struct app_http *h)
 {
@@ -219,7 +222,7 @@ hs_response(struct http_sessions *hs, struct http_session *ss,
 
 	/* Interim responses (100 Continue) come before the real one. */
 	if (h->status >= 100 && h->status < 200 && h->status != 101)
-		return;
+		return 0;
 	hs->st.responses++;
 	if (ss->ntx == 0) {
 		struct app_http none;
@@ -233,12 +236,10 @@ hs_response(struct http_sessions *hs, struct http_session *ss,
 	if (ss->tx[ss->head].seq == ss->req_seq)
 		t->h.request_body = ss->body[0].decoded;
 	ss->resp_head = strcmp(t->h.method, "HEAD") == 0;
-	if (h->status == 101) {
-		/* Another protocol follows (WebSocket): not HTTP any more. */
+	if (h->status == 101 || (h->status / 100 == 2 &&
+	    strcmp(t->h.method, "CONNECT") == 0)) {
 		hs_tx_done(hs, ss);
-		hs_lose(hs, ss, 0);
-		hs_lose(hs, ss, 1);
-		return;
+		return 1;
 	}
 	if (ss->resp_head || h->status == 204 || h->status == 304)
 		fr = HB_NONE;
@@ -250,6 +251,7 @@ hs_response(struct http_sessions *hs, struct http_session *ss,
 		fr = HB_CLOSE;
 	http_body_start(hs->bodies, &ss->body[1], fr, h->length, h->coding);
 	ss->state[1] = HS_BODY;
+	return 0;
 }
 
 /* A body ended: the request's length noted, or the transaction done. */
@@ -417,8 +419,16 @@ http_session_piece(struct http_sessions *hs, const struct packet *pkt,
 				break;
 			if (dir == 0)
 				hs_request(hs, ss, &h);
-			else
-				hs_response(hs, ss, &h);
+			else if (hs_response(hs, ss, &h)) {
+				/*
+				 * Not HTTP any more either way: the rest of
+				 * the flow is inspected as it is (app.c).
+				 */
+				http_sink_put(sink, p, n);
+				f->app_done[0] = f->app_done[1] = 1;
+				http_session_release(hs, f);
+				return 0;
+			}
 			if (ss->state[dir] == HS_BODY &&
 			    (ss->body[dir].flags & HBF_DONE))
 				hs_body_done(hs, ss, dir);

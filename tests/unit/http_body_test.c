@@ -543,9 +543,19 @@ test_session_responses(void **state)
 	    "\x81\x05hello");
 	assert_int_equal(t->r.ntx, 1);
 	assert_string_equal(t->r.what[1], "tx GET /ws 101 0/0");
-	/* After the switch both ways are read as they are. */
-	one_piece(t, 0, 0, "\x81\x85GET / HTTP/1.1\r\n\r\n");
-	assert_int_equal(http_sessions_stats(t->hs)->requests, 1);
+	/* After the switch the flow is no more HTTP: its state is given
+	 * back and app.c reads neither way. */
+	assert_null(t->f.ahttp);
+	assert_true(t->f.app_done[0] && t->f.app_done[1]);
+	one_free(t);
+
+	/* A tunnel: what follows the 200 is not HTTP either way. */
+	t = one_new(4);
+	one_piece(t, 0, 0, "CONNECT a:443 HTTP/1.1\r\n\r\n");
+	one_piece(t, 1, 0, "HTTP/1.1 200 OK\r\n\r\n");
+	assert_int_equal(t->r.ntx, 1);
+	assert_null(t->f.ahttp);
+	assert_true(t->f.app_done[0] && t->f.app_done[1]);
 	one_free(t);
 
 	t = one_new(4);

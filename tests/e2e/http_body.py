@@ -21,6 +21,10 @@ IDs (rulelib.BENIGN).
   response   the population database gateway (a data server) answers an
              internal client with a chunked, gzip-encoded body carrying
              the numbers (rule 1000801)
+  chunkseg   as chunked, each chunk a segment: the numbers cut by
+             segment boundaries too (needs matching across pieces)
+  gzipsmall  a gzip POST in 16-byte segments: the inflated numbers cut
+             anywhere (needs matching across pieces)
   bomb       a gzip POST that inflates to 64 MiB of zeros, the numbers
              after them (bounded: nothing alerts, counted)
   (no benign twin for bomb)
@@ -118,6 +122,20 @@ def chunked_split(ids):
     return [(0, te_post(chunked(cuts)), 4000), (1, ok(), 1400)]
 
 
+def chunked_segments(ids):
+    """As chunked, each chunk (and its framing) a segment of its own:
+    every number is cut by a segment boundary too."""
+    _, req, _ = chunked_split(ids)[0]
+    h = req.index(b"\r\n\r\n") + 4
+    body, cuts, o = req[h:], [], 0
+    while o < len(body):
+        k = body.index(b"\r\n", body.index(b"\r\n", o) + 2) + 2
+        cuts.append(body[o:k])
+        o = k
+    return [(0, req[:h], 4000)] + [(0, c, 4000) for c in cuts] + \
+        [(1, ok(), 1400)]
+
+
 def gz(data):
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     return c.compress(data) + c.flush()
@@ -147,6 +165,13 @@ def gzip3(ids):
     one = (h + k) // 2
     return [(0, req[:one], 4000), (0, req[one:h + k], 4000),
             (0, req[h + k:], 4000), (1, ok(), 1400)]
+
+
+def gzip_small(ids):
+    """gzip in 16-byte segments: the inflated numbers cut anywhere."""
+    req = post(gz(form(ids)), b"Content-Encoding: gzip\r\n")
+    h = req.index(b"\r\n\r\n") + 4
+    return [(0, req[:h], 4000), (0, req[h:], 16), (1, ok(), 1400)]
 
 
 def deflate(ids):
@@ -181,6 +206,7 @@ CASES = {
     "keepalive": keepalive, "pipelined": pipelined, "deep": deep,
     "chunked": chunked_split, "gzip": gzip_one, "gzip3": gzip3,
     "deflate": deflate, "rawdeflate": rawdeflate, "response": response,
+    "chunkseg": chunked_segments, "gzipsmall": gzip_small,
 }
 
 

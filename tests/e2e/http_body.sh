@@ -4,7 +4,9 @@
 #  1. citizen-ID numbers in the third request of a keep-alive
 #     connection (past 20 KB of the client's stream), in a pipelined POST, after 20 KB of chunked body, cut
 #     by chunk boundaries, gzip-encoded (one and three segments), deflate
-#     (zlib and raw), and in a chunked gzip response from a data server:
+#     (zlib and raw), in a chunked gzip response from a data server, and
+#     cut by segment boundaries too (each chunk a segment, gzip in 16-byte
+#     segments: the decoded pieces matched across, pmatch.c):
 #     each raises its data-leak alert exactly once, every number masked
 #     in every output; the same with 12-digit numbers that are not
 #     citizen IDs raises nothing;
@@ -60,7 +62,8 @@ if not want or got != want or len(reqs) != len(codes):
 PYEOF
 }
 
-for c in keepalive pipelined deep chunked gzip gzip3 deflate rawdeflate response; do
+for c in keepalive pipelined deep chunked gzip gzip3 deflate rawdeflate response \
+    chunkseg gzipsmall; do
 	sid=1000802
 	[ $c = response ] && sid=1000801
 	run $c "$tmp/on.yaml"

@@ -49,10 +49,17 @@ enum hb_coding {
 	HB_DEFLATE	/* zlib-wrapped, or raw deflate as some servers send */
 };
 
-/* Where decoded bytes go: a buffer handed on (flush) whenever it fills. */
+/*
+ * Where decoded bytes go: a buffer handed on (flush) whenever it fills.
+ * Bytes that go on as they are (headers, plain bodies) are not copied:
+ * while nothing else is pending, ref/reflen point into the piece, and
+ * flush hands on whichever of ref or buf holds bytes (never both).
+ */
 struct hb_sink {
 	uint8_t		*buf;
 	size_t		 len, cap;
+	const uint8_t	*ref;
+	size_t		 reflen;
 	int		 gap;		/* bytes were lost before the next */
 	void		(*flush)(struct hb_sink *);
 	void		*arg;

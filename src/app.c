@@ -98,16 +98,17 @@ app_view_flush(struct hb_sink *s)
 	struct app_ctx	*ctx = s->arg;
 	struct packet	 v;
 
-	if (s->len > 0 && ctx->inspect != NULL) {
+	if ((s->len > 0 || s->reflen > 0) && ctx->inspect != NULL) {
 		v = *ctx->cur;
-		v.payload = s->buf;
-		v.payload_len = (uint32_t)s->len;
+		v.payload = s->reflen > 0 ? s->ref : s->buf;
+		v.payload_len = (uint32_t)(s->reflen > 0 ? s->reflen : s->len);
 		v.flags = (uint16_t)((v.flags & ~PKT_GAP) |
 		    (ctx->view_gap ? PKT_GAP : 0));
 		ctx->inspect(&v, ctx->inspect_arg);
 		ctx->view_gap = 0;
 	}
-	s->len = 0;
+	s->len = s->reflen = 0;
+	s->ref = NULL;
 	if (s->gap)
 		ctx->view_gap = 1;
 	s->gap = 0;
@@ -352,7 +353,8 @@ app_http_piece(struct app_ctx *ctx, const struct packet *pkt,
     const uint8_t *p, size_t n)
 {
 	ctx->cur = pkt;
-	ctx->sink.len = 0;
+	ctx->sink.len = ctx->sink.reflen = 0;
+	ctx->sink.ref = NULL;
 	ctx->sink.gap = 0;
 	ctx->view_gap = (pkt->flags & PKT_GAP) != 0;
 	if (http_session_piece(ctx->http, pkt, p, n, &ctx->sink,

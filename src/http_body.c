@@ -153,9 +153,26 @@ http_body_end(struct http_bodies *hb, struct http_body *b)
 }
 
 /* Append n bytes to the sink, handing it on each time it fills. */
+/* Before bytes are written into buf, bytes pending by ref go on. */
+static void
+hb_sink_settle(struct hb_sink *s)
+{
+	if (s->ref != NULL)
+		s->flush(s);
+}
+
 void
 http_sink_put(struct hb_sink *s, const uint8_t *p, size_t n)
 {
+	if (n == 0)
+		return;
+	if (s->len == 0 && (s->ref == NULL || s->ref + s->reflen == p)) {
+		if (s->ref == NULL)
+			s->ref = p;
+		s->reflen += n;
+		return;
+	}
+	hb_sink_settle(s);
 	while (n > 0) {
 		size_t room;
 
@@ -220,6 +237,7 @@ hb_inflate(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 {
 	z_stream	*zs = &b->z->zs;
 
+	hb_sink_settle(s);
 	zs->next_in = (Bytef *)(uintptr_t)p;
 	zs->avail_in = (uInt)n;
 	/* Until the input is used and zlib has no more output for it. */

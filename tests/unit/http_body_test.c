@@ -44,12 +44,17 @@ out_flush(struct hb_sink *s)
 {
 	struct out	*o = s->arg;
 
-	assert_true(o->len + s->len <= OUTMAX);
-	memcpy(o->all + o->len, s->buf, s->len);
-	o->len += s->len;
+	const uint8_t	*p = s->reflen > 0 ? s->ref : s->buf;
+	size_t		 n = s->reflen > 0 ? s->reflen : s->len;
+
+	assert_false(s->reflen > 0 && s->len > 0);
+	assert_true(o->len + n <= OUTMAX);
+	memcpy(o->all + o->len, p, n);
+	o->len += n;
 	o->flushes++;
 	o->gaps += s->gap;
-	s->len = 0;
+	s->len = s->reflen = 0;
+	s->ref = NULL;
 	s->gap = 0;
 }
 

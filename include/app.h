@@ -72,7 +72,19 @@ struct app_http {
 	char		host[256];	/* without port */
 	char		user_agent[256];
 	char		version[16];
-	size_t		consumed;	/* bytes of this request's header */
+	uint16_t	status;		/* a response's status code */
+	uint8_t		chunked;	/* Transfer-Encoding ends in chunked */
+	uint8_t		other_te;	/* a Transfer-Encoding, not chunked */
+	uint8_t		coding;		/* Content-Encoding: enum hb_coding */
+	uint8_t		have_length;	/* a usable Content-Length */
+	uint8_t		has_response;	/* transaction records: status set */
+	uint8_t		unended;	/* no blank line within APP_BUF_MAX */
+	uint64_t	length;		/* Content-Length */
+	/* Transaction records (APPR_HTTP_TX): decoded body bytes. */
+	uint64_t	request_body;
+	uint64_t	response_body;
+	size_t		header_len;	/* the header through its blank line */
+	size_t		consumed;	/* header, and a Content-Length body */
 };
 
 struct app_ssh {
@@ -114,6 +126,7 @@ int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
 const char *app_dns_rrtype_name(uint16_t);
 const char *app_dns_rcode_name(uint8_t);
 int	 app_http_request(const uint8_t *, size_t, struct app_http *);
+int	 app_http_response(const uint8_t *, size_t, struct app_http *);
 int	 app_ssh_banner(const uint8_t *, size_t, struct app_ssh *);
 int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 	    struct app_plain *);
@@ -125,6 +138,9 @@ int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 #define APPR_HTTP	0x08
 #define APPR_SSH	0x10
 #define APPR_PLAIN	0x20
+/* An HTTP request and its response, when the response is done (or the
+ * flow ends): for the event log; rules see each request as APPR_HTTP. */
+#define APPR_HTTP_TX	0x40
 
 struct app_result {
 	uint32_t	have;		/* APPR_* found in this packet */
@@ -146,9 +162,28 @@ typedef void (*app_emit_cb)(const struct packet *, const struct app_result *,
 	    void *);
 struct app_ctx *app_init(size_t nbufs, app_emit_cb, void *);
 void	 app_free(struct app_ctx *);
-/* Inspect pkt's payload in its flow; records go to the emit callback. */
-void	 app_process(struct app_ctx *, struct packet *);
+/*
+ * HTTP (http_session.h, http_body.h): nhttp transactions in progress at
+ * once; limit and ratio bound each inflated body, nzlib bodies are
+ * inflated at once; inspect gets what the payload rules see of an HTTP
+ * flow: headers as they are, bodies decoded.
+ */
+struct iface;
+struct http_session_stats;
+typedef void (*app_inspect_cb)(const struct packet *, void *);
+void	 app_http_setup(struct app_ctx *, size_t nhttp, uint64_t limit,
+	    uint32_t ratio, size_t nzlib, app_inspect_cb inspect, void *);
+/*
+ * Inspect pkt's payload in its flow; records go to the emit callback.
+ * Returns 1 when the payload went to the inspect callback decoded (an
+ * HTTP flow): the caller must not inspect pkt's own payload.
+ */
+int	 app_process(struct app_ctx *, struct packet *);
+/* The flow ends: HTTP transactions still open are recorded. */
+void	 app_flow_end(struct app_ctx *, struct flow *, const struct iface *);
 void	 app_flow_release(struct app_ctx *, struct flow *);
+const struct http_session_stats *app_http_stats(const struct app_ctx *);
+const uint64_t *app_http_body_stats(const struct app_ctx *);
 const struct app_stats *app_stats(const struct app_ctx *);
 
 #endif /* CANHGAC_APP_H */

@@ -65,6 +65,9 @@ struct config {
 	uint64_t	 stream_gateway_depth;
 	uint64_t	 compliance_max_list_age;	/* usec */
 	double		 compliance_max_drop_rate;	/* percent */
+	uint64_t	 http_decompress_limit;	/* http.* (http_body.c) */
+	int		 http_decompress_ratio;
+	int		 http_decompress_bodies;
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);

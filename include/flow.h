@@ -11,6 +11,7 @@
 
 struct app_buf;
 struct app_plain_state;
+struct http_session;
 struct stream_flow;
 
 enum flow_state {
@@ -84,7 +85,10 @@ struct flow {
 	uint64_t	 bytes[2];
 	uint64_t	 last;		/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
-	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	union {		/* by app_proto */
+		struct app_plain_state *aplain;	/* login: what was seen */
+		struct http_session *ahttp;	/* HTTP: its messages */
+	};
 	struct stream_flow *stream;	/* only while data is held out of order */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */

@@ -85,6 +85,11 @@ void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
 	    uint32_t caplen, uint32_t wirelen, void *sensor);
 void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
 void	 sensor_stream_init(struct sensor *);
+/*
+ * HTTP read message by message, nhttp transactions at once, bodies
+ * decoded for the payload rules with the http.* settings.
+ */
+void	 sensor_http_init(struct sensor *, size_t nhttp);
 void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *sensor);
 /* Raise the sensor's own health events due at packet time now. */

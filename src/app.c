@@ -17,8 +17,13 @@
 
 #include "app.h"
 #include "flow.h"
+#include "http_body.h"
+#include "http_session.h"
 #include "types.h"
 #include "xmalloc.h"
+
+/* Decoded HTTP bytes handed to the payload rules at once, at most. */
+#define APP_VIEW_MAX	(64 * 1024)
 
 /* Fewer first bytes than this are kept back for protocol detection. */
 #define APP_DETECT_MIN	16
@@ -46,6 +51,15 @@ struct app_ctx {
 	struct app_stats st;
 	struct app_result res;		/* scratch, reused per packet */
 	uint8_t		 tmp[APP_BUF_MAX];	/* undetected bytes + chunk */
+	/* HTTP: the flows' messages, bodies decoded into the view. */
+	struct http_bodies *bodies;
+	struct http_sessions *http;
+	size_t		 nhttp;
+	struct hb_sink	 sink;
+	app_inspect_cb	 inspect;
+	void		*inspect_arg;
+	const struct packet *cur;	/* the piece being read */
+	int		 view_gap;	/* the next view piece follows a loss */
 };
 
 struct app_ctx *
@@ -70,7 +84,61 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 	}
 	ctx->emit = emit;
 	ctx->arg = arg;
+	ctx->nhttp = nbufs;
+	ctx->sink.buf = xmalloc(APP_VIEW_MAX);
+	ctx->sink.cap = APP_VIEW_MAX;
+	app_http_setup(ctx, nbufs, 1 << 20, 100, 16, NULL, NULL);
 	return ctx;
+}
+
+/* The view so far goes to the payload rules as a copy of the piece. */
+static void
+app_view_flush(struct hb_sink *s)
+{
+	struct app_ctx	*ctx = s->arg;
+	struct packet	 v;
+
+	if ((s->len > 0 || s->reflen > 0) && ctx->inspect != NULL) {
+		v = *ctx->cur;
+		v.payload = s->reflen > 0 ? s->ref : s->buf;
+		v.payload_len = (uint32_t)(s->reflen > 0 ? s->reflen : s->len);
+		v.flags = (uint16_t)((v.flags & ~PKT_GAP) |
+		    (ctx->view_gap ? PKT_GAP : 0));
+		ctx->inspect(&v, ctx->inspect_arg);
+		ctx->view_gap = 0;
+	}
+	s->len = s->reflen = 0;
+	s->ref = NULL;
+	if (s->gap)
+		ctx->view_gap = 1;
+	s->gap = 0;
+}
+
+void
+app_http_setup(struct app_ctx *ctx, size_t nhttp, uint64_t limit,
+    uint32_t ratio, size_t nzlib, app_inspect_cb inspect, void *arg)
+{
+	ctx->nhttp = nhttp;
+	http_sessions_free(ctx->http);
+	http_bodies_free(ctx->bodies);
+	ctx->bodies = http_bodies_new(limit, ratio, nzlib);
+	ctx->http = http_sessions_new(ctx->nhttp, ctx->bodies);
+	ctx->sink.flush = app_view_flush;
+	ctx->sink.arg = ctx;
+	ctx->inspect = inspect;
+	ctx->inspect_arg = arg;
+}
+
+const struct http_session_stats *
+app_http_stats(const struct app_ctx *ctx)
+{
+	return http_sessions_stats(ctx->http);
+}
+
+const uint64_t *
+app_http_body_stats(const struct app_ctx *ctx)
+{
+	return http_bodies_stats(ctx->bodies);
 }
 
 void
@@ -80,6 +148,9 @@ app_free(struct app_ctx *ctx)
 		return;
 	free(ctx->pool);
 	free(ctx->plain_pool);
+	http_sessions_free(ctx->http);
+	http_bodies_free(ctx->bodies);
+	free(ctx->sink.buf);
 	free(ctx);
 }
 
@@ -92,7 +163,9 @@ app_stats(const struct app_ctx *ctx)
 void
 app_flow_release(struct app_ctx *ctx, struct flow *f)
 {
-	if (f->aplain != NULL) {
+	if (f->app_proto == APP_HTTP)
+		http_session_release(ctx->http, f);
+	else if (f->aplain != NULL) {
 		f->aplain->next = ctx->plain_free;
 		ctx->plain_free = f->aplain;
 		f->aplain = NULL;
@@ -259,30 +332,51 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
 }
 
-/* HTTP: every request header in the client's stream, pipelined too. */
+/* An HTTP session's record, through the emit callback. */
 static void
-app_http_chunk(struct app_ctx *ctx, const struct packet *pkt,
-    struct flow *f, const uint8_t *p, size_t n)
+app_http_emit(const struct packet *pkt, uint32_t what,
+    const struct app_http *h, void *arg)
 {
-	int	guard = 0;
+	struct app_ctx	*ctx = arg;
 
-	if (f->abuf != NULL && f->abuf->len[0] > 0) {
-		/* Finish a header that started in an earlier segment. */
-		if (app_feed_msg(ctx, pkt, f, 0, p, n) == APP_MORE)
-			return;
+	ctx->res.http = *h;
+	app_emit(ctx, pkt, what);
+}
+
+/*
+ * HTTP, both directions, every message: the session's view of the piece
+ * (headers as they are, bodies decoded) goes to the inspect callback.
+ * Returns 1 when the piece was inspected that way.
+ */
+static int
+app_http_piece(struct app_ctx *ctx, const struct packet *pkt,
+    const uint8_t *p, size_t n)
+{
+	ctx->cur = pkt;
+	ctx->sink.len = ctx->sink.reflen = 0;
+	ctx->sink.ref = NULL;
+	ctx->sink.gap = 0;
+	ctx->view_gap = (pkt->flags & PKT_GAP) != 0;
+	if (http_session_piece(ctx->http, pkt, p, n, &ctx->sink,
+	    app_http_emit, ctx) != 0)
+		return 0;
+	app_view_flush(&ctx->sink);
+	return ctx->inspect != NULL;
+}
+
+void
+app_flow_end(struct app_ctx *ctx, struct flow *f, const struct iface *ifc)
+{
+	struct packet	pkt;
+
+	if (f->app_proto != APP_HTTP || f->ahttp == NULL)
 		return;
-	}
-	while (n > 0 && guard++ < 32) {
-		if (app_detect(PROTO_TCP, 0, p, n, f->cport, f->sport) !=
-		    APP_HTTP)
-			return;		/* body bytes or not a request */
-		if (app_feed_msg(ctx, pkt, f, 0, p, n) != APP_DONE)
-			return;
-		if (ctx->res.http.consumed == 0 || ctx->res.http.consumed >= n)
-			return;
-		p += ctx->res.http.consumed;
-		n -= ctx->res.http.consumed;
-	}
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ts = f->last;
+	pkt.flow = f;
+	pkt.iface = ifc;
+	pkt.proto = f->proto;
+	http_session_end(ctx->http, f, &pkt, app_http_emit, ctx);
 }
 
 /*
@@ -347,8 +441,11 @@ app_may_start(const struct flow *f, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* One in-order chunk of a direction's stream (or one datagram). */
-static void
+/*
+ * One in-order chunk of a direction's stream (or one datagram); 1 when
+ * its inspection was done here (HTTP).
+ */
+static int
 app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
     int dir, const uint8_t *p, size_t n)
 {
@@ -377,7 +474,7 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			    f->inspected[dir] <= APP_DETECT_MIN &&
 			    app_may_start(f, p, n))
 				app_buf_keep(ctx, f, dir, p, n);
-			return;
+			return 0;
 		}
 		f->app_proto = (uint8_t)ap;
 	}
@@ -403,11 +500,7 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			f->app_done[dir] = 1;
 		break;
 	case APP_HTTP:
-		if (dir == 0)
-			app_http_chunk(ctx, pkt, f, p, n);
-		else
-			f->app_done[1] = 1;
-		break;
+		return f->proto == PROTO_TCP ? app_http_piece(ctx, pkt, p, n) : 0;
 	case APP_TELNET:
 	case APP_FTP:
 	case APP_SMTP:
@@ -419,9 +512,10 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	default:
 		f->app_done[dir] = 1;
 	}
+	return 0;
 }
 
-void
+int
 app_process(struct app_ctx *ctx, struct packet *pkt)
 {
 	struct flow	*f = pkt->flow;
@@ -433,16 +527,16 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 
 	if (f == NULL || ((pkt->flags & PKT_FRAG) && !(pkt->flags &
 	    PKT_FRAG_FIRST)))
-		return;
+		return 0;
 	if (f->proto != PROTO_UDP && f->proto != PROTO_TCP)
-		return;
+		return 0;
 	if (n == 0 || f->app_done[dir] || (pkt->flags & PKT_STREAM_ALT))
-		return;
+		return 0;
 	/* TCP: stream.c hands on in-order data only, within its depth. */
 	if (pkt->flags & PKT_GAP) {
 		/* What we buffered can no longer complete. */
 		ctx->st.gaps++;
 		app_buf_drop(ctx, f, dir);
 	}
-	app_chunk(ctx, pkt, f, dir, p, n);
+	return app_chunk(ctx, pkt, f, dir, p, n);
 }

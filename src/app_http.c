@@ -9,12 +9,18 @@
  * method was recognised, the request is reported as it stands (APP_DONE,
  * consumed = len): the caller cannot find the next request in that case.
  *
+ * app_http_response reads a response's status line and headers the same
+ * way. Both note the framing of the body that follows (Content-Length,
+ * Transfer-Encoding: chunked) and its Content-Encoding, for
+ * app_http_session.c, which decodes it (http_body.c).
+ *
  * Stored strings keep printable ASCII; other bytes become '?'.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "app.h"
+#include "http_body.h"
 #include "types.h"
 
 #define HTTP_HDR_CAP	APP_BUF_MAX
@@ -179,37 +185,53 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 	return (APP_DONE);
 }
 
-/* Parse one request header at p (see the file comment for consumed). */
-int
-app_http_request(const uint8_t *p, size_t len, struct app_http *out)
+/* Does the list value v end with the token tok (case-insensitive)? */
+static int
+http_last_token(const uint8_t *v, size_t n, const char *tok)
+{
+	size_t	 k = strlen(tok), i;
+
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' ||
+	    v[n - 1] == ','))
+		n--;
+	if (n < k || (n > k && v[n - k - 1] != ' ' && v[n - k - 1] != ',' &&
+	    v[n - k - 1] != '\t'))
+		return (0);
+	for (i = 0; i < k; i++)
+		if (http_lower(v[n - k + i]) != tok[i])
+			return (0);
+	return (1);
+}
+
+/* Content-Encoding: one coding we can undo, or none. */
+static uint8_t
+http_coding(const uint8_t *v, size_t n)
+{
+	if (n == 4 && http_last_token(v, n, "gzip"))
+		return (HB_GZIP);
+	if (n == 6 && http_last_token(v, n, "x-gzip"))
+		return (HB_GZIP);
+	if (n == 7 && http_last_token(v, n, "deflate"))
+		return (HB_DEFLATE);
+	return (HB_IDENTITY);
+}
+
+/*
+ * The header lines from off to the blank line: Host, User-Agent and the
+ * body's framing and coding. *off ends past the blank line.
+ */
+static int
+http_headers(const uint8_t *p, size_t len, size_t *offp, struct app_http *out)
 {
 	const uint8_t	*line, *nl, *v;
-	size_t		 off = 0, n, vlen;
+	size_t		 off = *offp, n, vlen;
 	uint64_t	 cl = 0;
-	int		 rc, have_cl = 0, have_host = 0, have_ua = 0;
+	int		 have_host = 0, have_ua = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (len == 0)
-		return (APP_MORE);
-	rc = http_request_line(p, len, &off, out);
-	if (rc == APP_BAD)
-		return (APP_BAD);
-	if (rc == APP_MORE) {
-		if (len >= HTTP_HDR_CAP && out->method[0] != '\0') {
-			out->consumed = len;
-			return (APP_DONE);
-		}
-		return (APP_MORE);
-	}
 	for (;;) {
 		nl = memchr(p + off, '\n', len - off);
-		if (nl == NULL) {
-			if (len >= HTTP_HDR_CAP) {
-				out->consumed = len;
-				return (APP_DONE);
-			}
+		if (nl == NULL)
 			return (APP_MORE);
-		}
 		line = p + off;
 		n = (size_t)(nl - line);
 		off += n + 1;
@@ -226,15 +248,99 @@ app_http_request(const uint8_t *p, size_t len, struct app_http *out)
 			http_copy(out->user_agent, sizeof(out->user_agent), v,
 			    vlen);
 			have_ua = 1;
-		} else if (!have_cl &&
+		} else if (!out->have_length &&
 		    (v = http_header(line, n, "content-length", &vlen)) !=
 		    NULL) {
-			if (http_content_length(v, vlen, &cl) == 0)
-				have_cl = 1;
-		}
+			if (http_content_length(v, vlen, &cl) == 0) {
+				out->have_length = 1;
+				out->length = cl;
+			}
+		} else if ((v = http_header(line, n, "transfer-encoding",
+		    &vlen)) != NULL) {
+			/* The last coding decides (RFC 9112 6.3). */
+			out->chunked = (uint8_t)http_last_token(v, vlen,
+			    "chunked");
+			out->other_te = !out->chunked;
+		} else if ((v = http_header(line, n, "content-encoding",
+		    &vlen)) != NULL)
+			out->coding = http_coding(v, vlen);
 	}
-	if (have_cl && cl <= (uint64_t)(SIZE_MAX - off))
-		off += (size_t)cl;
+	*offp = off;
+	return (APP_DONE);
+}
+
+/* A header with no end within APP_BUF_MAX: reported as it stands. */
+static int
+http_unended(size_t len, struct app_http *out)
+{
+	if (len >= HTTP_HDR_CAP && out->method[0] != '\0') {
+		out->consumed = out->header_len = len;
+		out->unended = 1;
+		return (APP_DONE);
+	}
+	return (APP_MORE);
+}
+
+/* Parse one request header at p (see the file comment for consumed). */
+int
+app_http_request(const uint8_t *p, size_t len, struct app_http *out)
+{
+	size_t		 off = 0;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return (APP_MORE);
+	rc = http_request_line(p, len, &off, out);
+	if (rc == APP_BAD)
+		return (APP_BAD);
+	if (rc == APP_MORE || http_headers(p, len, &off, out) == APP_MORE)
+		return (http_unended(len, out));
+	out->header_len = off;
+	if (out->have_length && !out->chunked &&
+	    out->length <= (uint64_t)(SIZE_MAX - off))
+		off += (size_t)out->length;
 	out->consumed = off;
+	return (APP_DONE);
+}
+
+/*
+ * A response's status line "HTTP/1.x SP 3DIGIT SP reason CRLF" and its
+ * headers; consumed is the header alone.
+ */
+int
+app_http_response(const uint8_t *p, size_t len, struct app_http *out)
+{
+	static const char ver[] = "HTTP/1.";
+	size_t		 i, off;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < sizeof(ver) - 1; i++) {
+		if (i == len)
+			return (APP_MORE);
+		if (p[i] != (uint8_t)ver[i])
+			return (APP_BAD);
+	}
+	for (; i < 12; i++) {
+		if (i == len)
+			return (APP_MORE);
+		if ((i == 7 && p[i] != '0' && p[i] != '1') ||
+		    (i == 8 && p[i] != ' ') ||
+		    (i > 8 && (p[i] < '0' || p[i] > '9')))
+			return (APP_BAD);
+	}
+	http_copy(out->version, sizeof(out->version), p, 8);
+	out->status = (uint16_t)((p[9] - '0') * 100 + (p[10] - '0') * 10 +
+	    (p[11] - '0'));
+	if (i == len)
+		return (APP_MORE);
+	if (p[i] != ' ' && p[i] != '\r' && p[i] != '\n')
+		return (APP_BAD);
+	if (memchr(p + i, '\n', len - i) == NULL)
+		return (len >= HTTP_HDR_CAP ? APP_BAD : APP_MORE);
+	off = (size_t)((const uint8_t *)memchr(p + i, '\n', len - i) - p) + 1;
+	if (http_headers(p, len, &off, out) == APP_MORE)
+		return (len >= HTTP_HDR_CAP ? APP_BAD : APP_MORE);
+	out->header_len = out->consumed = off;
 	return (APP_DONE);
 }

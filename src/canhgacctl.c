@@ -554,7 +554,8 @@ prom_gauge(const char *key)
 	    "inactive", "ok", "waiting", "clients", "followers",
 	    "spool_pending", "spool_bytes", "in_flight", "last",
 	    "packets_per_second", "peak_rss_kb", "bytes_per_flow",
-	    "match_states", "match_states_max", "blocks_used", "blocks_max" };
+	    "match_states", "match_states_max", "blocks_used", "blocks_max",
+	    "zlib_in_use", "zlib_max" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)

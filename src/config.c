@@ -94,6 +94,15 @@ static const struct option_def options[] = {
 	    366LL * 86400 * 1000000, "7d", 1 },
 	{ "compliance", "max_drop_rate", OPT_PERCENT,
 	    OFF(compliance_max_drop_rate), 0, 100, "1%", 1 },
+	/* Inflated bytes inspected per HTTP body, and against bombs at most
+	 * ratio times the compressed bytes (plus 64 KiB). */
+	{ "http", "decompress_limit", OPT_SIZE, OFF(http_decompress_limit),
+	    4096, (int64_t)1 << 32, "1MB", 0 },
+	{ "http", "decompress_ratio", OPT_INT, OFF(http_decompress_ratio), 1,
+	    100000, "100", 0 },
+	/* Bodies inflated at once: 48 KiB of zlib state each. */
+	{ "http", "decompress_bodies", OPT_INT, OFF(http_decompress_bodies),
+	    0, 65536, "64", 0 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -105,7 +114,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag", "stream", "compliance"
+	"defrag", "stream", "compliance", "http"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -124,6 +133,9 @@ static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
 static const char *const stream_keys[] = { "memcap", "depth", "gateway_depth" };
 static const char *const compliance_keys[] = {
 	"max_list_age", "max_drop_rate"
+};
+static const char *const http_keys[] = {
+	"decompress_limit", "decompress_ratio", "decompress_bodies"
 };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
@@ -741,6 +753,10 @@ config_load(const char *path, char *err, size_t errlen)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
 	    check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
+	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "http")) != NULL &&
+	    check_keys(yd, sec, "http", http_keys, NELEM(http_keys),
 	    err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {

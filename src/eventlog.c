@@ -265,6 +265,32 @@ event_plain(struct jsonw *w, const struct app_plain *pl)
 	jw_obj_close(w);
 }
 
+/*
+ * An HTTP transaction, named as Suricata's EVE http object names them;
+ * length is the response body decoded (EVE's), request_body_length the
+ * request's. A response with no request seen has no request fields.
+ */
+static void
+event_http(struct jsonw *w, const struct app_http *h)
+{
+	jw_obj_open(w, "http");
+	if (h->host[0] != '\0')
+		jw_str(w, "hostname", h->host);
+	if (h->method[0] != '\0') {
+		jw_str(w, "url", h->uri);
+		jw_str(w, "http_method", h->method);
+	}
+	if (h->user_agent[0] != '\0')
+		jw_str(w, "http_user_agent", h->user_agent);
+	if (h->version[0] != '\0')
+		jw_str(w, "protocol", h->version);
+	if (h->has_response)
+		jw_uint(w, "status", h->status);
+	jw_uint(w, "request_body_length", h->request_body);
+	jw_uint(w, "length", h->response_body);
+	jw_obj_close(w);
+}
+
 void
 eventlog_app(struct eventlog *el, const struct packet *pkt,
     const struct app_result *r)
@@ -285,7 +311,9 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		type = "dns";
 		fwd = pkt->dir == 0;
 		break;
-	case APPR_HTTP:
+	case APPR_HTTP_TX:
+		/* One record per transaction, when its response is done; a
+		 * request alone (APPR_HTTP) is for the rules. */
 		type = "http";
 		break;
 	case APPR_SSH:
@@ -320,16 +348,8 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 			jw_str(&w, "rcode", app_dns_rcode_name(r->dns.rcode));
 		jw_obj_close(&w);
 		break;
-	case APPR_HTTP:
-		jw_obj_open(&w, "http");
-		if (r->http.host[0] != '\0')
-			jw_str(&w, "hostname", r->http.host);
-		jw_str(&w, "url", r->http.uri);
-		jw_str(&w, "http_method", r->http.method);
-		if (r->http.user_agent[0] != '\0')
-			jw_str(&w, "http_user_agent", r->http.user_agent);
-		jw_str(&w, "protocol", r->http.version);
-		jw_obj_close(&w);
+	case APPR_HTTP_TX:
+		event_http(&w, &r->http);
 		break;
 	case APPR_SSH:
 		jw_obj_open(&w, "ssh");

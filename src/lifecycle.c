@@ -36,6 +36,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "history.h"
+#include "http_session.h"
 #include "jsonw.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -525,13 +526,15 @@ sub_flow_init(struct sensor *s, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	/* One sixteenth of the memcap buys first-bytes buffers. */
+	/* One sixteenth of the memcap buys first-bytes buffers, another
+	 * the state of HTTP transactions in progress. */
 	uint64_t	bufmem = s->conf->flow_memcap / 16;
 	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
 
-	s->flows = flow_table_new(s->conf->flow_memcap - bufmem,
+	s->flows = flow_table_new(s->conf->flow_memcap - 2 * bufmem,
 	    &s->conf->timeouts, sensor_flow_end, s);
 	s->app = app_init(nbufs, sensor_app_record, s);
+	sensor_http_init(s, (size_t)(bufmem / http_session_bytes()));
 	if (s->conf->defrag_enabled)
 		s->defrag = defrag_new(s->conf->defrag_memcap,
 		    s->conf->defrag_timeout);

@@ -134,6 +134,7 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 
 	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
 	rules_match(s->rules, &c, s->alerts);
+	app_flow_end(s->app, f, ifc);
 	if (f->pm_slots != 0)
 		sensor_flow_payload_end(s, f, ifc);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
@@ -187,14 +188,32 @@ sensor_payload(struct sensor *s, const struct packet *pkt)
 	rules_match(s->rules, &c, s->alerts);
 }
 
-/* In-order TCP data that was held: parsers, then payload rules. */
+/* A decoded view of an HTTP flow's piece (app.c): the payload rules. */
+static void
+sensor_http_view(const struct packet *pkt, void *arg)
+{
+	sensor_payload(arg, pkt);
+}
+
+void
+sensor_http_init(struct sensor *s, size_t nhttp)
+{
+	app_http_setup(s->app, nhttp, s->conf->http_decompress_limit,
+	    (uint32_t)s->conf->http_decompress_ratio,
+	    (size_t)s->conf->http_decompress_bodies, sensor_http_view, s);
+}
+
+/*
+ * In-order TCP data that was held: parsers, then payload rules (an HTTP
+ * flow's were given the decoded bytes by the parser).
+ */
 static void
 sensor_stream_deliver(struct packet *pkt, void *arg)
 {
 	struct sensor		*s = arg;
 
-	app_process(s->app, pkt);
-	sensor_payload(s, pkt);
+	if (!app_process(s->app, pkt))
+		sensor_payload(s, pkt);
 }
 
 /* One application record: the event log, then the rules. */
@@ -206,6 +225,8 @@ sensor_app_record(const struct packet *pkt, const struct app_result *r,
 	struct match_ctx	 c;
 
 	eventlog_app(s->events, pkt, r);
+	if (r->have == APPR_HTTP_TX)
+		return;		/* the event log's; rules saw the request */
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.app = r;
 	rules_match(s->rules, &c, s->alerts);
@@ -286,6 +307,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 {
 	struct match_ctx	 c;
 	struct flow		*f;
+	int			 decoded;
 
 	if (pkt->ipver == 0 || ((pkt->flags & PKT_FRAG) &&
 	    !(pkt->flags & PKT_FRAG_FIRST)) ||
@@ -311,12 +333,13 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		if (pkt->err != before)
 			s->dstats.err[pkt->err]++;
 	}
-	app_process(s->app, pkt);
+	decoded = app_process(s->app, pkt);
 	ctx_packet(&c, REV_PACKET, pkt);
 	if (f->proto == PROTO_TCP) {
 		c.scope = MS_HEADERS;
 		rules_match(s->rules, &c, s->alerts);
-		sensor_payload(s, pkt);
+		if (!decoded)
+			sensor_payload(s, pkt);
 	} else
 		rules_match(s->rules, &c, s->alerts);
 	if (stream_pending(pkt))

@@ -20,6 +20,8 @@
 #include "defrag.h"
 #include "eventlog.h"
 #include "flow.h"
+#include "http_body.h"
+#include "http_session.h"
 #include "output.h"
 #include "rules.h"
 #include "sensor.h"
@@ -172,6 +174,26 @@ app_json(const struct app_ctx *app)
 	    "parse_errors", JI(as->parse_errors));
 }
 
+/* HTTP messages and bodies (app_http_session.c, http_body.c). */
+static json_t *
+http_json(const struct app_ctx *app)
+{
+	const struct http_session_stats	*hs = app_http_stats(app);
+	const uint64_t			*c = app_http_body_stats(app);
+	json_t				*j;
+	int				 i;
+
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "requests", JI(hs->requests), "responses", JI(hs->responses),
+	    "transactions", JI(hs->transactions),
+	    "unpaired", JI(hs->unpaired), "desync", JI(hs->desync),
+	    "state_exhausted", JI(hs->exhausted));
+	for (i = 0; i < HBC_NCOUNTERS; i++)
+		json_object_set_new(j, http_body_counter_name(i),
+		    json_integer(JI(c[i])));
+	return j;
+}
+
 /* Totals, and hits per rule (active or hit) and per exception. */
 static json_t *
 rules_json(const struct sensor *s)
@@ -266,8 +288,10 @@ stats_snapshot(struct sensor *s)
 	json_object_set_new(j, "decode", decode_json(&s->dstats));
 	if (s->flows != NULL)
 		json_object_set_new(j, "flow", flow_json(s->flows));
-	if (s->app != NULL)
+	if (s->app != NULL) {
 		json_object_set_new(j, "app", app_json(s->app));
+		json_object_set_new(j, "http", http_json(s->app));
+	}
 	if (s->defrag != NULL) {
 		json_t	*df = json_object();
 		int	 i;

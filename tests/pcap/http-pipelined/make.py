@@ -1,5 +1,6 @@
-"""Two pipelined requests in one segment, and one request whose header
-spans two segments; Host with a port."""
+"""Two pipelined requests in one segment (one response: the first is
+answered, the second recorded unanswered at the flow's end), and one
+request whose header spans two segments; Host with a port."""
 import sys
 sys.path.insert(0, sys.path[0] + "/..")
 from caselib import Capture, Tcp

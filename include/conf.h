@@ -65,6 +65,7 @@ struct config {
 	uint64_t	 stream_gateway_depth;
 	uint64_t	 compliance_max_list_age;	/* usec */
 	double		 compliance_max_drop_rate;	/* percent */
+	int		 inventory_max_hosts;	/* inventory.* (hosts.c) */
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);

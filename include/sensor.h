@@ -29,6 +29,7 @@ struct reload_job;
 struct iface;
 struct packet;
 struct app_result;
+struct hosts;
 
 struct sensor {
 	struct event_base	*base;
@@ -75,6 +76,7 @@ struct sensor {
 	size_t			 nstarted;	/* subsystems started */
 	int			 drained;	/* stopped, outputs drained */
 	struct reload_job	*reload_job;	/* a rule set being built */
+	struct hosts		*hosts;		/* hosts.c: the inventory */
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */

@@ -94,6 +94,9 @@ static const struct option_def options[] = {
 	    366LL * 86400 * 1000000, "7d", 1 },
 	{ "compliance", "max_drop_rate", OPT_PERCENT,
 	    OFF(compliance_max_drop_rate), 0, 100, "1%", 1 },
+	/* The host inventory's table is sized at start (hosts.c). */
+	{ "inventory", "max_hosts", OPT_INT, OFF(inventory_max_hosts), 16,
+	    4194304, "65536", 0 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -105,7 +108,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag", "stream", "compliance"
+	"defrag", "stream", "compliance", "inventory"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -125,6 +128,7 @@ static const char *const stream_keys[] = { "memcap", "depth", "gateway_depth" };
 static const char *const compliance_keys[] = {
 	"max_list_age", "max_drop_rate"
 };
+static const char *const inventory_keys[] = { "max_hosts" };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -742,6 +746,10 @@ config_load(const char *path, char *err, size_t errlen)
 	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
 	    check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
 	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "inventory")) != NULL &&
+	    check_keys(yd, sec, "inventory", inventory_keys,
+	    NELEM(inventory_keys), err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {
 		const char *s;

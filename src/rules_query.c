@@ -128,6 +128,22 @@ rules_asset_has_addr(const struct ruleset *rs, const char *name, int ipver,
 	    ipset_contains(a->ips, ipver, addr);
 }
 
+const struct ipset *
+rules_asset_ipset(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL ? a->ips : NULL;
+}
+
+const struct hostlist *
+rules_asset_hosts(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL ? a->hosts : NULL;
+}
+
 size_t
 rules_asset_count(const struct ruleset *rs)
 {

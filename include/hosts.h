@@ -78,8 +78,10 @@ int	 hosts_init(struct sensor *, char *err, size_t errlen);
 void	 hosts_shutdown(struct sensor *);
 /* Save STATE_DIR/hosts.json now (live sensor only); 0 or -1. */
 int	 hosts_save(struct sensor *);
-/* The inventory as JSON for `canhgacctl hosts` and the report:
- * only_unknown leaves out hosts in known_hosts. */
-struct json_t *hosts_json(const struct sensor *, int only_unknown);
+/* The inventory as JSON for `canhgacctl hosts` and the report, the
+ * most recently seen first, at most limit hosts: only_unknown leaves out
+ * hosts in known_hosts. */
+struct json_t *hosts_json(const struct sensor *, int only_unknown,
+	    size_t limit);
 
 #endif /* CANHGAC_HOSTS_H */

@@ -514,11 +514,11 @@ host_json(const struct host *e, int known, int utc_offset)
 }
 
 json_t *
-hosts_json(const struct sensor *s, int only_unknown)
+hosts_json(const struct sensor *s, int only_unknown, size_t limit)
 {
 	const struct hosts	*h = s->hosts;
 	json_t			*o = json_object(), *arr = json_array();
-	size_t			 unknown = 0;
+	size_t			 unknown = 0, shown = 0, left = 0;
 	uint32_t		 x;
 
 	for (x = h != NULL ? h->newest : 0; x != 0; x = h->v[x - 1].older) {
@@ -527,11 +527,17 @@ hosts_json(const struct sensor *s, int only_unknown)
 
 		if (!known)
 			unknown++;
-		if (!only_unknown || !known)
+		if (only_unknown && known)
+			continue;
+		if (shown < limit) {
 			json_array_append_new(arr, host_json(e, known,
 			    s->conf->utc_offset));
+			shown++;
+		} else
+			left++;
 	}
 	json_object_set_new(o, "hosts", arr);
+	json_object_set_new(o, "truncated", json_boolean(left > 0));
 	json_object_set_new(o, "seen", json_integer((json_int_t)
 	    hosts_count(h)));
 	json_object_set_new(o, "unknown", json_integer((json_int_t)unknown));

@@ -242,7 +242,7 @@ struct rule_match {
 	const struct svclist	*svc;		/* service: an asset's services */
 	uint8_t			 svc_neg;
 	uint8_t			 dhcp_neg;
-	uint16_t		 dhcp_types;	/* 1 << DHCP message type */
+	uint8_t			 dhcp_types;	/* 1 << (DHCP message type - 1) */
 	struct addr_match	 dhcp_server;
 };
 

@@ -826,24 +826,39 @@ show_rules(json_t *j)
 		    jint(j, "next"));
 }
 
+/* An array of numbers or strings joined by commas into buf, cut. */
+static const char *
+join(json_t *arr, char *buf, size_t len)
+{
+	json_t	*s;
+	size_t	 k, off = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(arr, k, s) {
+		if (off >= len)
+			break;
+		if (json_is_string(s))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    k ? "," : "", json_string_value(s));
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%lld",
+			    k ? "," : "", (long long)json_integer_value(s));
+	}
+	return buf;
+}
+
 static void
 show_exceptions(json_t *j)
 {
 	struct table	 t = { .ncols = 7 };
-	json_t		*v, *s;
-	size_t		 i, k;
+	json_t		*v;
+	size_t		 i;
 	char		 b[2][32], sids[256];
 
 	table_add(&t, "SIDS", "OWNER", "EXPIRES", "STATE", "HITS",
 	    "EXPIRED-HITS", "REASON");
 	json_array_foreach(json_object_get(j, "exceptions"), i, v) {
-		size_t off = 0;
-
-		sids[0] = '\0';
-		json_array_foreach(json_object_get(v, "sids"), k, s)
-			off += (size_t)snprintf(sids + off, off < sizeof(sids) ?
-			    sizeof(sids) - off : 0, "%s%lld", k ? "," : "",
-			    (long long)json_integer_value(s));
+		join(json_object_get(v, "sids"), sids, sizeof(sids));
 		table_add(&t, *sids ? sids : "any", jstr(v, "owner"),
 		    json_is_string(json_object_get(v, "expires")) ?
 		    jstr(v, "expires") : "never",
@@ -859,20 +874,14 @@ static void
 show_hosts(json_t *j)
 {
 	struct table	 t = { .ncols = 8 };
-	json_t		*v, *p;
-	size_t		 i, k;
+	json_t		*v;
+	size_t		 i;
 	char		 b[2][32], ports[256];
 
 	table_add(&t, "IP", "MAC", "KNOWN", "FIRST-SEEN", "LAST-SEEN",
 	    "BYTES-IN", "BYTES-OUT", "PORTS");
 	json_array_foreach(json_object_get(j, "hosts"), i, v) {
-		size_t off = 0;
-
-		ports[0] = '\0';
-		json_array_foreach(json_object_get(v, "ports"), k, p)
-			off += (size_t)snprintf(ports + off, off < sizeof(ports) ?
-			    sizeof(ports) - off : 0, "%s%s", k ? "," : "",
-			    json_is_string(p) ? json_string_value(p) : "?");
+		join(json_object_get(v, "ports"), ports, sizeof(ports));
 		table_add(&t, jstr(v, "ip"), json_is_string(json_object_get(v,
 		    "mac")) ? jstr(v, "mac") : "-",
 		    json_is_true(json_object_get(v, "known")) ? "yes" : "NO",

@@ -212,32 +212,37 @@ svc_cmp(const void *a, const void *b)
 	return x->proto < y->proto ? -1 : x->proto > y->proto;
 }
 
+/* Entries of a file into a sorted array (v, n: a hostlist or svclist). */
+static long
+load_sorted(void *list, void **v, size_t *n, size_t size,
+    int (*line)(const char *, void *, char *, size_t),
+    int (*cmp)(const void *, const void *), struct ipset *ips,
+    const char *path, char *err, size_t errlen)
+{
+	struct load_arg	la = { list, ips };
+	size_t		before = *n;
+
+	if (util_read_list(path, NULL, line, &la, err, errlen) != 0)
+		return -1;
+	if (*n > 1)
+		qsort(*v, *n, size, cmp);
+	return (long)(*n - before);
+}
+
 long
 hostlist_load(struct hostlist *hl, struct ipset *ips, const char *path,
     char *err, size_t errlen)
 {
-	struct load_arg	la = { hl, ips };
-	size_t		before = hl->n;
-
-	if (util_read_list(path, NULL, host_line, &la, err, errlen) != 0)
-		return -1;
-	if (hl->n > 1)
-		qsort(hl->v, hl->n, sizeof(*hl->v), host_cmp);
-	return (long)(hl->n - before);
+	return load_sorted(hl, (void **)&hl->v, &hl->n, sizeof(*hl->v),
+	    host_line, host_cmp, ips, path, err, errlen);
 }
 
 long
 svclist_load(struct svclist *sl, struct ipset *ips, const char *path,
     char *err, size_t errlen)
 {
-	struct load_arg	la = { sl, ips };
-	size_t		before = sl->n;
-
-	if (util_read_list(path, NULL, svc_line, &la, err, errlen) != 0)
-		return -1;
-	if (sl->n > 1)
-		qsort(sl->v, sl->n, sizeof(*sl->v), svc_cmp);
-	return (long)(sl->n - before);
+	return load_sorted(sl, (void **)&sl->v, &sl->n, sizeof(*sl->v),
+	    svc_line, svc_cmp, ips, path, err, errlen);
 }
 
 void

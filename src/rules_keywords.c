@@ -1011,23 +1011,14 @@ KW_PARSE(p_dhcp_type)
 {
 	static const char *const dn[] = { "discover", "offer", "request",
 	    "decline", "ack", "nak", "release", "inform" };
-	size_t	j, cnt;
-	int	x;
+	static const uint8_t dv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
+	    1 << 5, 1 << 6, 1 << 7 };	/* message type - 1 */
 
 	(void)key;
 	v = unwrap_not(L, v, &m->dhcp_neg);
-	cnt = yamldoc_is_seq(v) ? yamldoc_seq_len(v) : 1;
-	for (j = 0; j < cnt; j++) {
-		struct yaml_node_s *it = yamldoc_is_seq(v) ?
-		    yamldoc_seq_at(L->yd, v, j) : v;
-		const char *t = yamldoc_scalar(it);
-
-		if (t == NULL || (x = name_index(t, dn, NELEM(dn))) < 0)
-			return lerr(L, it, "dhcp.type: expected discover, offer, "
-			    "request, decline, ack, nak, release or inform");
-		m->dhcp_types |= (uint16_t)(1U << (x + 1));	/* type 1..8 */
-	}
-	return 0;
+	return parse_name_bits(L, v, dn, dv, NELEM(dn), "dhcp.type: expected "
+	    "discover, offer, request, decline, ack, nak, release or inform",
+	    &m->dhcp_types);
 }
 
 KW_PARSE(p_dhcp_server)
@@ -1216,9 +1207,11 @@ KW_MATCH(m_service)
 
 KW_MATCH(m_dhcp_type)
 {
+	uint8_t	t = c->app->dhcp.msg_type;
+
 	(void)rs;
-	return c->app->have == APPR_DHCP && c->app->dhcp.msg_type != 0 &&
-	    !!(m->dhcp_types & (1U << c->app->dhcp.msg_type)) != m->dhcp_neg;
+	return c->app->have == APPR_DHCP && t >= 1 && t <= 8 &&
+	    !!(m->dhcp_types & (1U << (t - 1))) != m->dhcp_neg;
 }
 
 /* The server identifier (option 54), else the sender's address. */

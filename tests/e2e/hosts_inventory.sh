@@ -97,6 +97,9 @@ check "one unknown-host alert (1001201)" [ "$(count 1001201)" = 1 ]
 check "one ARP spoofing alert (1001203) with both MACs" \
     grep -q '"arp":{"mac":"02:66:66:66:66:66","old_mac":"02:00:0a:62:01:14"}' "$tmp/alerts.json"
 check "ARP alert count 1" [ "$(count 1001203)" = 1 ]
+ctl compliance --format text >"$tmp/report.txt" 2>&1 || flunk "compliance"
+check "the compliance report gives hosts seen and the unknown one" \
+    grep -q "hosts seen 2, not in known_hosts 1: $UNKNOWN" "$tmp/report.txt"
 
 # 2. Restart on the same state directory.
 ctl shutdown >/dev/null

@@ -55,9 +55,8 @@ struct hosts;
 struct hosts	*hosts_new(uint32_t cap);
 void		 hosts_free(struct hosts *);
 const struct hosts_stats *hosts_stats(const struct hosts *);
-/* The hosts from the oldest seen to the newest: index 0 .. n-1. */
+/* Hosts in the table. */
 size_t		 hosts_count(const struct hosts *);
-const struct host *hosts_at(const struct hosts *, size_t i);
 /* The host of an address, or NULL. */
 const struct host *hosts_find(const struct hosts *, int ipver,
 		    const uint8_t *addr);
@@ -67,9 +66,9 @@ int		 hosts_known(const struct sensor *, const struct host *);
 void		 hosts_mac_str(const uint8_t mac[6], char out[18]);
 
 /* The sensor's hooks (sensor.c, lifecycle.c). */
-void	 hosts_flow_start(struct sensor *, const struct flow *,
+void	 hosts_flow_start(struct sensor *, struct flow *,
 	    const struct packet *);
-void	 hosts_flow_established(struct sensor *, const struct flow *,
+void	 hosts_flow_established(struct sensor *, struct flow *,
 	    uint64_t ts, const char *iface);
 void	 hosts_flow_end(struct sensor *, const struct flow *);
 void	 hosts_arp(struct sensor *, const struct packet *);

@@ -388,6 +388,9 @@ const struct thr_stats *rules_threshold_stats(const struct ruleset *);
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);
 size_t	 rules_asset_count(const struct ruleset *);
+/* Which rule set this is: a number no other set loaded by this process
+ * had (the address may be reused after a free; this is not). */
+uint32_t rules_generation(const struct ruleset *);
 /* Asset name's addresses, known_hosts entries (type: host), or NULL. */
 const struct ipset *rules_asset_ipset(const struct ruleset *, const char *);
 const struct hostlist *rules_asset_hosts(const struct ruleset *,

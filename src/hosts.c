@@ -59,8 +59,8 @@ struct hosts {
 	uint32_t		 oldest, newest;	/* index + 1 */
 	uint64_t		 key[2];
 	struct hosts_stats	 st;
-	/* The rule set the assets below come from. */
-	const struct ruleset	*rs;
+	/* The rule set the assets below come from (rules_generation). */
+	uint32_t		 rs_gen;
 	const struct ipset	*protected;
 	const struct hostlist	*known;
 	const struct ipset	*known_ips;
@@ -242,19 +242,6 @@ hosts_count(const struct hosts *h)
 	return h != NULL ? h->n : 0;
 }
 
-/* i-th from the oldest: walked, for the control socket and the report. */
-const struct host *
-hosts_at(const struct hosts *h, size_t i)
-{
-	uint32_t	x;
-
-	if (h == NULL)
-		return NULL;
-	for (x = h->oldest; x != 0 && i > 0; i--)
-		x = h->v[x - 1].newer;
-	return x != 0 ? &h->v[x - 1] : NULL;
-}
-
 const struct host *
 hosts_find(const struct hosts *h, int ipver, const uint8_t *addr)
 {
@@ -274,9 +261,11 @@ hosts_mac_str(const uint8_t mac[6], char out[18])
 static void
 assets_sync(struct hosts *h, const struct ruleset *rs)
 {
-	if (h->rs == rs)
+	uint32_t	gen = rules_generation(rs);
+
+	if (h->rs_gen == gen && gen != 0)
 		return;
-	h->rs = rs;
+	h->rs_gen = gen;
 	h->protected = rules_asset_ipset(rs, "protected_segments");
 	h->known = rules_asset_hosts(rs, "known_hosts");
 	h->known_ips = rules_asset_ipset(rs, "known_hosts");
@@ -347,18 +336,16 @@ seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
 }
 
 void
-hosts_flow_start(struct sensor *s, const struct flow *f,
-    const struct packet *pkt)
+hosts_flow_start(struct sensor *s, struct flow *f, const struct packet *pkt)
 {
-	if (s->hosts == NULL)
-		return;
-	(void)seen(s, f->ipver, f->caddr, pkt->ts, pkt->iface ?
-	    pkt->iface->name : NULL);
+	if (s->hosts != NULL && seen(s, f->ipver, f->caddr, pkt->ts,
+	    pkt->iface ? pkt->iface->name : NULL) != 0)
+		f->evflags |= FE_INVENTORY;
 }
 
 /* The server answered: a host seen, and a port it answers on. */
 void
-hosts_flow_established(struct sensor *s, const struct flow *f, uint64_t ts,
+hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
     const char *iface)
 {
 	struct hosts		*h = s->hosts;
@@ -370,6 +357,7 @@ hosts_flow_established(struct sensor *s, const struct flow *f, uint64_t ts,
 	if (h == NULL || (f->proto != PROTO_TCP && f->proto != PROTO_UDP) ||
 	    (i = seen(s, f->ipver, f->saddr, ts, iface)) == 0)
 		return;
+	f->evflags |= FE_INVENTORY;
 	e = &h->v[i - 1];
 	for (k = 0; k < e->nports; k++)
 		if (e->ports[k] == f->sport && e->port_proto[k] == f->proto)
@@ -393,17 +381,18 @@ hosts_flow_established(struct sensor *s, const struct flow *f, uint64_t ts,
 	rules_match(s->rules, &c, s->alerts);
 }
 
-/* Bytes by direction, and last seen, when the flow is over. */
+/*
+ * Bytes by direction, and last seen, when the flow is over: only for a
+ * flow that has an end in the inventory (marked when it started or was
+ * established), so other flows cost a flag test.
+ */
 void
 hosts_flow_end(struct sensor *s, const struct flow *f)
 {
 	struct hosts	*h = s->hosts;
 	uint32_t	 i;
 
-	if (h == NULL)
-		return;
-	assets_sync(h, s->rules);
-	if (h->protected == NULL)
+	if (h == NULL || !(f->evflags & FE_INVENTORY))
 		return;
 	if ((i = host_lookup(h, f->ipver, f->caddr)) != 0) {
 		h->v[i - 1].bytes_out += f->bytes[0];

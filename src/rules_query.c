@@ -128,6 +128,12 @@ rules_asset_has_addr(const struct ruleset *rs, const char *name, int ipver,
 	    ipset_contains(a->ips, ipver, addr);
 }
 
+uint32_t
+rules_generation(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->gen : 0;
+}
+
 const struct ipset *
 rules_asset_ipset(const struct ruleset *rs, const char *name)
 {

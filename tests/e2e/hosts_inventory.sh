@@ -111,7 +111,8 @@ ip netns exec "${ns}a" "$CANHGACD" -v -c "$tmp/canhgac.yaml" 2>"$tmp/daemon2.err
 dpid=$!
 pids+=("$dpid")
 wait_for "$tmp/daemon2.err" "running on" || { cat "$tmp/daemon2.err"; flunk "restart"; }
-cat "$tmp/daemon2.err" >>"$tmp/daemon.err"
+# ctl_finish looks for sanitizer reports in daemon.err: this run's too.
+CTL_AFTER_EXIT='cat "$tmp/daemon2.err" >>"$tmp/daemon.err"'
 ctl --json hosts >"$tmp/h2.json" || flunk "hosts after restart"
 send talk
 sleep 1

@@ -1,6 +1,9 @@
 #!/bin/bash
-# The host inventory on a live sensor (control_lib.sh: a veth pair in two
-# namespaces; frames are sent with scapy from the test host's side):
+# The host inventory. First offline: a rogue DHCP server's offer and ack
+# (tests/rules/cases.py) are two `dhcp` event records (message type,
+# server identifier, offered address, client MAC) and one alert 1001204.
+# Then on a live sensor (control_lib.sh: a veth pair in two namespaces;
+# frames are sent with scapy from the test host's side):
 #  1. an unknown host of protected_segments talks to a data server and
 #     an ARP reply then claims the server's address for another MAC:
 #     `canhgacctl hosts --json` shows both hosts (MAC, port answered on,
@@ -66,6 +69,36 @@ EOF
 # wait_for FILE PATTERN: up to 10 s.
 wait_for() { for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 count() { grep -c "\"signature_id\":$1," "$tmp/alerts.json" 2>/dev/null || true; }
+
+# 0. Offline: a rogue DHCP offer and ack are `dhcp` event records with
+# what a check needs (Suricata's names, and server_id) and one alert.
+$PY "$top_srcdir/tests/rules/cases.py" 1001204 pos 0 "$own/dhcp.pcap" >/dev/null ||
+    flunk "cases.py: the DHCP capture"
+sed "s|\.\./\.\./|$top_srcdir/|g" "$top_srcdir/tests/rules/canhgac-test.yaml" >"$own/t.yaml"
+"$CANHGACD" -c "$own/t.yaml" -r "$own/dhcp.pcap" --alerts "$own/a.json" \
+    --events "$own/e.json" >/dev/null 2>"$own/r.err" || { cat "$own/r.err"; flunk "replay"; }
+$PY - "$own" <<'EOF'
+import json, sys
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/e.json")]
+dh = [e["dhcp"] for e in ev if e.get("event_type") == "dhcp"]
+al = [json.loads(l) for l in open(d + "/a.json")]
+want = {"type": "reply", "client_mac": "02:00:00:00:05:96", "assigned_ip": "10.20.5.150",
+        "server_id": "10.20.5.99", "lease_time": 3600}
+bad = []
+if [x["dhcp_type"] for x in dh] != ["offer", "ack"]:
+    bad.append("dhcp records: %r" % dh)
+for x in dh:
+    for k, v in want.items():
+        if x.get(k) != v:
+            bad.append("dhcp.%s = %r, want %r" % (k, x.get(k), v))
+if [a["alert"]["signature_id"] for a in al] != [1001204] or al[0]["dhcp"]["server_id"] != "10.20.5.99":
+    bad.append("alerts: %r" % al)
+for m in bad:
+    print("FAIL " + m)
+sys.exit(1 if bad else 0)
+EOF
+check "DHCP offer and ack: two dhcp event records, one rogue-server alert" [ $? -eq 0 ]
 
 send talk
 send arp

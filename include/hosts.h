@@ -3,8 +3,8 @@
  * (address, MAC, first and last seen, ports it answered on, bytes in
  * and out), in a table of inventory.max_hosts preallocated at start:
  * found by a seeded hash, the least recently seen host evicted when it
- * is full (counted). Updated per flow (start, established, end), per ARP
- * and per DHCP packet: nothing is allocated, no list is scanned. Kept in
+ * is full (counted). Updated per flow (start, established, end), per ARP,
+ * neighbour advertisement and DHCP packet: nothing is allocated, no list is scanned. Kept in
  * STATE_DIR/hosts.json across restarts of the live sensor. It raises the
  * rule events host_new, service_new and arp_change and the dhcp record.
  */
@@ -72,6 +72,7 @@ void	 hosts_flow_established(struct sensor *, struct flow *,
 	    uint64_t ts, const char *iface);
 void	 hosts_flow_end(struct sensor *, const struct flow *);
 void	 hosts_arp(struct sensor *, const struct packet *);
+void	 hosts_ndp(struct sensor *, const struct packet *);
 void	 hosts_dhcp(struct sensor *, const struct packet *);
 int	 hosts_init(struct sensor *, char *err, size_t errlen);
 void	 hosts_shutdown(struct sensor *);

@@ -407,22 +407,49 @@ hosts_flow_end(struct sensor *s, const struct flow *f)
 }
 
 /*
+ * addr claimed for mac (an ARP reply, a neighbour advertisement): a
+ * protected host claimed by a MAC other than the one it had (or
+ * known_hosts gives) is an arp_change, with both MACs.
+ */
+static void
+claim(struct sensor *s, const struct packet *pkt, int ipver,
+    const uint8_t *addr, const uint8_t *mac)
+{
+	struct hosts		*h = s->hosts;
+	const char		*iface = pkt->iface ? pkt->iface->name : NULL;
+	struct host		*e;
+	struct host_event	 he;
+	uint32_t		 i;
+
+	if ((i = seen(s, ipver, addr, pkt->ts, iface)) == 0)
+		return;
+	e = &h->v[i - 1];
+	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
+		memset(&he, 0, sizeof(he));
+		memcpy(he.mac, mac, 6);
+		memcpy(he.old_mac, e->mac, 6);
+		he.has_mac = he.has_old = 1;
+		memcpy(e->mac, mac, 6);
+		h->st.arp_changes++;
+		raise_host(s, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
+		return;
+	}
+	memcpy(e->mac, mac, 6);
+	e->has_mac = 1;
+}
+
+/*
  * ARP over Ethernet for IPv4: a reply, or a gratuitous request (sender
  * and target address the same), claims the sender address for the
- * sender MAC. A protected host claimed by a MAC other than the one it
- * had (or known_hosts gives) is an arp_change, with both MACs.
+ * sender MAC.
  */
 void
 hosts_arp(struct sensor *s, const struct packet *pkt)
 {
-	struct hosts		*h = s->hosts;
-	const uint8_t		*p = pkt->l3;
-	struct host		*e;
-	struct host_event	 he;
-	uint16_t		 op;
-	uint32_t		 i;
+	const uint8_t	*p = pkt->l3;
+	uint16_t	 op;
 
-	if (h == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
+	if (s->hosts == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
 	    p[1] != 1 || p[2] != 0x08 || p[3] != 0x00 || p[4] != 6 ||
 	    p[5] != 4)
 		return;
@@ -431,23 +458,31 @@ hosts_arp(struct sensor *s, const struct packet *pkt)
 		return;
 	if (memcmp(p + 14, "\0\0\0\0", 4) == 0)
 		return;		/* an ARP probe claims nothing */
-	if ((i = seen(s, 4, p + 14, pkt->ts, pkt->iface ? pkt->iface->name :
-	    NULL)) == 0)
+	claim(s, pkt, 4, p + 14, p + 8);
+}
+
+/*
+ * An IPv6 neighbour advertisement (ICMPv6 136) with a target link-layer
+ * address option claims its target address for that MAC, as an ARP
+ * reply does. The payload is the target address, then options of 8-byte
+ * units, each checked against the end before it is read.
+ */
+void
+hosts_ndp(struct sensor *s, const struct packet *pkt)
+{
+	const uint8_t	*p = pkt->payload;
+	size_t		 i, n = pkt->payload_len;
+
+	if (s->hosts == NULL || pkt->ipver != 6 || p == NULL || n < 16)
 		return;
-	e = &h->v[i - 1];
-	if (e->has_mac && memcmp(e->mac, p + 8, 6) != 0) {
-		memset(&he, 0, sizeof(he));
-		memcpy(he.mac, p + 8, 6);
-		memcpy(he.old_mac, e->mac, 6);
-		he.has_mac = he.has_old = 1;
-		memcpy(e->mac, p + 8, 6);
-		h->st.arp_changes++;
-		raise_host(s, REV_ARP_CHANGE, e, &he, pkt->ts, pkt->iface ?
-		    pkt->iface->name : NULL);
-		return;
+	for (i = 16; i + 2 <= n && p[i + 1] != 0; i += 8 * (size_t)p[i + 1]) {
+		if (i + 8 * (size_t)p[i + 1] > n)
+			return;
+		if (p[i] == 2 && p[i + 1] == 1) {
+			claim(s, pkt, 6, p, p + i + 2);
+			return;
+		}
 	}
-	memcpy(e->mac, p + 8, 6);
-	e->has_mac = 1;
 }
 
 /* A DHCP message (UDP 67/68): the dhcp event record and its rules. */

@@ -330,6 +330,8 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		if (f->proto == PROTO_UDP && (pkt->sport ^ pkt->dport) == (67 ^
 		    68) && (pkt->sport == 67 || pkt->sport == 68))
 			hosts_dhcp(s, pkt);
+		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
+			hosts_ndp(s, pkt);	/* neighbour advertisement */
 		rules_match(s->rules, &c, s->alerts);
 	}
 	if (stream_pending(pkt))

@@ -46,11 +46,12 @@ captures() {	# the real captures and the capture cases' generated ones
 			    echo "$dir/.gen-$c.pcap"
 		done
 		# ARP claims and DHCP replies (the host inventory's inputs).
-		for c in "1001203 pos 0" "1001204 pos 0" "1001201 pos 1"; do
+		for c in "1001203 pos 0" "1001203 pos 2" "1001204 pos 0" \
+		    "1001201 pos 1"; do
 			set -- $c
 			$PY "$top_srcdir/tests/rules/cases.py" $c \
-			    "$dir/.gen-rule-$1.pcap" >/dev/null 2>&1 &&
-			    echo "$dir/.gen-rule-$1.pcap"
+			    "$dir/.gen-rule-$1-$3.pcap" >/dev/null 2>&1 &&
+			    echo "$dir/.gen-rule-$1-$3.pcap"
 		done
 	fi
 }

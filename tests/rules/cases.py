@@ -14,7 +14,8 @@ import struct
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulelib import *  # noqa: E402,F401,F403
-from scapy.all import ARP, BOOTP, DHCP  # noqa: E402
+from scapy.all import (ARP, BOOTP, DHCP, IPv6, ICMPv6ND_NA,  # noqa: E402
+                       ICMPv6NDOptDstLLAddr)
 from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # noqa: E402
                      connections, ssh_session, tls_session, client_hello,
                      server_hello, sslv2_client_hello, http_request, ftp_login, pop3_login,
@@ -279,6 +280,7 @@ def both(*builders):
 
 GW_MAC = "02:00:0a:14:01:0a"     # the gateway's MAC in etc/lists/known-hosts.txt
 SPOOF_MAC = "02:66:66:66:66:66"
+GATEWAY6 = "fd00:20:1::10"       # the gateway over IPv6 (known, no MAC)
 UNKNOWN = "10.20.1.77"           # in protected_segments, not in known_hosts
 DHCP_OK = "10.20.0.67"           # dhcp_servers
 ROGUE_DHCP = "10.20.5.99"
@@ -299,6 +301,18 @@ def arp_claim(addr, mac, times=1, gratuitous=False):
                         pdst=PEER)
                 dst = "02:00:0a:14:02:0f"
             cap.add(Ether(src=mac, dst=dst) / a, 1.0)
+    return build
+
+
+def nd_claim(addr, mac, times=1):
+    """Unsolicited IPv6 neighbour advertisements (override) claiming addr
+    for mac, to all nodes."""
+    def build(cap):
+        for _ in range(times):
+            cap.add(Ether(src=mac, dst="33:33:00:00:00:01") /
+                    IPv6(src=addr, dst="ff02::1") /
+                    ICMPv6ND_NA(tgt=addr, R=0, S=0, O=1) /
+                    ICMPv6NDOptDstLLAddr(lladdr=mac), 1.0)
     return build
 
 
@@ -493,7 +507,11 @@ CASES = {
               both(udp_conn(GATEWAY, NTP, 123),
                    udp_conn(GATEWAY, RESOLVER, 53))),
              ("an approved peer connects to the gateway",
-              tls(PEER, GATEWAY, 443))]),
+              tls(PEER, GATEWAY, 443)),
+             ("the gateway's IPv6 neighbour advertisement to all nodes "
+              "and a DHCP request broadcast",
+              both(nd_claim(GATEWAY6, GW_MAC),
+                   udp_conn(GATEWAY, "255.255.255.255", 67)))]),
     1000303: dict(
         pos=[("PostgreSQL from a non-admin host", one_conn(CLIENT, DB, 5432))],
         neg=[("PostgreSQL from an admin workstation", one_conn(ADMIN, DB, 5432))]),
@@ -702,10 +720,15 @@ CASES = {
               both(arp_claim(GATEWAY, GW_MAC, 2),
                    arp_claim(GATEWAY, SPOOF_MAC, 3, gratuitous=True))),
              ("a spoofer's ARP reply for the gateway, the first one seen: "
-              "known_hosts gives the MAC", arp_claim(GATEWAY, SPOOF_MAC, 2))],
+              "known_hosts gives the MAC", arp_claim(GATEWAY, SPOOF_MAC, 2)),
+             ("IPv6: the gateway's neighbour advertisement, then a "
+              "spoofer's, twice (one alert)",
+              both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2)))],
         neg=[("the gateway's own ARP replies and gratuitous ARP",
               both(arp_claim(GATEWAY, GW_MAC, 3),
                    arp_claim(GATEWAY, GW_MAC, 1, gratuitous=True))),
+             ("IPv6: the gateway's own neighbour advertisements",
+              nd_claim(GATEWAY6, GW_MAC, 3)),
              ("an office host outside protected_segments changes MAC",
               both(arp_claim(OFFICE, "02:00:00:00:05:05"),
                    arp_claim(OFFICE, "02:00:00:00:05:06")))]),

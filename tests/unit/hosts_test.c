@@ -4,7 +4,8 @@
  * malformed, a DHCP message (app_dhcp.c) parsed and a truncated or
  * hostile one refused, and the inventory (hosts.c) on real ARP packets
  * under a real rule set: bounded by its cap, the least recently seen
- * host evicted first and counted, a MAC change counted.
+ * host evicted first and counted, a MAC change counted; neighbour
+ * advertisements with malformed options claim nothing.
  */
 #include "config.h"
 
@@ -193,6 +194,46 @@ arp_packet(struct packet *pkt, uint8_t *buf, uint8_t x, uint8_t last,
 	pkt->flags = PKT_ARP;
 }
 
+/*
+ * Neighbour advertisements for fd00::1: an option of length 0, one past
+ * the end, and a source (not target) link-layer option claim nothing; a
+ * target link-layer option after another option claims, and a second
+ * MAC is a change.
+ */
+static void
+ndp(struct sensor *s)
+{
+	struct packet	pkt;
+	uint8_t		p[48];
+	uint8_t		a[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1 };
+	uint64_t	changes = hosts_stats(s->hosts)->arp_changes;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ipver = 6;
+	pkt.payload = p;
+	memset(p, 0, sizeof(p));
+	memcpy(p, a, 16);
+	p[16] = 2, p[17] = 0;			/* length 0: stop */
+	pkt.payload_len = 24;
+	hosts_ndp(s, &pkt);
+	p[17] = 2;				/* 16 bytes, 8 there */
+	hosts_ndp(s, &pkt);
+	p[16] = 1, p[17] = 1;			/* source link-layer */
+	hosts_ndp(s, &pkt);
+	assert_null(hosts_find(s->hosts, 6, a));
+	p[24] = 2, p[25] = 1;			/* then target link-layer */
+	memcpy(p + 26, "\x02\x00\x00\x00\x00\x01", 6);
+	pkt.payload_len = 32;
+	hosts_ndp(s, &pkt);
+	assert_non_null(hosts_find(s->hosts, 6, a));
+	p[31] = 2;
+	hosts_ndp(s, &pkt);
+	assert_int_equal(hosts_stats(s->hosts)->arp_changes, changes + 1);
+	pkt.payload_len = 15;			/* no room for the target */
+	hosts_ndp(s, &pkt);
+}
+
 static void
 test_table_bounded(void **state)
 {
@@ -208,7 +249,7 @@ test_table_bounded(void **state)
 	memset(&s, 0, sizeof(s));
 	s.conf = config_load(write_file("canhgac.yaml",
 	    "sensor: {name: t, state_dir: none}\n"
-	    "assets:\n  protected_segments: [10.20.1.0/24]\n"
+	    "assets:\n  protected_segments: [10.20.1.0/24, \"fd00::/64\"]\n"
 	    "  known_hosts: {file: known.txt, type: host}\n"
 	    "inventory: {max_hosts: 16}\n"
 	    "rules: [empty.yaml]\n"), err, sizeof(err));
@@ -250,6 +291,7 @@ test_table_bounded(void **state)
 	/* A short ARP packet is ignored. */
 	pkt.l3_len = 27;
 	hosts_arp(&s, &pkt);
+	ndp(&s);
 	hosts_free(s.hosts);
 	rules_free(s.rules);
 	config_free(s.conf);

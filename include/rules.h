@@ -408,7 +408,7 @@ struct rules_list {
 	int		 domains;	/* holds domains */
 };
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
- * not a list file of addresses or domains. */
+ * not a list file of addresses or domains (a service list is not). */
 int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */

@@ -40,6 +40,7 @@ mkconf() {	# level ipfile domainfile out
 	    -e "s|catalog: rules/|catalog: $top_srcdir/rules/|" \
 	    -e "s|{file: lists/ioc-ips.txt}|{file: $2}|" \
 	    -e "s|{file: lists/ioc-domains.txt}|{file: $3}|" \
+	    -e "s|{file: lists/|{file: $top_srcdir/etc/lists/|" \
 	    -e "s|^  - rules/\*.yaml|  - $top_srcdir/rules/*.yaml|" \
 	    -e "s|/var/log/canhgac/alerts.json|$dir/alerts.json|" \
 	    "$top_srcdir/etc/canhgac.yaml" >"$4"

@@ -112,6 +112,23 @@ struct app_plain {
 /* The PLAIN_* bits a reader may see; app_plain.c keeps state above them. */
 #define PLAIN_PUBLIC	0x3f
 
+/* A DHCP (BOOTP) message, IPv4: what a rogue server check needs. */
+struct app_dhcp {
+	uint8_t		op;		/* 1 request, 2 reply */
+	uint8_t		msg_type;	/* option 53: 1 discover .. 8 inform */
+	uint8_t		has_server;
+	uint8_t		server[4];	/* option 54, server identifier */
+	uint8_t		yiaddr[4];	/* offered (assigned) address */
+	uint8_t		ciaddr[4];
+	uint8_t		giaddr[4];	/* relay */
+	uint8_t		chaddr[6];	/* client MAC (htype 1, hlen 6) */
+	uint8_t		has_mac;
+	uint8_t		has_lease;
+	uint32_t	xid;
+	uint32_t	lease_time;
+	char		hostname[64];	/* option 12, printable, cut */
+};
+
 /* Guess a protocol from the first bytes of a direction and the ports. */
 enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
 	    uint16_t sport, uint16_t dport);
@@ -128,6 +145,10 @@ const char *app_dns_rcode_name(uint8_t);
 int	 app_http_request(const uint8_t *, size_t, struct app_http *);
 int	 app_http_response(const uint8_t *, size_t, struct app_http *);
 int	 app_ssh_banner(const uint8_t *, size_t, struct app_ssh *);
+int	 app_dhcp_parse(const uint8_t *, size_t, struct app_dhcp *);
+const char *app_dhcp_type_name(uint8_t);
+struct jsonw;
+void	 app_dhcp_json(struct jsonw *, const struct app_dhcp *);
 int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 	    struct app_plain *);
 
@@ -141,6 +162,7 @@ int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 /* An HTTP request and its response, when the response is done (or the
  * flow ends): for the event log; rules see each request as APPR_HTTP. */
 #define APPR_HTTP_TX	0x40
+#define APPR_DHCP	0x80	/* hosts.c, not app.c: no flow state */
 
 struct app_result {
 	uint32_t	have;		/* APPR_* found in this packet */
@@ -149,6 +171,7 @@ struct app_result {
 	struct app_http	http;
 	struct app_ssh	ssh;
 	struct app_plain plain;
+	struct app_dhcp	dhcp;
 };
 
 struct app_stats {

@@ -68,6 +68,7 @@ struct config {
 	uint64_t	 http_decompress_limit;	/* http.* (http_body.c) */
 	int		 http_decompress_ratio;
 	int		 http_decompress_bodies;
+	int		 inventory_max_hosts;	/* inventory.* (hosts.c) */
 };
 
 struct config *config_load(const char *path, char *err, size_t errlen);

@@ -65,5 +65,6 @@
 #define CTL_CMD_RELOAD		"reload"
 #define CTL_CMD_SHUTDOWN	"shutdown"
 #define CTL_CMD_COMPLIANCE	"compliance"
+#define CTL_CMD_HOSTS		"hosts"
 
 #endif /* CTL_PROTOCOL_H */

@@ -30,6 +30,7 @@ enum flow_end_reason {
 
 /* flow->evflags */
 #define FE_ESTABLISHED	0x01
+#define FE_INVENTORY	0x02	/* an end is in the host inventory (hosts.c) */
 
 /* TCP progress bits. */
 #define FT_SYN		0x01

@@ -15,6 +15,8 @@
 
 struct config;
 struct domset;
+struct hostlist;
+struct svclist;
 struct ipset;
 struct thr_table;
 
@@ -25,6 +27,8 @@ struct asset {
 	uint16_t	*ports;		/* lo, hi pairs, sorted, disjoint */
 	uint32_t	 nranges;
 	struct domset	*doms;
+	struct hostlist	*hosts;		/* type: host (known_hosts) */
+	struct svclist	*svcs;		/* type: service (approved_services) */
 	size_t		 nips, nports, ndoms;
 	char		*file;		/* list file, if any */
 };

@@ -26,6 +26,8 @@ struct jsonw;
 struct packet;
 struct pmatch;
 struct alert_out;
+struct host_event;
+struct svclist;
 
 struct ruleset;
 struct exception;
@@ -64,6 +66,9 @@ enum rule_event {
 	REV_FLOW_ESTABLISHED,
 	REV_FLOW_END,
 	REV_SENSOR,
+	REV_HOST_NEW,		/* hosts.c: a host new to the inventory */
+	REV_SERVICE_NEW,	/* a host answered on a port new to it */
+	REV_ARP_CHANGE,		/* an address claimed by another MAC */
 	REV_MAX
 };
 
@@ -115,6 +120,7 @@ struct match_ctx {
 	 */
 	struct pmatch		*pm;
 	uint8_t			 pm_end;
+	const struct host_event	*host;		/* REV_HOST_NEW, REV_ARP_CHANGE */
 };
 
 /*
@@ -128,7 +134,8 @@ enum match_kw {
 	KW_TCP_FLAGS, KW_ICMP_TYPE, KW_ICMP_CODE, KW_DECODE_ERROR,
 	KW_SENSOR_EVENT, KW_APP, KW_TLS_VERSION, KW_TLS_NEGOTIATED,
 	KW_TLS_SNI, KW_DNS_QUERY, KW_HTTP_HOST, KW_HTTP_URI,
-	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_WHEN, KW_PAYLOAD,
+	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_SERVICE,
+	KW_DHCP_TYPE, KW_DHCP_SERVER, KW_WHEN, KW_PAYLOAD,
 	KW_EVENT,		/* every match has one: no bit, no matcher */
 	KW_MAX
 };
@@ -157,13 +164,17 @@ enum match_kw {
 #define M_UA		(1U << KW_HTTP_USER_AGENT)
 #define M_BANNER	(1U << KW_SSH_BANNER)
 #define M_PLAIN		(1U << KW_PLAINTEXT)
+#define M_SERVICE	(1U << KW_SERVICE)
+#define M_DHCP_TYPE	(1U << KW_DHCP_TYPE)
+#define M_DHCP_SERVER	(1U << KW_DHCP_SERVER)
 #define M_WHEN		(1U << KW_WHEN)
 #define M_PAYLOAD	(1U << KW_PAYLOAD)
 /* Keys that hold for every packet of a flow in one direction. */
 #define M_FLOW_KEYS	((1U << (KW_IP + 1)) - 1)
 /* Keys only an application record can satisfy. */
 #define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
-			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)
+			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN | \
+			    M_DHCP_TYPE | M_DHCP_SERVER)
 
 #define ADDR_SETS_MAX	8
 
@@ -228,6 +239,11 @@ struct rule_match {
 	uint8_t			 decode_neg;
 	uint8_t			 plain;		/* PLAIN_* required */
 	uint8_t			 sensor;	/* SENSOR_* */
+	const struct svclist	*svc;		/* service: an asset's services */
+	uint8_t			 svc_neg;
+	uint8_t			 dhcp_neg;
+	uint8_t			 dhcp_types;	/* 1 << (DHCP message type - 1) */
+	struct addr_match	 dhcp_server;
 };
 
 #define BY_SRC_IP	0x01
@@ -377,6 +393,13 @@ const struct thr_stats *rules_threshold_stats(const struct ruleset *);
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);
 size_t	 rules_asset_count(const struct ruleset *);
+/* Which rule set this is: a number no other set loaded by this process
+ * had (the address may be reused after a free; this is not). */
+uint32_t rules_generation(const struct ruleset *);
+/* Asset name's addresses, known_hosts entries (type: host), or NULL. */
+const struct ipset *rules_asset_ipset(const struct ruleset *, const char *);
+const struct hostlist *rules_asset_hosts(const struct ruleset *,
+	    const char *name);
 /* Whether addr is in asset name's addresses. */
 int	 rules_asset_has_addr(const struct ruleset *, const char *name,
 	    int ipver, const uint8_t *addr);
@@ -390,7 +413,7 @@ struct rules_list {
 	int		 domains;	/* holds domains */
 };
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
- * not a list file of addresses or domains. */
+ * not a list file of addresses or domains (a service list is not). */
 int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */

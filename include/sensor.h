@@ -30,6 +30,7 @@ struct reload_job;
 struct iface;
 struct packet;
 struct app_result;
+struct hosts;
 
 struct sensor {
 	struct event_base	*base;
@@ -78,6 +79,7 @@ struct sensor {
 	struct reload_job	*reload_job;	/* a rule set being built */
 	pthread_t		 retire_tid;	/* freeing a replaced rule set */
 	int			 retiring;
+	struct hosts		*hosts;		/* hosts.c: the inventory */
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */

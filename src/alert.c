@@ -22,6 +22,7 @@
 
 #include "alert.h"
 #include "app.h"
+#include "hosts.h"
 #include "conf.h"
 #include "decode.h"
 #include "flow.h"
@@ -371,7 +372,30 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 		jw_bool(w, "password_seen", app->plain.seen & PLAIN_PASS);
 		jw_obj_close(w);
 		break;
+	case APPR_DHCP:
+		app_dhcp_json(w, &app->dhcp);
+		break;
 	}
+}
+
+/* host_new, arp_change: the MAC the address has, and had. */
+static void
+alert_host(struct jsonw *w, const struct match_ctx *c)
+{
+	char	mac[18];
+
+	if (c->host == NULL || !(c->host->has_mac || c->host->has_old))
+		return;
+	jw_obj_open(w, "arp");
+	if (c->host->has_mac) {
+		hosts_mac_str(c->host->mac, mac);
+		jw_str(w, "mac", mac);
+	}
+	if (c->host->has_old) {
+		hosts_mac_str(c->host->old_mac, mac);
+		jw_str(w, "old_mac", mac);
+	}
+	jw_obj_close(w);
 }
 
 /*
@@ -436,7 +460,11 @@ alert_emit(struct alert_out *o, const struct config *conf,
 			jw_uint(&w, NULL, c->flow->vlan[1]);
 		jw_arr_close(&w);
 	}
-	if (c->ipver != 0 && c->src != NULL) {
+	if (c->ipver != 0 && c->src != NULL && c->host != NULL) {
+		/* host_new, arp_change: about one address, no traffic. */
+		util_addr_str(c->ipver, c->src, a, sizeof(a));
+		jw_str(&w, "src_ip", a);
+	} else if (c->ipver != 0 && c->src != NULL) {
 		util_addr_str(c->ipver, c->src, a, sizeof(a));
 		jw_str(&w, "src_ip", a);
 		if (ports)
@@ -491,6 +519,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	put_str(&w, "advice", text);
 	jw_obj_close(&w);
 	alert_app(&w, c);
+	alert_host(&w, c);
 	alert_payload(&w, r, c);
 	if ((n = jw_finish(&w)) < 0) {
 		o->errors++;

@@ -15,6 +15,7 @@
 
 #include "alert.h"
 #include "app.h"
+#include "hosts.h"
 #include "community_id.h"
 #include "conf.h"
 #include "decode.h"
@@ -310,6 +311,53 @@ PH(ph_plain_protocol)
 		    (enum app_proto)app->plain.proto));
 }
 
+/* host_new, arp_change: the MAC claimed now, and the one before. */
+PH(ph_mac)
+{
+	if (a->c->host != NULL && a->c->host->has_mac && len >= 18)
+		hosts_mac_str(a->c->host->mac, out);
+}
+
+PH(ph_old_mac)
+{
+	if (a->c->host != NULL && a->c->host->has_old && len >= 18)
+		hosts_mac_str(a->c->host->old_mac, out);
+}
+
+PH(ph_dhcp_server)
+{
+	const struct app_result	*app = app_of(a, APPR_DHCP);
+
+	if (app != NULL)
+		util_addr_str(4, app->dhcp.has_server ? app->dhcp.server :
+		    a->c->src, out, len);
+}
+
+PH(ph_dhcp_assigned)
+{
+	const struct app_result	*app = app_of(a, APPR_DHCP);
+
+	if (app != NULL)
+		util_addr_str(4, app->dhcp.yiaddr, out, len);
+}
+
+PH(ph_dhcp_type)
+{
+	const struct app_result	*app = app_of(a, APPR_DHCP);
+
+	if (app != NULL)
+		snprintf(out, len, "%s", app_dhcp_type_name(
+		    app->dhcp.msg_type));
+}
+
+PH(ph_dhcp_client_mac)
+{
+	const struct app_result	*app = app_of(a, APPR_DHCP);
+
+	if (app != NULL && app->dhcp.has_mac && len >= 18)
+		hosts_mac_str(app->dhcp.chaddr, out);
+}
+
 /* Aliases share a function: Suricata's names and the rule keys'. */
 static const struct placeholder placeholders[] = {
 	{ "timestamp", ph_timestamp },
@@ -363,6 +411,12 @@ static const struct placeholder placeholders[] = {
 	{ "decode_error", ph_decode_error },
 	{ "regex_sid", ph_regex_sid },
 	{ "regex_rule", ph_regex_rule },
+	{ "mac", ph_mac },
+	{ "old_mac", ph_old_mac },
+	{ "dhcp.server", ph_dhcp_server },
+	{ "dhcp.assigned_ip", ph_dhcp_assigned },
+	{ "dhcp.type", ph_dhcp_type },
+	{ "dhcp.client_mac", ph_dhcp_client_mac },
 };
 
 static const struct placeholder *

@@ -75,6 +75,12 @@ usage(FILE *fp)
 "    rules [--active|--inactive] [--offset N] [--limit N]\n"
 "                        rules with level, state (and why inactive), hits\n"
 "    exceptions          exceptions with owner, reason, expiry and hits\n"
+"    hosts [--new] [--limit N]\n"
+"                        the host inventory of protected_segments (most\n"
+"                        recently seen first): address, MAC, first and\n"
+"                        last seen, ports it answered on, bytes in and\n"
+"                        out, whether in known_hosts; --new: only those\n"
+"                        not in known_hosts\n"
 "    list show NAME [--offset N] [--limit N]\n"
 "    list add [--force] NAME ENTRY...\n"
 "    list remove NAME ENTRY...\n"
@@ -821,24 +827,39 @@ show_rules(json_t *j)
 		    jint(j, "next"));
 }
 
+/* An array of numbers or strings joined by commas into buf, cut. */
+static const char *
+join(json_t *arr, char *buf, size_t len)
+{
+	json_t	*s;
+	size_t	 k, off = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(arr, k, s) {
+		if (off >= len)
+			break;
+		if (json_is_string(s))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    k ? "," : "", json_string_value(s));
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%lld",
+			    k ? "," : "", (long long)json_integer_value(s));
+	}
+	return buf;
+}
+
 static void
 show_exceptions(json_t *j)
 {
 	struct table	 t = { .ncols = 7 };
-	json_t		*v, *s;
-	size_t		 i, k;
+	json_t		*v;
+	size_t		 i;
 	char		 b[2][32], sids[256];
 
 	table_add(&t, "SIDS", "OWNER", "EXPIRES", "STATE", "HITS",
 	    "EXPIRED-HITS", "REASON");
 	json_array_foreach(json_object_get(j, "exceptions"), i, v) {
-		size_t off = 0;
-
-		sids[0] = '\0';
-		json_array_foreach(json_object_get(v, "sids"), k, s)
-			off += (size_t)snprintf(sids + off, off < sizeof(sids) ?
-			    sizeof(sids) - off : 0, "%s%lld", k ? "," : "",
-			    (long long)json_integer_value(s));
+		join(json_object_get(v, "sids"), sids, sizeof(sids));
 		table_add(&t, *sids ? sids : "any", jstr(v, "owner"),
 		    json_is_string(json_object_get(v, "expires")) ?
 		    jstr(v, "expires") : "never",
@@ -848,6 +869,34 @@ show_exceptions(json_t *j)
 		    jstr(v, "reason"));
 	}
 	table_print(&t);
+}
+
+static void
+show_hosts(json_t *j)
+{
+	struct table	 t = { .ncols = 8 };
+	json_t		*v;
+	size_t		 i;
+	char		 b[2][32], ports[256];
+
+	table_add(&t, "IP", "MAC", "KNOWN", "FIRST-SEEN", "LAST-SEEN",
+	    "BYTES-IN", "BYTES-OUT", "PORTS");
+	json_array_foreach(json_object_get(j, "hosts"), i, v) {
+		join(json_object_get(v, "ports"), ports, sizeof(ports));
+		table_add(&t, jstr(v, "ip"), json_is_string(json_object_get(v,
+		    "mac")) ? jstr(v, "mac") : "-",
+		    json_is_true(json_object_get(v, "known")) ? "yes" : "NO",
+		    jstr(v, "first_seen"), jstr(v, "last_seen"),
+		    num(b[0], 32, json_object_get(v, "bytes_in")),
+		    num(b[1], 32, json_object_get(v, "bytes_out")),
+		    *ports ? ports : "-");
+	}
+	table_print(&t);
+	printf("%lld hosts seen, %lld not in known_hosts, %lld evicted "
+	    "(inventory.max_hosts %lld)%s\n", jint(j, "seen"),
+	    jint(j, "unknown"), jint(j, "evicted"), jint(j, "max_hosts"),
+	    json_is_true(json_object_get(j, "truncated")) ?
+	    "; more with --limit" : "");
 }
 
 static void
@@ -927,6 +976,7 @@ cmd_options(int argc, char **argv, json_t *req, int *prom)
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "new", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	ch;
@@ -973,6 +1023,9 @@ cmd_options(int argc, char **argv, json_t *req, int *prom)
 			break;
 		case 'F':
 			json_object_set_new(req, "force", json_true());
+			break;
+		case 'N':
+			json_object_set_new(req, "new", json_true());
 			break;
 		default:
 			exit(EX_USAGE);
@@ -1379,6 +1432,9 @@ main(int argc, char *argv[])
 		    &prom : NULL);
 		if (json_object_get(req, "force") != NULL)
 			die(EX_USAGE, "--force goes with list add");
+		if (json_object_get(req, "new") != NULL &&
+		    strcmp(cmd, CTL_CMD_HOSTS) != 0)
+			die(EX_USAGE, "--new goes with hosts");
 		if (n != argc)
 			die(EX_USAGE, "%s: unexpected argument \"%s\"", cmd,
 			    argv[n]);
@@ -1386,6 +1442,7 @@ main(int argc, char *argv[])
 		    strcmp(cmd, CTL_CMD_STATS) && strcmp(cmd, CTL_CMD_ALERTS) &&
 		    strcmp(cmd, CTL_CMD_FOLLOW) && strcmp(cmd, CTL_CMD_RULES) &&
 		    strcmp(cmd, CTL_CMD_EXCEPTIONS) &&
+		    strcmp(cmd, CTL_CMD_HOSTS) &&
 		    strcmp(cmd, CTL_CMD_RELOAD) &&
 		    strcmp(cmd, CTL_CMD_SHUTDOWN))
 			die(EX_USAGE, "unknown command \"%s\" (try -h)", cmd);
@@ -1414,6 +1471,8 @@ main(int argc, char *argv[])
 		show_rules(rep);
 	else if (strcmp(cmd, CTL_CMD_EXCEPTIONS) == 0)
 		show_exceptions(rep);
+	else if (strcmp(cmd, CTL_CMD_HOSTS) == 0)
+		show_hosts(rep);
 	else if (strcmp(cmd, CTL_CMD_RELOAD) == 0)
 		printf("reloaded %s\n", jstr(rep, "reloaded"));
 	else if (strcmp(cmd, CTL_CMD_SHUTDOWN) == 0)

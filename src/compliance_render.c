@@ -33,7 +33,8 @@ enum {
 	L_CHANGED, L_DAY, L_TOTAL, L_NODATA, L_FROM, L_TO, L_DURATION,
 	L_STOPPED, L_UNCLEAN_END, L_NORECORD, L_START, L_RELOADEV, L_OK,
 	L_FAILED, L_IFACE, L_THISRUN, L_CLAUSE, L_UNVERIFIED_WHY,
-	L_UNCHECKED, L_NOTES, L_MONITORING, L_INCIDENT, L_LEVELS_BY, L_MAX
+	L_UNCHECKED, L_NOTES, L_MONITORING, L_INCIDENT, L_LEVELS_BY,
+	L_INVENTORY, L_UNKNOWN_HOSTS, L_MAX
 };
 
 static const char *const labels[L_MAX][2] = {
@@ -132,6 +133,10 @@ static const char *const labels[L_MAX][2] = {
 	{ "Monitoring", "Giám sát" },
 	{ "Incident reporting", "Báo cáo sự cố" },
 	{ "Levels defined by", "Cấp độ xác định theo" },
+	{ "Host inventory (protected_segments): hosts seen",
+	  "Danh mục máy trong vùng được bảo vệ (protected_segments): số máy "
+	  "đã thấy" },
+	{ "not in known_hosts", "không có trong known_hosts" },
 };
 
 struct rctx {
@@ -490,6 +495,15 @@ text_report(struct rctx *c, json_t *r)
 
 			fprintf(fp, "    %s\n", s ? s : "");
 			free(s);
+		}
+		if ((w = json_object_get(ev, "inventory")) != NULL) {
+			fprintf(fp, "  %s %lld, %s %lld", LB(c, L_INVENTORY),
+			    ji(w, "seen"), LB(c, L_UNKNOWN_HOSTS),
+			    ji(w, "unknown"));
+			json_array_foreach(json_object_get(w, "hosts"), i, v)
+				fprintf(fp, "%s%s", i ? ", " : ": ",
+				    js(v, "ip"));
+			fprintf(fp, "\n");
 		}
 		w = json_object_get(ev, "reload");
 		fprintf(fp, "  %s: %s (%lld, %s %lld)%s%s\n", LB(c, L_RELOAD),
@@ -1130,8 +1144,19 @@ html_report(struct rctx *c, json_t *r)
 			fprintf(fp, "</li>\n");
 			free(s);
 		}
+		fprintf(fp, "</ul>\n");
+		if ((w = json_object_get(ev, "inventory")) != NULL) {
+			fprintf(fp, "<p>%s %lld, %s %lld", LB(c, L_INVENTORY),
+			    ji(w, "seen"), LB(c, L_UNKNOWN_HOSTS),
+			    ji(w, "unknown"));
+			json_array_foreach(json_object_get(w, "hosts"), i, v) {
+				fprintf(fp, "%s", i ? ", " : ": ");
+				hx(fp, js(v, "ip"));
+			}
+			fprintf(fp, "</p>\n");
+		}
 		w = json_object_get(ev, "reload");
-		fprintf(fp, "</ul>\n<p>%s: %lld, failures %lld ",
+		fprintf(fp, "<p>%s: %lld, failures %lld ",
 		    LB(c, L_RELOAD), ji(w, "count"), ji(w, "failures"));
 		hx(fp, js(w, "error"));
 		fprintf(fp, "</p>\n");

@@ -103,6 +103,9 @@ static const struct option_def options[] = {
 	/* Bodies inflated at once: 48 KiB of zlib state each. */
 	{ "http", "decompress_bodies", OPT_INT, OFF(http_decompress_bodies),
 	    0, 65536, "64", 0 },
+	/* The host inventory's table is sized at start (hosts.c). */
+	{ "inventory", "max_hosts", OPT_INT, OFF(inventory_max_hosts), 16,
+	    4194304, "65536", 0 },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -114,7 +117,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag", "stream", "compliance", "http"
+	"defrag", "stream", "compliance", "http", "inventory"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -137,6 +140,7 @@ static const char *const compliance_keys[] = {
 static const char *const http_keys[] = {
 	"decompress_limit", "decompress_ratio", "decompress_bodies"
 };
+static const char *const inventory_keys[] = { "max_hosts" };
 static const char *const capture_keys[] = {
 	"interface", "bpf", "snaplen", "promiscuous", "buffer_size"
 };
@@ -758,6 +762,10 @@ config_load(const char *path, char *err, size_t errlen)
 	if ((sec = yamldoc_get(yd, root, "http")) != NULL &&
 	    check_keys(yd, sec, "http", http_keys, NELEM(http_keys),
 	    err, errlen) != 0)
+		goto fail;
+	if ((sec = yamldoc_get(yd, root, "inventory")) != NULL &&
+	    check_keys(yd, sec, "inventory", inventory_keys,
+	    NELEM(inventory_keys), err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {
 		const char *s;

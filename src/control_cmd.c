@@ -25,6 +25,7 @@
 #include "ctl-protocol.h"
 #include "eventlog.h"
 #include "history.h"
+#include "hosts.h"
 #include "log.h"
 #include "output.h"
 #include "rules.h"
@@ -487,6 +488,8 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	json_object_set_new(ev, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(ev, "outputs", outputs_status(ctl));
 	json_object_set_new(ev, "reload", reload_json(s));
+	/* NET.ROGUE: hosts seen, and (the first 100 of) those not known. */
+	json_object_set_new(ev, "inventory", hosts_json(s, 1, 100));
 	if (s->state != NULL) {
 		json_t *h;
 
@@ -507,6 +510,33 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return rep;
 }
 
+/*
+ * The host inventory, the most recently seen first; "new": true only
+ * hosts not in known_hosts; at most "limit" (default and cap
+ * CTL_SHOW_MAX) hosts, "truncated" when there were more.
+ */
+static json_t *
+cmd_hosts(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	json_t		*nv = json_object_get(req, "new");
+	json_t		*lv = json_object_get(req, "limit"), *rep;
+	json_int_t	 limit = CTL_SHOW_MAX;
+
+	(void)cl;
+	if (nv != NULL && !json_is_boolean(nv))
+		return reply_err("new: true or false");
+	if (lv != NULL) {
+		if (!json_is_integer(lv) || json_integer_value(lv) < 1 ||
+		    json_integer_value(lv) > CTL_SHOW_MAX)
+			return reply_err("limit: an integer 1..%d",
+			    CTL_SHOW_MAX);
+		limit = json_integer_value(lv);
+	}
+	rep = hosts_json(ctl->s, json_is_true(nv), (size_t)limit);
+	json_object_set_new(rep, "ok", json_true());
+	return rep;
+}
+
 static const struct ctl_cmd {
 	const char	*name;
 	json_t		*(*fn)(struct control *, struct ctl_client *, json_t *);
@@ -523,6 +553,7 @@ static const struct ctl_cmd {
 	{ CTL_CMD_RELOAD, cmd_reload, 1 },
 	{ CTL_CMD_SHUTDOWN, cmd_shutdown, 1 },
 	{ CTL_CMD_COMPLIANCE, cmd_compliance, 0 },
+	{ CTL_CMD_HOSTS, cmd_hosts, 0 },
 };
 
 /* One request line; returns -1 if the client must be closed. */

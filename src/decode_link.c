@@ -82,7 +82,7 @@ decode_fail(struct packet *pkt, enum decode_err e)
 	return -1;
 }
 
-/* ARP: only checked for length; its fields are not used by flows. */
+/* ARP: checked for length; hosts.c reads its addresses from l3. */
 static int
 decode_arp(const uint8_t *p, size_t len, struct packet *pkt)
 {
@@ -91,6 +91,8 @@ decode_arp(const uint8_t *p, size_t len, struct packet *pkt)
 		return decode_fail(pkt, DE_ARP_SHORT);
 	if (len < 8 + 2 * (size_t)p[4] + 2 * (size_t)p[5])
 		return decode_fail(pkt, DE_ARP_SHORT);
+	pkt->l3 = p;
+	pkt->l3_len = (uint32_t)len;
 	return 0;
 }
 

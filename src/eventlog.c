@@ -322,6 +322,10 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	case APPR_PLAIN:
 		type = "plaintext";
 		break;
+	case APPR_DHCP:
+		type = "dhcp";
+		fwd = pkt->dir == 0;
+		break;
 	default:
 		return;
 	}
@@ -361,6 +365,9 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		break;
 	case APPR_PLAIN:
 		event_plain(&w, &r->plain);
+		break;
+	case APPR_DHCP:
+		app_dhcp_json(&w, &r->dhcp);
 		break;
 	}
 	event_write(el, &w);

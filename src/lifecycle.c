@@ -37,6 +37,7 @@
 #include "flow.h"
 #include "history.h"
 #include "http_session.h"
+#include "hosts.h"
 #include "jsonw.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -682,6 +683,7 @@ static const struct subsystem subsystems[] = {
 	{ "events", sub_events_init, sub_events_shutdown },
 	{ "rules", sub_rules_init, sub_rules_shutdown },
 	{ "control", sub_control_init, control_shutdown },
+	{ "hosts", hosts_init, hosts_shutdown },	/* ends after the flows */
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
 	{ "state", state_init, state_shutdown },	/* history_sample.c */

@@ -27,6 +27,7 @@
 #include "decode.h"
 #include "domset.h"
 #include "flow.h"
+#include "hostlist.h"
 #include "ipset.h"
 #include "pmatch.h"
 #include "rules.h"
@@ -36,7 +37,8 @@
 #include "rules-internal.h"
 
 static const char *const event_names[REV_MAX] = {
-	"packet", "flow_start", "flow_established", "flow_end", "sensor"
+	"packet", "flow_start", "flow_established", "flow_end", "sensor",
+	"host_new", "service_new", "arp_change"
 };
 
 /* Value parsers, shared by keywords of the same shape. */
@@ -840,7 +842,8 @@ KW_PARSE(p_event)
 	(void)key;
 	if (s == NULL || (x = name_index(s, event_names, REV_MAX)) < 0)
 		return lerr(L, v, "event: expected packet, flow_start, "
-		    "flow_established, flow_end or sensor");
+		    "flow_established, flow_end, sensor, host_new, service_new "
+		    "or arp_change");
 	m->event = (uint8_t)x;
 	return 0;
 }
@@ -982,6 +985,45 @@ KW_PARSE(p_sensor_event)
 	    "output_drops, alert_log_errors, regex_limit, defrag_memcap or "
 	    "stream_memcap",
 	    &m->sensor);
+}
+
+/* service: $asset of approved services (type: service), or {not: …}. */
+KW_PARSE(p_service)
+{
+	const char		*s;
+	const struct asset	*a;
+
+	v = unwrap_not(L, v, &m->svc_neg);
+	s = yamldoc_scalar(v);
+	if (s == NULL || s[0] != '$')
+		return lerr(L, v, "%s: expected $list of services (a list file "
+		    "of IP PORT/PROTO lines), or {not: …}", key);
+	if ((a = asset_ref(L, v, s)) == NULL)
+		return -1;
+	if (a->svcs == NULL)
+		return lerr(L, v, "%s: asset \"%s\" holds no services (a list "
+		    "file of IP PORT/PROTO lines)", key, s);
+	m->svc = a->svcs;
+	return 0;
+}
+
+KW_PARSE(p_dhcp_type)
+{
+	static const char *const dn[] = { "discover", "offer", "request",
+	    "decline", "ack", "nak", "release", "inform" };
+	static const uint8_t dv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
+	    1 << 5, 1 << 6, 1 << 7 };	/* message type - 1 */
+
+	(void)key;
+	v = unwrap_not(L, v, &m->dhcp_neg);
+	return parse_name_bits(L, v, dn, dv, NELEM(dn), "dhcp.type: expected "
+	    "discover, offer, request, decline, ack, nak, release or inform",
+	    &m->dhcp_types);
+}
+
+KW_PARSE(p_dhcp_server)
+{
+	return parse_addr(L, v, key, &m->dhcp_server);
 }
 
 /*
@@ -1155,6 +1197,39 @@ KW_MATCH(m_plaintext)
 	return c->app->have == APPR_PLAIN && (c->app->plain.seen & m->plain);
 }
 
+/* The event's server side (dst, dst_port, proto) is one of the services. */
+KW_MATCH(m_service)
+{
+	(void)rs;
+	return c->ipver != 0 && c->dst != NULL && svclist_has(m->svc,
+	    c->ipver, c->dst, c->dport, c->proto) != m->svc_neg;
+}
+
+KW_MATCH(m_dhcp_type)
+{
+	uint8_t	t = c->app->dhcp.msg_type;
+
+	(void)rs;
+	return c->app->have == APPR_DHCP && t >= 1 && t <= 8 &&
+	    !!(m->dhcp_types & (1U << (t - 1))) != m->dhcp_neg;
+}
+
+/* The server identifier (option 54), else the sender's address. */
+KW_MATCH(m_dhcp_server)
+{
+	const struct app_dhcp	*d = &c->app->dhcp;
+	const struct addr_match	*am = &m->dhcp_server;
+	int			 i, hit = 0;
+
+	(void)rs;
+	if (c->app->have != APPR_DHCP)
+		return 0;
+	for (i = 0; i < am->nsets && !hit; i++)
+		hit = ipset_contains(am->sets[i], 4, d->has_server ? d->server :
+		    c->src);
+	return hit != am->neg;
+}
+
 KW_MATCH(m_when)
 {
 	return when_ok(m, c->ts, rs->conf->utc_offset);
@@ -1204,6 +1279,11 @@ const struct match_keyword match_keywords[KW_MAX] = {
 				    m_ssh_banner, 0 },
 	[KW_PLAINTEXT] =	{ "plaintext", APPR_PLAIN, p_plaintext,
 				    m_plaintext, 0 },
+	[KW_SERVICE] =		{ "service", 0, p_service, m_service, 0 },
+	[KW_DHCP_TYPE] =	{ "dhcp.type", APPR_DHCP, p_dhcp_type,
+				    m_dhcp_type, 0 },
+	[KW_DHCP_SERVER] =	{ "dhcp.server", APPR_DHCP, p_dhcp_server,
+				    m_dhcp_server, 0 },
 	[KW_WHEN] =		{ "when", 0, p_when, m_when, 0 },
 	[KW_PAYLOAD] =		{ "payload", 0, p_payload, m_payload, 0 },
 	[KW_EVENT] =		{ "event", 0, p_event, NULL, 0 },
@@ -1282,7 +1362,7 @@ rules_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	}
 	if (recs & (recs - 1))
 		return lerr(L, n, "match: keys of different protocols (tls, "
-		    "dns, http, ssh, plaintext) cannot be combined in one "
+		    "dns, http, ssh, plaintext, dhcp) cannot be combined in one "
 		    "rule");
 	r->apprec = (uint8_t)recs;
 	if (r->apprec != 0 && r->m.event != REV_PACKET)

@@ -35,6 +35,7 @@
 #include "rules.h"
 #include "threshold.h"
 #include "types.h"
+#include "hostlist.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
@@ -397,18 +398,57 @@ asset_item(struct loader *L, struct asset *a, struct port_build *pb,
 	return 0;
 }
 
-/* A list file: addresses or domains, told by `type` or the first entry. */
+/* A list file's kind: `type`, or told by its first entry. */
+enum { LF_DOMAIN = 0, LF_IP, LF_HOST, LF_SERVICE };
+
+static int
+list_kind_first(struct loader *L, struct asset *a, struct yaml_node_s *fn,
+    const char *path, int *kind)
+{
+	char	line[512], e[1024];
+	FILE	*fp;
+	int	fd = safe_open_read(path, e, sizeof(e));
+
+	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return lerr(L, fn, "assets.%s: %s", a->name, fd < 0 ?
+		    e : strerror(errno));
+	}
+	*kind = LF_IP;		/* empty list: either works */
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line + strspn(line, " \t");
+		int hk;
+
+		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+			continue;
+		p[strcspn(p, "#\r\n")] = '\0';
+		hk = hostlist_entry_kind(p);
+		p[strcspn(p, " \t")] = '\0';
+		*kind = hk == 1 ? LF_HOST : hk == 2 ? LF_SERVICE :
+		    looks_like_ip(p) ? LF_IP : LF_DOMAIN;
+		break;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/*
+ * A list file: addresses, domains, hosts (`IP [MAC]`) or services
+ * (`IP PORT/PROTO`), told by `type` or the first entry.
+ */
 static int
 asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 {
 	struct yaml_node_s	*fn = yamldoc_get(L->yd, map, "file");
 	struct yaml_node_s	*tn = yamldoc_get(L->yd, map, "type");
 	static const char *const keys[] = { "file", "type" };
+	static const char *const kinds[] = { "domain", "ip", "host",
+	    "service" };
 	const char		*type = yamldoc_scalar(tn);
-	char			*path, line[512], e[1024];
-	FILE			*fp;
+	char			*path, e[1024];
 	long			 n;
-	int			 is_ip = -1;
+	int			 kind = -1, i;
 
 	if (check_keys(L, map, "assets", keys, NELEM(keys)) != 0)
 		return -1;
@@ -416,50 +456,51 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		return lerr(L, fn ? fn : map, "assets.%s: expected {file: PATH}",
 		    a->name);
 	if (tn != NULL) {
-		if (type == NULL || (strcmp(type, "ip") != 0 &&
-		    strcmp(type, "domain") != 0))
-			return lerr(L, tn, "assets.%s: type must be ip or "
-			    "domain", a->name);
-		is_ip = strcmp(type, "ip") == 0;
+		for (i = 0; type != NULL && i < (int)NELEM(kinds); i++)
+			if (strcmp(type, kinds[i]) == 0)
+				kind = i;
+		if (kind < 0)
+			return lerr(L, tn, "assets.%s: type must be ip, domain, "
+			    "host or service", a->name);
 	}
 	path = config_path(L->conf, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
-	if (is_ip < 0) {
-		int fd = safe_open_read(path, e, sizeof(e));
-
-		if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
-			if (fd >= 0)
-				close(fd);
-			return lerr(L, fn, "assets.%s: %s", a->name, fd < 0 ?
-			    e : strerror(errno));
-		}
-		while (fgets(line, sizeof(line), fp) != NULL) {
-			char *p = line + strspn(line, " \t");
-
-			if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
-				continue;
-			p[strcspn(p, " \t\r\n#")] = '\0';
-			is_ip = looks_like_ip(p);
-			break;
-		}
-		fclose(fp);
-		if (is_ip < 0)
-			is_ip = 1;	/* empty list: either works */
-	}
-	if (is_ip) {
-		a->ips = own_ipset(L->rs);
+	if (kind < 0 && list_kind_first(L, a, fn, path, &kind) != 0)
+		return -1;
+	a->ips = kind != LF_DOMAIN ? own_ipset(L->rs) : NULL;
+	switch (kind) {
+	case LF_IP:
 		ipset_set_widest(a->ips, L->conf->list_min_prefix4,
 		    L->conf->list_min_prefix6);
 		n = ipset_load_file(a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
-	} else {
+		break;
+	case LF_DOMAIN:
 		a->doms = own_domset(L->rs);
 		domset_warn_suffixes(a->doms);
 		n = domset_load_file(a->doms, path, e, sizeof(e));
 		a->ndoms = n > 0 ? (size_t)n : 0;
+		break;
+	case LF_HOST:
+		a->hosts = own(L->rs, xcalloc(1, sizeof(*a->hosts)));
+		n = hostlist_load(a->hosts, a->ips, path, e, sizeof(e));
+		a->nips = n > 0 ? (size_t)n : 0;
+		if (a->hosts->v != NULL)
+			own(L->rs, a->hosts->v);
+		break;
+	default:
+		a->svcs = own(L->rs, xcalloc(1, sizeof(*a->svcs)));
+		n = svclist_load(a->svcs, a->ips, path, e, sizeof(e));
+		a->nips = n > 0 ? (size_t)n : 0;
+		if (a->svcs->v != NULL)
+			own(L->rs, a->svcs->v);
+		break;
 	}
 	if (n < 0)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
+	if (n == 0 && kind >= LF_HOST)
+		log_warnx("%s: assets.%s is empty: the rules that use it match "
+		    "nothing until it is filled in", path, a->name);
 	return 0;
 }
 

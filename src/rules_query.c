@@ -128,6 +128,28 @@ rules_asset_has_addr(const struct ruleset *rs, const char *name, int ipver,
 	    ipset_contains(a->ips, ipver, addr);
 }
 
+uint32_t
+rules_generation(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->gen : 0;
+}
+
+const struct ipset *
+rules_asset_ipset(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL ? a->ips : NULL;
+}
+
+const struct hostlist *
+rules_asset_hosts(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
+
+	return a != NULL ? a->hosts : NULL;
+}
+
 size_t
 rules_asset_count(const struct ruleset *rs)
 {
@@ -148,7 +170,9 @@ rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
 	memset(l, 0, sizeof(*l));
 	if (a == NULL)
 		return -1;
-	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+	/* A service list's lines are not addresses: not edited as one. */
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL) ||
+	    a->svcs != NULL)
 		return -2;
 	l->name = a->name;
 	l->file = a->file;

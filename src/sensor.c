@@ -19,6 +19,7 @@
 #include "defrag.h"
 #include "eventlog.h"
 #include "flow.h"
+#include "hosts.h"
 #include "output.h"
 #include "pmatch.h"
 #include "rules.h"
@@ -52,6 +53,7 @@ ctx_packet(struct match_ctx *c, enum rule_event ev, const struct packet *pkt)
 	c->iface = pkt->iface ? pkt->iface->name : NULL;
 	c->pm = NULL;
 	c->pm_end = 0;
+	c->host = NULL;
 }
 
 /* A match context for a flow event, client to server. */
@@ -77,6 +79,7 @@ ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
 	c->iface = iface;
 	c->pm = NULL;
 	c->pm_end = 0;
+	c->host = NULL;
 }
 
 /*
@@ -137,6 +140,7 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	app_flow_end(s->app, f, ifc);
 	if (f->pm_slots != 0)
 		sensor_flow_payload_end(s, f, ifc);
+	hosts_flow_end(s, f);
 	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(s->app, f);
 	stream_flow_release(s->stream, f);
@@ -312,6 +316,8 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	if (pkt->ipver == 0 || ((pkt->flags & PKT_FRAG) &&
 	    !(pkt->flags & PKT_FRAG_FIRST)) ||
 	    (f = flow_lookup(s->flows, pkt)) == NULL) {
+		if (pkt->flags & PKT_ARP)
+			hosts_arp(s, pkt);
 		ctx_packet(&c, REV_PACKET, pkt);
 		rules_match(s->rules, &c, s->alerts);
 		return;
@@ -320,11 +326,13 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;
 		rules_match(s->rules, &c, s->alerts);
+		hosts_flow_start(s, f, pkt);
 	}
 	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
 		f->evflags |= FE_ESTABLISHED;
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
 		rules_match(s->rules, &c, s->alerts);
+		hosts_flow_established(s, f, pkt->ts, ifc->name);
 	}
 	if (f->proto == PROTO_TCP) {
 		enum decode_err before = pkt->err;
@@ -340,8 +348,15 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		rules_match(s->rules, &c, s->alerts);
 		if (!decoded)
 			sensor_payload(s, pkt);
-	} else
+	} else {
+		/* DHCP: server to client or client to server. */
+		if (f->proto == PROTO_UDP && (pkt->sport ^ pkt->dport) == (67 ^
+		    68) && (pkt->sport == 67 || pkt->sport == 68))
+			hosts_dhcp(s, pkt);
+		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
+			hosts_ndp(s, pkt);	/* neighbour advertisement */
 		rules_match(s->rules, &c, s->alerts);
+	}
 	if (stream_pending(pkt))
 		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
 	/* The direction closes with nothing held: its carry is decided. */

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "defrag.h"
+#include "hosts.h"
 #include "eventlog.h"
 #include "flow.h"
 #include "http_body.h"
@@ -312,6 +313,16 @@ stats_snapshot(struct sensor *s)
 			json_object_set_new(sj, pmatch_counter_name(i),
 			    json_integer(JI(pmatch_counter(s->pmatch, i))));
 		json_object_set_new(j, "stream", sj);
+	}
+	if (s->hosts != NULL) {
+		const struct hosts_stats *hs = hosts_stats(s->hosts);
+
+		json_object_set_new(j, "inventory", json_pack(
+		    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "hosts", JI(hs->hosts),
+		    "max_hosts", JI(hs->cap), "added", JI(hs->added),
+		    "evicted", JI(hs->evicted), "ports_dropped",
+		    JI(hs->ports_dropped), "arp_changes", JI(hs->arp_changes),
+		    "dhcp", JI(hs->dhcp)));
 	}
 	json_object_set_new(j, "interfaces", stats_interfaces(s));
 	if (s->rules != NULL)

@@ -3,7 +3,7 @@
 #  - a user outside the socket's group cannot connect (file mode), and
 #    even on a world-writable socket the daemon refuses it (SO_PEERCRED)
 #    and logs the refusal;
-#  - a member of the socket's group gets read-only commands, and
+#  - a member of the socket's group gets read-only commands (hosts too), and
 #    reload, shutdown and list add are refused (and logged);
 #  - a member of the admin group may reload; root may do everything.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
@@ -57,7 +57,7 @@ sleep 0.2
 check "refusal logged with the uid" grep -q "control: uid $(id -u "$U_OUT") .*refused: not root or in group $G" "$tmp/daemon.err"
 
 # Group member: read-only commands work.
-for c in version status stats alerts rules exceptions "list show ioc_ips"; do
+for c in version status stats alerts rules exceptions hosts "list show ioc_ips"; do
 	# shellcheck disable=SC2086
 	if as "$U_MEM" $c >/dev/null 2>"$tmp/err"; then
 		pass "group member: $c"

@@ -12,7 +12,8 @@
 # outputs.status (flow mapping items); CTL_ASSETS_EXTRA: more assets
 # (YAML lines; ioc-domains.txt is there to use); CTL_SENSOR_RULES=1: the shipped
 # sensor-health rules (rules/sensor.yaml) too; CTL_WRAP: a command to run
-# the daemon under (valgrind).
+# the daemon under (valgrind); CTL_SENSOR_EXTRA: more keys of sensor:
+# (flow mapping items, such as state_dir).
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -115,7 +116,7 @@ EOF
 	printf '# indicator addresses\n192.0.2.1\n' >"$tmp/ioc-ips.txt"
 	printf '# indicator domains\nexample.net\n' >"$tmp/ioc-domains.txt"
 	cat >"$tmp/canhgac.yaml" <<EOF
-sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2}
+sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2${CTL_SENSOR_EXTRA:+, $CTL_SENSOR_EXTRA}}
 capture:
   - {interface: veth0}
 assets:

@@ -111,7 +111,7 @@ static const char *const packs[] = {
 	"anomaly.yaml", "bruteforce.yaml", "controls-tcvn11930.yaml",
 	"controls-tcvn14423-2025.yaml", "data-leak.yaml", "dns.yaml",
 	"exfiltration.yaml", "ioc.yaml", "plaintext.yaml", "policy.yaml",
-	"scan.yaml", "sensor.yaml", "weak-crypto.yaml",
+	"rogue-host.yaml", "scan.yaml", "sensor.yaml", "weak-crypto.yaml",
 };
 
 void
@@ -126,6 +126,9 @@ fuzz_install_tree(void)
 	}
 	fuzz_copy("etc/lists/ioc-ips.txt", "lists/ioc-ips.txt");
 	fuzz_copy("etc/lists/ioc-domains.txt", "lists/ioc-domains.txt");
+	fuzz_copy("etc/lists/known-hosts.txt", "lists/known-hosts.txt");
+	fuzz_copy("etc/lists/approved-services.txt",
+	    "lists/approved-services.txt");
 }
 
 void
@@ -153,6 +156,12 @@ fuzz_write_config(const char *name, const char *rules, const char *extra)
 	    "  scanner_allowlist: [10.20.0.7]\n"
 	    "  ioc_ips: {file: lists/ioc-ips.txt}\n"
 	    "  ioc_domains: {file: lists/ioc-domains.txt}\n"
+	    "  protected_segments: [10.20.1.0/24, \"fd00:20:1::/64\"]\n"
+	    "  known_hosts: {file: lists/known-hosts.txt, type: host}\n"
+	    "  approved_services: {file: lists/approved-services.txt, "
+	    "type: service}\n"
+	    "  dhcp_servers: [10.20.0.67]\n"
+	    "  approved_destinations: [192.0.2.10]\n"
 	    "rules:\n"
 	    "  - %s\n"
 	    "%s", rules, extra);

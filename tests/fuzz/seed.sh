@@ -45,6 +45,14 @@ captures() {	# the real captures and the capture cases' generated ones
 			$PY "$f" "$dir/.gen-$c.pcap" >/dev/null 2>&1 &&
 			    echo "$dir/.gen-$c.pcap"
 		done
+		# ARP claims and DHCP replies (the host inventory's inputs).
+		for c in "1001203 pos 0" "1001203 pos 2" "1001204 pos 0" \
+		    "1001201 pos 1"; do
+			set -- $c
+			$PY "$top_srcdir/tests/rules/cases.py" $c \
+			    "$dir/.gen-rule-$1-$3.pcap" >/dev/null 2>&1 &&
+			    echo "$dir/.gen-rule-$1-$3.pcap"
+		done
 	fi
 }
 
@@ -72,7 +80,7 @@ control)
 	for r in '{"cmd":"version"}' '{"cmd":"status"}' '{"cmd":"stats"}' \
 	    '{"cmd":"alerts"}' '{"cmd":"alerts","severity":"high","category":"scan","sid":1000001,"since":0,"limit":5}' \
 	    '{"cmd":"follow","severity":"low"}' '{"cmd":"rules"}' '{"cmd":"rules","active":true}' \
-	    '{"cmd":"exceptions"}' '{"cmd":"list","op":"show","name":"ioc_ips","offset":0,"limit":10}' \
+	    '{"cmd":"exceptions"}' '{"cmd":"hosts"}' '{"cmd":"hosts","new":true,"limit":5}' '{"cmd":"list","op":"show","name":"ioc_ips","offset":0,"limit":10}' \
 	    '{"cmd":"list","op":"add","name":"ioc_ips","entries":["192.0.2.1","198.51.100.0/24"]}' \
 	    '{"cmd":"list","op":"remove","name":"ioc_ips","entries":["203.0.113.66"]}' \
 	    '{"cmd":"list","op":"add","name":"ioc_domains","entries":["evil.example","*.bad.example"]}' \

@@ -14,6 +14,8 @@ import struct
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulelib import *  # noqa: E402,F401,F403
+from scapy.all import (ARP, BOOTP, DHCP, IPv6, ICMPv6ND_NA,  # noqa: E402
+                       ICMPv6NDOptDstLLAddr)
 from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # noqa: E402
                      connections, ssh_session, tls_session, client_hello,
                      server_hello, sslv2_client_hello, http_request, ftp_login, pop3_login,
@@ -22,7 +24,7 @@ from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # n
                      citizen_json, internal_hosts, eph,
                      CCCD_VALID, CCCD_DECOYS, T_DEFAULT, T_TUE_1000,
                      T_TUE_1729, T_TUE_1730, T_TUE_2200, T_WED_0729,
-                     T_SAT_1000, GATEWAY, DB, PEER, ADMIN, RESOLVER,
+                     T_SAT_1000, GATEWAY, DB, DATA2, NTP, PEER, ADMIN, RESOLVER,
                      SCANNER, CLIENT, OFFICE, EXT, EXT_WEB, IOC_IP,
                      IOC_NET_IP, EXT6)
 
@@ -274,6 +276,82 @@ def both(*builders):
     return build
 
 
+# ------------------------------------------------- hosts (rogue-host.yaml)
+
+GW_MAC = "02:00:0a:14:01:0a"     # the gateway's MAC in etc/lists/known-hosts.txt
+SPOOF_MAC = "02:66:66:66:66:66"
+GATEWAY6 = "fd00:20:1::10"       # the gateway over IPv6 (known, no MAC)
+UNKNOWN = "10.20.1.77"           # in protected_segments, not in known_hosts
+DHCP_OK = "10.20.0.67"           # dhcp_servers
+ROGUE_DHCP = "10.20.5.99"
+APPROVED_DST = "192.0.2.10"      # approved_destinations
+STAGING = "10.20.7.7"            # private, outside approved_destinations
+
+
+def arp_claim(addr, mac, times=1, gratuitous=False):
+    """ARP replies (or gratuitous requests) claiming addr for mac."""
+    def build(cap):
+        for _ in range(times):
+            if gratuitous:
+                a = ARP(op=1, hwsrc=mac, psrc=addr, hwdst="00:00:00:00:00:00",
+                        pdst=addr)
+                dst = "ff:ff:ff:ff:ff:ff"
+            else:
+                a = ARP(op=2, hwsrc=mac, psrc=addr, hwdst="02:00:0a:14:02:0f",
+                        pdst=PEER)
+                dst = "02:00:0a:14:02:0f"
+            cap.add(Ether(src=mac, dst=dst) / a, 1.0)
+    return build
+
+
+def nd_claim(addr, mac, times=1):
+    """Unsolicited IPv6 neighbour advertisements (override) claiming addr
+    for mac, to all nodes."""
+    def build(cap):
+        for _ in range(times):
+            cap.add(Ether(src=mac, dst="33:33:00:00:00:01") /
+                    IPv6(src=addr, dst="ff02::1") /
+                    ICMPv6ND_NA(tgt=addr, R=0, S=0, O=1) /
+                    ICMPv6NDOptDstLLAddr(lladdr=mac), 1.0)
+    return build
+
+
+def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
+         chaddr="02:00:00:00:05:96"):
+    """A DHCP message from server (port 67) to the client (68)."""
+    def build(cap):
+        mac = bytes(int(x, 16) for x in chaddr.split(":"))
+        types = {"offer": 2, "ack": 5, "nak": 6}
+        opts = [("message-type", types[msgtype]), ("server_id", server_id),
+                ("lease_time", 3600), "end"]
+        cap.add(Ether(dst="ff:ff:ff:ff:ff:ff") /
+                IP(src=server, dst="255.255.255.255") /
+                UDP(sport=67, dport=68) /
+                BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, chaddr=mac) /
+                DHCP(options=opts), 0.5)
+    return build
+
+
+def dhcp_request(client_mac="02:00:00:00:05:96", server_id=ROGUE_DHCP):
+    """A client's DHCPREQUEST naming server_id (not a server speaking)."""
+    def build(cap):
+        mac = bytes(int(x, 16) for x in client_mac.split(":"))
+        cap.add(Ether(src=client_mac, dst="ff:ff:ff:ff:ff:ff") /
+                IP(src="0.0.0.0", dst="255.255.255.255") /
+                UDP(sport=68, dport=67) /
+                BOOTP(op=1, xid=0x1234, chaddr=mac) /
+                DHCP(options=[("message-type", 3), ("server_id", server_id),
+                              ("requested_addr", "10.20.5.150"), "end"]), 0.5)
+    return build
+
+
+def udp_conn(client, server, dport):
+    def build(cap):
+        udp_exchange(cap, client, server, dport, b"\x1b" + b"\x00" * 47,
+                     b"\x1c" + b"\x00" * 47)
+    return build
+
+
 # ------------------------------------------------------------ the cases
 
 GW_PORTS = [GATEWAY]
@@ -418,6 +496,22 @@ CASES = {
         neg=[("SSH from an admin workstation", at_ssh(ADMIN, DB)),
              ("SSH from a non-admin host to a non-data server",
               at_ssh(CLIENT, OFFICE))]),
+    1000305: dict(
+        pos=[("the gateway opens TLS to a private staging host",
+              tls(GATEWAY, STAGING, 443)),
+             ("the gateway sends DNS to a resolver outside dns_resolvers",
+              udp_conn(GATEWAY, "10.20.7.53", 53))],
+        neg=[("the gateway to its approved destination",
+              tls(GATEWAY, APPROVED_DST, 443)),
+             ("the gateway's NTP and DNS to the approved servers",
+              both(udp_conn(GATEWAY, NTP, 123),
+                   udp_conn(GATEWAY, RESOLVER, 53))),
+             ("an approved peer connects to the gateway",
+              tls(PEER, GATEWAY, 443)),
+             ("the gateway's IPv6 neighbour advertisement to all nodes "
+              "and a DHCP request broadcast",
+              both(nd_claim(GATEWAY6, GW_MAC),
+                   udp_conn(GATEWAY, "255.255.255.255", 67)))]),
     1000303: dict(
         pos=[("PostgreSQL from a non-admin host", one_conn(CLIENT, DB, 5432))],
         neg=[("PostgreSQL from an admin workstation", one_conn(ADMIN, DB, 5432))]),
@@ -598,6 +692,55 @@ CASES = {
               tcp_overlap(EXT, GATEWAY))],
         neg=[("segments out of order, a copy with the same bytes",
               tcp_overlap(EXT, GATEWAY, differ=False))]),
+
+    # rogue-host.yaml ------------------------------------------------
+    1001201: dict(
+        pos=[("a host outside known_hosts in the server segment connects "
+              "to a database", one_conn(UNKNOWN, DB, 5432)),
+             ("a host outside known_hosts announces itself by gratuitous "
+              "ARP, then talks (one alert)",
+              both(arp_claim(UNKNOWN, "02:00:00:00:01:4d", gratuitous=True),
+                   one_conn(UNKNOWN, DB, 5432)))],
+        neg=[("known host to a database", one_conn(DATA2, DB, 5432)),
+             ("office host outside protected_segments",
+              one_conn(OFFICE, DB, 5432))]),
+    1001202: dict(
+        pos=[("a data server answers on 8080, three times (one alert)",
+              both(*[one_conn(CLIENT, DB, 8080)] * 3)),
+             ("a data server answers on UDP 69", udp_conn(CLIENT, DB, 69))],
+        neg=[("the database port of an approved service",
+              one_conn(ADMIN, DB, 5432)),
+             ("8080 probed but refused (no answer is no service)",
+              half_open(CLIENT, DB, 8080)),
+             ("a host outside data_servers answers on 8080",
+              one_conn(CLIENT, OFFICE, 8080))]),
+    1001203: dict(
+        pos=[("the gateway's ARP reply, then a spoofer's gratuitous ARP "
+              "for its address, three times (one alert)",
+              both(arp_claim(GATEWAY, GW_MAC, 2),
+                   arp_claim(GATEWAY, SPOOF_MAC, 3, gratuitous=True))),
+             ("a spoofer's ARP reply for the gateway, the first one seen: "
+              "known_hosts gives the MAC", arp_claim(GATEWAY, SPOOF_MAC, 2)),
+             ("IPv6: the gateway's neighbour advertisement, then a "
+              "spoofer's, twice (one alert)",
+              both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2)))],
+        neg=[("the gateway's own ARP replies and gratuitous ARP",
+              both(arp_claim(GATEWAY, GW_MAC, 3),
+                   arp_claim(GATEWAY, GW_MAC, 1, gratuitous=True))),
+             ("IPv6: the gateway's own neighbour advertisements",
+              nd_claim(GATEWAY6, GW_MAC, 3)),
+             ("an office host outside protected_segments changes MAC",
+              both(arp_claim(OFFICE, "02:00:00:00:05:05"),
+                   arp_claim(OFFICE, "02:00:00:00:05:06")))]),
+    1001204: dict(
+        pos=[("offer and ack from a server outside dhcp_servers (one alert)",
+              both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer"),
+                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack")))],
+        neg=[("offer and ack from the approved DHCP server",
+              both(dhcp(DHCP_OK, DHCP_OK, "offer"),
+                   dhcp(DHCP_OK, DHCP_OK, "ack"))),
+             ("a client's request naming a rogue server",
+              dhcp_request())]),
 
     # sensor.yaml ----------------------------------------------------
     1001102: dict(

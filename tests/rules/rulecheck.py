@@ -30,6 +30,7 @@ import benign  # noqa: E402
 
 SEVERITY = {"critical": 1, "high": 2, "medium": 3, "low": 4, "info": 5}
 FLOWLESS = {"sensor"}          # alerts about the sensor carry no addresses
+HOST_EVENTS = {"host_new", "arp_change"}   # about one address, no flow
 
 
 def load_rules(top):
@@ -112,7 +113,10 @@ def check_alert(a, rule, lang="en"):
                     str(a.get("timestamp", ""))):
         bad.append("timestamp %r" % a.get("timestamp"))
     cat = rule.get("category")
-    if cat not in FLOWLESS:
+    if rule.get("match", {}).get("event") in HOST_EVENTS:
+        if "src_ip" not in a:
+            bad.append("no src_ip")
+    elif cat not in FLOWLESS:
         for k in ("src_ip", "dest_ip", "proto", "flow_id", "community_id"):
             if k not in a:
                 bad.append("no %s" % k)

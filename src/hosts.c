@@ -1,0 +1,810 @@
+/*
+ * The host inventory (hosts.h): a fixed table of hosts seen in
+ * protected_segments, the rule events it raises, and its file.
+ *
+ * The table is preallocated at start (inventory.max_hosts entries, a
+ * power-of-two bucket array of twice that): a lookup hashes the address
+ * under a random key (SipHash, so traffic cannot choose colliding
+ * addresses) and walks one short chain; a full table gives up its least
+ * recently seen host, counted. The inventory is touched per flow (its
+ * first packet, its establishment, its end), per ARP packet and per
+ * DHCP packet, never per packet of a flow, so the packet path pays
+ * nothing for it. protected_segments and known_hosts are looked up once
+ * per rule set (after a reload, on the next event), not by name per
+ * event.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "app.h"
+#include "capture.h"
+#include "conf.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "hostlist.h"
+#include "hosts.h"
+#include "ipset.h"
+#include "log.h"
+#include "rules.h"
+#include "safefile.h"
+#include "sensor.h"
+#include "siphash.h"
+#include "types.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define HOSTS_FILE	"hosts.json"
+#define HOSTS_FORMAT	"canhgac-hosts"
+#define HOSTS_ENTRY_MAX	1024	/* bytes of one saved host, generously */
+
+struct hosts {
+	struct host		*v;
+	uint32_t		 cap, n;	/* slots, used */
+	uint32_t		*bucket;	/* index + 1 */
+	uint32_t		 mask;
+	uint32_t		 oldest, newest;	/* index + 1 */
+	uint64_t		 key[2];
+	struct hosts_stats	 st;
+	/* The rule set the assets below come from (rules_generation). */
+	uint32_t		 rs_gen;
+	const struct ipset	*protected;
+	const struct hostlist	*known;
+	const struct ipset	*known_ips;
+	struct app_result	 rec;		/* the DHCP record */
+	/* STATE_DIR, live only. */
+	char			*dir;
+	int			 dfd, lockfd;
+	struct event		*ev;
+};
+
+struct hosts *
+hosts_new(uint32_t cap)
+{
+	struct hosts	*h = xcalloc(1, sizeof(*h));
+	uint32_t	 nb = 16;
+
+	while (nb < 2 * cap)
+		nb <<= 1;
+	h->cap = cap;
+	h->v = xcalloc(cap, sizeof(*h->v));
+	h->bucket = xcalloc(nb, sizeof(*h->bucket));
+	h->mask = nb - 1;
+	if (getrandom(h->key, sizeof(h->key), GRND_NONBLOCK) !=
+	    sizeof(h->key)) {
+		h->key[0] = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)h;
+		h->key[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
+	}
+	h->st.cap = cap;
+	h->dfd = h->lockfd = -1;
+	return h;
+}
+
+void
+hosts_free(struct hosts *h)
+{
+	if (h == NULL)
+		return;
+	if (h->dfd >= 0)
+		close(h->dfd);
+	if (h->lockfd >= 0)
+		close(h->lockfd);
+	free(h->dir);
+	free(h->v);
+	free(h->bucket);
+	free(h);
+}
+
+const struct hosts_stats *
+hosts_stats(const struct hosts *h)
+{
+	static const struct hosts_stats none;
+
+	return h != NULL ? &h->st : &none;
+}
+
+static uint32_t
+host_hash(const struct hosts *h, int ipver, const uint8_t *addr)
+{
+	uint64_t	m[3] = { (uint64_t)ipver, 0, 0 };
+
+	memcpy(&m[1], addr, ipver == 4 ? 4 : 16);
+	return (uint32_t)siphash13(h->key, m, 3) & h->mask;
+}
+
+static int
+host_is(const struct host *e, int ipver, const uint8_t *addr)
+{
+	return e->ipver == ipver && memcmp(e->addr, addr, ipver == 4 ? 4 :
+	    16) == 0;
+}
+
+/* Index + 1 of the host, or 0. */
+static uint32_t
+host_lookup(const struct hosts *h, int ipver, const uint8_t *addr)
+{
+	uint32_t	i = h->bucket[host_hash(h, ipver, addr)];
+
+	while (i != 0 && !host_is(&h->v[i - 1], ipver, addr))
+		i = h->v[i - 1].hnext;
+	return i;
+}
+
+/* Out of the last-seen order. */
+static void
+order_unlink(struct hosts *h, uint32_t i)
+{
+	struct host	*e = &h->v[i - 1];
+
+	if (e->older)
+		h->v[e->older - 1].newer = e->newer;
+	else
+		h->oldest = e->newer;
+	if (e->newer)
+		h->v[e->newer - 1].older = e->older;
+	else
+		h->newest = e->older;
+	e->older = e->newer = 0;
+}
+
+static void
+order_append(struct hosts *h, uint32_t i)
+{
+	struct host	*e = &h->v[i - 1];
+
+	e->older = h->newest;
+	e->newer = 0;
+	if (h->newest)
+		h->v[h->newest - 1].newer = i;
+	else
+		h->oldest = i;
+	h->newest = i;
+}
+
+static void
+hash_unlink(struct hosts *h, uint32_t i)
+{
+	struct host	*e = &h->v[i - 1];
+	uint32_t	*pp = &h->bucket[host_hash(h, e->ipver, e->addr)];
+
+	while (*pp != 0 && *pp != i)
+		pp = &h->v[*pp - 1].hnext;
+	if (*pp == i)
+		*pp = e->hnext;
+	e->hnext = 0;
+}
+
+static void
+touch(struct hosts *h, uint32_t i, uint64_t ts)
+{
+	struct host	*e = &h->v[i - 1];
+
+	if (ts > e->last)
+		e->last = ts;
+	if (h->newest != i) {
+		order_unlink(h, i);
+		order_append(h, i);
+	}
+}
+
+/* The host of an address, made (evicting the oldest) if new: *created. */
+static uint32_t
+host_get(struct hosts *h, int ipver, const uint8_t *addr, uint64_t ts,
+    int *created)
+{
+	uint32_t	 i = host_lookup(h, ipver, addr), b;
+	struct host	*e;
+
+	*created = 0;
+	if (i != 0) {
+		touch(h, i, ts);
+		return i;
+	}
+	if (h->n < h->cap)
+		i = ++h->n;
+	else {
+		i = h->oldest;
+		hash_unlink(h, i);
+		order_unlink(h, i);
+		h->st.evicted++;
+	}
+	e = &h->v[i - 1];
+	memset(e, 0, sizeof(*e));
+	e->ipver = (uint8_t)ipver;
+	memcpy(e->addr, addr, ipver == 4 ? 4 : 16);
+	e->first = e->last = ts;
+	b = host_hash(h, ipver, addr);
+	e->hnext = h->bucket[b];
+	h->bucket[b] = i;
+	order_append(h, i);
+	h->st.added++;
+	h->st.hosts = h->n;
+	*created = 1;
+	return i;
+}
+
+size_t
+hosts_count(const struct hosts *h)
+{
+	return h != NULL ? h->n : 0;
+}
+
+const struct host *
+hosts_find(const struct hosts *h, int ipver, const uint8_t *addr)
+{
+	uint32_t	i = h != NULL ? host_lookup(h, ipver, addr) : 0;
+
+	return i != 0 ? &h->v[i - 1] : NULL;
+}
+
+void
+hosts_mac_str(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+	    mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* protected_segments and known_hosts of the rule set in use. */
+static void
+assets_sync(struct hosts *h, const struct ruleset *rs)
+{
+	uint32_t	gen = rules_generation(rs);
+
+	if (h->rs_gen == gen && gen != 0)
+		return;
+	h->rs_gen = gen;
+	h->protected = rules_asset_ipset(rs, "protected_segments");
+	h->known = rules_asset_hosts(rs, "known_hosts");
+	h->known_ips = rules_asset_ipset(rs, "known_hosts");
+}
+
+static int
+is_protected(struct hosts *h, const struct ruleset *rs, int ipver,
+    const uint8_t *addr)
+{
+	assets_sync(h, rs);
+	return h->protected != NULL && ipset_contains(h->protected, ipver,
+	    addr);
+}
+
+int
+hosts_known(const struct sensor *s, const struct host *e)
+{
+	struct hosts	*h = s->hosts;
+
+	assets_sync(h, s->rules);
+	return h->known_ips != NULL && ipset_contains(h->known_ips, e->ipver,
+	    e->addr);
+}
+
+/* A rule event about one host (host_new, arp_change). */
+static void
+raise_host(struct sensor *s, enum rule_event ev, const struct host *e,
+    const struct host_event *he, uint64_t ts, const char *iface)
+{
+	struct match_ctx	c;
+
+	memset(&c, 0, sizeof(c));
+	c.event = ev;
+	c.ts = ts;
+	c.ipver = e->ipver;
+	c.src = c.dst = e->addr;
+	c.iface = iface;
+	c.host = he;
+	rules_match(s->rules, &c, s->alerts);
+}
+
+/* A protected address seen sending: in the table, host_new if new. */
+static uint32_t
+seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
+    const char *iface)
+{
+	struct hosts		*h = s->hosts;
+	struct host_event	 he;
+	uint32_t		 i;
+	int			 created;
+
+	if (!is_protected(h, s->rules, ipver, addr))
+		return 0;
+	i = host_get(h, ipver, addr, ts, &created);
+	if (created) {
+		const struct host_entry *k = hostlist_find(h->known, ipver,
+		    addr);
+
+		/* known_hosts' MAC is what ARP replies are held to. */
+		if (k != NULL && k->has_mac) {
+			memcpy(h->v[i - 1].mac, k->mac, 6);
+			h->v[i - 1].has_mac = 1;
+		}
+		memset(&he, 0, sizeof(he));
+		raise_host(s, REV_HOST_NEW, &h->v[i - 1], &he, ts, iface);
+	}
+	return i;
+}
+
+void
+hosts_flow_start(struct sensor *s, struct flow *f, const struct packet *pkt)
+{
+	if (s->hosts != NULL && seen(s, f->ipver, f->caddr, pkt->ts,
+	    pkt->iface ? pkt->iface->name : NULL) != 0)
+		f->evflags |= FE_INVENTORY;
+}
+
+/* The server answered: a host seen, and a port it answers on. */
+void
+hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
+    const char *iface)
+{
+	struct hosts		*h = s->hosts;
+	struct host		*e;
+	struct match_ctx	 c;
+	uint32_t		 i;
+	int			 k;
+
+	if (h == NULL || (f->proto != PROTO_TCP && f->proto != PROTO_UDP) ||
+	    (i = seen(s, f->ipver, f->saddr, ts, iface)) == 0)
+		return;
+	f->evflags |= FE_INVENTORY;
+	e = &h->v[i - 1];
+	for (k = 0; k < e->nports; k++)
+		if (e->ports[k] == f->sport && e->port_proto[k] == f->proto)
+			return;
+	if (e->nports < HOST_PORTS_MAX) {
+		e->ports[e->nports] = f->sport;
+		e->port_proto[e->nports++] = f->proto;
+	} else
+		h->st.ports_dropped++;
+	memset(&c, 0, sizeof(c));
+	c.event = REV_SERVICE_NEW;
+	c.flow = f;
+	c.ts = ts;
+	c.ipver = f->ipver;
+	c.src = f->caddr;
+	c.dst = f->saddr;
+	c.sport = f->cport;
+	c.dport = f->sport;
+	c.proto = f->proto;
+	c.iface = iface;
+	rules_match(s->rules, &c, s->alerts);
+}
+
+/*
+ * Bytes by direction, and last seen, when the flow is over: only for a
+ * flow that has an end in the inventory (marked when it started or was
+ * established), so other flows cost a flag test.
+ */
+void
+hosts_flow_end(struct sensor *s, const struct flow *f)
+{
+	struct hosts	*h = s->hosts;
+	uint32_t	 i;
+
+	if (h == NULL || !(f->evflags & FE_INVENTORY))
+		return;
+	if ((i = host_lookup(h, f->ipver, f->caddr)) != 0) {
+		h->v[i - 1].bytes_out += f->bytes[0];
+		h->v[i - 1].bytes_in += f->bytes[1];
+		touch(h, i, f->last);
+	}
+	if ((i = host_lookup(h, f->ipver, f->saddr)) != 0) {
+		h->v[i - 1].bytes_out += f->bytes[1];
+		h->v[i - 1].bytes_in += f->bytes[0];
+		touch(h, i, f->last);
+	}
+}
+
+/*
+ * addr claimed for mac (an ARP reply, a neighbour advertisement): a
+ * protected host claimed by a MAC other than the one it had (or
+ * known_hosts gives) is an arp_change, with both MACs.
+ */
+static void
+claim(struct sensor *s, const struct packet *pkt, int ipver,
+    const uint8_t *addr, const uint8_t *mac)
+{
+	struct hosts		*h = s->hosts;
+	const char		*iface = pkt->iface ? pkt->iface->name : NULL;
+	struct host		*e;
+	struct host_event	 he;
+	uint32_t		 i;
+
+	if ((i = seen(s, ipver, addr, pkt->ts, iface)) == 0)
+		return;
+	e = &h->v[i - 1];
+	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
+		memset(&he, 0, sizeof(he));
+		memcpy(he.mac, mac, 6);
+		memcpy(he.old_mac, e->mac, 6);
+		he.has_mac = he.has_old = 1;
+		memcpy(e->mac, mac, 6);
+		h->st.arp_changes++;
+		raise_host(s, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
+		return;
+	}
+	memcpy(e->mac, mac, 6);
+	e->has_mac = 1;
+}
+
+/*
+ * ARP over Ethernet for IPv4: a reply, or a gratuitous request (sender
+ * and target address the same), claims the sender address for the
+ * sender MAC.
+ */
+void
+hosts_arp(struct sensor *s, const struct packet *pkt)
+{
+	const uint8_t	*p = pkt->l3;
+	uint16_t	 op;
+
+	if (s->hosts == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
+	    p[1] != 1 || p[2] != 0x08 || p[3] != 0x00 || p[4] != 6 ||
+	    p[5] != 4)
+		return;
+	op = (uint16_t)(p[6] << 8 | p[7]);
+	if (op != 2 && !(op == 1 && memcmp(p + 14, p + 24, 4) == 0))
+		return;
+	if (memcmp(p + 14, "\0\0\0\0", 4) == 0)
+		return;		/* an ARP probe claims nothing */
+	claim(s, pkt, 4, p + 14, p + 8);
+}
+
+/*
+ * An IPv6 neighbour advertisement (ICMPv6 136) with a target link-layer
+ * address option claims its target address for that MAC, as an ARP
+ * reply does. The payload is the target address, then options of 8-byte
+ * units, each checked against the end before it is read.
+ */
+void
+hosts_ndp(struct sensor *s, const struct packet *pkt)
+{
+	const uint8_t	*p = pkt->payload;
+	size_t		 i, n = pkt->payload_len;
+
+	if (s->hosts == NULL || pkt->ipver != 6 || p == NULL || n < 16)
+		return;
+	for (i = 16; i + 2 <= n && p[i + 1] != 0; i += 8 * (size_t)p[i + 1]) {
+		if (i + 8 * (size_t)p[i + 1] > n)
+			return;
+		if (p[i] == 2 && p[i + 1] == 1) {
+			claim(s, pkt, 6, p, p + i + 2);
+			return;
+		}
+	}
+}
+
+/* A DHCP message (UDP 67/68): the dhcp event record and its rules. */
+void
+hosts_dhcp(struct sensor *s, const struct packet *pkt)
+{
+	struct hosts	*h = s->hosts;
+
+	if (h == NULL || pkt->ipver != 4 || pkt->payload == NULL ||
+	    app_dhcp_parse(pkt->payload, pkt->payload_len, &h->rec.dhcp) !=
+	    APP_DONE)
+		return;
+	h->rec.have = APPR_DHCP;
+	h->st.dhcp++;
+	sensor_app_record(pkt, &h->rec, s);
+}
+
+/* One host as JSON: the saved form, and what `canhgacctl hosts` shows. */
+static json_t *
+host_json(const struct host *e, int known, int utc_offset)
+{
+	json_t	*o = json_object(), *ports = json_array();
+	char	 a[64], mac[18], ts[40];
+	int	 k;
+
+	util_addr_str(e->ipver, e->addr, a, sizeof(a));
+	json_object_set_new(o, "ip", json_string(a));
+	if (e->has_mac) {
+		hosts_mac_str(e->mac, mac);
+		json_object_set_new(o, "mac", json_string(mac));
+	}
+	util_format_ts(e->first, ts, sizeof(ts), utc_offset);
+	json_object_set_new(o, "first_seen", json_string(ts));
+	util_format_ts(e->last, ts, sizeof(ts), utc_offset);
+	json_object_set_new(o, "last_seen", json_string(ts));
+	json_object_set_new(o, "first", json_integer((json_int_t)e->first));
+	json_object_set_new(o, "last", json_integer((json_int_t)e->last));
+	json_object_set_new(o, "bytes_in", json_integer((json_int_t)
+	    (e->bytes_in & INT64_MAX)));
+	json_object_set_new(o, "bytes_out", json_integer((json_int_t)
+	    (e->bytes_out & INT64_MAX)));
+	for (k = 0; k < e->nports; k++) {
+		char p[16];
+
+		snprintf(p, sizeof(p), "%u/%s", e->ports[k],
+		    e->port_proto[k] == PROTO_TCP ? "tcp" : "udp");
+		json_array_append_new(ports, json_string(p));
+	}
+	json_object_set_new(o, "ports", ports);
+	if (known >= 0)
+		json_object_set_new(o, "known", json_boolean(known));
+	return o;
+}
+
+json_t *
+hosts_json(const struct sensor *s, int only_unknown, size_t limit)
+{
+	const struct hosts	*h = s->hosts;
+	json_t			*o = json_object(), *arr = json_array();
+	size_t			 unknown = 0, shown = 0, left = 0;
+	uint32_t		 x;
+
+	for (x = h != NULL ? h->newest : 0; x != 0; x = h->v[x - 1].older) {
+		const struct host *e = &h->v[x - 1];
+		int known = hosts_known(s, e);
+
+		if (!known)
+			unknown++;
+		if (only_unknown && known)
+			continue;
+		if (shown < limit) {
+			json_array_append_new(arr, host_json(e, known,
+			    s->conf->utc_offset));
+			shown++;
+		} else
+			left++;
+	}
+	json_object_set_new(o, "hosts", arr);
+	json_object_set_new(o, "truncated", json_boolean(left > 0));
+	json_object_set_new(o, "seen", json_integer((json_int_t)
+	    hosts_count(h)));
+	json_object_set_new(o, "unknown", json_integer((json_int_t)unknown));
+	json_object_set_new(o, "max_hosts", json_integer(h != NULL ?
+	    h->cap : 0));
+	json_object_set_new(o, "evicted", json_integer(h != NULL ?
+	    (json_int_t)h->st.evicted : 0));
+	json_object_set_new(o, "protected_segments", json_boolean(h != NULL &&
+	    h->protected != NULL));
+	return o;
+}
+
+/* One saved host, read as hostile input: a bad one is skipped. */
+static int
+host_from_json(struct hosts *h, json_t *o)
+{
+	const char	*ip = json_string_value(json_object_get(o, "ip"));
+	const char	*mac = json_string_value(json_object_get(o, "mac"));
+	json_t		*ports = json_object_get(o, "ports"), *pv;
+	uint8_t		 addr[16] = { 0 }, m[6];
+	int		 ipver, created;
+	uint32_t	 i;
+	size_t		 k;
+	json_int_t	 first = json_integer_value(json_object_get(o, "first"));
+	json_int_t	 last = json_integer_value(json_object_get(o, "last"));
+	json_int_t	 bin = json_integer_value(json_object_get(o, "bytes_in"));
+	json_int_t	 bout = json_integer_value(json_object_get(o,
+			    "bytes_out"));
+
+	if (ip == NULL || strlen(ip) > 45 || first < 0 || last < first ||
+	    bin < 0 || bout < 0)
+		return -1;
+	if (inet_pton(AF_INET, ip, addr) == 1)
+		ipver = 4;
+	else if (inet_pton(AF_INET6, ip, addr) == 1)
+		ipver = 6;
+	else
+		return -1;
+	if (mac != NULL && hostlist_parse_mac(mac, m) != 0)
+		return -1;
+	i = host_get(h, ipver, addr, (uint64_t)last, &created);
+	h->v[i - 1].first = (uint64_t)first;
+	h->v[i - 1].bytes_in = (uint64_t)bin;
+	h->v[i - 1].bytes_out = (uint64_t)bout;
+	if (mac != NULL) {
+		memcpy(h->v[i - 1].mac, m, 6);
+		h->v[i - 1].has_mac = 1;
+	}
+	json_array_foreach(ports, k, pv) {
+		const char	*p = json_string_value(pv);
+		char		*end;
+		unsigned long	 port;
+		struct host	*e = &h->v[i - 1];
+
+		if (p == NULL || e->nports >= HOST_PORTS_MAX)
+			break;
+		port = strtoul(p, &end, 10);
+		if (port < 1 || port > 65535 || (strcmp(end, "/tcp") != 0 &&
+		    strcmp(end, "/udp") != 0))
+			continue;
+		e->ports[e->nports] = (uint16_t)port;
+		e->port_proto[e->nports++] = end[1] == 't' ? PROTO_TCP :
+		    PROTO_UDP;
+	}
+	return 0;
+}
+
+static int
+by_last(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a,
+	    "last"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b,
+	    "last"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* Read STATE_DIR/hosts.json: the oldest first, so the order is kept. */
+static void
+hosts_load(struct hosts *h)
+{
+	char		 why[512];
+	json_error_t	 je;
+	json_t		*doc, *arr, **v;
+	struct stat	 sb;
+	size_t		 i, n, bad = 0;
+	int		 fd;
+	FILE		*fp;
+
+	fd = safe_openat(h->dfd, h->dir, HOSTS_FILE, O_RDONLY, 0, 0, why,
+	    sizeof(why));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warnx("inventory: %s; starting empty", why);
+		return;
+	}
+	if (fstat(fd, &sb) != 0 || sb.st_size > (off_t)h->cap *
+	    HOSTS_ENTRY_MAX + 4096 || (fp = fdopen(fd, "r")) == NULL) {
+		log_warnx("inventory: %s/%s: too large or unreadable; starting "
+		    "empty", h->dir, HOSTS_FILE);
+		close(fd);
+		return;
+	}
+	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
+	if (doc == NULL || strcmp(json_string_value(json_object_get(doc,
+	    "format")) ? json_string_value(json_object_get(doc, "format")) :
+	    "", HOSTS_FORMAT) != 0 || !json_is_array(arr =
+	    json_object_get(doc, "hosts"))) {
+		log_warnx("inventory: %s/%s:%d: not an inventory (%s); starting "
+		    "empty", h->dir, HOSTS_FILE, doc ? 0 : je.line,
+		    doc ? "wrong format" : je.text);
+		json_decref(doc);
+		return;
+	}
+	n = json_array_size(arr);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(arr, i);
+	qsort(v, n, sizeof(*v), by_last);
+	for (i = 0; i < n; i++)
+		if (!json_is_object(v[i]) || host_from_json(h, v[i]) != 0)
+			bad++;
+	free(v);
+	h->st.added = 0;	/* reloaded, not new */
+	if (json_is_integer(json_object_get(doc, "evicted")) &&
+	    json_integer_value(json_object_get(doc, "evicted")) >= 0)
+		h->st.evicted += (uint64_t)json_integer_value(
+		    json_object_get(doc, "evicted"));
+	if (bad > 0)
+		log_warnx("inventory: %s/%s: %zu malformed hosts skipped",
+		    h->dir, HOSTS_FILE, bad);
+	log_info("inventory: %u hosts reloaded from %s/%s", h->n, h->dir,
+	    HOSTS_FILE);
+	json_decref(doc);
+}
+
+int
+hosts_save(struct sensor *s)
+{
+	struct hosts	*h = s->hosts;
+	json_t		*doc, *arr;
+	char		 why[512], tmp[64];
+	uint32_t	 x;
+	int		 fd, rc = -1;
+	FILE		*fp;
+
+	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
+		return 0;
+	doc = json_object();
+	arr = json_array();
+	json_object_set_new(doc, "format", json_string(HOSTS_FORMAT));
+	json_object_set_new(doc, "version", json_integer(1));
+	json_object_set_new(doc, "evicted", json_integer((json_int_t)
+	    h->st.evicted));
+	for (x = h->oldest; x != 0; x = h->v[x - 1].newer)
+		json_array_append_new(arr, host_json(&h->v[x - 1], -1,
+		    s->conf->utc_offset));
+	json_object_set_new(doc, "hosts", arr);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", HOSTS_FILE);
+	fd = safe_openat(h->dfd, h->dir, tmp, O_WRONLY | O_CREAT | O_TRUNC,
+	    0640, SAFE_GIVE, why, sizeof(why));
+	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		log_warnx("inventory: %s", fd < 0 ? why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		json_decref(doc);
+		return -1;
+	}
+	if (json_dumpf(doc, fp, JSON_COMPACT) == 0 && fflush(fp) == 0 &&
+	    fsync(fileno(fp)) == 0)
+		rc = 0;
+	if (fclose(fp) != 0)
+		rc = -1;
+	if (rc == 0 && renameat(h->dfd, tmp, h->dfd, HOSTS_FILE) != 0)
+		rc = -1;
+	if (rc != 0)
+		log_warnx("inventory: cannot save %s/%s: %s", h->dir,
+		    HOSTS_FILE, strerror(errno));
+	json_decref(doc);
+	return rc;
+}
+
+/* Every five minutes of wall time, so a crash loses at most that. */
+static void
+on_save_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)hosts_save(arg);
+}
+
+/*
+ * The table at start; the live sensor's inventory from STATE_DIR (a
+ * replay, -r, neither reads nor writes it, as with state.json). One
+ * daemon per file: hosts.lock.
+ */
+int
+hosts_init(struct sensor *s, char *err, size_t errlen)
+{
+	struct hosts	*h;
+	struct timeval	 tv = { 300, 0 };
+	char		 why[512];
+
+	(void)err;
+	(void)errlen;
+	s->hosts = h = hosts_new((uint32_t)s->conf->inventory_max_hosts);
+	if (s->offline || s->conf->state_dir == NULL ||
+	    strcmp(s->conf->state_dir, "none") == 0)
+		return 0;
+	h->dir = config_path(s->conf, s->conf->state_dir);
+	if ((h->dfd = safe_dir(h->dir, 0, why, sizeof(why))) < 0) {
+		log_warnx("inventory: %s; not kept across restarts", why);
+		return 0;
+	}
+	h->lockfd = safe_openat(h->dfd, h->dir, "hosts.lock", O_RDWR |
+	    O_CREAT, 0640, SAFE_GIVE, why, sizeof(why));
+	if (h->lockfd < 0 || flock(h->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		log_warnx("inventory: %s; not kept across restarts",
+		    h->lockfd < 0 ? why : "hosts.lock is held by another "
+		    "daemon");
+		if (h->lockfd >= 0)
+			close(h->lockfd);
+		h->lockfd = -1;
+		return 0;
+	}
+	hosts_load(h);
+	if ((h->ev = event_new(s->base, -1, EV_PERSIST, on_save_tick, s)) ==
+	    NULL || event_add(h->ev, &tv) != 0)
+		log_warnx("inventory: cannot start the timer; saved at stop "
+		    "only");
+	return 0;
+}
+
+void
+hosts_shutdown(struct sensor *s)
+{
+	if (s->hosts == NULL)
+		return;
+	(void)hosts_save(s);
+	if (s->hosts->ev != NULL)
+		event_free(s->hosts->ev);
+	hosts_free(s->hosts);
+	s->hosts = NULL;
+}

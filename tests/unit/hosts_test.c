@@ -1,0 +1,328 @@
+/*
+ * The host inventory's inputs and table: known_hosts and
+ * approved_services lines (hostlist.c) refused with FILE:LINE when
+ * malformed, a DHCP message (app_dhcp.c) parsed and a truncated or
+ * hostile one refused, and the inventory (hosts.c) on real ARP packets
+ * under a real rule set: bounded by its cap, the least recently seen
+ * host evicted first and counted, a MAC change counted; neighbour
+ * advertisements with malformed options claim nothing.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "app.h"
+#include "conf.h"
+#include "hostlist.h"
+#include "hosts.h"
+#include "ipset.h"
+#include "rules.h"
+#include "sensor.h"
+#include "types.h"
+
+static char	dir[] = "/tmp/cg-hosts-test.XXXXXX";
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char	path[256];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* A host list from text: entries read, or -1 with err. */
+static long
+hosts_from(const char *text, struct hostlist *hl, char *err, size_t len)
+{
+	return hostlist_load(hl, NULL, write_file("known.txt", text), err,
+	    len);
+}
+
+static void
+test_known_hosts(void **state)
+{
+	struct hostlist		 hl = { 0 };
+	char			 err[512];
+	const uint8_t		 a[4] = { 10, 20, 1, 10 }, b[4] = { 10, 20, 1, 30 };
+	const struct host_entry	*e;
+
+	(void)state;
+	assert_int_equal(hosts_from("# c\n10.20.1.30\n\n10.20.1.10  "
+	    "02:00:0a:14:01:0A # gw\r\nfd00::1 02-00-00-00-00-01\n", &hl, err,
+	    sizeof(err)), 3);
+	assert_non_null(e = hostlist_find(&hl, 4, a));
+	assert_true(e->has_mac);
+	assert_int_equal(e->mac[5], 0x0a);
+	assert_non_null(e = hostlist_find(&hl, 4, b));
+	assert_false(e->has_mac);
+	hostlist_clear(&hl);
+	/* Each malformed line: FILE:LINE and what was expected. */
+	assert_int_equal(hosts_from("10.20.1.1\n10.20.1.0/24\n", &hl, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "known.txt:2: expected IP or IP MAC"));
+	hostlist_clear(&hl);
+	assert_int_equal(hosts_from("10.20.1.1 02:00:00:00:00\n", &hl, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "known.txt:1: bad MAC address"));
+	hostlist_clear(&hl);
+	assert_int_equal(hosts_from("10.20.1.1 02:00:00:00:00:01 x\n", &hl,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "known.txt:1:"));
+	hostlist_clear(&hl);
+	assert_int_equal(hosts_from("10.20.1.1 02:00:00:00:00:0g\n", &hl,
+	    err, sizeof(err)), -1);
+	hostlist_clear(&hl);
+}
+
+static void
+test_services(void **state)
+{
+	struct svclist	 sl = { 0 };
+	char		 err[512];
+	const uint8_t	 a[4] = { 10, 20, 1, 10 };
+	const char	*bad[] = { "10.20.1.10 443\n", "10.20.1.10 0/tcp\n",
+	    "10.20.1.10 65536/tcp\n", "10.20.1.10 443/icmp\n",
+	    "10.20.1.10/32 443/tcp\n", "10.20.1.10 443/tcp x\n",
+	    "10.20.1.10 -1/udp\n" };
+	size_t		 i;
+
+	(void)state;
+	assert_int_equal(svclist_load(&sl, NULL, write_file("svc.txt",
+	    "10.20.1.10 443/tcp\n10.20.1.10 53/udp # dns\n"), err,
+	    sizeof(err)), 2);
+	assert_true(svclist_has(&sl, 4, a, 443, PROTO_TCP));
+	assert_true(svclist_has(&sl, 4, a, 53, PROTO_UDP));
+	assert_false(svclist_has(&sl, 4, a, 443, PROTO_UDP));
+	assert_false(svclist_has(&sl, 4, a, 8443, PROTO_TCP));
+	svclist_clear(&sl);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(svclist_load(&sl, NULL, write_file("svc.txt",
+		    bad[i]), err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "svc.txt:1: expected IP "
+		    "PORT/PROTO"));
+		svclist_clear(&sl);
+	}
+}
+
+/* A DHCP offer from 10.20.5.99 giving 10.20.5.150, with options. */
+static size_t
+dhcp_offer(uint8_t *p, size_t cap)
+{
+	static const uint8_t opts[] = { 99, 130, 83, 99, 53, 1, 2,
+	    54, 4, 10, 20, 5, 99, 51, 4, 0, 0, 0x0e, 0x10,
+	    12, 3, 'p', 'c', 1, 0, 0, 255 };
+
+	assert_true(cap >= 236 + sizeof(opts));
+	memset(p, 0, 236);
+	p[0] = 2;
+	p[1] = 1;
+	p[2] = 6;
+	p[4] = 0x12, p[5] = 0x34, p[6] = 0x56, p[7] = 0x78;
+	p[16] = 10, p[17] = 20, p[18] = 5, p[19] = 150;
+	memcpy(p + 28, "\x02\x00\x00\x00\x05\x96", 6);
+	memcpy(p + 236, opts, sizeof(opts));
+	return 236 + sizeof(opts);
+}
+
+static void
+test_dhcp(void **state)
+{
+	uint8_t		 m[400];
+	struct app_dhcp	 d;
+	size_t		 n = dhcp_offer(m, sizeof(m)), cut;
+
+	(void)state;
+	assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+	assert_int_equal(d.msg_type, 2);
+	assert_true(d.has_server);
+	assert_memory_equal(d.server, "\x0a\x14\x05\x63", 4);
+	assert_memory_equal(d.yiaddr, "\x0a\x14\x05\x96", 4);
+	assert_memory_equal(d.chaddr, "\x02\x00\x00\x00\x05\x96", 6);
+	assert_int_equal(d.lease_time, 3600);
+	assert_string_equal(d.hostname, "pc.");	/* \x01 made printable */
+	assert_int_equal(d.xid, 0x12345678);
+	/* Every truncation inside an option is refused, none reads past. */
+	for (cut = 236 + 4; cut < n - 3; cut++) {
+		uint8_t *t = malloc(cut);
+
+		memcpy(t, m, cut);
+		(void)app_dhcp_parse(t, cut, &d);
+		free(t);
+	}
+	assert_int_equal(app_dhcp_parse(m, 236 + 4 + 5, &d), APP_BAD);
+	/* No magic cookie: BOOTP, not DHCP. */
+	m[236] = 0;
+	assert_int_equal(app_dhcp_parse(m, n, &d), APP_BAD);
+	assert_int_equal(app_dhcp_parse(m, 100, &d), APP_BAD);
+	/* An option claiming 255 bytes at the end. */
+	n = dhcp_offer(m, sizeof(m));
+	m[n - 1] = 12;
+	m[n] = 255;
+	assert_int_equal(app_dhcp_parse(m, n + 1, &d), APP_BAD);
+}
+
+/* An ARP reply claiming addr (10.20.1.x) for mac ending in last. */
+static void
+arp_packet(struct packet *pkt, uint8_t *buf, uint8_t x, uint8_t last,
+    uint64_t ts)
+{
+	static const uint8_t head[8] = { 0, 1, 8, 0, 6, 4, 0, 2 };
+
+	memset(pkt, 0, sizeof(*pkt));
+	memset(buf, 0, 28);
+	memcpy(buf, head, 8);
+	memcpy(buf + 8, "\x02\x00\x00\x00\x00", 5);
+	buf[13] = last;
+	buf[14] = 10, buf[15] = 20, buf[16] = 1, buf[17] = x;
+	buf[24] = 10, buf[25] = 20, buf[26] = 1, buf[27] = 200;
+	pkt->l3 = buf;
+	pkt->l3_len = 28;
+	pkt->ts = ts;
+	pkt->flags = PKT_ARP;
+}
+
+/*
+ * Neighbour advertisements for fd00::1: an option of length 0, one past
+ * the end, and a source (not target) link-layer option claim nothing; a
+ * target link-layer option after another option claims, and a second
+ * MAC is a change.
+ */
+static void
+ndp(struct sensor *s)
+{
+	struct packet	pkt;
+	uint8_t		p[48];
+	uint8_t		a[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1 };
+	uint64_t	changes = hosts_stats(s->hosts)->arp_changes;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ipver = 6;
+	pkt.payload = p;
+	memset(p, 0, sizeof(p));
+	memcpy(p, a, 16);
+	p[16] = 2, p[17] = 0;			/* length 0: stop */
+	pkt.payload_len = 24;
+	hosts_ndp(s, &pkt);
+	p[17] = 2;				/* 16 bytes, 8 there */
+	hosts_ndp(s, &pkt);
+	p[16] = 1, p[17] = 1;			/* source link-layer */
+	hosts_ndp(s, &pkt);
+	assert_null(hosts_find(s->hosts, 6, a));
+	p[24] = 2, p[25] = 1;			/* then target link-layer */
+	memcpy(p + 26, "\x02\x00\x00\x00\x00\x01", 6);
+	pkt.payload_len = 32;
+	hosts_ndp(s, &pkt);
+	assert_non_null(hosts_find(s->hosts, 6, a));
+	p[31] = 2;
+	hosts_ndp(s, &pkt);
+	assert_int_equal(hosts_stats(s->hosts)->arp_changes, changes + 1);
+	pkt.payload_len = 15;			/* no room for the target */
+	hosts_ndp(s, &pkt);
+}
+
+static void
+test_table_bounded(void **state)
+{
+	struct sensor	 s;
+	struct packet	 pkt;
+	uint8_t		 buf[28], a[4] = { 10, 20, 1, 0 };
+	char		 err[1024];
+	int		 i;
+
+	(void)state;
+	write_file("known.txt", "10.20.1.3 02:00:00:00:00:03\n");
+	write_file("empty.yaml", "rules: []\n");
+	memset(&s, 0, sizeof(s));
+	s.conf = config_load(write_file("canhgac.yaml",
+	    "sensor: {name: t, state_dir: none}\n"
+	    "assets:\n  protected_segments: [10.20.1.0/24, \"fd00::/64\"]\n"
+	    "  known_hosts: {file: known.txt, type: host}\n"
+	    "inventory: {max_hosts: 16}\n"
+	    "rules: [empty.yaml]\n"), err, sizeof(err));
+	if (s.conf == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(s.conf->inventory_max_hosts, 16);
+	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	s.hosts = hosts_new((uint32_t)s.conf->inventory_max_hosts);
+	/* 100 hosts claim their addresses; 10.20.1.3 first, as known. */
+	for (i = 1; i <= 100; i++) {
+		arp_packet(&pkt, buf, (uint8_t)i, (uint8_t)(i == 3 ? 3 : 0x40),
+		    (uint64_t)i * 1000000);
+		hosts_arp(&s, &pkt);
+	}
+	assert_int_equal(hosts_count(s.hosts), 16);
+	assert_int_equal(hosts_stats(s.hosts)->evicted, 84);
+	assert_int_equal(hosts_stats(s.hosts)->added, 100);
+	a[3] = 84;
+	assert_null(hosts_find(s.hosts, 4, a));
+	a[3] = 85;
+	assert_non_null(hosts_find(s.hosts, 4, a));
+	/* Seen again, 85 is the newest: 86 goes next, not 85. */
+	arp_packet(&pkt, buf, 85, 0x40, 200000000);
+	hosts_arp(&s, &pkt);
+	arp_packet(&pkt, buf, 150, 0x40, 201000000);
+	hosts_arp(&s, &pkt);
+	assert_non_null(hosts_find(s.hosts, 4, a));
+	a[3] = 86;
+	assert_null(hosts_find(s.hosts, 4, a));
+	/* A MAC change of a host in the table is counted. */
+	arp_packet(&pkt, buf, 85, 0x66, 202000000);
+	hosts_arp(&s, &pkt);
+	assert_int_equal(hosts_stats(s.hosts)->arp_changes, 1);
+	/* Outside protected_segments: not tracked. */
+	buf[16] = 9;
+	hosts_arp(&s, &pkt);
+	assert_int_equal(hosts_count(s.hosts), 16);
+	/* A short ARP packet is ignored. */
+	pkt.l3_len = 27;
+	hosts_arp(&s, &pkt);
+	ndp(&s);
+	hosts_free(s.hosts);
+	rules_free(s.rules);
+	config_free(s.conf);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_hosts),
+		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_dhcp),
+		cmocka_unit_test(test_table_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -85,6 +85,7 @@ struct flow {
 	uint64_t	 last;		/* microseconds */
 	struct app_buf	*abuf;		/* only while a message spans segments */
 	struct app_plain_state *aplain;	/* login protocols: what was seen */
+	struct tls_walk	*atls;		/* TLS: until the server's certificate */
 	struct stream_flow *stream;	/* only while data is held out of order */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */

@@ -167,6 +167,7 @@ int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
+int	 app_tls_cipher_set(const char *name, uint8_t *bits);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
 const char *app_dns_rrtype_name(uint16_t);
 const char *app_dns_rcode_name(uint8_t);

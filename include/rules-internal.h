@@ -25,7 +25,8 @@ struct asset {
 	uint16_t	*ports;		/* lo, hi pairs, sorted, disjoint */
 	uint32_t	 nranges;
 	struct domset	*doms;
-	size_t		 nips, nports, ndoms;
+	struct tokset	*toks;		/* TLS fingerprints (tokset.h) */
+	size_t		 nips, nports, ndoms, ntoks;
 	char		*file;		/* list file, if any */
 };
 

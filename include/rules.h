@@ -22,6 +22,7 @@ struct config;
 struct domset;
 struct flow;
 struct ipset;
+struct tokset;
 struct jsonw;
 struct packet;
 struct pmatch;
@@ -128,7 +129,8 @@ enum match_kw {
 	KW_TCP_FLAGS, KW_ICMP_TYPE, KW_ICMP_CODE, KW_DECODE_ERROR,
 	KW_SENSOR_EVENT, KW_APP, KW_TLS_VERSION, KW_TLS_NEGOTIATED,
 	KW_TLS_SNI, KW_DNS_QUERY, KW_HTTP_HOST, KW_HTTP_URI,
-	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_WHEN, KW_PAYLOAD,
+	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_TLS_CERT,
+	KW_TLS_CIPHER, KW_TLS_JA3, KW_TLS_JA4, KW_WHEN, KW_PAYLOAD,
 	KW_EVENT,		/* every match has one: no bit, no matcher */
 	KW_MAX
 };
@@ -157,13 +159,18 @@ enum match_kw {
 #define M_UA		(1U << KW_HTTP_USER_AGENT)
 #define M_BANNER	(1U << KW_SSH_BANNER)
 #define M_PLAIN		(1U << KW_PLAINTEXT)
+#define M_CERT		(1U << KW_TLS_CERT)
+#define M_CIPHER	(1U << KW_TLS_CIPHER)
+#define M_JA3		(1U << KW_TLS_JA3)
+#define M_JA4		(1U << KW_TLS_JA4)
 #define M_WHEN		(1U << KW_WHEN)
 #define M_PAYLOAD	(1U << KW_PAYLOAD)
 /* Keys that hold for every packet of a flow in one direction. */
 #define M_FLOW_KEYS	((1U << (KW_IP + 1)) - 1)
 /* Keys only an application record can satisfy. */
 #define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
-			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN)
+			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN | \
+			    M_CERT | M_CIPHER | M_JA3 | M_JA4)
 
 #define ADDR_SETS_MAX	8
 
@@ -202,6 +209,25 @@ struct str_matches {
 
 enum ver_op { VER_EQ = 1, VER_BELOW, VER_ABOVE };
 
+/* tls.cert: every condition given holds (CM_* say which are given). */
+#define CM_EXPIRED	0x01
+#define CM_NOT_YET	0x02
+#define CM_SELF_SIGNED	0x04
+#define CM_KEY_BITS	0x08
+#define CM_SIG_ALG	0x10
+#define CM_FP		0x20
+#define CM_SNI		0x40
+
+struct cert_match {
+	uint8_t			 want;		/* CM_* */
+	uint8_t			 expired, not_yet, self_signed, sni_mismatch;
+	uint8_t			 fp_neg, sig_neg;
+	uint32_t		 key_bits_below;
+	char			**sig_algs;	/* OpenSSL long names */
+	size_t			 nsig_algs;
+	const struct tokset	*fp;		/* SHA-256 fingerprints */
+};
+
 struct rule_match {
 	uint32_t		 keys;		/* M_* present */
 	uint8_t			 proto;		/* 0 = any IP */
@@ -228,6 +254,11 @@ struct rule_match {
 	uint8_t			 decode_neg;
 	uint8_t			 plain;		/* PLAIN_* required */
 	uint8_t			 sensor;	/* SENSOR_* */
+	struct cert_match	 cert;		/* tls.cert */
+	const uint8_t		*ciphers;	/* tls.cipher: bit per suite */
+	uint8_t			 cipher_neg;
+	uint8_t			 ja3_neg, ja4_neg;
+	const struct tokset	*ja3, *ja4;	/* tls.ja3, tls.ja4 */
 };
 
 #define BY_SRC_IP	0x01

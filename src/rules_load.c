@@ -30,6 +30,7 @@
 #include "app.h"
 #include "conf.h"
 #include "domset.h"
+#include "tokset.h"
 #include "ipset.h"
 #include "log.h"
 #include "rules.h"
@@ -397,7 +398,59 @@ asset_item(struct loader *L, struct asset *a, struct port_build *pb,
 	return 0;
 }
 
-/* A list file: addresses or domains, told by `type` or the first entry. */
+/* The first entry of a list file, for its type; "" when empty. */
+static int
+asset_first_entry(const char *path, char *out, size_t outlen, char *e,
+    size_t elen)
+{
+	char	 line[512];
+	FILE	*fp;
+	int	 fd = safe_open_read(path, e, elen);
+
+	out[0] = '\0';
+	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0) {
+			snprintf(e, elen, "%s: %s", path, strerror(errno));
+			close(fd);
+		}
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line + strspn(line, " \t");
+
+		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+			continue;
+		p[strcspn(p, " \t\r\n#")] = '\0';
+		snprintf(out, outlen, "%s", p);
+		break;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
+static int
+asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
+    const char *path, enum tok_kind kind)
+{
+	struct tokset	*t = own(L->rs, xcalloc(1, sizeof(*t)));
+	char		 e[1024];
+	long		 n;
+
+	t->kind = kind;
+	a->toks = t;
+	n = tokset_load_file(t, path, e, sizeof(e));
+	own(L->rs, t->v);
+	if (n < 0)
+		return lerr(L, fn, "assets.%s: %s", a->name, e);
+	a->ntoks = (size_t)n;
+	return 0;
+}
+
+/*
+ * A list file: addresses, domains or TLS fingerprints, told by `type`
+ * or the first entry.
+ */
 static int
 asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 {
@@ -405,10 +458,10 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	struct yaml_node_s	*tn = yamldoc_get(L->yd, map, "type");
 	static const char *const keys[] = { "file", "type" };
 	const char		*type = yamldoc_scalar(tn);
-	char			*path, line[512], e[1024];
-	FILE			*fp;
+	char			*path, first[512], e[1024];
 	long			 n;
 	int			 is_ip = -1;
+	enum tok_kind		 kind = TOK_NONE;
 
 	if (check_keys(L, map, "assets", keys, NELEM(keys)) != 0)
 		return -1;
@@ -416,36 +469,26 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		return lerr(L, fn ? fn : map, "assets.%s: expected {file: PATH}",
 		    a->name);
 	if (tn != NULL) {
+		if (type != NULL)
+			kind = tok_kind_value(type);
 		if (type == NULL || (strcmp(type, "ip") != 0 &&
-		    strcmp(type, "domain") != 0))
-			return lerr(L, tn, "assets.%s: type must be ip or "
-			    "domain", a->name);
-		is_ip = strcmp(type, "ip") == 0;
+		    strcmp(type, "domain") != 0 && kind == TOK_NONE))
+			return lerr(L, tn, "assets.%s: type must be ip, domain, "
+			    "ja3, ja4 or sha256", a->name);
+		if (kind == TOK_NONE)
+			is_ip = strcmp(type, "ip") == 0;
 	}
 	path = config_path(L->conf, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
-	if (is_ip < 0) {
-		int fd = safe_open_read(path, e, sizeof(e));
-
-		if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
-			if (fd >= 0)
-				close(fd);
-			return lerr(L, fn, "assets.%s: %s", a->name, fd < 0 ?
-			    e : strerror(errno));
-		}
-		while (fgets(line, sizeof(line), fp) != NULL) {
-			char *p = line + strspn(line, " \t");
-
-			if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
-				continue;
-			p[strcspn(p, " \t\r\n#")] = '\0';
-			is_ip = looks_like_ip(p);
-			break;
-		}
-		fclose(fp);
-		if (is_ip < 0)
-			is_ip = 1;	/* empty list: either works */
+	if (is_ip < 0 && kind == TOK_NONE) {
+		if (asset_first_entry(path, first, sizeof(first), e,
+		    sizeof(e)) != 0)
+			return lerr(L, fn, "assets.%s: %s", a->name, e);
+		kind = tok_guess(first);
+		is_ip = first[0] == '\0' || looks_like_ip(first);
 	}
+	if (kind != TOK_NONE)
+		return asset_tokens(L, a, fn, path, kind);
 	if (is_ip) {
 		a->ips = own_ipset(L->rs);
 		ipset_set_widest(a->ips, L->conf->list_min_prefix4,

@@ -115,7 +115,8 @@ rules_asset_size(const struct ruleset *rs, const char *name)
 {
 	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
 
-	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms);
+	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms +
+	    a->ntoks);
 }
 
 int

@@ -217,6 +217,7 @@ enum ver_op { VER_EQ = 1, VER_BELOW, VER_ABOVE };
 #define CM_SIG_ALG	0x10
 #define CM_FP		0x20
 #define CM_SNI		0x40
+#define CM_KEY_TYPE	0x80
 
 struct cert_match {
 	uint8_t			 want;		/* CM_* */
@@ -225,6 +226,8 @@ struct cert_match {
 	uint32_t		 key_bits_below;
 	char			**sig_algs;	/* OpenSSL long names */
 	size_t			 nsig_algs;
+	char			**key_types;	/* RSA, EC, DSA, ED25519 … */
+	size_t			 nkey_types;
 	const struct tokset	*fp;		/* SHA-256 fingerprints */
 };
 

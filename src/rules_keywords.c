@@ -999,6 +999,33 @@ KW_PARSE(p_tls_cipher)
 	return 0;
 }
 
+/* A name or a list of names (or {not: …} when neg is given). */
+static int
+parse_names(struct loader *L, struct yaml_node_s *x, const char *key,
+    const char *example, char ***out, size_t *nout, uint8_t *neg)
+{
+	size_t	j, cnt;
+
+	if (neg != NULL)
+		x = unwrap_not(L, x, neg);
+	cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
+	if (yamldoc_is_map(x) || cnt == 0)
+		return lerr(L, x, "%s: expected a name (%s) or a list of names",
+		    key, example);
+	*out = own(L->rs, xcalloc(cnt, sizeof(**out)));
+	*nout = cnt;
+	for (j = 0; j < cnt; j++) {
+		struct yaml_node_s *it = yamldoc_is_seq(x) ?
+		    yamldoc_seq_at(L->yd, x, j) : x;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected a name", key);
+		(*out)[j] = own(L->rs, xstrdup(s));
+	}
+	return 0;
+}
+
 /*
  * tls.cert: a mapping of conditions on the server's certificate, all of
  * which must hold.
@@ -1006,19 +1033,19 @@ KW_PARSE(p_tls_cipher)
 KW_PARSE(p_tls_cert)
 {
 	static const char *const keys[] = { "expired", "not_yet_valid",
-	    "self_signed", "key_bits_below", "signature_algorithm",
-	    "fingerprint", "sni_mismatch" };
+	    "self_signed", "key_bits_below", "key_type",
+	    "signature_algorithm", "fingerprint", "sni_mismatch" };
 	struct cert_match	*cm = &m->cert;
 	struct yaml_node_s	*k, *x;
 	unsigned long long	 bits;
-	size_t			 i = 0, j, cnt;
+	size_t			 i = 0;
 
 	if (!yamldoc_is_map(v) || check_keys(L, v, key, keys,
 	    NELEM(keys)) != 0)
 		return yamldoc_is_map(v) ? -1 : lerr(L, v, "%s: expected a "
 		    "mapping of expired, not_yet_valid, self_signed, "
-		    "key_bits_below, signature_algorithm, fingerprint, "
-		    "sni_mismatch", key);
+		    "key_bits_below, key_type, signature_algorithm, "
+		    "fingerprint, sni_mismatch", key);
 	while (yamldoc_map_next(L->yd, v, &i, &k, &x)) {
 		const char *kn = yamldoc_scalar(k);
 
@@ -1050,27 +1077,17 @@ KW_PARSE(p_tls_cert)
 			if (parse_tokens(L, x, "tls.cert.fingerprint",
 			    TOK_SHA256, &cm->fp, &cm->fp_neg) != 0)
 				return -1;
+		} else if (strcmp(kn, "key_type") == 0) {
+			cm->want |= CM_KEY_TYPE;
+			if (parse_names(L, x, "tls.cert.key_type", "RSA",
+			    &cm->key_types, &cm->nkey_types, NULL) != 0)
+				return -1;
 		} else {
 			cm->want |= CM_SIG_ALG;
-			x = unwrap_not(L, x, &cm->sig_neg);
-			cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
-			if (yamldoc_is_map(x) || cnt == 0)
-				return lerr(L, x, "%s.signature_algorithm: "
-				    "expected a name (sha1WithRSAEncryption) "
-				    "or a list of names", key);
-			cm->sig_algs = own(L->rs, xcalloc(cnt,
-			    sizeof(*cm->sig_algs)));
-			cm->nsig_algs = cnt;
-			for (j = 0; j < cnt; j++) {
-				struct yaml_node_s *it = yamldoc_is_seq(x) ?
-				    yamldoc_seq_at(L->yd, x, j) : x;
-				const char *s = yamldoc_scalar(it);
-
-				if (s == NULL || *s == '\0')
-					return lerr(L, it, "%s.signature_"
-					    "algorithm: expected a name", key);
-				cm->sig_algs[j] = own(L->rs, xstrdup(s));
-			}
+			if (parse_names(L, x, "tls.cert.signature_algorithm",
+			    "sha1WithRSAEncryption", &cm->sig_algs,
+			    &cm->nsig_algs, &cm->sig_neg) != 0)
+				return -1;
 		}
 	}
 	if (cm->want == 0)
@@ -1377,16 +1394,16 @@ KW_MATCH(m_tls_cipher)
 	    m->cipher_neg;
 }
 
-/* The signature algorithm among the names (OpenSSL's, any case). */
+/* Is name among the names (any case)? A rule's few, not a list. */
 static int
-sig_alg_hit(const struct cert_match *cm, const char *alg)
+name_in(char *const *names, size_t n, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < cm->nsig_algs; i++)
-		if (strcasecmp(cm->sig_algs[i], alg) == 0)
-			return !cm->sig_neg;
-	return cm->sig_neg;
+	for (i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			return 1;
+	return 0;
 }
 
 KW_MATCH(m_tls_cert)
@@ -1412,7 +1429,11 @@ KW_MATCH(m_tls_cert)
 	if ((cm->want & CM_KEY_BITS) && !(ct->key_bits > 0 &&
 	    ct->key_bits < cm->key_bits_below))
 		return 0;
-	if ((cm->want & CM_SIG_ALG) && !sig_alg_hit(cm, ct->sig_alg))
+	if ((cm->want & CM_KEY_TYPE) && !name_in(cm->key_types,
+	    cm->nkey_types, ct->key_type))
+		return 0;
+	if ((cm->want & CM_SIG_ALG) && name_in(cm->sig_algs, cm->nsig_algs,
+	    ct->sig_alg) == cm->sig_neg)
 		return 0;
 	if (cm->want & CM_FP) {
 		for (i = 0; i < 32; i++)

@@ -965,7 +965,7 @@ KW_PARSE(p_tls_ja4)
 	return parse_tokens(L, v, key, TOK_JA4, &m->ja4, &m->ja4_neg);
 }
 
-/* Suites by number (0xc011, 49169) or named set (weak, rc4, …); {not: …}. */
+/* Suites by number (0xc011, 49169) or named set (weak, rc4 …), {not: …}. */
 KW_PARSE(p_tls_cipher)
 {
 	uint8_t			*bits;

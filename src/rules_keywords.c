@@ -1366,10 +1366,20 @@ tok_hit(const struct tokset *t, uint8_t neg, const char *v)
 	return v[0] != '\0' && tokset_has(t, v) != neg;
 }
 
+/*
+ * Is the hello's fingerprint worth working out? Not for an empty list
+ * (the shipped indicator lists start empty): nothing can be in it.
+ */
+static int
+tok_wanted(const struct tokset *t, uint8_t neg)
+{
+	return t->n > 0 || neg;
+}
+
 KW_MATCH(m_tls_ja3)
 {
 	(void)rs;
-	if (c->app->have != APPR_TLS_CH)
+	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja3, m->ja3_neg))
 		return 0;
 	app_tls_fingerprints(&c->app->tls);
 	return tok_hit(m->ja3, m->ja3_neg, c->app->tls.ja3);
@@ -1378,7 +1388,7 @@ KW_MATCH(m_tls_ja3)
 KW_MATCH(m_tls_ja4)
 {
 	(void)rs;
-	if (c->app->have != APPR_TLS_CH)
+	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja4, m->ja4_neg))
 		return 0;
 	app_tls_fingerprints(&c->app->tls);
 	return tok_hit(m->ja4, m->ja4_neg, c->app->tls.ja4);

@@ -323,8 +323,6 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 			jw_digest(w, "hash", app->tls.ja3);
 			jw_obj_close(w);
 		}
-		if (app->tls.ja4[0])
-			jw_digest(w, "ja4", app->tls.ja4);
 		jw_obj_close(w);
 		break;
 	case APPR_TLS_SH:

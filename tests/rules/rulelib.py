@@ -150,7 +150,7 @@ def ssh_session(cap, client, server, sport=None, nbytes=2000):
 
 # ---------------------------------------------------------------- TLS
 
-def client_hello(sni, max_version=0x0304, record=0x0301):
+def client_hello(sni, max_version=0x0304, record=0x0301, ciphers=None):
     """A ClientHello as a client whose newest version is max_version
     would send it: supported_versions only from TLS 1.3, no extensions
     at all from SSLv3."""
@@ -158,7 +158,7 @@ def client_hello(sni, max_version=0x0304, record=0x0301):
         legacy, versions = 0x0303, [0x0304, 0x0303]
     else:
         legacy, versions = max_version, []
-    ciphers = [0x1301, 0x1302, 0xc02f, 0xc030, 0x009c, 0x002f]
+    ciphers = ciphers or [0x1301, 0x1302, 0xc02f, 0xc030, 0x009c, 0x002f]
     ext = b""
     if max_version >= 0x0301 and sni:
         name = sni.encode()
@@ -223,15 +223,20 @@ def app_data(n, fill=0x5a):
     return out
 
 
+# The offer of the TLS client on the rule cases' JA3/JA4 indicator lists
+# (tests/rules/ioc-ja3.txt, ioc-ja4.txt): no other capture offers it.
+IOC_CIPHERS = [0xc02c, 0xc030, 0x009f, 0x0035, 0x000a]
+
+
 def tls_session(cap, client, server, dport=443, sni="gw.example.gov.vn",
                 max_version=0x0304, server_version=None, up=600, down=3000,
-                sport=None):
+                sport=None, ciphers=None):
     """A TLS connection: hellos, then application data each way."""
     sv = server_version if server_version is not None else \
         min(max_version, 0x0304)
     ups, downs = app_data(up), app_data(down, 0xa5)
     return session(cap, client, server, dport,
-                   [client_hello(sni, max_version)] + ups,
+                   [client_hello(sni, max_version, ciphers=ciphers)] + ups,
                    [server_hello(sv)] + downs, sport=sport)
 
 

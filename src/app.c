@@ -74,9 +74,12 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 		ctx->plain_pool[i - 1].next = ctx->plain_free;
 		ctx->plain_free = &ctx->plain_pool[i - 1];
 	}
-	/* A walk lasts from ClientHello to the certificate: a few RTTs. */
-	ctx->walk_pool = xcalloc(nbufs / 2, sizeof(struct tls_walk));
-	for (i = nbufs / 2; i > 0; i--) {
+	/*
+	 * A walk lasts from ClientHello to the certificate, a round trip or
+	 * two; each holds a 16 KiB leaf, so a quarter as many as buffers.
+	 */
+	ctx->walk_pool = xcalloc(nbufs / 4, sizeof(struct tls_walk));
+	for (i = nbufs / 4; i > 0; i--) {
 		ctx->walk_pool[i - 1].next = ctx->walk_free;
 		ctx->walk_free = &ctx->walk_pool[i - 1];
 	}

@@ -422,9 +422,9 @@ struct rules_list {
 	const char	*file;
 	int		 ips;		/* holds addresses */
 	int		 domains;	/* holds domains */
-};
+};				/* neither: TLS fingerprints (tokset.h) */
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
- * not a list file of addresses or domains. */
+ * not a list file of addresses, domains or fingerprints. */
 int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */

@@ -149,7 +149,8 @@ rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
 	memset(l, 0, sizeof(*l));
 	if (a == NULL)
 		return -1;
-	if (a->file == NULL || (a->ips == NULL && a->doms == NULL))
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL &&
+	    a->toks == NULL))
 		return -2;
 	l->name = a->name;
 	l->file = a->file;

@@ -54,7 +54,64 @@ struct app_tls {
 	size_t		 hello_len;
 	uint16_t	server_version;		/* ServerHello negotiated */
 	uint16_t	server_cipher;
+	/* APPR_TLS_CERT: the server's certificate (the cache's entry). */
+	const struct tls_cert *cert;
+	uint8_t		sni_mismatch;		/* SNI named by no SAN/CN */
 };
+
+/* Bounds of the certificate walk: the Certificate message, the leaf. */
+#define TLS_CHAIN_MAX		65536
+#define TLS_CERT_DER_MAX	16384
+
+/* One parsed certificate, as the events and rules see it. */
+struct tls_cert {
+	uint8_t		sha256[32];
+	char		fingerprint[96];	/* "ab:cd:…", 32 bytes */
+	char		subject[256];
+	char		issuer[256];
+	char		serial[100];
+	char		sans[1024];		/* DNS names, NUL-separated */
+	uint16_t	nsans;
+	uint8_t		self_signed;
+	uint32_t	key_bits;
+	char		key_type[16];		/* RSA, EC, DSA, ED25519 … */
+	char		sig_alg[64];		/* OpenSSL long name */
+	int64_t		not_before, not_after;	/* Unix seconds */
+};
+
+/* The server's stream followed up to its first certificate. */
+struct tls_walk {
+	struct tls_walk	*next;			/* pool free list */
+	uint8_t		 hdr[5], hdr_n;		/* record header so far */
+	uint8_t		 hs[4], hs_n;		/* handshake header so far */
+	uint8_t		 lb[3], lb_n;		/* a 24-bit length so far */
+	uint8_t		 msg_type, phase;
+	uint32_t	 rec_left, msg_left;
+	uint32_t	 der_len, der_n;
+	char		 sni[256];		/* from the ClientHello */
+	uint8_t		 der[TLS_CERT_DER_MAX];	/* the leaf certificate */
+};
+
+#define TLS_WALK_MORE	0
+#define TLS_WALK_CERT	1	/* der holds the leaf */
+#define TLS_WALK_END	2	/* no certificate in clear */
+#define TLS_WALK_BIG	3	/* over a bound: counted, not parsed */
+
+struct tls_cert_stats {
+	uint64_t	parsed, hits, evicted, bad, oversize;
+};
+
+struct tls_cert_cache;
+void	 tls_walk_reset(struct tls_walk *);
+int	 tls_walk_feed(struct tls_walk *, const uint8_t *, size_t);
+struct tls_cert_cache *tls_cert_cache_new(size_t entries);
+void	 tls_cert_cache_free(struct tls_cert_cache *);
+const struct tls_cert *tls_cert_get(struct tls_cert_cache *,
+	    const uint8_t *der, size_t len);
+int	 tls_cert_host_ok(struct tls_cert_cache *, const struct tls_cert *,
+	    const char *sni);
+const struct tls_cert_stats *tls_cert_cache_stats(
+	    const struct tls_cert_cache *);
 
 struct app_dns {
 	uint16_t	id;
@@ -139,6 +196,7 @@ int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
+int	 app_tls_cipher_set(const char *name, uint8_t *bits);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
 const char *app_dns_rrtype_name(uint16_t);
 const char *app_dns_rcode_name(uint8_t);
@@ -159,10 +217,12 @@ int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 #define APPR_HTTP	0x08
 #define APPR_SSH	0x10
 #define APPR_PLAIN	0x20
-/* An HTTP request and its response, when the response is done (or the
- * flow ends): for the event log; rules see each request as APPR_HTTP. */
-#define APPR_HTTP_TX	0x40
+#define APPR_TLS_CERT	0x40	/* the server's certificate */
 #define APPR_DHCP	0x80	/* hosts.c, not app.c: no flow state */
+/* An HTTP request and its response, when the response is done (or the
+ * flow ends): for the event log only, past the 8 bits rules index by;
+ * rules see each request as APPR_HTTP. */
+#define APPR_HTTP_TX	0x100
 
 struct app_result {
 	uint32_t	have;		/* APPR_* found in this packet */
@@ -177,6 +237,10 @@ struct app_result {
 struct app_stats {
 	uint64_t	tls, dns, http, ssh, plain;
 	uint64_t	buf_exhausted, gaps, parse_errors;
+	uint64_t	tls_certs;		/* certificate records */
+	uint64_t	tls_cert_oversize;	/* chains over the bound */
+	uint64_t	tls_cert_parsed;	/* cache misses parsed */
+	uint64_t	tls_cert_bad;		/* OpenSSL refused them */
 };
 
 struct app_ctx;

@@ -90,6 +90,7 @@ struct flow {
 		struct app_plain_state *aplain;	/* login: what was seen */
 		struct http_session *ahttp;	/* HTTP: its messages */
 	};
+	struct tls_walk	*atls;		/* TLS: until the server's certificate */
 	struct stream_flow *stream;	/* only while data is held out of order */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */

@@ -29,7 +29,8 @@ struct asset {
 	struct domset	*doms;
 	struct hostlist	*hosts;		/* type: host (known_hosts) */
 	struct svclist	*svcs;		/* type: service (approved_services) */
-	size_t		 nips, nports, ndoms;
+	struct tokset	*toks;		/* TLS fingerprints (tokset.h) */
+	size_t		 nips, nports, ndoms, ntoks;
 	char		*file;		/* list file, if any */
 };
 

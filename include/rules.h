@@ -22,6 +22,7 @@ struct config;
 struct domset;
 struct flow;
 struct ipset;
+struct tokset;
 struct jsonw;
 struct packet;
 struct pmatch;
@@ -135,10 +136,14 @@ enum match_kw {
 	KW_SENSOR_EVENT, KW_APP, KW_TLS_VERSION, KW_TLS_NEGOTIATED,
 	KW_TLS_SNI, KW_DNS_QUERY, KW_HTTP_HOST, KW_HTTP_URI,
 	KW_HTTP_USER_AGENT, KW_SSH_BANNER, KW_PLAINTEXT, KW_SERVICE,
-	KW_DHCP_TYPE, KW_DHCP_SERVER, KW_WHEN, KW_PAYLOAD,
+	KW_DHCP_TYPE, KW_DHCP_SERVER, KW_TLS_CERT, KW_TLS_CIPHER, KW_TLS_JA3,
+	KW_TLS_JA4, KW_WHEN, KW_PAYLOAD,
 	KW_EVENT,		/* every match has one: no bit, no matcher */
 	KW_MAX
 };
+/* Each key below KW_EVENT is a bit of rule_match.keys (a uint32_t): a
+ * 33rd key needs it wider. */
+_Static_assert(KW_EVENT <= 32, "match keys outgrew rule_match.keys");
 
 /* The compiled form of a rule's `match` (also used by exceptions). */
 #define M_PROTO		(1U << KW_PROTO)
@@ -167,6 +172,10 @@ enum match_kw {
 #define M_SERVICE	(1U << KW_SERVICE)
 #define M_DHCP_TYPE	(1U << KW_DHCP_TYPE)
 #define M_DHCP_SERVER	(1U << KW_DHCP_SERVER)
+#define M_CERT		(1U << KW_TLS_CERT)
+#define M_CIPHER	(1U << KW_TLS_CIPHER)
+#define M_JA3		(1U << KW_TLS_JA3)
+#define M_JA4		(1U << KW_TLS_JA4)
 #define M_WHEN		(1U << KW_WHEN)
 #define M_PAYLOAD	(1U << KW_PAYLOAD)
 /* Keys that hold for every packet of a flow in one direction. */
@@ -174,7 +183,8 @@ enum match_kw {
 /* Keys only an application record can satisfy. */
 #define M_APPREC	(M_TLS_VERSION | M_TLS_NEG | M_SNI | M_QUERY | \
 			    M_HOST | M_URI | M_UA | M_BANNER | M_PLAIN | \
-			    M_DHCP_TYPE | M_DHCP_SERVER)
+			    M_DHCP_TYPE | M_DHCP_SERVER | M_CERT | M_CIPHER | \
+			    M_JA3 | M_JA4)
 
 #define ADDR_SETS_MAX	8
 
@@ -213,6 +223,28 @@ struct str_matches {
 
 enum ver_op { VER_EQ = 1, VER_BELOW, VER_ABOVE };
 
+/* tls.cert: every condition given holds (CM_* say which are given). */
+#define CM_EXPIRED	0x01
+#define CM_NOT_YET	0x02
+#define CM_SELF_SIGNED	0x04
+#define CM_KEY_BITS	0x08
+#define CM_SIG_ALG	0x10
+#define CM_FP		0x20
+#define CM_SNI		0x40
+#define CM_KEY_TYPE	0x80
+
+struct cert_match {
+	uint8_t			 want;		/* CM_* */
+	uint8_t			 expired, not_yet, self_signed, sni_mismatch;
+	uint8_t			 fp_neg, sig_neg;
+	uint32_t		 key_bits_below;
+	char			**sig_algs;	/* OpenSSL long names */
+	size_t			 nsig_algs;
+	char			**key_types;	/* RSA, EC, DSA, ED25519 … */
+	size_t			 nkey_types;
+	const struct tokset	*fp;		/* SHA-256 fingerprints */
+};
+
 struct rule_match {
 	uint32_t		 keys;		/* M_* present */
 	uint8_t			 proto;		/* 0 = any IP */
@@ -244,6 +276,11 @@ struct rule_match {
 	uint8_t			 dhcp_neg;
 	uint8_t			 dhcp_types;	/* 1 << (DHCP message type - 1) */
 	struct addr_match	 dhcp_server;
+	struct cert_match	 cert;		/* tls.cert */
+	const uint8_t		*ciphers;	/* tls.cipher: bit per suite */
+	uint8_t			 cipher_neg;
+	uint8_t			 ja3_neg, ja4_neg;
+	const struct tokset	*ja3, *ja4;	/* tls.ja3, tls.ja4 */
 };
 
 #define BY_SRC_IP	0x01
@@ -411,9 +448,10 @@ struct rules_list {
 	const char	*file;
 	int		 ips;		/* holds addresses */
 	int		 domains;	/* holds domains */
-};
+};				/* neither: TLS fingerprints (tokset.h) */
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
- * not a list file of addresses or domains (a service list is not). */
+ * not a list file of addresses, domains or fingerprints (a service
+ * list is not). */
 int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */

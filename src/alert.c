@@ -333,6 +333,16 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 			    c->flow->tls_offered));
 		jw_str(w, "negotiated", app_tls_version_name(
 		    app->tls.server_version));
+		jw_uint(w, "cipher_suite", app->tls.server_cipher);
+		jw_obj_close(w);
+		break;
+	case APPR_TLS_CERT:
+		jw_obj_open(w, "tls");
+		if (app->tls.sni[0])
+			put_str(w, "sni", app->tls.sni);
+		put_str(w, "subject", app->tls.cert->subject);
+		put_str(w, "issuerdn", app->tls.cert->issuer);
+		jw_str(w, "fingerprint", app->tls.cert->fingerprint);
 		jw_obj_close(w);
 		break;
 	case APPR_DNS:

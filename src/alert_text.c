@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "app.h"
@@ -240,8 +241,113 @@ app_text(const struct ph_args *a, uint32_t have, size_t off, char *out,
 
 PH(ph_sni)
 {
-	app_text(a, APPR_TLS_CH, offsetof(struct app_result, tls.sni), out,
-	    len);
+	const struct app_result	*app = app_of(a, 0);
+
+	if (app != NULL && (app->have == APPR_TLS_CH ||
+	    app->have == APPR_TLS_CERT))
+		snprintf(out, len, "%s", app->tls.sni);
+}
+
+/* The server certificate of a certificate record. */
+static const struct tls_cert *
+cert_of(const struct ph_args *a)
+{
+	const struct app_result	*app = app_of(a, APPR_TLS_CERT);
+
+	return app != NULL ? app->tls.cert : NULL;
+}
+
+/* A text field of the certificate, when the record is one. */
+static void
+cert_text(const struct ph_args *a, size_t off, char *out, size_t len)
+{
+	const struct tls_cert	*c = cert_of(a);
+
+	if (c != NULL)
+		snprintf(out, len, "%s", (const char *)c + off);
+}
+
+PH(ph_cert_subject)
+{
+	cert_text(a, offsetof(struct tls_cert, subject), out, len);
+}
+
+PH(ph_cert_issuer)
+{
+	cert_text(a, offsetof(struct tls_cert, issuer), out, len);
+}
+
+PH(ph_cert_fingerprint)
+{
+	cert_text(a, offsetof(struct tls_cert, fingerprint), out, len);
+}
+
+PH(ph_cert_sig_alg)
+{
+	cert_text(a, offsetof(struct tls_cert, sig_alg), out, len);
+}
+
+PH(ph_cert_key)
+{
+	const struct tls_cert	*c = cert_of(a);
+
+	if (c != NULL)
+		snprintf(out, len, "%s %u", c->key_type, c->key_bits);
+}
+
+/* Validity bounds as a UTC date and time. */
+static void
+cert_date(int64_t t, char *out, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) != NULL)
+		strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+PH(ph_cert_notafter)
+{
+	const struct tls_cert	*c = cert_of(a);
+
+	if (c != NULL)
+		cert_date(c->not_after, out, len);
+}
+
+PH(ph_cert_notbefore)
+{
+	const struct tls_cert	*c = cert_of(a);
+
+	if (c != NULL)
+		cert_date(c->not_before, out, len);
+}
+
+PH(ph_cipher_suite)
+{
+	const struct app_result	*app = app_of(a, APPR_TLS_SH);
+
+	if (app != NULL)
+		snprintf(out, len, "0x%04x", app->tls.server_cipher);
+}
+
+PH(ph_ja3)
+{
+	const struct app_result	*app = app_of(a, APPR_TLS_CH);
+
+	if (app != NULL) {
+		app_tls_fingerprints(&app->tls);
+		snprintf(out, len, "%s", app->tls.ja3);
+	}
+}
+
+PH(ph_ja4)
+{
+	const struct app_result	*app = app_of(a, APPR_TLS_CH);
+
+	if (app != NULL) {
+		app_tls_fingerprints(&app->tls);
+		snprintf(out, len, "%s", app->tls.ja4);
+	}
 }
 
 PH(ph_tls_version)
@@ -391,6 +497,16 @@ static const struct placeholder placeholders[] = {
 	{ "tls.sni", ph_sni },
 	{ "tls.version", ph_tls_version },
 	{ "tls.negotiated", ph_tls_negotiated },
+	{ "tls.subject", ph_cert_subject },
+	{ "tls.issuerdn", ph_cert_issuer },
+	{ "tls.fingerprint", ph_cert_fingerprint },
+	{ "tls.notafter", ph_cert_notafter },
+	{ "tls.notbefore", ph_cert_notbefore },
+	{ "tls.signature_algorithm", ph_cert_sig_alg },
+	{ "tls.key", ph_cert_key },
+	{ "tls.cipher_suite", ph_cipher_suite },
+	{ "tls.ja3", ph_ja3 },
+	{ "tls.ja4", ph_ja4 },
 	{ "rrname", ph_query },
 	{ "query", ph_query },
 	{ "dns.rrname", ph_query },

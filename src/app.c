@@ -28,6 +28,9 @@
 /* Fewer first bytes than this are kept back for protocol detection. */
 #define APP_DETECT_MIN	16
 
+/* Distinct certificates kept parsed (4-way sets, least recently used out). */
+#define APP_CERT_CACHE	1024
+
 struct app_buf {
 	struct app_buf	*next;
 	uint16_t	 len[2];
@@ -46,6 +49,9 @@ struct app_ctx {
 	size_t		 nbufs;
 	struct app_plain_state *plain_pool;
 	struct app_plain_state *plain_free;
+	struct tls_walk	*walk_pool;
+	struct tls_walk	*walk_free;
+	struct tls_cert_cache *certs;
 	app_emit_cb	 emit;
 	void		*arg;
 	struct app_stats st;
@@ -82,6 +88,16 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 		ctx->plain_pool[i - 1].next = ctx->plain_free;
 		ctx->plain_free = &ctx->plain_pool[i - 1];
 	}
+	/*
+	 * A walk lasts from ClientHello to the certificate, a round trip or
+	 * two; each holds a 16 KiB leaf, so a quarter as many as buffers.
+	 */
+	ctx->walk_pool = xcalloc(nbufs / 4, sizeof(struct tls_walk));
+	for (i = nbufs / 4; i > 0; i--) {
+		ctx->walk_pool[i - 1].next = ctx->walk_free;
+		ctx->walk_free = &ctx->walk_pool[i - 1];
+	}
+	ctx->certs = tls_cert_cache_new(APP_CERT_CACHE);
 	ctx->emit = emit;
 	ctx->arg = arg;
 	ctx->nhttp = nbufs;
@@ -151,6 +167,8 @@ app_free(struct app_ctx *ctx)
 	http_sessions_free(ctx->http);
 	http_bodies_free(ctx->bodies);
 	free(ctx->sink.buf);
+	free(ctx->walk_pool);
+	tls_cert_cache_free(ctx->certs);
 	free(ctx);
 }
 
@@ -160,9 +178,30 @@ app_stats(const struct app_ctx *ctx)
 	return &ctx->st;
 }
 
+static void
+app_walk_release(struct app_ctx *ctx, struct flow *f)
+{
+	if (f->atls == NULL)
+		return;
+	f->atls->next = ctx->walk_free;
+	ctx->walk_free = f->atls;
+	f->atls = NULL;
+}
+
+static void
+app_buf_release(struct app_ctx *ctx, struct flow *f)
+{
+	if (f->abuf == NULL)
+		return;
+	f->abuf->next = ctx->free;
+	ctx->free = f->abuf;
+	f->abuf = NULL;
+}
+
 void
 app_flow_release(struct app_ctx *ctx, struct flow *f)
 {
+	app_walk_release(ctx, f);
 	if (f->app_proto == APP_HTTP)
 		http_session_release(ctx->http, f);
 	else if (f->aplain != NULL) {
@@ -170,11 +209,7 @@ app_flow_release(struct app_ctx *ctx, struct flow *f)
 		ctx->plain_free = f->aplain;
 		f->aplain = NULL;
 	}
-	if (f->abuf == NULL)
-		return;
-	f->abuf->next = ctx->free;
-	ctx->free = f->abuf;
-	f->abuf = NULL;
+	app_buf_release(ctx, f);
 }
 
 static void
@@ -184,7 +219,7 @@ app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
 		return;
 	f->abuf->len[dir] = 0;
 	if (f->abuf->len[!dir] == 0)
-		app_flow_release(ctx, f);
+		app_buf_release(ctx, f);
 }
 
 /* Start this direction's buffer with p; -1 if too big or none left. */
@@ -219,6 +254,9 @@ app_emit(struct app_ctx *ctx, const struct packet *pkt, uint32_t what)
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
 		ctx->st.tls++;
+		break;
+	case APPR_TLS_CERT:
+		ctx->st.tls_certs++;
 		break;
 	case APPR_DNS:
 		ctx->st.dns++;
@@ -330,6 +368,63 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	}
 	/* Need more: keep these bytes in a buffer from the pool. */
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
+}
+
+/* Follow the server's stream from its start once the client said hello. */
+static void
+app_walk_start(struct app_ctx *ctx, struct flow *f)
+{
+	struct tls_walk	*w;
+
+	if (f->atls != NULL || f->inspected[1] != 0)
+		return;
+	if ((w = ctx->walk_free) == NULL) {
+		ctx->st.buf_exhausted++;
+		return;
+	}
+	ctx->walk_free = w->next;
+	f->atls = w;
+	memset(w->sni, 0, sizeof(w->sni));
+	tls_walk_reset(w);
+	memcpy(w->sni, ctx->res.tls.sni, sizeof(w->sni));
+}
+
+/*
+ * One in-order chunk of the server's stream through the walk; when the
+ * leaf certificate is whole, its (cached) fields become a record.
+ */
+static void
+app_walk_chunk(struct app_ctx *ctx, const struct packet *pkt,
+    struct flow *f, const uint8_t *p, size_t n)
+{
+	struct tls_walk		*w = f->atls;
+	struct app_tls		*t = &ctx->res.tls;
+	const struct tls_cert	*c;
+	uint64_t		 before;
+	int			 rc;
+
+	rc = tls_walk_feed(w, p, n);
+	if (rc == TLS_WALK_MORE)
+		return;
+	if (rc == TLS_WALK_BIG)
+		ctx->st.tls_cert_oversize++;
+	if (rc == TLS_WALK_CERT) {
+		before = tls_cert_cache_stats(ctx->certs)->parsed;
+		c = tls_cert_get(ctx->certs, w->der, w->der_len);
+		ctx->st.tls_cert_parsed += tls_cert_cache_stats(
+		    ctx->certs)->parsed - before;
+		if (c == NULL)
+			ctx->st.tls_cert_bad++;
+		else {
+			memset(t, 0, sizeof(*t));
+			memcpy(t->sni, w->sni, sizeof(t->sni));
+			t->cert = c;
+			t->sni_mismatch = w->sni[0] != '\0' &&
+			    !tls_cert_host_ok(ctx->certs, c, w->sni);
+			app_emit(ctx, pkt, APPR_TLS_CERT);
+		}
+	}
+	app_walk_release(ctx, f);
 }
 
 /* An HTTP session's record, through the emit callback. */
@@ -481,11 +576,16 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	switch (f->app_proto) {
 	case APP_TLS:
 	case APP_SSH:
-		if (app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
+		if (!f->app_done[dir] &&
+		    app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
 			f->app_done[dir] = 1;
 		if (f->app_proto == APP_TLS && dir == 0 &&
-		    ctx->res.have == APPR_TLS_CH)
+		    ctx->res.have == APPR_TLS_CH) {
 			f->tls_offered = ctx->res.tls.max_version;
+			app_walk_start(ctx, f);
+		}
+		if (dir == 1 && f->atls != NULL)
+			app_walk_chunk(ctx, pkt, f, p, n);
 		break;
 	case APP_DNS:
 		if (f->proto == PROTO_UDP) {
@@ -530,13 +630,17 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 		return 0;
 	if (f->proto != PROTO_UDP && f->proto != PROTO_TCP)
 		return 0;
-	if (n == 0 || f->app_done[dir] || (pkt->flags & PKT_STREAM_ALT))
+	/* The server's side stays open while its certificate may come. */
+	if (n == 0 || (f->app_done[dir] && !(dir == 1 && f->atls != NULL)) ||
+	    (pkt->flags & PKT_STREAM_ALT))
 		return 0;
 	/* TCP: stream.c hands on in-order data only, within its depth. */
 	if (pkt->flags & PKT_GAP) {
 		/* What we buffered can no longer complete. */
 		ctx->st.gaps++;
 		app_buf_drop(ctx, f, dir);
+		if (dir == 1)
+			app_walk_release(ctx, f);
 	}
 	return app_chunk(ctx, pkt, f, dir, p, n);
 }

@@ -502,6 +502,9 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 	if (rc != 0)
 		return reply_err("list: asset \"%s\" is not a list file "
 		    "({file: PATH}); change it in the configuration", name);
+	if (!l.ips && !l.domains)
+		return reply_err("list: asset \"%s\" is a TLS fingerprint "
+		    "list: edit its file and reload", name);
 	if (strcmp(op, "show") == 0)
 		return list_show(ctl, &l, req);
 	if (!cl->admin) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -211,13 +212,61 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 	event_write(el, &w);
 }
 
+/* ISO 8601 UTC, as Suricata's notbefore/notafter. */
+static void
+event_cert_time(struct jsonw *w, const char *key, int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 b[32];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return;
+	jw_str(w, key, b);
+}
+
+/* The server certificate: Suricata's EVE names where it has them. */
+static void
+event_tls_cert(struct jsonw *w, const struct app_tls *t)
+{
+	const struct tls_cert	*c = t->cert;
+	const char		*s = c->sans;
+	uint16_t		 i;
+
+	if (t->sni[0] != '\0')
+		jw_str(w, "sni", t->sni);
+	jw_str(w, "subject", c->subject);
+	jw_str(w, "issuerdn", c->issuer);
+	jw_str(w, "serial", c->serial);
+	jw_str(w, "fingerprint", c->fingerprint);
+	event_cert_time(w, "notbefore", c->not_before);
+	event_cert_time(w, "notafter", c->not_after);
+	if (c->nsans > 0) {
+		jw_arr_open(w, "subjectaltname");
+		for (i = 0; i < c->nsans; i++) {
+			jw_str(w, NULL, s);
+			s += strlen(s) + 1;
+		}
+		jw_arr_close(w);
+	}
+	jw_bool(w, "self_signed", c->self_signed);
+	jw_str(w, "key_type", c->key_type);
+	jw_uint(w, "key_bits", c->key_bits);
+	jw_str(w, "signature_algorithm", c->sig_alg);
+	if (t->sni[0] != '\0')
+		jw_bool(w, "sni_mismatch", t->sni_mismatch);
+}
+
 static void
 event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 {
 	const struct app_tls	*t = &r->tls;
 
 	jw_obj_open(w, "tls");
-	if (r->have == APPR_TLS_CH) {
+	if (r->have == APPR_TLS_CERT) {
+		event_tls_cert(w, t);
+	} else if (r->have == APPR_TLS_CH) {
 		app_tls_fingerprints(t);
 		if (t->sni[0] != '\0')
 			jw_str(w, "sni", t->sni);
@@ -305,6 +354,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	switch (r->have) {
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
+	case APPR_TLS_CERT:
 		type = "tls";
 		break;
 	case APPR_DNS:
@@ -335,6 +385,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	switch (r->have) {
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
+	case APPR_TLS_CERT:
 		event_tls(&w, r, f);
 		break;
 	case APPR_DNS:

@@ -30,6 +30,7 @@
 #include "hostlist.h"
 #include "ipset.h"
 #include "pmatch.h"
+#include "tokset.h"
 #include "rules.h"
 #include "types.h"
 #include "xmalloc.h"
@@ -894,6 +895,209 @@ KW_PARSE(p_ssh_banner)
 	return parse_strs(L, v, key, 0, &m->banner);
 }
 
+/* true or false. */
+static int
+parse_bool(struct loader *L, struct yaml_node_s *v, const char *key,
+    uint8_t *out)
+{
+	const char	*s = yamldoc_scalar(v);
+
+	if (s == NULL || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+		return lerr(L, v, "%s: expected true or false", key);
+	*out = strcmp(s, "true") == 0;
+	return 0;
+}
+
+/*
+ * Fingerprints of one kind: a $list of that kind, the values themselves
+ * (one or a list), or {not: …} of either.
+ */
+static int
+parse_tokens(struct loader *L, struct yaml_node_s *n, const char *key,
+    enum tok_kind kind, const struct tokset **out, uint8_t *neg)
+{
+	struct tokset	*t;
+	size_t		 i, cnt;
+	const char	*s;
+	char		 e[256];
+
+	n = unwrap_not(L, n, neg);
+	s = yamldoc_scalar(n);
+	if (s != NULL && s[0] == '$') {
+		const struct asset *a = asset_ref(L, n, s);
+
+		if (a == NULL)
+			return -1;
+		if (a->toks == NULL || a->toks->kind != kind)
+			return lerr(L, n, "%s: asset \"%s\" is not a list of "
+			    "%s fingerprints (a file with type: %s)", key, s,
+			    tok_kind_name(kind), tok_kind_name(kind));
+		*out = a->toks;
+		return 0;
+	}
+	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	if (yamldoc_is_map(n) || cnt == 0)
+		return lerr(L, n, "%s: expected a $list, a %s value or a list "
+		    "of them", key, tok_kind_name(kind));
+	t = own(L->rs, xcalloc(1, sizeof(*t)));
+	t->kind = kind;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(n) ?
+		    yamldoc_seq_at(L->yd, n, i) : n;
+
+		s = yamldoc_scalar(it);
+		if (s == NULL || tokset_add(t, s, e, sizeof(e)) != 0) {
+			own(L->rs, t->v);
+			return lerr(L, it, "%s: %s", key, s ? e :
+			    "expected a string");
+		}
+	}
+	tokset_seal(t);
+	own(L->rs, t->v);
+	*out = t;
+	return 0;
+}
+
+KW_PARSE(p_tls_ja3)
+{
+	return parse_tokens(L, v, key, TOK_JA3, &m->ja3, &m->ja3_neg);
+}
+
+KW_PARSE(p_tls_ja4)
+{
+	return parse_tokens(L, v, key, TOK_JA4, &m->ja4, &m->ja4_neg);
+}
+
+/* Suites by number (0xc011, 49169) or named set (weak, rc4 …), {not: …}. */
+KW_PARSE(p_tls_cipher)
+{
+	uint8_t			*bits;
+	size_t			 i, cnt;
+	unsigned long long	 x;
+
+	v = unwrap_not(L, v, &m->cipher_neg);
+	cnt = yamldoc_is_seq(v) ? yamldoc_seq_len(v) : 1;
+	if (yamldoc_is_map(v) || cnt == 0)
+		return lerr(L, v, "%s: expected a suite (0xc011), a set (weak, "
+		    "null, export, rc4, des, anon) or a list of them", key);
+	bits = own(L->rs, xcalloc(8192, 1));
+	m->ciphers = bits;
+	for (i = 0; i < cnt; i++) {
+		struct yaml_node_s *it = yamldoc_is_seq(v) ?
+		    yamldoc_seq_at(L->yd, v, i) : v;
+		const char *s = yamldoc_scalar(it);
+
+		if (s != NULL && app_tls_cipher_set(s, bits) == 0)
+			continue;
+		if (s != NULL && strncmp(s, "0x", 2) == 0 &&
+		    strlen(s) <= 6 && s[2] != '\0' &&
+		    strspn(s + 2, "0123456789abcdefABCDEF") == strlen(s + 2))
+			x = strtoull(s + 2, NULL, 16);
+		else if (s == NULL || parse_uint(s, 65535, &x) != 0)
+			return lerr(L, it, "%s: unknown suite \"%s\" (a number "
+			    "like 0xc011, or weak, null, export, rc4, des, "
+			    "anon)", key, s ? s : "");
+		bits[x >> 3] |= (uint8_t)(1U << (x & 7));
+	}
+	return 0;
+}
+
+/* A name or a list of names (or {not: …} when neg is given). */
+static int
+parse_names(struct loader *L, struct yaml_node_s *x, const char *key,
+    const char *example, char ***out, size_t *nout, uint8_t *neg)
+{
+	size_t	j, cnt;
+
+	if (neg != NULL)
+		x = unwrap_not(L, x, neg);
+	cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
+	if (yamldoc_is_map(x) || cnt == 0)
+		return lerr(L, x, "%s: expected a name (%s) or a list of names",
+		    key, example);
+	*out = own(L->rs, xcalloc(cnt, sizeof(**out)));
+	*nout = cnt;
+	for (j = 0; j < cnt; j++) {
+		struct yaml_node_s *it = yamldoc_is_seq(x) ?
+		    yamldoc_seq_at(L->yd, x, j) : x;
+		const char *s = yamldoc_scalar(it);
+
+		if (s == NULL || *s == '\0')
+			return lerr(L, it, "%s: expected a name", key);
+		(*out)[j] = own(L->rs, xstrdup(s));
+	}
+	return 0;
+}
+
+/*
+ * tls.cert: a mapping of conditions on the server's certificate, all of
+ * which must hold.
+ */
+KW_PARSE(p_tls_cert)
+{
+	static const char *const keys[] = { "expired", "not_yet_valid",
+	    "self_signed", "key_bits_below", "key_type",
+	    "signature_algorithm", "fingerprint", "sni_mismatch" };
+	struct cert_match	*cm = &m->cert;
+	struct yaml_node_s	*k, *x;
+	unsigned long long	 bits;
+	size_t			 i = 0;
+
+	if (!yamldoc_is_map(v) || check_keys(L, v, key, keys,
+	    NELEM(keys)) != 0)
+		return yamldoc_is_map(v) ? -1 : lerr(L, v, "%s: expected a "
+		    "mapping of expired, not_yet_valid, self_signed, "
+		    "key_bits_below, key_type, signature_algorithm, "
+		    "fingerprint, sni_mismatch", key);
+	while (yamldoc_map_next(L->yd, v, &i, &k, &x)) {
+		const char *kn = yamldoc_scalar(k);
+
+		if (strcmp(kn, "expired") == 0) {
+			cm->want |= CM_EXPIRED;
+			if (parse_bool(L, x, kn, &cm->expired) != 0)
+				return -1;
+		} else if (strcmp(kn, "not_yet_valid") == 0) {
+			cm->want |= CM_NOT_YET;
+			if (parse_bool(L, x, kn, &cm->not_yet) != 0)
+				return -1;
+		} else if (strcmp(kn, "self_signed") == 0) {
+			cm->want |= CM_SELF_SIGNED;
+			if (parse_bool(L, x, kn, &cm->self_signed) != 0)
+				return -1;
+		} else if (strcmp(kn, "sni_mismatch") == 0) {
+			cm->want |= CM_SNI;
+			if (parse_bool(L, x, kn, &cm->sni_mismatch) != 0)
+				return -1;
+		} else if (strcmp(kn, "key_bits_below") == 0) {
+			cm->want |= CM_KEY_BITS;
+			if (yamldoc_scalar(x) == NULL || parse_uint(
+			    yamldoc_scalar(x), 65536, &bits) != 0 || bits == 0)
+				return lerr(L, x, "%s.key_bits_below: expected "
+				    "a number of bits, 1..65536", key);
+			cm->key_bits_below = (uint32_t)bits;
+		} else if (strcmp(kn, "fingerprint") == 0) {
+			cm->want |= CM_FP;
+			if (parse_tokens(L, x, "tls.cert.fingerprint",
+			    TOK_SHA256, &cm->fp, &cm->fp_neg) != 0)
+				return -1;
+		} else if (strcmp(kn, "key_type") == 0) {
+			cm->want |= CM_KEY_TYPE;
+			if (parse_names(L, x, "tls.cert.key_type", "RSA",
+			    &cm->key_types, &cm->nkey_types, NULL) != 0)
+				return -1;
+		} else {
+			cm->want |= CM_SIG_ALG;
+			if (parse_names(L, x, "tls.cert.signature_algorithm",
+			    "sha1WithRSAEncryption", &cm->sig_algs,
+			    &cm->nsig_algs, &cm->sig_neg) != 0)
+				return -1;
+		}
+	}
+	if (cm->want == 0)
+		return lerr(L, v, "%s: empty mapping", key);
+	return 0;
+}
+
 KW_PARSE(p_payload)
 {
 	(void)key;
@@ -1152,8 +1356,8 @@ KW_MATCH(m_tls_negotiated)
 
 KW_MATCH(m_tls_sni)
 {
-	return c->app->have == APPR_TLS_CH && str_hit(rs, m, &m->sni,
-	    c->app->tls.sni);
+	return (c->app->have == APPR_TLS_CH || c->app->have ==
+	    APPR_TLS_CERT) && str_hit(rs, m, &m->sni, c->app->tls.sni);
 }
 
 KW_MATCH(m_dns_query)
@@ -1230,6 +1434,102 @@ KW_MATCH(m_dhcp_server)
 	return hit != am->neg;
 }
 
+/* The record's fingerprint in (or, with not, out of) the set. */
+static int
+tok_hit(const struct tokset *t, uint8_t neg, const char *v)
+{
+	return v[0] != '\0' && tokset_has(t, v) != neg;
+}
+
+/*
+ * Is the hello's fingerprint worth working out? Not for an empty list
+ * (the shipped indicator lists start empty): nothing can be in it.
+ */
+static int
+tok_wanted(const struct tokset *t, uint8_t neg)
+{
+	return t->n > 0 || neg;
+}
+
+KW_MATCH(m_tls_ja3)
+{
+	(void)rs;
+	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja3, m->ja3_neg))
+		return 0;
+	app_tls_fingerprints(&c->app->tls);
+	return tok_hit(m->ja3, m->ja3_neg, c->app->tls.ja3);
+}
+
+KW_MATCH(m_tls_ja4)
+{
+	(void)rs;
+	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja4, m->ja4_neg))
+		return 0;
+	app_tls_fingerprints(&c->app->tls);
+	return tok_hit(m->ja4, m->ja4_neg, c->app->tls.ja4);
+}
+
+KW_MATCH(m_tls_cipher)
+{
+	uint16_t	x = c->app->tls.server_cipher;
+
+	(void)rs;
+	return c->app->have == APPR_TLS_SH && c->app->tls.server_version !=
+	    0x0002 && !!(m->ciphers[x >> 3] & (1U << (x & 7))) !=
+	    m->cipher_neg;
+}
+
+/* Is name among the names (any case)? A rule's few, not a list. */
+static int
+name_in(char *const *names, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+KW_MATCH(m_tls_cert)
+{
+	const struct cert_match	*cm = &m->cert;
+	const struct tls_cert	*ct;
+	int64_t			 now = (int64_t)(c->ts / 1000000);
+	char			 fp[TOK_LEN];
+	int			 i;
+
+	(void)rs;
+	if (c->app->have != APPR_TLS_CERT || (ct = c->app->tls.cert) == NULL)
+		return 0;
+	if ((cm->want & CM_EXPIRED) && (now > ct->not_after) != cm->expired)
+		return 0;
+	if ((cm->want & CM_NOT_YET) && (now < ct->not_before) != cm->not_yet)
+		return 0;
+	if ((cm->want & CM_SELF_SIGNED) && ct->self_signed != cm->self_signed)
+		return 0;
+	if ((cm->want & CM_SNI) && c->app->tls.sni_mismatch !=
+	    cm->sni_mismatch)
+		return 0;
+	if ((cm->want & CM_KEY_BITS) && !(ct->key_bits > 0 &&
+	    ct->key_bits < cm->key_bits_below))
+		return 0;
+	if ((cm->want & CM_KEY_TYPE) && !name_in(cm->key_types,
+	    cm->nkey_types, ct->key_type))
+		return 0;
+	if ((cm->want & CM_SIG_ALG) && name_in(cm->sig_algs, cm->nsig_algs,
+	    ct->sig_alg) == cm->sig_neg)
+		return 0;
+	if (cm->want & CM_FP) {
+		for (i = 0; i < 32; i++)
+			memcpy(fp + 2 * i, ct->fingerprint + 3 * i, 2);
+		fp[64] = '\0';
+		if (!tok_hit(cm->fp, cm->fp_neg, fp))
+			return 0;
+	}
+	return 1;
+}
+
 KW_MATCH(m_when)
 {
 	return when_ok(m, c->ts, rs->conf->utc_offset);
@@ -1284,6 +1584,14 @@ const struct match_keyword match_keywords[KW_MAX] = {
 				    m_dhcp_type, 0 },
 	[KW_DHCP_SERVER] =	{ "dhcp.server", APPR_DHCP, p_dhcp_server,
 				    m_dhcp_server, 0 },
+	[KW_TLS_CERT] =		{ "tls.cert", APPR_TLS_CERT, p_tls_cert,
+				    m_tls_cert, 0 },
+	[KW_TLS_CIPHER] =	{ "tls.cipher", APPR_TLS_SH, p_tls_cipher,
+				    m_tls_cipher, 0 },
+	[KW_TLS_JA3] =		{ "tls.ja3", APPR_TLS_CH, p_tls_ja3, m_tls_ja3,
+				    0 },
+	[KW_TLS_JA4] =		{ "tls.ja4", APPR_TLS_CH, p_tls_ja4, m_tls_ja4,
+				    0 },
 	[KW_WHEN] =		{ "when", 0, p_when, m_when, 0 },
 	[KW_PAYLOAD] =		{ "payload", 0, p_payload, m_payload, 0 },
 	[KW_EVENT] =		{ "event", 0, p_event, NULL, 0 },
@@ -1352,11 +1660,21 @@ rules_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 	for (; k != 0; k &= k - 1)
 		recs |= match_keywords[__builtin_ctz(k)].apprec;
+	if (recs & APPR_TLS_CERT) {
+		/* The certificate record carries the SNI; the flow, the
+		 * offered version. */
+		if (r->m.keys & (M_JA3 | M_JA4 | M_TLS_NEG | M_CIPHER))
+			return lerr(L, n, "match: tls.cert combines only with "
+			    "tls.sni and tls.version (the others arrive in "
+			    "other messages)");
+		recs &= ~(unsigned)APPR_TLS_CH;
+	}
 	if (recs & APPR_TLS_SH) {
 		/* The offered version is kept on the flow for ServerHello. */
-		if (r->m.keys & M_SNI)
-			return lerr(L, n, "match: tls.negotiated cannot be "
-			    "combined with tls.sni (they arrive in different "
+		if (r->m.keys & (M_SNI | M_JA3 | M_JA4))
+			return lerr(L, n, "match: tls.negotiated and "
+			    "tls.cipher cannot be combined with tls.sni, "
+			    "tls.ja3 or tls.ja4 (they arrive in different "
 			    "messages)");
 		recs &= ~(unsigned)APPR_TLS_CH;
 	}

@@ -30,6 +30,7 @@
 #include "app.h"
 #include "conf.h"
 #include "domset.h"
+#include "tokset.h"
 #include "ipset.h"
 #include "log.h"
 #include "rules.h"
@@ -399,11 +400,11 @@ asset_item(struct loader *L, struct asset *a, struct port_build *pb,
 }
 
 /* A list file's kind: `type`, or told by its first entry. */
-enum { LF_DOMAIN = 0, LF_IP, LF_HOST, LF_SERVICE };
+enum { LF_DOMAIN = 0, LF_IP, LF_HOST, LF_SERVICE, LF_TOKENS };
 
 static int
 list_kind_first(struct loader *L, struct asset *a, struct yaml_node_s *fn,
-    const char *path, int *kind)
+    const char *path, int *kind, enum tok_kind *tk)
 {
 	char	line[512], e[1024];
 	FILE	*fp;
@@ -425,17 +426,40 @@ list_kind_first(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 		p[strcspn(p, "#\r\n")] = '\0';
 		hk = hostlist_entry_kind(p);
 		p[strcspn(p, " \t")] = '\0';
-		*kind = hk == 1 ? LF_HOST : hk == 2 ? LF_SERVICE :
-		    looks_like_ip(p) ? LF_IP : LF_DOMAIN;
+		if ((*tk = tok_guess(p)) != TOK_NONE)
+			*kind = LF_TOKENS;
+		else
+			*kind = hk == 1 ? LF_HOST : hk == 2 ? LF_SERVICE :
+			    looks_like_ip(p) ? LF_IP : LF_DOMAIN;
 		break;
 	}
 	fclose(fp);
 	return 0;
 }
 
+/* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
+static int
+asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
+    const char *path, enum tok_kind kind)
+{
+	struct tokset	*t = own(L->rs, xcalloc(1, sizeof(*t)));
+	char		 e[1024];
+	long		 n;
+
+	t->kind = kind;
+	a->toks = t;
+	n = tokset_load_file(t, path, e, sizeof(e));
+	own(L->rs, t->v);
+	if (n < 0)
+		return lerr(L, fn, "assets.%s: %s", a->name, e);
+	a->ntoks = (size_t)n;
+	return 0;
+}
+
 /*
- * A list file: addresses, domains, hosts (`IP [MAC]`) or services
- * (`IP PORT/PROTO`), told by `type` or the first entry.
+ * A list file: addresses, domains, hosts (`IP [MAC]`), services
+ * (`IP PORT/PROTO`) or TLS fingerprints, told by `type` or the first
+ * entry.
  */
 static int
 asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
@@ -449,6 +473,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	char			*path, e[1024];
 	long			 n;
 	int			 kind = -1, i;
+	enum tok_kind		 tk = TOK_NONE;
 
 	if (check_keys(L, map, "assets", keys, NELEM(keys)) != 0)
 		return -1;
@@ -459,14 +484,19 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		for (i = 0; type != NULL && i < (int)NELEM(kinds); i++)
 			if (strcmp(type, kinds[i]) == 0)
 				kind = i;
+		if (kind < 0 && type != NULL &&
+		    (tk = tok_kind_value(type)) != TOK_NONE)
+			kind = LF_TOKENS;
 		if (kind < 0)
 			return lerr(L, tn, "assets.%s: type must be ip, domain, "
-			    "host or service", a->name);
+			    "host, service, ja3, ja4 or sha256", a->name);
 	}
 	path = config_path(L->conf, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
-	if (kind < 0 && list_kind_first(L, a, fn, path, &kind) != 0)
+	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;
+	if (kind == LF_TOKENS)
+		return asset_tokens(L, a, fn, path, tk);
 	a->ips = kind != LF_DOMAIN ? own_ipset(L->rs) : NULL;
 	switch (kind) {
 	case LF_IP:

@@ -584,7 +584,8 @@ thr_key_make(const struct match_ctx *c, uint8_t by, struct thr_key *k)
 		k->dport = c->dport;
 	if (by & BY_PROTO)
 		k->proto = c->proto;
-	if ((by & BY_SNI) && c->app != NULL && c->app->have == APPR_TLS_CH)
+	if ((by & BY_SNI) && c->app != NULL && (c->app->have == APPR_TLS_CH ||
+	    c->app->have == APPR_TLS_CERT))
 		k->name_hash = name_hash(c->app->tls.sni);
 	if ((by & BY_QUERY) && c->app != NULL && c->app->have == APPR_DNS)
 		k->name_hash = name_hash(c->app->dns.qname);

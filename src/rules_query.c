@@ -115,7 +115,8 @@ rules_asset_size(const struct ruleset *rs, const char *name)
 {
 	const struct asset	*a = rs != NULL ? rules_asset(rs, name) : NULL;
 
-	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms);
+	return a == NULL ? -1 : (long)(a->nips + a->nports + a->ndoms +
+	    a->ntoks);
 }
 
 int
@@ -171,8 +172,8 @@ rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
 	if (a == NULL)
 		return -1;
 	/* A service list's lines are not addresses: not edited as one. */
-	if (a->file == NULL || (a->ips == NULL && a->doms == NULL) ||
-	    a->svcs != NULL)
+	if (a->file == NULL || (a->ips == NULL && a->doms == NULL &&
+	    a->toks == NULL) || a->svcs != NULL)
 		return -2;
 	l->name = a->name;
 	l->file = a->file;

@@ -7,7 +7,11 @@
 # a warning naming FILE:LINE, at reload and with -T.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 
-CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}" \
+# A JA3 list (TLS fingerprints): list add refuses it, naming what to do.
+JA3=$(mktemp /tmp/cg-ioc-ja3.XXXXXX)
+printf '965bbf2a171aa976505b14d4aaa9d8ee\n' >"$JA3"
+CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}
+  ioc_ja3: {file: $JA3, type: ja3}" \
 CTL_CONF_EXTRA="limits: {list_min_prefix_v4: 12}" ctl_setup ioc
 IPS=$tmp/ioc-ips.txt
 DOMS=$tmp/ioc-domains.txt
@@ -34,6 +38,11 @@ check "refusals leave the domain list as it was" cmp -s "$DOMS" "$tmp/doms.orig"
 out=$(ctl list add ioc_ips 203.0.113.9 0.0.0.0/0 2>&1)
 [ $? -eq 1 ] && cmp -s "$IPS" "$tmp/ips.orig" &&
     pass "a request with one wide entry adds none" || flunk "mixed request: $out"
+
+out=$(ctl list add ioc_ja3 7f855fbc8ca91032b84599b99142ebf5 2>&1)
+[ $? -eq 1 ] && grep -q "ioc_ja3\" is a TLS fingerprint list: edit its file and reload" <<<"$out" &&
+    [ "$(cat "$JA3")" = 965bbf2a171aa976505b14d4aaa9d8ee ] &&
+    pass "list add to a JA3 list refused: $out" || flunk "list add ioc_ja3: $out"
 
 # Narrow enough: accepted.
 check "list add ioc_ips 10.16.0.0/12" ctl list add ioc_ips 10.16.0.0/12
@@ -71,4 +80,5 @@ out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1)
 grep -q "$DOMS:3: warning: co.uk is a public suffix" <<<"$out" &&
     grep -q "$IPS:$n: warning: 0.0.0.0/0 is a /0" <<<"$out" &&
     pass "-T warns of both with FILE:LINE" || flunk "-T: $out"
+rm -f "$JA3"
 ctl_finish

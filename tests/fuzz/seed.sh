@@ -146,6 +146,21 @@ print(n)
 	rm -f "$dir"/.gen-*
 	n=$(find "$dir" -maxdepth 1 -type f | wc -l)
 	;;
+tlscert)
+	# The rule cases' certificates: each as a DER (mode 1) and as a
+	# server flight (ServerHello, Certificate, ServerHelloDone) in
+	# 100-byte records fed 37 bytes at a time (mode 72 = 36 << 1).
+	for f in "$top_srcdir"/tests/rules/certs/*.pem; do
+		b=$(basename "$f" .pem)
+		openssl x509 -in "$f" -outform DER 2>/dev/null | put "der-$b" 001
+		$PY -c '
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from rulelib import server_flight, cert_der
+sys.stdout.buffer.write(server_flight([cert_der(sys.argv[2]), cert_der("ca")], 0xc02f, 100))
+' "$top_srcdir/tests/rules" "$b" 2>/dev/null | put "flight-$b" 110
+	done
+	;;
 *)
 	echo "seed.sh: unknown target $target" >&2; exit 2 ;;
 esac

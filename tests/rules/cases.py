@@ -129,6 +129,18 @@ def tls(client, server, dport=443, sni="gw.example.gov.vn", maxv=0x0304,
     return build
 
 
+def cert(client, server, name="good", **kw):
+    def build(cap):
+        tls12_cert_session(cap, client, server, name, **kw)
+    return build
+
+
+def t_cert(name="good", offset=30 * 86400, end=False):
+    """A packet time relative to a test certificate's validity: offset
+    seconds after notBefore (or after notAfter with end)."""
+    return cert_dates(name)[1 if end else 0] + offset
+
+
 def http(client, server, host, uri="/", dport=80, method="GET", body=b""):
     def build(cap):
         http_request(cap, client, server, host, uri, dport, method, body)
@@ -355,6 +367,7 @@ def udp_conn(client, server, dport):
 # ------------------------------------------------------------ the cases
 
 GW_PORTS = [GATEWAY]
+APPROVED_DEST = "192.0.2.10"    # approved_destinations: the national endpoint
 HOSTS60 = internal_hosts(60)
 
 CASES = {
@@ -586,6 +599,81 @@ CASES = {
         pos=[("modern client, server picks TLS 1.0",
               tls(CLIENT, DB, maxv=0x0304, sv=0x0301))],
         neg=[("server picks TLS 1.2", tls(CLIENT, DB, maxv=0x0304, sv=0x0303))]),
+
+    # tls.yaml -------------------------------------------------------
+    1001301: dict(
+        pos=[("data server chooses RC4-SHA", cert(CLIENT, DB, cipher=0x0005), t_cert()),
+             ("gateway chooses 3DES (ECDHE-RSA-DES-CBC3-SHA)",
+              cert(CLIENT, GATEWAY, cipher=0xc012), t_cert()),
+             ("data server chooses NULL-SHA256 (TLS 1.3 client)",
+              lambda c: session(c, CLIENT, DB, 443, [client_hello("gw.example.gov.vn")],
+                                [server_hello(0x0303, 0x003b)]))],
+        neg=[("data server chooses ECDHE-RSA-AES128-GCM-SHA256",
+              cert(CLIENT, DB, cipher=0xc02f), t_cert()),
+             ("RC4 between hosts outside data_servers",
+              cert(CLIENT, OFFICE, cipher=0x0005), t_cert())]),
+    1001302: dict(
+        pos=[("data server's certificate expired a day ago", cert(CLIENT, DB),
+              t_cert(offset=86400, end=True)),
+             ("the same, flight in 100-byte records and 37-byte segments",
+              cert(CLIENT, DB, record=100, seg=37), t_cert(offset=86400, end=True))],
+        neg=[("valid certificate", cert(CLIENT, DB), t_cert()),
+             ("a day before it expires", cert(CLIENT, DB), t_cert(offset=-86400, end=True)),
+             ("expired certificate outside data_servers", cert(CLIENT, OFFICE),
+              t_cert(offset=86400, end=True))]),
+    1001303: dict(
+        pos=[("data server's certificate valid only from tomorrow", cert(CLIENT, DB),
+              t_cert(offset=-86400))],
+        neg=[("a day after it became valid", cert(CLIENT, DB), t_cert(offset=86400))]),
+    1001304: dict(
+        pos=[("self-signed certificate on the gateway", cert(CLIENT, GATEWAY, "selfsigned"),
+              t_cert("selfsigned"))],
+        neg=[("CA-issued certificate", cert(CLIENT, GATEWAY), t_cert()),
+             ("self-signed certificate outside data_servers",
+              cert(CLIENT, OFFICE, "selfsigned"), t_cert("selfsigned"))]),
+    1001305: dict(
+        pos=[("1024-bit RSA key", cert(CLIENT, DB, "weakkey"), t_cert("weakkey"))],
+        neg=[("2048-bit RSA key", cert(CLIENT, DB), t_cert()),
+             ("256-bit EC key (P-256)", cert(CLIENT, DB, "ec"), t_cert("ec"))]),
+    1001306: dict(
+        pos=[("certificate signed with sha1WithRSAEncryption",
+              cert(CLIENT, DB, "sha1"), t_cert("sha1"))],
+        neg=[("certificate signed with SHA-256", cert(CLIENT, DB), t_cert()),
+             ("ECDSA-signed leaf is not SHA-1 either", cert(CLIENT, DB, "ec"), t_cert("ec"))]),
+    1001307: dict(
+        pos=[("SNI files.example.org, certificate for *.example.gov.vn",
+              cert(CLIENT, DB, sni="files.example.org"), t_cert())],
+        neg=[("SNI db.example.gov.vn matches *.example.gov.vn",
+              cert(CLIENT, DB, sni="db.example.gov.vn"), t_cert()),
+             ("client sent no SNI: nothing to compare",
+              cert(CLIENT, DB, sni=""), t_cert())]),
+    1001308: dict(
+        pos=[("client whose JA3 is listed",
+              lambda c: tls_session(c, CLIENT, EXT_WEB, 443, "a.example",
+                                    ciphers=IOC_CIPHERS))],
+        neg=[("a common TLS 1.3 client", tls(CLIENT, EXT_WEB, sni="a.example")),
+             ("the listed client's suites, offering at most TLS 1.2 (another JA3)",
+              lambda c: tls_session(c, CLIENT, EXT_WEB, 443, "a.example", 0x0303,
+                                    ciphers=IOC_CIPHERS))]),
+    1001309: dict(
+        pos=[("client whose JA4 is listed",
+              lambda c: tls_session(c, CLIENT, EXT_WEB, 443, "a.example",
+                                    ciphers=IOC_CIPHERS))],
+        neg=[("a common TLS 1.3 client", tls(CLIENT, EXT_WEB, sni="a.example")),
+             ("the listed client's suites, offering at most TLS 1.2 (another JA4)",
+              lambda c: tls_session(c, CLIENT, EXT_WEB, 443, "a.example", 0x0303,
+                                    ciphers=IOC_CIPHERS))]),
+    1001310: dict(
+        pos=[("gateway to the national endpoint, certificate not pinned",
+              cert(GATEWAY, APPROVED_DEST, "other"), t_cert("other")),
+             ("the same, certificate chain cut in 60-byte records",
+              cert(GATEWAY, APPROVED_DEST, "other", record=60, seg=500), t_cert("other"))],
+        neg=[("gateway to the national endpoint, pinned certificate",
+              cert(GATEWAY, APPROVED_DEST), t_cert()),
+             ("another host to the endpoint, certificate not pinned",
+              cert(CLIENT, APPROVED_DEST, "other"), t_cert("other")),
+             ("gateway to a destination not approved", cert(GATEWAY, EXT_WEB, "other"),
+              t_cert("other"))]),
 
     # dns.yaml -------------------------------------------------------
     1000601: dict(

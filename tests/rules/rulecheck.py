@@ -96,7 +96,7 @@ def run(daemon, conf, pcap, out):
     return alerts, None
 
 
-PLACEHOLDER = re.compile(r"\{[a-z_.]+\}")
+PLACEHOLDER = re.compile(r"\{[a-z0-9_.]+\}")
 
 
 def check_alert(a, rule, lang="en"):
@@ -153,7 +153,7 @@ def check_alert(a, rule, lang="en"):
             tmpl = tmpl.get(lang)
         if isinstance(tmpl, str):
             # every literal piece of the template is in the text
-            for piece in re.split(r"\{[a-z_.]+\}", tmpl):
+            for piece in PLACEHOLDER.split(tmpl):
                 if piece.strip() and piece.strip() not in s:
                     bad.append("%s does not follow the %s template: %s"
                                % (k, lang, s))

@@ -150,7 +150,7 @@ def ssh_session(cap, client, server, sport=None, nbytes=2000):
 
 # ---------------------------------------------------------------- TLS
 
-def client_hello(sni, max_version=0x0304, record=0x0301):
+def client_hello(sni, max_version=0x0304, record=0x0301, ciphers=None):
     """A ClientHello as a client whose newest version is max_version
     would send it: supported_versions only from TLS 1.3, no extensions
     at all from SSLv3."""
@@ -158,7 +158,7 @@ def client_hello(sni, max_version=0x0304, record=0x0301):
         legacy, versions = 0x0303, [0x0304, 0x0303]
     else:
         legacy, versions = max_version, []
-    ciphers = [0x1301, 0x1302, 0xc02f, 0xc030, 0x009c, 0x002f]
+    ciphers = ciphers or [0x1301, 0x1302, 0xc02f, 0xc030, 0x009c, 0x002f]
     ext = b""
     if max_version >= 0x0301 and sni:
         name = sni.encode()
@@ -192,16 +192,18 @@ def sslv2_client_hello(version=0x0002):
     return struct.pack("!H", 0x8000 | len(body)) + body
 
 
-def server_hello(version=0x0304):
-    """A ServerHello choosing `version` (1.3 through supported_versions)."""
+def server_hello(version=0x0304, cipher=None):
+    """A ServerHello choosing `version` (1.3 through supported_versions)
+    and `cipher` (a modern suite of that version by default)."""
     ext = b""
     legacy = version
     if version >= 0x0304:
         legacy = 0x0303
         ext = struct.pack("!HHH", 43, 2, 0x0304)
-    cipher = 0x1301 if version >= 0x0304 else 0xc02f
-    if version < 0x0301:
-        cipher = 0x002f
+    if cipher is None:
+        cipher = 0x1301 if version >= 0x0304 else 0xc02f
+        if version < 0x0301:
+            cipher = 0x002f
     body = struct.pack("!H", legacy) + bytes(32) + b"\x00"
     body += struct.pack("!HB", cipher, 0)
     if ext:
@@ -221,16 +223,72 @@ def app_data(n, fill=0x5a):
     return out
 
 
+# The offer of the TLS client on the rule cases' JA3/JA4 indicator lists
+# (tests/rules/ioc-ja3.txt, ioc-ja4.txt): no other capture offers it.
+IOC_CIPHERS = [0xc02c, 0xc030, 0x009f, 0x0035, 0x000a]
+
+
 def tls_session(cap, client, server, dport=443, sni="gw.example.gov.vn",
                 max_version=0x0304, server_version=None, up=600, down=3000,
-                sport=None):
+                sport=None, ciphers=None):
     """A TLS connection: hellos, then application data each way."""
     sv = server_version if server_version is not None else \
         min(max_version, 0x0304)
     ups, downs = app_data(up), app_data(down, 0xa5)
     return session(cap, client, server, dport,
-                   [client_hello(sni, max_version)] + ups,
+                   [client_hello(sni, max_version, ciphers=ciphers)] + ups,
                    [server_hello(sv)] + downs, sport=sport)
+
+
+CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "certs")
+
+
+def cert_der(name):
+    """DER of tests/rules/certs/NAME.pem (made with openssl by make.sh)."""
+    import base64
+    pem = open(os.path.join(CERTS, name + ".pem")).read()
+    body = pem.split("-----BEGIN CERTIFICATE-----")[1].split("-----END")[0]
+    return base64.b64decode("".join(body.split()))
+
+
+def cert_dates(name):
+    """(notBefore, notAfter) of a certificate, epoch seconds, by openssl."""
+    import calendar
+    import subprocess
+    import time
+    out = subprocess.run(["openssl", "x509", "-noout", "-dates", "-in",
+                          os.path.join(CERTS, name + ".pem")],
+                         capture_output=True, text=True, check=True).stdout
+    d = dict(line.split("=", 1) for line in out.splitlines())
+    conv = lambda v: calendar.timegm(time.strptime(v, "%b %d %H:%M:%S %Y %Z"))
+    return conv(d["notBefore"]), conv(d["notAfter"])
+
+
+def _hs(mtype, body):
+    return bytes([mtype]) + struct.pack("!I", len(body))[1:] + body
+
+
+def server_flight(chain, cipher=0xc02f, record=16384):
+    """ServerHello (TLS 1.2), Certificate (the DERs of chain, leaf first)
+    and ServerHelloDone, cut into handshake records of `record` bytes."""
+    certs = b"".join(struct.pack("!I", len(d))[1:] + d for d in chain)
+    msgs = server_hello(0x0303, cipher)[5:] + \
+        _hs(11, struct.pack("!I", len(certs))[1:] + certs) + _hs(14, b"")
+    return b"".join(struct.pack("!BHH", 0x16, 0x0303, len(msgs[i:i + record]))
+                    + msgs[i:i + record] for i in range(0, len(msgs), record))
+
+
+def tls12_cert_session(cap, client, server, cert="good", sni="gw.example.gov.vn",
+                       cipher=0xc02f, dport=443, record=16384, seg=1400,
+                       hello=None):
+    """A TLS 1.2 connection whose server presents tests/rules/certs/CERT
+    (and the test CA), its flight cut into `record`-byte records sent in
+    `seg`-byte segments; then application data."""
+    flight = server_flight([cert_der(cert), cert_der("ca")], cipher, record)
+    segs = [flight[i:i + seg] for i in range(0, len(flight), seg)]
+    return session(cap, client, server, dport,
+                   [hello or client_hello(sni, 0x0303)] + app_data(300),
+                   segs + app_data(1200, 0xa5))
 
 
 # ---------------------------------------------------------------- clear text

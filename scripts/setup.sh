@@ -22,6 +22,8 @@ PKGS=(
   gdb
   # the compliance report rendered (headless, PNG/PDF) and read back
   chromium poppler-utils
+  # the Debian package, built, linted and installed (tests/e2e/package.sh)
+  debhelper dh-autoreconf lintian fakeroot
   # fuzzing and leak checks
   clang libclang-rt-14-dev valgrind
 )

@@ -50,6 +50,9 @@ for m in man8/canhgacd.8 man8/canhgacctl.8 man5/canhgac.yaml.5 \
 	[ -f "/usr/share/man/$m.gz" ] && pass "man page $m" ||
 	    flunk "no /usr/share/man/$m.gz"
 done
+[ -f /usr/share/bash-completion/completions/canhgacctl ] &&
+    pass "bash completion for canhgacctl" ||
+    flunk "no /usr/share/bash-completion/completions/canhgacctl"
 uid=$(id -u canhgac 2>/dev/null)
 [ -n "$uid" ] && [ "$uid" -lt 1000 ] && id -nG canhgac | grep -qw canhgac &&
     pass "system user canhgac ($uid) in group canhgac" ||

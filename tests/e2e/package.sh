@@ -63,6 +63,7 @@ for t in dpkg-buildpackage dh dh_autoreconf lintian unshare chroot; do
 done
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
     skip "no overlayfs in this kernel"
+unshare -m true 2>/dev/null || skip "cannot create a mount namespace (unshare -m)"
 
 fail=0
 pass() { echo "ok   $*"; }

@@ -118,9 +118,34 @@ struct app_dns {
 	uint8_t		qr;		/* 0 query, 1 response */
 	uint8_t		rcode;
 	uint8_t		opcode;
+	uint16_t	flags;		/* header bytes 2-3: QR..RCODE */
 	uint16_t	qtype;
 	uint16_t	qdcount, ancount;
 	char		qname[256];	/* dotted, without trailing dot */
+	/*
+	 * The message, while its record is handed out (app_emit clears it):
+	 * the answers are decoded only if an event asks (app_dns_answer).
+	 */
+	const uint8_t	*msg;
+	size_t		 msg_len;
+	size_t		 q_end;		/* offset past the first question */
+};
+
+/* Answers an event shows at most (it stays within its buffer). */
+#define DNS_ANSWERS_MAX	8
+
+/* One answer record as an event writes it. */
+struct app_dns_rr {
+	char		rrname[256];
+	char		rdata[256];	/* "" for types not shown */
+	uint16_t	type;
+	uint32_t	ttl;
+};
+
+/* Where app_dns_answer is in the message; starts zeroed. */
+struct app_dns_iter {
+	size_t		off;
+	unsigned	n;
 };
 
 struct app_http {
@@ -198,6 +223,8 @@ int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
 int	 app_tls_cipher_set(const char *name, uint8_t *bits);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
+int	 app_dns_answer(const struct app_dns *, struct app_dns_iter *,
+	    struct app_dns_rr *);
 const char *app_dns_rrtype_name(uint16_t);
 const char *app_dns_rcode_name(uint8_t);
 int	 app_http_request(const uint8_t *, size_t, struct app_http *);

@@ -11,6 +11,8 @@
 
 struct packet;
 struct app_result;
+struct app_dns;
+struct jsonw;
 
 struct eventlog;
 struct eventlog *eventlog_open(const char *path, const char *sensor,
@@ -19,6 +21,7 @@ void	 eventlog_flow(struct eventlog *, const struct flow *,
 	    enum flow_end_reason, const char *iface);
 void	 eventlog_app(struct eventlog *, const struct packet *,
 	    const struct app_result *);
+void	 eventlog_dns(struct jsonw *, const struct app_dns *, int alert);
 void	 eventlog_flush(struct eventlog *);
 void	 eventlog_carry(struct eventlog *to, const struct eventlog *from);
 void	 eventlog_close(struct eventlog *);

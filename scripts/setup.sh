@@ -22,6 +22,10 @@ PKGS=(
   gdb
   # the compliance report rendered (headless, PNG/PDF) and read back
   chromium poppler-utils
+  # canhgacctl top in a plain terminal (tests/e2e/control_top.sh)
+  tmux
+  # the Debian package, built, linted and installed (tests/e2e/package.sh)
+  debhelper dh-autoreconf lintian fakeroot
   # fuzzing and leak checks
   clang libclang-rt-14-dev valgrind
 )

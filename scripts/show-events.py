@@ -21,8 +21,10 @@ def describe(e):
         return "ServerHello negotiated %s" % x.get("negotiated")
     if t == "dns":
         x = e["dns"]
-        return "%s %s %s %s" % (x["type"], x["rrname"], x["rrtype"],
-                                x.get("rcode", ""))
+        q = (x.get("queries") or [{}])[0]
+        a = ",".join(r.get("rdata", r["rrtype"]) for r in x.get("answers", []))
+        return "%s %s %s %s %s" % (x["type"], q.get("rrname", "-"),
+                                   q.get("rrtype", "-"), x["rcode"], a)
     if t == "http":
         x = e["http"]
         return "%s %s host=%s ua=%s" % (x["http_method"], x["url"],

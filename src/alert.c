@@ -25,6 +25,7 @@
 #include "hosts.h"
 #include "conf.h"
 #include "decode.h"
+#include "eventlog.h"
 #include "flow.h"
 #include "jsonw.h"
 #include "log.h"
@@ -346,14 +347,7 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 		jw_obj_close(w);
 		break;
 	case APPR_DNS:
-		jw_obj_open(w, "dns");
-		if (app->dns.qdcount > 0) {
-			put_str(w, "rrname", app->dns.qname);
-			jw_str(w, "rrtype", app_dns_rrtype_name(
-			    app->dns.qtype));
-		}
-		jw_str(w, "type", app->dns.qr ? "answer" : "query");
-		jw_obj_close(w);
+		eventlog_dns(w, &app->dns, 1);
 		break;
 	case APPR_HTTP:
 		jw_obj_open(w, "http");
@@ -461,6 +455,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		jw_uint(&w, "flow_id", c->flow->id);
 	jw_str(&w, "event_type", "alert");
 	put_str(&w, "sensor", conf->sensor_name);
+	put_str(&w, "host", conf->sensor_name);	/* Suricata's name for it */
 	if (c->iface != NULL)
 		jw_str(&w, "in_iface", c->iface);
 	if (c->flow != NULL && (c->flow->vlan[0] || c->flow->vlan[1])) {

@@ -274,6 +274,7 @@ app_emit(struct app_ctx *ctx, const struct packet *pkt, uint32_t what)
 	if (ctx->emit != NULL)
 		ctx->emit(pkt, &ctx->res, ctx->arg);
 	ctx->res.tls.hello = NULL;	/* its bytes are not ours to keep */
+	ctx->res.dns.msg = NULL;
 }
 
 /* Parse one complete-or-partial message of the flow's protocol. */

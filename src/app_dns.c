@@ -1,5 +1,6 @@
 /*
- * app_dns.c — DNS message header and first question (RFC 1035 4.1).
+ * app_dns.c — DNS message header, first question and, when an event asks,
+ * the answer records (RFC 1035 4.1).
  *
  * The caller hands over one whole message (a UDP payload, or a TCP message
  * without its 2-byte length). Names are decoded with compression pointers;
@@ -13,6 +14,7 @@
  * A name whose escaped form exceeds 255 characters is cut at a character
  * boundary.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -116,7 +118,11 @@ app_dns_parse(const uint8_t *p, size_t len, struct app_dns *out)
 	memset(out, 0, sizeof(*out));
 	if (len < DNS_HDR_LEN)
 		return (APP_BAD);
+	out->msg = p;
+	out->msg_len = len;
+	out->q_end = off;
 	out->id = (uint16_t)(p[0] << 8 | p[1]);
+	out->flags = (uint16_t)(p[2] << 8 | p[3]);
 	out->qr = p[2] >> 7;
 	out->opcode = (p[2] >> 3) & 0x0f;
 	out->rcode = p[3] & 0x0f;
@@ -129,7 +135,103 @@ app_dns_parse(const uint8_t *p, size_t len, struct app_dns *out)
 	if (len - off < 4)
 		return (APP_BAD);
 	out->qtype = (uint16_t)(p[off] << 8 | p[off + 1]);
+	out->q_end = off + 4;
 	return (APP_DONE);
+}
+
+/*
+ * The first character-string of a TXT record: spaces and '.' as they
+ * are, other bytes escaped as in names.
+ */
+static void
+dns_txt(const uint8_t *p, size_t rdlen, char *out, size_t outlen)
+{
+	size_t	n = 0, i;
+	char	c;
+
+	out[0] = '\0';
+	if (rdlen == 0)
+		return;
+	for (i = 0; i < p[0] && 1 + i < rdlen; i++) {
+		c = (char)p[1 + i];
+		if ((c == ' ' || c == '.') ?
+		    dns_name_put(out, outlen, &n, &c, 1) :
+		    dns_name_byte(out, outlen, &n, p[1 + i]))
+			break;
+	}
+}
+
+/*
+ * The next answer record (at most DNS_ANSWERS_MAX): 1 with rr filled, 0
+ * when there is none left or the message is gone, -1 when the record is
+ * malformed (the caller stops there). rdata is written for A, AAAA,
+ * CNAME, NS, PTR, MX (the exchange) and TXT (the first string).
+ */
+int
+app_dns_answer(const struct app_dns *d, struct app_dns_iter *it,
+    struct app_dns_rr *rr)
+{
+	const uint8_t	*p = d->msg;
+	size_t		 len = d->msg_len, rdlen, at;
+	unsigned	 q;
+	uint16_t	 type;
+
+	if (p == NULL || it->n >= d->ancount || it->n >= DNS_ANSWERS_MAX)
+		return (0);
+	if (it->n == 0) {
+		/* Past the questions after the first. */
+		it->off = d->q_end;
+		for (q = 1; q < d->qdcount; q++) {
+			if (dns_name(p, len, &it->off, rr->rrname,
+			    sizeof(rr->rrname)) == -1 || len - it->off < 4)
+				return (-1);
+			it->off += 4;
+		}
+	}
+	if (dns_name(p, len, &it->off, rr->rrname, sizeof(rr->rrname)) == -1 ||
+	    len - it->off < 10)
+		return (-1);
+	at = it->off;
+	type = (uint16_t)(p[at] << 8 | p[at + 1]);
+	rr->type = type;
+	rr->ttl = (uint32_t)p[at + 4] << 24 | (uint32_t)p[at + 5] << 16 |
+	    (uint32_t)p[at + 6] << 8 | p[at + 7];
+	rdlen = (size_t)p[at + 8] << 8 | p[at + 9];
+	at += 10;
+	if (len - at < rdlen)
+		return (-1);
+	it->off = at + rdlen;
+	it->n++;
+	rr->rdata[0] = '\0';
+	switch (type) {
+	case 1:		/* A */
+		if (rdlen == 4)
+			inet_ntop(AF_INET, p + at, rr->rdata, sizeof(rr->rdata));
+		break;
+	case 28:	/* AAAA */
+		if (rdlen == 16)
+			inet_ntop(AF_INET6, p + at, rr->rdata,
+			    sizeof(rr->rdata));
+		break;
+	case 15:	/* MX: preference, then the exchange */
+		if (rdlen < 3)
+			break;
+		at += 2;
+		/* FALLTHROUGH */
+	case 2:		/* NS */
+	case 5:		/* CNAME */
+	case 12:	/* PTR */
+		/* A name cut by its rdata's end reads on into the next
+		 * record: keep it only if it ends inside its own. */
+		if (dns_name(p, at + (rdlen - (type == 15 ? 2 : 0)), &at,
+		    rr->rdata, sizeof(rr->rdata)) == -1)
+			rr->rdata[0] = '\0';
+		break;
+	case 16:	/* TXT */
+		dns_txt(p + at, rdlen, rr->rdata, sizeof(rr->rdata));
+		break;
+	}
+	return (1);
 }
 
 /* Mnemonic of an RR type (IANA DNS parameters); "unknown" otherwise. */

@@ -89,6 +89,10 @@ usage(FILE *fp)
 "                        a prefix wider than limits.list_min_prefix_v4\n"
 "                        (/8) or _v6 (/32), or a public suffix (com,\n"
 "                        co.uk), is refused unless --force\n"
+"    top [-n COUNT]      a live view refreshed every second: packets/s\n"
+"                        and drops per interface, flows, alerts/s by\n"
+"                        category, the outputs' state (Ctrl-C stops;\n"
+"                        -n: after COUNT screens)\n"
 "    reload              reload configuration, rules and lists\n"
 "    shutdown            stop the daemon\n"
 "    compliance [--level N] [--since DATE|AGE] [--format text|json|html]\n"
@@ -1088,6 +1092,179 @@ do_follow(json_t *req)
 	return EX_PROTO;
 }
 
+/* top: a number of the snapshot, 0 when absent. */
+static double
+jnum(json_t *o, const char *path)
+{
+	char	 key[64];
+	const char *dot;
+
+	while (o != NULL && (dot = strchr(path, '.')) != NULL) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	return o ? json_number_value(json_object_get(o, path)) : 0;
+}
+
+/* Per second from the snapshot before (0 on the first, or a reset). */
+static double
+rate(json_t *cur, json_t *prev, const char *path, double dt)
+{
+	double	d;
+
+	if (prev == NULL || dt <= 0)
+		return 0;
+	d = jnum(cur, path) - jnum(prev, path);
+	return d > 0 ? d / dt : 0;
+}
+
+/* The element of arr whose key equals that of e, or NULL. */
+static json_t *
+top_match(json_t *arr, const char *key, json_t *e)
+{
+	size_t	 i;
+	json_t	*x;
+
+	json_array_foreach(arr, i, x)
+		if (json_equal(json_object_get(x, key), json_object_get(e, key)))
+			return x;
+	return NULL;
+}
+
+/* Alerts per second by category, from the rules' hits in per_rule. */
+static void
+top_categories(json_t *cur, json_t *prev, double dt)
+{
+	json_t	*cats = json_object(), *per, *e, *p, *v;
+	size_t	 i;
+	const char *k;
+	double	 d, total = 0;
+
+	per = json_object_get(json_object_get(cur, "rules"), "per_rule");
+	json_array_foreach(per, i, e) {
+		p = prev ? top_match(json_object_get(json_object_get(prev,
+		    "rules"), "per_rule"), "sid", e) : NULL;
+		d = jnum(e, "hits") - (p ? jnum(p, "hits") : 0);
+		if (prev == NULL || d <= 0 || dt <= 0)
+			continue;
+		k = jstr(e, "category");
+		v = json_object_get(cats, k);
+		json_object_set_new(cats, k, json_real(
+		    (v ? json_real_value(v) : 0) + d / dt));
+		total += d / dt;
+	}
+	printf("alerts/s    %.1f total", total);
+	json_object_foreach(cats, k, v)
+		printf(", %s %.1f", k, json_real_value(v));
+	printf("\n");
+	json_decref(cats);
+}
+
+/* One screen: rates against the snapshot before. */
+static void
+top_screen(json_t *cur, json_t *prev, double dt, int tty)
+{
+	char	 tb[16];
+	time_t	 now = time(NULL);
+	json_t	*ifs, *e, *p, *o, *v;
+	size_t	 i;
+	const char *k;
+	struct table t = { .ncols = 5 };
+
+	strftime(tb, sizeof(tb), "%H:%M:%S", localtime(&now));
+	if (tty)
+		fputs("\033[H\033[2J", stdout);	/* home, clear: any terminal */
+	printf("canhgacctl top  %s  up ", tb);
+	print_duration((long long)jnum(cur, "uptime"));
+	printf("  (every 1 s; Ctrl-C stops)\n\n");
+	table_add(&t, "INTERFACE", "STATE", "PACKETS/S", "DROPS", "DROPS/S");
+	ifs = json_object_get(cur, "interfaces");
+	json_array_foreach(ifs, i, e) {
+		char a[32], b[32], c[32];
+		double dr, pdr = 0;
+
+		p = prev ? top_match(json_object_get(prev, "interfaces"),
+		    "name", e) : NULL;
+		dr = jnum(e, "pcap_dropped") + jnum(e, "pcap_ifdropped");
+		if (p != NULL)
+			pdr = jnum(p, "pcap_dropped") + jnum(p, "pcap_ifdropped");
+		snprintf(a, sizeof(a), "%.0f", p && dt > 0 && jnum(e, "packets")
+		    > jnum(p, "packets") ? (jnum(e, "packets") -
+		    jnum(p, "packets")) / dt : 0);
+		snprintf(b, sizeof(b), "%.0f", dr);
+		snprintf(c, sizeof(c), "%.0f", p && dt > 0 && dr > pdr ?
+		    (dr - pdr) / dt : 0);
+		table_add(&t, jstr(e, "name"), jstr(e, "state"), a, b, c);
+	}
+	table_print(&t);
+	printf("\nflows       %.0f active (peak %.0f), %.1f new/s, %.0f "
+	    "evicted\n", jnum(cur, "flow.active"), jnum(cur,
+	    "flow.peak_active"), rate(cur, prev, "flow.created", dt),
+	    jnum(cur, "flow.evicted"));
+	top_categories(cur, prev, dt);
+	printf("\noutputs\n");
+	o = json_object_get(cur, "outputs");
+	json_object_foreach(o, k, v) {
+		if (json_is_object(v) && json_object_get(v, "state") != NULL)
+			printf("  %-8s %s, %.0f sent, %.0f queued, %.0f dropped\n",
+			    k, jstr(v, "state"), jnum(v, "sent"),
+			    jnum(v, "queued"), jnum(v, "dropped"));
+		else if (json_is_object(v) && json_object_get(v, "clients"))
+			printf("  %-8s %.0f clients, %.0f following\n", k,
+			    jnum(v, "clients"), jnum(v, "followers"));
+		else if (json_is_object(v))
+			printf("  %-8s %.0f written, %.0f errors\n", k,
+			    jnum(v, "written"), jnum(v, "errors"));
+		else if (json_is_array(v))
+			json_array_foreach(v, i, e)
+				printf("  remote   %s %s: %s, %.0f sent, %.0f "
+				    "spooled, %.0f dropped\n",
+				    jstr(e, "destination"), jstr(e, "transport"),
+				    jstr(e, "state"), jnum(e, "sent"),
+				    jnum(e, "spool_pending"), jnum(e, "dropped"));
+	}
+	fflush(stdout);
+}
+
+static int
+do_top(int argc, char **argv)
+{
+	struct sigaction sa;
+	struct timespec	 t0, t1, pause = { 1, 0 };
+	json_t		*cur, *prev = NULL;
+	long long	 count = 0, i;
+	int		 tty = isatty(STDOUT_FILENO);
+
+	if (argc == 3 && strcmp(argv[1], "-n") == 0)
+		count = parse_num("-n", argv[2]);
+	else if (argc != 1)
+		die(EX_USAGE, "top: expected no argument or -n COUNT");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sig;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; !stop && (count == 0 || i < count); i++) {
+		struct reader r = { .fd = -1 };
+
+		cur = request(json_pack("{s:s}", "cmd", CTL_CMD_STATS), &r);
+		answer = NULL;
+		close(r.fd);
+		free(r.buf);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		top_screen(cur, prev, (double)(t1.tv_sec - t0.tv_sec) +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e9, tty);
+		t0 = t1;
+		json_decref(prev);
+		prev = cur;
+		if (count == 0 || i + 1 < count)
+			nanosleep(&pause, NULL);	/* a signal ends it */
+	}
+	json_decref(prev);
+	return EX_OK;
+}
+
 /* compliance: ask the daemon, render its report here. */
 static int
 do_compliance(int argc, char **argv, json_t *req, struct reader *r)
@@ -1391,6 +1568,10 @@ main(int argc, char *argv[])
 		return EX_OK;
 	}
 	req = json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, "top") == 0) {
+		json_decref(req);
+		return do_top(argc, argv);
+	}
 	if (strcmp(cmd, CTL_CMD_COMPLIANCE) == 0)
 		return do_compliance(argc, argv, req, &r);
 	if (strcmp(cmd, "evidence") == 0)

@@ -24,6 +24,11 @@
 #include <event2/event.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
+#include <libpsl.h>
+#include <openssl/crypto.h>
+#include <yaml.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "capture.h"
 #include "compliance.h"
@@ -145,6 +150,35 @@ usage(FILE *fp)
 "  -h               this help\n", DEFAULT_CONFIG);
 }
 
+/*
+ * --version: the build's features and the libraries it runs with, one
+ * "name: value" line each, so that a support question starts from facts.
+ */
+static void
+version_print(void)
+{
+	char	re[32];
+	int	jit = 0;
+
+	pcre2_config(PCRE2_CONFIG_VERSION, re);
+	(void)pcre2_config(PCRE2_CONFIG_JIT, &jit);
+	printf("canhgacd %s\n", CANHGAC_VERSION);
+	/* Payload regexes are PCRE2 (src/pmatch.c says why not Hyperscan). */
+	printf("hyperscan: no\n");
+	printf("regex: PCRE2 %s, JIT %s\n", re, jit ? "yes" : "no");
+	printf("capture: %s\n", pcap_lib_version());
+	printf("libevent: %s\n", event_get_version());
+	printf("tls: %s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("yaml: libyaml %s\n", yaml_get_version_string());
+	printf("json: jansson %s\n", jansson_version_str());
+	printf("public suffix list: libpsl %s\n", psl_get_version());
+#if defined(__SANITIZE_ADDRESS__)
+	printf("sanitizers: address, undefined\n");
+#else
+	printf("sanitizers: none\n");
+#endif
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -240,8 +274,7 @@ main(int argc, char *argv[])
 			clang = strcmp(optarg, "vi") == 0;
 			break;
 		case 'V':
-			printf("canhgacd %s (%s)\n", CANHGAC_VERSION,
-			    pcap_lib_version());
+			version_print();
 			return 0;
 		case 'h':
 			usage(stdout);

@@ -131,6 +131,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	jw_str(w, "timestamp", tsb);
 	jw_uint(w, "flow_id", f->id);
 	jw_str(w, "sensor", el->sensor);
+	jw_str(w, "host", el->sensor);	/* Suricata's name for it */
 	if (iface != NULL)
 		jw_str(w, "in_iface", iface);
 	jw_str(w, "event_type", type);
@@ -294,6 +295,68 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 	jw_obj_close(w);
 }
 
+/*
+ * DNS as Suricata 8 writes it (EVE DNS version 3), in events and alerts:
+ * type request or response, the header flags in hex and the set ones as
+ * booleans, the question in `queries` (the parser keeps the first) and
+ * the answer records (the first DNS_ANSWERS_MAX). An alert has no
+ * answers (its texts need the room) but the question also as `rrname`
+ * and `rrtype`: syslog's flattening leaves out arrays of objects.
+ */
+void
+eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
+{
+	static const struct { uint16_t bit; const char *name; } bits[] = {
+		{ 0x8000, "qr" }, { 0x0400, "aa" }, { 0x0200, "tc" },
+		{ 0x0100, "rd" }, { 0x0080, "ra" }, { 0x0040, "z" },
+	};
+	struct app_dns_iter	it = { 0, 0 };
+	struct app_dns_rr	rr;
+	char			fl[8];
+	size_t			i;
+	int			n = 0;
+
+	jw_obj_open(w, "dns");
+	jw_uint(w, "version", 3);
+	jw_str(w, "type", d->qr ? "response" : "request");
+	jw_uint(w, "id", d->id);
+	snprintf(fl, sizeof(fl), "%x", d->flags);
+	jw_str(w, "flags", fl);
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (d->flags & bits[i].bit)
+			jw_bool(w, bits[i].name, 1);
+	jw_uint(w, "opcode", d->opcode);
+	jw_str(w, "rcode", app_dns_rcode_name(d->rcode));
+	/* A message without a question (mDNS announcements) has no
+	 * name to report. */
+	if (d->qdcount > 0) {
+		jw_arr_open(w, "queries");
+		jw_obj_open(w, NULL);
+		jw_str(w, "rrname", d->qname);
+		jw_str(w, "rrtype", app_dns_rrtype_name(d->qtype));
+		jw_obj_close(w);
+		jw_arr_close(w);
+		if (alert) {
+			jw_str(w, "rrname", d->qname);
+			jw_str(w, "rrtype", app_dns_rrtype_name(d->qtype));
+		}
+	}
+	while (!alert && app_dns_answer(d, &it, &rr) == 1) {
+		if (n++ == 0)
+			jw_arr_open(w, "answers");
+		jw_obj_open(w, NULL);
+		jw_str(w, "rrname", rr.rrname);
+		jw_str(w, "rrtype", app_dns_rrtype_name(rr.type));
+		jw_uint(w, "ttl", rr.ttl);
+		if (rr.rdata[0] != '\0')
+			jw_str(w, "rdata", rr.rdata);
+		jw_obj_close(w);
+	}
+	if (n > 0)
+		jw_arr_close(w);
+	jw_obj_close(w);
+}
+
 static void
 event_plain(struct jsonw *w, const struct app_plain *pl)
 {
@@ -389,19 +452,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		event_tls(&w, r, f);
 		break;
 	case APPR_DNS:
-		jw_obj_open(&w, "dns");
-		jw_str(&w, "type", r->dns.qr ? "answer" : "query");
-		jw_uint(&w, "id", r->dns.id);
-		/* A message without a question (mDNS announcements) has no
-		 * name to report. */
-		if (r->dns.qdcount > 0) {
-			jw_str(&w, "rrname", r->dns.qname);
-			jw_str(&w, "rrtype", app_dns_rrtype_name(
-			    r->dns.qtype));
-		}
-		if (r->dns.qr)
-			jw_str(&w, "rcode", app_dns_rcode_name(r->dns.rcode));
-		jw_obj_close(&w);
+		eventlog_dns(&w, &r->dns, 0);
 		break;
 	case APPR_HTTP_TX:
 		event_http(&w, &r->http);

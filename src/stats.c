@@ -229,8 +229,10 @@ rules_json(const struct sensor *s)
 		if (ru.hits == 0 && ru.matches == 0 && ru.regex_limited == 0)
 			continue;
 		/* regex_limited: events its regex gave up on (limits.regex_*). */
-		json_array_append_new(hits, json_pack("{s:I,s:I,s:I,s:o,s:I}",
-		    "sid", JI(ru.sid), "hits", JI(ru.hits),
+		json_array_append_new(hits, json_pack("{s:I,s:s,s:I,s:I,s:o,s:I}",
+		    "sid", JI(ru.sid),
+		    "category", rules_category_name(ru.category),
+		    "hits", JI(ru.hits),
 		    "matches", JI(ru.matches),
 		    "last_hit", stats_time(s, ru.last_hit),
 		    "regex_limited", JI(ru.regex_limited)));

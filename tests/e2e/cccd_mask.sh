@@ -132,7 +132,17 @@ ids, tmp = json.load(open(sys.argv[1])), sys.argv[2]
 def masked(k):
     return ids[k][:3] + '*' * 7 + ids[k][10:]
 def load(path):
-    return [flat(json.loads(l)) for l in open(path)]
+    recs = []
+    for l in open(path):
+        j = json.loads(l)
+        recs.append(flat(j))
+        # DNS's questions and answers are arrays of objects.
+        for a in ('queries', 'answers'):
+            if a in j.get('dns', {}):
+                for f in ('rrname', 'rdata'):
+                    recs[-1]['dns.%s.%s' % (a, f)] = ','.join(
+                        q.get(f, '') for q in j['dns'][a])
+    return recs
 bad = []
 def want(recs, what, key, k, pred=lambda r: True):
     """Some record of recs (pred) has key containing id k masked."""
@@ -143,9 +153,11 @@ plain = {'ftp.user': 'ftp', 'imap.user': 'imap', 'pop3.user': 'pop3',
          'smtp.user': 'smtp', 'telnet.user': 'telnet'}
 ev = load(tmp + '/events.json')
 typ = lambda t: lambda r: r['event_type'] == t
-for rt in ('query', 'answer'):
-    want(ev, 'events dns ' + rt, 'dns.rrname', 'dns.rrname',
+for rt in ('request', 'response'):
+    want(ev, 'events dns ' + rt, 'dns.queries.rrname', 'dns.rrname',
          lambda r: r['event_type'] == 'dns' and r['dns.type'] == rt)
+want(ev, 'events dns response', 'dns.answers.rrname', 'dns.rrname',
+     lambda r: r['event_type'] == 'dns' and r['dns.type'] == 'response')
 for f in ('hostname', 'url', 'http_user_agent'):
     want(ev, 'events', 'http.' + f, 'http.' + f, typ('http'))
 want(ev, 'events', 'tls.sni', 'tls.sni', typ('tls'))
@@ -163,6 +175,8 @@ outputs = {'alerts.json': load(tmp + '/alerts.json'),
 for what, al in outputs.items():
     sid = lambda s: lambda r: r.get('alert.signature_id') == str(s)
     want(al, what, 'dns.rrname', 'dns.rrname', sid(9300001))
+    if 'syslog' not in what:
+        want(al, what, 'dns.queries.rrname', 'dns.rrname', sid(9300001))
     want(al, what, 'alert.message', 'dns.rrname', sid(9300001))
     want(al, what, 'alert.advice', 'dns.rrname', sid(9300001))
     for f in ('hostname', 'url', 'http_user_agent'):

@@ -12,9 +12,9 @@ compares, per field, the SET of distinct values each side reports:
                ours:   tls.sni
   dns_query    tshark: dns.qry.name of messages with dns.flags.response == 0
                        (display filter "dns || mdns || llmnr", see below)
-               ours:   dns.rrname of dns.type == "query"
+               ours:   dns.queries[].rrname of dns.type == "request"
   dns_answer   tshark: dns.qry.name of messages with dns.flags.response == 1
-               ours:   dns.rrname of dns.type == "answer"
+               ours:   dns.queries[].rrname of dns.type == "response"
   http_host    tshark: http.host of http.request packets, ":port" removed
                ours:   http.hostname (rules.md: the host without its port)
   ssh_banner   tshark: ssh.protocol (the whole identification line)
@@ -171,9 +171,9 @@ def our_sets(events_path):
                 s["tls_sni"].add(ev["tls"]["sni"])
             elif t == "dns":
                 d = ev.get("dns", {})
-                if "rrname" in d:
-                    key = "dns_answer" if d.get("type") == "answer" else "dns_query"
-                    s[key].add(d["rrname"])
+                key = "dns_answer" if d.get("type") == "response" else "dns_query"
+                for q in d.get("queries", []):
+                    s[key].add(q["rrname"])
             elif t == "http" and "hostname" in ev.get("http", {}):
                 s["http_host"].add(ev["http"]["hostname"])
             elif t == "ssh":

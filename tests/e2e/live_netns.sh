@@ -478,7 +478,7 @@ for fid, rs in groups.items():
             continue
         rt = tup(r)
         fwd = not (r["event_type"] == "dns" and
-                   r.get("dns", {}).get("type") == "answer")
+                   r.get("dns", {}).get("type") == "response")
         want = t if fwd else (t[0], t[3], t[4], t[1], t[2])
         if rt != want:
             err("%s record of flow %s: addresses %s, want %s: %s"
@@ -620,17 +620,20 @@ def chk_tls(sni, offered, negotiated):
 def chk_dns(rrname, rcode):
     def f(x, meta):
         d = only(meta, "dns")
-        q = [r for r in d if r.get("dns", {}).get("type") == "query"]
-        a = [r for r in d if r.get("dns", {}).get("type") == "answer"]
+        q = [r for r in d if r.get("dns", {}).get("type") == "request"]
+        a = [r for r in d if r.get("dns", {}).get("type") == "response"]
         want(len(q) == 1 and len(a) == 1 and len(meta) == 2, x.name,
              "want one dns query and one dns answer record", meta)
         for r in q + a:
             b = r["dns"]
-            want(b.get("rrname") == rrname and b.get("rrtype") == "A",
-                 x.name, "want rrname %s rrtype A" % rrname, [r])
+            want(b.get("version") == 3 and
+                 b.get("queries") == [{"rrname": rrname, "rrtype": "A"}],
+                 x.name, "want version 3, queries rrname %s rrtype A"
+                 % rrname, [r])
         if q:
-            want("rcode" not in q[0]["dns"], x.name,
-                 "a query has no rcode", q)
+            # Suricata 8 writes the header's rcode in requests too.
+            want(q[0]["dns"].get("rcode") == "NOERROR", x.name,
+                 "a query's rcode: want NOERROR", q)
         if a:
             want(a[0]["dns"].get("rcode") == rcode, x.name,
                  "answer rcode: want %s" % rcode, a)
@@ -675,7 +678,8 @@ def host_of(meta):
     return [r["http"].get("hostname") for r in meta if "http" in r]
 
 def dns_of(meta):
-    return [r["dns"].get("rrname") for r in meta if "dns" in r]
+    return [q["rrname"] for r in meta if "dns" in r
+            for q in r["dns"].get("queries", [])]
 
 X_ = [
     X("http4", "TCP", srv4, 80, "http", lambda m: "web.test" in host_of(m),
@@ -787,17 +791,25 @@ ts_http = sorted((h.rsplit(":", 1)[0] if h.count(":") == 1 else h, u, m)
 if ev_http != ts_http:
     err("http host/url/method %s, tshark %s" % (ev_http, ts_http))
 
-RC = {"0": "NOERROR", "3": "NXDOMAIN"}
-ev_dns = sorted((r["dns"]["type"], r["dns"].get("rrname"),
-                 r["dns"].get("rcode"))
+RC = {0: "NOERROR", 3: "NXDOMAIN"}
+# The header flags as tshark reads them: the type, the hex `flags` and
+# the rcode (of queries too, as Suricata 8 writes it) follow from them.
+ev_dns = sorted((r["dns"]["type"], r["dns"]["queries"][0]["rrname"],
+                 r["dns"]["flags"], r["dns"]["rcode"])
                 for r in recs if r.get("event_type") == "dns")
-ts_dns = sorted(("answer" if resp in ("1", "True") else "query", name,
-                 RC.get(rc, rc) if resp in ("1", "True") else None)
-                for (resp, name, rc) in ts_list("dns", "dns.flags.response",
-                                                "dns.qry.name",
-                                                "dns.flags.rcode"))
+ts_dns = sorted(("response" if int(fl, 16) & 0x8000 else "request", name,
+                 "%x" % int(fl, 16), RC.get(int(fl, 16) & 0xf, "?"))
+                for (fl, name) in ts_list("dns", "dns.flags", "dns.qry.name"))
 if ev_dns != ts_dns:
-    err("dns type/rrname/rcode %s, tshark %s" % (ev_dns, ts_dns))
+    err("dns type/rrname/flags/rcode %s, tshark %s" % (ev_dns, ts_dns))
+ev_ans = sorted((a["rrname"], a["rrtype"], a["ttl"], a.get("rdata"))
+                for r in recs if r.get("event_type") == "dns"
+                for a in r["dns"].get("answers", []))
+ts_ans = sorted((n, "A", int(t), a) for (n, t, a) in ts_list(
+    "dns.flags.response == 1 && dns.a", "dns.resp.name", "dns.resp.ttl",
+    "dns.a"))
+if ev_ans != ts_ans:
+    err("dns answers %s, tshark %s" % (ev_ans, ts_ans))
 
 ev_ssh = sorted("SSH-%s-%s" % (b["proto_version"], b["software_version"])
                 for r in recs if r.get("event_type") == "ssh"

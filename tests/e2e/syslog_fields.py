@@ -2,7 +2,8 @@
 
 flat(record) turns one alerts.json object into {dotted.key: text} the way
 canhgacd's outputs flatten it (src/jsonflat.c): nested keys joined by
-'.', arrays of scalars by ',', booleans as true/false.
+'.', arrays of scalars by ',', booleans as true/false; an array with an
+object inside (dns.queries) is left out.
 """
 
 
@@ -18,7 +19,8 @@ def flat(d, p=''):
         if isinstance(v, dict):
             out.update(flat(v, p + k + '.'))
         elif isinstance(v, list):
-            out[p + k] = ','.join(scalar(x) for x in v)
+            if not any(isinstance(x, (dict, list)) for x in v):
+                out[p + k] = ','.join(scalar(x) for x in v)
         else:
             out[p + k] = scalar(v)
     return out

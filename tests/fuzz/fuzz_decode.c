@@ -29,6 +29,20 @@ on_end(struct flow *f, enum flow_end_reason r, void *arg)
 	app_flow_release(app, f);
 }
 
+/* What the event log decodes later, only on demand: DNS answers. */
+static void
+on_record(const struct packet *pkt, const struct app_result *r, void *arg)
+{
+	struct app_dns_iter	it = { 0, 0 };
+	struct app_dns_rr	rr;
+
+	(void)pkt;
+	(void)arg;
+	if (r->have == APPR_DNS)
+		while (app_dns_answer(&r->dns, &it, &rr) == 1)
+			;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ft == NULL) {
 		ft = flow_table_new(4 << 20, NULL, on_end, NULL);
-		app = app_init(64, NULL, NULL);
+		app = app_init(64, on_record, NULL);
 	}
 	if (size < 1)
 		return 0;

@@ -703,6 +703,68 @@ test_dns_capture(void **state)
 	assert_string_equal(app_dns_rrtype_name(d.qtype), "TXT");
 }
 
+/* The answers of a message: every one, as tshark decodes the capture. */
+static int
+dns_answers(const uint8_t *p, size_t len, struct app_dns_rr *rr, int max)
+{
+	uint8_t			*b = dup_exact(p, len);
+	struct app_dns		 d;
+	struct app_dns_iter	 it = { 0, 0 };
+	int			 n = 0, rc;
+
+	if (app_dns_parse(b, len, &d) != APP_DONE) {
+		free(b);
+		return (-2);
+	}
+	while (n < max && (rc = app_dns_answer(&d, &it, &rr[n])) == 1)
+		n++;
+	free(b);
+	return (n < max && rc == -1 ? -1 : n);
+}
+
+static void
+test_dns_answers(void **state)
+{
+	struct app_dns_rr	rr[DNS_ANSWERS_MAX + 1];
+	struct app_dns		d;
+	struct app_dns_iter	it = { 0, 0 };
+	size_t			i;
+
+	(void)state;
+	/* td_dns_udp.pcap frame 2: two A answers (then NS, additionals) */
+	assert_int_equal(dns_answers(dns_udp_r, sizeof(dns_udp_r), rr,
+	    DNS_ANSWERS_MAX + 1), 2);
+	assert_string_equal(rr[0].rrname, "www.tcpdump.org");
+	assert_int_equal(rr[0].type, 1);
+	assert_int_equal(rr[0].ttl, 60);
+	assert_string_equal(rr[0].rdata, "192.139.46.66");
+	assert_string_equal(rr[1].rdata, "198.199.88.104");
+	/* zeek_ipv6-fragmented-dns.pcap frame 2: TXT, its first string */
+	assert_int_equal(dns_answers(dns_txt_r, sizeof(dns_txt_r), rr,
+	    DNS_ANSWERS_MAX + 1), 1);
+	assert_string_equal(rr[0].rrname,
+	    "txtpadding_323.n1.netalyzr.icsi.berkeley.edu");
+	assert_int_equal(rr[0].type, 16);
+	assert_int_equal(rr[0].ttl, 1);
+	assert_string_equal(rr[0].rdata, "This TXT record should be ignored");
+	/* A query has none. */
+	assert_int_equal(dns_answers(dns_udp_q, sizeof(dns_udp_q), rr, 1), 0);
+	/* Every cut of the response: no read past it (ASan), the answers
+	 * that ended before the cut, then -1 for the one cut. */
+	for (i = 33; i < sizeof(dns_udp_r); i++) {
+		int n = dns_answers(dns_udp_r, i, rr, DNS_ANSWERS_MAX + 1);
+
+		assert_true(n == -1 || n == 2);
+		if (i < 49)
+			assert_int_equal(n, -1);
+	}
+	/* The message's bytes gone (app_emit clears msg): no answers. */
+	assert_int_equal(app_dns_parse(dns_udp_r, sizeof(dns_udp_r), &d),
+	    APP_DONE);
+	d.msg = NULL;
+	assert_int_equal(app_dns_answer(&d, &it, &rr[0]), 0);
+}
+
 static void
 test_dns_compression(void **state)
 {
@@ -1518,6 +1580,7 @@ main(void)
 		cmocka_unit_test(test_tls_bad),
 		cmocka_unit_test(test_tls_version_names),
 		cmocka_unit_test(test_dns_capture),
+		cmocka_unit_test(test_dns_answers),
 		cmocka_unit_test(test_dns_compression),
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_dns_tables),

@@ -100,6 +100,7 @@ struct ruleset {
 	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
 	size_t			 nasset_refs, casset_refs;
 	struct thr_table	*thr;
+	struct slottab		*bl, *bc, *dt;	/* behaviour.h state */
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
 	struct name_ent		*names;		/* exact and *. names, sorted */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "behaviour.h"
 #include "threshold.h"
 
 struct app_result;
@@ -274,6 +275,8 @@ struct rule {
 	struct thr_spec		 thr;
 	uint8_t			 thr_by, sup_by;
 	uint8_t			 distinct;	/* enum distinct_field */
+	uint8_t			 bh_by;		/* BY_* of a behaviour key */
+	struct bh_spec		 bh;		/* baseline, beacon, dns_tunnel */
 	char			*within_text;	/* "60s" as written */
 	char			*file;		/* where it was defined */
 	int			 line;

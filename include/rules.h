@@ -429,4 +429,30 @@ const char *rules_catalog_path(const struct ruleset *);
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
 
+/* The behaviour rules' tables (behaviour.h): keys held, keys evicted. */
+struct rules_bh_stats {
+	uint64_t	 baseline_keys, baseline_evicted;
+	uint64_t	 beacon_keys, beacon_evicted;
+	uint64_t	 dns_keys, dns_evicted;
+};
+void	 rules_behaviour_stats(const struct ruleset *,
+	    struct rules_bh_stats *);
+/* Learned baselines in STATE_DIR/baselines (dfd: that directory). */
+#define RULES_BASELINES_FILE	"baselines"
+int	 rules_has_baselines(const struct ruleset *);
+long	 rules_baselines_load(struct ruleset *, int dfd, const char *dir,
+	    char *err, size_t errlen);
+int	 rules_baselines_save(const struct ruleset *, int dfd,
+	    const char *dir, char *err, size_t errlen);
+struct rules_baseline {
+	uint32_t	 sid;
+	const char	*name;
+	uint8_t		 measure;	/* enum bh_measure */
+	uint8_t		 by;		/* BY_* */
+	struct thr_key	 key;
+	struct bl_view	 bl;
+};
+int	 rules_baseline_at(const struct ruleset *, size_t i,
+	    struct rules_baseline *);
+
 #endif /* CANHGAC_RULES_H */

@@ -389,7 +389,11 @@ PH(ph_normal)
 {
 	const struct bh_result	*b = bh_of(a, BH_BASELINE);
 
-	if (b != NULL)
+	if (b != NULL && b->never)
+		snprintf(out, len, "%s", a->conf->language_vi ?
+		    "0 (chưa từng hoạt động trong khung giờ này)" :
+		    "0 (never active in that hour)");
+	else if (b != NULL)
 		bh_amount(a, b->normal, out, len);
 }
 

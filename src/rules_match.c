@@ -739,7 +739,6 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	if (r->bh.kind != BH_NONE) {
 		if (!behaviour_event(rs, id, r, c, &bh))
 			return;
-		res.bh = &bh;
 	}
 	thr_key_make(c, r->thr_by, &key);
 	if (r->thr.suppress != 0)
@@ -747,6 +746,8 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	if (thr_event(rs->thr, id, &key, r->thr.suppress ? &skey : NULL,
 	    thr_value(r, c), c->ts, &res) != 1)
 		return;
+	if (r->bh.kind != BH_NONE)
+		res.bh = &bh;
 	r->hits++;
 	r->last_hit = c->ts;
 	rs->st.alerts++;

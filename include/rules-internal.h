@@ -106,6 +106,7 @@ struct ruleset {
 	struct name_ent		*names;		/* exact and *. names, sorted */
 	size_t			 nnames;
 	uint64_t		 stamp;
+	uint64_t		 last_ts;	/* latest event's packet time */
 	uint32_t		 gen;		/* names the flows' address cache */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */

@@ -440,6 +440,7 @@ void	 rules_behaviour_stats(const struct ruleset *,
 /* Learned baselines in STATE_DIR/baselines (dfd: that directory). */
 #define RULES_BASELINES_FILE	"baselines"
 int	 rules_has_baselines(const struct ruleset *);
+uint64_t rules_now(const struct ruleset *);	/* latest packet time */
 long	 rules_baselines_load(struct ruleset *, int dfd, const char *dir,
 	    char *err, size_t errlen);
 int	 rules_baselines_save(const struct ruleset *, int dfd,

@@ -870,6 +870,8 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 	if (rs == NULL)
 		return;
 	rs->stamp++;
+	if (c->ts > rs->last_ts)
+		rs->last_ts = c->ts;
 	if (c->app != NULL) {
 		try_names(rs, c, out);
 		try_list(rs, &rs->app[appr_bit(c->app->have)], c, out);
@@ -974,6 +976,7 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 	if (to == NULL || from == NULL)
 		return;
 	to->st = from->st;
+	to->last_ts = from->last_ts;
 	if (from->nrules > 0) {
 		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
 		size_t a = 0, b = 0;

@@ -250,6 +250,13 @@ rules_behaviour_stats(const struct ruleset *rs, struct rules_bh_stats *st)
 	st->dns_evicted = slot_evicted(rs->dt);
 }
 
+/* The latest packet time the rule set has seen. */
+uint64_t
+rules_now(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->last_ts : 0;
+}
+
 int
 rules_has_baselines(const struct ruleset *rs)
 {

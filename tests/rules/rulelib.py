@@ -471,8 +471,9 @@ def office_pulls(cap, client, server, dport, days, nbytes, conns=1,
                  start=T_MON_0000, slots=OFFICE_SLOTS):
     """`days` days from Monday 00:00 of a peer's office-hours routine:
     on weekdays, in each slot hour, `conns` pulls of nbytes."""
+    first = int(round((start - T_MON_0000) / DAY))
     for d in range(days):
-        if d % 7 >= 5:
+        if (first + d) % 7 >= 5:        # Saturday, Sunday
             continue
         for h in slots:
             at(cap, start + d * DAY + h * 3600 + 300)

@@ -110,8 +110,12 @@ size_t	 dt_payload(void);
 /* The registered domain of name (public suffix list), into out; 0 when
  * the name is itself a public suffix or not a name. */
 int	 dt_registered(const char *name, char *out, size_t outlen);
-int	 dt_event(struct slottab *, uint32_t rule, const struct bh_spec *,
-	    const char *qname, int response, int rcode, uint64_t ts,
-	    struct bh_result *);
+/* Names recently looked up in the list (libpsl takes microseconds). */
+struct dt_cache;
+struct dt_cache *dt_cache_new(void);
+void	 dt_cache_free(struct dt_cache *);
+int	 dt_event(struct slottab *, struct dt_cache *, uint32_t rule,
+	    const struct bh_spec *, const char *qname, int response, int rcode,
+	    uint64_t ts, struct bh_result *);
 
 #endif /* CANHGAC_BEHAVIOUR_H */

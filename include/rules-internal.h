@@ -101,6 +101,7 @@ struct ruleset {
 	size_t			 nasset_refs, casset_refs;
 	struct thr_table	*thr;
 	struct slottab		*bl, *bc, *dt;	/* behaviour.h state */
+	struct dt_cache		*dtc;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
 	struct name_ent		*names;		/* exact and *. names, sorted */

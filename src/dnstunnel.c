@@ -19,9 +19,32 @@
 
 #include "behaviour.h"
 #include "domset.h"
+#include "log.h"
+#include "siphash.h"
+#include "xmalloc.h"
+
+#include <openssl/rand.h>
 
 
 #define DT_BITS		1024
+#define DT_CACHE	1024		/* names, direct-mapped */
+
+/*
+ * The registered domain of recent names: the name's keyed hash and where
+ * in it the domain starts (0 none). An office asks for the same few
+ * hundred names all day; a name missed costs one libpsl lookup.
+ */
+struct dt_cache_ent {
+	uint64_t	 hash;
+	uint16_t	 len;
+	uint8_t		 off;
+	uint8_t		 ok;
+};
+
+struct dt_cache {
+	struct dt_cache_ent	 e[DT_CACHE];
+	uint64_t		 seed[2];
+};
 
 struct dt_ent {
 	uint64_t	 start;		/* window start, packet time */
@@ -71,6 +94,66 @@ dt_registered(const char *name, char *out, size_t outlen)
 	return 1;
 }
 
+struct dt_cache *
+dt_cache_new(void)
+{
+	struct dt_cache	*c = xcalloc(1, sizeof(*c));
+
+	if (RAND_bytes((unsigned char *)c->seed, sizeof(c->seed)) != 1) {
+		log_warnx("dns_tunnel: no random hash seed");
+		c->seed[0] = (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
+	}
+	return c;
+}
+
+void
+dt_cache_free(struct dt_cache *c)
+{
+	free(c);
+}
+
+/* Keyed hash of a name, case folded, in whole words. */
+static uint64_t
+dt_name_hash(const struct dt_cache *c, const char *s, size_t n)
+{
+	uint64_t	w[32] = { 0 };
+	size_t		i;
+
+	for (i = 0; i < n && i < sizeof(w); i++)
+		((uint8_t *)w)[i] = (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ?
+		    s[i] + 32 : s[i]);
+	return siphash13(c->seed, w, (n < sizeof(w) ? n : sizeof(w)) / 8 + 1) ^
+	    n;
+}
+
+/* The registered domain of name (of length n) through the cache. */
+static int
+dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
+    char *out, size_t outlen)
+{
+	struct dt_cache_ent	*e;
+	uint64_t		 h;
+
+	if (c == NULL || n >= 256)
+		return dt_registered(name, out, outlen);
+	h = dt_name_hash(c, name, n);
+	e = &c->e[h % DT_CACHE];
+	if (e->hash != h || e->len != n) {
+		e->hash = h;
+		e->len = (uint16_t)n;
+		e->ok = (uint8_t)dt_registered(name, out, outlen);
+		e->off = e->ok ? (uint8_t)(n - strlen(out)) : 0;
+		return e->ok;
+	}
+	if (!e->ok)
+		return 0;
+	snprintf(out, outlen, "%s", name + e->off);
+	for (; *out != '\0'; out++)
+		if (*out >= 'A' && *out <= 'Z')
+			*out = (char)(*out + 32);
+	return 1;
+}
+
 /* Shannon entropy of the name's characters, dots left out, x 1000. */
 static uint32_t
 entropy_mbit(const char *s, size_t n)
@@ -95,9 +178,9 @@ entropy_mbit(const char *s, size_t n)
 }
 
 int
-dt_event(struct slottab *t, uint32_t rule, const struct bh_spec *s,
-    const char *qname, int response, int rcode, uint64_t ts,
-    struct bh_result *out)
+dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
+    const struct bh_spec *s, const char *qname, int response, int rcode,
+    uint64_t ts, struct bh_result *out)
 {
 	struct dt_ent	*e;
 	struct thr_key	 k;
@@ -107,10 +190,11 @@ dt_event(struct slottab *t, uint32_t rule, const struct bh_spec *s,
 	uint32_t	 ent;
 	int		 created, hit;
 
-	if (t == NULL || qname == NULL || !dt_registered(qname, reg,
-	    sizeof(reg)))
+	if (t == NULL || qname == NULL)
 		return 0;
 	n = strlen(qname);
+	if (!dt_cached_registered(c, qname, n, reg, sizeof(reg)))
+		return 0;
 	sub = n > strlen(reg) ? n - strlen(reg) : 0;
 	memset(&k, 0, sizeof(k));
 	k.name_hash = fnv(reg, strlen(reg));

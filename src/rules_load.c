@@ -1025,8 +1025,14 @@ behaviour_tables(struct ruleset *rs)
 		rs->bl = slot_new(share, bl_payload(), 16);
 	if (used[BH_BEACON])
 		rs->bc = slot_new(share, bc_payload(), 16);
-	if (used[BH_DNSTUNNEL])
+	if (used[BH_DNSTUNNEL]) {
 		rs->dt = slot_new(share, dt_payload(), 16);
+		rs->dtc = dt_cache_new();
+		/* Read the public suffix list now, not on the first query. */
+		if (domset_psl() == NULL)
+			log_warnx("dns_tunnel: no public suffix list (libpsl); "
+			    "the dns_tunnel rules see no domain");
+	}
 }
 
 /* Check {placeholders} of a message template. */
@@ -1784,6 +1790,7 @@ rules_free(struct ruleset *rs)
 	slot_free(rs->bl);
 	slot_free(rs->bc);
 	slot_free(rs->dt);
+	dt_cache_free(rs->dtc);
 	for (i = 0; i < rs->nrules; i++)
 		free(rs->rules[i].exc);
 	for (i = 0; i < rs->nregex; i++)

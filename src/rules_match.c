@@ -668,7 +668,7 @@ behaviour_event(struct ruleset *rs, uint32_t id, const struct rule *r,
 		if (c->app == NULL || !(c->app->have & APPR_DNS) ||
 		    c->app->dns.qdcount == 0)
 			return 0;
-		return dt_event(rs->dt, id, &r->bh, c->app->dns.qname,
+		return dt_event(rs->dt, rs->dtc, id, &r->bh, c->app->dns.qname,
 		    c->app->dns.qr, c->app->dns.rcode, c->ts, out);
 	}
 	return 0;

@@ -2,7 +2,8 @@
  * Beaconing (rules.md "beacon"): per rule and key (by default one
  * internal host and one outside destination), the connections the rule
  * matches, usually at flow start. Intervals shorter than the rule's min
- * are one burst (a retry, a second socket) and ignored; one longer than
+ * are one burst (a retry, a second socket): they move the last time on
+ * and count nothing, so a chatty stream is never a beacon; one longer than
  * max ends the run. An interval within jitter % of the run's mean
  * extends the run, another one starts a new run; a run of count
  * connections alerts once. The state is O(1) per key.
@@ -50,9 +51,10 @@ bc_event(struct slottab *t, uint32_t rule, const struct bh_spec *s,
 		return 0;
 	}
 	iv = ts - e->last;
+	e->last = ts;
+	/* Part of the same call; a chatty stream never adds up to one. */
 	if (iv < s->min)
 		return 0;
-	e->last = ts;
 	if (iv > s->max) {
 		e->n = 0;
 		e->fired = 0;

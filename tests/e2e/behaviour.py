@@ -10,6 +10,7 @@ usage: behaviour.py DIR   writes DIR/*.pcap:
   ntp.pcap     NTP to the approved server every 64 s, 30 times
   tunnel.pcap  a DNS tunnelling burst: 150 encoded names in 45 s
   office.pcap  office DNS: 600 lookups of everyday names in 2 minutes
+  requests.pcap  10 HTTP requests on Monday 10:00, 40 a week later
   flood.pcap   254 peers x 2 gateway ports, 20000 outside destinations,
                20000 registered domains: more keys than the tables hold
 """
@@ -77,6 +78,15 @@ def office(cap):
                      qid=i, dt=0.2)
 
 
+def requests(cap):
+    for day, n in ((0, 10), (7, 40)):
+        L.at(cap, L.T_MON_0000 + day * L.DAY + 10 * 3600 + 60)
+        for i in range(n):
+            L.http_request(cap, L.PEER, L.GATEWAY, "gw.example.gov.vn",
+                           "/api/citizen?page=%d" % i)
+            cap.t += 5
+
+
 def flood(cap):
     for p in range(1, 255):
         for port in (443, 8443):
@@ -100,6 +110,7 @@ if __name__ == "__main__":
                          ("ntp", ntp, L.T_DEFAULT),
                          ("tunnel", tunnel, L.T_DEFAULT),
                          ("office", office, L.T_DEFAULT),
+                         ("requests", requests, L.T_MON_0000),
                          ("flood", flood, L.T_DEFAULT)):
         cap = Capture(t0)
         fn(cap)

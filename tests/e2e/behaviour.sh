@@ -9,9 +9,12 @@
 #    an empty state directory: none (the learning was kept);
 #  - a 60-second beacon: one c2 alert (1001601); NTP every 64 s: none;
 #  - a DNS tunnelling burst: one dns alert (1000604); office DNS: none;
+#  - a baseline of application requests (a rule of this test): one alert
+#    when a peer's HTTP requests in an hour pass 3x the learned ones;
 #  - a flood of keys at limits.behaviour_memcap 1MB: every table bounded,
 #    what it dropped counted (keys + evicted = keys sent);
-#  - canhgacctl baselines on a live daemon shows what was learned.
+#  - canhgacctl baselines on a live daemon shows what was learned, a
+#    reload keeps it, and the stop writes it back.
 . "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 CANHGACCTL=${CANHGACCTL:-$(dirname "$CANHGACD")/canhgacctl}
 $PY -c 'import scapy' 2>/dev/null ||
@@ -87,6 +90,26 @@ l5=$(conf 5 none 32MB l5)
 replay "$l5" office office && expect office 1000614 0 "office DNS at level 5"
 [ -s "$tmp/office.json" ] && { flunk "office DNS raised alerts"; cat "$tmp/office.json"; }
 
+# measure: requests, on HTTP requests (a rule of this test).
+cat >"$tmp/req.rules" <<'EOF2'
+rules:
+  - sid: 9000001
+    name: HTTP requests of a peer above its baseline
+    category: baseline
+    severity: low
+    level: 1
+    match: {app: http, dst: $population_db_gateway}
+    baseline: {by: [src_ip], measure: requests, factor: 3, floor: 5, learn: 1d}
+    message: "{src_ip} made {seen} {measure} in the hour of {hour}; normal {normal}"
+    advice: "check {src_ip}"
+EOF2
+sed "s|^  - $top/rules/\*.yaml|  - $tmp/req.rules|" "$l3" >"$tmp/conf-req.yaml"
+replay "$tmp/conf-req.yaml" requests requests &&
+    expect requests 9000001 1 "40 HTTP requests where 10 were learned"
+grep -q '"message":"10.20.2.15 made 31 requests in the hour of Monday 10:00; normal 10"' "$tmp/requests.json" &&
+    pass "the requests alert says 31 requests against a normal of 10" ||
+    { flunk "the requests alert's message"; cat "$tmp/requests.json"; }
+
 # A flood of keys: every table bounded, evictions counted.
 fl=$(conf 5 none 1MB flood)
 replay "$fl" flood flood
@@ -136,6 +159,18 @@ PYEOF
 	grep -q "10.20.2.15 port 443" "$tmp/bl.txt" && grep -q "Mon 09:00 .. Fri 16:00" "$tmp/bl.txt" &&
 	    pass "canhgacctl baselines prints the key and its week" ||
 	    { flunk "canhgacctl baselines text"; cat "$tmp/bl.txt"; }
+	"$CANHGACCTL" -s "$tmp/ctl.sock" reload >/dev/null ||
+	    flunk "canhgacctl reload"
+	"$CANHGACCTL" -s "$tmp/ctl.sock" --json baselines >"$tmp/bl2.json"
+	$PY - "$tmp/bl.json" "$tmp/bl2.json" <<'PYEOF' && pass "a reload keeps what was learned" || flunk "a reload lost the baselines"
+import json, sys
+a, b = (json.load(open(f))["baselines"] for f in sys.argv[1:3])
+assert a and a == b, (a, b)
+PYEOF
+	rm -f "$tmp/s1/baselines"
 	kill -TERM "$dpid"; wait "$dpid"; dpid=
+	grep -q "^1001501 " "$tmp/s1/baselines" &&
+	    pass "the stop wrote the baselines back" ||
+	    flunk "no baselines written at stop"
 fi
 exit $fail

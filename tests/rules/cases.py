@@ -917,7 +917,7 @@ CASES = {
               beaconing(CLIENT, EXT, 443, 15, 60, 0.9))],
         neg=[("NTP to the approved server every 64 s", ntp_every(20, 64)),
              ("the same beacon to an approved destination",
-              beaconing(CLIENT, "203.0.113.200", 443, 15, 60, 0.9)),
+              beaconing(CLIENT, "192.0.2.10", 443, 15, 60, 0.9)),
              ("browsing an outside site at uneven times",
               irregular(CLIENT, EXT_WEB, 443,
                         [5, 70, 20, 200, 45, 13, 90, 30, 150, 60, 11, 300]))],

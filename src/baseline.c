@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "behaviour.h"
+#include "safefile.h"
 
 struct bl_ent {
 	uint64_t	 first;		/* packet time first seen */
@@ -255,17 +256,17 @@ bl_load(struct slottab *t, uint32_t (*sid_rule)(void *, uint32_t),
     void *arg, int dfd, const char *dir, const char *name, char *err,
     size_t errlen)
 {
-	char	 line[8192];
+	char	 line[8192], why[512];
 	FILE	*fp;
 	long	 n = 0, lineno = 0;
 	int	 fd, taken;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* No link, FIFO or hard link the service user planted there. */
+	fd = safe_openat(dfd, dir, name, O_RDONLY, 0, 0, why, sizeof(why));
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "baselines %s/%s: %s", dir, name,
-		    strerror(errno));
+		snprintf(err, errlen, "baselines %s", why);
 		return -1;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {

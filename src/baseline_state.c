@@ -103,7 +103,7 @@ baselines_init(struct sensor *s, char *err, size_t errlen)
 	}
 	if ((n = rules_baselines_load(s->rules, b->dfd, b->dir, why,
 	    sizeof(why))) < 0)
-		log_warnx("%s; learning starts afresh", why);
+		log_warnx("%s; the keys after it are learned afresh", why);
 	else if (n > 0)
 		log_info("baselines: %ld keys from %s/%s", n, b->dir,
 		    RULES_BASELINES_FILE);
@@ -133,7 +133,7 @@ baselines_reloaded(struct sensor *s, int had)
 		return;
 	if (rules_baselines_load(s->rules, s->baselines->dfd,
 	    s->baselines->dir, why, sizeof(why)) < 0)
-		log_warnx("%s; learning starts afresh", why);
+		log_warnx("%s; the keys after it are learned afresh", why);
 }
 
 void

@@ -4,7 +4,7 @@
  * of the week and alerts once on a 20x hour and on a never-active hour,
  * not on its normal, not under the floor, not while learning; the
  * baselines file survives a save and load, and a damaged one is refused
- * naming FILE:LINE; a beacon alerts once on a steady interval, never on
+ * naming FILE:LINE, a FIFO or a link at its place at once; a beacon alerts once on a steady interval, never on
  * jittery or too-short ones; a DNS window alerts once on encoded names
  * under one registered domain (libpsl), never on a public suffix or an
  * office's names.
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "behaviour.h"
@@ -207,6 +208,22 @@ test_baseline_file(void **state)
 	assert_int_equal(bl_load(u, sid_rule, NULL, dfd, dir, "baselines",
 	    err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/baselines:3: not a baseline line"));
+	slot_free(u);
+
+	/* A FIFO planted there: refused at once (a plain open would hang),
+	 * and so is a link. */
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	u = slot_new(1 << 20, bl_payload(), 16);
+	assert_int_equal(bl_load(u, sid_rule, NULL, dfd, dir, "baselines",
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(path);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(bl_load(u, sid_rule, NULL, dfd, dir, "baselines",
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(slot_used(u), 0);
 	slot_free(u);
 	slot_free(t);
 	unlink(path);

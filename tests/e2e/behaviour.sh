@@ -9,6 +9,8 @@
 #    an empty state directory: none (the learning was kept);
 #  - a 60-second beacon: one c2 alert (1001601); NTP every 64 s: none;
 #  - a DNS tunnelling burst: one dns alert (1000604); office DNS: none;
+#  - bench's mixed capture (pcapgen) and every capture of tests/corpus at
+#    level 5: no baseline, c2 or tunnelling alert;
 #  - a baseline of application requests (a rule of this test): one alert
 #    when a peer's HTTP requests in an hour pass 3x the learned ones;
 #  - a flood of keys at limits.behaviour_memcap 1MB: every table bounded,
@@ -19,6 +21,8 @@
 CANHGACCTL=${CANHGACCTL:-$(dirname "$CANHGACD")/canhgacctl}
 $PY -c 'import scapy' 2>/dev/null ||
   skip "python3-scapy is not installed (scripts/setup.sh installs it)"
+GEN=${top_builddir:-$(dirname "$CANHGACD")}/bench/pcapgen
+[ -x "$GEN" ] || skip "$GEN not built (make check builds it)"
 lo_setup behave
 $PY "$top_srcdir/tests/e2e/behaviour.py" "$tmp" ||
   { echo "FAIL: cannot build the captures"; exit 1; }
@@ -89,6 +93,22 @@ grep -q '"domain":"exfil-lab.example"' "$tmp/tunnel.json" &&
 l5=$(conf 5 none 32MB l5)
 replay "$l5" office office && expect office 1000614 0 "office DNS at level 5"
 [ -s "$tmp/office.json" ] && { flunk "office DNS raised alerts"; cat "$tmp/office.json"; }
+
+# bench's mixed capture: none of these rules speaks.
+"$GEN" mixed -n 50000 -o "$tmp/mixed.pcap" >/dev/null || flunk "pcapgen"
+replay "$l5" mixed mixed
+n=$(grep -cE '"signature_id":(10015[0-9][0-9]|10016[0-9][0-9]|1000604|1000614),' "$tmp/mixed.json")
+[ "$n" -eq 0 ] && pass "bench's mixed capture at level 5: no baseline, c2 or tunnel alert" ||
+    { flunk "bench's mixed capture raised $n behaviour alerts"; grep -E '"signature_id":(10015|10016|1000604|1000614)' "$tmp/mixed.json" | head -3; }
+
+n=0
+for f in "$top/tests/corpus/real/"*; do
+	"$CANHGACD" -c "$l5" -r "$f" --alerts - 2>/dev/null
+done >"$tmp/corpus.json"
+[ -s "$tmp/corpus.json" ] || flunk "the corpus gave no alert at all (was it read?)"
+n=$(grep -cE '"signature_id":(10015[0-9][0-9]|10016[0-9][0-9]|1000604|1000614),' "$tmp/corpus.json")
+[ "$n" -eq 0 ] && pass "tests/corpus at level 5: no baseline, c2 or tunnel alert" ||
+    flunk "tests/corpus raised $n behaviour alerts"
 
 # measure: requests, on HTTP requests (a rule of this test).
 cat >"$tmp/req.rules" <<'EOF2'

@@ -396,7 +396,8 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 
 /* One learned baseline: its key fields, learning period and hours. */
 static json_t *
-baseline_json(struct control *ctl, const struct rules_baseline *b)
+baseline_json(struct control *ctl, const struct rules_baseline *b,
+    uint64_t now)
 {
 	static const char *const measure[] = { "bytes", "connections",
 	    "requests" };
@@ -434,8 +435,7 @@ baseline_json(struct control *ctl, const struct rules_baseline *b)
 	json_object_set_new(j, "learned_until", stats_time(ctl->s,
 	    b->bl.learned_until));
 	json_object_set_new(j, "learning", json_boolean(
-	    ctl->s->rules != NULL && b->bl.learned_until > rules_now(
-	    ctl->s->rules)));
+	    b->bl.learned_until > now));
 	json_object_set_new(j, "active_hours", json_integer(active));
 	json_object_set_new(j, "peak", json_integer((json_int_t)(peak >
 	    INT64_MAX ? INT64_MAX : peak)));
@@ -453,11 +453,15 @@ cmd_baselines(struct control *ctl, struct ctl_client *cl, json_t *req)
 	size_t			 i, n = 0, total = 0, off = 0;
 	size_t			 lim = req_limit(req, 1000, 10000);
 	uint32_t		 sid = 0;
+	uint64_t		 now;
 	int			 rc;
 
 	(void)cl;
 	if (rs == NULL)
 		return reply_err("no rules loaded");
+	/* Packet time; before the first packet, the clock's. */
+	if ((now = rules_now(rs)) == 0)
+		now = wall_now();
 	if ((v = json_object_get(req, "sid")) != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
 		    json_integer_value(v) > UINT32_MAX)
@@ -473,7 +477,7 @@ cmd_baselines(struct control *ctl, struct ctl_client *cl, json_t *req)
 			continue;
 		if (total++ < off || n >= lim)
 			continue;
-		json_array_append_new(a, baseline_json(ctl, &b));
+		json_array_append_new(a, baseline_json(ctl, &b, now));
 		n++;
 	}
 	return json_pack("{s:b,s:I,s:o}", "ok", 1, "total", (json_int_t)total,

@@ -174,7 +174,7 @@ b = b[0]
 assert b["src_ip"] == "10.20.2.15" and b["dest_port"] == 443, b
 # 5 weekdays x 4 office slots learned; Monday 09:00 is hour 9.
 assert b["active_hours"] == 20 and b["hours"][9] > 600000, b
-assert b["hours"][2] == 0 and not b["learning"] is None, b
+assert b["hours"][2] == 0 and b["learning"] is False, b
 PYEOF
 	grep -q "10.20.2.15 port 443" "$tmp/bl.txt" && grep -q "Mon 09:00 .. Fri 16:00" "$tmp/bl.txt" &&
 	    pass "canhgacctl baselines prints the key and its week" ||

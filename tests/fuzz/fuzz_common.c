@@ -151,7 +151,6 @@ fuzz_write_config(const char *name, const char *rules, const char *extra)
 	    "  admin_workstations: [10.20.3.0/28]\n"
 	    "  dns_resolvers: [10.20.0.53]\n"
 	    "  ntp_servers: [10.20.0.123]\n"
-	    "  approved_destinations: [192.0.2.10]\n"
 	    "  internal: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
 	    "\"fd00::/8\"]\n"
 	    "  scanner_allowlist: [10.20.0.7]\n"

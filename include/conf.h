@@ -38,6 +38,7 @@ struct config {
 	char		*catalog;
 	int		 language_vi;	/* sensor.language: vi */
 	uint64_t	 threshold_memcap;
+	uint64_t	 behaviour_memcap;	/* baseline, beacon, dns_tunnel */
 	int		 regex_match_limit;	/* PCRE2 steps per start */
 	int		 regex_depth_limit;	/* PCRE2 backtracking depth */
 	char		*alerts_path;	/* outputs.json.path */

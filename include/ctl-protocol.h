@@ -60,6 +60,7 @@
 #define CTL_CMD_ALERTS		"alerts"
 #define CTL_CMD_FOLLOW		"follow"
 #define CTL_CMD_RULES		"rules"
+#define CTL_CMD_BASELINES	"baselines"
 #define CTL_CMD_EXCEPTIONS	"exceptions"
 #define CTL_CMD_LIST		"list"
 #define CTL_CMD_RELOAD		"reload"

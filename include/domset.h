@@ -18,6 +18,9 @@ long	 domset_load_file(struct domset *, const char *path, char *err,
 	    size_t errlen);
 /* Is the entry a public suffix (com, co.uk, github.io)? 1 with why. */
 int	 domset_public_suffix(const char *, char *why, size_t whylen);
+/* The public suffix list (libpsl): the system's if newer, else built in. */
+struct psl_ctx_st;
+const struct psl_ctx_st *domset_psl(void);
 /* domset_load_file warns (FILE:LINE) of public suffixes. */
 void	 domset_warn_suffixes(struct domset *);
 

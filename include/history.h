@@ -52,5 +52,9 @@ void	 state_sample(struct sensor *);
 void	 state_reload_begin(struct sensor *);
 void	 state_reload_end(struct sensor *, int ok, const char *error);
 void	 state_shutdown(struct sensor *);
+/* baseline_state.c: the learned baselines in STATE_DIR/baselines. */
+int	 baselines_init(struct sensor *, char *err, size_t errlen);
+void	 baselines_reloaded(struct sensor *, int had_baselines);
+void	 baselines_shutdown(struct sensor *);
 
 #endif /* CANHGAC_HISTORY_H */

@@ -101,11 +101,14 @@ struct ruleset {
 	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
 	size_t			 nasset_refs, casset_refs;
 	struct thr_table	*thr;
+	struct slottab		*bl, *bc, *dt;	/* behaviour.h state */
+	struct dt_cache		*dtc;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
 	struct name_ent		*names;		/* exact and *. names, sorted */
 	size_t			 nnames;
 	uint64_t		 stamp;
+	uint64_t		 last_ts;	/* latest event's packet time */
 	uint32_t		 gen;		/* names the flows' address cache */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "behaviour.h"
 #include "threshold.h"
 
 struct app_result;
@@ -311,6 +312,8 @@ struct rule {
 	struct thr_spec		 thr;
 	uint8_t			 thr_by, sup_by;
 	uint8_t			 distinct;	/* enum distinct_field */
+	uint8_t			 bh_by;		/* BY_* of a behaviour key */
+	struct bh_spec		 bh;		/* baseline, beacon, dns_tunnel */
 	char			*within_text;	/* "60s" as written */
 	char			*file;		/* where it was defined */
 	int			 line;
@@ -463,5 +466,32 @@ const char *rules_catalog_path(const struct ruleset *);
 /* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
+
+/* The behaviour rules' tables (behaviour.h): keys held, keys evicted. */
+struct rules_bh_stats {
+	uint64_t	 baseline_keys, baseline_evicted;
+	uint64_t	 beacon_keys, beacon_evicted;
+	uint64_t	 dns_keys, dns_evicted;
+};
+void	 rules_behaviour_stats(const struct ruleset *,
+	    struct rules_bh_stats *);
+/* Learned baselines in STATE_DIR/baselines (dfd: that directory). */
+#define RULES_BASELINES_FILE	"baselines"
+int	 rules_has_baselines(const struct ruleset *);
+uint64_t rules_now(const struct ruleset *);	/* latest packet time */
+long	 rules_baselines_load(struct ruleset *, int dfd, const char *dir,
+	    char *err, size_t errlen);
+int	 rules_baselines_save(const struct ruleset *, int dfd,
+	    const char *dir, char *err, size_t errlen);
+struct rules_baseline {
+	uint32_t	 sid;
+	const char	*name;
+	uint8_t		 measure;	/* enum bh_measure */
+	uint8_t		 by;		/* BY_* */
+	struct thr_key	 key;
+	struct bl_view	 bl;
+};
+int	 rules_baseline_at(const struct ruleset *, size_t i,
+	    struct rules_baseline *);
 
 #endif /* CANHGAC_RULES_H */

@@ -23,6 +23,7 @@ struct alert_out;
 struct outputs;
 struct event;
 struct state;
+struct baselines_state;
 struct defrag;
 struct stream;
 struct pmatch;
@@ -67,6 +68,7 @@ struct sensor {
 	char			 reload_error[1024];
 	void			*control;	/* control.c */
 	struct state		*state;		/* history.c */
+	struct baselines_state	*baselines;	/* baseline_state.c */
 	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
 	struct stream		*stream;	/* stream.c */

@@ -10,6 +10,8 @@
 
 enum thr_kind { THR_NONE = 0, THR_COUNT, THR_DISTINCT, THR_SUM };
 
+struct bh_result;
+
 struct thr_spec {
 	enum thr_kind	 kind;
 	uint32_t	 count;		/* events, or distinct values */
@@ -35,6 +37,7 @@ struct thr_result {
 	uint64_t	 sum;		/* summed bytes in the window */
 	uint64_t	 suppressed;	/* alerts held back since the last one */
 	uint64_t	 window_start;
+	const struct bh_result *bh;	/* a behaviour rule's (behaviour.h) */
 };
 
 struct thr_stats {

@@ -433,6 +433,44 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	put_str(w, "payload_printable", ex);
 }
 
+/* What a behaviour rule saw (behaviour.h), as its own object. */
+static void
+alert_behaviour(struct jsonw *w, const struct rule *r,
+    const struct bh_result *b)
+{
+	static const char *const measure[] = { "bytes", "connections",
+	    "requests" };
+
+	switch (b->kind) {
+	case BH_BASELINE:
+		jw_obj_open(w, "baseline");
+		jw_str(w, "measure", measure[r->bh.measure < 3 ?
+		    r->bh.measure : 0]);
+		jw_uint(w, "hour_of_week", b->how);
+		jw_uint(w, "normal", b->normal);
+		jw_uint(w, "seen", b->seen);
+		jw_bool(w, "never_active", b->never);
+		jw_obj_close(w);
+		break;
+	case BH_BEACON:
+		jw_obj_open(w, "beacon");
+		jw_uint(w, "connections", b->repeats);
+		jw_uint(w, "interval_ms", b->interval / 1000);
+		jw_uint(w, "jitter_ms", b->spread / 1000);
+		jw_obj_close(w);
+		break;
+	case BH_DNSTUNNEL:
+		jw_obj_open(w, "dns_tunnel");
+		jw_str(w, "domain", b->domain);
+		jw_uint(w, "queries", b->queries);
+		jw_uint(w, "names", b->names);
+		jw_uint(w, "entropy_millibits", b->entropy_mbit);
+		jw_uint(w, "nxdomain_percent", b->nx_pct);
+		jw_obj_close(w);
+		break;
+	}
+}
+
 void
 alert_emit(struct alert_out *o, const struct config *conf,
     const struct rule *r, const struct match_ctx *c,
@@ -508,6 +546,8 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (r->within_text != NULL)
 		jw_str(&w, "window", r->within_text);
 	jw_uint(&w, "suppressed", res->suppressed);
+	if (res->bh != NULL)
+		alert_behaviour(&w, r, res->bh);
 	if (c->event == REV_SENSOR)
 		jw_str(&w, "sensor_event",
 		    alert_sensor_event_name(c->sensor_event));

@@ -464,6 +464,150 @@ PH(ph_dhcp_client_mac)
 		hosts_mac_str(app->dhcp.chaddr, out);
 }
 
+/* A behaviour rule's numbers (behaviour.h); empty for other rules. */
+static const struct bh_result *
+bh_of(const struct ph_args *a, int kind)
+{
+	return a->res != NULL && a->res->bh != NULL &&
+	    a->res->bh->kind == kind ? a->res->bh : NULL;
+}
+
+/* A baseline amount: bytes in B, KB, MB or GB; counts as they are. */
+static void
+bh_amount(const struct ph_args *a, uint64_t v, char *out, size_t len)
+{
+	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
+	double	d = (double)v;
+	int	u = 0;
+
+	if (a->r->bh.measure != BM_BYTES) {
+		snprintf(out, len, "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
+}
+
+PH(ph_normal)
+{
+	const struct bh_result	*b = bh_of(a, BH_BASELINE);
+
+	if (b != NULL && b->never)
+		snprintf(out, len, "%s", a->conf->language_vi ?
+		    "0 (chưa từng hoạt động trong khung giờ này)" :
+		    "0 (never active in that hour)");
+	else if (b != NULL)
+		bh_amount(a, b->normal, out, len);
+}
+
+PH(ph_seen)
+{
+	const struct bh_result	*b = bh_of(a, BH_BASELINE);
+
+	if (b != NULL)
+		bh_amount(a, b->seen, out, len);
+}
+
+PH(ph_measure)
+{
+	static const char *const m[2][3] = {
+		{ "bytes", "connections", "requests" },
+		{ "dung lượng", "kết nối", "yêu cầu" } };
+
+	snprintf(out, len, "%s", m[a->conf->language_vi ? 1 : 0][
+	    a->r->bh.measure < 3 ? a->r->bh.measure : 0]);
+}
+
+PH(ph_hour)
+{
+	static const char *const day[2][7] = {
+		{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+		  "Saturday", "Sunday" },
+		{ "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu",
+		  "thứ Bảy", "Chủ nhật" } };
+	const struct bh_result	*b = bh_of(a, BH_BASELINE);
+
+	if (b != NULL)
+		snprintf(out, len, "%s %02u:00", day[a->conf->language_vi ?
+		    1 : 0][(b->how / 24) % 7], b->how % 24);
+}
+
+/* Seconds with one decimal: 60.0s. */
+static void
+bh_secs(uint64_t usec, char *out, size_t len)
+{
+	snprintf(out, len, "%llu.%01llus", (unsigned long long)(usec / 1000000),
+	    (unsigned long long)(usec % 1000000 / 100000));
+}
+
+PH(ph_interval)
+{
+	const struct bh_result	*b = bh_of(a, BH_BEACON);
+
+	if (b != NULL)
+		bh_secs(b->interval, out, len);
+}
+
+PH(ph_jitter)
+{
+	const struct bh_result	*b = bh_of(a, BH_BEACON);
+
+	if (b != NULL)
+		bh_secs(b->spread, out, len);
+}
+
+PH(ph_repeats)
+{
+	const struct bh_result	*b = bh_of(a, BH_BEACON);
+
+	if (b != NULL)
+		snprintf(out, len, "%u", b->repeats);
+}
+
+PH(ph_domain)
+{
+	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
+
+	if (b != NULL)
+		snprintf(out, len, "%s", b->domain);
+}
+
+PH(ph_queries)
+{
+	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
+
+	if (b != NULL)
+		snprintf(out, len, "%u", b->queries);
+}
+
+PH(ph_names)
+{
+	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
+
+	if (b != NULL)
+		snprintf(out, len, "%u", b->names);
+}
+
+PH(ph_entropy)
+{
+	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
+
+	if (b != NULL)
+		snprintf(out, len, "%u.%02u", b->entropy_mbit / 1000,
+		    b->entropy_mbit % 1000 / 10);
+}
+
+PH(ph_nxdomain)
+{
+	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
+
+	if (b != NULL)
+		snprintf(out, len, "%u%%", b->nx_pct);
+}
+
 /* Aliases share a function: Suricata's names and the rule keys'. */
 static const struct placeholder placeholders[] = {
 	{ "timestamp", ph_timestamp },
@@ -533,6 +677,18 @@ static const struct placeholder placeholders[] = {
 	{ "dhcp.assigned_ip", ph_dhcp_assigned },
 	{ "dhcp.type", ph_dhcp_type },
 	{ "dhcp.client_mac", ph_dhcp_client_mac },
+	{ "normal", ph_normal },
+	{ "seen", ph_seen },
+	{ "measure", ph_measure },
+	{ "hour", ph_hour },
+	{ "interval", ph_interval },
+	{ "jitter", ph_jitter },
+	{ "repeats", ph_repeats },
+	{ "domain", ph_domain },
+	{ "queries", ph_queries },
+	{ "names", ph_names },
+	{ "entropy", ph_entropy },
+	{ "nxdomain", ph_nxdomain },
 };
 
 static const struct placeholder *

@@ -74,6 +74,9 @@ usage(FILE *fp)
 "                        outputs.status.follow_idle (default 15m)\n"
 "    rules [--active|--inactive] [--offset N] [--limit N]\n"
 "                        rules with level, state (and why inactive), hits\n"
+"    baselines [--sid N] [--limit N] [--offset N]\n"
+"                        what the baseline rules learned, key by key: hours\n"
+"                        of the week active, peak, learning period\n"
 "    exceptions          exceptions with owner, reason, expiry and hits\n"
 "    hosts [--new] [--limit N]\n"
 "                        the host inventory of protected_segments (most\n"
@@ -852,6 +855,61 @@ join(json_t *arr, char *buf, size_t len)
 	return buf;
 }
 
+/* baselines: one line a key; the hours of the week it was active. */
+static void
+show_baselines(json_t *j)
+{
+	static const char *const day[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+	    "Sat", "Sun" };
+	struct table	 t = { .ncols = 7 };
+	json_t		*v, *h;
+	size_t		 i, k;
+	char		 b[3][32], key[160], state[96], hours[64];
+	int		 first, last, n;
+
+	table_add(&t, "SID", "KEY", "MEASURE", "STATE", "ACTIVE-HOURS", "PEAK",
+	    "WEEK (first active hour .. last)");
+	json_array_foreach(json_object_get(j, "baselines"), i, v) {
+		n = snprintf(key, sizeof(key), "%s", "");
+		if (json_object_get(v, "src_ip") != NULL)
+			n += snprintf(key + n, sizeof(key) - (size_t)n, "%s%s",
+			    n ? " " : "", jstr(v, "src_ip"));
+		if (json_object_get(v, "dest_ip") != NULL)
+			n += snprintf(key + n, sizeof(key) - (size_t)n,
+			    "%s-> %s", n ? " " : "", jstr(v, "dest_ip"));
+		if (json_object_get(v, "dest_port") != NULL)
+			snprintf(key + n, sizeof(key) - (size_t)n, "%sport %lld",
+			    n ? " " : "", jint(v, "dest_port"));
+		snprintf(state, sizeof(state), "%s %s",
+		    json_is_true(json_object_get(v, "learning")) ?
+		    "learning until" : "learned", jstr(v, "learned_until"));
+		h = json_object_get(v, "hours");
+		first = last = -1;
+		for (k = 0; k < json_array_size(h); k++)
+			if (json_integer_value(json_array_get(h, k)) != 0) {
+				if (first < 0)
+					first = (int)k;
+				last = (int)k;
+			}
+		if (first < 0)
+			snprintf(hours, sizeof(hours), "-");
+		else
+			snprintf(hours, sizeof(hours), "%s %02d:00 .. %s %02d:00",
+			    day[first / 24 % 7], first % 24, day[last / 24 % 7],
+			    last % 24);
+		table_add(&t, num(b[0], 32, json_object_get(v, "sid")), key,
+		    jstr(v, "measure"), state, num(b[1], 32, json_object_get(v,
+		    "active_hours")), num(b[2], 32, json_object_get(v, "peak")),
+		    hours);
+	}
+	table_print(&t);
+	if (jint(j, "total") > (long long)json_array_size(json_object_get(j,
+	    "baselines")))
+		fprintf(stderr, "%zu of %lld keys (--limit, --offset)\n",
+		    json_array_size(json_object_get(j, "baselines")),
+		    jint(j, "total"));
+}
+
 static void
 show_exceptions(json_t *j)
 {
@@ -1622,6 +1680,7 @@ main(int argc, char *argv[])
 		if (strcmp(cmd, CTL_CMD_VERSION) && strcmp(cmd, CTL_CMD_STATUS) &&
 		    strcmp(cmd, CTL_CMD_STATS) && strcmp(cmd, CTL_CMD_ALERTS) &&
 		    strcmp(cmd, CTL_CMD_FOLLOW) && strcmp(cmd, CTL_CMD_RULES) &&
+		    strcmp(cmd, CTL_CMD_BASELINES) &&
 		    strcmp(cmd, CTL_CMD_EXCEPTIONS) &&
 		    strcmp(cmd, CTL_CMD_HOSTS) &&
 		    strcmp(cmd, CTL_CMD_RELOAD) &&
@@ -1654,6 +1713,8 @@ main(int argc, char *argv[])
 		show_exceptions(rep);
 	else if (strcmp(cmd, CTL_CMD_HOSTS) == 0)
 		show_hosts(rep);
+	else if (strcmp(cmd, CTL_CMD_BASELINES) == 0)
+		show_baselines(rep);
 	else if (strcmp(cmd, CTL_CMD_RELOAD) == 0)
 		printf("reloaded %s\n", jstr(rep, "reloaded"));
 	else if (strcmp(cmd, CTL_CMD_SHUTDOWN) == 0)

@@ -57,6 +57,8 @@ static const struct option_def options[] = {
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
 	    1 << 20, INT64_MAX, "64MB", 1 },
+	{ "limits", "behaviour_memcap", OPT_SIZE, OFF(behaviour_memcap),
+	    1 << 20, INT64_MAX, "32MB", 1 },
 	/* Widest prefix a list file may hold (canhgacctl list add --force). */
 	{ "limits", "list_min_prefix_v4", OPT_INT, OFF(list_min_prefix4), 0,
 	    32, "8", 1 },
@@ -124,7 +126,8 @@ static const char *const sensor_keys[] = {
 	"state_dir"
 };
 static const char *const limits_keys[] = {
-	"flow_memcap", "threshold_memcap", "list_min_prefix_v4",
+	"flow_memcap", "threshold_memcap", "behaviour_memcap",
+	"list_min_prefix_v4",
 	"list_min_prefix_v6", "regex_match_limit", "regex_depth_limit"
 };
 static const char *const timeout_keys[] = { "new", "established", "closed" };

@@ -31,6 +31,7 @@
 #include "rules.h"
 #include "sensor.h"
 #include "stats.h"
+#include "util.h"
 #include "control-internal.h"
 
 static uint64_t
@@ -393,6 +394,96 @@ cmd_rules(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return rep;
 }
 
+/* One learned baseline: its key fields, learning period and hours. */
+static json_t *
+baseline_json(struct control *ctl, const struct rules_baseline *b,
+    uint64_t now)
+{
+	static const char *const measure[] = { "bytes", "connections",
+	    "requests" };
+	const struct thr_key	*k = &b->key;
+	json_t			*j, *h;
+	char			 a[64];
+	int			 i, active = 0;
+	uint64_t		 peak = 0;
+
+	j = json_pack("{s:I,s:s,s:s}", "sid", (json_int_t)b->sid, "rule",
+	    b->name ? b->name : "", "measure", measure[b->measure < 3 ?
+	    b->measure : 0]);
+	if ((b->by & BY_SRC_IP) && util_addr_str(k->ipver, k->a, a,
+	    sizeof(a)) == 0)
+		json_object_set_new(j, "src_ip", json_string(a));
+	if ((b->by & BY_DST_IP) && util_addr_str(k->ipver, k->b, a,
+	    sizeof(a)) == 0)
+		json_object_set_new(j, "dest_ip", json_string(a));
+	if (b->by & BY_SRC_PORT)
+		json_object_set_new(j, "src_port", json_integer(k->sport));
+	if (b->by & BY_DST_PORT)
+		json_object_set_new(j, "dest_port", json_integer(k->dport));
+	if (b->by & BY_PROTO)
+		json_object_set_new(j, "proto", json_integer(k->proto));
+	h = json_array();
+	for (i = 0; i < BL_HOURS; i++) {
+		json_array_append_new(h, json_integer((json_int_t)
+		    (b->bl.hour[i] > INT64_MAX ? INT64_MAX : b->bl.hour[i])));
+		active += b->bl.hour[i] != 0;
+		if (b->bl.hour[i] > peak)
+			peak = b->bl.hour[i];
+	}
+	json_object_set_new(j, "first_seen", stats_time(ctl->s,
+	    b->bl.first));
+	json_object_set_new(j, "learned_until", stats_time(ctl->s,
+	    b->bl.learned_until));
+	json_object_set_new(j, "learning", json_boolean(
+	    b->bl.learned_until > now));
+	json_object_set_new(j, "active_hours", json_integer(active));
+	json_object_set_new(j, "peak", json_integer((json_int_t)(peak >
+	    INT64_MAX ? INT64_MAX : peak)));
+	json_object_set_new(j, "hours", h);
+	return j;
+}
+
+/* What the baseline rules learned, key by key (--sid, --limit, --offset). */
+static json_t *
+cmd_baselines(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	const struct ruleset	*rs = ctl->s->rules;
+	struct rules_baseline	 b;
+	json_t			*a, *v;
+	size_t			 i, n = 0, total = 0, off = 0;
+	size_t			 lim = req_limit(req, 1000, 10000);
+	uint32_t		 sid = 0;
+	uint64_t		 now;
+	int			 rc;
+
+	(void)cl;
+	if (rs == NULL)
+		return reply_err("no rules loaded");
+	/* Packet time; before the first packet, the clock's. */
+	if ((now = rules_now(rs)) == 0)
+		now = wall_now();
+	if ((v = json_object_get(req, "sid")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+		    json_integer_value(v) > UINT32_MAX)
+			return reply_err("sid: expected a positive integer");
+		sid = (uint32_t)json_integer_value(v);
+	}
+	if (json_is_integer(v = json_object_get(req, "offset")) &&
+	    json_integer_value(v) > 0)
+		off = (size_t)json_integer_value(v);
+	a = json_array();
+	for (i = 0; (rc = rules_baseline_at(rs, i, &b)) >= 0; i++) {
+		if (rc != 0 || (sid != 0 && b.sid != sid))
+			continue;
+		if (total++ < off || n >= lim)
+			continue;
+		json_array_append_new(a, baseline_json(ctl, &b, now));
+		n++;
+	}
+	return json_pack("{s:b,s:I,s:o}", "ok", 1, "total", (json_int_t)total,
+	    "baselines", a);
+}
+
 static json_t *
 cmd_exceptions(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
@@ -548,6 +639,7 @@ static const struct ctl_cmd {
 	{ CTL_CMD_ALERTS, cmd_alerts, 0 },
 	{ CTL_CMD_FOLLOW, cmd_follow, 0 },
 	{ CTL_CMD_RULES, cmd_rules, 0 },
+	{ CTL_CMD_BASELINES, cmd_baselines, 0 },
 	{ CTL_CMD_EXCEPTIONS, cmd_exceptions, 0 },
 	{ CTL_CMD_LIST, cmd_list, 0 },		/* add/remove checked inside */
 	{ CTL_CMD_RELOAD, cmd_reload, 1 },

@@ -391,6 +391,17 @@ domset_list_size(uint64_t size, void *arg)
 	return domset_reserve(arg, (size_t)size + 1);
 }
 
+/* The system's list (package publicsuffix) if newer, else libpsl's. */
+const psl_ctx_t *
+domset_psl(void)
+{
+	static const psl_ctx_t	*psl;
+
+	if (psl == NULL && (psl = psl_latest(NULL)) == NULL)
+		psl = psl_builtin();
+	return psl;
+}
+
 /*
  * Is str (an entry domset_add took) a public suffix, com or co.uk or
  * github.io, that every name under it would match? 1 with the reason in
@@ -400,7 +411,7 @@ domset_list_size(uint64_t size, void *arg)
 int
 domset_public_suffix(const char *str, char *why, size_t whylen)
 {
-	static const psl_ctx_t	*psl;
+	const psl_ctx_t		*psl;
 	char			 name[DOMSET_NAME_MAX + 1];
 	const char		*p = str;
 	size_t			 len, i;
@@ -415,9 +426,7 @@ domset_public_suffix(const char *str, char *why, size_t whylen)
 	for (i = 0; i < len; i++)
 		name[i] = (char)domset_lower((unsigned char)p[i]);
 	name[len] = '\0';
-	/* The system's list (package publicsuffix) if newer, else libpsl's. */
-	if (psl == NULL && (psl = psl_latest(NULL)) == NULL &&
-	    (psl = psl_builtin()) == NULL)
+	if ((psl = domset_psl()) == NULL)
 		return 0;
 	if (!psl_is_public_suffix2(psl, name, PSL_TYPE_ANY |
 	    PSL_TYPE_NO_STAR_RULE))

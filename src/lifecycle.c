@@ -188,6 +188,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 {
 	struct eventlog	*nel = NULL;
 	char		*npath = NULL;
+	int		 had_baselines;
 
 	if (nc == NULL || nr == NULL)
 		goto fail;
@@ -199,9 +200,11 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	    errlen) != 0)
 		goto fail;
 
+	had_baselines = rules_has_baselines(s->rules);
 	rules_carry_counters(nr, s->rules);
 	rules_retire(s, s->rules);
 	s->rules = nr;
+	baselines_reloaded(s, had_baselines);
 	if (s->flows != NULL)
 		flow_set_timeouts(s->flows, &nc->timeouts);
 	eventlog_carry(nel, s->events);
@@ -687,6 +690,7 @@ static const struct subsystem subsystems[] = {
 	{ "flow", sub_flow_init, sub_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
 	{ "state", state_init, state_shutdown },	/* history_sample.c */
+	{ "baselines", baselines_init, baselines_shutdown },
 };
 
 struct capture *

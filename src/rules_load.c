@@ -55,7 +55,8 @@
 
 static const char *const rule_keys[] = {
 	"sid", "name", "category", "severity", "level", "controls", "match",
-	"threshold", "suppress", "message", "advice", "enabled", "supersedes"
+	"threshold", "suppress", "message", "advice", "enabled", "supersedes",
+	"baseline", "beacon", "dns_tunnel"
 };
 
 /* An exception's own keys; its match keys are keywords' (direct ones). */
@@ -820,6 +821,250 @@ parse_suppress(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	return parse_duration_node(L, f, "suppress.for", &r->thr.suppress);
 }
 
+/*
+ * A positive decimal ("2.5"; with pct, "10%" too, as 0.10) times scale,
+ * at most max.
+ */
+static int
+parse_decimal(struct loader *L, struct yaml_node_s *n, const char *key,
+    unsigned scale, int pct, double max, uint32_t *out)
+{
+	const char	*s = n != NULL ? yamldoc_scalar(n) : NULL;
+	char		*end;
+	double		 v;
+
+	if (s == NULL)
+		return lerr(L, n, "%s: expected a number", key);
+	v = strtod(s, &end);
+	if (pct && *end == '%') {
+		v /= 100.0;
+		end++;
+	}
+	if (end == s || *end != '\0' || !(v > 0) || v > max)
+		return lerr(L, n, "%s: expected a number above 0 and at most "
+		    "%g%s", key, max, pct ? " (or a percentage)" : "");
+	*out = (uint32_t)(v * scale + 0.5);
+	return 0;
+}
+
+static int
+parse_bh_count(struct loader *L, struct yaml_node_s *n, const char *key,
+    uint32_t *out)
+{
+	unsigned long long	v;
+
+	if (n == NULL || parse_uint(yamldoc_scalar(n), 1000000, &v) != 0 ||
+	    v < 2)
+		return lerr(L, n, "%s: expected a count of 2 to 1000000", key);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* baseline: {by, measure, factor, floor, learn} */
+static int
+parse_baseline(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "by", "measure", "factor",
+	    "floor", "learn" };
+	static const char *const measures[] = { "bytes", "connections",
+	    "requests" };
+	struct bh_spec		*b = &r->bh;
+	struct yaml_node_s	*x;
+	int			 m;
+
+	if (check_keys(L, n, "baseline", keys, NELEM(keys)) != 0 ||
+	    parse_by(L, yamldoc_get(L->yd, n, "by"), "baseline",
+	    &r->bh_by) != 0)
+		return -1;
+	b->kind = BH_BASELINE;
+	x = yamldoc_get(L->yd, n, "measure");
+	if (x == NULL || yamldoc_scalar(x) == NULL || (m = name_index(
+	    yamldoc_scalar(x), measures, NELEM(measures))) < 0)
+		return lerr(L, x ? x : n, "baseline: needs measure: bytes, "
+		    "connections or requests");
+	b->measure = (uint8_t)m;
+	if ((x = yamldoc_get(L->yd, n, "factor")) == NULL)
+		return lerr(L, n, "baseline: needs factor: N (e.g. 5: five "
+		    "times the learned normal)");
+	if (parse_decimal(L, x, "baseline.factor", 100, 0, 1000000, &b->factor_pct)
+	    != 0)
+		return -1;
+	if (b->factor_pct < 100)
+		return lerr(L, x, "baseline.factor: below 1 would alert on the "
+		    "learned normal itself");
+	if ((x = yamldoc_get(L->yd, n, "floor")) != NULL) {
+		if (yamldoc_scalar(x) == NULL || (b->measure == BM_BYTES ?
+		    util_parse_size(yamldoc_scalar(x), &b->floor) :
+		    parse_uint(yamldoc_scalar(x), UINT32_MAX,
+		    (unsigned long long *)&b->floor)) != 0)
+			return lerr(L, x, "baseline.floor: expected %s",
+			    b->measure == BM_BYTES ? "a size such as 10MB" :
+			    "a count");
+	}
+	b->learn = 7ULL * 86400 * 1000000;
+	if ((x = yamldoc_get(L->yd, n, "learn")) != NULL &&
+	    parse_duration_node(L, x, "baseline.learn", &b->learn) != 0)
+		return -1;
+	if (b->learn < 3600ULL * 1000000)
+		return lerr(L, x, "baseline.learn: at least 1h");
+	return 0;
+}
+
+/* beacon: {by, count, jitter, min, max} */
+static int
+parse_beacon(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "by", "count", "jitter", "min",
+	    "max" };
+	struct bh_spec		*b = &r->bh;
+	struct yaml_node_s	*x;
+
+	if (check_keys(L, n, "beacon", keys, NELEM(keys)) != 0 ||
+	    parse_by(L, yamldoc_get(L->yd, n, "by"), "beacon",
+	    &r->bh_by) != 0)
+		return -1;
+	if (yamldoc_get(L->yd, n, "by") == NULL)
+		r->bh_by = BY_SRC_IP | BY_DST_IP;
+	b->kind = BH_BEACON;
+	if (parse_bh_count(L, yamldoc_get(L->yd, n, "count"), "beacon.count",
+	    &b->count) != 0)
+		return -1;
+	b->jitter_pct = 10;
+	if ((x = yamldoc_get(L->yd, n, "jitter")) != NULL &&
+	    parse_decimal(L, x, "beacon.jitter", 100, 1, 1, &b->jitter_pct))
+		return -1;
+	b->min = 10ULL * 1000000;
+	b->max = 3600ULL * 1000000;
+	if ((x = yamldoc_get(L->yd, n, "min")) != NULL &&
+	    parse_duration_node(L, x, "beacon.min", &b->min) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "max")) != NULL &&
+	    parse_duration_node(L, x, "beacon.max", &b->max) != 0)
+		return -1;
+	if (b->max <= b->min || b->max > 86400ULL * 1000000)
+		return lerr(L, n, "beacon: max must be above min and at most "
+		    "1d");
+	return 0;
+}
+
+/* dns_tunnel: {within, queries, distinct, entropy, nxdomain} */
+static int
+parse_dns_tunnel(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "within", "queries", "distinct",
+	    "entropy", "nxdomain" };
+	struct bh_spec		*b = &r->bh;
+	struct yaml_node_s	*x;
+
+	if (check_keys(L, n, "dns_tunnel", keys, NELEM(keys)) != 0)
+		return -1;
+	b->kind = BH_DNSTUNNEL;
+	if ((x = yamldoc_get(L->yd, n, "within")) == NULL)
+		return lerr(L, n, "dns_tunnel: needs within (e.g. 60s)");
+	if (parse_duration_node(L, x, "dns_tunnel.within", &b->within) != 0)
+		return -1;
+	r->within_text = own(L->rs, xstrdup(yamldoc_scalar(x)));
+	if (parse_bh_count(L, yamldoc_get(L->yd, n, "queries"),
+	    "dns_tunnel.queries", &b->count) != 0 ||
+	    parse_bh_count(L, yamldoc_get(L->yd, n, "distinct"),
+	    "dns_tunnel.distinct", &b->distinct) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "entropy")) != NULL &&
+	    parse_decimal(L, x, "dns_tunnel.entropy", 1000, 0, 8,
+	    &b->entropy_mbit) != 0)
+		return -1;
+	if ((x = yamldoc_get(L->yd, n, "nxdomain")) != NULL &&
+	    parse_decimal(L, x, "dns_tunnel.nxdomain", 100, 1, 1,
+	    &b->nx_pct) != 0)
+		return -1;
+	return 0;
+}
+
+/* At most one of baseline, beacon, dns_tunnel; never with threshold. */
+static int
+parse_behaviour(struct loader *L, struct yaml_node_s *n, struct rule *r)
+{
+	static const char *const keys[] = { "baseline", "beacon",
+	    "dns_tunnel" };
+	static int (*const parse[])(struct loader *, struct yaml_node_s *,
+	    struct rule *) = { parse_baseline, parse_beacon,
+	    parse_dns_tunnel };
+	struct yaml_node_s	*x, *seen = NULL;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(keys); i++) {
+		if ((x = yamldoc_get(L->yd, n, keys[i])) == NULL)
+			continue;
+		if (seen != NULL)
+			return lerr(L, x, "rule %u: only one of baseline, "
+			    "beacon and dns_tunnel", r->sid);
+		if (yamldoc_get(L->yd, n, "threshold") != NULL)
+			return lerr(L, x, "rule %u: %s counts on its own: "
+			    "drop threshold", r->sid, keys[i]);
+		seen = x;
+		if (parse[i](L, x, r) != 0)
+			return -1;
+	}
+	if (seen == NULL)
+		return 0;
+	/* Counted on the application records (requests, DNS messages). */
+	if (r->apprec == 0 && (r->m.keys & M_APP) && !r->m.app_neg &&
+	    (r->bh.kind == BH_DNSTUNNEL || r->bh.measure == BM_REQUESTS)) {
+		if (r->m.app_mask == 1U << APP_DNS)
+			r->apprec = APPR_DNS;
+		else if (r->m.app_mask == 1U << APP_HTTP)
+			r->apprec = APPR_HTTP;
+		else if (r->m.app_mask == 1U << APP_TLS)
+			r->apprec = APPR_TLS_CH;
+	}
+	if (r->apprec != 0 && r->m.event != REV_PACKET)
+		return lerr(L, seen, "rule %u: application records need "
+		    "event: packet", r->sid);
+	if (r->bh.kind == BH_DNSTUNNEL && r->apprec != APPR_DNS)
+		return lerr(L, seen, "rule %u: dns_tunnel needs app: dns in "
+		    "its match", r->sid);
+	if (r->bh.kind == BH_BASELINE && r->bh.measure == BM_REQUESTS &&
+	    r->apprec == 0)
+		return lerr(L, seen, "rule %u: baseline measure: requests "
+		    "needs app: http, dns or tls in its match", r->sid);
+	if (r->bh.kind == BH_BASELINE && r->bh.measure == BM_CONNECTIONS &&
+	    r->m.event != REV_FLOW_START && r->m.event != REV_FLOW_ESTABLISHED)
+		return lerr(L, seen, "rule %u: baseline measure: connections "
+		    "needs event: flow_start or flow_established", r->sid);
+	if (r->bh.kind == BH_BEACON && r->m.event != REV_FLOW_START &&
+	    r->m.event != REV_FLOW_ESTABLISHED)
+		return lerr(L, seen, "rule %u: beacon counts connections: it "
+		    "needs event: flow_start or flow_established", r->sid);
+	return 0;
+}
+
+/*
+ * The behaviour rules' tables (behaviour.h), a third of
+ * limits.behaviour_memcap each, only for the kinds the set uses.
+ */
+static void
+behaviour_tables(struct ruleset *rs)
+{
+	uint64_t	share = rs->conf->behaviour_memcap / 3;
+	int		used[4] = { 0 };
+	size_t		i;
+
+	for (i = 0; i < rs->nrules; i++)
+		used[rs->rules[i].bh.kind] = 1;
+	if (used[BH_BASELINE])
+		rs->bl = slot_new(share, bl_payload(), 16);
+	if (used[BH_BEACON])
+		rs->bc = slot_new(share, bc_payload(), 16);
+	if (used[BH_DNSTUNNEL]) {
+		rs->dt = slot_new(share, dt_payload(), 16);
+		rs->dtc = dt_cache_new();
+		/* Read the public suffix list now, not on the first query. */
+		if (domset_psl() == NULL)
+			log_warnx("dns_tunnel: no public suffix list (libpsl); "
+			    "the dns_tunnel rules see no domain");
+	}
+}
+
 /* Check {placeholders} of a message template. */
 static int
 check_template(struct loader *L, struct yaml_node_s *n, const char *key,
@@ -1002,6 +1247,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "suppress")) != NULL &&
 	    parse_suppress(L, x, r) != 0)
+		return -1;
+	if (parse_behaviour(L, n, r) != 0)
 		return -1;
 	if ((r->thr.kind == THR_DISTINCT && ((r->distinct == DF_SNI &&
 	    r->apprec != APPR_TLS_CH) || (r->distinct == DF_QUERY &&
@@ -1544,6 +1791,7 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 		specs[i] = rs->rules[i].thr;
 	rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);
 	free(specs);
+	behaviour_tables(rs);
 	if (rules_index(rs) != 0) {
 		snprintf(err, errlen, "cannot index rules");
 		goto fail;
@@ -1569,6 +1817,10 @@ rules_free(struct ruleset *rs)
 	if (rs->match_ctx != NULL)
 		pcre2_match_context_free(rs->match_ctx);
 	thr_free(rs->thr);
+	slot_free(rs->bl);
+	slot_free(rs->bc);
+	slot_free(rs->dt);
+	dt_cache_free(rs->dtc);
 	for (i = 0; i < rs->nrules; i++)
 		free(rs->rules[i].exc);
 	for (i = 0; i < rs->nregex; i++)

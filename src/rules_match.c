@@ -23,6 +23,7 @@
 
 #include "alert.h"
 #include "app.h"
+#include "conf.h"
 #include "flow.h"
 #include "ipset.h"
 #include "jsonw.h"
@@ -639,6 +640,41 @@ thr_value(const struct rule *r, const struct match_ctx *c)
 	return v;
 }
 
+/*
+ * A behaviour rule's event (behaviour.h): 1 when its baseline, beacon
+ * or DNS window says alert now, with what it saw in *out.
+ */
+static int
+behaviour_event(struct ruleset *rs, uint32_t id, const struct rule *r,
+    const struct match_ctx *c, struct bh_result *out)
+{
+	struct thr_key	key;
+	uint64_t	v;
+
+	switch (r->bh.kind) {
+	case BH_BASELINE:
+		thr_key_make(c, r->bh_by, &key);
+		if (r->bh.measure != BM_BYTES)
+			v = 1;
+		else if (c->event == REV_FLOW_END && c->flow != NULL)
+			v = c->flow->bytes[0] + c->flow->bytes[1];
+		else
+			v = c->pkt != NULL ? c->pkt->wirelen : 0;
+		return bl_event(rs->bl, id, &r->bh, &key, v, c->ts,
+		    rs->conf->utc_offset, out);
+	case BH_BEACON:
+		thr_key_make(c, r->bh_by, &key);
+		return bc_event(rs->bc, id, &r->bh, &key, c->ts, out);
+	case BH_DNSTUNNEL:
+		if (c->app == NULL || !(c->app->have & APPR_DNS) ||
+		    c->app->dns.qdcount == 0)
+			return 0;
+		return dt_event(rs->dt, rs->dtc, id, &r->bh, c->app->dns.qname,
+		    c->app->dns.qr, c->app->dns.rcode, c->ts, out);
+	}
+	return 0;
+}
+
 /* Is this event silenced by an exception of the rule? */
 static int
 excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
@@ -682,6 +718,7 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
 	struct thr_result	 res;
+	struct bh_result	 bh;
 
 	/* A rule reached through both ports is checked once. */
 	if (r->stamp == rs->stamp)
@@ -699,13 +736,19 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 		rs->st.excepted++;
 		return;
 	}
+	memset(&res, 0, sizeof(res));
+	if (r->bh.kind != BH_NONE) {
+		if (!behaviour_event(rs, id, r, c, &bh))
+			return;
+	}
 	thr_key_make(c, r->thr_by, &key);
 	if (r->thr.suppress != 0)
 		thr_key_make(c, r->sup_by, &skey);
-	memset(&res, 0, sizeof(res));
 	if (thr_event(rs->thr, id, &key, r->thr.suppress ? &skey : NULL,
 	    thr_value(r, c), c->ts, &res) != 1)
 		return;
+	if (r->bh.kind != BH_NONE)
+		res.bh = &bh;
 	r->hits++;
 	r->last_hit = c->ts;
 	rs->st.alerts++;
@@ -828,6 +871,8 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 	if (rs == NULL)
 		return;
 	rs->stamp++;
+	if (c->ts > rs->last_ts)
+		rs->last_ts = c->ts;
 	if (c->app != NULL) {
 		try_names(rs, c, out);
 		try_list(rs, &rs->app[appr_bit(c->app->have)], c, out);
@@ -872,6 +917,49 @@ rules_stats(const struct ruleset *rs)
 }
 
 /*
+ * A reload keeps beacon runs and DNS windows of unchanged rules, and a
+ * baseline's learning for every rule whose sid, key fields and measure
+ * are the same (a new message or a tighter factor keeps what was
+ * learned).
+ */
+static void
+behaviour_carry(struct ruleset *to, const struct ruleset *from)
+{
+	uint32_t	*map = xcalloc(from->nrules, sizeof(*map));
+	size_t		 i, a, b;
+	int		 kind;
+
+	for (kind = BH_BASELINE; kind <= BH_DNSTUNNEL; kind++) {
+		for (i = 0; i < from->nrules; i++)
+			map[i] = UINT32_MAX;
+		/* Both sorted by sid: one linear merge. */
+		for (a = 0, b = 0; a < to->nrules && b < from->nrules;) {
+			const struct rule *n = &to->rules[to->by_sid[a]];
+			const struct rule *o = &from->rules[from->by_sid[b]];
+
+			if (n->sid != o->sid) {
+				if (n->sid < o->sid)
+					a++;
+				else
+					b++;
+				continue;
+			}
+			if (n->bh.kind == kind && o->bh.kind == kind &&
+			    (kind == BH_BASELINE ? o->bh_by == n->bh_by &&
+			    o->bh.measure == n->bh.measure :
+			    o->digest == n->digest))
+				map[from->by_sid[b]] = to->by_sid[a];
+			a++;
+			b++;
+		}
+		slot_carry(kind == BH_BASELINE ? to->bl : kind == BH_BEACON ?
+		    to->bc : to->dt, kind == BH_BASELINE ? from->bl :
+		    kind == BH_BEACON ? from->bc : from->dt, map);
+	}
+	free(map);
+}
+
+/*
  * A reload must not make the counters look like a fresh start: rules
  * keep their hits by sid, exceptions theirs when owner, reason and
  * expiry are unchanged, and the totals carry on. Threshold windows and
@@ -889,6 +977,7 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 	if (to == NULL || from == NULL)
 		return;
 	to->st = from->st;
+	to->last_ts = from->last_ts;
 	if (from->nrules > 0) {
 		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
 		size_t a = 0, b = 0;
@@ -920,6 +1009,7 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 			b++;
 		}
 		thr_carry(to->thr, from->thr, map);
+		behaviour_carry(to, from);
 		from->thr = NULL;
 		free(map);
 	}

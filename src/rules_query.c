@@ -235,3 +235,95 @@ rules_note_asset_ref(struct ruleset *rs, struct rule *r, const char *name,
 	rs->nasset_refs++;
 	r->nasset_refs++;
 }
+
+/* The behaviour tables' keys and evictions (--stats, status). */
+void
+rules_behaviour_stats(const struct ruleset *rs, struct rules_bh_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (rs == NULL)
+		return;
+	st->baseline_keys = slot_used(rs->bl);
+	st->baseline_evicted = slot_evicted(rs->bl);
+	st->beacon_keys = slot_used(rs->bc);
+	st->beacon_evicted = slot_evicted(rs->bc);
+	st->dns_keys = slot_used(rs->dt);
+	st->dns_evicted = slot_evicted(rs->dt);
+}
+
+/* The latest packet time the rule set has seen. */
+uint64_t
+rules_now(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->last_ts : 0;
+}
+
+int
+rules_has_baselines(const struct ruleset *rs)
+{
+	return rs != NULL && rs->bl != NULL;
+}
+
+static uint32_t
+baseline_rule_of(void *arg, uint32_t sid)
+{
+	const struct ruleset	*rs = arg;
+	size_t			 i;
+
+	/* At load and reload only: a scan of the rules is fine. */
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].sid == sid &&
+		    rs->rules[i].bh.kind == BH_BASELINE)
+			return (uint32_t)i;
+	return UINT32_MAX;
+}
+
+long
+rules_baselines_load(struct ruleset *rs, int dfd, const char *dir,
+    char *err, size_t errlen)
+{
+	if (rs == NULL || rs->bl == NULL)
+		return 0;
+	return bl_load(rs->bl, baseline_rule_of, rs, dfd, dir,
+	    RULES_BASELINES_FILE, err, errlen);
+}
+
+int
+rules_baselines_save(const struct ruleset *rs, int dfd, const char *dir,
+    char *err, size_t errlen)
+{
+	uint32_t	*sids;
+	size_t		 i;
+	int		 rc;
+
+	if (rs == NULL || rs->bl == NULL)
+		return 0;
+	sids = xcalloc(rs->nrules + 1, sizeof(*sids));
+	for (i = 0; i < rs->nrules; i++)
+		sids[i] = rs->rules[i].sid;
+	rc = bl_save(rs->bl, sids, dfd, dir, RULES_BASELINES_FILE, err,
+	    errlen);
+	free(sids);
+	return rc;
+}
+
+/* Slot i of the baseline table: 0 and *v filled, 1 free, -1 past the end. */
+int
+rules_baseline_at(const struct ruleset *rs, size_t i,
+    struct rules_baseline *v)
+{
+	uint32_t	r;
+
+	memset(v, 0, sizeof(*v));
+	if (rs == NULL || rs->bl == NULL || i >= slot_capacity(rs->bl))
+		return -1;
+	if (bl_view(rs->bl, (uint32_t)i, NULL, &r, &v->key, &v->bl) != 0 ||
+	    r >= rs->nrules)
+		return 1;
+	v->sid = rs->rules[r].sid;
+	v->name = rs->rules[r].name;
+	v->measure = rs->rules[r].bh.measure;
+	v->by = rs->rules[r].bh_by;
+	v->bl.learned_until = v->bl.first + rs->rules[r].bh.learn;
+	return 0;
+}

@@ -206,6 +206,7 @@ rules_json(const struct sensor *s)
 	const struct ruleset	*rs = s->rules;
 	const struct rule_stats	*st = rules_stats(rs);
 	const struct thr_stats	*ts = rules_threshold_stats(rs);
+	struct rules_bh_stats	 bs;
 	json_t			*r, *hits, *exc;
 	size_t			 i;
 
@@ -219,6 +220,15 @@ rules_json(const struct sensor *s)
 	    "threshold_evicted", JI(ts->evicted),
 	    "threshold_bytes", JI(ts->bytes),
 	    "regex_limited", JI(st->regex_limited));
+	rules_behaviour_stats(rs, &bs);
+	json_object_set_new(r, "behaviour", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "baseline_keys", JI(bs.baseline_keys),
+	    "baseline_evicted", JI(bs.baseline_evicted),
+	    "beacon_keys", JI(bs.beacon_keys),
+	    "beacon_evicted", JI(bs.beacon_evicted),
+	    "dns_tunnel_keys", JI(bs.dns_keys),
+	    "dns_tunnel_evicted", JI(bs.dns_evicted)));
 	hits = json_array();
 	for (i = 0; i < rules_size(rs); i++) {
 		struct rule_info ru;

@@ -26,7 +26,9 @@ from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # n
                      T_TUE_1729, T_TUE_1730, T_TUE_2200, T_WED_0729,
                      T_SAT_1000, GATEWAY, DB, DATA2, NTP, PEER, ADMIN, RESOLVER,
                      SCANNER, CLIENT, OFFICE, EXT, EXT_WEB, IOC_IP,
-                     IOC_NET_IP, EXT6)
+                     IOC_NET_IP, EXT6, T_MON_0000, DAY, at, pull,
+                     office_pulls, beacon, tunnel_burst, dns_nx_response,
+                     ntp_exchange, dns_query)
 
 MB = 1 << 20
 
@@ -361,6 +363,110 @@ def udp_conn(client, server, dport):
     def build(cap):
         udp_exchange(cap, client, server, dport, b"\x1b" + b"\x00" * 47,
                      b"\x1c" + b"\x00" * 47)
+    return build
+
+
+# ------------------------------------------------ behaviour (issue 18)
+
+NORMAL = 600 * 1000             # a peer's usual pull, each office slot
+NIGHT = T_MON_0000 + 14 * DAY + 2 * 3600 + 300   # Mon of week 3, 02:05
+
+
+def peer_routine(days=14, nbytes=NORMAL, conns=1):
+    """Two weeks of a peer's office-hours pulls: the first learned, the
+    second the same (so quiet)."""
+    def build(cap):
+        office_pulls(cap, PEER, GATEWAY, 443, days, nbytes, conns=conns)
+    return build
+
+
+def peer_night_pull(nbytes):
+    """The routine, then one pull of nbytes at 02:05 (no activity ever at
+    that hour)."""
+    def build(cap):
+        peer_routine()(cap)
+        at(cap, NIGHT)
+        pull(cap, PEER, GATEWAY, 443, nbytes)
+    return build
+
+
+def peer_slot_pull(nbytes):
+    """The routine, then Monday 09:05 of week 3 with nbytes pulled."""
+    def build(cap):
+        peer_routine()(cap)
+        at(cap, T_MON_0000 + 14 * DAY + 9 * 3600 + 300)
+        pull(cap, PEER, GATEWAY, 443, nbytes)
+    return build
+
+
+def peer_conns(n, when, conns=3):
+    """Two weeks of `conns` connections a slot, then n at `when`."""
+    def build(cap):
+        office_pulls(cap, PEER, GATEWAY, 443, 14, 2000, conns=conns)
+        at(cap, when)
+        for _ in range(n):
+            session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
+SLOT_W3 = T_MON_0000 + 14 * DAY + 9 * 3600 + 1800   # Mon of week 3, 09:30
+
+
+def beaconing(client, server, dport, n, every, jitter):
+    def build(cap):
+        beacon(cap, client, server, dport, n, every, jitter)
+    return build
+
+
+def irregular(client, server, dport, gaps):
+    """Connections at uneven gaps (a person browsing)."""
+    def build(cap):
+        for g in gaps:
+            cap.t += g
+            session(cap, client, server, dport, to_server=[b"GET"],
+                    to_client=[b"200"])
+    return build
+
+
+def ntp_every(n, every):
+    def build(cap):
+        for _ in range(n):
+            cap.t += every
+            ntp_exchange(cap, CLIENT, NTP)
+    return build
+
+
+def tunnel(n, every, domain="exfil-lab.example", nx=False, label=40):
+    def build(cap):
+        tunnel_burst(cap, CLIENT, RESOLVER, domain, n, every, nx, label)
+    return build
+
+
+def office_dns(n, every):
+    """An office's lookups: a few dozen everyday names, over and over."""
+    names = ["www.google.com", "mail.google.com", "accounts.google.com",
+             "www.facebook.com", "static.xx.fbcdn.net", "zalo.me",
+             "chat.zalo.me", "vnexpress.net", "s1.vnecdn.net",
+             "dichvucong.gov.vn", "thuvienphapluat.vn", "outlook.office365.com",
+             "login.microsoftonline.com", "update.microsoft.com",
+             "ocsp.digicert.com"] + ["host%03d.office-lab.example" % i
+                                     for i in range(40)]
+    def build(cap):
+        for i in range(n):
+            dns_lookup(cap, OFFICE, RESOLVER, names[i % len(names)],
+                       qid=0x2000 + i, dt=every)
+    return build
+
+
+def plain_names(n, every, nx=False):
+    """n distinct names of little entropy under one domain."""
+    def build(cap):
+        for i in range(n):
+            name = "host%03d.office-lab.example" % i
+            q = dns_query(name, 0x3000 + i)
+            r = dns_nx_response(q, 0x3000 + i) if nx else dns_response(q, 0x3000 + i)
+            udp_exchange(cap, OFFICE, RESOLVER, 53, q, r, dt=every)
     return build
 
 
@@ -849,6 +955,88 @@ CASES = {
         pos=[("1000 connections holding out-of-order data, stream memcap 1MB",
               stream_flood(1000))],
         neg=[("100 connections holding out-of-order data", stream_flood(100))]),
+
+    # baseline.yaml --------------------------------------------------
+    1001501: dict(
+        pos=[("two weeks of office-hours pulls, then a 20x pull at 02:05",
+              peer_night_pull(20 * NORMAL), T_MON_0000),
+             ("two weeks of pulls, then 20x in a usual hour",
+              peer_slot_pull(20 * NORMAL), T_MON_0000)],
+        neg=[("two weeks of the same office-hours pulls", peer_routine(), T_MON_0000),
+             ("an 8 MB pull at 02:05 (under the 10 MB floor)",
+              peer_night_pull(8 << 20), T_MON_0000)],
+        conf={"level": 3}),
+    1001511: dict(
+        pos=[("two weeks of pulls, then a 20x pull at 02:05",
+              peer_night_pull(20 * NORMAL), T_MON_0000)],
+        neg=[("two weeks of the same pulls", peer_routine(), T_MON_0000),
+             ("a 1.5 MB pull at 02:05 (under the 2 MB floor)",
+              peer_night_pull(1500 * 1000), T_MON_0000)],
+        conf={"level": 4}),
+    1001521: dict(
+        pos=[("two weeks of pulls, then a 20x pull at 02:05",
+              peer_night_pull(20 * NORMAL), T_MON_0000),
+             ("two weeks of pulls, then 3x in a usual hour",
+              peer_slot_pull(3 * NORMAL), T_MON_0000)],
+        neg=[("two weeks of the same pulls", peer_routine(), T_MON_0000),
+             ("1.5x in a usual hour (under twice the normal)",
+              peer_slot_pull(3 * NORMAL // 2), T_MON_0000)]),
+    1001502: dict(
+        pos=[("two weeks of 3 connections a slot, then 250 at 02:05",
+              peer_conns(250, NIGHT), T_MON_0000)],
+        neg=[("two weeks, then 150 at 02:05 (under the floor of 200)",
+              peer_conns(150, NIGHT), T_MON_0000)],
+        conf={"level": 3}),
+    1001512: dict(
+        pos=[("two weeks of 3 connections a slot, then 60 at 02:05",
+              peer_conns(60, NIGHT), T_MON_0000)],
+        neg=[("two weeks, then 40 at 02:05 (under the floor of 50)",
+              peer_conns(40, NIGHT), T_MON_0000)],
+        conf={"level": 4}),
+    1001522: dict(
+        pos=[("two weeks of 3 connections a slot, then 12 in a usual hour",
+              peer_conns(12, SLOT_W3), T_MON_0000)],
+        neg=[("two weeks, then 6 in a usual hour (twice the normal, under the floor)",
+              peer_conns(6, SLOT_W3), T_MON_0000)]),
+
+    # c2.yaml --------------------------------------------------------
+    1001601: dict(
+        pos=[("a 60-second beacon to an outside address, 15 times, +-0.9 s",
+              beaconing(CLIENT, EXT, 443, 15, 60, 0.9))],
+        neg=[("NTP to the approved server every 64 s", ntp_every(20, 64)),
+             ("the same beacon to an approved destination",
+              beaconing(CLIENT, "192.0.2.10", 443, 15, 60, 0.9)),
+             ("browsing an outside site at uneven times",
+              irregular(CLIENT, EXT_WEB, 443,
+                        [5, 70, 20, 200, 45, 13, 90, 30, 150, 60, 11, 300]))],
+        conf={"level": 3}),
+    1001611: dict(
+        pos=[("a 30-second beacon, 8 times, +-2.7 s",
+              beaconing(CLIENT, EXT, 8443, 8, 30, 2.7))],
+        neg=[("NTP to the approved server every 64 s", ntp_every(20, 64)),
+             ("browsing an outside site at uneven times",
+              irregular(CLIENT, EXT_WEB, 443,
+                        [5, 70, 20, 200, 45, 13, 90, 30, 150, 60, 11, 300]))]),
+
+    # dns.yaml, tunnelling windows ----------------------------------
+    1000604: dict(
+        pos=[("150 lookups of 40-character encoded names in 45 s",
+              tunnel(150, 0.3)),
+             ("150 distinct plain names, all NXDOMAIN, in 45 s",
+              plain_names(150, 0.3, nx=True))],
+        neg=[("office DNS: 300 lookups of everyday names in 60 s",
+              office_dns(300, 0.2)),
+             ("150 distinct plain names that resolve, in 45 s",
+              plain_names(150, 0.3)),
+             ("50 encoded lookups (under the volume)", tunnel(50, 0.3))],
+        conf={"level": 3}),
+    1000614: dict(
+        pos=[("60 lookups of 30-character encoded names in 2 minutes",
+              tunnel(60, 2.0, label=30))],
+        neg=[("office DNS: 300 lookups of everyday names in 60 s",
+              office_dns(300, 0.2)),
+             ("60 distinct plain names that resolve, in 2 minutes",
+              plain_names(60, 2.0))]),
 }
 
 # Incidents: what one piece of hostile activity raises in all, per level.

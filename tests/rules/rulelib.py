@@ -499,6 +499,82 @@ def bulk_upload(cap, client, server, dport, nbytes, seg=64000, spread=60.0):
     return t
 
 
+# ---------------------------------------------------- behaviour (issue 18)
+
+T_MON_0000 = T_TUE_0900 - 33 * 3600   # Mon 2025-01-06 00:00 +07
+DAY = 86400.0
+OFFICE_SLOTS = (9, 11, 14, 16)        # hours a peer pulls, weekdays
+
+
+def pull(cap, client, server, dport, nbytes, seg=64000):
+    """An API pull: a small request, then nbytes back in large segments
+    (as captured on the server, with segmentation offload)."""
+    t = Tcp(cap, client, server, eph(), dport).handshake()
+    t.send(0, b"\x17\x03\x03\x00\x40" + b"\x00" * 64)
+    left = nbytes
+    while left > 0:
+        n = max(3, min(seg, left))
+        t.send(1, b"\x17\x03\x03" + b"\x00" * (n - 3))
+        left -= n
+    t.close()
+    return t
+
+
+def at(cap, when):
+    """Move the clock to `when` (never backwards)."""
+    cap.t = max(cap.t, when)
+
+
+def office_pulls(cap, client, server, dport, days, nbytes, conns=1,
+                 start=T_MON_0000, slots=OFFICE_SLOTS):
+    """`days` days from Monday 00:00 of a peer's office-hours routine:
+    on weekdays, in each slot hour, `conns` pulls of nbytes."""
+    first = int(round((start - T_MON_0000) / DAY))
+    for d in range(days):
+        if (first + d) % 7 >= 5:        # Saturday, Sunday
+            continue
+        for h in slots:
+            at(cap, start + d * DAY + h * 3600 + 300)
+            for _ in range(conns):
+                pull(cap, client, server, dport, nbytes)
+                cap.t += 2
+
+
+def beacon(cap, client, server, dport, n, every, jitter=0.0, payload=b"ping"):
+    """n short TCP connections `every` seconds apart, each moved by up to
+    +-jitter seconds (a fixed pattern: the capture is deterministic)."""
+    pattern = (0.3, -0.7, 0.9, -0.2, 0.6, -0.9, 0.1, -0.5, 0.8, -0.4)
+    base = cap.t
+    for i in range(n):
+        at(cap, base + i * every + jitter * pattern[i % len(pattern)])
+        session(cap, client, server, dport, to_server=[payload],
+                to_client=[b"pong"])
+
+
+def dns_nx_response(query, qid):
+    """NXDOMAIN for the question."""
+    hdr = struct.pack("!HHHHHH", qid, 0x8183, 1, 0, 0, 0)
+    return hdr + query[12:]
+
+
+def random_label(i, n=40, alphabet="abcdefghijklmnopqrstuvwxyz234567"):
+    """A deterministic base32-looking label (what a tunnel encodes)."""
+    import hashlib
+    h = hashlib.sha256(b"%d" % i).digest() * 2
+    return "".join(alphabet[b % len(alphabet)] for b in h[:n])
+
+
+def tunnel_burst(cap, client, resolver, domain, n, every, nx=False,
+                 label=40):
+    """n lookups of encoded names under domain, `every` seconds apart,
+    each answered (NXDOMAIN with nx)."""
+    for i in range(n):
+        name = "%s.%s" % (random_label(i, label), domain)
+        q = dns_query(name, 0x1000 + i)
+        r = dns_nx_response(q, 0x1000 + i) if nx else dns_response(q, 0x1000 + i)
+        udp_exchange(cap, client, resolver, 53, q, r, dt=every)
+
+
 # CCCD-shaped numbers: valid (province, century, year) and decoys.
 CCCD_VALID = ["020095001234", "001185004321", "079301778899",
               "048172334455", "096004556677"]

@@ -1,0 +1,246 @@
+/*
+ * DNS tunnelling (rules.md "dns_tunnel"): per rule and registered domain
+ * (the public suffix list, libpsl: example.co.uk, not co.uk), over a
+ * window of packet time: queries, distinct names below the domain, the
+ * mean Shannon entropy of those names' characters, and the share of
+ * answers that are NXDOMAIN. A window alerts once when the queries and
+ * distinct names reach the rule's counts and the entropy or the
+ * NXDOMAIN share reaches its bound. Distinct names are bits of a fixed
+ * bitmap, so two names may share one (an undercount, never more).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libpsl.h>
+
+#include "behaviour.h"
+#include "domset.h"
+#include "log.h"
+#include "siphash.h"
+#include "xmalloc.h"
+
+#include <openssl/rand.h>
+
+
+#define DT_BITS		1024
+#define DT_CACHE	1024		/* names, direct-mapped */
+
+/*
+ * The registered domain of recent names: the name's keyed hash and where
+ * in it the domain starts (0 none). An office asks for the same few
+ * hundred names all day; a name missed costs one libpsl lookup.
+ */
+struct dt_cache_ent {
+	uint64_t	 hash;
+	uint16_t	 len;
+	uint8_t		 off;
+	uint8_t		 ok;
+};
+
+struct dt_cache {
+	struct dt_cache_ent	 e[DT_CACHE];
+	uint64_t		 seed[2];
+};
+
+struct dt_ent {
+	uint64_t	 start;		/* window start, packet time */
+	uint64_t	 entropy;	/* summed, bits per character x 1000 */
+	uint32_t	 queries, answers, nx, names;
+	uint32_t	 fired;
+	uint64_t	 seen[DT_BITS / 64];
+};
+
+
+size_t
+dt_payload(void)
+{
+	return sizeof(struct dt_ent);
+}
+
+static uint64_t
+fnv(const char *s, size_t n)
+{
+	uint64_t	h = 1469598103934665603ULL;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int
+dt_registered(const char *name, char *out, size_t outlen)
+{
+	const psl_ctx_t	*psl = domset_psl();
+	char		 low[256];
+	const char	*reg;
+	size_t		 i, n = strlen(name);
+
+	if (n == 0 || n >= sizeof(low) || psl == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + 32 : name[i]);
+	low[n] = '\0';
+	if ((reg = psl_registrable_domain(psl, low)) == NULL)
+		return 0;
+	snprintf(out, outlen, "%s", reg);
+	return 1;
+}
+
+struct dt_cache *
+dt_cache_new(void)
+{
+	struct dt_cache	*c = xcalloc(1, sizeof(*c));
+
+	if (RAND_bytes((unsigned char *)c->seed, sizeof(c->seed)) != 1) {
+		log_warnx("dns_tunnel: no random hash seed");
+		c->seed[0] = (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
+	}
+	return c;
+}
+
+void
+dt_cache_free(struct dt_cache *c)
+{
+	free(c);
+}
+
+/* Keyed hash of a name, case folded, in whole words. */
+static uint64_t
+dt_name_hash(const struct dt_cache *c, const char *s, size_t n)
+{
+	uint64_t	w[32] = { 0 };
+	size_t		i;
+
+	for (i = 0; i < n && i < sizeof(w); i++)
+		((uint8_t *)w)[i] = (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ?
+		    s[i] + 32 : s[i]);
+	return siphash13(c->seed, w, (n < sizeof(w) ? n : sizeof(w)) / 8 + 1) ^
+	    n;
+}
+
+/* The registered domain of name (of length n) through the cache. */
+static int
+dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
+    char *out, size_t outlen)
+{
+	struct dt_cache_ent	*e;
+	uint64_t		 h;
+
+	if (c == NULL || n >= 256)
+		return dt_registered(name, out, outlen);
+	h = dt_name_hash(c, name, n);
+	e = &c->e[h % DT_CACHE];
+	if (e->hash != h || e->len != n) {
+		e->hash = h;
+		e->len = (uint16_t)n;
+		e->ok = (uint8_t)dt_registered(name, out, outlen);
+		e->off = e->ok ? (uint8_t)(n - strlen(out)) : 0;
+		return e->ok;
+	}
+	if (!e->ok)
+		return 0;
+	snprintf(out, outlen, "%s", name + e->off);
+	for (; *out != '\0'; out++)
+		if (*out >= 'A' && *out <= 'Z')
+			*out = (char)(*out + 32);
+	return 1;
+}
+
+/* Shannon entropy of the name's characters, dots left out, x 1000. */
+static uint32_t
+entropy_mbit(const char *s, size_t n)
+{
+	unsigned	cnt[256] = { 0 };
+	size_t		i, total = 0;
+	double		h = 0, p;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '.') {
+			cnt[(uint8_t)s[i]]++;
+			total++;
+		}
+	if (total == 0)
+		return 0;
+	for (i = 0; i < 256; i++)
+		if (cnt[i] != 0) {
+			p = (double)cnt[i] / (double)total;
+			h -= p * log2(p);
+		}
+	return (uint32_t)(h * 1000.0);
+}
+
+int
+dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
+    const struct bh_spec *s, const char *qname, int response, int rcode,
+    uint64_t ts, struct bh_result *out)
+{
+	struct dt_ent	*e;
+	struct thr_key	 k;
+	char		 reg[96];
+	size_t		 n, sub;
+	uint64_t	 h;
+	uint32_t	 ent;
+	int		 created, hit;
+
+	if (t == NULL || qname == NULL)
+		return 0;
+	n = strlen(qname);
+	if (!dt_cached_registered(c, qname, n, reg, sizeof(reg)))
+		return 0;
+	sub = n > strlen(reg) ? n - strlen(reg) : 0;
+	memset(&k, 0, sizeof(k));
+	k.name_hash = fnv(reg, strlen(reg));
+	e = slot_get(t, rule, &k, &created);
+	if (created || !(ts >= e->start && ts - e->start < s->within)) {
+		if (!created && ts < e->start)
+			return 0;	/* a late packet of an older window */
+		memset(e, 0, sizeof(*e));
+		e->start = ts;
+	}
+	if (response) {
+		e->answers++;
+		if (rcode == 3)
+			e->nx++;
+	} else {
+		e->queries++;
+		h = fnv(qname, n);
+		if (!(e->seen[(h % DT_BITS) / 64] >> (h % 64) & 1)) {
+			e->seen[(h % DT_BITS) / 64] |= 1ULL << (h % 64);
+			e->names++;
+			/* Each distinct name's part below the domain once. */
+			ent = entropy_mbit(qname, sub);
+			e->entropy += ent;
+		}
+	}
+	if (e->fired || e->queries < s->count || e->names < s->distinct)
+		return 0;
+	hit = 0;
+	if (s->entropy_mbit != 0 && e->names > 0 &&
+	    e->entropy / e->names >= s->entropy_mbit)
+		hit = 1;
+	if (s->nx_pct != 0 && e->answers > 0 &&
+	    (uint64_t)e->nx * 100 >= (uint64_t)e->answers * s->nx_pct)
+		hit = 1;
+	if (s->entropy_mbit == 0 && s->nx_pct == 0)
+		hit = 1;
+	if (!hit)
+		return 0;
+	e->fired = 1;
+	memset(out, 0, sizeof(*out));
+	out->kind = BH_DNSTUNNEL;
+	out->queries = e->queries;
+	out->names = e->names;
+	out->entropy_mbit = e->names ? (uint32_t)(e->entropy / e->names) : 0;
+	out->nx_pct = e->answers ? (uint32_t)((uint64_t)e->nx * 100 /
+	    e->answers) : 0;
+	snprintf(out->domain, sizeof(out->domain), "%s", reg);
+	return 1;
+}

@@ -20,9 +20,14 @@ class Capture:
         wrpcap(path, self.pkts)
 
 
+# scapy's own choice for an IPv6 destination it cannot resolve, given
+# here: finding none costs a one-second neighbour solicitation a packet.
+ETHER6 = dict(dst="ff:ff:ff:ff:ff:ff")
+
+
 def ip(src, dst):
     if ":" in src:
-        return Ether() / IPv6(src=src, dst=dst)
+        return Ether(**ETHER6) / IPv6(src=src, dst=dst)
     return Ether() / IP(src=src, dst=dst)
 
 

@@ -1,0 +1,246 @@
+"""The evasion suite (tests/e2e/evasion.sh): the same leak -- three valid
+citizen-ID numbers in a cleartext HTTP POST -- split in every way an
+attacker would use to hide it from a sensor, each as its own capture.
+
+Every case is written four times: the leak and the benign twin (BENIGN,
+12-digit numbers that are not citizen IDs), each to a data server (rule
+1000801: a client posting to 10.20.1.20 / fd00:20:1::20) and from a data
+server to the outside (rule 1000802: 10.20.1.20 posting to 203.0.113.9).
+File names: CASE_DIR_KIND.pcap, DIR "in" (to a data server) or "out",
+KIND "leak" or "benign".
+
+  onebyte     one byte a segment, in order
+  onebyte-last one byte a segment, the first byte sent last (all held)
+  reversed    40-byte segments, last first
+  overlap-gf  the body twice: garbage first, then the data
+  overlap-dg  the body twice: the data first, then garbage
+  frag4       the data segment as IPv4 fragments, shuffled
+  frag6       the data segment as IPv6 fragments, last first
+  keepalive   the leak in the second request of a keep-alive connection
+  pipelined   the same, both requests in one segment (pipelined)
+  deep        the numbers after 20 KB of other body
+  chunked     chunked transfer coding, a chunk boundary inside each number
+  gzip        Content-Encoding: gzip
+  deflate     Content-Encoding: deflate (zlib)
+
+The captures reuse stream.py's and defrag.py's cuts. `evasion.py table
+DIR` reads the daemon's outputs (DIR/NAME.alerts, .events) and prints one
+line per case; its exit status is 1 if any case failed.
+
+Usage: /usr/bin/python3 evasion.py OUTDIR
+       /usr/bin/python3 evasion.py table OUTDIR
+"""
+import gzip
+import json
+import os
+import sys
+import zlib
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "rules"))
+sys.path.insert(0, here)
+import defrag  # noqa: E402
+import stream  # noqa: E402
+from rulelib import Capture, Tcp, CLIENT, DB, EXT  # noqa: E402
+from rulelib import LEAK, BENIGN, leak_post  # noqa: E402
+
+DB6 = "fd00:20:1::20"           # data_servers (tests/rules/canhgac-test.yaml)
+# DIR: (client, server) over IPv4 and over IPv6, and the rule that fires.
+DIRS = {
+    "in": ((CLIENT, DB), (defrag.CLIENT6, DB6), 1000801),
+    "out": ((DB, EXT), (DB6, defrag.EXT6), 1000802),
+}
+HEAD = (b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n")
+
+
+def form(ids):
+    """leak_post's body."""
+    req = leak_post(ids)
+    return req[req.index(b"\r\n\r\n") + 4:]
+
+
+def chunked_post(ids):
+    """Chunked: each chunk ends seven digits into a number, so the raw
+    bytes hold no 12-digit run; only the decoded body does."""
+    body, cuts, pos = form(ids), [], 0
+    for i in ids:
+        k = body.index(i, pos) + 7
+        cuts.append(body[pos:k])
+        pos = k
+    cuts.append(body[pos:])
+    return HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(
+        b"%x\r\n%s\r\n" % (len(c), c) for c in cuts) + b"0\r\n\r\n"
+
+
+def encoded_post(coding, pack):
+    def make(ids):
+        body = pack(form(ids))
+        return HEAD + b"Content-Encoding: %s\r\nContent-Length: %d\r\n\r\n" \
+            % (coding, len(body)) + body
+    return make
+
+
+def onebyte(req):
+    return [(o, req[o:o + 1]) for o in range(len(req))]
+
+
+def whole(req):
+    """The request as one segment, in order."""
+    return [(0, req)]
+
+
+FIRST = (b"GET /trang-chu HTTP/1.1\r\nHost: dich-vu.example\r\n"
+         b"Connection: keep-alive\r\n\r\n")
+OK5 = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nchao!"
+OK2 = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def keepalive(path, ids, client, server):
+    """A first request and its response, then the leak on the same
+    connection."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80).handshake()
+    t.send(0, FIRST).send(1, OK5).send(0, leak_post(ids)).send(1, OK2)
+    t.close()
+    cap.write(path)
+
+
+def pipelined(path, ids, client, server):
+    """Both requests in one segment, then both responses in one."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80).handshake()
+    t.send(0, FIRST + leak_post(ids)).send(1, OK5 + OK2).close()
+    cap.write(path)
+
+
+def tcp(cut, make=leak_post):
+    return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
+                                                  server=s, make=make)
+
+
+def frag(cut):
+    return lambda path, ids, c, s: defrag.session(path, c, s, ids, cut)
+
+
+# CASE: (writer(path, ids, client, server), IPv6?, what it tries)
+CASES = {
+    "onebyte": (tcp(onebyte), False, "one byte a segment, in order"),
+    "onebyte-last": (tcp(stream.onebyte), False,
+                     "one byte a segment, first byte last"),
+    "reversed": (tcp(stream.reversed_), False, "segments reversed"),
+    "overlap-gf": (tcp(stream.overlap(True)), False,
+                   "overlap: garbage, then data"),
+    "overlap-dg": (tcp(stream.overlap(False)), False,
+                   "overlap: data, then garbage"),
+    "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),
+    "frag6": (frag(defrag.cut_v6), True, "IPv6 fragments, last first"),
+    "keepalive": (keepalive, False, "second request of a keep-alive"),
+    "pipelined": (pipelined, False, "second request, pipelined"),
+    "deep": (tcp(stream.deep, stream.deep_post), False,
+             "after 20 KB of other body"),
+    "chunked": (tcp(whole, chunked_post), False,
+                "chunked, boundary inside each number"),
+    "gzip": (tcp(whole, encoded_post(b"gzip",
+                                     lambda b: gzip.compress(b, mtime=0))),
+             False, "Content-Encoding: gzip"),
+    "deflate": (tcp(whole, encoded_post(b"deflate", zlib.compress)), False,
+                "Content-Encoding: deflate"),
+}
+# Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
+OVERLAP = {"overlap-gf", "overlap-dg"}
+
+
+def names():
+    for case in CASES:
+        for d in DIRS:
+            for kind in ("leak", "benign"):
+                yield case, d, kind, "%s_%s_%s" % (case, d, kind)
+
+
+def write(outdir):
+    for case, d, kind, name in names():
+        writer, v6, _ = CASES[case]
+        client, server = DIRS[d][1 if v6 else 0]
+        writer(os.path.join(outdir, name + ".pcap"),
+               LEAK if kind == "leak" else BENIGN, client, server)
+
+
+def lines(path):
+    try:
+        with open(path) as fp:
+            return [json.loads(x) for x in fp if x.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def table(outdir):
+    """One line per case and direction; returns the number of failures."""
+    bad = 0
+    clear = [i.decode() for i in LEAK]
+    print("%-12s %-3s %-38s %4s %6s %4s %6s %7s  %s" % (
+        "case", "dir", "evasion", "leak", "masked", "http", "benign",
+        "overlap", "verdict"))
+    for case in CASES:
+        for d in DIRS:
+            sid = DIRS[d][2]
+            why = []
+            got = {}
+            for kind in ("leak", "benign"):
+                name = "%s_%s_%s" % (case, d, kind)
+                alerts = lines(os.path.join(outdir, name + ".alerts"))
+                leaks = [a for a in alerts
+                         if a["alert"]["category"] == "data-leak"]
+                got[kind] = (len(leaks),
+                             sum(1 for a in leaks
+                                 if a["alert"]["signature_id"] == sid),
+                             sum(1 for a in alerts
+                                 if a["alert"]["signature_id"] == 1001021))
+                text = ""
+                for ext in (".alerts", ".events"):
+                    try:
+                        with open(os.path.join(outdir, name + ext)) as fp:
+                            text += fp.read()
+                    except FileNotFoundError:
+                        why.append("no %s%s" % (name, ext))
+                if kind == "leak":
+                    masked = not any(c in text for c in clear)
+                    if not masked:
+                        why.append("a number in clear")
+                    # The HTTP parser saw the leaking request too.
+                    post = any(e.get("event_type") == "http" and
+                               e["http"].get("url") == "/nop-ho-so"
+                               for e in lines(os.path.join(outdir,
+                                                           name + ".events")))
+                    if not post:
+                        why.append("no HTTP event for POST /nop-ho-so")
+            n, n_sid, anom = got["leak"]
+            if (n, n_sid) != (1, 1):
+                why.append("%d data-leak alerts (%d of rule %d), want 1"
+                           % (n, n_sid, sid))
+            if got["benign"][0]:
+                why.append("benign: %d data-leak alerts" % got["benign"][0])
+            want_anom = 1 if case in OVERLAP else 0
+            for kind in ("leak", "benign"):
+                if got[kind][2] != want_anom:
+                    why.append("%s: %d tcp_overlap alerts, want %d"
+                               % (kind, got[kind][2], want_anom))
+            print("%-12s %-3s %-38s %4d %6s %4s %6d %3d/%-3d  %s" % (
+                case, d, CASES[case][2], n, "yes" if masked else "NO",
+                "yes" if post else "NO", got["benign"][0], anom,
+                got["benign"][2],
+                "ok" if not why else "FAIL: " + "; ".join(why)))
+            bad += bool(why)
+    print("evasion: %d of %d cases and directions pass"
+          % (len(CASES) * len(DIRS) - bad, len(CASES) * len(DIRS)))
+    return bad
+
+
+def main():
+    if sys.argv[1] == "table":
+        sys.exit(1 if table(sys.argv[2]) else 0)
+    write(sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,8 @@
 #
 # Then tshark, run here as the referee, decodes the same file and
 # corpus_compare.py compares the sets of TLS SNI values, DNS query names
-# (queries and answers), HTTP hosts and SSH banners; accepted differences
+# (queries and answers), HTTP hosts and URIs and SSH banners, tshark
+# reassembling TCP and IP fragments; accepted differences
 # are listed, each with its reason, in corpus_compare.py (ACCEPTED).
 #
 # Environment (automake sets the first three):

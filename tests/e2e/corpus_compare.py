@@ -17,9 +17,19 @@ compares, per field, the SET of distinct values each side reports:
                ours:   dns.queries[].rrname of dns.type == "response"
   http_host    tshark: http.host of http.request packets, ":port" removed
                ours:   http.hostname (rules.md: the host without its port)
+  http_uri     tshark: http.request.uri of http.request packets
+               ours:   http.url
   ssh_banner   tshark: ssh.protocol (the whole identification line)
                ours:   "SSH-" + proto_version + "-" + software_version
                        (+ " " + comments when our record carries them)
+
+tshark runs with TCP reassembly and IPv4/IPv6 defragmentation switched on
+explicitly (its defaults, stated so a changed preferences file cannot turn
+the referee's view back into packet by packet): the names it reports are
+those of the reassembled streams and datagrams. For the captures in
+REASSEMBLED (fragments, reordered or duplicated segments) the fields listed
+there must not be empty on tshark's side, so the comparison there is of
+something that needed reassembling.
 
 Sets, not counts: a value is reported once per message by both, but
 retransmitted segments, duplicated packets and repeated queries make the
@@ -58,12 +68,27 @@ ACCEPTED = {
     # follows forward pointers as resolvers and tshark do.)
 }
 
-FIELDS = ("tls_sni", "dns_query", "dns_answer", "http_host", "ssh_banner")
+FIELDS = ("tls_sni", "dns_query", "dns_answer", "http_host", "http_uri",
+          "ssh_banner")
+
+# The fragment and reorder captures (tests/corpus/MANIFEST.tsv categories
+# ipfrag, tcp-anomaly; and the larger corpus's) and what tshark, having
+# reassembled them, must find in each.
+REASSEMBLED = {
+    "zeek_tcp_handshake-reorder.pcap": ("http_host", "http_uri"),
+    "zeek_ipv6-fragmented-dns.pcap": ("dns_query", "dns_answer"),
+    "zeek_tcp_ssh-dups.pcap": ("ssh_banner",),
+    "sv_tls-client-hello-frag-01_dump_mtu300.pcap": ("tls_sni",),
+}
+
+REASSEMBLY_PREFS = ["-o", "tcp.desegment_tcp_streams:TRUE",
+                    "-o", "ip.defragment:TRUE", "-o", "ipv6.defragment:TRUE"]
 
 
 def tshark_rows(tshark, pcap, dfilter, fields):
     """Run tshark -T json; return (list of {field: [values]}, stderr, rc)."""
-    args = [tshark, "-n", "-r", pcap, "-T", "json", "-Y", dfilter]
+    args = [tshark, "-n", "-r", pcap] + REASSEMBLY_PREFS + \
+        ["-T", "json", "-Y", dfilter]
     for f in fields:
         args += ["-e", f]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -106,7 +131,8 @@ def tshark_sets(tshark, pcap):
         "dns": tshark_rows(tshark, pcap, "dns || mdns || llmnr",
                            ["frame.protocols", "dns.qry.name",
                             "dns.flags.response", "dns.count.queries"]),
-        "http": tshark_rows(tshark, pcap, "http.request", ["http.host"]),
+        "http": tshark_rows(tshark, pcap, "http.request",
+                            ["http.host", "http.request.uri"]),
         "ssh": tshark_rows(tshark, pcap, "ssh.protocol", ["ssh.protocol"]),
     }
     rows = {}
@@ -146,6 +172,7 @@ def tshark_sets(tshark, pcap):
             pos += n
     for r in rows["http"]:
         s["http_host"].update(strip_port(h) for h in r.get("http.host", []))
+        s["http_uri"].update(r.get("http.request.uri", []))
     for r in rows["ssh"]:
         s["ssh_banner"].update(r.get("ssh.protocol", []))
     return s, None
@@ -174,8 +201,12 @@ def our_sets(events_path):
                 key = "dns_answer" if d.get("type") == "response" else "dns_query"
                 for q in d.get("queries", []):
                     s[key].add(q["rrname"])
-            elif t == "http" and "hostname" in ev.get("http", {}):
-                s["http_host"].add(ev["http"]["hostname"])
+            elif t == "http":
+                h = ev.get("http", {})
+                if "hostname" in h:
+                    s["http_host"].add(h["hostname"])
+                if "url" in h:
+                    s["http_uri"].add(h["url"])
             elif t == "ssh":
                 for side in ("client", "server"):
                     b = ev.get("ssh", {}).get(side)
@@ -213,6 +244,7 @@ def truth_sets(truth_dir, name):
         "dns_query": set(t.get("dns_query_names", {})),
         "dns_answer": set(t.get("dns_response_qry_names", {})),
         "http_host": set(strip_port(h) for h in t.get("http_hosts", {})),
+        "http_uri": set(t.get("http_uris", {})),
         "ssh_banner": set(t.get("ssh_banners", {})),
     }
 
@@ -290,6 +322,11 @@ def main(argv):
                     notes.append("tshark here and truth/ (tshark 4.0) differ on %s: "
                                  "live only %s, truth only %s"
                                  % (f, fmt(live - tr[f]), fmt(tr[f] - live)))
+
+    for f in REASSEMBLED.get(name, ()):
+        if not theirs[f]:
+            fails.append("%s: tshark reports nothing for this reassembly "
+                         "capture (REASSEMBLED)" % f)
 
     counts = " ".join("%s=%d" % (f, len(ours[f])) for f in FIELDS if ours[f] or theirs[f])
     if fails:

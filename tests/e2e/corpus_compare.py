@@ -23,10 +23,11 @@ compares, per field, the SET of distinct values each side reports:
                ours:   "SSH-" + proto_version + "-" + software_version
                        (+ " " + comments when our record carries them)
 
-tshark runs with TCP reassembly and IPv4/IPv6 defragmentation switched on
-explicitly (its defaults, stated so a changed preferences file cannot turn
-the referee's view back into packet by packet): the names it reports are
-those of the reassembled streams and datagrams. For the captures in
+tshark runs with TCP reassembly, out-of-order segments included (not its
+default), and IPv4/IPv6 defragmentation switched on explicitly (stated so a
+preferences file cannot turn the referee's view back into packet by
+packet): the names it reports are those of the reassembled streams and
+datagrams. For the captures in
 REASSEMBLED (fragments, reordered or duplicated segments) the fields listed
 there must not be empty on tshark's side, so the comparison there is of
 something that needed reassembling.
@@ -82,6 +83,7 @@ REASSEMBLED = {
 }
 
 REASSEMBLY_PREFS = ["-o", "tcp.desegment_tcp_streams:TRUE",
+                    "-o", "tcp.reassemble_out_of_order:TRUE",
                     "-o", "ip.defragment:TRUE", "-o", "ipv6.defragment:TRUE"]
 
 

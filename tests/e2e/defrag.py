@@ -27,17 +27,21 @@ from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment,  # noqa: E402
 CLIENT6, EXT6 = "fd00:20:9::66", "2001:db8:99::9"
 
 
-def session(path, client, server, ids, cut):
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def session(path, client, server, ids, cut, make=post, dport=80, reply=OK):
     """A connection whose request goes out as the fragments cut() makes."""
     cap = Capture(t0=1736215200.0)
-    t = Tcp(cap, client, server, 43210, 80).handshake()
-    seg = t._pkt(0, "PA", post(ids))
+    t = Tcp(cap, client, server, 43210, dport).handshake()
+    req = make(ids)
+    seg = t._pkt(0, "PA", req)
     cap.pkts.pop()                      # replaced by its fragments
     for f in cut(seg):
         cap.add(f)
-    t.seq[0] += len(post(ids))
+    t.seq[0] += len(req)
     t._pkt(1, "A")
-    t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
+    t.send(1, reply).close()
     cap.write(path)
 
 

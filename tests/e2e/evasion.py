@@ -23,12 +23,18 @@ KIND "leak" or "benign".
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
 
+And a TLS ClientHello (SNI) cut the ways that apply to it, for the
+referee: sni_CUT.pcap, CUT onebyte, reversed, frag4, frag6.
+
 The captures reuse stream.py's and defrag.py's cuts. `evasion.py table
 DIR` reads the daemon's outputs (DIR/NAME.alerts, .events) and prints one
-line per case; its exit status is 1 if any case failed.
+line per case; `evasion.py referee DIR` has tshark reassemble each leak
+and SNI capture and compares its HTTP hosts, URIs and TLS SNI with the
+daemon's events (corpus_compare.py's tshark, same preferences). Their exit
+status is 1 if any case failed.
 
 Usage: /usr/bin/python3 evasion.py OUTDIR
-       /usr/bin/python3 evasion.py table OUTDIR
+       /usr/bin/python3 evasion.py table|referee OUTDIR
 """
 import gzip
 import json
@@ -39,9 +45,11 @@ import zlib
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "rules"))
 sys.path.insert(0, here)
+import corpus_compare  # noqa: E402
 import defrag  # noqa: E402
 import stream  # noqa: E402
 from rulelib import Capture, Tcp, CLIENT, DB, EXT  # noqa: E402
+from rulelib import client_hello, server_hello  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post  # noqa: E402
 
 DB6 = "fd00:20:1::20"           # data_servers (tests/rules/canhgac-test.yaml)
@@ -151,6 +159,24 @@ CASES = {
 OVERLAP = {"overlap-gf", "overlap-dg"}
 
 
+SNI = "cong-dich-vu.example"
+# CUT: writer(path) of a TLS session whose ClientHello is cut that way.
+SNI_CUTS = {
+    "onebyte": lambda p: stream.session(
+        p, None, onebyte, make=lambda _: client_hello(SNI), dport=443,
+        reply=server_hello()),
+    "reversed": lambda p: stream.session(
+        p, None, stream.reversed_, make=lambda _: client_hello(SNI),
+        dport=443, reply=server_hello()),
+    "frag4": lambda p: defrag.session(
+        p, CLIENT, EXT, None, defrag.cut_v4,
+        make=lambda _: client_hello(SNI), dport=443, reply=server_hello()),
+    "frag6": lambda p: defrag.session(
+        p, defrag.CLIENT6, defrag.EXT6, None, defrag.cut_v6,
+        make=lambda _: client_hello(SNI), dport=443, reply=server_hello()),
+}
+
+
 def names():
     for case in CASES:
         for d in DIRS:
@@ -164,6 +190,46 @@ def write(outdir):
         client, server = DIRS[d][1 if v6 else 0]
         writer(os.path.join(outdir, name + ".pcap"),
                LEAK if kind == "leak" else BENIGN, client, server)
+    for cut, writer in SNI_CUTS.items():
+        writer(os.path.join(outdir, "sni_%s.pcap" % cut))
+
+
+def referee(outdir, tshark="tshark"):
+    """tshark's reassembled view against ours, per capture; returns the
+    number of captures that differ or where tshark saw nothing."""
+    fields = ("http_host", "http_uri", "tls_sni")
+    caps = [(name, ("http_host", "http_uri"))
+            for _, _, kind, name in names() if kind == "leak"]
+    caps += [("sni_" + cut, ("tls_sni",)) for cut in SNI_CUTS]
+    bad = 0
+    for name, need in caps:
+        proc = corpus_compare.tshark_rows(
+            tshark, os.path.join(outdir, name + ".pcap"),
+            "http.request || tls.handshake.type == 1",
+            ["http.host", "http.request.uri",
+             "tls.handshake.extensions_server_name"])
+        rows, err = corpus_compare.collect_rows(proc)
+        ours, _, err2 = corpus_compare.our_sets(
+            os.path.join(outdir, name + ".events"))
+        why = [e for e in (err2,) if e] if rows is not None else [err]
+        theirs = {f: set() for f in fields}
+        for r in rows or ():
+            theirs["http_host"].update(corpus_compare.strip_port(h)
+                                       for h in r.get("http.host", []))
+            theirs["http_uri"].update(r.get("http.request.uri", []))
+            theirs["tls_sni"].update(
+                r.get("tls.handshake.extensions_server_name", []))
+        for f in fields:
+            if ours and theirs[f] != ours[f]:
+                why.append("%s: tshark %s, ours %s" % (
+                    f, sorted(theirs[f]), sorted(ours[f])))
+        why += ["tshark sees no %s" % f for f in need if not theirs[f]]
+        print("%-26s %s %s" % (name, "ok  " if not why else "FAIL",
+                               "; ".join(why) or " ".join(
+                                   "%s=%s" % (f, ",".join(sorted(theirs[f])))
+                                   for f in need)))
+        bad += bool(why)
+    return bad
 
 
 def lines(path):
@@ -237,8 +303,8 @@ def table(outdir):
 
 
 def main():
-    if sys.argv[1] == "table":
-        sys.exit(1 if table(sys.argv[2]) else 0)
+    if sys.argv[1] in ("table", "referee"):
+        sys.exit(1 if globals()[sys.argv[1]](sys.argv[2]) else 0)
     write(sys.argv[1])
 
 

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
 from rulelib import Capture, Tcp, CLIENT, EXT, GATEWAY  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post as post  # noqa: E402
+from defrag import OK  # noqa: E402
 
 
 def deep_post(ids):
@@ -39,17 +40,18 @@ def deep(req):
         [(k, req[k:])]
 
 
-def session(path, ids, pieces, client=CLIENT, make=post, server=EXT):
+def session(path, ids, pieces, client=CLIENT, make=post, server=EXT,
+            dport=80, reply=OK):
     """A connection whose request goes out as (offset, bytes) pieces."""
     req = make(ids)
     cap = Capture(t0=1736215200.0)
-    t = Tcp(cap, client, server, 43210, 80).handshake()
+    t = Tcp(cap, client, server, 43210, dport).handshake()
     isn = t.seq[0]
     for off, data in pieces(req):
         t._pkt(0, "PA", data, seq=isn + off)
     t.seq[0] += len(req)
     t._pkt(1, "A")
-    t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
+    t.send(1, reply).close()
     cap.write(path)
 
 

@@ -104,13 +104,5 @@ check "flood: evictions counted ($ev)" [ "$ev" -gt 30000 ]
 check "flood: trains held within the table" \
 	[ "$(stat flood defrag.active)" -le "$(stat flood defrag.max)" ]
 check "flood: one sensor alert defrag_memcap" [ "$(count flood $memcap_rule)" = 1 ]
-if ldd "$CANHGACD" 2>/dev/null | grep -q libasan ||
-    grep -qa __asan_init "$CANHGACD"; then
-	echo "note: AddressSanitizer build: no RSS bound"
-else
-	rss=$(stat flood run.peak_rss_kb)
-	bound=$(((8 + 4 + 4 + 32) * 1024))
-	check "flood: peak RSS ${rss} KiB within the memcaps + 32 MiB ($bound KiB)" \
-		[ "$rss" -le "$bound" ]
-fi
+rss_within flood 8 4 4	# flow, threshold, defrag memcaps
 exit $fails

@@ -6,6 +6,7 @@
 # run NAME CONFIG: NAME.pcap (up to its first dot) replayed; alerts,
 # events and stats in $tmp/NAME.*; a failure or a sanitizer report fails.
 # count NAME SID [DECODE_ERROR]: alerts of that rule; stat NAME KEY.KEY.
+# rss_within NAME MIB...: peak RSS within the memcaps given + 32 MiB.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
@@ -107,4 +108,17 @@ live_stop() {
 		echo "FAIL $1: sanitizer report"; cat "$tmp/$1.err"; fails=1
 	fi
 	return 0
+}
+rss_within() {	# NAME MIB...: peak RSS within those memcaps (MiB) + 32 MiB
+	local name=$1 sum=32 m rss
+	shift
+	if ldd "$CANHGACD" 2>/dev/null | grep -q libasan ||
+	    grep -qa __asan_init "$CANHGACD"; then
+		echo "note: AddressSanitizer build: no RSS bound"
+		return
+	fi
+	for m; do sum=$((sum + m)); done
+	rss=$(stat "$name" run.peak_rss_kb)
+	check "$name: peak RSS $rss KiB within the memcaps + 32 MiB ($((sum * 1024)) KiB)" \
+		[ "$rss" -le $((sum * 1024)) ]
 }

@@ -103,13 +103,5 @@ check "flood: evictions counted ($ev)" [ "$ev" -gt 1000 ]
 check "flood: blocks held within the pool" \
 	[ "$(stat flood stream.blocks_used)" -le "$(stat flood stream.blocks_max)" ]
 check "flood: one sensor alert stream_memcap" [ "$(count flood $memcap_rule)" = 1 ]
-if ldd "$CANHGACD" 2>/dev/null | grep -q libasan ||
-    grep -qa __asan_init "$CANHGACD"; then
-	echo "note: AddressSanitizer build: no RSS bound"
-else
-	rss=$(stat flood run.peak_rss_kb)
-	bound=$(((8 + 4 + 1 + 4 + 32) * 1024))
-	check "flood: peak RSS ${rss} KiB within the memcaps + 32 MiB ($bound KiB)" \
-		[ "$rss" -le "$bound" ]
-fi
+rss_within flood 8 4 1 4	# flow, threshold, defrag, stream memcaps
 exit $fails

@@ -376,26 +376,34 @@ stream_packet(struct stream *st, struct packet *pkt)
 	int			 dir = pkt->dir;
 	uint8_t			 seqbit = dir == 0 ? SF_SEQ0 : SF_SEQ1;
 	const uint8_t		*p = pkt->payload;
-	uint32_t		 n = pkt->payload_len, rel;
+	uint32_t		 n = pkt->payload_len, rel, seq = pkt->seq;
 
 	if (pkt->tcp_flags & TH_SYN) {
-		f->next_seq[dir] = pkt->seq + 1;
-		f->app_flags |= seqbit;
-		pkt->payload_len = 0;
-		return;
+		/*
+		 * The SYN takes one sequence number; data on it (TCP Fast
+		 * Open, RFC 7413: a host with it on takes the data) follows.
+		 * A SYN again once the direction started (retransmitted)
+		 * does not rewind it: its data is then a retransmission.
+		 */
+		seq++;
+		if (!(f->app_flags & seqbit) ||
+		    f->next_seq[dir] - seq >= STREAM_WINDOW) {
+			f->next_seq[dir] = seq;
+			f->app_flags |= seqbit;
+		}
 	}
 	if (n == 0)
 		return;
 	st->st.c[STC_SEGMENTS]++;
 	if (!(f->app_flags & seqbit)) {
-		f->next_seq[dir] = pkt->seq;
+		f->next_seq[dir] = seq;
 		f->app_flags |= seqbit;
 	}
 	pkt->payload_len = 0;
-	rel = pkt->seq - f->next_seq[dir];
+	rel = seq - f->next_seq[dir];
 	if (rel >= 0x80000000U) {
 		/* Old data: a retransmission, maybe with some new. */
-		uint32_t behind = f->next_seq[dir] - pkt->seq;
+		uint32_t behind = f->next_seq[dir] - seq;
 
 		st->st.c[STC_RETRANSMITTED] += behind < n ? behind : n;
 		if (behind >= n)
@@ -421,7 +429,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
 	if (hold(st, sf, dir, f->next_seq[dir],
-	    pkt->seq + (uint32_t)(p - pkt->payload), p, n)) {
+	    seq + (uint32_t)(p - pkt->payload), p, n)) {
 		/*
 		 * The host may keep this copy: its bytes are inspected too,
 		 * by the payload rules alone (the parsers follow the stream).

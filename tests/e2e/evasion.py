@@ -19,6 +19,7 @@ KIND "leak" or "benign".
   keepalive   the leak in the second request of a keep-alive connection
   pipelined   the same, both requests in one segment (pipelined)
   deep        the numbers after 20 KB of other body
+  tfo         TCP Fast Open: the request on the SYN (RFC 7413)
   chunked     chunked transfer coding, a chunk boundary inside each number
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
@@ -122,6 +123,21 @@ def pipelined(path, ids, client, server):
     cap.write(path)
 
 
+def tfo(path, ids, client, server):
+    """The request rides on the client's SYN (RFC 7413), as a server
+    with Fast Open on takes it; the SYN-ACK acknowledges it."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80)
+    req = leak_post(ids)
+    t._pkt(0, "S", req)
+    t.seq[0] += 1 + len(req)
+    t._pkt(1, "SA")
+    t.seq[1] += 1
+    t._pkt(0, "A")
+    t.send(1, OK2).close()
+    cap.write(path)
+
+
 def tcp(cut, make=leak_post):
     return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
                                                   server=s, make=make)
@@ -147,6 +163,7 @@ CASES = {
     "pipelined": (pipelined, False, "second request, pipelined"),
     "deep": (tcp(stream.deep, stream.deep_post), False,
              "after 20 KB of other body"),
+    "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
     "gzip": (tcp(whole, encoded_post(b"gzip",

@@ -2,7 +2,8 @@
  * TCP reassembly tests: a direction's data cut into segments and fed to
  * stream_packet / stream_drain in order, reversed, one byte a segment,
  * duplicated, overlapping with the same and with other bytes, with a
- * hole that never fills, across the 2^32 sequence wrap; what comes out
+ * hole that never fills, across the 2^32 sequence wrap, on the SYN (TCP
+ * Fast Open); what comes out
  * must be the original stream, once, in order. Also the memcap (oldest
  * flow evicted, counted) and stream.depth (and the larger depth of the
  * flows a hook picks).
@@ -46,10 +47,10 @@ sink_take(struct packet *pkt, void *arg)
 		k->gaps++;
 }
 
-/* One segment of direction 0, as sensor.c feeds it. */
+/* One segment of direction 0 with those flags, as sensor.c feeds it. */
 static void
-feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
-    const uint8_t *p, uint32_t n)
+feed_flags(struct stream *st, struct flow *f, struct sink *k, uint8_t flags,
+    uint32_t seq, const uint8_t *p, uint32_t n)
 {
 	struct packet	pkt;
 
@@ -57,7 +58,7 @@ feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
 	pkt.flow = f;
 	pkt.dir = 0;
 	pkt.proto = PROTO_TCP;
-	pkt.tcp_flags = TH_ACK;
+	pkt.tcp_flags = flags;
 	pkt.seq = seq;
 	pkt.payload = p;
 	pkt.payload_len = n;
@@ -70,6 +71,13 @@ feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
 		sink_take(&pkt, k);
 	if (stream_pending(&pkt))
 		stream_drain(st, &pkt, sink_take, k);
+}
+
+static void
+feed(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
+    const uint8_t *p, uint32_t n)
+{
+	feed_flags(st, f, k, TH_ACK, seq, p, n);
 }
 
 static void
@@ -216,6 +224,36 @@ test_retransmissions(void **state)
 	assert_int_equal(stream_stats(st)->c[STC_RETRANSMITTED], 1500);
 	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS], 1);
 	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS_DIFFER], 0);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/*
+ * TCP Fast Open (RFC 7413): data on the SYN starts one past its sequence
+ * number and is handed on; the SYN retransmitted with it is a
+ * retransmission, not handed on again, and does not rewind the stream.
+ */
+static void
+test_syn_data(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+
+	(void)state;
+	fill();
+	feed_flags(st, f, k, TH_SYN, 4999, data, 300);
+	assert_int_equal(k->len, 300);
+	feed_flags(st, f, k, TH_SYN, 4999, data, 300);
+	assert_int_equal(k->len, 300);
+	assert_int_equal(stream_stats(st)->c[STC_RETRANSMITTED], 300);
+	feed(st, f, k, 5301, data + 301, 99);		/* ahead: held */
+	feed(st, f, k, 5300, data + 300, 1);		/* fills the hole */
+	assert_int_equal(k->len, 400);
+	assert_memory_equal(k->buf, data, 400);
+	assert_int_equal(k->anomalies, 0);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);
@@ -443,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_reversed),
 		cmocka_unit_test(test_one_byte),
 		cmocka_unit_test(test_retransmissions),
+		cmocka_unit_test(test_syn_data),
 		cmocka_unit_test(test_overlap_differ),
 		cmocka_unit_test(test_overlap_in_order),
 		cmocka_unit_test(test_gap),

@@ -136,7 +136,8 @@ static const char *const outputs_keys[] = {
 };
 static const char *const json_keys[] = { "path" };
 static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
-static const char *const stream_keys[] = { "memcap", "depth", "gateway_depth" };
+static const char *const stream_keys[] = { "memcap", "match_memcap", "depth",
+    "gateway_depth" };
 static const char *const compliance_keys[] = {
 	"max_list_age", "max_drop_rate"
 };

@@ -4,8 +4,9 @@
 # fills, 1,300 IPv4 and IPv6 fragment trains of 62 KiB that never
 # complete, an attacker's overlapping segments (200 connections) and
 # overlapping fragments (200 trains) with other bytes -- about 150 MB of
-# held data tried against `stream.memcap: 8MB` and `defrag.memcap: 8MB`.
-#  1. peak RSS within the memcaps (flow, threshold, stream, defrag) plus
+# held data tried against `stream.memcap: 8MB` and `defrag.memcap: 8MB`
+# (`stream.match_memcap: 4MB`).
+#  1. peak RSS within the memcaps (flow, threshold, stream, match, defrag) plus
 #     32 MiB (not under AddressSanitizer, whose shadow memory defeats it);
 #  2. oldest first: of two probe POSTs with three citizen-ID numbers,
 #     each held ahead of a hole (and two as IPv4 fragment trains missing
@@ -27,7 +28,8 @@ sed -e "s|\.\./\.\./|$top_srcdir/|g" -e '/^stream:/d' -e '/^defrag:/,$d' \
     -e 's/flow_memcap: .*/flow_memcap: 16MB/' \
     -e 's/threshold_memcap: .*/threshold_memcap: 4MB/' \
     "$top_srcdir/tests/rules/canhgac-test.yaml" >"$tmp/flood.yaml"
-printf '%s\n' 'stream: {memcap: 8MB}' 'defrag: {memcap: 8MB, timeout: 60s}' \
+printf '%s\n' 'stream: {memcap: 8MB, match_memcap: 4MB}' \
+    'defrag: {memcap: 8MB, timeout: 60s}' \
     >>"$tmp/flood.yaml"
 eval "$(cat "$tmp/flood.expect")"	# holders= trains= reassembled=
 
@@ -43,7 +45,7 @@ print(sum(1 for a in map(json.loads, open(sys.argv[1]))
 EOF
 }
 
-rss_within flood 16 4 8 8	# flow, threshold, stream, defrag memcaps
+rss_within flood 16 4 8 4 8	# flow, threshold, stream, match, defrag memcaps
 
 leak=1000802
 check "oldest first: the held POST sent before the flood was evicted" \

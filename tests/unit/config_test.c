@@ -84,7 +84,10 @@ test_values(void **state)
 	    "flow_timeouts: {new: 1m, established: 1h, closed: 5s}\n"
 	    "capture:\n  - interface: eth1\n    bpf: \"tcp\"\n"
 	    "    snaplen: 9000\n    promiscuous: false\n"
-	    "    buffer_size: 64MB\n");
+	    "    buffer_size: 64MB\n"
+	    "stream: {memcap: 8MB, match_memcap: 4MB, depth: 2MB,"
+	    " gateway_depth: 8MB}\n"
+	    "defrag: {enabled: false, memcap: 2MB, timeout: 1m}\n");
 
 	(void)state;
 	c = config_load(p, err, sizeof(err));
@@ -102,6 +105,14 @@ test_values(void **state)
 	assert_int_equal(c->capture[0].snaplen, 9000);
 	assert_int_equal(c->capture[0].promisc, 0);
 	assert_int_equal(c->capture[0].buffer_size, 64 << 20);
+	/* Every documented stream and defrag key is taken. */
+	assert_int_equal(c->stream_memcap, 8ULL << 20);
+	assert_int_equal(c->stream_match_memcap, 4ULL << 20);
+	assert_int_equal(c->stream_depth, 2ULL << 20);
+	assert_int_equal(c->stream_gateway_depth, 8ULL << 20);
+	assert_int_equal(c->defrag_enabled, 0);
+	assert_int_equal(c->defrag_memcap, 2ULL << 20);
+	assert_int_equal(c->defrag_timeout, 60ULL * 1000000);
 	config_free(c);
 }
 

@@ -383,11 +383,16 @@ stream_packet(struct stream *st, struct packet *pkt)
 		 * The SYN takes one sequence number; data on it (TCP Fast
 		 * Open, RFC 7413: a host with it on takes the data) follows.
 		 * A SYN again once the direction started (retransmitted)
-		 * does not rewind it: its data is then a retransmission.
+		 * does not rewind it: its data is then a retransmission. Nor
+		 * does one elsewhere on an established connection, which
+		 * hosts answer with a challenge ACK (RFC 5961 section 4):
+		 * else one injected SYN would blind the sensor to the rest.
+		 * A new connection on the same ports starts once it closed.
 		 */
 		seq++;
 		if (!(f->app_flags & seqbit) ||
-		    f->next_seq[dir] - seq >= STREAM_WINDOW) {
+		    (f->state != FLOW_ESTABLISHED &&
+		    f->next_seq[dir] - seq >= STREAM_WINDOW)) {
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
 		}

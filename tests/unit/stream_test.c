@@ -3,7 +3,7 @@
  * stream_packet / stream_drain in order, reversed, one byte a segment,
  * duplicated, overlapping with the same and with other bytes, with a
  * hole that never fills, across the 2^32 sequence wrap, on the SYN (TCP
- * Fast Open); what comes out
+ * Fast Open), past an injected SYN; what comes out
  * must be the original stream, once, in order. Also the memcap (oldest
  * flow evicted, counted) and stream.depth (and the larger depth of the
  * flows a hook picks).
@@ -260,6 +260,38 @@ test_syn_data(void **state)
 	stream_free(st);
 }
 
+/*
+ * A SYN elsewhere on an established connection (injected: the host
+ * answers it with a challenge ACK) does not move the stream; once the
+ * connection closed, a SYN starts the next one on the same ports.
+ */
+static void
+test_syn_injected(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+
+	(void)state;
+	fill();
+	syn(st, f, 999);
+	feed(st, f, k, 1000, data, 100);
+	f->state = FLOW_ESTABLISHED;
+	syn(st, f, 7000000);
+	feed(st, f, k, 1100, data + 100, 100);
+	assert_int_equal(k->len, 200);
+	assert_memory_equal(k->buf, data, 200);
+	f->state = FLOW_CLOSED;
+	syn(st, f, 9000000);
+	feed(st, f, k, 9000001, data + 200, 100);
+	assert_int_equal(k->len, 300);
+	assert_memory_equal(k->buf, data, 300);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
 /* Overlap over held data: the first bytes win; other bytes: anomaly. */
 static void
 overlap_case(int garbage_first)
@@ -482,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_one_byte),
 		cmocka_unit_test(test_retransmissions),
 		cmocka_unit_test(test_syn_data),
+		cmocka_unit_test(test_syn_injected),
 		cmocka_unit_test(test_overlap_differ),
 		cmocka_unit_test(test_overlap_in_order),
 		cmocka_unit_test(test_gap),

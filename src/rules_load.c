@@ -575,6 +575,8 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name))
 			return lerr(L, k, "assets: a name is letters, digits "
 			    "and _, starting with a letter");
+		if (rules_asset(rs, name) != NULL && L->overlaid)
+			continue;
 		if (rules_asset(rs, name) != NULL)
 			return lerr(L, k, "assets: \"%s\" is defined twice",
 			    name);
@@ -1729,6 +1731,17 @@ index_exceptions(struct ruleset *rs)
 struct ruleset *
 rules_load(const struct config *conf, char *err, size_t errlen)
 {
+	return rules_load_overlay(conf, NULL, err, errlen);
+}
+
+/*
+ * The rule set of conf, with the asset groups of overlay's `assets:`
+ * (the self-test's bindings) in place of conf's groups of the same name.
+ */
+struct ruleset *
+rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
+    char *err, size_t errlen)
+{
 	struct ruleset		*rs = xcalloc(1, sizeof(*rs));
 	struct loader		 L;
 	struct yaml_node_s	*root = NULL;
@@ -1759,14 +1772,24 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	L.sidseed = 0;
 	L.file_yd = NULL;
 	L.file = NULL;
+	L.overlaid = 0;
 	if (conf->doc != NULL)
 		root = yamldoc_root(conf->doc);
 	if (root != NULL) {
 		struct yaml_node_s *cat = yamldoc_get(conf->doc,
 		    yamldoc_get(conf->doc, root, "sensor"), "catalog");
 
+		if (overlay != NULL) {
+			L.yd = overlay;
+			if (load_assets(&L, yamldoc_get(overlay,
+			    yamldoc_root(overlay), "assets")))
+				goto fail;
+			L.yd = conf->doc;
+			L.overlaid = 1;
+		}
 		if (load_assets(&L, yamldoc_get(conf->doc, root, "assets")))
 			goto fail;
+		L.overlaid = 0;
 		/*
 		 * The catalog is required when named; the default one is
 		 * optional, so a capture-only configuration needs none.

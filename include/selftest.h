@@ -17,6 +17,7 @@ struct sensor;
 #define SELFTEST_RULES_MAX	4096	/* rules a result names */
 #define SELFTEST_MANIFEST_MAX	(1 << 20)	/* bytes */
 #define SELFTEST_CASES_MAX	4096
+#define SELFTEST_CASE_MAX	(16 << 20)	/* bytes of one capture */
 
 /*
  * done(arg, result, err) from the loop when the run that began after

@@ -101,9 +101,16 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 {
 	struct sensor		 t;
 	struct rule_info	 ri;
+	struct stat		 sb;
 	size_t			 i;
 	int			 rc = -1;
 
+	if (stat(pcap, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > SELFTEST_CASE_MAX) {
+		snprintf(err, errlen, "%.900s: not a regular file of at most "
+		    "%d bytes", pcap, SELFTEST_CASE_MAX);
+		return -1;
+	}
 	memset(&t, 0, sizeof(t));
 	t.conf = conf;
 	t.offline = 1;

@@ -18,9 +18,8 @@
 . "$top_srcdir/tests/e2e/control_lib.sh"
 . "$top_srcdir/tests/e2e/compliance_lib.sh"
 MANIFEST=$top_builddir/rules/selftest/manifest.json
-if [ ! -s "$MANIFEST" ]; then
-	skip "no self-test cases at $MANIFEST (make builds them with scapy)"
-fi
+grep -q '"sid"' "$MANIFEST" 2>/dev/null ||
+    skip "no self-test cases in $MANIFEST (make builds them with python3-scapy)"
 comp_setup stl 5
 $PY - "$tmp" "$MANIFEST" <<'PYEOF'
 import sys, yaml

@@ -63,7 +63,8 @@ usage(FILE *fp)
 "COMMANDS\n"
 "    version             daemon and protocol version\n"
 "    status              uptime, level, interfaces, packets, pcap drops,\n"
-"                        flows, alerts by severity, outputs, last reload\n"
+"                        flows, alerts by severity, outputs, last reload,\n"
+"                        last self-test\n"
 "    stats [--prometheus]\n"
 "                        every counter; --prometheus prints the\n"
 "                        Prometheus text format for node_exporter's\n"
@@ -454,6 +455,14 @@ show_status(json_t *j)
 		    json_is_true(json_object_get(rl, "ok")) ? "ok" : "FAILED: ",
 		    json_is_true(json_object_get(rl, "ok")) ? "" :
 		    jstr(rl, "error"));
+	}
+	if ((v = json_object_get(j, "selftest")) != NULL) {
+		tt = (time_t)jint(v, "time");
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		    localtime(&tt));
+		printf("selftest    %s: %lld passed, %lld failed, %lld "
+		    "untested (rule set %.12s)\n", when, jint(v, "pass"),
+		    jint(v, "fail"), jint(v, "untested"), jstr(v, "digest"));
 	}
 	printf("\n");
 	table_add(&t, "INTERFACE", "STATE", "PACKETS", "PCAP-RECEIVED",

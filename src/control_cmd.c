@@ -183,6 +183,16 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "exceptions", (json_int_t)rules_exception_count(s->rules)));
 	json_object_set_new(j, "outputs", outputs_status(ctl));
 	json_object_set_new(j, "reload", reload_json(s));
+	/* The last self-test's totals (the rules: canhgacctl selftest). */
+	if (selftest_last(s) != NULL) {
+		json_t *st = (json_t *)selftest_last(s);
+
+		json_object_set_new(j, "selftest", json_pack("{s:O,s:O,s:O,"
+		    "s:O,s:O}", "digest", json_object_get(st, "digest"),
+		    "time", json_object_get(st, "time"), "pass",
+		    json_object_get(st, "pass"), "fail", json_object_get(st,
+		    "fail"), "untested", json_object_get(st, "untested")));
+	}
 	return j;
 }
 

@@ -159,6 +159,9 @@ ctl selftest >"$tmp/st2.out" 2>&1
 rc=$?
 check "canhgacctl selftest exits 6 when a rule fails (rc $rc)" [ $rc -eq 6 ]
 check "it names the broken rule as failed" grep -q "^1000401   fail" "$tmp/st2.out"
+ctl status >"$tmp/status.out"
+check "canhgacctl status shows the last self-test with its failure" \
+    grep -qE "^selftest .*: [0-9]+ passed, 1 failed, [0-9]+ untested \(rule set [0-9a-f]{12}\)" "$tmp/status.out"
 ctl --json selftest >"$tmp/st2.json" 2>&1
 $PY - "$tmp/st2.json" "$d1" "$tmp/etc/state/state.json" <<'PYEOF'
 import json, sys

@@ -458,6 +458,23 @@ asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 }
 
 /*
+ * A list file's path: relative to the configuration, or, in the
+ * self-test's overlay, to the overlay's own directory (malloc'd).
+ */
+static char *
+overlay_path(struct loader *L, const char *file)
+{
+	const char	*od = L->yd != L->conf->doc ? yamldoc_path(L->yd) : NULL;
+	const char	*slash = od ? strrchr(od, '/') : NULL;
+	char		*p;
+
+	if (slash == NULL || file[0] == '/')
+		return config_path(L->conf, file);
+	xasprintf(&p, "%.*s/%s", (int)(slash - od), od, file);
+	return p;
+}
+
+/*
  * A list file: addresses, domains, hosts (`IP [MAC]`), services
  * (`IP PORT/PROTO`) or TLS fingerprints, told by `type` or the first
  * entry.
@@ -492,7 +509,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 			return lerr(L, tn, "assets.%s: type must be ip, domain, "
 			    "host, service, ja3, ja4 or sha256", a->name);
 	}
-	path = config_path(L->conf, yamldoc_scalar(fn));
+	path = overlay_path(L, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
 	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;

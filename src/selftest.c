@@ -14,7 +14,7 @@
  * Where it runs: in a thread, on its own configuration (read again from
  * the file in the loop, as a reload does, since config_load sets TZ) and
  * a rule set built afresh for every case, with its own flows, stream,
- * defrag and threshold state, no alert output, event log, sink or
+ * defrag, host inventory and threshold state, no alert output, event log, sink or
  * counter of the live sensor, and its own event base reading the case
  * file. The live capture goes on meanwhile. Only the result, handed to
  * the loop through a pipe, touches the sensor: the history and the last
@@ -41,6 +41,7 @@
 #include "conf.h"
 #include "flow.h"
 #include "history.h"
+#include "hosts.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "rules.h"
@@ -122,6 +123,7 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 		goto out;
 	if ((t.cap = capture_new(t.base, sensor_packet, case_done, &t)) ==
 	    NULL || capture_add_file(t.cap, pcap, err, errlen) != 0 ||
+	    hosts_init(&t, err, errlen) != 0 ||
 	    sensor_flow_init(&t, err, errlen) != 0)
 		goto out;
 	if (capture_start(t.cap) != 0) {
@@ -137,6 +139,8 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 out:
 	if (t.flows != NULL)
 		sensor_flow_shutdown(&t);
+	/* Its own inventory, in memory only (offline: no file). */
+	hosts_shutdown(&t);
 	capture_free(t.cap);
 	rules_free(t.rules);
 	event_base_free(t.base);

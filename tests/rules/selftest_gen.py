@@ -6,14 +6,15 @@ For every sid of cases.CASES, its first positive case is written to
 OUTDIR/SID-0.pcap, and OUTDIR/manifest.json says what each case assumes:
 
   {"version": 1,
-   "assets": {NAME: [ADDRESS | CIDR | PORT, ...], ...},
+   "assets": {NAME: [ADDRESS | CIDR | PORT, ...] | {"file": PATH, ...}},
    "cases": [{"sid": N, "file": "SID-0.pcap", "description": TEXT,
               "addresses": [the addresses the capture uses]}, ...],
    "untested": {"SID": REASON, ...}}
 
 "assets" are the asset bindings of tests/rules/canhgac-test.yaml, the
 configuration the cases are written for, with the indicator list files
-inlined: the daemon's self-test overlays them on the live configuration
+copied to OUTDIR/lists/ (relative paths in the manifest are read
+against its directory): the daemon's self-test overlays them on the live configuration
 (canhgacd's selftest.c), so that a case's addresses are what its rule's
 asset groups hold. "untested" are the sids no shipped capture exercises:
 cases.UNTESTABLE, and the cases that need other limits than the live
@@ -29,6 +30,7 @@ The output is deterministic: the same cases give the same bytes.
 import json
 import os
 import re
+import shutil
 import struct
 import sys
 
@@ -40,21 +42,21 @@ SNAP_LONG = 128         # what is kept of a segment longer than a frame
 FRAME_MAX = 1514
 
 
-def test_assets(top):
-    """The assets of canhgac-test.yaml, list files inlined."""
+def test_assets(top, outdir):
+    """The assets of canhgac-test.yaml; list files copied to outdir/lists."""
     import yaml
     path = os.path.join(HERE, "canhgac-test.yaml")
     doc = yaml.safe_load(open(path, encoding="utf-8"))
     out = {}
     for name, v in (doc.get("assets") or {}).items():
         if isinstance(v, dict) and "file" in v:
+            # A copy beside the manifest, which the overlay's relative
+            # paths are read against.
             f = os.path.normpath(os.path.join(HERE, v["file"]))
-            items = []
-            for line in open(f, encoding="utf-8"):
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    items.append(line)
-            out[name] = items
+            os.makedirs(os.path.join(outdir, "lists"), exist_ok=True)
+            rel = "lists/" + os.path.basename(f)
+            shutil.copyfile(f, os.path.join(outdir, rel))
+            out[name] = dict(v, file=rel)
         elif isinstance(v, list):
             out[name] = [str(x) for x in v]
         else:
@@ -104,7 +106,7 @@ def main():
         sys.exit("usage: selftest_gen.py TOP_SRCDIR OUTDIR")
     top, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    man = {"version": 1, "assets": test_assets(top), "cases": [],
+    man = {"version": 1, "assets": test_assets(top, out), "cases": [],
            "untested": {}}
     for sid, why in sorted(cases.UNTESTABLE.items()):
         man["untested"][str(sid)] = re.sub(r"\s+", " ", why)

@@ -56,6 +56,9 @@ cat >"$tmp/etc/lists/ioc-domains.txt" <<'EOF'
 c2-update-check.vn
 malware-cdn.net
 EOF
+# TLS client fingerprints of a test feed (JA3 MD5, JA4).
+echo "e7d705a3286e19ea42f587b344ee6865" >"$tmp/etc/lists/ioc-ja3.txt"
+echo "t13d1516h2_8daaf6152771_02713d6af862" >"$tmp/etc/lists/ioc-ja4.txt"
 $PY - "$tmp" "$port" "$MANIFEST" <<'PYEOF'
 import sys, yaml
 tmp, port = sys.argv[1], int(sys.argv[2])
@@ -67,6 +70,8 @@ conf["outputs"]["remote"] = [{
     "ca": tmp + "/sl/certs/ca.pem", "server_name": "collector.test",
     "spool": tmp + "/spool", "drain_timeout": "2s"}]
 conf["compliance"] = {"max_list_age": "2d", "max_drop_rate": "5%"}
+# Where the gateway may connect: a real partner, not a documentation address.
+conf["assets"]["approved_destinations"] = ["10.96.250.10"]
 yaml.safe_dump(conf, open(p, "w"), allow_unicode=True)
 PYEOF
 comp_start

@@ -116,7 +116,11 @@ def load(p):
 bad = []
 if a0 != a1:
     bad.append("alerts.json changed")
-if s0.get("rules") != s1.get("rules"):
+# "evaluated" counts the rules tried on live packets (the veth's stray
+# IPv6): within the same bound as the packets; the rest exactly.
+r0, r1 = dict(s0.get("rules") or {}), dict(s1.get("rules") or {})
+e0, e1 = r0.pop("evaluated", 0), r1.pop("evaluated", 0)
+if r0 != r1 or e1 - e0 > 500:
     bad.append("stats rules: %s -> %s" % (s0.get("rules"), s1.get("rules")))
 if s0["outputs"].get("json") != s1["outputs"].get("json"):
     bad.append("stats outputs.json: %s -> %s" % (s0["outputs"].get("json"),

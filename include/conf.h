@@ -36,6 +36,7 @@ struct config {
 	char		*events_path;
 	char		*dir;		/* of the config file: relative paths */
 	char		*catalog;
+	char		*selftest_cases;	/* sensor.selftest_cases */
 	int		 language_vi;	/* sensor.language: vi */
 	uint64_t	 threshold_memcap;
 	uint64_t	 behaviour_memcap;	/* baseline, beacon, dns_tunnel */

@@ -22,6 +22,10 @@ struct control_ops {
 	void	(*stop)(struct sensor *, enum flow_end_reason);
 	/* The statistics snapshot (stats.h), with control_stats in it. */
 	struct json_t *(*stats)(struct sensor *);
+	/* The self-test; done(arg, result, err) from the loop (selftest.h). */
+	void	(*selftest)(struct sensor *, void (*done)(void *,
+		    const struct json_t *, const char *), void *arg);
+	void	(*selftest_forget)(struct sensor *, void *arg);
 };
 /* Listen on outputs.status.socket, if configured; s->control holds it. */
 int	 control_init(struct sensor *, const struct control_ops *,

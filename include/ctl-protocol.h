@@ -67,5 +67,6 @@
 #define CTL_CMD_SHUTDOWN	"shutdown"
 #define CTL_CMD_COMPLIANCE	"compliance"
 #define CTL_CMD_HOSTS		"hosts"
+#define CTL_CMD_SELFTEST	"selftest"
 
 #endif /* CTL_PROTOCOL_H */

@@ -23,6 +23,7 @@ struct sensor;
 #define STATE_KEYS_MAX		64	/* categories or controls a bucket */
 #define STATE_HOURLY_DAYS	14	/* then daily buckets */
 #define STATE_KEEP_DAYS		400
+#define STATE_SELFTESTS_MAX	256	/* self-test runs */
 
 struct state;
 struct state *state_load(const char *path, int utc_offset);
@@ -44,6 +45,8 @@ void	 state_add_alerts(struct state *, time_t, const char *category,
 void	 state_output(struct state *, const char *name, time_t,
 	    uint64_t delivered, uint64_t dropped, int64_t pending,
 	    int64_t bytes, const char *ostate);
+/* A self-test result (selftest.h), recorded. */
+void	 state_selftest(struct state *, struct json_t *result);
 /* The evidence of the period [since, now] as report JSON. */
 struct json_t *state_evidence(const struct state *, time_t since, time_t now);
 /* The daemon's hooks (s->state is NULL when there is no state file). */
@@ -51,6 +54,7 @@ int	 state_init(struct sensor *, char *err, size_t errlen);
 void	 state_sample(struct sensor *);
 void	 state_reload_begin(struct sensor *);
 void	 state_reload_end(struct sensor *, int ok, const char *error);
+void	 state_selftest_end(struct sensor *, struct json_t *result);
 void	 state_shutdown(struct sensor *);
 /* baseline_state.c: the learned baselines in STATE_DIR/baselines. */
 int	 baselines_init(struct sensor *, char *err, size_t errlen);

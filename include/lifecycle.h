@@ -30,6 +30,9 @@ struct capture *sensor_capture(struct sensor *);
  * sensor_shutdown still undoes what started.
  */
 int	 sensor_start(struct sensor *, char *err, size_t errlen);
+/* The packet path's state of s: flows, app, defrag, stream (and free). */
+int	 sensor_flow_init(struct sensor *, char *err, size_t errlen);
+void	 sensor_flow_shutdown(struct sensor *);
 /* Run the loop until the sensor stopped (capture end or sensor_stop). */
 void	 sensor_run(struct sensor *);
 /*

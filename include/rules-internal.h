@@ -155,6 +155,7 @@ struct loader {
 	struct rule		*rule;		/* whose match: $assets noted */
 	int			 neg;		/* the last unwrap_not */
 	int			 catalog;	/* the file read is a catalog */
+	int			 overlaid;	/* assets defined by an overlay win */
 };
 
 /* rules_load.c */

@@ -360,6 +360,10 @@ struct rule_stats {
 
 /* Load rules, assets, exceptions and the catalog named by conf. */
 struct ruleset *rules_load(const struct config *, char *err, size_t errlen);
+/* The same, with overlay's `assets:` in place of the groups they name. */
+struct yaml_doc;
+struct ruleset *rules_load_overlay(const struct config *, struct yaml_doc *,
+	    char *err, size_t errlen);
 /* A rule whose regex gave up since it was last returned, and on how many
  * events; NULL when none (for the regex_limit sensor event). */
 const struct rule *rules_limit_next(struct ruleset *, uint64_t *count);

@@ -28,6 +28,7 @@ struct defrag;
 struct stream;
 struct pmatch;
 struct reload_job;
+struct selftest;
 struct iface;
 struct packet;
 struct app_result;
@@ -82,6 +83,7 @@ struct sensor {
 	pthread_t		 retire_tid;	/* freeing a replaced rule set */
 	int			 retiring;
 	struct hosts		*hosts;		/* hosts.c: the inventory */
+	struct selftest		*selftest;	/* selftest.c, NULL offline */
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */

@@ -14,7 +14,7 @@ PKGS=(
   # the manual pages, checked by mandoc -Tlint (tests/e2e/manpages.sh)
   mandoc
   # tests: referee decoder, fixture builder, real peers, namespaces
-  tshark tcpdump python3-scapy iproute2 curl openssl nmap ncat
+  tshark tcpdump python3-scapy python3-yaml iproute2 curl openssl nmap ncat
   dnsutils syslog-ng-core time bc tcpreplay
   # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
   logrotate

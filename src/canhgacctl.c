@@ -42,6 +42,7 @@ long long compliance_parse_since(const char *, long long now, char *err,
 #define EX_NOCONN	3	/* no daemon on the socket */
 #define EX_DENIED	4	/* permission denied (socket or command) */
 #define EX_PROTO	5	/* broken or missing answer */
+#define EX_SELFTEST	6	/* a rule failed its self-test */
 
 #define REPLY_MAX	(CTL_REPLY_MAX + 1)	/* the newline */
 
@@ -62,7 +63,8 @@ usage(FILE *fp)
 "COMMANDS\n"
 "    version             daemon and protocol version\n"
 "    status              uptime, level, interfaces, packets, pcap drops,\n"
-"                        flows, alerts by severity, outputs, last reload\n"
+"                        flows, alerts by severity, outputs, last reload,\n"
+"                        last self-test\n"
 "    stats [--prometheus]\n"
 "                        every counter; --prometheus prints the\n"
 "                        Prometheus text format for node_exporter's\n"
@@ -97,6 +99,10 @@ usage(FILE *fp)
 "                        category, the outputs' state (Ctrl-C stops;\n"
 "                        -n: after COUNT screens)\n"
 "    reload              reload configuration, rules and lists\n"
+"    selftest            run every active rule's self-test cases through\n"
+"                        a separate instance of the running rule set and\n"
+"                        print pass, fail or untested (with the reason)\n"
+"                        per rule; exit status 6 when a rule failed\n"
 "    shutdown            stop the daemon\n"
 "    compliance [--level N] [--since DATE|AGE] [--format text|json|html]\n"
 "                [--lang en|vi] [-o FILE]\n"
@@ -133,12 +139,13 @@ usage(FILE *fp)
 "\n"
 "ACCESS\n"
 "    Read-only commands need root or the socket's group\n"
-"    (outputs.status.group); reload, shutdown and list add/remove need\n"
-"    root or outputs.status.admin_group.\n"
+"    (outputs.status.group); reload, selftest, shutdown and list\n"
+"    add/remove need root or outputs.status.admin_group.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 done; 1 the daemon answered with an error; 2 usage error;\n"
-"    3 no daemon on the socket; 4 permission denied; 5 broken answer.\n"
+"    3 no daemon on the socket; 4 permission denied; 5 broken answer;\n"
+"    6 a rule failed its self-test.\n"
 "\n"
 "EXAMPLES\n"
 "    canhgacctl status\n"
@@ -447,6 +454,14 @@ show_status(json_t *j)
 		    json_is_true(json_object_get(rl, "ok")) ? "ok" : "FAILED: ",
 		    json_is_true(json_object_get(rl, "ok")) ? "" :
 		    jstr(rl, "error"));
+	}
+	if ((v = json_object_get(j, "selftest")) != NULL) {
+		tt = (time_t)jint(v, "time");
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		    localtime(&tt));
+		printf("selftest    %s: %lld passed, %lld failed, %lld "
+		    "untested (rule set %.12s)\n", when, jint(v, "pass"),
+		    jint(v, "fail"), jint(v, "untested"), jstr(v, "digest"));
 	}
 	printf("\n");
 	table_add(&t, "INTERFACE", "STATE", "PACKETS", "PCAP-RECEIVED",
@@ -908,6 +923,47 @@ show_baselines(json_t *j)
 		fprintf(stderr, "%zu of %lld keys (--limit, --offset)\n",
 		    json_array_size(json_object_get(j, "baselines")),
 		    jint(j, "total"));
+}
+
+static int
+sid_cmp(const void *a, const void *b)
+{
+	long long	x = atoll(*(const char *const *)a);
+	long long	y = atoll(*(const char *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The self-test, a rule a line by sid; the number of failures. */
+static long long
+show_selftest(json_t *rep)
+{
+	json_t		*st = json_object_get(rep, "selftest"), *d, *v;
+	const char	*k, **sids;
+	size_t		 n = 0, i;
+
+	d = json_object_get(st, "details");
+	sids = calloc(json_object_size(d) + 1, sizeof(*sids));
+	if (sids == NULL)
+		die(EX_FAILED, "out of memory");
+	json_object_foreach(d, k, v)
+		sids[n++] = k;
+	qsort(sids, n, sizeof(*sids), sid_cmp);
+	for (i = 0; i < n; i++) {
+		v = json_object_get(d, sids[i]);
+		printf("%-9s %-8s %s", sids[i], jstr(v, "result"),
+		    jstr(v, "name"));
+		if (json_is_string(json_object_get(v, "reason")))
+			printf(": %s", jstr(v, "reason"));
+		putchar('\n');
+	}
+	free(sids);
+	printf("self-test of rule set %.12s: %lld passed, %lld failed, %lld "
+	    "untested%s\n", jstr(st, "digest"), jint(st, "pass"),
+	    jint(st, "fail"), jint(st, "untested"), json_is_true(
+	    json_object_get(st, "truncated")) ? " (more rules than shown)" :
+	    "");
+	return jint(st, "fail");
 }
 
 static void
@@ -1593,7 +1649,7 @@ main(int argc, char *argv[])
 	const char	*cmd;
 	static json_t	*req;	/* static: reachable if we die */
 	json_t		*rep;
-	int		 ch, prom = 0, n;
+	int		 ch, prom = 0, n, failed = 0;
 
 	while ((ch = getopt_long(argc, argv, "+s:jt:h", lo, NULL)) != -1) {
 		switch (ch) {
@@ -1684,6 +1740,7 @@ main(int argc, char *argv[])
 		    strcmp(cmd, CTL_CMD_EXCEPTIONS) &&
 		    strcmp(cmd, CTL_CMD_HOSTS) &&
 		    strcmp(cmd, CTL_CMD_RELOAD) &&
+		    strcmp(cmd, CTL_CMD_SELFTEST) &&
 		    strcmp(cmd, CTL_CMD_SHUTDOWN))
 			die(EX_USAGE, "unknown command \"%s\" (try -h)", cmd);
 	}
@@ -1719,6 +1776,8 @@ main(int argc, char *argv[])
 		printf("reloaded %s\n", jstr(rep, "reloaded"));
 	else if (strcmp(cmd, CTL_CMD_SHUTDOWN) == 0)
 		printf("canhgacd is stopping\n");
+	else if (strcmp(cmd, CTL_CMD_SELFTEST) == 0)
+		failed = show_selftest(rep) > 0;
 	else if (strcmp(cmd, CTL_CMD_LIST) == 0) {
 		json_t *v;
 		size_t i;
@@ -1760,8 +1819,10 @@ main(int argc, char *argv[])
 				    "flow)\n", json_string_value(v));
 		}
 	}
+	if (opt_json && strcmp(cmd, CTL_CMD_SELFTEST) == 0)
+		failed = jint(json_object_get(rep, "selftest"), "fail") > 0;
 	json_decref(rep);
 	answer = NULL;
 	free(r.buf);
-	return EX_OK;
+	return failed ? EX_SELFTEST : EX_OK;
 }

@@ -53,6 +53,9 @@ static const struct option_def options[] = {
 	    "rules/controls-tcvn11930.yaml", 1 },
 	{ "sensor", "state_dir", OPT_STR, OFF(state_dir), 1, 4096,
 	    "/var/lib/canhgac", 0 },
+	/* The rules' self-test cases (selftest.c), installed with them. */
+	{ "sensor", "selftest_cases", OPT_STR, OFF(selftest_cases), 1, 4096,
+	    "rules/selftest/manifest.json", 1 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
@@ -123,7 +126,7 @@ static const char *const top_keys[] = {
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
-	"state_dir"
+	"state_dir", "selftest_cases"
 };
 static const char *const limits_keys[] = {
 	"flow_memcap", "threshold_memcap", "behaviour_memcap",
@@ -888,6 +891,7 @@ config_free(struct config *c)
 	free(c->events_path);
 	free(c->dir);
 	free(c->catalog);
+	free(c->selftest_cases);
 	free(c->alerts_path);
 	if (c->syslog != NULL) {
 		free(c->syslog->socket);

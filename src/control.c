@@ -108,8 +108,11 @@ client_free(struct ctl_client *cl)
 	if (cl->follow)
 		ctl->nfollow--;
 	ctl->queued -= cl->queued;
-	if (cl->waiting)
+	if (cl->waiting) {
 		ctl->ops.reload_forget(ctl->s, cl);
+		if (ctl->ops.selftest_forget != NULL)
+			ctl->ops.selftest_forget(ctl->s, cl);
+	}
 	if (ctl->list_undo != NULL && ctl->list_undo->cl == cl)
 		ctl->list_undo->cl = NULL;
 	if (cl->deferred != NULL) {

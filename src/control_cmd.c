@@ -29,6 +29,7 @@
 #include "log.h"
 #include "output.h"
 #include "rules.h"
+#include "selftest.h"
 #include "sensor.h"
 #include "stats.h"
 #include "util.h"
@@ -182,6 +183,16 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "exceptions", (json_int_t)rules_exception_count(s->rules)));
 	json_object_set_new(j, "outputs", outputs_status(ctl));
 	json_object_set_new(j, "reload", reload_json(s));
+	/* The last self-test's totals (the rules: canhgacctl selftest). */
+	if (selftest_last(s) != NULL) {
+		json_t *st = (json_t *)selftest_last(s);
+
+		json_object_set_new(j, "selftest", json_pack("{s:O,s:O,s:O,"
+		    "s:O,s:O}", "digest", json_object_get(st, "digest"),
+		    "time", json_object_get(st, "time"), "pass",
+		    json_object_get(st, "pass"), "fail", json_object_get(st,
+		    "fail"), "untested", json_object_get(st, "untested")));
+	}
 	return j;
 }
 
@@ -537,6 +548,33 @@ cmd_reload(struct control *ctl, struct ctl_client *cl, json_t *req)
 	return NULL;
 }
 
+static void
+client_selftested(void *arg, const json_t *res, const char *err)
+{
+	struct ctl_client	*cl = arg;
+
+	client_answer(cl, res != NULL ? json_pack("{s:b,s:O}", "ok", 1,
+	    "selftest", res) : reply_err("self-test not run: %s", err));
+}
+
+/*
+ * Run the self-test of the running rule set now (in a thread; answered
+ * when it ends, with the result per rule). Admin: it costs a rule set
+ * build per case.
+ */
+static json_t *
+cmd_selftest(struct control *ctl, struct ctl_client *cl, json_t *req)
+{
+	(void)req;
+	if (ctl->ops.selftest == NULL)
+		return reply_err("self-test: not available");
+	log_info("control: self-test requested by uid %ld (pid %ld)",
+	    (long)cl->uid, (long)cl->pid);
+	cl->waiting = 1;
+	ctl->ops.selftest(ctl->s, client_selftested, cl);
+	return NULL;
+}
+
 static json_t *
 cmd_shutdown(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
@@ -592,6 +630,10 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 		json_object_set_new(ev, "history", json_true());
 	} else
 		json_object_set_new(ev, "history", json_false());
+	/* This process's last self-test, also without a history. */
+	if (selftest_last(s) != NULL)
+		json_object_set_new(ev, "selftest", json_deep_copy(
+		    selftest_last(s)));
 	rep = compliance_report(s->conf, s->rules, ev, lv ?
 	    (int)json_integer_value(lv) : 0, err, sizeof(err));
 	json_decref(ev);
@@ -646,6 +688,7 @@ static const struct ctl_cmd {
 	{ CTL_CMD_SHUTDOWN, cmd_shutdown, 1 },
 	{ CTL_CMD_COMPLIANCE, cmd_compliance, 0 },
 	{ CTL_CMD_HOSTS, cmd_hosts, 0 },
+	{ CTL_CMD_SELFTEST, cmd_selftest, 1 },
 };
 
 /* One request line; returns -1 if the client must be closed. */

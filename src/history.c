@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "history.h"
+#include "selftest.h"
 #include "log.h"
 #include "rules.h"
 #include "safefile.h"
@@ -64,10 +65,10 @@ int_ok(json_t *v)
 static json_t *
 fresh_doc(void)
 {
-	return json_pack("{s:s,s:i,s:[],s:[],s:[],s:[],s:[],s:{},s:[]}",
+	return json_pack("{s:s,s:i,s:[],s:[],s:[],s:[],s:[],s:{},s:[],s:[]}",
 	    "format", STATE_FORMAT, "version", STATE_VERSION, "runs",
 	    "reloads", "iface_events", "traffic", "alerts", "last_alert",
-	    "outputs");
+	    "outputs", "selftests");
 }
 
 /* A map of name → count, every value a non-negative integer. */
@@ -123,6 +124,12 @@ record_ok(const char *which, json_t *r)
 		    counts_ok(json_object_get(r, "categories")) &&
 		    counts_ok(json_object_get(r, "controls"));
 	}
+	if (strcmp(which, "selftests") == 0)
+		return int_ok(json_object_get(r, "time")) >= 0 &&
+		    str_ok(json_object_get(r, "digest"), 64) != NULL &&
+		    int_ok(json_object_get(r, "pass")) >= 0 &&
+		    int_ok(json_object_get(r, "fail")) >= 0 &&
+		    int_ok(json_object_get(r, "untested")) >= 0;
 	if (strcmp(which, "outputs") == 0)
 		return str_ok(json_object_get(r, "name"), NAME_MAX_LEN) &&
 		    int_ok(json_object_get(r, "dropped")) >= 0 &&
@@ -130,8 +137,29 @@ record_ok(const char *which, json_t *r)
 	return 0;
 }
 
+/* The last self-test: {time, digest, rules: {SID: result}}, bounded. */
+static int
+selftest_last_ok(json_t *r)
+{
+	json_t		*rules = json_object_get(r, "rules"), *v;
+	const char	*k, *t;
+
+	if (!json_is_object(r) || int_ok(json_object_get(r, "time")) < 0 ||
+	    str_ok(json_object_get(r, "digest"), 64) == NULL ||
+	    !json_is_object(rules) || json_object_size(rules) >
+	    SELFTEST_RULES_MAX)
+		return 0;
+	json_object_foreach(rules, k, v)
+		if (strlen(k) > 10 || (t = json_string_value(v)) == NULL ||
+		    (strcmp(t, "pass") != 0 && strcmp(t, "fail") != 0 &&
+		    strcmp(t, "untested") != 0))
+			return 0;
+	return 1;
+}
+
 static const char *const arrays[] = {
-	"runs", "reloads", "iface_events", "traffic", "alerts", "outputs"
+	"runs", "reloads", "iface_events", "traffic", "alerts", "outputs",
+	"selftests"
 };
 
 /* The t (or time/start) of a record, for sorting. */
@@ -207,6 +235,11 @@ validate(json_t *doc)
 			bad++;
 		sort_records(keep);
 		json_object_set_new(doc, arrays[i], keep);
+	}
+	if (json_object_get(doc, "selftest_last") != NULL &&
+	    !selftest_last_ok(json_object_get(doc, "selftest_last"))) {
+		json_object_del(doc, "selftest_last");
+		bad++;
 	}
 	la = json_object_get(doc, "last_alert");
 	if (!json_is_object(la) || json_object_size(la) > STATE_KEYS_MAX) {
@@ -401,6 +434,7 @@ enforce_caps(struct state *st, time_t now)
 	cap_list(json_object_get(d, "reloads"), STATE_RELOADS_MAX);
 	cap_list(json_object_get(d, "iface_events"), STATE_IFEVENTS_MAX);
 	cap_list(json_object_get(d, "outputs"), STATE_OUTPUTS_MAX);
+	cap_list(json_object_get(d, "selftests"), STATE_SELFTESTS_MAX);
 	compact(st, json_object_get(d, "traffic"), STATE_TRAFFIC_MAX, now);
 	compact(st, json_object_get(d, "alerts"), STATE_ALERTS_MAX, now);
 }
@@ -527,6 +561,32 @@ state_reload(struct state *st, time_t now, int ok, const char *digest,
 	json_array_append_new(json_object_get(st->doc, "reloads"), json_pack(
 	    "{s:I,s:b,s:s?,s:s?}", "time", (json_int_t)now, "ok", ok,
 	    "digest", digest, "error", e[0] ? e : NULL));
+	st->dirty = 1;
+}
+
+/*
+ * A self-test ended: its counts and failed sids in the list of runs,
+ * and the result per rule as the last one (the compliance report's).
+ */
+void
+state_selftest(struct state *st, json_t *res)
+{
+	json_t		*failed = json_array(), *v;
+	const char	*k;
+
+	json_object_foreach(json_object_get(res, "rules"), k, v)
+		if (strcmp(json_string_value(v), "fail") == 0 &&
+		    json_array_size(failed) < STATE_KEYS_MAX)
+			json_array_append_new(failed, json_string(k));
+	json_array_append_new(json_object_get(st->doc, "selftests"), json_pack(
+	    "{s:O,s:O,s:O,s:O,s:O,s:o}", "time", json_object_get(res, "time"),
+	    "digest", json_object_get(res, "digest"), "pass",
+	    json_object_get(res, "pass"), "fail", json_object_get(res, "fail"),
+	    "untested", json_object_get(res, "untested"), "failed", failed));
+	json_object_set_new(st->doc, "selftest_last", json_pack("{s:O,s:O,"
+	    "s:o}", "time", json_object_get(res, "time"), "digest",
+	    json_object_get(res, "digest"), "rules", json_deep_copy(
+	    json_object_get(res, "rules"))));
 	st->dirty = 1;
 }
 

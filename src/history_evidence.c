@@ -383,6 +383,25 @@ ev_outputs(const struct state *st)
 }
 
 /* What the state holds for the period [since, now], as report JSON. */
+/*
+ * The self-tests: the last result per rule (compliance.c's "selftest")
+ * and the runs of the period.
+ */
+static void
+ev_selftests(const struct state *st, json_t *ev, time_t since, time_t now)
+{
+	json_t	*a = json_array(), *r, *last = json_object_get(st->doc,
+		    "selftest_last");
+	size_t	 i;
+
+	json_array_foreach(json_object_get(st->doc, "selftests"), i, r)
+		if (state_rec_time(r) >= since && state_rec_time(r) <= now)
+			json_array_append(a, r);
+	json_object_set_new(ev, "selftest_runs", a);
+	if (json_is_object(last))
+		json_object_set(ev, "selftest", last);
+}
+
 json_t *
 state_evidence(const struct state *st, time_t since, time_t now)
 {
@@ -403,6 +422,7 @@ state_evidence(const struct state *st, time_t since, time_t now)
 	ev_alerts(st, ev, since, now, &from);
 	ev_ruleset(st, ev, since, now);
 	json_object_set_new(ev, "delivery", ev_outputs(st));
+	ev_selftests(st, ev, since, now);
 	json_object_set_new(ev, "period", json_pack("{s:o,s:o,s:o,s:s}",
 	    "since", all ? json_null() : iso(since), "until", iso(now),
 	    "counts_from", iso(from >= 0 && from < since ? from : since),

@@ -344,6 +344,16 @@ state_reload_end(struct sensor *s, int ok, const char *error)
 	save_now(s->state);
 }
 
+/* A self-test ended: recorded and saved, as a reload is. */
+void
+state_selftest_end(struct sensor *s, json_t *result)
+{
+	if (s->state == NULL)
+		return;
+	state_selftest(s->state, result);
+	save_now(s->state);
+}
+
 /* A clean stop: the last counters, the end of the run, saved. */
 void
 state_shutdown(struct sensor *s)

@@ -43,6 +43,7 @@
 #include "log.h"
 #include "output.h"
 #include "rules.h"
+#include "selftest.h"
 #include "sensor.h"
 #include "stats.h"
 #include "stream.h"
@@ -218,6 +219,8 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	s->reload_ok = 1;
 	s->reload_error[0] = '\0';
 	state_reload_end(s, 1, NULL);
+	/* A new rule set: its self-test, with its digest. */
+	selftest_request(s, NULL, NULL);
 	return 0;
 fail:
 	eventlog_close(nel);
@@ -525,8 +528,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int
-sub_flow_init(struct sensor *s, char *err, size_t errlen)
+int
+sensor_flow_init(struct sensor *s, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -546,8 +549,8 @@ sub_flow_init(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-sub_flow_shutdown(struct sensor *s)
+void
+sensor_flow_shutdown(struct sensor *s)
 {
 	flow_table_free(s->flows);
 	s->flows = NULL;
@@ -660,7 +663,8 @@ static int
 sub_control_init(struct sensor *s, char *err, size_t errlen)
 {
 	static const struct control_ops ops = { sensor_reload_async,
-	    sensor_reload_forget, sensor_stop, sensor_stats };
+	    sensor_reload_forget, sensor_stop, sensor_stats,
+	    selftest_request, selftest_forget };
 
 	return s->offline ? 0 : control_init(s, &ops, err, errlen);
 }
@@ -687,10 +691,12 @@ static const struct subsystem subsystems[] = {
 	{ "rules", sub_rules_init, sub_rules_shutdown },
 	{ "control", sub_control_init, control_shutdown },
 	{ "hosts", hosts_init, hosts_shutdown },	/* ends after the flows */
-	{ "flow", sub_flow_init, sub_flow_shutdown },
+	{ "flow", sensor_flow_init, sensor_flow_shutdown },
 	{ "capture", sub_capture_init, sub_capture_shutdown },
 	{ "state", state_init, state_shutdown },	/* history_sample.c */
 	{ "baselines", baselines_init, baselines_shutdown },
+	/* The first self-test of the rule set, once its history is open. */
+	{ "selftest", selftest_init, selftest_shutdown },
 };
 
 struct capture *

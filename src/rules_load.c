@@ -458,6 +458,23 @@ asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 }
 
 /*
+ * A list file's path: relative to the configuration, or, in the
+ * self-test's overlay, to the overlay's own directory (malloc'd).
+ */
+static char *
+overlay_path(struct loader *L, const char *file)
+{
+	const char	*od = L->yd != L->conf->doc ? yamldoc_path(L->yd) : NULL;
+	const char	*slash = od ? strrchr(od, '/') : NULL;
+	char		*p;
+
+	if (slash == NULL || file[0] == '/')
+		return config_path(L->conf, file);
+	xasprintf(&p, "%.*s/%s", (int)(slash - od), od, file);
+	return p;
+}
+
+/*
  * A list file: addresses, domains, hosts (`IP [MAC]`), services
  * (`IP PORT/PROTO`) or TLS fingerprints, told by `type` or the first
  * entry.
@@ -492,7 +509,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 			return lerr(L, tn, "assets.%s: type must be ip, domain, "
 			    "host, service, ja3, ja4 or sha256", a->name);
 	}
-	path = config_path(L->conf, yamldoc_scalar(fn));
+	path = overlay_path(L, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
 	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;
@@ -575,6 +592,8 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name))
 			return lerr(L, k, "assets: a name is letters, digits "
 			    "and _, starting with a letter");
+		if (rules_asset(rs, name) != NULL && L->overlaid)
+			continue;
 		if (rules_asset(rs, name) != NULL)
 			return lerr(L, k, "assets: \"%s\" is defined twice",
 			    name);
@@ -1729,6 +1748,17 @@ index_exceptions(struct ruleset *rs)
 struct ruleset *
 rules_load(const struct config *conf, char *err, size_t errlen)
 {
+	return rules_load_overlay(conf, NULL, err, errlen);
+}
+
+/*
+ * The rule set of conf, with the asset groups of overlay's `assets:`
+ * (the self-test's bindings) in place of conf's groups of the same name.
+ */
+struct ruleset *
+rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
+    char *err, size_t errlen)
+{
 	struct ruleset		*rs = xcalloc(1, sizeof(*rs));
 	struct loader		 L;
 	struct yaml_node_s	*root = NULL;
@@ -1759,14 +1789,24 @@ rules_load(const struct config *conf, char *err, size_t errlen)
 	L.sidseed = 0;
 	L.file_yd = NULL;
 	L.file = NULL;
+	L.overlaid = 0;
 	if (conf->doc != NULL)
 		root = yamldoc_root(conf->doc);
 	if (root != NULL) {
 		struct yaml_node_s *cat = yamldoc_get(conf->doc,
 		    yamldoc_get(conf->doc, root, "sensor"), "catalog");
 
+		if (overlay != NULL) {
+			L.yd = overlay;
+			if (load_assets(&L, yamldoc_get(overlay,
+			    yamldoc_root(overlay), "assets")))
+				goto fail;
+			L.yd = conf->doc;
+			L.overlaid = 1;
+		}
 		if (load_assets(&L, yamldoc_get(conf->doc, root, "assets")))
 			goto fail;
+		L.overlaid = 0;
 		/*
 		 * The catalog is required when named; the default one is
 		 * optional, so a capture-only configuration needs none.

@@ -7,6 +7,8 @@
 #  - the manual page its Documentation= names is installed;
 #  - ExecStartPre (`canhgacd -T -c` the installed configuration) passes:
 #    the installed configuration finds its rules, lists and catalog;
+#  - the rules' self-test cases (rules/selftest/, built by make) are
+#    installed where the default sensor.selftest_cases finds them;
 #  - the logrotate file is where Debian's logrotate reads it,
 #    ROOT/etc/logrotate.d (unless configured --with-logrotatedir);
 #  - `make uninstall DESTDIR=ROOT` removes the unit, the logrotate file and
@@ -92,6 +94,31 @@ elif $pre >"$tmp/pre.out" 2>&1; then
 else
 	sed 's/^/    /' "$tmp/pre.out"
 	flunk "ExecStartPre fails: $pre"
+fi
+
+# The rules' self-test cases beside the installed rules, where the
+# default sensor.selftest_cases (relative to the configuration) finds
+# them: every sid of tests/rules/cases.py a case or a reason, every
+# case's capture installed.
+conf=$(find "$root" -path '*/canhgac/canhgac.yaml' -type f | head -n 1)
+man=$(dirname "$conf")/rules/selftest/manifest.json
+if [ -s "$man" ] && /usr/bin/python3 - "$man" "$top_srcdir" <<'PYEOF'
+import json, os, sys
+man = json.load(open(sys.argv[1]))
+sys.path.insert(0, os.path.join(sys.argv[2], "tests", "rules"))
+import cases
+d = os.path.dirname(sys.argv[1])
+have = {c["sid"] for c in man["cases"]} | {int(k) for k in man["untested"]}
+missing = set(cases.CASES) - have
+gone = [c["file"] for c in man["cases"] if not os.path.getsize(os.path.join(d, c["file"]))]
+if missing or gone or not man["assets"]:
+    print("missing sids", sorted(missing), "empty captures", gone)
+    sys.exit(1)
+PYEOF
+then
+	pass "self-test cases installed at ${man#"$root"}, one for every sid of cases.py"
+else
+	flunk "self-test cases not installed at ${man#"$root"}"
 fi
 
 # The logrotate directory: /etc/logrotate.d unless configured otherwise.

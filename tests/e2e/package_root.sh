@@ -114,6 +114,17 @@ done
 [ "$n" = 1 ] && pass "ExecReload ($reload): one reload, ok" ||
     flunk "after ExecReload: reload count/ok $n"
 
+# The rules' self-test with the packaged cases (/usr/share/canhgac/rules/
+# selftest, named by the packaged configuration): no rule fails.
+canhgacctl -t 300 selftest >/tmp/selftest.out 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -qE "self-test of rule set [0-9a-f]{12}: [1-9][0-9]* passed, 0 failed" /tmp/selftest.out; then
+	pass "canhgacctl selftest with the packaged cases: $(tail -n 1 /tmp/selftest.out)"
+else
+	sed 's/^/    /' /tmp/selftest.out | tail -20
+	flunk "canhgacctl selftest with the packaged cases: exit $rc"
+fi
+
 kill -TERM "$dpid"
 wait "$dpid"
 rc=$?

@@ -276,6 +276,59 @@ test_caps(void **unused)
 	state_free(st);
 }
 
+/*
+ * Self-test results: the last one per rule comes back in the evidence
+ * with its digest; the runs are capped; a hostile "selftest_last" (a
+ * result that is none of pass, fail, untested; too many rules) is
+ * dropped on load, not believed.
+ */
+static void
+test_selftest(void **unused)
+{
+	struct state	*st = state_load(path, 0);
+	time_t		 now = time(NULL);
+	json_t		*res, *ev;
+	char		 doc[512];
+	int		 i;
+
+	(void)unused;
+	for (i = 0; i < STATE_SELFTESTS_MAX + 10; i++) {
+		res = json_pack("{s:I,s:s,s:i,s:i,s:i,s:{s:s,s:s,s:s}}",
+		    "time", (json_int_t)(now - 1000 + i), "digest",
+		    i % 2 ? "aa" : "bb", "pass", 1, "fail", 1, "untested", 1,
+		    "rules", "1000101", "pass", "1000401", "fail", "9000001",
+		    "untested");
+		state_selftest(st, res);
+		json_decref(res);
+	}
+	save(st);
+	assert_int_equal(arr(st, "selftests"), STATE_SELFTESTS_MAX);
+	state_free(st);
+	st = state_load(path, 0);
+	ev = state_evidence(st, now - 2000, now);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "selftest"), "digest")), "aa");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_object_get(ev, "selftest"), "rules"), "1000401")), "fail");
+	assert_int_equal(json_array_size(json_object_get(ev,
+	    "selftest_runs")), STATE_SELFTESTS_MAX);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+	    json_array_get(json_object_get(ev, "selftest_runs"), 0), "failed"),
+	    0)), "1000401");
+	json_decref(ev);
+	state_free(st);
+
+	snprintf(doc, sizeof(doc), "{\"format\":\"canhgac-state\","
+	    "\"version\":1,\"selftest_last\":{\"time\":1,\"digest\":"
+	    "\"aa\",\"rules\":{\"1000101\":\"surely\"}}}");
+	write_file(doc, 0);
+	st = state_load(path, 0);
+	ev = state_evidence(st, 0, now);
+	assert_null(json_object_get(ev, "selftest"));
+	json_decref(ev);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -285,6 +338,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unclean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selftest, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

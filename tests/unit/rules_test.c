@@ -29,6 +29,7 @@
 #include "output.h"
 #include "rules.h"
 #include "types.h"
+#include "yamldoc.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";
 
@@ -1371,6 +1372,54 @@ test_rules_query(void **state)
 	rmdir(qdir);
 }
 
+/*
+ * The self-test's overlay: a group the overlay names holds the
+ * overlay's entries, every other group keeps the configuration's, and
+ * the rules are the configuration's. A bad overlay entry is refused at
+ * the overlay's FILE:LINE:COLUMN.
+ */
+static void
+test_asset_overlay(void **state)
+{
+	struct config	*c = make_config_gw(5, "en", "10.0.0.1");
+	struct yaml_doc	*ov;
+	struct ruleset	*rs, *plain;
+	uint8_t		 a[16], b[16];
+	char		 err[512];
+
+	(void)state;
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.1", a), 1);
+	assert_int_equal(inet_pton(AF_INET, "10.20.1.10", b), 1);
+	ov = yamldoc_load(write_file("overlay.json", "{\"assets\": "
+	    "{\"gw\": [\"10.20.1.10/32\"], \"extra\": [443]}}"), err,
+	    sizeof(err));
+	assert_non_null(ov);
+	rs = rules_load_overlay(c, ov, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	plain = rules_load(c, err, sizeof(err));
+	assert_non_null(plain);
+	assert_true(rules_asset_has_addr(rs, "gw", 4, b));
+	assert_false(rules_asset_has_addr(rs, "gw", 4, a));
+	assert_true(rules_asset_has_addr(plain, "gw", 4, a));
+	assert_false(rules_asset_has_addr(plain, "gw", 4, b));
+	assert_int_equal(rules_size(rs), rules_size(plain));
+	assert_int_equal(rules_asset_size(rs, "extra"), 1);
+	rules_free(rs);
+	rules_free(plain);
+	yamldoc_free(ov);
+	ov = yamldoc_load(write_file("overlay.json", "{\"assets\":\n"
+	    " {\"gw\": [\"10.20.1.300\"]}}"), err, sizeof(err));
+	assert_non_null(ov);
+	assert_null(rules_load_overlay(c, ov, err, sizeof(err)));
+	assert_non_null(strstr(err, "overlay.json:2:"));
+	assert_non_null(strstr(err, "assets.gw"));
+	yamldoc_free(ov);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -1391,6 +1440,7 @@ main(void)
 		cmocka_unit_test(test_record_placeholders),
 		cmocka_unit_test(test_alert_sinks),
 		cmocka_unit_test(test_rules_query),
+		cmocka_unit_test(test_asset_overlay),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

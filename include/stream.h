@@ -16,8 +16,11 @@
  * packet carries the anomaly tcp_overlap, so the alert names its flow,
  * and its own bytes are inspected by the payload rules too (flagged
  * PKT_STREAM_ALT, not given to the parsers), since the host may keep
- * either copy. Bytes already handed on are not kept, so a retransmission
- * of them is cut unseen whatever it carries.
+ * either copy. Bytes already handed on are not kept, so a segment wholly
+ * over them (a resend, or an insertion's real copy after a decoy the
+ * host never took) is inspected the same way, by the payload rules
+ * alone, without telling whether its bytes differ; the old part of a
+ * segment that also brings new bytes is cut.
  * Each direction is inspected to stream.depth bytes.
  */
 #ifndef CANHGAC_STREAM_H
@@ -38,6 +41,7 @@
 	X(SEGMENTS, "segments")		/* TCP segments with data */	\
 	X(HELD, "segments_held")	/* came out of order, held */	\
 	X(RETRANSMITTED, "retransmitted") /* bytes seen before, cut */	\
+	X(RESENT_INSPECTED, "resent_inspected") /* resends, to payload rules */ \
 	X(OVERLAPS, "overlaps")		/* segments over held data */	\
 	X(OVERLAPS_DIFFER, "overlaps_differ") /* ... with other bytes */\
 	X(GAPS, "gaps")			/* holes given up on */		\

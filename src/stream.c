@@ -411,8 +411,21 @@ stream_packet(struct stream *st, struct packet *pkt)
 		uint32_t behind = f->next_seq[dir] - seq;
 
 		st->st.c[STC_RETRANSMITTED] += behind < n ? behind : n;
-		if (behind >= n)
+		if (behind >= n) {
+			/*
+			 * Bytes already handed on are not kept, so a copy with
+			 * other bytes cannot be told from a true resend: and
+			 * the host may keep this copy (the first one had a bad
+			 * checksum or too low a TTL to reach it: insertion).
+			 * Its bytes go to the payload rules alone, as an
+			 * overlap's do; the parsers follow the stream.
+			 */
+			pkt->payload = p;
+			pkt->payload_len = n;
+			pkt->flags |= PKT_STREAM_ALT;
+			st->st.c[STC_RESENT_INSPECTED]++;
 			return;
+		}
 		p += behind;
 		n -= behind;
 		rel = 0;

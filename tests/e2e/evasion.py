@@ -14,6 +14,9 @@ KIND "leak" or "benign".
   reversed    40-byte segments, last first
   overlap-gf  the body twice: garbage first, then the data
   overlap-dg  the body twice: the data first, then garbage
+  insertion   the body in order as a decoy (digits turned to 9s, as a
+              copy the host never takes: bad checksum, short TTL), then
+              the real body resent over it
   frag4       the data segment as IPv4 fragments, shuffled
   frag6       the data segment as IPv6 fragments, last first
   keepalive   the leak in the second request of a keep-alive connection
@@ -149,6 +152,13 @@ def syn_inject(path, ids, client, server):
     cap.write(path)
 
 
+def insertion(req):
+    """Header, then a decoy body in order, then the real body over it."""
+    h = req.index(b"\r\n\r\n") + 4
+    decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+    return [(0, req[:h]), (h, decoy), (h, req[h:])]
+
+
 def tcp(cut, make=leak_post):
     return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
                                                   server=s, make=make)
@@ -168,6 +178,8 @@ CASES = {
                    "overlap: garbage, then data"),
     "overlap-dg": (tcp(stream.overlap(False)), False,
                    "overlap: data, then garbage"),
+    "insertion": (tcp(insertion), False,
+                  "in order: decoy body, then the real one resent"),
     "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),
     "frag6": (frag(defrag.cut_v6), True, "IPv6 fragments, last first"),
     "keepalive": (keepalive, False, "second request of a keep-alive"),
@@ -340,6 +352,9 @@ def table(outdir):
 
 
 def main():
+    if sys.argv[1] == "count":      # the captures write() makes
+        print(len(CASES) * len(DIRS) * 2 + len(SNI_CUTS))
+        return
     if sys.argv[1] in ("table", "referee"):
         sys.exit(1 if globals()[sys.argv[1]](sys.argv[2]) else 0)
     write(sys.argv[1])

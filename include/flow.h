@@ -41,6 +41,10 @@ enum flow_end_reason {
 #define FT_RST		0x20
 
 
+/* flow->app_flags: next_seq[dir] is known (set by stream.c). */
+#define FA_SEQ0		0x01
+#define FA_SEQ1		0x02
+
 /*
  * Packed (one 4-byte hole), the fields every packet touches first and
  * the ones read only at flow start and end (id, first) last.
@@ -60,7 +64,7 @@ struct flow {
 	uint8_t		 app_proto;	/* enum app_proto */
 	uint8_t		 app_done[2];	/* direction finished inspecting */
 	uint8_t		 iface_idx;
-	uint8_t		 app_flags;	/* stream.c private */
+	uint8_t		 app_flags;	/* FA_* and stream.c's own */
 	uint8_t		 evflags;	/* rule events already raised */
 	uint16_t	 tls_offered;	/* highest TLS version the client offered */
 	uint32_t	 hash;

@@ -329,10 +329,33 @@ flow_set_state(struct flow_table *ft, struct flow *f, enum flow_state s)
 }
 
 /* Advance TCP state from one packet's flags in direction dir. */
+/*
+ * A reset far from where the direction's stream is (next_seq, when
+ * stream.c knows it) is one its host ignores (RFC 5961 section 3): it
+ * does not end the flow, else one blind RST would let a SYN restart the
+ * stream under the sensor's nose. Flagged as an anomaly.
+ */
+static int
+flow_rst_ignored(struct flow *f, int dir, struct packet *pkt)
+{
+	uint32_t	d = pkt->seq - f->next_seq[dir] + 65536;
+
+	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
+	    d < (16U << 20) + 65536)
+		return 0;
+	if (pkt->err == DE_NONE)
+		pkt->err = DE_TCP_RST_OUT_OF_WINDOW;
+	return 1;
+}
+
 static void
 flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
-    uint8_t flags)
+    struct packet *pkt)
 {
+	uint8_t	flags = pkt->tcp_flags;
+
+	if ((flags & TH_RST) && flow_rst_ignored(f, dir, pkt))
+		return;
 	if (flags & TH_RST) {
 		f->tcp |= FT_RST;
 		flow_set_state(ft, f, FLOW_CLOSED);
@@ -447,7 +470,7 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 	list_remove(&ft->lists[f->state], f);
 	list_append(&ft->lists[f->state], f);
 	if (f->proto == PROTO_TCP)
-		flow_tcp_update(ft, f, dir, pkt->tcp_flags);
+		flow_tcp_update(ft, f, dir, pkt);
 	else if (f->state == FLOW_NEW && f->pkts[0] > 0 && f->pkts[1] > 0)
 		flow_set_state(ft, f, FLOW_ESTABLISHED);
 	pkt->flow = f;

@@ -312,6 +312,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	struct match_ctx	 c;
 	struct flow		*f;
 	int			 decoded;
+	enum decode_err		 err0 = pkt->err;
 
 	if (pkt->ipver == 0 || ((pkt->flags & PKT_FRAG) &&
 	    !(pkt->flags & PKT_FRAG_FIRST)) ||
@@ -322,6 +323,8 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		rules_match(s->rules, &c, s->alerts);
 		return;
 	}
+	if (pkt->err != err0)		/* flow.c: an ignored reset */
+		s->dstats.err[pkt->err]++;
 	if (f->pkts[0] + f->pkts[1] == 1) {
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;

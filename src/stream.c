@@ -24,9 +24,8 @@
 #include "types.h"
 #include "xmalloc.h"
 
-/* flow->app_flags: next_seq[dir] is known. */
-#define SF_SEQ0		0x01
-#define SF_SEQ1		0x02
+#define SF_SEQ0		FA_SEQ0		/* next_seq[dir] is known */
+#define SF_SEQ1		FA_SEQ1
 #define SF_DEPTH0	0x04	/* stream.depth reached: counted once */
 #define SF_DEPTH1	0x08
 

@@ -22,6 +22,9 @@ KIND "leak" or "benign".
   keepalive   the leak in the second request of a keep-alive connection
   pipelined   the same, both requests in one segment (pipelined)
   deep        the numbers after 20 KB of other body
+  rst-syn     a reset far outside the window, then a SYN elsewhere, as
+              if to end the connection and start over (the host ignores
+              the reset and answers the SYN with a challenge ACK)
   tfo         TCP Fast Open: the request on the SYN (RFC 7413)
   syn-inject  a SYN elsewhere in the sequence space before the request,
               as if to start over (the host answers a challenge ACK)
@@ -159,6 +162,16 @@ def insertion(req):
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
 
 
+def rst_syn(path, ids, client, server):
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80).handshake()
+    t._pkt(0, "R", seq=t.seq[0] + 50000000)
+    t._pkt(0, "S", seq=t.seq[0] + 7000000)
+    t._pkt(1, "A")                      # the challenge ACK
+    t.send(0, leak_post(ids)).send(1, OK2).close()
+    cap.write(path)
+
+
 def tcp(cut, make=leak_post):
     return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
                                                   server=s, make=make)
@@ -188,6 +201,7 @@ CASES = {
              "after 20 KB of other body"),
     "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "syn-inject": (syn_inject, False, "a SYN injected before the request"),
+    "rst-syn": (rst_syn, False, "a blind RST, then a SYN, before it"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
     "gzip": (tcp(whole, encoded_post(b"gzip",
@@ -198,6 +212,8 @@ CASES = {
 }
 # Cases tshark cannot referee, and why (printed with the referee's list).
 NO_REFEREE = {
+    "rst-syn": "tshark, not a host, takes the reset and the SYN for a new "
+               "connection and loses the request the host received",
     "syn-inject": "tshark, not a host, takes the injected SYN for a new "
                   "connection and loses the request the host received",
 }

@@ -596,12 +596,21 @@ def chk_http(host, url, method):
 def chk_tls(sni, offered, negotiated):
     def f(x, meta):
         t = only(meta, "tls")
-        want(len(t) == 2 and len(meta) == 2, x.name,
-             "want two tls records (ClientHello, ServerHello)", meta)
-        ch = [r for r in t if "sni" in r.get("tls", {})]
+        # Below TLS 1.3 the server's certificate is in clear: a record.
+        ncert = 0 if negotiated == "TLS 1.3" else 1
+        want(len(t) == 2 + ncert and len(meta) == 2 + ncert, x.name,
+             "want %d tls records (ClientHello, ServerHello%s)"
+             % (2 + ncert, ", certificate" if ncert else ""), meta)
+        ch = [r for r in t if "sni" in r.get("tls", {})
+              and "subject" not in r["tls"]]
         sh = [r for r in t if "negotiated" in r.get("tls", {})]
+        ce = [r for r in t if "subject" in r.get("tls", {})]
         want(len(ch) == 1, x.name, "want one ClientHello record", t)
         want(len(sh) == 1, x.name, "want one ServerHello record", t)
+        want(len(ce) == ncert and all(r["tls"].get("sni") == sni and
+                                      r["tls"].get("fingerprint")
+                                      for r in ce), x.name,
+             "want %d certificate record(s) naming %s" % (ncert, sni), t)
         if ch:
             b = ch[0]["tls"]
             want(b.get("sni") == sni and b.get("version") == offered and
@@ -672,7 +681,8 @@ def chk_ftp(x, meta):
          "unexpected user", p)
 
 def sni_of(meta):
-    return [r["tls"]["sni"] for r in meta if "sni" in r.get("tls", {})]
+    return [r["tls"]["sni"] for r in meta if "sni" in r.get("tls", {})
+            and "subject" not in r["tls"]]
 
 def host_of(meta):
     return [r["http"].get("hostname") for r in meta if "http" in r]
@@ -775,7 +785,8 @@ def ts_list(filt, *fields):
         args += ["-e", fl]
     return [tuple(l.split("|")) for l in tshark(*args).splitlines()]
 
-ev_sni = sorted(r["tls"]["sni"] for r in recs if "sni" in r.get("tls", {}))
+ev_sni = sorted(r["tls"]["sni"] for r in recs if "sni" in r.get("tls", {})
+                and "subject" not in r["tls"])     # ClientHellos only
 ts_sni = sorted(s for (s,) in ts_list("tls.handshake.type == 1",
                 "tls.handshake.extensions_server_name"))
 if ev_sni != ts_sni:

@@ -25,6 +25,7 @@ struct capture_conf {
 
 struct config {
 	char		*path;
+	char		 sha256[65];	/* of the bytes parsed (yamldoc) */
 	char		*sensor_name;
 	int		 security_level;
 	char		*timezone;

@@ -32,6 +32,7 @@ struct asset {
 	struct tokset	*toks;		/* TLS fingerprints (tokset.h) */
 	size_t		 nips, nports, ndoms, ntoks;
 	char		*file;		/* list file, if any */
+	char		 sha256[65];	/* of the list file when loaded */
 };
 
 struct control_ref {
@@ -92,10 +93,12 @@ struct ruleset {
 	size_t			 nexc;
 	uint32_t		*exc_by_id;	/* by owner, reason, expiry */
 	char			*catalog_path;
+	char			 catalog_sha256[65];
 	char			*catalog_standard;
 	struct control_ref	*controls;
 	size_t			 ncontrols;
 	char			**files;
+	char			(*file_sha256)[65];	/* by files, as read */
 	size_t			 nfiles;
 	uint8_t			*file_catalog;	/* by files: a catalog */
 	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
@@ -155,12 +158,13 @@ struct loader {
 	struct rule		*rule;		/* whose match: $assets noted */
 	int			 neg;		/* the last unwrap_not */
 	int			 catalog;	/* the file read is a catalog */
+	char			 file_sha256[65];	/* of the file read */
 	int			 overlaid;	/* assets defined by an overlay win */
 };
 
 /* rules_load.c */
 const struct asset *rules_asset(const struct ruleset *, const char *);
-void	 rs_add_file(struct ruleset *, const char *);
+void	 rs_add_file(struct ruleset *, const char *, const char *sha256);
 /* rules_load.c, for the keyword parsers: errors at FILE:LINE:COLUMN,
  * allocations owned by the set, and the values keywords share. */
 int	 lerr(struct loader *, const struct yaml_node_s *, const char *, ...)

@@ -466,6 +466,15 @@ size_t	 rules_file_count(const struct ruleset *);
 const char *rules_file(const struct ruleset *, size_t i, int *catalog);
 /* The control catalog's path, or NULL when none is loaded. */
 const char *rules_catalog_path(const struct ruleset *);
+/*
+ * SHA-256 (hex) of a rule file, the catalog or an asset's list file as
+ * the set read it; "" when it was not read. Reports use these rather
+ * than reading the files again (which may have changed since, or be a
+ * FIFO that would block the loop).
+ */
+const char *rules_file_sha256(const struct ruleset *, size_t i);
+const char *rules_catalog_sha256(const struct ruleset *);
+const char *rules_asset_sha256(const struct ruleset *, size_t i);
 
 /* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
 const char *rules_category_name(int);

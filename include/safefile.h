@@ -42,5 +42,7 @@ int	safe_openat(int dfd, const char *dir, const char *name, int flags,
 int	safe_open(const char *path, int flags, mode_t mode, int how,
 	    char *err, size_t errlen);
 int	safe_open_read(const char *path, char *err, size_t errlen);
+/* SHA-256 (hex) of a file opened as safe_open_read does; "" if unread. */
+void	safe_sha256(const char *path, char out[65]);
 
 #endif

@@ -17,5 +17,11 @@ int	 util_days_in_month(int year, int mon);
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
 	    char *err, size_t errlen);
+/*
+ * Lower the calling thread's CPU share (nice +10): the threads that load
+ * or free a rule set, or run the self-test, yield to the capture loop
+ * on a busy host, so that a reload does not make the kernel drop.
+ */
+void	 util_background_thread(void);
 
 #endif /* CANHGAC_UTIL_H */

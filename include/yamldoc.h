@@ -12,6 +12,8 @@ struct yaml_node_s;
 struct yaml_doc *yamldoc_load(const char *path, char *err, size_t errlen);
 void	 yamldoc_free(struct yaml_doc *);
 const char *yamldoc_path(const struct yaml_doc *);
+/* SHA-256 (hex) of the bytes parsed, "" if it could not be computed. */
+const char *yamldoc_sha256(const struct yaml_doc *);
 struct yaml_node_s *yamldoc_root(struct yaml_doc *);
 int	 yamldoc_is_map(const struct yaml_node_s *);
 int	 yamldoc_line(const struct yaml_node_s *);

@@ -13,6 +13,12 @@ if [ -z "${CANHGAC_CORPUS+set}" ] && [ -d ../shared/corpus/real ]; then
   CANHGAC_CORPUS=$(cd ../shared/corpus && pwd)
   export CANHGAC_CORPUS
 fi
+# Suricata's EVE schema, the referee of tests/e2e/eve_schema.sh: also
+# named absolutely for make distcheck's copy.
+if [ -z "${EVE_SCHEMA+set}" ] && [ -f ../shared/eve/suricata-eve-schema.json ]; then
+  EVE_SCHEMA=$(cd ../shared/eve && pwd)/suricata-eve-schema.json
+  export EVE_SCHEMA
+fi
 
 scripts/setup.sh --asan || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 

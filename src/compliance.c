@@ -60,39 +60,6 @@ iso_time(uint64_t usec)
 	return json_string(buf);
 }
 
-/* SHA-256 of a file as hex, or NULL when it cannot be read. */
-static json_t *
-file_sha256(const char *path)
-{
-	EVP_MD_CTX	*md;
-	unsigned char	 buf[65536], dig[EVP_MAX_MD_SIZE];
-	unsigned int	 dlen = 0, i;
-	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
-	size_t		 n;
-	FILE		*fp;
-	int		 ok = 1;
-
-	if (path == NULL || (fp = fopen(path, "rb")) == NULL)
-		return json_null();
-	md = EVP_MD_CTX_new();
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		ok = 0;
-	while (ok && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (EVP_DigestUpdate(md, buf, n) != 1)
-			ok = 0;
-	if (ferror(fp))
-		ok = 0;
-	if (ok && EVP_DigestFinal_ex(md, dig, &dlen) != 1)
-		ok = 0;
-	EVP_MD_CTX_free(md);
-	fclose(fp);
-	if (!ok)
-		return json_null();
-	for (i = 0; i < dlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
-	return json_string(hex);
-}
-
 /*
  * The digest of a rule set: SHA-256 over each file's name and hash in
  * the report's order, so that any change of a rule, list, catalog or the
@@ -106,29 +73,35 @@ compliance_digest(const struct config *conf, const struct ruleset *rs,
 	unsigned char	 dig[EVP_MAX_MD_SIZE];
 	unsigned int	 dlen = 0, i;
 	size_t		 n, k, nf = rules_file_count(rs);
-	const char	*paths[3];
 
 	out[0] = '\0';
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);
 		return;
 	}
-	paths[0] = conf ? conf->path : NULL;
-	paths[1] = rules_catalog_path(rs);
 	n = nf + rules_asset_count(rs);
 	for (k = 0; k < 2 + n; k++) {
-		const char	*p = k < 2 ? paths[k] : k - 2 < nf ?
-				    rules_file(rs, k - 2, NULL) :
-				    rules_asset_file(rs, k - 2 - nf);
-		json_t		*h;
+		const char	*p, *h;
 
+		if (k == 0) {
+			p = conf ? conf->path : NULL;
+			h = conf ? conf->sha256 : "";
+		} else if (k == 1) {
+			p = rules_catalog_path(rs);
+			h = rules_catalog_sha256(rs);
+		} else if (k - 2 < nf) {
+			p = rules_file(rs, k - 2, NULL);
+			h = rules_file_sha256(rs, k - 2);
+		} else {
+			p = rules_asset_file(rs, k - 2 - nf);
+			h = rules_asset_sha256(rs, k - 2 - nf);
+		}
 		if (p == NULL)
 			continue;
-		h = file_sha256(p);
-		paths[2] = json_is_string(h) ? json_string_value(h) : "-";
+		if (*h == '\0')
+			h = "-";
 		EVP_DigestUpdate(md, p, strlen(p) + 1);
-		EVP_DigestUpdate(md, paths[2], strlen(paths[2]) + 1);
-		json_decref(h);
+		EVP_DigestUpdate(md, h, strlen(h) + 1);
 	}
 	if (EVP_DigestFinal_ex(md, dig, &dlen) == 1)
 		for (i = 0; i < dlen && i < 32; i++)
@@ -136,11 +109,13 @@ compliance_digest(const struct config *conf, const struct ruleset *rs,
 	EVP_MD_CTX_free(md);
 }
 
+/* A file's entry in the report: its digest as the rule set read it. */
 static void
-add_hash(json_t *a, const char *kind, const char *path)
+add_hash(json_t *a, const char *kind, const char *path, const char *sha256)
 {
 	json_array_append_new(a, json_pack("{s:s,s:s,s:o}", "kind", kind,
-	    "path", path, "sha256", file_sha256(path)));
+	    "path", path, "sha256", *sha256 != '\0' ? json_string(sha256) :
+	    json_null()));
 }
 
 static int
@@ -1045,15 +1020,16 @@ identity_json(struct comp *c, struct yaml_node_s *cat, int n)
 	int			 catfile;
 
 	if (conf->path != NULL)
-		add_hash(h, "config", conf->path);
+		add_hash(h, "config", conf->path, conf->sha256);
 	if (rules_catalog_path(rs) != NULL)
-		add_hash(h, "catalog", rules_catalog_path(rs));
+		add_hash(h, "catalog", rules_catalog_path(rs),
+		    rules_catalog_sha256(rs));
 	for (i = 0; (p = rules_file(rs, i, &catfile)) != NULL; i++)
 		if (!catfile)
-			add_hash(h, "rules", p);
+			add_hash(h, "rules", p, rules_file_sha256(rs, i));
 	for (i = 0; i < rules_asset_count(rs); i++)
 		if ((p = rules_asset_file(rs, i)) != NULL)
-			add_hash(h, "list", p);
+			add_hash(h, "list", p, rules_asset_sha256(rs, i));
 	o = json_pack("{s:s,s:s,s:i,s:i,s:o,s:o}",
 	    "sensor", conf->sensor_name ? conf->sensor_name : "",
 	    "version", CANHGAC_VERSION, "level", n,

@@ -732,6 +732,7 @@ config_load(const char *path, char *err, size_t errlen)
 	c = xcalloc(1, sizeof(*c));
 	config_defaults(c);
 	c->path = xstrdup(path);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", yamldoc_sha256(yd));
 	c->dir = xstrdup(path);
 	if (strrchr(c->dir, '/') != NULL)
 		strrchr(c->dir, '/')[1] = '\0';

@@ -49,6 +49,7 @@
 #include "stream.h"
 #include "pmatch.h"
 #include "types.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -154,6 +155,7 @@ reload_config(struct sensor *s, char *err, size_t errlen)
 static void *
 retire_thread(void *arg)
 {
+	util_background_thread();
 	rules_free(arg);
 	return NULL;
 }
@@ -328,6 +330,7 @@ reload_thread(void *arg)
 	struct reload_job	*j = arg;
 	char			 c = 1;
 
+	util_background_thread();
 	j->nr = rules_load(j->nc, j->err, sizeof(j->err));
 	if (write(j->pipe[1], &c, 1) != 1)
 		log_warn("reload: cannot wake the loop");

@@ -511,6 +511,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	}
 	path = overlay_path(L, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
+	safe_sha256(path, a->sha256);
 	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;
 	if (kind == LF_TOKENS)
@@ -1479,6 +1480,8 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 	rs->catalog_path = own(rs, config_path(L->conf, L->conf->catalog));
 	if ((yd = yamldoc_load(rs->catalog_path, e, sizeof(e))) == NULL)
 		return lerr(L, where, "sensor.catalog: %s", e);
+	snprintf(rs->catalog_sha256, sizeof(rs->catalog_sha256), "%s",
+	    yamldoc_sha256(yd));
 	L->yd = yd;
 	root = yamldoc_root(yd);
 	cat = yamldoc_get(yd, root, "catalog");
@@ -1533,6 +1536,8 @@ load_rule_file(struct loader *L, const char *path)
 
 	if ((yd = yamldoc_load(path, L->err, L->errlen)) == NULL)
 		return -1;
+	snprintf(L->file_sha256, sizeof(L->file_sha256), "%s",
+	    yamldoc_sha256(yd));
 	L->yd = yd;
 	root = yamldoc_root(yd);
 	/* A catalog beside the rule packs is not a rule file. */
@@ -1615,7 +1620,7 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 				globfree(&g);
 				return -1;
 			}
-			rs_add_file(L->rs, g.gl_pathv[j]);
+			rs_add_file(L->rs, g.gl_pathv[j], L->file_sha256);
 			L->rs->file_catalog[L->rs->nfiles - 1] = L->catalog;
 			L->catalog = 0;
 		}
@@ -1626,10 +1631,14 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 }
 
 void
-rs_add_file(struct ruleset *rs, const char *path)
+rs_add_file(struct ruleset *rs, const char *path, const char *sha256)
 {
 	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
 	    sizeof(*rs->files));
+	rs->file_sha256 = xreallocarray(rs->file_sha256, rs->nfiles + 1,
+	    sizeof(*rs->file_sha256));
+	snprintf(rs->file_sha256[rs->nfiles], sizeof(rs->file_sha256[0]), "%s",
+	    sha256 != NULL ? sha256 : "");
 	rs->file_catalog = xreallocarray(rs->file_catalog, rs->nfiles + 1, 1);
 	rs->file_catalog[rs->nfiles] = 0;
 	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
@@ -1877,6 +1886,7 @@ rules_free(struct ruleset *rs)
 	free(rs->domsets);
 	free(rs->files);
 	free(rs->file_catalog);
+	free(rs->file_sha256);
 	free(rs->asset_refs);
 	free(rs->rules);
 	free(rs->by_sid);

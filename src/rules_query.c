@@ -206,6 +206,24 @@ rules_catalog_path(const struct ruleset *rs)
 	return rs != NULL ? rs->catalog_path : NULL;
 }
 
+const char *
+rules_file_sha256(const struct ruleset *rs, size_t i)
+{
+	return rs != NULL && i < rs->nfiles ? rs->file_sha256[i] : "";
+}
+
+const char *
+rules_catalog_sha256(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->catalog_sha256 : "";
+}
+
+const char *
+rules_asset_sha256(const struct ruleset *rs, size_t i)
+{
+	return rs != NULL && i < rs->nassets ? rs->assets[i].sha256 : "";
+}
+
 /*
  * The loader, parsing rule r's match, met "$name": keep it once per
  * name and negation, in the order written, for rules_info.

@@ -40,6 +40,7 @@
 #include "compliance.h"
 #include "conf.h"
 #include "flow.h"
+#include "util.h"
 #include "history.h"
 #include "hosts.h"
 #include "lifecycle.h"
@@ -317,6 +318,7 @@ selftest_thread(void *arg)
 	struct selftest	*st = arg;
 	char		 c = 1;
 
+	util_background_thread();
 	run_all(st);
 	if (write(st->pipe[1], &c, 1) != 1)
 		log_warn("selftest: cannot wake the loop");

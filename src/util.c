@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
@@ -305,4 +306,13 @@ util_days_in_month(int year, int mon)
 	if (mon == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
 		return 29;
 	return days[mon - 1];
+}
+
+void
+util_background_thread(void)
+{
+	/* On Linux a thread's nice value is its own (setpriority(2)). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 10) != 0)
+		log_debug("cannot lower a background thread's priority: %s",
+		    strerror(errno));
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "log.h"
@@ -25,7 +26,34 @@
 struct yaml_doc {
 	yaml_document_t	 doc;
 	char		*path;
+	char		 sha256[65];	/* of the bytes parsed */
 };
+
+/*
+ * libyaml reads through this, so that the file's digest is of the very
+ * bytes the rules came from: a second read for the digest would see
+ * another file after a change, and would block on a FIFO.
+ */
+struct yamldoc_input {
+	FILE		*fp;
+	EVP_MD_CTX	*md;
+};
+
+static int
+yamldoc_read(void *arg, unsigned char *buf, size_t size, size_t *got)
+{
+	struct yamldoc_input	*in = arg;
+
+	*got = fread(buf, 1, size, in->fp);
+	if (ferror(in->fp))
+		return 0;
+	if (*got > 0 && in->md != NULL &&
+	    EVP_DigestUpdate(in->md, buf, *got) != 1) {
+		EVP_MD_CTX_free(in->md);
+		in->md = NULL;
+	}
+	return 1;
+}
 
 /* The opaque node type of the header is libyaml's node. */
 #define N(x)	((yaml_node_t *)(x))
@@ -115,6 +143,9 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	yaml_parser_t	 parser;
 	FILE		*fp;
 	struct stat	 sb;
+	struct yamldoc_input in;
+	unsigned char	 dig[EVP_MAX_MD_SIZE];
+	unsigned int	 dlen = 0, i;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
@@ -132,8 +163,15 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	yd->path = xstrdup(path);
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
-	yaml_parser_set_input_file(&parser, fp);
+	in.fp = fp;
+	if ((in.md = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestInit_ex(in.md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(in.md);
+		in.md = NULL;
+	}
+	yaml_parser_set_input(&parser, yamldoc_read, &in);
 	if (!yaml_parser_load(&parser, &yd->doc)) {
+		EVP_MD_CTX_free(in.md);
 		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
 		    path, parser.problem_mark.line + 1,
 		    parser.problem_mark.column + 1,
@@ -148,6 +186,10 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	}
 	yaml_parser_delete(&parser);
 	fclose(fp);
+	if (in.md != NULL && EVP_DigestFinal_ex(in.md, dig, &dlen) == 1)
+		for (i = 0; i < dlen && i < 32; i++)
+			snprintf(yd->sha256 + 2 * i, 3, "%02x", dig[i]);
+	EVP_MD_CTX_free(in.md);
 	if (yaml_document_get_root_node(&yd->doc) == NULL) {
 		snprintf(err, errlen, "%s:1:1: empty document", path);
 		yamldoc_free(yd);
@@ -173,6 +215,12 @@ yamldoc_free(struct yaml_doc *yd)
 	yaml_document_delete(&yd->doc);
 	free(yd->path);
 	free(yd);
+}
+
+const char *
+yamldoc_sha256(const struct yaml_doc *yd)
+{
+	return yd->sha256;
 }
 
 const char *

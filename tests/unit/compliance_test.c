@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "compliance.h"
 #include "conf.h"
@@ -381,6 +382,74 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static void
+sha256_hex(const char *text, char out[65])
+{
+	unsigned char	dig[32];
+	unsigned int	n = 0, i;
+
+	assert_int_equal(EVP_Digest(text, strlen(text), dig, &n, EVP_sha256(),
+	    NULL), 1);
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+/* The report's digest of the file of this kind whose path ends in name. */
+static const char *
+file_hash(json_t *rep, const char *kind, const char *name)
+{
+	json_t		*x;
+	size_t		 i;
+	const char	*p;
+
+	json_array_foreach(json_object_get(json_object_get(rep, "identity"),
+	    "files"), i, x) {
+		p = json_string_value(json_object_get(x, "path"));
+		if (strcmp(json_string_value(json_object_get(x, "kind")),
+		    kind) == 0 && strlen(p) >= strlen(name) &&
+		    strcmp(p + strlen(p) - strlen(name), name) == 0)
+			return json_string_value(json_object_get(x, "sha256"));
+	}
+	fail_msg("no %s file %s in the report", kind, name);
+	return NULL;
+}
+
+/*
+ * The report and the rule-set digest name the files as the set read
+ * them: a file changed on disk since (or a FIFO, which a second read
+ * would wait on) changes nothing until the next load, which sees it.
+ */
+static void
+test_digest_as_read(void **state)
+{
+	struct fixture	*f = load("192.0.2.1\n", "example.com\n");
+	char		 want[65], before[65], now[65];
+	json_t		*rep;
+
+	(void)state;
+	memcpy(before, f->digest, sizeof(before));
+	rep = report(f, evidence(NULL, NULL, NULL));
+	sha256_hex(rules_text, want);
+	assert_string_equal(file_hash(rep, "rules", "/rules.yaml"), want);
+	sha256_hex(catalog, want);
+	assert_string_equal(file_hash(rep, "catalog", "/catalog.yaml"), want);
+	sha256_hex("192.0.2.1\n", want);
+	assert_string_equal(file_hash(rep, "list", "/ioc.txt"), want);
+	json_decref(rep);
+	put("rules.yaml", "rules: []\n");
+	put("ioc.txt", "192.0.2.9\n");
+	compliance_digest(f->conf, f->rs, now);
+	assert_string_equal(now, before);
+	rep = report(f, evidence(NULL, NULL, NULL));
+	sha256_hex(rules_text, want);
+	assert_string_equal(file_hash(rep, "rules", "/rules.yaml"), want);
+	json_decref(rep);
+	unload(f);
+	f = load("192.0.2.9\n", "example.com\n");
+	assert_string_not_equal(f->digest, before);
+	unload(f);
+}
+
 int
 main(void)
 {
@@ -391,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_selftest),
 		cmocka_unit_test(test_sensor_conditions),
 		cmocka_unit_test(test_documentation_lists),
+		cmocka_unit_test(test_digest_as_read),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -182,9 +182,9 @@ per_level(struct yaml_doc *yd, struct yaml_node_s *c, const char *key, int n)
 static json_t *
 rule_json(const struct rule_info *r)
 {
-	return json_pack("{s:I,s:s,s:s,s:i,s:I,s:o}", "sid",
-	    (json_int_t)r->sid, "name", r->name ? r->name : "",
-	    "category", rules_category_name(r->category), "level", r->level,
+	return json_pack("{s:I,s:s,s:s,s:s,s:i,s:I,s:o}", "sid",
+	    (json_int_t)r->sid, "name", r->name ? r->name : "", "name_vi",
+	    r->name_vi ? r->name_vi : "", "category", rules_category_name(r->category), "level", r->level,
 	    "hits", (json_int_t)r->hits, "last_hit", iso_time(r->last_hit));
 }
 
@@ -807,10 +807,10 @@ control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
 				snprintf(be, sizeof(be), "Rule %u is silenced in "
 				    "part by an exception (owner: %s).", r->sid,
 				    x->owner ? x->owner : "?");
-				snprintf(bv, sizeof(bv), "Quy tắc %u bị tắt một "
-				    "phần bởi một ngoại lệ (người chịu trách "
-				    "nhiệm: %s).", r->sid, x->owner ? x->owner :
-				    "?");
+				snprintf(bv, sizeof(bv), "Một ngoại lệ đang bỏ "
+				    "qua một phần cảnh báo của quy tắc %u "
+				    "(người chịu trách nhiệm: %s).", r->sid,
+				    x->owner ? x->owner : "?");
 				add_reason(why, be, bv);
 			}
 		}
@@ -868,9 +868,10 @@ control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
 		snprintf(be, sizeof(be), "The sensor shows its part (%zu "
 		    "active rules, log settings, uptime); the rest needs "
 		    "evidence outside the sensor.", json_array_size(rules));
-		snprintf(bv, sizeof(bv), "Phần việc của cảm biến đã có bằng "
-		    "chứng (%zu quy tắc đang bật, cấu hình nhật ký, thời gian "
-		    "chạy); phần còn lại cần bằng chứng ngoài cảm biến.",
+		snprintf(bv, sizeof(bv), "Phần thuộc trách nhiệm của cảm biến "
+		    "đã có bằng chứng (%zu quy tắc đang bật, cấu hình ghi nhật "
+		    "ký, thời gian hoạt động); phần còn lại cần bằng chứng ngoài "
+		    "cảm biến.",
 		    json_array_size(rules));
 		add_reason(why, be, bv);
 	} else {
@@ -928,9 +929,9 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 		cs = json_array();
 		for (j = 0; j < r->ncontrols; j++)
 			json_array_append_new(cs, json_string(r->controls[j]));
-		json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:o}", "sid",
-		    (json_int_t)r->sid, "name", r->name ? r->name : "",
-		    "category", rules_category_name(r->category),
+		json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:o}",
+		    "sid", (json_int_t)r->sid, "name", r->name ? r->name : "",
+		    "name_vi", r->name_vi ? r->name_vi : "", "category", rules_category_name(r->category),
 		    "controls", cs));
 		for (j = 0; j < r->nassets; j++) {
 			const char *name = r->assets[j].name;

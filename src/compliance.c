@@ -413,8 +413,8 @@ rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
 static void
 selftest_reasons(struct comp *c, json_t *rules, json_t *why)
 {
-	json_t	*st = json_object_get(c->ev, "selftest"), *v;
-	char	 be[256], bv[256], sid[16];
+	json_t	*st = json_object_get(c->ev, "selftest"), *v, *d;
+	char	 be[1536], bv[1536], sid[16];
 	size_t	 i;
 
 	if (json_array_size(rules) == 0)
@@ -462,11 +462,20 @@ selftest_reasons(struct comp *c, json_t *rules, json_t *why)
 		    json_string_value(json_object_get(v, "category")) : "",
 		    "sensor") == 0)
 			continue;
+		d = json_object_get(json_object_get(st, "details"), sid);
 		if (r != NULL && strcmp(r, "fail") == 0) {
+			/* Why, from the self-test's details, when it says. */
+			const char *we = json_string_value(json_object_get(d,
+			    "reason"));
+			const char *wv = json_string_value(json_object_get(d,
+			    "reason_vi"));
+
 			snprintf(be, sizeof(be), "Rule %s failed its self-test "
-			    "with the current rule set.", sid);
+			    "with the current rule set%s%.1200s.", sid, we ?
+			    ": " : "", we ? we : "");
 			snprintf(bv, sizeof(bv), "Quy tắc %s không đạt khi tự "
-			    "kiểm tra với bộ quy tắc hiện tại.", sid);
+			    "kiểm tra với bộ quy tắc hiện tại%s%.1200s.", sid,
+			    wv ? ": " : "", wv ? wv : "");
 		} else {
 			snprintf(be, sizeof(be), "Rule %s has no self-test "
 			    "case, so it is untested.", sid);

@@ -505,6 +505,9 @@ bh_amount(const struct ph_args *a, uint64_t v, char *out, size_t len)
 		u++;
 	}
 	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
+	/* Vietnamese writes the decimal comma: 11,5 MB. */
+	if (a->conf->language_vi && strchr(out, '.') != NULL)
+		*strchr(out, '.') = ',';
 }
 
 PH(ph_normal)

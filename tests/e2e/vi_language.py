@@ -3,8 +3,8 @@
 RULES_DIR [ALERTS.json ...].
 
 Checked: the Vietnamese compliance report (text and HTML, tags stripped),
-every shipped rule's name_vi and vi message and advice, and the message and
-advice of alerts written with `language: vi`. Fails on an ASCII-only English
+every shipped rule's name_vi and vi message and advice, and the
+signature_vi, message and advice of alerts written with `language: vi`. Fails on an ASCII-only English
 word from WORDS (identifiers such as $assets, config.keys, file names and
 {placeholders} are not words), on a number with an English unit (5m, 60s),
 and on the literal translations the review rejected."""
@@ -127,7 +127,9 @@ for path in sys.argv[4:]:
         if not a:
             continue
         nalerts += 1
-        for k in ("message", "advice"):
+        if not a.get("signature_vi"):
+            fails.append("alert %s: no signature_vi" % a.get("signature_id"))
+        for k in ("signature_vi", "message", "advice"):
             check("alert %s %s" % (a.get("signature_id"), k), a.get(k))
 if len(sys.argv) > 4 and nalerts == 0:
     fails.append("no alerts written with language: vi")

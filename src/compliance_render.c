@@ -197,6 +197,26 @@ kw(const struct rctx *c, const char *k)
 	return k;
 }
 
+/* An output's name in the history ("json PATH", "syslog", "remote HOST"). */
+static const char *
+output_name(const struct rctx *c, const char *name, char *buf, size_t len)
+{
+	static const char *const vi[][2] = {
+		{ "json ", "tệp cảnh báo JSON " },
+		{ "remote ", "máy thu nhật ký từ xa " },
+		{ "syslog", "syslog cục bộ" } };
+	size_t	i, n;
+
+	for (i = 0; c->vi && i < sizeof(vi) / sizeof(vi[0]); i++) {
+		n = strlen(vi[i][0]);
+		if (strncmp(name, vi[i][0], n) == 0) {
+			snprintf(buf, len, "%s%s", vi[i][1], name + n);
+			return buf;
+		}
+	}
+	return name;
+}
+
 /* s, then spaces up to width characters (UTF-8 counted by character). */
 static void
 pad(FILE *fp, const char *s, int width)
@@ -429,9 +449,10 @@ text_history(struct rctx *c, json_t *ev)
 	}
 	fprintf(fp, "  %s:\n", LB(c, L_DELIVERY));
 	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
-		char b[32];
+		char b[32], on[512];
 
-		fprintf(fp, "    %s: %s %s, %s ", js(v, "name"),
+		fprintf(fp, "    %s: %s %s, %s ", output_name(c, js(v, "name"),
+		    on, sizeof(on)),
 		    LB(c, L_LASTDELIV), jt(v, "last_delivered", b, sizeof(b)),
 		    LB(c, L_SPOOL));
 		if (json_is_integer(json_object_get(v, "spool_pending")))
@@ -1011,8 +1032,10 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 	    "</th><th>%s</th></tr>\n", LB(c, L_DELIVERY), LB(c, L_OUTPUTS),
 	    LB(c, L_LASTDELIV), LB(c, L_SPOOL), LB(c, L_DROPPED));
 	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
+		char on[512];
+
 		fprintf(fp, "<tr><td class=\"mono\">");
-		hx(fp, js(v, "name"));
+		hx(fp, output_name(c, js(v, "name"), on, sizeof(on)));
 		fprintf(fp, "</td><td>%s</td><td>", jt(v, "last_delivered", b,
 		    sizeof(b)));
 		if (json_is_integer(json_object_get(v, "spool_pending")))

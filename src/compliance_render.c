@@ -184,6 +184,10 @@ struct rctx {
 };
 
 #define LB(c, k)	(labels[(k)][(c)->vi])
+/* Legend entries a row: the Vietnamese category names are longer. */
+#define LEGEND_COLS(c)	((c)->vi ? 4 : 6)
+/* Where the bars of the category chart start, after the names. */
+#define BAR_X(c)	((c)->vi ? 180 : 130)
 
 /* A key of the report in the report's language. */
 static const char *
@@ -701,10 +705,10 @@ html_chart(struct rctx *c, json_t *cats)
 
 		fprintf(fp, "<text x=\"0\" y=\"%d\" font-size=\"11\">", y + 13);
 		hx(fp, kw(c, k));
-		fprintf(fp, "</text><rect x=\"130\" y=\"%d\" width=\"%d\" "
+		fprintf(fp, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"15\" fill=\"#3a6ea5\"/><text x=\"%d\" y=\"%d\" "
-		    "font-size=\"11\">%lld</text>\n", y + 2, w, 135 + w,
-		    y + 13, x);
+		    "font-size=\"11\">%lld</text>\n", BAR_X(c), y + 2, w,
+		    BAR_X(c) + 5 + w, y + 13, x);
 		y += 20;
 	}
 	fprintf(fp, "</svg>\n");
@@ -804,8 +808,9 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 	fprintf(fp, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	    "aria-label=\"", CHART_W, CHART_H + 20 * (int)((json_object_size(
-	    cats) + 5) / 6), CHART_W, CHART_H + 20 * (int)((json_object_size(
-	    cats) + 5) / 6));
+	    cats) + LEGEND_COLS(c) - 1) / LEGEND_COLS(c)), CHART_W, CHART_H +
+	    20 * (int)((json_object_size(cats) + LEGEND_COLS(c) - 1) /
+	    LEGEND_COLS(c)));
 	hx(fp, LB(c, L_PERDAY));
 	fprintf(fp, "\">\n<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#444\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
@@ -857,7 +862,8 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 	}
 	k = 0;
 	json_object_foreach(cats, cat, v) {
-		int lx = 10 + (int)(k % 6) * 110, ly = CHART_H + (int)(k / 6) *
+		int lx = 10 + (int)(k % LEGEND_COLS(c)) * (CHART_W - 20) /
+		    LEGEND_COLS(c), ly = CHART_H + (int)(k / LEGEND_COLS(c)) *
 		    20 - 14;
 
 		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "

@@ -657,6 +657,24 @@ hx(FILE *fp, const char *s)
 	}
 }
 
+/*
+ * A status in its table cell: unbroken, or in two unbroken halves when
+ * long ("cần bằng chứng / ngoài cảm biến"), so that a narrow column
+ * does not put one word a line.
+ */
+static void
+html_status(FILE *fp, const char *s)
+{
+	size_t		 n = strlen(s);
+	const char	*cut = n > 30 ? strchr(s + n / 2 - 4, ' ') : NULL;
+
+	if (cut == NULL)
+		fprintf(fp, "<span class=\"nw\">%s</span>", s);
+	else
+		fprintf(fp, "<span class=\"nw\">%.*s</span> <span "
+		    "class=\"nw\">%s</span>", (int)(cut - s), s, cut + 1);
+}
+
 static const char html_css[] =
 "@page{size:A4;margin:15mm}"
 "body{font-family:sans-serif;font-size:10pt;color:#111;margin:0 auto;"
@@ -671,6 +689,7 @@ static const char html_css[] =
 ".not-covered{background:#f8d0d0}.outside{background:#dde6f7}"
 ".mono{font-family:monospace;font-size:8pt;overflow-wrap:anywhere}"
 ".st{font-family:monospace;font-size:8pt;white-space:nowrap}"
+".nw{white-space:nowrap}"
 ".exp{color:#a00;font-weight:bold}"
 "h3{font-size:10.5pt;margin:10pt 0 3pt}"
 "svg.chart{display:block;max-width:100%;height:auto;margin:4pt 0}"
@@ -1180,7 +1199,8 @@ html_report(struct rctx *c, json_t *r)
 			}
 		}
 		/* The status key only in English: no English on a vi page. */
-		fprintf(fp, "</td><td>%s", status_label(c, js(ctl, "status")));
+		fprintf(fp, "</td><td>");
+		html_status(fp, status_label(c, js(ctl, "status")));
 		if (!c->vi)
 			fprintf(fp, " <span class=\"st\">[%s]</span>",
 			    js(ctl, "status"));

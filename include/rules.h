@@ -298,6 +298,7 @@ enum distinct_field { DF_NONE = 0, DF_SRC_IP, DF_DST_IP, DF_SRC_PORT,
 struct rule {
 	uint32_t		 sid;
 	char			*name;
+	char			*name_vi;	/* NULL: name */
 	uint8_t			 category;
 	uint8_t			 severity;
 	uint8_t			 level;
@@ -394,6 +395,7 @@ struct rule_asset_ref {
 struct rule_info {
 	uint32_t			 sid;
 	const char			*name;
+	const char			*name_vi;	/* name if none */
 	int				 category;	/* CAT_* */
 	int				 severity;	/* 1 critical .. 5 info */
 	int				 level;		/* 1..5 */

@@ -530,6 +530,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	jw_obj_open(&w, "alert");
 	jw_uint(&w, "signature_id", r->sid);
 	put_str(&w, "signature", r->name);
+	/* signature stays the stable name; the Vietnamese one beside it. */
+	if (lang == 1 && r->name_vi != NULL)
+		put_str(&w, "signature_vi", r->name_vi);
 	jw_str(&w, "category", rules_category_name(r->category));
 	jw_uint(&w, "severity", r->severity);
 	jw_str(&w, "severity_name", rules_severity_name(r->severity));

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -138,7 +139,8 @@ PH(ph_flow_id)
 
 PH(ph_signature)
 {
-	snprintf(out, len, "%s", a->r->name);
+	snprintf(out, len, "%s", a->conf->language_vi && a->r->name_vi ?
+	    a->r->name_vi : a->r->name);
 }
 
 PH(ph_sid)
@@ -188,7 +190,19 @@ PH(ph_sum)
 
 PH(ph_window)
 {
-	snprintf(out, len, "%s", a->r->within_text ? a->r->within_text : "");
+	static const char *const unit[][2] = { { "ms", "mili giây" },
+	    { "s", "giây" }, { "", "giây" }, { "m", "phút" },
+	    { "h", "giờ" }, { "d", "ngày" } };
+	const char	*w = a->r->within_text ? a->r->within_text : "";
+	char		*end;
+	unsigned long	 v = strtoul(w, &end, 10);
+	size_t		 i;
+
+	snprintf(out, len, "%s", w);
+	/* Vietnamese says the unit: "15m" is "15 phút". */
+	for (i = 0; a->conf->language_vi && end != w && i < 6; i++)
+		if (strcmp(end, unit[i][0]) == 0)
+			snprintf(out, len, "%lu %s", v, unit[i][1]);
 }
 
 PH(ph_suppressed)
@@ -210,7 +224,9 @@ PH(ph_regex_sid)
 PH(ph_regex_rule)
 {
 	if (a->c->event == REV_SENSOR && a->c->sensor_rule != NULL)
-		snprintf(out, len, "%s", a->c->sensor_rule->name);
+		snprintf(out, len, "%s", a->conf->language_vi &&
+		    a->c->sensor_rule->name_vi ? a->c->sensor_rule->name_vi :
+		    a->c->sensor_rule->name);
 }
 
 PH(ph_decode_error)
@@ -489,6 +505,9 @@ bh_amount(const struct ph_args *a, uint64_t v, char *out, size_t len)
 		u++;
 	}
 	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
+	/* Vietnamese writes the decimal comma: 11,5 MB. */
+	if (a->conf->language_vi && strchr(out, '.') != NULL)
+		*strchr(out, '.') = ',';
 }
 
 PH(ph_normal)
@@ -535,11 +554,12 @@ PH(ph_hour)
 		    1 : 0][(b->how / 24) % 7], b->how % 24);
 }
 
-/* Seconds with one decimal: 60.0s. */
+/* Seconds with one decimal: 60.0s, in Vietnamese "60,0 giây". */
 static void
-bh_secs(uint64_t usec, char *out, size_t len)
+bh_secs(const struct ph_args *a, uint64_t usec, char *out, size_t len)
 {
-	snprintf(out, len, "%llu.%01llus", (unsigned long long)(usec / 1000000),
+	snprintf(out, len, a->conf->language_vi ? "%llu,%01llu giây" :
+	    "%llu.%01llus", (unsigned long long)(usec / 1000000),
 	    (unsigned long long)(usec % 1000000 / 100000));
 }
 
@@ -548,7 +568,7 @@ PH(ph_interval)
 	const struct bh_result	*b = bh_of(a, BH_BEACON);
 
 	if (b != NULL)
-		bh_secs(b->interval, out, len);
+		bh_secs(a, b->interval, out, len);
 }
 
 PH(ph_jitter)
@@ -556,7 +576,7 @@ PH(ph_jitter)
 	const struct bh_result	*b = bh_of(a, BH_BEACON);
 
 	if (b != NULL)
-		bh_secs(b->spread, out, len);
+		bh_secs(a, b->spread, out, len);
 }
 
 PH(ph_repeats)

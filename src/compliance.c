@@ -182,9 +182,9 @@ per_level(struct yaml_doc *yd, struct yaml_node_s *c, const char *key, int n)
 static json_t *
 rule_json(const struct rule_info *r)
 {
-	return json_pack("{s:I,s:s,s:s,s:i,s:I,s:o}", "sid",
-	    (json_int_t)r->sid, "name", r->name ? r->name : "",
-	    "category", rules_category_name(r->category), "level", r->level,
+	return json_pack("{s:I,s:s,s:s,s:s,s:i,s:I,s:o}", "sid",
+	    (json_int_t)r->sid, "name", r->name ? r->name : "", "name_vi",
+	    r->name_vi ? r->name_vi : "", "category", rules_category_name(r->category), "level", r->level,
 	    "hits", (json_int_t)r->hits, "last_hit", iso_time(r->last_hit));
 }
 
@@ -413,8 +413,8 @@ rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
 static void
 selftest_reasons(struct comp *c, json_t *rules, json_t *why)
 {
-	json_t	*st = json_object_get(c->ev, "selftest"), *v;
-	char	 be[256], bv[256], sid[16];
+	json_t	*st = json_object_get(c->ev, "selftest"), *v, *d;
+	char	 be[1536], bv[1536], sid[16];
 	size_t	 i;
 
 	if (json_array_size(rules) == 0)
@@ -462,11 +462,20 @@ selftest_reasons(struct comp *c, json_t *rules, json_t *why)
 		    json_string_value(json_object_get(v, "category")) : "",
 		    "sensor") == 0)
 			continue;
+		d = json_object_get(json_object_get(st, "details"), sid);
 		if (r != NULL && strcmp(r, "fail") == 0) {
+			/* Why, from the self-test's details, when it says. */
+			const char *we = json_string_value(json_object_get(d,
+			    "reason"));
+			const char *wv = json_string_value(json_object_get(d,
+			    "reason_vi"));
+
 			snprintf(be, sizeof(be), "Rule %s failed its self-test "
-			    "with the current rule set.", sid);
+			    "with the current rule set%s%.1200s.", sid, we ?
+			    ": " : "", we ? we : "");
 			snprintf(bv, sizeof(bv), "Quy tắc %s không đạt khi tự "
-			    "kiểm tra với bộ quy tắc hiện tại.", sid);
+			    "kiểm tra với bộ quy tắc hiện tại%s%.1200s.", sid,
+			    wv ? ": " : "", wv ? wv : "");
 		} else {
 			snprintf(be, sizeof(be), "Rule %s has no self-test "
 			    "case, so it is untested.", sid);
@@ -807,10 +816,10 @@ control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
 				snprintf(be, sizeof(be), "Rule %u is silenced in "
 				    "part by an exception (owner: %s).", r->sid,
 				    x->owner ? x->owner : "?");
-				snprintf(bv, sizeof(bv), "Quy tắc %u bị tắt một "
-				    "phần bởi một ngoại lệ (người chịu trách "
-				    "nhiệm: %s).", r->sid, x->owner ? x->owner :
-				    "?");
+				snprintf(bv, sizeof(bv), "Một ngoại lệ đang bỏ "
+				    "qua một phần cảnh báo của quy tắc %u "
+				    "(người chịu trách nhiệm: %s).", r->sid,
+				    x->owner ? x->owner : "?");
 				add_reason(why, be, bv);
 			}
 		}
@@ -868,9 +877,10 @@ control_json(struct comp *c, struct yaml_node_s *cat, struct yaml_node_s *cn,
 		snprintf(be, sizeof(be), "The sensor shows its part (%zu "
 		    "active rules, log settings, uptime); the rest needs "
 		    "evidence outside the sensor.", json_array_size(rules));
-		snprintf(bv, sizeof(bv), "Phần việc của cảm biến đã có bằng "
-		    "chứng (%zu quy tắc đang bật, cấu hình nhật ký, thời gian "
-		    "chạy); phần còn lại cần bằng chứng ngoài cảm biến.",
+		snprintf(bv, sizeof(bv), "Phần thuộc trách nhiệm của cảm biến "
+		    "đã có bằng chứng (%zu quy tắc đang bật, cấu hình ghi nhật "
+		    "ký, thời gian hoạt động); phần còn lại cần bằng chứng ngoài "
+		    "cảm biến.",
 		    json_array_size(rules));
 		add_reason(why, be, bv);
 	} else {
@@ -928,9 +938,9 @@ next_level(struct comp *c, struct yaml_node_s *ctl, int n)
 		cs = json_array();
 		for (j = 0; j < r->ncontrols; j++)
 			json_array_append_new(cs, json_string(r->controls[j]));
-		json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:o}", "sid",
-		    (json_int_t)r->sid, "name", r->name ? r->name : "",
-		    "category", rules_category_name(r->category),
+		json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:o}",
+		    "sid", (json_int_t)r->sid, "name", r->name ? r->name : "",
+		    "name_vi", r->name_vi ? r->name_vi : "", "category", rules_category_name(r->category),
 		    "controls", cs));
 		for (j = 0; j < r->nassets; j++) {
 			const char *name = r->assets[j].name;

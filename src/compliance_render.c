@@ -34,11 +34,13 @@ enum {
 	L_STOPPED, L_UNCLEAN_END, L_NORECORD, L_START, L_RELOADEV, L_OK,
 	L_FAILED, L_IFACE, L_THISRUN, L_CLAUSE, L_UNVERIFIED_WHY,
 	L_UNCHECKED, L_NOTES, L_MONITORING, L_INCIDENT, L_LEVELS_BY,
-	L_INVENTORY, L_UNKNOWN_HOSTS, L_MAX
+	L_INVENTORY, L_UNKNOWN_HOSTS, L_EXPIRES, L_NEVER, L_YES, L_FAILURES,
+	L_UNREADABLE, L_MAX
 };
 
 static const char *const labels[L_MAX][2] = {
-	{ "canhgac compliance report", "Báo cáo tuân thủ canhgac" },
+	{ "canhgac compliance report", "Báo cáo tuân thủ cấp độ an toàn hệ "
+	  "thống thông tin (canhgac)" },
 	{ "Sensor", "Cảm biến" },
 	{ "Version", "Phiên bản" },
 	{ "Level", "Cấp độ" },
@@ -48,7 +50,7 @@ static const char *const labels[L_MAX][2] = {
 	{ "clauses NOT verified", "điều khoản CHƯA được kiểm chứng" },
 	{ "Generated", "Thời điểm lập" },
 	{ "Summary", "Tóm tắt" },
-	{ "required", "bắt buộc" },
+	{ "required", "biện pháp bắt buộc" },
 	{ "covered", "đã đáp ứng" },
 	{ "partial", "đáp ứng một phần" },
 	{ "not covered", "chưa đáp ứng" },
@@ -80,7 +82,8 @@ static const char *const labels[L_MAX][2] = {
 	{ "Alerts by category", "Cảnh báo theo loại" },
 	{ "Outside the sensor", "Ngoài cảm biến" },
 	{ "log retention (months)", "thời hạn lưu nhật ký (tháng)" },
-	{ "threshold review every (months)", "rà soát ngưỡng mỗi (tháng)" },
+	{ "threshold review every (months)",
+	  "chu kỳ rà soát ngưỡng cảnh báo (tháng)" },
 	{ "Control", "Kiểm soát" },
 	{ "Period", "Kỳ báo cáo" },
 	{ "all recorded history", "toàn bộ lịch sử đã ghi" },
@@ -137,6 +140,42 @@ static const char *const labels[L_MAX][2] = {
 	  "Danh mục máy trong vùng được bảo vệ (protected_segments): số máy "
 	  "đã thấy" },
 	{ "not in known_hosts", "không có trong known_hosts" },
+	{ "expires", "hết hạn" },
+	{ "never", "không thời hạn" },
+	{ "yes", "có" },
+	{ "failures", "lần lỗi" },
+	{ "(unreadable)", "(không đọc được)" },
+};
+
+/*
+ * Vietnamese words for the report's keys (categories, file kinds,
+ * interface states); English keeps the key itself, which tools grep.
+ */
+static const char *const vi_words[][2] = {
+	{ "scan", "dò quét" },
+	{ "bruteforce", "dò mật khẩu" },
+	{ "policy-violation", "vi phạm chính sách" },
+	{ "plaintext", "giao thức không mã hóa" },
+	{ "weak-crypto", "mã hóa yếu" },
+	{ "data-leak", "lộ lọt dữ liệu" },
+	{ "exfiltration", "đưa dữ liệu ra ngoài" },
+	{ "ioc", "dấu hiệu xâm phạm" },
+	{ "dns", "DNS" },
+	{ "anomaly", "bất thường giao thức" },
+	{ "rogue-host", "thiết bị lạ" },
+	{ "baseline", "lệch khỏi mức bình thường" },
+	{ "c2", "máy chủ điều khiển (C2)" },
+	{ "sensor", "tình trạng cảm biến" },
+	{ "config", "cấu hình" },
+	{ "catalog", "danh mục" },
+	{ "rules", "quy tắc" },
+	{ "list", "danh sách" },
+	{ "unknown", "không rõ" },
+	{ "up", "hoạt động" },
+	{ "no-carrier", "mất tín hiệu" },
+	{ "down", "ngừng" },
+	{ "missing", "không có" },
+	{ "offline", "ngoại tuyến" },
 };
 
 struct rctx {
@@ -145,6 +184,57 @@ struct rctx {
 };
 
 #define LB(c, k)	(labels[(k)][(c)->vi])
+/* Legend entries a row: the Vietnamese category names are longer. */
+#define LEGEND_COLS(c)	((c)->vi ? 4 : 6)
+/* Where the bars of the category chart start, after the names. */
+#define BAR_X(c)	((c)->vi ? 180 : 130)
+
+/* A key of the report in the report's language. */
+static const char *
+kw(const struct rctx *c, const char *k)
+{
+	size_t	i;
+
+	for (i = 0; c->vi && i < sizeof(vi_words) / sizeof(vi_words[0]); i++)
+		if (strcmp(vi_words[i][0], k) == 0)
+			return vi_words[i][1];
+	return k;
+}
+
+/* An output's name in the history ("json PATH", "syslog", "remote HOST"). */
+static const char *
+output_name(const struct rctx *c, const char *name, char *buf, size_t len)
+{
+	static const char *const vi[][2] = {
+		{ "json ", "tệp cảnh báo JSON " },
+		{ "remote ", "máy thu nhật ký từ xa " },
+		{ "syslog", "syslog cục bộ" } };
+	size_t	i, n;
+
+	for (i = 0; c->vi && i < sizeof(vi) / sizeof(vi[0]); i++) {
+		n = strlen(vi[i][0]);
+		if (strncmp(name, vi[i][0], n) == 0) {
+			snprintf(buf, len, "%s%s", vi[i][1], name + n);
+			return buf;
+		}
+	}
+	return name;
+}
+
+/* s, then spaces up to width characters (UTF-8 counted by character). */
+static void
+pad(FILE *fp, const char *s, int width)
+{
+	const char	*p;
+
+	fputs(s, fp);
+	for (p = s; *p != '\0'; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			width--;
+	do
+		fputc(' ', fp);
+	while (--width > 0);
+}
 
 static const char *
 js(json_t *o, const char *key)
@@ -231,9 +321,10 @@ status_label(const struct rctx *c, const char *st)
 }
 
 static void
-print_duration(FILE *fp, long long s)
+print_duration(const struct rctx *c, long long s)
 {
-	fprintf(fp, "%lldd %02lld:%02lld:%02lld", s / 86400, s / 3600 % 24,
+	fprintf(c->fp, c->vi ? "%lld ngày %02lld:%02lld:%02lld" :
+	    "%lldd %02lld:%02lld:%02lld", s / 86400, s / 3600 % 24,
 	    s / 60 % 60, s % 60);
 }
 
@@ -313,7 +404,7 @@ text_history(struct rctx *c, json_t *ev)
 
 	fprintf(fp, "  %s: %zu, %s ", LB(c, L_RUNS),
 	    json_array_size(json_object_get(ev, "runs")), LB(c, L_INPERIOD));
-	print_duration(fp, ji(ev, "uptime_in_period"));
+	print_duration(c, ji(ev, "uptime_in_period"));
 	fprintf(fp, " (%s %.2f%%), %s: %lld\n", LB(c, L_COVERAGE),
 	    json_real_value(json_object_get(ev, "coverage_percent")),
 	    LB(c, L_UNCLEAN), ji(ev, "unclean_ends"));
@@ -323,7 +414,7 @@ text_history(struct rctx *c, json_t *ev)
 	fprintf(fp, "\n");
 	json_array_foreach(json_object_get(ev, "gaps"), i, v) {
 		fprintf(fp, "    %s .. %s  ", js(v, "from"), js(v, "to"));
-		print_duration(fp, ji(v, "seconds"));
+		print_duration(c, ji(v, "seconds"));
 		fprintf(fp, "  %s\n", gap_reason(c, js(v, "reason")));
 	}
 	fprintf(fp, "  %s (%s):\n", LB(c, L_IFACES), LB(c, L_INPERIOD));
@@ -334,8 +425,8 @@ text_history(struct rctx *c, json_t *ev)
 		    json_real_value(json_object_get(v, "drop_rate")));
 		json_array_foreach(json_object_get(v, "down"), j, w) {
 			fprintf(fp, "      %s (%s): %s .. %s  ", LB(c, L_DOWN),
-			    js(w, "state"), js(w, "from"), js(w, "to"));
-			print_duration(fp, ji(w, "seconds"));
+			    kw(c, js(w, "state")), js(w, "from"), js(w, "to"));
+			print_duration(c, ji(w, "seconds"));
 			fprintf(fp, "\n");
 		}
 	}
@@ -344,7 +435,8 @@ text_history(struct rctx *c, json_t *ev)
 		fprintf(fp, "    %s\n", LB(c, L_NODATA));
 	json_array_foreach(json_object_get(ev, "drops_over_time"), i, v)
 		fprintf(fp, "    %s %-3s %-12s %lld %s, %lld %s, %.3f%%\n",
-		    js(v, "t"), ji(v, "span") == 3600 ? "1h" : "1d",
+		    js(v, "t"), ji(v, "span") == 3600 ? (c->vi ? "1 giờ" :
+		    "1h") : (c->vi ? "1 ngày" : "1d"),
 		    js(v, "iface"), ji(v, "packets"), LB(c, L_PACKETS),
 		    ji(v, "drops"), LB(c, L_DROPPED),
 		    json_real_value(json_object_get(v, "drop_rate")));
@@ -355,15 +447,16 @@ text_history(struct rctx *c, json_t *ev)
 		fprintf(fp, "    %s %6lld ", js(v, "day"), ji(v, "total"));
 		j = 0;
 		json_object_foreach(json_object_get(v, "categories"), k, x)
-			fprintf(fp, "%s %s %lld", j++ ? "," : "", k,
+			fprintf(fp, "%s %s %lld", j++ ? "," : "", kw(c, k),
 			    (long long)json_integer_value(x));
 		fprintf(fp, "\n");
 	}
 	fprintf(fp, "  %s:\n", LB(c, L_DELIVERY));
 	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
-		char b[32];
+		char b[32], on[512];
 
-		fprintf(fp, "    %s: %s %s, %s ", js(v, "name"),
+		fprintf(fp, "    %s: %s %s, %s ", output_name(c, js(v, "name"),
+		    on, sizeof(on)),
 		    LB(c, L_LASTDELIV), jt(v, "last_delivered", b, sizeof(b)),
 		    LB(c, L_SPOOL));
 		if (json_is_integer(json_object_get(v, "spool_pending")))
@@ -422,9 +515,11 @@ text_report(struct rctx *c, json_t *r)
 
 	fprintf(fp, "%s\n", LB(c, L_CONTROLS));
 	json_array_foreach(json_object_get(r, "controls"), i, ctl) {
-		fprintf(fp, "  %-15s L%lld  %-12s %s\n", js(ctl, "id"),
-		    ji(ctl, "level"), js(ctl, "status"),
-		    jl(c, ctl, "description"));
+		fprintf(fp, "  %-15s L%lld  ", js(ctl, "id"), ji(ctl, "level"));
+		/* English keeps the status key (scripts read this column). */
+		pad(fp, c->vi ? status_label(c, js(ctl, "status")) :
+		    js(ctl, "status"), c->vi ? 30 : 12);
+		fprintf(fp, "%s\n", jl(c, ctl, "description"));
 		if (json_is_string(json_object_get(ctl, "clause"))) {
 			fprintf(fp, "      %s: %s", LB(c, L_CLAUSE),
 			    js(ctl, "clause"));
@@ -467,9 +562,9 @@ text_report(struct rctx *c, json_t *r)
 		json_array_foreach(json_object_get(ctl, "exceptions"), j, w)
 			fprintf(fp, "      %s: %s — %s (%s %s)%s%s\n",
 			    LB(c, L_EXCEPTIONS), js(w, "owner"),
-			    js(w, "reason"), "expires", json_is_string(
+			    js(w, "reason"), LB(c, L_EXPIRES), json_is_string(
 			    json_object_get(w, "expires")) ? js(w, "expires") :
-			    "never", json_is_true(json_object_get(w,
+			    LB(c, L_NEVER), json_is_true(json_object_get(w,
 			    "expired")) ? " " : "", json_is_true(
 			    json_object_get(w, "expired")) ?
 			    LB(c, L_EXPIRED) : "");
@@ -480,14 +575,14 @@ text_report(struct rctx *c, json_t *r)
 		fprintf(fp, "  %s\n", LB(c, L_NOTAVAIL));
 	else {
 		fprintf(fp, "  %s (%s): ", LB(c, L_UPTIME), LB(c, L_THISRUN));
-		print_duration(fp, ji(ev, "uptime"));
+		print_duration(c, ji(ev, "uptime"));
 		fprintf(fp, "\n");
 		if (json_is_true(json_object_get(ev, "history")))
 			text_history(c, ev);
 		fprintf(fp, "  %s:\n", LB(c, L_IFACES));
 		json_array_foreach(json_object_get(ev, "interfaces"), i, v)
 			fprintf(fp, "    %-12s %-6s %lld %s, %s %.3f%%\n",
-			    js(v, "name"), js(v, "state"), ji(v, "packets"),
+			    js(v, "name"), kw(c, js(v, "state")), ji(v, "packets"),
 			    LB(c, L_PACKETS), LB(c, L_DROPRATE), drop_rate(v));
 		fprintf(fp, "  %s:\n", LB(c, L_OUTPUTS));
 		json_array_foreach(json_object_get(ev, "outputs"), i, v) {
@@ -507,8 +602,8 @@ text_report(struct rctx *c, json_t *r)
 		}
 		w = json_object_get(ev, "reload");
 		fprintf(fp, "  %s: %s (%lld, %s %lld)%s%s\n", LB(c, L_RELOAD),
-		    json_is_integer(json_object_get(w, "last")) ? "yes" : "-",
-		    ji(w, "count"), "failures", ji(w, "failures"),
+		    json_is_integer(json_object_get(w, "last")) ? LB(c, L_YES) :
+		    "-", ji(w, "count"), LB(c, L_FAILURES), ji(w, "failures"),
 		    json_is_string(json_object_get(w, "error")) ? ": " : "",
 		    js(w, "error"));
 	}
@@ -538,9 +633,13 @@ text_report(struct rctx *c, json_t *r)
 
 	fprintf(fp, "\n%s\n", LB(c, L_FILES));
 	json_array_foreach(json_object_get(id, "files"), i, v)
-		fprintf(fp, "  %-7s %s  %s\n", js(v, "kind"),
-		    json_is_string(json_object_get(v, "sha256")) ?
-		    js(v, "sha256") : "(unreadable)", js(v, "path"));
+	{
+		fputs("  ", fp);
+		pad(fp, kw(c, js(v, "kind")), c->vi ? 10 : 7);
+		fprintf(fp, "%s  %s\n", json_is_string(json_object_get(v,
+		    "sha256")) ? js(v, "sha256") : LB(c, L_UNREADABLE),
+		    js(v, "path"));
+	}
 }
 
 /* Text with &, <, >, " escaped. */
@@ -558,6 +657,24 @@ hx(FILE *fp, const char *s)
 	}
 }
 
+/*
+ * A status in its table cell: unbroken, or in two unbroken halves when
+ * long ("cần bằng chứng / ngoài cảm biến"), so that a narrow column
+ * does not put one word a line.
+ */
+static void
+html_status(FILE *fp, const char *s)
+{
+	size_t		 n = strlen(s);
+	const char	*cut = n > 30 ? strchr(s + n / 2 - 4, ' ') : NULL;
+
+	if (cut == NULL)
+		fprintf(fp, "<span class=\"nw\">%s</span>", s);
+	else
+		fprintf(fp, "<span class=\"nw\">%.*s</span> <span "
+		    "class=\"nw\">%s</span>", (int)(cut - s), s, cut + 1);
+}
+
 static const char html_css[] =
 "@page{size:A4;margin:15mm}"
 "body{font-family:sans-serif;font-size:10pt;color:#111;margin:0 auto;"
@@ -572,6 +689,7 @@ static const char html_css[] =
 ".not-covered{background:#f8d0d0}.outside{background:#dde6f7}"
 ".mono{font-family:monospace;font-size:8pt;overflow-wrap:anywhere}"
 ".st{font-family:monospace;font-size:8pt;white-space:nowrap}"
+".nw{white-space:nowrap}"
 ".exp{color:#a00;font-weight:bold}"
 "h3{font-size:10.5pt;margin:10pt 0 3pt}"
 "svg.chart{display:block;max-width:100%;height:auto;margin:4pt 0}"
@@ -605,11 +723,11 @@ html_chart(struct rctx *c, json_t *cats)
 		int		 w = (int)(400.0 * (double)x / (double)max);
 
 		fprintf(fp, "<text x=\"0\" y=\"%d\" font-size=\"11\">", y + 13);
-		hx(fp, k);
-		fprintf(fp, "</text><rect x=\"130\" y=\"%d\" width=\"%d\" "
+		hx(fp, kw(c, k));
+		fprintf(fp, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"15\" fill=\"#3a6ea5\"/><text x=\"%d\" y=\"%d\" "
-		    "font-size=\"11\">%lld</text>\n", y + 2, w, 135 + w,
-		    y + 13, x);
+		    "font-size=\"11\">%lld</text>\n", BAR_X(c), y + 2, w,
+		    BAR_X(c) + 5 + w, y + 13, x);
 		y += 20;
 	}
 	fprintf(fp, "</svg>\n");
@@ -709,8 +827,9 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 	fprintf(fp, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 	    "aria-label=\"", CHART_W, CHART_H + 20 * (int)((json_object_size(
-	    cats) + 5) / 6), CHART_W, CHART_H + 20 * (int)((json_object_size(
-	    cats) + 5) / 6));
+	    cats) + LEGEND_COLS(c) - 1) / LEGEND_COLS(c)), CHART_W, CHART_H +
+	    20 * (int)((json_object_size(cats) + LEGEND_COLS(c) - 1) /
+	    LEGEND_COLS(c)));
 	hx(fp, LB(c, L_PERDAY));
 	fprintf(fp, "\">\n<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#444\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
@@ -762,13 +881,14 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 	}
 	k = 0;
 	json_object_foreach(cats, cat, v) {
-		int lx = 10 + (int)(k % 6) * 110, ly = CHART_H + (int)(k / 6) *
+		int lx = 10 + (int)(k % LEGEND_COLS(c)) * (CHART_W - 20) /
+		    LEGEND_COLS(c), ly = CHART_H + (int)(k / LEGEND_COLS(c)) *
 		    20 - 14;
 
 		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "
 		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">",
 		    lx, ly, palette[k % NPALETTE], lx + 14, ly + 9);
-		hx(fp, cat);
+		hx(fp, kw(c, cat));
 		fprintf(fp, "</text>\n");
 		k++;
 	}
@@ -871,7 +991,7 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 
 	fprintf(fp, "<p>%s: %zu; %s ", LB(c, L_RUNS), json_array_size(
 	    json_object_get(ev, "runs")), LB(c, L_INPERIOD));
-	print_duration(fp, ji(ev, "uptime_in_period"));
+	print_duration(c, ji(ev, "uptime_in_period"));
 	fprintf(fp, " (%s %.2f%%); %s: %lld</p>\n", LB(c, L_COVERAGE),
 	    json_real_value(json_object_get(ev, "coverage_percent")),
 	    LB(c, L_UNCLEAN), ji(ev, "unclean_ends"));
@@ -885,7 +1005,7 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 		json_array_foreach(json_object_get(ev, "gaps"), i, v) {
 			fprintf(fp, "<tr><td>%s</td><td>%s</td><td>",
 			    js(v, "from"), js(v, "to"));
-			print_duration(fp, ji(v, "seconds"));
+			print_duration(c, ji(v, "seconds"));
 			fprintf(fp, "</td><td>%s</td></tr>\n",
 			    gap_reason(c, js(v, "reason")));
 		}
@@ -903,8 +1023,8 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 		    json_object_get(v, "drop_rate")));
 		json_array_foreach(json_object_get(v, "down"), j, w) {
 			fprintf(fp, "%s%s: %s .. %s (", j ? "<br>" : "",
-			    js(w, "state"), js(w, "from"), js(w, "to"));
-			print_duration(fp, ji(w, "seconds"));
+			    kw(c, js(w, "state")), js(w, "from"), js(w, "to"));
+			print_duration(c, ji(w, "seconds"));
 			fprintf(fp, ")");
 		}
 		fprintf(fp, "</td></tr>\n");
@@ -925,7 +1045,7 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 			json_object_foreach(json_object_get(v, "categories"),
 			    k, x) {
 				fprintf(fp, "%s", j++ ? ", " : "");
-				hx(fp, k);
+				hx(fp, kw(c, k));
 				fprintf(fp, " %lld", (long long)
 				    json_integer_value(x));
 			}
@@ -937,8 +1057,10 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 	    "</th><th>%s</th></tr>\n", LB(c, L_DELIVERY), LB(c, L_OUTPUTS),
 	    LB(c, L_LASTDELIV), LB(c, L_SPOOL), LB(c, L_DROPPED));
 	json_array_foreach(json_object_get(ev, "delivery"), i, v) {
+		char on[512];
+
 		fprintf(fp, "<tr><td class=\"mono\">");
-		hx(fp, js(v, "name"));
+		hx(fp, output_name(c, js(v, "name"), on, sizeof(on)));
 		fprintf(fp, "</td><td>%s</td><td>", jt(v, "last_delivered", b,
 		    sizeof(b)));
 		if (json_is_integer(json_object_get(v, "spool_pending")))
@@ -1076,9 +1198,13 @@ html_report(struct rctx *c, json_t *r)
 				fprintf(fp, ")");
 			}
 		}
-		fprintf(fp, "</td><td>%s <span class=\"st\">[%s]</span></td>"
-		    "<td>", status_label(c, js(ctl, "status")),
-		    js(ctl, "status"));
+		/* The status key only in English: no English on a vi page. */
+		fprintf(fp, "</td><td>");
+		html_status(fp, status_label(c, js(ctl, "status")));
+		if (!c->vi)
+			fprintf(fp, " <span class=\"st\">[%s]</span>",
+			    js(ctl, "status"));
+		fprintf(fp, "</td><td>");
 		if (json_array_size(json_object_get(ctl, "reasons")) > 1) {
 			fprintf(fp, "<ul>");
 			json_array_foreach(json_object_get(ctl, "reasons"), j,
@@ -1099,8 +1225,9 @@ html_report(struct rctx *c, json_t *r)
 			hx(fp, js(w, "owner"));
 			fprintf(fp, " — ");
 			hx(fp, js(w, "reason"));
-			fprintf(fp, " (%s)", json_is_string(json_object_get(w,
-			    "expires")) ? js(w, "expires") : "-");
+			fprintf(fp, " (%s %s)", LB(c, L_EXPIRES),
+			    json_is_string(json_object_get(w, "expires")) ?
+			    js(w, "expires") : LB(c, L_NEVER));
 			if (json_is_true(json_object_get(w, "expired")))
 				fprintf(fp, " <span class=\"exp\">%s</span>",
 				    LB(c, L_EXPIRED));
@@ -1120,7 +1247,7 @@ html_report(struct rctx *c, json_t *r)
 		fprintf(fp, "<p>%s</p>\n", LB(c, L_NOTAVAIL));
 	else {
 		fprintf(fp, "<p>%s (%s): ", LB(c, L_UPTIME), LB(c, L_THISRUN));
-		print_duration(fp, ji(ev, "uptime"));
+		print_duration(c, ji(ev, "uptime"));
 		fprintf(fp, "</p>\n");
 		if (json_is_true(json_object_get(ev, "history")))
 			html_history(c, r, ev);
@@ -1132,7 +1259,7 @@ html_report(struct rctx *c, json_t *r)
 			fprintf(fp, "<tr><td>");
 			hx(fp, js(v, "name"));
 			fprintf(fp, " (%s)</td><td>%lld</td><td>%.3f%%</td>"
-			    "</tr>\n", js(v, "state"), ji(v, "packets"),
+			    "</tr>\n", kw(c, js(v, "state")), ji(v, "packets"),
 			    drop_rate(v));
 		}
 		fprintf(fp, "</table>\n<p>%s:</p><ul>\n", LB(c, L_OUTPUTS));
@@ -1156,8 +1283,8 @@ html_report(struct rctx *c, json_t *r)
 			fprintf(fp, "</p>\n");
 		}
 		w = json_object_get(ev, "reload");
-		fprintf(fp, "<p>%s: %lld, failures %lld ",
-		    LB(c, L_RELOAD), ji(w, "count"), ji(w, "failures"));
+		fprintf(fp, "<p>%s: %lld, %s %lld ", LB(c, L_RELOAD),
+		    ji(w, "count"), LB(c, L_FAILURES), ji(w, "failures"));
 		hx(fp, js(w, "error"));
 		fprintf(fp, "</p>\n");
 	}
@@ -1172,7 +1299,7 @@ html_report(struct rctx *c, json_t *r)
 		fprintf(fp, "</li>\n<li>%s:", LB(c, L_NEXTRULES));
 		json_array_foreach(json_object_get(nx, "rules"), i, v) {
 			fprintf(fp, "%s %lld ", i ? "," : "", ji(v, "sid"));
-			hx(fp, js(v, "name"));
+			hx(fp, js(v, c->vi ? "name_vi" : "name"));
 		}
 		fprintf(fp, "</li>\n<li>%s:", LB(c, L_NEXTASSETS));
 		json_array_foreach(json_object_get(nx, "assets_to_define"), i,
@@ -1184,7 +1311,8 @@ html_report(struct rctx *c, json_t *r)
 	}
 	fprintf(fp, "<h2>%s</h2>\n<table>\n", LB(c, L_FILES));
 	json_array_foreach(json_object_get(id, "files"), i, v) {
-		fprintf(fp, "<tr><td>%s</td><td class=\"mono\">", js(v, "kind"));
+		fprintf(fp, "<tr><td>%s</td><td class=\"mono\">",
+		    kw(c, js(v, "kind")));
 		hx(fp, js(v, "path"));
 		fprintf(fp, "</td><td class=\"mono\">%s</td></tr>\n",
 		    js(v, "sha256"));

@@ -215,7 +215,9 @@ remote_format(char *buf, size_t len, const struct alert_rec *a,
 		return 0;
 	n = (size_t)k;
 	for (i = 0; i < a->nkv; i++) {
-		if (!strcmp(a->keys[i], "alert.signature"))
+		/* signature_vi, after signature, is the text when present. */
+		if (!strcmp(a->keys[i], "alert.signature") ||
+		    !strcmp(a->keys[i], "alert.signature_vi"))
 			text = a->vals[i];
 		if (strlen(a->keys[i]) > 32 || n + strlen(a->keys[i]) + 8 >=
 		    sizeof(msg))

@@ -515,8 +515,10 @@ format_alert(struct syslog_out *o, const struct alert_rec *a)
 	size_t		 i, body;
 	int		 n;
 
+	/* signature_vi, after signature, is the headline when present. */
 	for (i = 0; i < a->nkv; i++)
-		if (strcmp(a->keys[i], "alert.signature") == 0)
+		if (strcmp(a->keys[i], "alert.signature") == 0 ||
+		    strcmp(a->keys[i], "alert.signature_vi") == 0)
 			desc = a->vals[i];
 	localtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%b %e %H:%M:%S", &tm);

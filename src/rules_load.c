@@ -54,7 +54,7 @@
 #define PROBE_TAIL		64
 
 static const char *const rule_keys[] = {
-	"sid", "name", "category", "severity", "level", "controls", "match",
+	"sid", "name", "name_vi", "category", "severity", "level", "controls", "match",
 	"threshold", "suppress", "message", "advice", "enabled", "supersedes",
 	"baseline", "beacon", "dns_tunnel"
 };
@@ -1194,6 +1194,13 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
 		return lerr(L, x ? x : n, "rule %u: needs name: text", r->sid);
 	r->name = own(rs, xstrdup(s));
+	/* Optional: the Vietnamese name, for text in sensor.language vi. */
+	if ((x = yamldoc_get(L->yd, n, "name_vi")) != NULL) {
+		if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
+			return lerr(L, x, "rule %u: name_vi: expected text",
+			    r->sid);
+		r->name_vi = own(rs, xstrdup(s));
+	}
 	x = yamldoc_get(L->yd, n, "category");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
 	    rule_category_names, CAT_MAX)) < 0) {

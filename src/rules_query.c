@@ -39,6 +39,7 @@ rules_info(const struct ruleset *rs, size_t i, struct rule_info *info)
 	r = &rs->rules[i];
 	info->sid = r->sid;
 	info->name = r->name;
+	info->name_vi = r->name_vi ? r->name_vi : r->name;
 	info->category = r->category;
 	info->severity = r->severity;
 	info->level = r->level;

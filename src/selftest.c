@@ -80,6 +80,9 @@ struct selftest {
 static const char sensor_reason[] = "a sensor-health rule: the "
     "sensor's own state (drops, a memcap running full, an output losing "
     "alerts) raises it, which no capture file can make";
+static const char sensor_reason_vi[] = "quy tắc về tình trạng của chính "
+    "cảm biến (mất gói, bộ nhớ chạm giới hạn, đầu ra làm mất cảnh báo): "
+    "không tệp gói tin nào tạo ra được tình huống này";
 
 /* The case run's end: every flow ends into the rules, the loop exits. */
 static void
@@ -189,12 +192,12 @@ manifest_load(const char *path, char *err, size_t errlen)
 }
 
 static void
-detail(json_t *res, uint32_t sid, const char *name, const char *result,
-    const char *what, const char *text)
+detail(json_t *res, const struct rule_info *ri, const char *result,
+    const char *what, const char *text, const char *text_vi)
 {
-	char	key[16];
+	char	key[16], what_vi[16];
 
-	snprintf(key, sizeof(key), "%u", sid);
+	snprintf(key, sizeof(key), "%u", ri->sid);
 	if (json_object_size(json_object_get(res, "rules")) >=
 	    SELFTEST_RULES_MAX) {
 		json_object_set_new(res, "truncated", json_true());
@@ -202,9 +205,12 @@ detail(json_t *res, uint32_t sid, const char *name, const char *result,
 	}
 	json_object_set_new(json_object_get(res, "rules"), key,
 	    json_string(result));
+	/* what_vi ("reason_vi", "cases_vi") for the Vietnamese report. */
+	snprintf(what_vi, sizeof(what_vi), "%s_vi", what);
 	json_object_set_new(json_object_get(res, "details"), key, json_pack(
-	    "{s:s,s:s,s:s}", "name", name ? name : "", "result", result, what,
-	    text));
+	    "{s:s,s:s,s:s,s:s,s:s}", "name", ri->name ? ri->name : "", "name_vi",
+	    ri->name_vi ? ri->name_vi : "", "result", result, what, text,
+	    what_vi, text_vi));
 	json_object_set_new(res, result, json_integer(json_integer_value(
 	    json_object_get(res, result)) + 1));
 }
@@ -232,7 +238,7 @@ run_all(struct selftest *st)
 	struct ruleset		*rs = NULL;
 	struct rule_info	 ri;
 	json_t			*m, *cases, *c, *untested;
-	char			 path[4096], e[1024], key[16];
+	char			 path[4096], e[1024], ev[1200], key[16];
 	size_t			 i, j;
 
 	if ((m = manifest_load(st->manifest, st->err, sizeof(st->err))) ==
@@ -258,11 +264,11 @@ run_all(struct selftest *st)
 			continue;
 		snprintf(key, sizeof(key), "%u", ri.sid);
 		if (ri.category == CAT_SENSOR) {
-			detail(st->result, ri.sid, ri.name, "untested",
-			    "reason", sensor_reason);
+			detail(st->result, &ri, "untested", "reason",
+			    sensor_reason, sensor_reason_vi);
 			continue;
 		}
-		e[0] = '\0';
+		e[0] = ev[0] = '\0';
 		json_array_foreach(cases, j, c) {
 			const char	*file = json_string_value(
 					    json_object_get(c, "file"));
@@ -276,6 +282,9 @@ run_all(struct selftest *st)
 				snprintf(e, sizeof(e), "%s: case %zu: \"file\" "
 				    "must be a plain file name", st->manifest,
 				    j);
+				snprintf(ev, sizeof(ev), "%s: mẫu %zu: \"file\" "
+				    "phải là tên tệp đơn thuần", st->manifest,
+				    j);
 				failed = 1;
 				break;
 			}
@@ -283,28 +292,38 @@ run_all(struct selftest *st)
 			    sizeof(e));
 			ran++;
 			if (r != 1) {
-				if (r == 0)
+				/* The run's own error (system text) as is. */
+				snprintf(ev, sizeof(ev), "không chạy được mẫu "
+				    "%s: %.900s", file, e);
+				if (r == 0) {
 					snprintf(e, sizeof(e), "no alert of "
 					    "rule %u on its case %s (%s)",
 					    ri.sid, file, json_string_value(
 					    json_object_get(c, "description")) ?
 					    json_string_value(json_object_get(c,
 					    "description")) : "");
+					snprintf(ev, sizeof(ev), "quy tắc %u "
+					    "không phát sinh cảnh báo trên mẫu "
+					    "kiểm tra %s", ri.sid, file);
+				}
 				failed = 1;
 				break;
 			}
 		}
 		if (failed)
-			detail(st->result, ri.sid, ri.name, "fail", "reason", e);
+			detail(st->result, &ri, "fail", "reason", e, ev);
 		else if (ran > 0)
-			detail(st->result, ri.sid, ri.name, "pass", "cases",
-			    ran == 1 ? "1 case" : "several cases");
+			detail(st->result, &ri, "pass", "cases", ran == 1 ?
+			    "1 case" : "several cases", ran == 1 ? "1 mẫu" :
+			    "nhiều mẫu");
 		else
-			detail(st->result, ri.sid, ri.name, "untested",
-			    "reason", json_is_string(json_object_get(untested,
-			    key)) ? json_string_value(json_object_get(untested,
-			    key)) : "no self-test case for this rule (a site "
-			    "rule, or one newer than the installed cases)");
+			detail(st->result, &ri, "untested", "reason",
+			    json_is_string(json_object_get(untested, key)) ?
+			    json_string_value(json_object_get(untested, key)) :
+			    "no self-test case for this rule (a site rule, or "
+			    "one newer than the installed cases)",
+			    "quy tắc này chưa có mẫu tự kiểm tra (quy tắc riêng "
+			    "của đơn vị, hoặc mới hơn bộ mẫu đã cài đặt)");
 	}
 out:
 	rules_free(rs);

@@ -202,6 +202,10 @@ for line in open(d + "/inputs.sha256"):
 sys.exit(0 if ok else 1)
 PYEOF
 check "the bundle holds the report, history, alert counts, the self-test results and the inputs' true hashes" [ $? -eq 0 ]
+$PY "$top_srcdir/tests/e2e/vi_language.py" "$d/report.vi.txt" \
+    "$d/report.vi.html" "$top_srcdir/rules" >"$tmp/vi.out" 2>&1
+check "the Vietnamese report with the sensor's evidence holds no English (vi_language.py)" [ $? -eq 0 ]
+grep FAIL "$tmp/vi.out" | head -20
 
 # Tamper with one file: the manifest check fails, naming it.
 cp -R "$d" "$tmp/t1"

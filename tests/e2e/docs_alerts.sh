@@ -12,27 +12,10 @@ me=docs_alerts.sh
 PY=/usr/bin/python3
 
 . "$top_srcdir/tests/e2e/skip_lib.sh"
-$PY -c "import scapy" 2>/dev/null ||
-	skip "$PY with scapy not found (scripts/setup.sh)"
 tmp=$(mktemp -d /tmp/cg-docs-alerts-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-$PY "$top_srcdir/scripts/make-demo-pcap.py" "$tmp/demo.pcap" >/dev/null 2>&1 ||
-	{ echo "FAIL: make-demo-pcap.py"; exit 1; }
-# The example configuration's assets, at level 5, without its outputs.
-e=$top_srcdir/etc
-cat >"$tmp/demo.yaml" <<EOF
-sensor: {name: lgs-dc1-gw1, security_level: 5, timezone: Asia/Ho_Chi_Minh,
-         catalog: $e/rules/controls-tcvn11930.yaml, state_dir: none}
-assets:
-$(sed -n '/^assets:/,/^[a-z]/p' "$e/canhgac.yaml" | grep '^  ' |
-    sed "s|{file: lists/|{file: $e/lists/|")
-rules: [$e/rules/*.yaml]
-EOF
-if ! "$CANHGACD" -c "$tmp/demo.yaml" -r "$tmp/demo.pcap" \
-    --alerts "$tmp/alerts.json" --events "$tmp/events.json" \
-    >"$tmp/out" 2>&1; then
-	echo "FAIL: canhgacd on the demo capture:"; cat "$tmp/out"; exit 1
-fi
+. "$top_srcdir/tests/e2e/demo_lib.sh"
+demo_run
 $PY - "$top_srcdir/docs/alerts.md" "$tmp/alerts.json" "$tmp/events.json" <<'EOF'
 import json, re, sys
 

@@ -18,7 +18,10 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include <sys/random.h>
+
 #include "app.h"
+#include "siphash.h"
 
 #define TLS_REC_HANDSHAKE	0x16
 #define TLS_REC_MAX		(16384 + 2048)	/* ciphertext bound, RFC 8446 */
@@ -704,6 +707,126 @@ tls_sslv2_client_hello(const uint8_t *p, size_t len, struct app_tls *out)
 }
 
 /*
+ * Fingerprints of recent distinct hellos. A gateway's clients are a few
+ * dozen TLS stacks sending the same JA3/JA4 inputs again and again, and
+ * the three digests (MD5, two SHA-256) cost ~28,000 instructions a
+ * hello, 15 % of the bench mixed capture once an indicator list is not
+ * empty. The key is a keyed SipHash of every input of both fingerprints
+ * (GREASE left out, as they leave it out), so a hit gives what the
+ * digests would. Per thread: the self-test parses on its own.
+ */
+#define TLS_FP_SLOTS	256
+#define TLS_FP_WORDS	256	/* 1,024 values; a larger hello is not kept */
+
+struct tls_fp_slot {
+	uint64_t	 key;		/* 0: empty */
+	char		 ja3[sizeof(((struct app_tls *)0)->ja3)];
+	char		 ja4[sizeof(((struct app_tls *)0)->ja4)];
+};
+
+struct tls_fp_key {
+	uint64_t	 w[TLS_FP_WORDS];
+	size_t		 n;		/* 16-bit values put */
+};
+
+static _Thread_local struct tls_fp_slot	tls_fp_cache[TLS_FP_SLOTS];
+static _Thread_local uint64_t		tls_fp_seed[2];
+static _Thread_local int		tls_fp_seeded;
+
+static int
+tls_fp_put(struct tls_fp_key *k, uint16_t v)
+{
+	if (k->n == 4 * TLS_FP_WORDS)
+		return (-1);
+	if (k->n % 4 == 0)
+		k->w[k->n / 4] = 0;
+	k->w[k->n / 4] |= (uint64_t)v << (16 * (k->n % 4));
+	k->n++;
+	return (0);
+}
+
+/* A list's length then its values: no two lists run into each other. */
+static int
+tls_fp_list(struct tls_fp_key *k, struct tls_rd r, size_t n, int u8)
+{
+	uint16_t	v;
+
+	if (tls_fp_put(k, (uint16_t)n) != 0)
+		return (-1);
+	r.left = n;
+	while (r.left >= (u8 ? 1U : 2U) && r.st == RD_OK) {
+		v = u8 ? tls_rd_u8(&r) : tls_rd_u16(&r);
+		if (r.st != RD_OK || (!u8 && tls_is_grease(v)))
+			continue;
+		if (tls_fp_put(k, v) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The hello's key, or 0 when it is too large to keep. */
+static uint64_t
+tls_fp_key(const struct app_tls *t, const struct tls_ch *ch)
+{
+	struct tls_fp_key	 k;
+	struct tls_rd		 r;
+	uint16_t		 type, elen;
+	uint64_t		 h;
+
+	k.n = 0;
+	if (tls_fp_put(&k, t->legacy_version) != 0 ||
+	    tls_fp_put(&k, t->max_version) != 0 ||
+	    tls_fp_put(&k, (uint16_t)ch->have_sni) != 0 ||
+	    tls_fp_put(&k, (uint16_t)((uint8_t)ch->alpn[0] << 8 |
+	    (uint8_t)ch->alpn[1])) != 0 ||
+	    tls_fp_list(&k, ch->ciphers, ch->ciphers_len, 0) != 0 ||
+	    tls_fp_list(&k, ch->groups, ch->groups_len, 0) != 0 ||
+	    tls_fp_list(&k, ch->pf, ch->pf_len, 1) != 0 ||
+	    tls_fp_list(&k, ch->sigalgs, ch->sigalgs_len, 0) != 0 ||
+	    tls_fp_put(&k, (uint16_t)ch->exts_len) != 0)
+		return (0);
+	r = ch->exts;
+	r.left = ch->exts_len;
+	while (r.left >= 4 && r.st == RD_OK) {
+		type = tls_rd_u16(&r);
+		elen = tls_rd_u16(&r);
+		tls_rd_skip(&r, elen);
+		if (r.st != RD_OK || tls_is_grease(type))
+			continue;
+		if (tls_fp_put(&k, type) != 0)
+			return (0);
+	}
+	if (!tls_fp_seeded) {
+		if (getrandom(tls_fp_seed, sizeof(tls_fp_seed), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(tls_fp_seed))
+			return (0);
+		tls_fp_seeded = 1;
+	}
+	h = siphash13(tls_fp_seed, k.w, (k.n + 3) / 4);
+	return (h != 0 ? h : 1);
+}
+
+static void
+tls_fingerprint(struct app_tls *t, const struct tls_ch *ch)
+{
+	uint64_t		 key = tls_fp_key(t, ch);
+	struct tls_fp_slot	*s = &tls_fp_cache[key % TLS_FP_SLOTS];
+
+	if (key != 0 && s->key == key) {
+		memcpy(t->ja3, s->ja3, sizeof(s->ja3));
+		memcpy(t->ja4, s->ja4, sizeof(s->ja4));
+		return;
+	}
+	tls_ja3(t, ch, t->ja3);
+	tls_ja4(t, ch, t->ja4, sizeof(t->ja4));
+	if (key != 0) {
+		s->key = key;
+		memcpy(s->ja3, t->ja3, sizeof(s->ja3));
+		memcpy(s->ja4, t->ja4, sizeof(s->ja4));
+	}
+}
+
+/*
  * Parse the ClientHello at the start of the client's stream. Versions,
  * ciphers (GREASE left out) and SNI go to out, then JA3 and JA4.
  */
@@ -776,10 +899,8 @@ tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
 	}
 	if (out->nversions == 0 || out->max_version == 0)
 		out->max_version = out->legacy_version;
-	if (fingerprints) {
-		tls_ja3(out, &ch, out->ja3);
-		tls_ja4(out, &ch, out->ja4, sizeof(out->ja4));
-	}
+	if (fingerprints)
+		tls_fingerprint(out, &ch);
 	return (APP_DONE);
 }
 

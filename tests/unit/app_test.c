@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,6 +529,82 @@ test_tls_others(void **state)
 	assert_string_equal(t.ja3, "a64c29923906f2a1be278be1da0714fa");
 	assert_string_equal(t.ja4, "t12d8008h2_9cedc1f1428b_046e095b7c4a");
 	check_ch_prefixes(mtu300_ch, sizeof(mtu300_ch));
+}
+
+/* A hello parsed on a thread of its own: a cold fingerprint cache. */
+struct cold_job {
+	const uint8_t	*p;
+	size_t		 len;
+	struct app_tls	 t;
+	int		 rc;
+};
+
+static void *
+cold_parse(void *arg)
+{
+	struct cold_job	*j = arg;
+
+	j->rc = tls_ch(j->p, j->len, &j->t);
+	return (NULL);
+}
+
+/* Parse p here (the cache warm after the first) and cold: the same. */
+static void
+same_warm_and_cold(const uint8_t *p, size_t len, struct app_tls *warm)
+{
+	struct cold_job	 j = { p, len, { 0 }, 0 };
+	pthread_t	 tid;
+
+	assert_int_equal(tls_ch(p, len, warm), APP_DONE);
+	assert_int_equal(pthread_create(&tid, NULL, cold_parse, &j), 0);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_int_equal(j.rc, APP_DONE);
+	assert_string_equal(warm->ja3, j.t.ja3);
+	assert_string_equal(warm->ja4, j.t.ja4);
+}
+
+/*
+ * JA3/JA4 are kept per distinct hello: a hello whose inputs differ in
+ * order only (JA3 differs, JA4 does not) is not answered from the
+ * cache, one that differs in GREASE only has the same prints, and every
+ * answer is what a cold parse gives.
+ */
+static void
+test_tls_fingerprint_cache(void **state)
+{
+	static const uint8_t	 two[] = { 0xc0, 0x2b, 0xc0, 0x2f };
+	struct app_tls		 a, b;
+	uint8_t			 v[sizeof(ech_ch)], *q;
+	size_t			 i, ngrease = 0;
+
+	(void)state;
+	same_warm_and_cold(chrome34_ch, sizeof(chrome34_ch), &a);
+	same_warm_and_cold(chrome34_ch, sizeof(chrome34_ch), &a);
+	assert_string_equal(a.ja3, "a607f3a5c94c2ee592af1456f36c8367");
+	/* The first two suites swapped. */
+	memcpy(v, chrome34_ch, sizeof(chrome34_ch));
+	q = memmem(v, sizeof(chrome34_ch), two, sizeof(two));
+	assert_non_null(q);
+	q[1] = 0x2f;
+	q[3] = 0x2b;
+	same_warm_and_cold(v, sizeof(chrome34_ch), &b);
+	assert_string_not_equal(b.ja3, a.ja3);
+	assert_string_equal(b.ja4, a.ja4);
+	/* Every GREASE value of a TLS 1.3 hello changed: the same prints. */
+	same_warm_and_cold(ech_ch, sizeof(ech_ch), &a);
+	memcpy(v, ech_ch, sizeof(ech_ch));
+	for (i = 0; i + 1 < sizeof(v); i++)
+		if (v[i] == v[i + 1] && (v[i] & 0x0f) == 0x0a) {
+			v[i] = v[i + 1] = (uint8_t)(v[i] + 0x10);
+			ngrease++;
+			i++;
+		}
+	assert_true(ngrease >= 2);
+	same_warm_and_cold(v, sizeof(v), &b);
+	assert_string_equal(b.ja3, a.ja3);
+	assert_string_equal(b.ja4, a.ja4);
+	same_warm_and_cold(jdk_ch, sizeof(jdk_ch), &a);
+	assert_string_equal(a.ja3, "bddb16608b241c89053080cf80771423");
 }
 
 /* The same ClientHello over records of 1, 2, 7, 100 bytes. */
@@ -1574,6 +1651,7 @@ main(void)
 		cmocka_unit_test(test_tls_chrome34),
 		cmocka_unit_test(test_tls_13_grease),
 		cmocka_unit_test(test_tls_others),
+		cmocka_unit_test(test_tls_fingerprint_cache),
 		cmocka_unit_test(test_tls_multi_record),
 		cmocka_unit_test(test_tls_sslv2),
 		cmocka_unit_test(test_tls_server_hello),

@@ -52,6 +52,15 @@ int	 quic_decrypt(struct quic_ctx *, const struct quic_keys *,
 	    const uint8_t **plain, size_t *plen);
 
 /*
+ * Seal frames as a client Initial (DCID dcid, 1-byte packet number pn,
+ * padded to pad_to bytes) for tests and fuzzers; its length, 0 if it
+ * does not fit cap.
+ */
+size_t	 quic_seal(struct quic_ctx *, uint32_t version, const uint8_t *dcid,
+	    size_t dcid_len, uint8_t pn, const uint8_t *frames, size_t flen,
+	    size_t pad_to, uint8_t *out, size_t cap);
+
+/*
  * One client datagram of a QUIC flow (*fs: the flow's state, NULL until
  * a ClientHello spans Initials). APP_DONE: out holds the ClientHello
  * (its bytes valid until quic_release); APP_MORE: wait for more Initials;

@@ -270,6 +270,71 @@ quic_decrypt(struct quic_ctx *q, const struct quic_keys *k, const uint8_t *p,
 	return 0;
 }
 
+/*
+ * The sender's side, for the tests and fuzzers that build their inputs:
+ * a client Initial of version around frames (PADDING up to pad_to
+ * bytes), packet number pn in one byte, no token, SCID empty.
+ */
+size_t
+quic_seal(struct quic_ctx *q, uint32_t version, const uint8_t *dcid,
+    size_t dcid_len, uint8_t pn, const uint8_t *frames, size_t flen,
+    size_t pad_to, uint8_t *out, size_t cap)
+{
+	struct quic_keys k;
+	EVP_CIPHER_CTX	*c;
+	uint8_t		 mask[32], nonce[12];
+	size_t		 n = 0, plen;
+	int		 l, ok;
+
+	if (dcid_len > QUIC_CID_MAX || quic_initial_keys(q, version, dcid,
+	    dcid_len, &k) != 0)
+		return 0;
+	/* Header: flags, version, DCID, SCID, token, 2-byte length, pn. */
+	plen = 11 + dcid_len + QUIC_TAG < pad_to ?
+	    pad_to - (11 + dcid_len + QUIC_TAG) : 0;
+	if (plen < flen)
+		plen = flen;
+	if (plen < QUIC_SAMPLE)	/* the sample must lie in the payload */
+		plen = QUIC_SAMPLE;
+	if (plen > 16000 || 11 + dcid_len + plen + QUIC_TAG > cap)
+		return 0;
+	out[n++] = version == QUIC_V2 ? 0xd0 : 0xc0;	/* pn: 1 byte */
+	out[n++] = (uint8_t)(version >> 24);
+	out[n++] = (uint8_t)(version >> 16);
+	out[n++] = (uint8_t)(version >> 8);
+	out[n++] = (uint8_t)version;
+	out[n++] = (uint8_t)dcid_len;
+	memcpy(out + n, dcid, dcid_len);
+	n += dcid_len;
+	out[n++] = 0;			/* SCID */
+	out[n++] = 0;			/* token */
+	out[n++] = (uint8_t)(0x40 | (1 + plen + QUIC_TAG) >> 8);
+	out[n++] = (uint8_t)(1 + plen + QUIC_TAG);
+	out[n++] = pn;
+	memcpy(out + n, frames, flen);
+	memset(out + n + flen, 0, plen - flen);
+	memcpy(nonce, k.iv, sizeof(nonce));
+	nonce[11] ^= pn;
+	if ((c = EVP_CIPHER_CTX_new()) == NULL)
+		return 0;
+	ok = EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, k.key,
+	    nonce) == 1 &&
+	    EVP_EncryptUpdate(c, NULL, &l, out, (int)n) == 1 &&
+	    EVP_EncryptUpdate(c, out + n, &l, out + n, (int)plen) == 1 &&
+	    EVP_EncryptFinal_ex(c, out + n + plen, &l) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, QUIC_TAG,
+	    out + n + plen) == 1 &&
+	    EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, k.hp, NULL) == 1 &&
+	    EVP_EncryptUpdate(c, mask, &l, out + n - 1 + 4,
+	    QUIC_SAMPLE) == 1;
+	EVP_CIPHER_CTX_free(c);
+	if (!ok)
+		return 0;
+	out[0] ^= mask[0] & 0x0f;
+	out[n - 1] ^= mask[1];
+	return n + plen + QUIC_TAG;
+}
+
 /* Mark bytes [a, e) of the CRYPTO stream held. */
 static void
 quic_map_set(uint8_t *map, size_t a, size_t e)

@@ -278,9 +278,9 @@ struct app_result {
 
 struct app_stats {
 	uint64_t	tls, dns, http, ssh, plain;
-	uint64_t	quic;			/* quic records (ClientHellos) */
+	uint64_t	quic;			/* quic records */
 	uint64_t	quic_initials;		/* client Initials decrypted */
-	uint64_t	quic_bad;		/* malformed, truncated, forged */
+	uint64_t	quic_bad;		/* malformed, forged */
 	uint64_t	quic_oversize;		/* CRYPTO data past the cap */
 	uint64_t	buf_exhausted, gaps, parse_errors;
 	uint64_t	tls_certs;		/* certificate records */

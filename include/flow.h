@@ -94,7 +94,7 @@ struct flow {
 	union {		/* by app_proto */
 		struct app_plain_state *aplain;	/* login: what was seen */
 		struct http_session *ahttp;	/* HTTP: its messages */
-		struct quic_flow *aquic;	/* QUIC: a hello spanning Initials */
+		struct quic_flow *aquic;	/* QUIC: hello over Initials */
 	};
 	struct tls_walk	*atls;		/* TLS: until the server's certificate */
 	struct stream_flow *stream;	/* only while data is held out of order */

@@ -63,7 +63,7 @@ struct tls_ch {
 	struct tls_rd	 sigalgs;	/* ext 13 body after its length */
 	size_t		 sigalgs_len;
 	int		 have_sni;
-	int		 quic;		/* bare handshake of a QUIC CRYPTO stream */
+	int		 quic;		/* a bare QUIC CRYPTO stream */
 	char		 alpn[3];	/* JA4 ALPN marker, "00" if none */
 };
 

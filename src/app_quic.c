@@ -448,8 +448,10 @@ quic_packet(struct quic_ctx *q, struct quic_flow *s, const uint8_t *p,
 	uint64_t	 tok, len;
 	uint32_t	 v;
 
-	if (n < 7 || (p[0] & 0xc0) != 0xc0)
+	if ((p[0] & 0xc0) != 0xc0)
 		return 0;
+	if (n < 7)		/* a long header cut short */
+		return -1;
 	v = quic_be32(p + 1);
 	if (v != QUIC_V1 && v != QUIC_V2)
 		return -1;

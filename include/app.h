@@ -23,6 +23,7 @@ enum app_proto {
 	APP_POP3,
 	APP_IMAP,
 	APP_SNMP,
+	APP_QUIC,
 	APP_MAX
 };
 
@@ -33,6 +34,8 @@ enum app_proto {
 
 #define TLS_CIPHERS_MAX		64
 #define TLS_VERSIONS_MAX	16
+#define TLS_EXTS_MAX		32	/* QUIC records: extension types kept */
+#define TLS_ALPN_MAX		8	/* QUIC records: ALPN protocols kept */
 
 struct app_tls {
 	uint16_t	legacy_version;		/* ClientHello.version */
@@ -57,6 +60,16 @@ struct app_tls {
 	/* APPR_TLS_CERT: the server's certificate (the cache's entry). */
 	const struct tls_cert *cert;
 	uint8_t		sni_mismatch;		/* SNI named by no SAN/CN */
+	/*
+	 * Nonzero: the ClientHello of a QUIC Initial of this version
+	 * (app_quic.c), which rules read as any ClientHello and the
+	 * event log writes as a quic record; then also its extension
+	 * types in order and its ALPN protocols, NUL-separated.
+	 */
+	uint32_t	quic_version;
+	uint8_t		nexts, nalpn;
+	uint16_t	exts[TLS_EXTS_MAX];
+	char		alpn[128];
 };
 
 /* Bounds of the certificate walk: the Certificate message, the leaf. */
@@ -218,9 +231,11 @@ const char *app_proto_name(enum app_proto);
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_client_hello_quic(const uint8_t *, size_t, struct app_tls *);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 const char *app_tls_version_name(uint16_t);
+const char *app_tls_ext_name(uint16_t);
 int	 app_tls_cipher_set(const char *name, uint8_t *bits);
 int	 app_dns_parse(const uint8_t *, size_t, struct app_dns *);
 int	 app_dns_answer(const struct app_dns *, struct app_dns_iter *,
@@ -263,6 +278,10 @@ struct app_result {
 
 struct app_stats {
 	uint64_t	tls, dns, http, ssh, plain;
+	uint64_t	quic;			/* quic records */
+	uint64_t	quic_initials;		/* client Initials decrypted */
+	uint64_t	quic_bad;		/* malformed, forged */
+	uint64_t	quic_oversize;		/* CRYPTO data past the cap */
 	uint64_t	buf_exhausted, gaps, parse_errors;
 	uint64_t	tls_certs;		/* certificate records */
 	uint64_t	tls_cert_oversize;	/* chains over the bound */

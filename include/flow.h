@@ -12,6 +12,7 @@
 struct app_buf;
 struct app_plain_state;
 struct http_session;
+struct quic_flow;
 struct stream_flow;
 
 enum flow_state {
@@ -93,6 +94,7 @@ struct flow {
 	union {		/* by app_proto */
 		struct app_plain_state *aplain;	/* login: what was seen */
 		struct http_session *ahttp;	/* HTTP: its messages */
+		struct quic_flow *aquic;	/* QUIC: hello over Initials */
 	};
 	struct tls_walk	*atls;		/* TLS: until the server's certificate */
 	struct stream_flow *stream;	/* only while data is held out of order */

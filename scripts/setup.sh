@@ -16,6 +16,8 @@ PKGS=(
   # tests: referee decoder, fixture builder, real peers, namespaces
   tshark tcpdump python3-scapy python3-yaml iproute2 curl openssl nmap ncat
   dnsutils syslog-ng-core time bc tcpreplay
+  # QUIC Initials sealed for the tests (tests/e2e/quic.py)
+  python3-cryptography
   # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
   logrotate
   # a race stopped at its worst point (tests/e2e/trust_socket.sh)

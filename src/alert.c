@@ -309,17 +309,24 @@ static void
 alert_app(struct jsonw *w, const struct match_ctx *c)
 {
 	const struct app_result	*app = c->app;
+	char			 qv[12];
 
 	if (app == NULL)
 		return;
 	switch (app->have) {
 	case APPR_TLS_CH:
 		app_tls_fingerprints(&app->tls);
-		jw_obj_open(w, "tls");
+		/* A QUIC Initial's hello: Suricata's quic object, in short. */
+		jw_obj_open(w, app->tls.quic_version ? "quic" : "tls");
 		if (app->tls.sni[0])
 			put_str(w, "sni", app->tls.sni);
-		jw_str(w, "version", app_tls_version_name(
-		    app->tls.max_version));
+		if (app->tls.quic_version) {
+			snprintf(qv, sizeof(qv), "%x",
+			    (unsigned)app->tls.quic_version);
+			jw_str(w, "version", qv);
+		} else
+			jw_str(w, "version", app_tls_version_name(
+			    app->tls.max_version));
 		if (app->tls.ja3[0]) {
 			jw_obj_open(w, "ja3");
 			jw_digest(w, "hash", app->tls.ja3);

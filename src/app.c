@@ -19,6 +19,7 @@
 #include "flow.h"
 #include "http_body.h"
 #include "http_session.h"
+#include "quic.h"
 #include "types.h"
 #include "xmalloc.h"
 
@@ -30,6 +31,9 @@
 
 /* Distinct certificates kept parsed (4-way sets, least recently used out). */
 #define APP_CERT_CACHE	1024
+
+/* Client datagrams of a QUIC flow read for its ClientHello, at most. */
+#define APP_QUIC_TRIES	16
 
 struct app_buf {
 	struct app_buf	*next;
@@ -52,6 +56,7 @@ struct app_ctx {
 	struct tls_walk	*walk_pool;
 	struct tls_walk	*walk_free;
 	struct tls_cert_cache *certs;
+	struct quic_ctx	*quic;
 	app_emit_cb	 emit;
 	void		*arg;
 	struct app_stats st;
@@ -98,6 +103,8 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 		ctx->walk_free = &ctx->walk_pool[i - 1];
 	}
 	ctx->certs = tls_cert_cache_new(APP_CERT_CACHE);
+	/* A hello spanning Initials is rare (post-quantum key shares). */
+	ctx->quic = quic_new(nbufs / 8);
 	ctx->emit = emit;
 	ctx->arg = arg;
 	ctx->nhttp = nbufs;
@@ -169,6 +176,7 @@ app_free(struct app_ctx *ctx)
 	free(ctx->sink.buf);
 	free(ctx->walk_pool);
 	tls_cert_cache_free(ctx->certs);
+	quic_free(ctx->quic);
 	free(ctx);
 }
 
@@ -204,6 +212,8 @@ app_flow_release(struct app_ctx *ctx, struct flow *f)
 	app_walk_release(ctx, f);
 	if (f->app_proto == APP_HTTP)
 		http_session_release(ctx->http, f);
+	else if (f->app_proto == APP_QUIC)
+		quic_release(ctx->quic, &f->aquic);
 	else if (f->aplain != NULL) {
 		f->aplain->next = ctx->plain_free;
 		ctx->plain_free = f->aplain;
@@ -252,6 +262,11 @@ app_emit(struct app_ctx *ctx, const struct packet *pkt, uint32_t what)
 	ctx->res.have = what;
 	switch (what) {
 	case APPR_TLS_CH:
+		if (ctx->res.tls.quic_version != 0)
+			ctx->st.quic++;
+		else
+			ctx->st.tls++;
+		break;
 	case APPR_TLS_SH:
 		ctx->st.tls++;
 		break;
@@ -514,6 +529,32 @@ app_plain_chunk(struct app_ctx *ctx, const struct packet *pkt,
 }
 
 /*
+ * A client datagram of a QUIC flow, until its ClientHello is whole or
+ * the flow is given up (APP_QUIC_TRIES datagrams, a short header, a
+ * bound); the server's side is encrypted past its Initial: not read.
+ */
+static void
+app_quic_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
+    int dir, const uint8_t *p, size_t n)
+{
+	struct app_tls	*t = &ctx->res.tls;
+	int		 rc;
+
+	if (dir == 1) {
+		f->app_done[1] = 1;
+		return;
+	}
+	memset(t, 0, sizeof(*t));
+	rc = quic_datagram(ctx->quic, &f->aquic, p, n, t, &ctx->st);
+	if (rc == APP_DONE)
+		app_emit(ctx, pkt, APPR_TLS_CH);
+	if (rc != APP_MORE || f->pkts[0] >= APP_QUIC_TRIES) {
+		f->app_done[0] = 1;
+		quic_release(ctx->quic, &f->aquic);
+	}
+}
+
+/*
  * Could these few bytes begin a protocol we read? Only then are they
  * worth a buffer: tiny segments of unknown traffic must not drain the
  * pool.
@@ -602,6 +643,9 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 		break;
 	case APP_HTTP:
 		return f->proto == PROTO_TCP ? app_http_piece(ctx, pkt, p, n) : 0;
+	case APP_QUIC:
+		app_quic_chunk(ctx, pkt, f, dir, p, n);
+		break;
 	case APP_TELNET:
 	case APP_FTP:
 	case APP_SMTP:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "quic.h"
 #include "types.h"
 
 static const char *const app_names[APP_MAX] = {
@@ -22,6 +23,7 @@ static const char *const app_names[APP_MAX] = {
 	[APP_POP3] = "pop3",
 	[APP_IMAP] = "imap",
 	[APP_SNMP] = "snmp",
+	[APP_QUIC] = "quic",
 };
 
 /* The name used in events and rules ("tls", "dns", ...). */
@@ -275,6 +277,9 @@ app_detect(int proto, int dir, const uint8_t *p, size_t len, uint16_t sport,
 		if (detect_port(sport, dport, 137) ||
 		    detect_port(sport, dport, 138))
 			return (APP_UNKNOWN);
+		/* Any port: the long header and version say it. */
+		if (quic_is_initial(p, len))
+			return (APP_QUIC);
 		if (detect_snmp(p, len))
 			return (APP_SNMP);
 		if (detect_dns(p, len, port53))

@@ -66,8 +66,13 @@ struct tls_ch {
 	struct tls_rd	 sigalgs;	/* ext 13 body after its length */
 	size_t		 sigalgs_len;
 	int		 have_sni;
+	int		 quic;		/* a bare QUIC CRYPTO stream */
 	char		 alpn[3];	/* JA4 ALPN marker, "00" if none */
 };
+
+/* tls_client_hello's flags. */
+#define TLSP_FP		0x01	/* work out JA3 and JA4 */
+#define TLSP_QUIC	0x02	/* no record layer; JA4 "q"; ALPN, extensions */
 
 /*
  * Streams decimal/hex text into a digest through a small stack buffer.
@@ -334,13 +339,34 @@ tls_hw_list16(struct tls_hw *w, struct tls_rd r, size_t n, int hex, char sep)
 	}
 }
 
+/*
+ * The next extension type of the hello's list (GREASE left out, as both
+ * fingerprints leave it out): 1, or 0 at the end. r starts at ch->exts.
+ */
+static int
+tls_ext_next(struct tls_rd *r, uint16_t *type)
+{
+	uint16_t	t, elen;
+
+	while (r->left >= 4 && r->st == RD_OK) {
+		t = tls_rd_u16(r);
+		elen = tls_rd_u16(r);
+		tls_rd_skip(r, elen);
+		if (r->st != RD_OK || tls_is_grease(t))
+			continue;
+		*type = t;
+		return (1);
+	}
+	return (0);
+}
+
 /* The JA3 string "ver,ciphers,exts,groups,pointformats" hashed with MD5. */
 static void
 tls_ja3(const struct app_tls *t, const struct tls_ch *ch, char *out)
 {
 	struct tls_hw	 w;
 	struct tls_rd	 r;
-	uint16_t	 type, elen;
+	uint16_t	 type;
 	int		 first = 1;
 
 	tls_hw_init(&w, 0);
@@ -350,12 +376,7 @@ tls_ja3(const struct app_tls *t, const struct tls_ch *ch, char *out)
 	tls_hw_put(&w, ",", 1);
 	r = ch->exts;
 	r.left = ch->exts_len;
-	while (r.left >= 4 && r.st == RD_OK) {
-		type = tls_rd_u16(&r);
-		elen = tls_rd_u16(&r);
-		tls_rd_skip(&r, elen);
-		if (r.st != RD_OK || tls_is_grease(type))
-			continue;
+	while (tls_ext_next(&r, &type)) {
 		if (!first)
 			tls_hw_put(&w, "-", 1);
 		first = 0;
@@ -446,7 +467,7 @@ tls_ja4_hash(const uint16_t *v, size_t n, const struct tls_ch *ch,
 	tls_hw_final(&w, out, 12);
 }
 
-/* JA4 (FoxIO, TLS over TCP): t13d1516h2_<ciphers>_<exts_sigalgs>. */
+/* JA4 (FoxIO): t13d1516h2_<ciphers>_<exts_sigalgs>, "q" first over QUIC. */
 static void
 tls_ja4(const struct app_tls *t, const struct tls_ch *ch, char *out,
     size_t outlen)
@@ -454,7 +475,7 @@ tls_ja4(const struct app_tls *t, const struct tls_ch *ch, char *out,
 	uint16_t	 ciphers[TLS_JA4_CIPHERS_MAX], exts[TLS_JA4_EXTS_MAX];
 	size_t		 nc = 0, ne = 0, nall = 0;
 	struct tls_rd	 r;
-	uint16_t	 v, elen;
+	uint16_t	 v;
 	char		 b[13], c[13];
 
 	out[0] = '\0';
@@ -470,12 +491,7 @@ tls_ja4(const struct app_tls *t, const struct tls_ch *ch, char *out,
 	}
 	r = ch->exts;
 	r.left = ch->exts_len;
-	while (r.left >= 4 && r.st == RD_OK) {
-		v = tls_rd_u16(&r);
-		elen = tls_rd_u16(&r);
-		tls_rd_skip(&r, elen);
-		if (r.st != RD_OK || tls_is_grease(v))
-			continue;
+	while (tls_ext_next(&r, &v)) {
 		nall++;
 		if (v == TLS_EXT_SNI || v == TLS_EXT_ALPN)
 			continue;
@@ -496,7 +512,7 @@ tls_ja4(const struct app_tls *t, const struct tls_ch *ch, char *out,
 		nc = 99;
 	if (nall > 99)
 		nall = 99;
-	out[0] = 't';
+	out[0] = ch->quic ? 'q' : 't';
 	memcpy(out + 1, tls_ja4_version(t->max_version), 2);
 	out[3] = ch->have_sni ? 'd' : 'i';
 	out[4] = (char)('0' + nc / 10);
@@ -603,6 +619,32 @@ tls_ext_alpn(struct tls_rd r, char *alpn)
 	alpn[2] = '\0';
 }
 
+/* QUIC records list the ALPN protocols: NUL-separated, printable, cut. */
+static void
+tls_ext_alpn_list(struct tls_rd r, struct app_tls *out)
+{
+	uint16_t listlen;
+	uint8_t	 n, i, c;
+	size_t	 k = 0;
+
+	listlen = tls_rd_u16(&r);
+	if (r.st != RD_OK || listlen > r.left)
+		return;
+	r.left = listlen;
+	while (r.left > 0 && r.st == RD_OK && out->nalpn < TLS_ALPN_MAX) {
+		n = tls_rd_u8(&r);
+		if (r.st != RD_OK || n == 0 || n > r.left ||
+		    k + n + 1 > sizeof(out->alpn))
+			return;
+		for (i = 0; i < n; i++) {
+			c = tls_rd_u8(&r);
+			out->alpn[k++] = (c > 0x20 && c < 0x7f) ? (char)c : '?';
+		}
+		out->alpn[k++] = '\0';
+		out->nalpn++;
+	}
+}
+
 /* Walk the extension list, noting what the metadata and fingerprints use. */
 static void
 tls_client_exts(struct tls_rd *r, size_t extlen, struct app_tls *out,
@@ -622,6 +664,9 @@ tls_client_exts(struct tls_rd *r, size_t extlen, struct app_tls *out,
 			return;
 		}
 		s = tls_rd_sub(r, elen);
+		if (ch->quic && out->nexts < TLS_EXTS_MAX &&
+		    !tls_is_grease(type))
+			out->exts[out->nexts++] = type;
 		switch (type) {
 		case TLS_EXT_SNI:
 			ch->have_sni = 1;
@@ -632,6 +677,8 @@ tls_client_exts(struct tls_rd *r, size_t extlen, struct app_tls *out,
 			break;
 		case TLS_EXT_ALPN:
 			tls_ext_alpn(s, ch->alpn);
+			if (ch->quic)
+				tls_ext_alpn_list(s, out);
 			break;
 		case TLS_EXT_GROUPS:
 		case TLS_EXT_SIG_ALGS:
@@ -770,13 +817,13 @@ tls_fp_key(const struct app_tls *t, const struct tls_ch *ch)
 {
 	struct tls_fp_key	 k;
 	struct tls_rd		 r;
-	uint16_t		 type, elen;
+	uint16_t		 type;
 	uint64_t		 h;
 
 	k.n = 0;
 	if (tls_fp_put(&k, t->legacy_version) != 0 ||
 	    tls_fp_put(&k, t->max_version) != 0 ||
-	    tls_fp_put(&k, (uint16_t)ch->have_sni) != 0 ||
+	    tls_fp_put(&k, (uint16_t)(ch->have_sni | ch->quic << 1)) != 0 ||
 	    tls_fp_put(&k, (uint16_t)((uint8_t)ch->alpn[0] << 8 |
 	    (uint8_t)ch->alpn[1])) != 0 ||
 	    tls_fp_list(&k, ch->ciphers, ch->ciphers_len, 0) != 0 ||
@@ -787,15 +834,9 @@ tls_fp_key(const struct app_tls *t, const struct tls_ch *ch)
 		return (0);
 	r = ch->exts;
 	r.left = ch->exts_len;
-	while (r.left >= 4 && r.st == RD_OK) {
-		type = tls_rd_u16(&r);
-		elen = tls_rd_u16(&r);
-		tls_rd_skip(&r, elen);
-		if (r.st != RD_OK || tls_is_grease(type))
-			continue;
+	while (tls_ext_next(&r, &type))
 		if (tls_fp_put(&k, type) != 0)
 			return (0);
-	}
 	if (!tls_fp_seeded) {
 		if (getrandom(tls_fp_seed, sizeof(tls_fp_seed), GRND_NONBLOCK) !=
 		    (ssize_t)sizeof(tls_fp_seed))
@@ -828,11 +869,12 @@ tls_fingerprint(struct app_tls *t, const struct tls_ch *ch)
 
 /*
  * Parse the ClientHello at the start of the client's stream. Versions,
- * ciphers (GREASE left out) and SNI go to out, then JA3 and JA4.
+ * ciphers (GREASE left out) and SNI go to out, then JA3 and JA4. QUIC
+ * carries the handshake bare: the whole buffer is then one "record".
  */
 static int
 tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
-    int fingerprints)
+    int flags)
 {
 	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK };
 	struct tls_ch	 ch;
@@ -845,7 +887,10 @@ tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
 	memcpy(ch.alpn, "00", 3);
 	if (len == 0)
 		return (APP_MORE);
-	if (p[0] & 0x80)
+	if (flags & TLSP_QUIC) {
+		ch.quic = 1;
+		r.rec_left = len;
+	} else if (p[0] & 0x80)
 		return (tls_sslv2_client_hello(p, len, out));
 
 	type = tls_rd_u8(&r);
@@ -899,7 +944,7 @@ tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
 	}
 	if (out->nversions == 0 || out->max_version == 0)
 		out->max_version = out->legacy_version;
-	if (fingerprints)
+	if (flags & TLSP_FP)
 		tls_fingerprint(out, &ch);
 	return (APP_DONE);
 }
@@ -907,7 +952,18 @@ tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
 int
 app_tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out)
 {
-	return (tls_client_hello(p, len, out, 1));
+	return (tls_client_hello(p, len, out, TLSP_FP));
+}
+
+/*
+ * A ClientHello carried bare, as QUIC's CRYPTO frames carry it (RFC
+ * 9001 4.1): the same fields, and the ALPN protocols and extension
+ * types its record lists. JA3/JA4 are left to app_tls_fingerprints.
+ */
+int
+app_tls_client_hello_quic(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	return (tls_client_hello(p, len, out, TLSP_QUIC));
 }
 
 /*
@@ -923,7 +979,8 @@ app_tls_fingerprints(const struct app_tls *ct)
 
 	if (t->hello == NULL)
 		return;
-	if (app_tls_client_hello(t->hello, t->hello_len, &full) == APP_DONE) {
+	if (tls_client_hello(t->hello, t->hello_len, &full, TLSP_FP |
+	    (t->quic_version != 0 ? TLSP_QUIC : 0)) == APP_DONE) {
 		memcpy(t->ja3, full.ja3, sizeof(t->ja3));
 		memcpy(t->ja4, full.ja4, sizeof(t->ja4));
 	}
@@ -1052,6 +1109,38 @@ static const uint16_t tls_anon[] = { 0x0017, 0x0018, 0x0019, 0x001a, 0x001b,
 	0xc05a, 0xc05b, 0xc084, 0xc085, 0 };
 
 /* Set the bits of the named set in bits[8192]; -1 if no such name. */
+/* IANA's name of a TLS extension, as Suricata's quic records write it. */
+const char *
+app_tls_ext_name(uint16_t t)
+{
+	switch (t) {
+	case 0: return ("server_name");
+	case 5: return ("status_request");
+	case 10: return ("supported_groups");
+	case 11: return ("ec_point_formats");
+	case 13: return ("signature_algorithms");
+	case 16: return ("alpn");
+	case 18: return ("signed_certificate_timestamp");
+	case 21: return ("padding");
+	case 22: return ("encrypt_then_mac");
+	case 23: return ("extended_master_secret");
+	case 27: return ("compress_certificate");
+	case 28: return ("record_size_limit");
+	case 35: return ("session_ticket");
+	case 41: return ("pre_shared_key");
+	case 42: return ("early_data");
+	case 43: return ("supported_versions");
+	case 44: return ("cookie");
+	case 45: return ("psk_key_exchange_modes");
+	case 49: return ("post_handshake_auth");
+	case 50: return ("signature_algorithms_cert");
+	case 51: return ("key_share");
+	case 57: return ("quic_transport_parameters");
+	case 65281: return ("renegotiation_info");
+	}
+	return (NULL);
+}
+
 int
 app_tls_cipher_set(const char *name, uint8_t *bits)
 {

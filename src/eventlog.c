@@ -259,6 +259,20 @@ event_tls_cert(struct jsonw *w, const struct app_tls *t)
 		jw_bool(w, "sni_mismatch", t->sni_mismatch);
 }
 
+/* A ClientHello's JA3 (as Suricata: its hash in an object) and JA4. */
+static void
+event_fingerprints(struct jsonw *w, const struct app_tls *t)
+{
+	app_tls_fingerprints(t);
+	if (t->ja3[0] != '\0') {
+		jw_obj_open(w, "ja3");
+		jw_digest(w, "hash", t->ja3);
+		jw_obj_close(w);
+	}
+	if (t->ja4[0] != '\0')
+		jw_digest(w, "ja4", t->ja4);
+}
+
 static void
 event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 {
@@ -277,13 +291,7 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 		if (t->sslv2)
 			jw_bool(w, "sslv2_hello", 1);
 		jw_uint(w, "ciphers_offered", t->nciphers);
-		if (t->ja3[0] != '\0') {
-			jw_obj_open(w, "ja3");
-			jw_digest(w, "hash", t->ja3);
-			jw_obj_close(w);
-		}
-		if (t->ja4[0] != '\0')
-			jw_digest(w, "ja4", t->ja4);
+		event_fingerprints(w, t);
 	} else {
 		if (f->tls_offered != 0)
 			jw_str(w, "version", app_tls_version_name(
@@ -292,6 +300,49 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 		    t->server_version));
 		jw_uint(w, "cipher_suite", t->server_cipher);
 	}
+	jw_obj_close(w);
+}
+
+/*
+ * A QUIC Initial's ClientHello as Suricata's EVE quic object: the version
+ * in hex ("1", "6b3343cf"), the SNI, JA3/JA4 (JA4 "q…") and the
+ * extensions in order, the SNI and the ALPN protocols as their values.
+ */
+static void
+event_quic(struct jsonw *w, const struct app_tls *t)
+{
+	const char	*a = t->alpn, *name;
+	char		 v[12];
+	unsigned	 i, k;
+
+	app_tls_fingerprints(t);
+	jw_obj_open(w, "quic");
+	snprintf(v, sizeof(v), "%x", (unsigned)t->quic_version);
+	jw_str(w, "version", v);
+	if (t->sni[0] != '\0')
+		jw_str(w, "sni", t->sni);
+	event_fingerprints(w, t);
+	if (t->nexts > 0)
+		jw_arr_open(w, "extensions");
+	for (i = 0; i < t->nexts; i++) {
+		jw_obj_open(w, NULL);
+		if ((name = app_tls_ext_name(t->exts[i])) != NULL)
+			jw_str(w, "name", name);
+		jw_uint(w, "type", t->exts[i]);
+		if (t->exts[i] == 0 && t->sni[0] != '\0') {
+			jw_arr_open(w, "values");
+			jw_str(w, NULL, t->sni);
+			jw_arr_close(w);
+		} else if (t->exts[i] == 16 && t->nalpn > 0) {
+			jw_arr_open(w, "values");
+			for (k = 0; k < t->nalpn; k++, a += strlen(a) + 1)
+				jw_str(w, NULL, a);
+			jw_arr_close(w);
+		}
+		jw_obj_close(w);
+	}
+	if (t->nexts > 0)
+		jw_arr_close(w);
 	jw_obj_close(w);
 }
 
@@ -418,7 +469,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
 	case APPR_TLS_CERT:
-		type = "tls";
+		type = r->tls.quic_version != 0 ? "quic" : "tls";
 		break;
 	case APPR_DNS:
 		type = "dns";
@@ -449,7 +500,10 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
 	case APPR_TLS_CERT:
-		event_tls(&w, r, f);
+		if (r->tls.quic_version != 0)
+			event_quic(&w, &r->tls);
+		else
+			event_tls(&w, r, f);
 		break;
 	case APPR_DNS:
 		eventlog_dns(&w, &r->dns, 0);

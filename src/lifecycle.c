@@ -821,12 +821,13 @@ sensor_print_summary(struct sensor *s, double secs)
 			    decode_err_name((enum decode_err)i),
 			    (unsigned long long)s->dstats.err[i]);
 	fprintf(stderr, "canhgacd: flows %llu (peak %llu, evicted %llu); "
-	    "TLS %llu, DNS %llu, HTTP %llu, SSH %llu, plaintext %llu; "
-	    "events %llu\n",
+	    "TLS %llu, QUIC %llu, DNS %llu, HTTP %llu, SSH %llu, "
+	    "plaintext %llu; events %llu\n",
 	    (unsigned long long)fs->created,
 	    (unsigned long long)fs->peak_active,
 	    (unsigned long long)fs->evicted,
-	    (unsigned long long)as->tls, (unsigned long long)as->dns,
+	    (unsigned long long)as->tls, (unsigned long long)as->quic,
+	    (unsigned long long)as->dns,
 	    (unsigned long long)as->http, (unsigned long long)as->ssh,
 	    (unsigned long long)as->plain,
 	    (unsigned long long)eventlog_count(s->events));

@@ -450,7 +450,7 @@ parse_app(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 		if (a == APP_MAX)
 			return lerr(L, it, "app: unknown protocol \"%s\" (tls, "
 			    "dns, http, ssh, telnet, ftp, smtp, pop3, imap, "
-			    "snmp, unknown)", s ? s : "");
+			    "snmp, quic, unknown)", s ? s : "");
 		m->app_mask |= (uint16_t)(1 << a);
 	}
 	return 0;

@@ -168,7 +168,8 @@ app_json(const struct app_ctx *app)
 {
 	const struct app_stats	*as = app_stats(app);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I}",
 	    "tls", JI(as->tls), "dns", JI(as->dns), "http", JI(as->http),
 	    "ssh", JI(as->ssh), "plaintext", JI(as->plain),
 	    "buffers_exhausted", JI(as->buf_exhausted), "gaps", JI(as->gaps),
@@ -176,7 +177,10 @@ app_json(const struct app_ctx *app)
 	    "tls_certificates", JI(as->tls_certs),
 	    "tls_certificates_parsed", JI(as->tls_cert_parsed),
 	    "tls_certificates_oversize", JI(as->tls_cert_oversize),
-	    "tls_certificates_bad", JI(as->tls_cert_bad));
+	    "tls_certificates_bad", JI(as->tls_cert_bad),
+	    "quic", JI(as->quic), "quic_initials", JI(as->quic_initials),
+	    "quic_bad", JI(as->quic_bad),
+	    "quic_oversize", JI(as->quic_oversize));
 }
 
 /* HTTP messages and bodies (app_http_session.c, http_body.c). */

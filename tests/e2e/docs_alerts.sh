@@ -3,7 +3,8 @@
 # canhgacd writes today: the demo capture (scripts/make-demo-pcap.py) is
 # read with the shipped rule packs at level 5, as the document says, and
 # each example must equal one of the alert or event records written
-# (compared as JSON values, so the pretty-printed one counts too).
+# (compared as JSON values, so the pretty-printed one counts too); the
+# quic example comes from tests/e2e/quic.py's capture.
 # Needs python3 with scapy (scripts/setup.sh): skips without it, fails
 # under CI=true.
 set -u
@@ -16,6 +17,14 @@ tmp=$(mktemp -d /tmp/cg-docs-alerts-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/e2e/demo_lib.sh"
 demo_run
+# The quic record's example: tests/e2e/quic.py's capture, same settings.
+$PY "$top_srcdir/tests/e2e/quic.py" "$tmp" >/dev/null 2>&1 ||
+	{ echo "FAIL: tests/e2e/quic.py"; exit 1; }
+if ! "$CANHGACD" -c "$tmp/demo.yaml" -r "$tmp/quic.pcap" \
+    --events "$tmp/quic-events.json" >"$tmp/out" 2>&1; then
+	echo "FAIL: canhgacd on quic.pcap:"; cat "$tmp/out"; exit 1
+fi
+cat "$tmp/quic-events.json" >>"$tmp/events.json"
 $PY - "$top_srcdir/docs/alerts.md" "$tmp/alerts.json" "$tmp/events.json" <<'EOF'
 import json, re, sys
 

@@ -5,8 +5,8 @@
 # validated against Suricata's EVE schema, relaxed to allow the fields
 # Suricata does not have (eve_schema.py). Every record carries `host`,
 # the sensor's name as Suricata writes it, next to `sensor`; every record
-# type (flow, dns, tls, http, ssh, plaintext, alert, alert on a DNS
-# record) is seen.
+# type (flow, dns, tls, quic, http, ssh, plaintext, alert, alert on a DNS
+# record, alert on a QUIC hello: tests/e2e/quic.py's capture) is seen.
 # The schema is a test input, not part of the repository: EVE_SCHEMA, or
 # ../shared/eve/suricata-eve-schema.json beside the source tree.
 # Exit: 0 pass, 1 fail, 77 skip (no schema, no python3-jsonschema or
@@ -50,10 +50,12 @@ ln -s "$top_srcdir/etc/rules" "$tmp/rules"
 ln -s "$top_srcdir/etc/lists" "$tmp/lists"
 $PY "$top_srcdir/scripts/make-demo-pcap.py" "$tmp/demo.pcap" >/dev/null ||
     { echo "FAIL make-demo-pcap.py"; exit 1; }
+# QUIC Initials (quic.py): quic records, and an alert on an indicator SNI.
+$PY "$top_srcdir/tests/e2e/quic.py" "$tmp" || { echo "FAIL quic.py"; exit 1; }
 
 fail=0
 n=0
-for f in "$top_srcdir"/tests/corpus/real/* "$tmp/demo.pcap"; do
+for f in "$top_srcdir"/tests/corpus/real/* "$tmp/demo.pcap" "$tmp/quic.pcap"; do
 	case "$(basename "$f")" in
 	lp_pcap-invalid-version-1.pcap | lp_shb-option-too-long.pcapng)
 		continue ;;	# unreadable on purpose (corpus.sh)
@@ -87,8 +89,10 @@ for p in sys.argv[1:]:
                 bad.append(line[:160])
         if r["event_type"] == "alert" and "dns" in r:
             types.add("alert with dns")
+        if r["event_type"] == "alert" and "quic" in r:
+            types.add("alert with quic")
 want = {"flow", "dns", "tls", "http", "ssh", "plaintext", "alert",
-        "alert with dns"}
+        "alert with dns", "quic", "alert with quic"}
 ok = want <= types and not bad
 print(("ok  " if ok else "FAIL") + " record types %s (want %s); host = sensor, dns version 3 in every record%s"
       % (sorted(types), sorted(want), "" if not bad else ": " + "\n    ".join(bad[:5])))

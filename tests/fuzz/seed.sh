@@ -161,6 +161,33 @@ sys.stdout.buffer.write(server_flight([cert_der(sys.argv[2]), cert_der("ca")], 0
 ' "$top_srcdir/tests/rules" "$b" 2>/dev/null | put "flight-$b" 110
 	done
 	;;
+quic)
+	# tests/e2e/quic.py's hellos: mode 1 (sealed here), as plaintext
+	# CRYPTO frames, whole and split over two Initials; mode 0, the
+	# datagrams of its captures as they are.
+	$PY - "$top_srcdir/tests/e2e" "$dir" <<'PY' 2>/dev/null
+import os, struct, sys
+sys.path.insert(0, sys.argv[1])
+from quic import client_hello, crypto, main
+out = sys.argv[2]
+def put(name, mode, grams):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes([mode]) + b"".join(struct.pack("!H", len(g)) + g
+                                         for g in grams))
+h = client_hello("seed.quic-test.example")
+put("hello-v1", 1, [crypto(h, 0, len(h))])
+put("hello-v2", 3, [b"\x01" + crypto(h, 0, len(h))])
+b = client_hello("big.quic-test.example", big_share=True)
+put("split", 1, [crypto(b, 1200, len(b)), b"\x02\x00\x00\x00\x00" +
+                 crypto(b, 0, 1200)])
+main(out)
+from scapy.all import rdpcap, UDP
+for p in ("quic", "garbage"):
+    put("cap-" + p, 0, [bytes(x[UDP].payload)
+                        for x in rdpcap(os.path.join(out, p + ".pcap"))])
+    os.unlink(os.path.join(out, p + ".pcap"))
+PY
+	;;
 *)
 	echo "seed.sh: unknown target $target" >&2; exit 2 ;;
 esac

@@ -131,6 +131,19 @@ def tls(client, server, dport=443, sni="gw.example.gov.vn", maxv=0x0304,
     return build
 
 
+def quic(client, server, sni, dport=443):
+    """A QUIC v1 client Initial carrying a ClientHello for sni, sealed
+    by tests/e2e/quic.py (python3-cryptography)."""
+    def build(cap):
+        sys.path.insert(0, os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), "..", "e2e"))
+        from quic import client_hello, crypto, initial, V1
+        h = client_hello(sni)
+        udp_exchange(cap, client, server, dport,
+                     initial(V1, os.urandom(8), crypto(h, 0, len(h)), 0))
+    return build
+
+
 def cert(client, server, name="good", **kw):
     def build(cap):
         tls12_cert_session(cap, client, server, name, **kw)
@@ -821,8 +834,12 @@ CASES = {
               lookups(RESOLVER, "198.41.0.4", ["www.bad.example"]))]),
     1000704: dict(
         pos=[("TLS with SNI cdn.c2.evil.example",
-              tls(CLIENT, EXT_WEB, 443, "cdn.c2.evil.example"))],
-        neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example"))]),
+              tls(CLIENT, EXT_WEB, 443, "cdn.c2.evil.example")),
+             ("QUIC Initial with SNI cdn.c2.evil.example",
+              quic(CLIENT, EXT_WEB, "cdn.c2.evil.example"))],
+        neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example")),
+             ("QUIC Initial with SNI evil.example",
+              quic(CLIENT, EXT_WEB, "evil.example"))]),
     1000705: dict(
         pos=[("HTTP to phish-dichvucong.example",
               http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login"))],

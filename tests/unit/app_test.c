@@ -1462,7 +1462,7 @@ static void
 test_proto_names(void **state)
 {
 	static const char *const n[] = { "unknown", "tls", "dns", "http",
-	    "ssh", "telnet", "ftp", "smtp", "pop3", "imap", "snmp" };
+	    "ssh", "telnet", "ftp", "smtp", "pop3", "imap", "snmp", "quic" };
 	int	 i;
 
 	(void)state;

@@ -121,6 +121,20 @@ restore(struct job *j)
 	return unlink(j->s->path);
 }
 
+/* The new version took: the one it replaced becomes FILE.prev. */
+static void
+keep_prev(struct job *j)
+{
+	char	prev[PATH_MAX];
+
+	if (!j->had_prev)
+		return;
+	snprintf(prev, sizeof(prev), "%s.prev", j->s->path);
+	if (rename(j->prev, prev) != 0)
+		fprintf(stderr, "canhgacctl: update: %s: %s\n", prev,
+		    strerror(errno));
+}
+
 /*
  * Fetch, check and convert one source, then stage it beside the target:
  * the staged file's name in tmp; 1 if unchanged, -1 failed (why).
@@ -193,7 +207,8 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 	const char	*path = j->s->path;
 	char		 why[512];
 
-	snprintf(j->prev, sizeof(j->prev), "%s.prev", path);
+	/* FILE.prev becomes this version only once the new one took. */
+	snprintf(j->prev, sizeof(j->prev), "%s.prev-new", path);
 	if (j->had_prev && ((unlink(j->prev) != 0 && errno != ENOENT) ||
 	    link(path, j->prev) != 0)) {
 		snprintf(j->why, sizeof(j->why), "cannot keep %s: %s", j->prev,
@@ -343,6 +358,8 @@ update_run(const struct update_opts *o)
 	for (i = 0; i < uc.nsrc; i++) {
 		struct job *j = &jobs[i];
 
+		if (j->st == ST_SWAPPED)
+			keep_prev(j);
 		switch (j->st) {
 		case ST_SKIPPED:
 			break;

@@ -1,0 +1,34 @@
+#!/usr/bin/python3
+"""update_server.py DIR CERT KEY HOST PORT: serve DIR over HTTPS (the
+feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt. Prints
+"ready" once listening."""
+import functools
+import http.server
+import ssl
+import sys
+
+d, cert, key, host, port = sys.argv[1:6]
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "https://%s:%s/ips.txt" % (host,
+                                                                    port))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("server: " + fmt % args + "\n")
+
+
+srv = http.server.ThreadingHTTPServer(
+    (host, int(port)), functools.partial(Handler, directory=d))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print("ready", flush=True)
+srv.serve_forever()

@@ -1725,6 +1725,8 @@ do_update(int argc, char **argv, int sock_given)
 	o.canhgacd = SBINDIR "/canhgacd";
 	o.socket = sock_given ? sockpath : NULL;
 	o.reload = update_reload;
+	/* A server gone mid-transfer is an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+c:", lo, NULL)) != -1) {
 		switch (ch) {

@@ -135,6 +135,23 @@ keep_prev(struct job *j)
 		    strerror(errno));
 }
 
+/* A rule pack's directory (rules/updates/), made on first use. */
+static int
+make_parent(const char *path, char *why, size_t whylen)
+{
+	char	dir[PATH_MAX], *sl;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((sl = strrchr(dir, '/')) == NULL || sl == dir)
+		return 0;
+	*sl = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(why, whylen, "%.600s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Fetch, check and convert one source, then stage it beside the target:
  * the staged file's name in tmp; 1 if unchanged, -1 failed (why).
@@ -166,6 +183,12 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 	st.st_uid = geteuid();
 	st.st_gid = getegid();
 	if (lstat(s->path, &st) == 0) {
+		/* The rename would replace the link, not what it points to. */
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(j->why, sizeof(j->why), "%s: not a regular file "
+			    "(a symbolic link? name the real file)", s->path);
+			goto out;
+		}
 		j->had_prev = 1;
 		if (update_fetch(s->path, NULL, UPD_MAX_SIZE_MAX, s->timeout,
 		    &cur, j->why, sizeof(j->why)) != 0)
@@ -188,7 +211,9 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 		snprintf(j->why, sizeof(j->why), "%s: %s", s->path,
 		    strerror(errno));
 		goto out;
-	}
+	} else if (s->format == UPD_RULES && make_parent(s->path, j->why,
+	    sizeof(j->why)) != 0)
+		goto out;
 	if (safe_stage(s->path, conv.p, conv.len, &st, tmp, tmplen, j->why,
 	    sizeof(j->why)) != 0)
 		goto out;
@@ -218,6 +243,8 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 	if (rename(tmp, path) != 0) {
 		snprintf(j->why, sizeof(j->why), "%s: %s", path,
 		    strerror(errno));
+		if (j->had_prev)
+			unlink(j->prev);
 		goto fail;
 	}
 	if (check_config(o, why, sizeof(why)) != 0) {

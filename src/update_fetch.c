@@ -302,11 +302,17 @@ http_head(const char *b, size_t hl, uint64_t max, int64_t *clen, char *err,
 			nl = e;
 		if (code >= 300 && code < 400 && strncasecmp(p, "Location:",
 		    9) == 0) {
-			int l = (int)(nl - p - 9);
+			const char *v = p + 9;
+			int l;
 
+			while (v < nl && (*v == ' ' || *v == '\t'))
+				v++;
+			l = (int)(nl - v);
+			while (l > 0 && (v[l - 1] == '\r' || v[l - 1] == ' '))
+				l--;
 			snprintf(err, errlen, "HTTP %d: a redirect to %.*s; "
 			    "refused (give the final URL)", code,
-			    l > 200 ? 200 : l, p + 9);
+			    l > 200 ? 200 : l, v);
 			goto clean;
 		}
 		if (code == 200 && strncasecmp(p, "Content-Length:", 15) == 0) {

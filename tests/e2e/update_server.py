@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """update_server.py DIR CERT KEY HOST PORT: serve DIR over HTTPS (the
-feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt. Prints
-"ready" once listening."""
+feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt,
+/nolength a body without Content-Length cut off without a TLS close,
+/bighead a 20 KB header. Prints "ready" once listening."""
 import functools
 import http.server
 import ssl
@@ -18,6 +19,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                                                                     port))
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if self.path in ("/nolength", "/bighead"):
+            self.send_response(200)
+            if self.path == "/bighead":
+                self.send_header("X-Pad", "a" * 20000)
+            self.end_headers()
+            self.wfile.write(b"192.0.2.77\n")
             return
         super().do_GET()
 

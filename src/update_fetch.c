@@ -433,7 +433,8 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 			upd_buf_add(out, buf, (size_t)n);
 		} else {
 			upd_buf_add(&head, buf, (size_t)n);
-			if ((hend = strstr(head.p, "\r\n\r\n")) == NULL) {
+			hend = strstr(head.p, "\r\n\r\n");
+			if (hend == NULL || hend - head.p > HEAD_MAX) {
 				if (head.len > HEAD_MAX || memchr(head.p, '\0',
 				    head.len) != NULL) {
 					snprintf(err, errlen, "%s: a response "

@@ -11,12 +11,12 @@
 command -v openssl >/dev/null || skip "openssl not installed"
 
 CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}" \
-CTL_RULES_EXTRA="updates/*.yaml" ctl_setup update
+CTL_RULES_EXTRA="updates-*.yaml" ctl_setup update
 cp "$tmp/canhgac.yaml" "$tmp/base.yaml"
 IPS=$tmp/ioc-ips.txt
 DOMS=$tmp/ioc-domains.txt
-PACK=$tmp/updates/pack.yaml
-mkdir -p "$tmp/updates" "$tmp/pki" "$tmp/feed"
+PACK=$tmp/updates-pack.yaml
+mkdir -p "$tmp/pki" "$tmp/feed"
 
 # A test CA, a server certificate for the test host's address, another
 # CA, and the feed's signing key (EC P-256).
@@ -69,7 +69,7 @@ GOOD="  - {name: ips, url: \"$URL/ips.txt\", target: ioc_ips, format: misp,
      ca: pki/ca.pem, signature: \"$URL/ips.txt.sig\", pubkey: pki/feed.pub}
   - {name: doms, url: \"$URL/doms.csv\", target: ioc_domains, format: csv,
      column: 2, header: true, ca: pki/ca.pem, max_size: 64KB, timeout: 10s}
-  - {name: pack, url: \"$URL/pack.yaml\", target: updates/pack.yaml,
+  - {name: pack, url: \"$URL/pack.yaml\", target: updates-pack.yaml,
      format: rules, ca: pki/ca.pem, sha256: $PACKSUM}"
 set_updates "$GOOD"
 

@@ -172,6 +172,23 @@ update
 expect "a header too large" 1 "ips: failed: .*a response header over 16384 bytes"
 same "a header too large"
 
+# A server that takes the connection and says nothing: the timeout.
+ip netns exec "${ns}b" $PY -c '
+import socket, sys, time
+s = socket.socket()
+s.bind((sys.argv[1], 8444))
+s.listen(8)
+time.sleep(60)' "$CLI" &
+pids+=($!)
+sleep 0.5
+set_updates "  - {name: ips, url: \"https://$CLI:8444/ips.txt\", target: ioc_ips, ca: pki/ca.pem, timeout: 2s}"
+t0=$(date +%s)
+update
+expect "a server that stalls" 1 "ips: failed: .*timed out"
+[ $(($(date +%s) - t0)) -le 5 ] && pass "... given up after the timeout" ||
+    flunk "a 2s timeout took $(($(date +%s) - t0))s"
+same "a server that stalls"
+
 # 8. Too large for max_size.
 set_updates "  - {name: doms, url: \"$URL/doms.csv\", target: ioc_domains, format: csv, column: 2, ca: pki/ca.pem, max_size: 20}"
 update

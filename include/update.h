@@ -29,9 +29,9 @@ enum update_format {
 
 struct update_source {
 	char			*name;
-	char			*url;		/* a path, file:// or https:// */
-	char			*target;	/* asset name, or rule pack path */
-	char			*path;		/* the file written (absolute) */
+	char			*url;		/* a path or https:// */
+	char			*target;	/* asset, or rule pack path */
+	char			*path;		/* the file written */
 	enum update_format	 format;
 	int			 column;	/* csv: 1-based */
 	int			 header;	/* csv: skip the first row */
@@ -66,6 +66,8 @@ struct upd_buf {
 };
 void	 upd_buf_add(struct upd_buf *b, const void *p, size_t n);
 void	 upd_buf_free(struct upd_buf *b);
+/* Bytes of a message outside printable ASCII become '?'. */
+void	 upd_printable(char *s);
 
 /*
  * Fetch url (a path, file://PATH or https://HOST[:PORT]/PATH) into out,

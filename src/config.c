@@ -628,8 +628,8 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 	char			*end;
 	long			 mode;
 
-	if (yamldoc_check_keys(yd, map, "outputs.status", keys, NELEM(keys), err,
-	    errlen) != 0)
+	if (yamldoc_check_keys(yd, map, "outputs.status", keys, NELEM(keys),
+	    err, errlen) != 0)
 		return -1;
 	if ((v = yamldoc_get(yd, map, "socket")) != NULL) {
 		if ((s = yamldoc_scalar(v)) == NULL || *s != '/' ||
@@ -706,8 +706,8 @@ config_load(const char *path, char *err, size_t errlen)
 		c->dir[0] = '\0';
 	c->doc = yd;
 	root = yamldoc_root(yd);
-	if (yamldoc_check_keys(yd, root, "configuration", top_keys, NELEM(top_keys),
-	    err, errlen) != 0)
+	if (yamldoc_check_keys(yd, root, "configuration", top_keys,
+	    NELEM(top_keys), err, errlen) != 0)
 		goto fail;
 	/* canhgacctl update reads it; checked here so that -T refuses it. */
 	if (yamldoc_get(yd, root, "updates") != NULL) {
@@ -718,28 +718,28 @@ config_load(const char *path, char *err, size_t errlen)
 		update_conf_free(&uc);
 	}
 	if ((sec = yamldoc_get(yd, root, "sensor")) != NULL &&
-	    yamldoc_check_keys(yd, sec, "sensor", sensor_keys, NELEM(sensor_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "sensor", sensor_keys,
+	    NELEM(sensor_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "limits")) != NULL &&
-	    yamldoc_check_keys(yd, sec, "limits", limits_keys, NELEM(limits_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "limits", limits_keys,
+	    NELEM(limits_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "flow_timeouts")) != NULL &&
 	    yamldoc_check_keys(yd, sec, "flow_timeouts", timeout_keys,
 	    NELEM(timeout_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "defrag")) != NULL &&
-	    yamldoc_check_keys(yd, sec, "defrag", defrag_keys, NELEM(defrag_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "defrag", defrag_keys,
+	    NELEM(defrag_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "compliance")) != NULL &&
 	    yamldoc_check_keys(yd, sec, "compliance", compliance_keys,
 	    NELEM(compliance_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
-	    yamldoc_check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "stream", stream_keys,
+	    NELEM(stream_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "http")) != NULL &&
 	    yamldoc_check_keys(yd, sec, "http", http_keys, NELEM(http_keys),

@@ -185,8 +185,9 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 	if (lstat(s->path, &st) == 0) {
 		/* The rename would replace the link, not what it points to. */
 		if (!S_ISREG(st.st_mode)) {
-			snprintf(j->why, sizeof(j->why), "%s: not a regular file "
-			    "(a symbolic link? name the real file)", s->path);
+			snprintf(j->why, sizeof(j->why), "%s: not a regular "
+			    "file (a symbolic link? name the real file)",
+			    s->path);
 			goto out;
 		}
 		j->had_prev = 1;
@@ -196,9 +197,9 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 		/* A rule pack of the package's or of a person's stays. */
 		if (s->format == UPD_RULES && (cur.len < strlen(MARK) ||
 		    memcmp(cur.p, MARK, strlen(MARK)) != 0)) {
-			snprintf(j->why, sizeof(j->why), "%s was not written by "
-			    "canhgacctl update; refusing to replace it (choose "
-			    "another target)", s->path);
+			snprintf(j->why, sizeof(j->why), "%s was not written "
+			    "by canhgacctl update; refusing to replace it "
+			    "(choose another target)", s->path);
 			goto out;
 		}
 		nb = body(conv.p, conv.len, &nl);
@@ -367,16 +368,17 @@ update_run(const struct update_opts *o)
 					continue;
 				j->st = ST_FAILED;
 				snprintf(j->why, sizeof(j->why), "the reload "
-				    "failed (%.400s); previous version restored",
-				    err);
+				    "failed (%.400s); previous version "
+				    "restored", err);
 				if (restore(j) != 0)
 					snprintf(j->why, sizeof(j->why), "the "
-					    "reload failed (%.300s), and %.200s "
-					    "cannot be restored from %.200s: %s", err,
-					    j->s->path, j->prev,
-					    strerror(errno));
+					    "reload failed (%.300s), and "
+					    "%.200s cannot be restored from "
+					    "%.200s: %s", err, j->s->path,
+					    j->prev, strerror(errno));
 			}
-			if (o->reload(sock, err2, sizeof(err2)) != UPD_RELOAD_OK)
+			if (o->reload(sock, err2, sizeof(err2)) !=
+			    UPD_RELOAD_OK)
 				fprintf(stderr, "canhgacctl: update: the "
 				    "reload after restoring failed too: %s\n",
 				    err2);

@@ -89,22 +89,23 @@ static int
 pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
     struct update_source *s, char *err, size_t errlen)
 {
-	struct yaml_node_s	*rl = yamldoc_get(yd, yamldoc_root(yd), "rules");
-	size_t			 i, n = yamldoc_is_seq(rl) ?
-				    yamldoc_seq_len(rl) : 0;
+	struct yaml_node_s	*rl;
+	size_t			 i, n;
 	const char		*base = strrchr(s->target, '/');
 
+	rl = yamldoc_get(yd, yamldoc_root(yd), "rules");
+	n = yamldoc_is_seq(rl) ? yamldoc_seq_len(rl) : 0;
 	s->path = conf_path(dir, s->target);
 	if (base != NULL && (strcmp(base, "/.") == 0 ||
 	    strcmp(base, "/..") == 0 || base[1] == '\0'))
 		return yamldoc_error(yd, at, err, errlen, "updates: %s: target "
 		    "must name a file", s->name);
 	for (i = 0; i < n; i++) {
-		const char	*pat = yamldoc_scalar(yamldoc_seq_at(yd, rl, i));
+		const char	*pat;
 		char		*p;
 		int		 m;
 
-		if (pat == NULL)
+		if ((pat = yamldoc_scalar(yamldoc_seq_at(yd, rl, i))) == NULL)
 			continue;
 		p = conf_path(dir, pat);
 		m = fnmatch(p, s->path, FNM_PATHNAME | FNM_PERIOD) == 0;
@@ -143,13 +144,14 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		    strchr("_.-", name[i]) == NULL)
 			break;
 	if (name[i] != '\0' || i > 64)
-		return yamldoc_error(yd, m, err, errlen, "updates: name \"%s\": "
-		    "letters, digits, _ . - (at most 64)", name);
+		return yamldoc_error(yd, m, err, errlen, "updates: name "
+		    "\"%s\": letters, digits, _ . - (at most 64)", name);
 	s->name = xstrdup(name);
 	s->target = xstrdup(target);
 	if (!url_ok(url))
-		return yamldoc_error(yd, m, err, errlen, "updates: %s: url must "
-		    "be a file path, file://PATH or https://HOST/PATH", name);
+		return yamldoc_error(yd, m, err, errlen, "updates: %s: url "
+		    "must be a file path, file://PATH or https://HOST/PATH",
+		    name);
 	s->url = strncmp(url, "https://", 8) == 0 || url[0] == '/' ?
 	    xstrdup(url) : strncmp(url, "file://", 7) == 0 ?
 	    xstrdup(url + 7) : conf_path(dir, url);
@@ -244,8 +246,8 @@ update_conf_load(struct yaml_doc *yd, const char *dir, struct update_conf *uc,
 	if ((seq = yamldoc_get(yd, root, "updates")) == NULL)
 		return 0;
 	if (!yamldoc_is_seq(seq))
-		return yamldoc_error(yd, seq, err, errlen, "updates: expected a "
-		    "list of sources");
+		return yamldoc_error(yd, seq, err, errlen, "updates: expected "
+		    "a list of sources");
 	uc->nsrc = yamldoc_seq_len(seq);
 	uc->src = xcalloc(uc->nsrc ? uc->nsrc : 1, sizeof(*uc->src));
 	for (i = 0; i < uc->nsrc; i++) {

@@ -149,9 +149,7 @@ url_parse(const char *u, struct url *out, char *err, size_t errlen)
 bad:
 	snprintf(err, errlen, "%.200s: not a URL this can fetch "
 	    "(https://HOST[:PORT]/PATH, printable, without user@)", u);
-	for (i = 0; err[i] != '\0'; i++)
-		if ((unsigned char)err[i] < ' ' || (unsigned char)err[i] >= 0x7f)
-			err[i] = '?';
+	upd_printable(err);
 	return -1;
 }
 
@@ -346,9 +344,7 @@ http_head(const char *b, size_t hl, uint64_t max, int64_t *clen, char *err,
 	    "redirect; refused (give the final URL)" : "HTTP %d", code);
 	return -1;
 clean:
-	for (size_t i = 0; err[i] != '\0'; i++)
-		if ((unsigned char)err[i] < ' ' || (unsigned char)err[i] >= 0x7f)
-			err[i] = '?';
+	upd_printable(err);
 	return -1;
 }
 
@@ -450,7 +446,8 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 				goto out;
 			upd_buf_add(out, head.p + hl, head.len - hl);
 		}
-		if (out->len > max || (clen >= 0 && out->len > (uint64_t)clen)) {
+		if (out->len > max ||
+		    (clen >= 0 && out->len > (uint64_t)clen)) {
 			snprintf(err, errlen, "%s: more than %s bytes", u.host,
 			    out->len > max ? "max_size" : "Content-Length");
 			goto out;

@@ -39,6 +39,15 @@ upd_buf_free(struct upd_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* A message quoting a feed: its bytes outside printable ASCII as '?'. */
+void
+upd_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
 static const char *const format_names[] = { "plain", "csv", "misp",
     "rules" };
 
@@ -92,10 +101,7 @@ emit(struct upd_buf *out, const char *v, size_t n, unsigned long line,
 		if (v[i] <= ' ' || v[i] >= 0x7f || v[i] == '#') {
 			snprintf(err, errlen, "line %lu: \"%.*s\" is not one "
 			    "printable word", line, (int)(n > 64 ? 64 : n), v);
-			for (i = 0; err[i] != '\0'; i++)
-				if ((unsigned char)err[i] < ' ' ||
-				    (unsigned char)err[i] >= 0x7f)
-					err[i] = '?';
+			upd_printable(err);
 			return -1;
 		}
 	upd_buf_add(out, v, n);
@@ -159,8 +165,8 @@ convert_csv(const char *in, size_t len, int col, int header,
 
 		if (quoted) {
 			if (c == -1) {
-				snprintf(err, errlen, "line %lu: a quoted field "
-				    "does not end", recline);
+				snprintf(err, errlen, "line %lu: a quoted "
+				    "field does not end", recline);
 				return -1;
 			}
 			if (c == '"' && i + 1 < len && in[i + 1] == '"')
@@ -179,9 +185,9 @@ convert_csv(const char *in, size_t len, int col, int header,
 				comment = 1;
 			if (fno == col && !comment && !(header && rec == 0)) {
 				if (over) {
-					snprintf(err, errlen, "line %lu: a value "
-					    "longer than %d bytes", recline,
-					    ENTRY_MAX);
+					snprintf(err, errlen, "line %lu: a "
+					    "value longer than %d bytes",
+					    recline, ENTRY_MAX);
 					return -1;
 				}
 				if (emit(out, field, fl, recline, count, err,

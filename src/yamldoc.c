@@ -439,8 +439,9 @@ yamldoc_suggest(const char *word, const char *const *cands, size_t n)
 
 /* -1 with err if map is not a mapping or has a key not in allowed. */
 int
-yamldoc_check_keys(struct yaml_doc *yd, struct yaml_node_s *map, const char *where,
-    const char *const *allowed, size_t n, char *err, size_t errlen)
+yamldoc_check_keys(struct yaml_doc *yd, struct yaml_node_s *map,
+    const char *where, const char *const *allowed, size_t n, char *err,
+    size_t errlen)
 {
 	struct yaml_node_s	*k, *v;
 	size_t			 i = 0, j;

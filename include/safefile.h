@@ -45,4 +45,16 @@ int	safe_open_read(const char *path, char *err, size_t errlen);
 /* SHA-256 (hex) of a file opened as safe_open_read does; "" if unread. */
 void	safe_sha256(const char *path, char out[65]);
 
+/*
+ * A temporary file beside path holding buf, with st's mode and owner
+ * (its name in tmp), ready to be renamed over path; safe_replace does
+ * both.
+ */
+struct stat;
+int	safe_stage(const char *path, const void *buf, size_t len,
+	    const struct stat *st, char *tmp, size_t tmplen, char *err,
+	    size_t errlen);
+int	safe_replace(const char *path, const void *buf, size_t len,
+	    const struct stat *st, char *err, size_t errlen);
+
 #endif

@@ -40,4 +40,9 @@ int	 yamldoc_error(const struct yaml_doc *, const struct yaml_node_s *,
 const char *yamldoc_suggest(const char *word, const char *const *cands,
 	    size_t n);
 
+/* Refuse a key of map not in allowed (where: its name), suggesting one. */
+int	 yamldoc_check_keys(struct yaml_doc *, struct yaml_node_s *map,
+	    const char *where, const char *const *allowed, size_t n,
+	    char *err, size_t errlen);
+
 #endif /* CANHGAC_YAMLDOC_H */

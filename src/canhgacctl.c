@@ -29,6 +29,7 @@
 #include "ctl-protocol.h"
 #include "evidence.h"
 #include "safefile.h"
+#include "update.h"
 
 /* compliance_render.c (the one piece of the daemon's code built in). */
 int	 compliance_render(json_t *, const char *format, int vi, FILE *);
@@ -43,6 +44,9 @@ long long compliance_parse_since(const char *, long long now, char *err,
 #define EX_DENIED	4	/* permission denied (socket or command) */
 #define EX_PROTO	5	/* broken or missing answer */
 #define EX_SELFTEST	6	/* a rule failed its self-test */
+
+/* Not a socket command: canhgacctl does the work (update.c). */
+#define CTL_CMD_UPDATE	"update"
 
 #define REPLY_MAX	(CTL_REPLY_MAX + 1)	/* the newline */
 
@@ -104,6 +108,14 @@ usage(FILE *fp)
 "                        print pass, fail or untested (with the reason)\n"
 "                        per rule; exit status 6 when a rule failed\n"
 "    shutdown            stop the daemon\n"
+"    update [-c CONFIG] [--canhgacd PATH] [SOURCE...]\n"
+"                        fetch the indicator lists and rule packs of the\n"
+"                        configuration's updates: section (all, or the\n"
+"                        sources named), check each with the daemon's\n"
+"                        configuration test, keep the previous file as\n"
+"                        FILE.prev, swap it in and reload; a failed\n"
+"                        reload puts every file back. One line a source:\n"
+"                        updated, unchanged or failed (exit status 1)\n"
 "    compliance [--level N] [--since DATE|AGE] [--format text|json|html]\n"
 "                [--lang en|vi] [-o FILE]\n"
 "                        controls required at the level (default: the\n"
@@ -170,30 +182,48 @@ die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+/* Connect to path; -1 with errno set. */
 static int
-ctl_connect(void)
+ctl_try_connect(const char *path)
 {
 	struct sockaddr_un	sun;
 	struct timeval		tv = { opt_timeout, 0 };
-	int			fd;
+	int			fd, e;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(sockpath) >= sizeof(sun.sun_path))
-		die(EX_USAGE, "%s: socket path too long", sockpath);
-	memcpy(sun.sun_path, sockpath, strlen(sockpath));
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		die(EX_NOCONN, "socket: %s", strerror(errno));
+		return -1;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		if (errno == EACCES || errno == EPERM)
-			die(EX_DENIED, "%s: %s (need root or the socket's "
-			    "group)", sockpath, strerror(errno));
-		die(EX_NOCONN, "%s: %s (is canhgacd running?)", sockpath,
-		    strerror(errno));
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	if (opt_timeout > 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
+}
+
+static int
+ctl_connect(void)
+{
+	int	fd;
+
+	if ((fd = ctl_try_connect(sockpath)) >= 0)
+		return fd;
+	if (errno == ENAMETOOLONG)
+		die(EX_USAGE, "%s: socket path too long", sockpath);
+	if (errno == EACCES || errno == EPERM)
+		die(EX_DENIED, "%s: %s (need root or the socket's group)",
+		    sockpath, strerror(errno));
+	die(EX_NOCONN, "%s: %s (is canhgacd running?)", sockpath,
+	    strerror(errno));
 }
 
 static void
@@ -1637,6 +1667,84 @@ do_evidence(int argc, char **argv, json_t *req, struct reader *r)
 	return EX_OK;
 }
 
+/*
+ * update's reload: through the socket (-s, else the configuration's
+ * outputs.status.socket); the daemon answers when the reload has ended.
+ */
+static int
+update_reload(const char *sock, char *err, size_t errlen)
+{
+	static struct reader	 r;
+	const char		*path = sock ? sock : sockpath, *e;
+	json_t			*req, *rep;
+	char			*line;
+	int			 rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((r.fd = ctl_try_connect(path)) < 0) {
+		rc = errno == ENOENT || errno == ECONNREFUSED ?
+		    UPD_RELOAD_NODAEMON : UPD_RELOAD_FAILED;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	req = json_pack("{s:s}", "cmd", CTL_CMD_RELOAD);
+	send_req(r.fd, req);
+	json_decref(req);
+	r.len = r.off = 0;
+	if ((line = read_line(&r)) == NULL) {
+		snprintf(err, errlen, "%s: closed without an answer", path);
+		rc = UPD_RELOAD_FAILED;
+	} else {
+		rep = parse_reply(line);
+		e = json_string_value(json_object_get(rep, "error"));
+		rc = json_is_true(json_object_get(rep, "ok")) ?
+		    UPD_RELOAD_OK : UPD_RELOAD_FAILED;
+		snprintf(err, errlen, "%s", e ? e : "no reason given");
+		json_decref(rep);
+	}
+	close(r.fd);
+	free(r.buf);
+	memset(&r, 0, sizeof(r));
+	return rc;
+}
+
+/* update [-c CONFIG] [--canhgacd PATH] [SOURCE...] */
+static int
+do_update(int argc, char **argv, int sock_given)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "canhgacd", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct update_opts	o;
+	int			ch;
+
+	memset(&o, 0, sizeof(o));
+	o.config = SYSCONFDIR "/canhgac/canhgac.yaml";
+	o.canhgacd = SBINDIR "/canhgacd";
+	o.socket = sock_given ? sockpath : NULL;
+	o.reload = update_reload;
+	/* A server gone mid-transfer is an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+c:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'd':
+			o.canhgacd = optarg;
+			break;
+		default:
+			die(EX_USAGE, "update [-c CONFIG] [--canhgacd PATH] "
+			    "[SOURCE...]");
+		}
+	}
+	o.only = argv + optind;
+	return update_run(&o);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1649,12 +1757,13 @@ main(int argc, char *argv[])
 	const char	*cmd;
 	static json_t	*req;	/* static: reachable if we die */
 	json_t		*rep;
-	int		 ch, prom = 0, n, failed = 0;
+	int		 ch, prom = 0, n, failed = 0, sock_given = 0;
 
 	while ((ch = getopt_long(argc, argv, "+s:jt:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			sockpath = optarg;
+			sock_given = 1;
 			break;
 		case 'j':
 			opt_json = 1;
@@ -1690,6 +1799,10 @@ main(int argc, char *argv[])
 		return do_compliance(argc, argv, req, &r);
 	if (strcmp(cmd, "evidence") == 0)
 		return do_evidence(argc, argv, req, &r);
+	if (strcmp(cmd, CTL_CMD_UPDATE) == 0) {
+		json_decref(req);
+		return do_update(argc, argv, sock_given);
+	}
 	if (strcmp(cmd, CTL_CMD_LIST) == 0) {
 		const char *op = argc > 1 ? argv[1] : "";
 		json_t *ents = json_array();

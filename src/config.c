@@ -24,6 +24,7 @@
 #include "output.h"
 #include "spool.h"
 #include "types.h"
+#include "update.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
@@ -122,7 +123,7 @@ static const struct option_def options[] = {
 static const char *const top_keys[] = {
 	"sensor", "capture", "assets", "rules", "exceptions", "outputs",
 	"limits", "flow_timeouts", "user", "pidfile", "events",
-	"defrag", "stream", "compliance", "http", "inventory"
+	"defrag", "stream", "compliance", "http", "inventory", "updates"
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
@@ -233,8 +234,6 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 	return -1;
 }
 
-static int check_keys(struct yaml_doc *, struct yaml_node_s *, const char *,
-    const char *const *, size_t, char *, size_t);
 
 static const char *const syslog_keys[] = { "facility", "socket", "ident" };
 static const char *const remote_keys[] = {
@@ -257,7 +256,7 @@ config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
 	const char		*s;
 	size_t			 i;
 
-	if (check_keys(yd, m, "outputs.syslog", syslog_keys,
+	if (yamldoc_check_keys(yd, m, "outputs.syslog", syslog_keys,
 	    NELEM(syslog_keys), err, errlen) != 0)
 		return -1;
 	sc = c->syslog = xcalloc(1, sizeof(*sc));
@@ -360,7 +359,7 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 		rc->backoff_max = 30000000;
 		rc->drain_timeout = 10000000;
 		rc->resend_window = 2000000;
-		if (check_keys(yd, m, "outputs.remote", remote_keys,
+		if (yamldoc_check_keys(yd, m, "outputs.remote", remote_keys,
 		    NELEM(remote_keys), err, errlen) != 0)
 			return -1;
 		if (remote_str(yd, m, "host", &rc->host, err, errlen) != 0)
@@ -495,39 +494,6 @@ config_defaults(struct config *c)
 	c->status_follow_idle = CTL_FOLLOW_IDLE_DEFAULT;
 }
 
-/* Check every key of map against the allowed list. */
-static int
-check_keys(struct yaml_doc *yd, struct yaml_node_s *map, const char *where,
-    const char *const *allowed, size_t n, char *err, size_t errlen)
-{
-	struct yaml_node_s	*k, *v;
-	size_t			 i = 0, j;
-
-	if (!yamldoc_is_map(map))
-		return yamldoc_error(yd, map, err, errlen,
-		    "%s: expected a mapping", where);
-	while (yamldoc_map_next(yd, map, &i, &k, &v)) {
-		const char *s = yamldoc_scalar(k), *sug;
-
-		if (s == NULL)
-			return yamldoc_error(yd, k, err, errlen,
-			    "%s: keys must be plain words", where);
-		for (j = 0; j < n; j++)
-			if (strcmp(s, allowed[j]) == 0)
-				break;
-		if (j < n)
-			continue;
-		sug = yamldoc_suggest(s, allowed, n);
-		if (sug != NULL)
-			return yamldoc_error(yd, k, err, errlen,
-			    "%s: unknown key \"%s\" (did you mean \"%s\"?)",
-			    where, s, sug);
-		return yamldoc_error(yd, k, err, errlen,
-		    "%s: unknown key \"%s\"", where, s);
-	}
-	return 0;
-}
-
 static int
 config_capture(struct config *c, struct yaml_doc *yd,
     struct yaml_node_s *seq, char *err, size_t errlen)
@@ -550,7 +516,7 @@ config_capture(struct config *c, struct yaml_doc *yd,
 
 		/* Counted before it is filled: config_free frees its bpf. */
 		c->ncapture = (int)i + 1;
-		if (check_keys(yd, item, "capture", capture_keys,
+		if (yamldoc_check_keys(yd, item, "capture", capture_keys,
 		    NELEM(capture_keys), err, errlen) != 0)
 			return -1;
 		cc->snaplen = 1600;
@@ -662,8 +628,8 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 	char			*end;
 	long			 mode;
 
-	if (check_keys(yd, map, "outputs.status", keys, NELEM(keys), err,
-	    errlen) != 0)
+	if (yamldoc_check_keys(yd, map, "outputs.status", keys, NELEM(keys),
+	    err, errlen) != 0)
 		return -1;
 	if ((v = yamldoc_get(yd, map, "socket")) != NULL) {
 		if ((s = yamldoc_scalar(v)) == NULL || *s != '/' ||
@@ -740,39 +706,47 @@ config_load(const char *path, char *err, size_t errlen)
 		c->dir[0] = '\0';
 	c->doc = yd;
 	root = yamldoc_root(yd);
-	if (check_keys(yd, root, "configuration", top_keys, NELEM(top_keys),
-	    err, errlen) != 0)
+	if (yamldoc_check_keys(yd, root, "configuration", top_keys,
+	    NELEM(top_keys), err, errlen) != 0)
 		goto fail;
+	/* canhgacctl update reads it; checked here so that -T refuses it. */
+	if (yamldoc_get(yd, root, "updates") != NULL) {
+		struct update_conf uc;
+
+		if (update_conf_load(yd, c->dir, &uc, err, errlen) != 0)
+			goto fail;
+		update_conf_free(&uc);
+	}
 	if ((sec = yamldoc_get(yd, root, "sensor")) != NULL &&
-	    check_keys(yd, sec, "sensor", sensor_keys, NELEM(sensor_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "sensor", sensor_keys,
+	    NELEM(sensor_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "limits")) != NULL &&
-	    check_keys(yd, sec, "limits", limits_keys, NELEM(limits_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "limits", limits_keys,
+	    NELEM(limits_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "flow_timeouts")) != NULL &&
-	    check_keys(yd, sec, "flow_timeouts", timeout_keys,
+	    yamldoc_check_keys(yd, sec, "flow_timeouts", timeout_keys,
 	    NELEM(timeout_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "defrag")) != NULL &&
-	    check_keys(yd, sec, "defrag", defrag_keys, NELEM(defrag_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "defrag", defrag_keys,
+	    NELEM(defrag_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "compliance")) != NULL &&
-	    check_keys(yd, sec, "compliance", compliance_keys,
+	    yamldoc_check_keys(yd, sec, "compliance", compliance_keys,
 	    NELEM(compliance_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "stream")) != NULL &&
-	    check_keys(yd, sec, "stream", stream_keys, NELEM(stream_keys),
-	    err, errlen) != 0)
+	    yamldoc_check_keys(yd, sec, "stream", stream_keys,
+	    NELEM(stream_keys), err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "http")) != NULL &&
-	    check_keys(yd, sec, "http", http_keys, NELEM(http_keys),
+	    yamldoc_check_keys(yd, sec, "http", http_keys, NELEM(http_keys),
 	    err, errlen) != 0)
 		goto fail;
 	if ((sec = yamldoc_get(yd, root, "inventory")) != NULL &&
-	    check_keys(yd, sec, "inventory", inventory_keys,
+	    yamldoc_check_keys(yd, sec, "inventory", inventory_keys,
 	    NELEM(inventory_keys), err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < NOPTIONS; i++) {
@@ -807,14 +781,14 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	if ((sec = yamldoc_get(yd, root, "outputs")) != NULL) {
 		/* A misspelt output would otherwise be an output switched off. */
-		if (check_keys(yd, sec, "outputs", outputs_keys,
+		if (yamldoc_check_keys(yd, sec, "outputs", outputs_keys,
 		    NELEM(outputs_keys), err, errlen) != 0)
 			goto fail;
 		if ((v = yamldoc_get(yd, sec, "json")) != NULL) {
 			struct yaml_node_s *pn = yamldoc_get(yd, v, "path");
 			const char *s = yamldoc_scalar(pn);
 
-			if (check_keys(yd, v, "outputs.json", json_keys,
+			if (yamldoc_check_keys(yd, v, "outputs.json", json_keys,
 			    NELEM(json_keys), err, errlen) != 0)
 				goto fail;
 			if (s == NULL || *s == '\0') {

@@ -26,6 +26,7 @@
 #include "ipset.h"
 #include "log.h"
 #include "rules.h"
+#include "safefile.h"
 #include "sensor.h"
 #include "xmalloc.h"
 #include "control-internal.h"
@@ -75,40 +76,6 @@ read_file(const char *path, size_t *lenp, struct stat *st, char *err,
 	buf[n] = '\0';
 	*lenp = n;
 	return buf;
-}
-
-/* Replace path with buf atomically: a temporary file, then rename. */
-static int
-write_file(const char *path, const char *buf, size_t len,
-    const struct stat *st, char *err, size_t errlen)
-{
-	char	*tmp;
-	int	 fd;
-
-	xasprintf(&tmp, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errlen, "%s: cannot create a temporary file: %s",
-		    tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	(void)fchmod(fd, st->st_mode & 07777);
-	(void)fchown(fd, st->st_uid, st->st_gid);
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0 ||
-	    close(fd) != 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
 }
 
 /* A list entry list show can print: what list add would take. */
@@ -334,7 +301,7 @@ list_reloaded(void *arg, int ok, const char *rerr)
 		log_info("control: %s; reloaded", u->what);
 	else {
 		json_decref(r);
-		if (write_file(u->file, u->buf, u->len, &u->st, err,
+		if (safe_replace(u->file, u->buf, u->len, &u->st, err,
 		    sizeof(err)) != 0)
 			log_warnx("control: cannot restore %s: %s", u->file,
 			    err);
@@ -447,7 +414,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 		size_t		 nlen = evbuffer_get_length(nb);
 		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
 
-		if (write_file(file, nbuf ? nbuf : "", nlen, &st, err,
+		if (safe_replace(file, nbuf ? nbuf : "", nlen, &st, err,
 			    sizeof(err)) != 0) {
 			json_decref(r);
 			r = reply_err("%s: list unchanged", err);

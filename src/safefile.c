@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,4 +397,60 @@ safe_sha256(const char *path, char out[65])
 			snprintf(out + 2 * i, 3, "%02x", dig[i]);
 	EVP_MD_CTX_free(md);
 	close(fd);
+}
+
+/*
+ * Write buf to a new temporary file beside path (the same file system,
+ * so that a rename puts it in place at once), with mode, owner and
+ * group of st. Its name goes to tmp. The list command and the updater
+ * both stage their files here.
+ */
+int
+safe_stage(const char *path, const void *buf, size_t len,
+    const struct stat *st, char *tmp, size_t tmplen, char *err,
+    size_t errlen)
+{
+	int	fd;
+
+	if ((size_t)snprintf(tmp, tmplen, "%s.XXXXXX", path) >= tmplen) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s",
+		    tmp, strerror(errno));
+		return -1;
+	}
+	(void)fchmod(fd, st->st_mode & 07777);
+	(void)fchown(fd, st->st_uid, st->st_gid);
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Replace path with buf atomically: safe_stage, then rename. */
+int
+safe_replace(const char *path, const void *buf, size_t len,
+    const struct stat *st, char *err, size_t errlen)
+{
+	char	tmp[PATH_MAX];
+
+	if (safe_stage(path, buf, len, st, tmp, sizeof(tmp), err,
+	    errlen) != 0)
+		return -1;
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -436,3 +436,37 @@ yamldoc_suggest(const char *word, const char *const *cands, size_t n)
 	}
 	return bd <= limit ? best : NULL;
 }
+
+/* -1 with err if map is not a mapping or has a key not in allowed. */
+int
+yamldoc_check_keys(struct yaml_doc *yd, struct yaml_node_s *map,
+    const char *where, const char *const *allowed, size_t n, char *err,
+    size_t errlen)
+{
+	struct yaml_node_s	*k, *v;
+	size_t			 i = 0, j;
+
+	if (!yamldoc_is_map(map))
+		return yamldoc_error(yd, map, err, errlen,
+		    "%s: expected a mapping", where);
+	while (yamldoc_map_next(yd, map, &i, &k, &v)) {
+		const char *s = yamldoc_scalar(k), *sug;
+
+		if (s == NULL)
+			return yamldoc_error(yd, k, err, errlen,
+			    "%s: keys must be plain words", where);
+		for (j = 0; j < n; j++)
+			if (strcmp(s, allowed[j]) == 0)
+				break;
+		if (j < n)
+			continue;
+		sug = yamldoc_suggest(s, allowed, n);
+		if (sug != NULL)
+			return yamldoc_error(yd, k, err, errlen,
+			    "%s: unknown key \"%s\" (did you mean \"%s\"?)",
+			    where, s, sug);
+		return yamldoc_error(yd, k, err, errlen,
+		    "%s: unknown key \"%s\"", where, s);
+	}
+	return 0;
+}

@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$PWD}
 secs=${FUZZ_SECONDS:-25}
-targets=${FUZZ_TARGETS:-decode pcap config list control tlscert quic}
+targets=${FUZZ_TARGETS:-decode pcap config list control tlscert quic update}
 
 skip() {
 	echo "SKIP: $*"
@@ -76,7 +76,7 @@ for t in $targets; do
 	case $t in
 	pcap) opts="-max_len=65536" ;;
 	config) opts="-max_len=16384 -dict=$top_srcdir/tests/fuzz/yaml.dict" ;;
-	list) opts="-max_len=16384" ;;
+	list | update) opts="-max_len=16384" ;;
 	control) opts="-max_len=16384" ;;
 	quic) opts="-max_len=16384" ;;
 	*) opts="-max_len=4096" ;;

@@ -64,6 +64,14 @@ list)
 	printf '10.0.0.0/8\n192.168.1.7\n# comment\n  172.16.0.0/12  # lab\r\n\nfd00::/8\n::1\n2001:db8::/32\n0.0.0.0/0\n' | put gen-ips
 	printf 'example.com\n*.evil.example.\nXN--80AK6AA92E.com # idn\r\n\nlocalhost\na.b.c.d.e.f\n' | put gen-domains
 	;;
+update)
+	# Mode byte 0 plain, 1 csv, 2 misp; then the column/header byte.
+	for f in "$top_srcdir"/etc/lists/ioc-*.txt; do
+		[ -f "$f" ] && put "plain-$(basename "$f")" 000 < <(printf '\001'; cat "$f")
+	done
+	printf '\021first_seen,ip,"note"\r\n2025-01-01,192.0.2.1,"a, ""b"""\r\n# c,d\r\n\r\n"x\ny",198.51.100.0/24\n' | put csv 001
+	printf '\000192.0.2.7\n203.0.113.5|8080\nevil.example|192.0.2.9\n\n' | put misp 002
+	;;
 config)
 	# Mode byte 0: a whole configuration; 1: a rule file under a fixed one.
 	for f in "$top_srcdir"/etc/canhgac.yaml "$top_srcdir"/tests/config/*.yaml \

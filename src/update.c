@@ -1,0 +1,417 @@
+/*
+ * update.c: canhgacctl update. Each source is fetched, checked and
+ * converted into a file staged beside its target (same file system);
+ * then, one source at a time, the target is kept as TARGET.prev, the
+ * staged file renamed over it and the whole configuration checked by
+ * the daemon's own loader (canhgacd -T); a source that does not load
+ * is put back at once. The running daemon reads lists and rules only
+ * when it reloads, so it never sees a file that failed. At the end the
+ * daemon reloads once; if that fails every file goes back and it
+ * reloads again.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "safefile.h"
+#include "update.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
+
+#define MARK		"# canhgacctl update: "	/* the files it writes */
+#define CHECK_OUT_MAX	(64 * 1024)		/* canhgacd -T's output kept */
+
+enum state { ST_UNCHANGED, ST_SWAPPED, ST_FAILED, ST_SKIPPED };
+
+struct job {
+	struct update_source	*s;
+	enum state		 st;
+	size_t			 count;
+	int			 had_prev;	/* the target existed */
+	char			 why[1024];
+	char			 prev[PATH_MAX];
+};
+
+/* The file's bytes after its first line when that is our mark. */
+static const char *
+body(const char *p, size_t len, size_t *blen)
+{
+	const char	*nl;
+
+	if (len >= strlen(MARK) && memcmp(p, MARK, strlen(MARK)) == 0 &&
+	    (nl = memchr(p, '\n', len)) != NULL) {
+		*blen = len - (size_t)(nl + 1 - p);
+		return nl + 1;
+	}
+	*blen = len;
+	return p;
+}
+
+/*
+ * Run canhgacd -T on the configuration: 0 if it loads, else -1 with
+ * the last line it printed (the error) in why.
+ */
+static int
+check_config(const struct update_opts *o, char *why, size_t whylen)
+{
+	int	 pfd[2], status;
+	pid_t	 pid;
+	char	*out = xmalloc(CHECK_OUT_MAX + 1), *p, *nl;
+	size_t	 len = 0;
+	ssize_t	 n;
+	char	 drop[4096];
+
+	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		snprintf(why, whylen, "cannot run %s: %s", o->canhgacd,
+		    strerror(errno));
+		free(out);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		execl(o->canhgacd, "canhgacd", "-T", "-c", o->config,
+		    (char *)NULL);
+		fprintf(stderr, "cannot run %s: %s\n", o->canhgacd,
+		    strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], len < CHECK_OUT_MAX ? out + len : drop,
+	    len < CHECK_OUT_MAX ? CHECK_OUT_MAX - len : sizeof(drop))) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0 && len < CHECK_OUT_MAX)
+			len += (size_t)n;
+	close(pfd[0]);
+	out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		free(out);
+		return 0;
+	}
+	/* The last line that says something. */
+	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	p = out;
+	while ((nl = strchr(p, '\n')) != NULL && nl[1] != '\0')
+		p = nl + 1;
+	snprintf(why, whylen, "%.400s", *p ? p : "canhgacd -T failed");
+	free(out);
+	return -1;
+}
+
+/* Put the previous version back (or remove a file that was new). */
+static int
+restore(struct job *j)
+{
+	if (j->had_prev)
+		return rename(j->prev, j->s->path);
+	return unlink(j->s->path);
+}
+
+/* The new version took: the one it replaced becomes FILE.prev. */
+static void
+keep_prev(struct job *j)
+{
+	char	prev[PATH_MAX];
+
+	if (!j->had_prev)
+		return;
+	snprintf(prev, sizeof(prev), "%s.prev", j->s->path);
+	if (rename(j->prev, prev) != 0)
+		fprintf(stderr, "canhgacctl: update: %s: %s\n", prev,
+		    strerror(errno));
+}
+
+/* A rule pack's directory (rules/updates/), made on first use. */
+static int
+make_parent(const char *path, char *why, size_t whylen)
+{
+	char	dir[PATH_MAX], *sl;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((sl = strrchr(dir, '/')) == NULL || sl == dir)
+		return 0;
+	*sl = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(why, whylen, "%.600s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Fetch, check and convert one source, then stage it beside the target:
+ * the staged file's name in tmp; 1 if unchanged, -1 failed (why).
+ */
+static int
+prepare(struct job *j, char *tmp, size_t tmplen)
+{
+	struct update_source	*s = j->s;
+	struct upd_buf		 raw = { 0 }, conv = { 0 }, cur = { 0 };
+	struct stat		 st;
+	char			 comment[PATH_MAX + 128], stamp[32];
+	const char		*nb, *ob;
+	size_t			 nl, ol;
+	time_t			 now = time(NULL);
+	int			 rc = -1;
+
+	if (update_fetch(s->url, s->ca, s->max_size, s->timeout, &raw, j->why,
+	    sizeof(j->why)) != 0 || update_verify(s, &raw, j->why,
+	    sizeof(j->why)) != 0)
+		goto out;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	snprintf(comment, sizeof(comment), "%s%s (%s) %s", MARK + 2, s->name,
+	    s->url, stamp);
+	if (update_convert(raw.p, raw.len, s->format, s->column, s->header,
+	    comment, &conv, &j->count, j->why, sizeof(j->why)) != 0)
+		goto out;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = 0644;
+	st.st_uid = geteuid();
+	st.st_gid = getegid();
+	if (lstat(s->path, &st) == 0) {
+		/* The rename would replace the link, not what it points to. */
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(j->why, sizeof(j->why), "%s: not a regular "
+			    "file (a symbolic link? name the real file)",
+			    s->path);
+			goto out;
+		}
+		j->had_prev = 1;
+		if (update_fetch(s->path, NULL, UPD_MAX_SIZE_MAX, s->timeout,
+		    &cur, j->why, sizeof(j->why)) != 0)
+			goto out;
+		/* A rule pack of the package's or of a person's stays. */
+		if (s->format == UPD_RULES && (cur.len < strlen(MARK) ||
+		    memcmp(cur.p, MARK, strlen(MARK)) != 0)) {
+			snprintf(j->why, sizeof(j->why), "%s was not written "
+			    "by canhgacctl update; refusing to replace it "
+			    "(choose another target)", s->path);
+			goto out;
+		}
+		nb = body(conv.p, conv.len, &nl);
+		ob = body(cur.p, cur.len, &ol);
+		if (nl == ol && memcmp(nb, ob, nl) == 0) {
+			rc = 1;
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		snprintf(j->why, sizeof(j->why), "%s: %s", s->path,
+		    strerror(errno));
+		goto out;
+	} else if (s->format == UPD_RULES && make_parent(s->path, j->why,
+	    sizeof(j->why)) != 0)
+		goto out;
+	if (safe_stage(s->path, conv.p, conv.len, &st, tmp, tmplen, j->why,
+	    sizeof(j->why)) != 0)
+		goto out;
+	rc = 0;
+out:
+	upd_buf_free(&raw);
+	upd_buf_free(&conv);
+	upd_buf_free(&cur);
+	return rc;
+}
+
+/* Keep the target as .prev, put the staged file in place, check it. */
+static void
+swap_in(const struct update_opts *o, struct job *j, const char *tmp)
+{
+	const char	*path = j->s->path;
+	char		 why[512];
+
+	/* FILE.prev becomes this version only once the new one took. */
+	snprintf(j->prev, sizeof(j->prev), "%s.prev-new", path);
+	if (j->had_prev && ((unlink(j->prev) != 0 && errno != ENOENT) ||
+	    link(path, j->prev) != 0)) {
+		snprintf(j->why, sizeof(j->why), "cannot keep %s: %s", j->prev,
+		    strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(j->why, sizeof(j->why), "%s: %s", path,
+		    strerror(errno));
+		if (j->had_prev)
+			unlink(j->prev);
+		goto fail;
+	}
+	if (check_config(o, why, sizeof(why)) != 0) {
+		snprintf(j->why, sizeof(j->why), "does not load, kept the "
+		    "previous version: %s", why);
+		if (restore(j) != 0)
+			snprintf(j->why, sizeof(j->why), "does not load, and "
+			    "%s cannot be restored from %s: %s", path, j->prev,
+			    strerror(errno));
+		j->st = ST_FAILED;
+		return;
+	}
+	j->st = ST_SWAPPED;
+	return;
+fail:
+	unlink(tmp);
+	j->st = ST_FAILED;
+}
+
+/* Is name among the sources asked for (all without a list)? */
+static int
+wanted(const struct update_opts *o, const char *name)
+{
+	char *const	*p;
+
+	if (o->only == NULL || o->only[0] == NULL)
+		return 1;
+	for (p = o->only; *p != NULL; p++)
+		if (strcmp(*p, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+update_run(const struct update_opts *o)
+{
+	struct yaml_doc		*yd;
+	struct update_conf	 uc;
+	struct job		*jobs;
+	char			 err[1024], dir[PATH_MAX], tmp[PATH_MAX];
+	const char		*sock;
+	size_t			 i, nswapped = 0;
+	char *const		*p;
+	int			 lockfd, rc = 0, r;
+
+	if ((yd = yamldoc_load(o->config, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "canhgacctl: update: %s\n", err);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", o->config);
+	if (strrchr(dir, '/') != NULL)
+		strrchr(dir, '/')[1] = '\0';
+	else
+		dir[0] = '\0';
+	if (update_conf_load(yd, dir, &uc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canhgacctl: update: %s\n", err);
+		yamldoc_free(yd);
+		return 2;
+	}
+	yamldoc_free(yd);
+	for (p = o->only; p != NULL && *p != NULL; p++) {
+		for (i = 0; i < uc.nsrc && strcmp(uc.src[i].name, *p); i++)
+			;
+		if (i == uc.nsrc) {
+			fprintf(stderr, "canhgacctl: update: no source named "
+			    "\"%s\" in %s\n", *p, o->config);
+			update_conf_free(&uc);
+			return 2;
+		}
+	}
+	if (uc.nsrc == 0) {
+		fprintf(stderr, "canhgacctl: update: %s has no updates: "
+		    "section\n", o->config);
+		update_conf_free(&uc);
+		return 2;
+	}
+	/* One update at a time: the configuration file is the lock. */
+	if ((lockfd = open(o->config, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "canhgacctl: update: %s: %s\n", o->config,
+		    errno == EWOULDBLOCK ? "another update is running" :
+		    strerror(errno));
+		if (lockfd >= 0)
+			close(lockfd);
+		update_conf_free(&uc);
+		return 1;
+	}
+	jobs = xcalloc(uc.nsrc, sizeof(*jobs));
+	for (i = 0; i < uc.nsrc; i++) {
+		struct job *j = &jobs[i];
+
+		j->s = &uc.src[i];
+		if (!wanted(o, j->s->name)) {
+			j->st = ST_SKIPPED;
+			continue;
+		}
+		r = prepare(j, tmp, sizeof(tmp));
+		if (r < 0)
+			j->st = ST_FAILED;
+		else if (r > 0)
+			j->st = ST_UNCHANGED;
+		else
+			swap_in(o, j, tmp);
+		nswapped += j->st == ST_SWAPPED;
+	}
+	sock = o->socket ? o->socket : uc.socket ? uc.socket :
+	    NULL;
+	if (nswapped > 0 && o->reload != NULL) {
+		r = o->reload(sock, err, sizeof(err));
+		if (r == UPD_RELOAD_NODAEMON)
+			printf("canhgacd is not running (%s): the new files "
+			    "load when it starts\n", err);
+		else if (r != UPD_RELOAD_OK) {
+			char err2[1024];
+
+			for (i = 0; i < uc.nsrc; i++) {
+				struct job *j = &jobs[i];
+
+				if (j->st != ST_SWAPPED)
+					continue;
+				j->st = ST_FAILED;
+				snprintf(j->why, sizeof(j->why), "the reload "
+				    "failed (%.400s); previous version "
+				    "restored", err);
+				if (restore(j) != 0)
+					snprintf(j->why, sizeof(j->why), "the "
+					    "reload failed (%.300s), and "
+					    "%.200s cannot be restored from "
+					    "%.200s: %s", err, j->s->path,
+					    j->prev, strerror(errno));
+			}
+			if (o->reload(sock, err2, sizeof(err2)) !=
+			    UPD_RELOAD_OK)
+				fprintf(stderr, "canhgacctl: update: the "
+				    "reload after restoring failed too: %s\n",
+				    err2);
+		}
+	}
+	for (i = 0; i < uc.nsrc; i++) {
+		struct job *j = &jobs[i];
+
+		if (j->st == ST_SWAPPED)
+			keep_prev(j);
+		switch (j->st) {
+		case ST_SKIPPED:
+			break;
+		case ST_UNCHANGED:
+			printf("%s: unchanged (%s)\n", j->s->name, j->s->path);
+			break;
+		case ST_SWAPPED:
+			if (j->s->format == UPD_RULES)
+				printf("%s: updated rule pack %s\n",
+				    j->s->name, j->s->path);
+			else
+				printf("%s: updated %zu entr%s (%s)\n",
+				    j->s->name, j->count, j->count == 1 ?
+				    "y" : "ies", j->s->path);
+			break;
+		case ST_FAILED:
+			printf("%s: failed: %s\n", j->s->name, j->why);
+			rc = 1;
+			break;
+		}
+	}
+	free(jobs);
+	close(lockfd);
+	update_conf_free(&uc);
+	return rc;
+}

@@ -1,0 +1,298 @@
+/*
+ * update_conf.c: the `updates:` section of canhgac.yaml, a list of
+ * sources. Read by the daemon's config_load (so that -T refuses a bad
+ * one) and by canhgacctl update.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "update.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const source_keys[] = {
+	"name", "url", "target", "format", "column", "header", "ca",
+	"sha256", "signature", "pubkey", "max_size", "timeout"
+};
+
+/* path against the configuration's directory (malloc'd). */
+static char *
+conf_path(const char *dir, const char *path)
+{
+	char	*p;
+
+	if (path[0] == '/' || dir == NULL || dir[0] == '\0')
+		return xstrdup(path);
+	xasprintf(&p, "%s%s", dir, path);
+	return p;
+}
+
+/* The scalar at key of m, or NULL; -1 if present but not a scalar. */
+static int
+get_str(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
+    const char **out, char *err, size_t errlen)
+{
+	struct yaml_node_s	*v = yamldoc_get(yd, m, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if ((*out = yamldoc_scalar(v)) == NULL || **out == '\0')
+		return yamldoc_error(yd, v, err, errlen, "updates: %s: "
+		    "expected a value", key);
+	return 0;
+}
+
+/* Where a URL may point: a path, file:// or https://. */
+static int
+url_ok(const char *u)
+{
+	return u[0] == '/' || strncmp(u, "file://", 7) == 0 ||
+	    strncmp(u, "https://", 8) == 0 || (strstr(u, "://") == NULL &&
+	    strchr(u, ':') == NULL);
+}
+
+/* The asset's file, or -1 with err (not an asset with {file: ...}). */
+static int
+asset_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
+    struct update_source *s, char *err, size_t errlen)
+{
+	struct yaml_node_s	*root = yamldoc_root(yd), *a;
+	const char		*f;
+
+	a = yamldoc_get(yd, yamldoc_get(yd, root, "assets"), s->target);
+	if (a == NULL)
+		return yamldoc_error(yd, at, err, errlen, "updates: %s: no "
+		    "asset named \"%s\"", s->name, s->target);
+	if ((f = yamldoc_scalar(yamldoc_get(yd, a, "file"))) == NULL ||
+	    *f == '\0')
+		return yamldoc_error(yd, at, err, errlen, "updates: %s: asset "
+		    "\"%s\" is not a list file ({file: PATH})", s->name,
+		    s->target);
+	s->path = conf_path(dir, f);
+	return 0;
+}
+
+/*
+ * A rule pack's file: one of the rules: patterns must take it (or it
+ * would never load); -1 with err.
+ */
+static int
+pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
+    struct update_source *s, char *err, size_t errlen)
+{
+	struct yaml_node_s	*rl;
+	size_t			 i, n;
+	const char		*base = strrchr(s->target, '/');
+
+	rl = yamldoc_get(yd, yamldoc_root(yd), "rules");
+	n = yamldoc_is_seq(rl) ? yamldoc_seq_len(rl) : 0;
+	s->path = conf_path(dir, s->target);
+	if (base != NULL && (strcmp(base, "/.") == 0 ||
+	    strcmp(base, "/..") == 0 || base[1] == '\0'))
+		return yamldoc_error(yd, at, err, errlen, "updates: %s: target "
+		    "must name a file", s->name);
+	for (i = 0; i < n; i++) {
+		const char	*pat;
+		char		*p;
+		int		 m;
+
+		if ((pat = yamldoc_scalar(yamldoc_seq_at(yd, rl, i))) == NULL)
+			continue;
+		p = conf_path(dir, pat);
+		m = fnmatch(p, s->path, FNM_PATHNAME | FNM_PERIOD) == 0;
+		free(p);
+		if (m)
+			return 0;
+	}
+	return yamldoc_error(yd, at, err, errlen, "updates: %s: target %s is "
+	    "not taken by any rules: pattern, so it would never load",
+	    s->name, s->target);
+}
+
+/* One source of the list; -1 with err. */
+static int
+source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
+    struct update_source *s, char *err, size_t errlen)
+{
+	const char		*name, *url, *target, *fmt, *v;
+	struct yaml_node_s	*n;
+	uint64_t		 u;
+	size_t			 i;
+
+	if (yamldoc_check_keys(yd, m, "updates", source_keys,
+	    NELEM(source_keys), err, errlen) != 0)
+		return -1;
+	if (get_str(yd, m, "name", &name, err, errlen) != 0 ||
+	    get_str(yd, m, "url", &url, err, errlen) != 0 ||
+	    get_str(yd, m, "target", &target, err, errlen) != 0 ||
+	    get_str(yd, m, "format", &fmt, err, errlen) != 0)
+		return -1;
+	if (name == NULL || url == NULL || target == NULL)
+		return yamldoc_error(yd, m, err, errlen, "updates: each source "
+		    "needs name, url and target");
+	for (i = 0; name[i] != '\0'; i++)
+		if (!isalnum((unsigned char)name[i]) &&
+		    strchr("_.-", name[i]) == NULL)
+			break;
+	if (name[i] != '\0' || i > 64)
+		return yamldoc_error(yd, m, err, errlen, "updates: name "
+		    "\"%s\": letters, digits, _ . - (at most 64)", name);
+	s->name = xstrdup(name);
+	s->target = xstrdup(target);
+	if (!url_ok(url))
+		return yamldoc_error(yd, m, err, errlen, "updates: %s: url "
+		    "must be a file path, file://PATH or https://HOST/PATH",
+		    name);
+	s->url = strncmp(url, "https://", 8) == 0 || url[0] == '/' ?
+	    xstrdup(url) : strncmp(url, "file://", 7) == 0 ?
+	    xstrdup(url + 7) : conf_path(dir, url);
+	s->format = UPD_PLAIN;
+	if (fmt != NULL && update_format_parse(fmt, &s->format) != 0)
+		return yamldoc_error(yd, yamldoc_get(yd, m, "format"), err,
+		    errlen, "updates: %s: format: expected plain, csv, misp or "
+		    "rules", name);
+	s->column = 1;
+	if ((n = yamldoc_get(yd, m, "column")) != NULL) {
+		v = yamldoc_scalar(n);
+		if (s->format != UPD_CSV || v == NULL ||
+		    (s->column = atoi(v)) < 1 || s->column > 1000)
+			return yamldoc_error(yd, n, err, errlen, "updates: %s: "
+			    "column: 1..1000, with format csv", name);
+	}
+	if ((n = yamldoc_get(yd, m, "header")) != NULL) {
+		v = yamldoc_scalar(n);
+		if (s->format != UPD_CSV || v == NULL ||
+		    (strcmp(v, "true") && strcmp(v, "false")))
+			return yamldoc_error(yd, n, err, errlen, "updates: %s: "
+			    "header: true or false, with format csv", name);
+		s->header = strcmp(v, "true") == 0;
+	}
+	if (get_str(yd, m, "ca", &v, err, errlen) != 0)
+		return -1;
+	s->ca = v ? conf_path(dir, v) : NULL;
+	if (get_str(yd, m, "sha256", &v, err, errlen) != 0)
+		return -1;
+	if (v != NULL) {
+		for (i = 0; isxdigit((unsigned char)v[i]); i++)
+			;
+		if (i != 64 || v[i] != '\0')
+			return yamldoc_error(yd, yamldoc_get(yd, m, "sha256"),
+			    err, errlen, "updates: %s: sha256: expected 64 hex "
+			    "digits", name);
+		s->sha256 = xstrdup(v);
+	}
+	if (get_str(yd, m, "signature", &v, err, errlen) != 0)
+		return -1;
+	if (v != NULL && !url_ok(v))
+		return yamldoc_error(yd, m, err, errlen, "updates: %s: "
+		    "signature: a file path, file://PATH or https:// URL",
+		    name);
+	s->signature = v == NULL ? NULL : strncmp(v, "https://", 8) == 0 ||
+	    v[0] == '/' ? xstrdup(v) : strncmp(v, "file://", 7) == 0 ?
+	    xstrdup(v + 7) : conf_path(dir, v);
+	if (get_str(yd, m, "pubkey", &v, err, errlen) != 0)
+		return -1;
+	s->pubkey = v ? conf_path(dir, v) : NULL;
+	if ((s->signature == NULL) != (s->pubkey == NULL))
+		return yamldoc_error(yd, m, err, errlen, "updates: %s: "
+		    "signature and pubkey go together", name);
+	s->max_size = UPD_MAX_SIZE_DEFAULT;
+	if ((n = yamldoc_get(yd, m, "max_size")) != NULL &&
+	    ((v = yamldoc_scalar(n)) == NULL || util_parse_size(v, &u) != 0 ||
+	    u < 1 || u > UPD_MAX_SIZE_MAX))
+		return yamldoc_error(yd, n, err, errlen, "updates: %s: "
+		    "max_size: a size up to 1GB", name);
+	if (n != NULL)
+		s->max_size = u;
+	s->timeout = UPD_TIMEOUT_DEFAULT;
+	if ((n = yamldoc_get(yd, m, "timeout")) != NULL &&
+	    ((v = yamldoc_scalar(n)) == NULL ||
+	    util_parse_duration(v, &u) != 0 || u < 1000000 ||
+	    u > 3600ULL * 1000000))
+		return yamldoc_error(yd, n, err, errlen, "updates: %s: "
+		    "timeout: 1s..1h", name);
+	if (n != NULL)
+		s->timeout = (int)(u / 1000000);
+	if (s->format == UPD_RULES)
+		return pack_file(yd, m, dir, s, err, errlen);
+	return asset_file(yd, m, dir, s, err, errlen);
+}
+
+int
+update_conf_load(struct yaml_doc *yd, const char *dir, struct update_conf *uc,
+    char *err, size_t errlen)
+{
+	struct yaml_node_s	*root = yamldoc_root(yd), *seq;
+	size_t			 i, j;
+
+	memset(uc, 0, sizeof(*uc));
+	uc->socket = NULL;
+	{
+		const char *sk = yamldoc_scalar(yamldoc_get(yd, yamldoc_get(yd,
+		    yamldoc_get(yd, root, "outputs"), "status"), "socket"));
+
+		if (sk != NULL)
+			uc->socket = conf_path(dir, sk);
+	}
+	if ((seq = yamldoc_get(yd, root, "updates")) == NULL)
+		return 0;
+	if (!yamldoc_is_seq(seq))
+		return yamldoc_error(yd, seq, err, errlen, "updates: expected "
+		    "a list of sources");
+	uc->nsrc = yamldoc_seq_len(seq);
+	uc->src = xcalloc(uc->nsrc ? uc->nsrc : 1, sizeof(*uc->src));
+	for (i = 0; i < uc->nsrc; i++) {
+		struct yaml_node_s *m = yamldoc_seq_at(yd, seq, i);
+
+		if (source_load(yd, m, dir, &uc->src[i], err, errlen) != 0)
+			goto fail;
+		for (j = 0; j < i; j++) {
+			if (strcmp(uc->src[j].name, uc->src[i].name) == 0) {
+				yamldoc_error(yd, m, err, errlen, "updates: "
+				    "two sources named %s", uc->src[i].name);
+				goto fail;
+			}
+			if (strcmp(uc->src[j].path, uc->src[i].path) == 0) {
+				yamldoc_error(yd, m, err, errlen, "updates: "
+				    "%s and %s both write %s", uc->src[j].name,
+				    uc->src[i].name, uc->src[i].path);
+				goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	update_conf_free(uc);
+	return -1;
+}
+
+void
+update_conf_free(struct update_conf *uc)
+{
+	size_t	i;
+
+	for (i = 0; i < uc->nsrc; i++) {
+		struct update_source *s = &uc->src[i];
+
+		free(s->name);
+		free(s->url);
+		free(s->target);
+		free(s->path);
+		free(s->ca);
+		free(s->sha256);
+		free(s->signature);
+		free(s->pubkey);
+	}
+	free(uc->src);
+	free(uc->socket);
+	memset(uc, 0, sizeof(*uc));
+}

@@ -1,0 +1,238 @@
+#!/bin/bash
+# canhgacctl update against a local HTTPS server with a test CA (in the
+# test host's namespace; the updater runs in the sensor's): a good
+# update (MISP text, CSV and a rule pack: files swapped, FILE.prev kept,
+# the daemon reloaded, the new indicator alerts), nothing new
+# (unchanged), a bad signature, a list that does not load, a server
+# that is down, a certificate of another CA, a redirect, and a reload
+# that fails (every file put back). In each failure the old lists stay
+# and the exit status is 1, with one line a source saying why.
+. "${top_srcdir:?}/tests/e2e/control_lib.sh"
+command -v openssl >/dev/null || skip "openssl not installed"
+
+CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}" \
+CTL_RULES_EXTRA="updates-*.yaml" ctl_setup update
+cp "$tmp/canhgac.yaml" "$tmp/base.yaml"
+IPS=$tmp/ioc-ips.txt
+DOMS=$tmp/ioc-domains.txt
+PACK=$tmp/updates-pack.yaml
+mkdir -p "$tmp/pki" "$tmp/feed"
+
+# A test CA, a server certificate for the test host's address, another
+# CA, and the feed's signing key (EC P-256).
+(
+cd "$tmp/pki" || exit 1
+for ca in ca other-ca; do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 2 -subj "/CN=update test $ca" -keyout $ca.key -out $ca.pem
+done
+printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$CLI" >srv.ext
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=feeds" -keyout srv.key -out srv.csr
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+    -days 2 -extfile srv.ext -out srv.pem
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out feed.key
+openssl pkey -in feed.key -pubout -out feed.pub
+) >"$tmp/pki/log" 2>&1 || { cat "$tmp/pki/log"; flunk "openssl"; }
+
+PORT=8443
+URL=https://$CLI:$PORT
+start_server() {
+	ip netns exec "${ns}b" $PY "$top_srcdir/tests/e2e/update_server.py" \
+	    "$tmp/feed" "$tmp/pki/srv.pem" "$tmp/pki/srv.key" "$CLI" "$PORT" \
+	    >"$tmp/server.out" 2>>"$tmp/server.err" &
+	srv=$!
+	pids+=("$srv")
+	for _ in $(seq 50); do
+		grep -q ready "$tmp/server.out" 2>/dev/null && return
+		sleep 0.1
+	done
+	flunk "the HTTPS server did not start: $(cat "$tmp/server.err")"
+}
+start_server
+
+# The feeds: MISP's text export (a composite value among them), a CSV
+# with a header, and a rule pack.
+sign() { openssl dgst -sha256 -sign "$tmp/pki/feed.key" -out "$1.sig" "$1"; }
+printf '10.97.%s.66\n203.0.113.5|8080\n198.51.100.0/24\n' "$net" \
+    >"$tmp/feed/ips.txt"
+sign "$tmp/feed/ips.txt"
+printf 'first_seen,domain,source\n2025-01-01,evil.example,x\n2025-01-02,"bad.example",y\n' \
+    >"$tmp/feed/doms.csv"
+sed -e 's/sid: 42/sid: 142/' -e 's/sid: 43/sid: 143/' -e 's/sid: 44/sid: 144/' \
+    -e '/^exceptions:/,$d' "$tmp/good.rules" >"$tmp/feed/pack.yaml"
+PACKSUM=$(sha256sum "$tmp/feed/pack.yaml" | cut -c1-64)
+
+# set_updates YAML: the configuration with this updates: section.
+set_updates() { { cat "$tmp/base.yaml"; echo "updates:"; echo "$1"; } >"$tmp/canhgac.yaml"; }
+GOOD="  - {name: ips, url: \"$URL/ips.txt\", target: ioc_ips, format: misp,
+     ca: pki/ca.pem, signature: \"$URL/ips.txt.sig\", pubkey: pki/feed.pub}
+  - {name: doms, url: \"$URL/doms.csv\", target: ioc_domains, format: csv,
+     column: 2, header: true, ca: pki/ca.pem, max_size: 64KB, timeout: 10s}
+  - {name: pack, url: \"$URL/pack.yaml\", target: updates-pack.yaml,
+     format: rules, ca: pki/ca.pem, sha256: $PACKSUM}"
+set_updates "$GOOD"
+
+# update [SOURCE...]: canhgacctl update in the sensor's namespace; the
+# output in $out, the exit status in $rc.
+update() {
+	out=$(ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" update \
+	    -c "$tmp/canhgac.yaml" --canhgacd "$CANHGACD" "$@" 2>&1)
+	rc=$?
+}
+reloads() { ctl -j status | $PY -c 'import json,sys; print(json.load(sys.stdin)["reload"]["count"])'; }
+# expect WHAT RC PATTERN: the last update exited RC saying PATTERN.
+expect() {
+	[ "$rc" -eq "$2" ] && grep -qE -- "$3" <<<"$out" && pass "$1: $(tr '\n' ' ' <<<"$out")" ||
+	    flunk "$1: rc=$rc (want $2), no /$3/ in: $out"
+}
+
+check "canhgacd -T takes the updates: section" "$CANHGACD" -T -c "$tmp/canhgac.yaml"
+cp "$IPS" "$tmp/ips.0"
+cp "$DOMS" "$tmp/doms.0"
+r0=$(reloads)
+
+# 1. A good update.
+update
+expect "good update" 0 "ips: updated 3 entries"
+expect "... the CSV column" 0 "doms: updated 2 entries"
+expect "... the rule pack" 0 "pack: updated rule pack"
+check "the MISP composite became its address" grep -qx 203.0.113.5 "$IPS"
+check "the CSV's header is not an entry" bash -c "! grep -q domain '$DOMS'"
+check "the previous list is kept as .prev" cmp -s "$IPS.prev" "$tmp/ips.0"
+check "... and the previous domains" cmp -s "$DOMS.prev" "$tmp/doms.0"
+check "the files name their source" grep -q "^# canhgacctl update: ips ($URL/ips.txt)" "$IPS"
+[ "$(reloads)" -eq $((r0 + 1)) ] && pass "the daemon reloaded once" ||
+    flunk "reloads: $r0 -> $(reloads)"
+check "list show has the new indicator" bash -c "'$CANHGACCTL' -s '$SOCK' list show ioc_ips | grep -qx 10.97.$net.66"
+check "the rule pack loaded" bash -c "'$CANHGACCTL' -s '$SOCK' rules | grep -q '^ *143 '"
+ctl_traffic 1 5 "10.97.$net.66"
+ctl_settle
+n=$(ctl --json alerts --sid 43 | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["alerts"]))')
+[ "${n:-0}" -gt 0 ] && pass "the new indicator alerts (sid 43): $n" ||
+    flunk "no alert of sid 43 for 10.97.$net.66"
+
+# 2. Again: nothing new.
+r1=$(reloads)
+update
+expect "nothing new" 0 "ips: unchanged"
+[ "$(reloads)" -eq "$r1" ] && pass "unchanged: no reload" || flunk "reloaded for nothing"
+
+cp "$IPS" "$tmp/ips.1"
+cp "$DOMS" "$tmp/doms.1"
+cp "$PACK" "$tmp/pack.1"
+# same WHAT: the lists are as after the good update, no reload since.
+same() {
+	cmp -s "$IPS" "$tmp/ips.1" && cmp -s "$DOMS" "$tmp/doms.1" &&
+	    cmp -s "$PACK" "$tmp/pack.1" && [ "$(reloads)" -eq "$r1" ] &&
+	    pass "$1: the old lists stay, the daemon untouched" ||
+	    flunk "$1: files or daemon changed ($(reloads) reloads, was $r1)"
+}
+
+# 3. A bad signature: the feed changed, the signature did not.
+printf '192.0.2.200\n' >>"$tmp/feed/ips.txt"
+update ips
+expect "bad signature" 1 "ips: failed: bad signature"
+same "bad signature"
+sign "$tmp/feed/ips.txt"
+
+# 4. A rule pack whose SHA-256 is not the configured one.
+echo "# changed" >>"$tmp/feed/pack.yaml"
+update pack
+expect "rule pack of another SHA-256" 1 "pack: failed: SHA-256 .*refused"
+same "wrong SHA-256"
+
+# 5. A list that does not load: the daemon's loader refuses an entry.
+printf '192.0.2.9\n999.1.1.1\n' >"$tmp/feed/bad.txt"
+set_updates "  - {name: bad, url: \"$URL/bad.txt\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "a list that does not load" 1 "bad: failed: does not load.*999.1.1.1"
+same "a list that does not load"
+check "no .prev-new left behind" bash -c "! ls '$tmp' | grep -q prev-new"
+
+# 6. A certificate of another CA.
+set_updates "  - {name: ips, url: \"$URL/ips.txt\", target: ioc_ips, format: misp, ca: pki/other-ca.pem}"
+update
+expect "another CA" 1 "ips: failed: .*certificate not trusted"
+same "another CA"
+
+# 7. A redirect.
+set_updates "  - {name: ips, url: \"$URL/moved\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "a redirect" 1 "ips: failed: HTTP 302: a redirect to .*refused"
+same "a redirect"
+
+# An answer cut off (no length, no TLS close), a header too large.
+set_updates "  - {name: ips, url: \"$URL/nolength\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "an answer cut short" 1 "ips: failed: .*the answer was cut short"
+same "an answer cut short"
+set_updates "  - {name: ips, url: \"$URL/bighead\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "a header too large" 1 "ips: failed: .*a response header over 16384 bytes"
+same "a header too large"
+
+# A server that takes the connection and says nothing: the timeout.
+ip netns exec "${ns}b" $PY -c '
+import socket, sys, time
+s = socket.socket()
+s.bind((sys.argv[1], 8444))
+s.listen(8)
+time.sleep(60)' "$CLI" &
+pids+=($!)
+sleep 0.5
+set_updates "  - {name: ips, url: \"https://$CLI:8444/ips.txt\", target: ioc_ips, ca: pki/ca.pem, timeout: 2s}"
+t0=$(date +%s)
+update
+expect "a server that stalls" 1 "ips: failed: .*timed out"
+[ $(($(date +%s) - t0)) -le 5 ] && pass "... given up after the timeout" ||
+    flunk "a 2s timeout took $(($(date +%s) - t0))s"
+same "a server that stalls"
+
+# 8. Too large for max_size.
+set_updates "  - {name: doms, url: \"$URL/doms.csv\", target: ioc_domains, format: csv, column: 2, ca: pki/ca.pem, max_size: 20}"
+update
+expect "larger than max_size" 1 "doms: failed: .*larger than max_size"
+same "max_size"
+
+# 9. The server is down.
+kill "$srv"; wait "$srv" 2>/dev/null
+set_updates "$GOOD"
+printf '192.0.2.201\n' >>"$tmp/feed/ips.txt"
+update ips
+expect "server down" 1 "ips: failed: .*Connection refused"
+same "server down"
+
+# 10. A reload that fails (here a key that changes only at restart):
+# every file goes back, the daemon reloads again.
+start_server
+sign "$tmp/feed/ips.txt"
+set_updates "$GOOD"
+sed -i 's/{interface: veth0}/{interface: veth0, snaplen: 1500}/' "$tmp/canhgac.yaml"
+update ips doms
+expect "a failed reload" 1 "ips: failed: the reload failed .*changes only at restart.*previous version restored"
+cmp -s "$IPS" "$tmp/ips.1" && cmp -s "$DOMS" "$tmp/doms.1" &&
+    pass "after the failed reload the files are back" || flunk "files not restored"
+check "the new list was there in between (.prev-new gone)" bash -c "! ls '$tmp' | grep -q prev-new"
+set_updates "$GOOD"
+
+# The configuration check refuses a bad updates: section.
+set_updates "  - {name: x, url: \"http://$CLI/a\", target: ioc_ips}"
+out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1)
+[ $? -ne 0 ] && grep -q "url must be a file path, file://PATH or https://" <<<"$out" &&
+    pass "-T refuses an http:// source" || flunk "-T http: $out"
+set_updates "  - {name: x, url: feed/x, target: other/x.yaml, format: rules}"
+update
+expect "a rule pack outside the rules: patterns" 2 "not taken by any rules: pattern"
+# A rule file the updater did not write is never replaced.
+cp "$tmp/feed/pack.yaml" "$tmp/feed/x"
+cp "$tmp/rules.yaml" "$tmp/rules.orig"
+set_updates "  - {name: x, url: feed/x, target: rules.yaml, format: rules}"
+update
+expect "a rule file of a person's" 1 "x: failed: .*not written by canhgacctl update; refusing"
+check "... left as it was" cmp -s "$tmp/rules.yaml" "$tmp/rules.orig"
+set_updates "  - {name: x, url: feed/x, target: nosuch}"
+update
+expect "an unknown asset" 2 "no asset named \"nosuch\""
+set_updates "$GOOD"
+ctl_finish

@@ -1,23 +1,28 @@
 /*
  * update.c: canhgacctl update. Each source is fetched, checked and
  * converted into a file staged beside its target (same file system);
- * then, one source at a time, the target is kept as TARGET.prev, the
- * staged file renamed over it and the whole configuration checked by
- * the daemon's own loader (canhgacd -T); a source that does not load
- * is put back at once. The running daemon reads lists and rules only
- * when it reloads, so it never sees a file that failed. At the end the
+ * then, one source at a time, the whole configuration is checked by the
+ * daemon's own loader (canhgacd -T) with the staged file bind-mounted
+ * over the target in a mount namespace of the check's own, and only a
+ * file that loads is renamed over the target, which is kept as
+ * TARGET.prev. Where that cannot be done (not root, a new file) the
+ * check follows the rename and a file that does not load is put back
+ * at once; the running daemon reads lists and rules only when it
+ * reloads, so it never sees a file that failed. At the end the
  * daemon reloads once; if that fails every file goes back and it
  * reloads again.
  */
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +63,20 @@ body(const char *p, size_t len, size_t *blen)
 	return p;
 }
 
+/* The check's child could not show it the staged file in place. */
+#define CHECK_NO_OVERLAY	121
+
 /*
  * Run canhgacd -T on the configuration: 0 if it loads, else -1 with
- * the last line it printed (the error) in why.
+ * the last line it printed (the error) in why. With staged, the check
+ * sees staged at target through a bind mount in a mount namespace of
+ * its own (root only): the file is checked before it is in place, so
+ * a daemon that starts meanwhile never reads one that fails. 1 when
+ * that cannot be done (not root, no target yet): check after the swap.
  */
 static int
-check_config(const struct update_opts *o, char *why, size_t whylen)
+check_config(const struct update_opts *o, const char *staged,
+    const char *target, char *why, size_t whylen)
 {
 	int	 pfd[2], status;
 	pid_t	 pid;
@@ -81,6 +94,11 @@ check_config(const struct update_opts *o, char *why, size_t whylen)
 	if (pid == 0) {
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(pfd[1], STDERR_FILENO);
+		if (staged != NULL && (geteuid() != 0 ||
+		    unshare(CLONE_NEWNS) != 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount(staged, target, NULL, MS_BIND, NULL) != 0))
+			_exit(CHECK_NO_OVERLAY);
 		execl(o->canhgacd, "canhgacd", "-T", "-c", o->config,
 		    (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", o->canhgacd,
@@ -100,6 +118,11 @@ check_config(const struct update_opts *o, char *why, size_t whylen)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		free(out);
 		return 0;
+	}
+	if (staged != NULL && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == CHECK_NO_OVERLAY) {
+		free(out);
+		return 1;
 	}
 	/* The last line that says something. */
 	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
@@ -226,12 +249,24 @@ out:
 	return rc;
 }
 
-/* Keep the target as .prev, put the staged file in place, check it. */
+/*
+ * Check the staged file as if in place, keep the target as .prev, put
+ * the staged file in place (checked then, if it could not be before).
+ */
 static void
 swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 {
 	const char	*path = j->s->path;
 	char		 why[512];
+	int		 checked;
+
+	checked = j->had_prev ? check_config(o, tmp, path, why,
+	    sizeof(why)) : 1;
+	if (checked < 0) {
+		snprintf(j->why, sizeof(j->why), "does not load, kept the "
+		    "previous version: %s", why);
+		goto fail;
+	}
 
 	/* FILE.prev becomes this version only once the new one took. */
 	snprintf(j->prev, sizeof(j->prev), "%s.prev-new", path);
@@ -248,7 +283,8 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 			unlink(j->prev);
 		goto fail;
 	}
-	if (check_config(o, why, sizeof(why)) != 0) {
+	if (checked > 0 && check_config(o, NULL, NULL, why,
+	    sizeof(why)) != 0) {
 		snprintf(j->why, sizeof(j->why), "does not load, kept the "
 		    "previous version: %s", why);
 		if (restore(j) != 0)

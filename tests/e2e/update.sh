@@ -143,11 +143,17 @@ expect "rule pack of another SHA-256" 1 "pack: failed: SHA-256 .*refused"
 same "wrong SHA-256"
 
 # 5. A list that does not load: the daemon's loader refuses an entry.
+# It is checked before it is put in place: the target is never renamed
+# nor linked (its ctime stays), so a daemon starting meanwhile could not
+# have read it.
 printf '192.0.2.9\n999.1.1.1\n' >"$tmp/feed/bad.txt"
 set_updates "  - {name: bad, url: \"$URL/bad.txt\", target: ioc_ips, ca: pki/ca.pem}"
+c0=$(stat -c %z "$IPS")
 update
 expect "a list that does not load" 1 "bad: failed: does not load.*999.1.1.1"
 same "a list that does not load"
+[ "$(stat -c %z "$IPS")" = "$c0" ] && pass "the bad list was checked before it was put in place" ||
+    flunk "the target was touched ($c0 -> $(stat -c %z "$IPS")): the bad list was put in place to be checked"
 check "no .prev-new left behind" bash -c "! ls '$tmp' | grep -q prev-new"
 
 # 6. A certificate of another CA.

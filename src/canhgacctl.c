@@ -53,6 +53,9 @@ long long compliance_parse_since(const char *, long long now, char *err,
 static const char	*sockpath = CTL_SOCKET_DEFAULT;
 static int		 opt_json;
 static int		 opt_timeout = 60;
+/* read_line returns NULL (errno ETIMEDOUT) on -t rather than exiting:
+ * update then has files to put back. */
+static int		 timeout_soft;
 
 static void
 usage(FILE *fp)
@@ -296,6 +299,11 @@ read_line(struct reader *r)
 			return NULL;
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    timeout_soft) {
+			errno = ETIMEDOUT;
+			return NULL;
+		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			die(EX_PROTO, "no answer within %d seconds",
 			    opt_timeout);
@@ -1691,7 +1699,15 @@ update_reload(const char *sock, char *err, size_t errlen)
 	send_req(r.fd, req);
 	json_decref(req);
 	r.len = r.off = 0;
-	if ((line = read_line(&r)) == NULL) {
+	timeout_soft = 1;
+	errno = 0;
+	line = read_line(&r);
+	timeout_soft = 0;
+	if (line == NULL && errno == ETIMEDOUT) {
+		snprintf(err, errlen, "%s: no answer within %d seconds",
+		    path, opt_timeout);
+		rc = UPD_RELOAD_FAILED;
+	} else if (line == NULL) {
 		snprintf(err, errlen, "%s: closed without an answer", path);
 		rc = UPD_RELOAD_FAILED;
 	} else {

@@ -9,8 +9,8 @@
  * check follows the rename and a file that does not load is put back
  * at once; the running daemon reads lists and rules only when it
  * reloads, so it never sees a file that failed. At the end the
- * daemon reloads once; if that fails every file goes back and it
- * reloads again.
+ * daemon reloads once; if that fails (or does not answer within -t)
+ * every file goes back and it reloads again.
  */
 #include "config.h"
 

@@ -222,6 +222,21 @@ cmp -s "$IPS" "$tmp/ips.1" && cmp -s "$DOMS" "$tmp/doms.1" &&
 check "the new list was there in between (.prev-new gone)" bash -c "! ls '$tmp' | grep -q prev-new"
 set_updates "$GOOD"
 
+# 11. A reload that does not answer within -t (the daemon stopped):
+# every file goes back, as for a failed one, and it is asked again.
+cp "$IPS" "$tmp/ips.2"
+printf '192.0.2.202\n' >>"$tmp/feed/ips.txt"
+sign "$tmp/feed/ips.txt"
+kill -STOP "$dpid"
+out=$(ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" -t 2 update \
+    -c "$tmp/canhgac.yaml" --canhgacd "$CANHGACD" ips 2>&1)
+rc=$?
+kill -CONT "$dpid"
+expect "a reload without an answer" 1 "ips: failed: the reload failed .*no answer within 2 seconds.*previous version restored"
+cmp -s "$IPS" "$tmp/ips.2" && pass "after the reload without an answer the list is back" ||
+    flunk "list not restored after the reload timed out"
+check "the daemon answers again" "$CANHGACCTL" -s "$SOCK" status
+
 # The configuration check refuses a bad updates: section.
 set_updates "  - {name: x, url: \"http://$CLI/a\", target: ioc_ips}"
 out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1)

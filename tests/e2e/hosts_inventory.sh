@@ -102,7 +102,8 @@ check "DHCP offer and ack: two dhcp event records, one rogue-server alert" [ $? 
 
 send talk
 send arp
-wait_for "$tmp/alerts.json" '"signature_id":1001203,' || true
+wait_for "$tmp/alerts.json" '"signature_id":1001203,' ||
+    flunk "no ARP spoofing alert (1001203) within the wait"
 sleep 0.5
 ctl --json hosts >"$tmp/h1.json" || flunk "hosts --json"
 ctl --json hosts --new >"$tmp/hn.json" || flunk "hosts --new --json"

@@ -105,8 +105,10 @@ stream_new(uint64_t memcap, uint32_t depth)
 	if (nb > UINT32_MAX)
 		nb = UINT32_MAX;
 	nh = nb / 2;
-	st->blocks = xcalloc_huge(nb, sizeof(struct sblk));
-	st->holders = xcalloc_huge(nh, sizeof(struct stream_flow));
+	/* Taken in order from the packet path: 4 KiB pages, as the flow
+	 * pool's (a 2 MiB fault there may wait for compaction). */
+	st->blocks = xcalloc(nb, sizeof(struct sblk));
+	st->holders = xcalloc(nh, sizeof(struct stream_flow));
 	st->nblk = nb;
 	st->nsf = nh;
 	st->depth = st->big_depth = depth;

@@ -33,6 +33,10 @@ struct asset {
 	size_t		 nips, nports, ndoms, ntoks;
 	char		*file;		/* list file, if any */
 	char		 sha256[65];	/* of the list file when loaded */
+	int64_t		 mtime;		/* of the list file when loaded */
+	/* Entries that are documentation examples (doc_entry in
+	 * rules_load.c) and real ones; a file is read to its first real. */
+	size_t		 nexamples, nreal;
 };
 
 struct control_ref {
@@ -94,6 +98,7 @@ struct ruleset {
 	uint32_t		*exc_by_id;	/* by owner, reason, expiry */
 	char			*catalog_path;
 	char			 catalog_sha256[65];
+	struct yaml_doc		*catalog_doc;	/* as loaded, for the report */
 	char			*catalog_standard;
 	struct control_ref	*controls;
 	size_t			 ncontrols;

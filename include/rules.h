@@ -457,6 +457,7 @@ struct rules_list {
 	const char	*file;
 	int		 ips;		/* holds addresses */
 	int		 domains;	/* holds domains */
+	int64_t		 mtime;		/* the file's, when the set loaded it */
 };				/* neither: TLS fingerprints (tokset.h) */
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
  * not a list file of addresses, domains or fingerprints (a service
@@ -476,6 +477,15 @@ const char *rules_catalog_path(const struct ruleset *);
  */
 const char *rules_file_sha256(const struct ruleset *, size_t i);
 const char *rules_catalog_sha256(const struct ruleset *);
+/* The catalog document as loaded (read-only), or NULL. */
+struct yaml_doc *rules_catalog_doc(const struct ruleset *);
+/*
+ * 1 when asset name holds entries and every one is a documentation
+ * address (RFC 5737, RFC 3849) or a reserved name (.example, .test,
+ * .invalid, .localhost), as the set loaded it: such a list detects
+ * nothing real.
+ */
+int	 rules_asset_doc_only(const struct ruleset *, const char *name);
 const char *rules_asset_sha256(const struct ruleset *, size_t i);
 
 /* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */

@@ -13,10 +13,7 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,7 +38,6 @@ struct comp {
 	uint64_t		 now;		/* wall usec */
 	json_t			*ev;		/* evidence, or NULL offline */
 	json_t			*sensor_why;	/* reasons of every control */
-	json_t			*docs;		/* asset name: doc-only or not */
 	char			 digest[65];	/* of the rule set, when asked */
 };
 
@@ -213,114 +209,6 @@ add_reason(json_t *a, const char *en, const char *vi)
 	json_array_append_new(a, lang_pair(en, vi));
 }
 
-/*
- * Whether a list entry is a documentation address (RFC 5737, RFC 3849)
- * or a reserved name (RFC 2606, RFC 6761): such entries are examples and
- * detect nothing real. Ports and anything else count as real.
- */
-static int
-doc_entry(const char *e)
-{
-	static const char *const tlds[] = { "example", "test", "invalid",
-	    "localhost", "example.com", "example.net", "example.org" };
-	char		 buf[256], *sl;
-	unsigned char	 a[16];
-	size_t		 i, n = strlen(e), k;
-	long		 plen = -1;
-
-	if (n == 0 || n >= sizeof(buf))
-		return 0;
-	memcpy(buf, e, n + 1);
-	if ((sl = strchr(buf, '/')) != NULL) {
-		*sl++ = '\0';
-		plen = strtol(sl, NULL, 10);
-	}
-	if (inet_pton(AF_INET, buf, a) == 1)
-		return (plen < 0 || plen >= 24) && ((a[0] == 192 && a[1] == 0 &&
-		    a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-		    (a[0] == 203 && a[1] == 0 && a[2] == 113));
-	if (inet_pton(AF_INET6, buf, a) == 1)
-		return (plen < 0 || plen >= 32) && a[0] == 0x20 &&
-		    a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8;
-	if (sl != NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		buf[i] = (char)tolower((unsigned char)buf[i]);
-	while (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	for (i = 0; i < sizeof(tlds) / sizeof(tlds[0]); i++) {
-		k = strlen(tlds[i]);
-		if (n == k ? strcmp(buf, tlds[i]) == 0 : n > k &&
-		    buf[n - k - 1] == '.' && strcmp(buf + n - k, tlds[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* One list entry from a line: comment and blanks cut; NULL if none. */
-static char *
-list_entry(char *p)
-{
-	char	*q;
-
-	if ((q = strchr(p, '#')) != NULL)
-		*q = '\0';
-	while (isspace((unsigned char)*p))
-		p++;
-	for (q = p + strlen(p); q > p && isspace((unsigned char)q[-1]); q--)
-		;
-	*q = '\0';
-	return *p != '\0' ? p : NULL;
-}
-
-/*
- * 1 when asset name holds entries and every one is an example (doc_entry),
- * read from the configuration (inline) or its list file; the first real
- * entry ends the read, so a real feed costs a line or two.
- */
-static int
-asset_doc_only(struct comp *c, const char *name)
-{
-	struct yaml_doc		*yd = c->conf->doc;
-	struct yaml_node_s	*n;
-	struct rules_list	 l;
-	json_t			*v = json_object_get(c->docs, name);
-	char			 line[1024], *e;
-	size_t			 i, seen = 0;
-	int			 doc = 1;
-	FILE			*fp;
-
-	if (v != NULL)
-		return json_is_true(v);
-	if (rules_list(c->rs, name, &l) == 0) {
-		if ((fp = fopen(l.file, "r")) == NULL)
-			doc = 0;
-		while (doc && fp != NULL && fgets(line, sizeof(line), fp))
-			if ((e = list_entry(line)) != NULL) {
-				seen++;
-				doc = doc_entry(e);
-			}
-		if (fp != NULL)
-			fclose(fp);
-	} else if (yd != NULL && (n = yamldoc_get(yd, yamldoc_get(yd,
-	    yamldoc_root(yd), "assets"), name)) != NULL) {
-		if (yamldoc_is_scalar(n)) {
-			seen = 1;
-			doc = doc_entry(yamldoc_scalar(n));
-		}
-		for (i = 0; doc && i < yamldoc_seq_len(n); i++) {
-			const char *x = yamldoc_scalar(yamldoc_seq_at(yd, n,
-			    i));
-
-			seen++;
-			doc = x != NULL && doc_entry(x);
-		}
-	}
-	doc = doc && seen > 0;
-	json_object_set_new(c->docs, name, json_boolean(doc));
-	return doc;
-}
-
 /* "3 ngày" / "3 days" of a number of seconds, for the reasons. */
 static void
 span_text(long long s, char *en, char *vi, size_t len)
@@ -347,7 +235,6 @@ rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
     json_t *why, json_t *seen)
 {
 	struct rules_list	 l;
-	struct stat		 sb;
 	char			 be[768], bv[768], ae[32], av[32], me[32], mv[32];
 	size_t			 j;
 	int			 gap;
@@ -368,7 +255,7 @@ rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
 			add_reason(why, be, bv);
 			continue;
 		}
-		if (asset_doc_only(c, name)) {
+		if (rules_asset_doc_only(c->rs, name)) {
 			snprintf(be, sizeof(be), "Asset group $%s used by rule "
 			    "%u holds only documentation addresses (RFC 5737, "
 			    "RFC 3849) and reserved names (.example, .test, "
@@ -382,10 +269,10 @@ rule_asset_reasons(struct comp *c, const struct rule_info *r, int current,
 			add_reason(why, be, bv);
 		}
 		if (current && rules_list(c->rs, name, &l) == 0 &&
-		    stat(l.file, &sb) == 0 && (uint64_t)sb.st_mtime * 1000000 +
+		    l.mtime > 0 && (uint64_t)l.mtime * 1000000 +
 		    c->conf->compliance_max_list_age < c->now) {
 			span_text((long long)(c->now / 1000000) -
-			    (long long)sb.st_mtime, ae, av, sizeof(ae));
+			    (long long)l.mtime, ae, av, sizeof(ae));
 			span_text((long long)(c->conf->compliance_max_list_age /
 			    1000000), me, mv, sizeof(me));
 			snprintf(be, sizeof(be), "List file %s of $%s was last "
@@ -1111,12 +998,13 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 	c.ev = evidence;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c.now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	if ((c.cat = yamldoc_load(rules_catalog_path(rs), err, errlen)) ==
-	    NULL)
+	/* The catalog as the rule set loaded it: not read again. */
+	if ((c.cat = rules_catalog_doc(rs)) == NULL) {
+		snprintf(err, errlen, "%s: not loaded", rules_catalog_path(rs));
 		return NULL;
+	}
 	root = yamldoc_root(c.cat);
 	ctl = yamldoc_get(c.cat, root, "controls");
-	c.docs = json_object();
 	c.sensor_why = json_array();
 	sensor_reasons(&c, yamldoc_get(c.cat, root, "catalog"), c.sensor_why);
 
@@ -1171,8 +1059,6 @@ compliance_report(const struct config *conf, const struct ruleset *rs,
 		json_object_set_new(rep, "evidence", json_pack("{s:b}",
 		    "available", 0));
 	json_object_set_new(rep, "unchecked", unchecked_json(&c));
-	json_decref(c.docs);
 	json_decref(c.sensor_why);
-	yamldoc_free(c.cat);
 	return rep;
 }

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
@@ -365,6 +367,90 @@ looks_like_ip(const char *s)
 	    strlen(s) && strchr(s, '.') != NULL);
 }
 
+/*
+ * Whether a list entry is a documentation address (RFC 5737, RFC 3849)
+ * or a reserved name (RFC 2606, RFC 6761): such entries are examples and
+ * detect nothing real. Ports and anything else count as real. The
+ * compliance report asks (rules_asset_doc_only).
+ */
+static int
+doc_entry(const char *e)
+{
+	static const char *const tlds[] = { "example", "test", "invalid",
+	    "localhost", "example.com", "example.net", "example.org" };
+	char		 buf[256], *sl;
+	unsigned char	 a[16];
+	size_t		 i, n = strlen(e), k;
+	long		 plen = -1;
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, e, n + 1);
+	if ((sl = strchr(buf, '/')) != NULL) {
+		*sl++ = '\0';
+		plen = strtol(sl, NULL, 10);
+	}
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return (plen < 0 || plen >= 24) && ((a[0] == 192 && a[1] == 0 &&
+		    a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+		    (a[0] == 203 && a[1] == 0 && a[2] == 113));
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return (plen < 0 || plen >= 32) && a[0] == 0x20 &&
+		    a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8;
+	if (sl != NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	while (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	for (i = 0; i < sizeof(tlds) / sizeof(tlds[0]); i++) {
+		k = strlen(tlds[i]);
+		if (n == k ? strcmp(buf, tlds[i]) == 0 : n > k &&
+		    buf[n - k - 1] == '.' && strcmp(buf + n - k, tlds[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* One list entry from a line: comment and blanks cut; NULL if none. */
+static char *
+list_entry(char *p)
+{
+	char	*q;
+
+	if ((q = strchr(p, '#')) != NULL)
+		*q = '\0';
+	while (isspace((unsigned char)*p))
+		p++;
+	for (q = p + strlen(p); q > p && isspace((unsigned char)q[-1]); q--)
+		;
+	*q = '\0';
+	return *p != '\0' ? p : NULL;
+}
+
+/*
+ * Count a list file's example and real entries (doc_entry) up to its
+ * first real one: a real feed costs a line or two. Unreadable: real.
+ */
+static void
+asset_file_examples(struct asset *a, const char *path)
+{
+	char	 line[1024], e[256], *p;
+	FILE	*fp;
+	int	 fd = safe_open_read(path, e, sizeof(e));
+
+	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		a->nreal++;
+		return;
+	}
+	while (a->nreal == 0 && fgets(line, sizeof(line), fp) != NULL)
+		if ((p = list_entry(line)) != NULL)
+			*(doc_entry(p) ? &a->nexamples : &a->nreal) += 1;
+	fclose(fp);
+}
+
 /* One inline asset item: a port, a range, an address, or a domain. */
 static int
 asset_item(struct loader *L, struct asset *a, struct port_build *pb,
@@ -376,6 +462,7 @@ asset_item(struct loader *L, struct asset *a, struct port_build *pb,
 	if (s == NULL || *s == '\0')
 		return lerr(L, n, "assets.%s: expected an address, CIDR, port, "
 		    "port range or domain", a->name);
+	*(doc_entry(s) ? &a->nexamples : &a->nreal) += 1;
 	if (isdigit((unsigned char)s[0]) && strspn(s, "0123456789-") ==
 	    strlen(s)) {
 		if (port_spec(s, pb) != 0)
@@ -488,6 +575,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	static const char *const kinds[] = { "domain", "ip", "host",
 	    "service" };
 	const char		*type = yamldoc_scalar(tn);
+	struct stat		 sb;
 	char			*path, e[1024];
 	long			 n;
 	int			 kind = -1, i;
@@ -512,6 +600,10 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	path = overlay_path(L, yamldoc_scalar(fn));
 	a->file = own(L->rs, path);
 	safe_sha256(path, a->sha256);
+	/* Its age as loaded: the report judges what is loaded, not the
+	 * file on disk now. */
+	if (stat(path, &sb) == 0)
+		a->mtime = (int64_t)sb.st_mtime;
 	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;
 	if (kind == LF_TOKENS)
@@ -519,12 +611,14 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	a->ips = kind != LF_DOMAIN ? own_ipset(L->rs) : NULL;
 	switch (kind) {
 	case LF_IP:
+		asset_file_examples(a, path);
 		ipset_set_widest(a->ips, L->conf->list_min_prefix4,
 		    L->conf->list_min_prefix6);
 		n = ipset_load_file(a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
 		break;
 	case LF_DOMAIN:
+		asset_file_examples(a, path);
 		a->doms = own_domset(L->rs);
 		domset_warn_suffixes(a->doms);
 		n = domset_load_file(a->doms, path, e, sizeof(e));
@@ -1522,7 +1616,8 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 		rs->ncontrols++;
 	}
 	L->yd = saved;
-	yamldoc_free(yd);
+	yamldoc_free(rs->catalog_doc);
+	rs->catalog_doc = yd;	/* the report reads it, not the file again */
 	return 0;
 fail:
 	L->yd = saved;
@@ -1870,6 +1965,7 @@ rules_free(struct ruleset *rs)
 	if (rs == NULL)
 		return;
 	rules_index_free(rs);
+	yamldoc_free(rs->catalog_doc);
 	if (rs->match_ctx != NULL)
 		pcre2_match_context_free(rs->match_ctx);
 	thr_free(rs->thr);

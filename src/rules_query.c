@@ -180,6 +180,7 @@ rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
 	l->file = a->file;
 	l->ips = a->ips != NULL;
 	l->domains = a->doms != NULL;
+	l->mtime = a->mtime;
 	return 0;
 }
 
@@ -217,6 +218,20 @@ const char *
 rules_catalog_sha256(const struct ruleset *rs)
 {
 	return rs != NULL ? rs->catalog_sha256 : "";
+}
+
+struct yaml_doc *
+rules_catalog_doc(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->catalog_doc : NULL;
+}
+
+int
+rules_asset_doc_only(const struct ruleset *rs, const char *name)
+{
+	const struct asset	*a = rules_asset(rs, name);
+
+	return a != NULL && a->nexamples > 0 && a->nreal == 0;
 }
 
 const char *

@@ -15,6 +15,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -450,6 +452,42 @@ test_digest_as_read(void **state)
 	unload(f);
 }
 
+/*
+ * The report reads the catalog and the lists as the rule set loaded
+ * them: a catalog rewritten, or replaced by a FIFO that would block
+ * the loop, and a list made real on disk change nothing until a load.
+ */
+static void
+test_report_as_loaded(void **state)
+{
+	struct fixture	*f = load("192.0.2.1\n", "bad.example\n");
+	char		 path[256];
+	json_t		*rep;
+
+	(void)state;
+	put("catalog.yaml", "catalog: {id: other}\ncontrols:\n"
+	    "  - {id: NET.OTHER, level: 1}\n");
+	put("ioc.txt", "45.137.21.9\n");
+	snprintf(path, sizeof(path), "%s/catalog.yaml", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_non_null(json_object_get(rep, "controls"));
+	assert_non_null(status(rep, "NET.IDS"));
+	assert_true(has_reason(rep, "NET.MALWARE.GW", "$ioc used by rule 2 "
+	    "holds only documentation addresses"));
+	json_decref(rep);
+	unload(f);
+	assert_int_equal(unlink(path), 0);
+	put("catalog.yaml", catalog);
+	f = load("45.137.21.9\n", "bad.example\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_false(has_reason(rep, "NET.MALWARE.GW", "$ioc used by rule 2 "
+	    "holds only documentation addresses"));
+	json_decref(rep);
+	unload(f);
+}
+
 int
 main(void)
 {
@@ -461,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_sensor_conditions),
 		cmocka_unit_test(test_documentation_lists),
 		cmocka_unit_test(test_digest_as_read),
+		cmocka_unit_test(test_report_as_loaded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -491,6 +491,9 @@ const char *rules_asset_sha256(const struct ruleset *, size_t i);
 /* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
+/* The same in Vietnamese; "không rõ" out of range. */
+const char *rules_category_name_vi(int);
+const char *rules_severity_name_vi(int);
 
 /* The behaviour rules' tables (behaviour.h): keys held, keys evicted. */
 struct rules_bh_stats {

@@ -150,12 +150,16 @@ PH(ph_sid)
 
 PH(ph_category)
 {
-	snprintf(out, len, "%s", rules_category_name(a->r->category));
+	snprintf(out, len, "%s", a->conf->language_vi ?
+	    rules_category_name_vi(a->r->category) :
+	    rules_category_name(a->r->category));
 }
 
 PH(ph_severity)
 {
-	snprintf(out, len, "%s", rules_severity_name(a->r->severity));
+	snprintf(out, len, "%s", a->conf->language_vi ?
+	    rules_severity_name_vi(a->r->severity) :
+	    rules_severity_name(a->r->severity));
 }
 
 PH(ph_level)

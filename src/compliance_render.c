@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "compliance.h"
+#include "rules.h"
 #include "util.h"
 
 enum {
@@ -148,24 +149,11 @@ static const char *const labels[L_MAX][2] = {
 };
 
 /*
- * Vietnamese words for the report's keys (categories, file kinds,
- * interface states); English keeps the key itself, which tools grep.
+ * Vietnamese words for the report's keys (file kinds, interface states;
+ * categories are the rule module's, rules_category_name_vi); English
+ * keeps the key itself, which tools grep.
  */
 static const char *const vi_words[][2] = {
-	{ "scan", "dò quét" },
-	{ "bruteforce", "dò mật khẩu" },
-	{ "policy-violation", "vi phạm chính sách" },
-	{ "plaintext", "giao thức không mã hóa" },
-	{ "weak-crypto", "mã hóa yếu" },
-	{ "data-leak", "lộ lọt dữ liệu" },
-	{ "exfiltration", "đưa dữ liệu ra ngoài" },
-	{ "ioc", "dấu hiệu xâm phạm" },
-	{ "dns", "DNS" },
-	{ "anomaly", "bất thường giao thức" },
-	{ "rogue-host", "thiết bị lạ" },
-	{ "baseline", "lệch khỏi mức bình thường" },
-	{ "c2", "máy chủ điều khiển (C2)" },
-	{ "sensor", "tình trạng cảm biến" },
 	{ "config", "cấu hình" },
 	{ "catalog", "danh mục" },
 	{ "rules", "quy tắc" },
@@ -194,10 +182,14 @@ static const char *
 kw(const struct rctx *c, const char *k)
 {
 	size_t	i;
+	int	cat;
 
 	for (i = 0; c->vi && i < sizeof(vi_words) / sizeof(vi_words[0]); i++)
 		if (strcmp(vi_words[i][0], k) == 0)
 			return vi_words[i][1];
+	for (cat = 0; c->vi && cat < CAT_MAX; cat++)
+		if (strcmp(rules_category_name(cat), k) == 0)
+			return rules_category_name_vi(cat);
 	return k;
 }
 

@@ -19,6 +19,36 @@ const char *const rule_severity_names[6] = {
 	"", "critical", "high", "medium", "low", "info"
 };
 
+/*
+ * The same in Vietnamese, as an officer here writes them, for the
+ * {category} and {severity} of Vietnamese messages and the report.
+ */
+static const char *const category_names_vi[CAT_MAX] = {
+	"dò quét", "dò mật khẩu", "vi phạm chính sách",
+	"giao thức không mã hóa", "mã hóa yếu", "lộ lọt dữ liệu",
+	"đưa dữ liệu ra ngoài", "dấu hiệu xâm phạm", "DNS",
+	"bất thường giao thức", "thiết bị lạ", "lệch khỏi mức bình thường",
+	"máy chủ điều khiển (C2)", "tình trạng cảm biến"
+};
+_Static_assert(sizeof(category_names_vi) / sizeof(category_names_vi[0]) ==
+    CAT_MAX && CAT_SENSOR == 13, "a Vietnamese name for every category");
+
+static const char *const severity_names_vi[6] = {
+	"", "nghiêm trọng", "cao", "trung bình", "thấp", "thông tin"
+};
+
+const char *
+rules_category_name_vi(int c)
+{
+	return c >= 0 && c < CAT_MAX ? category_names_vi[c] : "không rõ";
+}
+
+const char *
+rules_severity_name_vi(int s)
+{
+	return s >= 1 && s <= 5 ? severity_names_vi[s] : "không rõ";
+}
+
 const char *
 rules_category_name(int c)
 {

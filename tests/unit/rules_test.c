@@ -48,8 +48,8 @@ static const char rules[] =
 "    level: 1\n"
 "    controls: [NET.IDS]\n"
 "    match: {proto: tcp, tcp_flags: S, dst: $gw, dst_port: [22, 443]}\n"
-"    message: {en: \"{src_ip} knocked on {dest_ip}:{dest_port}\",\n"
-"              vi: \"{src_ip} gõ cửa {dest_ip}:{dest_port}\"}\n"
+"    message: {en: \"{src_ip} knocked on {dest_ip}:{dest_port} ({category}, {severity})\",\n"
+"              vi: \"{src_ip} gõ cửa {dest_ip}:{dest_port} ({category}, mức {severity})\"}\n"
 "    advice: Look.\n"
 "  - sid: 2\n"
 "    name: Five SYNs in 10s\n"
@@ -300,7 +300,7 @@ test_levels_and_index(void **state)
 	assert_int_equal(count_sid(al, 1), 1);
 	assert_int_equal(count_sid(al, 3), 0);
 	assert_string_equal(json_string_value(json_object_get(nth_sid(al, 1,
-	    0), "message")), "10.0.0.9 knocked on 10.0.0.1:443");
+	    0), "message")), "10.0.0.9 knocked on 10.0.0.1:443 (scan, low)");
 	json_decref(al);
 	alert_out_free(o);
 	rules_free(rs);
@@ -441,7 +441,7 @@ test_vietnamese(void **state)
 	alert_out_flush(o);
 	al = read_alerts();
 	assert_string_equal(json_string_value(json_object_get(nth_sid(al, 1,
-	    0), "message")), "10.0.0.9 gõ cửa 10.0.0.1:22");
+	    0), "message")), "10.0.0.9 gõ cửa 10.0.0.1:22 (dò quét, mức thấp)");
 	json_decref(al);
 	alert_out_free(o);
 	rules_free(rs);

@@ -4,7 +4,8 @@
 # onto the veth pair of a live sensor (control_lib.sh) that has
 # `flow_memcap: 64MB`. While it runs, canhgacctl status is asked every
 # 0.2 s. Pass: every status query answered (latency printed), peak RSS
-# (VmHWM) within the memcap + 32 MiB, flows evicted (counters), exactly
+# (VmHWM) within the memcap + 32 MiB, flows evicted (at least the table's
+# size: the flood churned it), every packet captured or counted dropped, exactly
 # one `sensor` alert for the flow memcap (not one per packet), the
 # daemon alive and exiting 0. Under AddressSanitizer (shadow memory makes
 # RSS meaningless) 200k sources with an 8 MB memcap, RSS not checked.
@@ -84,8 +85,16 @@ for a in mem:
 fails = []
 if f["evicted"] <= 0 or f["memcap_hits"] <= 0:
     fails.append("no eviction: the memcap did not bite")
-if i["packets"] < flows // 2:
-    fails.append(f"only {i['packets']} of {flows} packets captured")
+# How many packets the kernel handed over is the capture rate, which
+# bench/'s live stage measures (this is no benchmark: a busy CI core
+# drops more). What this test needs is a flood that churned the whole
+# table: every slot taken again at least once on average.
+if f["evicted"] < f["max"]:
+    fails.append(f"only {f['evicted']} flows evicted for a table of {f['max']}: "
+                 f"the flood ({i['packets']} of {flows} packets captured) did not churn it")
+if i["packets"] + i["pcap_dropped"] < flows:
+    fails.append(f"{i['packets']} captured + {i['pcap_dropped']} dropped < {flows} sent: "
+                 "drops not counted")
 if len(mem) != 1:
     fails.append(f"{len(mem)} flow_memcap sensor alerts, expected 1")
 if len(drops) > 1:

@@ -17,6 +17,8 @@ KIND "leak" or "benign".
   insertion   the body in order as a decoy (digits turned to 9s, as a
               copy the host never takes: bad checksum, short TTL), then
               the real body resent over it
+  resent      the body in order, then retransmitted unchanged (a lossy
+              link, no evasion): still one alert
   frag4       the data segment as IPv4 fragments, shuffled
   frag6       the data segment as IPv6 fragments, last first
   keepalive   the leak in the second request of a keep-alive connection
@@ -162,6 +164,12 @@ def insertion(req):
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
 
 
+def resent(req):
+    """Header, then the body, then the body again: a true retransmission."""
+    h = req.index(b"\r\n\r\n") + 4
+    return [(0, req[:h]), (h, req[h:]), (h, req[h:])]
+
+
 def rst_syn(path, ids, client, server):
     cap = Capture(t0=1736215200.0)
     t = Tcp(cap, client, server, 43210, 80).handshake()
@@ -193,6 +201,8 @@ CASES = {
                    "overlap: data, then garbage"),
     "insertion": (tcp(insertion), False,
                   "in order: decoy body, then the real one resent"),
+    "resent": (tcp(resent), False,
+               "the body, then the same body retransmitted"),
     "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),
     "frag6": (frag(defrag.cut_v6), True, "IPv6 fragments, last first"),
     "keepalive": (keepalive, False, "second request of a keep-alive"),

@@ -78,6 +78,12 @@ int	 hosts_init(struct sensor *, char *err, size_t errlen);
 void	 hosts_shutdown(struct sensor *);
 /* Save STATE_DIR/hosts.json now (live sensor only); 0 or -1. */
 int	 hosts_save(struct sensor *);
+/*
+ * The same from a copy of the table, formatted and written by a thread
+ * (the periodic save: not on the loop); 1 while the last one still
+ * writes, -1 when it could not start one and failed on the loop.
+ */
+int	 hosts_save_background(struct sensor *);
 /* The inventory as JSON for `canhgacctl hosts` and the report, the
  * most recently seen first, at most limit hosts: only_unknown leaves out
  * hosts in known_hosts. */

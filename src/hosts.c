@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,10 @@ struct hosts {
 	char			*dir;
 	int			 dfd, lockfd;
 	struct event		*ev;
+	/* The periodic save formats and writes in its own thread. */
+	pthread_t		 save_tid;
+	int			 save_started;
+	int			 save_busy;	/* atomic: the thread runs */
 };
 
 struct hosts *
@@ -700,28 +705,59 @@ hosts_load(struct hosts *h)
 	json_decref(doc);
 }
 
-int
-hosts_save(struct sensor *s)
-{
-	struct hosts	*h = s->hosts;
-	json_t		*doc, *arr;
-	char		 why[512], tmp[64];
-	uint32_t	 x;
-	int		 fd, rc = -1;
-	FILE		*fp;
+/*
+ * What a save writes, copied on the loop: the hosts oldest first. The
+ * copy is a memcpy of the table; the JSON and the fsync, which took the
+ * loop (and so capture) hundreds of milliseconds for a full table, are
+ * done from it anywhere.
+ */
+struct hosts_snap {
+	const struct hosts	*h;		/* dir and dfd only */
+	struct host		*v;
+	uint32_t		 n;
+	uint64_t		 evicted;
+	int			 utc_offset;
+};
 
-	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
-		return 0;
+static struct hosts_snap *
+hosts_snapshot(const struct hosts *h, int utc_offset)
+{
+	struct hosts_snap	*sn = xcalloc(1, sizeof(*sn));
+	uint32_t		 x;
+
+	sn->h = h;
+	sn->v = xreallocarray(NULL, h->n > 0 ? h->n : 1, sizeof(*sn->v));
+	for (x = h->oldest; x != 0 && sn->n < h->n; x = h->v[x - 1].newer)
+		sn->v[sn->n++] = h->v[x - 1];
+	sn->evicted = h->st.evicted;
+	sn->utc_offset = utc_offset;
+	return sn;
+}
+
+/* Write a snapshot to STATE_DIR/hosts.json (a temporary, then renamed)
+ * and free it. */
+static int
+hosts_write(struct hosts_snap *sn)
+{
+	const struct hosts	*h = sn->h;
+	json_t			*doc, *arr;
+	char			 why[512], tmp[64];
+	uint32_t		 i;
+	int			 fd, rc = -1;
+	FILE			*fp;
+
 	doc = json_object();
 	arr = json_array();
 	json_object_set_new(doc, "format", json_string(HOSTS_FORMAT));
 	json_object_set_new(doc, "version", json_integer(1));
 	json_object_set_new(doc, "evicted", json_integer((json_int_t)
-	    h->st.evicted));
-	for (x = h->oldest; x != 0; x = h->v[x - 1].newer)
-		json_array_append_new(arr, host_json(&h->v[x - 1], -1,
-		    s->conf->utc_offset));
+	    sn->evicted));
+	for (i = 0; i < sn->n; i++)
+		json_array_append_new(arr, host_json(&sn->v[i], -1,
+		    sn->utc_offset));
 	json_object_set_new(doc, "hosts", arr);
+	free(sn->v);
+	free(sn);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", HOSTS_FILE);
 	fd = safe_openat(h->dfd, h->dir, tmp, O_WRONLY | O_CREAT | O_TRUNC,
 	    0640, SAFE_GIVE, why, sizeof(why));
@@ -746,13 +782,70 @@ hosts_save(struct sensor *s)
 	return rc;
 }
 
+/* Wait for a periodic save still writing. */
+static void
+hosts_save_join(struct hosts *h)
+{
+	if (h->save_started) {
+		pthread_join(h->save_tid, NULL);
+		h->save_started = 0;
+	}
+}
+
+int
+hosts_save(struct sensor *s)
+{
+	struct hosts	*h = s->hosts;
+
+	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
+		return 0;
+	hosts_save_join(h);
+	return hosts_write(hosts_snapshot(h, s->conf->utc_offset));
+}
+
+static void *
+hosts_save_thread(void *arg)
+{
+	struct hosts_snap	*sn = arg;
+	struct hosts		*h = (struct hosts *)(uintptr_t)sn->h;
+
+	util_background_thread();
+	(void)hosts_write(sn);
+	__atomic_store_n(&h->save_busy, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int
+hosts_save_background(struct sensor *s)
+{
+	struct hosts		*h = s->hosts;
+	struct hosts_snap	*sn;
+
+	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
+		return 0;
+	/* The last one still writing (a slow disk): the next tick saves. */
+	if (__atomic_load_n(&h->save_busy, __ATOMIC_ACQUIRE)) {
+		log_debug("inventory: the last save is still being written");
+		return 1;
+	}
+	hosts_save_join(h);
+	sn = hosts_snapshot(h, s->conf->utc_offset);
+	h->save_busy = 1;
+	if (pthread_create(&h->save_tid, NULL, hosts_save_thread, sn) != 0) {
+		h->save_busy = 0;
+		return hosts_write(sn);	/* no thread: on the loop, as before */
+	}
+	h->save_started = 1;
+	return 0;
+}
+
 /* Every five minutes of wall time, so a crash loses at most that. */
 static void
 on_save_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	(void)hosts_save(arg);
+	(void)hosts_save_background(arg);
 }
 
 /*

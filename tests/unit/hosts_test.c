@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <event2/event.h>
 
 #include "app.h"
 #include "conf.h"
@@ -297,6 +301,91 @@ test_table_bounded(void **state)
 	config_free(s.conf);
 }
 
+/* The whole of a file, or NULL (malloc'd). */
+static char *
+slurp(const char *path)
+{
+	FILE	*fp = fopen(path, "r");
+	char	*b;
+	long	 n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	b = calloc(1, (size_t)n + 1);
+	if (b != NULL && fread(b, 1, (size_t)n, fp) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(fp);
+	return b;
+}
+
+/*
+ * The periodic save runs in a thread from a copy of the table: the file
+ * it writes is the one a save on the loop writes of the same table, and
+ * the table may change meanwhile.
+ */
+static void
+test_save_background(void **state)
+{
+	struct sensor	 s;
+	struct packet	 pkt;
+	uint8_t		 buf[28];
+	char		 err[1024], path[300], *bg = NULL, *fg;
+	int		 i;
+
+	(void)state;
+	write_file("known.txt", "10.20.1.3 02:00:00:00:00:03\n");
+	write_file("empty.yaml", "rules: []\n");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	memset(&s, 0, sizeof(s));
+	s.conf = config_load(write_file("canhgac.yaml",
+	    "sensor: {name: t, state_dir: state}\n"
+	    "assets:\n  protected_segments: [10.20.1.0/24]\n"
+	    "  known_hosts: {file: known.txt, type: host}\n"
+	    "rules: [empty.yaml]\n"), err, sizeof(err));
+	if (s.conf == NULL)
+		fail_msg("%s", err);
+	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_non_null(s.base = event_base_new());
+	assert_int_equal(hosts_init(&s, err, sizeof(err)), 0);
+	for (i = 1; i <= 200; i++) {
+		arp_packet(&pkt, buf, (uint8_t)i, 0x40, (uint64_t)i * 1000000);
+		hosts_arp(&s, &pkt);
+	}
+	snprintf(path, sizeof(path), "%s/state/hosts.json", dir);
+	assert_int_equal(hosts_save(&s), 0);
+	assert_non_null(fg = slurp(path));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(hosts_save_background(&s), 0);
+	/* A host seen after the copy was taken is not in it. */
+	arp_packet(&pkt, buf, 201, 0x40, 201000000);
+	hosts_arp(&s, &pkt);
+	for (i = 0; i < 1000 && (bg = slurp(path)) == NULL; i++)
+		usleep(10000);
+	assert_non_null(bg);
+	assert_string_equal(bg, fg);
+	assert_non_null(strstr(bg, "\"10.20.1.200\""));
+	assert_null(strstr(bg, "\"10.20.1.201\""));
+	free(fg);
+	assert_int_equal(hosts_save(&s), 0);
+	assert_non_null(fg = slurp(path));
+	assert_non_null(strstr(fg, "\"10.20.1.201\""));
+	snprintf(path, sizeof(path), "%s/state/hosts.json.tmp", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	free(bg);
+	free(fg);
+	hosts_shutdown(&s);
+	event_base_free(s.base);
+	rules_free(s.rules);
+	config_free(s.conf);
+}
+
 static int
 setup(void **state)
 {
@@ -322,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_dhcp),
 		cmocka_unit_test(test_table_bounded),
+		cmocka_unit_test(test_save_background),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

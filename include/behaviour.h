@@ -85,6 +85,13 @@ int	 bl_event(struct slottab *, uint32_t rule, const struct bh_spec *,
 struct ruleset;
 int	 bl_save(const struct slottab *, const uint32_t *sids, int dfd,
 	    const char *dir, const char *name, char *err, size_t errlen);
+/* The same in two steps: a copy of the keys (on the loop), then the
+ * file written from it (in any thread). */
+struct bl_snap;
+struct bl_snap *bl_snapshot(const struct slottab *, const uint32_t *sids);
+int	 bl_snap_write(const struct bl_snap *, int dfd, const char *dir,
+	    const char *name, char *err, size_t errlen);
+void	 bl_snap_free(struct bl_snap *);
 /* Keys of sids still baselined (sid_rule maps a sid to a rule index or
  * UINT32_MAX); returns keys loaded, -1 with err on a damaged file. */
 long	 bl_load(struct slottab *, uint32_t (*sid_rule)(void *, uint32_t),

@@ -23,6 +23,7 @@
 
 #include "behaviour.h"
 #include "safefile.h"
+#include "xmalloc.h"
 
 struct bl_ent {
 	uint64_t	 first;		/* packet time first seen */
@@ -160,14 +161,58 @@ unhex_key(const char *s, struct thr_key *k)
 	return 0;
 }
 
+/*
+ * What a save writes, copied from the table: the keys in use. The copy
+ * is taken on the loop and written anywhere, so formatting ~170 numbers
+ * a key and the fsync keep off the packet thread.
+ */
+struct bl_snap {
+	size_t		 n;
+	uint32_t	*sid;
+	struct thr_key	*key;
+	struct bl_ent	*e;
+};
+
+struct bl_snap *
+bl_snapshot(const struct slottab *t, const uint32_t *sids)
+{
+	struct bl_snap		*sn = xcalloc(1, sizeof(*sn));
+	const struct bl_ent	*e;
+	uint64_t		 used = slot_used(t);
+	uint32_t		 i, r;
+
+	if (used == 0)
+		used = 1;
+	sn->sid = xreallocarray(NULL, used, sizeof(*sn->sid));
+	sn->key = xreallocarray(NULL, used, sizeof(*sn->key));
+	sn->e = xreallocarray(NULL, used, sizeof(*sn->e));
+	for (i = 0; i < slot_capacity(t) && sn->n < used; i++) {
+		if ((e = slot_at(t, i, &r, &sn->key[sn->n])) == NULL)
+			continue;
+		sn->sid[sn->n] = sids[r];
+		sn->e[sn->n++] = *e;
+	}
+	return sn;
+}
+
+void
+bl_snap_free(struct bl_snap *sn)
+{
+	if (sn == NULL)
+		return;
+	free(sn->sid);
+	free(sn->key);
+	free(sn->e);
+	free(sn);
+}
+
 int
-bl_save(const struct slottab *t, const uint32_t *sids, int dfd,
-    const char *dir, const char *name, char *err, size_t errlen)
+bl_snap_write(const struct bl_snap *sn, int dfd, const char *dir,
+    const char *name, char *err, size_t errlen)
 {
 	const struct bl_ent	*e;
-	struct thr_key		 k;
-	char			 tmp[256], hex[2 * sizeof(k) + 1];
-	uint32_t		 i, r;
+	char			 tmp[256], hex[2 * sizeof(struct thr_key) + 1];
+	size_t			 i;
 	FILE			*fp;
 	int			 fd, h, ok;
 
@@ -184,12 +229,11 @@ bl_save(const struct slottab *t, const uint32_t *sids, int dfd,
 	}
 	fprintf(fp, "# canhgac baselines 1: sid key first hour current "
 	    "fired, then the learned value of each hour of the week\n");
-	for (i = 0; i < slot_capacity(t); i++) {
-		if ((e = slot_at(t, i, &r, &k)) == NULL)
-			continue;
-		hex_key(&k, hex);
+	for (i = 0; i < sn->n; i++) {
+		e = &sn->e[i];
+		hex_key(&sn->key[i], hex);
 		fprintf(fp, "%" PRIu32 " %s %" PRIu64 " %" PRIu64 " %" PRIu64
-		    " %" PRIu64, sids[r], hex, e->first, e->hour, e->cur,
+		    " %" PRIu64, sn->sid[i], hex, e->first, e->hour, e->cur,
 		    e->fired);
 		for (h = 0; h < BL_HOURS; h++)
 			fprintf(fp, " %" PRIu64, e->learned[h]);
@@ -205,6 +249,18 @@ bl_save(const struct slottab *t, const uint32_t *sids, int dfd,
 		return -1;
 	}
 	return 0;
+}
+
+int
+bl_save(const struct slottab *t, const uint32_t *sids, int dfd,
+    const char *dir, const char *name, char *err, size_t errlen)
+{
+	struct bl_snap	*sn = bl_snapshot(t, sids);
+	int		 rc;
+
+	rc = bl_snap_write(sn, dfd, dir, name, err, errlen);
+	bl_snap_free(sn);
+	return rc;
 }
 
 /* One saved line into its slot; -1 when it is not one. */

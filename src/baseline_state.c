@@ -13,12 +13,14 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "behaviour.h"
 #include "conf.h"
 #include "daemon.h"
 #include "history.h"
@@ -27,6 +29,7 @@
 #include "rules.h"
 #include "safefile.h"
 #include "sensor.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
 
@@ -36,6 +39,11 @@ struct baselines_state {
 	char		*dir;
 	int		 dfd, lockfd;
 	struct event	*ev;
+	/* The minute's save writes a copy in its own thread. */
+	struct bl_snap	*snap;
+	pthread_t	 tid;
+	int		 started;
+	int		 busy;		/* atomic: the thread runs */
 };
 
 /* Whether the configuration itself names sensor.state_dir. */
@@ -51,6 +59,16 @@ state_dir_named(const struct config *conf)
 	    "state_dir") != NULL;
 }
 
+/* Wait for the minute's save if it still writes. */
+static void
+baselines_join(struct baselines_state *b)
+{
+	if (b->started) {
+		pthread_join(b->tid, NULL);
+		b->started = 0;
+	}
+}
+
 /* Written only by a rule set with baselines: one without keeps the file. */
 static void
 baselines_save(struct sensor *s)
@@ -59,17 +77,56 @@ baselines_save(struct sensor *s)
 
 	if (s->baselines == NULL || !rules_has_baselines(s->rules))
 		return;
+	baselines_join(s->baselines);
 	if (rules_baselines_save(s->rules, s->baselines->dfd,
 	    s->baselines->dir, err, sizeof(err)) != 0)
 		log_warnx("%s", err);
 }
 
+static void *
+baselines_thread(void *arg)
+{
+	struct baselines_state	*b = arg;
+	char			 err[512];
+
+	util_background_thread();
+	if (bl_snap_write(b->snap, b->dfd, b->dir, RULES_BASELINES_FILE, err,
+	    sizeof(err)) != 0)
+		log_warnx("%s", err);
+	bl_snap_free(b->snap);
+	b->snap = NULL;
+	__atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Every minute: a copy of the table taken here, formatted and fsynced
+ * by a thread at nice +10. A full table (32 MB, 23,045 keys) took the
+ * loop, and so capture, 290 ms to write; its copy takes 6-21 ms.
+ */
 static void
 on_baselines_tick(evutil_socket_t fd, short what, void *arg)
 {
+	struct sensor		*s = arg;
+	struct baselines_state	*b = s->baselines;
+
 	(void)fd;
 	(void)what;
-	baselines_save(arg);
+	if (b == NULL || !rules_has_baselines(s->rules) ||
+	    __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE))
+		return;		/* none, or the last still writes */
+	baselines_join(b);
+	if ((b->snap = rules_baselines_snapshot(s->rules)) == NULL)
+		return;
+	b->busy = 1;
+	if (pthread_create(&b->tid, NULL, baselines_thread, b) != 0) {
+		b->busy = 0;
+		bl_snap_free(b->snap);
+		b->snap = NULL;
+		baselines_save(s);	/* no thread: on the loop */
+		return;
+	}
+	b->started = 1;
 }
 
 int
@@ -143,6 +200,7 @@ baselines_shutdown(struct sensor *s)
 
 	if (b == NULL)
 		return;
+	baselines_join(b);
 	baselines_save(s);
 	if (b->ev != NULL)
 		event_free(b->ev);

@@ -322,22 +322,34 @@ rules_baselines_load(struct ruleset *rs, int dfd, const char *dir,
 	    RULES_BASELINES_FILE, err, errlen);
 }
 
+struct bl_snap *
+rules_baselines_snapshot(const struct ruleset *rs)
+{
+	struct bl_snap	*sn;
+	uint32_t	*sids;
+	size_t		 i;
+
+	if (rs == NULL || rs->bl == NULL)
+		return NULL;
+	sids = xcalloc(rs->nrules + 1, sizeof(*sids));
+	for (i = 0; i < rs->nrules; i++)
+		sids[i] = rs->rules[i].sid;
+	sn = bl_snapshot(rs->bl, sids);
+	free(sids);
+	return sn;
+}
+
 int
 rules_baselines_save(const struct ruleset *rs, int dfd, const char *dir,
     char *err, size_t errlen)
 {
-	uint32_t	*sids;
-	size_t		 i;
+	struct bl_snap	*sn = rules_baselines_snapshot(rs);
 	int		 rc;
 
-	if (rs == NULL || rs->bl == NULL)
+	if (sn == NULL)
 		return 0;
-	sids = xcalloc(rs->nrules + 1, sizeof(*sids));
-	for (i = 0; i < rs->nrules; i++)
-		sids[i] = rs->rules[i].sid;
-	rc = bl_save(rs->bl, sids, dfd, dir, RULES_BASELINES_FILE, err,
-	    errlen);
-	free(sids);
+	rc = bl_snap_write(sn, dfd, dir, RULES_BASELINES_FILE, err, errlen);
+	bl_snap_free(sn);
 	return rc;
 }
 

@@ -31,6 +31,7 @@
 #include "rules.h"
 #include "sensor.h"
 #include "types.h"
+#include "test_file.h"
 
 static char	dir[] = "/tmp/cg-hosts-test.XXXXXX";
 
@@ -301,28 +302,6 @@ test_table_bounded(void **state)
 	config_free(s.conf);
 }
 
-/* The whole of a file, or NULL (malloc'd). */
-static char *
-slurp(const char *path)
-{
-	FILE	*fp = fopen(path, "r");
-	char	*b;
-	long	 n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	b = calloc(1, (size_t)n + 1);
-	if (b != NULL && fread(b, 1, (size_t)n, fp) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(fp);
-	return b;
-}
-
 /*
  * The periodic save runs in a thread from a copy of the table: the file
  * it writes is the one a save on the loop writes of the same table, and
@@ -360,13 +339,13 @@ test_save_background(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/state/hosts.json", dir);
 	assert_int_equal(hosts_save(&s), 0);
-	assert_non_null(fg = slurp(path));
+	assert_non_null(fg = test_slurp(path));
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(hosts_save_background(&s), 0);
 	/* A host seen after the copy was taken is not in it. */
 	arp_packet(&pkt, buf, 201, 0x40, 201000000);
 	hosts_arp(&s, &pkt);
-	for (i = 0; i < 1000 && (bg = slurp(path)) == NULL; i++)
+	for (i = 0; i < 1000 && (bg = test_slurp(path)) == NULL; i++)
 		usleep(10000);
 	assert_non_null(bg);
 	assert_string_equal(bg, fg);
@@ -374,7 +353,7 @@ test_save_background(void **state)
 	assert_null(strstr(bg, "\"10.20.1.201\""));
 	free(fg);
 	assert_int_equal(hosts_save(&s), 0);
-	assert_non_null(fg = slurp(path));
+	assert_non_null(fg = test_slurp(path));
 	assert_non_null(strstr(fg, "\"10.20.1.201\""));
 	snprintf(path, sizeof(path), "%s/state/hosts.json.tmp", dir);
 	assert_int_not_equal(access(path, F_OK), 0);

@@ -8,6 +8,8 @@
 #ifndef HISTORY_INTERNAL_H
 #define HISTORY_INTERNAL_H
 
+#include <pthread.h>
+
 #include <time.h>
 
 #include <jansson.h>
@@ -42,6 +44,11 @@ struct state {
 	json_t		*doc;
 	json_t		*run;		/* this process's run, in doc */
 	int		 dirty;
+	/* The periodic save: encoded on the loop, written by a thread. */
+	char		*bg_buf;
+	pthread_t	 bg_tid;
+	int		 bg_started;
+	int		 bg_busy;	/* atomic: the thread runs */
 	/* Sensor glue. */
 	struct sensor	*s;
 	struct event	*ev;

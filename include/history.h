@@ -28,6 +28,9 @@ struct sensor;
 struct state;
 struct state *state_load(const char *path, int utc_offset);
 int	 state_save(struct state *, char *err, size_t errlen);
+/* The same, the file written by a thread (the periodic save): 1 while
+ * the last one still writes; it waits for none. */
+int	 state_save_background(struct state *, char *err, size_t errlen);
 void	 state_free(struct state *);
 const struct json_t *state_doc(const struct state *);
 void	 state_run_start(struct state *, time_t, const char *digest);

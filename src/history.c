@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@
 #include "log.h"
 #include "rules.h"
 #include "safefile.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "history-internal.h"
 
@@ -439,22 +441,30 @@ enforce_caps(struct state *st, time_t now)
 	compact(st, json_object_get(d, "alerts"), STATE_ALERTS_MAX, now);
 }
 
-/* Write the file: temporary file, fsync, rename over the old one. */
-int
-state_save(struct state *st, char *err, size_t errlen)
+/* The document as written, caps enforced first; NULL with err. */
+static char *
+state_encode(struct state *st, char *err, size_t errlen)
 {
-	char		*buf;
+	char	*buf;
+
+	enforce_caps(st, now_sec());
+	if ((buf = json_dumps(st->doc, JSON_COMPACT)) == NULL)
+		snprintf(err, errlen, "state %s: cannot encode", st->path);
+	return buf;
+}
+
+/*
+ * Write buf (freed here): temporary file, fsync, rename over the old
+ * one. Reads only what is fixed at open, so any thread may call it.
+ */
+static int
+state_write(const struct state *st, char *buf, char *err, size_t errlen)
+{
 	const char	*tmp, *name;
-	size_t		 len, off = 0;
+	size_t		 len = strlen(buf), off = 0;
 	ssize_t		 n;
 	int		 fd, d;
 
-	enforce_caps(st, now_sec());
-	if ((buf = json_dumps(st->doc, JSON_COMPACT)) == NULL) {
-		snprintf(err, errlen, "state %s: cannot encode", st->path);
-		return -1;
-	}
-	len = strlen(buf);
 	/*
 	 * In the directory opened at start (the service user's: a link it
 	 * swapped in for the directory later is not followed), else by path.
@@ -494,7 +504,65 @@ state_save(struct state *st, char *err, size_t errlen)
 		(void)unlinkat(d, tmp, 0);
 		return -1;
 	}
+	return 0;
+}
+
+/* Wait for a background save still writing (they share the temporary). */
+static void
+state_join(struct state *st)
+{
+	if (st->bg_started) {
+		pthread_join(st->bg_tid, NULL);
+		st->bg_started = 0;
+	}
+}
+
+int
+state_save(struct state *st, char *err, size_t errlen)
+{
+	char	*buf;
+
+	state_join(st);
+	if ((buf = state_encode(st, err, errlen)) == NULL ||
+	    state_write(st, buf, err, errlen) != 0)
+		return -1;
 	st->dirty = 0;
+	return 0;
+}
+
+static void *
+state_save_thread(void *arg)
+{
+	struct state	*st = arg;
+	char		 err[512];
+
+	util_background_thread();
+	if (state_write(st, st->bg_buf, err, sizeof(err)) != 0)
+		log_warnx("%s", err);
+	st->bg_buf = NULL;
+	__atomic_store_n(&st->bg_busy, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int
+state_save_background(struct state *st, char *err, size_t errlen)
+{
+	char	*buf;
+
+	if (__atomic_load_n(&st->bg_busy, __ATOMIC_ACQUIRE))
+		return 1;
+	state_join(st);
+	if ((buf = state_encode(st, err, errlen)) == NULL)
+		return -1;
+	st->dirty = 0;
+	st->bg_buf = buf;
+	st->bg_busy = 1;
+	if (pthread_create(&st->bg_tid, NULL, state_save_thread, st) != 0) {
+		st->bg_busy = 0;
+		st->bg_buf = NULL;
+		return state_write(st, buf, err, errlen);
+	}
+	st->bg_started = 1;
 	return 0;
 }
 
@@ -503,6 +571,7 @@ state_free(struct state *st)
 {
 	if (st == NULL)
 		return;
+	state_join(st);
 	if (st->lockfd >= 0)
 		close(st->lockfd);
 	if (st->dfd >= 0)

@@ -200,6 +200,17 @@ save_now(struct state *st)
 	st->last_save = now_sec();
 }
 
+/* The tick's saves: encoded here, written and fsynced off the loop. */
+static void
+save_soon(struct state *st)
+{
+	char	err[512];
+
+	if (state_save_background(st, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+	st->last_save = now_sec();
+}
+
 /* Fold everything counted since the last sample into the state. */
 void
 state_sample(struct sensor *s)
@@ -215,7 +226,7 @@ state_sample(struct sensor *s)
 	sample_rules(st, s->rules, now);
 	sample_outputs(st, s, now);
 	if (urgent)
-		save_now(st);
+		save_soon(st);
 }
 
 /* Each second the links (a short outage counts); the rest less often. */
@@ -230,12 +241,12 @@ on_state_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (++st->ticks % SAMPLE_SECS != 0) {
 		if (sample_ifaces(st, s, now))
-			save_now(st);
+			save_soon(st);
 		return;
 	}
 	state_sample(s);
 	if (now - st->last_save >= SAVE_SECS)
-		save_now(st);
+		save_soon(st);
 }
 
 /* May the service user create files in dir? A warning if not. */

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "history.h"
+#include "test_file.h"
 
 static char dir[256], path[300];
 
@@ -130,6 +131,44 @@ test_roundtrip(void **unused)
 	    "reloads_in_period")), 0);
 	json_decref(ev);
 	state_free(st);
+}
+
+/*
+ * The periodic save: encoded when asked, written by a thread; the file
+ * is the one a direct save of that moment writes, what comes after is
+ * not in it, and a direct save (or the end) waits for it first.
+ */
+static void
+test_background(void **unused)
+{
+	struct state	*st = state_load(path, 0);
+	time_t		 t = time(NULL) - 7200;
+	char		 err[256], tmp[320], *direct, *bg;
+	int		 i, rc;
+
+	(void)unused;
+	state_run_start(st, t, "abc");
+	state_add_traffic(st, "eth0", t + 10, 1000, 1010, 10);
+	save(st);
+	assert_non_null(direct = test_slurp(path));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(state_save_background(st, err, sizeof(err)), 0);
+	state_iface_state(st, "eth9", t + 20, "down");
+	/* Busy, or done: never a second writer on the same temporary. */
+	rc = state_save_background(st, err, sizeof(err));
+	assert_true(rc == 0 || rc == 1);
+	for (i = 0; i < 1000 && access(path, F_OK) != 0; i++)
+		usleep(10000);
+	state_free(st);		/* joins */
+	assert_non_null(bg = test_slurp(path));
+	if (rc == 1)
+		assert_string_equal(bg, direct);
+	else
+		assert_non_null(strstr(bg, "eth9"));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	free(direct);
+	free(bg);
 }
 
 /* A run without a stop is an unclean end at its last sign of life. */
@@ -336,6 +375,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unclean, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_background, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selftest, setup,

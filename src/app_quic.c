@@ -11,8 +11,9 @@
  * datagram completes (the common case) is built in the context's
  * scratch state; only a hello that spans datagrams takes a state from
  * the pool made at start, so the packet path allocates nothing. The
- * OpenSSL contexts (HKDF, AES-128-GCM, AES-128-ECB) are made once and
- * rekeyed per packet.
+ * OpenSSL contexts (AES-128-GCM, AES-128-ECB) are made once and rekeyed
+ * per packet; HKDF is hkdf.c's, on the stack (OpenSSL 3.0's allocated
+ * five times a derivation).
  */
 #include "config.h"
 
@@ -20,12 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 
 #include "app.h"
+#include "hkdf.h"
 #include "log.h"
 #include "quic.h"
 #include "xmalloc.h"
@@ -47,7 +46,6 @@ struct quic_flow {
 };
 
 struct quic_ctx {
-	EVP_KDF_CTX	*kdf;
 	EVP_CIPHER_CTX	*gcm;
 	EVP_CIPHER_CTX	*ecb;
 	struct quic_flow *pool;
@@ -70,20 +68,9 @@ struct quic_ctx *
 quic_new(size_t n)
 {
 	struct quic_ctx	*q = xcalloc(1, sizeof(*q));
-	EVP_KDF		*kdf;
-	OSSL_PARAM	 prm[2];
 	size_t		 i;
 
-	/* The digest is set once: fetching it per packet would lock. */
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL ||
-	    (q->kdf = EVP_KDF_CTX_new(kdf)) == NULL)
-		fatalx("OpenSSL: no HKDF");
-	EVP_KDF_free(kdf);
-	prm[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)(uintptr_t)"SHA256", 0);
-	prm[1] = OSSL_PARAM_construct_end();
-	if (EVP_KDF_CTX_set_params(q->kdf, prm) != 1 ||
-	    (q->gcm = EVP_CIPHER_CTX_new()) == NULL ||
+	if ((q->gcm = EVP_CIPHER_CTX_new()) == NULL ||
 	    (q->ecb = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_DecryptInit_ex(q->gcm, EVP_aes_128_gcm(), NULL, NULL,
 	    NULL) != 1 ||
@@ -103,7 +90,6 @@ quic_free(struct quic_ctx *q)
 {
 	if (q == NULL)
 		return;
-	EVP_KDF_CTX_free(q->kdf);
 	EVP_CIPHER_CTX_free(q->gcm);
 	EVP_CIPHER_CTX_free(q->ecb);
 	free(q->pool);
@@ -164,31 +150,10 @@ quic_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
 	return 0;
 }
 
-/* OpenSSL's HKDF in one mode: extract (salt, key) or expand (key, info). */
-static int
-quic_hkdf(struct quic_ctx *q, int mode, const uint8_t *salt, size_t slen,
-    const uint8_t *key, size_t klen, const uint8_t *info, size_t ilen,
-    uint8_t *out, size_t olen)
-{
-	OSSL_PARAM	 prm[4], *p = prm;
-
-	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-	    (void *)(uintptr_t)key, klen);
-	if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-		    (void *)(uintptr_t)salt, slen);
-	else
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-		    (void *)(uintptr_t)info, ilen);
-	*p = OSSL_PARAM_construct_end();
-	return EVP_KDF_derive(q->kdf, out, olen, prm) == 1 ? 0 : -1;
-}
-
 /* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
 static int
-quic_expand_label(struct quic_ctx *q, const uint8_t *secret,
-    const char *label, uint8_t *out, size_t olen)
+quic_expand_label(const uint8_t *secret, const char *label, uint8_t *out,
+    size_t olen)
 {
 	uint8_t	 info[64];
 	size_t	 ll = strlen(label), n = 0;
@@ -201,31 +166,30 @@ quic_expand_label(struct quic_ctx *q, const uint8_t *secret,
 	memcpy(info + n, label, ll);
 	n += ll;
 	info[n++] = 0;
-	return quic_hkdf(q, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret,
-	    32, info, n, out, olen);
+	return hkdf_sha256_expand(secret, info, n, out, olen);
 }
 
 int
 quic_initial_keys(struct quic_ctx *q, uint32_t version, const uint8_t *dcid,
     size_t dcid_len, struct quic_keys *k)
 {
-	uint8_t	 init[32], client[32];
+	uint8_t	 init[HKDF_SHA256_LEN], client[HKDF_SHA256_LEN];
 	int	 v2 = version == QUIC_V2, rc;
 
+	(void)q;
 	if (version != QUIC_V1 && !v2)
 		return -1;
-	rc = quic_hkdf(q, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, v2 ? quic_salt_v2 :
-	    quic_salt_v1, 20, dcid, dcid_len, NULL, 0, init, sizeof(init));
+	hkdf_sha256_extract(v2 ? quic_salt_v2 : quic_salt_v1, 20, dcid,
+	    dcid_len, init);
+	rc = quic_expand_label(init, "client in", client, sizeof(client));
 	if (rc == 0)
-		rc = quic_expand_label(q, init, "client in", client, 32);
-	if (rc == 0)
-		rc = quic_expand_label(q, client, v2 ? "quicv2 key" :
+		rc = quic_expand_label(client, v2 ? "quicv2 key" :
 		    "quic key", k->key, sizeof(k->key));
 	if (rc == 0)
-		rc = quic_expand_label(q, client, v2 ? "quicv2 iv" :
+		rc = quic_expand_label(client, v2 ? "quicv2 iv" :
 		    "quic iv", k->iv, sizeof(k->iv));
 	if (rc == 0)
-		rc = quic_expand_label(q, client, v2 ? "quicv2 hp" :
+		rc = quic_expand_label(client, v2 ? "quicv2 hp" :
 		    "quic hp", k->hp, sizeof(k->hp));
 	return rc;
 }

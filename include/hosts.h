@@ -66,8 +66,6 @@ int		 hosts_known(const struct sensor *, const struct host *);
 void		 hosts_mac_str(const uint8_t mac[6], char out[18]);
 
 /* The sensor's hooks (sensor.c, lifecycle.c). */
-void	 hosts_flow_start(struct sensor *, struct flow *,
-	    const struct packet *);
 void	 hosts_flow_established(struct sensor *, struct flow *,
 	    uint64_t ts, const char *iface);
 void	 hosts_flow_end(struct sensor *, const struct flow *);

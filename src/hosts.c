@@ -340,15 +340,14 @@ seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
 	return i;
 }
 
-void
-hosts_flow_start(struct sensor *s, struct flow *f, const struct packet *pkt)
-{
-	if (s->hosts != NULL && seen(s, f->ipver, f->caddr, pkt->ts,
-	    pkt->iface ? pkt->iface->name : NULL) != 0)
-		f->evflags |= FE_INVENTORY;
-}
-
-/* The server answered: a host seen, and a port it answers on. */
+/*
+ * Both ends of a flow go into the inventory once it is established (a
+ * TCP handshake completed, or a reply): a flood of packets from forged
+ * protected addresses, which nobody answers, neither fills the table
+ * (evicting real hosts) nor raises host_new for each forged address, as
+ * Zeek's known_hosts waits for a handshake. The server also gets the
+ * port it answered on.
+ */
 void
 hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
     const char *iface)
@@ -359,10 +358,15 @@ hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
 	uint32_t		 i;
 	int			 k;
 
-	if (h == NULL || (f->proto != PROTO_TCP && f->proto != PROTO_UDP) ||
-	    (i = seen(s, f->ipver, f->saddr, ts, iface)) == 0)
+	if (h == NULL)
+		return;
+	if (seen(s, f->ipver, f->caddr, ts, iface) != 0)
+		f->evflags |= FE_INVENTORY;
+	if ((i = seen(s, f->ipver, f->saddr, ts, iface)) == 0)
 		return;
 	f->evflags |= FE_INVENTORY;
+	if (f->proto != PROTO_TCP && f->proto != PROTO_UDP)
+		return;
 	e = &h->v[i - 1];
 	for (k = 0; k < e->nports; k++)
 		if (e->ports[k] == f->sport && e->port_proto[k] == f->proto)

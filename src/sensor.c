@@ -329,7 +329,6 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;
 		rules_match(s->rules, &c, s->alerts);
-		hosts_flow_start(s, f, pkt);
 	}
 	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
 		f->evflags |= FE_ESTABLISHED;

@@ -13,9 +13,13 @@
 #     inventory is back (same first-seen time, the bytes counted when the
 #     flows ended at the stop), and the unknown host talking again raises
 #     no second 1001201 (it is not new);
-#  3. a flood of 3000 random source addresses of protected_segments with
-#     inventory.max_hosts 64: the table holds 64, the rest are evicted
-#     and counted, peak RSS grows by less than 16 MiB, the daemon lives.
+#  3. 3000 datagrams from forged addresses of protected_segments that
+#     nobody answers: no host enters the inventory, no 1001201 (a host is
+#     taken once a flow is established: an answer, a TCP handshake);
+#  4. 3000 answered exchanges from random addresses of protected_segments
+#     with inventory.max_hosts 64: the table holds 64, the rest are
+#     evicted and counted, peak RSS grows by less than 16 MiB, the
+#     daemon lives.
 # Exit: 0 pass, 1 fail, 77 skip (no root; under CI=true a failure).
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 $PY -c 'import scapy' 2>/dev/null || skip "$PY with scapy not found (scripts/setup.sh)"
@@ -58,11 +62,13 @@ elif what == "arp":
     for mac in ("02:00:0a:62:01:14", "02:00:0a:62:01:14", "02:66:66:66:66:66"):
         pkts.append(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") /
                     ARP(op=2, hwsrc=mac, psrc=db, hwdst="02:00:00:00:00:02", pdst=unk))
-elif what == "flood":
-    rnd = random.Random(7)
+elif what in ("forged", "flood"):
+    rnd = random.Random(7 if what == "flood" else 8)
     for i in range(3000):
         src = "10.98.%d.%d" % (rnd.randint(2, 254), rnd.randint(1, 254))
         pkts.append(E() / IP(src=src, dst=db) / UDP(sport=1024 + i, dport=7))
+        if what == "flood":
+            pkts.append(E() / IP(src=db, dst=src) / UDP(sport=7, dport=1024 + i))
 sendp(pkts, iface="veth1", verbose=False)
 EOF
 }
@@ -172,7 +178,22 @@ EOF
 check "inventory back after the restart (first seen, bytes)" [ $? -eq 0 ]
 check "no second unknown-host alert after the restart" [ "$(count 1001201)" = 1 ]
 
-# 3. A flood of random sources: bounded.
+# 3. Forged protected sources nobody answers: not hosts.
+ctl --json stats >"$tmp/st0.json" || flunk "stats"
+send forged
+sleep 2
+ctl --json stats >"$tmp/st1.json" || flunk "stats"
+$PY - "$tmp" <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1] + "/st0.json"))["inventory"]
+b = json.load(open(sys.argv[1] + "/st1.json"))["inventory"]
+print("  inventory before and after 3000 forged sources: %s -> %s" % (a["hosts"], b["hosts"]))
+sys.exit(0 if b["hosts"] == a["hosts"] and b["added"] == a["added"] else 1)
+EOF
+check "3000 unanswered datagrams from forged protected addresses: no host added" [ $? -eq 0 ]
+check "no unknown-host alert for a forged address" [ "$(count 1001201)" = 1 ]
+
+# 4. A flood of random sources, each answered: bounded.
 hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$dpid/status"; }
 rss0=$(hwm)
 send flood

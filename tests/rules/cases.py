@@ -315,6 +315,17 @@ APPROVED_DST = "192.0.2.10"      # approved_destinations
 STAGING = "10.20.7.7"            # private, outside approved_destinations
 
 
+def forged_syns(n, dst, dport):
+    """n SYNs from n forged addresses of the server segment (in
+    protected_segments, not in known_hosts) that nobody answers."""
+    def build(cap):
+        for i in range(n):
+            src = "10.20.1.%d" % (100 + i)
+            cap.add(ip(src, dst) / TCP(sport=40000 + i, dport=dport,
+                                       flags="S", seq=1000), 0.01)
+    return build
+
+
 def arp_claim(addr, mac, times=1, gratuitous=False):
     """ARP replies (or gratuitous requests) claiming addr for mac."""
     def build(cap):
@@ -914,7 +925,10 @@ CASES = {
                    one_conn(UNKNOWN, DB, 5432)))],
         neg=[("known host to a database", one_conn(DATA2, DB, 5432)),
              ("office host outside protected_segments",
-              one_conn(OFFICE, DB, 5432))]),
+              one_conn(OFFICE, DB, 5432)),
+             ("SYNs from 50 forged server-segment addresses, never "
+              "answered (not hosts until a handshake completes)",
+              forged_syns(50, DB, 5432))]),
     1001202: dict(
         pos=[("a data server answers on 8080, three times (one alert)",
               both(*[one_conn(CLIENT, DB, 8080)] * 3)),

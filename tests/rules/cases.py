@@ -889,7 +889,12 @@ CASES = {
     1000903: dict(
         pos=[("data server connecting to an outside host, 3 times (one alert)",
               both(*[tls(DB, EXT_WEB, 443, "partner.example")] * 3))],
-        neg=[("data server connecting to an internal host", tls(DB, OFFICE, 443))]),
+        neg=[("data server connecting to an internal host", tls(DB, OFFICE, 443)),
+             ("a data server's IPv6 neighbour advertisement to all nodes, "
+              "mDNS and a DHCP broadcast",
+              both(nd_claim("fd00:20:1::20", "02:00:0a:14:01:14"),
+                   udp_conn(DB, "224.0.0.251", 5353),
+                   udp_conn(DB, "255.255.255.255", 67)))]),
 
     # anomaly.yaml ---------------------------------------------------
     1001001: dict(

@@ -113,12 +113,14 @@ check(bool(on) and on[0].get("alerts", 0) > 0, "alerts raised on the mixed captu
 check(bool(d) and d[-1]["delivered"] == d[-1]["expected"],
       "every alert reached syslog-ng (%s)" % (d and "%d of %d" % (d[-1]["delivered"], d[-1]["expected"])))
 gw = {r["variant"]: r for r in recs if r.get("stage") == "gateway" and r.get("t") == "run"}
-check(set(gw) == {"off", "alerts", "events", "heavy-off", "heavy-alerts"},
+check(set(gw) == {"off", "alerts", "silenced", "events", "heavy-alerts", "heavy-silenced"},
       "gateway: every variant run (%s)" % sorted(gw))
 check(all(r.get("packets") == gw["off"].get("packets") for r in gw.values()),
       "gateway: every variant read the same packets")
 check(gw.get("alerts", {}).get("alerts", 0) > 0 and gw.get("events", {}).get("events", 0) > 0,
       "gateway: alerts and event records written")
+check(gw.get("silenced", {}).get("alerts", -1) == 0 and gw.get("heavy-silenced", {}).get("alerts", -1) == 0,
+      "gateway: the silenced baselines write no alert")
 check(gw.get("heavy-alerts", {}).get("alerts", 0) >= 0.1 * gw["off"].get("packets", 1 << 60),
       "gateway: the heavy variant alerts on at least a tenth of the packets")
 gcg = [r for r in recs if r.get("t") == "callgrind" and r.get("stage") == "gateway"]

@@ -97,16 +97,23 @@ jw_word_plain(uint64_t v)
 	    !JW_HASZERO(v ^ (JW_ONES * 0x7f));
 }
 
-/* Bytes a JSON string carries as they are: printable ASCII but " and \\. */
-static const uint8_t jw_plain[256] = {
+/*
+ * Byte classes, by table: most strings are short, so their bytes are
+ * tested one at a time. JW_PLAIN: a JSON string carries it as it is
+ * (printable ASCII but " and \\). JW_NAME: a key byte that needs neither
+ * escaping nor masking (a letter or '_'; no digit, so no citizen ID).
+ */
+#define JW_PLAIN	1
+#define JW_NAME		2
+static const uint8_t jw_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 0, 1, 1, 3,
+	1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -116,16 +123,6 @@ static const uint8_t jw_plain[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
-
-/*
- * A byte of a key that needs neither escaping nor masking: an ASCII
- * letter or '_' (no digit, so no citizen-ID number can be in it).
- */
-static inline int
-jw_name_byte(unsigned char c)
-{
-	return (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
-}
 
 /*
  * Escape per RFC 8259, without the quotes. Valid UTF-8 (Vietnamese
@@ -150,8 +147,8 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
 			if (!jw_word_plain(v))
 				break;
 		}
-		/* A table, not four comparisons: most strings are short. */
-		for (; run < n && jw_plain[(unsigned char)s[run]]; run++)
+		for (; run < n && (jw_class[(unsigned char)s[run]] & JW_PLAIN);
+		    run++)
 			;
 		if (run > i) {
 			jw_putn(w, s + i, run - i);
@@ -334,7 +331,7 @@ jw_key(struct jsonw *w, const char *key)
 	w->need_comma = 1;
 	if (key == NULL)
 		return;
-	for (n = 0; jw_name_byte((unsigned char)key[n]); n++)
+	for (n = 0; jw_class[(unsigned char)key[n]] & JW_NAME; n++)
 		;
 	if (key[n] == '\0' && w->len + n + 3 < w->cap) {
 		char	*p = w->buf + w->len;

@@ -129,6 +129,24 @@ static const uint8_t jw_class[256] = {
  * text) passes through; a byte that is not valid UTF-8 becomes U+FFFD,
  * so hostile bytes can never make the line invalid.
  */
+/* How many bytes at s go out as they are: words of 8, then bytes. */
+static inline size_t
+jw_plain_len(const char *s, size_t from, size_t n)
+{
+	size_t	run;
+
+	for (run = from; run + 8 <= n; run += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + run, 8);
+		if (!jw_word_plain(v))
+			break;
+	}
+	for (; run < n && (jw_class[(unsigned char)s[run]] & JW_PLAIN); run++)
+		;
+	return run;
+}
+
 static void
 jw_escape_run(struct jsonw *w, const char *s, size_t n)
 {
@@ -140,16 +158,7 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
 		size_t run;
 
 		/* Plain ASCII goes out a run at a time: most of every alert. */
-		for (run = i; run + 8 <= n; run += 8) {
-			uint64_t v;
-
-			memcpy(&v, s + run, 8);
-			if (!jw_word_plain(v))
-				break;
-		}
-		for (; run < n && (jw_class[(unsigned char)s[run]] & JW_PLAIN);
-		    run++)
-			;
+		run = jw_plain_len(s, i, n);
 		if (run > i) {
 			jw_putn(w, s + i, run - i);
 			i = run - 1;
@@ -301,6 +310,21 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 {
 	size_t	done = 0, at = 0;
 
+	/*
+	 * Most strings need nothing done: no citizen ID (too short, or
+	 * none found), every byte plain. Those go out in one copy between
+	 * their quotes; the rest, or a buffer near full, the long way.
+	 */
+	if ((n < 12 || cccd_next(s, n, 0) == n) && w->len + n + 2 < w->cap &&
+	    jw_plain_len(s, 0, n) == n) {
+		char	*p = w->buf + w->len;
+
+		p[0] = '"';
+		memcpy(p + 1, s, n);
+		p[n + 1] = '"';
+		w->len += n + 2;
+		return;
+	}
 	jw_putc(w, '"');
 	/* Most keys and many values are too short to hold one. */
 	if (n >= 12) {

@@ -105,8 +105,8 @@ util_parse_duration(const char *s, uint64_t *out)
 void
 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 {
-	static _Thread_local time_t	cached_t = -1;
-	static _Thread_local int	cached_off;
+	static _Thread_local time_t	cached_t;
+	static _Thread_local int	cached_off, cached_ok;
 	static _Thread_local char	cached[32];
 	time_t				t = (time_t)(usec / 1000000) +
 					    utc_offset;
@@ -130,7 +130,7 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 		    utc_offset < 0 ? '-' : '+', off / 3600, (off % 3600) / 60);
 		return;
 	}
-	if (t != cached_t || utc_offset != cached_off) {
+	if (!cached_ok || t != cached_t || utc_offset != cached_off) {
 		if (gmtime_r(&t, &tm) == NULL) {
 			snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
 			return;
@@ -138,7 +138,7 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 		/* A year past 9999 is longer: not cached, formatted as before. */
 		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S",
 		    &tm) != 19) {
-			cached_t = -1;
+			cached_ok = 0;
 			snprintf(buf, len, "%s.%06u%c%02d%02d", cached, us,
 			    utc_offset < 0 ? '-' : '+', off / 3600,
 			    (off % 3600) / 60);
@@ -146,6 +146,7 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 		}
 		cached_t = t;
 		cached_off = utc_offset;
+		cached_ok = 1;
 	}
 	memcpy(buf, cached, 19);
 	p = buf + 19;

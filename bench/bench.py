@@ -11,8 +11,12 @@
                                     line, /usr/bin/time -f '%e %M %U %S',
                                     tcpreplay output, any JSON object
     bench.py cmd WHAT ARG...        a JSON line recording a command
-    bench.py callgrind FILE PACKETS instructions per packet by subsystem,
-                                    from a callgrind output file
+    bench.py callgrind FILE PACKETS [--per LABEL=COUNT:FN,FN...]...
+                    [KEY=VALUE...]  instructions per packet by subsystem,
+                                    from a callgrind output file; --per:
+                                    the inclusive instructions of those
+                                    functions (none calling another)
+                                    divided by COUNT (alerts, records)
     bench.py meta KEY=VALUE...      the machine, date and build
     bench.py report RESULTS OUT     RESULTS.md from the result lines
     bench.py check OUT              exit 1 unless OUT's tables are complete
@@ -162,6 +166,7 @@ def cmd_record(argv):
                     if k in fl:
                         rec["flow_" + k] = fl[k]
                 rec["alerts"] = s.get("outputs", {}).get("json", {}).get("written", 0)
+                rec["events"] = s.get("outputs", {}).get("events", {}).get("written", 0)
                 ifs = s.get("interfaces", [])
                 if ifs:
                     rec["pcap_received"] = sum(x.get("pcap_received", 0) for x in ifs)
@@ -352,6 +357,16 @@ def attribute(self_cost, calls):
 
 def cmd_callgrind(argv):
     path, packets = argv[0], int(argv[1])
+    per, extra, i = {}, [], 2
+    while i < len(argv):
+        if argv[i] == "--per":
+            label, rest = argv[i + 1].split("=", 1)
+            count, fns = rest.split(":", 1)
+            per[label] = (int(count), fns.split(","))
+            i += 2
+        else:
+            extra.append(argv[i])
+            i += 1
     self_cost, calls, summary = parse_callgrind(path)
     total = sum(self_cost.values())
     by = attribute(self_cost, calls)
@@ -369,7 +384,12 @@ def cmd_callgrind(argv):
            "subsystems": {s: round(v / packets, 1) for s, v in by.items()},
            "top_inclusive": [[f[1], os.path.basename(f[0] or "?"), round(c / packets, 1)]
                              for c, f in top]}
-    rec.update(parse_kv(argv[2:]))
+    for label, (count, fns) in per.items():
+        ir = sum(c for f, c in incl.items() if f[1] in fns)
+        rec.setdefault("per", {})[label] = {
+            "count": count, "functions": fns, "ir": ir,
+            "ir_each": ir / count if count else None}
+    rec.update(parse_kv(extra))
     print(json.dumps(rec, sort_keys=True))
     return 0
 
@@ -568,7 +588,8 @@ class Report:
     def callgrind(self):
         self.w("## 3. Instructions per packet (callgrind)")
         self.w()
-        r = next((x for x in self.recs if x.get("t") == "callgrind"), None)
+        r = next((x for x in self.recs if x.get("t") == "callgrind" and
+                  x.get("stage") != "gateway"), None)
         if r is None:
             self.w("No callgrind result (see Stages).")
             self.w()
@@ -577,15 +598,7 @@ class Report:
                "**%s per packet**." % (r.get("cmd", ""), fmt(r["packets"]), fmt(r["total_ir"]),
                                        fmt(r["ir_per_packet"])))
         self.w()
-        self.w("| subsystem | instructions/packet | share |")
-        self.w("|---|---:|---:|")
-        tot = sum(r["subsystems"].values()) or 1
-        for s in SUBSYSTEMS + ["unattributed"]:
-            v = r["subsystems"].get(s, 0)
-            if s == "unattributed" and not v:
-                continue
-            self.w("| %s | %s | %.1f %% |" % (s, fmt(v), 100 * v / tot))
-        self.w()
+        tot = self.subsystem_table(r)
         ra = sum(r["subsystems"].get(s, 0) for s in REASSEMBLY)
         self.w("Reassembly (stream + defrag: stream.c, defrag.c, and the library code they "
                "call): **%s instructions per packet, %.1f %%** of the packet path." %
@@ -610,6 +623,19 @@ class Report:
         for fn, fl, v in r.get("top_inclusive", [])[:12]:
             self.w("| %s | %s | %s |" % (fn, fl, fmt(v)))
         self.w()
+
+    def subsystem_table(self, r):
+        """The callgrind record's instructions per packet by subsystem."""
+        self.w("| subsystem | instructions/packet | share |")
+        self.w("|---|---:|---:|")
+        tot = sum(r["subsystems"].values()) or 1
+        for s in SUBSYSTEMS + ["unattributed"]:
+            v = r["subsystems"].get(s, 0)
+            if s == "unattributed" and not v:
+                continue
+            self.w("| %s | %s | %.1f %% |" % (s, fmt(v), 100 * v / tot))
+        self.w()
+        return tot
 
     def scaling(self):
         self.w("## 4. Scaling")
@@ -786,6 +812,84 @@ class Report:
         self.target("alerts to JSON + TLS syslog within 10 % of outputs off",
                     "%.3f× the CPU ns/packet; %.3f× by wall time" % (ratio, wratio), ratio <= 1.10)
 
+    # variant, label, the variant it is measured against
+    GW_VARIANTS = [("off", "outputs off", None),
+                   ("alerts", "alerts to the JSON log", "silenced"),
+                   ("silenced", "the same, every rule silenced by an exception", None),
+                   ("events", "outputs off, event records to a file (`--events`)", "off"),
+                   ("heavy-alerts", "alert-heavy, alerts to the JSON log", "heavy-silenced"),
+                   ("heavy-silenced", "alert-heavy, silenced", None)]
+
+    def gateway(self):
+        self.w("## 8. Gateway: what an alert and an event record cost")
+        self.w()
+        cap = next((r for r in self.recs if r.get("t") == "capture" and r.get("role") == "gateway"), None)
+        s = {v: self.summarize(self.runs(stage="gateway", variant=v)) for v, _, _ in self.GW_VARIANTS}
+        if cap is None or not s["off"]:
+            self.w("No gateway result (see Stages).")
+            self.w()
+            return
+        self.w("`bench/pcapgen gateway` (%s packets, %s B mean frame, %s flows), bench/gateway's "
+               "eleven rules (the alert-heavy variant: with `heavy.yaml`, an alert for every DNS "
+               "message), level 5, %s runs of each row, interleaved." % (
+                   fmt(cap["packets"]), fmt(cap["bytes"] / cap["packets"]), fmt(cap.get("flows")),
+                   fmt(s["off"]["n"])))
+        self.w()
+        self.w("| run | alerts | event records | packets alerting | CPU ns/packet (median) | "
+               "CPU s min–max | extra CPU ns per alert or record |")
+        self.w("|---|---:|---:|---:|---:|---:|---:|")
+        per = {}
+        for v, label, against in self.GW_VARIANTS:
+            rs = self.runs(stage="gateway", variant=v)
+            x = s[v]
+            if x is None:
+                self.w("| %s | FAILED | | | | | |" % label if rs else "| %s | not run | | | | | |" % label)
+                continue
+            cpus = [r["cpu"] for r in rs if r.get("cpu")]
+            n = rs[0].get("events") if v == "events" else rs[0].get("alerts")
+            base = s.get(against) if against else None
+            d = None
+            if base and x["cns"] and base["cns"] and n:
+                d = (x["cns"] - base["cns"]) * x["packets"] / n
+                per[v] = d
+            al = rs[0].get("alerts")
+            self.w("| %s | %s | %s | %s | %s | %s–%s | %s |" % (
+                label, fmt(al), fmt(rs[0].get("events")),
+                "%.1f %%" % (100.0 * al / x["packets"]) if al else "—",
+                fmt(x["cns"], 1), fmt(min(cpus), 3), fmt(max(cpus), 3), fmt(d, 0) if d is not None else "—"))
+        self.w()
+        self.w("Extra CPU ns per alert = (median CPU ns/packet of the alerting row − that of the "
+               "same configuration silenced) × packets ÷ alerts. Silenced, every rule still "
+               "matches, but `bench/gateway/silence.yaml`'s exception (all traffic) drops the "
+               "match before its threshold is counted, so the difference is the whole alert path "
+               "from match to JSON line written: thresholds and suppression, formatting with "
+               "masking, the message texts, the write (less the exception check, a few tens of "
+               "ns). Outputs off is no baseline for alerts: the daemon formats every alert even "
+               "with no output configured (the status socket and the history receive it). Per "
+               "record = (events row − outputs off) × packets ÷ records. CPU time is user + "
+               "system of the whole run minus `canhgacd -T` with the same configuration.")
+        self.w()
+        cg = next((x for x in self.recs if x.get("t") == "callgrind" and x.get("stage") == "gateway"), None)
+        if cg:
+            self.w("`%s`: **%s instructions per packet** (alerts and events on)." %
+                   (cg.get("cmd", ""), fmt(cg["ir_per_packet"])))
+            self.w()
+            self.subsystem_table(cg)
+            self.w("| path | functions (inclusive) | count | instructions each |")
+            self.w("|---|---|---:|---:|")
+            for label, p in sorted(cg.get("per", {}).items()):
+                self.w("| %s | %s | %s | %s |" % (label, ", ".join(p["functions"]),
+                                                 fmt(p["count"]), fmt(p["ir_each"])))
+            self.w()
+        if "alerts" in per:
+            self.target("an alert, match to JSON line written (gateway), ≤ 1 µs CPU",
+                        "%s ns (%s in the alert-heavy variant)" % (
+                            fmt(per["alerts"]), fmt(per.get("heavy-alerts"))),
+                        max(per["alerts"], per.get("heavy-alerts", 0)) <= 1000)
+        if "events" in per:
+            self.target("an event record (gateway) ≤ 0.5 µs CPU", "%s ns" % fmt(per["events"]),
+                        per["events"] <= 500)
+
     def commands(self):
         cs = [r for r in self.recs if r.get("t") == "cmd"]
         if not cs:
@@ -816,6 +920,7 @@ class Report:
         self.live()
         self.memory()
         self.alerts()
+        self.gateway()
         body = self.lines[body_start:]
         self.lines = self.lines[:body_start]
         self.w("# canhgac benchmark results")
@@ -873,7 +978,7 @@ def cmd_check(argv):
     rows = 0
     need = ["## Targets", "## Stages", "## 1. Captures", "## 2. Throughput",
             "## 3. Instructions per packet", "## 4. Scaling", "## 5. Live",
-            "## 6. Memory", "## 7. Alerts", "## Commands"]
+            "## 6. Memory", "## 7. Alerts", "## 8. Gateway", "## Commands"]
     for h in need:
         if h not in text:
             bad.append("missing section " + h)
@@ -883,7 +988,7 @@ def cmd_check(argv):
             continue
         cells = [c.strip() for c in line.strip("|").split("|")]
         if cells[0] in ("run", "capture", "subsystem", "function", "rules", "lists", "replay rate",
-                        "flow state", "indicator lists (`bench/listbench`)", "outputs", "target",
+                        "flow state", "indicator lists (`bench/listbench`)", "outputs", "target", "path",
                         "stage", "date", "commit", "machine", "kernel", "build", "mode", "load", "note"):
             continue
         rows += 1

@@ -10,6 +10,10 @@
  *           payload both ways and FIN close; TLS ClientHello/ServerHello;
  *           DNS over UDP; HTTP GET and 200 replies; SSH banners; port scans
  *           answered by RSTs; an SSH brute-force pattern.
+ *   gateway the mixed engine with a busy provincial gateway's mix (bench/
+ *           README.md "gateway"): mostly DNS, pings, HTTP kept alive over
+ *           one to three transactions behind varied Server headers, TLS,
+ *           SSH; names under .io and on bench/gateway's indicator lists.
  *   small   COUNT minimum-size frames (60 bytes captured, 64 on the wire
  *           with the FCS) over --flows UDP and TCP flows.
  *
@@ -50,6 +54,9 @@ struct gen {
 	uint64_t	 ts_ns;		/* packet time, ns since EPOCH_START */
 	uint64_t	 gap_ns;	/* mean gap between packets */
 	uint64_t	 packets, bytes, flows;
+	/* gateway: what its event records and rules will see */
+	uint64_t	 dns_msgs, http_tx, tls_hellos, ssh_banners;
+	uint64_t	 icmp_echo;
 	uint16_t	 ipid;
 	uint8_t		 frame[FRAME_MAX + 64];
 };
@@ -325,6 +332,28 @@ emit_udp(struct gen *g, const struct ep *src, const struct ep *dst,
 	out_frame(g, g->frame, len);
 }
 
+/* ICMP echo request (type 8) or reply (type 0) carrying pl. */
+static void
+emit_icmp_echo(struct gen *g, uint32_t src, uint32_t dst, uint8_t type,
+    uint16_t id, uint16_t seq, const uint8_t *pl, size_t plen)
+{
+	uint8_t		*c = g->frame + 34;
+	size_t		 len;
+
+	if (plen > FRAME_MAX - 42)
+		die("internal: ICMP payload of %zu bytes", plen);
+	c[0] = type;
+	c[1] = 0;
+	put16(c + 2, 0);
+	put16(c + 4, id);
+	put16(c + 6, seq);
+	if (plen > 0)
+		memcpy(c + 8, pl, plen);
+	len = build_ip(g, 1, src, dst, 8 + plen);
+	put16(c + 2, csum_fold(csum_add(0, c, 8 + plen)));
+	out_frame(g, g->frame, len);
+}
+
 static uint32_t
 ipv4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
@@ -472,10 +501,10 @@ gen_small(struct gen *g, uint64_t n, uint32_t nflows)
  */
 #define NSESS		48
 #define MSG_MAX		32
-#define SDATA_MAX	(96U << 10)
+#define SDATA_MAX	(128U << 10)	/* gateway: four 28 KB TLS replies */
 #define SCAN_PORTS_MAX	1024
 
-enum skind { SK_TCP, SK_UDP, SK_SCAN };
+enum skind { SK_TCP, SK_UDP, SK_SCAN, SK_ICMP };
 enum sphase { PH_SYN, PH_SYNACK, PH_ACK, PH_DATA, PH_PUREACK, PH_FIN1,
 	PH_FIN2, PH_FIN3, PH_DONE };
 
@@ -638,15 +667,46 @@ static const char *const paths[] = {
 };
 #define NPATHS	(sizeof(paths) / sizeof(paths[0]))
 
+/*
+ * gateway: a provincial gateway's names, repeated to weight them: most
+ * are the usual ones, about one in eight is under .io and one in
+ * twenty-five is on the indicator list (bench/gateway/ioc-domains.txt,
+ * hosted in 198.51.100.0/24, which bench/gateway/ioc-ips.txt lists).
+ */
+static const char *const gw_names[] = {
+	"cong.lgs.gov.vn", "dichvucong.gov.vn", "api.dancu.gov.vn",
+	"mail.lgs.gov.vn", "example.com", "www.google.com",
+	"update.microsoft.com", "vnexpress.net", "zalo.me", "github.com",
+	"ocsp.digicert.com", "cdn.jsdelivr.net", "thuvienphapluat.vn",
+	"login.microsoftonline.com", "cong.lgs.gov.vn", "dichvucong.gov.vn",
+	"api.dancu.gov.vn", "www.google.com", "zalo.me", "vnexpress.net",
+	"cdn.socket.io", "api.segment.io", "status.ably.io",
+	"update-check.badcdn.net",
+};
+#define GW_NNAMES	(sizeof(gw_names) / sizeof(gw_names[0]))
+static const char *const gw_ioc_suffix = ".badcdn.net";
+
+static int	gateway;		/* the gateway kind is being generated */
+
+static const char *
+pick_name(struct gen *g)
+{
+	if (gateway)
+		return gw_names[rnd_below(g, GW_NNAMES)];
+	return names[rnd_below(g, NNAMES)];
+}
+
 /* Where a name lives: .gov.vn in the data centre, the rest outside. */
 static uint32_t
 name_addr(const char *name)
 {
 	uint32_t	h = name_hash(name);
-	size_t		nl = strlen(name);
+	size_t		nl = strlen(name), il = strlen(gw_ioc_suffix);
 
 	if (nl > 7 && strcmp(name + nl - 7, ".gov.vn") == 0)
 		return ipv4(10, 20, 1, 10 + (h % 40));
+	if (nl > il && strcmp(name + nl - il, gw_ioc_suffix) == 0)
+		return ipv4(198, 51, 100, 1 + h % 250);
 	return ipv4(203, (h >> 16) & 0x3f, (h >> 8) & 0xff, 1 + h % 250);
 }
 
@@ -797,7 +857,7 @@ tls_server_hello(struct wbuf *w, struct gen *g)
 static void
 sess_tls(struct gen *g, struct sess *s)
 {
-	const char	*sni = names[rnd_below(g, NNAMES)];
+	const char	*sni = pick_name(g);
 	struct wbuf	 w;
 	int		 i, n;
 
@@ -808,6 +868,7 @@ sess_tls(struct gen *g, struct sess *s)
 	w = msg_begin(s, 0);
 	tls_client_hello(&w, g, sni);
 	msg_end(s, &w);
+	g->tls_hellos++;
 	w = msg_begin(s, 1);
 	tls_server_hello(&w, g);
 	/* EncryptedExtensions, Certificate, CertificateVerify, Finished. */
@@ -826,42 +887,74 @@ sess_tls(struct gen *g, struct sess *s)
 			msg_end(s, &w);
 		}
 		w = msg_begin(s, 1);
-		tls_appdata(&w, g, rnd_range(g, 200, 12000));
+		/* gateway: the portal's pages and downloads are larger */
+		tls_appdata(&w, g, gateway ? rnd_range(g, 2000, 28000) :
+		    rnd_range(g, 200, 12000));
 		msg_end(s, &w);
 	}
 }
 
+/* gateway: a few probes among the paths, and old servers among new. */
+static const char *const gw_paths[] = {
+	"/", "/index.html", "/api/v1/status", "/tra-cuu/ho-so?id=1024",
+	"/static/app.js", "/favicon.ico", "/dang-nhap", "/api/v1/ho-so",
+	"/tin-tuc/thong-bao", "/static/style.css",
+	"/cgi-bin/../../etc/passwd", "/tra-cuu?id=1%27%20OR%20%271%27=%271",
+};
+#define GW_NPATHS	(sizeof(gw_paths) / sizeof(gw_paths[0]))
+
+static const char *const gw_servers[] = {
+	"nginx", "nginx/1.24.0", "Apache/2.4.57 (Debian)", "cloudflare",
+	"Microsoft-IIS/10.0", "Apache/2.2.15 (CentOS)", "Microsoft-IIS/7.5",
+	"nginx", "nginx/1.22.1", "Apache/2.4.62 (Ubuntu)",
+};
+#define GW_NSERVERS	(sizeof(gw_servers) / sizeof(gw_servers[0]))
+
+/* HTTP: one GET and reply (mixed), or one to three kept alive (gateway). */
 static void
 sess_http(struct gen *g, struct sess *s)
 {
-	const char	*host = names[rnd_below(g, NNAMES)];
+	const char	*host = pick_name(g);
 	struct wbuf	 w;
 	char		 hdr[512];
 	uint32_t	 body = rnd_range(g, 100, 20000), i;
-	int		 n;
+	int		 n, t, ntx = 1;
 
 	s->c.ip = client_addr(g);
 	s->c.port = eph_port(g, s->c.ip);
 	s->s.ip = name_addr(host);
 	s->s.port = 80;
-	w = msg_begin(s, 0);
-	n = snprintf(hdr, sizeof(hdr), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-	    paths[rnd_below(g, NPATHS)], host, agents[rnd_below(g, NAGENTS)]);
-	if (n < 0 || (size_t)n >= sizeof(hdr))
-		die("internal: HTTP request too long");
-	w_str(&w, hdr);
-	msg_end(s, &w);
-	w = msg_begin(s, 1);
-	n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nServer: nginx\r\n"
-	    "Content-Type: text/html; charset=utf-8\r\nContent-Length: %"
-	    PRIu32 "\r\nConnection: close\r\n\r\n", body);
-	if (n < 0 || (size_t)n >= sizeof(hdr))
-		die("internal: HTTP reply too long");
-	w_str(&w, hdr);
-	for (i = 0; i < body; i++)
-		w_u8(&w, "<p>Cong thong tin dien tu.</p>\n"[i % 31]);
-	msg_end(s, &w);
+	if (gateway)
+		ntx = (int)rnd_range(g, 1, 3);
+	for (t = 0; t < ntx; t++) {
+		const char	*conn = t + 1 < ntx ? "keep-alive" : "close";
+
+		if (gateway)	/* a portal's pages: fewer tiny or huge */
+			body = rnd_range(g, 800, 10000);
+		w = msg_begin(s, 0);
+		n = snprintf(hdr, sizeof(hdr), "GET %s HTTP/1.1\r\nHost: %s"
+		    "\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: %s"
+		    "\r\n\r\n", gateway ? gw_paths[rnd_below(g, GW_NPATHS)] :
+		    paths[rnd_below(g, NPATHS)], host,
+		    agents[rnd_below(g, NAGENTS)], conn);
+		if (n < 0 || (size_t)n >= sizeof(hdr))
+			die("internal: HTTP request too long");
+		w_str(&w, hdr);
+		msg_end(s, &w);
+		w = msg_begin(s, 1);
+		n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nServer: %s"
+		    "\r\nContent-Type: text/html; charset=utf-8\r\n"
+		    "Content-Length: %" PRIu32 "\r\nConnection: %s\r\n\r\n",
+		    gateway ? gw_servers[rnd_below(g, GW_NSERVERS)] : "nginx",
+		    body, conn);
+		if (n < 0 || (size_t)n >= sizeof(hdr))
+			die("internal: HTTP reply too long");
+		w_str(&w, hdr);
+		for (i = 0; i < body; i++)
+			w_u8(&w, "<p>Cong thong tin dien tu.</p>\n"[i % 31]);
+		msg_end(s, &w);
+		g->http_tx++;
+	}
 }
 
 /* An SSH binary packet of random content, as after key exchange. */
@@ -951,6 +1044,7 @@ sess_ssh_common(struct gen *g, struct sess *s, const char *cbanner,
 	w = msg_begin(s, 1);
 	w_str(&w, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
 	msg_end(s, &w);
+	g->ssh_banners += 2;
 	w = msg_begin(s, 0);
 	w_str(&w, cbanner);
 	w_str(&w, "\r\n");
@@ -1060,7 +1154,7 @@ dns_name(struct wbuf *w, const char *name)
 static void
 sess_dns(struct gen *g, struct sess *s)
 {
-	const char	*name = names[rnd_below(g, NNAMES)];
+	const char	*name = pick_name(g);
 	uint16_t	 id = (uint16_t)rnd(g);
 	int		 aaaa = rnd_below(g, 4) == 0;
 	uint32_t	 addr = name_addr(name);
@@ -1099,6 +1193,40 @@ sess_dns(struct gen *g, struct sess *s)
 		w_u32(&w, addr);
 	}
 	msg_end(s, &w);
+	g->dns_msgs += 2;
+}
+
+/*
+ * gateway: pings, one to four echo requests each answered; half from
+ * outside to the data centre, half from clients to the world.
+ */
+static void
+sess_icmp(struct gen *g, struct sess *s)
+{
+	struct wbuf	w;
+	int		i, n = (int)rnd_range(g, 1, 4);
+	size_t		at;
+
+	s->kind = SK_ICMP;
+	if (rnd_below(g, 2)) {
+		s->c.ip = ipv4(45 + rnd_below(g, 150), rnd_below(g, 256),
+		    rnd_below(g, 256), 1 + rnd_below(g, 254));
+		s->s.ip = ipv4(10, 20, 1, 10 + rnd_below(g, 40));
+	} else {
+		s->c.ip = client_addr(g);
+		s->s.ip = name_addr(pick_name(g));
+	}
+	s->c.port = (uint16_t)rnd(g);		/* the echo identifier */
+	for (i = 0; i < n; i++) {
+		w = msg_begin(s, 0);
+		at = w.len;
+		w_rand(&w, g, 56);		/* as ping(8) sends */
+		msg_end(s, &w);
+		w = msg_begin(s, 1);
+		w_bytes(&w, s->data + s->msg[s->nmsg - 1].off + at, 56);
+		msg_end(s, &w);
+		g->icmp_echo++;
+	}
 }
 
 static void
@@ -1125,6 +1253,31 @@ sess_scan(struct gen *g, struct sess *s)
 	s->seq[0] = (uint32_t)rnd(g);
 }
 
+/*
+ * gateway's mix, in ten-thousandths of the sessions started: DNS most,
+ * then pings, HTTP and TLS; SSH by admins and brute force; a rare scan.
+ */
+static void
+sess_new_gateway(struct gen *g, struct sess *s)
+{
+	uint32_t	r = rnd_below(g, 10000);
+
+	if (r < 7200)
+		sess_dns(g, s);
+	else if (r < 7380)
+		sess_icmp(g, s);
+	else if (r < 9070)
+		sess_http(g, s);
+	else if (r < 9900)
+		sess_tls(g, s);
+	else if (r < 9930)
+		sess_ssh(g, s);
+	else if (r < 9994)
+		sess_brute(g, s);
+	else
+		sess_scan(g, s);
+}
+
 /* Replace a finished session with a new one of a weighted random kind. */
 static void
 sess_new(struct gen *g, struct sess *s)
@@ -1136,6 +1289,10 @@ sess_new(struct gen *g, struct sess *s)
 	s->data = data;
 	s->kind = SK_TCP;
 	s->synopts = 1;
+	if (gateway) {
+		sess_new_gateway(g, s);
+		goto started;
+	}
 	if (r < 350)
 		sess_dns(g, s);
 	else if (r < 650)
@@ -1148,6 +1305,7 @@ sess_new(struct gen *g, struct sess *s)
 		sess_brute(g, s);
 	else
 		sess_scan(g, s);
+started:
 	s->phase = s->kind == SK_TCP ? PH_SYN : PH_DATA;
 	s->seq[0] = (uint32_t)rnd(g);
 	s->seq[1] = (uint32_t)rnd(g);
@@ -1245,6 +1403,13 @@ step(struct gen *g, struct sess *s)
 	}
 	m = &s->msg[s->cur];
 	d = m->dir;
+	if (s->kind == SK_ICMP) {
+		emit_icmp_echo(g, ep[d]->ip, ep[!d]->ip, d ? 0 : 8, s->c.port,
+		    (uint16_t)(s->cur / 2 + 1), s->data + m->off, m->len);
+		if (++s->cur >= s->nmsg)
+			s->phase = PH_DONE;
+		return;
+	}
 	if (s->kind == SK_UDP) {
 		emit_udp(g, ep[d], ep[!d], s->data + m->off, m->len);
 		if (++s->cur >= s->nmsg)
@@ -1335,14 +1500,17 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-"usage: pcapgen flows|mixed|small -n COUNT -o FILE [--seed N] [--pps N]\n"
+"usage: pcapgen flows|mixed|gateway|small -n COUNT -o FILE [--seed N]\n"
+"               [--pps N]\n"
 "               [--flows N]\n"
 "  flows   COUNT TCP SYNs, each a new flow from a distinct source\n"
 "  mixed   about COUNT packets of TCP/TLS/DNS/HTTP/SSH sessions, scans\n"
 "          and SSH brute force\n"
+"  gateway mixed's engine with a provincial gateway's mix: more DNS,\n"
+"          pings, kept-alive HTTP, .io and indicator names (bench/gateway/)\n"
 "  small   COUNT 60-byte frames over --flows flows (default 10000)\n"
 "  --seed  PRNG seed (default 1); --pps  packet-time rate (default\n"
-"          1000000 for flows and small, 50000 for mixed)\n");
+"          1000000 for flows and small, 50000 for mixed and gateway)\n");
 	exit(2);
 }
 
@@ -1391,6 +1559,10 @@ main(int argc, char *argv[])
 	if (optind + 1 != argc || out == NULL || !have_n)
 		usage();
 	kind = argv[optind];
+	if (strcmp(kind, "gateway") == 0) {
+		gateway = 1;
+		kind = "mixed";		/* the same engine, the gateway's mix */
+	}
 	if (strcmp(kind, "mixed") == 0 && pps == 0)
 		pps = 50000;
 	else if (pps == 0)
@@ -1419,7 +1591,13 @@ main(int argc, char *argv[])
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	fprintf(stderr, "pcapgen: %s seed %" PRIu64 ": %" PRIu64 " packets, %"
 	    PRIu64 " bytes, %" PRIu64 " flows, %.3f s of packet time, "
-	    "written in %.2f s\n", kind, seed, g.packets, g.bytes, g.flows,
-	    (double)g.ts_ns / 1e9, secs);
+	    "written in %.2f s\n", gateway ? "gateway" : kind, seed, g.packets,
+	    g.bytes, g.flows, (double)g.ts_ns / 1e9, secs);
+	if (gateway)
+		fprintf(stderr, "pcapgen: gateway: %" PRIu64 " DNS messages, %"
+		    PRIu64 " HTTP transactions, %" PRIu64 " TLS ClientHellos, %"
+		    PRIu64 " SSH banners, %" PRIu64 " ICMP echo requests\n",
+		    g.dns_msgs, g.http_tx, g.tls_hellos, g.ssh_banners,
+		    g.icmp_echo);
 	return 0;
 }

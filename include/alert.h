@@ -23,6 +23,7 @@ void	 alert_out_reopen(struct alert_out *);
 int	 alert_out_retarget(struct alert_out *, const struct config *,
 	    char *err, size_t errlen);
 void	 alert_out_flush(struct alert_out *);
+void	 alert_out_drain(struct alert_out *);
 uint64_t alert_out_count(const struct alert_out *);
 uint64_t alert_out_errors(const struct alert_out *);
 /* Write one alert for rule r on event ctx with the threshold outcome. */

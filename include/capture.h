@@ -24,8 +24,10 @@ struct pcap;
 typedef void (*capture_pkt_cb)(const struct iface *, uint64_t ts,
 	    const uint8_t *, uint32_t caplen, uint32_t wirelen, void *);
 typedef void (*capture_done_cb)(void *);
+typedef void (*capture_batch_cb)(void *);
 struct capture *capture_new(struct event_base *, capture_pkt_cb,
 	    capture_done_cb, void *);
+void	 capture_set_batch_cb(struct capture *, capture_batch_cb);
 int	 capture_add_live(struct capture *, const struct capture_conf *,
 	    char *err, size_t errlen);
 int	 capture_add_file(struct capture *, const char *path, char *err,

@@ -39,6 +39,7 @@
 #include "xmalloc.h"
 
 #define ALERT_BUF	16384
+#define ALERT_PEND	(4 * ALERT_BUF)	/* whole lines waiting to be written */
 #define TEXT_MAX	2048
 
 struct alert_out {
@@ -49,7 +50,10 @@ struct alert_out {
 	uint64_t	 errors;
 	uint64_t	 json_lost;	/* of the current write-error episode */
 	uint64_t	 json_since;	/* written since the last link check */
+	size_t		 npend;		/* bytes in pend */
+	uint64_t	 pend_lines;
 	char		 buf[ALERT_BUF];
+	char		 pend[ALERT_PEND];
 };
 
 /*
@@ -123,16 +127,22 @@ open_append(const char *path, char *err, size_t errlen)
 }
 
 /*
- * One alert, one write(2): a failed or short write (disk full, file
- * made immutable) is cut back to the last whole line, counted, and said
- * once per episode, with how many were lost when writing works again.
+ * The lines of alerts waiting, one write(2): a syscall per alert was
+ * most of an alert's cost (perf, bench gateway stage). They wait at
+ * most until the end of the batch of packets that raised them (or the
+ * tick, for alerts of timers). A failed or short write (disk full, file
+ * made immutable) is cut back to the last whole line; the lines not
+ * written are counted and said once per episode, with how many were
+ * lost when writing works again.
  */
 static void
-json_write(struct alert_out *o, const char *buf, size_t len)
+json_write(struct alert_out *o, const char *buf, size_t len, uint64_t lines)
 {
-	ssize_t	n = write(o->json, buf, len), m;
-	int	e = errno;
-	off_t	end;
+	ssize_t		 n = write(o->json, buf, len), m;
+	int		 e = errno;
+	off_t		 end;
+	size_t		 whole = 0, i;
+	uint64_t	 done = 0;
 
 	/* A short write: the rest once more, for the reason it stops. */
 	if (n >= 0 && n < (ssize_t)len) {
@@ -142,7 +152,7 @@ json_write(struct alert_out *o, const char *buf, size_t len)
 			n += m;
 	}
 	if (n == (ssize_t)len) {
-		o->json_since++;
+		o->json_since += lines;
 		if (o->json_lost > 0) {
 			log_warnx("%s: writing again; %llu alert(s) were not "
 			    "written", o->json_path,
@@ -151,13 +161,44 @@ json_write(struct alert_out *o, const char *buf, size_t len)
 		}
 		return;
 	}
-	if (n > 0 && (end = lseek(o->json, 0, SEEK_CUR)) >= n &&
-	    ftruncate(o->json, end - n) != 0)
+	for (i = 0; n > 0 && i < (size_t)n; i++)
+		if (buf[i] == '\n') {
+			whole = i + 1;
+			done++;
+		}
+	o->json_since += done;
+	if (n > 0 && (size_t)n > whole &&
+	    (end = lseek(o->json, 0, SEEK_CUR)) >= n - (ssize_t)whole &&
+	    ftruncate(o->json, end - (n - (ssize_t)whole)) != 0)
 		log_warn("%s: cannot cut a partial line", o->json_path);
-	if (o->json_lost++ == 0)
+	if (o->json_lost == 0)
 		log_warnx("%s: cannot write alert: %s; counting lost alerts "
 		    "until it works again", o->json_path, strerror(e));
-	o->errors++;
+	o->json_lost += lines - done;
+	o->errors += lines - done;
+}
+
+/* Write the alerts waiting (each packet batch's end, the tick, a stop). */
+void
+alert_out_drain(struct alert_out *o)
+{
+	if (o == NULL || o->npend == 0)
+		return;
+	if (o->json >= 0)
+		json_write(o, o->pend, o->npend, o->pend_lines);
+	o->npend = 0;
+	o->pend_lines = 0;
+}
+
+/* One alert's line, after those waiting; a full buffer goes out first. */
+static void
+json_queue(struct alert_out *o, const char *line, size_t len)
+{
+	if (len > sizeof(o->pend) - o->npend)
+		alert_out_drain(o);
+	memcpy(o->pend + o->npend, line, len);
+	o->npend += len;
+	o->pend_lines++;
 }
 
 struct alert_out *
@@ -225,6 +266,7 @@ alert_out_retarget(struct alert_out *o, const struct config *conf,
 			return -1;
 		}
 	}
+	alert_out_drain(o);		/* the lines raised for the old file */
 	if (o->json >= 0)
 		close(o->json);
 	free(o->json_path);
@@ -249,6 +291,7 @@ alert_out_reopen(struct alert_out *o)
 		o->errors++;
 		return;
 	}
+	alert_out_drain(o);
 	close(o->json);
 	o->json = fd;
 	o->json_since = 0;
@@ -280,6 +323,7 @@ alert_out_flush(struct alert_out *o)
 {
 	if (o == NULL)
 		return;
+	alert_out_drain(o);
 	json_check_link(o);
 	if (o->stdout_fp != NULL && fflush(o->stdout_fp) != 0)
 		o->errors++;
@@ -582,7 +626,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	}
 	o->count++;
 	if (o->json >= 0)
-		json_write(o, o->buf, (size_t)n);
+		json_queue(o, o->buf, (size_t)n);
 	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "util.h"
 
 #define DNS_HDR_LEN		12
 #define DNS_PTR_MAX		32	/* compression jumps per name */
@@ -205,8 +206,8 @@ app_dns_answer(const struct app_dns *d, struct app_dns_iter *it,
 	rr->rdata[0] = '\0';
 	switch (type) {
 	case 1:		/* A */
-		if (rdlen == 4)
-			inet_ntop(AF_INET, p + at, rr->rdata, sizeof(rr->rdata));
+		if (rdlen == 4)	/* inet_ntop's text; it formats by sprintf */
+			util_addr_str(4, p + at, rr->rdata, sizeof(rr->rdata));
 		break;
 	case 28:	/* AAAA */
 		if (rdlen == 16)

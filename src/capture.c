@@ -51,6 +51,7 @@ struct capture {
 	struct event		*file_ev;
 	capture_pkt_cb		 pkt_cb;
 	capture_done_cb		 done_cb;
+	capture_batch_cb	 batch_cb;
 	void			*arg;
 	int			 stopped;
 };
@@ -225,6 +226,13 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	return 0;
 }
 
+/* Called after each batch, so what a batch produced goes out together. */
+void
+capture_set_batch_cb(struct capture *c, capture_batch_cb cb)
+{
+	c->batch_cb = cb;
+}
+
 /* Read one batch from a live interface. */
 static void
 capture_live_cb(evutil_socket_t fd, short what, void *arg)
@@ -236,6 +244,8 @@ capture_live_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
 	    (u_char *)s);
+	if (s->cap->batch_cb != NULL)
+		s->cap->batch_cb(s->cap->arg);
 	if (n == PCAP_ERROR) {
 		/* Taken down or gone: capture_check_links resumes it. */
 		log_warnx("%s: capture error: %s; capture paused until the "
@@ -336,6 +346,8 @@ capture_file_cb(evutil_socket_t fd, short what, void *arg)
 	s = &c->src[c->cur];
 	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
 	    (u_char *)s);
+	if (c->batch_cb != NULL)
+		c->batch_cb(c->arg);
 	if (n == PCAP_ERROR)
 		log_warnx("%s: read error: %s; rest of file skipped",
 		    s->ifc.name, pcap_geterr(s->pcap));

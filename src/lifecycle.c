@@ -506,6 +506,15 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	sensor_stop(s, FLOW_END_SHUTDOWN);
 }
 
+/* The alerts of a batch of packets go to the JSON log in one write. */
+static void
+on_capture_batch(void *arg)
+{
+	struct sensor	*s = arg;
+
+	alert_out_drain(s->alerts);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -528,6 +537,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		flow_expire(s->flows, now);
 		s->last_expire = now;
 		sensor_health(s, now);
+		alert_out_drain(s->alerts);	/* theirs, not a second later */
 	}
 }
 
@@ -706,6 +716,7 @@ struct capture *
 sensor_capture(struct sensor *s)
 {
 	s->cap = capture_new(s->base, sensor_packet, on_capture_done, s);
+	capture_set_batch_cb(s->cap, on_capture_batch);
 	return s->cap;
 }
 

@@ -97,23 +97,69 @@ util_parse_duration(const char *s, uint64_t *out)
 /*
  * Format a packet timestamp the way EVE does:
  * 2025-01-01T10:53:20.001000+0700, in the configured zone offset.
+ * Every alert and event record has one, and gmtime_r, strftime and
+ * snprintf were a tenth of a record's cost (perf, bench gateway stage):
+ * the text up to the seconds is kept for the last second asked, the
+ * rest is put in by hand.
  */
 void
 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 {
-	time_t		t = (time_t)(usec / 1000000) + utc_offset;
-	struct tm	tm;
-	int		off = utc_offset < 0 ? -utc_offset : utc_offset;
-	char		date[32];
+	static _Thread_local time_t	cached_t;
+	static _Thread_local int	cached_off, cached_ok;
+	static _Thread_local char	cached[32];
+	time_t				t = (time_t)(usec / 1000000) +
+					    utc_offset;
+	struct tm			tm;
+	int				off = utc_offset < 0 ? -utc_offset :
+					    utc_offset;
+	unsigned			us = (unsigned)(usec % 1000000);
+	char				*p;
+	int				i;
 
-	if (gmtime_r(&t, &tm) == NULL) {
-		snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
+	/* 19 + 7 + 5 characters and the NUL; the cases outside, as before. */
+	if (len < 32 || off / 3600 > 99) {
+		char	date[32];
+
+		if (gmtime_r(&t, &tm) == NULL) {
+			snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
+			return;
+		}
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06u%c%02d%02d", date, us,
+		    utc_offset < 0 ? '-' : '+', off / 3600, (off % 3600) / 60);
 		return;
 	}
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06u%c%02d%02d", date,
-	    (unsigned)(usec % 1000000), utc_offset < 0 ? '-' : '+',
-	    off / 3600, (off % 3600) / 60);
+	if (!cached_ok || t != cached_t || utc_offset != cached_off) {
+		if (gmtime_r(&t, &tm) == NULL) {
+			snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
+			return;
+		}
+		/* A year past 9999 is longer: not cached, formatted as before. */
+		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S",
+		    &tm) != 19) {
+			cached_ok = 0;
+			snprintf(buf, len, "%s.%06u%c%02d%02d", cached, us,
+			    utc_offset < 0 ? '-' : '+', off / 3600,
+			    (off % 3600) / 60);
+			return;
+		}
+		cached_t = t;
+		cached_off = utc_offset;
+		cached_ok = 1;
+	}
+	memcpy(buf, cached, 19);
+	p = buf + 19;
+	*p++ = '.';
+	for (i = 5; i >= 0; i--, us /= 10)
+		p[i] = (char)('0' + us % 10);
+	p += 6;
+	*p++ = utc_offset < 0 ? '-' : '+';
+	p[0] = (char)('0' + off / 3600 / 10);
+	p[1] = (char)('0' + off / 3600 % 10);
+	p[2] = (char)('0' + (off % 3600) / 60 / 10);
+	p[3] = (char)('0' + (off % 3600) / 60 % 10);
+	p[4] = '\0';
 }
 
 /* The EVE name of an IP protocol; others as their number in buf. */

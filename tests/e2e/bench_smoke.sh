@@ -2,7 +2,8 @@
 # The benchmark harness end to end, small: `bench/run --quick` generates
 # its captures, runs every stage (floor, tcpdump, tshark, canhgacd;
 # callgrind; rule and list scaling; live replay on a veth pair; memory;
-# alerts to a real TLS syslog-ng) and writes RESULTS.md. Checks that every
+# alerts to a real TLS syslog-ng; the gateway's alert and record cost)
+# and writes RESULTS.md. Checks that every
 # stage ran, every table is complete with parseable numbers, and the raw
 # results hang together (packet counts agree across tools, the callgrind
 # subsystems add up, every alert reached the collector). No timing is
@@ -72,7 +73,7 @@ def check(cond, what):
     if not cond:
         bad.append(what)
 stages = {r["stage"]: r["status"] for r in recs if r.get("t") == "stage"}
-for s in ("gen", "throughput", "callgrind", "scaling", "live", "memory", "alerts"):
+for s in ("gen", "throughput", "callgrind", "scaling", "live", "memory", "alerts", "gateway"):
     check(stages.get(s) == "ok" or (s in allowed and stages.get(s) == "skipped"),
           "stage %s: %s" % (s, stages.get(s)))
 caps = {r["name"]: r for r in recs if r.get("t") == "capture" and r.get("throughput")}
@@ -87,7 +88,7 @@ for name, c in caps.items():
             check(r.get("packets") == c["packets"],
                   "%s %s read %s of %s packets" % (name, r["tool"], r.get("packets"), c["packets"]))
     check(all(r.get("rss_kb", 0) > 0 for r in runs), "%s: peak RSS of every run" % name)
-cg = [r for r in recs if r.get("t") == "callgrind"]
+cg = [r for r in recs if r.get("t") == "callgrind" and r.get("stage") != "gateway"]
 if stages.get("callgrind") == "ok":
     s = sum(cg[0]["subsystems"].values())
     check(abs(s - cg[0]["ir_per_packet"]) < 0.01 * cg[0]["ir_per_packet"],
@@ -111,6 +112,22 @@ d = [r for r in recs if r.get("stage") == "alerts_delivery"]
 check(bool(on) and on[0].get("alerts", 0) > 0, "alerts raised on the mixed capture")
 check(bool(d) and d[-1]["delivered"] == d[-1]["expected"],
       "every alert reached syslog-ng (%s)" % (d and "%d of %d" % (d[-1]["delivered"], d[-1]["expected"])))
+gw = {r["variant"]: r for r in recs if r.get("stage") == "gateway" and r.get("t") == "run"}
+check(set(gw) == {"off", "alerts", "silenced", "events", "heavy-alerts", "heavy-silenced"},
+      "gateway: every variant run (%s)" % sorted(gw))
+check(all(r.get("packets") == gw["off"].get("packets") for r in gw.values()),
+      "gateway: every variant read the same packets")
+check(gw.get("alerts", {}).get("alerts", 0) > 0 and gw.get("events", {}).get("events", 0) > 0,
+      "gateway: alerts and event records written")
+check(gw.get("silenced", {}).get("alerts", -1) == 0 and gw.get("heavy-silenced", {}).get("alerts", -1) == 0,
+      "gateway: the silenced baselines write no alert")
+check(gw.get("heavy-alerts", {}).get("alerts", 0) >= 0.1 * gw["off"].get("packets", 1 << 60),
+      "gateway: the heavy variant alerts on at least a tenth of the packets")
+gcg = [r for r in recs if r.get("t") == "callgrind" and r.get("stage") == "gateway"]
+if "callgrind" not in allowed:
+    check(bool(gcg) and all(gcg[0].get("per", {}).get(k, {}).get("ir_each", 0) > 0
+                            for k in ("alert", "event")),
+          "gateway callgrind: instructions per alert and per record")
 sys.exit(1 if bad else 0)
 EOF
 
@@ -123,7 +140,7 @@ rc=$?
 [ $rc -ne 0 ] || { cat "$tmp/run2.out"; fail "a timed-out stage left bench/run's exit status 0"; }
 grep -q '^| scaling | TIMEOUT |' "$tmp/R2.md" || { cat "$tmp/R2.md"; fail "no TIMEOUT row for the scaling stage"; }
 grep -q '^| throughput | SKIPPED | .*not selected' "$tmp/R2.md" || fail "unselected stage not listed as skipped"
-$PY "$top_srcdir/bench/bench.py" check "$tmp/R2.md" "throughput,callgrind,live,memory,alerts" >/dev/null &&
+$PY "$top_srcdir/bench/bench.py" check "$tmp/R2.md" "throughput,callgrind,live,memory,alerts,gateway" >/dev/null &&
     fail "check accepted a RESULTS.md with a timed-out stage"
 echo "$me: ok   a 0.1 s stage limit: scaling TIMEOUT in RESULTS.md, exit $rc"
 echo "$me: PASS in $(($(date +%s) - t0)) s"

@@ -141,12 +141,55 @@ test_spec_baselines(void **state)
 		    corpus_dir());
 }
 
+/*
+ * community_id.c keeps the last IDs by a hash of their input: thousands
+ * of distinct flows (many to a slot) must each keep their own ID, asked
+ * in one order and again in another, and the README's vectors still
+ * come out after the churn.
+ */
+#define CACHE_FLOWS	5000
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+test_cache(void **state)
+{
+	static char	first[CACHE_FLOWS][64], again[64];
+	uint8_t		a[16], b[16];
+	uint32_t	i, j;
+
+	(void)state;
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	for (j = 0; j < 2 * CACHE_FLOWS; j++) {
+		/* Forwards, then backwards with a stride: other neighbours. */
+		i = j < CACHE_FLOWS ? j : (j * 7919U) % CACHE_FLOWS;
+		a[0] = 10; a[1] = (uint8_t)(i >> 8); a[2] = (uint8_t)i; a[3] = 1;
+		b[0] = 192; b[1] = 0; b[2] = 2; b[3] = (uint8_t)(i % 7);
+		assert_int_equal(community_id_v1(0, 4, a, b, PROTO_TCP,
+		    (uint16_t)(1024 + i % 3), 443, j < CACHE_FLOWS ? first[i] :
+		    again, 64), 0);
+		if (j >= CACHE_FLOWS && strcmp(again, first[i]) != 0)
+			fail_msg("flow %u: %s, first %s", i, again, first[i]);
+	}
+	qsort(first, CACHE_FLOWS, sizeof(first[0]), cmp_id);
+	for (i = 1; i < CACHE_FLOWS; i++)
+		if (strcmp(first[i - 1], first[i]) == 0)
+			fail_msg("two flows with the ID %s", first[i]);
+	test_readme_vectors(state);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readme_vectors),
 		cmocka_unit_test(test_spec_baselines),
+		cmocka_unit_test(test_cache),
 	};
 
 	int	rc = cmocka_run_group_tests(tests, NULL, NULL);

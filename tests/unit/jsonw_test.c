@@ -159,6 +159,61 @@ test_escape_every_byte(void **state)
 	}
 }
 
+static void	ref_mask(char *, size_t);
+
+/*
+ * Keys: a name of letters and '_' is copied whole, anything else goes
+ * the long way; both must give what escaping and masking the key gives,
+ * and a key that does not fit must fail the record at every fill level.
+ */
+static void
+test_keys(void **state)
+{
+	char		key[24], buf[256], want[256], masked[24], small[64];
+	struct jsonw	w;
+	unsigned	b, p, cap;
+	size_t		n;
+	ssize_t		r;
+
+	(void)state;
+	for (b = 1; b < 256; b++) {
+		for (p = 0; p < 12; p++) {
+			memset(key, 'k', sizeof(key));
+			key[p] = (char)b;
+			key[12] = '\0';
+			jw_init(&w, buf, sizeof(buf));
+			jw_uint(&w, key, 7);
+			memcpy(want, "{", 1);
+			n = 1 + ref_escape((const unsigned char *)key, 12,
+			    want + 1);
+			memcpy(want + n, ":7}\n", 5);
+			assert_true(jw_finish(&w) > 0);
+			if (strcmp(buf, want) != 0)
+				fail_msg("key byte 0x%02x at %u: %s, want %s",
+				    b, p, buf, want);
+		}
+	}
+	/* A key of twelve digits is a number like any other string. */
+	memcpy(masked, "079123456789", 13);
+	ref_mask(masked, 12);
+	jw_init(&w, buf, sizeof(buf));
+	jw_uint(&w, "079123456789", 1);
+	assert_true(jw_finish(&w) > 0);
+	snprintf(want, sizeof(want), "{\"%s\":1}\n", masked);
+	assert_string_equal(buf, want);
+	/* "{\"signature_id\":1}\n" is 19 bytes and needs 20 of the buffer. */
+	for (cap = 1; cap <= sizeof(small); cap++) {
+		jw_init(&w, small, cap);
+		jw_uint(&w, "signature_id", 1);
+		r = jw_finish(&w);
+		if (cap >= 20) {
+			assert_int_equal(r, 19);
+			assert_string_equal(small, "{\"signature_id\":1}\n");
+		} else
+			assert_int_equal(r, -1);
+	}
+}
+
 static void
 test_overflow(void **state)
 {
@@ -322,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_numbers_and_runs),
 		cmocka_unit_test(test_escape_every_byte),
+		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

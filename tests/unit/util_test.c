@@ -1,6 +1,7 @@
 /*
  * util.c's formatters against the C library's: IPv4 addresses written
- * by hand must read exactly as inet_ntop writes them.
+ * by hand must read exactly as inet_ntop writes them, and timestamps
+ * (the seconds' text cached) as gmtime_r, strftime and snprintf do.
  */
 #include "config.h"
 
@@ -8,7 +9,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
@@ -72,12 +75,76 @@ test_addr_v6_and_short(void **state)
 	assert_string_equal(tiny, "");
 }
 
+/* The formatting util_format_ts did before it cached a second's text. */
+static void
+ts_reference(uint64_t usec, char *buf, size_t len, int utc_offset)
+{
+	time_t		t = (time_t)(usec / 1000000) + utc_offset;
+	struct tm	tm;
+	int		off = utc_offset < 0 ? -utc_offset : utc_offset;
+	char		date[32];
+
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
+		return;
+	}
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06u%c%02d%02d", date,
+	    (unsigned)(usec % 1000000), utc_offset < 0 ? '-' : '+',
+	    off / 3600, (off % 3600) / 60);
+}
+
+static void
+test_format_ts(void **state)
+{
+	static const int	offsets[] = { 0, 25200, -18000, 19800, 20700,
+	    -34200, 50400, -43200 };
+	char			ours[40], theirs[40], small[20], small2[20];
+	uint64_t		usec = 1735700400ULL * 1000000;
+	uint32_t		seed = 777;
+	size_t			i, k;
+
+	(void)state;
+	/* Runs within a second, across seconds, days and years, with the
+	 * offset changing under a cached second. */
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245U + 12345U;
+		switch (seed >> 29) {
+		case 0: usec += 1; break;
+		case 1: usec += 999999; break;
+		case 2: usec += (uint64_t)(seed >> 8) * 1000; break;
+		case 3: usec += 86400ULL * 1000000 * (seed >> 24); break;
+		default: usec += seed >> 12; break;
+		}
+		k = (seed >> 16) % (sizeof(offsets) / sizeof(offsets[0]));
+		if ((seed & 0x300) != 0)
+			k = 1;		/* mostly one zone, as a sensor has */
+		util_format_ts(usec, ours, sizeof(ours), offsets[k]);
+		ts_reference(usec, theirs, sizeof(theirs), offsets[k]);
+		if (strcmp(ours, theirs) != 0)
+			fail_msg("%llu %+d: %s, expected %s",
+			    (unsigned long long)usec, offsets[k], ours,
+			    theirs);
+	}
+	/* Past year 9999, before 1970 +offset, and a short buffer. */
+	util_format_ts(253402300800ULL * 1000000 + 5, ours, sizeof(ours), 0);
+	ts_reference(253402300800ULL * 1000000 + 5, theirs, sizeof(theirs), 0);
+	assert_string_equal(ours, theirs);
+	util_format_ts(0, ours, sizeof(ours), -3600);
+	ts_reference(0, theirs, sizeof(theirs), -3600);
+	assert_string_equal(ours, theirs);
+	util_format_ts(usec, small, sizeof(small), 25200);
+	ts_reference(usec, small2, sizeof(small2), 25200);
+	assert_string_equal(small, small2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_v4),
 		cmocka_unit_test(test_addr_v6_and_short),
+		cmocka_unit_test(test_format_ts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -779,24 +779,39 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
     uint32_t pos, uint64_t *dead, uint64_t *live, const struct match_ctx *c,
     struct alert_out *out)
 {
-	uint64_t	bit;
-	uint32_t	i;
+	uint64_t	todo, bit;
+	uint32_t	i = 0, end = pos + n, hi, b;
 
-	for (i = 0; i < n; i++, pos++) {
-		bit = pos < 64 ? 1ULL << pos : 0;
-		if (*dead & bit)
-			continue;
-		if (bit != 0 && !(*live & bit)) {
-			if (!rules_match_flow_keys(rs, &rs->rules[ids[i]].m,
-			    c)) {
-				*dead |= bit;
-				continue;
+	/*
+	 * The positions under 64 by their set bits, not one by one: most of
+	 * a flow's rules are dead after its first packet, and stepping
+	 * through them cost more than the few left (callgrind, mixed
+	 * capture: a sixth of the rule matching). Ascending, as before.
+	 */
+	if (pos < 64) {
+		hi = end < 64 ? end : 64;
+		todo = (hi - pos == 64 ? ~0ULL : ((1ULL << (hi - pos)) - 1)
+		    << pos) & ~*dead;
+		while (todo != 0) {
+			b = (uint32_t)__builtin_ctzll(todo);
+			todo &= todo - 1;
+			bit = 1ULL << b;
+			if (!(*live & bit)) {
+				if (!rules_match_flow_keys(rs,
+				    &rs->rules[ids[b - pos]].m, c)) {
+					*dead |= bit;
+					continue;
+				}
+				*live |= bit;
 			}
-			*live |= bit;
+			rule_try(rs, ids[b - pos], c, out, 1);
 		}
-		rule_try(rs, ids[i], c, out, bit != 0);
+		i = hi - pos;
 	}
-	return pos;
+	/* Past the first 64: no per-flow memory, every key each time. */
+	for (; i < n; i++)
+		rule_try(rs, ids[i], c, out, 0);
+	return end;
 }
 
 /* The rules naming the record's SNI, query or host, or a parent of it. */

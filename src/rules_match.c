@@ -712,20 +712,13 @@ rules_limit_next(struct ruleset *rs, uint64_t *count)
 }
 
 static void
-rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
-    struct alert_out *out, int flow_keys_done)
+rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
 {
-	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
-	/* A rule reached through both ports is checked once. */
-	if (r->stamp == rs->stamp)
-		return;
-	if (c->scope != MS_ALL &&
-	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
-		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
 	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
@@ -754,6 +747,26 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	rs->st.alerts++;
 	rs->st.by_severity[r->severity]++;
 	alert_emit(out, rs->conf, r, c, &res);
+}
+
+/*
+ * The checks that turn most tries away, inline: a third of the tries
+ * end here (a rule of the other scope, or already tried), and the
+ * call into rule_eval's large frame cost more than the checks.
+ */
+static inline void
+rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
+    struct alert_out *out, int flow_keys_done)
+{
+	struct rule	*r = &rs->rules[id];
+
+	/* A rule reached through both ports is checked once. */
+	if (r->stamp == rs->stamp)
+		return;
+	if (c->scope != MS_ALL &&
+	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
+		return;
+	rule_eval(rs, id, r, c, out, flow_keys_done);
 }
 
 static void

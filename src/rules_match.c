@@ -716,6 +716,7 @@ rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
     const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
 {
 	struct thr_key		 key, skey;
+	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
@@ -735,10 +736,19 @@ rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
 			return;
 	}
 	thr_key_make(c, r->thr_by, &key);
-	if (r->thr.suppress != 0)
-		thr_key_make(c, r->sup_by, &skey);
-	if (thr_event(rs->thr, id, &key, r->thr.suppress ? &skey : NULL,
-	    thr_value(r, c), c->ts, &res) != 1)
+	sk = NULL;
+	if (r->thr.suppress != 0) {
+		/* Suppressed by what it counts by (most rules): the same key,
+		 * not made twice on every event. */
+		if (r->sup_by == r->thr_by)
+			sk = &key;
+		else {
+			thr_key_make(c, r->sup_by, &skey);
+			sk = &skey;
+		}
+	}
+	if (thr_event(rs->thr, id, &key, sk, thr_value(r, c), c->ts,
+	    &res) != 1)
 		return;
 	if (r->bh.kind != BH_NONE)
 		res.bh = &bh;

@@ -16,6 +16,12 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#if defined(__has_include)
+#if __has_include(<stdio_ext.h>)
+#include <stdio_ext.h>
+#define CAPTURE_NOLOCK
+#endif
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,6 +141,14 @@ capture_add_file(struct capture *c, const char *path, char *err,
 		free(buf);
 		buf = NULL;
 	}
+#ifdef CAPTURE_NOLOCK
+	/*
+	 * Only the loop's thread reads it: libpcap's two freads a packet
+	 * need not lock it (bench/floor so: 52.4M -> 48.4M instructions
+	 * on 100k mixed packets, about 10 ns a packet of CPU).
+	 */
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
+#endif
 	p = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {

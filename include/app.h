@@ -227,6 +227,12 @@ struct app_dhcp {
 /* Guess a protocol from the first bytes of a direction and the ports. */
 enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
 	    uint16_t sport, uint16_t dport);
+/*
+ * The same, also handing out the ClientHello check it ran on the bytes
+ * (dir 0): *ch_rc its result, -1 when it did not run or failed.
+ */
+enum app_proto app_detect_hello(int proto, int dir, const uint8_t *, size_t,
+	    uint16_t sport, uint16_t dport, struct app_tls *ch, int *ch_rc);
 const char *app_proto_name(enum app_proto);
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);

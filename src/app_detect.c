@@ -78,10 +78,10 @@ detect_line_has(const uint8_t *p, size_t len, const char *s)
  * direction, or of the other one when the flow was picked up mid-way.
  */
 static int
-detect_tls(int dir, const uint8_t *p, size_t len)
+detect_tls(int dir, const uint8_t *p, size_t len, struct app_tls *t,
+    int *ch_rc)
 {
-	struct app_tls	 t;
-	int		 ch, sh;
+	int		 ch, sh, rc;
 
 	if (len >= 3 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4)
 		;
@@ -90,11 +90,13 @@ detect_tls(int dir, const uint8_t *p, size_t len)
 	else
 		return (0);
 	if (dir == 0) {
-		ch = app_tls_client_hello_check(p, len, &t) != APP_BAD;
-		return (ch || app_tls_server_hello(p, len, &t) != APP_BAD);
+		rc = app_tls_client_hello_check(p, len, t);
+		if ((ch = rc != APP_BAD))
+			*ch_rc = rc;
+		return (ch || app_tls_server_hello(p, len, t) != APP_BAD);
 	}
-	sh = app_tls_server_hello(p, len, &t) != APP_BAD;
-	return (sh || app_tls_client_hello_check(p, len, &t) != APP_BAD);
+	sh = app_tls_server_hello(p, len, t) != APP_BAD;
+	return (sh || app_tls_client_hello_check(p, len, t) != APP_BAD);
 }
 
 /*
@@ -262,12 +264,23 @@ enum app_proto
 app_detect(int proto, int dir, const uint8_t *p, size_t len, uint16_t sport,
     uint16_t dport)
 {
+	struct app_tls	 t;
+	int		 rc;
+
+	return (app_detect_hello(proto, dir, p, len, sport, dport, &t, &rc));
+}
+
+enum app_proto
+app_detect_hello(int proto, int dir, const uint8_t *p, size_t len,
+    uint16_t sport, uint16_t dport, struct app_tls *ch, int *ch_rc)
+{
 	struct app_http	 h;
 	struct app_ssh	 s;
 	enum app_proto	 a;
 	size_t		 mlen;
 	int		 port53;
 
+	*ch_rc = -1;
 	if (p == NULL || len == 0)
 		return (APP_UNKNOWN);
 	port53 = detect_port(sport, dport, 53) ||
@@ -289,8 +302,9 @@ app_detect(int proto, int dir, const uint8_t *p, size_t len, uint16_t sport,
 	if (proto != PROTO_TCP)
 		return (APP_UNKNOWN);
 
-	if (detect_tls(dir, p, len))
+	if (detect_tls(dir, p, len, ch, ch_rc))
 		return (APP_TLS);
+	*ch_rc = -1;		/* not TLS: nothing to hand on */
 	if (detect_prefix(p, len, "SSH-"))
 		return (APP_SSH);
 	if (memchr(p, ' ', len < 20 ? len : 20) != NULL &&

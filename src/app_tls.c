@@ -165,11 +165,24 @@ tls_rd_u8(struct tls_rd *r)
 	return (tls_rd_u8_slow(r));
 }
 
-static uint16_t
+/*
+ * Both bytes inside the record read at once: a hello's cipher and
+ * extension lists are read two bytes at a time, and byte by byte
+ * through a call was a third of the hello parser (callgrind).
+ */
+static inline uint16_t
 tls_rd_u16(struct tls_rd *r)
 {
 	uint16_t v;
 
+	if (r->st == RD_OK && r->left >= 2 && r->rec_left >= 2 &&
+	    r->off < r->len && r->len - r->off >= 2) {
+		v = (uint16_t)(r->p[r->off] << 8 | r->p[r->off + 1]);
+		r->off += 2;
+		r->rec_left -= 2;
+		r->left -= 2;
+		return (v);
+	}
 	v = (uint16_t)(tls_rd_u8(r) << 8);
 	return (v | tls_rd_u8(r));
 }

@@ -16,6 +16,12 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#if defined(__has_include)
+#if __has_include(<stdio_ext.h>)
+#include <stdio_ext.h>
+#define CAPTURE_NOLOCK
+#endif
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,10 +40,13 @@
 
 struct capture;
 
+#define CAPTURE_FILE_BUF	(256 * 1024)
+
 struct capture_src {
 	struct iface	 ifc;
 	struct capture	*cap;
 	pcap_t		*pcap;
+	char		*fbuf;		/* a file's stdio buffer, freed after it */
 	struct event	*ev;
 	int		 link;		/* last seen CAPTURE_LINK_* */
 };
@@ -102,15 +111,60 @@ capture_add_file(struct capture *c, const char *path, char *err,
 	char			 ebuf[PCAP_ERRBUF_SIZE];
 	pcap_t			*p;
 
+	FILE			*fp;
+	char			*buf;
+
 	ebuf[0] = '\0';
-	p = pcap_open_offline_with_tstamp_precision(path,
+	if (strcmp(path, "-") == 0) {
+		p = pcap_open_offline_with_tstamp_precision(path,
+		    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+		if (p == NULL) {
+			snprintf(err, errlen, "%s: cannot read capture: %s",
+			    path, ebuf);
+			return -1;
+		}
+		return capture_add_offline(c, p, path, err, errlen);
+	}
+	/*
+	 * The file through a 256 KiB stdio buffer, not libpcap's default
+	 * (st_blksize, 4 KiB): a read(2) per eight packets was 18 ns of
+	 * CPU a packet of the mixed capture (bench/floor: 124 -> 106 ms a
+	 * million packets). libpcap opens the file the same way and words
+	 * a failure to open it so.
+	 */
+	if ((fp = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: cannot read capture: %s: %s", path,
+		    path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CAPTURE_FILE_BUF);
+	if (setvbuf(fp, buf, _IOFBF, CAPTURE_FILE_BUF) != 0) {
+		free(buf);
+		buf = NULL;
+	}
+#ifdef CAPTURE_NOLOCK
+	/*
+	 * Only the loop's thread reads it: libpcap's two freads a packet
+	 * need not lock it (bench/floor so: 52.4M -> 48.4M instructions
+	 * on 100k mixed packets, about 10 ns a packet of CPU).
+	 */
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
+#endif
+	p = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {
+		fclose(fp);
+		free(buf);
 		snprintf(err, errlen, "%s: cannot read capture: %s", path,
 		    ebuf);
 		return -1;
 	}
-	return capture_add_offline(c, p, path, err, errlen);
+	if (capture_add_offline(c, p, path, err, errlen) != 0) {
+		free(buf);		/* p, and with it fp, closed */
+		return -1;
+	}
+	c->src[c->n - 1].fbuf = buf;
+	return 0;
 }
 
 /*
@@ -354,6 +408,8 @@ capture_file_cb(evutil_socket_t fd, short what, void *arg)
 	if (n == 0 || n == PCAP_ERROR || n == PCAP_ERROR_BREAK) {
 		pcap_close(s->pcap);
 		s->pcap = NULL;
+		free(s->fbuf);
+		s->fbuf = NULL;
 		c->cur++;
 	}
 	event_active(c->file_ev, EV_TIMEOUT, 0);
@@ -443,8 +499,10 @@ capture_free(struct capture *c)
 	if (c == NULL)
 		return;
 	capture_stop(c);
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		if (c->src[i].pcap != NULL)
 			pcap_close(c->src[i].pcap);
+		free(c->src[i].fbuf);
+	}
 	free(c);
 }

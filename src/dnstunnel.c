@@ -133,6 +133,7 @@ dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
 {
 	struct dt_cache_ent	*e;
 	uint64_t		 h;
+	size_t			 len;
 
 	if (c == NULL || n >= 256)
 		return dt_registered(name, out, outlen);
@@ -147,7 +148,15 @@ dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
 	}
 	if (!e->ok)
 		return 0;
-	snprintf(out, outlen, "%s", name + e->off);
+	/* What snprintf "%s" wrote, without its format machinery (a third
+	 * of a cached query's cost, callgrind). */
+	if (outlen == 0)
+		return 1;
+	len = strlen(name + e->off);
+	if (len >= outlen)
+		len = outlen - 1;
+	memcpy(out, name + e->off, len);
+	out[len] = '\0';
 	for (; *out != '\0'; out++)
 		if (*out >= 'A' && *out <= 'Z')
 			*out = (char)(*out + 32);

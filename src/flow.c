@@ -473,8 +473,12 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 	/* Packet time only moves forward for a flow. */
 	if (pkt->ts > f->last)
 		f->last = pkt->ts;
-	list_remove(&ft->lists[f->state], f);
-	list_append(&ft->lists[f->state], f);
+	/* Already the newest (a run of one flow's packets): moving it would
+	 * only touch its neighbours' cold lines. */
+	if (ft->lists[f->state].tail != f) {
+		list_remove(&ft->lists[f->state], f);
+		list_append(&ft->lists[f->state], f);
+	}
 	if (f->proto == PROTO_TCP)
 		flow_tcp_update(ft, f, dir, pkt);
 	else if (f->state == FLOW_NEW && f->pkts[0] > 0 && f->pkts[1] > 0)

@@ -712,20 +712,14 @@ rules_limit_next(struct ruleset *rs, uint64_t *count)
 }
 
 static void
-rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
-    struct alert_out *out, int flow_keys_done)
+rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
 {
-	struct rule		*r = &rs->rules[id];
 	struct thr_key		 key, skey;
+	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
-	/* A rule reached through both ports is checked once. */
-	if (r->stamp == rs->stamp)
-		return;
-	if (c->scope != MS_ALL &&
-	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
-		return;
 	r->stamp = rs->stamp;
 	rs->st.evaluated++;
 	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
@@ -742,10 +736,19 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 			return;
 	}
 	thr_key_make(c, r->thr_by, &key);
-	if (r->thr.suppress != 0)
-		thr_key_make(c, r->sup_by, &skey);
-	if (thr_event(rs->thr, id, &key, r->thr.suppress ? &skey : NULL,
-	    thr_value(r, c), c->ts, &res) != 1)
+	sk = NULL;
+	if (r->thr.suppress != 0) {
+		/* Suppressed by what it counts by (most rules): the same key,
+		 * not made twice on every event. */
+		if (r->sup_by == r->thr_by)
+			sk = &key;
+		else {
+			thr_key_make(c, r->sup_by, &skey);
+			sk = &skey;
+		}
+	}
+	if (thr_event(rs->thr, id, &key, sk, thr_value(r, c), c->ts,
+	    &res) != 1)
 		return;
 	if (r->bh.kind != BH_NONE)
 		res.bh = &bh;
@@ -754,6 +757,26 @@ rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
 	rs->st.alerts++;
 	rs->st.by_severity[r->severity]++;
 	alert_emit(out, rs->conf, r, c, &res);
+}
+
+/*
+ * The checks that turn most tries away, inline: a third of the tries
+ * end here (a rule of the other scope, or already tried), and the
+ * call into rule_eval's large frame cost more than the checks.
+ */
+static inline void
+rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
+    struct alert_out *out, int flow_keys_done)
+{
+	struct rule	*r = &rs->rules[id];
+
+	/* A rule reached through both ports is checked once. */
+	if (r->stamp == rs->stamp)
+		return;
+	if (c->scope != MS_ALL &&
+	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
+		return;
+	rule_eval(rs, id, r, c, out, flow_keys_done);
 }
 
 static void
@@ -779,24 +802,39 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
     uint32_t pos, uint64_t *dead, uint64_t *live, const struct match_ctx *c,
     struct alert_out *out)
 {
-	uint64_t	bit;
-	uint32_t	i;
+	uint64_t	todo, bit;
+	uint32_t	i = 0, end = pos + n, hi, b;
 
-	for (i = 0; i < n; i++, pos++) {
-		bit = pos < 64 ? 1ULL << pos : 0;
-		if (*dead & bit)
-			continue;
-		if (bit != 0 && !(*live & bit)) {
-			if (!rules_match_flow_keys(rs, &rs->rules[ids[i]].m,
-			    c)) {
-				*dead |= bit;
-				continue;
+	/*
+	 * The positions under 64 by their set bits, not one by one: most of
+	 * a flow's rules are dead after its first packet, and stepping
+	 * through them cost more than the few left (callgrind, mixed
+	 * capture: a sixth of the rule matching). Ascending, as before.
+	 */
+	if (pos < 64) {
+		hi = end < 64 ? end : 64;
+		todo = (hi - pos == 64 ? ~0ULL : ((1ULL << (hi - pos)) - 1)
+		    << pos) & ~*dead;
+		while (todo != 0) {
+			b = (uint32_t)__builtin_ctzll(todo);
+			todo &= todo - 1;
+			bit = 1ULL << b;
+			if (!(*live & bit)) {
+				if (!rules_match_flow_keys(rs,
+				    &rs->rules[ids[b - pos]].m, c)) {
+					*dead |= bit;
+					continue;
+				}
+				*live |= bit;
 			}
-			*live |= bit;
+			rule_try(rs, ids[b - pos], c, out, 1);
 		}
-		rule_try(rs, ids[i], c, out, bit != 0);
+		i = hi - pos;
 	}
-	return pos;
+	/* Past the first 64: no per-flow memory, every key each time. */
+	for (; i < n; i++)
+		rule_try(rs, ids[i], c, out, 0);
+	return end;
 }
 
 /* The rules naming the record's SNI, query or host, or a parent of it. */

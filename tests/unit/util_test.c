@@ -82,16 +82,24 @@ ts_reference(uint64_t usec, char *buf, size_t len, int utc_offset)
 	time_t		t = (time_t)(usec / 1000000) + utc_offset;
 	struct tm	tm;
 	int		off = utc_offset < 0 ? -utc_offset : utc_offset;
-	char		date[32];
+	char		date[32], full[64];
+	size_t		n;
 
 	if (gmtime_r(&t, &tm) == NULL) {
 		snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
 		return;
 	}
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06u%c%02d%02d", date,
+	/* Whole first, then cut to len as snprintf would (GCC's
+	 * truncation warning does not follow the lengths through). */
+	snprintf(full, sizeof(full), "%s.%06u%c%02d%02d", date,
 	    (unsigned)(usec % 1000000), utc_offset < 0 ? '-' : '+',
-	    off / 3600, (off % 3600) / 60);
+	    (off / 3600) % 100, (off % 3600) / 60);
+	if (len == 0)
+		return;
+	n = strlen(full) < len ? strlen(full) : len - 1;
+	memcpy(buf, full, n);
+	buf[n] = '\0';
 }
 
 static void

@@ -6,12 +6,19 @@
  * Reads FILE with pcap_next_ex and counts packets and captured bytes;
  * prints one JSON line: file, packets, bytes, seconds, packets_per_second.
  * The sensor cannot be faster than this on the same file and machine, so
- * benchmark results are read against it.
+ * benchmark results are read against it. It opens the file as canhgacd
+ * does (capture.c: a 256 KiB stdio buffer, read without stdio's lock),
+ * so that the floor stays the cheapest read and ratios to it measure
+ * the packet path alone.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#if __has_include(<stdio_ext.h>)
+#include <stdio_ext.h>
+#define FLOOR_NOLOCK
+#endif
 
 #include <pcap/pcap.h>
 
@@ -45,7 +52,9 @@ now(void)
 int
 main(int argc, char *argv[])
 {
+	static char		 buf[256 * 1024];	/* CAPTURE_FILE_BUF */
 	char			 errbuf[PCAP_ERRBUF_SIZE];
+	FILE			*fp;
 	pcap_t			*p;
 	struct pcap_pkthdr	*h;
 	const u_char		*data;
@@ -58,8 +67,17 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	t0 = now();
-	if ((p = pcap_open_offline(argv[1], errbuf)) == NULL) {
+	if ((fp = fopen(argv[1], "rb")) == NULL) {
+		perror(argv[1]);
+		return 1;
+	}
+	(void)setvbuf(fp, buf, _IOFBF, sizeof(buf));
+#ifdef FLOOR_NOLOCK
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
+#endif
+	if ((p = pcap_fopen_offline(fp, errbuf)) == NULL) {
 		fprintf(stderr, "floor: %s\n", errbuf);
+		fclose(fp);
 		return 1;
 	}
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {

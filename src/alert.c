@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@ struct alert_out {
 	uint64_t	 count;
 	uint64_t	 errors;
 	uint64_t	 json_lost;	/* of the current write-error episode */
+	int		 json_errno;	/* what started it */
 	uint64_t	 json_since;	/* written since the last link check */
 	size_t		 npend;		/* bytes in pend */
 	uint64_t	 pend_lines;
@@ -152,7 +154,17 @@ json_write(struct alert_out *o, const char *buf, size_t len, uint64_t lines)
 			n += m;
 	}
 	if (n == (ssize_t)len) {
+		struct statvfs	sv;
+
 		o->json_since += lines;
+		/*
+		 * Lines that fit in the room a cut line left do not end a full
+		 * disk: the episode ends when the file system has room again
+		 * (else a disk staying full is said once per batch that fits).
+		 */
+		if (o->json_lost > 0 && o->json_errno == ENOSPC &&
+		    fstatvfs(o->json, &sv) == 0 && sv.f_bavail == 0)
+			return;
 		if (o->json_lost > 0) {
 			log_warnx("%s: writing again; %llu alert(s) were not "
 			    "written", o->json_path,
@@ -171,9 +183,11 @@ json_write(struct alert_out *o, const char *buf, size_t len, uint64_t lines)
 	    (end = lseek(o->json, 0, SEEK_CUR)) >= n - (ssize_t)whole &&
 	    ftruncate(o->json, end - (n - (ssize_t)whole)) != 0)
 		log_warn("%s: cannot cut a partial line", o->json_path);
-	if (o->json_lost == 0)
+	if (o->json_lost == 0) {
 		log_warnx("%s: cannot write alert: %s; counting lost alerts "
 		    "until it works again", o->json_path, strerror(e));
+		o->json_errno = e;
+	}
 	o->json_lost += lines - done;
 	o->errors += lines - done;
 }

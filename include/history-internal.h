@@ -8,14 +8,13 @@
 #ifndef HISTORY_INTERNAL_H
 #define HISTORY_INTERNAL_H
 
-#include <pthread.h>
-
 #include <time.h>
 
 #include <jansson.h>
 
 #include "history.h"
 #include "types.h"
+#include "util.h"
 
 #define HOUR			3600
 #define DAY			86400
@@ -46,9 +45,7 @@ struct state {
 	int		 dirty;
 	/* The periodic save: encoded on the loop, written by a thread. */
 	char		*bg_buf;
-	pthread_t	 bg_tid;
-	int		 bg_started;
-	int		 bg_busy;	/* atomic: the thread runs */
+	struct util_job	 bg;
 	/* Sensor glue. */
 	struct sensor	*s;
 	struct event	*ev;

@@ -4,6 +4,7 @@
 #ifndef CANHGAC_UTIL_H
 #define CANHGAC_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,20 @@ int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
  * on a busy host, so that a reload does not make the kernel drop.
  */
 void	 util_background_thread(void);
+/*
+ * One background job at a time (the periodic saves): util_job_start runs
+ * fn(arg) in a thread at nice +10 unless the last still runs (1) or no
+ * thread can start (-1); fn ends with util_job_done. util_job_join waits
+ * for it (before a direct save, or freeing what it reads).
+ */
+struct util_job {
+	pthread_t	 tid;
+	int		 started;
+	int		 busy;		/* atomic: the thread runs */
+};
+int	 util_job_busy(struct util_job *);
+int	 util_job_start(struct util_job *, void *(*fn)(void *), void *arg);
+void	 util_job_done(struct util_job *);
+void	 util_job_join(struct util_job *);
 
 #endif /* CANHGAC_UTIL_H */

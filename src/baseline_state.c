@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,9 +40,7 @@ struct baselines_state {
 	struct event	*ev;
 	/* The minute's save writes a copy in its own thread. */
 	struct bl_snap	*snap;
-	pthread_t	 tid;
-	int		 started;
-	int		 busy;		/* atomic: the thread runs */
+	struct util_job	 job;
 };
 
 /* Whether the configuration itself names sensor.state_dir. */
@@ -59,16 +56,6 @@ state_dir_named(const struct config *conf)
 	    "state_dir") != NULL;
 }
 
-/* Wait for the minute's save if it still writes. */
-static void
-baselines_join(struct baselines_state *b)
-{
-	if (b->started) {
-		pthread_join(b->tid, NULL);
-		b->started = 0;
-	}
-}
-
 /* Written only by a rule set with baselines: one without keeps the file. */
 static void
 baselines_save(struct sensor *s)
@@ -77,7 +64,7 @@ baselines_save(struct sensor *s)
 
 	if (s->baselines == NULL || !rules_has_baselines(s->rules))
 		return;
-	baselines_join(s->baselines);
+	util_job_join(&s->baselines->job);
 	if (rules_baselines_save(s->rules, s->baselines->dfd,
 	    s->baselines->dir, err, sizeof(err)) != 0)
 		log_warnx("%s", err);
@@ -95,7 +82,7 @@ baselines_thread(void *arg)
 		log_warnx("%s", err);
 	bl_snap_free(b->snap);
 	b->snap = NULL;
-	__atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+	util_job_done(&b->job);
 	return NULL;
 }
 
@@ -113,20 +100,15 @@ on_baselines_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (b == NULL || !rules_has_baselines(s->rules) ||
-	    __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE))
+	    util_job_busy(&b->job))
 		return;		/* none, or the last still writes */
-	baselines_join(b);
 	if ((b->snap = rules_baselines_snapshot(s->rules)) == NULL)
 		return;
-	b->busy = 1;
-	if (pthread_create(&b->tid, NULL, baselines_thread, b) != 0) {
-		b->busy = 0;
+	if (util_job_start(&b->job, baselines_thread, b) != 0) {
 		bl_snap_free(b->snap);
 		b->snap = NULL;
 		baselines_save(s);	/* no thread: on the loop */
-		return;
 	}
-	b->started = 1;
 }
 
 int
@@ -200,7 +182,7 @@ baselines_shutdown(struct sensor *s)
 
 	if (b == NULL)
 		return;
-	baselines_join(b);
+	util_job_join(&b->job);
 	baselines_save(s);
 	if (b->ev != NULL)
 		event_free(b->ev);

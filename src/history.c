@@ -23,7 +23,6 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -507,22 +506,12 @@ state_write(const struct state *st, char *buf, char *err, size_t errlen)
 	return 0;
 }
 
-/* Wait for a background save still writing (they share the temporary). */
-static void
-state_join(struct state *st)
-{
-	if (st->bg_started) {
-		pthread_join(st->bg_tid, NULL);
-		st->bg_started = 0;
-	}
-}
-
 int
 state_save(struct state *st, char *err, size_t errlen)
 {
 	char	*buf;
 
-	state_join(st);
+	util_job_join(&st->bg);	/* they share the temporary */
 	if ((buf = state_encode(st, err, errlen)) == NULL ||
 	    state_write(st, buf, err, errlen) != 0)
 		return -1;
@@ -540,7 +529,7 @@ state_save_thread(void *arg)
 	if (state_write(st, st->bg_buf, err, sizeof(err)) != 0)
 		log_warnx("%s", err);
 	st->bg_buf = NULL;
-	__atomic_store_n(&st->bg_busy, 0, __ATOMIC_RELEASE);
+	util_job_done(&st->bg);
 	return NULL;
 }
 
@@ -549,20 +538,16 @@ state_save_background(struct state *st, char *err, size_t errlen)
 {
 	char	*buf;
 
-	if (__atomic_load_n(&st->bg_busy, __ATOMIC_ACQUIRE))
+	if (util_job_busy(&st->bg))
 		return 1;
-	state_join(st);
 	if ((buf = state_encode(st, err, errlen)) == NULL)
 		return -1;
 	st->dirty = 0;
 	st->bg_buf = buf;
-	st->bg_busy = 1;
-	if (pthread_create(&st->bg_tid, NULL, state_save_thread, st) != 0) {
-		st->bg_busy = 0;
+	if (util_job_start(&st->bg, state_save_thread, st) != 0) {
 		st->bg_buf = NULL;
 		return state_write(st, buf, err, errlen);
 	}
-	st->bg_started = 1;
 	return 0;
 }
 
@@ -571,7 +556,7 @@ state_free(struct state *st)
 {
 	if (st == NULL)
 		return;
-	state_join(st);
+	util_job_join(&st->bg);
 	if (st->lockfd >= 0)
 		close(st->lockfd);
 	if (st->dfd >= 0)

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,10 +69,7 @@ struct hosts {
 	char			*dir;
 	int			 dfd, lockfd;
 	struct event		*ev;
-	/* The periodic save formats and writes in its own thread. */
-	pthread_t		 save_tid;
-	int			 save_started;
-	int			 save_busy;	/* atomic: the thread runs */
+	struct util_job		 save;	/* the periodic save's thread */
 };
 
 struct hosts *
@@ -786,16 +782,6 @@ hosts_write(struct hosts_snap *sn)
 	return rc;
 }
 
-/* Wait for a periodic save still writing. */
-static void
-hosts_save_join(struct hosts *h)
-{
-	if (h->save_started) {
-		pthread_join(h->save_tid, NULL);
-		h->save_started = 0;
-	}
-}
-
 int
 hosts_save(struct sensor *s)
 {
@@ -803,7 +789,7 @@ hosts_save(struct sensor *s)
 
 	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
 		return 0;
-	hosts_save_join(h);
+	util_job_join(&h->save);
 	return hosts_write(hosts_snapshot(h, s->conf->utc_offset));
 }
 
@@ -815,7 +801,7 @@ hosts_save_thread(void *arg)
 
 	util_background_thread();
 	(void)hosts_write(sn);
-	__atomic_store_n(&h->save_busy, 0, __ATOMIC_RELEASE);
+	util_job_done(&h->save);
 	return NULL;
 }
 
@@ -828,18 +814,13 @@ hosts_save_background(struct sensor *s)
 	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
 		return 0;
 	/* The last one still writing (a slow disk): the next tick saves. */
-	if (__atomic_load_n(&h->save_busy, __ATOMIC_ACQUIRE)) {
+	if (util_job_busy(&h->save)) {
 		log_debug("inventory: the last save is still being written");
 		return 1;
 	}
-	hosts_save_join(h);
 	sn = hosts_snapshot(h, s->conf->utc_offset);
-	h->save_busy = 1;
-	if (pthread_create(&h->save_tid, NULL, hosts_save_thread, sn) != 0) {
-		h->save_busy = 0;
+	if (util_job_start(&h->save, hosts_save_thread, sn) != 0)
 		return hosts_write(sn);	/* no thread: on the loop, as before */
-	}
-	h->save_started = 1;
 	return 0;
 }
 

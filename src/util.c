@@ -362,3 +362,39 @@ util_background_thread(void)
 		log_debug("cannot lower a background thread's priority: %s",
 		    strerror(errno));
 }
+
+int
+util_job_busy(struct util_job *j)
+{
+	return __atomic_load_n(&j->busy, __ATOMIC_ACQUIRE);
+}
+
+int
+util_job_start(struct util_job *j, void *(*fn)(void *), void *arg)
+{
+	if (util_job_busy(j))
+		return 1;
+	util_job_join(j);
+	j->busy = 1;
+	if (pthread_create(&j->tid, NULL, fn, arg) != 0) {
+		j->busy = 0;
+		return -1;
+	}
+	j->started = 1;
+	return 0;
+}
+
+void
+util_job_done(struct util_job *j)
+{
+	__atomic_store_n(&j->busy, 0, __ATOMIC_RELEASE);
+}
+
+void
+util_job_join(struct util_job *j)
+{
+	if (j->started) {
+		pthread_join(j->tid, NULL);
+		j->started = 0;
+	}
+}

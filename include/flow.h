@@ -45,6 +45,8 @@ enum flow_end_reason {
 /* flow->app_flags: next_seq[dir] is known (set by stream.c). */
 #define FA_SEQ0		0x01
 #define FA_SEQ1		0x02
+/* stream.c holds data of the flow out of order (stream_pending). */
+#define FA_HELD		0x10
 
 /*
  * Packed (one 4-byte hole), the fields every packet touches first and
@@ -97,7 +99,7 @@ struct flow {
 		struct quic_flow *aquic;	/* QUIC: hello over Initials */
 	};
 	struct tls_walk	*atls;		/* TLS: until the server's certificate */
-	struct stream_flow *stream;	/* only while data is held out of order */
+	struct stream_flow *stream;	/* only while data is held or kept */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */
 };

@@ -16,11 +16,13 @@
  * packet carries the anomaly tcp_overlap, so the alert names its flow,
  * and its own bytes are inspected by the payload rules too (flagged
  * PKT_STREAM_ALT, not given to the parsers), since the host may keep
- * either copy. Bytes already handed on are not kept, so a segment wholly
- * over them (a resend, or an insertion's real copy after a decoy the
- * host never took) is inspected the same way, by the payload rules
- * alone, without telling whether its bytes differ; the old part of a
- * segment that also brings new bytes is cut.
+ * either copy. Bytes handed on are kept in the same pool until the peer
+ * acknowledges them (as Suricata and Zeek keep segments until ACKed), so
+ * a segment over them is compared the same way: the same bytes are a
+ * resend, cut; other bytes (an insertion's real copy after a decoy the
+ * host never took) are an overlap that differs. Over bytes no longer
+ * kept (acknowledged, or let go for room) a segment wholly old is
+ * inspected by the payload rules alone, uncompared.
  * Each direction is inspected to stream.depth bytes.
  */
 #ifndef CANHGAC_STREAM_H
@@ -32,7 +34,7 @@
 #include "flow.h"
 #include "types.h"
 
-#define STREAM_BLOCK		1024	/* data bytes a block holds */
+#define STREAM_BLOCK		1024U	/* data bytes a block holds */
 #define STREAM_FLOW_BLOCKS	64	/* held per direction before a gap */
 #define STREAM_WINDOW		(16U << 20)	/* further ahead: not held */
 
@@ -41,13 +43,16 @@
 	X(SEGMENTS, "segments")		/* TCP segments with data */	\
 	X(HELD, "segments_held")	/* came out of order, held */	\
 	X(RETRANSMITTED, "retransmitted") /* bytes seen before, cut */	\
-	X(RESENT_INSPECTED, "resent_inspected") /* resends, to payload rules */ \
-	X(OVERLAPS, "overlaps")		/* segments over held data */	\
+	X(RESENT_INSPECTED, "resent_inspected") /* resends not comparable */ \
+	X(OVERLAPS, "overlaps")		/* over held or kept data */	\
 	X(OVERLAPS_DIFFER, "overlaps_differ") /* ... with other bytes */\
 	X(GAPS, "gaps")			/* holes given up on */		\
 	X(EVICTED, "evicted")		/* flows' held data lost at memcap */ \
 	X(DROPPED, "dropped")		/* segments not held: no room */ \
 	X(DEPTH, "depth_reached")	/* directions past stream.depth */ \
+	X(RESENT_SAME, "resent_same")	/* resends equal to the kept bytes */ \
+	X(KEPT_RECLAIMED, "kept_reclaimed") /* kept blocks let go unacknowledged */ \
+	X(UNKEPT, "unkept")		/* bytes handed on not kept: no room */ \
 	X(BLOCKS_USED, "blocks_used")	/* blocks held now */		\
 	X(BLOCKS_MAX, "blocks_max")	/* blocks in the pool */
 
@@ -83,7 +88,7 @@ void	 stream_packet(struct stream *, struct packet *pkt);
 static inline int
 stream_pending(const struct packet *pkt)
 {
-	return pkt->flow != NULL && pkt->flow->stream != NULL;
+	return pkt->flow != NULL && (pkt->flow->app_flags & FA_HELD);
 }
 typedef void (*stream_deliver_cb)(struct packet *, void *);
 /*

@@ -1,12 +1,15 @@
 /*
  * TCP reassembly per direction in fixed memory (see include/stream.h).
  *
- * Only out-of-order data costs memory: a flow with held data gets a
- * holder from a pool (its two directions' block lists, in
- * sequence order) and 1 KiB blocks from another; a flow with none holds
- * nothing but the flow struct's pointer. Holders sit in one list by the
- * time they last took data, so the memcap evicts the oldest without a
- * search. Nothing is allocated after stream_new.
+ * A flow with out-of-order data, or with bytes handed on that its peer
+ * has not acknowledged yet, gets a holder from a pool (per direction:
+ * the held blocks and the kept blocks, each in sequence order) and 1 KiB
+ * blocks from another; a flow with neither holds nothing but the flow
+ * struct's pointer. Holders sit in one list by the time they last took
+ * data, so the memcap evicts the oldest without a search. Kept bytes
+ * (only for comparing a resend with what was inspected) give way to held
+ * ones: a holder with nothing held goes first and silently, and they
+ * never evict held data. Nothing is allocated after stream_new.
  *
  * Sequence numbers are compared as offsets from the next expected byte
  * (unsigned 32-bit differences), so wraparound past 2^32 needs nothing
@@ -28,6 +31,7 @@
 #define SF_SEQ1		FA_SEQ1
 #define SF_DEPTH0	0x04	/* stream.depth reached: counted once */
 #define SF_DEPTH1	0x08
+#define SF_HELD		FA_HELD	/* a direction holds data out of order */
 
 struct sblk {
 	struct sblk	*next;
@@ -40,7 +44,10 @@ struct stream_flow {
 	struct stream_flow *older, *newer;	/* by last data held */
 	struct flow	*flow;
 	struct sblk	*head[2];
+	/* Bytes handed on, until the peer acknowledges them. */
+	struct sblk	*kept[2], *kept_tail[2];
 	uint16_t	 nblk[2];
+	uint16_t	 nkept[2];
 	uint8_t		 skip[2];		/* give up on the holes */
 };
 
@@ -183,13 +190,38 @@ sf_drop_dir(struct stream *st, struct stream_flow *sf, int dir)
 	sf->skip[dir] = 0;
 }
 
-/* Return a holder with nothing held left. */
+/* Drop one direction's kept bytes; how many blocks went. */
+static uint16_t
+kept_drop_dir(struct stream *st, struct stream_flow *sf, int dir)
+{
+	uint16_t	 n = sf->nkept[dir];
+	struct sblk	*b;
+
+	while ((b = sf->kept[dir]) != NULL) {
+		sf->kept[dir] = b->next;
+		blk_put(st, b);
+	}
+	sf->kept_tail[dir] = NULL;
+	sf->nkept[dir] = 0;
+	return n;
+}
+
+static int
+sf_held(const struct stream_flow *sf)
+{
+	return sf->head[0] != NULL || sf->head[1] != NULL;
+}
+
+/* Return a holder, dropping what it still holds and keeps. */
 static void
 sf_release(struct stream *st, struct stream_flow *sf)
 {
 	sf_drop_dir(st, sf, 0);
 	sf_drop_dir(st, sf, 1);
+	kept_drop_dir(st, sf, 0);
+	kept_drop_dir(st, sf, 1);
 	sf_unlink(st, sf);
+	sf->flow->app_flags &= (uint8_t)~SF_HELD;
 	sf->flow->stream = NULL;
 	sf->flow = NULL;
 	sf->newer = st->free_sf;
@@ -208,9 +240,22 @@ stream_flow_release(struct stream *st, struct flow *f)
 	sf_release(st, sf);
 }
 
-/* Free the oldest holder but keep; 0 if there was none. */
+/* A holder with nothing held and nothing kept goes back to the pool. */
+static void
+sf_release_idle(struct stream *st, struct stream_flow *sf)
+{
+	if (!sf_held(sf) && sf->kept[0] == NULL && sf->kept[1] == NULL)
+		sf_release(st, sf);
+}
+
+/*
+ * Free the oldest holder but keep; 0 if there was none. Room for kept
+ * bytes (for_kept) never costs held data: only a holder that just keeps
+ * bytes goes, and that loss is not an eviction (nothing inspected is
+ * lost; a resend over those bytes is inspected uncompared).
+ */
 static int
-evict_oldest(struct stream *st, const struct stream_flow *keep)
+evict_oldest(struct stream *st, const struct stream_flow *keep, int for_kept)
 {
 	struct stream_flow	*sf = st->oldest;
 
@@ -218,19 +263,24 @@ evict_oldest(struct stream *st, const struct stream_flow *keep)
 		sf = sf->newer;
 	if (sf == NULL)
 		return 0;
-	st->st.c[STC_EVICTED]++;
+	if (sf_held(sf)) {
+		if (for_kept)
+			return 0;
+		st->st.c[STC_EVICTED]++;
+	} else
+		st->st.c[STC_KEPT_RECLAIMED] += sf->nkept[0] + sf->nkept[1];
 	sf_release(st, sf);
 	return 1;
 }
 
 static struct sblk *
-blk_get(struct stream *st, const struct stream_flow *keep)
+blk_get(struct stream *st, const struct stream_flow *keep, int for_kept)
 {
 	struct sblk	*b;
 
 	if (st->free_blk == NULL && st->blk_fresh < st->nblk)
 		st->free_blk = &st->blocks[st->blk_fresh++];	/* zeroed */
-	if (st->free_blk == NULL && !evict_oldest(st, keep))
+	if (st->free_blk == NULL && !evict_oldest(st, keep, for_kept))
 		return NULL;
 	b = st->free_blk;
 	st->free_blk = b->next;
@@ -239,14 +289,14 @@ blk_get(struct stream *st, const struct stream_flow *keep)
 }
 
 static struct stream_flow *
-sf_get(struct stream *st, struct flow *f)
+sf_get(struct stream *st, struct flow *f, int for_kept)
 {
 	struct stream_flow	*sf = f->stream;
 
 	if (sf == NULL) {
 		if (st->free_sf == NULL && st->sf_fresh < st->nsf)
 			st->free_sf = &st->holders[st->sf_fresh++];
-		if (st->free_sf == NULL && !evict_oldest(st, NULL))
+		if (st->free_sf == NULL && !evict_oldest(st, NULL, for_kept))
 			return NULL;
 		sf = st->free_sf;
 		st->free_sf = sf->newer;
@@ -304,7 +354,7 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 				struct sblk *nb;
 
 				if (sf->nblk[dir] >= 2 * STREAM_FLOW_BLOCKS ||
-				    (nb = blk_get(st, sf)) == NULL) {
+				    (nb = blk_get(st, sf, 0)) == NULL) {
 					st->st.c[STC_DROPPED]++;
 					sf->skip[dir] = 1;
 					return differ;
@@ -314,6 +364,7 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 				memcpy(nb->data, p + (cur - s), take);
 				nb->next = *pp;
 				*pp = nb;
+				sf->flow->app_flags |= SF_HELD;
 				prev = nb;
 				pp = &nb->next;
 				sf->nblk[dir]++;
@@ -369,6 +420,111 @@ advance(struct stream *st, struct flow *f, int dir, uint32_t n)
 	return keep;
 }
 
+/*
+ * Keep n bytes at seq just handed on in direction dir, until the peer
+ * acknowledges them, so that a resend can be compared with what was
+ * inspected. Not when the peer has sent nothing (a one-sided capture:
+ * no acknowledgement would ever free them). At most STREAM_FLOW_BLOCKS
+ * blocks a direction: past that the oldest go (counted). The caller
+ * returns the holder if it ends up idle.
+ */
+static void
+kept_add(struct stream *st, struct flow *f, int dir, uint32_t seq,
+    const uint8_t *p, uint32_t n)
+{
+	struct stream_flow	*sf;
+	struct sblk		*t;
+
+	if (n == 0 || f->pkts[!dir] == 0)
+		return;
+	if ((sf = sf_get(st, f, 1)) == NULL) {
+		st->st.c[STC_UNKEPT]++;
+		return;
+	}
+	while (n > 0) {
+		uint32_t take;
+
+		t = sf->kept_tail[dir];
+		if (t == NULL || t->seq + t->len != seq ||
+		    t->len == STREAM_BLOCK) {
+			if (sf->nkept[dir] >= STREAM_FLOW_BLOCKS) {
+				t = sf->kept[dir];
+				sf->kept[dir] = t->next;
+				sf->nkept[dir]--;
+				blk_put(st, t);
+				st->st.c[STC_KEPT_RECLAIMED]++;
+				if (sf->kept[dir] == NULL)
+					sf->kept_tail[dir] = NULL;
+			}
+			if ((t = blk_get(st, sf, 1)) == NULL) {
+				st->st.c[STC_UNKEPT]++;
+				break;
+			}
+			t->seq = seq;
+			t->len = 0;
+			t->next = NULL;
+			if (sf->kept_tail[dir] != NULL)
+				sf->kept_tail[dir]->next = t;
+			else
+				sf->kept[dir] = t;
+			sf->kept_tail[dir] = t;
+			sf->nkept[dir]++;
+		}
+		take = STREAM_BLOCK - t->len < n ? STREAM_BLOCK - t->len : n;
+		memcpy(t->data + t->len, p, take);
+		t->len = (uint16_t)(t->len + take);
+		seq += take;
+		p += take;
+		n -= take;
+	}
+}
+
+/* The peer acknowledged up to ack: direction dir's kept bytes before it go. */
+static void
+kept_ack(struct stream *st, struct stream_flow *sf, int dir, uint32_t ack)
+{
+	struct sblk	*b;
+
+	while ((b = sf->kept[dir]) != NULL &&
+	    (int32_t)(ack - (b->seq + b->len)) >= 0) {
+		sf->kept[dir] = b->next;
+		sf->nkept[dir]--;
+		blk_put(st, b);
+	}
+	if (b == NULL)
+		sf->kept_tail[dir] = NULL;
+}
+
+#define KC_DIFFER	0x01	/* some byte differs from the one kept */
+#define KC_ALL		0x02	/* every byte was compared */
+
+/* Compare [seq, seq + n), all before the next expected byte, with the kept. */
+static int
+kept_compare(const struct stream_flow *sf, int dir, uint32_t seq,
+    const uint8_t *p, uint32_t n)
+{
+	const struct sblk	*b;
+	uint32_t		 covered = 0;
+	int			 r = 0;
+
+	for (b = sf->kept[dir]; b != NULL; b = b->next) {
+		/* Offsets from seq; kept data is within a window of it. */
+		int64_t	bs = (int32_t)(b->seq - seq), be = bs + b->len;
+		int64_t	lo = bs > 0 ? bs : 0, hi = be < n ? be : n;
+
+		if (bs >= n)
+			break;
+		if (lo >= hi)
+			continue;
+		covered += (uint32_t)(hi - lo);
+		if (memcmp(b->data + (lo - bs), p + lo, (size_t)(hi - lo)) != 0)
+			r |= KC_DIFFER;
+	}
+	if (covered >= n)
+		r |= KC_ALL;
+	return r;
+}
+
 void
 stream_packet(struct stream *st, struct packet *pkt)
 {
@@ -396,7 +552,17 @@ stream_packet(struct stream *st, struct packet *pkt)
 		    f->next_seq[dir] - seq >= STREAM_WINDOW)) {
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
+			if (f->stream != NULL) {
+				/* A new connection: the old one's bytes go. */
+				kept_drop_dir(st, f->stream, dir);
+				sf_release_idle(st, f->stream);
+			}
 		}
+	}
+	if ((pkt->tcp_flags & TH_ACK) && f->stream != NULL &&
+	    f->stream->kept[!dir] != NULL) {
+		kept_ack(st, f->stream, !dir, pkt->ack);
+		sf_release_idle(st, f->stream);
 	}
 	if (n == 0)
 		return;
@@ -410,16 +576,46 @@ stream_packet(struct stream *st, struct packet *pkt)
 	if (rel >= 0x80000000U) {
 		/* Old data: a retransmission, maybe with some new. */
 		uint32_t behind = f->next_seq[dir] - seq;
+		uint32_t old = behind < n ? behind : n;
+		int cmp = f->stream != NULL ?
+		    kept_compare(f->stream, dir, seq, p, old) : 0;
 
-		st->st.c[STC_RETRANSMITTED] += behind < n ? behind : n;
-		if (behind >= n) {
+		st->st.c[STC_RETRANSMITTED] += old;
+		if (cmp & KC_DIFFER) {
 			/*
-			 * Bytes already handed on are not kept, so a copy with
-			 * other bytes cannot be told from a true resend: and
-			 * the host may keep this copy (the first one had a bad
-			 * checksum or too low a TTL to reach it: insertion).
-			 * Its bytes go to the payload rules alone, as an
-			 * overlap's do; the parsers follow the stream.
+			 * Other bytes than those inspected, before the peer
+			 * acknowledged them: the host may keep either copy
+			 * (insertion: the first had a bad checksum or too low
+			 * a TTL to reach it). An overlap that differs, as over
+			 * held data; the new part, if any, is held and drained.
+			 */
+			st->st.c[STC_OVERLAPS]++;
+			st->st.c[STC_OVERLAPS_DIFFER]++;
+			if (pkt->err == DE_NONE)
+				pkt->err = DE_TCP_OVERLAP_DIFF;
+			if (behind < n && within_depth(st, f, dir, 1) > 0 &&
+			    (sf = sf_get(st, f, 0)) != NULL) {
+				(void)hold(st, sf, dir, f->next_seq[dir],
+				    f->next_seq[dir], p + behind, n - behind);
+				sf_release_idle(st, sf);
+			}
+			pkt->payload = p;
+			pkt->payload_len = n;
+			pkt->flags |= PKT_STREAM_ALT;
+			return;
+		}
+		if (behind >= n) {
+			if (cmp & KC_ALL) {
+				/* The same bytes again: inspected once. */
+				st->st.c[STC_RESENT_SAME]++;
+				return;
+			}
+			/*
+			 * Over bytes no longer kept (acknowledged, or let go
+			 * for room): a copy with other bytes cannot be told
+			 * from a true resend. Its bytes go to the payload
+			 * rules alone, as an overlap's do; the parsers follow
+			 * the stream.
 			 */
 			pkt->payload = p;
 			pkt->payload_len = n;
@@ -427,28 +623,31 @@ stream_packet(struct stream *st, struct packet *pkt)
 			st->st.c[STC_RESENT_INSPECTED]++;
 			return;
 		}
+		seq += behind;
 		p += behind;
 		n -= behind;
 		rel = 0;
 	}
 	if (rel == 0 && (f->stream == NULL || f->stream->head[dir] == NULL)) {
-		/* The common case: in order, nothing held. No copy. */
+		/* The common case: in order, nothing held. */
 		pkt->payload = p;
 		pkt->payload_len = advance(st, f, dir, n);
+		kept_add(st, f, dir, seq, p, pkt->payload_len);
+		if (f->stream != NULL)
+			sf_release_idle(st, f->stream);
 		return;
 	}
 	if (rel >= STREAM_WINDOW || within_depth(st, f, dir, 1) == 0) {
 		st->st.c[STC_DROPPED]++;
 		return;
 	}
-	if ((sf = sf_get(st, f)) == NULL) {
+	if ((sf = sf_get(st, f, 0)) == NULL) {
 		st->st.c[STC_DROPPED]++;
 		return;
 	}
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
-	if (hold(st, sf, dir, f->next_seq[dir],
-	    seq + (uint32_t)(p - pkt->payload), p, n)) {
+	if (hold(st, sf, dir, f->next_seq[dir], seq, p, n)) {
 		/*
 		 * The host may keep this copy: its bytes are inspected too,
 		 * by the payload rules alone (the parsers follow the stream).
@@ -510,11 +709,14 @@ stream_drain(struct stream *st, const struct packet *pkt,
 		q.payload_len = advance(st, f, dir, m);
 		q.flags |= gap;
 		q.err = DE_NONE;
+		kept_add(st, f, dir, seq0, st->run, q.payload_len);
 		if (q.payload_len > 0)
 			cb(&q, arg);
 	}
 	if (sf->head[dir] == NULL)
 		sf->skip[dir] = 0;
-	if (sf->head[0] == NULL && sf->head[1] == NULL)
-		sf_release(st, sf);
+	if (!sf_held(sf)) {
+		f->app_flags &= (uint8_t)~SF_HELD;
+		sf_release_idle(st, sf);
+	}
 }

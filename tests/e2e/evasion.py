@@ -228,7 +228,7 @@ NO_REFEREE = {
                   "connection and loses the request the host received",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
-OVERLAP = {"overlap-gf", "overlap-dg"}
+OVERLAP = {"overlap-gf", "overlap-dg", "insertion"}
 
 
 SNI = "cong-dich-vu.example"

@@ -10,8 +10,10 @@
 # alert exactly once, no citizen-ID number is in clear in the alerts or
 # events, the HTTP parser reports the leaking request; the same with
 # benign 12-digit numbers (not citizen IDs) raises no data-leak alert; the
-# overlap cases raise one tcp_overlap anomaly (rule 1001021) each, the
-# others none. One table line per case and direction.
+# overlap cases and the insertion (the real body over an in-order decoy
+# not yet acknowledged) raise one tcp_overlap anomaly (rule 1001021) each,
+# the others none, and a true resend is compared and inspected once. One
+# table line per case and direction.
 # tshark, as referee, reassembles each leak capture and a TLS ClientHello
 # cut one byte a segment, reversed, and in IPv4 and IPv6 fragments: its
 # HTTP hosts, URIs and TLS SNI are the ones in the daemon's events.
@@ -34,6 +36,16 @@ want=$("$PY" "$top_srcdir/tests/e2e/evasion.py" count)
 check "evasion.py wrote the captures ($n of $want)" [ "$n" -eq "$want" ]
 check "every case and direction (table below)" \
 	"$PY" "$top_srcdir/tests/e2e/evasion.py" table "$tmp"
+# Bytes handed on are kept until acknowledged: the resend is compared
+# and cut (inspected once), the insertion's real copy is told apart.
+for d in in out; do
+	check "resent $d: the resend matched the kept bytes" \
+		[ "$(stat resent_${d}_leak stream.resent_same)" -ge 1 ]
+	check "resent $d: nothing inspected uncompared" \
+		[ "$(stat resent_${d}_leak stream.resent_inspected)" = 0 ]
+	check "insertion $d: the real copy differs from the decoy" \
+		[ "$(stat insertion_${d}_leak stream.overlaps_differ)" = 1 ]
+done
 if command -v tshark >/dev/null; then
 	check "tshark's reassembled view is ours (list below)" \
 		"$PY" "$top_srcdir/tests/e2e/evasion.py" referee "$tmp"

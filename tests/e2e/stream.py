@@ -104,6 +104,40 @@ def flood(path, n=6000, secs=20.0):
         fp.write(b"".join(out))
 
 
+def flood_kept(path, n=4000, segs=8, secs=20.0):
+    """n answered connections, each sending segs KB in order that its peer
+    never acknowledges (kept bytes: 32 MB wanted), every 50th with its
+    first two segments swapped (the second held until the first comes)."""
+    t0 = 1736215200
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    data = b"K" * 1024
+    client = lambda i: bytes([10, 20, 8, 1 + (i // 60000)])
+    server = bytes([203, 0, 113, 9])
+
+    def frame(src, dst, sport, dport, seq, flags, payload):
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 0x50, flags,
+                          65535, 0, 0)
+        iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0,
+                          64, 6, 0, src, dst)
+        return b"\x00\x01\x02\x03\x04\x05\x00\x01\x02\x03\x04\x06\x08\x00" \
+            + iph + tcp + payload
+    for i in range(n):
+        us = int(i * secs * 1e6 / n)
+        port = 1024 + i % 60000
+        order = list(range(segs))
+        if i % 50 == 0:
+            order[0], order[1] = 1, 0
+        frames = [frame(client(i), server, port, 8080, 999, 0x02, b""),
+                  frame(server, client(i), 8080, port, 6999, 0x12, b"")]
+        frames += [frame(client(i), server, port, 8080, 1000 + 1024 * k,
+                         0x18, data) for k in order]
+        for f in frames:
+            out.append(struct.pack("<IIII", t0 + us // 1000000,
+                                   us % 1000000, len(f), len(f)) + f)
+    with open(path, "wb") as fp:
+        fp.write(b"".join(out))
+
+
 def main():
     d = sys.argv[1]
     session(os.path.join(d, "inorder.pcap"), LEAK, inorder)
@@ -116,6 +150,7 @@ def main():
     session(os.path.join(d, "deep-gw.pcap"), LEAK, deep, client=GATEWAY,
             make=deep_post)
     flood(os.path.join(d, "flood.pcap"))
+    flood_kept(os.path.join(d, "flood-kept.pcap"))
 
 
 if __name__ == "__main__":     # tests/e2e/evasion.py imports this

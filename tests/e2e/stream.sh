@@ -16,7 +16,12 @@
 #  5. a flood of 6,000 connections each holding 2 KB ahead of a hole that
 #     never fills, with `stream.memcap: 4MB`: evictions counted, one
 #     sensor alert (stream_memcap, rule 1001121), peak RSS within the
-#     memcaps plus 32 MiB (not under AddressSanitizer).
+#     memcaps plus 32 MiB (not under AddressSanitizer);
+#  6. 4,000 answered connections each sending 8 KB their peer never
+#     acknowledges (32 MB of bytes to keep against `stream.memcap: 4MB`),
+#     every 50th with a hole that fills: kept bytes let go or not kept,
+#     every hole still held and filled, nothing evicted, no sensor alert,
+#     RSS within the memcaps plus 32 MiB.
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 . "${top_srcdir:?}/tests/e2e/replay_lib.sh"
 replay_setup stream
@@ -104,4 +109,16 @@ check "flood: blocks held within the pool" \
 	[ "$(stat flood stream.blocks_used)" -le "$(stat flood stream.blocks_max)" ]
 check "flood: one sensor alert stream_memcap" [ "$(count flood $memcap_rule)" = 1 ]
 rss_within flood 8 4 1 4	# flow, threshold, defrag, stream memcaps
+
+run flood-kept "$tmp/flood.yaml"
+check "unacknowledged flood: bytes let go or not kept ($(stat flood-kept stream.kept_reclaimed) let go, $(stat flood-kept stream.unkept) not kept)" \
+	[ "$(( $(stat flood-kept stream.kept_reclaimed) + $(stat flood-kept stream.unkept) ))" -gt 1000 ]
+check "unacknowledged flood: every hole filled, no held data lost to kept bytes" \
+	eval '[ "$(stat flood-kept stream.segments_held)" = 80 ] &&
+	    [ "$(stat flood-kept stream.evicted)" = 0 ] &&
+	    [ "$(stat flood-kept stream.gaps)" = 0 ] &&
+	    [ "$(stat flood-kept stream.dropped)" = 0 ]'
+check "unacknowledged flood: no stream_memcap alert" \
+	[ "$(count flood-kept $memcap_rule)" = 0 ]
+rss_within flood-kept 8 4 1 4
 exit $fails

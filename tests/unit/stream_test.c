@@ -47,6 +47,19 @@ sink_take(struct packet *pkt, void *arg)
 		k->gaps++;
 }
 
+/* A TCP packet of f's direction dir with those flags, without data. */
+static void
+segment(struct packet *pkt, struct flow *f, int dir, uint8_t flags,
+    uint32_t seq)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->flow = f;
+	pkt->dir = (uint8_t)dir;
+	pkt->proto = PROTO_TCP;
+	pkt->tcp_flags = flags;
+	pkt->seq = seq;
+}
+
 /* One segment of direction 0 with those flags, as sensor.c feeds it. */
 static void
 feed_flags(struct stream *st, struct flow *f, struct sink *k, uint8_t flags,
@@ -54,12 +67,7 @@ feed_flags(struct stream *st, struct flow *f, struct sink *k, uint8_t flags,
 {
 	struct packet	pkt;
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.flow = f;
-	pkt.dir = 0;
-	pkt.proto = PROTO_TCP;
-	pkt.tcp_flags = flags;
-	pkt.seq = seq;
+	segment(&pkt, f, 0, flags, seq);
 	pkt.payload = p;
 	pkt.payload_len = n;
 	stream_packet(st, &pkt);
@@ -85,11 +93,7 @@ syn(struct stream *st, struct flow *f, uint32_t isn)
 {
 	struct packet	pkt;
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.flow = f;
-	pkt.proto = PROTO_TCP;
-	pkt.tcp_flags = TH_SYN;
-	pkt.seq = isn;
+	segment(&pkt, f, 0, TH_SYN, isn);
 	stream_packet(st, &pkt);
 }
 
@@ -145,7 +149,10 @@ test_in_order(void **state)
 	assert_int_equal(k->len, RUN);
 	assert_memory_equal(k->buf, data, RUN);
 	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
+	/* One-sided (the peer never seen): nothing kept, nothing tried. */
 	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	assert_int_equal(stream_stats(st)->c[STC_UNKEPT], 0);
+	assert_int_equal(stream_stats(st)->c[STC_KEPT_RECLAIMED], 0);
 	free(k);
 	stream_free(st);
 }
@@ -497,6 +504,151 @@ test_depth(void **state)
 	stream_free(st);
 }
 
+/* The peer acknowledges up to ack (a bare ACK of direction 1). */
+static void
+ack_from_peer(struct stream *st, struct flow *f, uint32_t ack)
+{
+	struct packet	pkt;
+
+	segment(&pkt, f, 1, TH_ACK, 0);
+	pkt.ack = ack;
+	stream_packet(st, &pkt);
+}
+
+/* A flow whose peer has sent (its SYN-ACK): handed-on bytes are kept. */
+static struct flow *
+answered_flow(struct stream *st, uint32_t isn)
+{
+	struct flow	*f = new_flow();
+
+	f->pkts[0] = f->pkts[1] = 1;
+	syn(st, f, isn);
+	return f;
+}
+
+/*
+ * Bytes handed on are kept until the peer acknowledges them: the same
+ * bytes again are a resend, inspected once; other bytes over them (the
+ * real copy after a decoy the host never took) are an overlap that
+ * differs: anomaly, and inspected apart. Once acknowledged they go, and
+ * a resend over them is inspected apart, uncompared.
+ */
+static void
+test_resend_compared(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[1000];
+
+	(void)state;
+	fill();
+	memcpy(other, data, sizeof(other));
+	other[321] ^= 0x5a;
+	feed(st, f, k, 1, data, 1000);
+	assert_non_null(f->stream);
+	assert_false(f->app_flags & FA_HELD);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 1);
+	feed(st, f, k, 1, data, 1000);			/* a true resend */
+	feed(st, f, k, 101, data + 100, 300);		/* part of it */
+	assert_int_equal(k->alt, 0);
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(stream_stats(st)->c[STC_RESENT_SAME], 2);
+	feed(st, f, k, 1, other, 1000);			/* other bytes */
+	assert_int_equal(k->anomalies, 1);
+	assert_int_equal(k->alt, 1000);
+	assert_int_equal(stream_stats(st)->c[STC_OVERLAPS_DIFFER], 1);
+	/* Half over the kept bytes with a change, half new. */
+	memcpy(other, data + 500, sizeof(other));
+	other[10] ^= 0x5a;
+	feed(st, f, k, 501, other, 1000);
+	assert_int_equal(k->anomalies, 2);
+	assert_int_equal(k->alt, 2000);
+	assert_int_equal(k->len, 1500);			/* the new half */
+	assert_memory_equal(k->buf, data, 1000);
+	assert_memory_equal(k->buf + 1000, other + 500, 500);
+	/* Acknowledged: let go; the holder goes back. */
+	ack_from_peer(st, f, 1501);
+	assert_null(f->stream);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	feed(st, f, k, 1, data, 1000);
+	assert_int_equal(k->alt, 3000);
+	assert_int_equal(k->anomalies, 2);
+	assert_int_equal(stream_stats(st)->c[STC_RESENT_INSPECTED], 1);
+	assert_int_equal(k->len, 1500);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/*
+ * Kept bytes are bounded per direction (the oldest go) and never cost
+ * held data: with the pool full of held data nothing more is kept and no
+ * held data is evicted for it; held data needing room takes it from a
+ * flow that only keeps bytes, without counting an eviction.
+ */
+static void
+test_kept_bounded(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = answered_flow(st, 0), *fl[120];
+	const struct stream_stats *ss = stream_stats(st);
+	uint64_t	 before;
+	uint32_t	 off;
+	int		 i;
+
+	(void)state;
+	fill();
+	/* 78 KB unacknowledged: at most 64 blocks kept. */
+	for (off = 0; off + 1000 <= 78000; off += 1000)
+		feed(st, f, k, 1 + off, data + off, 1000);
+	assert_int_equal(k->len, 78000);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], STREAM_FLOW_BLOCKS);
+	assert_true(ss->c[STC_KEPT_RECLAIMED] >= 78000 / STREAM_BLOCK -
+	    STREAM_FLOW_BLOCKS);
+	/* The newest bytes are the ones kept: a resend of them compares. */
+	feed(st, f, k, 1 + 77000, data + 77000, 1000);
+	assert_int_equal(ss->c[STC_RESENT_SAME], 1);
+	/* Held data from 120 flows: 1,200 blocks wanted, under 1,000 fit. */
+	before = ss->c[STC_KEPT_RECLAIMED];
+	for (i = 0; i < 120; i++) {
+		uint64_t reclaimed = ss->c[STC_KEPT_RECLAIMED];
+
+		fl[i] = new_flow();
+		syn(st, fl[i], 0);
+		feed(st, fl[i], k, 2001, data, 10 * STREAM_BLOCK);
+		/* The keeping flow was oldest: it went first, uncounted. */
+		if (f->stream == NULL && reclaimed != ss->c[STC_KEPT_RECLAIMED])
+			assert_int_equal(ss->c[STC_EVICTED], 0);
+	}
+	assert_null(f->stream);
+	assert_true(ss->c[STC_EVICTED] >= 1);
+	assert_int_equal(ss->c[STC_KEPT_RECLAIMED] - before, STREAM_FLOW_BLOCKS);
+	/* Keeping more than the free blocks finds no room, evicts nothing. */
+	{
+		uint64_t ev = ss->c[STC_EVICTED];
+		uint32_t n = (uint32_t)(ss->c[STC_BLOCKS_MAX] -
+		    ss->c[STC_BLOCKS_USED] + 3) * STREAM_BLOCK;
+
+		assert_true(n <= LEN);
+		feed(st, f, k, 78001, data, n);
+		assert_int_equal(ss->c[STC_EVICTED], ev);
+		assert_int_equal(ss->c[STC_UNKEPT], 1);
+	}
+	assert_true(ss->c[STC_BLOCKS_USED] <= ss->c[STC_BLOCKS_MAX]);
+	for (i = 0; i < 120; i++) {
+		stream_flow_release(st, fl[i]);
+		free(fl[i]);
+	}
+	stream_flow_release(st, f);
+	free(f);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
 /* The performance contract holds with the stream pointer. */
 static void
 test_flow_size(void **state)
@@ -521,6 +673,8 @@ main(void)
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_resend_compared),
+		cmocka_unit_test(test_kept_bounded),
 		cmocka_unit_test(test_flow_size),
 	};
 

@@ -280,8 +280,10 @@ blk_get(struct stream *st, const struct stream_flow *keep, int for_kept)
 
 	if (st->free_blk == NULL && st->blk_fresh < st->nblk)
 		st->free_blk = &st->blocks[st->blk_fresh++];	/* zeroed */
-	if (st->free_blk == NULL && !evict_oldest(st, keep, for_kept))
-		return NULL;
+	/* A holder let go may have had no block (idle): go on. */
+	while (st->free_blk == NULL)
+		if (!evict_oldest(st, keep, for_kept))
+			return NULL;
 	b = st->free_blk;
 	st->free_blk = b->next;
 	st->st.c[STC_BLOCKS_USED]++;
@@ -296,8 +298,9 @@ sf_get(struct stream *st, struct flow *f, int for_kept)
 	if (sf == NULL) {
 		if (st->free_sf == NULL && st->sf_fresh < st->nsf)
 			st->free_sf = &st->holders[st->sf_fresh++];
-		if (st->free_sf == NULL && !evict_oldest(st, NULL, for_kept))
-			return NULL;
+		while (st->free_sf == NULL)
+			if (!evict_oldest(st, NULL, for_kept))
+				return NULL;
 		sf = st->free_sf;
 		st->free_sf = sf->newer;
 		memset(sf, 0, sizeof(*sf));
@@ -658,6 +661,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 		pkt->payload_len = n;
 		pkt->flags |= PKT_STREAM_ALT;
 	}
+	sf_release_idle(st, sf);	/* nothing could be held */
 }
 
 void

@@ -111,6 +111,7 @@ struct flow_stats {
 	uint64_t	evicted;
 	uint64_t	memcap_hits;	/* a new flow needed eviction */
 	uint64_t	no_flow;	/* could not get a flow at all */
+	uint64_t	handshake_ack_mismatch;	/* not the SYN-ACK's: ignored */
 	uint64_t	peak_active;
 	uint64_t	bytes_in_use;
 };

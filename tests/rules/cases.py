@@ -315,14 +315,24 @@ APPROVED_DST = "192.0.2.10"      # approved_destinations
 STAGING = "10.20.7.7"            # private, outside approved_destinations
 
 
-def forged_syns(n, dst, dport):
+def forged_syns(n, dst, dport, blind_ack=False):
     """n SYNs from n forged addresses of the server segment (in
-    protected_segments, not in known_hosts) that nobody answers."""
+    protected_segments, not in known_hosts) that nobody answers; or, with
+    blind_ack, that dst answers (to the real owner), followed by the
+    forger's ACK guessing the SYN-ACK's sequence number."""
     def build(cap):
         for i in range(n):
             src = "10.20.1.%d" % (100 + i)
             cap.add(ip(src, dst) / TCP(sport=40000 + i, dport=dport,
                                        flags="S", seq=1000), 0.01)
+            if not blind_ack:
+                continue
+            cap.add(ip(dst, src) / TCP(sport=dport, dport=40000 + i,
+                                       flags="SA", seq=70000 + 977 * i,
+                                       ack=1001), 0.01)
+            cap.add(ip(src, dst) / TCP(sport=40000 + i, dport=dport,
+                                       flags="A", seq=1001,
+                                       ack=123457 + i), 0.01)
     return build
 
 
@@ -933,7 +943,10 @@ CASES = {
               one_conn(OFFICE, DB, 5432)),
              ("SYNs from 50 forged server-segment addresses, never "
               "answered (not hosts until a handshake completes)",
-              forged_syns(50, DB, 5432))]),
+              forged_syns(50, DB, 5432)),
+             ("SYNs from 20 forged server-segment addresses, answered, "
+              "then blind ACKs guessing the SYN-ACK's ISN",
+              forged_syns(20, DB, 5432, blind_ack=True))]),
     1001202: dict(
         pos=[("a data server answers on 8080, three times (one alert)",
               both(*[one_conn(CLIENT, DB, 8080)] * 3)),

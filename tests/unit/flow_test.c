@@ -105,6 +105,55 @@ test_bidirectional_tcp_states(void **state)
 	flow_table_free(ft);
 }
 
+/*
+ * The handshake's ACK must acknowledge the SYN-ACK (stream.c has set
+ * next_seq from it): a blind ACK guessing another ISN does not establish
+ * the flow, and is counted; the right one then does.
+ */
+static void
+test_handshake_ack_checked(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(1 << 20, NULL, on_end, &e);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_SYN, 1 * SEC);
+	f = flow_lookup(ft, &p);
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_SYN | TH_ACK, 1 * SEC + 10);
+	flow_lookup(ft, &p);
+	f->next_seq[1] = 5001;		/* the SYN-ACK's ISN 5000, as stream.c */
+	f->app_flags |= FA_SEQ1;
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_ACK, 1 * SEC + 20);
+	p.ack = 123457;
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_NEW);
+	assert_int_equal(flow_stats(ft)->handshake_ack_mismatch, 1);
+	p.ack = 5000;			/* one short: the SYN not acknowledged */
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_NEW);
+	p.ack = 5001;
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	assert_int_equal(flow_stats(ft)->handshake_ack_mismatch, 2);
+	/* The server sent 100 bytes first (TFO): acknowledging them is fine. */
+	p = mkpkt(A, B, 40001, 80, PROTO_TCP, TH_SYN, 2 * SEC);
+	f = flow_lookup(ft, &p);
+	p = mkpkt(B, A, 80, 40001, PROTO_TCP, TH_SYN | TH_ACK, 2 * SEC + 10);
+	flow_lookup(ft, &p);
+	f->next_seq[1] = 5101;
+	f->inspected[1] = 100;
+	f->app_flags |= FA_SEQ1;
+	p = mkpkt(A, B, 40001, 80, PROTO_TCP, TH_ACK, 2 * SEC + 20);
+	p.ack = 5101;
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	flow_table_free(ft);
+}
+
 static void
 test_synack_first_and_rst(void **state)
 {
@@ -260,6 +309,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bidirectional_tcp_states),
+		cmocka_unit_test(test_handshake_ack_checked),
 		cmocka_unit_test(test_synack_first_and_rst),
 		cmocka_unit_test(test_timeouts_per_state),
 		cmocka_unit_test(test_timeouts_reload),

@@ -5,11 +5,11 @@
  * has not acknowledged yet, gets a holder from a pool (per direction:
  * the held blocks and the kept blocks, each in sequence order) and 1 KiB
  * blocks from another; a flow with neither holds nothing but the flow
- * struct's pointer. Holders sit in one list by the time they last took
+ * struct's pointer. Holders sit in lists by the time they last took
  * data, so the memcap evicts the oldest without a search. Kept bytes
  * (only for comparing a resend with what was inspected) give way to held
- * ones: a holder with nothing held goes first and silently, and they
- * never evict held data. Nothing is allocated after stream_new.
+ * ones: all kept bytes go (silently) before any held data is evicted,
+ * and they never evict held data. Nothing is allocated after stream_new.
  *
  * Sequence numbers are compared as offsets from the next expected byte
  * (unsigned 32-bit differences), so wraparound past 2^32 needs nothing
@@ -40,6 +40,15 @@ struct sblk {
 	uint8_t		 data[STREAM_BLOCK];
 };
 
+/*
+ * Holders sit in three lists, so that room for held data is taken from
+ * kept bytes first: those that only keep, those that hold and keep (their
+ * kept bytes go, they stay), then those that only hold (evicted).
+ */
+#define SL_KEEP		0
+#define SL_BOTH		1
+#define SL_HELD		2
+
 struct stream_flow {
 	struct stream_flow *older, *newer;	/* by last data held */
 	struct flow	*flow;
@@ -49,6 +58,7 @@ struct stream_flow {
 	uint16_t	 nblk[2];
 	uint16_t	 nkept[2];
 	uint8_t		 skip[2];		/* give up on the holes */
+	uint8_t		 list;			/* SL_* */
 };
 
 struct stream {
@@ -59,7 +69,7 @@ struct stream {
 	/* Pool entries never used yet: taken in order, so the pools' pages
 	 * are touched only as held data needs them (RSS follows use). */
 	uint64_t	 nblk, blk_fresh, nsf, sf_fresh;
-	struct stream_flow *oldest, *newest;
+	struct stream_flow *oldest[3], *newest[3];	/* by SL_* */
 	uint32_t	 depth;
 	uint32_t	 big_depth;
 	int		(*wants_big)(const struct flow *, void *);
@@ -148,24 +158,25 @@ sf_unlink(struct stream *st, struct stream_flow *sf)
 	if (sf->older != NULL)
 		sf->older->newer = sf->newer;
 	else
-		st->oldest = sf->newer;
+		st->oldest[sf->list] = sf->newer;
 	if (sf->newer != NULL)
 		sf->newer->older = sf->older;
 	else
-		st->newest = sf->older;
+		st->newest[sf->list] = sf->older;
 	sf->older = sf->newer = NULL;
 }
 
 static void
-sf_append(struct stream *st, struct stream_flow *sf)
+sf_append(struct stream *st, struct stream_flow *sf, uint8_t list)
 {
+	sf->list = list;
 	sf->newer = NULL;
-	sf->older = st->newest;
-	if (st->newest != NULL)
-		st->newest->newer = sf;
+	sf->older = st->newest[list];
+	if (st->newest[list] != NULL)
+		st->newest[list]->newer = sf;
 	else
-		st->oldest = sf;
-	st->newest = sf;
+		st->oldest[list] = sf;
+	st->newest[list] = sf;
 }
 
 static void
@@ -240,34 +251,63 @@ stream_flow_release(struct stream *st, struct flow *f)
 	sf_release(st, sf);
 }
 
-/* A holder with nothing held and nothing kept goes back to the pool. */
-static void
-sf_release_idle(struct stream *st, struct stream_flow *sf)
+static int
+sf_kept(const struct stream_flow *sf)
 {
-	if (!sf_held(sf) && sf->kept[0] == NULL && sf->kept[1] == NULL)
-		sf_release(st, sf);
+	return sf->kept[0] != NULL || sf->kept[1] != NULL;
+}
+
+static uint8_t
+sf_list(const struct stream_flow *sf)
+{
+	return !sf_held(sf) ? SL_KEEP : sf_kept(sf) ? SL_BOTH : SL_HELD;
 }
 
 /*
- * Free the oldest holder but keep; 0 if there was none. Room for kept
- * bytes (for_kept) never costs held data: only a holder that just keeps
- * bytes goes, and that loss is not an eviction (nothing inspected is
- * lost; a resend over those bytes is inspected uncompared).
+ * A holder with nothing held and nothing kept goes back to the pool; one
+ * that changed what it holds or keeps moves to its list (as the newest).
+ */
+static void
+sf_release_idle(struct stream *st, struct stream_flow *sf)
+{
+	if (!sf_held(sf) && !sf_kept(sf))
+		sf_release(st, sf);
+	else if (sf->list != sf_list(sf)) {
+		sf_unlink(st, sf);
+		sf_append(st, sf, sf_list(sf));
+	}
+}
+
+/*
+ * Free the oldest holder but keep, of the first list that has one; 0 if
+ * there was none. Kept bytes go before held data: a holder that just
+ * keeps bytes goes, then a holder's kept bytes (it stays, holding), and
+ * that loss is not an eviction (nothing inspected is lost; a resend over
+ * those bytes is inspected uncompared). Room for kept bytes (for_kept)
+ * is taken from holders that just keep bytes alone.
  */
 static int
 evict_oldest(struct stream *st, const struct stream_flow *keep, int for_kept)
 {
-	struct stream_flow	*sf = st->oldest;
+	struct stream_flow	*sf = NULL;
+	int			 l;
 
-	if (sf == keep)
-		sf = sf->newer;
+	for (l = SL_KEEP; sf == NULL && l <= (for_kept ? SL_KEEP : SL_HELD);
+	    l++)
+		if ((sf = st->oldest[l]) != NULL && sf == keep)
+			sf = sf->newer;
 	if (sf == NULL)
 		return 0;
-	if (sf_held(sf)) {
-		if (for_kept)
-			return 0;
+	if (sf->list == SL_BOTH) {
+		st->st.c[STC_KEPT_RECLAIMED] += kept_drop_dir(st, sf, 0) +
+		    kept_drop_dir(st, sf, 1);
+		sf_unlink(st, sf);
+		sf_append(st, sf, SL_HELD);
+		return 1;
+	}
+	if (sf_held(sf))
 		st->st.c[STC_EVICTED]++;
-	} else
+	else
 		st->st.c[STC_KEPT_RECLAIMED] += sf->nkept[0] + sf->nkept[1];
 	sf_release(st, sf);
 	return 1;
@@ -308,7 +348,10 @@ sf_get(struct stream *st, struct flow *f, int for_kept)
 		f->stream = sf;
 	} else
 		sf_unlink(st, sf);
-	sf_append(st, sf);
+	/* Filed as what it is about to be: only a holder filed to hold
+	 * (not for_kept) ever gets held data, so none in SL_KEEP has any. */
+	sf_append(st, sf, for_kept ? (sf_held(sf) ? SL_BOTH : SL_KEEP) :
+	    sf_kept(sf) ? SL_BOTH : SL_HELD);
 	return sf;
 }
 

@@ -649,6 +649,79 @@ test_kept_bounded(void **state)
 	stream_free(st);
 }
 
+/*
+ * Kept bytes never cost held data, whichever holder keeps them: out-of-
+ * order data needing room takes it from kept bytes (of flows that only
+ * keep, then of flows that also hold) before it evicts the held data of
+ * an older flow. mode 0: the others only keep; 1: they also hold a byte;
+ * 2: the holders, not the blocks, run out (one kept byte a flow).
+ */
+static void
+kept_vs_held(int mode)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*v = new_flow(), *w = new_flow(), *w2 = new_flow();
+	struct flow	*a[700];
+	uint32_t	 off;
+	int		 i, na = 0;
+
+	fill();
+	syn(st, v, 0);
+	feed(st, v, k, 2001, data, 1000);		/* held, the oldest */
+	assert_true(v->app_flags & FA_HELD);
+	while (mode == 2 ? na < 700 :
+	    ss->c[STC_BLOCKS_MAX] - ss->c[STC_BLOCKS_USED] >= 66) {
+		a[na] = answered_flow(st, 0);
+		k->len = 0;
+		if (mode == 1)
+			feed(st, a[na], k, 200001, data, 1);
+		for (off = 0; off < (mode == 2 ? 1 : 64 * STREAM_BLOCK);
+		    off += STREAM_BLOCK)
+			feed(st, a[na], k, 1 + off, data + off,
+			    mode == 2 ? 1 : STREAM_BLOCK);
+		na++;
+	}
+	/* Two flows hold 63 blocks each (short of a gap): no room left. */
+	syn(st, w, 0);
+	feed(st, w, k, 2001, data, mode == 2 ? 1 : 63 * STREAM_BLOCK);
+	syn(st, w2, 0);
+	feed(st, w2, k, 2001, data, mode == 2 ? 1 : 63 * STREAM_BLOCK);
+	assert_non_null(w->stream);
+	assert_non_null(w2->stream);
+	assert_non_null(v->stream);
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	assert_true(ss->c[STC_KEPT_RECLAIMED] > 0);
+	/* The victim's hole fills: all its data comes out. */
+	k->len = 0;
+	feed(st, v, k, 1, data + 5000, 2000);
+	assert_int_equal(k->len, 3000);
+	assert_memory_equal(k->buf + 2000, data, 1000);
+	for (i = 0; i < na; i++) {
+		stream_flow_release(st, a[i]);
+		free(a[i]);
+	}
+	stream_flow_release(st, v);
+	stream_flow_release(st, w);
+	stream_flow_release(st, w2);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
+	free(v);
+	free(w);
+	free(w2);
+	free(k);
+	stream_free(st);
+}
+
+static void
+test_kept_vs_held(void **state)
+{
+	(void)state;
+	kept_vs_held(0);
+	kept_vs_held(1);
+	kept_vs_held(2);
+}
+
 /* The performance contract holds with the stream pointer. */
 static void
 test_flow_size(void **state)
@@ -675,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_resend_compared),
 		cmocka_unit_test(test_kept_bounded),
+		cmocka_unit_test(test_kept_vs_held),
 		cmocka_unit_test(test_flow_size),
 	};
 

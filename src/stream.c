@@ -283,22 +283,26 @@ sf_release_idle(struct stream *st, struct stream_flow *sf)
  * there was none. Kept bytes go before held data: a holder that just
  * keeps bytes goes, then a holder's kept bytes (it stays, holding), and
  * that loss is not an eviction (nothing inspected is lost; a resend over
- * those bytes is inspected uncompared). Room for kept bytes (for_kept)
- * is taken from holders that just keep bytes alone.
+ * those bytes is inspected uncompared); keep's own kept bytes go too
+ * before others' held data. Room for kept bytes (for_kept) is taken from
+ * holders that just keep bytes alone.
  */
 static int
-evict_oldest(struct stream *st, const struct stream_flow *keep, int for_kept)
+evict_oldest(struct stream *st, struct stream_flow *keep, int for_kept)
 {
 	struct stream_flow	*sf = NULL;
 	int			 l;
 
 	for (l = SL_KEEP; sf == NULL && l <= (for_kept ? SL_KEEP : SL_HELD);
 	    l++)
-		if ((sf = st->oldest[l]) != NULL && sf == keep)
+		if (l == SL_HELD && keep != NULL && sf_kept(keep))
+			sf = keep;
+		else if ((sf = st->oldest[l]) != NULL && sf == keep)
 			sf = sf->newer;
 	if (sf == NULL)
 		return 0;
-	if (sf->list == SL_BOTH) {
+	/* keep is about to hold: filed SL_HELD, as sf_get files it. */
+	if (sf->list == SL_BOTH || sf == keep) {
 		st->st.c[STC_KEPT_RECLAIMED] += kept_drop_dir(st, sf, 0) +
 		    kept_drop_dir(st, sf, 1);
 		sf_unlink(st, sf);
@@ -314,7 +318,7 @@ evict_oldest(struct stream *st, const struct stream_flow *keep, int for_kept)
 }
 
 static struct sblk *
-blk_get(struct stream *st, const struct stream_flow *keep, int for_kept)
+blk_get(struct stream *st, struct stream_flow *keep, int for_kept)
 {
 	struct sblk	*b;
 

@@ -722,6 +722,87 @@ test_kept_vs_held(void **state)
 	kept_vs_held(2);
 }
 
+/*
+ * A flow's own kept bytes give way to its held data too: with the rest
+ * of the pool held by an older flow, a flow that keeps 64 blocks and then
+ * holds data lets its kept bytes go, and the older flow keeps its data.
+ */
+static void
+test_kept_own(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0), *v[16];
+	uint32_t	 off;
+	int		 i, nv = 0;
+
+	(void)state;
+	fill();
+	for (off = 0; off < 64 * STREAM_BLOCK; off += STREAM_BLOCK)
+		feed(st, f, k, 1 + off, data + off, STREAM_BLOCK);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 64);
+	/* Others hold 60 blocks each (short of a gap) until < 60 are free. */
+	while (ss->c[STC_BLOCKS_MAX] - ss->c[STC_BLOCKS_USED] >= 60) {
+		v[nv] = new_flow();
+		syn(st, v[nv], 0);
+		feed(st, v[nv], k, 2001, data, 60 * STREAM_BLOCK);
+		assert_non_null(v[nv]->stream);
+		nv++;
+	}
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	/* f holds 60 blocks: they come from its kept ones and the free. */
+	feed(st, f, k, 1 + 65 * STREAM_BLOCK, data, 60 * STREAM_BLOCK);
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	assert_int_equal(ss->c[STC_DROPPED], 0);
+	for (i = 0; i < nv; i++) {
+		assert_non_null(v[i]->stream);
+		stream_flow_release(st, v[i]);
+		free(v[i]);
+	}
+	stream_flow_release(st, f);
+	free(f);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+/* Kept bytes across the 2^32 wrap: compared and acknowledged there. */
+static void
+test_kept_wrap(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	uint32_t	 isn = 0xFFFFFC00U;
+	struct flow	*f = answered_flow(st, isn - 1);
+	uint8_t		 other[3000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, isn, data, 3000);		/* 1 KiB before 2^32 */
+	feed(st, f, k, isn + 500, data + 500, 2000);	/* the same, across */
+	assert_int_equal(ss->c[STC_RESENT_SAME], 1);
+	memcpy(other, data, sizeof(other));
+	other[2500] ^= 0x5a;				/* after the wrap */
+	feed(st, f, k, isn, other, 3000);
+	assert_int_equal(k->anomalies, 1);
+	/* Acknowledged past the wrap: all go but the last block's bytes. */
+	ack_from_peer(st, f, isn + 2048);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 1);
+	feed(st, f, k, isn + 2048, data + 2048, 952);
+	assert_int_equal(ss->c[STC_RESENT_SAME], 2);
+	/* An acknowledgement 2^31 or more ahead is not one: nothing goes. */
+	ack_from_peer(st, f, isn + 3000 + 0x80000000U);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 1);
+	ack_from_peer(st, f, isn + 3000);
+	assert_null(f->stream);
+	assert_int_equal(k->len, 3000);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
 /* The performance contract holds with the stream pointer. */
 static void
 test_flow_size(void **state)
@@ -749,6 +830,8 @@ main(void)
 		cmocka_unit_test(test_resend_compared),
 		cmocka_unit_test(test_kept_bounded),
 		cmocka_unit_test(test_kept_vs_held),
+		cmocka_unit_test(test_kept_own),
+		cmocka_unit_test(test_kept_wrap),
 		cmocka_unit_test(test_flow_size),
 	};
 

@@ -643,11 +643,19 @@ stream_packet(struct stream *st, struct packet *pkt)
 			st->st.c[STC_OVERLAPS_DIFFER]++;
 			if (pkt->err == DE_NONE)
 				pkt->err = DE_TCP_OVERLAP_DIFF;
-			if (behind < n && within_depth(st, f, dir, 1) > 0 &&
-			    (sf = sf_get(st, f, 0)) != NULL) {
-				(void)hold(st, sf, dir, f->next_seq[dir],
-				    f->next_seq[dir], p + behind, n - behind);
-				sf_release_idle(st, sf);
+			/* Past the depth nothing is held: move on, or the
+			 * direction would wait on a hole for good. */
+			if (behind < n && within_depth(st, f, dir, 1) == 0)
+				(void)advance(st, f, dir, n - behind);
+			else if (behind < n) {
+				if ((sf = sf_get(st, f, 0)) == NULL)
+					st->st.c[STC_DROPPED]++;
+				else {
+					(void)hold(st, sf, dir,
+					    f->next_seq[dir], f->next_seq[dir],
+					    p + behind, n - behind);
+					sf_release_idle(st, sf);
+				}
 			}
 			pkt->payload = p;
 			pkt->payload_len = n;

@@ -526,6 +526,24 @@ answered_flow(struct stream *st, uint32_t isn)
 	return f;
 }
 
+/* The end of a test: flows fl[0..n) and f released, no block left used. */
+static void
+release_all(struct stream *st, struct sink *k, struct flow **fl, int n,
+    struct flow *f)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		stream_flow_release(st, fl[i]);
+		free(fl[i]);
+	}
+	stream_flow_release(st, f);
+	free(f);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
 /*
  * Bytes handed on are kept until the peer acknowledges them: the same
  * bytes again are a resend, inspected once; other bytes over them (the
@@ -638,15 +656,7 @@ test_kept_bounded(void **state)
 		assert_int_equal(ss->c[STC_UNKEPT], 1);
 	}
 	assert_true(ss->c[STC_BLOCKS_USED] <= ss->c[STC_BLOCKS_MAX]);
-	for (i = 0; i < 120; i++) {
-		stream_flow_release(st, fl[i]);
-		free(fl[i]);
-	}
-	stream_flow_release(st, f);
-	free(f);
-	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
-	free(k);
-	stream_free(st);
+	release_all(st, k, fl, 120, f);
 }
 
 /*
@@ -665,7 +675,7 @@ kept_vs_held(int mode)
 	struct flow	*v = new_flow(), *w = new_flow(), *w2 = new_flow();
 	struct flow	*a[700];
 	uint32_t	 off;
-	int		 i, na = 0;
+	int		 na = 0;
 
 	fill();
 	syn(st, v, 0);
@@ -698,19 +708,11 @@ kept_vs_held(int mode)
 	feed(st, v, k, 1, data + 5000, 2000);
 	assert_int_equal(k->len, 3000);
 	assert_memory_equal(k->buf + 2000, data, 1000);
-	for (i = 0; i < na; i++) {
-		stream_flow_release(st, a[i]);
-		free(a[i]);
-	}
-	stream_flow_release(st, v);
 	stream_flow_release(st, w);
 	stream_flow_release(st, w2);
-	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
-	free(v);
 	free(w);
 	free(w2);
-	free(k);
-	stream_free(st);
+	release_all(st, k, a, na, v);
 }
 
 static void
@@ -755,14 +757,39 @@ test_kept_own(void **state)
 	feed(st, f, k, 1 + 65 * STREAM_BLOCK, data, 60 * STREAM_BLOCK);
 	assert_int_equal(ss->c[STC_EVICTED], 0);
 	assert_int_equal(ss->c[STC_DROPPED], 0);
-	for (i = 0; i < nv; i++) {
+	for (i = 0; i < nv; i++)
 		assert_non_null(v[i]->stream);
-		stream_flow_release(st, v[i]);
-		free(v[i]);
-	}
+	release_all(st, k, v, nv, f);
+}
+
+/*
+ * A resend with other bytes over kept ones and new bytes past the depth:
+ * the direction still moves on (nothing past the depth is held), so what
+ * follows is in order, not dropped as ahead of a hole.
+ */
+static void
+test_kept_differ_past_depth(void **state)
+{
+	struct stream	*st = stream_new(BIG, 5000);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[2000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 5000);
+	memcpy(other, data + 4000, sizeof(other));
+	other[5] ^= 0x5a;
+	feed(st, f, k, 4001, other, 2000);
+	assert_int_equal(k->anomalies, 1);
+	assert_int_equal(f->next_seq[0], 6001);
+	feed(st, f, k, 6001, data + 6000, 1000);
+	assert_int_equal(f->next_seq[0], 7001);
+	assert_int_equal(ss->c[STC_DROPPED], 0);
+	assert_int_equal(k->len, 5000);
 	stream_flow_release(st, f);
 	free(f);
-	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
 	free(k);
 	stream_free(st);
 }
@@ -831,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_kept_bounded),
 		cmocka_unit_test(test_kept_vs_held),
 		cmocka_unit_test(test_kept_own),
+		cmocka_unit_test(test_kept_differ_past_depth),
 		cmocka_unit_test(test_kept_wrap),
 		cmocka_unit_test(test_flow_size),
 	};

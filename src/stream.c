@@ -637,14 +637,34 @@ stream_packet(struct stream *st, struct packet *pkt)
 			 * acknowledged them: the host may keep either copy
 			 * (insertion: the first had a bad checksum or too low
 			 * a TTL to reach it). An overlap that differs, as over
-			 * held data; the new part, if any, is held and drained.
+			 * held data.
 			 */
 			st->st.c[STC_OVERLAPS]++;
 			st->st.c[STC_OVERLAPS_DIFFER]++;
 			if (pkt->err == DE_NONE)
 				pkt->err = DE_TCP_OVERLAP_DIFF;
-			/* Past the depth nothing is held: move on, or the
-			 * direction would wait on a hole for good. */
+		} else if (cmp & KC_ALL) {
+			if (behind >= n) {
+				/* The same bytes again: inspected once. */
+				st->st.c[STC_RESENT_SAME]++;
+				return;
+			}
+		} else
+			/*
+			 * Over bytes no longer kept (acknowledged, or let go
+			 * for room; an ACK can be forged): a copy with other
+			 * bytes cannot be told from a true resend, with new
+			 * bytes after them or not.
+			 */
+			st->st.c[STC_RESENT_INSPECTED]++;
+		if (cmp != KC_ALL) {
+			/*
+			 * Its bytes go to the payload rules alone, as an
+			 * overlap's do; the parsers follow the stream: the new
+			 * part, if any, is held and drained. Past the depth
+			 * nothing is held: move on, or the direction would
+			 * wait on a hole for good.
+			 */
 			if (behind < n && within_depth(st, f, dir, 1) == 0)
 				(void)advance(st, f, dir, n - behind);
 			else if (behind < n) {
@@ -660,25 +680,6 @@ stream_packet(struct stream *st, struct packet *pkt)
 			pkt->payload = p;
 			pkt->payload_len = n;
 			pkt->flags |= PKT_STREAM_ALT;
-			return;
-		}
-		if (behind >= n) {
-			if (cmp & KC_ALL) {
-				/* The same bytes again: inspected once. */
-				st->st.c[STC_RESENT_SAME]++;
-				return;
-			}
-			/*
-			 * Over bytes no longer kept (acknowledged, or let go
-			 * for room): a copy with other bytes cannot be told
-			 * from a true resend. Its bytes go to the payload
-			 * rules alone, as an overlap's do; the parsers follow
-			 * the stream.
-			 */
-			pkt->payload = p;
-			pkt->payload_len = n;
-			pkt->flags |= PKT_STREAM_ALT;
-			st->st.c[STC_RESENT_INSPECTED]++;
 			return;
 		}
 		seq += behind;

@@ -794,6 +794,39 @@ test_kept_differ_past_depth(void **state)
 	stream_free(st);
 }
 
+/*
+ * Insertion past kept bytes let go (an ACK forged from the peer's side,
+ * or room): a copy with other bytes and one new byte after them is not
+ * cut to the new byte, else its other bytes go uninspected: like a copy
+ * wholly old, it is inspected apart, uncompared, and the new byte goes
+ * on in order. The same without a new byte: inspected apart.
+ */
+static void
+test_resend_partly_unkept(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[1001];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 1000);			/* the decoy */
+	ack_from_peer(st, f, 1001);			/* forged */
+	assert_null(f->stream);
+	memcpy(other, data + 3000, sizeof(other));
+	feed(st, f, k, 1, other, 1001);
+	assert_int_equal(k->alt, 1001);
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(ss->c[STC_RESENT_INSPECTED], 1);
+	assert_int_equal(k->len, 1001);
+	assert_memory_equal(k->buf, data, 1000);
+	assert_int_equal(k->buf[1000], other[1000]);
+	assert_int_equal(f->next_seq[0], 1002);
+	release_all(st, k, NULL, 0, f);
+}
+
 /* Kept bytes across the 2^32 wrap: compared and acknowledged there. */
 static void
 test_kept_wrap(void **state)
@@ -860,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_kept_own),
 		cmocka_unit_test(test_kept_differ_past_depth),
 		cmocka_unit_test(test_kept_wrap),
+		cmocka_unit_test(test_resend_partly_unkept),
 		cmocka_unit_test(test_flow_size),
 	};
 

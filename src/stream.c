@@ -603,7 +603,14 @@ stream_packet(struct stream *st, struct packet *pkt)
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
 			if (f->stream != NULL) {
-				/* A new connection: the old one's bytes go. */
+				/*
+				 * A new connection: the old one's bytes go,
+				 * held ones as a gap (else they would read as
+				 * the new stream's once it reached them).
+				 */
+				st->st.c[STC_GAPS] +=
+				    f->stream->head[dir] != NULL;
+				sf_drop_dir(st, f->stream, dir);
 				kept_drop_dir(st, f->stream, dir);
 				sf_release_idle(st, f->stream);
 			}

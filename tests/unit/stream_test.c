@@ -827,6 +827,46 @@ test_resend_partly_unkept(void **state)
 	release_all(st, k, NULL, 0, f);
 }
 
+/*
+ * A new connection on the same ports (a SYN once the flow closed) drops
+ * the old one's kept bytes: its first bytes, at an old kept sequence
+ * number, are new, not compared with the old connection's; held data of
+ * the old one left behind the new start goes without being handed on.
+ */
+static void
+test_kept_syn_reseed(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[1000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 1000);
+	feed(st, f, k, 3001, data + 3000, 1000);	/* held, hole before */
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 2);
+	f->state = FLOW_CLOSED;
+	syn(st, f, 2999999000U);
+	syn(st, f, 4294966000U);			/* again, far off */
+	assert_null(f->stream);
+	assert_int_equal(ss->c[STC_GAPS], 1);
+	memcpy(other, data, sizeof(other));
+	other[7] ^= 0x5a;
+	feed(st, f, k, 4294966001U, other, 1000);
+	feed(st, f, k, 4294966001U, other, 1000);	/* the same: cut */
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(k->alt, 0);
+	assert_int_equal(ss->c[STC_RESENT_SAME], 1);
+	assert_int_equal(k->len, 2000);
+	assert_memory_equal(k->buf + 1000, other, 1000);
+	ack_from_peer(st, f, 4294967001U);
+	assert_null(f->stream);
+	assert_false(f->app_flags & FA_HELD);
+	release_all(st, k, NULL, 0, f);
+}
+
 /* Kept bytes across the 2^32 wrap: compared and acknowledged there. */
 static void
 test_kept_wrap(void **state)
@@ -893,6 +933,7 @@ main(void)
 		cmocka_unit_test(test_kept_own),
 		cmocka_unit_test(test_kept_differ_past_depth),
 		cmocka_unit_test(test_kept_wrap),
+		cmocka_unit_test(test_kept_syn_reseed),
 		cmocka_unit_test(test_resend_partly_unkept),
 		cmocka_unit_test(test_flow_size),
 	};

@@ -21,8 +21,8 @@
  * a segment over them is compared the same way: the same bytes are a
  * resend, cut; other bytes (an insertion's real copy after a decoy the
  * host never took) are an overlap that differs. Over bytes no longer
- * kept (acknowledged, or let go for room) a segment wholly old is
- * inspected by the payload rules alone, uncompared.
+ * kept (acknowledged, or let go for room) a segment is inspected by the
+ * payload rules alone, uncompared, its new bytes (if any) going on.
  * Each direction is inspected to stream.depth bytes.
  */
 #ifndef CANHGAC_STREAM_H

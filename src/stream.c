@@ -5,11 +5,11 @@
  * has not acknowledged yet, gets a holder from a pool (per direction:
  * the held blocks and the kept blocks, each in sequence order) and 1 KiB
  * blocks from another; a flow with neither holds nothing but the flow
- * struct's pointer. Holders sit in one list by the time they last took
+ * struct's pointer. Holders sit in lists by the time they last took
  * data, so the memcap evicts the oldest without a search. Kept bytes
  * (only for comparing a resend with what was inspected) give way to held
- * ones: a holder with nothing held goes first and silently, and they
- * never evict held data. Nothing is allocated after stream_new.
+ * ones: all kept bytes go (silently) before any held data is evicted,
+ * and they never evict held data. Nothing is allocated after stream_new.
  *
  * Sequence numbers are compared as offsets from the next expected byte
  * (unsigned 32-bit differences), so wraparound past 2^32 needs nothing
@@ -40,6 +40,15 @@ struct sblk {
 	uint8_t		 data[STREAM_BLOCK];
 };
 
+/*
+ * Holders sit in three lists, so that room for held data is taken from
+ * kept bytes first: those that only keep, those that hold and keep (their
+ * kept bytes go, they stay), then those that only hold (evicted).
+ */
+#define SL_KEEP		0
+#define SL_BOTH		1
+#define SL_HELD		2
+
 struct stream_flow {
 	struct stream_flow *older, *newer;	/* by last data held */
 	struct flow	*flow;
@@ -49,6 +58,7 @@ struct stream_flow {
 	uint16_t	 nblk[2];
 	uint16_t	 nkept[2];
 	uint8_t		 skip[2];		/* give up on the holes */
+	uint8_t		 list;			/* SL_* */
 };
 
 struct stream {
@@ -59,7 +69,7 @@ struct stream {
 	/* Pool entries never used yet: taken in order, so the pools' pages
 	 * are touched only as held data needs them (RSS follows use). */
 	uint64_t	 nblk, blk_fresh, nsf, sf_fresh;
-	struct stream_flow *oldest, *newest;
+	struct stream_flow *oldest[3], *newest[3];	/* by SL_* */
 	uint32_t	 depth;
 	uint32_t	 big_depth;
 	int		(*wants_big)(const struct flow *, void *);
@@ -148,24 +158,25 @@ sf_unlink(struct stream *st, struct stream_flow *sf)
 	if (sf->older != NULL)
 		sf->older->newer = sf->newer;
 	else
-		st->oldest = sf->newer;
+		st->oldest[sf->list] = sf->newer;
 	if (sf->newer != NULL)
 		sf->newer->older = sf->older;
 	else
-		st->newest = sf->older;
+		st->newest[sf->list] = sf->older;
 	sf->older = sf->newer = NULL;
 }
 
 static void
-sf_append(struct stream *st, struct stream_flow *sf)
+sf_append(struct stream *st, struct stream_flow *sf, uint8_t list)
 {
+	sf->list = list;
 	sf->newer = NULL;
-	sf->older = st->newest;
-	if (st->newest != NULL)
-		st->newest->newer = sf;
+	sf->older = st->newest[list];
+	if (st->newest[list] != NULL)
+		st->newest[list]->newer = sf;
 	else
-		st->oldest = sf;
-	st->newest = sf;
+		st->oldest[list] = sf;
+	st->newest[list] = sf;
 }
 
 static void
@@ -240,41 +251,74 @@ stream_flow_release(struct stream *st, struct flow *f)
 	sf_release(st, sf);
 }
 
-/* A holder with nothing held and nothing kept goes back to the pool. */
-static void
-sf_release_idle(struct stream *st, struct stream_flow *sf)
+static int
+sf_kept(const struct stream_flow *sf)
 {
-	if (!sf_held(sf) && sf->kept[0] == NULL && sf->kept[1] == NULL)
-		sf_release(st, sf);
+	return sf->kept[0] != NULL || sf->kept[1] != NULL;
+}
+
+static uint8_t
+sf_list(const struct stream_flow *sf)
+{
+	return !sf_held(sf) ? SL_KEEP : sf_kept(sf) ? SL_BOTH : SL_HELD;
 }
 
 /*
- * Free the oldest holder but keep; 0 if there was none. Room for kept
- * bytes (for_kept) never costs held data: only a holder that just keeps
- * bytes goes, and that loss is not an eviction (nothing inspected is
- * lost; a resend over those bytes is inspected uncompared).
+ * A holder with nothing held and nothing kept goes back to the pool; one
+ * that changed what it holds or keeps moves to its list (as the newest).
+ */
+static void
+sf_release_idle(struct stream *st, struct stream_flow *sf)
+{
+	if (!sf_held(sf) && !sf_kept(sf))
+		sf_release(st, sf);
+	else if (sf->list != sf_list(sf)) {
+		sf_unlink(st, sf);
+		sf_append(st, sf, sf_list(sf));
+	}
+}
+
+/*
+ * Free the oldest holder but keep, of the first list that has one; 0 if
+ * there was none. Kept bytes go before held data: a holder that just
+ * keeps bytes goes, then a holder's kept bytes (it stays, holding), and
+ * that loss is not an eviction (nothing inspected is lost; a resend over
+ * those bytes is inspected uncompared); keep's own kept bytes go too
+ * before others' held data. Room for kept bytes (for_kept) is taken from
+ * holders that just keep bytes alone.
  */
 static int
-evict_oldest(struct stream *st, const struct stream_flow *keep, int for_kept)
+evict_oldest(struct stream *st, struct stream_flow *keep, int for_kept)
 {
-	struct stream_flow	*sf = st->oldest;
+	struct stream_flow	*sf = NULL;
+	int			 l;
 
-	if (sf == keep)
-		sf = sf->newer;
+	for (l = SL_KEEP; sf == NULL && l <= (for_kept ? SL_KEEP : SL_HELD);
+	    l++)
+		if (l == SL_HELD && keep != NULL && sf_kept(keep))
+			sf = keep;
+		else if ((sf = st->oldest[l]) != NULL && sf == keep)
+			sf = sf->newer;
 	if (sf == NULL)
 		return 0;
-	if (sf_held(sf)) {
-		if (for_kept)
-			return 0;
+	/* keep is about to hold: filed SL_HELD, as sf_get files it. */
+	if (sf->list == SL_BOTH || sf == keep) {
+		st->st.c[STC_KEPT_RECLAIMED] += kept_drop_dir(st, sf, 0) +
+		    kept_drop_dir(st, sf, 1);
+		sf_unlink(st, sf);
+		sf_append(st, sf, SL_HELD);
+		return 1;
+	}
+	if (sf_held(sf))
 		st->st.c[STC_EVICTED]++;
-	} else
+	else
 		st->st.c[STC_KEPT_RECLAIMED] += sf->nkept[0] + sf->nkept[1];
 	sf_release(st, sf);
 	return 1;
 }
 
 static struct sblk *
-blk_get(struct stream *st, const struct stream_flow *keep, int for_kept)
+blk_get(struct stream *st, struct stream_flow *keep, int for_kept)
 {
 	struct sblk	*b;
 
@@ -308,7 +352,10 @@ sf_get(struct stream *st, struct flow *f, int for_kept)
 		f->stream = sf;
 	} else
 		sf_unlink(st, sf);
-	sf_append(st, sf);
+	/* Filed as what it is about to be: only a holder filed to hold
+	 * (not for_kept) ever gets held data, so none in SL_KEEP has any. */
+	sf_append(st, sf, for_kept ? (sf_held(sf) ? SL_BOTH : SL_KEEP) :
+	    sf_kept(sf) ? SL_BOTH : SL_HELD);
 	return sf;
 }
 
@@ -556,7 +603,14 @@ stream_packet(struct stream *st, struct packet *pkt)
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
 			if (f->stream != NULL) {
-				/* A new connection: the old one's bytes go. */
+				/*
+				 * A new connection: the old one's bytes go,
+				 * held ones as a gap (else they would read as
+				 * the new stream's once it reached them).
+				 */
+				st->st.c[STC_GAPS] +=
+				    f->stream->head[dir] != NULL;
+				sf_drop_dir(st, f->stream, dir);
 				kept_drop_dir(st, f->stream, dir);
 				sf_release_idle(st, f->stream);
 			}
@@ -590,40 +644,49 @@ stream_packet(struct stream *st, struct packet *pkt)
 			 * acknowledged them: the host may keep either copy
 			 * (insertion: the first had a bad checksum or too low
 			 * a TTL to reach it). An overlap that differs, as over
-			 * held data; the new part, if any, is held and drained.
+			 * held data.
 			 */
 			st->st.c[STC_OVERLAPS]++;
 			st->st.c[STC_OVERLAPS_DIFFER]++;
 			if (pkt->err == DE_NONE)
 				pkt->err = DE_TCP_OVERLAP_DIFF;
-			if (behind < n && within_depth(st, f, dir, 1) > 0 &&
-			    (sf = sf_get(st, f, 0)) != NULL) {
-				(void)hold(st, sf, dir, f->next_seq[dir],
-				    f->next_seq[dir], p + behind, n - behind);
-				sf_release_idle(st, sf);
-			}
-			pkt->payload = p;
-			pkt->payload_len = n;
-			pkt->flags |= PKT_STREAM_ALT;
-			return;
-		}
-		if (behind >= n) {
-			if (cmp & KC_ALL) {
+		} else if (cmp & KC_ALL) {
+			if (behind >= n) {
 				/* The same bytes again: inspected once. */
 				st->st.c[STC_RESENT_SAME]++;
 				return;
 			}
+		} else
 			/*
 			 * Over bytes no longer kept (acknowledged, or let go
-			 * for room): a copy with other bytes cannot be told
-			 * from a true resend. Its bytes go to the payload
-			 * rules alone, as an overlap's do; the parsers follow
-			 * the stream.
+			 * for room; an ACK can be forged): a copy with other
+			 * bytes cannot be told from a true resend, with new
+			 * bytes after them or not.
 			 */
+			st->st.c[STC_RESENT_INSPECTED]++;
+		if (cmp != KC_ALL) {
+			/*
+			 * Its bytes go to the payload rules alone, as an
+			 * overlap's do; the parsers follow the stream: the new
+			 * part, if any, is held and drained. Past the depth
+			 * nothing is held: move on, or the direction would
+			 * wait on a hole for good.
+			 */
+			if (behind < n && within_depth(st, f, dir, 1) == 0)
+				(void)advance(st, f, dir, n - behind);
+			else if (behind < n) {
+				if ((sf = sf_get(st, f, 0)) == NULL)
+					st->st.c[STC_DROPPED]++;
+				else {
+					(void)hold(st, sf, dir,
+					    f->next_seq[dir], f->next_seq[dir],
+					    p + behind, n - behind);
+					sf_release_idle(st, sf);
+				}
+			}
 			pkt->payload = p;
 			pkt->payload_len = n;
 			pkt->flags |= PKT_STREAM_ALT;
-			st->st.c[STC_RESENT_INSPECTED]++;
 			return;
 		}
 		seq += behind;

@@ -17,6 +17,9 @@ KIND "leak" or "benign".
   insertion   the body in order as a decoy (digits turned to 9s, as a
               copy the host never takes: bad checksum, short TTL), then
               the real body resent over it
+  insertion-acked the same, the decoy a byte short and acknowledged by
+              an ACK forged from the server's side, the real body with
+              its last byte new (else cut to that byte, uninspected)
   resent      the body in order, then retransmitted unchanged (a lossy
               link, no evasion): still one alert
   frag4       the data segment as IPv4 fragments, shuffled
@@ -164,6 +167,24 @@ def insertion(req):
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
 
 
+def insertion_acked(path, ids, client, server):
+    """Header and decoy body a byte short, a forged ACK of them from the
+    server's side, then the real body over them and one byte on."""
+    req = leak_post(ids)
+    h = req.index(b"\r\n\r\n") + 4
+    decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:-1])
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80).handshake()
+    isn = t.seq[0]
+    t._pkt(0, "PA", req[:h] + decoy)
+    t.seq[0] = isn + len(req) - 1
+    t._pkt(1, "A")                      # forged
+    t._pkt(0, "PA", req[h:], seq=isn + h)
+    t.seq[0] = isn + len(req)
+    t.send(1, OK2).close()
+    cap.write(path)
+
+
 def resent(req):
     """Header, then the body, then the body again: a true retransmission."""
     h = req.index(b"\r\n\r\n") + 4
@@ -201,6 +222,8 @@ CASES = {
                    "overlap: data, then garbage"),
     "insertion": (tcp(insertion), False,
                   "in order: decoy body, then the real one resent"),
+    "insertion-acked": (insertion_acked, False,
+                        "the decoy acknowledged by a forged ACK"),
     "resent": (tcp(resent), False,
                "the body, then the same body retransmitted"),
     "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),

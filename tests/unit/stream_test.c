@@ -526,6 +526,24 @@ answered_flow(struct stream *st, uint32_t isn)
 	return f;
 }
 
+/* The end of a test: flows fl[0..n) and f released, no block left used. */
+static void
+release_all(struct stream *st, struct sink *k, struct flow **fl, int n,
+    struct flow *f)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		stream_flow_release(st, fl[i]);
+		free(fl[i]);
+	}
+	stream_flow_release(st, f);
+	free(f);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
 /*
  * Bytes handed on are kept until the peer acknowledges them: the same
  * bytes again are a resend, inspected once; other bytes over them (the
@@ -638,13 +656,318 @@ test_kept_bounded(void **state)
 		assert_int_equal(ss->c[STC_UNKEPT], 1);
 	}
 	assert_true(ss->c[STC_BLOCKS_USED] <= ss->c[STC_BLOCKS_MAX]);
-	for (i = 0; i < 120; i++) {
-		stream_flow_release(st, fl[i]);
-		free(fl[i]);
+	release_all(st, k, fl, 120, f);
+}
+
+/*
+ * Kept bytes never cost held data, whichever holder keeps them: out-of-
+ * order data needing room takes it from kept bytes (of flows that only
+ * keep, then of flows that also hold) before it evicts the held data of
+ * an older flow. mode 0: the others only keep; 1: they also hold a byte;
+ * 2: the holders, not the blocks, run out (one kept byte a flow).
+ */
+static void
+kept_vs_held(int mode)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*v = new_flow(), *w = new_flow(), *w2 = new_flow();
+	struct flow	*a[700];
+	uint32_t	 off;
+	int		 na = 0;
+
+	fill();
+	syn(st, v, 0);
+	feed(st, v, k, 2001, data, 1000);		/* held, the oldest */
+	assert_true(v->app_flags & FA_HELD);
+	while (mode == 2 ? na < 700 :
+	    ss->c[STC_BLOCKS_MAX] - ss->c[STC_BLOCKS_USED] >= 66) {
+		a[na] = answered_flow(st, 0);
+		k->len = 0;
+		if (mode == 1)
+			feed(st, a[na], k, 200001, data, 1);
+		for (off = 0; off < (mode == 2 ? 1 : 64 * STREAM_BLOCK);
+		    off += STREAM_BLOCK)
+			feed(st, a[na], k, 1 + off, data + off,
+			    mode == 2 ? 1 : STREAM_BLOCK);
+		na++;
 	}
+	/* Two flows hold 63 blocks each (short of a gap): no room left. */
+	syn(st, w, 0);
+	feed(st, w, k, 2001, data, mode == 2 ? 1 : 63 * STREAM_BLOCK);
+	syn(st, w2, 0);
+	feed(st, w2, k, 2001, data, mode == 2 ? 1 : 63 * STREAM_BLOCK);
+	assert_non_null(w->stream);
+	assert_non_null(w2->stream);
+	assert_non_null(v->stream);
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	assert_true(ss->c[STC_KEPT_RECLAIMED] > 0);
+	/* The victim's hole fills: all its data comes out. */
+	k->len = 0;
+	feed(st, v, k, 1, data + 5000, 2000);
+	assert_int_equal(k->len, 3000);
+	assert_memory_equal(k->buf + 2000, data, 1000);
+	stream_flow_release(st, w);
+	stream_flow_release(st, w2);
+	free(w);
+	free(w2);
+	release_all(st, k, a, na, v);
+}
+
+static void
+test_kept_vs_held(void **state)
+{
+	(void)state;
+	kept_vs_held(0);
+	kept_vs_held(1);
+	kept_vs_held(2);
+}
+
+/*
+ * A flow's own kept bytes give way to its held data too: with the rest
+ * of the pool held by an older flow, a flow that keeps 64 blocks and then
+ * holds data lets its kept bytes go, and the older flow keeps its data.
+ */
+static void
+test_kept_own(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0), *v[16];
+	uint32_t	 off;
+	int		 i, nv = 0;
+
+	(void)state;
+	fill();
+	for (off = 0; off < 64 * STREAM_BLOCK; off += STREAM_BLOCK)
+		feed(st, f, k, 1 + off, data + off, STREAM_BLOCK);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 64);
+	/* Others hold 60 blocks each (short of a gap) until < 60 are free. */
+	while (ss->c[STC_BLOCKS_MAX] - ss->c[STC_BLOCKS_USED] >= 60) {
+		v[nv] = new_flow();
+		syn(st, v[nv], 0);
+		feed(st, v[nv], k, 2001, data, 60 * STREAM_BLOCK);
+		assert_non_null(v[nv]->stream);
+		nv++;
+	}
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	/* f holds 60 blocks: they come from its kept ones and the free. */
+	feed(st, f, k, 1 + 65 * STREAM_BLOCK, data, 60 * STREAM_BLOCK);
+	assert_int_equal(ss->c[STC_EVICTED], 0);
+	assert_int_equal(ss->c[STC_DROPPED], 0);
+	for (i = 0; i < nv; i++)
+		assert_non_null(v[i]->stream);
+	release_all(st, k, v, nv, f);
+}
+
+/*
+ * A resend with other bytes over kept ones and new bytes past the depth:
+ * the direction still moves on (nothing past the depth is held), so what
+ * follows is in order, not dropped as ahead of a hole.
+ */
+static void
+test_kept_differ_past_depth(void **state)
+{
+	struct stream	*st = stream_new(BIG, 5000);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[2000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 5000);
+	memcpy(other, data + 4000, sizeof(other));
+	other[5] ^= 0x5a;
+	feed(st, f, k, 4001, other, 2000);
+	assert_int_equal(k->anomalies, 1);
+	assert_int_equal(f->next_seq[0], 6001);
+	feed(st, f, k, 6001, data + 6000, 1000);
+	assert_int_equal(f->next_seq[0], 7001);
+	assert_int_equal(ss->c[STC_DROPPED], 0);
+	assert_int_equal(k->len, 5000);
 	stream_flow_release(st, f);
 	free(f);
-	assert_int_equal(ss->c[STC_BLOCKS_USED], 0);
+	free(k);
+	stream_free(st);
+}
+
+/*
+ * Insertion past kept bytes let go (an ACK forged from the peer's side,
+ * or room): a copy with other bytes and one new byte after them is not
+ * cut to the new byte, else its other bytes go uninspected: like a copy
+ * wholly old, it is inspected apart, uncompared, and the new byte goes
+ * on in order. The same without a new byte: inspected apart.
+ */
+static void
+test_resend_partly_unkept(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[1001];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 1000);			/* the decoy */
+	ack_from_peer(st, f, 1001);			/* forged */
+	assert_null(f->stream);
+	memcpy(other, data + 3000, sizeof(other));
+	feed(st, f, k, 1, other, 1001);
+	assert_int_equal(k->alt, 1001);
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(ss->c[STC_RESENT_INSPECTED], 1);
+	assert_int_equal(k->len, 1001);
+	assert_memory_equal(k->buf, data, 1000);
+	assert_int_equal(k->buf[1000], other[1000]);
+	assert_int_equal(f->next_seq[0], 1002);
+	release_all(st, k, NULL, 0, f);
+}
+
+/*
+ * A new connection on the same ports (a SYN once the flow closed) drops
+ * the old one's kept bytes: its first bytes, at an old kept sequence
+ * number, are new, not compared with the old connection's; held data of
+ * the old one left behind the new start goes without being handed on.
+ */
+static void
+test_kept_syn_reseed(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*f = answered_flow(st, 0);
+	uint8_t		 other[1000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, 1, data, 1000);
+	feed(st, f, k, 3001, data + 3000, 1000);	/* held, hole before */
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 2);
+	f->state = FLOW_CLOSED;
+	syn(st, f, 2999999000U);
+	syn(st, f, 4294966000U);			/* again, far off */
+	assert_null(f->stream);
+	assert_int_equal(ss->c[STC_GAPS], 1);
+	memcpy(other, data, sizeof(other));
+	other[7] ^= 0x5a;
+	feed(st, f, k, 4294966001U, other, 1000);
+	feed(st, f, k, 4294966001U, other, 1000);	/* the same: cut */
+	assert_int_equal(k->anomalies, 0);
+	assert_int_equal(k->alt, 0);
+	assert_int_equal(ss->c[STC_RESENT_SAME], 1);
+	assert_int_equal(k->len, 2000);
+	assert_memory_equal(k->buf + 1000, other, 1000);
+	ack_from_peer(st, f, 4294967001U);
+	assert_null(f->stream);
+	assert_false(f->app_flags & FA_HELD);
+	release_all(st, k, NULL, 0, f);
+}
+
+/*
+ * Many flows at random in a small pool: segments in order, ahead, old
+ * with the same or other bytes, ACKs near and far, SYNs, flows ending.
+ * No block is lost or used twice (all back at the end), the pool's
+ * bound holds, a flow flagged as holding has a holder, and a flow that
+ * holds data gets it drained (ASan checks the holders' reuse).
+ */
+static void
+test_kept_random(void **state)
+{
+	struct stream	*st = stream_new(BIG, UINT32_MAX);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	struct flow	*fl[64];
+	uint32_t	 x = 12345, i;
+	int		 j;
+
+	(void)state;
+	fill();
+	for (j = 0; j < 64; j++)
+		fl[j] = answered_flow(st, (uint32_t)j * 0x10000000U);
+	for (i = 0; i < 300000; i++) {
+		struct flow *f;
+		uint32_t r, next, seq, n;
+		struct packet pkt;
+
+		x = x * 1103515245U + 12345U;
+		r = x >> 8;
+		f = fl[r % 64];
+		next = f->next_seq[0];
+		n = 1 + (r >> 6) % 3000;
+		switch ((r >> 20) % 8) {
+		case 0: case 1:
+			seq = next;
+			break;
+		case 2: case 3:
+			seq = next + (r >> 6) % 200000;
+			break;
+		case 4:
+			seq = next - (r >> 6) % 5000;
+			break;
+		case 5:
+			segment(&pkt, f, 1, TH_ACK, 0);
+			pkt.ack = next - (r >> 6) % 70000 + ((r & 1) << 31);
+			stream_packet(st, &pkt);
+			continue;
+		case 6:
+			if (r & 0x10)
+				f->state = FLOW_CLOSED;
+			syn(st, f, (r & 0x20) ? next - 1 : r);
+			f->state = FLOW_ESTABLISHED;
+			continue;
+		default:
+			if ((r & 0x3f) == 0) {
+				stream_flow_release(st, f);
+				continue;
+			}
+			seq = next - 1000;
+			break;
+		}
+		/* The byte at seq is data[seq % 50000], or its neighbour. */
+		k->len = 0;
+		feed(st, f, k, seq, data + seq % 50000 + ((r & 7) == 0), n);
+		assert_true(ss->c[STC_BLOCKS_USED] <= ss->c[STC_BLOCKS_MAX]);
+		assert_true(!(f->app_flags & FA_HELD) || f->stream != NULL);
+	}
+	release_all(st, k, fl, 63, fl[63]);
+}
+
+/* Kept bytes across the 2^32 wrap: compared and acknowledged there. */
+static void
+test_kept_wrap(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	const struct stream_stats *ss = stream_stats(st);
+	uint32_t	 isn = 0xFFFFFC00U;
+	struct flow	*f = answered_flow(st, isn - 1);
+	uint8_t		 other[3000];
+
+	(void)state;
+	fill();
+	feed(st, f, k, isn, data, 3000);		/* 1 KiB before 2^32 */
+	feed(st, f, k, isn + 500, data + 500, 2000);	/* the same, across */
+	assert_int_equal(ss->c[STC_RESENT_SAME], 1);
+	memcpy(other, data, sizeof(other));
+	other[2500] ^= 0x5a;				/* after the wrap */
+	feed(st, f, k, isn, other, 3000);
+	assert_int_equal(k->anomalies, 1);
+	/* Acknowledged past the wrap: all go but the last block's bytes. */
+	ack_from_peer(st, f, isn + 2048);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 1);
+	feed(st, f, k, isn + 2048, data + 2048, 952);
+	assert_int_equal(ss->c[STC_RESENT_SAME], 2);
+	/* An acknowledgement 2^31 or more ahead is not one: nothing goes. */
+	ack_from_peer(st, f, isn + 3000 + 0x80000000U);
+	assert_int_equal(ss->c[STC_BLOCKS_USED], 1);
+	ack_from_peer(st, f, isn + 3000);
+	assert_null(f->stream);
+	assert_int_equal(k->len, 3000);
+	free(f);
 	free(k);
 	stream_free(st);
 }
@@ -675,6 +998,13 @@ main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_resend_compared),
 		cmocka_unit_test(test_kept_bounded),
+		cmocka_unit_test(test_kept_vs_held),
+		cmocka_unit_test(test_kept_own),
+		cmocka_unit_test(test_kept_differ_past_depth),
+		cmocka_unit_test(test_kept_wrap),
+		cmocka_unit_test(test_kept_random),
+		cmocka_unit_test(test_kept_syn_reseed),
+		cmocka_unit_test(test_resend_partly_unkept),
 		cmocka_unit_test(test_flow_size),
 	};
 

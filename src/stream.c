@@ -594,10 +594,14 @@ stream_packet(struct stream *st, struct packet *pkt)
 		 * does one elsewhere on an established connection, which
 		 * hosts answer with a challenge ACK (RFC 5961 section 4):
 		 * else one injected SYN would blind the sensor to the rest.
-		 * A new connection on the same ports starts once it closed.
+		 * A new connection on the same ports starts once it closed,
+		 * wherever its ISN is (a random one lands within the window
+		 * behind the old stream 1 time in 256: its data would read
+		 * as resent).
 		 */
 		seq++;
 		if (!(f->app_flags & seqbit) ||
+		    (f->state == FLOW_CLOSED && f->next_seq[dir] != seq) ||
 		    (f->state != FLOW_ESTABLISHED &&
 		    f->next_seq[dir] - seq >= STREAM_WINDOW)) {
 			f->next_seq[dir] = seq;

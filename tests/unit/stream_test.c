@@ -293,6 +293,11 @@ test_syn_injected(void **state)
 	feed(st, f, k, 9000001, data + 200, 100);
 	assert_int_equal(k->len, 300);
 	assert_memory_equal(k->buf, data, 300);
+	/* Closed again: a new connection's ISN just behind the old stream. */
+	syn(st, f, 8999000);
+	feed(st, f, k, 8999001, data + 300, 100);
+	assert_int_equal(k->len, 400);
+	assert_memory_equal(k->buf, data, 400);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);

@@ -626,9 +626,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
 		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));
-	alert_expand(r->message[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->message_t[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "message", text);
-	alert_expand(r->advice[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->advice_t[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "advice", text);
 	jw_obj_close(&w);
 	alert_app(&w, c);

@@ -95,24 +95,23 @@ utf8_len(const unsigned char *s, size_t n)
 
 /*
  * Whether 8 bytes need no escaping: none has the top bit, none is below
- * 0x20, none is '"', '\\' or 0x7f. The classic zero-byte tests are exact
- * as yes/no answers, so a word is never wrongly called plain.
+ * 0x20, none is '"', '\\' or 0x7f. With the top bits clear, adding 0x7f
+ * to a byte sets its top bit exactly when the byte is not zero, and
+ * adding 0x60 exactly when it is 0x20 or more: no carry crosses a byte,
+ * so each byte is judged alone, in one AND of the four tests.
  */
 #define JW_ONES		0x0101010101010101ULL
 #define JW_HIGHS	0x8080808080808080ULL
-#define JW_HASZERO(v)	(((v) - JW_ONES) & ~(v) & JW_HIGHS)
+#define JW_NZ(v)	((v) + JW_ONES * 0x7f)	/* top bit: byte != 0 */
 
 static inline int
 jw_word_plain(uint64_t v)
 {
 	if (v & JW_HIGHS)
 		return 0;
-	/* With the top bits clear, a byte below 0x20 borrows into bit 7. */
-	if ((v - JW_ONES * 0x20) & ~v & JW_HIGHS)
-		return 0;
-	return !JW_HASZERO(v ^ (JW_ONES * '"')) &&
-	    !JW_HASZERO(v ^ (JW_ONES * '\\')) &&
-	    !JW_HASZERO(v ^ (JW_ONES * 0x7f));
+	return ((v + JW_ONES * 0x60) & JW_NZ(v ^ (JW_ONES * '"')) &
+	    JW_NZ(v ^ (JW_ONES * '\\')) & JW_NZ(v ^ (JW_ONES * 0x7f)) &
+	    JW_HIGHS) == JW_HIGHS;
 }
 
 /*

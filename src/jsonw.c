@@ -495,6 +495,68 @@ jw_bool(struct jsonw *w, const char *key, int v)
 		jw_putn(w, "false", 5);
 }
 
+/* Whether the values are those m was written from. */
+static int
+jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
+{
+	const char	*p = m->src;
+	size_t		 i, l;
+
+	for (i = 0; i < n; i++) {
+		if (vals[i] == NULL) {
+			if (*p++ != 0)
+				return 0;
+			continue;
+		}
+		if (*p++ != 1 || strcmp(p, vals[i]) != 0)
+			return 0;
+		l = strlen(p);
+		p += l + 1;
+	}
+	return 1;
+}
+
+int
+jw_memo_put(struct jsonw *w, const struct jw_memo *m,
+    const char *const *vals, size_t n)
+{
+	if (m->len == 0 || w->need_comma != m->comma ||
+	    w->len + m->len >= w->cap || !jw_memo_same(m, vals, n))
+		return 0;
+	memcpy(w->buf + w->len, m->json, m->len);
+	w->len += m->len;
+	w->need_comma = 1;
+	return 1;
+}
+
+void
+jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
+    int comma, const char *const *vals, size_t n)
+{
+	size_t	i, o = 0, l;
+
+	m->len = 0;
+	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark)
+		return;
+	for (i = 0; i < n; i++) {
+		if (vals[i] == NULL) {
+			if (o + 1 > sizeof(m->src))
+				return;
+			m->src[o++] = 0;
+			continue;
+		}
+		l = strlen(vals[i]);
+		if (o + l + 2 > sizeof(m->src))
+			return;
+		m->src[o++] = 1;
+		memcpy(m->src + o, vals[i], l + 1);
+		o += l + 1;
+	}
+	memcpy(m->json, w->buf + mark, w->len - mark);
+	m->comma = comma;
+	m->len = w->len - mark;
+}
+
 ssize_t
 jw_finish(struct jsonw *w)
 {

@@ -43,7 +43,10 @@ void	 alert_sink_remove(alert_sink_fn, void *ctx);
 /* alert_text.c: message and advice templates, {placeholder} by name. */
 int	 alert_placeholder_known(const char *);
 const char *const *alert_placeholder_names(size_t *);
-void	 alert_expand(const char *, const struct config *, const struct rule *,
+struct alert_tmpl;
+struct alert_tmpl *alert_tmpl_compile(const char *);	/* free() it */
+void	 alert_expand(const struct alert_tmpl *, const struct config *,
+	    const struct rule *,
 	    const struct match_ctx *, const struct thr_result *, char *,
 	    size_t);
 const char *alert_sensor_event_name(uint32_t);

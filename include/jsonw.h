@@ -33,6 +33,26 @@ void	 jw_mask_tree(struct json_t *);
 void	 jw_int(struct jsonw *, const char *key, int64_t);
 void	 jw_uint(struct jsonw *, const char *key, uint64_t);
 void	 jw_bool(struct jsonw *, const char *key, int);
+/*
+ * Members that repeat from record to record (the sensor's name, the
+ * interface), kept as jsonw wrote them (masked, escaped) with the values
+ * they were written from, and copied whole while those stay the same:
+ * jw_memo_put appends them when vals match (NULL is a value), else 0;
+ * the caller then writes them and calls jw_memo_keep with w's len from
+ * before. Zeroed, a memo holds nothing.
+ */
+#define JW_MEMO_SRC	256
+#define JW_MEMO_JSON	512
+struct jw_memo {
+	size_t	 len;			/* of json; 0: nothing kept */
+	int	 comma;			/* w's need_comma when written */
+	char	 src[JW_MEMO_SRC];	/* per value: 0, or 1 and the text */
+	char	 json[JW_MEMO_JSON];
+};
+int	 jw_memo_put(struct jsonw *, const struct jw_memo *,
+	    const char *const *vals, size_t n);
+void	 jw_memo_keep(struct jw_memo *, const struct jsonw *, size_t mark,
+	    int comma, const char *const *vals, size_t n);
 /* Finish with a newline; returns the length or -1 on overflow. */
 ssize_t	 jw_finish(struct jsonw *);
 

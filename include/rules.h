@@ -18,6 +18,7 @@
 #include "behaviour.h"
 #include "threshold.h"
 
+struct alert_tmpl;
 struct app_result;
 struct config;
 struct domset;
@@ -308,6 +309,9 @@ struct rule {
 	size_t			 ncontrols;
 	char			*message[2];	/* en, vi */
 	char			*advice[2];
+	/* The same compiled at load (alert_tmpl_compile): alerts run these. */
+	struct alert_tmpl	*message_t[2];
+	struct alert_tmpl	*advice_t[2];
 	struct rule_match	 m;
 	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
 	struct thr_spec		 thr;

@@ -54,6 +54,7 @@ struct alert_out {
 	uint64_t	 json_since;	/* written since the last link check */
 	size_t		 npend;		/* bytes in pend */
 	uint64_t	 pend_lines;
+	struct jw_memo	 memo;		/* sensor, host, in_iface */
 	char		 buf[ALERT_BUF];
 	char		 pend[ALERT_PEND];
 };
@@ -543,6 +544,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 {
 	struct jsonw	 w;
 	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40];
+	const char	*vals[2];
 	ssize_t		 n;
 	size_t		 i;
 	int		 lang = conf->language_vi ? 1 : 0;
@@ -557,10 +559,19 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->flow != NULL)
 		jw_uint(&w, "flow_id", c->flow->id);
 	jw_str(&w, "event_type", "alert");
-	put_str(&w, "sensor", conf->sensor_name);
-	put_str(&w, "host", conf->sensor_name);	/* Suricata's name for it */
-	if (c->iface != NULL)
-		jw_str(&w, "in_iface", c->iface);
+	/* The same in every alert of the interface: written once. */
+	vals[0] = conf->sensor_name;
+	vals[1] = c->iface;
+	if (!jw_memo_put(&w, &o->memo, vals, 2)) {
+		size_t	mark = w.len;
+		int	comma = w.need_comma;
+
+		put_str(&w, "sensor", conf->sensor_name);
+		put_str(&w, "host", conf->sensor_name);	/* Suricata's name */
+		if (c->iface != NULL)
+			jw_str(&w, "in_iface", c->iface);
+		jw_memo_keep(&o->memo, &w, mark, comma, vals, 2);
+	}
 	if (c->flow != NULL && (c->flow->vlan[0] || c->flow->vlan[1])) {
 		jw_arr_open(&w, "vlan");
 		jw_uint(&w, NULL, c->flow->vlan[0]);
@@ -626,9 +637,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
 		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));
-	alert_expand(r->message[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->message_t[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "message", text);
-	alert_expand(r->advice[lang], conf, r, c, res, text, sizeof(text));
+	alert_expand(r->advice_t[lang], conf, r, c, res, text, sizeof(text));
 	put_str(&w, "advice", text);
 	jw_obj_close(&w);
 	alert_app(&w, c);

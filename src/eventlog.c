@@ -37,6 +37,7 @@ struct eventlog {
 	uint64_t	 count;
 	uint64_t	 errors;
 	uint64_t	 overflows;
+	struct jw_memo	 memo;		/* sensor, host, in_iface */
 	char		 buf[EVENT_BUF];
 };
 
@@ -118,6 +119,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
     uint64_t ts, const struct flow *f, int fwd, const char *iface)
 {
 	char		 tsb[40], a[64], b[64], cid[40], pn[8];
+	const char	*vals[2];
 	const uint8_t	*src = fwd ? f->caddr : f->saddr;
 	const uint8_t	*dst = fwd ? f->saddr : f->caddr;
 	uint16_t	 sp = fwd ? f->cport : f->sport;
@@ -130,10 +132,19 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	util_format_ts(ts, tsb, sizeof(tsb), el->utc_offset);
 	jw_str(w, "timestamp", tsb);
 	jw_uint(w, "flow_id", f->id);
-	jw_str(w, "sensor", el->sensor);
-	jw_str(w, "host", el->sensor);	/* Suricata's name for it */
-	if (iface != NULL)
-		jw_str(w, "in_iface", iface);
+	/* The same in every record of the interface: written once. */
+	vals[0] = el->sensor;
+	vals[1] = iface;
+	if (!jw_memo_put(w, &el->memo, vals, 2)) {
+		size_t	mark = w->len;
+		int	comma = w->need_comma;
+
+		jw_str(w, "sensor", el->sensor);
+		jw_str(w, "host", el->sensor);	/* Suricata's name for it */
+		if (iface != NULL)
+			jw_str(w, "in_iface", iface);
+		jw_memo_keep(&el->memo, w, mark, comma, vals, 2);
+	}
 	jw_str(w, "event_type", type);
 	if (f->vlan[0] != 0 || f->vlan[1] != 0) {
 		jw_arr_open(w, "vlan");

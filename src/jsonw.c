@@ -54,6 +54,24 @@ jw_putn(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
+/*
+ * Copy n bytes, most keys and values being short: up to 16 by two moves
+ * of a fixed size that may overlap, not a call to memcpy (a fifth of a
+ * key's cost). Reads and writes stay within the n bytes.
+ */
+static inline void
+jw_copy(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else
+		memcpy(d, s, n);
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t
 utf8_len(const unsigned char *s, size_t n)
@@ -77,24 +95,23 @@ utf8_len(const unsigned char *s, size_t n)
 
 /*
  * Whether 8 bytes need no escaping: none has the top bit, none is below
- * 0x20, none is '"', '\\' or 0x7f. The classic zero-byte tests are exact
- * as yes/no answers, so a word is never wrongly called plain.
+ * 0x20, none is '"', '\\' or 0x7f. With the top bits clear, adding 0x7f
+ * to a byte sets its top bit exactly when the byte is not zero, and
+ * adding 0x60 exactly when it is 0x20 or more: no carry crosses a byte,
+ * so each byte is judged alone, in one AND of the four tests.
  */
 #define JW_ONES		0x0101010101010101ULL
 #define JW_HIGHS	0x8080808080808080ULL
-#define JW_HASZERO(v)	(((v) - JW_ONES) & ~(v) & JW_HIGHS)
+#define JW_NZ(v)	((v) + JW_ONES * 0x7f)	/* top bit: byte != 0 */
 
 static inline int
 jw_word_plain(uint64_t v)
 {
 	if (v & JW_HIGHS)
 		return 0;
-	/* With the top bits clear, a byte below 0x20 borrows into bit 7. */
-	if ((v - JW_ONES * 0x20) & ~v & JW_HIGHS)
-		return 0;
-	return !JW_HASZERO(v ^ (JW_ONES * '"')) &&
-	    !JW_HASZERO(v ^ (JW_ONES * '\\')) &&
-	    !JW_HASZERO(v ^ (JW_ONES * 0x7f));
+	return ((v + JW_ONES * 0x60) & JW_NZ(v ^ (JW_ONES * '"')) &
+	    JW_NZ(v ^ (JW_ONES * '\\')) & JW_NZ(v ^ (JW_ONES * 0x7f)) &
+	    JW_HIGHS) == JW_HIGHS;
 }
 
 /*
@@ -141,6 +158,15 @@ jw_plain_len(const char *s, size_t from, size_t n)
 		memcpy(&v, s + run, 8);
 		if (!jw_word_plain(v))
 			break;
+	}
+	/* Fewer than 8 left after plain words: the word ending at n,
+	 * overlapping them, instead of a table test per byte. */
+	if (run < n && run + 8 > n && n - from >= 8) {
+		uint64_t v;
+
+		memcpy(&v, s + n - 8, 8);
+		if (jw_word_plain(v))
+			return n;
 	}
 	for (; run < n && (jw_class[(unsigned char)s[run]] & JW_PLAIN); run++)
 		;
@@ -304,27 +330,12 @@ jw_mask_tree(struct json_t *j)
 	}
 }
 
-/* A quoted string, its citizen-ID numbers masked on the way out. */
+/* The long way of jw_escape: masking, escaping, or a buffer near full. */
 static void
-jw_escape(struct jsonw *w, const char *s, size_t n)
+jw_escape_slow(struct jsonw *w, const char *s, size_t n)
 {
 	size_t	done = 0, at = 0;
 
-	/*
-	 * Most strings need nothing done: no citizen ID (too short, or
-	 * none found), every byte plain. Those go out in one copy between
-	 * their quotes; the rest, or a buffer near full, the long way.
-	 */
-	if ((n < 12 || cccd_next(s, n, 0) == n) && w->len + n + 2 < w->cap &&
-	    jw_plain_len(s, 0, n) == n) {
-		char	*p = w->buf + w->len;
-
-		p[0] = '"';
-		memcpy(p + 1, s, n);
-		p[n + 1] = '"';
-		w->len += n + 2;
-		return;
-	}
 	jw_putc(w, '"');
 	/* Most keys and many values are too short to hold one. */
 	if (n >= 12) {
@@ -341,11 +352,33 @@ jw_escape(struct jsonw *w, const char *s, size_t n)
 }
 
 /*
+ * A quoted string, its citizen-ID numbers masked on the way out. Most
+ * strings need nothing done: no citizen ID (too short, or none found),
+ * every byte plain. Those go out in one copy between their quotes, in
+ * line (the calls were a tenth of a string's cost); the rest the long way.
+ */
+static inline void
+jw_escape(struct jsonw *w, const char *s, size_t n)
+{
+	if ((n < 12 || cccd_next(s, n, 0) == n) && w->len + n + 2 < w->cap &&
+	    jw_plain_len(s, 0, n) == n) {
+		char	*p = w->buf + w->len;
+
+		p[0] = '"';
+		jw_copy(p + 1, s, n);
+		p[n + 1] = '"';
+		w->len += n + 2;
+		return;
+	}
+	jw_escape_slow(w, s, n);
+}
+
+/*
  * Keys are the code's own names: one of letters and '_' goes out in one
  * copy, the rest (and a buffer near full) the long way, which gives the
  * same bytes. Keys were a third of the strings escaped per record.
  */
-static void
+static inline void
 jw_key(struct jsonw *w, const char *key)
 {
 	size_t	n;
@@ -361,7 +394,7 @@ jw_key(struct jsonw *w, const char *key)
 		char	*p = w->buf + w->len;
 
 		p[0] = '"';
-		memcpy(p + 1, key, n);
+		jw_copy(p + 1, key, n);
 		p[n + 1] = '"';
 		p[n + 2] = ':';
 		w->len += n + 3;
@@ -467,6 +500,68 @@ jw_bool(struct jsonw *w, const char *key, int v)
 		jw_putn(w, "true", 4);
 	else
 		jw_putn(w, "false", 5);
+}
+
+/* Whether the values are those m was written from. */
+static int
+jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
+{
+	const char	*p = m->src;
+	size_t		 i, l;
+
+	for (i = 0; i < n; i++) {
+		if (vals[i] == NULL) {
+			if (*p++ != 0)
+				return 0;
+			continue;
+		}
+		if (*p++ != 1 || strcmp(p, vals[i]) != 0)
+			return 0;
+		l = strlen(p);
+		p += l + 1;
+	}
+	return 1;
+}
+
+int
+jw_memo_put(struct jsonw *w, const struct jw_memo *m,
+    const char *const *vals, size_t n)
+{
+	if (m->len == 0 || w->need_comma != m->comma ||
+	    w->len + m->len >= w->cap || !jw_memo_same(m, vals, n))
+		return 0;
+	memcpy(w->buf + w->len, m->json, m->len);
+	w->len += m->len;
+	w->need_comma = 1;
+	return 1;
+}
+
+void
+jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
+    int comma, const char *const *vals, size_t n)
+{
+	size_t	i, o = 0, l;
+
+	m->len = 0;
+	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark)
+		return;
+	for (i = 0; i < n; i++) {
+		if (vals[i] == NULL) {
+			if (o + 1 > sizeof(m->src))
+				return;
+			m->src[o++] = 0;
+			continue;
+		}
+		l = strlen(vals[i]);
+		if (o + l + 2 > sizeof(m->src))
+			return;
+		m->src[o++] = 1;
+		memcpy(m->src + o, vals[i], l + 1);
+		o += l + 1;
+	}
+	memcpy(m->json, w->buf + mark, w->len - mark);
+	m->comma = comma;
+	m->len = w->len - mark;
 }
 
 ssize_t

@@ -1209,10 +1209,10 @@ check_template(struct loader *L, struct yaml_node_s *n, const char *key,
 	return 0;
 }
 
-/* message/advice: a string or {en: …, vi: …}. */
+/* message/advice: a string or {en: …, vi: …}; compiled into tout. */
 static int
 parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
-    char *out[2])
+    char *out[2], struct alert_tmpl *tout[2])
 {
 	static const char *const keys[] = { "en", "vi" };
 	const char	*s;
@@ -1222,6 +1222,7 @@ parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
 		if (check_template(L, n, key, s) != 0)
 			return -1;
 		out[0] = out[1] = own(L->rs, xstrdup(s));
+		tout[0] = tout[1] = own(L->rs, alert_tmpl_compile(out[0]));
 		return 0;
 	}
 	if (check_keys(L, n, key, keys, NELEM(keys)) != 0)
@@ -1244,6 +1245,9 @@ parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
 		out[0] = out[1];
 	if (out[1] == NULL)
 		out[1] = out[0];
+	tout[0] = own(L->rs, alert_tmpl_compile(out[0]));
+	tout[1] = out[1] == out[0] ? tout[0] :
+	    own(L->rs, alert_tmpl_compile(out[1]));
 	return 0;
 }
 
@@ -1380,11 +1384,11 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		    "need a tls.sni or dns.query match", r->sid);
 	if ((x = yamldoc_get(L->yd, n, "message")) == NULL)
 		return lerr(L, n, "rule %u: needs message: text", r->sid);
-	if (parse_text(L, x, "message", r->message) != 0)
+	if (parse_text(L, x, "message", r->message, r->message_t) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "advice")) == NULL)
 		return lerr(L, n, "rule %u: needs advice: what to do", r->sid);
-	if (parse_text(L, x, "advice", r->advice) != 0)
+	if (parse_text(L, x, "advice", r->advice, r->advice_t) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "supersedes")) != NULL) {
 		size_t cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -370,6 +371,72 @@ test_mask_tree(void **state)
 	json_decref(j);
 }
 
+/* Members written once: each record equal to one written in full. */
+static void
+sensor_members(struct jsonw *w, struct jw_memo *m, const char *sensor,
+    const char *iface, int *hit)
+{
+	const char	*vals[2] = { sensor, iface };
+	size_t		 mark = w->len;
+	int		 comma = w->need_comma;
+
+	*hit = jw_memo_put(w, m, vals, 2);
+	if (*hit)
+		return;
+	jw_str(w, "sensor", sensor);
+	if (iface != NULL)
+		jw_str(w, "in_iface", iface);
+	jw_memo_keep(m, w, mark, comma, vals, 2);
+}
+
+static void
+test_memo(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "gw1", "eth0" }, { "gw1", "eth0" }, { "gw1", NULL },
+		{ "gw1", NULL }, { "gw1", "eth1" }, { "gw\"012345678901", "eth1" },
+		{ "gw\"012345678901", "eth1" }, { "gw1", "eth1" },
+	};
+	static const int want_hit[] = { 0, 1, 0, 1, 0, 0, 1, 0 };
+	struct jw_memo	*m = calloc(1, sizeof(*m));
+	char		 a[256], b[256];
+	size_t		 i;
+	int		 hit;
+
+	(void)state;
+	assert_non_null(m);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct jsonw	wa, wb;
+
+		jw_init(&wa, a, sizeof(a));
+		jw_uint(&wa, "flow_id", 1);
+		sensor_members(&wa, m, cases[i][0], cases[i][1], &hit);
+		assert_int_equal(hit, want_hit[i]);
+		jw_str(&wa, "event_type", "x");
+		assert_true(jw_finish(&wa) > 0);
+		jw_init(&wb, b, sizeof(b));
+		jw_uint(&wb, "flow_id", 1);
+		jw_str(&wb, "sensor", cases[i][0]);
+		if (cases[i][1] != NULL)
+			jw_str(&wb, "in_iface", cases[i][1]);
+		jw_str(&wb, "event_type", "x");
+		assert_true(jw_finish(&wb) > 0);
+		assert_string_equal(a, b);
+	}
+	/* First in its object, no comma before: not the kept bytes. */
+	{
+		struct jsonw	wa;
+
+		jw_init(&wa, a, sizeof(a));
+		sensor_members(&wa, m, "gw1", "eth1", &hit);
+		assert_int_equal(hit, 0);
+		assert_true(jw_finish(&wa) > 0);
+		assert_string_equal(a, "{\"sensor\":\"gw1\",\"in_iface\":"
+		    "\"eth1\"}\n");
+	}
+	free(m);
+}
+
 int
 main(void)
 {
@@ -382,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),
 		cmocka_unit_test(test_mask_tree),
+		cmocka_unit_test(test_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,13 +236,31 @@ thr_sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/* Hash of one (type, rule, key); pad was zeroed by the caller. */
+/*
+ * Hash of one (type, rule, key); pad was zeroed by the caller. A key
+ * without IPv6 addresses has zeros past the first 4 bytes of each
+ * (thr_key_make): its two addresses go in one word, 4 words hashed
+ * instead of 7, a third of a threshold event's cost (callgrind).
+ * Equal keys still hash alike: the entry compares the whole key.
+ */
 static uint32_t
 thr_ent_hash(const struct thr_table *t, uint8_t type, uint32_t r,
     const struct thr_key *k)
 {
 	uint64_t	m[sizeof(*k) / 8 + 1];
+	uint32_t	a, b;
 
+	_Static_assert(offsetof(struct thr_key, name_hash) ==
+	    offsetof(struct thr_key, sport) + 8, "ports to pad: one word");
+	if (k->ipver != 6) {
+		memcpy(&a, k->a, 4);
+		memcpy(&b, k->b, 4);
+		m[0] = (uint64_t)a << 32 | b;
+		memcpy(&m[1], &k->sport, 8);
+		m[2] = k->name_hash;
+		m[3] = (uint64_t)r << 8 | type;
+		return (uint32_t)siphash13(t->seed, m, 4);
+	}
 	memcpy(m, k, sizeof(*k));
 	m[sizeof(*k) / 8] = (uint64_t)r << 8 | type;
 	return (uint32_t)siphash13(t->seed, m, sizeof(m) / 8);

@@ -544,20 +544,42 @@ port_in(const struct port_match *pm, unsigned p)
 	return 0;
 }
 
+/* The host cache's entry for address a, taken over if another's. */
+static struct aset_host *
+aset_host(const struct ruleset *rs, int ipver, const uint8_t *a)
+{
+	struct aset_host	*h;
+	uint64_t		 x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	x = (x ^ (y * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ipver) *
+	    0xff51afd7ed558ccdULL;
+	h = &rs->ahosts[(x >> 40) & (ASET_HOSTS - 1)];
+	if (h->ipver != ipver || memcmp(h->addr, a, 16) != 0) {
+		memcpy(h->addr, a, 16);
+		h->ipver = (uint8_t)ipver;
+		h->known = h->in = 0;
+	}
+	return h;
+}
+
 /*
  * Is the packet's source (dst 0) or destination (dst 1) in one set?
- * With a flow and a cache slot the answer is learnt once per flow side.
- * The flow is the packet's own, which the caller may change: the cache
- * is written through the const match context on purpose.
+ * With a flow and a cache slot the answer is learnt once per flow side,
+ * and the side takes over what its address is known to be in (the host
+ * cache). The flow is the packet's own, which the caller may change: the
+ * caches are written through the const match context on purpose.
  */
 static int
 set_has(const struct ruleset *rs, const struct match_ctx *c,
     const struct addr_match *am, int k, int dst)
 {
-	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
-	const uint8_t	*a = dst ? c->dst : c->src;
-	uint32_t	 bit;
-	int		 side, hit;
+	struct flow		*f = (struct flow *)(uintptr_t)c->flow;
+	const uint8_t		*a = dst ? c->dst : c->src;
+	struct aset_host	*h;
+	uint32_t		 bit;
+	int			 side;
 
 	if (f == NULL || am->slot[k] < 0)
 		return ipset_contains(am->sets[k], c->ipver, a);
@@ -566,11 +588,15 @@ set_has(const struct ruleset *rs, const struct match_ctx *c,
 	bit = 1U << am->slot[k];
 	if (f->aset_known[side] & bit)
 		return (f->aset_in[side] & bit) != 0;
-	hit = ipset_contains(am->sets[k], c->ipver, a);
-	f->aset_known[side] |= bit;
-	if (hit)
-		f->aset_in[side] |= bit;
-	return hit;
+	h = aset_host(rs, c->ipver, a);
+	if (!(h->known & bit)) {
+		h->known |= bit;
+		if (ipset_contains(am->sets[k], c->ipver, a))
+			h->in |= bit;
+	}
+	f->aset_known[side] |= h->known;
+	f->aset_in[side] |= h->in;
+	return (h->in & bit) != 0;
 }
 
 /* The sets not yet learnt for this flow side (kept out of line so the

@@ -360,6 +360,8 @@ addr_slots(struct ruleset *rs)
 	qsort(c, u, sizeof(*c), slot_cand_cmp);
 	if (u > 32)
 		u = 32;
+	if (u > 0)
+		rs->ahosts = xcalloc(ASET_HOSTS, sizeof(*rs->ahosts));
 	for (i = 0; i < rs->nrules; i++) {
 		slot_assign(&rs->rules[i].m.src, c, u);
 		slot_assign(&rs->rules[i].m.dst, c, u);
@@ -506,6 +508,7 @@ rules_index_free(struct ruleset *rs)
 	for (i = 0; i < 8; i++)
 		free(rs->app[i].v);
 	free(rs->names);
+	free(rs->ahosts);
 	if (rs->match_data != NULL)
 		pcre2_match_data_free(rs->match_data);
 }

@@ -225,6 +225,7 @@ int	 rules_parse_match(struct loader *, struct yaml_node_s *,
 int	 rules_apprec(struct loader *, struct yaml_node_s *, struct rule *);
 int	 rules_match_flow_keys(struct ruleset *, const struct rule_match *,
 	    const struct match_ctx *);
+int	 rules_match_app_keys(const struct rule_match *, const struct flow *);
 int	 rules_match_ok(struct ruleset *, const struct rule_match *,
 	    const struct match_ctx *, int ignore_event, int flow_keys_done);
 

@@ -710,6 +710,16 @@ when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
 }
 
 /*
+ * Encrypted sessions carry no clear text to find (as Suricata's default
+ * TLS encryption handling): not scanned once known.
+ */
+static int
+flow_encrypted(const struct flow *f)
+{
+	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
+}
+
+/*
  * Count regex matches in the first bytes of this direction: over the
  * pieces of a TCP stream (pmatch.c), or in this payload alone.
  */
@@ -725,9 +735,7 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 
 	if (pkt == NULL || (pkt->payload_len == 0 && !c->pm_end))
 		return 0;
-	/* Encrypted sessions carry no clear text to find (as Suricata's
-	 * default TLS encryption handling): not scanned once known. */
-	if (f != NULL && (f->app_proto == APP_TLS || f->app_proto == APP_SSH))
+	if (f != NULL && flow_encrypted(f))
 		return 0;
 	len = pkt->payload_len;
 	/* Offset of this segment in its direction (0 for datagrams). */
@@ -1354,12 +1362,16 @@ KW_MATCH(m_sensor_event)
 	return (c->sensor_event & m->sensor) != 0;
 }
 
+static int
+app_ok(const struct rule_match *m, unsigned ap)
+{
+	return !!(m->app_mask & (1U << ap)) != m->app_neg;
+}
+
 KW_MATCH(m_app)
 {
-	unsigned	ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
-
 	(void)rs;
-	return !!(m->app_mask & (1U << ap)) != m->app_neg;
+	return app_ok(m, c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN);
 }
 
 KW_MATCH(m_tls_version)
@@ -1726,6 +1738,21 @@ rules_match_flow_keys(struct ruleset *rs, const struct rule_match *m,
 		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
 			return 0;
 	return 1;
+}
+
+/*
+ * The keys of m that hold for the rest of flow f once its application
+ * protocol is known (app, and payload: never in an encrypted session);
+ * 1 while it is not known.
+ */
+int
+rules_match_app_keys(const struct rule_match *m, const struct flow *f)
+{
+	if (f->app_proto == APP_UNKNOWN)
+		return 1;
+	if ((m->keys & M_APP) && !app_ok(m, f->app_proto))
+		return 0;
+	return !((m->keys & M_PAYLOAD) && flow_encrypted(f));
 }
 
 /*

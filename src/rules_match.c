@@ -797,8 +797,10 @@ try_list(struct ruleset *rs, const struct rule_list *l,
  * any-port list): per-flow keys are checked on a flow's first packet in
  * each direction only; a rule they fail is skipped for the rest of the
  * flow in that direction, one they pass goes straight to its per-packet
- * keys. Bits number the rules across the lists, the first 64; returns
- * the next position.
+ * keys. Once the flow's application protocol is known its keys (app,
+ * payload in an encrypted session) count as per-flow ones too. Bits
+ * number the rules across the lists, the first 64; returns the next
+ * position.
  */
 static uint32_t
 try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
@@ -823,8 +825,11 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
 			todo &= todo - 1;
 			bit = 1ULL << b;
 			if (!(*live & bit)) {
-				if (!rules_match_flow_keys(rs,
-				    &rs->rules[ids[b - pos]].m, c)) {
+				const struct rule_match *m =
+				    &rs->rules[ids[b - pos]].m;
+
+				if (!rules_match_flow_keys(rs, m, c) ||
+				    !rules_match_app_keys(m, c->flow)) {
 					*dead |= bit;
 					continue;
 				}
@@ -936,6 +941,15 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 		return;
 	}
 	flow_cache_check(rs, f);
+	/*
+	 * The application protocol is known now, for good: the live rules
+	 * are checked once more, on it too, and a telnet rule stops being
+	 * tried on every packet of an SSH flow.
+	 */
+	if (f->app_proto != APP_UNKNOWN && !(f->evflags & FE_RULES_APP)) {
+		f->evflags |= FE_RULES_APP;
+		f->rule_live[0] = f->rule_live[1] = 0;
+	}
 	dead = &f->rule_dead[c->dir & 1];
 	live = &f->rule_live[c->dir & 1];
 	/* A port without rules has an empty list: skipping it moves no

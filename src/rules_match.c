@@ -714,19 +714,20 @@ rules_limit_next(struct ruleset *rs, uint64_t *count)
 	return r;
 }
 
-static void
-rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
-    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
+/*
+ * A rule that matched: exceptions, behaviour, threshold and suppression,
+ * then the alert. Out of line: its frame (two threshold keys, the
+ * results) is not set up for the most tries, which do not match.
+ */
+static __attribute__((noinline)) void
+rule_matched(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out)
 {
 	struct thr_key		 key, skey;
 	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
-	r->stamp = rs->stamp;
-	rs->st.evaluated++;
-	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
-		return;
 	r->matches++;
 	rs->st.matched++;
 	if (r->nexc > 0 && excepted(rs, r, c)) {
@@ -760,6 +761,16 @@ rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
 	rs->st.alerts++;
 	rs->st.by_severity[r->severity]++;
 	alert_emit(out, rs->conf, r, c, &res);
+}
+
+static void
+rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
+{
+	r->stamp = rs->stamp;
+	rs->st.evaluated++;
+	if (rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
+		rule_matched(rs, id, r, c, out);
 }
 
 /*

@@ -32,6 +32,7 @@ enum flow_end_reason {
 /* flow->evflags */
 #define FE_ESTABLISHED	0x01
 #define FE_INVENTORY	0x02	/* an end is in the host inventory (hosts.c) */
+#define FE_RULES_APP	0x04	/* rule_live bits learnt on app_proto known */
 
 /* TCP progress bits. */
 #define FT_SYN		0x01

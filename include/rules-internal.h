@@ -83,6 +83,21 @@ struct name_ent {
 	uint8_t		appr;		/* APPR_* of the record */
 };
 
+/*
+ * What one address is known to be in, by the flows' address-set slots
+ * (addr_slots in rules_match.c): a flow side takes it over on its first
+ * set question, so a host seen in many flows is probed in the lists
+ * once, not once per flow. Direct-mapped; a colliding address takes the
+ * entry over (collisions cost probes, never answers).
+ */
+struct aset_host {
+	uint8_t		 addr[16];
+	uint32_t	 known, in;	/* by slot, as a flow side's */
+	uint8_t		 ipver;		/* 0: empty */
+};
+
+#define ASET_HOSTS	4096		/* a power of two */
+
 /* Rules named by regex_limit sensor events a minute at most. */
 #define LIMIT_QUEUE	64
 
@@ -118,6 +133,7 @@ struct ruleset {
 	uint64_t		 stamp;
 	uint64_t		 last_ts;	/* latest event's packet time */
 	uint32_t		 gen;		/* names the flows' address cache */
+	struct aset_host	*ahosts;	/* ASET_HOSTS, or NULL: no slots */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */
 	void			*match_ctx;	/* pcre2_match_context: limits */
@@ -209,6 +225,7 @@ int	 rules_parse_match(struct loader *, struct yaml_node_s *,
 int	 rules_apprec(struct loader *, struct yaml_node_s *, struct rule *);
 int	 rules_match_flow_keys(struct ruleset *, const struct rule_match *,
 	    const struct match_ctx *);
+int	 rules_match_app_keys(const struct rule_match *, const struct flow *);
 int	 rules_match_ok(struct ruleset *, const struct rule_match *,
 	    const struct match_ctx *, int ignore_event, int flow_keys_done);
 

@@ -544,20 +544,42 @@ port_in(const struct port_match *pm, unsigned p)
 	return 0;
 }
 
+/* The host cache's entry for address a, taken over if another's. */
+static struct aset_host *
+aset_host(const struct ruleset *rs, int ipver, const uint8_t *a)
+{
+	struct aset_host	*h;
+	uint64_t		 x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	x = (x ^ (y * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ipver) *
+	    0xff51afd7ed558ccdULL;
+	h = &rs->ahosts[(x >> 40) & (ASET_HOSTS - 1)];
+	if (h->ipver != ipver || memcmp(h->addr, a, 16) != 0) {
+		memcpy(h->addr, a, 16);
+		h->ipver = (uint8_t)ipver;
+		h->known = h->in = 0;
+	}
+	return h;
+}
+
 /*
  * Is the packet's source (dst 0) or destination (dst 1) in one set?
- * With a flow and a cache slot the answer is learnt once per flow side.
- * The flow is the packet's own, which the caller may change: the cache
- * is written through the const match context on purpose.
+ * With a flow and a cache slot the answer is learnt once per flow side,
+ * and the side takes over what its address is known to be in (the host
+ * cache). The flow is the packet's own, which the caller may change: the
+ * caches are written through the const match context on purpose.
  */
 static int
 set_has(const struct ruleset *rs, const struct match_ctx *c,
     const struct addr_match *am, int k, int dst)
 {
-	struct flow	*f = (struct flow *)(uintptr_t)c->flow;
-	const uint8_t	*a = dst ? c->dst : c->src;
-	uint32_t	 bit;
-	int		 side, hit;
+	struct flow		*f = (struct flow *)(uintptr_t)c->flow;
+	const uint8_t		*a = dst ? c->dst : c->src;
+	struct aset_host	*h;
+	uint32_t		 bit;
+	int			 side;
 
 	if (f == NULL || am->slot[k] < 0)
 		return ipset_contains(am->sets[k], c->ipver, a);
@@ -566,11 +588,15 @@ set_has(const struct ruleset *rs, const struct match_ctx *c,
 	bit = 1U << am->slot[k];
 	if (f->aset_known[side] & bit)
 		return (f->aset_in[side] & bit) != 0;
-	hit = ipset_contains(am->sets[k], c->ipver, a);
-	f->aset_known[side] |= bit;
-	if (hit)
-		f->aset_in[side] |= bit;
-	return hit;
+	h = aset_host(rs, c->ipver, a);
+	if (!(h->known & bit)) {
+		h->known |= bit;
+		if (ipset_contains(am->sets[k], c->ipver, a))
+			h->in |= bit;
+	}
+	f->aset_known[side] |= h->known;
+	f->aset_in[side] |= h->in;
+	return (h->in & bit) != 0;
 }
 
 /* The sets not yet learnt for this flow side (kept out of line so the
@@ -684,6 +710,16 @@ when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
 }
 
 /*
+ * Encrypted sessions carry no clear text to find (as Suricata's default
+ * TLS encryption handling): not scanned once known.
+ */
+static int
+flow_encrypted(const struct flow *f)
+{
+	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
+}
+
+/*
  * Count regex matches in the first bytes of this direction: over the
  * pieces of a TCP stream (pmatch.c), or in this payload alone.
  */
@@ -699,9 +735,7 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 
 	if (pkt == NULL || (pkt->payload_len == 0 && !c->pm_end))
 		return 0;
-	/* Encrypted sessions carry no clear text to find (as Suricata's
-	 * default TLS encryption handling): not scanned once known. */
-	if (f != NULL && (f->app_proto == APP_TLS || f->app_proto == APP_SSH))
+	if (f != NULL && flow_encrypted(f))
 		return 0;
 	len = pkt->payload_len;
 	/* Offset of this segment in its direction (0 for datagrams). */
@@ -1328,12 +1362,16 @@ KW_MATCH(m_sensor_event)
 	return (c->sensor_event & m->sensor) != 0;
 }
 
+static int
+app_ok(const struct rule_match *m, unsigned ap)
+{
+	return !!(m->app_mask & (1U << ap)) != m->app_neg;
+}
+
 KW_MATCH(m_app)
 {
-	unsigned	ap = c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN;
-
 	(void)rs;
-	return !!(m->app_mask & (1U << ap)) != m->app_neg;
+	return app_ok(m, c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN);
 }
 
 KW_MATCH(m_tls_version)
@@ -1700,6 +1738,21 @@ rules_match_flow_keys(struct ruleset *rs, const struct rule_match *m,
 		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
 			return 0;
 	return 1;
+}
+
+/*
+ * The keys of m that hold for the rest of flow f once its application
+ * protocol is known (app, and payload: never in an encrypted session);
+ * 1 while it is not known.
+ */
+int
+rules_match_app_keys(const struct rule_match *m, const struct flow *f)
+{
+	if (f->app_proto == APP_UNKNOWN)
+		return 1;
+	if ((m->keys & M_APP) && !app_ok(m, f->app_proto))
+		return 0;
+	return !((m->keys & M_PAYLOAD) && flow_encrypted(f));
 }
 
 /*

@@ -360,6 +360,8 @@ addr_slots(struct ruleset *rs)
 	qsort(c, u, sizeof(*c), slot_cand_cmp);
 	if (u > 32)
 		u = 32;
+	if (u > 0)
+		rs->ahosts = xcalloc(ASET_HOSTS, sizeof(*rs->ahosts));
 	for (i = 0; i < rs->nrules; i++) {
 		slot_assign(&rs->rules[i].m.src, c, u);
 		slot_assign(&rs->rules[i].m.dst, c, u);
@@ -506,6 +508,7 @@ rules_index_free(struct ruleset *rs)
 	for (i = 0; i < 8; i++)
 		free(rs->app[i].v);
 	free(rs->names);
+	free(rs->ahosts);
 	if (rs->match_data != NULL)
 		pcre2_match_data_free(rs->match_data);
 }
@@ -711,19 +714,20 @@ rules_limit_next(struct ruleset *rs, uint64_t *count)
 	return r;
 }
 
-static void
-rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
-    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
+/*
+ * A rule that matched: exceptions, behaviour, threshold and suppression,
+ * then the alert. Out of line: its frame (two threshold keys, the
+ * results) is not set up for the most tries, which do not match.
+ */
+static __attribute__((noinline)) void
+rule_matched(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out)
 {
 	struct thr_key		 key, skey;
 	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
-	r->stamp = rs->stamp;
-	rs->st.evaluated++;
-	if (!rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
-		return;
 	r->matches++;
 	rs->st.matched++;
 	if (r->nexc > 0 && excepted(rs, r, c)) {
@@ -757,6 +761,16 @@ rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
 	rs->st.alerts++;
 	rs->st.by_severity[r->severity]++;
 	alert_emit(out, rs->conf, r, c, &res);
+}
+
+static void
+rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
+    const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
+{
+	r->stamp = rs->stamp;
+	rs->st.evaluated++;
+	if (rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
+		rule_matched(rs, id, r, c, out);
 }
 
 /*
@@ -794,8 +808,10 @@ try_list(struct ruleset *rs, const struct rule_list *l,
  * any-port list): per-flow keys are checked on a flow's first packet in
  * each direction only; a rule they fail is skipped for the rest of the
  * flow in that direction, one they pass goes straight to its per-packet
- * keys. Bits number the rules across the lists, the first 64; returns
- * the next position.
+ * keys. Once the flow's application protocol is known its keys (app,
+ * payload in an encrypted session) count as per-flow ones too. Bits
+ * number the rules across the lists, the first 64; returns the next
+ * position.
  */
 static uint32_t
 try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
@@ -820,8 +836,11 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
 			todo &= todo - 1;
 			bit = 1ULL << b;
 			if (!(*live & bit)) {
-				if (!rules_match_flow_keys(rs,
-				    &rs->rules[ids[b - pos]].m, c)) {
+				const struct rule_match *m =
+				    &rs->rules[ids[b - pos]].m;
+
+				if (!rules_match_flow_keys(rs, m, c) ||
+				    !rules_match_app_keys(m, c->flow)) {
 					*dead |= bit;
 					continue;
 				}
@@ -933,6 +952,15 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 		return;
 	}
 	flow_cache_check(rs, f);
+	/*
+	 * The application protocol is known now, for good: the live rules
+	 * are checked once more, on it too, and a telnet rule stops being
+	 * tried on every packet of an SSH flow.
+	 */
+	if (f->app_proto != APP_UNKNOWN && !(f->evflags & FE_RULES_APP)) {
+		f->evflags |= FE_RULES_APP;
+		f->rule_live[0] = f->rule_live[1] = 0;
+	}
 	dead = &f->rule_dead[c->dir & 1];
 	live = &f->rule_live[c->dir & 1];
 	/* A port without rules has an empty list: skipping it moves no

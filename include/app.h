@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flow.h"
+
 struct packet;
-struct flow;
 
 enum app_proto {
 	APP_UNKNOWN = 0,
@@ -234,6 +235,20 @@ enum app_proto app_detect(int proto, int dir, const uint8_t *, size_t,
 enum app_proto app_detect_hello(int proto, int dir, const uint8_t *, size_t,
 	    uint16_t sport, uint16_t dport, struct app_tls *ch, int *ch_rc);
 const char *app_proto_name(enum app_proto);
+/*
+ * The flow's session is encrypted (TLS, SSH): no clear text for payload
+ * rules to find once known (as Suricata's default encryption handling).
+ */
+static inline int
+app_encrypted(const struct flow *f)
+{
+	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
+}
+/*
+ * Nothing reads direction dir of f any more: its parser is done and the
+ * session is encrypted, so payload rules skip it too.
+ */
+int	 app_dir_sealed(const struct flow *, int dir);
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);

@@ -75,6 +75,13 @@ void	 stream_free(struct stream *);
 /* A larger depth for the flows a callback picks (an asset group). */
 void	 stream_set_depth_hook(struct stream *, uint32_t depth,
 	    int (*wants)(const struct flow *, void *), void *arg);
+/*
+ * Whether a direction's bytes may still be read (by a parser or payload
+ * rule): bytes handed on are kept to compare resends only while so.
+ * Without a hook every direction is.
+ */
+void	 stream_set_read_hook(struct stream *,
+	    int (*read)(const struct flow *, int dir));
 
 /*
  * Take one TCP packet of its flow. Afterwards pkt->payload and

@@ -680,6 +680,19 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	return 0;
 }
 
+/* The server's side stays open while its certificate may come. */
+static int
+app_dir_done(const struct flow *f, int dir)
+{
+	return f->app_done[dir] && !(dir == 1 && f->atls != NULL);
+}
+
+int
+app_dir_sealed(const struct flow *f, int dir)
+{
+	return app_dir_done(f, dir) && app_encrypted(f);
+}
+
 int
 app_process(struct app_ctx *ctx, struct packet *pkt)
 {
@@ -696,9 +709,7 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 		return 0;
 	if (f->proto != PROTO_UDP && f->proto != PROTO_TCP)
 		return 0;
-	/* The server's side stays open while its certificate may come. */
-	if (n == 0 || (f->app_done[dir] && !(dir == 1 && f->atls != NULL)) ||
-	    (pkt->flags & PKT_STREAM_ALT))
+	if (n == 0 || app_dir_done(f, dir) || (pkt->flags & PKT_STREAM_ALT))
 		return 0;
 	/* TCP: stream.c hands on in-order data only, within its depth. */
 	if (pkt->flags & PKT_GAP) {

@@ -710,16 +710,6 @@ when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
 }
 
 /*
- * Encrypted sessions carry no clear text to find (as Suricata's default
- * TLS encryption handling): not scanned once known.
- */
-static int
-flow_encrypted(const struct flow *f)
-{
-	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
-}
-
-/*
  * Count regex matches in the first bytes of this direction: over the
  * pieces of a TCP stream (pmatch.c), or in this payload alone.
  */
@@ -735,7 +725,7 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 
 	if (pkt == NULL || (pkt->payload_len == 0 && !c->pm_end))
 		return 0;
-	if (f != NULL && flow_encrypted(f))
+	if (f != NULL && app_encrypted(f))
 		return 0;
 	len = pkt->payload_len;
 	/* Offset of this segment in its direction (0 for datagrams). */
@@ -1752,7 +1742,7 @@ rules_match_app_keys(const struct rule_match *m, const struct flow *f)
 		return 1;
 	if ((m->keys & M_APP) && !app_ok(m, f->app_proto))
 		return 0;
-	return !((m->keys & M_PAYLOAD) && flow_encrypted(f));
+	return !((m->keys & M_PAYLOAD) && app_encrypted(f));
 }
 
 /*

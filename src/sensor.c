@@ -158,6 +158,13 @@ sensor_gateway_flow(const struct flow *f, void *arg)
 	    "population_db_gateway", f->ipver, f->saddr);
 }
 
+/* A sealed direction (encrypted, parsed): its resends need no compare. */
+static int
+sensor_stream_read(const struct flow *f, int dir)
+{
+	return !app_dir_sealed(f, dir);
+}
+
 void
 sensor_stream_init(struct sensor *s)
 {
@@ -165,6 +172,7 @@ sensor_stream_init(struct sensor *s)
 	    (uint32_t)s->conf->stream_depth);
 	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
 	    sensor_gateway_flow, s);
+	stream_set_read_hook(s->stream, sensor_stream_read);
 	s->pmatch = pmatch_new(s->conf->stream_match_memcap);
 }
 

@@ -73,6 +73,7 @@ struct stream {
 	uint32_t	 depth;
 	uint32_t	 big_depth;
 	int		(*wants_big)(const struct flow *, void *);
+	int		(*still_read)(const struct flow *, int dir);
 	void		*wants_arg;
 	struct stream_stats st;
 	uint8_t		 run[65536];	/* held data handed on as one run */
@@ -150,6 +151,12 @@ stream_set_depth_hook(struct stream *st, uint32_t depth,
 	st->big_depth = depth > st->depth ? depth : st->depth;
 	st->wants_big = wants;
 	st->wants_arg = arg;
+}
+
+void
+stream_set_read_hook(struct stream *st, int (*read)(const struct flow *, int))
+{
+	st->still_read = read;
 }
 
 static void
@@ -474,7 +481,9 @@ advance(struct stream *st, struct flow *f, int dir, uint32_t n)
  * Keep n bytes at seq just handed on in direction dir, until the peer
  * acknowledges them, so that a resend can be compared with what was
  * inspected. Not when the peer has sent nothing (a one-sided capture:
- * no acknowledgement would ever free them). At most STREAM_FLOW_BLOCKS
+ * no acknowledgement would ever free them), nor for a direction nothing
+ * reads any more (the read hook: an encrypted session past its
+ * handshake; most of a gateway's bytes). At most STREAM_FLOW_BLOCKS
  * blocks a direction: past that the oldest go (counted). The caller
  * returns the holder if it ends up idle.
  */
@@ -485,7 +494,8 @@ kept_add(struct stream *st, struct flow *f, int dir, uint32_t seq,
 	struct stream_flow	*sf;
 	struct sblk		*t;
 
-	if (n == 0 || f->pkts[!dir] == 0)
+	if (n == 0 || f->pkts[!dir] == 0 ||
+	    (st->still_read != NULL && !st->still_read(f, dir)))
 		return;
 	if ((sf = sf_get(st, f, 1)) == NULL) {
 		st->st.c[STC_UNKEPT]++;

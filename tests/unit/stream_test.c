@@ -605,6 +605,37 @@ test_resend_compared(void **state)
 	stream_free(st);
 }
 
+static int
+read_only_dir1(const struct flow *f, int dir)
+{
+	(void)f;
+	return dir == 1;
+}
+
+/* A direction nothing reads any more (the read hook) keeps nothing. */
+static void
+test_kept_only_read(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = answered_flow(st, 0);
+
+	(void)state;
+	fill();
+	stream_set_read_hook(st, read_only_dir1);
+	feed(st, f, k, 1, data, 1000);
+	assert_int_equal(k->len, 1000);
+	assert_null(f->stream);
+	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	feed(st, f, k, 1, data, 1000);		/* uncompared: apart */
+	assert_int_equal(k->alt, 1000);
+	assert_int_equal(stream_stats(st)->c[STC_RESENT_INSPECTED], 1);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
 /*
  * Kept bytes are bounded per direction (the oldest go) and never cost
  * held data: with the pool full of held data nothing more is kept and no
@@ -1003,6 +1034,7 @@ main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_resend_compared),
 		cmocka_unit_test(test_kept_bounded),
+		cmocka_unit_test(test_kept_only_read),
 		cmocka_unit_test(test_kept_vs_held),
 		cmocka_unit_test(test_kept_own),
 		cmocka_unit_test(test_kept_differ_past_depth),

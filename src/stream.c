@@ -585,6 +585,22 @@ kept_compare(const struct stream_flow *sf, int dir, uint32_t seq,
 	return r;
 }
 
+/*
+ * A SYN-ACK acknowledges the SYN it answers (its ISN + 1, or the data on
+ * it): one that does not is no host's answer (the client resets it,
+ * RFC 9293 section 3.10.7.3) but a blind forger's, and must not seed or
+ * move the stream, else a forged SYN-ACK after the real one would blind
+ * the sensor to the server's bytes.
+ */
+static int
+syn_ack_answers(const struct flow *f, const struct packet *pkt, int dir)
+{
+	if (!(pkt->tcp_flags & TH_ACK) ||
+	    !(f->app_flags & (dir == 0 ? SF_SEQ1 : SF_SEQ0)))
+		return 1;
+	return f->next_seq[!dir] - pkt->ack <= f->inspected[!dir];
+}
+
 void
 stream_packet(struct stream *st, struct packet *pkt)
 {
@@ -610,10 +626,11 @@ stream_packet(struct stream *st, struct packet *pkt)
 		 * as resent).
 		 */
 		seq++;
-		if (!(f->app_flags & seqbit) ||
+		if (syn_ack_answers(f, pkt, dir) &&
+		    (!(f->app_flags & seqbit) ||
 		    (f->state == FLOW_CLOSED && f->next_seq[dir] != seq) ||
 		    (f->state != FLOW_ESTABLISHED &&
-		    f->next_seq[dir] - seq >= STREAM_WINDOW)) {
+		    f->next_seq[dir] - seq >= STREAM_WINDOW))) {
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
 			if (f->stream != NULL) {

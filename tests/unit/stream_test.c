@@ -605,6 +605,42 @@ test_resend_compared(void **state)
 	stream_free(st);
 }
 
+/* A SYN-ACK of direction 1 with that ISN, acknowledging ack. */
+static void
+syn_ack(struct stream *st, struct flow *f, uint32_t isn, uint32_t ack)
+{
+	struct packet	pkt;
+
+	segment(&pkt, f, 1, TH_SYN | TH_ACK, isn);
+	pkt.ack = ack;
+	stream_packet(st, &pkt);
+}
+
+/*
+ * A SYN-ACK that does not acknowledge the SYN (a blind forger's) seeds
+ * nothing and moves nothing, before the real one or after it.
+ */
+static void
+test_syn_ack_forged(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct flow	*f = new_flow();
+
+	(void)state;
+	syn(st, f, 1000);
+	syn_ack(st, f, 900000000, 777);		/* forged, first */
+	assert_false(f->app_flags & FA_SEQ1);
+	syn_ack(st, f, 5000, 1001);		/* the server's */
+	assert_int_equal(f->next_seq[1], 5001);
+	syn_ack(st, f, 900000000, 4242);	/* forged, after */
+	assert_int_equal(f->next_seq[1], 5001);
+	syn_ack(st, f, 5000, 1001);		/* resent: unchanged */
+	assert_int_equal(f->next_seq[1], 5001);
+	stream_flow_release(st, f);
+	free(f);
+	stream_free(st);
+}
+
 static int
 read_only_dir1(const struct flow *f, int dir)
 {
@@ -1035,6 +1071,7 @@ main(void)
 		cmocka_unit_test(test_resend_compared),
 		cmocka_unit_test(test_kept_bounded),
 		cmocka_unit_test(test_kept_only_read),
+		cmocka_unit_test(test_syn_ack_forged),
 		cmocka_unit_test(test_kept_vs_held),
 		cmocka_unit_test(test_kept_own),
 		cmocka_unit_test(test_kept_differ_past_depth),

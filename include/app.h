@@ -245,10 +245,23 @@ app_encrypted(const struct flow *f)
 	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
 }
 /*
+ * The parser of direction dir of f is done. The server's side stays open
+ * while its certificate may come.
+ */
+static inline int
+app_dir_done(const struct flow *f, int dir)
+{
+	return f->app_done[dir] && !(dir == 1 && f->atls != NULL);
+}
+/*
  * Nothing reads direction dir of f any more: its parser is done and the
  * session is encrypted, so payload rules skip it too.
  */
-int	 app_dir_sealed(const struct flow *, int dir);
+static inline int
+app_dir_sealed(const struct flow *f, int dir)
+{
+	return app_dir_done(f, dir) && app_encrypted(f);
+}
 
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);

@@ -680,18 +680,6 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	return 0;
 }
 
-/* The server's side stays open while its certificate may come. */
-static int
-app_dir_done(const struct flow *f, int dir)
-{
-	return f->app_done[dir] && !(dir == 1 && f->atls != NULL);
-}
-
-int
-app_dir_sealed(const struct flow *f, int dir)
-{
-	return app_dir_done(f, dir) && app_encrypted(f);
-}
 
 int
 app_process(struct app_ctx *ctx, struct packet *pkt)

@@ -358,9 +358,9 @@ alert_out_errors(const struct alert_out *o)
 
 /* Long configured names and texts are cut, as the message templates are. */
 static void
-put_str(struct jsonw *w, const char *key, const char *val)
+put_str(struct jsonw *w, struct jw_lit key, const char *val)
 {
-	jw_strn(w, key, val, strnlen(val, TEXT_MAX - 1));
+	jw_strn_l(w, key, val, strnlen(val, TEXT_MAX - 1));
 }
 
 /* The application fields of the record that matched. */
@@ -376,70 +376,77 @@ alert_app(struct jsonw *w, const struct match_ctx *c)
 	case APPR_TLS_CH:
 		app_tls_fingerprints(&app->tls);
 		/* A QUIC Initial's hello: Suricata's quic object, in short. */
-		jw_obj_open(w, app->tls.quic_version ? "quic" : "tls");
+		if (app->tls.quic_version)
+			JW_OBJ_OPEN(w, "quic");
+		else
+			JW_OBJ_OPEN(w, "tls");
 		if (app->tls.sni[0])
-			put_str(w, "sni", app->tls.sni);
+			put_str(w, JW_LIT("sni"), app->tls.sni);
 		if (app->tls.quic_version) {
 			snprintf(qv, sizeof(qv), "%x",
 			    (unsigned)app->tls.quic_version);
-			jw_str(w, "version", qv);
+			JW_STR(w, "version", qv);
 		} else
-			jw_str(w, "version", app_tls_version_name(
+			JW_STR(w, "version", app_tls_version_name(
 			    app->tls.max_version));
 		if (app->tls.ja3[0]) {
-			jw_obj_open(w, "ja3");
-			jw_digest(w, "hash", app->tls.ja3);
+			JW_OBJ_OPEN(w, "ja3");
+			JW_DIGEST(w, "hash", app->tls.ja3);
 			jw_obj_close(w);
 		}
 		jw_obj_close(w);
 		break;
 	case APPR_TLS_SH:
-		jw_obj_open(w, "tls");
+		JW_OBJ_OPEN(w, "tls");
 		if (c->flow && c->flow->tls_offered)
-			jw_str(w, "version", app_tls_version_name(
+			JW_STR(w, "version", app_tls_version_name(
 			    c->flow->tls_offered));
-		jw_str(w, "negotiated", app_tls_version_name(
+		JW_STR(w, "negotiated", app_tls_version_name(
 		    app->tls.server_version));
-		jw_uint(w, "cipher_suite", app->tls.server_cipher);
+		JW_UINT(w, "cipher_suite", app->tls.server_cipher);
 		jw_obj_close(w);
 		break;
 	case APPR_TLS_CERT:
-		jw_obj_open(w, "tls");
+		JW_OBJ_OPEN(w, "tls");
 		if (app->tls.sni[0])
-			put_str(w, "sni", app->tls.sni);
-		put_str(w, "subject", app->tls.cert->subject);
-		put_str(w, "issuerdn", app->tls.cert->issuer);
-		jw_str(w, "fingerprint", app->tls.cert->fingerprint);
+			put_str(w, JW_LIT("sni"), app->tls.sni);
+		put_str(w, JW_LIT("subject"), app->tls.cert->subject);
+		put_str(w, JW_LIT("issuerdn"), app->tls.cert->issuer);
+		JW_STR(w, "fingerprint", app->tls.cert->fingerprint);
 		jw_obj_close(w);
 		break;
 	case APPR_DNS:
 		eventlog_dns(w, &app->dns, 1);
 		break;
 	case APPR_HTTP:
-		jw_obj_open(w, "http");
+		JW_OBJ_OPEN(w, "http");
 		if (app->http.host[0])
-			put_str(w, "hostname", app->http.host);
-		put_str(w, "url", app->http.uri);
-		jw_str(w, "http_method", app->http.method);
+			put_str(w, JW_LIT("hostname"), app->http.host);
+		put_str(w, JW_LIT("url"), app->http.uri);
+		JW_STR(w, "http_method", app->http.method);
 		if (app->http.user_agent[0])
-			put_str(w, "http_user_agent", app->http.user_agent);
+			put_str(w, JW_LIT("http_user_agent"),
+			    app->http.user_agent);
 		jw_obj_close(w);
 		break;
 	case APPR_SSH:
-		jw_obj_open(w, "ssh");
-		jw_obj_open(w, c->dir == 0 ? "client" : "server");
-		put_str(w, "software_version", app->ssh.software);
-		jw_str(w, "proto_version", app->ssh.proto_version);
+		JW_OBJ_OPEN(w, "ssh");
+		if (c->dir == 0)
+			JW_OBJ_OPEN(w, "client");
+		else
+			JW_OBJ_OPEN(w, "server");
+		put_str(w, JW_LIT("software_version"), app->ssh.software);
+		JW_STR(w, "proto_version", app->ssh.proto_version);
 		jw_obj_close(w);
 		jw_obj_close(w);
 		break;
 	case APPR_PLAIN:
-		jw_obj_open(w, "plaintext");
-		jw_str(w, "protocol", app_proto_name(
+		JW_OBJ_OPEN(w, "plaintext");
+		JW_STR(w, "protocol", app_proto_name(
 		    (enum app_proto)app->plain.proto));
 		if (app->plain.user[0])
-			put_str(w, "user", app->plain.user);
-		jw_bool(w, "password_seen", app->plain.seen & PLAIN_PASS);
+			put_str(w, JW_LIT("user"), app->plain.user);
+		JW_BOOL(w, "password_seen", app->plain.seen & PLAIN_PASS);
 		jw_obj_close(w);
 		break;
 	case APPR_DHCP:
@@ -456,14 +463,14 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
 
 	if (c->host == NULL || !(c->host->has_mac || c->host->has_old))
 		return;
-	jw_obj_open(w, "arp");
+	JW_OBJ_OPEN(w, "arp");
 	if (c->host->has_mac) {
 		hosts_mac_str(c->host->mac, mac);
-		jw_str(w, "mac", mac);
+		JW_STR(w, "mac", mac);
 	}
 	if (c->host->has_old) {
 		hosts_mac_str(c->host->old_mac, mac);
-		jw_str(w, "old_mac", mac);
+		JW_STR(w, "old_mac", mac);
 	}
 	jw_obj_close(w);
 }
@@ -496,7 +503,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 		ex[i] = b >= 0x20 && b < 0x7f ? (char)b : '.';
 	}
 	ex[n] = '\0';
-	put_str(w, "payload_printable", ex);
+	put_str(w, JW_LIT("payload_printable"), ex);
 }
 
 /* What a behaviour rule saw (behaviour.h), as its own object. */
@@ -509,29 +516,29 @@ alert_behaviour(struct jsonw *w, const struct rule *r,
 
 	switch (b->kind) {
 	case BH_BASELINE:
-		jw_obj_open(w, "baseline");
-		jw_str(w, "measure", measure[r->bh.measure < 3 ?
+		JW_OBJ_OPEN(w, "baseline");
+		JW_STR(w, "measure", measure[r->bh.measure < 3 ?
 		    r->bh.measure : 0]);
-		jw_uint(w, "hour_of_week", b->how);
-		jw_uint(w, "normal", b->normal);
-		jw_uint(w, "seen", b->seen);
-		jw_bool(w, "never_active", b->never);
+		JW_UINT(w, "hour_of_week", b->how);
+		JW_UINT(w, "normal", b->normal);
+		JW_UINT(w, "seen", b->seen);
+		JW_BOOL(w, "never_active", b->never);
 		jw_obj_close(w);
 		break;
 	case BH_BEACON:
-		jw_obj_open(w, "beacon");
-		jw_uint(w, "connections", b->repeats);
-		jw_uint(w, "interval_ms", b->interval / 1000);
-		jw_uint(w, "jitter_ms", b->spread / 1000);
+		JW_OBJ_OPEN(w, "beacon");
+		JW_UINT(w, "connections", b->repeats);
+		JW_UINT(w, "interval_ms", b->interval / 1000);
+		JW_UINT(w, "jitter_ms", b->spread / 1000);
 		jw_obj_close(w);
 		break;
 	case BH_DNSTUNNEL:
-		jw_obj_open(w, "dns_tunnel");
-		jw_str(w, "domain", b->domain);
-		jw_uint(w, "queries", b->queries);
-		jw_uint(w, "names", b->names);
-		jw_uint(w, "entropy_millibits", b->entropy_mbit);
-		jw_uint(w, "nxdomain_percent", b->nx_pct);
+		JW_OBJ_OPEN(w, "dns_tunnel");
+		JW_STR(w, "domain", b->domain);
+		JW_UINT(w, "queries", b->queries);
+		JW_UINT(w, "names", b->names);
+		JW_UINT(w, "entropy_millibits", b->entropy_mbit);
+		JW_UINT(w, "nxdomain_percent", b->nx_pct);
 		jw_obj_close(w);
 		break;
 	}
@@ -555,10 +562,10 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	jw_init(&w, o->buf, sizeof(o->buf));
 	util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
-	jw_str(&w, "timestamp", ts);
+	JW_STR(&w, "timestamp", ts);
 	if (c->flow != NULL)
-		jw_uint(&w, "flow_id", c->flow->id);
-	jw_str(&w, "event_type", "alert");
+		JW_UINT(&w, "flow_id", c->flow->id);
+	JW_STR(&w, "event_type", "alert");
 	/* The same in every alert of the interface: written once. */
 	vals[0] = conf->sensor_name;
 	vals[1] = c->iface;
@@ -566,14 +573,15 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		size_t	mark = w.len;
 		int	comma = w.need_comma;
 
-		put_str(&w, "sensor", conf->sensor_name);
-		put_str(&w, "host", conf->sensor_name);	/* Suricata's name */
+		put_str(&w, JW_LIT("sensor"), conf->sensor_name);
+		/* Suricata's name for it */
+		put_str(&w, JW_LIT("host"), conf->sensor_name);
 		if (c->iface != NULL)
-			jw_str(&w, "in_iface", c->iface);
+			JW_STR(&w, "in_iface", c->iface);
 		jw_memo_keep(&o->memo, &w, mark, comma, vals, 2);
 	}
 	if (c->flow != NULL && (c->flow->vlan[0] || c->flow->vlan[1])) {
-		jw_arr_open(&w, "vlan");
+		JW_ARR_OPEN(&w, "vlan");
 		jw_uint(&w, NULL, c->flow->vlan[0]);
 		if (c->flow->vlan[1])
 			jw_uint(&w, NULL, c->flow->vlan[1]);
@@ -582,65 +590,65 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->ipver != 0 && c->src != NULL && c->host != NULL) {
 		/* host_new, arp_change: about one address, no traffic. */
 		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		jw_str(&w, "src_ip", a);
+		JW_STR(&w, "src_ip", a);
 	} else if (c->ipver != 0 && c->src != NULL) {
 		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		jw_str(&w, "src_ip", a);
+		JW_STR(&w, "src_ip", a);
 		if (ports)
-			jw_uint(&w, "src_port", c->sport);
+			JW_UINT(&w, "src_port", c->sport);
 		util_addr_str(c->ipver, c->dst, a, sizeof(a));
-		jw_str(&w, "dest_ip", a);
+		JW_STR(&w, "dest_ip", a);
 		if (ports)
-			jw_uint(&w, "dest_port", c->dport);
-		jw_str(&w, "proto", util_proto_name(c->proto, pn, sizeof(pn)));
+			JW_UINT(&w, "dest_port", c->dport);
+		JW_STR(&w, "proto", util_proto_name(c->proto, pn, sizeof(pn)));
 	}
 	if (c->flow != NULL) {
 		const struct flow *f = c->flow;
 
 		if (f->app_proto != APP_UNKNOWN)
-			jw_str(&w, "app_proto", app_proto_name(
+			JW_STR(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
 		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
-			jw_str(&w, "community_id", cid);
+			JW_STR(&w, "community_id", cid);
 	}
-	jw_obj_open(&w, "alert");
-	jw_uint(&w, "signature_id", r->sid);
-	put_str(&w, "signature", r->name);
+	JW_OBJ_OPEN(&w, "alert");
+	JW_UINT(&w, "signature_id", r->sid);
+	put_str(&w, JW_LIT("signature"), r->name);
 	/* signature stays the stable name; the Vietnamese one beside it. */
 	if (lang == 1 && r->name_vi != NULL)
-		put_str(&w, "signature_vi", r->name_vi);
-	jw_str(&w, "category", rules_category_name(r->category));
-	jw_uint(&w, "severity", r->severity);
-	jw_str(&w, "severity_name", rules_severity_name(r->severity));
-	jw_uint(&w, "level", r->level);
-	jw_arr_open(&w, "controls");
+		put_str(&w, JW_LIT("signature_vi"), r->name_vi);
+	JW_STR(&w, "category", rules_category_name(r->category));
+	JW_UINT(&w, "severity", r->severity);
+	JW_STR(&w, "severity_name", rules_severity_name(r->severity));
+	JW_UINT(&w, "level", r->level);
+	JW_ARR_OPEN(&w, "controls");
 	for (i = 0; i < r->ncontrols; i++)
 		jw_str(&w, NULL, r->controls[i]);
 	jw_arr_close(&w);
-	jw_uint(&w, "count", res->count ? res->count : 1);
+	JW_UINT(&w, "count", res->count ? res->count : 1);
 	if (r->thr.kind == THR_DISTINCT)
-		jw_uint(&w, "distinct", res->distinct);
+		JW_UINT(&w, "distinct", res->distinct);
 	if (r->thr.kind == THR_SUM)
-		jw_uint(&w, "bytes", res->sum);
+		JW_UINT(&w, "bytes", res->sum);
 	if (r->within_text != NULL)
-		jw_str(&w, "window", r->within_text);
-	jw_uint(&w, "suppressed", res->suppressed);
+		JW_STR(&w, "window", r->within_text);
+	JW_UINT(&w, "suppressed", res->suppressed);
 	if (res->bh != NULL)
 		alert_behaviour(&w, r, res->bh);
 	if (c->event == REV_SENSOR)
-		jw_str(&w, "sensor_event",
+		JW_STR(&w, "sensor_event",
 		    alert_sensor_event_name(c->sensor_event));
 	if (c->event == REV_SENSOR && c->sensor_rule != NULL) {
-		jw_uint(&w, "regex_sid", c->sensor_rule->sid);
-		put_str(&w, "regex_rule", c->sensor_rule->name);
+		JW_UINT(&w, "regex_sid", c->sensor_rule->sid);
+		put_str(&w, JW_LIT("regex_rule"), c->sensor_rule->name);
 	}
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
-		jw_str(&w, "decode_error", decode_err_name(c->pkt->err));
+		JW_STR(&w, "decode_error", decode_err_name(c->pkt->err));
 	alert_expand(r->message_t[lang], conf, r, c, res, text, sizeof(text));
-	put_str(&w, "message", text);
+	put_str(&w, JW_LIT("message"), text);
 	alert_expand(r->advice_t[lang], conf, r, c, res, text, sizeof(text));
-	put_str(&w, "advice", text);
+	put_str(&w, JW_LIT("advice"), text);
 	jw_obj_close(&w);
 	alert_app(&w, c);
 	alert_host(&w, c);

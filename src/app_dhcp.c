@@ -105,29 +105,29 @@ app_dhcp_json(struct jsonw *w, const struct app_dhcp *d)
 {
 	char	a[64];
 
-	jw_obj_open(w, "dhcp");
-	jw_str(w, "type", d->op == 2 ? "reply" : "request");
-	jw_uint(w, "id", d->xid);
+	JW_OBJ_OPEN(w, "dhcp");
+	JW_STR(w, "type", d->op == 2 ? "reply" : "request");
+	JW_UINT(w, "id", d->xid);
 	if (d->has_mac) {
 		snprintf(a, sizeof(a), "%02x:%02x:%02x:%02x:%02x:%02x",
 		    d->chaddr[0], d->chaddr[1], d->chaddr[2], d->chaddr[3],
 		    d->chaddr[4], d->chaddr[5]);
-		jw_str(w, "client_mac", a);
+		JW_STR(w, "client_mac", a);
 	}
 	util_addr_str(4, d->ciaddr, a, sizeof(a));
-	jw_str(w, "client_ip", a);
+	JW_STR(w, "client_ip", a);
 	util_addr_str(4, d->yiaddr, a, sizeof(a));
-	jw_str(w, "assigned_ip", a);
+	JW_STR(w, "assigned_ip", a);
 	util_addr_str(4, d->giaddr, a, sizeof(a));
-	jw_str(w, "relay_ip", a);
-	jw_str(w, "dhcp_type", app_dhcp_type_name(d->msg_type));
+	JW_STR(w, "relay_ip", a);
+	JW_STR(w, "dhcp_type", app_dhcp_type_name(d->msg_type));
 	if (d->has_server) {
 		util_addr_str(4, d->server, a, sizeof(a));
-		jw_str(w, "server_id", a);
+		JW_STR(w, "server_id", a);
 	}
 	if (d->has_lease)
-		jw_uint(w, "lease_time", d->lease_time);
+		JW_UINT(w, "lease_time", d->lease_time);
 	if (d->hostname[0] != '\0')
-		jw_str(w, "hostname", d->hostname);
+		JW_STR(w, "hostname", d->hostname);
 	jw_obj_close(w);
 }

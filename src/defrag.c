@@ -192,7 +192,7 @@ defrag_stats_json(const struct defrag *d, struct jsonw *w)
 
 	if (d == NULL)
 		return;
-	jw_obj_open(w, "defrag");
+	JW_OBJ_OPEN(w, "defrag");
 	for (i = 0; i < DFC_NCOUNTERS; i++)
 		jw_uint(w, counter_names[i], d->st.c[i]);
 	jw_obj_close(w);

@@ -130,8 +130,8 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 			    f->proto == PROTO_ICMPV6;
 
 	util_format_ts(ts, tsb, sizeof(tsb), el->utc_offset);
-	jw_str(w, "timestamp", tsb);
-	jw_uint(w, "flow_id", f->id);
+	JW_STR(w, "timestamp", tsb);
+	JW_UINT(w, "flow_id", f->id);
 	/* The same in every record of the interface: written once. */
 	vals[0] = el->sensor;
 	vals[1] = iface;
@@ -139,15 +139,15 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 		size_t	mark = w->len;
 		int	comma = w->need_comma;
 
-		jw_str(w, "sensor", el->sensor);
-		jw_str(w, "host", el->sensor);	/* Suricata's name for it */
+		JW_STR(w, "sensor", el->sensor);
+		JW_STR(w, "host", el->sensor);	/* Suricata's name for it */
 		if (iface != NULL)
-			jw_str(w, "in_iface", iface);
+			JW_STR(w, "in_iface", iface);
 		jw_memo_keep(&el->memo, w, mark, comma, vals, 2);
 	}
-	jw_str(w, "event_type", type);
+	JW_STR(w, "event_type", type);
 	if (f->vlan[0] != 0 || f->vlan[1] != 0) {
-		jw_arr_open(w, "vlan");
+		JW_ARR_OPEN(w, "vlan");
 		jw_uint(w, NULL, f->vlan[0]);
 		if (f->vlan[1] != 0)
 			jw_uint(w, NULL, f->vlan[1]);
@@ -155,23 +155,23 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	}
 	util_addr_str(f->ipver, src, a, sizeof(a));
 	util_addr_str(f->ipver, dst, b, sizeof(b));
-	jw_str(w, "src_ip", a);
+	JW_STR(w, "src_ip", a);
 	if (ports)
-		jw_uint(w, "src_port", sp);
-	jw_str(w, "dest_ip", b);
+		JW_UINT(w, "src_port", sp);
+	JW_STR(w, "dest_ip", b);
 	if (ports)
-		jw_uint(w, "dest_port", dp);
-	jw_str(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));
+		JW_UINT(w, "dest_port", dp);
+	JW_STR(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));
 	if (icmp) {
 		/* The flow key holds the Community ID port equivalents. */
-		jw_uint(w, "icmp_type", sp);
+		JW_UINT(w, "icmp_type", sp);
 	}
 	if (f->app_proto != APP_UNKNOWN)
-		jw_str(w, "app_proto", app_proto_name(
+		JW_STR(w, "app_proto", app_proto_name(
 		    (enum app_proto)f->app_proto));
 	if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
 	    f->cport, f->sport, cid, sizeof(cid)) == 0)
-		jw_str(w, "community_id", cid);
+		JW_STR(w, "community_id", cid);
 }
 
 static void
@@ -200,25 +200,25 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 		return;
 	jw_init(&w, el->buf, sizeof(el->buf));
 	event_envelope(el, &w, "flow", f->last, f, 1, iface);
-	jw_obj_open(&w, "flow");
-	jw_uint(&w, "pkts_toserver", f->pkts[0]);
-	jw_uint(&w, "pkts_toclient", f->pkts[1]);
-	jw_uint(&w, "bytes_toserver", f->bytes[0]);
-	jw_uint(&w, "bytes_toclient", f->bytes[1]);
+	JW_OBJ_OPEN(&w, "flow");
+	JW_UINT(&w, "pkts_toserver", f->pkts[0]);
+	JW_UINT(&w, "pkts_toclient", f->pkts[1]);
+	JW_UINT(&w, "bytes_toserver", f->bytes[0]);
+	JW_UINT(&w, "bytes_toclient", f->bytes[1]);
 	util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
-	jw_str(&w, "start", tsb);
+	JW_STR(&w, "start", tsb);
 	util_format_ts(f->last, tsb, sizeof(tsb), el->utc_offset);
-	jw_str(&w, "end", tsb);
-	jw_uint(&w, "age", (f->last - f->first) / 1000000);
-	jw_str(&w, "state", flow_state_name((enum flow_state)f->state));
-	jw_str(&w, "reason", flow_end_reason_name(r));
+	JW_STR(&w, "end", tsb);
+	JW_UINT(&w, "age", (f->last - f->first) / 1000000);
+	JW_STR(&w, "state", flow_state_name((enum flow_state)f->state));
+	JW_STR(&w, "reason", flow_end_reason_name(r));
 	jw_obj_close(&w);
 	if (f->proto == PROTO_TCP) {
-		jw_obj_open(&w, "tcp");
-		jw_bool(&w, "syn", f->tcp & FT_SYN);
-		jw_bool(&w, "syn_ack", f->tcp & FT_SYNACK);
-		jw_bool(&w, "fin", f->tcp & (FT_FIN_C | FT_FIN_S));
-		jw_bool(&w, "rst", f->tcp & FT_RST);
+		JW_OBJ_OPEN(&w, "tcp");
+		JW_BOOL(&w, "syn", f->tcp & FT_SYN);
+		JW_BOOL(&w, "syn_ack", f->tcp & FT_SYNACK);
+		JW_BOOL(&w, "fin", f->tcp & (FT_FIN_C | FT_FIN_S));
+		JW_BOOL(&w, "rst", f->tcp & FT_RST);
 		jw_obj_close(&w);
 	}
 	event_write(el, &w);
@@ -226,7 +226,7 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 
 /* ISO 8601 UTC, as Suricata's notbefore/notafter. */
 static void
-event_cert_time(struct jsonw *w, const char *key, int64_t t)
+event_cert_time(struct jsonw *w, struct jw_lit key, int64_t t)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
@@ -235,7 +235,7 @@ event_cert_time(struct jsonw *w, const char *key, int64_t t)
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return;
-	jw_str(w, key, b);
+	jw_str_l(w, key, b);
 }
 
 /* The server certificate: Suricata's EVE names where it has them. */
@@ -247,27 +247,27 @@ event_tls_cert(struct jsonw *w, const struct app_tls *t)
 	uint16_t		 i;
 
 	if (t->sni[0] != '\0')
-		jw_str(w, "sni", t->sni);
-	jw_str(w, "subject", c->subject);
-	jw_str(w, "issuerdn", c->issuer);
-	jw_str(w, "serial", c->serial);
-	jw_str(w, "fingerprint", c->fingerprint);
-	event_cert_time(w, "notbefore", c->not_before);
-	event_cert_time(w, "notafter", c->not_after);
+		JW_STR(w, "sni", t->sni);
+	JW_STR(w, "subject", c->subject);
+	JW_STR(w, "issuerdn", c->issuer);
+	JW_STR(w, "serial", c->serial);
+	JW_STR(w, "fingerprint", c->fingerprint);
+	event_cert_time(w, JW_LIT("notbefore"), c->not_before);
+	event_cert_time(w, JW_LIT("notafter"), c->not_after);
 	if (c->nsans > 0) {
-		jw_arr_open(w, "subjectaltname");
+		JW_ARR_OPEN(w, "subjectaltname");
 		for (i = 0; i < c->nsans; i++) {
 			jw_str(w, NULL, s);
 			s += strlen(s) + 1;
 		}
 		jw_arr_close(w);
 	}
-	jw_bool(w, "self_signed", c->self_signed);
-	jw_str(w, "key_type", c->key_type);
-	jw_uint(w, "key_bits", c->key_bits);
-	jw_str(w, "signature_algorithm", c->sig_alg);
+	JW_BOOL(w, "self_signed", c->self_signed);
+	JW_STR(w, "key_type", c->key_type);
+	JW_UINT(w, "key_bits", c->key_bits);
+	JW_STR(w, "signature_algorithm", c->sig_alg);
 	if (t->sni[0] != '\0')
-		jw_bool(w, "sni_mismatch", t->sni_mismatch);
+		JW_BOOL(w, "sni_mismatch", t->sni_mismatch);
 }
 
 /* A ClientHello's JA3 (as Suricata: its hash in an object) and JA4. */
@@ -276,12 +276,12 @@ event_fingerprints(struct jsonw *w, const struct app_tls *t)
 {
 	app_tls_fingerprints(t);
 	if (t->ja3[0] != '\0') {
-		jw_obj_open(w, "ja3");
-		jw_digest(w, "hash", t->ja3);
+		JW_OBJ_OPEN(w, "ja3");
+		JW_DIGEST(w, "hash", t->ja3);
 		jw_obj_close(w);
 	}
 	if (t->ja4[0] != '\0')
-		jw_digest(w, "ja4", t->ja4);
+		JW_DIGEST(w, "ja4", t->ja4);
 }
 
 static void
@@ -289,27 +289,27 @@ event_tls(struct jsonw *w, const struct app_result *r, const struct flow *f)
 {
 	const struct app_tls	*t = &r->tls;
 
-	jw_obj_open(w, "tls");
+	JW_OBJ_OPEN(w, "tls");
 	if (r->have == APPR_TLS_CERT) {
 		event_tls_cert(w, t);
 	} else if (r->have == APPR_TLS_CH) {
 		app_tls_fingerprints(t);
 		if (t->sni[0] != '\0')
-			jw_str(w, "sni", t->sni);
-		jw_str(w, "version", app_tls_version_name(t->max_version));
-		jw_str(w, "client_hello_version",
+			JW_STR(w, "sni", t->sni);
+		JW_STR(w, "version", app_tls_version_name(t->max_version));
+		JW_STR(w, "client_hello_version",
 		    app_tls_version_name(t->legacy_version));
 		if (t->sslv2)
-			jw_bool(w, "sslv2_hello", 1);
-		jw_uint(w, "ciphers_offered", t->nciphers);
+			JW_BOOL(w, "sslv2_hello", 1);
+		JW_UINT(w, "ciphers_offered", t->nciphers);
 		event_fingerprints(w, t);
 	} else {
 		if (f->tls_offered != 0)
-			jw_str(w, "version", app_tls_version_name(
+			JW_STR(w, "version", app_tls_version_name(
 			    f->tls_offered));
-		jw_str(w, "negotiated", app_tls_version_name(
+		JW_STR(w, "negotiated", app_tls_version_name(
 		    t->server_version));
-		jw_uint(w, "cipher_suite", t->server_cipher);
+		JW_UINT(w, "cipher_suite", t->server_cipher);
 	}
 	jw_obj_close(w);
 }
@@ -327,25 +327,25 @@ event_quic(struct jsonw *w, const struct app_tls *t)
 	unsigned	 i, k;
 
 	app_tls_fingerprints(t);
-	jw_obj_open(w, "quic");
+	JW_OBJ_OPEN(w, "quic");
 	snprintf(v, sizeof(v), "%x", (unsigned)t->quic_version);
-	jw_str(w, "version", v);
+	JW_STR(w, "version", v);
 	if (t->sni[0] != '\0')
-		jw_str(w, "sni", t->sni);
+		JW_STR(w, "sni", t->sni);
 	event_fingerprints(w, t);
 	if (t->nexts > 0)
-		jw_arr_open(w, "extensions");
+		JW_ARR_OPEN(w, "extensions");
 	for (i = 0; i < t->nexts; i++) {
 		jw_obj_open(w, NULL);
 		if ((name = app_tls_ext_name(t->exts[i])) != NULL)
-			jw_str(w, "name", name);
-		jw_uint(w, "type", t->exts[i]);
+			JW_STR(w, "name", name);
+		JW_UINT(w, "type", t->exts[i]);
 		if (t->exts[i] == 0 && t->sni[0] != '\0') {
-			jw_arr_open(w, "values");
+			JW_ARR_OPEN(w, "values");
 			jw_str(w, NULL, t->sni);
 			jw_arr_close(w);
 		} else if (t->exts[i] == 16 && t->nalpn > 0) {
-			jw_arr_open(w, "values");
+			JW_ARR_OPEN(w, "values");
 			for (k = 0; k < t->nalpn; k++, a += strlen(a) + 1)
 				jw_str(w, NULL, a);
 			jw_arr_close(w);
@@ -379,10 +379,10 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 	unsigned		v;
 	int			n = 0;
 
-	jw_obj_open(w, "dns");
-	jw_uint(w, "version", 3);
-	jw_str(w, "type", d->qr ? "response" : "request");
-	jw_uint(w, "id", d->id);
+	JW_OBJ_OPEN(w, "dns");
+	JW_UINT(w, "version", 3);
+	JW_STR(w, "type", d->qr ? "response" : "request");
+	JW_UINT(w, "id", d->id);
 	/* "%x" by hand: snprintf was a tenth of a DNS record. */
 	i = sizeof(fl) - 1;
 	fl[i] = '\0';
@@ -391,35 +391,35 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 		fl[--i] = "0123456789abcdef"[v & 15];
 		v >>= 4;
 	} while (v != 0);
-	jw_str(w, "flags", fl + i);
+	JW_STR(w, "flags", fl + i);
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (d->flags & bits[i].bit)
 			jw_bool(w, bits[i].name, 1);
-	jw_uint(w, "opcode", d->opcode);
-	jw_str(w, "rcode", app_dns_rcode_name(d->rcode));
+	JW_UINT(w, "opcode", d->opcode);
+	JW_STR(w, "rcode", app_dns_rcode_name(d->rcode));
 	/* A message without a question (mDNS announcements) has no
 	 * name to report. */
 	if (d->qdcount > 0) {
-		jw_arr_open(w, "queries");
+		JW_ARR_OPEN(w, "queries");
 		jw_obj_open(w, NULL);
-		jw_str(w, "rrname", d->qname);
-		jw_str(w, "rrtype", app_dns_rrtype_name(d->qtype));
+		JW_STR(w, "rrname", d->qname);
+		JW_STR(w, "rrtype", app_dns_rrtype_name(d->qtype));
 		jw_obj_close(w);
 		jw_arr_close(w);
 		if (alert) {
-			jw_str(w, "rrname", d->qname);
-			jw_str(w, "rrtype", app_dns_rrtype_name(d->qtype));
+			JW_STR(w, "rrname", d->qname);
+			JW_STR(w, "rrtype", app_dns_rrtype_name(d->qtype));
 		}
 	}
 	while (!alert && app_dns_answer(d, &it, &rr) == 1) {
 		if (n++ == 0)
-			jw_arr_open(w, "answers");
+			JW_ARR_OPEN(w, "answers");
 		jw_obj_open(w, NULL);
-		jw_str(w, "rrname", rr.rrname);
-		jw_str(w, "rrtype", app_dns_rrtype_name(rr.type));
-		jw_uint(w, "ttl", rr.ttl);
+		JW_STR(w, "rrname", rr.rrname);
+		JW_STR(w, "rrtype", app_dns_rrtype_name(rr.type));
+		JW_UINT(w, "ttl", rr.ttl);
 		if (rr.rdata[0] != '\0')
-			jw_str(w, "rdata", rr.rdata);
+			JW_STR(w, "rdata", rr.rdata);
 		jw_obj_close(w);
 	}
 	if (n > 0)
@@ -430,19 +430,19 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 static void
 event_plain(struct jsonw *w, const struct app_plain *pl)
 {
-	jw_obj_open(w, "plaintext");
-	jw_str(w, "protocol", app_proto_name((enum app_proto)pl->proto));
+	JW_OBJ_OPEN(w, "plaintext");
+	JW_STR(w, "protocol", app_proto_name((enum app_proto)pl->proto));
 	if (pl->user[0] != '\0')
-		jw_str(w, "user", pl->user);
+		JW_STR(w, "user", pl->user);
 	if (pl->command[0] != '\0')
-		jw_str(w, "command", pl->command);
-	jw_bool(w, "user_seen", pl->seen & PLAIN_USER);
-	jw_bool(w, "password_seen", pl->seen & PLAIN_PASS);
-	jw_bool(w, "auth_seen", pl->seen & PLAIN_AUTH);
-	jw_bool(w, "starttls", pl->seen & PLAIN_STARTTLS);
+		JW_STR(w, "command", pl->command);
+	JW_BOOL(w, "user_seen", pl->seen & PLAIN_USER);
+	JW_BOOL(w, "password_seen", pl->seen & PLAIN_PASS);
+	JW_BOOL(w, "auth_seen", pl->seen & PLAIN_AUTH);
+	JW_BOOL(w, "starttls", pl->seen & PLAIN_STARTTLS);
 	if (pl->proto == APP_SNMP) {
-		jw_str(w, "snmp_version", pl->snmp_version == 1 ? "1" : "2c");
-		jw_bool(w, "community_seen", pl->seen & PLAIN_COMMUNITY);
+		JW_STR(w, "snmp_version", pl->snmp_version == 1 ? "1" : "2c");
+		JW_BOOL(w, "community_seen", pl->seen & PLAIN_COMMUNITY);
 	}
 	jw_obj_close(w);
 }
@@ -455,21 +455,21 @@ event_plain(struct jsonw *w, const struct app_plain *pl)
 static void
 event_http(struct jsonw *w, const struct app_http *h)
 {
-	jw_obj_open(w, "http");
+	JW_OBJ_OPEN(w, "http");
 	if (h->host[0] != '\0')
-		jw_str(w, "hostname", h->host);
+		JW_STR(w, "hostname", h->host);
 	if (h->method[0] != '\0') {
-		jw_str(w, "url", h->uri);
-		jw_str(w, "http_method", h->method);
+		JW_STR(w, "url", h->uri);
+		JW_STR(w, "http_method", h->method);
 	}
 	if (h->user_agent[0] != '\0')
-		jw_str(w, "http_user_agent", h->user_agent);
+		JW_STR(w, "http_user_agent", h->user_agent);
 	if (h->version[0] != '\0')
-		jw_str(w, "protocol", h->version);
+		JW_STR(w, "protocol", h->version);
 	if (h->has_response)
-		jw_uint(w, "status", h->status);
-	jw_uint(w, "request_body_length", h->request_body);
-	jw_uint(w, "length", h->response_body);
+		JW_UINT(w, "status", h->status);
+	JW_UINT(w, "request_body_length", h->request_body);
+	JW_UINT(w, "length", h->response_body);
 	jw_obj_close(w);
 }
 
@@ -531,10 +531,13 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		event_http(&w, &r->http);
 		break;
 	case APPR_SSH:
-		jw_obj_open(&w, "ssh");
-		jw_obj_open(&w, pkt->dir == 0 ? "client" : "server");
-		jw_str(&w, "proto_version", r->ssh.proto_version);
-		jw_str(&w, "software_version", r->ssh.software);
+		JW_OBJ_OPEN(&w, "ssh");
+		if (pkt->dir == 0)
+			JW_OBJ_OPEN(&w, "client");
+		else
+			JW_OBJ_OPEN(&w, "server");
+		JW_STR(&w, "proto_version", r->ssh.proto_version);
+		JW_STR(&w, "software_version", r->ssh.software);
 		jw_obj_close(&w);
 		jw_obj_close(&w);
 		break;

@@ -55,14 +55,17 @@ jw_putn(struct jsonw *w, const char *s, size_t n)
 }
 
 /*
- * Copy n bytes, most keys and values being short: up to 16 by two moves
+ * Copy n bytes, most keys and values being short: up to 32 by two moves
  * of a fixed size that may overlap, not a call to memcpy (a fifth of a
  * key's cost). Reads and writes stay within the n bytes.
  */
 static inline void
 jw_copy(char *d, const char *s, size_t n)
 {
-	if (n >= 8 && n <= 16) {
+	if (n > 16 && n <= 32) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8 && n <= 16) {
 		memcpy(d, s, 8);
 		memcpy(d + n - 8, s + n - 8, 8);
 	} else if (n >= 4 && n < 8) {
@@ -404,13 +407,82 @@ jw_key(struct jsonw *w, const char *key)
 	jw_putc(w, ':');
 }
 
+/*
+ * A literal key: its ,"key": copied whole, or from the quote when no
+ * comma is due. The same bytes as jw_key, whose scan it skips.
+ */
+static inline void
+jw_key_lit(struct jsonw *w, struct jw_lit k)
+{
+	size_t	skip = !w->need_comma, n = k.len - skip;
+
+	w->need_comma = 1;
+	if (w->len + n >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	jw_copy(w->buf + w->len, k.json + skip, n);
+	w->len += n;
+}
+
+/* The values, after a key written either way. */
+static void
+jw_open(struct jsonw *w, char c)
+{
+	jw_putc(w, c);
+	w->need_comma = 0;
+}
+
+/*
+ * A fingerprint the sensor computed (JA3, JA4): no personal data can be
+ * in it, and masking a hex run that happens to be all digits would
+ * break matching it against threat intelligence.
+ */
+static void
+jw_digest_val(struct jsonw *w, const char *val)
+{
+	jw_putc(w, '"');
+	jw_escape_run(w, val, strlen(val));
+	jw_putc(w, '"');
+}
+
+/* Decimal digits by hand: snprintf was a tenth of an alert's cost. */
+static void
+jw_digits(struct jsonw *w, uint64_t v, int neg)
+{
+	char	num[24];
+	size_t	n = sizeof(num);
+
+	do {
+		num[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		num[--n] = '-';
+	jw_putn(w, num + n, sizeof(num) - n);
+}
+
+static void
+jw_int_val(struct jsonw *w, int64_t v)
+{
+	jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
+static void
+jw_bool_val(struct jsonw *w, int v)
+{
+	if (v)
+		jw_putn(w, "true", 4);
+	else
+		jw_putn(w, "false", 5);
+}
+
 void
 jw_obj_open(struct jsonw *w, const char *key)
 {
 	if (w->len > 0)
 		jw_key(w, key);
-	jw_putc(w, '{');
-	w->need_comma = 0;
+	jw_open(w, '{');
 }
 
 void
@@ -424,8 +496,7 @@ void
 jw_arr_open(struct jsonw *w, const char *key)
 {
 	jw_key(w, key);
-	jw_putc(w, '[');
-	w->need_comma = 0;
+	jw_open(w, '[');
 }
 
 void
@@ -448,41 +519,18 @@ jw_str(struct jsonw *w, const char *key, const char *val)
 	jw_strn(w, key, val, strlen(val));
 }
 
-/*
- * A fingerprint the sensor computed (JA3, JA4): no personal data can be
- * in it, and masking a hex run that happens to be all digits would
- * break matching it against threat intelligence.
- */
 void
 jw_digest(struct jsonw *w, const char *key, const char *val)
 {
 	jw_key(w, key);
-	jw_putc(w, '"');
-	jw_escape_run(w, val, strlen(val));
-	jw_putc(w, '"');
-}
-
-/* Decimal digits by hand: snprintf was a tenth of an alert's cost. */
-static void
-jw_digits(struct jsonw *w, uint64_t v, int neg)
-{
-	char	num[24];
-	size_t	n = sizeof(num);
-
-	do {
-		num[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (neg)
-		num[--n] = '-';
-	jw_putn(w, num + n, sizeof(num) - n);
+	jw_digest_val(w, val);
 }
 
 void
 jw_int(struct jsonw *w, const char *key, int64_t v)
 {
 	jw_key(w, key);
-	jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+	jw_int_val(w, v);
 }
 
 void
@@ -496,10 +544,62 @@ void
 jw_bool(struct jsonw *w, const char *key, int v)
 {
 	jw_key(w, key);
-	if (v)
-		jw_putn(w, "true", 4);
-	else
-		jw_putn(w, "false", 5);
+	jw_bool_val(w, v);
+}
+
+void
+jw_obj_open_l(struct jsonw *w, struct jw_lit k)
+{
+	jw_key_lit(w, k);
+	jw_open(w, '{');
+}
+
+void
+jw_arr_open_l(struct jsonw *w, struct jw_lit k)
+{
+	jw_key_lit(w, k);
+	jw_open(w, '[');
+}
+
+void
+jw_strn_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
+{
+	jw_key_lit(w, k);
+	jw_escape(w, val, n);
+}
+
+void
+jw_str_l(struct jsonw *w, struct jw_lit k, const char *val)
+{
+	jw_strn_l(w, k, val, strlen(val));
+}
+
+void
+jw_digest_l(struct jsonw *w, struct jw_lit k, const char *val)
+{
+	jw_key_lit(w, k);
+	jw_digest_val(w, val);
+}
+
+void
+jw_int_l(struct jsonw *w, struct jw_lit k, int64_t v)
+{
+	jw_key_lit(w, k);
+	jw_int_val(w, v);
+}
+
+void
+jw_uint_l(struct jsonw *w, struct jw_lit k, uint64_t v)
+{
+	jw_key_lit(w, k);
+	jw_digits(w, v, 0);
+}
+
+void
+jw_bool_l(struct jsonw *w, struct jw_lit k, int v)
+{
+	jw_key_lit(w, k);
+	jw_bool_val(w, v);
 }
 
 /* Whether the values are those m was written from. */

@@ -104,7 +104,7 @@ stream_stats_json(const struct stream *st, struct jsonw *w)
 
 	if (st == NULL)
 		return;
-	jw_obj_open(w, "stream");
+	JW_OBJ_OPEN(w, "stream");
 	for (i = 0; i < STC_NCOUNTERS; i++)
 		jw_uint(w, counter_names[i], st->st.c[i]);
 	jw_obj_close(w);

@@ -215,6 +215,66 @@ test_keys(void **state)
 	}
 }
 
+/* A record of every kind of member, by literal keys or not. */
+static ssize_t
+lit_record(char *buf, size_t cap, int lit)
+{
+	struct jsonw	w;
+
+	jw_init(&w, buf, cap);
+	if (lit) {
+		JW_STR(&w, "timestamp", "2026-01-02T03:04:05.000006+0700");
+		JW_STRN(&w, "s", "abc", 2);
+		JW_UINT(&w, "flow_id", 1234567890123ULL);
+		JW_INT(&w, "delta", -42);
+		JW_BOOL(&w, "syn_ack", 1);
+		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
+		JW_ARR_OPEN(&w, "vlan");
+		jw_uint(&w, NULL, 5);
+		jw_arr_close(&w);
+		JW_OBJ_OPEN(&w, "a_key_longer_than_thirty_two_bytes_x");
+		JW_BOOL(&w, "first", 0);
+		JW_OBJ_OPEN(&w, "inner");
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+	} else {
+		jw_str(&w, "timestamp", "2026-01-02T03:04:05.000006+0700");
+		jw_strn(&w, "s", "abc", 2);
+		jw_uint(&w, "flow_id", 1234567890123ULL);
+		jw_int(&w, "delta", -42);
+		jw_bool(&w, "syn_ack", 1);
+		jw_digest(&w, "ja3_hash", "0123456789abcdef");
+		jw_arr_open(&w, "vlan");
+		jw_uint(&w, NULL, 5);
+		jw_arr_close(&w);
+		jw_obj_open(&w, "a_key_longer_than_thirty_two_bytes_x");
+		jw_bool(&w, "first", 0);
+		jw_obj_open(&w, "inner");
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+	}
+	return jw_finish(&w);
+}
+
+/* Literal keys give jw_key's bytes, and overflow at the same size. */
+static void
+test_lit_keys(void **state)
+{
+	char		a[256], b[256];
+	size_t		cap;
+	ssize_t		ra, rb;
+
+	(void)state;
+	for (cap = 1; cap <= sizeof(a); cap++) {
+		ra = lit_record(a, cap, 0);
+		rb = lit_record(b, cap, 1);
+		assert_int_equal(ra, rb);
+		if (ra >= 0)
+			assert_string_equal(a, b);
+	}
+	assert_true(ra > 0);
+}
+
 static void
 test_overflow(void **state)
 {
@@ -445,6 +505,7 @@ main(void)
 		cmocka_unit_test(test_numbers_and_runs),
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_lit_keys),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

@@ -56,6 +56,15 @@ void	 jw_digest_l(struct jsonw *, struct jw_lit, const char *val);
 void	 jw_int_l(struct jsonw *, struct jw_lit, int64_t);
 void	 jw_uint_l(struct jsonw *, struct jw_lit, uint64_t);
 void	 jw_bool_l(struct jsonw *, struct jw_lit, int);
+/*
+ * A value with nothing in it to escape or mask (printable ASCII, no
+ * quote or backslash, no run of 12 digits): a timestamp of
+ * util_format_ts, an address of util_addr_str, a name of the code's own
+ * (event type, protocol). Copied between its quotes with no scan, which
+ * was most of a string's cost; jsonw_test holds the formatters to it.
+ * Anything from the wire or the configuration takes JW_STR.
+ */
+void	 jw_safe_l(struct jsonw *, struct jw_lit, const char *val);
 #define JW_OBJ_OPEN(w, k)	jw_obj_open_l(w, JW_LIT(k))
 #define JW_ARR_OPEN(w, k)	jw_arr_open_l(w, JW_LIT(k))
 #define JW_STR(w, k, v)		jw_str_l(w, JW_LIT(k), v)
@@ -64,6 +73,7 @@ void	 jw_bool_l(struct jsonw *, struct jw_lit, int);
 #define JW_INT(w, k, v)		jw_int_l(w, JW_LIT(k), v)
 #define JW_UINT(w, k, v)	jw_uint_l(w, JW_LIT(k), v)
 #define JW_BOOL(w, k, v)	jw_bool_l(w, JW_LIT(k), v)
+#define JW_SAFE(w, k, v)	jw_safe_l(w, JW_LIT(k), v)
 /*
  * Members that repeat from record to record (the sensor's name, the
  * interface), kept as jsonw wrote them (masked, escaped) with the values

@@ -562,10 +562,10 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	jw_init(&w, o->buf, sizeof(o->buf));
 	util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
-	JW_STR(&w, "timestamp", ts);
+	JW_SAFE(&w, "timestamp", ts);
 	if (c->flow != NULL)
 		JW_UINT(&w, "flow_id", c->flow->id);
-	JW_STR(&w, "event_type", "alert");
+	JW_SAFE(&w, "event_type", "alert");
 	/* The same in every alert of the interface: written once. */
 	vals[0] = conf->sensor_name;
 	vals[1] = c->iface;
@@ -590,17 +590,18 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->ipver != 0 && c->src != NULL && c->host != NULL) {
 		/* host_new, arp_change: about one address, no traffic. */
 		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		JW_STR(&w, "src_ip", a);
+		JW_SAFE(&w, "src_ip", a);
 	} else if (c->ipver != 0 && c->src != NULL) {
 		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		JW_STR(&w, "src_ip", a);
+		JW_SAFE(&w, "src_ip", a);
 		if (ports)
 			JW_UINT(&w, "src_port", c->sport);
 		util_addr_str(c->ipver, c->dst, a, sizeof(a));
-		JW_STR(&w, "dest_ip", a);
+		JW_SAFE(&w, "dest_ip", a);
 		if (ports)
 			JW_UINT(&w, "dest_port", c->dport);
-		JW_STR(&w, "proto", util_proto_name(c->proto, pn, sizeof(pn)));
+		JW_SAFE(&w, "proto",
+		    util_proto_name(c->proto, pn, sizeof(pn)));
 	}
 	if (c->flow != NULL) {
 		const struct flow *f = c->flow;

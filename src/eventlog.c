@@ -130,7 +130,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 			    f->proto == PROTO_ICMPV6;
 
 	util_format_ts(ts, tsb, sizeof(tsb), el->utc_offset);
-	JW_STR(w, "timestamp", tsb);
+	JW_SAFE(w, "timestamp", tsb);
 	JW_UINT(w, "flow_id", f->id);
 	/* The same in every record of the interface: written once. */
 	vals[0] = el->sensor;
@@ -145,7 +145,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 			JW_STR(w, "in_iface", iface);
 		jw_memo_keep(&el->memo, w, mark, comma, vals, 2);
 	}
-	JW_STR(w, "event_type", type);
+	JW_SAFE(w, "event_type", type);
 	if (f->vlan[0] != 0 || f->vlan[1] != 0) {
 		JW_ARR_OPEN(w, "vlan");
 		jw_uint(w, NULL, f->vlan[0]);
@@ -155,13 +155,13 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	}
 	util_addr_str(f->ipver, src, a, sizeof(a));
 	util_addr_str(f->ipver, dst, b, sizeof(b));
-	JW_STR(w, "src_ip", a);
+	JW_SAFE(w, "src_ip", a);
 	if (ports)
 		JW_UINT(w, "src_port", sp);
-	JW_STR(w, "dest_ip", b);
+	JW_SAFE(w, "dest_ip", b);
 	if (ports)
 		JW_UINT(w, "dest_port", dp);
-	JW_STR(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));
+	JW_SAFE(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));
 	if (icmp) {
 		/* The flow key holds the Community ID port equivalents. */
 		JW_UINT(w, "icmp_type", sp);
@@ -206,9 +206,9 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 	JW_UINT(&w, "bytes_toserver", f->bytes[0]);
 	JW_UINT(&w, "bytes_toclient", f->bytes[1]);
 	util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
-	JW_STR(&w, "start", tsb);
+	JW_SAFE(&w, "start", tsb);
 	util_format_ts(f->last, tsb, sizeof(tsb), el->utc_offset);
-	JW_STR(&w, "end", tsb);
+	JW_SAFE(&w, "end", tsb);
 	JW_UINT(&w, "age", (f->last - f->first) / 1000000);
 	JW_STR(&w, "state", flow_state_name((enum flow_state)f->state));
 	JW_STR(&w, "reason", flow_end_reason_name(r));

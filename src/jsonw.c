@@ -361,16 +361,22 @@ jw_escape_slow(struct jsonw *w, const char *s, size_t n)
  * line (the calls were a tenth of a string's cost); the rest the long way.
  */
 static inline void
+jw_quoted(struct jsonw *w, const char *s, size_t n)
+{
+	char	*p = w->buf + w->len;
+
+	p[0] = '"';
+	jw_copy(p + 1, s, n);
+	p[n + 1] = '"';
+	w->len += n + 2;
+}
+
+static inline void
 jw_escape(struct jsonw *w, const char *s, size_t n)
 {
 	if ((n < 12 || cccd_next(s, n, 0) == n) && w->len + n + 2 < w->cap &&
 	    jw_plain_len(s, 0, n) == n) {
-		char	*p = w->buf + w->len;
-
-		p[0] = '"';
-		jw_copy(p + 1, s, n);
-		p[n + 1] = '"';
-		w->len += n + 2;
+		jw_quoted(w, s, n);
 		return;
 	}
 	jw_escape_slow(w, s, n);
@@ -572,6 +578,19 @@ void
 jw_str_l(struct jsonw *w, struct jw_lit k, const char *val)
 {
 	jw_strn_l(w, k, val, strlen(val));
+}
+
+void
+jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
+{
+	size_t	n = strlen(val);
+
+	jw_key_lit(w, k);
+	if (w->len + n + 2 >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	jw_quoted(w, val, n);
 }
 
 void

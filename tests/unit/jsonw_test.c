@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "jsonw.h"
+#include "util.h"
 
 static void
 test_roundtrip(void **state)
@@ -275,6 +276,54 @@ test_lit_keys(void **state)
 	assert_true(ra > 0);
 }
 
+/* What JW_SAFE is given needs nothing done: JW_STR writes the same. */
+static void
+safe_same(const char *v)
+{
+	char		a[128], b[128];
+	struct jsonw	wa, wb;
+
+	jw_init(&wa, a, sizeof(a));
+	jw_init(&wb, b, sizeof(b));
+	JW_STR(&wa, "v", v);
+	JW_SAFE(&wb, "v", v);
+	assert_true(jw_finish(&wa) > 0);
+	assert_true(jw_finish(&wb) > 0);
+	assert_string_equal(a, b);
+}
+
+static void
+test_safe_values(void **state)
+{
+	static const int	offs[] = { 0, 25200, -34200, 20700, 359999 };
+	char			buf[64];
+	uint8_t			addr[16];
+	uint64_t		x = 88172645463325252ULL;
+	unsigned		i, j, o;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		/* xorshift: times up to far past 9999, addresses of any bytes */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		for (o = 0; o < sizeof(offs) / sizeof(offs[0]); o++) {
+			util_format_ts(x >> (i % 40), buf, sizeof(buf),
+			    offs[o]);
+			safe_same(buf);
+		}
+		for (j = 0; j < sizeof(addr); j++)
+			addr[j] = (uint8_t)(x >> (j * 4 % 64));
+		if (i % 3 == 0)
+			memset(addr, 0, 10 + i % 7);
+		util_addr_str(4, addr, buf, sizeof(buf));
+		safe_same(buf);
+		util_addr_str(6, addr, buf, sizeof(buf));
+		safe_same(buf);
+		safe_same(util_proto_name((uint8_t)i, buf, sizeof(buf)));
+	}
+}
+
 static void
 test_overflow(void **state)
 {
@@ -506,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_lit_keys),
+		cmocka_unit_test(test_safe_values),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

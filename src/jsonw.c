@@ -452,17 +452,31 @@ jw_digest_val(struct jsonw *w, const char *val)
 	jw_putc(w, '"');
 }
 
-/* Decimal digits by hand: snprintf was a tenth of an alert's cost. */
+/*
+ * Decimal digits by hand, two at a time from a table: snprintf was a
+ * tenth of an alert's cost, and a division per digit half of a number's
+ * (a flow_id has 16 or more).
+ */
 static void
 jw_digits(struct jsonw *w, uint64_t v, int neg)
 {
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
 	char	num[24];
 	size_t	n = sizeof(num);
 
-	do {
-		num[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	for (; v >= 100; v /= 100) {
+		n -= 2;
+		memcpy(num + n, pairs + v % 100 * 2, 2);
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(num + n, pairs + v * 2, 2);
+	} else
+		num[--n] = (char)('0' + v);
 	if (neg)
 		num[--n] = '-';
 	jw_putn(w, num + n, sizeof(num) - n);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -72,6 +73,7 @@ test_numbers_and_runs(void **state)
 	json_t		*j;
 	json_error_t	 err;
 	unsigned	 seed = 7, i, k;
+	uint64_t	 p10;
 
 	(void)state;
 	jw_init(&w, buf, sizeof(buf));
@@ -84,6 +86,24 @@ test_numbers_and_runs(void **state)
 	assert_non_null(strstr(buf, "\"max\":9223372036854775807,"));
 	assert_non_null(strstr(buf, "\"zero\":0,"));
 	assert_non_null(strstr(buf, "\"umax\":18446744073709551615}"));
+	/* Every length of number, odd and even, either side of its powers. */
+	for (p10 = 1, k = 0; k < 20; k++, p10 *= 10) {
+		for (i = 0; i < 3; i++) {
+			uint64_t v = p10 - 1 + i;
+			char	 want[80];
+
+			jw_init(&w, buf, sizeof(buf));
+			jw_uint(&w, "u", v);
+			JW_INT(&w, "i", -(int64_t)(v / 2));
+			assert_true(jw_finish(&w) > 0);
+			snprintf(want, sizeof(want), "{\"u\":%" PRIu64
+			    ",\"i\":-%" PRIu64 "}\n", v, v / 2);
+			if (v / 2 == 0)
+				snprintf(want, sizeof(want), "{\"u\":%" PRIu64
+				    ",\"i\":0}\n", v);
+			assert_string_equal(buf, want);
+		}
+	}
 	/* Printable ASCII mixed with what must be escaped comes back whole. */
 	for (k = 0; k < 200; k++) {
 		for (i = 0; i < sizeof(s) - 1; i++) {

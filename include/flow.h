@@ -105,6 +105,19 @@ struct flow {
 	uint64_t	 first;		/* microseconds */
 };
 
+/*
+ * Whether ack acknowledges direction dir's SYN (its ISN + 1) or bytes of
+ * it sent since (stream.c keeps next_seq and what was inspected), as a
+ * host checks a handshake; 1 while that direction's start is unknown.
+ */
+static inline int
+flow_acks_start(const struct flow *f, int dir, uint32_t ack)
+{
+	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)))
+		return 1;
+	return f->next_seq[dir] - ack <= f->inspected[dir];
+}
+
 struct flow_stats {
 	uint64_t	created;
 	uint64_t	active;

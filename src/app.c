@@ -680,7 +680,6 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	return 0;
 }
 
-
 int
 app_process(struct app_ctx *ctx, struct packet *pkt)
 {

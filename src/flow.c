@@ -354,22 +354,6 @@ flow_rst_ignored(struct flow *f, int dir, struct packet *pkt)
 	return 1;
 }
 
-/*
- * The handshake's ACK acknowledges the server's SYN (its ISN + 1, or data
- * the server sent since: stream.c keeps next_seq and what was inspected).
- * Else a blind forger -- a SYN from a spoofed address, then an ACK
- * guessing the ISN of a SYN-ACK it never saw -- would "establish" the
- * flow, and the spoofed address would enter the inventory (hosts.c).
- * Suricata refuses the same ACK ("3whs ack mismatch").
- */
-static int
-flow_handshake_ack_ok(const struct flow *f, const struct packet *pkt)
-{
-	if (!(f->app_flags & FA_SEQ1))
-		return 1;	/* the SYN-ACK's sequence number unknown */
-	return f->next_seq[1] - pkt->ack <= f->inspected[1];
-}
-
 static void
 flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
     struct packet *pkt)
@@ -390,7 +374,15 @@ flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
 		f->tcp |= FT_SYNACK;
 	else if ((flags & (TH_SYN | TH_ACK)) == TH_ACK && dir == 0 &&
 	    (f->tcp & FT_SYNACK) && !(f->tcp & FT_ACK)) {
-		if (flow_handshake_ack_ok(f, pkt)) {
+		/*
+		 * The ACK must acknowledge the server's SYN: else a blind
+		 * forger -- a SYN from a spoofed address, then an ACK
+		 * guessing the ISN of a SYN-ACK it never saw -- would
+		 * "establish" the flow, and the spoofed address would enter
+		 * the inventory (hosts.c). Suricata refuses the same ACK
+		 * ("3whs ack mismatch").
+		 */
+		if (flow_acks_start(f, 1, pkt->ack)) {
 			f->tcp |= FT_ACK;
 			if (f->state == FLOW_NEW)
 				flow_set_state(ft, f, FLOW_ESTABLISHED);

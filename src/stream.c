@@ -595,10 +595,7 @@ kept_compare(const struct stream_flow *sf, int dir, uint32_t seq,
 static int
 syn_ack_answers(const struct flow *f, const struct packet *pkt, int dir)
 {
-	if (!(pkt->tcp_flags & TH_ACK) ||
-	    !(f->app_flags & (dir == 0 ? SF_SEQ1 : SF_SEQ0)))
-		return 1;
-	return f->next_seq[!dir] - pkt->ack <= f->inspected[!dir];
+	return !(pkt->tcp_flags & TH_ACK) || flow_acks_start(f, !dir, pkt->ack);
 }
 
 void

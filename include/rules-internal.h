@@ -101,6 +101,40 @@ struct aset_host {
 /* Rules named by regex_limit sensor events a minute at most. */
 #define LIMIT_QUEUE	64
 
+/* A rule's counters in one matcher's state. */
+struct rule_count {
+	uint64_t	 hits;		/* alerts */
+	uint64_t	 matches;
+	uint64_t	 last_hit;	/* packet time */
+	uint64_t	 regex_limited;	/* events its regex gave up on */
+	uint64_t	 limit_reported;	/* of those, raised */
+	uint8_t		 limit_queued;
+};
+
+/* An exception's counters in one matcher's state. */
+struct exc_count {
+	uint64_t	 hits;
+	uint64_t	 expired_hits;	/* would have applied, but expired */
+};
+
+/* What one matcher changes as it matches (rules.h). */
+struct rules_state {
+	const struct ruleset	*rs;
+	const struct rule	*rules;		/* rs->rules, a load nearer */
+	struct rules_state	*next;		/* the set's next state */
+	uint64_t		 stamp;		/* the event being matched */
+	uint64_t		*stamps;	/* by rule: last event tried */
+	struct rule_count	*rc;		/* by rule */
+	struct exc_count	*ec;		/* by exception */
+	uint64_t		 last_ts;	/* latest event's packet time */
+	struct aset_host	*ahosts;	/* ASET_HOSTS, or NULL: no slots */
+	struct rule_stats	 st;
+	void			*match_data;	/* pcre2_match_data */
+	/* Rules whose regex gave up, for the regex_limit sensor event. */
+	uint32_t		 limit_q[LIMIT_QUEUE];
+	uint32_t		 limit_qn;
+};
+
 struct ruleset {
 	const struct config	*conf;
 	struct asset		*assets;
@@ -123,6 +157,11 @@ struct ruleset {
 	uint8_t			*file_catalog;	/* by files: a catalog */
 	struct rule_asset_ref	*asset_refs;	/* rule.asset_ref_off */
 	size_t			 nasset_refs, casset_refs;
+	/*
+	 * What matching counts across flows, the one thing of the set a
+	 * match changes (rules_state holds the rest): thresholds and
+	 * behaviour keys count once for the whole sensor.
+	 */
 	struct thr_table	*thr;
 	struct slottab		*bl, *bc, *dt;	/* behaviour.h state */
 	struct dt_cache		*dtc;
@@ -130,16 +169,11 @@ struct ruleset {
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
 	struct name_ent		*names;		/* exact and *. names, sorted */
 	size_t			 nnames;
-	uint64_t		 stamp;
-	uint64_t		 last_ts;	/* latest event's packet time */
 	uint32_t		 gen;		/* names the flows' address cache */
-	struct aset_host	*ahosts;	/* ASET_HOSTS, or NULL: no slots */
-	struct rule_stats	 st;
-	void			*match_data;	/* pcre2_match_data */
+	int			 aset_slots;	/* some rule has address-set slots */
 	void			*match_ctx;	/* pcre2_match_context: limits */
-	/* Rules whose regex gave up, for the regex_limit sensor event. */
-	uint32_t		 limit_q[LIMIT_QUEUE];
-	uint32_t		 limit_qn;
+	/* Its matchers' states, the main one first (rules_state_new). */
+	struct rules_state	*states;
 	/* Everything allocated at load, freed with the set. */
 	void			**owned;
 	size_t			 nowned, cowned;
@@ -213,7 +247,7 @@ struct match_keyword {
 	uint8_t		 apprec;	/* APPR_* record it needs, or 0 */
 	int		(*parse)(struct loader *, struct yaml_node_s *,
 			    const char *, struct rule_match *);
-	int		(*match)(struct ruleset *, const struct rule_match *,
+	int		(*match)(struct rules_state *, const struct rule_match *,
 			    const struct match_ctx *);
 	uint8_t		 direct;	/* allowed directly in an exception */
 };
@@ -223,10 +257,10 @@ int	 rules_parse_match(struct loader *, struct yaml_node_s *,
 	    struct rule_match *, const char *const *extra, size_t nextra,
 	    int direct, const char *where);
 int	 rules_apprec(struct loader *, struct yaml_node_s *, struct rule *);
-int	 rules_match_flow_keys(struct ruleset *, const struct rule_match *,
+int	 rules_match_flow_keys(struct rules_state *, const struct rule_match *,
 	    const struct match_ctx *);
 int	 rules_match_app_keys(const struct rule_match *, const struct flow *);
-int	 rules_match_ok(struct ruleset *, const struct rule_match *,
+int	 rules_match_ok(struct rules_state *, const struct rule_match *,
 	    const struct match_ctx *, int ignore_event, int flow_keys_done);
 
 static inline int
@@ -261,7 +295,8 @@ int	 rules_regex_gave_up(int pcre2_rc);
 /* An exception's identity across a reload: owner, reason, expiry. */
 int	 rules_exception_id_cmp(const struct exception *,
 	    const struct exception *);
-void	 rules_regex_charge(struct ruleset *, const struct rule_match *);
+void	 rules_regex_charge(struct rules_state *, const struct rule_match *);
+void	 rules_count_sum(const struct ruleset *, size_t id, struct rule_count *);
 int	 rules_index(struct ruleset *);
 const struct port_match *rules_port_key(const struct rule *, int src);
 int	 rules_in_bucket(const struct rule *, int ev, int pc);

@@ -323,13 +323,6 @@ struct rule {
 	char			*file;		/* where it was defined */
 	int			 line;
 	uint64_t		 digest;	/* of its YAML definition */
-	uint64_t		 hits;		/* alerts */
-	uint64_t		 matches;
-	uint64_t		 last_hit;	/* packet time */
-	uint64_t		 stamp;		/* last event evaluated */
-	uint64_t		 regex_limited;	/* events its regex gave up on */
-	uint64_t		 limit_reported;	/* of those, raised */
-	uint8_t			 limit_queued;
 	size_t			*exc;		/* exceptions naming this sid */
 	size_t			 nexc;
 	uint32_t		*supersedes;	/* sids it replaces when active */
@@ -348,8 +341,6 @@ struct exception {
 	uint64_t		 expires;	/* end of that day, usec; 0 never */
 	char			*file;
 	int			 line;
-	uint64_t		 hits;
-	uint64_t		 expired_hits;	/* would have applied, but expired */
 };
 
 
@@ -369,17 +360,32 @@ struct ruleset *rules_load(const struct config *, char *err, size_t errlen);
 struct yaml_doc;
 struct ruleset *rules_load_overlay(const struct config *, struct yaml_doc *,
 	    char *err, size_t errlen);
+void	 rules_free(struct ruleset *);
+/*
+ * What matching changes: a match's scratch (regex match data, the
+ * address cache, which rules an event tried) and the counters (hits per
+ * rule and exception, rule_stats). A set is shared read-only by every
+ * matcher; each matcher has a state of its own, and the queries below
+ * sum the set's states. rules_load makes the first (rules_main_state);
+ * the set frees its states with it.
+ */
+struct rules_state;
+struct rules_state *rules_state_new(struct ruleset *);
+struct rules_state *rules_main_state(const struct ruleset *);
 /* A rule whose regex gave up since it was last returned, and on how many
  * events; NULL when none (for the regex_limit sensor event). */
-const struct rule *rules_limit_next(struct ruleset *, uint64_t *count);
-void	 rules_free(struct ruleset *);
+const struct rule *rules_limit_next(struct rules_state *, uint64_t *count);
 /* -T: active and inactive rules per level and per category. */
 void	 rules_print_summary(const struct ruleset *, FILE *, int verbose);
 size_t	 rules_count(const struct ruleset *, int active);
-/* Match one event; alerts go to out. */
+/* Match one event with the set's main state; alerts go to out. */
 void	 rules_match(struct ruleset *, const struct match_ctx *,
 	    struct alert_out *);
-const struct rule_stats *rules_stats(const struct ruleset *);
+/* The same with a matcher's own state. */
+void	 rules_match_state(struct rules_state *, const struct match_ctx *,
+	    struct alert_out *);
+/* The set's counters, summed over its states. */
+void	 rules_stats(const struct ruleset *, struct rule_stats *);
 uint64_t rules_threshold_evictions(const struct ruleset *);
 /*
  * Keep hit counts across a reload: by sid, and exceptions by identity;
@@ -437,6 +443,10 @@ size_t	 rules_exception_count(const struct ruleset *);
 /* Exception i of the set (0 .. rules_exception_count - 1), in file order;
  * NULL when out of range. */
 const struct exception *rules_exception_get(const struct ruleset *, size_t i);
+/* The events exception x (of the set) silenced, and those it would have
+ * but for its expiry. */
+void	 rules_exception_hits(const struct ruleset *, const struct exception *x,
+	    uint64_t *hits, uint64_t *expired_hits);
 /* The threshold and suppression table's counters. */
 const struct thr_stats *rules_threshold_stats(const struct ruleset *);
 

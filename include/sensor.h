@@ -19,6 +19,7 @@ struct flow_table;
 struct app_ctx;
 struct eventlog;
 struct ruleset;
+struct rules_state;
 struct alert_out;
 struct outputs;
 struct event;
@@ -44,6 +45,8 @@ struct sensor {
 	char			*events_path;	/* owned; NULL: no event log */
 	int			 events_cli;	/* --events, not `events:` */
 	struct ruleset		*rules;
+	/* The packet path's matcher state: rules_main_state(rules). */
+	struct rules_state	*match_state;
 	struct alert_out	*alerts;
 	const char		*alerts_path;	/* --alerts */
 	uint64_t		 last_drops;	/* sensor health, last seen */

@@ -187,16 +187,18 @@ rule_json(const struct rule_info *r)
 static json_t *
 exception_json(const struct comp *c, const struct exception *x)
 {
-	json_t	*sids = json_array();
-	size_t	 i;
-	int	 expired = x->expires != 0 && x->expires < c->now;
+	json_t		*sids = json_array();
+	size_t		 i;
+	int		 expired = x->expires != 0 && x->expires < c->now;
+	uint64_t	 hits, expired_hits;
 
+	rules_exception_hits(c->rs, x, &hits, &expired_hits);
 	for (i = 0; i < x->nsids; i++)
 		json_array_append_new(sids, json_integer(x->sids[i]));
 	return json_pack("{s:o,s:s,s:s,s:s?,s:b,s:I,s:s?,s:i}", "sids", sids,
 	    "owner", x->owner ? x->owner : "", "reason",
 	    x->reason ? x->reason : "", "expires", x->expires_text,
-	    "expired", expired, "hits", (json_int_t)x->hits,
+	    "expired", expired, "hits", (json_int_t)hits,
 	    "file", x->file, "line", x->line);
 }
 

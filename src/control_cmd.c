@@ -147,12 +147,13 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	struct sensor		*s = ctl->s;
 	const struct flow_stats	*fs = flow_stats(s->flows);
-	const struct rule_stats	*rs = s->rules ? rules_stats(s->rules) : NULL;
+	struct rule_stats	 rs;
 	uint64_t		 now = wall_now();
 	json_t			*j, *al;
 
 	(void)cl;
 	(void)req;
+	rules_stats(s->rules, &rs);
 	j = json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:i}",
 	    "ok", 1, "sensor", s->conf->sensor_name ? s->conf->sensor_name : "",
 	    "version", CANHGAC_VERSION, "pid", (int)getpid(),
@@ -169,12 +170,12 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "active", (json_int_t)fs->active,
 	    "created", (json_int_t)fs->created,
 	    "evicted", (json_int_t)fs->evicted));
-	al = json_pack("{s:I}", "total", (json_int_t)(rs ? rs->alerts : 0));
+	al = json_pack("{s:I}", "total", (json_int_t)rs.alerts);
 	for (int i = SEV_CRITICAL; i <= SEV_INFO; i++)
 		json_object_set_new(al, rules_severity_name(i), json_integer(
-		    rs ? (json_int_t)rs->by_severity[i] : 0));
-	json_object_set_new(al, "excepted", json_integer(rs ?
-	    (json_int_t)rs->excepted : 0));
+		    (json_int_t)rs.by_severity[i]));
+	json_object_set_new(al, "excepted", json_integer(
+	    (json_int_t)rs.excepted));
 	json_object_set_new(j, "alerts", al);
 	if (s->rules != NULL)
 		json_object_set_new(j, "rules", json_pack("{s:I,s:I,s:I}",
@@ -510,7 +511,9 @@ cmd_exceptions(struct control *ctl, struct ctl_client *cl, json_t *req)
 	a = json_array();
 	for (i = 0; i < rules_exception_count(rs); i++) {
 		const struct exception *e = rules_exception_get(rs, i);
+		uint64_t		hits, expired_hits;
 
+		rules_exception_hits(rs, e, &hits, &expired_hits);
 		sids = json_array();
 		for (k = 0; k < e->nsids; k++)
 			json_array_append_new(sids, json_integer(e->sids[k]));
@@ -519,8 +522,8 @@ cmd_exceptions(struct control *ctl, struct ctl_client *cl, json_t *req)
 		    "sids", sids, "owner", e->owner, "reason", e->reason,
 		    "expires", e->expires_text,
 		    "expired", e->expires != 0 && now > e->expires,
-		    "hits", (json_int_t)e->hits,
-		    "expired_hits", (json_int_t)e->expired_hits,
+		    "hits", (json_int_t)hits,
+		    "expired_hits", (json_int_t)expired_hits,
 		    "file", e->file ? e->file : "", "line", e->line));
 	}
 	return json_pack("{s:b,s:o}", "ok", 1, "exceptions", a);

@@ -305,7 +305,7 @@ raise_host(struct sensor *s, enum rule_event ev, const struct host *e,
 	c.src = c.dst = e->addr;
 	c.iface = iface;
 	c.host = he;
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 }
 
 /* A protected address seen sending: in the table, host_new if new. */
@@ -383,7 +383,7 @@ hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
 	c.dport = f->sport;
 	c.proto = f->proto;
 	c.iface = iface;
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 }
 
 /*

@@ -207,6 +207,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	rules_carry_counters(nr, s->rules);
 	rules_retire(s, s->rules);
 	s->rules = nr;
+	s->match_state = rules_main_state(nr);
 	baselines_reloaded(s, had_baselines);
 	if (s->flows != NULL)
 		flow_set_timeouts(s->flows, &nc->timeouts);
@@ -602,6 +603,7 @@ sub_rules_init(struct sensor *s, char *err, size_t errlen)
 	if (s->rules == NULL &&
 	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
 		return -1;
+	s->match_state = rules_main_state(s->rules);
 	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
 	return s->alerts == NULL ? -1 : 0;
 }
@@ -613,6 +615,7 @@ sub_rules_shutdown(struct sensor *s)
 	s->alerts = NULL;
 	rules_free(s->rules);
 	s->rules = NULL;
+	s->match_state = NULL;
 }
 
 /* The tick, and the daemon's signals (s->own_signals). */
@@ -842,17 +845,21 @@ sensor_print_summary(struct sensor *s, double secs)
 	    (unsigned long long)as->http, (unsigned long long)as->ssh,
 	    (unsigned long long)as->plain,
 	    (unsigned long long)eventlog_count(s->events));
-	if (s->rules != NULL)
+	if (s->rules != NULL) {
+		struct rule_stats	rst;
+
+		rules_stats(s->rules, &rst);
 		fprintf(stderr, "canhgacd: %zu rules active; %llu alerts "
 		    "(critical %llu, high %llu, medium %llu, low %llu, info "
 		    "%llu), %llu excepted\n", rules_count(s->rules, 1),
-		    (unsigned long long)rules_stats(s->rules)->alerts,
-		    (unsigned long long)rules_stats(s->rules)->by_severity[1],
-		    (unsigned long long)rules_stats(s->rules)->by_severity[2],
-		    (unsigned long long)rules_stats(s->rules)->by_severity[3],
-		    (unsigned long long)rules_stats(s->rules)->by_severity[4],
-		    (unsigned long long)rules_stats(s->rules)->by_severity[5],
-		    (unsigned long long)rules_stats(s->rules)->excepted);
+		    (unsigned long long)rst.alerts,
+		    (unsigned long long)rst.by_severity[1],
+		    (unsigned long long)rst.by_severity[2],
+		    (unsigned long long)rst.by_severity[3],
+		    (unsigned long long)rst.by_severity[4],
+		    (unsigned long long)rst.by_severity[5],
+		    (unsigned long long)rst.excepted);
+	}
 	for (i = 0; i < capture_count(s->cap); i++) {
 		const struct iface *ifc = capture_iface(s->cap, i);
 

@@ -546,7 +546,7 @@ port_in(const struct port_match *pm, unsigned p)
 
 /* The host cache's entry for address a, taken over if another's. */
 static struct aset_host *
-aset_host(const struct ruleset *rs, int ipver, const uint8_t *a)
+aset_host(struct rules_state *ws, int ipver, const uint8_t *a)
 {
 	struct aset_host	*h;
 	uint64_t		 x, y;
@@ -555,7 +555,7 @@ aset_host(const struct ruleset *rs, int ipver, const uint8_t *a)
 	memcpy(&y, a + 8, 8);
 	x = (x ^ (y * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ipver) *
 	    0xff51afd7ed558ccdULL;
-	h = &rs->ahosts[(x >> 40) & (ASET_HOSTS - 1)];
+	h = &ws->ahosts[(x >> 40) & (ASET_HOSTS - 1)];
 	if (h->ipver != ipver || memcmp(h->addr, a, 16) != 0) {
 		memcpy(h->addr, a, 16);
 		h->ipver = (uint8_t)ipver;
@@ -572,7 +572,7 @@ aset_host(const struct ruleset *rs, int ipver, const uint8_t *a)
  * caches are written through the const match context on purpose.
  */
 static int
-set_has(const struct ruleset *rs, const struct match_ctx *c,
+set_has(struct rules_state *ws, const struct match_ctx *c,
     const struct addr_match *am, int k, int dst)
 {
 	struct flow		*f = (struct flow *)(uintptr_t)c->flow;
@@ -583,12 +583,12 @@ set_has(const struct ruleset *rs, const struct match_ctx *c,
 
 	if (f == NULL || am->slot[k] < 0)
 		return ipset_contains(am->sets[k], c->ipver, a);
-	flow_cache_check(rs, f);
+	flow_cache_check(ws->rs, f);
 	side = (dst ^ c->dir) & 1;	/* dir 0: the source is the client */
 	bit = 1U << am->slot[k];
 	if (f->aset_known[side] & bit)
 		return (f->aset_in[side] & bit) != 0;
-	h = aset_host(rs, c->ipver, a);
+	h = aset_host(ws, c->ipver, a);
 	if (!(h->known & bit)) {
 		h->known |= bit;
 		if (ipset_contains(am->sets[k], c->ipver, a))
@@ -602,18 +602,18 @@ set_has(const struct ruleset *rs, const struct match_ctx *c,
 /* The sets not yet learnt for this flow side (kept out of line so the
  * cached answer below costs no register spills). */
 static __attribute__((noinline)) int
-addr_in_slow(const struct ruleset *rs, const struct addr_match *am,
+addr_in_slow(struct rules_state *ws, const struct addr_match *am,
     const struct match_ctx *c, int dst)
 {
 	int	i, hit = 0;
 
 	for (i = 0; i < am->nsets && !hit; i++)
-		hit = set_has(rs, c, am, i, dst);
+		hit = set_has(ws, c, am, i, dst);
 	return hit != am->neg;
 }
 
 static inline int
-addr_in(const struct ruleset *rs, const struct addr_match *am,
+addr_in(struct rules_state *ws, const struct addr_match *am,
     const struct match_ctx *c, int dst)
 {
 	const struct flow	*f = c->flow;
@@ -624,30 +624,30 @@ addr_in(const struct ruleset *rs, const struct addr_match *am,
 	/* Fast path: one set already known to hold the address, or every
 	 * set's answer learnt (addr_in_slow stops at the first hit, so the
 	 * later sets of a hit may never be learnt). */
-	if (f != NULL && am->slot_mask != 0 && f->aset_gen == rs->gen) {
+	if (f != NULL && am->slot_mask != 0 && f->aset_gen == ws->rs->gen) {
 		if ((f->aset_in[side] & am->slot_mask) != 0)
 			return !am->neg;
 		if ((f->aset_known[side] & am->slot_mask) == am->slot_mask)
 			return am->neg;
 	}
-	return addr_in_slow(rs, am, c, dst);
+	return addr_in_slow(ws, am, c, dst);
 }
 
 static int
-regex_hit(struct ruleset *rs, const struct rule_match *m, void *re,
+regex_hit(struct rules_state *ws, const struct rule_match *m, void *re,
     const char *s, size_t len)
 {
-	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->match_data,
-		    rs->match_ctx);
+	int	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, ws->match_data,
+		    ws->rs->match_ctx);
 
 	if (rc < 0 && rules_regex_gave_up(rc))
-		rules_regex_charge(rs, m);
+		rules_regex_charge(ws, m);
 	return rc >= 0;
 }
 
 /* Names compare case-insensitively; the patterns are stored lowercase. */
 static int
-str_hit(struct ruleset *rs, const struct rule_match *rm,
+str_hit(struct rules_state *ws, const struct rule_match *rm,
     const struct str_matches *sm, const char *s)
 {
 	size_t	i, len = strlen(s);
@@ -668,7 +668,7 @@ str_hit(struct ruleset *rs, const struct rule_match *rm,
 			hit = domset_match(m->ds, s);
 			break;
 		case STRM_REGEX:
-			hit = regex_hit(rs, rm, m->re, s, len);
+			hit = regex_hit(ws, rm, m->re, s, len);
 			break;
 		case STRM_CONTAINS:
 			hit = memmem(s, len, m->s, m->len) != NULL;
@@ -714,7 +714,7 @@ when_ok(const struct rule_match *m, uint64_t ts, int utc_offset)
  * pieces of a TCP stream (pmatch.c), or in this payload alone.
  */
 static int
-payload_ok(struct ruleset *rs, const struct rule_match *m,
+payload_ok(struct rules_state *ws, const struct rule_match *m,
     const struct match_ctx *c)
 {
 	const struct packet	*pkt = c->pkt;
@@ -740,23 +740,23 @@ payload_ok(struct ruleset *rs, const struct rule_match *m,
 	if (c->pm != NULL && f != NULL) {
 		struct pmatch_rule	pr = { m, m->payload_re, m->payload_min,
 		    m->payload_lb, m->payload_empty };
-		int			rc = pmatch_scan(c->pm, f, c->dir, rs->gen,
+		int			rc = pmatch_scan(c->pm, f, c->dir, ws->rs->gen,
 		    &pr, pkt->payload, len, !c->pm_end &&
 		    start + len < m->payload_max,
-		    rs->match_data, rs->match_ctx);
+		    ws->match_data, ws->rs->match_ctx);
 
 		if (rc < 0 && rules_regex_gave_up(rc))
-			rules_regex_charge(rs, m);
+			rules_regex_charge(ws, m);
 		return rc == 1;
 	}
-	ov = pcre2_get_ovector_pointer(rs->match_data);
+	ov = pcre2_get_ovector_pointer(ws->match_data);
 	while (off < len && hits < m->payload_min) {
 		int rc = pcre2_match(m->payload_re, pkt->payload, len, off, 0,
-		    rs->match_data, rs->match_ctx);
+		    ws->match_data, ws->rs->match_ctx);
 
 		if (rc < 0) {
 			if (rules_regex_gave_up(rc))
-				rules_regex_charge(rs, m);
+				rules_regex_charge(ws, m);
 			break;
 		}
 		hits++;
@@ -1259,60 +1259,60 @@ KW_PARSE(p_dhcp_server)
  * per-flow ones may be answered once per flow side (rules_match.c);
  * those of record keys run only with a record (rules_match_ok).
  */
-#define KW_MATCH(name) static int name(struct ruleset *rs, \
+#define KW_MATCH(name) static int name(struct rules_state *ws, \
     const struct rule_match *m, const struct match_ctx *c)
 
 KW_MATCH(m_proto)
 {
-	(void)rs;
+	(void)ws;
 	return m->proto == c->proto;
 }
 
 KW_MATCH(m_dst_port)
 {
-	(void)rs;
+	(void)ws;
 	return port_in(&m->dport, c->dport) != m->dport.neg;
 }
 
 KW_MATCH(m_src_port)
 {
-	(void)rs;
+	(void)ws;
 	return port_in(&m->sport, c->sport) != m->sport.neg;
 }
 
 KW_MATCH(m_port)
 {
-	(void)rs;
+	(void)ws;
 	return (port_in(&m->port, c->sport) || port_in(&m->port, c->dport)) !=
 	    m->port.neg;
 }
 
 KW_MATCH(m_direction)
 {
-	(void)rs;
+	(void)ws;
 	return m->direction == c->dir;
 }
 
 KW_MATCH(m_src)
 {
-	return addr_in(rs, &m->src, c, 0);
+	return addr_in(ws, &m->src, c, 0);
 }
 
 KW_MATCH(m_dst)
 {
-	return addr_in(rs, &m->dst, c, 1);
+	return addr_in(ws, &m->dst, c, 1);
 }
 
 KW_MATCH(m_ip)
 {
-	return addr_in(rs, &m->ip, c, 0) || addr_in(rs, &m->ip, c, 1);
+	return addr_in(ws, &m->ip, c, 0) || addr_in(ws, &m->ip, c, 1);
 }
 
 KW_MATCH(m_tcp_flags)
 {
 	const struct packet	*pkt = c->pkt;
 
-	(void)rs;
+	(void)ws;
 	return pkt != NULL && c->proto == PROTO_TCP &&
 	    (pkt->tcp_flags & m->flags_set) == m->flags_set &&
 	    (pkt->tcp_flags & m->flags_clear) == 0;
@@ -1327,13 +1327,13 @@ icmp_ok(const uint8_t *bits, const struct match_ctx *c, unsigned v)
 
 KW_MATCH(m_icmp_type)
 {
-	(void)rs;
+	(void)ws;
 	return icmp_ok(m->icmp_type, c, c->pkt ? c->pkt->icmp_type : 0);
 }
 
 KW_MATCH(m_icmp_code)
 {
-	(void)rs;
+	(void)ws;
 	return icmp_ok(m->icmp_code, c, c->pkt ? c->pkt->icmp_code : 0);
 }
 
@@ -1341,14 +1341,14 @@ KW_MATCH(m_decode_error)
 {
 	const struct packet	*pkt = c->pkt;
 
-	(void)rs;
+	(void)ws;
 	return pkt != NULL && pkt->err != DE_NONE &&
 	    !!(m->decode_mask & (1ULL << pkt->err)) != m->decode_neg;
 }
 
 KW_MATCH(m_sensor_event)
 {
-	(void)rs;
+	(void)ws;
 	return (c->sensor_event & m->sensor) != 0;
 }
 
@@ -1360,7 +1360,7 @@ app_ok(const struct rule_match *m, unsigned ap)
 
 KW_MATCH(m_app)
 {
-	(void)rs;
+	(void)ws;
 	return app_ok(m, c->flow != NULL ? c->flow->app_proto : APP_UNKNOWN);
 }
 
@@ -1368,7 +1368,7 @@ KW_MATCH(m_tls_version)
 {
 	const struct app_result	*app = c->app;
 
-	(void)rs;
+	(void)ws;
 	return version_ok(m->tls_op, m->tls_ver, app->have == APPR_TLS_CH ?
 	    app->tls.max_version : (c->flow ? c->flow->tls_offered : 0));
 }
@@ -1377,7 +1377,7 @@ KW_MATCH(m_tls_negotiated)
 {
 	const struct app_result	*app = c->app;
 
-	(void)rs;
+	(void)ws;
 	return app->have == APPR_TLS_SH && version_ok(m->neg_op, m->neg_ver,
 	    app->tls.server_version);
 }
@@ -1385,30 +1385,30 @@ KW_MATCH(m_tls_negotiated)
 KW_MATCH(m_tls_sni)
 {
 	return (c->app->have == APPR_TLS_CH || c->app->have ==
-	    APPR_TLS_CERT) && str_hit(rs, m, &m->sni, c->app->tls.sni);
+	    APPR_TLS_CERT) && str_hit(ws, m, &m->sni, c->app->tls.sni);
 }
 
 KW_MATCH(m_dns_query)
 {
 	return c->app->have == APPR_DNS && c->app->dns.qdcount != 0 &&
-	    str_hit(rs, m, &m->query, c->app->dns.qname);
+	    str_hit(ws, m, &m->query, c->app->dns.qname);
 }
 
 KW_MATCH(m_http_host)
 {
-	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->host,
+	return c->app->have == APPR_HTTP && str_hit(ws, m, &m->host,
 	    c->app->http.host);
 }
 
 KW_MATCH(m_http_uri)
 {
-	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->uri,
+	return c->app->have == APPR_HTTP && str_hit(ws, m, &m->uri,
 	    c->app->http.uri);
 }
 
 KW_MATCH(m_http_user_agent)
 {
-	return c->app->have == APPR_HTTP && str_hit(rs, m, &m->ua,
+	return c->app->have == APPR_HTTP && str_hit(ws, m, &m->ua,
 	    c->app->http.user_agent);
 }
 
@@ -1419,20 +1419,20 @@ KW_MATCH(m_ssh_banner)
 	if (c->app->have != APPR_SSH)
 		return 0;
 	ssh_banner(&c->app->ssh, b, sizeof(b));
-	return str_hit(rs, m, &m->banner, b);
+	return str_hit(ws, m, &m->banner, b);
 }
 
 /* A list of plaintext items means any of them. */
 KW_MATCH(m_plaintext)
 {
-	(void)rs;
+	(void)ws;
 	return c->app->have == APPR_PLAIN && (c->app->plain.seen & m->plain);
 }
 
 /* The event's server side (dst, dst_port, proto) is one of the services. */
 KW_MATCH(m_service)
 {
-	(void)rs;
+	(void)ws;
 	return c->ipver != 0 && c->dst != NULL && svclist_has(m->svc,
 	    c->ipver, c->dst, c->dport, c->proto) != m->svc_neg;
 }
@@ -1441,7 +1441,7 @@ KW_MATCH(m_dhcp_type)
 {
 	uint8_t	t = c->app->dhcp.msg_type;
 
-	(void)rs;
+	(void)ws;
 	return c->app->have == APPR_DHCP && t >= 1 && t <= 8 &&
 	    !!(m->dhcp_types & (1U << (t - 1))) != m->dhcp_neg;
 }
@@ -1453,7 +1453,7 @@ KW_MATCH(m_dhcp_server)
 	const struct addr_match	*am = &m->dhcp_server;
 	int			 i, hit = 0;
 
-	(void)rs;
+	(void)ws;
 	if (c->app->have != APPR_DHCP)
 		return 0;
 	for (i = 0; i < am->nsets && !hit; i++)
@@ -1481,7 +1481,7 @@ tok_wanted(const struct tokset *t, uint8_t neg)
 
 KW_MATCH(m_tls_ja3)
 {
-	(void)rs;
+	(void)ws;
 	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja3, m->ja3_neg))
 		return 0;
 	app_tls_fingerprints(&c->app->tls);
@@ -1490,7 +1490,7 @@ KW_MATCH(m_tls_ja3)
 
 KW_MATCH(m_tls_ja4)
 {
-	(void)rs;
+	(void)ws;
 	if (c->app->have != APPR_TLS_CH || !tok_wanted(m->ja4, m->ja4_neg))
 		return 0;
 	app_tls_fingerprints(&c->app->tls);
@@ -1501,7 +1501,7 @@ KW_MATCH(m_tls_cipher)
 {
 	uint16_t	x = c->app->tls.server_cipher;
 
-	(void)rs;
+	(void)ws;
 	return c->app->have == APPR_TLS_SH && c->app->tls.server_version !=
 	    0x0002 && !!(m->ciphers[x >> 3] & (1U << (x & 7))) !=
 	    m->cipher_neg;
@@ -1527,7 +1527,7 @@ KW_MATCH(m_tls_cert)
 	char			 fp[TOK_LEN];
 	int			 i;
 
-	(void)rs;
+	(void)ws;
 	if (c->app->have != APPR_TLS_CERT || (ct = c->app->tls.cert) == NULL)
 		return 0;
 	if ((cm->want & CM_EXPIRED) && (now > ct->not_after) != cm->expired)
@@ -1560,12 +1560,12 @@ KW_MATCH(m_tls_cert)
 
 KW_MATCH(m_when)
 {
-	return when_ok(m, c->ts, rs->conf->utc_offset);
+	return when_ok(m, c->ts, ws->rs->conf->utc_offset);
 }
 
 KW_MATCH(m_payload)
 {
-	return payload_ok(rs, m, c);
+	return payload_ok(ws, m, c);
 }
 
 /*
@@ -1719,13 +1719,13 @@ rules_apprec(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 /* The keys of m that hold for a whole flow direction. */
 int
-rules_match_flow_keys(struct ruleset *rs, const struct rule_match *m,
+rules_match_flow_keys(struct rules_state *ws, const struct rule_match *m,
     const struct match_ctx *c)
 {
 	uint32_t	k;
 
 	for (k = m->keys & M_FLOW_KEYS; k != 0; k &= k - 1)
-		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
+		if (!match_keywords[__builtin_ctz(k)].match(ws, m, c))
 			return 0;
 	return 1;
 }
@@ -1751,19 +1751,19 @@ rules_match_app_keys(const struct rule_match *m, const struct flow *f)
  * caller has checked the per-flow keys.
  */
 int
-rules_match_ok(struct ruleset *rs, const struct rule_match *m,
+rules_match_ok(struct rules_state *ws, const struct rule_match *m,
     const struct match_ctx *c, int ignore_event, int flow_keys_done)
 {
 	uint32_t	k = m->keys & ~M_FLOW_KEYS;
 
 	if (!ignore_event && m->event != c->event)
 		return 0;
-	if (!flow_keys_done && !rules_match_flow_keys(rs, m, c))
+	if (!flow_keys_done && !rules_match_flow_keys(ws, m, c))
 		return 0;
 	if ((k & M_APPREC) && c->app == NULL)
 		return 0;
 	for (; k != 0; k &= k - 1)
-		if (!match_keywords[__builtin_ctz(k)].match(rs, m, c))
+		if (!match_keywords[__builtin_ctz(k)].match(ws, m, c))
 			return 0;
 	return 1;
 }

@@ -360,8 +360,7 @@ addr_slots(struct ruleset *rs)
 	qsort(c, u, sizeof(*c), slot_cand_cmp);
 	if (u > 32)
 		u = 32;
-	if (u > 0)
-		rs->ahosts = xcalloc(ASET_HOSTS, sizeof(*rs->ahosts));
+	rs->aset_slots = u > 0;
 	for (i = 0; i < rs->nrules; i++) {
 		slot_assign(&rs->rules[i].m.src, c, u);
 		slot_assign(&rs->rules[i].m.dst, c, u);
@@ -482,8 +481,50 @@ rules_index(struct ruleset *rs)
 	}
 	if (rs->nnames > 1)
 		qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
-	rs->match_data = pcre2_match_data_create(16, NULL);
-	return rs->match_data != NULL ? 0 : -1;
+	return rules_state_new(rs) != NULL ? 0 : -1;
+}
+
+static void
+rules_state_free(struct rules_state *ws)
+{
+	free(ws->stamps);
+	free(ws->rc);
+	free(ws->ec);
+	free(ws->ahosts);
+	if (ws->match_data != NULL)
+		pcre2_match_data_free(ws->match_data);
+	free(ws);
+}
+
+/* A state for one more matcher of rs, freed with rs; NULL: no memory
+ * for PCRE2's match data. */
+struct rules_state *
+rules_state_new(struct ruleset *rs)
+{
+	struct rules_state	*ws = xcalloc(1, sizeof(*ws)), **pp;
+
+	ws->rs = rs;
+	ws->rules = rs->rules;
+	/* Stamps start at 0 and events at 1: no rule counts as tried. */
+	ws->stamps = xcalloc(rs->nrules + 1, sizeof(*ws->stamps));
+	ws->rc = xcalloc(rs->nrules + 1, sizeof(*ws->rc));
+	ws->ec = xcalloc(rs->nexc + 1, sizeof(*ws->ec));
+	if (rs->aset_slots)
+		ws->ahosts = xcalloc(ASET_HOSTS, sizeof(*ws->ahosts));
+	if ((ws->match_data = pcre2_match_data_create(16, NULL)) == NULL) {
+		rules_state_free(ws);
+		return NULL;
+	}
+	for (pp = &rs->states; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = ws;
+	return ws;
+}
+
+struct rules_state *
+rules_main_state(const struct ruleset *rs)
+{
+	return rs != NULL ? rs->states : NULL;
 }
 
 void
@@ -508,9 +549,12 @@ rules_index_free(struct ruleset *rs)
 	for (i = 0; i < 8; i++)
 		free(rs->app[i].v);
 	free(rs->names);
-	free(rs->ahosts);
-	if (rs->match_data != NULL)
-		pcre2_match_data_free(rs->match_data);
+	while (rs->states != NULL) {
+		struct rules_state *ws = rs->states;
+
+		rs->states = ws->next;
+		rules_state_free(ws);
+	}
 }
 
 /* Did PCRE2 give up (a limit of limits.regex_*), rather than answer? */
@@ -522,11 +566,11 @@ rules_regex_gave_up(int rc)
 }
 
 static void
-limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
+limit_queue(struct rules_state *ws, uint32_t id)
 {
-	if (!r->limit_queued && rs->limit_qn < LIMIT_QUEUE) {
-		r->limit_queued = 1;
-		rs->limit_q[rs->limit_qn++] = id;
+	if (!ws->rc[id].limit_queued && ws->limit_qn < LIMIT_QUEUE) {
+		ws->rc[id].limit_queued = 1;
+		ws->limit_q[ws->limit_qn++] = id;
 	}
 }
 
@@ -537,19 +581,20 @@ limit_queue(struct ruleset *rs, struct rule *r, uint32_t id)
  * the match path pays nothing until a limit is hit.
  */
 __attribute__((noinline)) void
-rules_regex_charge(struct ruleset *rs, const struct rule_match *m)
+rules_regex_charge(struct rules_state *ws, const struct rule_match *m)
 {
-	uintptr_t	 a = (uintptr_t)m - offsetof(struct rule, m);
-	uintptr_t	 lo = (uintptr_t)rs->rules;
-	struct rule	*r;
+	const struct ruleset	*rs = ws->rs;
+	uintptr_t		 a = (uintptr_t)m - offsetof(struct rule, m);
+	uintptr_t		 lo = (uintptr_t)rs->rules;
+	uint32_t		 id;
 
-	rs->st.regex_limited++;
+	ws->st.regex_limited++;
 	if (a < lo || a >= lo + rs->nrules * sizeof(*rs->rules) ||
 	    (a - lo) % sizeof(*rs->rules) != 0)
 		return;
-	r = &rs->rules[(a - lo) / sizeof(*rs->rules)];
-	r->regex_limited++;
-	limit_queue(rs, r, (uint32_t)(r - rs->rules));
+	id = (uint32_t)((a - lo) / sizeof(*rs->rules));
+	ws->rc[id].regex_limited++;
+	limit_queue(ws, id);
 }
 
 static uint64_t
@@ -648,7 +693,7 @@ thr_value(const struct rule *r, const struct match_ctx *c)
  * or DNS window says alert now, with what it saw in *out.
  */
 static int
-behaviour_event(struct ruleset *rs, uint32_t id, const struct rule *r,
+behaviour_event(const struct ruleset *rs, uint32_t id, const struct rule *r,
     const struct match_ctx *c, struct bh_result *out)
 {
 	struct thr_key	key;
@@ -680,20 +725,21 @@ behaviour_event(struct ruleset *rs, uint32_t id, const struct rule *r,
 
 /* Is this event silenced by an exception of the rule? */
 static int
-excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
+excepted(struct rules_state *ws, const struct rule *r,
+    const struct match_ctx *c)
 {
 	size_t	i;
 
 	for (i = 0; i < r->nexc; i++) {
-		struct exception *e = &rs->exc[r->exc[i]];
+		const struct exception *e = &ws->rs->exc[r->exc[i]];
 
-		if (!rules_match_ok(rs, &e->m, c, 1, 0))
+		if (!rules_match_ok(ws, &e->m, c, 1, 0))
 			continue;
 		if (e->expires != 0 && c->ts >= e->expires) {
-			e->expired_hits++;
+			ws->ec[r->exc[i]].expired_hits++;
 			continue;
 		}
-		e->hits++;
+		ws->ec[r->exc[i]].hits++;
 		return 1;
 	}
 	return 0;
@@ -701,17 +747,19 @@ excepted(struct ruleset *rs, const struct rule *r, const struct match_ctx *c)
 
 /* Rules come off the queue for sensor_health, a minute at most apart. */
 const struct rule *
-rules_limit_next(struct ruleset *rs, uint64_t *count)
+rules_limit_next(struct rules_state *ws, uint64_t *count)
 {
-	struct rule	*r;
+	struct rule_count	*rc;
+	uint32_t		 id;
 
-	if (rs == NULL || rs->limit_qn == 0)
+	if (ws == NULL || ws->limit_qn == 0)
 		return NULL;
-	r = &rs->rules[rs->limit_q[--rs->limit_qn]];
-	r->limit_queued = 0;
-	*count = r->regex_limited - r->limit_reported;
-	r->limit_reported = r->regex_limited;
-	return r;
+	id = ws->limit_q[--ws->limit_qn];
+	rc = &ws->rc[id];
+	rc->limit_queued = 0;
+	*count = rc->regex_limited - rc->limit_reported;
+	rc->limit_reported = rc->regex_limited;
+	return &ws->rs->rules[id];
 }
 
 /*
@@ -720,18 +768,19 @@ rules_limit_next(struct ruleset *rs, uint64_t *count)
  * results) is not set up for the most tries, which do not match.
  */
 static __attribute__((noinline)) void
-rule_matched(struct ruleset *rs, uint32_t id, struct rule *r,
+rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
     const struct match_ctx *c, struct alert_out *out)
 {
+	const struct ruleset	*rs = ws->rs;
 	struct thr_key		 key, skey;
 	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
 
-	r->matches++;
-	rs->st.matched++;
-	if (r->nexc > 0 && excepted(rs, r, c)) {
-		rs->st.excepted++;
+	ws->rc[id].matches++;
+	ws->st.matched++;
+	if (r->nexc > 0 && excepted(ws, r, c)) {
+		ws->st.excepted++;
 		return;
 	}
 	memset(&res, 0, sizeof(res));
@@ -756,21 +805,21 @@ rule_matched(struct ruleset *rs, uint32_t id, struct rule *r,
 		return;
 	if (r->bh.kind != BH_NONE)
 		res.bh = &bh;
-	r->hits++;
-	r->last_hit = c->ts;
-	rs->st.alerts++;
-	rs->st.by_severity[r->severity]++;
+	ws->rc[id].hits++;
+	ws->rc[id].last_hit = c->ts;
+	ws->st.alerts++;
+	ws->st.by_severity[r->severity]++;
 	alert_emit(out, rs->conf, r, c, &res);
 }
 
 static void
-rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
+rule_eval(struct rules_state *ws, uint32_t id, const struct rule *r,
     const struct match_ctx *c, struct alert_out *out, int flow_keys_done)
 {
-	r->stamp = rs->stamp;
-	rs->st.evaluated++;
-	if (rules_match_ok(rs, &r->m, c, 0, flow_keys_done))
-		rule_matched(rs, id, r, c, out);
+	ws->stamps[id] = ws->stamp;
+	ws->st.evaluated++;
+	if (rules_match_ok(ws, &r->m, c, 0, flow_keys_done))
+		rule_matched(ws, id, r, c, out);
 }
 
 /*
@@ -779,28 +828,29 @@ rule_eval(struct ruleset *rs, uint32_t id, struct rule *r,
  * call into rule_eval's large frame cost more than the checks.
  */
 static inline void
-rule_try(struct ruleset *rs, uint32_t id, const struct match_ctx *c,
+rule_try(struct rules_state *ws, uint32_t id, const struct match_ctx *c,
     struct alert_out *out, int flow_keys_done)
 {
-	struct rule	*r = &rs->rules[id];
+	const struct rule	*r;
 
 	/* A rule reached through both ports is checked once. */
-	if (r->stamp == rs->stamp)
+	if (ws->stamps[id] == ws->stamp)
 		return;
+	r = &ws->rules[id];
 	if (c->scope != MS_ALL &&
 	    (r->m.payload_re != NULL) != (c->scope == MS_PAYLOAD))
 		return;
-	rule_eval(rs, id, r, c, out, flow_keys_done);
+	rule_eval(ws, id, r, c, out, flow_keys_done);
 }
 
 static void
-try_list(struct ruleset *rs, const struct rule_list *l,
+try_list(struct rules_state *ws, const struct rule_list *l,
     const struct match_ctx *c, struct alert_out *out)
 {
 	uint32_t	i;
 
 	for (i = 0; i < l->n; i++)
-		rule_try(rs, l->v[i], c, out, 0);
+		rule_try(ws, l->v[i], c, out, 0);
 }
 
 /*
@@ -814,7 +864,7 @@ try_list(struct ruleset *rs, const struct rule_list *l,
  * position.
  */
 static uint32_t
-try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
+try_flow_list(struct rules_state *ws, const uint32_t *ids, uint32_t n,
     uint32_t pos, uint64_t *dead, uint64_t *live, const struct match_ctx *c,
     struct alert_out *out)
 {
@@ -837,30 +887,31 @@ try_flow_list(struct ruleset *rs, const uint32_t *ids, uint32_t n,
 			bit = 1ULL << b;
 			if (!(*live & bit)) {
 				const struct rule_match *m =
-				    &rs->rules[ids[b - pos]].m;
+				    &ws->rules[ids[b - pos]].m;
 
-				if (!rules_match_flow_keys(rs, m, c) ||
+				if (!rules_match_flow_keys(ws, m, c) ||
 				    !rules_match_app_keys(m, c->flow)) {
 					*dead |= bit;
 					continue;
 				}
 				*live |= bit;
 			}
-			rule_try(rs, ids[b - pos], c, out, 1);
+			rule_try(ws, ids[b - pos], c, out, 1);
 		}
 		i = hi - pos;
 	}
 	/* Past the first 64: no per-flow memory, every key each time. */
 	for (; i < n; i++)
-		rule_try(rs, ids[i], c, out, 0);
+		rule_try(ws, ids[i], c, out, 0);
 	return end;
 }
 
 /* The rules naming the record's SNI, query or host, or a parent of it. */
 static void
-try_names(struct ruleset *rs, const struct match_ctx *c,
+try_names(struct rules_state *ws, const struct match_ctx *c,
     struct alert_out *out)
 {
+	const struct ruleset	*rs = ws->rs;
 	const struct app_result	*app = c->app;
 	const char		*s;
 	size_t			 len, i, lo, hi, mid;
@@ -899,12 +950,12 @@ try_names(struct ruleset *rs, const struct match_ctx *c,
 		}
 		for (; lo < rs->nnames && rs->names[lo].appr == appr &&
 		    rs->names[lo].h == key.h; lo++)
-			rule_try(rs, rs->names[lo].rule, c, out, 0);
+			rule_try(ws, rs->names[lo].rule, c, out, 0);
 	}
 }
 
 static void
-try_ports(struct ruleset *rs, const uint32_t *off, const uint32_t *ids,
+try_ports(struct rules_state *ws, const uint32_t *off, const uint32_t *ids,
     const uint8_t *has, uint16_t port, const struct match_ctx *c,
     struct alert_out *out)
 {
@@ -913,42 +964,52 @@ try_ports(struct ruleset *rs, const uint32_t *off, const uint32_t *ids,
 	if (off == NULL || (has != NULL && !bit_test(has, port)))
 		return;
 	for (i = off[port]; i < off[port + 1]; i++)
-		rule_try(rs, ids[i], c, out, 0);
+		rule_try(ws, ids[i], c, out, 0);
 }
 
 void
 rules_match(struct ruleset *rs, const struct match_ctx *c,
     struct alert_out *out)
 {
+	if (rs != NULL)
+		rules_match_state(rs->states, c, out);
+}
+
+void
+rules_match_state(struct rules_state *ws, const struct match_ctx *c,
+    struct alert_out *out)
+{
+	const struct ruleset		*rs;
 	const struct rule_bucket	*b;
 	struct flow			*f;
 	uint64_t			*dead, *live;
 	uint32_t			 pos = 0;
 
-	if (rs == NULL)
+	if (ws == NULL)
 		return;
-	rs->stamp++;
-	if (c->ts > rs->last_ts)
-		rs->last_ts = c->ts;
+	rs = ws->rs;
+	ws->stamp++;
+	if (c->ts > ws->last_ts)
+		ws->last_ts = c->ts;
 	if (c->app != NULL) {
-		try_names(rs, c, out);
-		try_list(rs, &rs->app[appr_bit(c->app->have)], c, out);
+		try_names(ws, c, out);
+		try_list(ws, &rs->app[appr_bit(c->app->have)], c, out);
 		return;
 	}
 	b = &rs->buckets[c->event][proto_class(c->proto)];
 	if (b->pf_off != NULL) {
 		unsigned key = pf_key(c->pkt, c->proto);
 
-		try_ports(rs, b->pf_off, b->pf_ids, NULL, (uint16_t)key, c,
+		try_ports(ws, b->pf_off, b->pf_ids, NULL, (uint16_t)key, c,
 		    out);
 	}
 	f = (struct flow *)(uintptr_t)c->flow;
 	if (f == NULL || c->event != REV_PACKET) {
-		try_ports(rs, b->dport_off, b->dport_ids, b->dport_has,
+		try_ports(ws, b->dport_off, b->dport_ids, b->dport_has,
 		    c->dport, c, out);
-		try_ports(rs, b->sport_off, b->sport_ids, b->sport_has,
+		try_ports(ws, b->sport_off, b->sport_ids, b->sport_has,
 		    c->sport, c, out);
-		try_list(rs, &b->any, c, out);
+		try_list(ws, &b->any, c, out);
 		return;
 	}
 	flow_cache_check(rs, f);
@@ -966,20 +1027,67 @@ rules_match(struct ruleset *rs, const struct match_ctx *c,
 	/* A port without rules has an empty list: skipping it moves no
 	 * dead-bit position. */
 	if (b->dport_off != NULL && bit_test(b->dport_has, c->dport))
-		pos = try_flow_list(rs, b->dport_ids + b->dport_off[c->dport],
+		pos = try_flow_list(ws, b->dport_ids + b->dport_off[c->dport],
 		    b->dport_off[c->dport + 1] - b->dport_off[c->dport], pos,
 		    dead, live, c, out);
 	if (b->sport_off != NULL && bit_test(b->sport_has, c->sport))
-		pos = try_flow_list(rs, b->sport_ids + b->sport_off[c->sport],
+		pos = try_flow_list(ws, b->sport_ids + b->sport_off[c->sport],
 		    b->sport_off[c->sport + 1] - b->sport_off[c->sport], pos,
 		    dead, live, c, out);
-	(void)try_flow_list(rs, b->any.v, b->any.n, pos, dead, live, c, out);
+	(void)try_flow_list(ws, b->any.v, b->any.n, pos, dead, live, c, out);
 }
 
-const struct rule_stats *
-rules_stats(const struct ruleset *rs)
+void
+rules_stats(const struct ruleset *rs, struct rule_stats *st)
 {
-	return &rs->st;
+	const struct rules_state	*ws;
+	size_t				 i;
+
+	memset(st, 0, sizeof(*st));
+	for (ws = rs != NULL ? rs->states : NULL; ws != NULL; ws = ws->next) {
+		st->evaluated += ws->st.evaluated;
+		st->matched += ws->st.matched;
+		st->alerts += ws->st.alerts;
+		st->excepted += ws->st.excepted;
+		st->suppressed += ws->st.suppressed;
+		for (i = 0; i < 6; i++)
+			st->by_severity[i] += ws->st.by_severity[i];
+		st->regex_limited += ws->st.regex_limited;
+	}
+}
+
+/* Rule id's counters over the set's states. */
+void
+rules_count_sum(const struct ruleset *rs, size_t id, struct rule_count *rc)
+{
+	const struct rules_state	*ws;
+
+	memset(rc, 0, sizeof(*rc));
+	for (ws = rs->states; ws != NULL; ws = ws->next) {
+		rc->hits += ws->rc[id].hits;
+		rc->matches += ws->rc[id].matches;
+		if (ws->rc[id].last_hit > rc->last_hit)
+			rc->last_hit = ws->rc[id].last_hit;
+		rc->regex_limited += ws->rc[id].regex_limited;
+		rc->limit_reported += ws->rc[id].limit_reported;
+		rc->limit_queued |= ws->rc[id].limit_queued;
+	}
+}
+
+void
+rules_exception_hits(const struct ruleset *rs, const struct exception *x,
+    uint64_t *hits, uint64_t *expired_hits)
+{
+	const struct rules_state	*ws;
+	size_t				 j = (size_t)(x - rs->exc);
+
+	*hits = *expired_hits = 0;
+	if (j >= rs->nexc)
+		return;
+	for (ws = rs->states; ws != NULL; ws = ws->next) {
+		*hits += ws->ec[j].hits;
+		*expired_hits += ws->ec[j].expired_hits;
+	}
 }
 
 /*
@@ -1038,12 +1146,13 @@ behaviour_carry(struct ruleset *to, const struct ruleset *from)
 void
 rules_carry_counters(struct ruleset *to, struct ruleset *from)
 {
-	size_t	i, j;
+	struct rules_state	*ws;
+	size_t			 i, j;
 
-	if (to == NULL || from == NULL)
+	if (to == NULL || from == NULL || (ws = to->states) == NULL)
 		return;
-	to->st = from->st;
-	to->last_ts = from->last_ts;
+	rules_stats(from, &ws->st);
+	ws->last_ts = rules_now(from);
 	if (from->nrules > 0) {
 		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
 		size_t a = 0, b = 0;
@@ -1051,8 +1160,9 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 		for (j = 0; j < from->nrules; j++)
 			map[j] = UINT32_MAX;
 		while (a < to->nrules && b < from->nrules) {
-			struct rule		*n = &to->rules[to->by_sid[a]];
+			const struct rule	*n = &to->rules[to->by_sid[a]];
 			const struct rule	*o = &from->rules[from->by_sid[b]];
+			struct rule_count	 oc;
 
 			if (n->sid != o->sid) {
 				if (n->sid < o->sid)
@@ -1063,14 +1173,12 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 			}
 			if (o->digest == n->digest)
 				map[from->by_sid[b]] = to->by_sid[a];
-			n->hits = o->hits;
-			n->matches = o->matches;
-			n->last_hit = o->last_hit;
-			n->regex_limited = o->regex_limited;
-			n->limit_reported = o->limit_reported;
+			rules_count_sum(from, from->by_sid[b], &oc);
+			ws->rc[to->by_sid[a]] = oc;
+			ws->rc[to->by_sid[a]].limit_queued = 0;
 			/* Still to be raised: queue it in the new set. */
-			if (o->limit_queued)
-				limit_queue(to, n, to->by_sid[a]);
+			if (oc.limit_queued)
+				limit_queue(ws, to->by_sid[a]);
 			a++;
 			b++;
 		}
@@ -1081,14 +1189,14 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 	}
 	/* Exceptions the same way, by identity; equal ones pair in order. */
 	for (i = 0, j = 0; i < to->nexc && j < from->nexc;) {
-		struct exception	*n = &to->exc[to->exc_by_id[i]];
+		const struct exception	*n = &to->exc[to->exc_by_id[i]];
 		const struct exception	*o = &from->exc[from->exc_by_id[j]];
 		int			 c = rules_exception_id_cmp(n, o);
 
-		if (c == 0) {
-			n->hits = o->hits;
-			n->expired_hits = o->expired_hits;
-		}
+		if (c == 0)
+			rules_exception_hits(from, o,
+			    &ws->ec[to->exc_by_id[i]].hits,
+			    &ws->ec[to->exc_by_id[i]].expired_hits);
 		i += c <= 0;
 		j += c >= 0;
 	}

@@ -32,11 +32,13 @@ int
 rules_info(const struct ruleset *rs, size_t i, struct rule_info *info)
 {
 	const struct rule	*r;
+	struct rule_count	 rc;
 
 	memset(info, 0, sizeof(*info));
 	if (rs == NULL || i >= rs->nrules)
 		return -1;
 	r = &rs->rules[i];
+	rules_count_sum(rs, i, &rc);
 	info->sid = r->sid;
 	info->name = r->name;
 	info->name_vi = r->name_vi ? r->name_vi : r->name;
@@ -53,10 +55,10 @@ rules_info(const struct ruleset *rs, size_t i, struct rule_info *info)
 	info->nassets = r->nasset_refs;
 	info->match_keys = r->m.keys;
 	info->nexceptions = r->nexc;
-	info->hits = r->hits;
-	info->matches = r->matches;
-	info->last_hit = r->last_hit;
-	info->regex_limited = r->regex_limited;
+	info->hits = rc.hits;
+	info->matches = rc.matches;
+	info->last_hit = rc.last_hit;
+	info->regex_limited = rc.regex_limited;
 	info->file = r->file;
 	info->line = r->line;
 	return 0;
@@ -289,7 +291,13 @@ rules_behaviour_stats(const struct ruleset *rs, struct rules_bh_stats *st)
 uint64_t
 rules_now(const struct ruleset *rs)
 {
-	return rs != NULL ? rs->last_ts : 0;
+	const struct rules_state	*ws;
+	uint64_t			 t = 0;
+
+	for (ws = rs != NULL ? rs->states : NULL; ws != NULL; ws = ws->next)
+		if (ws->last_ts > t)
+			t = ws->last_ts;
+	return t;
 }
 
 int

@@ -125,6 +125,7 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 	}
 	if ((t.rules = rules_load_overlay(conf, overlay, err, errlen)) == NULL)
 		goto out;
+	t.match_state = rules_main_state(t.rules);
 	if ((t.cap = capture_new(t.base, sensor_packet, case_done, &t)) ==
 	    NULL || capture_add_file(t.cap, pcap, err, errlen) != 0 ||
 	    hosts_init(&t, err, errlen) != 0 ||

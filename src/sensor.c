@@ -96,7 +96,7 @@ sensor_payload_end(struct sensor *s, const struct packet *pkt)
 	c.scope = MS_PAYLOAD;
 	c.pm = s->pmatch;
 	c.pm_end = 1;
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 }
 
 /*
@@ -136,7 +136,7 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	struct match_ctx	 c;
 
 	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 	app_flow_end(s->app, f, ifc);
 	if (f->pm_slots != 0)
 		sensor_flow_payload_end(s, f, ifc);
@@ -197,7 +197,7 @@ sensor_payload(struct sensor *s, const struct packet *pkt)
 			pmatch_gap(s->pmatch, pkt->flow, pkt->dir);
 		c.pm = s->pmatch;
 	}
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 }
 
 /* A decoded view of an HTTP flow's piece (app.c): the payload rules. */
@@ -241,7 +241,7 @@ sensor_app_record(const struct packet *pkt, const struct app_result *r,
 		return;		/* the event log's; rules saw the request */
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.app = r;
-	rules_match(s->rules, &c, s->alerts);
+	rules_match_state(s->match_state, &c, s->alerts);
 }
 
 /* Raise one health condition if its counter moved and a minute passed. */
@@ -253,7 +253,7 @@ sensor_raise(struct sensor *s, struct match_ctx *c, int slot, uint32_t ev,
 		return;
 	c->sensor_event = ev;
 	c->sensor_value = cur - *last;
-	rules_match(s->rules, c, s->alerts);
+	rules_match_state(s->match_state, c, s->alerts);
 	s->sensor_raised[slot] = now;
 	*last = cur;
 }
@@ -291,11 +291,11 @@ sensor_health(struct sensor *s, uint64_t now)
 	if (now >= s->sensor_raised[5] + 60000000) {
 		const struct rule *r;
 
-		while ((r = rules_limit_next(s->rules, &c.sensor_value)) !=
-		    NULL) {
+		while ((r = rules_limit_next(s->match_state,
+		    &c.sensor_value)) != NULL) {
 			c.sensor_event = SENSOR_REGEX_LIMIT;
 			c.sensor_rule = r;
-			rules_match(s->rules, &c, s->alerts);
+			rules_match_state(s->match_state, &c, s->alerts);
 			s->sensor_raised[5] = now;
 		}
 		c.sensor_rule = NULL;
@@ -328,7 +328,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		if (pkt->flags & PKT_ARP)
 			hosts_arp(s, pkt);
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 		return;
 	}
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
@@ -336,12 +336,12 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	if (f->pkts[0] + f->pkts[1] == 1) {
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 	}
 	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
 		f->evflags |= FE_ESTABLISHED;
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 		hosts_flow_established(s, f, pkt->ts, ifc->name);
 	}
 	if (f->proto == PROTO_TCP) {
@@ -355,7 +355,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	ctx_packet(&c, REV_PACKET, pkt);
 	if (f->proto == PROTO_TCP) {
 		c.scope = MS_HEADERS;
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 		if (!decoded)
 			sensor_payload(s, pkt);
 	} else {
@@ -365,7 +365,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 			hosts_dhcp(s, pkt);
 		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
 			hosts_ndp(s, pkt);	/* neighbour advertisement */
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 	}
 	if (stream_pending(pkt))
 		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
@@ -411,7 +411,7 @@ sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 			sensor_whole(s, ifc, &whole);
 		else {
 			ctx_packet(&c, REV_PACKET, &whole);
-			rules_match(s->rules, &c, s->alerts);
+			rules_match_state(s->match_state, &c, s->alerts);
 		}
 		rc = DEFRAG_DONE;
 	}
@@ -420,7 +420,7 @@ sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		pkt->payload = NULL;
 		pkt->payload_len = 0;
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 	}
 }
 
@@ -458,7 +458,7 @@ sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	if (rc != 0) {
 		/* A malformed packet has no flow, but rules may count it. */
 		ctx_packet(&c, REV_PACKET, &pkt);
-		rules_match(s->rules, &c, s->alerts);
+		rules_match_state(s->match_state, &c, s->alerts);
 		return;
 	}
 	sensor_whole(s, ifc, &pkt);

@@ -209,12 +209,13 @@ static json_t *
 rules_json(const struct sensor *s)
 {
 	const struct ruleset	*rs = s->rules;
-	const struct rule_stats	*st = rules_stats(rs);
+	struct rule_stats	 rst, *st = &rst;
 	const struct thr_stats	*ts = rules_threshold_stats(rs);
 	struct rules_bh_stats	 bs;
 	json_t			*r, *hits, *exc;
 	size_t			 i;
 
+	rules_stats(rs, st);
 	r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "active", JI(rules_count(rs, 1)),
 	    "inactive", JI(rules_count(rs, 0)),
@@ -256,12 +257,14 @@ rules_json(const struct sensor *s)
 	exc = json_array();
 	for (i = 0; i < rules_exception_count(rs); i++) {
 		const struct exception *e = rules_exception_get(rs, i);
+		uint64_t		eh, ee;
 
+		rules_exception_hits(rs, e, &eh, &ee);
 		json_array_append_new(exc, json_pack(
 		    "{s:s,s:i,s:s?,s:s?,s:I,s:I}", "file", e->file,
 		    "line", e->line, "owner", e->owner,
-		    "expires", e->expires_text, "hits", JI(e->hits),
-		    "expired_hits", JI(e->expired_hits)));
+		    "expires", e->expires_text, "hits", JI(eh),
+		    "expired_hits", JI(ee)));
 	}
 	json_object_set_new(r, "per_exception", exc);
 	return r;

@@ -263,6 +263,7 @@ test_table_bounded(void **state)
 	assert_int_equal(s.conf->inventory_max_hosts, 16);
 	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
+	s.match_state = rules_main_state(s.rules);
 	s.hosts = hosts_new((uint32_t)s.conf->inventory_max_hosts);
 	/* 100 hosts claim their addresses; 10.20.1.3 first, as known. */
 	for (i = 1; i <= 100; i++) {
@@ -331,6 +332,7 @@ test_save_background(void **state)
 		fail_msg("%s", err);
 	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
+	s.match_state = rules_main_state(s.rules);
 	assert_non_null(s.base = event_base_new());
 	assert_int_equal(hosts_init(&s, err, sizeof(err)), 0);
 	for (i = 1; i <= 200; i++) {

@@ -28,6 +28,7 @@
 #include "flow.h"
 #include "output.h"
 #include "rules.h"
+#include "rules-internal.h"
 #include "types.h"
 #include "yamldoc.h"
 
@@ -217,6 +218,29 @@ event(struct ruleset *rs, struct alert_out *o, const char *src,
     uint64_t sec)
 {
 	event_payload(rs, o, src, dst, proto, dport, flags, NULL, sec);
+}
+
+/* The set's counters, summed over its states. */
+static struct rule_stats
+stats_of(const struct ruleset *rs)
+{
+	struct rule_stats	st;
+
+	rules_stats(rs, &st);
+	return st;
+}
+
+static uint64_t
+regex_limited_of(const struct ruleset *rs, uint32_t sid)
+{
+	struct rule_info	ri;
+	size_t			i;
+
+	for (i = 0; rules_info(rs, i, &ri) == 0; i++)
+		if (ri.sid == sid)
+			return ri.regex_limited;
+	fail_msg("no rule %u", sid);
+	return 0;
 }
 
 /* The alerts written so far, as JSON objects. */
@@ -417,7 +441,7 @@ test_exception_expiry(void **state)
 	alert_out_flush(o);
 	al = read_alerts();
 	assert_int_equal(count_sid(al, 1), 2);
-	assert_int_equal(rules_stats(rs)->excepted, 1);
+	assert_int_equal(stats_of(rs).excepted, 1);
 	json_decref(al);
 	alert_out_free(o);
 	rules_free(rs);
@@ -858,20 +882,20 @@ test_regex_limit(void **state)
 	    "  - {sid: 31, name: plain, category: anomaly, severity: low, "
 	    "level: 1, match: {proto: udp, payload: {regex: 'x{20}z'}}, "
 	    "message: m, advice: a}\n", "10.0.0.1", &c, &o);
-	assert_null(rules_limit_next(rs, &n));
+	assert_null(rules_limit_next(rules_main_state(rs), &n));
 	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700000);
 	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700001);
 	udp_payload(rs, o, "xxxx", 1735700002);
-	assert_int_equal(rules_stats(rs)->regex_limited, 2);
-	r = rules_limit_next(rs, &n);
+	assert_int_equal(stats_of(rs).regex_limited, 2);
+	r = rules_limit_next(rules_main_state(rs), &n);
 	assert_non_null(r);
 	assert_int_equal(r->sid, 30);
 	assert_int_equal(n, 2);
-	assert_int_equal(r->regex_limited, 2);
-	assert_null(rules_limit_next(rs, &n));
+	assert_int_equal(regex_limited_of(rs, r->sid), 2);
+	assert_null(rules_limit_next(rules_main_state(rs), &n));
 	/* Given up again: queued again, with only the new event. */
 	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700003);
-	r = rules_limit_next(rs, &n);
+	r = rules_limit_next(rules_main_state(rs), &n);
 	assert_non_null(r);
 	assert_int_equal(n, 1);
 	/* A reload carries the count and what is still to be raised. */
@@ -880,9 +904,9 @@ test_regex_limit(void **state)
 	assert_non_null(rs2);
 	rules_carry_counters(rs2, rs);
 	rules_free(rs);
-	r = rules_limit_next(rs2, &n);
+	r = rules_limit_next(rules_main_state(rs2), &n);
 	assert_non_null(r);
-	assert_int_equal(r->regex_limited, 4);
+	assert_int_equal(regex_limited_of(rs2, r->sid), 4);
 	assert_int_equal(n, 1);
 	alert_out_flush(o);
 	al = read_alerts();
@@ -1029,7 +1053,7 @@ test_carry_exceptions(void **state)
 	free(t);
 	assert_int_equal(rules_exception_count(rs), N + 1);
 	for (i = 0; i <= N; i++)
-		((struct exception *)rules_exception_get(rs, i))->hits = i + 1;
+		rules_main_state(rs)->ec[i].hits = i + 1;
 	/* Reversed; r5 gone, r(N) new; r0 twice still. */
 	for (i = 0; i <= N; i++)
 		ks[i] = i == N ? 0 : (int)(N - i);
@@ -1048,17 +1072,18 @@ test_carry_exceptions(void **state)
 	for (i = 0; i <= N; i++) {
 		const struct exception *e = rules_exception_get(rs2, i);
 		int k = atoi(e->reason + 1);
-		uint64_t want;
+		uint64_t want, hits, expired_hits;
 
+		rules_exception_hits(rs2, e, &hits, &expired_hits);
 		if (k == N || k == 5)
 			want = 0;		/* new, or r5 never was */
 		else if (k == 0)		/* r0: first, second, third */
 			want = i == N - 5 ? 1 : i == N ? 2 : 0;
 		else
 			want = (uint64_t)k + 2;	/* r<k> was at index k + 1 */
-		if (e->hits != want)
+		if (hits != want)
 			fail_msg("exception %zu (%s): hits %llu, want %llu", i,
-			    e->reason, (unsigned long long)e->hits,
+			    e->reason, (unsigned long long)hits,
 			    (unsigned long long)want);
 	}
 	free(ks);

@@ -187,7 +187,7 @@ ctx_of(struct match_ctx *c, const struct packet *pkt)
 /* A TCP or UDP packet event from src to dst at time sec, with payload
  * (or none). */
 static void
-event_payload(struct ruleset *rs, struct alert_out *o, const char *src,
+event_via(struct rules_state *ws, struct alert_out *o, const char *src,
     const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
     const char *payload, uint64_t sec)
 {
@@ -209,7 +209,16 @@ event_payload(struct ruleset *rs, struct alert_out *o, const char *src,
 	pkt.ts = sec * 1000000;
 	pkt.flags = PKT_L4;
 	ctx_of(&c, &pkt);
-	rules_match(rs, &c, o);
+	rules_match_state(ws, &c, o);
+}
+
+static void
+event_payload(struct ruleset *rs, struct alert_out *o, const char *src,
+    const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
+    const char *payload, uint64_t sec)
+{
+	event_via(rules_main_state(rs), o, src, dst, proto, dport, flags,
+	    payload, sec);
 }
 
 static void
@@ -414,6 +423,85 @@ test_suppression_and_masking(void **state)
 	json_decref(al);
 	alert_out_free(o);
 	rules_free(rs);
+	config_free(c);
+}
+
+/*
+ * Two matchers of one set (workers): thresholds and suppression count
+ * across both, as if one had seen every event; the counters the queries
+ * and a reload read are the sum of both.
+ */
+static void
+test_two_states(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs, *rs2;
+	struct rules_state	*w[2];
+	struct alert_out	*o;
+	struct rule_info	 ri;
+	char			 err[512];
+	json_t			*al;
+	uint64_t		 hits, expired;
+	size_t			 i;
+	int			 k;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	w[0] = rules_main_state(rs);
+	w[1] = rules_state_new(rs);
+	assert_non_null(w[1]);
+	assert_ptr_not_equal(w[0], w[1]);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	/* Rule 2: five SYNs from one source in 10 s, split over both. */
+	for (k = 0; k < 5; k++)
+		event_via(w[k & 1], o, "10.0.0.9", "10.0.0.1", PROTO_TCP, 22,
+		    TH_SYN, NULL, 1735700000 + (uint64_t)k);
+	/* Rule 4: suppressed by source for 60 s, whichever state saw it. */
+	event_via(w[0], o, "10.0.0.5", "10.0.0.50", PROTO_UDP, 9999, 0, NULL,
+	    1735700000);
+	event_via(w[1], o, "10.0.0.5", "10.0.0.51", PROTO_UDP, 9999, 0, NULL,
+	    1735700010);
+	event_via(w[1], o, "10.0.0.5", "10.0.0.53", PROTO_UDP, 9999, 0, NULL,
+	    1735700061);
+	/* Rule 1's exception: silenced in one state, expired in the other. */
+	event_via(w[0], o, "10.0.0.7", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    NULL, 1738342740);
+	event_via(w[1], o, "10.0.0.7", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
+	    NULL, 1738342801);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 2), 1);
+	assert_int_equal(count_sid(al, 4), 2);
+	assert_int_equal(json_integer_value(json_object_get(nth_sid(al, 4, 1),
+	    "suppressed")), 1);
+	json_decref(al);
+	assert_int_equal(stats_of(rs).excepted, 1);
+	/* Rule 1 five times, rule 2 once, rule 4 twice, rule 1 expired. */
+	assert_int_equal(stats_of(rs).alerts, 5 + 1 + 2 + 1);
+	rules_exception_hits(rs, rules_exception_get(rs, 0), &hits, &expired);
+	assert_int_equal(hits, 1);
+	assert_int_equal(expired, 1);
+	for (i = 0; rules_info(rs, i, &ri) == 0 && ri.sid != 4; i++)
+		;
+	assert_int_equal(ri.hits, 2);
+	assert_int_equal(ri.matches, 3);
+	assert_int_equal(ri.last_hit, 1735700061ULL * 1000000);
+	assert_int_equal(rules_now(rs), 1738342801ULL * 1000000);
+	/* A reload carries the sums into the new set's main state. */
+	rs2 = rules_load(c, err, sizeof(err));
+	assert_non_null(rs2);
+	rules_carry_counters(rs2, rs);
+	rules_free(rs);
+	for (i = 0; rules_info(rs2, i, &ri) == 0 && ri.sid != 4; i++)
+		;
+	assert_int_equal(ri.hits, 2);
+	assert_int_equal(stats_of(rs2).alerts, 9);
+	rules_exception_hits(rs2, rules_exception_get(rs2, 0), &hits,
+	    &expired);
+	assert_int_equal(hits + expired, 2);
+	alert_out_free(o);
+	rules_free(rs2);
 	config_free(c);
 }
 
@@ -1455,6 +1543,7 @@ main(void)
 		cmocka_unit_test(test_carry_exceptions),
 		cmocka_unit_test(test_suppression_and_masking),
 		cmocka_unit_test(test_exception_expiry),
+		cmocka_unit_test(test_two_states),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),

@@ -7,6 +7,7 @@
 #ifndef RULES_INTERNAL_H
 #define RULES_INTERNAL_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "flow.h"
@@ -160,11 +161,14 @@ struct ruleset {
 	/*
 	 * What matching counts across flows, the one thing of the set a
 	 * match changes (rules_state holds the rest): thresholds and
-	 * behaviour keys count once for the whole sensor.
+	 * behaviour keys count once for the whole sensor. Once a second
+	 * state matches, shared_mu is held around every use of them
+	 * (rules_shared_lock); alone, a matcher pays nothing for it.
 	 */
 	struct thr_table	*thr;
 	struct slottab		*bl, *bc, *dt;	/* behaviour.h state */
 	struct dt_cache		*dtc;
+	pthread_mutex_t		*shared_mu;
 	struct rule_bucket	 buckets[REV_MAX][PC_MAX];
 	struct rule_list	 app[8];	/* by APPR_* bit, not indexed */
 	struct name_ent		*names;		/* exact and *. names, sorted */
@@ -267,6 +271,22 @@ static inline int
 bit_test(const uint8_t *bits, unsigned v)
 {
 	return (bits[v >> 3] >> (v & 7)) & 1;
+}
+
+/* The cross-flow tables (thr, bl, bc, dt, dtc) are the caller's until
+ * rules_shared_unlock. */
+static inline void
+rules_shared_lock(const struct ruleset *rs)
+{
+	if (rs->shared_mu != NULL)
+		pthread_mutex_lock(rs->shared_mu);
+}
+
+static inline void
+rules_shared_unlock(const struct ruleset *rs)
+{
+	if (rs->shared_mu != NULL)
+		pthread_mutex_unlock(rs->shared_mu);
 }
 
 /* What a flow learnt about an older rule set is forgotten. */

@@ -448,7 +448,7 @@ const struct exception *rules_exception_get(const struct ruleset *, size_t i);
 void	 rules_exception_hits(const struct ruleset *, const struct exception *x,
 	    uint64_t *hits, uint64_t *expired_hits);
 /* The threshold and suppression table's counters. */
-const struct thr_stats *rules_threshold_stats(const struct ruleset *);
+void	 rules_threshold_stats(const struct ruleset *, struct thr_stats *);
 
 /* Entries (addresses, ports, domains) of asset name; -1 if undefined. */
 long	 rules_asset_size(const struct ruleset *, const char *name);

@@ -57,6 +57,29 @@ for dir in build build-asan; do
     done
   fi
 done
+# Matching from several threads at once: the tests that run threads,
+# under ThreadSanitizer, which fails them on any data race (an ASan
+# build cannot have it too). Only those tests and what they link.
+TSAN_TESTS="tests/unit/rules_test"
+echo "== threads under ThreadSanitizer ($TSAN_TESTS)"
+mkdir -p build-tsan
+if { [ -f build-tsan/Makefile ] && [ build-tsan/Makefile -nt configure ]; } ||
+    (cd build-tsan && ../configure -q --enable-tsan); then
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" make -C build-tsan \
+      -j"$(nproc)" check TESTS="$TSAN_TESTS" check_PROGRAMS="$TSAN_TESTS" \
+      >build-tsan/check.out 2>&1
+  grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' build-tsan/check.out | sed 's/^/   /'
+  if [ ! -f build-tsan/test-suite.log ]; then
+    echo "   make check did not run (build failure?); last lines:"
+    tail -20 build-tsan/check.out | sed 's/^/   /'
+    fail=$((fail + 1))
+  elif ! count build-tsan/test-suite.log; then
+    for t in $TSAN_TESTS; do tail -60 "build-tsan/$t.log" | sed 's/^/   /'; done
+  fi
+else
+  echo "   FAIL: cannot configure build-tsan"
+  fail=$((fail + 1))
+fi
 # The release tarball builds, passes the suite from a read-only source
 # tree, installs and uninstalls cleanly (make distcheck): one more test.
 # Its make check (in build/canhgac-*/_build/sub, removed when distcheck

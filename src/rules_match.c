@@ -515,6 +515,12 @@ rules_state_new(struct ruleset *rs)
 		rules_state_free(ws);
 		return NULL;
 	}
+	/* A second matcher: from now on the cross-flow tables are shared.
+	 * Made before that matcher runs, so no one sees it half set. */
+	if (rs->states != NULL && rs->shared_mu == NULL) {
+		rs->shared_mu = xcalloc(1, sizeof(*rs->shared_mu));
+		pthread_mutex_init(rs->shared_mu, NULL);
+	}
 	for (pp = &rs->states; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = ws;
@@ -554,6 +560,11 @@ rules_index_free(struct ruleset *rs)
 
 		rs->states = ws->next;
 		rules_state_free(ws);
+	}
+	if (rs->shared_mu != NULL) {
+		pthread_mutex_destroy(rs->shared_mu);
+		free(rs->shared_mu);
+		rs->shared_mu = NULL;
 	}
 }
 
@@ -776,6 +787,7 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
+	int			 pass;
 
 	ws->rc[id].matches++;
 	ws->st.matched++;
@@ -784,24 +796,26 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	if (r->bh.kind != BH_NONE) {
-		if (!behaviour_event(rs, id, r, c, &bh))
-			return;
-	}
-	thr_key_make(c, r->thr_by, &key);
-	sk = NULL;
-	if (r->thr.suppress != 0) {
-		/* Suppressed by what it counts by (most rules): the same key,
-		 * not made twice on every event. */
-		if (r->sup_by == r->thr_by)
-			sk = &key;
-		else {
-			thr_key_make(c, r->sup_by, &skey);
-			sk = &skey;
+	rules_shared_lock(rs);
+	pass = r->bh.kind == BH_NONE || behaviour_event(rs, id, r, c, &bh);
+	if (pass) {
+		thr_key_make(c, r->thr_by, &key);
+		sk = NULL;
+		if (r->thr.suppress != 0) {
+			/* Suppressed by what it counts by (most rules): the
+			 * same key, not made twice on every event. */
+			if (r->sup_by == r->thr_by)
+				sk = &key;
+			else {
+				thr_key_make(c, r->sup_by, &skey);
+				sk = &skey;
+			}
 		}
+		pass = thr_event(rs->thr, id, &key, sk, thr_value(r, c),
+		    c->ts, &res) == 1;
 	}
-	if (thr_event(rs->thr, id, &key, sk, thr_value(r, c), c->ts,
-	    &res) != 1)
+	rules_shared_unlock(rs);
+	if (!pass)
 		return;
 	if (r->bh.kind != BH_NONE)
 		res.bh = &bh;
@@ -1208,7 +1222,14 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 int
 rules_carry_step(struct ruleset *rs)
 {
-	return rs != NULL ? thr_carry_step(rs->thr, CARRY_STEP) : 0;
+	int	more;
+
+	if (rs == NULL)
+		return 0;
+	rules_shared_lock(rs);
+	more = thr_carry_step(rs->thr, CARRY_STEP);
+	rules_shared_unlock(rs);
+	return more;
 }
 
 int
@@ -1225,5 +1246,8 @@ rules_exception_id_cmp(const struct exception *x, const struct exception *y)
 uint64_t
 rules_threshold_evictions(const struct ruleset *rs)
 {
-	return rs != NULL ? thr_stats(rs->thr)->evicted : 0;
+	struct thr_stats	ts;
+
+	rules_threshold_stats(rs, &ts);
+	return ts.evicted;
 }

@@ -107,10 +107,15 @@ rules_exception_get(const struct ruleset *rs, size_t i)
 	return rs != NULL && i < rs->nexc ? &rs->exc[i] : NULL;
 }
 
-const struct thr_stats *
-rules_threshold_stats(const struct ruleset *rs)
+void
+rules_threshold_stats(const struct ruleset *rs, struct thr_stats *ts)
 {
-	return thr_stats(rs->thr);
+	memset(ts, 0, sizeof(*ts));
+	if (rs == NULL)
+		return;
+	rules_shared_lock(rs);
+	*ts = *thr_stats(rs->thr);
+	rules_shared_unlock(rs);
 }
 
 long
@@ -279,12 +284,14 @@ rules_behaviour_stats(const struct ruleset *rs, struct rules_bh_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (rs == NULL)
 		return;
+	rules_shared_lock(rs);
 	st->baseline_keys = slot_used(rs->bl);
 	st->baseline_evicted = slot_evicted(rs->bl);
 	st->beacon_keys = slot_used(rs->bc);
 	st->beacon_evicted = slot_evicted(rs->bc);
 	st->dns_keys = slot_used(rs->dt);
 	st->dns_evicted = slot_evicted(rs->dt);
+	rules_shared_unlock(rs);
 }
 
 /* The latest packet time the rule set has seen. */
@@ -324,10 +331,15 @@ long
 rules_baselines_load(struct ruleset *rs, int dfd, const char *dir,
     char *err, size_t errlen)
 {
+	long	n;
+
 	if (rs == NULL || rs->bl == NULL)
 		return 0;
-	return bl_load(rs->bl, baseline_rule_of, rs, dfd, dir,
+	rules_shared_lock(rs);
+	n = bl_load(rs->bl, baseline_rule_of, rs, dfd, dir,
 	    RULES_BASELINES_FILE, err, errlen);
+	rules_shared_unlock(rs);
+	return n;
 }
 
 struct bl_snap *
@@ -342,7 +354,9 @@ rules_baselines_snapshot(const struct ruleset *rs)
 	sids = xcalloc(rs->nrules + 1, sizeof(*sids));
 	for (i = 0; i < rs->nrules; i++)
 		sids[i] = rs->rules[i].sid;
+	rules_shared_lock(rs);
 	sn = bl_snapshot(rs->bl, sids);
+	rules_shared_unlock(rs);
 	free(sids);
 	return sn;
 }
@@ -367,12 +381,15 @@ rules_baseline_at(const struct ruleset *rs, size_t i,
     struct rules_baseline *v)
 {
 	uint32_t	r;
+	int		rc;
 
 	memset(v, 0, sizeof(*v));
 	if (rs == NULL || rs->bl == NULL || i >= slot_capacity(rs->bl))
 		return -1;
-	if (bl_view(rs->bl, (uint32_t)i, NULL, &r, &v->key, &v->bl) != 0 ||
-	    r >= rs->nrules)
+	rules_shared_lock(rs);
+	rc = bl_view(rs->bl, (uint32_t)i, NULL, &r, &v->key, &v->bl);
+	rules_shared_unlock(rs);
+	if (rc != 0 || r >= rs->nrules)
 		return 1;
 	v->sid = rs->rules[r].sid;
 	v->name = rs->rules[r].name;

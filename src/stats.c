@@ -210,12 +210,13 @@ rules_json(const struct sensor *s)
 {
 	const struct ruleset	*rs = s->rules;
 	struct rule_stats	 rst, *st = &rst;
-	const struct thr_stats	*ts = rules_threshold_stats(rs);
+	struct thr_stats	 tst, *ts = &tst;
 	struct rules_bh_stats	 bs;
 	json_t			*r, *hits, *exc;
 	size_t			 i;
 
 	rules_stats(rs, st);
+	rules_threshold_stats(rs, ts);
 	r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "active", JI(rules_count(rs, 1)),
 	    "inactive", JI(rules_count(rs, 0)),

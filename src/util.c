@@ -287,7 +287,7 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	FILE		*fp;
 	struct stat	 st;
 	char		 buf[LIST_LINE_MAX], msg[512], *p, *hash;
-	size_t		 len, total = 0;
+	size_t		 len = 0, total = 0;
 	unsigned long	 line = 0;
 	int		 r, fd;
 

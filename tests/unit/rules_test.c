@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -191,7 +192,7 @@ event_via(struct rules_state *ws, struct alert_out *o, const char *src,
     const char *dst, uint8_t proto, uint16_t dport, uint8_t flags,
     const char *payload, uint64_t sec)
 {
-	static struct packet	pkt;
+	struct packet		pkt;
 	struct match_ctx	c;
 
 	memset(&pkt, 0, sizeof(pkt));
@@ -505,6 +506,96 @@ test_two_states(void **state)
 	config_free(c);
 }
 
+/* Sources of test_threads, each sending events from both threads. */
+#define MT_SRCS		2000
+
+struct mt_arg {
+	struct rules_state	*ws;
+	struct alert_out	*o;
+	int			 me;		/* 0 or 1 */
+};
+
+/*
+ * Each source's five SYNs and four UDP datagrams, the ones whose
+ * number has the parity me: the two threads race on every key.
+ */
+static void *
+mt_run(void *arg)
+{
+	struct mt_arg	*a = arg;
+	char		 src[32];
+	int		 j, k;
+
+	for (j = 0; j < MT_SRCS; j++) {
+		snprintf(src, sizeof(src), "10.%d.%d.%d", 1 + j / 62500,
+		    j / 250 % 250, j % 250 + 1);
+		for (k = 0; k < 9; k++) {
+			if ((j + k) % 2 != a->me)
+				continue;
+			if (k < 5)
+				event_via(a->ws, a->o, src, "10.0.0.1",
+				    PROTO_TCP, 22, TH_SYN, NULL, 1735700000);
+			else
+				event_via(a->ws, a->o, src, "10.0.0.60",
+				    PROTO_UDP, 9999, 0, NULL, 1735700000);
+		}
+	}
+	alert_out_flush(a->o);
+	return NULL;
+}
+
+/*
+ * Two threads match one set at once, each with its own state and alert
+ * output: every source's threshold (rule 2, five SYNs) fires once and
+ * its suppression (rule 4) lets one alert through, as one matcher
+ * would; the counters sum to the same; no line is torn.
+ */
+static void
+test_threads(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs;
+	struct mt_arg		 a[2];
+	pthread_t		 t[2];
+	struct thr_stats	 ts;
+	struct rule_info	 ri;
+	char			 err[512];
+	json_t			*al;
+	size_t			 i;
+	int			 k;
+
+	(void)state;
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	for (k = 0; k < 2; k++) {
+		a[k].ws = k == 0 ? rules_main_state(rs) : rules_state_new(rs);
+		a[k].o = alert_out_new(c, NULL, err, sizeof(err));
+		a[k].me = k;
+		assert_non_null(a[k].ws);
+		assert_non_null(a[k].o);
+	}
+	for (k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, mt_run, &a[k]), 0);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 1), 5 * MT_SRCS);
+	assert_int_equal(count_sid(al, 2), MT_SRCS);
+	assert_int_equal(count_sid(al, 4), MT_SRCS);
+	json_decref(al);
+	rules_threshold_stats(rs, &ts);
+	assert_int_equal(ts.evicted, 0);
+	assert_int_equal(stats_of(rs).alerts, 7 * MT_SRCS);
+	for (i = 0; rules_info(rs, i, &ri) == 0 && ri.sid != 4; i++)
+		;
+	assert_int_equal(ri.matches, 4 * MT_SRCS);
+	assert_int_equal(ri.hits, MT_SRCS);
+	for (k = 0; k < 2; k++)
+		alert_out_free(a[k].o);
+	rules_free(rs);
+	config_free(c);
+}
+
 static void
 test_exception_expiry(void **state)
 {
@@ -629,7 +720,7 @@ static void
 flow_event(struct ruleset *rs, struct alert_out *o, struct flow *f,
     int d, uint8_t flags)
 {
-	static struct packet	pkt;
+	struct packet		pkt;
 	struct match_ctx	c;
 
 	memset(&pkt, 0, sizeof(pkt));
@@ -722,7 +813,7 @@ static void
 name_event(struct ruleset *rs, struct alert_out *o, uint32_t have,
     const char *name)
 {
-	static struct packet	pkt;
+	struct packet		pkt;
 	static struct app_result app;
 	struct match_ctx	c;
 
@@ -1544,6 +1635,7 @@ main(void)
 		cmocka_unit_test(test_suppression_and_masking),
 		cmocka_unit_test(test_exception_expiry),
 		cmocka_unit_test(test_two_states),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),

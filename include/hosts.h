@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct sensor;
+struct worker;
 struct flow;
 struct packet;
 struct jsonw;
@@ -66,12 +67,12 @@ int		 hosts_known(const struct sensor *, const struct host *);
 void		 hosts_mac_str(const uint8_t mac[6], char out[18]);
 
 /* The sensor's hooks (sensor.c, lifecycle.c). */
-void	 hosts_flow_established(struct sensor *, struct flow *,
+void	 hosts_flow_established(struct worker *, struct flow *,
 	    uint64_t ts, const char *iface);
-void	 hosts_flow_end(struct sensor *, const struct flow *);
-void	 hosts_arp(struct sensor *, const struct packet *);
-void	 hosts_ndp(struct sensor *, const struct packet *);
-void	 hosts_dhcp(struct sensor *, const struct packet *);
+void	 hosts_flow_end(struct worker *, const struct flow *);
+void	 hosts_arp(struct worker *, const struct packet *);
+void	 hosts_ndp(struct worker *, const struct packet *);
+void	 hosts_dhcp(struct worker *, const struct packet *);
 int	 hosts_init(struct sensor *, char *err, size_t errlen);
 void	 hosts_shutdown(struct sensor *);
 /* Save STATE_DIR/hosts.json now (live sensor only); 0 or -1. */

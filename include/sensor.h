@@ -35,18 +35,38 @@ struct packet;
 struct app_result;
 struct hosts;
 
+struct sensor;
+
+/*
+ * A packet worker: what the packet path changes that is not counted
+ * across flows (flows, reassembly, parsers, the rules' matcher state,
+ * decode counters), so that workers of their own flows share nothing
+ * of it. The sensor has one (sensor.w); what it shares (rules, hosts,
+ * outputs, the capture) is reached through s.
+ */
+struct worker {
+	struct sensor		*s;
+	struct flow_table	*flows;
+	struct app_ctx		*app;
+	struct defrag		*defrag;	/* defrag.c, NULL when off */
+	struct stream		*stream;	/* stream.c */
+	struct pmatch		*pmatch;	/* pmatch.c */
+	/* The rules' matcher state: rules_main_state(s->rules). */
+	struct rules_state	*match_state;
+	struct decode_stats	 dstats;
+	uint64_t		 last_ts;	/* newest packet time */
+	uint64_t		 last_expire;
+};
+
 struct sensor {
 	struct event_base	*base;
 	struct config		*conf;
 	struct capture		*cap;
-	struct flow_table	*flows;
-	struct app_ctx		*app;
+	struct worker		 w;
 	struct eventlog		*events;
 	char			*events_path;	/* owned; NULL: no event log */
 	int			 events_cli;	/* --events, not `events:` */
 	struct ruleset		*rules;
-	/* The packet path's matcher state: rules_main_state(rules). */
-	struct rules_state	*match_state;
 	struct alert_out	*alerts;
 	const char		*alerts_path;	/* --alerts */
 	uint64_t		 last_drops;	/* sensor health, last seen */
@@ -56,10 +76,7 @@ struct sensor {
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
-	struct decode_stats	 dstats;
 	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
-	uint64_t		 last_ts;	/* newest packet time */
-	uint64_t		 last_expire;
 	uint64_t		 wall_start;	/* microseconds */
 	int			 offline;
 	int			 shutting_down;
@@ -73,10 +90,7 @@ struct sensor {
 	void			*control;	/* control.c */
 	struct state		*state;		/* history.c */
 	struct baselines_state	*baselines;	/* baseline_state.c */
-	struct defrag		*defrag;	/* defrag.c, NULL when off */
 	uint64_t		 last_defrag_evicted;
-	struct stream		*stream;	/* stream.c */
-	struct pmatch		*pmatch;	/* pmatch.c */
 	uint64_t		 last_stream_evicted;
 	/* lifecycle.c (lifecycle.h) */
 	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
@@ -92,15 +106,15 @@ struct sensor {
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
 	    uint32_t caplen, uint32_t wirelen, void *sensor);
-void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *sensor);
-void	 sensor_stream_init(struct sensor *);
+void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *worker);
+void	 sensor_stream_init(struct worker *);
 /*
  * HTTP read message by message, nhttp transactions at once, bodies
  * decoded for the payload rules with the http.* settings.
  */
-void	 sensor_http_init(struct sensor *, size_t nhttp);
+void	 sensor_http_init(struct worker *, size_t nhttp);
 void	 sensor_app_record(const struct packet *, const struct app_result *,
-	    void *sensor);
+	    void *worker);
 /* Raise the sensor's own health events due at packet time now. */
 void	 sensor_health(struct sensor *, uint64_t now);
 

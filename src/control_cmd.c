@@ -146,7 +146,7 @@ static json_t *
 cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	struct sensor		*s = ctl->s;
-	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct flow_stats	*fs = flow_stats(s->w.flows);
 	struct rule_stats	 rs;
 	uint64_t		 now = wall_now();
 	json_t			*j, *al;
@@ -163,9 +163,9 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "security_level", s->conf->security_level);
 	json_object_set_new(j, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(j, "packets", json_integer(
-	    (json_int_t)s->dstats.packets));
+	    (json_int_t)s->w.dstats.packets));
 	json_object_set_new(j, "bytes", json_integer(
-	    (json_int_t)s->dstats.bytes));
+	    (json_int_t)s->w.dstats.bytes));
 	json_object_set_new(j, "flows", json_pack("{s:I,s:I,s:I}",
 	    "active", (json_int_t)fs->active,
 	    "created", (json_int_t)fs->created,
@@ -616,7 +616,7 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	ev = json_pack("{s:I,s:I,s:I}", "started",
 	    (json_int_t)(s->start_wall / 1000000), "uptime",
 	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
-	    "packets", (json_int_t)s->dstats.packets);
+	    "packets", (json_int_t)s->w.dstats.packets);
 	json_object_set_new(ev, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(ev, "outputs", outputs_status(ctl));
 	json_object_set_new(ev, "reload", reload_json(s));

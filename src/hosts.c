@@ -293,7 +293,7 @@ hosts_known(const struct sensor *s, const struct host *e)
 
 /* A rule event about one host (host_new, arp_change). */
 static void
-raise_host(struct sensor *s, enum rule_event ev, const struct host *e,
+raise_host(struct worker *w, enum rule_event ev, const struct host *e,
     const struct host_event *he, uint64_t ts, const char *iface)
 {
 	struct match_ctx	c;
@@ -305,20 +305,20 @@ raise_host(struct sensor *s, enum rule_event ev, const struct host *e,
 	c.src = c.dst = e->addr;
 	c.iface = iface;
 	c.host = he;
-	rules_match_state(s->match_state, &c, s->alerts);
+	rules_match_state(w->match_state, &c, w->s->alerts);
 }
 
 /* A protected address seen sending: in the table, host_new if new. */
 static uint32_t
-seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
+seen(struct worker *w, int ipver, const uint8_t *addr, uint64_t ts,
     const char *iface)
 {
-	struct hosts		*h = s->hosts;
+	struct hosts		*h = w->s->hosts;
 	struct host_event	 he;
 	uint32_t		 i;
 	int			 created;
 
-	if (!is_protected(h, s->rules, ipver, addr))
+	if (!is_protected(h, w->s->rules, ipver, addr))
 		return 0;
 	i = host_get(h, ipver, addr, ts, &created);
 	if (created) {
@@ -331,7 +331,7 @@ seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
 			h->v[i - 1].has_mac = 1;
 		}
 		memset(&he, 0, sizeof(he));
-		raise_host(s, REV_HOST_NEW, &h->v[i - 1], &he, ts, iface);
+		raise_host(w, REV_HOST_NEW, &h->v[i - 1], &he, ts, iface);
 	}
 	return i;
 }
@@ -345,10 +345,10 @@ seen(struct sensor *s, int ipver, const uint8_t *addr, uint64_t ts,
  * port it answered on.
  */
 void
-hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
+hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
     const char *iface)
 {
-	struct hosts		*h = s->hosts;
+	struct hosts		*h = w->s->hosts;
 	struct host		*e;
 	struct match_ctx	 c;
 	uint32_t		 i;
@@ -356,9 +356,9 @@ hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
 
 	if (h == NULL)
 		return;
-	if (seen(s, f->ipver, f->caddr, ts, iface) != 0)
+	if (seen(w, f->ipver, f->caddr, ts, iface) != 0)
 		f->evflags |= FE_INVENTORY;
-	if ((i = seen(s, f->ipver, f->saddr, ts, iface)) == 0)
+	if ((i = seen(w, f->ipver, f->saddr, ts, iface)) == 0)
 		return;
 	f->evflags |= FE_INVENTORY;
 	if (f->proto != PROTO_TCP && f->proto != PROTO_UDP)
@@ -383,7 +383,7 @@ hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
 	c.dport = f->sport;
 	c.proto = f->proto;
 	c.iface = iface;
-	rules_match_state(s->match_state, &c, s->alerts);
+	rules_match_state(w->match_state, &c, w->s->alerts);
 }
 
 /*
@@ -392,9 +392,9 @@ hosts_flow_established(struct sensor *s, struct flow *f, uint64_t ts,
  * established), so other flows cost a flag test.
  */
 void
-hosts_flow_end(struct sensor *s, const struct flow *f)
+hosts_flow_end(struct worker *w, const struct flow *f)
 {
-	struct hosts	*h = s->hosts;
+	struct hosts	*h = w->s->hosts;
 	uint32_t	 i;
 
 	if (h == NULL || !(f->evflags & FE_INVENTORY))
@@ -417,16 +417,16 @@ hosts_flow_end(struct sensor *s, const struct flow *f)
  * known_hosts gives) is an arp_change, with both MACs.
  */
 static void
-claim(struct sensor *s, const struct packet *pkt, int ipver,
+claim(struct worker *w, const struct packet *pkt, int ipver,
     const uint8_t *addr, const uint8_t *mac)
 {
-	struct hosts		*h = s->hosts;
+	struct hosts		*h = w->s->hosts;
 	const char		*iface = pkt->iface ? pkt->iface->name : NULL;
 	struct host		*e;
 	struct host_event	 he;
 	uint32_t		 i;
 
-	if ((i = seen(s, ipver, addr, pkt->ts, iface)) == 0)
+	if ((i = seen(w, ipver, addr, pkt->ts, iface)) == 0)
 		return;
 	e = &h->v[i - 1];
 	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
@@ -436,7 +436,7 @@ claim(struct sensor *s, const struct packet *pkt, int ipver,
 		he.has_mac = he.has_old = 1;
 		memcpy(e->mac, mac, 6);
 		h->st.arp_changes++;
-		raise_host(s, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
+		raise_host(w, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
 		return;
 	}
 	memcpy(e->mac, mac, 6);
@@ -449,12 +449,12 @@ claim(struct sensor *s, const struct packet *pkt, int ipver,
  * sender MAC.
  */
 void
-hosts_arp(struct sensor *s, const struct packet *pkt)
+hosts_arp(struct worker *w, const struct packet *pkt)
 {
 	const uint8_t	*p = pkt->l3;
 	uint16_t	 op;
 
-	if (s->hosts == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
+	if (w->s->hosts == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
 	    p[1] != 1 || p[2] != 0x08 || p[3] != 0x00 || p[4] != 6 ||
 	    p[5] != 4)
 		return;
@@ -463,7 +463,7 @@ hosts_arp(struct sensor *s, const struct packet *pkt)
 		return;
 	if (memcmp(p + 14, "\0\0\0\0", 4) == 0)
 		return;		/* an ARP probe claims nothing */
-	claim(s, pkt, 4, p + 14, p + 8);
+	claim(w, pkt, 4, p + 14, p + 8);
 }
 
 /*
@@ -473,18 +473,18 @@ hosts_arp(struct sensor *s, const struct packet *pkt)
  * units, each checked against the end before it is read.
  */
 void
-hosts_ndp(struct sensor *s, const struct packet *pkt)
+hosts_ndp(struct worker *w, const struct packet *pkt)
 {
 	const uint8_t	*p = pkt->payload;
 	size_t		 i, n = pkt->payload_len;
 
-	if (s->hosts == NULL || pkt->ipver != 6 || p == NULL || n < 16)
+	if (w->s->hosts == NULL || pkt->ipver != 6 || p == NULL || n < 16)
 		return;
 	for (i = 16; i + 2 <= n && p[i + 1] != 0; i += 8 * (size_t)p[i + 1]) {
 		if (i + 8 * (size_t)p[i + 1] > n)
 			return;
 		if (p[i] == 2 && p[i + 1] == 1) {
-			claim(s, pkt, 6, p, p + i + 2);
+			claim(w, pkt, 6, p, p + i + 2);
 			return;
 		}
 	}
@@ -492,9 +492,9 @@ hosts_ndp(struct sensor *s, const struct packet *pkt)
 
 /* A DHCP message (UDP 67/68): the dhcp event record and its rules. */
 void
-hosts_dhcp(struct sensor *s, const struct packet *pkt)
+hosts_dhcp(struct worker *w, const struct packet *pkt)
 {
-	struct hosts	*h = s->hosts;
+	struct hosts	*h = w->s->hosts;
 
 	if (h == NULL || pkt->ipver != 4 || pkt->payload == NULL ||
 	    app_dhcp_parse(pkt->payload, pkt->payload_len, &h->rec.dhcp) !=
@@ -502,7 +502,7 @@ hosts_dhcp(struct sensor *s, const struct packet *pkt)
 		return;
 	h->rec.have = APPR_DHCP;
 	h->st.dhcp++;
-	sensor_app_record(pkt, &h->rec, s);
+	sensor_app_record(pkt, &h->rec, w);
 }
 
 /* One host as JSON: the saved form, and what `canhgacctl hosts` shows. */

@@ -88,8 +88,8 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	s->shutting_down = 1;
 	capture_stop(s->cap);
 	capture_stats_update(s->cap);
-	sensor_health(s, s->last_ts);
-	flow_expire_all(s->flows, why);
+	sensor_health(s, s->w.last_ts);
+	flow_expire_all(s->w.flows, why);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	/* Remote destinations get up to drain_timeout to deliver. */
@@ -207,10 +207,10 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	rules_carry_counters(nr, s->rules);
 	rules_retire(s, s->rules);
 	s->rules = nr;
-	s->match_state = rules_main_state(nr);
+	s->w.match_state = rules_main_state(nr);
 	baselines_reloaded(s, had_baselines);
-	if (s->flows != NULL)
-		flow_set_timeouts(s->flows, &nc->timeouts);
+	if (s->w.flows != NULL)
+		flow_set_timeouts(s->w.flows, &nc->timeouts);
 	eventlog_carry(nel, s->events);
 	eventlog_close(s->events);
 	s->events = nel;
@@ -534,9 +534,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	/* Live and quiet: let wall time move the flow clock on. */
 	now = sensor_wall_usec();
-	if (now > s->last_ts + 1000000) {
-		flow_expire(s->flows, now);
-		s->last_expire = now;
+	if (now > s->w.last_ts + 1000000) {
+		flow_expire(s->w.flows, now);
+		s->w.last_expire = now;
 		sensor_health(s, now);
 		alert_out_drain(s->alerts);	/* theirs, not a second later */
 	}
@@ -552,30 +552,31 @@ sensor_flow_init(struct sensor *s, char *err, size_t errlen)
 	uint64_t	bufmem = s->conf->flow_memcap / 16;
 	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
 
-	s->flows = flow_table_new(s->conf->flow_memcap - 2 * bufmem,
-	    &s->conf->timeouts, sensor_flow_end, s);
-	s->app = app_init(nbufs, sensor_app_record, s);
-	sensor_http_init(s, (size_t)(bufmem / http_session_bytes()));
+	s->w.s = s;
+	s->w.flows = flow_table_new(s->conf->flow_memcap - 2 * bufmem,
+	    &s->conf->timeouts, sensor_flow_end, &s->w);
+	s->w.app = app_init(nbufs, sensor_app_record, &s->w);
+	sensor_http_init(&s->w, (size_t)(bufmem / http_session_bytes()));
 	if (s->conf->defrag_enabled)
-		s->defrag = defrag_new(s->conf->defrag_memcap,
+		s->w.defrag = defrag_new(s->conf->defrag_memcap,
 		    s->conf->defrag_timeout);
-	sensor_stream_init(s);
+	sensor_stream_init(&s->w);
 	return 0;
 }
 
 void
 sensor_flow_shutdown(struct sensor *s)
 {
-	flow_table_free(s->flows);
-	s->flows = NULL;
-	app_free(s->app);
-	s->app = NULL;
-	defrag_free(s->defrag);
-	s->defrag = NULL;
-	stream_free(s->stream);
-	s->stream = NULL;
-	pmatch_free(s->pmatch);
-	s->pmatch = NULL;
+	flow_table_free(s->w.flows);
+	s->w.flows = NULL;
+	app_free(s->w.app);
+	s->w.app = NULL;
+	defrag_free(s->w.defrag);
+	s->w.defrag = NULL;
+	stream_free(s->w.stream);
+	s->w.stream = NULL;
+	pmatch_free(s->w.pmatch);
+	s->w.pmatch = NULL;
 }
 
 static int
@@ -603,7 +604,7 @@ sub_rules_init(struct sensor *s, char *err, size_t errlen)
 	if (s->rules == NULL &&
 	    (s->rules = rules_load(s->conf, err, errlen)) == NULL)
 		return -1;
-	s->match_state = rules_main_state(s->rules);
+	s->w.match_state = rules_main_state(s->rules);
 	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
 	return s->alerts == NULL ? -1 : 0;
 }
@@ -615,7 +616,7 @@ sub_rules_shutdown(struct sensor *s)
 	s->alerts = NULL;
 	rules_free(s->rules);
 	s->rules = NULL;
-	s->match_state = NULL;
+	s->w.match_state = NULL;
 }
 
 /* The tick, and the daemon's signals (s->own_signals). */
@@ -805,35 +806,35 @@ sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
 void
 sensor_print_summary(struct sensor *s, double secs)
 {
-	const struct flow_stats	*fs = flow_stats(s->flows);
-	const struct app_stats	*as = app_stats(s->app);
+	const struct flow_stats	*fs = flow_stats(s->w.flows);
+	const struct app_stats	*as = app_stats(s->w.app);
 	uint64_t		 anomalies = 0;
 	int			 i;
 
 	for (i = 1; i < DE_MAX; i++)
-		anomalies += s->dstats.err[i];
+		anomalies += s->w.dstats.err[i];
 	fprintf(stderr, "canhgacd: %llu packets (%llu bytes) in %.3fs, "
 	    "%.0f packets/s, peak RSS %ld KiB\n",
-	    (unsigned long long)s->dstats.packets,
-	    (unsigned long long)s->dstats.bytes, secs,
-	    secs > 0 ? s->dstats.packets / secs : 0.0, stats_peak_rss_kb());
+	    (unsigned long long)s->w.dstats.packets,
+	    (unsigned long long)s->w.dstats.bytes, secs,
+	    secs > 0 ? s->w.dstats.packets / secs : 0.0, stats_peak_rss_kb());
 	fprintf(stderr, "canhgacd: IPv4 %llu, IPv6 %llu, ARP %llu, TCP %llu, "
 	    "UDP %llu, ICMP %llu, ICMPv6 %llu, fragments %llu, "
 	    "malformed/anomalous %llu\n",
-	    (unsigned long long)s->dstats.ipv4,
-	    (unsigned long long)s->dstats.ipv6,
-	    (unsigned long long)s->dstats.arp,
-	    (unsigned long long)s->dstats.tcp,
-	    (unsigned long long)s->dstats.udp,
-	    (unsigned long long)s->dstats.icmp,
-	    (unsigned long long)s->dstats.icmpv6,
-	    (unsigned long long)s->dstats.fragments,
+	    (unsigned long long)s->w.dstats.ipv4,
+	    (unsigned long long)s->w.dstats.ipv6,
+	    (unsigned long long)s->w.dstats.arp,
+	    (unsigned long long)s->w.dstats.tcp,
+	    (unsigned long long)s->w.dstats.udp,
+	    (unsigned long long)s->w.dstats.icmp,
+	    (unsigned long long)s->w.dstats.icmpv6,
+	    (unsigned long long)s->w.dstats.fragments,
 	    (unsigned long long)anomalies);
 	for (i = 1; i < DE_MAX; i++)
-		if (s->dstats.err[i] != 0)
+		if (s->w.dstats.err[i] != 0)
 			fprintf(stderr, "canhgacd:   %s: %llu\n",
 			    decode_err_name((enum decode_err)i),
-			    (unsigned long long)s->dstats.err[i]);
+			    (unsigned long long)s->w.dstats.err[i]);
 	fprintf(stderr, "canhgacd: flows %llu (peak %llu, evicted %llu); "
 	    "TLS %llu, QUIC %llu, DNS %llu, HTTP %llu, SSH %llu, "
 	    "plaintext %llu; events %llu\n",

@@ -92,7 +92,7 @@ case_done(void *arg)
 
 	t->shutting_down = 1;
 	capture_stop(t->cap);
-	flow_expire_all(t->flows, FLOW_END_CAPTURE);
+	flow_expire_all(t->w.flows, FLOW_END_CAPTURE);
 	event_base_loopexit(t->base, NULL);
 }
 
@@ -125,7 +125,7 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 	}
 	if ((t.rules = rules_load_overlay(conf, overlay, err, errlen)) == NULL)
 		goto out;
-	t.match_state = rules_main_state(t.rules);
+	t.w.match_state = rules_main_state(t.rules);
 	if ((t.cap = capture_new(t.base, sensor_packet, case_done, &t)) ==
 	    NULL || capture_add_file(t.cap, pcap, err, errlen) != 0 ||
 	    hosts_init(&t, err, errlen) != 0 ||
@@ -142,7 +142,7 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 		    ri.hits > 0)
 			rc = 1;
 out:
-	if (t.flows != NULL)
+	if (t.w.flows != NULL)
 		sensor_flow_shutdown(&t);
 	/* Its own inventory, in memory only (offline: no file). */
 	hosts_shutdown(&t);

@@ -88,15 +88,15 @@ ctx_flow(struct match_ctx *c, enum rule_event ev, const struct flow *f,
  * no byte after it), with pkt (no payload) as its packet.
  */
 static void
-sensor_payload_end(struct sensor *s, const struct packet *pkt)
+sensor_payload_end(struct worker *w, const struct packet *pkt)
 {
 	struct match_ctx	 c;
 
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.scope = MS_PAYLOAD;
-	c.pm = s->pmatch;
+	c.pm = w->pmatch;
 	c.pm_end = 1;
-	rules_match_state(s->match_state, &c, s->alerts);
+	rules_match_state(w->match_state, &c, w->s->alerts);
 }
 
 /*
@@ -104,7 +104,7 @@ sensor_payload_end(struct sensor *s, const struct packet *pkt)
  * on a packet made of the flow (no payload), as the direction goes.
  */
 static void
-sensor_flow_payload_end(struct sensor *s, struct flow *f,
+sensor_flow_payload_end(struct worker *w, struct flow *f,
     const struct iface *ifc)
 {
 	struct packet	q;
@@ -123,7 +123,7 @@ sensor_flow_payload_end(struct sensor *s, struct flow *f,
 		q.flags = PKT_L4;
 		q.flow = f;
 		q.dir = (uint8_t)d;
-		sensor_payload_end(s, &q);
+		sensor_payload_end(w, &q);
 	}
 }
 
@@ -131,30 +131,30 @@ sensor_flow_payload_end(struct sensor *s, struct flow *f,
 void
 sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 {
-	struct sensor		*s = arg;
-	const struct iface	*ifc = capture_iface(s->cap, f->iface_idx);
+	struct worker		*w = arg;
+	const struct iface	*ifc = capture_iface(w->s->cap, f->iface_idx);
 	struct match_ctx	 c;
 
 	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
-	rules_match_state(s->match_state, &c, s->alerts);
-	app_flow_end(s->app, f, ifc);
+	rules_match_state(w->match_state, &c, w->s->alerts);
+	app_flow_end(w->app, f, ifc);
 	if (f->pm_slots != 0)
-		sensor_flow_payload_end(s, f, ifc);
-	hosts_flow_end(s, f);
-	eventlog_flow(s->events, f, r, ifc ? ifc->name : NULL);
-	app_flow_release(s->app, f);
-	stream_flow_release(s->stream, f);
-	pmatch_flow_release(s->pmatch, f);
+		sensor_flow_payload_end(w, f, ifc);
+	hosts_flow_end(w, f);
+	eventlog_flow(w->s->events, f, r, ifc ? ifc->name : NULL);
+	app_flow_release(w->app, f);
+	stream_flow_release(w->stream, f);
+	pmatch_flow_release(w->pmatch, f);
 }
 
 /* stream.gateway_depth: flows touching the population database gateway. */
 static int
 sensor_gateway_flow(const struct flow *f, void *arg)
 {
-	struct sensor	*s = arg;
+	struct worker	*w = arg;
 
-	return rules_asset_has_addr(s->rules, "population_db_gateway",
-	    f->ipver, f->caddr) || rules_asset_has_addr(s->rules,
+	return rules_asset_has_addr(w->s->rules, "population_db_gateway",
+	    f->ipver, f->caddr) || rules_asset_has_addr(w->s->rules,
 	    "population_db_gateway", f->ipver, f->saddr);
 }
 
@@ -166,14 +166,14 @@ sensor_stream_read(const struct flow *f, int dir)
 }
 
 void
-sensor_stream_init(struct sensor *s)
+sensor_stream_init(struct worker *w)
 {
-	s->stream = stream_new(s->conf->stream_memcap,
-	    (uint32_t)s->conf->stream_depth);
-	stream_set_depth_hook(s->stream, (uint32_t)s->conf->stream_gateway_depth,
-	    sensor_gateway_flow, s);
-	stream_set_read_hook(s->stream, sensor_stream_read);
-	s->pmatch = pmatch_new(s->conf->stream_match_memcap);
+	w->stream = stream_new(w->s->conf->stream_memcap,
+	    (uint32_t)w->s->conf->stream_depth);
+	stream_set_depth_hook(w->stream,
+	    (uint32_t)w->s->conf->stream_gateway_depth, sensor_gateway_flow, w);
+	stream_set_read_hook(w->stream, sensor_stream_read);
+	w->pmatch = pmatch_new(w->s->conf->stream_match_memcap);
 }
 
 /*
@@ -184,7 +184,7 @@ sensor_stream_init(struct sensor *s)
  * matched alone. The packet's header rules ran when it arrived.
  */
 static void
-sensor_payload(struct sensor *s, const struct packet *pkt)
+sensor_payload(struct worker *w, const struct packet *pkt)
 {
 	struct match_ctx	 c;
 
@@ -194,10 +194,10 @@ sensor_payload(struct sensor *s, const struct packet *pkt)
 	c.scope = MS_PAYLOAD;
 	if (pkt->flow != NULL && !(pkt->flags & PKT_STREAM_ALT)) {
 		if (pkt->flags & PKT_GAP)
-			pmatch_gap(s->pmatch, pkt->flow, pkt->dir);
-		c.pm = s->pmatch;
+			pmatch_gap(w->pmatch, pkt->flow, pkt->dir);
+		c.pm = w->pmatch;
 	}
-	rules_match_state(s->match_state, &c, s->alerts);
+	rules_match_state(w->match_state, &c, w->s->alerts);
 }
 
 /* A decoded view of an HTTP flow's piece (app.c): the payload rules. */
@@ -208,11 +208,11 @@ sensor_http_view(const struct packet *pkt, void *arg)
 }
 
 void
-sensor_http_init(struct sensor *s, size_t nhttp)
+sensor_http_init(struct worker *w, size_t nhttp)
 {
-	app_http_setup(s->app, nhttp, s->conf->http_decompress_limit,
-	    (uint32_t)s->conf->http_decompress_ratio,
-	    (size_t)s->conf->http_decompress_bodies, sensor_http_view, s);
+	app_http_setup(w->app, nhttp, w->s->conf->http_decompress_limit,
+	    (uint32_t)w->s->conf->http_decompress_ratio,
+	    (size_t)w->s->conf->http_decompress_bodies, sensor_http_view, w);
 }
 
 /*
@@ -222,10 +222,10 @@ sensor_http_init(struct sensor *s, size_t nhttp)
 static void
 sensor_stream_deliver(struct packet *pkt, void *arg)
 {
-	struct sensor		*s = arg;
+	struct worker		*w = arg;
 
-	if (!app_process(s->app, pkt))
-		sensor_payload(s, pkt);
+	if (!app_process(w->app, pkt))
+		sensor_payload(w, pkt);
 }
 
 /* One application record: the event log, then the rules. */
@@ -233,15 +233,15 @@ void
 sensor_app_record(const struct packet *pkt, const struct app_result *r,
     void *arg)
 {
-	struct sensor		*s = arg;
+	struct worker		*w = arg;
 	struct match_ctx	 c;
 
-	eventlog_app(s->events, pkt, r);
+	eventlog_app(w->s->events, pkt, r);
 	if (r->have == APPR_HTTP_TX)
 		return;		/* the event log's; rules saw the request */
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.app = r;
-	rules_match_state(s->match_state, &c, s->alerts);
+	rules_match_state(w->match_state, &c, w->s->alerts);
 }
 
 /* Raise one health condition if its counter moved and a minute passed. */
@@ -253,7 +253,7 @@ sensor_raise(struct sensor *s, struct match_ctx *c, int slot, uint32_t ev,
 		return;
 	c->sensor_event = ev;
 	c->sensor_value = cur - *last;
-	rules_match_state(s->match_state, c, s->alerts);
+	rules_match_state(s->w.match_state, c, s->alerts);
 	s->sensor_raised[slot] = now;
 	*last = cur;
 }
@@ -265,7 +265,7 @@ sensor_raise(struct sensor *s, struct match_ctx *c, int slot, uint32_t ev,
 void
 sensor_health(struct sensor *s, uint64_t now)
 {
-	const struct flow_stats	*fs = flow_stats(s->flows);
+	const struct flow_stats	*fs = flow_stats(s->w.flows);
 	struct match_ctx	 c;
 	uint64_t		 drops = 0;
 	int			 i;
@@ -291,20 +291,20 @@ sensor_health(struct sensor *s, uint64_t now)
 	if (now >= s->sensor_raised[5] + 60000000) {
 		const struct rule *r;
 
-		while ((r = rules_limit_next(s->match_state,
+		while ((r = rules_limit_next(s->w.match_state,
 		    &c.sensor_value)) != NULL) {
 			c.sensor_event = SENSOR_REGEX_LIMIT;
 			c.sensor_rule = r;
-			rules_match_state(s->match_state, &c, s->alerts);
+			rules_match_state(s->w.match_state, &c, s->alerts);
 			s->sensor_raised[5] = now;
 		}
 		c.sensor_rule = NULL;
 	}
-	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, s->defrag ?
-	    defrag_stats(s->defrag)->c[DFC_EVICTED] : 0,
+	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, s->w.defrag ?
+	    defrag_stats(s->w.defrag)->c[DFC_EVICTED] : 0,
 	    &s->last_defrag_evicted);
-	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, s->stream ?
-	    stream_stats(s->stream)->c[STC_EVICTED] : 0,
+	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, s->w.stream ?
+	    stream_stats(s->w.stream)->c[STC_EVICTED] : 0,
 	    &s->last_stream_evicted);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
@@ -315,7 +315,7 @@ sensor_health(struct sensor *s, uint64_t now)
  * Inlined: as a call it cost 24 instructions a packet (callgrind).
  */
 static inline __attribute__((always_inline)) void
-sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
+sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 {
 	struct match_ctx	 c;
 	struct flow		*f;
@@ -324,55 +324,55 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 
 	if (pkt->ipver == 0 || ((pkt->flags & PKT_FRAG) &&
 	    !(pkt->flags & PKT_FRAG_FIRST)) ||
-	    (f = flow_lookup(s->flows, pkt)) == NULL) {
+	    (f = flow_lookup(w->flows, pkt)) == NULL) {
 		if (pkt->flags & PKT_ARP)
-			hosts_arp(s, pkt);
+			hosts_arp(w, pkt);
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match_state(s->match_state, &c, s->alerts);
+		rules_match_state(w->match_state, &c, w->s->alerts);
 		return;
 	}
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
-		s->dstats.err[pkt->err]++;
+		w->dstats.err[pkt->err]++;
 	if (f->pkts[0] + f->pkts[1] == 1) {
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;
-		rules_match_state(s->match_state, &c, s->alerts);
+		rules_match_state(w->match_state, &c, w->s->alerts);
 	}
 	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
 		f->evflags |= FE_ESTABLISHED;
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
-		rules_match_state(s->match_state, &c, s->alerts);
-		hosts_flow_established(s, f, pkt->ts, ifc->name);
+		rules_match_state(w->match_state, &c, w->s->alerts);
+		hosts_flow_established(w, f, pkt->ts, ifc->name);
 	}
 	if (f->proto == PROTO_TCP) {
 		enum decode_err before = pkt->err;
 
-		stream_packet(s->stream, pkt);
+		stream_packet(w->stream, pkt);
 		if (pkt->err != before)
-			s->dstats.err[pkt->err]++;
+			w->dstats.err[pkt->err]++;
 	}
-	decoded = app_process(s->app, pkt);
+	decoded = app_process(w->app, pkt);
 	ctx_packet(&c, REV_PACKET, pkt);
 	if (f->proto == PROTO_TCP) {
 		c.scope = MS_HEADERS;
-		rules_match_state(s->match_state, &c, s->alerts);
+		rules_match_state(w->match_state, &c, w->s->alerts);
 		if (!decoded)
-			sensor_payload(s, pkt);
+			sensor_payload(w, pkt);
 	} else {
 		/* DHCP: server to client or client to server. */
 		if (f->proto == PROTO_UDP && (pkt->sport ^ pkt->dport) == (67 ^
 		    68) && (pkt->sport == 67 || pkt->sport == 68))
-			hosts_dhcp(s, pkt);
+			hosts_dhcp(w, pkt);
 		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
-			hosts_ndp(s, pkt);	/* neighbour advertisement */
-		rules_match_state(s->match_state, &c, s->alerts);
+			hosts_ndp(w, pkt);	/* neighbour advertisement */
+		rules_match_state(w->match_state, &c, w->s->alerts);
 	}
 	if (stream_pending(pkt))
-		stream_drain(s->stream, pkt, sensor_stream_deliver, s);
+		stream_drain(w->stream, pkt, sensor_stream_deliver, w);
 	/* The direction closes with nothing held: its carry is decided. */
 	if ((pkt->tcp_flags & (TH_FIN | TH_RST)) && f->pm_slots != 0 &&
 	    f->proto == PROTO_TCP && !stream_pending(pkt))
-		sensor_payload_end(s, pkt);
+		sensor_payload_end(w, pkt);
 }
 
 /*
@@ -383,7 +383,7 @@ sensor_whole(struct sensor *s, const struct iface *ifc, struct packet *pkt)
  * only the datagram's payload is inspected.
  */
 static void
-sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
+sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 {
 	struct packet		 whole;
 	struct match_ctx	 c;
@@ -392,9 +392,9 @@ sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 	enum decode_err		 before = pkt->err, anomaly = DE_NONE;
 	int			 rc;
 
-	rc = defrag_packet(s->defrag, pkt, &d, &n, &anomaly);
+	rc = defrag_packet(w->defrag, pkt, &d, &n, &anomaly);
 	if (pkt->err != before)
-		s->dstats.err[pkt->err]++;
+		w->dstats.err[pkt->err]++;
 	if (rc == DEFRAG_DONE && n <= UINT32_MAX) {
 		whole.ts = pkt->ts;
 		whole.caplen = whole.wirelen = (uint32_t)n;
@@ -404,14 +404,14 @@ sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		memcpy(whole.vlan, pkt->vlan, sizeof(whole.vlan));
 		whole.flags |= PKT_REASSEMBLED;
 		if (whole.err != DE_NONE)
-			s->dstats.err[whole.err]++;
+			w->dstats.err[whole.err]++;
 		else
 			whole.err = anomaly;
 		if (rc == 0)
-			sensor_whole(s, ifc, &whole);
+			sensor_whole(w, ifc, &whole);
 		else {
 			ctx_packet(&c, REV_PACKET, &whole);
-			rules_match_state(s->match_state, &c, s->alerts);
+			rules_match_state(w->match_state, &c, w->s->alerts);
 		}
 		rc = DEFRAG_DONE;
 	}
@@ -420,7 +420,7 @@ sensor_fragment(struct sensor *s, const struct iface *ifc, struct packet *pkt)
 		pkt->payload = NULL;
 		pkt->payload_len = 0;
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match_state(s->match_state, &c, s->alerts);
+		rules_match_state(w->match_state, &c, w->s->alerts);
 	}
 }
 
@@ -430,6 +430,7 @@ sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
     uint32_t caplen, uint32_t wirelen, void *arg)
 {
 	struct sensor		*s = arg;
+	struct worker		*w = &s->w;
 	struct packet		 pkt;
 	struct match_ctx	 c;
 	int			 rc;
@@ -440,26 +441,26 @@ sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	pkt.caplen = caplen;
 	pkt.wirelen = wirelen;
 	pkt.iface = ifc;
-	if (ts > s->last_ts)
-		s->last_ts = ts;
+	if (ts > w->last_ts)
+		w->last_ts = ts;
 	/* Expire on packet time, at most once per second of it. */
-	if (s->last_ts >= s->last_expire + 1000000) {
-		flow_expire(s->flows, s->last_ts);
-		if (s->defrag != NULL)
-			defrag_expire(s->defrag, s->last_ts);
-		s->last_expire = s->last_ts;
-		sensor_health(s, s->last_ts);
+	if (w->last_ts >= w->last_expire + 1000000) {
+		flow_expire(w->flows, w->last_ts);
+		if (w->defrag != NULL)
+			defrag_expire(w->defrag, w->last_ts);
+		w->last_expire = w->last_ts;
+		sensor_health(s, w->last_ts);
 	}
-	rc = decode_frame(ifc->dlt, p, caplen, &pkt, &s->dstats);
-	if ((pkt.flags & PKT_FRAG) && s->defrag != NULL && pkt.l3 != NULL) {
-		sensor_fragment(s, ifc, &pkt);
+	rc = decode_frame(ifc->dlt, p, caplen, &pkt, &w->dstats);
+	if ((pkt.flags & PKT_FRAG) && w->defrag != NULL && pkt.l3 != NULL) {
+		sensor_fragment(w, ifc, &pkt);
 		return;
 	}
 	if (rc != 0) {
 		/* A malformed packet has no flow, but rules may count it. */
 		ctx_packet(&c, REV_PACKET, &pkt);
-		rules_match_state(s->match_state, &c, s->alerts);
+		rules_match_state(w->match_state, &c, w->s->alerts);
 		return;
 	}
-	sensor_whole(s, ifc, &pkt);
+	sensor_whole(w, ifc, &pkt);
 }

@@ -311,32 +311,32 @@ stats_snapshot(struct sensor *s)
 
 	j = json_pack("{s:I}", "uptime", JI(s->start_wall && now >
 	    s->start_wall ? (now - s->start_wall) / 1000000 : 0));
-	json_object_set_new(j, "decode", decode_json(&s->dstats));
-	if (s->flows != NULL)
-		json_object_set_new(j, "flow", flow_json(s->flows));
-	if (s->app != NULL) {
-		json_object_set_new(j, "app", app_json(s->app));
-		json_object_set_new(j, "http", http_json(s->app));
+	json_object_set_new(j, "decode", decode_json(&s->w.dstats));
+	if (s->w.flows != NULL)
+		json_object_set_new(j, "flow", flow_json(s->w.flows));
+	if (s->w.app != NULL) {
+		json_object_set_new(j, "app", app_json(s->w.app));
+		json_object_set_new(j, "http", http_json(s->w.app));
 	}
-	if (s->defrag != NULL) {
+	if (s->w.defrag != NULL) {
 		json_t	*df = json_object();
 		int	 i;
 
 		for (i = 0; i < DFC_NCOUNTERS; i++)
 			json_object_set_new(df, defrag_counter_name(i),
-			    json_integer(JI(defrag_stats(s->defrag)->c[i])));
+			    json_integer(JI(defrag_stats(s->w.defrag)->c[i])));
 		json_object_set_new(j, "defrag", df);
 	}
-	if (s->stream != NULL) {
+	if (s->w.stream != NULL) {
 		json_t	*sj = json_object();
 		int	 i;
 
 		for (i = 0; i < STC_NCOUNTERS; i++)
 			json_object_set_new(sj, stream_counter_name(i),
-			    json_integer(JI(stream_stats(s->stream)->c[i])));
+			    json_integer(JI(stream_stats(s->w.stream)->c[i])));
 		for (i = 0; i < PMC_NCOUNTERS; i++)
 			json_object_set_new(sj, pmatch_counter_name(i),
-			    json_integer(JI(pmatch_counter(s->pmatch, i))));
+			    json_integer(JI(pmatch_counter(s->w.pmatch, i))));
 		json_object_set_new(j, "stream", sj);
 	}
 	if (s->hosts != NULL) {
@@ -361,7 +361,7 @@ stats_snapshot(struct sensor *s)
 	    json_null()));
 	json_object_set_new(j, "run", json_pack("{s:I,s:I,s:I}",
 	    "elapsed_us", JI(secs * 1e6),
-	    "packets_per_second", JI(secs > 0 ? s->dstats.packets / secs : 0),
+	    "packets_per_second", JI(secs > 0 ? s->w.dstats.packets / secs : 0),
 	    "peak_rss_kb", JI(stats_peak_rss_kb())));
 	return j;
 }

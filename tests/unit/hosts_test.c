@@ -221,22 +221,22 @@ ndp(struct sensor *s)
 	memcpy(p, a, 16);
 	p[16] = 2, p[17] = 0;			/* length 0: stop */
 	pkt.payload_len = 24;
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 	p[17] = 2;				/* 16 bytes, 8 there */
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 	p[16] = 1, p[17] = 1;			/* source link-layer */
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 	assert_null(hosts_find(s->hosts, 6, a));
 	p[24] = 2, p[25] = 1;			/* then target link-layer */
 	memcpy(p + 26, "\x02\x00\x00\x00\x00\x01", 6);
 	pkt.payload_len = 32;
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 	assert_non_null(hosts_find(s->hosts, 6, a));
 	p[31] = 2;
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 	assert_int_equal(hosts_stats(s->hosts)->arp_changes, changes + 1);
 	pkt.payload_len = 15;			/* no room for the target */
-	hosts_ndp(s, &pkt);
+	hosts_ndp(&s->w, &pkt);
 }
 
 static void
@@ -252,6 +252,7 @@ test_table_bounded(void **state)
 	write_file("known.txt", "10.20.1.3 02:00:00:00:00:03\n");
 	write_file("empty.yaml", "rules: []\n");
 	memset(&s, 0, sizeof(s));
+	s.w.s = &s;
 	s.conf = config_load(write_file("canhgac.yaml",
 	    "sensor: {name: t, state_dir: none}\n"
 	    "assets:\n  protected_segments: [10.20.1.0/24, \"fd00::/64\"]\n"
@@ -263,13 +264,13 @@ test_table_bounded(void **state)
 	assert_int_equal(s.conf->inventory_max_hosts, 16);
 	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
-	s.match_state = rules_main_state(s.rules);
+	s.w.match_state = rules_main_state(s.rules);
 	s.hosts = hosts_new((uint32_t)s.conf->inventory_max_hosts);
 	/* 100 hosts claim their addresses; 10.20.1.3 first, as known. */
 	for (i = 1; i <= 100; i++) {
 		arp_packet(&pkt, buf, (uint8_t)i, (uint8_t)(i == 3 ? 3 : 0x40),
 		    (uint64_t)i * 1000000);
-		hosts_arp(&s, &pkt);
+		hosts_arp(&s.w, &pkt);
 	}
 	assert_int_equal(hosts_count(s.hosts), 16);
 	assert_int_equal(hosts_stats(s.hosts)->evicted, 84);
@@ -280,23 +281,23 @@ test_table_bounded(void **state)
 	assert_non_null(hosts_find(s.hosts, 4, a));
 	/* Seen again, 85 is the newest: 86 goes next, not 85. */
 	arp_packet(&pkt, buf, 85, 0x40, 200000000);
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	arp_packet(&pkt, buf, 150, 0x40, 201000000);
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	assert_non_null(hosts_find(s.hosts, 4, a));
 	a[3] = 86;
 	assert_null(hosts_find(s.hosts, 4, a));
 	/* A MAC change of a host in the table is counted. */
 	arp_packet(&pkt, buf, 85, 0x66, 202000000);
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	assert_int_equal(hosts_stats(s.hosts)->arp_changes, 1);
 	/* Outside protected_segments: not tracked. */
 	buf[16] = 9;
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	assert_int_equal(hosts_count(s.hosts), 16);
 	/* A short ARP packet is ignored. */
 	pkt.l3_len = 27;
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	ndp(&s);
 	hosts_free(s.hosts);
 	rules_free(s.rules);
@@ -323,6 +324,7 @@ test_save_background(void **state)
 	snprintf(path, sizeof(path), "%s/state", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	memset(&s, 0, sizeof(s));
+	s.w.s = &s;
 	s.conf = config_load(write_file("canhgac.yaml",
 	    "sensor: {name: t, state_dir: state}\n"
 	    "assets:\n  protected_segments: [10.20.1.0/24]\n"
@@ -332,12 +334,12 @@ test_save_background(void **state)
 		fail_msg("%s", err);
 	if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
-	s.match_state = rules_main_state(s.rules);
+	s.w.match_state = rules_main_state(s.rules);
 	assert_non_null(s.base = event_base_new());
 	assert_int_equal(hosts_init(&s, err, sizeof(err)), 0);
 	for (i = 1; i <= 200; i++) {
 		arp_packet(&pkt, buf, (uint8_t)i, 0x40, (uint64_t)i * 1000000);
-		hosts_arp(&s, &pkt);
+		hosts_arp(&s.w, &pkt);
 	}
 	snprintf(path, sizeof(path), "%s/state/hosts.json", dir);
 	assert_int_equal(hosts_save(&s), 0);
@@ -346,7 +348,7 @@ test_save_background(void **state)
 	assert_int_equal(hosts_save_background(&s), 0);
 	/* A host seen after the copy was taken is not in it. */
 	arp_packet(&pkt, buf, 201, 0x40, 201000000);
-	hosts_arp(&s, &pkt);
+	hosts_arp(&s.w, &pkt);
 	for (i = 0; i < 1000 && (bg = test_slurp(path)) == NULL; i++)
 		usleep(10000);
 	assert_non_null(bg);

@@ -349,9 +349,9 @@ test_load_reload_reload_stop(void **state)
 	assert_non_null(s.control);
 	assert_non_null(s.state);
 	/* Live, the end of the capture does not stop: read all of it. */
-	for (int i = 0; i < 1000 && s.dstats.packets < NPKTS; i++)
+	for (int i = 0; i < 1000 && s.w.dstats.packets < NPKTS; i++)
 		event_base_loop(s.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-	assert_int_equal(s.dstats.packets, NPKTS);
+	assert_int_equal(s.w.dstats.packets, NPKTS);
 	assert_false(s.shutting_down);
 
 	/* Reload in the loop, nothing changed. */

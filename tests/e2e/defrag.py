@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
 from rulelib import Capture, Tcp, ip, CLIENT, EXT  # noqa: E402
-from caselib import ETHER6  # noqa: E402
+from caselib import ETHER4, ETHER6  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post as post  # noqa: E402
 from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment,  # noqa: E402
                        fragment, fragment6)
@@ -48,7 +48,7 @@ def session(path, client, server, ids, cut, make=post, dport=80, reply=OK):
 def cut_v4(seg):
     frags = fragment(seg[IP], fragsize=64)
     random.Random(7).shuffle(frags)
-    return [Ether() / f for f in frags]
+    return [Ether(**ETHER4) / f for f in frags]
 
 
 def cut_v6(seg):
@@ -62,7 +62,7 @@ def cut_v6(seg):
 def cut_overlap(seg):
     """In order, plus a second copy of the second fragment whose bytes
     differ: the first copy wins and the overlap is an anomaly."""
-    frags = [Ether() / f for f in fragment(seg[IP], fragsize=64)]
+    frags = [Ether(**ETHER4) / f for f in fragment(seg[IP], fragsize=64)]
     raw = bytearray(bytes(frags[1]))
     raw[14 + 20:14 + 36] = b"G" * 16      # Ethernet, IPv4, 16 data bytes
     evil = Ether(bytes(raw))

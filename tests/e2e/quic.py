@@ -126,7 +126,8 @@ class Cap:
 
     def send(self, sport, dport, data, reply=False):
         src, dst = (SERVER, CLIENT) if reply else (CLIENT, SERVER)
-        p = Ether() / IP(src=src, dst=dst) / UDP(sport=sport, dport=dport) / \
+        p = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01") / \
+            IP(src=src, dst=dst) / UDP(sport=sport, dport=dport) / \
             Raw(data)
         self.t += 0.001
         p.time = self.t

@@ -23,12 +23,16 @@ class Capture:
 # scapy's own choice for an IPv6 destination it cannot resolve, given
 # here: finding none costs a one-second neighbour solicitation a packet.
 ETHER6 = dict(dst="ff:ff:ff:ff:ff:ff")
+# The same for IPv4: scapy ARPs for a destination on the machine's own
+# network (192.0.2.0/24 here: the rule cases' 192.0.2.10 took three
+# minutes, an ARP timeout a packet), and the captures need no real MAC.
+ETHER4 = dict(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 
 
 def ip(src, dst):
     if ":" in src:
         return Ether(**ETHER6) / IPv6(src=src, dst=dst)
-    return Ether() / IP(src=src, dst=dst)
+    return Ether(**ETHER4) / IP(src=src, dst=dst)
 
 
 class Tcp:

@@ -244,7 +244,7 @@ def frag_overlap(src, dst, differ=True):
         evil = IP(src=src, dst=dst, id=4242, proto=17, frag=2, flags="MF") / \
             Raw(b"B" * 16 if differ else data[16:32])
         for p in [parts[3], parts[1], evil, parts[0], parts[2]]:
-            cap.add(Ether() / p)
+            cap.add(Ether(**ETHER4) / p)
     return build
 
 
@@ -253,7 +253,7 @@ def frag_flood(n, over=3.0, tail=3.0):
     few seconds of ordinary traffic so the health check runs."""
     def build(cap):
         for i in range(n):
-            cap.add(Ether() / IP(src=EXT, dst=GATEWAY, id=i, proto=17,
+            cap.add(Ether(**ETHER4) / IP(src=EXT, dst=GATEWAY, id=i, proto=17,
                                  flags="MF") / Raw(b"F" * 1024), over / n)
         for _ in range(int(tail * 2)):
             tls_session(cap, PEER, GATEWAY, 443)

@@ -16,7 +16,7 @@ logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              "..", "pcap"))
-from caselib import Capture, Tcp, ip, dns_query  # noqa: E402,F401
+from caselib import Capture, Tcp, ip, dns_query, ETHER4, ETHER6  # noqa: E402,F401
 from scapy.all import (Ether, IP, IPv6, TCP, UDP, ICMP, Raw,  # noqa: E402,F401
                        ICMPv6EchoRequest)
 
@@ -474,13 +474,13 @@ def ntp_exchange(cap, client, server):
 
 def ping(cap, src, dst, seq=1, reply=True, dt=0.001):
     if ":" in src:
-        cap.add(Ether() / IPv6(src=src, dst=dst) /
+        cap.add(Ether(**ETHER6) / IPv6(src=src, dst=dst) /
                 ICMPv6EchoRequest(id=0x77, seq=seq), dt)
         return
-    cap.add(Ether() / IP(src=src, dst=dst) / ICMP(type=8, id=0x77, seq=seq),
+    cap.add(Ether(**ETHER4) / IP(src=src, dst=dst) / ICMP(type=8, id=0x77, seq=seq),
             dt)
     if reply:
-        cap.add(Ether() / IP(src=dst, dst=src) / ICMP(type=0, id=0x77,
+        cap.add(Ether(**ETHER4) / IP(src=dst, dst=src) / ICMP(type=0, id=0x77,
                                                       seq=seq), 0.0005)
 
 

@@ -41,6 +41,8 @@ enum flow_end_reason {
 #define FT_FIN_C	0x08
 #define FT_FIN_S	0x10
 #define FT_RST		0x20
+/* The SYN-ACK unseen: the server's ACK acknowledged the SYN (flow.c). */
+#define FT_SRV_ACKED	0x40
 
 
 /* flow->app_flags: next_seq[dir] is known (set by stream.c). */
@@ -126,6 +128,7 @@ struct flow_stats {
 	uint64_t	memcap_hits;	/* a new flow needed eviction */
 	uint64_t	no_flow;	/* could not get a flow at all */
 	uint64_t	handshake_ack_mismatch;	/* not the SYN-ACK's: ignored */
+	uint64_t	synack_missed;	/* established, its SYN-ACK unseen */
 	uint64_t	peak_active;
 	uint64_t	bytes_in_use;
 };

@@ -31,6 +31,9 @@ KIND "leak" or "benign".
               if to end the connection and start over (the host ignores
               the reset and answers the SYN with a challenge ACK)
   tfo         TCP Fast Open: the request on the SYN (RFC 7413)
+  synack-lost the SYN-ACK lost to capture, a first request answered,
+              then a SYN injected elsewhere before the leak (the flow
+              must be established for the SYN to be ignored)
   syn-inject  a SYN elsewhere in the sequence space before the request,
               as if to start over (the host answers a challenge ACK)
   chunked     chunked transfer coding, a chunk boundary inside each number
@@ -185,6 +188,23 @@ def insertion_acked(path, ids, client, server):
     cap.write(path)
 
 
+def synack_lost(path, ids, client, server):
+    """The SYN-ACK not captured; a first request and its answer, then a
+    SYN injected elsewhere (the host answers a challenge ACK), then the
+    leak on the same connection."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80)
+    t._pkt(0, "S")
+    t.seq[0] += 1
+    t.seq[1] += 1
+    t._pkt(0, "A")
+    t.send(0, FIRST).send(1, OK5)
+    t._pkt(0, "S", seq=t.seq[0] + 7000000)
+    t._pkt(1, "A")                      # the challenge ACK
+    t.send(0, leak_post(ids)).send(1, OK2).close()
+    cap.write(path)
+
+
 def resent(req):
     """Header, then the body, then the body again: a true retransmission."""
     h = req.index(b"\r\n\r\n") + 4
@@ -234,6 +254,8 @@ CASES = {
              "after 20 KB of other body"),
     "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "syn-inject": (syn_inject, False, "a SYN injected before the request"),
+    "synack-lost": (synack_lost, False,
+                    "SYN-ACK not captured, then a SYN injected"),
     "rst-syn": (rst_syn, False, "a blind RST, then a SYN, before it"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
@@ -249,6 +271,7 @@ NO_REFEREE = {
                "connection and loses the request the host received",
     "syn-inject": "tshark, not a host, takes the injected SYN for a new "
                   "connection and loses the request the host received",
+    "synack-lost": "as syn-inject",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
 OVERLAP = {"overlap-gf", "overlap-dg", "insertion"}

@@ -3,7 +3,8 @@
 # citizen-ID numbers in a cleartext HTTP POST, split every way an attacker
 # would -- one byte a segment (in order, and the first byte last), segments reversed, overlapping segments
 # (garbage then data, and the reverse), IPv4 fragments out of order, IPv6
-# fragments, the second request of a keep-alive connection (and pipelined), on the SYN (TCP Fast Open), after an injected SYN, after 20 KB
+# fragments, the second request of a keep-alive connection (and pipelined), on the SYN (TCP Fast Open), after an injected SYN (also on a
+# connection whose SYN-ACK was not captured), after 20 KB
 # of other body, chunked with a boundary inside each number, gzip and
 # deflate content coding -- to a data server (rule 1000801) and from a
 # data server to the outside (rule 1000802). Each raises the data-leak
@@ -45,6 +46,8 @@ for d in in out; do
 		[ "$(stat resent_${d}_leak stream.resent_inspected)" = 0 ]
 	check "insertion $d: the real copy differs from the decoy" \
 		[ "$(stat insertion_${d}_leak stream.overlaps_differ)" = 1 ]
+	check "synack-lost $d: established without its SYN-ACK, counted" \
+		[ "$(stat synack-lost_${d}_leak flow.synack_missed)" = 1 ]
 done
 if command -v tshark >/dev/null; then
 	check "tshark's reassembled view is ours (list below)" \

@@ -120,6 +120,19 @@ flow_acks_start(const struct flow *f, int dir, uint32_t ack)
 	return f->next_seq[dir] - ack <= f->inspected[dir];
 }
 
+/*
+ * Whether seq is near where direction dir's stream is (next_seq, when
+ * stream.c knows it; 1 while it does not): at most 64 KiB behind, less
+ * than 16 MiB ahead. A host drops a segment far from its window (RFC 9293
+ * section 3.10.7.4, RFC 5961): one there is a blind forger's guess.
+ */
+static inline int
+flow_seq_near(const struct flow *f, int dir, uint32_t seq)
+{
+	return !(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
+	    seq - f->next_seq[dir] + 65536 < (16U << 20) + 65536;
+}
+
 struct flow_stats {
 	uint64_t	created;
 	uint64_t	active;

@@ -344,10 +344,7 @@ flow_set_state(struct flow_table *ft, struct flow *f, enum flow_state s)
 static int
 flow_rst_ignored(struct flow *f, int dir, struct packet *pkt)
 {
-	uint32_t	d = pkt->seq - f->next_seq[dir] + 65536;
-
-	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
-	    d < (16U << 20) + 65536)
+	if (flow_seq_near(f, dir, pkt->seq))
 		return 0;
 	if (pkt->err == DE_NONE)
 		pkt->err = DE_TCP_RST_OUT_OF_WINDOW;

@@ -12,7 +12,8 @@
 # events, the HTTP parser reports the leaking request; the same with
 # benign 12-digit numbers (not citizen IDs) raises no data-leak alert; the
 # overlap cases and the insertion (the real body over an in-order decoy
-# not yet acknowledged) raise one tcp_overlap anomaly (rule 1001021) each,
+# not yet acknowledged, also after a forged ACK past the decoy or far off
+# the server's stream) raise one tcp_overlap anomaly (rule 1001021) each,
 # the others none, and a true resend is compared and inspected once. One
 # table line per case and direction.
 # tshark, as referee, reassembles each leak capture and a TLS ClientHello
@@ -46,8 +47,13 @@ for d in in out; do
 		[ "$(stat resent_${d}_leak stream.resent_inspected)" = 0 ]
 	check "insertion $d: the real copy differs from the decoy" \
 		[ "$(stat insertion_${d}_leak stream.overlaps_differ)" = 1 ]
-	check "synack-lost $d: established without its SYN-ACK, counted" \
-		[ "$(stat synack-lost_${d}_leak flow.synack_missed)" = 1 ]
+	# The forged ACKs ignored, the flow established without its SYN-ACK.
+	for c in insertion-far-ack:stream.ack_unseen_data \
+	    insertion-blind-ack:stream.ack_off_stream \
+	    synack-lost:flow.synack_missed; do
+		check "${c%%:*} $d: counted once in ${c#*:}" \
+			[ "$(stat "${c%%:*}_${d}_leak" "${c#*:}")" = 1 ]
+	done
 done
 if command -v tshark >/dev/null; then
 	check "tshark's reassembled view is ours (list below)" \

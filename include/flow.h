@@ -41,6 +41,8 @@ enum flow_end_reason {
 #define FT_FIN_C	0x08
 #define FT_FIN_S	0x10
 #define FT_RST		0x20
+/* The SYN-ACK unseen: the server's ACK acknowledged the SYN (flow.c). */
+#define FT_SRV_ACKED	0x40
 
 
 /* flow->app_flags: next_seq[dir] is known (set by stream.c). */
@@ -118,6 +120,19 @@ flow_acks_start(const struct flow *f, int dir, uint32_t ack)
 	return f->next_seq[dir] - ack <= f->inspected[dir];
 }
 
+/*
+ * Whether seq is near where direction dir's stream is (next_seq, when
+ * stream.c knows it; 1 while it does not): at most 64 KiB behind, less
+ * than 16 MiB ahead. A host drops a segment far from its window (RFC 9293
+ * section 3.10.7.4, RFC 5961): one there is a blind forger's guess.
+ */
+static inline int
+flow_seq_near(const struct flow *f, int dir, uint32_t seq)
+{
+	return !(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
+	    seq - f->next_seq[dir] + 65536 < (16U << 20) + 65536;
+}
+
 struct flow_stats {
 	uint64_t	created;
 	uint64_t	active;
@@ -126,6 +141,7 @@ struct flow_stats {
 	uint64_t	memcap_hits;	/* a new flow needed eviction */
 	uint64_t	no_flow;	/* could not get a flow at all */
 	uint64_t	handshake_ack_mismatch;	/* not the SYN-ACK's: ignored */
+	uint64_t	synack_missed;	/* established, its SYN-ACK unseen */
 	uint64_t	peak_active;
 	uint64_t	bytes_in_use;
 };

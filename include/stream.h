@@ -17,7 +17,8 @@
  * and its own bytes are inspected by the payload rules too (flagged
  * PKT_STREAM_ALT, not given to the parsers), since the host may keep
  * either copy. Bytes handed on are kept in the same pool until the peer
- * acknowledges them (as Suricata and Zeek keep segments until ACKed), so
+ * acknowledges them (as Suricata and Zeek keep segments until ACKed; not
+ * by an ACK past the bytes seen or far off its sender's stream), so
  * a segment over them is compared the same way: the same bytes are a
  * resend, cut; other bytes (an insertion's real copy after a decoy the
  * host never took) are an overlap that differs. Over bytes no longer
@@ -53,6 +54,8 @@
 	X(RESENT_SAME, "resent_same")	/* resends equal to the kept bytes */ \
 	X(KEPT_RECLAIMED, "kept_reclaimed") /* kept blocks let go unacknowledged */ \
 	X(UNKEPT, "unkept")		/* bytes handed on not kept: no room */ \
+	X(ACK_UNSEEN, "ack_unseen_data") /* ACKs past the peer's bytes: ignored */ \
+	X(ACK_OFF_STREAM, "ack_off_stream") /* ACKs off their sender's stream: ignored */ \
 	X(BLOCKS_USED, "blocks_used")	/* blocks held now */		\
 	X(BLOCKS_MAX, "blocks_max")	/* blocks in the pool */
 

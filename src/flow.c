@@ -344,14 +344,45 @@ flow_set_state(struct flow_table *ft, struct flow *f, enum flow_state s)
 static int
 flow_rst_ignored(struct flow *f, int dir, struct packet *pkt)
 {
-	uint32_t	d = pkt->seq - f->next_seq[dir] + 65536;
-
-	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
-	    d < (16U << 20) + 65536)
+	if (flow_seq_near(f, dir, pkt->seq))
 		return 0;
 	if (pkt->err == DE_NONE)
 		pkt->err = DE_TCP_RST_OUT_OF_WINDOW;
 	return 1;
+}
+
+/*
+ * The SYN was seen, its SYN-ACK was not (lost to capture): the flow is
+ * established once each side shows it knows the other's sequence
+ * numbers, as the hosts' own checks do -- the server acknowledges the SYN
+ * (or the client's bytes since), then the client acknowledges where the
+ * server's stream is (learnt from that packet; its FIN counts). The
+ * server's side alone is not enough: a forger's spoofed SYN plus a
+ * segment out of the window draws the server's ACK of the SYN, which only
+ * the spoofed address's owner sees; nor is the client's alone (Suricata's
+ * async mode): that is the blind ACK the handshake check refuses.
+ */
+static void
+flow_synack_missed(struct flow_table *ft, struct flow *f, int dir,
+    const struct packet *pkt)
+{
+	if (dir == 1) {
+		if ((f->tcp & FT_SRV_ACKED) || !(f->app_flags & FA_SEQ0) ||
+		    !flow_acks_start(f, 0, pkt->ack))
+			return;
+		f->tcp |= FT_SRV_ACKED;
+		if (!(f->app_flags & FA_SEQ1)) {
+			/* Where stream.c would start it: its next byte. */
+			f->next_seq[1] = pkt->seq;
+			f->app_flags |= FA_SEQ1;
+		}
+		return;
+	}
+	if ((f->tcp & FT_SRV_ACKED) && (flow_acks_start(f, 1, pkt->ack) ||
+	    ((f->tcp & FT_FIN_S) && flow_acks_start(f, 1, pkt->ack - 1)))) {
+		ft->st.synack_missed++;
+		flow_set_state(ft, f, FLOW_ESTABLISHED);
+	}
 }
 
 static void
@@ -388,7 +419,9 @@ flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
 				flow_set_state(ft, f, FLOW_ESTABLISHED);
 		} else
 			ft->st.handshake_ack_mismatch++;
-	}
+	} else if ((flags & (TH_SYN | TH_ACK)) == TH_ACK &&
+	    f->state == FLOW_NEW && (f->tcp & (FT_SYN | FT_SYNACK)) == FT_SYN)
+		flow_synack_missed(ft, f, dir, pkt);
 	if (flags & TH_FIN)
 		f->tcp |= dir == 0 ? FT_FIN_C : FT_FIN_S;
 	if ((f->tcp & (FT_FIN_C | FT_FIN_S)) == (FT_FIN_C | FT_FIN_S))

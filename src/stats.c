@@ -151,12 +151,14 @@ flow_json(const struct flow_table *ft)
 {
 	const struct flow_stats	*fs = flow_stats(ft);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "created", JI(fs->created), "active", JI(fs->active),
 	    "peak_active", JI(fs->peak_active), "max", JI(flow_max(ft)),
 	    "evicted", JI(fs->evicted), "memcap_hits", JI(fs->memcap_hits),
 	    "no_flow", JI(fs->no_flow),
 	    "handshake_ack_mismatch", JI(fs->handshake_ack_mismatch),
+	    "synack_missed", JI(fs->synack_missed),
 	    "ended_timeout", JI(fs->ended[FLOW_END_TIMEOUT]),
 	    "ended_capture", JI(fs->ended[FLOW_END_CAPTURE]),
 	    "ended_eviction", JI(fs->ended[FLOW_END_EVICTION]),

@@ -598,6 +598,31 @@ syn_ack_answers(const struct flow *f, const struct packet *pkt, int dir)
 	return !(pkt->tcp_flags & TH_ACK) || flow_acks_start(f, !dir, pkt->ack);
 }
 
+/*
+ * Whether pkt's ACK may let the peer's kept bytes go. Not one past what
+ * the peer has sent in order (its FIN counts): no host acknowledges
+ * further (Suricata's "ACK for unseen data"); nor one on a segment far
+ * from its sender's own stream, which the peer would drop. Either is a
+ * forger's, and would let an insertion's real copy pass uncompared.
+ */
+static int
+ack_credible(struct stream *st, const struct flow *f, int dir,
+    const struct packet *pkt)
+{
+	uint32_t	sent = f->next_seq[!dir] +
+	    ((f->tcp & (dir == 1 ? FT_FIN_C : FT_FIN_S)) != 0);
+
+	if ((int32_t)(pkt->ack - sent) > 0) {
+		st->st.c[STC_ACK_UNSEEN]++;
+		return 0;
+	}
+	if (!flow_seq_near(f, dir, pkt->seq)) {
+		st->st.c[STC_ACK_OFF_STREAM]++;
+		return 0;
+	}
+	return 1;
+}
+
 void
 stream_packet(struct stream *st, struct packet *pkt)
 {
@@ -645,7 +670,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 		}
 	}
 	if ((pkt->tcp_flags & TH_ACK) && f->stream != NULL &&
-	    f->stream->kept[!dir] != NULL) {
+	    f->stream->kept[!dir] != NULL && ack_credible(st, f, dir, pkt)) {
 		kept_ack(st, f->stream, !dir, pkt->ack);
 		sf_release_idle(st, f->stream);
 	}

@@ -20,6 +20,11 @@ KIND "leak" or "benign".
   insertion-acked the same, the decoy a byte short and acknowledged by
               an ACK forged from the server's side, the real body with
               its last byte new (else cut to that byte, uninspected)
+  insertion-far-ack the insertion, an ACK forged from the server's side
+              past the bytes the client sent between decoy and real body
+              (it must not let the decoy go: still compared)
+  insertion-blind-ack the same, the forged ACK of the decoy exactly but
+              at a sequence number far from the server's
   resent      the body in order, then retransmitted unchanged (a lossy
               link, no evasion): still one alert
   frag4       the data segment as IPv4 fragments, shuffled
@@ -31,6 +36,9 @@ KIND "leak" or "benign".
               if to end the connection and start over (the host ignores
               the reset and answers the SYN with a challenge ACK)
   tfo         TCP Fast Open: the request on the SYN (RFC 7413)
+  synack-lost the SYN-ACK lost to capture, a first request answered,
+              then a SYN injected elsewhere before the leak (the flow
+              must be established for the SYN to be ignored)
   syn-inject  a SYN elsewhere in the sequence space before the request,
               as if to start over (the host answers a challenge ACK)
   chunked     chunked transfer coding, a chunk boundary inside each number
@@ -185,6 +193,44 @@ def insertion_acked(path, ids, client, server):
     cap.write(path)
 
 
+def insertion_forged_ack(far):
+    """The insertion with an ACK forged from the server's side between
+    the decoy and the real body: past the bytes the client sent (far), or
+    of the decoy exactly at a sequence number 50 MB from the server's."""
+    def write(path, ids, client, server):
+        req = leak_post(ids)
+        h = req.index(b"\r\n\r\n") + 4
+        decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+        cap = Capture(t0=1736215200.0)
+        t = Tcp(cap, client, server, 43210, 80).handshake()
+        isn = t.seq[0]
+        t._pkt(0, "PA", req[:h] + decoy)
+        t.seq[0] = isn + len(req) + (1000000 if far else 0)
+        t._pkt(1, "A", seq=None if far else t.seq[1] + 50000000)
+        t.seq[0] = isn + len(req)
+        t._pkt(0, "PA", req[h:], seq=isn + h)
+        t.send(1, OK2).close()
+        cap.write(path)
+    return write
+
+
+def synack_lost(path, ids, client, server):
+    """The SYN-ACK not captured; a first request and its answer, then a
+    SYN injected elsewhere (the host answers a challenge ACK), then the
+    leak on the same connection."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80)
+    t._pkt(0, "S")
+    t.seq[0] += 1
+    t.seq[1] += 1
+    t._pkt(0, "A")
+    t.send(0, FIRST).send(1, OK5)
+    t._pkt(0, "S", seq=t.seq[0] + 7000000)
+    t._pkt(1, "A")                      # the challenge ACK
+    t.send(0, leak_post(ids)).send(1, OK2).close()
+    cap.write(path)
+
+
 def resent(req):
     """Header, then the body, then the body again: a true retransmission."""
     h = req.index(b"\r\n\r\n") + 4
@@ -224,6 +270,10 @@ CASES = {
                   "in order: decoy body, then the real one resent"),
     "insertion-acked": (insertion_acked, False,
                         "the decoy acknowledged by a forged ACK"),
+    "insertion-far-ack": (insertion_forged_ack(True), False,
+                          "the decoy, a forged ACK past it, the body"),
+    "insertion-blind-ack": (insertion_forged_ack(False), False,
+                            "the decoy, a forged ACK off-stream, the body"),
     "resent": (tcp(resent), False,
                "the body, then the same body retransmitted"),
     "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),
@@ -234,6 +284,8 @@ CASES = {
              "after 20 KB of other body"),
     "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "syn-inject": (syn_inject, False, "a SYN injected before the request"),
+    "synack-lost": (synack_lost, False,
+                    "SYN-ACK not captured, then a SYN injected"),
     "rst-syn": (rst_syn, False, "a blind RST, then a SYN, before it"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
@@ -249,9 +301,11 @@ NO_REFEREE = {
                "connection and loses the request the host received",
     "syn-inject": "tshark, not a host, takes the injected SYN for a new "
                   "connection and loses the request the host received",
+    "synack-lost": "as syn-inject",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
-OVERLAP = {"overlap-gf", "overlap-dg", "insertion"}
+OVERLAP = {"overlap-gf", "overlap-dg", "insertion", "insertion-far-ack",
+           "insertion-blind-ack"}
 
 
 SNI = "cong-dich-vu.example"

@@ -3,7 +3,8 @@
 # citizen-ID numbers in a cleartext HTTP POST, split every way an attacker
 # would -- one byte a segment (in order, and the first byte last), segments reversed, overlapping segments
 # (garbage then data, and the reverse), IPv4 fragments out of order, IPv6
-# fragments, the second request of a keep-alive connection (and pipelined), on the SYN (TCP Fast Open), after an injected SYN, after 20 KB
+# fragments, the second request of a keep-alive connection (and pipelined), on the SYN (TCP Fast Open), after an injected SYN (also on a
+# connection whose SYN-ACK was not captured), after 20 KB
 # of other body, chunked with a boundary inside each number, gzip and
 # deflate content coding -- to a data server (rule 1000801) and from a
 # data server to the outside (rule 1000802). Each raises the data-leak
@@ -11,7 +12,8 @@
 # events, the HTTP parser reports the leaking request; the same with
 # benign 12-digit numbers (not citizen IDs) raises no data-leak alert; the
 # overlap cases and the insertion (the real body over an in-order decoy
-# not yet acknowledged) raise one tcp_overlap anomaly (rule 1001021) each,
+# not yet acknowledged, also after a forged ACK past the decoy or far off
+# the server's stream) raise one tcp_overlap anomaly (rule 1001021) each,
 # the others none, and a true resend is compared and inspected once. One
 # table line per case and direction.
 # tshark, as referee, reassembles each leak capture and a TLS ClientHello
@@ -45,6 +47,13 @@ for d in in out; do
 		[ "$(stat resent_${d}_leak stream.resent_inspected)" = 0 ]
 	check "insertion $d: the real copy differs from the decoy" \
 		[ "$(stat insertion_${d}_leak stream.overlaps_differ)" = 1 ]
+	# The forged ACKs ignored, the flow established without its SYN-ACK.
+	for c in insertion-far-ack:stream.ack_unseen_data \
+	    insertion-blind-ack:stream.ack_off_stream \
+	    synack-lost:flow.synack_missed; do
+		check "${c%%:*} $d: counted once in ${c#*:}" \
+			[ "$(stat "${c%%:*}_${d}_leak" "${c#*:}")" = 1 ]
+	done
 done
 if command -v tshark >/dev/null; then
 	check "tshark's reassembled view is ours (list below)" \

@@ -315,24 +315,46 @@ APPROVED_DST = "192.0.2.10"      # approved_destinations
 STAGING = "10.20.7.7"            # private, outside approved_destinations
 
 
-def forged_syns(n, dst, dport, blind_ack=False):
+def forged_syns(n, dst, dport, blind_ack=False, synack_lost=False):
     """n SYNs from n forged addresses of the server segment (in
     protected_segments, not in known_hosts) that nobody answers; or, with
     blind_ack, that dst answers (to the real owner), followed by the
-    forger's ACK guessing the SYN-ACK's sequence number."""
+    forger's ACK guessing the SYN-ACK's sequence number. With synack_lost
+    the SYN-ACK is not in the capture, and the forger's blind ACK carries
+    data out of the window, which draws the server's ACK of the SYN (seen;
+    the forger does not see it), then a second blind guess."""
+    def seg(cap, i, d, flags, seq, ack=0, data=b""):
+        """Forger i's segment (d 0) or the server's to it (d 1)."""
+        ends = ["10.20.1.%d" % (100 + i), dst]
+        ports = [40000 + i, dport]
+        p = ip(ends[d], ends[1 - d]) / TCP(sport=ports[d], dport=ports[1 - d],
+                                           flags=flags, seq=seq, ack=ack)
+        cap.add(p / Raw(data) if data else p, 0.01)
+
     def build(cap):
         for i in range(n):
-            src = "10.20.1.%d" % (100 + i)
-            cap.add(ip(src, dst) / TCP(sport=40000 + i, dport=dport,
-                                       flags="S", seq=1000), 0.01)
+            seg(cap, i, 0, "S", 1000)
             if not blind_ack:
                 continue
-            cap.add(ip(dst, src) / TCP(sport=dport, dport=40000 + i,
-                                       flags="SA", seq=70000 + 977 * i,
-                                       ack=1001), 0.01)
-            cap.add(ip(src, dst) / TCP(sport=40000 + i, dport=dport,
-                                       flags="A", seq=1001,
-                                       ack=123457 + i), 0.01)
+            if not synack_lost:
+                seg(cap, i, 1, "SA", 70000 + 977 * i, 1001)
+            seg(cap, i, 0, "A", 1001, 123457 + i)
+            if synack_lost:
+                seg(cap, i, 0, "PA", 901001, 123457 + i, b"x" * 64)
+                seg(cap, i, 1, "A", 70001 + 977 * i, 1001)
+                seg(cap, i, 0, "A", 1001, 223457 + i)
+    return build
+
+
+def synack_lost_conn(client, server, dport):
+    """one_conn's connection with its SYN-ACK lost to capture."""
+    def build(cap):
+        t = Tcp(cap, client, server, eph(), dport)
+        t._pkt(0, "S")
+        t.seq[0] += 1
+        t.seq[1] += 1
+        t._pkt(0, "A")
+        t.send(0, b"\x00" * 64).send(1, b"\x00" * 64).close()
     return build
 
 
@@ -937,7 +959,9 @@ CASES = {
              ("a host outside known_hosts announces itself by gratuitous "
               "ARP, then talks (one alert)",
               both(arp_claim(UNKNOWN, "02:00:00:00:01:4d", gratuitous=True),
-                   one_conn(UNKNOWN, DB, 5432)))],
+                   one_conn(UNKNOWN, DB, 5432))),
+             ("a host outside known_hosts connects to a database, the "
+              "SYN-ACK lost to capture", synack_lost_conn(UNKNOWN, DB, 5432))],
         neg=[("known host to a database", one_conn(DATA2, DB, 5432)),
              ("office host outside protected_segments",
               one_conn(OFFICE, DB, 5432)),
@@ -946,7 +970,11 @@ CASES = {
               forged_syns(50, DB, 5432)),
              ("SYNs from 20 forged server-segment addresses, answered, "
               "then blind ACKs guessing the SYN-ACK's ISN",
-              forged_syns(20, DB, 5432, blind_ack=True))]),
+              forged_syns(20, DB, 5432, blind_ack=True)),
+             ("SYNs from 20 forged server-segment addresses, the SYN-ACKs "
+              "not captured, blind ACKs and data drawing the server's ACK "
+              "of the SYN", forged_syns(20, DB, 5432, blind_ack=True,
+                                        synack_lost=True))]),
     1001202: dict(
         pos=[("a data server answers on 8080, three times (one alert)",
               both(*[one_conn(CLIENT, DB, 8080)] * 3)),

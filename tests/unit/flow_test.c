@@ -154,6 +154,85 @@ test_handshake_ack_checked(void **state)
 	flow_table_free(ft);
 }
 
+/* A TCP segment between A:cport and B:80, from B if srv; its flow. */
+static struct flow *
+tcp_seg(struct flow_table *ft, int srv, uint16_t cport, uint8_t flags,
+    uint64_t ts, uint32_t seq, uint32_t ack)
+{
+	struct packet	p;
+
+	p = srv ? mkpkt(B, A, 80, cport, PROTO_TCP, flags, ts) :
+	    mkpkt(A, B, cport, 80, PROTO_TCP, flags, ts);
+	p.seq = seq;
+	p.ack = ack;
+	return flow_lookup(ft, &p);
+}
+
+/* A's SYN (ISN 1000) to B:80, its start set as stream.c sets it. */
+static struct flow *
+syn_seen(struct flow_table *ft, uint16_t cport, uint64_t ts)
+{
+	struct flow	*f = tcp_seg(ft, 0, cport, TH_SYN, ts, 1000, 0);
+
+	f->next_seq[0] = 1001;
+	f->app_flags |= FA_SEQ0;
+	return f;
+}
+
+/*
+ * The SYN seen, its SYN-ACK (ISN 5000) lost to capture: established once
+ * the server acknowledges the SYN (or the client's bytes) and the client
+ * then acknowledges the server's stream (stream.c's next_seq and
+ * inspected set by hand, as it would); counted. A forger's spoofed SYN,
+ * blind ACKs and the server's ACK it drew (of the SYN, which the forger
+ * cannot see) establish nothing.
+ */
+static void
+test_synack_missed(void **state)
+{
+	struct flow_table	*ft;
+	struct flow		*f;
+
+	(void)state;
+	ft = flow_table_new(1 << 20, NULL, NULL, NULL);
+	f = syn_seen(ft, 40000, 1 * SEC);
+	tcp_seg(ft, 0, 40000, TH_ACK, 1 * SEC + 20, 1001, 5001);
+	f->next_seq[0] = 1101;		/* and 100 bytes */
+	f->inspected[0] = 100;
+	assert_int_equal(f->state, FLOW_NEW);
+	tcp_seg(ft, 1, 40000, TH_ACK, 1 * SEC + 30, 5001, 777);	/* a guess */
+	assert_false(f->tcp & FT_SRV_ACKED);
+	tcp_seg(ft, 1, 40000, TH_ACK, 1 * SEC + 40, 5001, 1101);
+	assert_true(f->tcp & FT_SRV_ACKED);
+	assert_int_equal(f->next_seq[1], 5001);
+	assert_int_equal(f->state, FLOW_NEW);
+	tcp_seg(ft, 0, 40000, TH_ACK, 1 * SEC + 50, 1101, 9999);
+	assert_int_equal(f->state, FLOW_NEW);
+	tcp_seg(ft, 0, 40000, TH_ACK, 1 * SEC + 60, 1101, 5001);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	assert_int_equal(flow_stats(ft)->synack_missed, 1);
+	assert_int_equal(flow_stats(ft)->handshake_ack_mismatch, 0);
+	/* The forger: spoofed SYN, blind ACKs, the server's ACK of the SYN. */
+	f = syn_seen(ft, 40001, 2 * SEC);
+	tcp_seg(ft, 0, 40001, TH_ACK, 2 * SEC + 10, 1001, 123457);
+	tcp_seg(ft, 1, 40001, TH_ACK, 2 * SEC + 20, 5001, 1001);
+	tcp_seg(ft, 0, 40001, TH_ACK, 2 * SEC + 30, 1001, 123457);
+	assert_int_equal(f->state, FLOW_NEW);
+	/* Nor does the server's side alone, however much it sends. */
+	f = syn_seen(ft, 40002, 3 * SEC);
+	tcp_seg(ft, 1, 40002, TH_ACK, 3 * SEC + 10, 5001, 1001);
+	tcp_seg(ft, 1, 40002, TH_ACK, 3 * SEC + 20, 5001, 1001);
+	assert_int_equal(f->state, FLOW_NEW);
+	/* The server's 100 bytes and FIN, the client's ACK of both. */
+	f->next_seq[1] = 5101;
+	f->inspected[1] = 100;
+	tcp_seg(ft, 1, 40002, TH_ACK | TH_FIN, 3 * SEC + 30, 5101, 1001);
+	tcp_seg(ft, 0, 40002, TH_ACK, 3 * SEC + 40, 1001, 5102);
+	assert_int_equal(f->state, FLOW_ESTABLISHED);
+	assert_int_equal(flow_stats(ft)->synack_missed, 2);
+	flow_table_free(ft);
+}
+
 static void
 test_synack_first_and_rst(void **state)
 {
@@ -310,6 +389,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bidirectional_tcp_states),
 		cmocka_unit_test(test_handshake_ack_checked),
+		cmocka_unit_test(test_synack_missed),
 		cmocka_unit_test(test_synack_first_and_rst),
 		cmocka_unit_test(test_timeouts_per_state),
 		cmocka_unit_test(test_timeouts_reload),

@@ -520,6 +520,14 @@ ack_from_peer(struct stream *st, struct flow *f, uint32_t ack)
 	stream_packet(st, &pkt);
 }
 
+/* out: data's first n bytes, the one at `at` changed (fill() first). */
+static void
+data_but(uint8_t *out, size_t n, size_t at)
+{
+	memcpy(out, data, n);
+	out[at] ^= 0x5a;
+}
+
 /* A flow whose peer has sent (its SYN-ACK): handed-on bytes are kept. */
 static struct flow *
 answered_flow(struct stream *st, uint32_t isn)
@@ -566,8 +574,7 @@ test_resend_compared(void **state)
 
 	(void)state;
 	fill();
-	memcpy(other, data, sizeof(other));
-	other[321] ^= 0x5a;
+	data_but(other, sizeof(other), 321);
 	feed(st, f, k, 1, data, 1000);
 	assert_non_null(f->stream);
 	assert_false(f->app_flags & FA_HELD);
@@ -638,6 +645,66 @@ test_syn_ack_forged(void **state)
 	assert_int_equal(f->next_seq[1], 5001);
 	stream_flow_release(st, f);
 	free(f);
+	stream_free(st);
+}
+
+/* A bare ACK of direction 1 at seq, acknowledging ack. */
+static void
+ack_at(struct stream *st, struct flow *f, uint32_t seq, uint32_t ack)
+{
+	struct packet	pkt;
+
+	segment(&pkt, f, 1, TH_ACK, seq);
+	pkt.ack = ack;
+	stream_packet(st, &pkt);
+}
+
+/*
+ * An ACK past the bytes the peer sent, or on a segment far from its
+ * sender's stream, is a forger's: it lets no kept bytes go (counted), so
+ * an insertion's real copy after it is still compared: an overlap that
+ * differs. The peer's FIN takes a sequence number an ACK may cover.
+ */
+static void
+test_ack_forged_keeps(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = answered_flow(st, 0);
+	const struct stream_stats *ss = stream_stats(st);
+	uint8_t		 other[1000];
+
+	(void)state;
+	fill();
+	data_but(other, sizeof(other), 500);
+	feed(st, f, k, 1, data, 1000);
+	ack_from_peer(st, f, 1001 + 100000);		/* past the bytes */
+	assert_int_equal(ss->c[STC_ACK_UNSEEN], 1);
+	feed(st, f, k, 1, other, 1000);
+	assert_int_equal(k->anomalies, 1);
+	assert_int_equal(ss->c[STC_RESENT_INSPECTED], 0);
+	/* The server's stream known (its SYN-ACK): an ACK far from it. */
+	syn_ack(st, f, 5000, 1);
+	ack_at(st, f, 5001 + 50000000, 1001);
+	assert_int_equal(ss->c[STC_ACK_OFF_STREAM], 1);
+	feed(st, f, k, 1, other, 1000);
+	assert_int_equal(k->anomalies, 2);
+	ack_at(st, f, 5001, 1001);			/* the server's */
+	assert_null(f->stream);
+	feed(st, f, k, 1, other, 1000);
+	assert_int_equal(k->anomalies, 2);
+	assert_int_equal(ss->c[STC_RESENT_INSPECTED], 1);
+	/* More bytes and the client's FIN: the ACK of both lets them go. */
+	feed(st, f, k, 1001, data, 1000);
+	assert_non_null(f->stream);
+	f->tcp |= FT_FIN_C;
+	ack_at(st, f, 5001, 2002);
+	assert_null(f->stream);
+	assert_int_equal(ss->c[STC_ACK_UNSEEN], 1);
+	assert_int_equal(ss->c[STC_ACK_OFF_STREAM], 1);
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
 	stream_free(st);
 }
 
@@ -1072,6 +1139,7 @@ main(void)
 		cmocka_unit_test(test_kept_bounded),
 		cmocka_unit_test(test_kept_only_read),
 		cmocka_unit_test(test_syn_ack_forged),
+		cmocka_unit_test(test_ack_forged_keeps),
 		cmocka_unit_test(test_kept_vs_held),
 		cmocka_unit_test(test_kept_own),
 		cmocka_unit_test(test_kept_differ_past_depth),

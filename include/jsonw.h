@@ -46,8 +46,9 @@ struct jw_lit {
 	const char	*json;
 	size_t		 len;
 };
-#define JW_LIT(k)	((struct jw_lit){ ",\"" k "\":", \
-			    sizeof(",\"" k "\":") - 1 })
+/* The same as an initializer, for tables of keys. */
+#define JW_LIT_INIT(k)	{ ",\"" k "\":", sizeof(",\"" k "\":") - 1 }
+#define JW_LIT(k)	((struct jw_lit)JW_LIT_INIT(k))
 void	 jw_obj_open_l(struct jsonw *, struct jw_lit);
 void	 jw_arr_open_l(struct jsonw *, struct jw_lit);
 void	 jw_str_l(struct jsonw *, struct jw_lit, const char *val);
@@ -59,10 +60,12 @@ void	 jw_bool_l(struct jsonw *, struct jw_lit, int);
 /*
  * A value with nothing in it to escape or mask (printable ASCII, no
  * quote or backslash, no run of 12 digits): a timestamp of
- * util_format_ts, an address of util_addr_str, a name of the code's own
- * (event type, protocol). Copied between its quotes with no scan, which
- * was most of a string's cost; jsonw_test holds the formatters to it.
- * Anything from the wire or the configuration takes JW_STR.
+ * util_format_ts, an address of util_addr_str, a name from the code's
+ * own tables (event type, protocol, flow state, DNS rrtype and rcode,
+ * rule category and severity). Copied between its quotes with no scan,
+ * which was most of a string's cost; jsonw_test holds the formatters
+ * and tables to it. Anything from the wire or the configuration takes
+ * JW_STR.
  */
 void	 jw_safe_l(struct jsonw *, struct jw_lit, const char *val);
 #define JW_OBJ_OPEN(w, k)	jw_obj_open_l(w, JW_LIT(k))

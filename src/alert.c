@@ -607,7 +607,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		const struct flow *f = c->flow;
 
 		if (f->app_proto != APP_UNKNOWN)
-			JW_STR(&w, "app_proto", app_proto_name(
+			JW_SAFE(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
 		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
 			JW_STR(&w, "community_id", cid);
@@ -618,9 +618,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	/* signature stays the stable name; the Vietnamese one beside it. */
 	if (lang == 1 && r->name_vi != NULL)
 		put_str(&w, JW_LIT("signature_vi"), r->name_vi);
-	JW_STR(&w, "category", rules_category_name(r->category));
+	JW_SAFE(&w, "category", rules_category_name(r->category));
 	JW_UINT(&w, "severity", r->severity);
-	JW_STR(&w, "severity_name", rules_severity_name(r->severity));
+	JW_SAFE(&w, "severity_name", rules_severity_name(r->severity));
 	JW_UINT(&w, "level", r->level);
 	JW_ARR_OPEN(&w, "controls");
 	for (i = 0; i < r->ncontrols; i++)

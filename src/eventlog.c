@@ -167,7 +167,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 		JW_UINT(w, "icmp_type", sp);
 	}
 	if (f->app_proto != APP_UNKNOWN)
-		JW_STR(w, "app_proto", app_proto_name(
+		JW_SAFE(w, "app_proto", app_proto_name(
 		    (enum app_proto)f->app_proto));
 	if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
 	    f->cport, f->sport, cid, sizeof(cid)) == 0)
@@ -210,8 +210,8 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 	util_format_ts(f->last, tsb, sizeof(tsb), el->utc_offset);
 	JW_SAFE(&w, "end", tsb);
 	JW_UINT(&w, "age", (f->last - f->first) / 1000000);
-	JW_STR(&w, "state", flow_state_name((enum flow_state)f->state));
-	JW_STR(&w, "reason", flow_end_reason_name(r));
+	JW_SAFE(&w, "state", flow_state_name((enum flow_state)f->state));
+	JW_SAFE(&w, "reason", flow_end_reason_name(r));
 	jw_obj_close(&w);
 	if (f->proto == PROTO_TCP) {
 		JW_OBJ_OPEN(&w, "tcp");
@@ -368,9 +368,11 @@ event_quic(struct jsonw *w, const struct app_tls *t)
 void
 eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 {
-	static const struct { uint16_t bit; const char *name; } bits[] = {
-		{ 0x8000, "qr" }, { 0x0400, "aa" }, { 0x0200, "tc" },
-		{ 0x0100, "rd" }, { 0x0080, "ra" }, { 0x0040, "z" },
+	/* Keys as JW_LIT makes them: no scan of the name per flag. */
+	static const struct { uint16_t bit; struct jw_lit key; } bits[] = {
+		{ 0x8000, JW_LIT_INIT("qr") }, { 0x0400, JW_LIT_INIT("aa") },
+		{ 0x0200, JW_LIT_INIT("tc") }, { 0x0100, JW_LIT_INIT("rd") },
+		{ 0x0080, JW_LIT_INIT("ra") }, { 0x0040, JW_LIT_INIT("z") },
 	};
 	struct app_dns_iter	it = { 0, 0 };
 	struct app_dns_rr	rr;
@@ -381,7 +383,7 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 
 	JW_OBJ_OPEN(w, "dns");
 	JW_UINT(w, "version", 3);
-	JW_STR(w, "type", d->qr ? "response" : "request");
+	JW_SAFE(w, "type", d->qr ? "response" : "request");
 	JW_UINT(w, "id", d->id);
 	/* "%x" by hand: snprintf was a tenth of a DNS record. */
 	i = sizeof(fl) - 1;
@@ -391,24 +393,25 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 		fl[--i] = "0123456789abcdef"[v & 15];
 		v >>= 4;
 	} while (v != 0);
-	JW_STR(w, "flags", fl + i);
+	/* At most four hex digits: nothing to escape or mask. */
+	JW_SAFE(w, "flags", fl + i);
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (d->flags & bits[i].bit)
-			jw_bool(w, bits[i].name, 1);
+			jw_bool_l(w, bits[i].key, 1);
 	JW_UINT(w, "opcode", d->opcode);
-	JW_STR(w, "rcode", app_dns_rcode_name(d->rcode));
+	JW_SAFE(w, "rcode", app_dns_rcode_name(d->rcode));
 	/* A message without a question (mDNS announcements) has no
 	 * name to report. */
 	if (d->qdcount > 0) {
 		JW_ARR_OPEN(w, "queries");
 		jw_obj_open(w, NULL);
 		JW_STR(w, "rrname", d->qname);
-		JW_STR(w, "rrtype", app_dns_rrtype_name(d->qtype));
+		JW_SAFE(w, "rrtype", app_dns_rrtype_name(d->qtype));
 		jw_obj_close(w);
 		jw_arr_close(w);
 		if (alert) {
 			JW_STR(w, "rrname", d->qname);
-			JW_STR(w, "rrtype", app_dns_rrtype_name(d->qtype));
+			JW_SAFE(w, "rrtype", app_dns_rrtype_name(d->qtype));
 		}
 	}
 	while (!alert && app_dns_answer(d, &it, &rr) == 1) {
@@ -416,7 +419,7 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 			JW_ARR_OPEN(w, "answers");
 		jw_obj_open(w, NULL);
 		JW_STR(w, "rrname", rr.rrname);
-		JW_STR(w, "rrtype", app_dns_rrtype_name(rr.type));
+		JW_SAFE(w, "rrtype", app_dns_rrtype_name(rr.type));
 		JW_UINT(w, "ttl", rr.ttl);
 		if (rr.rdata[0] != '\0')
 			JW_STR(w, "rdata", rr.rdata);

@@ -17,7 +17,10 @@
 
 #include <jansson.h>
 
+#include "app.h"
+#include "flow.h"
 #include "jsonw.h"
+#include "rules.h"
 #include "util.h"
 
 static void
@@ -342,6 +345,22 @@ test_safe_values(void **state)
 		safe_same(buf);
 		safe_same(util_proto_name((uint8_t)i, buf, sizeof(buf)));
 	}
+	/* The tables' names that records and alerts write by JW_SAFE,
+	 * each entry and the fallback past its end. */
+	for (i = 0; i <= APP_MAX; i++)
+		safe_same(app_proto_name((enum app_proto)i));
+	for (i = 0; i <= FLOW_STATE_MAX; i++)
+		safe_same(flow_state_name((enum flow_state)i));
+	for (i = 0; i <= FLOW_END_SHUTDOWN + 1; i++)
+		safe_same(flow_end_reason_name((enum flow_end_reason)i));
+	for (i = 0; i <= UINT16_MAX; i++)
+		safe_same(app_dns_rrtype_name((uint16_t)i));
+	for (i = 0; i <= UINT8_MAX; i++)
+		safe_same(app_dns_rcode_name((uint8_t)i));
+	for (i = 0; i <= CAT_MAX; i++)
+		safe_same(rules_category_name((int)i));
+	for (i = 0; i <= 6; i++)
+		safe_same(rules_severity_name((int)i));
 }
 
 static void

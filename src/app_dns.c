@@ -14,7 +14,6 @@
  * A name whose escaped form exceeds 255 characters is cut at a character
  * boundary.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -210,9 +209,8 @@ app_dns_answer(const struct app_dns *d, struct app_dns_iter *it,
 			util_addr_str(4, p + at, rr->rdata, sizeof(rr->rdata));
 		break;
 	case 28:	/* AAAA */
-		if (rdlen == 16)
-			inet_ntop(AF_INET6, p + at, rr->rdata,
-			    sizeof(rr->rdata));
+		if (rdlen == 16)	/* the same, by hand */
+			util_addr_str(6, p + at, rr->rdata, sizeof(rr->rdata));
 		break;
 	case 15:	/* MX: preference, then the exchange */
 		if (rdlen < 3)

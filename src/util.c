@@ -99,23 +99,27 @@ util_parse_duration(const char *s, uint64_t *out)
  * 2025-01-01T10:53:20.001000+0700, in the configured zone offset.
  * Every alert and event record has one, and gmtime_r, strftime and
  * snprintf were a tenth of a record's cost (perf, bench gateway stage):
- * the text up to the seconds is kept for the last second asked, the
- * rest is put in by hand.
+ * the text up to the seconds and the zone's are kept for the last
+ * second asked, the microseconds put in by hand, two digits at a time
+ * from a table (a division per digit was half of what was left).
  */
 void
 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 {
 	static _Thread_local time_t	cached_t;
 	static _Thread_local int	cached_off, cached_ok;
-	static _Thread_local char	cached[32];
+	static _Thread_local char	cached[32], zone[6];
+	static const char		pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
 	time_t				t = (time_t)(usec / 1000000) +
 					    utc_offset;
 	struct tm			tm;
 	int				off = utc_offset < 0 ? -utc_offset :
 					    utc_offset;
 	unsigned			us = (unsigned)(usec % 1000000);
-	char				*p;
-	int				i;
 
 	/* 19 + 7 + 5 characters and the NUL; the cases outside, as before. */
 	if (len < 32 || off / 3600 > 99) {
@@ -144,22 +148,20 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 			    (off % 3600) / 60);
 			return;
 		}
+		zone[0] = utc_offset < 0 ? '-' : '+';
+		memcpy(zone + 1, pairs + off / 3600 * 2, 2);
+		memcpy(zone + 3, pairs + (off % 3600) / 60 * 2, 2);
+		zone[5] = '\0';
 		cached_t = t;
 		cached_off = utc_offset;
 		cached_ok = 1;
 	}
 	memcpy(buf, cached, 19);
-	p = buf + 19;
-	*p++ = '.';
-	for (i = 5; i >= 0; i--, us /= 10)
-		p[i] = (char)('0' + us % 10);
-	p += 6;
-	*p++ = utc_offset < 0 ? '-' : '+';
-	p[0] = (char)('0' + off / 3600 / 10);
-	p[1] = (char)('0' + off / 3600 % 10);
-	p[2] = (char)('0' + (off % 3600) / 60 / 10);
-	p[3] = (char)('0' + (off % 3600) / 60 % 10);
-	p[4] = '\0';
+	buf[19] = '.';
+	memcpy(buf + 20, pairs + us / 10000 * 2, 2);
+	memcpy(buf + 22, pairs + us / 100 % 100 * 2, 2);
+	memcpy(buf + 24, pairs + us % 100 * 2, 2);
+	memcpy(buf + 26, zone, sizeof(zone));
 }
 
 /* The EVE name of an IP protocol; others as their number in buf. */

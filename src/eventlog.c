@@ -111,14 +111,15 @@ eventlog_errors(const struct eventlog *el)
 }
 
 /*
- * The envelope common to every record. fwd says whether the record's
- * source is the flow's client (flow orientation) or its server.
+ * The envelope common to every record, ts its time as util_format_ts
+ * wrote it (a flow record's end is the same text). fwd says whether the
+ * record's source is the flow's client (flow orientation) or its server.
  */
 static void
 event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
-    uint64_t ts, const struct flow *f, int fwd, const char *iface)
+    const char *ts, const struct flow *f, int fwd, const char *iface)
 {
-	char		 tsb[40], a[64], b[64], cid[40], pn[8];
+	char		 a[64], b[64], cid[40], pn[8];
 	const char	*vals[2];
 	const uint8_t	*src = fwd ? f->caddr : f->saddr;
 	const uint8_t	*dst = fwd ? f->saddr : f->caddr;
@@ -129,8 +130,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	int		 icmp = f->proto == PROTO_ICMP ||
 			    f->proto == PROTO_ICMPV6;
 
-	util_format_ts(ts, tsb, sizeof(tsb), el->utc_offset);
-	JW_SAFE(w, "timestamp", tsb);
+	JW_SAFE(w, "timestamp", ts);
 	JW_UINT(w, "flow_id", f->id);
 	/* The same in every record of the interface: written once. */
 	vals[0] = el->sensor;
@@ -194,12 +194,13 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
     enum flow_end_reason r, const char *iface)
 {
 	struct jsonw	w;
-	char		tsb[40];
+	char		tsb[40], end[40];
 
 	if (el == NULL)
 		return;
 	jw_init(&w, el->buf, sizeof(el->buf));
-	event_envelope(el, &w, "flow", f->last, f, 1, iface);
+	util_format_ts(f->last, end, sizeof(end), el->utc_offset);
+	event_envelope(el, &w, "flow", end, f, 1, iface);
 	JW_OBJ_OPEN(&w, "flow");
 	JW_UINT(&w, "pkts_toserver", f->pkts[0]);
 	JW_UINT(&w, "pkts_toclient", f->pkts[1]);
@@ -207,8 +208,7 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 	JW_UINT(&w, "bytes_toclient", f->bytes[1]);
 	util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
 	JW_SAFE(&w, "start", tsb);
-	util_format_ts(f->last, tsb, sizeof(tsb), el->utc_offset);
-	JW_SAFE(&w, "end", tsb);
+	JW_SAFE(&w, "end", end);
 	JW_UINT(&w, "age", (f->last - f->first) / 1000000);
 	JW_SAFE(&w, "state", flow_state_name((enum flow_state)f->state));
 	JW_SAFE(&w, "reason", flow_end_reason_name(r));
@@ -483,6 +483,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	struct jsonw		 w;
 	const struct flow	*f = pkt->flow;
 	const char		*type;
+	char			 tsb[40];
 	int			 fwd = 1;
 
 	if (el == NULL || f == NULL)
@@ -516,7 +517,8 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		return;
 	}
 	jw_init(&w, el->buf, sizeof(el->buf));
-	event_envelope(el, &w, type, pkt->ts, f, fwd,
+	util_format_ts(pkt->ts, tsb, sizeof(tsb), el->utc_offset);
+	event_envelope(el, &w, type, tsb, f, fwd,
 	    pkt->iface ? pkt->iface->name : NULL);
 	switch (r->have) {
 	case APPR_TLS_CH:

@@ -253,6 +253,7 @@ lit_record(char *buf, size_t cap, int lit)
 		JW_INT(&w, "delta", -42);
 		JW_BOOL(&w, "syn_ack", 1);
 		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
+		JW_SAFE(&w, "proto", "TCP");
 		JW_ARR_OPEN(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);
@@ -268,6 +269,7 @@ lit_record(char *buf, size_t cap, int lit)
 		jw_int(&w, "delta", -42);
 		jw_bool(&w, "syn_ack", 1);
 		jw_digest(&w, "ja3_hash", "0123456789abcdef");
+		jw_str(&w, "proto", "TCP");
 		jw_arr_open(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);

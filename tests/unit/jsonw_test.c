@@ -254,6 +254,9 @@ lit_record(char *buf, size_t cap, int lit)
 		JW_BOOL(&w, "syn_ack", 1);
 		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
 		JW_SAFE(&w, "proto", "TCP");
+		JW_RAW(&w, "\"dns\":{\"version\":3,\"type\":\"request\"");
+		JW_RAW(&w, "\"qr\":true");
+		jw_obj_close(&w);
 		JW_ARR_OPEN(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);
@@ -270,6 +273,11 @@ lit_record(char *buf, size_t cap, int lit)
 		jw_bool(&w, "syn_ack", 1);
 		jw_digest(&w, "ja3_hash", "0123456789abcdef");
 		jw_str(&w, "proto", "TCP");
+		jw_obj_open(&w, "dns");
+		jw_uint(&w, "version", 3);
+		jw_str(&w, "type", "request");
+		jw_bool(&w, "qr", 1);
+		jw_obj_close(&w);
 		jw_arr_open(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);
@@ -286,7 +294,7 @@ lit_record(char *buf, size_t cap, int lit)
 static void
 test_lit_keys(void **state)
 {
-	char		a[256], b[256];
+	char		a[384], b[384];
 	size_t		cap;
 	ssize_t		ra, rb;
 

@@ -54,6 +54,7 @@ struct jw_lit {
  */
 void	 jw_val_str(struct jsonw *, const char *val, size_t n);
 void	 jw_val_safe(struct jsonw *, const char *val);
+void	 jw_val_clean(struct jsonw *, const char *val);
 void	 jw_val_digest(struct jsonw *, const char *val);
 void	 jw_val_int(struct jsonw *, int64_t);
 void	 jw_val_uint(struct jsonw *, uint64_t);
@@ -212,6 +213,20 @@ jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
 	jw_key_l(w, k);
 	jw_val_safe(w, val);
 }
+/*
+ * A value of the code's own encoding with nothing to escape (printable
+ * ASCII, no quote or backslash: base64, hex) that may still hold a run
+ * of digits like a citizen ID, so it is masked as JW_STR would, without
+ * JW_STR's scan for bytes to escape: a Community ID.
+ */
+static inline void
+jw_clean_l(struct jsonw *w, struct jw_lit k, const char *val)
+{
+	jw_key_l(w, k);
+	jw_val_clean(w, val);
+}
+#define JW_CLEAN(w, k, v)	jw_clean_l(w, JW_LIT(k), v)
+
 #define JW_OBJ_OPEN(w, k)	jw_obj_open_l(w, JW_LIT(k))
 #define JW_ARR_OPEN(w, k)	jw_arr_open_l(w, JW_LIT(k))
 #define JW_STR(w, k, v)		jw_str_l(w, JW_LIT(k), v)

@@ -610,7 +610,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 			JW_SAFE(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
 		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
-			JW_STR(&w, "community_id", cid);
+			JW_CLEAN(&w, "community_id", cid);
 	}
 	JW_OBJ_OPEN(&w, "alert");
 	JW_UINT(&w, "signature_id", r->sid);

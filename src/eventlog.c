@@ -206,7 +206,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 		    (enum app_proto)f->app_proto));
 	if (community_id_v1(0, f->ipver, f->caddr, f->saddr, f->proto,
 	    f->cport, f->sport, cid, sizeof(cid)) == 0)
-		JW_STR(w, "community_id", cid);
+		JW_CLEAN(w, "community_id", cid);
 }
 
 /* The record kept, or on overflow left to be written over. */

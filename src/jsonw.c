@@ -537,6 +537,18 @@ jw_val_safe(struct jsonw *w, const char *val)
 }
 
 void
+jw_val_clean(struct jsonw *w, const char *val)
+{
+	size_t	n = strlen(val);
+
+	if ((n < 12 || cccd_next(val, n, 0) == n) && w->len + n + 2 < w->cap) {
+		jw_quoted(w, val, n);
+		return;
+	}
+	jw_escape_slow(w, val, n);
+}
+
+void
 jw_val_uint(struct jsonw *w, uint64_t v)
 {
 	jw_digits(w, v, 0);

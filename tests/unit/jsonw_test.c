@@ -254,6 +254,7 @@ lit_record(char *buf, size_t cap, int lit)
 		JW_BOOL(&w, "syn_ack", 1);
 		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
 		JW_SAFE(&w, "proto", "TCP");
+		JW_CLEAN(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 		JW_RAW(&w, "\"dns\":{\"version\":3,\"type\":\"request\"");
 		JW_RAW(&w, "\"qr\":true");
 		jw_obj_close(&w);
@@ -273,6 +274,7 @@ lit_record(char *buf, size_t cap, int lit)
 		jw_bool(&w, "syn_ack", 1);
 		jw_digest(&w, "ja3_hash", "0123456789abcdef");
 		jw_str(&w, "proto", "TCP");
+		jw_str(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 		jw_obj_open(&w, "dns");
 		jw_uint(&w, "version", 3);
 		jw_str(&w, "type", "request");
@@ -294,7 +296,7 @@ lit_record(char *buf, size_t cap, int lit)
 static void
 test_lit_keys(void **state)
 {
-	char		a[384], b[384];
+	char		a[448], b[448];
 	size_t		cap;
 	ssize_t		ra, rb;
 
@@ -309,9 +311,12 @@ test_lit_keys(void **state)
 	assert_true(ra > 0);
 }
 
-/* What JW_SAFE is given needs nothing done: JW_STR writes the same. */
+/*
+ * What JW_SAFE is given needs nothing done, what JW_CLEAN is given no
+ * escaping: JW_STR writes the same.
+ */
 static void
-safe_same(const char *v)
+same_as_str(const char *v, int clean)
 {
 	char		a[128], b[128];
 	struct jsonw	wa, wb;
@@ -319,10 +324,52 @@ safe_same(const char *v)
 	jw_init(&wa, a, sizeof(a));
 	jw_init(&wb, b, sizeof(b));
 	JW_STR(&wa, "v", v);
-	JW_SAFE(&wb, "v", v);
+	if (clean)
+		JW_CLEAN(&wb, "v", v);
+	else
+		JW_SAFE(&wb, "v", v);
 	assert_true(jw_finish(&wa) > 0);
 	assert_true(jw_finish(&wb) > 0);
 	assert_string_equal(a, b);
+}
+
+static void
+safe_same(const char *v)
+{
+	same_as_str(v, 0);
+}
+
+/*
+ * JW_CLEAN writes what JW_STR does for text with nothing to escape:
+ * base64 (Community IDs) with and without runs of digits, of every
+ * length around 12, plausible citizen IDs among them.
+ */
+static void
+test_clean_values(void **state)
+{
+	static const char	b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:";
+	char			v[48];
+	uint32_t		x = 12345;
+	size_t			i, j, n;
+
+	(void)state;
+	for (i = 0; i < 50000; i++) {
+		n = i % 40;
+		for (j = 0; j < n; j++) {
+			x = x * 1103515245U + 12345U;
+			v[j] = b64[(x >> 16) % (sizeof(b64) - 1)];
+		}
+		v[n] = '\0';
+		/* A run of digits, a province's code first half the time. */
+		if (i % 3 == 0 && n >= 12) {
+			j = (x >> 8) % (n - 11);
+			memcpy(v + j, i % 2 ? "001234567890" : "999912345678", 12);
+			if (i % 5 == 0 && j + 12 < n)
+				v[j + 12] = '7';	/* 13 digits: not one */
+		}
+		same_as_str(v, 1);
+	}
 }
 
 static void
@@ -605,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_lit_keys),
 		cmocka_unit_test(test_safe_values),
+		cmocka_unit_test(test_clean_values),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

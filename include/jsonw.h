@@ -242,13 +242,16 @@ jw_clean_l(struct jsonw *w, struct jw_lit k, const char *val)
  * they were written from, and copied whole while those stay the same:
  * jw_memo_put appends them when vals match (NULL is a value), else 0;
  * the caller then writes them and calls jw_memo_keep with w's len from
- * before. Zeroed, a memo holds nothing.
+ * before. Zeroed, a memo holds nothing; it keeps up to JW_MEMO_VALS
+ * values.
  */
 #define JW_MEMO_SRC	256
 #define JW_MEMO_JSON	512
+#define JW_MEMO_VALS	4
 struct jw_memo {
 	size_t	 len;			/* of json; 0: nothing kept */
 	int	 comma;			/* w's need_comma when written */
+	size_t	 vlen[JW_MEMO_VALS];	/* of each text in src */
 	char	 src[JW_MEMO_SRC];	/* per value: 0, or 1 and the text */
 	char	 json[JW_MEMO_JSON];
 };

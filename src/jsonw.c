@@ -554,12 +554,13 @@ jw_val_uint(struct jsonw *w, uint64_t v)
 	jw_digits(w, v, 0);
 }
 
-/* Whether the values are those m was written from. */
+/* Whether the values are those m was written from (their lengths kept:
+ * a strlen per value was a tenth of a record's envelope). */
 static int
 jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
 {
 	const char	*p = m->src;
-	size_t		 i, l;
+	size_t		 i;
 
 	for (i = 0; i < n; i++) {
 		if (vals[i] == NULL) {
@@ -569,8 +570,7 @@ jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
 		}
 		if (*p++ != 1 || strcmp(p, vals[i]) != 0)
 			return 0;
-		l = strlen(p);
-		p += l + 1;
+		p += m->vlen[i] + 1;
 	}
 	return 1;
 }
@@ -579,7 +579,7 @@ int
 jw_memo_put(struct jsonw *w, const struct jw_memo *m,
     const char *const *vals, size_t n)
 {
-	if (m->len == 0 || w->need_comma != m->comma ||
+	if (m->len == 0 || n > JW_MEMO_VALS || w->need_comma != m->comma ||
 	    w->len + m->len >= w->cap || !jw_memo_same(m, vals, n))
 		return 0;
 	memcpy(w->buf + w->len, m->json, m->len);
@@ -595,7 +595,8 @@ jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
 	size_t	i, o = 0, l;
 
 	m->len = 0;
-	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark)
+	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark ||
+	    n > JW_MEMO_VALS)
 		return;
 	for (i = 0; i < n; i++) {
 		if (vals[i] == NULL) {
@@ -607,6 +608,7 @@ jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
 		l = strlen(vals[i]);
 		if (o + l + 2 > sizeof(m->src))
 			return;
+		m->vlen[i] = l;
 		m->src[o++] = 1;
 		memcpy(m->src + o, vals[i], l + 1);
 		o += l + 1;

@@ -565,7 +565,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	JW_SAFE(&w, "timestamp", ts);
 	if (c->flow != NULL)
 		JW_UINT(&w, "flow_id", c->flow->id);
-	JW_SAFE(&w, "event_type", "alert");
+	JW_RAW(&w, "\"event_type\":\"alert\"");
 	/* The same in every alert of the interface: written once. */
 	vals[0] = conf->sensor_name;
 	vals[1] = c->iface;

@@ -54,6 +54,7 @@ struct jw_lit {
  */
 void	 jw_val_str(struct jsonw *, const char *val, size_t n);
 void	 jw_val_safe(struct jsonw *, const char *val);
+void	 jw_val_safen(struct jsonw *, const char *val, size_t n);
 void	 jw_val_clean(struct jsonw *, const char *val);
 void	 jw_val_digest(struct jsonw *, const char *val);
 void	 jw_val_int(struct jsonw *, int64_t);
@@ -213,6 +214,14 @@ jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
 	jw_key_l(w, k);
 	jw_val_safe(w, val);
 }
+
+/* The same of a length known (a timestamp's, from util_format_ts). */
+static inline void
+jw_safen_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
+{
+	jw_key_l(w, k);
+	jw_val_safen(w, val, n);
+}
 /*
  * A value of the code's own encoding with nothing to escape (printable
  * ASCII, no quote or backslash: base64, hex) that may still hold a run
@@ -236,6 +245,7 @@ jw_clean_l(struct jsonw *w, struct jw_lit k, const char *val)
 #define JW_UINT(w, k, v)	jw_uint_l(w, JW_LIT(k), v)
 #define JW_BOOL(w, k, v)	jw_bool_l(w, JW_LIT(k), v)
 #define JW_SAFE(w, k, v)	jw_safe_l(w, JW_LIT(k), v)
+#define JW_SAFEN(w, k, v, n)	jw_safen_l(w, JW_LIT(k), v, n)
 /*
  * Members that repeat from record to record (the sensor's name, the
  * interface), kept as jsonw wrote them (masked, escaped) with the values

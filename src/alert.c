@@ -553,7 +553,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40];
 	const char	*vals[2];
 	ssize_t		 n;
-	size_t		 i;
+	size_t		 i, tslen;
 	int		 lang = conf->language_vi ? 1 : 0;
 	int		 ports = c->proto == PROTO_TCP || c->proto == PROTO_UDP ||
 			    c->proto == PROTO_SCTP;
@@ -561,8 +561,8 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (o == NULL)
 		return;
 	jw_init(&w, o->buf, sizeof(o->buf));
-	util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
-	JW_SAFE(&w, "timestamp", ts);
+	tslen = util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
+	JW_SAFEN(&w, "timestamp", ts, tslen);
 	if (c->flow != NULL)
 		JW_UINT(&w, "flow_id", c->flow->id);
 	JW_RAW(&w, "\"event_type\":\"alert\"");

@@ -152,7 +152,8 @@ eventlog_errors(const struct eventlog *el)
  */
 static void
 event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
-    const char *ts, const struct flow *f, int fwd, const char *iface)
+    const char *ts, size_t tslen, const struct flow *f, int fwd,
+    const char *iface)
 {
 	char		 a[64], b[64], cid[40], pn[8];
 	const char	*vals[2];
@@ -165,7 +166,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 	int		 icmp = f->proto == PROTO_ICMP ||
 			    f->proto == PROTO_ICMPV6;
 
-	JW_SAFE(w, "timestamp", ts);
+	JW_SAFEN(w, "timestamp", ts, tslen);
 	JW_UINT(w, "flow_id", f->id);
 	/* The same in every record of the interface: written once. */
 	vals[0] = el->sensor;
@@ -232,20 +233,21 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 {
 	struct jsonw	w;
 	char		tsb[40], end[40];
+	size_t		n, endlen;
 
 	if (el == NULL)
 		return;
 	event_start(el, &w);
-	util_format_ts(f->last, end, sizeof(end), el->utc_offset);
-	event_envelope(el, &w, "flow", end, f, 1, iface);
+	endlen = util_format_ts(f->last, end, sizeof(end), el->utc_offset);
+	event_envelope(el, &w, "flow", end, endlen, f, 1, iface);
 	JW_OBJ_OPEN(&w, "flow");
 	JW_UINT(&w, "pkts_toserver", f->pkts[0]);
 	JW_UINT(&w, "pkts_toclient", f->pkts[1]);
 	JW_UINT(&w, "bytes_toserver", f->bytes[0]);
 	JW_UINT(&w, "bytes_toclient", f->bytes[1]);
-	util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
-	JW_SAFE(&w, "start", tsb);
-	JW_SAFE(&w, "end", end);
+	n = util_format_ts(f->first, tsb, sizeof(tsb), el->utc_offset);
+	JW_SAFEN(&w, "start", tsb, n);
+	JW_SAFEN(&w, "end", end, endlen);
 	JW_UINT(&w, "age", (f->last - f->first) / 1000000);
 	JW_SAFE(&w, "state", flow_state_name((enum flow_state)f->state));
 	JW_SAFE(&w, "reason", flow_end_reason_name(r));
@@ -525,6 +527,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	const struct flow	*f = pkt->flow;
 	const char		*type;
 	char			 tsb[40];
+	size_t			 n;
 	int			 fwd = 1;
 
 	if (el == NULL || f == NULL)
@@ -558,8 +561,8 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 		return;
 	}
 	event_start(el, &w);
-	util_format_ts(pkt->ts, tsb, sizeof(tsb), el->utc_offset);
-	event_envelope(el, &w, type, tsb, f, fwd,
+	n = util_format_ts(pkt->ts, tsb, sizeof(tsb), el->utc_offset);
+	event_envelope(el, &w, type, tsb, n, f, fwd,
 	    pkt->iface ? pkt->iface->name : NULL);
 	switch (r->have) {
 	case APPR_TLS_CH:

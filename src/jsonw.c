@@ -525,15 +525,19 @@ jw_val_str(struct jsonw *w, const char *val, size_t n)
 }
 
 void
-jw_val_safe(struct jsonw *w, const char *val)
+jw_val_safen(struct jsonw *w, const char *val, size_t n)
 {
-	size_t	n = strlen(val);
-
 	if (w->len + n + 2 >= w->cap) {
 		w->overflow = 1;
 		return;
 	}
 	jw_quoted(w, val, n);
+}
+
+void
+jw_val_safe(struct jsonw *w, const char *val)
+{
+	jw_val_safen(w, val, strlen(val));
 }
 
 void

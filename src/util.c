@@ -101,9 +101,10 @@ util_parse_duration(const char *s, uint64_t *out)
  * snprintf were a tenth of a record's cost (perf, bench gateway stage):
  * the text up to the seconds and the zone's are kept for the last
  * second asked, the microseconds put in by hand, two digits at a time
- * from a table (a division per digit was half of what was left).
+ * from a table (a division per digit was half of what was left). The
+ * length comes back, for JW_SAFEN.
  */
-void
+size_t
 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 {
 	static _Thread_local time_t	cached_t;
@@ -127,17 +128,17 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 
 		if (gmtime_r(&t, &tm) == NULL) {
 			snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
-			return;
+			return len > 0 ? strlen(buf) : 0;
 		}
 		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 		snprintf(buf, len, "%s.%06u%c%02d%02d", date, us,
 		    utc_offset < 0 ? '-' : '+', off / 3600, (off % 3600) / 60);
-		return;
+		return len > 0 ? strlen(buf) : 0;
 	}
 	if (!cached_ok || t != cached_t || utc_offset != cached_off) {
 		if (gmtime_r(&t, &tm) == NULL) {
 			snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
-			return;
+			return len > 0 ? strlen(buf) : 0;
 		}
 		/* A year past 9999 is longer: not cached, formatted as before. */
 		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S",
@@ -146,7 +147,7 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 			snprintf(buf, len, "%s.%06u%c%02d%02d", cached, us,
 			    utc_offset < 0 ? '-' : '+', off / 3600,
 			    (off % 3600) / 60);
-			return;
+			return len > 0 ? strlen(buf) : 0;
 		}
 		zone[0] = utc_offset < 0 ? '-' : '+';
 		memcpy(zone + 1, pairs + off / 3600 * 2, 2);
@@ -162,6 +163,7 @@ util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset)
 	memcpy(buf + 22, pairs + us / 100 % 100 * 2, 2);
 	memcpy(buf + 24, pairs + us % 100 * 2, 2);
 	memcpy(buf + 26, zone, sizeof(zone));
+	return 31;
 }
 
 /* The EVE name of an IP protocol; others as their number in buf. */

@@ -254,6 +254,7 @@ lit_record(char *buf, size_t cap, int lit)
 		JW_BOOL(&w, "syn_ack", 1);
 		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
 		JW_SAFE(&w, "proto", "TCP");
+		JW_SAFEN(&w, "dest_ip", "10.0.0.1", 8);
 		JW_CLEAN(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 		JW_RAW(&w, "\"dns\":{\"version\":3,\"type\":\"request\"");
 		JW_RAW(&w, "\"qr\":true");
@@ -274,6 +275,7 @@ lit_record(char *buf, size_t cap, int lit)
 		jw_bool(&w, "syn_ack", 1);
 		jw_digest(&w, "ja3_hash", "0123456789abcdef");
 		jw_str(&w, "proto", "TCP");
+		jw_str(&w, "dest_ip", "10.0.0.1");
 		jw_str(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 		jw_obj_open(&w, "dns");
 		jw_uint(&w, "version", 3);
@@ -296,7 +298,7 @@ lit_record(char *buf, size_t cap, int lit)
 static void
 test_lit_keys(void **state)
 {
-	char		a[448], b[448];
+	char		a[480], b[480];
 	size_t		cap;
 	ssize_t		ra, rb;
 

@@ -156,7 +156,7 @@ test_format_ts(void **state)
 	char			ours[40], theirs[40], small[20], small2[20];
 	uint64_t		usec = 1735700400ULL * 1000000;
 	uint32_t		seed = 777;
-	size_t			i, k;
+	size_t			i, k, n;
 
 	(void)state;
 	/* Runs within a second, across seconds, days and years, with the
@@ -173,7 +173,8 @@ test_format_ts(void **state)
 		k = (seed >> 16) % (sizeof(offsets) / sizeof(offsets[0]));
 		if ((seed & 0x300) != 0)
 			k = 1;		/* mostly one zone, as a sensor has */
-		util_format_ts(usec, ours, sizeof(ours), offsets[k]);
+		n = util_format_ts(usec, ours, sizeof(ours), offsets[k]);
+		assert_int_equal(n, strlen(ours));
 		ts_reference(usec, theirs, sizeof(theirs), offsets[k]);
 		if (strcmp(ours, theirs) != 0)
 			fail_msg("%llu %+d: %s, expected %s",
@@ -181,15 +182,18 @@ test_format_ts(void **state)
 			    theirs);
 	}
 	/* Past year 9999, before 1970 +offset, and a short buffer. */
-	util_format_ts(253402300800ULL * 1000000 + 5, ours, sizeof(ours), 0);
+	n = util_format_ts(253402300800ULL * 1000000 + 5, ours, sizeof(ours), 0);
+	assert_int_equal(n, strlen(ours));
 	ts_reference(253402300800ULL * 1000000 + 5, theirs, sizeof(theirs), 0);
 	assert_string_equal(ours, theirs);
 	util_format_ts(0, ours, sizeof(ours), -3600);
 	ts_reference(0, theirs, sizeof(theirs), -3600);
 	assert_string_equal(ours, theirs);
-	util_format_ts(usec, small, sizeof(small), 25200);
+	n = util_format_ts(usec, small, sizeof(small), 25200);
+	assert_int_equal(n, strlen(small));
 	ts_reference(usec, small2, sizeof(small2), 25200);
 	assert_string_equal(small, small2);
+	assert_int_equal(util_format_ts(usec, small, 0, 25200), 0);
 }
 
 int

@@ -205,15 +205,20 @@ alert_out_drain(struct alert_out *o)
 	o->pend_lines = 0;
 }
 
-/* One alert's line, after those waiting; a full buffer goes out first. */
-static void
-json_queue(struct alert_out *o, const char *line, size_t len)
+/*
+ * Where an alert's line is built: after the lines waiting for the JSON
+ * log, so that it need not be copied there (the copy was a sixtieth of
+ * an alert), those written first when the room left is short of the
+ * longest line; o->buf when there is no JSON log.
+ */
+static char *
+json_slot(struct alert_out *o)
 {
-	if (len > sizeof(o->pend) - o->npend)
+	if (o->json < 0)
+		return o->buf;
+	if (sizeof(o->pend) - o->npend < sizeof(o->buf))
 		alert_out_drain(o);
-	memcpy(o->pend + o->npend, line, len);
-	o->npend += len;
-	o->pend_lines++;
+	return o->pend + o->npend;
 }
 
 struct alert_out *
@@ -550,7 +555,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
     const struct thr_result *res)
 {
 	struct jsonw	 w;
-	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40];
+	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40], *line;
 	const char	*vals[2];
 	ssize_t		 n;
 	size_t		 i, tslen;
@@ -560,7 +565,8 @@ alert_emit(struct alert_out *o, const struct config *conf,
 
 	if (o == NULL)
 		return;
-	jw_init(&w, o->buf, sizeof(o->buf));
+	line = json_slot(o);
+	jw_init(&w, line, sizeof(o->buf));
 	tslen = util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
 	JW_SAFEN(&w, "timestamp", ts, tslen);
 	if (c->flow != NULL)
@@ -659,16 +665,18 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	}
 	o->count++;
-	if (o->json >= 0)
-		json_queue(o, o->buf, (size_t)n);
-	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
+	if (o->json >= 0) {
+		o->npend += (size_t)n;
+		o->pend_lines++;
+	}
+	if (o->stdout_fp != NULL && fwrite(line, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;
 	if (nsinks > 0) {
 		struct alert_rec ar;
 
 		memset(&ar, 0, sizeof(ar));
-		ar.json = o->buf;
+		ar.json = line;
 		ar.len = (size_t)n;
 		ar.sid = r->sid;
 		ar.category = r->category;

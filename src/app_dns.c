@@ -54,6 +54,19 @@ dns_name_byte(char *out, size_t outlen, size_t *n, uint8_t c)
 	return (dns_name_put(out, outlen, n, e, 4));
 }
 
+/* Whether every byte of a label goes out as it is (dns_name_byte's test). */
+static int
+dns_label_plain(const uint8_t *l, size_t k)
+{
+	size_t	i;
+
+	for (i = 0; i < k; i++)
+		if (l[i] <= 0x20 || l[i] >= 0x7f || l[i] == '.' ||
+		    l[i] == '\\')
+			return (0);
+	return (1);
+}
+
 /*
  * Decode the name at *off into out; *off moves past it in the message.
  * Returns 0, or -1 if the name is malformed or runs past len.
@@ -95,9 +108,16 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 			return (-1);
 		if (!full && n > 0 && dns_name_put(out, outlen, &n, ".", 1))
 			full = 1;
-		for (i = 0; i < b && !full; i++)
-			if (dns_name_byte(out, outlen, &n, p[pos + 1 + i]))
-				full = 1;
+		/* A label of plain bytes that fits goes in whole: a byte at a
+		 * time was most of a DNS record's answers. */
+		if (!full && n + b < outlen && dns_label_plain(p + pos + 1, b))
+			(void)dns_name_put(out, outlen, &n,
+			    (const char *)p + pos + 1, b);
+		else
+			for (i = 0; i < b && !full; i++)
+				if (dns_name_byte(out, outlen, &n,
+				    p[pos + 1 + i]))
+					full = 1;
 		pos += 1 + (size_t)b;
 	}
 	if (wire == 1 && outlen > sizeof("<Root>"))

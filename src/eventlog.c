@@ -147,11 +147,13 @@ eventlog_errors(const struct eventlog *el)
 
 /*
  * The envelope common to every record, ts its time as util_format_ts
- * wrote it (a flow record's end is the same text). fwd says whether the
- * record's source is the flow's client (flow orientation) or its server.
+ * wrote it (a flow record's end is the same text), type its event_type
+ * member whole (EVENT_TYPE). fwd says whether the record's source is the
+ * flow's client (flow orientation) or its server.
  */
+#define EVENT_TYPE(t)	((struct jw_lit)JW_RAW_INIT("\"event_type\":\"" t "\""))
 static void
-event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
+event_envelope(struct eventlog *el, struct jsonw *w, struct jw_lit type,
     const char *ts, size_t tslen, const struct flow *f, int fwd,
     const char *iface)
 {
@@ -181,7 +183,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, const char *type,
 			JW_STR(w, "in_iface", iface);
 		jw_memo_keep(&el->memo, w, mark, comma, vals, 2);
 	}
-	JW_SAFE(w, "event_type", type);
+	jw_key_l(w, type);
 	if (f->vlan[0] != 0 || f->vlan[1] != 0) {
 		JW_ARR_OPEN(w, "vlan");
 		jw_uint(w, NULL, f->vlan[0]);
@@ -239,7 +241,7 @@ eventlog_flow(struct eventlog *el, const struct flow *f,
 		return;
 	event_start(el, &w);
 	endlen = util_format_ts(f->last, end, sizeof(end), el->utc_offset);
-	event_envelope(el, &w, "flow", end, endlen, f, 1, iface);
+	event_envelope(el, &w, EVENT_TYPE("flow"), end, endlen, f, 1, iface);
 	JW_OBJ_OPEN(&w, "flow");
 	JW_UINT(&w, "pkts_toserver", f->pkts[0]);
 	JW_UINT(&w, "pkts_toclient", f->pkts[1]);
@@ -525,7 +527,7 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 {
 	struct jsonw		 w;
 	const struct flow	*f = pkt->flow;
-	const char		*type;
+	struct jw_lit		 type;
 	char			 tsb[40];
 	size_t			 n;
 	int			 fwd = 1;
@@ -536,25 +538,26 @@ eventlog_app(struct eventlog *el, const struct packet *pkt,
 	case APPR_TLS_CH:
 	case APPR_TLS_SH:
 	case APPR_TLS_CERT:
-		type = r->tls.quic_version != 0 ? "quic" : "tls";
+		type = r->tls.quic_version != 0 ? EVENT_TYPE("quic") :
+		    EVENT_TYPE("tls");
 		break;
 	case APPR_DNS:
-		type = "dns";
+		type = EVENT_TYPE("dns");
 		fwd = pkt->dir == 0;
 		break;
 	case APPR_HTTP_TX:
 		/* One record per transaction, when its response is done; a
 		 * request alone (APPR_HTTP) is for the rules. */
-		type = "http";
+		type = EVENT_TYPE("http");
 		break;
 	case APPR_SSH:
-		type = "ssh";
+		type = EVENT_TYPE("ssh");
 		break;
 	case APPR_PLAIN:
-		type = "plaintext";
+		type = EVENT_TYPE("plaintext");
 		break;
 	case APPR_DHCP:
-		type = "dhcp";
+		type = EVENT_TYPE("dhcp");
 		fwd = pkt->dir == 0;
 		break;
 	default:

@@ -49,7 +49,7 @@ struct jw_lit {
 			    sizeof(",\"" k "\":") - 1 })
 /*
  * The values after a key, out of line: jw_val_str escapes and masks,
- * jw_val_safe copies as it is (jw_safe_l below), jw_val_digest escapes
+ * jw_val_safe copies as it is (JW_SAFE below), jw_val_digest escapes
  * only (jw_digest).
  */
 void	 jw_val_str(struct jsonw *, const char *val, size_t n);
@@ -136,27 +136,42 @@ jw_key_l(struct jsonw *w, struct jw_lit k)
  * Members known whole at compile time, as JSON: "k":v[,"k2":v2...], or
  * an object's key, its opening and first members ("dns":{"version":3).
  * What follows gets its comma. Each takes its place in the record as
- * one copy, where the writers above would take one each; the text must
+ * one copy, where the JW_ writers would take one each; the text must
  * be what they would write (the logs of the bench captures are compared
  * byte for byte).
  */
 #define JW_RAW_INIT(m)	{ "," m, sizeof("," m) - 1 }
 #define JW_RAW(w, m)	jw_key_l(w, (struct jw_lit)JW_RAW_INIT(m))
 
-static inline void
-jw_obj_open_l(struct jsonw *w, struct jw_lit k)
-{
-	jw_key_l(w, k);
-	jw_val_open(w, '{');
-}
+/*
+ * A literal key, then its value (w is named twice: pass a plain pointer).
+ * JW_SAFE's value has nothing in it to escape or mask (printable ASCII,
+ * no quote or backslash, no run of 12 digits): a timestamp of
+ * util_format_ts, an address of util_addr_str, a name from the code's
+ * own tables (event type, protocol, flow state, DNS rrtype and rcode,
+ * rule category and severity). Copied between its quotes with no scan,
+ * which was most of a string's cost; jsonw_test holds the formatters
+ * and tables to it. JW_SAFEN is the same of a length known (a
+ * timestamp's, from util_format_ts). JW_CLEAN's is of the code's own
+ * encoding with nothing to escape (base64, hex) that may still hold a
+ * run of digits like a citizen ID, so it is masked as JW_STR would,
+ * without JW_STR's scan for bytes to escape: a Community ID. Anything
+ * from the wire or the configuration takes JW_STR.
+ */
+#define JW_KEYED(w, k, val)	(jw_key_l(w, JW_LIT(k)), val)
+#define JW_OBJ_OPEN(w, k)	JW_KEYED(w, k, jw_val_open(w, '{'))
+#define JW_ARR_OPEN(w, k)	JW_KEYED(w, k, jw_val_open(w, '['))
+#define JW_STR(w, k, v)		jw_str_l(w, JW_LIT(k), v)
+#define JW_STRN(w, k, v, n)	jw_strn_l(w, JW_LIT(k), v, n)
+#define JW_DIGEST(w, k, v)	JW_KEYED(w, k, jw_val_digest(w, v))
+#define JW_INT(w, k, v)		JW_KEYED(w, k, jw_val_int(w, v))
+#define JW_UINT(w, k, v)	JW_KEYED(w, k, jw_val_uint(w, v))
+#define JW_BOOL(w, k, v)	JW_KEYED(w, k, jw_val_bool(w, v))
+#define JW_SAFE(w, k, v)	JW_KEYED(w, k, jw_val_safe(w, v))
+#define JW_SAFEN(w, k, v, n)	JW_KEYED(w, k, jw_val_safen(w, v, n))
+#define JW_CLEAN(w, k, v)	JW_KEYED(w, k, jw_val_clean(w, v))
 
-static inline void
-jw_arr_open_l(struct jsonw *w, struct jw_lit k)
-{
-	jw_key_l(w, k);
-	jw_val_open(w, '[');
-}
-
+/* A string under a key that may be made at run time (a table's). */
 static inline void
 jw_strn_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
 {
@@ -169,83 +184,6 @@ jw_str_l(struct jsonw *w, struct jw_lit k, const char *val)
 {
 	jw_strn_l(w, k, val, strlen(val));
 }
-
-static inline void
-jw_digest_l(struct jsonw *w, struct jw_lit k, const char *val)
-{
-	jw_key_l(w, k);
-	jw_val_digest(w, val);
-}
-
-static inline void
-jw_int_l(struct jsonw *w, struct jw_lit k, int64_t v)
-{
-	jw_key_l(w, k);
-	jw_val_int(w, v);
-}
-
-static inline void
-jw_uint_l(struct jsonw *w, struct jw_lit k, uint64_t v)
-{
-	jw_key_l(w, k);
-	jw_val_uint(w, v);
-}
-
-static inline void
-jw_bool_l(struct jsonw *w, struct jw_lit k, int v)
-{
-	jw_key_l(w, k);
-	jw_val_bool(w, v);
-}
-
-/*
- * A value with nothing in it to escape or mask (printable ASCII, no
- * quote or backslash, no run of 12 digits): a timestamp of
- * util_format_ts, an address of util_addr_str, a name from the code's
- * own tables (event type, protocol, flow state, DNS rrtype and rcode,
- * rule category and severity). Copied between its quotes with no scan,
- * which was most of a string's cost; jsonw_test holds the formatters
- * and tables to it. Anything from the wire or the configuration takes
- * JW_STR.
- */
-static inline void
-jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
-{
-	jw_key_l(w, k);
-	jw_val_safe(w, val);
-}
-
-/* The same of a length known (a timestamp's, from util_format_ts). */
-static inline void
-jw_safen_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
-{
-	jw_key_l(w, k);
-	jw_val_safen(w, val, n);
-}
-/*
- * A value of the code's own encoding with nothing to escape (printable
- * ASCII, no quote or backslash: base64, hex) that may still hold a run
- * of digits like a citizen ID, so it is masked as JW_STR would, without
- * JW_STR's scan for bytes to escape: a Community ID.
- */
-static inline void
-jw_clean_l(struct jsonw *w, struct jw_lit k, const char *val)
-{
-	jw_key_l(w, k);
-	jw_val_clean(w, val);
-}
-#define JW_CLEAN(w, k, v)	jw_clean_l(w, JW_LIT(k), v)
-
-#define JW_OBJ_OPEN(w, k)	jw_obj_open_l(w, JW_LIT(k))
-#define JW_ARR_OPEN(w, k)	jw_arr_open_l(w, JW_LIT(k))
-#define JW_STR(w, k, v)		jw_str_l(w, JW_LIT(k), v)
-#define JW_STRN(w, k, v, n)	jw_strn_l(w, JW_LIT(k), v, n)
-#define JW_DIGEST(w, k, v)	jw_digest_l(w, JW_LIT(k), v)
-#define JW_INT(w, k, v)		jw_int_l(w, JW_LIT(k), v)
-#define JW_UINT(w, k, v)	jw_uint_l(w, JW_LIT(k), v)
-#define JW_BOOL(w, k, v)	jw_bool_l(w, JW_LIT(k), v)
-#define JW_SAFE(w, k, v)	jw_safe_l(w, JW_LIT(k), v)
-#define JW_SAFEN(w, k, v, n)	jw_safen_l(w, JW_LIT(k), v, n)
 /*
  * Members that repeat from record to record (the sensor's name, the
  * interface), kept as jsonw wrote them (masked, escaped) with the values

@@ -73,7 +73,11 @@ eventlog_open(const char *path, const char *sensor, int utc_offset,
 		free(el);
 		return NULL;
 	}
-	if (!el->is_stdout)
+	/* stdout keeps the buffer it had (the alerts written there share
+	 * it); a file has none but out. */
+	if (el->is_stdout)
+		setvbuf(el->fp, NULL, _IOFBF, 1 << 16);
+	else
 		setvbuf(el->fp, NULL, _IONBF, 0);
 	el->sensor = xstrdup(sensor);
 	el->utc_offset = utc_offset;

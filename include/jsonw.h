@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jsonw {
 	char	*buf;
@@ -19,9 +20,7 @@ struct jsonw {
 };
 void	 jw_init(struct jsonw *, char *, size_t);
 void	 jw_obj_open(struct jsonw *, const char *key);
-void	 jw_obj_close(struct jsonw *);
 void	 jw_arr_open(struct jsonw *, const char *key);
-void	 jw_arr_close(struct jsonw *);
 void	 jw_str(struct jsonw *, const char *key, const char *val);
 void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
 void	 jw_digest(struct jsonw *, const char *key, const char *val);
@@ -48,45 +47,159 @@ struct jw_lit {
 };
 #define JW_LIT(k)	((struct jw_lit){ ",\"" k "\":", \
 			    sizeof(",\"" k "\":") - 1 })
-void	 jw_obj_open_l(struct jsonw *, struct jw_lit);
-void	 jw_arr_open_l(struct jsonw *, struct jw_lit);
-void	 jw_str_l(struct jsonw *, struct jw_lit, const char *val);
-void	 jw_strn_l(struct jsonw *, struct jw_lit, const char *val, size_t n);
-void	 jw_digest_l(struct jsonw *, struct jw_lit, const char *val);
-void	 jw_int_l(struct jsonw *, struct jw_lit, int64_t);
-void	 jw_uint_l(struct jsonw *, struct jw_lit, uint64_t);
-void	 jw_bool_l(struct jsonw *, struct jw_lit, int);
 /*
- * A value with nothing in it to escape or mask (printable ASCII, no
- * quote or backslash, no run of 12 digits): a timestamp of
- * util_format_ts, an address of util_addr_str, a name of the code's own
- * (event type, protocol). Copied between its quotes with no scan, which
- * was most of a string's cost; jsonw_test holds the formatters to it.
- * Anything from the wire or the configuration takes JW_STR.
+ * The values after a key, out of line: jw_val_str escapes and masks,
+ * jw_val_safe copies as it is (JW_SAFE below), jw_val_digest escapes
+ * only (jw_digest).
  */
-void	 jw_safe_l(struct jsonw *, struct jw_lit, const char *val);
-#define JW_OBJ_OPEN(w, k)	jw_obj_open_l(w, JW_LIT(k))
-#define JW_ARR_OPEN(w, k)	jw_arr_open_l(w, JW_LIT(k))
+void	 jw_val_str(struct jsonw *, const char *val, size_t n);
+void	 jw_val_safe(struct jsonw *, const char *val);
+void	 jw_val_safen(struct jsonw *, const char *val, size_t n);
+void	 jw_val_clean(struct jsonw *, const char *val);
+void	 jw_val_digest(struct jsonw *, const char *val);
+void	 jw_val_int(struct jsonw *, int64_t);
+void	 jw_val_uint(struct jsonw *, uint64_t);
+
+/* Those of a byte or a few, in line: a call cost more than they do. */
+static inline void
+jw_put1(struct jsonw *w, char c)
+{
+	if (w->len + 1 >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	w->buf[w->len++] = c;
+}
+
+/* An object's or array's opening, after its key. */
+static inline void
+jw_val_open(struct jsonw *w, char c)
+{
+	jw_put1(w, c);
+	w->need_comma = 0;
+}
+
+static inline void
+jw_val_bool(struct jsonw *w, int v)
+{
+	size_t	n = v ? 4 : 5;
+
+	if (w->len + n >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	if (v)
+		memcpy(w->buf + w->len, "true", 4);
+	else
+		memcpy(w->buf + w->len, "false", 5);
+	w->len += n;
+}
+
+static inline void
+jw_obj_close(struct jsonw *w)
+{
+	jw_put1(w, '}');
+	w->need_comma = 1;
+}
+
+static inline void
+jw_arr_close(struct jsonw *w)
+{
+	jw_put1(w, ']');
+	w->need_comma = 1;
+}
+
+/*
+ * A literal key in line: where the key is a JW_LIT, its length is known
+ * here and the copy is a few fixed moves (the call and the copy by a
+ * length known only at run time were a third of what a key cost). All
+ * but the last byte from the comma, or from the quote when no comma is
+ * due, then the last byte (the ':' of a key) where it ends: the same
+ * bytes as jw_key. JW_RAW's members go out the same way.
+ */
+static inline void
+jw_key_l(struct jsonw *w, struct jw_lit k)
+{
+	size_t	skip = !w->need_comma;
+
+	w->need_comma = 1;
+	if (w->len + k.len - skip >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	memcpy(w->buf + w->len, k.json + skip, k.len - 1);
+	w->buf[w->len + k.len - 1 - skip] = k.json[k.len - 1];
+	w->len += k.len - skip;
+}
+
+/*
+ * Members known whole at compile time, as JSON: "k":v[,"k2":v2...], or
+ * an object's key, its opening and first members ("dns":{"version":3).
+ * What follows gets its comma. Each takes its place in the record as
+ * one copy, where the JW_ writers would take one each; the text must
+ * be what they would write (the logs of the bench captures are compared
+ * byte for byte).
+ */
+#define JW_RAW_INIT(m)	{ "," m, sizeof("," m) - 1 }
+#define JW_RAW(w, m)	jw_key_l(w, (struct jw_lit)JW_RAW_INIT(m))
+
+/*
+ * A literal key, then its value (w is named twice: pass a plain pointer).
+ * JW_SAFE's value has nothing in it to escape or mask (printable ASCII,
+ * no quote or backslash, no run of 12 digits): a timestamp of
+ * util_format_ts, an address of util_addr_str, a name from the code's
+ * own tables (event type, protocol, flow state, DNS rrtype and rcode,
+ * rule category and severity). Copied between its quotes with no scan,
+ * which was most of a string's cost; jsonw_test holds the formatters
+ * and tables to it. JW_SAFEN is the same of a length known (a
+ * timestamp's, from util_format_ts). JW_CLEAN's is of the code's own
+ * encoding with nothing to escape (base64, hex) that may still hold a
+ * run of digits like a citizen ID, so it is masked as JW_STR would,
+ * without JW_STR's scan for bytes to escape: a Community ID. Anything
+ * from the wire or the configuration takes JW_STR.
+ */
+#define JW_KEYED(w, k, val)	(jw_key_l(w, JW_LIT(k)), val)
+#define JW_OBJ_OPEN(w, k)	JW_KEYED(w, k, jw_val_open(w, '{'))
+#define JW_ARR_OPEN(w, k)	JW_KEYED(w, k, jw_val_open(w, '['))
 #define JW_STR(w, k, v)		jw_str_l(w, JW_LIT(k), v)
 #define JW_STRN(w, k, v, n)	jw_strn_l(w, JW_LIT(k), v, n)
-#define JW_DIGEST(w, k, v)	jw_digest_l(w, JW_LIT(k), v)
-#define JW_INT(w, k, v)		jw_int_l(w, JW_LIT(k), v)
-#define JW_UINT(w, k, v)	jw_uint_l(w, JW_LIT(k), v)
-#define JW_BOOL(w, k, v)	jw_bool_l(w, JW_LIT(k), v)
-#define JW_SAFE(w, k, v)	jw_safe_l(w, JW_LIT(k), v)
+#define JW_DIGEST(w, k, v)	JW_KEYED(w, k, jw_val_digest(w, v))
+#define JW_INT(w, k, v)		JW_KEYED(w, k, jw_val_int(w, v))
+#define JW_UINT(w, k, v)	JW_KEYED(w, k, jw_val_uint(w, v))
+#define JW_BOOL(w, k, v)	JW_KEYED(w, k, jw_val_bool(w, v))
+#define JW_SAFE(w, k, v)	JW_KEYED(w, k, jw_val_safe(w, v))
+#define JW_SAFEN(w, k, v, n)	JW_KEYED(w, k, jw_val_safen(w, v, n))
+#define JW_CLEAN(w, k, v)	JW_KEYED(w, k, jw_val_clean(w, v))
+
+/* A string under a key that may be made at run time (a table's). */
+static inline void
+jw_strn_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
+{
+	jw_key_l(w, k);
+	jw_val_str(w, val, n);
+}
+
+static inline void
+jw_str_l(struct jsonw *w, struct jw_lit k, const char *val)
+{
+	jw_strn_l(w, k, val, strlen(val));
+}
 /*
  * Members that repeat from record to record (the sensor's name, the
  * interface), kept as jsonw wrote them (masked, escaped) with the values
  * they were written from, and copied whole while those stay the same:
  * jw_memo_put appends them when vals match (NULL is a value), else 0;
  * the caller then writes them and calls jw_memo_keep with w's len from
- * before. Zeroed, a memo holds nothing.
+ * before. Zeroed, a memo holds nothing; it keeps up to JW_MEMO_VALS
+ * values.
  */
 #define JW_MEMO_SRC	256
 #define JW_MEMO_JSON	512
+#define JW_MEMO_VALS	4
 struct jw_memo {
 	size_t	 len;			/* of json; 0: nothing kept */
 	int	 comma;			/* w's need_comma when written */
+	size_t	 vlen[JW_MEMO_VALS];	/* of each text in src */
 	char	 src[JW_MEMO_SRC];	/* per value: 0, or 1 and the text */
 	char	 json[JW_MEMO_JSON];
 };

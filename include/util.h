@@ -10,7 +10,8 @@
 
 int	 util_parse_size(const char *, uint64_t *);
 int	 util_parse_duration(const char *, uint64_t *);
-void	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
+/* The length written (strlen of buf). */
+size_t	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
 int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
 const char *util_proto_name(uint8_t proto, char *buf, size_t len);
 int	 util_days_in_month(int year, int mon);

@@ -205,15 +205,20 @@ alert_out_drain(struct alert_out *o)
 	o->pend_lines = 0;
 }
 
-/* One alert's line, after those waiting; a full buffer goes out first. */
-static void
-json_queue(struct alert_out *o, const char *line, size_t len)
+/*
+ * Where an alert's line is built: after the lines waiting for the JSON
+ * log, so that it need not be copied there (the copy was a sixtieth of
+ * an alert), those written first when the room left is short of the
+ * longest line; o->buf when there is no JSON log.
+ */
+static char *
+json_slot(struct alert_out *o)
 {
-	if (len > sizeof(o->pend) - o->npend)
+	if (o->json < 0)
+		return o->buf;
+	if (sizeof(o->pend) - o->npend < sizeof(o->buf))
 		alert_out_drain(o);
-	memcpy(o->pend + o->npend, line, len);
-	o->npend += len;
-	o->pend_lines++;
+	return o->pend + o->npend;
 }
 
 struct alert_out *
@@ -550,22 +555,23 @@ alert_emit(struct alert_out *o, const struct config *conf,
     const struct thr_result *res)
 {
 	struct jsonw	 w;
-	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40];
+	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40], *line;
 	const char	*vals[2];
 	ssize_t		 n;
-	size_t		 i;
+	size_t		 i, tslen;
 	int		 lang = conf->language_vi ? 1 : 0;
 	int		 ports = c->proto == PROTO_TCP || c->proto == PROTO_UDP ||
 			    c->proto == PROTO_SCTP;
 
 	if (o == NULL)
 		return;
-	jw_init(&w, o->buf, sizeof(o->buf));
-	util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
-	JW_SAFE(&w, "timestamp", ts);
+	line = json_slot(o);
+	jw_init(&w, line, sizeof(o->buf));
+	tslen = util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
+	JW_SAFEN(&w, "timestamp", ts, tslen);
 	if (c->flow != NULL)
 		JW_UINT(&w, "flow_id", c->flow->id);
-	JW_SAFE(&w, "event_type", "alert");
+	JW_RAW(&w, "\"event_type\":\"alert\"");
 	/* The same in every alert of the interface: written once. */
 	vals[0] = conf->sensor_name;
 	vals[1] = c->iface;
@@ -607,10 +613,10 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		const struct flow *f = c->flow;
 
 		if (f->app_proto != APP_UNKNOWN)
-			JW_STR(&w, "app_proto", app_proto_name(
+			JW_SAFE(&w, "app_proto", app_proto_name(
 			    (enum app_proto)f->app_proto));
 		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
-			JW_STR(&w, "community_id", cid);
+			JW_CLEAN(&w, "community_id", cid);
 	}
 	JW_OBJ_OPEN(&w, "alert");
 	JW_UINT(&w, "signature_id", r->sid);
@@ -618,9 +624,9 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	/* signature stays the stable name; the Vietnamese one beside it. */
 	if (lang == 1 && r->name_vi != NULL)
 		put_str(&w, JW_LIT("signature_vi"), r->name_vi);
-	JW_STR(&w, "category", rules_category_name(r->category));
+	JW_SAFE(&w, "category", rules_category_name(r->category));
 	JW_UINT(&w, "severity", r->severity);
-	JW_STR(&w, "severity_name", rules_severity_name(r->severity));
+	JW_SAFE(&w, "severity_name", rules_severity_name(r->severity));
 	JW_UINT(&w, "level", r->level);
 	JW_ARR_OPEN(&w, "controls");
 	for (i = 0; i < r->ncontrols; i++)
@@ -659,16 +665,18 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		return;
 	}
 	o->count++;
-	if (o->json >= 0)
-		json_queue(o, o->buf, (size_t)n);
-	if (o->stdout_fp != NULL && fwrite(o->buf, 1, (size_t)n,
+	if (o->json >= 0) {
+		o->npend += (size_t)n;
+		o->pend_lines++;
+	}
+	if (o->stdout_fp != NULL && fwrite(line, 1, (size_t)n,
 	    o->stdout_fp) != (size_t)n)
 		o->errors++;
 	if (nsinks > 0) {
 		struct alert_rec ar;
 
 		memset(&ar, 0, sizeof(ar));
-		ar.json = o->buf;
+		ar.json = line;
 		ar.len = (size_t)n;
 		ar.sid = r->sid;
 		ar.category = r->category;

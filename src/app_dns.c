@@ -14,7 +14,6 @@
  * A name whose escaped form exceeds 255 characters is cut at a character
  * boundary.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -53,6 +52,19 @@ dns_name_byte(char *out, size_t outlen, size_t *n, uint8_t c)
 	e[2] = hex[c >> 4];
 	e[3] = hex[c & 0xf];
 	return (dns_name_put(out, outlen, n, e, 4));
+}
+
+/* Whether every byte of a label goes out as it is (dns_name_byte's test). */
+static int
+dns_label_plain(const uint8_t *l, size_t k)
+{
+	size_t	i;
+
+	for (i = 0; i < k; i++)
+		if (l[i] <= 0x20 || l[i] >= 0x7f || l[i] == '.' ||
+		    l[i] == '\\')
+			return (0);
+	return (1);
 }
 
 /*
@@ -96,9 +108,16 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 			return (-1);
 		if (!full && n > 0 && dns_name_put(out, outlen, &n, ".", 1))
 			full = 1;
-		for (i = 0; i < b && !full; i++)
-			if (dns_name_byte(out, outlen, &n, p[pos + 1 + i]))
-				full = 1;
+		/* A label of plain bytes that fits goes in whole: a byte at a
+		 * time was most of a DNS record's answers. */
+		if (!full && n + b < outlen && dns_label_plain(p + pos + 1, b))
+			(void)dns_name_put(out, outlen, &n,
+			    (const char *)p + pos + 1, b);
+		else
+			for (i = 0; i < b && !full; i++)
+				if (dns_name_byte(out, outlen, &n,
+				    p[pos + 1 + i]))
+					full = 1;
 		pos += 1 + (size_t)b;
 	}
 	if (wire == 1 && outlen > sizeof("<Root>"))
@@ -210,9 +229,8 @@ app_dns_answer(const struct app_dns *d, struct app_dns_iter *it,
 			util_addr_str(4, p + at, rr->rdata, sizeof(rr->rdata));
 		break;
 	case 28:	/* AAAA */
-		if (rdlen == 16)
-			inet_ntop(AF_INET6, p + at, rr->rdata,
-			    sizeof(rr->rdata));
+		if (rdlen == 16)	/* the same, by hand */
+			util_addr_str(6, p + at, rr->rdata, sizeof(rr->rdata));
 		break;
 	case 15:	/* MX: preference, then the exchange */
 		if (rdlen < 3)

@@ -34,16 +34,6 @@ jw_init(struct jsonw *w, char *buf, size_t cap)
 }
 
 static void
-jw_putc(struct jsonw *w, char c)
-{
-	if (w->len + 1 >= w->cap) {
-		w->overflow = 1;
-		return;
-	}
-	w->buf[w->len++] = c;
-}
-
-static void
 jw_putn(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->len + n >= w->cap) {
@@ -204,8 +194,8 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
 		}
 
 		if (c == '"' || c == '\\') {
-			jw_putc(w, '\\');
-			jw_putc(w, (char)c);
+			jw_put1(w, '\\');
+			jw_put1(w, (char)c);
 		} else if (c == '\n') {
 			jw_putn(w, "\\n", 2);
 		} else if (c == '\r') {
@@ -217,7 +207,7 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
 			    hex[c & 15] };
 			jw_putn(w, u, sizeof(u));
 		} else
-			jw_putc(w, (char)c);
+			jw_put1(w, (char)c);
 	}
 }
 
@@ -339,7 +329,7 @@ jw_escape_slow(struct jsonw *w, const char *s, size_t n)
 {
 	size_t	done = 0, at = 0;
 
-	jw_putc(w, '"');
+	jw_put1(w, '"');
 	/* Most keys and many values are too short to hold one. */
 	if (n >= 12) {
 		/* Digits need no escaping: the masked form goes out as is. */
@@ -351,7 +341,7 @@ jw_escape_slow(struct jsonw *w, const char *s, size_t n)
 		}
 	}
 	jw_escape_run(w, s + done, n - done);
-	jw_putc(w, '"');
+	jw_put1(w, '"');
 }
 
 /*
@@ -393,7 +383,7 @@ jw_key(struct jsonw *w, const char *key)
 	size_t	n;
 
 	if (w->need_comma)
-		jw_putc(w, ',');
+		jw_put1(w, ',');
 	w->need_comma = 1;
 	if (key == NULL)
 		return;
@@ -410,33 +400,7 @@ jw_key(struct jsonw *w, const char *key)
 		return;
 	}
 	jw_escape(w, key, strlen(key));
-	jw_putc(w, ':');
-}
-
-/*
- * A literal key: its ,"key": copied whole, or from the quote when no
- * comma is due. The same bytes as jw_key, whose scan it skips.
- */
-static inline void
-jw_key_lit(struct jsonw *w, struct jw_lit k)
-{
-	size_t	skip = !w->need_comma, n = k.len - skip;
-
-	w->need_comma = 1;
-	if (w->len + n >= w->cap) {
-		w->overflow = 1;
-		return;
-	}
-	jw_copy(w->buf + w->len, k.json + skip, n);
-	w->len += n;
-}
-
-/* The values, after a key written either way. */
-static void
-jw_open(struct jsonw *w, char c)
-{
-	jw_putc(w, c);
-	w->need_comma = 0;
+	jw_put1(w, ':');
 }
 
 /*
@@ -444,18 +408,21 @@ jw_open(struct jsonw *w, char c)
  * in it, and masking a hex run that happens to be all digits would
  * break matching it against threat intelligence.
  */
-static void
-jw_digest_val(struct jsonw *w, const char *val)
+void
+jw_val_digest(struct jsonw *w, const char *val)
 {
-	jw_putc(w, '"');
+	jw_put1(w, '"');
 	jw_escape_run(w, val, strlen(val));
-	jw_putc(w, '"');
+	jw_put1(w, '"');
 }
 
 /*
  * Decimal digits by hand, two at a time from a table: snprintf was a
  * tenth of an alert's cost, and a division per digit half of a number's
- * (a flow_id has 16 or more).
+ * (a flow_id has 16 or more). They end at num[24]; one of up to 16 goes
+ * out by a fixed move of 16 bytes (a call to memcpy by its length was a
+ * fifth of a number's cost), what follows it in the buffer written over
+ * by what comes next.
  */
 static void
 jw_digits(struct jsonw *w, uint64_t v, int neg)
@@ -465,8 +432,10 @@ jw_digits(struct jsonw *w, uint64_t v, int neg)
 	    "25262728293031323334353637383940414243444546474849"
 	    "50515253545556575859606162636465666768697071727374"
 	    "75767778798081828384858687888990919293949596979899";
-	char	num[24];
-	size_t	n = sizeof(num);
+	char	num[40];
+	size_t	n = 24;
+
+	memset(num + 24, 0, 16);
 
 	for (; v >= 100; v /= 100) {
 		n -= 2;
@@ -479,22 +448,18 @@ jw_digits(struct jsonw *w, uint64_t v, int neg)
 		num[--n] = (char)('0' + v);
 	if (neg)
 		num[--n] = '-';
-	jw_putn(w, num + n, sizeof(num) - n);
+	if (24 - n <= 16 && w->len + 16 < w->cap) {
+		memcpy(w->buf + w->len, num + n, 16);
+		w->len += 24 - n;
+		return;
+	}
+	jw_putn(w, num + n, 24 - n);
 }
 
-static void
-jw_int_val(struct jsonw *w, int64_t v)
+void
+jw_val_int(struct jsonw *w, int64_t v)
 {
 	jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
-}
-
-static void
-jw_bool_val(struct jsonw *w, int v)
-{
-	if (v)
-		jw_putn(w, "true", 4);
-	else
-		jw_putn(w, "false", 5);
 }
 
 void
@@ -502,28 +467,14 @@ jw_obj_open(struct jsonw *w, const char *key)
 {
 	if (w->len > 0)
 		jw_key(w, key);
-	jw_open(w, '{');
-}
-
-void
-jw_obj_close(struct jsonw *w)
-{
-	jw_putc(w, '}');
-	w->need_comma = 1;
+	jw_val_open(w, '{');
 }
 
 void
 jw_arr_open(struct jsonw *w, const char *key)
 {
 	jw_key(w, key);
-	jw_open(w, '[');
-}
-
-void
-jw_arr_close(struct jsonw *w)
-{
-	jw_putc(w, ']');
-	w->need_comma = 1;
+	jw_val_open(w, '[');
 }
 
 void
@@ -543,14 +494,14 @@ void
 jw_digest(struct jsonw *w, const char *key, const char *val)
 {
 	jw_key(w, key);
-	jw_digest_val(w, val);
+	jw_val_digest(w, val);
 }
 
 void
 jw_int(struct jsonw *w, const char *key, int64_t v)
 {
 	jw_key(w, key);
-	jw_int_val(w, v);
+	jw_val_int(w, v);
 }
 
 void
@@ -564,42 +515,18 @@ void
 jw_bool(struct jsonw *w, const char *key, int v)
 {
 	jw_key(w, key);
-	jw_bool_val(w, v);
+	jw_val_bool(w, v);
 }
 
 void
-jw_obj_open_l(struct jsonw *w, struct jw_lit k)
+jw_val_str(struct jsonw *w, const char *val, size_t n)
 {
-	jw_key_lit(w, k);
-	jw_open(w, '{');
-}
-
-void
-jw_arr_open_l(struct jsonw *w, struct jw_lit k)
-{
-	jw_key_lit(w, k);
-	jw_open(w, '[');
-}
-
-void
-jw_strn_l(struct jsonw *w, struct jw_lit k, const char *val, size_t n)
-{
-	jw_key_lit(w, k);
 	jw_escape(w, val, n);
 }
 
 void
-jw_str_l(struct jsonw *w, struct jw_lit k, const char *val)
+jw_val_safen(struct jsonw *w, const char *val, size_t n)
 {
-	jw_strn_l(w, k, val, strlen(val));
-}
-
-void
-jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
-{
-	size_t	n = strlen(val);
-
-	jw_key_lit(w, k);
 	if (w->len + n + 2 >= w->cap) {
 		w->overflow = 1;
 		return;
@@ -608,39 +535,36 @@ jw_safe_l(struct jsonw *w, struct jw_lit k, const char *val)
 }
 
 void
-jw_digest_l(struct jsonw *w, struct jw_lit k, const char *val)
+jw_val_safe(struct jsonw *w, const char *val)
 {
-	jw_key_lit(w, k);
-	jw_digest_val(w, val);
+	jw_val_safen(w, val, strlen(val));
 }
 
 void
-jw_int_l(struct jsonw *w, struct jw_lit k, int64_t v)
+jw_val_clean(struct jsonw *w, const char *val)
 {
-	jw_key_lit(w, k);
-	jw_int_val(w, v);
+	size_t	n = strlen(val);
+
+	if ((n < 12 || cccd_next(val, n, 0) == n) && w->len + n + 2 < w->cap) {
+		jw_quoted(w, val, n);
+		return;
+	}
+	jw_escape_slow(w, val, n);
 }
 
 void
-jw_uint_l(struct jsonw *w, struct jw_lit k, uint64_t v)
+jw_val_uint(struct jsonw *w, uint64_t v)
 {
-	jw_key_lit(w, k);
 	jw_digits(w, v, 0);
 }
 
-void
-jw_bool_l(struct jsonw *w, struct jw_lit k, int v)
-{
-	jw_key_lit(w, k);
-	jw_bool_val(w, v);
-}
-
-/* Whether the values are those m was written from. */
+/* Whether the values are those m was written from (their lengths kept:
+ * a strlen per value was a tenth of a record's envelope). */
 static int
 jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
 {
 	const char	*p = m->src;
-	size_t		 i, l;
+	size_t		 i;
 
 	for (i = 0; i < n; i++) {
 		if (vals[i] == NULL) {
@@ -650,8 +574,7 @@ jw_memo_same(const struct jw_memo *m, const char *const *vals, size_t n)
 		}
 		if (*p++ != 1 || strcmp(p, vals[i]) != 0)
 			return 0;
-		l = strlen(p);
-		p += l + 1;
+		p += m->vlen[i] + 1;
 	}
 	return 1;
 }
@@ -660,7 +583,7 @@ int
 jw_memo_put(struct jsonw *w, const struct jw_memo *m,
     const char *const *vals, size_t n)
 {
-	if (m->len == 0 || w->need_comma != m->comma ||
+	if (m->len == 0 || n > JW_MEMO_VALS || w->need_comma != m->comma ||
 	    w->len + m->len >= w->cap || !jw_memo_same(m, vals, n))
 		return 0;
 	memcpy(w->buf + w->len, m->json, m->len);
@@ -676,7 +599,8 @@ jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
 	size_t	i, o = 0, l;
 
 	m->len = 0;
-	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark)
+	if (w->overflow || w->len - mark > sizeof(m->json) || w->len == mark ||
+	    n > JW_MEMO_VALS)
 		return;
 	for (i = 0; i < n; i++) {
 		if (vals[i] == NULL) {
@@ -688,6 +612,7 @@ jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
 		l = strlen(vals[i]);
 		if (o + l + 2 > sizeof(m->src))
 			return;
+		m->vlen[i] = l;
 		m->src[o++] = 1;
 		memcpy(m->src + o, vals[i], l + 1);
 		o += l + 1;
@@ -701,7 +626,7 @@ ssize_t
 jw_finish(struct jsonw *w)
 {
 	jw_obj_close(w);
-	jw_putc(w, '\n');
+	jw_put1(w, '\n');
 	if (w->overflow)
 		return -1;
 	w->buf[w->len] = '\0';

@@ -931,6 +931,75 @@ test_dns_names(void **state)
 	assert_int_equal(dns(m, 11, &d), APP_BAD);
 }
 
+/*
+ * Names of random labels against the rule written out plainly: each
+ * byte as it is or as \xHH, labels joined by '.', and the text cut
+ * before the first piece (a byte's form or a dot) that would pass 255
+ * characters. Labels of plain bytes, of escapes and of both, short and
+ * up to 63, names up to the 255 bytes a name may take on the wire.
+ */
+static void
+test_dns_names_random(void **state)
+{
+	uint8_t		 m[600], c;
+	char		 want[1024], piece[8];
+	struct app_dns	 d;
+	uint32_t	 x = 99991;
+	size_t		 o, wl, l, j, n, wire;
+	int		 i, full;
+
+	(void)state;
+	memset(m, 0, 12);
+	m[5] = 1;
+	for (i = 0; i < 20000; i++) {
+		o = 12;
+		wire = 1;
+		wl = 0;
+		full = 0;
+		want[0] = '\0';
+		for (;;) {
+			x = x * 1103515245U + 12345U;
+			l = 1 + (x >> 8) % (i % 4 == 0 ? 63 : 12);
+			if (wire + 1 + l > 255 || (wire > 1 && (x >> 20) % 4 == 0))
+				break;
+			m[o++] = (uint8_t)l;
+			wire += 1 + l;
+			if (!full && wl > 0) {
+				if (wl + 1 >= 256)
+					full = 1;
+				else
+					want[wl++] = '.';
+			}
+			for (j = 0; j < l; j++) {
+				x = x * 1103515245U + 12345U;
+				/* plain mostly; escapes in a third of names */
+				if (i % 3 == 0 && (x >> 24) % 5 == 0)
+					c = (uint8_t)"\x00\x20.\\\x7f\xff"[(x >> 16) % 6];
+				else
+					c = (uint8_t)('a' + (x >> 16) % 26);
+				m[o++] = c;
+				if (c > 0x20 && c < 0x7f && c != '.' && c != '\\')
+					snprintf(piece, sizeof(piece), "%c", c);
+				else
+					snprintf(piece, sizeof(piece), "\\x%02x", c);
+				n = strlen(piece);
+				if (full || wl + n >= 256) {
+					full = 1;
+					continue;
+				}
+				memcpy(want + wl, piece, n);
+				wl += n;
+			}
+			want[wl] = '\0';
+		}
+		m[o++] = 0;
+		memcpy(m + o, "\x00\x01\x00\x01", 4);
+		assert_int_equal(dns(m, o + 4, &d), APP_DONE);
+		if (strcmp(d.qname, want) != 0)
+			fail_msg("name %d: %s, expected %s", i, d.qname, want);
+	}
+}
+
 static void
 test_dns_tables(void **state)
 {
@@ -1661,6 +1730,7 @@ main(void)
 		cmocka_unit_test(test_dns_answers),
 		cmocka_unit_test(test_dns_compression),
 		cmocka_unit_test(test_dns_names),
+		cmocka_unit_test(test_dns_names_random),
 		cmocka_unit_test(test_dns_tables),
 		cmocka_unit_test(test_http_requests),
 		cmocka_unit_test(test_http_body_and_hosts),

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "community_id.h"
 #include "types.h"
@@ -183,6 +184,73 @@ test_cache(void **state)
 	test_readme_vectors(state);
 }
 
+/*
+ * The spec's serialization hashed and encoded by OpenSSL's EVP_Digest
+ * and EVP_EncodeBlock, for protocols with ports and without (ICMP's
+ * type pairs are the baselines' to check): community_id.c's own base64
+ * and its cache's hash must give the same ID for any input.
+ */
+static void
+ref_id(uint16_t seed, int v6, const uint8_t *a, const uint8_t *b,
+    uint8_t proto, uint16_t sp, uint16_t dp, char *out)
+{
+	uint8_t		buf[64], md[EVP_MAX_MD_SIZE], tail[6];
+	unsigned	mdlen;
+	size_t		alen = v6 ? 16 : 4, n;
+	int		c = memcmp(a, b, alen), swap = c > 0 || (c == 0 && sp > dp);
+
+	/* Seed, the lesser endpoint's address, the other's, proto, a
+	 * zero byte, then (with ports) the lesser's port and the other's. */
+	buf[0] = (uint8_t)(seed >> 8);
+	buf[1] = (uint8_t)seed;
+	memcpy(buf + 2, swap ? b : a, alen);
+	memcpy(buf + 2 + alen, swap ? a : b, alen);
+	tail[0] = proto;
+	tail[1] = 0;
+	tail[2] = (uint8_t)((swap ? dp : sp) >> 8);
+	tail[3] = (uint8_t)(swap ? dp : sp);
+	tail[4] = (uint8_t)((swap ? sp : dp) >> 8);
+	tail[5] = (uint8_t)(swap ? sp : dp);
+	n = 2 + 2 * alen;
+	memcpy(buf + n, tail, proto != 47 ? 6 : 2);
+	n += proto != 47 ? 6 : 2;
+	assert_int_equal(EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL), 1);
+	memcpy(out, "1:", 2);
+	assert_int_equal(EVP_EncodeBlock((unsigned char *)out + 2, md,
+	    (int)mdlen), 28);
+}
+
+static void
+test_random_reference(void **state)
+{
+	static const uint8_t	protos[] = { PROTO_TCP, PROTO_UDP, 132, 47 };
+	uint8_t			a[16], b[16];
+	char			ours[64], theirs[64];
+	uint32_t		x = 2463534242U;
+	int			i, j, v6;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < 16; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			a[j] = (uint8_t)x;
+			b[j] = (uint8_t)(x >> 8);
+		}
+		v6 = i % 2;
+		if (i % 7 == 0)		/* same address: ports decide */
+			memcpy(b, a, sizeof(b));
+		assert_int_equal(community_id_v1((uint16_t)(i % 3 == 0 ? x : 0),
+		    v6 ? 6 : 4, a, b, protos[i % 4], (uint16_t)(x >> 16),
+		    (uint16_t)(x >> 3), ours, sizeof(ours)), 0);
+		ref_id((uint16_t)(i % 3 == 0 ? x : 0), v6, a, b, protos[i % 4],
+		    (uint16_t)(x >> 16), (uint16_t)(x >> 3), theirs);
+		if (strcmp(ours, theirs) != 0)
+			fail_msg("%d: %s, expected %s", i, ours, theirs);
+	}
+}
+
 int
 main(void)
 {
@@ -190,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_readme_vectors),
 		cmocka_unit_test(test_spec_baselines),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_random_reference),
 	};
 
 	int	rc = cmocka_run_group_tests(tests, NULL, NULL);

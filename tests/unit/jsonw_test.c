@@ -17,7 +17,10 @@
 
 #include <jansson.h>
 
+#include "app.h"
+#include "flow.h"
 #include "jsonw.h"
+#include "rules.h"
 #include "util.h"
 
 static void
@@ -250,6 +253,12 @@ lit_record(char *buf, size_t cap, int lit)
 		JW_INT(&w, "delta", -42);
 		JW_BOOL(&w, "syn_ack", 1);
 		JW_DIGEST(&w, "ja3_hash", "0123456789abcdef");
+		JW_SAFE(&w, "proto", "TCP");
+		JW_SAFEN(&w, "dest_ip", "10.0.0.1", 8);
+		JW_CLEAN(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+		JW_RAW(&w, "\"dns\":{\"version\":3,\"type\":\"request\"");
+		JW_RAW(&w, "\"qr\":true");
+		jw_obj_close(&w);
 		JW_ARR_OPEN(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);
@@ -265,6 +274,14 @@ lit_record(char *buf, size_t cap, int lit)
 		jw_int(&w, "delta", -42);
 		jw_bool(&w, "syn_ack", 1);
 		jw_digest(&w, "ja3_hash", "0123456789abcdef");
+		jw_str(&w, "proto", "TCP");
+		jw_str(&w, "dest_ip", "10.0.0.1");
+		jw_str(&w, "community_id", "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+		jw_obj_open(&w, "dns");
+		jw_uint(&w, "version", 3);
+		jw_str(&w, "type", "request");
+		jw_bool(&w, "qr", 1);
+		jw_obj_close(&w);
 		jw_arr_open(&w, "vlan");
 		jw_uint(&w, NULL, 5);
 		jw_arr_close(&w);
@@ -281,7 +298,7 @@ lit_record(char *buf, size_t cap, int lit)
 static void
 test_lit_keys(void **state)
 {
-	char		a[256], b[256];
+	char		a[480], b[480];
 	size_t		cap;
 	ssize_t		ra, rb;
 
@@ -296,9 +313,12 @@ test_lit_keys(void **state)
 	assert_true(ra > 0);
 }
 
-/* What JW_SAFE is given needs nothing done: JW_STR writes the same. */
+/*
+ * What JW_SAFE is given needs nothing done, what JW_CLEAN is given no
+ * escaping: JW_STR writes the same.
+ */
 static void
-safe_same(const char *v)
+same_as_str(const char *v, int clean)
 {
 	char		a[128], b[128];
 	struct jsonw	wa, wb;
@@ -306,10 +326,52 @@ safe_same(const char *v)
 	jw_init(&wa, a, sizeof(a));
 	jw_init(&wb, b, sizeof(b));
 	JW_STR(&wa, "v", v);
-	JW_SAFE(&wb, "v", v);
+	if (clean)
+		JW_CLEAN(&wb, "v", v);
+	else
+		JW_SAFE(&wb, "v", v);
 	assert_true(jw_finish(&wa) > 0);
 	assert_true(jw_finish(&wb) > 0);
 	assert_string_equal(a, b);
+}
+
+static void
+safe_same(const char *v)
+{
+	same_as_str(v, 0);
+}
+
+/*
+ * JW_CLEAN writes what JW_STR does for text with nothing to escape:
+ * base64 (Community IDs) with and without runs of digits, of every
+ * length around 12, plausible citizen IDs among them.
+ */
+static void
+test_clean_values(void **state)
+{
+	static const char	b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:";
+	char			v[48];
+	uint32_t		x = 12345;
+	size_t			i, j, n;
+
+	(void)state;
+	for (i = 0; i < 50000; i++) {
+		n = i % 40;
+		for (j = 0; j < n; j++) {
+			x = x * 1103515245U + 12345U;
+			v[j] = b64[(x >> 16) % (sizeof(b64) - 1)];
+		}
+		v[n] = '\0';
+		/* A run of digits, a province's code first half the time. */
+		if (i % 3 == 0 && n >= 12) {
+			j = (x >> 8) % (n - 11);
+			memcpy(v + j, i % 2 ? "001234567890" : "999912345678", 12);
+			if (i % 5 == 0 && j + 12 < n)
+				v[j + 12] = '7';	/* 13 digits: not one */
+		}
+		same_as_str(v, 1);
+	}
 }
 
 static void
@@ -342,6 +404,22 @@ test_safe_values(void **state)
 		safe_same(buf);
 		safe_same(util_proto_name((uint8_t)i, buf, sizeof(buf)));
 	}
+	/* The tables' names that records and alerts write by JW_SAFE,
+	 * each entry and the fallback past its end. */
+	for (i = 0; i <= APP_MAX; i++)
+		safe_same(app_proto_name((enum app_proto)i));
+	for (i = 0; i <= FLOW_STATE_MAX; i++)
+		safe_same(flow_state_name((enum flow_state)i));
+	for (i = 0; i <= FLOW_END_SHUTDOWN + 1; i++)
+		safe_same(flow_end_reason_name((enum flow_end_reason)i));
+	for (i = 0; i <= UINT16_MAX; i++)
+		safe_same(app_dns_rrtype_name((uint16_t)i));
+	for (i = 0; i <= UINT8_MAX; i++)
+		safe_same(app_dns_rcode_name((uint8_t)i));
+	for (i = 0; i <= CAT_MAX; i++)
+		safe_same(rules_category_name((int)i));
+	for (i = 0; i <= 6; i++)
+		safe_same(rules_severity_name((int)i));
 }
 
 static void
@@ -576,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_lit_keys),
 		cmocka_unit_test(test_safe_values),
+		cmocka_unit_test(test_clean_values),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

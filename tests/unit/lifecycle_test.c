@@ -8,6 +8,7 @@
  * spool directory), the status socket and a state directory. Every
  * alert of a small capture must reach every output once; the ASan
  * build's LeakSanitizer and AddressSanitizer check what was freed.
+ * Also the event log alone: its lines kept for one write.
  */
 #include "config.h"
 
@@ -39,10 +40,12 @@
 #include "capture.h"
 #include "conf.h"
 #include "control.h"
+#include "eventlog.h"
 #include "flow.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "sensor.h"
+#include "test_file.h"
 
 #define NPKTS	20		/* one alert each: distinct flows */
 #define RULE	"UDP to the test port"
@@ -444,11 +447,67 @@ teardown(void **state)
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * The event log keeps lines for one write: many flow records (far more
+ * than it holds) must reach the file whole, in order, each once; before
+ * the flush only whole lines are there, after it all of them.
+ */
+#define EV_FLOWS	2000
+static void
+test_eventlog_lines(void **state)
+{
+	struct eventlog	*el;
+	struct flow	 f;
+	char		 p[512], err[256], want[64], *all, *at, *nl;
+	int		 i;
+
+	(void)state;
+	assert_non_null(el = eventlog_open(path("ev.json", p, sizeof(p)),
+	    "s1", 25200, err, sizeof(err)));
+	memset(&f, 0, sizeof(f));
+	f.ipver = 4;
+	f.proto = 17;
+	memcpy(f.caddr, "\x0a\x00\x00\x01", 4);
+	memcpy(f.saddr, "\x0a\x00\x00\x02", 4);
+	f.cport = 4096;
+	f.sport = 53;
+	f.first = 1700000000ULL * 1000000;
+	for (i = 0; i < EV_FLOWS; i++) {
+		f.id = (uint64_t)i + 1;
+		f.last = f.first + (uint64_t)i * 1000;
+		f.pkts[0] = (uint64_t)i;
+		eventlog_flow(el, &f, FLOW_END_TIMEOUT, "eth0");
+	}
+	/* Some written by now, and only whole lines. */
+	assert_non_null(all = test_slurp(p));
+	assert_true(strlen(all) > 0);
+	assert_int_equal(all[strlen(all) - 1], '\n');
+	free(all);
+	eventlog_flush(el);
+	assert_int_equal(eventlog_count(el), EV_FLOWS);
+	assert_int_equal(eventlog_errors(el), 0);
+	assert_non_null(all = test_slurp(p));
+	for (i = 0, at = all; (nl = strchr(at, '\n')) != NULL; i++) {
+		*nl = '\0';
+		snprintf(want, sizeof(want), "\"flow_id\":%d,", i + 1);
+		assert_non_null(strstr(at, want));
+		assert_int_equal(at[0], '{');
+		assert_int_equal(nl[-1], '}');
+		at = nl + 1;
+	}
+	assert_int_equal(i, EV_FLOWS);
+	assert_int_equal(*at, '\0');
+	free(all);
+	eventlog_close(el);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_reload_reload_stop,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eventlog_lines,
 		    setup, teardown),
 	};
 

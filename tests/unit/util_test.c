@@ -1,6 +1,6 @@
 /*
- * util.c's formatters against the C library's: IPv4 addresses written
- * by hand must read exactly as inet_ntop writes them, and timestamps
+ * util.c's formatters against the C library's: IPv4 and IPv6 addresses
+ * written by hand must read exactly as inet_ntop writes them, and timestamps
  * (the seconds' text cached) as gmtime_r, strftime and snprintf do.
  */
 #include "config.h"
@@ -17,17 +17,18 @@
 
 #include "util.h"
 
+/* An address of either version as util_addr_str and inet_ntop write it. */
 static void
-check_v4(const uint8_t a[4])
+check_addr(int ipver, const uint8_t *a)
 {
-	char	ours[64], theirs[INET_ADDRSTRLEN];
+	char	ours[64], theirs[INET6_ADDRSTRLEN];
 
 	memset(ours, 'x', sizeof(ours));
-	assert_int_equal(util_addr_str(4, a, ours, sizeof(ours)), 0);
-	assert_non_null(inet_ntop(AF_INET, a, theirs, sizeof(theirs)));
+	assert_int_equal(util_addr_str(ipver, a, ours, sizeof(ours)), 0);
+	assert_non_null(inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, theirs,
+	    sizeof(theirs)));
 	if (strcmp(ours, theirs) != 0)
-		fail_msg("%u.%u.%u.%u: %s, inet_ntop %s", a[0], a[1], a[2],
-		    a[3], ours, theirs);
+		fail_msg("IPv%d: %s, inet_ntop %s", ipver, ours, theirs);
 }
 
 static void
@@ -43,12 +44,12 @@ test_addr_v4(void **state)
 		for (v = 0; v < 256; v++) {
 			memset(a, 7, sizeof(a));
 			a[p] = (uint8_t)v;
-			check_v4(a);
+			check_addr(4, a);
 		}
 	for (k = 0; k < 100000; k++) {
 		seed = seed * 1664525 + 1013904223;
 		memcpy(a, &seed, 4);
-		check_v4(a);
+		check_addr(4, a);
 	}
 	/* The longest form fits exactly in INET_ADDRSTRLEN. */
 	{
@@ -57,6 +58,51 @@ test_addr_v4(void **state)
 
 		assert_int_equal(util_addr_str(4, m, out, sizeof(out)), 0);
 		assert_string_equal(out, "255.255.255.255");
+	}
+}
+
+/*
+ * IPv6 by hand against inet_ntop: every pattern of zero and non-zero
+ * words (the "::" run: none, ties, leading, trailing, all), each
+ * non-zero word of 1-4 hex digits, the embedded IPv4 forms and their
+ * near misses, and random addresses.
+ */
+static void
+test_addr_v6(void **state)
+{
+	static const uint16_t	vals[] = { 1, 0xa, 0x10, 0xfe, 0x100, 0xabc,
+	    0x1000, 0xffff, 0x2001, 0xdb8 };
+	uint8_t		a[16];
+	unsigned	mask, i, k, v;
+	uint32_t	seed = 54321;
+
+	(void)state;
+	for (mask = 0; mask < 256; mask++)
+		for (v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			for (i = 0; i < 8; i++) {
+				uint16_t x = (mask >> i & 1) ?
+				    vals[(v + i) % (sizeof(vals) /
+				    sizeof(vals[0]))] : 0;
+
+				a[2 * i] = (uint8_t)(x >> 8);
+				a[2 * i + 1] = (uint8_t)x;
+			}
+			check_addr(6, a);
+			/* The same with ffff in word 5: ::ffff:a.b.c.d when
+			 * the rest before it is zero. */
+			a[10] = a[11] = 0xff;
+			check_addr(6, a);
+		}
+	for (k = 0; k < 100000; k++) {
+		for (i = 0; i < 16; i += 4) {
+			seed = seed * 1664525 + 1013904223;
+			memcpy(a + i, &seed, 4);
+		}
+		/* Zero some words, so runs of every length come up. */
+		for (i = 0; i < 8; i++)
+			if ((seed >> (i * 3 % 29)) & 1)
+				a[2 * i] = a[2 * i + 1] = 0;
+		check_addr(6, a);
 	}
 }
 
@@ -110,7 +156,7 @@ test_format_ts(void **state)
 	char			ours[40], theirs[40], small[20], small2[20];
 	uint64_t		usec = 1735700400ULL * 1000000;
 	uint32_t		seed = 777;
-	size_t			i, k;
+	size_t			i, k, n;
 
 	(void)state;
 	/* Runs within a second, across seconds, days and years, with the
@@ -127,7 +173,8 @@ test_format_ts(void **state)
 		k = (seed >> 16) % (sizeof(offsets) / sizeof(offsets[0]));
 		if ((seed & 0x300) != 0)
 			k = 1;		/* mostly one zone, as a sensor has */
-		util_format_ts(usec, ours, sizeof(ours), offsets[k]);
+		n = util_format_ts(usec, ours, sizeof(ours), offsets[k]);
+		assert_int_equal(n, strlen(ours));
 		ts_reference(usec, theirs, sizeof(theirs), offsets[k]);
 		if (strcmp(ours, theirs) != 0)
 			fail_msg("%llu %+d: %s, expected %s",
@@ -135,15 +182,18 @@ test_format_ts(void **state)
 			    theirs);
 	}
 	/* Past year 9999, before 1970 +offset, and a short buffer. */
-	util_format_ts(253402300800ULL * 1000000 + 5, ours, sizeof(ours), 0);
+	n = util_format_ts(253402300800ULL * 1000000 + 5, ours, sizeof(ours), 0);
+	assert_int_equal(n, strlen(ours));
 	ts_reference(253402300800ULL * 1000000 + 5, theirs, sizeof(theirs), 0);
 	assert_string_equal(ours, theirs);
 	util_format_ts(0, ours, sizeof(ours), -3600);
 	ts_reference(0, theirs, sizeof(theirs), -3600);
 	assert_string_equal(ours, theirs);
-	util_format_ts(usec, small, sizeof(small), 25200);
+	n = util_format_ts(usec, small, sizeof(small), 25200);
+	assert_int_equal(n, strlen(small));
 	ts_reference(usec, small2, sizeof(small2), 25200);
 	assert_string_equal(small, small2);
+	assert_int_equal(util_format_ts(usec, small, 0, 25200), 0);
 }
 
 int
@@ -151,6 +201,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_v4),
+		cmocka_unit_test(test_addr_v6),
 		cmocka_unit_test(test_addr_v6_and_short),
 		cmocka_unit_test(test_format_ts),
 	};

@@ -49,9 +49,12 @@ struct http_session {
 	struct http_tx	 tx[HTTP_TX_MAX];
 };
 
+/* Slots are taken from the free lists, then in order from those never
+ * used (fresh): an unused one's pages are never faulted in (app.c). */
 struct http_sessions {
 	struct http_session *pool, *free;
 	struct http_hbuf *hpool, *hfree;
+	size_t		 n, fresh, nh, hfresh;
 	struct http_bodies *bodies;
 	struct http_session_stats st;
 	/* The call in progress. */
@@ -65,22 +68,14 @@ struct http_sessions *
 http_sessions_new(size_t n, struct http_bodies *bodies)
 {
 	struct http_sessions	*hs = xcalloc(1, sizeof(*hs));
-	size_t			 i, nh;
 
 	if (n < 4)
 		n = 4;
+	hs->n = n;
 	/* A header spans segments only for a moment: one buffer for four. */
-	nh = n / 4 < 4 ? 4 : n / 4;
-	hs->pool = xcalloc(n, sizeof(*hs->pool));
-	hs->hpool = xcalloc(nh, sizeof(*hs->hpool));
-	for (i = n; i > 0; i--) {
-		hs->pool[i - 1].next = hs->free;
-		hs->free = &hs->pool[i - 1];
-	}
-	for (i = nh; i > 0; i--) {
-		hs->hpool[i - 1].next = hs->hfree;
-		hs->hfree = &hs->hpool[i - 1];
-	}
+	hs->nh = n / 4 < 4 ? 4 : n / 4;
+	hs->pool = xcalloc(hs->n, sizeof(*hs->pool));
+	hs->hpool = xcalloc(hs->nh, sizeof(*hs->hpool));
 	hs->bodies = bodies;
 	return hs;
 }
@@ -303,6 +298,8 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 		}
 		if (rc == APP_BAD || n >= APP_BUF_MAX)
 			return -1;
+		if (hs->hfree == NULL && hs->hfresh < hs->nh)
+			hs->hfree = &hs->hpool[hs->hfresh++];
 		if ((b = hs->hfree) == NULL) {
 			hs->st.exhausted++;
 			return -1;
@@ -345,6 +342,8 @@ hs_get(struct http_sessions *hs, struct flow *f)
 
 	if (ss != NULL)
 		return ss;
+	if (hs->free == NULL && hs->fresh < hs->n)
+		hs->free = &hs->pool[hs->fresh++];
 	if ((ss = hs->free) == NULL) {
 		hs->st.exhausted++;
 		return NULL;

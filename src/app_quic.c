@@ -50,6 +50,7 @@ struct quic_ctx {
 	EVP_CIPHER_CTX	*ecb;
 	struct quic_flow *pool;
 	struct quic_flow *free;
+	size_t		 n, fresh;	/* never used yet, in order (app.c) */
 	struct quic_flow scratch;	/* a datagram's hello, no state yet */
 	uint8_t		 pkt[QUIC_PKT_MAX];	/* unprotected in place */
 };
@@ -68,7 +69,6 @@ struct quic_ctx *
 quic_new(size_t n)
 {
 	struct quic_ctx	*q = xcalloc(1, sizeof(*q));
-	size_t		 i;
 
 	if ((q->gcm = EVP_CIPHER_CTX_new()) == NULL ||
 	    (q->ecb = EVP_CIPHER_CTX_new()) == NULL ||
@@ -78,10 +78,7 @@ quic_new(size_t n)
 	    NULL) != 1 || EVP_CIPHER_CTX_set_padding(q->ecb, 0) != 1)
 		fatalx("OpenSSL: no AES-128-GCM or AES-128-ECB");
 	q->pool = xcalloc(n, sizeof(*q->pool));
-	for (i = n; i > 0; i--) {
-		q->pool[i - 1].next = q->free;
-		q->free = &q->pool[i - 1];
-	}
+	q->n = n;
 	return q;
 }
 
@@ -498,6 +495,8 @@ quic_datagram(struct quic_ctx *q, struct quic_flow **fs, const uint8_t *p,
 		if (*fs != NULL || s->end == 0)
 			return APP_MORE;
 		/* The hello goes on in a later datagram: keep what came. */
+		if (q->free == NULL && q->fresh < q->n)
+			q->free = &q->pool[q->fresh++];
 		if (q->free == NULL) {
 			st->buf_exhausted++;
 			return APP_BAD;

@@ -48,6 +48,7 @@ struct http_bodies {
 	uint32_t	 ratio;
 	struct hb_zslot	*slots;
 	struct hb_zslot	*free;
+	size_t		 nslots, fresh;	/* never used yet, in order (app.c) */
 	uint64_t	 c[HBC_NCOUNTERS];
 };
 
@@ -97,16 +98,12 @@ struct http_bodies *
 http_bodies_new(uint64_t limit, uint32_t ratio, size_t nzlib)
 {
 	struct http_bodies	*hb = xcalloc(1, sizeof(*hb));
-	size_t			 i;
 
 	hb->limit = limit;
 	hb->ratio = ratio;
 	if (nzlib > 0)
 		hb->slots = xcalloc(nzlib, sizeof(struct hb_zslot));
-	for (i = nzlib; i > 0; i--) {
-		hb->slots[i - 1].next = hb->free;
-		hb->free = &hb->slots[i - 1];
-	}
+	hb->nslots = nzlib;
 	hb->c[HBC_ZLIB_MAX] = nzlib;
 	return hb;
 }
@@ -192,10 +189,12 @@ http_sink_put(struct hb_sink *s, const uint8_t *p, size_t n)
 static int
 hb_zbegin(struct http_bodies *hb, struct http_body *b, uint8_t first)
 {
-	struct hb_zslot	*z = hb->free;
+	struct hb_zslot	*z;
 	int		 wbits;
 
-	if (z == NULL) {
+	if (hb->free == NULL && hb->fresh < hb->nslots)
+		hb->free = &hb->slots[hb->fresh++];
+	if ((z = hb->free) == NULL) {
 		hb->c[HBC_REFUSED]++;
 		return -1;
 	}

@@ -47,6 +47,31 @@ mktable(uint64_t memcap, enum thr_kind kind, uint32_t count, uint64_t above,
 	return thr_new(memcap, &s, 1);
 }
 
+/*
+ * Rule 0 counts `count` distinct values in a minute; rule 1's key
+ * `keeper`, seen at time 0 with an hour's window, stays first on the LRU
+ * list and so keeps rule 0's ended windows from being dropped as stale
+ * (they are reset instead).
+ */
+static struct thr_table *
+mkdistinct_kept(uint32_t count, const struct thr_key *keeper)
+{
+	struct thr_spec		 spec[2];
+	struct thr_table	*t;
+	struct thr_result	 out;
+
+	memset(spec, 0, sizeof(spec));
+	spec[0].kind = THR_DISTINCT;
+	spec[0].count = count;
+	spec[0].within = 60 * SEC;
+	spec[1].kind = THR_COUNT;
+	spec[1].count = 1000;
+	spec[1].within = 3600 * SEC;
+	t = thr_new(4 * MB, spec, 2);
+	assert_int_equal(thr_event(t, 1, keeper, NULL, 0, 0, &out), 0);
+	return t;
+}
+
 /* The N-th event alerts, once per window, and again in the next one. */
 static void
 test_count_once_per_window(void **state)
@@ -118,7 +143,6 @@ test_distinct_portscan(void **state)
 	struct thr_table	*t;
 	struct thr_key		 scan = mkkey(10, 20), syn = mkkey(11, 20);
 	struct thr_result	 out;
-	struct thr_spec		 spec[2];
 	uint64_t		 ts = 1000 * SEC, base, bsyn, peak, one;
 	int			 i, alerts = 0;
 
@@ -169,15 +193,7 @@ test_distinct_portscan(void **state)
 	 * rule 1 key with a long window in front keeps the scan's entry
 	 * from being dropped as stale first).
 	 */
-	memset(spec, 0, sizeof(spec));
-	spec[0].kind = THR_DISTINCT;
-	spec[0].count = 50;
-	spec[0].within = 60 * SEC;
-	spec[1].kind = THR_COUNT;
-	spec[1].count = 1000;
-	spec[1].within = 3600 * SEC;
-	t = thr_new(4 * MB, spec, 2);
-	assert_int_equal(thr_event(t, 1, &syn, NULL, 0, 0, &out), 0);
+	t = mkdistinct_kept(50, &syn);
 	for (i = 1; i <= 30; i++)
 		assert_int_equal(thr_event(t, 0, &scan, NULL, (uint64_t)i,
 		    (uint64_t)i, &out), 0);
@@ -621,6 +637,52 @@ test_distinct_past_pool(void **state)
 	thr_free(t);
 }
 
+/*
+ * A window answers a repeat of the last value it remembered without the
+ * value pool (threshold.c's last): never across windows, and not for a
+ * value the pool had no room for, which still counts each time.
+ */
+static void
+test_distinct_last_value(void **state)
+{
+	/* value, time, alert due; the second window ends unfired, so its
+	 * last value is new to the third. */
+	static const struct { uint64_t v, ts; int due; } step[] = {
+		{ 5, 1, 0 }, { 5, 2, 0 }, { 6, 3, 0 }, { 6, 4, 0 }, { 5, 5, 0 },
+		{ 7, 6, 1 },
+		{ 1, 100 * SEC, 0 }, { 2, 100 * SEC, 0 },
+		{ 2, 200 * SEC, 0 }, { 2, 200 * SEC, 0 }, { 1, 200 * SEC, 0 },
+		{ 3, 200 * SEC, 1 },
+	};
+	struct thr_table	*t;
+	struct thr_key		 k = mkkey(1, 2), other = mkkey(3, 4);
+	struct thr_result	 out;
+	uint64_t		 v;
+	size_t			 i;
+
+	(void)state;
+	t = mkdistinct_kept(3, &other);
+	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
+		assert_int_equal(thr_event(t, 0, &k, NULL, step[i].v,
+		    step[i].ts, &out), step[i].due);
+		if (step[i].due)
+			assert_int_equal(out.distinct, 3);
+	}
+	assert_int_equal(out.count, 4);
+	assert_int_equal(out.window_start, 200 * SEC);
+	thr_free(t);
+
+	/* Past the pool a repeat counts again (an over-estimate). */
+	t = mktable(1, THR_DISTINCT, 5000, 0, 3600 * SEC, 0);
+	for (v = 0; v < 4997; v++)
+		assert_int_equal(thr_event(t, 0, &k, NULL, v, v, &out), 0);
+	assert_int_equal(thr_event(t, 0, &k, NULL, 1ULL << 40, v, &out), 0);
+	assert_int_equal(thr_event(t, 0, &k, NULL, 1ULL << 40, v, &out), 0);
+	assert_int_equal(thr_event(t, 0, &k, NULL, 1ULL << 41, v, &out), 1);
+	assert_int_equal(out.distinct, 5000);
+	thr_free(t);
+}
+
 /* Packet time that steps backwards stays inside the window. */
 static void
 test_time_backwards(void **state)
@@ -812,6 +874,7 @@ main(void)
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_rules_apart),
 		cmocka_unit_test(test_memcap_flood),
+		cmocka_unit_test(test_distinct_last_value),
 		cmocka_unit_test(test_distinct_pool_evicts),
 		cmocka_unit_test(test_distinct_past_pool),
 		cmocka_unit_test(test_expire),

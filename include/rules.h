@@ -367,7 +367,9 @@ void	 rules_free(struct ruleset *);
  * rule and exception, rule_stats). A set is shared read-only by every
  * matcher; each matcher has a state of its own, and the queries below
  * sum the set's states. rules_load makes the first (rules_main_state);
- * the set frees its states with it.
+ * the set frees its states with it. Make every state before any thread
+ * matches with the set: the second one turns the cross-flow tables'
+ * lock on, and a match already under way would not hold it.
  */
 struct rules_state;
 struct rules_state *rules_state_new(struct ruleset *);

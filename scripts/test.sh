@@ -3,8 +3,9 @@
 # capture cases, rule packs, corpus against tshark, live capture in
 # network namespaces, memory, alert delivery to syslog-ng, the status
 # socket, the service; once in the normal build and once under
-# ASan+UBSan; then make distcheck, whose own make check counts too. The
-# last line is "N passed, N failed, N skipped".
+# ASan+UBSan; the tests that start threads under ThreadSanitizer; then
+# make distcheck, whose own make check counts too. The last line is
+# "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # The larger capture corpus beside the tree, when there is one, runs too

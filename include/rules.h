@@ -349,7 +349,6 @@ struct rule_stats {
 	uint64_t	 matched;
 	uint64_t	 alerts;
 	uint64_t	 excepted;
-	uint64_t	 suppressed;
 	uint64_t	 by_severity[6];
 	uint64_t	 regex_limited;	/* events a regex gave up on */
 };

@@ -1063,7 +1063,6 @@ rules_stats(const struct ruleset *rs, struct rule_stats *st)
 		st->matched += ws->st.matched;
 		st->alerts += ws->st.alerts;
 		st->excepted += ws->st.excepted;
-		st->suppressed += ws->st.suppressed;
 		for (i = 0; i < 6; i++)
 			st->by_severity[i] += ws->st.by_severity[i];
 		st->regex_limited += ws->st.regex_limited;

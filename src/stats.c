@@ -211,24 +211,24 @@ static json_t *
 rules_json(const struct sensor *s)
 {
 	const struct ruleset	*rs = s->rules;
-	struct rule_stats	 rst, *st = &rst;
-	struct thr_stats	 tst, *ts = &tst;
+	struct rule_stats	 st;
+	struct thr_stats	 ts;
 	struct rules_bh_stats	 bs;
 	json_t			*r, *hits, *exc;
 	size_t			 i;
 
-	rules_stats(rs, st);
-	rules_threshold_stats(rs, ts);
+	rules_stats(rs, &st);
+	rules_threshold_stats(rs, &ts);
 	r = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "active", JI(rules_count(rs, 1)),
 	    "inactive", JI(rules_count(rs, 0)),
-	    "evaluated", JI(st->evaluated), "matched", JI(st->matched),
-	    "alerts", JI(st->alerts), "excepted", JI(st->excepted),
-	    "suppressed", JI(ts->suppressed),
-	    "threshold_keys", JI(ts->keys),
-	    "threshold_evicted", JI(ts->evicted),
-	    "threshold_bytes", JI(ts->bytes),
-	    "regex_limited", JI(st->regex_limited));
+	    "evaluated", JI(st.evaluated), "matched", JI(st.matched),
+	    "alerts", JI(st.alerts), "excepted", JI(st.excepted),
+	    "suppressed", JI(ts.suppressed),
+	    "threshold_keys", JI(ts.keys),
+	    "threshold_evicted", JI(ts.evicted),
+	    "threshold_bytes", JI(ts.bytes),
+	    "regex_limited", JI(st.regex_limited));
 	rules_behaviour_stats(rs, &bs);
 	json_object_set_new(r, "behaviour", json_pack(
 	    "{s:I,s:I,s:I,s:I,s:I,s:I}",

@@ -379,10 +379,8 @@ const struct rule *rules_limit_next(struct rules_state *, uint64_t *count);
 /* -T: active and inactive rules per level and per category. */
 void	 rules_print_summary(const struct ruleset *, FILE *, int verbose);
 size_t	 rules_count(const struct ruleset *, int active);
-/* Match one event with the set's main state; alerts go to out. */
-void	 rules_match(struct ruleset *, const struct match_ctx *,
-	    struct alert_out *);
-/* The same with a matcher's own state. */
+/* Match one event with a matcher's state (rules_main_state, or one of
+ * rules_state_new); alerts go to out. */
 void	 rules_match_state(struct rules_state *, const struct match_ctx *,
 	    struct alert_out *);
 /* The set's counters, summed over its states. */

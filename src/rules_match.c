@@ -982,14 +982,6 @@ try_ports(struct rules_state *ws, const uint32_t *off, const uint32_t *ids,
 }
 
 void
-rules_match(struct ruleset *rs, const struct match_ctx *c,
-    struct alert_out *out)
-{
-	if (rs != NULL)
-		rules_match_state(rs->states, c, out);
-}
-
-void
 rules_match_state(struct rules_state *ws, const struct match_ctx *c,
     struct alert_out *out)
 {

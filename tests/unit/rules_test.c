@@ -736,7 +736,7 @@ flow_event(struct ruleset *rs, struct alert_out *o, struct flow *f,
 	pkt.dir = (uint8_t)d;
 	ctx_of(&c, &pkt);
 	c.flow = f;
-	rules_match(rs, &c, o);
+	rules_match_state(rules_main_state(rs), &c, o);
 }
 
 /*
@@ -833,7 +833,7 @@ name_event(struct ruleset *rs, struct alert_out *o, uint32_t have,
 	snprintf(app.http.host, sizeof(app.http.host), "%s", name);
 	ctx_of(&c, &pkt);
 	c.app = &app;
-	rules_match(rs, &c, o);
+	rules_match_state(rules_main_state(rs), &c, o);
 }
 
 /*

@@ -61,7 +61,7 @@ done
 # Matching from several threads at once: the tests that run threads,
 # under ThreadSanitizer, which fails them on any data race (an ASan
 # build cannot have it too). Only those tests and what they link.
-TSAN_TESTS="tests/unit/rules_test"
+TSAN_TESTS="tests/unit/rules_test tests/unit/ring_test"
 echo "== threads under ThreadSanitizer ($TSAN_TESTS)"
 mkdir -p build-tsan
 if { [ -f build-tsan/Makefile ] && [ build-tsan/Makefile -nt configure ]; } ||

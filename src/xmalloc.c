@@ -29,6 +29,22 @@ xmalloc(size_t size)
 }
 
 void *
+xcalloc_aligned(size_t align, size_t size)
+{
+	void	*p;
+	int	 rc;
+
+	if (size == 0)
+		fatalx("xcalloc_aligned: zero size");
+	if ((rc = posix_memalign(&p, align, size)) != 0) {
+		errno = rc;
+		fatal("xcalloc_aligned: allocating %zu bytes", size);
+	}
+	memset(p, 0, size);
+	return p;
+}
+
+void *
 xcalloc(size_t nmemb, size_t size)
 {
 	void	*p;

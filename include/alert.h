@@ -19,6 +19,16 @@ struct thr_result;
 struct alert_out *alert_out_new(const struct config *, const char *stdout_path,
 	    char *err, size_t errlen);
 void	 alert_out_free(struct alert_out *);
+/*
+ * A worker's alerts, queued on q to the loop thread; there each is
+ * written and handed on by alert_out_take. block: a full queue waits
+ * (a replay); else the alert is counted in alert_out_lost.
+ */
+struct ring;
+struct alert_out *alert_out_queue(struct ring *q, int block);
+void	 alert_out_take(struct alert_out *, const struct config *,
+	    const void *rec, size_t len);
+uint64_t alert_out_lost(const struct alert_out *);
 void	 alert_out_reopen(struct alert_out *);
 int	 alert_out_retarget(struct alert_out *, const struct config *,
 	    char *err, size_t errlen);

@@ -17,6 +17,17 @@ struct jsonw;
 struct eventlog;
 struct eventlog *eventlog_open(const char *path, const char *sensor,
 	    int utc_offset, char *err, size_t errlen);
+/*
+ * A worker's records, a block at a time on q to the loop thread, which
+ * writes them with eventlog_take. block: a full queue waits (a replay);
+ * else the records are counted in eventlog_lost. line_by_line: each
+ * record goes as it is made (the log is stdout).
+ */
+struct ring;
+struct eventlog *eventlog_queue(struct ring *q, int block, int line_by_line,
+	    const char *sensor, int utc_offset);
+void	 eventlog_take(struct eventlog *, const void *rec, size_t len);
+uint64_t eventlog_lost(const struct eventlog *);
 void	 eventlog_flow(struct eventlog *, const struct flow *,
 	    enum flow_end_reason, const char *iface);
 void	 eventlog_app(struct eventlog *, const struct packet *,

@@ -24,6 +24,12 @@ size_t		 ring_max_record(const struct ring *);
  */
 void		*ring_reserve(struct ring *, size_t len);
 void		 ring_commit(struct ring *, uint16_t kind, size_t used);
+/*
+ * ring_reserve, and when block is set and the ring is full, again
+ * (yielding the CPU) until the consumer makes room: for a replay,
+ * where nothing may be lost and the consumer is known to be draining.
+ */
+void		*ring_reserve_wait(struct ring *, size_t len, int block);
 
 /*
  * Consumer: the oldest record, or NULL when none; it stays valid, and
@@ -33,5 +39,12 @@ const void	*ring_peek(struct ring *, uint16_t *kind, size_t *len);
 void		 ring_release(struct ring *);
 /* Either side: nothing published is waiting. */
 int		 ring_empty(const struct ring *);
+
+/* The kinds of record canhgacd's rings carry. */
+enum ring_kind {
+	RK_PACKET = 1,		/* struct ring_pkt, then the frame */
+	RK_ALERT,		/* alert.c: struct alert_qhdr, then the line */
+	RK_EVENTS,		/* eventlog.c: struct event_qhdr, then lines */
+};
 
 #endif /* CANHGAC_RING_H */

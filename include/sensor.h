@@ -34,6 +34,8 @@ struct iface;
 struct packet;
 struct app_result;
 struct hosts;
+struct workers;
+struct worker_thr;
 
 struct sensor;
 
@@ -53,6 +55,10 @@ struct worker {
 	struct pmatch		*pmatch;	/* pmatch.c */
 	/* The rules' matcher state: rules_main_state(s->rules). */
 	struct rules_state	*match_state;
+	/* s->alerts and s->events, or a worker thread's queues of them. */
+	struct alert_out	*alerts;
+	struct eventlog		*events;
+	struct worker_thr	*thr;		/* workers.c; NULL: the loop's */
 	struct decode_stats	 dstats;
 	uint64_t		 last_ts;	/* newest packet time */
 	uint64_t		 last_expire;
@@ -101,6 +107,9 @@ struct sensor {
 	int			 retiring;
 	struct hosts		*hosts;		/* hosts.c: the inventory */
 	struct selftest		*selftest;	/* selftest.c, NULL offline */
+	/* workers.c: the packet workers' threads, NULL with one worker
+	 * (sensor.w on the loop thread). */
+	struct workers		*workers;
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */

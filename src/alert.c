@@ -32,6 +32,7 @@
 #include "log.h"
 #include "output.h"
 #include "pmatch.h"
+#include "ring.h"
 #include "rules.h"
 #include "safefile.h"
 #include "threshold.h"
@@ -55,6 +56,10 @@ struct alert_out {
 	size_t		 npend;		/* bytes in pend */
 	uint64_t	 pend_lines;
 	struct jw_memo	 memo;		/* sensor, host, in_iface */
+	/* A worker's (alert_out_queue): lines go to the loop thread. */
+	struct ring	*queue;
+	int		 queue_block;
+	uint64_t	 queue_lost;	/* the queue was full */
 	char		 buf[ALERT_BUF];
 	char		 pend[ALERT_PEND];
 };
@@ -247,6 +252,35 @@ alert_out_new(const struct config *conf, const char *stdout_path, char *err,
 		}
 	}
 	return o;
+}
+
+/*
+ * A worker's alerts: built in the worker, each straight into its queue
+ * to the loop thread, which writes and hands them on (alert_out_take).
+ * block: wait for room (a replay) rather than count the alert lost.
+ */
+struct alert_qhdr {
+	uint64_t	ts;
+	uint32_t	sid;
+	int16_t		category;
+	int16_t		severity;
+};
+
+struct alert_out *
+alert_out_queue(struct ring *q, int block)
+{
+	struct alert_out	*o = xcalloc(1, sizeof(*o));
+
+	o->json = -1;
+	o->queue = q;
+	o->queue_block = block;
+	return o;
+}
+
+uint64_t
+alert_out_lost(const struct alert_out *o)
+{
+	return o ? o->queue_lost : 0;
 }
 
 void
@@ -549,6 +583,51 @@ alert_behaviour(struct jsonw *w, const struct rule *r,
 	}
 }
 
+static struct alert_qhdr
+h_of(const struct rule *r, const struct match_ctx *c)
+{
+	struct alert_qhdr	h;
+
+	h.ts = c->ts;
+	h.sid = r->sid;
+	h.category = (int16_t)r->category;
+	h.severity = (int16_t)r->severity;
+	return h;
+}
+
+/*
+ * A finished line, at json_slot: counted, kept for the JSON log, and
+ * handed to --alerts and every sink.
+ */
+static void
+alert_deliver(struct alert_out *o, char *line, size_t n, struct alert_qhdr h,
+    const char *sensor)
+{
+	size_t	i;
+
+	o->count++;
+	if (o->json >= 0) {
+		o->npend += n;
+		o->pend_lines++;
+	}
+	if (o->stdout_fp != NULL && fwrite(line, 1, n, o->stdout_fp) != n)
+		o->errors++;
+	if (nsinks > 0) {
+		struct alert_rec ar;
+
+		memset(&ar, 0, sizeof(ar));
+		ar.json = line;
+		ar.len = n;
+		ar.sid = h.sid;
+		ar.category = h.category;
+		ar.severity = h.severity;
+		ar.ts = h.ts;
+		ar.sensor = sensor;
+		for (i = 0; i < nsinks; i++)
+			sinks[i].fn(sinks[i].ctx, &ar);
+	}
+}
+
 void
 alert_emit(struct alert_out *o, const struct config *conf,
     const struct rule *r, const struct match_ctx *c,
@@ -565,7 +644,16 @@ alert_emit(struct alert_out *o, const struct config *conf,
 
 	if (o == NULL)
 		return;
-	line = json_slot(o);
+	if (o->queue != NULL) {
+		line = ring_reserve_wait(o->queue, sizeof(struct alert_qhdr) +
+		    sizeof(o->buf), o->queue_block);
+		if (line == NULL) {
+			o->queue_lost++;
+			return;
+		}
+		line += sizeof(struct alert_qhdr);
+	} else
+		line = json_slot(o);
 	jw_init(&w, line, sizeof(o->buf));
 	tslen = util_format_ts(c->ts, ts, sizeof(ts), conf->utc_offset);
 	JW_SAFEN(&w, "timestamp", ts, tslen);
@@ -664,26 +752,30 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		o->errors++;
 		return;
 	}
-	o->count++;
-	if (o->json >= 0) {
-		o->npend += (size_t)n;
-		o->pend_lines++;
-	}
-	if (o->stdout_fp != NULL && fwrite(line, 1, (size_t)n,
-	    o->stdout_fp) != (size_t)n)
-		o->errors++;
-	if (nsinks > 0) {
-		struct alert_rec ar;
+	if (o->queue != NULL) {
+		struct alert_qhdr	*h = (struct alert_qhdr *)(void *)(line -
+					    sizeof(*h));
 
-		memset(&ar, 0, sizeof(ar));
-		ar.json = line;
-		ar.len = (size_t)n;
-		ar.sid = r->sid;
-		ar.category = r->category;
-		ar.severity = r->severity;
-		ar.ts = c->ts;
-		ar.sensor = conf->sensor_name;
-		for (i = 0; i < nsinks; i++)
-			sinks[i].fn(sinks[i].ctx, &ar);
+		*h = h_of(r, c);
+		ring_commit(o->queue, RK_ALERT, sizeof(*h) + (size_t)n);
+		o->count++;
+		return;
 	}
+	alert_deliver(o, line, (size_t)n, h_of(r, c), conf->sensor_name);
+}
+
+/* The loop thread: one alert a worker queued (RK_ALERT). */
+void
+alert_out_take(struct alert_out *o, const struct config *conf,
+    const void *rec, size_t len)
+{
+	struct alert_qhdr	 h;
+	char			*line;
+
+	if (o == NULL || len < sizeof(h) || len - sizeof(h) > ALERT_BUF)
+		return;
+	memcpy(&h, rec, sizeof(h));
+	line = json_slot(o);
+	memcpy(line, (const char *)rec + sizeof(h), len - sizeof(h));
+	alert_deliver(o, line, len - sizeof(h), h, conf->sensor_name);
 }

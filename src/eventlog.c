@@ -22,6 +22,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "jsonw.h"
+#include "ring.h"
 #include "safefile.h"
 #include "types.h"
 #include "util.h"
@@ -39,6 +40,11 @@ struct eventlog {
 	uint64_t	 errors;
 	uint64_t	 overflows;
 	struct jw_memo	 memo;		/* sensor, host, in_iface */
+	/* A worker's (eventlog_queue): blocks go to the loop thread. */
+	struct ring	*queue;
+	int		 queue_block;
+	uint64_t	 queue_lost;	/* records: the queue was full */
+	uint64_t	 overflows_sent;
 	/*
 	 * Records go here, not through stdio's buffer: fwrite's copy and
 	 * call were a twentieth of a record's cost (callgrind, gateway
@@ -90,7 +96,7 @@ eventlog_close(struct eventlog *el)
 	if (el == NULL)
 		return;
 	eventlog_flush(el);
-	if (!el->is_stdout)
+	if (el->fp != NULL && !el->is_stdout)
 		fclose(el->fp);
 	free(el->sensor);
 	free(el);
@@ -107,11 +113,68 @@ eventlog_carry(struct eventlog *to, const struct eventlog *from)
 	to->overflows = from->overflows;
 }
 
+/*
+ * A worker's block of lines on its queue: how many, and how many records
+ * were too long to keep since the last block, then the lines.
+ */
+struct event_qhdr {
+	uint32_t	recs;
+	uint32_t	overflows;
+};
+
+/*
+ * A worker's event records: built there, a block of them at a time
+ * onto q for the loop thread's eventlog_take. block: wait for room (a
+ * replay) rather than count the records lost.
+ */
+struct eventlog *
+eventlog_queue(struct ring *q, int block, int line_by_line,
+    const char *sensor, int utc_offset)
+{
+	struct eventlog	*el = xcalloc(1, sizeof(*el));
+
+	el->queue = q;
+	el->queue_block = block;
+	el->is_stdout = line_by_line;
+	el->sensor = xstrdup(sensor);
+	el->utc_offset = utc_offset;
+	return el;
+}
+
+uint64_t
+eventlog_lost(const struct eventlog *el)
+{
+	return el ? el->queue_lost : 0;
+}
+
+static void
+event_enqueue(struct eventlog *el)
+{
+	struct event_qhdr	 h;
+	char			*p;
+
+	if (el->out_recs == 0 && el->overflows == el->overflows_sent)
+		return;
+	if ((p = ring_reserve_wait(el->queue, sizeof(h) + el->out_len,
+	    el->queue_block)) == NULL) {
+		el->queue_lost += el->out_recs;
+		return;
+	}
+	h.recs = (uint32_t)el->out_recs;
+	h.overflows = (uint32_t)(el->overflows - el->overflows_sent);
+	el->overflows_sent = el->overflows;
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), el->out, el->out_len);
+	ring_commit(el->queue, RK_EVENTS, sizeof(h) + el->out_len);
+}
+
 /* The lines waiting go out; those a failed write loses are errors. */
 static void
 event_drain(struct eventlog *el)
 {
-	if (el->out_len > 0 &&
+	if (el->queue != NULL)
+		event_enqueue(el);
+	else if (el->out_len > 0 &&
 	    fwrite(el->out, 1, el->out_len, el->fp) != el->out_len)
 		el->errors += el->out_recs;
 	el->out_len = 0;
@@ -124,8 +187,29 @@ eventlog_flush(struct eventlog *el)
 	if (el == NULL)
 		return;
 	event_drain(el);
-	if (fflush(el->fp) != 0)
+	if (el->fp != NULL && fflush(el->fp) != 0)
 		el->errors++;
+}
+
+/* The loop thread: a block of a worker's records (RK_EVENTS). */
+void
+eventlog_take(struct eventlog *el, const void *rec, size_t len)
+{
+	struct event_qhdr	h;
+
+	if (el == NULL || len < sizeof(h) || len - sizeof(h) > EVENT_OUT)
+		return;
+	memcpy(&h, rec, sizeof(h));
+	len -= sizeof(h);
+	if (sizeof(el->out) - el->out_len < len)
+		event_drain(el);
+	memcpy(el->out + el->out_len, (const char *)rec + sizeof(h), len);
+	el->out_len += len;
+	el->out_recs += h.recs;
+	el->count += h.recs;
+	el->overflows += h.overflows;
+	if (el->is_stdout)
+		event_drain(el);
 }
 
 /* A record's writer, at the end of out with room for the longest. */

@@ -305,7 +305,7 @@ raise_host(struct worker *w, enum rule_event ev, const struct host *e,
 	c.src = c.dst = e->addr;
 	c.iface = iface;
 	c.host = he;
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 }
 
 /* A protected address seen sending: in the table, host_new if new. */
@@ -383,7 +383,7 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 	c.dport = f->sport;
 	c.proto = f->proto;
 	c.iface = iface;
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 }
 
 /*

@@ -214,6 +214,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	eventlog_carry(nel, s->events);
 	eventlog_close(s->events);
 	s->events = nel;
+	s->w.events = nel;
 	free(s->events_path);
 	s->events_path = npath;
 	config_free(s->conf);
@@ -588,6 +589,7 @@ sub_events_init(struct sensor *s, char *err, size_t errlen)
 		return 0;
 	s->events = eventlog_open(s->events_path, s->conf->sensor_name,
 	    s->conf->utc_offset, err, errlen);
+	s->w.events = s->events;
 	return s->events == NULL ? -1 : 0;
 }
 
@@ -596,6 +598,7 @@ sub_events_shutdown(struct sensor *s)
 {
 	eventlog_close(s->events);
 	s->events = NULL;
+	s->w.events = NULL;
 }
 
 static int
@@ -606,6 +609,7 @@ sub_rules_init(struct sensor *s, char *err, size_t errlen)
 		return -1;
 	s->w.match_state = rules_main_state(s->rules);
 	s->alerts = alert_out_new(s->conf, s->alerts_path, err, errlen);
+	s->w.alerts = s->alerts;
 	return s->alerts == NULL ? -1 : 0;
 }
 
@@ -614,6 +618,7 @@ sub_rules_shutdown(struct sensor *s)
 {
 	alert_out_free(s->alerts);
 	s->alerts = NULL;
+	s->w.alerts = NULL;
 	rules_free(s->rules);
 	s->rules = NULL;
 	s->w.match_state = NULL;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ring.h"
 #include "xmalloc.h"
@@ -102,6 +103,18 @@ ring_reserve(struct ring *r, size_t len)
 	}
 	r->pad = pad;
 	return r->buf + ((head + pad) & (r->size - 1)) + RING_HDR;
+}
+
+void *
+ring_reserve_wait(struct ring *r, size_t len, int block)
+{
+	struct timespec	 nap = { 0, 20000 };
+	void		*p;
+
+	while ((p = ring_reserve(r, len)) == NULL && block &&
+	    len <= ring_max_record(r))
+		nanosleep(&nap, NULL);
+	return p;
 }
 
 void

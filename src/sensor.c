@@ -96,7 +96,7 @@ sensor_payload_end(struct worker *w, const struct packet *pkt)
 	c.scope = MS_PAYLOAD;
 	c.pm = w->pmatch;
 	c.pm_end = 1;
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 }
 
 /*
@@ -136,12 +136,12 @@ sensor_flow_end(struct flow *f, enum flow_end_reason r, void *arg)
 	struct match_ctx	 c;
 
 	ctx_flow(&c, REV_FLOW_END, f, f->last, ifc ? ifc->name : NULL);
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 	app_flow_end(w->app, f, ifc);
 	if (f->pm_slots != 0)
 		sensor_flow_payload_end(w, f, ifc);
 	hosts_flow_end(w, f);
-	eventlog_flow(w->s->events, f, r, ifc ? ifc->name : NULL);
+	eventlog_flow(w->events, f, r, ifc ? ifc->name : NULL);
 	app_flow_release(w->app, f);
 	stream_flow_release(w->stream, f);
 	pmatch_flow_release(w->pmatch, f);
@@ -197,7 +197,7 @@ sensor_payload(struct worker *w, const struct packet *pkt)
 			pmatch_gap(w->pmatch, pkt->flow, pkt->dir);
 		c.pm = w->pmatch;
 	}
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 }
 
 /* A decoded view of an HTTP flow's piece (app.c): the payload rules. */
@@ -236,12 +236,12 @@ sensor_app_record(const struct packet *pkt, const struct app_result *r,
 	struct worker		*w = arg;
 	struct match_ctx	 c;
 
-	eventlog_app(w->s->events, pkt, r);
+	eventlog_app(w->events, pkt, r);
 	if (r->have == APPR_HTTP_TX)
 		return;		/* the event log's; rules saw the request */
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.app = r;
-	rules_match_state(w->match_state, &c, w->s->alerts);
+	rules_match_state(w->match_state, &c, w->alerts);
 }
 
 /* Raise one health condition if its counter moved and a minute passed. */
@@ -328,7 +328,7 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		if (pkt->flags & PKT_ARP)
 			hosts_arp(w, pkt);
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 		return;
 	}
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
@@ -336,12 +336,12 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	if (f->pkts[0] + f->pkts[1] == 1) {
 		ctx_flow(&c, REV_FLOW_START, f, pkt->ts, ifc->name);
 		c.pkt = pkt;
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 	}
 	if (f->state == FLOW_ESTABLISHED && !(f->evflags & FE_ESTABLISHED)) {
 		f->evflags |= FE_ESTABLISHED;
 		ctx_flow(&c, REV_FLOW_ESTABLISHED, f, pkt->ts, ifc->name);
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 		hosts_flow_established(w, f, pkt->ts, ifc->name);
 	}
 	if (f->proto == PROTO_TCP) {
@@ -355,7 +355,7 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	ctx_packet(&c, REV_PACKET, pkt);
 	if (f->proto == PROTO_TCP) {
 		c.scope = MS_HEADERS;
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 		if (!decoded)
 			sensor_payload(w, pkt);
 	} else {
@@ -365,7 +365,7 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 			hosts_dhcp(w, pkt);
 		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
 			hosts_ndp(w, pkt);	/* neighbour advertisement */
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 	}
 	if (stream_pending(pkt))
 		stream_drain(w->stream, pkt, sensor_stream_deliver, w);
@@ -411,7 +411,7 @@ sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 			sensor_whole(w, ifc, &whole);
 		else {
 			ctx_packet(&c, REV_PACKET, &whole);
-			rules_match_state(w->match_state, &c, w->s->alerts);
+			rules_match_state(w->match_state, &c, w->alerts);
 		}
 		rc = DEFRAG_DONE;
 	}
@@ -420,7 +420,7 @@ sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		pkt->payload = NULL;
 		pkt->payload_len = 0;
 		ctx_packet(&c, REV_PACKET, pkt);
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 	}
 }
 
@@ -459,7 +459,7 @@ sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	if (rc != 0) {
 		/* A malformed packet has no flow, but rules may count it. */
 		ctx_packet(&c, REV_PACKET, &pkt);
-		rules_match_state(w->match_state, &c, w->s->alerts);
+		rules_match_state(w->match_state, &c, w->alerts);
 		return;
 	}
 	sensor_whole(w, ifc, &pkt);

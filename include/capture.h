@@ -28,6 +28,7 @@ typedef void (*capture_batch_cb)(void *);
 struct capture *capture_new(struct event_base *, capture_pkt_cb,
 	    capture_done_cb, void *);
 void	 capture_set_batch_cb(struct capture *, capture_batch_cb);
+void	 capture_set_pkt_cb(struct capture *, capture_pkt_cb);
 int	 capture_add_live(struct capture *, const struct capture_conf *,
 	    char *err, size_t errlen);
 int	 capture_add_file(struct capture *, const char *path, char *err,

@@ -28,6 +28,7 @@ struct config {
 	char		 sha256[65];	/* of the bytes parsed (yamldoc) */
 	char		*sensor_name;
 	int		 security_level;
+	int		 workers;	/* sensor.workers; 0: per CPU */
 	char		*timezone;
 	int		 utc_offset;	/* seconds east, for timestamps */
 	struct capture_conf capture[IFACE_MAX];

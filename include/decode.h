@@ -22,6 +22,9 @@ int	 decode_datalink_supported(int dlt);
 /* Decode one frame of link type dlt; returns 0, or -1 with pkt->err set. */
 int	 decode_frame(int dlt, const uint8_t *p, size_t len, struct packet *,
 	    struct decode_stats *);
+/* A frame's IP source and destination (4 or 6), or 0: dispatch only. */
+int	 decode_addr_pair(int dlt, const uint8_t *, size_t,
+	    const uint8_t **src, const uint8_t **dst);
 int	 decode_eth(const uint8_t *, size_t, struct packet *);
 int	 decode_l3(uint16_t ethertype, const uint8_t *, size_t,
 	    struct packet *);

@@ -28,6 +28,7 @@ struct eventlog *eventlog_queue(struct ring *q, int block, int line_by_line,
 	    const char *sensor, int utc_offset);
 void	 eventlog_take(struct eventlog *, const void *rec, size_t len);
 uint64_t eventlog_lost(const struct eventlog *);
+int	 eventlog_is_stdout(const struct eventlog *);
 void	 eventlog_flow(struct eventlog *, const struct flow *,
 	    enum flow_end_reason, const char *iface);
 void	 eventlog_app(struct eventlog *, const struct packet *,

@@ -156,6 +156,8 @@ struct flow_table;
 struct flow_table *flow_table_new(uint64_t memcap, const struct flow_timeouts *,
 	    flow_end_cb, void *);
 void	 flow_table_free(struct flow_table *);
+void	 flow_table_set_ids(struct flow_table *, uint64_t first,
+	    uint64_t step);
 /* Find or create the flow of pkt, update counters and state. */
 struct flow *flow_lookup(struct flow_table *, struct packet *);
 /* Expire flows idle longer than their state's timeout at time now. */

@@ -55,6 +55,8 @@ struct hosts_stats {
 struct hosts;
 struct hosts	*hosts_new(uint32_t cap);
 void		 hosts_free(struct hosts *);
+/* Packet workers (workers.c) share the table: a lock from now on. */
+void		 hosts_share(struct hosts *);
 const struct hosts_stats *hosts_stats(const struct hosts *);
 /* Hosts in the table. */
 size_t		 hosts_count(const struct hosts *);

@@ -62,6 +62,7 @@ struct worker {
 	struct decode_stats	 dstats;
 	uint64_t		 last_ts;	/* newest packet time */
 	uint64_t		 last_expire;
+	uint64_t		 limit_raised;	/* regex limits, last raised */
 };
 
 struct sensor {
@@ -110,13 +111,19 @@ struct sensor {
 	/* workers.c: the packet workers' threads, NULL with one worker
 	 * (sensor.w on the loop thread). */
 	struct workers		*workers;
+	unsigned		 workers_cli;	/* --workers; 0: sensor.workers */
 };
 
 /* sensor.c: the packet path (capture_pkt_cb, flow_end_cb, app_emit_cb). */
 void	 sensor_packet(const struct iface *, uint64_t ts, const uint8_t *,
 	    uint32_t caplen, uint32_t wirelen, void *sensor);
 void	 sensor_flow_end(struct flow *, enum flow_end_reason, void *worker);
-void	 sensor_stream_init(struct worker *);
+/* Reassembly and stream matching with a share-th of their memory caps. */
+void	 sensor_stream_init(struct worker *, unsigned share);
+/* lifecycle.c: worker idx of n (an nth of each memory cap), freed. */
+int	 sensor_worker_init(struct worker *, struct sensor *, unsigned idx,
+	    unsigned n, char *err, size_t errlen);
+void	 sensor_worker_free(struct worker *);
 /*
  * HTTP read message by message, nhttp transactions at once, bodies
  * decoded for the payload rules with the http.* settings.
@@ -124,7 +131,22 @@ void	 sensor_stream_init(struct worker *);
 void	 sensor_http_init(struct worker *, size_t nhttp);
 void	 sensor_app_record(const struct packet *, const struct app_result *,
 	    void *worker);
+/* The loop's worker's clock moves on a packet another worker gets. */
+void	 sensor_clock(struct worker *, uint64_t ts);
+/* A worker thread's packet (workers.c): what sensor_packet does. */
+void	 sensor_worker_packet(struct worker *, const struct iface *,
+	    uint64_t ts, const uint8_t *, uint32_t caplen, uint32_t wirelen);
 /* Raise the sensor's own health events due at packet time now. */
 void	 sensor_health(struct sensor *, uint64_t now);
+void	 sensor_regex_limits(struct worker *, uint64_t now);
+/* What the health events count, summed over the workers. */
+struct sensor_totals {
+	uint64_t	capture_drops;	/* the kernel's, and the workers' queues */
+	uint64_t	flow_memcap_hits;
+	uint64_t	output_drops;	/* remote spools, the loop's queues */
+	uint64_t	defrag_evicted;
+	uint64_t	stream_evicted;
+};
+void	 sensor_totals(const struct sensor *, struct sensor_totals *);
 
 #endif /* CANHGAC_SENSOR_H */

@@ -10,9 +10,37 @@
 
 #include <jansson.h>
 
+#include "app.h"
+#include "decode.h"
+#include "defrag.h"
+#include "flow.h"
+#include "http_body.h"
+#include "http_session.h"
+#include "pmatch.h"
+#include "stream.h"
+
 struct remote;
 struct sensor;
 struct syslog_out;
+
+/*
+ * The packet path's counters summed over the workers (read while they
+ * run: each is a word a single thread writes, so a read is at most a
+ * moment old). have_*: that part exists.
+ */
+struct worker_totals {
+	struct decode_stats		d;
+	struct flow_stats		f;
+	uint64_t			flow_max;
+	struct app_stats		a;
+	struct http_session_stats	hs;
+	uint64_t			hb[HBC_NCOUNTERS];
+	uint64_t			df[DFC_NCOUNTERS];
+	uint64_t			st[STC_NCOUNTERS];
+	uint64_t			pm[PMC_NCOUNTERS];
+	int				have_flows, have_defrag, have_stream;
+};
+void	 stats_worker_totals(const struct sensor *, struct worker_totals *);
 
 /*
  * Every counter but the status socket's own (control_stats adds them):

@@ -127,7 +127,7 @@ usage(FILE *fp)
 "usage: canhgacd [-DTvh] [-c FILE] [-r CAPTURE]... [-i IFACE]...\n"
 "                [-P PIDFILE]\n"
 "                [--alerts FILE|-] [--events FILE|-] [--stats FILE|-]\n"
-"                [--version]\n"
+"                [--workers N] [--version]\n"
 "  -c FILE          configuration (default %s)\n"
 "  -r FILE          read a pcap/pcapng capture (repeatable, in order)\n"
 "  -i IFACE         capture live on IFACE (repeatable; replaces the\n"
@@ -140,6 +140,8 @@ usage(FILE *fp)
 "  --events FILE    write flow/tls/dns/http/ssh/plaintext event records\n"
 "                   as JSON lines (- for standard output)\n"
 "  --stats FILE     write all counters as JSON at exit (- for stdout)\n"
+"  --workers N      N packet workers on threads of their own (default:\n"
+"                   sensor.workers)\n"
 "  --compliance     print the compliance report from the configuration\n"
 "                   (no evidence) and exit; with --level N (default\n"
 "                   sensor.security_level), --format text|json|html,\n"
@@ -191,6 +193,7 @@ main(int argc, char *argv[])
 		{ "format", required_argument, NULL, 'F' },
 		{ "lang", required_argument, NULL, 'G' },
 		{ "since", required_argument, NULL, 'N' },
+		{ "workers", required_argument, NULL, 'W' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -272,6 +275,12 @@ main(int argc, char *argv[])
 			if (strcmp(optarg, "en") && strcmp(optarg, "vi"))
 				fatalx("--lang: en or vi");
 			clang = strcmp(optarg, "vi") == 0;
+			break;
+		case 'W':
+			i = atoi(optarg);
+			if (i < 1 || i > 64)
+				fatalx("--workers: 1..64");
+			s.workers_cli = (unsigned)i;
 			break;
 		case 'V':
 			version_print();

@@ -280,6 +280,13 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	return 0;
 }
 
+/* Packets to cb from now on (workers.c takes them over at start). */
+void
+capture_set_pkt_cb(struct capture *c, capture_pkt_cb cb)
+{
+	c->pkt_cb = cb;
+}
+
 /* Called after each batch, so what a batch produced goes out together. */
 void
 capture_set_batch_cb(struct capture *c, capture_batch_cb cb)

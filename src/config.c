@@ -57,6 +57,8 @@ static const struct option_def options[] = {
 	/* The rules' self-test cases (selftest.c), installed with them. */
 	{ "sensor", "selftest_cases", OPT_STR, OFF(selftest_cases), 1, 4096,
 	    "rules/selftest/manifest.json", 1 },
+	/* Packet workers (workers.c); 0: one per CPU the unit allows. */
+	{ "sensor", "workers", OPT_INT, OFF(workers), 0, 64, "1", 0 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
@@ -127,7 +129,7 @@ static const char *const top_keys[] = {
 };
 static const char *const sensor_keys[] = {
 	"name", "security_level", "timezone", "catalog", "language",
-	"state_dir", "selftest_cases"
+	"state_dir", "selftest_cases", "workers"
 };
 static const char *const limits_keys[] = {
 	"flow_memcap", "threshold_memcap", "behaviour_memcap",

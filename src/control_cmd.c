@@ -146,13 +146,15 @@ static json_t *
 cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 {
 	struct sensor		*s = ctl->s;
-	const struct flow_stats	*fs = flow_stats(s->w.flows);
+	struct worker_totals	 t;
+	const struct flow_stats	*fs = &t.f;
 	struct rule_stats	 rs;
 	uint64_t		 now = wall_now();
 	json_t			*j, *al;
 
 	(void)cl;
 	(void)req;
+	stats_worker_totals(s, &t);
 	rules_stats(s->rules, &rs);
 	j = json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:i}",
 	    "ok", 1, "sensor", s->conf->sensor_name ? s->conf->sensor_name : "",
@@ -163,9 +165,9 @@ cmd_status(struct control *ctl, struct ctl_client *cl, json_t *req)
 	    "security_level", s->conf->security_level);
 	json_object_set_new(j, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(j, "packets", json_integer(
-	    (json_int_t)s->w.dstats.packets));
+	    (json_int_t)t.d.packets));
 	json_object_set_new(j, "bytes", json_integer(
-	    (json_int_t)s->w.dstats.bytes));
+	    (json_int_t)t.d.bytes));
 	json_object_set_new(j, "flows", json_pack("{s:I,s:I,s:I}",
 	    "active", (json_int_t)fs->active,
 	    "created", (json_int_t)fs->created,
@@ -605,8 +607,10 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	json_t		*sv = json_object_get(req, "since");
 	uint64_t	 now = wall_now();
 	char		 err[256];
+	struct worker_totals t;
 
 	(void)cl;
+	stats_worker_totals(s, &t);
 	if (lv != NULL && (!json_is_integer(lv) || json_integer_value(lv) < 1 ||
 	    json_integer_value(lv) > 5))
 		return reply_err("level: an integer 1..5");
@@ -616,7 +620,7 @@ cmd_compliance(struct control *ctl, struct ctl_client *cl, json_t *req)
 	ev = json_pack("{s:I,s:I,s:I}", "started",
 	    (json_int_t)(s->start_wall / 1000000), "uptime",
 	    (json_int_t)(s->start_wall ? (now - s->start_wall) / 1000000 : 0),
-	    "packets", (json_int_t)s->w.dstats.packets);
+	    "packets", (json_int_t)t.d.packets);
 	json_object_set_new(ev, "interfaces", stats_interfaces(ctl->s));
 	json_object_set_new(ev, "outputs", outputs_status(ctl));
 	json_object_set_new(ev, "reload", reload_json(s));

@@ -300,3 +300,83 @@ decode_frame(int dlt, const uint8_t *p, size_t len, struct packet *pkt,
 	}
 	return rc;
 }
+
+/*
+ * The IP addresses of a frame, found without decoding it (the
+ * dispatcher's question: which worker gets it), or 0 for a frame with
+ * none (ARP, unknown types, cut short). Walks what decode_frame walks
+ * to the IP header: the link header, VLAN tags, an MPLS stack.
+ */
+int
+decode_addr_pair(int dlt, const uint8_t *p, size_t len, const uint8_t **src,
+    const uint8_t **dst)
+{
+	uint16_t	type;
+	int		depth = 0;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (len < ETH_HLEN)
+			return 0;
+		type = rd16(p + 12);
+		p += ETH_HLEN;
+		len -= ETH_HLEN;
+		break;
+	case DLT_LINUX_SLL:
+		if (len < SLL_HLEN)
+			return 0;
+		type = rd16(p + 14);
+		p += SLL_HLEN;
+		len -= SLL_HLEN;
+		break;
+	case DLT_LINUX_SLL2:
+		if (len < SLL2_HLEN)
+			return 0;
+		type = rd16(p);
+		p += SLL2_HLEN;
+		len -= SLL2_HLEN;
+		break;
+	case DLT_NULL:
+	case DLT_LOOP:
+		if (len < 4)
+			return 0;
+		p += 4;
+		len -= 4;
+		type = 0;		/* by the version below */
+		break;
+	default:			/* raw IP */
+		type = 0;
+		break;
+	}
+	while ((type == ET_VLAN || type == ET_QINQ || type == ET_QINQ_OLD) &&
+	    len >= 4 && ++depth <= VLAN_DEPTH_MAX) {
+		type = rd16(p + 2);
+		p += 4;
+		len -= 4;
+	}
+	if (type == ET_MPLS || type == ET_MPLS_MC) {
+		for (depth = 0; depth < MPLS_MAX && len >= 4; depth++) {
+			int bottom = p[2] & 0x01;
+
+			p += 4;
+			len -= 4;
+			if (bottom)
+				break;
+		}
+		type = 0;
+	}
+	if (type == 0 && len >= 1)
+		type = (p[0] >> 4) == 4 ? ET_IPV4 : (p[0] >> 4) == 6 ?
+		    ET_IPV6 : 1;
+	if (type == ET_IPV4 && len >= 20 && (p[0] >> 4) == 4) {
+		*src = p + 12;
+		*dst = p + 16;
+		return 4;
+	}
+	if (type == ET_IPV6 && len >= 40 && (p[0] >> 4) == 6) {
+		*src = p + 8;
+		*dst = p + 24;
+		return 6;
+	}
+	return 0;
+}

@@ -141,6 +141,12 @@ eventlog_queue(struct ring *q, int block, int line_by_line,
 	return el;
 }
 
+int
+eventlog_is_stdout(const struct eventlog *el)
+{
+	return el != NULL && el->is_stdout;
+}
+
 uint64_t
 eventlog_lost(const struct eventlog *el)
 {

@@ -35,6 +35,7 @@ struct flow_table {
 	uint32_t		 mask;
 	uint64_t		 seed[2];
 	uint64_t		 next_id;
+	uint64_t		 id_step;
 	struct flow_list	 lists[FLOW_STATE_MAX];
 	struct flow_timeouts	 to;
 	flow_end_cb		 end_cb;
@@ -107,6 +108,7 @@ flow_table_new(uint64_t memcap, const struct flow_timeouts *to,
 	ft->end_cb = cb;
 	ft->cb_arg = arg;
 	ft->next_id = 1;
+	ft->id_step = 1;
 	/* A secret hash seed keeps an attacker from aiming at one chain. */
 	if (RAND_bytes((unsigned char *)ft->seed, sizeof(ft->seed)) != 1) {
 		ft->seed[0] = (uint64_t)(uintptr_t)ft ^ 0x9e3779b97f4a7c15ULL;
@@ -125,6 +127,14 @@ void
 flow_set_timeouts(struct flow_table *ft, const struct flow_timeouts *to)
 {
 	ft->to = *to;
+}
+
+/* Flow ids first, first + step, ...: each worker's own, none shared. */
+void
+flow_table_set_ids(struct flow_table *ft, uint64_t first, uint64_t step)
+{
+	ft->next_id = first;
+	ft->id_step = step;
 }
 
 void
@@ -498,7 +508,8 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		f->ipver = pkt->ipver;
 		f->proto = pkt->proto;
 		f->hash = h;
-		f->id = ft->next_id++;
+		f->id = ft->next_id;
+		ft->next_id += ft->id_step;
 		f->first = pkt->ts;
 		f->state = FLOW_NEW;
 		f->iface_idx = pkt->iface != NULL ? (uint8_t)pkt->iface->idx : 0;

@@ -20,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,34 @@ struct hosts {
 	int			 dfd, lockfd;
 	struct event		*ev;
 	struct util_job		 save;	/* the periodic save's thread */
+	/* With packet workers (hosts_share): held by every entry point
+	 * that reads or changes the table; one worker: NULL, nothing. */
+	pthread_mutex_t		*mu;
 };
+
+static void
+hosts_lock(const struct hosts *h)
+{
+	if (h->mu != NULL)
+		pthread_mutex_lock(h->mu);
+}
+
+static void
+hosts_unlock(const struct hosts *h)
+{
+	if (h->mu != NULL)
+		pthread_mutex_unlock(h->mu);
+}
+
+/* Several packet workers will use the table: lock it from now on. */
+void
+hosts_share(struct hosts *h)
+{
+	if (h == NULL || h->mu != NULL)
+		return;
+	h->mu = xcalloc(1, sizeof(*h->mu));
+	pthread_mutex_init(h->mu, NULL);
+}
 
 struct hosts *
 hosts_new(uint32_t cap)
@@ -106,6 +134,10 @@ hosts_free(struct hosts *h)
 	free(h->dir);
 	free(h->v);
 	free(h->bucket);
+	if (h->mu != NULL) {
+		pthread_mutex_destroy(h->mu);
+		free(h->mu);
+	}
 	free(h);
 }
 
@@ -356,22 +388,24 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 
 	if (h == NULL)
 		return;
+	hosts_lock(h);
 	if (seen(w, f->ipver, f->caddr, ts, iface) != 0)
 		f->evflags |= FE_INVENTORY;
 	if ((i = seen(w, f->ipver, f->saddr, ts, iface)) == 0)
-		return;
+		goto out;
 	f->evflags |= FE_INVENTORY;
 	if (f->proto != PROTO_TCP && f->proto != PROTO_UDP)
-		return;
+		goto out;
 	e = &h->v[i - 1];
 	for (k = 0; k < e->nports; k++)
 		if (e->ports[k] == f->sport && e->port_proto[k] == f->proto)
-			return;
+			goto out;
 	if (e->nports < HOST_PORTS_MAX) {
 		e->ports[e->nports] = f->sport;
 		e->port_proto[e->nports++] = f->proto;
 	} else
 		h->st.ports_dropped++;
+	hosts_unlock(h);
 	memset(&c, 0, sizeof(c));
 	c.event = REV_SERVICE_NEW;
 	c.flow = f;
@@ -384,6 +418,9 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 	c.proto = f->proto;
 	c.iface = iface;
 	rules_match_state(w->match_state, &c, w->alerts);
+	return;
+out:
+	hosts_unlock(h);
 }
 
 /*
@@ -399,6 +436,7 @@ hosts_flow_end(struct worker *w, const struct flow *f)
 
 	if (h == NULL || !(f->evflags & FE_INVENTORY))
 		return;
+	hosts_lock(h);
 	if ((i = host_lookup(h, f->ipver, f->caddr)) != 0) {
 		h->v[i - 1].bytes_out += f->bytes[0];
 		h->v[i - 1].bytes_in += f->bytes[1];
@@ -409,6 +447,7 @@ hosts_flow_end(struct worker *w, const struct flow *f)
 		h->v[i - 1].bytes_in += f->bytes[0];
 		touch(h, i, f->last);
 	}
+	hosts_unlock(h);
 }
 
 /*
@@ -426,8 +465,11 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 	struct host_event	 he;
 	uint32_t		 i;
 
-	if ((i = seen(w, ipver, addr, pkt->ts, iface)) == 0)
+	hosts_lock(h);
+	if ((i = seen(w, ipver, addr, pkt->ts, iface)) == 0) {
+		hosts_unlock(h);
 		return;
+	}
 	e = &h->v[i - 1];
 	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
 		memset(&he, 0, sizeof(he));
@@ -437,10 +479,11 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 		memcpy(e->mac, mac, 6);
 		h->st.arp_changes++;
 		raise_host(w, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
-		return;
+	} else {
+		memcpy(e->mac, mac, 6);
+		e->has_mac = 1;
 	}
-	memcpy(e->mac, mac, 6);
-	e->has_mac = 1;
+	hosts_unlock(h);
 }
 
 /*
@@ -496,13 +539,16 @@ hosts_dhcp(struct worker *w, const struct packet *pkt)
 {
 	struct hosts	*h = w->s->hosts;
 
-	if (h == NULL || pkt->ipver != 4 || pkt->payload == NULL ||
-	    app_dhcp_parse(pkt->payload, pkt->payload_len, &h->rec.dhcp) !=
-	    APP_DONE)
+	if (h == NULL || pkt->ipver != 4 || pkt->payload == NULL)
 		return;
-	h->rec.have = APPR_DHCP;
-	h->st.dhcp++;
-	sensor_app_record(pkt, &h->rec, w);
+	hosts_lock(h);
+	if (app_dhcp_parse(pkt->payload, pkt->payload_len, &h->rec.dhcp) ==
+	    APP_DONE) {
+		h->rec.have = APPR_DHCP;
+		h->st.dhcp++;
+		sensor_app_record(pkt, &h->rec, w);
+	}
+	hosts_unlock(h);
 }
 
 /* One host as JSON: the saved form, and what `canhgacctl hosts` shows. */
@@ -550,6 +596,8 @@ hosts_json(const struct sensor *s, int only_unknown, size_t limit)
 	size_t			 unknown = 0, shown = 0, left = 0;
 	uint32_t		 x;
 
+	if (h != NULL)
+		hosts_lock(h);
 	for (x = h != NULL ? h->newest : 0; x != 0; x = h->v[x - 1].older) {
 		const struct host *e = &h->v[x - 1];
 		int known = hosts_known(s, e);
@@ -576,6 +624,8 @@ hosts_json(const struct sensor *s, int only_unknown, size_t limit)
 	    (json_int_t)h->st.evicted : 0));
 	json_object_set_new(o, "protected_segments", json_boolean(h != NULL &&
 	    h->protected != NULL));
+	if (h != NULL)
+		hosts_unlock(h);
 	return o;
 }
 
@@ -726,10 +776,12 @@ hosts_snapshot(const struct hosts *h, int utc_offset)
 	uint32_t		 x;
 
 	sn->h = h;
+	hosts_lock(h);
 	sn->v = xreallocarray(NULL, h->n > 0 ? h->n : 1, sizeof(*sn->v));
 	for (x = h->oldest; x != 0 && sn->n < h->n; x = h->v[x - 1].newer)
 		sn->v[sn->n++] = h->v[x - 1];
 	sn->evicted = h->st.evicted;
+	hosts_unlock(h);
 	sn->utc_offset = utc_offset;
 	return sn;
 }

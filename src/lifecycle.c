@@ -47,6 +47,7 @@
 #include "sensor.h"
 #include "stats.h"
 #include "stream.h"
+#include "workers.h"
 #include "pmatch.h"
 #include "types.h"
 #include "util.h"
@@ -88,8 +89,14 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	s->shutting_down = 1;
 	capture_stop(s->cap);
 	capture_stats_update(s->cap);
+	workers_finish(s->workers, why, s->w.last_ts);
 	sensor_health(s, s->w.last_ts);
-	flow_expire_all(s->w.flows, why);
+	if (s->w.flows != NULL) {
+		/* Idle past their timeout by the last packet: timed out,
+		 * whichever second the last pass ran in. */
+		flow_expire(s->w.flows, s->w.last_ts);
+		flow_expire_all(s->w.flows, why);
+	}
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	/* Remote destinations get up to drain_timeout to deliver. */
@@ -198,11 +205,17 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	if ((npath = sensor_events_path(s, nc)) != NULL && (nel = eventlog_open(
 	    npath, nc->sensor_name, nc->utc_offset, err, errlen)) == NULL)
 		goto fail;
+	if (workers_prepare(s->workers, nr) != 0) {
+		snprintf(err, errlen, "no memory for the workers' matchers");
+		goto fail;
+	}
 	/* Last of what can fail: it changes the alert file only on success. */
 	if (s->alerts != NULL && alert_out_retarget(s->alerts, nc, err,
 	    errlen) != 0)
 		goto fail;
 
+	/* The workers hold between two packets while the sets change. */
+	workers_pause(s->workers);
 	had_baselines = rules_has_baselines(s->rules);
 	rules_carry_counters(nr, s->rules);
 	rules_retire(s, s->rules);
@@ -219,6 +232,8 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	s->events_path = npath;
 	config_free(s->conf);
 	s->conf = nc;
+	workers_reloaded(s->workers);
+	workers_resume(s->workers);
 	alert_out_reopen(s->alerts);
 	s->reload_ok = 1;
 	s->reload_error[0] = '\0';
@@ -514,6 +529,8 @@ on_capture_batch(void *arg)
 {
 	struct sensor	*s = arg;
 
+	workers_kick(s->workers);
+	workers_drain(s->workers);
 	alert_out_drain(s->alerts);
 }
 
@@ -528,6 +545,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	capture_stats_update(s->cap);
 	capture_check_links(s->cap);
 	(void)rules_carry_step(s->rules);
+	workers_drain(s->workers);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	outputs_tick(s->outputs);
@@ -536,48 +554,80 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	/* Live and quiet: let wall time move the flow clock on. */
 	now = sensor_wall_usec();
 	if (now > s->w.last_ts + 1000000) {
-		flow_expire(s->w.flows, now);
+		if (s->w.flows != NULL)
+			flow_expire(s->w.flows, now);
 		s->w.last_expire = now;
 		sensor_health(s, now);
 		alert_out_drain(s->alerts);	/* theirs, not a second later */
 	}
 }
 
+/*
+ * One worker's flows, parsers, reassembly and matcher state: worker idx
+ * of n, with an nth of each memory cap.
+ */
+int
+sensor_worker_init(struct worker *w, struct sensor *s, unsigned idx,
+    unsigned n, char *err, size_t errlen)
+{
+	/* One sixteenth of the memcap buys first-bytes buffers, another
+	 * the state of HTTP transactions in progress. */
+	uint64_t	memcap = s->conf->flow_memcap / n;
+	uint64_t	bufmem = memcap / 16;
+	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
+
+	w->s = s;
+	if (w->match_state == NULL && (w->match_state = n > 1 ?
+	    rules_state_new(s->rules) : rules_main_state(s->rules)) == NULL) {
+		snprintf(err, errlen, "no memory for a matcher state");
+		return -1;
+	}
+	w->flows = flow_table_new(memcap - 2 * bufmem, &s->conf->timeouts,
+	    sensor_flow_end, w);
+	flow_table_set_ids(w->flows, idx + 1, n);
+	w->app = app_init(nbufs, sensor_app_record, w);
+	sensor_http_init(w, (size_t)(bufmem / http_session_bytes()));
+	if (s->conf->defrag_enabled)
+		w->defrag = defrag_new(s->conf->defrag_memcap / n,
+		    s->conf->defrag_timeout);
+	sensor_stream_init(w, n);
+	return 0;
+}
+
+void
+sensor_worker_free(struct worker *w)
+{
+	flow_table_free(w->flows);
+	w->flows = NULL;
+	app_free(w->app);
+	w->app = NULL;
+	defrag_free(w->defrag);
+	w->defrag = NULL;
+	stream_free(w->stream);
+	w->stream = NULL;
+	pmatch_free(w->pmatch);
+	w->pmatch = NULL;
+}
+
+/* The packet path: on the loop (one worker) or on worker threads. */
 int
 sensor_flow_init(struct sensor *s, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
-	/* One sixteenth of the memcap buys first-bytes buffers, another
-	 * the state of HTTP transactions in progress. */
-	uint64_t	bufmem = s->conf->flow_memcap / 16;
-	size_t		nbufs = (size_t)(bufmem / (2 * APP_BUF_MAX + 16));
+	unsigned	n = s->workers_cli > 0 ? s->workers_cli :
+			    workers_wanted(s->conf->workers);
 
 	s->w.s = s;
-	s->w.flows = flow_table_new(s->conf->flow_memcap - 2 * bufmem,
-	    &s->conf->timeouts, sensor_flow_end, &s->w);
-	s->w.app = app_init(nbufs, sensor_app_record, &s->w);
-	sensor_http_init(&s->w, (size_t)(bufmem / http_session_bytes()));
-	if (s->conf->defrag_enabled)
-		s->w.defrag = defrag_new(s->conf->defrag_memcap,
-		    s->conf->defrag_timeout);
-	sensor_stream_init(&s->w);
-	return 0;
+	if (sensor_worker_init(&s->w, s, 0, n, err, errlen) != 0)
+		return -1;
+	return n > 1 ? workers_start(s, n, err, errlen) : 0;
 }
 
 void
 sensor_flow_shutdown(struct sensor *s)
 {
-	flow_table_free(s->w.flows);
-	s->w.flows = NULL;
-	app_free(s->w.app);
-	s->w.app = NULL;
-	defrag_free(s->w.defrag);
-	s->w.defrag = NULL;
-	stream_free(s->w.stream);
-	s->w.stream = NULL;
-	pmatch_free(s->w.pmatch);
-	s->w.pmatch = NULL;
+	workers_free(s->workers);
+	s->workers = NULL;
+	sensor_worker_free(&s->w);
 }
 
 static int
@@ -811,35 +861,39 @@ sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
 void
 sensor_print_summary(struct sensor *s, double secs)
 {
-	const struct flow_stats	*fs = flow_stats(s->w.flows);
-	const struct app_stats	*as = app_stats(s->w.app);
+	struct worker_totals	 t;
+	const struct decode_stats *d = &t.d;
+	const struct flow_stats	*fs = &t.f;
+	const struct app_stats	*as = &t.a;
 	uint64_t		 anomalies = 0;
 	int			 i;
 
+	stats_worker_totals(s, &t);
+
 	for (i = 1; i < DE_MAX; i++)
-		anomalies += s->w.dstats.err[i];
+		anomalies += d->err[i];
 	fprintf(stderr, "canhgacd: %llu packets (%llu bytes) in %.3fs, "
 	    "%.0f packets/s, peak RSS %ld KiB\n",
-	    (unsigned long long)s->w.dstats.packets,
-	    (unsigned long long)s->w.dstats.bytes, secs,
-	    secs > 0 ? s->w.dstats.packets / secs : 0.0, stats_peak_rss_kb());
+	    (unsigned long long)d->packets,
+	    (unsigned long long)d->bytes, secs,
+	    secs > 0 ? d->packets / secs : 0.0, stats_peak_rss_kb());
 	fprintf(stderr, "canhgacd: IPv4 %llu, IPv6 %llu, ARP %llu, TCP %llu, "
 	    "UDP %llu, ICMP %llu, ICMPv6 %llu, fragments %llu, "
 	    "malformed/anomalous %llu\n",
-	    (unsigned long long)s->w.dstats.ipv4,
-	    (unsigned long long)s->w.dstats.ipv6,
-	    (unsigned long long)s->w.dstats.arp,
-	    (unsigned long long)s->w.dstats.tcp,
-	    (unsigned long long)s->w.dstats.udp,
-	    (unsigned long long)s->w.dstats.icmp,
-	    (unsigned long long)s->w.dstats.icmpv6,
-	    (unsigned long long)s->w.dstats.fragments,
+	    (unsigned long long)d->ipv4,
+	    (unsigned long long)d->ipv6,
+	    (unsigned long long)d->arp,
+	    (unsigned long long)d->tcp,
+	    (unsigned long long)d->udp,
+	    (unsigned long long)d->icmp,
+	    (unsigned long long)d->icmpv6,
+	    (unsigned long long)d->fragments,
 	    (unsigned long long)anomalies);
 	for (i = 1; i < DE_MAX; i++)
-		if (s->w.dstats.err[i] != 0)
+		if (d->err[i] != 0)
 			fprintf(stderr, "canhgacd:   %s: %llu\n",
 			    decode_err_name((enum decode_err)i),
-			    (unsigned long long)s->w.dstats.err[i]);
+			    (unsigned long long)d->err[i]);
 	fprintf(stderr, "canhgacd: flows %llu (peak %llu, evicted %llu); "
 	    "TLS %llu, QUIC %llu, DNS %llu, HTTP %llu, SSH %llu, "
 	    "plaintext %llu; events %llu\n",

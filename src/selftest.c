@@ -119,6 +119,7 @@ run_case(struct config *conf, struct yaml_doc *overlay, uint32_t sid,
 	memset(&t, 0, sizeof(t));
 	t.conf = conf;
 	t.offline = 1;
+	t.workers_cli = 1;	/* one case: the loop is enough */
 	if ((t.base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot make an event base");
 		return -1;

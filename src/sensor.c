@@ -25,6 +25,7 @@
 #include "rules.h"
 #include "sensor.h"
 #include "stream.h"
+#include "workers.h"
 #include "types.h"
 
 /*
@@ -166,14 +167,14 @@ sensor_stream_read(const struct flow *f, int dir)
 }
 
 void
-sensor_stream_init(struct worker *w)
+sensor_stream_init(struct worker *w, unsigned share)
 {
-	w->stream = stream_new(w->s->conf->stream_memcap,
+	w->stream = stream_new(w->s->conf->stream_memcap / share,
 	    (uint32_t)w->s->conf->stream_depth);
 	stream_set_depth_hook(w->stream,
 	    (uint32_t)w->s->conf->stream_gateway_depth, sensor_gateway_flow, w);
 	stream_set_read_hook(w->stream, sensor_stream_read);
-	w->pmatch = pmatch_new(w->s->conf->stream_match_memcap);
+	w->pmatch = pmatch_new(w->s->conf->stream_match_memcap / share);
 }
 
 /*
@@ -262,49 +263,87 @@ sensor_raise(struct sensor *s, struct match_ctx *c, int slot, uint32_t ev,
  * The sensor's own health as rule events: each condition is raised at
  * most once a minute of packet time, so a flood gives one alert.
  */
+/*
+ * A rule's regex gave up (limits.regex_*): an event per rule, raised
+ * by the worker whose matcher it was, at most once a minute.
+ */
 void
-sensor_health(struct sensor *s, uint64_t now)
+sensor_regex_limits(struct worker *w, uint64_t now)
 {
-	const struct flow_stats	*fs = flow_stats(s->w.flows);
 	struct match_ctx	 c;
-	uint64_t		 drops = 0;
-	int			 i;
+	const struct rule	*r;
 
-	for (i = 0; i < capture_count(s->cap); i++) {
-		const struct iface *ifc = capture_iface(s->cap, i);
-
-		drops += ifc->ps_drop + ifc->ps_ifdrop;
-	}
+	if (now < w->limit_raised + 60000000)
+		return;
 	memset(&c, 0, sizeof(c));
 	c.event = REV_SENSOR;
 	c.ts = now;
-	sensor_raise(s, &c, 0, SENSOR_CAPTURE_DROPS, now, drops,
+	while ((r = rules_limit_next(w->match_state, &c.sensor_value)) !=
+	    NULL) {
+		c.sensor_event = SENSOR_REGEX_LIMIT;
+		c.sensor_rule = r;
+		rules_match_state(w->match_state, &c, w->alerts);
+		w->limit_raised = now;
+	}
+}
+
+/* The health counters, summed over the packet workers. */
+void
+sensor_totals(const struct sensor *s, struct sensor_totals *t)
+{
+	size_t	i, n = workers_count(s->workers);
+	int	k;
+
+	memset(t, 0, sizeof(*t));
+	for (k = 0; k < capture_count(s->cap); k++) {
+		const struct iface *ifc = capture_iface(s->cap, k);
+
+		t->capture_drops += ifc->ps_drop + ifc->ps_ifdrop;
+	}
+	t->output_drops = outputs_dropped(s->outputs);
+	for (i = 0; i <= n; i++) {
+		const struct worker *w = i == 0 ? &s->w :
+		    workers_get(s->workers, i - 1);
+
+		if (w->flows != NULL)
+			t->flow_memcap_hits += flow_stats(w->flows)->memcap_hits;
+		if (w->defrag != NULL)
+			t->defrag_evicted +=
+			    defrag_stats(w->defrag)->c[DFC_EVICTED];
+		if (w->stream != NULL)
+			t->stream_evicted +=
+			    stream_stats(w->stream)->c[STC_EVICTED];
+		if (i > 0) {
+			t->output_drops += alert_out_lost(w->alerts) +
+			    eventlog_lost(w->events);
+			t->capture_drops += workers_lost(s->workers, i - 1);
+		}
+	}
+}
+
+void
+sensor_health(struct sensor *s, uint64_t now)
+{
+	struct sensor_totals	 t;
+	struct match_ctx	 c;
+
+	sensor_totals(s, &t);
+	memset(&c, 0, sizeof(c));
+	c.event = REV_SENSOR;
+	c.ts = now;
+	sensor_raise(s, &c, 0, SENSOR_CAPTURE_DROPS, now, t.capture_drops,
 	    &s->last_drops);
-	sensor_raise(s, &c, 1, SENSOR_FLOW_MEMCAP, now, fs->memcap_hits,
+	sensor_raise(s, &c, 1, SENSOR_FLOW_MEMCAP, now, t.flow_memcap_hits,
 	    &s->last_memcap);
-	sensor_raise(s, &c, 3, SENSOR_OUTPUT_DROPS, now,
-	    outputs_dropped(s->outputs), &s->last_output_drops);
+	sensor_raise(s, &c, 3, SENSOR_OUTPUT_DROPS, now, t.output_drops,
+	    &s->last_output_drops);
 	/* The JSON alert log lost alerts (deleted, read-only, disk full). */
 	sensor_raise(s, &c, 4, SENSOR_LOG_ERRORS, now,
 	    alert_out_errors(s->alerts), &s->last_log_errors);
-	/* A rule's regex gave up (limits.regex_*): an event per rule. */
-	if (now >= s->sensor_raised[5] + 60000000) {
-		const struct rule *r;
-
-		while ((r = rules_limit_next(s->w.match_state,
-		    &c.sensor_value)) != NULL) {
-			c.sensor_event = SENSOR_REGEX_LIMIT;
-			c.sensor_rule = r;
-			rules_match_state(s->w.match_state, &c, s->alerts);
-			s->sensor_raised[5] = now;
-		}
-		c.sensor_rule = NULL;
-	}
-	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, s->w.defrag ?
-	    defrag_stats(s->w.defrag)->c[DFC_EVICTED] : 0,
+	sensor_regex_limits(&s->w, now);
+	sensor_raise(s, &c, 6, SENSOR_DEFRAG_MEMCAP, now, t.defrag_evicted,
 	    &s->last_defrag_evicted);
-	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, s->w.stream ?
-	    stream_stats(s->w.stream)->c[STC_EVICTED] : 0,
+	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, t.stream_evicted,
 	    &s->last_stream_evicted);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
@@ -424,33 +463,52 @@ sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	}
 }
 
-/* The per-packet path: no allocation, no list scans. */
-void
-sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
-    uint32_t caplen, uint32_t wirelen, void *arg)
+/*
+ * A worker's packet clock. Expire on packet time, at most once per
+ * second of it; health: see worker_packet.
+ */
+static inline void
+worker_clock(struct worker *w, uint64_t ts, int health)
 {
-	struct sensor		*s = arg;
-	struct worker		*w = &s->w;
-	struct packet		 pkt;
-	struct match_ctx	 c;
-	int			 rc;
-
-	if (s->shutting_down)
-		return;
-	pkt.ts = ts;
-	pkt.caplen = caplen;
-	pkt.wirelen = wirelen;
-	pkt.iface = ifc;
 	if (ts > w->last_ts)
 		w->last_ts = ts;
-	/* Expire on packet time, at most once per second of it. */
 	if (w->last_ts >= w->last_expire + 1000000) {
 		flow_expire(w->flows, w->last_ts);
 		if (w->defrag != NULL)
 			defrag_expire(w->defrag, w->last_ts);
 		w->last_expire = w->last_ts;
-		sensor_health(s, w->last_ts);
+		if (health)
+			sensor_health(w->s, w->last_ts);
+		else
+			sensor_regex_limits(w, w->last_ts);
 	}
+}
+
+/* The loop's worker sees the time of a packet another worker gets. */
+void
+sensor_clock(struct worker *w, uint64_t ts)
+{
+	worker_clock(w, ts, 1);
+}
+
+/*
+ * The per-packet path: no allocation, no list scans. health: the loop
+ * thread's worker raises the sensor's health events on packet time; a
+ * worker thread only its own regex limits (the loop raises the rest).
+ */
+static inline void
+worker_packet(struct worker *w, const struct iface *ifc, uint64_t ts,
+    const uint8_t *p, uint32_t caplen, uint32_t wirelen, int health)
+{
+	struct packet		 pkt;
+	struct match_ctx	 c;
+	int			 rc;
+
+	pkt.ts = ts;
+	pkt.caplen = caplen;
+	pkt.wirelen = wirelen;
+	pkt.iface = ifc;
+	worker_clock(w, ts, health);
 	rc = decode_frame(ifc->dlt, p, caplen, &pkt, &w->dstats);
 	if ((pkt.flags & PKT_FRAG) && w->defrag != NULL && pkt.l3 != NULL) {
 		sensor_fragment(w, ifc, &pkt);
@@ -463,4 +521,22 @@ sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 		return;
 	}
 	sensor_whole(w, ifc, &pkt);
+}
+
+void
+sensor_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
+    uint32_t caplen, uint32_t wirelen, void *arg)
+{
+	struct sensor	*s = arg;
+
+	if (s->shutting_down)
+		return;
+	worker_packet(&s->w, ifc, ts, p, caplen, wirelen, 1);
+}
+
+void
+sensor_worker_packet(struct worker *w, const struct iface *ifc, uint64_t ts,
+    const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+{
+	worker_packet(w, ifc, ts, p, caplen, wirelen, 0);
 }

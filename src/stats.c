@@ -33,6 +33,7 @@
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
+#include "workers.h"
 
 #define JI(v)	((json_int_t)(v))
 
@@ -127,6 +128,59 @@ stats_remote(const struct remote *r)
 	    "format_errors", JI(st.format_errors));
 }
 
+/* dst += src, word by word: counter structs are all uint64_t. */
+static void
+add_words(void *dst, const void *src, size_t bytes)
+{
+	uint64_t	*d = dst, v;
+	size_t		 i;
+
+	for (i = 0; i < bytes / sizeof(uint64_t); i++) {
+		memcpy(&v, (const char *)src + i * sizeof(v), sizeof(v));
+		d[i] += v;
+	}
+}
+
+void
+stats_worker_totals(const struct sensor *s, struct worker_totals *t)
+{
+	size_t	i, n = workers_count(s->workers);
+	int	k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i <= n; i++) {
+		const struct worker *w = i == 0 ? &s->w :
+		    workers_get(s->workers, i - 1);
+
+		add_words(&t->d, &w->dstats, sizeof(t->d));
+		if (w->flows != NULL) {
+			t->have_flows = 1;
+			add_words(&t->f, flow_stats(w->flows), sizeof(t->f));
+			t->flow_max += flow_max(w->flows);
+		}
+		if (w->app != NULL) {
+			add_words(&t->a, app_stats(w->app), sizeof(t->a));
+			add_words(&t->hs, app_http_stats(w->app),
+			    sizeof(t->hs));
+			add_words(t->hb, app_http_body_stats(w->app),
+			    sizeof(t->hb));
+		}
+		if (w->defrag != NULL) {
+			t->have_defrag = 1;
+			add_words(t->df, defrag_stats(w->defrag)->c,
+			    sizeof(t->df));
+		}
+		if (w->stream != NULL) {
+			t->have_stream = 1;
+			add_words(t->st, stream_stats(w->stream)->c,
+			    sizeof(t->st));
+			for (k = 0; k < PMC_NCOUNTERS; k++)
+				t->pm[k] += pmatch_counter(w->pmatch,
+				    (enum pmatch_counter)k);
+		}
+	}
+}
+
 static json_t *
 decode_json(const struct decode_stats *d)
 {
@@ -147,14 +201,14 @@ decode_json(const struct decode_stats *d)
 }
 
 static json_t *
-flow_json(const struct flow_table *ft)
+flow_json(const struct worker_totals *t)
 {
-	const struct flow_stats	*fs = flow_stats(ft);
+	const struct flow_stats	*fs = &t->f;
 
 	return json_pack(
 	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "created", JI(fs->created), "active", JI(fs->active),
-	    "peak_active", JI(fs->peak_active), "max", JI(flow_max(ft)),
+	    "peak_active", JI(fs->peak_active), "max", JI(t->flow_max),
 	    "evicted", JI(fs->evicted), "memcap_hits", JI(fs->memcap_hits),
 	    "no_flow", JI(fs->no_flow),
 	    "handshake_ack_mismatch", JI(fs->handshake_ack_mismatch),
@@ -167,9 +221,9 @@ flow_json(const struct flow_table *ft)
 }
 
 static json_t *
-app_json(const struct app_ctx *app)
+app_json(const struct worker_totals *t)
 {
-	const struct app_stats	*as = app_stats(app);
+	const struct app_stats	*as = &t->a;
 
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I,s:I,s:I}",
@@ -188,10 +242,10 @@ app_json(const struct app_ctx *app)
 
 /* HTTP messages and bodies (app_http_session.c, http_body.c). */
 static json_t *
-http_json(const struct app_ctx *app)
+http_json(const struct worker_totals *t)
 {
-	const struct http_session_stats	*hs = app_http_stats(app);
-	const uint64_t			*c = app_http_body_stats(app);
+	const struct http_session_stats	*hs = &t->hs;
+	const uint64_t			*c = t->hb;
 	json_t				*j;
 	int				 i;
 
@@ -309,36 +363,37 @@ stats_snapshot(struct sensor *s)
 	uint64_t	 now = wall_usec();
 	double		 secs = s->wall_start && now > s->wall_start ?
 			    (double)(now - s->wall_start) / 1e6 : 0;
+	struct worker_totals	 t;
 	json_t		*j;
 
 	j = json_pack("{s:I}", "uptime", JI(s->start_wall && now >
 	    s->start_wall ? (now - s->start_wall) / 1000000 : 0));
-	json_object_set_new(j, "decode", decode_json(&s->w.dstats));
-	if (s->w.flows != NULL)
-		json_object_set_new(j, "flow", flow_json(s->w.flows));
-	if (s->w.app != NULL) {
-		json_object_set_new(j, "app", app_json(s->w.app));
-		json_object_set_new(j, "http", http_json(s->w.app));
+	stats_worker_totals(s, &t);
+	json_object_set_new(j, "decode", decode_json(&t.d));
+	if (t.have_flows) {
+		json_object_set_new(j, "flow", flow_json(&t));
+		json_object_set_new(j, "app", app_json(&t));
+		json_object_set_new(j, "http", http_json(&t));
 	}
-	if (s->w.defrag != NULL) {
+	if (t.have_defrag) {
 		json_t	*df = json_object();
 		int	 i;
 
 		for (i = 0; i < DFC_NCOUNTERS; i++)
 			json_object_set_new(df, defrag_counter_name(i),
-			    json_integer(JI(defrag_stats(s->w.defrag)->c[i])));
+			    json_integer(JI(t.df[i])));
 		json_object_set_new(j, "defrag", df);
 	}
-	if (s->w.stream != NULL) {
+	if (t.have_stream) {
 		json_t	*sj = json_object();
 		int	 i;
 
 		for (i = 0; i < STC_NCOUNTERS; i++)
 			json_object_set_new(sj, stream_counter_name(i),
-			    json_integer(JI(stream_stats(s->w.stream)->c[i])));
+			    json_integer(JI(t.st[i])));
 		for (i = 0; i < PMC_NCOUNTERS; i++)
 			json_object_set_new(sj, pmatch_counter_name(i),
-			    json_integer(JI(pmatch_counter(s->w.pmatch, i))));
+			    json_integer(JI(t.pm[i])));
 		json_object_set_new(j, "stream", sj);
 	}
 	if (s->hosts != NULL) {
@@ -363,7 +418,7 @@ stats_snapshot(struct sensor *s)
 	    json_null()));
 	json_object_set_new(j, "run", json_pack("{s:I,s:I,s:I}",
 	    "elapsed_us", JI(secs * 1e6),
-	    "packets_per_second", JI(secs > 0 ? s->w.dstats.packets / secs : 0),
+	    "packets_per_second", JI(secs > 0 ? t.d.packets / secs : 0),
 	    "peak_rss_kb", JI(stats_peak_rss_kb())));
 	return j;
 }

@@ -1,0 +1,632 @@
+/*
+ * Packet workers on threads.
+ *
+ * The loop thread keeps the capture: for each packet it finds the IP
+ * addresses (decode_addr_pair), hashes the pair in an order-free way
+ * with a secret key (both directions of a flow, and all its fragments,
+ * go to one worker; an attacker cannot aim every flow at one), and
+ * copies the frame into that worker's input ring. A worker runs the
+ * whole packet path on its own flows, reassembly, parsers and matcher
+ * state; what it shares is the rule set (read-only; the counters kept
+ * across flows are under the set's own lock), the host inventory
+ * (locked) and the capture's interface table (read-only). Its alerts
+ * and event records go back to the loop thread in its output ring.
+ *
+ * Full rings: a replay waits for room (nothing may be lost and both
+ * sides are known to be moving); live capture counts the packet or the
+ * record lost instead, as the kernel would have, and the sensor's
+ * health events report it.
+ *
+ * A reload holds the workers between two packets while the loop swaps
+ * the rule set and configuration: each worker checks one flag per
+ * packet; there is no lock on the packet path.
+ */
+#include "config.h"
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "alert.h"
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
+#include "eventlog.h"
+#include "flow.h"
+#include "hosts.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "ring.h"
+#include "rules.h"
+#include "sensor.h"
+#include "siphash.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+#define WORKERS_MAX	64
+#define WORKERS_AUTO_MAX 16	/* sensor.workers: 0 takes at most this */
+#define RING_IN		(8u << 20)	/* frames waiting for a worker */
+#define RING_OUT	(4u << 20)	/* its alerts and events */
+#define DRAIN_BATCH	4096		/* records per worker per drain */
+#define FLUSH_USEC	200000		/* events held at most, packet time */
+
+/* A frame in a worker's input ring. */
+struct ring_pkt {
+	uint64_t	ts;
+	uint32_t	caplen, wirelen;
+	int32_t		iface;
+	uint32_t	unused;
+};
+
+struct worker_thr {
+	struct worker		 w;
+	struct workers		*ws;
+	struct ring		*in, *out;
+	pthread_t		 tid;
+	int			 started;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	atomic_int		 sleeping;	/* waiting on cv for packets */
+	atomic_int		 stop;		/* no more packets will come */
+	atomic_int		 done;		/* flows ended, thread over */
+	atomic_int		 pause;		/* asked to hold */
+	atomic_int		 paused;	/* holding */
+	enum flow_end_reason	 why;
+	uint64_t		 end_ts;	/* the capture's last packet time */
+	uint64_t		 flushed;	/* packet time of the last flush */
+	atomic_uint_fast64_t	 lost;		/* frames: input ring full */
+	struct rules_state	*next_state;	/* a reload's, until swapped */
+	size_t			 pending;	/* the loop's: queued unwoken */
+};
+
+struct workers {
+	struct sensor		*s;
+	size_t			 n;		/* threads */
+	size_t			 total;		/* and the loop's worker */
+	struct worker_thr	**t;
+	uint64_t		 key[2];
+	int			 block;		/* a replay: full rings wait */
+	struct event		*ev_drain;	/* live: the queues, often */
+	capture_pkt_cb		 prev_cb;
+};
+
+unsigned
+workers_wanted(int configured)
+{
+	cpu_set_t	set;
+	int		n;
+
+	if (configured > 0)
+		return (unsigned)(configured > WORKERS_MAX ? WORKERS_MAX :
+		    configured);
+	/* The CPUs this process may run on (a unit's CPUAffinity=). */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (unsigned)(n > WORKERS_AUTO_MAX ? WORKERS_AUTO_MAX : n);
+}
+
+size_t
+workers_count(const struct workers *ws)
+{
+	return ws != NULL ? ws->n : 0;
+}
+
+struct worker *
+workers_get(struct workers *ws, size_t i)
+{
+	return &ws->t[i]->w;
+}
+
+uint64_t
+workers_lost(const struct workers *ws, size_t i)
+{
+	return atomic_load_explicit(&ws->t[i]->lost, memory_order_relaxed);
+}
+
+/* Wake a worker sleeping for packets (or to see a flag). */
+static void
+wt_wake(struct worker_thr *t)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&t->sleeping, memory_order_relaxed)) {
+		pthread_mutex_lock(&t->mu);
+		pthread_cond_signal(&t->cv);
+		pthread_mutex_unlock(&t->mu);
+	}
+}
+
+/* What the worker holds goes to the loop thread now. */
+static void
+wt_flush(struct worker_thr *t)
+{
+	eventlog_flush(t->w.events);
+	t->flushed = t->w.last_ts;
+}
+
+/*
+ * Nothing to read: flush, then sleep until a packet or a flag comes
+ * (10 ms at most). A live worker whose link is quiet moves its flow
+ * clock on with wall time, as the loop does for one worker.
+ */
+static void
+wt_idle(struct worker_thr *t)
+{
+	struct timespec	 until;
+	struct worker	*w = &t->w;
+	int		 spin;
+
+	wt_flush(t);
+	/* The next batch is usually microseconds away: look again a few
+	 * times before the cost of sleeping and being woken. */
+	for (spin = 0; spin < 16; spin++) {
+		if (!ring_empty(t->in) || atomic_load(&t->stop) ||
+		    atomic_load(&t->pause))
+			return;
+		sched_yield();
+	}
+	pthread_mutex_lock(&t->mu);
+	atomic_store(&t->sleeping, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (ring_empty(t->in) && !atomic_load(&t->stop) &&
+	    !atomic_load(&t->pause)) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&t->cv, &t->mu, &until);
+	}
+	atomic_store(&t->sleeping, 0);
+	pthread_mutex_unlock(&t->mu);
+	if (!t->ws->block) {
+		uint64_t now = sensor_wall_usec();
+
+		if (now > w->last_ts + 1000000 && now > w->last_expire +
+		    1000000) {
+			flow_expire(w->flows, now);
+			w->last_expire = now;
+			sensor_regex_limits(w, now);
+			wt_flush(t);
+		}
+	}
+}
+
+/* A reload asked every worker to hold between two packets. */
+static void
+wt_hold(struct worker_thr *t)
+{
+	wt_flush(t);
+	pthread_mutex_lock(&t->mu);
+	atomic_store(&t->paused, 1);
+	pthread_cond_broadcast(&t->cv);
+	while (atomic_load(&t->pause))
+		pthread_cond_wait(&t->cv, &t->mu);
+	atomic_store(&t->paused, 0);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void *
+wt_main(void *arg)
+{
+	struct worker_thr	*t = arg;
+	struct worker		*w = &t->w;
+	struct sensor		*s = w->s;
+
+	for (;;) {
+		const struct ring_pkt	*h;
+		uint16_t		 kind;
+		size_t			 len;
+
+		if (atomic_load_explicit(&t->pause, memory_order_acquire))
+			wt_hold(t);
+		if ((h = ring_peek(t->in, &kind, &len)) == NULL) {
+			if (atomic_load(&t->stop) && ring_empty(t->in))
+				break;
+			wt_idle(t);
+			continue;
+		}
+		if (kind == RK_PACKET && len >= sizeof(*h) &&
+		    len - sizeof(*h) == h->caplen)
+			sensor_worker_packet(w, capture_iface(s->cap,
+			    h->iface), h->ts, (const uint8_t *)(h + 1),
+			    h->caplen, h->wirelen);
+		ring_release(t->in);
+		/* A busy live link still gets its events out promptly. */
+		if (w->last_ts > t->flushed + FLUSH_USEC && !t->ws->block)
+			wt_flush(t);
+	}
+	flow_expire(w->flows, t->end_ts);
+	flow_expire_all(w->flows, t->why);
+	wt_flush(t);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* live: the workers' queues at least every 10 ms */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	workers_drain(arg);
+}
+
+void
+workers_drain(struct workers *ws)
+{
+	struct sensor	*s;
+	size_t		 i, k;
+
+	if (ws == NULL)
+		return;
+	s = ws->s;
+	for (i = 0; i < ws->n; i++) {
+		struct worker_thr	*t = ws->t[i];
+		const void		*p;
+		uint16_t		 kind;
+		size_t			 len;
+
+		for (k = 0; k < DRAIN_BATCH &&
+		    (p = ring_peek(t->out, &kind, &len)) != NULL; k++) {
+			if (kind == RK_ALERT)
+				alert_out_take(s->alerts, s->conf, p, len);
+			else if (kind == RK_EVENTS)
+				eventlog_take(s->events, p, len);
+			ring_release(t->out);
+		}
+	}
+	alert_out_drain(s->alerts);
+}
+
+/*
+ * The loop's worker also reads the capture and hands out every packet
+ * (about half a worker's work, measured on the mixed capture): it gets
+ * one share of 2n - 1, each thread two. Fixed at start: a flow's packets
+ * must always reach the worker that holds its state.
+ */
+static size_t
+share(const struct workers *ws, uint64_t h)
+{
+	size_t	b = (size_t)(h % (2 * ws->total - 1));
+
+	return b == 0 ? 0 : 1 + (b - 1) % (ws->total - 1);
+}
+
+static size_t
+pick(const struct workers *ws, const struct iface *ifc, const uint8_t *p,
+    uint32_t caplen)
+{
+	const uint8_t	*a, *b, *x;
+	uint64_t	 m[4];
+	int		 v = decode_addr_pair(ifc->dlt, p, caplen, &a, &b);
+
+	if (v == 0)
+		return 0;
+	/* The pair in one order whichever way the packet goes. */
+	if (memcmp(a, b, v == 4 ? 4 : 16) > 0) {
+		x = a;
+		a = b;
+		b = x;
+	}
+	if (v == 4) {
+		uint32_t u, w;
+
+		memcpy(&u, a, 4);
+		memcpy(&w, b, 4);
+		m[0] = (uint64_t)u << 32 | w;
+		return share(ws, siphash13(ws->key, m, 1));
+	}
+	memcpy(m, a, 16);
+	memcpy(m + 2, b, 16);
+	return share(ws, siphash13(ws->key, m, 4));
+}
+
+void
+workers_dispatch(const struct iface *ifc, uint64_t ts, const uint8_t *p,
+    uint32_t caplen, uint32_t wirelen, void *arg)
+{
+	struct sensor		*s = arg;
+	struct workers		*ws = s->workers;
+	struct worker_thr	*t;
+	struct ring_pkt		*h;
+	struct timespec		 nap = { 0, 20000 };
+	size_t			 i;
+
+	if (s->shutting_down)
+		return;
+	if ((i = pick(ws, ifc, p, caplen)) == 0) {
+		/* The loop's own share, as with one worker. */
+		sensor_packet(ifc, ts, p, caplen, wirelen, s);
+		return;
+	}
+	/* The loop's clock runs on every packet: the sensor's health. */
+	sensor_clock(&s->w, ts);
+	t = ws->t[i - 1];
+	while ((h = ring_reserve(t->in, sizeof(*h) + caplen)) == NULL) {
+		if (!ws->block || sizeof(*h) + caplen >
+		    ring_max_record(t->in)) {
+			atomic_fetch_add_explicit(&t->lost, 1,
+			    memory_order_relaxed);
+			return;
+		}
+		/* A replay: let the workers catch up, and write theirs. */
+		wt_wake(t);
+		workers_drain(ws);
+		nanosleep(&nap, NULL);
+	}
+	h->ts = ts;
+	h->caplen = caplen;
+	h->wirelen = wirelen;
+	h->iface = ifc->idx;
+	h->unused = 0;
+	memcpy(h + 1, p, caplen);
+	ring_commit(t->in, RK_PACKET, sizeof(*h) + caplen);
+	/* Woken once a capture batch (workers_kick), not per packet: a
+	 * wake-up is a system call, several times a packet's work. */
+	t->pending++;
+}
+
+/* After a capture batch: workers with new packets, wake up. */
+void
+workers_kick(struct workers *ws)
+{
+	size_t	i;
+
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++)
+		if (ws->t[i]->pending > 0) {
+			ws->t[i]->pending = 0;
+			wt_wake(ws->t[i]);
+		}
+}
+
+/* The worker's event records, as the loop's event log is configured. */
+static void
+wt_events(struct worker_thr *t)
+{
+	struct sensor	*s = t->ws->s;
+
+	t->w.events = s->events == NULL ? NULL : eventlog_queue(t->out,
+	    t->ws->block, eventlog_is_stdout(s->events), s->conf->sensor_name,
+	    s->conf->utc_offset);
+}
+
+static void
+wt_free(struct worker_thr *t)
+{
+	if (t == NULL)
+		return;
+	sensor_worker_free(&t->w);
+	alert_out_free(t->w.alerts);
+	eventlog_close(t->w.events);
+	ring_free(t->in);
+	ring_free(t->out);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+}
+
+int
+workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
+{
+	struct workers	*ws;
+	size_t		 i;
+
+	ws = xcalloc(1, sizeof(*ws));
+	ws->s = s;
+	ws->block = s->offline;
+	ws->t = xcalloc(n, sizeof(*ws->t));
+	if (RAND_bytes((unsigned char *)ws->key, sizeof(ws->key)) != 1) {
+		snprintf(err, errlen, "workers: no random key");
+		free(ws->t);
+		free(ws);
+		return -1;
+	}
+	hosts_share(s->hosts);
+	ws->total = n;
+	/* Every matcher state exists before any thread matches. The
+	 * loop's worker is the first; the threads are 1 .. n - 1. */
+	for (i = 0; i < n - 1; i++) {
+		struct worker_thr *t = xcalloc_aligned(64, sizeof(*t));
+
+		ws->t[i] = t;
+		ws->n = i + 1;
+		t->ws = ws;
+		pthread_mutex_init(&t->mu, NULL);
+		pthread_cond_init(&t->cv, NULL);
+		t->in = ring_new(RING_IN);
+		t->out = ring_new(RING_OUT);
+		t->w.thr = t;
+		t->w.alerts = alert_out_queue(t->out, ws->block);
+		wt_events(t);
+		if (sensor_worker_init(&t->w, s, (unsigned)i + 1, n, err,
+		    errlen) != 0) {
+			workers_free(ws);
+			return -1;
+		}
+	}
+	for (i = 0; i < ws->n; i++) {
+		int rc = pthread_create(&ws->t[i]->tid, NULL, wt_main,
+		    ws->t[i]);
+
+		if (rc != 0) {
+			snprintf(err, errlen, "workers: cannot start a "
+			    "thread: %s", strerror(rc));
+			s->workers = ws;
+			workers_finish(ws, FLOW_END_SHUTDOWN, 0);
+			workers_free(ws);
+			s->workers = NULL;
+			return -1;
+		}
+		ws->t[i]->started = 1;
+	}
+	if (!s->offline) {
+		struct timeval	ten = { 0, 10000 };
+
+		if ((ws->ev_drain = event_new(s->base, -1, EV_PERSIST,
+		    on_drain, ws)) == NULL ||
+		    event_add(ws->ev_drain, &ten) != 0) {
+			snprintf(err, errlen, "workers: cannot start the timer");
+			s->workers = ws;
+			workers_finish(ws, FLOW_END_SHUTDOWN, 0);
+			workers_free(ws);
+			s->workers = NULL;
+			return -1;
+		}
+	}
+	s->workers = ws;
+	capture_set_pkt_cb(s->cap, workers_dispatch);
+	log_info("%zu packet workers", ws->total);
+	return 0;
+}
+
+void
+workers_finish(struct workers *ws, enum flow_end_reason why, uint64_t end_ts)
+{
+	struct timespec	nap = { 0, 100000 };
+	size_t		i, left;
+
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++) {
+		ws->t[i]->why = why;
+		ws->t[i]->end_ts = end_ts;
+		pthread_mutex_lock(&ws->t[i]->mu);
+		atomic_store(&ws->t[i]->stop, 1);
+		pthread_cond_broadcast(&ws->t[i]->cv);
+		pthread_mutex_unlock(&ws->t[i]->mu);
+	}
+	do {
+		workers_drain(ws);
+		for (i = 0, left = 0; i < ws->n; i++)
+			if (ws->t[i]->started && !atomic_load(&ws->t[i]->done))
+				left++;
+		if (left > 0)
+			nanosleep(&nap, NULL);
+	} while (left > 0);
+	for (i = 0; i < ws->n; i++)
+		if (ws->t[i]->started) {
+			pthread_join(ws->t[i]->tid, NULL);
+			ws->t[i]->started = 0;
+		}
+	/* What they wrote last. */
+	workers_drain(ws);
+	workers_drain(ws);
+}
+
+void
+workers_pause(struct workers *ws)
+{
+	struct timespec	nap = { 0, 50000 };
+	size_t		i, left;
+
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++) {
+		atomic_store(&ws->t[i]->pause, 1);
+		pthread_mutex_lock(&ws->t[i]->mu);
+		pthread_cond_broadcast(&ws->t[i]->cv);
+		pthread_mutex_unlock(&ws->t[i]->mu);
+	}
+	/* Draining meanwhile: a worker waiting for room gets it. */
+	do {
+		workers_drain(ws);
+		for (i = 0, left = 0; i < ws->n; i++)
+			if (ws->t[i]->started &&
+			    !atomic_load(&ws->t[i]->done) &&
+			    !atomic_load(&ws->t[i]->paused))
+				left++;
+		if (left > 0)
+			nanosleep(&nap, NULL);
+	} while (left > 0);
+	workers_drain(ws);
+}
+
+void
+workers_resume(struct workers *ws)
+{
+	size_t	i;
+
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++) {
+		pthread_mutex_lock(&ws->t[i]->mu);
+		atomic_store(&ws->t[i]->pause, 0);
+		pthread_cond_broadcast(&ws->t[i]->cv);
+		pthread_mutex_unlock(&ws->t[i]->mu);
+	}
+}
+
+/* A reload: each worker's matcher state in the new rule set nr. */
+int
+workers_prepare(struct workers *ws, struct ruleset *nr)
+{
+	size_t	i;
+
+	for (i = 0; i < workers_count(ws); i++)
+		if ((ws->t[i]->next_state = rules_state_new(nr)) == NULL)
+			return -1;
+	return 0;
+}
+
+/*
+ * Held (workers_pause), after the swap: the new rule set's states, the
+ * new flow timeouts, and events written under the new configuration.
+ */
+void
+workers_reloaded(struct workers *ws)
+{
+	struct sensor	*s;
+	size_t		 i;
+
+	if (ws == NULL)
+		return;
+	s = ws->s;
+	for (i = 0; i < ws->n; i++) {
+		struct worker_thr	*t = ws->t[i];
+
+		t->w.match_state = t->next_state;
+		t->next_state = NULL;
+		flow_set_timeouts(t->w.flows, &s->conf->timeouts);
+		eventlog_close(t->w.events);	/* what it held: queued */
+		wt_events(t);
+	}
+}
+
+void
+workers_free(struct workers *ws)
+{
+	size_t	i;
+
+	if (ws == NULL)
+		return;
+	for (i = 0; i < ws->n; i++)
+		if (ws->t[i] != NULL && ws->t[i]->started)
+			break;
+	if (i < ws->n)
+		workers_finish(ws, FLOW_END_SHUTDOWN, 0);
+	if (ws->ev_drain != NULL)
+		event_free(ws->ev_drain);
+	for (i = 0; i < ws->n; i++)
+		wt_free(ws->t[i]);
+	free(ws->t);
+	free(ws);
+}

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@
 #include "xmalloc.h"
 
 #define CAPTURE_BATCH	512
+#define READERS_MAX	64	/* fanout handles per interface */
 
 struct capture;
 
@@ -46,6 +48,14 @@ struct capture_src {
 	struct iface	 ifc;
 	struct capture	*cap;
 	pcap_t		*pcap;
+	struct capture_conf cc;		/* live: to open readers alike */
+	char		*bpf;		/* cc.bpf, owned */
+	uint64_t	 own_pkts;	/* through pcap, the loop's */
+	/* Worker threads' handles in the same fanout group (capture_fanout),
+	 * each read only by its thread; pkts, its count. */
+	pcap_t		*reader[READERS_MAX];
+	uint64_t	 reader_pkts[READERS_MAX];
+	int		 nreaders;
 	char		*fbuf;		/* a file's stdio buffer, freed after it */
 	struct event	*ev;
 	int		 link;		/* last seen CAPTURE_LINK_* */
@@ -85,7 +95,7 @@ capture_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 	uint64_t		 ts;
 
 	ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-	s->ifc.pkts++;
+	s->own_pkts++;
 	s->cap->pkt_cb(&s->ifc, ts, p, h->caplen, h->len, s->cap->arg);
 }
 
@@ -202,25 +212,19 @@ capture_add_offline(struct capture *c, pcap_t *p, const char *path,
 	return 0;
 }
 
-int
-capture_add_live(struct capture *c, const struct capture_conf *cc,
-    char *err, size_t errlen)
+/* An activated, filtered, non-blocking handle on cc's interface. */
+static pcap_t *
+live_open(const struct capture_conf *cc, int *dltp, char *err, size_t errlen)
 {
 	char			 ebuf[PCAP_ERRBUF_SIZE];
-	struct capture_src	*s;
 	struct bpf_program	 prog;
 	pcap_t			*p;
 	int			 rc, dlt;
 
-	if (c->n >= IFACE_MAX) {
-		snprintf(err, errlen, "%s: at most %d capture sources",
-		    cc->iface, IFACE_MAX);
-		return -1;
-	}
 	ebuf[0] = '\0';
 	if ((p = pcap_create(cc->iface, ebuf)) == NULL) {
 		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
-		return -1;
+		return NULL;
 	}
 	pcap_set_snaplen(p, cc->snaplen > 0 ? cc->snaplen : 1600);
 	pcap_set_promisc(p, cc->promisc);
@@ -231,53 +235,186 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot capture: %s", cc->iface,
 		    rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
-		pcap_close(p);
-		return -1;
+		goto fail;
 	}
 	if (rc > 0)
 		log_warnx("%s: %s", cc->iface, pcap_statustostr(rc));
-	if ((dlt = capture_check_dlt(p, cc->iface, err, errlen)) < 0) {
-		pcap_close(p);
-		return -1;
-	}
+	if ((dlt = capture_check_dlt(p, cc->iface, err, errlen)) < 0)
+		goto fail;
 	if (cc->bpf != NULL && cc->bpf[0] != '\0') {
 		if (pcap_compile(p, &prog, cc->bpf, 1,
 		    PCAP_NETMASK_UNKNOWN) != 0) {
 			snprintf(err, errlen, "%s: bad BPF filter \"%s\": %s",
 			    cc->iface, cc->bpf, pcap_geterr(p));
-			pcap_close(p);
-			return -1;
+			goto fail;
 		}
 		rc = pcap_setfilter(p, &prog);
 		pcap_freecode(&prog);
 		if (rc != 0) {
 			snprintf(err, errlen, "%s: cannot set filter: %s",
 			    cc->iface, pcap_geterr(p));
-			pcap_close(p);
-			return -1;
+			goto fail;
 		}
 	}
 	if (pcap_setnonblock(p, 1, ebuf) != 0) {
 		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
-		pcap_close(p);
-		return -1;
+		goto fail;
 	}
 	if (pcap_get_selectable_fd(p) < 0) {
 		snprintf(err, errlen, "%s: no selectable descriptor",
 		    cc->iface);
-		pcap_close(p);
+		goto fail;
+	}
+	*dltp = dlt;
+	return p;
+fail:
+	pcap_close(p);
+	return NULL;
+}
+
+int
+capture_add_live(struct capture *c, const struct capture_conf *cc,
+    char *err, size_t errlen)
+{
+	struct capture_src	*s;
+	pcap_t			*p;
+	int			 dlt;
+
+	if (c->n >= IFACE_MAX) {
+		snprintf(err, errlen, "%s: at most %d capture sources",
+		    cc->iface, IFACE_MAX);
 		return -1;
 	}
+	if ((p = live_open(cc, &dlt, err, errlen)) == NULL)
+		return -1;
 	s = &c->src[c->n];
 	memset(s, 0, sizeof(*s));
 	s->cap = c;
 	s->pcap = p;
+	s->cc = *cc;
+	s->bpf = cc->bpf != NULL ? xstrdup(cc->bpf) : NULL;
+	s->cc.bpf = s->bpf;
 	s->ifc.idx = c->n;
 	s->ifc.dlt = dlt;
 	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s", cc->iface);
 	c->n++;
 	c->nlive++;
 	return 0;
+}
+
+/* Join a handle to fanout group id: flows by a hash of both ends. */
+static int
+fanout_join(pcap_t *p, unsigned id)
+{
+	int	arg = (int)(id | (unsigned)(PACKET_FANOUT_HASH |
+		    PACKET_FANOUT_FLAG_DEFRAG) << 16);
+
+	return setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
+	    sizeof(arg));
+}
+
+/*
+ * Live capture split among n readers by the kernel: every interface's
+ * handle joins a PACKET_FANOUT group (hash of the flow's two ends, the
+ * same both ways; IP fragments reassembled first, so a flow's pieces
+ * reach one reader), and n - 1 more handles are opened into it, reader
+ * k's for worker thread k (capture_reader_*). The loop keeps its own
+ * handle and share.
+ */
+int
+capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
+{
+	unsigned	id, k;
+	int		i, dlt, tries;
+
+	if (n < 2 || c->nlive == 0)
+		return 0;
+	if (n - 1 > READERS_MAX) {
+		snprintf(err, errlen, "at most %d capture readers",
+		    READERS_MAX + 1);
+		return -1;
+	}
+	for (i = 0; i < c->n; i++) {
+		struct capture_src *s = &c->src[i];
+
+		/* A group id no other process uses on this interface. */
+		for (tries = 0; tries < 16; tries++) {
+			id = ((unsigned)getpid() + (unsigned)i * 7919 +
+			    (unsigned)tries * 104729) & 0xffff;
+			if (fanout_join(s->pcap, id) == 0)
+				break;
+		}
+		if (tries == 16) {
+			snprintf(err, errlen, "%s: cannot split the capture "
+			    "among workers (PACKET_FANOUT): %s", s->ifc.name,
+			    strerror(errno));
+			return -1;
+		}
+		for (k = 0; k < n - 1; k++) {
+			pcap_t *p = live_open(&s->cc, &dlt, err, errlen);
+
+			if (p == NULL)
+				return -1;
+			s->reader[k] = p;
+			s->nreaders = (int)k + 1;
+			if (fanout_join(p, id) != 0) {
+				snprintf(err, errlen, "%s: cannot join the "
+				    "capture's fanout group: %s", s->ifc.name,
+				    strerror(errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Reader k's descriptor on live interface i, or -1. */
+int
+capture_reader_fd(const struct capture *c, unsigned k, int i)
+{
+	if (i < 0 || i >= c->n || (int)k >= c->src[i].nreaders)
+		return -1;
+	return pcap_get_selectable_fd(c->src[i].reader[k]);
+}
+
+struct reader_arg {
+	struct capture_src	*s;
+	unsigned		 k;
+	capture_pkt_cb		 cb;
+	void			*arg;
+};
+
+static void
+reader_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
+{
+	struct reader_arg	*ra = (struct reader_arg *)(void *)arg;
+	uint64_t		 ts;
+
+	ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	__atomic_fetch_add(&ra->s->reader_pkts[ra->k], 1, __ATOMIC_RELAXED);
+	ra->cb(&ra->s->ifc, ts, p, h->caplen, h->len, ra->arg);
+}
+
+/*
+ * Worker thread k: read one batch of its handle on interface i into cb.
+ * The number read, or -1 on an error (the interface went down).
+ */
+int
+capture_reader_read(struct capture *c, unsigned k, int i, capture_pkt_cb cb,
+    void *arg)
+{
+	struct reader_arg	ra;
+	int			n;
+
+	if (i < 0 || i >= c->n || (int)k >= c->src[i].nreaders)
+		return -1;
+	ra.s = &c->src[i];
+	ra.k = k;
+	ra.cb = cb;
+	ra.arg = arg;
+	n = pcap_dispatch(c->src[i].reader[k], CAPTURE_BATCH, reader_handler,
+	    (u_char *)&ra);
+	return n < 0 ? -1 : n;
 }
 
 /* Packets to cb from now on (workers.c takes them over at start). */
@@ -474,6 +611,12 @@ capture_stats_update(struct capture *c)
 	for (i = 0; i < c->n; i++) {
 		struct capture_src *s = &c->src[i];
 
+		int k;
+
+		s->ifc.pkts = s->own_pkts;
+		for (k = 0; k < s->nreaders; k++)
+			s->ifc.pkts += __atomic_load_n(&s->reader_pkts[k],
+			    __ATOMIC_RELAXED);
 		if (s->ifc.offline || s->pcap == NULL)
 			continue;
 		if (pcap_stats(s->pcap, &ps) == 0) {
@@ -481,6 +624,13 @@ capture_stats_update(struct capture *c)
 			s->ifc.ps_drop = ps.ps_drop;
 			s->ifc.ps_ifdrop = ps.ps_ifdrop;
 		}
+		/* Each fanout socket counts its own share. */
+		for (k = 0; k < s->nreaders; k++)
+			if (pcap_stats(s->reader[k], &ps) == 0) {
+				s->ifc.ps_recv += ps.ps_recv;
+				s->ifc.ps_drop += ps.ps_drop;
+				s->ifc.ps_ifdrop += ps.ps_ifdrop;
+			}
 	}
 }
 
@@ -507,8 +657,13 @@ capture_free(struct capture *c)
 		return;
 	capture_stop(c);
 	for (i = 0; i < c->n; i++) {
+		int k;
+
 		if (c->src[i].pcap != NULL)
 			pcap_close(c->src[i].pcap);
+		for (k = 0; k < c->src[i].nreaders; k++)
+			pcap_close(c->src[i].reader[k]);
+		free(c->src[i].bpf);
 		free(c->src[i].fbuf);
 	}
 	free(c);

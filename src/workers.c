@@ -23,9 +23,11 @@
  */
 #include "config.h"
 
+#include <sys/eventfd.h>
 #include <sys/time.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -89,6 +91,8 @@ struct worker_thr {
 	atomic_uint_fast64_t	 lost;		/* frames: input ring full */
 	struct rules_state	*next_state;	/* a reload's, until swapped */
 	size_t			 pending;	/* the loop's: queued unwoken */
+	int			 wakefd;	/* live: an eventfd polled too */
+	unsigned		 reader;	/* live: its fanout handles */
 };
 
 struct workers {
@@ -98,6 +102,7 @@ struct workers {
 	struct worker_thr	**t;
 	uint64_t		 key[2];
 	int			 block;		/* a replay: full rings wait */
+	int			 fanout;	/* live: the kernel splits flows */
 	struct event		*ev_drain;	/* live: the queues, often */
 	capture_pkt_cb		 prev_cb;
 };
@@ -151,12 +156,41 @@ wt_wake(struct worker_thr *t)
 	}
 }
 
+/* A flag changed: wake the worker wherever it waits. */
+static void
+wt_signal(struct worker_thr *t)
+{
+	uint64_t	one = 1;
+
+	pthread_mutex_lock(&t->mu);
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (t->wakefd >= 0 && write(t->wakefd, &one, sizeof(one)) < 0 &&
+	    errno != EAGAIN)
+		log_warn("workers: wake-up");
+}
+
 /* What the worker holds goes to the loop thread now. */
 static void
 wt_flush(struct worker_thr *t)
 {
 	eventlog_flush(t->w.events);
 	t->flushed = t->w.last_ts;
+}
+
+/* Quiet for a while: the flow clock moves on with wall time. */
+static void
+wt_quiet(struct worker_thr *t)
+{
+	struct worker	*w = &t->w;
+	uint64_t	 now = sensor_wall_usec();
+
+	if (now > w->last_ts + 1000000 && now > w->last_expire + 1000000) {
+		flow_expire(w->flows, now);
+		w->last_expire = now;
+		sensor_regex_limits(w, now);
+		wt_flush(t);
+	}
 }
 
 /*
@@ -168,7 +202,6 @@ static void
 wt_idle(struct worker_thr *t)
 {
 	struct timespec	 until;
-	struct worker	*w = &t->w;
 	int		 spin;
 
 	wt_flush(t);
@@ -195,17 +228,8 @@ wt_idle(struct worker_thr *t)
 	}
 	atomic_store(&t->sleeping, 0);
 	pthread_mutex_unlock(&t->mu);
-	if (!t->ws->block) {
-		uint64_t now = sensor_wall_usec();
-
-		if (now > w->last_ts + 1000000 && now > w->last_expire +
-		    1000000) {
-			flow_expire(w->flows, now);
-			w->last_expire = now;
-			sensor_regex_limits(w, now);
-			wt_flush(t);
-		}
-	}
+	if (!t->ws->block)
+		wt_quiet(t);
 }
 
 /* A reload asked every worker to hold between two packets. */
@@ -222,6 +246,70 @@ wt_hold(struct worker_thr *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
+static void
+wt_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
+    uint32_t caplen, uint32_t wirelen, void *arg)
+{
+	sensor_worker_packet(arg, ifc, ts, p, caplen, wirelen);
+}
+
+/*
+ * Live, with fanout: the worker reads its own handles (one per
+ * interface) in turns of a batch, and polls them with its wake-up
+ * descriptor when all are empty. A handle whose interface went down is
+ * left alone for a second, then tried again.
+ */
+static void
+wt_live(struct worker_thr *t)
+{
+	struct capture	*cap = t->w.s->cap;
+	struct pollfd	 pfd[IFACE_MAX + 1];
+	uint64_t	 retry[IFACE_MAX], junk;
+	int		 i, n = capture_count(cap), got;
+
+	memset(retry, 0, sizeof(retry));
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = capture_reader_fd(cap, t->reader, i);
+		pfd[i].events = POLLIN;
+	}
+	pfd[n].fd = t->wakefd;
+	pfd[n].events = POLLIN;
+	while (!atomic_load(&t->stop)) {
+		uint64_t now = 0;
+
+		if (atomic_load_explicit(&t->pause, memory_order_acquire))
+			wt_hold(t);
+		for (i = 0, got = 0; i < n; i++) {
+			int r;
+
+			if (pfd[i].fd < 0 || (retry[i] != 0 &&
+			    (now = now ? now : sensor_wall_usec()) < retry[i]))
+				continue;
+			if ((r = capture_reader_read(cap, t->reader, i,
+			    wt_packet, &t->w)) < 0) {
+				if (retry[i] == 0)
+					log_warnx("%s: a worker's capture "
+					    "failed; retrying each second",
+					    capture_iface(cap, i)->name);
+				retry[i] = sensor_wall_usec() + 1000000;
+			} else {
+				retry[i] = 0;
+				got += r;
+			}
+		}
+		if (got > 0) {
+			if (t->w.last_ts > t->flushed + FLUSH_USEC)
+				wt_flush(t);
+			continue;
+		}
+		wt_flush(t);
+		if (poll(pfd, (nfds_t)n + 1, 10) > 0 &&
+		    (pfd[n].revents & POLLIN))
+			(void)read(t->wakefd, &junk, sizeof(junk));
+		wt_quiet(t);
+	}
+}
+
 static void *
 wt_main(void *arg)
 {
@@ -229,7 +317,9 @@ wt_main(void *arg)
 	struct worker		*w = &t->w;
 	struct sensor		*s = w->s;
 
-	for (;;) {
+	if (t->ws->fanout)
+		wt_live(t);
+	else for (;;) {
 		const struct ring_pkt	*h;
 		uint16_t		 kind;
 		size_t			 len;
@@ -419,6 +509,8 @@ wt_free(struct worker_thr *t)
 	eventlog_close(t->w.events);
 	ring_free(t->in);
 	ring_free(t->out);
+	if (t->wakefd >= 0)
+		close(t->wakefd);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	free(t);
@@ -450,6 +542,8 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		ws->t[i] = t;
 		ws->n = i + 1;
 		t->ws = ws;
+		t->reader = (unsigned)i;
+		t->wakefd = -1;
 		pthread_mutex_init(&t->mu, NULL);
 		pthread_cond_init(&t->cv, NULL);
 		t->in = ring_new(RING_IN);
@@ -462,6 +556,26 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 			workers_free(ws);
 			return -1;
 		}
+	}
+	/* Live: the kernel splits flows among the handles, no copying. */
+	if (!s->offline) {
+		if (capture_fanout(s->cap, n, err, errlen) != 0) {
+			s->workers = ws;
+			workers_free(ws);
+			s->workers = NULL;
+			return -1;
+		}
+		ws->fanout = 1;
+		for (i = 0; i < ws->n; i++)
+			if ((ws->t[i]->wakefd = eventfd(0, EFD_NONBLOCK |
+			    EFD_CLOEXEC)) < 0) {
+				snprintf(err, errlen, "workers: eventfd: %s",
+				    strerror(errno));
+				s->workers = ws;
+				workers_free(ws);
+				s->workers = NULL;
+				return -1;
+			}
 	}
 	for (i = 0; i < ws->n; i++) {
 		int rc = pthread_create(&ws->t[i]->tid, NULL, wt_main,
@@ -493,7 +607,8 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		}
 	}
 	s->workers = ws;
-	capture_set_pkt_cb(s->cap, workers_dispatch);
+	if (!ws->fanout)
+		capture_set_pkt_cb(s->cap, workers_dispatch);
 	log_info("%zu packet workers", ws->total);
 	return 0;
 }
@@ -509,10 +624,8 @@ workers_finish(struct workers *ws, enum flow_end_reason why, uint64_t end_ts)
 	for (i = 0; i < ws->n; i++) {
 		ws->t[i]->why = why;
 		ws->t[i]->end_ts = end_ts;
-		pthread_mutex_lock(&ws->t[i]->mu);
 		atomic_store(&ws->t[i]->stop, 1);
-		pthread_cond_broadcast(&ws->t[i]->cv);
-		pthread_mutex_unlock(&ws->t[i]->mu);
+		wt_signal(ws->t[i]);
 	}
 	do {
 		workers_drain(ws);
@@ -542,9 +655,7 @@ workers_pause(struct workers *ws)
 		return;
 	for (i = 0; i < ws->n; i++) {
 		atomic_store(&ws->t[i]->pause, 1);
-		pthread_mutex_lock(&ws->t[i]->mu);
-		pthread_cond_broadcast(&ws->t[i]->cv);
-		pthread_mutex_unlock(&ws->t[i]->mu);
+		wt_signal(ws->t[i]);
 	}
 	/* Draining meanwhile: a worker waiting for room gets it. */
 	do {

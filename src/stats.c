@@ -416,6 +416,22 @@ stats_snapshot(struct sensor *s)
 	    1000000)) : json_null(), "ok", s->reload_ok,
 	    "error", s->reload_error[0] ? json_string(s->reload_error) :
 	    json_null()));
+	{
+		size_t			i, nw = workers_count(s->workers);
+		uint64_t		pk = 0, al = 0, ev = 0;
+
+		for (i = 0; i < nw; i++) {
+			const struct worker *w = workers_get(s->workers, i);
+
+			pk += workers_lost(s->workers, i);
+			al += alert_out_lost(w->alerts);
+			ev += eventlog_lost(w->events);
+		}
+		json_object_set_new(j, "workers", json_pack(
+		    "{s:I,s:I,s:I,s:I}", "count", JI(nw + 1),
+		    "queue_lost_packets", JI(pk), "queue_lost_alerts", JI(al),
+		    "queue_lost_events", JI(ev)));
+	}
 	json_object_set_new(j, "run", json_pack("{s:I,s:I,s:I}",
 	    "elapsed_us", JI(secs * 1e6),
 	    "packets_per_second", JI(secs > 0 ? t.d.packets / secs : 0),

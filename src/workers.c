@@ -565,7 +565,9 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		t->wakefd = -1;
 		pthread_mutex_init(&t->mu, NULL);
 		pthread_cond_init(&t->cv, NULL);
-		t->in = ring_new(RING_IN);
+		/* Live, the kernel hands the thread its packets. */
+		if (s->offline)
+			t->in = ring_new(RING_IN);
 		t->out = ring_new(RING_OUT);
 		t->w.thr = t;
 		t->w.alerts = alert_out_queue(t->out, ws->block);

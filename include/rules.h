@@ -393,6 +393,9 @@ uint64_t rules_threshold_evictions(const struct ruleset *);
  */
 void	 rules_carry_counters(struct ruleset *to, struct ruleset *from);
 int	 rules_carry_step(struct ruleset *);
+/* Packet workers: thresholds and suppressions stay until ts at least
+ * (thr_horizon). */
+void	 rules_horizon(struct ruleset *, uint64_t ts);
 
 /* One "$name" a rule's match refers to, recorded by the loader. */
 struct rule_asset_ref {

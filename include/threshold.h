@@ -69,5 +69,9 @@ const struct thr_stats *thr_stats(const struct thr_table *);
 void	 thr_carry(struct thr_table *to, struct thr_table *from,
 	    const uint32_t *map);
 int	 thr_carry_step(struct thr_table *, uint32_t n);
+/* Packet workers: no worker will count an event before ts any more, so
+ * state may be dropped as stale by that time at the latest (the table's
+ * latest packet time is another worker's, who may be ahead). */
+void	 thr_horizon(struct thr_table *, uint64_t ts);
 
 #endif /* CANHGAC_THRESHOLD_H */

@@ -1232,6 +1232,16 @@ rules_carry_step(struct ruleset *rs)
 	return more;
 }
 
+void
+rules_horizon(struct ruleset *rs, uint64_t ts)
+{
+	if (rs == NULL)
+		return;
+	rules_shared_lock(rs);
+	thr_horizon(rs->thr, ts);
+	rules_shared_unlock(rs);
+}
+
 int
 rules_exception_id_cmp(const struct exception *x, const struct exception *y)
 {

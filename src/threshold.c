@@ -131,6 +131,7 @@ struct thr_table {
 
 	uint64_t	 seed[2];
 	uint64_t	 now;		/* latest packet time seen */
+	uint64_t	 horizon;	/* stale by no later (thr_horizon) */
 	struct thr_stats st;		/* prev's keys and bytes included */
 
 	/* A reload's predecessor, being moved over (thr_carry). */
@@ -175,6 +176,7 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 	if (nrules > UINT32_MAX - 1)
 		fatalx("thr_new: %zu rules", nrules);
 	t = xcalloc(1, sizeof(*t));
+	t->horizon = UINT64_MAX;
 	t->nrules = (uint32_t)nrules;
 	t->specs = xcalloc(nrules > 0 ? nrules : 1, sizeof(*t->specs));
 	for (i = 0; i < t->nrules; i++) {
@@ -437,6 +439,25 @@ thr_ent_release(struct thr_table *t, uint32_t i)
 	t->st.bytes -= sizeof(*e);
 }
 
+/*
+ * The time state is judged stale by: the latest packet time, but with
+ * packet workers not past the slowest busy worker's (thr_horizon): a
+ * worker ahead must not drop a window or a suppression that a worker
+ * behind it still counts in.
+ */
+static uint64_t
+thr_clock(const struct thr_table *t)
+{
+	return t->now < t->horizon ? t->now : t->horizon;
+}
+
+void
+thr_horizon(struct thr_table *t, uint64_t ts)
+{
+	if (t != NULL)
+		t->horizon = ts;
+}
+
 /* Whether e, of a rule with spec s, can be dropped at time now. */
 static int
 thr_stale(const struct thr_ent *e, const struct thr_spec *s, uint64_t now)
@@ -450,7 +471,8 @@ thr_stale(const struct thr_ent *e, const struct thr_spec *s, uint64_t now)
 static int
 thr_ent_stale(const struct thr_table *t, uint32_t i)
 {
-	return thr_stale(&t->ents[i], &t->specs[t->ents[i].rule], t->now);
+	return thr_stale(&t->ents[i], &t->specs[t->ents[i].rule],
+	    thr_clock(t));
 }
 
 /* Drop a few entries at the LRU head that no longer matter. */
@@ -647,7 +669,7 @@ thr_move(struct thr_table *t, uint32_t j, int recent)
 
 	r = o->rule < p->nrules ? t->pmap[o->rule] : THR_NIL;
 	if (r != THR_NIL && r < t->nrules &&
-	    !thr_stale(o, &t->specs[r], t->now)) {
+	    !thr_stale(o, &t->specs[r], thr_clock(t))) {
 		if (recent || t->efree != THR_NIL || t->eused < t->nents) {
 			h = thr_ent_hash(t, o->type, r, &o->key);
 			i = thr_ent_get_here(t, o->type, r, &o->key, h,
@@ -862,6 +884,7 @@ thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 	while (thr_carry_step(from, UINT32_MAX))
 		;
 	to->now = from->now;
+	to->horizon = from->horizon;
 	to->st.evicted = from->st.evicted;
 	to->st.suppressed = from->st.suppressed;
 	to->unremembered = from->unremembered;

@@ -88,6 +88,7 @@ struct worker_thr {
 	uint64_t		 end_ts;	/* the capture's last packet time */
 	uint64_t		 flushed;	/* packet time of the last flush */
 	atomic_uint_fast64_t	 lost;		/* frames: input ring full */
+	atomic_uint_fast64_t	 at;		/* time of the frame in hand */
 	struct rules_state	*next_state;	/* a reload's, until swapped */
 	size_t			 pending;	/* the loop's: queued unwoken */
 	int			 wakefd;	/* live: an eventfd polled too */
@@ -331,6 +332,9 @@ wt_main(void *arg)
 			wt_idle(t);
 			continue;
 		}
+		/* Before the frame leaves the ring (ring_release): the
+		 * loop sees a ring with frames and this time together. */
+		atomic_store_explicit(&t->at, h->ts, memory_order_release);
 		if (kind == RK_PACKET && len >= sizeof(*h) &&
 		    len - sizeof(*h) == h->caplen)
 			sensor_worker_packet(w, capture_iface(s->cap,
@@ -492,19 +496,44 @@ workers_dispatch(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 	t->pending++;
 }
 
-/* After a capture batch: workers with new packets, wake up. */
+/*
+ * After a capture batch: workers with new packets, wake up. And the
+ * thresholds' horizon: every frame still in a ring (the one in hand
+ * included: it leaves the ring when done) is no older than its worker's
+ * frame in hand, and what comes next no older than the loop's clock, so
+ * no worker counts an event before the least of these any more; the
+ * shared thresholds must not drop state as stale by a later time, which
+ * a worker ahead would (alerts of a suppressed key again, a window
+ * restarted).
+ */
 void
 workers_kick(struct workers *ws)
 {
-	size_t	i;
+	uint64_t	h;
+	size_t		i;
 
 	if (ws == NULL)
 		return;
-	for (i = 0; i < ws->n; i++)
-		if (ws->t[i]->pending > 0) {
-			ws->t[i]->pending = 0;
-			wt_wake(ws->t[i]);
+	h = ws->s->w.last_ts;
+	for (i = 0; i < ws->n; i++) {
+		struct worker_thr *t = ws->t[i];
+
+		if (t->pending > 0) {
+			t->pending = 0;
+			wt_wake(t);
 		}
+		if (t->in != NULL && !ring_empty(t->in)) {
+			uint64_t at = atomic_load_explicit(&t->at,
+			    memory_order_acquire);
+
+			if (at < h)
+				h = at;
+		}
+	}
+	/* Live, each thread reads its own fanout handles, and the kernel's
+	 * queues say nothing of their times: no horizon (as one worker). */
+	if (!ws->fanout)
+		rules_horizon(ws->s->rules, h);
 }
 
 /* The worker's event records, as the loop's event log is configured. */

@@ -6,7 +6,8 @@
 #     of tests/pcap, those of defrag.py, stream.py and http_body.py (IP
 #     fragments v4/v6, TCP reassembly, HTTP bodies), and bench/pcapgen's
 #     mixed capture (50,000 packets, seed 1), workers_caps.py's (flows
-#     idle past their timeouts, interleaved fragments); each replayed at security
+#     idle past their timeouts; interleaved fragments; suppressions while
+#     one worker is two hours of packet time ahead); each replayed at security
 #     level 5 (tests/rules/canhgac-test.yaml) with --workers 1, 2 and 3.
 #  2. workers_compare.py: event records the same multiset without
 #     flow_id (strided per worker); alerts the same count per signature

@@ -111,8 +111,20 @@ def load(path):
     return recs
 
 
+def ordered(o):
+    """Keys sorted, scalars before objects: a record shown cut short
+    still shows its addresses, ports and times."""
+    if isinstance(o, dict):
+        return {k: ordered(v) for k, v in sorted(
+            o.items(), key=lambda kv: (isinstance(kv[1], (dict, list)),
+                                       kv[0]))}
+    if isinstance(o, list):
+        return [ordered(v) for v in o]
+    return o
+
+
 def dump(r):
-    s = json.dumps(r, sort_keys=True, separators=(",", ":"))
+    s = json.dumps(ordered(r), separators=(",", ":"))
     return s if len(s) <= 600 else s[:600] + "..."
 
 

@@ -77,6 +77,41 @@ if { [ -f build-tsan/Makefile ] && [ build-tsan/Makefile -nt configure ]; } ||
   elif ! count build-tsan/test-suite.log; then
     for t in $TSAN_TESTS; do tail -60 "build-tsan/$t.log" | sed 's/^/   /'; done
   fi
+  # The daemon's packet workers: a level-5 replay with three of them
+  # and a reload (SIGHUP) while they run. Any report fails it.
+  w=build-tsan/workers
+  mkdir -p $w
+  sed -e '/^outputs:/,/^$/d' -e '/^user:/d' -e '/^pidfile:/d' \
+      -e 's|^  security_level: .*|  security_level: 5|' \
+      -e "s|catalog: rules/|catalog: $PWD/rules/|" \
+      -e "s|{file: lists/|{file: $PWD/etc/lists/|" \
+      -e "s|^  - rules/\\*.yaml|  - $PWD/rules/*.yaml|" etc/canhgac.yaml >$w/l5.yaml
+  if make -C build-tsan -j"$(nproc)" canhgacd >$w/make.out 2>&1 &&
+      make -C build bench/pcapgen >>$w/make.out 2>&1 &&
+      build/bench/pcapgen mixed -n 300000 -o $w/mixed.pcap >>$w/make.out 2>&1; then
+    rm -f $w/alerts.json $w/events.json
+    TSAN_OPTIONS="halt_on_error=0 exitcode=66 second_deadlock_stack=1" \
+        build-tsan/canhgacd -v -c $w/l5.yaml -r $w/mixed.pcap --workers 3 \
+        --alerts $w/alerts.json --events $w/events.json \
+        --stats $w/stats.json 2>$w/daemon.err &
+    dpid=$!
+    for _ in $(seq 300); do grep -q "running on" $w/daemon.err && break; sleep 0.1; done
+    sleep 1
+    kill -HUP $dpid
+    wait $dpid; rc=$?
+    if [ $rc -eq 0 ] && grep -q "^canhgacd: reloaded" $w/daemon.err &&
+        ! grep -q "WARNING: ThreadSanitizer" $w/daemon.err; then
+      echo "   PASS: replay, 3 workers, a reload while they run"; pass=$((pass + 1))
+    else
+      echo "   FAIL: replay, 3 workers, a reload (exit $rc; $w/daemon.err):"
+      grep -v '^canhgacd: ' $w/daemon.err | head -60 | sed 's/^/   /'
+      tail -5 $w/daemon.err | sed 's/^/   /'
+      fail=$((fail + 1))
+    fi
+  else
+    echo "   FAIL: cannot build canhgacd or the capture ($w/make.out)"
+    fail=$((fail + 1))
+  fi
 else
   echo "   FAIL: cannot configure build-tsan"
   fail=$((fail + 1))

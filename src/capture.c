@@ -528,6 +528,7 @@ capture_check_links(struct capture *c)
 static void
 capture_file_cb(evutil_socket_t fd, short what, void *arg)
 {
+	static const struct timeval zero = { 0, 0 };
 	struct capture		*c = arg;
 	struct capture_src	*s;
 	int			 n;
@@ -556,7 +557,16 @@ capture_file_cb(evutil_socket_t fd, short what, void *arg)
 		s->fbuf = NULL;
 		c->cur++;
 	}
-	event_active(c->file_ev, EV_TIMEOUT, 0);
+	/*
+	 * Yield through a zero timeout, not event_active: libevent runs an
+	 * event activated from its own callback in the same pass over the
+	 * active queue, without polling, so a whole replay ran as one
+	 * callback and signals (SIGTERM, SIGHUP), the tick and a reload's
+	 * "built" pipe waited for its end. A timeout is run after the next
+	 * poll (one epoll_wait of no wait a batch).
+	 */
+	if (event_add(c->file_ev, &zero) != 0)
+		event_active(c->file_ev, EV_TIMEOUT, 0);
 }
 
 int

@@ -65,14 +65,17 @@ struct hosts {
 	const struct ipset	*protected;
 	const struct hostlist	*known;
 	const struct ipset	*known_ips;
-	struct app_result	 rec;		/* the DHCP record */
 	/* STATE_DIR, live only. */
 	char			*dir;
 	int			 dfd, lockfd;
 	struct event		*ev;
 	struct util_job		 save;	/* the periodic save's thread */
 	/* With packet workers (hosts_share): held by every entry point
-	 * that reads or changes the table; one worker: NULL, nothing. */
+	 * that reads or changes the table; one worker: NULL, nothing.
+	 * Never held while rules run or records are written: in a replay
+	 * a worker waits there for room in its output queue, which only
+	 * the loop thread empties, and the loop's own packets take this
+	 * lock; a worker waiting with it held stopped both for good. */
 	pthread_mutex_t		*mu;
 };
 
@@ -323,33 +326,54 @@ hosts_known(const struct sensor *s, const struct host *e)
 	    e->addr);
 }
 
-/* A rule event about one host (host_new, arp_change). */
+/*
+ * A rule event about one host (host_new, arp_change), taken under the
+ * lock (a copy of the host) and raised once it is released (see mu).
+ */
+struct host_raise {
+	int			 ev;	/* 0: none */
+	struct host		 e;
+	struct host_event	 he;
+};
+
 static void
-raise_host(struct worker *w, enum rule_event ev, const struct host *e,
-    const struct host_event *he, uint64_t ts, const char *iface)
+raise_take(struct host_raise *r, enum rule_event ev, const struct host *e,
+    const struct host_event *he)
+{
+	r->ev = (int)ev;
+	r->e = *e;
+	r->he = *he;
+}
+
+static void
+raise_host(struct worker *w, const struct host_raise *r, uint64_t ts,
+    const char *iface)
 {
 	struct match_ctx	c;
 
+	if (r->ev == 0)
+		return;
 	memset(&c, 0, sizeof(c));
-	c.event = ev;
+	c.event = (enum rule_event)r->ev;
 	c.ts = ts;
-	c.ipver = e->ipver;
-	c.src = c.dst = e->addr;
+	c.ipver = r->e.ipver;
+	c.src = c.dst = r->e.addr;
 	c.iface = iface;
-	c.host = he;
+	c.host = &r->he;
 	rules_match_state(w->match_state, &c, w->alerts);
 }
 
-/* A protected address seen sending: in the table, host_new if new. */
+/* A protected address seen sending: in the table, host_new (*nr) if new. */
 static uint32_t
 seen(struct worker *w, int ipver, const uint8_t *addr, uint64_t ts,
-    const char *iface)
+    struct host_raise *nr)
 {
 	struct hosts		*h = w->s->hosts;
 	struct host_event	 he;
 	uint32_t		 i;
 	int			 created;
 
+	nr->ev = 0;
 	if (!is_protected(h, w->s->rules, ipver, addr))
 		return 0;
 	i = host_get(h, ipver, addr, ts, &created);
@@ -363,7 +387,7 @@ seen(struct worker *w, int ipver, const uint8_t *addr, uint64_t ts,
 			h->v[i - 1].has_mac = 1;
 		}
 		memset(&he, 0, sizeof(he));
-		raise_host(w, REV_HOST_NEW, &h->v[i - 1], &he, ts, iface);
+		raise_take(nr, REV_HOST_NEW, &h->v[i - 1], &he);
 	}
 	return i;
 }
@@ -382,6 +406,7 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 {
 	struct hosts		*h = w->s->hosts;
 	struct host		*e;
+	struct host_raise	 nc, ns;
 	struct match_ctx	 c;
 	uint32_t		 i;
 	int			 k;
@@ -389,9 +414,9 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 	if (h == NULL)
 		return;
 	hosts_lock(h);
-	if (seen(w, f->ipver, f->caddr, ts, iface) != 0)
+	if (seen(w, f->ipver, f->caddr, ts, &nc) != 0)
 		f->evflags |= FE_INVENTORY;
-	if ((i = seen(w, f->ipver, f->saddr, ts, iface)) == 0)
+	if ((i = seen(w, f->ipver, f->saddr, ts, &ns)) == 0)
 		goto out;
 	f->evflags |= FE_INVENTORY;
 	if (f->proto != PROTO_TCP && f->proto != PROTO_UDP)
@@ -406,6 +431,8 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 	} else
 		h->st.ports_dropped++;
 	hosts_unlock(h);
+	raise_host(w, &nc, ts, iface);
+	raise_host(w, &ns, ts, iface);
 	memset(&c, 0, sizeof(c));
 	c.event = REV_SERVICE_NEW;
 	c.flow = f;
@@ -421,6 +448,8 @@ hosts_flow_established(struct worker *w, struct flow *f, uint64_t ts,
 	return;
 out:
 	hosts_unlock(h);
+	raise_host(w, &nc, ts, iface);
+	raise_host(w, &ns, ts, iface);
 }
 
 /*
@@ -463,10 +492,12 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 	const char		*iface = pkt->iface ? pkt->iface->name : NULL;
 	struct host		*e;
 	struct host_event	 he;
+	struct host_raise	 nr, ac;
 	uint32_t		 i;
 
+	ac.ev = 0;
 	hosts_lock(h);
-	if ((i = seen(w, ipver, addr, pkt->ts, iface)) == 0) {
+	if ((i = seen(w, ipver, addr, pkt->ts, &nr)) == 0) {
 		hosts_unlock(h);
 		return;
 	}
@@ -478,12 +509,14 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 		he.has_mac = he.has_old = 1;
 		memcpy(e->mac, mac, 6);
 		h->st.arp_changes++;
-		raise_host(w, REV_ARP_CHANGE, e, &he, pkt->ts, iface);
+		raise_take(&ac, REV_ARP_CHANGE, e, &he);
 	} else {
 		memcpy(e->mac, mac, 6);
 		e->has_mac = 1;
 	}
 	hosts_unlock(h);
+	raise_host(w, &nr, pkt->ts, iface);
+	raise_host(w, &ac, pkt->ts, iface);
 }
 
 /*
@@ -537,18 +570,22 @@ hosts_ndp(struct worker *w, const struct packet *pkt)
 void
 hosts_dhcp(struct worker *w, const struct packet *pkt)
 {
-	struct hosts	*h = w->s->hosts;
+	struct hosts		*h = w->s->hosts;
+	struct app_result	 rec;
 
 	if (h == NULL || pkt->ipver != 4 || pkt->payload == NULL)
 		return;
+	/* The record is the worker's own: rules and the event log run
+	 * without the lock (see mu). */
+	memset(&rec, 0, sizeof(rec));
+	if (app_dhcp_parse(pkt->payload, pkt->payload_len, &rec.dhcp) !=
+	    APP_DONE)
+		return;
+	rec.have = APPR_DHCP;
 	hosts_lock(h);
-	if (app_dhcp_parse(pkt->payload, pkt->payload_len, &h->rec.dhcp) ==
-	    APP_DONE) {
-		h->rec.have = APPR_DHCP;
-		h->st.dhcp++;
-		sensor_app_record(pkt, &h->rec, w);
-	}
+	h->st.dhcp++;
 	hosts_unlock(h);
+	sensor_app_record(pkt, &rec, w);
 }
 
 /* One host as JSON: the saved form, and what `canhgacctl hosts` shows. */

@@ -4,8 +4,9 @@
 # interleaved (base, this build, base, …) so that the machine's load
 # falls on both alike: user + system time of `canhgacd -r PCAP` minus
 # that of `canhgacd -T` (start-up), at level 5 with the shipped
-# configuration and rules (bench/run's l5). Prints per capture the
-# medians (min-max) and the median of the per-run ratios this/base.
+# configuration and rules and one packet worker (bench/run's l5).
+# Prints per capture the medians (min-max) and the median of the
+# per-run ratios this/base.
 #
 #   git archive MAIN | tar -x -C /tmp/base && (cd /tmp/base && autoreconf -fi &&
 #       mkdir build && cd build && ../configure && make canhgacd)
@@ -23,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 conf=$tmp/l5.yaml
 awk '/^outputs:/ { skip = 1; next } skip && /^[^ #]/ { skip = 0 } skip { next }
     /^user:/ || /^pidfile:/ { next } { print }' "$top_srcdir/etc/canhgac.yaml" |
-sed -e "s|^  security_level: .*|  security_level: 5|" \
+sed -e "s|^  security_level: .*|  security_level: 5\n  workers: 1|" \
     -e "s|catalog: rules/|catalog: $top_srcdir/rules/|" \
     -e "s|{file: lists/|{file: $top_srcdir/etc/lists/|" \
     -e "s|^  - rules/\*.yaml|  - $top_srcdir/rules/*.yaml|" >"$conf"

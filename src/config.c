@@ -58,7 +58,7 @@ static const struct option_def options[] = {
 	{ "sensor", "selftest_cases", OPT_STR, OFF(selftest_cases), 1, 4096,
 	    "rules/selftest/manifest.json", 1 },
 	/* Packet workers (workers.c); 0: one per CPU the unit allows. */
-	{ "sensor", "workers", OPT_INT, OFF(workers), 0, 64, "1", 0 },
+	{ "sensor", "workers", OPT_INT, OFF(workers), 0, 64, "0", 0 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),

@@ -1,11 +1,15 @@
 /*
  * Packet workers on threads.
  *
- * The loop thread keeps the capture: for each packet it finds the IP
+ * Live, the kernel splits each interface's packets among the loop's
+ * handle and one per thread (capture_fanout: PACKET_FANOUT on the flow
+ * hash, fragments reassembled first); each thread reads its own. In a
+ * replay the loop reads the file: for each packet it finds the IP
  * addresses (decode_addr_pair), hashes the pair in an order-free way
  * with a secret key (both directions of a flow, and all its fragments,
- * go to one worker; an attacker cannot aim every flow at one), and
- * copies the frame into that worker's input ring. A worker runs the
+ * go to one worker; an attacker cannot aim every flow at one), keeps
+ * its share and copies the rest into their workers' input rings. A
+ * worker runs the
  * whole packet path on its own flows, reassembly, parsers and matcher
  * state; what it shares is the rule set (read-only; the counters kept
  * across flows are under the set's own lock), the host inventory
@@ -13,9 +17,9 @@
  * and event records go back to the loop thread in its output ring.
  *
  * Full rings: a replay waits for room (nothing may be lost and both
- * sides are known to be moving); live capture counts the packet or the
- * record lost instead, as the kernel would have, and the sensor's
- * health events report it.
+ * sides are known to be moving); live, a full output ring counts the
+ * record lost instead (a full socket is the kernel's drop), and the
+ * sensor's health events report it.
  *
  * A reload holds the workers between two packets while the loop swaps
  * the rule set and configuration: each worker checks one flag per
@@ -104,7 +108,6 @@ struct workers {
 	int			 block;		/* a replay: full rings wait */
 	int			 fanout;	/* live: the kernel splits flows */
 	struct event		*ev_drain;	/* live: the queues, often */
-	capture_pkt_cb		 prev_cb;
 };
 
 unsigned
@@ -194,9 +197,8 @@ wt_quiet(struct worker_thr *t)
 }
 
 /*
- * Nothing to read: flush, then sleep until a packet or a flag comes
- * (10 ms at most). A live worker whose link is quiet moves its flow
- * clock on with wall time, as the loop does for one worker.
+ * A replay's worker with nothing to read: flush, then sleep until a
+ * packet or a flag comes (10 ms at most).
  */
 static void
 wt_idle(struct worker_thr *t)
@@ -228,8 +230,6 @@ wt_idle(struct worker_thr *t)
 	}
 	atomic_store(&t->sleeping, 0);
 	pthread_mutex_unlock(&t->mu);
-	if (!t->ws->block)
-		wt_quiet(t);
 }
 
 /* A reload asked every worker to hold between two packets. */
@@ -341,9 +341,6 @@ wt_main(void *arg)
 			    h->iface), h->ts, (const uint8_t *)(h + 1),
 			    h->caplen, h->wirelen);
 		ring_release(t->in);
-		/* A busy live link still gets its events out promptly. */
-		if (w->last_ts > t->flushed + FLUSH_USEC && !t->ws->block)
-			wt_flush(t);
 	}
 	flow_expire(w->flows, t->end_ts);
 	flow_expire_all(w->flows, t->why);

@@ -12,7 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
+#include <sys/random.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -302,12 +304,63 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	return 0;
 }
 
-/* Join a handle to fanout group id: flows by a hash of both ends. */
+/*
+ * The fanout group's program (classic BPF, run by the kernel on each
+ * packet at its IP header): the socket of the packet's address pair,
+ * the same both ways and for every fragment, as workers.c's dispatcher
+ * for a replay, so that fragments reach the worker of their flow and
+ * are reassembled there (the kernel's own flow hash sees a fragment's
+ * ports in no packet but the first; its defragmenting option would
+ * hide overlaps and evasions from defrag.c and cut datagrams at the
+ * snap length). The XOR of the two addresses, mixed with a secret key:
+ * forged addresses cannot aim every flow at one worker. Packets with
+ * no IPv4 or IPv6 header in reach (ARP, QinQ) go to the loop's.
+ */
+#define FAN_LD(k)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (k))
+#define FAN_XOR		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0)
+#define FAN_TAX		BPF_STMT(BPF_MISC | BPF_TAX, 0)
+static int
+fanout_program(pcap_t *p, unsigned n)
+{
+	uint32_t	k[2];
+	struct sock_filter prog[] = {
+		FAN_LD((uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 5),
+		/* IPv4: source ^ destination */
+		FAN_LD(12), FAN_TAX, FAN_LD(16), FAN_XOR,
+		BPF_JUMP(BPF_JMP | BPF_JA, 23, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, 0, 32),
+		/* IPv6: the XOR of the eight words of both addresses */
+		FAN_LD(8), FAN_TAX, FAN_LD(24), FAN_XOR, FAN_TAX,
+		FAN_LD(12), FAN_XOR, FAN_TAX, FAN_LD(28), FAN_XOR, FAN_TAX,
+		FAN_LD(16), FAN_XOR, FAN_TAX, FAN_LD(32), FAN_XOR, FAN_TAX,
+		FAN_LD(20), FAN_XOR, FAN_TAX, FAN_LD(36), FAN_XOR,
+		/* mixed with the key, then a member */
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0), FAN_TAX,
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16), FAN_XOR,
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0), FAN_TAX,
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 15), FAN_XOR,
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog fp = { (unsigned short)NELEM(prog), prog };
+	size_t		i, m = 0;
+
+	if (getrandom(k, sizeof(k), 0) != sizeof(k))
+		return -1;
+	for (i = 0; i < NELEM(prog); i++)
+		if (prog[i].code == (BPF_ALU | BPF_MUL | BPF_K))
+			prog[i].k = k[m++] | 1;
+	return setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT_DATA, &fp,
+	    sizeof(fp));
+}
+
+/* Join a handle to fanout group id, which fanout_program steers. */
 static int
 fanout_join(pcap_t *p, unsigned id)
 {
-	int	arg = (int)(id | (unsigned)(PACKET_FANOUT_HASH |
-		    PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	int	arg = (int)(id | (unsigned)PACKET_FANOUT_CBPF << 16);
 
 	return setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
 	    sizeof(arg));
@@ -315,11 +368,9 @@ fanout_join(pcap_t *p, unsigned id)
 
 /*
  * Live capture split among n readers by the kernel: every interface's
- * handle joins a PACKET_FANOUT group (hash of the flow's two ends, the
- * same both ways; IP fragments reassembled first, so a flow's pieces
- * reach one reader), and n - 1 more handles are opened into it, reader
- * k's for worker thread k (capture_reader_*). The loop keeps its own
- * handle and share.
+ * handle joins a PACKET_FANOUT group steered by fanout_program, and
+ * n - 1 more handles are opened into it, reader k's for worker thread
+ * k (capture_reader_*). The loop keeps its own handle and share.
  */
 int
 capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
@@ -344,7 +395,7 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 			if (fanout_join(s->pcap, id) == 0)
 				break;
 		}
-		if (tries == 16) {
+		if (tries == 16 || fanout_program(s->pcap, n) != 0) {
 			snprintf(err, errlen, "%s: cannot split the capture "
 			    "among workers (PACKET_FANOUT): %s", s->ifc.name,
 			    strerror(errno));

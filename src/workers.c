@@ -2,8 +2,8 @@
  * Packet workers on threads.
  *
  * Live, the kernel splits each interface's packets among the loop's
- * handle and one per thread (capture_fanout: PACKET_FANOUT on the flow
- * hash, fragments reassembled first); each thread reads its own. In a
+ * handle and one per thread (capture_fanout: a PACKET_FANOUT group
+ * steered by the address pair, as below); each thread reads its own. In a
  * replay the loop reads the file: for each packet it finds the IP
  * addresses (decode_addr_pair), hashes the pair in an order-free way
  * with a secret key (both directions of a flow, and all its fragments,

@@ -49,6 +49,7 @@ int	 capture_link_state(const struct iface *);
 const char *capture_link_name(int);
 void	 capture_check_links(struct capture *);
 int	 capture_count(const struct capture *);
+int	 capture_streaming(const struct capture *);
 const struct iface *capture_iface(const struct capture *, int);
 void	 capture_free(struct capture *);
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <net/if.h>
 #include <linux/filter.h>
@@ -53,6 +54,7 @@ struct capture_src {
 	struct capture_conf cc;		/* live: to open readers alike */
 	char		*bpf;		/* cc.bpf, owned */
 	uint64_t	 own_pkts;	/* through pcap, the loop's */
+	int		 stream;	/* offline, not a regular file */
 	/* Worker threads' handles in the same fanout group (capture_fanout),
 	 * each read only by its thread; pkts, its count. */
 	pcap_t		*reader[READERS_MAX];
@@ -207,6 +209,14 @@ capture_add_offline(struct capture *c, pcap_t *p, const char *path,
 	s->ifc.idx = c->n;
 	s->ifc.dlt = dlt;
 	s->ifc.offline = 1;
+	{
+		struct stat	sb;
+		FILE		*fp = pcap_file(p);
+
+		/* A pipe or a terminal: a read can wait for the writer. */
+		s->stream = fp == NULL || fstat(fileno(fp), &sb) != 0 ||
+		    !S_ISREG(sb.st_mode);
+	}
 	/* Events name the file's base name as their in_iface. */
 	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s",
 	    strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
@@ -316,7 +326,9 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
  * forged addresses cannot aim every flow at one worker. Packets with
  * no IPv4 or IPv6 header in reach (ARP, QinQ) go to the loop's.
  */
-#define FAN_LD(k)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (k))
+/* Loads from the IP header, wherever the link header put it. */
+#define FAN_LD(k)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+			    (uint32_t)(SKF_NET_OFF + (k)))
 #define FAN_XOR		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0)
 #define FAN_TAX		BPF_STMT(BPF_MISC | BPF_TAX, 0)
 static int
@@ -324,7 +336,8 @@ fanout_program(pcap_t *p, unsigned n)
 {
 	uint32_t	k[2];
 	struct sock_filter prog[] = {
-		FAN_LD((uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 5),
 		/* IPv4: source ^ destination */
 		FAN_LD(12), FAN_TAX, FAN_LD(16), FAN_XOR,
@@ -344,8 +357,12 @@ fanout_program(pcap_t *p, unsigned n)
 		BPF_STMT(BPF_RET | BPF_A, 0),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog fp = { (unsigned short)NELEM(prog), prog };
+	struct sock_fprog fp;
 	size_t		i, m = 0;
+
+	memset(&fp, 0, sizeof(fp));	/* the padding goes to the kernel too */
+	fp.len = (unsigned short)NELEM(prog);
+	fp.filter = prog;
 
 	if (getrandom(k, sizeof(k), 0) != sizeof(k))
 		return -1;
@@ -693,6 +710,18 @@ capture_stats_update(struct capture *c)
 				s->ifc.ps_ifdrop += ps.ps_ifdrop;
 			}
 	}
+}
+
+/* Whether an offline source is a pipe (reading it can block). */
+int
+capture_streaming(const struct capture *c)
+{
+	int	i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->src[i].ifc.offline && c->src[i].stream)
+			return 1;
+	return 0;
 }
 
 int

@@ -617,6 +617,15 @@ sensor_flow_init(struct sensor *s, char *err, size_t errlen)
 			    workers_wanted(s->conf->workers);
 
 	s->w.s = s;
+	/*
+	 * A replay from a pipe: the loop may wait in a read for the
+	 * writer, and would hold the threads' alerts back meanwhile; one
+	 * worker writes each as it is found.
+	 */
+	if (n > 1 && s->offline && capture_streaming(s->cap)) {
+		log_info("reading from a pipe: one packet worker");
+		n = 1;
+	}
 	if (sensor_worker_init(&s->w, s, 0, n, err, errlen) != 0)
 		return -1;
 	return n > 1 ? workers_start(s, n, err, errlen) : 0;

@@ -90,7 +90,10 @@ try() {	# workers mbps -> lost packets
 	"$B/canhgacd" -c "$conf" -i cgwA --workers "$1" -P "$tmp/pid" \
 	    --stats "$tmp/s.json" 2>"$tmp/live.log" & pid=$!
 	sleep 1.5
-	taskset -c 0 tcpreplay -q -i cgwB --mbps "$2" "$live_sample" >"$tmp/tr" 2>&1
+	# Preloaded and paced by nanosleep, not a busy clock: the generator
+	# takes as little of CPU 0 as it can.
+	taskset -c 0 tcpreplay -q -K --timer=nano -i cgwB --mbps "$2" \
+	    "$live_sample" >"$tmp/tr" 2>&1
 	sleep 1
 	kill -TERM "$pid"; wait "$pid"
 	/usr/bin/python3 -c '

@@ -43,8 +43,9 @@ struct sensor;
  * A packet worker: what the packet path changes that is not counted
  * across flows (flows, reassembly, parsers, the rules' matcher state,
  * decode counters), so that workers of their own flows share nothing
- * of it. The sensor has one (sensor.w); what it shares (rules, hosts,
- * outputs, the capture) is reached through s.
+ * of it. The loop thread's is sensor.w; workers.c runs the others on
+ * threads of their own. What they share (rules, hosts, the capture) is
+ * reached through s; alerts and events through their own outputs.
  */
 struct worker {
 	struct sensor		*s;
@@ -108,8 +109,8 @@ struct sensor {
 	int			 retiring;
 	struct hosts		*hosts;		/* hosts.c: the inventory */
 	struct selftest		*selftest;	/* selftest.c, NULL offline */
-	/* workers.c: the packet workers' threads, NULL with one worker
-	 * (sensor.w on the loop thread). */
+	/* workers.c: the packet workers' threads beside sensor.w, NULL
+	 * with one worker. */
 	struct workers		*workers;
 	unsigned		 workers_cli;	/* --workers; 0: sensor.workers */
 };

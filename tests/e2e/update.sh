@@ -38,9 +38,13 @@ openssl pkey -in feed.key -pubout -out feed.pub
 PORT=8443
 URL=https://$CLI:$PORT
 start_server() {
+	# Emptied here, not by the background job's redirection: else the
+	# wait below can read the last server's "ready" before the new job
+	# truncates the file, and go on before the new server listens.
+	: >"$tmp/server.out"
 	ip netns exec "${ns}b" $PY "$top_srcdir/tests/e2e/update_server.py" \
 	    "$tmp/feed" "$tmp/pki/srv.pem" "$tmp/pki/srv.key" "$CLI" "$PORT" \
-	    >"$tmp/server.out" 2>>"$tmp/server.err" &
+	    >>"$tmp/server.out" 2>>"$tmp/server.err" &
 	srv=$!
 	pids+=("$srv")
 	for _ in $(seq 50); do

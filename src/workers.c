@@ -151,8 +151,12 @@ workers_lost(const struct workers *ws, size_t i)
 static void
 wt_wake(struct worker_thr *t)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&t->sleeping, memory_order_relaxed)) {
+	/*
+	 * A read-modify-write, not a plain load: ordered after the frame's
+	 * publication against the worker's own exchange in wt_idle (one of
+	 * the two sees the other: no wake-up is lost).
+	 */
+	if (atomic_fetch_or(&t->sleeping, 0)) {
 		pthread_mutex_lock(&t->mu);
 		pthread_cond_signal(&t->cv);
 		pthread_mutex_unlock(&t->mu);
@@ -216,8 +220,7 @@ wt_idle(struct worker_thr *t)
 		sched_yield();
 	}
 	pthread_mutex_lock(&t->mu);
-	atomic_store(&t->sleeping, 1);
-	atomic_thread_fence(memory_order_seq_cst);
+	(void)atomic_exchange(&t->sleeping, 1);
 	if (ring_empty(t->in) && !atomic_load(&t->stop) &&
 	    !atomic_load(&t->pause)) {
 		clock_gettime(CLOCK_REALTIME, &until);

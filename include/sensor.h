@@ -147,7 +147,12 @@ struct sensor_totals {
 	uint64_t	output_drops;	/* remote spools, the loop's queues */
 	uint64_t	defrag_evicted;
 	uint64_t	stream_evicted;
+	/* live: found a worker's queue full (counted in the two above) */
+	uint64_t	lost_packets, lost_alerts, lost_events;
 };
 void	 sensor_totals(const struct sensor *, struct sensor_totals *);
+/* The packet workers: 0 is the loop's (sensor.w), then the threads. */
+size_t	 sensor_nworkers(const struct sensor *);
+const struct worker *sensor_worker(const struct sensor *, size_t);
 
 #endif /* CANHGAC_SENSOR_H */

@@ -20,6 +20,8 @@ struct worker;
 struct iface;
 struct workers;
 
+#define WORKERS_MAX	64	/* sensor.workers, --workers */
+
 /* The number sensor.workers asks for: 0 is one per usable CPU. */
 unsigned	 workers_wanted(int configured);
 /*

@@ -39,6 +39,7 @@
 #include "rules.h"
 #include "safefile.h"
 #include "sensor.h"
+#include "workers.h"
 #include "types.h"
 #include "xmalloc.h"
 
@@ -278,8 +279,8 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			i = atoi(optarg);
-			if (i < 1 || i > 64)
-				fatalx("--workers: 1..64");
+			if (i < 1 || i > WORKERS_MAX)
+				fatalx("--workers: 1..%d", WORKERS_MAX);
 			s.workers_cli = (unsigned)i;
 			break;
 		case 'V':

@@ -459,7 +459,10 @@ reader_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 	uint64_t		 ts;
 
 	ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-	__atomic_fetch_add(&ra->s->reader_pkts[ra->k], 1, __ATOMIC_RELAXED);
+	/* Only this reader's thread writes it: no locked add a packet. */
+	__atomic_store_n(&ra->s->reader_pkts[ra->k], __atomic_load_n(
+	    &ra->s->reader_pkts[ra->k], __ATOMIC_RELAXED) + 1,
+	    __ATOMIC_RELAXED);
 	ra->cb(&ra->s->ifc, ts, p, h->caplen, h->len, ra->arg);
 }
 

@@ -287,11 +287,24 @@ sensor_regex_limits(struct worker *w, uint64_t now)
 	}
 }
 
+size_t
+sensor_nworkers(const struct sensor *s)
+{
+	return 1 + workers_count(s->workers);
+}
+
+/* Worker i: 0 is the loop's, the threads follow. */
+const struct worker *
+sensor_worker(const struct sensor *s, size_t i)
+{
+	return i == 0 ? &s->w : workers_get(s->workers, i - 1);
+}
+
 /* The health counters, summed over the packet workers. */
 void
 sensor_totals(const struct sensor *s, struct sensor_totals *t)
 {
-	size_t	i, n = workers_count(s->workers);
+	size_t	i;
 	int	k;
 
 	memset(t, 0, sizeof(*t));
@@ -300,10 +313,8 @@ sensor_totals(const struct sensor *s, struct sensor_totals *t)
 
 		t->capture_drops += ifc->ps_drop + ifc->ps_ifdrop;
 	}
-	t->output_drops = outputs_dropped(s->outputs);
-	for (i = 0; i <= n; i++) {
-		const struct worker *w = i == 0 ? &s->w :
-		    workers_get(s->workers, i - 1);
+	for (i = 0; i < sensor_nworkers(s); i++) {
+		const struct worker *w = sensor_worker(s, i);
 
 		if (w->flows != NULL)
 			t->flow_memcap_hits += flow_stats(w->flows)->memcap_hits;
@@ -314,11 +325,14 @@ sensor_totals(const struct sensor *s, struct sensor_totals *t)
 			t->stream_evicted +=
 			    stream_stats(w->stream)->c[STC_EVICTED];
 		if (i > 0) {
-			t->output_drops += alert_out_lost(w->alerts) +
-			    eventlog_lost(w->events);
-			t->capture_drops += workers_lost(s->workers, i - 1);
+			t->lost_alerts += alert_out_lost(w->alerts);
+			t->lost_events += eventlog_lost(w->events);
+			t->lost_packets += workers_lost(s->workers, i - 1);
 		}
 	}
+	t->capture_drops += t->lost_packets;
+	t->output_drops = outputs_dropped(s->outputs) + t->lost_alerts +
+	    t->lost_events;
 }
 
 void

@@ -33,7 +33,6 @@
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
-#include "workers.h"
 
 #define JI(v)	((json_int_t)(v))
 
@@ -144,13 +143,12 @@ add_words(void *dst, const void *src, size_t bytes)
 void
 stats_worker_totals(const struct sensor *s, struct worker_totals *t)
 {
-	size_t	i, n = workers_count(s->workers);
+	size_t	i;
 	int	k;
 
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i <= n; i++) {
-		const struct worker *w = i == 0 ? &s->w :
-		    workers_get(s->workers, i - 1);
+	for (i = 0; i < sensor_nworkers(s); i++) {
+		const struct worker *w = sensor_worker(s, i);
 
 		add_words(&t->d, &w->dstats, sizeof(t->d));
 		if (w->flows != NULL) {
@@ -364,6 +362,7 @@ stats_snapshot(struct sensor *s)
 	double		 secs = s->wall_start && now > s->wall_start ?
 			    (double)(now - s->wall_start) / 1e6 : 0;
 	struct worker_totals	 t;
+	struct sensor_totals	 h;
 	json_t		*j;
 
 	j = json_pack("{s:I}", "uptime", JI(s->start_wall && now >
@@ -416,22 +415,12 @@ stats_snapshot(struct sensor *s)
 	    1000000)) : json_null(), "ok", s->reload_ok,
 	    "error", s->reload_error[0] ? json_string(s->reload_error) :
 	    json_null()));
-	{
-		size_t			i, nw = workers_count(s->workers);
-		uint64_t		pk = 0, al = 0, ev = 0;
-
-		for (i = 0; i < nw; i++) {
-			const struct worker *w = workers_get(s->workers, i);
-
-			pk += workers_lost(s->workers, i);
-			al += alert_out_lost(w->alerts);
-			ev += eventlog_lost(w->events);
-		}
-		json_object_set_new(j, "workers", json_pack(
-		    "{s:I,s:I,s:I,s:I}", "count", JI(nw + 1),
-		    "queue_lost_packets", JI(pk), "queue_lost_alerts", JI(al),
-		    "queue_lost_events", JI(ev)));
-	}
+	sensor_totals(s, &h);
+	json_object_set_new(j, "workers", json_pack("{s:I,s:I,s:I,s:I}",
+	    "count", JI(sensor_nworkers(s)),
+	    "queue_lost_packets", JI(h.lost_packets),
+	    "queue_lost_alerts", JI(h.lost_alerts),
+	    "queue_lost_events", JI(h.lost_events)));
 	json_object_set_new(j, "run", json_pack("{s:I,s:I,s:I}",
 	    "elapsed_us", JI(secs * 1e6),
 	    "packets_per_second", JI(secs > 0 ? t.d.packets / secs : 0),

@@ -60,7 +60,6 @@
 #include "workers.h"
 #include "xmalloc.h"
 
-#define WORKERS_MAX	64
 #define WORKERS_AUTO_MAX 16	/* sensor.workers: 0 takes at most this */
 #define RING_IN		(8u << 20)	/* frames waiting for a worker */
 #define RING_OUT	(4u << 20)	/* its alerts and events */
@@ -361,15 +360,13 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	workers_drain(arg);
 }
 
-void
-workers_drain(struct workers *ws)
+/* The loop thread: at most DRAIN_BATCH records a worker; how many. */
+static size_t
+drain(struct workers *ws)
 {
-	struct sensor	*s;
-	size_t		 i, k;
+	struct sensor	*s = ws->s;
+	size_t		 i, k, taken = 0;
 
-	if (ws == NULL)
-		return;
-	s = ws->s;
 	for (i = 0; i < ws->n; i++) {
 		struct worker_thr	*t = ws->t[i];
 		const void		*p;
@@ -384,8 +381,39 @@ workers_drain(struct workers *ws)
 				eventlog_take(s->events, p, len);
 			ring_release(t->out);
 		}
+		taken += k;
 	}
 	alert_out_drain(s->alerts);
+	return taken;
+}
+
+void
+workers_drain(struct workers *ws)
+{
+	if (ws != NULL)
+		(void)drain(ws);
+}
+
+/*
+ * Drain until every worker is done (pause: held, or done), napping
+ * between looks: a worker waiting for room in its output ring gets it.
+ */
+static void
+wt_wait_all(struct workers *ws, int pause)
+{
+	struct timespec	nap = { 0, 50000 };
+	size_t		i, left;
+
+	do {
+		(void)drain(ws);
+		for (i = 0, left = 0; i < ws->n; i++)
+			if (ws->t[i]->started &&
+			    !atomic_load(&ws->t[i]->done) &&
+			    !(pause && atomic_load(&ws->t[i]->paused)))
+				left++;
+		if (left > 0)
+			nanosleep(&nap, NULL);
+	} while (left > 0);
 }
 
 /*
@@ -602,30 +630,20 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		t->w.alerts = alert_out_queue(t->out, ws->block);
 		wt_events(t);
 		if (sensor_worker_init(&t->w, s, (unsigned)i + 1, n, err,
-		    errlen) != 0) {
-			workers_free(ws);
-			return -1;
+		    errlen) != 0)
+			goto fail;
+		if (!s->offline && (t->wakefd = eventfd(0, EFD_NONBLOCK |
+		    EFD_CLOEXEC)) < 0) {
+			snprintf(err, errlen, "workers: eventfd: %s",
+			    strerror(errno));
+			goto fail;
 		}
 	}
 	/* Live: the kernel splits flows among the handles, no copying. */
 	if (!s->offline) {
-		if (capture_fanout(s->cap, n, err, errlen) != 0) {
-			s->workers = ws;
-			workers_free(ws);
-			s->workers = NULL;
-			return -1;
-		}
+		if (capture_fanout(s->cap, n, err, errlen) != 0)
+			goto fail;
 		ws->fanout = 1;
-		for (i = 0; i < ws->n; i++)
-			if ((ws->t[i]->wakefd = eventfd(0, EFD_NONBLOCK |
-			    EFD_CLOEXEC)) < 0) {
-				snprintf(err, errlen, "workers: eventfd: %s",
-				    strerror(errno));
-				s->workers = ws;
-				workers_free(ws);
-				s->workers = NULL;
-				return -1;
-			}
 	}
 	for (i = 0; i < ws->n; i++) {
 		int rc = pthread_create(&ws->t[i]->tid, NULL, wt_main,
@@ -634,11 +652,7 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		if (rc != 0) {
 			snprintf(err, errlen, "workers: cannot start a "
 			    "thread: %s", strerror(rc));
-			s->workers = ws;
-			workers_finish(ws, FLOW_END_SHUTDOWN, 0);
-			workers_free(ws);
-			s->workers = NULL;
-			return -1;
+			goto fail;
 		}
 		ws->t[i]->started = 1;
 	}
@@ -649,11 +663,7 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		    on_drain, ws)) == NULL ||
 		    event_add(ws->ev_drain, &ten) != 0) {
 			snprintf(err, errlen, "workers: cannot start the timer");
-			s->workers = ws;
-			workers_finish(ws, FLOW_END_SHUTDOWN, 0);
-			workers_free(ws);
-			s->workers = NULL;
-			return -1;
+			goto fail;
 		}
 	}
 	s->workers = ws;
@@ -661,13 +671,15 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		capture_set_pkt_cb(s->cap, workers_dispatch);
 	log_info("%zu packet workers", ws->total);
 	return 0;
+fail:
+	workers_free(ws);	/* stops the threads already started */
+	return -1;
 }
 
 void
 workers_finish(struct workers *ws, enum flow_end_reason why, uint64_t end_ts)
 {
-	struct timespec	nap = { 0, 100000 };
-	size_t		i, left;
+	size_t	i;
 
 	if (ws == NULL)
 		return;
@@ -677,29 +689,21 @@ workers_finish(struct workers *ws, enum flow_end_reason why, uint64_t end_ts)
 		atomic_store(&ws->t[i]->stop, 1);
 		wt_signal(ws->t[i]);
 	}
-	do {
-		workers_drain(ws);
-		for (i = 0, left = 0; i < ws->n; i++)
-			if (ws->t[i]->started && !atomic_load(&ws->t[i]->done))
-				left++;
-		if (left > 0)
-			nanosleep(&nap, NULL);
-	} while (left > 0);
+	wt_wait_all(ws, 0);
 	for (i = 0; i < ws->n; i++)
 		if (ws->t[i]->started) {
 			pthread_join(ws->t[i]->tid, NULL);
 			ws->t[i]->started = 0;
 		}
-	/* What they wrote last. */
-	workers_drain(ws);
-	workers_drain(ws);
+	/* What they wrote last, however much. */
+	while (drain(ws) > 0)
+		;
 }
 
 void
 workers_pause(struct workers *ws)
 {
-	struct timespec	nap = { 0, 50000 };
-	size_t		i, left;
+	size_t	i;
 
 	if (ws == NULL)
 		return;
@@ -707,17 +711,7 @@ workers_pause(struct workers *ws)
 		atomic_store(&ws->t[i]->pause, 1);
 		wt_signal(ws->t[i]);
 	}
-	/* Draining meanwhile: a worker waiting for room gets it. */
-	do {
-		workers_drain(ws);
-		for (i = 0, left = 0; i < ws->n; i++)
-			if (ws->t[i]->started &&
-			    !atomic_load(&ws->t[i]->done) &&
-			    !atomic_load(&ws->t[i]->paused))
-				left++;
-		if (left > 0)
-			nanosleep(&nap, NULL);
-	} while (left > 0);
+	wt_wait_all(ws, 1);
 	workers_drain(ws);
 }
 
@@ -729,10 +723,8 @@ workers_resume(struct workers *ws)
 	if (ws == NULL)
 		return;
 	for (i = 0; i < ws->n; i++) {
-		pthread_mutex_lock(&ws->t[i]->mu);
 		atomic_store(&ws->t[i]->pause, 0);
-		pthread_cond_broadcast(&ws->t[i]->cv);
-		pthread_mutex_unlock(&ws->t[i]->mu);
+		wt_signal(ws->t[i]);
 	}
 }
 

@@ -22,12 +22,8 @@ shift 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/canhgac-ab.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 conf=$tmp/l5.yaml
-awk '/^outputs:/ { skip = 1; next } skip && /^[^ #]/ { skip = 0 } skip { next }
-    /^user:/ || /^pidfile:/ { next } { print }' "$top_srcdir/etc/canhgac.yaml" |
-sed -e "s|^  security_level: .*|  security_level: 5\n  workers: 1|" \
-    -e "s|catalog: rules/|catalog: $top_srcdir/rules/|" \
-    -e "s|{file: lists/|{file: $top_srcdir/etc/lists/|" \
-    -e "s|^  - rules/\*.yaml|  - $top_srcdir/rules/*.yaml|" >"$conf"
+. "$top_srcdir/bench/l5_conf.sh"
+l5_conf "$conf"
 cpu() {
 	/usr/bin/time -f '%U %S' -o "$tmp/t" "$@" >/dev/null 2>&1 ||
 	    { echo "$me: $* failed" >&2; exit 1; }

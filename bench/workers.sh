@@ -34,12 +34,8 @@ if [ -z "$pcap" ]; then
 	    { echo "$me: pcapgen failed (make check builds it)" >&2; exit 1; }
 fi
 conf=$tmp/l5.yaml
-awk '/^outputs:/ { skip = 1; next } skip && /^[^ #]/ { skip = 0 } skip { next }
-    /^user:/ || /^pidfile:/ { next } { print }' "$top_srcdir/etc/canhgac.yaml" |
-sed -e "s|^  security_level: .*|  security_level: 5|" \
-    -e "s|catalog: rules/|catalog: $top_srcdir/rules/|" \
-    -e "s|{file: lists/|{file: $top_srcdir/etc/lists/|" \
-    -e "s|^  - rules/\*.yaml|  - $top_srcdir/rules/*.yaml|" >"$conf"
+. "$top_srcdir/bench/l5_conf.sh"
+l5_conf "$conf"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "capture: $pcap"
 

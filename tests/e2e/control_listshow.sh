@@ -50,7 +50,7 @@ for i in range(readers):
 # They start reading after 3 s (so that answers pile up), all at once
 # (the daemon closes a client that takes nothing for 10 s), while
 # status is asked meanwhile.
-bufs = {s.fileno(): [s, b""] for s in held}
+bufs = {s.fileno(): [s, bytearray()] for s in held}
 
 def read_all():
     time.sleep(3)
@@ -63,7 +63,7 @@ def read_all():
                 c = live[fd][0].recv(1 << 20)
             except OSError:
                 c = b""
-            live[fd][1] += c
+            live[fd][1] += c        # bytearray: linear in the answer's size
             if not c or live[fd][1].endswith(b"\n"):
                 del live[fd]
 
@@ -75,10 +75,10 @@ full = busy = other = 0
 for s, data in bufs.values():
     s.close()
     try:
-        a = json.loads(data)
+        a = json.loads(bytes(data))
     except ValueError:
         other += 1
-        print("     other: %d bytes: %r" % (len(data), data[:100]))
+        print("     other: %d bytes: %r" % (len(data), bytes(data[:100])))
         continue
     if a.get("ok") and a["count"] == 10000 and a["skipped"] == 1 and \
             a["skipped_first_line"] == 2 and len(a["entries"]) == 10000 and \

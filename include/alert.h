@@ -40,6 +40,12 @@ uint64_t alert_out_errors(const struct alert_out *);
 void	 alert_emit(struct alert_out *, const struct config *,
 	    const struct rule *, const struct match_ctx *,
 	    const struct thr_result *);
+/*
+ * The members of an alert's "alert" object that are the rule's alone
+ * (signature_id to controls) in language lang, as alert_emit writes
+ * them; rules_load keeps them in the rule. free() it; NULL if too long.
+ */
+char	*alert_rule_members(const struct rule *, int lang, size_t *len);
 
 /*
  * A consumer of every alert: called with the finished record, in the

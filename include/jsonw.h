@@ -207,6 +207,13 @@ int	 jw_memo_put(struct jsonw *, const struct jw_memo *,
 	    const char *const *vals, size_t n);
 void	 jw_memo_keep(struct jw_memo *, const struct jsonw *, size_t mark,
 	    int comma, const char *const *vals, size_t n);
+/*
+ * Members written once by another jsonw (jw_members_copy: what it holds
+ * after jw_init, less the opening brace) and appended whole, with the
+ * comma they need: an alert's rule-only members.
+ */
+char	*jw_members_copy(const struct jsonw *, size_t *len);
+void	 jw_members(struct jsonw *, const char *json, size_t len);
 /* Finish with a newline; returns the length or -1 on overflow. */
 ssize_t	 jw_finish(struct jsonw *);
 

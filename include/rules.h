@@ -312,6 +312,9 @@ struct rule {
 	/* The same compiled at load (alert_tmpl_compile): alerts run these. */
 	struct alert_tmpl	*message_t[2];
 	struct alert_tmpl	*advice_t[2];
+	/* alert_rule_members per language, or NULL: written per alert. */
+	char			*alert_members[2];
+	size_t			 alert_members_len[2];
 	struct rule_match	 m;
 	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
 	struct thr_spec		 thr;

@@ -592,6 +592,28 @@ jw_memo_put(struct jsonw *w, const struct jw_memo *m,
 	return 1;
 }
 
+char *
+jw_members_copy(const struct jsonw *w, size_t *len)
+{
+	char	*p;
+
+	if (w->overflow || w->len < 2)
+		return NULL;
+	*len = w->len - 1;
+	p = xmalloc(*len);
+	memcpy(p, w->buf + 1, *len);
+	return p;
+}
+
+void
+jw_members(struct jsonw *w, const char *json, size_t len)
+{
+	if (w->need_comma)
+		jw_putn(w, ",", 1);
+	jw_putn(w, json, len);
+	w->need_comma = 1;
+}
+
 void
 jw_memo_keep(struct jw_memo *m, const struct jsonw *w, size_t mark,
     int comma, const char *const *vals, size_t n)

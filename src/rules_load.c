@@ -1953,6 +1953,14 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	}
 	index_by_sid(rs);
 	index_exceptions(rs);
+	for (i = 0; i < rs->nrules; i++) {
+		struct rule	*r = &rs->rules[i];
+		int		 l;
+
+		for (l = 0; l < 2; l++)
+			r->alert_members[l] = own(rs, alert_rule_members(r, l,
+			    &r->alert_members_len[l]));
+	}
 	free(L.sids);
 	return rs;
 fail:

@@ -644,6 +644,49 @@ test_memo(void **state)
 	free(m);
 }
 
+/* Members written once and appended: the same bytes as written in place,
+ * first in an object or after others, masked as written; too long, none. */
+static void
+test_members(void **state)
+{
+	struct jsonw	 wm, wa, wb;
+	char		 m[128], a[256], b[256], tiny[8], *json;
+	size_t		 len;
+	int		 first;
+
+	(void)state;
+	jw_init(&wm, m, sizeof(m));
+	jw_uint(&wm, "sid", 7);
+	jw_str(&wm, "name", "CCCD 001099012345 \"x\"");
+	json = jw_members_copy(&wm, &len);
+	assert_non_null(json);
+	for (first = 0; first < 2; first++) {
+		jw_init(&wa, a, sizeof(a));
+		jw_init(&wb, b, sizeof(b));
+		if (!first) {
+			jw_str(&wa, "k", "v");
+			jw_str(&wb, "k", "v");
+		}
+		jw_obj_open(&wa, "alert");
+		jw_obj_open(&wb, "alert");
+		jw_members(&wa, json, len);
+		jw_uint(&wb, "sid", 7);
+		jw_str(&wb, "name", "CCCD 001099012345 \"x\"");
+		jw_uint(&wa, "count", 1);
+		jw_uint(&wb, "count", 1);
+		jw_obj_close(&wa);
+		jw_obj_close(&wb);
+		assert_true(jw_finish(&wa) > 0);
+		assert_true(jw_finish(&wb) > 0);
+		assert_string_equal(a, b);
+	}
+	assert_null(strstr(a, "001099012345"));
+	free(json);
+	jw_init(&wm, tiny, sizeof(tiny));
+	jw_str(&wm, "name", "longer than eight");
+	assert_null(jw_members_copy(&wm, &len));
+}
+
 int
 main(void)
 {
@@ -660,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_mask_random),
 		cmocka_unit_test(test_mask_tree),
 		cmocka_unit_test(test_memo),
+		cmocka_unit_test(test_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "types.h"
 #include "update.h"
 #include "util.h"
+#include "workers.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
 
@@ -58,7 +59,7 @@ static const struct option_def options[] = {
 	{ "sensor", "selftest_cases", OPT_STR, OFF(selftest_cases), 1, 4096,
 	    "rules/selftest/manifest.json", 1 },
 	/* Packet workers (workers.c); 0: one per CPU the unit allows. */
-	{ "sensor", "workers", OPT_INT, OFF(workers), 0, 64, "0", 0 },
+	{ "sensor", "workers", OPT_INT, OFF(workers), 0, WORKERS_MAX, "0", 0 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
 	    INT64_MAX, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),

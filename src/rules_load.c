@@ -1955,11 +1955,16 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	index_exceptions(rs);
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule	*r = &rs->rules[i];
-		int		 l;
 
-		for (l = 0; l < 2; l++)
-			r->alert_members[l] = own(rs, alert_rule_members(r, l,
-			    &r->alert_members_len[l]));
+		r->alert_members[0] = own(rs, alert_rule_members(r, 0,
+		    &r->alert_members_len[0]));
+		/* Without a Vietnamese name the two languages' are one. */
+		if (r->name_vi == NULL) {
+			r->alert_members[1] = r->alert_members[0];
+			r->alert_members_len[1] = r->alert_members_len[0];
+		} else
+			r->alert_members[1] = own(rs, alert_rule_members(r, 1,
+			    &r->alert_members_len[1]));
 	}
 	free(L.sids);
 	return rs;

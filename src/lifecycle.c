@@ -209,13 +209,18 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 		snprintf(err, errlen, "no memory for the workers' matchers");
 		goto fail;
 	}
+	/*
+	 * The workers hold between two packets while the sets change. Held
+	 * first: what they formatted under the old configuration is drained
+	 * to the old alert file, not the new one with the old sensor name.
+	 */
+	workers_pause(s->workers);
 	/* Last of what can fail: it changes the alert file only on success. */
 	if (s->alerts != NULL && alert_out_retarget(s->alerts, nc, err,
-	    errlen) != 0)
+	    errlen) != 0) {
+		workers_resume(s->workers);
 		goto fail;
-
-	/* The workers hold between two packets while the sets change. */
-	workers_pause(s->workers);
+	}
 	had_baselines = rules_has_baselines(s->rules);
 	rules_carry_counters(nr, s->rules);
 	rules_retire(s, s->rules);

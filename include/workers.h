@@ -53,10 +53,12 @@ void		 workers_finish(struct workers *, enum flow_end_reason why,
 void		 workers_pause(struct workers *);
 void		 workers_resume(struct workers *);
 /* A reload: a matcher state per worker in the new set (before the
- * swap; -1: no memory), then, held, swapped in with the configuration. */
+ * swap; -1: no memory), then, held, swapped in with the configuration;
+ * or, the reload failed, forgotten (they are freed with that set). */
 struct ruleset;
 int		 workers_prepare(struct workers *, struct ruleset *);
 void		 workers_reloaded(struct workers *);
+void		 workers_unprepare(struct workers *);
 void		 workers_free(struct workers *);
 /* Worker threads (the loop's own not counted): 0 with none. */
 size_t		 workers_count(const struct workers *);

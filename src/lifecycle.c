@@ -247,6 +247,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 	selftest_request(s, NULL, NULL);
 	return 0;
 fail:
+	workers_unprepare(s->workers);
 	eventlog_close(nel);
 	free(npath);
 	rules_retire(s, nr);

@@ -740,6 +740,17 @@ workers_prepare(struct workers *ws, struct ruleset *nr)
 	return 0;
 }
 
+/* A failed reload: the states belong to the set being retired, so no
+ * pointer to them may outlive it. */
+void
+workers_unprepare(struct workers *ws)
+{
+	size_t	i;
+
+	for (i = 0; i < workers_count(ws); i++)
+		ws->t[i]->next_state = NULL;
+}
+
 /*
  * Held (workers_pause), after the swap: the new rule set's states, the
  * new flow timeouts, and events written under the new configuration.

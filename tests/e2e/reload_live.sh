@@ -11,6 +11,11 @@
 #    goes on (alerts still written, status shows the failure);
 #  - a slow port scan spread over reloads and list changes still alerts
 #    (threshold windows of unchanged rules survive a reload);
+#  - a reload that fails at its last step (the new alert file cannot be
+#    opened; the two workers already hold the new rule set's matchers)
+#    changes nothing: alerts go on to the old file with the old name, and
+#    the next reload works (the sanitizer build: nothing of the refused set
+#    is used after it is freed);
 #  - the exit summary counts every event record since start, not since the
 #    last reload.
 net=$(( ($$ % 200) + 20 ))
@@ -32,6 +37,9 @@ EOF
 CTL_RULES_EXTRA=$scan_dir/scan.yaml
 CTL_CONF_EXTRA='events: events.json
 flow_timeouts: {new: 300s}'
+# Set, not left to the CPU count: the failed reload below must find
+# worker threads holding prepared matchers on any machine.
+CTL_SENSOR_EXTRA='workers: 2'
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 cleanup_hooks+=('rm -rf "$scan_dir"')
 
@@ -123,6 +131,24 @@ s = json.loads(subprocess.check_output(["$CANHGACCTL", "-s", "$SOCK", "--json", 
 j = [o for o in s["outputs"] if o["name"] == "json"][0]
 assert j["path"] == "$tmp/alerts2.json", j
 EOF
+
+# --- A reload that fails at the alert file, the last step that can fail.
+cp "$conf" "$tmp/good.yaml"
+: >"$tmp/notadir"
+sed -i "s|json: {path: $tmp/alerts2.json}|json: {path: $tmp/notadir/alerts3.json}|; s/name: ctl-renamed/name: ctl-refused/" "$conf"
+kill -HUP "$dpid"
+check "a reload whose alert file cannot be opened fails, naming it" \
+    wait_log 1 "reload failed, keeping the running configuration: cannot open alert log: $tmp/notadir: "
+n1=$(wc -l <"$tmp/alerts2.json"); sleep 1.5; n2=$(wc -l <"$tmp/alerts2.json")
+check "alerts go on to the old file ($n1 -> $n2)" [ "$n2" -gt "$n1" ]
+check "no alert carries the refused sensor name" \
+    bash -c "! grep -q '\"sensor\":\"ctl-refused\"' '$tmp/alerts2.json'"
+nw=$(ctl --json stats | $PY -c 'import json, sys; print(json.load(sys.stdin)["workers"]["count"])')
+check "two worker threads held the refused set's matchers ($nw)" [ "$nw" = 2 ]
+cp "$tmp/good.yaml" "$conf"
+check "a reload after the failed one works" hup
+n1=$(wc -l <"$tmp/alerts2.json"); sleep 1.5; n2=$(wc -l <"$tmp/alerts2.json")
+check "and alerts go on ($n1 -> $n2)" [ "$n2" -gt "$n1" ]
 
 # --- F3, refused: outputs.status.mode and limits.flow_memcap.
 cp "$conf" "$tmp/good.yaml"

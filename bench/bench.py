@@ -245,7 +245,7 @@ def subsystem_of(path):
         return "rules"
     if b in ("alert.c", "alert_text.c", "eventlog.c", "jsonw.c", "spool.c") or b.startswith("output"):
         return "output"
-    if b == "capture.c":
+    if b in ("capture.c", "pcapfile.c"):
         return "capture"
     return "dispatch"	# canhgacd.c (on_packet), util.c, log.c, ...
 
@@ -605,7 +605,7 @@ class Report:
                (fmt(ra), 100 * ra / tot))
         self.w()
         self.w("Mapping: a function belongs to the subsystem of its source file — capture: "
-               "capture.c; decode: decode_*.c; defrag: defrag.c; flow: flow.c, community_id.c; "
+               "capture.c, pcapfile.c; decode: decode_*.c; defrag: defrag.c; flow: flow.c, community_id.c; "
                "stream: stream.c; "
                "app: app*.c; "
                "rules: rules_*.c, threshold.c, ipset.c, domset.c, pmatch.c; output: alert*.c, eventlog.c, "

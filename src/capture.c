@@ -37,6 +37,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "log.h"
+#include "pcapfile.h"
 #include "types.h"
 #include "xmalloc.h"
 
@@ -61,6 +62,7 @@ struct capture_src {
 	uint64_t	 reader_pkts[READERS_MAX];
 	int		 nreaders;
 	char		*fbuf;		/* a file's stdio buffer, freed after it */
+	struct pcapfile	*pf;		/* a file's records read in place */
 	struct event	*ev;
 	int		 link;		/* last seen CAPTURE_LINK_* */
 };
@@ -178,6 +180,8 @@ capture_add_file(struct capture *c, const char *path, char *err,
 		return -1;
 	}
 	c->src[c->n - 1].fbuf = buf;
+	if (!c->src[c->n - 1].stream)
+		c->src[c->n - 1].pf = pcapfile_open(p, fileno(fp));
 	return 0;
 }
 
@@ -596,6 +600,23 @@ capture_check_links(struct capture *c)
  * Read one batch of the current file, then yield to the loop; move on
  * to the next file at the end of one, and report when all are read.
  */
+/* A batch of a file read in place (pcapfile.c), as pcap_dispatch
+ * reads one: how many packets, 0 at the end, or PCAP_ERROR. */
+static int
+capture_file_batch(struct capture_src *s)
+{
+	struct pcap_pkthdr	 h;
+	const u_char		*p;
+	int			 n, rc;
+
+	for (n = 0; n < CAPTURE_BATCH; n++) {
+		if ((rc = pcapfile_next(s->pf, &h, &p)) <= 0)
+			return rc < 0 ? PCAP_ERROR : n;
+		capture_handler((u_char *)s, &h, p);
+	}
+	return n;
+}
+
 static void
 capture_file_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -614,14 +635,17 @@ capture_file_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	s = &c->src[c->cur];
-	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
-	    (u_char *)s);
+	n = s->pf != NULL ? capture_file_batch(s) : pcap_dispatch(s->pcap,
+	    CAPTURE_BATCH, capture_handler, (u_char *)s);
 	if (c->batch_cb != NULL)
 		c->batch_cb(c->arg);
 	if (n == PCAP_ERROR)
 		log_warnx("%s: read error: %s; rest of file skipped",
-		    s->ifc.name, pcap_geterr(s->pcap));
+		    s->ifc.name, s->pf != NULL ? pcapfile_error(s->pf) :
+		    pcap_geterr(s->pcap));
 	if (n == 0 || n == PCAP_ERROR || n == PCAP_ERROR_BREAK) {
+		pcapfile_close(s->pf);
+		s->pf = NULL;
 		pcap_close(s->pcap);
 		s->pcap = NULL;
 		free(s->fbuf);
@@ -758,6 +782,7 @@ capture_free(struct capture *c)
 			pcap_close(c->src[i].reader[k]);
 		free(c->src[i].bpf);
 		free(c->src[i].fbuf);
+		pcapfile_close(c->src[i].pf);
 	}
 	free(c);
 }

@@ -1,8 +1,10 @@
 /*
  * libFuzzer target: the offline capture path of `canhgacd -r FILE`. The
- * input is a pcap or pcapng file, opened from memory (fmemopen +
- * pcap_fopen_offline) and added with capture_add_offline, read by
- * capture.c on an event loop in batches, and each packet goes through
+ * input is a pcap or pcapng file, written to a memory file and added by
+ * its name with capture_add_file, as the daemon adds one: libpcap opens
+ * it, and a classic pcap file's records are read in place (pcapfile.c),
+ * others by libpcap; read by capture.c on an event loop in batches, and
+ * each packet goes through
  * the daemon's packet path (sensor.c): decode, defrag, flow, app metadata, the
  * shipped rule packs, the sensor's health events, alert formatting and
  * the event log (to /dev/null), on a sensor started by lifecycle.c as the
@@ -12,9 +14,12 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <pcap/pcap.h>
@@ -68,25 +73,23 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	 ebuf[PCAP_ERRBUF_SIZE], err[1024];
-	FILE	*fp;
-	pcap_t	*p;
+	char	 err[1024], name[64];
+	int	 fd;
 
-	if (size == 0 || (fp = fmemopen((void *)(uintptr_t)data, size,
-	    "rb")) == NULL)
+	if (size == 0 || (fd = memfd_create("fuzz.pcap", MFD_CLOEXEC)) < 0)
 		return 0;
-	ebuf[0] = '\0';
-	if ((p = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_MICRO, ebuf)) == NULL) {
-		fclose(fp);
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
 		return 0;
 	}
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
 	capture_free(S.cap);
 	sensor_capture(&S);
 	S.shutting_down = 0;
 	S.drained = 0;
-	if (capture_add_offline(S.cap, p, "fuzz.pcap", err, sizeof(err)) ==
-	    0 && capture_start(S.cap) == 0)
+	if (capture_add_file(S.cap, name, err, sizeof(err)) == 0 &&
+	    capture_start(S.cap) == 0)
 		sensor_run(&S);
+	close(fd);
 	return 0;
 }

@@ -419,10 +419,15 @@ wt_wait_all(struct workers *ws, int pause)
 /*
  * The loop's worker also reads the capture and hands out every packet:
  * it gets LOOP_SHARE parts of LOOP_SHARE + THREAD_SHARE for each
- * thread (1 of 3 with two workers). Measured on the mixed capture
- * (callgrind, 53k packets, two workers): reading is about 370
- * instructions a packet (libpcap) and handing out 240, analysing one
- * about 2,150, so 1:2 leaves the loop and a thread about the same work.
+ * thread (1 of 3 with two workers). Measured on the mixed capture, two
+ * workers: by instructions (callgrind --separate-threads, 300k packets,
+ * three or four runs each, since the secret key decides which side the
+ * busiest address pairs fall on) the larger side averaged 414M at 1:2,
+ * 406M at 3:5 and 390M at 3:4 (one worker: 643M); but the loop also
+ * pays the kernel's copy of the file (reading in place, pcapfile.c, is
+ * about 60 instructions a packet, the copy some 75 ns that callgrind
+ * does not see), and by time 1:2 and 3:5 came out the same (packet
+ * path of mixed-1M, medians 0.525 and 0.530 s of 15 interleaved runs).
  * Fixed at start: a flow's packets must always reach the worker that
  * holds its state.
  */

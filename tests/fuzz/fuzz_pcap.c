@@ -3,8 +3,10 @@
  * input is a pcap or pcapng file, written to a memory file and added by
  * its name with capture_add_file, as the daemon adds one: libpcap opens
  * it, and a classic pcap file's records are read in place (pcapfile.c),
- * others by libpcap; read by capture.c on an event loop in batches, and
- * each packet goes through
+ * others by libpcap (first, the in-place reader must give every record,
+ * the end and the words of an error exactly as pcap_next_ex gives them on
+ * the same bytes: a difference aborts); read by capture.c on an event
+ * loop in batches, and each packet goes through
  * the daemon's packet path (sensor.c): decode, defrag, flow, app metadata, the
  * shipped rule packs, the sensor's health events, alert formatting and
  * the event log (to /dev/null), on a sensor started by lifecycle.c as the
@@ -25,6 +27,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "pcapfile.h"
 #include "conf.h"
 #include "lifecycle.h"
 #include "sensor.h"
@@ -64,6 +67,42 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The in-place reader against libpcap on the file name (fd its own). */
+static void
+same_as_libpcap(const char *name, int fd)
+{
+	char			 e1[PCAP_ERRBUF_SIZE], e2[PCAP_ERRBUF_SIZE];
+	pcap_t			*ref, *p;
+	struct pcapfile		*pf;
+	struct pcap_pkthdr	*rh, h;
+	const u_char		*rd, *d;
+	int			 rc, rrc;
+
+	ref = pcap_open_offline_with_tstamp_precision(name,
+	    PCAP_TSTAMP_PRECISION_MICRO, e1);
+	p = pcap_open_offline_with_tstamp_precision(name,
+	    PCAP_TSTAMP_PRECISION_MICRO, e2);
+	if (ref == NULL || p == NULL || (pf = pcapfile_open(p, fd)) == NULL)
+		goto out;
+	do {
+		rrc = pcap_next_ex(ref, &rh, &rd);
+		rc = pcapfile_next(pf, &h, &d);
+		if (rrc == PCAP_ERROR_BREAK)
+			rrc = 0;
+		if (rc != rrc || (rc == 1 && (h.ts.tv_sec != rh->ts.tv_sec ||
+		    h.ts.tv_usec != rh->ts.tv_usec || h.caplen != rh->caplen ||
+		    h.len != rh->len || memcmp(d, rd, h.caplen) != 0)) ||
+		    (rc < 0 && strcmp(pcapfile_error(pf), pcap_geterr(ref))))
+			abort();
+	} while (rc == 1);
+	pcapfile_close(pf);
+out:
+	if (ref != NULL)
+		pcap_close(ref);
+	if (p != NULL)
+		pcap_close(p);
+}
+
 /*
  * One replay: a fresh capture of the input on the running sensor; at
  * its end sensor_stop ends every flow (FLOW_END_CAPTURE), flushes and
@@ -83,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	same_as_libpcap(name, fd);
 	capture_free(S.cap);
 	sensor_capture(&S);
 	S.shutting_down = 0;

@@ -518,7 +518,7 @@ class Report:
                     fmt(r.get("flows")), r.get("cmd", "")))
         self.w()
 
-    TOOLS = [("floor", "floor (`bench/floor`, pcap_next_ex only)"),
+    TOOLS = [("floor", "floor (`bench/floor`, reading only, as canhgacd reads)"),
              ("tcpdump", "`tcpdump -r FILE -w /dev/null`"),
              ("tshark", "`tshark -n -r PREFIX -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -w /dev/null` ¹"),
              ("l1", "canhgacd, level-1 pack"),
@@ -612,7 +612,7 @@ class Report:
                "jsonw.c, spool.c, output*.c; dispatch: canhgacd.c (on_packet, match contexts), "
                "util.c, log.c. Library code (libpcap's read loop, libc, PCRE2, libevent) is "
                "charged to the subsystems that call it, in proportion to the inclusive cost of "
-               "their calls into it, so the rows add up to the total and libpcap's read is the "
+               "their calls into it, so the rows add up to the total and the file's read is the "
                "capture row. Collected only inside `capture_file_cb` (reading and processing "
                "packets, and the end-of-capture flow expiry), not start-up.")
         self.w()

@@ -89,7 +89,7 @@ echo "# canhgac rule benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $pac
 printf '%-34s %12s %16s %8s %10s\n' "run" "packets/s" "spread" "x floor" "peak RSS"
 row() { printf '%-34s %12.0f %16s %8.3f %8s MB\n' "$1" "${MED[$2]}" "${SPR[$2]}" \
     "$(echo "${MED[$2]} / $floor" | bc -l)" "$(( ${RSS[$2]:-0} / 1024 ))"; }
-row "floor (pcap_next_ex only)" floor
+row "floor (reading only)" floor
 row "canhgacd level 1, 1k lists" l1
 row "canhgacd level 5, 1k lists" l5
 row "canhgacd level 5, 1M IPs + 1M domains" l5_1m

@@ -796,6 +796,7 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 	const struct thr_key	*sk;
 	struct thr_result	 res;
 	struct bh_result	 bh;
+	uint64_t		 value;
 	int			 pass;
 
 	ws->rc[id].matches++;
@@ -805,24 +806,26 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 		return;
 	}
 	memset(&res, 0, sizeof(res));
+	/* The keys before the lock: with several workers it is held for
+	 * the tables' work alone. */
+	thr_key_make(c, r->thr_by, &key);
+	sk = NULL;
+	if (r->thr.suppress != 0) {
+		/* Suppressed by what it counts by (most rules): the same
+		 * key, not made twice on every event. */
+		if (r->sup_by == r->thr_by)
+			sk = &key;
+		else {
+			thr_key_make(c, r->sup_by, &skey);
+			sk = &skey;
+		}
+	}
+	value = thr_value(r, c);
 	rules_shared_lock(rs);
 	pass = r->bh.kind == BH_NONE || behaviour_event(rs, id, r, c, &bh);
-	if (pass) {
-		thr_key_make(c, r->thr_by, &key);
-		sk = NULL;
-		if (r->thr.suppress != 0) {
-			/* Suppressed by what it counts by (most rules): the
-			 * same key, not made twice on every event. */
-			if (r->sup_by == r->thr_by)
-				sk = &key;
-			else {
-				thr_key_make(c, r->sup_by, &skey);
-				sk = &skey;
-			}
-		}
-		pass = thr_event(rs->thr, id, &key, sk, thr_value(r, c),
-		    c->ts, &res) == 1;
-	}
+	if (pass)
+		pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
+		    &res) == 1;
 	rules_shared_unlock(rs);
 	if (!pass)
 		return;

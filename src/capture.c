@@ -5,7 +5,9 @@
  * selectable fd is a read event; each wake-up reads at most one batch so
  * that one busy interface cannot starve the others, the signals or the
  * timers. Offline files go through the same callback, one batch per loop
- * iteration, in the order given, so a replay behaves like a live run.
+ * iteration, in the order given, so a replay behaves like a live run; a
+ * classic pcap file's records are read in place (pcapfile.c), others by
+ * libpcap.
  */
 #include "config.h"
 
@@ -596,10 +598,6 @@ capture_check_links(struct capture *c)
 	}
 }
 
-/*
- * Read one batch of the current file, then yield to the loop; move on
- * to the next file at the end of one, and report when all are read.
- */
 /* A batch of a file read in place (pcapfile.c), as pcap_dispatch
  * reads one: how many packets, 0 at the end, or PCAP_ERROR. */
 static int
@@ -617,6 +615,10 @@ capture_file_batch(struct capture_src *s)
 	return n;
 }
 
+/*
+ * Read one batch of the current file, then yield to the loop; move on
+ * to the next file at the end of one, and report when all are read.
+ */
 static void
 capture_file_cb(evutil_socket_t fd, short what, void *arg)
 {

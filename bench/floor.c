@@ -94,8 +94,10 @@ main(int argc, char *argv[])
 			packets++;
 			bytes += h->caplen;
 		}
+		if (rc == PCAP_ERROR_BREAK)	/* the end of the file */
+			rc = 0;
 	}
-	if (rc < 0 && (pf != NULL || rc == PCAP_ERROR)) {
+	if (rc < 0) {
 		fprintf(stderr, "floor: %s: %s\n", argv[1], pf != NULL ?
 		    pcapfile_error(pf) : pcap_geterr(p));
 		pcapfile_close(pf);

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,8 @@
 
 #define PF_MAGIC_USEC	0xa1b2c3d4U
 #define PF_MAGIC_NSEC	0xa1b23c4dU
-#define PF_FILE_HDR	24
-#define PF_REC_HDR	16
+#define PF_FILE_HDR	24		/* sizeof(struct pf_file_hdr) */
+#define PF_REC_HDR	16		/* sizeof(struct pf_rec_hdr) */
 #define PF_MAX_CAPLEN	262144U		/* libpcap's MAXIMUM_SNAPLEN */
 #define PF_CHUNK	(1U << 20)	/* a pread */
 /* A chunk, and room for a record begun at its end. */
@@ -45,40 +46,33 @@ struct pcapfile {
 	char		 err[PCAP_ERRBUF_SIZE];
 };
 
-static uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t	v;
+/* The file's header and a record's, in the reader's byte order. */
+struct pf_file_hdr {
+	uint32_t	magic;
+	uint16_t	major, minor;
+	uint32_t	zone, sigfigs, snaplen, linktype;
+};
 
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+struct pf_rec_hdr {
+	uint32_t	sec, frac, caplen, len;
+};
 
-static uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t	v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+static_assert(sizeof(struct pf_file_hdr) == PF_FILE_HDR, "file header");
+static_assert(sizeof(struct pf_rec_hdr) == PF_REC_HDR, "record header");
 
 struct pcapfile *
 pcapfile_open(pcap_t *p, int fd)
 {
-	struct pcapfile	*pf;
-	uint8_t		 h[PF_FILE_HDR];
-	uint32_t	 magic;
-	int		 dlt = pcap_datalink(p);
+	struct pcapfile		*pf;
+	struct pf_file_hdr	 h;
+	int			 dlt = pcap_datalink(p);
 
-	if (fd < 0 || pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return NULL;
-	magic = rd32(h);
 	/* In the reader's byte order, 2.4: records as libpcap hands them
 	 * on (older versions may have the lengths swapped). */
-	if ((magic != PF_MAGIC_USEC && magic != PF_MAGIC_NSEC) ||
-	    rd16(h + 4) != 2 || rd16(h + 6) < 4 || pcap_is_swapped(p) ||
-	    pcap_snapshot(p) <= 0)
+	if ((h.magic != PF_MAGIC_USEC && h.magic != PF_MAGIC_NSEC) ||
+	    h.major != 2 || h.minor < 4 || pcap_snapshot(p) <= 0)
 		return NULL;
 	/* Link types whose packets libpcap allows beyond 256 KiB. */
 	if (dlt == DLT_DBUS || dlt == DLT_USBPCAP
@@ -89,7 +83,7 @@ pcapfile_open(pcap_t *p, int fd)
 		return NULL;
 	pf = xcalloc(1, sizeof(*pf));
 	pf->fd = fd;
-	pf->nsec = magic == PF_MAGIC_NSEC;
+	pf->nsec = h.magic == PF_MAGIC_NSEC;
 	pf->snapshot = (uint32_t)pcap_snapshot(p);
 	pf->off = PF_FILE_HDR;
 	return pf;
@@ -129,8 +123,8 @@ pf_fill(struct pcapfile *pf)
 static int
 pf_truncated(struct pcapfile *pf)
 {
-	size_t		 got = pf->have - pf->pos;
-	uint32_t	 caplen;
+	size_t			 got = pf->have - pf->pos;
+	struct pf_rec_hdr	 rh;
 
 	if (got < PF_REC_HDR) {
 		snprintf(pf->err, sizeof(pf->err), "truncated dump file; "
@@ -138,16 +132,16 @@ pf_truncated(struct pcapfile *pf)
 		    got);
 		return -1;
 	}
-	caplen = rd32(pf->buf + pf->pos + 8);
+	memcpy(&rh, pf->buf + pf->pos, sizeof(rh));
 	got -= PF_REC_HDR;
-	if (caplen > pf->snapshot && got < pf->snapshot)
+	if (rh.caplen > pf->snapshot && got < pf->snapshot)
 		snprintf(pf->err, sizeof(pf->err), "truncated dump file; "
 		    "tried to read %u captured bytes, only got %zu",
 		    pf->snapshot, got);
 	else
 		snprintf(pf->err, sizeof(pf->err), "truncated dump file; "
-		    "tried to read %u captured bytes, only got %zu", caplen,
-		    got);
+		    "tried to read %u captured bytes, only got %zu",
+		    rh.caplen, got);
 	return -1;
 }
 
@@ -159,33 +153,34 @@ pcapfile_next(struct pcapfile *pf, struct pcap_pkthdr *h,
 		size_t		 got = pf->have - pf->pos;
 
 		if (got >= PF_REC_HDR) {
-			const uint8_t	*r = pf->buf + pf->pos;
-			uint32_t	 caplen = rd32(r + 8);
+			const uint8_t		*r = pf->buf + pf->pos;
+			struct pf_rec_hdr	 rh;
 
-			if (caplen > PF_MAX_CAPLEN) {
-				if (caplen > pf->snapshot)
+			memcpy(&rh, r, sizeof(rh));
+			if (rh.caplen > PF_MAX_CAPLEN) {
+				if (rh.caplen > pf->snapshot)
 					snprintf(pf->err, sizeof(pf->err),
 					    "invalid packet capture length %u, "
-					    "bigger than snaplen of %u", caplen,
-					    pf->snapshot);
+					    "bigger than snaplen of %u",
+					    rh.caplen, pf->snapshot);
 				else
 					snprintf(pf->err, sizeof(pf->err),
 					    "invalid packet capture length %u, "
-					    "bigger than maximum of %u", caplen,
-					    PF_MAX_CAPLEN);
+					    "bigger than maximum of %u",
+					    rh.caplen, PF_MAX_CAPLEN);
 				return -1;
 			}
-			if (got >= PF_REC_HDR + (size_t)caplen) {
+			if (got >= PF_REC_HDR + (size_t)rh.caplen) {
 				/* libpcap's stamps are signed 32-bit. */
-				h->ts.tv_sec = (int32_t)rd32(r);
-				h->ts.tv_usec = (int32_t)rd32(r + 4);
+				h->ts.tv_sec = (int32_t)rh.sec;
+				h->ts.tv_usec = (int32_t)rh.frac;
 				if (pf->nsec)
 					h->ts.tv_usec /= 1000;
-				h->caplen = caplen < pf->snapshot ? caplen :
-				    pf->snapshot;
-				h->len = rd32(r + 12);
+				h->caplen = rh.caplen < pf->snapshot ?
+				    rh.caplen : pf->snapshot;
+				h->len = rh.len;
 				*data = r + PF_REC_HDR;
-				pf->pos += PF_REC_HDR + (size_t)caplen;
+				pf->pos += PF_REC_HDR + (size_t)rh.caplen;
 				return 1;
 			}
 		}

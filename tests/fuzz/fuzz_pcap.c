@@ -27,11 +27,11 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
-#include "pcapfile.h"
 #include "conf.h"
 #include "lifecycle.h"
 #include "sensor.h"
 #include "fuzz_common.h"
+#include "../unit/pcap_referee.h"
 
 static struct sensor	 S;
 
@@ -67,42 +67,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The in-place reader against libpcap on the file name (fd its own). */
-static void
-same_as_libpcap(const char *name, int fd)
-{
-	char			 e1[PCAP_ERRBUF_SIZE], e2[PCAP_ERRBUF_SIZE];
-	pcap_t			*ref, *p;
-	struct pcapfile		*pf;
-	struct pcap_pkthdr	*rh, h;
-	const u_char		*rd, *d;
-	int			 rc, rrc;
-
-	ref = pcap_open_offline_with_tstamp_precision(name,
-	    PCAP_TSTAMP_PRECISION_MICRO, e1);
-	p = pcap_open_offline_with_tstamp_precision(name,
-	    PCAP_TSTAMP_PRECISION_MICRO, e2);
-	if (ref == NULL || p == NULL || (pf = pcapfile_open(p, fd)) == NULL)
-		goto out;
-	do {
-		rrc = pcap_next_ex(ref, &rh, &rd);
-		rc = pcapfile_next(pf, &h, &d);
-		if (rrc == PCAP_ERROR_BREAK)
-			rrc = 0;
-		if (rc != rrc || (rc == 1 && (h.ts.tv_sec != rh->ts.tv_sec ||
-		    h.ts.tv_usec != rh->ts.tv_usec || h.caplen != rh->caplen ||
-		    h.len != rh->len || memcmp(d, rd, h.caplen) != 0)) ||
-		    (rc < 0 && strcmp(pcapfile_error(pf), pcap_geterr(ref))))
-			abort();
-	} while (rc == 1);
-	pcapfile_close(pf);
-out:
-	if (ref != NULL)
-		pcap_close(ref);
-	if (p != NULL)
-		pcap_close(p);
-}
-
 /*
  * One replay: a fresh capture of the input on the running sensor; at
  * its end sensor_stop ends every flow (FLOW_END_CAPTURE), flushes and
@@ -112,8 +76,9 @@ out:
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	 err[1024], name[64];
-	int	 fd;
+	char		 err[1024], name[64];
+	const char	*why;
+	int		 fd;
 
 	if (size == 0 || (fd = memfd_create("fuzz.pcap", MFD_CLOEXEC)) < 0)
 		return 0;
@@ -122,7 +87,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-	same_as_libpcap(name, fd);
+	/* The in-place reader must read it as libpcap does. */
+	if (pcap_referee(name, fd, &why) == REFEREE_DIFFERS) {
+		fprintf(stderr, "fuzz_pcap: the %s differs from libpcap's\n",
+		    why);
+		abort();
+	}
 	capture_free(S.cap);
 	sensor_capture(&S);
 	S.shutting_down = 0;

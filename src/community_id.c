@@ -57,17 +57,18 @@ endpoint_lt(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp,
 }
 
 /*
- * The IDs last computed, by a hash of their input: each record and alert
- * of a flow asks for its ID again (a DNS flow's query, answer, alerts and
- * flow record), and SHA-1 with base64 was a fifth of an event record's
- * cost (callgrind, bench gateway stage). A slot holds the whole input, so
- * a hit is exact; colliding flows only cost the computation again.
- * 16,384 slots (1.2 MB a thread that formats IDs): a flow's record at its
- * end comes long after its first, and 512 slots had let it go (gateway
- * capture's first 100k packets, callgrind: 462.9M -> 444.5M instructions,
- * about 600 a record; 4,096 slots gave 450.9M).
+ * The IDs last computed, by a hash of their input: a flow's records and
+ * alerts from one packet ask for its ID again and again (a DNS answer's
+ * record, its alerts). A slot holds the whole input, so a hit is exact;
+ * colliding flows only cost the computation again. Small on purpose:
+ * with SHA-NI a digest is about 60 ns, less than the cache miss of a
+ * slot in a table too big for L2. 16,384 slots (1.2 MB) had been sized
+ * by callgrind, which counts no cache misses and no SHA-NI; by CPU time
+ * (bench gateway capture, nine interleaved rounds), 64 slots took 35 ms
+ * off a run with 310,480 event records and 28 ms off the alert-heavy
+ * run's 202,094 alerts; 512 slots did no better, one slot worse.
  */
-#define CID_SLOTS	16384
+#define CID_SLOTS	64
 #define CID_IN_MAX	(2 + 16 + 16 + 2 + 4)
 #define CID_MD_LEN	SHA_DIGEST_LENGTH
 #define CID_B64_LEN	(4 * ((CID_MD_LEN + 2) / 3))

@@ -8,9 +8,14 @@
                     [--merge F] [KEY=VALUE...]
                                     one JSON result line on stdout, from a
                                     canhgacd --stats file, a bench/floor
-                                    line, /usr/bin/time -f '%e %M %U %S',
+                                    line, a time file (bench.py time),
                                     tcpreplay output, any JSON object
     bench.py cmd WHAT ARG...        a JSON line recording a command
+    bench.py time FILE CMD...       run CMD and write to FILE what
+                                    /usr/bin/time -f '%e %M %U %S' would,
+                                    CPU seconds to the microsecond (time's
+                                    %U and %S have 10 ms steps); exits
+                                    with CMD's status
     bench.py callgrind FILE PACKETS [--per LABEL=COUNT:FN,FN...]...
                     [KEY=VALUE...]  instructions per packet by subsystem,
                                     from a callgrind output file; --per:
@@ -34,6 +39,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 # ---------------------------------------------------------------- rules
 
@@ -575,12 +581,12 @@ class Report:
         self.w("packets/s and ns/packet of canhgacd are the daemon's own packet-path wall time "
                "(`run.elapsed_us` of `--stats`: from the first read to the end, rule and list "
                "loading excluded); the others are wall time of the whole process. **CPU ns/packet** "
-               "is user + system CPU time (`/usr/bin/time -f %U %S`) per packet; for canhgacd minus "
+               "is user + system CPU time (the process's rusage, to the microsecond) per packet; for canhgacd minus "
                "the CPU time of `canhgacd -T` with the same configuration (loading the rules and "
                "lists), for tshark minus that of `tshark -r FILE -c 1`. On this shared machine "
                "other processes stretch wall time, not CPU time, so the targets are judged on CPU "
                "time (what one dedicated core would spend) and wall time is shown beside it. "
-               "Mbit/s counts captured bytes. Peak RSS: `run.peak_rss_kb` / `/usr/bin/time -f %M`. "
+               "Mbit/s counts captured bytes. Peak RSS: `run.peak_rss_kb` / the rusage's max RSS. "
                "× floor = packets/s ÷ the floor's packets/s on the same file; × floor (CPU) = the "
                "floor's CPU ns/packet ÷ this row's.")
         self.w()
@@ -820,6 +826,20 @@ class Report:
                    ("heavy-alerts", "alert-heavy, alerts to the JSON log", "heavy-silenced"),
                    ("heavy-silenced", "alert-heavy, silenced", None)]
 
+    @staticmethod
+    def paired_extra(rs, base, n):
+        """CPU seconds of each run less its own round's base run, median
+        over the rounds, divided by n, in ns. The rows run interleaved, so a
+        round's two runs share the machine's moment; the median of those
+        differences shrugs off a round a neighbour slowed, where the
+        difference of two medians carried each row's noise whole."""
+        by_run = {r.get("run"): r for r in base if r.get("ok", 1) and r.get("cpu")}
+        ds = [r["cpu"] - by_run[r.get("run")]["cpu"] for r in rs
+              if r.get("ok", 1) and r.get("cpu") and r.get("run") in by_run]
+        if not ds or not n:
+            return None
+        return med(ds) * 1e9 / n
+
     def gateway(self):
         self.w("## 8. Gateway: what an alert and an event record cost")
         self.w()
@@ -847,10 +867,9 @@ class Report:
                 continue
             cpus = [r["cpu"] for r in rs if r.get("cpu")]
             n = rs[0].get("events") if v == "events" else rs[0].get("alerts")
-            base = s.get(against) if against else None
-            d = None
-            if base and x["cns"] and base["cns"] and n:
-                d = (x["cns"] - base["cns"]) * x["packets"] / n
+            d = self.paired_extra(rs, self.runs(stage="gateway", variant=against), n) \
+                if against else None
+            if d is not None:
                 per[v] = d
             al = rs[0].get("alerts")
             self.w("| %s | %s | %s | %s | %s | %s–%s | %s |" % (
@@ -858,15 +877,16 @@ class Report:
                 "%.1f %%" % (100.0 * al / x["packets"]) if al else "—",
                 fmt(x["cns"], 1), fmt(min(cpus), 3), fmt(max(cpus), 3), fmt(d, 0) if d is not None else "—"))
         self.w()
-        self.w("Extra CPU ns per alert = (median CPU ns/packet of the alerting row − that of the "
-               "same configuration silenced) × packets ÷ alerts. Silenced, every rule still "
+        self.w("Extra CPU ns per alert = the median, over the rounds, of the alerting run's CPU "
+               "time less that of the same configuration silenced in the same round, ÷ alerts. "
+               "Silenced, every rule still "
                "matches, but `bench/gateway/silence.yaml`'s exception (all traffic) drops the "
                "match before its threshold is counted, so the difference is the whole alert path "
                "from match to JSON line written: thresholds and suppression, formatting with "
                "masking, the message texts, the write (less the exception check, a few tens of "
                "ns). Outputs off is no baseline for alerts: the daemon formats every alert even "
                "with no output configured (the status socket and the history receive it). Per "
-               "record = (events row − outputs off) × packets ÷ records. CPU time is user + "
+               "record = the same paired median of the events run less outputs off, ÷ records. CPU time is user + "
                "system of the whole run minus `canhgacd -T` with the same configuration.")
         self.w()
         cg = next((x for x in self.recs if x.get("t") == "callgrind" and x.get("stage") == "gateway"), None)
@@ -1008,8 +1028,34 @@ def cmd_check(argv):
     return 1 if bad else 0
 
 
+def cmd_time(argv):
+    # The child's own rusage from wait4: /usr/bin/time prints it in 10 ms
+    # steps, which on a one-second run is 1 % of the CPU time, and a
+    # per-alert cost is a difference of two such times.
+    if len(argv) < 2:
+        sys.exit("usage: bench.py time FILE CMD...")
+    t0 = time.monotonic()
+    try:
+        pid = os.fork()
+    except OSError as e:
+        sys.exit("bench.py time: fork: %s" % e)
+    if pid == 0:
+        try:
+            os.execvp(argv[1], argv[1:])
+        except OSError as e:
+            print("bench.py time: %s: %s" % (argv[1], e), file=sys.stderr)
+        os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.monotonic() - t0
+    with open(argv[0], "w") as f:
+        f.write("%.3f %d %.6f %.6f\n" % (wall, ru.ru_maxrss, ru.ru_utime, ru.ru_stime))
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
 def main():
-    cmds = {"rules": cmd_rules, "record": cmd_record, "cmd": cmd_cmd,
+    cmds = {"rules": cmd_rules, "record": cmd_record, "cmd": cmd_cmd, "time": cmd_time,
             "callgrind": cmd_callgrind, "meta": cmd_meta, "report": cmd_report,
             "check": cmd_check}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:

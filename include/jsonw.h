@@ -54,6 +54,7 @@ struct jw_lit {
  */
 void	 jw_val_str(struct jsonw *, const char *val, size_t n);
 void	 jw_val_safe(struct jsonw *, const char *val);
+void	 jw_val_addr(struct jsonw *, int ipver, const uint8_t *addr);
 void	 jw_val_safen(struct jsonw *, const char *val, size_t n);
 void	 jw_val_clean(struct jsonw *, const char *val);
 void	 jw_val_digest(struct jsonw *, const char *val);
@@ -168,6 +169,7 @@ jw_key_l(struct jsonw *w, struct jw_lit k)
 #define JW_UINT(w, k, v)	JW_KEYED(w, k, jw_val_uint(w, v))
 #define JW_BOOL(w, k, v)	JW_KEYED(w, k, jw_val_bool(w, v))
 #define JW_SAFE(w, k, v)	JW_KEYED(w, k, jw_val_safe(w, v))
+#define JW_ADDR(w, k, ipver, a)	JW_KEYED(w, k, jw_val_addr(w, ipver, a))
 #define JW_SAFEN(w, k, v, n)	JW_KEYED(w, k, jw_val_safen(w, v, n))
 #define JW_CLEAN(w, k, v)	JW_KEYED(w, k, jw_val_clean(w, v))
 

@@ -13,6 +13,9 @@ int	 util_parse_duration(const char *, uint64_t *);
 /* The length written (strlen of buf). */
 size_t	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
 int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
+/* The same into buf of INET6_ADDRSTRLEN (INET_ADDRSTRLEN for IPv4):
+ * its length, less the NUL. */
+size_t	 util_addr_fmt(int ipver, const uint8_t *a, char *buf);
 const char *util_proto_name(uint8_t proto, char *buf, size_t len);
 int	 util_days_in_month(int year, int mon);
 /* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */

@@ -673,7 +673,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
     const struct thr_result *res)
 {
 	struct jsonw	 w;
-	char		 ts[40], a[64], text[TEXT_MAX], pn[8], cid[40], *line;
+	char		 ts[40], text[TEXT_MAX], pn[8], cid[40], *line;
 	const char	*vals[2];
 	ssize_t		 n;
 	size_t		 tslen;
@@ -722,15 +722,12 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	}
 	if (c->ipver != 0 && c->src != NULL && c->host != NULL) {
 		/* host_new, arp_change: about one address, no traffic. */
-		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		JW_SAFE(&w, "src_ip", a);
+		JW_ADDR(&w, "src_ip", c->ipver, c->src);
 	} else if (c->ipver != 0 && c->src != NULL) {
-		util_addr_str(c->ipver, c->src, a, sizeof(a));
-		JW_SAFE(&w, "src_ip", a);
+		JW_ADDR(&w, "src_ip", c->ipver, c->src);
 		if (ports)
 			JW_UINT(&w, "src_port", c->sport);
-		util_addr_str(c->ipver, c->dst, a, sizeof(a));
-		JW_SAFE(&w, "dest_ip", a);
+		JW_ADDR(&w, "dest_ip", c->ipver, c->dst);
 		if (ports)
 			JW_UINT(&w, "dest_port", c->dport);
 		JW_SAFE(&w, "proto",

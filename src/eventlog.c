@@ -251,7 +251,7 @@ event_envelope(struct eventlog *el, struct jsonw *w, struct jw_lit type,
     const char *ts, size_t tslen, const struct flow *f, int fwd,
     const char *iface)
 {
-	char		 a[64], b[64], cid[40], pn[8];
+	char		 cid[40], pn[8];
 	const char	*vals[2];
 	const uint8_t	*src = fwd ? f->caddr : f->saddr;
 	const uint8_t	*dst = fwd ? f->saddr : f->caddr;
@@ -285,12 +285,10 @@ event_envelope(struct eventlog *el, struct jsonw *w, struct jw_lit type,
 			jw_uint(w, NULL, f->vlan[1]);
 		jw_arr_close(w);
 	}
-	util_addr_str(f->ipver, src, a, sizeof(a));
-	util_addr_str(f->ipver, dst, b, sizeof(b));
-	JW_SAFE(w, "src_ip", a);
+	JW_ADDR(w, "src_ip", f->ipver, src);
 	if (ports)
 		JW_UINT(w, "src_port", sp);
-	JW_SAFE(w, "dest_ip", b);
+	JW_ADDR(w, "dest_ip", f->ipver, dst);
 	if (ports)
 		JW_UINT(w, "dest_port", dp);
 	JW_SAFE(w, "proto", util_proto_name(f->proto, pn, sizeof(pn)));

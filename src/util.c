@@ -186,10 +186,11 @@ util_proto_name(uint8_t proto, char *buf, size_t len)
  * instructions through sprintf, for a DNS answer's AAAA): lower-case
  * words without leading zeros, the first longest run of two or more
  * zero words as "::", and ::a.b.c.d or ::ffff:a.b.c.d for the embedded
- * IPv4 forms. buf holds INET6_ADDRSTRLEN. Not inlined: its registers
- * would cost every IPv4 address a few instructions.
+ * IPv4 forms. buf holds INET6_ADDRSTRLEN; the length written is
+ * returned. Not inlined: its registers would cost every IPv4 address a
+ * few instructions.
  */
-static __attribute__((noinline)) void
+static __attribute__((noinline)) size_t
 addr6_str(const uint8_t *a, char *buf)
 {
 	static const char	hex[] = "0123456789abcdef";
@@ -227,8 +228,7 @@ addr6_str(const uint8_t *a, char *buf)
 			*p++ = ':';
 		if (i == 6 && base == 0 &&
 		    (blen == 6 || (blen == 5 && w[5] == 0xffff))) {
-			(void)util_addr_str(4, a + 12, p, INET_ADDRSTRLEN);
-			return;
+			return (size_t)(p - buf) + util_addr_fmt(4, a + 12, p);
 		}
 		if (v >= 0x1000)
 			*p++ = hex[v >> 12];
@@ -241,11 +241,13 @@ addr6_str(const uint8_t *a, char *buf)
 	if (base >= 0 && base + blen == 8)
 		*p++ = ':';
 	*p = '\0';
+	return (size_t)(p - buf);
 }
 
-/* Print an address of the given IP version. */
-int
-util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
+/* An address of the given IP version into buf, which holds INET6_ADDRSTRLEN
+ * (INET_ADDRSTRLEN for IPv4); the length written, less the NUL. */
+size_t
+util_addr_fmt(int ipver, const uint8_t *a, char *buf)
 {
 	/* IPv4 by hand: glibc's inet_ntop formats it through sprintf, a
 	 * good part of every alert's cost. Each byte's digits come from a
@@ -278,7 +280,7 @@ util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 	"241", "242", "243", "244", "245", "246", "247", "248", "249", "250",
 	"251", "252", "253", "254", "255"
 	};
-	if (ipver != 6 && len >= INET_ADDRSTRLEN) {
+	if (ipver != 6) {
 		size_t	n = 0;
 		int	i;
 
@@ -287,12 +289,20 @@ util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 
 			memcpy(buf + n, dec[v], 4);
 			n += 1 + (v >= 10) + (v >= 100);
-			buf[n++] = i < 3 ? '.' : '\0';
+			buf[n++] = '.';
 		}
-		return 0;
+		buf[--n] = '\0';
+		return n;
 	}
-	if (ipver == 6 && len >= INET6_ADDRSTRLEN) {
-		addr6_str(a, buf);
+	return addr6_str(a, buf);
+}
+
+/* Print an address of the given IP version. */
+int
+util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
+{
+	if (len >= (ipver == 6 ? INET6_ADDRSTRLEN : INET_ADDRSTRLEN)) {
+		(void)util_addr_fmt(ipver, a, buf);
 		return 0;
 	}
 	if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, buf,

@@ -335,10 +335,98 @@ same_as_str(const char *v, int clean)
 	assert_string_equal(a, b);
 }
 
+/*
+ * JW_ADDR, which formats straight into the buffer, writes what JW_STR
+ * does with the address's text, and overflows at the same capacity: at
+ * every capacity up to the whole record, so the near-full fallback runs.
+ */
+static void
+addr_same(int ipver, const uint8_t *addr, const char *text)
+{
+	char		a[96], b[96];
+	struct jsonw	wa, wb;
+	size_t		cap;
+	ssize_t		ra, rb;
+
+	for (cap = 1; cap < sizeof(a); cap++) {
+		memset(b, '#', sizeof(b));
+		jw_init(&wa, a, cap);
+		jw_init(&wb, b, cap);
+		JW_UINT(&wa, "n", 1);
+		JW_UINT(&wb, "n", 1);
+		JW_STR(&wa, "ip", text);
+		JW_ADDR(&wb, "ip", ipver, addr);
+		ra = jw_finish(&wa);
+		rb = jw_finish(&wb);
+		assert_int_equal(ra, rb);
+		if (ra >= 0)
+			assert_string_equal(a, b);
+		/* Nothing written past the capacity. */
+		assert_true(b[cap] == '#');
+	}
+	assert_true(ra > 0);
+}
+
 static void
 safe_same(const char *v)
 {
 	same_as_str(v, 0);
+}
+
+/* The string JW_STR writes for s under key "s", between the quotes. */
+static size_t
+str_inner(const char *s, char *out, size_t cap)
+{
+	char		buf[512];
+	struct jsonw	w;
+	ssize_t		n;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "s", s);
+	n = jw_finish(&w);
+	/* {"s":"...."}\n */
+	assert_true(n >= 9 && (size_t)n - 9 < cap);
+	memcpy(out, buf + 6, (size_t)n - 9);
+	out[n - 9] = '\0';
+	return (size_t)n - 9;
+}
+
+/*
+ * One byte that needs escaping (or a UTF-8 sequence, valid or not) at
+ * every place of a plain string of every length up to 48: the block,
+ * word and byte scans must each stop exactly there. The whole comes
+ * out as the plain bytes around what the byte alone gives.
+ */
+static void
+test_escape_positions(void **state)
+{
+	static const char *const odd[] = { "\x01", "\x1f", "\"", "\\",
+	    "\x7f", "\n", "\xc3\xa9", "\xff", "\xe1\xba", " " };
+	char	s[64], want[256], alone[64], got[256];
+	size_t	len, at, k, an;
+
+	(void)state;
+	for (k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+		an = str_inner(odd[k], alone, sizeof(alone));
+		for (len = 0; len <= 48; len++) {
+			for (at = 0; at <= len; at++) {
+				size_t ol = strlen(odd[k]);
+
+				memset(s, 'a', at);
+				memcpy(s + at, odd[k], ol);
+				memset(s + at + ol, 'b', len - at);
+				s[len + ol] = '\0';
+				memset(want, 'a', at);
+				memcpy(want + at, alone, an);
+				memset(want + at + an, 'b', len - at);
+				want[at + an + len - at] = '\0';
+				str_inner(s, got, sizeof(got));
+				if (strcmp(got, want) != 0)
+					fail_msg("odd %zu at %zu of %zu: %s", k,
+					    at, len, got);
+			}
+		}
+	}
 }
 
 /*
@@ -400,8 +488,10 @@ test_safe_values(void **state)
 			memset(addr, 0, 10 + i % 7);
 		util_addr_str(4, addr, buf, sizeof(buf));
 		safe_same(buf);
+		addr_same(4, addr, buf);
 		util_addr_str(6, addr, buf, sizeof(buf));
 		safe_same(buf);
+		addr_same(6, addr, buf);
 		safe_same(util_proto_name((uint8_t)i, buf, sizeof(buf)));
 	}
 	/* The tables' names that records and alerts write by JW_SAFE,
@@ -698,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_lit_keys),
 		cmocka_unit_test(test_safe_values),
 		cmocka_unit_test(test_clean_values),
+		cmocka_unit_test(test_escape_positions),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),

@@ -29,6 +29,9 @@ check_addr(int ipver, const uint8_t *a)
 	    sizeof(theirs)));
 	if (strcmp(ours, theirs) != 0)
 		fail_msg("IPv%d: %s, inet_ntop %s", ipver, ours, theirs);
+	memset(ours, 'x', sizeof(ours));
+	assert_int_equal(util_addr_fmt(ipver, a, ours), strlen(theirs));
+	assert_string_equal(ours, theirs);
 }
 
 static void

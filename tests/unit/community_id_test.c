@@ -251,6 +251,63 @@ test_random_reference(void **state)
 	}
 }
 
+/*
+ * Neighbours asked for right after each other: one input, then the same
+ * with one field changed (each byte of either address, either port,
+ * the protocol, the seed, the IP version). Were that field missing from
+ * the cache's key, the second would be answered with the first's ID.
+ */
+static void
+test_cache_neighbours(void **state)
+{
+	static const uint8_t	protos[] = { PROTO_TCP, PROTO_UDP, 47 };
+	uint8_t			a[16], b[16], a2[16], b2[16];
+	char			ours[64], theirs[64];
+	uint16_t		sp = 40000, dp = 53, seed = 0;
+	uint8_t			proto;
+	int			v6, k, f;
+
+	(void)state;
+	for (k = 0; k < 16; k++) {
+		a[k] = (uint8_t)(10 + k);
+		b[k] = (uint8_t)(200 - k);
+	}
+	for (v6 = 0; v6 <= 1; v6++) {
+		for (f = 0; f < 2 * 16 + 5; f++) {
+			proto = protos[f % 3];
+			memcpy(a2, a, 16);
+			memcpy(b2, b, 16);
+			/* The first of the pair, then its neighbour. */
+			assert_int_equal(community_id_v1(seed, v6 ? 6 : 4, a,
+			    b, proto, sp, dp, ours, sizeof(ours)), 0);
+			if (f < 16)
+				a2[f] ^= 1;
+			else if (f < 32)
+				b2[f - 16] ^= 1;
+			else if (f == 32)
+				sp++;
+			else if (f == 33)
+				dp++;
+			else if (f == 34)
+				proto = proto == PROTO_TCP ? PROTO_UDP : PROTO_TCP;
+			else if (f == 35)
+				seed = 7;
+			/* f == 36: the other IP version, below. */
+			assert_int_equal(community_id_v1(seed, f == 36 ? (v6 ?
+			    4 : 6) : v6 ? 6 : 4, a2, b2, proto, sp, dp, ours,
+			    sizeof(ours)), 0);
+			ref_id(seed, f == 36 ? !v6 : v6, a2, b2, proto, sp, dp,
+			    theirs);
+			if (strcmp(ours, theirs) != 0)
+				fail_msg("IPv%d field %d: %s, expected %s",
+				    v6 ? 6 : 4, f, ours, theirs);
+			sp = 40000;
+			dp = 53;
+			seed = 0;
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -259,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_spec_baselines),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_random_reference),
+		cmocka_unit_test(test_cache_neighbours),
 	};
 
 	int	rc = cmocka_run_group_tests(tests, NULL, NULL);

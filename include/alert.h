@@ -61,7 +61,7 @@ int	 alert_placeholder_known(const char *);
 const char *const *alert_placeholder_names(size_t *);
 struct alert_tmpl;
 struct alert_tmpl *alert_tmpl_compile(const char *);	/* free() it */
-void	 alert_expand(const struct alert_tmpl *, const struct config *,
+size_t	 alert_expand(const struct alert_tmpl *, const struct config *,
 	    const struct rule *,
 	    const struct match_ctx *, const struct thr_result *, char *,
 	    size_t);

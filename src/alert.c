@@ -676,6 +676,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	char		 ts[40], text[TEXT_MAX], pn[8], cid[40], *line;
 	const char	*vals[2];
 	ssize_t		 n;
+	size_t		 tl;
 	size_t		 tslen;
 	int		 lang = conf->language_vi ? 1 : 0;
 	int		 ports = c->proto == PROTO_TCP || c->proto == PROTO_UDP ||
@@ -768,10 +769,12 @@ alert_emit(struct alert_out *o, const struct config *conf,
 	if (c->pkt != NULL && c->pkt->err != DE_NONE &&
 	    (r->m.keys & M_DECODE))
 		JW_STR(&w, "decode_error", decode_err_name(c->pkt->err));
-	alert_expand(r->message_t[lang], conf, r, c, res, text, sizeof(text));
-	put_str(&w, JW_LIT("message"), text);
-	alert_expand(r->advice_t[lang], conf, r, c, res, text, sizeof(text));
-	put_str(&w, JW_LIT("advice"), text);
+	tl = alert_expand(r->message_t[lang], conf, r, c, res, text,
+	    sizeof(text));
+	jw_strn_l(&w, JW_LIT("message"), text, tl);
+	tl = alert_expand(r->advice_t[lang], conf, r, c, res, text,
+	    sizeof(text));
+	jw_strn_l(&w, JW_LIT("advice"), text, tl);
 	jw_obj_close(&w);
 	alert_app(&w, c);
 	alert_host(&w, c);

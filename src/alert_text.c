@@ -93,6 +93,9 @@ ph_copy(char *out, size_t len, const char *s)
 	out[n] = '\0';
 }
 
+/* A placeholder's value, its NUL included, at most. */
+#define PH_VALUE_MAX	512
+
 /* Each writes the alert's value into out; nothing when it has none. */
 #define PH(name) static void name(const struct ph_args *a, char *out, \
     size_t len)
@@ -869,8 +872,14 @@ alert_tmpl_compile(const char *t)
 	return tp;
 }
 
-/* Expand a compiled template into out, cut to len - 1 bytes. */
-void
+/*
+ * Expand a compiled template into out, cut to len - 1 bytes; its length.
+ * A placeholder's value is cut to 511 bytes and masked alone, then cut to
+ * the room left. With 512 bytes of room it is written in place: through a
+ * scratch buffer, the copy loaded what byte stores had just written and
+ * waited for them.
+ */
+size_t
 alert_expand(const struct alert_tmpl *tp, const struct config *conf,
     const struct rule *r, const struct match_ctx *c,
     const struct thr_result *res, char *out, size_t len)
@@ -881,9 +890,17 @@ alert_expand(const struct alert_tmpl *tp, const struct config *conf,
 	for (i = 0; i < tp->nops && n + 1 < len; i++) {
 		const struct tmpl_op	*o = &tp->ops[i];
 		const char		*src = tp->text + o->off;
-		char			 val[512];
+		char			 val[PH_VALUE_MAX];
 		size_t			 vl = o->len;
 
+		if (o->ph >= 0 && len - n >= PH_VALUE_MAX) {
+			out[n] = '\0';
+			placeholders[o->ph].text(&a, out + n, PH_VALUE_MAX);
+			vl = strlen(out + n);
+			cccd_mask(out + n, vl);
+			n += vl;
+			continue;
+		}
 		if (o->ph >= 0) {
 			val[0] = '\0';
 			placeholders[o->ph].text(&a, val, sizeof(val));
@@ -900,4 +917,5 @@ alert_expand(const struct alert_tmpl *tp, const struct config *conf,
 		n += vl;
 	}
 	out[n] = '\0';
+	return n;
 }

@@ -894,6 +894,86 @@ test_name_index(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/*
+ * A message of five long URLs runs past the 2,047 bytes an alert's text
+ * holds: the first four placeholders are written in place, the fifth
+ * through the scratch buffer, and its citizen ID, which the cut splits,
+ * is masked before the cut (masked alone), never shown in part.
+ */
+static void
+test_expand_cut(void **state)
+{
+	static struct app_result app;
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	struct packet		 pkt;
+	struct match_ctx	 mc;
+	char			 err[512], uri[501], masked[501], want[2048];
+	size_t			 i, n = 0;
+	json_t			*arr;
+	const char		*msg;
+
+	(void)state;
+	/* 500 bytes: a letter at each end (copies never join into one
+	 * run of digits), the ID at 40, which the 2,047-byte cut splits in
+	 * the fifth copy (2,040 to 2,051). */
+	for (i = 0; i < 500; i++)
+		uri[i] = (char)('a' + i % 26);
+	uri[0] = '/';
+	memcpy(uri + 40, "079123456789", 12);
+	uri[500] = '\0';
+	memcpy(masked, uri, sizeof(masked));
+	memcpy(masked + 43, "*******", 7);
+	for (i = 0; i < 5 && n < sizeof(want) - 1; i++) {
+		size_t k = sizeof(want) - 1 - n < 500 ?
+		    sizeof(want) - 1 - n : 500;
+
+		memcpy(want + n, masked, k);
+		n += k;
+	}
+	want[n] = '\0';
+	write_file("rules.yaml", "rules:\n"
+	    "  - sid: 95\n    name: long\n    category: policy-violation\n"
+	    "    severity: low\n    level: 1\n"
+	    "    match: {http.host: cut.example}\n"
+	    "    message: \"{url}{url}{url}{url}{url}\"\n    advice: a\n");
+	c = make_config(1, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	memset(&pkt, 0, sizeof(pkt));
+	memset(&app, 0, sizeof(app));
+	inet_pton(AF_INET, "10.0.0.9", pkt.src);
+	inet_pton(AF_INET, "10.0.0.1", pkt.dst);
+	pkt.ipver = 4;
+	pkt.proto = PROTO_TCP;
+	pkt.sport = 40000;
+	pkt.dport = 80;
+	pkt.ts = 1735700000ULL * 1000000;
+	app.have = APPR_HTTP;
+	snprintf(app.http.host, sizeof(app.http.host), "cut.example");
+	memcpy(app.http.uri, uri, sizeof(uri));
+	ctx_of(&mc, &pkt);
+	mc.app = &app;
+	rules_match_state(rules_main_state(rs), &mc, o);
+	alert_out_free(o);
+	arr = read_alerts();
+	assert_int_equal(count_sid(arr, 95), 1);
+	msg = json_string_value(json_object_get(nth_sid(arr, 95, 0),
+	    "message"));
+	assert_non_null(msg);
+	assert_int_equal(strlen(msg), 2047);
+	assert_string_equal(msg, want);
+	assert_null(strstr(msg, "0791234"));
+	json_decref(arr);
+	rules_free(rs);
+	config_free(c);
+	write_file("rules.yaml", rules);
+}
+
 /* supersedes, tcp_flags with '!', decode_error {not: …}. */
 static void
 test_language_extensions(void **state)
@@ -1640,6 +1720,7 @@ main(void)
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),
 		cmocka_unit_test(test_name_index),
+		cmocka_unit_test(test_expand_cut),
 		cmocka_unit_test(test_language_extensions),
 		cmocka_unit_test(test_port_ranges),
 		cmocka_unit_test(test_regex_limit),

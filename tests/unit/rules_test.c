@@ -808,32 +808,41 @@ test_flow_caches(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/* An application record from 10.0.0.9 to 10.0.0.1. */
+static void
+app_event(struct ruleset *rs, struct alert_out *o,
+    const struct app_result *app)
+{
+	struct packet		pkt;
+	struct match_ctx	c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	inet_pton(AF_INET, "10.0.0.9", pkt.src);
+	inet_pton(AF_INET, "10.0.0.1", pkt.dst);
+	pkt.ipver = 4;
+	pkt.proto = app->have == APPR_DNS ? PROTO_UDP : PROTO_TCP;
+	pkt.sport = 40000;
+	pkt.dport = app->have == APPR_DNS ? 53 : 443;
+	pkt.ts = 1735700000ULL * 1000000;
+	ctx_of(&c, &pkt);
+	c.app = app;
+	rules_match_state(rules_main_state(rs), &c, o);
+}
+
 /* An application record (TLS ClientHello, DNS or HTTP) naming name. */
 static void
 name_event(struct ruleset *rs, struct alert_out *o, uint32_t have,
     const char *name)
 {
-	struct packet		pkt;
 	static struct app_result app;
-	struct match_ctx	c;
 
-	memset(&pkt, 0, sizeof(pkt));
 	memset(&app, 0, sizeof(app));
-	inet_pton(AF_INET, "10.0.0.9", pkt.src);
-	inet_pton(AF_INET, "10.0.0.1", pkt.dst);
-	pkt.ipver = 4;
-	pkt.proto = have == APPR_DNS ? PROTO_UDP : PROTO_TCP;
-	pkt.sport = 40000;
-	pkt.dport = have == APPR_DNS ? 53 : 443;
-	pkt.ts = 1735700000ULL * 1000000;
 	app.have = have;
 	snprintf(app.tls.sni, sizeof(app.tls.sni), "%s", name);
 	snprintf(app.dns.qname, sizeof(app.dns.qname), "%s", name);
 	app.dns.qdcount = 1;
 	snprintf(app.http.host, sizeof(app.http.host), "%s", name);
-	ctx_of(&c, &pkt);
-	c.app = &app;
-	rules_match_state(rules_main_state(rs), &c, o);
+	app_event(rs, o, &app);
 }
 
 /*
@@ -907,8 +916,6 @@ test_expand_cut(void **state)
 	struct config		*c;
 	struct ruleset		*rs;
 	struct alert_out	*o;
-	struct packet		 pkt;
-	struct match_ctx	 mc;
 	char			 err[512], uri[501], masked[501], want[2048];
 	size_t			 i, n = 0;
 	json_t			*arr;
@@ -944,21 +951,11 @@ test_expand_cut(void **state)
 		fail_msg("%s", err);
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	assert_non_null(o);
-	memset(&pkt, 0, sizeof(pkt));
 	memset(&app, 0, sizeof(app));
-	inet_pton(AF_INET, "10.0.0.9", pkt.src);
-	inet_pton(AF_INET, "10.0.0.1", pkt.dst);
-	pkt.ipver = 4;
-	pkt.proto = PROTO_TCP;
-	pkt.sport = 40000;
-	pkt.dport = 80;
-	pkt.ts = 1735700000ULL * 1000000;
 	app.have = APPR_HTTP;
 	snprintf(app.http.host, sizeof(app.http.host), "cut.example");
 	memcpy(app.http.uri, uri, sizeof(uri));
-	ctx_of(&mc, &pkt);
-	mc.app = &app;
-	rules_match_state(rules_main_state(rs), &mc, o);
+	app_event(rs, o, &app);
 	alert_out_free(o);
 	arr = read_alerts();
 	assert_int_equal(count_sid(arr, 95), 1);

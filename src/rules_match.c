@@ -782,6 +782,21 @@ rules_limit_next(struct rules_state *ws, uint64_t *count)
 	return &ws->rs->rules[id];
 }
 
+/* The threshold key and the suppression key (NULL without suppression:
+ * most rules suppress by what they count by, the same key, not made twice). */
+static const struct thr_key *
+rule_thr_keys(const struct rule *r, const struct match_ctx *c,
+    struct thr_key *key, struct thr_key *skey)
+{
+	thr_key_make(c, r->thr_by, key);
+	if (r->thr.suppress == 0)
+		return NULL;
+	if (r->sup_by == r->thr_by)
+		return key;
+	thr_key_make(c, r->sup_by, skey);
+	return skey;
+}
+
 /*
  * A rule that matched: exceptions, behaviour, threshold and suppression,
  * then the alert. Out of line: its frame (two threshold keys, the
@@ -806,26 +821,26 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	/* The keys before the lock: with several workers it is held for
-	 * the tables' work alone. */
-	thr_key_make(c, r->thr_by, &key);
-	sk = NULL;
-	if (r->thr.suppress != 0) {
-		/* Suppressed by what it counts by (most rules): the same
-		 * key, not made twice on every event. */
-		if (r->sup_by == r->thr_by)
-			sk = &key;
-		else {
-			thr_key_make(c, r->sup_by, &skey);
-			sk = &skey;
-		}
-	}
-	value = thr_value(r, c);
-	rules_shared_lock(rs);
-	pass = r->bh.kind == BH_NONE || behaviour_event(rs, id, r, c, &bh);
-	if (pass)
+	if (r->bh.kind == BH_NONE) {
+		/* The keys before the lock: with several workers it is held
+		 * for the tables' work alone. */
+		sk = rule_thr_keys(r, c, &key, &skey);
+		value = thr_value(r, c);
+		rules_shared_lock(rs);
 		pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
 		    &res) == 1;
+	} else {
+		/* A behaviour rule's event mostly stops at its baseline:
+		 * keys only for one that passes it. */
+		rules_shared_lock(rs);
+		pass = behaviour_event(rs, id, r, c, &bh);
+		if (pass) {
+			sk = rule_thr_keys(r, c, &key, &skey);
+			value = thr_value(r, c);
+			pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
+			    &res) == 1;
+		}
+	}
 	rules_shared_unlock(rs);
 	if (!pass)
 		return;

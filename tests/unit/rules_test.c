@@ -904,10 +904,13 @@ test_name_index(void **state)
 }
 
 /*
- * A message of five long URLs runs past the 2,047 bytes an alert's text
- * holds: the first four placeholders are written in place, the fifth
- * through the scratch buffer, and its citizen ID, which the cut splits,
- * is masked before the cut (masked alone), never shown in part.
+ * A message of five long URLs, a '9' between them, runs past the 2,047
+ * bytes an alert's text holds: the first four placeholders are written
+ * in place, the fifth through the scratch buffer. Each URL ends in a
+ * citizen ID that the '9' after it would hide from the writer (thirteen
+ * digits): only masking the value alone shows it masked. The fifth's
+ * other ID, which the cut splits, is masked before the cut, never shown
+ * in part.
  */
 static void
 test_expand_cut(void **state)
@@ -922,29 +925,32 @@ test_expand_cut(void **state)
 	const char		*msg;
 
 	(void)state;
-	/* 500 bytes: a letter at each end (copies never join into one
-	 * run of digits), the ID at 40, which the 2,047-byte cut splits in
-	 * the fifth copy (2,040 to 2,051). */
+	/* 500 bytes: the IDs at 40 (2,044 to 2,055 in the fifth copy,
+	 * across the cut) and at 488, the end. */
 	for (i = 0; i < 500; i++)
 		uri[i] = (char)('a' + i % 26);
 	uri[0] = '/';
 	memcpy(uri + 40, "079123456789", 12);
+	memcpy(uri + 488, "079123456789", 12);
 	uri[500] = '\0';
 	memcpy(masked, uri, sizeof(masked));
 	memcpy(masked + 43, "*******", 7);
+	memcpy(masked + 491, "*******", 7);
 	for (i = 0; i < 5 && n < sizeof(want) - 1; i++) {
 		size_t k = sizeof(want) - 1 - n < 500 ?
 		    sizeof(want) - 1 - n : 500;
 
 		memcpy(want + n, masked, k);
 		n += k;
+		if (i < 4 && n < sizeof(want) - 1)
+			want[n++] = '9';
 	}
 	want[n] = '\0';
 	write_file("rules.yaml", "rules:\n"
 	    "  - sid: 95\n    name: long\n    category: policy-violation\n"
 	    "    severity: low\n    level: 1\n"
 	    "    match: {http.host: cut.example}\n"
-	    "    message: \"{url}{url}{url}{url}{url}\"\n    advice: a\n");
+	    "    message: \"{url}9{url}9{url}9{url}9{url}\"\n    advice: a\n");
 	c = make_config(1, "en");
 	rs = rules_load(c, err, sizeof(err));
 	if (rs == NULL)

@@ -22,6 +22,7 @@ static void
 check_addr(int ipver, const uint8_t *a)
 {
 	char	ours[64], theirs[INET6_ADDRSTRLEN];
+	size_t	i;
 
 	memset(ours, 'x', sizeof(ours));
 	assert_int_equal(util_addr_str(ipver, a, ours, sizeof(ours)), 0);
@@ -32,6 +33,10 @@ check_addr(int ipver, const uint8_t *a)
 	memset(ours, 'x', sizeof(ours));
 	assert_int_equal(util_addr_fmt(ipver, a, ours), strlen(theirs));
 	assert_string_equal(ours, theirs);
+	/* Nothing past the room promised (INET_ADDRSTRLEN for IPv4). */
+	for (i = ipver == 6 ? INET6_ADDRSTRLEN : INET_ADDRSTRLEN;
+	    i < sizeof(ours); i++)
+		assert_true(ours[i] == 'x');
 }
 
 static void

@@ -65,8 +65,17 @@ struct wrec {
 	char		 data[];
 };
 
+/*
+ * Frames in the order written. In the window, those TCP has acknowledged
+ * are a prefix (the byte stream is acknowledged in order), and unacked is
+ * the first frame after it: each acknowledgement stamps from there on,
+ * where a walk from the head crossed every frame still kept for
+ * resend_window, once per write (quadratic in an alert burst: 5,101
+ * alerts of the bench's TLS run spent 0.4 s of CPU in that walk).
+ */
 struct wlist {
 	struct wrec	*head, *tail;
+	struct wrec	*unacked;	/* the window's first frame not stamped */
 	uint64_t	 n, bytes;
 };
 
@@ -121,6 +130,8 @@ wl_push(struct wlist *l, struct wrec *w)
 	else
 		l->head = w;
 	l->tail = w;
+	if (l->unacked == NULL)
+		l->unacked = w;
 	l->n++;
 	l->bytes += w->len;
 }
@@ -134,6 +145,8 @@ wl_pop(struct wlist *l)
 		return NULL;
 	if ((l->head = w->next) == NULL)
 		l->tail = NULL;
+	if (l->unacked == w)
+		l->unacked = w->next;
 	l->n--;
 	l->bytes -= w->len;
 	return w;
@@ -150,6 +163,8 @@ wl_concat(struct wlist *a, struct wlist *b)
 	else
 		a->head = b->head;
 	a->tail = b->tail;
+	if (a->unacked == NULL)
+		a->unacked = b->unacked;
 	a->n += b->n;
 	a->bytes += b->bytes;
 	memset(b, 0, sizeof(*b));
@@ -411,9 +426,9 @@ window_ack(struct remote *r)
 	if (acked > r->last_acked || outq == 0)
 		r->last_progress = now;
 	r->last_acked = acked;
-	for (w = r->window.head; w != NULL && w->end <= acked; w = w->next)
-		if (w->acked_at == 0)
-			w->acked_at = now;
+	for (w = r->window.unacked; w != NULL && w->end <= acked; w = w->next)
+		w->acked_at = now;
+	r->window.unacked = w;
 	/* A peer that stopped reading may hold frames it acknowledged. */
 	if (now - r->last_progress > r->resend_window)
 		return;

@@ -810,13 +810,33 @@ class Report:
             fmt(on["pps"]), fmt(on["lo"]), fmt(on["hi"]), fmt(on["ns"], 1), fmt(on["cns"], 1),
             fmt(ron[0].get("alerts")), "%s (all %d runs)" % (fmt(ron[-1].get("delivered")), len(ron))))
         self.w()
-        wratio = on["ns"] / off["ns"]
-        ratio = on["cns"] / off["cns"] if on["cns"] and off["cns"] else wratio
+        # Judged as the gateway's figures are: each round's "on" run over
+        # that round's "off" run, the median over the rounds.
+        ratio = self.paired_ratio(ron, roff, "cpu")
+        wratio = self.paired_ratio(ron, roff, "seconds")
+        mratio = on["cns"] / off["cns"] if on["cns"] and off["cns"] else None
         self.w("The daemon's packet-path time includes waiting at the end for the remote "
-               "destination to take the last alerts (the drain), so a slow collector would show.")
+               "destination to take the last alerts (the drain), so a slow collector would show. "
+               "The ratio is the median over the rounds of each round's own ratio (the two runs "
+               "of a round share the machine's moment); the ratio of the two medians above is "
+               "%s." % ("%.3f×" % mratio if mratio else "n/a"))
         self.w()
+        if ratio is None:
+            ratio = mratio or on["ns"] / off["ns"]
+        if wratio is None:
+            wratio = on["ns"] / off["ns"]
         self.target("alerts to JSON + TLS syslog within 10 % of outputs off",
-                    "%.3f× the CPU ns/packet; %.3f× by wall time" % (ratio, wratio), ratio <= 1.10)
+                    "%.3f× the CPU ns/packet; %.3f× by wall time (paired medians over %d rounds)" % (
+                        ratio, wratio, min(on["n"], off["n"])), ratio <= 1.10)
+
+    @staticmethod
+    def paired_ratio(rs, base, key):
+        """Each run's key (cpu or seconds) over its own round's base run's,
+        median over the rounds; None without a pair."""
+        by_run = {r.get("run"): r for r in base if r.get("ok", 1) and r.get(key)}
+        rs_ = [r[key] / by_run[r.get("run")][key] for r in rs
+               if r.get("ok", 1) and r.get(key) and r.get("run") in by_run]
+        return med(rs_) if rs_ else None
 
     # variant, label, the variant it is measured against
     GW_VARIANTS = [("off", "outputs off", None),

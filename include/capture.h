@@ -38,6 +38,7 @@ int	 capture_add_offline(struct capture *, struct pcap *, const char *path,
 /* Live capture split among n readers (the loop and n - 1 threads). */
 int	 capture_fanout(struct capture *, unsigned n, char *err, size_t errlen);
 int	 capture_reader_fd(const struct capture *, unsigned reader, int iface);
+int	 capture_pending(const struct capture *, int reader);
 int	 capture_reader_read(struct capture *, unsigned reader, int iface,
 	    capture_pkt_cb, void *);
 int	 capture_start(struct capture *);

@@ -20,6 +20,7 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #if defined(__has_include)
@@ -449,6 +450,35 @@ capture_reader_fd(const struct capture *c, unsigned k, int i)
 	if (i < 0 || i >= c->n || (int)k >= c->src[i].nreaders)
 		return -1;
 	return pcap_get_selectable_fd(c->src[i].reader[k]);
+}
+
+/*
+ * Whether live handles have packets waiting, by a poll that does not
+ * wait: the loop's own (reader -1) or worker thread k's (capture_fanout).
+ */
+int
+capture_pending(const struct capture *c, int reader)
+{
+	struct pollfd	pfd[IFACE_MAX];
+	int		i, n = 0;
+
+	for (i = 0; i < c->n; i++) {
+		const struct capture_src *s = &c->src[i];
+		pcap_t	*p = reader < 0 ? s->pcap :
+			    reader < s->nreaders ? s->reader[reader] : NULL;
+
+		if (s->ifc.offline || p == NULL ||
+		    (pfd[n].fd = pcap_get_selectable_fd(p)) < 0)
+			continue;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	if (n == 0 || poll(pfd, (nfds_t)n, 0) <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (pfd[i].revents & POLLIN)
+			return 1;
+	return 0;
 }
 
 struct reader_arg {

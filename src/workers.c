@@ -92,6 +92,7 @@ struct worker_thr {
 	uint64_t		 flushed;	/* packet time of the last flush */
 	atomic_uint_fast64_t	 lost;		/* frames: input ring full */
 	atomic_uint_fast64_t	 at;		/* time of the frame in hand */
+	atomic_int		 idle;		/* live: polling empty handles */
 	struct rules_state	*next_state;	/* a reload's, until swapped */
 	size_t			 pending;	/* the loop's: queued unwoken */
 	int			 wakefd;	/* live: an eventfd polled too */
@@ -248,11 +249,16 @@ wt_hold(struct worker_thr *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* Live: a fanout handle's packet; arg is the thread (its worker first). */
 static void
 wt_packet(const struct iface *ifc, uint64_t ts, const uint8_t *p,
     uint32_t caplen, uint32_t wirelen, void *arg)
 {
-	sensor_worker_packet(arg, ifc, ts, p, caplen, wirelen);
+	struct worker_thr	*t = arg;
+
+	/* Its time while it works: the loop's horizon (workers_horizon). */
+	atomic_store_explicit(&t->at, ts, memory_order_relaxed);
+	sensor_worker_packet(&t->w, ifc, ts, p, caplen, wirelen);
 }
 
 /*
@@ -288,7 +294,7 @@ wt_live(struct worker_thr *t)
 			    (now = now ? now : sensor_wall_usec()) < retry[i]))
 				continue;
 			if ((r = capture_reader_read(cap, t->reader, i,
-			    wt_packet, &t->w)) < 0) {
+			    wt_packet, t)) < 0) {
 				if (retry[i] == 0)
 					log_warnx("%s: a worker's capture "
 					    "failed; retrying each second",
@@ -305,9 +311,12 @@ wt_live(struct worker_thr *t)
 			continue;
 		}
 		wt_flush(t);
+		/* Its handles were empty: see workers_horizon. */
+		atomic_store(&t->idle, 1);
 		if (poll(pfd, (nfds_t)n + 1, 10) > 0 &&
 		    (pfd[n].revents & POLLIN))
 			(void)read(t->wakefd, &junk, sizeof(junk));
+		atomic_store(&t->idle, 0);
 		wt_quiet(t);
 	}
 }
@@ -351,13 +360,51 @@ wt_main(void *arg)
 	return NULL;
 }
 
-/* live: the workers' queues at least every 10 ms */
+/*
+ * Live: the shared thresholds' horizon, as workers_kick sets it for a
+ * replay. A reader that is working, or whose handles have packets
+ * waiting (a backlog, or a thread not yet scheduled after its poll),
+ * goes on counting events no older than the packet it read last; a
+ * reader polling empty handles gets only packets that arrive later,
+ * newer than any packet read so far. So no worker counts an event
+ * before the least last time of the busy readers, and none may judge
+ * state stale past it: a worker ahead of one working off a backlog would
+ * otherwise drop a window or a suppression the other still counts in.
+ * Set every 10 ms, which bounds what is left: packets that reach an idle
+ * reader after this look and wait there while another reader's clock
+ * runs on, at most until the next.
+ */
+static void
+workers_horizon(struct workers *ws)
+{
+	uint64_t	h = UINT64_MAX, a;
+	size_t		i;
+
+	for (i = 0; i < ws->n; i++) {
+		struct worker_thr *t = ws->t[i];
+
+		a = atomic_load_explicit(&t->at, memory_order_relaxed);
+		if (a == 0 || a >= h)
+			continue;
+		/* idle first: a thread that goes idle after has read all. */
+		if (!atomic_load(&t->idle) ||
+		    capture_pending(ws->s->cap, (int)t->reader))
+			h = a;
+	}
+	a = ws->s->w.last_ts;
+	if (a != 0 && a < h && capture_pending(ws->s->cap, -1))
+		h = a;
+	rules_horizon(ws->s->rules, h);
+}
+
+/* live: the workers' queues at least every 10 ms, and the horizon */
 static void
 on_drain(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	workers_drain(arg);
+	workers_horizon(arg);
 }
 
 /* The loop thread: at most DRAIN_BATCH records a worker; how many. */
@@ -563,8 +610,8 @@ workers_kick(struct workers *ws)
 				h = at;
 		}
 	}
-	/* Live, each thread reads its own fanout handles, and the kernel's
-	 * queues say nothing of their times: no horizon (as one worker). */
+	/* Live, each thread reads its own fanout handles: the horizon is
+	 * workers_horizon's, from the readers' own times. */
 	if (!ws->fanout)
 		rules_horizon(ws->s->rules, h);
 }

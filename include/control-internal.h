@@ -98,8 +98,9 @@ struct ring_ent {
 	uint32_t	 sid;
 	uint8_t		 sev;
 	uint8_t		 cat;
-	char		*line;		/* without the newline */
+	char		*line;		/* in rbuf, without the newline */
 	size_t		 len;
+	uint64_t	 at;		/* where in rbuf's running byte count */
 };
 
 struct control {
@@ -121,7 +122,17 @@ struct control {
 	uint64_t		 bad_requests, refused_full, refused_uid;
 	uint64_t		 follow_idle_closed, refused_busy, throttled;
 	struct ring_ent		 ring[CTL_RING_MAX];
-	size_t			 rstart, rcount, rbytes;
+	size_t			 rstart, rcount;
+	/*
+	 * The lines, one after another in CTL_RING_BYTES allocated once
+	 * (not a malloc and a free an alert): a line starts at rend's place
+	 * in it, or at the buffer's start when it would not fit whole
+	 * before the end; rend counts bytes written (and skipped) since
+	 * start, and a line is overwritten once rend passes its at by the
+	 * buffer's size.
+	 */
+	char			*rbuf;
+	uint64_t		 rend;
 	uint64_t		 ring_total;
 	time_t			 log_sec;	/* refusal log rate limit */
 	int			 log_n, log_suppressed;

@@ -747,6 +747,7 @@ control_alert(void *ctx, const struct alert_rec *a)
 	struct ring_ent		*e;
 	const char		*line = a->json;
 	size_t			 len = a->len;
+	uint64_t		 at;
 
 	if (ctl == NULL || line == NULL)
 		return;
@@ -754,11 +755,14 @@ control_alert(void *ctx, const struct alert_rec *a)
 		len--;
 	if (len == 0 || len > CTL_RING_BYTES / 4)
 		return;
+	/* Whole where it goes: past the end, from the start again. */
+	at = ctl->rend;
+	if (at % CTL_RING_BYTES + len > CTL_RING_BYTES)
+		at += CTL_RING_BYTES - at % CTL_RING_BYTES;
+	/* The oldest go while the new line would write over them. */
 	while (ctl->rcount > 0 && (ctl->rcount == CTL_RING_MAX ||
-	    ctl->rbytes + len > CTL_RING_BYTES)) {
+	    RING_AT(ctl, 0)->at + CTL_RING_BYTES < at + len)) {
 		e = RING_AT(ctl, 0);
-		ctl->rbytes -= e->len;
-		free(e->line);
 		e->line = NULL;
 		ctl->rstart = (ctl->rstart + 1) % CTL_RING_MAX;
 		ctl->rcount--;
@@ -768,12 +772,16 @@ control_alert(void *ctx, const struct alert_rec *a)
 	e->sid = a->sid;
 	e->sev = (uint8_t)a->severity;
 	e->cat = (uint8_t)a->category;
-	e->line = xmalloc(len);
+	e->at = at;
+	e->line = ctl->rbuf + at % CTL_RING_BYTES;
 	memcpy(e->line, line, len);
 	e->len = len;
+	ctl->rend = at + len;
 	ctl->rcount++;
-	ctl->rbytes += len;
 	ctl->ring_total++;
+	/* Most alerts have no follower: no walk of the clients. */
+	if (ctl->nfollow == 0)
+		return;
 	for (cl = ctl->head; cl != NULL; cl = next) {
 		struct evbuffer *out;
 
@@ -863,8 +871,6 @@ lookup_group(const char *name, gid_t *gid, const char *key, char *err,
 static void
 control_free(struct control *ctl)
 {
-	size_t	i;
-
 	while (ctl->head != NULL)
 		client_free(ctl->head);
 	if (ctl->list_undo != NULL) {
@@ -881,8 +887,7 @@ control_free(struct control *ctl)
 		event_free(ctl->ev_sweep);
 	if (ctl->ev_budget != NULL)
 		event_free(ctl->ev_budget);
-	for (i = 0; i < ctl->rcount; i++)
-		free(RING_AT(ctl, i)->line);
+	free(ctl->rbuf);
 	free(ctl->group_name);
 	free(ctl->admin_name);
 	free(ctl);
@@ -946,6 +951,7 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 	memcpy(sun.sun_path, conf->status_socket,
 	    strlen(conf->status_socket));
 	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->rbuf = xmalloc(CTL_RING_BYTES);
 	ctl->s = s;
 	ctl->ops = *ops;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", conf->status_socket);

@@ -317,6 +317,68 @@ list_reloaded(void *arg, int ok, const char *rerr)
 	list_next(ctl);
 }
 
+/* a[0..al) against the string b, ASCII case folded, as strncasecmp. */
+static int
+want_cmp(const char *a, size_t al, const char *b)
+{
+	size_t	i;
+
+	for (i = 0; i < al && b[i] != '\0'; i++) {
+		int ca = tolower((unsigned char)a[i]);
+		int cb = tolower((unsigned char)b[i]);
+
+		if (ca != cb)
+			return ca - cb;
+	}
+	if (i < al)
+		return 1;
+	return b[i] == '\0' ? 0 : -1;
+}
+
+static char **want_sorted;	/* qsort's: the entries ord[] indexes */
+
+static int
+want_ord_cmp(const void *x, const void *y)
+{
+	const char	*a = want_sorted[*(const size_t *)x];
+	const char	*b = want_sorted[*(const size_t *)y];
+	int		 c = want_cmp(a, strlen(a), b);
+
+	/* Equal entries by their place in the request: a stable order. */
+	if (c == 0)
+		c = *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+	return c;
+}
+
+/*
+ * Mark seen every requested entry equal to the token (ASCII case
+ * folded); whether any was. ord[] holds the entries' indices sorted:
+ * a binary search a line of the file, where comparing each line with
+ * every entry made a 1,000-entry change of a million-line list three
+ * seconds of the loop thread's time.
+ */
+static int
+want_mark(char *const *want, const size_t *ord, size_t n, const char *tok,
+    size_t tl, uint8_t *seen)
+{
+	size_t	lo = 0, hi = n, k;
+	int	hit = 0;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+
+		if (want_cmp(tok, tl, want[ord[mid]]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < n && want_cmp(tok, tl, want[ord[k]]) == 0; k++) {
+		seen[ord[k]] = 1;
+		hit = 1;
+	}
+	return hit;
+}
+
 static json_t *
 list_change(struct control *ctl, struct ctl_client *cl,
     const struct rules_list *a, int add, json_t *req)
@@ -327,7 +389,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 	char		 err[PATH_MAX + 128], **want, *buf, *p, *nl;
 	char		 file[PATH_MAX], name[128];
 	uint8_t		*seen;
-	size_t		 n, i, len, changed = 0;
+	size_t		 n, i, len, changed = 0, *ord;
 	struct stat	 st;
 	struct evbuffer	*nb;
 	json_t		*r;
@@ -340,6 +402,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 	forced = json_array();
 	want = xcalloc(n, sizeof(*want));
 	seen = xcalloc(n, 1);
+	ord = xcalloc(n, sizeof(*ord));
 	for (i = 0; i < n; i++) {
 		char e[256];
 		const char *s = json_string_value(json_array_get(ents, i));
@@ -364,6 +427,11 @@ list_change(struct control *ctl, struct ctl_client *cl,
 		}
 		want[i] = xstrdup(e);
 	}
+	for (i = 0; i < n; i++)
+		ord[i] = i;
+	want_sorted = want;
+	qsort(ord, n, sizeof(*ord), want_ord_cmp);
+	want_sorted = NULL;
 	snprintf(file, sizeof(file), "%s", a->file);
 	snprintf(name, sizeof(name), "%s", a->name);
 	if ((buf = read_file(file, &len, &st, err, sizeof(err))) == NULL) {
@@ -378,12 +446,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 
 		nl = memchr(p, '\n', (size_t)(buf + len - p));
 		if (list_token(p, (size_t)(nl - p), &tok, &tl))
-			for (i = 0; i < n; i++)
-				if (strlen(want[i]) == tl &&
-				    strncasecmp(want[i], tok, tl) == 0) {
-					seen[i] = 1;
-					hit = 1;
-				}
+			hit = want_mark(want, ord, n, tok, tl, seen);
 		if (!add && hit) {
 			changed++;
 			continue;
@@ -448,6 +511,7 @@ out:
 		free(want[i]);
 	free(want);
 	free(seen);
+	free(ord);
 	return r;
 }
 

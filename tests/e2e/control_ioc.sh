@@ -80,5 +80,64 @@ out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1)
 grep -q "$DOMS:3: warning: co.uk is a public suffix" <<<"$out" &&
     grep -q "$IPS:$n: warning: 0.0.0.0/0 is a /0" <<<"$out" &&
     pass "-T warns of both with FILE:LINE" || flunk "-T: $out"
+# Many entries at once against a 3,000-line list (each line is looked
+# up among the entries, case folded, not compared with each): the file
+# afterwards is exactly what the old line-by-entry comparison gave,
+# worked out here in Python, and the reply says the same.
+$PY - "$DOMS" "$tmp/want" <<'EOF2'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("# many\n")
+    for i in range(3000):
+        d = "d%04d.example.net" % i
+        f.write((d.upper() if i % 7 == 0 else d) + ("  # note\n" if i % 5 == 0 else "\n"))
+# 300 present (every 10th), 50 absent, 50 repeats of present ones.
+want = ["d%04d.example.net" % i for i in range(0, 3000, 10)]
+want += ["x%04d.example.net" % i for i in range(50)]
+want += want[:50]
+open(sys.argv[2], "w").write(" ".join(want))
+EOF2
+check "reload of the 3,000-line list" ctl reload
+cp "$DOMS" "$tmp/doms.before"
+out=$(ctl --json list remove ioc_domains $(cat "$tmp/want") 2>&1)
+res=$($PY - "$tmp/doms.before" "$DOMS" "$tmp/want" "$out" <<'EOF2'
+import json, sys
+before = open(sys.argv[1]).read().splitlines(True)
+want = open(sys.argv[3]).read().split()
+r = json.loads(sys.argv[4])
+def tok(l):
+    t = l.split("#", 1)[0].split()
+    return t[0].lower() if t else None
+ws = set(want)
+keep = [l for l in before if tok(l) not in ws]
+assert open(sys.argv[2]).read() == "".join(keep), "file differs"
+assert len(before) - len(keep) == 300, len(before) - len(keep)
+assert sorted(set(r["removed"])) == sorted(w for w in ws if w.startswith("d")), "removed"
+assert sorted(set(r["not_found"])) == sorted(w for w in ws if w.startswith("x")), "not_found"
+print("removed 300 lines of 3,001, %d not found" % len(set(r["not_found"])))
+EOF2
+) && pass "list remove of 400 entries: $res" || flunk "list remove of 400 entries: $res $out"
+# Add: 200 already there (some in capitals in the file), 150 new, 50
+# of the new ones twice: each new one added once, in the request's order.
+$PY - "$tmp/want" <<'EOF2'
+import sys
+want = ["d%04d.example.net" % i for i in range(1, 3000, 15)][:200]
+new = ["n%04d.example.org" % i for i in range(150)]
+open(sys.argv[1], "w").write(" ".join(want + new + new[:50]))
+EOF2
+cp "$DOMS" "$tmp/doms.before"
+out=$(ctl --json list add ioc_domains $(cat "$tmp/want") 2>&1)
+res=$($PY - "$tmp/doms.before" "$DOMS" "$out" <<'EOF2'
+import json, sys
+before = open(sys.argv[1]).read()
+new = ["n%04d.example.org" % i for i in range(150)]
+r = json.loads(sys.argv[3])
+assert open(sys.argv[2]).read() == before + "".join(n + "\n" for n in new), "file differs"
+assert r["added"] == new, "added"
+assert len(r["already_present"]) == 200, len(r["already_present"])
+print("added 150, 200 already present")
+EOF2
+) && pass "list add of 400 entries: $res" || flunk "list add of 400 entries: $res $out"
+
 rm -f "$JA3"
 ctl_finish

@@ -152,6 +152,20 @@ wl_pop(struct wlist *l)
 	return w;
 }
 
+/* Put w back at the head of l, as it was before wl_pop. */
+static void
+wl_unpop(struct wlist *l, struct wrec *w)
+{
+	if (l->unacked == l->head)
+		l->unacked = w;
+	w->next = l->head;
+	l->head = w;
+	if (l->tail == NULL)
+		l->tail = w;
+	l->n++;
+	l->bytes += w->len;
+}
+
 /* Append list b to list a (b becomes empty). */
 static void
 wl_concat(struct wlist *a, struct wlist *b)
@@ -488,10 +502,13 @@ pump(struct remote *r)
 	window_ack(r);
 	while (r->resend.head != NULL && out_len(r) < OUT_HIGH) {
 		w = wl_pop(&r->resend);
-		r->resent++;
 		if (write_frame(r, w->data, w->len, w->from_spool, NULL,
-		    w) != 0)
+		    w) != 0) {
+			/* Not written: first again next time, not lost. */
+			wl_unpop(&r->resend, w);
 			return;
+		}
+		r->resent++;
 	}
 	while (r->resend.head == NULL && out_len(r) < OUT_HIGH &&
 	    r->window.bytes < WINDOW_MAX &&

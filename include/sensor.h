@@ -86,6 +86,7 @@ struct sensor {
 	struct outputs		*outputs;	/* output.c: syslog, remote */
 	struct event		*ev_sigint, *ev_sigterm, *ev_sighup, *ev_tick;
 	uint64_t		 wall_start;	/* microseconds */
+	uint64_t		 cpu_start;	/* the process's CPU µs then */
 	int			 offline;
 	int			 shutting_down;
 	const char		*stats_path;

@@ -56,5 +56,7 @@ json_t	*stats_remote(const struct remote *);
 json_t	*stats_time(const struct sensor *, uint64_t usec);
 /* Peak resident set of this process, KiB (-1 unknown). */
 long	 stats_peak_rss_kb(void);
+/* The process's CPU time so far, user and system, all threads (µs). */
+uint64_t stats_cpu_usec(void);
 
 #endif

@@ -811,6 +811,7 @@ sensor_start(struct sensor *s, char *err, size_t errlen)
 	}
 	/* Packet rates are of the packet path, without the load time. */
 	s->wall_start = s->start_wall = sensor_wall_usec();
+	s->cpu_start = stats_cpu_usec();
 	return 0;
 }
 

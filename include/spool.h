@@ -25,6 +25,8 @@ int	 spool_prepend(struct spool *, const char *frames, size_t len,
 /* Next frame after the read position; 1 found, 0 none, -1 error. */
 int	 spool_read(struct spool *, char **frame, size_t *len,
 	    struct spool_pos *end);
+/* The frame spool_read just gave, len bytes, unread: it comes next again. */
+void	 spool_unread(struct spool *, size_t len);
 /* Everything before pos is delivered; older segments are removed. */
 void	 spool_commit(struct spool *, const struct spool_pos *);
 /* Commit everything read so far. */

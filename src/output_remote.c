@@ -513,8 +513,12 @@ pump(struct remote *r)
 	while (r->resend.head == NULL && out_len(r) < OUT_HIGH &&
 	    r->window.bytes < WINDOW_MAX &&
 	    spool_read(r->spool, &f, &len, &end) == 1) {
-		if (write_frame(r, f, len, 1, &end, NULL) != 0)
+		if (write_frame(r, f, len, 1, &end, NULL) != 0) {
+			/* Not written: read again next time, not skipped
+			 * (a later frame's commit would have passed it). */
+			spool_unread(r->spool, len);
 			return;
+		}
 		r->replayed++;
 	}
 }

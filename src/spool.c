@@ -806,6 +806,16 @@ spool_commit(struct spool *sp, const struct spool_pos *pos)
 	}
 }
 
+void
+spool_unread(struct spool *sp, size_t len)
+{
+	if (len == 0 || len > sp->rpos.off || sp->rframes == 0)
+		return;
+	sp->rpos.off -= len;
+	sp->rframes--;
+	sp->pending++;
+}
+
 /* Commit everything that was read. */
 void
 spool_commit_read(struct spool *sp)

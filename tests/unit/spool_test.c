@@ -118,6 +118,53 @@ test_order_and_reopen(void **state)
 	spool_close(sp);
 }
 
+/* A frame read and not sent (the socket would not take it) is unread:
+ * it comes again, in its place, and commits of what follows count it. */
+static void
+test_unread(void **state)
+{
+	char		 err[256], buf[128];
+	struct spool	*sp;
+	unsigned	 i;
+	char		*f;
+	size_t		 len;
+	struct spool_pos e;
+
+	(void)state;
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
+		    i)), 0);
+	assert_int_equal(next(sp), 0);
+	assert_int_equal(spool_read(sp, &f, &len, &e), 1);
+	assert_int_equal(spool_pending(sp), 8);
+	spool_unread(sp, len);
+	assert_int_equal(spool_pending(sp), 9);
+	for (i = 1; i < 10; i++) {
+		char	want[32];
+		int	wl = snprintf(want, sizeof(want), "message %u", i);
+
+		assert_int_equal(spool_read(sp, &f, &len, &e), 1);
+		/* The number ends the frame: "message 1" is not "message 10". */
+		assert_true(len >= (size_t)wl);
+		assert_memory_equal(f + len - (size_t)wl, want, (size_t)wl);
+		if (i == 5)
+			spool_commit(sp, &e);
+	}
+	assert_int_equal(next(sp), -1);
+	/* Reopened: what was committed (up to 5, the unread 1 among it)
+	 * stays delivered, the rest comes again. */
+	spool_close(sp);
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	assert_int_equal(spool_pending(sp), 4);
+	for (i = 6; i < 10; i++)
+		assert_int_equal(next(sp), (int)i);
+	assert_int_equal(next(sp), -1);
+	spool_close(sp);
+}
+
 static void
 test_full_drops_oldest(void **state)
 {
@@ -437,6 +484,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_and_reopen, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_unread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_drops_oldest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prepend, setup, teardown),

@@ -413,15 +413,29 @@ tls_ja3(const struct app_tls *t, const struct tls_ch *ch, char *out)
 	tls_hw_final(&w, out, 32);
 }
 
-static int
-tls_cmp16(const void *a, const void *b)
+/* v[i] sifted down the max-heap v[0, n). */
+static void
+tls_sift16(uint16_t *v, size_t i, size_t n)
 {
-	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	size_t		 c;
+	uint16_t	 x = v[i];
 
-	return ((x > y) - (x < y));
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && v[c + 1] > v[c])
+			c++;
+		if (v[c] <= x)
+			break;
+		v[i] = v[c];
+		i = c;
+	}
+	v[i] = x;
 }
 
-/* Real hellos carry a few dozen values: insertion sort, qsort beyond. */
+/*
+ * Real hellos carry a few dozen values: insertion sort; a heap sort
+ * beyond (a hostile hello's 512 ciphers), in place: glibc's qsort
+ * allocates a buffer for 1,024 bytes or more.
+ */
 static void
 tls_sort16(uint16_t *v, size_t n)
 {
@@ -429,7 +443,14 @@ tls_sort16(uint16_t *v, size_t n)
 	uint16_t	 x;
 
 	if (n > 64) {
-		qsort(v, n, sizeof(*v), tls_cmp16);
+		for (i = n / 2; i-- > 0;)
+			tls_sift16(v, i, n);
+		for (i = n; i-- > 1;) {
+			x = v[0];
+			v[0] = v[i];
+			v[i] = x;
+			tls_sift16(v, 0, i);
+		}
 		return;
 	}
 	for (i = 1; i < n; i++) {

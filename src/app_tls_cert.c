@@ -349,6 +349,22 @@ cert_hex_fp(const uint8_t *md, char *out)
  * The certificate with DER der: from the cache, or parsed into it (the
  * least recently used of its set goes). NULL when OpenSSL rejects it.
  */
+/*
+ * SHA-256 of a certificate, once per server certificate seen: SHA256()
+ * goes through EVP_Q_digest, which fetches the algorithm and allocates
+ * and frees a context each call; the low-level functions do neither
+ * (used knowingly, as community_id.c and hkdf.c use theirs).
+ */
+static void
+sha256_of(const uint8_t *p, size_t len, uint8_t md[SHA256_DIGEST_LENGTH])
+{
+	SHA256_CTX	c;
+
+	SHA256_Init(&c);
+	SHA256_Update(&c, p, len);
+	SHA256_Final(md, &c);
+}
+
 const struct tls_cert *
 tls_cert_get(struct tls_cert_cache *cc, const uint8_t *der, size_t len)
 {
@@ -358,7 +374,7 @@ tls_cert_get(struct tls_cert_cache *cc, const uint8_t *der, size_t len)
 	X509			*x;
 	size_t			 i;
 
-	SHA256(der, len, md);
+	sha256_of(der, len, md);
 	set = &cc->e[((size_t)md[0] << 8 | md[1]) % cc->nsets * CACHE_WAYS];
 	victim = &set[0];
 	for (i = 0; i < CACHE_WAYS; i++) {

@@ -152,7 +152,8 @@ wl_pop(struct wlist *l)
 	return w;
 }
 
-/* Put w back at the head of l, as it was before wl_pop. */
+/* Put w back at the head of l, as it was before wl_pop (the resend
+ * list's: its unacked is never read; the window's is wl_push's). */
 static void
 wl_unpop(struct wlist *l, struct wrec *w)
 {

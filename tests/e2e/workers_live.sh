@@ -11,8 +11,10 @@
 #    counted as busy with its last packet's time (a horizon stuck in the
 #    past) keeps all 120, when that reader is not the one the last
 #    datagrams reach (the split is keyed at random: about every other
-#    run). What this does not show is a reader held behind; the replay's
-#    horizon, which is exact, is tests/e2e/workers.sh's.
+#    run). What this does not show is a reader held behind (the code
+#    before the live horizon, which set none, passes it too: it checks
+#    that the horizon never holds state back once the readers are idle);
+#    the replay's horizon, which is exact, is tests/e2e/workers.sh's.
 #  - The same ports again, spread as before, count again from one.
 CTL_SENSOR_EXTRA='workers: 2'
 rules_dir=$(mktemp -d /tmp/cg-workers-live-rules.XXXXXX)

@@ -268,6 +268,14 @@ int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_quic(const uint8_t *, size_t, struct app_tls *);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
+/*
+ * Whether the records at p certainly do not hold the whole handshake
+ * message yet (the hello parsers would ask for more): well-formed
+ * handshake record headers whose payloads add up to less than the
+ * message's length, or to fewer than its 4-byte header. 0 when anything
+ * else (SSLv2, another record type, a bad length): the parser decides.
+ */
+int	 app_tls_msg_short(const uint8_t *, size_t);
 const char *app_tls_version_name(uint16_t);
 const char *app_tls_ext_name(uint16_t);
 int	 app_tls_cipher_set(const char *name, uint8_t *bits);

@@ -360,6 +360,29 @@ app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
 }
 
 /*
+ * Whether a buffered message, old bytes before and n now, certainly is
+ * still incomplete, so that parsing it again would only ask for more:
+ * re-parsing the whole buffer on every segment made a message sent a
+ * byte at a time cost its length squared (4 KiB: 8 M byte-steps). TLS
+ * by its record and handshake lengths; an SSH banner or HTTP header
+ * line ends at a '\n', none among the new bytes; DNS over TCP says its
+ * length first, and its parser checks it at once.
+ */
+static int
+app_msg_short(const struct flow *f, const uint8_t *p, size_t old, size_t n)
+{
+	switch (f->app_proto) {
+	case APP_TLS:
+		return app_tls_msg_short(p, n);
+	case APP_SSH:
+	case APP_HTTP:
+		return memchr(p + old, '\n', n - old) == NULL;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Feed one in-order chunk to a message parser, buffering across
  * segments when needed. Returns the parser's verdict for the chunk.
  */
@@ -374,9 +397,13 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	if (b != NULL && b->len[dir] > 0) {
 		size_t room = APP_BUF_MAX - b->len[dir];
 		size_t take = n < room ? n : room;
+		size_t old = b->len[dir];
 
 		memcpy(b->data[dir] + b->len[dir], p, take);
 		b->len[dir] += (uint16_t)take;
+		if (b->len[dir] < APP_BUF_MAX &&
+		    app_msg_short(f, b->data[dir], old, b->len[dir]))
+			return APP_MORE;
 		rc = app_parse_msg(ctx, f, dir, b->data[dir], b->len[dir],
 		    &what);
 		if (rc == APP_MORE && b->len[dir] < APP_BUF_MAX)

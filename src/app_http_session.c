@@ -28,6 +28,7 @@ enum {
 struct http_hbuf {
 	struct http_hbuf *next;
 	size_t		 len;
+	int		 line_done;	/* the start line has its '\n' */
 	uint8_t		 data[APP_BUF_MAX];
 };
 
@@ -277,6 +278,35 @@ hs_parse(int dir, const uint8_t *p, size_t n, struct app_http *h)
 }
 
 /*
+ * Whether the bytes of b from old on can have ended what the parser
+ * waits for: the start line (its '\n'), then the blank line after the
+ * fields ("\n\n" or "\n\r\n", its first bytes perhaps old). Else a
+ * parse of the whole buffer would only ask for more again: that was a
+ * header sent a byte at a time costing its length squared (4 KiB:
+ * 8 M byte-steps a message).
+ */
+static int
+hs_may_end(struct http_hbuf *b, size_t old)
+{
+	const uint8_t	*p = b->data, *nl;
+	size_t		 k = old;
+
+	while (k < b->len &&
+	    (nl = memchr(p + k, '\n', b->len - k)) != NULL) {
+		k = (size_t)(nl - p);
+		if (!b->line_done) {
+			b->line_done = 1;
+			return 1;
+		}
+		if ((k >= 1 && p[k - 1] == '\n') ||
+		    (k >= 2 && p[k - 1] == '\r' && p[k - 2] == '\n'))
+			return 1;
+		k++;
+	}
+	return 0;
+}
+
+/*
  * The header part of a piece: returns the bytes of p that belong to the
  * header, after which *done says whether it is complete (its fields in
  * h), or -1 when it is not a message header.
@@ -307,6 +337,7 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 		hs->hfree = b->next;
 		memcpy(b->data, p, n);
 		b->len = n;
+		b->line_done = memchr(p, '\n', n) != NULL;
 		ss->hbuf[dir] = b;
 		return (long)n;
 	}
@@ -314,6 +345,8 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 	take = n < APP_BUF_MAX - old ? n : APP_BUF_MAX - old;
 	memcpy(b->data + old, p, take);
 	b->len += take;
+	if (b->len < APP_BUF_MAX && !hs_may_end(b, old))
+		return (long)n;
 	rc = hs_parse(dir, b->data, b->len, h);
 	if (rc == APP_MORE && b->len < APP_BUF_MAX)
 		return (long)n;

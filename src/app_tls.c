@@ -1103,6 +1103,36 @@ app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 	return (APP_DONE);
 }
 
+int
+app_tls_msg_short(const uint8_t *p, size_t len)
+{
+	size_t	off = 0, rlen, avail, have = 0, need = 0, i;
+	uint8_t	hdr[4];
+
+	while (off < len) {
+		if (p[off] != TLS_REC_HANDSHAKE ||
+		    (len - off > 1 && p[off + 1] != 3))
+			return (0);
+		if (len - off < 5)
+			break;
+		rlen = (size_t)p[off + 3] << 8 | p[off + 4];
+		if (rlen == 0 || rlen > TLS_REC_MAX)
+			return (0);
+		avail = len - off - 5 < rlen ? len - off - 5 : rlen;
+		/* The message's header may itself span records. */
+		for (i = 0; i < avail && have + i < 4; i++)
+			hdr[have + i] = p[off + 5 + i];
+		have += avail;
+		if (need == 0 && have >= 4)
+			need = 4 + ((size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 |
+			    hdr[3]);
+		if (need != 0 && have >= need)
+			return (0);
+		off += 5 + rlen;
+	}
+	return (1);
+}
+
 /* Display name of a protocol version, as used in events and rules. */
 const char *
 app_tls_version_name(uint16_t v)

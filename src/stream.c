@@ -32,6 +32,8 @@
 #define SF_DEPTH0	0x04	/* stream.depth reached: counted once */
 #define SF_DEPTH1	0x08
 #define SF_HELD		FA_HELD	/* a direction holds data out of order */
+#define SF_BIG_ASKED	0x20	/* wants_big asked for this flow: its answer */
+#define SF_BIG		0x40
 
 struct sblk {
 	struct sblk	*next;
@@ -452,9 +454,18 @@ within_depth(struct stream *st, struct flow *f, int dir, uint32_t n)
 {
 	uint32_t	depth = st->depth, done = f->inspected[dir];
 
-	if (done + (uint64_t)n > depth && st->wants_big != NULL &&
-	    st->wants_big(f, st->wants_arg))
-		depth = st->big_depth;
+	/* Asked once a flow, not on every segment past the depth: the
+	 * answer (an asset lookup by name, two address lookups) was per
+	 * segment of every bulk transfer. Kept for the flow's life. */
+	if (done + (uint64_t)n > depth && st->wants_big != NULL) {
+		if (!(f->app_flags & SF_BIG_ASKED)) {
+			f->app_flags |= SF_BIG_ASKED;
+			if (st->wants_big(f, st->wants_arg))
+				f->app_flags |= SF_BIG;
+		}
+		if (f->app_flags & SF_BIG)
+			depth = st->big_depth;
+	}
 	if (done >= depth)
 		return 0;
 	return depth - done < n ? depth - done : n;

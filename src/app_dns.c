@@ -127,6 +127,45 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 }
 
 /*
+ * Step *off past the name there without decoding it: its labels in
+ * place, and a pointer ends it (not followed, as dns_name would: the
+ * questions after the first are only passed over, and a message of
+ * pointer-only questions made each of its bytes cost a whole name).
+ * -1 where dns_name would find the name malformed in place.
+ */
+static int
+dns_skip_name(const uint8_t *p, size_t len, size_t *off)
+{
+	size_t	pos = *off, wire = 1, ptr;
+	uint8_t	b;
+
+	for (;;) {
+		if (pos >= len)
+			return (-1);
+		b = p[pos];
+		if (b == 0) {
+			*off = pos + 1;
+			return (0);
+		}
+		if ((b & 0xc0) == 0xc0) {
+			if (pos + 1 >= len)
+				return (-1);
+			ptr = (size_t)(b & 0x3f) << 8 | p[pos + 1];
+			if (ptr == pos || ptr >= len)
+				return (-1);
+			*off = pos + 2;
+			return (0);
+		}
+		if (b & 0xc0)
+			return (-1);
+		wire += 1 + (size_t)b;
+		if (pos + 1 + b > len || wire > DNS_NAME_WIRE_MAX)
+			return (-1);
+		pos += 1 + (size_t)b;
+	}
+}
+
+/*
  * Parse the header and the first question. qdcount 0 is allowed (qname
  * stays empty); a malformed header or question is APP_BAD.
  */
@@ -202,8 +241,8 @@ app_dns_answer(const struct app_dns *d, struct app_dns_iter *it,
 		/* Past the questions after the first. */
 		it->off = d->q_end;
 		for (q = 1; q < d->qdcount; q++) {
-			if (dns_name(p, len, &it->off, rr->rrname,
-			    sizeof(rr->rrname)) == -1 || len - it->off < 4)
+			if (dns_skip_name(p, len, &it->off) == -1 ||
+			    len - it->off < 4)
 				return (-1);
 			it->off += 4;
 		}

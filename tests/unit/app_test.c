@@ -840,6 +840,29 @@ test_dns_answers(void **state)
 	    APP_DONE);
 	d.msg = NULL;
 	assert_int_equal(app_dns_answer(&d, &it, &rr[0]), 0);
+	{
+		/* Three questions, the second and third pointers to the
+		 * first's name (passed over, not decoded), then the answer;
+		 * a pointer past the message, or a label running past it,
+		 * in a later question stops the answers there. */
+		uint8_t m[] = {
+			0x00, 0x01, 0x81, 0x80, 0x00, 0x03, 0x00, 0x01,
+			0x00, 0x00, 0x00, 0x00,
+			0x01, 'a', 0x02, 'b', 'c', 0x00, 0x00, 0x01, 0x00, 0x01,
+			0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01,
+			0xc0, 0x0e, 0x00, 0x1c, 0x00, 0x01,
+			0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x3c, 0x00, 0x04, 192, 0, 2, 7 };
+
+		assert_int_equal(dns_answers(m, sizeof(m), rr, 2), 1);
+		assert_string_equal(rr[0].rrname, "a.bc");
+		assert_string_equal(rr[0].rdata, "192.0.2.7");
+		m[29] = 0xff;		/* the third question's pointer */
+		assert_int_equal(dns_answers(m, sizeof(m), rr, 2), -1);
+		m[29] = 0x0e;
+		m[28] = 0x3f;		/* a 63-byte label, past the end */
+		assert_int_equal(dns_answers(m, sizeof(m), rr, 2), -1);
+	}
 }
 
 static void

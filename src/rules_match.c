@@ -375,6 +375,7 @@ addr_slots(struct ruleset *rs)
 }
 
 static uint64_t name_hash(const char *);
+static uint64_t name_index_hash(const char *, size_t);
 static uint64_t name_hashn(const char *, size_t);
 
 static int
@@ -425,7 +426,7 @@ names_add(struct ruleset *rs, uint32_t id, size_t *cap)
 	for (i = 0; i < sm->n; i++) {
 		struct name_ent	*e = &rs->names[rs->nnames++];
 
-		e->h = name_hash(sm->v[i].s);
+		e->h = name_index_hash(sm->v[i].s, strlen(sm->v[i].s));
 		e->rule = id;
 		e->appr = r->apprec;
 	}
@@ -634,6 +635,25 @@ static uint64_t
 name_hash(const char *s)
 {
 	return name_hashn(s, strlen(s));
+}
+
+/* FNV-1a, case folded, of the last byte first: see try_names. */
+#define NAME_IX_BASIS	1469598103934665603ULL
+static inline uint64_t
+name_index_step(uint64_t h, char c)
+{
+	h ^= (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	return h * 1099511628211ULL;
+}
+
+static uint64_t
+name_index_hash(const char *s, size_t n)
+{
+	uint64_t	h = NAME_IX_BASIS;
+
+	while (n > 0)
+		h = name_index_step(h, s[--n]);
+	return h;
 }
 
 static void
@@ -947,6 +967,13 @@ try_flow_list(struct rules_state *ws, const uint32_t *ids, uint32_t n,
 	return end;
 }
 
+/* A name's suffixes looked up: a 255-byte name has at most 128. */
+#define NAME_SUFFIX_MAX	130
+_Static_assert(sizeof(((struct app_tls *)0)->sni) <= 2 * NAME_SUFFIX_MAX &&
+    sizeof(((struct app_dns *)0)->qname) <= 2 * NAME_SUFFIX_MAX &&
+    sizeof(((struct app_http *)0)->host) <= 2 * NAME_SUFFIX_MAX,
+    "every suffix of a name has its slot");
+
 /* The rules naming the record's SNI, query or host, or a parent of it. */
 static void
 try_names(struct rules_state *ws, const struct match_ctx *c,
@@ -955,7 +982,8 @@ try_names(struct rules_state *ws, const struct match_ctx *c,
 	const struct ruleset	*rs = ws->rs;
 	const struct app_result	*app = c->app;
 	const char		*s;
-	size_t			 len, i, lo, hi, mid;
+	size_t			 len, i, lo, hi, mid, nsuf = 0;
+	uint64_t		 h, suf[NAME_SUFFIX_MAX];
 	uint8_t			 appr = (uint8_t)app->have;
 
 	if (rs->nnames == 0)
@@ -969,15 +997,23 @@ try_names(struct rules_state *ws, const struct match_ctx *c,
 	else
 		return;
 	len = strlen(s);
-	/* The whole name (exact), then every ".parent" suffix. */
-	for (i = 0; i <= len; i++) {
+	/*
+	 * The whole name (exact), then every ".parent" suffix, longest
+	 * first. Their hashes in one pass from the end (the index hashes
+	 * the last byte first): hashing each suffix anew cost a name of
+	 * one-letter labels its length squared (255 bytes: 32 K steps).
+	 */
+	for (h = NAME_IX_BASIS, i = len; i > 0; i--) {
+		h = name_index_step(h, s[i - 1]);
+		if ((i == 1 || s[i - 1] == '.') && nsuf < NAME_SUFFIX_MAX) {
+			suf[nsuf] = h;
+			nsuf++;
+		}
+	}
+	while (nsuf > 0) {
 		struct name_ent	key;
 
-		if (i > 0 && s[i] != '.')
-			continue;
-		if (i == len)
-			break;
-		key.h = name_hashn(s + i, len - i);
+		key.h = suf[--nsuf];
 		key.appr = appr;
 		key.rule = 0;
 		lo = 0;

@@ -169,8 +169,9 @@ tls_walk_feed(struct tls_walk *w, const uint8_t *p, size_t n)
 
 struct cache_ent {
 	struct tls_cert	 c;
-	X509		*x;
+	X509		*x;		/* NULL in an entry for bad DER */
 	uint64_t	 used;		/* LRU stamp; 0 = empty */
+	int		 bad;		/* OpenSSL refused these bytes */
 	uint64_t	 sni_h;		/* last SNI checked, its verdict */
 	int		 sni_ok;
 };
@@ -382,21 +383,30 @@ tls_cert_get(struct tls_cert_cache *cc, const uint8_t *der, size_t len)
 		if (e->used != 0 && memcmp(e->c.sha256, md, sizeof(md)) == 0) {
 			e->used = ++cc->clock;
 			cc->st.hits++;
+			if (e->bad) {
+				cc->st.bad++;
+				return NULL;
+			}
 			return &e->c;
 		}
 		if (e->used < victim->used)
 			victim = e;
 	}
 	cc->st.parsed++;
-	if ((x = d2i_X509(NULL, &q, (long)len)) == NULL || q != der + len) {
-		X509_free(x);
-		cc->st.bad++;
-		return NULL;
-	}
 	if (victim->used != 0)
 		cc->st.evicted++;
 	X509_free(victim->x);
 	memset(victim, 0, sizeof(*victim));
+	if ((x = d2i_X509(NULL, &q, (long)len)) == NULL || q != der + len) {
+		/* Kept as bad: the same bytes again (a server's broken
+		 * certificate, or a flood of one) are not parsed again. */
+		X509_free(x);
+		cc->st.bad++;
+		memcpy(victim->c.sha256, md, sizeof(md));
+		victim->bad = 1;
+		victim->used = ++cc->clock;
+		return NULL;
+	}
 	victim->x = x;
 	memcpy(victim->c.sha256, md, sizeof(md));
 	cert_hex_fp(md, victim->c.fingerprint);

@@ -199,7 +199,7 @@ test_cache_fields(void **state)
 	static uint8_t		 der[TLS_CERT_DER_MAX];
 	struct tls_cert_cache	*cc = tls_cert_cache_new(64);
 	const struct tls_cert	*c, *c2;
-	size_t			 len;
+	size_t			 len, i;
 
 	(void)state;
 	len = load_der("good", der, sizeof(der));
@@ -246,6 +246,14 @@ test_cache_fields(void **state)
 	der[len] = 0;
 	assert_null(tls_cert_get(cc, der, len + 1));
 	assert_int_equal(tls_cert_cache_stats(cc)->bad, 2);
+	/* Refused bytes again: refused from the cache, not parsed again. */
+	i = tls_cert_cache_stats(cc)->parsed;
+	assert_null(tls_cert_get(cc, der, len + 1));
+	assert_int_equal(tls_cert_cache_stats(cc)->parsed, i);
+	assert_int_equal(tls_cert_cache_stats(cc)->bad, 3);
+	/* ... and the good certificate just before them still good. */
+	assert_non_null(tls_cert_get(cc, der, len));
+	assert_int_equal(tls_cert_cache_stats(cc)->parsed, i);
 	tls_cert_cache_free(cc);
 }
 

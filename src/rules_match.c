@@ -618,16 +618,23 @@ rules_regex_charge(struct rules_state *ws, const struct rule_match *m)
 	limit_queue(ws, id);
 }
 
+/* FNV-1a of a name, case folded: one byte. */
+#define NAME_FNV_BASIS	1469598103934665603ULL
+static inline uint64_t
+name_fnv_step(uint64_t h, char c)
+{
+	h ^= (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	return h * 1099511628211ULL;
+}
+
 static uint64_t
 name_hashn(const char *s, size_t n)
 {
-	uint64_t	h = 1469598103934665603ULL;
+	uint64_t	h = NAME_FNV_BASIS;
 	size_t		i;
 
-	for (i = 0; i < n; i++) {
-		h ^= (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-		h *= 1099511628211ULL;
-	}
+	for (i = 0; i < n; i++)
+		h = name_fnv_step(h, s[i]);
 	return h;
 }
 
@@ -637,22 +644,14 @@ name_hash(const char *s)
 	return name_hashn(s, strlen(s));
 }
 
-/* FNV-1a, case folded, of the last byte first: see try_names. */
-#define NAME_IX_BASIS	1469598103934665603ULL
-static inline uint64_t
-name_index_step(uint64_t h, char c)
-{
-	h ^= (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	return h * 1099511628211ULL;
-}
-
+/* The same, of the last byte first: see try_names. */
 static uint64_t
 name_index_hash(const char *s, size_t n)
 {
-	uint64_t	h = NAME_IX_BASIS;
+	uint64_t	h = NAME_FNV_BASIS;
 
 	while (n > 0)
-		h = name_index_step(h, s[--n]);
+		h = name_fnv_step(h, s[--n]);
 	return h;
 }
 
@@ -967,7 +966,8 @@ try_flow_list(struct rules_state *ws, const uint32_t *ids, uint32_t n,
 	return end;
 }
 
-/* A name's suffixes looked up: a 255-byte name has at most 128. */
+/* A name's suffixes looked up: a 255-byte name has at most 128 (the
+ * buffers below hold 255 at most, which the assertion keeps true). */
 #define NAME_SUFFIX_MAX	130
 _Static_assert(sizeof(((struct app_tls *)0)->sni) <= 2 * NAME_SUFFIX_MAX &&
     sizeof(((struct app_dns *)0)->qname) <= 2 * NAME_SUFFIX_MAX &&
@@ -1003,12 +1003,10 @@ try_names(struct rules_state *ws, const struct match_ctx *c,
 	 * the last byte first): hashing each suffix anew cost a name of
 	 * one-letter labels its length squared (255 bytes: 32 K steps).
 	 */
-	for (h = NAME_IX_BASIS, i = len; i > 0; i--) {
-		h = name_index_step(h, s[i - 1]);
-		if ((i == 1 || s[i - 1] == '.') && nsuf < NAME_SUFFIX_MAX) {
-			suf[nsuf] = h;
-			nsuf++;
-		}
+	for (h = NAME_FNV_BASIS, i = len; i > 0; i--) {
+		h = name_fnv_step(h, s[i - 1]);
+		if (i == 1 || s[i - 1] == '.')
+			suf[nsuf++] = h;
 	}
 	while (nsuf > 0) {
 		struct name_ent	key;

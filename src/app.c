@@ -364,9 +364,10 @@ app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
  * still incomplete, so that parsing it again would only ask for more:
  * re-parsing the whole buffer on every segment made a message sent a
  * byte at a time cost its length squared (4 KiB: 8 M byte-steps). TLS
- * by its record and handshake lengths; an SSH banner or HTTP header
- * line ends at a '\n', none among the new bytes; DNS over TCP says its
- * length first, and its parser checks it at once.
+ * by its record and handshake lengths; an SSH banner line ends at a
+ * '\n', none among the new bytes; DNS over TCP says its length first,
+ * and its parser checks it at once. (HTTP goes through its sessions,
+ * app_http_session.c, which wait for the header's end alike.)
  */
 static int
 app_msg_short(const struct flow *f, const uint8_t *p, size_t old, size_t n)
@@ -375,7 +376,6 @@ app_msg_short(const struct flow *f, const uint8_t *p, size_t old, size_t n)
 	case APP_TLS:
 		return app_tls_msg_short(p, n);
 	case APP_SSH:
-	case APP_HTTP:
 		return memchr(p + old, '\n', n - old) == NULL;
 	default:
 		return 0;

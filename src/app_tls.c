@@ -104,26 +104,35 @@ tls_isalnum(uint8_t c)
 	    (c >= 'a' && c <= 'z'));
 }
 
+/*
+ * The handshake record header at p, n bytes in hand: RD_OK with its
+ * payload length, RD_MORE while it is partial (what is there must still
+ * look like one), else RD_BAD.
+ */
+static int
+tls_rec_header(const uint8_t *p, size_t n, size_t *rlen)
+{
+	if ((n > 0 && p[0] != TLS_REC_HANDSHAKE) || (n > 1 && p[1] != 3))
+		return (RD_BAD);
+	if (n < 5)
+		return (RD_MORE);
+	*rlen = (size_t)p[3] << 8 | p[4];
+	if (*rlen == 0 || *rlen > TLS_REC_MAX)
+		return (RD_BAD);
+	return (RD_OK);
+}
+
 /* Step into the next handshake record when the current one is used up. */
 static int
 tls_rd_fill(struct tls_rd *r)
 {
-	size_t	 rlen;
+	size_t	 rlen = 0;
+	int	 st;
 
 	while (r->rec_left == 0) {
-		if (r->len - r->off < 5) {
-			/* A partial header must still look like a record. */
-			if (r->off < r->len && r->p[r->off] != TLS_REC_HANDSHAKE)
-				return (r->st = RD_BAD);
-			if (r->len - r->off > 1 && r->p[r->off + 1] != 3)
-				return (r->st = RD_BAD);
-			return (r->st = RD_MORE);
-		}
-		if (r->p[r->off] != TLS_REC_HANDSHAKE || r->p[r->off + 1] != 3)
-			return (r->st = RD_BAD);
-		rlen = (size_t)r->p[r->off + 3] << 8 | r->p[r->off + 4];
-		if (rlen == 0 || rlen > TLS_REC_MAX)
-			return (r->st = RD_BAD);
+		if ((st = tls_rec_header(r->p + r->off, r->len - r->off,
+		    &rlen)) != RD_OK)
+			return (r->st = st);
 		r->off += 5;
 		r->rec_left = rlen;
 	}
@@ -1106,18 +1115,16 @@ app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 int
 app_tls_msg_short(const uint8_t *p, size_t len)
 {
-	size_t	off = 0, rlen, avail, have = 0, need = 0, i;
+	size_t	off = 0, rlen = 0, avail, have = 0, need = 0, i;
 	uint8_t	hdr[4];
 
 	while (off < len) {
-		if (p[off] != TLS_REC_HANDSHAKE ||
-		    (len - off > 1 && p[off + 1] != 3))
+		int st = tls_rec_header(p + off, len - off, &rlen);
+
+		if (st == RD_BAD)
 			return (0);
-		if (len - off < 5)
+		if (st == RD_MORE)
 			break;
-		rlen = (size_t)p[off + 3] << 8 | p[off + 4];
-		if (rlen == 0 || rlen > TLS_REC_MAX)
-			return (0);
 		avail = len - off - 5 < rlen ? len - off - 5 : rlen;
 		/* The message's header may itself span records. */
 		for (i = 0; i < avail && have + i < 4; i++)

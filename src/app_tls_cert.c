@@ -347,10 +347,6 @@ cert_hex_fp(const uint8_t *md, char *out)
 }
 
 /*
- * The certificate with DER der: from the cache, or parsed into it (the
- * least recently used of its set goes). NULL when OpenSSL rejects it.
- */
-/*
  * SHA-256 of a certificate, once per server certificate seen: SHA256()
  * goes through EVP_Q_digest, which fetches the algorithm and allocates
  * and frees a context each call; the low-level functions do neither
@@ -366,6 +362,11 @@ sha256_of(const uint8_t *p, size_t len, uint8_t md[SHA256_DIGEST_LENGTH])
 	SHA256_Final(md, &c);
 }
 
+/*
+ * The certificate with DER der: from the cache, or parsed into it (the
+ * least recently used of its set goes). NULL when OpenSSL rejects it,
+ * then or before (refused bytes are kept as bad).
+ */
 const struct tls_cert *
 tls_cert_get(struct tls_cert_cache *cc, const uint8_t *der, size_t len)
 {

@@ -98,8 +98,7 @@ struct ring_ent {
 	uint32_t	 sid;
 	uint8_t		 sev;
 	uint8_t		 cat;
-	char		*line;		/* in rbuf, without the newline */
-	size_t		 len;
+	size_t		 len;		/* the line's, without the newline */
 	uint64_t	 at;		/* where in rbuf's running byte count */
 };
 
@@ -143,6 +142,8 @@ struct control {
 };
 
 #define RING_AT(ctl, i) (&(ctl)->ring[((ctl)->rstart + (i)) % CTL_RING_MAX])
+/* A ring entry's line, in rbuf. */
+#define RING_LINE(ctl, e) ((ctl)->rbuf + (e)->at % CTL_RING_BYTES)
 
 /* control_cmd.c */
 int	 client_request(struct ctl_client *cl, const char *line, size_t len);

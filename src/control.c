@@ -762,8 +762,6 @@ control_alert(void *ctx, const struct alert_rec *a)
 	/* The oldest go while the new line would write over them. */
 	while (ctl->rcount > 0 && (ctl->rcount == CTL_RING_MAX ||
 	    RING_AT(ctl, 0)->at + CTL_RING_BYTES < at + len)) {
-		e = RING_AT(ctl, 0);
-		e->line = NULL;
 		ctl->rstart = (ctl->rstart + 1) % CTL_RING_MAX;
 		ctl->rcount--;
 	}
@@ -773,8 +771,7 @@ control_alert(void *ctx, const struct alert_rec *a)
 	e->sev = (uint8_t)a->severity;
 	e->cat = (uint8_t)a->category;
 	e->at = at;
-	e->line = ctl->rbuf + at % CTL_RING_BYTES;
-	memcpy(e->line, line, len);
+	memcpy(RING_LINE(ctl, e), line, len);
 	e->len = len;
 	ctl->rend = at + len;
 	ctl->rcount++;

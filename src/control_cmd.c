@@ -302,7 +302,7 @@ send_alerts(struct control *ctl, struct ctl_client *cl,
 			continue;
 		if (n++ > 0)
 			evbuffer_add(out, ",", 1);
-		evbuffer_add(out, e->line, e->len);
+		evbuffer_add(out, RING_LINE(ctl, e), e->len);
 	}
 	evbuffer_add(out, "]}\n", 3);
 }

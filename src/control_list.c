@@ -335,13 +335,13 @@ want_cmp(const char *a, size_t al, const char *b)
 	return b[i] == '\0' ? 0 : -1;
 }
 
-static char **want_sorted;	/* qsort's: the entries ord[] indexes */
-
+/* qsort_r's: indices into the entries (arg). */
 static int
-want_ord_cmp(const void *x, const void *y)
+want_ord_cmp(const void *x, const void *y, void *arg)
 {
-	const char	*a = want_sorted[*(const size_t *)x];
-	const char	*b = want_sorted[*(const size_t *)y];
+	char *const	*want = arg;
+	const char	*a = want[*(const size_t *)x];
+	const char	*b = want[*(const size_t *)y];
 	int		 c = want_cmp(a, strlen(a), b);
 
 	/* Equal entries by their place in the request: a stable order. */
@@ -429,9 +429,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 	}
 	for (i = 0; i < n; i++)
 		ord[i] = i;
-	want_sorted = want;
-	qsort(ord, n, sizeof(*ord), want_ord_cmp);
-	want_sorted = NULL;
+	qsort_r(ord, n, sizeof(*ord), want_ord_cmp, want);
 	snprintf(file, sizeof(file), "%s", a->file);
 	snprintf(name, sizeof(name), "%s", a->name);
 	if ((buf = read_file(file, &len, &st, err, sizeof(err))) == NULL) {

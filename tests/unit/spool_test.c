@@ -78,10 +78,26 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The spool in dir (1 MiB) opened with frames 0 to n - 1 appended. */
+static struct spool *
+open_filled(unsigned n)
+{
+	char		 err[256], buf[128];
+	struct spool	*sp;
+	unsigned	 i;
+
+	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < n; i++)
+		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
+		    i)), 0);
+	return sp;
+}
+
 static void
 test_order_and_reopen(void **state)
 {
-	char		 err[256], buf[128];
+	char		 err[256];
 	struct spool	*sp;
 	unsigned	 i;
 	char		*f;
@@ -89,11 +105,7 @@ test_order_and_reopen(void **state)
 	struct spool_pos e;
 
 	(void)state;
-	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 1000; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled(1000);
 	assert_int_equal(spool_pending(sp), 1000);
 	for (i = 0; i < 400; i++)
 		assert_int_equal(next(sp), (int)i);
@@ -123,7 +135,7 @@ test_order_and_reopen(void **state)
 static void
 test_unread(void **state)
 {
-	char		 err[256], buf[128];
+	char		 err[256];
 	struct spool	*sp;
 	unsigned	 i;
 	char		*f;
@@ -131,11 +143,7 @@ test_unread(void **state)
 	struct spool_pos e;
 
 	(void)state;
-	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 10; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled(10);
 	assert_int_equal(next(sp), 0);
 	assert_int_equal(spool_read(sp, &f, &len, &e), 1);
 	assert_int_equal(spool_pending(sp), 8);
@@ -290,17 +298,13 @@ get_cursor(uint64_t *seg, uint64_t *off)
 static void
 fill_50_commit_10(void)
 {
-	char		 err[256], buf[128], *f;
+	char		*f;
 	struct spool	*sp;
 	size_t		 len;
 	struct spool_pos e;
 	unsigned	 i;
 
-	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 50; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled(50);
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(spool_read(sp, &f, &len, &e), 1);
 		spool_commit(sp, &e);

@@ -837,12 +837,19 @@ class Report:
                         ratio, wratio, min(on["n"], off["n"])), ratio <= 1.10)
 
     @staticmethod
+    def paired(rs, base, key):
+        """(run's key, its own round's base run's key) for each round with
+        both runs good: the rows run interleaved, so a round's two runs
+        share the machine's moment."""
+        by_run = {r.get("run"): r for r in base if r.get("ok", 1) and r.get(key)}
+        return [(r[key], by_run[r.get("run")][key]) for r in rs
+                if r.get("ok", 1) and r.get(key) and r.get("run") in by_run]
+
+    @staticmethod
     def paired_ratio(rs, base, key):
         """Each run's key (cpu or seconds) over its own round's base run's,
         median over the rounds; None without a pair."""
-        by_run = {r.get("run"): r for r in base if r.get("ok", 1) and r.get(key)}
-        rs_ = [r[key] / by_run[r.get("run")][key] for r in rs
-               if r.get("ok", 1) and r.get(key) and r.get("run") in by_run]
+        rs_ = [a / b for a, b in Report.paired(rs, base, key)]
         return med(rs_) if rs_ else None
 
     # variant, label, the variant it is measured against
@@ -860,9 +867,7 @@ class Report:
         round's two runs share the machine's moment; the median of those
         differences shrugs off a round a neighbour slowed, where the
         difference of two medians carried each row's noise whole."""
-        by_run = {r.get("run"): r for r in base if r.get("ok", 1) and r.get("cpu")}
-        ds = [r["cpu"] - by_run[r.get("run")]["cpu"] for r in rs
-              if r.get("ok", 1) and r.get("cpu") and r.get("run") in by_run]
+        ds = [a - b for a, b in Report.paired(rs, base, "cpu")]
         if not ds or not n:
             return None
         return med(ds) * 1e9 / n

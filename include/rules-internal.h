@@ -8,6 +8,7 @@
 #define RULES_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "flow.h"
@@ -131,6 +132,10 @@ struct rules_state {
 	struct aset_host	*ahosts;	/* ASET_HOSTS, or NULL: no slots */
 	struct rule_stats	 st;
 	void			*match_data;	/* pcre2_match_data */
+	/* rules_split_thresholds: the THR_PAIR_* rules' own table, and
+	 * its counters as the loop reads them (stats). */
+	struct thr_table	*thr_own;
+	_Atomic uint64_t	 thr_own_st[4];	/* keys, evicted, suppressed, bytes */
 	/* Rules whose regex gave up, for the regex_limit sensor event. */
 	uint32_t		 limit_q[LIMIT_QUEUE];
 	uint32_t		 limit_qn;
@@ -321,5 +326,7 @@ int	 rules_index(struct ruleset *);
 const struct port_match *rules_port_key(const struct rule *, int src);
 int	 rules_in_bucket(const struct rule *, int ev, int pc);
 void	 rules_index_free(struct ruleset *);
+
+struct thr_spec	*rules_thr_specs(const struct ruleset *);
 
 #endif /* RULES_INTERNAL_H */

@@ -287,6 +287,11 @@ struct rule_match {
 
 #define BY_SRC_IP	0x01
 #define BY_DST_IP	0x02
+/* rule.thr_pair: its window (none, or keyed by both addresses), its
+ * suppression (none, or the same) belong to one address pair, so to
+ * the one packet worker that gets the pair's packets (workers.c). */
+#define THR_PAIR_WINDOW	0x01
+#define THR_PAIR_SUPPRESS 0x02
 #define BY_SRC_PORT	0x04
 #define BY_DST_PORT	0x08
 #define BY_PROTO	0x10
@@ -319,6 +324,7 @@ struct rule {
 	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
 	struct thr_spec		 thr;
 	uint8_t			 thr_by, sup_by;
+	uint8_t			 thr_pair;	/* THR_PAIR_*: keyed by both addresses */
 	uint8_t			 distinct;	/* enum distinct_field */
 	uint8_t			 bh_by;		/* BY_* of a behaviour key */
 	struct bh_spec		 bh;		/* baseline, beacon, dns_tunnel */
@@ -376,6 +382,18 @@ void	 rules_free(struct ruleset *);
 struct rules_state;
 struct rules_state *rules_state_new(struct ruleset *);
 struct rules_state *rules_main_state(const struct ruleset *);
+/*
+ * Every matcher state of the set made (packet workers): with more than
+ * one, each gets a table of its own for the windows and suppressions
+ * of rules counted by address pair (THR_PAIR_*), which no other worker
+ * sees, so that they are counted without the set's lock: with two
+ * workers, that lock taken on every match made them slower than one
+ * (mixed capture, level 5). threshold_memcap is split among them, and
+ * the shared table keeps its own.
+ */
+void	 rules_split_thresholds(struct ruleset *);
+/* A worker's own: a slice of a reload's carried threshold state. */
+void	 rules_state_tick(struct rules_state *);
 /* A rule whose regex gave up since it was last returned, and on how many
  * events; NULL when none (for the regex_limit sensor event). */
 const struct rule *rules_limit_next(struct rules_state *, uint64_t *count);

@@ -61,6 +61,17 @@ void	 thr_free(struct thr_table *);
 int	 thr_event(struct thr_table *, size_t r, const struct thr_key *key,
 	    const struct thr_key *skey, uint64_t value, uint64_t ts,
 	    struct thr_result *out);
+/*
+ * thr_event in two parts, for a rule whose window and suppression live
+ * in different tables (a packet worker's own, and the one shared by all
+ * workers): the window of key (1: due, out filled), then the due alert
+ * against the suppression of skey (1: it goes, out->suppressed set).
+ */
+int	 thr_event_window(struct thr_table *, size_t r,
+	    const struct thr_key *key, uint64_t value, uint64_t ts,
+	    struct thr_result *out);
+int	 thr_event_suppress(struct thr_table *, size_t r,
+	    const struct thr_key *skey, uint64_t ts, struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
 /* Reload: state of from's rule r moves to to's rule map[r] (UINT32_MAX:
  * dropped), so windows and suppressions of unchanged rules go on. to

@@ -1755,6 +1755,19 @@ rs_add_file(struct ruleset *rs, const char *path, const char *sha256)
  * base rule there (supersedes:), so one detection gives one alert at
  * every level. Unknown sids are an error at the superseding rule.
  */
+/* The rules' threshold specs, in rule order, for thr_new (freed by the
+ * caller). */
+struct thr_spec *
+rules_thr_specs(const struct ruleset *rs)
+{
+	struct thr_spec	*specs = xcalloc(rs->nrules + 1, sizeof(*specs));
+	size_t		 i;
+
+	for (i = 0; i < rs->nrules; i++)
+		specs[i] = rs->rules[i].thr;
+	return specs;
+}
+
 static int
 apply_supersedes(struct loader *L)
 {
@@ -1941,9 +1954,18 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	if (apply_supersedes(&L) != 0)
 		goto fail;
 	link_exceptions(&L);
-	specs = xcalloc(rs->nrules + 1, sizeof(*specs));
-	for (i = 0; i < rs->nrules; i++)
-		specs[i] = rs->rules[i].thr;
+	for (i = 0; i < rs->nrules; i++) {
+		struct rule	*r = &rs->rules[i];
+		uint8_t		 pair = BY_SRC_IP | BY_DST_IP;
+
+		/* A behaviour rule counts in its own tables first. */
+		if (r->bh.kind == BH_NONE && (r->thr.kind == THR_NONE ||
+		    (r->thr_by & pair) == pair))
+			r->thr_pair |= THR_PAIR_WINDOW;
+		if (r->thr.suppress == 0 || (r->sup_by & pair) == pair)
+			r->thr_pair |= THR_PAIR_SUPPRESS;
+	}
+	specs = rules_thr_specs(rs);
 	rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);
 	free(specs);
 	behaviour_tables(rs);

@@ -492,6 +492,7 @@ rules_state_free(struct rules_state *ws)
 	free(ws->rc);
 	free(ws->ec);
 	free(ws->ahosts);
+	thr_free(ws->thr_own);
 	if (ws->match_data != NULL)
 		pcre2_match_data_free(ws->match_data);
 	free(ws);
@@ -817,6 +818,62 @@ rule_thr_keys(const struct rule *r, const struct match_ctx *c,
 }
 
 /*
+ * An event about the address pair of the packet or flow it came from:
+ * every event of that pair is matched by the worker that gets the pair
+ * (workers.c, capture_fanout), so its THR_PAIR_* state is that worker's
+ * alone. Not a host's event (one address, from whichever worker saw the
+ * host) nor the sensor's.
+ */
+static int
+pair_event(const struct match_ctx *c)
+{
+	return c->src != NULL && c->dst != NULL && c->host == NULL &&
+	    c->event != REV_SENSOR;
+}
+
+/* The counters of a worker's own table, for the loop's stats. */
+static void
+own_publish(struct rules_state *ws)
+{
+	const struct thr_stats	*st = thr_stats(ws->thr_own);
+
+	atomic_store_explicit(&ws->thr_own_st[0], st->keys,
+	    memory_order_relaxed);
+	atomic_store_explicit(&ws->thr_own_st[1], st->evicted,
+	    memory_order_relaxed);
+	atomic_store_explicit(&ws->thr_own_st[2], st->suppressed,
+	    memory_order_relaxed);
+	atomic_store_explicit(&ws->thr_own_st[3], st->bytes,
+	    memory_order_relaxed);
+}
+
+/*
+ * A pair event of a THR_PAIR_WINDOW rule: its window in the worker's own
+ * table, its suppression there too or (keyed by fewer fields, such as a
+ * scan's source alone) in the shared one, under the lock only for an
+ * alert that is due.
+ */
+static int
+own_event(struct rules_state *ws, uint32_t id, const struct rule *r,
+    const struct thr_key *key, const struct thr_key *sk, uint64_t value,
+    uint64_t ts, struct thr_result *res)
+{
+	int	pass = thr_event_window(ws->thr_own, id, key, value, ts, res);
+
+	if (pass && r->thr.suppress > 0) {
+		if (r->thr_pair & THR_PAIR_SUPPRESS)
+			pass = thr_event_suppress(ws->thr_own, id, sk, ts, res);
+		else {
+			rules_shared_lock(ws->rs);
+			pass = thr_event_suppress(ws->rs->thr, id, sk, ts, res);
+			rules_shared_unlock(ws->rs);
+		}
+	}
+	own_publish(ws);
+	return pass;
+}
+
+/*
  * A rule that matched: exceptions, behaviour, threshold and suppression,
  * then the alert. Out of line: its frame (two threshold keys, the
  * results) is not set up for the most tries, which do not match.
@@ -845,9 +902,16 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 		 * for the tables' work alone. */
 		sk = rule_thr_keys(r, c, &key, &skey);
 		value = thr_value(r, c);
-		rules_shared_lock(rs);
-		pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
-		    &res) == 1;
+		if (ws->thr_own != NULL && (r->thr_pair & THR_PAIR_WINDOW) &&
+		    pair_event(c))
+			pass = own_event(ws, id, r, &key, sk, value, c->ts,
+			    &res);
+		else {
+			rules_shared_lock(rs);
+			pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
+			    &res) == 1;
+			rules_shared_unlock(rs);
+		}
 	} else {
 		/* A behaviour rule's event mostly stops at its baseline:
 		 * keys only for one that passes it. */
@@ -859,8 +923,8 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 			pass = thr_event(rs->thr, id, &key, sk, value, c->ts,
 			    &res) == 1;
 		}
+		rules_shared_unlock(rs);
 	}
-	rules_shared_unlock(rs);
 	if (!pass)
 		return;
 	if (r->bh.kind != BH_NONE)
@@ -1212,7 +1276,7 @@ behaviour_carry(struct ruleset *to, const struct ruleset *from)
 void
 rules_carry_counters(struct ruleset *to, struct ruleset *from)
 {
-	struct rules_state	*ws;
+	struct rules_state	*ws, *tw, *fw;
 	size_t			 i, j;
 
 	if (to == NULL || from == NULL || (ws = to->states) == NULL)
@@ -1251,6 +1315,15 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 		thr_carry(to->thr, from->thr, map);
 		behaviour_carry(to, from);
 		from->thr = NULL;
+		/* A worker's own table to its state in the new set: both
+		 * lists are in the workers' order (the loop's first). */
+		for (tw = to->states, fw = from->states; tw != NULL &&
+		    fw != NULL; tw = tw->next, fw = fw->next)
+			if (tw->thr_own != NULL && fw->thr_own != NULL) {
+				thr_carry(tw->thr_own, fw->thr_own, map);
+				fw->thr_own = NULL;
+				own_publish(tw);
+			}
 		free(map);
 	}
 	/* Exceptions the same way, by identity; equal ones pair in order. */
@@ -1270,6 +1343,39 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 
 /* Threshold entries moved over per tick: a few ms of the loop. */
 #define CARRY_STEP	16384
+/* A worker's own, per second of packet time: on its packet path. */
+#define CARRY_STEP_OWN	2048
+
+void
+rules_split_thresholds(struct ruleset *rs)
+{
+	struct rules_state	*ws;
+	struct thr_spec		*specs;
+	size_t			 n = 0;
+
+	if (rs == NULL)
+		return;
+	for (ws = rs->states; ws != NULL; ws = ws->next)
+		n++;
+	if (n < 2)
+		return;
+	specs = rules_thr_specs(rs);
+	for (ws = rs->states; ws != NULL; ws = ws->next)
+		if (ws->thr_own == NULL) {
+			ws->thr_own = thr_new(rs->conf->threshold_memcap / n,
+			    specs, rs->nrules);
+			own_publish(ws);
+		}
+	free(specs);
+}
+
+void
+rules_state_tick(struct rules_state *ws)
+{
+	if (ws != NULL && ws->thr_own != NULL &&
+	    thr_carry_step(ws->thr_own, CARRY_STEP_OWN) == 0)
+		own_publish(ws);
+}
 
 int
 rules_carry_step(struct ruleset *rs)

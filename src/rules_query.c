@@ -110,12 +110,27 @@ rules_exception_get(const struct ruleset *rs, size_t i)
 void
 rules_threshold_stats(const struct ruleset *rs, struct thr_stats *ts)
 {
+	const struct rules_state	*ws;
+
 	memset(ts, 0, sizeof(*ts));
 	if (rs == NULL)
 		return;
 	rules_shared_lock(rs);
 	*ts = *thr_stats(rs->thr);
 	rules_shared_unlock(rs);
+	/* The workers' own tables (rules_split_thresholds), as published. */
+	for (ws = rs->states; ws != NULL; ws = ws->next) {
+		if (ws->thr_own == NULL)
+			continue;
+		ts->keys += atomic_load_explicit(&ws->thr_own_st[0],
+		    memory_order_relaxed);
+		ts->evicted += atomic_load_explicit(&ws->thr_own_st[1],
+		    memory_order_relaxed);
+		ts->suppressed += atomic_load_explicit(&ws->thr_own_st[2],
+		    memory_order_relaxed);
+		ts->bytes += atomic_load_explicit(&ws->thr_own_st[3],
+		    memory_order_relaxed);
+	}
 }
 
 long

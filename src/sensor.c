@@ -491,6 +491,7 @@ worker_clock(struct worker *w, uint64_t ts, int health)
 		if (w->defrag != NULL)
 			defrag_expire(w->defrag, w->last_ts);
 		w->last_expire = w->last_ts;
+		rules_state_tick(w->match_state);
 		if (health)
 			sensor_health(w->s, w->last_ts);
 		else

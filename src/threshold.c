@@ -778,24 +778,26 @@ thr_window(struct thr_table *t, const struct thr_spec *s, uint32_t i,
 }
 
 /* Count one event in its window, then let the alert through or hold it. */
-int
-thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
-    const struct thr_key *skey, uint64_t value, uint64_t ts,
-    struct thr_result *out)
+/* The table's clock moves on to ts, and the stalest entries go. */
+static void
+thr_tick(struct thr_table *t, uint64_t ts)
 {
-	const struct thr_spec	*s;
+	if (ts > t->now)
+		t->now = ts;
+	thr_expire(t);
+}
+
+/* The window of rule r's key: 1, res filled, if it is due. */
+static int
+thr_window_event(struct thr_table *t, size_t r, const struct thr_key *key,
+    uint64_t value, uint64_t ts, struct thr_result *out)
+{
+	const struct thr_spec	*s = &t->specs[r];
 	struct thr_result	 res;
 	struct thr_ent		*e;
 	struct thr_key		 k;
 	uint32_t		 i, h, vb = THR_NIL, slot;
 	int			 created;
-
-	if (t == NULL || r >= t->nrules || key == NULL)
-		return 0;
-	s = &t->specs[r];
-	if (ts > t->now)
-		t->now = ts;
-	thr_expire(t);
 
 	memset(&res, 0, sizeof(res));
 	if (s->kind == THR_NONE) {
@@ -838,25 +840,76 @@ thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
 			res.sum = e->v;
 		res.window_start = e->start;
 	}
+	*out = res;
+	return 1;
+}
 
-	if (s->suppress > 0) {
-		k = skey != NULL ? *skey : *key;
-		k.pad = 0;
-		h = thr_ent_hash(t, THR_T_SUP, (uint32_t)r, &k);
-		i = thr_ent_get(t, THR_T_SUP, (uint32_t)r, &k, h, &created);
-		e = &t->ents[i];
-		if (!created && !thr_past(ts, e->start, s->suppress)) {
-			e->n = thr_sat_add(e->n, 1);
-			t->st.suppressed++;
-			return 0;
-		}
-		res.suppressed = created ? 0 : e->n;
-		e->n = 0;
-		e->start = ts;
+/* A due alert of rule r against its suppression (skey): 1 if it goes,
+ * out->suppressed set to those held back before it. */
+static int
+thr_suppress_event(struct thr_table *t, size_t r, const struct thr_key *skey,
+    uint64_t ts, struct thr_result *out)
+{
+	const struct thr_spec	*s = &t->specs[r];
+	struct thr_ent		*e;
+	struct thr_key		 k;
+	uint32_t		 i, h;
+	int			 created;
+
+	if (s->suppress == 0)
+		return 1;
+	k = *skey;
+	k.pad = 0;
+	h = thr_ent_hash(t, THR_T_SUP, (uint32_t)r, &k);
+	i = thr_ent_get(t, THR_T_SUP, (uint32_t)r, &k, h, &created);
+	e = &t->ents[i];
+	if (!created && !thr_past(ts, e->start, s->suppress)) {
+		e->n = thr_sat_add(e->n, 1);
+		t->st.suppressed++;
+		return 0;
 	}
+	out->suppressed = created ? 0 : e->n;
+	e->n = 0;
+	e->start = ts;
+	return 1;
+}
+
+int
+thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
+    const struct thr_key *skey, uint64_t value, uint64_t ts,
+    struct thr_result *out)
+{
+	struct thr_result	res;
+
+	if (t == NULL || r >= t->nrules || key == NULL)
+		return 0;
+	thr_tick(t, ts);
+	if (!thr_window_event(t, r, key, value, ts, &res) ||
+	    !thr_suppress_event(t, r, skey != NULL ? skey : key, ts, &res))
+		return 0;
 	if (out != NULL)
 		*out = res;
 	return 1;
+}
+
+int
+thr_event_window(struct thr_table *t, size_t r, const struct thr_key *key,
+    uint64_t value, uint64_t ts, struct thr_result *out)
+{
+	if (t == NULL || r >= t->nrules || key == NULL)
+		return 0;
+	thr_tick(t, ts);
+	return thr_window_event(t, r, key, value, ts, out);
+}
+
+int
+thr_event_suppress(struct thr_table *t, size_t r, const struct thr_key *skey,
+    uint64_t ts, struct thr_result *out)
+{
+	if (t == NULL || r >= t->nrules || skey == NULL)
+		return 0;
+	thr_tick(t, ts);
+	return thr_suppress_event(t, r, skey, ts, out);
 }
 
 /*

@@ -691,6 +691,8 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	/* Every matcher state made: each its own pair-keyed windows. */
+	rules_split_thresholds(s->rules);
 	/* Live: the kernel splits flows among the handles, no copying. */
 	if (!s->offline) {
 		if (capture_fanout(s->cap, n, err, errlen) != 0)
@@ -789,6 +791,7 @@ workers_prepare(struct workers *ws, struct ruleset *nr)
 	for (i = 0; i < workers_count(ws); i++)
 		if ((ws->t[i]->next_state = rules_state_new(nr)) == NULL)
 			return -1;
+	rules_split_thresholds(nr);
 	return 0;
 }
 

@@ -81,6 +81,26 @@ static const char rules[] =
 "    suppress: {by: [src_ip], for: 60s}\n"
 "    message: \"udp from {src_ip}, {suppressed} held back; id 079123456789\"\n"
 "    advice: none\n"
+"  - sid: 5\n"
+"    name: Pair window, suppressed by source\n"
+"    category: scan\n"
+"    severity: medium\n"
+"    level: 1\n"
+"    match: {proto: tcp, tcp_flags: S, dst_port: 7777}\n"
+"    threshold: {by: [src_ip, dst_ip], count: 3, within: 10s}\n"
+"    suppress: {by: [src_ip], for: 60s}\n"
+"    message: \"{count} SYNs from {src_ip} to {dest_ip}\"\n"
+"    advice: none\n"
+"  - sid: 6\n"
+"    name: Pair window and suppression\n"
+"    category: anomaly\n"
+"    severity: low\n"
+"    level: 1\n"
+"    match: {proto: udp, dst_port: 7778}\n"
+"    threshold: {by: [src_ip, dst_ip], count: 2, within: 10s}\n"
+"    suppress: {by: [src_ip, dst_ip], for: 60s}\n"
+"    message: \"{count} datagrams from {src_ip} to {dest_ip}, {suppressed} held back\"\n"
+"    advice: none\n"
 "exceptions:\n"
 "  - sids: [1]\n"
 "    src: 10.0.0.7\n"
@@ -301,6 +321,22 @@ nth_sid(json_t *arr, int sid, int nth)
 	return NULL;
 }
 
+/*
+ * The alerts written so far: n of sid, m of sid2, and the last of sid2
+ * says that sup were held back before it.
+ */
+static void
+assert_alerts(int sid, int n, int sid2, int m, int sup)
+{
+	json_t	*al = read_alerts();
+
+	assert_int_equal(count_sid(al, sid), n);
+	assert_int_equal(count_sid(al, sid2), m);
+	assert_int_equal(json_integer_value(json_object_get(nth_sid(al, sid2,
+	    m - 1), "suppressed")), sup);
+	json_decref(al);
+}
+
 static void
 test_levels_and_index(void **state)
 {
@@ -315,7 +351,7 @@ test_levels_and_index(void **state)
 	rs = rules_load(c, err, sizeof(err));
 	if (rs == NULL)
 		fail_msg("%s", err);
-	assert_int_equal(rules_count(rs, 1), 3);
+	assert_int_equal(rules_count(rs, 1), 5);
 	assert_int_equal(rules_count(rs, 0), 1);	/* sid 3 needs L3 */
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	assert_non_null(o);
@@ -344,7 +380,7 @@ test_levels_and_index(void **state)
 	c = make_config(3, "en");
 	rs = rules_load(c, err, sizeof(err));
 	assert_non_null(rs);
-	assert_int_equal(rules_count(rs, 1), 4);
+	assert_int_equal(rules_count(rs, 1), 6);
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
 	alert_out_flush(o);
@@ -441,7 +477,6 @@ test_two_states(void **state)
 	struct alert_out	*o;
 	struct rule_info	 ri;
 	char			 err[512];
-	json_t			*al;
 	uint64_t		 hits, expired;
 	size_t			 i;
 	int			 k;
@@ -471,12 +506,7 @@ test_two_states(void **state)
 	event_via(w[1], o, "10.0.0.7", "10.0.0.1", PROTO_TCP, 22, TH_SYN,
 	    NULL, 1738342801);
 	alert_out_flush(o);
-	al = read_alerts();
-	assert_int_equal(count_sid(al, 2), 1);
-	assert_int_equal(count_sid(al, 4), 2);
-	assert_int_equal(json_integer_value(json_object_get(nth_sid(al, 4, 1),
-	    "suppressed")), 1);
-	json_decref(al);
+	assert_alerts(2, 1, 4, 2, 1);
 	assert_int_equal(stats_of(rs).excepted, 1);
 	/* Rule 1 five times, rule 2 once, rule 4 twice, rule 1 expired. */
 	assert_int_equal(stats_of(rs).alerts, 5 + 1 + 2 + 1);
@@ -503,6 +533,115 @@ test_two_states(void **state)
 	assert_int_equal(hits + expired, 2);
 	alert_out_free(o);
 	rules_free(rs2);
+	config_free(c);
+}
+
+/*
+ * The events of test_own_tables, each pair to the state its worker
+ * would have (w[0] for 10.0.5.1, w[1] for 10.0.5.2 and .3); one state
+ * for all when both are the same.
+ */
+static void
+own_events(struct rules_state *w0, struct rules_state *w1,
+    struct alert_out *o)
+{
+	int	k;
+
+	/* Rule 5: both pairs reach three SYNs; suppressed by source. */
+	for (k = 0; k < 3; k++) {
+		event_via(w0, o, "10.0.5.9", "10.0.5.1", PROTO_TCP, 7777,
+		    TH_SYN, NULL, 1735700000 + (uint64_t)k);
+		event_via(w1, o, "10.0.5.9", "10.0.5.2", PROTO_TCP, 7777,
+		    TH_SYN, NULL, 1735700000 + (uint64_t)k);
+	}
+	/* Rule 6: two datagrams alert for each pair; the first pair's
+	 * next window is held back by its suppression, the one after it
+	 * alerts. */
+	for (k = 0; k < 2; k++) {
+		event_via(w0, o, "10.0.5.9", "10.0.5.1", PROTO_UDP, 7778, 0,
+		    NULL, 1735700000 + (uint64_t)k);
+		event_via(w1, o, "10.0.5.9", "10.0.5.2", PROTO_UDP, 7778, 0,
+		    NULL, 1735700000 + (uint64_t)k);
+	}
+	for (k = 0; k < 4; k++)
+		event_via(w0, o, "10.0.5.9", "10.0.5.1", PROTO_UDP, 7778, 0,
+		    NULL, 1735700000 + (k < 2 ? 20 : 70) + (uint64_t)k);
+	/* Rule 5, a third pair: two of its three SYNs (one after a
+	 * reload, in test_own_tables). */
+	for (k = 0; k < 2; k++)
+		event_via(w1, o, "10.0.5.8", "10.0.5.3", PROTO_TCP, 7777,
+		    TH_SYN, NULL, 1735700080 + (uint64_t)k);
+	alert_out_flush(o);
+}
+
+/*
+ * Packet workers count the windows of rules keyed by both addresses in
+ * their own tables (rules_split_thresholds): the same alerts as one
+ * matcher, a source's suppression still shared by both, the counters
+ * summed, and a window in progress carried over a reload to the state
+ * of the same worker.
+ */
+static void
+test_own_tables(void **state)
+{
+	struct config		*c = make_config(1, "en");
+	struct ruleset		*rs, *rs2;
+	struct rules_state	*w[2], *n[2];
+	struct alert_out	*o;
+	struct thr_stats	 one, two;
+	char			 err[512];
+	json_t			*al;
+
+	(void)state;
+	/* One matcher: what two must give. */
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	own_events(rules_main_state(rs), rules_main_state(rs), o);
+	assert_alerts(5, 1, 6, 3, 1);
+	rules_threshold_stats(rs, &one);
+	alert_out_free(o);
+	rules_free(rs);
+	unlink(alerts_path);
+
+	rs = rules_load(c, err, sizeof(err));
+	assert_non_null(rs);
+	w[0] = rules_main_state(rs);
+	w[1] = rules_state_new(rs);
+	rules_split_thresholds(rs);
+	assert_non_null(w[0]->thr_own);
+	assert_non_null(w[1]->thr_own);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	own_events(w[0], w[1], o);
+	assert_alerts(5, 1, 6, 3, 1);
+	rules_threshold_stats(rs, &two);
+	/* Keys expire by each table's own clock: only some live. */
+	assert_true(two.keys > 0);
+	assert_true(two.bytes > one.bytes);
+	assert_int_equal(two.suppressed, one.suppressed);
+	assert_int_equal(two.evicted, 0);
+	/* The third pair's window goes on in w[1]'s successor. */
+	rs2 = rules_load(c, err, sizeof(err));
+	assert_non_null(rs2);
+	n[0] = rules_main_state(rs2);
+	n[1] = rules_state_new(rs2);
+	rules_split_thresholds(rs2);
+	rules_carry_counters(rs2, rs);
+	rules_free(rs);
+	event_via(n[1], o, "10.0.5.8", "10.0.5.3", PROTO_TCP, 7777, TH_SYN,
+	    NULL, 1735700082);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 5), 2);
+	json_decref(al);
+	while (rules_carry_step(rs2))
+		;
+	rules_state_tick(n[1]);
+	rules_threshold_stats(rs2, &two);
+	assert_true(two.keys > 0);
+	alert_out_free(o);
+	rules_free(rs2);
+	(void)n[0];
 	config_free(c);
 }
 
@@ -669,7 +808,7 @@ test_reload(void **state)
 	b = rules_load(c2, err, sizeof(err));
 	assert_non_null(b);
 	assert_int_equal(rules_count(b, 1), 1);
-	assert_int_equal(rules_count(a, 1), 3);
+	assert_int_equal(rules_count(a, 1), 5);
 	rules_free(a);
 	config_free(c1);
 	/* A broken file fails as a whole, with its position. */
@@ -1719,6 +1858,7 @@ main(void)
 		cmocka_unit_test(test_exception_expiry),
 		cmocka_unit_test(test_two_states),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_own_tables),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),

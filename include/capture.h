@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapfile.h"
+
 struct event_base;
 struct capture_conf;
 
@@ -41,6 +43,15 @@ int	 capture_reader_fd(const struct capture *, unsigned reader, int iface);
 int	 capture_pending(const struct capture *, int reader);
 int	 capture_reader_read(struct capture *, unsigned reader, int iface,
 	    capture_pkt_cb, void *);
+/*
+ * A replay's frames handed to other threads where they lie: files read
+ * in place (pcapfile.c) keep them until hold(arg, chunk) returns
+ * (pcapfile_set_hold; NULL: no one else reads them). capture_file_chunk:
+ * the buffer of the frame in hand, or -1 when libpcap reads the file
+ * (its frame is gone at the next read: copy it).
+ */
+void	 capture_file_hold(struct capture *, pcapfile_hold_fn, void *arg);
+int	 capture_file_chunk(const struct capture *);
 int	 capture_start(struct capture *);
 void	 capture_stop(struct capture *);
 void	 capture_stats_update(struct capture *);

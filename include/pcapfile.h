@@ -31,6 +31,18 @@ struct pcapfile	*pcapfile_open(pcap_t *p, int fd);
  */
 int		 pcapfile_next(struct pcapfile *, struct pcap_pkthdr *h,
 		    const u_char **data);
+/*
+ * A replay whose frames other threads read where they lie (workers.c):
+ * the records go round PCAPFILE_CHUNKS buffers instead of one, and
+ * hold(arg, c) is called before buffer c is read into again (or freed),
+ * to return once no frame in it is in use. pcapfile_chunk: the buffer of
+ * the record pcapfile_next gave last.
+ */
+#define PCAPFILE_CHUNKS	4
+typedef void	(*pcapfile_hold_fn)(void *arg, unsigned chunk);
+void		 pcapfile_set_hold(struct pcapfile *, pcapfile_hold_fn,
+		    void *arg);
+unsigned	 pcapfile_chunk(const struct pcapfile *);
 const char	*pcapfile_error(const struct pcapfile *);
 void		 pcapfile_close(struct pcapfile *);
 

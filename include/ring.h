@@ -39,10 +39,18 @@ const void	*ring_peek(struct ring *, uint16_t *kind, size_t *len);
 void		 ring_release(struct ring *);
 /* Either side: nothing published is waiting. */
 int		 ring_empty(const struct ring *);
+/*
+ * Bytes published so far (the producer's), and released so far (read by
+ * the producer too): a record published when ring_produced said n has
+ * been released once ring_consumed says n or more.
+ */
+size_t		 ring_produced(const struct ring *);
+size_t		 ring_consumed(const struct ring *);
 
 /* The kinds of record canhgacd's rings carry. */
 enum ring_kind {
 	RK_PACKET = 1,		/* struct ring_pkt, then the frame */
+	RK_PACKET_AT,		/* struct ring_pkt: the frame where it lies */
 	RK_ALERT,		/* alert.c: struct alert_qhdr, then the line */
 	RK_EVENTS,		/* eventlog.c: struct event_qhdr, then lines */
 };

@@ -789,6 +789,24 @@ capture_count(const struct capture *c)
 	return c->n;
 }
 
+void
+capture_file_hold(struct capture *c, pcapfile_hold_fn fn, void *arg)
+{
+	int	i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->src[i].pf != NULL)
+			pcapfile_set_hold(c->src[i].pf, fn, arg);
+}
+
+int
+capture_file_chunk(const struct capture *c)
+{
+	if (c->nlive != 0 || c->cur >= c->n || c->src[c->cur].pf == NULL)
+		return -1;
+	return (int)pcapfile_chunk(c->src[c->cur].pf);
+}
+
 const struct iface *
 capture_iface(const struct capture *c, int i)
 {

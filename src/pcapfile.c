@@ -42,6 +42,12 @@ struct pcapfile {
 	off_t		 off;		/* of the file, next to read */
 	uint8_t		*buf;		/* PF_BUF, at the first record */
 	size_t		 pos, have;	/* the record in hand; bytes read */
+	/* pcapfile_set_hold: buf is chunk[cur], the next read goes to the
+	 * next chunk once hold says no frame in it is in use. */
+	uint8_t		*chunk[PCAPFILE_CHUNKS];
+	unsigned	 cur;
+	pcapfile_hold_fn hold;
+	void		*hold_arg;
 	int		 eof;
 	char		 err[PCAP_ERRBUF_SIZE];
 };
@@ -97,8 +103,19 @@ pf_fill(struct pcapfile *pf)
 	ssize_t	n;
 
 	if (pf->buf == NULL)
-		pf->buf = xmalloc(PF_BUF);
-	if (pf->pos > 0) {
+		pf->buf = pf->chunk[pf->cur] = xmalloc(PF_BUF);
+	if (pf->pos > 0 && pf->hold != NULL) {
+		unsigned next = (pf->cur + 1) % PCAPFILE_CHUNKS;
+
+		if (pf->chunk[next] == NULL)
+			pf->chunk[next] = xmalloc(PF_BUF);
+		pf->hold(pf->hold_arg, next);
+		memcpy(pf->chunk[next], pf->buf + pf->pos, pf->have - pf->pos);
+		pf->buf = pf->chunk[next];
+		pf->cur = next;
+		pf->have -= pf->pos;
+		pf->pos = 0;
+	} else if (pf->pos > 0) {
 		memmove(pf->buf, pf->buf + pf->pos, pf->have - pf->pos);
 		pf->have -= pf->pos;
 		pf->pos = 0;
@@ -191,6 +208,19 @@ pcapfile_next(struct pcapfile *pf, struct pcap_pkthdr *h,
 	}
 }
 
+void
+pcapfile_set_hold(struct pcapfile *pf, pcapfile_hold_fn fn, void *arg)
+{
+	pf->hold = fn;
+	pf->hold_arg = arg;
+}
+
+unsigned
+pcapfile_chunk(const struct pcapfile *pf)
+{
+	return pf->cur;
+}
+
 const char *
 pcapfile_error(const struct pcapfile *pf)
 {
@@ -200,8 +230,15 @@ pcapfile_error(const struct pcapfile *pf)
 void
 pcapfile_close(struct pcapfile *pf)
 {
+	unsigned	c;
+
 	if (pf == NULL)
 		return;
-	free(pf->buf);
+	for (c = 0; c < PCAPFILE_CHUNKS; c++) {
+		/* Frames of the file may still be in use elsewhere. */
+		if (pf->hold != NULL && pf->chunk[c] != NULL)
+			pf->hold(pf->hold_arg, c);
+		free(pf->chunk[c]);
+	}
 	free(pf);
 }

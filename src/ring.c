@@ -182,3 +182,17 @@ ring_empty(const struct ring *r)
 	    memory_order_acquire) == atomic_load_explicit(
 	    &((struct ring *)(uintptr_t)r)->tail, memory_order_acquire);
 }
+
+size_t
+ring_produced(const struct ring *r)
+{
+	return atomic_load_explicit(&((struct ring *)(uintptr_t)r)->head,
+	    memory_order_relaxed);
+}
+
+size_t
+ring_consumed(const struct ring *r)
+{
+	return atomic_load_explicit(&((struct ring *)(uintptr_t)r)->tail,
+	    memory_order_acquire);
+}

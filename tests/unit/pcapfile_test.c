@@ -158,6 +158,108 @@ test_chunks(void **state)
 	free(f.b);
 }
 
+/* test_held_frames: the frames read so far, and which are still held. */
+#define HELD_MAX	4096
+
+static struct held {
+	const uint8_t	*data;
+	uint32_t	 caplen;
+	unsigned	 i, chunk;
+	int		 live;		/* its chunk not handed back yet */
+} held[HELD_MAX];
+static unsigned	nheld, nchecked, holds;
+
+/* Frame h still has the bytes record() wrote (nothing read over it). */
+static void
+held_intact(const struct held *h)
+{
+	uint32_t	k;
+
+	for (k = 0; k < h->caplen; k++)
+		if (h->data[k] != (uint8_t)(h->i * 31 + k * 7))
+			fail_msg("frame %u (chunk %u) overwritten at byte %u "
+			    "before its chunk was handed back", h->i,
+			    h->chunk, k);
+}
+
+/* pcapfile's hold: every frame of every chunk still intact; chunk's
+ * frames may go now. */
+static void
+hold_check(void *arg, unsigned chunk)
+{
+	unsigned	j;
+
+	assert_ptr_equal(arg, held);
+	assert_true(chunk < PCAPFILE_CHUNKS);
+	holds++;
+	for (j = 0; j < nheld; j++) {
+		if (!held[j].live)
+			continue;
+		held_intact(&held[j]);
+		if (held[j].chunk == chunk) {
+			held[j].live = 0;
+			nchecked++;
+		}
+	}
+}
+
+/*
+ * A reader with a hold (a replay's workers read frames where they lie):
+ * a frame keeps its bytes, whatever is read after it, until pcapfile
+ * hands its chunk back (hold) before reading into it again, and close
+ * hands back every chunk; the chunks go round.
+ */
+static void
+test_held_frames(void **state)
+{
+	struct fbuf		 f = { 0 };
+	uint32_t		 sizes[] = { 60, 1514, 9000, 65535, 200000 };
+	char			 e[PCAP_ERRBUF_SIZE];
+	const char		*name;
+	struct pcap_pkthdr	 h;
+	const u_char		*d;
+	struct pcapfile		*pf;
+	pcap_t			*p;
+	unsigned		 i, j, used = 0;
+	int			 fd;
+
+	(void)state;
+	file_header(&f, 0xa1b2c3d4, 2, 4, 262144);
+	for (i = 0; f.n < 6000000 && i < HELD_MAX; i++)
+		record(&f, 1700000000 + i, 0, sizes[(i * 3) % 5] + i % 11,
+		    sizes[(i * 3) % 5] + i % 11, i);
+	name = write_file(f.b, f.n);
+	p = pcap_open_offline(name, e);
+	assert_non_null(p);
+	fd = open(name, O_RDONLY);
+	assert_true(fd >= 0);
+	pf = pcapfile_open(p, fd);
+	assert_non_null(pf);
+	pcapfile_set_hold(pf, hold_check, held);
+	nheld = nchecked = holds = 0;
+	while (pcapfile_next(pf, &h, &d) == 1) {
+		assert_true(nheld < i);
+		held[nheld].data = d;
+		held[nheld].caplen = h.caplen;
+		held[nheld].i = nheld;
+		held[nheld].chunk = pcapfile_chunk(pf);
+		held[nheld].live = 1;
+		used |= 1u << held[nheld].chunk;
+		nheld++;
+	}
+	assert_int_equal(nheld, i);
+	/* Six megabytes of records went round all the chunks. */
+	assert_int_equal(used, (1u << PCAPFILE_CHUNKS) - 1);
+	assert_true(holds > PCAPFILE_CHUNKS);
+	pcapfile_close(pf);
+	for (j = 0; j < nheld; j++)
+		assert_false(held[j].live);
+	assert_int_equal(nchecked, nheld);
+	close(fd);
+	pcap_close(p);
+	free(f.b);
+}
+
 static void
 test_nanoseconds(void **state)
 {
@@ -243,6 +345,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_frames, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_nanoseconds, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_and_truncation,

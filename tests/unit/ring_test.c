@@ -147,6 +147,45 @@ test_wrap(void **st)
 	ring_free(r);
 }
 
+/*
+ * The producer's marks: a record published when ring_produced said n
+ * is released, and only then, once ring_consumed says n or more; the
+ * padding before a wrapped record is counted on both sides.
+ */
+static void
+test_produced_consumed(void **st)
+{
+	struct ring	*r = ring_new(4096);
+	size_t		 mark[3], n;
+	uint16_t	 kind;
+	int		 i, k;
+
+	(void)st;
+	assert_int_equal(ring_produced(r), 0);
+	assert_int_equal(ring_consumed(r), 0);
+	for (i = 0; i < 200; i++) {
+		for (k = 0; k < 3; k++) {
+			assert_non_null(ring_reserve(r, 300 + (size_t)k));
+			ring_commit(r, (uint16_t)k, 300 + (size_t)k);
+			mark[k] = ring_produced(r);
+		}
+		assert_true(mark[0] < mark[1] && mark[1] < mark[2]);
+		for (k = 0; k < 3; k++) {
+			assert_true(ring_consumed(r) < mark[k]);
+			assert_non_null(ring_peek(r, &kind, &n));
+			assert_int_equal(kind, k);
+			/* Peeked, not released: still held. */
+			assert_true(ring_consumed(r) < mark[k]);
+			ring_release(r);
+			assert_true(ring_consumed(r) >= mark[k]);
+			if (k < 2)
+				assert_true(ring_consumed(r) < mark[k + 1]);
+		}
+		assert_int_equal(ring_consumed(r), ring_produced(r));
+	}
+	ring_free(r);
+}
+
 #define NREC	1000000
 
 static void *
@@ -207,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_commit_less),
 		cmocka_unit_test(test_full_and_bounds),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_produced_consumed),
 		cmocka_unit_test(test_threads),
 	};
 

@@ -339,9 +339,8 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 #define FAN_XOR		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0)
 #define FAN_TAX		BPF_STMT(BPF_MISC | BPF_TAX, 0)
 static int
-fanout_program(pcap_t *p, unsigned n)
+fanout_program(pcap_t *p, unsigned n, const uint32_t k[2])
 {
-	uint32_t	k[2];
 	struct sock_filter prog[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
@@ -371,8 +370,6 @@ fanout_program(pcap_t *p, unsigned n)
 	fp.len = (unsigned short)NELEM(prog);
 	fp.filter = prog;
 
-	if (getrandom(k, sizeof(k), 0) != sizeof(k))
-		return -1;
 	for (i = 0; i < NELEM(prog); i++)
 		if (prog[i].code == (BPF_ALU | BPF_MUL | BPF_K))
 			prog[i].k = k[m++] | 1;
@@ -400,10 +397,22 @@ int
 capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 {
 	unsigned	id, k;
+	uint32_t	key[2];
 	int		i, dlt, tries;
 
 	if (n < 2 || c->nlive == 0)
 		return 0;
+	/*
+	 * One key for every interface's program: an address pair seen on
+	 * two (a tap of each direction, one link and its mirror) reaches the
+	 * same worker on both, whose own tables count the pair's thresholds
+	 * (rules_split_thresholds).
+	 */
+	if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
+		snprintf(err, errlen, "cannot split the capture among "
+		    "workers: no random key: %s", strerror(errno));
+		return -1;
+	}
 	if (n - 1 > READERS_MAX) {
 		snprintf(err, errlen, "at most %d capture readers",
 		    READERS_MAX + 1);
@@ -419,7 +428,7 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 			if (fanout_join(s->pcap, id) == 0)
 				break;
 		}
-		if (tries == 16 || fanout_program(s->pcap, n) != 0) {
+		if (tries == 16 || fanout_program(s->pcap, n, key) != 0) {
 			snprintf(err, errlen, "%s: cannot split the capture "
 			    "among workers (PACKET_FANOUT): %s", s->ifc.name,
 			    strerror(errno));

@@ -821,14 +821,17 @@ rule_thr_keys(const struct rule *r, const struct match_ctx *c,
  * An event about the address pair of the packet or flow it came from:
  * every event of that pair is matched by the worker that gets the pair
  * (workers.c, capture_fanout), so its THR_PAIR_* state is that worker's
- * alone. Not a host's event (one address, from whichever worker saw the
- * host) nor the sensor's.
+ * alone. Only with the addresses decoded: a frame cut short or malformed
+ * before them keeps zeros (and ARP has none), one key for frames that
+ * the dispatcher sent to any worker by their real header. Not a host's
+ * event (one address, from whichever worker saw the host) nor the
+ * sensor's.
  */
 static int
 pair_event(const struct match_ctx *c)
 {
-	return c->src != NULL && c->dst != NULL && c->host == NULL &&
-	    c->event != REV_SENSOR;
+	return (c->ipver == 4 || c->ipver == 6) && c->src != NULL &&
+	    c->dst != NULL && c->host == NULL && c->event != REV_SENSOR;
 }
 
 /* The counters of a worker's own table, for the loop's stats. */

@@ -10,10 +10,12 @@
 # rule files (comma-separated YAML flow list items); CTL_CONF_EXTRA: more
 # top-level configuration (YAML lines); CTL_STATUS_EXTRA: more keys of
 # outputs.status (flow mapping items); CTL_ASSETS_EXTRA: more assets
-# (YAML lines; ioc-domains.txt is there to use); CTL_SENSOR_RULES=1: the shipped
+# (YAML lines; ioc-domains.txt is there to use; ctl_rules writes one);
+# CTL_SENSOR_RULES=1: the shipped
 # sensor-health rules (rules/sensor.yaml) too; CTL_WRAP: a command to run
 # the daemon under (valgrind); CTL_SENSOR_EXTRA: more keys of sensor:
-# (flow mapping items, such as state_dir).
+# (flow mapping items, such as state_dir); CTL_SECOND_LINK=1: a second
+# veth pair, veth2 in ${ns}a (captured too) and veth3 in ${ns}b.
 # Needs root; skips (exit 77) without it unless CI=true, where it fails.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -42,6 +44,18 @@ ctl_cleanup() {
 	[ -n "${CG_KEEP:-}" ] || rm -rf "$tmp"
 }
 
+# ctl_rules NAME: one more rule file for ctl_setup (CTL_RULES_EXTRA),
+# the rules document on stdin; call it before ctl_setup.
+ctl_rules() {
+	local d
+
+	d=$(mktemp -d "/tmp/cg-rules-$1.XXXXXX") || exit 1
+	chmod 755 "$d"
+	cat >"$d/$1.yaml"
+	cleanup_hooks+=("rm -rf '$d'")
+	CTL_RULES_EXTRA=$d/$1.yaml${CTL_RULES_EXTRA:+, $CTL_RULES_EXTRA}
+}
+
 ctl_setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 	command -v ip >/dev/null || skip "iproute2 missing"
@@ -64,6 +78,12 @@ ctl_setup() {
 	ip -n "${ns}a" link set lo up
 	# The host that rule 43 will see once it is on the indicator list.
 	ip -n "${ns}a" addr add "10.97.$net.66/24" dev veth0
+	if [ -n "${CTL_SECOND_LINK:-}" ]; then
+		ip link add veth2 netns "${ns}a" type veth peer name veth3 \
+		    netns "${ns}b"
+		ip -n "${ns}a" link set veth2 up
+		ip -n "${ns}b" link set veth3 up
+	fi
 
 	cat >"$tmp/catalog.yaml" <<'EOF'
 catalog: {id: t, standard: Test}
@@ -119,6 +139,7 @@ EOF
 sensor: {name: ctl-test, catalog: catalog.yaml, security_level: 2${CTL_SENSOR_EXTRA:+, $CTL_SENSOR_EXTRA}}
 capture:
   - {interface: veth0}
+${CTL_SECOND_LINK:+  - {interface: veth2\}}
 assets:
   ioc_ips: {file: ioc-ips.txt}
 ${CTL_ASSETS_EXTRA:-}

@@ -17,9 +17,8 @@
 #    the replay's horizon, which is exact, is tests/e2e/workers.sh's.
 #  - The same ports again, spread as before, count again from one.
 CTL_SENSOR_EXTRA='workers: 2'
-rules_dir=$(mktemp -d /tmp/cg-workers-live-rules.XXXXXX)
-chmod 755 "$rules_dir"
-cat >"$rules_dir/count.yaml" <<'EOF'
+. "${top_srcdir:?}/tests/e2e/control_lib.sh"
+ctl_rules count <<'EOF2'
 rules:
   - sid: 60
     name: UDP ports counted per source
@@ -31,10 +30,7 @@ rules:
     threshold: {by: [src_ip, dst_port], count: 1000, within: 2s}
     message: "{src_ip} sent {count} datagrams to port {dest_port}"
     advice: "Nothing to do: this is a test."
-EOF
-CTL_RULES_EXTRA=$rules_dir/count.yaml
-. "${top_srcdir:?}/tests/e2e/control_lib.sh"
-cleanup_hooks+=('rm -rf "$rules_dir"')
+EOF2
 
 ctl_setup wlive
 for i in $(seq 10 21); do

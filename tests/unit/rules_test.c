@@ -101,6 +101,15 @@ static const char rules[] =
 "    suppress: {by: [src_ip, dst_ip], for: 60s}\n"
 "    message: \"{count} datagrams from {src_ip} to {dest_ip}, {suppressed} held back\"\n"
 "    advice: none\n"
+"  - sid: 7\n"
+"    name: Malformed frames by pair\n"
+"    category: anomaly\n"
+"    severity: low\n"
+"    level: 1\n"
+"    match: {decode_error: any}\n"
+"    threshold: {by: [src_ip, dst_ip], count: 2, within: 10s}\n"
+"    message: \"{count} malformed frames\"\n"
+"    advice: none\n"
 "exceptions:\n"
 "  - sids: [1]\n"
 "    src: 10.0.0.7\n"
@@ -351,7 +360,7 @@ test_levels_and_index(void **state)
 	rs = rules_load(c, err, sizeof(err));
 	if (rs == NULL)
 		fail_msg("%s", err);
-	assert_int_equal(rules_count(rs, 1), 5);
+	assert_int_equal(rules_count(rs, 1), 6);
 	assert_int_equal(rules_count(rs, 0), 1);	/* sid 3 needs L3 */
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	assert_non_null(o);
@@ -380,7 +389,7 @@ test_levels_and_index(void **state)
 	c = make_config(3, "en");
 	rs = rules_load(c, err, sizeof(err));
 	assert_non_null(rs);
-	assert_int_equal(rules_count(rs, 1), 6);
+	assert_int_equal(rules_count(rs, 1), 7);
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
 	alert_out_flush(o);
@@ -536,6 +545,21 @@ test_two_states(void **state)
 	config_free(c);
 }
 
+/* A frame whose IPv4 header is bad (IHL under 5): decode leaves its
+ * addresses zero and ipver 0. */
+static void
+malformed_via(struct rules_state *ws, struct alert_out *o, uint64_t sec)
+{
+	struct packet		pkt;
+	struct match_ctx	c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.err = DE_IPV4_HLEN;
+	pkt.ts = sec * 1000000;
+	ctx_of(&c, &pkt);
+	rules_match_state(ws, &c, o);
+}
+
 /*
  * The events of test_own_tables, each pair to the state its worker
  * would have (w[0] for 10.0.5.1, w[1] for 10.0.5.2 and .3); one state
@@ -566,6 +590,10 @@ own_events(struct rules_state *w0, struct rules_state *w1,
 	for (k = 0; k < 4; k++)
 		event_via(w0, o, "10.0.5.9", "10.0.5.1", PROTO_UDP, 7778, 0,
 		    NULL, 1735700000 + (k < 2 ? 20 : 70) + (uint64_t)k);
+	/* Rule 7: two frames cut short before their addresses, whose
+	 * zeros are one key, sent to two workers by their real header. */
+	malformed_via(w0, o, 1735700000);
+	malformed_via(w1, o, 1735700001);
 	/* Rule 5, a third pair: two of its three SYNs (one after a
 	 * reload, in test_own_tables). */
 	for (k = 0; k < 2; k++)
@@ -599,6 +627,7 @@ test_own_tables(void **state)
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	own_events(rules_main_state(rs), rules_main_state(rs), o);
 	assert_alerts(5, 1, 6, 3, 1);
+	assert_alerts(7, 1, 6, 3, 1);
 	rules_threshold_stats(rs, &one);
 	alert_out_free(o);
 	rules_free(rs);
@@ -614,6 +643,7 @@ test_own_tables(void **state)
 	o = alert_out_new(c, NULL, err, sizeof(err));
 	own_events(w[0], w[1], o);
 	assert_alerts(5, 1, 6, 3, 1);
+	assert_alerts(7, 1, 6, 3, 1);
 	rules_threshold_stats(rs, &two);
 	/* Keys expire by each table's own clock: only some live. */
 	assert_true(two.keys > 0);
@@ -808,7 +838,7 @@ test_reload(void **state)
 	b = rules_load(c2, err, sizeof(err));
 	assert_non_null(b);
 	assert_int_equal(rules_count(b, 1), 1);
-	assert_int_equal(rules_count(a, 1), 5);
+	assert_int_equal(rules_count(a, 1), 6);
 	rules_free(a);
 	config_free(c1);
 	/* A broken file fails as a whole, with its position. */

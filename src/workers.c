@@ -203,6 +203,8 @@ wt_quiet(struct worker_thr *t)
 
 	if (now > w->last_ts + 1000000 && now > w->last_expire + 1000000) {
 		flow_expire(w->flows, now);
+		/* A reload's carried thresholds move on with no traffic too. */
+		rules_state_tick(w->match_state);
 		w->last_expire = now;
 		sensor_regex_limits(w, now);
 		wt_flush(t);

@@ -10,6 +10,7 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 /* Zeroed, aligned to align (a power of two, a multiple of a pointer). */
 void	*xcalloc_aligned(size_t align, size_t);
+void	 xprefault(void *, size_t);
 void	*xcalloc_huge(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);

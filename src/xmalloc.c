@@ -119,3 +119,20 @@ xasprintf(char **ret, const char *fmt, ...)
 		fatal("xasprintf");
 	return i;
 }
+
+/*
+ * A write to every page of p now, so that the first use of each is not
+ * a read that maps the shared zero page and then a write that replaces
+ * it: in a process with packet workers that replacement is a TLB
+ * shoot-down, an interrupt of every other CPU running one of its
+ * threads.
+ */
+void
+xprefault(void *p, size_t len)
+{
+	volatile uint8_t	*b = p;
+	size_t			 i;
+
+	for (i = 0; i < len; i += 4096)
+		b[i] = b[i];
+}

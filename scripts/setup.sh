@@ -18,6 +18,8 @@ PKGS=(
   dnsutils syslog-ng-core time bc tcpreplay
   # QUIC Initials sealed for the tests (tests/e2e/quic.py)
   python3-cryptography
+  # records validated against Suricata's EVE schema (tests/e2e/eve_schema.sh)
+  python3-jsonschema
   # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
   logrotate
   # a race stopped at its worst point (tests/e2e/trust_socket.sh)

@@ -287,16 +287,16 @@ struct rule_match {
 
 #define BY_SRC_IP	0x01
 #define BY_DST_IP	0x02
-/* rule.thr_pair: its window (none, or keyed by both addresses), its
- * suppression (none, or the same) belong to one address pair, so to
- * the one packet worker that gets the pair's packets (workers.c). */
-#define THR_PAIR_WINDOW	0x01
-#define THR_PAIR_SUPPRESS 0x02
 #define BY_SRC_PORT	0x04
 #define BY_DST_PORT	0x08
 #define BY_PROTO	0x10
 #define BY_SNI		0x20
 #define BY_QUERY	0x40
+/* rule.thr_pair: its window (none, or keyed by both addresses), its
+ * suppression (none, or the same) belong to one address pair, so to
+ * the one packet worker that gets the pair's packets (workers.c). */
+#define THR_PAIR_WINDOW	0x01
+#define THR_PAIR_SUPPRESS 0x02
 
 enum distinct_field { DF_NONE = 0, DF_SRC_IP, DF_DST_IP, DF_SRC_PORT,
 	DF_DST_PORT, DF_SNI, DF_QUERY };

@@ -104,19 +104,19 @@ pf_fill(struct pcapfile *pf)
 
 	if (pf->buf == NULL)
 		pf->buf = pf->chunk[pf->cur] = xmalloc(PF_BUF);
-	if (pf->pos > 0 && pf->hold != NULL) {
-		unsigned next = (pf->cur + 1) % PCAPFILE_CHUNKS;
+	if (pf->pos > 0) {
+		uint8_t *to = pf->buf;
 
-		if (pf->chunk[next] == NULL)
-			pf->chunk[next] = xmalloc(PF_BUF);
-		pf->hold(pf->hold_arg, next);
-		memcpy(pf->chunk[next], pf->buf + pf->pos, pf->have - pf->pos);
-		pf->buf = pf->chunk[next];
-		pf->cur = next;
-		pf->have -= pf->pos;
-		pf->pos = 0;
-	} else if (pf->pos > 0) {
-		memmove(pf->buf, pf->buf + pf->pos, pf->have - pf->pos);
+		/* Held frames: the rest goes to the next chunk once free. */
+		if (pf->hold != NULL) {
+			pf->cur = (pf->cur + 1) % PCAPFILE_CHUNKS;
+			if (pf->chunk[pf->cur] == NULL)
+				pf->chunk[pf->cur] = xmalloc(PF_BUF);
+			pf->hold(pf->hold_arg, pf->cur);
+			to = pf->chunk[pf->cur];
+		}
+		memmove(to, pf->buf + pf->pos, pf->have - pf->pos);
+		pf->buf = to;
 		pf->have -= pf->pos;
 		pf->pos = 0;
 	}

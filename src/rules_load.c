@@ -1750,11 +1750,6 @@ rs_add_file(struct ruleset *rs, const char *path, const char *sha256)
 	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
 }
 
-/*
- * A tighter variant of a rule, active at a higher level, replaces the
- * base rule there (supersedes:), so one detection gives one alert at
- * every level. Unknown sids are an error at the superseding rule.
- */
 /* The rules' threshold specs, in rule order, for thr_new (freed by the
  * caller). */
 struct thr_spec *
@@ -1768,6 +1763,11 @@ rules_thr_specs(const struct ruleset *rs)
 	return specs;
 }
 
+/*
+ * A tighter variant of a rule, active at a higher level, replaces the
+ * base rule there (supersedes:), so one detection gives one alert at
+ * every level. Unknown sids are an error at the superseding rule.
+ */
 static int
 apply_supersedes(struct loader *L)
 {

@@ -777,7 +777,6 @@ thr_window(struct thr_table *t, const struct thr_spec *s, uint32_t i,
 	return 1;
 }
 
-/* Count one event in its window, then let the alert through or hold it. */
 /* The table's clock moves on to ts, and the stalest entries go. */
 static void
 thr_tick(struct thr_table *t, uint64_t ts)
@@ -874,6 +873,7 @@ thr_suppress_event(struct thr_table *t, size_t r, const struct thr_key *skey,
 	return 1;
 }
 
+/* Count one event in its window, then let the alert through or hold it. */
 int
 thr_event(struct thr_table *t, size_t r, const struct thr_key *key,
     const struct thr_key *skey, uint64_t value, uint64_t ts,

@@ -515,7 +515,7 @@ static size_t
 pick(const struct workers *ws, const struct iface *ifc, const uint8_t *p,
     uint32_t caplen)
 {
-	const uint8_t	*a, *b, *x;
+	const uint8_t	*a, *b;
 	uint64_t	 h, m[4];
 	int		 v = decode_addr_pair(ifc->dlt, p, caplen, &a, &b);
 
@@ -533,9 +533,12 @@ pick(const struct workers *ws, const struct iface *ifc, const uint8_t *p,
 		memcpy(m, a, 16);
 		memcpy(m + 2, b, 16);
 		if (m[0] > m[2] || (m[0] == m[2] && m[1] > m[3])) {
-			x = a;		/* m[0..1] the lesser */
-			memcpy(m, b, 16);
-			memcpy(m + 2, x, 16);
+			uint64_t w0 = m[0], w1 = m[1];	/* the lesser first */
+
+			m[0] = m[2];
+			m[1] = m[3];
+			m[2] = w0;
+			m[3] = w1;
 		}
 		h = m[0] ^ (m[1] * ws->key[1]) ^ ((m[2] ^ ws->key[0]) *
 		    0x9e3779b97f4a7c15ULL) ^ (m[3] >> 7 | m[3] << 57);

@@ -121,11 +121,11 @@ xasprintf(char **ret, const char *fmt, ...)
 }
 
 /*
- * A write to every page of p now, so that the first use of each is not
- * a read that maps the shared zero page and then a write that replaces
- * it: in a process with packet workers that replacement is a TLB
- * shoot-down, an interrupt of every other CPU running one of its
- * threads.
+ * A zero written to every page of p, zeroed memory (xcalloc's), now:
+ * so that its first use is not a read that maps the shared zero page
+ * and then a write that replaces it, which in a process with packet
+ * workers is a TLB shoot-down, an interrupt of every other CPU running
+ * one of its threads. A write only: a read first would be that again.
  */
 void
 xprefault(void *p, size_t len)
@@ -134,5 +134,5 @@ xprefault(void *p, size_t len)
 	size_t			 i;
 
 	for (i = 0; i < len; i += 4096)
-		b[i] = b[i];
+		b[i] = 0;
 }

@@ -1,7 +1,7 @@
 /*
  * floor: the cost of reading a capture and nothing else.
  *
- *   floor FILE
+ *   floor [--libpcap] FILE
  *
  * Reads FILE and counts packets and captured bytes; prints one JSON
  * line: file, packets, bytes, seconds, packets_per_second. The sensor
@@ -11,10 +11,16 @@
  * without stdio's lock, and a classic pcap file's records are read in
  * place (pcapfile.c), others with pcap_next_ex; so the floor stays the
  * cheapest read and ratios to it measure the packet path alone.
+ *
+ * --libpcap reads it as libpcap does by default (pcap_open_offline,
+ * pcap_next_ex through its own buffer), as tcpdump does and as this
+ * floor did when the benchmark's targets were set: the same read for
+ * every version of the sensor, so ratios to it stay comparable over time.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #if __has_include(<stdio_ext.h>)
 #include <stdio_ext.h>
@@ -57,34 +63,44 @@ main(int argc, char *argv[])
 {
 	static char		 buf[256 * 1024];	/* CAPTURE_FILE_BUF */
 	char			 errbuf[PCAP_ERRBUF_SIZE];
-	FILE			*fp;
+	FILE			*fp = NULL;
 	pcap_t			*p;
 	struct pcapfile		*pf;
 	struct pcap_pkthdr	*h, ph;
 	const u_char		*data;
 	uint64_t		 packets = 0, bytes = 0;
 	double			 t0, secs;
-	int			 rc;
+	int			 rc, libpcap = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--libpcap") == 0) {
+		libpcap = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: floor FILE\n");
+		fprintf(stderr, "usage: floor [--libpcap] FILE\n");
 		return 2;
 	}
 	t0 = now();
-	if ((fp = fopen(argv[1], "rb")) == NULL) {
+	if (libpcap)
+		p = pcap_open_offline(argv[1], errbuf);
+	else if ((fp = fopen(argv[1], "rb")) == NULL) {
 		perror(argv[1]);
 		return 1;
-	}
-	(void)setvbuf(fp, buf, _IOFBF, sizeof(buf));
+	} else {
+		(void)setvbuf(fp, buf, _IOFBF, sizeof(buf));
 #ifdef FLOOR_NOLOCK
-	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
+		(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 #endif
-	if ((p = pcap_fopen_offline(fp, errbuf)) == NULL) {
+		if ((p = pcap_fopen_offline(fp, errbuf)) == NULL)
+			fclose(fp);
+	}
+	if (p == NULL) {
 		fprintf(stderr, "floor: %s\n", errbuf);
-		fclose(fp);
 		return 1;
 	}
-	if ((pf = pcapfile_open(p, fileno(fp))) != NULL) {
+	pf = libpcap ? NULL : pcapfile_open(p, fileno(fp));
+	if (pf != NULL) {
 		while ((rc = pcapfile_next(pf, &ph, &data)) == 1) {
 			packets++;
 			bytes += ph.caplen;

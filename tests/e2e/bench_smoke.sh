@@ -81,7 +81,7 @@ check(set(caps) == {"mixed", "flows", "small"}, "captures %s" % sorted(caps))
 for name, c in caps.items():
     runs = [r for r in recs if r.get("stage") == "throughput" and r.get("capture") == name]
     tools = {r["tool"] for r in runs if r.get("seconds", 0) > 0 and r.get("packets", 0) > 0}
-    check(tools == {"floor", "tcpdump", "tshark", "l1", "l5", "l5big"},
+    check(tools == {"floor", "floor_libpcap", "tcpdump", "tshark", "l1", "l5", "l5big"},
           "%s: every tool measured (%s)" % (name, sorted(tools)))
     for r in runs:
         if r["tool"] not in ("tshark",):

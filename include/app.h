@@ -244,6 +244,20 @@ app_encrypted(const struct flow *f)
 {
 	return f->app_proto == APP_TLS || f->app_proto == APP_SSH;
 }
+/* One of the clear-text login protocols, app_plain.c's. */
+static inline int
+app_is_plain(enum app_proto a)
+{
+	return a == APP_TELNET || a == APP_FTP || a == APP_SMTP ||
+	    a == APP_POP3 || a == APP_IMAP || a == APP_SNMP;
+}
+/*
+ * The flow is, or by its ports may be, one of the clear-text login
+ * protocols (telnet, FTP, SMTP, POP3, IMAP, SNMP): its payload carries
+ * passwords and communities, which no output may hold (alert.c leaves
+ * out a payload rule's excerpt of it).
+ */
+int	 app_carries_secrets(const struct flow *);
 /*
  * The parser of direction dir of f is done. The server's side stays open
  * while its certificate may come.

@@ -517,7 +517,8 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
 /*
  * A short printable excerpt of the payload that matched, masked: when
  * the match began in a piece before, from the bytes carried over, so a
- * number cut by the boundary shows whole and is masked.
+ * number cut by the boundary shows whole and is masked. None of a
+ * clear-text login's flow: its bytes are passwords and communities.
  */
 static void
 alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
@@ -527,6 +528,8 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	size_t		 i, n;
 
 	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
+		return;
+	if (c->flow != NULL && app_carries_secrets(c->flow))
 		return;
 	if (!pmatch_view(c->pm, &r->m, &p, &n)) {
 		p = c->pkt->payload;

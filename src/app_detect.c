@@ -41,6 +41,23 @@ detect_port(uint16_t sport, uint16_t dport, uint16_t port)
 	return (sport == port || dport == port);
 }
 
+int
+app_carries_secrets(const struct flow *f)
+{
+	/* The protocols' own ports too: a flow picked up after its
+	 * greeting, or one detection missed, still carries them. */
+	static const uint16_t ports[] = { 21, 23, 25, 110, 143, 161, 162,
+	    587 };
+	size_t	i;
+
+	if (app_is_plain((enum app_proto)f->app_proto))
+		return (1);
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (detect_port(f->cport, f->sport, ports[i]))
+			return (1);
+	return (0);
+}
+
 static int
 detect_lower(int c)
 {

@@ -1,9 +1,11 @@
 """A hostile capture for tests/e2e/cccd_mask.sh: a different citizen-ID
 number (CCCD) in every string field the sensor reports, in every record
-type. Writes the capture to argv[1] and {field: number} as JSON to
-argv[2]; the test asserts that each number leaves only masked.
+type, and a real password (or SNMP community) in every clear-text login.
+Writes the capture to argv[1], {field: number} as JSON to argv[2] and
+{protocol: secret} to argv[3]; the test asserts that each number leaves
+only masked and no secret leaves at all.
 
-Usage: /usr/bin/python3 cccd_mask.py OUT.pcap OUT-ids.json
+Usage: /usr/bin/python3 cccd_mask.py OUT.pcap OUT-ids.json OUT-secrets.json
 """
 import base64
 import json
@@ -33,6 +35,15 @@ IDS = {
     "telnet.user": "048123456712",
     "payload_printable": "049123456713",
     "in_iface": "051123456714",
+}
+# The passwords and the community, each its own so a leak names its path.
+SECRETS = {
+    "ftp": "Hunter2-ftp-Pw",
+    "imap": "Hunter2-imap-Pw",
+    "pop3": "Hunter2-pop3-Pw",
+    "smtp": "Hunter2-smtp-Pw",
+    "telnet": "Tn3t-Pw",
+    "snmp": "Snmp-C0mmunity-S3cret",
 }
 CLIENT, SERVER, RESOLVER = "10.20.9.66", "10.20.1.10", "10.20.0.53"
 
@@ -64,20 +75,26 @@ session(cap, CLIENT, SERVER, 22,
                                     .encode())],
         first="server")
 
-# Plain-text logins: FTP, IMAP, POP3, SMTP AUTH PLAIN, telnet.
+# Plain-text logins: FTP, IMAP, POP3, SMTP AUTH PLAIN, telnet, SNMP.
+def pw(p):
+    return SECRETS[p].encode()
+
+
 session(cap, CLIENT, SERVER, 21,
-        [b"USER %s\r\n" % IDS["ftp.user"].encode(), b"PASS x\r\n"],
+        [b"USER %s\r\n" % IDS["ftp.user"].encode(), b"PASS %s\r\n" % pw("ftp")],
         [b"220 ProFTPD Server ready\r\n", b"331 Password required\r\n",
          b"230 Logged in\r\n"], first="server")
 session(cap, CLIENT, SERVER, 143,
-        [b"a1 LOGIN %s x\r\n" % IDS["imap.user"].encode()],
+        [b"a1 LOGIN %s %s\r\n" % (IDS["imap.user"].encode(), pw("imap"))],
         [b"* OK IMAP4rev1 Service Ready\r\n", b"a1 OK LOGIN completed\r\n"],
         first="server")
 session(cap, CLIENT, SERVER, 110,
-        [b"USER %s\r\n" % IDS["pop3.user"].encode(), b"PASS x\r\n"],
+        [b"USER %s\r\n" % IDS["pop3.user"].encode(), b"PASS %s\r\n" % pw("pop3")],
         [b"+OK POP3 server ready\r\n", b"+OK\r\n", b"+OK Logged in.\r\n"],
         first="server")
-plain = base64.b64encode(b"\0" + IDS["smtp.user"].encode() + b"\0x")
+plain = base64.b64encode(b"\0" + IDS["smtp.user"].encode() + b"\0" + pw("smtp"))
+# The SASL response is the password too, in base64.
+SECRETS["smtp.sasl"] = plain.decode()
 session(cap, CLIENT, SERVER, 587,
         [b"EHLO client.example\r\n", b"AUTH PLAIN " + plain + b"\r\n"],
         [b"220 mail.example ESMTP Postfix\r\n",
@@ -88,9 +105,16 @@ t.send(1, b"\r\nDebian GNU/Linux 12\r\nlogin: ")
 for ch in IDS["telnet.user"].encode() + b"\r":
     t.send(0, bytes([ch]))
 t.send(1, b"Password: ")
-for ch in b"x\r":
+for ch in pw("telnet") + b"\r":
     t.send(0, bytes([ch]))
 t.close()
+# SNMP v2c get-request: the community is the password (BER by hand:
+# version 1, community, GetRequest of sysDescr.0).
+comm = pw("snmp")
+pdu = bytes.fromhex("a019020101020100020100300e300c06082b060102010101000500")
+body = b"\x02\x01\x01\x04" + bytes([len(comm)]) + comm + pdu
+cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=161) /
+        Raw(b"\x30" + bytes([len(body)]) + body))
 
 # A payload rule's printable excerpt.
 cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
@@ -99,3 +123,5 @@ cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
 cap.write(sys.argv[1])
 with open(sys.argv[2], "w") as f:
     json.dump(IDS, f, indent=1)
+with open(sys.argv[3], "w") as f:
+    json.dump(SECRETS, f, indent=1)

@@ -5,7 +5,10 @@
 # telnet user, a payload excerpt, the capture's name as in_iface; built
 # by cccd_mask.py), with a rule alerting on each, among them one on
 # ssh.banner. No output may carry one of the numbers in clear, and each
-# field must carry its masked form (020*******34):
+# field must carry its masked form (020*******34). The clear-text logins
+# (FTP, IMAP, POP3, SMTP AUTH PLAIN, telnet, SNMP) carry real passwords
+# and a community, and payload rules alert on every byte of them: no
+# output may carry a secret at all (a payload excerpt used to):
 #  1. offline (-r): --events, --alerts, outputs.json, local syslog and a
 #     TLS remote, both into a real syslog-ng running the shipped
 #     collector configuration, the remote's spool, --stats, the log;
@@ -21,8 +24,9 @@ $PY -c 'import scapy' 2>/dev/null || {
 sl_init
 
 ids=$TMP/ids.json
+secrets=$TMP/secrets.json
 pcap=$TMP/capture-051123456714.pcap	# in_iface is the capture's name
-$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" ||
+$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" "$secrets" ||
 	fail "cannot build the capture"
 
 cat >"$TMP/rules.yaml" <<'EOF'
@@ -82,21 +86,49 @@ rules:
     match: {proto: udp, dst_port: 5514, payload: {regex: "so_cccd="}}
     message: "{src_ip} sent a citizen ID from {in_iface}"
     advice: "Check {src_ip}"
+  - sid: 9300007
+    name: Any byte to a login service
+    category: plaintext
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: [21, 23, 110, 143, 587], payload: {regex: "(?s)."}}
+    message: "{src_ip} sent bytes to {dest_port}"
+    advice: "Check {src_ip}"
+  - sid: 9300008
+    name: Any SNMP request
+    category: plaintext
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: udp, dst_port: 161, payload: {regex: "(?s)."}}
+    message: "{src_ip} sent an SNMP request"
+    advice: "Check {src_ip}"
 EOF
 
-# check_clear WHAT FILE...: no planted number in clear in any file.
-check_clear() {
-	local what=$1 f id hit=0
-	shift
-	for id in $($PY -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).values()))' "$ids"); do
+# found WHAT JSON FILE...: 1 if a value of JSON's map is in a file, each
+# such place told.
+found() {
+	local what=$1 json=$2 f v hit=0
+	shift 2
+	for v in $($PY -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1])).values()))' "$json"); do
 		for f in "$@"; do
-			if grep -rqaF -- "$id" "$f"; then
-				info "$what: $id in clear in $f: $(grep -raF -m1 -- "$id" "$f" | cut -c1-300)"
+			if grep -rqaF -- "$v" "$f"; then
+				info "$what: $v in clear in $f: $(grep -raF -m1 -- "$v" "$f" | cut -c1-300)"
 				hit=1
 			fi
 		done
 	done
-	[ $hit -eq 0 ] || fail "$what: citizen-ID numbers in clear"
+	return $hit
+}
+
+# check_clear WHAT FILE...: no planted number in clear, and no password or
+# community at all, in any file.
+check_clear() {
+	local what=$1
+	shift
+	found "$what" "$ids" "$@" || fail "$what: citizen-ID numbers in clear"
+	found "$what" "$secrets" "$@" || fail "$what: a password or community written"
 }
 
 # ---------------------------------------------------------------- offline
@@ -204,6 +236,14 @@ for what, al in outputs.items():
     want(al, what, 'payload_printable', 'payload_printable', sid(9300006))
     want(al, what, 'in_iface', 'in_iface', sid(9300006))
     want(al, what, 'alert.message', 'in_iface', sid(9300006))
+    # The payload rules fired on every login, with no excerpt of one.
+    for port in ('21', '23', '110', '143', '587', '161'):
+        hits = [r for r in al if r.get('alert.signature_id') in ('9300007', '9300008')
+                and r.get('dest_port') == port]
+        if not hits:
+            bad.append('%s: no payload alert on port %s' % (what, port))
+        if any('payload_printable' in r for r in hits):
+            bad.append('%s: a payload excerpt of a login on port %s' % (what, port))
     if len(al) != len(outputs['alerts.json']):
         bad.append('%s: %d alerts, alerts.json %d' % (what, len(al),
                    len(outputs['alerts.json'])))

@@ -1,7 +1,8 @@
 /*
  * YAML documents through libyaml's document API, which keeps the start
  * mark of every node: that is what lets each configuration error name
- * FILE:LINE:COLUMN. Input files are capped in size and nesting.
+ * FILE:LINE:COLUMN. Input files are capped in size, nodes and nesting,
+ * all before the document is built (yamldoc_limits).
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 
 #define YAMLDOC_MAX_BYTES	(16U << 20)
 #define YAMLDOC_MAX_NODES	2000000
+#define YAMLDOC_MAX_DEPTH	64
 
 struct yaml_doc {
 	yaml_document_t	 doc;
@@ -30,29 +32,98 @@ struct yaml_doc {
 };
 
 /*
- * libyaml reads through this, so that the file's digest is of the very
- * bytes the rules came from: a second read for the digest would see
- * another file after a change, and would block on a FIFO.
+ * The file whole, read once: its digest is of the very bytes the rules
+ * came from (a second read would see another file after a change, and
+ * would block on a FIFO), and both passes over it (yamldoc_limits, the
+ * load) see the same bytes. At most YAMLDOC_MAX_BYTES, whatever the
+ * file is: NULL and *over set past that.
  */
-struct yamldoc_input {
-	FILE		*fp;
-	EVP_MD_CTX	*md;
-};
-
-static int
-yamldoc_read(void *arg, unsigned char *buf, size_t size, size_t *got)
+static unsigned char *
+read_capped(FILE *fp, size_t *len, int *over)
 {
-	struct yamldoc_input	*in = arg;
+	size_t		 cap = 64 * 1024, n = 0, got;
+	unsigned char	*buf = xmalloc(cap);
 
-	*got = fread(buf, 1, size, in->fp);
-	if (ferror(in->fp))
-		return 0;
-	if (*got > 0 && in->md != NULL &&
-	    EVP_DigestUpdate(in->md, buf, *got) != 1) {
-		EVP_MD_CTX_free(in->md);
-		in->md = NULL;
+	*over = 0;
+	for (;;) {
+		if (n == cap) {
+			if (cap > YAMLDOC_MAX_BYTES) {
+				*over = 1;
+				free(buf);
+				return NULL;
+			}
+			cap = cap * 2 > YAMLDOC_MAX_BYTES + 1 ?
+			    YAMLDOC_MAX_BYTES + 1 : cap * 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		if ((got = fread(buf + n, 1, cap - n, fp)) == 0)
+			break;
+		n += got;
 	}
-	return 1;
+	if (ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/*
+ * Nodes and nesting counted from libyaml's events, before the document
+ * is built: a 16 MiB flow sequence of zeros is 8M nodes, 1.35 GB of
+ * document before a count of them could refuse it, and libyaml's scanner
+ * spends time in proportion to the nesting on every token (2 MB of '['
+ * ran for hours). Past either cap: -1 with the place in err. A syntax
+ * error ends the count: the load says where.
+ */
+static int
+yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	yaml_parser_t	 parser;
+	yaml_event_t	 ev;
+	size_t		 nodes = 0, depth = 0;
+	int		 rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&parser, buf, len);
+	while (!done && rc == 0 && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YAMLDOC_MAX_DEPTH) {
+				snprintf(err, errlen, "%s:%zu:%zu: nested deeper "
+				    "than %d levels", path,
+				    ev.start_mark.line + 1,
+				    ev.start_mark.column + 1,
+				    YAMLDOC_MAX_DEPTH);
+				rc = -1;
+			}
+			/* FALLTHROUGH */
+		case YAML_SCALAR_EVENT:
+			if (rc == 0 && ++nodes > YAMLDOC_MAX_NODES) {
+				snprintf(err, errlen, "%s:%zu:%zu: more than %d "
+				    "YAML nodes", path, ev.start_mark.line + 1,
+				    ev.start_mark.column + 1,
+				    YAMLDOC_MAX_NODES);
+				rc = -1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
 }
 
 /* The opaque node type of the header is libyaml's node. */
@@ -143,9 +214,10 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	yaml_parser_t	 parser;
 	FILE		*fp;
 	struct stat	 sb;
-	struct yamldoc_input in;
-	unsigned char	 dig[EVP_MAX_MD_SIZE];
+	unsigned char	 dig[EVP_MAX_MD_SIZE], *buf;
 	unsigned int	 dlen = 0, i;
+	size_t		 len;
+	int		 over;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
@@ -159,19 +231,31 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		fclose(fp);
 		return NULL;
 	}
+	buf = read_capped(fp, &len, &over);
+	if (buf == NULL) {
+		if (over)
+			snprintf(err, errlen, "%s: file larger than %u bytes",
+			    path, YAMLDOC_MAX_BYTES);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+			    strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	if (yamldoc_limits(path, buf, len, err, errlen) != 0) {
+		free(buf);
+		return NULL;
+	}
 	yd = xcalloc(1, sizeof(*yd));
 	yd->path = xstrdup(path);
+	if (EVP_Digest(buf, len, dig, &dlen, EVP_sha256(), NULL) == 1)
+		for (i = 0; i < dlen && i < 32; i++)
+			snprintf(yd->sha256 + 2 * i, 3, "%02x", dig[i]);
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
-	in.fp = fp;
-	if ((in.md = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestInit_ex(in.md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(in.md);
-		in.md = NULL;
-	}
-	yaml_parser_set_input(&parser, yamldoc_read, &in);
+	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &yd->doc)) {
-		EVP_MD_CTX_free(in.md);
 		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
 		    path, parser.problem_mark.line + 1,
 		    parser.problem_mark.column + 1,
@@ -179,24 +263,15 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		    parser.context ? " " : "",
 		    parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
-		fclose(fp);
+		free(buf);
 		free(yd->path);
 		free(yd);
 		return NULL;
 	}
 	yaml_parser_delete(&parser);
-	fclose(fp);
-	if (in.md != NULL && EVP_DigestFinal_ex(in.md, dig, &dlen) == 1)
-		for (i = 0; i < dlen && i < 32; i++)
-			snprintf(yd->sha256 + 2 * i, 3, "%02x", dig[i]);
-	EVP_MD_CTX_free(in.md);
+	free(buf);
 	if (yaml_document_get_root_node(&yd->doc) == NULL) {
 		snprintf(err, errlen, "%s:1:1: empty document", path);
-		yamldoc_free(yd);
-		return NULL;
-	}
-	if (yd->doc.nodes.top - yd->doc.nodes.start > YAMLDOC_MAX_NODES) {
-		snprintf(err, errlen, "%s:1:1: too many YAML nodes", path);
 		yamldoc_free(yd);
 		return NULL;
 	}

@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -143,6 +149,92 @@ test_errors(void **state)
 	    "    snaplen: 10\n", ":4:14:", "64..262144");
 	expect_error("sensor: {name: x\n", "YAML syntax error", NULL);
 	expect_error("", ":1:1:", "empty");
+}
+
+/* Peak RSS of this process, in MB. */
+static long
+peak_mb(void)
+{
+	struct rusage	ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+/*
+ * The caps on YAML input hold before the document is built: 2 MB of
+ * '[' had libyaml's scanner running for hours (time in proportion to
+ * the nesting on every token), and 16 MiB of "0," built 1.35 GB of
+ * document before its 8M nodes were counted and refused.
+ */
+static void
+test_hostile_yaml(void **state)
+{
+	char		 err[1024], dir[] = "/tmp/cg-conf-fifo-XXXXXX", fifo[64];
+	size_t		 n = 2000000, i;
+	char		*t = malloc(16u << 20 | 64);
+	time_t		 t0;
+	long		 rss0;
+	pid_t		 pid;
+	int		 wfd;
+
+	(void)state;
+	assert_non_null(t);
+	alarm(60);		/* a hang fails, as the old scanner's did */
+	/* Nesting: 2 MB of '[' refused at once, at the 65th level (the
+	 * document's mapping is the first). */
+	memcpy(t, "rules: ", 7);
+	memset(t + 7, '[', n);
+	t[7 + n] = '\0';
+	t0 = time(NULL);
+	expect_error(t, ":1:71:", "nested deeper than 64 levels");
+	assert_true(time(NULL) - t0 < 5);
+	/* 64 levels are not refused for their nesting. */
+	memset(t + 7, '[', 63);
+	memset(t + 70, ']', 63);
+	memcpy(t + 133, "\n", 2);
+	err[0] = '\0';
+	config_free(config_load(write_conf(t), err, sizeof(err)));
+	unlink(path);
+	if (strstr(err, "nested") != NULL)
+		fail_msg("64 levels refused: %s", err);
+	/* Nodes: 16 MiB of zeros refused before a document of them. */
+	rss0 = peak_mb();
+	memcpy(t, "rules: [", 8);
+	for (i = 8; i + 3 < (16u << 20) - 8; i += 2)
+		memcpy(t + i, "0,", 2);
+	memcpy(t + i, "0]\n", 4);
+	expect_error(t, ":1:4000003:", "more than 2000000 YAML nodes");
+	if (peak_mb() > rss0 + 256)
+		fail_msg("peak RSS grew from %ld to %ld MB", rss0, peak_mb());
+	/* Size: a byte over 16 MiB, from a file or from a FIFO. */
+	memset(t, '#', (16u << 20) + 1);
+	t[(16u << 20) + 1] = '\0';
+	expect_error(t, "file larger than 16777216 bytes", NULL);
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/conf.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* A writer there before the read begins (O_RDWR does not wait). */
+	assert_true((wfd = open(fifo, O_RDWR)) >= 0);
+	if ((pid = fork()) == 0) {
+		size_t off = 0;
+		ssize_t w;
+
+		while (off < (16u << 20) + 1 &&
+		    (w = write(wfd, t + off, (16u << 20) + 1 - off)) > 0)
+			off += (size_t)w;
+		_exit(0);
+	}
+	assert_null(config_load(fifo, err, sizeof(err)));
+	if (strstr(err, "file larger than 16777216 bytes") == NULL)
+		fail_msg("%s", err);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(wfd);
+	unlink(fifo);
+	rmdir(dir);
+	free(t);
+	alarm(0);
 }
 
 static void
@@ -304,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hostile_yaml),
 		cmocka_unit_test(test_shipped_example),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_parsers),

@@ -1,7 +1,8 @@
 /*
  * util.c's formatters against the C library's: IPv4 and IPv6 addresses
  * written by hand must read exactly as inet_ntop writes them, and timestamps
- * (the seconds' text cached) as gmtime_r, strftime and snprintf do.
+ * (the seconds' text cached) as gmtime_r, strftime and snprintf do. And
+ * the list reader's caps against hostile list files.
  */
 #include "config.h"
 
@@ -10,8 +11,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
@@ -37,6 +40,66 @@ check_addr(int ipver, const uint8_t *a)
 	for (i = ipver == 6 ? INET6_ADDRSTRLEN : INET_ADDRSTRLEN;
 	    i < sizeof(ours); i++)
 		assert_true(ours[i] == 'x');
+}
+
+static int
+count_entry(const char *e, void *arg, char *msg, size_t len)
+{
+	(void)e;
+	(void)msg;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A list file as its content, read back: util_read_list's result. */
+static int
+read_list_text(const char *text, off_t size, int *n, char *err, size_t len)
+{
+	char	path[] = "/tmp/cg-list-XXXXXX";
+	int	fd = mkstemp(path), rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	if (size > 0)
+		assert_int_equal(ftruncate(fd, size), 0);	/* sparse */
+	close(fd);
+	*n = 0;
+	rc = util_read_list(path, NULL, count_entry, n, err, len);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * The caps on a list file, which root reads from a directory the service
+ * user writes: a file past 1 GiB refused before a byte of it is read, a
+ * line past 4 KiB refused naming the line.
+ */
+static void
+test_read_list_caps(void **state)
+{
+	char	 err[512], *line;
+	int	 n;
+	time_t	 t0;
+
+	(void)state;
+	assert_int_equal(read_list_text("10.0.0.1\n# c\n\n 10.0.0.2 # x\r\n",
+	    0, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	t0 = time(NULL);
+	assert_int_equal(read_list_text("10.0.0.1\n", (1L << 30) + 1, &n, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "larger than the 1073741824-byte limit"));
+	assert_int_equal(n, 0);
+	assert_true(time(NULL) - t0 < 5);
+	line = malloc(5000);
+	assert_non_null(line);
+	memcpy(line, "10.0.0.1\n", 9);
+	memset(line + 9, 'a', 4200);
+	strcpy(line + 4209, "\n");
+	assert_int_equal(read_list_text(line, 0, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: line longer than 4095 bytes"));
+	free(line);
 }
 
 static void
@@ -212,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_addr_v6),
 		cmocka_unit_test(test_addr_v6_and_short),
 		cmocka_unit_test(test_format_ts),
+		cmocka_unit_test(test_read_list_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -863,6 +863,31 @@ test_dns_answers(void **state)
 		m[28] = 0x3f;		/* a 63-byte label, past the end */
 		assert_int_equal(dns_answers(m, sizeof(m), rr, 2), -1);
 	}
+	{
+		/* 50 answers, each well formed: the first DNS_ANSWERS_MAX
+		 * decoded, the rest never walked. */
+		static const uint8_t hdr[] = {
+			0x00, 0x01, 0x81, 0x80, 0x00, 0x01, 0x00, 50,
+			0x00, 0x00, 0x00, 0x00,
+			0x01, 'a', 0x02, 'b', 'c', 0x00, 0x00, 0x01, 0x00, 0x01,
+		};
+		static const uint8_t ans[] = {
+			0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x3c, 0x00, 0x04, 192, 0, 2, 0 };
+		uint8_t	m[sizeof(hdr) + 50 * sizeof(ans)];
+		struct app_dns_rr many[60];
+
+		memcpy(m, hdr, sizeof(hdr));
+		for (i = 0; i < 50; i++) {
+			memcpy(m + sizeof(hdr) + i * sizeof(ans), ans,
+			    sizeof(ans));
+			m[sizeof(hdr) + i * sizeof(ans) + 15] = (uint8_t)i;
+		}
+		assert_int_equal(dns_answers(m, sizeof(m), many, 60),
+		    DNS_ANSWERS_MAX);
+		assert_string_equal(many[DNS_ANSWERS_MAX - 1].rdata,
+		    "192.0.2.7");
+	}
 }
 
 static void

@@ -384,6 +384,20 @@ test_reload_keys(void **state)
 	    ""), 1, "6:3: outputs.status");
 	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
 	    STATUS, "pidfile: /run/x.pid\n"), 1, "10:10: pidfile");
+	/* The options made at start: each refused by name. */
+	expect_reload(base, variant(b, sizeof(b), ", workers: 2", "", "64MB",
+	    "local4", STATUS, ""), 1, "1:48: sensor.workers");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    STATUS, "defrag: {memcap: 8MB}\n"), 1, "10:18: defrag.memcap");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    STATUS, "stream: {depth: 2MB}\n"), 1, "10:17: stream.depth");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    STATUS, "http: {decompress_limit: 2MB}\n"), 1,
+	    "10:26: http.decompress_limit");
+	expect_reload(base, variant(b, sizeof(b), "", "", "64MB", "local4",
+	    STATUS, "inventory: {max_hosts: 100}\n"), 1,
+	    "10:24: inventory.max_hosts");
+	expect_reload("user: nobody\n", "user: daemon\n", 1, "1:7: user");
 	/* Replaying (-r), the capture list is not used: no restart. */
 	expect_reload(base, variant(b, sizeof(b), "", ", bpf: udp", "64MB",
 	    "local4", STATUS, ""), 0, NULL);

@@ -36,6 +36,25 @@ conv(const char *in, enum update_format f, int col, int header, int rc,
 	upd_buf_free(&out);
 }
 
+/* The message a refused feed gives, each of its bytes printable. */
+static void
+expect_printable_err(const char *in, const char *want)
+{
+	struct upd_buf	 out = { 0 };
+	size_t		 n;
+	char		 err[256] = "";
+	const char	*c;
+
+	assert_int_equal(update_convert(in, strlen(in), UPD_PLAIN, 1, 0, NULL,
+	    &out, &n, err, sizeof(err)), -1);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	for (c = err; *c != '\0'; c++)
+		if ((unsigned char)*c < ' ' || (unsigned char)*c >= 0x7f)
+			fail_msg("byte 0x%02x in the message", (unsigned char)*c);
+	upd_buf_free(&out);
+}
+
 static void
 test_plain(void **state)
 {
@@ -51,6 +70,23 @@ test_plain(void **state)
 	/* Not printable, or too long: refused, naming the line. */
 	conv("ok.example\nbad\x01value\n", UPD_PLAIN, 1, 0, -1, "line 2", 0);
 	conv("caf\xc3\xa9.example\n", UPD_PLAIN, 1, 0, -1, "line 1", 0);
+	/* A feed's terminal escapes and UTF-8 never reach the admin's
+	 * terminal or the log: quoted with '?' for each such byte. */
+	expect_printable_err("ok.example\n\x1b[31mred\x1b]0;t\x07.example\n",
+	    "line 2: \"?[31mred?]0;t?.example\" is not one printable word");
+	expect_printable_err("caf\xc3\xa9\x7f.example\n",
+	    "\"caf???.example\"");
+	{
+		char	v[300];
+
+		/* 253 bytes are a value, 254 are not. */
+		memset(v, 'a', 253);
+		strcpy(v + 253, "\n");
+		conv(v, UPD_PLAIN, 1, 0, 0, v, 1);
+		memset(v, 'a', 254);
+		strcpy(v + 254, "\n");
+		conv(v, UPD_PLAIN, 1, 0, -1, "254 bytes (at most 253)", 0);
+	}
 	{
 		char long_line[400];
 

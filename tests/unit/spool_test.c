@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,62 @@ test_truncated_middle_segment(void **state)
 	spool_close(sp);
 }
 
+/*
+ * Garbage over a frame's header in the middle of a segment (a bad disk,
+ * a stray write): the frames before it and every other segment's come,
+ * in order, none twice; the loss is counted and the spool goes on
+ * taking frames after it.
+ */
+static void
+test_garbage_middle_frame(void **state)
+{
+	char		 err[256], buf[128], names[16][32], p[300];
+	struct spool	*sp;
+	unsigned	 i, got = 0, k;
+	int		 v, last = -1, fd;
+	size_t		 n, off = 0, pending;
+	ssize_t		 r;
+
+	(void)state;
+	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	for (i = 0; i < 600; i++)
+		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
+		    i)), 0);
+	spool_close(sp);
+	assert_true((n = segments(names, 16)) >= 3);
+	snprintf(p, sizeof(p), "%s/%s", dir, names[1]);
+	/* The tenth frame's header, found by walking the first nine. */
+	assert_true((fd = open(p, O_RDWR)) >= 0);
+	for (k = 0; k < 9; k++) {
+		char	h[8];
+
+		assert_int_equal(pread(fd, h, sizeof(h), (off_t)off),
+		    (ssize_t)sizeof(h));
+		off += (size_t)(strchr(h, ' ') - h) + 1 + (size_t)atoi(h);
+	}
+	r = pwrite(fd, "x9!", 3, (off_t)off);
+	assert_int_equal(r, 3);
+	close(fd);
+	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	assert_true(spool_corrupt(sp) >= 1);
+	pending = spool_pending(sp);
+	assert_true(pending < 600);
+	while ((v = next(sp)) >= 0) {
+		assert_true(v > last);
+		last = v;
+		got++;
+	}
+	assert_int_equal(got, pending);
+	assert_int_equal(last, 599);
+	/* Written after the damage: read after it. */
+	assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf), 600)),
+	    0);
+	assert_int_equal(next(sp), 600);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -496,6 +553,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_seq_damaged, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_middle_frame,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_middle_segment,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_repeats, setup,

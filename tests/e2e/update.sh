@@ -4,8 +4,9 @@
 # update (MISP text, CSV and a rule pack: files swapped, FILE.prev kept,
 # the daemon reloaded, the new indicator alerts), nothing new
 # (unchanged), a bad signature, a list that does not load, a server
-# that is down, a certificate of another CA, a redirect, and a reload
-# that fails (every file put back). In each failure the old lists stay
+# that is down, a certificate of another CA, a redirect, a reload
+# that fails (every file put back), and links planted at the target and
+# at FILE.prev. In each failure the old lists stay
 # and the exit status is 1, with one line a source saying why.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 command -v openssl >/dev/null || skip "openssl not installed"
@@ -240,6 +241,34 @@ expect "a reload without an answer" 1 "ips: failed: the reload failed .*no answe
 cmp -s "$IPS" "$tmp/ips.2" && pass "after the reload without an answer the list is back" ||
     flunk "list not restored after the reload timed out"
 check "the daemon answers again" "$CANHGACCTL" -s "$SOCK" status
+
+# The list directory is the service user's to write (list add), and the
+# updater runs as root: a link planted at the target is refused, and
+# links at FILE.prev and FILE.prev-new are replaced, never followed.
+victim=$tmp/victim
+printf 'root:$6$secret-hash:19000\n' >"$victim"
+chmod 600 "$victim"
+vsum=$(sha256sum <"$victim")
+set_updates "$GOOD"
+mv "$IPS" "$tmp/ips.real"
+ln -s "$victim" "$IPS"
+update ips
+expect "a target that is a symbolic link" 1 "ips: failed: .*not a regular file"
+[ -L "$IPS" ] && [ "$(sha256sum <"$victim")" = "$vsum" ] && ! grep -q secret-hash <<<"$out" &&
+    pass "... the link and its victim untouched, nothing of it shown" ||
+    flunk "the target's link or its victim changed"
+rm -f "$IPS"
+mv "$tmp/ips.real" "$IPS"
+printf '10.97.%s.77\n' "$net" >"$tmp/feed/ips.txt"
+sign "$tmp/feed/ips.txt"
+ln -sfn "$victim" "$IPS.prev"
+ln -sfn "$victim" "$IPS.prev-new"
+update ips
+expect "links at FILE.prev and FILE.prev-new" 0 "ips: updated 1 entry"
+[ ! -L "$IPS.prev" ] && [ -f "$IPS.prev" ] && [ ! -e "$IPS.prev-new" ] &&
+    [ ! -L "$IPS.prev-new" ] && [ "$(sha256sum <"$victim")" = "$vsum" ] &&
+    pass "... both replaced, the victim untouched" ||
+    flunk "FILE.prev links: $(ls -l "$IPS".prev* 2>&1 | tr '\n' ' ')"
 
 # The configuration check refuses a bad updates: section.
 set_updates "  - {name: x, url: \"http://$CLI/a\", target: ioc_ips}"

@@ -200,11 +200,23 @@ expect "a server that stalls" 1 "ips: failed: .*timed out"
     flunk "a 2s timeout took $(($(date +%s) - t0))s"
 same "a server that stalls"
 
-# 8. Too large for max_size.
+# 8. Too large for max_size: told by the length, or a body that never
+# ends; a server dripping a byte a second is given up at the timeout.
 set_updates "  - {name: doms, url: \"$URL/doms.csv\", target: ioc_domains, format: csv, column: 2, ca: pki/ca.pem, max_size: 20}"
 update
 expect "larger than max_size" 1 "doms: failed: .*larger than max_size"
 same "max_size"
+set_updates "  - {name: ips, url: \"$URL/endless\", target: ioc_ips, ca: pki/ca.pem, max_size: 64KB}"
+update
+expect "an endless body" 1 "ips: failed: .*more than max_size bytes"
+same "an endless body"
+set_updates "  - {name: ips, url: \"$URL/drip\", target: ioc_ips, ca: pki/ca.pem, timeout: 2s}"
+t0=$(date +%s)
+update
+expect "a server dripping a byte a second" 1 "ips: failed: .*no complete answer within 2 s"
+[ $(($(date +%s) - t0)) -le 5 ] && pass "... given up after the timeout" ||
+    flunk "a 2s timeout took $(($(date +%s) - t0))s against a drip"
+same "a drip"
 
 # 9. The server is down.
 kill "$srv"; wait "$srv" 2>/dev/null

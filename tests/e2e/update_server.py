@@ -2,11 +2,13 @@
 """update_server.py DIR CERT KEY HOST PORT: serve DIR over HTTPS (the
 feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt,
 /nolength a body without Content-Length cut off without a TLS close,
-/bighead a 20 KB header. Prints "ready" once listening."""
+/bighead a 20 KB header, /endless a body without Content-Length that
+never ends, /drip a byte a second. Prints "ready" once listening."""
 import functools
 import http.server
 import ssl
 import sys
+import time
 
 d, cert, key, host, port = sys.argv[1:6]
 
@@ -19,6 +21,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                                                                     port))
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if self.path in ("/endless", "/drip"):
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for i in range(100000):
+                    if self.path == "/drip":
+                        self.wfile.write(b"1")
+                        self.wfile.flush()
+                        time.sleep(1)
+                    else:
+                        self.wfile.write(b"192.0.2.%d\n" % (i % 250) * 100)
+            except OSError:
+                pass
             return
         if self.path in ("/nolength", "/bighead"):
             self.send_response(200)

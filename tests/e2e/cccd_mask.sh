@@ -13,7 +13,9 @@
 #     TLS remote, both into a real syslog-ng running the shipped
 #     collector configuration, the remote's spool, --stats, the log;
 #  2. live on a veth pair: the status socket's ring (alerts), a follower
-#     (follow), and the compliance report with the sensor's evidence.
+#     (follow), the compliance report with the sensor's evidence, and
+#     the socket's other answers (list show of a list whose entry holds
+#     a number, stats, hosts, baselines, status).
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 me=cccd_mask
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -265,11 +267,17 @@ ip link add veth0 netns "${ns}a" type veth peer name veth1 netns "${ns}b" ||
 	fail "cannot create the veth pair"
 ip -n "${ns}a" link set veth0 up
 ip -n "${ns}b" link set veth1 up
+# An indicator list whose entry holds a number: the socket's answers
+# about it (list show, stats) are masked as every record is.
+LISTED=052123456716
+printf '%s.example\n' "$LISTED" >"$TMP/ioc-domains.txt"
 cat >"$TMP/live.yaml" <<EOF
 sensor: {name: sensor-live, security_level: 5, timezone: Asia/Ho_Chi_Minh,
          catalog: $top_srcdir/rules/controls-tcvn11930.yaml}
 capture:
   - {interface: veth0}
+assets:
+  ioc_domains: {file: $TMP/ioc-domains.txt, type: domain}
 rules: [$TMP/rules.yaml]
 outputs:
   json: {path: $TMP/live-alerts.json}
@@ -294,12 +302,23 @@ sl_wait_lines "$TMP/follow.json" $((n + 1)) 10 ||
 	fail "canhgacctl alerts failed"
 "$CANHGACCTL" -s "$TMP/ctl.sock" compliance --format json -o "$TMP/compliance.json" ||
 	fail "canhgacctl compliance failed"
+for q in "list show ioc_domains" "--json list show ioc_domains" "--json stats" \
+    "--json hosts" "--json baselines" "--json status"; do
+	# shellcheck disable=SC2086
+	"$CANHGACCTL" -s "$TMP/ctl.sock" $q >>"$TMP/answers.txt" 2>&1 ||
+		fail "canhgacctl $q failed"
+done
+grep -qF "052*******16.example" "$TMP/answers.txt" ||
+	fail "list show: the listed number is not shown masked: $(grep -m1 example "$TMP/answers.txt")"
+! grep -qF "$LISTED" "$TMP/answers.txt" ||
+	fail "a socket answer holds $LISTED in clear: $(grep -m1 -F "$LISTED" "$TMP/answers.txt" | cut -c1-300)"
 "$CANHGACCTL" -s "$TMP/ctl.sock" shutdown >/dev/null || fail "shutdown"
 for _ in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 wait "$dpid" || fail "live daemon exit status $?"
 ! grep -qE 'runtime error|Sanitizer' "$TMP/live.log" || { cat "$TMP/live.log" >&2; fail "sanitizer report"; }
 check_clear live "$TMP/follow.json" "$TMP/ring.json" "$TMP/compliance.json" \
-	"$TMP/live-alerts.json" "$TMP/live-events.json" "$TMP/live.log"
+	"$TMP/live-alerts.json" "$TMP/live-events.json" "$TMP/live.log" \
+	"$TMP/answers.txt"
 for f in follow.json ring.json; do
 	$PY - "$ids" "$TMP/$f" <<'PYEOF' || fail "$f: a field is not masked"
 import json, sys

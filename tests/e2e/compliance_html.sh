@@ -6,7 +6,8 @@
 # id with its status, and Chromium's net log shows no request other than
 # the file itself (DNS is also mapped to nowhere, so a request could not
 # succeed quietly). The page is also checked without a browser: no
-# src/href/url() at all.
+# src/href/url() at all. One day's interface name in the state file (the
+# service user's to write) is markup that would fetch: shown escaped.
 . "$top_srcdir/tests/e2e/control_lib.sh"
 . "$top_srcdir/tests/e2e/compliance_lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser)
@@ -20,6 +21,9 @@ comp_start
 ctl shutdown >/dev/null; wait "$dpid"
 $PY - "$tmp/etc/state/state.json" <<'PYEOF'
 import json, sys, time
+# 63 bytes, the longest name the state file keeps.
+HOSTILE = 'e9"></title><script>fetch("//p3.invalid")</script><svg onload='
+assert len(HOSTILE) <= 63
 d = json.load(open(sys.argv[1]))
 now = int(time.time())
 day = now - now % 86400
@@ -36,7 +40,10 @@ for k in range(6, 0, -1):
     d["alerts"].insert(0, {"t": t, "span": 3600, "total": sum(cnt.values()),
                            "categories": cnt, "controls": ctc})
     for h in range(0, 20, 4):
-        d["traffic"].insert(0, {"t": t + h * 3600, "span": 3600, "iface": "veth0",
+        # The state file is the service user's to write: one day's
+        # interface name is markup that would fetch if not escaped.
+        d["traffic"].insert(0, {"t": t + h * 3600, "span": 3600,
+                                "iface": HOSTILE if k == 2 else "veth0",
                                 "packets": 100000, "received": 100000,
                                 "drops": (k * 37 + h * 11) % 90})
 d["alerts"].sort(key=lambda r: r["t"]); d["traffic"].sort(key=lambda r: r["t"])
@@ -51,8 +58,12 @@ ctl compliance --format html -o "$tmp/report.html" &&
     pass "canhgacctl compliance --format html" || flunk "html report"
 ctl compliance --format html --lang vi -o "$tmp/report.vi.html"
 
-# Without a browser: nothing that could fetch anything.
-if grep -Eiq '(src|href)=|url\(|@import|<script|<link|<img' "$tmp/report.html" "$tmp/report.vi.html"; then
+# Without a browser: nothing that could fetch anything; the hostile
+# interface name is there, as text.
+grep -qF 'e9&quot;&gt;&lt;/title&gt;&lt;script&gt;fetch' "$tmp/report.html" &&
+    pass "the state file's markup is shown escaped" ||
+    flunk "the hostile interface name is not in the page escaped: $(grep -o 'e9.\{60\}' "$tmp/report.html" | head -1)"
+if grep -Eiq '(src|href)=|url\(|@import|<script|<link|<img|<svg[^>]*onload' "$tmp/report.html" "$tmp/report.vi.html"; then
 	flunk "the page refers to something outside it:"
 	grep -Eio '.{30}((src|href)=|url\(|@import|<script|<link|<img).{30}' "$tmp/report.html" | head
 else

@@ -1,8 +1,11 @@
 #!/bin/bash
 # Alert delivery, test 5: a collector whose certificate is not signed by
-# the configured CA, or does not match server_name, is refused and the
-# reason is reported; nothing reaches it in plaintext; the alerts stay
-# in the spool. Exit: 0 pass, 1 fail, 77 skip.
+# the configured CA, or does not match server_name, or that speaks only
+# TLS 1.1, is refused and the reason is reported; nothing reaches it in
+# plaintext; the alerts stay in the spool. A collector that sends 64 MiB
+# of junk before reading: the junk read and dropped, every alert
+# delivered, memory bounded.
+# Exit: 0 pass, 1 fail, 77 skip.
 me=syslog_tls
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
 sl_init
@@ -36,8 +39,96 @@ check_ok() {
 	sl_sensor_conf "$TMP/ok.yaml" sensor-ok "  remote:
     - {host: 127.0.0.1, port: $port, transport: tls, ca: $TMP/certs/ca.pem,
        server_name: collector.test, spool: $TMP/spool-ok, drain_timeout: 10s}"
-	"$CANHGACD" -c "$TMP/ok.yaml" -r "$TMP/in.pcap" 2>"$TMP/ok.log" || fail "ok: canhgacd failed"
+	"$CANHGACD" -c "$TMP/ok.yaml" -r "$TMP/in.pcap" --stats "$TMP/ok.stats" \
+		2>"$TMP/ok.log" || fail "ok: canhgacd failed"
 	sl_wait_lines "$TMP/c/out/sensor-ok.json" $N 10 || fail "ok: not delivered"
 }
 check_ok
+peak_kb() { $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["peak_rss_kb"])' "$1"; }
+ok_rss=$(peak_kb "$TMP/ok.stats")
+
+# Fake collectors (Python's ssl, the same certificate): MODE old speaks
+# TLS 1.1 at most; MODE flood sends 64 MiB of junk before it reads.
+# Each writes what it received to OUT.
+cat >"$TMP/fake.py" <<'PYEOF'
+import socket, ssl, sys, threading
+mode, port, cert, key, out = sys.argv[1:6]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+if mode == "old":
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", int(port)))
+ls.listen(8)
+print("ready", flush=True)
+got = open(out, "ab")
+def serve(c):
+    try:
+        s = ctx.wrap_socket(c, server_side=True)
+    except (ssl.SSLError, OSError) as e:
+        got.write(b"handshake refused: " + str(e).encode() + b"\n")
+        got.flush()
+        return
+    if mode == "flood":
+        # All of it before reading a byte: the sensor's alerts get
+        # through only if it reads (and drops) the junk as it comes.
+        try:
+            for _ in range(1024):
+                s.sendall(b"\xff" * 65536)
+        except OSError:
+            return
+        got.write(b"junk sent: 64 MiB\n")
+    while True:
+        try:
+            b = s.recv(65536)
+        except OSError:
+            break
+        if not b:
+            break
+        got.write(b)
+        got.flush()
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PYEOF
+fake() {	# MODE PORT OUT
+	$PY "$TMP/fake.py" "$1" "$2" "$TMP/certs/collector.pem" \
+	    "$TMP/certs/collector.key" "$3" >"$TMP/fake-$1.out" 2>&1 &
+	SL_PIDS="$SL_PIDS $!"
+	for _ in $(seq 50); do grep -q ready "$TMP/fake-$1.out" && return; sleep 0.1; done
+	fail "fake collector $1 did not start: $(cat "$TMP/fake-$1.out")"
+}
+oport=$(sl_port)
+fake old "$oport" "$TMP/old.got"
+sl_sensor_conf "$TMP/old.yaml" sensor-old "  remote:
+    - {host: 127.0.0.1, port: $oport, transport: tls, ca: $TMP/certs/ca.pem,
+       server_name: collector.test, spool: $TMP/spool-old, drain_timeout: 2s}"
+"$CANHGACD" -c "$TMP/old.yaml" -r "$TMP/in.pcap" --stats "$TMP/old.stats" \
+	2>"$TMP/old.log" || fail "old: canhgacd failed"
+grep -qi "protocol version\|unsupported protocol" "$TMP/old.log" ||
+	{ cat "$TMP/old.log" >&2; fail "old: TLS 1.1 refusal not reported"; }
+! grep -aq "sensor-old" "$TMP/old.got" 2>/dev/null || fail "old: alerts reached a TLS 1.1 collector"
+$PY - "$TMP/old.stats" $N <<'PYEOF' || fail "old: counters"
+import json, sys
+d = json.load(open(sys.argv[1]))['outputs']['remote'][0]
+assert d['sent'] == 0 and d['connects'] == 0 and d['connect_failures'] > 0, d
+assert d['spool_pending'] == int(sys.argv[2]), d
+PYEOF
+fport=$(sl_port)
+fake flood "$fport" "$TMP/flood.got"
+sl_sensor_conf "$TMP/flood.yaml" sensor-flood "  remote:
+    - {host: 127.0.0.1, port: $fport, transport: tls, ca: $TMP/certs/ca.pem,
+       server_name: collector.test, spool: $TMP/spool-flood, drain_timeout: 20s}"
+"$CANHGACD" -c "$TMP/flood.yaml" -r "$TMP/in.pcap" --stats "$TMP/flood.stats" \
+	2>"$TMP/flood.log" || fail "flood: canhgacd failed"
+n=$(grep -ao "canhgacd - alert" "$TMP/flood.got" | wc -l)
+[ "$n" -eq $N ] || fail "flood: $n of $N alerts delivered to a collector flooding junk back"
+grep -aq "junk sent: 64 MiB" "$TMP/flood.got" || fail "flood: the junk was not all taken"
+rss=$(peak_kb "$TMP/flood.stats")
+[ "$rss" -le $((ok_rss + 32768)) ] ||
+	fail "flood: peak RSS $rss KB against $ok_rss KB without the flood"
+echo "$me: TLS 1.1 refused; $n alerts delivered after 64 MiB of junk, peak RSS $rss KB ($ok_rss without)" >&2
 echo "$me: PASS" >&2

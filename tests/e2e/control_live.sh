@@ -126,9 +126,15 @@ out=$(ctl list show ioc_ips 2>/dev/null)
 ctl_traffic 20 5 "$IOC"
 sleep 1
 before=$(ctl --json alerts --sid 43 | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+# The admin's mode and owner of the list survive the rewrite.
+chmod 0604 "$tmp/ioc-ips.txt"
+chown 1:1 "$tmp/ioc-ips.txt"
 out=$(ctl list add ioc_ips "$IOC" 192.0.2.1)
 check "list add: one added, one already present" \
     grep -q "added 1 entry to ioc_ips" <<<"$out"
+[ "$(stat -c '%a %u %g' "$tmp/ioc-ips.txt")" = "604 1 1" ] &&
+    pass "list add kept the file's mode and owner" ||
+    flunk "list add changed mode/owner: $(stat -c '%a %u %g' "$tmp/ioc-ips.txt")"
 check "list file rewritten, comments kept" \
     diff <(printf '# indicator addresses\n192.0.2.1\n%s\n' "$IOC") "$tmp/ioc-ips.txt"
 sleep 1.5

@@ -11,8 +11,10 @@
 # the socket by a symbolic link to a root-only victim (and, second run, by
 # a socket of its own), the daemon goes on. Checked: the victim keeps its
 # owner, mode and content, the daemon refuses the path with a message
-# naming it; a third run, untouched, gives the socket group canhgac and
-# mode 0660 and answers `canhgacctl status`.
+# naming it. Before a start, `canhgac` plants at the path a link to the
+# victim, a file, a live socket of its own (each refused, untouched) and a
+# stale one (taken over). A last run, untouched, gives the socket group
+# canhgac and mode 0660 and answers `canhgacctl status`.
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_socket
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -67,6 +69,54 @@ attack socket
 grep -q "$SOCK: .*refusing" "$TMP/socket.log" ||
 	{ cat "$TMP/socket.log" >&2; fail "socket: the service user's socket was not refused"; }
 echo "$me: socket swapped for the service user's own socket: refused"
+
+# Planted by the service user before the start, at the socket's path:
+# a link to the victim, a file, its own live socket: each refused naming
+# the path, nothing removed or followed; a stale socket of its own is
+# taken over (unlinked, bound anew).
+# plant WHAT: start the daemon on what is at $SOCK; its log in $TMP/WHAT.log.
+plant() {
+	timeout 20 "$CANHGACD" -v -c "$TMP/sensor.yaml" -i lo -P "$RUN/canhgacd.pid" \
+		>/dev/null 2>"$TMP/$1.log" &
+	local p=$! i
+	for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+	return 0
+}
+rm -f "$SOCK"
+as_svc ln -s "$V" "$SOCK"
+plant prelink
+[ -L "$SOCK" ] && [ "$(tr_victim_state "$V")" = "$want" ] &&
+	grep -q "$SOCK: exists and is not a socket" "$TMP/prelink.log" ||
+	{ cat "$TMP/prelink.log" >&2; fail "a link planted before the start: not refused, or followed"; }
+rm -f "$SOCK"
+as_svc sh -c "echo keep >'$SOCK'"
+plant prefile
+[ "$(cat "$SOCK" 2>/dev/null)" = keep ] &&
+	grep -q "$SOCK: exists and is not a socket; not removing it" "$TMP/prefile.log" ||
+	{ cat "$TMP/prefile.log" >&2; fail "a file planted at the socket path: not refused, or removed"; }
+rm -f "$SOCK"
+as_svc /usr/bin/python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$SOCK" "$RUN/live-ready" &
+lpid=$!
+for i in $(seq 1 50); do [ -e "$RUN/live-ready" ] && break; sleep 0.1; done
+plant prelive
+grep -q "$SOCK: in use by a running daemon" "$TMP/prelive.log" &&
+	/usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$SOCK" ||
+	{ cat "$TMP/prelive.log" >&2; fail "a live socket at the path: not refused, or taken away"; }
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; rm -f "$RUN/live-ready"
+rm -f "$SOCK"
+as_svc /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SOCK"
+plant prestale
+grep -q "removed stale socket $SOCK" "$TMP/prestale.log" ||
+	{ cat "$TMP/prestale.log" >&2; fail "a stale socket at the path was not taken over"; }
+echo "$me: planted before the start: link and file refused untouched, a live socket refused, a stale one taken over"
 
 # Untouched: group and mode as configured, and it answers.
 rm -f "$SOCK"

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -120,6 +119,7 @@ daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
  * Drop root: supplementary groups, then gid, then uid, all three ids;
  * then check that root cannot be regained. With setresuid all of real,
  * effective and saved ids change, so the process keeps no capabilities.
+ * no_new_privs is main()'s, set before any thread starts.
  */
 int
 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
@@ -136,8 +136,6 @@ daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 		    "regained");
 		return -1;
 	}
-	/* No privilege may come back through exec either. */
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	return 0;
 }
 

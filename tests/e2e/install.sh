@@ -5,6 +5,9 @@
 #    system tool); `systemd-analyze verify` accepts the unit with those
 #    paths pointed into ROOT (it checks each command is executable);
 #  - the manual page its Documentation= names is installed;
+#  - the hardening SECURITY.md relies on (capability bounding set, no
+#    ambient capabilities, NoNewPrivileges, ProtectSystem=strict and the
+#    rest of the unit's sandbox): each directive once, with its value;
 #  - ExecStartPre (`canhgacd -T -c` the installed configuration) passes:
 #    the installed configuration finds its rules, lists and catalog;
 #  - the rules' self-test cases (rules/selftest/, built by make) are
@@ -44,6 +47,42 @@ if grep -n '@[A-Za-z_]*@' "$unit"; then
 else
 	pass "no @placeholder@ in the unit"
 fi
+
+# The hardening SECURITY.md's privilege defence relies on, as shipped.
+# Once each: a later line would override it (or, for the capability and
+# address family sets, widen it). Sets compared as sets.
+words() { tr ' ' '\n' | grep . | sort | tr '\n' ' '; }
+while read -r key want; do
+	got=$(sed -n "s/^$key=//p" "$unit")
+	if [ "$(grep -c "^$key=" "$unit")" -ne 1 ]; then
+		flunk "$key= is in the unit $(grep -c "^$key=" "$unit") times, not once"
+	elif [ "$(words <<<"$got")" = "$(words <<<"$want")" ]; then
+		pass "$key=$want"
+	else
+		flunk "$key=$got, not $key=$want"
+	fi
+done <<'EOF'
+CapabilityBoundingSet CAP_NET_RAW CAP_NET_ADMIN CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE
+AmbientCapabilities
+NoNewPrivileges yes
+ProtectSystem strict
+ReadWritePaths /var/log/canhgac /var/lib/canhgac /run/canhgac
+ProtectHome yes
+PrivateTmp yes
+PrivateDevices yes
+ProtectKernelTunables yes
+ProtectKernelModules yes
+ProtectKernelLogs yes
+ProtectControlGroups yes
+ProtectClock yes
+ProtectHostname yes
+RestrictNamespaces yes
+RestrictRealtime yes
+RestrictSUIDSGID yes
+LockPersonality yes
+SystemCallArchitectures native
+RestrictAddressFamilies AF_UNIX AF_INET AF_INET6 AF_PACKET AF_NETLINK
+EOF
 
 # Every absolute path in the Exec*= lines: installed under ROOT, or a
 # system tool. The installed ones are pointed into ROOT for verify.

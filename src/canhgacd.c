@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <sys/prctl.h>
 #include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -217,11 +216,11 @@ main(int argc, char *argv[])
 	double		 secs;
 
 	/*
-	 * No privilege may come back through exec. Set here, before any
-	 * thread: no_new_privs is per thread (inherited by new ones), and
-	 * the packet workers start before drop_root.
+	 * No privilege back through exec, none inheritable. Here, before
+	 * any thread: both are per thread (inherited by new ones), and the
+	 * packet workers start before drop_root.
 	 */
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	daemon_restrict();
 	memset(&s, 0, sizeof(s));
 	while ((ch = getopt_long(argc, argv, "c:r:i:TvhE:S:A:DP:", longopts,
 	    NULL)) != -1) {

@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -119,7 +123,7 @@ daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err,
  * Drop root: supplementary groups, then gid, then uid, all three ids;
  * then check that root cannot be regained. With setresuid all of real,
  * effective and saved ids change, so the process keeps no capabilities.
- * no_new_privs is main()'s, set before any thread starts.
+ * The inheritable set it keeps: daemon_restrict, before any thread.
  */
 int
 daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
@@ -137,6 +141,27 @@ daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * No privilege may come back through exec (no_new_privs), and none is
+ * left inheritable: setresuid clears the permitted, effective and
+ * ambient sets but keeps the inheritable one a parent gave us (emptying
+ * it empties the ambient set too). Both are per thread.
+ */
+void
+daemon_restrict(void)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	d[_LINUX_CAPABILITY_U32S_3];
+	size_t				i;
+
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_capget, &hdr, d) != 0)
+		return;
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		d[i].inheritable = 0;
+	(void)syscall(SYS_capset, &hdr, d);
 }
 
 /*

@@ -4,9 +4,10 @@
 #  - after start the daemon, and each of its threads, runs as the
 #    configured user (real, effective, saved and filesystem ids), in its
 #    group alone (root's supplementary groups given at start are gone),
-#    with no capabilities (effective, permitted, inheritable, ambient)
-#    and no_new_privs set (/proc/PID/task/*/status), and a second
-#    instance refuses to start on the pidfile lock;
+#    with no capabilities (effective, permitted, inheritable, ambient:
+#    none left of those given at start) and no_new_privs set
+#    (/proc/PID/task/*/status), and a second instance refuses to start
+#    on the pidfile lock;
 #  - 50 reloads (SIGHUP) while traffic flows: capture counters go on,
 #    pcap reports no drops, alerts keep coming after the last reload,
 #    and (in the sanitizer build) nothing leaks;
@@ -73,8 +74,11 @@ pidfile: $tmp/run/canhgacd.pid
 EOF
 
 # Started with root's group and adm as supplementary groups, as from a
-# root login: the drop must replace them, not keep them.
-ip netns exec "${ns}a" setpriv --groups 0,4 "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
+# root login, and CAP_NET_RAW inheritable and ambient, as a parent may
+# leave them: the drop must replace the groups, and no set keep the
+# capability (setresuid empties the ambient set, not the inheritable).
+ip netns exec "${ns}a" setpriv --groups 0,4 --inh-caps +net_raw \
+    --ambient-caps +net_raw "$CANHGACD" -v -c "$tmp/canhgac.yaml" \
     --stats "$tmp/stats.json" 2>"$tmp/daemon.err" &
 dpid=$!
 pids+=("$dpid")

@@ -668,6 +668,8 @@ prom_elem_labels(const char *arr, json_t *e)
 		prom_label("owner", jstr(e, "owner"));
 	} else if (strcmp(arr, "interfaces") == 0)
 		prom_label("interface", jstr(e, "name"));
+	else if (strcmp(arr, "per_worker") == 0)
+		prom_label("worker", jstr(e, "name"));
 	else {
 		prom_label("output", jstr(e, "name"));
 		if (json_is_string(json_object_get(e, "destination"))) {
@@ -715,6 +717,7 @@ prom_array(const char *prefix, const char *arr, json_t *a)
 	const char	*base = strcmp(arr, "per_rule") == 0 ? "rule" :
 			    strcmp(arr, "per_exception") == 0 ? "exception" :
 			    strcmp(arr, "interfaces") == 0 ? "interface" :
+			    strcmp(arr, "per_worker") == 0 ? "worker" :
 			    "output";
 
 	(void)prefix;

@@ -225,6 +225,35 @@ for w in 2 3; do
 	fi
 done
 
+# The split is the sensor's secret: two replays of mixed-50k with two
+# workers divide it differently (a sender cannot know which worker its
+# pairs reach), each worker takes a share, and the per-worker counts of
+# the statistics add up to the totals.
+rargs=(-r "$tmp/cap/gen/mixed-50k.pcap") o=$tmp/out/split
+replay "$o.a" 2 && replay "$o.b" 2
+if msg=$($PY - "$o.a.stats" "$o.b.stats" 2>&1 <<'PYEOF'
+import json, sys
+runs = [json.load(open(f)) for f in sys.argv[1:3]]
+splits = []
+for st in runs:
+    pw = st["workers"]["per_worker"]
+    pk = [w["packets"] for w in pw]
+    fl = [w["flows"] for w in pw]
+    assert len(pw) == 2, pw
+    assert sum(pk) == st["decode"]["packets"], (pk, st["decode"]["packets"])
+    assert sum(fl) == st["flow"]["created"], (fl, st["flow"]["created"])
+    assert min(pk) > sum(pk) // 10, "a worker took almost nothing: %s" % pk
+    splits.append(pk)
+assert splits[0] != splits[1], "the same split twice: %s" % splits
+print("splits %s and %s" % tuple(splits))
+PYEOF
+); then
+	echo "ok   two workers split mixed-50k differently in two runs: $msg"
+else
+	echo "FAIL per-worker split: $msg"
+	fails=1
+fi
+
 echo
 [ "$n" -gt 0 ] || { echo "FAIL: no captures"; exit 1; }
 echo "workers: $n comparisons, $([ "$fails" = 0 ] && echo all same || echo FAILED)"

@@ -34,7 +34,8 @@ int	safe_dir(const char *dir, int how, char *err, size_t errlen);
  * a character device with one link, such as /dev/null or /dev/full,
  * never truncated nor given away).
  * O_TRUNC is applied after the checks. dir names the directory in
- * messages.
+ * messages. On -1, errno is ENOENT only if name does not exist (a
+ * refusal is EINVAL, EMLINK or EPERM, never a stale ENOENT).
  */
 int	safe_openat(int dfd, const char *dir, const char *name, int flags,
 	    mode_t mode, int how, char *err, size_t errlen);

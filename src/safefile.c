@@ -200,7 +200,7 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 {
 	struct stat	 st;
 	const char	*sep = strcmp(dir, "/") == 0 ? "" : "/";
-	int		 fd, fl;
+	int		 fd, fl, e;
 
 	/* Not blocking on a FIFO or a device before we know what it is. */
 	fd = openat(dfd, name, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NOCTTY |
@@ -230,12 +230,14 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
 		snprintf(err, errlen, "%s%s%s: not a regular file; refusing "
 		    "it", dir, sep, name);
+		errno = EINVAL;
 		goto fail;
 	}
 	if (st.st_nlink > 1) {
 		snprintf(err, errlen, "%s%s%s: has %lu hard links; refusing "
 		    "it (remove the extra links)", dir, sep, name,
 		    (unsigned long)st.st_nlink);
+		errno = EMLINK;
 		goto fail;
 	}
 	if (S_ISREG(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid() &&
@@ -243,6 +245,7 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 		snprintf(err, errlen, "%s%s%s: owned by uid %lu, not by root "
 		    "or the service user; refusing it", dir, sep, name,
 		    (unsigned long)st.st_uid);
+		errno = EPERM;
 		goto fail;
 	}
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
@@ -257,7 +260,10 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 	}
 	return fd;
 fail:
+	/* Callers tell a missing file (ENOENT) from a refusal by errno. */
+	e = errno;
 	close(fd);
+	errno = e;
 	return -1;
 }
 

@@ -73,32 +73,41 @@ tr_setup() {
 # shell command TEST (as root); the first time it succeeds, runs ACTION
 # as the service user (the swap, at the worst moment) and writes
 # $TMP/swapped. Run: gdb -q -batch -x "$TMP/race.py" --args PROGRAM...
+# FUNC may name several functions; with TR_AT=entry, TEST and ACTION
+# are at their calls, not their returns.
 tr_gdb_race() {
 	rm -f "$TMP/swapped"
 	cat >"$TMP/race.py" <<PYEOF
 import gdb, subprocess
 done = [False]
+def act():
+    if done[0] or subprocess.run(["sh", "-c", """$2"""]).returncode:
+        return
+    done[0] = True
+    subprocess.run(["runuser", "-u", "$SVC", "--", "sh", "-c",
+                    """$3"""], check=True)
+    open("$TMP/swapped", "w").write("1")
 class After(gdb.FinishBreakpoint):
     def stop(self):
-        if done[0] or subprocess.run(["sh", "-c", """$2"""]).returncode:
-            return False
-        done[0] = True
-        subprocess.run(["runuser", "-u", "$SVC", "--", "sh", "-c",
-                        """$3"""], check=True)
-        open("$TMP/swapped", "w").write("1")
+        act()
         return False
     def out_of_scope(self):
         pass
 class At(gdb.Breakpoint):
     def stop(self):
-        if not done[0]:
+        if done[0]:
+            pass
+        elif "${TR_AT:-}" == "entry":
+            act()
+        else:
             After(gdb.newest_frame(), internal=True)
         return False
 for c in ("set pagination off", "set confirm off",
           "set breakpoint pending on", "handle SIGPIPE nostop noprint pass",
           "handle SIGTERM nostop noprint pass"):
     gdb.execute(c)
-At("$1")
+for f in "$1".split():
+    At(f)
 gdb.execute("run")
 PYEOF
 }

@@ -206,8 +206,7 @@ safe_openat(int dfd, const char *dir, const char *name, int flags,
 	fd = openat(dfd, name, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NOCTTY |
 	    O_NONBLOCK | O_CLOEXEC, mode);
 	if (fd < 0) {
-		int e = errno;
-
+		e = errno;
 		if (e == ELOOP)
 			snprintf(err, errlen, "%s%s%s: is a symbolic link; "
 			    "refusing to follow it", dir, sep, name);

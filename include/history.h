@@ -26,7 +26,8 @@ struct sensor;
 #define STATE_SELFTESTS_MAX	256	/* self-test runs */
 
 struct state;
-struct state *state_load(const char *path, int utc_offset);
+/* path, in the directory dfd when >= 0 (safe_dir's), else by name. */
+struct state *state_load(const char *path, int dfd, int utc_offset);
 int	 state_save(struct state *, char *err, size_t errlen);
 /* The same, the file written by a thread (the periodic save): 1 while
  * the last one still writes; it waits for none. */

@@ -43,6 +43,13 @@ int	safe_openat(int dfd, const char *dir, const char *name, int flags,
 int	safe_open(const char *path, int flags, mode_t mode, int how,
 	    char *err, size_t errlen);
 int	safe_open_read(const char *path, char *err, size_t errlen);
+/*
+ * All of fd, read once, at most max bytes: a file the service user can
+ * write may grow after any check of its size, and a FIFO has none. The
+ * bytes (malloc'd, NUL after them) and their count in *len; NULL with
+ * *over set past max, or with errno on a read error.
+ */
+char	*safe_read_capped(int fd, size_t max, size_t *len, int *over);
 /* SHA-256 (hex) of a file opened as safe_open_read does; "" if unread. */
 void	safe_sha256(const char *path, char out[65]);
 

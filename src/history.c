@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -263,25 +264,39 @@ validate(json_t *doc)
  * the file and a fresh history; it never fails.
  */
 struct state *
-state_load(const char *path, int utc_offset)
+state_load(const char *path, int dfd, int utc_offset)
 {
 	struct state	*st = xcalloc(1, sizeof(*st));
 	struct stat	 sb;
 	json_error_t	 je;
 	json_t		*doc = NULL;
-	int		 fd, bad;
+	const char	*name = strrchr(path, '/');
+	char		 why[512], *text;
+	size_t		 len;
+	int		 fd, bad, over;
 
 	st->path = xstrdup(path);
 	xasprintf(&st->tmp, "%s.tmp", path);
 	st->lockfd = -1;
 	st->dfd = -1;
 	st->utc_offset = utc_offset;
-	/* Not waiting on a FIFO planted there: refused as not regular. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) < 0) {
+	/*
+	 * In the state directory (dfd, opened by safe_dir): no link of the
+	 * service user's followed, no FIFO waited on, no hard link to
+	 * another's file taken. By path: a file of the caller's (tests).
+	 */
+	if (dfd >= 0 && name != NULL) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(name - path), path);
+		fd = safe_openat(dfd, dir, name + 1, O_RDONLY, 0, 0, why,
+		    sizeof(why));
+	} else if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
+	if (fd < 0) {
 		if (errno != ENOENT)
-			log_warn("state %s: cannot read, starting a new "
-			    "history", path);
+			log_warnx("state %s; starting a new history", why);
 		goto fresh;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
@@ -291,8 +306,16 @@ state_load(const char *path, int utc_offset)
 		close(fd);
 		goto fresh;
 	}
-	doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	/* The service user can append after the check: read to the cap. */
+	text = safe_read_capped(fd, STATE_FILE_MAX, &len, &over);
 	close(fd);
+	if (text == NULL) {
+		log_warnx("state %s: %s; starting a new history", path, over ?
+		    "grew past its cap while read" : strerror(errno));
+		goto fresh;
+	}
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (doc == NULL) {
 		log_warnx("state %s:%d:%d: %s; starting a new history", path,
 		    je.line, je.column, je.text);

@@ -282,6 +282,7 @@ state_init(struct sensor *s, char *err, size_t errlen)
 	struct state	*st;
 	struct stat	 sb = { 0 };
 	char		*dir, *path, digest[65], why[512];
+	int		 dfd, lockfd = -1;
 
 	(void)err;
 	(void)errlen;
@@ -296,28 +297,34 @@ state_init(struct sensor *s, char *err, size_t errlen)
 		free(dir);
 		return 0;
 	}
-	xasprintf(&path, "%s/state.json", dir);
-	st = state_load(path, s->conf->utc_offset);
-	free(path);
-	/* One daemon per state file: a second one runs without. */
-	xasprintf(&st->lock, "%s/state.lock", dir);
 	/*
-	 * In the service user's directory: no link of its is followed, and
-	 * the directory is kept open for every save (root's first one too).
+	 * In the service user's directory: no link of its is followed (nor
+	 * the directory itself, if its parent is the user's too), the state
+	 * read and every save (root's first one too) through the directory
+	 * kept open. One daemon per state file: a second one runs without.
 	 */
-	if ((st->dfd = safe_dir(dir, 0, why, sizeof(why))) >= 0)
-		st->lockfd = safe_openat(st->dfd, dir, "state.lock", O_RDWR |
-		    O_CREAT, 0640, SAFE_GIVE, why, sizeof(why));
-	if (st->lockfd < 0 || flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (st->lockfd < 0)
+	if ((dfd = safe_dir(dir, 0, why, sizeof(why))) >= 0)
+		lockfd = safe_openat(dfd, dir, "state.lock", O_RDWR | O_CREAT,
+		    0640, SAFE_GIVE, why, sizeof(why));
+	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+		if (lockfd < 0)
 			log_warnx("state: %s; running without history", why);
 		else
-			log_warnx("state %s: held by another canhgacd; running "
-			    "without history", st->lock);
-		state_free(st);
+			log_warnx("state %s/state.lock: held by another "
+			    "canhgacd; running without history", dir);
+		if (lockfd >= 0)
+			close(lockfd);
+		if (dfd >= 0)
+			close(dfd);
 		free(dir);
 		return 0;
 	}
+	xasprintf(&path, "%s/state.json", dir);
+	st = state_load(path, dfd, s->conf->utc_offset);
+	free(path);
+	xasprintf(&st->lock, "%s/state.lock", dir);
+	st->dfd = dfd;
+	st->lockfd = lockfd;
 	check_writable(s, dir);
 	free(dir);
 	s->state = st;

@@ -732,38 +732,6 @@ by_last(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * jansson's reader for hosts.json: at most left bytes. The file is the
- * service user's, who can append to it after root's fstat: a byte past
- * the cap sets over and ends the read.
- */
-struct capped {
-	int	 fd;
-	off_t	 left;
-	int	 over;
-};
-
-static size_t
-capped_read(void *buf, size_t len, void *arg)
-{
-	struct capped	*c = arg;
-	ssize_t		 r;
-	char		 byte;
-
-	if (c->left == 0) {
-		c->over = read(c->fd, &byte, 1) == 1;
-		return 0;
-	}
-	if ((off_t)len > c->left)
-		len = (size_t)c->left;
-	while ((r = read(c->fd, buf, len)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return (size_t)-1;
-	c->left -= r;
-	return (size_t)r;
-}
-
 /* Read STATE_DIR/hosts.json: the oldest first, so the order is kept. */
 static void
 hosts_load(struct hosts *h)
@@ -772,9 +740,10 @@ hosts_load(struct hosts *h)
 	json_error_t	 je;
 	json_t		*doc, *arr, **v;
 	struct stat	 sb;
-	struct capped	 c = { -1, (off_t)h->cap * HOSTS_ENTRY_MAX + 4096, 0 };
+	size_t		 max = (size_t)h->cap * HOSTS_ENTRY_MAX + 4096, len;
 	size_t		 i, n, bad = 0;
-	int		 fd;
+	int		 fd, over;
+	char		*text;
 
 	fd = safe_openat(h->dfd, h->dir, HOSTS_FILE, O_RDONLY, 0, 0, why,
 	    sizeof(why));
@@ -783,22 +752,23 @@ hosts_load(struct hosts *h)
 			log_warnx("inventory: %s; starting empty", why);
 		return;
 	}
-	c.fd = fd;
-	if (fstat(fd, &sb) != 0 || sb.st_size > c.left) {
+	if (fstat(fd, &sb) != 0 || (size_t)sb.st_size > max) {
 		log_warnx("inventory: %s/%s: too large or unreadable; starting "
 		    "empty", h->dir, HOSTS_FILE);
 		close(fd);
 		return;
 	}
-	doc = json_load_callback(capped_read, &c, JSON_REJECT_DUPLICATES,
-	    &je);
+	/* The service user can append after the check: read to the cap. */
+	text = safe_read_capped(fd, max, &len, &over);
 	close(fd);
-	if (c.over) {
-		log_warnx("inventory: %s/%s: too large (grew while read); "
-		    "starting empty", h->dir, HOSTS_FILE);
-		json_decref(doc);
+	if (text == NULL) {
+		log_warnx("inventory: %s/%s: %s; starting empty", h->dir,
+		    HOSTS_FILE, over ? "too large (grew while read)" :
+		    "unreadable");
 		return;
 	}
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (doc == NULL || strcmp(json_string_value(json_object_get(doc,
 	    "format")) ? json_string_value(json_object_get(doc, "format")) :
 	    "", HOSTS_FORMAT) != 0 || !json_is_array(arr =

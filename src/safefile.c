@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "safefile.h"
+#include "xmalloc.h"
 
 static int	have_owner;
 static uid_t	owner_uid;
@@ -458,4 +459,45 @@ safe_replace(const char *path, const void *buf, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+char *
+safe_read_capped(int fd, size_t max, size_t *len, int *over)
+{
+	size_t	 cap = 64 * 1024, n = 0;
+	ssize_t	 r;
+	char	*buf = xmalloc(cap + 1);
+	int	 e;
+
+	*over = 0;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				*over = 1;
+				free(buf);
+				return NULL;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		if ((r = read(fd, buf + n, cap - n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		*over = 1;
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }

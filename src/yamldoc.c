@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "log.h"
+#include "safefile.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
 
@@ -30,43 +31,6 @@ struct yaml_doc {
 	char		*path;
 	char		 sha256[65];	/* of the bytes parsed */
 };
-
-/*
- * The file whole, read once: its digest is of the very bytes the rules
- * came from (a second read would see another file after a change, and
- * would block on a FIFO), and both passes over it (yamldoc_limits, the
- * load) see the same bytes. At most YAMLDOC_MAX_BYTES, whatever the
- * file is: NULL and *over set past that.
- */
-static unsigned char *
-read_capped(FILE *fp, size_t *len, int *over)
-{
-	size_t		 cap = 64 * 1024, n = 0, got;
-	unsigned char	*buf = xmalloc(cap);
-
-	*over = 0;
-	for (;;) {
-		if (n == cap) {
-			if (cap > YAMLDOC_MAX_BYTES) {
-				*over = 1;
-				free(buf);
-				return NULL;
-			}
-			cap = cap * 2 > YAMLDOC_MAX_BYTES + 1 ?
-			    YAMLDOC_MAX_BYTES + 1 : cap * 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		if ((got = fread(buf + n, 1, cap - n, fp)) == 0)
-			break;
-		n += got;
-	}
-	if (ferror(fp)) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 /*
  * Nodes and nesting counted from libyaml's events, before the document
@@ -231,7 +195,15 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		fclose(fp);
 		return NULL;
 	}
-	buf = read_capped(fp, &len, &over);
+	/*
+	 * The file whole, read once: its digest is of the very bytes the
+	 * rules came from (a second read would see another file after a
+	 * change, and would block on a FIFO), both passes over it (the
+	 * limits, the load) see the same bytes, and a FIFO or a growing file
+	 * is capped too.
+	 */
+	buf = (unsigned char *)safe_read_capped(fileno(fp), YAMLDOC_MAX_BYTES,
+	    &len, &over);
 	if (buf == NULL) {
 		if (over)
 			snprintf(err, errlen, "%s: file larger than %u bytes",

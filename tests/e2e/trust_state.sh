@@ -23,6 +23,8 @@
 # hosts` serves only what it should (the three good hosts; nothing of the
 # root-only inventory or of a file past the cap: the grown one was read
 # whole), both victims unchanged, neither's content in any output or file.
+# Last, the state directory itself a link to a root-only directory: not
+# followed.
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_state
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -142,13 +144,13 @@ as_svc rm -f "$S/state.lock" "$S/hosts.lock"
 
 if ! command -v gdb >/dev/null; then skip "needs gdb"; fi
 # A valid inventory under the cap at root's size check, grown past it
-# before the read (under gdb, at jansson's load: the service user can
+# before the read (under gdb, as its read begins: the service user can
 # watch for root's open and append): read up to the cap only, refused.
 inv 10.20.9 1 >"$TMP/small.json"
 plant hosts.json cp "$TMP/small.json" "$S/hosts.json"
 # Made just before the inventory is read: the moment to act.
 as_svc rm -f "$S/hosts.lock"
-TR_AT=entry tr_gdb_race "json_loadf json_load_callback" "test -e '$S/hosts.lock'" \
+TR_AT=entry tr_gdb_race safe_read_capped "test -e '$S/hosts.lock'" \
 	"cat '$TMP/big.json' >'$S/hosts.json'"
 GDB=1 run hosts-grown "inventory: $S/hosts.json: too large \\(grew while read\\)"
 [ -f "$TMP/swapped" ] || fail "hosts-grown: gdb never saw the inventory read"
@@ -178,4 +180,21 @@ wait "$gpid"
 [ -f "$S/state.old/state.json" ] ||
 	{ cat "$TMP/swap.log" >&2; fail "swap: the state was not saved in the locked directory"; }
 echo "$me: state directory swapped for a link after the lock: saved where locked"
+
+# Before a start, the state directory itself (in the service user's
+# directory) a link to a root-only directory holding a history: not
+# followed, neither read nor locked nor written there.
+as_svc rm -rf "$S/state" "$S/state.old"
+mkdir -m 700 "$TMP/secret-state" || fail "cannot make $TMP/secret-state"
+printf '{"format":"root only: do not touch"}\n' >"$TMP/secret-state/state.json"
+chmod 600 "$TMP/secret-state/state.json"
+want_ss=$(tr_victim_state "$TMP/secret-state/state.json")
+as_svc ln -s "$TMP/secret-state" "$S/state" || fail "cannot plant the state directory link"
+run statedir-link "state: $S/state: .*running without history"
+# Read, the file would be warned about (not a state file).
+! grep -q "state $S/state/state.json" "$TMP/statedir-link.log" ||
+	fail "statedir-link: root read state.json through the link: $(grep "state $S/state/state.json" "$TMP/statedir-link.log")"
+[ "$(tr_victim_state "$TMP/secret-state/state.json")" = "$want_ss" ] &&
+	[ "$(ls -A "$TMP/secret-state")" = state.json ] ||
+	fail "statedir-link: root used the linked directory: $(ls -A "$TMP/secret-state" | tr '\n' ' ')"
 echo "$me: PASS"

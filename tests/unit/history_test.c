@@ -72,7 +72,7 @@ save(struct state *st)
 static void
 test_roundtrip(void **unused)
 {
-	struct state	*st = state_load(path, 7 * 3600);
+	struct state	*st = state_load(path, -1, 7 * 3600);
 	const char	*ctl[] = { "NET.IDS", "NET.DNS" };
 	time_t		 t = time(NULL) - 7200;
 	json_t		*ev;
@@ -94,7 +94,7 @@ test_roundtrip(void **unused)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	assert_int_not_equal(access(tmp, F_OK), 0);
 
-	st = state_load(path, 7 * 3600);
+	st = state_load(path, -1, 7 * 3600);
 	assert_int_equal(arr(st, "runs"), 1);
 	assert_int_equal(arr(st, "iface_events"), 3);
 	state_run_start(st, t + 200, "def");
@@ -141,7 +141,7 @@ test_roundtrip(void **unused)
 static void
 test_background(void **unused)
 {
-	struct state	*st = state_load(path, 0);
+	struct state	*st = state_load(path, -1, 0);
 	time_t		 t = time(NULL) - 7200;
 	char		 err[256], tmp[320], *direct, *bg;
 	int		 i, rc;
@@ -175,7 +175,7 @@ test_background(void **unused)
 static void
 test_unclean(void **unused)
 {
-	struct state	*st = state_load(path, 0);
+	struct state	*st = state_load(path, -1, 0);
 	json_t		*ev;
 
 	(void)unused;
@@ -183,7 +183,7 @@ test_unclean(void **unused)
 	state_run_seen(st, 1060);
 	save(st);
 	state_free(st);
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	state_run_start(st, 2000, NULL);
 	ev = state_evidence(st, 0, 2100);
 	assert_int_equal(json_integer_value(json_object_get(ev,
@@ -218,7 +218,7 @@ test_garbage(void **unused)
 			fclose(fopen(path, "w"));
 		} else
 			write_file(bad[i], i == 7 ? 10 : strlen(bad[i]));
-		st = state_load(path, 0);
+		st = state_load(path, -1, 0);
 		assert_int_equal(arr(st, "runs"), 0);
 		state_run_start(st, 5, NULL);
 		save(st);
@@ -228,7 +228,7 @@ test_garbage(void **unused)
 	memset(deep, '[', sizeof(deep) - 1);
 	deep[sizeof(deep) - 1] = '\0';
 	write_file(deep, strlen(deep));
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	assert_int_equal(arr(st, "runs"), 0);
 	state_free(st);
 	{
@@ -239,7 +239,7 @@ test_garbage(void **unused)
 		fputc('}', fp);
 		fclose(fp);
 	}
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	assert_int_equal(arr(st, "runs"), 0);
 	state_free(st);
 	/* Right format, records of the wrong shape: those are dropped. */
@@ -249,7 +249,7 @@ test_garbage(void **unused)
 	    "\"traffic\":{\"a\":1},\"alerts\":[{\"t\":1,\"span\":3600,"
 	    "\"total\":1,\"categories\":{\"dns\":-1},\"controls\":{}}],"
 	    "\"last_alert\":[1]}", 0);
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	assert_int_equal(arr(st, "runs"), 1);
 	assert_int_equal(arr(st, "traffic"), 0);
 	assert_int_equal(arr(st, "alerts"), 0);
@@ -261,7 +261,7 @@ test_garbage(void **unused)
 static void
 test_caps(void **unused)
 {
-	struct state	*st = state_load(path, 0);
+	struct state	*st = state_load(path, -1, 0);
 	const char	*ctl[] = { "NET.IDS" };
 	char		 name[32];
 	time_t		 now = time(NULL), t;
@@ -300,7 +300,7 @@ test_caps(void **unused)
 	assert_true(arr(st, "alerts") <= STATE_HOURLY_DAYS * 24 + 2 + 17);
 	state_free(st);
 	/* Totals are kept by the folding. */
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	{
 		json_t *ev = state_evidence(st, now - 40 * 86400, now);
 
@@ -324,7 +324,7 @@ test_caps(void **unused)
 static void
 test_selftest(void **unused)
 {
-	struct state	*st = state_load(path, 0);
+	struct state	*st = state_load(path, -1, 0);
 	time_t		 now = time(NULL);
 	json_t		*res, *ev;
 	char		 doc[512];
@@ -343,7 +343,7 @@ test_selftest(void **unused)
 	save(st);
 	assert_int_equal(arr(st, "selftests"), STATE_SELFTESTS_MAX);
 	state_free(st);
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	ev = state_evidence(st, now - 2000, now);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    ev, "selftest"), "digest")), "aa");
@@ -361,7 +361,7 @@ test_selftest(void **unused)
 	    "\"version\":1,\"selftest_last\":{\"time\":1,\"digest\":"
 	    "\"aa\",\"rules\":{\"1000101\":\"surely\"}}}");
 	write_file(doc, 0);
-	st = state_load(path, 0);
+	st = state_load(path, -1, 0);
 	ev = state_evidence(st, 0, now);
 	assert_null(json_object_get(ev, "selftest"));
 	json_decref(ev);

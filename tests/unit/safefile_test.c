@@ -424,6 +424,57 @@ test_search_only(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * safe_read_capped: a file of exactly the cap is read whole, a byte more
+ * refused, from a file and from a pipe (no size to check); a small cap
+ * below the first read's size still holds.
+ */
+static void
+test_read_capped(void **state)
+{
+	static char	 big[200000];
+	char		*b;
+	size_t		 len;
+	int		 fd[2], over;
+	pid_t		 pid;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		close(fd[0]);
+		if (write(fd[1], big, sizeof(big)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_null(safe_read_capped(fd[0], sizeof(big) - 1, &len, &over));
+	assert_int_equal(over, 1);
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		close(fd[0]);
+		if (write(fd[1], big, sizeof(big)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_non_null(b = safe_read_capped(fd[0], sizeof(big), &len, &over));
+	assert_int_equal(over, 0);
+	assert_int_equal(len, sizeof(big));
+	assert_int_equal(b[len], '\0');
+	free(b);
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], big, 100), 100);
+	close(fd[1]);
+	assert_null(safe_read_capped(fd[0], 99, &len, &over));
+	assert_int_equal(over, 1);
+	close(fd[0]);
+}
+
 int
 main(void)
 {
@@ -439,6 +490,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_links, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test(test_read_capped),
 		cmocka_unit_test_setup_teardown(test_open_read, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_only, setup,

@@ -205,8 +205,13 @@ test_hostile_yaml(void **state)
 		memcpy(t + i, "0,", 2);
 	memcpy(t + i, "0]\n", 4);
 	expect_error(t, ":1:4000003:", "more than 2000000 YAML nodes");
+#ifndef __SANITIZE_ADDRESS__
+	/* Not under ASan: its quarantine keeps what libyaml freed. */
 	if (peak_mb() > rss0 + 256)
 		fail_msg("peak RSS grew from %ld to %ld MB", rss0, peak_mb());
+#else
+	(void)rss0;
+#endif
 	/* Size: a byte over 16 MiB, from a file or from a FIFO. */
 	memset(t, '#', (16u << 20) + 1);
 	t[(16u << 20) + 1] = '\0';

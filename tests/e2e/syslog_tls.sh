@@ -101,13 +101,19 @@ fake() {	# MODE PORT OUT
 	for _ in $(seq 50); do grep -q ready "$TMP/fake-$1.out" && return; sleep 0.1; done
 	fail "fake collector $1 did not start: $(cat "$TMP/fake-$1.out")"
 }
-oport=$(sl_port)
-fake old "$oport" "$TMP/old.got"
-sl_sensor_conf "$TMP/old.yaml" sensor-old "  remote:
-    - {host: 127.0.0.1, port: $oport, transport: tls, ca: $TMP/certs/ca.pem,
-       server_name: collector.test, spool: $TMP/spool-old, drain_timeout: 2s}"
-"$CANHGACD" -c "$TMP/old.yaml" -r "$TMP/in.pcap" --stats "$TMP/old.stats" \
-	2>"$TMP/old.log" || fail "old: canhgacd failed"
+# against MODE DRAIN: a fake collector of MODE, the capture replayed to it
+# (sensor-MODE; MODE.got, .stats, .log).
+against() {
+	local port
+	port=$(sl_port)
+	fake "$1" "$port" "$TMP/$1.got"
+	sl_sensor_conf "$TMP/$1.yaml" "sensor-$1" "  remote:
+    - {host: 127.0.0.1, port: $port, transport: tls, ca: $TMP/certs/ca.pem,
+       server_name: collector.test, spool: $TMP/spool-$1, drain_timeout: $2}"
+	"$CANHGACD" -c "$TMP/$1.yaml" -r "$TMP/in.pcap" --stats "$TMP/$1.stats" \
+		2>"$TMP/$1.log" || fail "$1: canhgacd failed"
+}
+against old 2s
 grep -qi "protocol version\|unsupported protocol" "$TMP/old.log" ||
 	{ cat "$TMP/old.log" >&2; fail "old: TLS 1.1 refusal not reported"; }
 ! grep -aq "sensor-old" "$TMP/old.got" 2>/dev/null || fail "old: alerts reached a TLS 1.1 collector"
@@ -117,13 +123,7 @@ d = json.load(open(sys.argv[1]))['outputs']['remote'][0]
 assert d['sent'] == 0 and d['connects'] == 0 and d['connect_failures'] > 0, d
 assert d['spool_pending'] == int(sys.argv[2]), d
 PYEOF
-fport=$(sl_port)
-fake flood "$fport" "$TMP/flood.got"
-sl_sensor_conf "$TMP/flood.yaml" sensor-flood "  remote:
-    - {host: 127.0.0.1, port: $fport, transport: tls, ca: $TMP/certs/ca.pem,
-       server_name: collector.test, spool: $TMP/spool-flood, drain_timeout: 20s}"
-"$CANHGACD" -c "$TMP/flood.yaml" -r "$TMP/in.pcap" --stats "$TMP/flood.stats" \
-	2>"$TMP/flood.log" || fail "flood: canhgacd failed"
+against flood 20s
 n=$(grep -ao "canhgacd - alert" "$TMP/flood.got" | wc -l)
 [ "$n" -eq $N ] || fail "flood: $n of $N alerts delivered to a collector flooding junk back"
 grep -aq "junk sent: 64 MiB" "$TMP/flood.got" || fail "flood: the junk was not all taken"

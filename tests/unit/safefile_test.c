@@ -424,6 +424,23 @@ test_search_only(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A pipe's read end, a child writing n bytes of b into it (*pid). */
+static int
+pipe_writer(const char *b, size_t n, pid_t *pid)
+{
+	int	fd[2];
+
+	assert_int_equal(pipe(fd), 0);
+	if ((*pid = fork()) == 0) {
+		close(fd[0]);
+		if (write(fd[1], b, n) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	return fd[0];
+}
+
 /*
  * safe_read_capped: a file of exactly the cap is read whole, a byte more
  * refused, from a file and from a pipe (no size to check); a small cap
@@ -440,26 +457,12 @@ test_read_capped(void **state)
 
 	(void)state;
 	memset(big, 'x', sizeof(big));
-	assert_int_equal(pipe(fd), 0);
-	if ((pid = fork()) == 0) {
-		close(fd[0]);
-		if (write(fd[1], big, sizeof(big)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(fd[1]);
+	fd[0] = pipe_writer(big, sizeof(big), &pid);
 	assert_null(safe_read_capped(fd[0], sizeof(big) - 1, &len, &over));
 	assert_int_equal(over, 1);
 	close(fd[0]);
 	waitpid(pid, NULL, 0);
-	assert_int_equal(pipe(fd), 0);
-	if ((pid = fork()) == 0) {
-		close(fd[0]);
-		if (write(fd[1], big, sizeof(big)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(fd[1]);
+	fd[0] = pipe_writer(big, sizeof(big), &pid);
 	assert_non_null(b = safe_read_capped(fd[0], sizeof(big), &len, &over));
 	assert_int_equal(over, 0);
 	assert_int_equal(len, sizeof(big));

@@ -81,18 +81,24 @@ teardown(void **state)
 
 /* The spool in dir (1 MiB) opened with frames 0 to n - 1 appended. */
 static struct spool *
-open_filled(unsigned n)
+open_filled_max(uint64_t max, unsigned n)
 {
 	char		 err[256], buf[128];
 	struct spool	*sp;
 	unsigned	 i;
 
-	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	sp = spool_open(dir, max, SPOOL_FSYNC_NEVER, err, sizeof(err));
 	assert_non_null(sp);
 	for (i = 0; i < n; i++)
 		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
 		    i)), 0);
 	return sp;
+}
+
+static struct spool *
+open_filled(unsigned n)
+{
+	return open_filled_max(1 << 20, n);
 }
 
 static void
@@ -177,17 +183,12 @@ test_unread(void **state)
 static void
 test_full_drops_oldest(void **state)
 {
-	char		 err[256], buf[128];
 	struct spool	*sp;
 	unsigned	 i, kept;
 	int		 first;
 
 	(void)state;
-	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 5000; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled_max(65536, 5000);
 	assert_true(spool_bytes(sp) <= 65536);
 	assert_true(spool_dropped(sp) > 0);
 	kept = (unsigned)spool_pending(sp);
@@ -443,20 +444,16 @@ segments(char names[][32], size_t max)
 static void
 test_truncated_middle_segment(void **state)
 {
-	char		 err[256], buf[128], names[16][32], p[300];
+	char		 err[256], names[16][32], p[300];
 	struct spool	*sp;
-	unsigned	 i, got = 0;
+	unsigned	 got = 0;
 	int		 v, last = -1, gap = -1;
 	size_t		 n;
 	struct stat	 st;
 
 	(void)state;
 	/* 64 KiB: segments of 8 KiB. */
-	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 600; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled_max(65536, 600);
 	assert_int_equal(spool_dropped(sp), 0);
 	spool_close(sp);
 	assert_true((n = segments(names, 16)) >= 3);
@@ -494,17 +491,13 @@ test_garbage_middle_frame(void **state)
 {
 	char		 err[256], buf[128], names[16][32], p[300];
 	struct spool	*sp;
-	unsigned	 i, got = 0, k;
+	unsigned	 got = 0, k;
 	int		 v, last = -1, fd;
 	size_t		 n, off = 0, pending;
 	ssize_t		 r;
 
 	(void)state;
-	sp = spool_open(dir, 65536, SPOOL_FSYNC_NEVER, err, sizeof(err));
-	assert_non_null(sp);
-	for (i = 0; i < 600; i++)
-		assert_int_equal(spool_append(sp, buf, frame(buf, sizeof(buf),
-		    i)), 0);
+	sp = open_filled_max(65536, 600);
 	spool_close(sp);
 	assert_true((n = segments(names, 16)) >= 3);
 	snprintf(p, sizeof(p), "%s/%s", dir, names[1]);

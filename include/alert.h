@@ -34,6 +34,9 @@ int	 alert_out_retarget(struct alert_out *, const struct config *,
 	    char *err, size_t errlen);
 void	 alert_out_flush(struct alert_out *);
 void	 alert_out_drain(struct alert_out *);
+/* Where a batch of packets ends: write the lines now unless busy (more
+ * packets waiting) and they are few and recent. */
+void	 alert_out_batch_end(struct alert_out *, int busy);
 uint64_t alert_out_count(const struct alert_out *);
 uint64_t alert_out_errors(const struct alert_out *);
 /* Write one alert for rule r on event ctx with the threshold outcome. */

@@ -26,7 +26,8 @@ struct pcap;
 typedef void (*capture_pkt_cb)(const struct iface *, uint64_t ts,
 	    const uint8_t *, uint32_t caplen, uint32_t wirelen, void *);
 typedef void (*capture_done_cb)(void *);
-typedef void (*capture_batch_cb)(void *);
+/* full: the batch was as long as allowed, so more are likely waiting. */
+typedef void (*capture_batch_cb)(void *, int full);
 struct capture *capture_new(struct event_base *, capture_pkt_cb,
 	    capture_done_cb, void *);
 void	 capture_set_batch_cb(struct capture *, capture_batch_cb);

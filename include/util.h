@@ -28,6 +28,8 @@ int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
  * on a busy host, so that a reload does not make the kernel drop.
  */
 void	 util_background_thread(void);
+/* CLOCK_MONOTONIC in microseconds: for intervals, not timestamps. */
+uint64_t util_mono_usec(void);
 /*
  * One background job at a time (the periodic saves): util_job_start runs
  * fn(arg) in a thread at nice +10 unless the last still runs (1) or no

@@ -37,8 +37,9 @@ void		 workers_dispatch(const struct iface *, uint64_t ts,
 		    void *sensor);
 /* After a capture batch: wake the workers it gave packets to. */
 void		 workers_kick(struct workers *);
-/* The loop thread: write and hand on what the workers queued. */
-void		 workers_drain(struct workers *);
+/* The loop thread: write and hand on what the workers queued; busy:
+ * more packets are coming (alert_out_batch_end). */
+void		 workers_drain(struct workers *, int busy);
 /*
  * Stop: each worker reads what is queued, times out the flows idle too
  * long by end_ts (the last packet's time), ends the rest for why and

@@ -559,7 +559,7 @@ capture_live_cb(evutil_socket_t fd, short what, void *arg)
 	n = pcap_dispatch(s->pcap, CAPTURE_BATCH, capture_handler,
 	    (u_char *)s);
 	if (s->cap->batch_cb != NULL)
-		s->cap->batch_cb(s->cap->arg);
+		s->cap->batch_cb(s->cap->arg, n == CAPTURE_BATCH);
 	if (n == PCAP_ERROR) {
 		/* Taken down or gone: capture_check_links resumes it. */
 		log_warnx("%s: capture error: %s; capture paused until the "
@@ -679,7 +679,7 @@ capture_file_cb(evutil_socket_t fd, short what, void *arg)
 	n = s->pf != NULL ? capture_file_batch(s) : pcap_dispatch(s->pcap,
 	    CAPTURE_BATCH, capture_handler, (u_char *)s);
 	if (c->batch_cb != NULL)
-		c->batch_cb(c->arg);
+		c->batch_cb(c->arg, n == CAPTURE_BATCH);
 	if (n == PCAP_ERROR)
 		log_warnx("%s: read error: %s; rest of file skipped",
 		    s->ifc.name, s->pf != NULL ? pcapfile_error(s->pf) :

@@ -58,6 +58,7 @@
 #include "log.h"
 #include "output.h"
 #include "sensor.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "control-internal.h"
 
@@ -277,15 +278,6 @@ client_answer(struct ctl_client *cl, json_t *rep)
 	client_read(cl->bev, cl);
 }
 
-static uint64_t
-mono_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * Whether cl must wait for the next window: it is no admin and this
  * window's CTL_BUDGET_USEC is spent. Then its reading stops and the
@@ -295,7 +287,7 @@ static int
 over_budget(struct ctl_client *cl)
 {
 	struct control	*ctl = cl->ctl;
-	uint64_t	 now = mono_usec();
+	uint64_t	 now = util_mono_usec();
 	struct timeval	 tv = { 0, 0 };
 
 	/*
@@ -346,11 +338,11 @@ client_read(struct bufferevent *bev, void *arg)
 	while (!cl->closing && !cl->follow && !cl->waiting &&
 	    !over_budget(cl) &&
 	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
-		uint64_t t0 = mono_usec();
+		uint64_t t0 = util_mono_usec();
 		int rc = n > CTL_LINE_MAX ? -2 :
 		    client_request(cl, line, n);
 
-		cl->ctl->budget_used += mono_usec() - t0;
+		cl->ctl->budget_used += util_mono_usec() - t0;
 		free(line);
 		if (rc == -2) {
 			cl->ctl->bad_requests++;

@@ -529,15 +529,15 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	sensor_stop(s, FLOW_END_SHUTDOWN);
 }
 
-/* The alerts of a batch of packets go to the JSON log in one write. */
+/* The alerts of a batch of packets go to the JSON log together. */
 static void
-on_capture_batch(void *arg)
+on_capture_batch(void *arg, int full)
 {
 	struct sensor	*s = arg;
 
 	workers_kick(s->workers);
-	workers_drain(s->workers);
-	alert_out_drain(s->alerts);
+	workers_drain(s->workers, full);
+	alert_out_batch_end(s->alerts, full);
 }
 
 static void
@@ -551,7 +551,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	capture_stats_update(s->cap);
 	capture_check_links(s->cap);
 	(void)rules_carry_step(s->rules);
-	workers_drain(s->workers);
+	workers_drain(s->workers, 0);
 	eventlog_flush(s->events);
 	alert_out_flush(s->alerts);
 	outputs_tick(s->outputs);

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "output.h"
 #include "spool.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define FRAME_BUF	65536
@@ -111,15 +112,6 @@ struct remote {
 
 static void remote_connect(struct remote *);
 static void pump(struct remote *);
-
-static uint64_t
-now_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void
 wl_push(struct wlist *l, struct wrec *w)
@@ -431,7 +423,7 @@ acked_bytes(struct remote *r, int *outq_out)
 static void
 window_ack(struct remote *r)
 {
-	uint64_t	 now = now_usec(), acked;
+	uint64_t	 now = util_mono_usec(), acked;
 	struct wrec	*w;
 	int		 outq = 0, moved = 0;
 
@@ -553,7 +545,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		r->state = R_CONNECTED;
 		r->connects++;
 		r->backoff = BACKOFF_MIN;
-		r->last_progress = now_usec();
+		r->last_progress = util_mono_usec();
 		r->last_error[0] = '\0';
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		(void)tv;
@@ -752,7 +744,7 @@ on_drain_timer(evutil_socket_t fd, short what, void *arg)
 		drain_finish(r, 1);
 		return;
 	}
-	if (now_usec() >= r->drain_deadline) {
+	if (util_mono_usec() >= r->drain_deadline) {
 		log_warnx("remote %s: not delivered within drain_timeout; "
 		    "%" PRIu64 " alerts stay in the spool", r->name,
 		    spool_pending(r->spool) + r->window.n + r->resend.n);
@@ -771,7 +763,7 @@ remote_drain(struct remote *r, void (*cb)(void *), void *arg)
 {
 	r->drain_cb = cb;
 	r->drain_arg = arg;
-	r->drain_deadline = now_usec() + r->drain_timeout;
+	r->drain_deadline = util_mono_usec() + r->drain_timeout;
 	if (r->ev_drain == NULL)
 		r->ev_drain = evtimer_new(r->base, on_drain_timer, r);
 	/* Reconnect at once rather than after a long back-off. */

@@ -38,6 +38,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "output.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define RING_BYTES	(1u << 20)	/* waiting alerts, with 4-byte lengths */
@@ -68,15 +69,6 @@ struct syslog_out {
 };
 
 static void	on_retry(evutil_socket_t, short, void *);
-
-static uint64_t
-mono_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Syslog severities of the contract: critical→crit ... info→info. */
 static int
@@ -305,7 +297,7 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	progress = flush_ring(o);
 	if (o->drain_cb != NULL) {
-		now = mono_usec();
+		now = util_mono_usec();
 		if (progress)
 			o->drain_progress = now;
 		/* No listener, or one that stopped reading: nothing to wait for. */
@@ -359,7 +351,7 @@ syslog_out_drain(struct syslog_out *o, void (*cb)(void *), void *arg)
 {
 	o->drain_cb = cb;
 	o->drain_arg = arg;
-	o->drain_progress = mono_usec();
+	o->drain_progress = util_mono_usec();
 	evtimer_del(o->ev_retry);
 	o->backoff = 0;
 	on_retry(-1, 0, o);

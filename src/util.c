@@ -504,3 +504,12 @@ util_job_join(struct util_job *j)
 		j->started = 0;
 	}
 }
+
+uint64_t
+util_mono_usec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}

@@ -417,13 +417,16 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	workers_drain(arg);
+	workers_drain(arg, 0);
 	workers_horizon(arg);
 }
 
-/* The loop thread: at most DRAIN_BATCH records a worker; how many. */
+/*
+ * The loop thread: at most DRAIN_BATCH records a worker; how many.
+ * busy: more packets are coming, so the alerts may wait for more.
+ */
 static size_t
-drain(struct workers *ws)
+drain(struct workers *ws, int busy)
 {
 	struct sensor	*s = ws->s;
 	size_t		 i, k, taken = 0;
@@ -443,16 +446,18 @@ drain(struct workers *ws)
 			ring_release(t->out);
 		}
 		taken += k;
+		if (k == DRAIN_BATCH)
+			busy = 1;
 	}
-	alert_out_drain(s->alerts);
+	alert_out_batch_end(s->alerts, busy);
 	return taken;
 }
 
 void
-workers_drain(struct workers *ws)
+workers_drain(struct workers *ws, int busy)
 {
 	if (ws != NULL)
-		(void)drain(ws);
+		(void)drain(ws, busy);
 }
 
 /*
@@ -466,7 +471,7 @@ wt_wait_all(struct workers *ws, int pause)
 	size_t		i, left;
 
 	do {
-		(void)drain(ws);
+		(void)drain(ws, 1);
 		for (i = 0, left = 0; i < ws->n; i++)
 			if (ws->t[i]->started &&
 			    !atomic_load(&ws->t[i]->done) &&
@@ -583,7 +588,7 @@ workers_dispatch(const struct iface *ifc, uint64_t ts, const uint8_t *p,
 		}
 		/* A replay: let the workers catch up, and write theirs. */
 		wt_wake(t);
-		workers_drain(ws);
+		workers_drain(ws, 1);
 		nanosleep(&nap, NULL);
 	}
 	h->ts = ts;
@@ -622,7 +627,7 @@ chunk_hold(void *arg, unsigned c)
 
 		while (t->in != NULL && ring_consumed(t->in) < t->held[c]) {
 			wt_wake(t);
-			workers_drain(ws);
+			workers_drain(ws, 1);
 			nanosleep(&nap, NULL);
 		}
 	}
@@ -807,7 +812,7 @@ workers_finish(struct workers *ws, enum flow_end_reason why, uint64_t end_ts)
 	if (!ws->fanout)
 		capture_file_hold(ws->s->cap, NULL, NULL);
 	/* What they wrote last, however much. */
-	while (drain(ws) > 0)
+	while (drain(ws, 0) > 0)
 		;
 }
 
@@ -823,7 +828,7 @@ workers_pause(struct workers *ws)
 		wt_signal(ws->t[i]);
 	}
 	wt_wait_all(ws, 1);
-	workers_drain(ws);
+	workers_drain(ws, 0);
 }
 
 void

@@ -1615,6 +1615,69 @@ sink_b(void *ctx, const struct alert_rec *a)
  * the finished record in registration order, a removed one no more,
  * and registration is bounded.
  */
+/* Lines in the file now, the alert log's, without parsing them. */
+static size_t
+alert_lines(void)
+{
+	FILE	*fp = fopen(alerts_path, "r");
+	size_t	 n = 0;
+	int	 ch;
+
+	if (fp == NULL)
+		return 0;
+	while ((ch = fgetc(fp)) != EOF)
+		n += ch == '\n';
+	fclose(fp);
+	return n;
+}
+
+/*
+ * A busy capture's batch ends hold the alert lines until there are
+ * enough of them or they have waited 20 ms; an idle one writes them.
+ */
+static void
+test_alert_write_batches(void **state)
+{
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	struct timespec		 nap = { 0, 30 * 1000000 };
+	char			 err[512];
+	size_t			 i, before;
+
+	(void)state;
+	c = make_config(3, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	assert_non_null(o);
+	before = alert_lines();
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
+	alert_out_batch_end(o, 1);
+	alert_out_batch_end(o, 1);
+	assert_int_equal(alert_lines(), before);	/* few, recent */
+	nanosleep(&nap, NULL);
+	alert_out_batch_end(o, 1);
+	assert_int_equal(alert_lines(), before + 1);	/* waited enough */
+	event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0, 1735700000);
+	alert_out_batch_end(o, 0);
+	assert_int_equal(alert_lines(), before + 2);	/* idle: at once */
+	/* Many: written by size at a busy batch end, long before 20 ms. */
+	for (i = 0; i < 2000 && alert_lines() == before + 2; i++) {
+		event(rs, o, "10.0.0.9", "10.0.0.1", PROTO_UDP, 53, 0,
+		    1735700000);
+		alert_out_batch_end(o, 1);
+	}
+	assert_true(i < 2000);
+	assert_true(alert_lines() > before + 2 + 100);
+	alert_out_flush(o);
+	assert_int_equal(alert_lines(), before + 2 + i);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+}
+
 static void
 test_alert_sinks(void **state)
 {
@@ -1899,6 +1962,7 @@ main(void)
 		cmocka_unit_test(test_regex_limit),
 		cmocka_unit_test(test_record_placeholders),
 		cmocka_unit_test(test_alert_sinks),
+		cmocka_unit_test(test_alert_write_batches),
 		cmocka_unit_test(test_rules_query),
 		cmocka_unit_test(test_asset_overlay),
 	};

@@ -493,6 +493,53 @@ uid_clients(const struct control *ctl, uid_t uid)
 	return n;
 }
 
+/* One non-blocking try to tell the peer on fd why it is refused. */
+static void
+notice_fd(evutil_socket_t fd, const char *why)
+{
+	json_t	*j = json_pack("{s:b,s:s}", "ok", 0, "error", why);
+	char	*s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	evutil_make_socket_nonblocking(fd);
+	if (s != NULL && (write(fd, s, strlen(s)) < 0 || write(fd, "\n",
+	    1) < 0))
+		log_debug("control: refusal notice: %s", strerror(errno));
+	free(s);
+	json_decref(j);
+}
+
+static void
+refuse_fd(evutil_socket_t fd, const char *why)
+{
+	notice_fd(fd, why);
+	close(fd);
+}
+
+/*
+ * Close old to make room for a new client, telling it why when nothing
+ * of its own is still queued (a notice in the middle of a line would
+ * garble both).
+ */
+static void
+displace(struct control *ctl, struct ctl_client *old, const char *by)
+{
+	char	why[160];
+
+	ctl->evicted++;
+	/* Debug only: a flood of idle clients must not use up the
+	 * refusal log's budget (ctl_refusal) before a real refusal. */
+	log_debug("control: uid %ld (pid %ld): %s closed to make room for %s",
+	    (long)old->uid, (long)old->pid, old->follow ? "follower" :
+	    "idle client", by);
+	if (old->bev != NULL && evbuffer_get_length(
+	    bufferevent_get_output(old->bev)) == 0) {
+		snprintf(why, sizeof(why), "closed to make room for %s: all "
+		    "%d connections are in use", by, CTL_CLIENTS_MAX);
+		notice_fd(bufferevent_getfd(old->bev), why);
+	}
+	client_free(old);
+}
+
 /*
  * Make room for a new client, or say why not (NULL: room made). A
  * non-admin may hold only the slots admins do not keep; an admin may
@@ -521,8 +568,7 @@ make_room(struct control *ctl, const struct ucred *uc, int admin,
 			    CTL_ADMIN_RESERVE);
 			return why;
 		}
-		ctl->evicted++;
-		client_free(old);
+		displace(ctl, old, "another reader");
 	}
 	if (ctl->nclients >= CTL_CLIENTS_MAX) {
 		if ((old = oldest_client(ctl, 0, 0)) == NULL && admin)
@@ -533,26 +579,10 @@ make_room(struct control *ctl, const struct ucred *uc, int admin,
 			    CTL_CLIENTS_MAX);
 			return why;
 		}
-		ctl->evicted++;
-		client_free(old);
+		displace(ctl, old, admin ? "an administrator" :
+		    "another reader");
 	}
 	return NULL;
-}
-
-/* One non-blocking try to tell a refused peer why, then close it. */
-static void
-refuse_fd(evutil_socket_t fd, const char *why)
-{
-	json_t	*j = json_pack("{s:b,s:s}", "ok", 0, "error", why);
-	char	*s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-	evutil_make_socket_nonblocking(fd);
-	if (s != NULL && (write(fd, s, strlen(s)) < 0 || write(fd, "\n",
-	    1) < 0))
-		log_debug("control: refusal notice: %s", strerror(errno));
-	free(s);
-	json_decref(j);
-	close(fd);
 }
 
 /* A client on fd (-1: none, for control_feed), first in the list. */

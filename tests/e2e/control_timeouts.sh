@@ -208,13 +208,15 @@ say(ok(a), "%s, all 256 slots taken: status answered in %.2fs" % (U_ADM, dt))
 say(len(gone) == 1 and not any(closed(s) for s in admin),
     "it displaced %d of the reader's followers, %d of its own" %
     (len(gone), sum(closed(s) for s in admin)))
+got = b""
 if gone:
     gone[0].settimeout(1)
     try:
-        got = gone[0].recv(4096)[:100]
+        got = gone[0].recv(4096)[:200]
     except OSError as e:
-        got = str(e)
-    print("     the displaced follower got %r (no notice)" % got)
+        got = str(e).encode()
+say(b'"ok":false' in got and b"closed to make room for an administrator"
+    in got, "the displaced follower was told why: %r" % got)
 # Full again with the admin's 17th follower, then root displaces one.
 s, a = follower(U_ADM)
 admin.append(s)

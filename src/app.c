@@ -697,16 +697,12 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	case APP_QUIC:
 		app_quic_chunk(ctx, pkt, f, dir, p, n);
 		break;
-	case APP_TELNET:
-	case APP_FTP:
-	case APP_SMTP:
-	case APP_POP3:
-	case APP_IMAP:
-	case APP_SNMP:
-		app_plain_chunk(ctx, pkt, f, dir, p, n);
-		break;
 	default:
-		f->app_done[dir] = 1;
+		/* The clear-text logins: one list, app_is_plain's. */
+		if (app_is_plain((enum app_proto)f->app_proto))
+			app_plain_chunk(ctx, pkt, f, dir, p, n);
+		else
+			f->app_done[dir] = 1;
 	}
 	return 0;
 }

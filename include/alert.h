@@ -64,10 +64,16 @@ int	 alert_placeholder_known(const char *);
 const char *const *alert_placeholder_names(size_t *);
 struct alert_tmpl;
 struct alert_tmpl *alert_tmpl_compile(const char *);	/* free() it */
+/* Values the alert's line already holds as text, for the templates
+ * that name them again (NULL: formatted anew). */
+struct alert_known {
+	const char	*src_ip, *dst_ip;
+	size_t		 src_ip_len, dst_ip_len;
+};
 size_t	 alert_expand(const struct alert_tmpl *, const struct config *,
 	    const struct rule *,
-	    const struct match_ctx *, const struct thr_result *, char *,
-	    size_t);
+	    const struct match_ctx *, const struct thr_result *,
+	    const struct alert_known *, char *, size_t);
 const char *alert_sensor_event_name(uint32_t);
 int	 alert_flow_cid(const struct flow *, char *, size_t);
 

@@ -17,6 +17,7 @@ struct jsonw {
 	size_t	 len;
 	int	 overflow;
 	int	 need_comma;
+	size_t	 addr_at;	/* the last jw_val_addr's text; 0: none */
 };
 void	 jw_init(struct jsonw *, char *, size_t);
 void	 jw_obj_open(struct jsonw *, const char *key);

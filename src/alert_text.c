@@ -36,6 +36,7 @@ struct ph_args {
 	const struct rule		*r;
 	const struct match_ctx		*c;
 	const struct thr_result		*res;
+	const struct alert_known	*k;	/* or NULL */
 };
 
 struct placeholder {
@@ -110,14 +111,31 @@ PH(ph_community_id)
 	(void)alert_flow_cid(a->c->flow, out, len);
 }
 
+/* An address the line already holds, else formatted. */
+static void
+addr_text(const char *known, size_t n, int ipver, const uint8_t *addr,
+    char *out, size_t len)
+{
+	if (known == NULL || len == 0) {
+		util_addr_str(ipver, addr, out, len);
+		return;
+	}
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(out, known, n);
+	out[n] = '\0';
+}
+
 PH(ph_src_ip)
 {
-	util_addr_str(a->c->ipver, a->c->src, out, len);
+	addr_text(a->k ? a->k->src_ip : NULL, a->k ? a->k->src_ip_len : 0,
+	    a->c->ipver, a->c->src, out, len);
 }
 
 PH(ph_dst_ip)
 {
-	util_addr_str(a->c->ipver, a->c->dst, out, len);
+	addr_text(a->k ? a->k->dst_ip : NULL, a->k ? a->k->dst_ip_len : 0,
+	    a->c->ipver, a->c->dst, out, len);
 }
 
 PH(ph_src_port)
@@ -882,9 +900,10 @@ alert_tmpl_compile(const char *t)
 size_t
 alert_expand(const struct alert_tmpl *tp, const struct config *conf,
     const struct rule *r, const struct match_ctx *c,
-    const struct thr_result *res, char *out, size_t len)
+    const struct thr_result *res, const struct alert_known *k, char *out,
+    size_t len)
 {
-	const struct ph_args	 a = { conf, r, c, res };
+	const struct ph_args	 a = { conf, r, c, res, k };
 	size_t			 i, n = 0;
 
 	for (i = 0; i < tp->nops && n + 1 < len; i++) {

@@ -35,6 +35,7 @@ jw_init(struct jsonw *w, char *buf, size_t cap)
 	w->len = 0;
 	w->overflow = 0;
 	w->need_comma = 0;
+	w->addr_at = 0;
 	jw_obj_open(w, NULL);
 }
 
@@ -607,11 +608,13 @@ jw_val_addr(struct jsonw *w, int ipver, const uint8_t *a)
 
 		n = util_addr_fmt(ipver, a, t);
 		jw_val_safen(w, t, n);
+		w->addr_at = 0;
 		return;
 	}
 	p[0] = '"';
 	n = util_addr_fmt(ipver, a, p + 1);
 	p[n + 1] = '"';
+	w->addr_at = w->len + 1;
 	w->len += n + 2;
 }
 

@@ -542,16 +542,20 @@ eventlog_dns(struct jsonw *w, const struct app_dns *d, int alert)
 	/* A message without a question (mDNS announcements) has no
 	 * name to report. */
 	if (d->qdcount > 0) {
+		size_t	q0, q1;
+
 		JW_ARR_OPEN(w, "queries");
 		jw_obj_open(w, NULL);
+		q0 = w->len;
 		JW_STR(w, "rrname", d->qname);
 		JW_SAFE(w, "rrtype", app_dns_rrtype_name(d->qtype));
+		q1 = w->len;
 		jw_obj_close(w);
 		jw_arr_close(w);
-		if (alert) {
-			JW_STR(w, "rrname", d->qname);
-			JW_SAFE(w, "rrtype", app_dns_rrtype_name(d->qtype));
-		}
+		/* The same members again, as already escaped and masked: a
+		 * copy, not a second pass over the name. */
+		if (alert && !w->overflow)
+			jw_members(w, w->buf + q0, q1 - q0);
 	}
 	while (!alert && app_dns_answer(d, &it, &rr) == 1) {
 		if (n++ == 0)

@@ -13,7 +13,7 @@
 # skips, saying so — except under CI=true, where that fails.
 #
 # Environment: top_srcdir, top_builddir (automake), FUZZ_SECONDS,
-# FUZZ_TARGETS (default: all seven), CANHGAC_CORPUS (seed.sh).
+# FUZZ_TARGETS (default: all nine), CANHGAC_CORPUS (seed.sh).
 # Exit: 0 pass, 1 fail, 77 skip.
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$PWD}
 secs=${FUZZ_SECONDS:-25}
-targets=${FUZZ_TARGETS:-decode pcap config list control tlscert quic update}
+targets=${FUZZ_TARGETS:-decode pcap config list control tlscert quic update flows}
 
 skip() {
 	echo "SKIP: $*"
@@ -79,6 +79,7 @@ for t in $targets; do
 	list | update) opts="-max_len=16384" ;;
 	control) opts="-max_len=16384" ;;
 	quic) opts="-max_len=16384" ;;
+	flows) opts="-max_len=16384" ;;
 	*) opts="-max_len=4096" ;;
 	esac
 	# The inputs that once failed: each must now pass.

@@ -7,7 +7,8 @@
 #
 # Environment: top_srcdir (default: two levels up), CANHGAC_CORPUS (the
 # larger corpus; default $top_srcdir/../shared/corpus, if present),
-# SEED_MAX_BYTES (largest seed file kept, default 65536).
+# SEED_MAX_BYTES (largest seed file kept, default 65536), top_builddir
+# (flows: the rule self-test captures it built, if any).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
@@ -195,6 +196,16 @@ for p in ("quic", "garbage"):
                         for x in rdpcap(os.path.join(out, p + ".pcap"))])
     os.unlink(os.path.join(out, p + ".pcap"))
 PY
+	;;
+flows)
+	# Conversations in fuzz_flows' records, from the real captures and
+	# those flows_seed.py makes (the build's rule self-test cases if made).
+	for c in "$top_srcdir/tests/corpus" "$corpus"; do
+		[ -d "$c/real" ] && ls "$c"/real/*.pcap "$c"/real/*.pcapng \
+		    "$c"/community-id/*.pcap 2>/dev/null
+	done | SELFTEST=${top_builddir:+$top_builddir/rules/selftest} xargs \
+	    $PY "$top_srcdir/tests/fuzz/flows_seed.py" "$top_srcdir" "$dir" \
+	    >/dev/null
 	;;
 *)
 	echo "seed.sh: unknown target $target" >&2; exit 2 ;;

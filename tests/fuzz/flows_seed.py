@@ -148,14 +148,22 @@ def generate(top, gen):
     except Exception:
         pass
     try:
-        # A gzip bomb that fits an input: 2 MiB of zeros, then the numbers
-        # (past http.decompress_limit).
+        # Bombs that fit an input, the numbers after them: 2 MiB of zeros
+        # (past http.decompress_ratio), and 1.1 MB that deflates 90 to 1
+        # (past http.decompress_limit first).
         import http_body as hb
+        import random
         from rulelib import LEAK
-        body = b"\0" * (2 << 20) + b"&cccd=" + b"&cccd=".join(LEAK)
-        hb.conn(os.path.join(pcap, "bomb2m.pcap"),
-                [(0, hb.post(hb.gz(body), b"Content-Encoding: gzip\r\n"),
-                  1400), (1, hb.ok(), 1400)])
+        r = random.Random(1)
+        tail = b"&cccd=" + b"&cccd=".join(LEAK)
+        for name, body in (
+                ("bomb-ratio", b"\0" * (2 << 20)),
+                ("bomb-limit", b"".join(b"\0" * 300 + bytes([r.randrange(
+                    256)]) for _ in range(3700)))):
+            hb.conn(os.path.join(pcap, name + ".pcap"),
+                    [(0, hb.post(hb.gz(body + tail),
+                                 b"Content-Encoding: gzip\r\n"), 1400),
+                     (1, hb.ok(), 1400)])
     except Exception:
         pass
     for f in sorted(glob.glob(os.path.join(top, "tests", "pcap", "*",

@@ -4,6 +4,7 @@ say() prints an ok/FAIL line and counts failures in FAILS[0];
 exit_status() is what the script exits with.
 """
 import json
+import socket
 import subprocess
 import time
 
@@ -18,6 +19,22 @@ def say(ok, what):
 
 def exit_status():
     return 1 if FAILS[0] else 0
+
+
+def first_line(s, timeout=5):
+    """The first line the socket s sends within timeout, without its
+    newline (b"" if none, or what came before the close)."""
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while b"\n" not in data:
+            c = s.recv(1 << 20)
+            if not c:
+                break
+            data += c
+    except (OSError, socket.timeout):
+        pass
+    return data.split(b"\n")[0]
 
 
 def status_ok(ctl, path, what, within=3):

@@ -64,7 +64,7 @@ kill "$qpid"
 $PY - "$SOCK" "$CANHGACCTL" "${USERS[@]}" <<'EOF' >"$tmp/slots.out" 2>&1
 import json, os, pwd, select, socket, subprocess, sys, time
 sys.path.insert(0, os.environ["top_srcdir"] + "/tests/e2e")
-from control_lib import say, status_ok, exit_status
+from control_lib import say, status_ok, exit_status, first_line
 path, ctl, users = sys.argv[1], sys.argv[2], sys.argv[3:]
 holders, last = users[:6], users[6]
 PER_USER = 43            # more than clients_per_uid (40)
@@ -74,19 +74,6 @@ def become(user):
     os.setgroups(os.getgrouplist(user, pw.pw_gid))
     os.setgid(pw.pw_gid)
     os.setuid(pw.pw_uid)
-
-def first_line(s, timeout=5):
-    s.settimeout(timeout)
-    data = b""
-    try:
-        while b"\n" not in data:
-            c = s.recv(4096)
-            if not c:
-                break
-            data += c
-    except (OSError, socket.timeout):
-        pass
-    return data.split(b"\n")[0]
 
 # Each holder: a child under the user's uid opening PER_USER followers
 # with a filter that never matches, reporting its tally on a pipe, then

@@ -68,7 +68,7 @@ $PY - "$SOCK" "$tmp/daemon.err" "$IDLE" "$WRITE" \
 import contextlib, json, os, pwd, re, resource, select, socket, sys
 import threading, time
 sys.path.insert(0, os.environ["top_srcdir"] + "/tests/e2e")
-from control_lib import say, exit_status
+from control_lib import say, exit_status, first_line
 path, log = sys.argv[1], sys.argv[2]
 IDLE, WRITE = int(sys.argv[3]), int(sys.argv[4])
 U_OUT, U_MEM, U_HOLD, U_ADM = sys.argv[5:9]
@@ -103,17 +103,7 @@ def conn(user=None, rcvbuf=None):
     return s
 
 def line(s, timeout=10):
-    s.settimeout(timeout)
-    data = b""
-    try:
-        while not data.endswith(b"\n"):
-            c = s.recv(1 << 20)
-            if not c:
-                break
-            data += c
-    except (OSError, socket.timeout):
-        pass
-    return data.split(b"\n")[0]
+    return first_line(s, timeout)
 
 def ask(req, user=None, timeout=10):
     """One request on a new connection: (answer or None, seconds)."""

@@ -25,8 +25,6 @@ void	 jw_arr_open(struct jsonw *, const char *key);
 void	 jw_str(struct jsonw *, const char *key, const char *val);
 void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
 void	 jw_digest(struct jsonw *, const char *key, const char *val);
-/* Mask citizen-ID numbers in s in place (020*******34), as every jw string. */
-size_t	 cccd_mask(char *s, size_t n);
 /* The same in every string value of a jansson tree (stats, socket answers). */
 struct json_t;
 void	 jw_mask_tree(struct json_t *);

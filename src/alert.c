@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "cccd.h"
 #include "app.h"
 #include "hosts.h"
 #include "conf.h"
@@ -558,7 +559,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 {
 	char		 ex[129];
 	const uint8_t	*p;
-	size_t		 i, n;
+	size_t		 n;
 
 	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
 		return;
@@ -570,14 +571,14 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	}
 	if (n == 0)
 		return;
-	if (n > sizeof(ex) - 1)
-		n = sizeof(ex) - 1;
-	for (i = 0; i < n; i++) {
-		uint8_t b = p[i];
-
-		ex[i] = b >= 0x20 && b < 0x7f ? (char)b : '.';
-	}
-	ex[n] = '\0';
+	n = cccd_copy_text(ex, sizeof(ex), p, n, '.');
+	/*
+	 * A TCP segment is a piece of a stream: the bytes before it and
+	 * after it may hold the rest of a number whose part it begins or
+	 * ends with (a datagram is whole).
+	 */
+	if (c->pkt->proto == PROTO_TCP)
+		cccd_mask_cut(ex, n, 1, 1);
 	put_str(w, JW_LIT("payload_printable"), ex);
 }
 

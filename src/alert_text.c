@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "flow.h"
+#include "cccd.h"
 #include "jsonw.h"
 #include "rules.h"
 #include "threshold.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cccd.h"
 #include "jsonw.h"
 #include "util.h"
 
@@ -79,19 +80,10 @@ app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
 				d->has_lease = 1;
 			}
 			break;
-		case 12: {
-			size_t	n = olen < sizeof(d->hostname) - 1 ? olen :
-			    sizeof(d->hostname) - 1, k;
-
-			for (k = 0; k < n; k++) {
-				uint8_t c = p[i + 2 + k];
-
-				d->hostname[k] = c >= 0x20 && c < 0x7f ?
-				    (char)c : '.';
-			}
-			d->hostname[n] = '\0';
+		case 12:
+			(void)cccd_copy_text(d->hostname, sizeof(d->hostname),
+			    p + i + 2, olen, '.');
 			break;
-		}
 		}
 		i += 2 + (size_t)olen;
 	}

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cccd.h"
 #include "util.h"
 
 #define DNS_HDR_LEN		12
@@ -116,8 +117,14 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 		else
 			for (i = 0; i < b && !full; i++)
 				if (dns_name_byte(out, outlen, &n,
-				    p[pos + 1 + i]))
+				    p[pos + 1 + i])) {
 					full = 1;
+					/* Cut inside a run of digits: its
+					 * kept part may be a citizen-ID
+					 * number's. */
+					if (cccd_isdigit((char)p[pos + 1 + i]))
+						cccd_mask_cut(out, n, 0, 1);
+				}
 		pos += 1 + (size_t)b;
 	}
 	if (wire == 1 && outlen > sizeof("<Root>"))

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cccd.h"
 #include "http_body.h"
 #include "types.h"
 
@@ -42,17 +43,12 @@ http_lower(int c)
 	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 }
 
-/* Copy n bytes into a string buffer, printable ASCII only, truncating. */
+/* Copy n bytes into a string buffer, printable ASCII only, truncating
+ * (a citizen-ID number the cut splits masked). */
 static void
 http_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
 {
-	size_t	 i;
-
-	if (n > dstlen - 1)
-		n = dstlen - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
-	dst[n] = '\0';
+	(void)cccd_copy_text(dst, dstlen, s, n, '?');
 }
 
 /*

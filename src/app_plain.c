@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cccd.h"
 
 #define PLAIN_L_A	0x40
 #define PLAIN_L_B	0x80
@@ -118,17 +119,12 @@ plain_is(const uint8_t *w, size_t n, const char *cmd)
 	return (1);
 }
 
-/* Store a string field: printable ASCII only, truncated. */
+/* Store a string field: printable ASCII only, truncated (a citizen-ID
+ * number the cut splits masked). */
 static void
 plain_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
 {
-	size_t	 i;
-
-	if (n > dstlen - 1)
-		n = dstlen - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
-	dst[n] = '\0';
+	(void)cccd_copy_text(dst, dstlen, s, n, '?');
 }
 
 /* The rest of the line from i, without surrounding blanks. */

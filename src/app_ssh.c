@@ -11,21 +11,17 @@
 #include <string.h>
 
 #include "app.h"
+#include "cccd.h"
 
 #define SSH_LINE_MAX		255
 #define SSH_PRE_LINES_MAX	32
 
-/* Copy n bytes as a string, printable ASCII only, truncating. */
+/* Copy n bytes as a string, printable ASCII only, truncating (a
+ * citizen-ID number the cut splits masked). */
 static void
 ssh_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
 {
-	size_t	 i;
-
-	if (n > dstlen - 1)
-		n = dstlen - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
-	dst[n] = '\0';
+	(void)cccd_copy_text(dst, dstlen, s, n, '?');
 }
 
 /* Is s (n bytes) text a server could print before its banner? */

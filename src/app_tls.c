@@ -21,6 +21,7 @@
 #include <sys/random.h>
 
 #include "app.h"
+#include "cccd.h"
 #include "siphash.h"
 
 #define TLS_REC_HANDSHAKE	0x16
@@ -587,6 +588,7 @@ tls_ext_sni(struct tls_rd r, struct app_tls *out)
 	uint16_t listlen, nlen, i;
 	uint8_t	 type, c;
 	size_t	 n = 0;
+	int	 cut = 0;
 
 	listlen = tls_rd_u16(&r);
 	if (r.st != RD_OK || listlen > r.left)
@@ -604,8 +606,14 @@ tls_ext_sni(struct tls_rd r, struct app_tls *out)
 			if (r.st == RD_OK && n < sizeof(out->sni) - 1)
 				out->sni[n++] = (c > 0x20 && c < 0x7f) ?
 				    (char)c : '?';
+			else if (r.st == RD_OK && cut == 0)
+				cut = cccd_isdigit((char)c) ? 1 : -1;
 		}
 		out->sni[n] = '\0';
+		/* Cut inside a run of digits: its kept part may be a
+		 * citizen-ID number's. */
+		if (cut == 1)
+			cccd_mask_cut(out->sni, n, 0, 1);
 	}
 }
 

@@ -35,6 +35,7 @@
 #include <openssl/x509v3.h>
 
 #include "app.h"
+#include "cccd.h"
 #include "xmalloc.h"
 
 #define TLS_REC_HANDSHAKE	0x16
@@ -227,8 +228,15 @@ cert_name(const X509_NAME *nm, char *out, size_t outlen)
 	if ((b = BIO_new(BIO_s_mem())) == NULL)
 		return;
 	if (X509_NAME_print_ex(b, nm, 0, fl) >= 0 &&
-	    (n = BIO_read(b, out, (int)outlen - 1)) > 0)
+	    (n = BIO_read(b, out, (int)outlen - 1)) > 0) {
+		char	next;
+
 		out[n] = '\0';
+		/* Cut inside a run of digits: its kept part may be a
+		 * citizen-ID number's. */
+		if (BIO_read(b, &next, 1) == 1 && cccd_isdigit(next))
+			cccd_mask_cut(out, (size_t)n, 0, 1);
+	}
 	BIO_free(b);
 }
 

@@ -37,6 +37,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "cccd.h"
 #include "conf.h"
 #include "decode.h"
 #include "log.h"
@@ -197,6 +198,7 @@ capture_add_offline(struct capture *c, pcap_t *p, const char *path,
     char *err, size_t errlen)
 {
 	struct capture_src	*s;
+	const char		*base;
 	int			 dlt;
 
 	if (c->n >= IFACE_MAX) {
@@ -224,9 +226,13 @@ capture_add_offline(struct capture *c, pcap_t *p, const char *path,
 		s->stream = fp == NULL || fstat(fileno(fp), &sb) != 0 ||
 		    !S_ISREG(sb.st_mode);
 	}
-	/* Events name the file's base name as their in_iface. */
-	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s",
-	    strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	/* Events name the file's base name as their in_iface; cut inside a
+	 * run of digits, its kept part may be a citizen-ID number's. */
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s", base);
+	if (strlen(base) >= sizeof(s->ifc.name) &&
+	    cccd_isdigit(base[sizeof(s->ifc.name) - 1]))
+		cccd_mask_cut(s->ifc.name, sizeof(s->ifc.name) - 1, 0, 1);
 	c->n++;
 	return 0;
 }

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "cccd.h"
 #include "jsonw.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -252,80 +253,6 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
 		} else
 			jw_put1(w, (char)c);
 	}
-}
-
-/* Province codes of citizen-ID numbers (Decree 137/2015, circular 07/2016). */
-static const uint8_t cccd_provinces[] = {
-	1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27,
-	30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52,
-	54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82,
-	83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96
-};
-
-static int
-jw_isdigit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Do the 12 digits at s look like a citizen ID (province, century 0-3)? */
-static int
-cccd_plausible(const char *s)
-{
-	unsigned	code = (unsigned)((s[0] - '0') * 100 + (s[1] - '0') * 10 +
-			    (s[2] - '0'));
-	size_t		i;
-
-	if (s[3] > '3')
-		return 0;
-	for (i = 0; i < sizeof(cccd_provinces); i++)
-		if (cccd_provinces[i] == code)
-			return 1;
-	return 0;
-}
-
-/*
- * Where the next citizen-ID number in s[from, n) starts, n if none: a
- * run of exactly 12 ASCII digits that cccd_plausible accepts. from is 0
- * or the end of a run. Any 12-digit run covers one of the positions
- * probed 12 apart, so a string costs n / 12 byte tests until a probe
- * finds a digit.
- */
-static inline size_t
-cccd_next(const char *s, size_t n, size_t from)
-{
-	size_t	p, a, b;
-
-	for (p = from + 11; p < n; p += 12) {
-		if (!jw_isdigit(s[p]))
-			continue;
-		for (a = p; a > from && jw_isdigit(s[a - 1]); a--)
-			;
-		for (b = p + 1; b < n && jw_isdigit(s[b]); b++)
-			;
-		if (b - a == 12 && cccd_plausible(s + a))
-			return a;
-		/* s[b] is no digit: the next run starts after it. */
-		p = b;
-	}
-	return n;
-}
-
-/*
- * Mask every citizen-ID number in s in place, keeping the province code
- * and the last two digits (020*******34); the number masked.
- */
-size_t
-cccd_mask(char *s, size_t n)
-{
-	size_t	at = 0, count = 0;
-
-	while ((at = cccd_next(s, n, at)) < n) {
-		memset(s + at + 3, '*', 7);
-		at += 12;
-		count++;
-	}
-	return count;
 }
 
 /*

@@ -5,7 +5,11 @@ Writes the capture to argv[1], {field: number} as JSON to argv[2] and
 {protocol: secret} to argv[3]; the test asserts that each number leaves
 only masked and no secret leaves at all.
 
+Also numbers that a cut splits (a field longer than the sensor keeps, a
+stream's segment edges), {field: number} to argv[4].
+
 Usage: /usr/bin/python3 cccd_mask.py OUT.pcap OUT-ids.json OUT-secrets.json
+       [OUT-cut-ids.json]
 """
 import base64
 import json
@@ -120,8 +124,74 @@ cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=161) /
 cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
         Raw(b"so_cccd=%s;" % IDS["payload_printable"].encode()))
 
+# Numbers a cut splits: a field longer than the sensor keeps, with a
+# number across the place it is cut, and a stream whose segments begin
+# and end inside one. Whole in no output, so the writer never masks
+# them: each kept part must be masked where it is cut.
+CUT_IDS = {
+    "http.url": "080135792406",
+    "http.hostname": "082135792407",
+    "http.http_user_agent": "083135792408",
+    "tls.sni": "084135792409",
+    "dns.rrname": "086135792410",
+    "ssh.client.software_version": "087135792411",
+    "ftp.user": "089135792412",
+    "payload_printable.datagram": "091135792413",
+    "payload_printable.segment": "092135792414",
+}
+
+
+def across(prefix, room, key, pad="a"):
+    """prefix, padding, then CUT_IDS[key] starting 5 characters before
+    the end of a field of room - 1 characters: its first 5 kept."""
+    return prefix + pad * (room - 1 - 5 - len(prefix)) + CUT_IDS[key]
+
+
+# HTTP: uri[512], host[256], user_agent[256].
+req = ("GET %s&x=1 HTTP/1.1\r\nHost: %s.gov.vn\r\nUser-Agent: %s (x)\r\n"
+       "Accept: */*\r\n\r\n" % (
+           across("/tra-cuu?q=", 512, "http.url"),
+           across("h", 256, "http.hostname"),
+           across("Mozilla/5.0 ", 256, "http.http_user_agent"))).encode()
+session(cap, CLIENT, SERVER, 80, [req],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+# TLS: sni[256].
+session(cap, CLIENT, SERVER, 443,
+        [client_hello(across("s", 256, "tls.sni") + ".vn")] + app_data(300),
+        [server_hello(0x0304)] + app_data(600, 0xa5))
+# DNS: qname[256]; a name fits in it unless escaped bytes make it longer
+# (each written \\xHH): 50 such bytes are 200 characters.
+dns_lookup(cap, CLIENT, RESOLVER, "\x01" * 50 + "." +
+           across("", 256 - 201, "dns.rrname") + ".vn", qid=0x4343)
+# SSH: software[128].
+session(cap, CLIENT, SERVER, 22,
+        [b"SSH-2.0-%s note\r\n" % across("C_", 128,
+                                          "ssh.client.software_version")
+         .encode()],
+        [b"SSH-2.0-OpenSSH_9.2\r\n"], first="server")
+# FTP: user[64].
+session(cap, CLIENT, SERVER, 21,
+        [b"USER %s\r\n" % across("u", 64, "ftp.user").encode(),
+         b"PASS %s\r\n" % pw("ftp")],
+        [b"220 ProFTPD Server ready\r\n", b"331 Password required\r\n",
+         b"230 Logged in\r\n"], first="server")
+# A payload excerpt is the first 128 bytes of a datagram.
+cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
+        Raw(b"%s;" % across("so_cccd=", 129, "payload_printable.datagram",
+                            "p").encode()))
+# A stream cut inside a number by its segments: the first ends with its
+# start, the second begins with its end.
+n = CUT_IDS["payload_printable.segment"].encode()
+t = Tcp(cap, CLIENT, SERVER, eph(), 9999).handshake()
+t.send(0, b"record so_cccd=" + n[:7])
+t.send(0, n[7:] + b" leak=1 done")
+t.close()
+
 cap.write(sys.argv[1])
 with open(sys.argv[2], "w") as f:
     json.dump(IDS, f, indent=1)
 with open(sys.argv[3], "w") as f:
     json.dump(SECRETS, f, indent=1)
+if len(sys.argv) > 4:
+    with open(sys.argv[4], "w") as f:
+        json.dump(CUT_IDS, f, indent=1)

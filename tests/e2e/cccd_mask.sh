@@ -27,8 +27,9 @@ sl_init
 
 ids=$TMP/ids.json
 secrets=$TMP/secrets.json
+cut_ids=$TMP/cut-ids.json
 pcap=$TMP/capture-051123456714.pcap	# in_iface is the capture's name
-$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" "$secrets" ||
+$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" "$secrets" "$cut_ids" ||
 	fail "cannot build the capture"
 
 cat >"$TMP/rules.yaml" <<'EOF'
@@ -96,6 +97,24 @@ rules:
     controls: [NET.IDS]
     match: {proto: tcp, dst_port: [21, 23, 110, 143, 587], payload: {regex: "(?s)."}}
     message: "{src_ip} sent bytes to {dest_port}"
+    advice: "Check {src_ip}"
+  - sid: 9300009
+    name: Citizen ID field in a stream
+    category: data-leak
+    severity: high
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: 9999, payload: {regex: "so_cccd="}}
+    message: "{src_ip} sent a citizen ID field"
+    advice: "Check {src_ip}"
+  - sid: 9300010
+    name: Leak marker in a stream
+    category: data-leak
+    severity: high
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: 9999, payload: {regex: "leak=1"}}
+    message: "{src_ip} sent a leak marker"
     advice: "Check {src_ip}"
   - sid: 9300008
     name: Any SNMP request
@@ -250,6 +269,62 @@ for what, al in outputs.items():
         bad.append('%s: %d alerts, alerts.json %d' % (what, len(al),
                    len(outputs['alerts.json'])))
 for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+# A number that a cut splits -- a field longer than the sensor keeps, a
+# segment's edge -- is never whole for the writer to mask: the part kept
+# is masked where it is cut. No field holds four of its digits in a row,
+# and each holds its masked part: 5 digits kept of the start (080**),
+# or of the end (***14).
+top_srcdir=$top_srcdir $PY - "$cut_ids" "$TMP" <<'PYEOF' || fail "a number split by a cut is in clear"
+import json, os, sys
+sys.path.insert(0, os.environ['top_srcdir'] + '/tests/e2e')
+from syslog_fields import flat
+cut, tmp = json.load(open(sys.argv[1])), sys.argv[2]
+bad = []
+def strings(j, path=''):
+    if isinstance(j, dict):
+        for k, v in j.items():
+            yield from strings(v, path + '.' + k if path else k)
+    elif isinstance(j, list):
+        for v in j:
+            yield from strings(v, path)
+    elif isinstance(j, str):
+        yield path, j
+# Written by the sensor from the clock, the flow or a hash: not fields.
+skip = ('timestamp', 'start', 'end', 'community_id', 'flow_id', 'ja3.hash',
+        'ja4', 'in_iface', 'src_ip', 'dest_ip')
+want = {k: v[:3] + '**' for k, v in cut.items()}
+want['payload_printable.segment'] = (want['payload_printable.segment'],
+                                     '***' + cut['payload_printable.segment'][10:])
+seen = {k: set() for k in cut}
+# Where each is written (alert texts aside).
+field = {'http.url': 'url', 'http.hostname': 'hostname',
+         'http.http_user_agent': 'http_user_agent', 'tls.sni': 'sni',
+         'dns.rrname': 'rrname', 'ssh.client.software_version':
+         'software_version', 'ftp.user': 'user',
+         'payload_printable.datagram': 'payload_printable',
+         'payload_printable.segment': 'payload_printable'}
+for f in ('events.json', 'alerts.json', 'alerts-stdout.json',
+          'c/out/sensor-cccd.json', 'c/out/local/sensor-cccd.json'):
+    for l in open(os.path.join(tmp, f)):
+        j = json.loads(l)
+        for key, v in strings(flat(j) if 'c/out' in f else j):
+            if key.split('.')[-1] in skip or key in skip:
+                continue
+            for k, num in cut.items():
+                if any(num[i:i + 4] in v for i in range(9)):
+                    bad.append('%s: %s: %s in clear: %s' % (f, key, k, v[-80:]))
+                w = want[k] if isinstance(want[k], tuple) else (want[k],)
+                for m in w:
+                    if m in v and key.endswith(field[k]):
+                        seen[k].add((f, m))
+for k, w in want.items():
+    for m in (w if isinstance(w, tuple) else (w,)):
+        if not any(x[1] == m for x in seen[k]):
+            bad.append('%s: %s in no output' % (k, m))
+for b in bad[:20]:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PYEOF

@@ -54,6 +54,7 @@
 #include "defrag.h"
 #include "eventlog.h"
 #include "hosts.h"
+#include "cccd.h"
 #include "jsonw.h"
 #include "lifecycle.h"
 #include "output.h"

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "flow.h"
+#include "cccd.h"
 #include "jsonw.h"
 #include "rules.h"
 #include "util.h"

@@ -57,6 +57,9 @@ struct config {
 	int		 status_clients_per_uid; /* connections a non-root uid */
 	uint64_t	 status_follow_idle;	/* usec a follower may get nothing */
 	int		 list_min_prefix4;	/* widest list file prefix */
+	/* canhgacd --strict-list: this file's too wide entries refused
+	 * (an update's check), not only warned of. */
+	const char	*strict_list;
 	int		 list_min_prefix6;
 	char		*state_dir;	/* sensor.state_dir, or "none" */
 	struct yaml_doc	*doc;		/* kept for later subsystems */

@@ -21,7 +21,8 @@ int	 domset_public_suffix(const char *, char *why, size_t whylen);
 /* The public suffix list (libpsl): the system's if newer, else built in. */
 struct psl_ctx_st;
 const struct psl_ctx_st *domset_psl(void);
-/* domset_load_file warns (FILE:LINE) of public suffixes. */
-void	 domset_warn_suffixes(struct domset *);
+/* domset_load_file warns (FILE:LINE) of public suffixes, or with refuse
+ * fails on the first. */
+void	 domset_warn_suffixes(struct domset *, int refuse);
 
 #endif /* CANHGAC_DOMSET_H */

@@ -24,7 +24,8 @@ long	 ipset_load_file(struct ipset *, const char *path, char *err,
 /* A prefix wider than /min4 (/min6)? 1 with the reason. */
 int	 ipset_too_wide(const char *, int min4, int min6, char *why,
 	    size_t whylen);
-/* ipset_load_file warns (FILE:LINE) of entries wider than these. */
-void	 ipset_set_widest(struct ipset *, int min4, int min6);
+/* ipset_load_file warns (FILE:LINE) of entries wider than these, or with
+ * refuse fails on the first. */
+void	 ipset_set_widest(struct ipset *, int min4, int min6, int refuse);
 
 #endif /* CANHGAC_IPSET_H */

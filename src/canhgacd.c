@@ -134,6 +134,9 @@ usage(FILE *fp)
 "  -i IFACE         capture live on IFACE (repeatable; replaces the\n"
 "                   configured capture list)\n"
 "  -T               check the configuration (and rules) and exit\n"
+"  --strict-list FILE  with -T: an entry of list FILE wider than\n"
+"                   limits.list_min_prefix_v4/_v6, or a public suffix,\n"
+"                   fails the check (canhgacctl update's check of a feed)\n"
 "  -D               run in the background (systemd runs it in front)\n"
 "  -P PIDFILE       pidfile and instance lock (default: pidfile: in the\n"
 "                   configuration; live capture only)\n"
@@ -195,6 +198,7 @@ main(int argc, char *argv[])
 		{ "lang", required_argument, NULL, 'G' },
 		{ "since", required_argument, NULL, 'N' },
 		{ "workers", required_argument, NULL, 'W' },
+		{ "strict-list", required_argument, NULL, 'X' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -208,6 +212,7 @@ main(int argc, char *argv[])
 	char		 absconf[PATH_MAX], abs_events[PATH_MAX];
 	char		 abs_pid[PATH_MAX];
 	const char	*pidfile = NULL, *events_arg = NULL;
+	const char	*strict_list = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
 	long long	 csince = -1;
@@ -240,6 +245,9 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			test = 1;
+			break;
+		case 'X':
+			strict_list = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -337,6 +345,7 @@ main(int argc, char *argv[])
 	if (compliance)
 		return offline_compliance(&s, clevel, cformat, clang, csince);
 	if (test) {
+		s.conf->strict_list = strict_list;
 		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", err);
 			config_free(s.conf);

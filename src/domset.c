@@ -64,6 +64,7 @@ struct domset {
 	uint64_t		 nlabels[2];	/* bit n - 1: an entry has n labels */
 	int			 maxlabels;
 	int			 warn_suffixes;	/* list files: public suffixes */
+	int			 refuse_suffixes;	/* ... or refuse them */
 };
 
 /* Murmur3's finalizer, to spread the FNV state over the index bits. */
@@ -437,9 +438,10 @@ domset_public_suffix(const char *str, char *why, size_t whylen)
 }
 
 void
-domset_warn_suffixes(struct domset *s)
+domset_warn_suffixes(struct domset *s, int refuse)
 {
 	s->warn_suffixes = 1;
+	s->refuse_suffixes = refuse;
 }
 
 static int
@@ -449,7 +451,9 @@ domset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 
 	if (domset_add(set, s, msg, msglen) != 0)
 		return -1;
-	return set->warn_suffixes && domset_public_suffix(s, msg, msglen);
+	if (set->warn_suffixes && domset_public_suffix(s, msg, msglen))
+		return set->refuse_suffixes ? -1 : 1;
+	return 0;
 }
 
 /*

@@ -75,6 +75,7 @@ struct ipset {
 	size_t		 count;		/* distinct entries */
 	size_t		 mem;		/* bytes allocated */
 	int		 widest4, widest6;	/* list files: warn wider */
+	int		 refuse_wide;		/* ... or refuse them */
 };
 
 /* Murmur3's finalizer: every input bit flips about half the output bits. */
@@ -618,10 +619,11 @@ ipset_too_wide(const char *str, int min4, int min6, char *why,
 }
 
 void
-ipset_set_widest(struct ipset *s, int min4, int min6)
+ipset_set_widest(struct ipset *s, int min4, int min6, int refuse)
 {
 	s->widest4 = min4;
 	s->widest6 = min6;
+	s->refuse_wide = refuse;
 }
 
 static int
@@ -631,8 +633,10 @@ ipset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 
 	if (ipset_add_str(set, s, msg, msglen) != 0)
 		return -1;
-	return (set->widest4 || set->widest6) && ipset_too_wide(s,
-	    set->widest4, set->widest6, msg, msglen) ? 1 : 0;
+	if ((set->widest4 || set->widest6) && ipset_too_wide(s,
+	    set->widest4, set->widest6, msg, msglen))
+		return set->refuse_wide ? -1 : 1;
+	return 0;
 }
 
 /*

@@ -562,6 +562,21 @@ overlay_path(struct loader *L, const char *file)
 }
 
 /*
+ * Is path the file canhgacd --strict-list names (the same file, however
+ * reached)? An update's check: a feed's list with an entry that would
+ * match every flow is refused; a person's own list is only warned of.
+ */
+static int
+strict_list(const struct loader *L, const char *path)
+{
+	struct stat	a, b;
+
+	return L->conf->strict_list != NULL && stat(path, &a) == 0 &&
+	    stat(L->conf->strict_list, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+}
+
+/*
  * A list file: addresses, domains, hosts (`IP [MAC]`), services
  * (`IP PORT/PROTO`) or TLS fingerprints, told by `type` or the first
  * entry.
@@ -578,7 +593,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	struct stat		 sb;
 	char			*path, e[1024];
 	long			 n;
-	int			 kind = -1, i;
+	int			 kind = -1, i, strict;
 	enum tok_kind		 tk = TOK_NONE;
 
 	if (check_keys(L, map, "assets", keys, NELEM(keys)) != 0)
@@ -609,18 +624,19 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	if (kind == LF_TOKENS)
 		return asset_tokens(L, a, fn, path, tk);
 	a->ips = kind != LF_DOMAIN ? own_ipset(L->rs) : NULL;
+	strict = strict_list(L, path);
 	switch (kind) {
 	case LF_IP:
 		asset_file_examples(a, path);
 		ipset_set_widest(a->ips, L->conf->list_min_prefix4,
-		    L->conf->list_min_prefix6);
+		    L->conf->list_min_prefix6, strict);
 		n = ipset_load_file(a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
 		break;
 	case LF_DOMAIN:
 		asset_file_examples(a, path);
 		a->doms = own_domset(L->rs);
-		domset_warn_suffixes(a->doms);
+		domset_warn_suffixes(a->doms, strict);
 		n = domset_load_file(a->doms, path, e, sizeof(e));
 		a->ndoms = n > 0 ? (size_t)n : 0;
 		break;

@@ -73,10 +73,12 @@ body(const char *p, size_t len, size_t *blen)
  * its own (root only): the file is checked before it is in place, so
  * a daemon that starts meanwhile never reads one that fails. 1 when
  * that cannot be done (not root, no target yet): check after the swap.
+ * list, the file fetched, is checked strictly (canhgacd --strict-list):
+ * an entry that would match every flow fails it.
  */
 static int
 check_config(const struct update_opts *o, const char *staged,
-    const char *target, char *why, size_t whylen)
+    const char *target, const char *list, char *why, size_t whylen)
 {
 	int	 pfd[2], status;
 	pid_t	 pid;
@@ -99,8 +101,10 @@ check_config(const struct update_opts *o, const char *staged,
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
 		    mount(staged, target, NULL, MS_BIND, NULL) != 0))
 			_exit(CHECK_NO_OVERLAY);
+		/* The list fetched: an entry that would match every flow
+		 * (0.0.0.0/0, a public suffix) refuses it. */
 		execl(o->canhgacd, "canhgacd", "-T", "-c", o->config,
-		    (char *)NULL);
+		    "--strict-list", list, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", o->canhgacd,
 		    strerror(errno));
 		_exit(127);
@@ -260,7 +264,7 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 	char		 why[512];
 	int		 checked;
 
-	checked = j->had_prev ? check_config(o, tmp, path, why,
+	checked = j->had_prev ? check_config(o, tmp, path, path, why,
 	    sizeof(why)) : 1;
 	if (checked < 0) {
 		snprintf(j->why, sizeof(j->why), "does not load, kept the "
@@ -283,7 +287,7 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 			unlink(j->prev);
 		goto fail;
 	}
-	if (checked > 0 && check_config(o, NULL, NULL, why,
+	if (checked > 0 && check_config(o, NULL, NULL, path, why,
 	    sizeof(why)) != 0) {
 		snprintf(j->why, sizeof(j->why), "does not load, kept the "
 		    "previous version: %s", why);

@@ -3,7 +3,8 @@
 # test host's namespace; the updater runs in the sensor's): a good
 # update (MISP text, CSV and a rule pack: files swapped, FILE.prev kept,
 # the daemon reloaded, the new indicator alerts), nothing new
-# (unchanged), a bad signature, a list that does not load, a server
+# (unchanged), a bad signature, a list that does not load, lists with
+# an entry matching every flow (0.0.0.0/0, co.uk), a server
 # that is down, a certificate of another CA, a redirect, a reload
 # that fails (every file put back), and links planted at the target and
 # at FILE.prev. In each failure the old lists stay
@@ -160,6 +161,26 @@ same "a list that does not load"
 [ "$(stat -c %z "$IPS")" = "$c0" ] && pass "the bad list was checked before it was put in place" ||
     flunk "the target was touched ($c0 -> $(stat -c %z "$IPS")): the bad list was put in place to be checked"
 check "no .prev-new left behind" bash -c "! ls '$tmp' | grep -q prev-new"
+
+# 5b. A feed serving an entry that matches every flow: 0.0.0.0/0, a
+# public suffix. The loader only warns of one in a person's own list;
+# a fetched list with one does not load (canhgacd -T --strict-list), so
+# a feed cannot turn every flow into an indicator hit.
+printf '192.0.2.9\n0.0.0.0/0\n' >"$tmp/feed/wide.txt"
+printf 'bad.example\nco.uk\n' >"$tmp/feed/suffix.txt"
+set_updates "  - {name: wide, url: \"$URL/wide.txt\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "a list holding 0.0.0.0/0" 1 "wide: failed: does not load.*0\\.0\\.0\\.0/0"
+same "a list holding 0.0.0.0/0"
+set_updates "  - {name: suffix, url: \"$URL/suffix.txt\", target: ioc_domains, ca: pki/ca.pem}"
+update
+expect "a list holding a public suffix" 1 "suffix: failed: does not load.*co\\.uk.*public suffix"
+same "a list holding a public suffix"
+# The same entry in the person's own list: a warning, and it loads.
+cp "$IPS" "$tmp/ips.own"
+printf '0.0.0.0/0\n' >>"$IPS"
+check "a person's own list with 0.0.0.0/0 still loads (-T)" "$CANHGACD" -T -c "$tmp/base.yaml"
+cp "$tmp/ips.own" "$IPS"
 
 # 6. A certificate of another CA.
 set_updates "  - {name: ips, url: \"$URL/ips.txt\", target: ioc_ips, format: misp, ca: pki/other-ca.pem}"

@@ -567,7 +567,7 @@ test_too_wide(void **state)
 
 	/* A list file: loaded, with a warning naming FILE:LINE. */
 	s = ipset_new();
-	ipset_set_widest(s, 8, 32);
+	ipset_set_widest(s, 8, 32, 0);
 	logged = load_logged(s, "192.0.2.1\n# wide\n0.0.0.0/0 # all\n"
 	    "2001:db8::/32\n::/0\n", &n);
 	assert_int_equal(n, 4);

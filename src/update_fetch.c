@@ -418,11 +418,22 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 			se = SSL_get_error(ssl, n);
 			if (se == SSL_ERROR_ZERO_RETURN && hl > 0 && clen < 0)
 				break;	/* closed cleanly: all of it */
-			snprintf(err, errlen, "%s: %s", u.host,
-			    (se == SSL_ERROR_SYSCALL || se == SSL_ERROR_SSL) &&
-			    errno == EAGAIN ? "timed out" : hl == 0 ?
-			    "the connection ended before an answer" :
-			    "the answer was cut short");
+			/*
+			 * The socket's receive timeout (sock_deadline) comes
+			 * back as WANT_READ on a blocking socket: a server
+			 * dripping bytes was told "cut short" when it struck
+			 * before the check at the top of the loop did.
+			 */
+			if (se == SSL_ERROR_WANT_READ ||
+			    se == SSL_ERROR_WANT_WRITE ||
+			    ((se == SSL_ERROR_SYSCALL || se == SSL_ERROR_SSL) &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK)))
+				snprintf(err, errlen, "%s: no complete answer "
+				    "within %d s", u.host, timeout);
+			else
+				snprintf(err, errlen, "%s: %s", u.host, hl == 0 ?
+				    "the connection ended before an answer" :
+				    "the answer was cut short");
 			goto out;
 		}
 		if (hl > 0) {

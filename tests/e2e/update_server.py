@@ -3,7 +3,8 @@
 feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt,
 /nolength a body without Content-Length cut off without a TLS close,
 /bighead a 20 KB header, /endless a body without Content-Length that
-never ends, /drip a byte a second. Prints "ready" once listening."""
+never ends, /drip a byte a second, /hang a byte and then nothing.
+Prints "ready" once listening."""
 import functools
 import http.server
 import ssl
@@ -35,6 +36,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                         self.wfile.write(b"192.0.2.%d\n" % (i % 250) * 100)
             except OSError:
                 pass
+            return
+        if self.path == "/hang":
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"1")
+            self.wfile.flush()
+            time.sleep(30)
             return
         if self.path in ("/nolength", "/bighead"):
             self.send_response(200)

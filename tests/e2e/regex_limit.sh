@@ -8,6 +8,8 @@
 # names the rule, and a payload the pattern matches still alerts. Then a
 # tighter limits.regex_match_limit is honoured, and a looser one, back
 # at PCRE2's default, is as slow as before (so the limit is what helps).
+# And an unanchored pattern over 1,400-byte datagrams and over a TCP
+# stream sent one byte a segment stays bounded.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 PY=/usr/bin/python3
@@ -115,4 +117,60 @@ read -r us3 limited3 _ <<<"$res"
 echo "  PCRE2's own limits: ${us3} us, $limited3 given up"
 check "PCRE2's own limit is many times slower ($us3 us against $us us)" \
     [ "$us3" -gt "$((5 * us))" ]
+
+# An unanchored pattern may be tried at every start position: against
+# 200 datagrams of 1,400 x, `(x+x+)+[yz]` (no literal PCRE2 could look for
+# first) must still cost a bounded time a packet, each counted; and a TCP
+# stream sent one byte a segment, where every segment runs the regex over
+# the bytes carried with it, must not cost the limit once a segment.
+$PY - "$tmp/wide.pcap" "$top_srcdir" <<'PYEOF' || { echo "FAIL: writing the capture"; exit 1; }
+import sys
+sys.path.insert(0, sys.argv[2] + "/tests/rules")
+from rulelib import Capture, Tcp, UDP, Raw, ip
+cap = Capture(t0=1767225600.0)
+for i in range(200):
+    cap.add(ip("192.0.2.7", "198.51.100.9") / UDP(sport=40000 + i, dport=9999) /
+            Raw(b"x" * 1400), 0.01)
+for k in range(5):
+    t = Tcp(cap, "192.0.2.8", "198.51.100.9", 41000 + k, 9998).handshake()
+    for _ in range(1400):
+        t.send(0, b"x")
+    t.close()
+cap.write(sys.argv[1])
+PYEOF
+cat >"$tmp/hostile.rules" <<'EOF2'
+rules:
+  - sid: 9000001
+    name: backtracking payload pattern
+    category: anomaly
+    severity: low
+    level: 1
+    match: {proto: udp, dst_port: 9999, payload: {regex: '(x+x+)+[yz]'}}
+    message: "payload of x from {src_ip}"
+    advice: "test rule"
+  - sid: 9000002
+    name: backtracking stream pattern
+    category: anomaly
+    severity: low
+    level: 1
+    match: {proto: tcp, dst_port: 9998, payload: {regex: '(x+x+)+[yz]'}}
+    message: "stream of x from {src_ip}"
+    advice: "test rule"
+EOF2
+conf "" >"$tmp/wide.yaml"
+"$CANHGACD" -c "$tmp/wide.yaml" -r "$tmp/wide.pcap" --stats "$tmp/wide.json" \
+    >"$tmp/wide.out" 2>&1 || { echo "FAIL: canhgacd wide:"; cat "$tmp/wide.out"; exit 1; }
+read -r us4 udp4 tcp4 < <($PY - "$tmp/wide.json" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+by_sid = {x["sid"]: x["regex_limited"] for x in s["rules"]["per_rule"]}
+print(s["run"]["elapsed_us"], by_sid.get(9000001, 0), by_sid.get(9000002, 0))
+PYEOF
+)
+echo "  unanchored: ${us4} us of packet path; given up on $udp4 datagrams, $tcp4 times in 5 streams of 1,400 segments"
+check "200 datagrams of 1,400 bytes and 7,000 one-byte segments take under 2 s ($us4 us)" \
+    [ "$us4" -lt 2000000 ]
+check "each datagram counted against 9000001 ($udp4)" [ "$udp4" -eq 200 ]
+check "each stream given up on, not each segment (9000002: $tcp4)" \
+    [ "$tcp4" -ge 5 -a "$tcp4" -le 50 ]
 exit $fail

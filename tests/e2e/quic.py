@@ -21,6 +21,10 @@ and written with scapy:
           length of 200, random bytes after a v1 header; then one valid
           Initial (SNI after.quic-test.example) on another flow, which
           must still be read
+  tries.pcap  a hello in 16 pieces, one an Initial (SNI
+          sixteen.quic-test.example: read), and one in 17 (SNI
+          seventeen.quic-test.example: past the 16 datagrams a flow is
+          read for, never whole)
 """
 import os
 import struct
@@ -181,6 +185,16 @@ def main(out):
     h = client_hello("after.quic-test.example")
     g.send(51005, 443, initial(V1, os.urandom(8), crypto(h, 0, len(h)), 0))
     wrpcap(os.path.join(out, "garbage.pcap"), g.pkts)
+
+    t = Cap()
+    for port, name, k in ((52016, "sixteen", 16), (52017, "seventeen", 17)):
+        h = client_hello(name + ".quic-test.example")
+        d = os.urandom(8)
+        cuts = [len(h) * i // k for i in range(k + 1)]
+        for i in range(k):
+            t.send(port, 443, initial(V1, d, crypto(h, cuts[i], cuts[i + 1]),
+                                      i))
+    wrpcap(os.path.join(out, "tries.pcap"), t.pkts)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@
 #     ALPN (the hello past the bound aside: tshark stops there);
 #  4. garbage (a truncated Initial, a forged tag, random bytes behind a
 #     v1 header): no crash, no sanitizer report, counted in app.quic_bad;
-#     a valid Initial after them on another flow is still read.
+#     a valid Initial after them on another flow is still read;
+#  5. a hello in 16 Initials is read and one in 17 is not: a flow is
+#     read for at most 16 client datagrams.
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 . "${top_srcdir:?}/tests/e2e/replay_lib.sh"
 $PY -c 'import cryptography' 2>/dev/null ||
@@ -88,4 +90,14 @@ check "garbage: counted bad ($(stat garbage app.quic_bad))" \
 check "garbage: the valid Initial after it is read" \
 	eval 'grep -c "\"sni\":\"after.quic-test.example\"" "$tmp/garbage.events" | grep -qx 1'
 check "garbage: no other hello" [ "$(stat garbage app.quic)" = 1 ]
+
+# A flow is read for at most 16 client datagrams: a hello in 16 Initials
+# is read, one in 17 is not (nor is its 17th Initial decrypted).
+run tries "$tmp/conf.yaml"
+snis=$(grep -o '"sni":"[a-z]*\.quic-test\.example"' "$tmp/tries.events" | sort -u)
+check "tries: the hello in 16 Initials read, the one in 17 not ($(echo $snis))" \
+	[ "$snis" = '"sni":"sixteen.quic-test.example"' ]
+check "tries: one hello ($(stat tries app.quic))" [ "$(stat tries app.quic)" = 1 ]
+check "tries: 32 Initials decrypted, none past the 16th of a flow ($(stat tries app.quic_initials))" \
+	[ "$(stat tries app.quic_initials)" = 32 ]
 exit $fails

@@ -17,6 +17,7 @@ struct iface {
 	int		 idx;
 	int		 dlt;
 	int		 offline;
+	int		 ifindex;	/* live: the one captured; 0: unknown */
 	uint64_t	 pkts;		/* packets handed to decode */
 	uint64_t	 ps_recv, ps_drop, ps_ifdrop;
 };

@@ -69,6 +69,7 @@ struct capture_src {
 	struct pcapfile	*pf;		/* a file's records read in place */
 	struct event	*ev;
 	int		 link;		/* last seen CAPTURE_LINK_* */
+	int		 replaced;	/* missing, its name another's: told */
 };
 
 struct capture {
@@ -297,6 +298,22 @@ fail:
 	return NULL;
 }
 
+/*
+ * The interface the packet socket is bound to: a name deleted and made
+ * again is another interface, one the socket does not see.
+ */
+static int
+bound_ifindex(pcap_t *p, const char *name)
+{
+	struct sockaddr_ll	sll;
+	socklen_t		sl = sizeof(sll);
+
+	if (getsockname(pcap_get_selectable_fd(p), (struct sockaddr *)&sll,
+	    &sl) == 0 && sll.sll_family == AF_PACKET && sll.sll_ifindex > 0)
+		return sll.sll_ifindex;
+	return (int)if_nametoindex(name);
+}
+
 int
 capture_add_live(struct capture *c, const struct capture_conf *cc,
     char *err, size_t errlen)
@@ -322,6 +339,7 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	s->ifc.idx = c->n;
 	s->ifc.dlt = dlt;
 	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s", cc->iface);
+	s->ifc.ifindex = bound_ifindex(p, cc->iface);
 	c->n++;
 	c->nlive++;
 	return 0;
@@ -595,6 +613,10 @@ capture_link_state(const struct iface *ifc)
 			st = CAPTURE_LINK_NO_CARRIER;
 		else
 			st = CAPTURE_LINK_UP;
+		/* Another interface by that name is not the one captured. */
+		if (ifc->ifindex > 0 && (ioctl(fd, SIOCGIFINDEX, &ifr) != 0 ||
+		    ifr.ifr_ifindex != ifc->ifindex))
+			st = CAPTURE_LINK_MISSING;
 	}
 	close(fd);
 	return st;
@@ -614,7 +636,10 @@ capture_link_name(int st)
  * Once a second: say when a live interface goes down or comes back.
  * The packet socket stays bound through a down/up (the kernel re-hooks
  * it), so capture resumes by itself; a read event dropped after a
- * capture error is added again here.
+ * capture error is added again here. An interface deleted, or deleted
+ * and made again (another index), is missing for good: the socket was
+ * bound to the old one, and the daemon no longer holds the privileges
+ * to open another.
  */
 void
 capture_check_links(struct capture *c)
@@ -627,6 +652,17 @@ capture_check_links(struct capture *c)
 		if (s->ifc.offline || s->pcap == NULL)
 			continue;
 		st = capture_link_state(&s->ifc);
+		/* Missing, then made again: the same state, news to tell. */
+		if (st == CAPTURE_LINK_MISSING && !s->replaced &&
+		    if_nametoindex(s->ifc.name) != 0) {
+			s->replaced = 1;
+			log_warnx("%s: interface replaced (index %u, captured "
+			    "%d): capture stopped; restart canhgacd to capture "
+			    "on the new one", s->ifc.name,
+			    if_nametoindex(s->ifc.name), s->ifc.ifindex);
+			s->link = st;
+			continue;
+		}
 		if (st == s->link)
 			continue;
 		if (st == CAPTURE_LINK_UP && s->link != CAPTURE_LINK_UNKNOWN) {
@@ -636,7 +672,11 @@ capture_check_links(struct capture *c)
 			    NULL) && event_add(s->ev, NULL) != 0)
 				log_warnx("%s: cannot resume capture",
 				    s->ifc.name);
-		} else if (st != CAPTURE_LINK_UP)
+		} else if (st == CAPTURE_LINK_MISSING)
+			/* Its socket went with it: nothing to resume. */
+			log_warnx("%s: interface is missing; capture stopped; "
+			    "restart canhgacd once it is back", s->ifc.name);
+		else if (st != CAPTURE_LINK_UP)
 			log_warnx("%s: interface is %s; capture paused until "
 			    "it is up", s->ifc.name, capture_link_name(st));
 		s->link = st;

@@ -5,7 +5,9 @@
 # storm of 100 SIGHUPs in one second (the daemon survives, answers the
 # status socket and ends with the new rules loaded), and an indicator
 # list replaced by garbage (the reload is refused naming FILE:LINE, the
-# old rules and lists stay active, status shows the failed reload).
+# old rules and lists stay active, status shows the failed reload), and
+# the interface deleted and made again (status missing, not up; the log
+# says a restart is needed, never "resumed").
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 
 ctl_setup faults
@@ -126,5 +128,40 @@ sleep 1.5
 h1=$(hits 43)
 check "the old list stays active: rule 43 still alerts ($h0 -> $h1 hits)" [ "${h1:-0}" -gt "$h0" ]
 check "the old rules stay active: rule 45 still loaded" grep -qE "^ *45 " <<<"$(ctl rules)"
+check "daemon still running" alive
+
+# --- 4. the capture interface deleted, then made again ----------------------
+# The packet socket was bound to the old interface: the new one of the
+# same name (another index) is not captured, and the daemon, no longer
+# root, cannot open it. Status must say missing -- not up, and the log
+# not "resumed" -- and name the restart it needs.
+ip -n "${ns}a" link del veth0
+# Status asks the kernel; the log is the once-a-second link check's.
+for _ in $(seq 100); do
+	[ "$(status_field 's["interfaces"][0]["state"]')" = missing ] &&
+	    grep -q "veth0: interface is missing" "$tmp/daemon.err" && break
+	sleep 0.1
+done
+st=$(status_field 's["interfaces"][0]["state"]')
+check "veth0 deleted: status says missing (state: $st)" [ "$st" = missing ]
+check "veth0 deleted: the log says capture stopped and to restart" \
+    grep -qE "veth0: interface is missing; capture stopped; restart" "$tmp/daemon.err"
+ip link add veth0 netns "${ns}a" type veth peer name veth1 netns "${ns}b"
+ip -n "${ns}a" addr add "$SRV/24" dev veth0
+ip -n "${ns}b" addr add "$CLI/24" dev veth1
+ip -n "${ns}a" link set veth0 up
+ip -n "${ns}b" link set veth1 up
+for _ in $(seq 100); do
+	grep -q "veth0: interface replaced" "$tmp/daemon.err" && break
+	sleep 0.1
+done
+grep "veth0: interface replaced" "$tmp/daemon.err" | tail -1 | sed 's/^/  log: /'
+check "veth0 made again: the log says replaced, restart to capture on it" \
+    grep -qE "veth0: interface replaced \(index [0-9]+, captured [0-9]+\): capture stopped; restart" "$tmp/daemon.err"
+sleep 1.5
+st=$(status_field 's["interfaces"][0]["state"]')
+check "veth0 made again: status still says missing, not up (state: $st)" [ "$st" = missing ]
+check "veth0 made again: the log never says capture resumed after it" \
+    bash -c "! sed -n '/veth0: interface \(is missing\|replaced\)/,\$p' '$tmp/daemon.err' | grep -q 'capture resumed'"
 check "daemon still running" alive
 ctl_finish

@@ -3,8 +3,9 @@
 # fills up while the collector is down. The capture is fed through a FIFO
 # in two parts: the first fills the disk (alerts the spool cannot take
 # are counted as lost, said once in the log and raise the `sensor` alert
-# output_drops; capture goes on, every packet is decoded); then space is
-# freed and the second part is spooled again ("spooling again" in the
+# output_drops once, though the disk stays full for over three minutes of
+# packet time after it: the rule's suppression; capture goes on, every
+# packet is decoded); then space is freed and the second part is spooled again ("spooling again" in the
 # log). A second run with the collector up delivers everything the spool
 # kept, the second part included. Exit: 0 pass, 1 fail, 77 skip.
 me=faults_spool
@@ -15,7 +16,11 @@ N1=3000 N2=200
 sl_certs "$TMP/certs"
 port=$(sl_port)
 sl_collector_conf "$TMP/c" "$port"
-sl_pcap "$TMP/all.pcap" $((N1 + N2))
+# 100 ms apart: the first part is 300 s of packet time, the disk full for
+# most of it, so the once-a-minute output_drops event is raised several
+# times and only the rule's suppression keeps it to one alert.
+GAP_US=100000
+sl_pcap "$TMP/all.pcap" $((N1 + N2)) 10.20.5 $GAP_US
 mkdir -p "$TMP/spool"
 mount -t tmpfs -o size=1m tmpfs "$TMP/spool" || fail "cannot mount a tmpfs"
 trap 'umount "$TMP/spool" 2>/dev/null; sl_cleanup' EXIT
@@ -60,9 +65,9 @@ touch "$TMP/go"
 wait $wpid
 wait $dpid || { cat "$TMP/daemon.log" >&2; fail "canhgacd failed (status $?)"; }
 grep -E "spool|remote" "$TMP/daemon.log" | sed 's/^/  /' >&2
-$PY - "$TMP" $N1 $N2 <<'PYEOF' || fail "spool disk-full accounting"
-import json, sys
-tmp, n1, n2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+$PY - "$TMP" $N1 $N2 $GAP_US <<'PYEOF' || fail "spool disk-full accounting"
+import datetime, json, sys
+tmp, n1, n2, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 st = json.load(open(tmp + '/stats.json'))
 d = st['outputs']['remote'][0]
 log = open(tmp + '/daemon.log').read()
@@ -80,6 +85,16 @@ assert d['spool_errors'] > 0, 'no spool write error counted'
 assert d['spooled'] + d['spool_errors'] == st['outputs']['json']['written'], 'alerts neither spooled nor counted'
 assert d['spool_pending'] == d['spooled'], d
 assert len(sens) == 1, 'expected one output_drops sensor alert, got %d' % len(sens)
+# The outage lasted minutes of packet time after that alert (the disk
+# stays full until the last packet of the first part): the event was
+# raised again each minute, and 1001104's suppress kept it to one alert.
+def ts(a):
+    return datetime.datetime.fromisoformat(a['timestamp'].replace('Z', '+00:00')).timestamp()
+first = [ts(a) for a in alerts if a['alert'].get('sensor_event') is None]
+end = min(first) + (n1 - 1) * gap / 1e6
+span = end - ts(sens[0])
+print('outage after the output_drops alert: %.0f s of packet time' % span, file=sys.stderr)
+assert span >= 180, 'the outage is too short to test the suppression: %.0f s' % span
 assert log.count('cannot write to the spool (') == 1, 'the error should be said once'
 assert 'spooling again' in log, 'no recovery in the log'
 PYEOF

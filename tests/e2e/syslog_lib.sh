@@ -111,11 +111,12 @@ sl_collector_stop() {
 	rm -f "$d/ctl"
 }
 
-# sl_pcap FILE N [SRC_NET]: N UDP packets, each one alert, 1 ms apart.
+# sl_pcap FILE N [SRC_NET [GAP_US]]: N UDP packets, each one alert, GAP_US
+# microseconds of packet time apart (default 1000: 1 ms).
 sl_pcap() {
-	$PY - "$1" "$2" "${3:-10.20.5}" <<'PYEOF'
+	$PY - "$1" "$2" "${3:-10.20.5}" "${4:-1000}" <<'PYEOF'
 import struct, sys
-path, n, net = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+path, n, net, gap = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b)//2), b))
@@ -132,7 +133,7 @@ for i in range(n):
     ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0, src, dst)
     ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
     frame = b'\x02\0\0\0\0\x02' + b'\x02\0\0\0\0\x01' + b'\x08\x00' + ip + udp
-    us = i * 1000
+    us = i * gap
     out.append(struct.pack('<IIII', t0 + us // 1000000, us % 1000000, len(frame), len(frame)) + frame)
 open(path, 'wb').write(b''.join(out))
 PYEOF

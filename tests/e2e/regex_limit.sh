@@ -5,7 +5,8 @@
 # under 2 s of packet-path time under limits.regex_match_limit; the 500
 # packets are counted against the rule in --stats
 # (rules.per_rule[].regex_limited), a `regex_limit` sensor alert (1001106)
-# names the rule, and a payload the pattern matches still alerts. Then a
+# names the rule and its advice (English and Vietnamese) names --stats
+# keys that count it, and a payload the pattern matches still alerts. Then a
 # tighter limits.regex_match_limit is honoured, and a looser one, back
 # at PCRE2's default, is as slow as before (so the limit is what helps).
 # And an unanchored pattern over 1,400-byte datagrams and over a TCP
@@ -106,6 +107,36 @@ PYEOF
 )
 echo "  sensor alert: $msg"
 check "a regex_limit sensor alert names rule 9000001 and counts packets" [ "$value" -gt 0 ]
+# The alert's advice sends the operator to a --stats key: it must be
+# there, counting this rule (the English advice as written, the
+# Vietnamese one from the rule pack).
+check "1001106's advice names --stats keys that count the rule" \
+    $PY - "$tmp/default.alerts" "$tmp/default.json" "$top_srcdir/rules/sensor.yaml" <<'PYEOF'
+import json, re, sys, yaml
+al = [json.loads(l) for l in open(sys.argv[1])]
+st = json.load(open(sys.argv[2]))
+rule = [r for r in yaml.safe_load(open(sys.argv[3]))["rules"] if r["sid"] == 1001106][0]
+texts = [a["alert"]["advice"] for a in al if a["alert"]["signature_id"] == 1001106][:1]
+texts.append(rule["advice"]["vi"])
+def resolve(node, parts):
+    """The values at a dotted path; `name[]` steps into every element."""
+    if not parts:
+        return [node]
+    name, each = parts[0].rstrip("[]"), parts[0].endswith("[]")
+    if not isinstance(node, dict) or name not in node:
+        return []
+    nodes = node[name] if each else [node[name]]
+    if each and not isinstance(nodes, list):
+        return []
+    return [v for n in nodes for v in resolve(n, parts[1:])]
+ok = len(texts) == 2
+for t in texts:
+    paths = re.findall(r"\brules\.[A-Za-z_]+(?:\[\])?(?:\.[A-Za-z_]+(?:\[\])?)*", t)
+    vals = [v for p in paths for v in resolve(st, p.split("."))]
+    print("  advice names %s: %s" % (paths, vals), file=sys.stderr)
+    ok = ok and bool(paths) and 500 in vals
+sys.exit(0 if ok else 1)
+PYEOF
 check "the matching payload still alerts (9000001: $nalert)" [ "$nalert" -eq 1 ]
 
 res=$(run tight "limits: {regex_match_limit: 1000}") || exit 1

@@ -160,13 +160,45 @@ test_dhcp(void **state)
 	assert_int_equal(d.lease_time, 3600);
 	assert_string_equal(d.hostname, "pc.");	/* \x01 made printable */
 	assert_int_equal(d.xid, 0x12345678);
-	/* Every truncation inside an option is refused, none reads past. */
-	for (cut = 236 + 4; cut < n - 3; cut++) {
-		uint8_t *t = malloc(cut);
+	/*
+	 * Every truncation after the cookie, each in a buffer of exactly
+	 * that size (so a read past it is caught under ASan or valgrind).
+	 * The options start at 240: type 240-242, server 243-248, lease
+	 * 249-254, host name 255-259, two pads 260-261, END 262. A cut
+	 * inside an option (its code, length or value) refuses the message
+	 * (an option past the end); a cut between options is a message
+	 * without END: the options before it are read, none after.
+	 */
+	for (cut = 236 + 4; cut <= n; cut++) {
+		static const size_t ends[] = { 240, 243, 249, 255, 260, 261,
+		    262, 263 };
+		uint8_t	*t = malloc(cut);
+		size_t	 k;
+		int	 boundary = 0, r;
 
+		assert_non_null(t);
 		memcpy(t, m, cut);
-		(void)app_dhcp_parse(t, cut, &d);
+		for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++)
+			if (cut == ends[k])
+				boundary = 1;
+		r = app_dhcp_parse(t, cut, &d);
 		free(t);
+		if (!boundary) {
+			if (r != APP_BAD)
+				fail_msg("cut at %zu inside an option: %d, "
+				    "not APP_BAD", cut, r);
+			continue;
+		}
+		if (r != APP_DONE)
+			fail_msg("cut at %zu between options: %d, not "
+			    "APP_DONE", cut, r);
+		assert_int_equal(d.xid, 0x12345678);
+		assert_memory_equal(d.yiaddr, "\x0a\x14\x05\x96", 4);
+		assert_int_equal(d.msg_type, cut >= 243 ? 2 : 0);
+		assert_int_equal(d.has_server, cut >= 249);
+		assert_int_equal(d.has_lease, cut >= 255);
+		assert_int_equal(d.lease_time, cut >= 255 ? 3600 : 0);
+		assert_string_equal(d.hostname, cut >= 260 ? "pc." : "");
 	}
 	assert_int_equal(app_dhcp_parse(m, 236 + 4 + 5, &d), APP_BAD);
 	/* No magic cookie: BOOTP, not DHCP. */

@@ -128,6 +128,115 @@ test_vlan_too_deep(void **state)
 	assert_int_equal(pkt.err, DE_VLAN_TOO_DEEP);
 }
 
+/*
+ * Ethernet + n 802.1Q tags (VLAN 101, 102, ...) + qinq_udp's IPv4/UDP;
+ * returns the frame's length.
+ */
+static size_t
+vlan_frame(uint8_t *f, size_t cap, int n)
+{
+	size_t	len = 14 + 4 * (size_t)n + 32;
+	int	i;
+
+	assert_true(cap >= len);
+	memcpy(f, qinq_udp, 12);
+	f[12] = 0x81, f[13] = 0x00;
+	for (i = 0; i < n; i++) {
+		f[14 + 4 * i] = 0;
+		f[14 + 4 * i + 1] = (uint8_t)(101 + i);
+		f[14 + 4 * i + 2] = i + 1 < n ? 0x81 : 0x08;
+		f[14 + 4 * i + 3] = 0x00;
+	}
+	memcpy(f + 14 + 4 * n, qinq_udp + 22, 32);
+	return len;
+}
+
+/*
+ * At the cap: tags past VLAN_MAX are not kept and are an anomaly
+ * (DE_VLAN_TOO_DEEP counted) but the frame is decoded to its payload
+ * up to VLAN_DEPTH_MAX tags; one tag more refuses the frame.
+ */
+static void
+test_vlan_depth_boundary(void **state)
+{
+	uint8_t			f[14 + 4 * (VLAN_DEPTH_MAX + 1) + 32];
+	struct packet		pkt;
+	struct decode_stats	st;
+	size_t			len;
+	int			n;
+
+	(void)state;
+	for (n = VLAN_MAX + 1; n <= VLAN_DEPTH_MAX; n++) {
+		len = vlan_frame(f, sizeof(f), n);
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(decode(DLT_EN10MB, f, len, &pkt, &st), 0);
+		assert_int_equal(pkt.vlan_n, VLAN_MAX);
+		assert_int_equal(pkt.vlan[0], 101);
+		assert_int_equal(pkt.vlan[1], 102);
+		assert_int_equal(pkt.err, DE_VLAN_TOO_DEEP);
+		assert_int_equal(st.err[DE_VLAN_TOO_DEEP], 1);
+		assert_int_equal(pkt.ipver, 4);
+		assert_int_equal(pkt.proto, PROTO_UDP);
+		assert_int_equal(pkt.dport, 53);
+		assert_int_equal(pkt.payload_len, 4);
+		assert_memory_equal(pkt.payload, "abcd", 4);
+		assert_int_equal(st.udp, 1);
+	}
+	len = vlan_frame(f, sizeof(f), VLAN_DEPTH_MAX + 1);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(decode(DLT_EN10MB, f, len, &pkt, &st), -1);
+	assert_int_equal(pkt.err, DE_VLAN_TOO_DEEP);
+	assert_int_equal(st.err[DE_VLAN_TOO_DEEP], 1);
+	assert_int_equal(pkt.ipver, 0);
+	assert_int_equal(pkt.proto, 0);
+	assert_int_equal(st.udp, 0);
+}
+
+/* IPv6 + n destination-options headers + an ICMPv6 echo request. */
+static size_t
+ip6_ext_frame(uint8_t *f, size_t cap, int n)
+{
+	size_t	len = 40 + 8 * (size_t)n + 8;
+	int	i;
+
+	assert_true(cap >= len);
+	memcpy(f, ip6_ext_icmp, 40);
+	f[4] = 0;
+	f[5] = (uint8_t)(8 * n + 8);
+	f[6] = n > 0 ? 60 : 58;
+	for (i = 0; i < n; i++) {
+		memset(f + 40 + 8 * i, 0, 8);
+		f[40 + 8 * i] = i + 1 < n ? 60 : 58;	/* next header */
+		f[40 + 8 * i + 2] = 1, f[40 + 8 * i + 3] = 4;	/* PadN */
+	}
+	memcpy(f + 40 + 8 * n, ip6_ext_icmp + 56, 8);
+	return len;
+}
+
+/* IPV6_EXT_MAX extension headers are walked to the ICMPv6 under them;
+ * one more is DE_IPV6_EXT_DEPTH, the packet refused. */
+static void
+test_ipv6_ext_depth_boundary(void **state)
+{
+	uint8_t		f[40 + 8 * (IPV6_EXT_MAX + 1) + 8];
+	struct packet	pkt;
+	size_t		len;
+
+	(void)state;
+	len = ip6_ext_frame(f, sizeof(f), IPV6_EXT_MAX);
+	assert_int_equal(decode(DLT_IPV6, f, len, &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.ipver, 6);
+	assert_int_equal(pkt.ip6_ext_n, IPV6_EXT_MAX);
+	assert_int_equal(pkt.proto, PROTO_ICMPV6);
+	assert_int_equal(pkt.icmp_type, 128);
+	len = ip6_ext_frame(f, sizeof(f), IPV6_EXT_MAX + 1);
+	assert_int_equal(decode(DLT_IPV6, f, len, &pkt, NULL), -1);
+	assert_int_equal(pkt.err, DE_IPV6_EXT_DEPTH);
+	assert_int_equal(pkt.ip6_ext_n, IPV6_EXT_MAX + 1);
+	assert_int_not_equal(pkt.proto, PROTO_ICMPV6);
+}
+
 static void
 test_ipv6_ext_icmp(void **state)
 {
@@ -374,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_eth_tcp),
 		cmocka_unit_test(test_qinq_udp),
 		cmocka_unit_test(test_vlan_too_deep),
+		cmocka_unit_test(test_vlan_depth_boundary),
+		cmocka_unit_test(test_ipv6_ext_depth_boundary),
 		cmocka_unit_test(test_ipv6_ext_icmp),
 		cmocka_unit_test(test_ipv6_ext_chain_capped),
 		cmocka_unit_test(test_sll2_icmp),

@@ -7,8 +7,8 @@
  * not), the socket is bound under a umask and then given its group and
  * mode. Each peer is identified with SO_PEERCRED and its groups with
  * SO_PEERGROUPS: read-only commands need root, the daemon's own user or
- * a member of the socket's group; commands that change anything need
- * root or outputs.status.admin_group. Refusals are logged (rate-limited).
+ * a member of the socket's group; commands that change anything, and
+ * selftest, need root or outputs.status.admin_group. Refusals are logged (rate-limited).
  *
  * Every client is bounded: at most CTL_CLIENTS_MAX at once, of which
  * CTL_ADMIN_RESERVE are kept for admins (root and admin_group: an admin

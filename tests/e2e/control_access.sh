@@ -4,7 +4,8 @@
 #    even on a world-writable socket the daemon refuses it (SO_PEERCRED)
 #    and logs the refusal;
 #  - a member of the socket's group gets read-only commands (hosts too), and
-#    reload, shutdown and list add are refused (and logged);
+#    reload, selftest, shutdown, list add and list remove are refused (and
+#    logged);
 #  - a member of the admin group may reload; root may do everything.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (users, groups, namespaces)"
@@ -68,7 +69,7 @@ done
 out=$(timeout 1 runuser -u "$U_MEM" -- "$tmp/canhgacctl" -s "$SOCK" --json follow 2>&1)
 grep -q '"follow":true' <<<"$out" && pass "group member: follow" || flunk "group member: follow: $out"
 # ...and changes are refused, the reason logged.
-for c in reload shutdown "list add ioc_ips 203.0.113.5" "list remove ioc_ips 192.0.2.1"; do
+for c in reload selftest shutdown "list add ioc_ips 203.0.113.5" "list remove ioc_ips 192.0.2.1"; do
 	# shellcheck disable=SC2086
 	out=$(as "$U_MEM" $c 2>&1); rc=$?
 	[ $rc -eq 4 ] && grep -q "permission denied" <<<"$out" &&
@@ -76,6 +77,7 @@ for c in reload shutdown "list add ioc_ips 203.0.113.5" "list remove ioc_ips 192
 done
 check "list file untouched" diff <(printf '# indicator addresses\n192.0.2.1\n') "$tmp/ioc-ips.txt"
 check "refused reload logged" grep -q "control: uid $(id -u "$U_MEM") .*reload refused" "$tmp/daemon.err"
+check "refused selftest logged" grep -q "control: uid $(id -u "$U_MEM") .*selftest refused" "$tmp/daemon.err"
 kill -0 "$dpid" && pass "daemon still running after the refused shutdown" || flunk "daemon gone"
 
 # Admin group member: may reload.

@@ -57,6 +57,7 @@ struct app_result;
 	X(TCP_FLAGS, "tcp_bad_flags")				\
 	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window") /* flow.c */	\
+	X(TCP_RST_INEXACT, "tcp_rst_inexact")	/* flow.c */		\
 	X(UDP_SHORT, "udp_short")				\
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\

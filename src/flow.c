@@ -350,18 +350,32 @@ flow_set_state(struct flow_table *ft, struct flow *f, enum flow_state s)
 
 /* Advance TCP state from one packet's flags in direction dir. */
 /*
- * A reset far from where the direction's stream is (next_seq, when
- * stream.c knows it) is one its host ignores (RFC 5961 section 3): it
- * does not end the flow, else one blind RST would let a SYN restart the
- * stream under the sensor's nose. Flagged as an anomaly.
+ * A reset ends the flow only where its host takes it (RFC 5961 section
+ * 3.2): at exactly the next sequence number of the direction's stream
+ * (next_seq, when stream.c knows it), or one past it once the direction
+ * sent its FIN (a FIN takes a sequence number; stream.c counts only the
+ * bytes). One elsewhere in the window draws a challenge ACK and the
+ * connection lives on; one far from it is dropped. Either way it does
+ * not end the flow here, else a forged reset would close the flow under
+ * the sensor's nose: the payload carry across segments decided at it (a
+ * number cut by it never matched) and, once the closed flow timed out,
+ * the rest of the connection picked up mid-stream, or restarted by a
+ * SYN. Flagged as an anomaly: tcp_rst_out_of_window far from the window
+ * (flow_seq_near), tcp_rst_inexact within it.
  */
 static int
 flow_rst_ignored(struct flow *f, int dir, struct packet *pkt)
 {
-	if (flow_seq_near(f, dir, pkt->seq))
+	uint32_t	d;
+
+	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)))
+		return 0;
+	d = pkt->seq - f->next_seq[dir];
+	if (d == 0 || (d == 1 && (f->tcp & (dir == 0 ? FT_FIN_C : FT_FIN_S))))
 		return 0;
 	if (pkt->err == DE_NONE)
-		pkt->err = DE_TCP_RST_OUT_OF_WINDOW;
+		pkt->err = flow_seq_near(f, dir, pkt->seq) ?
+		    DE_TCP_RST_INEXACT : DE_TCP_RST_OUT_OF_WINDOW;
 	return 1;
 }
 

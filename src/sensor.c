@@ -422,9 +422,15 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	}
 	if (stream_pending(pkt))
 		stream_drain(w->stream, pkt, sensor_stream_deliver, w);
-	/* The direction closes with nothing held: its carry is decided. */
-	if ((pkt->tcp_flags & (TH_FIN | TH_RST)) && f->pm_slots != 0 &&
-	    f->proto == PROTO_TCP && !stream_pending(pkt))
+	/*
+	 * The direction closes with nothing held: its carry is decided. Not
+	 * at a reset the flow ignored (flow.c, flow_rst_ignored: not at the
+	 * next sequence number), which its host ignores too: the bytes after
+	 * it continue the stream, a number cut by it included.
+	 */
+	if (((pkt->tcp_flags & TH_FIN) ||
+	    ((pkt->tcp_flags & TH_RST) && (f->tcp & FT_RST))) &&
+	    f->pm_slots != 0 && f->proto == PROTO_TCP && !stream_pending(pkt))
 		sensor_payload_end(w, pkt);
 }
 

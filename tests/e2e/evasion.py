@@ -35,6 +35,10 @@ KIND "leak" or "benign".
   rst-syn     a reset far outside the window, then a SYN elsewhere, as
               if to end the connection and start over (the host ignores
               the reset and answers the SYN with a challenge ACK)
+  rst-inexact the first number cut by a reset in the window but not at
+              the next sequence number (an RFC 5961 host answers a
+              challenge ACK and the connection lives on), then, 12 s
+              later (past the closed-flow timeout), the rest
   tfo         TCP Fast Open: the request on the SYN (RFC 7413)
   synack-lost the SYN-ACK lost to capture, a first request answered,
               then a SYN injected elsewhere before the leak (the flow
@@ -247,6 +251,19 @@ def rst_syn(path, ids, client, server):
     cap.write(path)
 
 
+def rst_inexact(path, ids, client, server):
+    req = leak_post(ids)
+    k = req.index(ids[0]) + 6           # inside the first number
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43210, 80).handshake()
+    t.send(0, req[:k])
+    t._pkt(0, "R", seq=t.seq[0] + 1000)
+    t._pkt(1, "A")                      # the challenge ACK
+    cap.t += 12
+    t.send(0, req[k:]).send(1, OK2).close()
+    cap.write(path)
+
+
 def tcp(cut, make=leak_post):
     return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
                                                   server=s, make=make)
@@ -282,6 +299,8 @@ CASES = {
     "pipelined": (pipelined, False, "second request, pipelined"),
     "deep": (tcp(stream.deep, stream.deep_post), False,
              "after 20 KB of other body"),
+    "rst-inexact": (rst_inexact, False,
+                    "a number cut by an in-window, inexact RST"),
     "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "syn-inject": (syn_inject, False, "a SYN injected before the request"),
     "synack-lost": (synack_lost, False,

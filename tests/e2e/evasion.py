@@ -39,6 +39,9 @@ KIND "leak" or "benign".
               the next sequence number (an RFC 5961 host answers a
               challenge ACK and the connection lives on), then, 12 s
               later (past the closed-flow timeout), the rest
+  fin-ahead   the first number cut by a FIN forged 1,000 bytes ahead of
+              the stream (the host holds it as out of order and takes
+              the bytes that follow), then the rest
   tfo         TCP Fast Open: the request on the SYN (RFC 7413)
   synack-lost the SYN-ACK lost to capture, a first request answered,
               then a SYN injected elsewhere before the leak (the flow
@@ -264,6 +267,18 @@ def rst_inexact(path, ids, client, server):
     cap.write(path)
 
 
+def fin_ahead(path, ids, client, server):
+    req = leak_post(ids)
+    k = req.index(ids[0]) + 6           # inside the first number
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43211, 80).handshake()
+    t.send(0, req[:k])
+    t._pkt(0, "FA", seq=t.seq[0] + 1000)
+    t._pkt(1, "A")                      # a duplicate ACK for the hole
+    t.send(0, req[k:]).send(1, OK2).close()
+    cap.write(path)
+
+
 def tcp(cut, make=leak_post):
     return lambda path, ids, c, s: stream.session(path, ids, cut, client=c,
                                                   server=s, make=make)
@@ -301,6 +316,8 @@ CASES = {
              "after 20 KB of other body"),
     "rst-inexact": (rst_inexact, False,
                     "a number cut by an in-window, inexact RST"),
+    "fin-ahead": (fin_ahead, False,
+                  "a number cut by a FIN forged ahead of the stream"),
     "tfo": (tfo, False, "TCP Fast Open: the request on the SYN"),
     "syn-inject": (syn_inject, False, "a SYN injected before the request"),
     "synack-lost": (synack_lost, False,

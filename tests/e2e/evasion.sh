@@ -6,7 +6,8 @@
 # fragments, the second request of a keep-alive connection (and pipelined), on the SYN (TCP Fast Open), after an injected SYN (also on a
 # connection whose SYN-ACK was not captured), a number cut by a reset in
 # the window but not at the next sequence number (ignored, counted as
-# tcp_rst_inexact; the rest sent past the closed-flow timeout), after 20 KB
+# tcp_rst_inexact; the rest sent past the closed-flow timeout), or by a
+# FIN forged ahead of the stream (no end: the bytes after it go on), after 20 KB
 # of other body, chunked with a boundary inside each number, gzip and
 # deflate content coding -- to a data server (rule 1000801) and from a
 # data server to the outside (rule 1000802). Each raises the data-leak

@@ -339,6 +339,11 @@ struct app_stats {
 	uint64_t	quic_bad;		/* malformed, forged */
 	uint64_t	quic_oversize;		/* CRYPTO data past the cap */
 	uint64_t	buf_exhausted, gaps, parse_errors;
+	/* A pool used up, each on its own; buf_exhausted is their sum. */
+	uint64_t	first_bytes_exhausted;	/* first-bytes buffers */
+	uint64_t	cert_walks_exhausted;	/* certificate walks */
+	uint64_t	logins_exhausted;	/* clear-text login states */
+	uint64_t	quic_hellos_exhausted;	/* QUIC hellos kept */
 	uint64_t	tls_certs;		/* certificate records */
 	uint64_t	tls_cert_oversize;	/* chains over the bound */
 	uint64_t	tls_cert_parsed;	/* cache misses parsed */

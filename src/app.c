@@ -254,6 +254,7 @@ app_buf_keep(struct app_ctx *ctx, struct flow *f, int dir, const uint8_t *p,
 			ctx->free = &ctx->pool[ctx->buf_fresh++];
 		if ((b = ctx->free) == NULL) {
 			ctx->st.buf_exhausted++;
+			ctx->st.first_bytes_exhausted++;
 			return -1;
 		}
 		ctx->free = b->next;
@@ -440,6 +441,7 @@ app_walk_start(struct app_ctx *ctx, struct flow *f)
 		ctx->walk_free = &ctx->walk_pool[ctx->walk_fresh++];
 	if ((w = ctx->walk_free) == NULL) {
 		ctx->st.buf_exhausted++;
+		ctx->st.cert_walks_exhausted++;
 		return;
 	}
 	ctx->walk_free = w->next;
@@ -552,6 +554,7 @@ app_plain_chunk(struct app_ctx *ctx, const struct packet *pkt,
 			ctx->plain_free = &ctx->plain_pool[ctx->plain_fresh++];
 		if ((ps = ctx->plain_free) == NULL) {
 			ctx->st.buf_exhausted++;
+			ctx->st.logins_exhausted++;
 			f->app_done[0] = f->app_done[1] = 1;
 			return;
 		}

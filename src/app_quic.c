@@ -499,6 +499,7 @@ quic_datagram(struct quic_ctx *q, struct quic_flow **fs, const uint8_t *p,
 			q->free = &q->pool[q->fresh++];
 		if (q->free == NULL) {
 			st->buf_exhausted++;
+			st->quic_hellos_exhausted++;
 			return APP_BAD;
 		}
 		*fs = q->free;

@@ -262,10 +262,15 @@ app_json(const struct worker_totals *t)
 	const struct app_stats	*as = &t->a;
 
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I}",
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "tls", JI(as->tls), "dns", JI(as->dns), "http", JI(as->http),
 	    "ssh", JI(as->ssh), "plaintext", JI(as->plain),
-	    "buffers_exhausted", JI(as->buf_exhausted), "gaps", JI(as->gaps),
+	    "buffers_exhausted", JI(as->buf_exhausted),
+	    "first_bytes_exhausted", JI(as->first_bytes_exhausted),
+	    "cert_walks_exhausted", JI(as->cert_walks_exhausted),
+	    "logins_exhausted", JI(as->logins_exhausted),
+	    "quic_hellos_exhausted", JI(as->quic_hellos_exhausted),
+	    "gaps", JI(as->gaps),
 	    "parse_errors", JI(as->parse_errors),
 	    "tls_certificates", JI(as->tls_certs),
 	    "tls_certificates_parsed", JI(as->tls_cert_parsed),

@@ -5,8 +5,10 @@
 # of each kind that take a slot and never give it back (memcap_pools.py:
 # half a ClientHello, half a certificate flight, HTTP headers never
 # ended, a login half done) with `flow_memcap: 16MB`. Each pool running
-# out is counted (app.buffers_exhausted, http.state_exhausted), nothing
-# grows: peak RSS stays under the memcap plus 32 MiB (not checked under
+# out is counted by its own counter (app.first_bytes_exhausted,
+# app.cert_walks_exhausted, app.logins_exhausted, http.state_exhausted;
+# app.buffers_exhausted is the sum of the app pools'), nothing grows:
+# peak RSS stays under the memcap plus 32 MiB (not checked under
 # AddressSanitizer), and logins are still recorded while states last.
 set -u
 : "${top_builddir:?}" "${CANHGACD:?}"
@@ -41,8 +43,17 @@ rss = run["peak_rss_kb"] * 1024
 print("app", app, "\nhttp", http, "\npeak RSS %d KiB, bound %d KiB%s" % (
     rss >> 10, bound >> 10, " (not checked under ASan)" if asan else ""))
 fails = []
-if app["buffers_exhausted"] <= 0:
-    fails.append("no pool ran out: app.buffers_exhausted is 0")
+# Each pool on its own: one that never ran out cannot hide behind another.
+for k, what in (("first_bytes_exhausted", "first-bytes buffers (half ClientHellos)"),
+                ("cert_walks_exhausted", "certificate walks (half certificate flights)"),
+                ("logins_exhausted", "login states (half-done logins)")):
+    if app[k] <= 0:
+        fails.append("the %s did not run out: app.%s is 0" % (what, k))
+total = sum(app[k] for k in ("first_bytes_exhausted", "cert_walks_exhausted",
+                             "logins_exhausted", "quic_hellos_exhausted"))
+if app["buffers_exhausted"] != total:
+    fails.append("app.buffers_exhausted %d is not the sum of the pools' %d" % (
+        app["buffers_exhausted"], total))
 if http["state_exhausted"] <= 0:
     fails.append("the HTTP transactions did not run out: http.state_exhausted is 0")
 if not asan and rss >= bound:

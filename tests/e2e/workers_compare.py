@@ -39,7 +39,9 @@ STATS_KEYS = ("flow.created", "http.requests", "http.responses",
               "http.transactions", "defrag.fragments", "defrag.reassembled",
               "inventory.added")
 # app.* resources, not counts of what was seen.
-STATS_SKIP = ("app.buffers_exhausted",)
+STATS_SKIP = ("app.buffers_exhausted", "app.first_bytes_exhausted",
+              "app.cert_walks_exhausted", "app.logins_exhausted",
+              "app.quic_hellos_exhausted")
 
 # by: fields -> the alert record's field.
 FIELD = {"src_ip": ("src_ip",), "dst_ip": ("dest_ip",),

@@ -156,6 +156,17 @@ GDB=1 run hosts-grown "inventory: $S/hosts.json: too large \\(grew while read\\)
 [ -f "$TMP/swapped" ] || fail "hosts-grown: gdb never saw the inventory read"
 hosts hosts-grown ""
 
+# The same for the compliance history: a state.json under its 8 MiB cap
+# at root's size check, grown past it as its read begins (when the
+# daemon holds it open: the inventory is read the same way).
+plant state.json sh -c "printf '{\"format\":\"canhgac-state\"}' >'$S/state.json'"
+as_svc rm -f "$S/state.lock"
+TR_AT=entry tr_gdb_race safe_read_capped \
+	"test -e '$S/state.lock' && find /proc/[0-9]*/fd -lname '$S/state.json' 2>/dev/null | grep -q ." \
+	"head -c 9000000 /dev/zero >>'$S/state.json'"
+GDB=1 run state-grown "state $S/state.json: grew past its cap while read; starting a new history"
+[ -f "$TMP/swapped" ] || fail "state-grown: gdb never saw the state read"
+
 # The directory swapped for a link between the lock and root's save.
 as_svc rm -f "$S/state.json"
 as_svc mkdir "$S/state" || fail "cannot make $S/state"

@@ -91,8 +91,22 @@ daemon_pidfile_update(int fd)
 void
 daemon_pidfile_remove(int fd, const char *path)
 {
+	struct stat	ours, now;
+
 	if (fd < 0)
 		return;
+	/*
+	 * The path removed and made again meanwhile (by whoever owns the
+	 * directory) may hold a newer instance's pid under its own lock:
+	 * that file is not ours to remove.
+	 */
+	if (fstat(fd, &ours) == 0 && lstat(path, &now) == 0 &&
+	    (ours.st_dev != now.st_dev || ours.st_ino != now.st_ino)) {
+		log_warnx("%s: not removed: no longer this instance's pidfile "
+		    "(another file is there)", path);
+		close(fd);
+		return;
+	}
 	if (unlink(path) == -1 && errno != ENOENT)
 		log_warnx("%s: cannot remove the pidfile: %s (its directory "
 		    "must belong to the service user, as etc/canhgac.tmpfiles "

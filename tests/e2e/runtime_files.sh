@@ -3,8 +3,10 @@
 # directory is created as the shipped etc/canhgac.tmpfiles line for
 # /run/canhgac says (mode, and owner the service user; the test's user
 # is nobody), the daemon starts as root, drops to nobody, and after
-# SIGTERM neither file is left; a stop after a reload too. Where the
-# directory is root's, the daemon says at stop why the pidfile stays.
+# SIGTERM neither file is left; a stop after a reload too. A second
+# instance started on the pidfile's path after it was removed keeps its
+# pidfile when the first stops. Where the directory is root's, the
+# daemon says at stop why the pidfile stays.
 . "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 lo_setup runtime
@@ -60,6 +62,34 @@ for _ in $(seq 100); do grep -q "reloaded" "$tmp/daemon.err" && break; sleep 0.1
 stop
 left=$(ls -A "$tmp/run")
 [ -z "$left" ] && pass "nothing left after a reload and a stop" || flunk "left behind after a reload: $left"
+
+# Never another instance's pidfile: the path removed while the first
+# runs, a second instance starts on it (its own lock on a new file), and
+# the first stops: the second's pidfile stays, with its pid, until it
+# stops itself.
+start nobody:nogroup
+rm -f "$tmp/run/canhgacd.pid"
+sed "s|$tmp/run/canhgac.sock|$tmp/run/second.sock|" "$tmp/canhgac.yaml" >"$tmp/second.yaml"
+ip netns exec "$ns" "$CANHGACD" -v -c "$tmp/second.yaml" 2>"$tmp/second.err" &
+bpid=$!
+for _ in $(seq 300); do
+	grep -q "running on" "$tmp/second.err" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "running on" "$tmp/second.err" ||
+    { cat "$tmp/second.err"; flunk "the second instance did not start"; }
+stop
+[ "$(cat "$tmp/run/canhgacd.pid" 2>/dev/null)" = "$bpid" ] &&
+    pass "the first instance's stop left the second's pidfile ($bpid)" ||
+    flunk "the second instance's pidfile was removed or changed: '$(cat "$tmp/run/canhgacd.pid" 2>/dev/null)'"
+grep -q "canhgacd.pid: not removed: no longer this instance's pidfile" "$tmp/daemon.err" &&
+    pass "the first instance says why it left the pidfile" ||
+    flunk "no reason logged: $(tail -3 "$tmp/daemon.err")"
+kill -TERM "$bpid"
+wait "$bpid" || flunk "second instance exit status $?"
+left=$(ls -A "$tmp/run")
+[ -z "$left" ] && pass "the second instance removed its own at its stop" ||
+    flunk "left behind after the second stopped: $left"
 
 # A root-owned directory: the pidfile stays (its lock makes that
 # harmless) and the daemon says why.

@@ -48,6 +48,8 @@ cccd_next(const char *s, size_t n, size_t from)
 
 /* Mask every number in s in place; how many. */
 size_t	 cccd_mask(char *s, size_t n);
+/* The same in a NUL-terminated string (a message); s itself. */
+char	*cccd_mask_str(char *s);
 /*
  * s (n bytes) was cut from a longer text: head, the text went on before
  * it; tail, after it. The digits at a cut edge may be part of a number

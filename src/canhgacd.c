@@ -31,9 +31,11 @@
 #include <pcre2.h>
 
 #include "capture.h"
+#include "cccd.h"
 #include "compliance.h"
 #include "conf.h"
 #include "daemon.h"
+#include "jsonw.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "rules.h"
@@ -82,15 +84,19 @@ offline_compliance(struct sensor *s, int level, const char *format,
 	int		 rc = 0;
 
 	if ((s->rules = rules_load(s->conf, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", cccd_mask_str(err));
 		config_free(s->conf);
 		return 1;
 	}
 	if ((rep = compliance_report(s->conf, s->rules, NULL, level, err,
 	    sizeof(err))) == NULL) {
-		fprintf(stderr, "canhgacd: compliance: %s\n", err);
+		fprintf(stderr, "canhgacd: compliance: %s\n", cccd_mask_str(err));
 		rc = 1;
-	} else if (json_object_set_new(rep, "period", json_pack("{s:o,s:b}",
+		goto out;
+	}
+	/* Owners and reasons of exceptions: masked as the socket's report. */
+	jw_mask_tree(rep);
+	if (json_object_set_new(rep, "period", json_pack("{s:o,s:b}",
 	    "since", since >= 0 ? json_integer(since) : json_null(),
 	    "evidence", 0)) != 0 || compliance_render(rep, format, lang >= 0 ?
 	    lang :
@@ -100,6 +106,7 @@ offline_compliance(struct sensor *s, int level, const char *format,
 		rc = 1;
 	}
 	json_decref(rep);
+out:
 	rules_free(s->rules);
 	config_free(s->conf);
 	return rc;
@@ -329,7 +336,7 @@ main(int argc, char *argv[])
 		    sizeof(abs_events));
 	if (conffile != NULL) {
 		if ((s.conf = config_load(conffile, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "%s\n", err);
+			fprintf(stderr, "%s\n", cccd_mask_str(err));
 			return 1;
 		}
 	} else {
@@ -347,7 +354,7 @@ main(int argc, char *argv[])
 	if (test) {
 		s.conf->strict_list = strict_list;
 		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "%s\n", err);
+			fprintf(stderr, "%s\n", cccd_mask_str(err));
 			config_free(s.conf);
 			return 1;
 		}
@@ -378,7 +385,7 @@ main(int argc, char *argv[])
 		pidfile = abs_path(pidfile, abs_pid, sizeof(abs_pid));
 	if (nfiles == 0 && pidfile != NULL && (pidfd = daemon_pidfile(pidfile,
 	    err, sizeof(err))) < 0) {
-		fprintf(stderr, "canhgacd: %s\n", err);
+		fprintf(stderr, "canhgacd: %s\n", cccd_mask_str(err));
 		config_free(s.conf);
 		free(s.events_path);
 		return 1;

@@ -52,6 +52,13 @@ cccd_mask(char *s, size_t n)
 	return count;
 }
 
+char *
+cccd_mask_str(char *s)
+{
+	(void)cccd_mask(s, strlen(s));
+	return s;
+}
+
 void
 cccd_mask_cut(char *s, size_t n, int head, int tail)
 {

@@ -35,6 +35,7 @@
 #include <jansson.h>
 
 #include "history.h"
+#include "jsonw.h"
 #include "selftest.h"
 #include "log.h"
 #include "rules.h"
@@ -470,6 +471,8 @@ state_encode(struct state *st, char *err, size_t errlen)
 	char	*buf;
 
 	enforce_caps(st, now_sec());
+	/* A reload's error, an interface's name: masked as every output. */
+	jw_mask_tree(st->doc);
 	if ((buf = json_dumps(st->doc, JSON_COMPACT)) == NULL)
 		snprintf(err, errlen, "state %s: cannot encode", st->path);
 	return buf;

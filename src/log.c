@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "cccd.h"
 #include "log.h"
 
 static int	log_debug_on;
@@ -39,9 +40,17 @@ static void
 vlog_msg(int pri, int with_errno, const char *fmt, va_list ap)
 {
 	char	msg[1024];
-	int	saved = errno;
+	int	saved = errno, n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/*
+	 * Messages quote what they refuse (a list line, a YAML value, a
+	 * feed's entry, a file name): masked as every record is, and a
+	 * message cut short may have cut a number.
+	 */
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	cccd_mask_str(msg);
+	if (n >= (int)sizeof(msg))
+		cccd_mask_cut(msg, strlen(msg), 0, 1);
 	if (log_to_syslog) {
 		if (with_errno)
 			syslog(pri, "%s: %s", msg, strerror(saved));

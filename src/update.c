@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cccd.h"
 #include "safefile.h"
 #include "update.h"
 #include "xmalloc.h"
@@ -445,7 +446,9 @@ update_run(const struct update_opts *o)
 				    "y" : "ies", j->s->path);
 			break;
 		case ST_FAILED:
-			printf("%s: failed: %s\n", j->s->name, j->why);
+			/* The why may quote the feed's own entries. */
+			printf("%s: failed: %s\n", j->s->name,
+			    cccd_mask_str(j->why));
 			rc = 1;
 			break;
 		}

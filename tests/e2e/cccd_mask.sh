@@ -330,6 +330,46 @@ sys.exit(1 if bad else 0)
 PYEOF
 info "offline: $n alerts; events, alerts, local and remote syslog masked"
 
+# The daemon's own words quote what they refuse or show: a list line it
+# refuses (-T and a start print the loader's error), an exception's owner
+# and reason in the offline compliance report (text, JSON, HTML). Masked
+# as every record is: before, each carried the number in clear.
+MSGID=056123456718
+OWNID=054123456719
+printf 'bad..%s.example\n' "$MSGID" >"$TMP/bad-domains.txt"
+cat >"$TMP/words.yaml" <<EOF
+sensor: {name: sensor-words, security_level: 5, timezone: Asia/Ho_Chi_Minh,
+         catalog: $top_srcdir/rules/controls-tcvn11930.yaml}
+assets:
+  ioc_domains: {file: $TMP/bad-domains.txt, type: domain}
+rules: [$TMP/rules.yaml]
+EOF
+"$CANHGACD" -T -c "$TMP/words.yaml" >"$TMP/words-T.out" 2>&1 &&
+	fail "-T took a list with a bad line"
+grep -qF "bad..056*******18.example" "$TMP/words-T.out" ||
+	fail "-T: the refused line is not quoted masked: $(cat "$TMP/words-T.out")"
+printf 'ok.example\n' >"$TMP/bad-domains.txt"
+cat >>"$TMP/words.yaml" <<EOF
+exceptions:
+  - sids: [9300001]
+    src: 10.20.9.66
+    owner: "Nguyen Van A (CCCD $OWNID)"
+    reason: "approved by $MSGID"
+    expires: 2030-06-30
+EOF
+for f in text json html; do
+	"$CANHGACD" -c "$TMP/words.yaml" --compliance --format "$f" \
+	    >"$TMP/words-report.$f" 2>&1 || fail "offline --compliance --format $f failed"
+	grep -qF "054*******19" "$TMP/words-report.$f" ||
+		fail "offline report ($f): the exception's owner is not shown masked"
+done
+check_clear words "$TMP/words-T.out" "$TMP"/words-report.*
+for v in "$MSGID" "$OWNID"; do
+	! grep -qF "$v" "$TMP/words-T.out" "$TMP"/words-report.* ||
+		fail "the daemon's words hold $v in clear"
+done
+info "offline: -T's error and the offline compliance report masked"
+
 # ---------------------------------------------------------------- live
 sl_need_root
 command -v tcpreplay >/dev/null || fail "tcpreplay not installed (scripts/setup.sh)"

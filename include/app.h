@@ -203,6 +203,10 @@ struct app_plain {
 	uint8_t		snmp_version;	/* 1 or 2 (v2c) */
 	char		user[64];	/* user name, truncated */
 	char		command[16];	/* the command that carried it */
+	/* Telnet, app_plain.c's own: the server's prompt matched so far
+	 * (across segments), and whether it asked for a user name. */
+	uint8_t		m_login, m_name, m_pass, m_code, m_khau;
+	uint8_t		prompt_user;
 };
 
 /* The PLAIN_* bits a reader may see; app_plain.c keeps state above them. */

@@ -549,6 +549,51 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
 }
 
 /*
+ * Credentials in an excerpt, starred: an HTTP Authorization or
+ * Proxy-Authorization header's credentials (Basic is a password in
+ * base64) to its line's end, its scheme left, and a URL's password (scheme://user:PASSWORD@host).
+ * p is the payload the n characters of ex were made from.
+ */
+static void
+hide_credentials(char *ex, const uint8_t *p, size_t n)
+{
+	static const char	h[] = "authorization:";
+	size_t			i, k, at, colon;
+
+	for (i = 0; i + sizeof(h) - 1 <= n; i++) {
+		for (k = 0; k < sizeof(h) - 1; k++)
+			if ((p[i + k] | 0x20) != (uint8_t)h[k])
+				break;
+		if (k < sizeof(h) - 1)
+			continue;
+		/* The scheme ("Basic", "Bearer") stays: it is no secret. */
+		for (i += k; i < n && p[i] == ' '; i++)
+			;
+		for (k = i; k < n && p[k] > ' ' && p[k] < 0x7f; k++)
+			;
+		if (k < n && p[k] == ' ')
+			for (i = k; i < n && p[i] == ' '; i++)
+				;
+		for (; i < n && p[i] != '\r' && p[i] != '\n'; i++)
+			ex[i] = '*';
+	}
+	for (i = 0; i + 3 <= n; i++) {
+		if (memcmp(p + i, "://", 3) != 0)
+			continue;
+		at = colon = 0;
+		for (k = i + 3; k < n && p[k] > ' ' && p[k] < 0x7f &&
+		    p[k] != '/' && p[k] != '?' && p[k] != '#'; k++) {
+			if (p[k] == '@')
+				at = k;
+			else if (p[k] == ':' && colon == 0)
+				colon = k;
+		}
+		for (k = colon + 1; colon != 0 && colon < at && k < at; k++)
+			ex[k] = '*';
+	}
+}
+
+/*
  * A short printable excerpt of the payload that matched, masked: when
  * the match began in a piece before, from the bytes carried over, so a
  * number cut by the boundary shows whole and is masked. None of a
@@ -572,6 +617,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	if (n == 0)
 		return;
 	n = cccd_copy_text(ex, sizeof(ex), p, n, '.');
+	hide_credentials(ex, p, n);
 	/*
 	 * A TCP segment is a piece of a stream: the bytes before it and
 	 * after it may hold the rest of a number whose part it begins or

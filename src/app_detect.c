@@ -45,9 +45,11 @@ int
 app_carries_secrets(const struct flow *f)
 {
 	/* The protocols' own ports too: a flow picked up after its
-	 * greeting, or one detection missed, still carries them. */
+	 * greeting, or one detection missed, still carries them; and
+	 * LDAP's simple bind and rlogin/rsh, which send a password in
+	 * clear with no parser here. */
 	static const uint16_t ports[] = { 21, 23, 25, 110, 143, 161, 162,
-	    587 };
+	    389, 513, 514, 587 };
 	size_t	i;
 
 	if (app_is_plain((enum app_proto)f->app_proto))

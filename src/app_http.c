@@ -137,6 +137,41 @@ http_content_length(const uint8_t *v, size_t n, uint64_t *cl)
 	return (0);
 }
 
+/*
+ * An absolute-form URI's password (http://user:pass@host/, RFC 3986
+ * 3.2.1, which deprecates it; a proxy is still sent one) is kept as
+ * "***": the user stays, the secret is not copied.
+ */
+static void
+http_hide_password(char *uri, size_t cap)
+{
+	char	*a = uri, *end, *at = NULL, *colon = NULL, *q;
+	size_t	 tail;
+
+	while ((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+	    (a > uri && ((*a >= '0' && *a <= '9') || *a == '+' || *a == '-' ||
+	    *a == '.')))
+		a++;
+	if (a == uri || strncmp(a, "://", 3) != 0)
+		return;
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	for (q = a; q < end; q++)
+		if (*q == '@')
+			at = q;
+	for (q = a; at != NULL && q < at && colon == NULL; q++)
+		if (*q == ':')
+			colon = q + 1;
+	if (colon == NULL || (size_t)(at - colon) == 3)
+		return;
+	tail = strlen(at) + 1;
+	if ((size_t)(colon - uri) + 3 + tail > cap)
+		tail = cap - (size_t)(colon - uri) - 3;
+	memmove(colon + 3, at, tail);
+	memcpy(colon, "***", 3);
+	uri[cap - 1] = '\0';
+}
+
 /* The request line "METHOD SP URI SP HTTP/1.x CRLF"; *off moves past it. */
 static int
 http_request_line(const uint8_t *p, size_t len, size_t *off,
@@ -154,6 +189,7 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 		if (p[i] < 0x21 || p[i] == 0x7f)
 			return (APP_BAD);
 	http_copy(out->uri, sizeof(out->uri), p + u, i - u);
+	http_hide_password(out->uri, sizeof(out->uri));
 	if (i == len)
 		return (APP_MORE);
 	if (i == u)

@@ -10,7 +10,11 @@
  *
  * Telnet clients often send one keystroke per segment: the user name is
  * gathered in out->user across calls (so the caller must keep the whole
- * struct, not only seen) and PLAIN_USER is set when its line ends.
+ * struct, not only seen) and PLAIN_USER is set when its line ends. Only
+ * a line typed after the server asked for a user name ("login:",
+ * "name:") is one: a line typed after another prompt, or none, may be a
+ * password (a device asking only "Passcode:", or in Vietnamese), and is
+ * not copied. The prompts are matched across segments.
  *
  * Two bits of seen above the PLAIN_* ones are private state here:
  *   PLAIN_L_A  telnet: the user name is being typed;
@@ -362,8 +366,10 @@ plain_imap(const struct plain_line *l, struct app_plain *out)
 			for (k = i + 1; k < l->n && l->s[k] != '"'; k++)
 				if (l->s[k] == '\\')
 					k++;
+			/* Unclosed, the rest of the line holds the password
+			 * too: nothing copied. */
 			a = l->s + i + 1;
-			an = (k < l->n ? k : l->n) - i - 1;
+			an = k < l->n ? k - i - 1 : 0;
 			plain_copy(out->user, sizeof(out->user), a, an);
 		} else if (i < l->n && l->s[i] == '{') {
 			out->user[0] = '\0';	/* a literal: not followed */
@@ -445,21 +451,41 @@ plain_match(const char *pat, size_t *m, uint8_t c)
 	return (0);
 }
 
+/* The same with the matched length kept in a byte of the flow's state. */
+static int
+plain_match8(const char *pat, uint8_t *m, uint8_t c)
+{
+	size_t	k = *m;
+	int	r = plain_match(pat, &k, c);
+
+	*m = (uint8_t)k;
+	return (r);
+}
+
 /* One data byte (after IAC processing) of a telnet session. */
 static int
-plain_telnet_data(int dir, uint8_t c, struct app_plain *out,
-    size_t *mlogin, size_t *mpass)
+plain_telnet_data(int dir, uint8_t c, struct app_plain *out)
 {
 	size_t	 n;
 
 	if (dir == 1) {
-		if (plain_match("login:", mlogin, c) &&
-		    !(out->seen & PLAIN_BANNER)) {
-			out->seen |= PLAIN_BANNER;
-			return (1);
+		/* "Login:", "Username:", "User name:": a user name next. */
+		if (plain_match8("login:", &out->m_login, c) |
+		    plain_match8("name:", &out->m_name, c)) {
+			out->prompt_user = 1;
+			out->seen &= ~PLAIN_L_B;
+			if (!(out->seen & PLAIN_BANNER)) {
+				out->seen |= PLAIN_BANNER;
+				return (1);
+			}
 		}
-		if (plain_match("assword", mpass, c))
+		/* "Password", "Passcode", Vietnamese "Mật khẩu": a secret. */
+		if (plain_match8("assword", &out->m_pass, c) |
+		    plain_match8("asscode", &out->m_code, c) |
+		    plain_match8("kh\xe1\xba\xa9u", &out->m_khau, c)) {
 			out->seen |= PLAIN_L_B;
+			out->prompt_user = 0;
+		}
 		return (0);
 	}
 	if (c == '\r' || c == '\n') {
@@ -488,7 +514,11 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out,
 		memcpy(out->command, "password", sizeof("password"));
 		return (1);
 	}
+	/* Not after a user name prompt: perhaps a secret, not copied. */
 	if (!(out->seen & (PLAIN_USER | PLAIN_L_A))) {
+		if (!out->prompt_user)
+			return (0);
+		out->prompt_user = 0;
 		out->seen |= PLAIN_L_A;
 		out->user[0] = '\0';
 	}
@@ -507,13 +537,12 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out,
 static int
 plain_telnet(int dir, const uint8_t *p, size_t len, struct app_plain *out)
 {
-	size_t	 i = 0, mlogin = 0, mpass = 0;
+	size_t	 i = 0;
 	int	 found = 0;
 
 	while (i < len) {
 		if (p[i] != TELNET_IAC) {
-			found |= plain_telnet_data(dir, p[i], out, &mlogin,
-			    &mpass);
+			found |= plain_telnet_data(dir, p[i], out);
 			i++;
 			continue;
 		}

@@ -120,6 +120,40 @@ body = b"\x02\x01\x01\x04" + bytes([len(comm)]) + comm + pdu
 cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=161) /
         Raw(b"\x30" + bytes([len(body)]) + body))
 
+# Where a secret hides elsewhere: a device that asks only "Passcode:"
+# (the line typed is no user name), a proxy's URL with a password, HTTP
+# Basic credentials under a payload rule, an LDAP simple bind (port
+# 389), an IMAP LOGIN whose quote never closes.
+SECRETS["telnet.passcode"] = "Tn3t-Passc0de"
+t = Tcp(cap, CLIENT, SERVER, eph(), 23).handshake()
+t.send(1, b"\r\nUser Access Verification\r\n\r\nPasscode: ")
+for ch in SECRETS["telnet.passcode"].encode() + b"\r":
+    t.send(0, bytes([ch]))
+t.close()
+SECRETS["http.userinfo"] = "Url-S3cret-Pw7"
+SECRETS["http.basic"] = "Basic-S3cret-Pw8"
+SECRETS["http.basic.b64"] = base64.b64encode(
+    b"alice:" + SECRETS["http.basic"].encode()).decode()
+session(cap, CLIENT, SERVER, 80,
+        [("GET http://alice:%s@intra.cong-dan.gov.vn/bao-cao HTTP/1.1\r\n"
+          "Host: intra.cong-dan.gov.vn\r\nAuthorization: Basic %s\r\n"
+          "\r\n" % (SECRETS["http.userinfo"], SECRETS["http.basic.b64"]))
+         .encode()],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+SECRETS["ldap"] = "Ldap-S3cret-Pw5"
+dn, lpw = b"cn=admin,dc=example", SECRETS["ldap"].encode()
+bind = (b"\x02\x01\x03\x04" + bytes([len(dn)]) + dn + b"\x80" +
+        bytes([len(lpw)]) + lpw)
+op = b"\x60" + bytes([len(bind)]) + bind
+msg = b"\x02\x01\x01" + op
+session(cap, CLIENT, SERVER, 389, [b"\x30" + bytes([len(msg)]) + msg],
+        [bytes.fromhex("300c02010161070a010004000400")])
+SECRETS["imap.unclosed"] = "Imap-S3cret-Pw6"
+session(cap, CLIENT, SERVER, 143,
+        [b'a1 LOGIN "dave %s\r\n' % SECRETS["imap.unclosed"].encode()],
+        [b"* OK IMAP4rev1 Service Ready\r\n", b"a1 BAD\r\n"],
+        first="server")
+
 # A payload rule's printable excerpt.
 cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
         Raw(b"so_cccd=%s;" % IDS["payload_printable"].encode()))

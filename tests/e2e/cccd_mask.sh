@@ -95,7 +95,7 @@ rules:
     severity: low
     level: 1
     controls: [NET.IDS]
-    match: {proto: tcp, dst_port: [21, 23, 110, 143, 587], payload: {regex: "(?s)."}}
+    match: {proto: tcp, dst_port: [21, 23, 110, 143, 389, 587], payload: {regex: "(?s)."}}
     message: "{src_ip} sent bytes to {dest_port}"
     advice: "Check {src_ip}"
   - sid: 9300009
@@ -115,6 +115,15 @@ rules:
     controls: [NET.IDS]
     match: {proto: tcp, dst_port: 9999, payload: {regex: "leak=1"}}
     message: "{src_ip} sent a leak marker"
+    advice: "Check {src_ip}"
+  - sid: 9300011
+    name: HTTP credentials sent
+    category: plaintext
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: 80, payload: {regex: "Authorization: Basic"}}
+    message: "{src_ip} sent HTTP credentials"
     advice: "Check {src_ip}"
   - sid: 9300008
     name: Any SNMP request
@@ -221,6 +230,10 @@ for k, proto in plain.items():
     want(ev, 'events ' + proto, 'plaintext.user', k,
          lambda r, p=proto: r.get('plaintext.protocol') == p)
 want(ev, 'events', 'in_iface', 'in_iface')
+# A proxy's URL keeps its user, its password starred.
+if not any(r.get('http.url', '').startswith('http://alice:***@intra.')
+           for r in ev):
+    bad.append('events: no http.url with its password starred')
 outputs = {'alerts.json': load(tmp + '/alerts.json'),
            '--alerts': load(tmp + '/alerts-stdout.json'),
            'remote syslog': load(tmp + '/c/out/sensor-cccd.json'),
@@ -258,13 +271,19 @@ for what, al in outputs.items():
     want(al, what, 'in_iface', 'in_iface', sid(9300006))
     want(al, what, 'alert.message', 'in_iface', sid(9300006))
     # The payload rules fired on every login, with no excerpt of one.
-    for port in ('21', '23', '110', '143', '587', '161'):
+    for port in ('21', '23', '110', '143', '389', '587', '161'):
         hits = [r for r in al if r.get('alert.signature_id') in ('9300007', '9300008')
                 and r.get('dest_port') == port]
         if not hits:
             bad.append('%s: no payload alert on port %s' % (what, port))
         if any('payload_printable' in r for r in hits):
             bad.append('%s: a payload excerpt of a login on port %s' % (what, port))
+    # HTTP credentials: the excerpt keeps the header, not its value.
+    basic = [r for r in al if r.get('alert.signature_id') == '9300011']
+    if not basic or not all('Authorization: Basic ****' in
+                            r.get('payload_printable', '') for r in basic):
+        bad.append('%s: the Basic credentials not starred in %r' % (
+            what, [r.get('payload_printable') for r in basic][:2]))
     if len(al) != len(outputs['alerts.json']):
         bad.append('%s: %d alerts, alerts.json %d' % (what, len(al),
                    len(outputs['alerts.json'])))

@@ -1120,6 +1120,20 @@ test_http_requests(void **state)
 	/* every prefix of the first header is plausible */
 	for (i = 0; i < first; i++)
 		assert_int_equal(http(two, i, &h), APP_MORE);
+	/* a proxy's absolute URI keeps its user, not its password */
+	assert_int_equal(HTTP("GET http://alice:S3cretPw1@intra.example/r?a=1 "
+	    "HTTP/1.1\r\nHost: intra.example\r\n\r\n", &h), APP_DONE);
+	assert_string_equal(h.uri, "http://alice:***@intra.example/r?a=1");
+	assert_int_equal(HTTP("GET https://b:p@x.example HTTP/1.1\r\n\r\n", &h),
+	    APP_DONE);
+	assert_string_equal(h.uri, "https://b:***@x.example");
+	/* no password, or an '@' past the authority: as sent */
+	assert_int_equal(HTTP("GET http://bob@x.example/a:b@c HTTP/1.1\r\n\r\n",
+	    &h), APP_DONE);
+	assert_string_equal(h.uri, "http://bob@x.example/a:b@c");
+	assert_int_equal(HTTP("GET /go?u=http://a:b@c HTTP/1.1\r\n\r\n", &h),
+	    APP_DONE);
+	assert_string_equal(h.uri, "/go?u=http://a:b@c");
 }
 
 static void
@@ -1351,6 +1365,11 @@ test_plain_imap(void **state)
 	    &o), APP_DONE);
 	assert_string_equal(o.user, "john doe");
 	memset(&o, 0, sizeof(o));
+	/* a quote never closed: the rest is the password too, not copied */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_IMAP, 0, "a1 LOGIN \"dave S3cretPw6\r\n", &o),
+	    APP_DONE);
+	assert_string_equal(o.user, "");
 	assert_int_equal(plain(APP_IMAP, 0, "x LOGIN {4}\r\n", &o), APP_DONE);
 	assert_int_equal(SEEN(o), PLAIN_USER | PLAIN_PASS);
 	assert_string_equal(o.user, "");
@@ -1454,9 +1473,38 @@ test_plain_telnet(void **state)
 	assert_string_equal(o.user, "root");
 	/* a line-mode client sends the whole line at once */
 	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 1, "Username: ", &o), APP_DONE);
 	assert_int_equal(plain(APP_TELNET, 0, "admin\r\n", &o), APP_DONE);
-	assert_int_equal(SEEN(o), PLAIN_USER);
+	assert_int_equal(SEEN(o), PLAIN_BANNER | PLAIN_USER);
 	assert_string_equal(o.user, "admin");
+	/*
+	 * Only a line after a user name prompt is a user name: with no
+	 * prompt, or after "Passcode:", "Mật khẩu:" or a "Password:" cut
+	 * over two segments, the line may be the secret: not copied.
+	 */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 0, "S3cretPw0\r\n", &o), APP_MORE);
+	assert_string_equal(o.user, "");
+	assert_int_equal(SEEN(o), 0);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 1, "\r\nPasscode: ", &o), APP_MORE);
+	assert_int_equal(telnet_typed("S3cretPw1\r", &o), APP_DONE);
+	assert_int_equal(SEEN(o), PLAIN_PASS);
+	assert_string_equal(o.user, "");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 1, "M\xe1\xba\xadt kh\xe1\xba\xa9u: ",
+	    &o), APP_MORE);
+	assert_int_equal(plain(APP_TELNET, 0, "S3cretPw2\r\n", &o), APP_DONE);
+	assert_int_equal(SEEN(o), PLAIN_PASS);
+	assert_string_equal(o.user, "");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(plain(APP_TELNET, 1, "login: ", &o), APP_DONE);
+	assert_int_equal(plain(APP_TELNET, 0, "root\r\n", &o), APP_DONE);
+	assert_int_equal(plain(APP_TELNET, 1, "\r\nPass", &o), APP_MORE);
+	assert_int_equal(plain(APP_TELNET, 1, "word: ", &o), APP_MORE);
+	assert_int_equal(telnet_typed("S3cretPw3\r", &o), APP_DONE);
+	assert_int_equal(SEEN(o), PLAIN_BANNER | PLAIN_USER | PLAIN_PASS);
+	assert_string_equal(o.user, "root");
 	/* an IAC cut at the end of a segment */
 	assert_int_equal(app_plain_parse(APP_TELNET, 0,
 	    (const uint8_t *)"\xff", 1, &o), APP_MORE);

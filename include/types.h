@@ -20,6 +20,7 @@ struct app_result;
 #define IPV6_EXT_MAX		8	/* extension headers walked */
 #define IFACE_MAX		16
 #define APP_BUF_MAX		4096	/* first bytes kept per direction */
+#define HTTP_HEADER_MAX		32768	/* an HTTP header, across segments */
 #define APP_INSPECT_MAX		UINT32_MAX /* payload rules: to stream.depth by default */
 
 /* Reasons a packet is malformed; each is counted, none is logged. */

@@ -24,7 +24,8 @@
 #include "http_body.h"
 #include "types.h"
 
-#define HTTP_HDR_CAP	APP_BUF_MAX
+#define HTTP_HDR_CAP	HTTP_HEADER_MAX
+#define HTTP_LEAD_MAX	16	/* CR and LF bytes skipped before a request */
 #define HTTP_CL_MAX	((uint64_t)1 << 40)	/* larger bodies: not skipped */
 
 static const char *const http_methods[] = {
@@ -116,6 +117,32 @@ http_host(char *dst, size_t dstlen, const uint8_t *v, size_t n)
 			n = i - 1;
 	}
 	http_copy(dst, dstlen, v, n);
+}
+
+/*
+ * An absolute-form request target (a proxy's "GET http://host/..."): its
+ * host is the one the request goes to, the Host field ignored (RFC 9112
+ * 3.2.2), so a harmless Host beside it hides nothing.
+ */
+static void
+http_host_from_uri(struct app_http *out)
+{
+	const char	*a = out->uri, *end, *q;
+
+	while ((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+	    (a > out->uri && ((*a >= '0' && *a <= '9') || *a == '+' ||
+	    *a == '-' || *a == '.')))
+		a++;
+	if (a == out->uri || strncmp(a, "://", 3) != 0)
+		return;
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	for (q = a; q < end; q++)
+		if (*q == '@')
+			a = q + 1;
+	if (end > a)
+		http_host(out->host, sizeof(out->host), (const uint8_t *)a,
+		    (size_t)(end - a));
 }
 
 /* A Content-Length value: digits only, bounded; -1 when unusable. */
@@ -317,17 +344,30 @@ http_unended(size_t len, struct app_http *out)
 int
 app_http_request(const uint8_t *p, size_t len, struct app_http *out)
 {
-	size_t		 off = 0;
+	size_t		 off = 0, lead = 0;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if (len == 0)
-		return (APP_MORE);
-	rc = http_request_line(p, len, &off, out);
+	/*
+	 * Empty lines before the request line are ignored (RFC 9112 2.2;
+	 * nginx and Node skip them): a server takes the request after
+	 * them, and so must we. A few: a line of nothing but them is not
+	 * a request.
+	 */
+	while (lead < len && lead < HTTP_LEAD_MAX &&
+	    (p[lead] == '\r' || p[lead] == '\n'))
+		lead++;
+	if (lead == len)
+		return (lead < HTTP_LEAD_MAX ? APP_MORE : APP_BAD);
+	rc = http_request_line(p + lead, len - lead, &off, out);
+	off += lead;
 	if (rc == APP_BAD)
 		return (APP_BAD);
-	if (rc == APP_MORE || http_headers(p, len, &off, out) == APP_MORE)
+	if (rc == APP_MORE || http_headers(p, len, &off, out) == APP_MORE) {
+		http_host_from_uri(out);
 		return (http_unended(len, out));
+	}
+	http_host_from_uri(out);
 	out->header_len = off;
 	if (out->have_length && !out->chunked &&
 	    out->length <= (uint64_t)(SIZE_MAX - off))

@@ -24,13 +24,23 @@ enum {
 	HS_RAW		/* lost: bytes as they are, until a message starts */
 };
 
-/* A header that spans segments, from a pool of its own. */
+/*
+ * A header that spans segments, from a pool of its own: APP_BUF_MAX
+ * bytes, and for a longer one (large cookies, a padded line: nginx takes
+ * 4 x 8 KiB, Node 16 KiB) one of a smaller pool of HTTP_HEADER_MAX,
+ * taken when the first fills. A header past that is reported as it
+ * stands (app_http.c).
+ */
 struct http_hbuf {
 	struct http_hbuf *next;
-	size_t		 len;
+	size_t		 len, cap;
 	int		 line_done;	/* the start line has its '\n' */
-	uint8_t		 data[APP_BUF_MAX];
+	uint8_t		*data;
 };
+
+/* One header buffer of that size for so many sessions. */
+#define HBUF_SMALL_PER	4
+#define HBUF_BIG_PER	64
 
 struct http_tx {
 	struct app_http	 h;	/* the request, then its response's fields */
@@ -54,8 +64,9 @@ struct http_session {
  * used (fresh): an unused one's pages are never faulted in (app.c). */
 struct http_sessions {
 	struct http_session *pool, *free;
-	struct http_hbuf *hpool, *hfree;
-	size_t		 n, fresh, nh, hfresh;
+	struct http_hbuf *hpool, *hfree, *bpool, *bfree;
+	uint8_t		*hdata, *bdata;
+	size_t		 n, fresh, nh, hfresh, nb, bfresh;
 	struct http_bodies *bodies;
 	struct http_session_stats st;
 	/* The call in progress. */
@@ -73,10 +84,15 @@ http_sessions_new(size_t n, struct http_bodies *bodies)
 	if (n < 4)
 		n = 4;
 	hs->n = n;
-	/* A header spans segments only for a moment: one buffer for four. */
-	hs->nh = n / 4 < 4 ? 4 : n / 4;
+	/* A header spans segments only for a moment: one buffer for four,
+	 * a long one for 64. Untouched, their pages are never faulted in. */
+	hs->nh = n / HBUF_SMALL_PER < 4 ? 4 : n / HBUF_SMALL_PER;
+	hs->nb = n / HBUF_BIG_PER < 2 ? 2 : n / HBUF_BIG_PER;
 	hs->pool = xcalloc(hs->n, sizeof(*hs->pool));
 	hs->hpool = xcalloc(hs->nh, sizeof(*hs->hpool));
+	hs->hdata = xcalloc(hs->nh, APP_BUF_MAX);
+	hs->bpool = xcalloc(hs->nb, sizeof(*hs->bpool));
+	hs->bdata = xcalloc(hs->nb, HTTP_HEADER_MAX);
 	hs->bodies = bodies;
 	return hs;
 }
@@ -88,6 +104,9 @@ http_sessions_free(struct http_sessions *hs)
 		return;
 	free(hs->pool);
 	free(hs->hpool);
+	free(hs->hdata);
+	free(hs->bpool);
+	free(hs->bdata);
 	free(hs);
 }
 
@@ -100,11 +119,49 @@ http_sessions_stats(const struct http_sessions *hs)
 static void
 hs_hbuf_drop(struct http_sessions *hs, struct http_session *ss, int dir)
 {
-	if (ss->hbuf[dir] == NULL)
+	struct http_hbuf *b = ss->hbuf[dir];
+
+	if (b == NULL)
 		return;
-	ss->hbuf[dir]->next = hs->hfree;
-	hs->hfree = ss->hbuf[dir];
+	if (b->cap == APP_BUF_MAX) {
+		b->next = hs->hfree;
+		hs->hfree = b;
+	} else {
+		b->next = hs->bfree;
+		hs->bfree = b;
+	}
 	ss->hbuf[dir] = NULL;
+}
+
+/* A header buffer of cap bytes (APP_BUF_MAX or HTTP_HEADER_MAX), or
+ * NULL (counted) when its pool is used up. */
+static struct http_hbuf *
+hs_hbuf_take(struct http_sessions *hs, size_t cap)
+{
+	struct http_hbuf *b;
+
+	if (cap == APP_BUF_MAX) {
+		if (hs->hfree == NULL && hs->hfresh < hs->nh) {
+			b = &hs->hpool[hs->hfresh];
+			b->data = hs->hdata + hs->hfresh++ * APP_BUF_MAX;
+			b->cap = APP_BUF_MAX;
+			hs->hfree = b;
+		}
+		if ((b = hs->hfree) != NULL)
+			hs->hfree = b->next;
+	} else {
+		if (hs->bfree == NULL && hs->bfresh < hs->nb) {
+			b = &hs->bpool[hs->bfresh];
+			b->data = hs->bdata + hs->bfresh++ * HTTP_HEADER_MAX;
+			b->cap = HTTP_HEADER_MAX;
+			hs->bfree = b;
+		}
+		if ((b = hs->bfree) != NULL)
+			hs->bfree = b->next;
+	}
+	if (b == NULL)
+		hs->st.exhausted++;
+	return b;
 }
 
 void
@@ -326,15 +383,11 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 			*done = 1;
 			return (long)(h->header_len < n ? h->header_len : n);
 		}
-		if (rc == APP_BAD || n >= APP_BUF_MAX)
+		if (rc == APP_BAD || n >= HTTP_HEADER_MAX)
 			return -1;
-		if (hs->hfree == NULL && hs->hfresh < hs->nh)
-			hs->hfree = &hs->hpool[hs->hfresh++];
-		if ((b = hs->hfree) == NULL) {
-			hs->st.exhausted++;
+		if ((b = hs_hbuf_take(hs, n < APP_BUF_MAX ? APP_BUF_MAX :
+		    HTTP_HEADER_MAX)) == NULL)
 			return -1;
-		}
-		hs->hfree = b->next;
 		memcpy(b->data, p, n);
 		b->len = n;
 		b->line_done = memchr(p, '\n', n) != NULL;
@@ -342,13 +395,25 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 		return (long)n;
 	}
 	old = b->len;
-	take = n < APP_BUF_MAX - old ? n : APP_BUF_MAX - old;
+	/* Past the small buffer: into a long one, if one is free. */
+	if (n > b->cap - old && b->cap < HTTP_HEADER_MAX) {
+		struct http_hbuf *big = hs_hbuf_take(hs, HTTP_HEADER_MAX);
+
+		if (big != NULL) {
+			memcpy(big->data, b->data, old);
+			big->len = old;
+			big->line_done = b->line_done;
+			hs_hbuf_drop(hs, ss, dir);
+			ss->hbuf[dir] = b = big;
+		}
+	}
+	take = n < b->cap - old ? n : b->cap - old;
 	memcpy(b->data + old, p, take);
 	b->len += take;
-	if (b->len < APP_BUF_MAX && !hs_may_end(b, old))
+	if (b->len < b->cap && !hs_may_end(b, old))
 		return (long)n;
 	rc = hs_parse(dir, b->data, b->len, h);
-	if (rc == APP_MORE && b->len < APP_BUF_MAX)
+	if (rc == APP_MORE && b->len < b->cap)
 		return (long)n;
 	hs_hbuf_drop(hs, ss, dir);
 	if (rc != APP_DONE)
@@ -406,7 +471,9 @@ hs_idle(struct http_sessions *hs, struct flow *f)
 size_t
 http_session_bytes(void)
 {
-	return sizeof(struct http_session) + sizeof(struct http_hbuf) / 4;
+	return sizeof(struct http_session) + (sizeof(struct http_hbuf) +
+	    APP_BUF_MAX) / HBUF_SMALL_PER + (sizeof(struct http_hbuf) +
+	    HTTP_HEADER_MAX) / HBUF_BIG_PER;
 }
 
 int

@@ -49,6 +49,11 @@ KIND "leak" or "benign".
   syn-inject  a SYN elsewhere in the sequence space before the request,
               as if to start over (the host answers a challenge ACK)
   chunked     chunked transfer coding, a chunk boundary inside each number
+  big-header  the same behind a 5,000-byte header line, in 1,400-byte
+              segments (past the 4 KiB first-bytes buffer; servers take
+              8-16 KiB)
+  lead-crlf   the same after an empty line before the request line (RFC
+              9112 2.2: servers ignore it)
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
 
@@ -125,6 +130,25 @@ def onebyte(req):
 def whole(req):
     """The request as one segment, in order."""
     return [(0, req)]
+
+
+def segments(size):
+    """The request in segments of size bytes, in order."""
+    return lambda req: [(o, req[o:o + size]) for o in range(0, len(req), size)]
+
+
+def padded(make, pad):
+    """make's request with a long header line before its others."""
+    def post(ids):
+        req = make(ids)
+        k = req.index(b"\r\n") + 2
+        return req[:k] + b"X-Pad: " + b"p" * pad + b"\r\n" + req[k:]
+    return post
+
+
+def after_crlf(make):
+    """make's request after an empty line."""
+    return lambda ids: b"\r\n" + make(ids)
 
 
 FIRST = (b"GET /trang-chu HTTP/1.1\r\nHost: dich-vu.example\r\n"
@@ -325,6 +349,10 @@ CASES = {
     "rst-syn": (rst_syn, False, "a blind RST, then a SYN, before it"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
+    "big-header": (tcp(segments(1400), padded(chunked_post, 5000)), False,
+                   "chunked, behind a 5,000-byte header line"),
+    "lead-crlf": (tcp(whole, after_crlf(chunked_post)), False,
+                  "chunked, after an empty line"),
     "gzip": (tcp(whole, encoded_post(b"gzip",
                                      lambda b: gzip.compress(b, mtime=0))),
              False, "Content-Encoding: gzip"),

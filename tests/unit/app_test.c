@@ -1174,7 +1174,7 @@ test_http_body_and_hosts(void **state)
 static void
 test_http_bad_and_more(void **state)
 {
-	char		 big[APP_BUF_MAX + 10];
+	static char	 big[HTTP_HEADER_MAX + 10];
 	struct app_http	 h;
 	size_t		 n;
 
@@ -1192,10 +1192,23 @@ test_http_bad_and_more(void **state)
 	n = (size_t)snprintf(big, sizeof(big),
 	    "GET /x HTTP/1.1\r\nHost: h.example\r\nCookie: ");
 	memset(big + n, 'c', sizeof(big) - n);
-	assert_int_equal(http(big, APP_BUF_MAX - 1, &h), APP_MORE);
-	assert_int_equal(http(big, APP_BUF_MAX, &h), APP_DONE);
+	assert_int_equal(http(big, HTTP_HEADER_MAX - 1, &h), APP_MORE);
+	assert_int_equal(http(big, HTTP_HEADER_MAX, &h), APP_DONE);
 	assert_string_equal(h.host, "h.example");
-	assert_int_equal(h.consumed, APP_BUF_MAX);
+	assert_int_equal(h.consumed, HTTP_HEADER_MAX);
+	/* empty lines before the request line are skipped, a few */
+	assert_int_equal(HTTP("\r\n\r\nGET /a HTTP/1.1\r\nHost: e.example\r\n\r\n",
+	    &h), APP_DONE);
+	assert_string_equal(h.uri, "/a");
+	assert_int_equal(h.consumed, 4 + strlen("GET /a HTTP/1.1\r\nHost: "
+	    "e.example\r\n\r\n"));
+	assert_int_equal(HTTP("\r\n\r\n", &h), APP_MORE);
+	assert_int_equal(HTTP("\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+	    &h), APP_BAD);
+	/* an absolute-form target names the host; Host is ignored */
+	assert_int_equal(HTTP("GET http://u@c2.evil.example:8080/x HTTP/1.1\r\n"
+	    "Host: www.example.org\r\n\r\n", &h), APP_DONE);
+	assert_string_equal(h.host, "c2.evil.example");
 	/* a long URI is truncated */
 	memcpy(big, "GET /", 5);
 	memset(big + 5, 'u', 1000);

@@ -100,6 +100,7 @@ struct tls_walk {
 	uint8_t		 hs[4], hs_n;		/* handshake header so far */
 	uint8_t		 lb[3], lb_n;		/* a 24-bit length so far */
 	uint8_t		 msg_type, phase;
+	uint8_t		 empty;			/* empty records in a row */
 	uint32_t	 rec_left, msg_left;
 	uint32_t	 der_len, der_n;
 	char		 sni[256];		/* from the ClientHello */

@@ -26,6 +26,13 @@
 
 #define TLS_REC_HANDSHAKE	0x16
 #define TLS_REC_MAX		(16384 + 2048)	/* ciphertext bound, RFC 8446 */
+/*
+ * Empty handshake records skipped in a row, at most: RFC 8446 forbids
+ * them, but OpenSSL reads past up to 32 in a row (MAX_EMPTY_RECORDS)
+ * and completes the handshake, so a hello behind them must be read; one
+ * more and OpenSSL gives up on the connection, and so does the parser.
+ */
+#define TLS_EMPTY_MAX		32
 #define TLS_HS_CLIENT_HELLO	1
 #define TLS_HS_SERVER_HELLO	2
 #define SSL2_MT_CLIENT_HELLO	1
@@ -52,6 +59,7 @@ struct tls_rd {
 	size_t		 rec_left;	/* payload bytes left in this record */
 	size_t		 left;		/* bytes the enclosing field may use */
 	int		 st;
+	unsigned	 empty;		/* empty records just skipped in a row */
 };
 
 /* Where the parts of a ClientHello that feed the fingerprints are. */
@@ -107,8 +115,9 @@ tls_isalnum(uint8_t c)
 
 /*
  * The handshake record header at p, n bytes in hand: RD_OK with its
- * payload length, RD_MORE while it is partial (what is there must still
- * look like one), else RD_BAD.
+ * payload length (0 for an empty record: the caller skips it, counting),
+ * RD_MORE while it is partial (what is there must still look like one),
+ * else RD_BAD.
  */
 static int
 tls_rec_header(const uint8_t *p, size_t n, size_t *rlen)
@@ -118,12 +127,15 @@ tls_rec_header(const uint8_t *p, size_t n, size_t *rlen)
 	if (n < 5)
 		return (RD_MORE);
 	*rlen = (size_t)p[3] << 8 | p[4];
-	if (*rlen == 0 || *rlen > TLS_REC_MAX)
+	if (*rlen > TLS_REC_MAX)
 		return (RD_BAD);
 	return (RD_OK);
 }
 
-/* Step into the next handshake record when the current one is used up. */
+/*
+ * Step into the next handshake record when the current one is used up,
+ * past empty ones (TLS_EMPTY_MAX in a row at most).
+ */
 static int
 tls_rd_fill(struct tls_rd *r)
 {
@@ -134,6 +146,10 @@ tls_rd_fill(struct tls_rd *r)
 		if ((st = tls_rec_header(r->p + r->off, r->len - r->off,
 		    &rlen)) != RD_OK)
 			return (r->st = st);
+		if (rlen == 0 && ++r->empty > TLS_EMPTY_MAX)
+			return (r->st = RD_BAD);
+		if (rlen != 0)
+			r->empty = 0;
 		r->off += 5;
 		r->rec_left = rlen;
 	}
@@ -927,7 +943,7 @@ static int
 tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
     int flags)
 {
-	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK };
+	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK, 0 };
 	struct tls_ch	 ch;
 	uint8_t		 type, sidlen, complen;
 	uint32_t	 mlen;
@@ -1053,7 +1069,7 @@ app_tls_client_hello_check(const uint8_t *p, size_t len, struct app_tls *out)
 int
 app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 {
-	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK };
+	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK, 0 };
 	uint8_t		 type, sidlen;
 	uint32_t	 mlen;
 	uint16_t	 version, cipher, extlen, etype, elen, sel = 0;
@@ -1123,8 +1139,9 @@ app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 int
 app_tls_msg_short(const uint8_t *p, size_t len)
 {
-	size_t	off = 0, rlen = 0, avail, have = 0, need = 0, i;
-	uint8_t	hdr[4];
+	size_t	 off = 0, rlen = 0, avail, have = 0, need = 0, i;
+	unsigned empty = 0;
+	uint8_t	 hdr[4];
 
 	while (off < len) {
 		int st = tls_rec_header(p + off, len - off, &rlen);
@@ -1133,6 +1150,10 @@ app_tls_msg_short(const uint8_t *p, size_t len)
 			return (0);
 		if (st == RD_MORE)
 			break;
+		/* Past the parser's bound: let it say so. */
+		empty = rlen == 0 ? empty + 1 : 0;
+		if (empty > TLS_EMPTY_MAX)
+			return (0);
 		avail = len - off - 5 < rlen ? len - off - 5 : rlen;
 		/* The message's header may itself span records. */
 		for (i = 0; i < avail && have + i < 4; i++)

@@ -40,6 +40,7 @@
 
 #define TLS_REC_HANDSHAKE	0x16
 #define TLS_REC_MAX		(16384 + 2048)
+#define TLS_EMPTY_MAX		32	/* empty records in a row: app_tls.c */
 #define TLS_HS_SERVER_HELLO	2
 #define TLS_HS_CERTIFICATE	11
 
@@ -153,8 +154,14 @@ tls_walk_feed(struct tls_walk *w, const uint8_t *p, size_t n)
 			if (w->hdr[0] != TLS_REC_HANDSHAKE || w->hdr[1] != 3)
 				return TLS_WALK_END;
 			w->rec_left = (uint32_t)w->hdr[3] << 8 | w->hdr[4];
-			if (w->rec_left == 0 || w->rec_left > TLS_REC_MAX)
+			if (w->rec_left > TLS_REC_MAX)
 				return TLS_WALK_END;
+			/* An empty record is skipped, as OpenSSL does, to
+			 * its bound of them in a row. */
+			if (w->rec_left == 0 && ++w->empty > TLS_EMPTY_MAX)
+				return TLS_WALK_END;
+			if (w->rec_left != 0)
+				w->empty = 0;
 			continue;
 		}
 		k = n < w->rec_left ? n : w->rec_left;

@@ -131,6 +131,26 @@ def tls(client, server, dport=443, sni="gw.example.gov.vn", maxv=0x0304,
     return build
 
 
+def tls_empty_first(client, server, sni, k=1, cut=None, dport=443):
+    """A TLS connection whose ClientHello comes behind k empty handshake
+    records (RFC 8446 forbids them; OpenSSL 3 skips up to 32 in a row and
+    completes the handshake, and ends it at the 33rd), in one segment or
+    cut after the empties and `cut` bytes of the hello."""
+    def build(cap):
+        ch = client_hello(sni)
+        data = (ch[:3] + b"\x00\x00") * k + ch
+        at = len(data) - len(ch) + cut if cut is not None else len(data)
+        first = [data[:at], data[at:]] if at < len(data) else [data]
+        t = Tcp(cap, client, server, eph(), dport).handshake()
+        for seg in first:
+            t.send(0, seg)
+        t.send(1, server_hello(0x0304))
+        for seg in app_data(600):
+            t.send(0, seg)
+        t.close()
+    return build
+
+
 def quic(client, server, sni, dport=443):
     """A QUIC v1 client Initial carrying a ClientHello for sni, sealed
     by tests/e2e/quic.py (python3-cryptography)."""
@@ -879,8 +899,15 @@ CASES = {
         pos=[("TLS with SNI cdn.c2.evil.example",
               tls(CLIENT, EXT_WEB, 443, "cdn.c2.evil.example")),
              ("QUIC Initial with SNI cdn.c2.evil.example",
-              quic(CLIENT, EXT_WEB, "cdn.c2.evil.example"))],
+              quic(CLIENT, EXT_WEB, "cdn.c2.evil.example")),
+             ("the same TLS hello behind an empty handshake record",
+              tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example")),
+             ("behind 32 empty records, the hello cut after 20 bytes",
+              tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 32,
+                              cut=20))],
         neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example")),
+             ("behind 33 empty records (OpenSSL ends the handshake)",
+              tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 33)),
              ("QUIC Initial with SNI evil.example",
               quic(CLIENT, EXT_WEB, "evil.example"))]),
     1000705: dict(

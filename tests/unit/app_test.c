@@ -443,6 +443,37 @@ tls_resplit(const uint8_t *p, size_t len, size_t k, uint8_t *out,
 	return (o);
 }
 
+/*
+ * Copy the records of p with k empty handshake records before each one
+ * (and k after the last when tail is set).
+ */
+static size_t
+tls_empties(const uint8_t *p, size_t len, size_t k, int tail, uint8_t *out,
+    size_t outlen)
+{
+	static const uint8_t empty[] = { 0x16, 0x03, 0x01, 0x00, 0x00 };
+	size_t	 o = 0, i = 0, j, rl;
+
+	while (i <= len) {
+		if (i == len && !tail)
+			break;
+		for (j = 0; j < k; j++) {
+			assert_true(o + sizeof(empty) <= outlen);
+			memcpy(out + o, empty, sizeof(empty));
+			o += sizeof(empty);
+		}
+		if (i == len)
+			break;
+		assert_true(len - i >= 5);
+		rl = 5 + ((size_t)p[i + 3] << 8 | p[i + 4]);
+		assert_true(rl <= len - i && o + rl <= outlen);
+		memcpy(out + o, p + i, rl);
+		o += rl;
+		i += rl;
+	}
+	return (o);
+}
+
 /* Every proper prefix of a complete hello must ask for more. */
 static void
 check_ch_prefixes(const uint8_t *p, size_t len)
@@ -634,6 +665,68 @@ test_tls_multi_record(void **state)
 	assert_int_equal(tls_ch(buf, 105, &t), APP_MORE);
 }
 
+/*
+ * Empty handshake records: RFC 8446 forbids them, but OpenSSL 3 reads
+ * past up to 32 in a row and completes the handshake (the attacker
+ * review's sni_real_emptyrec.pcap: s_server answered, tshark showed the
+ * name), so the hello behind them is read, SNI and fingerprints the
+ * same; 33 in a row end it, as they end OpenSSL's handshake.
+ */
+static void
+test_tls_empty_records(void **state)
+{
+	static uint8_t	 buf[64 * 1024], split[8192];
+	struct app_tls	 ref, t;
+	size_t		 n, m, i;
+
+	(void)state;
+	assert_int_equal(tls_ch(ech_ch, sizeof(ech_ch), &ref), APP_DONE);
+	assert_true(ref.sni[0] != '\0');
+	/* one before the hello, the evasion's capture */
+	n = tls_empties(ech_ch, sizeof(ech_ch), 1, 0, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(ech_ch) + 5);
+	assert_int_equal(tls_ch(buf, n, &t), APP_DONE);
+	assert_memory_equal(&t, &ref, sizeof(t));
+	for (i = 0; i < n; i++)
+		assert_int_equal(tls_ch(buf, i, &t), APP_MORE);
+	assert_int_equal(app_tls_msg_short(buf, n), 0);
+	assert_int_equal(app_tls_msg_short(buf, n - 1), 1);
+	/* 32 in a row: still read; 33: not */
+	n = tls_empties(ech_ch, sizeof(ech_ch), 32, 0, buf, sizeof(buf));
+	assert_int_equal(tls_ch(buf, n, &t), APP_DONE);
+	assert_memory_equal(&t, &ref, sizeof(t));
+	n = tls_empties(ech_ch, sizeof(ech_ch), 33, 0, buf, sizeof(buf));
+	assert_int_equal(tls_ch(buf, n, &t), APP_BAD);
+	assert_int_equal(tls_ch(buf, 33 * 5, &t), APP_BAD);
+	assert_int_equal(tls_ch(buf, 32 * 5, &t), APP_MORE);
+	assert_int_equal(app_tls_msg_short(buf, 33 * 5), 0);
+	assert_int_equal(app_tls_msg_short(buf, 32 * 5), 1);
+	/* between the fragments of a hello split over records: the count
+	 * is of empties in a row, 32 before each fragment are read */
+	m = tls_resplit(ech_ch, sizeof(ech_ch), 7, split, sizeof(split));
+	n = tls_empties(split, m, 32, 0, buf, sizeof(buf));
+	assert_int_equal(tls_ch(buf, n, &t), APP_DONE);
+	assert_memory_equal(&t, &ref, sizeof(t));
+	assert_int_equal(app_tls_msg_short(buf, n), 0);
+	n = tls_empties(split, m, 3, 0, buf, sizeof(buf));
+	for (i = 0; i < n; i++)
+		assert_int_equal(tls_ch(buf, i, &t), APP_MORE);
+	/* a flood of them is refused at the bound, never read to its end */
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i + 5 <= sizeof(buf); i += 5)
+		memcpy(buf + i, "\x16\x03\x01\x00\x00", 5);
+	assert_int_equal(tls_ch(buf, i, &t), APP_BAD);
+	assert_int_equal(app_tls_msg_short(buf, i), 0);
+	/* and the ServerHello alike */
+	n = tls_empties(ech_sh, 5 + ((size_t)ech_sh[3] << 8 | ech_sh[4]), 1,
+	    0, buf, sizeof(buf));
+	assert_int_equal(app_tls_server_hello(buf, n, &t), APP_DONE);
+	assert_int_equal(t.server_version, 0x0304);
+	n = tls_empties(ech_sh, 5 + ((size_t)ech_sh[3] << 8 | ech_sh[4]), 33,
+	    0, buf, sizeof(buf));
+	assert_int_equal(app_tls_server_hello(buf, n, &t), APP_BAD);
+}
+
 static void
 test_tls_sslv2(void **state)
 {
@@ -700,8 +793,9 @@ test_tls_bad(void **state)
 	assert_int_equal(tls_ch((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &t),
 	    APP_BAD);
 	assert_int_equal(tls_ch((const uint8_t *)"\x16\x02", 2, &t), APP_BAD);
+	/* an empty record is skipped (test_tls_empty_records): more */
 	assert_int_equal(tls_ch((const uint8_t *)"\x16\x03\x01\x00\x00", 5,
-	    &t), APP_BAD);
+	    &t), APP_MORE);
 	/* a ServerHello is not a ClientHello */
 	assert_int_equal(tls_ch(ech_sh, sizeof(ech_sh), &t), APP_BAD);
 	assert_int_equal(app_tls_server_hello(chrome34_ch,
@@ -1831,6 +1925,7 @@ main(void)
 		cmocka_unit_test(test_tls_others),
 		cmocka_unit_test(test_tls_fingerprint_cache),
 		cmocka_unit_test(test_tls_multi_record),
+		cmocka_unit_test(test_tls_empty_records),
 		cmocka_unit_test(test_tls_sslv2),
 		cmocka_unit_test(test_tls_server_hello),
 		cmocka_unit_test(test_tls_bad),

@@ -169,11 +169,58 @@ test_walk_bounds(void **state)
 	    "\x02", 7, 1, &w), TLS_WALK_END);
 	assert_int_equal(walk((const uint8_t *)"HTTP/1.1 200 OK\r\n", 17, 4,
 	    &w), TLS_WALK_END);
-	/* An empty record and one over the TLS bound. */
+	/* An empty record is skipped; one over the TLS bound ends it. */
 	assert_int_equal(walk((const uint8_t *)"\x16\x03\x03\x00\x00", 5, 5,
-	    &w), TLS_WALK_END);
+	    &w), TLS_WALK_MORE);
 	assert_int_equal(walk((const uint8_t *)"\x16\x03\x03\xff\xff", 5, 5,
 	    &w), TLS_WALK_END);
+}
+
+/* k empty handshake records before each record of p. */
+static size_t
+empties(const uint8_t *p, size_t len, size_t k, uint8_t *out)
+{
+	size_t	 o = 0, i = 0, j, rl;
+
+	while (i < len) {
+		for (j = 0; j < k; j++) {
+			memcpy(out + o, "\x16\x03\x03\x00\x00", 5);
+			o += 5;
+		}
+		rl = 5 + ((size_t)p[i + 3] << 8 | p[i + 4]);
+		memcpy(out + o, p + i, rl);
+		o += rl;
+		i += rl;
+	}
+	return o;
+}
+
+/*
+ * Empty records in the server's flight (OpenSSL reads past up to 32 in
+ * a row): the leaf is still found; 33 in a row end the walk.
+ */
+static void
+test_walk_empty_records(void **state)
+{
+	static uint8_t		 der[TLS_CERT_DER_MAX], buf[FLIGHT_MAX],
+				 out[2 * FLIGHT_MAX];
+	static struct tls_walk	 w;
+	size_t			 len, n, m, seg;
+
+	(void)state;
+	len = load_der("good", der, sizeof(der));
+	n = flight(der, len, 0, 1000, buf);
+	for (seg = 1; seg <= 70; seg += (seg < 10 ? 1 : 13)) {
+		m = empties(buf, n, 1, out);
+		assert_int_equal(walk(out, m, seg, &w), TLS_WALK_CERT);
+		assert_int_equal(w.der_len, len);
+		assert_memory_equal(w.der, der, len);
+		m = empties(buf, n, 32, out);
+		assert_int_equal(walk(out, m, seg, &w), TLS_WALK_CERT);
+		assert_memory_equal(w.der, der, len);
+	}
+	m = empties(buf, n, 33, out);
+	assert_int_equal(walk(out, m, 7, &w), TLS_WALK_END);
 }
 
 static time_t
@@ -327,6 +374,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_cuts),
 		cmocka_unit_test(test_walk_bounds),
+		cmocka_unit_test(test_walk_empty_records),
 		cmocka_unit_test(test_cache_fields),
 		cmocka_unit_test(test_cache_bound),
 		cmocka_unit_test(test_tokset),

@@ -38,6 +38,7 @@
 struct app_buf {
 	struct app_buf	*next;
 	uint16_t	 len[2];
+	uint16_t	 skip[2];	/* DNS/TCP: rest of a message too long */
 	uint8_t		 data[2][APP_BUF_MAX];
 };
 
@@ -236,8 +237,32 @@ app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
 	if (f->abuf == NULL)
 		return;
 	f->abuf->len[dir] = 0;
-	if (f->abuf->len[!dir] == 0)
+	f->abuf->skip[dir] = 0;
+	if (f->abuf->len[!dir] == 0 && f->abuf->skip[!dir] == 0)
 		app_buf_release(ctx, f);
+}
+
+/* The flow's buffer, taken from the pool if it has none; NULL if none left. */
+static struct app_buf *
+app_buf_get(struct app_ctx *ctx, struct flow *f)
+{
+	struct app_buf	*b = f->abuf;
+
+	if (b == NULL) {
+		if (ctx->free == NULL && ctx->buf_fresh < ctx->nbufs)
+			ctx->free = &ctx->pool[ctx->buf_fresh++];
+		if ((b = ctx->free) == NULL) {
+			ctx->st.buf_exhausted++;
+			ctx->st.first_bytes_exhausted++;
+			return NULL;
+		}
+		ctx->free = b->next;
+		b->next = NULL;
+		b->len[0] = b->len[1] = 0;
+		b->skip[0] = b->skip[1] = 0;
+		f->abuf = b;
+	}
+	return b;
 }
 
 /* Start this direction's buffer with p; -1 if too big or none left. */
@@ -245,23 +270,10 @@ static int
 app_buf_keep(struct app_ctx *ctx, struct flow *f, int dir, const uint8_t *p,
     size_t n)
 {
-	struct app_buf	*b = f->abuf;
+	struct app_buf	*b;
 
-	if (n >= APP_BUF_MAX)
+	if (n >= APP_BUF_MAX || (b = app_buf_get(ctx, f)) == NULL)
 		return -1;
-	if (b == NULL) {
-		if (ctx->free == NULL && ctx->buf_fresh < ctx->nbufs)
-			ctx->free = &ctx->pool[ctx->buf_fresh++];
-		if ((b = ctx->free) == NULL) {
-			ctx->st.buf_exhausted++;
-			ctx->st.first_bytes_exhausted++;
-			return -1;
-		}
-		ctx->free = b->next;
-		b->next = NULL;
-		b->len[0] = b->len[1] = 0;
-		f->abuf = b;
-	}
 	memcpy(b->data[dir], p, n);
 	b->len[dir] = (uint16_t)n;
 	return 0;
@@ -336,21 +348,6 @@ app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
 		memset(&r->ssh, 0, sizeof(r->ssh));
 		*what = APPR_SSH;
 		return app_ssh_banner(p, n, &r->ssh);
-	case APP_DNS: {
-		size_t mlen;
-
-		/* DNS over TCP: a two-byte length, then the message. */
-		if (n < 2)
-			return APP_MORE;
-		mlen = (size_t)p[0] << 8 | p[1];
-		if (mlen < 12)
-			return APP_BAD;
-		if (n - 2 < mlen)
-			return mlen + 2 > APP_BUF_MAX ? APP_BAD : APP_MORE;
-		memset(&r->dns, 0, sizeof(r->dns));
-		*what = APPR_DNS;
-		return app_dns_parse(p + 2, mlen, &r->dns);
-	}
 	case APP_HTTP:
 		memset(&r->http, 0, sizeof(r->http));
 		*what = APPR_HTTP;
@@ -366,9 +363,8 @@ app_parse_msg(struct app_ctx *ctx, struct flow *f, int dir,
  * re-parsing the whole buffer on every segment made a message sent a
  * byte at a time cost its length squared (4 KiB: 8 M byte-steps). TLS
  * by its record and handshake lengths; an SSH banner line ends at a
- * '\n', none among the new bytes; DNS over TCP says its length first,
- * and its parser checks it at once. (HTTP goes through its sessions,
- * app_http_session.c, which wait for the header's end alike.)
+ * '\n', none among the new bytes. (DNS over TCP, app_dns_tcp, and HTTP,
+ * app_http_session.c, wait for a message's end alike.)
  */
 static int
 app_msg_short(const struct flow *f, const uint8_t *p, size_t old, size_t n)
@@ -427,6 +423,119 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	}
 	/* Need more: keep these bytes in a buffer from the pool. */
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
+}
+
+/* One DNS message (or its first bytes) as the UDP path reads one. */
+static void
+app_dns_msg(struct app_ctx *ctx, const struct packet *pkt, const uint8_t *m,
+    size_t len)
+{
+	if (app_dns_parse(m, len, &ctx->res.dns) == APP_DONE)
+		app_emit(ctx, pkt, APPR_DNS);
+	else
+		ctx->st.parse_errors++;
+}
+
+/*
+ * DNS over TCP: every message of the direction, each a two-byte length
+ * and the message (RFC 1035 4.2.2), several to a segment or one over
+ * several (RFC 7766 6.2.1: a resolver answers every query of a
+ * connection, pipelined too). Each goes out as a datagram's does, to
+ * the events and the rules. A message cut by a segment is gathered in
+ * the flow's buffer from the pool (one message a direction at a time,
+ * APP_BUF_MAX bytes); one longer than that (the length allows 65535) is
+ * read from its first APP_BUF_MAX bytes (its header and question are
+ * there) and the rest is skipped by its length, so the next one is
+ * still found. A length below a DNS header's is skipped alike and
+ * counted. The work is linear in the bytes (to stream.depth); nothing
+ * is allocated. After a gap (gap set) the framing is lost: the
+ * direction ends.
+ */
+static void
+app_dns_tcp(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
+    int dir, const uint8_t *p, size_t n, int gap)
+{
+	struct app_buf	*b;
+	size_t		 mlen = 0, have, want, k;
+
+	if (gap) {
+		app_buf_drop(ctx, f, dir);
+		f->app_done[dir] = 1;
+		return;
+	}
+	while (n > 0) {
+		b = f->abuf;
+		if (b != NULL && b->skip[dir] > 0) {
+			k = n < b->skip[dir] ? n : b->skip[dir];
+			b->skip[dir] = (uint16_t)(b->skip[dir] - k);
+			p += k;
+			n -= k;
+			if (b->skip[dir] == 0)
+				app_buf_drop(ctx, f, dir);
+			continue;
+		}
+		if (b != NULL && b->len[dir] > 0) {
+			/* A message begun in an earlier segment. */
+			have = b->len[dir];
+			want = 2;
+			if (have >= 2) {
+				mlen = (size_t)b->data[dir][0] << 8 |
+				    b->data[dir][1];
+				want = mlen + 2 < APP_BUF_MAX ? mlen + 2 :
+				    APP_BUF_MAX;
+			}
+			k = n < want - have ? n : want - have;
+			memcpy(b->data[dir] + have, p, k);
+			b->len[dir] = (uint16_t)(have + k);
+			p += k;
+			n -= k;
+			if (have + k < want)
+				return;		/* n is 0: more to come */
+			if (want == 2)
+				continue;	/* the length is whole */
+			if (mlen < 12)
+				ctx->st.parse_errors++;
+			else
+				app_dns_msg(ctx, pkt, b->data[dir] + 2,
+				    want - 2);
+			b->len[dir] = 0;
+			b->skip[dir] = (uint16_t)(mlen + 2 - want);
+			if (b->skip[dir] == 0)
+				app_buf_drop(ctx, f, dir);
+			continue;
+		}
+		/* At a message's start, in this segment. */
+		if (n >= 2) {
+			mlen = (size_t)p[0] << 8 | p[1];
+			if (n - 2 >= mlen) {
+				if (mlen < 12)
+					ctx->st.parse_errors++;
+				else
+					app_dns_msg(ctx, pkt, p + 2, mlen);
+				p += 2 + mlen;
+				n -= 2 + mlen;
+				continue;
+			}
+			if (n >= APP_BUF_MAX) {
+				/* Too long to keep: its first bytes, then
+				 * the rest skipped. */
+				if (mlen < 12)
+					ctx->st.parse_errors++;
+				else
+					app_dns_msg(ctx, pkt, p + 2,
+					    APP_BUF_MAX - 2);
+				if ((b = app_buf_get(ctx, f)) == NULL)
+					break;
+				b->skip[dir] = (uint16_t)(mlen + 2 - n);
+				return;
+			}
+		}
+		if (app_buf_keep(ctx, f, dir, p, n) != 0)
+			break;
+		return;
+	}
+	if (n > 0)
+		f->app_done[dir] = 1;	/* no buffer left: given up */
 }
 
 /* Follow the server's stream from its start once the client said hello. */
@@ -635,6 +744,10 @@ static int
 app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
     int dir, const uint8_t *p, size_t n)
 {
+	const uint8_t	*rest = NULL;	/* past what ctx->tmp could take */
+	size_t		 nrest = 0;
+	int		 detected = 0;
+
 	if (f->app_proto == APP_UNKNOWN) {
 		enum app_proto	ap;
 		struct app_buf	*b = f->abuf;
@@ -647,6 +760,8 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			memcpy(ctx->tmp, b->data[dir], m);
 			memcpy(ctx->tmp + m, p, take);
 			app_buf_drop(ctx, f, dir);
+			rest = p + take;
+			nrest = n - take;
 			p = ctx->tmp;
 			n = m + take;
 		}
@@ -668,6 +783,7 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			return 0;
 		}
 		f->app_proto = (uint8_t)ap;
+		detected = 1;
 	}
 	switch (f->app_proto) {
 	case APP_TLS:
@@ -692,8 +808,14 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 				app_emit(ctx, pkt, APPR_DNS);
 			else
 				ctx->st.parse_errors++;
-		} else if (app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
-			f->app_done[dir] = 1;
+		} else {
+			/* A gap in the chunk that was just recognised is
+			 * the capture's start, not a loss inside it. */
+			app_dns_tcp(ctx, pkt, f, dir, p, n,
+			    (pkt->flags & PKT_GAP) && !detected);
+			if (nrest > 0 && !f->app_done[dir])
+				app_dns_tcp(ctx, pkt, f, dir, rest, nrest, 0);
+		}
 		break;
 	case APP_HTTP:
 		return f->proto == PROTO_TCP ? app_http_piece(ctx, pkt, p, n) : 0;

@@ -190,6 +190,25 @@ def lookups(client, resolver, names, every=0.5, answer=True):
     return build
 
 
+def dns_tcp(client, resolver, names, together=False):
+    """Lookups on one DNS-over-TCP connection (RFC 7766: a resolver
+    answers every query of it), each answered before the next, or all
+    queries in one segment and all answers in one."""
+    def build(cap):
+        qs = [dns_query(n, 0x2000 + i) for i, n in enumerate(names)]
+        rs = [dns_response(q, 0x2000 + i) for i, q in enumerate(qs)]
+        fr = [struct.pack("!H", len(m)) + m for m in qs]
+        fa = [struct.pack("!H", len(m)) + m for m in rs]
+        t = Tcp(cap, client, resolver, eph(), 53).handshake()
+        if together:
+            t.send(0, b"".join(fr)).send(1, b"".join(fa))
+        else:
+            for q, r in zip(fr, fa):
+                t.send(0, q).send(1, r)
+        t.close()
+    return build
+
+
 def long_names(n, label_len):
     return ["%s.t.tunnel-lab.example" % (("%02d" % i) * 40)[:label_len]
             for i in range(n)]
@@ -889,7 +908,12 @@ CASES = {
     1000703: dict(
         pos=[("lookup of www.bad.example", lookups(CLIENT, RESOLVER, ["www.bad.example"])),
              ("three lookups of the same name (one alert)",
-              lookups(CLIENT, RESOLVER, ["bad.example"] * 3))],
+              lookups(CLIENT, RESOLVER, ["bad.example"] * 3)),
+             ("the second query of a DNS-over-TCP connection",
+              dns_tcp(CLIENT, RESOLVER, ["www.example.org", "www.bad.example"])),
+             ("the second of two queries in one TCP segment",
+              dns_tcp(CLIENT, RESOLVER, ["www.example.org", "www.bad.example"],
+                      together=True))],
         neg=[("lookup of notbad.example", lookups(CLIENT, RESOLVER, ["notbad.example"])),
              ("lookup of evil.example (only c2.evil.example is listed)",
               lookups(CLIENT, RESOLVER, ["evil.example"])),

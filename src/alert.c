@@ -578,7 +578,7 @@ hide_credentials(char *ex, const uint8_t *p, size_t n)
 			ex[i] = '*';
 	}
 	for (i = 0; i + 3 <= n; i++) {
-		if (memcmp(p + i, "://", 3) != 0)
+		if (p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
 			continue;
 		at = colon = 0;
 		for (k = i + 3; k < n && p[k] > ' ' && p[k] < 0x7f &&

@@ -20,7 +20,7 @@
  */
 #define HB_ARENA	(48 * 1024)
 #define HB_CHUNK_MAX	((uint64_t)1 << 40)	/* larger chunk sizes: hostile */
-#define HB_LINE_MAX	1024	/* chunk extensions, trailer lines */
+#define HB_LINE_MAX	1024	/* trailer lines */
 /* Output allowed beyond ratio x input, so small bodies always inflate. */
 #define HB_RATIO_SLACK	(64 * 1024)
 
@@ -369,11 +369,13 @@ hb_chunked(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 					hb_done(hb, b, 1);
 					return i;
 				}
+				/*
+				 * Leading zeros are not counted (receivers
+				 * take any number of them): the value is
+				 * bounded above, the line by the body.
+				 */
 				b->remain = b->remain << 4 | (uint64_t)h;
-				if (++b->linelen > HB_LINE_MAX) {
-					hb_done(hb, b, 1);
-					return i;
-				}
+				b->linelen = 1;		/* a digit seen */
 				i++;
 				break;
 			}
@@ -385,18 +387,23 @@ hb_chunked(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 			b->cstate = CS_EXT;
 			b->linelen = 0;
 			/* FALLTHROUGH */
-		case CS_EXT:
-			i++;
-			if (c != '\n') {
-				if (++b->linelen > HB_LINE_MAX) {
-					hb_done(hb, b, 1);
-					return i - 1;
-				}
+		case CS_EXT: {
+			/*
+			 * Extensions are skipped, not kept: nothing to bound
+			 * but the body (receivers take long ones; a number
+			 * in one reaches no application).
+			 */
+			const uint8_t *nl = memchr(p + i, '\n', n - i);
+
+			if (nl == NULL) {
+				i = n;
 				break;
 			}
+			i = (size_t)(nl - p) + 1;
 			b->linelen = 0;
 			b->cstate = b->remain == 0 ? CS_TRAILER : CS_DATA;
 			break;
+		}
 		case CS_DATA: {
 			size_t take = n - i;
 

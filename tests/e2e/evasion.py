@@ -54,6 +54,9 @@ KIND "leak" or "benign".
               8-16 KiB)
   lead-crlf   the same after an empty line before the request line (RFC
               9112 2.2: servers ignore it)
+  chunk-zeros chunked, the first chunk size with 1,100 leading zeros
+              (Node, nginx and Apache decode it)
+  chunk-longext chunked, the first chunk with a 1,100-byte extension
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
 
@@ -113,6 +116,23 @@ def chunked_post(ids):
     cuts.append(body[pos:])
     return HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(
         b"%x\r\n%s\r\n" % (len(c), c) for c in cuts) + b"0\r\n\r\n"
+
+
+def chunked_framed(size0=b"%x", ext0=b"", body=form):
+    """Chunked as chunked_post, the first chunk-size line written as
+    size0 % its length followed by ext0 (leading zeros, an extension)."""
+    def make(ids):
+        b, cuts, pos = body(ids), [], 0
+        for i in ids:
+            k = b.index(i, pos) + 7
+            cuts.append(b[pos:k])
+            pos = k
+        cuts.append(b[pos:])
+        return HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(
+            (size0 % len(c) + ext0 if j == 0 else b"%x" % len(c)) +
+            b"\r\n" + c + b"\r\n" for j, c in enumerate(cuts)) + \
+            b"0\r\n\r\n"
+    return make
 
 
 def encoded_post(coding, pack):
@@ -353,6 +373,10 @@ CASES = {
                    "chunked, behind a 5,000-byte header line"),
     "lead-crlf": (tcp(whole, after_crlf(chunked_post)), False,
                   "chunked, after an empty line"),
+    "chunk-zeros": (tcp(whole, chunked_framed(b"0" * 1100 + b"%x")), False,
+                    "chunked, a size with 1,100 leading zeros"),
+    "chunk-longext": (tcp(whole, chunked_framed(ext0=b";e=" + b"a" * 1100)),
+                      False, "chunked, a 1,100-byte chunk extension"),
     "gzip": (tcp(whole, encoded_post(b"gzip",
                                      lambda b: gzip.compress(b, mtime=0))),
              False, "Content-Encoding: gzip"),

@@ -1,7 +1,8 @@
 /*
  * HTTP body decoding (http_body.c) and the per-flow message reader
  * (app_http_session.c): chunked bodies cut at every byte, hostile chunk
- * sizes (overflow, hex garbage, endless zeros, missing CRLF), gzip and
+ * sizes (overflow, hex garbage, missing CRLF), leading zeros and chunk
+ * extensions of any length (decoded, nothing kept for them), gzip and
  * deflate (zlib and raw) cut at every byte, several gzip members, a
  * truncated gzip stream, decompression bombs against the ratio and the
  * limit, the zlib pool used up (refused, inspected as it is), plain text
@@ -172,13 +173,72 @@ test_chunked_hostile(void **state)
 	broken("5x\r\nhello\r\n", 11, 1);
 	/* The data not followed by CRLF. */
 	broken("5\r\nhelloXX\r\n0\r\n\r\n", 17, 8);
-	/* Endless leading zeros, endless extensions. */
+	/* Leading zeros do not hide garbage or an overflow after them. */
 	memset(zeros, '0', sizeof(zeros));
-	broken(zeros, sizeof(zeros), 1024);
-	memset(zeros, 'e', sizeof(zeros));
-	zeros[0] = '1';
-	zeros[1] = ';';
-	broken(zeros, sizeof(zeros), 1025);
+	zeros[sizeof(zeros) - 1] = 'x';
+	broken(zeros, sizeof(zeros), sizeof(zeros) - 1);
+	memset(zeros, '0', sizeof(zeros));
+	memcpy(zeros + 2000, "100000000000\r\n", 14);
+	broken(zeros, 2014, 2011);
+}
+
+/*
+ * Leading zeros and extensions of any length, as Node, nginx and Apache
+ * take them (before, past 1 KiB the framing was given up and the body
+ * scanned raw, its numbers cut by chunk boundaries): decoded, at every
+ * cut, nothing kept for the line.
+ */
+static void
+test_chunked_long_lines(void **state)
+{
+	static const size_t lens[] = { 1100, 70000 };
+	static const char plain[] = "cccd=0790011234&cccd=001200123456";
+	size_t	 k, cut;
+
+	(void)state;
+	for (k = 0; k < 2 * 2; k++) {
+		size_t	 len = lens[k / 2], n = 0;
+		char	*body = malloc(3 * len + 200);
+
+		if (k % 2 == 0) {		/* zeros, and a last chunk */
+			memset(body, '0', len);
+			n = len;
+			n += (size_t)sprintf(body + n, "f\r\n%.15s\r\n",
+			    plain);
+			memset(body + n, '0', len);
+			n += len;
+			n += (size_t)sprintf(body + n, "12\r\n%s\r\n", plain + 15);
+			memset(body + n, '0', len);
+			n += len;
+			n += (size_t)sprintf(body + n, "\r\n\r\n");
+		} else {			/* an extension */
+			n = (size_t)sprintf(body, "f;e=");
+			memset(body + n, 'a', len);
+			n += len;
+			n += (size_t)sprintf(body + n, "\r\n%.15s\r\n"
+			    "12 ; x=\"y\"\r\n%s\r\n0;z\r\n\r\n", plain,
+			    plain + 15);
+		}
+		for (cut = 1; cut < 4000; cut = cut * 3 + 1) {
+			struct http_bodies *hb = http_bodies_new(1 << 20, 100,
+			    2);
+			struct http_body b;
+			struct out *o = out_new();
+
+			memset(&b, 0, sizeof(b));
+			http_body_start(hb, &b, HB_CHUNKED, 0, HB_IDENTITY);
+			assert_int_equal(feed(hb, &b, (const uint8_t *)body, n,
+			    cut, o), n);
+			assert_true(b.flags & HBF_DONE);
+			assert_false(b.flags & HBF_BROKEN);
+			assert_int_equal(o->len, strlen(plain));
+			assert_memory_equal(o->all, plain, o->len);
+			assert_int_equal(http_bodies_stats(hb)[HBC_ERRORS], 0);
+			out_free(o);
+			http_bodies_free(hb);
+		}
+		free(body);
+	}
 }
 
 /* Compress with zlib: wbits 31 gzip, 15 zlib, -15 raw deflate. */
@@ -630,6 +690,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chunked_every_cut),
 		cmocka_unit_test(test_chunked_hostile),
+		cmocka_unit_test(test_chunked_long_lines),
 		cmocka_unit_test(test_inflate_every_cut),
 		cmocka_unit_test(test_gzip_members),
 		cmocka_unit_test(test_gzip_truncated),

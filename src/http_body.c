@@ -431,17 +431,36 @@ hb_chunked(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 			b->cstate = CS_SIZE;
 			b->linelen = 0;
 			break;
-		case CS_TRAILER:
-			i++;
-			if (c == '\n') {
-				if (b->linelen == 0)
+		case CS_TRAILER: {
+			/*
+			 * Trailer fields reach the application (Node's
+			 * req.trailers): scanned after the body, each field
+			 * with its LF, CRs left out (the same bytes however
+			 * the trailer is cut), nothing kept.
+			 */
+			size_t	 from = i;
+
+			while (i < n) {
+				c = p[i++];
+				if (c == '\r') {
+					http_sink_put(s, p + from, i - 1 - from);
+					from = i;
+				} else if (c == '\n' && b->linelen == 0) {
+					/* The empty line: the message ends. */
+					http_sink_put(s, p + from, i - 1 - from);
 					hb_done(hb, b, 0);
-				b->linelen = 0;
-			} else if (c != '\r' && ++b->linelen > HB_LINE_MAX) {
-				hb_done(hb, b, 1);
-				return i - 1;
+					return i;
+				} else if (c == '\n')
+					b->linelen = 0;
+				else if (++b->linelen > HB_LINE_MAX) {
+					http_sink_put(s, p + from, i - 1 - from);
+					hb_done(hb, b, 1);
+					return i - 1;
+				}
 			}
+			http_sink_put(s, p + from, i - from);
 			break;
+		}
 		}
 	}
 	return i;

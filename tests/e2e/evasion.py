@@ -57,6 +57,8 @@ KIND "leak" or "benign".
   chunk-zeros chunked, the first chunk size with 1,100 leading zeros
               (Node, nginx and Apache decode it)
   chunk-longext chunked, the first chunk with a 1,100-byte extension
+  trailer     chunked, the numbers in trailer fields (Node hands them
+              to the application)
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
 
@@ -133,6 +135,17 @@ def chunked_framed(size0=b"%x", ext0=b"", body=form):
             b"\r\n" + c + b"\r\n" for j, c in enumerate(cuts)) + \
             b"0\r\n\r\n"
     return make
+
+
+def trailer_post(ids):
+    """Chunked, the body plain; the numbers in trailer fields, which
+    Node's http server hands to the application (req.trailers)."""
+    body = b"ho_so=ok&ghi_chu=" + b"x" * 50
+    return HEAD + b"Transfer-Encoding: chunked\r\n" \
+        b"Trailer: X-Cccd-0, X-Cccd-1, X-Cccd-2\r\n\r\n" + \
+        b"%x\r\n%s\r\n0\r\n" % (len(body), body) + b"".join(
+            b"X-Cccd-%d: %s\r\n" % (k, i) for k, i in enumerate(ids)) + \
+        b"\r\n"
 
 
 def encoded_post(coding, pack):
@@ -377,6 +390,8 @@ CASES = {
                     "chunked, a size with 1,100 leading zeros"),
     "chunk-longext": (tcp(whole, chunked_framed(ext0=b";e=" + b"a" * 1100)),
                       False, "chunked, a 1,100-byte chunk extension"),
+    "trailer": (tcp(whole, trailer_post), False,
+                "chunked, the numbers in trailer fields"),
     "gzip": (tcp(whole, encoded_post(b"gzip",
                                      lambda b: gzip.compress(b, mtime=0))),
              False, "Content-Encoding: gzip"),

@@ -1,7 +1,8 @@
 /*
  * HTTP body decoding (http_body.c) and the per-flow message reader
  * (app_http_session.c): chunked bodies cut at every byte, hostile chunk
- * sizes (overflow, hex garbage, missing CRLF), leading zeros and chunk
+ * sizes (overflow, hex garbage, missing CRLF), trailer fields scanned,
+ * a trailer line too long, leading zeros and chunk
  * extensions of any length (decoded, nothing kept for them), gzip and
  * deflate (zlib and raw) cut at every byte, several gzip members, a
  * truncated gzip stream, decompression bombs against the ratio and the
@@ -103,8 +104,10 @@ static const char chunked_body[] =
     "1a;name=\"v\"\r\n abcdefghijklmnopqrstuvwxy\r\n"
     "A \r\n0010900123\r\n"
     "0\r\nX-Trailer: 1\r\n\r\n";
+/* The trailer fields are scanned too (an application sees them). */
 static const char chunked_plain[] =
-    "hello abcdefghijklmnopqrstuvwxy0010900123";
+    "hello abcdefghijklmnopqrstuvwxy0010900123X-Trailer: 1\n";
+#define TRAILER_LEN	13	/* not counted as the body's */
 
 static void
 test_chunked_every_cut(void **state)
@@ -129,7 +132,8 @@ test_chunked_every_cut(void **state)
 		assert_false(b.flags & HBF_BROKEN);
 		assert_int_equal(o->len, strlen(chunked_plain));
 		assert_memory_equal(o->all, chunked_plain, o->len);
-		assert_int_equal(b.decoded, strlen(chunked_plain));
+		assert_int_equal(b.decoded, strlen(chunked_plain) -
+		    TRAILER_LEN);
 		assert_int_equal(http_bodies_stats(hb)[HBC_ERRORS], 0);
 		assert_int_equal(http_bodies_stats(hb)[HBC_CHUNKED], 1);
 		out_free(o);
@@ -180,6 +184,10 @@ test_chunked_hostile(void **state)
 	memset(zeros, '0', sizeof(zeros));
 	memcpy(zeros + 2000, "100000000000\r\n", 14);
 	broken(zeros, 2014, 2011);
+	/* A trailer line past 1 KiB. */
+	memset(zeros, 'a', sizeof(zeros));
+	memcpy(zeros, "0\r\nX: 1\r\nY: ", 12);
+	broken(zeros, sizeof(zeros), 9 + 1024);
 }
 
 /*

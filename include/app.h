@@ -172,7 +172,7 @@ struct app_http {
 	uint16_t	status;		/* a response's status code */
 	uint8_t		chunked;	/* Transfer-Encoding ends in chunked */
 	uint8_t		other_te;	/* a Transfer-Encoding, not chunked */
-	uint8_t		coding;		/* Content-Encoding: enum hb_coding */
+	uint8_t		coding;		/* Content-Encoding: hb_coding list */
 	uint8_t		have_length;	/* a usable Content-Length */
 	uint8_t		has_response;	/* transaction records: status set */
 	uint8_t		unended;	/* no blank line within APP_BUF_MAX */

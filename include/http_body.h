@@ -2,11 +2,13 @@
  * http_body.c: an HTTP/1.x message body, decoded for inspection.
  *
  * Framing (Content-Length, chunked transfer coding, or to the end of the
- * connection) is taken off, and a gzip or deflate content coding is
- * inflated, so the payload rules see the body as the application does:
+ * connection) is taken off, and gzip or deflate content codings (up to
+ * HB_CODINGS_MAX stacked, "gzip, gzip") are inflated in turn, so the
+ * payload rules see the body as the application does:
  * a number cut by a chunk boundary is whole again. Inflating is bounded
  * per body (decompress_limit bytes, and at most decompress_ratio times
- * the compressed bytes, against decompression bombs); zlib's state comes
+ * the compressed bytes, against decompression bombs; each stacked
+ * coding's output too); zlib's state comes
  * from a pool of fixed arenas made at start (decompress_bodies of them),
  * so nothing is allocated per packet. A body that finds the pool empty is
  * inspected as it is on the wire (refused, counted).
@@ -50,6 +52,14 @@ enum hb_coding {
 };
 
 /*
+ * A body's content codings, as a list: HB_CODING_BITS each, the one to
+ * undo first (the last applied) in the low bits; a single coding is its
+ * enum hb_coding. Each takes a zlib state of its own.
+ */
+#define HB_CODING_BITS	2
+#define HB_CODINGS_MAX	3
+
+/*
  * Where decoded bytes go: a buffer handed on (flush) whenever it fills.
  * Bytes that go on as they are (headers, plain bodies) are not copied:
  * while nothing else is pending, ref/reflen point into the piece, and
@@ -70,7 +80,7 @@ struct hb_zslot;
 /* One body being read; kept in the per-flow HTTP state. */
 struct http_body {
 	uint8_t		 framing;	/* enum hb_framing */
-	uint8_t		 coding;	/* enum hb_coding */
+	uint8_t		 coding;	/* hb_coding list (HB_CODING_BITS) */
 	uint8_t		 cstate;	/* chunked: where in the framing */
 	uint8_t		 flags;		/* HBF_* */
 	uint16_t	 linelen;	/* chunk-size line or trailer line */
@@ -91,7 +101,7 @@ struct http_bodies *http_bodies_new(uint64_t limit, uint32_t ratio,
 	    size_t nzlib);
 void	 http_bodies_free(struct http_bodies *);
 void	 http_body_start(struct http_bodies *, struct http_body *,
-	    enum hb_framing, uint64_t length, enum hb_coding);
+	    enum hb_framing, uint64_t length, unsigned codings);
 /*
  * Take up to n wire bytes of the body at p; the decoded bytes go to the
  * sink. Returns the bytes taken: fewer than n only when the body ended

@@ -262,17 +262,54 @@ http_last_token(const uint8_t *v, size_t n, const char *tok)
 	return (1);
 }
 
-/* Content-Encoding: one coding we can undo, or none. */
-static uint8_t
-http_coding(const uint8_t *v, size_t n)
+/* Is the token v (n bytes) tok, case aside? */
+static int
+http_token_is(const uint8_t *v, size_t n, const char *tok)
 {
-	if (n == 4 && http_last_token(v, n, "gzip"))
-		return (HB_GZIP);
-	if (n == 6 && http_last_token(v, n, "x-gzip"))
-		return (HB_GZIP);
-	if (n == 7 && http_last_token(v, n, "deflate"))
-		return (HB_DEFLATE);
-	return (HB_IDENTITY);
+	size_t	 i;
+
+	if (n != strlen(tok))
+		return (0);
+	for (i = 0; i < n; i++)
+		if (http_lower(v[i]) != tok[i])
+			return (0);
+	return (1);
+}
+
+/*
+ * A Content-Encoding value: a list of codings in the order they were
+ * applied (RFC 9110 8.4), added to *list (HB_CODING_BITS each, the last
+ * applied lowest: undone first; identity adds nothing). Repeated header
+ * lines make one list (RFC 9110 5.3). -1 when a coding cannot be undone
+ * (br, zstd, compress) or there are more than HB_CODINGS_MAX.
+ */
+static int
+http_codings(const uint8_t *v, size_t n, unsigned *list, unsigned *count)
+{
+	size_t	 i = 0, k, e;
+	unsigned c;
+
+	while (i < n) {
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		for (k = i; i < n && v[i] != ','; i++)
+			;
+		for (e = i; e > k && (v[e - 1] == ' ' || v[e - 1] == '\t'); e--)
+			;
+		if (e == k || http_token_is(v + k, e - k, "identity"))
+			continue;
+		if (http_token_is(v + k, e - k, "gzip") ||
+		    http_token_is(v + k, e - k, "x-gzip"))
+			c = HB_GZIP;
+		else if (http_token_is(v + k, e - k, "deflate"))
+			c = HB_DEFLATE;
+		else
+			return (-1);
+		if (++*count > HB_CODINGS_MAX)
+			return (-1);
+		*list = *list << HB_CODING_BITS | c;
+	}
+	return (0);
 }
 
 /*
@@ -285,7 +322,8 @@ http_headers(const uint8_t *p, size_t len, size_t *offp, struct app_http *out)
 	const uint8_t	*line, *nl, *v;
 	size_t		 off = *offp, n, vlen;
 	uint64_t	 cl = 0;
-	int		 have_host = 0, have_ua = 0;
+	int		 have_host = 0, have_ua = 0, cbad = 0;
+	unsigned	 clist = 0, ccount = 0;
 
 	for (;;) {
 		nl = memchr(p + off, '\n', len - off);
@@ -321,9 +359,12 @@ http_headers(const uint8_t *p, size_t len, size_t *offp, struct app_http *out)
 			    "chunked");
 			out->other_te = !out->chunked;
 		} else if ((v = http_header(line, n, "content-encoding",
-		    &vlen)) != NULL)
-			out->coding = http_coding(v, vlen);
+		    &vlen)) != NULL && !cbad &&
+		    http_codings(v, vlen, &clist, &ccount) != 0)
+			cbad = 1;
 	}
+	/* A coding we cannot undo: the body is scanned as it is. */
+	out->coding = cbad ? HB_IDENTITY : (uint8_t)clist;
 	*offp = off;
 	return (APP_DONE);
 }

@@ -34,12 +34,22 @@ enum {
 	CS_TRAILER	/* trailer lines up to an empty one */
 };
 
-#define HBF_ZEND	0x20	/* the compressed stream ended */
+/* Output of a stacked coding, handed to the next one a piece at a time. */
+#define HB_LAYER_BUF	4096
 
+/*
+ * One coding's zlib state. While a body holds it, next is the coding
+ * undone after it (its output goes there; the last one's to the sink).
+ */
 struct hb_zslot {
 	struct hb_zslot	*next;
 	z_stream	 zs;
 	size_t		 used;
+	uint64_t	 out;		/* bytes this coding gave out */
+	uint8_t		 coding;	/* enum hb_coding */
+	uint8_t		 init;		/* inflateInit2 done */
+	uint8_t		 zend;		/* its stream ended */
+	uint8_t		 raw;		/* not what it claims: passed on */
 	_Alignas(16) uint8_t arena[HB_ARENA];
 };
 
@@ -119,12 +129,12 @@ http_bodies_free(struct http_bodies *hb)
 
 void
 http_body_start(struct http_bodies *hb, struct http_body *b,
-    enum hb_framing framing, uint64_t length, enum hb_coding coding)
+    enum hb_framing framing, uint64_t length, unsigned codings)
 {
 	http_body_end(hb, b);
 	memset(b, 0, sizeof(*b));
 	b->framing = (uint8_t)framing;
-	b->coding = (uint8_t)coding;
+	b->coding = (uint8_t)codings;
 	b->remain = framing == HB_LENGTH ? length : 0;
 	b->cstate = CS_SIZE;
 	if (framing == HB_NONE || (framing == HB_LENGTH && length == 0))
@@ -134,19 +144,23 @@ http_body_start(struct http_bodies *hb, struct http_body *b,
 void
 http_body_end(struct http_bodies *hb, struct http_body *b)
 {
-	struct hb_zslot	*z = b->z;
+	struct hb_zslot	*z = b->z, *next;
 
 	if (z == NULL)
 		return;
 	/* A compressed stream cut short: what came out was inspected. */
-	if (!(b->flags & (HBF_ZEND | HBF_CUT | HBF_RAW)))
+	if (!z->zend && !z->raw && !(b->flags & (HBF_CUT | HBF_RAW)))
 		hb->c[HBC_ERRORS]++;
-	inflateEnd(&z->zs);
-	z->used = 0;
-	z->next = hb->free;
-	hb->free = z;
+	for (; z != NULL; z = next) {
+		next = z->next;
+		if (z->init)
+			inflateEnd(&z->zs);
+		z->used = 0;
+		z->next = hb->free;
+		hb->free = z;
+		hb->c[HBC_ZLIB_USED]--;
+	}
 	b->z = NULL;
-	hb->c[HBC_ZLIB_USED]--;
 }
 
 /* Append n bytes to the sink, handing it on each time it fills. */
@@ -157,6 +171,8 @@ hb_sink_settle(struct hb_sink *s)
 	if (s->ref != NULL)
 		s->flush(s);
 }
+
+static void hb_sink_copy(struct hb_sink *, const uint8_t *, size_t);
 
 void
 http_sink_put(struct hb_sink *s, const uint8_t *p, size_t n)
@@ -169,6 +185,13 @@ http_sink_put(struct hb_sink *s, const uint8_t *p, size_t n)
 		s->reflen += n;
 		return;
 	}
+	hb_sink_copy(s, p, n);
+}
+
+/* Append n bytes by copying them (they do not outlive the call). */
+static void
+hb_sink_copy(struct hb_sink *s, const uint8_t *p, size_t n)
+{
 	hb_sink_settle(s);
 	while (n > 0) {
 		size_t room;
@@ -185,22 +208,51 @@ http_sink_put(struct hb_sink *s, const uint8_t *p, size_t n)
 	}
 }
 
-/* Take a zlib state for a compressed body; -1 when none is free. */
+/*
+ * Take a zlib state for each coding of a compressed body, all or none
+ * (-1: not enough free). Each is started at its first byte.
+ */
 static int
-hb_zbegin(struct http_bodies *hb, struct http_body *b, uint8_t first)
+hb_zbegin(struct http_bodies *hb, struct http_body *b)
 {
-	struct hb_zslot	*z;
-	int		 wbits;
+	struct hb_zslot	*z, **tail = &b->z;
+	unsigned	 list = b->coding;
 
-	if (hb->free == NULL && hb->fresh < hb->nslots)
-		hb->free = &hb->slots[hb->fresh++];
-	if ((z = hb->free) == NULL) {
-		hb->c[HBC_REFUSED]++;
-		return -1;
+	for (; list != 0; list >>= HB_CODING_BITS) {
+		if (hb->free == NULL && hb->fresh < hb->nslots)
+			hb->free = &hb->slots[hb->fresh++];
+		if ((z = hb->free) == NULL) {
+			http_body_end(hb, b);
+			hb->c[HBC_REFUSED]++;
+			return -1;
+		}
+		hb->free = z->next;
+		z->next = NULL;
+		z->used = 0;
+		z->out = 0;
+		z->coding = (uint8_t)(list & ((1u << HB_CODING_BITS) - 1));
+		z->init = z->zend = 0;
+		/* Nothing came out: not a cut-short stream (http_body_end) */
+		z->raw = 1;
+		*tail = z;
+		tail = &z->next;
+		hb->c[HBC_ZLIB_USED]++;
 	}
+	for (z = b->z; z != NULL; z = z->next)
+		z->raw = 0;
+	hb->c[HBC_DECOMPRESSED]++;
+	return 0;
+}
+
+/* Start a coding's inflater at its first byte; -1 when zlib cannot. */
+static int
+hb_zinit(struct hb_zslot *z, uint8_t first)
+{
+	int	 wbits;
+
 	/* "deflate" should be zlib-wrapped (RFC 9110 8.4.1.2); some
 	 * servers send raw deflate: a zlib header's first byte says which. */
-	if (b->coding == HB_GZIP)
+	if (z->coding == HB_GZIP)
 		wbits = 15 + 16;
 	else
 		wbits = (first & 0x0f) == 8 && (first >> 4) <= 7 ? 15 : -15;
@@ -209,14 +261,9 @@ hb_zbegin(struct http_bodies *hb, struct http_body *b, uint8_t first)
 	z->zs.zalloc = hb_zalloc;
 	z->zs.zfree = hb_zfree;
 	z->zs.opaque = z;
-	if (inflateInit2(&z->zs, wbits) != Z_OK) {
-		hb->c[HBC_REFUSED]++;
+	if (inflateInit2(&z->zs, wbits) != Z_OK)
 		return -1;
-	}
-	hb->free = z->next;
-	b->z = z;
-	hb->c[HBC_ZLIB_USED]++;
-	hb->c[HBC_DECOMPRESSED]++;
+	z->init = 1;
 	return 0;
 }
 
@@ -229,51 +276,98 @@ hb_cut(struct http_bodies *hb, struct http_body *b, enum http_body_counter why)
 	http_body_end(hb, b);
 }
 
-/* Inflate n compressed bytes into the sink, within the body's limits. */
+/*
+ * Bytes as they are to the sink: what a coding could not undo; copied
+ * unless they are the piece's own (a stacked coding's output is not).
+ */
 static void
-hb_inflate(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
-    size_t n, struct hb_sink *s)
+hb_plain(struct http_body *b, const uint8_t *p, size_t n, struct hb_sink *s,
+    int wire)
 {
-	z_stream	*zs = &b->z->zs;
+	if (wire)
+		http_sink_put(s, p, n);
+	else
+		hb_sink_copy(s, p, n);
+	b->decoded += n;
+}
 
-	hb_sink_settle(s);
+/*
+ * Undo coding z on n bytes: its output goes to the next coding, the last
+ * one's into the sink. Each coding's output is bounded like the body's
+ * (decompress_limit, decompress_ratio x the body's compressed bytes), so
+ * a stack of them costs no more than one. Returns -1 when the body was
+ * cut (its zlib states gone back).
+ */
+static int
+hb_inflate(struct http_bodies *hb, struct http_body *b, struct hb_zslot *z,
+    const uint8_t *p, size_t n, struct hb_sink *s)
+{
+	z_stream	*zs = &z->zs;
+	uint8_t		 mid[HB_LAYER_BUF];
+	int		 last = z->next == NULL, wire;
+
+	if (n == 0)
+		return 0;
+	if (z->raw)
+		goto plain;
+	if (!z->init && hb_zinit(z, p[0]) != 0) {
+		hb->c[HBC_ERRORS]++;
+		z->raw = 1;
+		goto plain;
+	}
+	if (z->zend) {
+		/* Another gzip member (RFC 1952 2.2). */
+		if (inflateReset(zs) != Z_OK)
+			return 0;
+		z->zend = 0;
+	}
+	if (last)
+		hb_sink_settle(s);
 	zs->next_in = (Bytef *)(uintptr_t)p;
 	zs->avail_in = (uInt)n;
 	/* Until the input is used and zlib has no more output for it. */
 	for (;;) {
 		uint64_t	 cap = hb->ratio * b->wire + HB_RATIO_SLACK;
+		uint64_t	 done = last ? b->decoded : z->out;
+		uint8_t		*to;
 		size_t		 room, made;
 		int		 rc;
 
-		if (s->len == s->cap)
-			s->flush(s);
-		room = s->cap - s->len;
-		if (b->decoded >= hb->limit) {
-			hb_cut(hb, b, HBC_LIMIT);
-			s->gap = 1;
-			return;
+		if (last) {
+			if (s->len == s->cap)
+				s->flush(s);
+			to = s->buf + s->len;
+			room = s->cap - s->len;
+		} else {
+			to = mid;
+			room = sizeof(mid);
 		}
-		if (b->decoded >= cap) {
-			hb_cut(hb, b, HBC_RATIO);
+		if (done >= hb->limit || done >= cap) {
+			hb_cut(hb, b, done >= hb->limit ? HBC_LIMIT :
+			    HBC_RATIO);
 			s->gap = 1;
-			return;
+			return -1;
 		}
-		if (room > hb->limit - b->decoded)
-			room = (size_t)(hb->limit - b->decoded);
-		if (room > cap - b->decoded)
-			room = (size_t)(cap - b->decoded);
-		zs->next_out = s->buf + s->len;
+		if (room > hb->limit - done)
+			room = (size_t)(hb->limit - done);
+		if (room > cap - done)
+			room = (size_t)(cap - done);
+		zs->next_out = to;
 		zs->avail_out = (uInt)room;
 		rc = inflate(zs, Z_NO_FLUSH);
 		made = room - zs->avail_out;
-		s->len += made;
-		b->decoded += made;
+		z->out += made;
+		if (last) {
+			s->len += made;
+			b->decoded += made;
+		} else if (hb_inflate(hb, b, z->next, mid, made, s) != 0)
+			return -1;
 		if (rc == Z_STREAM_END) {
-			b->flags |= HBF_ZEND;
+			z->zend = 1;
 			/* gzip members may follow one another (RFC 1952 2.2). */
 			if (zs->avail_in == 0 || inflateReset(zs) != Z_OK)
 				break;
-			b->flags &= (uint8_t)~HBF_ZEND;
+			z->zend = 0;
 			continue;
 		}
 		if (rc == Z_BUF_ERROR || (rc == Z_OK && zs->avail_in == 0 &&
@@ -282,20 +376,37 @@ hb_inflate(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 		if (rc != Z_OK) {
 			/*
 			 * Not what it claims: the rest as it is (all of it
-			 * when nothing inflated: plain text labelled gzip).
+			 * when nothing inflated: plain text labelled gzip,
+			 * or a coding listed twice but applied once).
 			 */
-			const uint8_t *rest = zs->total_out == 0 ? p :
-			    zs->next_in;
-			size_t left = zs->total_out == 0 ? n : zs->avail_in;
-
+			if (z->out != 0) {
+				p = zs->next_in;
+				n = zs->avail_in;
+			}
 			hb->c[HBC_ERRORS]++;
-			b->flags |= HBF_RAW;
-			http_body_end(hb, b);
-			http_sink_put(s, rest, left);
-			b->decoded += left;
-			return;
+			z->raw = 1;
+			goto plain;
 		}
 	}
+	return 0;
+plain:
+	wire = z == b->z;
+	/* When no coding is left to undo, the zlib states go back. */
+	if (wire) {
+		struct hb_zslot *y;
+
+		for (y = z; y != NULL && y->raw; y = y->next)
+			;
+		if (y == NULL) {
+			b->flags |= HBF_RAW;
+			http_body_end(hb, b);
+		}
+	}
+	if (last || b->z == NULL) {
+		hb_plain(b, p, n, s, wire);
+		return 0;
+	}
+	return hb_inflate(hb, b, z->next, p, n, s);
 }
 
 /* n body bytes with the framing off: undo the content coding. */
@@ -309,22 +420,14 @@ hb_content(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 	if (b->flags & HBF_CUT)
 		return;
 	if (b->coding != HB_IDENTITY && !(b->flags & HBF_RAW)) {
-		if (b->z == NULL) {
-			if (hb_zbegin(hb, b, p[0]) != 0)
-				b->flags |= HBF_RAW;
-		} else if (b->flags & HBF_ZEND) {
-			/* Another gzip member (RFC 1952 2.2). */
-			if (inflateReset(&b->z->zs) != Z_OK)
-				return;
-			b->flags &= (uint8_t)~HBF_ZEND;
-		}
+		if (b->z == NULL && hb_zbegin(hb, b) != 0)
+			b->flags |= HBF_RAW;
 		if (b->z != NULL) {
-			hb_inflate(hb, b, p, n, s);
+			(void)hb_inflate(hb, b, b->z, p, n, s);
 			return;
 		}
 	}
-	http_sink_put(s, p, n);
-	b->decoded += n;
+	hb_plain(b, p, n, s, 1);
 }
 
 static int

@@ -59,6 +59,10 @@ KIND "leak" or "benign".
   chunk-longext chunked, the first chunk with a 1,100-byte extension
   trailer     chunked, the numbers in trailer fields (Node hands them
               to the application)
+  gzip-gzip   Content-Encoding: gzip, gzip (compressed twice; curl
+              --compressed decodes it)
+  gzip-2hdrs  two Content-Encoding: gzip header lines (compressed twice)
+  gzip-identity Content-Encoding: gzip, identity
   gzip        Content-Encoding: gzip
   deflate     Content-Encoding: deflate (zlib)
 
@@ -148,11 +152,16 @@ def trailer_post(ids):
         b"\r\n"
 
 
+def gzip2(b):
+    return gzip.compress(gzip.compress(b, mtime=0), mtime=0)
+
+
 def encoded_post(coding, pack):
     def make(ids):
         body = pack(form(ids))
-        return HEAD + b"Content-Encoding: %s\r\nContent-Length: %d\r\n\r\n" \
-            % (coding, len(body)) + body
+        ce = b"".join(b"Content-Encoding: %s\r\n" % c     # "a|b": 2 lines
+                      for c in coding.split(b"|"))
+        return HEAD + ce + b"Content-Length: %d\r\n\r\n" % len(body) + body
     return make
 
 
@@ -392,6 +401,13 @@ CASES = {
                       False, "chunked, a 1,100-byte chunk extension"),
     "trailer": (tcp(whole, trailer_post), False,
                 "chunked, the numbers in trailer fields"),
+    "gzip-gzip": (tcp(whole, encoded_post(b"gzip, gzip", gzip2)), False,
+                  "Content-Encoding: gzip, gzip"),
+    "gzip-2hdrs": (tcp(whole, encoded_post(b"gzip|gzip", gzip2)), False,
+                   "two Content-Encoding: gzip headers"),
+    "gzip-identity": (tcp(whole, encoded_post(
+        b"gzip, identity", lambda b: gzip.compress(b, mtime=0))), False,
+        "Content-Encoding: gzip, identity"),
     "gzip": (tcp(whole, encoded_post(b"gzip",
                                      lambda b: gzip.compress(b, mtime=0))),
              False, "Content-Encoding: gzip"),

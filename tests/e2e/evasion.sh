@@ -10,7 +10,8 @@
 # FIN forged ahead of the stream (no end: the bytes after it go on), after 20 KB
 # of other body, chunked with a boundary inside each number (also after a chunk size
 # with 1,100 leading zeros, or a 1,100-byte chunk extension), the numbers
-# in chunk trailer fields, gzip and
+# in chunk trailer fields, gzip (also twice: 'gzip, gzip' and two header
+# lines; 'gzip, identity') and
 # deflate content coding -- to a data server (rule 1000801) and from a
 # data server to the outside (rule 1000802). Each raises the data-leak
 # alert exactly once, no citizen-ID number is in clear in the alerts or

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "app.h"
+#include "http_body.h"
 #include "types.h"
 
 #define STRLEN_OK(s)	(memchr((s), '\0', sizeof(s)) != NULL)
@@ -1265,6 +1266,65 @@ test_http_body_and_hosts(void **state)
 	assert_int_equal(h.consumed, 37);
 }
 
+/*
+ * Content-Encoding as a list of codings, over repeated header lines:
+ * undone last applied first (http_body.h's packing), identity ignored,
+ * a coding that cannot be undone or more than three: none (raw).
+ */
+static void
+test_http_codings(void **state)
+{
+#define G	HB_GZIP
+#define D	HB_DEFLATE
+#define L2(a, b)	((a) << HB_CODING_BITS | (b))
+	static const struct {
+		const char	*hdrs;
+		unsigned	 want;
+	} t[] = {
+		{ "Content-Encoding: gzip\r\n", G },
+		{ "content-encoding: X-GZIP\r\n", G },
+		{ "Content-Encoding: deflate\r\n", D },
+		{ "Content-Encoding: gzip, gzip\r\n", L2(G, G) },
+		{ "Content-Encoding: gzip\r\nContent-Encoding: gzip\r\n",
+		    L2(G, G) },
+		{ "Content-Encoding: deflate,gzip\r\n", L2(D, G) },
+		{ "Content-Encoding: gzip\r\nX: y\r\n"
+		    "Content-Encoding: deflate\r\n", L2(G, D) },
+		{ "Content-Encoding: gzip, identity\r\n", G },
+		{ "Content-Encoding: identity, gzip\r\n", G },
+		{ "Content-Encoding: gzip\r\nContent-Encoding: identity\r\n",
+		    G },
+		{ "Content-Encoding: , gzip ,\r\n", G },
+		{ "Content-Encoding: gzip, deflate, gzip\r\n",
+		    L2(L2(G, D), G) },
+		{ "Content-Encoding: identity\r\n", HB_IDENTITY },
+		{ "Content-Encoding: br\r\n", HB_IDENTITY },
+		{ "Content-Encoding: gzip, br\r\n", HB_IDENTITY },
+		{ "Content-Encoding: br\r\nContent-Encoding: gzip\r\n",
+		    HB_IDENTITY },
+		{ "Content-Encoding: gzip\r\nContent-Encoding: zstd\r\n",
+		    HB_IDENTITY },
+		{ "Content-Encoding: gzip, gzip, gzip, gzip\r\n", HB_IDENTITY },
+		{ "Content-Encoding: gzipx\r\n", HB_IDENTITY },
+	};
+	struct app_http	 h;
+	char		 req[256];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(req, sizeof(req), "POST / HTTP/1.1\r\n%s"
+		    "Content-Length: 0\r\n\r\n", t[i].hdrs);
+		assert_int_equal(HTTP(req, &h), APP_DONE);
+		if (h.coding != t[i].want)
+			fail_msg("%s: coding %u, want %u", t[i].hdrs,
+			    h.coding, t[i].want);
+	}
+#undef G
+#undef D
+#undef L2
+}
+
 static void
 test_http_bad_and_more(void **state)
 {
@@ -1938,6 +1998,7 @@ main(void)
 		cmocka_unit_test(test_dns_tables),
 		cmocka_unit_test(test_http_requests),
 		cmocka_unit_test(test_http_body_and_hosts),
+		cmocka_unit_test(test_http_codings),
 		cmocka_unit_test(test_http_bad_and_more),
 		cmocka_unit_test(test_ssh_banner),
 		cmocka_unit_test(test_plain_ftp),

@@ -6,7 +6,9 @@
  * extensions of any length (decoded, nothing kept for them), gzip and
  * deflate (zlib and raw) cut at every byte, several gzip members, a
  * truncated gzip stream, decompression bombs against the ratio and the
- * limit, the zlib pool used up (refused, inspected as it is), plain text
+ * limit, stacked codings (gzip, gzip; deflate, gzip; three; a coding
+ * listed twice but applied once) and a double bomb, the zlib pool used up
+ * (refused, inspected as it is, also for a stack), plain text
  * labelled gzip; and pipelined requests with their responses, one byte a
  * piece, paired into transactions; data lost (read as it is until a
  * message starts a piece), a switch to WebSocket, responses that are not
@@ -406,6 +408,141 @@ test_bomb(void **state)
 }
 
 /* One zlib state: a second body at once is refused and given raw. */
+/*
+ * Stacked codings (Content-Encoding: gzip, gzip; deflate, gzip; three),
+ * undone in turn at every cut; a coding listed twice but applied once
+ * (the inner "gzip" is plain text: handed on as it is); a double bomb
+ * cut at the limit and the ratio on the final and on the inner output;
+ * a pool too small for the stack: refused, raw.
+ */
+#define L2(a, b)	((unsigned)(a) << HB_CODING_BITS | (b))
+
+static void
+test_stacked_codings(void **state)
+{
+	static uint8_t	 z1[30000], z2[30000], z3[30000];
+	size_t		 n1, n2, n3, cut, k;
+
+	(void)state;
+	make_text();
+	n1 = zip(text, sizeof(text), z1, sizeof(z1), 31);
+	n2 = zip(z1, n1, z2, sizeof(z2), 31);			/* gzip, gzip */
+	for (k = 0; k < 4; k++) {
+		const uint8_t	*z = z2;
+		size_t		 zn = n2;
+		unsigned	 list = L2(HB_GZIP, HB_GZIP);
+
+		if (k == 1) {			/* deflate, gzip */
+			n1 = zip(text, sizeof(text), z1, sizeof(z1), 15);
+			zn = n2 = zip(z1, n1, z2, sizeof(z2), 31);
+			list = L2(HB_DEFLATE, HB_GZIP);
+		} else if (k == 2) {		/* gzip, raw deflate, gzip */
+			n1 = zip(text, sizeof(text), z1, sizeof(z1), 31);
+			n2 = zip(z1, n1, z2, sizeof(z2), -15);
+			z = z3;
+			zn = n3 = zip(z2, n2, z3, sizeof(z3), 31);
+			list = L2(L2(HB_GZIP, HB_DEFLATE), HB_GZIP);
+		} else if (k == 3) {		/* "gzip, gzip", once */
+			z = z1;
+			zn = zip(text, sizeof(text), z1, sizeof(z1), 31);
+		}
+		for (cut = 1; cut <= zn; cut = cut * 2 + 1) {
+			struct http_bodies *hb = http_bodies_new(1 << 20, 100,
+			    4);
+			struct http_body b;
+			struct out *o = out_new();
+
+			memset(&b, 0, sizeof(b));
+			http_body_start(hb, &b, HB_LENGTH, zn, list);
+			assert_int_equal(feed(hb, &b, z, zn, cut, o), zn);
+			assert_true(b.flags & HBF_DONE);
+			assert_int_equal(o->len, sizeof(text));
+			assert_memory_equal(o->all, text, sizeof(text));
+			assert_int_equal(http_bodies_stats(hb)[HBC_ERRORS],
+			    k == 3);
+			assert_int_equal(http_bodies_stats(hb)[HBC_DECOMPRESSED],
+			    1);
+			assert_int_equal(http_bodies_stats(hb)[HBC_ZLIB_USED],
+			    0);
+			out_free(o);
+			http_bodies_free(hb);
+		}
+	}
+	(void)n3;
+}
+
+static void
+test_stacked_bomb(void **state)
+{
+	size_t		 big = 64 << 20, zn, n1, cut;
+	uint8_t		*zeros = calloc(1, big), *z1 = malloc(big / 100);
+	uint8_t		*z = malloc(big / 100);
+	int		 pass;
+
+	(void)state;
+	n1 = zip(zeros, big, z1, big / 100, 31);	/* 64 KiB */
+	zn = zip(z1, n1, z, big / 100, 31);		/* some 200 bytes */
+	for (pass = 0; pass < 3; pass++) {
+		struct http_bodies *hb = http_bodies_new(1 << 20,
+		    pass == 0 ? 100 : 100000, 2);
+		struct http_body b;
+		struct out *o = out_new();
+
+		memset(&b, 0, sizeof(b));
+		/* pass 2: the inner output alone, as "gzip, identity" would */
+		http_body_start(hb, &b, HB_LENGTH, pass == 2 ? n1 : zn,
+		    pass == 2 ? HB_GZIP : L2(HB_GZIP, HB_GZIP));
+		for (cut = 0; cut < (pass == 2 ? n1 : zn); cut += 1460) {
+			size_t left = (pass == 2 ? n1 : zn) - cut;
+
+			http_body_feed(hb, &b, (pass == 2 ? z1 : z) + cut,
+			    left < 1460 ? left : 1460, &o->s);
+		}
+		out_flush(&o->s);
+		assert_true(b.flags & HBF_DONE);
+		if (pass == 0) {
+			/* The inner output is bounded by the ratio too. */
+			assert_int_equal(http_bodies_stats(hb)[HBC_RATIO], 1);
+			assert_true(o->len <= 100 * b.wire + 65536);
+		} else {
+			assert_int_equal(http_bodies_stats(hb)[HBC_LIMIT], 1);
+			assert_int_equal(o->len, 1 << 20);
+		}
+		assert_true(o->gaps > 0);
+		assert_int_equal(http_bodies_stats(hb)[HBC_ZLIB_USED], 0);
+		out_free(o);
+		http_bodies_free(hb);
+	}
+	free(zeros);
+	free(z1);
+	free(z);
+}
+
+/* A stack needs a state per coding, all or none. */
+static void
+test_stacked_pool(void **state)
+{
+	struct http_bodies	*hb = http_bodies_new(1 << 20, 100, 1);
+	struct http_body	 b;
+	struct out		*o = out_new();
+	static uint8_t		 z1[30000], z2[30000];
+	size_t			 n1, n2;
+
+	(void)state;
+	make_text();
+	n1 = zip(text, 3000, z1, sizeof(z1), 31);
+	n2 = zip(z1, n1, z2, sizeof(z2), 31);
+	memset(&b, 0, sizeof(b));
+	http_body_start(hb, &b, HB_LENGTH, n2, L2(HB_GZIP, HB_GZIP));
+	assert_int_equal(feed(hb, &b, z2, n2, 100, o), n2);
+	assert_int_equal(http_bodies_stats(hb)[HBC_REFUSED], 1);
+	assert_int_equal(http_bodies_stats(hb)[HBC_ZLIB_USED], 0);
+	assert_int_equal(o->len, n2);		/* as it is */
+	assert_memory_equal(o->all, z2, n2);
+	out_free(o);
+	http_bodies_free(hb);
+}
+
 static void
 test_pool_refused(void **state)
 {
@@ -704,6 +841,9 @@ main(void)
 		cmocka_unit_test(test_gzip_truncated),
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_pool_refused),
+		cmocka_unit_test(test_stacked_codings),
+		cmocka_unit_test(test_stacked_bomb),
+		cmocka_unit_test(test_stacked_pool),
 		cmocka_unit_test(test_not_gzip),
 		cmocka_unit_test(test_session_pipelined),
 		cmocka_unit_test(test_session_gap),

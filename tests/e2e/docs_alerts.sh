@@ -27,6 +27,29 @@ if ! "$CANHGACD" -c "$tmp/demo.yaml" -r "$tmp/quic.pcap" \
 	echo "FAIL: canhgacd on quic.pcap:"; cat "$tmp/out"; exit 1
 fi
 cat "$tmp/quic-events.json" >>"$tmp/events.json"
+# The dhcp records' example: a DISCOVER and its OFFER, made here.
+$PY - "$tmp/dhcp.pcap" <<'PYEOF' || { echo "FAIL: writing dhcp.pcap"; exit 1; }
+import sys
+from scapy.all import Ether, IP, UDP, BOOTP, DHCP, wrpcap
+mac = bytes.fromhex("020000000021")
+d = (Ether(src="02:00:00:00:00:21", dst="ff:ff:ff:ff:ff:ff") /
+     IP(src="0.0.0.0", dst="255.255.255.255") / UDP(sport=68, dport=67) /
+     BOOTP(op=1, xid=0x1a2b3c4d, chaddr=mac) /
+     DHCP(options=[("message-type", "discover"), ("hostname", "ke-toan-01"),
+                   "end"]))
+o = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:21") /
+     IP(src="10.20.0.1", dst="10.20.5.21") / UDP(sport=67, dport=68) /
+     BOOTP(op=2, xid=0x1a2b3c4d, yiaddr="10.20.5.21", chaddr=mac) /
+     DHCP(options=[("message-type", "offer"), ("server_id", "10.20.0.1"),
+                   ("lease_time", 86400), "end"]))
+d.time, o.time = 1735700400.0, 1735700400.002
+wrpcap(sys.argv[1], [d, o])
+PYEOF
+if ! "$CANHGACD" -c "$tmp/demo.yaml" -r "$tmp/dhcp.pcap" \
+    --events "$tmp/dhcp-events.json" >"$tmp/out" 2>&1; then
+	echo "FAIL: canhgacd on dhcp.pcap:"; cat "$tmp/out"; exit 1
+fi
+cat "$tmp/dhcp-events.json" >>"$tmp/events.json"
 $PY - "$top_srcdir/docs/alerts.md" "$tmp/alerts.json" "$tmp/events.json" <<'EOF'
 import json, re, sys
 

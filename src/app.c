@@ -491,8 +491,11 @@ app_dns_tcp(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			n -= k;
 			if (have + k < want)
 				return;		/* n is 0: more to come */
-			if (want == 2)
-				continue;	/* the length is whole */
+			/* Only the length was read: now the message. (Not
+			 * want == 2: a zero length, read whole, is a message
+			 * of none; looping on it took no byte, for ever.) */
+			if (have < 2)
+				continue;
 			if (mlen < 12)
 				ctx->st.parse_errors++;
 			else

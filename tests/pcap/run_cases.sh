@@ -18,9 +18,10 @@ for dir in "$top_srcdir"/tests/pcap/*/; do
     echo "FAIL $name: generator failed"; cat "$tmp/$name.gen"; fail=1; continue
   fi
   conf="$dir/canhgac.yaml"; [ -f "$conf" ] || conf="$top_srcdir/etc/canhgac.yaml"
-  if ! "$CANHGACD" -c "$conf" -r "$tmp/$name.pcap" --events "$tmp/$name.json" \
-       --stats "$tmp/$name.stats" 2>"$tmp/$name.err"; then
-    echo "FAIL $name: canhgacd failed"; cat "$tmp/$name.err"; fail=1; continue
+  # A capture of a few packets: a minute (ASan included) is a hang.
+  if ! timeout -k 5 60 "$CANHGACD" -c "$conf" -r "$tmp/$name.pcap" \
+       --events "$tmp/$name.json" --stats "$tmp/$name.stats" 2>"$tmp/$name.err"; then
+    echo "FAIL $name: canhgacd failed or hung"; cat "$tmp/$name.err"; fail=1; continue
   fi
   if grep -qE 'runtime error|Sanitizer' "$tmp/$name.err"; then
     echo "FAIL $name: sanitizer report"; cat "$tmp/$name.err"; fail=1; continue

@@ -1,7 +1,8 @@
 """DNS over TCP, every message of a connection (RFC 7766): a second
 query after the first was answered, two queries and two answers in one
 segment each, a query longer than the sensor's 4 KiB buffer followed by
-another in its last segment, and a length prefix cut between segments."""
+another in its last segment, a length prefix cut between segments, and a
+zero length cut between segments."""
 import struct
 import sys
 sys.path.insert(0, sys.path[0] + "/..")
@@ -44,4 +45,11 @@ data = framed(q7) + framed(q8)
 at = len(framed(q7)) + 1
 t = Tcp(cap, C, R, 45103, 53).handshake()
 t.send(0, data[:at]).send(0, data[at:]).close()
+
+# A message of length 0 whose two length bytes come in two segments: a
+# parse error, and the message after it still read (the parser looped
+# on it for ever, taking no byte: found by fuzz_decode).
+q9, q10 = dns_query("before-zero.gov.vn", 9), dns_query("after-zero.gov.vn", 10)
+t = Tcp(cap, C, R, 45104, 53).handshake()
+t.send(0, framed(q9) + b"\x00").send(0, b"\x00" + framed(q10)).close()
 cap.write(sys.argv[1])

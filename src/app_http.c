@@ -44,14 +44,6 @@ http_lower(int c)
 	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 }
 
-/* Copy n bytes into a string buffer, printable ASCII only, truncating
- * (a citizen-ID number the cut splits masked). */
-static void
-http_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
-{
-	(void)cccd_copy_text(dst, dstlen, s, n, '?');
-}
-
 /*
  * Match the method token at p: APP_DONE with *mlen set when a known
  * method is followed by a space, APP_MORE when p is a prefix of one.
@@ -116,7 +108,32 @@ http_host(char *dst, size_t dstlen, const uint8_t *v, size_t n)
 		    memchr(v, ':', i - 1) == NULL)
 			n = i - 1;
 	}
-	http_copy(dst, dstlen, v, n);
+	(void)cccd_copy_text(dst, dstlen, v, n, '?');
+}
+
+/*
+ * An absolute-form target's authority ("http://user@host:port" of
+ * "http://user@host:port/x"): its start, *end set past it; NULL for a
+ * target of another form. Its userinfo ends at its last '@'.
+ */
+static const char *
+http_uri_authority(const char *uri, const char **end, const char **at)
+{
+	const char	*a = uri, *q;
+
+	while ((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+	    (a > uri && ((*a >= '0' && *a <= '9') || *a == '+' ||
+	    *a == '-' || *a == '.')))
+		a++;
+	if (a == uri || strncmp(a, "://", 3) != 0)
+		return NULL;
+	a += 3;
+	*end = a + strcspn(a, "/?#");
+	*at = NULL;
+	for (q = a; q < *end; q++)
+		if (*q == '@')
+			*at = q;
+	return a;
 }
 
 /*
@@ -127,19 +144,12 @@ http_host(char *dst, size_t dstlen, const uint8_t *v, size_t n)
 static void
 http_host_from_uri(struct app_http *out)
 {
-	const char	*a = out->uri, *end, *q;
+	const char	*a, *end, *at;
 
-	while ((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
-	    (a > out->uri && ((*a >= '0' && *a <= '9') || *a == '+' ||
-	    *a == '-' || *a == '.')))
-		a++;
-	if (a == out->uri || strncmp(a, "://", 3) != 0)
+	if ((a = http_uri_authority(out->uri, &end, &at)) == NULL)
 		return;
-	a += 3;
-	end = a + strcspn(a, "/?#");
-	for (q = a; q < end; q++)
-		if (*q == '@')
-			a = q + 1;
+	if (at != NULL)
+		a = at + 1;
 	if (end > a)
 		http_host(out->host, sizeof(out->host), (const uint8_t *)a,
 		    (size_t)(end - a));
@@ -172,24 +182,13 @@ http_content_length(const uint8_t *v, size_t n, uint64_t *cl)
 static void
 http_hide_password(char *uri, size_t cap)
 {
-	char	*a = uri, *end, *at = NULL, *colon = NULL, *q;
-	size_t	 tail;
+	const char	*a, *end, *at;
+	char		*colon;
+	size_t		 tail;
 
-	while ((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
-	    (a > uri && ((*a >= '0' && *a <= '9') || *a == '+' || *a == '-' ||
-	    *a == '.')))
-		a++;
-	if (a == uri || strncmp(a, "://", 3) != 0)
-		return;
-	a += 3;
-	end = a + strcspn(a, "/?#");
-	for (q = a; q < end; q++)
-		if (*q == '@')
-			at = q;
-	for (q = a; at != NULL && q < at && colon == NULL; q++)
-		if (*q == ':')
-			colon = q + 1;
-	if (colon == NULL || (size_t)(at - colon) == 3)
+	if ((a = http_uri_authority(uri, &end, &at)) == NULL || at == NULL ||
+	    (colon = memchr(a, ':', (size_t)(at - a))) == NULL ||
+	    at - ++colon == 3)
 		return;
 	tail = strlen(at) + 1;
 	if ((size_t)(colon - uri) + 3 + tail > cap)
@@ -210,12 +209,12 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 
 	if ((rc = http_method(p, len, &mlen)) != APP_DONE)
 		return (rc);
-	http_copy(out->method, sizeof(out->method), p, mlen);
+	(void)cccd_copy_text(out->method, sizeof(out->method), p, mlen, '?');
 	u = i = mlen + 1;
 	for (; i < len && p[i] != ' '; i++)
 		if (p[i] < 0x21 || p[i] == 0x7f)
 			return (APP_BAD);
-	http_copy(out->uri, sizeof(out->uri), p + u, i - u);
+	(void)cccd_copy_text(out->uri, sizeof(out->uri), p + u, i - u, '?');
 	http_hide_password(out->uri, sizeof(out->uri));
 	if (i == len)
 		return (APP_MORE);
@@ -232,7 +231,8 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 		return (APP_MORE);
 	if (p[i] != '0' && p[i] != '1')
 		return (APP_BAD);
-	http_copy(out->version, sizeof(out->version), p + i - 7, 8);
+	(void)cccd_copy_text(out->version, sizeof(out->version), p + i - 7, 8,
+	    '?');
 	i++;
 	if (i < len && p[i] == '\r')
 		i++;
@@ -342,8 +342,8 @@ http_headers(const uint8_t *p, size_t len, size_t *offp, struct app_http *out)
 			have_host = 1;
 		} else if (!have_ua &&
 		    (v = http_header(line, n, "user-agent", &vlen)) != NULL) {
-			http_copy(out->user_agent, sizeof(out->user_agent), v,
-			    vlen);
+			(void)cccd_copy_text(out->user_agent,
+			    sizeof(out->user_agent), v, vlen, '?');
 			have_ua = 1;
 		} else if (!out->have_length &&
 		    (v = http_header(line, n, "content-length", &vlen)) !=
@@ -404,11 +404,11 @@ app_http_request(const uint8_t *p, size_t len, struct app_http *out)
 	off += lead;
 	if (rc == APP_BAD)
 		return (APP_BAD);
-	if (rc == APP_MORE || http_headers(p, len, &off, out) == APP_MORE) {
-		http_host_from_uri(out);
-		return (http_unended(len, out));
-	}
+	if (rc != APP_MORE)
+		rc = http_headers(p, len, &off, out);
 	http_host_from_uri(out);
+	if (rc == APP_MORE)
+		return (http_unended(len, out));
 	out->header_len = off;
 	if (out->have_length && !out->chunked &&
 	    out->length <= (uint64_t)(SIZE_MAX - off))
@@ -442,7 +442,7 @@ app_http_response(const uint8_t *p, size_t len, struct app_http *out)
 		    (i > 8 && (p[i] < '0' || p[i] > '9')))
 			return (APP_BAD);
 	}
-	http_copy(out->version, sizeof(out->version), p, 8);
+	(void)cccd_copy_text(out->version, sizeof(out->version), p, 8, '?');
 	out->status = (uint16_t)((p[9] - '0') * 100 + (p[10] - '0') * 10 +
 	    (p[11] - '0'));
 	if (i == len)

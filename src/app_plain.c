@@ -123,14 +123,6 @@ plain_is(const uint8_t *w, size_t n, const char *cmd)
 	return (1);
 }
 
-/* Store a string field: printable ASCII only, truncated (a citizen-ID
- * number the cut splits masked). */
-static void
-plain_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
-{
-	(void)cccd_copy_text(dst, dstlen, s, n, '?');
-}
-
 /* The rest of the line from i, without surrounding blanks. */
 static size_t
 plain_rest(const struct plain_line *l, size_t i, const uint8_t **r)
@@ -194,7 +186,8 @@ plain_sasl_plain(const uint8_t *s, size_t n, struct app_plain *out)
 		goto fail;
 	for (i = z1 + 1; i < o && buf[i] != 0; i++)
 		;
-	plain_copy(out->user, sizeof(out->user), buf + z1 + 1, i - z1 - 1);
+	(void)cccd_copy_text(out->user, sizeof(out->user), buf + z1 + 1,
+	    i - z1 - 1, '?');
 	out->seen |= PLAIN_USER | PLAIN_PASS;
 	memset(buf, 0, sizeof(buf));
 	return (1);
@@ -206,7 +199,7 @@ plain_sasl_plain(const uint8_t *s, size_t n, struct app_plain *out)
 static void
 plain_command(struct app_plain *out, const uint8_t *w, size_t n)
 {
-	plain_copy(out->command, sizeof(out->command), w, n);
+	(void)cccd_copy_text(out->command, sizeof(out->command), w, n, '?');
 }
 
 /* A server greeting line: "220 ..." (FTP, SMTP), "+OK" (POP3), "* OK". */
@@ -275,7 +268,7 @@ plain_ftp_pop3(enum app_proto proto, const struct plain_line *l,
 	an = plain_rest(l, i, &a);
 	if (plain_is(w, n, "USER")) {
 		out->seen |= PLAIN_USER;
-		plain_copy(out->user, sizeof(out->user), a, an);
+		(void)cccd_copy_text(out->user, sizeof(out->user), a, an, '?');
 	} else if (plain_is(w, n, "PASS")) {
 		out->seen |= PLAIN_PASS;
 	} else if (proto == APP_FTP && plain_is(w, n, "AUTH")) {
@@ -287,7 +280,7 @@ plain_ftp_pop3(enum app_proto proto, const struct plain_line *l,
 		(void)plain_word(l, &i, &w);
 		an = plain_word(l, &i, &a);
 		out->seen |= PLAIN_USER | PLAIN_AUTH;
-		plain_copy(out->user, sizeof(out->user), a, an);
+		(void)cccd_copy_text(out->user, sizeof(out->user), a, an, '?');
 	} else if (proto == APP_POP3 && plain_is(w, n, "AUTH")) {
 		i = 0;
 		(void)plain_word(l, &i, &w);
@@ -370,12 +363,14 @@ plain_imap(const struct plain_line *l, struct app_plain *out)
 			 * too: nothing copied. */
 			a = l->s + i + 1;
 			an = k < l->n ? k - i - 1 : 0;
-			plain_copy(out->user, sizeof(out->user), a, an);
+			(void)cccd_copy_text(out->user, sizeof(out->user), a,
+			    an, '?');
 		} else if (i < l->n && l->s[i] == '{') {
 			out->user[0] = '\0';	/* a literal: not followed */
 		} else {
 			an = plain_word(l, &i, &a);
-			plain_copy(out->user, sizeof(out->user), a, an);
+			(void)cccd_copy_text(out->user, sizeof(out->user), a,
+			    an, '?');
 		}
 	} else if (plain_is(w, n, "AUTHENTICATE")) {
 		out->seen |= PLAIN_AUTH;

@@ -16,14 +16,6 @@
 #define SSH_LINE_MAX		255
 #define SSH_PRE_LINES_MAX	32
 
-/* Copy n bytes as a string, printable ASCII only, truncating (a
- * citizen-ID number the cut splits masked). */
-static void
-ssh_copy(char *dst, size_t dstlen, const uint8_t *s, size_t n)
-{
-	(void)cccd_copy_text(dst, dstlen, s, n, '?');
-}
-
 /* Is s (n bytes) text a server could print before its banner? */
 static int
 ssh_is_text(const uint8_t *s, size_t n)
@@ -56,12 +48,13 @@ ssh_split(const uint8_t *s, size_t n, struct app_ssh *out)
 	sw = i;
 	if (sw == pv + 1)
 		return (APP_BAD);
-	ssh_copy(out->proto_version, sizeof(out->proto_version), s + 4, pv - 4);
-	ssh_copy(out->software, sizeof(out->software), s + pv + 1,
-	    sw - pv - 1);
+	(void)cccd_copy_text(out->proto_version, sizeof(out->proto_version),
+	    s + 4, pv - 4, '?');
+	(void)cccd_copy_text(out->software, sizeof(out->software), s + pv + 1,
+	    sw - pv - 1, '?');
 	if (sw < n)
-		ssh_copy(out->comments, sizeof(out->comments), s + sw + 1,
-		    n - sw - 1);
+		(void)cccd_copy_text(out->comments, sizeof(out->comments),
+		    s + sw + 1, n - sw - 1, '?');
 	return (APP_DONE);
 }
 

@@ -42,6 +42,15 @@ struct http_hbuf {
 #define HBUF_SMALL_PER	4
 #define HBUF_BIG_PER	64
 
+/* The buffers of one size: handed out from free, then in order (fresh). */
+struct http_hpool {
+	struct http_hbuf *bufs, *free;
+	uint8_t		*data;
+	size_t		 n, fresh, cap;
+};
+
+enum { HP_SMALL, HP_BIG };
+
 struct http_tx {
 	struct app_http	 h;	/* the request, then its response's fields */
 	uint32_t	 seq;
@@ -64,9 +73,8 @@ struct http_session {
  * used (fresh): an unused one's pages are never faulted in (app.c). */
 struct http_sessions {
 	struct http_session *pool, *free;
-	struct http_hbuf *hpool, *hfree, *bpool, *bfree;
-	uint8_t		*hdata, *bdata;
-	size_t		 n, fresh, nh, hfresh, nb, bfresh;
+	struct http_hpool hp[2];	/* HP_SMALL, HP_BIG */
+	size_t		 n, fresh;
 	struct http_bodies *bodies;
 	struct http_session_stats st;
 	/* The call in progress. */
@@ -75,6 +83,15 @@ struct http_sessions {
 	http_emit_fn	 emit;
 	void		*arg;
 };
+
+static void
+hpool_init(struct http_hpool *hp, size_t n, size_t cap)
+{
+	hp->n = n;
+	hp->cap = cap;
+	hp->bufs = xcalloc(n, sizeof(*hp->bufs));
+	hp->data = xcalloc(n, cap);
+}
 
 struct http_sessions *
 http_sessions_new(size_t n, struct http_bodies *bodies)
@@ -86,13 +103,11 @@ http_sessions_new(size_t n, struct http_bodies *bodies)
 	hs->n = n;
 	/* A header spans segments only for a moment: one buffer for four,
 	 * a long one for 64. Untouched, their pages are never faulted in. */
-	hs->nh = n / HBUF_SMALL_PER < 4 ? 4 : n / HBUF_SMALL_PER;
-	hs->nb = n / HBUF_BIG_PER < 2 ? 2 : n / HBUF_BIG_PER;
 	hs->pool = xcalloc(hs->n, sizeof(*hs->pool));
-	hs->hpool = xcalloc(hs->nh, sizeof(*hs->hpool));
-	hs->hdata = xcalloc(hs->nh, APP_BUF_MAX);
-	hs->bpool = xcalloc(hs->nb, sizeof(*hs->bpool));
-	hs->bdata = xcalloc(hs->nb, HTTP_HEADER_MAX);
+	hpool_init(&hs->hp[HP_SMALL], n / HBUF_SMALL_PER < 4 ? 4 :
+	    n / HBUF_SMALL_PER, APP_BUF_MAX);
+	hpool_init(&hs->hp[HP_BIG], n / HBUF_BIG_PER < 2 ? 2 :
+	    n / HBUF_BIG_PER, HTTP_HEADER_MAX);
 	hs->bodies = bodies;
 	return hs;
 }
@@ -100,13 +115,15 @@ http_sessions_new(size_t n, struct http_bodies *bodies)
 void
 http_sessions_free(struct http_sessions *hs)
 {
+	int	i;
+
 	if (hs == NULL)
 		return;
 	free(hs->pool);
-	free(hs->hpool);
-	free(hs->hdata);
-	free(hs->bpool);
-	free(hs->bdata);
+	for (i = 0; i < 2; i++) {
+		free(hs->hp[i].bufs);
+		free(hs->hp[i].data);
+	}
 	free(hs);
 }
 
@@ -120,46 +137,33 @@ static void
 hs_hbuf_drop(struct http_sessions *hs, struct http_session *ss, int dir)
 {
 	struct http_hbuf *b = ss->hbuf[dir];
+	struct http_hpool *hp;
 
 	if (b == NULL)
 		return;
-	if (b->cap == APP_BUF_MAX) {
-		b->next = hs->hfree;
-		hs->hfree = b;
-	} else {
-		b->next = hs->bfree;
-		hs->bfree = b;
-	}
+	hp = &hs->hp[b->cap == APP_BUF_MAX ? HP_SMALL : HP_BIG];
+	b->next = hp->free;
+	hp->free = b;
 	ss->hbuf[dir] = NULL;
 }
 
-/* A header buffer of cap bytes (APP_BUF_MAX or HTTP_HEADER_MAX), or
- * NULL (counted) when its pool is used up. */
+/* A header buffer of pool which (HP_SMALL, HP_BIG), or NULL (counted)
+ * when that pool is used up. */
 static struct http_hbuf *
-hs_hbuf_take(struct http_sessions *hs, size_t cap)
+hs_hbuf_take(struct http_sessions *hs, int which)
 {
+	struct http_hpool *hp = &hs->hp[which];
 	struct http_hbuf *b;
 
-	if (cap == APP_BUF_MAX) {
-		if (hs->hfree == NULL && hs->hfresh < hs->nh) {
-			b = &hs->hpool[hs->hfresh];
-			b->data = hs->hdata + hs->hfresh++ * APP_BUF_MAX;
-			b->cap = APP_BUF_MAX;
-			hs->hfree = b;
-		}
-		if ((b = hs->hfree) != NULL)
-			hs->hfree = b->next;
-	} else {
-		if (hs->bfree == NULL && hs->bfresh < hs->nb) {
-			b = &hs->bpool[hs->bfresh];
-			b->data = hs->bdata + hs->bfresh++ * HTTP_HEADER_MAX;
-			b->cap = HTTP_HEADER_MAX;
-			hs->bfree = b;
-		}
-		if ((b = hs->bfree) != NULL)
-			hs->bfree = b->next;
+	if (hp->free == NULL && hp->fresh < hp->n) {
+		b = &hp->bufs[hp->fresh];
+		b->data = hp->data + hp->fresh++ * hp->cap;
+		b->cap = hp->cap;
+		hp->free = b;
 	}
-	if (b == NULL)
+	if ((b = hp->free) != NULL)
+		hp->free = b->next;
+	else
 		hs->st.exhausted++;
 	return b;
 }
@@ -385,8 +389,8 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 		}
 		if (rc == APP_BAD || n >= HTTP_HEADER_MAX)
 			return -1;
-		if ((b = hs_hbuf_take(hs, n < APP_BUF_MAX ? APP_BUF_MAX :
-		    HTTP_HEADER_MAX)) == NULL)
+		if ((b = hs_hbuf_take(hs, n < APP_BUF_MAX ? HP_SMALL :
+		    HP_BIG)) == NULL)
 			return -1;
 		memcpy(b->data, p, n);
 		b->len = n;
@@ -397,7 +401,7 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 	old = b->len;
 	/* Past the small buffer: into a long one, if one is free. */
 	if (n > b->cap - old && b->cap < HTTP_HEADER_MAX) {
-		struct http_hbuf *big = hs_hbuf_take(hs, HTTP_HEADER_MAX);
+		struct http_hbuf *big = hs_hbuf_take(hs, HP_BIG);
 
 		if (big != NULL) {
 			memcpy(big->data, b->data, old);

@@ -121,6 +121,18 @@ flow_acks_start(const struct flow *f, int dir, uint32_t ack)
 }
 
 /*
+ * Whether a segment of len bytes at seq ends direction dir's bytes seen
+ * (its end is next_seq): a FIN there closes the direction; one ahead is
+ * a hole's far side. 1 while the direction's stream is unknown.
+ */
+static inline int
+flow_seq_ends(const struct flow *f, int dir, uint32_t seq, uint32_t len)
+{
+	return !(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
+	    seq + len == f->next_seq[dir];
+}
+
+/*
  * Whether seq is near where direction dir's stream is (next_seq, when
  * stream.c knows it; 1 while it does not): at most 64 KiB behind, less
  * than 16 MiB ahead. A host drops a segment far from its window (RFC 9293

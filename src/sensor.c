@@ -364,21 +364,6 @@ sensor_health(struct sensor *s, uint64_t now)
 }
 
 /*
- * Does this FIN end its direction's bytes (its sequence number just past
- * the last byte stream.c handed on)? A FIN ahead of them is a hole's far
- * side, no end. True while the direction's stream is unknown.
- */
-static int
-fin_in_order(const struct flow *f, const struct packet *pkt)
-{
-	int	dir = pkt->dir;
-
-	if (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)))
-		return 1;
-	return (uint32_t)(pkt->seq + pkt->payload_len) == f->next_seq[dir];
-}
-
-/*
  * A decoded packet, whole: flow, flow events, app metadata, rules.
  * Inlined: as a call it cost 24 instructions a packet (callgrind).
  */
@@ -444,7 +429,8 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	 * that does not end the bytes seen (one forged ahead of them): the
 	 * bytes after it continue the stream, a number cut by it included.
 	 */
-	if (((pkt->tcp_flags & TH_FIN) && fin_in_order(f, pkt)) ||
+	if (((pkt->tcp_flags & TH_FIN) && flow_seq_ends(f, pkt->dir,
+	    pkt->seq, pkt->payload_len)) ||
 	    ((pkt->tcp_flags & TH_RST) && (f->tcp & FT_RST))) {
 		if (f->pm_slots != 0 && f->proto == PROTO_TCP &&
 		    !stream_pending(pkt))

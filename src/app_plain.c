@@ -430,9 +430,12 @@ plain_lines(enum app_proto proto, int dir, const uint8_t *p, size_t len,
 	return (found ? APP_DONE : APP_MORE);
 }
 
-/* Advance a case-insensitive match of pat over one more byte c. */
+/*
+ * Advance a case-insensitive match of pat over one more byte c; *m, the
+ * length matched so far, is the flow's (prompts come in pieces).
+ */
 static int
-plain_match(const char *pat, size_t *m, uint8_t c)
+plain_match(const char *pat, uint8_t *m, uint8_t c)
 {
 	c = (uint8_t)plain_lower(c);
 	if ((uint8_t)pat[*m] != c)
@@ -446,17 +449,6 @@ plain_match(const char *pat, size_t *m, uint8_t c)
 	return (0);
 }
 
-/* The same with the matched length kept in a byte of the flow's state. */
-static int
-plain_match8(const char *pat, uint8_t *m, uint8_t c)
-{
-	size_t	k = *m;
-	int	r = plain_match(pat, &k, c);
-
-	*m = (uint8_t)k;
-	return (r);
-}
-
 /* One data byte (after IAC processing) of a telnet session. */
 static int
 plain_telnet_data(int dir, uint8_t c, struct app_plain *out)
@@ -465,8 +457,8 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out)
 
 	if (dir == 1) {
 		/* "Login:", "Username:", "User name:": a user name next. */
-		if (plain_match8("login:", &out->m_login, c) |
-		    plain_match8("name:", &out->m_name, c)) {
+		if (plain_match("login:", &out->m_login, c) |
+		    plain_match("name:", &out->m_name, c)) {
 			out->prompt_user = 1;
 			out->seen &= ~PLAIN_L_B;
 			if (!(out->seen & PLAIN_BANNER)) {
@@ -475,9 +467,9 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out)
 			}
 		}
 		/* "Password", "Passcode", Vietnamese "Mật khẩu": a secret. */
-		if (plain_match8("assword", &out->m_pass, c) |
-		    plain_match8("asscode", &out->m_code, c) |
-		    plain_match8("kh\xe1\xba\xa9u", &out->m_khau, c)) {
+		if (plain_match("assword", &out->m_pass, c) |
+		    plain_match("asscode", &out->m_code, c) |
+		    plain_match("kh\xe1\xba\xa9u", &out->m_khau, c)) {
 			out->seen |= PLAIN_L_B;
 			out->prompt_user = 0;
 		}

@@ -425,12 +425,15 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
 }
 
-/* One DNS message (or its first bytes) as the UDP path reads one. */
+/*
+ * One DNS message of mlen bytes (or its first len) as the UDP path reads
+ * one; a length below a DNS header's is a parse error.
+ */
 static void
 app_dns_msg(struct app_ctx *ctx, const struct packet *pkt, const uint8_t *m,
-    size_t len)
+    size_t len, size_t mlen)
 {
-	if (app_dns_parse(m, len, &ctx->res.dns) == APP_DONE)
+	if (mlen >= 12 && app_dns_parse(m, len, &ctx->res.dns) == APP_DONE)
 		app_emit(ctx, pkt, APPR_DNS);
 	else
 		ctx->st.parse_errors++;
@@ -496,11 +499,7 @@ app_dns_tcp(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			 * of none; looping on it took no byte, for ever.) */
 			if (have < 2)
 				continue;
-			if (mlen < 12)
-				ctx->st.parse_errors++;
-			else
-				app_dns_msg(ctx, pkt, b->data[dir] + 2,
-				    want - 2);
+			app_dns_msg(ctx, pkt, b->data[dir] + 2, want - 2, mlen);
 			b->len[dir] = 0;
 			b->skip[dir] = (uint16_t)(mlen + 2 - want);
 			if (b->skip[dir] == 0)
@@ -511,10 +510,7 @@ app_dns_tcp(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 		if (n >= 2) {
 			mlen = (size_t)p[0] << 8 | p[1];
 			if (n - 2 >= mlen) {
-				if (mlen < 12)
-					ctx->st.parse_errors++;
-				else
-					app_dns_msg(ctx, pkt, p + 2, mlen);
+				app_dns_msg(ctx, pkt, p + 2, mlen, mlen);
 				p += 2 + mlen;
 				n -= 2 + mlen;
 				continue;
@@ -522,11 +518,8 @@ app_dns_tcp(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			if (n >= APP_BUF_MAX) {
 				/* Too long to keep: its first bytes, then
 				 * the rest skipped. */
-				if (mlen < 12)
-					ctx->st.parse_errors++;
-				else
-					app_dns_msg(ctx, pkt, p + 2,
-					    APP_BUF_MAX - 2);
+				app_dns_msg(ctx, pkt, p + 2, APP_BUF_MAX - 2,
+				    mlen);
 				if ((b = app_buf_get(ctx, f)) == NULL)
 					break;
 				b->skip[dir] = (uint16_t)(mlen + 2 - n);

@@ -551,7 +551,8 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
 /*
  * Credentials in an excerpt, starred: an HTTP Authorization or
  * Proxy-Authorization header's credentials (Basic is a password in
- * base64) to its line's end, its scheme left, and a URL's password (scheme://user:PASSWORD@host).
+ * base64) to its line's end, its scheme left, and a URL's password
+ * (scheme://user:PASSWORD@host).
  * p is the payload the n characters of ex were made from.
  */
 static void

@@ -162,4 +162,5 @@ def main():
             V4_TRAINS + V6_TRAINS + OVERLAP_TRAINS + 3, OVERLAP_TRAINS + 1))
 
 
-main()
+if __name__ == "__main__":
+    main()

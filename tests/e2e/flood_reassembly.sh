@@ -22,7 +22,8 @@
 #     attacker (ipv4_frag_overlap 1001020, tcp_overlap 1001021), not 200.
 # One packet worker: the caps are each worker's share, so with several
 # the flood (one address pair, one worker) cannot evict what another
-# worker holds, and "oldest first" is of that worker's.
+# worker holds (tests/e2e/workers_flood.sh), and "oldest first" is of
+# that worker's.
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 . "${top_srcdir:?}/tests/e2e/replay_lib.sh"
 replay_setup flood_reassembly

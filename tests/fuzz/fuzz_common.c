@@ -143,28 +143,10 @@ fuzz_write_config(const char *name, const char *rules, const char *extra)
 	    "  security_level: 3\n"
 	    "  catalog: rules/controls-tcvn11930.yaml\n"
 	    "  state_dir: none\n"
-	    "assets:\n"
-	    "  population_db_gateway: [10.20.1.10/32, \"fd00:20:1::10/128\"]\n"
-	    "  gateway_ports: [443, 8443]\n"
-	    "  data_servers: [10.20.1.0/24, \"fd00:20:1::/64\"]\n"
-	    "  approved_peers: [10.20.2.0/24]\n"
-	    "  admin_workstations: [10.20.3.0/28]\n"
-	    "  dns_resolvers: [10.20.0.53]\n"
-	    "  ntp_servers: [10.20.0.123]\n"
-	    "  internal: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
-	    "\"fd00::/8\"]\n"
-	    "  scanner_allowlist: [10.20.0.7]\n"
-	    "  ioc_ips: {file: lists/ioc-ips.txt}\n"
-	    "  ioc_domains: {file: lists/ioc-domains.txt}\n"
-	    "  protected_segments: [10.20.1.0/24, \"fd00:20:1::/64\"]\n"
-	    "  known_hosts: {file: lists/known-hosts.txt, type: host}\n"
-	    "  approved_services: {file: lists/approved-services.txt, "
-	    "type: service}\n"
-	    "  dhcp_servers: [10.20.0.67]\n"
-	    "  approved_destinations: [192.0.2.10]\n"
+	    "%s"
 	    "rules:\n"
 	    "  - %s\n"
-	    "%s", rules, extra);
+	    "%s", FUZZ_ASSETS("lists"), rules, extra);
 	if (n < 0)
 		abort();
 	fuzz_write(name, c, (size_t)n);

@@ -337,30 +337,11 @@ write_config(void)
 	    "  catalog: %1$s/rules/controls-tcvn11930.yaml\n"
 	    "  state_dir: none\n"
 	    "  workers: 1\n"
-	    "assets:\n"
-	    "  population_db_gateway: [10.20.1.10/32, \"fd00:20:1::10/128\"]\n"
-	    "  gateway_ports: [443, 8443]\n"
-	    "  data_servers: [10.20.1.0/24, \"fd00:20:1::/64\"]\n"
-	    "  approved_peers: [10.20.2.0/24]\n"
-	    "  admin_workstations: [10.20.3.0/28]\n"
-	    "  dns_resolvers: [10.20.0.53]\n"
-	    "  ntp_servers: [10.20.0.123]\n"
-	    "  internal: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
-	    "\"fd00::/8\"]\n"
-	    "  scanner_allowlist: [10.20.0.7]\n"
-	    "  ioc_ips: {file: %1$s/etc/lists/ioc-ips.txt}\n"
-	    "  ioc_domains: {file: %1$s/etc/lists/ioc-domains.txt}\n"
-	    "  protected_segments: [10.20.1.0/24, \"fd00:20:1::/64\"]\n"
-	    "  known_hosts: {file: %1$s/etc/lists/known-hosts.txt, "
-	    "type: host}\n"
-	    "  approved_services: {file: %1$s/etc/lists/approved-services.txt,"
-	    " type: service}\n"
-	    "  dhcp_servers: [10.20.0.67]\n"
+	    "%5$s"
 	    "  ioc_ja3: {file: %1$s/tests/rules/ioc-ja3.txt, type: ja3}\n"
 	    "  ioc_ja4: {file: %1$s/tests/rules/ioc-ja4.txt, type: ja4}\n"
 	    "  pinned_certs: {file: %1$s/tests/rules/pinned-certs.txt, "
 	    "type: sha256}\n"
-	    "  approved_destinations: [192.0.2.10]\n"
 	    "rules:\n"
 	    "  - %1$s/rules/*.yaml\n"
 	    "outputs:\n"
@@ -372,7 +353,7 @@ write_config(void)
 	    "defrag: {enabled: true, memcap: 1MB, timeout: 30s}\n"
 	    "stream: {memcap: 1MB, match_memcap: 1MB}\n"
 	    "inventory: {max_hosts: 256}\n",
-	    FUZZ_SRCDIR, a, e, l);
+	    FUZZ_SRCDIR, a, e, l, FUZZ_ASSETS(FUZZ_SRCDIR "/etc/lists"));
 	if (n < 0)
 		abort();
 	fuzz_write("canhgac.yaml", c, (size_t)n);

@@ -39,6 +39,8 @@ IDS = {
     "telnet.user": "048123456712",
     "payload_printable": "049123456713",
     "in_iface": "051123456714",
+    # After a byte written \xHH whose last hex digit is a digit.
+    "dns.rrname.escaped": "054123456717",
 }
 # The passwords and the community, each its own so a leak names its path.
 SECRETS = {
@@ -55,6 +57,12 @@ cap = Capture(t0=1736215200.0)
 
 # DNS: the query and its answer both carry the name.
 dns_lookup(cap, CLIENT, RESOLVER, IDS["dns.rrname"] + ".tra-cuu.gov.vn")
+# A name escapes a byte as \xHH: before a number, \x10 would make the
+# digits a run of 14, no number's for the writer, though a reader of
+# the escape sees the 12 after it.
+dns_lookup(cap, CLIENT, RESOLVER,
+           "so\x10" + IDS["dns.rrname.escaped"] + ".tra-cuu.gov.vn",
+           qid=0x4244)
 
 # HTTP: Host, the request target and User-Agent.
 req = ("GET /tra-cuu?so_cccd=%s&x=1 HTTP/1.1\r\nHost: %s.cong-dan.gov.vn\r\n"
@@ -168,6 +176,7 @@ CUT_IDS = {
     "http.http_user_agent": "083135792408",
     "tls.sni": "084135792409",
     "dns.rrname": "086135792410",
+    "dns.rrname.escaped": "093135792417",
     "ssh.client.software_version": "087135792411",
     "ftp.user": "089135792412",
     "payload_printable.datagram": "091135792413",
@@ -197,6 +206,10 @@ session(cap, CLIENT, SERVER, 443,
 # (each written \\xHH): 50 such bytes are 200 characters.
 dns_lookup(cap, CLIENT, RESOLVER, "\x01" * 50 + "." +
            across("", 256 - 201, "dns.rrname") + ".vn", qid=0x4343)
+# The same with the kept digits right after an escaped space (\x20): the
+# escape's digits are not the number's.
+dns_lookup(cap, CLIENT, RESOLVER, "\x02" * 50 + "." + "a" * 45 + " " +
+           CUT_IDS["dns.rrname.escaped"] + ".vn", qid=0x4345)
 # SSH: software[128].
 session(cap, CLIENT, SERVER, 22,
         [b"SSH-2.0-%s note\r\n" % across("C_", 128,

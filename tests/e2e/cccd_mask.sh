@@ -220,6 +220,7 @@ for rt in ('request', 'response'):
          lambda r: r['event_type'] == 'dns' and r['dns.type'] == rt)
 want(ev, 'events dns response', 'dns.answers.rrname', 'dns.rrname',
      lambda r: r['event_type'] == 'dns' and r['dns.type'] == 'response')
+want(ev, 'events dns', 'dns.queries.rrname', 'dns.rrname.escaped', typ('dns'))
 for f in ('hostname', 'url', 'http_user_agent'):
     want(ev, 'events', 'http.' + f, 'http.' + f, typ('http'))
 want(ev, 'events', 'tls.sni', 'tls.sni', typ('tls'))
@@ -241,6 +242,7 @@ outputs = {'alerts.json': load(tmp + '/alerts.json'),
 for what, al in outputs.items():
     sid = lambda s: lambda r: r.get('alert.signature_id') == str(s)
     want(al, what, 'dns.rrname', 'dns.rrname', sid(9300001))
+    want(al, what, 'dns.rrname', 'dns.rrname.escaped', sid(9300001))
     if 'syslog' not in what:
         want(al, what, 'dns.queries.rrname', 'dns.rrname', sid(9300001))
     want(al, what, 'alert.message', 'dns.rrname', sid(9300001))
@@ -321,7 +323,8 @@ seen = {k: set() for k in cut}
 # Where each is written (alert texts aside).
 field = {'http.url': 'url', 'http.hostname': 'hostname',
          'http.http_user_agent': 'http_user_agent', 'tls.sni': 'sni',
-         'dns.rrname': 'rrname', 'ssh.client.software_version':
+         'dns.rrname': 'rrname', 'dns.rrname.escaped': 'rrname',
+         'ssh.client.software_version':
          'software_version', 'ftp.user': 'user',
          'payload_printable.datagram': 'payload_printable',
          'payload_printable.segment': 'payload_printable'}

@@ -919,6 +919,19 @@ test_dns_answers(void **state)
 	assert_int_equal(rr[0].type, 16);
 	assert_int_equal(rr[0].ttl, 1);
 	assert_string_equal(rr[0].rdata, "This TXT record should be ignored");
+	{
+		/* A TXT string with a number after an escaped byte. */
+		static const uint8_t txt[] = {
+			0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+			1, 'a', 0, 0, 16, 0, 1,
+			0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 1, 0, 16,
+			15, 'i', 'd', 1, '0', '7', '9', '1', '2', '3', '4',
+			'5', '6', '7', '8', '9'
+		};
+
+		assert_int_equal(dns_answers(txt, sizeof(txt), rr, 1), 1);
+		assert_string_equal(rr[0].rdata, "id\\x01079*******89");
+	}
 	/* A query has none. */
 	assert_int_equal(dns_answers(dns_udp_q, sizeof(dns_udp_q), rr, 1), 0);
 	/* Every cut of the response: no read past it (ASan), the answers
@@ -1034,6 +1047,14 @@ test_dns_names(void **state)
 	    14);
 	assert_int_equal(dns(m, 12 + 14, &d), APP_DONE);
 	assert_string_equal(d.qname, "\\x01a\\x2eb.c\\x5cd");
+
+	/* a citizen-ID number after an escape: to the writer the escape's
+	 * digits would make the run 14 long and no number's */
+	o = 12;
+	memcpy(m + o, "\x0e" "a\x10" "079123456789" "\x00\x00\x01\x00\x01",
+	    20);
+	assert_int_equal(dns(m, 12 + 20, &d), APP_DONE);
+	assert_string_equal(d.qname, "a\\x10079*******89");
 
 	/* 255 bytes on the wire is the limit: 3 * 64 + 62 + 1 */
 	for (k = 61; k <= 62; k++) {

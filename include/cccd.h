@@ -58,6 +58,16 @@ char	*cccd_mask_str(char *s);
  */
 void	 cccd_mask_cut(char *s, size_t n, int head, int tail);
 /*
+ * s (n bytes) escapes bytes as \xHH (DNS names), \HH (OpenSSL's RFC 2253
+ * names) or '\' and a character. The digits after a hex escape are, to
+ * the writer, one run with the escape's own: "\x10" or "\10" before a
+ * number makes a run of 14, no number's, though a reader of the escape
+ * sees the 12 after it. Each run after an escape is masked as a number;
+ * when s was cut inside a run of digits (cut), the one at its end as a
+ * cut number's (cccd_mask_cut on s would count the escape's digits in).
+ */
+void	 cccd_mask_escaped(char *s, size_t n, int cut);
+/*
  * n bytes of s into dst (dstlen), printable ASCII as is and any other
  * byte as bad, cut to fit with cccd_mask_cut at the cut; the length.
  */

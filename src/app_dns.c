@@ -69,33 +69,6 @@ dns_label_plain(const uint8_t *l, size_t k)
 }
 
 /*
- * The digits right after an escape are, to the writer, one run with the
- * escape's own: "\x10" before a citizen-ID number makes 14 digits, no
- * number's, though a reader of the escape sees the 12 after it. Masked
- * here as the writer masks a number; when out was cut inside a run of
- * digits (cut), the run kept after an escape as a cut number's (the
- * caller's cccd_mask_cut counts the escape's digits in).
- */
-static void
-dns_mask_escaped(char *out, size_t n, int cut)
-{
-	const char	*e;
-	size_t		 a, b;
-
-	/* Every '\' starts an escape: a '\' byte is written as one. */
-	for (e = memchr(out, '\\', n); e != NULL && (size_t)(e - out) + 4 <= n;
-	    e = memchr(out + a, '\\', n - a)) {
-		a = (size_t)(e - out) + 4;
-		for (b = a; b < n && cccd_isdigit(out[b]); b++)
-			;
-		if (b - a == 12 && cccd_plausible(out + a))
-			memset(out + a + 3, '*', 7);
-		else if (cut && b == n)
-			cccd_mask_cut(out + a, b - a, 0, 1);
-	}
-}
-
-/*
  * Decode the name at *off into out; *off moves past it in the message.
  * Returns 0, or -1 if the name is malformed or runs past len.
  */
@@ -156,7 +129,7 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 				}
 		pos += 1 + (size_t)b;
 	}
-	dns_mask_escaped(out, n, cutdigit);
+	cccd_mask_escaped(out, n, cutdigit);
 	if (wire == 1 && outlen > sizeof("<Root>"))
 		memcpy(out, "<Root>", sizeof("<Root>"));
 	*off = after != 0 ? after : pos;
@@ -261,7 +234,7 @@ dns_txt(const uint8_t *p, size_t rdlen, char *out, size_t outlen)
 			break;
 		}
 	}
-	dns_mask_escaped(out, n, cut);
+	cccd_mask_escaped(out, n, cut);
 }
 
 /*

@@ -237,12 +237,17 @@ cert_name(const X509_NAME *nm, char *out, size_t outlen)
 	if (X509_NAME_print_ex(b, nm, 0, fl) >= 0 &&
 	    (n = BIO_read(b, out, (int)outlen - 1)) > 0) {
 		char	next;
+		int	cut;
 
 		out[n] = '\0';
 		/* Cut inside a run of digits: its kept part may be a
 		 * citizen-ID number's. */
-		if (BIO_read(b, &next, 1) == 1 && cccd_isdigit(next))
+		cut = BIO_read(b, &next, 1) == 1 && cccd_isdigit(next);
+		if (cut)
 			cccd_mask_cut(out, (size_t)n, 0, 1);
+		/* A control byte is written \HH: digits after it are no
+		 * number's to the writer. */
+		cccd_mask_escaped(out, (size_t)n, cut);
 	}
 	BIO_free(b);
 }

@@ -90,6 +90,39 @@ cccd_mask_cut(char *s, size_t n, int head, int tail)
 	}
 }
 
+static int
+cccd_hex(char c)
+{
+	return cccd_isdigit(c) || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+void
+cccd_mask_escaped(char *s, size_t n, int cut)
+{
+	const char	*e;
+	size_t		 i, a, b;
+
+	for (e = memchr(s, '\\', n); e != NULL; e = b < n ?
+	    memchr(s + b, '\\', n - b) : NULL) {
+		i = (size_t)(e - s);
+		/* \xHH, \HH, or '\' and the character it escapes. */
+		if (i + 3 < n && s[i + 1] == 'x' && cccd_hex(s[i + 2]) &&
+		    cccd_hex(s[i + 3]))
+			a = i + 4;
+		else if (i + 2 < n && cccd_hex(s[i + 1]) && cccd_hex(s[i + 2]))
+			a = i + 3;
+		else
+			a = i + 2 < n ? i + 2 : n;
+		for (b = a; b < n && cccd_isdigit(s[b]); b++)
+			;
+		if (b - a == 12 && cccd_plausible(s + a))
+			memset(s + a + 3, '*', 7);
+		else if (cut && b == n && b > a)
+			cccd_mask_cut(s + a, b - a, 0, 1);
+	}
+}
+
 size_t
 cccd_copy_text(char *dst, size_t dstlen, const uint8_t *s, size_t n, char bad)
 {

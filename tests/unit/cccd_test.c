@@ -128,6 +128,43 @@ test_cut_leaves_others(void **state)
 	    0);
 }
 
+/* in, its runs after escapes masked (cut: cut at its end), reads want. */
+static void
+check_escaped(const char *in, int cut, const char *want)
+{
+	char	s[64];
+
+	snprintf(s, sizeof(s), "%s", in);
+	cccd_mask_escaped(s, strlen(s), cut);
+	assert_string_equal(s, want);
+}
+
+/*
+ * After an escape whose last character is a digit, the writer sees the
+ * escape's digits and the number's as one run, too long to be one.
+ */
+static void
+test_escaped(void **state)
+{
+	(void)state;
+	/* DNS names' \xHH, OpenSSL's \HH, and '\' before a character. */
+	check_escaped("a\\x10" NUMBER ".vn", 0, "a\\x10079*******03.vn");
+	check_escaped("CN=\\10" NUMBER, 0, "CN=\\10079*******03");
+	check_escaped("O=x\\," NUMBER, 0, "O=x\\,079*******03");
+	check_escaped("\\x01" NUMBER "\\x20" NUMBER, 0,
+	    "\\x01079*******03\\x20079*******03");
+	/* An escaped '\' before digits: those are the text's own, 14. */
+	check_escaped("\\\\10" NUMBER, 0, "\\\\10" NUMBER);
+	/* Not a number: 13 digits, a century digit past 3. */
+	check_escaped("\\x10" NUMBER "4", 0, "\\x10" NUMBER "4");
+	check_escaped("\\x10079923456703", 0, "\\x10079923456703");
+	/* Cut after an escape: its kept part masked as a cut number's. */
+	check_escaped("\\x200791234", 1, "\\x20079****");
+	check_escaped("\\x200791234", 0, "\\x200791234");
+	check_escaped("\\1", 1, "\\1");
+	check_escaped("\\", 1, "\\");
+}
+
 int
 main(void)
 {
@@ -135,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_copy_cut_tail),
 		cmocka_unit_test(test_cut_head_and_both),
 		cmocka_unit_test(test_cut_leaves_others),
+		cmocka_unit_test(test_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

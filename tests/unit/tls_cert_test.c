@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -325,6 +326,65 @@ test_cache_bound(void **state)
 	tls_cert_cache_free(cc);
 }
 
+/* DER of a self-signed certificate whose subject is CN=cn (UTF8String,
+ * unbounded), made here: the hostile names are no openssl command's. */
+static size_t
+named_der(const char *cn, uint8_t *out, size_t outlen)
+{
+	EVP_PKEY	*k = EVP_EC_gen("P-256");
+	X509		*x = X509_new();
+	X509_NAME	*nm = X509_get_subject_name(x);
+	unsigned char	*p = out;
+	int		 n;
+
+	assert_non_null(k);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 1), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+	assert_int_equal(X509_NAME_add_entry_by_txt(nm, "CN",
+	    V_ASN1_UTF8STRING, (const unsigned char *)cn, -1, -1, 0), 1);
+	assert_int_equal(X509_set_issuer_name(x, nm), 1);
+	assert_int_equal(X509_set_pubkey(x, k), 1);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	n = i2d_X509(x, NULL);
+	assert_true(n > 0 && (size_t)n <= outlen);
+	assert_int_equal(i2d_X509(x, &p), n);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return (size_t)n;
+}
+
+/*
+ * A control byte in a name is written \HH: a citizen-ID number after it
+ * would be, to the writer, a run of 14 digits with the escape's, and go
+ * out in clear. Masked, whole and cut by the subject's 255 bytes.
+ */
+static void
+test_cache_escaped_number(void **state)
+{
+	static uint8_t		 der[TLS_CERT_DER_MAX];
+	struct tls_cert_cache	*cc = tls_cert_cache_new(64);
+	const struct tls_cert	*c;
+	char			 cn[300], want[300];
+	size_t			 len;
+
+	(void)state;
+	len = named_der("id\x10" "079123456789", der, sizeof(der));
+	c = tls_cert_get(cc, der, len);
+	assert_non_null(c);
+	assert_string_equal(c->subject, "CN=id\\10079*******89");
+	/* "CN=", 244 bytes, the escape: five digits kept of the number. */
+	memset(cn, 'a', 244);
+	snprintf(cn + 244, sizeof(cn) - 244, "\x10" "093135792417");
+	len = named_der(cn, der, sizeof(der));
+	c = tls_cert_get(cc, der, len);
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "CN=%.244s\\10093**", cn);
+	assert_string_equal(c->subject, want);
+	tls_cert_cache_free(cc);
+}
+
 static void
 test_tokset(void **state)
 {
@@ -377,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_walk_empty_records),
 		cmocka_unit_test(test_cache_fields),
 		cmocka_unit_test(test_cache_bound),
+		cmocka_unit_test(test_cache_escaped_number),
 		cmocka_unit_test(test_tokset),
 	};
 

@@ -513,7 +513,9 @@ plain_telnet_data(int dir, uint8_t c, struct app_plain *out)
 	    (n = strlen(out->user)) < sizeof(out->user) - 1) {
 		out->user[n] = (char)c;
 		out->user[n + 1] = '\0';
-	}
+	} else if ((out->seen & PLAIN_L_A) && cccd_isdigit((char)c))
+		/* Cut inside a run of digits, as cccd_copy_text cuts. */
+		cccd_mask_cut(out->user, n, 0, 1);
 	return (0);
 }
 

@@ -179,6 +179,7 @@ CUT_IDS = {
     "dns.rrname.escaped": "093135792417",
     "ssh.client.software_version": "087135792411",
     "ftp.user": "089135792412",
+    "telnet.user": "094135792418",
     "payload_printable.datagram": "091135792413",
     "payload_printable.segment": "092135792414",
 }
@@ -222,6 +223,15 @@ session(cap, CLIENT, SERVER, 21,
          b"PASS %s\r\n" % pw("ftp")],
         [b"220 ProFTPD Server ready\r\n", b"331 Password required\r\n",
          b"230 Logged in\r\n"], first="server")
+# Telnet: user[64], typed a character a segment.
+t = Tcp(cap, CLIENT, SERVER, eph(), 23).handshake()
+t.send(1, b"\r\nDebian GNU/Linux 12\r\nlogin: ")
+for ch in across("t", 64, "telnet.user").encode() + b"\r":
+    t.send(0, bytes([ch]))
+t.send(1, b"Password: ")
+for ch in pw("telnet") + b"\r":
+    t.send(0, bytes([ch]))
+t.close()
 # A payload excerpt is the first 128 bytes of a datagram.
 cap.add(ip(CLIENT, SERVER) / UDP(sport=eph(), dport=5514) /
         Raw(b"%s;" % across("so_cccd=", 129, "payload_printable.datagram",

@@ -325,7 +325,7 @@ field = {'http.url': 'url', 'http.hostname': 'hostname',
          'http.http_user_agent': 'http_user_agent', 'tls.sni': 'sni',
          'dns.rrname': 'rrname', 'dns.rrname.escaped': 'rrname',
          'ssh.client.software_version':
-         'software_version', 'ftp.user': 'user',
+         'software_version', 'ftp.user': 'user', 'telnet.user': 'user',
          'payload_printable.datagram': 'payload_printable',
          'payload_printable.segment': 'payload_printable'}
 for f in ('events.json', 'alerts.json', 'alerts-stdout.json',

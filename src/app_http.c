@@ -187,9 +187,10 @@ http_hide_password(char *uri, size_t cap)
 	size_t		 tail;
 
 	if ((a = http_uri_authority(uri, &end, &at)) == NULL || at == NULL ||
-	    (colon = memchr(a, ':', (size_t)(at - a))) == NULL ||
-	    at - ++colon == 3)
+	    (colon = memchr(a, ':', (size_t)(at - a))) == NULL)
 		return;
+	/* Three characters too: a password of three is one ("***" stays). */
+	colon++;
 	tail = strlen(at) + 1;
 	if ((size_t)(colon - uri) + 3 + tail > cap)
 		tail = cap - (size_t)(colon - uri) - 3;

@@ -148,6 +148,13 @@ session(cap, CLIENT, SERVER, 80,
           "\r\n" % (SECRETS["http.userinfo"], SECRETS["http.basic.b64"]))
          .encode()],
         [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+# A password of three characters is one too.
+SECRETS["http.userinfo3"] = "P!~"
+session(cap, CLIENT, SERVER, 80,
+        [("GET http://bob:%s@intra.cong-dan.gov.vn/ HTTP/1.1\r\n"
+          "Host: intra.cong-dan.gov.vn\r\n\r\n" % SECRETS["http.userinfo3"])
+         .encode()],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
 SECRETS["ldap"] = "Ldap-S3cret-Pw5"
 dn, lpw = b"cn=admin,dc=example", SECRETS["ldap"].encode()
 bind = (b"\x02\x01\x03\x04" + bytes([len(dn)]) + dn + b"\x80" +

@@ -235,6 +235,9 @@ want(ev, 'events', 'in_iface', 'in_iface')
 if not any(r.get('http.url', '').startswith('http://alice:***@intra.')
            for r in ev):
     bad.append('events: no http.url with its password starred')
+if not any(r.get('http.url', '').startswith('http://bob:***@intra.')
+           for r in ev):
+    bad.append('events: no http.url with its 3-character password starred')
 outputs = {'alerts.json': load(tmp + '/alerts.json'),
            '--alerts': load(tmp + '/alerts-stdout.json'),
            'remote syslog': load(tmp + '/c/out/sensor-cccd.json'),

@@ -1243,6 +1243,10 @@ test_http_requests(void **state)
 	assert_int_equal(HTTP("GET https://b:p@x.example HTTP/1.1\r\n\r\n", &h),
 	    APP_DONE);
 	assert_string_equal(h.uri, "https://b:***@x.example");
+	/* three characters are a password too (were kept as sent) */
+	assert_int_equal(HTTP("GET http://b:p4s@x.example/ HTTP/1.1\r\n\r\n",
+	    &h), APP_DONE);
+	assert_string_equal(h.uri, "http://b:***@x.example/");
 	/* no password, or an '@' past the authority: as sent */
 	assert_int_equal(HTTP("GET http://bob@x.example/a:b@c HTTP/1.1\r\n\r\n",
 	    &h), APP_DONE);

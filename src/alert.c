@@ -553,10 +553,12 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
  * Proxy-Authorization header's credentials (Basic is a password in
  * base64) to its line's end, its scheme left, and a URL's password
  * (scheme://user:PASSWORD@host).
- * p is the payload the n characters of ex were made from.
+ * p is the payload (plen bytes) the n characters of ex were made from:
+ * a URL's authority is read past the excerpt's end, where its '@' may
+ * be, and one the payload ends in may go on with its '@' in the next.
  */
 static void
-hide_credentials(char *ex, const uint8_t *p, size_t n)
+hide_credentials(char *ex, const uint8_t *p, size_t n, size_t plen)
 {
 	static const char	h[] = "authorization:";
 	size_t			i, k, at, colon;
@@ -582,14 +584,17 @@ hide_credentials(char *ex, const uint8_t *p, size_t n)
 		if (p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
 			continue;
 		at = colon = 0;
-		for (k = i + 3; k < n && p[k] > ' ' && p[k] < 0x7f &&
+		for (k = i + 3; k < plen && p[k] > ' ' && p[k] < 0x7f &&
 		    p[k] != '/' && p[k] != '?' && p[k] != '#'; k++) {
 			if (p[k] == '@')
 				at = k;
 			else if (p[k] == ':' && colon == 0)
 				colon = k;
 		}
-		for (k = colon + 1; colon != 0 && colon < at && k < at; k++)
+		if (k == plen && at == 0)
+			at = plen;
+		for (k = colon + 1; colon != 0 && colon < at && k < at &&
+		    k < n; k++)
 			ex[k] = '*';
 	}
 }
@@ -605,7 +610,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 {
 	char		 ex[129];
 	const uint8_t	*p;
-	size_t		 n;
+	size_t		 n, plen;
 
 	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
 		return;
@@ -617,8 +622,9 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 	}
 	if (n == 0)
 		return;
+	plen = n;
 	n = cccd_copy_text(ex, sizeof(ex), p, n, '.');
-	hide_credentials(ex, p, n);
+	hide_credentials(ex, p, n, plen);
 	/*
 	 * A TCP segment is a piece of a stream: the bytes before it and
 	 * after it may hold the rest of a number whose part it begins or

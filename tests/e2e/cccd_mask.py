@@ -155,6 +155,16 @@ session(cap, CLIENT, SERVER, 80,
           "Host: intra.cong-dan.gov.vn\r\n\r\n" % SECRETS["http.userinfo3"])
          .encode()],
         [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+# A URL's password ending at the excerpt's last byte, its '@' after it.
+SECRETS["http.referer"] = "Ref-S3cret-Pw4"
+req = ("GET /r HTTP/1.1\r\nAuthorization: Basic %s\r\nX-Pad: " %
+       SECRETS["http.basic.b64"]).encode()
+ref = ("\r\nReferer: http://carol:%s" % SECRETS["http.referer"]).encode()
+req += b"p" * (128 - len(req) - len(ref)) + ref
+assert len(req) == 128
+session(cap, CLIENT, SERVER, 80,
+        [req + b"@intra.cong-dan.gov.vn/\r\nHost: intra.cong-dan.gov.vn\r\n\r\n"],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
 SECRETS["ldap"] = "Ldap-S3cret-Pw5"
 dn, lpw = b"cn=admin,dc=example", SECRETS["ldap"].encode()
 bind = (b"\x02\x01\x03\x04" + bytes([len(dn)]) + dn + b"\x80" +

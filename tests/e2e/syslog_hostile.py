@@ -103,7 +103,27 @@ def main(path):
         qname = label + b".example.vn."
         cap.add(CLIENT, RESOLVER, UDP(sport=5300 + i, dport=53) /
                 DNS(id=i + 1, rd=1, qd=DNSQR(qname=qname, qtype="A")))
+    # A response whose 8 answers (the most an event keeps) have names of
+    # 255 quotes, each written \" : its event is the longest one.
+    cap.add(CLIENT, RESOLVER, UDP(sport=5399, dport=53) /
+            Raw(struct.pack("!HHHHHH", 99, 0x0100, 1, 0, 0, 0) +
+                wire_name(b"c2.example.vn") + b"\x00\x01\x00\x01"))
+    cap.add(RESOLVER, CLIENT, UDP(sport=53, dport=5399) /
+            Raw(quote_response(99)))
     cap.write(path)
+
+
+def wire_name(name):
+    return b"".join(bytes([len(l)]) + l for l in name.split(b".")) + b"\x00"
+
+
+def quote_response(qid):
+    big = wire_name(b".".join([b'"' * 63] * 3 + [b'"' * 61]))
+    m = struct.pack("!HHHHHH", qid, 0x8180, 1, 8, 0, 0) + \
+        wire_name(b"c2.example.vn") + b"\x00\x01\x00\x01"
+    for _ in range(7):
+        m += big + struct.pack("!HHIH", 5, 1, 60, len(big)) + big
+    return m + big + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([6, 6, 6, 6])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@
 # messages through placeholders. Every alert goes to local syslog and to
 # the remote TLS output of the same real syslog-ng running the shipped
 # collector configuration; for every alert, the collector's parsed fields
-# must equal alerts.json's, field by field. Exit: 0 pass, 1 fail, 77 skip.
+# must equal alerts.json's, field by field. A DNS response of 8 answers
+# whose names are 255 quotes must have its event (--events) like every
+# other DNS message. Exit: 0 pass, 1 fail, 77 skip.
 me=syslog_hostile
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
 sl_init
@@ -23,7 +25,8 @@ sl_sensor_conf "$TMP/sensor.yaml" sensor-h "  json: {path: $TMP/alerts.json}
     - {host: 127.0.0.1, port: $port, transport: tls, ca: $TMP/certs/ca.pem,
        server_name: collector.test, spool: $TMP/spool, drain_timeout: 10s}"
 "$CANHGACD" -c "$TMP/sensor.yaml" -r "$TMP/in.pcap" --stats "$TMP/stats.json" \
-	2>"$TMP/daemon.log" || { cat "$TMP/daemon.log" >&2; fail "canhgacd failed"; }
+	--events "$TMP/events.json" 2>"$TMP/daemon.log" ||
+	{ cat "$TMP/daemon.log" >&2; fail "canhgacd failed"; }
 n=$(wc -l <"$TMP/alerts.json")
 [ "$n" -ge 30 ] || fail "only $n alerts from the hostile capture"
 sl_wait_lines "$TMP/c/out/local/sensor-h.json" "$n" 10 ||
@@ -64,5 +67,15 @@ import json, sys
 d = json.load(open(sys.argv[1]))['outputs']
 assert d['syslog']['dropped'] == 0 and d['syslog']['waiting'] == 0, d
 assert d['remote'][0]['dropped'] == 0, d
+# Every DNS message has its event, the response of 8 answers of quotes
+# too (8 KiB was too short for it: the record was lost, counted).
+assert d['events']['errors'] == 0, d['events']
+PYEOF
+$PY - "$TMP/events.json" <<'PYEOF' || fail "a DNS message without its event"
+import json, sys
+dns = [json.loads(l)['dns'] for l in open(sys.argv[1]) if '"event_type":"dns"' in l]
+resp = [d for d in dns if d['type'] == 'response']
+assert len(dns) >= 9 and len(resp) == 1, (len(dns), len(resp))
+assert len(resp[0]['answers']) == 8, resp[0]['answers']
 PYEOF
 echo "$me: PASS" >&2

@@ -557,6 +557,20 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
  * a URL's authority is read past the excerpt's end, where its '@' may
  * be, and one the payload ends in may go on with its '@' in the next.
  */
+/*
+ * Where the line going on after the line end at p[i] starts, or 0: a
+ * line starting with SP or HTAB continues the field before it (obs-fold,
+ * RFC 9112 5.2, which a server may still take).
+ */
+static size_t
+folded(const uint8_t *p, size_t i, size_t n)
+{
+	size_t	k = i + (i < n && p[i] == '\r');
+
+	k += k < n && p[k] == '\n';
+	return k > i && k < n && (p[k] == ' ' || p[k] == '\t') ? k : 0;
+}
+
 static void
 hide_credentials(char *ex, const uint8_t *p, size_t n, size_t plen)
 {
@@ -577,8 +591,15 @@ hide_credentials(char *ex, const uint8_t *p, size_t n, size_t plen)
 		if (k < n && p[k] == ' ')
 			for (i = k; i < n && p[i] == ' '; i++)
 				;
-		for (; i < n && p[i] != '\r' && p[i] != '\n'; i++)
-			ex[i] = '*';
+		else if (k > i && folded(p, k, n))
+			i = k;
+		for (;;) {
+			for (; i < n && p[i] != '\r' && p[i] != '\n'; i++)
+				ex[i] = '*';
+			if ((k = folded(p, i, n)) == 0)
+				break;
+			i = k;
+		}
 	}
 	for (i = 0; i + 3 <= n; i++) {
 		if (p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')

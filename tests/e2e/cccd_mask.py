@@ -155,6 +155,13 @@ session(cap, CLIENT, SERVER, 80,
           "Host: intra.cong-dan.gov.vn\r\n\r\n" % SECRETS["http.userinfo3"])
          .encode()],
         [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+# Credentials on a folded line (obs-fold, which servers may take).
+SECRETS["http.fold.b64"] = base64.b64encode(b"dave:Fold-S3cret-Pw3").decode()
+session(cap, CLIENT, SERVER, 9999,
+        [("GET /f?leak=1 HTTP/1.1\r\nAuthorization: Basic\r\n %s\r\n"
+          "Host: intra.cong-dan.gov.vn\r\n\r\n" % SECRETS["http.fold.b64"])
+         .encode()],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
 # A URL's password ending at the excerpt's last byte, its '@' after it.
 SECRETS["http.referer"] = "Ref-S3cret-Pw4"
 req = ("GET /r HTTP/1.1\r\nAuthorization: Basic %s\r\nX-Pad: " %

@@ -33,6 +33,82 @@ struct yaml_doc {
 };
 
 /*
+ * Anchors seen so far, with the nodes each stands for once its aliases
+ * are expanded: an alias copies none of them (libyaml makes it a second
+ * reference to the node), but every walk of the document (a rule's
+ * digest, the section digests of a reload, the parsers) goes through it
+ * as often as it is referred to, so nine anchors of ten aliases each are
+ * billions of nodes to walk, and an alias inside its own anchor a walk
+ * that never ends (the process died of its stack).
+ */
+struct anchors {
+	char		**name;
+	uint64_t	 *size;
+	size_t		  cap, n;
+};
+
+static uint64_t
+anchor_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of name: its own, or the empty one it would take. */
+static size_t
+anchor_slot(const struct anchors *a, const char *name)
+{
+	size_t	i = (size_t)anchor_hash(name) & (a->cap - 1);
+
+	while (a->name[i] != NULL && strcmp(a->name[i], name) != 0)
+		i = (i + 1) & (a->cap - 1);
+	return i;
+}
+
+static void
+anchor_set(struct anchors *a, const char *name, uint64_t size)
+{
+	size_t	i, j, ocap = a->cap;
+	char	**oname = a->name;
+	uint64_t *osize = a->size;
+
+	if (2 * (a->n + 1) > a->cap) {
+		a->cap = ocap ? 2 * ocap : 64;
+		a->name = xcalloc(a->cap, sizeof(*a->name));
+		a->size = xcalloc(a->cap, sizeof(*a->size));
+		for (j = 0; j < ocap; j++)
+			if (oname[j] != NULL) {
+				i = anchor_slot(a, oname[j]);
+				a->name[i] = oname[j];
+				a->size[i] = osize[j];
+			}
+		free(oname);
+		free(osize);
+	}
+	i = anchor_slot(a, name);
+	if (a->name[i] == NULL) {
+		a->name[i] = xstrdup(name);
+		a->n++;
+	}
+	a->size[i] = size;
+}
+
+static void
+anchors_clear(struct anchors *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->cap; i++)
+		free(a->name[i]);
+	free(a->name);
+	free(a->size);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
  * Nodes and nesting counted from libyaml's events, before the document
  * is built: a 16 MiB flow sequence of zeros is 8M nodes, 1.35 GB of
  * document before a count of them could refuse it, and libyaml's scanner
@@ -46,13 +122,20 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 {
 	yaml_parser_t	 parser;
 	yaml_event_t	 ev;
-	size_t		 nodes = 0, depth = 0;
+	struct anchors	 anchors = { NULL, NULL, 0, 0 };
+	/* Per open collection: its anchor, and where the expanded count
+	 * stood at its start (the count at its end less this is its size). */
+	char		*open_anchor[YAMLDOC_MAX_DEPTH + 1];
+	uint64_t	 open_start[YAMLDOC_MAX_DEPTH + 1], expanded = 0, sz;
+	const yaml_char_t *anchor;
+	size_t		 nodes = 0, depth = 0, i;
 	int		 rc = 0, done = 0;
 
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
 	yaml_parser_set_input_string(&parser, buf, len);
 	while (!done && rc == 0 && yaml_parser_parse(&parser, &ev)) {
+		anchor = NULL;
 		switch (ev.type) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -63,9 +146,22 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 				    ev.start_mark.column + 1,
 				    YAMLDOC_MAX_DEPTH);
 				rc = -1;
+				break;
 			}
+			anchor = ev.type == YAML_SEQUENCE_START_EVENT ?
+			    ev.data.sequence_start.anchor :
+			    ev.data.mapping_start.anchor;
+			open_anchor[depth] = anchor != NULL ?
+			    xstrdup((const char *)anchor) : NULL;
+			open_start[depth] = expanded;
+			anchor = NULL;	/* recorded at its end */
 			/* FALLTHROUGH */
 		case YAML_SCALAR_EVENT:
+			if (ev.type == YAML_SCALAR_EVENT)
+				anchor = ev.data.scalar.anchor;
+			expanded++;
+			if (anchor != NULL)
+				anchor_set(&anchors, (const char *)anchor, 1);
 			if (rc == 0 && ++nodes > YAMLDOC_MAX_NODES) {
 				snprintf(err, errlen, "%s:%zu:%zu: more than %d "
 				    "YAML nodes", path, ev.start_mark.line + 1,
@@ -76,7 +172,51 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
+			if (depth == 0)
+				break;
+			if (open_anchor[depth] != NULL) {
+				anchor_set(&anchors, open_anchor[depth],
+				    expanded - open_start[depth]);
+				free(open_anchor[depth]);
+			}
 			depth--;
+			break;
+		case YAML_ALIAS_EVENT:
+			anchor = ev.data.alias.anchor;
+			for (i = 1; i <= depth; i++)
+				if (open_anchor[i] != NULL &&
+				    strcmp(open_anchor[i],
+				    (const char *)anchor) == 0)
+					break;
+			if (i <= depth) {
+				snprintf(err, errlen, "%s:%zu:%zu: alias *%s "
+				    "inside the node it names", path,
+				    ev.start_mark.line + 1,
+				    ev.start_mark.column + 1,
+				    (const char *)anchor);
+				rc = -1;
+				break;
+			}
+			/* An unknown anchor is libyaml's error, at the load. */
+			sz = 1;
+			if (anchors.cap > 0) {
+				i = anchor_slot(&anchors, (const char *)anchor);
+				if (anchors.name[i] != NULL)
+					sz = anchors.size[i];
+			}
+			expanded += sz;
+			if (expanded > YAMLDOC_MAX_NODES) {
+				snprintf(err, errlen, "%s:%zu:%zu: aliases "
+				    "expand to more than %d YAML nodes", path,
+				    ev.start_mark.line + 1,
+				    ev.start_mark.column + 1,
+				    YAMLDOC_MAX_NODES);
+				rc = -1;
+			}
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			/* Anchors are a document's own. */
+			anchors_clear(&anchors);
 			break;
 		case YAML_STREAM_END_EVENT:
 			done = 1;
@@ -86,6 +226,10 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 		}
 		yaml_event_delete(&ev);
 	}
+	for (; depth > 0; depth--)
+		if (depth <= YAMLDOC_MAX_DEPTH)
+			free(open_anchor[depth]);
+	anchors_clear(&anchors);
 	yaml_parser_delete(&parser);
 	return rc;
 }

@@ -212,6 +212,34 @@ test_hostile_yaml(void **state)
 #else
 	(void)rss0;
 #endif
+	/* Aliases: one inside the node it names was a walk without end
+	 * (the process died of its stack); nine anchors of ten aliases
+	 * each, 10^9 nodes to walk, kept a rule's digest busy for minutes.
+	 * Both refused before the document is built; aliases within the
+	 * node cap still load. */
+	expect_error("rules:\n  - &r {sid: 1, x: [1, *r]}\n", ":2:24:",
+	    "alias *r inside the node it names");
+	expect_error("x: &s [1, &t [2, *s]]\n", ":1:18:", "inside the node");
+	i = (size_t)snprintf(t, 64, "rules: [&a0 [0,1,2,3,4,5,6,7,8,9]");
+	for (n = 1; n < 10; n++) {
+		i += (size_t)snprintf(t + i, 64, ", &a%zu [", n);
+		for (size_t j = 0; j < 10; j++)
+			i += (size_t)snprintf(t + i, 64, "%s*a%zu",
+			    j ? "," : "", n - 1);
+		t[i++] = ']';
+	}
+	memcpy(t + i, "]\n", 3);
+	t0 = time(NULL);
+	expect_error(t, ":1:", "aliases expand to more than 2000000 YAML "
+	    "nodes");
+	assert_true(time(NULL) - t0 < 5);
+	err[0] = '\0';
+	config_free(config_load(write_conf("sensor: {name: &n t}\n"
+	    "assets: {a: &A [10.0.0.1], b: *A, c: [*n]}\n"), err,
+	    sizeof(err)));
+	unlink(path);
+	if (strstr(err, "alias") != NULL || strstr(err, "YAML") != NULL)
+		fail_msg("aliases within the cap refused: %s", err);
 	/* Size: a byte over 16 MiB, from a file or from a FIFO. */
 	memset(t, '#', (16u << 20) + 1);
 	t[(16u << 20) + 1] = '\0';

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/sysinfo.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -44,6 +46,13 @@ struct option_def {
 };
 
 #define OFF(f)	offsetof(struct config, f)
+/*
+ * The bound of a memory cap: the host's RAM and swap (host_memory). The
+ * tables are allocated whole from it (at start, or at a reload for
+ * threshold_memcap), so a cap no allocation can meet would pass -T and
+ * then end the start, or the running daemon at a reload.
+ */
+#define HOST_MEMORY	INT64_MAX
 
 static const struct option_def options[] = {
 	{ "sensor", "name", OPT_STR, OFF(sensor_name), 1, 128, "canhgac", 1 },
@@ -61,11 +70,11 @@ static const struct option_def options[] = {
 	/* Packet workers (workers.c); 0: one per CPU the unit allows. */
 	{ "sensor", "workers", OPT_INT, OFF(workers), 0, WORKERS_MAX, "0", 0 },
 	{ "limits", "flow_memcap", OPT_SIZE, OFF(flow_memcap), 1 << 20,
-	    INT64_MAX, "256MB", 0 },
+	    HOST_MEMORY, "256MB", 0 },
 	{ "limits", "threshold_memcap", OPT_SIZE, OFF(threshold_memcap),
-	    1 << 20, INT64_MAX, "64MB", 1 },
+	    1 << 20, HOST_MEMORY, "64MB", 1 },
 	{ "limits", "behaviour_memcap", OPT_SIZE, OFF(behaviour_memcap),
-	    1 << 20, INT64_MAX, "32MB", 1 },
+	    1 << 20, HOST_MEMORY, "32MB", 1 },
 	/* Widest prefix a list file may hold (canhgacctl list add --force). */
 	{ "limits", "list_min_prefix_v4", OPT_INT, OFF(list_min_prefix4), 0,
 	    32, "8", 1 },
@@ -86,13 +95,13 @@ static const struct option_def options[] = {
 	    OFF(timeouts.t[FLOW_CLOSED]), 1000000, 86400LL * 1000000, "10s", 1 },
 	{ "defrag", "enabled", OPT_BOOL, OFF(defrag_enabled), 0, 1, "true", 0 },
 	{ "defrag", "memcap", OPT_SIZE, OFF(defrag_memcap), 1 << 20,
-	    INT64_MAX, "16MB", 0 },
+	    HOST_MEMORY, "16MB", 0 },
 	{ "defrag", "timeout", OPT_DURATION, OFF(defrag_timeout), 1000000,
 	    86400LL * 1000000, "30s", 0 },
 	{ "stream", "memcap", OPT_SIZE, OFF(stream_memcap), 1 << 20,
-	    INT64_MAX, "32MB", 0 },
+	    HOST_MEMORY, "32MB", 0 },
 	{ "stream", "match_memcap", OPT_SIZE, OFF(stream_match_memcap),
-	    1 << 20, INT64_MAX, "16MB", 0 },
+	    1 << 20, HOST_MEMORY, "16MB", 0 },
 	{ "stream", "depth", OPT_SIZE, OFF(stream_depth), 4096,
 	    UINT32_MAX, "1MB", 0 },
 	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,
@@ -157,6 +166,17 @@ static const char *const capture_keys[] = {
 };
 
 /* Set one option from its text; err names the node on failure. */
+/* RAM and swap, in bytes; unknown: no bound. */
+static uint64_t
+host_memory(void)
+{
+	struct sysinfo	si;
+
+	if (sysinfo(&si) != 0 || si.mem_unit == 0)
+		return UINT64_MAX;
+	return ((uint64_t)si.totalram + si.totalswap) * si.mem_unit;
+}
+
 static int
 option_set(struct config *c, const struct option_def *o, const char *s,
     struct yaml_doc *yd, struct yaml_node_s *n, char *err, size_t errlen)
@@ -204,6 +224,12 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 			    "%s.%s: expected a size such as 64MB (at least "
 			    "%lld bytes), got \"%s\"", o->section, o->name,
 			    (long long)o->min, s);
+		/* Not the defaults: they are not the host's to refuse. */
+		if (yd != NULL && o->max == HOST_MEMORY && u > host_memory())
+			return yamldoc_error(yd, n, err, errlen,
+			    "%s.%s: \"%s\" is more than this host's memory "
+			    "(%llu MB of RAM and swap)", o->section, o->name,
+			    s, (unsigned long long)(host_memory() >> 20));
 		*(uint64_t *)base = u;
 		return 0;
 	case OPT_DURATION:

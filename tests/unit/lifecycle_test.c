@@ -399,6 +399,24 @@ test_load_reload_reload_stop(void **state)
 	free(a);
 	assert_int_equal(s.reloads, 5);
 	assert_false(sensor_reload_pending(&s));
+	/* A threshold table no host can give: the reload is refused, naming
+	 * the key, and the sensor goes on (the allocation ended it). */
+	{
+		FILE	*fp = fopen(path("canhgac.yaml", p, sizeof(p)), "a");
+
+		assert_non_null(fp);
+		fputs("limits: {threshold_memcap: 1024TB}\n", fp);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_not_equal(sensor_reload(&s, err, sizeof(err)), 0);
+		if (strstr(err, "canhgac.yaml:11:28:") == NULL ||
+		    strstr(err, "limits.threshold_memcap: \"1024TB\" is more "
+		    "than this host's memory") == NULL)
+			fail_msg("%s", err);
+		assert_string_equal(s.conf->sensor_name, "lc-two");
+		assert_int_equal(s.reloads, 6);
+		assert_int_equal(s.reload_failures, 1);
+		write_config("lc-two", pe.port);
+	}
 
 	/* Stop: end the flows, drain the outputs, leave the loop. */
 	assert_false(s.shutting_down);

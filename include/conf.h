@@ -82,6 +82,9 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 void	 config_free(struct config *);
 void	 config_defaults(struct config *);
 void	 config_print(const struct config *, FILE *);
+/* 0 if user: and the status groups exist; -1 and a warning in err
+ * (FILE:LINE:COL: warning: ...). */
+int	 config_check_accounts(const struct config *, char *, size_t);
 /* 0 if a reload from old to new applies every change; -1 and err
  * ("FILE:LINE:COL: KEY changes only at restart") if one needs a restart.
  * live: capture comes from the configuration's interfaces (not -r). */

@@ -353,6 +353,8 @@ main(int argc, char *argv[])
 		return offline_compliance(&s, clevel, cformat, clang, csince);
 	if (test) {
 		s.conf->strict_list = strict_list;
+		if (config_check_accounts(s.conf, err, sizeof(err)) != 0)
+			log_warnx("%s", err);
 		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", cccd_mask_str(err));
 			config_free(s.conf);

@@ -11,7 +11,9 @@
 #include <sys/sysinfo.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -942,6 +944,38 @@ config_node(const struct config *c, const char *key,
 		*near = n = m;
 	}
 	return n;
+}
+
+/*
+ * The user and the status socket's groups exist (their keys say "must
+ * exist"): a live start looks them up only once capture is open, so -T
+ * looks too and warns, naming the key (a warning: packages are built and
+ * tested on hosts without the service user).
+ */
+int
+config_check_accounts(const struct config *c, char *err, size_t errlen)
+{
+	static const char *const account_key[] = { "user",
+	    "outputs.status.group", "outputs.status.admin_group" };
+	const char		*name[3];
+	struct yaml_node_s	*n, *near;
+	size_t			 i;
+
+	name[0] = c->user;
+	name[1] = c->status_group;
+	name[2] = c->status_admin_group;
+	for (i = 0; i < NELEM(account_key); i++) {
+		if (name[i] == NULL || c->doc == NULL ||
+		    (i == 0 ? getpwnam(name[i]) != NULL :
+		    getgrnam(name[i]) != NULL))
+			continue;
+		n = config_node(c, account_key[i], &near);
+		return yamldoc_error(c->doc, n != NULL ? n : near, err, errlen,
+		    "warning: %s: no %s \"%s\" on this host: a live start "
+		    "refuses it", account_key[i],
+		    i == 0 ? "user" : "group", name[i]);
+	}
+	return 0;
 }
 
 static int

@@ -741,6 +741,14 @@ sub_capture_init(struct sensor *s, char *err, size_t errlen)
 static void
 sub_capture_shutdown(struct sensor *s)
 {
+	/*
+	 * A start that failed once capture was open (user: missing, the
+	 * --stats file) never stopped: the worker threads still read their
+	 * fanout handles and end their flows naming its interfaces. Done
+	 * before the handles go (a stopped sensor has joined them already).
+	 */
+	workers_free(s->workers);
+	s->workers = NULL;
 	capture_free(s->cap);
 	s->cap = NULL;
 }

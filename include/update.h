@@ -49,6 +49,18 @@ struct update_conf {
 	char			*socket;	/* outputs.status.socket */
 };
 
+/* An https:// URL as update_fetch takes it. */
+struct upd_url {
+	char	host[256];
+	char	port[8];
+	char	path[2048];
+	int	ip;		/* the host is an address literal */
+};
+
+/* https://HOST[:PORT][/PATH] into out; -1 with err (printable). */
+int	 update_url_parse(const char *u, struct upd_url *out, char *err,
+	    size_t errlen);
+
 /*
  * Parse and check the `updates:` section of the configuration (yd, its
  * root; dir: the configuration's directory, "" or ending in '/'). The

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -49,6 +51,70 @@ get_str(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
 		return yamldoc_error(yd, v, err, errlen, "updates: %s: "
 		    "expected a value", key);
 	return 0;
+}
+
+/* https://HOST[:PORT][/PATH], refusing what a feed URL has no need of. */
+int
+update_url_parse(const char *u, struct upd_url *out, char *err,
+    size_t errlen)
+{
+	const char	*h = u + 8, *e, *p;
+	size_t		 hl, i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; u[i] != '\0'; i++)
+		if ((unsigned char)u[i] <= ' ' || (unsigned char)u[i] >= 0x7f)
+			goto bad;
+	if (strncmp(u, "https://", 8) != 0)
+		goto bad;
+	p = h + strcspn(h, "/?#");
+	if (memchr(h, '@', (size_t)(p - h)) != NULL)
+		goto bad;	/* user:password@ */
+	if (*h == '[') {
+		if ((e = memchr(h, ']', (size_t)(p - h))) == NULL)
+			goto bad;
+		hl = (size_t)(e - h - 1);
+		h++;
+		e++;
+		out->ip = 1;
+	} else {
+		e = memchr(h, ':', (size_t)(p - h));
+		if (e == NULL)
+			e = p;
+		hl = (size_t)(e - h);
+	}
+	if (hl == 0 || hl >= sizeof(out->host))
+		goto bad;
+	memcpy(out->host, h, hl);
+	snprintf(out->port, sizeof(out->port), "443");
+	if (*e == ':') {
+		size_t pl = (size_t)(p - e - 1);
+
+		if (pl == 0 || pl > 5 || strspn(e + 1, "0123456789") < pl)
+			goto bad;
+		memcpy(out->port, e + 1, pl);
+		out->port[pl] = '\0';
+		if (atoi(out->port) < 1 || atoi(out->port) > 65535)
+			goto bad;
+	} else if (e != p)
+		goto bad;
+	if (*p == '\0')
+		snprintf(out->path, sizeof(out->path), "/");
+	else if (*p != '/' ||
+	    (size_t)snprintf(out->path, sizeof(out->path), "%.*s",
+	    (int)strcspn(p, "#"), p) >= sizeof(out->path))
+		goto bad;
+	if (!out->ip) {
+		struct in_addr a;
+
+		out->ip = inet_pton(AF_INET, out->host, &a) == 1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%.200s: not a URL this can fetch "
+	    "(https://HOST[:PORT]/PATH, printable, without user@)", u);
+	upd_printable(err);
+	return -1;
 }
 
 /* Where a URL may point: a path, file:// or https://. */
@@ -125,6 +191,8 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 {
 	const char		*name, *url, *target, *fmt, *v;
 	struct yaml_node_s	*n;
+	struct upd_url		 pu;
+	char			 e[512];
 	uint64_t		 u;
 	size_t			 i;
 
@@ -152,6 +220,12 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: url "
 		    "must be a file path, file://PATH or https://HOST/PATH",
 		    name);
+	/* As the fetch will parse it: a bad one is this line's error, not
+	 * a failure of `canhgacctl update` later. */
+	if (strncmp(url, "https://", 8) == 0 &&
+	    update_url_parse(url, &pu, e, sizeof(e)) != 0)
+		return yamldoc_error(yd, yamldoc_get(yd, m, "url"), err,
+		    errlen, "updates: %s: url: %s", name, e);
 	s->url = strncmp(url, "https://", 8) == 0 || url[0] == '/' ?
 	    xstrdup(url) : strncmp(url, "file://", 7) == 0 ?
 	    xstrdup(url + 7) : conf_path(dir, url);
@@ -196,6 +270,10 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: "
 		    "signature: a file path, file://PATH or https:// URL",
 		    name);
+	if (v != NULL && strncmp(v, "https://", 8) == 0 &&
+	    update_url_parse(v, &pu, e, sizeof(e)) != 0)
+		return yamldoc_error(yd, yamldoc_get(yd, m, "signature"), err,
+		    errlen, "updates: %s: signature: %s", name, e);
 	s->signature = v == NULL ? NULL : strncmp(v, "https://", 8) == 0 ||
 	    v[0] == '/' ? xstrdup(v) : strncmp(v, "file://", 7) == 0 ?
 	    xstrdup(v + 7) : conf_path(dir, v);

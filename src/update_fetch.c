@@ -83,76 +83,6 @@ ssl_reason(void)
 	return buf;
 }
 
-struct url {
-	char	host[256];
-	char	port[8];
-	char	path[2048];
-	int	ip;		/* the host is an address literal */
-};
-
-/* https://HOST[:PORT][/PATH], refusing what a feed URL has no need of. */
-static int
-url_parse(const char *u, struct url *out, char *err, size_t errlen)
-{
-	const char	*h = u + 8, *e, *p;
-	size_t		 hl, i;
-
-	memset(out, 0, sizeof(*out));
-	for (i = 0; u[i] != '\0'; i++)
-		if ((unsigned char)u[i] <= ' ' || (unsigned char)u[i] >= 0x7f)
-			goto bad;
-	if (strncmp(u, "https://", 8) != 0)
-		goto bad;
-	p = h + strcspn(h, "/?#");
-	if (memchr(h, '@', (size_t)(p - h)) != NULL)
-		goto bad;	/* user:password@ */
-	if (*h == '[') {
-		if ((e = memchr(h, ']', (size_t)(p - h))) == NULL)
-			goto bad;
-		hl = (size_t)(e - h - 1);
-		h++;
-		e++;
-		out->ip = 1;
-	} else {
-		e = memchr(h, ':', (size_t)(p - h));
-		if (e == NULL)
-			e = p;
-		hl = (size_t)(e - h);
-	}
-	if (hl == 0 || hl >= sizeof(out->host))
-		goto bad;
-	memcpy(out->host, h, hl);
-	snprintf(out->port, sizeof(out->port), "443");
-	if (*e == ':') {
-		size_t pl = (size_t)(p - e - 1);
-
-		if (pl == 0 || pl > 5 || strspn(e + 1, "0123456789") < pl)
-			goto bad;
-		memcpy(out->port, e + 1, pl);
-		out->port[pl] = '\0';
-		if (atoi(out->port) < 1 || atoi(out->port) > 65535)
-			goto bad;
-	} else if (e != p)
-		goto bad;
-	if (*p == '\0')
-		snprintf(out->path, sizeof(out->path), "/");
-	else if (*p != '/' ||
-	    (size_t)snprintf(out->path, sizeof(out->path), "%.*s",
-	    (int)strcspn(p, "#"), p) >= sizeof(out->path))
-		goto bad;
-	if (!out->ip) {
-		struct in_addr a;
-
-		out->ip = inet_pton(AF_INET, out->host, &a) == 1;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "%.200s: not a URL this can fetch "
-	    "(https://HOST[:PORT]/PATH, printable, without user@)", u);
-	upd_printable(err);
-	return -1;
-}
-
 /* Seconds left before the deadline (at least 1 while any is). */
 static int
 left(time_t deadline)
@@ -164,7 +94,7 @@ left(time_t deadline)
 
 /* Connect to u within the deadline; the socket, or -1 with err. */
 static int
-tcp_connect(const struct url *u, time_t deadline, char *err, size_t errlen)
+tcp_connect(const struct upd_url *u, time_t deadline, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res, *ai;
 	struct pollfd	 pfd;
@@ -353,7 +283,7 @@ static int
 https_get(const char *url, const char *ca, uint64_t max, int timeout,
     struct upd_buf *out, char *err, size_t errlen)
 {
-	struct url	 u;
+	struct upd_url	 u;
 	time_t		 deadline = time(NULL) + timeout;
 	SSL_CTX		*ctx = NULL;
 	SSL		*ssl = NULL;
@@ -363,7 +293,7 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 	size_t		 hl = 0;
 	struct upd_buf	 head = { 0 };
 
-	if (url_parse(url, &u, err, errlen) != 0)
+	if (update_url_parse(url, &u, err, errlen) != 0)
 		return -1;
 	if ((ctx = tls_ctx(ca, err, errlen)) == NULL)
 		return -1;

@@ -231,6 +231,17 @@ parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
 		for (p = m->s; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		m->len = strlen(m->s);
+		/*
+		 * "example.com." as DNS writes it: one trailing dot dropped,
+		 * as in a domain list. Names on the wire have none, so kept
+		 * it would silently match nothing; so would "*." or ".".
+		 */
+		if (m->len > 0 && m->s[m->len - 1] == '.')
+			m->s[--m->len] = '\0';
+		if (m->len == 0 || (m->kind == STRM_SUFFIX && m->len == 1) ||
+		    m->s[m->len - 1] == '.')
+			return lerr(L, it, "%s: \"%s\" names no domain",
+			    key, yamldoc_scalar(it));
 	}
 	return 0;
 }
@@ -650,19 +661,25 @@ static int
 str_hit(struct rules_state *ws, const struct rule_match *rm,
     const struct str_matches *sm, const char *s)
 {
-	size_t	i, len = strlen(s);
+	size_t	i, len = strlen(s), nlen = len;
 	int	hit = 0;
 
+	/* "evil.example." is the same name (a Host header may carry the
+	 * dot, and servers take it): exact and suffix names ignore one, as
+	 * a domain list does, or the dot would slip past them. */
+	if (nlen > 1 && s[nlen - 1] == '.')
+		nlen--;
 	for (i = 0; i < sm->n && !hit; i++) {
 		const struct str_match *m = &sm->v[i];
 
 		switch (m->kind) {
 		case STRM_EXACT:
-			hit = len == m->len && strcasecmp(s, m->s) == 0;
+			hit = nlen == m->len &&
+			    strncasecmp(s, m->s, nlen) == 0;
 			break;
 		case STRM_SUFFIX:
-			hit = len > m->len &&
-			    strcasecmp(s + len - m->len, m->s) == 0;
+			hit = nlen > m->len && strncasecmp(s + nlen - m->len,
+			    m->s, m->len) == 0;
 			break;
 		case STRM_DOMSET:
 			hit = domset_match(m->ds, s);

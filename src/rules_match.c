@@ -1064,6 +1064,9 @@ try_names(struct rules_state *ws, const struct match_ctx *c,
 	else
 		return;
 	len = strlen(s);
+	/* Without one trailing dot, as str_hit compares names. */
+	if (len > 1 && s[len - 1] == '.')
+		len--;
 	/*
 	 * The whole name (exact), then every ".parent" suffix, longest
 	 * first. Their hashes in one pass from the end (the index hashes

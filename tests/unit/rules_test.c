@@ -1045,6 +1045,10 @@ test_name_index(void **state)
 	    "  - sid: 94\n    name: sni also\n    category: policy-violation\n"
 	    "    severity: low\n    level: 1\n"
 	    "    match: {tls.sni: evil.example, dst: $gw}\n"
+	    "    message: m\n    advice: a\n"
+	    "  - sid: 95\n    name: as DNS writes it\n"
+	    "    category: policy-violation\n    severity: low\n    level: 1\n"
+	    "    match: {dns.query: Fqdn.Example.}\n"
 	    "    message: m\n    advice: a\n");
 	c = make_config(1, "en");
 	rs = rules_load(c, err, sizeof(err));
@@ -1059,13 +1063,22 @@ test_name_index(void **state)
 	name_event(rs, o, APPR_DNS, "evil.example");	/* none */
 	name_event(rs, o, APPR_DNS, "www.bad.example");	/* 92 */
 	name_event(rs, o, APPR_HTTP, "Evil.Example");	/* 93 */
+	/* The name with its trailing dot (a Host header may carry one,
+	 * and servers take it) is the same name: it slipped past all. */
+	name_event(rs, o, APPR_HTTP, "evil.example.");	/* 93 */
+	name_event(rs, o, APPR_TLS_CH, "x.Bad.Example.");	/* 91 */
+	name_event(rs, o, APPR_DNS, "www.bad.example.");	/* 92 */
+	name_event(rs, o, APPR_TLS_CH, ".");	/* none */
+	/* A pattern with the dot: it matched nothing. */
+	name_event(rs, o, APPR_DNS, "fqdn.example");	/* 95 */
 	alert_out_free(o);
 	arr = read_alerts();
-	assert_int_equal(count_sid(arr, 91), 2);
-	assert_int_equal(count_sid(arr, 92), 1);
-	assert_int_equal(count_sid(arr, 93), 1);
+	assert_int_equal(count_sid(arr, 91), 3);
+	assert_int_equal(count_sid(arr, 92), 2);
+	assert_int_equal(count_sid(arr, 93), 2);
 	assert_int_equal(count_sid(arr, 94), 1);
-	assert_int_equal(json_array_size(arr), 5);
+	assert_int_equal(count_sid(arr, 95), 1);
+	assert_int_equal(json_array_size(arr), 9);
 	json_decref(arr);
 	rules_free(rs);
 	config_free(c);

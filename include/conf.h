@@ -85,6 +85,9 @@ void	 config_print(const struct config *, FILE *);
 /* 0 if user: and the status groups exist; -1 and a warning in err
  * (FILE:LINE:COL: warning: ...). */
 int	 config_check_accounts(const struct config *, char *, size_t);
+/* 0 if each tls destination's ca, cert and key load; -1 and err
+ * (FILE:LINE:COL). */
+int	 config_check_outputs(const struct config *, char *, size_t);
 /* 0 if a reload from old to new applies every change; -1 and err
  * ("FILE:LINE:COL: KEY changes only at restart") if one needs a restart.
  * live: capture comes from the configuration's interfaces (not -r). */

@@ -93,6 +93,10 @@ void	 syslog_out_drain(struct syslog_out *, void (*cb)(void *), void *arg);
 uint64_t syslog_out_dropped(const struct syslog_out *);
 void	 syslog_out_stats(const struct syslog_out *, struct syslog_stats *);
 
+/* -T: the files of a tls destination load as its start loads them; -1
+ * with err and *which the key at fault ("ca", "cert"). */
+int	 remote_check_tls(const struct remote_conf *, const char **which,
+	    char *err, size_t errlen);
 struct remote *remote_new(struct event_base *, const struct remote_conf *,
 	    const char *sensor, char *err, size_t errlen);
 void	 remote_free(struct remote *);

@@ -355,7 +355,8 @@ main(int argc, char *argv[])
 		s.conf->strict_list = strict_list;
 		if (config_check_accounts(s.conf, err, sizeof(err)) != 0)
 			log_warnx("%s", err);
-		if ((s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
+		if (config_check_outputs(s.conf, err, sizeof(err)) != 0 ||
+		    (s.rules = rules_load(s.conf, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", cccd_mask_str(err));
 			config_free(s.conf);
 			return 1;

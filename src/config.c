@@ -978,6 +978,37 @@ config_check_accounts(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * What the outputs load at start and the option table cannot see: each
+ * tls destination's ca, cert and key files, loaded as the start loads
+ * them (a bad one passed -T, then refused the start with no place).
+ */
+int
+config_check_outputs(const struct config *c, char *err, size_t errlen)
+{
+	struct yaml_node_s	*seq, *m, *v, *near;
+	const char		*which;
+	char			 e[1024];
+	int			 i;
+
+	for (i = 0; i < c->nremote; i++) {
+		if (remote_check_tls(&c->remote[i], &which, e, sizeof(e)) == 0)
+			continue;
+		if (c->doc == NULL) {
+			snprintf(err, errlen, "%s", e);
+			return -1;
+		}
+		seq = config_node(c, "outputs.remote", &near);
+		m = seq != NULL ? yamldoc_seq_at(c->doc, seq, (size_t)i) : NULL;
+		v = m != NULL && which != NULL ? yamldoc_get(c->doc, m,
+		    which) : NULL;
+		return yamldoc_error(c->doc, v != NULL ? v : m != NULL ? m :
+		    near, err, errlen, "outputs.remote.%s: %s", which != NULL ?
+		    which : "transport", e);
+	}
+	return 0;
+}
+
 static int
 restart_only(const struct config *nc, const char *key, char *err,
     size_t errlen)

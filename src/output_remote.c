@@ -265,35 +265,64 @@ remote_format(char *buf, size_t len, const struct alert_rec *a,
 	return hl + n;
 }
 
+/* The destination's TLS context in *ctx; -1 with err, and *which the
+ * key at fault ("ca" or "cert"), when a file does not load. */
 static int
-remote_tls_ctx(struct remote *r, const struct remote_conf *rc, char *err,
-    size_t errlen)
+tls_ctx_load(SSL_CTX **ctx, const struct remote_conf *rc, const char **which,
+    char *err, size_t errlen)
 {
-	if ((r->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+	*which = NULL;
+	if ((*ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		snprintf(err, errlen, "SSL_CTX_new failed");
 		return -1;
 	}
-	SSL_CTX_set_min_proto_version(r->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(r->ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_min_proto_version(*ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(*ctx, SSL_VERIFY_PEER, NULL);
 	if (rc->ca != NULL) {
-		if (SSL_CTX_load_verify_locations(r->ctx, rc->ca, NULL) != 1) {
+		if (SSL_CTX_load_verify_locations(*ctx, rc->ca, NULL) != 1) {
 			snprintf(err, errlen, "%s: cannot load the CA "
 			    "certificates (ca)", rc->ca);
+			*which = "ca";
 			return -1;
 		}
 	} else
-		SSL_CTX_set_default_verify_paths(r->ctx);
+		SSL_CTX_set_default_verify_paths(*ctx);
 	if (rc->cert != NULL) {
-		if (SSL_CTX_use_certificate_chain_file(r->ctx, rc->cert) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(r->ctx, rc->key ? rc->key :
+		if (SSL_CTX_use_certificate_chain_file(*ctx, rc->cert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(*ctx, rc->key ? rc->key :
 		    rc->cert, SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_check_private_key(r->ctx) != 1) {
+		    SSL_CTX_check_private_key(*ctx) != 1) {
 			snprintf(err, errlen, "%s: cannot load the client "
 			    "certificate and key", rc->cert);
+			*which = "cert";
 			return -1;
 		}
 	}
 	return 0;
+}
+
+static int
+remote_tls_ctx(struct remote *r, const struct remote_conf *rc, char *err,
+    size_t errlen)
+{
+	const char	*which;
+
+	return tls_ctx_load(&r->ctx, rc, &which, err, errlen);
+}
+
+int
+remote_check_tls(const struct remote_conf *rc, const char **which, char *err,
+    size_t errlen)
+{
+	SSL_CTX	*ctx = NULL;
+	int	 ret = 0;
+
+	*which = NULL;
+	if (rc->tls)
+		ret = tls_ctx_load(&ctx, rc, which, err, errlen);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return ret;
 }
 
 static void

@@ -151,6 +151,8 @@ trap 'rm -rf "$tmp"' EXIT
 example "$yaml5" >"$tmp/canhgac.yaml"
 ln -s "$top_srcdir/rules" "$tmp/rules"
 ln -s "$top_srcdir/etc/lists" "$tmp/lists"
+# The example's collector CA (outputs.remote.ca), which -T loads.
+ln -s "$top_srcdir/tests/rules/certs/ca.pem" "$tmp/ca.pem"
 if out=$("$CANHGACD" -T -c "$tmp/canhgac.yaml" 2>&1); then
 	echo "ok   canhgac.yaml.5: its example loads ($(sed -n 2p <<<"$out"))"
 else

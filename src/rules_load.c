@@ -658,24 +658,31 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	if (n < 0)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
 	if (n == 0 && kind >= LF_HOST)
-		log_warnx("%s: assets.%s is empty: the rules that use it match "
-		    "nothing until it is filled in", path, a->name);
+		log_warnx("%s: assets.%s is empty: until it is filled in, a "
+		    "rule or exception naming it matches none of it, and one "
+		    "naming {not: $%s} matches everything", path, a->name,
+		    a->name);
 	return 0;
 }
 
 /*
  * An inline group left empty (`name: []` or `name:`): accepted with a
- * warning, as an empty list file is, so that an operator can describe
- * the assets in stages; its rules match nothing until it is filled in,
- * and the compliance report shows the controls they cover as partial.
+ * warning, as an empty host or service list file is, so that an
+ * operator can describe the assets in stages; until it is filled in it
+ * names nothing (so {not: $name} is everything: an empty allowlist
+ * allows no one, and an exception written so silences all of its
+ * sids), and the compliance report shows the controls of its rules as
+ * partial. The warning says both.
  */
 static void
 asset_empty(struct loader *L, struct asset *a, struct yaml_node_s *n)
 {
 	char	msg[600];
 
-	yamldoc_error(L->yd, n, msg, sizeof(msg), "assets.%s is empty: the "
-	    "rules that use it match nothing until it is filled in", a->name);
+	yamldoc_error(L->yd, n, msg, sizeof(msg), "assets.%s is empty: until "
+	    "it is filled in, a rule or exception naming it matches none of "
+	    "it, and one naming {not: $%s} matches everything", a->name,
+	    a->name);
 	log_warnx("%s", msg);
 	a->ips = own_ipset(L->rs);
 	a->doms = own_domset(L->rs);

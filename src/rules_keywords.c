@@ -376,6 +376,13 @@ parse_when(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 	if (s == NULL || parse_hhmm_range(s, &m->when_start, &m->when_end))
 		return lerr(L, in ? in : out, "when: expected a time range "
 		    "such as \"07:30-17:30\"");
+	/* The end minute is excluded: "10:00-10:00" (or "24:00-00:00")
+	 * holds no minute, so inside would never match and outside always:
+	 * a rule made inert, or plain, without a word. */
+	if (m->when_start == m->when_end ||
+	    (m->when_start == 24 * 60 && m->when_end == 0))
+		return lerr(L, in ? in : out, "when: \"%s\" holds no minute "
+		    "(the end is excluded; the whole day is 00:00-24:00)", s);
 	m->when_days = 0x7f;
 	if ((days = yamldoc_get(L->yd, n, "days")) != NULL &&
 	    parse_days(L, days, &m->when_days) != 0)

@@ -1595,6 +1595,51 @@ load_exceptions(struct loader *L, struct yaml_node_s *seq)
 	return 0;
 }
 
+/* Catalog controls by id, then in file order (ids_dup). */
+struct ctl_ref {
+	const char		*id;
+	size_t			 i;
+};
+
+static int
+ctl_ref_cmp(const void *a, const void *b)
+{
+	const struct ctl_ref	*x = a, *y = b;
+	int			 c = strcmp(x->id, y->id);
+
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * A control id given twice: which level holds? The rules would map to
+ * the first and the report list both, under either level. Refused, as a
+ * duplicate sid is, naming both places; sorted, so n log n.
+ */
+static int
+catalog_dup(struct loader *L, struct yaml_node_s *ctl)
+{
+	size_t		 n = L->rs->ncontrols, i;
+	struct ctl_ref	*v;
+	int		 rc = 0;
+
+	if (n < 2)
+		return 0;
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].id = L->rs->controls[i].id;
+		v[i].i = i;
+	}
+	qsort(v, n, sizeof(*v), ctl_ref_cmp);
+	for (i = 1; i < n && rc == 0; i++)
+		if (strcmp(v[i - 1].id, v[i].id) == 0)
+			rc = lerr(L, yamldoc_seq_at(L->yd, ctl, v[i].i),
+			    "catalog: control %s given twice (first at line "
+			    "%d)", v[i].id, yamldoc_line(yamldoc_seq_at(L->yd,
+			    ctl, v[i - 1].i)));
+	free(v);
+	return rc;
+}
+
 static int
 load_catalog(struct loader *L, struct yaml_node_s *where)
 {
@@ -1642,6 +1687,8 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 		rs->controls[rs->ncontrols].level = (int)lv;
 		rs->ncontrols++;
 	}
+	if (catalog_dup(L, ctl) != 0)
+		goto fail;
 	L->yd = saved;
 	yamldoc_free(rs->catalog_doc);
 	rs->catalog_doc = yd;	/* the report reads it, not the file again */

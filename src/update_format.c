@@ -210,6 +210,10 @@ convert_csv(const char *in, size_t len, int col, int header,
 				recline = ++line;
 			continue;
 		}
+		/* The first field is kept only when it is the column: a
+		 * comment is told by its first byte, whichever is taken. */
+		if (fno == 1 && !infield && c == '#')
+			comment = 1;
 		infield = 1;
 		if (fno != col)
 			continue;

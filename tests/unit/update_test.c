@@ -117,6 +117,15 @@ test_csv(void **state)
 	/* No header: the first row counts. CRLF, comments, blank lines. */
 	conv("192.0.2.1,x\r\n# note,y\r\n\r\n192.0.2.2,z\r\n", UPD_CSV, 1, 0,
 	    0, "192.0.2.1\n192.0.2.2\n", 2);
+	/* A comment is skipped whichever column is taken: its second
+	 * field was an entry ("domain"), or refused the feed. */
+	conv("# ip,domain\n192.0.2.1,x.example\n", UPD_CSV, 2, 0, 0,
+	    "x.example\n", 1);
+	conv("# made 2026-12-05, by the partner\n192.0.2.1,x.example\n",
+	    UPD_CSV, 2, 0, 0, "x.example\n", 1);
+	/* With a header: the comment is not the header either. */
+	conv("# feed\nip,domain\n192.0.2.1,x.example\n", UPD_CSV, 2, 1, 0,
+	    "x.example\n", 1);
 	/* Quotes: "" inside, a comma inside, a newline inside another
 	 * column. */
 	conv("\"a,b\",\"x.example\"\n\"multi\nline\",y.example\n"

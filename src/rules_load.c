@@ -891,6 +891,8 @@ parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	    "above", "within" };
 	static const char *const df[] = { "", "src_ip", "dst_ip", "src_port",
 	    "dst_port", "sni", "query" };
+	static const uint8_t df_by[] = { 0, BY_SRC_IP, BY_DST_IP, BY_SRC_PORT,
+	    BY_DST_PORT, BY_SNI, BY_QUERY };
 	struct yaml_node_s	*c, *d, *s, *a, *w;
 	unsigned long long	 v;
 	int			 x;
@@ -939,6 +941,12 @@ parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
 			    "src_ip, dst_ip, src_port, dst_port, sni or query");
 		r->distinct = (uint8_t)x;
 		r->thr.kind = THR_DISTINCT;
+		/* A window per value of the field holds one value of it:
+		 * count 2 and more would never be reached. */
+		if ((r->thr_by & df_by[x]) && v > 1)
+			return lerr(L, d, "threshold: distinct %s is also in "
+			    "by, so each window holds one %s and count %llu "
+			    "is never reached", df[x], df[x], v);
 	}
 	return 0;
 }

@@ -993,14 +993,20 @@ parse_decimal(struct loader *L, struct yaml_node_s *n, const char *key,
 }
 
 static int
-parse_bh_count(struct loader *L, struct yaml_node_s *n, const char *key,
-    uint32_t *out)
+parse_bh_count(struct loader *L, struct yaml_node_s *map, const char *name,
+    const char *key, uint32_t *out)
 {
-	unsigned long long	v;
+	struct yaml_node_s	*n = yamldoc_get(L->yd, map, name);
+	unsigned long long	 v;
 
-	if (n == NULL || parse_uint(yamldoc_scalar(n), 1000000, &v) != 0 ||
-	    v < 2)
-		return lerr(L, n, "%s: expected a count of 2 to 1000000", key);
+	/* Missing: the error points at the mapping (a NULL node gave the
+	 * file name alone). */
+	if (n == NULL)
+		return lerr(L, map, "%s: needs %s: a count of 2 to 1000000",
+		    key, name);
+	if (parse_uint(yamldoc_scalar(n), 1000000, &v) != 0 || v < 2)
+		return lerr(L, n, "%s.%s: expected a count of 2 to 1000000",
+		    key, name);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -1071,8 +1077,7 @@ parse_beacon(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if (yamldoc_get(L->yd, n, "by") == NULL)
 		r->bh_by = BY_SRC_IP | BY_DST_IP;
 	b->kind = BH_BEACON;
-	if (parse_bh_count(L, yamldoc_get(L->yd, n, "count"), "beacon.count",
-	    &b->count) != 0)
+	if (parse_bh_count(L, n, "count", "beacon", &b->count) != 0)
 		return -1;
 	b->jitter_pct = 10;
 	if ((x = yamldoc_get(L->yd, n, "jitter")) != NULL &&
@@ -1109,10 +1114,8 @@ parse_dns_tunnel(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if (parse_duration_node(L, x, "dns_tunnel.within", &b->within) != 0)
 		return -1;
 	r->within_text = own(L->rs, xstrdup(yamldoc_scalar(x)));
-	if (parse_bh_count(L, yamldoc_get(L->yd, n, "queries"),
-	    "dns_tunnel.queries", &b->count) != 0 ||
-	    parse_bh_count(L, yamldoc_get(L->yd, n, "distinct"),
-	    "dns_tunnel.distinct", &b->distinct) != 0)
+	if (parse_bh_count(L, n, "queries", "dns_tunnel", &b->count) != 0 ||
+	    parse_bh_count(L, n, "distinct", "dns_tunnel", &b->distinct) != 0)
 		return -1;
 	if ((x = yamldoc_get(L->yd, n, "entropy")) != NULL &&
 	    parse_decimal(L, x, "dns_tunnel.entropy", 1000, 0, 8,

@@ -354,6 +354,10 @@ parse_days(struct loader *L, struct yaml_node_s *n, uint8_t *mask)
 			}
 		}
 	}
+	/* [] or "": no day, so inside never holds and outside always. */
+	if (*mask == 0)
+		return lerr(L, n, "when.days: names no day (mon-fri, sat,sun "
+		    "or all)");
 	return 0;
 }
 
@@ -456,6 +460,10 @@ parse_app(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 
 	n = unwrap_not(L, n, &m->app_neg);
 	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
+	/* Any of none: the rule could never match (or, negated, would
+	 * always), without a word. */
+	if (cnt == 0)
+		return lerr(L, n, "app: empty list");
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(n) ?
 		    yamldoc_seq_at(L->yd, n, i) : n;
@@ -481,6 +489,8 @@ parse_icmp(struct loader *L, struct yaml_node_s *n, const char *key,
 	size_t			i, cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
 	unsigned long long	v;
 
+	if (cnt == 0)
+		return lerr(L, n, "%s: empty list", key);
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(n) ?
 		    yamldoc_seq_at(L->yd, n, i) : n;
@@ -1168,6 +1178,8 @@ KW_PARSE(p_decode_error)
 	(void)key;
 	dv = unwrap_not(L, v, &m->decode_neg);
 	cnt = yamldoc_is_seq(dv) ? yamldoc_seq_len(dv) : 1;
+	if (cnt == 0)
+		return lerr(L, dv, "decode_error: empty list");
 	for (j = 0; j < cnt; j++) {
 		struct yaml_node_s *it = yamldoc_is_seq(dv) ?
 		    yamldoc_seq_at(L->yd, dv, j) : dv;
@@ -1199,6 +1211,8 @@ parse_name_bits(struct loader *L, struct yaml_node_s *v,
 	size_t	j, cnt = yamldoc_is_seq(v) ? yamldoc_seq_len(v) : 1;
 	int	x;
 
+	if (cnt == 0)
+		return lerr(L, v, "%s (an empty list names none)", expected);
 	for (j = 0; j < cnt; j++) {
 		struct yaml_node_s *it = yamldoc_is_seq(v) ?
 		    yamldoc_seq_at(L->yd, v, j) : v;

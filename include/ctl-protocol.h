@@ -41,6 +41,13 @@
 #define CTL_LINE_MAX		8192
 /* The longest answer it sends; canhgacctl reads no more. */
 #define CTL_REPLY_MAX		(32 * 1024 * 1024)
+/*
+ * The most rules a daemon loads (rules_load.c), and so the most a
+ * `rules` listing joined from pages may hold; the joined listing is
+ * also at most CTL_RULES_JOINED_MAX bytes read (canhgacctl).
+ */
+#define CTL_RULES_TOTAL_MAX	100000
+#define CTL_RULES_JOINED_MAX	(4ULL * CTL_REPLY_MAX)
 
 /*
  * Connections one uid other than root may hold (outputs.status.

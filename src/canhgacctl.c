@@ -317,8 +317,9 @@ read_line(struct reader *r)
 	}
 }
 
-/* The answer being shown, kept reachable until exit. */
+/* The answer being shown, kept reachable until exit; its length. */
 static json_t		*answer;
+static size_t		 answer_len;
 
 static json_t *
 parse_reply(const char *line)
@@ -345,6 +346,7 @@ request(json_t *req, struct reader *r)
 	if ((line = read_line(r)) == NULL)
 		die(EX_PROTO, "the daemon closed the connection without an "
 		    "answer");
+	answer_len = strlen(line);
 	rep = answer = parse_reply(line);
 	if (!json_is_true(json_object_get(rep, "ok"))) {
 		const char *e = json_string_value(json_object_get(rep,
@@ -805,7 +807,8 @@ static json_t *
 request_rules(json_t *req, struct reader *r)
 {
 	json_t		*all = NULL, *rep, *next;
-	json_int_t	 gen = -1;
+	json_int_t	 gen = -1, off = 0, total = -1, have = 0, n;
+	unsigned long long bytes = 0;
 	int		 print = opt_json, tries = 0;
 
 	if (json_object_get(req, "offset") != NULL ||
@@ -828,17 +831,48 @@ request_rules(json_t *req, struct reader *r)
 			json_decref(rep);
 			continue;
 		}
+		/*
+		 * Pages of one rule set add up: the same total, within what
+		 * a daemon loads, each past the last. Else a socket in the
+		 * service user's runtime directory that answers each page
+		 * with the same "next" kept a root canhgacctl asking and
+		 * joining for ever, past any memory.
+		 */
+		next = json_object_get(rep, "next");
+		n = (json_int_t)json_array_size(json_object_get(rep, "rules"));
+		bytes += answer_len;
+		if (all == NULL) {
+			total = jint(rep, "total");
+			have = off = 0;
+			bytes = answer_len;
+		}
+		if (!json_is_array(json_object_get(rep, "rules")) ||
+		    total < 0 || total > CTL_RULES_TOTAL_MAX ||
+		    jint(rep, "total") != total || have + n > total ||
+		    (json_is_integer(next) && (json_integer_value(next) <=
+		    off || json_integer_value(next) > total ||
+		    n > json_integer_value(next) - off)))
+			die(EX_PROTO, "rules: the daemon's pages do not add up "
+			    "(offset %lld: %lld rules, next %lld, total %lld)",
+			    (long long)off, (long long)n, json_is_integer(next) ?
+			    (long long)json_integer_value(next) : -1LL,
+			    (long long)jint(rep, "total"));
+		if (bytes > CTL_RULES_JOINED_MAX)
+			die(EX_PROTO, "rules: more than %llu bytes in all; ask "
+			    "for pages with --offset and --limit",
+			    (unsigned long long)CTL_RULES_JOINED_MAX);
+		have += n;
 		gen = jint(rep, "generation");
 		if (all == NULL)
 			all = json_incref(rep);
 		else
 			json_array_extend(json_object_get(all, "rules"),
 			    json_object_get(rep, "rules"));
-		next = json_object_get(rep, "next");
 		if (!json_is_integer(next)) {
 			json_decref(rep);
 			break;
 		}
+		off = json_integer_value(next);
 		json_object_set(req, "offset", next);
 		json_decref(rep);
 	}

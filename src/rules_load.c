@@ -44,8 +44,9 @@
 #include "yamldoc.h"
 #include "rules-internal.h"
 #include "safefile.h"
+#include "ctl-protocol.h"
 
-#define RULES_MAX		100000
+#define RULES_MAX		CTL_RULES_TOTAL_MAX	/* canhgacctl checks it */
 #define RULE_FILES_MAX		1024
 /* limits.regex_*: defaults for a configuration built without config.c. */
 #define REGEX_MATCH_LIMIT	100000

@@ -3,7 +3,11 @@
 # 32 MiB): a socket that answers with 40 MiB and no end of line makes it
 # stop with "answer longer" (exit 5) and close the socket before the
 # 40 MiB are sent, where it used to read up to 256 MiB; a long but valid
-# answer (8 MiB) is read whole.
+# answer (8 MiB) is read whole. `rules` joins pages: a socket whose pages
+# do not add up (the same "next" each time, a total past what a daemon
+# loads) is refused within a few pages, where canhgacctl kept asking and
+# joining for ever (its memory grew by tens of MB a second); pages that
+# add up are joined.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 CANHGACCTL=${CANHGACCTL:-$top_builddir/canhgacctl}
@@ -62,5 +66,64 @@ rc=$?
 wait $srv
 check "an 8 MiB answer is read whole (rc $rc, $(wc -c <"$tmp/out") bytes)" \
     [ "$rc" = 0 ] && [ "$(wc -c <"$tmp/out")" -gt 8388608 ]
+# pages MODE: rules pages on every connection, each of 64 KiB; "stuck"
+# answers next 1 every time, "huge" a total of a billion rules, "valid"
+# three pages of one rule each. Connections taken go to p.sock.n.
+pages() {
+	rm -f "$tmp"/p.sock*
+	$PY - "$tmp/p.sock" "$1" <<'EOF' &
+import json, socket, sys
+path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(8)
+open(path + ".ready", "w").close()
+pad = "y" * (64 << 10)
+n = 0
+while n < 100000:
+    c, _ = s.accept()
+    off = json.loads(c.recv(8192).decode()).get("offset", 0)
+    n += 1
+    open(path + ".n", "w").write("%d\n" % n)
+    rep = {"ok": True, "generation": 1, "security_level": 1,
+           "total": 10 ** 9 if mode == "huge" else 3,
+           "rules": [{"sid": off + 1, "name": pad if mode != "valid"
+                      else "r%d" % (off + 1)}]}
+    if mode == "stuck":
+        rep["next"] = 1
+    elif mode == "huge" or off < 2:
+        rep["next"] = off + 1
+    try:
+        c.sendall(json.dumps(rep).encode() + b"\n")
+    except OSError:
+        pass
+    c.close()
+EOF
+	srv=$!
+	for _ in $(seq 50); do [ -e "$tmp/p.sock.ready" ] && break; sleep 0.1; done
+}
+for mode in stuck huge; do
+	pages $mode
+	timeout 20 "$CANHGACCTL" -s "$tmp/p.sock" -t 10 rules >/dev/null \
+	    2>"$tmp/err"
+	rc=$?
+	kill $srv 2>/dev/null
+	wait $srv 2>/dev/null
+	n=$(cat "$tmp/p.sock.n" 2>/dev/null)
+	check "rules, pages $mode: exit 5 (got $rc: $(head -c 200 "$tmp/err"))" \
+	    [ "$rc" = 5 ]
+	check "... after at most 3 pages ($n taken)" [ "${n:-0}" -le 3 ]
+	check "... saying the pages do not add up" \
+	    grep -q "pages do not add up" "$tmp/err"
+done
+pages valid
+timeout 30 "$CANHGACCTL" -s "$tmp/p.sock" -t 20 --json rules >"$tmp/out" \
+    2>"$tmp/err"
+rc=$?
+kill $srv 2>/dev/null
+wait $srv 2>/dev/null
+check "rules, three pages that add up: joined (rc $rc$(cat "$tmp/err"))" \
+    [ "$rc" = 0 ] && [ "$($PY -c 'import json, sys
+print([r["sid"] for r in json.load(sys.stdin)["rules"]])' <"$tmp/out")" = "[1, 2, 3]" ]
 echo "$ok passed, $fail failed"
 exit $((fail > 0))

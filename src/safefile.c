@@ -318,7 +318,7 @@ safe_open_read(const char *path, char *err, size_t errlen)
 	char		*dir;
 	const char	*slash = strrchr(path, '/'), *name;
 	struct stat	 st, dst;
-	int		 dfd, fd = -1, fl, trusted;
+	int		 dfd, fd = -1, fl, trusted, follow = 0;
 
 	dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 :
 	    (size_t)(slash - path));
@@ -340,14 +340,20 @@ safe_open_read(const char *path, char *err, size_t errlen)
 	trusted = fstat(dfd, &dst) == 0 && dst.st_uid == 0 &&
 	    (dst.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(st.st_mode) && !link_trusted(dfd, name)) {
-		snprintf(err, errlen, "%s: is a symbolic link in a directory "
-		    "another user can write; refusing to follow it (give the "
-		    "real file)", path);
-		goto out;
+	    S_ISLNK(st.st_mode)) {
+		if (!link_trusted(dfd, name))
+			goto untrusted;
+		follow = 1;	/* root's, and no one else can swap it */
 	}
+	/*
+	 * Anything else is opened without following a link: one swapped in
+	 * after the look above (the service user watching for root's open)
+	 * made root read, and print in an error, a root-only file.
+	 */
 	if ((fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) < 0) {
+	    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) < 0) {
+		if (errno == ELOOP && !follow)
+			goto untrusted;
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
 		goto out;
@@ -367,6 +373,10 @@ safe_open_read(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	goto out;
+untrusted:
+	snprintf(err, errlen, "%s: is a symbolic link in a directory another "
+	    "user can write; refusing to follow it (give the real file)", path);
 	goto out;
 fail:
 	close(fd);

@@ -9,7 +9,9 @@
 # fs.protected_hardlinks would let the user do, a hard link. Checked:
 # each is refused with a message naming the path, at once, the secret
 # appears in no output; a list the user wrote itself still loads, and a
-# link root made in a directory of its own is still followed.
+# link root made in a directory of its own is still followed. Under gdb,
+# a plain list swapped for the link between root's look and its open:
+# refused too (root followed it and printed the secret).
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_lists
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -74,4 +76,51 @@ sed -i "s|$L/ioc-ips.txt|$TMP/etc/canhgac/own/ioc-ips.txt|" "$TMP/sensor.yaml"
 "$CANHGACD" -T -c "$TMP/sensor.yaml" >"$TMP/rootlink.log" 2>&1 ||
 	{ cat "$TMP/rootlink.log" >&2; fail "root's link in root's directory refused"; }
 echo "$me: the user's own list and root's link load"
+
+# A plain file at root's look, swapped for a link to the secret before
+# root's open (under gdb, at the open of the read that parses the list:
+# the service user can watch for it with inotify): not followed. Root
+# opened the link and printed the secret's first line.
+if ! command -v gdb >/dev/null; then skip "needs gdb"; fi
+sed -i "s|$TMP/etc/canhgac/own/ioc-ips.txt|$L/ioc-ips.txt|" "$TMP/sensor.yaml"
+as_svc sh -c "rm -f '$L/ioc-ips.txt'; printf '203.0.113.7\n' >'$L/ioc-ips.txt'"
+rm -f "$TMP/swapped"
+cat >"$TMP/race.py" <<PYEOF
+import gdb, subprocess
+done = [False]
+class At(gdb.Breakpoint):
+    def stop(self):
+        if done[0]:
+            return False
+        try:
+            name = gdb.parse_and_eval("(char *)\$rsi").string()
+        except gdb.error:
+            return False
+        f, chain = gdb.newest_frame(), []
+        while f is not None:
+            chain.append(f.name())
+            f = f.older()
+        if name != "ioc-ips.txt" or "util_read_list" not in chain:
+            return False
+        done[0] = True
+        subprocess.run(["runuser", "-u", "$SVC", "--", "ln", "-sf", "$V",
+                        "$L/ioc-ips.txt"], check=True)
+        open("$TMP/swapped", "w").write("1")
+        return False
+for c in ("set pagination off", "set confirm off",
+          "set breakpoint pending on"):
+    gdb.execute(c)
+At("openat")
+gdb.execute("run")
+PYEOF
+[ "$(uname -m)" = x86_64 ] || skip "the race reads openat's name from x86-64's rsi"
+timeout 60 gdb -q -batch -x "$TMP/race.py" --args "$CANHGACD" -T \
+	-c "$TMP/sensor.yaml" >"$TMP/race.log" 2>&1
+[ -f "$TMP/swapped" ] || { cat "$TMP/race.log" >&2; fail "race: gdb never saw the list opened"; }
+! grep -q CANHGACSECRET "$TMP/race.log" ||
+	{ grep CANHGACSECRET "$TMP/race.log" >&2; fail "race: root followed the link swapped in before its open and printed the secret"; }
+grep -qF "$L/ioc-ips.txt: is a symbolic link" "$TMP/race.log" ||
+	{ cat "$TMP/race.log" >&2; fail "race: not refused naming the list"; }
+[ "$(tr_victim_state "$V")" = "$want" ] || fail "race: the victim changed"
+echo "$me: a link swapped in between root's look and its open: refused"
 echo "$me: PASS"

@@ -76,14 +76,58 @@ link_trusted(int parent, const char *name)
 	return (pst.st_mode & S_ISVTX) && lst.st_uid == 0;
 }
 
+/* Links followed in a row, as the kernel's limit (ELOOP past it). */
+#define SAFE_LINKS_MAX	40
+
+static int	walk(const char *, int, int, char *, size_t);
+static int	open_read(const char *, int, char *, size_t);
+
 /*
- * One component of a directory path, opened in parent, created if
- * missing and asked (*made says so). prefix names it in messages.
+ * Where root's link name in parent (whose path is the first dlen bytes
+ * of dpath) points, as a path to walk in turn: the kernel would follow
+ * any link on the way to it, the service user's too.
  */
 static int
-step(int parent, const char *name, const char *prefix, int how, int *made,
-    char *err, size_t errlen)
+link_path(int parent, const char *name, const char *dpath, size_t dlen,
+    int depth, char *out, size_t outlen, char *err, size_t errlen)
 {
+	char	t[4096];
+	ssize_t	n;
+	int	rc;
+
+	if (depth >= SAFE_LINKS_MAX) {
+		snprintf(err, errlen, "%.*s/%s: %s", (int)dlen, dpath, name,
+		    strerror(ELOOP));
+		errno = ELOOP;
+		return -1;
+	}
+	if ((n = readlinkat(parent, name, t, sizeof(t) - 1)) < 0 ||
+	    (size_t)n == sizeof(t) - 1) {
+		snprintf(err, errlen, "%.*s/%s: %s", (int)dlen, dpath, name,
+		    n < 0 ? strerror(errno) : "link too long");
+		return -1;
+	}
+	t[n] = '\0';
+	rc = t[0] == '/' || dlen == 0 ? snprintf(out, outlen, "%s", t) :
+	    snprintf(out, outlen, "%.*s/%s", (int)dlen, dpath, t);
+	if (rc < 0 || (size_t)rc >= outlen) {
+		snprintf(err, errlen, "%.*s/%s: link target too long",
+		    (int)dlen, dpath, name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One component of a directory path, opened in parent (the first plen
+ * bytes of prefix), created if missing and asked (*made says so).
+ * prefix names it in messages.
+ */
+static int
+step(int parent, const char *name, const char *prefix, size_t plen, int how,
+    int depth, int *made, char *err, size_t errlen)
+{
+	char		target[4096];
 	struct stat	st;
 	int		fd, e;
 
@@ -103,14 +147,11 @@ step(int parent, const char *name, const char *prefix, int how, int *made,
 	/* O_DIRECTORY may say ENOTDIR rather than ELOOP for a link. */
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode)) {
-		if (link_trusted(parent, name)) {
-			if ((fd = openat(parent, name, O_PATH | O_DIRECTORY |
-			    O_CLOEXEC)) >= 0)
-				return fd;
-			snprintf(err, errlen, "%s: cannot open directory: %s",
-			    prefix, strerror(errno));
-			return -1;
-		}
+		/* Root's link: where it points is walked the same way. */
+		if (link_trusted(parent, name))
+			return link_path(parent, name, prefix, plen, depth,
+			    target, sizeof(target), err, errlen) != 0 ? -1 :
+			    walk(target, 0, depth + 1, err, errlen);
 		snprintf(err, errlen, "%s: is a symbolic link in a directory "
 		    "another user can write; refusing to follow it (give the "
 		    "real directory)", prefix);
@@ -128,6 +169,13 @@ step(int parent, const char *name, const char *prefix, int how, int *made,
  */
 int
 safe_dir(const char *dir, int how, char *err, size_t errlen)
+{
+	return walk(dir, how, 0, err, errlen);
+}
+
+/* safe_dir, depth links deep in root's links. */
+static int
+walk(const char *dir, int how, int depth, char *err, size_t errlen)
 {
 	char		 path[4096], *comp, *next;
 	struct stat	 st;
@@ -157,7 +205,8 @@ safe_dir(const char *dir, int how, char *err, size_t errlen)
 			*next = '\0';
 		if (strcmp(comp, ".") != 0) {
 			/* path ends at this component: the prefix so far. */
-			fd = step(cur, comp, path, how, &made, err, errlen);
+			fd = step(cur, comp, path, (size_t)(comp - path),
+			    how, depth, &made, err, errlen);
 			if (fd < 0) {
 				close(cur);
 				return -1;
@@ -315,10 +364,17 @@ safe_open(const char *path, int flags, mode_t mode, int how, char *err,
 int
 safe_open_read(const char *path, char *err, size_t errlen)
 {
-	char		*dir;
+	return open_read(path, 0, err, errlen);
+}
+
+/* safe_open_read, depth links deep in root's links. */
+static int
+open_read(const char *path, int depth, char *err, size_t errlen)
+{
+	char		*dir, target[4096];
 	const char	*slash = strrchr(path, '/'), *name;
 	struct stat	 st, dst;
-	int		 dfd, fd = -1, fl, trusted, follow = 0;
+	int		 dfd, fd = -1, fl, trusted;
 
 	dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 :
 	    (size_t)(slash - path));
@@ -327,9 +383,9 @@ safe_open_read(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	dfd = safe_dir(dir, 0, err, errlen);
-	free(dir);
+	dfd = walk(dir, 0, depth, err, errlen);
 	if (dfd < 0) {
+		free(dir);
 		/* As for the file itself: its path names something missing. */
 		if (errno == ENOENT)
 			snprintf(err, errlen, "%s: cannot open: %s", path,
@@ -343,7 +399,16 @@ safe_open_read(const char *path, char *err, size_t errlen)
 	    S_ISLNK(st.st_mode)) {
 		if (!link_trusted(dfd, name))
 			goto untrusted;
-		follow = 1;	/* root's, and no one else can swap it */
+		/*
+		 * Root's link (no one else can swap it): where it points is
+		 * opened the same way. Followed by the kernel, a link the
+		 * service user put on the way to it (root's link into the
+		 * user's directory) made root read a root-only file.
+		 */
+		if (link_path(dfd, name, dir, strlen(dir), depth, target,
+		    sizeof(target), err, errlen) == 0)
+			fd = open_read(target, depth + 1, err, errlen);
+		goto out;
 	}
 	/*
 	 * Anything else is opened without following a link: one swapped in
@@ -351,8 +416,8 @@ safe_open_read(const char *path, char *err, size_t errlen)
 	 * made root read, and print in an error, a root-only file.
 	 */
 	if ((fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) < 0) {
-		if (errno == ELOOP && !follow)
+	    O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		if (errno == ELOOP)
 			goto untrusted;
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
@@ -382,6 +447,7 @@ fail:
 	close(fd);
 	fd = -1;
 out:
+	free(dir);
 	close(dfd);
 	return fd;
 }

@@ -267,6 +267,27 @@ test_dir_links(void **state)
 	assert_int_equal(lchown(d, 54321, 54321), 0);
 	assert_int_equal(safe_dir(d, 0, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "symbolic link"));
+	/*
+	 * Root's link into a directory another user can write, where that
+	 * user's link (w/spool) leads on: refused (the kernel followed both,
+	 * and root made real/sub through them).
+	 */
+	path(d, sizeof(d), "trusted2");
+	assert_int_equal(symlink("w/spool", d), 0);
+	assert_int_equal(safe_dir(d, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	path(p, sizeof(p), "trusted2/sub/cursor");
+	assert_int_equal(safe_open(p, O_WRONLY | O_CREAT, 0640, SAFE_MKDIR,
+	    err, sizeof(err)), -1);
+	path(p, sizeof(p), "real/sub");
+	assert_int_equal(access(p, F_OK), -1);
+	/* Root's link to root's link to real: followed. */
+	path(d, sizeof(d), "trusted3");
+	assert_int_equal(symlink("trusted", d), 0);
+	assert_true((fd = safe_dir(d, 0, err, sizeof(err))) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	assert_int_equal(st.st_ino, rst.st_ino);
 }
 
 /*
@@ -319,6 +340,28 @@ test_open_read(void **state)
 	assert_int_equal(symlink("w/own", p), 0);
 	assert_true((fd = safe_open_read(p, err, sizeof(err))) >= 0);
 	close(fd);
+	/*
+	 * Where root's link points is opened the same way: there, another
+	 * user's link to the victim is refused (the kernel followed it, and
+	 * root read the victim).
+	 */
+	path(q, sizeof(q), "w/target");
+	assert_int_equal(symlink(victim, q), 0);
+	path(p, sizeof(p), "rootlink2");
+	assert_int_equal(symlink(q, p), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, q));
+	assert_non_null(strstr(err, "symbolic link"));
+	/* Relative, and through a second link of root's: the same. */
+	path(p, sizeof(p), "rootlink3");
+	assert_int_equal(symlink("rootlink2", p), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	/* A loop of root's links ends. */
+	path(p, sizeof(p), "loop");
+	assert_int_equal(symlink("loop", p), 0);
+	assert_int_equal(safe_open_read(p, err, sizeof(err)), -1);
+	assert_victim_intact();
 }
 
 /* Root: another user's file is refused; SAFE_GIVE hands ours over. */

@@ -66,6 +66,8 @@ body(const char *p, size_t len, size_t *blen)
 
 /* The check's child could not show it the staged file in place. */
 #define CHECK_NO_OVERLAY	121
+/* Or the staged file or the target was not what it was (see below). */
+#define CHECK_REPLACED		122
 
 /*
  * Run canhgacd -T on the configuration: 0 if it loads, else -1 with
@@ -81,9 +83,11 @@ static int
 check_config(const struct update_opts *o, const char *staged,
     const char *target, const char *list, char *why, size_t whylen)
 {
-	int	 pfd[2], status;
+	int	 pfd[2], status, sfd = -1, tfd = -1;
 	pid_t	 pid;
+	struct stat st;
 	char	*out = xmalloc(CHECK_OUT_MAX + 1), *p, *nl;
+	char	 sp[64], tp[64];
 	size_t	 len = 0;
 	ssize_t	 n;
 	char	 drop[4096];
@@ -99,8 +103,27 @@ check_config(const struct update_opts *o, const char *staged,
 		dup2(pfd[1], STDERR_FILENO);
 		if (staged != NULL && (geteuid() != 0 ||
 		    unshare(CLONE_NEWNS) != 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-		    mount(staged, target, NULL, MS_BIND, NULL) != 0))
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0))
+			_exit(CHECK_NO_OVERLAY);
+		/*
+		 * Both are in a directory the service user may write: a
+		 * mount by name follows a link it swapped in, and root's
+		 * check read a root-only file mounted over the list and
+		 * printed its first line. Mounted by descriptor (opened in
+		 * this namespace), each opened without following a link, a
+		 * regular file.
+		 */
+		if (staged != NULL && ((sfd = open(staged, O_RDONLY |
+		    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+		    fstat(sfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_nlink != 1 || (tfd = open(target, O_PATH |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(tfd, &st) != 0 ||
+		    !S_ISREG(st.st_mode)))
+			_exit(CHECK_REPLACED);
+		if (staged != NULL && (snprintf(sp, sizeof(sp),
+		    "/proc/self/fd/%d", sfd) < 0 || snprintf(tp, sizeof(tp),
+		    "/proc/self/fd/%d", tfd) < 0 ||
+		    mount(sp, tp, NULL, MS_BIND, NULL) != 0))
 			_exit(CHECK_NO_OVERLAY);
 		/* The list fetched: an entry that would match every flow
 		 * (0.0.0.0/0, a public suffix) refuses it. */
@@ -128,6 +151,14 @@ check_config(const struct update_opts *o, const char *staged,
 	    WEXITSTATUS(status) == CHECK_NO_OVERLAY) {
 		free(out);
 		return 1;
+	}
+	if (staged != NULL && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == CHECK_REPLACED) {
+		snprintf(why, whylen, "%s or %s was replaced meanwhile (a link, "
+		    "not a regular file or a hard link); not checked", staged,
+		    target);
+		free(out);
+		return -1;
 	}
 	/* The last line that says something. */
 	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))

@@ -11,7 +11,10 @@
 # appears in no output; a list the user wrote itself still loads, and a
 # link root made in a directory of its own is still followed. Under gdb,
 # a plain list swapped for the link between root's look and its open:
-# refused too (root followed it and printed the secret).
+# refused too (root followed it and printed the secret). And root's
+# `canhgacctl update`: the staged list swapped for the link before its
+# check: refused (root mounted the secret over the list for the check,
+# which printed it).
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_lists
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/syslog_lib.sh"
@@ -123,4 +126,54 @@ grep -qF "$L/ioc-ips.txt: is a symbolic link" "$TMP/race.log" ||
 	{ cat "$TMP/race.log" >&2; fail "race: not refused naming the list"; }
 [ "$(tr_victim_state "$V")" = "$want" ] || fail "race: the victim changed"
 echo "$me: a link swapped in between root's look and its open: refused"
+
+# canhgacctl update as root stages the fetched list beside the target
+# and checks it bind-mounted over the target. The user swaps the staged
+# file for a link to the secret just before the check starts (under gdb,
+# at the fork): refused, the secret in no output. Root mounted the
+# secret over the list and printed its first line.
+as_svc sh -c "rm -f '$L/ioc-ips.txt'; printf '203.0.113.7\n' >'$L/ioc-ips.txt'"
+CANHGACCTL=${CANHGACCTL:-${top_builddir:-.}/canhgacctl}
+mkdir -p "$TMP/feed" && chmod 755 "$TMP/feed"
+printf '198.51.100.9\n' >"$TMP/feed/ips.txt"
+{ cat "$TMP/sensor.yaml"; printf 'updates:\n  - {name: ips, url: %s, target: ioc_ips}\n' \
+	"$TMP/feed/ips.txt"; } >"$TMP/update.yaml"
+rm -f "$TMP/swapped"
+cat >"$TMP/race-update.py" <<PYEOF
+import gdb, glob, subprocess
+done = [False]
+class At(gdb.Breakpoint):
+    def stop(self):
+        staged = glob.glob("$L/ioc-ips.txt.??????")
+        if done[0] or not staged:
+            return False
+        done[0] = True
+        subprocess.run(["runuser", "-u", "$SVC", "--", "sh", "-c",
+                        "mv '%s' '$L/moved' && ln -s '$V' '%s'" %
+                        (staged[0], staged[0])], check=True)
+        open("$TMP/swapped", "w").write("1")
+        return False
+for c in ("set pagination off", "set confirm off",
+          "set breakpoint pending on"):
+    gdb.execute(c)
+At("fork")
+gdb.execute("run")
+PYEOF
+timeout 60 gdb -q -batch -x "$TMP/race-update.py" --args "$CANHGACCTL" update \
+	-c "$TMP/update.yaml" --canhgacd "$CANHGACD" >"$TMP/update.log" 2>&1
+[ -f "$TMP/swapped" ] || { cat "$TMP/update.log" >&2; fail "update: gdb never saw the staged list"; }
+! grep -q CANHGACSECRET "$TMP/update.log" ||
+	{ grep CANHGACSECRET "$TMP/update.log" >&2; fail "update: root checked the secret mounted over the list and printed it"; }
+grep -q "ips: failed: .*replaced meanwhile" "$TMP/update.log" ||
+	{ cat "$TMP/update.log" >&2; fail "update: the swapped staged file not refused"; }
+[ "$(cat "$L/ioc-ips.txt")" = 203.0.113.7 ] || fail "update: the list changed"
+[ "$(tr_victim_state "$V")" = "$want" ] || fail "update: the victim changed"
+echo "$me: update: the staged list swapped for a link before the check: refused"
+# Without the swap, the update goes through.
+as_svc rm -f "$L/moved"
+rm -f "$L"/ioc-ips.txt.??????
+"$CANHGACCTL" update -c "$TMP/update.yaml" --canhgacd "$CANHGACD" >"$TMP/update2.log" 2>&1 ||
+	{ cat "$TMP/update2.log" >&2; fail "update: a plain update failed"; }
+grep -qx 198.51.100.9 "$L/ioc-ips.txt" || fail "update: the list was not updated"
+echo "$me: update: a plain update goes through"
 echo "$me: PASS"

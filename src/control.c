@@ -481,7 +481,11 @@ oldest_client(struct control *ctl, int follow, int nonadmin)
 	return best;
 }
 
-/* Connections uid holds now. */
+/*
+ * Connections uid holds now, those closing too: a follower cut off for
+ * lagging stays until its output goes or CTL_WRITE_SEC passes, and left
+ * out, one uid held every non-admin slot with them.
+ */
 static int
 uid_clients(const struct control *ctl, uid_t uid)
 {
@@ -489,7 +493,7 @@ uid_clients(const struct control *ctl, uid_t uid)
 	int			 n = 0;
 
 	for (cl = ctl->head; cl != NULL; cl = cl->next)
-		n += cl->uid == uid && !cl->closing;
+		n += cl->uid == uid;
 	return n;
 }
 

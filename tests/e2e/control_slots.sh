@@ -10,7 +10,10 @@
 #  - a follower that is sent nothing for outputs.status.follow_idle (10s
 #    here) gets a notice and is closed, one that receives alerts is not;
 #  - `canhgacctl --json follow > FILE` writes each line as it arrives,
-#    the acknowledgement before any alert.
+#    the acknowledgement before any alert;
+#  - followers cut off for lagging during an alert flood still count
+#    against clients_per_uid until they are closed (one user held all
+#    240 non-admin slots with them).
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (users, groups, namespaces)"
 command -v useradd >/dev/null && command -v runuser >/dev/null ||
@@ -195,4 +198,51 @@ wait "$fpid"
 check "follow stopped by ^C exits 0" [ $? -eq 0 ]
 check "the idle closes were logged" grep -q "follower sent nothing for 10s; closed" "$tmp/daemon.err"
 check "the per-uid refusals were logged" grep -q "refused: too many connections" "$tmp/daemon.err"
+
+# A follower cut off for lagging is closed only once its last output
+# goes or CTL_WRITE_SEC passes; it still holds its connection till then.
+# One user opening followers that never read, during an alert flood,
+# must stay within clients_per_uid (40 here): closing ones were not
+# counted, and one uid held all 240 non-admin slots.
+ctl_traffic 12 100 "$SRV"
+sleep 1
+$PY - "$SOCK" "${USERS[0]}" "$tmp/cutoff.n" <<'EOF' &
+import os, pwd, socket, sys, time
+path, user, out = sys.argv[1], sys.argv[2], sys.argv[3]
+pw = pwd.getpwnam(user)
+os.setgroups(os.getgrouplist(user, pw.pw_gid))
+os.setgid(pw.pw_gid)
+os.setuid(pw.pw_uid)
+held, t0 = [], time.time()
+while time.time() - t0 < 8:
+    for _ in range(8):
+        s = socket.socket(socket.AF_UNIX)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            s.connect(path)
+            s.sendall(b'{"cmd":"follow"}\n')
+            held.append(s)
+        except OSError:
+            s.close()
+    time.sleep(0.1)
+open(out, "w").write("%d\n" % len(held))
+time.sleep(3)
+EOF
+cpid=$!
+pids+=("$cpid")
+most=0 cut=0
+for _ in $(seq 16); do
+	sleep 0.5
+	read -r n c < <(ctl --json stats | $PY -c 'import json, sys
+j = json.load(sys.stdin)
+print(j["outputs"]["status"]["clients"], j["control"]["follow_cut_off"])')
+	[ "${n:-0}" -gt "$most" ] && most=$n
+	cut=${c:-0}
+done
+wait "$cpid"
+echo "     one user's followers during a flood: at most $most connections open, $cut cut off"
+check "followers were cut off for lagging ($cut)" [ "$cut" -gt 0 ]
+# Root's stats connection is the one more.
+check "one uid held at most clients_per_uid (40) connections, cut-off ones too (most: $((most - 1)))" \
+	[ "$most" -le 41 ]
 ctl_finish

@@ -53,14 +53,29 @@ static char *
 read_file(const char *path, size_t *lenp, struct stat *st, char *err,
     size_t errlen)
 {
-	FILE	*fp;
+	FILE	*fp = NULL;
 	char	*buf;
 	size_t	 n;
+	int	 fd, fl;
 
-	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), st) != 0) {
+	/*
+	 * Not blocking, a regular file only, as list show: opened on the
+	 * loop, a FIFO in the list's place held capture and the socket
+	 * until someone wrote to it.
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+	    fstat(fd, st) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fp != NULL)
-			fclose(fp);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st->st_mode) || (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, S_ISREG(st->st_mode) ?
+		    strerror(errno) : "not a regular file");
+		close(fd);
 		return NULL;
 	}
 	if (st->st_size > 512 * 1024 * 1024) {

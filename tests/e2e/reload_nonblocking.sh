@@ -6,7 +6,8 @@
 # pcap drops); once the file arrives the new rules are in. The same for
 # a SIGHUP, `canhgacctl reload` and `canhgacctl list add` (each answers
 # once its reload ended), and a list add whose reload fails puts the
-# list file back. A sanitizer report fails the test.
+# list file back. A list file that is a FIFO is refused by list add at
+# once (the loop waited on it). A sanitizer report fails the test.
 . "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 CANHGACCTL=${CANHGACCTL:-$(dirname "$CANHGACD")/canhgacctl}
 lo_setup reloadnb
@@ -116,6 +117,27 @@ held "list add, failing reload" "$tmp/broken.rules" list add ioc_ips 203.0.113.8
 grep -q "restored" "$tmp/held.out" && cmp -s "$tmp/ioc-ips.txt" "$tmp/ioc-before" &&
     pass "the failed list add put the list file back: $(cat "$tmp/held.out")" ||
     flunk "list file not restored: $(cat "$tmp/held.out"); $(cat "$tmp/ioc-ips.txt")"
+# The list file itself a FIFO (whoever writes the list's directory can
+# put one there): list add refuses it at once, and the loop goes on.
+# It opened the FIFO on the loop and waited there for a writer: status
+# and capture stopped.
+mv "$tmp/ioc-ips.txt" "$tmp/ioc-keep"
+mkfifo "$tmp/ioc-ips.txt"
+ctl -t 5 list add ioc_ips 203.0.113.9 >"$tmp/fifo.out" 2>&1 &
+fpid=$!
+sleep 0.5
+status_during "list add, the list a FIFO"
+wait "$fpid"
+frc=$?
+# Unblock a daemon that waits on it, and its reload then waiting on
+# the rule file, so that the rest can run.
+timeout 2 sh -c ": >'$tmp/ioc-ips.txt'" 2>/dev/null &&
+    feed "$tmp/later.rules"
+[ "$frc" -ne 0 ] && grep -q "not a regular file" "$tmp/fifo.out" &&
+    pass "list add on a FIFO refused: $(cat "$tmp/fifo.out")" ||
+    flunk "list add on a FIFO (exit $frc): $(cat "$tmp/fifo.out")"
+rm -f "$tmp/ioc-ips.txt"
+mv "$tmp/ioc-keep" "$tmp/ioc-ips.txt"
 cleanup_traffic
 kill -TERM "$dpid"; wait "$dpid"; rc=$?; dpid=
 [ "$rc" -eq 0 ] && pass "daemon exited 0" || flunk "daemon exit status $rc"

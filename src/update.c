@@ -85,7 +85,7 @@ check_config(const struct update_opts *o, const char *staged,
 {
 	int	 pfd[2], status, sfd = -1, tfd = -1;
 	pid_t	 pid;
-	struct stat st;
+	struct stat	 st;
 	char	*out = xmalloc(CHECK_OUT_MAX + 1), *p, *nl;
 	char	 sp[64], tp[64];
 	size_t	 len = 0;

@@ -253,7 +253,10 @@ parse_filter(json_t *req, struct ctl_filter *f)
 		f->sid = (uint32_t)json_integer_value(v);
 	}
 	if ((v = json_object_get(req, "since")) != NULL) {
-		if (!json_is_number(v) || json_number_value(v) < 0)
+		/* Its microseconds must fit 64 bits: a conversion past them
+		 * is undefined (on x86 it read as 0: every alert). */
+		if (!json_is_number(v) || json_number_value(v) < 0 ||
+		    json_number_value(v) >= (double)(UINT64_MAX / 1000000))
 			return reply_err("since: expected unix seconds");
 		f->since = (uint64_t)(json_number_value(v) * 1e6);
 	}

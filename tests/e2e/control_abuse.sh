@@ -91,6 +91,14 @@ s = conn()
 s.sendall(b'{"cmd":"nope"}\n[1,2]\n')
 a = answer(s, 200)
 say(b"unknown command" in a, "unknown command answered: %r" % a[:60])
+# A since whose microseconds overflow 64 bits (undefined in C): refused.
+for since in (b"1e300", b"18446744073710"):
+    s = conn()
+    s.sendall(b'{"cmd":"alerts","since":' + since + b'}\n')
+    a = answer(s, 200)
+    say(b'"ok":false' in a and b"since" in a,
+        "since %s refused: %r" % (since.decode(), a[:60]))
+    s.close()
 well_behaved("after oversized lines and garbage")
 
 # A follow client that never reads, with a small receive buffer.

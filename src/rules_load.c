@@ -1846,6 +1846,103 @@ rules_thr_specs(const struct ruleset *rs)
 }
 
 /*
+ * Every sid a rule supersedes is known, and no rule supersedes itself
+ * round a cycle (directly is refused at parse): on one, which rule stayed
+ * active would be the file order's choice. Kahn's peeling of the rules no rule left
+ * supersedes: what cannot be peeled is on a cycle (no recursion: a
+ * hostile chain may be as long as the rule set).
+ */
+static int
+supersedes_check(struct loader *L)
+{
+	struct ruleset	*rs = L->rs;
+	uint32_t	*indeg, *queue, qh = 0, qt = 0;
+	size_t		 i, j, done = 0;
+	struct rule	*r, *old;
+	int		 rc = 0;
+
+	for (i = 0; i < rs->nrules; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nsupersedes; j++) {
+			if ((old = rule_by_sid(L, r->supersedes[j])) == NULL) {
+				snprintf(L->err, L->errlen, "%s:%d: rule %u: "
+				    "supersedes unknown sid %u", r->file,
+				    r->line, r->sid, r->supersedes[j]);
+				return -1;
+			}
+		}
+	}
+	indeg = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*indeg));
+	queue = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*queue));
+	for (i = 0; i < rs->nrules; i++)
+		for (j = 0; j < rs->rules[i].nsupersedes; j++)
+			indeg[rule_by_sid(L, rs->rules[i].supersedes[j]) -
+			    rs->rules]++;
+	for (i = 0; i < rs->nrules; i++)
+		if (indeg[i] == 0)
+			queue[qt++] = (uint32_t)i;
+	while (qh < qt) {
+		r = &rs->rules[queue[qh++]];
+		done++;
+		for (j = 0; j < r->nsupersedes; j++) {
+			size_t k = (size_t)(rule_by_sid(L, r->supersedes[j]) -
+			    rs->rules);
+
+			if (--indeg[k] == 0)
+				queue[qt++] = (uint32_t)k;
+		}
+	}
+	/*
+	 * Left over: the rules on a cycle and those it leads to, each with
+	 * a predecessor left over. Walking back from one by predecessors
+	 * (through an array of them) as many steps as there are rules ends
+	 * on the cycle: name that rule and the one before it there.
+	 */
+	if (done < rs->nrules) {
+		uint32_t	*off = xcalloc(rs->nrules + 1, sizeof(*off));
+		uint32_t	*pred, *fill, cur = 0, p = 0;
+
+		for (i = 0; i < rs->nrules; i++)
+			for (j = 0; j < rs->rules[i].nsupersedes; j++)
+				off[rule_by_sid(L, rs->rules[i].supersedes[j]) -
+				    rs->rules + 1]++;
+		for (i = 0; i < rs->nrules; i++)
+			off[i + 1] += off[i];
+		pred = xcalloc(off[rs->nrules] ? off[rs->nrules] : 1,
+		    sizeof(*pred));
+		fill = xcalloc(rs->nrules, sizeof(*fill));
+		for (i = 0; i < rs->nrules; i++)
+			for (j = 0; j < rs->rules[i].nsupersedes; j++) {
+				size_t k = (size_t)(rule_by_sid(L,
+				    rs->rules[i].supersedes[j]) - rs->rules);
+
+				pred[off[k] + fill[k]++] = (uint32_t)i;
+			}
+		while (indeg[cur] == 0)
+			cur++;
+		for (i = 0; i <= rs->nrules; i++) {
+			for (j = off[cur]; indeg[pred[j]] == 0; j++)
+				;
+			p = cur;
+			cur = pred[j];
+		}
+		/* cur supersedes p, both on the cycle. */
+		r = &rs->rules[cur];
+		snprintf(L->err, L->errlen, "%s:%d: rule %u: supersedes %u, "
+		    "which supersedes it in turn (directly or through other "
+		    "rules): one of them must not", r->file, r->line, r->sid,
+		    rs->rules[p].sid);
+		rc = -1;
+		free(off);
+		free(pred);
+		free(fill);
+	}
+	free(indeg);
+	free(queue);
+	return rc;
+}
+
+/*
  * A tighter variant of a rule, active at a higher level, replaces the
  * base rule there (supersedes:), so one detection gives one alert at
  * every level. Unknown sids are an error at the superseding rule.
@@ -1856,16 +1953,13 @@ apply_supersedes(struct loader *L)
 	struct ruleset	*rs = L->rs;
 	size_t		 i, j;
 
+	if (supersedes_check(L) != 0)
+		return -1;
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule *r = &rs->rules[i], *old;
 
 		for (j = 0; j < r->nsupersedes; j++) {
-			if ((old = rule_by_sid(L, r->supersedes[j])) == NULL) {
-				snprintf(L->err, L->errlen, "%s:%d: rule %u: "
-				    "supersedes unknown sid %u", r->file,
-				    r->line, r->sid, r->supersedes[j]);
-				return -1;
-			}
+			old = rule_by_sid(L, r->supersedes[j]);
 			if (!r->active || !old->active)
 				continue;
 			old->active = 0;

@@ -47,8 +47,11 @@ daemon_pidfile(const char *path, char *err, size_t errlen)
 		n = (int)read(fd, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
+		/* Digits only: the text goes to root's terminal. */
+		if (buf[0] == '\0' || buf[strspn(buf, "0123456789")] != '\0')
+			strcpy(buf, "unknown");
 		snprintf(err, errlen, "%s: another canhgacd is running (pid "
-		    "%s)", path, buf[0] ? buf : "unknown");
+		    "%s)", path, buf);
 		close(fd);
 		return -1;
 	}

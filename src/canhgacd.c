@@ -219,7 +219,7 @@ main(int argc, char *argv[])
 	char		 absconf[PATH_MAX], abs_events[PATH_MAX];
 	char		 abs_pid[PATH_MAX];
 	const char	*pidfile = NULL, *events_arg = NULL;
-	const char	*strict_list = NULL;
+	const char	*strict_list = NULL, *copt = NULL;
 	FILE		*stats_fp = NULL;
 	int		 compliance = 0, clevel = 0, clang = -1;
 	long long	 csince = -1;
@@ -278,22 +278,26 @@ main(int argc, char *argv[])
 			compliance = 1;
 			break;
 		case 'L':
+			copt = "--level";
 			clevel = atoi(optarg);
 			if (clevel < 1 || clevel > 5)
 				fatalx("--level: 1..5");
 			break;
 		case 'F':
+			copt = "--format";
 			cformat = optarg;
 			if (strcmp(cformat, "text") && strcmp(cformat, "json") &&
 			    strcmp(cformat, "html"))
 				fatalx("--format: text, json or html");
 			break;
 		case 'N':
+			copt = "--since";
 			if ((csince = compliance_parse_since(optarg,
 			    (long long)time(NULL), err, sizeof(err))) < 0)
 				fatalx("%s", err);
 			break;
 		case 'G':
+			copt = "--lang";
 			if (strcmp(optarg, "en") && strcmp(optarg, "vi"))
 				fatalx("--lang: en or vi");
 			clang = strcmp(optarg, "vi") == 0;
@@ -318,6 +322,20 @@ main(int argc, char *argv[])
 	if (optind != argc) {
 		usage(stderr);
 		return 2;
+	}
+	/* An option of another mode is a mistake, not a live start. */
+	if (!compliance && copt != NULL) {
+		fprintf(stderr, "canhgacd: %s needs --compliance\n", copt);
+		return 2;
+	}
+	if (!test && strict_list != NULL) {
+		fprintf(stderr, "canhgacd: --strict-list needs -T\n");
+		return 2;
+	}
+	if (strict_list != NULL && access(strict_list, R_OK) != 0) {
+		fprintf(stderr, "canhgacd: --strict-list %s: %s\n",
+		    strict_list, strerror(errno));
+		return 1;
 	}
 	log_init(0, 0);
 	log_setverbose(verbose);

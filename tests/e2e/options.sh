@@ -1,0 +1,48 @@
+#!/bin/bash
+# canhgacd's options, as canhgacd(8) and README.md give them: exit 2 for
+# an unknown option or an argument left over, and for an option of a
+# mode not asked for (--level, --format, --lang, --since without
+# --compliance; --strict-list without -T), which must not start a
+# capture or a replay; -T --strict-list FILE that cannot be read exits 1
+# naming FILE.
+set -u
+: "${top_srcdir:?}" "${CANHGACD:?}"
+CONF=$top_srcdir/etc/canhgac.yaml
+PCAP=$top_srcdir/tests/corpus/community-id/icmp.pcap
+LIST=$top_srcdir/etc/lists/ioc-ips.txt
+fail=0
+# want RC TEXT ARGS...: canhgacd -c CONF ARGS exits RC, prints no record
+# on standard output and TEXT on standard error.
+want() {
+	local rc=$1 text=$2 out err got
+	shift 2
+	err=$(mktemp)
+	out=$("$CANHGACD" -c "$CONF" "$@" 2>"$err"); got=$?
+	if [ $got -ne "$rc" ]; then
+		echo "FAIL $*: exit $got, want $rc: $(head -n 1 "$err")"; fail=1
+	elif [ -n "$out" ]; then
+		echo "FAIL $*: printed $(head -c 200 <<<"$out")"; fail=1
+	elif ! grep -qF -- "$text" "$err"; then
+		echo "FAIL $*: stderr $(head -n 1 "$err"), want $text"; fail=1
+	else
+		echo "ok   $*: exit $rc, $(grep -F -- "$text" "$err" | head -n 1)"
+	fi
+	rm -f "$err"
+}
+want 2 "unrecognized option '--bogus'" --bogus -r "$PCAP" --alerts -
+want 2 "usage:" -r "$PCAP" --alerts - left-over
+for o in "--level 4" "--format json" "--lang vi" "--since 7d"; do
+	# shellcheck disable=SC2086
+	want 2 "${o% *} needs --compliance" $o -r "$PCAP" --alerts - --events -
+done
+want 2 "--strict-list needs -T" --strict-list "$LIST" -r "$PCAP" --events -
+want 1 "--strict-list /nonexistent/ioc.txt: No such file" -T \
+    --strict-list /nonexistent/ioc.txt
+# The same options in their own mode still work.
+"$CANHGACD" -c "$CONF" --compliance --level 4 --format json --lang vi \
+    --since 7d >/dev/null 2>&1 && echo "ok   --compliance --level 4 --format json --lang vi --since 7d" ||
+    { echo "FAIL --compliance with its options: exit $?"; fail=1; }
+"$CANHGACD" -c "$CONF" -T --strict-list "$LIST" >/dev/null 2>&1 &&
+    echo "ok   -T --strict-list $LIST" ||
+    { echo "FAIL -T --strict-list $LIST: exit $?"; fail=1; }
+exit $fail

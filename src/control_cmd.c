@@ -737,9 +737,10 @@ client_request(struct ctl_client *cl, const char *line, size_t len)
 		ctl->denied++;
 		ctl_refusal(ctl, "uid %ld (pid %ld): %s refused: not root or "
 		    "in the admin group", (long)cl->uid, (long)cl->pid, cmd);
-		rep = reply_err("permission denied: %s needs root or group %s",
-		    cmd, ctl->admin_name ? ctl->admin_name :
-		    "(none configured)");
+		rep = ctl->admin_name != NULL ? reply_err("permission denied: "
+		    "%s needs root or group %s (outputs.status.admin_group)",
+		    cmd, ctl->admin_name) : reply_err("permission denied: %s "
+		    "needs root (outputs.status.admin_group is not set)", cmd);
 	} else {
 		cl->in_request = 1;
 		rep = ctl_cmds[i].fn(ctl, cl, req);

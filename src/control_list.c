@@ -555,9 +555,11 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 		ctl->denied++;
 		ctl_refusal(ctl, "uid %ld (pid %ld): list %s refused: not root "
 		    "or in the admin group", (long)cl->uid, (long)cl->pid, op);
-		return reply_err("permission denied: list %s needs root or "
-		    "group %s", op, ctl->admin_name ? ctl->admin_name :
-		    "(none configured)");
+		return ctl->admin_name != NULL ? reply_err("permission "
+		    "denied: list %s needs root or group %s "
+		    "(outputs.status.admin_group)", op, ctl->admin_name) :
+		    reply_err("permission denied: list %s needs root "
+		    "(outputs.status.admin_group is not set)", op);
 	}
 	if (ctl->list_undo != NULL) {
 		/* Behind the change being loaded (its file may go back). */

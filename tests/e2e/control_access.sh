@@ -3,9 +3,10 @@
 #  - a user outside the socket's group cannot connect (file mode), and
 #    even on a world-writable socket the daemon refuses it (SO_PEERCRED)
 #    and logs the refusal;
-#  - a member of the socket's group gets read-only commands (hosts too), and
-#    reload, selftest, shutdown, list add and list remove are refused (and
-#    logged);
+#  - a member of the socket's group gets read-only commands (hosts,
+#    baselines and compliance too), and reload, selftest, shutdown, list
+#    add and list remove are refused, naming outputs.status.admin_group
+#    (and logged);
 #  - a member of the admin group may reload; root may do everything.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (users, groups, namespaces)"
@@ -58,7 +59,7 @@ sleep 0.2
 check "refusal logged with the uid" grep -q "control: uid $(id -u "$U_OUT") .*refused: not root or in group $G" "$tmp/daemon.err"
 
 # Group member: read-only commands work.
-for c in version status stats alerts rules exceptions hosts "list show ioc_ips"; do
+for c in version status stats alerts rules baselines exceptions hosts "list show ioc_ips" compliance; do
 	# shellcheck disable=SC2086
 	if as "$U_MEM" $c >/dev/null 2>"$tmp/err"; then
 		pass "group member: $c"
@@ -72,8 +73,9 @@ grep -q '"follow":true' <<<"$out" && pass "group member: follow" || flunk "group
 for c in reload selftest shutdown "list add ioc_ips 203.0.113.5" "list remove ioc_ips 192.0.2.1"; do
 	# shellcheck disable=SC2086
 	out=$(as "$U_MEM" $c 2>&1); rc=$?
-	[ $rc -eq 4 ] && grep -q "permission denied" <<<"$out" &&
-	    pass "group member: $c refused (exit 4)" || flunk "group member: $c: rc=$rc $out"
+	# The refusal names the key that would allow it.
+	[ $rc -eq 4 ] && grep -qF "needs root or group $A (outputs.status.admin_group)" <<<"$out" &&
+	    pass "group member: $c refused (exit 4): $out" || flunk "group member: $c: rc=$rc $out"
 done
 check "list file untouched" diff <(printf '# indicator addresses\n192.0.2.1\n') "$tmp/ioc-ips.txt"
 check "refused reload logged" grep -q "control: uid $(id -u "$U_MEM") .*reload refused" "$tmp/daemon.err"

@@ -221,11 +221,21 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 		return 0;
 	case OPT_SIZE:
 		if (util_parse_size(s, &u) != 0 || u < (uint64_t)o->min ||
-		    u > (uint64_t)o->max)
+		    u > (uint64_t)o->max) {
+			/* The bound a value past it broke: the least, or both. */
+			char	range[64];
+
+			if (o->max == INT64_MAX)
+				snprintf(range, sizeof(range), "at least %lld "
+				    "bytes", (long long)o->min);
+			else
+				snprintf(range, sizeof(range), "%lld..%lld "
+				    "bytes", (long long)o->min,
+				    (long long)o->max);
 			return yamldoc_error(yd, n, err, errlen,
-			    "%s.%s: expected a size such as 64MB (at least "
-			    "%lld bytes), got \"%s\"", o->section, o->name,
-			    (long long)o->min, s);
+			    "%s.%s: expected a size such as 64MB (%s), got "
+			    "\"%s\"", o->section, o->name, range, s);
+		}
 		/* Not the defaults: they are not the host's to refuse. */
 		if (yd != NULL && o->max == HOST_MEMORY && u > host_memory())
 			return yamldoc_error(yd, n, err, errlen,

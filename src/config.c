@@ -1132,6 +1132,18 @@ config_print(const struct config *c, FILE *fp)
 		fprintf(fp, "%s\n", o->reloadable ? "" :
 		    "  (restart to change)");
 	}
+	/* The keys outside the option table a reader checks too. */
+	fprintf(fp, "sensor.language = %s\n", c->language_vi ? "vi" : "en");
+	fprintf(fp, "outputs.json.path = %s\n", c->alerts_path ?
+	    c->alerts_path : "(none)");
+	fprintf(fp, "events = %s\n", c->events_path ? c->events_path :
+	    "(none)");
+	fprintf(fp, "outputs.status.socket = %s  (restart to change)\n",
+	    c->status_socket ? c->status_socket : "(none)");
+	fprintf(fp, "user = %s  (restart to change)\n", c->user ? c->user :
+	    "(none)");
+	fprintf(fp, "pidfile = %s  (restart to change)\n", c->pidfile ?
+	    c->pidfile : "(none)");
 	fprintf(fp, "restart to change:");
 	for (i = 0; i < NELEM(restart_sections); i++)
 		fprintf(fp, " %s", restart_sections[i]);

@@ -4,7 +4,7 @@
 # mode not asked for (--level, --format, --lang, --since without
 # --compliance; --strict-list without -T), which must not start a
 # capture or a replay; -T --strict-list FILE that cannot be read exits 1
-# naming FILE.
+# naming FILE; -T -v prints the effective settings.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}"
 CONF=$top_srcdir/etc/canhgac.yaml
@@ -45,4 +45,13 @@ want 1 "--strict-list /nonexistent/ioc.txt: No such file" -T \
 "$CANHGACD" -c "$CONF" -T --strict-list "$LIST" >/dev/null 2>&1 &&
     echo "ok   -T --strict-list $LIST" ||
     { echo "FAIL -T --strict-list $LIST: exit $?"; fail=1; }
+# -T -v: the effective settings, the language, outputs and user among them.
+out=$("$CANHGACD" -c "$CONF" -T -v 2>&1)
+for l in "sensor.security_level = 3" "sensor.language = en" \
+    "outputs.json.path = /var/log/canhgac/alerts.json" \
+    "user = canhgac  (restart to change)" \
+    "pidfile = /run/canhgac/canhgacd.pid  (restart to change)"; do
+	grep -qxF -- "$l" <<<"$out" && echo "ok   -T -v: $l" ||
+	    { echo "FAIL -T -v prints no line '$l'"; fail=1; }
+done
 exit $fail

@@ -72,6 +72,18 @@ drop_root(struct sensor *s, int offline, char *err, size_t errlen)
 }
 
 /*
+ * A start that fails once the pidfile is ours: the file goes with it,
+ * as at a stop, so that no pid of a sensor that never ran is left.
+ */
+static __attribute__((noreturn)) void
+start_failed(int pidfd, const char *pidfile, const char *why)
+{
+	log_warnx("%s", why);
+	daemon_pidfile_remove(pidfd, pidfile);
+	exit(1);
+}
+
+/*
  * --compliance: the report from the configuration alone; the sensor
  * evidence is marked not available (no daemon is asked).
  */
@@ -417,18 +429,18 @@ main(int argc, char *argv[])
 	}
 	if (detach) {
 		if ((readyfd = daemon_detach(err, sizeof(err))) < 0)
-			fatalx("%s", err);
+			start_failed(pidfd, pidfile, err);
 		daemon_pidfile_update(pidfd);
 	}
 	if ((s.base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
+		start_failed(pidfd, pidfile, "event_base_new failed");
 	sensor_capture(&s);
 	if (nfiles > 0) {
 		s.offline = 1;
 		for (i = 0; i < nfiles; i++)
 			if (capture_add_file(s.cap, files[i], err,
 			    sizeof(err)) != 0)
-				fatalx("%s", err);
+				start_failed(pidfd, pidfile, err);
 	} else if (nifaces > 0) {
 		s.cli_ifaces = 1;
 		for (i = 0; i < nifaces; i++) {
@@ -444,16 +456,16 @@ main(int argc, char *argv[])
 				    ifaces[i]) == 0)
 					cc = s.conf->capture[j];
 			if (capture_add_live(s.cap, &cc, err, sizeof(err)) != 0)
-				fatalx("%s", err);
+				start_failed(pidfd, pidfile, err);
 		}
 	} else if (s.conf->ncapture > 0) {
 		for (i = 0; i < s.conf->ncapture; i++)
 			if (capture_add_live(s.cap, &s.conf->capture[i], err,
 			    sizeof(err)) != 0)
-				fatalx("%s", err);
+				start_failed(pidfd, pidfile, err);
 	} else
-		fatalx("nothing to capture: give -r FILE, -i IFACE or a "
-		    "capture list in the configuration");
+		start_failed(pidfd, pidfile, "nothing to capture: give -r "
+		    "FILE, -i IFACE or a capture list in the configuration");
 
 	s.own_signals = 1;
 	if (sensor_start(&s, err, sizeof(err)) != 0) {

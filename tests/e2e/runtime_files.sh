@@ -6,7 +6,8 @@
 # SIGTERM neither file is left; a stop after a reload too. A second
 # instance started on the pidfile's path after it was removed keeps its
 # pidfile when the first stops. Where the directory is root's, the
-# daemon says at stop why the pidfile stays.
+# daemon says at stop why the pidfile stays. A start that fails leaves
+# no pidfile.
 . "${top_srcdir:?}/tests/e2e/lo_lib.sh"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 lo_setup runtime
@@ -90,6 +91,20 @@ wait "$bpid" || flunk "second instance exit status $?"
 left=$(ls -A "$tmp/run")
 [ -z "$left" ] && pass "the second instance removed its own at its stop" ||
     flunk "left behind after the second stopped: $left"
+
+# A start that fails after taking the pidfile (an interface that does
+# not exist, in the foreground and with -D) leaves none behind.
+rm -rf "$tmp/run" && mkdir -m "$mode" "$tmp/run"
+sed "s|{interface: lo}|{interface: cgnone0}|" "$tmp/canhgac.yaml" >"$tmp/noif.yaml"
+for d in "" -D; do
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" "$CANHGACD" $d -c "$tmp/noif.yaml" 2>"$tmp/noif.err"
+	rc=$?
+	left=$(ls -A "$tmp/run")
+	[ $rc -eq 1 ] && grep -q "cgnone0" "$tmp/noif.err" && [ -z "$left" ] &&
+	    pass "a failed start${d:+ with $d} (exit 1, naming cgnone0) leaves no pidfile" ||
+	    flunk "failed start${d:+ with $d}: exit $rc, $(cat "$tmp/noif.err"), left: $left"
+done
 
 # A root-owned directory: the pidfile stays (its lock makes that
 # harmless) and the daemon says why.

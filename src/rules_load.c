@@ -526,6 +526,24 @@ list_kind_first(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 	return 0;
 }
 
+/*
+ * A list file with no entry: accepted with a warning naming the
+ * configuration's `file:` line, as an empty inline group is, so that
+ * -T says which rules match none of it yet (or, negated, everything).
+ */
+static void
+list_empty(struct loader *L, struct asset *a, struct yaml_node_s *fn,
+    const char *path)
+{
+	char	msg[1400];
+
+	yamldoc_error(L->yd, fn, msg, sizeof(msg), "assets.%s: %s is empty: "
+	    "until it is filled in, a rule or exception naming it matches "
+	    "none of it, and one naming {not: $%s} matches everything",
+	    a->name, path, a->name);
+	log_warnx("%s", msg);
+}
+
 /* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
 static int
 asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
@@ -542,6 +560,8 @@ asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 	if (n < 0)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
 	a->ntoks = (size_t)n;
+	if (n == 0)
+		list_empty(L, a, fn, path);
 	return 0;
 }
 
@@ -658,11 +678,8 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	}
 	if (n < 0)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
-	if (n == 0 && kind >= LF_HOST)
-		log_warnx("%s: assets.%s is empty: until it is filled in, a "
-		    "rule or exception naming it matches none of it, and one "
-		    "naming {not: $%s} matches everything", path, a->name,
-		    a->name);
+	if (n == 0)
+		list_empty(L, a, fn, path);
 	return 0;
 }
 

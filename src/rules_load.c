@@ -1334,7 +1334,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	x = yamldoc_get(L->yd, n, "sid");
 	if (x == NULL || parse_uint(yamldoc_scalar(x), 0xffffffffULL, &v) ||
 	    v == 0)
-		return lerr(L, x ? x : n, "rule: needs sid: a positive integer");
+		return lerr(L, x ? x : n, "rule: needs sid: an integer "
+		    "1..4294967295");
 	r->sid = (uint32_t)v;
 	if ((dup = rule_by_sid(L, r->sid)) != NULL)
 		return lerr(L, x, "rule: duplicate sid %u (first defined "

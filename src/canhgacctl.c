@@ -149,7 +149,8 @@ usage(FILE *fp)
 "OPTIONS\n"
 "    -s SOCKET           the status socket (default %s)\n"
 "    -j, --json          print the daemon's JSON answer as it came\n"
-"    -t SECONDS          wait this long for an answer (default 60)\n"
+"    -t SECONDS          wait this long for an answer, 0..86400 (0: no\n"
+"                        limit; default 60)\n"
 "    -h, --help          this text\n"
 "\n"
 "ACCESS\n"
@@ -1822,6 +1823,10 @@ main(int argc, char *argv[])
 			opt_json = 1;
 			break;
 		case 't':
+			/* 0: no limit; beyond a day, a mistake (or an int's wrap). */
+			if (parse_num("-t", optarg) > 86400)
+				die(EX_USAGE, "-t: expected 0..86400 seconds (0: "
+				    "no limit), got \"%s\"", optarg);
 			opt_timeout = (int)parse_num("-t", optarg);
 			break;
 		case 'h':

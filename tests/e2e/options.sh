@@ -4,9 +4,11 @@
 # mode not asked for (--level, --format, --lang, --since without
 # --compliance; --strict-list without -T), which must not start a
 # capture or a replay; -T --strict-list FILE that cannot be read exits 1
-# naming FILE; -T -v prints the effective settings.
+# naming FILE; -T -v prints the effective settings; canhgacctl -t takes
+# 0..86400.
 set -u
-: "${top_srcdir:?}" "${CANHGACD:?}"
+: "${top_srcdir:?}" "${CANHGACD:?}" "${CANHGACCTL:?}"
+tmp_err=$(mktemp)
 CONF=$top_srcdir/etc/canhgac.yaml
 PCAP=$top_srcdir/tests/corpus/community-id/icmp.pcap
 LIST=$top_srcdir/etc/lists/ioc-ips.txt
@@ -45,6 +47,19 @@ want 1 "--strict-list /nonexistent/ioc.txt: No such file" -T \
 "$CANHGACD" -c "$CONF" -T --strict-list "$LIST" >/dev/null 2>&1 &&
     echo "ok   -T --strict-list $LIST" ||
     { echo "FAIL -T --strict-list $LIST: exit $?"; fail=1; }
+# canhgacctl -t: 0..86400 seconds; past it (an int's wrap before) a
+# usage error, before any socket is tried.
+"$CANHGACCTL" -s /nonexistent/sock -t 4294967297 status >/dev/null 2>"$tmp_err"
+rc=$?
+[ $rc -eq 2 ] && grep -qF -- '-t: expected 0..86400 seconds' "$tmp_err" &&
+    echo "ok   canhgacctl -t 4294967297: exit 2, $(cat "$tmp_err")" ||
+    { echo "FAIL canhgacctl -t 4294967297: exit $rc, $(cat "$tmp_err")"; fail=1; }
+"$CANHGACCTL" -s /nonexistent/sock -t 0 status >/dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] && echo "ok   canhgacctl -t 0: accepted (exit 3: no daemon)" ||
+    { echo "FAIL canhgacctl -t 0: exit $rc"; fail=1; }
+rm -f "$tmp_err"
+
 # -T -v: the effective settings, the language, outputs and user among them.
 out=$("$CANHGACD" -c "$CONF" -T -v 2>&1)
 for l in "sensor.security_level = 3" "sensor.language = en" \

@@ -497,8 +497,8 @@ struct rules_list {
 	int64_t		 mtime;		/* the file's, when the set loaded it */
 };				/* neither: TLS fingerprints (tokset.h) */
 /* The asset named name into *l: 0; -1 when there is none, -2 when it is
- * not a list file of addresses, domains or fingerprints (a service
- * list is not). */
+ * not a list file of addresses, domains or fingerprints, -3 when it is a
+ * list file of services (IP PORT/PROTO lines, not edited as entries). */
 int	 rules_list(const struct ruleset *, const char *name, struct rules_list *);
 
 /* Rule files read, in order; *catalog set for a catalog among them. */

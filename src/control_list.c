@@ -543,6 +543,9 @@ cmd_list(struct control *ctl, struct ctl_client *cl, json_t *req)
 		return reply_err("list: name (an asset list) is required");
 	if ((rc = rules_list(ctl->s->rules, name, &l)) == -1)
 		return reply_err("list: no asset named \"%s\"", name);
+	if (rc == -3)
+		return reply_err("list: asset \"%s\" is a service list (IP "
+		    "PORT/PROTO lines): edit its file and reload", name);
 	if (rc != 0)
 		return reply_err("list: asset \"%s\" is not a list file "
 		    "({file: PATH}); change it in the configuration", name);

@@ -195,8 +195,10 @@ rules_list(const struct ruleset *rs, const char *name, struct rules_list *l)
 	if (a == NULL)
 		return -1;
 	/* A service list's lines are not addresses: not edited as one. */
+	if (a->file != NULL && a->svcs != NULL)
+		return -3;
 	if (a->file == NULL || (a->ips == NULL && a->doms == NULL &&
-	    a->toks == NULL) || a->svcs != NULL)
+	    a->toks == NULL))
 		return -2;
 	l->name = a->name;
 	l->file = a->file;

@@ -7,11 +7,15 @@
 # a warning naming FILE:LINE, at reload and with -T.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 
-# A JA3 list (TLS fingerprints): list add refuses it, naming what to do.
+# A JA3 list (TLS fingerprints) and a service list: list add refuses
+# them, naming what to do.
 JA3=$(mktemp /tmp/cg-ioc-ja3.XXXXXX)
 printf '965bbf2a171aa976505b14d4aaa9d8ee\n' >"$JA3"
+SVC=$(mktemp /tmp/cg-ioc-svc.XXXXXX)
+printf '10.20.1.10 443/tcp\n' >"$SVC"
 CTL_ASSETS_EXTRA="  ioc_domains: {file: ioc-domains.txt, type: domain}
-  ioc_ja3: {file: $JA3, type: ja3}" \
+  ioc_ja3: {file: $JA3, type: ja3}
+  approved_services: {file: $SVC, type: service}" \
 CTL_CONF_EXTRA="limits: {list_min_prefix_v4: 12}" ctl_setup ioc
 IPS=$tmp/ioc-ips.txt
 DOMS=$tmp/ioc-domains.txt
@@ -43,6 +47,13 @@ out=$(ctl list add ioc_ja3 7f855fbc8ca91032b84599b99142ebf5 2>&1)
 [ $? -eq 1 ] && grep -q "ioc_ja3\" is a TLS fingerprint list: edit its file and reload" <<<"$out" &&
     [ "$(cat "$JA3")" = 965bbf2a171aa976505b14d4aaa9d8ee ] &&
     pass "list add to a JA3 list refused: $out" || flunk "list add ioc_ja3: $out"
+
+# A service list ({file: PATH} too): refused as one, not as "not a list
+# file" (which it was called before).
+out=$(ctl list add approved_services 10.20.1.10 2>&1)
+[ $? -eq 1 ] && grep -q "approved_services\" is a service list (IP PORT/PROTO lines): edit its file and reload" <<<"$out" &&
+    [ "$(cat "$SVC")" = "10.20.1.10 443/tcp" ] &&
+    pass "list add to a service list refused: $out" || flunk "list add approved_services: $out"
 
 # Narrow enough: accepted.
 check "list add ioc_ips 10.16.0.0/12" ctl list add ioc_ips 10.16.0.0/12
@@ -148,5 +159,5 @@ print("added 150, 200 already present")
 EOF2
 ) && pass "list add of 400 entries: $res" || flunk "list add of 400 entries: $res $out"
 
-rm -f "$JA3"
+rm -f "$JA3" "$SVC"
 ctl_finish

@@ -2259,11 +2259,17 @@ rules_print_summary(const struct ruleset *rs, FILE *fp, int verbose)
 		cat[r->category][r->active ? 0 : 1]++;
 	}
 	fprintf(fp, "security level %d: %zu rules active, %zu inactive, from "
-	    "%zu files; %zu assets; %zu exceptions; catalog %s (%zu "
-	    "controls)\n", rs->conf->security_level, rules_count(rs, 1),
-	    rules_count(rs, 0), rs->nfiles, rs->nassets, rs->nexc,
-	    rs->catalog_standard ? rs->catalog_standard : rs->catalog_path,
-	    rs->ncontrols);
+	    "%zu files; %zu assets; %zu exceptions; ", rs->conf->security_level,
+	    rules_count(rs, 1), rules_count(rs, 0), rs->nfiles, rs->nassets,
+	    rs->nexc);
+	/* The default catalog is optional: say when none was loaded. */
+	if (rs->catalog_sha256[0] == '\0')
+		fprintf(fp, "no catalog (%s not found)\n", rs->catalog_path ?
+		    rs->catalog_path : "none named");
+	else
+		fprintf(fp, "catalog %s (%zu controls)\n",
+		    rs->catalog_standard ? rs->catalog_standard :
+		    rs->catalog_path, rs->ncontrols);
 	fprintf(fp, "  by level:    ");
 	for (l = 1; l <= 5; l++)
 		fprintf(fp, " L%d %zu active/%zu inactive%s", l, act[l][0],

@@ -5,7 +5,7 @@
 # --compliance; --strict-list without -T), which must not start a
 # capture or a replay; -T --strict-list FILE that cannot be read exits 1
 # naming FILE; -T -v prints the effective settings; canhgacctl -t takes
-# 0..86400.
+# 0..86400; -T says when no catalog was loaded.
 set -u
 : "${top_srcdir:?}" "${CANHGACD:?}" "${CANHGACCTL:?}"
 tmp_err=$(mktemp)
@@ -69,4 +69,13 @@ for l in "sensor.security_level = 3" "sensor.language = en" \
 	grep -qxF -- "$l" <<<"$out" && echo "ok   -T -v: $l" ||
 	    { echo "FAIL -T -v prints no line '$l'"; fail=1; }
 done
+# -T without a catalog (the default one is optional and missing here):
+# says so, not "catalog rules/controls-tcvn11930.yaml (0 controls)".
+nocat=$(mktemp -d)
+printf 'sensor: {name: t}\n' >"$nocat/c.yaml"
+out=$("$CANHGACD" -T -c "$nocat/c.yaml" 2>&1)
+grep -qF "0 exceptions; no catalog ($nocat/rules/controls-tcvn11930.yaml not found)" <<<"$out" &&
+    echo "ok   -T without a catalog: $(sed -n 2p <<<"$out")" ||
+    { echo "FAIL -T without a catalog: $out"; fail=1; }
+rm -rf "$nocat"
 exit $fail

@@ -264,6 +264,9 @@ main(int argc, char *argv[])
 		case 'i':
 			if (nifaces >= IFACE_MAX)
 				fatalx("at most %d -i interfaces", IFACE_MAX);
+			for (i = 0; i < nifaces; i++)
+				if (strcmp(ifaces[i], optarg) == 0)
+					fatalx("-i %s given twice", optarg);
 			ifaces[nifaces++] = optarg;
 			break;
 		case 'T':

@@ -568,6 +568,14 @@ config_capture(struct config *c, struct yaml_doc *yd,
 			return yamldoc_error(yd, v ? v : item, err, errlen,
 			    "capture: each entry needs \"interface\": a name "
 			    "of at most %zu characters", sizeof(cc->iface) - 1);
+		/* Twice, its every packet would be read and counted twice. */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->capture[j].iface, s) == 0)
+				return yamldoc_error(yd, v, err, errlen,
+				    "capture: interface \"%s\" listed twice "
+				    "(first at line %d)", s, yamldoc_line(
+				    yamldoc_get(yd, yamldoc_seq_at(yd, seq, j),
+				    "interface")));
 		snprintf(cc->iface, sizeof(cc->iface), "%s", s);
 		if ((v = yamldoc_get(yd, item, "bpf")) != NULL) {
 			if ((s = yamldoc_scalar(v)) == NULL)

@@ -3,7 +3,8 @@
 # an unknown option or an argument left over, and for an option of a
 # mode not asked for (--level, --format, --lang, --since without
 # --compliance; --strict-list without -T), which must not start a
-# capture or a replay; -T --strict-list FILE that cannot be read exits 1
+# capture or a replay; -i IFACE twice exits 1 (each packet would be read
+# twice); -T --strict-list FILE that cannot be read exits 1
 # naming FILE; -T -v prints the effective settings; canhgacctl -t takes
 # 0..86400; -T says when no catalog was loaded.
 set -u
@@ -19,7 +20,8 @@ want() {
 	local rc=$1 text=$2 out err got
 	shift 2
 	err=$(mktemp)
-	out=$("$CANHGACD" -c "$CONF" "$@" 2>"$err"); got=$?
+	# A mistake that starts a live capture ends here, not the test.
+	out=$(timeout -s INT 10 "$CANHGACD" -c "$CONF" "$@" 2>"$err"); got=$?
 	if [ $got -ne "$rc" ]; then
 		echo "FAIL $*: exit $got, want $rc: $(head -n 1 "$err")"; fail=1
 	elif [ -n "$out" ]; then
@@ -37,6 +39,11 @@ for o in "--level 4" "--format json" "--lang vi" "--since 7d"; do
 	# shellcheck disable=SC2086
 	want 2 "${o% *} needs --compliance" $o -r "$PCAP" --alerts - --events -
 done
+# A configuration without pidfile or socket: a mistake leaves nothing.
+mini=$(mktemp -d)
+printf 'sensor: {name: t}\n' >"$mini/c.yaml"
+CONF=$mini/c.yaml want 1 "-i lo given twice" -i lo -i lo --events -
+rm -rf "$mini"
 want 2 "--strict-list needs -T" --strict-list "$LIST" -r "$PCAP" --events -
 want 1 "--strict-list /nonexistent/ioc.txt: No such file" -T \
     --strict-list /nonexistent/ioc.txt

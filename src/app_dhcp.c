@@ -17,6 +17,10 @@
 
 #define BOOTP_FIXED	236	/* op .. file */
 #define DHCP_COOKIE	0x63825363
+#define DHCP_SNAME	44	/* server host name, 64 bytes */
+#define DHCP_SNAME_LEN	64
+#define DHCP_FILE	108	/* boot file name, 128 bytes */
+#define DHCP_FILE_LEN	128
 
 static uint32_t
 rd32(const uint8_t *p)
@@ -34,25 +38,15 @@ app_dhcp_type_name(uint8_t t)
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
 
-int
-app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
+/*
+ * The options of [i, len): -1 when one runs past len. Option 52's value
+ * goes to *overload (NULL: not looked for, as in the fields it names).
+ */
+static int
+dhcp_options(const uint8_t *p, size_t i, size_t len, struct app_dhcp *d,
+    uint8_t *overload)
 {
-	size_t	i;
-
-	memset(d, 0, sizeof(*d));
-	if (len < BOOTP_FIXED + 4 || (p[0] != 1 && p[0] != 2) ||
-	    rd32(p + BOOTP_FIXED) != DHCP_COOKIE)
-		return APP_BAD;
-	d->op = p[0];
-	d->xid = rd32(p + 4);
-	memcpy(d->ciaddr, p + 12, 4);
-	memcpy(d->yiaddr, p + 16, 4);
-	memcpy(d->giaddr, p + 24, 4);
-	if (p[1] == 1 && p[2] == 6) {	/* Ethernet */
-		memcpy(d->chaddr, p + 28, 6);
-		d->has_mac = 1;
-	}
-	for (i = BOOTP_FIXED + 4; i < len;) {
+	while (i < len) {
 		uint8_t	code = p[i], olen;
 
 		if (code == 255)
@@ -62,7 +56,7 @@ app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
 			continue;
 		}
 		if (i + 2 > len || i + 2 + (size_t)(olen = p[i + 1]) > len)
-			return APP_BAD;		/* an option past the end */
+			return -1;		/* an option past the end */
 		switch (code) {
 		case 53:
 			if (olen == 1)
@@ -80,6 +74,10 @@ app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
 				d->has_lease = 1;
 			}
 			break;
+		case 52:
+			if (olen == 1 && overload != NULL)
+				*overload = p[i + 2];
+			break;
 		case 12:
 			(void)cccd_copy_text(d->hostname, sizeof(d->hostname),
 			    p + i + 2, olen, '.');
@@ -87,6 +85,41 @@ app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
 		}
 		i += 2 + (size_t)olen;
 	}
+	return 0;
+}
+
+int
+app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
+{
+	uint8_t	overload = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (len < BOOTP_FIXED + 4 || (p[0] != 1 && p[0] != 2) ||
+	    rd32(p + BOOTP_FIXED) != DHCP_COOKIE)
+		return APP_BAD;
+	d->op = p[0];
+	d->xid = rd32(p + 4);
+	memcpy(d->ciaddr, p + 12, 4);
+	memcpy(d->yiaddr, p + 16, 4);
+	memcpy(d->giaddr, p + 24, 4);
+	if (p[1] == 1 && p[2] == 6) {	/* Ethernet */
+		memcpy(d->chaddr, p + 28, 6);
+		d->has_mac = 1;
+	}
+	if (dhcp_options(p, BOOTP_FIXED + 4, len, d, &overload) != 0)
+		return APP_BAD;
+	/*
+	 * Option overload (RFC 2131 4.1, 2132 9.3): the file and sname
+	 * fields hold more options, read after the main ones (file first)
+	 * as clients (dhclient, systemd-networkd, udhcpc) read them; else a
+	 * rogue server's offer with its type there was "unknown" and no
+	 * rule on dhcp.type saw it. Each field is read up to a malformed
+	 * option, the message kept.
+	 */
+	if (overload & 1)
+		(void)dhcp_options(p + DHCP_FILE, 0, DHCP_FILE_LEN, d, NULL);
+	if (overload & 2)
+		(void)dhcp_options(p + DHCP_SNAME, 0, DHCP_SNAME_LEN, d, NULL);
 	return APP_DONE;
 }
 

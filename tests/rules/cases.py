@@ -426,17 +426,25 @@ def nd_claim(addr, mac, times=1):
 
 
 def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
-         chaddr="02:00:00:00:05:96"):
-    """A DHCP message from server (port 67) to the client (68)."""
+         chaddr="02:00:00:00:05:96", overload=False):
+    """A DHCP message from server (port 67) to the client (68); overload:
+    its type and server identifier in the file field (option 52)."""
     def build(cap):
         mac = bytes(int(x, 16) for x in chaddr.split(":"))
         types = {"offer": 2, "ack": 5, "nak": 6}
         opts = [("message-type", types[msgtype]), ("server_id", server_id),
                 ("lease_time", 3600), "end"]
+        bootfile = b""
+        if overload:
+            bootfile = (bytes([53, 1, types[msgtype], 54, 4]) +
+                        bytes(int(x) for x in server_id.split(".")) +
+                        b"\xff")
+            opts = [("lease_time", 3600), (52, b"\x01"), "end"]
         cap.add(Ether(dst="ff:ff:ff:ff:ff:ff") /
                 IP(src=server, dst="255.255.255.255") /
                 UDP(sport=67, dport=68) /
-                BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, chaddr=mac) /
+                BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, chaddr=mac,
+                      file=bootfile.ljust(128, b"\0")) /
                 DHCP(options=opts), 0.5)
     return build
 
@@ -1057,7 +1065,11 @@ CASES = {
     1001204: dict(
         pos=[("offer and ack from a server outside dhcp_servers (one alert)",
               both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer"),
-                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack")))],
+                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack"))),
+             ("the same, their type and server in the file field "
+              "(option overload, as clients read it)",
+              both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer", overload=True),
+                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", overload=True)))],
         neg=[("offer and ack from the approved DHCP server",
               both(dhcp(DHCP_OK, DHCP_OK, "offer"),
                    dhcp(DHCP_OK, DHCP_OK, "ack"))),

@@ -210,6 +210,44 @@ test_dhcp(void **state)
 	m[n - 1] = 12;
 	m[n] = 255;
 	assert_int_equal(app_dhcp_parse(m, n + 1, &d), APP_BAD);
+
+	/*
+	 * Option overload (52): the type and server identifier in the
+	 * file field (1), then in sname (2), as clients read them; a
+	 * malformed option there ends that field, not the message.
+	 */
+	{
+		static const uint8_t ovl[] = { 99, 130, 83, 99, 52, 1, 1, 255 };
+		static const uint8_t in[] = { 53, 1, 5, 54, 4, 10, 20, 5, 99,
+		    255 };
+
+		n = dhcp_offer(m, sizeof(m));
+		memcpy(m + 236, ovl, sizeof(ovl));
+		n = 236 + sizeof(ovl);
+		memcpy(m + 108, in, sizeof(in));
+		assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+		assert_int_equal(d.msg_type, 5);
+		assert_true(d.has_server);
+		assert_memory_equal(d.server, "\x0a\x14\x05\x63", 4);
+		/* Not read unless option 52 names the field. */
+		m[242] = 2;
+		assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+		assert_int_equal(d.msg_type, 0);
+		memcpy(m + 44, in, sizeof(in));
+		m[44 + 2] = 2;
+		assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+		assert_int_equal(d.msg_type, 2);
+		/* Both (3): file first, then sname, the last one kept. */
+		m[242] = 3;
+		assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+		assert_int_equal(d.msg_type, 2);
+		/* An option running past sname's 64 bytes ends the field. */
+		m[44 + 9] = 12;
+		m[44 + 10] = 200;
+		assert_int_equal(app_dhcp_parse(m, n, &d), APP_DONE);
+		assert_int_equal(d.msg_type, 2);
+		assert_string_equal(d.hostname, "");
+	}
 }
 
 /* An ARP reply claiming addr (10.20.1.x) for mac ending in last. */

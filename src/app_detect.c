@@ -102,7 +102,13 @@ detect_tls(int dir, const uint8_t *p, size_t len, struct app_tls *t,
 {
 	int		 ch, sh, rc;
 
-	if (len >= 3 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4)
+	/*
+	 * Any minor record version: OpenSSL reads the first record's as
+	 * anything (3.255 too) and answers the hello, so a hello in such a
+	 * record went undetected, its SNI and fingerprints unread; the
+	 * hello parser is what confirms it.
+	 */
+	if (len >= 3 && p[0] == 0x16 && p[1] == 3)
 		;
 	else if (len >= 5 && (p[0] & 0x80) && (p[2] == 1 || p[2] == 4))
 		;

@@ -151,6 +151,20 @@ def tls_empty_first(client, server, sni, k=1, cut=None, dport=443):
     return build
 
 
+def tls_record_version(client, server, sni, record, dport=443):
+    """A TLS connection whose ClientHello record carries version `record`
+    (OpenSSL 3 reads the first record's minor version as anything and
+    answers such a hello with its ServerHello)."""
+    def build(cap):
+        t = Tcp(cap, client, server, eph(), dport).handshake()
+        t.send(0, client_hello(sni, record=record))
+        t.send(1, server_hello(0x0304))
+        for seg in app_data(600):
+            t.send(0, seg)
+        t.close()
+    return build
+
+
 def quic(client, server, sni, dport=443):
     """A QUIC v1 client Initial carrying a ClientHello for sni, sealed
     by tests/e2e/quic.py (python3-cryptography)."""
@@ -936,7 +950,10 @@ CASES = {
               tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example")),
              ("behind 32 empty records, the hello cut after 20 bytes",
               tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 32,
-                              cut=20))],
+                              cut=20)),
+             ("the hello in a record of version 3.255 (OpenSSL answers it)",
+              tls_record_version(CLIENT, EXT_WEB, "cdn.c2.evil.example",
+                                 0x03ff))],
         neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example")),
              ("behind 33 empty records (OpenSSL ends the handshake)",
               tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 33)),

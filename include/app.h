@@ -56,6 +56,7 @@ struct app_tls {
 	 */
 	const uint8_t	*hello;
 	size_t		 hello_len;
+	uint8_t		 hello_bare;	/* hello: the message out of its records */
 	uint16_t	server_version;		/* ServerHello negotiated */
 	uint16_t	server_cipher;
 	/* APPR_TLS_CERT: the server's certificate (the cache's entry). */
@@ -285,6 +286,18 @@ app_dir_sealed(const struct flow *f, int dir)
 int	 app_tls_client_hello(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_check(const uint8_t *, size_t, struct app_tls *);
 int	 app_tls_client_hello_quic(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_client_hello_bare(const uint8_t *, size_t, struct app_tls *);
+/*
+ * The record layer of a client's stream taken off as it comes, segment
+ * by segment (app.c gathers a hello that spans segments this way).
+ */
+struct tls_deframe {
+	uint8_t		 hdr[5], hdr_n;	/* record header so far */
+	uint8_t		 empty;		/* empty records in a row */
+	uint16_t	 rec_left;	/* payload bytes left in the record */
+};
+int	 app_tls_deframe(struct tls_deframe *, const uint8_t *, size_t,
+	    uint8_t *, size_t *, size_t);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
 /*

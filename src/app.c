@@ -35,10 +35,29 @@
 /* Client datagrams of a QUIC flow read for its ClientHello, at most. */
 #define APP_QUIC_TRIES	16
 
+/*
+ * A TLS ClientHello's bytes out of their records, at most: OpenSSL's
+ * bound on one (CLIENT_HELLO_MAX_LENGTH) and its header. A hello past
+ * APP_BUF_MAX takes a buffer of this size from a pool of one for every
+ * APP_HELLO_PER first-bytes buffers: real ones fit in 4 KiB.
+ */
+#define APP_HELLO_MAX	(131396 + 4)
+#define APP_HELLO_PER	64
+
+struct app_hello {
+	struct app_hello *next;
+	size_t		 len;
+	uint8_t		 data[APP_HELLO_MAX];
+};
+
 struct app_buf {
 	struct app_buf	*next;
 	uint16_t	 len[2];
 	uint16_t	 skip[2];	/* DNS/TCP: rest of a message too long */
+	/* TLS: the client's hello gathered out of its records (data[0]). */
+	uint8_t		 hello;
+	struct tls_deframe df;
+	struct app_hello *big;		/* past APP_BUF_MAX */
 	uint8_t		 data[2][APP_BUF_MAX];
 };
 
@@ -65,6 +84,9 @@ struct app_ctx {
 	struct tls_walk	*walk_pool;
 	struct tls_walk	*walk_free;
 	size_t		 nwalk, walk_fresh;
+	struct app_hello *hello_pool;
+	struct app_hello *hello_free;
+	size_t		 nhello, hello_fresh;
 	struct tls_cert_cache *certs;
 	struct quic_ctx	*quic;
 	app_emit_cb	 emit;
@@ -111,6 +133,8 @@ app_init(size_t nbufs, app_emit_cb emit, void *arg)
 	 */
 	ctx->nwalk = nbufs / 4;
 	ctx->walk_pool = xcalloc(ctx->nwalk, sizeof(struct tls_walk));
+	ctx->nhello = nbufs / APP_HELLO_PER > 0 ? nbufs / APP_HELLO_PER : 1;
+	ctx->hello_pool = xcalloc(ctx->nhello, sizeof(struct app_hello));
 	ctx->certs = tls_cert_cache_new(APP_CERT_CACHE);
 	/* A hello spanning Initials is rare (post-quantum key shares). */
 	ctx->quic = quic_new(nbufs / 8);
@@ -184,6 +208,7 @@ app_free(struct app_ctx *ctx)
 	http_bodies_free(ctx->bodies);
 	free(ctx->sink.buf);
 	free(ctx->walk_pool);
+	free(ctx->hello_pool);
 	tls_cert_cache_free(ctx->certs);
 	quic_free(ctx->quic);
 	free(ctx);
@@ -205,11 +230,24 @@ app_walk_release(struct app_ctx *ctx, struct flow *f)
 	f->atls = NULL;
 }
 
+/* The buffer no longer gathers a hello: its large one goes back. */
+static void
+app_hello_drop(struct app_ctx *ctx, struct app_buf *b)
+{
+	if (b->big != NULL) {
+		b->big->next = ctx->hello_free;
+		ctx->hello_free = b->big;
+		b->big = NULL;
+	}
+	b->hello = 0;
+}
+
 static void
 app_buf_release(struct app_ctx *ctx, struct flow *f)
 {
 	if (f->abuf == NULL)
 		return;
+	app_hello_drop(ctx, f->abuf);
 	f->abuf->next = ctx->free;
 	ctx->free = f->abuf;
 	f->abuf = NULL;
@@ -238,7 +276,10 @@ app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
 		return;
 	f->abuf->len[dir] = 0;
 	f->abuf->skip[dir] = 0;
-	if (f->abuf->len[!dir] == 0 && f->abuf->skip[!dir] == 0)
+	if (dir == 0)
+		app_hello_drop(ctx, f->abuf);
+	if (f->abuf->len[!dir] == 0 && f->abuf->skip[!dir] == 0 &&
+	    (dir == 0 || !f->abuf->hello))
 		app_buf_release(ctx, f);
 }
 
@@ -260,6 +301,8 @@ app_buf_get(struct app_ctx *ctx, struct flow *f)
 		b->next = NULL;
 		b->len[0] = b->len[1] = 0;
 		b->skip[0] = b->skip[1] = 0;
+		b->hello = 0;
+		b->big = NULL;
 		f->abuf = b;
 	}
 	return b;
@@ -423,6 +466,94 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	}
 	/* Need more: keep these bytes in a buffer from the pool. */
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
+}
+
+/*
+ * The client's side of TLS: its ClientHello, most often whole in the
+ * first bytes. One that spans segments is gathered out of its records
+ * (app_tls_deframe) in the flow's buffer, and past APP_BUF_MAX in a
+ * large one (APP_HELLO_MAX) from a pool of its own. Gathered with its
+ * records, a hello padded past 4 KiB, or a 1 KiB one cut into one-byte
+ * records (OpenSSL reads both), ran over the buffer: its SNI and
+ * fingerprints went unread. The gathering is linear in the bytes.
+ */
+static int
+app_feed_hello(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
+    const uint8_t *p, size_t n)
+{
+	struct app_buf	*b = f->abuf;
+	struct app_tls	*t = &ctx->res.tls;
+	uint8_t		*buf;
+	size_t		 len, cap, need;
+	uint32_t	 what = 0;
+	int		 rc;
+
+	/* An SSLv2 hello (no records to take off) goes the common way. */
+	if (b != NULL && !b->hello && b->len[0] > 0)
+		return app_feed_msg(ctx, pkt, f, 0, p, n);
+	if (b == NULL || !b->hello) {
+		rc = app_parse_msg(ctx, f, 0, p, n, &what);
+		if (rc == APP_DONE) {
+			app_emit(ctx, pkt, what);
+			return rc;
+		}
+		if (rc == APP_BAD) {
+			ctx->st.parse_errors++;
+			return rc;
+		}
+		if (p[0] & 0x80)
+			return app_buf_keep(ctx, f, 0, p, n) == 0 ? APP_MORE :
+			    APP_BAD;
+		if ((b = app_buf_get(ctx, f)) == NULL)
+			return APP_BAD;
+		b->hello = 1;
+		b->len[0] = 0;
+		memset(&b->df, 0, sizeof(b->df));
+	}
+	/* Bytes that may not fit the small buffer: into a large one. */
+	if (b->big == NULL && b->len[0] + n > APP_BUF_MAX) {
+		if (ctx->hello_free == NULL && ctx->hello_fresh < ctx->nhello)
+			ctx->hello_free = &ctx->hello_pool[ctx->hello_fresh++];
+		if ((b->big = ctx->hello_free) != NULL) {
+			ctx->hello_free = b->big->next;
+			memcpy(b->big->data, b->data[0], b->len[0]);
+			b->big->len = b->len[0];
+		}
+	}
+	buf = b->big != NULL ? b->big->data : b->data[0];
+	len = b->big != NULL ? b->big->len : b->len[0];
+	cap = b->big != NULL ? APP_HELLO_MAX : APP_BUF_MAX;
+	rc = app_tls_deframe(&b->df, p, n, buf, &len, cap);
+	if (b->big != NULL)
+		b->big->len = len;
+	else
+		b->len[0] = (uint16_t)len;
+	if (rc != 0) {
+		ctx->st.parse_errors++;
+		app_buf_drop(ctx, f, 0);
+		return APP_BAD;
+	}
+	need = len < 4 ? 0 : 4 + ((size_t)buf[1] << 16 |
+	    (size_t)buf[2] << 8 | buf[3]);
+	if (len < cap && (need == 0 || len < need))
+		return APP_MORE;
+	memset(t, 0, sizeof(*t));
+	rc = app_tls_client_hello_bare(buf, len, t);
+	if (rc == APP_DONE) {
+		t->hello = buf;
+		t->hello_len = len;
+		t->hello_bare = 1;
+		app_emit(ctx, pkt, APPR_TLS_CH);
+	} else {
+		/* Cut by the small buffer: no large one was free. */
+		if (rc == APP_MORE && b->big == NULL) {
+			ctx->st.buf_exhausted++;
+			ctx->st.first_bytes_exhausted++;
+		}
+		ctx->st.parse_errors++;
+	}
+	app_buf_drop(ctx, f, 0);
+	return rc == APP_MORE ? APP_BAD : rc;
 }
 
 /*
@@ -784,7 +915,15 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	switch (f->app_proto) {
 	case APP_TLS:
 	case APP_SSH:
-		if (!f->app_done[dir] &&
+		if (f->app_proto == APP_TLS && dir == 0) {
+			/* With the bytes past what detection's copy took. */
+			if (!f->app_done[0] &&
+			    app_feed_hello(ctx, pkt, f, p, n) != APP_MORE)
+				f->app_done[0] = 1;
+			if (nrest > 0 && !f->app_done[0] &&
+			    app_feed_hello(ctx, pkt, f, rest, nrest) != APP_MORE)
+				f->app_done[0] = 1;
+		} else if (!f->app_done[dir] &&
 		    app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
 			f->app_done[dir] = 1;
 		if (f->app_proto == APP_TLS && dir == 0 &&

@@ -82,6 +82,7 @@ struct tls_ch {
 /* tls_client_hello's flags. */
 #define TLSP_FP		0x01	/* work out JA3 and JA4 */
 #define TLSP_QUIC	0x02	/* no record layer; JA4 "q"; ALPN, extensions */
+#define TLSP_BARE	0x04	/* no record layer (app_tls_deframe took it) */
 
 /*
  * Streams decimal/hex text into a digest through a small stack buffer.
@@ -954,8 +955,8 @@ tls_client_hello(const uint8_t *p, size_t len, struct app_tls *out,
 	memcpy(ch.alpn, "00", 3);
 	if (len == 0)
 		return (APP_MORE);
-	if (flags & TLSP_QUIC) {
-		ch.quic = 1;
+	if (flags & (TLSP_QUIC | TLSP_BARE)) {
+		ch.quic = (flags & TLSP_QUIC) != 0;
 		r.rec_left = len;
 	} else if (p[0] & 0x80)
 		return (tls_sslv2_client_hello(p, len, out));
@@ -1047,11 +1048,79 @@ app_tls_fingerprints(const struct app_tls *ct)
 	if (t->hello == NULL)
 		return;
 	if (tls_client_hello(t->hello, t->hello_len, &full, TLSP_FP |
-	    (t->quic_version != 0 ? TLSP_QUIC : 0)) == APP_DONE) {
+	    (t->quic_version != 0 ? TLSP_QUIC : 0) |
+	    (t->hello_bare ? TLSP_BARE : 0)) == APP_DONE) {
 		memcpy(t->ja3, full.ja3, sizeof(t->ja3));
 		memcpy(t->ja4, full.ja4, sizeof(t->ja4));
 	}
 	t->hello = NULL;
+}
+
+/*
+ * A TLS ClientHello gathered out of its records (app_tls_deframe): the
+ * same fields, JA3/JA4 left to app_tls_fingerprints (hello_bare set).
+ */
+int
+app_tls_client_hello_bare(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	return (tls_client_hello(p, len, out, TLSP_BARE));
+}
+
+/* The handshake message's length with its header, once that is there. */
+static size_t
+tls_msg_need(const uint8_t *m, size_t len)
+{
+	return (len < 4 ? 0 : 4 + ((size_t)m[1] << 16 | (size_t)m[2] << 8 |
+	    m[3]));
+}
+
+/*
+ * Take the records off n bytes of a client's stream at p, as the hello
+ * parser reads them (handshake records only, each within the bound, at
+ * most TLS_EMPTY_MAX empty ones in a row), up to the end of the first
+ * handshake message (what follows it, early data or a ChangeCipherSpec,
+ * is not the hello's). Its bytes are appended to out (*outlen so far,
+ * cap at most: what is past cap is left out, the caller sees the buffer
+ * full). -1 on what the parser refuses.
+ */
+int
+app_tls_deframe(struct tls_deframe *d, const uint8_t *p, size_t n,
+    uint8_t *out, size_t *outlen, size_t cap)
+{
+	size_t	 k, rlen = 0, need, keep;
+
+	for (;;) {
+		need = tls_msg_need(out, *outlen);
+		if (n == 0 || (need != 0 && *outlen >= need))
+			return (0);
+		if (d->rec_left == 0) {
+			d->hdr[d->hdr_n++] = *p++;
+			n--;
+			if (tls_rec_header(d->hdr, d->hdr_n, &rlen) == RD_BAD)
+				return (-1);
+			if (d->hdr_n < 5)
+				continue;
+			d->hdr_n = 0;
+			if (rlen == 0 && ++d->empty > TLS_EMPTY_MAX)
+				return (-1);
+			if (rlen != 0)
+				d->empty = 0;
+			d->rec_left = (uint16_t)rlen;
+			continue;
+		}
+		k = n < d->rec_left ? n : d->rec_left;
+		/* Not past the message (its header first, to learn it). */
+		if (k > (need != 0 ? need : 4) - *outlen)
+			k = (need != 0 ? need : 4) - *outlen;
+		keep = *outlen < cap ? cap - *outlen : 0;
+		if (keep > k)
+			keep = k;
+		memcpy(out + *outlen, p, keep);
+		*outlen += keep;
+		d->rec_left = (uint16_t)(d->rec_left - k);
+		p += k;
+		n -= k;
+	}
 }
 
 /* The same checks without JA3/JA4: protocol detection only asks "is it?" */

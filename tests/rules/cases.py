@@ -165,6 +165,37 @@ def tls_record_version(client, server, sni, record, dport=443):
     return build
 
 
+def tls_hello_shaped(client, server, sni, pad=0, record=None, dport=443):
+    """A TLS connection whose ClientHello has a padding extension of pad
+    bytes before its SNI, and is cut into handshake records of `record`
+    bytes (OpenSSL 3 reads a hello of up to 128 KiB, in records of any
+    size down to one byte, and answers it). Sent in 1400-byte segments."""
+    def build(cap):
+        hs = client_hello(sni)[5:]
+        if pad:
+            body = hs[4:]
+            at = 2 + 32 + 1 + body[34]
+            at += 2 + struct.unpack("!H", body[at:at + 2])[0]
+            at += 1 + body[at]
+            elen = struct.unpack("!H", body[at:at + 2])[0]
+            ext = struct.pack("!HH", 21, pad) + b"\0" * pad
+            body = (body[:at] + struct.pack("!H", elen + len(ext)) + ext +
+                    body[at + 2:])
+            hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+        step = record or 16384
+        data = b"".join(struct.pack("!BHH", 0x16, 0x0301,
+                                    len(hs[i:i + step])) + hs[i:i + step]
+                        for i in range(0, len(hs), step))
+        t = Tcp(cap, client, server, eph(), dport).handshake()
+        for i in range(0, len(data), 1400):
+            t.send(0, data[i:i + 1400])
+        t.send(1, server_hello(0x0304))
+        for seg in app_data(600):
+            t.send(0, seg)
+        t.close()
+    return build
+
+
 def quic(client, server, sni, dport=443):
     """A QUIC v1 client Initial carrying a ClientHello for sni, sealed
     by tests/e2e/quic.py (python3-cryptography)."""
@@ -953,7 +984,13 @@ CASES = {
                               cut=20)),
              ("the hello in a record of version 3.255 (OpenSSL answers it)",
               tls_record_version(CLIENT, EXT_WEB, "cdn.c2.evil.example",
-                                 0x03ff))],
+                                 0x03ff)),
+             ("a 1.3 KiB hello in one-byte records (8 KiB on the wire)",
+              tls_hello_shaped(CLIENT, EXT_WEB, "cdn.c2.evil.example",
+                               pad=1200, record=1)),
+             ("the hello padded to 20 KiB before its SNI, in 16 KiB records",
+              tls_hello_shaped(CLIENT, EXT_WEB, "cdn.c2.evil.example",
+                               pad=20000))],
         neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example")),
              ("behind 33 empty records (OpenSSL ends the handshake)",
               tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 33)),

@@ -664,6 +664,67 @@ test_tls_multi_record(void **state)
 	assert_int_equal(tls_ch(buf, n, &t), APP_BAD);
 	assert_int_equal(tls_ch(buf, 106, &t), APP_BAD);
 	assert_int_equal(tls_ch(buf, 105, &t), APP_MORE);
+
+	/*
+	 * Taken out of its records as segments come (app.c gathers a hello
+	 * that spans segments so: with its records, one cut into one-byte
+	 * records, six times its size, ran over the 4 KiB buffer): the
+	 * message alone, read as the framed one is, the same prints; a
+	 * ChangeCipherSpec after it is not taken; a record of another type
+	 * inside it, or a 33rd empty one in a row, is refused.
+	 */
+	for (i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		static const size_t segs[] = { 1, 13, 8192 };
+		uint8_t		 msg[sizeof(ech_ch)];
+		struct tls_deframe d;
+		size_t		 s, len, at;
+
+		n = tls_resplit(ech_ch, sizeof(ech_ch), ks[i], buf,
+		    sizeof(buf) - 6);
+		memcpy(buf + n, "\x14\x03\x03\x00\x01\x01", 6);
+		n += 6;
+		for (s = 0; s < sizeof(segs) / sizeof(segs[0]); s++) {
+			memset(&d, 0, sizeof(d));
+			len = 0;
+			for (at = 0; at < n; at += segs[s])
+				assert_int_equal(app_tls_deframe(&d, buf + at,
+				    n - at < segs[s] ? n - at : segs[s], msg,
+				    &len, sizeof(msg)), 0);
+			assert_int_equal(len, sizeof(ech_ch) - 5);
+			assert_memory_equal(msg, ech_ch + 5, len);
+			assert_int_equal(app_tls_client_hello_bare(msg, len,
+			    &t), APP_DONE);
+			assert_string_equal(t.sni, ref.sni);
+			assert_int_equal(t.nciphers, ref.nciphers);
+			assert_int_equal(t.max_version, ref.max_version);
+			t.hello = msg;
+			t.hello_len = len;
+			t.hello_bare = 1;
+			app_tls_fingerprints(&t);
+			assert_string_equal(t.ja3, ref.ja3);
+			assert_string_equal(t.ja4, ref.ja4);
+		}
+	}
+	{
+		uint8_t		 msg[sizeof(ech_ch)];
+		struct tls_deframe d;
+		size_t		 len = 0;
+
+		n = tls_resplit(ech_ch, sizeof(ech_ch), 100, buf, sizeof(buf));
+		buf[105] = 0x17;
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(app_tls_deframe(&d, buf, n, msg, &len,
+		    sizeof(msg)), -1);
+		memset(buf, 0, 33 * 5);
+		for (j = 0; j < 33; j++)
+			memcpy(buf + 5 * j, "\x16\x03\x01\x00\x00", 5);
+		memset(&d, 0, sizeof(d));
+		len = 0;
+		assert_int_equal(app_tls_deframe(&d, buf, 32 * 5, msg, &len,
+		    sizeof(msg)), 0);
+		assert_int_equal(app_tls_deframe(&d, buf, 5, msg, &len,
+		    sizeof(msg)), -1);
+	}
 }
 
 /*

@@ -26,7 +26,8 @@ enum flow_end_reason {
 	FLOW_END_TIMEOUT = 0,
 	FLOW_END_CAPTURE,	/* end of offline capture */
 	FLOW_END_EVICTION,	/* memcap */
-	FLOW_END_SHUTDOWN
+	FLOW_END_SHUTDOWN,
+	FLOW_END_REUSED		/* a new connection on its ports */
 };
 
 /* flow->evflags */
@@ -148,7 +149,7 @@ flow_seq_near(const struct flow *f, int dir, uint32_t seq)
 struct flow_stats {
 	uint64_t	created;
 	uint64_t	active;
-	uint64_t	ended[4];	/* by enum flow_end_reason */
+	uint64_t	ended[5];	/* by enum flow_end_reason */
 	uint64_t	evicted;
 	uint64_t	memcap_hits;	/* a new flow needed eviction */
 	uint64_t	no_flow;	/* could not get a flow at all */

@@ -48,7 +48,7 @@ static const char *flow_state_names[FLOW_STATE_MAX] = {
 };
 
 static const char *flow_end_names[] = {
-	"timeout", "end of capture", "eviction", "shutdown"
+	"timeout", "end of capture", "eviction", "shutdown", "reused"
 };
 
 const char *
@@ -60,7 +60,8 @@ flow_state_name(enum flow_state s)
 const char *
 flow_end_reason_name(enum flow_end_reason r)
 {
-	return (unsigned)r < 4 ? flow_end_names[r] : "unknown";
+	return (unsigned)r < sizeof(flow_end_names) / sizeof(flow_end_names[0]) ?
+	    flow_end_names[r] : "unknown";
 }
 
 void
@@ -495,6 +496,23 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		}
 	}
 
+	/*
+	 * A new connection on the ports of one that closed (a SYN with
+	 * another ISN, within the closed timeout: a client that reset the
+	 * last one may take its port again at once) ends the old flow and
+	 * starts its own. Kept in the old one, it inherited its application
+	 * state -- the protocol read, the parsers done -- and went unread:
+	 * a benign TLS connection, then one from the same port with an
+	 * indicator's name.
+	 */
+	if (f != NULL && f->state == FLOW_CLOSED && pkt->proto == PROTO_TCP &&
+	    (pkt->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
+	    f->next_seq[dir] != pkt->seq + 1)) {
+		flow_end(ft, f, FLOW_END_REUSED);
+		f = NULL;
+		dir = 0;
+	}
 	if (f == NULL) {
 		if ((f = flow_alloc(ft)) == NULL) {
 			ft->st.no_flow++;

@@ -242,7 +242,7 @@ flow_json(const struct worker_totals *t)
 	const struct flow_stats	*fs = &t->f;
 
 	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "created", JI(fs->created), "active", JI(fs->active),
 	    "peak_active", JI(fs->peak_active), "max", JI(t->flow_max),
 	    "evicted", JI(fs->evicted), "memcap_hits", JI(fs->memcap_hits),
@@ -253,6 +253,7 @@ flow_json(const struct worker_totals *t)
 	    "ended_capture", JI(fs->ended[FLOW_END_CAPTURE]),
 	    "ended_eviction", JI(fs->ended[FLOW_END_EVICTION]),
 	    "ended_shutdown", JI(fs->ended[FLOW_END_SHUTDOWN]),
+	    "ended_reused", JI(fs->ended[FLOW_END_REUSED]),
 	    "bytes_per_flow", JI(sizeof(struct flow)));
 }
 

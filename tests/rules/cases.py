@@ -196,6 +196,26 @@ def tls_hello_shaped(client, server, sni, pad=0, record=None, dport=443):
     return build
 
 
+def tls_port_reuse(client, server, first, sni, rst=False, dport=443):
+    """Two TLS connections on the same ports, one after the other: the
+    first with SNI `first`, closed (FIN both ways, or a reset: a client
+    can open the next one from the same port at once), then a new one
+    (a new ISN) with SNI `sni`."""
+    def build(cap):
+        sport = eph()
+        for name, isn in ((first, (1000, 5000)), (sni, (900000, 700000))):
+            t = Tcp(cap, client, server, sport, dport, isn=isn).handshake()
+            t.send(0, client_hello(name))
+            t.send(1, server_hello(0x0304))
+            for seg in app_data(600):
+                t.send(0, seg)
+            if rst:
+                t._pkt(0, "R")
+            else:
+                t.close()
+    return build
+
+
 def quic(client, server, sni, dport=443):
     """A QUIC v1 client Initial carrying a ClientHello for sni, sealed
     by tests/e2e/quic.py (python3-cryptography)."""
@@ -990,7 +1010,13 @@ CASES = {
                                pad=1200, record=1)),
              ("the hello padded to 20 KiB before its SNI, in 16 KiB records",
               tls_hello_shaped(CLIENT, EXT_WEB, "cdn.c2.evil.example",
-                               pad=20000))],
+                               pad=20000)),
+             ("a new connection from the same port after a benign one closed",
+              tls_port_reuse(CLIENT, EXT_WEB, "www.example.org",
+                             "cdn.c2.evil.example")),
+             ("the same after a reset",
+              tls_port_reuse(CLIENT, EXT_WEB, "www.example.org",
+                             "cdn.c2.evil.example", rst=True))],
         neg=[("TLS with SNI evil.example", tls(CLIENT, EXT_WEB, 443, "evil.example")),
              ("behind 33 empty records (OpenSSL ends the handshake)",
               tls_empty_first(CLIENT, EXT_WEB, "cdn.c2.evil.example", 33)),

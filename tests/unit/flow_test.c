@@ -11,11 +11,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "app.h"
 #include "flow.h"
 #include "types.h"
 
 struct ended {
-	int		n[4];
+	int		n[5];
 	uint64_t	last_id;
 	uint64_t	last_pkts[2];
 	int		last_state;
@@ -383,6 +384,59 @@ test_flow_size(void **state)
 	assert_true(sizeof(struct flow) + sizeof(uint32_t) <= 256);
 }
 
+/*
+ * A new connection on the ports of a closed flow (a SYN with another
+ * ISN) ends it and starts a flow of its own, with none of its state: a
+ * client that reset a benign TLS connection and opened the next from
+ * the same port had that one's hello go unread. The closed one's SYN
+ * again (a retransmission) stays in it.
+ */
+static void
+test_port_reuse(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f, *g;
+	uint64_t		 id;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(1 << 20, NULL, on_end, &e);
+	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_SYN, SEC);
+	p.seq = 1000;
+	f = flow_lookup(ft, &p);
+	f->app_flags |= FA_SEQ0;	/* as stream.c keeps it */
+	f->next_seq[0] = 1001;
+	f->app_proto = APP_TLS;
+	f->app_done[0] = 1;
+	id = f->id;
+	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_RST, SEC + 10);
+	p.seq = 1001;
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_CLOSED);
+	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_SYN, SEC + 20);
+	p.seq = 1000;
+	g = flow_lookup(ft, &p);
+	assert_ptr_equal(g, f);
+	assert_int_equal(e.n[FLOW_END_REUSED], 0);
+	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_SYN, SEC + 30);
+	p.seq = 7777;
+	g = flow_lookup(ft, &p);
+	assert_int_equal(e.n[FLOW_END_REUSED], 1);
+	assert_int_equal(e.last_id, id);
+	assert_int_not_equal(g->id, id);
+	assert_int_equal(g->state, FLOW_NEW);
+	assert_int_equal(g->app_proto, APP_UNKNOWN);
+	assert_int_equal(g->app_done[0], 0);
+	assert_int_equal(g->pkts[0], 1);
+	assert_int_equal(p.dir, 0);
+	assert_int_equal(flow_stats(ft)->active, 1);
+	assert_int_equal(flow_stats(ft)->ended[FLOW_END_REUSED], 1);
+	assert_string_equal(flow_end_reason_name(FLOW_END_REUSED), "reused");
+	flow_table_free(ft);
+}
+
 int
 main(void)
 {
@@ -396,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_memcap_evicts_oldest),
 		cmocka_unit_test(test_icmp_echo_and_vlan),
 		cmocka_unit_test(test_flow_size),
+		cmocka_unit_test(test_port_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

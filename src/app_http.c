@@ -211,8 +211,14 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 	if ((rc = http_method(p, len, &mlen)) != APP_DONE)
 		return (rc);
 	(void)cccd_copy_text(out->method, sizeof(out->method), p, mlen, '?');
-	u = i = mlen + 1;
-	for (; i < len && p[i] != ' '; i++)
+	/*
+	 * Runs of spaces between the parts, and after the version: nginx
+	 * and Python's http.server take them, so a request written so
+	 * (its host and URI unread) must not pass for something else.
+	 */
+	for (u = mlen + 1; u < len && p[u] == ' '; u++)
+		;
+	for (i = u; i < len && p[i] != ' '; i++)
 		if (p[i] < 0x21 || p[i] == 0x7f)
 			return (APP_BAD);
 	(void)cccd_copy_text(out->uri, sizeof(out->uri), p + u, i - u, '?');
@@ -221,7 +227,8 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 		return (APP_MORE);
 	if (i == u)
 		return (APP_BAD);
-	i++;
+	while (i < len && p[i] == ' ')
+		i++;
 	for (k = 0; k < sizeof(ver) - 1; k++, i++) {
 		if (i == len)
 			return (APP_MORE);
@@ -235,6 +242,8 @@ http_request_line(const uint8_t *p, size_t len, size_t *off,
 	(void)cccd_copy_text(out->version, sizeof(out->version), p + i - 7, 8,
 	    '?');
 	i++;
+	while (i < len && p[i] == ' ')
+		i++;
 	if (i < len && p[i] == '\r')
 		i++;
 	if (i == len)

@@ -1024,7 +1024,10 @@ CASES = {
               quic(CLIENT, EXT_WEB, "evil.example"))]),
     1000705: dict(
         pos=[("HTTP to phish-dichvucong.example",
-              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login"))],
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login")),
+             ("the same, spaces doubled in the request line (nginx takes "
+              "runs of them; Python's http.server too)",
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "  /login  "))],
         neg=[("HTTP to dichvucong.example.gov.vn",
               http(CLIENT, EXT_WEB, "dichvucong.example.gov.vn", "/login"))]),
 

@@ -44,6 +44,9 @@ enum flow_end_reason {
 #define FT_RST		0x20
 /* The SYN-ACK unseen: the server's ACK acknowledged the SYN (flow.c). */
 #define FT_SRV_ACKED	0x40
+/* A SYN with another ISN came on the closed flow's ports (flow.c, with
+ * reuse_tag): a new connection once the other side answers it. */
+#define FT_REUSE	0x80
 
 
 /* flow->app_flags: next_seq[dir] is known (set by stream.c). */
@@ -86,6 +89,9 @@ struct flow {
 	uint32_t	 aset_known[2];
 	uint32_t	 aset_in[2];
 	uint16_t	 pm_slots;	/* pmatch.c slots this flow holds */
+	/* FT_REUSE: the held SYN's direction (top bit) and the low 15 bits
+	 * of the ACK that answers it (its ISN + 1). */
+	uint16_t	 reuse_tag;
 	/*
 	 * Packet rules of the flow's port and any-port lists whose per-flow
 	 * keys failed (dead) or held (live), per direction: either way they

@@ -83,6 +83,9 @@ enum decode_err {
 #define PKT_REASSEMBLED	0x0040	/* a datagram rebuilt from its fragments */
 #define PKT_GAP		0x0080	/* stream.c: data lost before this payload */
 #define PKT_STREAM_ALT	0x0100	/* stream.c: another copy, not the stream */
+/* flow.c: a SYN on a closed flow's ports, held until the other side
+ * answers it (flow_reuse): it does not move the old stream. */
+#define PKT_SYN_HELD	0x0200
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6

@@ -461,6 +461,51 @@ flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
 		flow_set_state(ft, f, FLOW_ESTABLISHED);
 }
 
+/*
+ * A SYN with another ISN on the ports of a closed flow: a new connection
+ * (a client that reset the last one may take its port again at once), or
+ * a forger's. Kept in the old flow, a new connection inherited its
+ * application state and went unread (a benign TLS connection, then one
+ * from the same port with an indicator's name). Taken for one at once, a
+ * reset and a SYN forged with bad checksums (which the host drops and
+ * this sensor, seeing a host's own packets before the NIC sums them,
+ * does not check) moved the stream to the forger's ISN, and the real
+ * connection's later bytes went unread. So the SYN is held (it does not
+ * move the old stream: PKT_SYN_HELD) until the other side answers it,
+ * with the ACK of its ISN + 1 (the SYN-ACK): then the old flow ends
+ * (reason reused) and the answer starts the new one, which knows the
+ * SYN's ISN. A challenge ACK, which the old connection's host sends to
+ * a SYN it takes for an injected one, acknowledges the old stream and
+ * starts nothing. Returns 1 when it ended *fp (then NULL).
+ */
+static int
+flow_reuse(struct flow_table *ft, struct flow **fp, int dir,
+    struct packet *pkt)
+{
+	struct flow	*f = *fp;
+	uint8_t		 flags = pkt->tcp_flags & (TH_SYN | TH_ACK | TH_RST);
+	uint16_t	 tag;
+
+	if (flags == TH_SYN) {
+		if ((f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) &&
+		    f->next_seq[dir] == pkt->seq + 1)
+			return 0;	/* the old connection's own, again */
+		f->tcp |= FT_REUSE;
+		f->reuse_tag = (uint16_t)((dir << 15) |
+		    ((pkt->seq + 1) & 0x7fff));
+		pkt->flags |= PKT_SYN_HELD;
+		return 0;
+	}
+	if (!(f->tcp & FT_REUSE) || (flags & TH_RST) || !(flags & TH_ACK))
+		return 0;
+	tag = (uint16_t)((!dir << 15) | (pkt->ack & 0x7fff));
+	if (tag != f->reuse_tag || (flags & TH_SYN) == 0)
+		return 0;
+	flow_end(ft, f, FLOW_END_REUSED);
+	*fp = NULL;
+	return 1;
+}
+
 struct flow *
 flow_lookup(struct flow_table *ft, struct packet *pkt)
 {
@@ -468,7 +513,7 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 	uint16_t	 sp = pkt->sport, dp = pkt->dport;
 	uint32_t	 h;
 	size_t		 alen = pkt->ipver == 6 ? 16 : 4;
-	int		 dir = 0;
+	int		 dir = 0, reused = 0;
 
 	if (pkt->ipver == 0)
 		return NULL;
@@ -496,21 +541,9 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		}
 	}
 
-	/*
-	 * A new connection on the ports of one that closed (a SYN with
-	 * another ISN, within the closed timeout: a client that reset the
-	 * last one may take its port again at once) ends the old flow and
-	 * starts its own. Kept in the old one, it inherited its application
-	 * state -- the protocol read, the parsers done -- and went unread:
-	 * a benign TLS connection, then one from the same port with an
-	 * indicator's name.
-	 */
 	if (f != NULL && f->state == FLOW_CLOSED && pkt->proto == PROTO_TCP &&
-	    (pkt->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-	    (!(f->app_flags & (dir == 0 ? FA_SEQ0 : FA_SEQ1)) ||
-	    f->next_seq[dir] != pkt->seq + 1)) {
-		flow_end(ft, f, FLOW_END_REUSED);
-		f = NULL;
+	    flow_reuse(ft, &f, dir, pkt)) {
+		reused = 1;
 		dir = 0;
 	}
 	if (f == NULL) {
@@ -557,6 +590,13 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		ft->st.bytes_in_use += sizeof(struct flow);
 		if (ft->st.active > ft->st.peak_active)
 			ft->st.peak_active = ft->st.active;
+		if (reused) {
+			/* Started by the SYN-ACK: the held SYN's ISN is what
+			 * it acknowledges (as stream.c keeps a SYN's). */
+			f->tcp |= FT_SYN;
+			f->next_seq[0] = pkt->ack;
+			f->app_flags |= FA_SEQ0;
+		}
 	}
 
 	f->pkts[dir]++;

@@ -644,7 +644,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 	const uint8_t		*p = pkt->payload;
 	uint32_t		 n = pkt->payload_len, rel, seq = pkt->seq;
 
-	if (pkt->tcp_flags & TH_SYN) {
+	if ((pkt->tcp_flags & TH_SYN) && !(pkt->flags & PKT_SYN_HELD)) {
 		/*
 		 * The SYN takes one sequence number; data on it (TCP Fast
 		 * Open, RFC 7413: a host with it on takes the data) follows.
@@ -653,10 +653,10 @@ stream_packet(struct stream *st, struct packet *pkt)
 		 * does one elsewhere on an established connection, which
 		 * hosts answer with a challenge ACK (RFC 5961 section 4):
 		 * else one injected SYN would blind the sensor to the rest.
-		 * A new connection on the same ports starts once it closed,
-		 * wherever its ISN is (a random one lands within the window
-		 * behind the old stream 1 time in 256: its data would read
-		 * as resent).
+		 * On a closed flow flow.c holds a SYN with another ISN until
+		 * the other side answers it, then starts a new flow
+		 * (flow_reuse): held, it moves nothing here. One that comes
+		 * unheld on a closed flow starts the stream again.
 		 */
 		seq++;
 		if (syn_ack_answers(f, pkt, dir) &&

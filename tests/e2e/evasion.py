@@ -35,6 +35,9 @@ KIND "leak" or "benign".
   rst-syn     a reset far outside the window, then a SYN elsewhere, as
               if to end the connection and start over (the host ignores
               the reset and answers the SYN with a challenge ACK)
+  rst-syn-badsum a reset at the next sequence number and a SYN
+              elsewhere, both with bad TCP checksums (the host drops
+              them), then the request one byte a segment
   rst-inexact the first number cut by a reset in the window but not at
               the next sequence number (an RFC 5961 host answers a
               challenge ACK and the connection lives on), then, 12 s
@@ -93,6 +96,7 @@ import defrag  # noqa: E402
 import stream  # noqa: E402
 from rulelib import Capture, Tcp, CLIENT, DB, EXT  # noqa: E402
 from rulelib import client_hello, server_hello  # noqa: E402
+from scapy.all import TCP  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post  # noqa: E402
 
 DB6 = "fd00:20:1::20"           # data_servers (tests/rules/canhgac-test.yaml)
@@ -320,6 +324,20 @@ def rst_syn(path, ids, client, server):
     cap.write(path)
 
 
+def rst_syn_badsum(path, ids, client, server):
+    """A reset at the next sequence number and a SYN elsewhere, both
+    with bad TCP checksums (the host drops them), then the request one
+    byte a segment: only the reassembled stream holds a whole number."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, client, server, 43212, 80).handshake()
+    t._pkt(0, "R")[TCP].chksum = 0xdead
+    t._pkt(0, "S", seq=t.seq[0] + 7000000)[TCP].chksum = 0xbeef
+    for b in leak_post(ids):
+        t.send(0, bytes([b]))
+    t.send(1, OK2).close()
+    cap.write(path)
+
+
 def rst_inexact(path, ids, client, server):
     req = leak_post(ids)
     k = req.index(ids[0]) + 6           # inside the first number
@@ -389,6 +407,8 @@ CASES = {
     "synack-lost": (synack_lost, False,
                     "SYN-ACK not captured, then a SYN injected"),
     "rst-syn": (rst_syn, False, "a blind RST, then a SYN, before it"),
+    "rst-syn-badsum": (rst_syn_badsum, False,
+                       "an exact RST and a SYN with bad checksums"),
     "chunked": (tcp(whole, chunked_post), False,
                 "chunked, boundary inside each number"),
     "big-header": (tcp(segments(1400), padded(chunked_post, 5000)), False,
@@ -421,6 +441,7 @@ NO_REFEREE = {
     "syn-inject": "tshark, not a host, takes the injected SYN for a new "
                   "connection and loses the request the host received",
     "synack-lost": "as syn-inject",
+    "rst-syn-badsum": "tshark does not check TCP checksums either",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
 OVERLAP = {"overlap-gf", "overlap-dg", "insertion", "insertion-far-ack",

@@ -420,8 +420,25 @@ test_port_reuse(void **state)
 	g = flow_lookup(ft, &p);
 	assert_ptr_equal(g, f);
 	assert_int_equal(e.n[FLOW_END_REUSED], 0);
+	/* Another ISN: held in the old flow, moving nothing, until the
+	 * server answers it. */
 	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_SYN, SEC + 30);
 	p.seq = 7777;
+	g = flow_lookup(ft, &p);
+	assert_ptr_equal(g, f);
+	assert_true(p.flags & PKT_SYN_HELD);
+	assert_int_equal(e.n[FLOW_END_REUSED], 0);
+	/* The old connection's host, taking it for an injected SYN, sends
+	 * a challenge ACK (of the old stream): nothing starts. */
+	p = mkpkt(B, A, 443, 40000, PROTO_TCP, TH_ACK, SEC + 30);
+	p.ack = 1001;
+	assert_ptr_equal(flow_lookup(ft, &p), f);
+	assert_int_equal(e.n[FLOW_END_REUSED], 0);
+	/* Its SYN-ACK: the old flow ends, the answer starts the new one,
+	 * which knows the SYN's ISN. */
+	p = mkpkt(B, A, 443, 40000, PROTO_TCP, TH_SYN | TH_ACK, SEC + 30);
+	p.seq = 90000;
+	p.ack = 7778;
 	g = flow_lookup(ft, &p);
 	assert_int_equal(e.n[FLOW_END_REUSED], 1);
 	assert_int_equal(e.last_id, id);
@@ -429,11 +446,65 @@ test_port_reuse(void **state)
 	assert_int_equal(g->state, FLOW_NEW);
 	assert_int_equal(g->app_proto, APP_UNKNOWN);
 	assert_int_equal(g->app_done[0], 0);
-	assert_int_equal(g->pkts[0], 1);
-	assert_int_equal(p.dir, 0);
+	assert_int_equal(g->pkts[1], 1);
+	assert_int_equal(p.dir, 1);
+	assert_int_equal(g->caddr[3], 1);	/* A, the SYN's sender */
+	assert_int_equal(g->cport, 40000);
+	assert_true(g->tcp & FT_SYN);
+	assert_true(g->app_flags & FA_SEQ0);
+	assert_int_equal(g->next_seq[0], 7778);
+	p = mkpkt(A, B, 40000, 443, PROTO_TCP, TH_ACK, SEC + 30);
+	p.seq = 7778;
+	p.ack = 90001;
+	assert_ptr_equal(flow_lookup(ft, &p), g);
+	assert_int_equal(g->state, FLOW_ESTABLISHED);
 	assert_int_equal(flow_stats(ft)->active, 1);
 	assert_int_equal(flow_stats(ft)->ended[FLOW_END_REUSED], 1);
 	assert_string_equal(flow_end_reason_name(FLOW_END_REUSED), "reused");
+	flow_table_free(ft);
+}
+
+/*
+ * A reset and a SYN forged with bad checksums (the host drops both):
+ * with no SYN-ACK to the forged ISN the old flow stays, and the real
+ * connection's segments, and its host's challenge ACK, stay in it.
+ */
+static void
+test_port_reuse_forged(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(1 << 20, NULL, on_end, &e);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_SYN, SEC);
+	p.seq = 1000;
+	f = flow_lookup(ft, &p);
+	f->app_flags |= FA_SEQ0 | FA_SEQ1;	/* as stream.c keeps them */
+	f->next_seq[0] = 1001;
+	f->next_seq[1] = 5001;
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_RST, SEC + 1);
+	p.seq = 1001;
+	flow_lookup(ft, &p);
+	assert_int_equal(f->state, FLOW_CLOSED);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_SYN, SEC + 1);
+	p.seq = 7000000;
+	assert_ptr_equal(flow_lookup(ft, &p), f);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_ACK | TH_PUSH, SEC + 1);
+	p.seq = 1001;
+	p.ack = 5001;
+	assert_ptr_equal(flow_lookup(ft, &p), f);
+	/* A SYN-ACK that answers another ISN (a forger's guess) starts
+	 * nothing either. */
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_SYN | TH_ACK, SEC + 1);
+	p.seq = 123;
+	p.ack = 7000002;
+	assert_ptr_equal(flow_lookup(ft, &p), f);
+	assert_int_equal(e.n[FLOW_END_REUSED], 0);
+	assert_int_equal(flow_stats(ft)->created, 1);
 	flow_table_free(ft);
 }
 
@@ -451,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_icmp_echo_and_vlan),
 		cmocka_unit_test(test_flow_size),
 		cmocka_unit_test(test_port_reuse),
+		cmocka_unit_test(test_port_reuse_forged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
- * IPv6: the fixed header and the extension-header chain, walked at most
- * IPV6_EXT_MAX deep; fragments are flagged for defrag.c.
+ * IPv6: the fixed header and the extension-header chain (more than
+ * IPV6_EXT_MAX headers is an anomaly, walked still); fragments are
+ * flagged for defrag.c.
  */
 #include "config.h"
 
@@ -75,15 +76,21 @@ decode_ipv6(const uint8_t *p, size_t len, struct packet *pkt)
 				return 0;
 			return decode_l4(nh, p + off, len - off, pkt);
 		}
-		if (++pkt->ip6_ext_n > IPV6_EXT_MAX) {
-			pkt->proto = nh;
+		/*
+		 * Past IPV6_EXT_MAX: an anomaly, counted, but the chain is
+		 * walked on (each header takes 8 bytes or more, so the
+		 * packet's length bounds it): a host takes such a packet,
+		 * and refused here it went uninspected, under the malformed
+		 * flood rule's threshold.
+		 */
+		if (pkt->ip6_ext_n < UINT8_MAX &&
+		    ++pkt->ip6_ext_n > IPV6_EXT_MAX)
 			pkt->err = DE_IPV6_EXT_DEPTH;
-			return -1;
-		}
 		if (len - off < 8) {
 			pkt->proto = nh;
-			pkt->err = nh == NH_FRAGMENT ? DE_IPV6_FRAG_SHORT :
-			    DE_IPV6_EXT_SHORT;
+			if (pkt->err != DE_IPV6_EXT_DEPTH)
+				pkt->err = nh == NH_FRAGMENT ?
+				    DE_IPV6_FRAG_SHORT : DE_IPV6_EXT_SHORT;
 			return -1;
 		}
 		if (nh == NH_FRAGMENT) {

@@ -372,6 +372,44 @@ struct table {
 	size_t	  width[TCOLS];
 };
 
+/*
+ * A cell as a terminal may show it: the text comes from the wire (an
+ * alert's message quotes a certificate's subject, a URL, a DNS name) and
+ * goes to an operator's terminal, so control characters (C0, DEL, C1 as
+ * UTF-8) and the bidirectional overrides and isolates, which reorder what
+ * is shown, are written '?'.
+ */
+static char *
+cell_dup(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *o;
+
+	if ((out = o = malloc(strlen(s) + 1)) == NULL)
+		die(EX_PROTO, "out of memory");
+	while (*p != '\0') {
+		size_t skip = 0;
+
+		if (*p < 0x20 || *p == 0x7f)
+			skip = 1;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			skip = 2;
+		else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e &&
+		    p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
+			skip = 3;
+		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)
+			skip = 3;
+		if (skip > 0) {
+			*o++ = '?';
+			p += skip;
+		} else
+			*o++ = (char)*p++;
+	}
+	*o = '\0';
+	return out;
+}
+
 static void
 table_add(struct table *t, ...)
 {
@@ -388,9 +426,9 @@ table_add(struct table *t, ...)
 	va_start(ap, t);
 	for (i = 0; i < t->ncols; i++) {
 		s = va_arg(ap, const char *);
-		t->cells[t->nrows * t->ncols + i] = strdup(s ? s : "-");
-		if (strlen(s ? s : "-") > t->width[i])
-			t->width[i] = strlen(s ? s : "-");
+		t->cells[t->nrows * t->ncols + i] = cell_dup(s ? s : "-");
+		if (strlen(t->cells[t->nrows * t->ncols + i]) > t->width[i])
+			t->width[i] = strlen(t->cells[t->nrows * t->ncols + i]);
 	}
 	va_end(ap);
 	t->nrows++;

@@ -7,7 +7,8 @@
 # do not add up (the same "next" each time, a total past what a daemon
 # loads) is refused within a few pages, where canhgacctl kept asking and
 # joining for ever (its memory grew by tens of MB a second); pages that
-# add up are joined.
+# add up are joined. An alert's text reaches the terminal without its
+# control and bidirectional-override characters.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 CANHGACCTL=${CANHGACCTL:-$top_builddir/canhgacctl}
@@ -38,6 +39,14 @@ try:
             c.sendall(b"x" * (1 << 20))
             sent += 1 << 20
         c.sendall(b"\n")
+    elif mode == "controls":
+        msg = ("CN=\x1b[31mx\x1b]0;t\x07 \u009b2J \u202egnp.exe "
+               "\u2066a\u2069 t\u00ean mi\u1ec1n")
+        c.sendall(json.dumps({"ok": True, "count": 1, "alerts": [{
+            "timestamp": "2026-12-05T10:00:00+0700", "src_ip": "10.0.0.1",
+            "dest_ip": "10.0.0.2", "alert": {
+                "severity_name": "high", "signature_id": 1,
+                "category": "ioc", "message": msg}}]}).encode() + b"\n")
     else:
         c.sendall(json.dumps({"ok": True, "pad": "y" * (8 << 20)}).encode()
                   + b"\n")
@@ -66,6 +75,23 @@ rc=$?
 wait $srv
 check "an 8 MiB answer is read whole (rc $rc, $(wc -c <"$tmp/out") bytes)" \
     [ "$rc" = 0 ] && [ "$(wc -c <"$tmp/out")" -gt 8388608 ]
+# Text from the wire reaches an operator's terminal in the alerts table:
+# control characters (C0, C1) and the bidirectional overrides are shown
+# as '?', other UTF-8 kept.
+rm -f "$tmp"/s.sock*
+serve controls
+"$CANHGACCTL" -s "$tmp/s.sock" -t 20 alerts >"$tmp/out" 2>"$tmp/err"
+rc=$?
+wait $srv
+check "alerts table: no control or bidi character reaches the terminal (rc $rc)" \
+    $PY - "$tmp/out" <<'EOF'
+import sys
+t = open(sys.argv[1], "rb").read()
+bad = [c for c in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xe2\x80\xae",
+                   b"\xe2\x81\xa6", b"\xe2\x81\xa9") if c in t]
+sys.exit(1 if bad or "tên miền".encode() not in t or b"CN=?[31mx" not in t
+         else 0)
+EOF
 # pages MODE: rules pages on every connection, each of 64 KiB; "stuck"
 # answers next 1 every time, "huge" a total of a billion rules, "valid"
 # three pages of one rule each. Connections taken go to p.sock.n.

@@ -510,7 +510,9 @@ parse_flags(struct loader *L, struct yaml_node_s *n, struct rule_match *m)
 	const char	*s = yamldoc_scalar(n), *p;
 	int		 clear = 0;
 
-	if (s == NULL)
+	/* Empty, or '!' alone, would read as "ACK clear" and nothing else:
+	 * most likely a value left out, not what was meant. */
+	if (s == NULL || *s == '\0' || strcmp(s, "!") == 0)
 		return lerr(L, n, "tcp_flags: expected letters of SAFRPU, "
 		    "or 0 for none");
 	if (strcmp(s, "0") == 0) {

@@ -110,7 +110,10 @@ def ask(req, user=None, timeout=10):
     t = time.time()
     try:
         s = conn(user)
-        s.sendall(json.dumps(req).encode() + b"\n")
+        try:
+            s.sendall(json.dumps(req).encode() + b"\n")
+        except OSError:
+            pass    # refused on connecting: its answer is there to read
         a = line(s, timeout)
         s.close()
         a = json.loads(a) if a else {}

@@ -422,6 +422,21 @@ app_msg_short(const struct flow *f, const uint8_t *p, size_t old, size_t n)
 	}
 }
 
+/* A message whole in p: its record emitted, or its error counted. */
+static int
+app_parse_whole(struct app_ctx *ctx, const struct packet *pkt,
+    struct flow *f, int dir, const uint8_t *p, size_t n)
+{
+	uint32_t	what = 0;
+	int		rc = app_parse_msg(ctx, f, dir, p, n, &what);
+
+	if (rc == APP_DONE)
+		app_emit(ctx, pkt, what);
+	else if (rc == APP_BAD)
+		ctx->st.parse_errors++;
+	return rc;
+}
+
 /*
  * Feed one in-order chunk to a message parser, buffering across
  * segments when needed. Returns the parser's verdict for the chunk.
@@ -455,15 +470,8 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 		app_buf_drop(ctx, f, dir);
 		return rc == APP_MORE ? APP_BAD : rc;
 	}
-	rc = app_parse_msg(ctx, f, dir, p, n, &what);
-	if (rc == APP_DONE) {
-		app_emit(ctx, pkt, what);
+	if ((rc = app_parse_whole(ctx, pkt, f, dir, p, n)) != APP_MORE)
 		return rc;
-	}
-	if (rc == APP_BAD) {
-		ctx->st.parse_errors++;
-		return rc;
-	}
 	/* Need more: keep these bytes in a buffer from the pool. */
 	return app_buf_keep(ctx, f, dir, p, n) == 0 ? APP_MORE : APP_BAD;
 }
@@ -485,22 +493,14 @@ app_feed_hello(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	struct app_tls	*t = &ctx->res.tls;
 	uint8_t		*buf;
 	size_t		 len, cap, need;
-	uint32_t	 what = 0;
 	int		 rc;
 
 	/* An SSLv2 hello (no records to take off) goes the common way. */
 	if (b != NULL && !b->hello && b->len[0] > 0)
 		return app_feed_msg(ctx, pkt, f, 0, p, n);
 	if (b == NULL || !b->hello) {
-		rc = app_parse_msg(ctx, f, 0, p, n, &what);
-		if (rc == APP_DONE) {
-			app_emit(ctx, pkt, what);
+		if ((rc = app_parse_whole(ctx, pkt, f, 0, p, n)) != APP_MORE)
 			return rc;
-		}
-		if (rc == APP_BAD) {
-			ctx->st.parse_errors++;
-			return rc;
-		}
 		if (p[0] & 0x80)
 			return app_buf_keep(ctx, f, 0, p, n) == 0 ? APP_MORE :
 			    APP_BAD;

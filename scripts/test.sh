@@ -39,6 +39,13 @@ count() {
   fail=$((fail + f))
   [ "$f" -eq 0 ]
 }
+# show_log LOG: a failed test's own failing checks first (a long log's
+# tail may hold only its summary and the daemon's stderr), then its tail.
+show_log() {
+  echo "   >>> $1"
+  grep -E '^ *(FAIL|not ok)' "$1" | head -20 | sed 's/^/   | /'
+  tail -30 "$1" | sed 's/^/   /'
+}
 for dir in build build-asan; do
   echo "== tests in $dir"
   make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1
@@ -53,8 +60,7 @@ for dir in build build-asan; do
   if ! count "$log"; then
     echo "   --- failure logs ($dir) ---"
     for t in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find "$dir" -name '*.trs')); do
-      echo "   >>> ${t%.trs}.log"
-      tail -40 "${t%.trs}.log" | sed 's/^/   /'
+      show_log "${t%.trs}.log"
     done
   fi
 done
@@ -139,8 +145,7 @@ else
   # distcheck leaves its tree behind on failure: show the failed tests' logs.
   for t in $(grep -lE '^:test-result: (FAIL|ERROR)' \
       $(find build -path '*/_build/sub/*' -name '*.trs' 2>/dev/null) /dev/null); do
-    echo "   >>> ${t%.trs}.log"
-    tail -40 "${t%.trs}.log" | sed 's/^/   /'
+    show_log "${t%.trs}.log"
   done
   tail -30 build/distcheck.out | sed 's/^/   /'
   fail=$((fail + 1))

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <errno.h>
@@ -186,13 +187,22 @@ die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-/* Connect to path; -1 with errno set. */
+/*
+ * Connect to path; -1 with errno set (ELOOP: the path is a symbolic
+ * link; ENOTSOCK: it is no socket). The socket lies in the service
+ * user's runtime directory: connected by name, a link put there made
+ * root's canhgacctl talk to whatever socket it pointed at (another
+ * daemon's, root-only). The path is opened without following a link
+ * and checked to be a socket, and that very inode is connected to
+ * through /proc/self/fd, so nothing swapped in between is reached.
+ */
 static int
 ctl_try_connect(const char *path)
 {
 	struct sockaddr_un	sun;
 	struct timeval		tv = { opt_timeout, 0 };
-	int			fd, e;
+	struct stat		st;
+	int			fd, pfd, e, rc;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -200,11 +210,32 @@ ctl_try_connect(const char *path)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		e = errno;
+	if (fstat(pfd, &st) != 0)
+		st.st_mode = 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		e = S_ISLNK(st.st_mode) ? ELOOP : ENOTSOCK;
+		close(pfd);
+		errno = e;
+		return -1;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d",
+	    pfd);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		close(pfd);
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (rc != 0 && errno == ENOENT && access("/proc/self/fd", F_OK) != 0) {
+		/* No /proc: by name, after the check above. */
+		memset(sun.sun_path, 0, sizeof(sun.sun_path));
+		memcpy(sun.sun_path, path, strlen(path));
+		rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	}
+	e = errno;
+	close(pfd);
+	if (rc != 0) {
 		close(fd);
 		errno = e;
 		return -1;
@@ -226,6 +257,12 @@ ctl_connect(void)
 	if (errno == EACCES || errno == EPERM)
 		die(EX_DENIED, "%s: %s (need root or the socket's group)",
 		    sockpath, strerror(errno));
+	if (errno == ELOOP)
+		die(EX_NOCONN, "%s: a symbolic link, not followed: name the "
+		    "socket itself (-s)", sockpath);
+	if (errno == ENOTSOCK)
+		die(EX_NOCONN, "%s: not a socket (is canhgacd running?)",
+		    sockpath);
 	die(EX_NOCONN, "%s: %s (is canhgacd running?)", sockpath,
 	    strerror(errno));
 }

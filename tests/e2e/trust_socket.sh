@@ -129,4 +129,34 @@ sleep 0.3
 "$CANHGACCTL" -s "$SOCK" status >/dev/null || fail "status does not answer"
 kill -TERM "$dpid"; wait "$dpid" || fail "daemon exit status $?"
 echo "$me: untouched: root:$SVC 660, status answers"
+
+# Root's canhgacctl, the other way: `canhgac` swaps the socket at the
+# path for a link to a root-only socket of another daemon (a listener in
+# a 0700 directory of root's). Root's `canhgacctl status` and `reload`
+# must refuse the link, naming it, and never reach that socket.
+ROOTDIR=$(mktemp -d /tmp/cg-rootonly-XXXXXX); chmod 0700 "$ROOTDIR"
+/usr/bin/python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8); s.settimeout(8)
+open(sys.argv[2], "w").close()
+try:
+    c, _ = s.accept()
+    open(sys.argv[3], "wb").write(c.recv(4096) or b"(connected)")
+except socket.timeout:
+    pass' "$ROOTDIR/other.sock" "$ROOTDIR/ready" "$ROOTDIR/reached" &
+opid=$!
+for i in $(seq 1 50); do [ -e "$ROOTDIR/ready" ] && break; sleep 0.1; done
+rm -f "$SOCK"
+as_svc ln -s "$ROOTDIR/other.sock" "$SOCK"
+for c in status reload; do
+	out=$("$CANHGACCTL" -s "$SOCK" $c 2>&1); rc=$?
+	[ $rc -ne 0 ] && grep -q "$SOCK: a symbolic link, not followed" <<<"$out" ||
+		{ kill "$opid" 2>/dev/null; fail "root's canhgacctl $c on a link the service user planted: exit $rc: $out"; }
+done
+kill "$opid" 2>/dev/null; wait "$opid" 2>/dev/null
+[ ! -e "$ROOTDIR/reached" ] ||
+	fail "root's canhgacctl reached the root-only socket through the link: $(cat "$ROOTDIR/reached")"
+rm -rf "$ROOTDIR"; rm -f "$SOCK"
+echo "$me: root's canhgacctl refuses a link planted at the socket path, the socket behind it never reached"
 echo "$me: PASS"

@@ -300,6 +300,8 @@ int	 app_tls_deframe(struct tls_deframe *, const uint8_t *, size_t,
 	    uint8_t *, size_t *, size_t);
 void	 app_tls_fingerprints(const struct app_tls *);
 int	 app_tls_server_hello(const uint8_t *, size_t, struct app_tls *);
+int	 app_tls_server_hello_bare(const uint8_t *, size_t,
+	    struct app_tls *);
 /*
  * Whether the records at p certainly do not hold the whole handshake
  * message yet (the hello parsers would ask for more): well-formed

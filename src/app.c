@@ -54,10 +54,10 @@ struct app_buf {
 	struct app_buf	*next;
 	uint16_t	 len[2];
 	uint16_t	 skip[2];	/* DNS/TCP: rest of a message too long */
-	/* TLS: the client's hello gathered out of its records (data[0]). */
+	/* TLS: a direction's hello gathered out of its records, bit dir. */
 	uint8_t		 hello;
-	struct tls_deframe df;
-	struct app_hello *big;		/* past APP_BUF_MAX */
+	struct tls_deframe df[2];
+	struct app_hello *big[2];	/* past APP_BUF_MAX */
 	uint8_t		 data[2][APP_BUF_MAX];
 };
 
@@ -230,16 +230,16 @@ app_walk_release(struct app_ctx *ctx, struct flow *f)
 	f->atls = NULL;
 }
 
-/* The buffer no longer gathers a hello: its large one goes back. */
+/* The buffer no longer gathers dir's hello: its large one goes back. */
 static void
-app_hello_drop(struct app_ctx *ctx, struct app_buf *b)
+app_hello_drop(struct app_ctx *ctx, struct app_buf *b, int dir)
 {
-	if (b->big != NULL) {
-		b->big->next = ctx->hello_free;
-		ctx->hello_free = b->big;
-		b->big = NULL;
+	if (b->big[dir] != NULL) {
+		b->big[dir]->next = ctx->hello_free;
+		ctx->hello_free = b->big[dir];
+		b->big[dir] = NULL;
 	}
-	b->hello = 0;
+	b->hello &= (uint8_t)~(1u << dir);
 }
 
 static void
@@ -247,7 +247,8 @@ app_buf_release(struct app_ctx *ctx, struct flow *f)
 {
 	if (f->abuf == NULL)
 		return;
-	app_hello_drop(ctx, f->abuf);
+	app_hello_drop(ctx, f->abuf, 0);
+	app_hello_drop(ctx, f->abuf, 1);
 	f->abuf->next = ctx->free;
 	ctx->free = f->abuf;
 	f->abuf = NULL;
@@ -276,10 +277,9 @@ app_buf_drop(struct app_ctx *ctx, struct flow *f, int dir)
 		return;
 	f->abuf->len[dir] = 0;
 	f->abuf->skip[dir] = 0;
-	if (dir == 0)
-		app_hello_drop(ctx, f->abuf);
+	app_hello_drop(ctx, f->abuf, dir);
 	if (f->abuf->len[!dir] == 0 && f->abuf->skip[!dir] == 0 &&
-	    (dir == 0 || !f->abuf->hello))
+	    !(f->abuf->hello & (1u << !dir)))
 		app_buf_release(ctx, f);
 }
 
@@ -302,7 +302,7 @@ app_buf_get(struct app_ctx *ctx, struct flow *f)
 		b->len[0] = b->len[1] = 0;
 		b->skip[0] = b->skip[1] = 0;
 		b->hello = 0;
-		b->big = NULL;
+		b->big[0] = b->big[1] = NULL;
 		f->abuf = b;
 	}
 	return b;
@@ -477,60 +477,64 @@ app_feed_msg(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 }
 
 /*
- * The client's side of TLS: its ClientHello, most often whole in the
+ * A TLS hello, the client's or the server's, most often whole in the
  * first bytes. One that spans segments is gathered out of its records
  * (app_tls_deframe) in the flow's buffer, and past APP_BUF_MAX in a
  * large one (APP_HELLO_MAX) from a pool of its own. Gathered with its
  * records, a hello padded past 4 KiB, or a 1 KiB one cut into one-byte
- * records (OpenSSL reads both), ran over the buffer: its SNI and
- * fingerprints went unread. The gathering is linear in the bytes.
+ * records (OpenSSL reads both), ran over the buffer: the client's SNI
+ * and fingerprints, the server's version and cipher (a ServerHello with
+ * a post-quantum key share is 1.2 KiB, six times that so cut) went
+ * unread. The gathering is linear in the bytes.
  */
 static int
 app_feed_hello(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
-    const uint8_t *p, size_t n)
+    int dir, const uint8_t *p, size_t n)
 {
 	struct app_buf	*b = f->abuf;
 	struct app_tls	*t = &ctx->res.tls;
-	uint8_t		*buf;
+	struct app_hello *big;
+	uint8_t		*buf, bit = (uint8_t)(1u << dir);
 	size_t		 len, cap, need;
 	int		 rc;
 
 	/* An SSLv2 hello (no records to take off) goes the common way. */
-	if (b != NULL && !b->hello && b->len[0] > 0)
-		return app_feed_msg(ctx, pkt, f, 0, p, n);
-	if (b == NULL || !b->hello) {
-		if ((rc = app_parse_whole(ctx, pkt, f, 0, p, n)) != APP_MORE)
+	if (b != NULL && !(b->hello & bit) && b->len[dir] > 0)
+		return app_feed_msg(ctx, pkt, f, dir, p, n);
+	if (b == NULL || !(b->hello & bit)) {
+		if ((rc = app_parse_whole(ctx, pkt, f, dir, p, n)) != APP_MORE)
 			return rc;
 		if (p[0] & 0x80)
-			return app_buf_keep(ctx, f, 0, p, n) == 0 ? APP_MORE :
-			    APP_BAD;
+			return app_buf_keep(ctx, f, dir, p, n) == 0 ?
+			    APP_MORE : APP_BAD;
 		if ((b = app_buf_get(ctx, f)) == NULL)
 			return APP_BAD;
-		b->hello = 1;
-		b->len[0] = 0;
-		memset(&b->df, 0, sizeof(b->df));
+		b->hello |= bit;
+		b->len[dir] = 0;
+		memset(&b->df[dir], 0, sizeof(b->df[dir]));
 	}
 	/* Bytes that may not fit the small buffer: into a large one. */
-	if (b->big == NULL && b->len[0] + n > APP_BUF_MAX) {
+	if (b->big[dir] == NULL && b->len[dir] + n > APP_BUF_MAX) {
 		if (ctx->hello_free == NULL && ctx->hello_fresh < ctx->nhello)
 			ctx->hello_free = &ctx->hello_pool[ctx->hello_fresh++];
-		if ((b->big = ctx->hello_free) != NULL) {
-			ctx->hello_free = b->big->next;
-			memcpy(b->big->data, b->data[0], b->len[0]);
-			b->big->len = b->len[0];
+		if ((b->big[dir] = ctx->hello_free) != NULL) {
+			ctx->hello_free = b->big[dir]->next;
+			memcpy(b->big[dir]->data, b->data[dir], b->len[dir]);
+			b->big[dir]->len = b->len[dir];
 		}
 	}
-	buf = b->big != NULL ? b->big->data : b->data[0];
-	len = b->big != NULL ? b->big->len : b->len[0];
-	cap = b->big != NULL ? APP_HELLO_MAX : APP_BUF_MAX;
-	rc = app_tls_deframe(&b->df, p, n, buf, &len, cap);
-	if (b->big != NULL)
-		b->big->len = len;
+	big = b->big[dir];
+	buf = big != NULL ? big->data : b->data[dir];
+	len = big != NULL ? big->len : b->len[dir];
+	cap = big != NULL ? APP_HELLO_MAX : APP_BUF_MAX;
+	rc = app_tls_deframe(&b->df[dir], p, n, buf, &len, cap);
+	if (big != NULL)
+		big->len = len;
 	else
-		b->len[0] = (uint16_t)len;
+		b->len[dir] = (uint16_t)len;
 	if (rc != 0) {
 		ctx->st.parse_errors++;
-		app_buf_drop(ctx, f, 0);
+		app_buf_drop(ctx, f, dir);
 		return APP_BAD;
 	}
 	need = len < 4 ? 0 : 4 + ((size_t)buf[1] << 16 |
@@ -538,21 +542,25 @@ app_feed_hello(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	if (len < cap && (need == 0 || len < need))
 		return APP_MORE;
 	memset(t, 0, sizeof(*t));
-	rc = app_tls_client_hello_bare(buf, len, t);
-	if (rc == APP_DONE) {
-		t->hello = buf;
-		t->hello_len = len;
-		t->hello_bare = 1;
-		app_emit(ctx, pkt, APPR_TLS_CH);
-	} else {
+	if (dir == 0) {
+		rc = app_tls_client_hello_bare(buf, len, t);
+		if (rc == APP_DONE) {
+			t->hello = buf;
+			t->hello_len = len;
+			t->hello_bare = 1;
+			app_emit(ctx, pkt, APPR_TLS_CH);
+		}
+	} else if ((rc = app_tls_server_hello_bare(buf, len, t)) == APP_DONE)
+		app_emit(ctx, pkt, APPR_TLS_SH);
+	if (rc != APP_DONE) {
 		/* Cut by the small buffer: no large one was free. */
-		if (rc == APP_MORE && b->big == NULL) {
+		if (rc == APP_MORE && big == NULL) {
 			ctx->st.buf_exhausted++;
 			ctx->st.first_bytes_exhausted++;
 		}
 		ctx->st.parse_errors++;
 	}
-	app_buf_drop(ctx, f, 0);
+	app_buf_drop(ctx, f, dir);
 	return rc == APP_MORE ? APP_BAD : rc;
 }
 
@@ -915,14 +923,15 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	switch (f->app_proto) {
 	case APP_TLS:
 	case APP_SSH:
-		if (f->app_proto == APP_TLS && dir == 0) {
+		if (f->app_proto == APP_TLS) {
 			/* With the bytes past what detection's copy took. */
-			if (!f->app_done[0] &&
-			    app_feed_hello(ctx, pkt, f, p, n) != APP_MORE)
-				f->app_done[0] = 1;
-			if (nrest > 0 && !f->app_done[0] &&
-			    app_feed_hello(ctx, pkt, f, rest, nrest) != APP_MORE)
-				f->app_done[0] = 1;
+			if (!f->app_done[dir] &&
+			    app_feed_hello(ctx, pkt, f, dir, p, n) != APP_MORE)
+				f->app_done[dir] = 1;
+			if (nrest > 0 && !f->app_done[dir] &&
+			    app_feed_hello(ctx, pkt, f, dir, rest, nrest) !=
+			    APP_MORE)
+				f->app_done[dir] = 1;
 		} else if (!f->app_done[dir] &&
 		    app_feed_msg(ctx, pkt, f, dir, p, n) != APP_MORE)
 			f->app_done[dir] = 1;

@@ -1135,8 +1135,8 @@ app_tls_client_hello_check(const uint8_t *p, size_t len, struct app_tls *out)
  * supported_versions when TLS 1.3) or an SSLv2 SERVER-HELLO. Only the
  * server_* fields of out are written.
  */
-int
-app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
+static int
+tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out, int flags)
 {
 	struct tls_rd	 r = { p, len, 0, 0, 4, RD_OK, 0 };
 	uint8_t		 type, sidlen;
@@ -1148,7 +1148,9 @@ app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 	out->server_cipher = 0;
 	if (len == 0)
 		return (APP_MORE);
-	if (p[0] & 0x80) {
+	if (flags & TLSP_BARE)
+		r.rec_left = len;
+	else if (p[0] & 0x80) {
 		if (len < 2)
 			return (APP_MORE);
 		rlen = (size_t)(p[0] & 0x7f) << 8 | p[1];
@@ -1203,6 +1205,19 @@ app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
 	out->server_version = sel != 0 ? sel : version;
 	out->server_cipher = cipher;
 	return (APP_DONE);
+}
+
+int
+app_tls_server_hello(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	return (tls_server_hello(p, len, out, 0));
+}
+
+/* A ServerHello gathered out of its records (app_tls_deframe). */
+int
+app_tls_server_hello_bare(const uint8_t *p, size_t len, struct app_tls *out)
+{
+	return (tls_server_hello(p, len, out, TLSP_BARE));
 }
 
 int

@@ -151,6 +151,32 @@ def tls_empty_first(client, server, sni, k=1, cut=None, dport=443):
     return build
 
 
+def tls_sh_cut(client, server, sv=0x0301, cipher=0xc013, pad=0, record=16384,
+               seg=1400, dport=443):
+    """A TLS connection whose ServerHello (choosing `sv` and `cipher`) has
+    an unknown extension of `pad` bytes and is cut into `record`-byte
+    handshake records sent in `seg`-byte segments: a server hiding its
+    choice from a sensor that read 4 KiB of the hello with its records
+    (OpenSSL reads a hello so cut; one padded so is the evasion's own)."""
+    def build(cap):
+        legacy = min(sv, 0x0303)
+        ext = struct.pack("!HHH", 43, 2, sv) if sv >= 0x0304 else b""
+        if pad:
+            ext += struct.pack("!HH", 0xffce, pad) + bytes(pad)
+        body = struct.pack("!H", legacy) + bytes(32) + b"\x00" + \
+            struct.pack("!HB", cipher, 0)
+        if ext:
+            body += struct.pack("!H", len(ext)) + ext
+        msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
+        recs = b"".join(struct.pack("!BHH", 0x16, legacy, len(msg[i:i + record]))
+                        + msg[i:i + record] for i in range(0, len(msg), record))
+        segs = [recs[i:i + seg] for i in range(0, len(recs), seg)]
+        session(cap, client, server, dport,
+                [client_hello("gw.example.gov.vn", 0x0304)] + app_data(300),
+                segs + app_data(1200, 0xa5))
+    return build
+
+
 def tls_record_version(client, server, sni, record, dport=443):
     """A TLS connection whose ClientHello record carries version `record`
     (OpenSSL 3 reads the first record's minor version as anything and
@@ -871,7 +897,11 @@ CASES = {
         neg=[("TLS 1.0 client (1000501's case)", tls(CLIENT, GATEWAY, maxv=0x0301))]),
     1000504: dict(
         pos=[("modern client, server picks TLS 1.0",
-              tls(CLIENT, DB, maxv=0x0304, sv=0x0301))],
+              tls(CLIENT, DB, maxv=0x0304, sv=0x0301)),
+             ("the same in a ServerHello padded to 5 KB (read framed, "
+              "4 KiB of it, it went unread)", tls_sh_cut(CLIENT, DB, pad=5000)),
+             ("the same in a 1 KB ServerHello cut into one-byte records "
+              "(6 KB framed)", tls_sh_cut(CLIENT, DB, pad=1000, record=1))],
         neg=[("server picks TLS 1.2", tls(CLIENT, DB, maxv=0x0304, sv=0x0303))]),
 
     # tls.yaml -------------------------------------------------------
@@ -879,6 +909,10 @@ CASES = {
         pos=[("data server chooses RC4-SHA", cert(CLIENT, DB, cipher=0x0005), t_cert()),
              ("gateway chooses 3DES (ECDHE-RSA-DES-CBC3-SHA)",
               cert(CLIENT, GATEWAY, cipher=0xc012), t_cert()),
+             ("data server chooses RC4-SHA in a 1 KB ServerHello cut into "
+              "one-byte records, 37-byte segments",
+              tls_sh_cut(CLIENT, DB, sv=0x0303, cipher=0x0005, pad=1000,
+                         record=1, seg=37)),
              ("data server chooses NULL-SHA256 (TLS 1.3 client)",
               lambda c: session(c, CLIENT, DB, 443, [client_hello("gw.example.gov.vn")],
                                 [server_hello(0x0303, 0x003b)]))],

@@ -12,11 +12,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -131,9 +129,7 @@ tcp_connect(const struct upd_url *u, time_t deadline, char *err, size_t errlen)
 			    u->port, strerror(soerr));
 			goto next;
 		}
-		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
-			goto next;
-		break;
+		break;	/* left non-blocking: see tls_wait */
 next:
 		close(fd);
 		fd = -1;
@@ -142,16 +138,38 @@ next:
 	return fd;
 }
 
-/* Each read or write waits at most until the deadline. */
-static void
-sock_deadline(int fd, time_t deadline)
+/*
+ * Wait until the deadline for what OpenSSL's last call (its error se)
+ * wants of the non-blocking socket: 1 ready, 0 out of time, -1 when se
+ * is an error, not a wait. A socket timeout would not do: it bounds each
+ * recv, and one TLS record (a handshake message, a body's 16 KiB) is
+ * read by many, so a server sending a byte before each strikes kept
+ * SSL_connect or SSL_read going for hours past the timeout.
+ */
+static int
+tls_wait(int fd, int se, time_t deadline)
 {
-	struct timeval	tv = { left(deadline), 0 };
+	struct pollfd	pfd;
+	int		rc;
 
-	if (tv.tv_sec == 0)
-		tv.tv_usec = 1000;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pfd.fd = fd;
+	pfd.revents = 0;
+	if (se == SSL_ERROR_WANT_READ)
+		pfd.events = POLLIN;
+	else if (se == SSL_ERROR_WANT_WRITE)
+		pfd.events = POLLOUT;
+	else
+		return -1;
+	for (;;) {
+		if (left(deadline) == 0)
+			return 0;
+		if ((rc = poll(&pfd, 1, left(deadline) * 1000)) > 0)
+			return 1;
+		if (rc == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
 }
 
 /* The TLS context: TLS 1.2 or later, the pinned CA only if given. */
@@ -288,7 +306,7 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 	SSL_CTX		*ctx = NULL;
 	SSL		*ssl = NULL;
 	char		*req = NULL, buf[16384], *hend;
-	int		 fd = -1, rc = -1, n, se;
+	int		 fd = -1, rc = -1, n, rd = 0, se, w = -1;
 	int64_t		 clen = -1;
 	size_t		 hl = 0;
 	struct upd_buf	 head = { 0 };
@@ -299,7 +317,6 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		return -1;
 	if ((fd = tcp_connect(&u, deadline, err, errlen)) < 0)
 		goto out;
-	sock_deadline(fd, deadline);
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", ssl_reason());
 		goto out;
@@ -311,17 +328,22 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		snprintf(err, errlen, "TLS: %s: %s", u.host, ssl_reason());
 		goto out;
 	}
-	if (SSL_connect(ssl) != 1) {
+	while ((n = SSL_connect(ssl)) != 1 && (w = tls_wait(fd,
+	    SSL_get_error(ssl, n), deadline)) == 1)
+		;
+	if (n != 1) {
 		long vr = SSL_get_verify_result(ssl);
 
-		if (vr != X509_V_OK)
+		if (w == 0)
+			snprintf(err, errlen, "%s port %s: TLS handshake: "
+			    "timed out (%d s)", u.host, u.port, timeout);
+		else if (vr != X509_V_OK)
 			snprintf(err, errlen, "%s: certificate not trusted: "
 			    "%s%s", u.host, X509_verify_cert_error_string(vr),
 			    ca ? " (against the pinned ca)" : "");
 		else
 			snprintf(err, errlen, "%s port %s: TLS handshake: %s",
-			    u.host, u.port, errno == EAGAIN ? "timed out" :
-			    ssl_reason());
+			    u.host, u.port, ssl_reason());
 		goto out;
 	}
 	n = asprintf(&req, "GET %s HTTP/1.0\r\nHost: %s%s%s%s%s\r\n"
@@ -329,9 +351,16 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 	    "Connection: close\r\n\r\n", u.path, strchr(u.host, ':') ? "[" :
 	    "", u.host, strchr(u.host, ':') ? "]" : "", strcmp(u.port, "443") ?
 	    ":" : "", strcmp(u.port, "443") ? u.port : "", PACKAGE_VERSION);
-	if (n < 0 || SSL_write(ssl, req, n) != n) {
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", u.host, strerror(errno));
+		goto out;
+	}
+	while ((rd = SSL_write(ssl, req, n)) <= 0 && (w = tls_wait(fd,
+	    SSL_get_error(ssl, rd), deadline)) == 1)
+		;
+	if (rd != n) {
 		snprintf(err, errlen, "%s: sending the request: %s", u.host,
-		    errno == EAGAIN ? "timed out" : ssl_reason());
+		    w == 0 ? "timed out" : ssl_reason());
 		goto out;
 	}
 	for (;;) {
@@ -340,7 +369,6 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 			    "%d s", u.host, timeout);
 			goto out;
 		}
-		sock_deadline(fd, deadline);
 		if (clen >= 0 && out->len >= (uint64_t)clen)
 			break;
 		n = SSL_read(ssl, buf, sizeof(buf));
@@ -348,16 +376,10 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 			se = SSL_get_error(ssl, n);
 			if (se == SSL_ERROR_ZERO_RETURN && hl > 0 && clen < 0)
 				break;	/* closed cleanly: all of it */
-			/*
-			 * The socket's receive timeout (sock_deadline) comes
-			 * back as WANT_READ on a blocking socket: a server
-			 * dripping bytes was told "cut short" when it struck
-			 * before the check at the top of the loop did.
-			 */
-			if (se == SSL_ERROR_WANT_READ ||
-			    se == SSL_ERROR_WANT_WRITE ||
-			    ((se == SSL_ERROR_SYSCALL || se == SSL_ERROR_SSL) &&
-			    (errno == EAGAIN || errno == EWOULDBLOCK)))
+			/* Nothing yet: wait, the deadline checked above. */
+			if ((w = tls_wait(fd, se, deadline)) == 1)
+				continue;
+			if (w == 0)
 				snprintf(err, errlen, "%s: no complete answer "
 				    "within %d s", u.host, timeout);
 			else

@@ -6,7 +6,8 @@
 # (unchanged), a bad signature, a list that does not load, lists with
 # an entry matching every flow (0.0.0.0/0, co.uk), a server
 # that is down, a certificate of another CA, a redirect, a reload
-# that fails (every file put back), and links planted at the target and
+# that fails (every file put back), a handshake or a TLS record sent a
+# byte at a time (given up at the timeout), and links planted at the target and
 # at FILE.prev. In each failure the old lists stay
 # and the exit status is 1, with one line a source saying why.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
@@ -242,6 +243,12 @@ timed_out "a server dripping a byte a second" "$URL/drip" "no complete answer wi
 # as WANT_READ): it used to say "cut short", and the dripping server did
 # too when a slow machine let the timeout strike before the loop's check.
 timed_out "a server that stops mid-answer" "$URL/hang" "no complete answer within 2 s"
+# A byte every half second, each within any socket timeout, but no TLS
+# record whole for minutes: in the handshake, and in the answer. The
+# timeout bounded each read, and OpenSSL reads a record by many, so
+# both went on until the server gave up (15 s).
+timed_out "a handshake dripped a byte at a time" "https://$CLI:$((PORT + 2))/ips.txt" "TLS handshake: timed out"
+timed_out "an answer's record dripped a byte at a time" "https://$CLI:$((PORT + 3))/ips.txt" "no complete answer within 2 s"
 
 # 9. The server is down.
 kill "$srv"; wait "$srv" 2>/dev/null

@@ -64,6 +64,28 @@ body(const char *p, size_t len, size_t *blen)
 	return p;
 }
 
+/*
+ * Does the text hold an entry: a line with something other than blanks
+ * before any '#' (the list format's comment), or, for a rule pack, any
+ * byte but a blank?
+ */
+static int
+has_entry(const char *p, size_t len, int pack)
+{
+	size_t	i;
+	int	comment = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n')
+			comment = 0;
+		else if (p[i] == '#' && !pack)
+			comment = 1;
+		else if (!comment && strchr(" \t\r\f\v", p[i]) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /* The check's child could not show it the staged file in place. */
 #define CHECK_NO_OVERLAY	121
 /* Or the staged file or the target was not what it was (see below). */
@@ -265,6 +287,20 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 		ob = body(cur.p, cur.len, &ol);
 		if (nl == ol && memcmp(nb, ob, nl) == 0) {
 			rc = 1;
+			goto out;
+		}
+		/*
+		 * A feed that answers with nothing (an empty 200, a page of
+		 * comments) is far more often broken than emptied: it would
+		 * leave the indicator rules blind and make {not: $list}
+		 * match every flow. The list in place is kept.
+		 */
+		if (!has_entry(nb, nl, s->format == UPD_RULES) &&
+		    has_entry(ob, ol, s->format == UPD_RULES)) {
+			snprintf(j->why, sizeof(j->why), "the answer (%zu "
+			    "bytes) %s; refused, %s kept", raw.len,
+			    s->format == UPD_RULES ? "is blank" :
+			    "holds no entry", s->path);
 			goto out;
 		}
 	} else if (errno != ENOENT) {

@@ -4,7 +4,8 @@
 # update (MISP text, CSV and a rule pack: files swapped, FILE.prev kept,
 # the daemon reloaded, the new indicator alerts), nothing new
 # (unchanged), a bad signature, a list that does not load, lists with
-# an entry matching every flow (0.0.0.0/0, co.uk), a server
+# an entry matching every flow (0.0.0.0/0, co.uk), feeds answering
+# nothing (the lists kept, not emptied), a server
 # that is down, a certificate of another CA, a redirect, a reload
 # that fails (every file put back), a handshake or a TLS record sent a
 # byte at a time (given up at the timeout), and links planted at the target and
@@ -177,6 +178,20 @@ set_updates "  - {name: suffix, url: \"$URL/suffix.txt\", target: ioc_domains, c
 update
 expect "a list holding a public suffix" 1 "suffix: failed: does not load.*co\\.uk.*public suffix"
 same "a list holding a public suffix"
+# A feed answering with nothing (an empty body, only comments, a blank
+# rule pack): the lists in place are kept, not emptied (which left the
+# indicator rules blind and made {not: $list} match every flow).
+: >"$tmp/feed/empty.txt"
+printf '# no indicators today\n\n;\n' >"$tmp/feed/comments.txt"
+printf '\n  \n' >"$tmp/feed/blank.yaml"
+set_updates "  - {name: empty, url: \"$URL/empty.txt\", target: ioc_ips, ca: pki/ca.pem}
+  - {name: comments, url: \"$URL/comments.txt\", target: ioc_domains, ca: pki/ca.pem}
+  - {name: blank, url: \"$URL/blank.yaml\", target: updates-pack.yaml, format: rules, ca: pki/ca.pem}"
+update
+expect "an empty feed" 1 "empty: failed: the answer \\(0 bytes\\) holds no entry; refused"
+expect "... one of comments" 1 "comments: failed: .*holds no entry; refused"
+expect "... a blank rule pack" 1 "blank: failed: .*is blank; refused"
+same "feeds answering with nothing"
 # The same entry in the person's own list: a warning, and it loads.
 cp "$IPS" "$tmp/ips.own"
 printf '0.0.0.0/0\n' >>"$IPS"

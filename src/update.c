@@ -486,10 +486,12 @@ update_run(const struct update_opts *o)
 					    j->prev, strerror(errno));
 			}
 			if (o->reload(sock, err2, sizeof(err2)) !=
-			    UPD_RELOAD_OK)
+			    UPD_RELOAD_OK) {
+				upd_printable(err2);
 				fprintf(stderr, "canhgacctl: update: the "
 				    "reload after restoring failed too: %s\n",
 				    err2);
+			}
 		}
 	}
 	for (i = 0; i < uc.nsrc; i++) {
@@ -513,7 +515,13 @@ update_run(const struct update_opts *o)
 				    "y" : "ies", j->s->path);
 			break;
 		case ST_FAILED:
-			/* The why may quote the feed's own entries. */
+			/*
+			 * The why may quote the feed's own entries, and a rule
+			 * pack's come as they were served: the check's error
+			 * quoted a key holding "\e]0;...\a" (YAML writes
+			 * escapes so) to the operator's terminal.
+			 */
+			upd_printable(j->why);
 			printf("%s: failed: %s\n", j->s->name,
 			    cccd_mask_str(j->why));
 			rc = 1;

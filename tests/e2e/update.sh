@@ -344,6 +344,16 @@ set_updates "  - {name: x, url: feed/x, target: rules.yaml, format: rules}"
 update
 expect "a rule file of a person's" 1 "x: failed: .*not written by canhgacctl update; refusing"
 check "... left as it was" cmp -s "$tmp/rules.yaml" "$tmp/rules.orig"
+# A rule pack that does not load, its error quoting a key that holds
+# terminal escapes (YAML's "\e", "\a"): shown as '?', no control byte
+# reaches the operator's terminal (before, they came as served).
+printf 'rules:\n  - sid: 990\n    name: x\n    category: ioc\n    severity: low\n    message: m\n    "\\e]0;owned\\a\\e[2J\\e[31mKEY": 1\n' >"$tmp/feed/esc"
+set_updates "  - {name: esc, url: feed/esc, target: updates-esc.yaml, format: rules}"
+update
+expect "a rule pack whose error quotes terminal escapes" 1 "esc: failed: .*unknown key \"\\?\\]0;owned\\?\\?\\[2J"
+LC_ALL=C grep -q '[[:cntrl:]]' <<<"$out" && flunk "... a control byte in the output: $(cat -v <<<"$out")" ||
+    pass "... no control byte in the output"
+[ ! -e "$tmp/updates-esc.yaml" ] && pass "... the pack not left in place" || flunk "the pack that does not load stayed"
 set_updates "  - {name: x, url: feed/x, target: nosuch}"
 update
 expect "an unknown asset" 2 "no asset named \"nosuch\""

@@ -634,11 +634,11 @@ text_report(struct rctx *c, json_t *r)
 	}
 }
 
-/* Text with &, <, >, " escaped. */
+/* At most n bytes of text with &, <, >, " escaped. */
 static void
-hx(FILE *fp, const char *s)
+hxn(FILE *fp, const char *s, size_t n)
 {
-	for (; *s != '\0'; s++) {
+	for (; n > 0 && *s != '\0'; s++, n--) {
 		switch (*s) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
@@ -647,6 +647,13 @@ hx(FILE *fp, const char *s)
 		default: fputc(*s, fp);
 		}
 	}
+}
+
+/* Text with &, <, >, " escaped. */
+static void
+hx(FILE *fp, const char *s)
+{
+	hxn(fp, s, (size_t)-1);
 }
 
 /*
@@ -837,8 +844,9 @@ svg_perday(struct rctx *c, json_t *ev, json_t *cats)
 
 		if (di < 0 || di >= n)
 			continue;
-		fprintf(fp, "<g><title>%s: %lld</title>", js(d, "day"),
-		    ji(d, "total"));
+		fprintf(fp, "<g><title>");
+		hx(fp, js(d, "day"));
+		fprintf(fp, ": %lld</title>", ji(d, "total"));
 		json_object_foreach(cats, cat, v) {
 			long long	 cnt = (long long)json_integer_value(
 					    json_object_get(json_object_get(d,
@@ -953,9 +961,10 @@ svg_drops(struct rctx *c, json_t *ev)
 			    json_object_get(v, "drop_rate")) / max,
 			    palette[k % NPALETTE]);
 			hx(fp, js(v, "iface"));
-			fprintf(fp, " %s: %.3f%%</title></circle>\n",
-			    js(v, "t"), json_real_value(json_object_get(v,
-			    "drop_rate")));
+			fprintf(fp, " ");
+			hx(fp, js(v, "t"));
+			fprintf(fp, ": %.3f%%</title></circle>\n",
+			    json_real_value(json_object_get(v, "drop_rate")));
 		}
 		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "
 		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">",
@@ -964,11 +973,14 @@ svg_drops(struct rctx *c, json_t *ev)
 		hx(fp, js(f, "name"));
 		fprintf(fp, "</text>\n");
 	}
-	fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s</text>"
-	    "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">%s"
-	    "</text>\n</svg>\n", PLOT_X, 24 + PLOT_H, js(json_array_get(ser,
-	    0), "t"), PLOT_X + PLOT_W, 24 + PLOT_H, jt(json_array_get(ser,
-	    json_array_size(ser) - 1), "t", b, sizeof(b)));
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\">", PLOT_X,
+	    24 + PLOT_H);
+	hx(fp, js(json_array_get(ser, 0), "t"));
+	fprintf(fp, "</text><text x=\"%d\" y=\"%d\" font-size=\"10\" "
+	    "text-anchor=\"end\">", PLOT_X + PLOT_W, 24 + PLOT_H);
+	hx(fp, jt(json_array_get(ser, json_array_size(ser) - 1), "t", b,
+	    sizeof(b)));
+	fprintf(fp, "</text>\n</svg>\n");
 }
 
 /* The history sections of the HTML page. */
@@ -995,8 +1007,11 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 		    "<th>%s</th></tr>\n", LB(c, L_FROM), LB(c, L_TO),
 		    LB(c, L_DURATION), LB(c, L_REASON));
 		json_array_foreach(json_object_get(ev, "gaps"), i, v) {
-			fprintf(fp, "<tr><td>%s</td><td>%s</td><td>",
-			    js(v, "from"), js(v, "to"));
+			fprintf(fp, "<tr><td>");
+			hx(fp, js(v, "from"));
+			fprintf(fp, "</td><td>");
+			hx(fp, js(v, "to"));
+			fprintf(fp, "</td><td>");
 			print_duration(c, ji(v, "seconds"));
 			fprintf(fp, "</td><td>%s</td></tr>\n",
 			    gap_reason(c, js(v, "reason")));
@@ -1014,8 +1029,17 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 		    "<td>", ji(v, "packets"), ji(v, "drops"), json_real_value(
 		    json_object_get(v, "drop_rate")));
 		json_array_foreach(json_object_get(v, "down"), j, w) {
-			fprintf(fp, "%s%s: %s .. %s (", j ? "<br>" : "",
-			    kw(c, js(w, "state")), js(w, "from"), js(w, "to"));
+			/*
+			 * The state is the state file's, which the service
+			 * user writes: escaped like every text of it.
+			 */
+			fprintf(fp, "%s", j ? "<br>" : "");
+			hx(fp, kw(c, js(w, "state")));
+			fprintf(fp, ": ");
+			hx(fp, js(w, "from"));
+			fprintf(fp, " .. ");
+			hx(fp, js(w, "to"));
+			fprintf(fp, " (");
 			print_duration(c, ji(w, "seconds"));
 			fprintf(fp, ")");
 		}
@@ -1031,8 +1055,9 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 		    LB(c, L_BYCAT));
 		json_array_foreach(json_object_get(ev, "alerts_per_day"), i,
 		    v) {
-			fprintf(fp, "<tr><td>%s</td><td>%lld</td><td>",
-			    js(v, "day"), ji(v, "total"));
+			fprintf(fp, "<tr><td>");
+			hx(fp, js(v, "day"));
+			fprintf(fp, "</td><td>%lld</td><td>", ji(v, "total"));
 			j = 0;
 			json_object_foreach(json_object_get(v, "categories"),
 			    k, x) {
@@ -1053,8 +1078,9 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 
 		fprintf(fp, "<tr><td class=\"mono\">");
 		hx(fp, output_name(c, js(v, "name"), on, sizeof(on)));
-		fprintf(fp, "</td><td>%s</td><td>", jt(v, "last_delivered", b,
-		    sizeof(b)));
+		fprintf(fp, "</td><td>");
+		hx(fp, jt(v, "last_delivered", b, sizeof(b)));
+		fprintf(fp, "</td><td>");
 		if (json_is_integer(json_object_get(v, "spool_pending")))
 			fprintf(fp, "%lld", ji(v, "spool_pending"));
 		else
@@ -1067,7 +1093,9 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 	    LB(c, L_TIME), LB(c, L_EVENT), LB(c, L_STATUS), LB(c, L_DIGEST),
 	    LB(c, L_CHANGED));
 	json_array_foreach(json_object_get(ev, "ruleset_history"), i, v) {
-		fprintf(fp, "<tr><td>%s</td><td>%s</td><td>%s", js(v, "time"),
+		fprintf(fp, "<tr><td>");
+		hx(fp, js(v, "time"));
+		fprintf(fp, "</td><td>%s</td><td>%s",
 		    strcmp(js(v, "event"), "start") == 0 ? LB(c, L_START) :
 		    LB(c, L_RELOADEV), json_is_true(json_object_get(v, "ok")) ?
 		    LB(c, L_OK) : LB(c, L_FAILED));
@@ -1075,9 +1103,11 @@ html_history(struct rctx *c, json_t *r, json_t *ev)
 			fprintf(fp, ": ");
 			hx(fp, js(v, "error"));
 		}
-		fprintf(fp, "</td><td class=\"mono\">%.16s</td><td>%s</td></tr>"
-		    "\n", js(v, "digest"), json_is_true(json_object_get(v,
-		    "changed")) ? LB(c, L_CHANGED) : "");
+		/* The state file's digest, cut to 16 bytes, then escaped. */
+		fprintf(fp, "</td><td class=\"mono\">");
+		hxn(fp, js(v, "digest"), 16);
+		fprintf(fp, "</td><td>%s</td></tr>\n", json_is_true(
+		    json_object_get(v, "changed")) ? LB(c, L_CHANGED) : "");
 	}
 	fprintf(fp, "</table>\n");
 }
@@ -1106,8 +1136,9 @@ html_report(struct rctx *c, json_t *r)
 	    ji(id, "level"));
 	fprintf(fp, "<tr><th>%s</th><td>", LB(c, L_SENSOR));
 	hx(fp, js(id, "sensor"));
-	fprintf(fp, " (%s %s, %s %lld)</td></tr>\n", LB(c, L_VERSION),
-	    js(id, "version"), LB(c, L_CONFIGURED),
+	fprintf(fp, " (%s ", LB(c, L_VERSION));
+	hx(fp, js(id, "version"));
+	fprintf(fp, ", %s %lld)</td></tr>\n", LB(c, L_CONFIGURED),
 	    ji(id, "configured_level"));
 	fprintf(fp, "<tr><th>%s</th><td>", LB(c, L_CATALOG));
 	hx(fp, js(cat, "standard"));
@@ -1134,8 +1165,9 @@ html_report(struct rctx *c, json_t *r)
 		free(cl);
 	}
 	fprintf(fp, "</td></tr>\n");
-	fprintf(fp, "<tr><th>%s</th><td>%s</td></tr>\n", LB(c, L_GENERATED),
-	    js(id, "generated"));
+	fprintf(fp, "<tr><th>%s</th><td>", LB(c, L_GENERATED));
+	hx(fp, js(id, "generated"));
+	fprintf(fp, "</td></tr>\n");
 	{
 		/* The same line as the text report, escaped. */
 		char	*pl = NULL;
@@ -1174,7 +1206,9 @@ html_report(struct rctx *c, json_t *r)
 	    LB(c, L_CONTROL), LB(c, L_STATUS), LB(c, L_REASON),
 	    LB(c, L_RULES), LB(c, L_ALERTS));
 	json_array_foreach(json_object_get(r, "controls"), i, ctl) {
-		fprintf(fp, "<tr class=\"%s\"><td><b>", js(ctl, "status"));
+		fprintf(fp, "<tr class=\"");
+		hx(fp, js(ctl, "status"));
+		fprintf(fp, "\"><td><b>");
 		hx(fp, js(ctl, "id"));
 		fprintf(fp, "</b> (L%lld)<br>", ji(ctl, "level"));
 		hx(fp, jl(c, ctl, "description"));
@@ -1193,9 +1227,11 @@ html_report(struct rctx *c, json_t *r)
 		/* The status key only in English: no English on a vi page. */
 		fprintf(fp, "</td><td>");
 		html_status(fp, status_label(c, js(ctl, "status")));
-		if (!c->vi)
-			fprintf(fp, " <span class=\"st\">[%s]</span>",
-			    js(ctl, "status"));
+		if (!c->vi) {
+			fprintf(fp, " <span class=\"st\">[");
+			hx(fp, js(ctl, "status"));
+			fprintf(fp, "]</span>");
+		}
 		fprintf(fp, "</td><td>");
 		if (json_array_size(json_object_get(ctl, "reasons")) > 1) {
 			fprintf(fp, "<ul>");
@@ -1217,9 +1253,10 @@ html_report(struct rctx *c, json_t *r)
 			hx(fp, js(w, "owner"));
 			fprintf(fp, " — ");
 			hx(fp, js(w, "reason"));
-			fprintf(fp, " (%s %s)", LB(c, L_EXPIRES),
-			    json_is_string(json_object_get(w, "expires")) ?
+			fprintf(fp, " (%s ", LB(c, L_EXPIRES));
+			hx(fp, json_is_string(json_object_get(w, "expires")) ?
 			    js(w, "expires") : LB(c, L_NEVER));
+			fprintf(fp, ")");
 			if (json_is_true(json_object_get(w, "expired")))
 				fprintf(fp, " <span class=\"exp\">%s</span>",
 				    LB(c, L_EXPIRED));
@@ -1227,9 +1264,10 @@ html_report(struct rctx *c, json_t *r)
 		fprintf(fp, "</td><td class=\"mono\">");
 		json_array_foreach(json_object_get(ctl, "rules"), j, v)
 			fprintf(fp, "%s%lld", j ? ", " : "", ji(v, "sid"));
-		fprintf(fp, "</td><td>%lld<br>%s</td></tr>\n",
-		    ji(ctl, "alerts"), json_is_string(json_object_get(ctl,
-		    "last_alert")) ? js(ctl, "last_alert") : "-");
+		fprintf(fp, "</td><td>%lld<br>", ji(ctl, "alerts"));
+		hx(fp, json_is_string(json_object_get(ctl, "last_alert")) ?
+		    js(ctl, "last_alert") : "-");
+		fprintf(fp, "</td></tr>\n");
 	}
 	fprintf(fp, "</table>\n<h2>%s</h2>\n", LB(c, L_BYCAT));
 	html_chart(c, json_object_get(r, "alerts_by_category"));
@@ -1250,9 +1288,10 @@ html_report(struct rctx *c, json_t *r)
 		json_array_foreach(json_object_get(ev, "interfaces"), i, v) {
 			fprintf(fp, "<tr><td>");
 			hx(fp, js(v, "name"));
-			fprintf(fp, " (%s)</td><td>%lld</td><td>%.3f%%</td>"
-			    "</tr>\n", kw(c, js(v, "state")), ji(v, "packets"),
-			    drop_rate(v));
+			fprintf(fp, " (");
+			hx(fp, kw(c, js(v, "state")));
+			fprintf(fp, ")</td><td>%lld</td><td>%.3f%%</td></tr>\n",
+			    ji(v, "packets"), drop_rate(v));
 		}
 		fprintf(fp, "</table>\n<p>%s:</p><ul>\n", LB(c, L_OUTPUTS));
 		json_array_foreach(json_object_get(ev, "outputs"), i, v) {
@@ -1303,11 +1342,13 @@ html_report(struct rctx *c, json_t *r)
 	}
 	fprintf(fp, "<h2>%s</h2>\n<table>\n", LB(c, L_FILES));
 	json_array_foreach(json_object_get(id, "files"), i, v) {
-		fprintf(fp, "<tr><td>%s</td><td class=\"mono\">",
-		    kw(c, js(v, "kind")));
+		fprintf(fp, "<tr><td>");
+		hx(fp, kw(c, js(v, "kind")));
+		fprintf(fp, "</td><td class=\"mono\">");
 		hx(fp, js(v, "path"));
-		fprintf(fp, "</td><td class=\"mono\">%s</td></tr>\n",
-		    js(v, "sha256"));
+		fprintf(fp, "</td><td class=\"mono\">");
+		hx(fp, js(v, "sha256"));
+		fprintf(fp, "</td></tr>\n");
 	}
 	fprintf(fp, "</table>\n</body>\n</html>\n");
 }

@@ -46,6 +46,13 @@ for k in range(6, 0, -1):
                                 "iface": HOSTILE if k == 2 else "veth0",
                                 "packets": 100000, "received": 100000,
                                 "drops": (k * 37 + h * 11) % 90})
+# A reload's digest and an interface's state are the service user's to
+# write too (the digest is printed cut to 16 bytes, the state is at most
+# 15): markup that hides the rest of the page if not escaped.
+t = day - 2 * 86400 + 5 * 3600
+d["reloads"].append({"time": t, "ok": True, "digest": "<!--<b id=dg1>"})
+d["iface_events"] += [{"time": t, "iface": "veth0", "state": "<i id=st1>"},
+                      {"time": t + 60, "iface": "veth0", "state": "up"}]
 d["alerts"].sort(key=lambda r: r["t"]); d["traffic"].sort(key=lambda r: r["t"])
 d["runs"].sort(key=lambda r: r["start"])
 json.dump(d, open(sys.argv[1], "w"))
@@ -63,6 +70,17 @@ ctl compliance --format html --lang vi -o "$tmp/report.vi.html"
 grep -qF 'e9&quot;&gt;&lt;/title&gt;&lt;script&gt;fetch' "$tmp/report.html" &&
     pass "the state file's markup is shown escaped" ||
     flunk "the hostile interface name is not in the page escaped: $(grep -o 'e9.\{60\}' "$tmp/report.html" | head -1)"
+for m in '<!--<b id=dg1>' '<i id=st1>'; do
+	e=$(printf '%s' "$m" | sed 's/</\&lt;/g; s/>/\&gt;/g')
+	if grep -qF -- "$m" "$tmp/report.html" "$tmp/report.vi.html"; then
+		flunk "the state file's markup $m is in the page as markup"
+	elif grep -qF -- "$e" "$tmp/report.html" &&
+	    grep -qF -- "$e" "$tmp/report.vi.html"; then
+		pass "the state file's $m is shown escaped"
+	else
+		flunk "the state file's $m is not in the page"
+	fi
+done
 if grep -Eiq '(src|href)=|url\(|@import|<script|<link|<img|<svg[^>]*onload' "$tmp/report.html" "$tmp/report.vi.html"; then
 	flunk "the page refers to something outside it:"
 	grep -Eio '.{30}((src|href)=|url\(|@import|<script|<link|<img).{30}' "$tmp/report.html" | head

@@ -1353,14 +1353,61 @@ html_report(struct rctx *c, json_t *r)
 	fprintf(fp, "</table>\n</body>\n</html>\n");
 }
 
+/*
+ * The text report as a terminal may show it: names, digests and errors
+ * come from the state file, which the service user writes, and root
+ * reads the report in a terminal, so control characters but the line
+ * break (C0, DEL, C1 as UTF-8) and the bidirectional overrides and
+ * isolates are written '?', as canhgacctl's tables do.
+ */
+static int
+text_printable(json_t *rep, int vi, FILE *fp)
+{
+	const unsigned char	*p;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*mf = open_memstream(&buf, &len);
+	struct rctx		 c = { mf, vi };
+
+	if (mf == NULL)
+		return -1;
+	text_report(&c, rep);
+	if (fclose(mf) != 0) {
+		free(buf);
+		return -1;
+	}
+	for (p = (const unsigned char *)buf; *p != '\0';) {
+		size_t skip = 0;
+
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			skip = 1;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			skip = 2;
+		else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e &&
+		    p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
+			skip = 3;
+		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)
+			skip = 3;
+		if (skip > 0) {
+			fputc('?', fp);
+			p += skip;
+		} else
+			fputc(*p++, fp);
+	}
+	free(buf);
+	return 0;
+}
+
 int
 compliance_render(json_t *rep, const char *format, int vi, FILE *fp)
 {
 	struct rctx	 c = { fp, vi };
 
-	if (format == NULL || strcmp(format, "text") == 0)
-		text_report(&c, rep);
-	else if (strcmp(format, "json") == 0) {
+	if (format == NULL || strcmp(format, "text") == 0) {
+		if (text_printable(rep, vi, fp) != 0)
+			return -1;
+	} else if (strcmp(format, "json") == 0) {
 		if (json_dumpf(rep, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) !=
 		    0)
 			return -1;

@@ -102,6 +102,35 @@ if grep -q "malformed record" "$tmp/daemon.err"; then pass "malformed records: w
 else flunk "malformed records"; cat "$tmp/daemon.err"; fi
 report
 chk "malformed records: the good runs kept" 'len(ev["runs"]) == 2'
+stop
+# The state file is the service user's to write, and root reads the text
+# report in a terminal: escape sequences, BEL, C1 CSI and a bidirectional
+# override in an interface's name and state, a run's digest and a
+# reload's error reach it as '?', the Vietnamese text kept.
+$PY - "$tmp/state/state.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["runs"][-1]["start"]
+d["iface_events"] += [
+    {"time": t, "iface": "e\x1b]0;owned\x07\x1b[2Jx", "state": "\x1b[31mdown"},
+    {"time": t + 1, "iface": "e\x1b]0;owned\x07\x1b[2Jx", "state": "up"}]
+d["traffic"].append({"t": t - t % 3600, "span": 3600, "iface": "f\u009b2J\u202ey",
+                     "packets": 1, "received": 1, "drops": 0})
+d["runs"][-1]["digest"] = "\u009b2J\x1b[1A"
+d["reloads"].append({"time": t + 2, "ok": False, "error": "r\x1bc\x7f\u2066"})
+json.dump(d, open(sys.argv[1], "w"))
+PYEOF
+comp_start
+ctl compliance >"$tmp/r.txt"
+ctl compliance --lang vi >"$tmp/r.vi.txt"
+if LC_ALL=C grep -q -P '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$tmp/r.txt" "$tmp/r.vi.txt"; then
+	flunk "the text report passes the state file's control characters to the terminal:"
+	LC_ALL=C grep -a -o -P '.{0,20}(\x1b|\x07|\xc2\x9b|\xe2\x80\xae).{0,20}' "$tmp/r.txt" | od -c | head
+elif grep -qF 'e?]0;owned??[2Jx' "$tmp/r.txt" && grep -qF 'Cảm biến' "$tmp/r.vi.txt"; then
+	pass "text report: the state file's control characters shown as '?', Vietnamese kept"
+else
+	flunk "text report: the hostile interface name or the Vietnamese text is missing"
+fi
 ls -la "$tmp/state" | grep -q "state.json.tmp" && flunk "temporary file left behind" || pass "no temporary file left behind"
 size=$(stat -c %s "$tmp/state/state.json")
 echo "state file: $size bytes"

@@ -82,5 +82,7 @@ json_int_t state_rec_time(json_t *);
 void	 state_merge_counts(json_t *dst, json_t *src);
 /* Add n to o[key] (a new key only while o has fewer than the cap). */
 void	 state_add_int(json_t *o, const char *key, uint64_t n);
+/* a + n for counts, held at the largest integer rather than wrapped. */
+json_int_t state_count_add(json_int_t a, uint64_t n);
 
 #endif /* HISTORY_INTERNAL_H */

@@ -349,6 +349,20 @@ day_start(const struct state *st, json_int_t t)
 	return l - ((l % DAY) + DAY) % DAY - st->utc_offset;
 }
 
+/*
+ * A count plus n. The state file is the service user's to write, so its
+ * counts may add up past the largest integer: they are held there, not
+ * wrapped to a negative sum (which made a drop rate 0).
+ */
+json_int_t
+state_count_add(json_int_t a, uint64_t n)
+{
+	if (a < 0)
+		a = 0;
+	return n > (uint64_t)(LLONG_MAX - a) ? LLONG_MAX :
+	    a + (json_int_t)n;
+}
+
 /* Add every count of src into dst (nested maps too, keys capped). */
 void
 state_merge_counts(json_t *dst, json_t *src)
@@ -369,8 +383,9 @@ state_merge_counts(json_t *dst, json_t *src)
 		} else if (json_is_integer(v) && strcmp(k, "t") != 0 &&
 		    strcmp(k, "span") != 0) {
 			if (json_is_integer(d))
-				json_integer_set(d, json_integer_value(d) +
-				    json_integer_value(v));
+				json_integer_set(d, state_count_add(
+				    json_integer_value(d), json_integer_value(v)
+				    > 0 ? (uint64_t)json_integer_value(v) : 0));
 			else if (d == NULL && json_object_size(dst) <
 			    STATE_KEYS_MAX)
 				/* A copy: integers are shared by reference. */
@@ -704,9 +719,10 @@ state_add_int(json_t *o, const char *key, uint64_t n)
 	json_t	*v = json_object_get(o, key);
 
 	if (json_is_integer(v))
-		json_integer_set(v, json_integer_value(v) + (json_int_t)n);
+		json_integer_set(v, state_count_add(json_integer_value(v), n));
 	else if (json_object_size(o) < STATE_KEYS_MAX)
-		json_object_set_new(o, key, json_integer((json_int_t)n));
+		json_object_set_new(o, key, json_integer(state_count_add(0,
+		    n)));
 }
 
 void

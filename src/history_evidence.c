@@ -195,6 +195,15 @@ iface_entry(json_t *ifs, const char *name)
 	return o;
 }
 
+/* The drop rate in percent (in doubles: the sum may pass INT64_MAX). */
+static double
+drop_pct(json_int_t recv, json_int_t drops)
+{
+	double	all = (double)recv + (double)drops;
+
+	return all > 0 ? 100.0 * (double)drops / all : 0.0;
+}
+
 /* Packets, drops and the drop rate per interface, and over time. */
 static void
 ev_traffic(const struct state *st, json_t *ev, json_int_t since,
@@ -223,8 +232,7 @@ ev_traffic(const struct state *st, json_t *ev, json_int_t since,
 		    "s:I,s:f}", "t", iso(t), "span", span, "iface", name,
 		    "packets", json_integer_value(json_object_get(r,
 		    "packets")), "received", recv, "drops", drops,
-		    "drop_rate", recv + drops > 0 ? 100.0 * (double)drops /
-		    (double)(recv + drops) : 0.0));
+		    "drop_rate", drop_pct(recv, drops)));
 		o = iface_entry(ifs, name);
 		state_add_int(o, "packets", (uint64_t)json_integer_value(
 		    json_object_get(r, "packets")));
@@ -240,8 +248,8 @@ ev_traffic(const struct state *st, json_t *ev, json_int_t since,
 		json_int_t drops = json_integer_value(json_object_get(o,
 		    "drops"));
 
-		json_object_set_new(o, "drop_rate", json_real(recv + drops > 0 ?
-		    100.0 * (double)drops / (double)(recv + drops) : 0.0));
+		json_object_set_new(o, "drop_rate", json_real(drop_pct(recv,
+		    drops)));
 		json_object_set_new(o, "down", iface_down(st, js_get(o, "name"),
 		    since, now));
 	}
@@ -285,7 +293,8 @@ ev_alerts(const struct state *st, json_t *ev, json_int_t since,
 			*from = t;
 		state_merge_counts(ctl, json_object_get(r, "controls"));
 		state_merge_counts(cat, json_object_get(r, "categories"));
-		total += json_integer_value(json_object_get(r, "total"));
+		total = state_count_add(total, (uint64_t)json_integer_value(
+		    json_object_get(r, "total")));
 		local_day(st, t, day, sizeof(day));
 		if (d == NULL || strcmp(js_get(d, "day"), day) != 0) {
 			d = json_pack("{s:s,s:i,s:{}}", "day", day, "total", 0,

@@ -368,6 +368,39 @@ test_selftest(void **unused)
 	state_free(st);
 }
 
+/*
+ * Counts of the service user's state file that add up past INT64_MAX
+ * (two buckets of 6e18 packets) saturate: the drop rate is never made
+ * 0 by a sum gone negative, and no addition overflows (UBSan).
+ */
+static void
+test_count_overflow(void **unused)
+{
+	struct state	*st;
+	json_t		*ev, *ifc;
+	time_t		 now = time(NULL), t = now - now % 3600 - 7200;
+	char		 doc[1024];
+
+	(void)unused;
+	snprintf(doc, sizeof(doc), "{\"format\":\"canhgac-state\","
+	    "\"version\":1,\"traffic\":["
+	    "{\"t\":%lld,\"span\":3600,\"iface\":\"eth0\",\"packets\":1,"
+	    "\"received\":6000000000000000000,\"drops\":0},"
+	    "{\"t\":%lld,\"span\":3600,\"iface\":\"eth0\",\"packets\":1,"
+	    "\"received\":6000000000000000000,\"drops\":"
+	    "5000000000000000000}]}", (long long)t, (long long)t + 3600);
+	write_file(doc, 0);
+	st = state_load(path, -1, 0);
+	assert_int_equal(arr(st, "traffic"), 2);
+	ev = state_evidence(st, now - 86400, now);
+	ifc = json_array_get(json_object_get(ev, "interface_history"), 0);
+	assert_non_null(ifc);
+	assert_true(json_integer_value(json_object_get(ifc, "received")) > 0);
+	assert_true(json_real_value(json_object_get(ifc, "drop_rate")) > 1.0);
+	json_decref(ev);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -380,6 +413,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selftest, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_count_overflow, setup,
 		    teardown),
 	};
 

@@ -95,7 +95,25 @@ ev_runs(const struct state *st, json_t *ev, json_int_t since, json_int_t now)
 		int		clean = json_is_true(json_object_get(r,
 				    "clean"));
 		int		running = r == st->run;
+		json_t		*nx = json_array_get(all, i + 1);
 
+		/*
+		 * Times past now (a clock that was ahead, or the service
+		 * user's hand) prove nothing: a run that has not begun is
+		 * left out, and one whose end is to come is not known to have
+		 * run past its start (an unclean end, its gap shown). A run
+		 * ends by the start of the next at the latest (one daemon a
+		 * state directory), so that no time counts twice.
+		 */
+		if (!running && s > now)
+			continue;
+		if (!running && e > now) {
+			e = s;
+			clean = 0;
+		}
+		if (!running && nx != NULL && state_rec_time(nx) <= now &&
+		    e > state_rec_time(nx))
+			e = state_rec_time(nx);
 		if (first < 0)
 			first = s;
 		if (prev_end >= 0)
@@ -307,7 +325,8 @@ ev_alerts(const struct state *st, json_t *ev, json_int_t since,
 		    json_object_get(r, "categories"));
 	}
 	json_object_foreach(json_object_get(st->doc, "last_alert"), k, v)
-		if (json_integer_value(v) >= since)
+		if (json_integer_value(v) >= since &&
+		    json_integer_value(v) <= now)	/* none from later */
 			json_object_set_new(last, k, iso(json_integer_value(v)));
 	json_object_set_new(ev, "alerts_total", json_integer(total));
 	json_object_set_new(ev, "alerts_by_control", ctl);
@@ -421,11 +440,12 @@ state_evidence(const struct state *st, time_t since, time_t now)
 	json_t		*r0 = json_array_get(json_object_get(st->doc, "runs"),
 			    0);
 
-	if (since > now)
-		since = now;
 	/* No --since: all of the history there is. */
 	if (since <= 0)
 		since = r0 != NULL ? state_rec_time(r0) : now;
+	/* Not after now, nor from a first run dated later (see ev_runs). */
+	if (since > now)
+		since = now;
 	ev_runs(st, ev, since, now);
 	ev_traffic(st, ev, since, now, &from);
 	ev_alerts(st, ev, since, now, &from);

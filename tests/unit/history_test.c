@@ -401,6 +401,44 @@ test_count_overflow(void **unused)
 	state_free(st);
 }
 
+/*
+ * A run whose last sign of life is in the future (the clock was ahead,
+ * or the service user wrote it) before the run of now: its time is not
+ * counted (nor twice), the coverage stays at most 100%, and the time up
+ * to the run of now is a gap, not hidden. Before, 101.7% and no gap.
+ */
+static void
+test_future_run(void **unused)
+{
+	struct state	*st;
+	json_t		*ev;
+	time_t		 now = time(NULL);
+	char		 doc[1024];
+
+	(void)unused;
+	snprintf(doc, sizeof(doc), "{\"format\":\"canhgac-state\","
+	    "\"version\":1,\"runs\":[{\"start\":%lld,\"seen\":%lld,"
+	    "\"end\":%lld,\"clean\":true}],\"last_alert\":{\"NET.IDS\":%lld}}",
+	    (long long)now - 7200, (long long)now + 86400,
+	    (long long)now + 86400, (long long)now + 86400);
+	write_file(doc, 0);
+	st = state_load(path, -1, 0);
+	state_run_start(st, now - 600, NULL);
+	ev = state_evidence(st, now - 3600, now);
+	assert_true(json_integer_value(json_object_get(ev,
+	    "uptime_in_period")) <= 3600);
+	assert_true(json_real_value(json_object_get(ev,
+	    "coverage_percent")) <= 100.0);
+	assert_int_equal(json_array_size(json_object_get(ev, "gaps")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(ev, "gaps"), 0), "seconds")), 3000);
+	/* Nor a last alert dated later. */
+	assert_null(json_object_get(json_object_get(ev, "last_alert"),
+	    "NET.IDS"));
+	json_decref(ev);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -415,6 +453,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_selftest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_count_overflow, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_future_run, setup,
 		    teardown),
 	};
 

@@ -65,6 +65,21 @@ int_ok(json_t *v)
 	    json_integer_value(v) : -1;
 }
 
+/*
+ * A time (unix seconds) a clock can give, up to the year 9999, or -1:
+ * one near INT64_MAX made t + span overflow in the folding of buckets
+ * and in the report.
+ */
+#define TIME_OK_MAX	253402300799LL
+
+static json_int_t
+time_ok(json_t *v)
+{
+	json_int_t	t = int_ok(v);
+
+	return t <= TIME_OK_MAX ? t : -1;
+}
+
 static json_t *
 fresh_doc(void)
 {
@@ -99,23 +114,23 @@ record_ok(const char *which, json_t *r)
 	if (!json_is_object(r))
 		return 0;
 	if (strcmp(which, "runs") == 0)
-		return int_ok(json_object_get(r, "start")) >= 0 &&
-		    int_ok(json_object_get(r, "seen")) >=
+		return time_ok(json_object_get(r, "start")) >= 0 &&
+		    time_ok(json_object_get(r, "seen")) >=
 		    json_integer_value(json_object_get(r, "start")) &&
 		    ((e = json_object_get(r, "end")) == NULL ||
-		    json_is_null(e) || int_ok(e) >= 0) &&
+		    json_is_null(e) || time_ok(e) >= 0) &&
 		    json_is_boolean(json_object_get(r, "clean"));
 	if (strcmp(which, "reloads") == 0)
-		return int_ok(json_object_get(r, "time")) >= 0 &&
+		return time_ok(json_object_get(r, "time")) >= 0 &&
 		    json_is_boolean(json_object_get(r, "ok"));
 	if (strcmp(which, "iface_events") == 0)
-		return int_ok(json_object_get(r, "time")) >= 0 &&
+		return time_ok(json_object_get(r, "time")) >= 0 &&
 		    str_ok(json_object_get(r, "iface"), 63) != NULL &&
 		    str_ok(json_object_get(r, "state"), 15) != NULL;
 	if (strcmp(which, "traffic") == 0 || strcmp(which, "alerts") == 0) {
 		json_int_t span = int_ok(json_object_get(r, "span"));
 
-		if (int_ok(json_object_get(r, "t")) < 0 ||
+		if (time_ok(json_object_get(r, "t")) < 0 ||
 		    (span != HOUR && span != DAY))
 			return 0;
 		if (which[0] == 't')
@@ -128,7 +143,7 @@ record_ok(const char *which, json_t *r)
 		    counts_ok(json_object_get(r, "controls"));
 	}
 	if (strcmp(which, "selftests") == 0)
-		return int_ok(json_object_get(r, "time")) >= 0 &&
+		return time_ok(json_object_get(r, "time")) >= 0 &&
 		    str_ok(json_object_get(r, "digest"), 64) != NULL &&
 		    int_ok(json_object_get(r, "pass")) >= 0 &&
 		    int_ok(json_object_get(r, "fail")) >= 0 &&
@@ -136,7 +151,9 @@ record_ok(const char *which, json_t *r)
 	if (strcmp(which, "outputs") == 0)
 		return str_ok(json_object_get(r, "name"), NAME_MAX_LEN) &&
 		    int_ok(json_object_get(r, "dropped")) >= 0 &&
-		    int_ok(json_object_get(r, "updated")) >= 0;
+		    time_ok(json_object_get(r, "updated")) >= 0 &&
+		    ((e = json_object_get(r, "last_delivered")) == NULL ||
+		    json_is_null(e) || time_ok(e) >= 0);
 	return 0;
 }
 
@@ -147,7 +164,7 @@ selftest_last_ok(json_t *r)
 	json_t		*rules = json_object_get(r, "rules"), *v;
 	const char	*k, *t;
 
-	if (!json_is_object(r) || int_ok(json_object_get(r, "time")) < 0 ||
+	if (!json_is_object(r) || time_ok(json_object_get(r, "time")) < 0 ||
 	    str_ok(json_object_get(r, "digest"), 64) == NULL ||
 	    !json_is_object(rules) || json_object_size(rules) >
 	    SELFTEST_RULES_MAX)
@@ -252,7 +269,7 @@ validate(json_t *doc)
 		json_t *tmp;
 
 		json_object_foreach_safe(la, tmp, k, r)
-			if (strlen(k) > NAME_MAX_LEN || int_ok(r) < 0) {
+			if (strlen(k) > NAME_MAX_LEN || time_ok(r) < 0) {
 				json_object_del(la, k);
 				bad++;
 			}

@@ -439,6 +439,51 @@ test_future_run(void **unused)
 	state_free(st);
 }
 
+/*
+ * Times no clock gives (near INT64_MAX, where t + span overflows) in the
+ * service user's state file: those records are dropped at load, and
+ * saving and a report of it do no arithmetic past the integers (before,
+ * signed overflow, which UBSan stops the daemon for).
+ */
+static void
+test_time_range(void **unused)
+{
+	struct state	*st;
+	json_t		*ev;
+	time_t		 now = time(NULL);
+	char		 doc[2048];
+
+	(void)unused;
+	snprintf(doc, sizeof(doc), "{\"format\":\"canhgac-state\","
+	    "\"version\":1,\"runs\":[{\"start\":%lld,\"seen\":%lld,"
+	    "\"end\":null,\"clean\":true},{\"start\":9223372036854775000,"
+	    "\"seen\":9223372036854775807,\"clean\":true}],"
+	    "\"traffic\":[{\"t\":9223372036854775000,\"span\":86400,"
+	    "\"iface\":\"eth0\",\"packets\":1,\"received\":1,\"drops\":1}],"
+	    "\"alerts\":[{\"t\":9223372036854775000,\"span\":86400,"
+	    "\"total\":1,\"categories\":{},\"controls\":{}}],"
+	    "\"iface_events\":[{\"time\":9223372036854775000,\"iface\":"
+	    "\"eth0\",\"state\":\"down\"}],\"outputs\":[{\"name\":"
+	    "\"syslog\",\"dropped\":0,\"updated\":9223372036854775000,"
+	    "\"last_delivered\":9223372036854775000}],\"last_alert\":"
+	    "{\"NET.IDS\":9223372036854775000}}", (long long)now - 100,
+	    (long long)now - 50);
+	write_file(doc, 0);
+	st = state_load(path, -1, 0);
+	assert_int_equal(arr(st, "runs"), 1);
+	assert_int_equal(arr(st, "traffic"), 0);
+	assert_int_equal(arr(st, "alerts"), 0);
+	assert_int_equal(arr(st, "iface_events"), 0);
+	assert_int_equal(arr(st, "outputs"), 0);
+	assert_int_equal(json_object_size(json_object_get((json_t *)
+	    state_doc(st), "last_alert")), 0);
+	save(st);
+	ev = state_evidence(st, 0, now);
+	assert_int_equal(json_array_size(json_object_get(ev, "runs")), 1);
+	json_decref(ev);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -455,6 +500,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_count_overflow, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_future_run, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_time_range, setup,
 		    teardown),
 	};
 

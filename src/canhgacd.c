@@ -298,7 +298,9 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			copt = "--level";
-			clevel = atoi(optarg);
+			/* One digit: atoi took "3x" and "4.5". */
+			clevel = optarg[0] >= '1' && optarg[0] <= '5' &&
+			    optarg[1] == '\0' ? optarg[0] - '0' : 0;
 			if (clevel < 1 || clevel > 5)
 				fatalx("--level: 1..5");
 			break;

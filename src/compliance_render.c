@@ -1488,7 +1488,7 @@ compliance_parse_since(const char *s, long long now, char *err, size_t errlen)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		if ((n = digits(p + 1, 2)) < 0 || n > 14 || p[3] != ':' ||
-		    digits(p + 4, 2) < 0)
+		    digits(p + 4, 2) < 0 || digits(p + 4, 2) > 59)
 			goto bad;
 		off = (n * 3600LL + digits(p + 4, 2) * 60LL) *
 		    (*p == '+' ? 1 : -1);
@@ -1503,7 +1503,13 @@ compliance_parse_since(const char *s, long long now, char *err, size_t errlen)
 		tm.tm_isdst = -1;
 		v = (long long)mktime(&tm);
 	}
-	if (v < 0 || v > now) {
+	/* 1970-01-01 east of UTC is before the epoch, not in the future. */
+	if (v < 0) {
+		snprintf(err, errlen, "--since %s: before "
+		    "1970-01-01T00:00Z", s);
+		return -1;
+	}
+	if (v > now) {
 		snprintf(err, errlen, "--since %s: in the future", s);
 		return -1;
 	}

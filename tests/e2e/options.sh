@@ -39,6 +39,10 @@ for o in "--level 4" "--format json" "--lang vi" "--since 7d"; do
 	# shellcheck disable=SC2086
 	want 2 "${o% *} needs --compliance" $o -r "$PCAP" --alerts - --events -
 done
+# --level with a tail or not a number at all: refused (atoi took "3x").
+for l in 3x 4.5 "" x; do
+	want 1 "--level: 1..5" --compliance --level "$l"
+done
 # A configuration without pidfile or socket: a mistake leaves nothing.
 mini=$(mktemp -d)
 printf 'sensor: {name: t}\n' >"$mini/c.yaml"

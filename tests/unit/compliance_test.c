@@ -75,6 +75,11 @@ test_no_such_date(void **state)
 	refused("2025-13-01", "expected a date");
 	refused("2025-00-10", "expected a date");
 	refused("2025-01-32", "expected a date");
+	/* An offset's minutes past 59 (was taken: 99 minutes). */
+	refused("2025-01-31T08:00+07:99", "expected a date");
+	refused("2025-01-31T08:00-00:60", "expected a date");
+	/* Before the epoch, not "in the future" as it was called. */
+	refused("1970-01-01T00:00+01:00", "before 1970-01-01T00:00Z");
 }
 
 static void

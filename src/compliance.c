@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -614,18 +615,33 @@ static json_t *
 clause_at(struct comp *c, struct yaml_node_s *cat, const char *cl, int n)
 {
 	const char	*b = cat_str(c->cat, cat, "clause_base");
-	char		 out[512];
-	size_t		 i, o = 0;
+	char		 out[512], num[32];
+	size_t		 i, o = 0, k;
 
 	if (cl == NULL)
 		return json_null();
 	for (i = 0; cl[i] != '\0' && o + 4 < sizeof(out); i++) {
 		if (b != NULL && cl[i] == 'x' && (i == 0 || cl[i - 1] == ' ' ||
 		    cl[i - 1] == '(') && (cl[i + 1] == '.' || cl[i + 1] == ' ' ||
-		    cl[i + 1] == '\0'))
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "%d",
-			    n + atoi(b));
-		else
+		    cl[i + 1] == '\0')) {
+			/*
+			 * The number whole or not at all: snprintf's length
+			 * of a cut one took o past the buffer. The base held
+			 * within an int and added in long long: no wrap.
+			 */
+			long long base = strtoll(b, NULL, 10);
+
+			if (base > INT_MAX)
+				base = INT_MAX;
+			if (base < INT_MIN)
+				base = INT_MIN;
+			k = (size_t)snprintf(num, sizeof(num), "%lld",
+			    (long long)n + base);
+			if (o + k + 1 > sizeof(out))
+				break;
+			memcpy(out + o, num, k);
+			o += k;
+		} else
 			out[o++] = cl[i];
 	}
 	out[o] = '\0';

@@ -131,6 +131,9 @@ static const char rules_text[] =
 "     dns.query: $doms}, message: {en: c, vi: c},\n"
 "     advice: {en: c, vi: c}}\n";
 
+/* The catalog load() writes (a test may put its own). */
+static const char	*catalog_text = catalog;
+
 struct fixture {
 	struct config	*conf;
 	struct ruleset	*rs;
@@ -143,7 +146,7 @@ load(const char *ioc, const char *doms)
 	static struct fixture	 f;
 	char			 text[1024], path[256], err[1024];
 
-	put("catalog.yaml", catalog);
+	put("catalog.yaml", catalog_text);
 	put("rules.yaml", rules_text);
 	put("ioc.txt", ioc);
 	put("doms.txt", doms);
@@ -372,6 +375,58 @@ test_documentation_lists(void **state)
 	unload(f);
 }
 
+/*
+ * A clause whose level number does not fit its buffer (506 bytes before
+ * it, clause_base 2000000000) is cut before the number, never past the
+ * buffer nor in the middle of the number (it was: "2000" written, and
+ * a byte past the 512 on the stack); a base at INT_MAX does not wrap.
+ */
+static void
+test_clause_bounds(void **state)
+{
+	static char	 cat[2048];
+	char		 a[507];
+	struct fixture	*f;
+	json_t		*rep;
+	const char	*cl;
+
+	(void)state;
+	memset(a, 'a', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	snprintf(cat, sizeof(cat), "catalog: {id: t, standard: \"T 1\", "
+	    "clause_base: 2000000000}\ncontrols:\n"
+	    "  - {id: NET.IDS, level: 1, clause: \"%s x\", evidence: sensor}\n"
+	    "  - {id: NET.LOG, level: 1, clause: \"x.2\", evidence: sensor}\n"
+	    "  - {id: NET.MALWARE.GW, level: 1, clause: \"x.3\", "
+	    "evidence: sensor}\n", a);
+	catalog_text = cat;
+	f = load("45.137.21.9\n", "malware-cdn.net\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	cl = json_string_value(json_object_get(control(rep, "NET.IDS"),
+	    "clause"));
+	assert_non_null(cl);
+	assert_true(strlen(cl) < 512);
+	if (strstr(cl, " 2") != NULL)
+		assert_non_null(strstr(cl, " 2000000001"));
+	assert_string_equal(json_string_value(json_object_get(control(rep,
+	    "NET.LOG"), "clause")), "2000000001.2");
+	json_decref(rep);
+	unload(f);
+	snprintf(cat, sizeof(cat), "catalog: {id: t, standard: \"T 1\", "
+	    "clause_base: 2147483647}\ncontrols:\n"
+	    "  - {id: NET.IDS, level: 1, clause: \"x.1\", evidence: sensor}\n"
+	    "  - {id: NET.LOG, level: 1, clause: \"x.2\", evidence: sensor}\n"
+	    "  - {id: NET.MALWARE.GW, level: 1, clause: \"x.3\", "
+	    "evidence: sensor}\n");
+	f = load("45.137.21.9\n", "malware-cdn.net\n");
+	rep = report(f, evidence(f->digest, "pass", "pass"));
+	assert_string_equal(json_string_value(json_object_get(control(rep,
+	    "NET.IDS"), "clause")), "2147483648.1");
+	json_decref(rep);
+	unload(f);
+	catalog_text = catalog;
+}
+
 static int
 setup(void **state)
 {
@@ -504,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_sensor_conditions),
 		cmocka_unit_test(test_documentation_lists),
 		cmocka_unit_test(test_digest_as_read),
+		cmocka_unit_test(test_clause_bounds),
 		cmocka_unit_test(test_report_as_loaded),
 	};
 

@@ -18,6 +18,12 @@ int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
 size_t	 util_addr_fmt(int ipver, const uint8_t *a, char *buf);
 const char *util_proto_name(uint8_t proto, char *buf, size_t len);
 int	 util_days_in_month(int year, int mon);
+/*
+ * Bytes at p (NUL-terminated) that must not reach a terminal: a C0
+ * control (but '\n' when newline is set), DEL, a C1 control as UTF-8 or
+ * a bidirectional override or isolate; 0 when p is safe to show.
+ */
+size_t	 util_term_unsafe(const unsigned char *p, int newline);
 /* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,

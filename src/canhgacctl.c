@@ -31,6 +31,7 @@
 #include "evidence.h"
 #include "safefile.h"
 #include "update.h"
+#include "util.h"
 
 /* compliance_render.c (the one piece of the daemon's code built in). */
 int	 compliance_render(json_t *, const char *format, int vi, FILE *);
@@ -425,18 +426,8 @@ cell_dup(const char *s)
 	if ((out = o = malloc(strlen(s) + 1)) == NULL)
 		die(EX_PROTO, "out of memory");
 	while (*p != '\0') {
-		size_t skip = 0;
+		size_t skip = util_term_unsafe(p, 0);
 
-		if (*p < 0x20 || *p == 0x7f)
-			skip = 1;
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			skip = 2;
-		else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e &&
-		    p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
-			skip = 3;
-		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
-		    p[2] <= 0xa9)
-			skip = 3;
 		if (skip > 0) {
 			*o++ = '?';
 			p += skip;

@@ -1377,18 +1377,8 @@ text_printable(json_t *rep, int vi, FILE *fp)
 		return -1;
 	}
 	for (p = (const unsigned char *)buf; *p != '\0';) {
-		size_t skip = 0;
+		size_t skip = util_term_unsafe(p, 1);
 
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			skip = 1;
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			skip = 2;
-		else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e &&
-		    p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
-			skip = 3;
-		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
-		    p[2] <= 0xa9)
-			skip = 3;
 		if (skip > 0) {
 			fputc('?', fp);
 			p += skip;

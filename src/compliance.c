@@ -333,6 +333,20 @@ selftest_reasons(struct comp *c, json_t *rules, json_t *why)
 		    "chạy.");
 		return;
 	}
+	/*
+	 * Nor of another canhgacd: after an upgrade the state file still
+	 * holds the old binary's results for the same rules, until this
+	 * one's own self-test has run (or for ever, if it cannot).
+	 */
+	if (strcmp(json_string_value(json_object_get(st, "version")) ?
+	    json_string_value(json_object_get(st, "version")) : "",
+	    PACKAGE_VERSION) != 0) {
+		add_reason(why, "The self-test results were made by another "
+		    "version of canhgacd, not the one running now.", "Kết quả "
+		    "tự kiểm tra do một phiên bản canhgacd khác tạo ra, không "
+		    "phải phiên bản đang chạy.");
+		return;
+	}
 	json_array_foreach(rules, i, v) {
 		const char *r;
 

@@ -157,7 +157,8 @@ record_ok(const char *which, json_t *r)
 	return 0;
 }
 
-/* The last self-test: {time, digest, rules: {SID: result}}, bounded. */
+/* The last self-test: {time, digest, version, rules: {SID: result}},
+ * bounded (no version: written before it was kept). */
 static int
 selftest_last_ok(json_t *r)
 {
@@ -166,6 +167,9 @@ selftest_last_ok(json_t *r)
 
 	if (!json_is_object(r) || time_ok(json_object_get(r, "time")) < 0 ||
 	    str_ok(json_object_get(r, "digest"), 64) == NULL ||
+	    (json_object_get(r, "version") != NULL &&
+	    !json_is_null(json_object_get(r, "version")) &&
+	    str_ok(json_object_get(r, "version"), 64) == NULL) ||
 	    !json_is_object(rules) || json_object_size(rules) >
 	    SELFTEST_RULES_MAX)
 		return 0;
@@ -696,9 +700,10 @@ state_selftest(struct state *st, json_t *res)
 	    json_object_get(res, "pass"), "fail", json_object_get(res, "fail"),
 	    "untested", json_object_get(res, "untested"), "failed", failed));
 	json_object_set_new(st->doc, "selftest_last", json_pack("{s:O,s:O,"
-	    "s:o}", "time", json_object_get(res, "time"), "digest",
-	    json_object_get(res, "digest"), "rules", json_deep_copy(
-	    json_object_get(res, "rules"))));
+	    "s:O,s:o}", "time", json_object_get(res, "time"), "digest",
+	    json_object_get(res, "digest"), "version", json_object_get(res,
+	    "version") ? json_object_get(res, "version") : json_null(),
+	    "rules", json_deep_copy(json_object_get(res, "rules"))));
 	st->dirty = 1;
 }
 

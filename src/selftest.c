@@ -255,8 +255,10 @@ run_all(struct selftest *st)
 		goto out;
 	cases = json_object_get(m, "cases");
 	untested = json_object_get(m, "untested");
-	st->result = json_pack("{s:s,s:I,s:s,s:i,s:i,s:i,s:{},s:{}}",
-	    "digest", st->digest, "time", (json_int_t)time(NULL), "cases",
+	/* The version that ran them: another binary proves nothing. */
+	st->result = json_pack("{s:s,s:s,s:I,s:s,s:i,s:i,s:i,s:{},s:{}}",
+	    "digest", st->digest, "version", PACKAGE_VERSION, "time",
+	    (json_int_t)time(NULL), "cases",
 	    st->manifest, "pass", 0, "fail", 0, "untested", 0, "rules",
 	    "details");
 	for (i = 0; i < rules_size(rs); i++) {

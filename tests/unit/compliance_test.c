@@ -191,9 +191,9 @@ evidence(const char *digest, const char *r1, const char *r2)
 		    "2026-01-01T00:00:00Z", "until", "2026-01-03T00:00:00Z");
 
 	if (digest != NULL)
-		json_object_set_new(ev, "selftest", json_pack("{s:s,s:{s:s,"
-		    "s:s,s:s}}", "digest", digest, "rules", "1", r1, "2", r2,
-		    "3", "pass"));
+		json_object_set_new(ev, "selftest", json_pack("{s:s,s:s,s:{s:s,"
+		    "s:s,s:s}}", "digest", digest, "version", PACKAGE_VERSION,
+		    "rules", "1", r1, "2", r2, "3", "pass"));
 	return ev;
 }
 
@@ -264,7 +264,7 @@ static void
 test_selftest(void **state)
 {
 	struct fixture	*f = load("45.137.21.9\n", "malware-cdn.net\n");
-	json_t		*rep;
+	json_t		*rep, *ev;
 
 	(void)state;
 	/* Rule 2 failed: its control partial, the other still covered. */
@@ -283,6 +283,23 @@ test_selftest(void **state)
 	rep = report(f, evidence("00", "pass", "pass"));
 	assert_true(has_reason(rep, "NET.IDS", "for another rule set"));
 	assert_string_equal(status(rep, "NET.MALWARE.GW"), "partial");
+	json_decref(rep);
+	/*
+	 * Nor those another canhgacd made of the same rules (the state
+	 * file keeps them across an upgrade), or one before the version was
+	 * kept: until this binary's own self-test, not shown to detect.
+	 */
+	ev = evidence(f->digest, "pass", "pass");
+	json_object_set_new(json_object_get(ev, "selftest"), "version",
+	    json_string("0.0.1-old"));
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.IDS", "another version of canhgacd"));
+	assert_string_equal(status(rep, "NET.MALWARE.GW"), "partial");
+	json_decref(rep);
+	ev = evidence(f->digest, "pass", "pass");
+	json_object_del(json_object_get(ev, "selftest"), "version");
+	rep = report(f, ev);
+	assert_true(has_reason(rep, "NET.IDS", "another version of canhgacd"));
 	json_decref(rep);
 	/* None recorded. */
 	rep = report(f, evidence(NULL, NULL, NULL));

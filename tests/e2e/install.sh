@@ -8,6 +8,8 @@
 #  - the hardening SECURITY.md relies on (capability bounding set, no
 #    ambient capabilities, NoNewPrivileges, ProtectSystem=strict and the
 #    rest of the unit's sandbox): each directive once, with its value;
+#  - no State/Logs/Cache/RuntimeDirectory= without User= (systemd would
+#    make the service user's directories root's at every start);
 #  - ExecStartPre (`canhgacd -T -c` the installed configuration) passes:
 #    the installed configuration finds its rules, lists and catalog;
 #  - the rules' self-test cases (rules/selftest/, built by make) are
@@ -83,6 +85,20 @@ LockPersonality yes
 SystemCallArchitectures native
 RestrictAddressFamilies AF_UNIX AF_INET AF_INET6 AF_PACKET AF_NETLINK
 EOF
+
+# StateDirectory=, LogsDirectory=, CacheDirectory= and RuntimeDirectory=
+# are set up by systemd before each command, chmod 0755 and chown -R to
+# User=, root without it (the daemon starts as root and drops itself):
+# the service user's directories of canhgac.tmpfiles were root's at every
+# start, the state, baselines and spool not saved, logrotate (su canhgac)
+# unable to rename in /var/log/canhgac. canhgac.tmpfiles makes them.
+if grep -q '^User=' "$unit"; then
+	pass "User= set: systemd gives its directories to that user"
+elif dirs=$(grep -E '^(State|Logs|Cache|Runtime)Directory=' "$unit"); then
+	flunk "no User=, so systemd makes these root's (chown -R) at every start: ${dirs//$'\n'/ }"
+else
+	pass "no StateDirectory=/LogsDirectory=/CacheDirectory=/RuntimeDirectory= (they would be root's without User=)"
+fi
 
 # Every absolute path in the Exec*= lines: installed under ROOT, or a
 # system tool. The installed ones are pointed into ROOT for verify.

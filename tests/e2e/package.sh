@@ -10,8 +10,10 @@
 #    it installed (programs, conffiles, rules and catalogs, unit, user,
 #    tmpfiles, logrotate, man pages), starts the daemon as the unit's
 #    ExecStartPre and ExecStart lines would (systemd is not running in
-#    that root), sees `canhgacctl status` answer, reloads as
-#    ExecReload would, stops it, removes and purges the package;
+#    that root; each command under the unit's capability bounding set
+#    unless its + or ! prefix lifts it), sees `canhgacctl status`
+#    answer, reloads as ExecReload would, stops it, removes and purges
+#    the package;
 #  - after the purge the overlay's upper layer, which holds every file
 #    created or changed since the start, has nothing but dpkg's own
 #    records, the man-db index and the canhgac user (kept on purge,

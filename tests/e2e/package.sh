@@ -2,7 +2,9 @@
 # The Debian package (debian/), built and used as an admin would:
 #  - `dpkg-buildpackage -us -uc -b` on a copy of the source tree makes
 #    canhgac_VERSION_ARCH.deb, VERSION being configure.ac's (and
-#    debian/changelog's); lintian finds no error or warning in it;
+#    debian/changelog's), out of the tree (no config.status left in it,
+#    which would stop a build/ beside it from configuring); lintian
+#    finds no error or warning in it;
 #  - it is installed with dpkg on this machine's own root filesystem,
 #    seen through an overlay in a private mount namespace (the machine
 #    itself is not changed, and other tests that use /var/log/canhgac
@@ -95,6 +97,12 @@ else
 	echo "FAIL dpkg-buildpackage -us -uc -b"
 	exit 1
 fi
+# README builds it in the repository, beside the developer's build/:
+# a source tree configured in place makes that one's next configure
+# refuse ("source directory already configured").
+[ ! -e "$src/config.status" ] && [ ! -e "$src/Makefile" ] &&
+    pass "the source tree is not configured in place (debian/build)" ||
+    flunk "dpkg-buildpackage configured the source tree in place: $(cd "$src" && ls -d config.status Makefile 2>/dev/null | tr '\n' ' ')"
 deb=$tmp/canhgac_${version}_$arch.deb
 [ -f "$deb" ] || { echo "FAIL no $(basename "$deb"): $(ls "$tmp")"; exit 1; }
 pass "built $(basename "$deb")"

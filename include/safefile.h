@@ -15,6 +15,8 @@
  */
 void	safefile_set_owner(uid_t uid, gid_t gid);
 void	safefile_clear_owner(void);
+/* fd given to the service user, if we are root and one is set; -1 on error. */
+int	safe_give(int fd);
 
 #define SAFE_GIVE	0x1	/* give to the service user when root */
 #define SAFE_MKDIR	0x2	/* create missing directories (0750) */

@@ -536,6 +536,15 @@ state_write(const struct state *st, char *buf, char *err, size_t errlen)
 	(void)unlinkat(d, tmp, 0);
 	fd = openat(d, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0640);
+	/*
+	 * Root's save at start is the service user's file too, as every
+	 * later one (README): it was root's until the next minute's.
+	 */
+	if (fd >= 0 && safe_give(fd) != 0) {
+		close(fd);
+		(void)unlinkat(d, tmp, 0);
+		fd = -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "state %s: %s", st->tmp,
 		    strerror(errno));

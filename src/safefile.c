@@ -58,6 +58,16 @@ give(int fd, const struct stat *st)
 	return fchownat(fd, "", owner_uid, owner_gid, AT_EMPTY_PATH);
 }
 
+int
+safe_give(int fd)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	return give(fd, &st);
+}
+
 /*
  * Only root can have put a link in a directory of root's that group and
  * others cannot write, and in a sticky directory only its owner can
@@ -492,7 +502,7 @@ safe_stage(const char *path, const void *buf, size_t len,
     const struct stat *st, char *tmp, size_t tmplen, char *err,
     size_t errlen)
 {
-	int	fd;
+	int	fd, kept;
 
 	if ((size_t)snprintf(tmp, tmplen, "%s.XXXXXX", path) >= tmplen) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -503,8 +513,13 @@ safe_stage(const char *path, const void *buf, size_t len,
 		    tmp, strerror(errno));
 		return -1;
 	}
-	(void)fchmod(fd, st->st_mode & 07777);
-	(void)fchown(fd, st->st_uid, st->st_gid);
+	/*
+	 * Mode and owner kept where we may; not root, the file stays ours,
+	 * which is no error (the results only satisfy warn_unused_result).
+	 */
+	kept = fchmod(fd, st->st_mode & 07777) == 0;
+	kept &= fchown(fd, st->st_uid, st->st_gid) == 0;
+	(void)kept;
 	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);

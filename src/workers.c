@@ -325,8 +325,9 @@ wt_live(struct worker_thr *t)
 		/* Its handles were empty: see workers_horizon. */
 		atomic_store(&t->idle, 1);
 		if (poll(pfd, (nfds_t)n + 1, 10) > 0 &&
-		    (pfd[n].revents & POLLIN))
-			(void)read(t->wakefd, &junk, sizeof(junk));
+		    (pfd[n].revents & POLLIN) &&
+		    read(t->wakefd, &junk, sizeof(junk)) < 0)
+			junk = 0;	/* nothing to drain: woken all the same */
 		atomic_store(&t->idle, 0);
 		wt_quiet(t);
 	}

@@ -83,6 +83,11 @@ run() {
 		{ cat "$TMP/$1.log" >&2; kill "$pid"; wait "$pid"; fail "$1: no warning like '$2'"; }
 	timeout 5 "$CANHGACCTL" -s "$SOCK" --json hosts >"$TMP/$1.json" ||
 		{ kill "$pid"; wait "$pid"; fail "$1: canhgacctl hosts"; }
+	# Root's save at start made the service user's file, as README says
+	# of all it creates there (it was root's until the next minute's).
+	! grep -q "state_dir: $S\$" "$TMP/sensor.yaml" ||
+		[ "$(stat -c %U "$S/state.json" 2>/dev/null)" = "$SVC" ] ||
+		{ kill "$pid"; wait "$pid"; fail "$1: state.json while running: $(stat -c '%U:%G' "$S/state.json" 2>&1), not $SVC's"; }
 	$PY -c 'import json, sys
 print(" ".join(sorted(h["ip"] for h in json.load(open(sys.argv[1]))["hosts"])))' \
 		"$TMP/$1.json" >"$TMP/$1.hosts" || fail "$1: hosts answer"

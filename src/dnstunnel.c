@@ -6,11 +6,14 @@
  * answers that are NXDOMAIN. A window alerts once when the queries and
  * distinct names reach the rule's counts and the entropy or the
  * NXDOMAIN share reaches its bound. Distinct names are bits of a fixed
- * bitmap, so two names may share one (an undercount, never more).
+ * bitmap, so two names may share one (an undercount, never more); the
+ * bit is a keyed hash of the name, so a tunnel cannot choose names that
+ * share a few bits and never reach the count.
  */
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +46,25 @@ struct dt_cache_ent {
 
 struct dt_cache {
 	struct dt_cache_ent	 e[DT_CACHE];
-	uint64_t		 seed[2];
 };
+
+/*
+ * The key of the names' hashes (the cache's slots, the bits of distinct
+ * names): one for the process, so that a window's bitmap carried over a
+ * reload (slot_carry) still counts the names it holds once.
+ */
+static uint64_t		 dt_seed[2];
+static pthread_once_t	 dt_seed_once = PTHREAD_ONCE_INIT;
+
+static void
+dt_seed_init(void)
+{
+	if (RAND_bytes((unsigned char *)dt_seed, sizeof(dt_seed)) != 1) {
+		log_warnx("dns_tunnel: no random hash seed");
+		dt_seed[0] = (uint64_t)(uintptr_t)&dt_seed ^
+		    0x9e3779b97f4a7c15ULL;
+	}
+}
 
 struct dt_ent {
 	uint64_t	 start;		/* window start, packet time */
@@ -97,13 +117,8 @@ dt_registered(const char *name, char *out, size_t outlen)
 struct dt_cache *
 dt_cache_new(void)
 {
-	struct dt_cache	*c = xcalloc(1, sizeof(*c));
-
-	if (RAND_bytes((unsigned char *)c->seed, sizeof(c->seed)) != 1) {
-		log_warnx("dns_tunnel: no random hash seed");
-		c->seed[0] = (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
-	}
-	return c;
+	(void)pthread_once(&dt_seed_once, dt_seed_init);
+	return xcalloc(1, sizeof(struct dt_cache));
 }
 
 void
@@ -114,7 +129,7 @@ dt_cache_free(struct dt_cache *c)
 
 /* Keyed hash of a name, case folded, in whole words. */
 static uint64_t
-dt_name_hash(const struct dt_cache *c, const char *s, size_t n)
+dt_name_hash(const char *s, size_t n)
 {
 	uint64_t	w[32] = { 0 };
 	size_t		i;
@@ -122,8 +137,9 @@ dt_name_hash(const struct dt_cache *c, const char *s, size_t n)
 	for (i = 0; i < n && i < sizeof(w); i++)
 		((uint8_t *)w)[i] = (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ?
 		    s[i] + 32 : s[i]);
-	return siphash13(c->seed, w, (n < sizeof(w) ? n : sizeof(w)) / 8 + 1) ^
-	    n;
+	/* Whole words, the zero padding after the name included. */
+	return siphash13(dt_seed, w, n < sizeof(w) ? n / 8 + 1 :
+	    sizeof(w) / 8) ^ n;
 }
 
 /* The registered domain of name (of length n) through the cache. */
@@ -137,7 +153,7 @@ dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
 
 	if (c == NULL || n >= 256)
 		return dt_registered(name, out, outlen);
-	h = dt_name_hash(c, name, n);
+	h = dt_name_hash(name, n);
 	e = &c->e[h % DT_CACHE];
 	if (e->hash != h || e->len != n) {
 		e->hash = h;
@@ -220,7 +236,11 @@ dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
 			e->nx++;
 	} else {
 		e->queries++;
-		h = fnv(qname, n);
+		/* Keyed: an unkeyed hash (FNV-1a) let a tunnel steer its
+		 * names, by a nonce label, onto a few bits. */
+		if (c == NULL)
+			(void)pthread_once(&dt_seed_once, dt_seed_init);
+		h = dt_name_hash(qname, n);
 		if (!(e->seen[(h % DT_BITS) / 64] >> (h % 64) & 1)) {
 			e->seen[(h % DT_BITS) / 64] |= 1ULL << (h % 64);
 			e->names++;

@@ -9,6 +9,9 @@ usage: behaviour.py DIR   writes DIR/*.pcap:
   beacon.pcap  a 60-second beacon to an outside address, 15 times
   ntp.pcap     NTP to the approved server every 64 s, 30 times
   tunnel.pcap  a DNS tunnelling burst: 150 encoded names in 45 s
+  steered.pcap the same tunnel's names steered by a nonce label onto 50
+               values of the unkeyed FNV-1a they were counted by (of
+               1024), so the distinct names never reached 60
   office.pcap  office DNS: 600 lookups of everyday names in 2 minutes
   requests.pcap  10 HTTP requests on Monday 10:00, 40 a week later
   flood.pcap   254 peers x 2 gateway ports, 20000 outside destinations,
@@ -67,6 +70,27 @@ def tunnel(cap):
     L.tunnel_burst(cap, L.CLIENT, L.RESOLVER, "exfil-lab.example", 150, 0.3)
 
 
+def fnv1a(name):
+    h = 1469598103934665603
+    for c in name.lower().encode():
+        h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+    return h
+
+
+def steered(cap):
+    """300 encoded names in 60 s, each given a nonce label that puts its
+    FNV-1a (what the bitmap of distinct names used) on 50 bits."""
+    for i in range(300):
+        base = L.random_label(i, 40)
+        for nonce in range(100000):
+            name = "%s.n%d.exfil-lab.example" % (base, nonce)
+            if fnv1a(name) % 1024 < 50:
+                break
+        q = L.dns_query(name, 0x2000 + i)
+        L.udp_exchange(cap, L.CLIENT, L.RESOLVER, 53, q,
+                       L.dns_response(q, 0x2000 + i), dt=0.2)
+
+
 def office(cap):
     names = ["www.google.com", "mail.google.com", "zalo.me", "chat.zalo.me",
              "vnexpress.net", "s1.vnecdn.net", "dichvucong.gov.vn",
@@ -109,6 +133,7 @@ if __name__ == "__main__":
                          ("beacon", beacon, L.T_DEFAULT),
                          ("ntp", ntp, L.T_DEFAULT),
                          ("tunnel", tunnel, L.T_DEFAULT),
+                         ("steered", steered, L.T_DEFAULT),
                          ("office", office, L.T_DEFAULT),
                          ("requests", requests, L.T_MON_0000),
                          ("flood", flood, L.T_DEFAULT)):

@@ -9,6 +9,9 @@
 #    an empty state directory: none (the learning was kept);
 #  - a 60-second beacon: one c2 alert (1001601); NTP every 64 s: none;
 #  - a DNS tunnelling burst: one dns alert (1000604); office DNS: none;
+#    the burst with each name given a nonce label that put its unkeyed
+#    hash on one of 50 bits of the distinct names' map: one alert (the
+#    map is keyed now; before, 50 names counted of 300 and none);
 #  - bench's mixed capture (pcapgen) and every capture of tests/corpus at
 #    level 5: no baseline, c2 or tunnelling alert;
 #  - a baseline of application requests (a rule of this test): one alert
@@ -90,6 +93,8 @@ replay "$l3" tunnel tunnel && expect tunnel 1000604 1 "a DNS tunnelling burst"
 grep -q '"domain":"exfil-lab.example"' "$tmp/tunnel.json" &&
     pass "the tunnel alert names the registered domain" ||
     flunk "the tunnel alert does not name exfil-lab.example"
+replay "$l3" steered steered &&
+    expect steered 1000604 1 "a tunnel's names steered onto few bits of FNV-1a"
 l5=$(conf 5 none 32MB l5)
 replay "$l5" office office && expect office 1000614 0 "office DNS at level 5"
 [ -s "$tmp/office.json" ] && { flunk "office DNS raised alerts"; cat "$tmp/office.json"; }

@@ -522,7 +522,9 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 /*
  * ARP over Ethernet for IPv4: a reply, or a gratuitous request (sender
  * and target address the same), claims the sender address for the
- * sender MAC.
+ * sender MAC. Hardware type 1 (Ethernet) or 6 (IEEE 802): a host on
+ * Ethernet takes either into its cache (Linux, arp_process), so a
+ * spoofer's reply of type 6 poisons as well.
  */
 void
 hosts_arp(struct worker *w, const struct packet *pkt)
@@ -531,8 +533,8 @@ hosts_arp(struct worker *w, const struct packet *pkt)
 	uint16_t	 op;
 
 	if (w->s->hosts == NULL || p == NULL || pkt->l3_len < 28 || p[0] != 0 ||
-	    p[1] != 1 || p[2] != 0x08 || p[3] != 0x00 || p[4] != 6 ||
-	    p[5] != 4)
+	    (p[1] != 1 && p[1] != 6) || p[2] != 0x08 || p[3] != 0x00 ||
+	    p[4] != 6 || p[5] != 4)
 		return;
 	op = (uint16_t)(p[6] << 8 | p[7]);
 	if (op != 2 && !(op == 1 && memcmp(p + 14, p + 24, 4) == 0))

@@ -488,8 +488,9 @@ def synack_lost_conn(client, server, dport):
     return build
 
 
-def arp_claim(addr, mac, times=1, gratuitous=False):
-    """ARP replies (or gratuitous requests) claiming addr for mac."""
+def arp_claim(addr, mac, times=1, gratuitous=False, hwtype=1):
+    """ARP replies (or gratuitous requests) claiming addr for mac; hwtype
+    6 (IEEE 802), which Linux takes on Ethernet as it takes 1."""
     def build(cap):
         for _ in range(times):
             if gratuitous:
@@ -500,7 +501,10 @@ def arp_claim(addr, mac, times=1, gratuitous=False):
                 a = ARP(op=2, hwsrc=mac, psrc=addr, hwdst="02:00:0a:14:02:0f",
                         pdst=PEER)
                 dst = "02:00:0a:14:02:0f"
-            cap.add(Ether(src=mac, dst=dst) / a, 1.0)
+            if hwtype != 1:
+                # Patched in: scapy takes MACs as text for another type.
+                a = Raw(bytes([0, hwtype]) + bytes(a)[2:])
+            cap.add(Ether(src=mac, dst=dst, type=0x0806) / a, 1.0)
     return build
 
 
@@ -1168,6 +1172,12 @@ CASES = {
                    arp_claim(GATEWAY, SPOOF_MAC, 3, gratuitous=True))),
              ("a spoofer's ARP reply for the gateway, the first one seen: "
               "known_hosts gives the MAC", arp_claim(GATEWAY, SPOOF_MAC, 2)),
+             ("a spoofer's ARP reply for the gateway of hardware type 6 "
+              "(IEEE 802, which Linux takes on Ethernet), after the gateway's",
+              both(arp_claim(GATEWAY, GW_MAC),
+                   arp_claim(GATEWAY, SPOOF_MAC, 2, hwtype=6))),
+             ("a spoofer's gratuitous ARP of hardware type 6 for the gateway",
+              arp_claim(GATEWAY, SPOOF_MAC, gratuitous=True, hwtype=6)),
              ("IPv6: the gateway's neighbour advertisement, then a "
               "spoofer's, twice (one alert)",
               both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2)))],

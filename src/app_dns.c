@@ -11,8 +11,10 @@
  * Names are shown dotted without the trailing dot; the root is "<Root>" as
  * tshark prints it. Bytes other than printable ASCII, and '.' or '\' inside
  * a label, are written as \xHH so a label cannot fake a name boundary.
- * A name whose escaped form exceeds 255 characters is cut at a character
- * boundary.
+ * A name whose escaped form exceeds 255 characters keeps its end, cut at
+ * a character boundary: the end is what name matchers and the
+ * registered domain read, and a tunnel's labels of binary bytes
+ * (iodine's base128) in front of it must not cut it off.
  */
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #define DNS_HDR_LEN		12
 #define DNS_PTR_MAX		32	/* compression jumps per name */
 #define DNS_NAME_WIRE_MAX	255	/* RFC 1035 2.3.4, with the root */
+#define DNS_NAME_TEXT_MAX	1024	/* escaped: 4 a byte, dots, NUL */
 
 /* Append s (n chars) to the name unless it would not fit whole. */
 static int
@@ -69,11 +72,13 @@ dns_label_plain(const uint8_t *l, size_t k)
 }
 
 /*
- * Decode the name at *off into out; *off moves past it in the message.
- * Returns 0, or -1 if the name is malformed or runs past len.
+ * Decode the name at *off into out, cut at a character boundary if its
+ * escaped form does not fit (*cut set); *off moves past it in the
+ * message. Returns 0, or -1 if the name is malformed or runs past len.
  */
 static int
-dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
+dns_name_text(const uint8_t *p, size_t len, size_t *off, char *out,
+    size_t outlen, int *cut)
 {
 	size_t	 pos = *off, after = 0, wire = 1, n = 0, i;
 	size_t	 ptr;
@@ -133,6 +138,41 @@ dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
 	if (wire == 1 && outlen > sizeof("<Root>"))
 		memcpy(out, "<Root>", sizeof("<Root>"));
 	*off = after != 0 ? after : pos;
+	*cut = full;
+	return (0);
+}
+
+/*
+ * The name at *off, as dns_name_text gives it; one too long for out
+ * keeps its end (the file comment): its head cut off, not its tail, which
+ * lost the name's domain and with it every rule on the name.
+ */
+static int
+dns_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
+{
+	char		 whole[DNS_NAME_TEXT_MAX];
+	size_t		 at = 0, n, o = *off;
+	int		 cut;
+
+	if (dns_name_text(p, len, off, out, outlen, &cut) == -1)
+		return (-1);
+	if (!cut || outlen >= sizeof(whole))
+		return (0);
+	/* Whole here: no wire name takes more (DNS_NAME_WIRE_MAX). */
+	if (dns_name_text(p, len, &o, whole, sizeof(whole), &cut) == -1 ||
+	    cut)
+		return (0);
+	/* Whole characters: a '\\' is always an escape's four. */
+	n = strlen(whole);
+	while (at < n && (n - at >= outlen || whole[at] == '.'))
+		at += whole[at] == '\\' ? 4 : 1;
+	if (at > n)
+		at = n;
+	memcpy(out, whole + at, n - at + 1);
+	/* whole was masked; a run of digits cut at its head still is one
+	 * no writer sees whole. */
+	if (at > 0 && cccd_isdigit(whole[at - 1]) && cccd_isdigit(whole[at]))
+		cccd_mask_cut(out, n - at, 1, 0);
 	return (0);
 }
 

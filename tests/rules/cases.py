@@ -281,6 +281,20 @@ def lookups(client, resolver, names, every=0.5, answer=True):
     return build
 
 
+def binary_lookup(client, resolver, name, nbytes=60):
+    """A lookup of name behind a label of nbytes binary bytes (iodine's
+    base128 alphabet), answered: escaped as \\xHH, the name passes 255
+    characters."""
+    def build(cap):
+        label = bytes(0xbc + (7 * i) % 66 for i in range(nbytes))
+        q = (struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) +
+             bytes([nbytes]) + label +
+             b"".join(bytes([len(x)]) + x.encode() for x in name.split(".")) +
+             b"\x00" + struct.pack("!HH", 1, 1))
+        udp_exchange(cap, client, resolver, 53, q, dns_response(q, 0x1234))
+    return build
+
+
 def dns_tcp(client, resolver, names, together=False):
     """Lookups on one DNS-over-TCP connection (RFC 7766: a resolver
     answers every query of it), each answered before the next, or all
@@ -1024,7 +1038,10 @@ CASES = {
               dns_tcp(CLIENT, RESOLVER, ["www.example.org", "www.bad.example"])),
              ("the second of two queries in one TCP segment",
               dns_tcp(CLIENT, RESOLVER, ["www.example.org", "www.bad.example"],
-                      together=True))],
+                      together=True)),
+             ("www.bad.example behind a label of 60 binary bytes, 240 "
+              "characters escaped (cut at its end, the name lost its domain)",
+              binary_lookup(CLIENT, RESOLVER, "www.bad.example"))],
         neg=[("lookup of notbad.example", lookups(CLIENT, RESOLVER, ["notbad.example"])),
              ("lookup of evil.example (only c2.evil.example is listed)",
               lookups(CLIENT, RESOLVER, ["evil.example"])),

@@ -1132,7 +1132,9 @@ test_dns_names(void **state)
 			assert_int_equal(strlen(d.qname), 3 * 64 + 61);
 	}
 
-	/* a long name of escapes is cut at a character boundary */
+	/* a long name of escapes keeps its end, cut at a character
+	 * boundary: 63 escapes of 4 characters, and no room for the dot
+	 * and the escape before them (a name does not start with a dot) */
 	o = 12;
 	for (i = 0; i < 3; i++) {
 		m[o++] = 63;
@@ -1142,8 +1144,23 @@ test_dns_names(void **state)
 	m[o++] = 0;
 	memcpy(m + o, "\x00\x01\x00\x01", 4);
 	assert_int_equal(dns(m, o + 4, &d), APP_DONE);
-	/* 63 escapes of 4 characters, a dot, and no room for the next */
-	assert_int_equal(strlen(d.qname), 63 * 4 + 1);
+	assert_int_equal(strlen(d.qname), 63 * 4);
+	assert_memory_equal(d.qname, "\\x01", 4);
+
+	/* the domain after a label of 60 binary bytes (iodine's base128)
+	 * is kept: cut at its head, the name lost it and every rule on it */
+	o = 12;
+	m[o++] = 60;
+	memset(m + o, 0xbc, 60);
+	o += 60;
+	memcpy(m + o, "\x02" "c2" "\x04" "evil" "\x07" "example" "\x00", 17);
+	o += 17;
+	memcpy(m + o, "\x00\x01\x00\x01", 4);
+	assert_int_equal(dns(m, o + 4, &d), APP_DONE);
+	/* 60 escapes and the domain are 256: one escape less */
+	assert_int_equal(strlen(d.qname), 59 * 4 + 16);
+	assert_string_equal(d.qname + 59 * 4, ".c2.evil.example");
+	assert_memory_equal(d.qname, "\\xbc", 4);
 
 	/* an extended label type */
 	memcpy(m + 12, "\x41" "a\x00\x00\x01\x00\x01", 7);
@@ -1158,10 +1175,11 @@ test_dns_names(void **state)
 
 /*
  * Names of random labels against the rule written out plainly: each
- * byte as it is or as \xHH, labels joined by '.', and the text cut
- * before the first piece (a byte's form or a dot) that would pass 255
- * characters. Labels of plain bytes, of escapes and of both, short and
- * up to 63, names up to the 255 bytes a name may take on the wire.
+ * byte as it is or as \xHH, labels joined by '.', and a text of more
+ * than 255 characters cut after the first pieces (a byte's form or a
+ * dot) and any dot after them, so that the rest fits: its end is kept.
+ * Labels of plain bytes, of escapes and of both, short and up to 63,
+ * names up to the 255 bytes a name may take on the wire.
  */
 static void
 test_dns_names_random(void **state)
@@ -1170,8 +1188,8 @@ test_dns_names_random(void **state)
 	char		 want[1024], piece[8];
 	struct app_dns	 d;
 	uint32_t	 x = 99991;
-	size_t		 o, wl, l, j, n, wire;
-	int		 i, full;
+	size_t		 o, wl, l, j, n, wire, at;
+	int		 i;
 
 	(void)state;
 	memset(m, 0, 12);
@@ -1180,7 +1198,6 @@ test_dns_names_random(void **state)
 		o = 12;
 		wire = 1;
 		wl = 0;
-		full = 0;
 		want[0] = '\0';
 		for (;;) {
 			x = x * 1103515245U + 12345U;
@@ -1189,12 +1206,8 @@ test_dns_names_random(void **state)
 				break;
 			m[o++] = (uint8_t)l;
 			wire += 1 + l;
-			if (!full && wl > 0) {
-				if (wl + 1 >= 256)
-					full = 1;
-				else
-					want[wl++] = '.';
-			}
+			if (wl > 0)
+				want[wl++] = '.';
 			for (j = 0; j < l; j++) {
 				x = x * 1103515245U + 12345U;
 				/* plain mostly; escapes in a third of names */
@@ -1208,15 +1221,14 @@ test_dns_names_random(void **state)
 				else
 					snprintf(piece, sizeof(piece), "\\x%02x", c);
 				n = strlen(piece);
-				if (full || wl + n >= 256) {
-					full = 1;
-					continue;
-				}
 				memcpy(want + wl, piece, n);
 				wl += n;
 			}
 			want[wl] = '\0';
 		}
+		for (at = 0; at < wl && (wl - at >= 256 || want[at] == '.');)
+			at += want[at] == '\\' ? 4 : 1;
+		memmove(want, want + at, wl - at + 1);
 		m[o++] = 0;
 		memcpy(m + o, "\x00\x01\x00\x01", 4);
 		assert_int_equal(dns(m, o + 4, &d), APP_DONE);

@@ -12,6 +12,8 @@ usage: behaviour.py DIR   writes DIR/*.pcap:
   steered.pcap the same tunnel's names steered by a nonce label onto 50
                values of the unkeyed FNV-1a they were counted by (of
                1024), so the distinct names never reached 60
+  binary.pcap  the tunnel's 150 names as labels of 40 random bytes of
+               iodine's base128 alphabet (0xbc-0xfd), escaped \\xHH
   office.pcap  office DNS: 600 lookups of everyday names in 2 minutes
   requests.pcap  10 HTTP requests on Monday 10:00, 40 a week later
   flood.pcap   254 peers x 2 gateway ports, 20000 outside destinations,
@@ -91,6 +93,22 @@ def steered(cap):
                        L.dns_response(q, 0x2000 + i), dt=0.2)
 
 
+def binary(cap):
+    """150 names of 40 random bytes in 45 s: written \\xHH, their
+    characters' entropy was the escapes' (about 3.4 bits), not the
+    bytes' (over 5 in 40)."""
+    import random
+    import struct
+    rnd = random.Random(40)
+    for i in range(150):
+        label = bytes(rnd.randint(0xbc, 0xfd) for _ in range(40))
+        q = (struct.pack("!HHHHHH", 0x3000 + i, 0x0100, 1, 0, 0, 0) +
+             bytes([40]) + label + b"\x09exfil-lab\x07example\x00" +
+             struct.pack("!HH", 16, 1))
+        L.udp_exchange(cap, L.CLIENT, L.RESOLVER, 53, q,
+                       L.dns_response(q, 0x3000 + i), dt=0.3)
+
+
 def office(cap):
     names = ["www.google.com", "mail.google.com", "zalo.me", "chat.zalo.me",
              "vnexpress.net", "s1.vnecdn.net", "dichvucong.gov.vn",
@@ -134,6 +152,7 @@ if __name__ == "__main__":
                          ("ntp", ntp, L.T_DEFAULT),
                          ("tunnel", tunnel, L.T_DEFAULT),
                          ("steered", steered, L.T_DEFAULT),
+                         ("binary", binary, L.T_DEFAULT),
                          ("office", office, L.T_DEFAULT),
                          ("requests", requests, L.T_MON_0000),
                          ("flood", flood, L.T_DEFAULT)):

@@ -11,7 +11,9 @@
 #  - a DNS tunnelling burst: one dns alert (1000604); office DNS: none;
 #    the burst with each name given a nonce label that put its unkeyed
 #    hash on one of 50 bits of the distinct names' map: one alert (the
-#    map is keyed now; before, 50 names counted of 300 and none);
+#    map is keyed now; before, 50 names counted of 300 and none); the
+#    burst's names as labels of 40 binary bytes: one alert (an escape
+#    \xHH is one character of the entropy; before, its four: none);
 #  - bench's mixed capture (pcapgen) and every capture of tests/corpus at
 #    level 5: no baseline, c2 or tunnelling alert;
 #  - a baseline of application requests (a rule of this test): one alert
@@ -95,6 +97,8 @@ grep -q '"domain":"exfil-lab.example"' "$tmp/tunnel.json" &&
     flunk "the tunnel alert does not name exfil-lab.example"
 replay "$l3" steered steered &&
     expect steered 1000604 1 "a tunnel's names steered onto few bits of FNV-1a"
+replay "$l3" binary binary &&
+    expect binary 1000604 1 "a tunnel's names of binary bytes, written \\xHH"
 l5=$(conf 5 none 32MB l5)
 replay "$l5" office office && expect office 1000614 0 "office DNS at level 5"
 [ -s "$tmp/office.json" ] && { flunk "office DNS raised alerts"; cat "$tmp/office.json"; }

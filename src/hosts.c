@@ -520,9 +520,11 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 }
 
 /*
- * ARP over Ethernet for IPv4: a reply, or a gratuitous request (sender
- * and target address the same), claims the sender address for the
- * sender MAC. Hardware type 1 (Ethernet) or 6 (IEEE 802): a host on
+ * ARP over Ethernet for IPv4: a reply or a request claims the sender
+ * address for the sender MAC. A request too: a host takes its sender
+ * into its cache (RFC 826; Linux updates an entry it has), so a host
+ * behind a known address that only asks, never answers, reroutes its
+ * peers' traffic all the same. Hardware type 1 (Ethernet) or 6 (IEEE 802): a host on
  * Ethernet takes either into its cache (Linux, arp_process), so a
  * spoofer's reply of type 6 poisons as well.
  */
@@ -537,7 +539,7 @@ hosts_arp(struct worker *w, const struct packet *pkt)
 	    p[4] != 6 || p[5] != 4)
 		return;
 	op = (uint16_t)(p[6] << 8 | p[7]);
-	if (op != 2 && !(op == 1 && memcmp(p + 14, p + 24, 4) == 0))
+	if (op != 1 && op != 2)
 		return;
 	if (memcmp(p + 14, "\0\0\0\0", 4) == 0)
 		return;		/* an ARP probe claims nothing */

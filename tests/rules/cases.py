@@ -502,12 +502,18 @@ def synack_lost_conn(client, server, dport):
     return build
 
 
-def arp_claim(addr, mac, times=1, gratuitous=False, hwtype=1):
-    """ARP replies (or gratuitous requests) claiming addr for mac; hwtype
-    6 (IEEE 802), which Linux takes on Ethernet as it takes 1."""
+def arp_claim(addr, mac, times=1, gratuitous=False, hwtype=1, request=False):
+    """ARP replies (or gratuitous requests, or with request requests for
+    the peer's address, whose sender fields a host's cache takes as
+    well) claiming addr for mac; hwtype 6 (IEEE 802), which Linux takes
+    on Ethernet as it takes 1."""
     def build(cap):
         for _ in range(times):
-            if gratuitous:
+            if request:
+                a = ARP(op=1, hwsrc=mac, psrc=addr, hwdst="00:00:00:00:00:00",
+                        pdst=PEER)
+                dst = "ff:ff:ff:ff:ff:ff"
+            elif gratuitous:
                 a = ARP(op=1, hwsrc=mac, psrc=addr, hwdst="00:00:00:00:00:00",
                         pdst=addr)
                 dst = "ff:ff:ff:ff:ff:ff"
@@ -1195,12 +1201,17 @@ CASES = {
                    arp_claim(GATEWAY, SPOOF_MAC, 2, hwtype=6))),
              ("a spoofer's gratuitous ARP of hardware type 6 for the gateway",
               arp_claim(GATEWAY, SPOOF_MAC, gratuitous=True, hwtype=6)),
+             ("a host behind the gateway's address asking for the peer "
+              "(an ARP request: every host's cache takes its sender)",
+              both(arp_claim(GATEWAY, GW_MAC),
+                   arp_claim(GATEWAY, SPOOF_MAC, 2, request=True))),
              ("IPv6: the gateway's neighbour advertisement, then a "
               "spoofer's, twice (one alert)",
               both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2)))],
-        neg=[("the gateway's own ARP replies and gratuitous ARP",
+        neg=[("the gateway's own ARP replies, gratuitous ARP and requests",
               both(arp_claim(GATEWAY, GW_MAC, 3),
-                   arp_claim(GATEWAY, GW_MAC, 1, gratuitous=True))),
+                   arp_claim(GATEWAY, GW_MAC, 1, gratuitous=True),
+                   arp_claim(GATEWAY, GW_MAC, 2, request=True))),
              ("IPv6: the gateway's own neighbour advertisements",
               nd_claim(GATEWAY6, GW_MAC, 3)),
              ("an office host outside protected_segments changes MAC",

@@ -17,7 +17,7 @@
 struct bc_ent {
 	uint64_t	 last;		/* packet time of the run's last */
 	uint64_t	 mean;		/* mean interval of the run, usec */
-	uint64_t	 spread;	/* largest deviation from it */
+	uint64_t	 lo, hi;	/* its shortest and longest interval */
 	uint32_t	 n;		/* intervals in the run */
 	uint32_t	 fired;
 };
@@ -63,14 +63,15 @@ bc_event(struct slottab *t, uint32_t rule, const struct bh_spec *s,
 	d = absdiff(iv, e->mean);
 	if (e->n == 0 || d * 100 > e->mean * s->jitter_pct) {
 		/* A new run starts with this interval. */
-		e->mean = iv;
-		e->spread = 0;
+		e->mean = e->lo = e->hi = iv;
 		e->n = 1;
 		e->fired = 0;
 	} else {
 		e->mean = (e->mean * e->n + iv) / (e->n + 1);
-		if (d > e->spread)
-			e->spread = d;
+		if (iv < e->lo)
+			e->lo = iv;
+		if (iv > e->hi)
+			e->hi = iv;
 		e->n++;
 	}
 	if (e->fired || e->n + 1 < s->count)
@@ -79,7 +80,10 @@ bc_event(struct slottab *t, uint32_t rule, const struct bh_spec *s,
 	memset(out, 0, sizeof(*out));
 	out->kind = BH_BEACON;
 	out->interval = e->mean;
-	out->spread = e->spread;
+	/* From the mean the alert states, not from the mean of the run
+	 * when the interval came (1.5 s off 60 read 2.3 s). */
+	out->spread = absdiff(e->hi, e->mean) > absdiff(e->mean, e->lo) ?
+	    absdiff(e->hi, e->mean) : absdiff(e->mean, e->lo);
 	out->repeats = e->n + 1;
 	return 1;
 }

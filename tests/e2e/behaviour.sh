@@ -7,7 +7,8 @@
 #  - the same split over a restart: days 1-10 in one run, days 11-15 in
 #    a second on the same state directory: one alert; the second run on
 #    an empty state directory: none (the learning was kept);
-#  - a 60-second beacon: one c2 alert (1001601); NTP every 64 s: none;
+#  - a 60-second beacon: one c2 alert (1001601), its jitter the largest
+#    deviation from the interval it states; NTP every 64 s: none;
 #  - a DNS tunnelling burst: one dns alert (1000604); office DNS: none;
 #    the burst with each name given a nonce label that put its unkeyed
 #    hash on one of 50 bits of the distinct names' map: one alert (the
@@ -89,6 +90,15 @@ replay "$c2" week2 fresh && expect fresh 1001501 0 "days 11-15 with nothing lear
 
 # Beaconing and DNS tunnelling, and their benign counterparts.
 replay "$l3" beacon beacon && expect beacon 1001601 1 "a 60-second beacon"
+# Its intervals are 60 s moved by up to 1.44 s, their mean 59.93 s: the
+# alert's jitter is 61.44 - 59.93 (before, 2.3 s: 61.44 against 59.1,
+# the mean of the run when it came).
+$PY - "$tmp/beacon.json" <<'PYEOF' && pass "the beacon alert's interval and jitter are the capture's" || flunk "the beacon alert's numbers"
+import json, sys
+b = json.loads(open(sys.argv[1]).readline())["alert"]["beacon"]
+assert b["connections"] == 10 and 59900 <= b["interval_ms"] <= 59960, b
+assert 1500 <= b["jitter_ms"] <= 1520, b
+PYEOF
 replay "$l3" ntp ntp && expect ntp 1001601 0 "NTP every 64 s to the approved server"
 [ -s "$tmp/ntp.json" ] && { flunk "NTP raised alerts"; cat "$tmp/ntp.json"; }
 replay "$l3" tunnel tunnel && expect tunnel 1000604 1 "a DNS tunnelling burst"

@@ -549,22 +549,30 @@ hosts_arp(struct worker *w, const struct packet *pkt)
 /*
  * An IPv6 neighbour advertisement (ICMPv6 136) with a target link-layer
  * address option claims its target address for that MAC, as an ARP
- * reply does. The payload is the target address, then options of 8-byte
- * units, each checked against the end before it is read.
+ * reply does; a solicitation (135) with a source link-layer address
+ * option claims its source address, as an ARP request does (a host's
+ * cache takes it, RFC 4861 7.2.3), unless the source is unspecified
+ * (duplicate address detection). The payload is the target address,
+ * then options of 8-byte units, each checked against the end before it
+ * is read.
  */
 void
 hosts_ndp(struct worker *w, const struct packet *pkt)
 {
-	const uint8_t	*p = pkt->payload;
-	size_t		 i, n = pkt->payload_len;
+	static const uint8_t	 unspec[16];
+	const uint8_t		*p = pkt->payload;
+	size_t			 i, n = pkt->payload_len;
+	int			 ns = pkt->icmp_type == 135;
 
 	if (w->s->hosts == NULL || pkt->ipver != 6 || p == NULL || n < 16)
+		return;
+	if (ns && memcmp(pkt->src, unspec, 16) == 0)
 		return;
 	for (i = 16; i + 2 <= n && p[i + 1] != 0; i += 8 * (size_t)p[i + 1]) {
 		if (i + 8 * (size_t)p[i + 1] > n)
 			return;
-		if (p[i] == 2 && p[i + 1] == 1) {
-			claim(w, pkt, 6, p, p + i + 2);
+		if (p[i] == (ns ? 1 : 2) && p[i + 1] == 1) {
+			claim(w, pkt, 6, ns ? pkt->src : p, p + i + 2);
 			return;
 		}
 	}

@@ -416,8 +416,9 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		if (f->proto == PROTO_UDP && (pkt->sport ^ pkt->dport) == (67 ^
 		    68) && (pkt->sport == 67 || pkt->sport == 68))
 			hosts_dhcp(w, pkt);
-		else if (f->proto == PROTO_ICMPV6 && pkt->icmp_type == 136)
-			hosts_ndp(w, pkt);	/* neighbour advertisement */
+		else if (f->proto == PROTO_ICMPV6 && (pkt->icmp_type == 136 ||
+		    pkt->icmp_type == 135))
+			hosts_ndp(w, pkt);	/* neighbour advert., solicit. */
 		rules_match_state(w->match_state, &c, w->alerts);
 	}
 	if (stream_pending(pkt))

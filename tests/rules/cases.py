@@ -15,7 +15,8 @@ import struct
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulelib import *  # noqa: E402,F401,F403
 from scapy.all import (ARP, BOOTP, DHCP, IPv6, ICMPv6ND_NA,  # noqa: E402
-                       ICMPv6NDOptDstLLAddr)
+                       ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptSrcLLAddr)
 from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # noqa: E402
                      connections, ssh_session, tls_session, client_hello,
                      server_hello, sslv2_client_hello, http_request, ftp_login, pop3_login,
@@ -525,6 +526,19 @@ def arp_claim(addr, mac, times=1, gratuitous=False, hwtype=1, request=False):
                 # Patched in: scapy takes MACs as text for another type.
                 a = Raw(bytes([0, hwtype]) + bytes(a)[2:])
             cap.add(Ether(src=mac, dst=dst, type=0x0806) / a, 1.0)
+    return build
+
+
+def ns_claim(addr, mac, times=1):
+    """Neighbour solicitations from addr for the peer's address with a
+    source link-layer address option of mac (a host's cache takes it,
+    RFC 4861 7.2.3, as it takes an ARP request's sender)."""
+    def build(cap):
+        for _ in range(times):
+            cap.add(Ether(src=mac, dst="33:33:ff:00:00:15") /
+                    IPv6(src=addr, dst="ff02::1:ff00:15") /
+                    ICMPv6ND_NS(tgt="fd00:20:1::15") /
+                    ICMPv6NDOptSrcLLAddr(lladdr=mac), 1.0)
     return build
 
 
@@ -1207,13 +1221,17 @@ CASES = {
                    arp_claim(GATEWAY, SPOOF_MAC, 2, request=True))),
              ("IPv6: the gateway's neighbour advertisement, then a "
               "spoofer's, twice (one alert)",
-              both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2)))],
+              both(nd_claim(GATEWAY6, GW_MAC), nd_claim(GATEWAY6, SPOOF_MAC, 2))),
+             ("IPv6: a host behind the gateway's address soliciting the "
+              "peer's, with its own MAC as source link-layer address",
+              both(nd_claim(GATEWAY6, GW_MAC), ns_claim(GATEWAY6, SPOOF_MAC, 2)))],
         neg=[("the gateway's own ARP replies, gratuitous ARP and requests",
               both(arp_claim(GATEWAY, GW_MAC, 3),
                    arp_claim(GATEWAY, GW_MAC, 1, gratuitous=True),
                    arp_claim(GATEWAY, GW_MAC, 2, request=True))),
-             ("IPv6: the gateway's own neighbour advertisements",
-              nd_claim(GATEWAY6, GW_MAC, 3)),
+             ("IPv6: the gateway's own neighbour advertisements and "
+              "solicitations",
+              both(nd_claim(GATEWAY6, GW_MAC, 3), ns_claim(GATEWAY6, GW_MAC, 2))),
              ("an office host outside protected_segments changes MAC",
               both(arp_claim(OFFICE, "02:00:00:00:05:05"),
                    arp_claim(OFFICE, "02:00:00:00:05:06")))]),

@@ -502,6 +502,18 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 		return;
 	}
 	e = &h->v[i - 1];
+	if (!e->has_mac) {
+		/* No MAC seen: known_hosts' is the one it is held to, also
+		 * when given after the host was taken in (a reload, a host
+		 * of the state directory), not just at that moment. */
+		const struct host_entry *k = hostlist_find(h->known, ipver,
+		    addr);
+
+		if (k != NULL && k->has_mac) {
+			memcpy(e->mac, k->mac, 6);
+			e->has_mac = 1;
+		}
+	}
 	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
 		memset(&he, 0, sizeof(he));
 		memcpy(he.mac, mac, 6);

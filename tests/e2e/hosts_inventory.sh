@@ -13,6 +13,9 @@
 #     inventory is back (same first-seen time, the bytes counted when the
 #     flows ended at the stop), and the unknown host talking again raises
 #     no second 1001201 (it is not new);
+#  2b. the unknown host added to known_hosts with a MAC (a reload), an
+#     ARP reply claiming its address for another MAC: 1001203 against
+#     the MAC known_hosts gives (it had none in the inventory);
 #  3. 3000 datagrams from forged addresses of protected_segments that
 #     nobody answers: no host enters the inventory, no 1001201 (a host is
 #     taken once a flow is established: an answer, a TCP handshake);
@@ -62,6 +65,10 @@ elif what == "arp":
     for mac in ("02:00:0a:62:01:14", "02:00:0a:62:01:14", "02:66:66:66:66:66"):
         pkts.append(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") /
                     ARP(op=2, hwsrc=mac, psrc=db, hwdst="02:00:00:00:00:02", pdst=unk))
+elif what == "arp-unknown":
+    mac = "02:66:66:66:66:77"
+    pkts.append(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") /
+                ARP(op=2, hwsrc=mac, psrc=unk, hwdst="02:00:00:00:00:02", pdst=db))
 elif what in ("forged", "flood"):
     rnd = random.Random(7 if what == "flood" else 8)
     for i in range(3000):
@@ -177,6 +184,18 @@ sys.exit(1 if bad else 0)
 EOF
 check "inventory back after the restart (first seen, bytes)" [ $? -eq 0 ]
 check "no second unknown-host alert after the restart" [ "$(count 1001201)" = 1 ]
+
+# 2b. The unknown host, in the inventory without a MAC (flows teach
+# none), is added to known_hosts with its MAC; an ARP reply then claims
+# its address for another: held to known_hosts' MAC, an arp_change
+# (before, the inventory took the first MAC claimed, silently).
+printf '%s 02:00:0a:62:01:4d\n' "$UNKNOWN" >>"$own/known.txt"
+ctl reload >"$tmp/la.out" 2>&1 || { cat "$tmp/la.out"; flunk "reload"; }
+send arp-unknown
+wait_for "$tmp/alerts.json" '"old_mac":"02:00:0a:62:01:4d"' ||
+    flunk "no ARP spoofing alert for $UNKNOWN against the MAC known_hosts gives"
+check "ARP claim of a known host without a MAC seen: held to known_hosts' MAC" \
+    grep -q '"arp":{"mac":"02:66:66:66:66:77","old_mac":"02:00:0a:62:01:4d"}' "$tmp/alerts.json"
 
 # 3. Forged protected sources nobody answers: not hosts.
 ctl --json stats >"$tmp/st0.json" || flunk "stats"

@@ -292,6 +292,7 @@ struct rule_match {
 #define BY_PROTO	0x10
 #define BY_SNI		0x20
 #define BY_QUERY	0x40
+#define BY_DOMAIN	0x80	/* dns.query's registered domain */
 /* rule.thr_pair: its window (none, or keyed by both addresses), its
  * suppression (none, or the same) belong to one address pair, so to
  * the one packet worker that gets the pair's packets (workers.c). */

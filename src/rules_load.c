@@ -68,7 +68,8 @@ static const char *const exception_own_keys[] = {
 };
 
 static const char *const by_names[] = {
-	"src_ip", "dst_ip", "src_port", "dst_port", "proto", "sni", "query"
+	"src_ip", "dst_ip", "src_port", "dst_port", "proto", "sni", "query",
+	"domain"
 };
 
 int
@@ -886,7 +887,8 @@ parse_by(struct loader *L, struct yaml_node_s *n, const char *where,
 		if (s == NULL || (x = name_index(s, by_names,
 		    NELEM(by_names))) < 0)
 			return lerr(L, it, "%s.by: expected src_ip, dst_ip, "
-			    "src_port, dst_port, proto, sni or query", where);
+			    "src_port, dst_port, proto, sni, query or domain",
+			    where);
 		*by |= (uint8_t)(1 << x);
 	}
 	return 0;
@@ -1432,9 +1434,10 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	    r->apprec != APPR_TLS_CH) || (r->distinct == DF_QUERY &&
 	    r->apprec != APPR_DNS))) ||
 	    ((r->thr_by | r->sup_by) & (1 << 5) && r->apprec != APPR_TLS_CH) ||
-	    ((r->thr_by | r->sup_by) & (1 << 6) && r->apprec != APPR_DNS))
-		return lerr(L, n, "rule %u: sni/query in threshold or suppress "
-		    "need a tls.sni or dns.query match", r->sid);
+	    ((r->thr_by | r->sup_by) & (BY_QUERY | BY_DOMAIN) &&
+	    r->apprec != APPR_DNS))
+		return lerr(L, n, "rule %u: sni/query/domain in threshold or "
+		    "suppress need a tls.sni or dns.query match", r->sid);
 	if ((x = yamldoc_get(L->yd, n, "message")) == NULL)
 		return lerr(L, n, "rule %u: needs message: text", r->sid);
 	if (parse_text(L, x, "message", r->message, r->message_t) != 0)

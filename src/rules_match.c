@@ -676,6 +676,14 @@ thr_key_make(const struct match_ctx *c, uint8_t by, struct thr_key *k)
 	if ((by & BY_SNI) && c->app != NULL && (c->app->have == APPR_TLS_CH ||
 	    c->app->have == APPR_TLS_CERT))
 		k->name_hash = name_hash(c->app->tls.sni);
+	if ((by & BY_DOMAIN) && c->app != NULL && c->app->have == APPR_DNS) {
+		char	reg[96];
+
+		/* One key for all the names of a registered domain (a
+		 * tunnel's, each name new); a name without one is its own. */
+		k->name_hash = dt_registered(c->app->dns.qname, reg,
+		    sizeof(reg)) ? name_hash(reg) : name_hash(c->app->dns.qname);
+	}
 	if ((by & BY_QUERY) && c->app != NULL && c->app->have == APPR_DNS)
 		k->name_hash = name_hash(c->app->dns.qname);
 }

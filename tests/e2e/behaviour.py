@@ -14,6 +14,8 @@ usage: behaviour.py DIR   writes DIR/*.pcap:
                1024), so the distinct names never reached 60
   binary.pcap  the tunnel's 150 names as labels of 40 random bytes of
                iodine's base128 alphabet (0xbc-0xfd), escaped \\xHH
+  decoy.pcap   a burst under decoy-lab.example, then five minutes later
+               the tunnel under exfil-lab.example
   office.pcap  office DNS: 600 lookups of everyday names in 2 minutes
   requests.pcap  10 HTTP requests on Monday 10:00, 40 a week later
   flood.pcap   254 peers x 2 gateway ports, 20000 outside destinations,
@@ -109,6 +111,14 @@ def binary(cap):
                        L.dns_response(q, 0x3000 + i), dt=0.3)
 
 
+def decoy(cap):
+    """A decoy tunnel first, then the real one within the hour that
+    the rule's suppression holds an alert back."""
+    L.tunnel_burst(cap, L.CLIENT, L.RESOLVER, "decoy-lab.example", 150, 0.3)
+    cap.t += 300
+    L.tunnel_burst(cap, L.CLIENT, L.RESOLVER, "exfil-lab.example", 150, 0.3)
+
+
 def office(cap):
     names = ["www.google.com", "mail.google.com", "zalo.me", "chat.zalo.me",
              "vnexpress.net", "s1.vnecdn.net", "dichvucong.gov.vn",
@@ -153,6 +163,7 @@ if __name__ == "__main__":
                          ("tunnel", tunnel, L.T_DEFAULT),
                          ("steered", steered, L.T_DEFAULT),
                          ("binary", binary, L.T_DEFAULT),
+                         ("decoy", decoy, L.T_DEFAULT),
                          ("office", office, L.T_DEFAULT),
                          ("requests", requests, L.T_MON_0000),
                          ("flood", flood, L.T_DEFAULT)):

@@ -14,7 +14,9 @@
 #    hash on one of 50 bits of the distinct names' map: one alert (the
 #    map is keyed now; before, 50 names counted of 300 and none); the
 #    burst's names as labels of 40 binary bytes: one alert (an escape
-#    \xHH is one character of the entropy; before, its four: none);
+#    \xHH is one character of the entropy; before, its four: none); a
+#    decoy burst under another domain first: two alerts (suppressed by
+#    the registered domain; before, for the rule, the real one was held);
 #  - bench's mixed capture (pcapgen) and every capture of tests/corpus at
 #    level 5: no baseline, c2 or tunnelling alert;
 #  - a baseline of application requests (a rule of this test): one alert
@@ -107,6 +109,11 @@ grep -q '"domain":"exfil-lab.example"' "$tmp/tunnel.json" &&
     flunk "the tunnel alert does not name exfil-lab.example"
 replay "$l3" steered steered &&
     expect steered 1000604 1 "a tunnel's names steered onto few bits of FNV-1a"
+replay "$l3" decoy decoy &&
+    expect decoy 1000604 2 "a decoy tunnel, then the real one under another domain"
+grep -q '"domain":"exfil-lab.example"' "$tmp/decoy.json" &&
+    pass "the real tunnel is not held back by the decoy's suppression" ||
+    flunk "the decoy's alert held back the real tunnel's"
 replay "$l3" binary binary &&
     expect binary 1000604 1 "a tunnel's names of binary bytes, written \\xHH"
 l5=$(conf 5 none 32MB l5)

@@ -51,23 +51,4 @@ for lvl in 1 2 3 4 5; do
   fi
   rm -f "$conf"
 done
-# A FIFO where the configuration, a rule file or the catalog is named
-# (planted by whoever can write there): refused at once, never waited on.
-fifo_dir=$(mktemp -d /tmp/cg-fifo-XXXXXX)
-mkfifo "$fifo_dir/fifo.yaml"
-cp "$top_srcdir/etc/canhgac.yaml" "$fifo_dir/conf.yaml"
-sed -i "s|catalog: rules/.*|catalog: $top_srcdir/etc/rules/controls-tcvn11930.yaml|; s|file: lists/|file: $top_srcdir/etc/lists/|; s|^  - rules/\*.yaml|  - $fifo_dir/fifo.yaml|" "$fifo_dir/conf.yaml"
-sed "s|catalog: .*|catalog: $fifo_dir/fifo.yaml|; s|^  - $fifo_dir/fifo.yaml|  - $top_srcdir/rules/*.yaml|" \
-    "$fifo_dir/conf.yaml" >"$fifo_dir/conf-catalog.yaml"
-for c in fifo.yaml conf.yaml conf-catalog.yaml; do
-  out=$(timeout 20 "$CANHGACD" -T -c "$fifo_dir/$c" 2>&1); rc=$?
-  if [ $rc -eq 124 ]; then
-    echo "FAIL a FIFO named by $c: -T still waiting after 20 s"; fail=1
-  elif [ $rc -ne 0 ] && grep -qF "$fifo_dir/fifo.yaml: not a regular file" <<<"$out"; then
-    echo "ok   a FIFO named by $c: $(grep -F 'not a regular file' <<<"$out")"
-  else
-    echo "FAIL a FIFO named by $c: exit $rc: $out"; fail=1
-  fi
-done
-rm -rf "$fifo_dir"
 exit $fail

@@ -24,6 +24,8 @@ int	 util_days_in_month(int year, int mon);
  * a bidirectional override or isolate; 0 when p is safe to show.
  */
 size_t	 util_term_unsafe(const unsigned char *p, int newline);
+/* The value of a hexadecimal digit, either case; -1 if c is none. */
+int	 util_hexval(int c);
 /* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,

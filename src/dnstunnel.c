@@ -24,6 +24,7 @@
 #include "domset.h"
 #include "log.h"
 #include "siphash.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #include <openssl/rand.h>
@@ -78,6 +79,9 @@ struct dt_ent {
 size_t
 dt_payload(void)
 {
+	/* Asked as a table is made (a load): the names' key is drawn then,
+	 * never on a packet. */
+	(void)pthread_once(&dt_seed_once, dt_seed_init);
 	return sizeof(struct dt_ent);
 }
 
@@ -117,7 +121,6 @@ dt_registered(const char *name, char *out, size_t outlen)
 struct dt_cache *
 dt_cache_new(void)
 {
-	(void)pthread_once(&dt_seed_once, dt_seed_init);
 	return xcalloc(1, sizeof(struct dt_cache));
 }
 
@@ -179,16 +182,6 @@ dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
 	return 1;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Shannon entropy of the name's characters, dots left out, x 1000. A
  * byte app_dns escaped as \xHH is one character, its own: counted as
@@ -207,8 +200,8 @@ entropy_mbit(const char *s, size_t n)
 		if (s[i] == '.')
 			continue;
 		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
-		    (hi = hexval(s[i + 2])) >= 0 &&
-		    (lo = hexval(s[i + 3])) >= 0) {
+		    (hi = util_hexval(s[i + 2])) >= 0 &&
+		    (lo = util_hexval(s[i + 3])) >= 0) {
 			cnt[hi << 4 | lo]++;
 			i += 3;
 		} else
@@ -261,8 +254,6 @@ dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
 		e->queries++;
 		/* Keyed: an unkeyed hash (FNV-1a) let a tunnel steer its
 		 * names, by a nonce label, onto a few bits. */
-		if (c == NULL)
-			(void)pthread_once(&dt_seed_once, dt_seed_init);
 		h = dt_name_hash(qname, n);
 		if (!(e->seen[(h % DT_BITS) / 64] >> (h % 64) & 1)) {
 			e->seen[(h % DT_BITS) / 64] |= 1ULL << (h % 64);

@@ -536,9 +536,9 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
  * address for the sender MAC. A request too: a host takes its sender
  * into its cache (RFC 826; Linux updates an entry it has), so a host
  * behind a known address that only asks, never answers, reroutes its
- * peers' traffic all the same. Hardware type 1 (Ethernet) or 6 (IEEE 802): a host on
- * Ethernet takes either into its cache (Linux, arp_process), so a
- * spoofer's reply of type 6 poisons as well.
+ * peers' traffic all the same. Hardware type 1 (Ethernet) or 6 (IEEE
+ * 802): a host on Ethernet takes either into its cache (Linux,
+ * arp_process), so a spoofer's reply of type 6 poisons as well.
  */
 void
 hosts_arp(struct worker *w, const struct packet *pkt)

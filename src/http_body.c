@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "http_body.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -430,18 +431,6 @@ hb_content(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 	hb_plain(b, p, n, s, 1);
 }
 
-static int
-hb_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The body ended: its zlib state goes back at once. */
 static void
 hb_done(struct http_bodies *hb, struct http_body *b, int broken)
@@ -467,7 +456,7 @@ hb_chunked(struct http_bodies *hb, struct http_body *b, const uint8_t *p,
 
 		switch (b->cstate) {
 		case CS_SIZE:
-			if ((h = hb_hex(c)) >= 0) {
+			if ((h = util_hexval(c)) >= 0) {
 				if (b->remain > HB_CHUNK_MAX >> 4) {
 					hb_done(hb, b, 1);
 					return i;

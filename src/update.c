@@ -67,7 +67,8 @@ body(const char *p, size_t len, size_t *blen)
 /*
  * Does the text hold an entry: a line with something other than blanks
  * before any '#' (the list format's comment), or, for a rule pack, any
- * byte but a blank?
+ * byte but a blank? (A converted answer's entries are counted by the
+ * conversion; this reads the file in place, and packs.)
  */
 static int
 has_entry(const char *p, size_t len, int pack)
@@ -295,8 +296,9 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 		 * leave the indicator rules blind and make {not: $list}
 		 * match every flow. The list in place is kept.
 		 */
-		if (!has_entry(nb, nl, s->format == UPD_RULES) &&
-		    has_entry(ob, ol, s->format == UPD_RULES)) {
+		if ((s->format == UPD_RULES ? !has_entry(nb, nl, 1) :
+		    j->count == 0) && has_entry(ob, ol, s->format ==
+		    UPD_RULES)) {
 			snprintf(j->why, sizeof(j->why), "the answer (%zu "
 			    "bytes) %s; refused, %s kept", raw.len,
 			    s->format == UPD_RULES ? "is blank" :

@@ -1486,19 +1486,43 @@ KW_MATCH(m_dhcp_type)
 	    !!(m->dhcp_types & (1U << (t - 1))) != m->dhcp_neg;
 }
 
-/* The server identifier (option 54), else the sender's address. */
+/* Is a in one of the match's sets? */
+static int
+dhcp_addr_in(const struct addr_match *am, const uint8_t *a)
+{
+	int	i;
+
+	for (i = 0; i < am->nsets; i++)
+		if (ipset_contains(am->sets[i], 4, a))
+			return 1;
+	return 0;
+}
+
+/*
+ * The server: its identifier (option 54), else the sender's address.
+ * A server's reply not relayed (giaddr 0) is sent by the server itself,
+ * so the sender is the server too: approved only if both are. A rogue
+ * server quoting the approved server's identifier from its own address
+ * is outside; a relayed reply's sender is the relay agent.
+ */
 KW_MATCH(m_dhcp_server)
 {
+	static const uint8_t	 zero[4];
 	const struct app_dhcp	*d = &c->app->dhcp;
 	const struct addr_match	*am = &m->dhcp_server;
-	int			 i, hit = 0;
+	int			 hit;
 
 	(void)ws;
 	if (c->app->have != APPR_DHCP)
 		return 0;
-	for (i = 0; i < am->nsets && !hit; i++)
-		hit = ipset_contains(am->sets[i], 4, d->has_server ? d->server :
-		    c->src);
+	if (!d->has_server)
+		hit = c->ipver == 4 && c->src != NULL && dhcp_addr_in(am, c->src);
+	else {
+		hit = dhcp_addr_in(am, d->server);
+		if (hit && d->op == 2 && memcmp(d->giaddr, zero, 4) == 0 &&
+		    c->ipver == 4 && c->src != NULL)
+			hit = dhcp_addr_in(am, c->src);
+	}
 	return hit != am->neg;
 }
 

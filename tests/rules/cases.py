@@ -555,9 +555,10 @@ def nd_claim(addr, mac, times=1):
 
 
 def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
-         chaddr="02:00:00:00:05:96", overload=False):
+         chaddr="02:00:00:00:05:96", overload=False, giaddr="0.0.0.0"):
     """A DHCP message from server (port 67) to the client (68); overload:
-    its type and server identifier in the file field (option 52)."""
+    its type and server identifier in the file field (option 52); giaddr:
+    the relay agent it went through (then server is the relay)."""
     def build(cap):
         mac = bytes(int(x, 16) for x in chaddr.split(":"))
         types = {"offer": 2, "ack": 5, "nak": 6}
@@ -572,8 +573,8 @@ def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
         cap.add(Ether(dst="ff:ff:ff:ff:ff:ff") /
                 IP(src=server, dst="255.255.255.255") /
                 UDP(sport=67, dport=68) /
-                BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, chaddr=mac,
-                      file=bootfile.ljust(128, b"\0")) /
+                BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, giaddr=giaddr,
+                      chaddr=mac, file=bootfile.ljust(128, b"\0")) /
                 DHCP(options=opts), 0.5)
     return build
 
@@ -1242,10 +1243,22 @@ CASES = {
              ("the same, their type and server in the file field "
               "(option overload, as clients read it)",
               both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer", overload=True),
-                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", overload=True)))],
+                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", overload=True))),
+             ("a rogue server sending its own offer and ack with the "
+              "approved server's identifier (before, none: option 54 alone "
+              "was judged)",
+              both(dhcp(ROGUE_DHCP, DHCP_OK, "offer"),
+                   dhcp(ROGUE_DHCP, DHCP_OK, "ack"))),
+             ("a rogue identifier sent from the approved server's address",
+              both(dhcp(DHCP_OK, ROGUE_DHCP, "offer"),
+                   dhcp(DHCP_OK, ROGUE_DHCP, "ack")))],
         neg=[("offer and ack from the approved DHCP server",
               both(dhcp(DHCP_OK, DHCP_OK, "offer"),
                    dhcp(DHCP_OK, DHCP_OK, "ack"))),
+             ("the approved server's offer and ack through a relay agent "
+              "(sent by the relay, giaddr set)",
+              both(dhcp("10.20.5.1", DHCP_OK, "offer", giaddr="10.20.5.1"),
+                   dhcp("10.20.5.1", DHCP_OK, "ack", giaddr="10.20.5.1"))),
              ("a client's request naming a rogue server",
               dhcp_request())]),
 

@@ -114,9 +114,10 @@ int	 bc_event(struct slottab *, uint32_t rule, const struct bh_spec *,
 
 /* dnstunnel.c */
 size_t	 dt_payload(void);
-/* The registered domain of name (public suffix list), into out; 0 when
- * the name is itself a public suffix or not a name. */
-int	 dt_registered(const char *name, char *out, size_t outlen);
+/* The registered domain of name (public suffix list), into out (cut to
+ * outlen); its whole length, 0 when the name is itself a public suffix or
+ * not a name. */
+size_t	 dt_registered(const char *name, char *out, size_t outlen);
 /* Names recently looked up in the list (libpsl takes microseconds). */
 struct dt_cache;
 struct dt_cache *dt_cache_new(void);

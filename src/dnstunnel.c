@@ -98,7 +98,7 @@ fnv(const char *s, size_t n)
 	return h;
 }
 
-int
+size_t
 dt_registered(const char *name, char *out, size_t outlen)
 {
 	const psl_ctx_t	*psl = domset_psl();
@@ -115,7 +115,7 @@ dt_registered(const char *name, char *out, size_t outlen)
 	if ((reg = psl_registrable_domain(psl, low)) == NULL)
 		return 0;
 	snprintf(out, outlen, "%s", reg);
-	return 1;
+	return strlen(reg);
 }
 
 struct dt_cache *
@@ -145,14 +145,19 @@ dt_name_hash(const char *s, size_t n)
 	    sizeof(w) / 8) ^ n;
 }
 
-/* The registered domain of name (of length n) through the cache. */
-static int
+/*
+ * The registered domain of name (of length n) through the cache, as
+ * dt_registered: its whole length, out cut to outlen. The cache keeps
+ * where it starts in the name, from that whole length: one cut to out
+ * would move the start of a domain longer than out.
+ */
+static size_t
 dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
     char *out, size_t outlen)
 {
 	struct dt_cache_ent	*e;
 	uint64_t		 h;
-	size_t			 len;
+	size_t			 len, reg;
 
 	if (c == NULL || n >= 256)
 		return dt_registered(name, out, outlen);
@@ -161,25 +166,25 @@ dt_cached_registered(struct dt_cache *c, const char *name, size_t n,
 	if (e->hash != h || e->len != n) {
 		e->hash = h;
 		e->len = (uint16_t)n;
-		e->ok = (uint8_t)dt_registered(name, out, outlen);
-		e->off = e->ok ? (uint8_t)(n - strlen(out)) : 0;
-		return e->ok;
+		reg = dt_registered(name, out, outlen);
+		e->ok = reg != 0 && reg <= n;
+		e->off = e->ok ? (uint8_t)(n - reg) : 0;
+		return e->ok ? reg : 0;
 	}
 	if (!e->ok)
 		return 0;
 	/* What snprintf "%s" wrote, without its format machinery (a third
 	 * of a cached query's cost, callgrind). */
+	reg = n - e->off;
 	if (outlen == 0)
-		return 1;
-	len = strlen(name + e->off);
-	if (len >= outlen)
-		len = outlen - 1;
+		return reg;
+	len = reg < outlen ? reg : outlen - 1;
 	memcpy(out, name + e->off, len);
 	out[len] = '\0';
 	for (; *out != '\0'; out++)
 		if (*out >= 'A' && *out <= 'Z')
 			*out = (char)(*out + 32);
-	return 1;
+	return reg;
 }
 
 /*
@@ -226,7 +231,7 @@ dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
 	struct dt_ent	*e;
 	struct thr_key	 k;
 	char		 reg[96];
-	size_t		 n, sub;
+	size_t		 n, sub, rlen;
 	uint64_t	 h;
 	uint32_t	 ent;
 	int		 created, hit;
@@ -234,9 +239,9 @@ dt_event(struct slottab *t, struct dt_cache *c, uint32_t rule,
 	if (t == NULL || qname == NULL)
 		return 0;
 	n = strlen(qname);
-	if (!dt_cached_registered(c, qname, n, reg, sizeof(reg)))
+	if ((rlen = dt_cached_registered(c, qname, n, reg, sizeof(reg))) == 0)
 		return 0;
-	sub = n > strlen(reg) ? n - strlen(reg) : 0;
+	sub = n > rlen ? n - rlen : 0;
 	memset(&k, 0, sizeof(k));
 	k.name_hash = fnv(reg, strlen(reg));
 	e = slot_get(t, rule, &k, &created);

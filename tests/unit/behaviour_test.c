@@ -325,13 +325,13 @@ test_dns_tunnel(void **state)
 	struct bh_result	 r;
 	struct slottab		*t = slot_new(1 << 20, dt_payload(), 16);
 	struct dt_cache		*c = dt_cache_new();
-	char			 name[128], reg[96];
+	char			 name[128], reg[96], long_reg[128], lname[256];
 	unsigned		 x = 12345;
 	int			 i, j, alerts = 0;
 
 	(void)state;
 	assert_int_equal(dt_registered("a.b.Example.co.uk", reg, sizeof(reg)),
-	    1);
+	    strlen("example.co.uk"));
 	assert_string_equal(reg, "example.co.uk");
 	assert_int_equal(dt_registered("co.uk", reg, sizeof(reg)), 0);
 	memset(&s, 0, sizeof(s));
@@ -360,6 +360,33 @@ test_dns_tunnel(void **state)
 		assert_int_equal(dt_event(t, c, 1, &s, name, 0, 0, MONDAY +
 		    (uint64_t)i * 200000, &r), 0);
 	}
+	/*
+	 * A registered domain longer than the 95 bytes kept of it (a 63-byte
+	 * bucket label under a 41-byte private suffix): its whole length is
+	 * told, and a repeated name (the cache's answer) counts under the
+	 * same key as a new one. Before, the cache took the start from the
+	 * cut copy: 75 names each asked twice split into two keys of 75
+	 * queries, under the count of 100, and raised nothing.
+	 */
+	memset(long_reg, 'b', 63);
+	snprintf(long_reg + 63, sizeof(long_reg) - 63,
+	    ".s3.dualstack.ap-northeast-1.amazonaws.com");
+	snprintf(lname, sizeof(lname), "x.%s", long_reg);
+	assert_int_equal(dt_registered(lname, reg, sizeof(reg)),
+	    strlen(long_reg));
+	assert_int_equal(strlen(reg), sizeof(reg) - 1);
+	for (alerts = 0, i = 0; i < 150; i++) {
+		if (i % 2 == 0)
+			for (j = 0; j < 40; j++) {
+				x = x * 1103515245 + 12345;
+				lname[j] = b32[(x >> 16) % 32];
+			}
+		snprintf(lname + 40, sizeof(lname) - 40, ".%s", long_reg);
+		alerts += dt_event(t, c, 2, &s, lname, 0, 0, MONDAY +
+		    (uint64_t)i * 300000, &r);
+	}
+	assert_int_equal(alerts, 1);
+	assert_memory_equal(r.domain, long_reg, sizeof(r.domain) - 1);
 	dt_cache_free(c);
 	slot_free(t);
 }

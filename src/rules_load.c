@@ -1699,6 +1699,16 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 	if ((x = yamldoc_get(yd, cat, "standard")) != NULL &&
 	    yamldoc_scalar(x) != NULL)
 		rs->catalog_standard = own(rs, xstrdup(yamldoc_scalar(x)));
+	/* The report adds it to a level to number clauses: a number. */
+	if ((x = yamldoc_get(yd, cat, "clause_base")) != NULL) {
+		const char *b = yamldoc_scalar(x);
+
+		if (b == NULL || parse_uint(b + (*b == '-'), 1000, &lv) != 0) {
+			lerr(L, x, "catalog: clause_base must be a whole number "
+			    "from -1000 to 1000");
+			goto fail;
+		}
+	}
 	rs->controls = own(rs, xcalloc(yamldoc_seq_len(ctl) + 1,
 	    sizeof(*rs->controls)));
 	for (i = 0; i < yamldoc_seq_len(ctl); i++) {

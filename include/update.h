@@ -82,16 +82,31 @@ void	 upd_buf_free(struct upd_buf *b);
 void	 upd_printable(char *s);
 
 /*
+ * A source's one deadline: its name lookup, connection, handshake,
+ * request, answer and signature all fit in its timeout (each had its
+ * own, or none: a lookup held the update for the resolver's timeouts).
+ */
+struct upd_deadline {
+	int	timeout;	/* seconds, for messages */
+	int64_t	at;		/* CLOCK_MONOTONIC, milliseconds */
+};
+void	 update_deadline_start(struct upd_deadline *d, int timeout);
+
+/*
  * Fetch url (a path, file://PATH or https://HOST[:PORT]/PATH) into out,
- * at most max bytes, within timeout seconds; HTTPS is verified against
+ * at most max bytes, before the deadline; HTTPS is verified against
  * ca alone when given (else the system's trust store) and the host
  * name. Redirects are refused. -1 with err.
  */
 int	 update_fetch(const char *url, const char *ca, uint64_t max,
-	    int timeout, struct upd_buf *out, char *err, size_t errlen);
-/* The checks a source asks for: sha256, then signature with pubkey. */
+	    const struct upd_deadline *d, struct upd_buf *out, char *err,
+	    size_t errlen);
+/*
+ * The checks a source asks for: sha256, then signature with pubkey
+ * (fetched before the same deadline as the content).
+ */
 int	 update_verify(const struct update_source *s, const struct upd_buf *b,
-	    char *err, size_t errlen);
+	    const struct upd_deadline *d, char *err, size_t errlen);
 
 /*
  * Convert in (len bytes, any content) of format f to the list format:

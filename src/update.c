@@ -248,10 +248,12 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 	const char		*nb, *ob;
 	size_t			 nl, ol;
 	time_t			 now = time(NULL);
+	struct upd_deadline	 dl;
 	int			 rc = -1;
 
-	if (update_fetch(s->url, s->ca, s->max_size, s->timeout, &raw, j->why,
-	    sizeof(j->why)) != 0 || update_verify(s, &raw, j->why,
+	update_deadline_start(&dl, s->timeout);
+	if (update_fetch(s->url, s->ca, s->max_size, &dl, &raw, j->why,
+	    sizeof(j->why)) != 0 || update_verify(s, &raw, &dl, j->why,
 	    sizeof(j->why)) != 0)
 		goto out;
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -273,8 +275,8 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 			goto out;
 		}
 		j->had_prev = 1;
-		if (update_fetch(s->path, NULL, UPD_MAX_SIZE_MAX, s->timeout,
-		    &cur, j->why, sizeof(j->why)) != 0)
+		if (update_fetch(s->path, NULL, UPD_MAX_SIZE_MAX, &dl, &cur,
+		    j->why, sizeof(j->why)) != 0)
 			goto out;
 		/* A rule pack of the package's or of a person's stays. */
 		if (s->format == UPD_RULES && (cur.len < strlen(MARK) ||

@@ -5,7 +5,8 @@
  * signature as `openssl dgst -sha256 -sign` makes. The server is
  * hostile until proven otherwise: the size, the header, the time and
  * the redirects are bounded, the certificate is checked against the
- * pinned CA and the host name.
+ * pinned CA and the host name. One deadline a source bounds all of it,
+ * the name lookup and the signature included.
  */
 #include "config.h"
 
@@ -81,30 +82,130 @@ ssl_reason(void)
 	return buf;
 }
 
-/* Seconds left before the deadline (at least 1 while any is). */
-static int
-left(time_t deadline)
+static int64_t
+now_ms(void)
 {
-	time_t	now = time(NULL);
+	struct timespec	ts;
 
-	return now >= deadline ? 0 : (int)(deadline - now);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+update_deadline_start(struct upd_deadline *d, int timeout)
+{
+	d->timeout = timeout;
+	d->at = now_ms() + (int64_t)timeout * 1000;
+}
+
+/* Milliseconds left before the deadline, for poll (0 once past). */
+static int
+left(const struct upd_deadline *d)
+{
+	int64_t	l = d->at - now_ms();
+
+	return l <= 0 ? 0 : l > INT32_MAX ? INT32_MAX : (int)l;
+}
+
+/*
+ * A name lookup; its fields stay the resolver thread's until it is done.
+ * One still running at the deadline cannot be stopped (gai_cancel only
+ * takes one not yet started), so it is kept on this list, never freed:
+ * the thread writes its answer there whenever the resolver gives up.
+ */
+struct lookup {
+	struct gaicb	 cb;
+	struct addrinfo	 hints;
+	char		 host[sizeof(((struct upd_url *)0)->host)];
+	char		 port[sizeof(((struct upd_url *)0)->port)];
+	struct lookup	*next;
+};
+static struct lookup	*abandoned;
+
+/*
+ * u's addresses into *res before the deadline; -1 with err. A plain
+ * getaddrinfo ran outside the timeout: a resolver that never answered
+ * held the update for resolv.conf's timeouts and attempts, for each
+ * nameserver and search domain.
+ */
+static int
+resolve(const struct upd_url *u, const struct upd_deadline *d,
+    struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo		 hints;
+	struct lookup		*l;
+	struct gaicb		*list[1];
+	struct timespec		 ts;
+	int			 rc, ms;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (u->ip) {
+		/* An address: no lookup, nothing to wait for. */
+		hints.ai_flags = AI_NUMERICHOST;
+		if ((rc = getaddrinfo(u->host, u->port, &hints, res)) != 0) {
+			snprintf(err, errlen, "%s: %s", u->host,
+			    gai_strerror(rc));
+			return -1;
+		}
+		return 0;
+	}
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) {
+		snprintf(err, errlen, "%s: %s", u->host, strerror(errno));
+		return -1;
+	}
+	l->hints = hints;
+	snprintf(l->host, sizeof(l->host), "%s", u->host);
+	snprintf(l->port, sizeof(l->port), "%s", u->port);
+	l->cb.ar_name = l->host;
+	l->cb.ar_service = l->port;
+	l->cb.ar_request = &l->hints;
+	list[0] = &l->cb;
+	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
+		snprintf(err, errlen, "%s: %s", u->host, gai_strerror(rc));
+		free(l);
+		return -1;
+	}
+	while ((rc = gai_error(&l->cb)) == EAI_INPROGRESS &&
+	    (ms = left(d)) > 0) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		/* EAI_AGAIN (time), EAI_INTR, EAI_ALLDONE: asked again. */
+		(void)gai_suspend((const struct gaicb *const *)list, 1, &ts);
+	}
+	if (rc == EAI_INPROGRESS) {
+		if (gai_cancel(&l->cb) == EAI_NOTCANCELED) {
+			l->next = abandoned;
+			abandoned = l;
+			snprintf(err, errlen, "%s: the name lookup timed out "
+			    "(%d s)", u->host, d->timeout);
+			return -1;
+		}
+		rc = gai_error(&l->cb);	/* EAI_CANCELED, or just done */
+	}
+	if (rc == EAI_CANCELED)
+		snprintf(err, errlen, "%s: the name lookup timed out (%d s)",
+		    u->host, d->timeout);
+	else if (rc != 0)
+		snprintf(err, errlen, "%s: %s", u->host, gai_strerror(rc));
+	*res = rc == 0 ? l->cb.ar_result : NULL;
+	free(l);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Connect to u within the deadline; the socket, or -1 with err. */
 static int
-tcp_connect(const struct upd_url *u, time_t deadline, char *err, size_t errlen)
+tcp_connect(const struct upd_url *u, const struct upd_deadline *d, char *err,
+    size_t errlen)
 {
-	struct addrinfo	 hints, *res, *ai;
+	struct addrinfo	*res, *ai;
 	struct pollfd	 pfd;
-	int		 fd = -1, rc, soerr;
+	int		 fd = -1, soerr;
 	socklen_t	 sl = sizeof(soerr);
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(u->host, u->port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "%s: %s", u->host, gai_strerror(rc));
+	if (resolve(u, d, &res, err, errlen) != 0)
 		return -1;
-	}
 	snprintf(err, errlen, "%s port %s: no address", u->host, u->port);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
@@ -118,7 +219,7 @@ tcp_connect(const struct upd_url *u, time_t deadline, char *err, size_t errlen)
 		}
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, left(deadline) * 1000) != 1) {
+		if (poll(&pfd, 1, left(d)) != 1) {
 			snprintf(err, errlen, "%s port %s: connection timed "
 			    "out", u->host, u->port);
 			goto next;
@@ -147,7 +248,7 @@ next:
  * SSL_connect or SSL_read going for hours past the timeout.
  */
 static int
-tls_wait(int fd, int se, time_t deadline)
+tls_wait(int fd, int se, const struct upd_deadline *d)
 {
 	struct pollfd	pfd;
 	int		rc;
@@ -161,9 +262,9 @@ tls_wait(int fd, int se, time_t deadline)
 	else
 		return -1;
 	for (;;) {
-		if (left(deadline) == 0)
+		if (left(d) == 0)
 			return 0;
-		if ((rc = poll(&pfd, 1, left(deadline) * 1000)) > 0)
+		if ((rc = poll(&pfd, 1, left(d))) > 0)
 			return 1;
 		if (rc == 0)
 			return 0;
@@ -298,11 +399,11 @@ clean:
 
 /* GET url over HTTPS into out; -1 with err. */
 static int
-https_get(const char *url, const char *ca, uint64_t max, int timeout,
-    struct upd_buf *out, char *err, size_t errlen)
+https_get(const char *url, const char *ca, uint64_t max,
+    const struct upd_deadline *d, struct upd_buf *out, char *err,
+    size_t errlen)
 {
 	struct upd_url	 u;
-	time_t		 deadline = time(NULL) + timeout;
 	SSL_CTX		*ctx = NULL;
 	SSL		*ssl = NULL;
 	char		*req = NULL, buf[16384], *hend;
@@ -315,7 +416,13 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		return -1;
 	if ((ctx = tls_ctx(ca, err, errlen)) == NULL)
 		return -1;
-	if ((fd = tcp_connect(&u, deadline, err, errlen)) < 0)
+	/* The content may have taken it all: the signature gets no more. */
+	if (left(d) == 0) {
+		snprintf(err, errlen, "%s: the source's timeout (%d s) ran out "
+		    "before it was asked", u.host, d->timeout);
+		goto out;
+	}
+	if ((fd = tcp_connect(&u, d, err, errlen)) < 0)
 		goto out;
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", ssl_reason());
@@ -329,14 +436,14 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		goto out;
 	}
 	while ((n = SSL_connect(ssl)) != 1 && (w = tls_wait(fd,
-	    SSL_get_error(ssl, n), deadline)) == 1)
+	    SSL_get_error(ssl, n), d)) == 1)
 		;
 	if (n != 1) {
 		long vr = SSL_get_verify_result(ssl);
 
 		if (w == 0)
 			snprintf(err, errlen, "%s port %s: TLS handshake: "
-			    "timed out (%d s)", u.host, u.port, timeout);
+			    "timed out (%d s)", u.host, u.port, d->timeout);
 		else if (vr != X509_V_OK)
 			snprintf(err, errlen, "%s: certificate not trusted: "
 			    "%s%s", u.host, X509_verify_cert_error_string(vr),
@@ -356,7 +463,7 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		goto out;
 	}
 	while ((rd = SSL_write(ssl, req, n)) <= 0 && (w = tls_wait(fd,
-	    SSL_get_error(ssl, rd), deadline)) == 1)
+	    SSL_get_error(ssl, rd), d)) == 1)
 		;
 	if (rd != n) {
 		snprintf(err, errlen, "%s: sending the request: %s", u.host,
@@ -364,9 +471,9 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 		goto out;
 	}
 	for (;;) {
-		if (left(deadline) == 0) {
+		if (left(d) == 0) {
 			snprintf(err, errlen, "%s: no complete answer within "
-			    "%d s", u.host, timeout);
+			    "%d s", u.host, d->timeout);
 			goto out;
 		}
 		if (clen >= 0 && out->len >= (uint64_t)clen)
@@ -377,11 +484,11 @@ https_get(const char *url, const char *ca, uint64_t max, int timeout,
 			if (se == SSL_ERROR_ZERO_RETURN && hl > 0 && clen < 0)
 				break;	/* closed cleanly: all of it */
 			/* Nothing yet: wait, the deadline checked above. */
-			if ((w = tls_wait(fd, se, deadline)) == 1)
+			if ((w = tls_wait(fd, se, d)) == 1)
 				continue;
 			if (w == 0)
 				snprintf(err, errlen, "%s: no complete answer "
-				    "within %d s", u.host, timeout);
+				    "within %d s", u.host, d->timeout);
 			else
 				snprintf(err, errlen, "%s: %s", u.host, hl == 0 ?
 				    "the connection ended before an answer" :
@@ -432,17 +539,18 @@ out:
 }
 
 int
-update_fetch(const char *url, const char *ca, uint64_t max, int timeout,
-    struct upd_buf *out, char *err, size_t errlen)
+update_fetch(const char *url, const char *ca, uint64_t max,
+    const struct upd_deadline *d, struct upd_buf *out, char *err,
+    size_t errlen)
 {
 	if (strncmp(url, "https://", 8) == 0)
-		return https_get(url, ca, max, timeout, out, err, errlen);
+		return https_get(url, ca, max, d, out, err, errlen);
 	return read_path(url, max, out, err, errlen);
 }
 
 int
 update_verify(const struct update_source *s, const struct upd_buf *b,
-    char *err, size_t errlen)
+    const struct upd_deadline *d, char *err, size_t errlen)
 {
 	unsigned char	 dig[EVP_MAX_MD_SIZE];
 	unsigned int	 dl = 0, i;
@@ -469,9 +577,15 @@ update_verify(const struct update_source *s, const struct upd_buf *b,
 	}
 	if (s->signature == NULL)
 		return 0;
-	if (update_fetch(s->signature, s->ca, UPD_SIG_MAX, s->timeout, &sig,
-	    err, errlen) != 0)
+	/* The source's deadline: a fresh one let it take twice its timeout. */
+	if (update_fetch(s->signature, s->ca, UPD_SIG_MAX, d, &sig, err,
+	    errlen) != 0) {
+		char e[512];
+
+		snprintf(e, sizeof(e), "%s", err);
+		snprintf(err, errlen, "the signature: %s", e);
 		goto out;
+	}
 	if (read_path(s->pubkey, PEM_MAX, &pem, err, errlen) != 0)
 		goto out;
 	if ((bio = BIO_new_mem_buf(pem.p, (int)pem.len)) == NULL ||

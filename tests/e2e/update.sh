@@ -8,8 +8,10 @@
 # nothing (the lists kept, not emptied), a server
 # that is down, a certificate of another CA, a redirect, a reload
 # that fails (every file put back), a handshake or a TLS record sent a
-# byte at a time (given up at the timeout), and links planted at the target and
-# at FILE.prev. In each failure the old lists stay
+# byte at a time (given up at the timeout), a host name the resolver
+# never answers for and a signature dripped after a slow answer (each
+# ended within its timeout + 2 s), and links planted at the target
+# and at FILE.prev. In each failure the old lists stay
 # and the exit status is 1, with one line a source saying why.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 command -v openssl >/dev/null || skip "openssl not installed"
@@ -264,6 +266,47 @@ timed_out "a server that stops mid-answer" "$URL/hang" "no complete answer withi
 # both went on until the server gave up (15 s).
 timed_out "a handshake dripped a byte at a time" "https://$CLI:$((PORT + 2))/ips.txt" "TLS handshake: timed out"
 timed_out "an answer's record dripped a byte at a time" "https://$CLI:$((PORT + 3))/ips.txt" "no complete answer within 2 s"
+
+# bounded WHAT TIMEOUT PATTERN ITEMS: a source of these flow mapping
+# ITEMS and a TIMEOUT-second timeout fails saying PATTERN within
+# TIMEOUT + 2 s (timed in milliseconds), the old lists left.
+bounded() {
+	local t0 ms
+	set_updates "  - {name: ips, target: ioc_ips, ca: pki/ca.pem, timeout: ${2}s, $4}"
+	t0=$(date +%s%N)
+	update
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect "$1" 1 "ips: failed: .*$3"
+	[ "$ms" -le $((($2 + 2) * 1000)) ] && pass "... ended after $ms ms (timeout ${2}s)" ||
+	    flunk "$1: a ${2}s timeout took $ms ms"
+	same "$1"
+}
+# A host name the resolver never answers for: ip netns exec mounts
+# /etc/netns/NAME/resolv.conf over /etc/resolv.conf, and its nameserver
+# (in the sensor's namespace) reads the queries and never replies. The
+# lookup ran outside the timeout: glibc's 5 s and 2 tries held it 10 s
+# (more with more nameservers or search domains).
+mkdir -p "/etc/netns/${ns}a"
+cleanup_hooks+=("rm -rf '/etc/netns/${ns}a'")
+echo "nameserver 127.0.0.1" >"/etc/netns/${ns}a/resolv.conf"
+: >"$tmp/dns.out"
+ip netns exec "${ns}a" $PY -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+print("ready", flush=True)
+while True:
+    s.recvfrom(4096)' >>"$tmp/dns.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q ready "$tmp/dns.out" && break; sleep 0.1; done
+bounded "a host name that never resolves" 2 "feeds\.example\.org: the name lookup timed out \(2 s\)" \
+    "url: \"https://feeds.example.org:$PORT/ips.txt\""
+rm -rf "/etc/netns/${ns}a"
+# A signature dripped after an answer that took 4 s of the 6: the
+# signature had a timeout of its own, so the source took 10 s.
+bounded "a signature dripped after a slow answer" 6 "the signature: .*no complete answer within 6 s" \
+    "url: \"$URL/slow\", signature: \"$URL/drip\", pubkey: pki/feed.pub"
+
 
 # 9. The server is down.
 kill "$srv"; wait "$srv" 2>/dev/null

@@ -3,7 +3,8 @@
 feeds of tests/e2e/update.sh); /moved answers 302 to /ips.txt,
 /nolength a body without Content-Length cut off without a TLS close,
 /bighead a 20 KB header, /endless a body without Content-Length that
-never ends, /drip a byte a second, /hang a byte and then nothing.
+never ends, /drip a byte a second, /hang a byte and then nothing, /slow ips.txt
+after 4 seconds.
 On PORT+2 and PORT+3 it sends TLS bytes one every half second, for 15
 seconds: on PORT+2 from the handshake on, on PORT+3 the answer (one
 TLS record) after a handshake at full speed; a byte comes well within
@@ -43,6 +44,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if self.path == "/slow":
+            time.sleep(4)
+            self.path = "/ips.txt"
+            return super().do_GET()
         if self.path == "/hang":
             self.send_response(200)
             self.end_headers()

@@ -10,7 +10,8 @@
  * at once; the running daemon reads lists and rules only when it
  * reloads, so it never sees a file that failed. At the end the
  * daemon reloads once; if that fails (or does not answer within -t)
- * every file goes back and it reloads again.
+ * every file goes back and it reloads again. Stopped by SIGTERM, SIGINT
+ * or SIGHUP, it removes the file it has staged (SIGKILL leaves it).
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,59 @@ struct job {
 	char			 why[1024];
 	char			 prev[PATH_MAX];
 };
+
+/*
+ * What a stop signal must undo, for its handler: the staged file while
+ * it exists, and the check run on it. A SIGTERM (a timer unit's stop)
+ * during the check, which can take a while, left FILE.XXXXXX beside
+ * the list for good. Set with the signals blocked, so that the handler
+ * never sees half a name.
+ */
+static char			staged_path[PATH_MAX];
+static volatile sig_atomic_t	staged_set;
+static volatile sig_atomic_t	check_pid;
+static const int		stop_sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* Remove the staged file, stop the check, then die of sig as before. */
+static void
+on_stop(int sig)
+{
+	if (staged_set)
+		unlink(staged_path);
+	if (check_pid > 0)
+		kill((pid_t)check_pid, SIGTERM);
+	/* SA_RESETHAND made it the default again: delivered on return. */
+	raise(sig);
+}
+
+/* Block (or with 0, unblock to old) the stop signals. */
+static void
+stop_block(int block, sigset_t *old)
+{
+	sigset_t	set;
+	size_t		i;
+
+	if (!block) {
+		pthread_sigmask(SIG_SETMASK, old, NULL);
+		return;
+	}
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&set, stop_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* The staged file not taken: removed, and forgotten by on_stop. */
+static void
+unstage(const char *tmp)
+{
+	sigset_t	mask;
+
+	stop_block(1, &mask);
+	unlink(tmp);
+	staged_set = 0;
+	stop_block(0, &mask);
+}
 
 /* The file's bytes after its first line when that is our mark. */
 static const char *
@@ -114,14 +169,30 @@ check_config(const struct update_opts *o, const char *staged,
 	size_t	 len = 0;
 	ssize_t	 n;
 	char	 drop[4096];
+	sigset_t mask;
+	size_t	 i;
 
-	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(why, whylen, "cannot run %s: %s", o->canhgacd,
 		    strerror(errno));
 		free(out);
 		return -1;
 	}
+	/* Known to on_stop from the fork on. */
+	stop_block(1, &mask);
+	if ((pid = fork()) < 0) {
+		stop_block(0, &mask);
+		snprintf(why, whylen, "cannot run %s: %s", o->canhgacd,
+		    strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		free(out);
+		return -1;
+	}
 	if (pid == 0) {
+		for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+			signal(stop_sigs[i], SIG_DFL);
+		stop_block(0, &mask);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(pfd[1], STDERR_FILENO);
 		if (staged != NULL && (geteuid() != 0 ||
@@ -156,6 +227,8 @@ check_config(const struct update_opts *o, const char *staged,
 		    strerror(errno));
 		_exit(127);
 	}
+	check_pid = pid;
+	stop_block(0, &mask);
 	close(pfd[1]);
 	while ((n = read(pfd[0], len < CHECK_OUT_MAX ? out + len : drop,
 	    len < CHECK_OUT_MAX ? CHECK_OUT_MAX - len : sizeof(drop))) > 0 ||
@@ -166,6 +239,7 @@ check_config(const struct update_opts *o, const char *staged,
 	out[len] = '\0';
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	check_pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		free(out);
 		return 0;
@@ -249,7 +323,8 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 	size_t			 nl, ol;
 	time_t			 now = time(NULL);
 	struct upd_deadline	 dl;
-	int			 rc = -1;
+	sigset_t		 mask;
+	int			 rc = -1, r;
 
 	update_deadline_start(&dl, s->timeout);
 	if (update_fetch(s->url, s->ca, s->max_size, &dl, &raw, j->why,
@@ -314,8 +389,15 @@ prepare(struct job *j, char *tmp, size_t tmplen)
 	} else if (s->format == UPD_RULES && make_parent(s->path, j->why,
 	    sizeof(j->why)) != 0)
 		goto out;
-	if (safe_stage(s->path, conv.p, conv.len, &st, tmp, tmplen, j->why,
-	    sizeof(j->why)) != 0)
+	/* Made and made known to on_stop with no signal in between. */
+	stop_block(1, &mask);
+	if ((r = safe_stage(s->path, conv.p, conv.len, &st, tmp, tmplen,
+	    j->why, sizeof(j->why))) == 0) {
+		snprintf(staged_path, sizeof(staged_path), "%s", tmp);
+		staged_set = 1;
+	}
+	stop_block(0, &mask);
+	if (r != 0)
 		goto out;
 	rc = 0;
 out:
@@ -334,7 +416,8 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 {
 	const char	*path = j->s->path;
 	char		 why[512];
-	int		 checked;
+	sigset_t	 mask;
+	int		 checked, r;
 
 	checked = j->had_prev ? check_config(o, tmp, path, path, why,
 	    sizeof(why)) : 1;
@@ -352,7 +435,11 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 		    strerror(errno));
 		goto fail;
 	}
-	if (rename(tmp, path) != 0) {
+	stop_block(1, &mask);
+	if ((r = rename(tmp, path)) == 0)
+		staged_set = 0;
+	stop_block(0, &mask);
+	if (r != 0) {
 		snprintf(j->why, sizeof(j->why), "%s: %s", path,
 		    strerror(errno));
 		if (j->had_prev)
@@ -373,7 +460,7 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 	j->st = ST_SWAPPED;
 	return;
 fail:
-	unlink(tmp);
+	unstage(tmp);
 	j->st = ST_FAILED;
 }
 
@@ -401,6 +488,10 @@ update_run(const struct update_opts *o)
 	const char		*sock;
 	size_t			 i, nswapped = 0;
 	char *const		*p;
+	struct sigaction	 sa, oldsa[sizeof(stop_sigs) /
+				    sizeof(stop_sigs[0])];
+	int			 caught[sizeof(stop_sigs) /
+				    sizeof(stop_sigs[0])];
 	int			 lockfd, rc = 0, r;
 
 	if ((yd = yamldoc_load(o->config, err, sizeof(err))) == NULL) {
@@ -445,6 +536,17 @@ update_run(const struct update_opts *o)
 		update_conf_free(&uc);
 		return 1;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&sa.sa_mask, stop_sigs[i]);
+	/* One ignored (nohup, a background job's SIGINT) stays ignored. */
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		caught[i] = sigaction(stop_sigs[i], NULL, &oldsa[i]) == 0 &&
+		    oldsa[i].sa_handler != SIG_IGN &&
+		    sigaction(stop_sigs[i], &sa, NULL) == 0;
 	jobs = xcalloc(uc.nsrc, sizeof(*jobs));
 	for (i = 0; i < uc.nsrc; i++) {
 		struct job *j = &jobs[i];
@@ -532,6 +634,9 @@ update_run(const struct update_opts *o)
 			break;
 		}
 	}
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		if (caught[i])
+			sigaction(stop_sigs[i], &oldsa[i], NULL);
 	free(jobs);
 	close(lockfd);
 	update_conf_free(&uc);

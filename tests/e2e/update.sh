@@ -10,8 +10,9 @@
 # that fails (every file put back), a handshake or a TLS record sent a
 # byte at a time (given up at the timeout), a host name the resolver
 # never answers for and a signature dripped after a slow answer (each
-# ended within its timeout + 2 s), and links planted at the target
-# and at FILE.prev. In each failure the old lists stay
+# ended within its timeout + 2 s), an update stopped by SIGTERM or
+# SIGHUP during the check (no staged FILE.XXXXXX left), and links
+# planted at the target and at FILE.prev. In each failure the old lists stay
 # and the exit status is 1, with one line a source saying why.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 command -v openssl >/dev/null || skip "openssl not installed"
@@ -307,6 +308,55 @@ rm -rf "/etc/netns/${ns}a"
 bounded "a signature dripped after a slow answer" 6 "the signature: .*no complete answer within 6 s" \
     "url: \"$URL/slow\", signature: \"$URL/drip\", pubkey: pki/feed.pub"
 
+# Stopped during the check (SIGTERM: a timer unit's stop, or kill;
+# SIGHUP: the terminal gone): the staged FILE.XXXXXX beside the list
+# was left there for good. Now it is removed and the check stopped, the
+# list left. The check is a canhgacd that sleeps 30 s first.
+cat >"$tmp/slowcheck" <<EOF
+#!/bin/bash
+echo \$\$ >"$tmp/slowcheck.pid"
+echo \$\$ >>"$tmp/slowcheck.pids"
+trap 'kill \$! 2>/dev/null; exit 143' TERM
+sleep 30 &
+wait \$!
+exec "$CANHGACD" "\$@"
+EOF
+chmod 755 "$tmp/slowcheck"
+cleanup_hooks+=("kill \$(cat '$tmp/slowcheck.pids' 2>/dev/null) 2>/dev/null")
+set_updates "$GOOD"	# the feed has changed since ips.1 (3.)
+for sig in TERM HUP; do
+	: >"$tmp/slowcheck.pid"
+	ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" update \
+	    -c "$tmp/canhgac.yaml" --canhgacd "$tmp/slowcheck" ips \
+	    >"$tmp/stopped.out" 2>&1 &
+	upid=$!
+	for _ in $(seq 100); do
+		[ -s "$tmp/slowcheck.pid" ] && break
+		sleep 0.1
+	done
+	staged=$(ls "$IPS".?????? 2>/dev/null)
+	[ -n "$staged" ] && [ -s "$tmp/slowcheck.pid" ] &&
+	    pass "SIG$sig: the check runs on ${staged##*/}" ||
+	    flunk "SIG$sig: no check running on a staged file"
+	kill -"$sig" "$upid"
+	wait "$upid"
+	rc=$?
+	[ "$rc" -gt 128 ] && pass "... the update died of SIG$sig ($rc)" ||
+	    flunk "SIG$sig: the update exited $rc: $(cat "$tmp/stopped.out")"
+	staged=$(ls "$IPS".?????? 2>/dev/null)
+	[ -z "$staged" ] && pass "... no staged file left" ||
+	    flunk "SIG$sig left the staged file $staged"
+	same "stopped by SIG$sig during the check"
+	# (Orphaned, it may stay a zombie a while: that is stopped.)
+	chk=$(cat "$tmp/slowcheck.pid")
+	for _ in $(seq 20); do
+		ps -o stat= -p "$chk" | grep -qv Z || break
+		sleep 0.1
+	done
+	ps -o stat= -p "$chk" | grep -qv Z && flunk "SIG$sig: the check goes on" ||
+	    pass "... the check stopped with it"
+	rm -f "$IPS".??????
+done
 
 # 9. The server is down.
 kill "$srv"; wait "$srv" 2>/dev/null

@@ -11,7 +11,8 @@
  * reloads, so it never sees a file that failed. At the end the
  * daemon reloads once; if that fails (or does not answer within -t)
  * every file goes back and it reloads again. Stopped by SIGTERM, SIGINT
- * or SIGHUP, it removes the file it has staged (SIGKILL leaves it).
+ * or SIGHUP, it removes the file it has staged, or puts back one being
+ * checked after its rename (SIGKILL leaves either).
  */
 #include "config.h"
 
@@ -61,14 +62,30 @@ struct job {
 static char			staged_path[PATH_MAX];
 static volatile sig_atomic_t	staged_set;
 static volatile sig_atomic_t	check_pid;
+/*
+ * And a file renamed in place to be checked there (not root, a new
+ * file): stopped then, it stayed in place unchecked, for the daemon's
+ * next reload or start. UNDO_REMOVE a new one, UNDO_RENAME the previous
+ * version (undo_prev) back over undo_path.
+ */
+enum { UNDO_NONE, UNDO_REMOVE, UNDO_RENAME };
+static char			undo_path[PATH_MAX], undo_prev[PATH_MAX];
+static volatile sig_atomic_t	undo;
 static const int		stop_sigs[] = { SIGTERM, SIGINT, SIGHUP };
 
-/* Remove the staged file, stop the check, then die of sig as before. */
+/*
+ * Remove the staged file (or undo an unchecked rename), stop the check,
+ * then die of sig as before.
+ */
 static void
 on_stop(int sig)
 {
 	if (staged_set)
 		unlink(staged_path);
+	if (undo == UNDO_REMOVE)
+		unlink(undo_path);
+	else if (undo == UNDO_RENAME)
+		rename(undo_prev, undo_path);
 	if (check_pid > 0)
 		kill((pid_t)check_pid, SIGTERM);
 	/* SA_RESETHAND made it the default again: delivered on return. */
@@ -436,8 +453,14 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 		goto fail;
 	}
 	stop_block(1, &mask);
-	if ((r = rename(tmp, path)) == 0)
+	if ((r = rename(tmp, path)) == 0) {
 		staged_set = 0;
+		if (checked > 0) {
+			snprintf(undo_path, sizeof(undo_path), "%s", path);
+			snprintf(undo_prev, sizeof(undo_prev), "%s", j->prev);
+			undo = j->had_prev ? UNDO_RENAME : UNDO_REMOVE;
+		}
+	}
 	stop_block(0, &mask);
 	if (r != 0) {
 		snprintf(j->why, sizeof(j->why), "%s: %s", path,
@@ -450,13 +473,17 @@ swap_in(const struct update_opts *o, struct job *j, const char *tmp)
 	    sizeof(why)) != 0) {
 		snprintf(j->why, sizeof(j->why), "does not load, kept the "
 		    "previous version: %s", why);
+		stop_block(1, &mask);
+		undo = UNDO_NONE;
 		if (restore(j) != 0)
 			snprintf(j->why, sizeof(j->why), "does not load, and "
 			    "%s cannot be restored from %s: %s", path, j->prev,
 			    strerror(errno));
+		stop_block(0, &mask);
 		j->st = ST_FAILED;
 		return;
 	}
+	undo = UNDO_NONE;
 	j->st = ST_SWAPPED;
 	return;
 fail:

@@ -11,7 +11,8 @@
 # byte at a time (given up at the timeout), a host name the resolver
 # never answers for and a signature dripped after a slow answer (each
 # ended within its timeout + 2 s), an update stopped by SIGTERM or
-# SIGHUP during the check (no staged FILE.XXXXXX left), and links
+# SIGHUP during the check (no staged FILE.XXXXXX left, a new file
+# checked in place removed), and links
 # planted at the target and at FILE.prev. In each failure the old lists stay
 # and the exit status is 1, with one line a source saying why.
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
@@ -357,6 +358,30 @@ for sig in TERM HUP; do
 	    pass "... the check stopped with it"
 	rm -f "$IPS".??????
 done
+# A new file has nothing to be mounted over: it is checked after its
+# rename. Stopped then, it stayed in place unchecked, for the daemon's
+# next reload or start; now it is removed, as when it does not load.
+NEWPACK=$tmp/updates-new.yaml
+set_updates "  - {name: newpack, url: feed/pack.yaml, target: updates-new.yaml, format: rules}"
+: >"$tmp/slowcheck.pid"
+ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" update \
+    -c "$tmp/canhgac.yaml" --canhgacd "$tmp/slowcheck" \
+    >"$tmp/stopped.out" 2>&1 &
+upid=$!
+for _ in $(seq 100); do
+	[ -s "$tmp/slowcheck.pid" ] && break
+	sleep 0.1
+done
+[ -f "$NEWPACK" ] && [ -s "$tmp/slowcheck.pid" ] &&
+    pass "a new rule pack is checked in place" ||
+    flunk "no check running on the new rule pack in place"
+kill -TERM "$upid"
+wait "$upid"
+rc=$?
+[ "$rc" -gt 128 ] && [ ! -e "$NEWPACK" ] && ! ls "$NEWPACK".?????? >/dev/null 2>&1 &&
+    pass "... stopped during its check (rc $rc): it is removed, not left unchecked" ||
+    flunk "SIGTERM during the check of a new rule pack: rc $rc, left: $(ls "$NEWPACK"* 2>&1)"
+rm -f "$NEWPACK"
 
 # 9. The server is down.
 kill "$srv"; wait "$srv" 2>/dev/null

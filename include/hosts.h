@@ -39,6 +39,7 @@ struct host {
 	uint16_t	 ports[HOST_PORTS_MAX];
 	uint8_t		 port_proto[HOST_PORTS_MAX];
 	uint64_t	 first, last;	/* packet time, microseconds */
+	uint64_t	 mac_ts;	/* of the claim that gave mac; 0: none */
 	uint64_t	 bytes_in, bytes_out;
 	uint32_t	 hnext;		/* hash chain: index + 1, 0 ends */
 	uint32_t	 older, newer;	/* by last seen: index + 1 */

@@ -493,6 +493,7 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 	struct host		*e;
 	struct host_event	 he;
 	struct host_raise	 nr, ac;
+	uint64_t		 ats = pkt->ts;
 	uint32_t		 i;
 
 	ac.ev = 0;
@@ -516,19 +517,35 @@ claim(struct worker *w, const struct packet *pkt, int ipver,
 	}
 	if (e->has_mac && memcmp(e->mac, mac, 6) != 0) {
 		memset(&he, 0, sizeof(he));
-		memcpy(he.mac, mac, 6);
-		memcpy(he.old_mac, e->mac, 6);
 		he.has_mac = he.has_old = 1;
-		memcpy(e->mac, mac, 6);
+		if (pkt->ts < e->mac_ts) {
+			/* A claim older than the one that gave the MAC,
+			 * handled after it: workers take packets by address
+			 * pair, so a neighbour advertisement to all nodes and
+			 * a later solicitation from the same address may run
+			 * in either order. The later claim is the address's
+			 * MAC now, this one the MAC it had: reversed, the
+			 * alert named the real host as the spoofer. */
+			memcpy(he.mac, e->mac, 6);
+			memcpy(he.old_mac, mac, 6);
+			ats = e->mac_ts;
+		} else {
+			memcpy(he.mac, mac, 6);
+			memcpy(he.old_mac, e->mac, 6);
+			memcpy(e->mac, mac, 6);
+			e->mac_ts = pkt->ts;
+		}
 		h->st.arp_changes++;
 		raise_take(&ac, REV_ARP_CHANGE, e, &he);
 	} else {
 		memcpy(e->mac, mac, 6);
+		if (!e->has_mac || pkt->ts > e->mac_ts)
+			e->mac_ts = pkt->ts;
 		e->has_mac = 1;
 	}
 	hosts_unlock(h);
 	raise_host(w, &nr, pkt->ts, iface);
-	raise_host(w, &ac, pkt->ts, iface);
+	raise_host(w, &ac, ats, iface);
 }
 
 /*

@@ -4,9 +4,11 @@ CASES maps a sid to its cases: `pos` captures must give exactly one alert
 of that sid (after thresholds and suppression), `neg` captures none. Each
 case is (description, builder[, start time]); a builder adds packets to a
 caselib.Capture. `conf` changes the test configuration for that sid
-(limits, level). UNTESTABLE lists the sids no capture can exercise, with
-the reason. rulecheck.py runs them; `python3 cases.py SID pos|neg N OUT.pcap`
-writes one capture for a look with tshark.
+(limits, level). `says` (`says_vi`): regular expressions every positive
+alert's message (in Vietnamese, from a second run) must match.
+UNTESTABLE lists the sids no capture can exercise, with the reason.
+rulecheck.py runs them; `python3 cases.py SID pos|neg N OUT.pcap` writes
+one capture for a look with tshark.
 """
 import os
 import sys
@@ -1204,6 +1206,11 @@ CASES = {
              ("a host outside data_servers answers on 8080",
               one_conn(CLIENT, OFFICE, 8080))]),
     1001203: dict(
+        # The spoofer is the new claimant, whichever worker handled the
+        # claims first (an older claim handled late named the gateway).
+        says=["now claimed by MAC %s; it was %s" % (SPOOF_MAC, GW_MAC)],
+        says_vi=["hiện được MAC %s nhận là của mình, trước đó là %s"
+                 % (SPOOF_MAC, GW_MAC)],
         pos=[("the gateway's ARP reply, then a spoofer's gratuitous ARP "
               "for its address, three times (one alert)",
               both(arp_claim(GATEWAY, GW_MAC, 2),

@@ -7,7 +7,10 @@ usage: rulecheck.py CANHGACD TOP_SRCDIR WORKDIR [SID ...]
 2. For every sid: each positive capture gives exactly one alert of that
    sid, with the fields of the contract's alert record and the rule's
    own name, category, severity, level and controls, and with message
-   and advice fully expanded; each negative capture gives none.
+   and advice fully expanded (and, when the case has `says`, a message
+   matching those regular expressions; with `says_vi`, the same in
+   Vietnamese); each
+   negative capture gives none.
 3. Vietnamese: one positive run with sensor.language vi.
 4. Incidents (cases.INCIDENTS): the exact set of sids one piece of
    hostile activity raises at a level, one alert each.
@@ -55,10 +58,13 @@ def load_rules(top):
     return rules
 
 
-def write_conf(top, work, name, level=None, **limits):
+def write_conf(top, work, name, level=None, language=None, **limits):
     """The test configuration with absolute paths and the given changes."""
     text = open(os.path.join(HERE, "canhgac-test.yaml"), encoding="utf-8").read()
     text = text.replace("../../", top.rstrip("/") + "/")
+    if language is not None:
+        text = re.sub(r"(?m)^(\s*language:).*$", r"\g<1> %s" % language,
+                      text)
     if level is not None:
         text = re.sub(r"(?m)^(\s*security_level:).*$", r"\g<1> %d" % level,
                       text)
@@ -229,6 +235,29 @@ def main():
                              (label, len(mine), sid))
                         continue
                     bad = check_alert(mine[0], rule)
+                    msg = mine[0]["alert"].get("message", "")
+                    bad += ["message does not say %r: %s" % (want, msg)
+                            for want in case.get("says", [])
+                            if not re.search(want, msg)]
+                    # says_vi: the same capture in Vietnamese, its
+                    # message following the vi template and saying these
+                    if not bad and "says_vi" in case:
+                        vconf = conf_for(dict(case.get("conf", {}),
+                                              language="vi"))
+                        va, err = run(daemon, vconf, pcap, pcap + ".vi.json")
+                        vm = [a for a in va or []
+                              if a.get("alert", {}).get("signature_id") == sid]
+                        if err or len(vm) != 1:
+                            bad.append("vi: %s" % (err or "%d alerts" %
+                                                   len(vm)))
+                        else:
+                            bad += ["vi: " + b for b in
+                                    check_alert(vm[0], rule, "vi")]
+                            vmsg = vm[0]["alert"].get("message", "")
+                            bad += ["vi message does not say %r: %s" %
+                                    (want, vmsg)
+                                    for want in case["says_vi"]
+                                    if not re.search(want, vmsg)]
                     if bad:
                         fail("%s: %s" % (label, "; ".join(bad)))
                         continue

@@ -4,7 +4,8 @@
  * malformed, a DHCP message (app_dhcp.c) parsed and a truncated or
  * hostile one refused, and the inventory (hosts.c) on real ARP packets
  * under a real rule set: bounded by its cap, the least recently seen
- * host evicted first and counted, a MAC change counted; neighbour
+ * host evicted first and counted, a MAC change counted (a claim handled
+ * late keeps the later claim's MAC); neighbour
  * advertisements with malformed options claim nothing.
  */
 #include "config.h"
@@ -362,6 +363,22 @@ test_table_bounded(void **state)
 	arp_packet(&pkt, buf, 85, 0x66, 202000000);
 	hosts_arp(&s.w, &pkt);
 	assert_int_equal(hosts_stats(s.hosts)->arp_changes, 1);
+	/* A claim older than the one that gave the MAC, handled after it
+	 * (another worker took it): a change, and the later claim's MAC is
+	 * the one the address has; before, the older MAC replaced it, and
+	 * the alert named the real host as the new claimant. */
+	a[3] = 160;
+	arp_packet(&pkt, buf, 160, 0x66, 210000000);
+	hosts_arp(&s.w, &pkt);
+	arp_packet(&pkt, buf, 160, 0x0a, 209000000);
+	hosts_arp(&s.w, &pkt);
+	assert_int_equal(hosts_stats(s.hosts)->arp_changes, 2);
+	assert_non_null(hosts_find(s.hosts, 4, a));
+	assert_int_equal(hosts_find(s.hosts, 4, a)->mac[5], 0x66);
+	/* The same MAC again, older still: nothing. */
+	arp_packet(&pkt, buf, 160, 0x66, 208000000);
+	hosts_arp(&s.w, &pkt);
+	assert_int_equal(hosts_stats(s.hosts)->arp_changes, 2);
 	/* Outside protected_segments: not tracked. */
 	buf[16] = 9;
 	hosts_arp(&s.w, &pkt);

@@ -662,9 +662,10 @@ PH(ph_entropy)
 {
 	const struct bh_result	*b = bh_of(a, BH_DNSTUNNEL);
 
+	/* Vietnamese writes the decimal comma, as bh_amount: 4,15. */
 	if (b != NULL)
-		snprintf(out, len, "%u.%02u", b->entropy_mbit / 1000,
-		    b->entropy_mbit % 1000 / 10);
+		snprintf(out, len, a->conf->language_vi ? "%u,%02u" : "%u.%02u",
+		    b->entropy_mbit / 1000, b->entropy_mbit % 1000 / 10);
 }
 
 PH(ph_nxdomain)

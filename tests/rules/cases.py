@@ -1354,8 +1354,11 @@ CASES = {
     # dns.yaml, tunnelling windows ----------------------------------
     1000604: dict(
         # Vietnamese writes the decimal comma, as for sizes and seconds.
-        says=[r"mean entropy \d\.\d\d bits"],
-        says_vi=[r"entropy trung bình \d,\d\d bit"],
+        # ... and the message names the hosts of the last query.
+        says=[r"mean entropy \d\.\d\d bits",
+              r"last: \S+, between 10\.20\.[59]\.\d+ and 10\.20\.0\.53\)"],
+        says_vi=[r"entropy trung bình \d,\d\d bit",
+                 r"gần nhất: \S+, giữa 10\.20\.[59]\.\d+ và 10\.20\.0\.53\)"],
         pos=[("150 lookups of 40-character encoded names in 45 s",
               tunnel(150, 0.3)),
              ("150 distinct plain names, all NXDOMAIN, in 45 s",

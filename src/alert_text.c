@@ -306,9 +306,13 @@ PH(ph_sni)
 {
 	const struct app_result	*app = app_of(a, 0);
 
-	if (app != NULL && (app->have == APPR_TLS_CH ||
-	    app->have == APPR_TLS_CERT))
-		ph_copy(out, len, app->tls.sni);
+	if (app == NULL || (app->have != APPR_TLS_CH &&
+	    app->have != APPR_TLS_CERT))
+		return;
+	/* A hello without server_name says so: "(SNI )" read as a field
+	 * the sensor lost, where the client sent none. */
+	ph_copy(out, len, app->tls.sni[0] != '\0' ? app->tls.sni :
+	    a->conf->language_vi ? "không có" : "none");
 }
 
 /* The server certificate of a certificate record. */

@@ -928,7 +928,12 @@ CASES = {
              ("TLS 1.0 between hosts outside data_servers",
               tls(CLIENT, OFFICE, maxv=0x0301))]),
     1000502: dict(
-        pos=[("TLS 1.1 client to a data server", tls(CLIENT, DB, maxv=0x0302))],
+        # A hello without server_name says so, not "(SNI )".
+        says=[r"\(SNI (gw\.example\.gov\.vn|none)\)"],
+        says_vi=[r"\(SNI: (gw\.example\.gov\.vn|không có)\)"],
+        pos=[("TLS 1.1 client to a data server", tls(CLIENT, DB, maxv=0x0302)),
+             ("the same without server_name",
+              tls(CLIENT, DB, sni=None, maxv=0x0302))],
         neg=[("TLS 1.3 client", tls(CLIENT, DB, maxv=0x0304))]),
     1000503: dict(
         pos=[("SSLv3 client to the gateway", tls(CLIENT, GATEWAY, maxv=0x0300)),

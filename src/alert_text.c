@@ -471,8 +471,14 @@ PH(ph_banner)
 
 PH(ph_user)
 {
-	app_text(a, APPR_PLAIN, offsetof(struct app_result, plain.user), out,
-	    len);
+	const struct app_result	*app = app_of(a, APPR_PLAIN);
+
+	/* A login whose user name the capture missed (picked up after
+	 * USER, or the segment lost) says so, not "(user )". */
+	if (app != NULL)
+		ph_copy(out, len, app->plain.user[0] != '\0' ?
+		    app->plain.user : a->conf->language_vi ?
+		    "không xác định được" : "not seen");
 }
 
 PH(ph_plain_protocol)

@@ -891,7 +891,16 @@ CASES = {
              ("FTP login between hosts outside data_servers",
               lambda c: ftp_login(c, CLIENT, OFFICE))]),
     1000403: dict(
-        pos=[("POP3 USER/PASS to a data server", lambda c: pop3_login(c, CLIENT, DB))],
+        # A login whose USER the capture missed says so, not "(user )".
+        says=[r"\(user (alice|not seen)\)$"],
+        says_vi=[r"\(người dùng (alice|không xác định được)\)$"],
+        pos=[("POP3 USER/PASS to a data server", lambda c: pop3_login(c, CLIENT, DB)),
+             ("POP3 PASS picked up after USER (mid-session)",
+              lambda c: session(c, CLIENT, DB, 110,
+                                [b"PASS Secr3tPassw0rd\r\n", b"QUIT\r\n"],
+                                [b"+OK POP3 server ready\r\n",
+                                 b"+OK Logged in.\r\n", b"+OK Bye\r\n"],
+                                first="server"))],
         neg=[("POP3 with STLS", lambda c: pop3_login(c, CLIENT, DB, stls=True))]),
     1000404: dict(
         pos=[("IMAP LOGIN to a data server", lambda c: imap_login(c, CLIENT, DB))],

@@ -169,7 +169,12 @@ PH(ph_in_iface)
 
 PH(ph_app_proto)
 {
-	if (a->c->flow != NULL)
+	/* A flow no parser took says so in words: "unknown" was the
+	 * record's field value, and English in a Vietnamese text. */
+	if (a->c->flow != NULL && a->c->flow->app_proto == APP_UNKNOWN)
+		ph_copy(out, len, a->conf->language_vi ?
+		    "giao thức chưa nhận diện được" : "unidentified protocol");
+	else if (a->c->flow != NULL)
 		ph_copy(out, len, app_proto_name(
 		    (enum app_proto)a->c->flow->app_proto));
 }

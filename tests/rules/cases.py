@@ -1125,10 +1125,16 @@ CASES = {
 
     # data-leak.yaml -------------------------------------------------
     1000801: dict(
+        # A protocol no parser took is named in words, not "unknown".
+        says=[r"\(port \d+/TCP, (http|unidentified protocol)\)$"],
+        says_vi=[r"\(cổng \d+/TCP, (http|giao thức chưa nhận diện được)\)$"],
         pos=[("POST of 3 citizen records to a data server",
               cccd_post(CLIENT, DB, CCCD_VALID[:3])),
              ("a data server sending 5 records to an internal host",
-              cccd_post(DB, OFFICE, CCCD_VALID))],
+              cccd_post(DB, OFFICE, CCCD_VALID)),
+             ("3 records to a data server over a port no parser takes",
+              lambda c: session(c, CLIENT, DB, 9000,
+                                [citizen_json(CCCD_VALID[:3])], [b"OK\n"]))],
         neg=[("2 valid numbers among decoys", cccd_post(CLIENT, DB, CCCD_VALID[:2] + CCCD_DECOYS)),
              ("3 records between hosts outside data_servers",
               cccd_post(CLIENT, OFFICE, CCCD_VALID[:3])),

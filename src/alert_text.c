@@ -519,9 +519,15 @@ PH(ph_dhcp_server)
 
 PH(ph_dhcp_assigned)
 {
+	static const uint8_t		 none[4];
 	const struct app_result	*app = app_of(a, APPR_DHCP);
 
-	if (app != NULL)
+	/* An ack to a DHCPINFORM gives settings and no address: "0.0.0.0"
+	 * read as an address handed out. */
+	if (app != NULL && memcmp(app->dhcp.yiaddr, none, 4) == 0)
+		ph_copy(out, len, a->conf->language_vi ?
+		    "không có, chỉ cấp cấu hình" : "none, settings only");
+	else if (app != NULL)
 		util_addr_str(4, app->dhcp.yiaddr, out, len);
 }
 

@@ -1264,6 +1264,9 @@ CASES = {
               both(arp_claim(OFFICE, "02:00:00:00:05:05"),
                    arp_claim(OFFICE, "02:00:00:00:05:06")))]),
     1001204: dict(
+        # An ack to a DHCPINFORM gives no address: not "giving 0.0.0.0".
+        says=[r"\(address given: (10\.20\.5\.150|none, settings only)\)$"],
+        says_vi=[r"\(địa chỉ cấp: (10\.20\.5\.150|không có, chỉ cấp cấu hình)\)$"],
         pos=[("offer and ack from a server outside dhcp_servers (one alert)",
               both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer"),
                    dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack"))),
@@ -1278,7 +1281,9 @@ CASES = {
                    dhcp(ROGUE_DHCP, DHCP_OK, "ack"))),
              ("a rogue identifier sent from the approved server's address",
               both(dhcp(DHCP_OK, ROGUE_DHCP, "offer"),
-                   dhcp(DHCP_OK, ROGUE_DHCP, "ack")))],
+                   dhcp(DHCP_OK, ROGUE_DHCP, "ack"))),
+             ("a rogue server's ack to a DHCPINFORM (settings, no address)",
+              dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", yiaddr="0.0.0.0"))],
         neg=[("offer and ack from the approved DHCP server",
               both(dhcp(DHCP_OK, DHCP_OK, "offer"),
                    dhcp(DHCP_OK, DHCP_OK, "ack"))),

@@ -325,16 +325,21 @@ EOF
 chmod 755 "$tmp/slowcheck"
 cleanup_hooks+=("kill \$(cat '$tmp/slowcheck.pids' 2>/dev/null) 2>/dev/null")
 set_updates "$GOOD"	# the feed has changed since ips.1 (3.)
-for sig in TERM HUP; do
+# An update (of the sources named) whose check is held by slowcheck, in
+# the background as $upid, once the check has started.
+slow_update() {
 	: >"$tmp/slowcheck.pid"
 	ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" update \
-	    -c "$tmp/canhgac.yaml" --canhgacd "$tmp/slowcheck" ips \
+	    -c "$tmp/canhgac.yaml" --canhgacd "$tmp/slowcheck" "$@" \
 	    >"$tmp/stopped.out" 2>&1 &
 	upid=$!
 	for _ in $(seq 100); do
 		[ -s "$tmp/slowcheck.pid" ] && break
 		sleep 0.1
 	done
+}
+for sig in TERM HUP; do
+	slow_update ips
 	staged=$(ls "$IPS".?????? 2>/dev/null)
 	[ -n "$staged" ] && [ -s "$tmp/slowcheck.pid" ] &&
 	    pass "SIG$sig: the check runs on ${staged##*/}" ||
@@ -363,15 +368,7 @@ done
 # next reload or start; now it is removed, as when it does not load.
 NEWPACK=$tmp/updates-new.yaml
 set_updates "  - {name: newpack, url: feed/pack.yaml, target: updates-new.yaml, format: rules}"
-: >"$tmp/slowcheck.pid"
-ip netns exec "${ns}a" "$CANHGACCTL" -s "$SOCK" update \
-    -c "$tmp/canhgac.yaml" --canhgacd "$tmp/slowcheck" \
-    >"$tmp/stopped.out" 2>&1 &
-upid=$!
-for _ in $(seq 100); do
-	[ -s "$tmp/slowcheck.pid" ] && break
-	sleep 0.1
-done
+slow_update
 [ -f "$NEWPACK" ] && [ -s "$tmp/slowcheck.pid" ] &&
     pass "a new rule pack is checked in place" ||
     flunk "no check running on the new rule pack in place"

@@ -46,7 +46,8 @@ void	 alert_emit(struct alert_out *, const struct config *,
 /*
  * The members of an alert's "alert" object that are the rule's alone
  * (signature_id to controls) in language lang, as alert_emit writes
- * them; rules_load keeps them in the rule. free() it; NULL if too long.
+ * them; rules_load keeps them in the rule. free() it; NULL if too long
+ * or without memory.
  */
 char	*alert_rule_members(const struct rule *, int lang, size_t *len);
 
@@ -63,7 +64,8 @@ void	 alert_sink_remove(alert_sink_fn, void *ctx);
 int	 alert_placeholder_known(const char *);
 const char *const *alert_placeholder_names(size_t *);
 struct alert_tmpl;
-struct alert_tmpl *alert_tmpl_compile(const char *);	/* free() it */
+/* free() it; NULL without memory. */
+struct alert_tmpl *alert_tmpl_compile(const char *);
 /* Values the alert's line already holds as text, for the templates
  * that name them again (NULL: formatted anew). */
 struct alert_known {

@@ -93,7 +93,9 @@ int	 config_check_outputs(const struct config *, char *, size_t);
  * live: capture comes from the configuration's interfaces (not -r). */
 int	 config_reload_check(const struct config *old,
 	    const struct config *new, int live, char *err, size_t errlen);
-/* path made absolute against the config file's directory (malloc'd). */
+/* path made absolute against the config file's directory (malloc'd);
+ * config_path_try: NULL without memory. */
 char	*config_path(const struct config *, const char *path);
+char	*config_path_try(const struct config *, const char *path);
 
 #endif /* CANHGAC_CONF_H */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct domset;
+/* NULL without memory (as ipset_new). */
 struct domset *domset_new(void);
 void	 domset_free(struct domset *);
 int	 domset_add(struct domset *, const char *, char *err, size_t errlen);

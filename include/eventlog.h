@@ -21,7 +21,7 @@ struct eventlog *eventlog_open(const char *path, const char *sensor,
  * A worker's records, a block at a time on q to the loop thread, which
  * writes them with eventlog_take. block: a full queue waits (a replay);
  * else the records are counted in eventlog_lost. line_by_line: each
- * record goes as it is made (the log is stdout).
+ * record goes as it is made (the log is stdout). NULL without memory.
  */
 struct ring;
 struct eventlog *eventlog_queue(struct ring *q, int block, int line_by_line,

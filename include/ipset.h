@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 struct ipset;
+/* NULL without memory: sets are built at reloads, beside the running
+ * ones, and a reload without room for them fails, not the daemon. */
 struct ipset *ipset_new(void);
 void	 ipset_free(struct ipset *);
 /* Add "10.0.0.0/8", "10.20.0.53", "fd00::/8"; -1 with a message in err. */

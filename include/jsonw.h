@@ -211,7 +211,8 @@ void	 jw_memo_keep(struct jw_memo *, const struct jsonw *, size_t mark,
 /*
  * Members written once by another jsonw (jw_members_copy: what it holds
  * after jw_init, less the opening brace) and appended whole, with the
- * comma they need: an alert's rule-only members.
+ * comma they need: an alert's rule-only members. NULL on overflow or
+ * without memory.
  */
 char	*jw_members_copy(const struct jsonw *, size_t *len);
 void	 jw_members(struct jsonw *, const char *json, size_t len);

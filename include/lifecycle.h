@@ -62,8 +62,10 @@ void	 sensor_reload_forget(struct sensor *, void *arg);
 /* A build is under way. */
 int	 sensor_reload_pending(const struct sensor *);
 
-/* The event log's path: --events, else `events:` of c; NULL: none. */
-char	*sensor_events_path(const struct sensor *, const struct config *c);
+/* The event log's path (malloc'd) in *out: --events, else `events:` of
+ * c; NULL: none. -1 without memory. */
+int	 sensor_events_path(const struct sensor *, const struct config *c,
+	    char **out);
 
 /* Every counter as one JSON object (stats.h, with the status socket's). */
 struct json_t *sensor_stats(struct sensor *);

@@ -228,7 +228,7 @@ struct loader {
 
 /* rules_load.c */
 const struct asset *rules_asset(const struct ruleset *, const char *);
-void	 rs_add_file(struct ruleset *, const char *, const char *sha256);
+int	 rs_add_file(struct ruleset *, const char *, const char *sha256);
 /* rules_load.c, for the keyword parsers: errors at FILE:LINE:COLUMN,
  * allocations owned by the set, and the values keywords share. */
 int	 lerr(struct loader *, const struct yaml_node_s *, const char *, ...)
@@ -237,13 +237,17 @@ int	 check_keys(struct loader *, struct yaml_node_s *, const char *,
 	    const char *const *, size_t);
 int	 name_index(const char *, const char *const *, size_t);
 int	 parse_uint(const char *, unsigned long long, unsigned long long *);
+/* Owned by the set; NULL without memory (lnomem then says so). */
 void	*own(struct ruleset *, void *);
+char	*own_strdup(struct ruleset *, const char *);
+void	*own_calloc(struct ruleset *, size_t, size_t);
 struct ipset *own_ipset(struct ruleset *);
+int	 lnomem(struct loader *, const struct yaml_node_s *);
 const struct asset *asset_ref(struct loader *, struct yaml_node_s *,
 	    const char *);
 void	*compile_regex(struct loader *, struct yaml_node_s *, const char *,
 	    const char *, int);
-void	 pb_add(struct port_build *, unsigned, unsigned);
+int	 pb_add(struct port_build *, unsigned, unsigned);
 uint16_t *pb_finish(struct ruleset *, struct port_build *, uint32_t *);
 int	 port_spec(const char *, struct port_build *);
 
@@ -312,7 +316,7 @@ extern const char *const rule_category_names[CAT_MAX];
 extern const char *const rule_severity_names[6];
 
 /* rules_query.c */
-void	 rules_note_asset_ref(struct ruleset *, struct rule *,
+int	 rules_note_asset_ref(struct ruleset *, struct rule *,
 	    const char *name, int negated);
 
 /* rules_match.c */

@@ -390,9 +390,9 @@ struct rules_state *rules_main_state(const struct ruleset *);
  * sees, so that they are counted without the set's lock: with two
  * workers, that lock taken on every match made them slower than one
  * (mixed capture, level 5). threshold_memcap is split among them, and
- * the shared table keeps its own.
+ * the shared table keeps its own. -1 without memory for them.
  */
-void	 rules_split_thresholds(struct ruleset *);
+int	 rules_split_thresholds(struct ruleset *);
 /* A worker's own: a slice of a reload's carried threshold state. */
 void	 rules_state_tick(struct rules_state *);
 /* A rule whose regex gave up since it was last returned, and on how many

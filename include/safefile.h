@@ -49,7 +49,7 @@ int	safe_open_read(const char *path, char *err, size_t errlen);
  * All of fd, read once, at most max bytes: a file the service user can
  * write may grow after any check of its size, and a FIFO has none. The
  * bytes (malloc'd, NUL after them) and their count in *len; NULL with
- * *over set past max, or with errno on a read error.
+ * *over set past max, or with errno on a read error (ENOMEM: no memory).
  */
 char	*safe_read_capped(int fd, size_t max, size_t *len, int *over);
 /* SHA-256 (hex) of a file opened as safe_open_read does; "" if unread. */

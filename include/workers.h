@@ -53,11 +53,16 @@ void		 workers_finish(struct workers *, enum flow_end_reason why,
  */
 void		 workers_pause(struct workers *);
 void		 workers_resume(struct workers *);
-/* A reload: a matcher state per worker in the new set (before the
- * swap; -1: no memory), then, held, swapped in with the configuration;
- * or, the reload failed, forgotten (they are freed with that set). */
+/* A reload: a matcher state per worker in the new set and a queue for
+ * its records under the new configuration and event log nel (before
+ * the swap; -1: no memory), then, held, swapped in with the
+ * configuration; or, the reload failed, forgotten (the states are freed
+ * with that set, the queues here). */
 struct ruleset;
-int		 workers_prepare(struct workers *, struct ruleset *);
+struct config;
+struct eventlog;
+int		 workers_prepare(struct workers *, struct ruleset *,
+		    const struct config *, const struct eventlog *);
 void		 workers_reloaded(struct workers *);
 void		 workers_unprepare(struct workers *);
 void		 workers_free(struct workers *);

@@ -12,6 +12,8 @@ void	*xcalloc(size_t, size_t);
 void	*xcalloc_aligned(size_t align, size_t);
 void	 xprefault(void *, size_t);
 void	*xcalloc_huge(size_t, size_t);
+/* xcalloc_huge's, NULL when it cannot be had (a reload's tables). */
+void	*calloc_huge(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 int	 xasprintf(char **, const char *, ...)

@@ -769,8 +769,12 @@ char *
 alert_rule_members(const struct rule *r, int lang, size_t *len)
 {
 	struct jsonw	 w;
-	char		*buf = xmalloc(4 * TEXT_MAX), *p;
+	char		*buf = malloc(4 * TEXT_MAX), *p;
 
+	/* Built at load, beside the running set at a reload: without
+	 * memory the rule writes them per alert, as when they outgrow it. */
+	if (buf == NULL)
+		return NULL;
 	jw_init(&w, buf, 4 * TEXT_MAX);
 	rule_members(&w, r, lang);
 	p = jw_members_copy(&w, len);

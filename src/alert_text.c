@@ -29,7 +29,6 @@
 #include "threshold.h"
 #include "types.h"
 #include "util.h"
-#include "xmalloc.h"
 
 /* What a placeholder's text is made from. */
 struct ph_args {
@@ -881,7 +880,9 @@ alert_tmpl_compile(const char *t)
 	for (p = t; (p = strchr(p, '{')) != NULL; p++)
 		nb++;
 	/* Each '{' ends at most one run and makes one step. */
-	tp = xmalloc(sizeof(*tp) + (2 * nb + 1) * sizeof(tp->ops[0]));
+	if ((tp = malloc(sizeof(*tp) + (2 * nb + 1) *
+	    sizeof(tp->ops[0]))) == NULL)
+		return NULL;
 	tp->text = t;
 	tp->nops = 0;
 	for (p = t; *p != '\0';) {

@@ -51,8 +51,9 @@ struct option_def {
 /*
  * The bound of a memory cap: the host's RAM and swap (host_memory). The
  * tables are allocated whole from it (at start, or at a reload for
- * threshold_memcap), so a cap no allocation can meet would pass -T and
- * then end the start, or the running daemon at a reload.
+ * threshold_memcap and behaviour_memcap), so a cap no allocation can
+ * meet would pass -T and then end the start (a reload's allocation that
+ * fails fails that reload alone: the running set stays).
  */
 #define HOST_MEMORY	INT64_MAX
 
@@ -179,6 +180,32 @@ host_memory(void)
 	return ((uint64_t)si.totalram + si.totalswap) * si.mem_unit;
 }
 
+/*
+ * A reload reads the new configuration on the loop beside the running
+ * one: without memory for it the reload is refused (this in err), the
+ * daemon goes on.
+ */
+static int
+config_nomem(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "no memory to read the configuration: %s",
+	    strerror(ENOMEM));
+	return -1;
+}
+
+/* A copy of s in place of *dst (freed); -1 without memory, *dst kept. */
+static int
+config_strdup(char **dst, const char *s, char *err, size_t errlen)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		return config_nomem(err, errlen);
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
 static int
 option_set(struct config *c, const struct option_def *o, const char *s,
     struct yaml_doc *yd, struct yaml_node_s *n, char *err, size_t errlen)
@@ -195,9 +222,7 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 			    "%s.%s: length must be %lld..%lld characters",
 			    o->section, o->name, (long long)o->min,
 			    (long long)o->max);
-		free(*(char **)base);
-		*(char **)base = xstrdup(s);
-		return 0;
+		return config_strdup((char **)base, s, err, errlen);
 	case OPT_INT:
 		errno = 0;
 		v = strtoll(s, &end, 10);
@@ -300,10 +325,12 @@ config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
 	if (yamldoc_check_keys(yd, m, "outputs.syslog", syslog_keys,
 	    NELEM(syslog_keys), err, errlen) != 0)
 		return -1;
-	sc = c->syslog = xcalloc(1, sizeof(*sc));
+	if ((sc = c->syslog = calloc(1, sizeof(*sc))) == NULL)
+		return config_nomem(err, errlen);
 	sc->facility = 20 << 3;
-	sc->socket = xstrdup("/dev/log");
-	sc->ident = xstrdup("canhgacd");
+	if (config_strdup(&sc->socket, "/dev/log", err, errlen) != 0 ||
+	    config_strdup(&sc->ident, "canhgacd", err, errlen) != 0)
+		return -1;
 	if ((v = yamldoc_get(yd, m, "facility")) != NULL) {
 		s = yamldoc_scalar(v);
 		for (i = 0; s != NULL && i < NELEM(fac); i++)
@@ -321,8 +348,8 @@ config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.syslog.socket: expected an absolute path "
 			    "of at most 107 characters");
-		free(sc->socket);
-		sc->socket = xstrdup(s);
+		if (config_strdup(&sc->socket, s, err, errlen) != 0)
+			return -1;
 	}
 	if ((v = yamldoc_get(yd, m, "ident")) != NULL) {
 		s = yamldoc_scalar(v);
@@ -330,8 +357,8 @@ config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
 		    strpbrk(s, " :[]") != NULL)
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.syslog.ident: expected a word");
-		free(sc->ident);
-		sc->ident = xstrdup(s);
+		if (config_strdup(&sc->ident, s, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -348,9 +375,7 @@ remote_str(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
 	if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
 		return yamldoc_error(yd, v, err, errlen,
 		    "outputs.remote.%s: expected a value", key);
-	free(*out);
-	*out = xstrdup(s);
-	return 0;
+	return config_strdup(out, s, err, errlen);
 }
 
 static int
@@ -370,6 +395,21 @@ remote_dur(struct yaml_doc *yd, struct yaml_node_s *m, const char *key,
 	return 0;
 }
 
+/* *p, when set, made absolute (config_path); -1 without memory. */
+static int
+config_abs(const struct config *c, char **p, char *err, size_t errlen)
+{
+	char	*a;
+
+	if (*p == NULL)
+		return 0;
+	if ((a = config_path_try(c, *p)) == NULL)
+		return config_nomem(err, errlen);
+	free(*p);
+	*p = a;
+	return 0;
+}
+
 /* outputs.remote: a list of RFC 5424 destinations, each with a spool. */
 static int
 config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
@@ -384,7 +424,8 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 	if (n > REMOTE_MAX)
 		return yamldoc_error(yd, seq, err, errlen,
 		    "outputs.remote: at most %d destinations", REMOTE_MAX);
-	c->remote = xcalloc(n ? n : 1, sizeof(*c->remote));
+	if ((c->remote = calloc(n ? n : 1, sizeof(*c->remote))) == NULL)
+		return config_nomem(err, errlen);
 	for (i = 0; i < n; i++) {
 		struct yaml_node_s	*m = yamldoc_seq_at(yd, seq, i), *v;
 		struct remote_conf	*rc = &c->remote[i];
@@ -445,33 +486,18 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 		if (rc->key != NULL && rc->cert == NULL)
 			return yamldoc_error(yd, yamldoc_get(yd, m, "key"),
 			    err, errlen, "outputs.remote.key: needs cert");
-		if (rc->ca != NULL) {
-			char *p = config_path(c, rc->ca);
-
-			free(rc->ca);
-			rc->ca = p;
-		}
-		if (rc->cert != NULL) {
-			char *p = config_path(c, rc->cert);
-
-			free(rc->cert);
-			rc->cert = p;
-		}
-		if (rc->key != NULL) {
-			char *p = config_path(c, rc->key);
-
-			free(rc->key);
-			rc->key = p;
-		}
-		if (rc->spool == NULL)
-			xasprintf(&rc->spool, "/var/lib/canhgac/spool/%s-%d",
-			    rc->host, rc->port);
-		else {
-			char *p = config_path(c, rc->spool);
-
-			free(rc->spool);
-			rc->spool = p;
-		}
+		if (config_abs(c, &rc->ca, err, errlen) != 0 ||
+		    config_abs(c, &rc->cert, err, errlen) != 0 ||
+		    config_abs(c, &rc->key, err, errlen) != 0)
+			return -1;
+		if (rc->spool == NULL) {
+			if (asprintf(&rc->spool, "/var/lib/canhgac/spool/%s-%d",
+			    rc->host, rc->port) < 0) {
+				rc->spool = NULL;
+				return config_nomem(err, errlen);
+			}
+		} else if (config_abs(c, &rc->spool, err, errlen) != 0)
+			return -1;
 		if ((v = yamldoc_get(yd, m, "spool_max")) != NULL) {
 			s = yamldoc_scalar(v);
 			if (s == NULL || util_parse_size(s, &rc->spool_max) !=
@@ -519,20 +545,33 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 	return 0;
 }
 
+/* -1 without memory for a default (err says so). */
+static int
+defaults(struct config *c, char *err, size_t errlen)
+{
+	size_t	i;
+
+	memset(c, 0, sizeof(*c));
+	c->status_clients_per_uid = CTL_CLIENTS_PER_UID_DEFAULT;
+	c->status_follow_idle = CTL_FOLLOW_IDLE_DEFAULT;
+	for (i = 0; i < NOPTIONS; i++)
+		if (option_set(c, &options[i], options[i].def, NULL, NULL,
+		    err, errlen) != 0) {
+			if (options[i].type == OPT_STR)
+				return -1;
+			fatalx("bad default for %s.%s", options[i].section,
+			    options[i].name);
+		}
+	return 0;
+}
+
 void
 config_defaults(struct config *c)
 {
-	size_t	i;
 	char	err[256];
 
-	memset(c, 0, sizeof(*c));
-	for (i = 0; i < NOPTIONS; i++)
-		if (option_set(c, &options[i], options[i].def, NULL, NULL,
-		    err, sizeof(err)) != 0)
-			fatalx("bad default for %s.%s", options[i].section,
-			    options[i].name);
-	c->status_clients_per_uid = CTL_CLIENTS_PER_UID_DEFAULT;
-	c->status_follow_idle = CTL_FOLLOW_IDLE_DEFAULT;
+	if (defaults(c, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 }
 
 static int
@@ -581,7 +620,8 @@ config_capture(struct config *c, struct yaml_doc *yd,
 			if ((s = yamldoc_scalar(v)) == NULL)
 				return yamldoc_error(yd, v, err, errlen,
 				    "capture.bpf: expected a filter string");
-			cc->bpf = xstrdup(s);
+			if (config_strdup(&cc->bpf, s, err, errlen) != 0)
+				return -1;
 		}
 		if ((v = yamldoc_get(yd, item, "snaplen")) != NULL) {
 			s = yamldoc_scalar(v);
@@ -618,18 +658,23 @@ config_capture(struct config *c, struct yaml_doc *yd,
 	return 0;
 }
 
-/* The zone's current offset from UTC, for event timestamps. */
+/* The zone's current offset from UTC, for event timestamps; -1 for an
+ * unknown zone, -2 without memory. */
 static int
 tz_offset(const char *tz, int *off)
 {
 	char		 path[256];
-	char		*saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	char		*saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 	FILE		*fp;
 
-	if (strstr(tz, "..") != NULL || tz[0] == '/')
+	if (getenv("TZ") != NULL && saved == NULL)
+		return -2;
+	if (strstr(tz, "..") != NULL || tz[0] == '/') {
+		free(saved);
 		return -1;
+	}
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
 	if ((fp = fopen(path, "r")) == NULL) {
 		free(saved);
@@ -686,7 +731,8 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.status.socket: expected an absolute path "
 			    "shorter than 108 bytes");
-		c->status_socket = xstrdup(s);
+		if (config_strdup(&c->status_socket, s, err, errlen) != 0)
+			return -1;
 	}
 	if ((v = yamldoc_get(yd, map, "mode")) != NULL) {
 		s = yamldoc_scalar(v);
@@ -702,13 +748,16 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.status.group: expected a group name");
-		c->status_group = xstrdup(s);
+		if (config_strdup(&c->status_group, s, err, errlen) != 0)
+			return -1;
 	}
 	if ((v = yamldoc_get(yd, map, "admin_group")) != NULL) {
 		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0')
 			return yamldoc_error(yd, v, err, errlen,
 			    "outputs.status.admin_group: expected a group name");
-		c->status_admin_group = xstrdup(s);
+		if (config_strdup(&c->status_admin_group, s, err, errlen) !=
+		    0)
+			return -1;
 	}
 	if ((v = yamldoc_get(yd, map, "clients_per_uid")) != NULL) {
 		s = yamldoc_scalar(v);
@@ -730,7 +779,8 @@ config_status(struct config *c, struct yaml_doc *yd, struct yaml_node_s *map,
 		c->status_follow_idle = u;
 	}
 	if (c->status_socket == NULL)
-		c->status_socket = xstrdup("/run/canhgac/canhgac.sock");
+		return config_strdup(&c->status_socket,
+		    "/run/canhgac/canhgac.sock", err, errlen);
 	return 0;
 }
 
@@ -741,19 +791,27 @@ config_load(const char *path, char *err, size_t errlen)
 	struct yaml_doc		*yd;
 	struct yaml_node_s	*root, *sec, *v;
 	size_t			 i;
+	int			 tzrc;
 
 	if ((yd = yamldoc_load(path, err, errlen)) == NULL)
 		return NULL;
-	c = xcalloc(1, sizeof(*c));
-	config_defaults(c);
-	c->path = xstrdup(path);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    defaults(c, err, errlen) != 0) {
+		if (c == NULL)
+			config_nomem(err, errlen);
+		config_free(c);
+		yamldoc_free(yd);
+		return NULL;
+	}
+	c->doc = yd;		/* freed with c from here on */
+	if (config_strdup(&c->path, path, err, errlen) != 0 ||
+	    config_strdup(&c->dir, path, err, errlen) != 0)
+		goto fail;
 	snprintf(c->sha256, sizeof(c->sha256), "%s", yamldoc_sha256(yd));
-	c->dir = xstrdup(path);
 	if (strrchr(c->dir, '/') != NULL)
 		strrchr(c->dir, '/')[1] = '\0';
 	else
 		c->dir[0] = '\0';
-	c->doc = yd;
 	root = yamldoc_root(yd);
 	if (yamldoc_check_keys(yd, root, "configuration", top_keys,
 	    NELEM(top_keys), err, errlen) != 0)
@@ -845,7 +903,9 @@ config_load(const char *path, char *err, size_t errlen)
 				    "outputs.json: expected {path: FILE}");
 				goto fail;
 			}
-			c->alerts_path = xstrdup(s);
+			if (config_strdup(&c->alerts_path, s, err,
+			    errlen) != 0)
+				goto fail;
 		}
 		if ((v = yamldoc_get(yd, sec, "syslog")) != NULL &&
 		    config_syslog(c, yd, v, err, errlen) != 0)
@@ -865,7 +925,8 @@ config_load(const char *path, char *err, size_t errlen)
 			    "user: expected a user name");
 			goto fail;
 		}
-		c->user = xstrdup(s);
+		if (config_strdup(&c->user, s, err, errlen) != 0)
+			goto fail;
 	}
 	if ((v = yamldoc_get(yd, root, "pidfile")) != NULL) {
 		const char *s = yamldoc_scalar(v);
@@ -875,7 +936,8 @@ config_load(const char *path, char *err, size_t errlen)
 			    "pidfile: expected an absolute path");
 			goto fail;
 		}
-		c->pidfile = xstrdup(s);
+		if (config_strdup(&c->pidfile, s, err, errlen) != 0)
+			goto fail;
 	}
 	if ((v = yamldoc_get(yd, root, "events")) != NULL) {
 		const char *s = yamldoc_scalar(v);
@@ -885,9 +947,14 @@ config_load(const char *path, char *err, size_t errlen)
 			    "events: expected a file path");
 			goto fail;
 		}
-		c->events_path = xstrdup(s);
+		if (config_strdup(&c->events_path, s, err, errlen) != 0)
+			goto fail;
 	}
-	if (tz_offset(c->timezone, &c->utc_offset) != 0) {
+	if ((tzrc = tz_offset(c->timezone, &c->utc_offset)) == -2) {
+		config_nomem(err, errlen);
+		goto fail;
+	}
+	if (tzrc != 0) {
 		sec = yamldoc_get(yd, yamldoc_get(yd, root, "sensor"),
 		    "timezone");
 		yamldoc_error(yd, sec, err, errlen,
@@ -1093,14 +1160,27 @@ config_reload_check(const struct config *old, const struct config *nc,
 	return 0;
 }
 
+/* config_path's, NULL without memory: for a rule set built at a reload
+ * beside the running one, whose load then fails, not the daemon. */
+char *
+config_path_try(const struct config *c, const char *path)
+{
+	char	*p;
+
+	if (path[0] == '/' || c->dir == NULL || c->dir[0] == '\0')
+		return strdup(path);
+	if (asprintf(&p, "%s%s", c->dir, path) < 0)
+		return NULL;
+	return p;
+}
+
 char *
 config_path(const struct config *c, const char *path)
 {
 	char	*p;
 
-	if (path[0] == '/' || c->dir == NULL || c->dir[0] == '\0')
-		return xstrdup(path);
-	xasprintf(&p, "%s%s", c->dir, path);
+	if ((p = config_path_try(c, path)) == NULL)
+		fatal("config_path");
 	return p;
 }
 

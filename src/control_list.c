@@ -83,7 +83,14 @@ read_file(const char *path, size_t *lenp, struct stat *st, char *err,
 		fclose(fp);
 		return NULL;
 	}
-	buf = xmalloc((size_t)st->st_size + 2);
+	/* Up to 512 MiB beside the running set's copy of it: without room
+	 * the request fails, not the daemon. */
+	if ((buf = malloc((size_t)st->st_size + 2)) == NULL) {
+		snprintf(err, errlen, "%s: no memory to read it: %s", path,
+		    strerror(ENOMEM));
+		fclose(fp);
+		return NULL;
+	}
 	n = fread(buf, 1, (size_t)st->st_size, fp);
 	fclose(fp);
 	if (n > 0 && buf[n - 1] != '\n')
@@ -242,15 +249,18 @@ list_entry(const struct rules_list *a, const char *in, char *out,
 	if (a->ips) {
 		struct ipset *t = ipset_new();
 
-		rc = ipset_add_str(t, out, err, errlen);
+		rc = t == NULL ? -2 : ipset_add_str(t, out, err, errlen);
 		ipset_free(t);
 	} else {
 		struct domset *t = domset_new();
 
-		rc = domset_add(t, out, err, errlen);
+		rc = t == NULL ? -2 : domset_add(t, out, err, errlen);
 		domset_free(t);
 	}
-	return rc;
+	if (rc == -2)
+		snprintf(err, errlen, "no memory to check it: %s",
+		    strerror(ENOMEM));
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -408,6 +418,7 @@ list_change(struct control *ctl, struct ctl_client *cl,
 	struct stat	 st;
 	struct evbuffer	*nb;
 	json_t		*r;
+	int		 nomem = 0;
 
 	if (!json_is_array(ents) || json_array_size(ents) == 0 ||
 	    json_array_size(ents) > CTL_LIST_ENTRIES_MAX)
@@ -415,9 +426,15 @@ list_change(struct control *ctl, struct ctl_client *cl,
 		    CTL_LIST_ENTRIES_MAX);
 	n = json_array_size(ents);
 	forced = json_array();
-	want = xcalloc(n, sizeof(*want));
-	seen = xcalloc(n, 1);
-	ord = xcalloc(n, sizeof(*ord));
+	want = calloc(n, sizeof(*want));
+	seen = calloc(n, 1);
+	ord = calloc(n, sizeof(*ord));
+	if (want == NULL || seen == NULL || ord == NULL) {
+		/* Nothing of the list changed: the request fails alone. */
+		r = reply_err("%s: no memory for the request", a->name);
+		n = 0;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		char e[256];
 		const char *s = json_string_value(json_array_get(ents, i));
@@ -440,7 +457,10 @@ list_change(struct control *ctl, struct ctl_client *cl,
 			    a->name, err);
 			json_array_append_new(forced, json_string(e));
 		}
-		want[i] = xstrdup(e);
+		if ((want[i] = strdup(e)) == NULL) {
+			r = reply_err("%s: no memory for the request", a->name);
+			goto out;
+		}
 	}
 	for (i = 0; i < n; i++)
 		ord[i] = i;
@@ -464,7 +484,9 @@ list_change(struct control *ctl, struct ctl_client *cl,
 			changed++;
 			continue;
 		}
-		evbuffer_add(nb, p, (size_t)(nl - p + 1));
+		/* A list cut short by a failed append is never written. */
+		nomem |= nb == NULL || evbuffer_add(nb, p, (size_t)(nl - p +
+		    1)) != 0;
 	}
 	done = json_array();
 	skip = json_array();
@@ -477,7 +499,8 @@ list_change(struct control *ctl, struct ctl_client *cl,
 					break;
 			if (k < i)
 				continue;
-			evbuffer_add_printf(nb, "%s\n", want[i]);
+			nomem |= nb == NULL ||
+			    evbuffer_add_printf(nb, "%s\n", want[i]) < 0;
 			changed++;
 		}
 		json_array_append_new((add ? !seen[i] : seen[i]) ? done : skip,
@@ -486,18 +509,28 @@ list_change(struct control *ctl, struct ctl_client *cl,
 	r = json_pack("{s:b,s:s,s:s,s:o,s:o,s:O}", "ok", 1, "name", name,
 	    "file", file, add ? "added" : "removed", done,
 	    add ? "already_present" : "not_found", skip, "forced", forced);
-	if (changed > 0) {
+	if (changed > 0 && (nomem || (evbuffer_get_length(nb) > 0 &&
+	    evbuffer_pullup(nb, -1) == NULL))) {
+		json_decref(r);
+		r = reply_err("%s: no memory for the new list: list "
+		    "unchanged", file);
+	} else if (changed > 0) {
 		size_t		 nlen = evbuffer_get_length(nb);
 		const char	*nbuf = (const char *)evbuffer_pullup(nb, -1);
 
-		if (safe_replace(file, nbuf ? nbuf : "", nlen, &st, err,
+		/* Answered when the reload ends (list_reloaded). */
+		struct list_undo *u = calloc(1, sizeof(*u));
+
+		if (u == NULL) {
+			json_decref(r);
+			r = reply_err("%s: no memory for the request: list "
+			    "unchanged", file);
+		} else if (safe_replace(file, nbuf ? nbuf : "", nlen, &st, err,
 			    sizeof(err)) != 0) {
+			free(u);
 			json_decref(r);
 			r = reply_err("%s: list unchanged", err);
 		} else {
-			/* Answered when the reload ends (list_reloaded). */
-			struct list_undo *u = xcalloc(1, sizeof(*u));
-
 			u->ctl = ctl;
 			u->cl = cl;
 			snprintf(u->file, sizeof(u->file), "%s", file);
@@ -516,7 +549,8 @@ list_change(struct control *ctl, struct ctl_client *cl,
 			ctl->ops.reload(ctl->s, list_reloaded, u);
 		}
 	}
-	evbuffer_free(nb);
+	if (nb != NULL)
+		evbuffer_free(nb);
 	free(buf);
 out:
 	json_decref(forced);

@@ -136,7 +136,8 @@ domset_new(void)
 {
 	struct domset	*s;
 
-	s = xcalloc(1, sizeof(*s));
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
 	s->seed = domset_seed(s) | 1;
 	return s;
 }
@@ -151,7 +152,8 @@ domset_free(struct domset *s)
 	free(s);
 }
 
-/* Double the table (or create it); hashes are stored, so no rehashing. */
+/* Double the table (or create it); hashes are stored, so no rehashing.
+ * -1 at the largest size, -2 without memory. */
 static int
 domset_grow(struct domset *s)
 {
@@ -162,7 +164,12 @@ domset_grow(struct domset *s)
 	if (oldcap >= DOMSET_MAXCAP)
 		return -1;
 	cap = oldcap == 0 ? DOMSET_MINCAP : oldcap * 2;
-	s->tab = xcalloc_huge(cap, sizeof(*s->tab));
+	/* Built beside the running set's at a reload: without room the
+	 * set stays as it was and the load fails, not the daemon. */
+	if ((s->tab = calloc_huge(cap, sizeof(*s->tab))) == NULL) {
+		s->tab = old;
+		return -2;
+	}
 	s->mask = cap - 1;
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].off == 0)
@@ -177,12 +184,14 @@ domset_grow(struct domset *s)
 	return 0;
 }
 
-/* Make room in the arena for need more bytes. */
+/* Make room in the arena for need more bytes; -1 past the offsets'
+ * range, -2 without memory. */
 static int
 domset_reserve(struct domset *s, size_t need)
 {
-	size_t	base = s->used == 0 ? 1 : s->used;	/* offset 0: empty */
-	size_t	cap;
+	size_t	 base = s->used == 0 ? 1 : s->used;	/* offset 0: empty */
+	size_t	 cap;
+	uint8_t	*p;
 
 	if (need > UINT32_MAX - base)
 		return -1;
@@ -190,7 +199,9 @@ domset_reserve(struct domset *s, size_t need)
 		cap = s->cap < 4096 ? 4096 : s->cap * 2;
 		if (cap < base + need)
 			cap = base + need;
-		s->arena = xreallocarray(s->arena, cap, 1);
+		if ((p = realloc(s->arena, cap)) == NULL)
+			return -2;
+		s->arena = p;
 		s->cap = cap;
 	}
 	s->used = base;
@@ -252,7 +263,7 @@ domset_add(struct domset *s, const char *str, char *err, size_t errlen)
 	uint64_t	 h;
 	uint32_t	 hash, slot;
 	unsigned char	 c;
-	int		 nl = 0;
+	int		 nl = 0, r;
 
 	len = strlen(p);
 	if (len >= 2 && p[0] == '*' && p[1] == '.') {
@@ -312,10 +323,14 @@ domset_add(struct domset *s, const char *str, char *err, size_t errlen)
 	hash = domset_final(h);
 	if (s->n > 0 && domset_find(s, name, len, hash, &slot))
 		return 0;
-	if (domset_reserve(s, len + 1) == -1 || ((s->tab == NULL ||
+	if ((r = domset_reserve(s, len + 1)) != 0 || ((s->tab == NULL ||
 	    ((uint64_t)s->n + 1) * 4 > ((uint64_t)s->mask + 1) * 3) &&
-	    domset_grow(s) == -1)) {
-		snprintf(err, errlen, "too many entries in the set");
+	    (r = domset_grow(s)) != 0)) {
+		if (r == -2)
+			snprintf(err, errlen, "no memory for the set at %u "
+			    "entries: %s", s->n, strerror(ENOMEM));
+		else
+			snprintf(err, errlen, "too many entries in the set");
 		return -1;
 	}
 	(void)domset_find(s, name, len, hash, &slot);
@@ -471,9 +486,14 @@ domset_load_file(struct domset *s, const char *path, char *err,
 	if (util_read_list(path, domset_list_size, domset_list_entry, s, err,
 	    errlen) != 0)
 		return -1;
+	/* A trim: when even that fails, the larger arena serves as well. */
 	if (s->cap > s->used && s->used > 0) {
-		s->arena = xreallocarray(s->arena, s->used, 1);
-		s->cap = s->used;
+		uint8_t	*p = realloc(s->arena, s->used);
+
+		if (p != NULL) {
+			s->arena = p;
+			s->cap = s->used;
+		}
 	}
 	return (long)(s->n - before);
 }

@@ -26,7 +26,6 @@
 #include "safefile.h"
 #include "types.h"
 #include "util.h"
-#include "xmalloc.h"
 
 /*
  * The longest record: a DNS response's 8 answers of names 255 quotes
@@ -68,10 +67,18 @@ struct eventlog *
 eventlog_open(const char *path, const char *sensor, int utc_offset,
     char *err, size_t errlen)
 {
-	struct eventlog	*el = xcalloc(1, sizeof(*el));
+	struct eventlog	*el = calloc(1, sizeof(*el));
 	char		 why[512];
 	int		 fd = -1;
 
+	/* Opened at a reload beside the running log: without memory that
+	 * reload fails, not the daemon. */
+	if (el == NULL || (el->sensor = strdup(sensor)) == NULL) {
+		snprintf(err, errlen, "no memory for the event log: %s",
+		    strerror(ENOMEM));
+		free(el);
+		return NULL;
+	}
 	if (strcmp(path, "-") == 0) {
 		el->fp = stdout;
 		el->is_stdout = 1;
@@ -82,6 +89,7 @@ eventlog_open(const char *path, const char *sensor, int utc_offset,
 		    why : strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		free(el->sensor);
 		free(el);
 		return NULL;
 	}
@@ -91,7 +99,6 @@ eventlog_open(const char *path, const char *sensor, int utc_offset,
 		setvbuf(el->fp, NULL, _IOFBF, 1 << 16);
 	else
 		setvbuf(el->fp, NULL, _IONBF, 0);
-	el->sensor = xstrdup(sensor);
 	el->utc_offset = utc_offset;
 	return el;
 }
@@ -137,12 +144,15 @@ struct eventlog *
 eventlog_queue(struct ring *q, int block, int line_by_line,
     const char *sensor, int utc_offset)
 {
-	struct eventlog	*el = xcalloc(1, sizeof(*el));
+	struct eventlog	*el = calloc(1, sizeof(*el));
 
+	if (el == NULL || (el->sensor = strdup(sensor)) == NULL) {
+		free(el);
+		return NULL;
+	}
 	el->queue = q;
 	el->queue_block = block;
 	el->is_stdout = line_by_line;
-	el->sensor = xstrdup(sensor);
 	el->utc_offset = utc_offset;
 	return el;
 }

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "ipset.h"
 #include "types.h"
 #include "util.h"
-#include "xmalloc.h"
 
 #define FIELD_MAX	64	/* bytes of one field: an IPv6 address fits */
 
@@ -115,13 +115,21 @@ hostlist_entry_kind(const char *entry)
 	return hostlist_parse_mac(f[1], mac) == 0 ? 1 : 0;
 }
 
+/*
+ * Room for one more; NULL without memory (v and *cap as they were): a
+ * list is loaded beside the running set's at a reload, which then
+ * fails, not the daemon.
+ */
 static void *
 grow(void *v, size_t *cap, size_t n, size_t size)
 {
+	void	*nv;
+
 	if (n < *cap)
 		return v;
-	*cap = *cap ? *cap * 2 : 64;
-	return xreallocarray(v, *cap, size);
+	if ((nv = reallocarray(v, *cap ? *cap * 2 : 64, size)) != NULL)
+		*cap = *cap ? *cap * 2 : 64;
+	return nv;
 }
 
 struct load_arg {
@@ -129,11 +137,23 @@ struct load_arg {
 	struct ipset	*ips;
 };
 
-static void
-add_ip(struct ipset *ips, int ipver, const uint8_t *addr)
+static int
+no_memory(char *msg, size_t msglen)
 {
-	if (ips != NULL)
-		(void)ipset_add(ips, ipver, addr, ipver == 4 ? 32 : 128);
+	snprintf(msg, msglen, "no memory for the list: %s", strerror(ENOMEM));
+	return -1;
+}
+
+/* -1 with the reason in msg without memory (a full set, as before,
+ * only lacks the address). */
+static int
+add_ip(struct ipset *ips, int ipver, const uint8_t *addr, char *msg,
+    size_t msglen)
+{
+	if (ips != NULL && ipset_add(ips, ipver, addr, ipver == 4 ? 32 :
+	    128) == -2)
+		return no_memory(msg, msglen);
+	return 0;
 }
 
 static int
@@ -141,7 +161,7 @@ host_line(const char *s, void *arg, char *msg, size_t msglen)
 {
 	struct load_arg		*la = arg;
 	struct hostlist		*hl = la->list;
-	struct host_entry	 e;
+	struct host_entry	 e, *v;
 	char			 f[2][FIELD_MAX];
 	int			 n = split_fields(s, f, 2);
 
@@ -159,10 +179,11 @@ host_line(const char *s, void *arg, char *msg, size_t msglen)
 		}
 		e.has_mac = 1;
 	}
-	hl->v = grow(hl->v, &hl->cap, hl->n, sizeof(*hl->v));
+	if ((v = grow(hl->v, &hl->cap, hl->n, sizeof(*hl->v))) == NULL)
+		return no_memory(msg, msglen);
+	hl->v = v;
 	hl->v[hl->n++] = e;
-	add_ip(la->ips, e.ipver, e.addr);
-	return 0;
+	return add_ip(la->ips, e.ipver, e.addr, msg, msglen);
 }
 
 static int
@@ -170,7 +191,7 @@ svc_line(const char *s, void *arg, char *msg, size_t msglen)
 {
 	struct load_arg		*la = arg;
 	struct svclist		*sl = la->list;
-	struct svc_entry	 e;
+	struct svc_entry	 e, *v;
 	char			 f[2][FIELD_MAX];
 
 	memset(&e, 0, sizeof(e));
@@ -181,10 +202,11 @@ svc_line(const char *s, void *arg, char *msg, size_t msglen)
 		    "10.20.1.10 443/tcp; PROTO tcp or udp), got \"%.80s\"", s);
 		return -1;
 	}
-	sl->v = grow(sl->v, &sl->cap, sl->n, sizeof(*sl->v));
+	if ((v = grow(sl->v, &sl->cap, sl->n, sizeof(*sl->v))) == NULL)
+		return no_memory(msg, msglen);
+	sl->v = v;
 	sl->v[sl->n++] = e;
-	add_ip(la->ips, e.ipver, e.addr);
-	return 0;
+	return add_ip(la->ips, e.ipver, e.addr, msg, msglen);
 }
 
 static int

@@ -199,7 +199,8 @@ ipset_tab_has(const struct ipset *s, const struct ipset_tab *t, uint64_t hi,
 	return found;
 }
 
-/* Double t (or give it its first slots) and reinsert its keys. */
+/* Double t (or give it its first slots) and reinsert its keys; -1 at
+ * the largest size, -2 without memory (t unchanged). */
 static int
 ipset_tab_grow(struct ipset *s, struct ipset_tab *t)
 {
@@ -211,7 +212,12 @@ ipset_tab_grow(struct ipset *s, struct ipset_tab *t)
 	if (old.mask != 0 && old.mask + 1 >= IPSET_MAXCAP)
 		return -1;
 	cap = old.mask == 0 ? IPSET_MINCAP : (old.mask + 1) * 2;
-	t->slots = xcalloc_huge(cap, t->width);
+	/* A list loaded at a reload is built beside the running one's:
+	 * without room, the set stays as it was and the load fails. */
+	if ((t->slots = calloc_huge(cap, t->width)) == NULL) {
+		t->slots = old.slots;
+		return -2;
+	}
 	t->mask = cap - 1;
 	s->mem += (size_t)cap * t->width;
 	if (old.mask == 0)
@@ -228,12 +234,13 @@ ipset_tab_grow(struct ipset *s, struct ipset_tab *t)
 	return 0;
 }
 
-/* Insert a masked key; 1 if new, 0 if already there, -1 if full. */
+/* Insert a masked key; 1 if new, 0 if already there, -1 if full, -2
+ * without memory. */
 static int
 ipset_tab_add(struct ipset *s, struct ipset_tab *t, uint64_t hi, uint64_t lo)
 {
 	uint32_t	i;
-	int		found;
+	int		found, r;
 
 	if (hi == 0 && lo == 0) {
 		if (t->zero)
@@ -243,8 +250,8 @@ ipset_tab_add(struct ipset *s, struct ipset_tab *t, uint64_t hi, uint64_t lo)
 	}
 	if (t->mask == 0 ||
 	    ((uint64_t)t->n + 1) * 4 > ((uint64_t)t->mask + 1) * 3) {
-		if (ipset_tab_grow(s, t) == -1)
-			return -1;
+		if ((r = ipset_tab_grow(s, t)) < 0)
+			return r;
 	}
 	i = ipset_probe(s, t, hi, lo, &found);
 	if (found)
@@ -304,7 +311,8 @@ ipset_new(void)
 	struct ipset	*s;
 	int		 i;
 
-	s = xcalloc(1, sizeof(*s));
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
 	for (i = 0; i <= 32; i++)
 		s->t4[i].width = 4;
 	for (i = 0; i <= 128; i++)
@@ -370,8 +378,11 @@ ipset_index_mark(struct ipset *s, int ipver, uint64_t top, int plen)
 	}
 }
 
-/* Build a family's index with k bits from every entry in its tables. */
-static void
+/*
+ * Build a family's index with k bits from every entry in its tables; -1
+ * without memory for it (the old index stays, the set unchanged).
+ */
+static int
 ipset_index_build(struct ipset *s, int ipver, int k)
 {
 	struct ipset_tab	*tabs = ipver == 4 ? s->t4 : s->t6;
@@ -379,20 +390,23 @@ ipset_index_build(struct ipset *s, int ipver, int k)
 	size_t			 bytes;
 	int			 plen, max = ipver == 4 ? 32 : 128;
 	uint32_t		 i;
+	void			*idx;
 
 	bytes = (ipver == 4 ? sizeof(uint32_t) : 2 * sizeof(uint64_t)) *
 	    ((size_t)1 << k);
+	if ((idx = calloc(1, bytes)) == NULL)
+		return -1;
 	if (ipver == 4) {
 		if (s->idx4 != NULL)
 			s->mem -= sizeof(uint32_t) * ((size_t)1 << s->k4);
 		free(s->idx4);
-		s->idx4 = xcalloc(1, bytes);
+		s->idx4 = idx;
 		s->k4 = k;
 	} else {
 		if (s->idx6 != NULL)
 			s->mem -= 2 * sizeof(uint64_t) * ((size_t)1 << s->k6);
 		free(s->idx6);
-		s->idx6 = xcalloc(1, bytes);
+		s->idx6 = idx;
 		s->k6 = k;
 	}
 	s->mem += bytes;
@@ -408,9 +422,13 @@ ipset_index_build(struct ipset *s, int ipver, int k)
 				    ipver == 4 ? hi << 32 : hi, plen);
 		}
 	}
+	return 0;
 }
 
-/* Add addr/plen with the host bits masked off; 0, or -1 if invalid. */
+/*
+ * Add addr/plen with the host bits masked off; 0, -1 if invalid or the
+ * set is full, -2 without memory.
+ */
 int
 ipset_add(struct ipset *s, int ipver, const uint8_t *addr, int plen)
 {
@@ -435,17 +453,20 @@ ipset_add(struct ipset *s, int ipver, const uint8_t *addr, int plen)
 	} else
 		return -1;
 	/* A table is allocated with its first key: in use iff mask != 0. */
-	if (t->mask == 0 && ipset_tab_grow(s, t) == -1)
-		return -1;
-	if ((r = ipset_tab_add(s, t, hi, lo)) == -1)
-		return -1;
+	if (t->mask == 0 && (r = ipset_tab_grow(s, t)) < 0)
+		return r;
+	if ((r = ipset_tab_add(s, t, hi, lo)) < 0)
+		return r;
 	if (r == 0)
 		return 0;
 	s->count++;
 	(*np)++;
-	if ((k = ipset_index_bits(*np)) != *kp)
-		ipset_index_build(s, ipver, k);
-	else
+	/* Without memory for a larger index the load fails and the set,
+	 * not all of it indexed, is discarded (as on any error). */
+	if ((k = ipset_index_bits(*np)) != *kp) {
+		if (ipset_index_build(s, ipver, k) != 0)
+			return -2;
+	} else
 		ipset_index_mark(s, ipver, ipver == 4 ? hi << 32 : hi, plen);
 	return 0;
 }
@@ -588,7 +609,14 @@ ipset_add_str(struct ipset *s, const char *str, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (ipset_add(s, ipver, addr, plen) == -1) {
+	switch (ipset_add(s, ipver, addr, plen)) {
+	case 0:
+		break;
+	case -2:
+		snprintf(err, errlen, "no memory for the set at %zu entries: "
+		    "%s", s->count, strerror(ENOMEM));
+		return -1;
+	default:
 		snprintf(err, errlen, "too many entries in the set");
 		return -1;
 	}

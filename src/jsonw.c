@@ -611,7 +611,8 @@ jw_members_copy(const struct jsonw *w, size_t *len)
 	if (w->overflow || w->len < 2)
 		return NULL;
 	*len = w->len - 1;
-	p = xmalloc(*len);
+	if ((p = malloc(*len)) == NULL)
+		return NULL;
 	memcpy(p, w->buf + 1, *len);
 	return p;
 }

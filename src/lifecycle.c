@@ -51,7 +51,6 @@
 #include "pmatch.h"
 #include "types.h"
 #include "util.h"
-#include "xmalloc.h"
 
 /*
  * Subsystems start in table order and stop in reverse, each with the
@@ -103,15 +102,19 @@ sensor_stop(struct sensor *s, enum flow_end_reason why)
 	outputs_drain(s->outputs, on_outputs_drained, s);
 }
 
-char *
-sensor_events_path(const struct sensor *s, const struct config *c)
+int
+sensor_events_path(const struct sensor *s, const struct config *c,
+    char **out)
 {
-	if (s->events_cli)
-		return s->events_path ? xstrdup(s->events_path) : NULL;
-	if (c->events_path == NULL)
-		return NULL;
-	return strcmp(c->events_path, "-") == 0 ? xstrdup("-") :
-	    config_path(c, c->events_path);
+	const char	*p = s->events_cli ? s->events_path : c->events_path;
+
+	if (p == NULL) {
+		*out = NULL;
+		return 0;
+	}
+	*out = s->events_cli || strcmp(p, "-") == 0 ? strdup(p) :
+	    config_path_try(c, p);
+	return *out == NULL ? -1 : 0;
 }
 
 /*
@@ -202,11 +205,19 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 
 	if (nc == NULL || nr == NULL)
 		goto fail;
-	if ((npath = sensor_events_path(s, nc)) != NULL && (nel = eventlog_open(
-	    npath, nc->sensor_name, nc->utc_offset, err, errlen)) == NULL)
+	if (sensor_events_path(s, nc, &npath) != 0) {
+		snprintf(err, errlen, "no memory for the event log's path: %s",
+		    strerror(ENOMEM));
 		goto fail;
-	if (workers_prepare(s->workers, nr) != 0) {
-		snprintf(err, errlen, "no memory for the workers' matchers");
+	}
+	if (npath != NULL && (nel = eventlog_open(npath, nc->sensor_name,
+	    nc->utc_offset, err, errlen)) == NULL)
+		goto fail;
+	if (workers_prepare(s->workers, nr, nc, nel) != 0) {
+		snprintf(err, errlen, "no memory for the workers' matchers, "
+		    "event queues and threshold tables (limits."
+		    "threshold_memcap: %llu MiB split among them)",
+		    (unsigned long long)(nc->threshold_memcap >> 20));
 		goto fail;
 	}
 	/*
@@ -301,18 +312,23 @@ struct reload_job {
 
 static void reload_start(struct sensor *, struct reload_waiter *);
 
-static void
+/* -1 without memory: cb is told at once that its reload failed. */
+static int
 waiters_add(struct reload_waiter **list, sensor_reload_cb cb, void *arg)
 {
 	struct reload_waiter	*w;
 
 	if (cb == NULL)
-		return;
-	w = xcalloc(1, sizeof(*w));
+		return 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		cb(arg, 0, "no memory to queue the reload");
+		return -1;
+	}
 	w->cb = cb;
 	w->arg = arg;
 	w->next = *list;
 	*list = w;
+	return 0;
 }
 
 /* Tell each waiter (in the order they asked) and free them. */
@@ -421,7 +437,14 @@ reload_start(struct sensor *s, struct reload_waiter *waiters)
 	char			 err[1024];
 
 	reload_begin(s);
-	j = xcalloc(1, sizeof(*j));
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		snprintf(err, sizeof(err), "no memory to start a reload");
+		(void)reload_commit(s, NULL, NULL, err, sizeof(err));
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		waiters_done(waiters, 0, err);
+		return;
+	}
 	j->s = s;
 	j->waiters = waiters;
 	j->pipe[0] = j->pipe[1] = -1;
@@ -458,12 +481,12 @@ sensor_reload_async(struct sensor *s, sensor_reload_cb cb, void *arg)
 	struct reload_waiter	*w = NULL;
 
 	if (j != NULL) {
-		j->again = 1;
-		waiters_add(&j->next, cb, arg);
+		if (waiters_add(&j->next, cb, arg) == 0)
+			j->again = 1;
 		return;
 	}
-	waiters_add(&w, cb, arg);
-	reload_start(s, w);
+	if (waiters_add(&w, cb, arg) == 0)
+		reload_start(s, w);
 }
 
 void
@@ -648,8 +671,11 @@ sensor_flow_shutdown(struct sensor *s)
 static int
 sub_events_init(struct sensor *s, char *err, size_t errlen)
 {
-	if (!s->events_cli)
-		s->events_path = sensor_events_path(s, s->conf);
+	if (!s->events_cli && sensor_events_path(s, s->conf,
+	    &s->events_path) != 0) {
+		snprintf(err, errlen, "no memory for the event log's path");
+		return -1;
+	}
 	if (s->events_path == NULL)
 		return 0;
 	s->events = eventlog_open(s->events_path, s->conf->sensor_name,

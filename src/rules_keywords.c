@@ -33,7 +33,6 @@
 #include "tokset.h"
 #include "rules.h"
 #include "types.h"
-#include "xmalloc.h"
 #include "yamldoc.h"
 #include "rules-internal.h"
 
@@ -100,7 +99,8 @@ parse_addr(struct loader *L, struct yaml_node_s *n, const char *key,
 			if (am->nsets >= ADDR_SETS_MAX)
 				return lerr(L, it, "%s: at most %d lists", key,
 				    ADDR_SETS_MAX - 1);
-			lit = own_ipset(L->rs);
+			if ((lit = own_ipset(L->rs)) == NULL)
+				return lnomem(L, it);
 			am->sets[am->nsets++] = lit;
 		}
 		if (ipset_add_str(lit, s, e, sizeof(e)) != 0)
@@ -117,6 +117,7 @@ parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
 	struct port_build	 pb = { NULL, 0, 0 };
 	size_t			 i, cnt;
 	uint32_t		 j;
+	int			 rc = -1;
 
 	n = unwrap_not(L, n, &pm->neg);
 	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
@@ -139,17 +140,25 @@ parse_ports(struct loader *L, struct yaml_node_s *n, const char *key,
 				goto fail;
 			}
 			for (j = 0; j < a->nranges; j++)
-				pb_add(&pb, a->ports[2 * j],
-				    a->ports[2 * j + 1]);
+				if (pb_add(&pb, a->ports[2 * j],
+				    a->ports[2 * j + 1]) != 0) {
+					lnomem(L, it);
+					goto fail;
+				}
 			continue;
 		}
-		if (s == NULL || port_spec(s, &pb) != 0) {
+		if (s != NULL && (rc = port_spec(s, &pb)) == -2) {
+			lnomem(L, it);
+			goto fail;
+		}
+		if (s == NULL || rc != 0) {
 			lerr(L, it, "%s: bad port \"%s\" (expected "
 			    "0..65535 or LOW-HIGH)", key, s ? s : "");
 			goto fail;
 		}
 	}
-	pm->ranges = pb_finish(L->rs, &pb, &pm->nranges);
+	if ((pm->ranges = pb_finish(L->rs, &pb, &pm->nranges)) == NULL)
+		return lnomem(L, n);
 	return 0;
 fail:
 	free(pb.r);
@@ -171,7 +180,8 @@ parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
 	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
 	if (cnt == 0)
 		return lerr(L, n, "%s: empty list", key);
-	sm->v = own(L->rs, xcalloc(cnt, sizeof(*sm->v)));
+	if ((sm->v = own_calloc(L->rs, cnt, sizeof(*sm->v))) == NULL)
+		return lnomem(L, n);
 	sm->n = cnt;
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s	*it = yamldoc_is_seq(n) ?
@@ -194,7 +204,9 @@ parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
 			if (cn != NULL && yamldoc_scalar(cn) != NULL &&
 			    !names) {
 				m->kind = STRM_CONTAINS;
-				m->s = own(L->rs, xstrdup(yamldoc_scalar(cn)));
+				if ((m->s = own_strdup(L->rs,
+				    yamldoc_scalar(cn))) == NULL)
+					return lnomem(L, cn);
 				m->len = strlen(m->s);
 				continue;
 			}
@@ -206,7 +218,8 @@ parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
 			return lerr(L, it, "%s: expected a string", key);
 		if (!names) {
 			m->kind = STRM_CONTAINS;
-			m->s = own(L->rs, xstrdup(s));
+			if ((m->s = own_strdup(L->rs, s)) == NULL)
+				return lnomem(L, it);
 			m->len = strlen(s);
 			continue;
 		}
@@ -227,7 +240,8 @@ parse_strs(struct loader *L, struct yaml_node_s *n, const char *key,
 			s += 1;		/* keep the dot: ".example.com" */
 		} else
 			m->kind = STRM_EXACT;
-		m->s = own(L->rs, xstrdup(s));
+		if ((m->s = own_strdup(L->rs, s)) == NULL)
+			return lnomem(L, it);
 		for (p = m->s; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		m->len = strlen(m->s);
@@ -999,7 +1013,8 @@ parse_tokens(struct loader *L, struct yaml_node_s *n, const char *key,
 	if (yamldoc_is_map(n) || cnt == 0)
 		return lerr(L, n, "%s: expected a $list, a %s value or a list "
 		    "of them", key, tok_kind_name(kind));
-	t = own(L->rs, xcalloc(1, sizeof(*t)));
+	if ((t = own_calloc(L->rs, 1, sizeof(*t))) == NULL)
+		return lnomem(L, n);
 	t->kind = kind;
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(n) ?
@@ -1007,13 +1022,18 @@ parse_tokens(struct loader *L, struct yaml_node_s *n, const char *key,
 
 		s = yamldoc_scalar(it);
 		if (s == NULL || tokset_add(t, s, e, sizeof(e)) != 0) {
-			own(L->rs, t->v);
+			if (t->v != NULL && own(L->rs, t->v) == NULL)
+				t->v = NULL;
 			return lerr(L, it, "%s: %s", key, s ? e :
 			    "expected a string");
 		}
 	}
 	tokset_seal(t);
-	own(L->rs, t->v);
+	if (t->v != NULL && own(L->rs, t->v) == NULL) {
+		t->v = NULL;
+		t->n = 0;
+		return lnomem(L, n);
+	}
 	*out = t;
 	return 0;
 }
@@ -1040,7 +1060,8 @@ KW_PARSE(p_tls_cipher)
 	if (yamldoc_is_map(v) || cnt == 0)
 		return lerr(L, v, "%s: expected a suite (0xc011), a set (weak, "
 		    "null, export, rc4, des, anon) or a list of them", key);
-	bits = own(L->rs, xcalloc(8192, 1));
+	if ((bits = own_calloc(L->rs, 8192, 1)) == NULL)
+		return lnomem(L, v);
 	m->ciphers = bits;
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(v) ?
@@ -1075,7 +1096,8 @@ parse_names(struct loader *L, struct yaml_node_s *x, const char *key,
 	if (yamldoc_is_map(x) || cnt == 0)
 		return lerr(L, x, "%s: expected a name (%s) or a list of names",
 		    key, example);
-	*out = own(L->rs, xcalloc(cnt, sizeof(**out)));
+	if ((*out = own_calloc(L->rs, cnt, sizeof(**out))) == NULL)
+		return lnomem(L, x);
 	*nout = cnt;
 	for (j = 0; j < cnt; j++) {
 		struct yaml_node_s *it = yamldoc_is_seq(x) ?
@@ -1084,7 +1106,8 @@ parse_names(struct loader *L, struct yaml_node_s *x, const char *key,
 
 		if (s == NULL || *s == '\0')
 			return lerr(L, it, "%s: expected a name", key);
-		(*out)[j] = own(L->rs, xstrdup(s));
+		if (((*out)[j] = own_strdup(L->rs, s)) == NULL)
+			return lnomem(L, it);
 	}
 	return 0;
 }

@@ -40,7 +40,6 @@
 #include "types.h"
 #include "hostlist.h"
 #include "util.h"
-#include "xmalloc.h"
 #include "yamldoc.h"
 #include "rules-internal.h"
 #include "safefile.h"
@@ -138,38 +137,88 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	return 0;
 }
 
-/* Keep an allocation to free with the ruleset. */
+/*
+ * A set is built beside the running one at every reload, so no
+ * allocation of the loader ends the process: each may fail, and the
+ * load fails then with this, as for a bad rule (the running set stays).
+ */
+int
+lnomem(struct loader *L, const struct yaml_node_s *n)
+{
+	if (n == NULL || L->yd == NULL) {
+		snprintf(L->err, L->errlen, "no memory to load the rule set: "
+		    "%s", strerror(ENOMEM));
+		return -1;
+	}
+	return lerr(L, n, "no memory to load the rule set: %s",
+	    strerror(ENOMEM));
+}
+
+/*
+ * Keep an allocation to free with the ruleset: p, or NULL if p is NULL
+ * or cannot be kept (then freed).
+ */
 void *
 own(struct ruleset *rs, void *p)
 {
+	void	**v;
+
+	if (p == NULL)
+		return NULL;
 	if (rs->nowned == rs->cowned) {
+		if ((v = reallocarray(rs->owned, rs->cowned ? rs->cowned * 2 :
+		    64, sizeof(*rs->owned))) == NULL) {
+			free(p);
+			return NULL;
+		}
+		rs->owned = v;
 		rs->cowned = rs->cowned ? rs->cowned * 2 : 64;
-		rs->owned = xreallocarray(rs->owned, rs->cowned,
-		    sizeof(*rs->owned));
 	}
 	rs->owned[rs->nowned++] = p;
 	return p;
 }
 
+/* Owned copies; NULL without memory. */
+char *
+own_strdup(struct ruleset *rs, const char *s)
+{
+	return own(rs, strdup(s));
+}
+
+void *
+own_calloc(struct ruleset *rs, size_t n, size_t size)
+{
+	return own(rs, calloc(n, size));
+}
+
 /*
  * Room for one more element in an array of capacity *cap holding n:
- * doubling, so n appends cost n log n copies at most, not n².
+ * doubling, so n appends cost n log n copies at most, not n². NULL
+ * without memory (v and *cap unchanged).
  */
 static void *
 grow(void *v, size_t n, size_t *cap, size_t size)
 {
+	void	*nv;
+
 	if (n < *cap)
 		return v;
-	*cap = *cap ? *cap * 2 : 16;
-	return xreallocarray(v, *cap, size);
+	if ((nv = reallocarray(v, *cap ? *cap * 2 : 16, size)) != NULL)
+		*cap = *cap ? *cap * 2 : 16;
+	return nv;
 }
 
-/* The path of the document being read, one owned copy per file. */
+/* The path of the document being read, one owned copy per file; NULL
+ * without memory. */
 static char *
 loader_file(struct loader *L)
 {
+	char	*f;
+
 	if (L->file_yd != L->yd) {
-		L->file = own(L->rs, xstrdup(yamldoc_path(L->yd)));
+		if ((f = own_strdup(L->rs, yamldoc_path(L->yd))) == NULL)
+			return NULL;
+		L->file = f;
 		L->file_yd = L->yd;
 	}
 	return L->file;
@@ -217,17 +266,21 @@ rule_by_sid(const struct loader *L, uint32_t sid)
 	return L->sids[i] != 0 ? &L->rs->rules[L->sids[i] - 1] : NULL;
 }
 
-static void
+/* -1 without memory. */
+static int
 sid_put(struct loader *L, uint32_t sid, uint32_t idx)
 {
-	uint32_t	*old = L->sids;
+	uint32_t	*old = L->sids, *nv;
 	size_t		 oldcap = L->sidcap, i;
 
 	if (2 * (idx + 1) > L->sidcap) {
+		if ((nv = calloc(L->sidcap ? 2 * L->sidcap : 256,
+		    sizeof(*L->sids))) == NULL)
+			return -1;
 		if (L->sidseed == 0)
 			L->sidseed = sid_seed(L);
 		L->sidcap = L->sidcap ? 2 * L->sidcap : 256;
-		L->sids = xcalloc(L->sidcap, sizeof(*L->sids));
+		L->sids = nv;
 		for (i = 0; i < oldcap; i++)
 			if (old[i] != 0)
 				L->sids[sid_slot(L, L->rs->rules[old[i] -
@@ -235,43 +288,58 @@ sid_put(struct loader *L, uint32_t sid, uint32_t idx)
 		free(old);
 	}
 	L->sids[sid_slot(L, sid)] = idx + 1;
+	return 0;
 }
 
+/* A new set owned by rs; NULL without memory. */
 struct ipset *
 own_ipset(struct ruleset *rs)
 {
-	struct ipset	*s = ipset_new();
+	struct ipset	*s, **v;
 
 	if (rs->nipsets == rs->cipsets) {
+		if ((v = reallocarray(rs->ipsets, rs->cipsets ? rs->cipsets *
+		    2 : 32, sizeof(*rs->ipsets))) == NULL)
+			return NULL;
+		rs->ipsets = v;
 		rs->cipsets = rs->cipsets ? rs->cipsets * 2 : 32;
-		rs->ipsets = xreallocarray(rs->ipsets, rs->cipsets,
-		    sizeof(*rs->ipsets));
 	}
-	rs->ipsets[rs->nipsets++] = s;
+	if ((s = ipset_new()) != NULL)
+		rs->ipsets[rs->nipsets++] = s;
 	return s;
 }
 
 static struct domset *
 own_domset(struct ruleset *rs)
 {
-	struct domset	*s = domset_new();
+	struct domset	*s, **v;
 
 	if (rs->ndomsets == rs->cdomsets) {
+		if ((v = reallocarray(rs->domsets, rs->cdomsets ?
+		    rs->cdomsets * 2 : 32, sizeof(*rs->domsets))) == NULL)
+			return NULL;
+		rs->domsets = v;
 		rs->cdomsets = rs->cdomsets ? rs->cdomsets * 2 : 32;
-		rs->domsets = xreallocarray(rs->domsets, rs->cdomsets,
-		    sizeof(*rs->domsets));
 	}
-	rs->domsets[rs->ndomsets++] = s;
+	if ((s = domset_new()) != NULL)
+		rs->domsets[rs->ndomsets++] = s;
 	return s;
 }
 
+/* re kept to free with rs; NULL without memory (re freed). */
 static void *
-own_regex(struct ruleset *rs, void *re)
+own_regex(struct ruleset *rs, pcre2_code *re)
 {
+	void		**v;
+
 	if (rs->nregex == rs->cregex) {
+		if ((v = reallocarray(rs->regex, rs->cregex ? rs->cregex * 2 :
+		    32, sizeof(*rs->regex))) == NULL) {
+			pcre2_code_free(re);
+			return NULL;
+		}
+		rs->regex = v;
 		rs->cregex = rs->cregex ? rs->cregex * 2 : 32;
-		rs->regex = xreallocarray(rs->regex, rs->cregex,
-		    sizeof(*rs->regex));
 	}
 	rs->regex[rs->nregex++] = re;
 	return re;
@@ -288,13 +356,19 @@ rules_asset(const struct ruleset *rs, const char *name)
 	return NULL;
 }
 
-void
+/* -1 without memory. */
+int
 pb_add(struct port_build *b, unsigned lo, unsigned hi)
 {
-	b->r = grow(b->r, b->n, &b->cap, 2 * sizeof(*b->r));
+	uint16_t	*v;
+
+	if ((v = grow(b->r, b->n, &b->cap, 2 * sizeof(*b->r))) == NULL)
+		return -1;
+	b->r = v;
 	b->r[2 * b->n] = (uint16_t)lo;
 	b->r[2 * b->n + 1] = (uint16_t)hi;
 	b->n++;
+	return 0;
 }
 
 static int
@@ -309,6 +383,7 @@ range_cmp(const void *a, const void *b)
 /*
  * Sort and merge the ranges into an array owned by the set: memory in
  * proportion to what the rule says, where a bitmap took 8 KiB a rule.
+ * NULL without memory (b emptied either way).
  */
 uint16_t *
 pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
@@ -318,7 +393,12 @@ pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
 
 	if (b->n > 1)
 		qsort(b->r, b->n, 2 * sizeof(*b->r), range_cmp);
-	out = own(rs, xcalloc(b->n ? 2 * b->n : 1, sizeof(*out)));
+	if ((out = own_calloc(rs, b->n ? 2 * b->n : 1, sizeof(*out))) ==
+	    NULL) {
+		free(b->r);
+		memset(b, 0, sizeof(*b));
+		return NULL;
+	}
 	for (i = 0; i < b->n; i++) {
 		uint16_t lo = b->r[2 * i], hi = b->r[2 * i + 1];
 
@@ -337,7 +417,8 @@ pb_finish(struct ruleset *rs, struct port_build *b, uint32_t *nranges)
 	return out;
 }
 
-/* Port "80", range "1024-65535": add it; -1 if not a port spec. */
+/* Port "80", range "1024-65535": add it; -1 if not a port spec, -2
+ * without memory. */
 int
 port_spec(const char *s, struct port_build *pb)
 {
@@ -356,8 +437,7 @@ port_spec(const char *s, struct port_build *pb)
 		b = a;
 	else
 		return -1;
-	pb_add(pb, (unsigned)a, (unsigned)b);
-	return 0;
+	return pb_add(pb, (unsigned)a, (unsigned)b) == 0 ? 0 : -2;
 }
 
 /* Is s an address or CIDR (rather than a domain)? */
@@ -467,22 +547,28 @@ asset_item(struct loader *L, struct asset *a, struct port_build *pb,
 	*(doc_entry(s) ? &a->nexamples : &a->nreal) += 1;
 	if (isdigit((unsigned char)s[0]) && strspn(s, "0123456789-") ==
 	    strlen(s)) {
-		if (port_spec(s, pb) != 0)
+		switch (port_spec(s, pb)) {
+		case 0:
+			break;
+		case -2:
+			return lnomem(L, n);
+		default:
 			return lerr(L, n, "assets.%s: bad port or range \"%s\" "
 			    "(expected 0..65535 or LOW-HIGH)", a->name, s);
+		}
 		a->nports++;
 		return 0;
 	}
 	if (looks_like_ip(s)) {
-		if (a->ips == NULL)
-			a->ips = own_ipset(L->rs);
+		if (a->ips == NULL && (a->ips = own_ipset(L->rs)) == NULL)
+			return lnomem(L, n);
 		if (ipset_add_str(a->ips, s, e, sizeof(e)) != 0)
 			return lerr(L, n, "assets.%s: %s", a->name, e);
 		a->nips++;
 		return 0;
 	}
-	if (a->doms == NULL)
-		a->doms = own_domset(L->rs);
+	if (a->doms == NULL && (a->doms = own_domset(L->rs)) == NULL)
+		return lnomem(L, n);
 	if (domset_add(a->doms, s, e, sizeof(e)) != 0)
 		return lerr(L, n, "assets.%s: %s", a->name, e);
 	a->ndoms++;
@@ -550,14 +636,20 @@ static int
 asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
     const char *path, enum tok_kind kind)
 {
-	struct tokset	*t = own(L->rs, xcalloc(1, sizeof(*t)));
+	struct tokset	*t = own_calloc(L->rs, 1, sizeof(*t));
 	char		 e[1024];
 	long		 n;
 
+	if (t == NULL)
+		return lnomem(L, fn);
 	t->kind = kind;
 	a->toks = t;
 	n = tokset_load_file(t, path, e, sizeof(e));
-	own(L->rs, t->v);
+	if (t->v != NULL && own(L->rs, t->v) == NULL) {
+		t->v = NULL;
+		t->n = 0;
+		return lnomem(L, fn);
+	}
 	if (n < 0)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
 	a->ntoks = (size_t)n;
@@ -568,7 +660,8 @@ asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 
 /*
  * A list file's path: relative to the configuration, or, in the
- * self-test's overlay, to the overlay's own directory (malloc'd).
+ * self-test's overlay, to the overlay's own directory (malloc'd; NULL
+ * without memory).
  */
 static char *
 overlay_path(struct loader *L, const char *file)
@@ -578,8 +671,9 @@ overlay_path(struct loader *L, const char *file)
 	char		*p;
 
 	if (slash == NULL || file[0] == '/')
-		return config_path(L->conf, file);
-	xasprintf(&p, "%.*s/%s", (int)(slash - od), od, file);
+		return config_path_try(L->conf, file);
+	if (asprintf(&p, "%.*s/%s", (int)(slash - od), od, file) < 0)
+		return NULL;
 	return p;
 }
 
@@ -634,8 +728,9 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 			return lerr(L, tn, "assets.%s: type must be ip, domain, "
 			    "host, service, ja3, ja4 or sha256", a->name);
 	}
-	path = overlay_path(L, yamldoc_scalar(fn));
-	a->file = own(L->rs, path);
+	if ((path = own(L->rs, overlay_path(L, yamldoc_scalar(fn)))) == NULL)
+		return lnomem(L, fn);
+	a->file = path;
 	safe_sha256(path, a->sha256);
 	/* Its age as loaded: the report judges what is loaded, not the
 	 * file on disk now. */
@@ -645,7 +740,8 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		return -1;
 	if (kind == LF_TOKENS)
 		return asset_tokens(L, a, fn, path, tk);
-	a->ips = kind != LF_DOMAIN ? own_ipset(L->rs) : NULL;
+	if (kind != LF_DOMAIN && (a->ips = own_ipset(L->rs)) == NULL)
+		return lnomem(L, fn);
 	strict = strict_list(L, path);
 	switch (kind) {
 	case LF_IP:
@@ -657,24 +753,34 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		break;
 	case LF_DOMAIN:
 		asset_file_examples(a, path);
-		a->doms = own_domset(L->rs);
+		if ((a->doms = own_domset(L->rs)) == NULL)
+			return lnomem(L, fn);
 		domset_warn_suffixes(a->doms, strict);
 		n = domset_load_file(a->doms, path, e, sizeof(e));
 		a->ndoms = n > 0 ? (size_t)n : 0;
 		break;
 	case LF_HOST:
-		a->hosts = own(L->rs, xcalloc(1, sizeof(*a->hosts)));
+		if ((a->hosts = own_calloc(L->rs, 1, sizeof(*a->hosts))) ==
+		    NULL)
+			return lnomem(L, fn);
 		n = hostlist_load(a->hosts, a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
-		if (a->hosts->v != NULL)
-			own(L->rs, a->hosts->v);
+		if (a->hosts->v != NULL && own(L->rs, a->hosts->v) == NULL) {
+			a->hosts->v = NULL;
+			a->hosts->n = 0;
+			return lnomem(L, fn);
+		}
 		break;
 	default:
-		a->svcs = own(L->rs, xcalloc(1, sizeof(*a->svcs)));
+		if ((a->svcs = own_calloc(L->rs, 1, sizeof(*a->svcs))) == NULL)
+			return lnomem(L, fn);
 		n = svclist_load(a->svcs, a->ips, path, e, sizeof(e));
 		a->nips = n > 0 ? (size_t)n : 0;
-		if (a->svcs->v != NULL)
-			own(L->rs, a->svcs->v);
+		if (a->svcs->v != NULL && own(L->rs, a->svcs->v) == NULL) {
+			a->svcs->v = NULL;
+			a->svcs->n = 0;
+			return lnomem(L, fn);
+		}
 		break;
 	}
 	if (n < 0)
@@ -693,7 +799,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
  * sids), and the compliance report shows the controls of its rules as
  * partial. The warning says both.
  */
-static void
+static int
 asset_empty(struct loader *L, struct asset *a, struct yaml_node_s *n)
 {
 	char	msg[600];
@@ -703,9 +809,11 @@ asset_empty(struct loader *L, struct asset *a, struct yaml_node_s *n)
 	    "it, and one naming {not: $%s} matches everything", a->name,
 	    a->name);
 	log_warnx("%s", msg);
-	a->ips = own_ipset(L->rs);
-	a->doms = own_domset(L->rs);
-	a->ports = own(L->rs, xcalloc(1, sizeof(*a->ports)));
+	if ((a->ips = own_ipset(L->rs)) == NULL ||
+	    (a->doms = own_domset(L->rs)) == NULL ||
+	    (a->ports = own_calloc(L->rs, 1, sizeof(*a->ports))) == NULL)
+		return lnomem(L, n);
+	return 0;
 }
 
 static int
@@ -734,11 +842,14 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 		if (rules_asset(rs, name) != NULL)
 			return lerr(L, k, "assets: \"%s\" is defined twice",
 			    name);
-		rs->assets = xreallocarray(rs->assets, rs->nassets + 1,
-		    sizeof(*rs->assets));
+		if ((a = reallocarray(rs->assets, rs->nassets + 1,
+		    sizeof(*rs->assets))) == NULL)
+			return lnomem(L, k);
+		rs->assets = a;
 		a = &rs->assets[rs->nassets++];
 		memset(a, 0, sizeof(*a));
-		a->name = own(rs, xstrdup(name));
+		if ((a->name = own_strdup(rs, name)) == NULL)
+			return lnomem(L, k);
 		if (yamldoc_is_map(v)) {
 			if (asset_file(L, a, v) != 0)
 				return -1;
@@ -751,10 +862,11 @@ load_assets(struct loader *L, struct yaml_node_s *map)
 		    *yamldoc_scalar(v) != '\0') {
 			if (asset_item(L, a, &pb, v) != 0)
 				goto fail;
-		} else
-			asset_empty(L, a, v);
-		if (pb.n > 0)
-			a->ports = pb_finish(rs, &pb, &a->nranges);
+		} else if (asset_empty(L, a, v) != 0)
+			goto fail;
+		if (pb.n > 0 && (a->ports = pb_finish(rs, &pb,
+		    &a->nranges)) == NULL)
+			return lnomem(L, k);
 	}
 	return 0;
 fail:
@@ -771,11 +883,17 @@ asset_ref(struct loader *L, struct yaml_node_s *n, const char *s)
 	const char		*sug;
 	size_t			 i;
 
-	if (a != NULL && L->rule != NULL)
-		rules_note_asset_ref(L->rs, L->rule, a->name, L->neg);
+	if (a != NULL && L->rule != NULL && rules_note_asset_ref(L->rs,
+	    L->rule, a->name, L->neg) != 0) {
+		lnomem(L, n);
+		return NULL;
+	}
 	if (a != NULL)
 		return a;
-	names = xcalloc(L->rs->nassets + 1, sizeof(*names));
+	if ((names = calloc(L->rs->nassets + 1, sizeof(*names))) == NULL) {
+		lnomem(L, n);
+		return NULL;
+	}
 	for (i = 0; i < L->rs->nassets; i++)
 		names[i] = L->rs->assets[i].name;
 	sug = yamldoc_suggest(s + 1, names, L->rs->nassets);
@@ -865,7 +983,11 @@ compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 	if (getenv("CANHGAC_NO_JIT") == NULL)
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	probe_regex(L, n, key, re, pat);
-	return own_regex(L->rs, re);
+	if (own_regex(L->rs, re) == NULL) {
+		lnomem(L, n);
+		return NULL;
+	}
+	return re;
 }
 
 static int
@@ -930,7 +1052,8 @@ parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return lerr(L, n, "threshold: needs within (e.g. 60s)");
 	if (parse_duration_node(L, w, "threshold.within", &r->thr.within))
 		return -1;
-	r->within_text = own(L->rs, xstrdup(yamldoc_scalar(w)));
+	if ((r->within_text = own_strdup(L->rs, yamldoc_scalar(w))) == NULL)
+		return lnomem(L, w);
 	if (s != NULL) {
 		if (c != NULL || d != NULL)
 			return lerr(L, s, "threshold: sum cannot be combined "
@@ -1133,7 +1256,8 @@ parse_dns_tunnel(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		return lerr(L, n, "dns_tunnel: needs within (e.g. 60s)");
 	if (parse_duration_node(L, x, "dns_tunnel.within", &b->within) != 0)
 		return -1;
-	r->within_text = own(L->rs, xstrdup(yamldoc_scalar(x)));
+	if ((r->within_text = own_strdup(L->rs, yamldoc_scalar(x))) == NULL)
+		return lnomem(L, x);
 	if (parse_bh_count(L, n, "queries", "dns_tunnel", &b->count) != 0 ||
 	    parse_bh_count(L, n, "distinct", "dns_tunnel", &b->distinct) != 0)
 		return -1;
@@ -1210,8 +1334,8 @@ parse_behaviour(struct loader *L, struct yaml_node_s *n, struct rule *r)
  * The behaviour rules' tables (behaviour.h), a third of
  * limits.behaviour_memcap each, only for the kinds the set uses.
  */
-static void
-behaviour_tables(struct ruleset *rs)
+static int
+behaviour_tables(struct ruleset *rs, char *err, size_t errlen)
 {
 	uint64_t	share = rs->conf->behaviour_memcap / 3;
 	int		used[4] = { 0 };
@@ -1219,18 +1343,22 @@ behaviour_tables(struct ruleset *rs)
 
 	for (i = 0; i < rs->nrules; i++)
 		used[rs->rules[i].bh.kind] = 1;
-	if (used[BH_BASELINE])
-		rs->bl = slot_new(share, bl_payload(), 16);
-	if (used[BH_BEACON])
-		rs->bc = slot_new(share, bc_payload(), 16);
-	if (used[BH_DNSTUNNEL]) {
-		rs->dt = slot_new(share, dt_payload(), 16);
-		rs->dtc = dt_cache_new();
-		/* Read the public suffix list now, not on the first query. */
-		if (domset_psl() == NULL)
-			log_warnx("dns_tunnel: no public suffix list (libpsl); "
-			    "the dns_tunnel rules see no domain");
+	if ((used[BH_BASELINE] && (rs->bl = slot_new(share, bl_payload(),
+	    16)) == NULL) || (used[BH_BEACON] && (rs->bc = slot_new(share,
+	    bc_payload(), 16)) == NULL) || (used[BH_DNSTUNNEL] &&
+	    ((rs->dt = slot_new(share, dt_payload(), 16)) == NULL ||
+	    (rs->dtc = dt_cache_new()) == NULL))) {
+		/* The running set's tables stay: name what did not fit. */
+		snprintf(err, errlen, "limits.behaviour_memcap: cannot "
+		    "allocate %llu MiB for a behaviour table: %s",
+		    (unsigned long long)(share >> 20), strerror(ENOMEM));
+		return -1;
 	}
+	/* Read the public suffix list now, not on the first query. */
+	if (used[BH_DNSTUNNEL] && domset_psl() == NULL)
+		log_warnx("dns_tunnel: no public suffix list (libpsl); "
+		    "the dns_tunnel rules see no domain");
+	return 0;
 }
 
 /* Check {placeholders} of a message template. */
@@ -1275,8 +1403,10 @@ parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
 	if ((s = yamldoc_scalar(n)) != NULL) {
 		if (check_template(L, n, key, s) != 0)
 			return -1;
-		out[0] = out[1] = own(L->rs, xstrdup(s));
-		tout[0] = tout[1] = own(L->rs, alert_tmpl_compile(out[0]));
+		if ((out[0] = out[1] = own_strdup(L->rs, s)) == NULL ||
+		    (tout[0] = tout[1] = own(L->rs,
+		    alert_tmpl_compile(out[0]))) == NULL)
+			return lnomem(L, n);
 		return 0;
 	}
 	if (check_keys(L, n, key, keys, NELEM(keys)) != 0)
@@ -1291,7 +1421,8 @@ parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
 			    keys[i]);
 		if (check_template(L, x, key, s) != 0)
 			return -1;
-		out[i] = own(L->rs, xstrdup(s));
+		if ((out[i] = own_strdup(L->rs, s)) == NULL)
+			return lnomem(L, x);
 	}
 	if (out[0] == NULL && out[1] == NULL)
 		return lerr(L, n, "%s: expected text or {en: …, vi: …}", key);
@@ -1299,9 +1430,10 @@ parse_text(struct loader *L, struct yaml_node_s *n, const char *key,
 		out[0] = out[1];
 	if (out[1] == NULL)
 		out[1] = out[0];
-	tout[0] = own(L->rs, alert_tmpl_compile(out[0]));
-	tout[1] = out[1] == out[0] ? tout[0] :
-	    own(L->rs, alert_tmpl_compile(out[1]));
+	if ((tout[0] = own(L->rs, alert_tmpl_compile(out[0]))) == NULL ||
+	    (tout[1] = out[1] == out[0] ? tout[0] :
+	    own(L->rs, alert_tmpl_compile(out[1]))) == NULL)
+		return lnomem(L, n);
 	return 0;
 }
 
@@ -1330,7 +1462,8 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	memset(r, 0, sizeof(*r));
 	if (check_keys(L, n, "rule", rule_keys, NELEM(rule_keys)) != 0)
 		return -1;
-	r->file = loader_file(L);
+	if ((r->file = loader_file(L)) == NULL)
+		return lnomem(L, n);
 	r->line = yamldoc_line(n);
 	r->digest = yamldoc_digest(L->yd, n);
 	x = yamldoc_get(L->yd, n, "sid");
@@ -1342,17 +1475,20 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if ((dup = rule_by_sid(L, r->sid)) != NULL)
 		return lerr(L, x, "rule: duplicate sid %u (first defined "
 		    "at %s:%d)", r->sid, dup->file, dup->line);
-	sid_put(L, r->sid, (uint32_t)(r - rs->rules));
+	if (sid_put(L, r->sid, (uint32_t)(r - rs->rules)) != 0)
+		return lnomem(L, x);
 	x = yamldoc_get(L->yd, n, "name");
 	if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
 		return lerr(L, x ? x : n, "rule %u: needs name: text", r->sid);
-	r->name = own(rs, xstrdup(s));
+	if ((r->name = own_strdup(rs, s)) == NULL)
+		return lnomem(L, x);
 	/* Optional: the Vietnamese name, for text in sensor.language vi. */
 	if ((x = yamldoc_get(L->yd, n, "name_vi")) != NULL) {
 		if ((s = yamldoc_scalar(x)) == NULL || *s == '\0')
 			return lerr(L, x, "rule %u: name_vi: expected text",
 			    r->sid);
-		r->name_vi = own(rs, xstrdup(s));
+		if ((r->name_vi = own_strdup(rs, s)) == NULL)
+			return lnomem(L, x);
 	}
 	x = yamldoc_get(L->yd, n, "category");
 	if ((s = yamldoc_scalar(x)) == NULL || (k = name_index(s,
@@ -1382,7 +1518,9 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if (x != NULL) {
 		size_t cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
 
-		r->controls = own(rs, xcalloc(cnt, sizeof(char *)));
+		if ((r->controls = own_calloc(rs, cnt ? cnt : 1,
+		    sizeof(char *))) == NULL)
+			return lnomem(L, x);
 		for (i = 0; i < cnt; i++) {
 			struct yaml_node_s *it = yamldoc_is_seq(x) ?
 			    yamldoc_seq_at(L->yd, x, i) : x;
@@ -1396,11 +1534,13 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 				return -1;
 			}
 			if (!catalog_has(rs, s)) {
-				const char **ids = xcalloc(rs->ncontrols + 1,
+				const char **ids = calloc(rs->ncontrols + 1,
 				    sizeof(*ids));
 				const char *sug;
 				size_t j;
 
+				if (ids == NULL)
+					return lnomem(L, it);
 				for (j = 0; j < rs->ncontrols; j++)
 					ids[j] = rs->controls[j].id;
 				sug = yamldoc_suggest(s, ids, rs->ncontrols);
@@ -1412,7 +1552,9 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 				free(ids);
 				return -1;
 			}
-			r->controls[r->ncontrols++] = own(rs, xstrdup(s));
+			if ((r->controls[r->ncontrols++] = own_strdup(rs,
+			    s)) == NULL)
+				return lnomem(L, it);
 		}
 	}
 	if ((x = yamldoc_get(L->yd, n, "match")) == NULL)
@@ -1449,7 +1591,9 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 	if ((x = yamldoc_get(L->yd, n, "supersedes")) != NULL) {
 		size_t cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
 
-		r->supersedes = own(rs, xcalloc(cnt ? cnt : 1, sizeof(uint32_t)));
+		if ((r->supersedes = own_calloc(rs, cnt ? cnt : 1,
+		    sizeof(uint32_t))) == NULL)
+			return lnomem(L, x);
 		for (i = 0; i < cnt; i++) {
 			struct yaml_node_s *it = yamldoc_is_seq(x) ?
 			    yamldoc_seq_at(L->yd, x, i) : x;
@@ -1469,16 +1613,18 @@ parse_rule(struct loader *L, struct yaml_node_s *n, struct rule *r)
 			    r->sid);
 		if (strcmp(s, "false") == 0) {
 			r->active = 0;
-			r->inactive_reason = own(rs, xstrdup("disabled in "
-			    "its rule file"));
+			if ((r->inactive_reason = own_strdup(rs, "disabled in "
+			    "its rule file")) == NULL)
+				return lnomem(L, x);
 		}
 	}
 	if (!r->active && r->inactive_reason == NULL) {
 		char *why;
 
-		xasprintf(&why, "requires security level %d; the sensor is "
-		    "at level %d", r->level, L->conf->security_level);
-		r->inactive_reason = own(rs, why);
+		if (asprintf(&why, "requires security level %d; the sensor is "
+		    "at level %d", r->level, L->conf->security_level) < 0 ||
+		    (r->inactive_reason = own(rs, why)) == NULL)
+			return lnomem(L, n);
 	}
 	return 0;
 }
@@ -1551,7 +1697,8 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	char			 tail;
 
 	memset(e, 0, sizeof(*e));
-	e->file = loader_file(L);
+	if ((e->file = loader_file(L)) == NULL)
+		return lnomem(L, n);
 	e->line = yamldoc_line(n);
 	memcpy(keys, exception_own_keys, sizeof(exception_own_keys));
 	cnt = NELEM(exception_own_keys) + rules_keyword_names(keys +
@@ -1562,7 +1709,9 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	if (x == NULL)
 		return lerr(L, n, "exception: needs sids: [SID, …]");
 	cnt = yamldoc_is_seq(x) ? yamldoc_seq_len(x) : 1;
-	e->sids = own(rs, xcalloc(cnt ? cnt : 1, sizeof(*e->sids)));
+	if ((e->sids = own_calloc(rs, cnt ? cnt : 1, sizeof(*e->sids))) ==
+	    NULL)
+		return lnomem(L, x);
 	for (i = 0; i < cnt; i++) {
 		struct yaml_node_s *it = yamldoc_is_seq(x) ?
 		    yamldoc_seq_at(L->yd, x, i) : x;
@@ -1577,11 +1726,13 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	    *s == '\0')
 		return lerr(L, x ? x : n, "exception: needs owner: who "
 		    "answers for it");
-	e->owner = own(rs, xstrdup(s));
+	if ((e->owner = own_strdup(rs, s)) == NULL)
+		return lnomem(L, x);
 	if ((s = yamldoc_scalar(x = yamldoc_get(L->yd, n, "reason"))) ==
 	    NULL || *s == '\0')
 		return lerr(L, x ? x : n, "exception: needs reason: why");
-	e->reason = own(rs, xstrdup(s));
+	if ((e->reason = own_strdup(rs, s)) == NULL)
+		return lnomem(L, x);
 	if ((s = yamldoc_scalar(x = yamldoc_get(L->yd, n, "expires"))) ==
 	    NULL)
 		return lerr(L, x ? x : n, "exception: needs expires: "
@@ -1593,7 +1744,8 @@ parse_exception(struct loader *L, struct yaml_node_s *n, struct exception *e)
 	if ((int)d > util_days_in_month((int)y, (int)mo))
 		return lerr(L, x, "exception: expires %s: no such date (%.7s "
 		    "has %d days)", s, s, util_days_in_month((int)y, (int)mo));
-	e->expires_text = own(rs, xstrdup(s));
+	if ((e->expires_text = own_strdup(rs, s)) == NULL)
+		return lnomem(L, x);
 	/* Through the end of that day in the sensor's zone. */
 	e->expires = (uint64_t)((days_from_civil(y, mo, d) + 1) * 86400LL -
 	    L->conf->utc_offset) * 1000000ULL;
@@ -1619,7 +1771,12 @@ load_exceptions(struct loader *L, struct yaml_node_s *seq)
 	if (!yamldoc_is_seq(seq))
 		return lerr(L, seq, "exceptions: expected a list");
 	for (i = 0; i < yamldoc_seq_len(seq); i++) {
-		rs->exc = grow(rs->exc, rs->nexc, &L->cexc, sizeof(*rs->exc));
+		struct exception	*v;
+
+		if ((v = grow(rs->exc, rs->nexc, &L->cexc,
+		    sizeof(*rs->exc))) == NULL)
+			return lnomem(L, seq);
+		rs->exc = v;
 		if (parse_exception(L, yamldoc_seq_at(L->yd, seq, i),
 		    &rs->exc[rs->nexc]) != 0)
 			return -1;
@@ -1657,7 +1814,8 @@ catalog_dup(struct loader *L, struct yaml_node_s *ctl)
 
 	if (n < 2)
 		return 0;
-	v = xcalloc(n, sizeof(*v));
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return lnomem(L, ctl);
 	for (i = 0; i < n; i++) {
 		v[i].id = L->rs->controls[i].id;
 		v[i].i = i;
@@ -1683,7 +1841,9 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 	size_t			 i;
 	unsigned long long	 lv;
 
-	rs->catalog_path = own(rs, config_path(L->conf, L->conf->catalog));
+	if ((rs->catalog_path = own(rs, config_path_try(L->conf,
+	    L->conf->catalog))) == NULL)
+		return lnomem(L, where);
 	if ((yd = yamldoc_load(rs->catalog_path, e, sizeof(e))) == NULL)
 		return lerr(L, where, "sensor.catalog: %s", e);
 	snprintf(rs->catalog_sha256, sizeof(rs->catalog_sha256), "%s",
@@ -1696,9 +1856,14 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 		lerr(L, ctl ? ctl : root, "catalog: needs controls: a list");
 		goto fail;
 	}
-	if ((x = yamldoc_get(yd, cat, "standard")) != NULL &&
-	    yamldoc_scalar(x) != NULL)
-		rs->catalog_standard = own(rs, xstrdup(yamldoc_scalar(x)));
+	if (((x = yamldoc_get(yd, cat, "standard")) != NULL &&
+	    yamldoc_scalar(x) != NULL && (rs->catalog_standard =
+	    own_strdup(rs, yamldoc_scalar(x))) == NULL) || (rs->controls =
+	    own_calloc(rs, yamldoc_seq_len(ctl) + 1,
+	    sizeof(*rs->controls))) == NULL) {
+		lnomem(L, ctl);
+		goto fail;
+	}
 	/* The report adds it to a level to number clauses: a number. */
 	if ((x = yamldoc_get(yd, cat, "clause_base")) != NULL) {
 		const char *b = yamldoc_scalar(x);
@@ -1709,8 +1874,6 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 			goto fail;
 		}
 	}
-	rs->controls = own(rs, xcalloc(yamldoc_seq_len(ctl) + 1,
-	    sizeof(*rs->controls)));
 	for (i = 0; i < yamldoc_seq_len(ctl); i++) {
 		struct yaml_node_s *c = yamldoc_seq_at(yd, ctl, i);
 		const char *id = yamldoc_scalar(yamldoc_get(yd, c, "id"));
@@ -1726,7 +1889,11 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 			    "1..5", id);
 			goto fail;
 		}
-		rs->controls[rs->ncontrols].id = own(rs, xstrdup(id));
+		if ((rs->controls[rs->ncontrols].id = own_strdup(rs, id)) ==
+		    NULL) {
+			lnomem(L, c);
+			goto fail;
+		}
 		rs->controls[rs->ncontrols].level = (int)lv;
 		rs->ncontrols++;
 	}
@@ -1774,12 +1941,18 @@ load_rule_file(struct loader *L, const char *path)
 		goto out;
 	}
 	for (i = 0; i < yamldoc_seq_len(seq); i++) {
+		struct rule	*v;
+
 		if (rs->nrules >= RULES_MAX) {
 			lerr(L, seq, "rules: more than %d rules", RULES_MAX);
 			goto out;
 		}
-		rs->rules = grow(rs->rules, rs->nrules, &L->crules,
-		    sizeof(*rs->rules));
+		if ((v = grow(rs->rules, rs->nrules, &L->crules,
+		    sizeof(*rs->rules))) == NULL) {
+			lnomem(L, seq);
+			goto out;
+		}
+		rs->rules = v;
 		if (parse_rule(L, yamldoc_seq_at(yd, seq, i),
 		    &rs->rules[rs->nrules]) != 0)
 			goto out;
@@ -1814,7 +1987,8 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 
 		if (s == NULL)
 			return lerr(L, it, "rules: expected a file or glob");
-		pat = config_path(L->conf, s);
+		if ((pat = config_path_try(L->conf, s)) == NULL)
+			return lnomem(L, it);
 		memset(&g, 0, sizeof(g));
 		rc = glob(pat, GLOB_ERR, NULL, &g);
 		if (rc == GLOB_NOMATCH && strpbrk(s, "*?[") != NULL) {
@@ -1839,7 +2013,13 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 				globfree(&g);
 				return -1;
 			}
-			rs_add_file(L->rs, g.gl_pathv[j], L->file_sha256);
+			if (rs_add_file(L->rs, g.gl_pathv[j],
+			    L->file_sha256) != 0) {
+				lnomem(L, it);
+				free(pat);
+				globfree(&g);
+				return -1;
+			}
 			L->rs->file_catalog[L->rs->nfiles - 1] = L->catalog;
 			L->catalog = 0;
 		}
@@ -1849,28 +2029,43 @@ load_rule_files(struct loader *L, struct yaml_node_s *seq)
 	return 0;
 }
 
-void
+/* -1 without memory (the three arrays, each at least nfiles long, as
+ * they were). */
+int
 rs_add_file(struct ruleset *rs, const char *path, const char *sha256)
 {
-	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
-	    sizeof(*rs->files));
-	rs->file_sha256 = xreallocarray(rs->file_sha256, rs->nfiles + 1,
-	    sizeof(*rs->file_sha256));
+	char		**f, (*h)[65];
+	uint8_t		 *c;
+
+	if ((f = reallocarray(rs->files, rs->nfiles + 1,
+	    sizeof(*rs->files))) == NULL)
+		return -1;
+	rs->files = f;
+	if ((h = reallocarray(rs->file_sha256, rs->nfiles + 1,
+	    sizeof(*rs->file_sha256))) == NULL)
+		return -1;
+	rs->file_sha256 = h;
+	if ((c = reallocarray(rs->file_catalog, rs->nfiles + 1, 1)) == NULL)
+		return -1;
+	rs->file_catalog = c;
+	if ((rs->files[rs->nfiles] = own_strdup(rs, path)) == NULL)
+		return -1;
 	snprintf(rs->file_sha256[rs->nfiles], sizeof(rs->file_sha256[0]), "%s",
 	    sha256 != NULL ? sha256 : "");
-	rs->file_catalog = xreallocarray(rs->file_catalog, rs->nfiles + 1, 1);
-	rs->file_catalog[rs->nfiles] = 0;
-	rs->files[rs->nfiles++] = own(rs, xstrdup(path));
+	rs->file_catalog[rs->nfiles++] = 0;
+	return 0;
 }
 
 /* The rules' threshold specs, in rule order, for thr_new (freed by the
- * caller). */
+ * caller); NULL without memory. */
 struct thr_spec *
 rules_thr_specs(const struct ruleset *rs)
 {
-	struct thr_spec	*specs = xcalloc(rs->nrules + 1, sizeof(*specs));
+	struct thr_spec	*specs = calloc(rs->nrules + 1, sizeof(*specs));
 	size_t		 i;
 
+	if (specs == NULL)
+		return NULL;
 	for (i = 0; i < rs->nrules; i++)
 		specs[i] = rs->rules[i].thr;
 	return specs;
@@ -1903,8 +2098,13 @@ supersedes_check(struct loader *L)
 			}
 		}
 	}
-	indeg = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*indeg));
-	queue = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*queue));
+	indeg = calloc(rs->nrules ? rs->nrules : 1, sizeof(*indeg));
+	queue = calloc(rs->nrules ? rs->nrules : 1, sizeof(*queue));
+	if (indeg == NULL || queue == NULL) {
+		free(indeg);
+		free(queue);
+		return lnomem(L, NULL);
+	}
 	for (i = 0; i < rs->nrules; i++)
 		for (j = 0; j < rs->rules[i].nsupersedes; j++)
 			indeg[rule_by_sid(L, rs->rules[i].supersedes[j]) -
@@ -1930,18 +2130,26 @@ supersedes_check(struct loader *L)
 	 * on the cycle: name that rule and the one before it there.
 	 */
 	if (done < rs->nrules) {
-		uint32_t	*off = xcalloc(rs->nrules + 1, sizeof(*off));
-		uint32_t	*pred, *fill, cur = 0, p = 0;
+		uint32_t	*off = calloc(rs->nrules + 1, sizeof(*off));
+		uint32_t	*pred = NULL, *fill = NULL, cur = 0, p = 0;
 
+		if (off == NULL)
+			goto nomem;
 		for (i = 0; i < rs->nrules; i++)
 			for (j = 0; j < rs->rules[i].nsupersedes; j++)
 				off[rule_by_sid(L, rs->rules[i].supersedes[j]) -
 				    rs->rules + 1]++;
 		for (i = 0; i < rs->nrules; i++)
 			off[i + 1] += off[i];
-		pred = xcalloc(off[rs->nrules] ? off[rs->nrules] : 1,
+		pred = calloc(off[rs->nrules] ? off[rs->nrules] : 1,
 		    sizeof(*pred));
-		fill = xcalloc(rs->nrules, sizeof(*fill));
+		fill = calloc(rs->nrules, sizeof(*fill));
+		if (pred == NULL || fill == NULL) {
+			free(off);
+			free(pred);
+			free(fill);
+			goto nomem;
+		}
 		for (i = 0; i < rs->nrules; i++)
 			for (j = 0; j < rs->rules[i].nsupersedes; j++) {
 				size_t k = (size_t)(rule_by_sid(L,
@@ -1971,6 +2179,10 @@ supersedes_check(struct loader *L)
 	free(indeg);
 	free(queue);
 	return rc;
+nomem:
+	free(indeg);
+	free(queue);
+	return lnomem(L, NULL);
 }
 
 /*
@@ -1983,6 +2195,7 @@ apply_supersedes(struct loader *L)
 {
 	struct ruleset	*rs = L->rs;
 	size_t		 i, j;
+	char		*why;
 
 	if (supersedes_check(L) != 0)
 		return -1;
@@ -1994,30 +2207,34 @@ apply_supersedes(struct loader *L)
 			if (!r->active || !old->active)
 				continue;
 			old->active = 0;
-			xasprintf(&old->inactive_reason, "superseded by rule "
-			    "%u (level %d) at this level", r->sid, r->level);
-			own(rs, old->inactive_reason);
+			if (asprintf(&why, "superseded by rule %u (level %d) "
+			    "at this level", r->sid, r->level) < 0 ||
+			    (old->inactive_reason = own(rs, why)) == NULL)
+				return lnomem(L, NULL);
 		}
 	}
 	return 0;
 }
 
-/* Link each rule to the exceptions naming its sid. */
-static void
+/* Link each rule to the exceptions naming its sid; -1 without memory. */
+static int
 link_exceptions(struct loader *L)
 {
 	struct ruleset	*rs = L->rs;
 	struct rule	*r;
-	size_t		 i, j;
+	size_t		 i, j, *v;
 
 	for (i = 0; i < rs->nexc; i++)
 		for (j = 0; j < rs->exc[i].nsids; j++) {
 			if ((r = rule_by_sid(L, rs->exc[i].sids[j])) == NULL)
 				continue;
-			r->exc = xreallocarray(r->exc, r->nexc + 1,
-			    sizeof(*r->exc));
+			if ((v = reallocarray(r->exc, r->nexc + 1,
+			    sizeof(*r->exc))) == NULL)
+				return lnomem(L, NULL);
+			r->exc = v;
 			r->exc[r->nexc++] = i;
 		}
+	return 0;
 }
 
 static int
@@ -2032,22 +2249,27 @@ u64_cmp(const void *a, const void *b)
  * The rules' indices in sid order, sorted here (in the reload thread)
  * so that the swap on the loop carries counters in one merge.
  */
-static void
+static int
 index_by_sid(struct ruleset *rs)
 {
 	uint64_t	*keys;
 	size_t		 i;
 
 	if (rs->nrules == 0)
-		return;
-	keys = xcalloc(rs->nrules, sizeof(*keys));
+		return 0;
+	if ((keys = calloc(rs->nrules, sizeof(*keys))) == NULL)
+		return -1;
 	for (i = 0; i < rs->nrules; i++)
 		keys[i] = (uint64_t)rs->rules[i].sid << 32 | i;
 	qsort(keys, rs->nrules, sizeof(*keys), u64_cmp);
-	rs->by_sid = xcalloc(rs->nrules, sizeof(*rs->by_sid));
+	if ((rs->by_sid = calloc(rs->nrules, sizeof(*rs->by_sid))) == NULL) {
+		free(keys);
+		return -1;
+	}
 	for (i = 0; i < rs->nrules; i++)
 		rs->by_sid[i] = (uint32_t)keys[i];
 	free(keys);
+	return 0;
 }
 
 static int
@@ -2062,22 +2284,28 @@ exc_ptr_cmp(const void *a, const void *b)
 }
 
 /* The exceptions' indices by identity, for the same merge. */
-static void
+static int
 index_exceptions(struct ruleset *rs)
 {
 	const struct exception	**p;
 	size_t			  i;
 
 	if (rs->nexc == 0)
-		return;
-	p = xcalloc(rs->nexc, sizeof(*p));
+		return 0;
+	if ((p = calloc(rs->nexc, sizeof(*p))) == NULL)
+		return -1;
 	for (i = 0; i < rs->nexc; i++)
 		p[i] = &rs->exc[i];
 	qsort(p, rs->nexc, sizeof(*p), exc_ptr_cmp);
-	rs->exc_by_id = xcalloc(rs->nexc, sizeof(*rs->exc_by_id));
+	if ((rs->exc_by_id = calloc(rs->nexc, sizeof(*rs->exc_by_id))) ==
+	    NULL) {
+		free(p);
+		return -1;
+	}
 	for (i = 0; i < rs->nexc; i++)
 		rs->exc_by_id[i] = (uint32_t)(p[i] - rs->exc);
 	free(p);
+	return 0;
 }
 
 struct ruleset *
@@ -2094,12 +2322,17 @@ struct ruleset *
 rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
     char *err, size_t errlen)
 {
-	struct ruleset		*rs = xcalloc(1, sizeof(*rs));
+	struct ruleset		*rs = calloc(1, sizeof(*rs));
 	struct loader		 L;
 	struct yaml_node_s	*root = NULL;
 	struct thr_spec		*specs;
 	size_t			 i;
 
+	if (rs == NULL) {
+		snprintf(err, errlen, "no memory to load the rule set: %s",
+		    strerror(ENOMEM));
+		return NULL;
+	}
 	rs->conf = conf;
 	/* Every match runs under the configured limits, the probes of
 	 * compile_regex included. */
@@ -2146,8 +2379,12 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 		 * The catalog is required when named; the default one is
 		 * optional, so a capture-only configuration needs none.
 		 */
-		if (cat != NULL || access(rs->catalog_path = own(rs,
-		    config_path(conf, conf->catalog)), R_OK) == 0) {
+		if (cat == NULL && (rs->catalog_path = own(rs,
+		    config_path_try(conf, conf->catalog))) == NULL) {
+			lnomem(&L, NULL);
+			goto fail;
+		}
+		if (cat != NULL || access(rs->catalog_path, R_OK) == 0) {
 			if (load_catalog(&L, cat ? cat : root) != 0)
 				goto fail;
 		}
@@ -2158,9 +2395,8 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 		    "exceptions")) != 0)
 			goto fail;
 	}
-	if (apply_supersedes(&L) != 0)
+	if (apply_supersedes(&L) != 0 || link_exceptions(&L) != 0)
 		goto fail;
-	link_exceptions(&L);
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule	*r = &rs->rules[i];
 		uint8_t		 pair = BY_SRC_IP | BY_DST_IP;
@@ -2172,16 +2408,25 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 		if (r->thr.suppress == 0 || (r->sup_by & pair) == pair)
 			r->thr_pair |= THR_PAIR_SUPPRESS;
 	}
-	specs = rules_thr_specs(rs);
-	rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);
+	if ((specs = rules_thr_specs(rs)) != NULL)
+		rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);
 	free(specs);
-	behaviour_tables(rs);
-	if (rules_index(rs) != 0) {
-		snprintf(err, errlen, "cannot index rules");
+	if (rs->thr == NULL) {
+		/* The running set's table stays: name what did not fit. */
+		snprintf(err, errlen, "limits.threshold_memcap: cannot "
+		    "allocate %llu MiB for the threshold table: %s",
+		    (unsigned long long)(conf->threshold_memcap >> 20),
+		    strerror(ENOMEM));
 		goto fail;
 	}
-	index_by_sid(rs);
-	index_exceptions(rs);
+	if (behaviour_tables(rs, err, errlen) != 0)
+		goto fail;
+	if (rules_index(rs) != 0 || index_by_sid(rs) != 0 ||
+	    index_exceptions(rs) != 0) {
+		snprintf(err, errlen, "no memory to index the rules: %s",
+		    strerror(ENOMEM));
+		goto fail;
+	}
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule	*r = &rs->rules[i];
 

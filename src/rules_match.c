@@ -27,6 +27,7 @@
 #include "flow.h"
 #include "ipset.h"
 #include "jsonw.h"
+#include "log.h"
 #include "rules.h"
 #include "threshold.h"
 #include "types.h"
@@ -69,15 +70,24 @@ port_count(const struct port_match *pm)
 	return n;
 }
 
-/* Append; the array doubles at each power of two, so n appends cost
- * n copies, not n². */
-static void
+/*
+ * Append; the array doubles at each power of two, so n appends cost
+ * n copies, not n². The index is built beside the running set's at a
+ * reload, so each of its allocations may fail (-1), and the reload then.
+ */
+static int
 list_add(struct rule_list *l, uint32_t id)
 {
-	if ((l->n & (l->n - 1)) == 0)
-		l->v = xreallocarray(l->v, l->n ? 2 * (size_t)l->n : 1,
-		    sizeof(*l->v));
+	uint32_t	*v;
+
+	if ((l->n & (l->n - 1)) == 0) {
+		if ((v = reallocarray(l->v, l->n ? 2 * (size_t)l->n : 1,
+		    sizeof(*l->v))) == NULL)
+			return -1;
+		l->v = v;
+	}
 	l->v[l->n++] = id;
+	return 0;
 }
 
 /*
@@ -86,7 +96,7 @@ list_add(struct rule_list *l, uint32_t id)
  * the 256 KiB of offsets would cost most packets a miss (their source
  * port, at least, is one no rule names).
  */
-static void
+static int
 port_map_build(struct ruleset *rs, int ev, int pc, int src,
     uint32_t **offp, uint32_t **idsp, uint8_t **hasp)
 {
@@ -95,7 +105,10 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 	unsigned	 p;
 	uint32_t	 j;
 
-	off = xcalloc(65537, sizeof(*off));
+	*offp = *idsp = NULL;
+	*hasp = NULL;
+	if ((off = calloc(65537, sizeof(*off))) == NULL)
+		return -1;
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule	*r = &rs->rules[i];
 		const struct port_match	*pm = rules_port_key(r, src);
@@ -113,16 +126,20 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 	total = off[65536];
 	if (total == 0) {
 		free(off);
-		*offp = *idsp = NULL;
-		*hasp = NULL;
-		return;
+		return 0;
 	}
-	*hasp = xcalloc(65536 / 8, 1);
+	ids = calloc(total, sizeof(*ids));
+	fill = calloc(65536, sizeof(*fill));
+	if (ids == NULL || fill == NULL ||
+	    (*hasp = calloc(65536 / 8, 1)) == NULL) {
+		free(off);
+		free(ids);
+		free(fill);
+		return -1;
+	}
 	for (p = 0; p < 65536; p++)
 		if (off[p + 1] > off[p])
 			(*hasp)[p >> 3] |= (uint8_t)(1U << (p & 7));
-	ids = xcalloc(total, sizeof(*ids));
-	fill = xcalloc(65536, sizeof(*fill));
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule	*r = &rs->rules[i];
 		const struct port_match	*pm = rules_port_key(r, src);
@@ -137,6 +154,7 @@ port_map_build(struct ruleset *rs, int ev, int pc, int src,
 	free(fill);
 	*offp = off;
 	*idsp = ids;
+	return 0;
 }
 
 /*
@@ -219,7 +237,7 @@ pf_can_match(const struct rule_match *m, unsigned key)
 	return 1;
 }
 
-static void
+static int
 pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
 {
 	uint32_t	*cand;
@@ -227,7 +245,8 @@ pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
 	unsigned	 key;
 	int		 ported = pc == PC_TCP || pc == PC_UDP;
 
-	cand = xcalloc(rs->nrules + 1, sizeof(*cand));
+	if ((cand = calloc(rs->nrules + 1, sizeof(*cand))) == NULL)
+		return -1;
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 
@@ -239,14 +258,18 @@ pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
 	}
 	if (n == 0) {
 		free(cand);
-		return;
+		return 0;
 	}
 	/* Count, then fill: PF_KEYS lists in one array. */
-	b->pf_off = xcalloc(PF_KEYS + 1, sizeof(*b->pf_off));
 	for (key = 0; key < PF_KEYS; key++)
 		for (i = 0; i < n; i++)
 			total += pf_can_match(&rs->rules[cand[i]].m, key);
-	b->pf_ids = xcalloc(total + 1, sizeof(*b->pf_ids));
+	/* Freed with the set's index (rules_index_free) on failure too. */
+	if ((b->pf_off = calloc(PF_KEYS + 1, sizeof(*b->pf_off))) == NULL ||
+	    (b->pf_ids = calloc(total + 1, sizeof(*b->pf_ids))) == NULL) {
+		free(cand);
+		return -1;
+	}
 	total = 0;
 	for (key = 0; key < PF_KEYS; key++) {
 		b->pf_off[key] = (uint32_t)total;
@@ -256,6 +279,7 @@ pf_build(struct ruleset *rs, int ev, int pc, struct rule_bucket *b)
 	}
 	b->pf_off[PF_KEYS] = (uint32_t)total;
 	free(cand);
+	return 0;
 }
 
 /* An address set that may get a slot in the flows' membership cache. */
@@ -325,7 +349,7 @@ slot_assign(struct addr_match *am, const struct slot_cand *c, size_t n)
  * told apart by sorting, so a rule set with a literal address in every
  * rule indexes in n log n.
  */
-static void
+static int
 addr_slots(struct ruleset *rs)
 {
 	static uint32_t		 gen;
@@ -339,7 +363,8 @@ addr_slots(struct ruleset *rs)
 	for (i = 0; i < rs->nexc; i++)
 		cap += rs->exc[i].m.src.nsets + rs->exc[i].m.dst.nsets +
 		    rs->exc[i].m.ip.nsets;
-	c = xcalloc(cap, sizeof(*c));
+	if ((c = calloc(cap, sizeof(*c))) == NULL)
+		return -1;
 	for (i = 0; i < rs->nrules; i++) {
 		slot_collect(c, &n, &rs->rules[i].m.src);
 		slot_collect(c, &n, &rs->rules[i].m.dst);
@@ -372,6 +397,7 @@ addr_slots(struct ruleset *rs)
 		slot_assign(&rs->exc[i].m.ip, c, u);
 	}
 	free(c);
+	return 0;
 }
 
 static uint64_t name_hash(const char *);
@@ -405,10 +431,12 @@ name_key(const struct rule *r)
 	return NULL;
 }
 
-/* Index rule id by its names when they are all exact or "*." ones. */
+/* Index rule id by its names when they are all exact or "*." ones: 1,
+ * 0 if not, -1 without memory. */
 static int
 names_add(struct ruleset *rs, uint32_t id, size_t *cap)
 {
+	struct name_ent			*v;
 	const struct rule		*r = &rs->rules[id];
 	const struct str_matches	*sm = name_key(r);
 	size_t				 i;
@@ -420,8 +448,11 @@ names_add(struct ruleset *rs, uint32_t id, size_t *cap)
 		    (sm->v[i].kind == STRM_SUFFIX && sm->v[i].s[0] == '.')))
 			return 0;
 	while (rs->nnames + sm->n > *cap) {
+		if ((v = reallocarray(rs->names, *cap ? *cap * 2 : 64,
+		    sizeof(*rs->names))) == NULL)
+			return -1;
+		rs->names = v;
 		*cap = *cap ? *cap * 2 : 64;
-		rs->names = xreallocarray(rs->names, *cap, sizeof(*rs->names));
 	}
 	for (i = 0; i < sm->n; i++) {
 		struct name_ent	*e = &rs->names[rs->nnames++];
@@ -452,12 +483,11 @@ rules_index(struct ruleset *rs)
 			struct rule_bucket *b = &rs->buckets[ev][pc];
 			int ported = pc == PC_TCP || pc == PC_UDP;
 
-			if (ported) {
-				port_map_build(rs, ev, pc, 0, &b->dport_off,
-				    &b->dport_ids, &b->dport_has);
-				port_map_build(rs, ev, pc, 1, &b->sport_off,
-				    &b->sport_ids, &b->sport_has);
-			}
+			if (ported && (port_map_build(rs, ev, pc, 0,
+			    &b->dport_off, &b->dport_ids, &b->dport_has) != 0 ||
+			    port_map_build(rs, ev, pc, 1, &b->sport_off,
+			    &b->sport_ids, &b->sport_has) != 0))
+				return -1;
 			for (i = 0; i < rs->nrules; i++) {
 				const struct rule *r = &rs->rules[i];
 
@@ -466,19 +496,26 @@ rules_index(struct ruleset *rs)
 				if (ported && (rules_port_key(r, 0) != NULL ||
 				    rules_port_key(r, 1) != NULL))
 					continue;
-				if (!(r->m.keys & (M_FLAGS | M_DECODE)))
-					list_add(&b->any, (uint32_t)i);
+				if (!(r->m.keys & (M_FLAGS | M_DECODE)) &&
+				    list_add(&b->any, (uint32_t)i) != 0)
+					return -1;
 			}
-			pf_build(rs, ev, pc, b);
+			if (pf_build(rs, ev, pc, b) != 0)
+				return -1;
 		}
 	}
-	addr_slots(rs);
+	if (addr_slots(rs) != 0)
+		return -1;
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
+		int n;
 
-		if (r->active && r->apprec != 0 && !names_add(rs, (uint32_t)i,
-		    &names_cap))
-			list_add(&rs->app[appr_bit(r->apprec)], (uint32_t)i);
+		if (!r->active || r->apprec == 0)
+			continue;
+		if ((n = names_add(rs, (uint32_t)i, &names_cap)) < 0 ||
+		    (n == 0 && list_add(&rs->app[appr_bit(r->apprec)],
+		    (uint32_t)i) != 0))
+			return -1;
 	}
 	if (rs->nnames > 1)
 		qsort(rs->names, rs->nnames, sizeof(*rs->names), name_ent_cmp);
@@ -499,21 +536,23 @@ rules_state_free(struct rules_state *ws)
 }
 
 /* A state for one more matcher of rs, freed with rs; NULL: no memory
- * for PCRE2's match data. */
+ * for it (a reload then fails). */
 struct rules_state *
 rules_state_new(struct ruleset *rs)
 {
-	struct rules_state	*ws = xcalloc(1, sizeof(*ws)), **pp;
+	struct rules_state	*ws = calloc(1, sizeof(*ws)), **pp;
 
+	if (ws == NULL)
+		return NULL;
 	ws->rs = rs;
 	ws->rules = rs->rules;
 	/* Stamps start at 0 and events at 1: no rule counts as tried. */
-	ws->stamps = xcalloc(rs->nrules + 1, sizeof(*ws->stamps));
-	ws->rc = xcalloc(rs->nrules + 1, sizeof(*ws->rc));
-	ws->ec = xcalloc(rs->nexc + 1, sizeof(*ws->ec));
-	if (rs->aset_slots)
-		ws->ahosts = xcalloc(ASET_HOSTS, sizeof(*ws->ahosts));
-	if ((ws->match_data = pcre2_match_data_create(16, NULL)) == NULL) {
+	if ((ws->stamps = calloc(rs->nrules + 1, sizeof(*ws->stamps))) ==
+	    NULL || (ws->rc = calloc(rs->nrules + 1, sizeof(*ws->rc))) ==
+	    NULL || (ws->ec = calloc(rs->nexc + 1, sizeof(*ws->ec))) ==
+	    NULL || (rs->aset_slots && (ws->ahosts = calloc(ASET_HOSTS,
+	    sizeof(*ws->ahosts))) == NULL) ||
+	    (ws->match_data = pcre2_match_data_create(16, NULL)) == NULL) {
 		rules_state_free(ws);
 		return NULL;
 	}
@@ -522,13 +561,17 @@ rules_state_new(struct ruleset *rs)
 	if (rs->states != NULL && rs->shared_mu == NULL) {
 		pthread_mutexattr_t	a;
 
+		if ((rs->shared_mu = calloc(1, sizeof(*rs->shared_mu))) ==
+		    NULL) {
+			rules_state_free(ws);
+			return NULL;
+		}
 		/* Held for a table update (well under a microsecond): a
 		 * waiter spins a little before it sleeps, since sleeping
 		 * and being woken cost far more than the wait (perf: the
 		 * futex wake-ups were a tenth of two workers' time). */
 		pthread_mutexattr_init(&a);
 		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
-		rs->shared_mu = xcalloc(1, sizeof(*rs->shared_mu));
 		pthread_mutex_init(rs->shared_mu, &a);
 		pthread_mutexattr_destroy(&a);
 	}
@@ -1243,9 +1286,17 @@ rules_exception_hits(const struct ruleset *rs, const struct exception *x,
 static void
 behaviour_carry(struct ruleset *to, const struct ruleset *from)
 {
-	uint32_t	*map = xcalloc(from->nrules, sizeof(*map));
+	uint32_t	*map = calloc(from->nrules + 1, sizeof(*map));
 	size_t		 i, a, b;
 	int		 kind;
+
+	/* After the swap a reload cannot fail: without memory for the map
+	 * the behaviour state starts afresh, said once. */
+	if (map == NULL) {
+		log_warnx("behaviour: no memory to carry the state over the "
+		    "reload; it starts afresh");
+		return;
+	}
 
 	for (kind = BH_BASELINE; kind <= BH_DNSTUNNEL; kind++) {
 		for (i = 0; i < from->nrules; i++)
@@ -1298,10 +1349,15 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 	rules_stats(from, &ws->st);
 	ws->last_ts = rules_now(from);
 	if (from->nrules > 0) {
-		uint32_t *map = xcalloc(from->nrules, sizeof(*map));
+		/* Without it (no memory, after the swap) no window is
+		 * carried (thr_carry of no map): they start afresh. */
+		uint32_t *map = calloc(from->nrules, sizeof(*map));
 		size_t a = 0, b = 0;
 
-		for (j = 0; j < from->nrules; j++)
+		if (map == NULL)
+			log_warnx("reload: no memory to carry the threshold "
+			    "windows; they start afresh");
+		for (j = 0; map != NULL && j < from->nrules; j++)
 			map[j] = UINT32_MAX;
 		while (a < to->nrules && b < from->nrules) {
 			const struct rule	*n = &to->rules[to->by_sid[a]];
@@ -1315,7 +1371,7 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 					b++;
 				continue;
 			}
-			if (o->digest == n->digest)
+			if (o->digest == n->digest && map != NULL)
 				map[from->by_sid[b]] = to->by_sid[a];
 			rules_count_sum(from, from->by_sid[b], &oc);
 			ws->rc[to->by_sid[a]] = oc;
@@ -1360,27 +1416,33 @@ rules_carry_counters(struct ruleset *to, struct ruleset *from)
 /* A worker's own, per second of packet time: on its packet path. */
 #define CARRY_STEP_OWN	2048
 
-void
+/* -1 without memory for a table: a reload then fails as a whole. */
+int
 rules_split_thresholds(struct ruleset *rs)
 {
 	struct rules_state	*ws;
 	struct thr_spec		*specs;
 	size_t			 n = 0;
+	int			 rc = 0;
 
 	if (rs == NULL)
-		return;
+		return 0;
 	for (ws = rs->states; ws != NULL; ws = ws->next)
 		n++;
 	if (n < 2)
-		return;
-	specs = rules_thr_specs(rs);
-	for (ws = rs->states; ws != NULL; ws = ws->next)
+		return 0;
+	if ((specs = rules_thr_specs(rs)) == NULL)
+		return -1;
+	for (ws = rs->states; ws != NULL && rc == 0; ws = ws->next)
 		if (ws->thr_own == NULL) {
-			ws->thr_own = thr_new(rs->conf->threshold_memcap / n,
-			    specs, rs->nrules);
-			own_publish(ws);
+			if ((ws->thr_own = thr_new(rs->conf->threshold_memcap /
+			    n, specs, rs->nrules)) == NULL)
+				rc = -1;
+			else
+				own_publish(ws);
 		}
 	free(specs);
+	return rc;
 }
 
 void

@@ -266,9 +266,10 @@ rules_asset_sha256(const struct ruleset *rs, size_t i)
 
 /*
  * The loader, parsing rule r's match, met "$name": keep it once per
- * name and negation, in the order written, for rules_info.
+ * name and negation, in the order written, for rules_info. -1 without
+ * memory (a reload's set beside the running one: that load fails).
  */
-void
+int
 rules_note_asset_ref(struct ruleset *rs, struct rule *r, const char *name,
     int negated)
 {
@@ -281,17 +282,23 @@ rules_note_asset_ref(struct ruleset *rs, struct rule *r, const char *name,
 		    &rs->asset_refs[r->asset_ref_off + i];
 
 		if (o->negated == negated && strcmp(o->name, name) == 0)
-			return;
+			return 0;
 	}
 	if (rs->nasset_refs == rs->casset_refs) {
+		struct rule_asset_ref *v = reallocarray(rs->asset_refs,
+		    rs->casset_refs ? rs->casset_refs * 2 : 64,
+		    sizeof(*rs->asset_refs));
+
+		if (v == NULL)
+			return -1;
+		rs->asset_refs = v;
 		rs->casset_refs = rs->casset_refs ? rs->casset_refs * 2 : 64;
-		rs->asset_refs = xreallocarray(rs->asset_refs,
-		    rs->casset_refs, sizeof(*rs->asset_refs));
 	}
 	rs->asset_refs[rs->nasset_refs].name = name;
 	rs->asset_refs[rs->nasset_refs].negated = negated;
 	rs->nasset_refs++;
 	r->nasset_refs++;
+	return 0;
 }
 
 /* The behaviour tables' keys and evictions (--stats, status). */

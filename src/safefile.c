@@ -25,7 +25,6 @@
 #include <openssl/evp.h>
 
 #include "safefile.h"
-#include "xmalloc.h"
 
 static int	have_owner;
 static uid_t	owner_uid;
@@ -557,10 +556,16 @@ safe_read_capped(int fd, size_t max, size_t *len, int *over)
 {
 	size_t	 cap = 64 * 1024, n = 0;
 	ssize_t	 r;
-	char	*buf = xmalloc(cap + 1);
+	char	*buf = malloc(cap + 1), *nb;
 	int	 e;
 
+	/* NULL with errno ENOMEM without memory: a rule file read at a
+	 * reload, beside the running set, fails that reload alone. */
 	*over = 0;
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	for (;;) {
 		if (n == cap) {
 			if (cap > max) {
@@ -569,7 +574,12 @@ safe_read_capped(int fd, size_t max, size_t *len, int *over)
 				return NULL;
 			}
 			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			buf = xreallocarray(buf, cap + 1, 1);
+			if ((nb = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
 		}
 		if ((r = read(fd, buf + n, cap - n)) < 0) {
 			if (errno == EINTR)

@@ -44,14 +44,17 @@ struct slottab {
 	uint64_t	 seed[2];
 };
 
+/* NULL without memory for it: a reload then fails, not the daemon. */
 struct slottab *
 slot_new(uint64_t budget, size_t payload, uint32_t min)
 {
-	struct slottab	*t = xcalloc(1, sizeof(*t));
+	struct slottab	*t = calloc(1, sizeof(*t));
 	uint64_t	 n = budget / (sizeof(struct slot_hdr) + payload +
 			    2 * sizeof(uint32_t));
 	uint32_t	 nb = 1;
 
+	if (t == NULL)
+		return NULL;
 	if (n < min)
 		n = min;
 	if (n > SLOT_MAX)
@@ -61,10 +64,13 @@ slot_new(uint64_t budget, size_t payload, uint32_t min)
 	while (nb < t->n)
 		nb <<= 1;
 	t->mask = nb - 1;
-	t->buckets = xcalloc_huge(nb, sizeof(uint32_t));
+	if ((t->buckets = calloc_huge(nb, sizeof(uint32_t))) == NULL ||
+	    (t->hdr = calloc_huge(t->n, sizeof(*t->hdr))) == NULL ||
+	    (t->payload = calloc_huge(t->n, payload)) == NULL) {
+		slot_free(t);
+		return NULL;
+	}
 	memset(t->buckets, 0xff, (size_t)nb * sizeof(uint32_t));
-	t->hdr = xcalloc_huge(t->n, sizeof(*t->hdr));
-	t->payload = xcalloc_huge(t->n, payload);
 	t->free = t->lhead = t->ltail = SLOT_NIL;
 	if (RAND_bytes((unsigned char *)t->seed, sizeof(t->seed)) != 1) {
 		log_warnx("behaviour: no random hash seed");

@@ -164,7 +164,11 @@ thr_slots(uint64_t budget, size_t per, uint32_t min)
 	return (uint32_t)n;
 }
 
-/* Size every pool from memcap now, so that thr_event never allocates. */
+/*
+ * Size every pool from memcap now, so that thr_event never allocates.
+ * NULL when memory for them cannot be had: a reload builds the table
+ * beside the running one, and fails then, not the daemon.
+ */
 struct thr_table *
 thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 {
@@ -175,10 +179,13 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 
 	if (nrules > UINT32_MAX - 1)
 		fatalx("thr_new: %zu rules", nrules);
-	t = xcalloc(1, sizeof(*t));
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
 	t->horizon = UINT64_MAX;
 	t->nrules = (uint32_t)nrules;
-	t->specs = xcalloc(nrules > 0 ? nrules : 1, sizeof(*t->specs));
+	if ((t->specs = calloc(nrules > 0 ? nrules : 1,
+	    sizeof(*t->specs))) == NULL)
+		goto fail;
 	for (i = 0; i < t->nrules; i++) {
 		t->specs[i] = specs[i];
 		if (t->specs[i].count == 0)
@@ -189,7 +196,8 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 	fixed = sizeof(*t) + (uint64_t)t->nrules * sizeof(*t->specs);
 	budget = memcap > fixed ? memcap - fixed : 0;
 	if (budget >= 256 * THR_RECENT * sizeof(uint32_t)) {
-		t->recent = xcalloc(THR_RECENT, sizeof(uint32_t));
+		if ((t->recent = calloc(THR_RECENT, sizeof(uint32_t))) == NULL)
+			goto fail;
 		memset(t->recent, 0xff, THR_RECENT * sizeof(uint32_t));
 		fixed += THR_RECENT * sizeof(uint32_t);
 		budget -= THR_RECENT * sizeof(uint32_t);
@@ -207,9 +215,11 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 	    2 * sizeof(uint32_t), THR_MIN_ENTS);
 	nb = thr_pow2(t->nents);
 	t->emask = nb - 1;
-	t->ebuckets = xcalloc_huge(nb, sizeof(uint32_t));
+	if ((t->ebuckets = calloc_huge(nb, sizeof(uint32_t))) == NULL ||
+	    (t->ents_mem = calloc_huge(t->nents + 1,
+	    sizeof(struct thr_ent))) == NULL)
+		goto fail;
 	memset(t->ebuckets, 0xff, (size_t)nb * sizeof(uint32_t));
-	t->ents_mem = xcalloc_huge(t->nents + 1, sizeof(struct thr_ent));
 	t->ents = (struct thr_ent *)(((uintptr_t)t->ents_mem +
 	    _Alignof(struct thr_ent) - 1) & ~(uintptr_t)(_Alignof(struct thr_ent) - 1));
 	t->st.bytes = fixed + (uint64_t)nb * sizeof(uint32_t);
@@ -221,9 +231,11 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 		    2 * sizeof(uint32_t), THR_MIN_VALS);
 		nb = thr_pow2(t->nvals);
 		t->vmask = nb - 1;
-		t->vbuckets = xcalloc_huge(nb, sizeof(uint32_t));
+		if ((t->vbuckets = calloc_huge(nb, sizeof(uint32_t))) == NULL ||
+		    (t->vals = calloc_huge(t->nvals,
+		    sizeof(struct thr_val))) == NULL)
+			goto fail;
 		memset(t->vbuckets, 0xff, (size_t)nb * sizeof(uint32_t));
-		t->vals = xcalloc_huge(t->nvals, sizeof(struct thr_val));
 		t->st.bytes += (uint64_t)nb * sizeof(uint32_t);
 	}
 
@@ -233,6 +245,9 @@ thr_new(uint64_t memcap, const struct thr_spec *specs, size_t nrules)
 		t->seed[1] = (uint64_t)(uintptr_t)t->ents ^ memcap;
 	}
 	return t;
+fail:
+	thr_free(t);
+	return NULL;
 }
 
 void
@@ -915,11 +930,11 @@ thr_event_suppress(struct thr_table *t, size_t r, const struct thr_key *skey,
 /*
  * A reload: `to` takes `from` over (the caller must not free it) and
  * carries every window and suppression record of it whose rule is
- * map[rule] in `to` (THR_NIL: the rule is gone or its definition
- * changed, and its state with it), with its distinct values: an entry
- * moves when an event asks for it, the rest in slices by
- * thr_carry_step, newest first to the LRU head so that the order
- * survives. `to` is fresh and may be smaller (threshold_memcap
+ * map[rule] in `to` (no map: none is; THR_NIL: the rule is gone or
+ * its definition changed, and its state with it), with its distinct
+ * values: an entry moves when an event asks for it, the rest in
+ * slices by thr_carry_step, newest first to the LRU head so that the
+ * order survives. `to` is fresh and may be smaller (threshold_memcap
  * changed): what does not fit is the oldest, dropped and counted as
  * evicted. No work per entry here: this runs while capture waits.
  */
@@ -929,7 +944,7 @@ thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 	uint32_t	r;
 	int		any = 0;
 
-	if (to == NULL || from == NULL) {
+	if (to == NULL || from == NULL || map == NULL) {
 		thr_free(from);
 		return;
 	}
@@ -941,9 +956,20 @@ thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 	to->st.evicted = from->st.evicted;
 	to->st.suppressed = from->st.suppressed;
 	to->unremembered = from->unremembered;
-	to->inv = xcalloc(to->nrules + 1, sizeof(*to->inv));
+	/*
+	 * This runs after the swap, where a reload can no longer fail:
+	 * without memory for the maps the windows start afresh, said once.
+	 */
+	if ((to->inv = calloc(to->nrules + 1, sizeof(*to->inv))) == NULL ||
+	    (to->pmap = calloc(from->nrules + 1, sizeof(*to->pmap))) == NULL) {
+		log_warnx("threshold: no memory to carry the windows over the "
+		    "reload; they start afresh");
+		free(to->inv);
+		to->inv = NULL;
+		thr_free(from);
+		return;
+	}
 	memset(to->inv, 0xff, (to->nrules + 1) * sizeof(*to->inv));
-	to->pmap = xcalloc(from->nrules + 1, sizeof(*to->pmap));
 	for (r = 0; r < from->nrules; r++) {
 		to->pmap[r] = map[r];
 		if (map[r] < to->nrules) {

@@ -5,13 +5,13 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tokset.h"
 #include "util.h"
-#include "xmalloc.h"
 
 static const char *const kind_names[] = { "", "ja3", "ja4", "sha256" };
 
@@ -133,8 +133,17 @@ tokset_add(struct tokset *t, const char *s, char *err, size_t errlen)
 	if (tok_norm(t->kind, s, b, err, errlen) != 0)
 		return -1;
 	if (t->n == t->cap) {
+		/* A reload's list, beside the running one's: may fail. */
+		char	(*v)[TOK_LEN] = reallocarray(t->v, t->cap ? t->cap * 2 :
+		    16, sizeof(*t->v));
+
+		if (v == NULL) {
+			snprintf(err, errlen, "no memory for the list at %zu "
+			    "entries: %s", t->n, strerror(ENOMEM));
+			return -1;
+		}
+		t->v = v;
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
 	}
 	memcpy(t->v[t->n++], b, TOK_LEN);
 	return 0;

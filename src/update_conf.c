@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@
 
 #include "update.h"
 #include "util.h"
-#include "xmalloc.h"
 #include "yamldoc.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -25,16 +25,41 @@ static const char *const source_keys[] = {
 	"sha256", "signature", "pubkey", "max_size", "timeout"
 };
 
-/* path against the configuration's directory (malloc'd). */
+/*
+ * path against the configuration's directory (malloc'd); NULL without
+ * memory: the configuration is read again at every reload, beside the
+ * running one, and that reload then fails (nomem), not the daemon.
+ */
 static char *
 conf_path(const char *dir, const char *path)
 {
 	char	*p;
 
 	if (path[0] == '/' || dir == NULL || dir[0] == '\0')
-		return xstrdup(path);
-	xasprintf(&p, "%s%s", dir, path);
+		return strdup(path);
+	if (asprintf(&p, "%s%s", dir, path) < 0)
+		return NULL;
 	return p;
+}
+
+/* A URL as fetched: https:// and paths as given, file:// its path, a
+ * relative path against dir; NULL without memory. */
+static char *
+conf_url(const char *dir, const char *u)
+{
+	if (strncmp(u, "https://", 8) == 0 || u[0] == '/')
+		return strdup(u);
+	if (strncmp(u, "file://", 7) == 0)
+		return strdup(u + 7);
+	return conf_path(dir, u);
+}
+
+static int
+nomem(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "no memory to read the configuration: %s",
+	    strerror(ENOMEM));
+	return -1;
 }
 
 /* The scalar at key of m, or NULL; -1 if present but not a scalar. */
@@ -143,7 +168,8 @@ asset_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 		return yamldoc_error(yd, at, err, errlen, "updates: %s: asset "
 		    "\"%s\" is not a list file ({file: PATH})", s->name,
 		    s->target);
-	s->path = conf_path(dir, f);
+	if ((s->path = conf_path(dir, f)) == NULL)
+		return nomem(err, errlen);
 	return 0;
 }
 
@@ -161,7 +187,8 @@ pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 
 	rl = yamldoc_get(yd, yamldoc_root(yd), "rules");
 	n = yamldoc_is_seq(rl) ? yamldoc_seq_len(rl) : 0;
-	s->path = conf_path(dir, s->target);
+	if ((s->path = conf_path(dir, s->target)) == NULL)
+		return nomem(err, errlen);
 	if (base != NULL && (strcmp(base, "/.") == 0 ||
 	    strcmp(base, "/..") == 0 || base[1] == '\0'))
 		return yamldoc_error(yd, at, err, errlen, "updates: %s: target "
@@ -173,7 +200,8 @@ pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 
 		if ((pat = yamldoc_scalar(yamldoc_seq_at(yd, rl, i))) == NULL)
 			continue;
-		p = conf_path(dir, pat);
+		if ((p = conf_path(dir, pat)) == NULL)
+			return nomem(err, errlen);
 		m = fnmatch(p, s->path, FNM_PATHNAME | FNM_PERIOD) == 0;
 		free(p);
 		if (m)
@@ -214,8 +242,9 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 	if (name[i] != '\0' || i > 64)
 		return yamldoc_error(yd, m, err, errlen, "updates: name "
 		    "\"%s\": letters, digits, _ . - (at most 64)", name);
-	s->name = xstrdup(name);
-	s->target = xstrdup(target);
+	if ((s->name = strdup(name)) == NULL ||
+	    (s->target = strdup(target)) == NULL)
+		return nomem(err, errlen);
 	if (!url_ok(url))
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: url "
 		    "must be a file path, file://PATH or https://HOST/PATH",
@@ -226,9 +255,8 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 	    update_url_parse(url, &pu, e, sizeof(e)) != 0)
 		return yamldoc_error(yd, yamldoc_get(yd, m, "url"), err,
 		    errlen, "updates: %s: url: %s", name, e);
-	s->url = strncmp(url, "https://", 8) == 0 || url[0] == '/' ?
-	    xstrdup(url) : strncmp(url, "file://", 7) == 0 ?
-	    xstrdup(url + 7) : conf_path(dir, url);
+	if ((s->url = conf_url(dir, url)) == NULL)
+		return nomem(err, errlen);
 	s->format = UPD_PLAIN;
 	if (fmt != NULL && update_format_parse(fmt, &s->format) != 0)
 		return yamldoc_error(yd, yamldoc_get(yd, m, "format"), err,
@@ -252,7 +280,8 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 	}
 	if (get_str(yd, m, "ca", &v, err, errlen) != 0)
 		return -1;
-	s->ca = v ? conf_path(dir, v) : NULL;
+	if (v != NULL && (s->ca = conf_path(dir, v)) == NULL)
+		return nomem(err, errlen);
 	if (get_str(yd, m, "sha256", &v, err, errlen) != 0)
 		return -1;
 	if (v != NULL) {
@@ -262,7 +291,8 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 			return yamldoc_error(yd, yamldoc_get(yd, m, "sha256"),
 			    err, errlen, "updates: %s: sha256: expected 64 hex "
 			    "digits", name);
-		s->sha256 = xstrdup(v);
+		if ((s->sha256 = strdup(v)) == NULL)
+			return nomem(err, errlen);
 	}
 	if (get_str(yd, m, "signature", &v, err, errlen) != 0)
 		return -1;
@@ -274,12 +304,12 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 	    update_url_parse(v, &pu, e, sizeof(e)) != 0)
 		return yamldoc_error(yd, yamldoc_get(yd, m, "signature"), err,
 		    errlen, "updates: %s: signature: %s", name, e);
-	s->signature = v == NULL ? NULL : strncmp(v, "https://", 8) == 0 ||
-	    v[0] == '/' ? xstrdup(v) : strncmp(v, "file://", 7) == 0 ?
-	    xstrdup(v + 7) : conf_path(dir, v);
+	if (v != NULL && (s->signature = conf_url(dir, v)) == NULL)
+		return nomem(err, errlen);
 	if (get_str(yd, m, "pubkey", &v, err, errlen) != 0)
 		return -1;
-	s->pubkey = v ? conf_path(dir, v) : NULL;
+	if (v != NULL && (s->pubkey = conf_path(dir, v)) == NULL)
+		return nomem(err, errlen);
 	if ((s->signature == NULL) != (s->pubkey == NULL))
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: "
 		    "signature and pubkey go together", name);
@@ -318,16 +348,20 @@ update_conf_load(struct yaml_doc *yd, const char *dir, struct update_conf *uc,
 		const char *sk = yamldoc_scalar(yamldoc_get(yd, yamldoc_get(yd,
 		    yamldoc_get(yd, root, "outputs"), "status"), "socket"));
 
-		if (sk != NULL)
-			uc->socket = conf_path(dir, sk);
+		if (sk != NULL && (uc->socket = conf_path(dir, sk)) == NULL)
+			return nomem(err, errlen);
 	}
 	if ((seq = yamldoc_get(yd, root, "updates")) == NULL)
 		return 0;
 	if (!yamldoc_is_seq(seq))
 		return yamldoc_error(yd, seq, err, errlen, "updates: expected "
 		    "a list of sources");
+	if ((uc->src = calloc(yamldoc_seq_len(seq) ? yamldoc_seq_len(seq) : 1,
+	    sizeof(*uc->src))) == NULL) {
+		nomem(err, errlen);
+		goto fail;
+	}
 	uc->nsrc = yamldoc_seq_len(seq);
-	uc->src = xcalloc(uc->nsrc ? uc->nsrc : 1, sizeof(*uc->src));
 	for (i = 0; i < uc->nsrc; i++) {
 		struct yaml_node_s *m = yamldoc_seq_at(yd, seq, i);
 

@@ -388,8 +388,11 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 		    path, LIST_FILE_MAX);
 		goto fail;
 	}
-	if (size_cb != NULL && size_cb((uint64_t)st.st_size, arg) == -1) {
-		snprintf(err, errlen, "%s: too many entries in the set", path);
+	if (size_cb != NULL && (r = size_cb((uint64_t)st.st_size, arg)) !=
+	    0) {
+		/* -2: no memory (a reload's list beside the running one). */
+		snprintf(err, errlen, "%s: %s", path, r == -2 ? "no memory "
+		    "for the set's entries" : "too many entries in the set");
 		goto fail;
 	}
 	while ((r = list_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {

@@ -100,6 +100,7 @@ struct worker_thr {
 	atomic_uint_fast64_t	 at;		/* time of the frame in hand */
 	atomic_int		 idle;		/* live: polling empty handles */
 	struct rules_state	*next_state;	/* a reload's, until swapped */
+	struct eventlog		*next_events;	/* the same for its records */
 	size_t			 pending;	/* the loop's: queued unwoken */
 	int			 wakefd;	/* live: an eventfd polled too */
 	unsigned		 reader;	/* live: its fanout handles */
@@ -674,15 +675,21 @@ workers_kick(struct workers *ws)
 		rules_horizon(ws->s->rules, h);
 }
 
-/* The worker's event records, as the loop's event log is configured. */
-static void
-wt_events(struct worker_thr *t)
+/*
+ * The worker's event records, as the event log el is configured under
+ * c; -1 without memory (made before a reload's swap, so that it is the
+ * reload that fails).
+ */
+static int
+wt_events(struct worker_thr *t, const struct eventlog *el,
+    const struct config *c, struct eventlog **out)
 {
-	struct sensor	*s = t->ws->s;
-
-	t->w.events = s->events == NULL ? NULL : eventlog_queue(t->out,
-	    t->ws->block, eventlog_is_stdout(s->events), s->conf->sensor_name,
-	    s->conf->utc_offset);
+	*out = NULL;
+	if (el == NULL)
+		return 0;
+	*out = eventlog_queue(t->out, t->ws->block, eventlog_is_stdout(el),
+	    c->sensor_name, c->utc_offset);
+	return *out == NULL ? -1 : 0;
 }
 
 static void
@@ -738,7 +745,11 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		t->out = ring_new(RING_OUT);
 		t->w.thr = t;
 		t->w.alerts = alert_out_queue(t->out, ws->block);
-		wt_events(t);
+		if (wt_events(t, s->events, s->conf, &t->w.events) != 0) {
+			snprintf(err, errlen, "workers: no memory for the "
+			    "event records");
+			goto fail;
+		}
 		if (sensor_worker_init(&t->w, s, (unsigned)i + 1, n, err,
 		    errlen) != 0)
 			goto fail;
@@ -750,7 +761,12 @@ workers_start(struct sensor *s, unsigned n, char *err, size_t errlen)
 		}
 	}
 	/* Every matcher state made: each its own pair-keyed windows. */
-	rules_split_thresholds(s->rules);
+	if (rules_split_thresholds(s->rules) != 0) {
+		snprintf(err, errlen, "limits.threshold_memcap: cannot "
+		    "allocate the workers' threshold tables: %s",
+		    strerror(ENOMEM));
+		goto fail;
+	}
 	/* Live: the kernel splits flows among the handles, no copying. */
 	if (!s->offline) {
 		if (capture_fanout(s->cap, n, err, errlen) != 0)
@@ -847,15 +863,16 @@ workers_resume(struct workers *ws)
 
 /* A reload: each worker's matcher state in the new rule set nr. */
 int
-workers_prepare(struct workers *ws, struct ruleset *nr)
+workers_prepare(struct workers *ws, struct ruleset *nr,
+    const struct config *nc, const struct eventlog *nel)
 {
 	size_t	i;
 
 	for (i = 0; i < workers_count(ws); i++)
-		if ((ws->t[i]->next_state = rules_state_new(nr)) == NULL)
+		if ((ws->t[i]->next_state = rules_state_new(nr)) == NULL ||
+		    wt_events(ws->t[i], nel, nc, &ws->t[i]->next_events) != 0)
 			return -1;
-	rules_split_thresholds(nr);
-	return 0;
+	return rules_split_thresholds(nr);
 }
 
 /* A failed reload: the states belong to the set being retired, so no
@@ -865,8 +882,11 @@ workers_unprepare(struct workers *ws)
 {
 	size_t	i;
 
-	for (i = 0; i < workers_count(ws); i++)
+	for (i = 0; i < workers_count(ws); i++) {
 		ws->t[i]->next_state = NULL;
+		eventlog_close(ws->t[i]->next_events);
+		ws->t[i]->next_events = NULL;
+	}
 }
 
 /*
@@ -889,7 +909,8 @@ workers_reloaded(struct workers *ws)
 		t->next_state = NULL;
 		flow_set_timeouts(t->w.flows, &s->conf->timeouts);
 		eventlog_close(t->w.events);	/* what it held: queued */
-		wt_events(t);
+		t->w.events = t->next_events;
+		t->next_events = NULL;
 	}
 }
 

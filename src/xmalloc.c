@@ -1,6 +1,8 @@
 /*
  * Allocation that cannot return NULL: used at load time only, never per
- * packet, so running out of memory there is a start-up failure.
+ * packet, so running out of memory there is a start-up failure. What a
+ * reload builds beside the running set uses the NULL-returning calls
+ * (calloc_huge here, libc's otherwise), so that it fails alone.
  */
 #include "config.h"
 
@@ -79,13 +81,21 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
  */
 #define HUGE_PAGE	(2UL * 1024 * 1024)
 
+/*
+ * NULL when it cannot be had: the tables sized by a memory cap or a
+ * list are built again at every reload beside the running ones, and a
+ * reload that finds no room for them fails, it does not end the daemon.
+ */
 void *
-xcalloc_huge(size_t nmemb, size_t size)
+calloc_huge(size_t nmemb, size_t size)
 {
-	void		*p = xcalloc(nmemb, size);
-	uintptr_t	 lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t	 hi = ((uintptr_t)p + nmemb * size) & ~(HUGE_PAGE - 1);
+	void		*p;
+	uintptr_t	 lo, hi;
 
+	if (nmemb == 0 || size == 0 || (p = calloc(nmemb, size)) == NULL)
+		return NULL;
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = ((uintptr_t)p + nmemb * size) & ~(HUGE_PAGE - 1);
 #ifdef MADV_HUGEPAGE
 	if (hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
@@ -93,6 +103,18 @@ xcalloc_huge(size_t nmemb, size_t size)
 	(void)lo;
 	(void)hi;
 #endif
+	return p;
+}
+
+void *
+xcalloc_huge(size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (nmemb == 0 || size == 0)
+		fatalx("xcalloc_huge: zero size");
+	if ((p = calloc_huge(nmemb, size)) == NULL)
+		fatal("xcalloc_huge: allocating %zu * %zu bytes", nmemb, size);
 	return p;
 }
 

@@ -19,7 +19,6 @@
 
 #include "log.h"
 #include "safefile.h"
-#include "xmalloc.h"
 #include "yamldoc.h"
 
 #define YAMLDOC_MAX_BYTES	(16U << 20)
@@ -68,17 +67,28 @@ anchor_slot(const struct anchors *a, const char *name)
 	return i;
 }
 
-static void
+/*
+ * -1 without memory (a unchanged): a rule file is read beside the
+ * running set at a reload, whose failure then is the reload's alone.
+ */
+static int
 anchor_set(struct anchors *a, const char *name, uint64_t size)
 {
 	size_t	i, j, ocap = a->cap;
-	char	**oname = a->name;
-	uint64_t *osize = a->size;
+	char	**oname = a->name, **nname, *copy;
+	uint64_t *osize = a->size, *nsize;
 
 	if (2 * (a->n + 1) > a->cap) {
+		nname = calloc(ocap ? 2 * ocap : 64, sizeof(*a->name));
+		nsize = calloc(ocap ? 2 * ocap : 64, sizeof(*a->size));
+		if (nname == NULL || nsize == NULL) {
+			free(nname);
+			free(nsize);
+			return -1;
+		}
 		a->cap = ocap ? 2 * ocap : 64;
-		a->name = xcalloc(a->cap, sizeof(*a->name));
-		a->size = xcalloc(a->cap, sizeof(*a->size));
+		a->name = nname;
+		a->size = nsize;
 		for (j = 0; j < ocap; j++)
 			if (oname[j] != NULL) {
 				i = anchor_slot(a, oname[j]);
@@ -90,10 +100,21 @@ anchor_set(struct anchors *a, const char *name, uint64_t size)
 	}
 	i = anchor_slot(a, name);
 	if (a->name[i] == NULL) {
-		a->name[i] = xstrdup(name);
+		if ((copy = strdup(name)) == NULL)
+			return -1;
+		a->name[i] = copy;
 		a->n++;
 	}
 	a->size[i] = size;
+	return 0;
+}
+
+static int
+yamldoc_nomem(const char *path, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: no memory to read it: %s", path,
+	    strerror(ENOMEM));
+	return -1;
 }
 
 static void
@@ -132,7 +153,7 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 	int		 rc = 0, done = 0;
 
 	if (!yaml_parser_initialize(&parser))
-		fatalx("yaml_parser_initialize");
+		return yamldoc_nomem(path, err, errlen);
 	yaml_parser_set_input_string(&parser, buf, len);
 	while (!done && rc == 0 && yaml_parser_parse(&parser, &ev)) {
 		anchor = NULL;
@@ -152,7 +173,9 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 			    ev.data.sequence_start.anchor :
 			    ev.data.mapping_start.anchor;
 			open_anchor[depth] = anchor != NULL ?
-			    xstrdup((const char *)anchor) : NULL;
+			    strdup((const char *)anchor) : NULL;
+			if (anchor != NULL && open_anchor[depth] == NULL)
+				rc = yamldoc_nomem(path, err, errlen);
 			open_start[depth] = expanded;
 			anchor = NULL;	/* recorded at its end */
 			/* FALLTHROUGH */
@@ -160,8 +183,9 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 			if (ev.type == YAML_SCALAR_EVENT)
 				anchor = ev.data.scalar.anchor;
 			expanded++;
-			if (anchor != NULL)
-				anchor_set(&anchors, (const char *)anchor, 1);
+			if (anchor != NULL && rc == 0 && anchor_set(&anchors,
+			    (const char *)anchor, 1) != 0)
+				rc = yamldoc_nomem(path, err, errlen);
 			if (rc == 0 && ++nodes > YAMLDOC_MAX_NODES) {
 				snprintf(err, errlen, "%s:%zu:%zu: more than %d "
 				    "YAML nodes", path, ev.start_mark.line + 1,
@@ -175,8 +199,9 @@ yamldoc_limits(const char *path, const unsigned char *buf, size_t len,
 			if (depth == 0)
 				break;
 			if (open_anchor[depth] != NULL) {
-				anchor_set(&anchors, open_anchor[depth],
-				    expanded - open_start[depth]);
+				if (anchor_set(&anchors, open_anchor[depth],
+				    expanded - open_start[depth]) != 0)
+					rc = yamldoc_nomem(path, err, errlen);
 				free(open_anchor[depth]);
 			}
 			depth--;
@@ -288,8 +313,16 @@ check_duplicate_keys(struct yaml_doc *yd, char *err, size_t errlen)
 			if (kn == NULL || kn->type != YAML_SCALAR_NODE)
 				continue;
 			if (k == cap) {
+				struct yamldoc_key *v = reallocarray(keys, cap ?
+				    cap * 2 : 16, sizeof(*keys));
+
+				if (v == NULL) {
+					free(keys);
+					return yamldoc_nomem(yd->path, err,
+					    errlen);
+				}
+				keys = v;
 				cap = cap ? cap * 2 : 16;
-				keys = xreallocarray(keys, cap, sizeof(*keys));
 			}
 			keys[k].s = (const char *)kn->data.scalar.value;
 			keys[k].len = kn->data.scalar.length;
@@ -363,21 +396,34 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		free(buf);
 		return NULL;
 	}
-	yd = xcalloc(1, sizeof(*yd));
-	yd->path = xstrdup(path);
+	if ((yd = calloc(1, sizeof(*yd))) == NULL ||
+	    (yd->path = strdup(path)) == NULL) {
+		free(yd);
+		free(buf);
+		yamldoc_nomem(path, err, errlen);
+		return NULL;
+	}
 	if (EVP_Digest(buf, len, dig, &dlen, EVP_sha256(), NULL) == 1)
 		for (i = 0; i < dlen && i < 32; i++)
 			snprintf(yd->sha256 + 2 * i, 3, "%02x", dig[i]);
-	if (!yaml_parser_initialize(&parser))
-		fatalx("yaml_parser_initialize");
+	if (!yaml_parser_initialize(&parser)) {
+		free(buf);
+		free(yd->path);
+		free(yd);
+		yamldoc_nomem(path, err, errlen);
+		return NULL;
+	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &yd->doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
-		    path, parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "unknown",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
+		if (parser.error == YAML_MEMORY_ERROR)
+			yamldoc_nomem(path, err, errlen);
+		else
+			snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: "
+			    "%s%s%s", path, parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "unknown",
+			    parser.context ? " " : "",
+			    parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		free(buf);
 		free(yd->path);

@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1952,6 +1954,105 @@ test_asset_overlay(void **state)
 	config_free(c);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* The address space the process maps now (VmSize), in bytes. */
+static unsigned long long
+vm_bytes(void)
+{
+	FILE			*fp = fopen("/proc/self/status", "r");
+	char			 line[256];
+	unsigned long long	 kb = 0;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmSize: %llu kB", &kb) == 1)
+			break;
+	fclose(fp);
+	assert_true(kb > 0);
+	return kb * 1024;
+}
+
+/*
+ * The configuration text loaded with the address space capped at what
+ * is mapped now and room more: the load fails naming msg (it is what a
+ * reload builds beside the running set); with the cap lifted it loads.
+ */
+static void
+load_capped(const char *text, unsigned long long room, const char *msg)
+{
+	struct config	*c;
+	struct ruleset	*rs;
+	struct rlimit	 was, cap;
+	char		 err[1024];
+
+	c = config_load(write_file("capped.yaml", text), err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	/* What malloc keeps of the earlier loads' memory is given back,
+	 * so that the room is all there is. */
+	malloc_trim(0);
+	assert_int_equal(getrlimit(RLIMIT_AS, &was), 0);
+	cap = was;
+	cap.rlim_cur = (rlim_t)(vm_bytes() + room);
+	assert_int_equal(setrlimit(RLIMIT_AS, &cap), 0);
+	rs = rules_load(c, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_AS, &was), 0);
+	assert_null(rs);
+	if (strstr(err, msg) == NULL)
+		fail_msg("got \"%s\", want \"%s\"", err, msg);
+	assert_non_null(rs = rules_load(c, err, sizeof(err)));
+	rules_free(rs);
+	config_free(c);
+}
+#endif
+
+/*
+ * A rule set's tables that cannot be had fail its load with the cause,
+ * as a bad rule does: a reload builds them beside the running set's,
+ * and such a failure ended the daemon (xcalloc's fatal) instead of the
+ * reload. Not under the sanitizers, whose own mappings keep to no cap
+ * of the address space.
+ */
+static void
+test_no_memory(void **state)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+	static const char beacon[] =
+	    "rules:\n"
+	    "  - sid: 900\n"
+	    "    name: Beacon\n"
+	    "    category: c2\n"
+	    "    severity: high\n"
+	    "    level: 1\n"
+	    "    controls: [NET.IDS]\n"
+	    "    match: {event: flow_start}\n"
+	    "    beacon: {by: [src_ip, dst_ip], count: 10, jitter: 10%, "
+	    "min: 10s, max: 1h}\n"
+	    "    message: m\n"
+	    "    advice: a\n";
+	const char	*conf = "sensor: {name: t1, catalog: catalog.yaml}\n"
+	    "assets:\n  gw: [10.0.0.1]\n"
+	    "rules: [rules.yaml, beacon.yaml]\n";
+	char		 text[512];
+
+	(void)state;
+	write_file("beacon.yaml", beacon);
+	snprintf(text, sizeof(text), "%slimits: {threshold_memcap: 1GB}\n",
+	    conf);
+	load_capped(text, 128ULL << 20,
+	    "limits.threshold_memcap: cannot allocate 1024 MiB");
+	snprintf(text, sizeof(text), "%slimits: {behaviour_memcap: 1GB}\n",
+	    conf);
+	load_capped(text, 128ULL << 20,
+	    "limits.behaviour_memcap: cannot allocate 341 MiB");
+	/* A list's growth (ipset_test, test_no_memory) fails the same way:
+	 * FILE:LINE: no memory for the set at N entries. */
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 int
 main(void)
 {
@@ -1978,6 +2079,7 @@ main(void)
 		cmocka_unit_test(test_alert_write_batches),
 		cmocka_unit_test(test_rules_query),
 		cmocka_unit_test(test_asset_overlay),
+		cmocka_unit_test(test_no_memory),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1868,9 +1868,10 @@ load_catalog(struct loader *L, struct yaml_node_s *where)
 	if ((x = yamldoc_get(yd, cat, "clause_base")) != NULL) {
 		const char *b = yamldoc_scalar(x);
 
-		if (b == NULL || parse_uint(b + (*b == '-'), 1000, &lv) != 0) {
+		if (b == NULL || parse_uint(b + (*b == '-'), *b == '-' ?
+		    -(unsigned long long)INT_MIN : INT_MAX, &lv) != 0) {
 			lerr(L, x, "catalog: clause_base must be a whole number "
-			    "from -1000 to 1000");
+			    "(an int)");
 			goto fail;
 		}
 	}

@@ -22,7 +22,8 @@ PKGS=(
   python3-jsonschema
   # the shipped logrotate file, run for real (tests/e2e/trust_logrotate.sh)
   logrotate
-  # a race stopped at its worst point (tests/e2e/trust_socket.sh)
+  # a race stopped at its worst point (tests/e2e/trust_socket.sh), a
+  # reload held in its thread (tests/e2e/reload_nonblocking.sh)
   gdb
   # the compliance report rendered (headless, PNG/PDF) and read back
   chromium poppler-utils

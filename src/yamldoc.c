@@ -8,11 +8,13 @@
 
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <yaml.h>
@@ -353,33 +355,42 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 {
 	struct yaml_doc	*yd;
 	yaml_parser_t	 parser;
-	FILE		*fp;
 	struct stat	 sb;
 	unsigned char	 dig[EVP_MAX_MD_SIZE], *buf;
 	unsigned int	 dlen = 0, i;
 	size_t		 len;
-	int		 over;
+	int		 fd, over;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	/*
+	 * Opened without blocking and a regular file only: a FIFO (or a
+	 * device) where the configuration, a rule file or the catalog is
+	 * named stopped -T, a start and a reload on the open or the read,
+	 * waiting for a writer that might never come.
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (uint64_t)sb.st_size > YAMLDOC_MAX_BYTES) {
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)sb.st_size > YAMLDOC_MAX_BYTES) {
 		snprintf(err, errlen, "%s: file larger than %u bytes", path,
 		    YAMLDOC_MAX_BYTES);
-		fclose(fp);
+		close(fd);
 		return NULL;
 	}
 	/*
 	 * The file whole, read once: its digest is of the very bytes the
 	 * rules came from (a second read would see another file after a
-	 * change, and would block on a FIFO), both passes over it (the
-	 * limits, the load) see the same bytes, and a FIFO or a growing file
-	 * is capped too.
+	 * change), both passes over it (the limits, the load) see the same
+	 * bytes, and a file growing meanwhile is capped too.
 	 */
-	buf = (unsigned char *)safe_read_capped(fileno(fp), YAMLDOC_MAX_BYTES,
+	buf = (unsigned char *)safe_read_capped(fd, YAMLDOC_MAX_BYTES,
 	    &len, &over);
 	if (buf == NULL) {
 		if (over)
@@ -388,10 +399,10 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "%s: cannot read: %s", path,
 			    strerror(errno));
-		fclose(fp);
+		close(fd);
 		return NULL;
 	}
-	fclose(fp);
+	close(fd);
 	if (yamldoc_limits(path, buf, len, err, errlen) != 0) {
 		free(buf);
 		return NULL;

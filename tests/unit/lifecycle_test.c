@@ -47,6 +47,7 @@
 #include "log.h"
 #include "sensor.h"
 #include "test_file.h"
+#include "test_vm.h"
 
 #define NPKTS	20		/* one alert each: distinct flows */
 #define RULE	"UDP to the test port"
@@ -293,23 +294,6 @@ struct reload_result {
 	int	done, ok;
 	char	err[1024];
 };
-
-/* The address space the process maps now (VmSize), in bytes. */
-static unsigned long long
-vm_bytes(void)
-{
-	FILE			*fp = fopen("/proc/self/status", "r");
-	char			 line[256];
-	unsigned long long	 kb = 0;
-
-	assert_non_null(fp);
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmSize: %llu kB", &kb) == 1)
-			break;
-	fclose(fp);
-	assert_true(kb > 0);
-	return kb * 1024;
-}
 
 static void
 on_reloaded(void *arg, int ok, const char *err)

@@ -34,6 +34,7 @@
 #include "rules-internal.h"
 #include "types.h"
 #include "yamldoc.h"
+#include "test_vm.h"
 
 static char	dir[] = "/tmp/cg-rules-XXXXXX";
 
@@ -1955,23 +1956,6 @@ test_asset_overlay(void **state)
 }
 
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-/* The address space the process maps now (VmSize), in bytes. */
-static unsigned long long
-vm_bytes(void)
-{
-	FILE			*fp = fopen("/proc/self/status", "r");
-	char			 line[256];
-	unsigned long long	 kb = 0;
-
-	assert_non_null(fp);
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmSize: %llu kB", &kb) == 1)
-			break;
-	fclose(fp);
-	assert_true(kb > 0);
-	return kb * 1024;
-}
-
 /*
  * The configuration text loaded with the address space capped at what
  * is mapped now and room more: the load fails naming msg (it is what a

@@ -239,6 +239,30 @@ PH(ph_sum)
 	    a->res->sum : a->c->sensor_value));
 }
 
+/* Bytes in B, KB, MB, GB or TB (of 1024), one decimal past B. */
+static void
+size_text(const struct ph_args *a, uint64_t v, char *out, size_t len)
+{
+	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
+	double	d = (double)v;
+	int	u = 0;
+
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
+	/* Vietnamese writes the decimal comma: 11,5 MB. */
+	if (a->conf->language_vi && strchr(out, '.') != NULL)
+		*strchr(out, '.') = ',';
+}
+
+/* The bytes summed as a size: "52460762" is hard to read as 50 MB. */
+PH(ph_sum_size)
+{
+	size_text(a, a->res->sum, out, len);
+}
+
 PH(ph_window)
 {
 	static const char *const unit[][2] = { { "ms", "mili giây" },
@@ -559,22 +583,10 @@ bh_of(const struct ph_args *a, int kind)
 static void
 bh_amount(const struct ph_args *a, uint64_t v, char *out, size_t len)
 {
-	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
-	double	d = (double)v;
-	int	u = 0;
-
-	if (a->r->bh.measure != BM_BYTES) {
+	if (a->r->bh.measure != BM_BYTES)
 		snprintf(out, len, "%llu", (unsigned long long)v);
-		return;
-	}
-	while (d >= 1024 && u < 4) {
-		d /= 1024;
-		u++;
-	}
-	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
-	/* Vietnamese writes the decimal comma: 11,5 MB. */
-	if (a->conf->language_vi && strchr(out, '.') != NULL)
-		*strchr(out, '.') = ',';
+	else
+		size_text(a, v, out, len);
 }
 
 PH(ph_normal)
@@ -722,6 +734,7 @@ static const struct placeholder placeholders[] = {
 	{ "count", ph_count },
 	{ "distinct", ph_distinct },
 	{ "sum", ph_sum },
+	{ "sum_size", ph_sum_size },
 	{ "window", ph_window },
 	{ "within", ph_window },
 	{ "suppressed", ph_suppressed },

@@ -1155,6 +1155,10 @@ CASES = {
              ("60 MB to an internal host", upload(DB, OFFICE, 60 * MB)),
              ("60 MB over 30 minutes", upload(DB, EXT_WEB, 60 * MB, spread=1800))]),
     1000902: dict(
+        # The bytes as a size beside their count: "15728640 bytes" alone
+        # is hard to read as 15 MB.
+        says=[r" sent 1[0-9]\.\d MB \(\d+ bytes\) to "],
+        says_vi=[r" đã gửi 1[0-9],\d MB \(\d+ byte\) tới "],
         pos=[("15 MB from a data server to an outside host",
               upload(DB, EXT_WEB, 15 * MB))],
         neg=[("8 MB", upload(DB, EXT_WEB, 8 * MB))]),

@@ -344,7 +344,14 @@ alert_out_retarget(struct alert_out *o, const struct config *conf,
 	int	 fd = -1;
 
 	if (conf->alerts_path != NULL) {
-		path = config_path(conf, conf->alerts_path);
+		/* Beside the running file's at a reload: without memory for
+		 * the path the reload fails, not the daemon. */
+		if ((path = config_path_try(conf, conf->alerts_path)) ==
+		    NULL) {
+			snprintf(err, errlen, "outputs.json.path: no memory for "
+			    "%s: %s", conf->alerts_path, strerror(ENOMEM));
+			return -1;
+		}
 		if (o->json_path != NULL && strcmp(path, o->json_path) == 0) {
 			free(path);
 			return 0;	/* the same file: SIGHUP reopens it */

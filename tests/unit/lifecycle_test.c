@@ -264,6 +264,37 @@ peers_close(struct peers *pe)
 	evbuffer_free(pe->remote);
 }
 
+/* outputs.json's file in the configuration write_config writes. */
+static const char *alerts_file = "alerts.json";
+
+/*
+ * The library's asprintf (-Wl,--wrap=asprintf, Makefile.am): a string
+ * holding nomem_match fails as if there were no memory for it, so that
+ * one allocation of a reload can be made to fail.
+ */
+static const char *nomem_match;
+
+int __wrap_asprintf(char **, const char *, ...);
+
+int
+__wrap_asprintf(char **out, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vasprintf(out, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && nomem_match != NULL && strstr(*out, nomem_match) !=
+	    NULL) {
+		free(*out);
+		*out = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return n;
+}
+
 static void
 write_config(const char *name, int port)
 {
@@ -275,13 +306,13 @@ write_config(const char *name, int port)
 	    "rules: [rules.yaml]\n"
 	    "events: events.json\n"
 	    "outputs:\n"
-	    "  json: {path: alerts.json}\n"
+	    "  json: {path: %s}\n"
 	    "  syslog: {facility: local4, socket: %s}\n"
 	    "  remote:\n"
 	    "    - {host: 127.0.0.1, port: %d, transport: tcp, spool: %s,\n"
 	    "       drain_timeout: 10s}\n"
 	    "  status: {socket: %s}\n", name,
-	    path("state", state, sizeof(state)),
+	    path("state", state, sizeof(state)), alerts_file,
 	    path("syslog.sock", sys, sizeof(sys)), port,
 	    path("spool", spool, sizeof(spool)),
 	    path("ctl.sock", ctl, sizeof(ctl)));
@@ -455,6 +486,32 @@ test_load_reload_reload_stop(void **state)
 		assert_int_equal(sensor_reload(&s, err, sizeof(err)), 0);
 	}
 #endif
+	/*
+	 * A reload to a new alert file whose path cannot be allocated (the
+	 * last step that may fail, with the workers held): refused naming
+	 * the key, the sensor goes on with its file (before, config_path's
+	 * fatal ended it); then the same reload works, and back.
+	 */
+	{
+		uint64_t	fails = s.reload_failures;
+		int		rc;
+
+		alerts_file = "moved-alerts.json";
+		write_config("lc-two", pe.port);
+		nomem_match = "moved-alerts.json";
+		rc = sensor_reload(&s, err, sizeof(err));
+		nomem_match = NULL;
+		assert_int_not_equal(rc, 0);
+		if (strstr(err, "outputs.json.path: no memory") == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(s.reload_failures, fails + 1);
+		assert_string_equal(s.conf->alerts_path, "alerts.json");
+		assert_int_equal(sensor_reload(&s, err, sizeof(err)), 0);
+		assert_string_equal(s.conf->alerts_path, "moved-alerts.json");
+		alerts_file = "alerts.json";
+		write_config("lc-two", pe.port);
+		assert_int_equal(sensor_reload(&s, err, sizeof(err)), 0);
+	}
 
 	/* Stop: end the flows, drain the outputs, leave the loop. */
 	assert_false(s.shutting_down);

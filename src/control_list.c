@@ -471,7 +471,8 @@ list_change(struct control *ctl, struct ctl_client *cl,
 		r = reply_err("%s", err);
 		goto out;
 	}
-	nb = evbuffer_new();
+	/* Without it the new list is not built, even an empty one. */
+	nomem = (nb = evbuffer_new()) == NULL;
 	for (p = buf; p < buf + len; p = nl + 1) {
 		const char	*tok;
 		size_t		 tl;

@@ -295,6 +295,53 @@ __wrap_asprintf(char **out, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * libevent's allocations (event_set_mem_functions, in main): with
+ * ev_fail_next the next one fails. qsort_r (-Wl,--wrap=qsort_r) arms it
+ * with qsort_arm: list_change sorts the entries just before it makes
+ * the buffer of the new list.
+ */
+static int ev_fail_next, qsort_arm;
+
+static void *
+ev_malloc(size_t n)
+{
+	if (ev_fail_next) {
+		ev_fail_next = 0;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return malloc(n);
+}
+
+static void *
+ev_realloc(void *p, size_t n)
+{
+	return realloc(p, n);
+}
+
+static void
+ev_free(void *p)
+{
+	free(p);
+}
+
+void __real_qsort_r(void *, size_t, size_t,
+    int (*)(const void *, const void *, void *), void *);
+void __wrap_qsort_r(void *, size_t, size_t,
+    int (*)(const void *, const void *, void *), void *);
+
+void
+__wrap_qsort_r(void *v, size_t n, size_t size,
+    int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	__real_qsort_r(v, n, size, cmp, arg);
+	if (qsort_arm) {
+		qsort_arm = 0;
+		ev_fail_next = 1;
+	}
+}
+
 static void
 write_config(const char *name, int port)
 {
@@ -303,6 +350,7 @@ write_config(const char *name, int port)
 
 	n = asprintf(&c,
 	    "sensor: {name: %s, catalog: catalog.yaml, state_dir: %s}\n"
+	    "assets: {blk: {file: blk.txt}}\n"
 	    "rules: [rules.yaml]\n"
 	    "events: events.json\n"
 	    "outputs:\n"
@@ -363,6 +411,7 @@ test_load_reload_reload_stop(void **state)
 	(void)state;
 	write_file("catalog.yaml", catalog, strlen(catalog));
 	write_file("rules.yaml", rules, strlen(rules));
+	write_file("blk.txt", "192.0.2.1\n", 10);
 	write_pcap("in.pcap");
 	assert_int_equal(mkdir(path("state", p, sizeof(p)), 0700), 0);
 
@@ -441,7 +490,7 @@ test_load_reload_reload_stop(void **state)
 		fputs("limits: {threshold_memcap: 1024TB}\n", fp);
 		assert_int_equal(fclose(fp), 0);
 		assert_int_not_equal(sensor_reload(&s, err, sizeof(err)), 0);
-		if (strstr(err, "canhgac.yaml:11:28:") == NULL ||
+		if (strstr(err, "canhgac.yaml:12:28:") == NULL ||
 		    strstr(err, "limits.threshold_memcap: \"1024TB\" is more "
 		    "than this host's memory") == NULL)
 			fail_msg("%s", err);
@@ -511,6 +560,36 @@ test_load_reload_reload_stop(void **state)
 		alerts_file = "alerts.json";
 		write_config("lc-two", pe.port);
 		assert_int_equal(sensor_reload(&s, err, sizeof(err)), 0);
+	}
+	/*
+	 * list remove of every entry in the file, without memory for the
+	 * new list's buffer: refused, the file as it was (before, the empty
+	 * new list's length was asked of no buffer: a crash).
+	 */
+	{
+		struct evbuffer	*out = evbuffer_new();
+		char		*line, buf[64];
+		size_t		 n;
+		FILE		*fp;
+
+		assert_non_null(out);
+		qsort_arm = 1;
+		control_feed(&s, "{\"cmd\":\"list\",\"op\":\"remove\","
+		    "\"name\":\"blk\",\"entries\":[\"192.0.2.1\"]}\n", 66,
+		    1, out);
+		qsort_arm = ev_fail_next = 0;
+		line = evbuffer_readln(out, &n, EVBUFFER_EOL_LF);
+		evbuffer_free(out);
+		assert_non_null(line);
+		if (strstr(line, "\"ok\":false") == NULL ||
+		    strstr(line, "no memory for the new list: list "
+		    "unchanged") == NULL)
+			fail_msg("%s", line);
+		free(line);
+		assert_non_null(fp = fopen(path("blk.txt", p, sizeof(p)), "r"));
+		assert_non_null(fgets(buf, sizeof(buf), fp));
+		fclose(fp);
+		assert_string_equal(buf, "192.0.2.1\n");
 	}
 
 	/* Stop: end the flows, drain the outputs, leave the loop. */
@@ -624,6 +703,7 @@ main(void)
 		    setup, teardown),
 	};
 
+	event_set_mem_functions(ev_malloc, ev_realloc, ev_free);
 	log_init(1, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,8 @@ int	 util_days_in_month(int year, int mon);
 size_t	 util_term_unsafe(const unsigned char *p, int newline);
 /* The value of a hexadecimal digit, either case; -1 if c is none. */
 int	 util_hexval(int c);
+/* "no memory to read the configuration" into err; -1. */
+int	 util_nomem(char *err, size_t errlen);
 /* entry_cb: 0 taken, 1 taken with a warning in msg, -1 refused. */
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,

@@ -182,16 +182,9 @@ host_memory(void)
 
 /*
  * A reload reads the new configuration on the loop beside the running
- * one: without memory for it the reload is refused (this in err), the
- * daemon goes on.
+ * one: without memory for it the reload is refused (util_nomem's words
+ * in err), the daemon goes on.
  */
-static int
-config_nomem(char *err, size_t errlen)
-{
-	snprintf(err, errlen, "no memory to read the configuration: %s",
-	    strerror(ENOMEM));
-	return -1;
-}
 
 /* A copy of s in place of *dst (freed); -1 without memory, *dst kept. */
 static int
@@ -200,7 +193,7 @@ config_strdup(char **dst, const char *s, char *err, size_t errlen)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		return config_nomem(err, errlen);
+		return util_nomem(err, errlen);
 	free(*dst);
 	*dst = p;
 	return 0;
@@ -326,7 +319,7 @@ config_syslog(struct config *c, struct yaml_doc *yd, struct yaml_node_s *m,
 	    NELEM(syslog_keys), err, errlen) != 0)
 		return -1;
 	if ((sc = c->syslog = calloc(1, sizeof(*sc))) == NULL)
-		return config_nomem(err, errlen);
+		return util_nomem(err, errlen);
 	sc->facility = 20 << 3;
 	if (config_strdup(&sc->socket, "/dev/log", err, errlen) != 0 ||
 	    config_strdup(&sc->ident, "canhgacd", err, errlen) != 0)
@@ -404,7 +397,7 @@ config_abs(const struct config *c, char **p, char *err, size_t errlen)
 	if (*p == NULL)
 		return 0;
 	if ((a = config_path_try(c, *p)) == NULL)
-		return config_nomem(err, errlen);
+		return util_nomem(err, errlen);
 	free(*p);
 	*p = a;
 	return 0;
@@ -425,7 +418,7 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 		return yamldoc_error(yd, seq, err, errlen,
 		    "outputs.remote: at most %d destinations", REMOTE_MAX);
 	if ((c->remote = calloc(n ? n : 1, sizeof(*c->remote))) == NULL)
-		return config_nomem(err, errlen);
+		return util_nomem(err, errlen);
 	for (i = 0; i < n; i++) {
 		struct yaml_node_s	*m = yamldoc_seq_at(yd, seq, i), *v;
 		struct remote_conf	*rc = &c->remote[i];
@@ -494,7 +487,7 @@ config_remote(struct config *c, struct yaml_doc *yd, struct yaml_node_s *seq,
 			if (asprintf(&rc->spool, "/var/lib/canhgac/spool/%s-%d",
 			    rc->host, rc->port) < 0) {
 				rc->spool = NULL;
-				return config_nomem(err, errlen);
+				return util_nomem(err, errlen);
 			}
 		} else if (config_abs(c, &rc->spool, err, errlen) != 0)
 			return -1;
@@ -798,7 +791,7 @@ config_load(const char *path, char *err, size_t errlen)
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    defaults(c, err, errlen) != 0) {
 		if (c == NULL)
-			config_nomem(err, errlen);
+			util_nomem(err, errlen);
 		config_free(c);
 		yamldoc_free(yd);
 		return NULL;
@@ -951,7 +944,7 @@ config_load(const char *path, char *err, size_t errlen)
 			goto fail;
 	}
 	if ((tzrc = tz_offset(c->timezone, &c->utc_offset)) == -2) {
-		config_nomem(err, errlen);
+		util_nomem(err, errlen);
 		goto fail;
 	}
 	if (tzrc != 0) {

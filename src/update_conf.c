@@ -28,7 +28,7 @@ static const char *const source_keys[] = {
 /*
  * path against the configuration's directory (malloc'd); NULL without
  * memory: the configuration is read again at every reload, beside the
- * running one, and that reload then fails (nomem), not the daemon.
+ * running one, and that reload then fails (util_nomem), not the daemon.
  */
 static char *
 conf_path(const char *dir, const char *path)
@@ -52,14 +52,6 @@ conf_url(const char *dir, const char *u)
 	if (strncmp(u, "file://", 7) == 0)
 		return strdup(u + 7);
 	return conf_path(dir, u);
-}
-
-static int
-nomem(char *err, size_t errlen)
-{
-	snprintf(err, errlen, "no memory to read the configuration: %s",
-	    strerror(ENOMEM));
-	return -1;
 }
 
 /* The scalar at key of m, or NULL; -1 if present but not a scalar. */
@@ -169,7 +161,7 @@ asset_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 		    "\"%s\" is not a list file ({file: PATH})", s->name,
 		    s->target);
 	if ((s->path = conf_path(dir, f)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	return 0;
 }
 
@@ -188,7 +180,7 @@ pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 	rl = yamldoc_get(yd, yamldoc_root(yd), "rules");
 	n = yamldoc_is_seq(rl) ? yamldoc_seq_len(rl) : 0;
 	if ((s->path = conf_path(dir, s->target)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	if (base != NULL && (strcmp(base, "/.") == 0 ||
 	    strcmp(base, "/..") == 0 || base[1] == '\0'))
 		return yamldoc_error(yd, at, err, errlen, "updates: %s: target "
@@ -201,7 +193,7 @@ pack_file(struct yaml_doc *yd, struct yaml_node_s *at, const char *dir,
 		if ((pat = yamldoc_scalar(yamldoc_seq_at(yd, rl, i))) == NULL)
 			continue;
 		if ((p = conf_path(dir, pat)) == NULL)
-			return nomem(err, errlen);
+			return util_nomem(err, errlen);
 		m = fnmatch(p, s->path, FNM_PATHNAME | FNM_PERIOD) == 0;
 		free(p);
 		if (m)
@@ -244,7 +236,7 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		    "\"%s\": letters, digits, _ . - (at most 64)", name);
 	if ((s->name = strdup(name)) == NULL ||
 	    (s->target = strdup(target)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	if (!url_ok(url))
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: url "
 		    "must be a file path, file://PATH or https://HOST/PATH",
@@ -256,7 +248,7 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		return yamldoc_error(yd, yamldoc_get(yd, m, "url"), err,
 		    errlen, "updates: %s: url: %s", name, e);
 	if ((s->url = conf_url(dir, url)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	s->format = UPD_PLAIN;
 	if (fmt != NULL && update_format_parse(fmt, &s->format) != 0)
 		return yamldoc_error(yd, yamldoc_get(yd, m, "format"), err,
@@ -281,7 +273,7 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 	if (get_str(yd, m, "ca", &v, err, errlen) != 0)
 		return -1;
 	if (v != NULL && (s->ca = conf_path(dir, v)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	if (get_str(yd, m, "sha256", &v, err, errlen) != 0)
 		return -1;
 	if (v != NULL) {
@@ -292,7 +284,7 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 			    err, errlen, "updates: %s: sha256: expected 64 hex "
 			    "digits", name);
 		if ((s->sha256 = strdup(v)) == NULL)
-			return nomem(err, errlen);
+			return util_nomem(err, errlen);
 	}
 	if (get_str(yd, m, "signature", &v, err, errlen) != 0)
 		return -1;
@@ -305,11 +297,11 @@ source_load(struct yaml_doc *yd, struct yaml_node_s *m, const char *dir,
 		return yamldoc_error(yd, yamldoc_get(yd, m, "signature"), err,
 		    errlen, "updates: %s: signature: %s", name, e);
 	if (v != NULL && (s->signature = conf_url(dir, v)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	if (get_str(yd, m, "pubkey", &v, err, errlen) != 0)
 		return -1;
 	if (v != NULL && (s->pubkey = conf_path(dir, v)) == NULL)
-		return nomem(err, errlen);
+		return util_nomem(err, errlen);
 	if ((s->signature == NULL) != (s->pubkey == NULL))
 		return yamldoc_error(yd, m, err, errlen, "updates: %s: "
 		    "signature and pubkey go together", name);
@@ -349,7 +341,7 @@ update_conf_load(struct yaml_doc *yd, const char *dir, struct update_conf *uc,
 		    yamldoc_get(yd, root, "outputs"), "status"), "socket"));
 
 		if (sk != NULL && (uc->socket = conf_path(dir, sk)) == NULL)
-			return nomem(err, errlen);
+			return util_nomem(err, errlen);
 	}
 	if ((seq = yamldoc_get(yd, root, "updates")) == NULL)
 		return 0;
@@ -358,7 +350,7 @@ update_conf_load(struct yaml_doc *yd, const char *dir, struct update_conf *uc,
 		    "a list of sources");
 	if ((uc->src = calloc(yamldoc_seq_len(seq) ? yamldoc_seq_len(seq) : 1,
 	    sizeof(*uc->src))) == NULL) {
-		nomem(err, errlen);
+		util_nomem(err, errlen);
 		goto fail;
 	}
 	uc->nsrc = yamldoc_seq_len(seq);

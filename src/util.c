@@ -543,3 +543,15 @@ util_hexval(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/*
+ * The configuration (the daemon's, an update's) read without memory
+ * for it: the reload or the update is refused with these words.
+ */
+int
+util_nomem(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "no memory to read the configuration: %s",
+	    strerror(ENOMEM));
+	return -1;
+}

@@ -362,19 +362,15 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	int		 fd, over;
 
 	/*
-	 * Opened without blocking and a regular file only: a FIFO (or a
-	 * device) where the configuration, a rule file or the catalog is
-	 * named stopped -T, a start and a reload on the open or the read,
-	 * waiting for a writer that might never come.
+	 * Opened as a list file is (safe_open_read): without blocking and a
+	 * regular file only, since a FIFO named as the configuration, a
+	 * rule file or the catalog stopped -T, a start and a reload waiting
+	 * for a writer; a link another user could have planted refused.
 	 */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fd = safe_open_read(path, err, errlen)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}

@@ -45,7 +45,14 @@ show_log() {
   echo "   >>> $1"
   grep -E '^ *(FAIL|not ok)' "$1" | head -20 | sed 's/^/   | /'
   tail -30 "$1" | sed 's/^/   /'
+  # A short copy for the end: a long run's output may be read only by
+  # its last lines.
+  { echo "   >>> $1"
+    grep -E '^ *(FAIL|not ok)' "$1" | head -5 | sed 's/^/   | /'
+    tail -8 "$1" | sed 's/^/   /'; } >>"$digest"
 }
+digest=$(mktemp)
+trap 'rm -f "$digest"' EXIT
 for dir in build build-asan; do
   echo "== tests in $dir"
   make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1
@@ -81,7 +88,10 @@ if { [ -f build-tsan/Makefile ] && [ build-tsan/Makefile -nt configure ]; } ||
     tail -20 build-tsan/check.out | sed 's/^/   /'
     fail=$((fail + 1))
   elif ! count build-tsan/test-suite.log; then
-    for t in $TSAN_TESTS; do tail -60 "build-tsan/$t.log" | sed 's/^/   /'; done
+    for t in $TSAN_TESTS; do
+      tail -60 "build-tsan/$t.log" | sed 's/^/   /'
+      { echo "   >>> build-tsan/$t.log"; tail -8 "build-tsan/$t.log" | sed 's/^/   /'; } >>"$digest"
+    done
   fi
   # The daemon's packet workers: a level-5 replay with three of them
   # and a reload (SIGHUP) while they run. Any report fails it. 600k
@@ -114,6 +124,7 @@ if { [ -f build-tsan/Makefile ] && [ build-tsan/Makefile -nt configure ]; } ||
       echo "   FAIL: replay, 3 workers, a reload (exit $rc; $w/daemon.err):"
       grep -v '^canhgacd: ' $w/daemon.err | head -60 | sed 's/^/   /'
       tail -5 $w/daemon.err | sed 's/^/   /'
+      { echo "   >>> $w/daemon.err (exit $rc)"; tail -8 $w/daemon.err | sed 's/^/   /'; } >>"$digest"
       fail=$((fail + 1))
     fi
   else
@@ -149,6 +160,10 @@ else
   done
   tail -30 build/distcheck.out | sed 's/^/   /'
   fail=$((fail + 1))
+fi
+if [ -s "$digest" ]; then
+  echo "== failed tests, in short (their logs above)"
+  head -80 "$digest"
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -35,9 +35,39 @@ sl_init() {
 	cp "$top_srcdir/tests/e2e/syslog_rules.yaml" "$TMP/rules.yaml"
 }
 
-# A free TCP port on loopback.
+# A free TCP port on loopback for a collector, not yet handed out in this
+# test. Chosen below the kernel's ephemeral range: a port the kernel
+# handed out (bind to 0) could be taken as another connection's local
+# port before syslog-ng binds it, and syslog-ng then does not start.
 sl_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	$PY - "${TMP:+$TMP/ports}" <<'PYEOF'
+import random, socket, sys
+used = set()
+rec = sys.argv[1]
+if rec:
+    try:
+        used = {int(l) for l in open(rec)}
+    except FileNotFoundError:
+        pass
+lo = int(open('/proc/sys/net/ipv4/ip_local_port_range').read().split()[0])
+lo = max(lo, 12000)
+for _ in range(1000):
+    p = random.randrange(10000, lo)
+    if p in used:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(('127.0.0.1', p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    if rec:
+        open(rec, 'a').write('%d\n' % p)
+    print(p)
+    sys.exit(0)
+sys.exit('no free port below %d' % lo)
+PYEOF
 }
 
 # sl_certs DIR: ca.pem, collector.{pem,key} for collector.test and

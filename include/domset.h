@@ -23,7 +23,7 @@ int	 domset_public_suffix(const char *, char *why, size_t whylen);
 struct psl_ctx_st;
 const struct psl_ctx_st *domset_psl(void);
 /* domset_load_file warns (FILE:LINE) of public suffixes, or with refuse
- * fails on the first. */
+ * fails on the first, or on a single label (a fetched list). */
 void	 domset_warn_suffixes(struct domset *, int refuse);
 
 #endif /* CANHGAC_DOMSET_H */

@@ -452,6 +452,20 @@ domset_public_suffix(const char *str, char *why, size_t whylen)
 	return 1;
 }
 
+/* One label, "local" or "*.lan" or "internal.", with no dot inside. */
+static int
+domset_single_label(const char *str)
+{
+	size_t	len;
+
+	if (str[0] == '*' && str[1] == '.')
+		str += 2;
+	len = strlen(str);
+	if (len > 0 && str[len - 1] == '.')
+		len--;
+	return len > 0 && memchr(str, '.', len) == NULL;
+}
+
 void
 domset_warn_suffixes(struct domset *s, int refuse)
 {
@@ -468,6 +482,13 @@ domset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 		return -1;
 	if (set->warn_suffixes && domset_public_suffix(s, msg, msglen))
 		return set->refuse_suffixes ? -1 : 1;
+	/* A person may list an internal zone; a feed listing one label
+	 * (local, lan, internal) makes every name of that zone a hit. */
+	if (set->refuse_suffixes && domset_single_label(s)) {
+		snprintf(msg, msglen, "%s is a single label: it matches every "
+		    "name in that zone", s);
+		return -1;
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #include <time.h>
 
 #include "ipset.h"
+#include "log.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -668,17 +670,149 @@ ipset_list_entry(const char *s, void *arg, char *msg, size_t msglen)
 }
 
 /*
+ * Is (hi, lo), a /plen of the family, inside a shorter entry? Probes
+ * only the shorter lengths the index names for its bucket, as
+ * ipset_contains does.
+ */
+static int
+ipset_covered(const struct ipset *s, int v6, int plen, uint64_t hi,
+    uint64_t lo)
+{
+	uint64_t	h, l, m;
+	uint32_t	m4;
+	int		w, len;
+
+	if (plen == 0)
+		return 0;
+	if (!v6) {
+		if (s->t4[0].zero)
+			return 1;
+		m4 = s->idx4[hi >> (32 - s->k4)] &
+		    (uint32_t)(((uint64_t)1 << (plen - 1)) - 1);
+		for (; m4 != 0; m4 &= ~((uint32_t)1 << (len - 1))) {
+			len = 32 - __builtin_clz(m4);
+			if (ipset_tab_has(s, &s->t4[len], hi & ipset_mask4(len),
+			    0))
+				return 1;
+		}
+		return 0;
+	}
+	if (s->t6[0].zero)
+		return 1;
+	for (w = 0; w <= 1; w++) {
+		/* Bit b of word w is the length 1 + 64w + b: those < plen. */
+		len = plen - 1 - 64 * w;
+		m = s->idx6[2 * (size_t)(hi >> (64 - s->k6)) + (size_t)w];
+		if (len <= 0)
+			break;
+		if (len < 64)
+			m &= ((uint64_t)1 << len) - 1;
+		for (; m != 0; m &= m - 1) {
+			len = 1 + 64 * w + __builtin_ctzll(m);
+			h = hi;
+			l = lo;
+			ipset_mask6(len, &h, &l);
+			if (ipset_tab_has(s, &s->t6[len], h, l))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The addresses a family's entries cover together, each counted once,
+ * in units of 2^-COVER_UNIT of a /min: a list of entries each narrow
+ * enough can still add up to every address (512 /9s). Entries
+ * narrower than /(min + COVER_UNIT) count as nothing: 2^31 of them are
+ * less than 2^-9 of a /min. -1 if an entry alone is wider than /min
+ * (ipset_too_wide has said so, line by line).
+ */
+#define COVER_UNIT	40
+static int64_t
+ipset_cover(const struct ipset *s, int v6, int min)
+{
+	const struct ipset_tab	*t;
+	uint64_t		 hi, lo, sum = 0;
+	uint32_t		 i;
+	int			 len, bits = v6 ? 128 : 32;
+
+	for (len = 0; len <= bits; len++) {
+		t = v6 ? &s->t6[len] : &s->t4[len];
+		if (t->n == 0 && !t->zero)
+			continue;
+		if (len < min)
+			return -1;
+		if (len > min + COVER_UNIT)
+			break;
+		if (t->zero && !ipset_covered(s, v6, len, 0, 0))
+			sum += 1ULL << (min + COVER_UNIT - len);
+		for (i = 0; t->n != 0 && i <= t->mask; i++) {
+			if (ipset_slot_is(t, i, 0, 0))
+				continue;
+			ipset_slot_get(t, i, &hi, &lo);
+			if (!ipset_covered(s, v6, len, hi, lo))
+				sum += 1ULL << (min + COVER_UNIT - len);
+		}
+		/* Past 2^62 units it is far over a /min already. */
+		if (sum > 1ULL << 62)
+			break;
+	}
+	return (int64_t)sum;
+}
+
+/*
+ * Do the entries together cover more than COVER_MAX_FACTOR prefixes of
+ * the widest length an entry may have? 1 with the reason in why. A feed
+ * of hundreds of /16s and /20s covers a few /8s' worth; 16 /8s is a
+ * sixteenth of every IPv4 address, which no indicator feed holds.
+ */
+#define COVER_MAX_FACTOR	16
+static int
+ipset_too_wide_together(const struct ipset *s, char *why, size_t whylen)
+{
+	int64_t	c;
+	int	v6;
+
+	for (v6 = 0; v6 <= 1; v6++) {
+		int	min = v6 ? s->widest6 : s->widest4;
+
+		if (min == 0 || (c = ipset_cover(s, v6, min)) <=
+		    (int64_t)COVER_MAX_FACTOR << COVER_UNIT)
+			continue;
+		snprintf(why, whylen, "its IPv%d entries together cover %"
+		    PRId64 ".%" PRId64 " times the addresses of a /%d (the "
+		    "widest prefix limits.list_min_prefix_v%d lets an entry "
+		    "be); a list may cover %d times that at most",
+		    v6 ? 6 : 4, c >> COVER_UNIT,
+		    ((c & (((int64_t)1 << COVER_UNIT) - 1)) * 10) >>
+		    COVER_UNIT, min, v6 ? 6 : 4, COVER_MAX_FACTOR);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Load a list file: one address or prefix a line (util_read_list has the
  * format). Returns the number of entries new to the set, or -1 with the
  * reason in err; on error the set holds the lines before the bad one:
- * discard it.
+ * discard it. With widest prefixes set, the list as a whole is judged
+ * too: refused (a fetched list) or warned of, naming the file.
  */
 long
 ipset_load_file(struct ipset *s, const char *path, char *err, size_t errlen)
 {
 	size_t	before = s->count;
+	char	why[256];
 
 	if (util_read_list(path, NULL, ipset_list_entry, s, err, errlen) != 0)
 		return -1;
+	if ((s->widest4 || s->widest6) &&
+	    ipset_too_wide_together(s, why, sizeof(why))) {
+		if (s->refuse_wide) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			return -1;
+		}
+		log_warnx("%s: warning: %s", path, why);
+	}
 	return (long)(s->count - before);
 }

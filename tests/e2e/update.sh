@@ -182,6 +182,18 @@ set_updates "  - {name: suffix, url: \"$URL/suffix.txt\", target: ioc_domains, c
 update
 expect "a list holding a public suffix" 1 "suffix: failed: does not load.*co\\.uk.*public suffix"
 same "a list holding a public suffix"
+# ... or entries each narrow enough that together match every flow: the
+# 512 /9s of the IPv4 space, a single label (every name of a zone).
+for i in $(seq 0 255); do printf '%d.0.0.0/9\n%d.128.0.0/9\n' "$i" "$i"; done >"$tmp/feed/nines.txt"
+printf 'bad.example\nlocal\n' >"$tmp/feed/label.txt"
+set_updates "  - {name: nines, url: \"$URL/nines.txt\", target: ioc_ips, ca: pki/ca.pem}"
+update
+expect "a list of 512 /9s, every IPv4 address" 1 "nines: failed: does not load.*together cover 256\\.0 times the addresses of a /8 .*16 times that at most"
+same "a list of 512 /9s"
+set_updates "  - {name: label, url: \"$URL/label.txt\", target: ioc_domains, ca: pki/ca.pem}"
+update
+expect "a list holding a single label" 1 "label: failed: does not load.*local is a single label"
+same "a list holding a single label"
 # A feed answering with nothing (an empty body, only comments, a blank
 # rule pack): the lists in place are kept, not emptied (which left the
 # indicator rules blind and made {not: $list} match every flow).
@@ -200,6 +212,10 @@ same "feeds answering with nothing"
 cp "$IPS" "$tmp/ips.own"
 printf '0.0.0.0/0\n' >>"$IPS"
 check "a person's own list with 0.0.0.0/0 still loads (-T)" "$CANHGACD" -T -c "$tmp/base.yaml"
+cp "$tmp/ips.own" "$IPS"
+cp "$tmp/feed/nines.txt" "$IPS"
+out=$("$CANHGACD" -T -c "$tmp/base.yaml" 2>&1); rc=$?
+expect "a person's own list of 512 /9s loads, with a warning naming it" 0 "$IPS: warning: its IPv4 entries together cover 256\\.0 times"
 cp "$tmp/ips.own" "$IPS"
 
 # 6. A certificate of another CA.

@@ -516,6 +516,50 @@ test_public_suffix(void **state)
 	    "domain registered under it");
 }
 
+/* A fetched list (strict) holding one label: refused; a person's own
+ * list may name an internal zone that way. */
+static void
+test_single_label(void **state)
+{
+	static const char *const one[] = {
+		"local", "LAN.", "*.internal", "corp",
+	};
+	struct domset	*s;
+	char		 text[64], err[512], want[512];
+	size_t		 i;
+	int		 n;
+
+	(void)state;
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		n = snprintf(text, sizeof(text), "bad.example\n%s\n", one[i]);
+		s = domset_new();
+		domset_warn_suffixes(s, 1);
+		assert_int_equal(domset_load_file(s, write_file(text,
+		    (size_t)n), err, sizeof(err)), -1);
+		unlink(path);
+		snprintf(want, sizeof(want), "%s:2: %s is a single label: it "
+		    "matches every name in that zone", path, one[i]);
+		assert_string_equal(err, want);
+		domset_free(s);
+		s = domset_new();
+		domset_warn_suffixes(s, 0);
+		assert_int_equal(domset_load_file(s, write_file(text,
+		    (size_t)n), err, sizeof(err)), 2);
+		unlink(path);
+		assert_true(domset_match(s, "host.corp.local") ||
+		    domset_match(s, "x.lan") || domset_match(s, "a.internal")
+		    || domset_match(s, "a.corp"));
+		domset_free(s);
+	}
+	/* Two labels and more still load in a fetched list. */
+	s = domset_new();
+	domset_warn_suffixes(s, 1);
+	assert_int_equal(domset_load_file(s, write_file("evil.corp\n"
+	    "a.b.local\n", 20), err, sizeof(err)), 2);
+	unlink(path);
+	domset_free(s);
+}
+
 int
 main(void)
 {
@@ -527,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_public_suffix),
+		cmocka_unit_test(test_single_label),
 		cmocka_unit_test(test_random_crosscheck),
 		cmocka_unit_test(test_load_100k),
 		cmocka_unit_test(test_garbage),

@@ -588,6 +588,99 @@ test_too_wide(void **state)
 	ipset_free(s);
 }
 
+/*
+ * Entries each narrow enough that together cover more than a /8 would:
+ * the 256 /8 halves of every IPv4 address, 512 /9s. Each address counted
+ * once: nested entries, duplicates, and a /0 key of a wide length.
+ */
+/* n prefixes of length plen, one after another from base (an IPv4 /9
+ * step is 2^23, an IPv6 /33 one 2^95: by family). */
+static size_t
+prefixes(char *text, size_t size, int v6, int n, int plen)
+{
+	size_t	off = 0;
+	int	i;
+
+	for (i = 0; i < n; i++)
+		off += (size_t)(v6 ? snprintf(text + off, size - off,
+		    "2001:%x:%x::/%d\n", 0xdb8 + i / 2, (i % 2) * 0x8000,
+		    plen) : snprintf(text + off, size - off, "%d.%d.0.0/%d\n",
+		    i / 2, (i % 2) * 128, plen));
+	return off;
+}
+
+/* Load text as a fetched list (strict, /8 and /32): what the load
+ * returned, the reason in err. */
+static long
+load_strict(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct ipset	*s = ipset_new();
+	long		 n;
+
+	ipset_set_widest(s, 8, 32, 1);
+	n = ipset_load_file(s, write_file(text, len), err, errlen);
+	unlink(path);
+	ipset_free(s);
+	return n;
+}
+
+/*
+ * Entries each narrow enough that together cover more than 16 /8s (a
+ * /4): the 512 /9s of every IPv4 address. Each address counted once:
+ * nested entries and duplicates.
+ */
+static void
+test_too_wide_together(void **state)
+{
+	struct ipset	*s;
+	char		 text[16384], err[512], want[512];
+	const char	*logged;
+	size_t		 off;
+	long		 n;
+
+	(void)state;
+	off = prefixes(text, sizeof(text), 0, 512, 9);
+	/* A fetched list (strict): refused, naming the file. */
+	assert_int_equal(load_strict(text, off, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: its IPv4 entries together cover "
+	    "256.0 times the addresses of a /8 (the widest prefix "
+	    "limits.list_min_prefix_v4 lets an entry be); a list may cover "
+	    "16 times that at most", path);
+	assert_string_equal(err, want);
+	/* A person's list: loaded, with a warning naming the file. */
+	s = ipset_new();
+	ipset_set_widest(s, 8, 32, 0);
+	logged = load_logged(s, text, &n);
+	assert_int_equal(n, 512);
+	snprintf(want, sizeof(want), "canhgacd: %s: warning: its IPv4 entries "
+	    "together cover 256.0 times the addresses of a /8 (the widest "
+	    "prefix limits.list_min_prefix_v4 lets an entry be); a list may "
+	    "cover 16 times that at most\n", path);
+	assert_string_equal(logged, want);
+	ipset_free(s);
+	/* 33 /9s and a /24 beside them: just over 16 /8s. */
+	off = prefixes(text, sizeof(text), 0, 33, 9);
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+	    "200.0.0.0/24\n");
+	assert_int_equal(load_strict(text, off, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cover 16.5 times"));
+	/* Exactly 16 /8s' worth, counted once though nested and repeated:
+	 * loads, no warning. */
+	off = prefixes(text, sizeof(text), 0, 32, 9);
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+	    "1.1.0.0/16\n1.128.3.4\n0.0.0.0/9\n15.200.0.0/10\n");
+	assert_int_equal(load_strict(text, off, err, sizeof(err)), 32 + 3);
+	/* IPv6: 33 /33s, 16.5 /32s; 32 /33s and a /40 inside one. */
+	off = prefixes(text, sizeof(text), 1, 33, 33);
+	assert_int_equal(load_strict(text, off, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "its IPv6 entries together cover 16.5 "
+	    "times the addresses of a /32"));
+	off = prefixes(text, sizeof(text), 1, 32, 33);
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+	    "2001:db8:100::/40\n");
+	assert_int_equal(load_strict(text, off, err, sizeof(err)), 33);
+}
+
 static void
 test_load_100k(void **state)
 {
@@ -729,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_too_wide),
+		cmocka_unit_test(test_too_wide_together),
 		cmocka_unit_test(test_load_100k),
 		cmocka_unit_test(test_garbage),
 	};

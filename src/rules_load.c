@@ -681,6 +681,8 @@ overlay_path(struct loader *L, const char *file)
  * Is path the file canhgacd --strict-list names (the same file, however
  * reached)? An update's check: a feed's list with an entry that would
  * match every flow is refused; a person's own list is only warned of.
+ * A feed's rule pack may not carry exceptions nor supersede others'
+ * rules.
  */
 static int
 strict_list(const struct loader *L, const char *path)
@@ -1959,8 +1961,16 @@ load_rule_file(struct loader *L, const char *path)
 			goto out;
 		rs->nrules++;
 	}
-	if ((x = yamldoc_get(yd, root, "exceptions")) != NULL &&
-	    load_exceptions(L, x) != 0)
+	x = yamldoc_get(yd, root, "exceptions");
+	/* A feed may add detection, not take it away: an exception is the
+	 * site's own decision, with its owner and expiry. */
+	if (x != NULL && strict_list(L, path)) {
+		lerr(L, x, "exceptions: a fetched rule pack may not carry "
+		    "exceptions (they silence rules here); write them in a "
+		    "rule file of your own");
+		goto out;
+	}
+	if (x != NULL && load_exceptions(L, x) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -2095,6 +2105,17 @@ supersedes_check(struct loader *L)
 				snprintf(L->err, L->errlen, "%s:%d: rule %u: "
 				    "supersedes unknown sid %u", r->file,
 				    r->line, r->sid, r->supersedes[j]);
+				return -1;
+			}
+			/* Superseding makes the old rule inactive: a feed
+			 * may replace its own rules, not the site's. */
+			if (strcmp(old->file, r->file) != 0 &&
+			    strict_list(L, r->file)) {
+				snprintf(L->err, L->errlen, "%s:%d: rule %u: "
+				    "supersedes sid %u of %s: a fetched rule "
+				    "pack may supersede only its own rules",
+				    r->file, r->line, r->sid, old->sid,
+				    old->file);
 				return -1;
 			}
 		}

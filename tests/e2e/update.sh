@@ -194,6 +194,29 @@ set_updates "  - {name: label, url: \"$URL/label.txt\", target: ioc_domains, ca:
 update
 expect "a list holding a single label" 1 "label: failed: does not load.*local is a single label"
 same "a list holding a single label"
+# A feed's rule pack may add detection, not take the site's away: an
+# exception silencing rule 42, or a rule superseding it (42 inactive at
+# every level), fails the check; its own rules it may supersede.
+{ cat "$tmp/feed/pack.yaml"; printf 'exceptions:\n  - sids: [42]\n    src: 192.0.2.99\n    owner: feed\n    reason: quiet\n    expires: 2099-12-31\n'; } >"$tmp/feed/excpack.yaml"
+sed -e 's/^  - sid: 142$/  - sid: 142\n    supersedes: [42]/' "$tmp/feed/pack.yaml" >"$tmp/feed/suppack.yaml"
+sed -e 's/^  - sid: 143$/  - sid: 143\n    supersedes: [142]/' "$tmp/feed/pack.yaml" >"$tmp/feed/ownpack.yaml"
+set_updates "  - {name: excpack, url: \"$URL/excpack.yaml\", target: updates-pack.yaml, format: rules, ca: pki/ca.pem}"
+update
+expect "a rule pack with an exception for a site rule" 1 "excpack: failed: does not load.*exceptions: a fetched rule pack may not carry exceptions"
+same "a rule pack with an exception"
+set_updates "  - {name: suppack, url: \"$URL/suppack.yaml\", target: updates-pack.yaml, format: rules, ca: pki/ca.pem}"
+update
+expect "a rule pack superseding a site rule" 1 "suppack: failed: does not load.*rule 142: supersedes sid 42 of .*rules.yaml: a fetched rule pack may supersede only its own rules"
+same "a rule pack superseding a site rule"
+cp "$tmp/feed/suppack.yaml" "$PACK"
+check "the same pack put in place by a person loads (-T)" "$CANHGACD" -T -c "$tmp/base.yaml"
+cp "$tmp/pack.1" "$PACK"
+set_updates "  - {name: ownpack, url: \"$URL/ownpack.yaml\", target: updates-pack.yaml, format: rules, ca: pki/ca.pem}"
+update
+expect "a rule pack superseding its own rule" 0 "ownpack: updated"
+cp "$tmp/ips.1" "$IPS"; cp "$tmp/doms.1" "$DOMS"; cp "$tmp/pack.1" "$PACK"
+ctl reload >/dev/null
+r1=$(reloads)
 # A feed answering with nothing (an empty body, only comments, a blank
 # rule pack): the lists in place are kept, not emptied (which left the
 # indicator rules blind and made {not: $list} match every flow).

@@ -46,6 +46,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "rules.h"
+#include "safefile.h"
 #include "selftest.h"
 #include "sensor.h"
 #include "xmalloc.h"
@@ -160,11 +161,17 @@ manifest_load(const char *path, char *err, size_t errlen)
 	json_error_t	 je;
 	struct stat	 sb;
 	json_t		*m;
+	size_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: %s (sensor.selftest_cases)", path,
-		    strerror(errno));
+	/*
+	 * Opened as the YAML load after it opens it (safe_open_read): by
+	 * name, a root daemon read a link the service user put in the rules
+	 * directory, and jansson's error quoted the root-only file's text.
+	 */
+	if ((fd = safe_open_read(path, err, errlen)) < 0) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, " (sensor.selftest_cases)");
 		return NULL;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||

@@ -7,13 +7,14 @@
 # hash, and root a hard link to it (as a system without
 # fs.protected_hardlinks lets the user do), in the place of the
 # configuration, of a rule file the rules glob matches and of the
-# catalog. Each is refused by -T, a start and a reload (SIGHUP and
-# `canhgacctl reload`) with a message naming the path; the hash is in no
-# output (root read the file and printed its first line as an unknown
-# key: `rule file: unknown key "root:$y$..."`), the file unchanged; at
-# a reload the running rules stay and go on alerting. The user's own
-# files load, and links root made in a directory of its own are
-# followed, hard or symbolic.
+# catalog, and of the self-test's manifest. Each is refused by -T, a
+# start and a reload (SIGHUP and `canhgacctl reload`), the manifest by
+# `canhgacctl selftest`, with a message naming the path; the hash is in
+# no output (root read the file and printed its first line as an
+# unknown key: `rule file: unknown key "root:$y$..."`), the file
+# unchanged; at a reload the running rules stay and go on alerting. The
+# user's own files load, and links root made in a directory of its own
+# are followed, hard or symbolic.
 # Exit: 0 pass, 1 fail, 77 skip.
 me=trust_yaml
 . "${top_srcdir:?}/tests/e2e/lo_lib.sh"
@@ -41,9 +42,10 @@ printf 'root:$y$j9T$CANHGACSECRET0:19000:0:99999:7:::\n' >"$V"
 want=$(tr_victim_state "$V")
 as_svc sh -c "cat >'$RD/catalog.yaml'" <"$fx/catalog.yaml"
 as_svc sh -c "cat >'$RD/udp.yaml'" <"$fx/udp9999.rules"
+# conf DIR [SENSOR_KEYS]: a configuration of DIR's rules and catalog.
 conf() {
 	cat <<EOF
-sensor: {name: trust-yaml, catalog: $1/catalog.yaml, state_dir: none}
+sensor: {name: trust-yaml, catalog: $1/catalog.yaml, state_dir: none${2:-}}
 capture:
   - {interface: lo}
 rules: [$1/*.yaml]
@@ -53,10 +55,12 @@ outputs:
 EOF
 }
 conf "$RD" >"$E/canhgac.yaml"
-conf "$RD" | as_svc sh -c "cat >'$UD/canhgac.yaml'"
+# The daemon's, with the self-test's cases in the rules directory too.
+conf "$RD" ", selftest_cases: $RD/manifest.json" | as_svc sh -c "cat >'$UD/canhgac.yaml'"
+echo '{"assets": {}, "cases": [], "untested": {"42": "a test rule"}}' | as_svc sh -c "cat >'$RD/manifest.json'"
 ctl() { "$CANHGACCTL" -s "$tmp/ctl.sock" "$@"; }
 
-# plant WHAT HOW: in the place of WHAT (config, rule, catalog), a
+# plant WHAT HOW: in the place of WHAT (config, rule, catalog, manifest), a
 # symbolic link to the victim the service user makes (HOW symlink) or a
 # hard link to it (hardlink); the real file moved aside. Sets $bad, the
 # path, $why, the refusal, and $conf, the configuration to use.
@@ -65,6 +69,7 @@ plant() {
 	config)  bad=$UD/canhgac.yaml conf=$UD/canhgac.yaml ;;
 	rule)    bad=$RD/zz.yaml conf=$E/canhgac.yaml ;;
 	catalog) bad=$RD/catalog.yaml conf=$E/canhgac.yaml ;;
+	manifest) bad=$RD/manifest.json conf=$UD/canhgac.yaml ;;
 	esac
 	[ -e "$bad" ] && { as_svc mv "$bad" "$bad.real" || fail "$1: cannot move $bad aside"; }
 	if [ "$2" = symlink ]; then
@@ -170,6 +175,17 @@ for what in config rule catalog; do
 		alerting "reload, $what, $how"
 		unplant
 	done
+done
+# The self-test's manifest (sensor.selftest_cases), read by the daemon,
+# here root's, as JSON before its YAML load: by name, jansson's error
+# quoted the root-only file (`'[' or '{' expected near 'root'`).
+ctl -t 30 selftest >"$tmp/selftest.log" 2>&1 && pass "canhgacctl selftest with nothing planted" ||
+    flunk "canhgacctl selftest with nothing planted: $(cat "$tmp/selftest.log")"
+for how in symlink hardlink; do
+	plant manifest "$how"
+	ctl -t 30 selftest >"$tmp/selftest.log" 2>&1
+	refused "canhgacctl selftest, manifest, $how" "$tmp/selftest.log" $?
+	unplant
 done
 ctl -t 10 reload >"$tmp/reload.log" 2>&1 && pass "a reload with nothing planted: $(cat "$tmp/reload.log")" ||
     flunk "a reload with nothing planted failed: $(cat "$tmp/reload.log")"

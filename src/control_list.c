@@ -56,25 +56,18 @@ read_file(const char *path, size_t *lenp, struct stat *st, char *err,
 	FILE	*fp = NULL;
 	char	*buf;
 	size_t	 n;
-	int	 fd, fl;
+	int	 fd;
 
 	/*
-	 * Not blocking, a regular file only, as list show: opened on the
-	 * loop, a FIFO in the list's place held capture and the socket
-	 * until someone wrote to it.
+	 * As the loader opens it (safe_open_read): not blocking, a regular
+	 * file only (a FIFO in the list's place held capture and the socket
+	 * until someone wrote to it), and no link another user could have
+	 * planted (a root daemon copied a root-only file into the list).
 	 */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
-	    fstat(fd, st) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = safe_open_read(path, err, errlen)) < 0)
 		return NULL;
-	}
-	if (!S_ISREG(st->st_mode) || (fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
-	    (fp = fdopen(fd, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, S_ISREG(st->st_mode) ?
-		    strerror(errno) : "not a regular file");
+	if (fstat(fd, st) != 0 || (fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -184,10 +177,9 @@ static json_t *
 list_show(struct control *ctl, const struct rules_list *a, json_t *req)
 {
 	struct show_scan sc = { .line = 1 };
-	char		 buf[65536];
+	char		 buf[65536], err[1024];
 	ssize_t		 n;
 	int		 fd;
-	struct stat	 st;
 	json_t		*v;
 
 	(void)ctl;
@@ -195,13 +187,10 @@ list_show(struct control *ctl, const struct rules_list *a, json_t *req)
 	    json_is_integer(v) && json_integer_value(v) > 0)
 		sc.off = (size_t)json_integer_value(v);
 	sc.limit = req_limit(req, 1000, CTL_SHOW_MAX);
-	/* Non-blocking: a FIFO put in the list's place must not hang us. */
-	if ((fd = open(a->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return reply_err("%s: %s", a->file, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return reply_err("%s: not a regular file", a->file);
-	}
+	/* As read_file: a FIFO must not hang us, a planted link not be
+	 * shown (a root daemon listed a root-only file's lines). */
+	if ((fd = safe_open_read(a->file, err, sizeof(err))) < 0)
+		return reply_err("%s", err);
 	sc.ents = json_array();
 	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
 	    (n < 0 && errno == EINTR))

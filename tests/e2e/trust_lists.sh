@@ -178,4 +178,35 @@ rm -f "$L"/ioc-ips.txt.??????
 	{ cat "$TMP/update2.log" >&2; fail "update: a plain update failed"; }
 grep -qx 198.51.100.9 "$L/ioc-ips.txt" || fail "update: the list was not updated"
 echo "$me: update: a plain update goes through"
+
+# A daemon run as root (no user:) serves list show, add and remove on the
+# file as it is now. The user links the list to the secret: each is
+# refused naming the list, nothing of the secret shown or copied in —
+# list show returned its line as an entry, list add rewrote the list
+# with it.
+SOCK=$TMP/root.sock
+grep -v '^user:' "$TMP/sensor.yaml" >"$TMP/root.yaml"
+cat >>"$TMP/root.yaml" <<YEOF
+  status: {socket: $SOCK}
+YEOF
+sed -i "s|^  state_dir: .*||; s|^  timezone:|  state_dir: none\n  timezone:|" "$TMP/root.yaml"
+"$CANHGACD" -c "$TMP/root.yaml" -i lo -P "$TMP/root.pid" >"$TMP/root.log" 2>&1 &
+rpid=$!
+SL_PIDS="$SL_PIDS $rpid"
+for _ in $(seq 100); do "$CANHGACCTL" -s "$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
+"$CANHGACCTL" -s "$SOCK" list show ioc_ips >"$TMP/show0.log" 2>&1 && grep -q 198.51.100.9 "$TMP/show0.log" ||
+	{ cat "$TMP/show0.log" "$TMP/root.log" >&2; fail "root daemon: list show of the plain list"; }
+as_svc sh -c "rm -f '$L/ioc-ips.txt'; ln -s '$V' '$L/ioc-ips.txt'"
+for c in "show ioc_ips" "add ioc_ips 192.0.2.55" "remove ioc_ips 198.51.100.9"; do
+	"$CANHGACCTL" -s "$SOCK" list $c >"$TMP/list.log" 2>&1 && { cat "$TMP/list.log" >&2; fail "list $c: accepted through the link"; }
+	grep -qF "$L/ioc-ips.txt: is a symbolic link" "$TMP/list.log" ||
+		{ cat "$TMP/list.log" >&2; fail "list $c: not refused naming the list"; }
+	! grep -q CANHGACSECRET "$TMP/list.log" "$TMP/root.log" ||
+		{ grep CANHGACSECRET "$TMP/list.log" "$TMP/root.log" >&2; fail "list $c: the secret was shown"; }
+	[ -L "$L/ioc-ips.txt" ] && [ "$(tr_victim_state "$V")" = "$want" ] ||
+		fail "list $c: the list or the victim changed"
+	echo "$me: root daemon: list $c through the user's link: refused"
+done
+kill -TERM "$rpid"; wait "$rpid" || { cat "$TMP/root.log" >&2; fail "root daemon: exit status $?"; }
+! grep -q CANHGACSECRET "$TMP/root.log" || fail "root daemon: the secret in its log"
 echo "$me: PASS"

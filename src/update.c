@@ -552,14 +552,18 @@ update_run(const struct update_opts *o)
 		update_conf_free(&uc);
 		return 2;
 	}
-	/* One update at a time: the configuration file is the lock. */
-	if ((lockfd = open(o->config, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+	/* One update at a time: the configuration file is the lock, opened
+	 * as its load did (a FIFO swapped in since would hang the open). */
+	if ((lockfd = safe_open_read(o->config, err, sizeof(err))) < 0) {
+		fprintf(stderr, "canhgacctl: update: %s\n", err);
+		update_conf_free(&uc);
+		return 1;
+	}
+	if (flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
 		fprintf(stderr, "canhgacctl: update: %s: %s\n", o->config,
 		    errno == EWOULDBLOCK ? "another update is running" :
 		    strerror(errno));
-		if (lockfd >= 0)
-			close(lockfd);
+		close(lockfd);
 		update_conf_free(&uc);
 		return 1;
 	}

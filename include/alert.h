@@ -50,6 +50,12 @@ void	 alert_emit(struct alert_out *, const struct config *,
  * or without memory.
  */
 char	*alert_rule_members(const struct rule *, int lang, size_t *len);
+/*
+ * A piece of a TCP direction the payload rules saw (n bytes at p): st,
+ * the direction's flow->cred, becomes where the starring of credentials
+ * in an excerpt stands after it, for the next piece's excerpt.
+ */
+void	 alert_cred_advance(uint8_t *st, const uint8_t *p, size_t n);
 
 /*
  * A consumer of every alert: called with the finished record, in the

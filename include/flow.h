@@ -56,8 +56,9 @@ enum flow_end_reason {
 #define FA_HELD		0x10
 
 /*
- * Packed (one 4-byte hole), the fields every packet touches first and
- * the ones read only at flow start and end (id, first) last.
+ * Packed (6 bytes of padding at the end), the fields every packet
+ * touches first and the ones read only at flow start and end (id,
+ * first) last.
  */
 struct flow {
 	struct flow	*hnext;		/* hash chain */
@@ -112,6 +113,9 @@ struct flow {
 	struct stream_flow *stream;	/* only while data is held or kept */
 	uint64_t	 id;
 	uint64_t	 first;		/* microseconds */
+	/* alert.c: where the starring of credentials in an excerpt stands
+	 * at the end of each direction's last inspected piece. */
+	uint8_t		 cred[2];
 };
 
 /*

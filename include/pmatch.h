@@ -72,10 +72,11 @@ int	 pmatch_scan(struct pmatch *, struct flow *f, int dir, uint32_t gen,
  * The first bytes of the subject the last match of key was found in,
  * when it began with a carry (the carry, then the piece): the alert's
  * excerpt then shows a number cut by the boundary whole, to be masked.
- * 0 when none.
+ * cut (may be NULL): how many of them were carried; from (may be NULL):
+ * where in the piece the bytes after them are. 0 when none.
  */
 int	 pmatch_view(const struct pmatch *, const void *key,
-	    const uint8_t **p, size_t *len);
+	    const uint8_t **p, size_t *len, size_t *cut, size_t *from);
 /* Data was lost before the next piece of f's direction dir. */
 void	 pmatch_gap(struct pmatch *, struct flow *f, int dir);
 /* The flow ends: its slots go back to the pool. */

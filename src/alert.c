@@ -558,73 +558,349 @@ alert_host(struct jsonw *w, const struct match_ctx *c)
 /*
  * Credentials in an excerpt, starred: an HTTP Authorization or
  * Proxy-Authorization header's credentials (Basic is a password in
- * base64) to its line's end, its scheme left, and a URL's password
- * (scheme://user:PASSWORD@host).
- * p is the payload (plen bytes) the n characters of ex were made from:
- * a URL's authority is read past the excerpt's end, where its '@' may
- * be, and one the payload ends in may go on with its '@' in the next.
+ * base64) to its line's end, lines folded into it (obs-fold, RFC 9112
+ * 5.2, which a server may still take) too, its scheme left, and a URL's
+ * password (scheme://user:PASSWORD@host; its userinfo ends at the last
+ * '@', and one the bytes end in may go on with its '@' after them).
+ *
+ * An excerpt is one piece of a TCP direction, which may begin inside the
+ * credentials, the header's name or a URL's "://" or userinfo: so the
+ * scan runs as a state machine, and its state at the end of each piece
+ * the payload rules see is kept in a byte of the flow (flow->cred[dir],
+ * alert_cred_advance), for the next piece's excerpt to start from.
+ * The low five bits are the header's part: 0..CRED_NAME the characters
+ * of its name seen so far, then where in its value; the high three the
+ * URL's. Where the bytes end before a decision (a scheme or a line end
+ * whose next byte is not there), the excerpt stars what may be secret.
  */
-/*
- * Where the line going on after the line end at p[i] starts, or 0: a
- * line starting with SP or HTAB continues the field before it (obs-fold,
- * RFC 9112 5.2, which a server may still take).
- */
-static size_t
-folded(const uint8_t *p, size_t i, size_t n)
-{
-	size_t	k = i + (i < n && p[i] == '\r');
+#define CRED_NAME	13	/* strlen("authorization"), before its ':' */
+enum {
+	CA_PRE = CRED_NAME + 1,	/* spaces before the scheme */
+	CA_TOKEN,		/* the scheme, or credentials without one */
+	CA_POST,		/* spaces after the scheme */
+	CA_CRED,		/* credentials, to the line's end */
+	CA_CR,			/* a line end: a folded line may go on */
+	CA_LF
+};
+enum {
+	CU_OUT,
+	CU_COLON,		/* ':' ended the bytes */
+	CU_SLASH,		/* ":/" ended the bytes */
+	CU_USER,		/* an authority, no ':' yet */
+	CU_PASS			/* an authority after its first ':' */
+};
+#define CRED_AUTH(s)	((unsigned)(s) & 0x1f)
+#define CRED_URL(s)	((unsigned)(s) >> 5)
 
-	k += k < n && p[k] == '\n';
-	return k > i && k < n && (p[k] == ' ' || p[k] == '\t') ? k : 0;
-}
+static const char	cred_name[] = "authorization:";
 
 static void
-hide_credentials(char *ex, const uint8_t *p, size_t n, size_t plen)
+star(char *ex, size_t nex, size_t a, size_t b)
 {
-	static const char	h[] = "authorization:";
-	size_t			i, k, at, colon;
+	for (; a < b && a < nex; a++)
+		ex[a] = '*';
+}
 
-	for (i = 0; i + sizeof(h) - 1 <= n; i++) {
-		for (k = 0; k < sizeof(h) - 1; k++)
-			if ((p[i + k] | 0x20) != (uint8_t)h[k])
-				break;
-		if (k < sizeof(h) - 1)
-			continue;
-		/* The scheme ("Basic", "Bearer") stays: it is no secret. */
-		for (i += k; i < n && p[i] == ' '; i++)
-			;
-		for (k = i; k < n && p[k] > ' ' && p[k] < 0x7f; k++)
-			;
-		if (k < n && p[k] == ' ')
-			for (i = k; i < n && p[i] == ' '; i++)
+/* Whether p[0..n) is cred_name[from..from + n), case aside. */
+static int
+name_is(const uint8_t *p, size_t n, size_t from)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] | 0x20) != (uint8_t)cred_name[from + i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether the bytes before p[c] end with the header's name: p[0..c) and,
+ * when c is short of it, the k characters of the name before p.
+ */
+static int
+name_before(unsigned k, const uint8_t *p, size_t c)
+{
+	size_t	need;
+
+	if (c >= CRED_NAME)
+		return name_is(p + c - CRED_NAME, CRED_NAME, 0);
+	need = CRED_NAME - c;
+	return need <= k && memcmp(cred_name, cred_name + k - need, need) ==
+	    0 && name_is(p, c, need);
+}
+
+/* How much of the name the bytes end with (k of it before p, as above). */
+static unsigned
+name_tail(unsigned k, const uint8_t *p, size_t n)
+{
+	size_t	t = n + k < CRED_NAME ? n + k : CRED_NAME;
+
+	/* Most pieces end in no letter of the name: nothing to try. */
+	switch (n > 0 ? p[n - 1] | 0x20 : 0) {
+	case 'a': case 'u': case 't': case 'h': case 'o': case 'r': case 'i':
+	case 'z': case 'n':
+		break;
+	default:
+		return 0;
+	}
+	for (; t > n; t--)
+		if (memcmp(cred_name, cred_name + k - (t - n), t - n) == 0 &&
+		    name_is(p, n, t - n))
+			return (unsigned)t;
+	for (; t > 0; t--)
+		if ((p[n - t] | 0x20) == 'a' && name_is(p + n - t, t, 0))
+			return (unsigned)t;
+	return 0;
+}
+
+/*
+ * After the line end at p[k]: 1 when the next line continues it (starts
+ * with SP or HTAB), 0 when not, -1 when the bytes end before that shows.
+ */
+static int
+folds(const uint8_t *p, size_t k, size_t n)
+{
+	if (p[k] == '\r' && ++k == n)
+		return -1;
+	if (p[k] == '\n')
+		k++;
+	if (k == n)
+		return -1;
+	return p[k] == ' ' || p[k] == '\t';
+}
+
+/* The Authorization header's part of the scan (see above). */
+static unsigned
+cred_auth(unsigned st, const uint8_t *p, size_t n, char *ex, size_t nex)
+{
+	const uint8_t	*q;
+	size_t		 i = 0, k;
+	unsigned	 before = st;
+
+	for (;;) {
+		switch (st) {
+		case CA_PRE:
+		case CA_POST:
+			while (i < n && p[i] == ' ')
+				i++;
+			if (i == n)
+				return st;
+			st = st == CA_PRE ? CA_TOKEN : CA_CRED;
+			break;
+		case CA_TOKEN:
+			/* The scheme ("Basic", "Bearer") is no secret when a
+			 * space, or a folded line, follows it. */
+			for (k = i; k < n && p[k] > ' ' && p[k] < 0x7f; k++)
 				;
-		else if (k > i && folded(p, k, n))
-			i = k;
-		for (;;) {
-			for (; i < n && p[i] != '\r' && p[i] != '\n'; i++)
-				ex[i] = '*';
-			if ((k = folded(p, i, n)) == 0)
+			if (k < n && p[k] == ' ') {
+				i = k;
+				st = CA_POST;
 				break;
+			}
+			if (k == n || (p[k] != '\r' && p[k] != '\n') ||
+			    folds(p, k, n) != 1)
+				star(ex, nex, i, k);
+			if (k == n)
+				return st;
+			i = k;
+			st = CA_CRED;
+			break;
+		case CA_CRED:
+			for (k = i; k < n && p[k] != '\r' && p[k] != '\n'; k++)
+				;
+			star(ex, nex, i, k);
+			if (k == n)
+				return st;
+			st = p[k] == '\r' ? CA_CR : CA_LF;
+			i = k + 1;
+			break;
+		case CA_CR:
+			if (i < n && p[i] == '\n') {
+				i++;
+				st = CA_LF;
+				break;
+			}
+			/* FALLTHROUGH */
+		case CA_LF:
+			if (i == n)
+				return st;
+			st = p[i] == ' ' || p[i] == '\t' ? CA_CRED : 0;
+			before = 0;
+			break;
+		default:
+			/* Outside: the name ends at a ':'. */
+			while ((q = memchr(p + i, ':', n - i)) != NULL) {
+				k = (size_t)(q - p);
+				i = k + 1;
+				if (name_before(before, p, k))
+					break;
+			}
+			if (q == NULL)
+				return before != 0 && i == 0 ?
+				    name_tail(before, p, n) : name_tail(0, p + i,
+				    n - i);
+			st = CA_PRE;
+			break;
+		}
+	}
+}
+
+/* The URL's part of the scan (see above). */
+static unsigned
+cred_url(unsigned st, const uint8_t *p, size_t n, char *ex, size_t nex)
+{
+	const uint8_t	*q;
+	size_t		 i = 0, k, at = 0, from = 0;
+	int		 pass, have_at;
+
+	if (st == CU_COLON || st == CU_SLASH) {
+		size_t need = st == CU_COLON ? 2 : 1;
+
+		for (k = 0; k < need && k < n && p[k] == '/'; k++)
+			;
+		if (k == n && k < need)
+			return CU_SLASH;
+		st = k == need ? CU_USER : CU_OUT;
+		i = k == need ? k : 0;
+	}
+	for (;;) {
+		if (st == CU_USER || st == CU_PASS) {
+			pass = st == CU_PASS;
+			from = i;
+			have_at = 0;
+			for (k = i; k < n && p[k] > ' ' && p[k] < 0x7f &&
+			    p[k] != '/' && p[k] != '?' && p[k] != '#'; k++) {
+				if (p[k] == '@') {
+					at = k;
+					have_at = 1;
+				} else if (p[k] == ':' && !pass) {
+					pass = 1;
+					from = k + 1;
+				}
+			}
+			if (k == n) {
+				/* An '@' further on may end the password. */
+				if (pass)
+					star(ex, nex, from, n);
+				return pass ? CU_PASS : CU_USER;
+			}
+			if (pass && have_at)
+				star(ex, nex, from, at);
+			st = CU_OUT;
 			i = k;
 		}
-	}
-	for (i = 0; i + 3 <= n; i++) {
-		if (p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
-			continue;
-		at = colon = 0;
-		for (k = i + 3; k < plen && p[k] > ' ' && p[k] < 0x7f &&
-		    p[k] != '/' && p[k] != '?' && p[k] != '#'; k++) {
-			if (p[k] == '@')
-				at = k;
-			else if (p[k] == ':' && colon == 0)
-				colon = k;
+		if ((q = memchr(p + i, ':', n - i)) == NULL)
+			return CU_OUT;
+		k = (size_t)(q - p);
+		if (k + 1 == n)
+			return CU_COLON;
+		if (p[k + 1] == '/' && k + 2 == n)
+			return CU_SLASH;
+		i = k + 1;
+		if (p[k + 1] == '/' && p[k + 2] == '/') {
+			i = k + 3;
+			st = CU_USER;
 		}
-		if (k == plen && at == 0)
-			at = plen;
-		for (k = colon + 1; colon != 0 && colon < at && k < at &&
-		    k < n; k++)
-			ex[k] = '*';
 	}
+}
+
+/*
+ * Scan p (n bytes) from state st, starring the secrets among the first
+ * nex characters of ex (the excerpt made from p; NULL: none); the state
+ * after p.
+ */
+static uint8_t
+cred_scan(uint8_t st, const uint8_t *p, size_t n, char *ex, size_t nex)
+{
+	if (n == 0)
+		return st;
+	if (ex == NULL)
+		nex = 0;
+	return (uint8_t)(cred_auth(CRED_AUTH(st), p, n, ex, nex) |
+	    cred_url(CRED_URL(st), p, n, ex, nex) << 5);
+}
+
+/*
+ * Only the bytes after the piece's last LF that no folded line follows
+ * count: the scan is back at its start there whatever came before (a
+ * line end closes a URL's authority, and the header but for a fold), so
+ * a piece is read from its end back to that LF, not whole.
+ */
+void
+alert_cred_advance(uint8_t *st, const uint8_t *p, size_t n)
+{
+	const uint8_t	*q;
+	size_t		 e = n, j;
+
+	while (e > 0 && (q = memrchr(p, '\n', e)) != NULL) {
+		j = (size_t)(q - p);
+		if (j + 1 < n && p[j + 1] != ' ' && p[j + 1] != '\t') {
+			*st = cred_scan(0, p + j + 1, n - j - 1, NULL, 0);
+			return;
+		}
+		e = j;
+	}
+	*st = cred_scan(*st, p, n, NULL, 0);
+}
+
+/*
+ * The first place in p[0..n) after a line end where the scan is back at
+ * its start whatever came before (see alert_cred_advance; a CR or LF
+ * that no LF or folded line follows), or 0; p has lim bytes.
+ */
+static size_t
+line_start(const uint8_t *p, size_t n, size_t lim)
+{
+	size_t	i;
+
+	for (i = 0; i < n && i + 1 < lim; i++)
+		if ((p[i] == '\r' || p[i] == '\n') && p[i + 1] != ' ' &&
+		    p[i + 1] != '\t' && (p[i] == '\n' || p[i + 1] != '\n'))
+			return i + 1;
+	return 0;
+}
+
+/*
+ * Star the credentials in ex, the nex characters made from p (plen
+ * bytes; a URL's authority is read past the excerpt, where its '@' may
+ * be). p's first cut bytes were carried from pieces before (a match
+ * spanning them, pmatch_view), where the scan stood is not known: they
+ * are scanned from the start, and st is the state where the piece itself
+ * starts. The scan is exact only from the carry's first line start on:
+ * the bytes before it may be the rest of credentials and are starred.
+ * Without one, all are starred when the piece starts inside a header's
+ * value or a URL's password the carry does not show begin; else a URL's
+ * userinfo they begin with, to its '@'.
+ */
+static void
+hide_credentials(char *ex, size_t nex, const uint8_t *p, size_t plen,
+    size_t cut, uint8_t st)
+{
+	size_t		 e, k, at;
+	uint8_t		 m;
+
+	if (cut > plen)
+		cut = plen;
+	if (cut > 0) {
+		m = cred_scan(0, p, cut, ex, nex);
+		if ((e = line_start(p, cut, plen)) > 0)
+			star(ex, nex, 0, e);
+		else if (CRED_AUTH(st) >= CA_PRE ||
+		    (CRED_URL(m) != CRED_URL(st) && CRED_URL(st) == CU_PASS))
+			star(ex, nex, 0, cut);
+		else {
+			for (e = 0; e < 2 && e < cut && p[e] == '/'; e++)
+				;
+			for (k = e, at = 0; k < plen && p[k] > ' ' &&
+			    p[k] < 0x7f && p[k] != '/' && p[k] != '?' &&
+			    p[k] != '#'; k++)
+				if (p[k] == '@')
+					at = k;
+			star(ex, nex, e, at);
+		}
+	}
+	(void)cred_scan(st, p + cut, plen - cut, nex > cut ? ex + cut : NULL,
+	    nex > cut ? nex - cut : 0);
 }
 
 /*
@@ -638,13 +914,22 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 {
 	char		 ex[129];
 	const uint8_t	*p;
-	size_t		 n, plen;
+	size_t		 n, plen, cut = 0, from = 0;
+	uint8_t		 st = 0;
 
 	if (!(r->m.keys & M_PAYLOAD) || c->pkt == NULL)
 		return;
 	if (c->flow != NULL && app_carries_secrets(c->flow))
 		return;
-	if (!pmatch_view(c->pm, &r->m, &p, &n)) {
+	/* Where the credentials' scan left the piece before (sensor.c):
+	 * another copy of bytes (an overlap's) starts elsewhere. */
+	if (c->flow != NULL && c->pkt->proto == PROTO_TCP &&
+	    !(c->pkt->flags & PKT_STREAM_ALT))
+		st = c->flow->cred[c->dir & 1];
+	if (pmatch_view(c->pm, &r->m, &p, &n, &cut, &from)) {
+		if (from > 0)
+			st = cred_scan(st, c->pkt->payload, from, NULL, 0);
+	} else {
 		p = c->pkt->payload;
 		n = c->pkt->payload_len;
 	}
@@ -652,7 +937,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 		return;
 	plen = n;
 	n = cccd_copy_text(ex, sizeof(ex), p, n, '.');
-	hide_credentials(ex, p, n, plen);
+	hide_credentials(ex, n, p, plen, cut, st);
 	/*
 	 * A TCP segment is a piece of a stream: the bytes before it and
 	 * after it may hold the rest of a number whose part it begins or

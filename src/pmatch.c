@@ -73,6 +73,8 @@ struct pmatch {
 	uint64_t	 c[PMC_NCOUNTERS];
 	const void	*view_key;	/* the last match spanning pieces */
 	size_t		 view_len;
+	size_t		 view_cut;	/* its bytes from the pieces before */
+	size_t		 view_from;	/* where the rest is in its piece */
 	uint8_t		 view[PMATCH_VIEW];
 	uint8_t		 scratch[PMATCH_CARRY + PM_PIECE];
 };
@@ -256,12 +258,17 @@ pmatch_gap(struct pmatch *pm, struct flow *f, int dir)
 
 int
 pmatch_view(const struct pmatch *pm, const void *key, const uint8_t **p,
-    size_t *len)
+    size_t *len, size_t *cut, size_t *from)
 {
 	if (pm == NULL || key == NULL || pm->view_key != key)
 		return 0;
 	*p = pm->view;
 	*len = pm->view_len;
+	if (cut != NULL)
+		*cut = pm->view_cut < pm->view_len ? pm->view_cut :
+		    pm->view_len;
+	if (from != NULL)
+		*from = pm->view_from;
 	return 1;
 }
 
@@ -323,6 +330,8 @@ pmatch_scan(struct pmatch *pm, struct flow *f, int dir, uint32_t gen,
 					pm->view_len = n < sizeof(pm->view) ?
 					    n : sizeof(pm->view);
 					memcpy(pm->view, subj, pm->view_len);
+					pm->view_cut = clen;
+					pm->view_from = pos;
 				} else
 					pm->view_key = NULL;
 				if (s != NULL)

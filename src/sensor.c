@@ -182,23 +182,32 @@ sensor_stream_init(struct worker *w, unsigned share)
  * payload rules, carrying matches over from the pieces before
  * (pmatch.h); after lost data (PKT_GAP) nothing is carried across the
  * hole. Another copy of bytes (PKT_STREAM_ALT) is not the stream: it is
- * matched alone. The packet's header rules ran when it arrived.
+ * matched alone. The packet's header rules ran when it arrived. Then
+ * where the piece ends for the starring of credentials, which the next
+ * piece's excerpt starts from (alert.h); an encrypted flow's pieces have
+ * no excerpt.
  */
 static void
 sensor_payload(struct worker *w, const struct packet *pkt)
 {
 	struct match_ctx	 c;
+	struct flow		*f = pkt->flow;
 
 	if (pkt->payload_len == 0)
 		return;
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.scope = MS_PAYLOAD;
-	if (pkt->flow != NULL && !(pkt->flags & PKT_STREAM_ALT)) {
-		if (pkt->flags & PKT_GAP)
-			pmatch_gap(w->pmatch, pkt->flow, pkt->dir);
+	if (f != NULL && !(pkt->flags & PKT_STREAM_ALT)) {
+		if (pkt->flags & PKT_GAP) {
+			pmatch_gap(w->pmatch, f, pkt->dir);
+			f->cred[pkt->dir & 1] = 0;
+		}
 		c.pm = w->pmatch;
 	}
 	rules_match_state(w->match_state, &c, w->alerts);
+	if (c.pm != NULL && !app_encrypted(f))
+		alert_cred_advance(&f->cred[pkt->dir & 1], pkt->payload,
+		    pkt->payload_len);
 }
 
 /* A decoded view of an HTTP flow's piece (app.c): the payload rules. */

@@ -6,10 +6,12 @@ Writes the capture to argv[1], {field: number} as JSON to argv[2] and
 only masked and no secret leaves at all.
 
 Also numbers that a cut splits (a field longer than the sensor keeps, a
-stream's segment edges), {field: number} to argv[4].
+stream's segment edges), {field: number} to argv[4]; and HTTP credentials
+cut by segment boundaries, {name: secret} to argv[5] (no four characters
+of one in a row may be written).
 
 Usage: /usr/bin/python3 cccd_mask.py OUT.pcap OUT-ids.json OUT-secrets.json
-       [OUT-cut-ids.json]
+       [OUT-cut-ids.json [OUT-cut-secrets.json]]
 """
 import base64
 import json
@@ -268,6 +270,50 @@ t.send(0, b"record so_cccd=" + n[:7])
 t.send(0, n[7:] + b" leak=1 done")
 t.close()
 
+# Credentials cut by a segment boundary: each excerpt is one segment,
+# and a payload rule alerts on every segment (ports 8080 and 8081), so
+# the segment after the cut must be starred from where the one before
+# left off: in the header's name, its scheme, its credentials, a folded
+# line, a URL's "://" or its userinfo. Cut at every position, and sent a
+# byte a segment; HTTP (8080) and a stream no parser reads (8081).
+CUT_SECRETS = {"basic.b64": "dXNlcjpwYXNzd29yZA==", "url.password": "s3cretpw"}
+SECRETS.update({"cut." + k: v for k, v in CUT_SECRETS.items()})
+AUTH = ("Authorization: Basic %s" % CUT_SECRETS["basic.b64"]).encode()
+FOLD = ("Authorization: Basic\r\n %s" % CUT_SECRETS["basic.b64"]).encode()
+URL = ("http://user:%s@host/" % CUT_SECRETS["url.password"]).encode()
+RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+PLACES = [
+    (b"GET /a HTTP/1.1\r\nHost: host\r\n", AUTH, b"\r\nAccept: */*\r\n\r\n"),
+    (b"GET /f HTTP/1.1\r\nHost: host\r\n", FOLD, b"\r\nAccept: */*\r\n\r\n"),
+    (b"GET ", URL, b" HTTP/1.1\r\nHost: host\r\n\r\n"),
+    (b"GET /r HTTP/1.1\r\nHost: host\r\nReferer: ", URL, b"\r\n\r\n"),
+    (b"POST /p HTTP/1.1\r\nHost: host\r\nContent-Length: %d\r\n\r\nu=" %
+     (len(URL) + 4), URL, b"&x=1"),
+]
+
+
+def quiet_port():
+    """An ephemeral port holding no four digits of a cut number in a row
+    (the test looks for them in every field)."""
+    while True:
+        p = eph()
+        if not any(str(p)[i:i + 4] in v for v in CUT_IDS.values()
+                   for i in range(len(str(p)) - 3)):
+            return p
+
+
+for head, secret, tail in PLACES:
+    for cut in range(1, len(secret)):
+        session(cap, CLIENT, SERVER, 8080,
+                [head + secret[:cut], secret[cut:] + tail], [RESP],
+                sport=quiet_port())
+    t = Tcp(cap, CLIENT, SERVER, quiet_port(), 8081).handshake()
+    t.send(0, b"NOTE 1\r\n" + head)
+    for ch in secret:
+        t.send(0, bytes([ch]))
+    t.send(0, tail)
+    t.close()
+
 cap.write(sys.argv[1])
 with open(sys.argv[2], "w") as f:
     json.dump(IDS, f, indent=1)
@@ -276,3 +322,6 @@ with open(sys.argv[3], "w") as f:
 if len(sys.argv) > 4:
     with open(sys.argv[4], "w") as f:
         json.dump(CUT_IDS, f, indent=1)
+if len(sys.argv) > 5:
+    with open(sys.argv[5], "w") as f:
+        json.dump(CUT_SECRETS, f, indent=1)

@@ -8,7 +8,9 @@
 # field must carry its masked form (020*******34). The clear-text logins
 # (FTP, IMAP, POP3, SMTP AUTH PLAIN, telnet, SNMP) carry real passwords
 # and a community, and payload rules alert on every byte of them: no
-# output may carry a secret at all (a payload excerpt used to):
+# output may carry a secret at all (a payload excerpt used to); nor four
+# characters in a row of HTTP credentials cut by a segment boundary at
+# every position, under a payload rule alerting on every segment:
 #  1. offline (-r): --events, --alerts, outputs.json, local syslog and a
 #     TLS remote, both into a real syslog-ng running the shipped
 #     collector configuration, the remote's spool, --stats, the log;
@@ -28,8 +30,10 @@ sl_init
 ids=$TMP/ids.json
 secrets=$TMP/secrets.json
 cut_ids=$TMP/cut-ids.json
+cut_secrets=$TMP/cut-secrets.json
 pcap=$TMP/capture-051123456714.pcap	# in_iface is the capture's name
-$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" "$secrets" "$cut_ids" ||
+$PY "$top_srcdir/tests/e2e/cccd_mask.py" "$pcap" "$ids" "$secrets" "$cut_ids" \
+	"$cut_secrets" ||
 	fail "cannot build the capture"
 
 cat >"$TMP/rules.yaml" <<'EOF'
@@ -124,6 +128,26 @@ rules:
     controls: [NET.IDS]
     match: {proto: tcp, dst_port: 80, payload: {regex: "Authorization: Basic"}}
     message: "{src_ip} sent HTTP credentials"
+    advice: "Check {src_ip}"
+  - sid: 9300012
+    name: Any byte to a web port
+    category: policy-violation
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: [8080, 8081], payload: {regex: "(?s)."}}
+    message: "{src_ip} sent bytes to {dest_port}"
+    advice: "Check {src_ip}"
+  # A match cut by a segment boundary: its excerpt begins with the bytes
+  # carried from the segment before, inside the credentials.
+  - sid: 9300013
+    name: Credentials in a URL, or a long base64 run
+    category: plaintext
+    severity: low
+    level: 1
+    controls: [NET.IDS]
+    match: {proto: tcp, dst_port: [8080, 8081], payload: {regex: "://[^/@ ]+:[^/@ ]+@|[A-Za-z0-9+/]{16}"}}
+    message: "{src_ip} sent credentials to {dest_port}"
     advice: "Check {src_ip}"
   - sid: 9300008
     name: Any SNMP request
@@ -349,6 +373,46 @@ for k, w in want.items():
     for m in (w if isinstance(w, tuple) else (w,)):
         if not any(x[1] == m for x in seen[k]):
             bad.append('%s: %s in no output' % (k, m))
+for b in bad[:20]:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+# HTTP credentials cut by segment boundaries (cccd_mask.py): every
+# segment alerts with its excerpt, and no output holds four characters
+# in a row of the Basic credentials or the URL's password -- before,
+# the segment after the cut showed their rest in clear.
+top_srcdir=$top_srcdir $PY - "$cut_secrets" "$TMP" <<'PYEOF' || fail "credentials cut by a segment boundary in clear"
+import json, os, sys
+sys.path.insert(0, os.environ['top_srcdir'] + '/tests/e2e')
+from syslog_fields import flat
+sec, tmp = json.load(open(sys.argv[1])), sys.argv[2]
+grams = {v[i:i + 4]: k for k, v in sec.items() for i in range(len(v) - 3)}
+# Written by the sensor from the clock, the flow or a hash: not fields.
+skip = ('timestamp', 'start', 'end', 'community_id', 'flow_id', 'ja3.hash',
+        'ja4')
+bad, excerpts = [], {'8080': 0, '8081': 0}
+for f in ('events.json', 'alerts.json', 'alerts-stdout.json',
+          'c/out/sensor-cccd.json', 'c/out/local/sensor-cccd.json'):
+    for l in open(os.path.join(tmp, f)):
+        j = flat(json.loads(l))
+        if '8080' not in (j.get('dest_port'), j.get('src_port')) and \
+           '8081' not in (j.get('dest_port'), j.get('src_port')):
+            continue
+        if f == 'alerts.json' and j.get('alert.signature_id') == '9300012' \
+           and j.get('payload_printable'):
+            excerpts[j['dest_port']] += 1
+        for key, v in j.items():
+            if key.split('.')[-1] in skip or not isinstance(v, str):
+                continue
+            for g, k in grams.items():
+                if g in v:
+                    bad.append('%s: %s: %s of %s in clear: %r' % (
+                        f, key, g, k, v[:160]))
+                    break
+for port, n in excerpts.items():
+    # 4 places cut at every position (2 segments), 1 a byte a segment.
+    if n < 100:
+        bad.append('port %s: %d excerpts of alerts on every segment' % (port, n))
 for b in bad[:20]:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)

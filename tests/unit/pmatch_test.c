@@ -109,21 +109,24 @@ test_split(void **state)
 	struct flow	f;
 	uint64_t	across = pmatch_counter(pm, PMC_ACROSS);
 	const uint8_t	*v;
-	size_t		 n;
+	size_t		 n, cut, from;
 
 	(void)state;
 	flow_init(&f, 1);
 	rule.min = 1;
 	pieces(&f, "01", "ho_so=001090", "012345&x", NULL);
 	assert_int_equal(pmatch_counter(pm, PMC_ACROSS), across + 1);
-	/* The excerpt starts before the number: it shows whole. */
-	assert_true(pmatch_view(pm, &rule, &v, &n));
+	/* The excerpt starts before the number: it shows whole. Its first
+	 * 7 bytes were carried, the rest is the piece from its start. */
+	assert_true(pmatch_view(pm, &rule, &v, &n, &cut, &from));
 	assert_true(n >= 13);
 	assert_memory_equal(v, "=001090012345", 13);
+	assert_int_equal(cut, 7);
+	assert_int_equal(from, 0);
 	assert_int_equal(f.pm_slots, 0);
 	/* One number in one piece: no carried view for the excerpt. */
 	pieces(&f, "1", "a 079195012346 b", NULL);
-	assert_false(pmatch_view(pm, &rule, &v, &n));
+	assert_false(pmatch_view(pm, &rule, &v, &n, NULL, NULL));
 	pmatch_flow_release(pm, &f);
 }
 

@@ -56,6 +56,14 @@ char	*alert_rule_members(const struct rule *, int lang, size_t *len);
  * in an excerpt stands after it, for the next piece's excerpt.
  */
 void	 alert_cred_advance(uint8_t *st, const uint8_t *p, size_t n);
+/*
+ * Star the credentials in ex, the nex characters of an excerpt made from
+ * p (plen bytes, read past the excerpt for a URL's '@'), whose first cut
+ * bytes were carried from the pieces before (pmatch_view; 0: none) and
+ * whose piece starts where st (flow->cred) says.
+ */
+void	 alert_cred_hide(char *ex, size_t nex, const uint8_t *p, size_t plen,
+	    size_t cut, uint8_t st);
 
 /*
  * A consumer of every alert: called with the finished record, in the

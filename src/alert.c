@@ -872,8 +872,8 @@ line_start(const uint8_t *p, size_t n, size_t lim)
  * value or a URL's password the carry does not show begin; else a URL's
  * userinfo they begin with, to its '@'.
  */
-static void
-hide_credentials(char *ex, size_t nex, const uint8_t *p, size_t plen,
+void
+alert_cred_hide(char *ex, size_t nex, const uint8_t *p, size_t plen,
     size_t cut, uint8_t st)
 {
 	size_t		 e, k, at;
@@ -937,7 +937,7 @@ alert_payload(struct jsonw *w, const struct rule *r, const struct match_ctx *c)
 		return;
 	plen = n;
 	n = cccd_copy_text(ex, sizeof(ex), p, n, '.');
-	hide_credentials(ex, n, p, plen, cut, st);
+	alert_cred_hide(ex, n, p, plen, cut, st);
 	/*
 	 * A TCP segment is a piece of a stream: the bytes before it and
 	 * after it may hold the rest of a number whose part it begins or

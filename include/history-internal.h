@@ -54,6 +54,7 @@ struct state {
 	const struct ruleset *base_rs;
 	struct base_sid	*bsid;
 	size_t		 nbsid;
+	int		 sample_nomem;	/* the last sample_rules had none */
 	struct base_iface bif[IFACE_MAX];
 	int		 nbif;
 	struct base_out	 bout[STATE_OUTPUTS_MAX];

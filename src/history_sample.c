@@ -49,7 +49,13 @@ bsid_cmp(const void *a, const void *b)
 	return x->sid < y->sid ? -1 : x->sid > y->sid;
 }
 
-/* Alerts since the last sample, from the rules' own hit counters. */
+/*
+ * Alerts since the last sample, from the rules' own hit counters. It
+ * runs at each reload and on the timer: without memory for the new
+ * baseline the sample is skipped and the old baseline kept, so that the
+ * next sample that has it counts those hits (counters carry over a
+ * reload by sid), none twice. Said once until a sample works again.
+ */
 static void
 sample_rules(struct state *st, const struct ruleset *rs, time_t now)
 {
@@ -59,7 +65,15 @@ sample_rules(struct state *st, const struct ruleset *rs, time_t now)
 
 	if (rs == NULL)
 		return;
-	nb = xcalloc(n + 1, sizeof(*nb));
+	if ((nb = calloc(n + 1, sizeof(*nb))) == NULL) {
+		if (!st->sample_nomem)
+			log_warnx("state: no memory to sample the hits of %zu "
+			    "rule%s: the history counts them at a later "
+			    "sample", n, n == 1 ? "" : "s");
+		st->sample_nomem = 1;
+		return;
+	}
+	st->sample_nomem = 0;
 	for (i = 0; rules_info(rs, i, &ri) == 0; i++) {
 		const struct rule_info	*r = &ri;
 		struct base_sid		 key = { r->sid, 0 }, *o;

@@ -23,10 +23,10 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "compliance.h"
 #include "conf.h"
+#include "hkdf.h"
 #include "output.h"
 #include "rules.h"
 #include "types.h"
@@ -66,44 +66,36 @@ void
 compliance_digest(const struct config *conf, const struct ruleset *rs,
     char out[65])
 {
-	EVP_MD_CTX	*md = EVP_MD_CTX_new();
-	unsigned char	 dig[EVP_MAX_MD_SIZE];
-	unsigned int	 dlen = 0, i;
+	struct sha256_hex h;
 	size_t		 n, k, nf = rules_file_count(rs);
 
-	out[0] = '\0';
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
-		return;
-	}
+	/* On the stack: a reload's record never has an empty digest. */
+	sha256_hex_init(&h);
 	n = nf + rules_asset_count(rs);
 	for (k = 0; k < 2 + n; k++) {
-		const char	*p, *h;
+		const char	*p, *d;
 
 		if (k == 0) {
 			p = conf ? conf->path : NULL;
-			h = conf ? conf->sha256 : "";
+			d = conf ? conf->sha256 : "";
 		} else if (k == 1) {
 			p = rules_catalog_path(rs);
-			h = rules_catalog_sha256(rs);
+			d = rules_catalog_sha256(rs);
 		} else if (k - 2 < nf) {
 			p = rules_file(rs, k - 2, NULL);
-			h = rules_file_sha256(rs, k - 2);
+			d = rules_file_sha256(rs, k - 2);
 		} else {
 			p = rules_asset_file(rs, k - 2 - nf);
-			h = rules_asset_sha256(rs, k - 2 - nf);
+			d = rules_asset_sha256(rs, k - 2 - nf);
 		}
 		if (p == NULL)
 			continue;
-		if (*h == '\0')
-			h = "-";
-		EVP_DigestUpdate(md, p, strlen(p) + 1);
-		EVP_DigestUpdate(md, h, strlen(h) + 1);
+		if (*d == '\0')
+			d = "-";
+		sha256_hex_update(&h, p, strlen(p) + 1);
+		sha256_hex_update(&h, d, strlen(d) + 1);
 	}
-	if (EVP_DigestFinal_ex(md, dig, &dlen) == 1)
-		for (i = 0; i < dlen && i < 32; i++)
-			snprintf(out + 2 * i, 3, "%02x", dig[i]);
-	EVP_MD_CTX_free(md);
+	sha256_hex_final(&h, out);
 }
 
 /* A file's entry in the report: its digest as the rule set read it. */

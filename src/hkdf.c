@@ -1,6 +1,6 @@
 /*
- * HMAC-SHA-256 and HKDF-SHA-256 (see include/hkdf.h) on OpenSSL's
- * SHA-256 block functions, whose state lives on the stack. They are
+ * HMAC-SHA-256, HKDF-SHA-256 and plain SHA-256 as hex (see
+ * include/hkdf.h) on OpenSSL's SHA-256 block functions, whose state lives on the stack. They are
  * deprecated in OpenSSL 3.0 in favour of EVP, which allocates a context
  * at every init; Debian 12 ships 3.0, so they are used knowingly here,
  * and the unit test checks every result against OpenSSL's own HKDF.
@@ -105,4 +105,31 @@ hkdf_sha256_expand(const uint8_t prk[HKDF_SHA256_LEN], const uint8_t *info,
 	}
 	OPENSSL_cleanse(t, sizeof(t));
 	return 0;
+}
+
+void
+sha256_hex_init(struct sha256_hex *h)
+{
+	SHA256_Init(&h->c);
+}
+
+void
+sha256_hex_update(struct sha256_hex *h, const void *p, size_t n)
+{
+	SHA256_Update(&h->c, p, n);
+}
+
+void
+sha256_hex_final(struct sha256_hex *h, char out[65])
+{
+	static const char	hex[] = "0123456789abcdef";
+	uint8_t			d[SHA256_DIGEST_LENGTH];
+	size_t			i;
+
+	SHA256_Final(d, &h->c);
+	for (i = 0; i < sizeof(d); i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[2 * sizeof(d)] = '\0';
 }

@@ -733,7 +733,9 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	if ((path = own(L->rs, overlay_path(L, yamldoc_scalar(fn)))) == NULL)
 		return lnomem(L, fn);
 	a->file = path;
-	safe_sha256(path, a->sha256);
+	/* Its digest, which the report and the history show, or no list. */
+	if (safe_sha256(path, a->sha256, e, sizeof(e)) != 0)
+		return lerr(L, fn, "assets.%s: %s", a->name, e);
 	/* Its age as loaded: the report judges what is loaded, not the
 	 * file on disk now. */
 	if (stat(path, &sb) == 0)

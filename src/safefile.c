@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
+#include "hkdf.h"
 #include "safefile.h"
 
 static int	have_owner;
@@ -462,32 +462,36 @@ out:
 }
 
 /*
- * SHA-256 of a file opened as safe_open_read does, as hex into out;
- * "" when it cannot be read. For a list file's digest at load time, so
- * that a report never reads the file again from the loop.
+ * SHA-256 of a file opened as safe_open_read does, as hex into out, for
+ * a list file's digest at load time, so that a report never reads the
+ * file again from the loop. Its state is on the stack: only a file that
+ * cannot be opened or read fails it (-1, err), never memory.
  */
-void
-safe_sha256(const char *path, char out[65])
+int
+safe_sha256(const char *path, char out[65], char *err, size_t errlen)
 {
-	EVP_MD_CTX	*md = NULL;
-	unsigned char	 buf[16384], dig[EVP_MAX_MD_SIZE];
-	unsigned int	 dlen = 0, i;
-	ssize_t		 n = 0;
-	char		 e[256];
-	int		 fd, ok;
+	struct sha256_hex	 h;
+	unsigned char		 buf[16384];
+	ssize_t			 n;
+	int			 fd;
 
 	out[0] = '\0';
-	if ((fd = safe_open_read(path, e, sizeof(e))) < 0)
-		return;
-	ok = (md = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
-	while (ok && (n = read(fd, buf, sizeof(buf))) > 0)
-		ok = EVP_DigestUpdate(md, buf, (size_t)n) == 1;
-	if (ok && n == 0 && EVP_DigestFinal_ex(md, dig, &dlen) == 1)
-		for (i = 0; i < dlen && i < 32; i++)
-			snprintf(out + 2 * i, 3, "%02x", dig[i]);
-	EVP_MD_CTX_free(md);
+	if ((fd = safe_open_read(path, err, errlen)) < 0)
+		return -1;
+	sha256_hex_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 &&
+	    errno == EINTR))
+		if (n > 0)
+			sha256_hex_update(&h, buf, (size_t)n);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: cannot read to compute its SHA-256: "
+		    "%s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	close(fd);
+	sha256_hex_final(&h, out);
+	return 0;
 }
 
 /*

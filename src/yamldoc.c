@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
+#include "hkdf.h"
 #include "log.h"
 #include "safefile.h"
 #include "yamldoc.h"
@@ -356,8 +356,8 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 	struct yaml_doc	*yd;
 	yaml_parser_t	 parser;
 	struct stat	 sb;
-	unsigned char	 dig[EVP_MAX_MD_SIZE], *buf;
-	unsigned int	 dlen = 0, i;
+	struct sha256_hex h;
+	unsigned char	*buf;
 	size_t		 len;
 	int		 fd, over;
 
@@ -410,9 +410,9 @@ yamldoc_load(const char *path, char *err, size_t errlen)
 		yamldoc_nomem(path, err, errlen);
 		return NULL;
 	}
-	if (EVP_Digest(buf, len, dig, &dlen, EVP_sha256(), NULL) == 1)
-		for (i = 0; i < dlen && i < 32; i++)
-			snprintf(yd->sha256 + 2 * i, 3, "%02x", dig[i]);
+	sha256_hex_init(&h);
+	sha256_hex_update(&h, buf, len);
+	sha256_hex_final(&h, yd->sha256);
 	if (!yaml_parser_initialize(&parser)) {
 		free(buf);
 		free(yd->path);

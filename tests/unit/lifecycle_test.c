@@ -38,6 +38,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "capture.h"
 #include "conf.h"
@@ -378,6 +380,80 @@ __wrap_rules_size(const struct ruleset *rs)
 	return __real_rules_size(rs);
 }
 
+/*
+ * OpenSSL's allocations (CRYPTO_set_mem_functions, in main): all fail
+ * while ossl_fail is set, as they would with no memory left.
+ */
+static int ossl_fail;
+
+static void *
+ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (ossl_fail) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return malloc(n);
+}
+
+static void *
+ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (ossl_fail) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static void
+ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+/* SHA-256 of the file name as hex, by OpenSSL's EVP (the referee). */
+static void
+file_sha256(const char *name, char out[65])
+{
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl = 0, i;
+	char		 p[512], *all;
+
+	assert_non_null(all = test_slurp(path(name, p, sizeof(p))));
+	assert_int_equal(EVP_Digest(all, strlen(all), d, &dl, EVP_sha256(),
+	    NULL), 1);
+	assert_int_equal(dl, 32);
+	for (i = 0; i < dl; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	free(all);
+}
+
+/* The digest of the state file's last reload, or "" (into out). */
+static void
+state_last_reload(char *out, size_t len)
+{
+	json_t		*doc, *a;
+	json_error_t	 je;
+	char		 p[512];
+
+	doc = json_load_file(path("state/state.json", p, sizeof(p)), 0, &je);
+	if (doc == NULL)
+		fail_msg("%s: %s", p, je.text);
+	a = json_object_get(doc, "reloads");
+	snprintf(out, len, "%s", json_string_value(json_object_get(
+	    json_array_get(a, json_array_size(a) - 1), "digest")) ?
+	    json_string_value(json_object_get(json_array_get(a,
+	    json_array_size(a) - 1), "digest")) : "");
+	json_decref(doc);
+}
+
 /* The alerts the state file's history holds, all buckets summed. */
 static long long
 state_alerts(void)
@@ -656,6 +732,30 @@ test_load_reload_reload_stop(void **state)
 		assert_string_equal(buf, "192.0.2.1\n");
 	}
 
+	/*
+	 * A reload while OpenSSL has no memory: the SHA-256 of the list,
+	 * the configuration and the rule file, and the rule set's digest
+	 * the history records, are whole and right (before, EVP's context
+	 * could not be allocated, each was recorded empty, and the reload
+	 * succeeded: an empty digest in status and the evidence).
+	 */
+	{
+		char	want[65], got[128];
+
+		ossl_fail = 1;
+		if (sensor_reload(&s, err, sizeof(err)) != 0)
+			fail_msg("reload: %s", err);
+		ossl_fail = 0;
+		file_sha256("blk.txt", want);
+		assert_string_equal(rules_asset_sha256(s.rules, 0), want);
+		file_sha256("canhgac.yaml", want);
+		assert_string_equal(s.conf->sha256, want);
+		file_sha256("rules.yaml", want);
+		assert_string_equal(rules_file_sha256(s.rules, 0), want);
+		state_last_reload(got, sizeof(got));
+		assert_int_equal(strlen(got), 64);
+	}
+
 	/* Stop: end the flows, drain the outputs, leave the loop. */
 	assert_false(s.shutting_down);
 	sensor_stop(&s, FLOW_END_SHUTDOWN);
@@ -769,6 +869,11 @@ main(void)
 	};
 
 	event_set_mem_functions(ev_malloc, ev_realloc, ev_free);
+	if (CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc,
+	    ossl_free) != 1) {
+		fprintf(stderr, "CRYPTO_set_mem_functions: refused\n");
+		return 1;
+	}
 	log_init(1, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,9 +25,13 @@ void	 jw_arr_open(struct jsonw *, const char *key);
 void	 jw_str(struct jsonw *, const char *key, const char *val);
 void	 jw_strn(struct jsonw *, const char *key, const char *val, size_t n);
 void	 jw_digest(struct jsonw *, const char *key, const char *val);
-/* The same in every string value of a jansson tree (stats, socket answers). */
+/*
+ * The same in every string value of a jansson tree (stats, socket
+ * answers, the state file): 0, or -1 when a string could not be masked
+ * for want of memory, and then the tree must not go out.
+ */
 struct json_t;
-void	 jw_mask_tree(struct json_t *);
+int	 jw_mask_tree(struct json_t *);
 void	 jw_int(struct jsonw *, const char *key, int64_t);
 void	 jw_uint(struct jsonw *, const char *key, uint64_t);
 void	 jw_bool(struct jsonw *, const char *key, int);

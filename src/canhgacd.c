@@ -107,11 +107,10 @@ offline_compliance(struct sensor *s, int level, const char *format,
 		goto out;
 	}
 	/* Owners and reasons of exceptions: masked as the socket's report. */
-	jw_mask_tree(rep);
-	if (json_object_set_new(rep, "period", json_pack("{s:o,s:b}",
-	    "since", since >= 0 ? json_integer(since) : json_null(),
-	    "evidence", 0)) != 0 || compliance_render(rep, format, lang >= 0 ?
-	    lang :
+	if (jw_mask_tree(rep) != 0 || json_object_set_new(rep, "period",
+	    json_pack("{s:o,s:b}", "since", since >= 0 ?
+	    json_integer(since) : json_null(), "evidence", 0)) != 0 ||
+	    compliance_render(rep, format, lang >= 0 ? lang :
 	    s->conf->language_vi, stdout) != 0) {
 		fprintf(stderr, "canhgacd: compliance: cannot write the "
 		    "report\n");

@@ -200,6 +200,7 @@ send_too_big(struct ctl_client *cl, size_t room)
 struct dump_ctx {
 	struct evbuffer	*out;
 	size_t		 left;
+	int		 over;		/* longer than left */
 };
 
 static int
@@ -207,36 +208,49 @@ dump_cb(const char *buf, size_t size, void *arg)
 {
 	struct dump_ctx	*d = arg;
 
-	if (size > d->left)
+	if (size > d->left) {
+		d->over = 1;
 		return -1;
+	}
 	d->left -= size;
 	return evbuffer_add(d->out, buf, size);
 }
 
-/* Queue j as one line, at most reply_room() bytes; j is consumed. */
+/*
+ * Queue j as one line, at most reply_room() bytes; j is consumed. An
+ * answer that could not be made, masked or dumped for want of memory
+ * is this fixed line, which needs none of it (send_too_big's would).
+ */
 void
 send_json(struct ctl_client *cl, json_t *j)
 {
+	static const char nomem[] = "{\"ok\":false,\"error\":\"no memory "
+	    "for the answer\"}\n";
 	size_t		 room = reply_room(cl->ctl);
-	struct dump_ctx	 d = { evbuffer_new(), room - 1 };
-	int		 rc;
+	struct dump_ctx	 d = { evbuffer_new(), room - 1, 0 };
+	int		 rc = -1;
 
 	/*
 	 * Dumped in pieces into a buffer of its own, moved (not copied) to
 	 * the client's once complete: no second copy of a big answer, and
-	 * nothing of one that does not fit.
+	 * nothing of one that does not fit. Masked first, or not sent.
 	 */
-	jw_mask_tree(j);
-	rc = json_dump_callback(j, dump_cb, &d, JSON_COMPACT |
-	    JSON_ENSURE_ASCII);
+	if (j != NULL && d.out != NULL && jw_mask_tree(j) == 0)
+		rc = json_dump_callback(j, dump_cb, &d, JSON_COMPACT |
+		    JSON_ENSURE_ASCII);
 	json_decref(j);
-	if (rc == 0) {
-		evbuffer_add(d.out, "\n", 1);
-		evbuffer_add_buffer(bufferevent_get_output(cl->bev), d.out);
+	if (rc == 0 && evbuffer_add(d.out, "\n", 1) == 0 &&
+	    evbuffer_add_buffer(bufferevent_get_output(cl->bev), d.out) == 0) {
+		evbuffer_free(d.out);
+		return;
 	}
-	evbuffer_free(d.out);
-	if (rc != 0)
+	if (d.out != NULL)
+		evbuffer_free(d.out);
+	if (d.over)
 		send_too_big(cl, room);
+	else
+		(void)evbuffer_add(bufferevent_get_output(cl->bev), nomem,
+		    sizeof(nomem) - 1);
 }
 
 json_t *

@@ -508,7 +508,11 @@ state_encode(struct state *st, char *err, size_t errlen)
 
 	enforce_caps(st, now_sec());
 	/* A reload's error, an interface's name: masked as every output. */
-	jw_mask_tree(st->doc);
+	if (jw_mask_tree(st->doc) != 0) {
+		snprintf(err, errlen, "state %s: no memory to mask a number "
+		    "in it; not saved", st->path);
+		return NULL;
+	}
 	if ((buf = json_dumps(st->doc, JSON_COMPACT)) == NULL)
 		snprintf(err, errlen, "state %s: cannot encode", st->path);
 	return buf;

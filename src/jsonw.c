@@ -26,7 +26,6 @@
 #include "cccd.h"
 #include "jsonw.h"
 #include "util.h"
-#include "xmalloc.h"
 
 void
 jw_init(struct jsonw *w, char *buf, size_t cap)
@@ -261,36 +260,42 @@ jw_escape_run(struct jsonw *w, const char *s, size_t n)
  * Keys are the code's own names. Numbers need none: a JSON number never
  * starts with 0, and every province code does.
  */
-void
+int
 jw_mask_tree(struct json_t *j)
 {
 	const char	*k;
 	json_t		*v;
 	size_t		 i, n;
 	char		*buf;
+	int		 rc = 0;
 
+	if (j == NULL)
+		return 0;
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
 		json_object_foreach(j, k, v)
-			jw_mask_tree(v);
+			rc |= jw_mask_tree(v);
 		break;
 	case JSON_ARRAY:
 		json_array_foreach(j, i, v)
-			jw_mask_tree(v);
+			rc |= jw_mask_tree(v);
 		break;
 	case JSON_STRING:
 		if ((n = json_string_length(j)) < 12 ||
 		    cccd_next(json_string_value(j), n, 0) >= n)
 			break;
-		buf = xmalloc(n);
+		/* Either copy failing leaves the number as it was: said. */
+		if ((buf = malloc(n)) == NULL)
+			return -1;
 		memcpy(buf, json_string_value(j), n);
 		cccd_mask(buf, n);
-		json_string_setn_nocheck(j, buf, n);
+		rc = json_string_setn_nocheck(j, buf, n) != 0 ? -1 : 0;
 		free(buf);
 		break;
 	default:
 		break;
 	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* The long way of jw_escape: masking, escaping, or a buffer near full. */

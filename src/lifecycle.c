@@ -897,8 +897,8 @@ sensor_write_stats(struct sensor *s, FILE *fp, const char *path)
 	json_t	*j = sensor_stats(s);
 	int	 rc;
 
-	jw_mask_tree(j);
-	rc = json_dumpf(j, fp, JSON_COMPACT);
+	rc = j == NULL || jw_mask_tree(j) != 0 ? -1 :
+	    json_dumpf(j, fp, JSON_COMPACT);
 	json_decref(j);
 	if (rc != 0 || fputc('\n', fp) == EOF || fflush(fp) != 0) {
 		log_warn("%s: cannot write the statistics", path);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -669,6 +670,63 @@ test_mask_tree(void **state)
 	json_decref(j);
 }
 
+/*
+ * malloc (-Wl,--wrap=malloc, Makefile.am) and jansson's allocations
+ * (json_set_alloc_funcs, through the same): the fail_in'th from now
+ * fails.
+ */
+static int fail_in;
+
+void *__real_malloc(size_t);
+void *__wrap_malloc(size_t);
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (fail_in > 0 && --fail_in == 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
+
+static void *
+js_malloc(size_t n)
+{
+	return __wrap_malloc(n);
+}
+
+/*
+ * No memory to mask a string, for jw_mask_tree's copy or for jansson's:
+ * -1, so that the caller drops the tree with the number in it (before,
+ * the first ended the daemon in xmalloc, the second left the number
+ * there, unmasked, and said nothing).
+ */
+static void
+test_mask_tree_nomem(void **state)
+{
+	json_t	*j;
+	int	 k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		j = json_pack("{s:s,s:[s]}", "a", "x",
+		    "b", "user 001099012345 ok");
+		assert_non_null(j);
+		/* The copy's malloc, then jansson's of the masked string. */
+		json_set_alloc_funcs(js_malloc, free);
+		fail_in = k + 1;
+		assert_int_equal(jw_mask_tree(j), -1);
+		assert_int_equal(fail_in, 0);
+		json_set_alloc_funcs(malloc, free);
+		assert_int_equal(jw_mask_tree(j), 0);
+		assert_string_equal(json_string_value(json_array_get(
+		    json_object_get(j, "b"), 0)), "user 001*******45 ok");
+		json_decref(j);
+	}
+	assert_int_equal(jw_mask_tree(NULL), 0);
+}
+
 /* Members written once: each record equal to one written in full. */
 static void
 sensor_members(struct jsonw *w, struct jw_memo *m, const char *sensor,
@@ -794,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_mask_examples),
 		cmocka_unit_test(test_mask_random),
 		cmocka_unit_test(test_mask_tree),
+		cmocka_unit_test(test_mask_tree_nomem),
 		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_members),
 	};

@@ -418,6 +418,15 @@ ossl_free(void *p, const char *file, int line)
 	free(p);
 }
 
+/* jansson's allocations, all failing while set (json_set_alloc_funcs). */
+static void *
+js_fail_malloc(size_t n)
+{
+	(void)n;
+	errno = ENOMEM;
+	return NULL;
+}
+
 /* SHA-256 of the file name as hex, by OpenSSL's EVP (the referee). */
 static void
 file_sha256(const char *name, char out[65])
@@ -613,6 +622,17 @@ test_load_reload_reload_stop(void **state)
 	}
 	a = ask(&s, "{\"cmd\":\"status\"}\n");
 	assert_non_null(strstr(a, "\"sensor\":\"lc-two\""));
+	free(a);
+	/*
+	 * A request while jansson has no memory: answered with a fixed line
+	 * and the sensor goes on (before, the answer that could not be
+	 * made, NULL, was read by the masking: a crash).
+	 */
+	json_set_alloc_funcs(js_fail_malloc, free);
+	a = ask(&s, "{\"cmd\":\"reload\"}\n");
+	json_set_alloc_funcs(malloc, free);
+	assert_string_equal(a, "{\"ok\":false,\"error\":\"no memory for the "
+	    "answer\"}");
 	free(a);
 	/* And through the status socket: answered once swapped in. */
 	a = ask(&s, "{\"cmd\":\"reload\"}\n");

@@ -608,8 +608,11 @@ static struct ctl_client *
 client_new(struct control *ctl, evutil_socket_t fd, const struct ucred *uc,
     int admin)
 {
-	struct ctl_client	*cl = xcalloc(1, sizeof(*cl));
+	struct ctl_client	*cl = calloc(1, sizeof(*cl));
 
+	/* Without memory the connection is closed; the daemon goes on. */
+	if (cl == NULL)
+		return NULL;
 	cl->ctl = ctl;
 	cl->uid = uc->uid;
 	cl->gid = uc->gid;

@@ -355,6 +355,7 @@ selftest_thread(void *arg)
 	return NULL;
 }
 
+/* Without memory cb is told at once that the self-test did not run. */
 static void
 waiters_add(struct st_waiter **list, selftest_cb cb, void *arg)
 {
@@ -362,7 +363,10 @@ waiters_add(struct st_waiter **list, selftest_cb cb, void *arg)
 
 	if (cb == NULL)
 		return;
-	w = xcalloc(1, sizeof(*w));
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		cb(arg, NULL, "no memory to queue the self-test");
+		return;
+	}
 	w->cb = cb;
 	w->arg = arg;
 	w->next = *list;
@@ -471,7 +475,13 @@ run_start(struct selftest *st)
 	if ((st->conf = config_load(s->conf->path, st->err,
 	    sizeof(st->err))) == NULL)
 		goto fail;
-	st->manifest = config_path(st->conf, st->conf->selftest_cases);
+	/* Run after each reload's swap: without memory, not run, said. */
+	if ((st->manifest = config_path_try(st->conf,
+	    st->conf->selftest_cases)) == NULL) {
+		snprintf(st->err, sizeof(st->err), "no memory for the path of "
+		    "sensor.selftest_cases");
+		goto fail;
+	}
 	/*
 	 * A case is a few thousand packets: the instance needs little of
 	 * the live memcaps, and must not double the sensor's memory.

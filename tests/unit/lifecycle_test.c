@@ -753,6 +753,35 @@ test_load_reload_reload_stop(void **state)
 	}
 
 	/*
+	 * A client without memory for its state (the first calloc of
+	 * control_feed, as of an accepted connection): no answer, the
+	 * sensor goes on (before, xcalloc ended it).
+	 */
+	{
+		struct evbuffer	*out = evbuffer_new();
+
+		assert_non_null(out);
+		calloc_failed = 0;
+		calloc_fail_next = 1;
+		control_feed(&s, "{\"cmd\":\"status\"}\n", 16, 1, out);
+		calloc_fail_next = 0;
+		assert_int_equal(calloc_failed, 1);
+		assert_int_equal(evbuffer_get_length(out), 0);
+		evbuffer_free(out);
+	}
+	/*
+	 * A self-test (as after each reload's swap), without memory for
+	 * its manifest's path: not run, said, the sensor going on (before,
+	 * config_path's fatal ended it).
+	 */
+	nomem_match = "selftest/manifest.json";
+	a = ask(&s, "{\"cmd\":\"selftest\"}\n");
+	nomem_match = NULL;
+	if (strstr(a, "self-test not run: no memory for the path of "
+	    "sensor.selftest_cases") == NULL)
+		fail_msg("%s", a);
+	free(a);
+	/*
 	 * A reload while OpenSSL has no memory: the SHA-256 of the list,
 	 * the configuration and the rule file, and the rule set's digest
 	 * the history records, are whole and right (before, EVP's context

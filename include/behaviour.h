@@ -85,8 +85,8 @@ int	 bl_event(struct slottab *, uint32_t rule, const struct bh_spec *,
 struct ruleset;
 int	 bl_save(const struct slottab *, const uint32_t *sids, int dfd,
 	    const char *dir, const char *name, char *err, size_t errlen);
-/* The same in two steps: a copy of the keys (on the loop), then the
- * file written from it (in any thread). */
+/* The same in two steps: a copy of the keys (on the loop; NULL without
+ * memory), then the file written from it (in any thread). */
 struct bl_snap;
 struct bl_snap *bl_snapshot(const struct slottab *, const uint32_t *sids);
 int	 bl_snap_write(const struct bl_snap *, int dfd, const char *dir,

@@ -550,7 +550,7 @@ long	 rules_baselines_load(struct ruleset *, int dfd, const char *dir,
 int	 rules_baselines_save(const struct ruleset *, int dfd,
 	    const char *dir, char *err, size_t errlen);
 /* A copy of the baselines to write later (bl_snap_write, bl_snap_free,
- * behaviour.h); NULL when the set has none. */
+ * behaviour.h); NULL when the set has none or there is no memory. */
 struct bl_snap *rules_baselines_snapshot(const struct ruleset *);
 struct rules_baseline {
 	uint32_t	 sid;

@@ -23,7 +23,6 @@
 
 #include "behaviour.h"
 #include "safefile.h"
-#include "xmalloc.h"
 
 struct bl_ent {
 	uint64_t	 first;		/* packet time first seen */
@@ -176,16 +175,22 @@ struct bl_snap {
 struct bl_snap *
 bl_snapshot(const struct slottab *t, const uint32_t *sids)
 {
-	struct bl_snap		*sn = xcalloc(1, sizeof(*sn));
+	struct bl_snap		*sn = calloc(1, sizeof(*sn));
 	const struct bl_ent	*e;
 	uint64_t		 used = slot_used(t);
 	uint32_t		 i, r;
 
 	if (used == 0)
 		used = 1;
-	sn->sid = xreallocarray(NULL, used, sizeof(*sn->sid));
-	sn->key = xreallocarray(NULL, used, sizeof(*sn->key));
-	sn->e = xreallocarray(NULL, used, sizeof(*sn->e));
+	/* Taken every minute: without memory this save is skipped. */
+	if (sn == NULL || (sn->sid = reallocarray(NULL, used,
+	    sizeof(*sn->sid))) == NULL || (sn->key = reallocarray(NULL, used,
+	    sizeof(*sn->key))) == NULL || (sn->e = reallocarray(NULL, used,
+	    sizeof(*sn->e))) == NULL) {
+		bl_snap_free(sn);
+		errno = ENOMEM;
+		return NULL;
+	}
 	for (i = 0; i < slot_capacity(t) && sn->n < used; i++) {
 		if ((e = slot_at(t, i, &r, &sn->key[sn->n])) == NULL)
 			continue;
@@ -258,6 +263,11 @@ bl_save(const struct slottab *t, const uint32_t *sids, int dfd,
 	struct bl_snap	*sn = bl_snapshot(t, sids);
 	int		 rc;
 
+	if (sn == NULL) {
+		snprintf(err, errlen, "baselines %s/%s: no memory to save: %s",
+		    dir, name, strerror(ENOMEM));
+		return -1;
+	}
 	rc = bl_snap_write(sn, dfd, dir, name, err, errlen);
 	bl_snap_free(sn);
 	return rc;

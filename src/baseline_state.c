@@ -102,8 +102,12 @@ on_baselines_tick(evutil_socket_t fd, short what, void *arg)
 	if (b == NULL || !rules_has_baselines(s->rules) ||
 	    util_job_busy(&b->job))
 		return;		/* none, or the last still writes */
-	if ((b->snap = rules_baselines_snapshot(s->rules)) == NULL)
+	if ((b->snap = rules_baselines_snapshot(s->rules)) == NULL) {
+		/* The set has baselines: no memory for the copy. */
+		log_warnx("baselines: no memory to copy the table; saved at "
+		    "the next minute");
 		return;
+	}
 	if (util_job_start(&b->job, baselines_thread, b) != 0) {
 		bl_snap_free(b->snap);
 		b->snap = NULL;

@@ -859,12 +859,20 @@ struct hosts_snap {
 static struct hosts_snap *
 hosts_snapshot(const struct hosts *h, int utc_offset)
 {
-	struct hosts_snap	*sn = xcalloc(1, sizeof(*sn));
+	struct hosts_snap	*sn = calloc(1, sizeof(*sn));
 	uint32_t		 x;
 
+	if (sn == NULL)
+		return NULL;
 	sn->h = h;
 	hosts_lock(h);
-	sn->v = xreallocarray(NULL, h->n > 0 ? h->n : 1, sizeof(*sn->v));
+	/* Taken every five minutes: without memory this save is skipped. */
+	if ((sn->v = reallocarray(NULL, h->n > 0 ? h->n : 1,
+	    sizeof(*sn->v))) == NULL) {
+		hosts_unlock(h);
+		free(sn);
+		return NULL;
+	}
 	for (x = h->oldest; x != 0 && sn->n < h->n; x = h->v[x - 1].newer)
 		sn->v[sn->n++] = h->v[x - 1];
 	sn->evicted = h->st.evicted;
@@ -924,12 +932,18 @@ hosts_write(struct hosts_snap *sn)
 int
 hosts_save(struct sensor *s)
 {
-	struct hosts	*h = s->hosts;
+	struct hosts		*h = s->hosts;
+	struct hosts_snap	*sn;
 
 	if (h == NULL || h->dfd < 0 || h->lockfd < 0)
 		return 0;
 	util_job_join(&h->save);
-	return hosts_write(hosts_snapshot(h, s->conf->utc_offset));
+	if ((sn = hosts_snapshot(h, s->conf->utc_offset)) == NULL) {
+		log_warnx("inventory: no memory to save %s/%s", h->dir,
+		    HOSTS_FILE);
+		return -1;
+	}
+	return hosts_write(sn);
 }
 
 static void *
@@ -957,7 +971,11 @@ hosts_save_background(struct sensor *s)
 		log_debug("inventory: the last save is still being written");
 		return 1;
 	}
-	sn = hosts_snapshot(h, s->conf->utc_offset);
+	if ((sn = hosts_snapshot(h, s->conf->utc_offset)) == NULL) {
+		log_warnx("inventory: no memory to copy the table; saved at "
+		    "the next save");
+		return -1;
+	}
 	if (util_job_start(&h->save, hosts_save_thread, sn) != 0)
 		return hosts_write(sn);	/* no thread: on the loop, as before */
 	return 0;

@@ -5,13 +5,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipset.h"
 #include "rules.h"
-#include "xmalloc.h"
 #include "rules-internal.h"
 
 size_t
@@ -375,7 +376,8 @@ rules_baselines_snapshot(const struct ruleset *rs)
 
 	if (rs == NULL || rs->bl == NULL)
 		return NULL;
-	sids = xcalloc(rs->nrules + 1, sizeof(*sids));
+	if ((sids = calloc(rs->nrules + 1, sizeof(*sids))) == NULL)
+		return NULL;
 	for (i = 0; i < rs->nrules; i++)
 		sids[i] = rs->rules[i].sid;
 	rules_shared_lock(rs);
@@ -389,11 +391,16 @@ int
 rules_baselines_save(const struct ruleset *rs, int dfd, const char *dir,
     char *err, size_t errlen)
 {
-	struct bl_snap	*sn = rules_baselines_snapshot(rs);
+	struct bl_snap	*sn;
 	int		 rc;
 
-	if (sn == NULL)
+	if (rs == NULL || rs->bl == NULL)
 		return 0;
+	if ((sn = rules_baselines_snapshot(rs)) == NULL) {
+		snprintf(err, errlen, "baselines %s/%s: no memory to save: %s",
+		    dir, RULES_BASELINES_FILE, strerror(ENOMEM));
+		return -1;
+	}
 	rc = bl_snap_write(sn, dfd, dir, RULES_BASELINES_FILE, err, errlen);
 	bl_snap_free(sn);
 	return rc;

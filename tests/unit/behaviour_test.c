@@ -25,6 +25,7 @@
 
 #include "behaviour.h"
 #include "test_file.h"
+#include "test_nomem.h"
 
 #define SEC	1000000ULL
 #define HOUR	(3600 * SEC)
@@ -187,9 +188,22 @@ test_baseline_file(void **state)
 	 * learns after the copy is not in the file, and the file is the
 	 * one a direct save of that moment writes. */
 	{
-		struct bl_snap	*sn = bl_snapshot(t, sids);
+		struct bl_snap	*sn;
 		struct thr_key	 k2 = mkkey(77, 443);
 		char		*direct, *later;
+
+		/* No memory for the copy (the minute's save): NULL, or
+		 * -1 and why (before, xreallocarray ended the daemon). */
+		nomem_next = 1;
+		assert_null(bl_snapshot(t, sids));
+		nomem_next = 1;
+		assert_int_equal(bl_save(t, sids, dfd, dir, "nomem", err,
+		    sizeof(err)), -1);
+		assert_int_equal(nomem_failed, 2);
+		assert_non_null(strstr(err, "no memory to save"));
+		snprintf(path, sizeof(path), "%s/nomem", dir);
+		assert_int_not_equal(access(path, F_OK), 0);
+		sn = bl_snapshot(t, sids);
 
 		assert_int_equal(bl_save(t, sids, dfd, dir, "direct", err,
 		    sizeof(err)), 0);

@@ -34,6 +34,7 @@
 #include "sensor.h"
 #include "types.h"
 #include "test_file.h"
+#include "test_nomem.h"
 
 static char	dir[] = "/tmp/cg-hosts-test.XXXXXX";
 
@@ -521,6 +522,46 @@ test_save_background(void **state)
 	inventory_free(&s);
 }
 
+/*
+ * A save without memory for its copy of the table (every five minutes,
+ * and at stop): skipped with a warning, -1, the file as it was; the
+ * next save works (before, xreallocarray ended the daemon).
+ */
+static void
+test_save_nomem(void **state)
+{
+	struct sensor	 s;
+	struct packet	 pkt;
+	uint8_t		 buf[28];
+	char		 path[300], *was, *now;
+
+	(void)state;
+	inventory_sensor(&s, "10.20.1.0/24");
+	arp_packet(&pkt, buf, 1, 0x40, 1000000);
+	hosts_arp(&s.w, &pkt);
+	snprintf(path, sizeof(path), "%s/state/hosts.json", dir);
+	assert_int_equal(hosts_save(&s), 0);
+	assert_non_null(was = test_slurp(path));
+	arp_packet(&pkt, buf, 2, 0x40, 2000000);
+	hosts_arp(&s.w, &pkt);
+	nomem_failed = 0;
+	nomem_next = 1;
+	assert_int_equal(hosts_save_background(&s), -1);
+	nomem_next = 1;
+	assert_int_equal(hosts_save(&s), -1);
+	nomem_next = 0;
+	assert_int_equal(nomem_failed, 2);
+	assert_non_null(now = test_slurp(path));
+	assert_string_equal(now, was);
+	free(now);
+	assert_int_equal(hosts_save(&s), 0);
+	assert_non_null(now = test_slurp(path));
+	assert_non_null(strstr(now, "\"10.20.1.2\""));
+	free(now);
+	free(was);
+	inventory_free(&s);
+}
+
 static int
 setup(void **state)
 {
@@ -548,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_save_background),
 		cmocka_unit_test(test_save_background_cost),
+		cmocka_unit_test(test_save_nomem),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -438,8 +438,16 @@ compact(struct state *st, json_t *a, size_t max, time_t now)
 	json_int_t	 hcut = now - STATE_HOURLY_DAYS * DAY;
 	json_int_t	 kcut = now - STATE_KEEP_DAYS * (json_int_t)DAY;
 	size_t		 i, j;
+	int		 nomem = out == NULL;
 
+	/*
+	 * Run at every save (the state timer, each reload): without memory
+	 * for the new list, or for any record of it, the old one stays as
+	 * it is, to be folded at a later save, not emptied.
+	 */
 	json_array_foreach(a, i, r) {
+		if (nomem)
+			break;
 		json_int_t t = json_integer_value(json_object_get(r, "t"));
 		json_int_t span = json_integer_value(json_object_get(r,
 		    "span"));
@@ -449,7 +457,7 @@ compact(struct state *st, json_t *a, size_t max, time_t now)
 		if (t + span < kcut)
 			continue;
 		if (span != HOUR || t >= hcut) {
-			json_array_append(out, r);
+			nomem |= json_array_append(out, r) != 0;
 			continue;
 		}
 		ds = day_start(st, t);
@@ -467,9 +475,13 @@ compact(struct state *st, json_t *a, size_t max, time_t now)
 		if (found)
 			continue;
 		d = json_deep_copy(r);
-		json_object_set_new(d, "t", json_integer(ds));
-		json_object_set_new(d, "span", json_integer(DAY));
-		json_array_append_new(out, d);
+		nomem |= json_object_set_new(d, "t", json_integer(ds)) != 0 ||
+		    json_object_set_new(d, "span", json_integer(DAY)) != 0 ||
+		    json_array_append_new(out, d) != 0;
+	}
+	if (nomem) {
+		json_decref(out);
+		return;
 	}
 	while (json_array_size(out) > max)
 		json_array_remove(out, 0);

@@ -315,6 +315,51 @@ test_caps(void **unused)
 	state_free(st);
 }
 
+/* jansson's allocations, all failing while set (json_set_alloc_funcs). */
+static void *
+js_fail_malloc(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+/*
+ * A save without memory (each reload and the state timer save): it
+ * fails, and the hourly buckets it would have folded stay (before, the
+ * folding's new list could not be made, the old one was emptied: the
+ * history of packets and alerts gone, and saved so at the next save).
+ */
+static void
+test_save_nomem(void **unused)
+{
+	struct state	*st = state_load(path, -1, 0);
+	const char	*ctl[] = { "NET.IDS" };
+	time_t		 now = time(NULL), t;
+	size_t		 traffic, alerts;
+	json_t		*ev;
+	char		 err[256];
+
+	(void)unused;
+	for (t = now - 20 * 86400; t <= now; t += 3600) {
+		state_add_traffic(st, "eth0", t, 10, 10, 1);
+		state_add_alerts(st, t, "scan", ctl, 1, 2, t);
+	}
+	traffic = arr(st, "traffic");
+	alerts = arr(st, "alerts");
+	json_set_alloc_funcs(js_fail_malloc, free);
+	assert_int_not_equal(state_save(st, err, sizeof(err)), 0);
+	json_set_alloc_funcs(malloc, free);
+	assert_int_equal(arr(st, "traffic"), traffic);
+	assert_int_equal(arr(st, "alerts"), alerts);
+	save(st);
+	assert_true(arr(st, "traffic") < traffic);
+	ev = state_evidence(st, now - 40 * 86400, now);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    ev, "alerts_by_control"), "NET.IDS")), 2 * (20 * 24 + 1));
+	json_decref(ev);
+	state_free(st);
+}
+
 /*
  * Self-test results: the last one per rule comes back in the evidence
  * with its digest; the runs are capped; a hostile "selftest_last" (a
@@ -494,6 +539,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_background, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_nomem, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selftest, setup,
 		    teardown),

@@ -18,6 +18,7 @@ struct app_result;
 #define VLAN_MAX		2	/* tags kept; deeper stacks are an anomaly */
 #define VLAN_DEPTH_MAX		4	/* tags walked before giving up */
 #define IPV6_EXT_MAX		8	/* extension headers walked */
+#define TUNNEL_DEPTH_MAX	3	/* tunnels taken apart inside one frame */
 #define IFACE_MAX		16
 #define APP_BUF_MAX		4096	/* first bytes kept per direction */
 #define HTTP_HEADER_MAX		32768	/* an HTTP header, across segments */
@@ -63,7 +64,13 @@ struct app_result;
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\
 	X(ICMPV6_SHORT, "icmpv6_short")				\
-	X(SCTP_SHORT, "sctp_short")
+	X(SCTP_SHORT, "sctp_short")				\
+	X(GRE_SHORT, "gre_short")				\
+	X(GRE_FLAGS, "gre_bad_flags")				\
+	X(GRE_CSUM, "gre_bad_checksum")				\
+	X(VXLAN_SHORT, "vxlan_short")				\
+	X(VXLAN_FLAGS, "vxlan_bad_flags")			\
+	X(TUNNEL_TOO_DEEP, "tunnel_too_deep")
 
 enum decode_err {
 	DE_NONE = 0,
@@ -86,8 +93,22 @@ enum decode_err {
 /* flow.c: a SYN on a closed flow's ports, held until the other side
  * answers it (flow_reuse): it does not move the old stream. */
 #define PKT_SYN_HELD	0x0200
+/* decode_tunnel.c: the payload is a tunnelled packet (tun, tun_len). */
+#define PKT_TUNNEL	0x0400
+
+/* Tunnels taken apart (decode_tunnel.c), one counter each. */
+enum tunnel_type {
+	TUN_GRE,
+	TUN_IPV4_IN_IP,
+	TUN_IPV6_IN_IP,
+	TUN_VXLAN,
+	TUN_MAX
+};
 
 #define PROTO_ICMP	1
+#define PROTO_IPIP	4
+#define PROTO_IPV6	41
+#define PROTO_GRE	47
 #define PROTO_TCP	6
 #define PROTO_UDP	17
 #define PROTO_ICMPV6	58
@@ -132,6 +153,11 @@ struct packet {
 	const uint8_t		*payload;
 	uint32_t		 payload_len;
 	enum decode_err		 err;
+	/* PKT_TUNNEL: the inner packet, its EtherType (0x6558: Ethernet). */
+	const uint8_t		*tun;
+	uint32_t		 tun_len;
+	uint16_t		 tun_ethertype;
+	uint8_t			 tun_type;	/* enum tunnel_type */
 	/* Filled by later stages. */
 	struct flow		*flow;
 	uint8_t			 dir;		/* 0 to_server, 1 to_client */

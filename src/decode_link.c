@@ -203,35 +203,24 @@ decode_raw(const uint8_t *p, size_t len, struct packet *pkt)
 }
 
 int
+decode_datagram(const uint8_t *p, size_t len, struct packet *pkt,
+    uint8_t depth)
+{
+	int	rc;
+
+	decode_begin(pkt);
+	rc = decode_raw(p, len, pkt);
+	decode_bound(pkt, depth);
+	return rc;
+}
+
+int
 decode_frame(int dlt, const uint8_t *p, size_t len, struct packet *pkt,
     struct decode_stats *st)
 {
 	int	rc;
 
-	pkt->err = DE_NONE;
-	pkt->vlan_n = 0;
-	pkt->ipver = 0;
-	pkt->proto = 0;
-	pkt->flags = 0;
-	pkt->sport = pkt->dport = 0;
-	pkt->tcp_flags = 0;
-	pkt->icmp_type = pkt->icmp_code = 0;
-	pkt->ip6_ext_n = 0;
-	pkt->payload = NULL;
-	pkt->payload_len = 0;
-	pkt->l3 = NULL;
-	pkt->l3_len = 0;
-	pkt->ethertype = 0;
-	pkt->flow = NULL;
-	pkt->app = NULL;
-	pkt->dir = 0;
-	pkt->ttl = 0;
-	/* Rules may key thresholds on a packet that has no IP header. */
-	memset(pkt->src, 0, sizeof(pkt->src));
-	memset(pkt->dst, 0, sizeof(pkt->dst));
-	if (pkt->caplen < pkt->wirelen)
-		pkt->flags |= PKT_TRUNC;
-
+	decode_begin(pkt);
 	switch (dlt) {
 	case DLT_EN10MB:
 		rc = decode_eth(p, len, pkt);

@@ -33,6 +33,8 @@ decode_udp(const uint8_t *p, size_t len, struct packet *pkt)
 	}
 	pkt->payload = p + 8;
 	pkt->payload_len = (uint32_t)(ulen - 8);
+	if (__builtin_expect(pkt->dport == 4789, 0))	/* VXLAN, RFC 7348 */
+		return decode_vxlan(pkt);
 	return 0;
 }
 
@@ -69,5 +71,6 @@ decode_l4(uint8_t proto, const uint8_t *p, size_t len, struct packet *pkt)
 	case PROTO_SCTP:
 		return decode_sctp(p, len, pkt);
 	}
-	return 0;
+	/* Out of the switch: TCP, UDP and ICMP pay nothing for tunnels. */
+	return decode_carrier(proto, p, len, pkt);
 }

@@ -598,7 +598,8 @@ defrag_packet(struct defrag *d, struct packet *pkt, const uint8_t **out,
 		memcpy(d->out, f.hdr, 40);
 		d->out[4] = (uint8_t)(f.len >> 8);
 		d->out[5] = (uint8_t)f.len;
-		memcpy(d->out + 40, f.data, f.len);
+		/* A tunnel's inner fragment may lie in d->out already. */
+		memmove(d->out + 40, f.data, f.len);
 		*out = d->out;
 		*outlen = 40 + f.len;
 		*anomaly = DE_NONE;

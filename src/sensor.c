@@ -449,17 +449,20 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 }
 
 /*
- * A fragment goes to defrag.c. A completed datagram is decoded again and
- * goes the whole way, carrying its train's evasion anomaly so that the
- * alert names its flow. A fragment's own anomaly (one defrag.c dropped it
- * for, or the decoder's) goes to the rules alone, without the payload:
- * only the datagram's payload is inspected.
+ * A fragment goes to defrag.c. A completed datagram is decoded again
+ * (into whole, as many tunnels deep as the fragment) and goes the whole
+ * way, carrying its train's evasion anomaly so that the alert names its
+ * flow; it is returned, for its tunnel if it carries one. A fragment's own
+ * anomaly (one defrag.c dropped it for, or the decoder's) goes to the
+ * rules alone, without the payload: only the datagram's payload is
+ * inspected.
  */
-static void
-sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
+static struct packet *
+sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt,
+    struct packet *whole, uint8_t depth)
 {
-	struct packet		 whole;
 	struct match_ctx	 c;
+	struct packet		*done = NULL;
 	const uint8_t		*d;
 	size_t			 n;
 	enum decode_err		 before = pkt->err, anomaly = DE_NONE;
@@ -469,21 +472,22 @@ sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	if (pkt->err != before)
 		w->dstats.err[pkt->err]++;
 	if (rc == DEFRAG_DONE && n <= UINT32_MAX) {
-		whole.ts = pkt->ts;
-		whole.caplen = whole.wirelen = (uint32_t)n;
-		whole.iface = ifc;
-		rc = decode_frame(DLT_RAW, d, n, &whole, NULL);
-		whole.vlan_n = pkt->vlan_n;
-		memcpy(whole.vlan, pkt->vlan, sizeof(whole.vlan));
-		whole.flags |= PKT_REASSEMBLED;
-		if (whole.err != DE_NONE)
-			w->dstats.err[whole.err]++;
+		whole->ts = pkt->ts;
+		whole->caplen = whole->wirelen = (uint32_t)n;
+		whole->iface = ifc;
+		rc = decode_datagram(d, n, whole, depth);
+		whole->vlan_n = pkt->vlan_n;
+		memcpy(whole->vlan, pkt->vlan, sizeof(whole->vlan));
+		whole->flags |= PKT_REASSEMBLED;
+		if (whole->err != DE_NONE)
+			w->dstats.err[whole->err]++;
 		else
-			whole.err = anomaly;
-		if (rc == 0)
-			sensor_whole(w, ifc, &whole);
-		else {
-			ctx_packet(&c, REV_PACKET, &whole);
+			whole->err = anomaly;
+		if (rc == 0) {
+			sensor_whole(w, ifc, whole);
+			done = whole;
+		} else {
+			ctx_packet(&c, REV_PACKET, whole);
 			rules_match_state(w->match_state, &c, w->alerts);
 		}
 		rc = DEFRAG_DONE;
@@ -494,6 +498,60 @@ sensor_fragment(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		pkt->payload_len = 0;
 		ctx_packet(&c, REV_PACKET, pkt);
 		rules_match_state(w->match_state, &c, w->alerts);
+	}
+	return done;
+}
+
+/*
+ * A decoded packet: a fragment to defrag.c, a malformed packet to the
+ * rules alone (it has no flow, but rules may count it), the rest the
+ * whole way. Returns the packet whose tunnel comes next (pkt, or the
+ * datagram rebuilt into whole), or NULL. depth: tunnels around pkt.
+ */
+static struct packet *
+sensor_decoded(struct worker *w, const struct iface *ifc, struct packet *pkt,
+    int rc, struct packet *whole, uint8_t depth)
+{
+	struct match_ctx	c;
+
+	if ((pkt->flags & PKT_FRAG) && w->defrag != NULL && pkt->l3 != NULL)
+		return sensor_fragment(w, ifc, pkt, whole, depth);
+	if (rc != 0) {
+		ctx_packet(&c, REV_PACKET, pkt);
+		rules_match_state(w->match_state, &c, w->alerts);
+		return NULL;
+	}
+	sensor_whole(w, ifc, pkt);
+	return pkt;
+}
+
+/*
+ * Fragments and tunnels, off the common path. A tunnel's outer packet
+ * goes the whole way first, as Suricata's tunnel root does: its flow
+ * (GRE, IP-in-IP or the VXLAN UDP flow between the tunnel's ends), flow
+ * events and header rules, so an indicator list names a tunnel endpoint;
+ * but with no payload, since its payload is the inner packet and is
+ * inspected once, there. Then each inner packet is decoded and handled as
+ * if it had come bare: flows, defrag, streams, parsers and rules. The
+ * decoder notes no tunnel TUNNEL_DEPTH_MAX deep (decode_bound, counted),
+ * so the loop ends; two packets suffice, each made from the other (its
+ * bytes are the frame's or defrag.c's, which copies a fragment before it
+ * builds over the datagram that held it).
+ */
+static __attribute__((noinline)) void
+sensor_layers(struct worker *w, const struct iface *ifc, struct packet *pkt,
+    int rc)
+{
+	struct packet	 buf[2], *in, *whole;
+	uint8_t		 depth = 0;
+
+	whole = &buf[0];
+	pkt = sensor_decoded(w, ifc, pkt, rc, whole, depth);
+	while (pkt != NULL && (pkt->flags & PKT_TUNNEL)) {
+		in = pkt == &buf[0] ? &buf[1] : &buf[0];
+		whole = in == &buf[0] ? &buf[1] : &buf[0];
+		rc = decode_inner(pkt, in, ++depth, &w->dstats);
+		pkt = sensor_decoded(w, ifc, in, rc, whole, depth);
 	}
 }
 
@@ -545,8 +603,8 @@ worker_packet(struct worker *w, const struct iface *ifc, uint64_t ts,
 	pkt.iface = ifc;
 	worker_clock(w, ts, health);
 	rc = decode_frame(ifc->dlt, p, caplen, &pkt, &w->dstats);
-	if ((pkt.flags & PKT_FRAG) && w->defrag != NULL && pkt.l3 != NULL) {
-		sensor_fragment(w, ifc, &pkt);
+	if (pkt.flags & (PKT_FRAG | PKT_TUNNEL)) {
+		sensor_layers(w, ifc, &pkt, rc);
 		return;
 	}
 	if (rc != 0) {

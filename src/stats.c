@@ -233,6 +233,14 @@ decode_json(const struct decode_stats *d)
 		json_object_set_new(an, decode_err_name((enum decode_err)i),
 		    json_integer(JI(d->err[i])));
 	json_object_set_new(j, "anomalies", an);
+	/* Inner packets taken out of each kind of tunnel, and the tunnels
+	 * past the depth bound, left whole. */
+	json_object_set_new(j, "tunnel", json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I}", "gre", JI(d->tunnel[TUN_GRE]),
+	    "ipv4_in_ip", JI(d->tunnel[TUN_IPV4_IN_IP]),
+	    "ipv6_in_ip", JI(d->tunnel[TUN_IPV6_IN_IP]),
+	    "vxlan", JI(d->tunnel[TUN_VXLAN]),
+	    "too_deep", JI(d->err[DE_TUNNEL_TOO_DEEP])));
 	return j;
 }
 

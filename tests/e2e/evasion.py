@@ -594,13 +594,19 @@ def table(outdir):
     return bad
 
 
-def main():
-    if sys.argv[1] == "count":      # the captures write() makes
-        print(len(CASES) * len(DIRS) * 2 + len(SNI_CUTS))
+def cli(funcs, count):
+    """A capture suite's command line: `count` (the captures write()
+    makes), `table|referee DIR` (exit 1 on a failure), or `OUTDIR`."""
+    if sys.argv[1] == "count":
+        print(count)
         return
     if sys.argv[1] in ("table", "referee"):
-        sys.exit(1 if globals()[sys.argv[1]](sys.argv[2]) else 0)
-    write(sys.argv[1])
+        sys.exit(1 if funcs[sys.argv[1]](sys.argv[2]) else 0)
+    funcs["write"](sys.argv[1])
+
+
+def main():
+    cli(globals(), len(CASES) * len(DIRS) * 2 + len(SNI_CUTS))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /*
  * Decoder tests: well-formed frames of every link type and layer, one
- * malformed case per reason, and every truncation of valid frames (run
- * under ASan in CI, so an out-of-bounds read fails the test).
+ * malformed case per reason, tunnels (GRE, IP in IP, VXLAN, nested past
+ * the bound), and every truncation of valid frames, their tunnels taken
+ * apart (run under ASan in CI, so an out-of-bounds read fails the test).
  */
 #include "config.h"
 
@@ -60,6 +61,32 @@ static const uint8_t null_frag[] = {
 	0x45, 0, 0, 28, 0, 1, 0x20, 0x01, 64, 17, 0, 0,
 	10, 0, 0, 1, 10, 0, 0, 2,
 	1, 2, 3, 4, 5, 6, 7, 8,
+};
+
+/* Ethernet + IPv4 192.0.2.1 -> 192.0.2.2 + GRE (checksum, key 42,
+ * sequence 7; scapy's) + eth_tcp's IPv4/TCP SYN. */
+static const uint8_t gre_opts_tcp[] = {
+	0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+	0x08, 0x00, 0x45, 0x00, 0x00, 0x50, 0x00, 0x07, 0x00, 0x00, 0x40, 0x2f,
+	0xf6, 0x74, 0xc0, 0x00, 0x02, 0x01, 0xc0, 0x00, 0x02, 0x02, 0xb0, 0x00,
+	0x08, 0x00, 0x6a, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, 0x00, 0x00,
+	0x00, 0x07, 0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06,
+	0x00, 0x00, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40,
+	0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x60, 0x02,
+	0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4,
+};
+
+/* Ethernet + IPv4 + UDP 49152 -> 4789 + VXLAN (VNI 100) + eth_tcp. */
+static const uint8_t vxlan_tcp[] = {
+	0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+	0x08, 0x00, 0x45, 0x00, 0x00, 0x5e, 0x00, 0x08, 0x00, 0x00, 0x40, 0x11,
+	0xf6, 0x83, 0xc0, 0x00, 0x02, 0x01, 0xc0, 0x00, 0x02, 0x02, 0xc0, 0x00,
+	0x12, 0xb5, 0x00, 0x4a, 0x38, 0xf9, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x64, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	0x0a, 0x0b, 0x08, 0x00, 0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00,
+	0x40, 0x06, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
+	0x9c, 0x40, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x60, 0x02, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4,
 };
 
 static int
@@ -421,6 +448,259 @@ test_snaplen_truncation(void **state)
 	assert_int_equal(pkt.err, DE_IPV4_TRUNC);
 }
 
+/*
+ * An IPv4 header (20 bytes, protocol proto) before the len bytes at
+ * out + 20, which the caller has put there; returns the packet's length.
+ */
+static size_t
+ip4_wrap(uint8_t *out, uint8_t proto, size_t len)
+{
+	static const uint8_t h[20] = { 0x45, 0, 0, 0, 0, 9, 0, 0, 64, 0, 0, 0,
+	    192, 0, 2, 1, 192, 0, 2, 2 };
+
+	memcpy(out, h, sizeof(h));
+	out[2] = (uint8_t)((len + 20) >> 8);
+	out[3] = (uint8_t)(len + 20);
+	out[9] = proto;
+	return len + 20;
+}
+
+/* The inner packets of pkt, each decoded from the last, as sensor.c does;
+ * returns how many tunnels were taken apart. */
+static int
+decap(struct packet *pkt, struct decode_stats *st)
+{
+	struct packet	in;
+	int		n = 0;
+
+	while (pkt->flags & PKT_TUNNEL) {
+		decode_inner(pkt, &in, (uint8_t)(n + 1), st);
+		*pkt = in;
+		n++;
+		assert_true(n <= TUNNEL_DEPTH_MAX);
+	}
+	return n;
+}
+
+/* GRE with checksum, key and sequence number: the inner SYN whole. */
+static void
+test_gre(void **state)
+{
+	struct packet		pkt;
+	struct decode_stats	st;
+	uint8_t			f[sizeof(gre_opts_tcp)];
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(decode(DLT_EN10MB, gre_opts_tcp, sizeof(gre_opts_tcp),
+	    &pkt, &st), 0);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.proto, PROTO_GRE);
+	assert_true(pkt.flags & PKT_TUNNEL);
+	assert_int_equal(pkt.tun_type, TUN_GRE);
+	assert_int_equal(pkt.tun_len, 44);
+	assert_int_equal(pkt.payload_len, 0);	/* inspected inside only */
+	assert_int_equal(pkt.src[3], 1);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.ipver, 4);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+	assert_int_equal(pkt.src[0], 10);
+	assert_int_equal(pkt.sport, 40000);
+	assert_int_equal(pkt.dport, 80);
+	assert_int_equal(pkt.tcp_flags, TH_SYN);
+	assert_int_equal(pkt.caplen, 44);
+	assert_int_equal(st.tunnel[TUN_GRE], 1);
+	assert_int_equal(st.packets, 1);	/* the frame, once */
+
+	/* A byte changed under the checksum: Linux drops it, so do we. */
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[sizeof(f) - 1] ^= 1;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_GRE_CSUM);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	/* Cut by the snap length it cannot be summed: taken as it is. */
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.caplen = sizeof(f);
+	pkt.wirelen = sizeof(f) + 100;
+	assert_int_equal(decode_frame(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_true(pkt.flags & PKT_TUNNEL);
+	assert_int_equal(decap(&pkt, NULL), 1);
+	assert_true(pkt.flags & PKT_TRUNC);
+
+	/* RFC 1701 routing in version 0: refused, counted. */
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[34] |= 0x40;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_GRE_FLAGS);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	/* Version 1 (PPTP) and other payloads: not malformed, not taken
+	 * apart. */
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[35] |= 1;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[36] = 0x88;
+	f[37] = 0x0b;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_false(pkt.flags & PKT_TUNNEL);
+
+	/* Options the packet does not hold, and a header cut in two. */
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[16] = 0;
+	f[17] = 20 + 8;
+	assert_int_equal(decode(DLT_EN10MB, f, 14 + 28, &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_GRE_SHORT);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	f[17] = 20 + 2;
+	assert_int_equal(decode(DLT_EN10MB, f, 14 + 22, &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_GRE_SHORT);
+	assert_false(pkt.flags & PKT_TUNNEL);
+
+	/* A first fragment: taken apart only once defrag.c rebuilt it. */
+	memcpy(f, gre_opts_tcp, sizeof(f));
+	f[20] = 0x20;			/* more fragments */
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_true(pkt.flags & PKT_FRAG);
+	assert_false(pkt.flags & PKT_TUNNEL);
+}
+
+/* IPv4 and IPv6 in IPv4 and in IPv6. */
+static void
+test_ip_in_ip(void **state)
+{
+	struct packet		pkt;
+	struct decode_stats	st;
+	uint8_t			f[256];
+	size_t			n;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	memcpy(f + 20, eth_tcp + 14, sizeof(eth_tcp) - 14);
+	n = ip4_wrap(f, PROTO_IPIP, sizeof(eth_tcp) - 14);
+	assert_int_equal(decode(DLT_RAW, f, n, &pkt, &st), 0);
+	assert_int_equal(pkt.tun_type, TUN_IPV4_IN_IP);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+	assert_int_equal(pkt.dport, 80);
+
+	memcpy(f + 20, ip6_ext_icmp, sizeof(ip6_ext_icmp));
+	n = ip4_wrap(f, PROTO_IPV6, sizeof(ip6_ext_icmp));
+	assert_int_equal(decode(DLT_RAW, f, n, &pkt, &st), 0);
+	assert_int_equal(pkt.tun_type, TUN_IPV6_IN_IP);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.ipver, 6);
+	assert_int_equal(pkt.proto, PROTO_ICMPV6);
+	assert_int_equal(pkt.icmp_type, 128);
+
+	/* IPv6 in IPv6: the outer's next header 41. */
+	memcpy(f, ip6_ext_icmp, 40);
+	f[4] = 0;
+	f[5] = sizeof(ip6_ext_icmp);
+	f[6] = PROTO_IPV6;
+	memcpy(f + 40, ip6_ext_icmp, sizeof(ip6_ext_icmp));
+	assert_int_equal(decode(DLT_RAW, f, 40 + sizeof(ip6_ext_icmp), &pkt,
+	    &st), 0);
+	assert_int_equal(pkt.ipver, 6);
+	assert_int_equal(pkt.tun_type, TUN_IPV6_IN_IP);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.proto, PROTO_ICMPV6);
+	assert_int_equal(st.tunnel[TUN_IPV4_IN_IP], 1);
+	assert_int_equal(st.tunnel[TUN_IPV6_IN_IP], 2);
+
+	/* An inner header claiming more than it carries: the inner packet's
+	 * anomaly, counted. */
+	memcpy(f + 20, eth_tcp + 14, sizeof(eth_tcp) - 14);
+	f[20 + 3] = 200;
+	n = ip4_wrap(f, PROTO_IPIP, sizeof(eth_tcp) - 14);
+	assert_int_equal(decode(DLT_RAW, f, n, &pkt, &st), 0);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.err, DE_IPV4_TRUNC);
+	assert_int_equal(st.err[DE_IPV4_TRUNC], 1);
+}
+
+/* VXLAN: an Ethernet frame after 8 bytes with the I flag. */
+static void
+test_vxlan(void **state)
+{
+	struct packet		pkt;
+	struct decode_stats	st;
+	uint8_t			f[sizeof(vxlan_tcp)];
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(decode(DLT_EN10MB, vxlan_tcp, sizeof(vxlan_tcp), &pkt,
+	    &st), 0);
+	assert_int_equal(pkt.proto, PROTO_UDP);
+	assert_int_equal(pkt.dport, 4789);
+	assert_int_equal(pkt.tun_type, TUN_VXLAN);
+	assert_int_equal(pkt.payload_len, 0);	/* inspected inside only */
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+	assert_int_equal(pkt.sport, 40000);
+	assert_int_equal(st.tunnel[TUN_VXLAN], 1);
+
+	/* No I flag: plain UDP, its payload scanned as any other. */
+	memcpy(f, vxlan_tcp, sizeof(f));
+	f[42] = 0;
+	assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_VXLAN_FLAGS);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	assert_int_equal(pkt.payload_len, sizeof(f) - 42);
+
+	/* Shorter than its header; an inner frame of 6 bytes. */
+	memcpy(f, vxlan_tcp, sizeof(f));
+	f[16] = 0;
+	f[17] = 20 + 8 + 4;
+	f[38] = 0;
+	f[39] = 8 + 4;
+	assert_int_equal(decode(DLT_EN10MB, f, 14 + 32, &pkt, NULL), 0);
+	assert_int_equal(pkt.err, DE_VXLAN_SHORT);
+	assert_false(pkt.flags & PKT_TUNNEL);
+	f[17] = 20 + 8 + 8 + 6;
+	f[39] = 8 + 8 + 6;
+	assert_int_equal(decode(DLT_EN10MB, f, 14 + 42, &pkt, &st), 0);
+	assert_true(pkt.flags & PKT_TUNNEL);
+	assert_int_equal(decap(&pkt, &st), 1);
+	assert_int_equal(pkt.err, DE_ETH_SHORT);
+	assert_int_equal(st.err[DE_ETH_SHORT], 1);
+}
+
+/* Tunnels in tunnels: TUNNEL_DEPTH_MAX taken apart, the next counted. */
+static void
+test_tunnel_depth(void **state)
+{
+	struct packet		pkt;
+	struct decode_stats	st;
+	uint8_t			f[512];
+	size_t			n = sizeof(eth_tcp) - 14, off = 200;
+	int			d;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	memcpy(f + off, eth_tcp + 14, n);
+	for (d = 0; d < TUNNEL_DEPTH_MAX; d++) {
+		off -= 20;
+		n = ip4_wrap(f + off, PROTO_IPIP, n);
+	}
+	assert_int_equal(decode(DLT_RAW, f + off, n, &pkt, &st), 0);
+	assert_int_equal(decap(&pkt, &st), TUNNEL_DEPTH_MAX);
+	assert_int_equal(pkt.err, DE_NONE);
+	assert_int_equal(pkt.proto, PROTO_TCP);
+
+	off -= 20;
+	n = ip4_wrap(f + off, PROTO_IPIP, n);
+	assert_int_equal(decode(DLT_RAW, f + off, n, &pkt, &st), 0);
+	assert_int_equal(decap(&pkt, &st), TUNNEL_DEPTH_MAX);
+	assert_int_equal(pkt.err, DE_TUNNEL_TOO_DEEP);
+	assert_int_equal(pkt.proto, PROTO_IPIP);
+	assert_int_equal(st.err[DE_TUNNEL_TOO_DEEP], 1);
+	assert_int_equal(st.tunnel[TUN_IPV4_IN_IP], 2 * TUNNEL_DEPTH_MAX);
+}
+
 /* Every prefix and random corruption of every sample must decode safely. */
 static void
 test_truncations_and_flips(void **state)
@@ -435,6 +715,8 @@ test_truncations_and_flips(void **state)
 		{ DLT_RAW, ip6_ext_icmp, sizeof(ip6_ext_icmp) },
 		{ DLT_LINUX_SLL2, sll2_icmp, sizeof(sll2_icmp) },
 		{ DLT_NULL, null_frag, sizeof(null_frag) },
+		{ DLT_EN10MB, gre_opts_tcp, sizeof(gre_opts_tcp) },
+		{ DLT_EN10MB, vxlan_tcp, sizeof(vxlan_tcp) },
 	};
 	struct decode_stats	st;
 	struct packet		pkt;
@@ -451,6 +733,7 @@ test_truncations_and_flips(void **state)
 
 			memcpy(c, samples[i].p, n);
 			decode(samples[i].dlt, c, n, &pkt, &st);
+			decap(&pkt, &st);
 			free(c);
 		}
 		for (k = 0; k < 20000; k++) {
@@ -466,6 +749,7 @@ test_truncations_and_flips(void **state)
 			}
 			n = (size_t)(x >> 40) % (samples[i].len + 1);
 			decode(samples[i].dlt, c, n, &pkt, &st);
+			decap(&pkt, &st);
 			free(c);
 		}
 	}
@@ -500,6 +784,10 @@ main(void)
 		cmocka_unit_test(test_malformed_reasons),
 		cmocka_unit_test(test_snaplen_truncation),
 		cmocka_unit_test(test_truncations_and_flips),
+		cmocka_unit_test(test_gre),
+		cmocka_unit_test(test_ip_in_ip),
+		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_tunnel_depth),
 		cmocka_unit_test(test_err_names),
 	};
 

@@ -1,5 +1,6 @@
 /*
- * libFuzzer target: one frame through decode, flow and app metadata.
+ * libFuzzer target: one frame through decode, flow and app metadata,
+ * and the packets its tunnels carry.
  * The first input byte picks the link type, so one corpus covers all.
  */
 #include "config.h"
@@ -49,7 +50,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int	 dlts[] = { DLT_EN10MB, DLT_LINUX_SLL,
 				    276, DLT_RAW, 228, 229, DLT_NULL, DLT_LOOP };
 	struct decode_stats	 st;
-	struct packet		 pkt;
+	struct packet		 pkt, buf[2];
+	uint8_t			 depth = 0;
+	int			 rc;
 
 	if (ft == NULL) {
 		ft = flow_table_new(4 << 20, NULL, on_end, NULL);
@@ -61,11 +64,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.ts = clock_us += 1000;
 	pkt.caplen = pkt.wirelen = (uint32_t)(size - 1);
-	if (decode_frame(dlts[data[0] % 8], data + 1, size - 1, &pkt, &st) != 0)
-		return 0;
-	if (pkt.ipver == 0 || flow_lookup(ft, &pkt) == NULL)
-		return 0;
-	app_process(app, &pkt);
+	rc = decode_frame(dlts[data[0] % 8], data + 1, size - 1, &pkt, &st);
+	/* Each packet, then the one its tunnel carries, as sensor.c does. */
+	for (;;) {
+		struct packet *p = depth == 0 ? &pkt : &buf[depth & 1];
+
+		if (rc == 0 && p->ipver != 0 && flow_lookup(ft, p) != NULL)
+			app_process(app, p);
+		if (!(p->flags & PKT_TUNNEL))
+			break;
+		depth++;
+		rc = decode_inner(p, &buf[depth & 1], depth, &st);
+	}
 	flow_expire(ft, clock_us);
 	return 0;
 }

@@ -156,10 +156,13 @@ EOF
 	    -c "$tmp/canhgac.yaml" 2>"$tmp/daemon.err" &
 	dpid=$!
 	pids+=("$dpid")
-	local waits=50
+	# 30 s: 12,000 rules under ASan took over 5 s to load on a busy
+	# machine (control_rules_pages.sh): a slow start, not a failed one.
+	local waits=300
 	[ -z "${CTL_WRAP:-}" ] || waits=600	# valgrind starts slowly
 	for _ in $(seq $waits); do
 		grep -q "running on" "$tmp/daemon.err" 2>/dev/null && break
+		kill -0 "$dpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	grep -q "running on" "$tmp/daemon.err" ||

@@ -205,7 +205,9 @@ sensor_payload(struct worker *w, const struct packet *pkt)
 		c.pm = w->pmatch;
 	}
 	rules_match_state(w->match_state, &c, w->alerts);
-	if (c.pm != NULL && !app_encrypted(f))
+	/* Only a byte stream carries a line into the next piece: a
+	 * datagram's excerpt is the datagram, scanned whole. */
+	if (c.pm != NULL && f->proto == PROTO_TCP && !app_encrypted(f))
 		alert_cred_advance(&f->cred[pkt->dir & 1], pkt->payload,
 		    pkt->payload_len);
 }

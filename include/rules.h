@@ -393,6 +393,11 @@ struct rules_state *rules_main_state(const struct ruleset *);
  * the shared table keeps its own. -1 without memory for them.
  */
 int	 rules_split_thresholds(struct ruleset *);
+/* A reload's set for n packet workers, made by the reload's thread:
+ * states up to the main one and n more, thresholds split. -1 without
+ * memory. rules_state_nth: the main state (0) or worker i's (i + 1). */
+int	 rules_worker_states(struct ruleset *, size_t n);
+struct rules_state *rules_state_nth(const struct ruleset *, size_t i);
 /* A worker's own: a slice of a reload's carried threshold state. */
 void	 rules_state_tick(struct rules_state *);
 /* A rule whose regex gave up since it was last returned, and on how many
@@ -414,6 +419,18 @@ uint64_t rules_threshold_evictions(const struct ruleset *);
  * (a slice a call, from the loop's tick: 1 while some is left).
  */
 void	 rules_carry_counters(struct ruleset *to, struct ruleset *from);
+/*
+ * The same in two halves: the plan (which rule of to takes over which
+ * of from's), made off the loop while from is not swapped out, and the
+ * carry itself, on the loop while capture waits. A plan made for
+ * another set, or none, is made at the carry.
+ */
+struct rules_carry_plan;
+struct rules_carry_plan *rules_carry_plan_new(const struct ruleset *to,
+	    const struct ruleset *from);
+void	 rules_carry_plan_free(struct rules_carry_plan *);
+void	 rules_carry_planned(struct ruleset *to, struct ruleset *from,
+	    const struct rules_carry_plan *);
 int	 rules_carry_step(struct ruleset *);
 /* Packet workers: thresholds and suppressions stay until ts at least
  * (thr_horizon). */

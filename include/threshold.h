@@ -74,10 +74,11 @@ int	 thr_event_suppress(struct thr_table *, size_t r,
 	    const struct thr_key *skey, uint64_t ts, struct thr_result *out);
 const struct thr_stats *thr_stats(const struct thr_table *);
 /* Reload: state of from's rule r moves to to's rule map[r] (UINT32_MAX:
- * dropped), so windows and suppressions of unchanged rules go on. to
- * takes from over and moves it in slices: thr_carry_step, with at most n
- * entries a call, returns 1 while some are left. */
-void	 thr_carry(struct thr_table *to, struct thr_table *from,
+ * dropped), so windows and suppressions of unchanged rules go on. 1: to
+ * took from over and moves it in slices (thr_carry_step, with at most n
+ * entries a call, returns 1 while some are left); 0: nothing to move
+ * (or no memory to), from is still the caller's to free, off the loop. */
+int	 thr_carry(struct thr_table *to, struct thr_table *from,
 	    const uint32_t *map);
 int	 thr_carry_step(struct thr_table *, uint32_t n);
 /* Packet workers: no worker will count an event before ts any more, so

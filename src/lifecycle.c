@@ -197,7 +197,7 @@ rules_retire(struct sensor *s, struct ruleset *old)
  */
 static int
 reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
-    char *err, size_t errlen)
+    const struct rules_carry_plan *plan, char *err, size_t errlen)
 {
 	struct eventlog	*nel = NULL;
 	char		*npath = NULL;
@@ -233,7 +233,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 		goto fail;
 	}
 	had_baselines = rules_has_baselines(s->rules);
-	rules_carry_counters(nr, s->rules);
+	rules_carry_planned(nr, s->rules, plan);
 	rules_retire(s, s->rules);
 	s->rules = nr;
 	s->w.match_state = rules_main_state(nr);
@@ -279,7 +279,7 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 	reload_begin(s);
 	if ((nc = reload_config(s, err, errlen)) != NULL)
 		nr = rules_load(nc, err, errlen);
-	return reload_commit(s, nc, nr, err, errlen);
+	return reload_commit(s, nc, nr, NULL, err, errlen);
 }
 
 /*
@@ -301,6 +301,13 @@ struct reload_job {
 	struct sensor		*s;
 	struct config		*nc;
 	struct ruleset		*nr;
+	/* Worked out with nr by the thread, so that the swap, while
+	 * capture waits, only follows arrays: which of the running set's
+	 * rules (from, not swapped out while a build runs) nr's take over,
+	 * and the packet workers' states. */
+	const struct ruleset	*from;
+	size_t			 nworkers;
+	struct rules_carry_plan	*plan;
 	char			 err[1024];
 	pthread_t		 tid;
 	int			 pipe[2];	/* the thread's "done" */
@@ -371,6 +378,11 @@ reload_thread(void *arg)
 
 	util_background_thread();
 	j->nr = rules_load(j->nc, j->err, sizeof(j->err));
+	/* Without memory for either, the swap makes them (or fails). */
+	if (j->nr != NULL) {
+		(void)rules_worker_states(j->nr, j->nworkers);
+		j->plan = rules_carry_plan_new(j->nr, j->from);
+	}
 	if (write(j->pipe[1], &c, 1) != 1)
 		log_warn("reload: cannot wake the loop");
 	return NULL;
@@ -380,6 +392,7 @@ static void
 reload_job_free(struct reload_job *j)
 {
 	event_free(j->ev);
+	rules_carry_plan_free(j->plan);
 	close(j->pipe[0]);
 	close(j->pipe[1]);
 	free(j);
@@ -405,7 +418,7 @@ on_reload_built(evutil_socket_t fd, short what, void *arg)
 		rules_retire(s, j->nr);
 		j->nr = NULL;
 	}
-	ok = reload_commit(s, j->nc, j->nr, err, sizeof(err)) == 0;
+	ok = reload_commit(s, j->nc, j->nr, j->plan, err, sizeof(err)) == 0;
 	if (!ok)
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", err);
@@ -439,13 +452,15 @@ reload_start(struct sensor *s, struct reload_waiter *waiters)
 	reload_begin(s);
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		snprintf(err, sizeof(err), "no memory to start a reload");
-		(void)reload_commit(s, NULL, NULL, err, sizeof(err));
+		(void)reload_commit(s, NULL, NULL, NULL, err, sizeof(err));
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", err);
 		waiters_done(waiters, 0, err);
 		return;
 	}
 	j->s = s;
+	j->from = s->rules;
+	j->nworkers = workers_count(s->workers);
 	j->waiters = waiters;
 	j->pipe[0] = j->pipe[1] = -1;
 	if ((j->nc = reload_config(s, err, sizeof(err))) == NULL)
@@ -468,7 +483,7 @@ reload_start(struct sensor *s, struct reload_waiter *waiters)
 	s->reload_job = j;
 	return;
 fail:
-	(void)reload_commit(s, j->nc, NULL, err, sizeof(err));
+	(void)reload_commit(s, j->nc, NULL, NULL, err, sizeof(err));
 	free(j);
 	log_warnx("reload failed, keeping the running configuration: %s", err);
 	waiters_done(waiters, 0, err);

@@ -928,7 +928,7 @@ thr_event_suppress(struct thr_table *t, size_t r, const struct thr_key *skey,
 }
 
 /*
- * A reload: `to` takes `from` over (the caller must not free it) and
+ * A reload: `to` takes `from` over (1: the caller must not free it) and
  * carries every window and suppression record of it whose rule is
  * map[rule] in `to` (no map: none is; THR_NIL: the rule is gone or
  * its definition changed, and its state with it), with its distinct
@@ -936,18 +936,19 @@ thr_event_suppress(struct thr_table *t, size_t r, const struct thr_key *skey,
  * slices by thr_carry_step, newest first to the LRU head so that the
  * order survives. `to` is fresh and may be smaller (threshold_memcap
  * changed): what does not fit is the oldest, dropped and counted as
- * evicted. No work per entry here: this runs while capture waits.
+ * evicted. No work per entry here: this runs while capture waits. With
+ * nothing to carry (no key, or no rule kept) `from` stays the caller's
+ * (0), so that a table of many MiB is freed with the old set, off the
+ * loop.
  */
-void
+int
 thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 {
 	uint32_t	r;
 	int		any = 0;
 
-	if (to == NULL || from == NULL || map == NULL) {
-		thr_free(from);
-		return;
-	}
+	if (to == NULL || from == NULL || map == NULL)
+		return 0;
 	/* A carry still under way ends first (reloads seconds apart). */
 	while (thr_carry_step(from, UINT32_MAX))
 		;
@@ -956,6 +957,10 @@ thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 	to->st.evicted = from->st.evicted;
 	to->st.suppressed = from->st.suppressed;
 	to->unremembered = from->unremembered;
+	for (r = 0; r < from->nrules && !any && from->st.keys > 0; r++)
+		any = map[r] < to->nrules;
+	if (!any)
+		return 0;
 	/*
 	 * This runs after the swap, where a reload can no longer fail:
 	 * without memory for the maps the windows start afresh, said once.
@@ -966,22 +971,18 @@ thr_carry(struct thr_table *to, struct thr_table *from, const uint32_t *map)
 		    "reload; they start afresh");
 		free(to->inv);
 		to->inv = NULL;
-		thr_free(from);
-		return;
+		return 0;
 	}
 	memset(to->inv, 0xff, (to->nrules + 1) * sizeof(*to->inv));
 	for (r = 0; r < from->nrules; r++) {
 		to->pmap[r] = map[r];
-		if (map[r] < to->nrules) {
+		if (map[r] < to->nrules)
 			to->inv[map[r]] = r;
-			any = 1;
-		}
 	}
 	to->prev = from;
 	to->st.keys += from->st.keys;
 	to->st.bytes += from->st.bytes;
-	if (!any || from->st.keys == 0)
-		thr_carry_end(to);
+	return 1;
 }
 
 /*

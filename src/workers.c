@@ -868,11 +868,16 @@ workers_prepare(struct workers *ws, struct ruleset *nr,
 {
 	size_t	i;
 
+	/* Made by the reload's thread (rules_worker_states): here only if
+	 * the set came from elsewhere. */
+	if (rules_worker_states(nr, workers_count(ws)) != 0)
+		return -1;
 	for (i = 0; i < workers_count(ws); i++)
-		if ((ws->t[i]->next_state = rules_state_new(nr)) == NULL ||
-		    wt_events(ws->t[i], nel, nc, &ws->t[i]->next_events) != 0)
+		if ((ws->t[i]->next_state = rules_state_nth(nr, i + 1)) ==
+		    NULL || wt_events(ws->t[i], nel, nc,
+		    &ws->t[i]->next_events) != 0)
 			return -1;
-	return rules_split_thresholds(nr);
+	return 0;
 }
 
 /* A failed reload: the states belong to the set being retired, so no

@@ -612,18 +612,24 @@ own_events(struct rules_state *w0, struct rules_state *w1,
  * summed, and a window in progress carried over a reload to the state
  * of the same worker.
  */
+enum own_reload {
+	OWN_CARRY,		/* rules_carry_counters, states made before */
+	OWN_PLANNED,		/* as the reload's thread and swap do it */
+	OWN_STALE_PLAN,		/* a plan made for another set */
+};
+
 static void
-test_own_tables(void **state)
+own_tables(enum own_reload how)
 {
 	struct config		*c = make_config(1, "en");
-	struct ruleset		*rs, *rs2;
+	struct ruleset		*rs, *rs2, *rs3;
 	struct rules_state	*w[2], *n[2];
+	struct rules_carry_plan	*plan = NULL;
 	struct alert_out	*o;
 	struct thr_stats	 one, two;
 	char			 err[512];
 	json_t			*al;
 
-	(void)state;
 	/* One matcher: what two must give. */
 	rs = rules_load(c, err, sizeof(err));
 	assert_non_null(rs);
@@ -657,9 +663,38 @@ test_own_tables(void **state)
 	rs2 = rules_load(c, err, sizeof(err));
 	assert_non_null(rs2);
 	n[0] = rules_main_state(rs2);
-	n[1] = rules_state_new(rs2);
-	rules_split_thresholds(rs2);
-	rules_carry_counters(rs2, rs);
+	switch (how) {
+	case OWN_CARRY:
+		n[1] = rules_state_new(rs2);
+		rules_split_thresholds(rs2);
+		rules_carry_counters(rs2, rs);
+		break;
+	case OWN_PLANNED:
+		assert_int_equal(rules_worker_states(rs2, 1), 0);
+		plan = rules_carry_plan_new(rs2, rs);
+		assert_non_null(plan);
+		n[1] = rules_state_nth(rs2, 1);
+		assert_non_null(n[1]);
+		assert_non_null(n[1]->thr_own);
+		assert_null(rules_state_nth(rs2, 2));
+		/* Made already: the swap's call changes nothing. */
+		assert_int_equal(rules_worker_states(rs2, 1), 0);
+		assert_ptr_equal(rules_state_nth(rs2, 1), n[1]);
+		rules_carry_planned(rs2, rs, plan);
+		break;
+	case OWN_STALE_PLAN:
+		/* Made against a set that is not the one carried from: the
+		 * carry makes its own, and the window still goes on. */
+		rs3 = rules_load(c, err, sizeof(err));
+		assert_non_null(rs3);
+		plan = rules_carry_plan_new(rs2, rs3);
+		rules_free(rs3);
+		assert_int_equal(rules_worker_states(rs2, 1), 0);
+		n[1] = rules_state_nth(rs2, 1);
+		rules_carry_planned(rs2, rs, plan);
+		break;
+	}
+	rules_carry_plan_free(plan);
 	rules_free(rs);
 	event_via(n[1], o, "10.0.5.8", "10.0.5.3", PROTO_TCP, 7777, TH_SYN,
 	    NULL, 1735700082);
@@ -676,6 +711,29 @@ test_own_tables(void **state)
 	rules_free(rs2);
 	(void)n[0];
 	config_free(c);
+}
+
+static void
+test_own_tables(void **state)
+{
+	(void)state;
+	own_tables(OWN_CARRY);
+}
+
+/* A reload's thread makes the workers' states and the carry's plan;
+ * the swap only follows it: the same windows go on. */
+static void
+test_own_tables_planned(void **state)
+{
+	(void)state;
+	own_tables(OWN_PLANNED);
+}
+
+static void
+test_own_tables_stale_plan(void **state)
+{
+	(void)state;
+	own_tables(OWN_STALE_PLAN);
 }
 
 /* Sources of test_threads, each sending events from both threads. */
@@ -2050,6 +2108,8 @@ main(void)
 		cmocka_unit_test(test_two_states),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_own_tables),
+		cmocka_unit_test(test_own_tables_planned),
+		cmocka_unit_test(test_own_tables_stale_plan),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_flow_caches),

@@ -768,7 +768,8 @@ test_carry(void **state)
 		    100 * SEC + (uint64_t)i * 30 * SEC, &out);
 		assert_int_equal(due, i == 9);
 		n = thr_new(1 * MB, sp, 2);
-		thr_carry(n, t, same);	/* n takes t over */
+		/* n takes t over */
+		assert_int_equal(thr_carry(n, t, same), 1);
 		t = n;
 	}
 	assert_int_equal(out.distinct, 10);
@@ -783,7 +784,9 @@ test_carry(void **state)
 	assert_int_equal(thr_stats(t)->suppressed, 1);
 	/* A changed rule: nothing carried, a new window from the start. */
 	n = thr_new(1 * MB, sp, 2);
-	thr_carry(n, t, none);
+	/* Nothing to move: t stays the caller's to free. */
+	assert_int_equal(thr_carry(n, t, none), 0);
+	thr_free(t);
 	t = n;
 	assert_int_equal(thr_stats(t)->keys, 0);
 	assert_int_equal(thr_stats(t)->suppressed, 1);
@@ -832,7 +835,7 @@ test_carry_slices(void **state)
 	assert_int_equal(thr_stats(t)->keys, N);
 	n = thr_new(64 * MB, sp2, 2);
 	t0 = clock();
-	thr_carry(n, t, map);
+	assert_int_equal(thr_carry(n, t, map), 1);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	print_message("thr_carry of %d keys: %.4f s of CPU\n", N, secs);
 	assert_true(secs < 0.005);

@@ -19,9 +19,12 @@ struct spool *spool_open(const char *dir, uint64_t max, enum spool_fsync,
 void	 spool_close(struct spool *);
 /* Append one frame; the oldest frames go when the spool is full. */
 int	 spool_append(struct spool *, const char *frame, size_t len);
-/* Prepend frames (unacknowledged at exit) before everything else. */
-int	 spool_prepend(struct spool *, const char *frames, size_t len,
-	    uint64_t nframes);
+/* Prepend frames (unacknowledged at exit) before everything else: len
+ * bytes in all, nframes frames, each piece given in order by next (1
+ * and the piece, 0 after the last) and written as it comes, so that
+ * nothing is gathered in memory. */
+int	 spool_prepend(struct spool *, int (*next)(void *, const char **,
+	    size_t *), void *arg, size_t len, uint64_t nframes);
 /* Next frame after the read position; 1 found, 0 none, -1 error. */
 int	 spool_read(struct spool *, char **frame, size_t *len,
 	    struct spool_pos *end);

@@ -486,10 +486,16 @@ write_frame(struct remote *r, const char *data, size_t len, int from_spool,
 {
 	struct wrec	*w = reuse;
 
-	if (bufferevent_write(r->bev, data, len) != 0)
+	/* Its record first: without memory the frame is not written, and
+	 * the caller keeps it (spool or resend list), not lost. */
+	if (w == NULL && (w = malloc(sizeof(*w) + len)) == NULL)
 		return -1;
-	if (w == NULL) {
-		w = xmalloc(sizeof(*w) + len);
+	if (bufferevent_write(r->bev, data, len) != 0) {
+		if (reuse == NULL)
+			free(w);
+		return -1;
+	}
+	if (reuse == NULL) {
 		memcpy(w->data, data, len);
 		w->len = len;
 		w->from_spool = from_spool;
@@ -694,31 +700,39 @@ remote_send(struct remote *r, const struct alert_rec *a)
 	r->spooled++;
 }
 
+/* spool_prepend's pieces: the frames of a list, in order. */
+static int
+persist_next(void *arg, const char **data, size_t *len)
+{
+	struct wrec	**w = arg;
+
+	if (*w == NULL)
+		return 0;
+	*data = (*w)->data;
+	*len = (*w)->len;
+	*w = (*w)->next;
+	return 1;
+}
+
 /* Put everything not known delivered back at the front of the spool. */
 static void
 persist(struct remote *r)
 {
 	struct wlist	 all;
-	struct wrec	*w;
-	char		*buf, *p;
+	struct wrec	*at;
 
 	memset(&all, 0, sizeof(all));
 	wl_concat(&all, &r->window);
 	wl_concat(&all, &r->resend);
 	if (all.n == 0)
 		return;
-	p = buf = xmalloc(all.bytes);
-	for (w = all.head; w != NULL; w = w->next) {
-		memcpy(p, w->data, w->len);
-		p += w->len;
-	}
-	if (spool_prepend(r->spool, buf, all.bytes, all.n) != 0)
+	at = all.head;
+	if (spool_prepend(r->spool, persist_next, &at, all.bytes, all.n) != 0)
 		log_warn("remote %s: cannot keep %" PRIu64 " undelivered "
 		    "alerts in the spool", r->name, all.n);
 	else
 		log_info("remote %s: %" PRIu64 " undelivered alerts kept in "
 		    "the spool", r->name, all.n);
-	free(buf);
 	wl_free(&all);
 }
 

@@ -28,7 +28,6 @@
 #include "log.h"
 #include "safefile.h"
 #include "spool.h"
-#include "xmalloc.h"
 
 #define SEQ_RESERVE	100000
 /* Beyond any real count; a larger seq file is garbage, not a number. */
@@ -229,11 +228,10 @@ seg_scan(struct spool *sp, struct segment *s, int last)
 
 	if ((fd = seg_open(sp, s->id, O_RDWR)) < 0)
 		return -1;
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, &st) != 0 || (buf = malloc(RBUF_SIZE)) == NULL) {
 		close(fd);
 		return -1;
 	}
-	buf = xmalloc(RBUF_SIZE);
 	s->frames = 0;
 	for (;;) {
 		int r;
@@ -294,13 +292,27 @@ seg_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Room for one more segment; -1 without memory, nothing changed. */
+static int
+seg_reserve(struct spool *sp)
+{
+	struct segment	*n;
+	size_t		 cap;
+
+	if (sp->nsegs < sp->cap)
+		return 0;
+	cap = sp->cap ? sp->cap * 2 : 16;
+	if ((n = reallocarray(sp->segs, cap, sizeof(*n))) == NULL)
+		return -1;
+	sp->segs = n;
+	sp->cap = cap;
+	return 0;
+}
+
+/* After seg_reserve. */
 static struct segment *
 seg_add(struct spool *sp, uint64_t id, int front)
 {
-	if (sp->nsegs == sp->cap) {
-		sp->cap = sp->cap ? sp->cap * 2 : 16;
-		sp->segs = xreallocarray(sp->segs, sp->cap, sizeof(*sp->segs));
-	}
 	if (front) {
 		memmove(sp->segs + 1, sp->segs, sp->nsegs * sizeof(*sp->segs));
 		sp->nsegs++;
@@ -320,9 +332,12 @@ open_writer(struct spool *sp, int fresh)
 	if (sp->wfd >= 0)
 		close(sp->wfd);
 	sp->wfd = -1;
-	if (fresh || sp->nsegs == 0)
+	if (fresh || sp->nsegs == 0) {
+		if (seg_reserve(sp) != 0)
+			return -1;
 		seg_add(sp, sp->nsegs ? sp->segs[sp->nsegs - 1].id + 1 :
 		    (1ULL << 32), 0);
+	}
 	if ((sp->wfd = seg_open(sp, sp->segs[sp->nsegs - 1].id, O_WRONLY |
 	    O_CREAT | O_APPEND)) < 0)
 		return -1;
@@ -330,6 +345,7 @@ open_writer(struct spool *sp, int fresh)
 }
 
 static struct segment *seg_find(struct spool *, uint64_t);
+static void spool_free(struct spool *);
 static void reader_close(struct spool *);
 
 /*
@@ -397,8 +413,17 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		close(dfd);
 		return NULL;
 	}
-	sp = xcalloc(1, sizeof(*sp));
-	sp->dir = xstrdup(dir);
+	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
+	    (sp->dir = strdup(dir)) == NULL ||
+	    (sp->rbuf = malloc(RBUF_SIZE)) == NULL) {
+		snprintf(err, errlen, "spool %s: no memory to open it", dir);
+		closedir(d);
+		close(dfd);
+		if (sp != NULL)
+			free(sp->dir);
+		free(sp);
+		return NULL;
+	}
 	sp->dfd = dfd;
 	sp->max = max;
 	sp->seg_max = max / 8;
@@ -408,7 +433,6 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		sp->seg_max = 4096;
 	sp->fsync = fs;
 	sp->wfd = sp->rfd = -1;
-	sp->rbuf = xmalloc(RBUF_SIZE);
 	while ((de = readdir(d)) != NULL) {
 		char		*end;
 		unsigned long long id;
@@ -419,15 +443,24 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		id = strtoull(de->d_name, &end, 16);
 		if (end != de->d_name + 16)
 			continue;
+		if (seg_reserve(sp) != 0)
+			goto nomem;
 		seg_add(sp, id, 0);
 	}
 	closedir(d);
+	d = NULL;
 	if (sp->nsegs > 1)
 		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), seg_cmp);
-	/* A segment that cannot be opened safely (a link) is left out. */
-	for (i = j = 0; i < sp->nsegs; i++)
+	/* A segment that cannot be opened safely (a link) is left out;
+	 * without memory to read one, the spool is not opened: leaving it
+	 * out would lose its alerts. */
+	for (i = j = 0; i < sp->nsegs; i++) {
+		errno = 0;
 		if (seg_scan(sp, &sp->segs[i], i + 1 == sp->nsegs) == 0)
 			sp->segs[j++] = sp->segs[i];
+		else if (errno == ENOMEM)
+			goto nomem;
+	}
 	sp->nsegs = j;
 	for (i = 0; i < sp->nsegs; i++) {
 		sp->total += sp->segs[i].size;
@@ -447,7 +480,11 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		while (sp->rpos.seg == sp->cpos.seg &&
 		    sp->rpos.off < sp->cpos.off) {
 			at = sp->rpos.off;
-			if (spool_read(sp, &f, &l, &e) != 1 ||
+			errno = 0;
+			if ((r = spool_read(sp, &f, &l, &e)) == -1 &&
+			    errno == ENOMEM)
+				goto nomem;
+			if (r != 1 ||
 			    sp->rpos.seg != sp->cpos.seg ||
 			    sp->rpos.off > sp->cpos.off)
 				break;
@@ -501,6 +538,29 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		return NULL;
 	}
 	return sp;
+nomem:
+	/* Nothing written: the spool stays as it was for the next open. */
+	snprintf(err, errlen, "spool %s: no memory to open it", dir);
+	if (d != NULL)
+		closedir(d);
+	spool_free(sp);
+	return NULL;
+}
+
+static void
+spool_free(struct spool *sp)
+{
+	if (sp->wfd >= 0)
+		close(sp->wfd);
+	if (sp->rfd >= 0)
+		close(sp->rfd);
+	if (sp->dfd >= 0)
+		close(sp->dfd);
+	free(sp->rbuf);
+	free(sp->frame);
+	free(sp->segs);
+	free(sp->dir);
+	free(sp);
 }
 
 void
@@ -514,17 +574,7 @@ spool_close(struct spool *sp)
 	snprintf(buf, sizeof(buf), "%" PRIu64 "\n", sp->seq);
 	if (state_write(sp, "seq", buf) != 0)
 		log_warn("spool %s: seq", sp->dir);
-	if (sp->wfd >= 0)
-		close(sp->wfd);
-	if (sp->rfd >= 0)
-		close(sp->rfd);
-	if (sp->dfd >= 0)
-		close(sp->dfd);
-	free(sp->rbuf);
-	free(sp->frame);
-	free(sp->segs);
-	free(sp->dir);
-	free(sp);
+	spool_free(sp);
 }
 
 static void
@@ -613,22 +663,34 @@ spool_append(struct spool *sp, const char *frame, size_t len)
  * restart sends them first and nothing twice.
  */
 int
-spool_prepend(struct spool *sp, const char *frames, size_t len,
-    uint64_t nframes)
+spool_prepend(struct spool *sp, int (*next)(void *, const char **, size_t *),
+    void *arg, size_t len, uint64_t nframes)
 {
 	struct segment	*s, *ns;
 	uint64_t	 id, rest = 0, rest_bytes = 0, oid = 0;
+	const char	*piece;
+	size_t		 plen, wrote = 0;
 	int		 fd, ofd, was_writer = 0;
 
 	if (len == 0)
 		return 0;
+	/* Room for the new segment first: nothing is undone after. */
+	if (seg_reserve(sp) != 0)
+		return -1;
 	spool_commit_read(sp);
 	s = seg_find(sp, sp->cpos.seg);
 	id = (s ? s->id : sp->segs[0].id) - 1;
 	if ((fd = seg_open(sp, id, O_WRONLY | O_CREAT | O_TRUNC)) < 0)
 		return -1;
-	if (write(fd, frames, len) != (ssize_t)len)
+	while (next(arg, &piece, &plen)) {
+		if (write(fd, piece, plen) != (ssize_t)plen)
+			goto fail;
+		wrote += plen;
+	}
+	if (wrote != len) {
+		errno = EINVAL;
 		goto fail;
+	}
 	if (s != NULL && sp->cpos.off > 0) {
 		char	buf[65536];
 		off_t	o = (off_t)sp->cpos.off;
@@ -756,9 +818,14 @@ spool_read(struct spool *sp, char **frame, size_t *len, struct spool_pos *end)
 		}
 	}
 	if (hdr + body > sp->frame_cap) {
-		sp->frame_cap = hdr + body;
+		/* Without memory: an error, the frame read again next time. */
+		char	*nf = malloc(hdr + body);
+
+		if (nf == NULL)
+			return -1;
 		free(sp->frame);
-		sp->frame = xmalloc(sp->frame_cap);
+		sp->frame = nf;
+		sp->frame_cap = hdr + body;
 	}
 	if (at + hdr + body <= sp->rbuf_len)
 		memcpy(sp->frame, sp->rbuf + at, hdr + body);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +26,58 @@
 #include "spool.h"
 
 static char dir[256];
+
+/*
+ * malloc and reallocarray of spool.c, wrapped (-Wl,--wrap, Makefile.am):
+ * the nomem_in-th call from now fails as with no memory left, once.
+ */
+static int	nomem_in, nomem_failed;
+
+void	*__real_malloc(size_t);
+void	*__wrap_malloc(size_t);
+void	*__real_reallocarray(void *, size_t, size_t);
+void	*__wrap_reallocarray(void *, size_t, size_t);
+
+static int
+nomem_now(void)
+{
+	if (nomem_in == 0 || --nomem_in > 0)
+		return 0;
+	nomem_failed++;
+	errno = ENOMEM;
+	return 1;
+}
+
+void *
+__wrap_malloc(size_t n)
+{
+	return nomem_now() ? NULL : __real_malloc(n);
+}
+
+void *
+__wrap_reallocarray(void *p, size_t n, size_t size)
+{
+	return nomem_now() ? NULL : __real_reallocarray(p, n, size);
+}
+
+/* spool_prepend's pieces: one buffer. */
+struct one_piece {
+	const char	*data;
+	size_t		 len;
+};
+
+static int
+one_next(void *arg, const char **data, size_t *len)
+{
+	struct one_piece	*p = arg;
+
+	if (p->data == NULL)
+		return 0;
+	*data = p->data;
+	*len = p->len;
+	p->data = NULL;
+	return 1;
+}
 
 static size_t
 frame(char *buf, size_t len, unsigned i)
@@ -217,7 +270,11 @@ test_prepend(void **state)
 		assert_int_equal(next(sp), (int)i);
 	for (i = 0; i < 3; i++)
 		n += frame(pre + n, sizeof(pre) - n, 100 + i);
-	assert_int_equal(spool_prepend(sp, pre, n, 3), 0);
+	{
+		struct one_piece	one = { pre, n };
+
+		assert_int_equal(spool_prepend(sp, one_next, &one, n, 3), 0);
+	}
 	spool_close(sp);
 	sp = spool_open(dir, 1 << 20, SPOOL_FSYNC_NEVER, err, sizeof(err));
 	assert_int_equal(spool_pending(sp), 10);
@@ -532,6 +589,82 @@ test_garbage_middle_frame(void **state)
 	spool_close(sp);
 }
 
+/*
+ * Without memory, opening a spool fails naming it, at whichever
+ * allocation it happens, and leaves the spool as it was: before, a
+ * segment whose read buffer could not be had ended the process
+ * (xmalloc), and so did the segment list's growth. Every frame is
+ * still there, in order, at the next open.
+ */
+static void
+test_open_nomem(void **state)
+{
+	char		 err[256];
+	struct spool	*sp;
+	unsigned	 i, k, failed_opens = 0;
+
+	(void)state;
+	/* Many segments (a spool of 64 KiB has 8 KiB ones: 55 KiB of
+	 * frames in seven), five read and committed. */
+	sp = open_filled_max(1 << 16, 1500);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(next(sp), (int)i);
+	spool_commit_read(sp);
+	spool_close(sp);
+	for (k = 1; k < 64; k++) {
+		nomem_failed = 0;
+		nomem_in = (int)k;
+		err[0] = '\0';
+		sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err,
+		    sizeof(err));
+		nomem_in = 0;
+		if (nomem_failed == 0) {
+			/* Fewer allocations than k: all were tried. */
+			assert_non_null(sp);
+			spool_close(sp);
+			break;
+		}
+		if (sp == NULL) {
+			assert_non_null(strstr(err, dir));
+			failed_opens++;
+		} else
+			spool_close(sp);
+	}
+	assert_true(failed_opens >= 2);
+	sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err, sizeof(err));
+	assert_non_null(sp);
+	/* From the committed cursor on, every frame in order. */
+	assert_int_equal(spool_pending(sp), 1495);
+	for (i = 5; i < 1500; i++)
+		assert_int_equal(next(sp), (int)i);
+	assert_int_equal(next(sp), -1);
+	spool_close(sp);
+}
+
+/* A frame read without memory for it: an error, and the same frame at
+ * the next read, none skipped (before: xmalloc ended the process). */
+static void
+test_read_nomem(void **state)
+{
+	char		*f;
+	size_t		 len;
+	struct spool_pos e;
+	struct spool	*sp;
+
+	(void)state;
+	sp = open_filled(3);
+	nomem_in = 1;
+	nomem_failed = 0;
+	assert_int_equal(spool_read(sp, &f, &len, &e), -1);
+	assert_int_equal(nomem_failed, 1);
+	nomem_in = 0;
+	assert_int_equal(next(sp), 0);
+	assert_int_equal(next(sp), 1);
+	assert_int_equal(next(sp), 2);
+	assert_int_equal(next(sp), -1);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -551,6 +684,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_middle_segment,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_repeats, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_open_nomem, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_read_nomem, setup,
 		    teardown),
 	};
 

@@ -52,9 +52,6 @@ int	safe_open_read(const char *path, char *err, size_t errlen);
  * *over set past max, or with errno on a read error (ENOMEM: no memory).
  */
 char	*safe_read_capped(int fd, size_t max, size_t *len, int *over);
-/* SHA-256 (hex) of a file opened as safe_open_read does: 0, or -1 with
- * err when it cannot be opened or read (out ""). */
-int	safe_sha256(const char *path, char out[65], char *err, size_t errlen);
 
 /*
  * A temporary file beside path holding buf, with st's mode and owner

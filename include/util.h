@@ -32,6 +32,10 @@ int	 util_nomem(char *err, size_t errlen);
 int	 util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 	    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
 	    char *err, size_t errlen);
+/* The SHA-256 (hex) and modification time of the bytes the calling
+ * thread's last util_read_list read, when it read path whole; -1 if
+ * it did not. */
+int	 util_list_digest(const char *path, char sha256[65], int64_t *mtime);
 /*
  * Lower the calling thread's CPU share (nice +10): the threads that load
  * or free a rule set, or run the self-test, yield to the capture loop

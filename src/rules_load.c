@@ -632,6 +632,21 @@ list_empty(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 }
 
 /* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
+/*
+ * Its digest, which the report and the history show, and its age, which
+ * the report judges: of the bytes the load read, not of the file on
+ * disk now, nor of a second read that could see other bytes.
+ */
+static int
+asset_digest(struct loader *L, struct asset *a, struct yaml_node_s *fn,
+    const char *path)
+{
+	if (util_list_digest(path, a->sha256, &a->mtime) != 0)
+		return lerr(L, fn, "assets.%s: %s: no digest of the list as "
+		    "read", a->name, path);
+	return 0;
+}
+
 static int
 asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
     const char *path, enum tok_kind kind)
@@ -655,7 +670,7 @@ asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 	a->ntoks = (size_t)n;
 	if (n == 0)
 		list_empty(L, a, fn, path);
-	return 0;
+	return asset_digest(L, a, fn, path);
 }
 
 /*
@@ -708,7 +723,6 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	static const char *const kinds[] = { "domain", "ip", "host",
 	    "service" };
 	const char		*type = yamldoc_scalar(tn);
-	struct stat		 sb;
 	char			*path, e[1024];
 	long			 n;
 	int			 kind = -1, i, strict;
@@ -733,13 +747,6 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 	if ((path = own(L->rs, overlay_path(L, yamldoc_scalar(fn)))) == NULL)
 		return lnomem(L, fn);
 	a->file = path;
-	/* Its digest, which the report and the history show, or no list. */
-	if (safe_sha256(path, a->sha256, e, sizeof(e)) != 0)
-		return lerr(L, fn, "assets.%s: %s", a->name, e);
-	/* Its age as loaded: the report judges what is loaded, not the
-	 * file on disk now. */
-	if (stat(path, &sb) == 0)
-		a->mtime = (int64_t)sb.st_mtime;
 	if (kind < 0 && list_kind_first(L, a, fn, path, &kind, &tk) != 0)
 		return -1;
 	if (kind == LF_TOKENS)
@@ -791,7 +798,7 @@ asset_file(struct loader *L, struct asset *a, struct yaml_node_s *map)
 		return lerr(L, fn, "assets.%s: %s", a->name, e);
 	if (n == 0)
 		list_empty(L, a, fn, path);
-	return 0;
+	return asset_digest(L, a, fn, path);
 }
 
 /*

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 
-#include "hkdf.h"
 #include "safefile.h"
 
 static int	have_owner;
@@ -459,39 +458,6 @@ out:
 	free(dir);
 	close(dfd);
 	return fd;
-}
-
-/*
- * SHA-256 of a file opened as safe_open_read does, as hex into out, for
- * a list file's digest at load time, so that a report never reads the
- * file again from the loop. Its state is on the stack: only a file that
- * cannot be opened or read fails it (-1, err), never memory.
- */
-int
-safe_sha256(const char *path, char out[65], char *err, size_t errlen)
-{
-	struct sha256_hex	 h;
-	unsigned char		 buf[16384];
-	ssize_t			 n;
-	int			 fd;
-
-	out[0] = '\0';
-	if ((fd = safe_open_read(path, err, errlen)) < 0)
-		return -1;
-	sha256_hex_init(&h);
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 &&
-	    errno == EINTR))
-		if (n > 0)
-			sha256_hex_update(&h, buf, (size_t)n);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: cannot read to compute its SHA-256: "
-		    "%s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	sha256_hex_final(&h, out);
-	return 0;
 }
 
 /*

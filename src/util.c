@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "hkdf.h"
 #include "log.h"
 #include "safefile.h"
 #include "types.h"
@@ -353,6 +355,28 @@ list_isspace(char c)
 }
 
 /*
+ * The digest of the list each thread read last: taken from the bytes the
+ * entries came from, so that what the report and the history show is
+ * what was loaded, not a second read's (a file rewritten in between).
+ */
+static _Thread_local struct {
+	char	 path[PATH_MAX];
+	char	 sha256[65];
+	int64_t	 mtime;
+	int	 whole;
+} list_read;
+
+int
+util_list_digest(const char *path, char sha256[65], int64_t *mtime)
+{
+	if (!list_read.whole || strcmp(path, list_read.path) != 0)
+		return -1;
+	memcpy(sha256, list_read.sha256, 65);
+	*mtime = list_read.mtime;
+	return 0;
+}
+
+/*
  * Read a list file (indicator IPs, domains): one entry a line; '#' starts
  * a comment anywhere on a line; blank lines, surrounding white space and
  * CRLF line ends are ignored. size_cb, if given, learns the file size
@@ -366,11 +390,14 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 {
 	FILE		*fp;
 	struct stat	 st;
+	struct sha256_hex h;
 	char		 buf[LIST_LINE_MAX], msg[512], *p, *hash;
-	size_t		 len = 0, total = 0;
+	size_t		 len = 0, total = 0, before;
 	unsigned long	 line = 0;
 	int		 r, fd;
 
+	list_read.whole = 0;
+	sha256_hex_init(&h);
 	/* Root reads it at start: no link the service user planted. */
 	if ((fd = safe_open_read(path, err, errlen)) < 0)
 		return -1;
@@ -395,7 +422,8 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 		    "for the set's entries" : "too many entries in the set");
 		goto fail;
 	}
-	while ((r = list_getline(fp, buf, sizeof(buf), &len, &total)) != 0) {
+	while ((before = total, r = list_getline(fp, buf, sizeof(buf), &len,
+	    &total)) != 0) {
 		line++;
 		if (total > (size_t)LIST_FILE_MAX) {
 			snprintf(err, errlen, "%s: larger than the %ld-byte "
@@ -417,6 +445,10 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 			    strerror(errno));
 			goto fail;
 		}
+		/* The line as read, and its newline if it had one. */
+		sha256_hex_update(&h, buf, len);
+		if (total - before > len)
+			sha256_hex_update(&h, "\n", 1);
 		if ((hash = memchr(buf, '#', len)) != NULL)
 			len = (size_t)(hash - buf);
 		while (len > 0 && list_isspace(buf[len - 1]))
@@ -434,6 +466,12 @@ util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
 			log_warnx("%s:%lu: warning: %s", path, line, msg);
 	}
 	fclose(fp);
+	if ((size_t)snprintf(list_read.path, sizeof(list_read.path), "%s",
+	    path) < sizeof(list_read.path)) {
+		sha256_hex_final(&h, list_read.sha256);
+		list_read.mtime = (int64_t)st.st_mtime;
+		list_read.whole = 1;
+	}
 	/*
 	 * A big list grows its tables by doubling; glibc keeps the freed
 	 * halves resident unless asked (a 1M-domain list: 48 MB -> 31 MB).

@@ -530,6 +530,60 @@ test_digest_as_read(void **state)
 }
 
 /*
+ * util_read_list of the library, wrapped (-Wl,--wrap=util_read_list,
+ * Makefile.am): with rewrite_ioc set, ioc.txt is rewritten just before
+ * it is read for its entries, as a person or an update could while a
+ * set loads.
+ */
+int	__real_util_read_list(const char *, int (*)(uint64_t, void *),
+	    int (*)(const char *, void *, char *, size_t), void *, char *,
+	    size_t);
+int	__wrap_util_read_list(const char *, int (*)(uint64_t, void *),
+	    int (*)(const char *, void *, char *, size_t), void *, char *,
+	    size_t);
+static const char	*rewrite_ioc;
+
+int
+__wrap_util_read_list(const char *path, int (*size_cb)(uint64_t, void *),
+    int (*entry_cb)(const char *, void *, char *, size_t), void *arg,
+    char *err, size_t errlen)
+{
+	size_t	n = strlen(path);
+
+	if (rewrite_ioc != NULL && n >= 8 && strcmp(path + n - 8,
+	    "/ioc.txt") == 0) {
+		put("ioc.txt", rewrite_ioc);
+		rewrite_ioc = NULL;
+	}
+	return __real_util_read_list(path, size_cb, entry_cb, arg, err,
+	    errlen);
+}
+
+/*
+ * A list rewritten while the set loads is recorded with the digest of
+ * what was loaded: before, its digest came from a read of its own before
+ * the load, and the report named the old bytes while the set held the
+ * new ones.
+ */
+static void
+test_list_digest_as_loaded(void **state)
+{
+	struct fixture	*f;
+	char		 want[65];
+	json_t		*rep;
+
+	(void)state;
+	rewrite_ioc = "192.0.2.9\n";
+	f = load("192.0.2.1\n", "example.com\n");
+	assert_null(rewrite_ioc);
+	rep = report(f, evidence(NULL, NULL, NULL));
+	sha256_hex("192.0.2.9\n", want);
+	assert_string_equal(file_hash(rep, "list", "/ioc.txt"), want);
+	json_decref(rep);
+	unload(f);
+}
+
+/*
  * The report reads the catalog and the lists as the rule set loaded
  * them: a catalog rewritten, or replaced by a FIFO that would block
  * the loop, and a list made real on disk change nothing until a load.
@@ -576,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_sensor_conditions),
 		cmocka_unit_test(test_documentation_lists),
 		cmocka_unit_test(test_digest_as_read),
+		cmocka_unit_test(test_list_digest_as_loaded),
 		cmocka_unit_test(test_clause_bounds),
 		cmocka_unit_test(test_report_as_loaded),
 	};

@@ -53,6 +53,7 @@ void	 sensor_shutdown(struct sensor *);
  * done(arg, ok, err) from the loop once swapped in or refused. A
  * request during a build gets one more build after it (the files may
  * have changed since it began), shared by all such requests.
+ * sensor_reload fails during a build, whose thread reads the running set.
  */
 typedef void (*sensor_reload_cb)(void *arg, int ok, const char *err);
 int	 sensor_reload(struct sensor *, char *err, size_t errlen);

@@ -276,6 +276,13 @@ sensor_reload(struct sensor *s, char *err, size_t errlen)
 	struct config	*nc;
 	struct ruleset	*nr = NULL;
 
+	/* The build's thread reads the running set: it is not swapped
+	 * under it. */
+	if (s->reload_job != NULL) {
+		snprintf(err, errlen, "a reload is being built; try again "
+		    "when it ends");
+		return -1;
+	}
 	reload_begin(s);
 	if ((nc = reload_config(s, err, errlen)) != NULL)
 		nr = rules_load(nc, err, errlen);

@@ -329,12 +329,13 @@ seg_add(struct spool *sp, uint64_t id, int front)
 static int
 open_writer(struct spool *sp, int fresh)
 {
+	/* Room first: without it the current writer stays open. */
+	if ((fresh || sp->nsegs == 0) && seg_reserve(sp) != 0)
+		return -1;
 	if (sp->wfd >= 0)
 		close(sp->wfd);
 	sp->wfd = -1;
 	if (fresh || sp->nsegs == 0) {
-		if (seg_reserve(sp) != 0)
-			return -1;
 		seg_add(sp, sp->nsegs ? sp->segs[sp->nsegs - 1].id + 1 :
 		    (1ULL << 32), 0);
 	}
@@ -532,6 +533,8 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		    "the segments, at %" PRIu64, dir, next);
 	sp->seq = sp->seq_reserved = r == 0 && a > next ? a : next;
 	if (open_writer(sp, 0) != 0) {
+		if (errno == ENOMEM)
+			goto nomem;
 		snprintf(err, errlen, "spool %s: cannot open a segment: %s",
 		    dir, strerror(errno));
 		spool_close(sp);

@@ -595,6 +595,10 @@ test_load_reload_reload_stop(void **state)
 	write_config("lc-two", pe.port);
 	sensor_reload_async(&s, on_reloaded, &rr);
 	assert_true(sensor_reload_pending(&s));
+	/* Not in the loop while the thread reads the running set: that
+	 * swap would free it under the thread. */
+	assert_int_not_equal(sensor_reload(&s, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "being built"));
 	while (sensor_reload_pending(&s))
 		event_base_loop(s.base, EVLOOP_ONCE);
 	assert_int_equal(rr.done, 1);

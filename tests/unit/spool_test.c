@@ -641,6 +641,43 @@ test_open_nomem(void **state)
 	spool_close(sp);
 }
 
+/* The same for a new spool: refused, and nothing written in it (not
+ * even its seq file). */
+static void
+test_open_nomem_fresh(void **state)
+{
+	char		 err[256], path[300];
+	struct spool	*sp;
+	unsigned	 k, failed_opens = 0;
+	DIR		*d;
+	struct dirent	*de;
+
+	(void)state;
+	for (k = 1; k < 16; k++) {
+		nomem_failed = 0;
+		nomem_in = (int)k;
+		sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err,
+		    sizeof(err));
+		nomem_in = 0;
+		if (nomem_failed == 0) {
+			assert_non_null(sp);
+			spool_close(sp);
+			break;
+		}
+		assert_null(sp);
+		assert_non_null(strstr(err, "no memory"));
+		failed_opens++;
+		assert_non_null(d = opendir(dir));
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s", de->d_name);
+				fail_msg("%s left in a spool never opened", path);
+			}
+		closedir(d);
+	}
+	assert_true(failed_opens >= 2);
+}
+
 /* A frame read without memory for it: an error, and the same frame at
  * the next read, none skipped (before: xmalloc ended the process). */
 static void
@@ -688,6 +725,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_nomem, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_nomem, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_open_nomem_fresh, setup,
 		    teardown),
 	};
 

@@ -14,6 +14,9 @@
 # TRIES=N: a reload that dropped is done again, up to N times for each
 # way (default 1); a busy machine drops without any reload, and one
 # drop-free reload shows the reload itself holds nothing.
+# DROPS_SHOWN=1: drops are shown, not judged (a sanitizer build, whose
+# loop is several times slower and whose timing says nothing of the
+# daemon's); everything else still is.
 # Needs root (a network namespace) and canhgacd and canhgacctl in the
 # build directory ($top_builddir, default build/; or $CANHGACD and
 # $CANHGACCTL). Exits 1 if a reload fails, every try of a way dropped,
@@ -144,7 +147,11 @@ for how in SIGHUP "canhgacctl reload"; do
 			echo "$how: too little traffic seen" >&2; bad=1; break
 		fi
 		[ "$drops" -eq 0 ] && break
-		[ "$try" -lt "$tries" ] || { echo "$how: every reload dropped packets" >&2; bad=1; }
+		[ "$try" -lt "$tries" ] || if [ "${DROPS_SHOWN:-0}" = 1 ]; then
+			echo "$how: every reload dropped packets (shown, not judged)" >&2
+		else
+			echo "$how: every reload dropped packets" >&2; bad=1
+		fi
 	done
 done
 kill "$tpid" 2>/dev/null

@@ -21,7 +21,12 @@
 # dropped is done again, 6 times in all for each way: one drop-free
 # reload passes. Before the fix every reload dropped. Under
 # AddressSanitizer (a build of 4-12 s, a slower loop) the stream is
-# 3,000 datagrams a second: a 106 ms ring.
+# 3,000 datagrams a second: a 106 ms ring, and drops are shown, not
+# judged: with another test beside it (make check -j2) its reloads took
+# 22 s and dropped 72-2,300 frames each, where alone they drop none;
+# there it checks the 50,000-rule reload under traffic for sanitizer
+# reports, status answers and the daemon's exit, and the plain build
+# judges the drops.
 set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -36,8 +41,9 @@ d=${CANHGACD:-$top_builddir/canhgacd}
 pps=10000
 # gcc links libasan dynamically; clang links it statically.
 if ldd "$d" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$d"; then
-	echo "note: AddressSanitizer build: 3,000 datagrams a second"
+	echo "note: AddressSanitizer build: 3,000 datagrams a second, drops shown, not judged"
 	pps=3000
+	export DROPS_SHOWN=1
 fi
 dir=$(mktemp -d /tmp/cg-reload-drops.XXXXXX)
 trap 'rm -rf "$dir"' EXIT INT TERM

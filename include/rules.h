@@ -416,20 +416,17 @@ uint64_t rules_threshold_evictions(const struct ruleset *);
 /*
  * Keep hit counts across a reload: by sid, and exceptions by identity;
  * to takes over from's threshold state, moved over by rules_carry_step
- * (a slice a call, from the loop's tick: 1 while some is left).
- */
-void	 rules_carry_counters(struct ruleset *to, struct ruleset *from);
-/*
- * The same in two halves: the plan (which rule of to takes over which
- * of from's), made off the loop while from is not swapped out, and the
- * carry itself, on the loop while capture waits. A plan made for
- * another set, or none, is made at the carry.
+ * (a slice a call, from the loop's tick: 1 while some is left). The
+ * plan (which rule of to takes over which of from's) is made off the
+ * loop while from is not swapped out; the carry follows it on the loop
+ * while capture waits. A plan made for another set, or none (NULL), is
+ * made at the carry.
  */
 struct rules_carry_plan;
 struct rules_carry_plan *rules_carry_plan_new(const struct ruleset *to,
 	    const struct ruleset *from);
 void	 rules_carry_plan_free(struct rules_carry_plan *);
-void	 rules_carry_planned(struct ruleset *to, struct ruleset *from,
+void	 rules_carry_counters(struct ruleset *to, struct ruleset *from,
 	    const struct rules_carry_plan *);
 int	 rules_carry_step(struct ruleset *);
 /* Packet workers: thresholds and suppressions stay until ts at least

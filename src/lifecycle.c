@@ -233,7 +233,7 @@ reload_commit(struct sensor *s, struct config *nc, struct ruleset *nr,
 		goto fail;
 	}
 	had_baselines = rules_has_baselines(s->rules);
-	rules_carry_planned(nr, s->rules, plan);
+	rules_carry_counters(nr, s->rules, plan);
 	rules_retire(s, s->rules);
 	s->rules = nr;
 	s->w.match_state = rules_main_state(nr);

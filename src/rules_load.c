@@ -631,7 +631,6 @@ list_empty(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 	log_warnx("%s", msg);
 }
 
-/* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
 /*
  * Its digest, which the report and the history show, and its age, which
  * the report judges: of the bytes the load read, not of the file on
@@ -647,6 +646,7 @@ asset_digest(struct loader *L, struct asset *a, struct yaml_node_s *fn,
 	return 0;
 }
 
+/* A list file of TLS fingerprints: loaded, sorted, owned by the set. */
 static int
 asset_tokens(struct loader *L, struct asset *a, struct yaml_node_s *fn,
     const char *path, enum tok_kind kind)

@@ -1383,7 +1383,7 @@ behaviour_carry(struct ruleset *to, const struct ruleset *from,
  * with it off the loop.
  */
 void
-rules_carry_planned(struct ruleset *to, struct ruleset *from,
+rules_carry_counters(struct ruleset *to, struct ruleset *from,
     const struct rules_carry_plan *plan)
 {
 	struct rules_carry_plan	*own = NULL;
@@ -1441,12 +1441,6 @@ rules_carry_planned(struct ruleset *to, struct ruleset *from,
 		i += c <= 0;
 		j += c >= 0;
 	}
-}
-
-void
-rules_carry_counters(struct ruleset *to, struct ruleset *from)
-{
-	rules_carry_planned(to, from, NULL);
 }
 
 /* Threshold entries moved over per tick: a few ms of the loop. */

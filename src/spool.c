@@ -329,16 +329,17 @@ seg_add(struct spool *sp, uint64_t id, int front)
 static int
 open_writer(struct spool *sp, int fresh)
 {
+	int	grow = fresh || sp->nsegs == 0;
+
 	/* Room first: without it the current writer stays open. */
-	if ((fresh || sp->nsegs == 0) && seg_reserve(sp) != 0)
+	if (grow && seg_reserve(sp) != 0)
 		return -1;
 	if (sp->wfd >= 0)
 		close(sp->wfd);
 	sp->wfd = -1;
-	if (fresh || sp->nsegs == 0) {
+	if (grow)
 		seg_add(sp, sp->nsegs ? sp->segs[sp->nsegs - 1].id + 1 :
 		    (1ULL << 32), 0);
-	}
 	if ((sp->wfd = seg_open(sp, sp->segs[sp->nsegs - 1].id, O_WRONLY |
 	    O_CREAT | O_APPEND)) < 0)
 		return -1;
@@ -414,18 +415,17 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 		close(dfd);
 		return NULL;
 	}
-	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
-	    (sp->dir = strdup(dir)) == NULL ||
-	    (sp->rbuf = malloc(RBUF_SIZE)) == NULL) {
+	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
 		snprintf(err, errlen, "spool %s: no memory to open it", dir);
 		closedir(d);
 		close(dfd);
-		if (sp != NULL)
-			free(sp->dir);
-		free(sp);
 		return NULL;
 	}
 	sp->dfd = dfd;
+	sp->wfd = sp->rfd = -1;
+	if ((sp->dir = strdup(dir)) == NULL ||
+	    (sp->rbuf = malloc(RBUF_SIZE)) == NULL)
+		goto nomem;
 	sp->max = max;
 	sp->seg_max = max / 8;
 	if (sp->seg_max > 16 * 1024 * 1024)
@@ -433,7 +433,6 @@ spool_open(const char *dir, uint64_t max, enum spool_fsync fs, char *err,
 	if (sp->seg_max < 4096)
 		sp->seg_max = 4096;
 	sp->fsync = fs;
-	sp->wfd = sp->rfd = -1;
 	while ((de = readdir(d)) != NULL) {
 		char		*end;
 		unsigned long long id;

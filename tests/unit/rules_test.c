@@ -534,7 +534,7 @@ test_two_states(void **state)
 	/* A reload carries the sums into the new set's main state. */
 	rs2 = rules_load(c, err, sizeof(err));
 	assert_non_null(rs2);
-	rules_carry_counters(rs2, rs);
+	rules_carry_counters(rs2, rs, NULL);
 	rules_free(rs);
 	for (i = 0; rules_info(rs2, i, &ri) == 0 && ri.sid != 4; i++)
 		;
@@ -667,7 +667,7 @@ own_tables(enum own_reload how)
 	case OWN_CARRY:
 		n[1] = rules_state_new(rs2);
 		rules_split_thresholds(rs2);
-		rules_carry_counters(rs2, rs);
+		rules_carry_counters(rs2, rs, NULL);
 		break;
 	case OWN_PLANNED:
 		assert_int_equal(rules_worker_states(rs2, 1), 0);
@@ -680,7 +680,7 @@ own_tables(enum own_reload how)
 		/* Made already: the swap's call changes nothing. */
 		assert_int_equal(rules_worker_states(rs2, 1), 0);
 		assert_ptr_equal(rules_state_nth(rs2, 1), n[1]);
-		rules_carry_planned(rs2, rs, plan);
+		rules_carry_counters(rs2, rs, plan);
 		break;
 	case OWN_STALE_PLAN:
 		/* Made against a set that is not the one carried from: the
@@ -691,7 +691,7 @@ own_tables(enum own_reload how)
 		rules_free(rs3);
 		assert_int_equal(rules_worker_states(rs2, 1), 0);
 		n[1] = rules_state_nth(rs2, 1);
-		rules_carry_planned(rs2, rs, plan);
+		rules_carry_counters(rs2, rs, plan);
 		break;
 	}
 	rules_carry_plan_free(plan);
@@ -1407,7 +1407,7 @@ test_regex_limit(void **state)
 	udp_payload(rs, o, "xxxxxxxxxxxxxxxxxxxxxxxxxxz", 1735700004);
 	rs2 = rules_load(c, err, sizeof(err));
 	assert_non_null(rs2);
-	rules_carry_counters(rs2, rs);
+	rules_carry_counters(rs2, rs, NULL);
 	rules_free(rs);
 	r = rules_limit_next(rules_main_state(rs2), &n);
 	assert_non_null(r);
@@ -1490,7 +1490,7 @@ test_carry_by_sid(void **state)
 	rs2 = rules_load(c, err, sizeof(err));
 	if (rs2 == NULL)
 		fail_msg("%s", err);
-	rules_carry_counters(rs2, rs);
+	rules_carry_counters(rs2, rs, NULL);
 	rules_free(rs);
 	for (i = 0; i < NELEM(want); i++) {
 		sid_counts(rs2, want[i].sid, &h, &m);
@@ -1570,7 +1570,7 @@ test_carry_exceptions(void **state)
 	if (rs2 == NULL)
 		fail_msg("%s", err);
 	t0 = clock();
-	rules_carry_counters(rs2, rs);
+	rules_carry_counters(rs2, rs, NULL);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	print_message("carried %d exceptions in %.3f s of CPU\n", N + 1, secs);
 	assert_true(secs < 1.0);

@@ -590,6 +590,31 @@ test_garbage_middle_frame(void **state)
 }
 
 /*
+ * spool_open of dir (64 KiB) with its k-th allocation from now failing:
+ * NULL with err naming the spool when it did; *failed says whether the
+ * open got that far (it has fewer than k allocations when not).
+ */
+static struct spool *
+open_failing_at(unsigned k, char *err, size_t errlen, int *failed)
+{
+	struct spool	*sp;
+
+	nomem_failed = 0;
+	nomem_in = (int)k;
+	err[0] = '\0';
+	sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err, errlen);
+	nomem_in = 0;
+	*failed = nomem_failed > 0;
+	if (!*failed)
+		assert_non_null(sp);
+	if (sp == NULL) {
+		assert_non_null(strstr(err, dir));
+		assert_non_null(strstr(err, "no memory"));
+	}
+	return sp;
+}
+
+/*
  * Without memory, opening a spool fails naming it, at whichever
  * allocation it happens, and leaves the spool as it was: before, a
  * segment whose read buffer could not be had ended the process
@@ -602,6 +627,7 @@ test_open_nomem(void **state)
 	char		 err[256];
 	struct spool	*sp;
 	unsigned	 i, k, failed_opens = 0;
+	int		 failed;
 
 	(void)state;
 	/* Many segments (a spool of 64 KiB has 8 KiB ones: 55 KiB of
@@ -612,23 +638,11 @@ test_open_nomem(void **state)
 	spool_commit_read(sp);
 	spool_close(sp);
 	for (k = 1; k < 64; k++) {
-		nomem_failed = 0;
-		nomem_in = (int)k;
-		err[0] = '\0';
-		sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err,
-		    sizeof(err));
-		nomem_in = 0;
-		if (nomem_failed == 0) {
-			/* Fewer allocations than k: all were tried. */
-			assert_non_null(sp);
-			spool_close(sp);
-			break;
-		}
-		if (sp == NULL) {
-			assert_non_null(strstr(err, dir));
-			failed_opens++;
-		} else
-			spool_close(sp);
+		sp = open_failing_at(k, err, sizeof(err), &failed);
+		failed_opens += sp == NULL;
+		spool_close(sp);
+		if (!failed)
+			break;		/* every allocation was tried */
 	}
 	assert_true(failed_opens >= 2);
 	sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err, sizeof(err));
@@ -649,23 +663,18 @@ test_open_nomem_fresh(void **state)
 	char		 err[256], path[300];
 	struct spool	*sp;
 	unsigned	 k, failed_opens = 0;
+	int		 failed;
 	DIR		*d;
 	struct dirent	*de;
 
 	(void)state;
 	for (k = 1; k < 16; k++) {
-		nomem_failed = 0;
-		nomem_in = (int)k;
-		sp = spool_open(dir, 1 << 16, SPOOL_FSYNC_NEVER, err,
-		    sizeof(err));
-		nomem_in = 0;
-		if (nomem_failed == 0) {
-			assert_non_null(sp);
+		sp = open_failing_at(k, err, sizeof(err), &failed);
+		if (!failed) {
 			spool_close(sp);
 			break;
 		}
 		assert_null(sp);
-		assert_non_null(strstr(err, "no memory"));
 		failed_opens++;
 		assert_non_null(d = opendir(dir));
 		while ((de = readdir(d)) != NULL)

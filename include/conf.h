@@ -70,6 +70,7 @@ struct config {
 	uint64_t	 stream_match_memcap;	/* pmatch.c */
 	uint64_t	 stream_depth;
 	uint64_t	 stream_gateway_depth;
+	int		 stream_checksum_validation;	/* enum checksum_mode */
 	uint64_t	 compliance_max_list_age;	/* usec */
 	double		 compliance_max_drop_rate;	/* percent */
 	uint64_t	 http_decompress_limit;	/* http.* (http_body.c) */

@@ -36,6 +36,8 @@ decode_begin(struct packet *pkt)
 	pkt->payload_len = 0;
 	pkt->l3 = NULL;
 	pkt->l3_len = 0;
+	pkt->l4 = NULL;
+	pkt->l4_len = 0;
 	pkt->ethertype = 0;
 	pkt->flow = NULL;
 	pkt->app = NULL;

@@ -60,6 +60,8 @@ struct app_result;
 	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window") /* flow.c */	\
 	X(TCP_RST_INEXACT, "tcp_rst_inexact")	/* flow.c */		\
+	X(TCP_CHECKSUM, "tcp_bad_checksum")	/* checksum.c */	\
+	X(IPV4_CHECKSUM, "ipv4_bad_checksum")	/* checksum.c */	\
 	X(UDP_SHORT, "udp_short")				\
 	X(UDP_LEN, "udp_bad_length")				\
 	X(ICMP_SHORT, "icmp_short")				\
@@ -95,6 +97,9 @@ enum decode_err {
 #define PKT_SYN_HELD	0x0200
 /* decode_tunnel.c: the payload is a tunnelled packet (tun, tun_len). */
 #define PKT_TUNNEL	0x0400
+/* decode_ipv6.c: a routing header with segments left: the TCP checksum's
+ * destination is the route's last, not the header's. */
+#define PKT_RH_PENDING	0x0800
 
 /* Tunnels taken apart (decode_tunnel.c), one counter each. */
 enum tunnel_type {
@@ -150,6 +155,8 @@ struct packet {
 	uint16_t		 l3_frag;	/* IPv6: fragment header offset */
 	const uint8_t		*l3;
 	uint32_t		 l3_len;
+	const uint8_t		*l4;		/* TCP: header, segment length */
+	uint32_t		 l4_len;
 	const uint8_t		*payload;
 	uint32_t		 payload_len;
 	enum decode_err		 err;

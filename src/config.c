@@ -34,8 +34,9 @@
 #include "xmalloc.h"
 #include "yamldoc.h"
 
+/* OPT_AUTO: true, false or auto (an int: 1, 0, 2). */
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_SIZE, OPT_DURATION,
-	OPT_PERCENT };
+	OPT_PERCENT, OPT_AUTO };
 
 struct option_def {
 	const char	*section;	/* top-level mapping, or NULL */
@@ -109,6 +110,10 @@ static const struct option_def options[] = {
 	    UINT32_MAX, "1MB", 0 },
 	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,
 	    UINT32_MAX, "4MB", 0 },
+	/* checksum.h: auto, the default, samples a capture's first segments
+	 * (CSUM_SAMPLE) before it drops wrong ones. */
+	{ "stream", "checksum_validation", OPT_AUTO,
+	    OFF(stream_checksum_validation), 0, 2, "auto", 0 },
 	/* What "covered" asks of the sensor (compliance.c). */
 	{ "compliance", "max_list_age", OPT_DURATION,
 	    OFF(compliance_max_list_age), 3600LL * 1000000,
@@ -156,7 +161,7 @@ static const char *const outputs_keys[] = {
 static const char *const json_keys[] = { "path" };
 static const char *const defrag_keys[] = { "enabled", "memcap", "timeout" };
 static const char *const stream_keys[] = { "memcap", "match_memcap", "depth",
-    "gateway_depth" };
+    "gateway_depth", "checksum_validation" };
 static const char *const compliance_keys[] = {
 	"max_list_age", "max_drop_rate"
 };
@@ -227,15 +232,19 @@ option_set(struct config *c, const struct option_def *o, const char *s,
 			    (long long)o->max, s);
 		*(int *)base = (int)v;
 		return 0;
+	case OPT_AUTO:
 	case OPT_BOOL:
-		if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		if (o->type == OPT_AUTO && strcmp(s, "auto") == 0)
+			*(int *)base = 2;
+		else if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
 			*(int *)base = 1;
 		else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
 			*(int *)base = 0;
 		else
 			return yamldoc_error(yd, n, err, errlen,
-			    "%s.%s: expected true or false, got \"%s\"",
-			    o->section, o->name, s);
+			    "%s.%s: expected %strue or false, got \"%s\"",
+			    o->section, o->name,
+			    o->type == OPT_AUTO ? "auto, " : "", s);
 		return 0;
 	case OPT_SIZE:
 		if (util_parse_size(s, &u) != 0 || u < (uint64_t)o->min ||
@@ -1196,6 +1205,10 @@ config_print(const struct config *c, FILE *fp)
 		case OPT_INT:
 		case OPT_BOOL:
 			fprintf(fp, "%d", *(const int *)base);
+			break;
+		case OPT_AUTO:
+			fprintf(fp, "%s", *(const int *)base == 2 ? "auto" :
+			    *(const int *)base ? "true" : "false");
 			break;
 		case OPT_SIZE:
 			fprintf(fp, "%llu bytes",

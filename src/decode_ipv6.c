@@ -111,8 +111,11 @@ decode_ipv6(const uint8_t *p, size_t len, struct packet *pkt)
 			elen = 8;
 		} else if (nh == NH_AH)
 			elen = ((size_t)p[off + 1] + 2) * 4;
-		else
+		else {
+			if (nh == NH_ROUTING && p[off + 3] != 0)
+				pkt->flags |= PKT_RH_PENDING;
 			elen = ((size_t)p[off + 1] + 1) * 8;
+		}
 		if (elen > len - off) {
 			pkt->proto = nh;
 			pkt->err = DE_IPV6_EXT_SHORT;

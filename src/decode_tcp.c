@@ -53,6 +53,8 @@ decode_tcp(const uint8_t *p, size_t len, struct packet *pkt)
 	pkt->tcp_flags = f = p[13];
 	pkt->win = (uint16_t)(p[14] << 8 | p[15]);
 	pkt->flags |= PKT_L4;
+	pkt->l4 = p;
+	pkt->l4_len = (uint32_t)len;
 	if (hlen > 20 && decode_tcp_options(p + 20, hlen - 20) != 0)
 		pkt->err = DE_TCP_OPT;
 	f &= TH_FIN | TH_SYN | TH_RST | TH_PUSH | TH_ACK | TH_URG;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "decode.h"
 #include "types.h"
 
@@ -49,22 +50,6 @@ tunnel_found(struct packet *pkt, enum tunnel_type type, uint16_t ethertype,
 	pkt->tun_ethertype = ethertype;
 	pkt->tun_type = (uint8_t)type;
 	return 0;
-}
-
-/* The Internet checksum of a GRE packet, header included: 0 when right. */
-static uint16_t
-gre_sum(const uint8_t *p, size_t len)
-{
-	uint32_t	sum = 0;
-	size_t		i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += rd16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /*
@@ -106,7 +91,7 @@ decode_gre(const uint8_t *p, size_t len, struct packet *pkt)
 		return 0;
 	/* A packet cut by the snap length cannot be summed: taken as is. */
 	if ((flags & GRE_C) && !(pkt->flags & PKT_TRUNC) &&
-	    gre_sum(p, len) != 0) {
+	    checksum_fold(checksum_add(0, p, len)) != 0xffff) {
 		pkt->err = DE_GRE_CSUM;
 		return 0;
 	}

@@ -162,6 +162,13 @@ stats_worker_totals(const struct sensor *s, struct worker_totals *t)
 		const struct worker *w = sensor_worker(s, i);
 
 		add_words(&t->d, &w->dstats, sizeof(t->d));
+		{
+			uint8_t	state;
+
+			add_words(&t->cs, &w->csum.st, sizeof(t->cs));
+			memcpy(&state, &w->csum.state, sizeof(state));
+			t->cs_workers[state < 3 ? state : CSUM_OFF]++;
+		}
 		if (w->flows != NULL) {
 			t->have_flows = 1;
 			add_words(&t->f, flow_stats(w->flows), sizeof(t->f));
@@ -215,6 +222,26 @@ per_worker_json(const struct sensor *s)
 		    name, "packets", JI(pk), "flows", JI(fl)));
 	}
 	return a;
+}
+
+/*
+ * stream.checksum_validation as configured, how many workers check now
+ * (auto: sampling, then on or off), and the segments summed.
+ */
+static json_t *
+checksum_json(const struct sensor *s, const struct worker_totals *t)
+{
+	int	mode = s->conf->stream_checksum_validation;
+
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "validation", mode == CSUM_AUTO ? "auto" : mode == CSUM_YES ?
+	    "true" : "false",
+	    "workers_checking", JI(t->cs_workers[CSUM_ON]),
+	    "workers_sampling", JI(t->cs_workers[CSUM_SAMPLING]),
+	    "workers_off", JI(t->cs_workers[CSUM_OFF]),
+	    "checked", JI(t->cs.checked), "wrong", JI(t->cs.wrong),
+	    "own_host", JI(t->cs.own),
+	    "wrong_taken_sampling", JI(t->cs.taken_unchecked));
 }
 
 static json_t *
@@ -422,6 +449,8 @@ stats_snapshot(struct sensor *s)
 	    s->start_wall ? (now - s->start_wall) / 1000000 : 0));
 	stats_worker_totals(s, &t);
 	json_object_set_new(j, "decode", decode_json(&t.d));
+	json_object_set_new(json_object_get(j, "decode"), "checksum",
+	    checksum_json(s, &t));
 	if (t.have_flows) {
 		json_object_set_new(j, "flow", flow_json(&t));
 		json_object_set_new(j, "app", app_json(&t));

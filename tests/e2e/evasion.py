@@ -38,6 +38,15 @@ KIND "leak" or "benign".
   rst-syn-badsum a reset at the next sequence number and a SYN
               elsewhere, both with bad TCP checksums (the host drops
               them), then the request one byte a segment
+  badsum      behind clean traffic (so that stream.checksum_validation:
+              auto has judged the capture's checksums right), a decoy
+              body in order with a wrong TCP checksum (the host drops
+              it), then the real body: the decoy never reaches the
+              stream, no overlap
+  badsum-gzip the same, the body gzip-encoded (before checksums were
+              checked the parser read the decoy, and the real copy,
+              compressed, went to the payload rules alone: no alert)
+  badipsum-gzip the same, the decoy's IPv4 header checksum wrong
   rst-inexact the first number cut by a reset in the window but not at
               the next sequence number (an RFC 5961 host answers a
               challenge ACK and the connection lives on), then, 12 s
@@ -96,7 +105,7 @@ import defrag  # noqa: E402
 import stream  # noqa: E402
 from rulelib import Capture, Tcp, CLIENT, DB, EXT  # noqa: E402
 from rulelib import client_hello, server_hello  # noqa: E402
-from scapy.all import TCP  # noqa: E402
+from scapy.all import IP, TCP  # noqa: E402
 from rulelib import LEAK, BENIGN, leak_post  # noqa: E402
 
 DB6 = "fd00:20:1::20"           # data_servers (tests/rules/canhgac-test.yaml)
@@ -245,11 +254,49 @@ def syn_inject(path, ids, client, server):
     cap.write(path)
 
 
+def decoy_body(req):
+    """Where req's body starts, and a decoy of it: digits turned to 9s."""
+    h = req.index(b"\r\n\r\n") + 4
+    return h, bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+
+
 def insertion(req):
     """Header, then a decoy body in order, then the real body over it."""
-    h = req.index(b"\r\n\r\n") + 4
-    decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+    h, decoy = decoy_body(req)
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
+
+
+# Clean segments before a badsum case: more than auto's sample needs
+# to turn checking on (CSUM_SAMPLE_CLEAN, 100), between the same two
+# hosts, so that the same worker (split by address pair) judged them.
+WARMUP_ACKS = 120
+
+
+def insertion_badsum(make, where):
+    """Clean traffic, then the header, a decoy body with a wrong TCP
+    (where "tcp") or IPv4 header ("ip") checksum, and the real body."""
+    def write(path, ids, client, server):
+        req = make(ids)
+        h, decoy = decoy_body(req)
+        cap = Capture(t0=1736215200.0)
+        w = Tcp(cap, client, server, 43100, 8080).handshake()
+        for _ in range(WARMUP_ACKS):
+            w._pkt(0, "A")
+        t = Tcp(cap, client, server, 43210, 80).handshake()
+        isn = t.seq[0]
+        t._pkt(0, "PA", req[:h])
+        bad = t._pkt(0, "PA", decoy, seq=isn + h)
+        if where == "tcp":
+            bad[TCP].chksum = 0xdead
+        else:
+            bad[IP].chksum = 0xbeef
+        t._pkt(0, "PA", req[h:], seq=isn + h)
+        t.seq[0] = isn + len(req)
+        t._pkt(1, "A")
+        t.send(1, OK2).close()
+        w.close()
+        cap.write(path)
+    return write
 
 
 def insertion_acked(path, ids, client, server):
@@ -276,8 +323,7 @@ def insertion_forged_ack(far):
     of the decoy exactly at a sequence number 50 MB from the server's."""
     def write(path, ids, client, server):
         req = leak_post(ids)
-        h = req.index(b"\r\n\r\n") + 4
-        decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+        h, decoy = decoy_body(req)
         cap = Capture(t0=1736215200.0)
         t = Tcp(cap, client, server, 43210, 80).handshake()
         isn = t.seq[0]
@@ -390,6 +436,14 @@ CASES = {
                           "the decoy, a forged ACK past it, the body"),
     "insertion-blind-ack": (insertion_forged_ack(False), False,
                             "the decoy, a forged ACK off-stream, the body"),
+    "badsum": (insertion_badsum(leak_post, "tcp"), False,
+               "decoy with a wrong TCP checksum first"),
+    "badsum-gzip": (insertion_badsum(encoded_post(
+        b"gzip", lambda b: gzip.compress(b, mtime=0)), "tcp"), False,
+        "the same, the body gzip-encoded"),
+    "badipsum-gzip": (insertion_badsum(encoded_post(
+        b"gzip", lambda b: gzip.compress(b, mtime=0)), "ip"), False,
+        "decoy with a wrong IPv4 header checksum"),
     "resent": (tcp(resent), False,
                "the body, then the same body retransmitted"),
     "frag4": (frag(defrag.cut_v4), False, "IPv4 fragments, shuffled"),
@@ -442,6 +496,9 @@ NO_REFEREE = {
                   "connection and loses the request the host received",
     "synack-lost": "as syn-inject",
     "rst-syn-badsum": "tshark does not check TCP checksums either",
+    "badsum": "tshark does not check TCP checksums: it reads the decoy",
+    "badsum-gzip": "as badsum",
+    "badipsum-gzip": "tshark does not check IPv4 header checksums either",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.
 OVERLAP = {"overlap-gf", "overlap-dg", "insertion", "insertion-far-ack",

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "checksum.h"
 #include "conf.h"
 #include "flow.h"
 #include "util.h"
@@ -76,6 +77,7 @@ test_defaults(void **state)
 	assert_int_equal(c->flow_memcap, 256ULL << 20);
 	assert_int_equal(c->utc_offset, 7 * 3600);
 	assert_int_equal(c->timeouts.t[FLOW_NEW], 30ULL * 1000000);
+	assert_int_equal(c->stream_checksum_validation, CSUM_AUTO);
 	config_free(c);
 }
 
@@ -92,7 +94,7 @@ test_values(void **state)
 	    "    snaplen: 9000\n    promiscuous: false\n"
 	    "    buffer_size: 64MB\n"
 	    "stream: {memcap: 8MB, match_memcap: 4MB, depth: 2MB,"
-	    " gateway_depth: 8MB}\n"
+	    " gateway_depth: 8MB, checksum_validation: no}\n"
 	    "defrag: {enabled: false, memcap: 2MB, timeout: 1m}\n");
 
 	(void)state;
@@ -116,6 +118,7 @@ test_values(void **state)
 	assert_int_equal(c->stream_match_memcap, 4ULL << 20);
 	assert_int_equal(c->stream_depth, 2ULL << 20);
 	assert_int_equal(c->stream_gateway_depth, 8ULL << 20);
+	assert_int_equal(c->stream_checksum_validation, CSUM_NO);
 	assert_int_equal(c->defrag_enabled, 0);
 	assert_int_equal(c->defrag_memcap, 2ULL << 20);
 	assert_int_equal(c->defrag_timeout, 60ULL * 1000000);
@@ -133,6 +136,8 @@ test_errors(void **state)
 	    "integer");
 	expect_error("limits:\n  flow_memcap: lots\n", ":2:16:", "size");
 	expect_error("flow_timeouts:\n  new: 10x\n", ":2:8:", "duration");
+	expect_error("stream:\n  checksum_validation: sometimes\n", ":2:24:",
+	    "stream.checksum_validation: expected auto, true or false");
 	expect_error("sensor: {name: [a, b]}\n", ":1:16:", "single value");
 	expect_error("sensor:\n  timezone: Mars/Olympus\n", ":2:13:",
 	    "unknown time zone");

@@ -1,0 +1,65 @@
+"""Captures for tests/e2e/checksum.sh: a capture made on a host whose NIC
+fills in TCP checksums (offload), so that every segment the client sent
+shows a wrong one, as tcpdump on that host writes them.
+
+  offload.pcap  a client that sends 550 pure ACKs with partial sums (the
+                pseudo-header's, as Linux leaves them for the NIC), each
+                answered with a right one, then a cleartext
+                HTTP POST with three valid citizen-ID numbers, its
+                segments offloaded too
+
+Usage: /usr/bin/python3 checksum.py OUTDIR
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "rules"))
+from rulelib import Capture, Tcp, CLIENT, DB  # noqa: E402
+from rulelib import LEAK, leak_post  # noqa: E402
+from scapy.all import IP, TCP  # noqa: E402
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def partial(pkt):
+    """The sum Linux writes for the NIC to finish: the pseudo-header's,
+    folded, not complemented."""
+    ip, tcp = pkt[IP], pkt[TCP]
+    n = len(bytes(tcp))
+    ph = (bytes(map(int, ip.src.split("."))) +
+          bytes(map(int, ip.dst.split("."))) + struct.pack("!BBH", 0, 6, n))
+    s = sum(struct.unpack("!6H", ph))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+class Offloaded(Tcp):
+    """The client's segments carry partial sums."""
+
+    def _pkt(self, d, flags, payload=b"", seq=None):
+        p = super()._pkt(d, flags, payload, seq)
+        if d == 0:
+            p[TCP].chksum = partial(p)
+        return p
+
+
+def offload(path):
+    cap = Capture(t0=1736215200.0)
+    t = Offloaded(cap, CLIENT, DB, 43210, 80).handshake()
+    for _ in range(550):
+        t._pkt(0, "A")
+        t._pkt(1, "A")
+    t.send(0, leak_post(LEAK)).send(1, OK).close()
+    cap.write(path)
+
+
+def main():
+    out = sys.argv[1]
+    offload(os.path.join(out, "offload.pcap"))
+
+
+if __name__ == "__main__":
+    main()

@@ -243,7 +243,7 @@ def subsystem_of(path):
     if "/src/" not in "/" + path and not path.startswith("src/"):
         return None
     b = os.path.basename(path)
-    if b.startswith("decode_"):
+    if b.startswith("decode_") or b == "checksum.c":
         return "decode"
     if b == "defrag.c":
         return "defrag"
@@ -633,7 +633,7 @@ class Report:
                (fmt(ra), 100 * ra / tot))
         self.w()
         self.w("Mapping: a function belongs to the subsystem of its source file — capture: "
-               "capture.c, pcapfile.c; decode: decode_*.c; defrag: defrag.c; flow: flow.c, community_id.c; "
+               "capture.c, pcapfile.c; decode: decode_*.c, checksum.c; defrag: defrag.c; flow: flow.c, community_id.c; "
                "stream: stream.c; "
                "app: app*.c; "
                "rules: rules_*.c, threshold.c, ipset.c, domset.c, pmatch.c; output: alert*.c, eventlog.c, "

@@ -4,12 +4,8 @@
  *
  * A segment whose IPv4 header or TCP checksum is wrong never reaches its
  * host's stack; taken here it would let an attacker put a decoy in the
- * stream the parsers read (insertion: Ptacek and Newsham, 1998). A host
- * whose NIC fills in checksums (offload) writes its outgoing segments
- * with a partial sum, and a capture made on it shows them wrong: such
- * segments are taken when their source is one of this host's addresses
- * (live capture), and `auto` samples a capture's first segments and
- * stops checking where a tenth or more are wrong.
+ * stream the parsers read (insertion: Ptacek and Newsham, 1998). What is
+ * dropped is the sensor's choice (sensor.c, stream.checksum_validation).
  */
 #ifndef CANHGAC_CHECKSUM_H
 #define CANHGAC_CHECKSUM_H
@@ -30,47 +26,20 @@ int	 checksum_ipv4_header(const struct packet *);
 int	 checksum_tcp(const struct packet *);
 
 enum checksum_mode { CSUM_NO, CSUM_YES, CSUM_AUTO };
-/* What a worker does now: auto starts sampling and ends on or off. */
-enum checksum_state { CSUM_OFF, CSUM_ON, CSUM_SAMPLING };
 
-/* Segments auto samples, and the wrong ones among them that turn it off:
- * a tenth. With none wrong in the first CSUM_SAMPLE_CLEAN it is on. */
-#define CSUM_SAMPLE		1000
-#define CSUM_SAMPLE_CLEAN	100
-
-/* This host's addresses (live capture), sorted; at most CSUM_LOCAL_MAX. */
-#define CSUM_LOCAL_MAX		256
-struct checksum_local {
-	size_t		n;
-	uint8_t		addr[CSUM_LOCAL_MAX][17];	/* ipver, address */
-};
-/* The host's addresses from getifaddrs; -1 with errno when it fails. */
-int	 checksum_local_load(struct checksum_local *);
+/*
+ * A TCP segment's sums together: its IPv4 header's (not a rebuilt
+ * datagram's) and its TCP checksum; another packet's, its IPv4 header's.
+ * 1 right (a TCP segment's sum judged), 0 wrong, with *why the reason,
+ * -1 cannot tell.
+ */
+int	 checksum_segment(const struct packet *, enum decode_err *why);
 
 struct checksum_stats {
-	uint64_t	checked;	/* segments whose sum was computed */
-	uint64_t	wrong;		/* ... found wrong */
-	uint64_t	own;		/* ... wrong but sent by this host */
-	uint64_t	taken_unchecked; /* wrong, taken while sampling */
+	uint64_t	checked;	/* segments and headers summed */
+	uint64_t	wrong;		/* ... wrong */
+	uint64_t	dropped;	/* ... wrong and dropped */
+	uint64_t	taken;		/* ... wrong and taken (auto) */
 };
-
-struct checksum_check {
-	uint8_t				 state;	/* enum checksum_state */
-	uint32_t			 sampled, sample_wrong;
-	const struct checksum_local	*local;	/* NULL: none (offline) */
-	struct checksum_stats		 st;
-};
-
-void	 checksum_init(struct checksum_check *, enum checksum_mode,
-	    const struct checksum_local *);
-/*
- * Whether a decoded TCP packet (or an IPv4 fragment) may go on: 0 when
- * its IPv4 header or TCP checksum is wrong and validation is on, with
- * pkt->err set to the reason (the caller counts it). A sampling check
- * that turns validation off returns with *turned_off set.
- */
-int	 checksum_accept(struct checksum_check *, struct packet *,
-	    int *turned_off);
-const char *checksum_state_name(enum checksum_state);
 
 #endif /* CANHGAC_CHECKSUM_H */

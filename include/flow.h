@@ -34,6 +34,9 @@ enum flow_end_reason {
 #define FE_ESTABLISHED	0x01
 #define FE_INVENTORY	0x02	/* an end is in the host inventory (hosts.c) */
 #define FE_RULES_APP	0x04	/* rule_live bits learnt on app_proto known */
+/* A segment with right checksums seen in direction 0, 1 (sensor.c). */
+#define FE_SUM_OK0	0x08
+#define FE_SUM_OK1	0x10
 
 /* TCP progress bits. */
 #define FT_SYN		0x01
@@ -183,6 +186,9 @@ void	 flow_table_set_ids(struct flow_table *, uint64_t first,
 	    uint64_t step);
 /* Find or create the flow of pkt, update counters and state. */
 struct flow *flow_lookup(struct flow_table *, struct packet *);
+/* pkt's flow and its direction there, or NULL: nothing changed. */
+struct flow *flow_peek(const struct flow_table *, const struct packet *,
+	    int *dir);
 /* Expire flows idle longer than their state's timeout at time now. */
 size_t	 flow_expire(struct flow_table *, uint64_t now);
 /* End every flow (end of capture, shutdown). */

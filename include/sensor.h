@@ -62,7 +62,7 @@ struct worker {
 	struct eventlog		*events;
 	struct worker_thr	*thr;		/* workers.c; NULL: the loop's */
 	struct decode_stats	 dstats;
-	struct checksum_check	 csum;		/* checksum.c */
+	struct checksum_stats	 csum;		/* sensor.c, sensor_checksum */
 	uint64_t		 last_ts;	/* newest packet time */
 	uint64_t		 last_expire;
 	uint64_t		 limit_raised;	/* regex limits, last raised */
@@ -100,8 +100,6 @@ struct sensor {
 	char			 reload_error[1024];
 	void			*control;	/* control.c */
 	struct state		*state;		/* history.c */
-	/* This host's addresses, for checksum offload (live capture). */
-	struct checksum_local	 csum_local;
 	struct baselines_state	*baselines;	/* baseline_state.c */
 	uint64_t		 last_defrag_evicted;
 	uint64_t		 last_stream_evicted;

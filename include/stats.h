@@ -39,7 +39,6 @@ struct worker_totals {
 	uint64_t			st[STC_NCOUNTERS];
 	uint64_t			pm[PMC_NCOUNTERS];
 	struct checksum_stats		cs;
-	uint64_t			cs_workers[3];	/* by checksum_state */
 	int				have_flows, have_defrag, have_stream;
 };
 void	 stats_worker_totals(const struct sensor *, struct worker_totals *);

@@ -1,23 +1,14 @@
 /*
- * Internet checksums, and the validation that keeps segments a host
- * drops out of the streams (checksum.h).
+ * Internet checksums of IPv4 headers and TCP segments (checksum.h).
  */
 #include "config.h"
 
-#include <sys/types.h>
-#include <sys/socket.h>
-
-#include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
 #include "checksum.h"
-#include "log.h"
 
 /*
  * 32-bit words into a 64-bit sum (RFC 1071 2(B): the sum does not depend
@@ -34,9 +25,9 @@ checksum_add(uint64_t sum, const uint8_t *p, size_t len)
 
 #ifdef __SSE2__
 	/*
-	 * Four 32-bit words at a time, widened into two 64-bit lanes: half
-	 * the instructions of the loop below (callgrind: 530 a TCP segment
-	 * of the bench's mixed capture, then 300).
+	 * Four 32-bit words at a time, widened into two 64-bit lanes: on the
+	 * bench's mixed capture (callgrind) 30 % fewer instructions than the
+	 * loop below alone.
 	 */
 	if (len >= 64) {
 		__m128i		a0 = _mm_setzero_si128(), a1 = a0, z = a0;
@@ -117,6 +108,14 @@ checksum_ipv4_header(const struct packet *pkt)
 	hlen = (size_t)(pkt->l3[0] & 0x0f) * 4;
 	if (hlen < 20 || hlen > pkt->l3_len)
 		return -1;
+	if (hlen == 20) {
+		/* No options, nearly always: five words, no loop. */
+		uint32_t w[5];
+
+		memcpy(w, pkt->l3, 20);
+		return checksum_fold((uint64_t)w[0] + w[1] + w[2] + w[3] +
+		    w[4]) == 0xffff;
+	}
 	return checksum_fold(checksum_add(0, pkt->l3, hlen)) == 0xffff;
 }
 
@@ -133,15 +132,18 @@ checksum_tcp(const struct packet *pkt)
 	    ((pkt->flags & PKT_FRAG) && !(pkt->flags & PKT_REASSEMBLED)))
 		return -1;
 	if (pkt->ipver == 4) {
+		uint32_t w[3];
+
 		if (n > 0xffff)
 			return -1;
-		sum = checksum_add(0, pkt->src, 4);
-		sum = checksum_add(sum, pkt->dst, 4);
 		ph[0] = 0;
 		ph[1] = PROTO_TCP;
 		ph[2] = (uint8_t)(n >> 8);
 		ph[3] = (uint8_t)n;
-		sum = checksum_add(sum, ph, 4);
+		memcpy(&w[0], pkt->src, 4);
+		memcpy(&w[1], pkt->dst, 4);
+		memcpy(&w[2], ph, 4);
+		sum = (uint64_t)w[0] + w[1] + w[2];
 	} else if (pkt->ipver == 6) {
 		sum = checksum_add(0, pkt->src, 16);
 		sum = checksum_add(sum, pkt->dst, 16);
@@ -157,127 +159,20 @@ checksum_tcp(const struct packet *pkt)
 	return checksum_fold(checksum_add(sum, pkt->l4, n)) == 0xffff;
 }
 
-static int
-local_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 17);
-}
-
 int
-checksum_local_load(struct checksum_local *lo)
+checksum_segment(const struct packet *pkt, enum decode_err *why)
 {
-	struct ifaddrs	*ifa, *i;
+	int	ip = checksum_ipv4_header(pkt), tcp;
 
-	lo->n = 0;
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL && lo->n < CSUM_LOCAL_MAX; i = i->ifa_next) {
-		uint8_t *a = lo->addr[lo->n];
-
-		if (i->ifa_addr == NULL)
-			continue;
-		memset(a, 0, 17);
-		if (i->ifa_addr->sa_family == AF_INET) {
-			const struct sockaddr_in *s4 =
-			    (const void *)i->ifa_addr;
-
-			a[0] = 4;
-			memcpy(a + 1, &s4->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 =
-			    (const void *)i->ifa_addr;
-
-			a[0] = 6;
-			memcpy(a + 1, &s6->sin6_addr, 16);
-		} else
-			continue;
-		lo->n++;
+	if (pkt->proto != PROTO_TCP) {
+		*why = DE_IPV4_CHECKSUM;
+		return ip;
 	}
-	freeifaddrs(ifa);
-	qsort(lo->addr, lo->n, 17, local_cmp);
-	return 0;
-}
-
-/* Only for a wrong sum: a binary search, off the common path. */
-static int
-local_has(const struct checksum_local *lo, const struct packet *pkt)
-{
-	uint8_t	key[17];
-
-	if (lo == NULL || lo->n == 0)
+	if (ip == 0) {
+		*why = DE_IPV4_CHECKSUM;
 		return 0;
-	memset(key, 0, sizeof(key));
-	key[0] = pkt->ipver;
-	memcpy(key + 1, pkt->src, pkt->ipver == 4 ? 4 : 16);
-	return bsearch(key, lo->addr, lo->n, 17, local_cmp) != NULL;
-}
-
-void
-checksum_init(struct checksum_check *cc, enum checksum_mode mode,
-    const struct checksum_local *local)
-{
-	memset(cc, 0, sizeof(*cc));
-	cc->state = mode == CSUM_NO ? CSUM_OFF : mode == CSUM_YES ? CSUM_ON :
-	    CSUM_SAMPLING;
-	cc->local = local;
-}
-
-const char *
-checksum_state_name(enum checksum_state s)
-{
-	return s == CSUM_ON ? "on" : s == CSUM_SAMPLING ? "sampling" : "off";
-}
-
-/* The sample's verdict, once it has one. */
-static void
-sample(struct checksum_check *cc, int wrong, int *turned_off)
-{
-	cc->sampled++;
-	cc->sample_wrong += wrong != 0;
-	if (cc->sampled >= CSUM_SAMPLE_CLEAN && cc->sample_wrong == 0)
-		cc->state = CSUM_ON;
-	else if (cc->sampled >= CSUM_SAMPLE) {
-		if ((uint64_t)cc->sample_wrong * 10 >= cc->sampled) {
-			cc->state = CSUM_OFF;
-			*turned_off = 1;
-		} else
-			cc->state = CSUM_ON;
 	}
-}
-
-int
-checksum_accept(struct checksum_check *cc, struct packet *pkt,
-    int *turned_off)
-{
-	enum decode_err	why = DE_NONE;
-	int		ip, tcp = -1;
-
-	*turned_off = 0;
-	if (cc->state == CSUM_OFF)
-		return 1;
-	if ((ip = checksum_ipv4_header(pkt)) == 0)
-		why = DE_IPV4_CHECKSUM;
-	else if (pkt->proto == PROTO_TCP && (tcp = checksum_tcp(pkt)) == 0)
-		why = DE_TCP_CHECKSUM;
-	if (ip < 0 && tcp < 0)
-		return 1;
-	cc->st.checked++;
-	if (why != DE_NONE) {
-		cc->st.wrong++;
-		/* Offload: the host's own segments, filled in by its NIC. */
-		if (local_has(cc->local, pkt)) {
-			cc->st.own++;
-			why = DE_NONE;
-		}
-	}
-	if (cc->state == CSUM_SAMPLING) {
-		sample(cc, why != DE_NONE, turned_off);
-		if (why != DE_NONE)
-			cc->st.taken_unchecked++;
-		return 1;
-	}
-	if (why == DE_NONE)
-		return 1;
-	pkt->err = why;
-	return 0;
+	if ((tcp = checksum_tcp(pkt)) == 0)
+		*why = DE_TCP_CHECKSUM;
+	return tcp;
 }

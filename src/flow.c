@@ -506,40 +506,69 @@ flow_reuse(struct flow_table *ft, struct flow **fp, int dir,
 	return 1;
 }
 
-struct flow *
-flow_lookup(struct flow_table *ft, struct packet *pkt)
+/*
+ * pkt's flow, or NULL, and the packet's direction in it; *hp, *spp and
+ * *dpp: what a new flow for it is keyed on (ICMP's ports are its type
+ * and code, a packet without them has none).
+ */
+static inline __attribute__((always_inline)) struct flow *
+flow_find(const struct flow_table *ft, const struct packet *pkt, int *dirp,
+    uint32_t *hp, uint16_t *spp, uint16_t *dpp)
 {
 	struct flow	*f;
 	uint16_t	 sp = pkt->sport, dp = pkt->dport;
 	uint32_t	 h;
 	size_t		 alen = pkt->ipver == 6 ? 16 : 4;
-	int		 dir = 0, reused = 0;
 
-	if (pkt->ipver == 0)
-		return NULL;
 	if (pkt->proto == PROTO_ICMP || pkt->proto == PROTO_ICMPV6)
 		community_id_icmp_ports(pkt->proto, pkt->icmp_type,
 		    pkt->icmp_code, &sp, &dp);
 	else if (!(pkt->flags & PKT_L4))
 		sp = dp = 0;
-	h = flow_hash(ft, pkt, sp, dp);
+	*hp = h = flow_hash(ft, pkt, sp, dp);
+	*spp = sp;
+	*dpp = dp;
+	*dirp = 0;
 	for (f = bucket_head(ft, h); f != NULL; f = f->hnext) {
 		if (f->hash != h || f->proto != pkt->proto ||
 		    f->ipver != pkt->ipver || !flow_vlan_eq(f, pkt))
 			continue;
 		if (f->cport == sp && f->sport == dp &&
 		    flow_addr_eq(f->caddr, pkt->src, alen) &&
-		    flow_addr_eq(f->saddr, pkt->dst, alen)) {
-			dir = 0;
-			break;
-		}
+		    flow_addr_eq(f->saddr, pkt->dst, alen))
+			return f;
 		if (f->cport == dp && f->sport == sp &&
 		    flow_addr_eq(f->caddr, pkt->dst, alen) &&
 		    flow_addr_eq(f->saddr, pkt->src, alen)) {
-			dir = 1;
-			break;
+			*dirp = 1;
+			return f;
 		}
 	}
+	return NULL;
+}
+
+struct flow *
+flow_peek(const struct flow_table *ft, const struct packet *pkt, int *dir)
+{
+	uint32_t	h;
+	uint16_t	sp, dp;
+
+	if (pkt->ipver == 0)
+		return NULL;
+	return flow_find(ft, pkt, dir, &h, &sp, &dp);
+}
+
+struct flow *
+flow_lookup(struct flow_table *ft, struct packet *pkt)
+{
+	struct flow	*f;
+	uint16_t	 sp, dp;
+	uint32_t	 h;
+	int		 dir = 0, reused = 0;
+
+	if (pkt->ipver == 0)
+		return NULL;
+	f = flow_find(ft, pkt, &dir, &h, &sp, &dp);
 
 	if (f != NULL && f->state == FLOW_CLOSED && pkt->proto == PROTO_TCP &&
 	    flow_reuse(ft, &f, dir, pkt)) {

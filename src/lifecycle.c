@@ -677,11 +677,6 @@ sensor_flow_init(struct sensor *s, char *err, size_t errlen)
 		log_info("reading from a pipe: one packet worker");
 		n = 1;
 	}
-	/* Once, before the workers: their checks read the list. */
-	if (!s->offline && s->conf->stream_checksum_validation != CSUM_NO &&
-	    checksum_local_load(&s->csum_local) != 0)
-		log_warn("cannot list this host's addresses: its own segments "
-		    "with offloaded checksums will be taken as wrong");
 	if (sensor_worker_init(&s->w, s, 0, n, err, errlen) != 0)
 		return -1;
 	return n > 1 ? workers_start(s, n, err, errlen) : 0;

@@ -175,9 +175,6 @@ sensor_stream_init(struct worker *w, unsigned share)
 	stream_set_depth_hook(w->stream,
 	    (uint32_t)w->s->conf->stream_gateway_depth, sensor_gateway_flow, w);
 	stream_set_read_hook(w->stream, sensor_stream_read);
-	checksum_init(&w->csum,
-	    (enum checksum_mode)w->s->conf->stream_checksum_validation,
-	    w->s->offline ? NULL : &w->s->csum_local);
 	w->pmatch = pmatch_new(w->s->conf->stream_match_memcap / share);
 }
 
@@ -379,26 +376,42 @@ sensor_health(struct sensor *s, uint64_t now)
 }
 
 /*
- * Whether pkt's checksums let it reach the streams and defrag (checksum.h).
- * One that fails is counted as a malformed packet and goes to the header
- * rules alone: its host never took its bytes.
+ * stream.checksum_validation: whether pkt, a TCP segment or a tunnel's
+ * outer packet, goes on. 1: its sums are right; -1: they cannot be told
+ * (cut by the snap length, an IPv6 route not yet done); 2: wrong, taken;
+ * 0: wrong and dropped, counted as malformed, seen by header rules only
+ * (its host never took its bytes: a decoy for the sensor). auto drops a
+ * wrong one only in a direction that sent a right one before: a host
+ * whose NIC fills sums in (offload) sends all its segments with a partial
+ * sum, and a capture made on it shows every one wrong, while an attacker
+ * must send the real bytes, and its handshake, with right ones. Off the
+ * common path: the flow is looked up again only for a wrong sum.
  */
 static __attribute__((noinline)) int
 sensor_checksum(struct worker *w, struct packet *pkt)
 {
-	struct match_ctx	c;
-	int			off;
+	const struct flow	*f;
+	struct match_ctx	 c;
+	enum decode_err		 why = DE_NONE;
+	int			 r, dir;
 
-	if (checksum_accept(&w->csum, pkt, &off)) {
-		if (off)
-			log_warnx("checksum validation off: %u of the first "
-			    "%u TCP segments had wrong checksums (checksum "
-			    "offload where they were captured?); "
-			    "stream.checksum_validation: true drops them "
-			    "anyway", w->csum.sample_wrong, w->csum.sampled);
-		return 1;
+	if ((r = checksum_segment(pkt, &why)) != 0) {
+		w->csum.checked += r > 0;
+		return r;
 	}
-	w->dstats.err[pkt->err]++;
+	w->csum.checked++;
+	w->csum.wrong++;
+	if (w->s->conf->stream_checksum_validation == CSUM_AUTO &&
+	    ((f = flow_peek(w->flows, pkt, &dir)) == NULL ||
+	    !(f->evflags & (dir ? FE_SUM_OK1 : FE_SUM_OK0)))) {
+		w->csum.taken++;
+		return 2;
+	}
+	w->csum.dropped++;
+	w->dstats.err[why]++;
+	/* An anomaly the decoder found stays the one rules see. */
+	if (pkt->err == DE_NONE)
+		pkt->err = why;
 	ctx_packet(&c, REV_PACKET, pkt);
 	c.scope = MS_HEADERS;
 	rules_match_state(w->match_state, &c, w->alerts);
@@ -406,20 +419,23 @@ sensor_checksum(struct worker *w, struct packet *pkt)
 }
 
 /*
- * A decoded packet, whole: flow, flow events, app metadata, rules.
- * Inlined: as a call it cost 24 instructions a packet (callgrind).
+ * A decoded packet, whole: flow, flow events, app metadata, rules; -1
+ * when its checksums dropped it (a tunnel's inner packet is not taken
+ * apart then). Inlined: as a call it cost 24 instructions a packet
+ * (callgrind).
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) int
 sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 {
 	struct match_ctx	 c;
 	struct flow		*f;
-	int			 decoded;
+	int			 decoded, sum = -1;
 	enum decode_err		 err0;
 
-	if (pkt->proto == PROTO_TCP && w->csum.state != CSUM_OFF &&
-	    !sensor_checksum(w, pkt))
-		return;
+	if ((pkt->proto == PROTO_TCP || (pkt->flags & PKT_TUNNEL)) &&
+	    w->s->conf->stream_checksum_validation != CSUM_NO &&
+	    (sum = sensor_checksum(w, pkt)) == 0)
+		return -1;
 	err0 = pkt->err;
 	if (pkt->ipver == 0 || ((pkt->flags & PKT_FRAG) &&
 	    !(pkt->flags & PKT_FRAG_FIRST)) ||
@@ -428,8 +444,10 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 			hosts_arp(w, pkt);
 		ctx_packet(&c, REV_PACKET, pkt);
 		rules_match_state(w->match_state, &c, w->alerts);
-		return;
+		return 0;
 	}
+	if (sum == 1)
+		f->evflags |= pkt->dir ? FE_SUM_OK1 : FE_SUM_OK0;
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
 		w->dstats.err[pkt->err]++;
 	if (f->pkts[0] + f->pkts[1] == 1) {
@@ -483,6 +501,7 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		    !stream_pending(pkt))
 			sensor_payload_end(w, pkt);
 	}
+	return 0;
 }
 
 /*
@@ -553,8 +572,9 @@ sensor_decoded(struct worker *w, const struct iface *ifc, struct packet *pkt,
 
 	if ((pkt->flags & PKT_FRAG) && w->defrag != NULL && pkt->l3 != NULL) {
 		/* A fragment its host drops must not build a datagram. */
-		if (rc == 0 && pkt->ipver == 4 && w->csum.state != CSUM_OFF &&
-		    !sensor_checksum(w, pkt))
+		if (pkt->ipver == 4 &&
+		    w->s->conf->stream_checksum_validation != CSUM_NO &&
+		    sensor_checksum(w, pkt) == 0)
 			return NULL;
 		return sensor_fragment(w, ifc, pkt, whole, depth);
 	}
@@ -563,8 +583,7 @@ sensor_decoded(struct worker *w, const struct iface *ifc, struct packet *pkt,
 		rules_match_state(w->match_state, &c, w->alerts);
 		return NULL;
 	}
-	sensor_whole(w, ifc, pkt);
-	return pkt;
+	return sensor_whole(w, ifc, pkt) < 0 ? NULL : pkt;
 }
 
 /*
@@ -655,7 +674,7 @@ worker_packet(struct worker *w, const struct iface *ifc, uint64_t ts,
 		rules_match_state(w->match_state, &c, w->alerts);
 		return;
 	}
-	sensor_whole(w, ifc, &pkt);
+	(void)sensor_whole(w, ifc, &pkt);
 }
 
 void

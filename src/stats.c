@@ -162,13 +162,7 @@ stats_worker_totals(const struct sensor *s, struct worker_totals *t)
 		const struct worker *w = sensor_worker(s, i);
 
 		add_words(&t->d, &w->dstats, sizeof(t->d));
-		{
-			uint8_t	state;
-
-			add_words(&t->cs, &w->csum.st, sizeof(t->cs));
-			memcpy(&state, &w->csum.state, sizeof(state));
-			t->cs_workers[state < 3 ? state : CSUM_OFF]++;
-		}
+		add_words(&t->cs, &w->csum, sizeof(t->cs));
 		if (w->flows != NULL) {
 			t->have_flows = 1;
 			add_words(&t->f, flow_stats(w->flows), sizeof(t->f));
@@ -224,24 +218,17 @@ per_worker_json(const struct sensor *s)
 	return a;
 }
 
-/*
- * stream.checksum_validation as configured, how many workers check now
- * (auto: sampling, then on or off), and the segments summed.
- */
+/* stream.checksum_validation as configured, and the sums' verdicts. */
 static json_t *
 checksum_json(const struct sensor *s, const struct worker_totals *t)
 {
 	int	mode = s->conf->stream_checksum_validation;
 
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I}",
 	    "validation", mode == CSUM_AUTO ? "auto" : mode == CSUM_YES ?
 	    "true" : "false",
-	    "workers_checking", JI(t->cs_workers[CSUM_ON]),
-	    "workers_sampling", JI(t->cs_workers[CSUM_SAMPLING]),
-	    "workers_off", JI(t->cs_workers[CSUM_OFF]),
 	    "checked", JI(t->cs.checked), "wrong", JI(t->cs.wrong),
-	    "own_host", JI(t->cs.own),
-	    "wrong_taken_sampling", JI(t->cs.taken_unchecked));
+	    "dropped", JI(t->cs.dropped), "taken", JI(t->cs.taken));
 }
 
 static json_t *

@@ -2,11 +2,11 @@
 fills in TCP checksums (offload), so that every segment the client sent
 shows a wrong one, as tcpdump on that host writes them.
 
-  offload.pcap  a client that sends 550 pure ACKs with partial sums (the
-                pseudo-header's, as Linux leaves them for the NIC), each
-                answered with a right one, then a cleartext
-                HTTP POST with three valid citizen-ID numbers, its
-                segments offloaded too
+  offload.pcap  a client whose every segment, handshake included, has a
+                partial sum (the pseudo-header's, as Linux leaves it for
+                the NIC): 550 pure ACKs, each answered with a right sum,
+                then a cleartext HTTP POST with three valid citizen-ID
+                numbers
 
 Usage: /usr/bin/python3 checksum.py OUTDIR
 """

@@ -38,11 +38,10 @@ KIND "leak" or "benign".
   rst-syn-badsum a reset at the next sequence number and a SYN
               elsewhere, both with bad TCP checksums (the host drops
               them), then the request one byte a segment
-  badsum      behind clean traffic (so that stream.checksum_validation:
-              auto has judged the capture's checksums right), a decoy
-              body in order with a wrong TCP checksum (the host drops
-              it), then the real body: the decoy never reaches the
-              stream, no overlap
+  badsum      a decoy body in order with a wrong TCP checksum (the host
+              drops it), then the real body: the decoy never reaches
+              the stream, no overlap (stream.checksum_validation: auto
+              drops it: the handshake's sums from that side were right)
   badsum-gzip the same, the body gzip-encoded (before checksums were
               checked the parser read the decoy, and the real copy,
               compressed, went to the payload rules alone: no alert)
@@ -266,22 +265,14 @@ def insertion(req):
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
 
 
-# Clean segments before a badsum case: more than auto's sample needs
-# to turn checking on (CSUM_SAMPLE_CLEAN, 100), between the same two
-# hosts, so that the same worker (split by address pair) judged them.
-WARMUP_ACKS = 120
-
-
 def insertion_badsum(make, where):
-    """Clean traffic, then the header, a decoy body with a wrong TCP
-    (where "tcp") or IPv4 header ("ip") checksum, and the real body."""
+    """The header, a decoy body with a wrong TCP (where "tcp") or IPv4
+    header ("ip") checksum, and the real body. The handshake's sums were
+    right: that direction is no offloading host's."""
     def write(path, ids, client, server):
         req = make(ids)
         h, decoy = decoy_body(req)
         cap = Capture(t0=1736215200.0)
-        w = Tcp(cap, client, server, 43100, 8080).handshake()
-        for _ in range(WARMUP_ACKS):
-            w._pkt(0, "A")
         t = Tcp(cap, client, server, 43210, 80).handshake()
         isn = t.seq[0]
         t._pkt(0, "PA", req[:h])
@@ -294,7 +285,6 @@ def insertion_badsum(make, where):
         t.seq[0] = isn + len(req)
         t._pkt(1, "A")
         t.send(1, OK2).close()
-        w.close()
         cap.write(path)
     return write
 

@@ -64,8 +64,7 @@ print(v)' "$tmp/$1.stats" "$2"
 # live_start NAME CONFIG PCAP...: canhgacd -i lo in $ns with CONFIG plus
 # a JSON log ($tmp/NAME.alerts) and the status socket ($tmp/ctl.sock),
 # each PCAP replayed into it; 1 when there is no namespace or tcpreplay
-# (a failure under CI=true); LIVE_ADDR, an address given to the
-# namespace's loopback first. live_stat KEY.KEY MIN: that counter of
+# (a failure under CI=true). live_stat KEY.KEY MIN: that counter of
 # `canhgacctl stats` once it reaches MIN (5 s at most), or what it was.
 # live_stop NAME: the daemon stopped; a sanitizer report fails.
 CANHGACCTL=${CANHGACCTL:-${top_builddir:-.}/canhgacctl}
@@ -78,8 +77,6 @@ live_start() {
 		return 1
 	fi
 	ip netns exec "$ns" ip link set lo up
-	# LIVE_ADDR: an address of the sensor's own host besides loopback's.
-	[ -n "${LIVE_ADDR:-}" ] && ip netns exec "$ns" ip addr add "$LIVE_ADDR" dev lo
 	{ cat "$config"; printf '%s\n' "outputs:" "  json: {path: $tmp/$name.alerts}" \
 	    "  status: {socket: $tmp/ctl.sock}"; } >"$tmp/$name.yaml"
 	ip netns exec "$ns" "$CANHGACD" -c "$tmp/$name.yaml" -i lo \

@@ -55,6 +55,15 @@ check "nested4: counted among the anomalies" \
 check "gre-badsum: every frame's checksum refused, nothing decapsulated" \
 	eval '[ "$(stat gre-badsum_leak decode.anomalies.gre_bad_checksum)" = "$frames" ] &&
 	      [ "$(stat gre-badsum_leak decode.tunnel.gre)" = 0 ]'
+# The leak's request is cut in 7-byte segments: as many decoys, each
+# dropped before its inner packet is taken apart (the outer header's sums
+# from that tunnel end were right before), so no inner overlap.
+decoys=$(( ($(printf '%s' "$($PY -c 'import sys; sys.path.insert(0, sys.argv[1])
+from rulelib import LEAK, leak_post
+print(len(leak_post(LEAK)))' "$top_srcdir/tests/rules")") + 6) / 7 ))
+check "gre-decoy: the $decoys decoys dropped (ipv4_bad_checksum), no overlap" \
+	eval '[ "$(stat gre-decoy_leak decode.anomalies.ipv4_bad_checksum)" = "$decoys" ] &&
+	      [ "$(stat gre-decoy_leak stream.overlaps_differ)" = 0 ]'
 # (Bare ACKs are short enough to go unfragmented.)
 check "gre-frag: the outer datagrams rebuilt, then taken apart" eval \
 	'[ "$(stat gre-frag_leak defrag.reassembled)" -ge 50 ] &&

@@ -1,10 +1,10 @@
 /*
- * Checksum tests: the sum against a plain 16-bit reference at every
- * length and alignment, RFC 1071's example, IPv4 header and TCP sums of
- * decoded IPv4 and IPv6 frames (right, each byte flipped, cut short, a
- * fragment, a route not yet done), and the validation's modes: auto's
- * sample (on when clean, off at a tenth wrong), true dropping, this
- * host's own segments taken.
+ * Checksum tests: the sum against a plain 16-bit reference at each
+ * alignment and every length to 200 (then every 37th to 1,600), split
+ * anywhere and with a large sum carried in, RFC 1071's example, IPv4
+ * header and TCP sums of decoded IPv4 and IPv6 frames (right, each bit
+ * flipped, cut short, a fragment, a route not yet done), and a segment's
+ * verdict with its reason.
  */
 #include "config.h"
 
@@ -178,14 +178,14 @@ test_tcp_v4(void **state)
 	assert_int_equal(checksum_ipv4_header(&pkt), 1);
 	assert_int_equal(checksum_tcp(&pkt), 1);
 	/* Any one bit of the IP header or the segment flipped is caught. */
-	for (i = 14; i < n; i++) {
+	for (i = 14 * 8; i < n * 8; i++) {
 		make_v4(f, 1);
-		f[i] ^= 0x10;
+		f[i / 8] ^= (uint8_t)(1 << (i % 8));
 		if (dec(DLT_EN10MB, f, n, n, &pkt) != 0)
 			continue;	/* a length or version it broke */
-		if (i < 34)
+		if (i / 8 < 34)
 			assert_true(checksum_ipv4_header(&pkt) == 0 ||
-			    (i >= 26 && checksum_tcp(&pkt) == 0));
+			    (i / 8 >= 26 && checksum_tcp(&pkt) == 0));
 		else
 			assert_int_equal(checksum_tcp(&pkt), 0);
 	}
@@ -231,119 +231,70 @@ test_tcp_v6(void **state)
 	assert_int_equal(checksum_tcp(&pkt), -1);
 }
 
-/* Feed n segments, one in ten wrong when wrong; returns those dropped. */
-static int
-feed(struct checksum_check *cc, size_t n, int every_tenth_wrong,
-    int *offs)
+static void
+test_segment(void **state)
 {
 	uint8_t		f[128];
 	struct packet	pkt;
-	size_t		i, len;
-	int		dropped = 0, off;
-
-	for (i = 0; i < n; i++) {
-		len = make_v4(f, !(every_tenth_wrong && i % 10 == 0));
-		assert_int_equal(dec(DLT_EN10MB, f, len, len, &pkt), 0);
-		if (!checksum_accept(cc, &pkt, &off)) {
-			assert_int_equal(pkt.err, DE_TCP_CHECKSUM);
-			dropped++;
-		}
-		*offs += off;
-	}
-	return dropped;
-}
-
-static void
-test_modes(void **state)
-{
-	struct checksum_check	cc;
-	struct checksum_local	lo;
-	uint8_t			f[128];
-	struct packet		pkt;
-	size_t			n;
-	int			offs = 0, off;
+	enum decode_err	why = DE_NONE;
+	size_t		n;
 
 	(void)state;
-	/* auto on a clean capture: on after the clean sample. */
-	checksum_init(&cc, CSUM_AUTO, NULL);
-	assert_int_equal(cc.state, CSUM_SAMPLING);
-	assert_int_equal(feed(&cc, CSUM_SAMPLE_CLEAN - 1, 0, &offs), 0);
-	assert_int_equal(cc.state, CSUM_SAMPLING);
-	assert_int_equal(feed(&cc, 1, 0, &offs), 0);
-	assert_int_equal(cc.state, CSUM_ON);
-	assert_int_equal(feed(&cc, 20, 1, &offs), 2);
-	assert_int_equal(cc.st.wrong, 2);
-
-	/* auto, a tenth wrong: taken while sampling, then off, once. */
-	checksum_init(&cc, CSUM_AUTO, NULL);
-	assert_int_equal(feed(&cc, CSUM_SAMPLE - 1, 1, &offs), 0);
-	assert_int_equal(cc.state, CSUM_SAMPLING);
-	assert_int_equal(offs, 0);
-	assert_int_equal(feed(&cc, 1, 1, &offs), 0);
-	assert_int_equal(cc.state, CSUM_OFF);
-	assert_int_equal(offs, 1);
-	assert_int_equal(cc.st.taken_unchecked, CSUM_SAMPLE / 10 + 1);
-	assert_int_equal(feed(&cc, 50, 1, &offs), 0);
-	assert_int_equal(offs, 1);
-	assert_int_equal(cc.st.checked, CSUM_SAMPLE);	/* off: no sums */
-
-	/* auto, a few wrong: on at the end of the sample. */
-	checksum_init(&cc, CSUM_AUTO, NULL);
-	offs = 0;
-	assert_int_equal(feed(&cc, 10, 1, &offs), 0);
-	assert_int_equal(feed(&cc, CSUM_SAMPLE - 10, 0, &offs), 0);
-	assert_int_equal(cc.state, CSUM_ON);
-	assert_int_equal(offs, 0);
-
-	/* true drops from the first; false sums nothing. */
-	checksum_init(&cc, CSUM_YES, NULL);
-	assert_int_equal(feed(&cc, 30, 1, &offs), 3);
-	checksum_init(&cc, CSUM_NO, NULL);
-	assert_int_equal(feed(&cc, 30, 1, &offs), 0);
-	assert_int_equal(cc.st.checked, 0);
-
-	/* This host's own segment (its NIC fills the sum in): taken. */
-	memset(&lo, 0, sizeof(lo));
-	lo.n = 2;
-	lo.addr[0][0] = 4;
-	memcpy(lo.addr[0] + 1, "\x0a\x00\x00\x01", 4);	/* 10.0.0.1 */
-	lo.addr[1][0] = 4;
-	memcpy(lo.addr[1] + 1, "\x0a\x00\x00\x07", 4);
-	checksum_init(&cc, CSUM_YES, &lo);
+	n = make_v4(f, 1);
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	assert_int_equal(checksum_segment(&pkt, &why), 1);
 	n = make_v4(f, 0);
 	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
-	assert_int_equal(checksum_accept(&cc, &pkt, &off), 1);
-	assert_int_equal(cc.st.own, 1);
-	/* The same from another address is dropped. */
-	lo.addr[0][4] = 9;
-	assert_int_equal(checksum_accept(&cc, &pkt, &off), 0);
-	assert_int_equal(pkt.err, DE_TCP_CHECKSUM);
-
-	/* A wrong IPv4 header: its own reason. */
-	checksum_init(&cc, CSUM_YES, NULL);
+	assert_int_equal(checksum_segment(&pkt, &why), 0);
+	assert_int_equal(why, DE_TCP_CHECKSUM);
+	/* A wrong IPv4 header: its own reason, the TCP sum not asked. */
 	n = make_v4(f, 1);
 	f[22] ^= 1;			/* TTL */
 	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
-	assert_int_equal(checksum_accept(&cc, &pkt, &off), 0);
-	assert_int_equal(pkt.err, DE_IPV4_CHECKSUM);
+	assert_int_equal(checksum_segment(&pkt, &why), 0);
+	assert_int_equal(why, DE_IPV4_CHECKSUM);
+	/* Not TCP (a tunnel's outer packet): the header alone. */
+	n = make_v4(f, 1);
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	pkt.proto = PROTO_GRE;
+	assert_int_equal(checksum_segment(&pkt, &why), 1);
+	/* A first fragment: the header judged, the TCP sum cannot be. */
+	f[20] = 0x20;
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	assert_int_equal(checksum_segment(&pkt, &why), 0);
+	assert_int_equal(why, DE_IPV4_CHECKSUM);
+	make_v4(f, 1);
+	f[20] = 0x20;
+	f[24] = f[25] = 0;
+	{
+		uint16_t s = (uint16_t)~ref_sum(f + 14, 20);
+
+		f[24] = (uint8_t)(s >> 8);
+		f[25] = (uint8_t)s;
+	}
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	assert_int_equal(checksum_segment(&pkt, &why), -1);
 }
 
+/* A sum carried into the wide loop, and one split anywhere. */
 static void
-test_local_load(void **state)
+test_sum_pieces(void **state)
 {
-	struct checksum_local	lo;
-	size_t			i;
-	int			loopback = 0;
+	uint8_t		buf[600];
+	size_t		i, cut;
+	uint16_t	whole;
 
 	(void)state;
-	assert_int_equal(checksum_local_load(&lo), 0);
-	for (i = 0; i < lo.n; i++) {
-		if (i > 0)
-			assert_true(memcmp(lo.addr[i - 1], lo.addr[i], 17) <= 0);
-		if (lo.addr[i][0] == 4 && lo.addr[i][1] == 127)
-			loopback = 1;
-	}
-	assert_true(loopback);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	whole = checksum_fold(checksum_add(0, buf, sizeof(buf)));
+	for (cut = 0; cut <= sizeof(buf); cut += 2)
+		assert_int_equal(checksum_fold(checksum_add(checksum_add(0,
+		    buf, cut), buf + cut, sizeof(buf) - cut)), whole);
+	/* A large sum carried in (many pieces before). */
+	assert_int_equal(checksum_fold(checksum_add(0xfffffffffffULL, buf,
+	    sizeof(buf))), checksum_fold(0xfffffffffffULL +
+	    checksum_fold(checksum_add(0, buf, sizeof(buf)))));
 }
 
 int
@@ -354,8 +305,8 @@ main(void)
 		cmocka_unit_test(test_rfc1071_example),
 		cmocka_unit_test(test_tcp_v4),
 		cmocka_unit_test(test_tcp_v6),
-		cmocka_unit_test(test_modes),
-		cmocka_unit_test(test_local_load),
+		cmocka_unit_test(test_segment),
+		cmocka_unit_test(test_sum_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

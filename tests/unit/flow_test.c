@@ -111,6 +111,40 @@ test_bidirectional_tcp_states(void **state)
  * next_seq from it): a blind ACK guessing another ISN does not establish
  * the flow, and is counted; the right one then does.
  */
+/* flow_peek finds a flow and the packet's direction, changing nothing. */
+static void
+test_peek(void **state)
+{
+	struct ended		 e;
+	struct flow_table	*ft;
+	struct packet		 p;
+	struct flow		*f;
+	uint64_t		 last;
+	int			 dir = -1;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	ft = flow_table_new(1 << 20, NULL, on_end, &e);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_SYN, 1 * SEC);
+	assert_null(flow_peek(ft, &p, &dir));
+	assert_int_equal(flow_stats(ft)->created, 0);
+	f = flow_lookup(ft, &p);
+	last = f->last;
+	p = mkpkt(B, A, 80, 40000, PROTO_TCP, TH_RST, 5 * SEC);
+	assert_ptr_equal(flow_peek(ft, &p, &dir), f);
+	assert_int_equal(dir, 1);
+	p = mkpkt(A, B, 40000, 80, PROTO_TCP, TH_ACK, 5 * SEC);
+	assert_ptr_equal(flow_peek(ft, &p, &dir), f);
+	assert_int_equal(dir, 0);
+	/* The reset peeked at closed nothing, counted nothing. */
+	assert_int_equal(f->pkts[0] + f->pkts[1], 1);
+	assert_int_equal(f->last, last);
+	assert_int_equal(f->tcp & FT_RST, 0);
+	p = mkpkt(A, B, 40001, 80, PROTO_TCP, TH_ACK, 5 * SEC);
+	assert_null(flow_peek(ft, &p, &dir));
+	flow_table_free(ft);
+}
+
 static void
 test_handshake_ack_checked(void **state)
 {
@@ -513,6 +547,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bidirectional_tcp_states),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_handshake_ack_checked),
 		cmocka_unit_test(test_synack_missed),
 		cmocka_unit_test(test_synack_first_and_rst),

@@ -37,6 +37,9 @@ enum flow_end_reason {
 /* A segment with right checksums seen in direction 0, 1 (sensor.c). */
 #define FE_SUM_OK0	0x08
 #define FE_SUM_OK1	0x10
+/* The SYN held for a reuse had right sums: the new flow its answer
+ * starts begins with FE_SUM_OK0 (flow.c, flow_reuse). */
+#define FE_SUM_SYN	0x20
 
 /* TCP progress bits. */
 #define FT_SYN		0x01

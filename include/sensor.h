@@ -63,6 +63,7 @@ struct worker {
 	struct worker_thr	*thr;		/* workers.c; NULL: the loop's */
 	struct decode_stats	 dstats;
 	struct checksum_stats	 csum;		/* sensor.c, sensor_checksum */
+	uint8_t			 csum_mode;	/* enum checksum_mode */
 	uint64_t		 last_ts;	/* newest packet time */
 	uint64_t		 last_expire;
 	uint64_t		 limit_raised;	/* regex limits, last raised */

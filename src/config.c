@@ -110,8 +110,8 @@ static const struct option_def options[] = {
 	    UINT32_MAX, "1MB", 0 },
 	{ "stream", "gateway_depth", OPT_SIZE, OFF(stream_gateway_depth), 4096,
 	    UINT32_MAX, "4MB", 0 },
-	/* checksum.h: auto, the default, samples a capture's first segments
-	 * (CSUM_SAMPLE) before it drops wrong ones. */
+	/* sensor.c, sensor_checksum: auto, the default, drops a wrong sum
+	 * only from a side of a flow that sent right ones. */
 	{ "stream", "checksum_validation", OPT_AUTO,
 	    OFF(stream_checksum_validation), 0, 2, "auto", 0 },
 	/* What "covered" asks of the sensor (compliance.c). */

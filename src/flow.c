@@ -570,10 +570,13 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		return NULL;
 	f = flow_find(ft, pkt, &dir, &h, &sp, &dp);
 
-	if (f != NULL && f->state == FLOW_CLOSED && pkt->proto == PROTO_TCP &&
-	    flow_reuse(ft, &f, dir, pkt)) {
-		reused = 1;
-		dir = 0;
+	if (f != NULL && f->state == FLOW_CLOSED && pkt->proto == PROTO_TCP) {
+		uint8_t	ev = f->evflags;
+
+		if (flow_reuse(ft, &f, dir, pkt)) {
+			reused = (ev & FE_SUM_SYN) ? 2 : 1;
+			dir = 0;
+		}
 	}
 	if (f == NULL) {
 		if ((f = flow_alloc(ft)) == NULL) {
@@ -625,6 +628,10 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 			f->tcp |= FT_SYN;
 			f->next_seq[0] = pkt->ack;
 			f->app_flags |= FA_SEQ0;
+			/* Its sender's sums were right: so must its
+			 * segments' be (sensor.c, sensor_checksum). */
+			if (reused == 2)
+				f->evflags |= FE_SUM_OK0;
 		}
 	}
 

@@ -20,7 +20,6 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "hosts.h"
-#include "log.h"
 #include "output.h"
 #include "pmatch.h"
 #include "rules.h"
@@ -175,6 +174,8 @@ sensor_stream_init(struct worker *w, unsigned share)
 	stream_set_depth_hook(w->stream,
 	    (uint32_t)w->s->conf->stream_gateway_depth, sensor_gateway_flow, w);
 	stream_set_read_hook(w->stream, sensor_stream_read);
+	/* Restart only: read once, not through conf a packet. */
+	w->csum_mode = (uint8_t)w->s->conf->stream_checksum_validation;
 	w->pmatch = pmatch_new(w->s->conf->stream_match_memcap / share);
 }
 
@@ -384,8 +385,9 @@ sensor_health(struct sensor *s, uint64_t now)
  * wrong one only in a direction that sent a right one before: a host
  * whose NIC fills sums in (offload) sends all its segments with a partial
  * sum, and a capture made on it shows every one wrong, while an attacker
- * must send the real bytes, and its handshake, with right ones. Off the
- * common path: the flow is looked up again only for a wrong sum.
+ * must send the real bytes, and its handshake, with right ones. The flow
+ * is looked up here only for a wrong sum (every segment of an offloading
+ * host's: then twice a packet).
  */
 static __attribute__((noinline)) int
 sensor_checksum(struct worker *w, struct packet *pkt)
@@ -401,7 +403,7 @@ sensor_checksum(struct worker *w, struct packet *pkt)
 	}
 	w->csum.checked++;
 	w->csum.wrong++;
-	if (w->s->conf->stream_checksum_validation == CSUM_AUTO &&
+	if (w->csum_mode == CSUM_AUTO &&
 	    ((f = flow_peek(w->flows, pkt, &dir)) == NULL ||
 	    !(f->evflags & (dir ? FE_SUM_OK1 : FE_SUM_OK0)))) {
 		w->csum.taken++;
@@ -433,7 +435,7 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	enum decode_err		 err0;
 
 	if ((pkt->proto == PROTO_TCP || (pkt->flags & PKT_TUNNEL)) &&
-	    w->s->conf->stream_checksum_validation != CSUM_NO &&
+	    w->csum_mode != CSUM_NO &&
 	    (sum = sensor_checksum(w, pkt)) == 0)
 		return -1;
 	err0 = pkt->err;
@@ -447,7 +449,8 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		return 0;
 	}
 	if (sum == 1)
-		f->evflags |= pkt->dir ? FE_SUM_OK1 : FE_SUM_OK0;
+		f->evflags |= (pkt->dir ? FE_SUM_OK1 : FE_SUM_OK0) |
+		    ((pkt->flags & PKT_SYN_HELD) ? FE_SUM_SYN : 0);
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
 		w->dstats.err[pkt->err]++;
 	if (f->pkts[0] + f->pkts[1] == 1) {
@@ -573,7 +576,7 @@ sensor_decoded(struct worker *w, const struct iface *ifc, struct packet *pkt,
 	if ((pkt->flags & PKT_FRAG) && w->defrag != NULL && pkt->l3 != NULL) {
 		/* A fragment its host drops must not build a datagram. */
 		if (pkt->ipver == 4 &&
-		    w->s->conf->stream_checksum_validation != CSUM_NO &&
+		    w->csum_mode != CSUM_NO &&
 		    sensor_checksum(w, pkt) == 0)
 			return NULL;
 		return sensor_fragment(w, ifc, pkt, whole, depth);

@@ -45,6 +45,9 @@ KIND "leak" or "benign".
   badsum-gzip the same, the body gzip-encoded (before checksums were
               checked the parser read the decoy, and the real copy,
               compressed, went to the payload rules alone: no alert)
+  badsum-reuse badsum-gzip on a connection that reuses the ports of one
+              just reset (the new flow starts at the SYN-ACK: it must
+              know that the SYN's sums were right)
   badipsum-gzip the same, the decoy's IPv4 header checksum wrong
   rst-inexact the first number cut by a reset in the window but not at
               the next sequence number (an RFC 5961 host answers a
@@ -265,17 +268,33 @@ def insertion(req):
     return [(0, req[:h]), (h, decoy), (h, req[h:])]
 
 
-def insertion_badsum(make, where):
+def insertion_badsum(make, where, reuse=False):
     """The header, a decoy body with a wrong TCP (where "tcp") or IPv4
     header ("ip") checksum, and the real body. The handshake's sums were
-    right: that direction is no offloading host's."""
+    right: that direction is no offloading host's. reuse: first a
+    connection on the same ports, reset; then this one's SYN and SYN-ACK
+    (the SYN-ACK starts its flow), and as the client's first segment after
+    them the whole request with the decoy body, the real one over it: the
+    flow must know that the SYN's sums were right."""
     def write(path, ids, client, server):
         req = make(ids)
         h, decoy = decoy_body(req)
         cap = Capture(t0=1736215200.0)
-        t = Tcp(cap, client, server, 43210, 80).handshake()
+        if reuse:
+            old = Tcp(cap, client, server, 43210, 80).handshake()
+            old._pkt(0, "R")
+            h, decoy = 0, req[:h] + decoy
+        t = Tcp(cap, client, server, 43210, 80, isn=(900000, 700000))
+        if reuse:
+            t._pkt(0, "S")
+            t.seq[0] += 1
+            t._pkt(1, "SA")
+            t.seq[1] += 1
+        else:
+            t.handshake()
         isn = t.seq[0]
-        t._pkt(0, "PA", req[:h])
+        if h:
+            t._pkt(0, "PA", req[:h])
         bad = t._pkt(0, "PA", decoy, seq=isn + h)
         if where == "tcp":
             bad[TCP].chksum = 0xdead
@@ -431,6 +450,9 @@ CASES = {
     "badsum-gzip": (insertion_badsum(encoded_post(
         b"gzip", lambda b: gzip.compress(b, mtime=0)), "tcp"), False,
         "the same, the body gzip-encoded"),
+    "badsum-reuse": (insertion_badsum(encoded_post(
+        b"gzip", lambda b: gzip.compress(b, mtime=0)), "tcp", True), False,
+        "the same on a connection reusing reset ports"),
     "badipsum-gzip": (insertion_badsum(encoded_post(
         b"gzip", lambda b: gzip.compress(b, mtime=0)), "ip"), False,
         "decoy with a wrong IPv4 header checksum"),
@@ -488,6 +510,7 @@ NO_REFEREE = {
     "rst-syn-badsum": "tshark does not check TCP checksums either",
     "badsum": "tshark does not check TCP checksums: it reads the decoy",
     "badsum-gzip": "as badsum",
+    "badsum-reuse": "as badsum",
     "badipsum-gzip": "tshark does not check IPv4 header checksums either",
 }
 # Cases where an anomaly alert (rule 1001021, tcp_overlap) is expected too.

@@ -61,7 +61,7 @@ for d in in out; do
 	# The decoys with wrong checksums dropped before the stream (auto:
 	# their side's handshake had right ones).
 	for c in badsum:tcp_bad_checksum badsum-gzip:tcp_bad_checksum \
-	    badipsum-gzip:ipv4_bad_checksum; do
+	    badsum-reuse:tcp_bad_checksum badipsum-gzip:ipv4_bad_checksum; do
 		check "${c%%:*} $d: the decoy dropped (${c#*:})" \
 			[ "$(stat "${c%%:*}_${d}_leak" "decode.anomalies.${c#*:}")" = 1 ]
 		check "${c%%:*} $d: one wrong sum, dropped, none taken" \

@@ -106,11 +106,6 @@ test_bidirectional_tcp_states(void **state)
 	flow_table_free(ft);
 }
 
-/*
- * The handshake's ACK must acknowledge the SYN-ACK (stream.c has set
- * next_seq from it): a blind ACK guessing another ISN does not establish
- * the flow, and is counted; the right one then does.
- */
 /* flow_peek finds a flow and the packet's direction, changing nothing. */
 static void
 test_peek(void **state)
@@ -145,6 +140,11 @@ test_peek(void **state)
 	flow_table_free(ft);
 }
 
+/*
+ * The handshake's ACK must acknowledge the SYN-ACK (stream.c has set
+ * next_seq from it): a blind ACK guessing another ISN does not establish
+ * the flow, and is counted; the right one then does.
+ */
 static void
 test_handshake_ack_checked(void **state)
 {

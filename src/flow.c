@@ -467,10 +467,10 @@ flow_tcp_update(struct flow_table *ft, struct flow *f, int dir,
  * a forger's. Kept in the old flow, a new connection inherited its
  * application state and went unread (a benign TLS connection, then one
  * from the same port with an indicator's name). Taken for one at once, a
- * reset and a SYN forged with bad checksums (which the host drops and
- * this sensor, seeing a host's own packets before the NIC sums them,
- * does not check) moved the stream to the forger's ISN, and the real
- * connection's later bytes went unread. So the SYN is held (it does not
+ * reset and a SYN forged with bad checksums (which the host drops, and
+ * this sensor too, but only from a side that sent right sums before:
+ * sensor.c, sensor_checksum) moved the stream to the forger's ISN, and
+ * the real connection's later bytes went unread. So the SYN is held (it does not
  * move the old stream: PKT_SYN_HELD) until the other side answers it,
  * with the ACK of its ISN + 1 (the SYN-ACK): then the old flow ends
  * (reason reused) and the answer starts the new one, which knows the

@@ -35,11 +35,19 @@ enum checksum_mode { CSUM_NO, CSUM_YES, CSUM_AUTO };
  */
 int	 checksum_segment(const struct packet *, enum decode_err *why);
 
+/*
+ * Whether a TCP segment's checksum field holds its pseudo-header's sum
+ * alone: what Linux leaves for the NIC to finish (CHECKSUM_PARTIAL), on
+ * the segments it sends with offload and on those GRO merged.
+ */
+int	 checksum_tcp_partial(const struct packet *);
+
 struct checksum_stats {
 	uint64_t	checked;	/* segments and headers summed */
 	uint64_t	wrong;		/* ... wrong */
 	uint64_t	dropped;	/* ... wrong and dropped */
 	uint64_t	taken;		/* ... wrong and taken (auto) */
+	uint64_t	merged;		/* ... of those, merged by GRO/LRO */
 };
 
 #endif /* CANHGAC_CHECKSUM_H */

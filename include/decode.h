@@ -89,6 +89,7 @@ int	 decode_ipv4(const uint8_t *, size_t, struct packet *);
 int	 decode_ipv6(const uint8_t *, size_t, struct packet *);
 int	 decode_l4(uint8_t proto, const uint8_t *, size_t, struct packet *);
 int	 decode_tcp(const uint8_t *, size_t, struct packet *);
+uint16_t decode_tcp_mss(const struct packet *);
 int	 decode_udp(const uint8_t *, size_t, struct packet *);
 int	 decode_icmp(const uint8_t *, size_t, struct packet *);
 int	 decode_icmpv6(const uint8_t *, size_t, struct packet *);

@@ -62,7 +62,7 @@ enum flow_end_reason {
 #define FA_HELD		0x10
 
 /*
- * Packed (6 bytes of padding at the end), the fields every packet
+ * Packed (2 bytes of padding at the end), the fields every packet
  * touches first and the ones read only at flow start and end (id,
  * first) last.
  */
@@ -122,6 +122,9 @@ struct flow {
 	/* alert.c: where the starring of credentials in an excerpt stands
 	 * at the end of each direction's last inspected piece. */
 	uint8_t		 cred[2];
+	/* The MSS each side's SYN announced, 0 unknown (sensor.c: a longer
+	 * segment to it was merged by the capturing host's GRO/LRO). */
+	uint16_t	 mss[2];
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "checksum.h"
 #include "decode.h"
 #include "defrag.h"
 #include "flow.h"

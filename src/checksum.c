@@ -119,18 +119,12 @@ checksum_ipv4_header(const struct packet *pkt)
 	return checksum_fold(checksum_add(0, pkt->l3, hlen)) == 0xffff;
 }
 
-int
-checksum_tcp(const struct packet *pkt)
+/* The pseudo-header's sum of a segment of n bytes; -1 when none. */
+static int
+pseudo_sum(const struct packet *pkt, uint32_t n, uint64_t *sum)
 {
-	uint8_t		ph[8];
-	uint64_t	sum;
-	uint32_t	n = pkt->l4_len;
+	uint8_t	ph[8];
 
-	/* A fragment's sum covers the datagram; a cut one, bytes unseen. */
-	if (pkt->proto != PROTO_TCP || !(pkt->flags & PKT_L4) ||
-	    pkt->l4 == NULL || (pkt->flags & (PKT_TRUNC | PKT_RH_PENDING)) ||
-	    ((pkt->flags & PKT_FRAG) && !(pkt->flags & PKT_REASSEMBLED)))
-		return -1;
 	if (pkt->ipver == 4) {
 		uint32_t w[3];
 
@@ -143,20 +137,56 @@ checksum_tcp(const struct packet *pkt)
 		memcpy(&w[0], pkt->src, 4);
 		memcpy(&w[1], pkt->dst, 4);
 		memcpy(&w[2], ph, 4);
-		sum = (uint64_t)w[0] + w[1] + w[2];
-	} else if (pkt->ipver == 6) {
-		sum = checksum_add(0, pkt->src, 16);
-		sum = checksum_add(sum, pkt->dst, 16);
-		ph[0] = (uint8_t)(n >> 24);
-		ph[1] = (uint8_t)(n >> 16);
-		ph[2] = (uint8_t)(n >> 8);
-		ph[3] = (uint8_t)n;
-		ph[4] = ph[5] = ph[6] = 0;
-		ph[7] = PROTO_TCP;
-		sum = checksum_add(sum, ph, 8);
-	} else
+		*sum = (uint64_t)w[0] + w[1] + w[2];
+		return 0;
+	}
+	if (pkt->ipver != 6)
 		return -1;
-	return checksum_fold(checksum_add(sum, pkt->l4, n)) == 0xffff;
+	*sum = checksum_add(0, pkt->src, 16);
+	*sum = checksum_add(*sum, pkt->dst, 16);
+	ph[0] = (uint8_t)(n >> 24);
+	ph[1] = (uint8_t)(n >> 16);
+	ph[2] = (uint8_t)(n >> 8);
+	ph[3] = (uint8_t)n;
+	ph[4] = ph[5] = ph[6] = 0;
+	ph[7] = PROTO_TCP;
+	*sum = checksum_add(*sum, ph, 8);
+	return 0;
+}
+
+/* A TCP segment a sum can be told for: all of it captured, its
+ * pseudo-header known. */
+static int
+summable(const struct packet *pkt)
+{
+	/* A fragment's sum covers the datagram; a cut one, bytes unseen. */
+	return pkt->proto == PROTO_TCP && (pkt->flags & PKT_L4) &&
+	    pkt->l4 != NULL && pkt->l4_len >= 20 &&
+	    !(pkt->flags & (PKT_TRUNC | PKT_RH_PENDING)) &&
+	    (!(pkt->flags & PKT_FRAG) || (pkt->flags & PKT_REASSEMBLED));
+}
+
+int
+checksum_tcp(const struct packet *pkt)
+{
+	uint64_t	sum;
+
+	if (!summable(pkt) || pseudo_sum(pkt, pkt->l4_len, &sum) != 0)
+		return -1;
+	return checksum_fold(checksum_add(sum, pkt->l4, pkt->l4_len)) ==
+	    0xffff;
+}
+
+int
+checksum_tcp_partial(const struct packet *pkt)
+{
+	uint64_t	sum;
+	uint16_t	field;
+
+	if (!summable(pkt) || pseudo_sum(pkt, pkt->l4_len, &sum) != 0)
+		return 0;
+	memcpy(&field, pkt->l4 + 16, 2);
+	return checksum_fold(sum) == field;
 }
 
 int

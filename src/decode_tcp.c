@@ -66,3 +66,30 @@ decode_tcp(const uint8_t *p, size_t len, struct packet *pkt)
 	pkt->payload_len = (uint32_t)(len - hlen);
 	return 0;
 }
+
+/* The MSS option of a decoded TCP segment (a SYN's), or 0. */
+uint16_t
+decode_tcp_mss(const struct packet *pkt)
+{
+	const uint8_t	*p = pkt->l4;
+	size_t		 hlen, i = 20;
+
+	if (p == NULL || !(pkt->flags & PKT_L4) || pkt->proto != PROTO_TCP)
+		return 0;
+	hlen = (size_t)(p[12] >> 4) * 4;
+	if (hlen > pkt->l4_len)
+		return 0;
+	/* decode_tcp_options checked the lengths. */
+	while (i < hlen && p[i] != 0) {
+		if (p[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen || p[i + 1] < 2 || i + p[i + 1] > hlen)
+			return 0;
+		if (p[i] == 2 && p[i + 1] == 4)
+			return (uint16_t)(p[i + 2] << 8 | p[i + 3]);
+		i += p[i + 1];
+	}
+	return 0;
+}

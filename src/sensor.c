@@ -389,6 +389,23 @@ sensor_health(struct sensor *s, uint64_t now)
  * is looked up here only for a wrong sum (every segment of an offloading
  * host's: then twice a packet).
  */
+/*
+ * A segment the capturing host's GRO or LRO made of several: longer than
+ * the MSS its receiver announced (1,460 or 1,440 bytes when its SYN was
+ * not seen), so no single segment on the wire, and summed as Linux leaves
+ * a merged one, the pseudo-header's sum alone. Its parts' sums were
+ * checked by the host before it merged them.
+ */
+static int
+sensor_merged(const struct flow *f, int dir, const struct packet *pkt)
+{
+	uint32_t	mss = f->mss[!dir];
+
+	if (mss == 0)
+		mss = f->ipver == 6 ? 1440 : 1460;
+	return pkt->payload_len > mss && checksum_tcp_partial(pkt);
+}
+
 static __attribute__((noinline)) int
 sensor_checksum(struct worker *w, struct packet *pkt)
 {
@@ -403,11 +420,17 @@ sensor_checksum(struct worker *w, struct packet *pkt)
 	}
 	w->csum.checked++;
 	w->csum.wrong++;
-	if (w->csum_mode == CSUM_AUTO &&
-	    ((f = flow_peek(w->flows, pkt, &dir)) == NULL ||
-	    !(f->evflags & (dir ? FE_SUM_OK1 : FE_SUM_OK0)))) {
-		w->csum.taken++;
-		return 2;
+	if (w->csum_mode == CSUM_AUTO) {
+		if ((f = flow_peek(w->flows, pkt, &dir)) == NULL ||
+		    !(f->evflags & (dir ? FE_SUM_OK1 : FE_SUM_OK0))) {
+			w->csum.taken++;
+			return 2;
+		}
+		if (sensor_merged(f, dir, pkt)) {
+			w->csum.taken++;
+			w->csum.merged++;
+			return 2;
+		}
 	}
 	w->csum.dropped++;
 	w->dstats.err[why]++;
@@ -451,6 +474,8 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 	if (sum == 1)
 		f->evflags |= (pkt->dir ? FE_SUM_OK1 : FE_SUM_OK0) |
 		    ((pkt->flags & PKT_SYN_HELD) ? FE_SUM_SYN : 0);
+	if ((pkt->tcp_flags & TH_SYN) && f->proto == PROTO_TCP)
+		f->mss[pkt->dir & 1] = decode_tcp_mss(pkt);
 	if (pkt->err != err0)		/* flow.c: an ignored reset */
 		w->dstats.err[pkt->err]++;
 	if (f->pkts[0] + f->pkts[1] == 1) {

@@ -224,11 +224,12 @@ checksum_json(const struct sensor *s, const struct worker_totals *t)
 {
 	int	mode = s->conf->stream_checksum_validation;
 
-	return json_pack("{s:s,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 	    "validation", mode == CSUM_AUTO ? "auto" : mode == CSUM_YES ?
 	    "true" : "false",
 	    "checked", JI(t->cs.checked), "wrong", JI(t->cs.wrong),
-	    "dropped", JI(t->cs.dropped), "taken", JI(t->cs.taken));
+	    "dropped", JI(t->cs.dropped), "taken", JI(t->cs.taken),
+	    "merged", JI(t->cs.merged));
 }
 
 static json_t *

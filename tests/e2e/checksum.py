@@ -7,6 +7,11 @@ shows a wrong one, as tcpdump on that host writes them.
                 the NIC): 550 pure ACKs, each answered with a right sum,
                 then a cleartext HTTP POST with three valid citizen-ID
                 numbers
+  gro.pcap      right handshakes (the server announcing MSS 536), then
+                the POST as one 700-byte segment summed as the capturing
+                host's GRO leaves a merge: the pseudo-header's sum alone
+  gro-decoy.pcap the same, but first a 300-byte decoy summed that way:
+                too short for a merge
 
 Usage: /usr/bin/python3 checksum.py OUTDIR
 """
@@ -16,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "rules"))
-from rulelib import Capture, Tcp, CLIENT, DB  # noqa: E402
+from rulelib import Capture, Tcp, CLIENT, DB, ip  # noqa: E402
 from rulelib import LEAK, leak_post  # noqa: E402
 from scapy.all import IP, TCP  # noqa: E402
 
@@ -56,9 +61,41 @@ def offload(path):
     cap.write(path)
 
 
+def gro(path, decoy):
+    """Right handshakes, the server announcing MSS 536. Not decoy: the
+    POST as one 700-byte segment summed as GRO leaves a merge (longer than
+    the MSS: the capturing host merged it). decoy: a 300-byte decoy summed
+    the same way (no merge can be that short) first, then the POST."""
+    cap = Capture(t0=1736215200.0)
+    t = Tcp(cap, CLIENT, DB, 43210, 80)
+    t.cap.add(ip(CLIENT, DB) / TCP(sport=43210, dport=80, flags="S",
+                                   seq=t.seq[0], options=[("MSS", 1460)]))
+    t.seq[0] += 1
+    t.cap.add(ip(DB, CLIENT) / TCP(sport=80, dport=43210, flags="SA",
+                                   seq=t.seq[1], ack=t.seq[0],
+                                   options=[("MSS", 536)]))
+    t.seq[1] += 1
+    t._pkt(0, "A")
+    req = leak_post(LEAK) + b"x" * 300
+    assert len(req) > 536
+    if decoy:
+        d = t._pkt(0, "PA", bytes(0x39 if c in b"0123456789" else c
+                                  for c in req[:300]))
+        d[TCP].chksum = partial(d)
+    p = t._pkt(0, "PA", req)
+    if not decoy:
+        p[TCP].chksum = partial(p)
+    t.seq[0] += len(req)
+    t._pkt(1, "A")
+    t.send(1, OK).close()
+    cap.write(path)
+
+
 def main():
     out = sys.argv[1]
     offload(os.path.join(out, "offload.pcap"))
+    gro(os.path.join(out, "gro.pcap"), False)
+    gro(os.path.join(out, "gro-decoy.pcap"), True)
 
 
 if __name__ == "__main__":

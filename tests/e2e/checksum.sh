@@ -11,6 +11,11 @@
 #  2. true drops every wrong segment, counted as tcp_bad_checksum: the
 #     POST is never read (what true asks for);
 #  3. false sums nothing: the alert, no segment checked;
+#  3b. receive offload: a segment longer than the MSS its receiver
+#     announced, summed as GRO leaves a merge (the pseudo-header's sum),
+#     is taken in auto (merged) and the POST it carries alerts; a shorter
+#     one summed that way, from a side whose sums were right, is a decoy:
+#     dropped; true drops the merged one too;
 #  4. live, in a network namespace of its own: the same as 1, and
 #     `canhgacctl stats` and its Prometheus text show the counters.
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
@@ -31,6 +36,10 @@ for mode in auto true false; do
 	cp "$tmp/offload.pcap" "$tmp/$mode.pcap"
 	run "$mode" "$tmp/$mode.yaml"
 done
+run gro "$tmp/auto.yaml"
+run gro-decoy "$tmp/auto.yaml"
+cp "$tmp/gro.pcap" "$tmp/gro_true.pcap"
+run gro_true "$tmp/true.yaml"
 
 check "auto: one data-leak alert" [ "$(count auto $leak)" = 1 ]
 check "auto: the client's wrong sums taken" \
@@ -48,6 +57,16 @@ check "true: every client segment counted (tcp_bad_checksum)" \
 	[ "$(stat true decode.anomalies.tcp_bad_checksum)" -ge 555 ]
 check "true: as many dropped" \
 	[ "$(stat true decode.checksum.dropped)" -ge 555 ]
+
+check "gro: the merged segment taken (merged), the alert" eval \
+	'[ "$(stat gro decode.checksum.merged)/$(stat gro decode.checksum.dropped)" = 1/0 ] &&
+	 [ "$(count gro $leak)" = 1 ]'
+check "gro-decoy: the short one summed the same way dropped, the alert" eval \
+	'[ "$(stat gro-decoy decode.checksum.dropped)/$(stat gro-decoy decode.checksum.merged)" = 1/0 ] &&
+	 [ "$(count gro-decoy $leak)" = 1 ]'
+check "gro, true: the merged segment dropped too" eval \
+	'[ "$(stat gro_true decode.checksum.dropped)" = 1 ] &&
+	 [ "$(count gro_true $leak)" = 0 ]'
 
 check "false: one data-leak alert" [ "$(count false $leak)" = 1 ]
 check "false: nothing summed" [ "$(stat false decode.checksum.checked)" = 0 ]

@@ -276,6 +276,35 @@ test_segment(void **state)
 	assert_int_equal(checksum_segment(&pkt, &why), -1);
 }
 
+/* The field GRO and TX offload leave: the pseudo-header's sum alone. */
+static void
+test_partial(void **state)
+{
+	uint8_t		f[128], ph[12];
+	struct packet	pkt;
+	size_t		n;
+	uint16_t	s;
+
+	(void)state;
+	n = make_v4(f, 1);
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	assert_int_equal(checksum_tcp_partial(&pkt), 0);
+	memcpy(ph, f + 26, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = 0;
+	ph[11] = (uint8_t)(n - 34);
+	s = ref_sum(ph, sizeof(ph));
+	f[50] = (uint8_t)(s >> 8);
+	f[51] = (uint8_t)s;
+	assert_int_equal(dec(DLT_EN10MB, f, n, n, &pkt), 0);
+	assert_int_equal(checksum_tcp(&pkt), 0);
+	assert_int_equal(checksum_tcp_partial(&pkt), 1);
+	/* Cut short: cannot be told. */
+	assert_int_equal(dec(DLT_EN10MB, f, n - 1, n, &pkt), 0);
+	assert_int_equal(checksum_tcp_partial(&pkt), 0);
+}
+
 /* A sum carried into the wide loop, and one split anywhere. */
 static void
 test_sum_pieces(void **state)
@@ -307,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_tcp_v6),
 		cmocka_unit_test(test_segment),
 		cmocka_unit_test(test_sum_pieces),
+		cmocka_unit_test(test_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

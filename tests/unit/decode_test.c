@@ -118,6 +118,24 @@ test_eth_tcp(void **state)
 	assert_memory_equal(pkt.src, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
 	assert_int_equal(st.tcp, 1);
 	assert_int_equal(st.ipv4, 1);
+	/* The SYN's MSS option (checksum offload's merges are judged by it). */
+	assert_int_equal(decode_tcp_mss(&pkt), 1460);
+	{
+		uint8_t f[sizeof(eth_tcp)];
+
+		memcpy(f, eth_tcp, sizeof(f));
+		f[sizeof(f) - 4] = 1;	/* NOPs: no MSS */
+		f[sizeof(f) - 3] = 1;
+		f[sizeof(f) - 2] = 1;
+		f[sizeof(f) - 1] = 1;
+		assert_int_equal(decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL),
+		    0);
+		assert_int_equal(decode_tcp_mss(&pkt), 0);
+		memcpy(f, eth_tcp, sizeof(f));
+		f[sizeof(f) - 3] = 3;	/* an MSS option of the wrong size */
+		(void)decode(DLT_EN10MB, f, sizeof(f), &pkt, NULL);
+		assert_int_equal(decode_tcp_mss(&pkt), 0);
+	}
 }
 
 static void

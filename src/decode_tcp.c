@@ -10,8 +10,12 @@
 #include "decode.h"
 #include "types.h"
 
+/*
+ * Walk a TCP header's options: -1 when one overruns them. mss, when
+ * given, gets the MSS option's value (0 without one).
+ */
 static int
-decode_tcp_options(const uint8_t *p, size_t len)
+decode_tcp_options(const uint8_t *p, size_t len, uint16_t *mss)
 {
 	size_t	i = 0;
 
@@ -24,6 +28,8 @@ decode_tcp_options(const uint8_t *p, size_t len)
 		}
 		if (i + 1 >= len || p[i + 1] < 2 || i + p[i + 1] > len)
 			return -1;
+		if (mss != NULL && p[i] == 2 && p[i + 1] == 4)
+			*mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
 		i += p[i + 1];
 	}
 	return 0;
@@ -55,7 +61,7 @@ decode_tcp(const uint8_t *p, size_t len, struct packet *pkt)
 	pkt->flags |= PKT_L4;
 	pkt->l4 = p;
 	pkt->l4_len = (uint32_t)len;
-	if (hlen > 20 && decode_tcp_options(p + 20, hlen - 20) != 0)
+	if (hlen > 20 && decode_tcp_options(p + 20, hlen - 20, NULL) != 0)
 		pkt->err = DE_TCP_OPT;
 	f &= TH_FIN | TH_SYN | TH_RST | TH_PUSH | TH_ACK | TH_URG;
 	if ((f & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ||
@@ -71,25 +77,15 @@ decode_tcp(const uint8_t *p, size_t len, struct packet *pkt)
 uint16_t
 decode_tcp_mss(const struct packet *pkt)
 {
-	const uint8_t	*p = pkt->l4;
-	size_t		 hlen, i = 20;
+	uint16_t	mss = 0;
+	size_t		hlen;
 
-	if (p == NULL || !(pkt->flags & PKT_L4) || pkt->proto != PROTO_TCP)
+	if (pkt->l4 == NULL || !(pkt->flags & PKT_L4) ||
+	    pkt->proto != PROTO_TCP)
 		return 0;
-	hlen = (size_t)(p[12] >> 4) * 4;
-	if (hlen > pkt->l4_len)
+	hlen = (size_t)(pkt->l4[12] >> 4) * 4;
+	if (hlen < 20 || hlen > pkt->l4_len ||
+	    decode_tcp_options(pkt->l4 + 20, hlen - 20, &mss) != 0)
 		return 0;
-	/* decode_tcp_options checked the lengths. */
-	while (i < hlen && p[i] != 0) {
-		if (p[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= hlen || p[i + 1] < 2 || i + p[i + 1] > hlen)
-			return 0;
-		if (p[i] == 2 && p[i + 1] == 4)
-			return (uint16_t)(p[i + 2] << 8 | p[i + 3]);
-		i += p[i + 1];
-	}
-	return 0;
+	return mss;
 }

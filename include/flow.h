@@ -125,6 +125,9 @@ struct flow {
 	/* The MSS each side's SYN announced, 0 unknown (sensor.c: a longer
 	 * segment to it was merged by the capturing host's GRO/LRO). */
 	uint16_t	 mss[2];
+	/* stream.c: bit dir set, the direction's next bytes follow bytes
+	 * the capture cut (a segment longer than the snap length). */
+	uint8_t		 cut;
 };
 
 /*

@@ -84,6 +84,7 @@ enum rule_event {
 #define SENSOR_REGEX_LIMIT	0x20	/* a rule's regex hit the PCRE2 limit */
 #define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
 #define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
+#define SENSOR_CAPTURE_CUT	0x100	/* segments longer than the snap length */
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 /*
@@ -272,7 +273,7 @@ struct rule_match {
 	uint64_t		 decode_mask;	/* 1 << enum decode_err */
 	uint8_t			 decode_neg;
 	uint8_t			 plain;		/* PLAIN_* required */
-	uint8_t			 sensor;	/* SENSOR_* */
+	uint16_t		 sensor;	/* SENSOR_* */
 	const struct svclist	*svc;		/* service: an asset's services */
 	uint8_t			 svc_neg;
 	uint8_t			 dhcp_neg;

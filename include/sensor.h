@@ -83,7 +83,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[8];	/* packet time of last */
+	uint64_t		 sensor_raised[9];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
@@ -104,6 +104,7 @@ struct sensor {
 	struct baselines_state	*baselines;	/* baseline_state.c */
 	uint64_t		 last_defrag_evicted;
 	uint64_t		 last_stream_evicted;
+	uint64_t		 last_stream_cut;
 	/* lifecycle.c (lifecycle.h) */
 	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
 	size_t			 nstarted;	/* subsystems started */
@@ -151,6 +152,7 @@ struct sensor_totals {
 	uint64_t	output_drops;	/* remote spools, the loop's queues */
 	uint64_t	defrag_evicted;
 	uint64_t	stream_evicted;
+	uint64_t	stream_cut;	/* segments longer than the snap length */
 	/* live: found a worker's queue full (counted in the two above) */
 	uint64_t	lost_packets, lost_alerts, lost_events;
 };

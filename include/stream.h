@@ -48,6 +48,7 @@
 	X(OVERLAPS, "overlaps")		/* over held or kept data */	\
 	X(OVERLAPS_DIFFER, "overlaps_differ") /* ... with other bytes */\
 	X(GAPS, "gaps")			/* holes given up on */		\
+	X(CUT, "cut_segments")		/* longer than the snap length */ \
 	X(EVICTED, "evicted")		/* flows' held data lost at memcap */ \
 	X(DROPPED, "dropped")		/* segments not held: no room */ \
 	X(DEPTH, "depth_reached")	/* directions past stream.depth */ \

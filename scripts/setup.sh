@@ -16,6 +16,8 @@ PKGS=(
   # tests: referee decoder, fixture builder, real peers, namespaces
   tshark tcpdump python3-scapy python3-yaml iproute2 curl openssl nmap ncat
   dnsutils syslog-ng-core time bc tcpreplay
+  # an interface's offloads read and turned off (tests/e2e/capture_merge.sh)
+  ethtool
   # QUIC Initials sealed for the tests (tests/e2e/quic.py)
   python3-cryptography
   # records validated against Suricata's EVE schema (tests/e2e/eve_schema.sh)

@@ -63,6 +63,8 @@ alert_sensor_event_name(uint32_t e)
 		return "defrag_memcap";
 	if (e & SENSOR_STREAM_MEMCAP)
 		return "stream_memcap";
+	if (e & SENSOR_CAPTURE_CUT)
+		return "capture_cut";
 	return "";
 }
 

@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/ethtool.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
 #include <sys/random.h>
 
 #include <errno.h>
@@ -314,6 +316,70 @@ bound_ifindex(pcap_t *p, const char *name)
 	return (int)if_nametoindex(name);
 }
 
+/* A capture of a frame this long keeps a 64 KiB segment whole. */
+#define SNAPLEN_WHOLE	65600
+
+/*
+ * Warn when the interface hands capture frames longer than the snap
+ * length: the kernel merges TCP segments before capture (GRO and LRO on
+ * receive, TSO and GSO on what the host sends) into frames of up to
+ * 64 KiB, or the MTU is larger than it. The bytes past the snap length
+ * are not inspected (stream.c counts such segments, rule 1001122 says
+ * so while it lasts); this names the cause once, at start. Read-only
+ * ethtool requests, which need no privilege. Not the loopback, whose
+ * traffic never leaves the host.
+ */
+static void
+merge_warn(const struct capture_conf *cc)
+{
+	static const struct { uint32_t cmd, flag; const char *name; } q[] = {
+		{ ETHTOOL_GGRO, 0, "gro" },
+		{ ETHTOOL_GFLAGS, ETH_FLAG_LRO, "lro" },
+		{ ETHTOOL_GTSO, 0, "tso" },
+		{ ETHTOOL_GGSO, 0, "gso" },
+	};
+	struct ifreq		ifr;
+	struct ethtool_value	ev;
+	char			on[32] = "";
+	size_t			i;
+	int			fd, snap = cc->snaplen > 0 ? cc->snaplen : 1600;
+
+	if (snap >= SNAPLEN_WHOLE || strlen(cc->iface) >= sizeof(ifr.ifr_name) ||
+	    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, cc->iface, strlen(cc->iface));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
+	    (ifr.ifr_flags & IFF_LOOPBACK)) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.cmd = q[i].cmd;
+		ifr.ifr_data = (void *)&ev;
+		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 &&
+		    (q[i].flag != 0 ? (ev.data & q[i].flag) : ev.data) != 0)
+			snprintf(on + strlen(on), sizeof(on) - strlen(on),
+			    "%s%s", on[0] != '\0' ? ", " : "", q[i].name);
+	}
+	if (on[0] != '\0')
+		log_warnx("%s: the kernel merges TCP segments before capture "
+		    "(%s on): segments of up to 64 KiB reach the sensor and "
+		    "snaplen %d cuts them, their bytes past it not inspected "
+		    "(stream.cut_segments, rule 1001122); turn merging off "
+		    "(ethtool -K %s gro off lro off tso off gso off) or set "
+		    "the capture's snaplen to %d", cc->iface, on, snap,
+		    cc->iface, SNAPLEN_WHOLE);
+	else if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu + 18 > snap)
+		log_warnx("%s: MTU %d is longer than snaplen %d: the bytes "
+		    "of a full frame past it are not inspected "
+		    "(stream.cut_segments, rule 1001122); set the capture's "
+		    "snaplen to at least %d", cc->iface, ifr.ifr_mtu, snap,
+		    ifr.ifr_mtu + 18);
+	close(fd);
+}
+
 int
 capture_add_live(struct capture *c, const struct capture_conf *cc,
     char *err, size_t errlen)
@@ -329,6 +395,7 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	}
 	if ((p = live_open(cc, &dlt, err, errlen)) == NULL)
 		return -1;
+	merge_warn(cc);
 	s = &c->src[c->n];
 	memset(s, 0, sizeof(*s));
 	s->cap = c;

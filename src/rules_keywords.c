@@ -1230,8 +1230,8 @@ KW_PARSE(p_decode_error)
 /* Names of a list value into bits: one name or a list of them. */
 static int
 parse_name_bits(struct loader *L, struct yaml_node_s *v,
-    const char *const *names, const uint8_t *bits, size_t n,
-    const char *expected, uint8_t *out)
+    const char *const *names, const uint16_t *bits, size_t n,
+    const char *expected, uint16_t *out)
 {
 	size_t	j, cnt = yamldoc_is_seq(v) ? yamldoc_seq_len(v) : 1;
 	int	x;
@@ -1254,27 +1254,33 @@ KW_PARSE(p_plaintext)
 {
 	static const char *const pn[] = { "user", "password", "auth",
 	    "community" };
-	static const uint8_t pv[] = { PLAIN_USER, PLAIN_PASS, PLAIN_AUTH,
+	static const uint16_t pv[] = { PLAIN_USER, PLAIN_PASS, PLAIN_AUTH,
 	    PLAIN_COMMUNITY };
+	uint16_t	b = m->plain;
+	int		rc;
 
 	(void)key;
-	return parse_name_bits(L, v, pn, pv, NELEM(pn), "plaintext: expected "
-	    "user, password, auth or community", &m->plain);
+	rc = parse_name_bits(L, v, pn, pv, NELEM(pn), "plaintext: expected "
+	    "user, password, auth or community", &b);
+	m->plain = (uint8_t)b;
+	return rc;
 }
 
 KW_PARSE(p_sensor_event)
 {
 	static const char *const sn[] = { "capture_drops", "flow_memcap",
 	    "threshold_memcap", "output_drops", "alert_log_errors",
-	    "regex_limit", "defrag_memcap", "stream_memcap" };
-	static const uint8_t sv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
-	    1 << 5, 1 << 6, 1 << 7 };
+	    "regex_limit", "defrag_memcap", "stream_memcap", "capture_cut" };
+	static const uint16_t sv[] = { SENSOR_CAPTURE_DROPS,
+	    SENSOR_FLOW_MEMCAP, SENSOR_THRESHOLD_MEMCAP, SENSOR_OUTPUT_DROPS,
+	    SENSOR_LOG_ERRORS, SENSOR_REGEX_LIMIT, SENSOR_DEFRAG_MEMCAP,
+	    SENSOR_STREAM_MEMCAP, SENSOR_CAPTURE_CUT };
 
 	(void)key;
 	return parse_name_bits(L, v, sn, sv, NELEM(sn), "sensor_event: "
 	    "expected capture_drops, flow_memcap, threshold_memcap, "
-	    "output_drops, alert_log_errors, regex_limit, defrag_memcap or "
-	    "stream_memcap",
+	    "output_drops, alert_log_errors, regex_limit, defrag_memcap, "
+	    "stream_memcap or capture_cut",
 	    &m->sensor);
 }
 
@@ -1302,14 +1308,18 @@ KW_PARSE(p_dhcp_type)
 {
 	static const char *const dn[] = { "discover", "offer", "request",
 	    "decline", "ack", "nak", "release", "inform" };
-	static const uint8_t dv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
+	static const uint16_t dv[] = { 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4,
 	    1 << 5, 1 << 6, 1 << 7 };	/* message type - 1 */
+	uint16_t	b = m->dhcp_types;
+	int		rc;
 
 	(void)key;
 	v = unwrap_not(L, v, &m->dhcp_neg);
-	return parse_name_bits(L, v, dn, dv, NELEM(dn), "dhcp.type: expected "
+	rc = parse_name_bits(L, v, dn, dv, NELEM(dn), "dhcp.type: expected "
 	    "discover, offer, request, decline, ack, nak, release or inform",
-	    &m->dhcp_types);
+	    &b);
+	m->dhcp_types = (uint8_t)b;
+	return rc;
 }
 
 KW_PARSE(p_dhcp_server)

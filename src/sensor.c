@@ -334,9 +334,11 @@ sensor_totals(const struct sensor *s, struct sensor_totals *t)
 		if (w->defrag != NULL)
 			t->defrag_evicted +=
 			    defrag_stats(w->defrag)->c[DFC_EVICTED];
-		if (w->stream != NULL)
+		if (w->stream != NULL) {
 			t->stream_evicted +=
 			    stream_stats(w->stream)->c[STC_EVICTED];
+			t->stream_cut += stream_stats(w->stream)->c[STC_CUT];
+		}
 		if (i > 0) {
 			t->lost_alerts += alert_out_lost(w->alerts);
 			t->lost_events += eventlog_lost(w->events);
@@ -372,6 +374,8 @@ sensor_health(struct sensor *s, uint64_t now)
 	    &s->last_defrag_evicted);
 	sensor_raise(s, &c, 7, SENSOR_STREAM_MEMCAP, now, t.stream_evicted,
 	    &s->last_stream_evicted);
+	sensor_raise(s, &c, 8, SENSOR_CAPTURE_CUT, now, t.stream_cut,
+	    &s->last_stream_cut);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
 }

@@ -634,6 +634,28 @@ ack_credible(struct stream *st, const struct flow *f, int dir,
 	return 1;
 }
 
+/*
+ * Bytes of pkt's TCP payload past the snap length, 0 for a whole one: the
+ * capturing host's GRO, LRO, TSO or GSO hands capture segments of up to
+ * 64 KiB, which a snap length of a link's frame cuts. The IP header says
+ * how long the segment was.
+ */
+static uint32_t
+cut_bytes(const struct packet *pkt)
+{
+	uint32_t	hdrs, wire;
+
+	if (!(pkt->flags & PKT_TRUNC) || pkt->l3 == NULL ||
+	    pkt->payload == NULL || pkt->payload < pkt->l3 ||
+	    (pkt->flags & PKT_REASSEMBLED))
+		return 0;
+	hdrs = (uint32_t)(pkt->payload - pkt->l3);
+	if (pkt->ip_len <= hdrs)
+		return 0;
+	wire = pkt->ip_len - hdrs;
+	return wire > pkt->payload_len ? wire - pkt->payload_len : 0;
+}
+
 void
 stream_packet(struct stream *st, struct packet *pkt)
 {
@@ -642,7 +664,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 	int			 dir = pkt->dir;
 	uint8_t			 seqbit = dir == 0 ? SF_SEQ0 : SF_SEQ1;
 	const uint8_t		*p = pkt->payload;
-	uint32_t		 n = pkt->payload_len, rel, seq = pkt->seq;
+	uint32_t		 n = pkt->payload_len, rel, seq = pkt->seq, lost;
 
 	if ((pkt->tcp_flags & TH_SYN) && !(pkt->flags & PKT_SYN_HELD)) {
 		/*
@@ -685,7 +707,8 @@ stream_packet(struct stream *st, struct packet *pkt)
 		kept_ack(st, f->stream, !dir, pkt->ack);
 		sf_release_idle(st, f->stream);
 	}
-	if (n == 0)
+	lost = cut_bytes(pkt);
+	if (n == 0 && lost == 0)
 		return;
 	st->st.c[STC_SEGMENTS]++;
 	if (!(f->app_flags & seqbit)) {
@@ -694,6 +717,8 @@ stream_packet(struct stream *st, struct packet *pkt)
 	}
 	pkt->payload_len = 0;
 	rel = seq - f->next_seq[dir];
+	if (n == 0 && rel != 0)
+		return;		/* cut before its payload, not in order */
 	if (rel >= 0x80000000U) {
 		/* Old data: a retransmission, maybe with some new. */
 		uint32_t behind = f->next_seq[dir] - seq;
@@ -763,10 +788,27 @@ stream_packet(struct stream *st, struct packet *pkt)
 		pkt->payload = p;
 		pkt->payload_len = advance(st, f, dir, n);
 		kept_add(st, f, dir, seq, p, pkt->payload_len);
+		if (f->cut & (1U << dir)) {
+			f->cut &= (uint8_t)~(1U << dir);
+			pkt->flags |= PKT_GAP;
+		}
+		if (lost > 0) {
+			/*
+			 * The bytes past the snap length were never captured:
+			 * a gap (inspection resumes after it, the parsers find
+			 * their place again), not a hole to wait on for good.
+			 */
+			f->next_seq[dir] += lost;
+			f->cut |= (uint8_t)(1U << dir);
+			st->st.c[STC_GAPS]++;
+			st->st.c[STC_CUT]++;
+		}
 		if (f->stream != NULL)
 			sf_release_idle(st, f->stream);
 		return;
 	}
+	if (n == 0)
+		return;		/* cut before its payload, behind held data */
 	if (rel >= STREAM_WINDOW || within_depth(st, f, dir, 1) == 0) {
 		st->st.c[STC_DROPPED]++;
 		return;
@@ -838,6 +880,10 @@ stream_drain(struct stream *st, const struct packet *pkt,
 		q.seq = seq0;
 		q.payload = st->run;
 		q.payload_len = advance(st, f, dir, m);
+		if (f->cut & (1U << dir)) {
+			f->cut &= (uint8_t)~(1U << dir);
+			gap = PKT_GAP;
+		}
 		q.flags |= gap;
 		q.err = DE_NONE;
 		kept_add(st, f, dir, seq0, st->run, q.payload_len);

@@ -9,6 +9,9 @@ class Capture:
     def __init__(self, t0=1735700400.0):
         self.pkts = []
         self.t = t0
+        # Set: frames longer are cut to it, as a capture with that snap
+        # length keeps them (the record says the length on the wire).
+        self.snaplen = None
 
     def add(self, pkt, dt=0.001):
         self.t += dt
@@ -17,7 +20,18 @@ class Capture:
         return pkt
 
     def write(self, path):
-        wrpcap(path, self.pkts)
+        if self.snaplen is None:
+            wrpcap(path, self.pkts)
+            return
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0,
+                                self.snaplen, 1))
+            for p in self.pkts:
+                b = bytes(p)
+                us = int(round(float(p.time) * 1e6))
+                f.write(struct.pack("<IIII", us // 1000000, us % 1000000,
+                                    min(len(b), self.snaplen), len(b)))
+                f.write(b[:self.snaplen])
 
 
 # scapy's own choice for an IPv6 destination it cannot resolve, given

@@ -443,6 +443,27 @@ def stream_flood(n, over=3.0, tail=3.0):
     return build
 
 
+def long_segments(snaplen, tail=3.0):
+    """A client's POST to a data server in three 16,000-byte segments,
+    as a capturing host's TSO or GRO hands them to capture, captured with
+    that snap length; then a few seconds of ordinary traffic so the
+    health check runs."""
+    def build(cap):
+        cap.snaplen = snaplen
+        t = Tcp(cap, CLIENT, DB, 40123, 80).handshake()
+        body = b"ghi_chu=" + b"x" * 47992
+        t.send(0, b"POST /nop-ho-so HTTP/1.1\r\nHost: dich-vu.example\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body))
+        for i in range(0, len(body), 16000):
+            t.send(0, body[i:i + 16000])
+        t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        t.close()
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
 def both(*builders):
     def build(cap):
         for b in builders:
@@ -1317,6 +1338,10 @@ CASES = {
         pos=[("1000 connections holding out-of-order data, stream memcap 1MB",
               stream_flood(1000))],
         neg=[("100 connections holding out-of-order data", stream_flood(100))]),
+    1001122: dict(
+        pos=[("a POST in 16,000-byte segments (TSO/GRO) captured at a "
+              "1,600-byte snap length", long_segments(1600))],
+        neg=[("the same segments captured whole", long_segments(65535))]),
 
     # baseline.yaml --------------------------------------------------
     1001501: dict(

@@ -60,6 +60,21 @@ segment(struct packet *pkt, struct flow *f, int dir, uint8_t flags,
 	pkt->seq = seq;
 }
 
+/* pkt through the stream and what it hands on into k, as sensor.c does. */
+static void
+feed_packet(struct stream *st, struct sink *k, struct packet *pkt)
+{
+	stream_packet(st, pkt);
+	if (pkt->err == DE_TCP_OVERLAP_DIFF)
+		k->anomalies++;
+	if (pkt->flags & PKT_STREAM_ALT)
+		k->alt += pkt->payload_len;
+	else if (pkt->payload_len > 0)
+		sink_take(pkt, k);
+	if (stream_pending(pkt))
+		stream_drain(st, pkt, sink_take, k);
+}
+
 /* One segment of direction 0 with those flags, as sensor.c feeds it. */
 static void
 feed_flags(struct stream *st, struct flow *f, struct sink *k, uint8_t flags,
@@ -70,15 +85,7 @@ feed_flags(struct stream *st, struct flow *f, struct sink *k, uint8_t flags,
 	segment(&pkt, f, 0, flags, seq);
 	pkt.payload = p;
 	pkt.payload_len = n;
-	stream_packet(st, &pkt);
-	if (pkt.err == DE_TCP_OVERLAP_DIFF)
-		k->anomalies++;
-	if (pkt.flags & PKT_STREAM_ALT)
-		k->alt += pkt.payload_len;
-	else if (pkt.payload_len > 0)
-		sink_take(&pkt, k);
-	if (stream_pending(&pkt))
-		stream_drain(st, &pkt, sink_take, k);
+	feed_packet(st, k, &pkt);
 }
 
 static void
@@ -369,6 +376,84 @@ test_overlap_in_order(void **state)
 	assert_int_equal(k->anomalies, 1);
 	assert_int_equal(k->len, 1000);
 	assert_memory_equal(k->buf, data, 1000);	/* held bytes won */
+	stream_flow_release(st, f);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/*
+ * One segment of direction 0 cut by the snap length: n bytes captured
+ * of wire, behind a 20-byte IPv4 and a 20-byte TCP header whose total
+ * length says wire.
+ */
+static void
+feed_cut(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
+    const uint8_t *p, uint32_t n, uint32_t wire)
+{
+	static uint8_t	frame[40 + 2000];
+	struct packet	pkt;
+
+	assert_true(n <= 2000);
+	memcpy(frame + 40, p, n);
+	segment(&pkt, f, 0, TH_ACK, seq);
+	pkt.l3 = frame;
+	pkt.ip_len = (uint16_t)(40 + wire);
+	pkt.payload = frame + 40;
+	pkt.payload_len = n;
+	pkt.flags |= PKT_TRUNC;
+	feed_packet(st, k, &pkt);
+}
+
+/*
+ * Segments longer than the snap length (a capturing host's GRO or TSO):
+ * the bytes past it are a gap, counted, and the direction goes on after
+ * it instead of waiting on a hole that never fills; the next bytes say
+ * so (PKT_GAP). A resend of the same cut segment is the same bytes.
+ */
+static void
+test_cut(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+
+	(void)state;
+	fill();
+	f->pkts[1] = 1;		/* two-sided: handed-on bytes are kept */
+	syn(st, f, 0);
+	feed_cut(st, f, k, 1, data, 1500, 16000);
+	assert_int_equal(k->len, 1500);
+	assert_int_equal(k->gaps, 0);
+	feed_cut(st, f, k, 16001, data + 16000, 1500, 16000);
+	assert_int_equal(k->len, 3000);
+	assert_int_equal(k->gaps, 1);
+	assert_memory_equal(k->buf + 1500, data + 16000, 1500);
+	/* A whole segment after the second cut one. */
+	feed(st, f, k, 32001, data + 32000, 100);
+	assert_int_equal(k->len, 3100);
+	assert_int_equal(k->gaps, 2);
+	assert_memory_equal(k->buf + 3000, data + 32000, 100);
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 2);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
+	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
+	assert_int_equal(f->inspected[0], 3100);
+	/* The second cut segment again: the same bytes, nothing new. */
+	feed_cut(st, f, k, 16001, data + 16000, 1500, 16000);
+	assert_int_equal(k->len, 3100);
+	assert_int_equal(k->alt, 0);
+	assert_int_equal(stream_stats(st)->c[STC_RESENT_SAME], 1);
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 2);
+	/* Cut before its payload: the whole segment is a gap. */
+	feed_cut(st, f, k, 32101, data, 0, 8000);
+	feed(st, f, k, 40101, data + 40100, 100);
+	assert_int_equal(k->len, 3200);
+	assert_int_equal(k->gaps, 3);
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 3);
+	/* Whole segments are not cut, whatever the header says. */
+	feed(st, f, k, 40201, data + 40200, 100);
+	assert_int_equal(k->gaps, 3);
+	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);
@@ -1132,6 +1217,7 @@ main(void)
 		cmocka_unit_test(test_overlap_differ),
 		cmocka_unit_test(test_overlap_in_order),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_depth),

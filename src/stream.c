@@ -638,12 +638,14 @@ ack_credible(struct stream *st, const struct flow *f, int dir,
  * Bytes of pkt's TCP payload past the snap length, 0 for a whole one: the
  * capturing host's GRO, LRO, TSO or GSO hands capture segments of up to
  * 64 KiB, which a snap length of a link's frame cuts. The IP header says
- * how long the segment was.
+ * how long the segment was, and no longer than the frame: a header that
+ * claims more (a jumbo frame's lie, which its host drops) must not move
+ * the stream past bytes that follow it.
  */
 static uint32_t
 cut_bytes(const struct packet *pkt)
 {
-	uint32_t	hdrs, wire;
+	uint32_t	hdrs, wire, uncaptured = pkt->wirelen - pkt->caplen;
 
 	if (!(pkt->flags & PKT_TRUNC) || pkt->l3 == NULL ||
 	    pkt->payload == NULL || pkt->payload < pkt->l3 ||
@@ -653,7 +655,10 @@ cut_bytes(const struct packet *pkt)
 	if (pkt->ip_len <= hdrs)
 		return 0;
 	wire = pkt->ip_len - hdrs;
-	return wire > pkt->payload_len ? wire - pkt->payload_len : 0;
+	if (wire <= pkt->payload_len)
+		return 0;
+	return wire - pkt->payload_len < uncaptured ?
+	    wire - pkt->payload_len : uncaptured;
 }
 
 void

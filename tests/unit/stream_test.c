@@ -388,8 +388,23 @@ test_overlap_in_order(void **state)
  * length says wire.
  */
 static void
+feed_cut_frame(struct stream *st, struct flow *f, struct sink *k,
+    uint32_t seq, const uint8_t *p, uint32_t n, uint32_t frame_wire,
+    uint32_t ip_wire);
+
+static void
 feed_cut(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
     const uint8_t *p, uint32_t n, uint32_t wire)
+{
+	feed_cut_frame(st, f, k, seq, p, n, wire, wire);
+}
+
+/* The same, the frame carrying frame_wire bytes of payload, its IP
+ * header saying ip_wire. */
+static void
+feed_cut_frame(struct stream *st, struct flow *f, struct sink *k,
+    uint32_t seq, const uint8_t *p, uint32_t n, uint32_t frame_wire,
+    uint32_t ip_wire)
 {
 	static uint8_t	frame[40 + 2000];
 	struct packet	pkt;
@@ -398,9 +413,11 @@ feed_cut(struct stream *st, struct flow *f, struct sink *k, uint32_t seq,
 	memcpy(frame + 40, p, n);
 	segment(&pkt, f, 0, TH_ACK, seq);
 	pkt.l3 = frame;
-	pkt.ip_len = (uint16_t)(40 + wire);
+	pkt.ip_len = (uint16_t)(40 + ip_wire);
 	pkt.payload = frame + 40;
 	pkt.payload_len = n;
+	pkt.caplen = 54 + n;		/* behind a 14-byte link header */
+	pkt.wirelen = 54 + frame_wire;
 	pkt.flags |= PKT_TRUNC;
 	feed_packet(st, k, &pkt);
 }
@@ -450,9 +467,20 @@ test_cut(void **state)
 	assert_int_equal(k->len, 3200);
 	assert_int_equal(k->gaps, 3);
 	assert_int_equal(stream_stats(st)->c[STC_CUT], 3);
+	/*
+	 * A header claiming more than the frame carried (a jumbo frame of
+	 * 9,000 bytes, cut at 1,500, says 40,000): only the frame's own
+	 * bytes are a gap, and the segment after it is in order.
+	 */
+	feed_cut_frame(st, f, k, 40201, data + 40200, 1500, 9000, 40000);
+	feed(st, f, k, 49201, data + 49200, 100);
+	assert_int_equal(k->len, 3200 + 1500 + 100);
+	assert_int_equal(k->gaps, 4);
+	assert_int_equal(k->alt, 0);
+	assert_int_equal(f->next_seq[0], 49301);
 	/* Whole segments are not cut, whatever the header says. */
-	feed(st, f, k, 40201, data + 40200, 100);
-	assert_int_equal(k->gaps, 3);
+	feed(st, f, k, 49301, data + 49300, 100);
+	assert_int_equal(k->gaps, 4);
 	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
 	stream_flow_release(st, f);
 	free(f);

@@ -125,8 +125,8 @@ struct flow {
 	/* The MSS each side's SYN announced, 0 unknown (sensor.c: a longer
 	 * segment to it was merged by the capturing host's GRO/LRO). */
 	uint16_t	 mss[2];
-	/* stream.c: bit dir set, the direction's next bytes follow bytes
-	 * the capture cut (a segment longer than the snap length). */
+	/* stream.c (CUT_*): per direction, a segment longer than the snap
+	 * length was cut; its next bytes follow a gap. */
 	uint8_t		 cut;
 };
 

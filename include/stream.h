@@ -38,6 +38,8 @@
 #define STREAM_BLOCK		1024U	/* data bytes a block holds */
 #define STREAM_FLOW_BLOCKS	64	/* held per direction before a gap */
 #define STREAM_WINDOW		(16U << 20)	/* further ahead: not held */
+/* Most a hole a segment cut by the snap length leaves: one merge. */
+#define STREAM_CUT_MAX		65536U
 
 /* Counters, in the order they are reported; `held_now` is a gauge. */
 #define STREAM_COUNTERS(X)						\

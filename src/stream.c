@@ -635,12 +635,19 @@ ack_credible(struct stream *st, const struct flow *f, int dir,
 }
 
 /*
+ * flow->cut, per direction (bit << dir): a segment of it was cut by the
+ * snap length, so an acknowledgement past its bytes may cross the hole;
+ * and the next bytes handed on follow a gap (PKT_GAP).
+ */
+#define CUT_PENDING	0x01
+#define CUT_GAP		0x04
+
+/*
  * Bytes of pkt's TCP payload past the snap length, 0 for a whole one: the
  * capturing host's GRO, LRO, TSO or GSO hands capture segments of up to
  * 64 KiB, which a snap length of a link's frame cuts. The IP header says
- * how long the segment was, and no longer than the frame: a header that
- * claims more (a jumbo frame's lie, which its host drops) must not move
- * the stream past bytes that follow it.
+ * how long the segment was (IPv6's payload length as sent, not the 16-bit
+ * total decode keeps), no longer than the frame's own uncaptured bytes.
  */
 static uint32_t
 cut_bytes(const struct packet *pkt)
@@ -649,16 +656,68 @@ cut_bytes(const struct packet *pkt)
 
 	if (!(pkt->flags & PKT_TRUNC) || pkt->l3 == NULL ||
 	    pkt->payload == NULL || pkt->payload < pkt->l3 ||
-	    (pkt->flags & PKT_REASSEMBLED))
+	    (pkt->flags & PKT_REASSEMBLED) || pkt->wirelen < pkt->caplen)
 		return 0;
 	hdrs = (uint32_t)(pkt->payload - pkt->l3);
-	if (pkt->ip_len <= hdrs)
+	if (pkt->ipver == 4)
+		wire = (uint32_t)(pkt->l3[2] << 8 | pkt->l3[3]);
+	else if (pkt->ipver == 6)
+		wire = 40 + (uint32_t)(pkt->l3[4] << 8 | pkt->l3[5]);
+	else
 		return 0;
-	wire = pkt->ip_len - hdrs;
-	if (wire <= pkt->payload_len)
+	if (wire <= hdrs + pkt->payload_len)
 		return 0;
-	return wire - pkt->payload_len < uncaptured ?
-	    wire - pkt->payload_len : uncaptured;
+	wire -= hdrs + pkt->payload_len;
+	return wire < uncaptured ? wire : uncaptured;
+}
+
+/*
+ * The peer acknowledged bytes of direction dir past those seen, after a
+ * segment of dir was cut: its host took the bytes the capture did not
+ * keep, and they will not come again. The hole is crossed, to the ACK or
+ * to the first held bytes, whichever is nearer; those bytes follow a gap.
+ * Not on the cut alone: a segment its host dropped (a decoy) can be cut
+ * too, and the real bytes after it must still be read in order. Not an
+ * ACK off its sender's stream (a blind forger's), nor one further than a
+ * merge reaches.
+ */
+static void
+cut_acked(struct stream *st, struct flow *f, int dir,
+    const struct packet *ack)
+{
+	uint32_t	ahead = ack->ack - f->next_seq[dir], held;
+
+	if (ahead == 0 || ahead > STREAM_CUT_MAX || !flow_seq_near(f, !dir, ack->seq))
+		return;
+	if (f->stream != NULL && f->stream->head[dir] != NULL) {
+		held = f->stream->head[dir]->seq - f->next_seq[dir];
+		if (held < ahead)
+			ahead = held;
+		if (ahead == 0)
+			return;
+	}
+	f->next_seq[dir] += ahead;
+	f->cut |= (uint8_t)(CUT_GAP << dir);
+	st->st.c[STC_GAPS]++;
+}
+
+/* A segment of dir cut by the snap length: counted; its hole waits for
+ * the peer's acknowledgement (cut_acked) or the hold limit. */
+static void
+cut_seen(struct stream *st, struct flow *f, int dir)
+{
+	f->cut |= (uint8_t)(CUT_PENDING << dir);
+	st->st.c[STC_CUT]++;
+}
+
+/* The gap flag for the next bytes handed on in dir, taken. */
+static uint16_t
+cut_gap(struct flow *f, int dir)
+{
+	if (!(f->cut & (CUT_GAP << dir)))
+		return 0;
+	f->cut &= (uint8_t)~(CUT_GAP << dir);
+	return PKT_GAP;
 }
 
 void
@@ -693,6 +752,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 		    f->next_seq[dir] - seq >= STREAM_WINDOW))) {
 			f->next_seq[dir] = seq;
 			f->app_flags |= seqbit;
+			f->cut &= (uint8_t)~((CUT_PENDING | CUT_GAP) << dir);
 			if (f->stream != NULL) {
 				/*
 				 * A new connection: the old one's bytes go,
@@ -707,6 +767,8 @@ stream_packet(struct stream *st, struct packet *pkt)
 			}
 		}
 	}
+	if ((pkt->tcp_flags & TH_ACK) && (f->cut & (CUT_PENDING << !dir)))
+		cut_acked(st, f, !dir, pkt);
 	if ((pkt->tcp_flags & TH_ACK) && f->stream != NULL &&
 	    f->stream->kept[!dir] != NULL && ack_credible(st, f, dir, pkt)) {
 		kept_ack(st, f->stream, !dir, pkt->ack);
@@ -793,21 +855,11 @@ stream_packet(struct stream *st, struct packet *pkt)
 		pkt->payload = p;
 		pkt->payload_len = advance(st, f, dir, n);
 		kept_add(st, f, dir, seq, p, pkt->payload_len);
-		if (f->cut & (1U << dir)) {
-			f->cut &= (uint8_t)~(1U << dir);
-			pkt->flags |= PKT_GAP;
-		}
-		if (lost > 0) {
-			/*
-			 * The bytes past the snap length were never captured:
-			 * a gap (inspection resumes after it, the parsers find
-			 * their place again), not a hole to wait on for good.
-			 */
-			f->next_seq[dir] += lost;
-			f->cut |= (uint8_t)(1U << dir);
-			st->st.c[STC_GAPS]++;
-			st->st.c[STC_CUT]++;
-		}
+		pkt->flags |= cut_gap(f, dir);
+		if (lost > 0 && within_depth(st, f, dir, 1) == 0)
+			f->next_seq[dir] += lost;	/* nothing read there */
+		else if (lost > 0)
+			cut_seen(st, f, dir);
 		if (f->stream != NULL)
 			sf_release_idle(st, f->stream);
 		return;
@@ -822,6 +874,8 @@ stream_packet(struct stream *st, struct packet *pkt)
 		st->st.c[STC_DROPPED]++;
 		return;
 	}
+	if (lost > 0)
+		cut_seen(st, f, dir);
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
 	if (hold(st, sf, dir, f->next_seq[dir], seq, p, n)) {
@@ -885,10 +939,7 @@ stream_drain(struct stream *st, const struct packet *pkt,
 		q.seq = seq0;
 		q.payload = st->run;
 		q.payload_len = advance(st, f, dir, m);
-		if (f->cut & (1U << dir)) {
-			f->cut &= (uint8_t)~(1U << dir);
-			gap = PKT_GAP;
-		}
+		gap |= cut_gap(f, dir);
 		q.flags |= gap;
 		q.err = DE_NONE;
 		kept_add(st, f, dir, seq0, st->run, q.payload_len);

@@ -411,7 +411,10 @@ feed_cut_frame(struct stream *st, struct flow *f, struct sink *k,
 
 	assert_true(n <= 2000);
 	memcpy(frame + 40, p, n);
+	frame[2] = (uint8_t)((40 + ip_wire) >> 8);
+	frame[3] = (uint8_t)(40 + ip_wire);
 	segment(&pkt, f, 0, TH_ACK, seq);
+	pkt.ipver = 4;
 	pkt.l3 = frame;
 	pkt.ip_len = (uint16_t)(40 + ip_wire);
 	pkt.payload = frame + 40;
@@ -422,11 +425,15 @@ feed_cut_frame(struct stream *st, struct flow *f, struct sink *k,
 	feed_packet(st, k, &pkt);
 }
 
+static void ack_from_peer(struct stream *, struct flow *, uint32_t);
+
 /*
  * Segments longer than the snap length (a capturing host's GRO or TSO):
- * the bytes past it are a gap, counted, and the direction goes on after
- * it instead of waiting on a hole that never fills; the next bytes say
- * so (PKT_GAP). A resend of the same cut segment is the same bytes.
+ * the captured bytes go on; the hole after one is crossed once the peer
+ * acknowledges bytes past it (its host took them, they will not come
+ * again), not before: a cut segment its host dropped (a decoy) leaves the
+ * real bytes, sent after it, to be read in order. Counted, and the bytes
+ * after a crossed hole say so (PKT_GAP).
  */
 static void
 test_cut(void **state)
@@ -439,49 +446,53 @@ test_cut(void **state)
 	fill();
 	f->pkts[1] = 1;		/* two-sided: handed-on bytes are kept */
 	syn(st, f, 0);
+	/* Two cut segments in a row, as TSO sends them. */
 	feed_cut(st, f, k, 1, data, 1500, 16000);
 	assert_int_equal(k->len, 1500);
-	assert_int_equal(k->gaps, 0);
 	feed_cut(st, f, k, 16001, data + 16000, 1500, 16000);
+	assert_int_equal(k->len, 1500);		/* held behind the hole */
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 2);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 0);
+	/* Acknowledged past the first: the hole is crossed to the held
+	 * bytes, which go on with the next segment. */
+	ack_from_peer(st, f, 20001);
+	assert_int_equal(f->next_seq[0], 16001);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 1);
+	feed(st, f, k, 32001, data + 32000, 100);
 	assert_int_equal(k->len, 3000);
 	assert_int_equal(k->gaps, 1);
 	assert_memory_equal(k->buf + 1500, data + 16000, 1500);
-	/* A whole segment after the second cut one. */
-	feed(st, f, k, 32001, data + 32000, 100);
-	assert_int_equal(k->len, 3100);
-	assert_int_equal(k->gaps, 2);
-	assert_memory_equal(k->buf + 3000, data + 32000, 100);
-	assert_int_equal(stream_stats(st)->c[STC_CUT], 2);
-	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
-	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
-	assert_int_equal(f->inspected[0], 3100);
-	/* The second cut segment again: the same bytes, nothing new. */
-	feed_cut(st, f, k, 16001, data + 16000, 1500, 16000);
-	assert_int_equal(k->len, 3100);
-	assert_int_equal(k->alt, 0);
-	assert_int_equal(stream_stats(st)->c[STC_RESENT_SAME], 1);
-	assert_int_equal(stream_stats(st)->c[STC_CUT], 2);
-	/* Cut before its payload: the whole segment is a gap. */
-	feed_cut(st, f, k, 32101, data, 0, 8000);
-	feed(st, f, k, 40101, data + 40100, 100);
+	/* The second hole, to the held segment after it. */
+	ack_from_peer(st, f, 32101);
+	feed(st, f, k, 32101, data + 32100, 100);
 	assert_int_equal(k->len, 3200);
-	assert_int_equal(k->gaps, 3);
-	assert_int_equal(stream_stats(st)->c[STC_CUT], 3);
+	assert_int_equal(k->gaps, 2);
+	assert_memory_equal(k->buf + 3000, data + 32000, 200);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
 	/*
-	 * A header claiming more than the frame carried (a jumbo frame of
-	 * 9,000 bytes, cut at 1,500, says 40,000): only the frame's own
-	 * bytes are a gap, and the segment after it is in order.
+	 * A cut segment its host dropped (a decoy, the same first bytes):
+	 * no acknowledgement past it; the real bytes sent after it are read
+	 * in order, nothing to the payload rules alone. An ACK past its
+	 * bytes by more than a merge reaches crosses nothing.
 	 */
-	feed_cut_frame(st, f, k, 40201, data + 40200, 1500, 9000, 40000);
-	feed(st, f, k, 49201, data + 49200, 100);
-	assert_int_equal(k->len, 3200 + 1500 + 100);
-	assert_int_equal(k->gaps, 4);
+	feed_cut(st, f, k, 32201, data + 32200, 1000, 9000);
+	assert_int_equal(k->len, 4200);
+	ack_from_peer(st, f, 32201 + 1000 + STREAM_CUT_MAX + 1);
+	feed(st, f, k, 32201, data + 32200, 1400);
+	feed(st, f, k, 33601, data + 33600, 1400);
+	assert_int_equal(k->len, 4200 + 400 + 1400);
+	assert_memory_equal(k->buf + 4200, data + 33200, 1800);
 	assert_int_equal(k->alt, 0);
-	assert_int_equal(f->next_seq[0], 49301);
-	/* Whole segments are not cut, whatever the header says. */
-	feed(st, f, k, 49301, data + 49300, 100);
-	assert_int_equal(k->gaps, 4);
-	assert_int_equal(stream_stats(st)->c[STC_HELD], 0);
+	assert_int_equal(k->gaps, 2);
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 3);
+	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
+	/* Cut before its payload, acknowledged: the whole segment a gap. */
+	feed_cut(st, f, k, 35001, data, 0, 8000);
+	ack_from_peer(st, f, 43001);
+	feed(st, f, k, 43001, data + 43000, 100);
+	assert_int_equal(k->len, 6100);
+	assert_int_equal(k->gaps, 3);
+	assert_memory_equal(k->buf + 6000, data + 43000, 100);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);

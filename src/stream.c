@@ -793,6 +793,11 @@ stream_packet(struct stream *st, struct packet *pkt)
 		int cmp = f->stream != NULL ?
 		    kept_compare(f->stream, dir, seq, p, old) : 0;
 
+		/* Cut past the bytes seen: a hole the peer's ACK may cross. */
+		if (lost > 0 && behind < n + lost)
+			cut_seen(st, f, dir);
+		lost = 0;	/* counted */
+
 		st->st.c[STC_RETRANSMITTED] += old;
 		if (cmp & KC_DIFFER) {
 			/*

@@ -493,6 +493,16 @@ test_cut(void **state)
 	assert_int_equal(k->len, 6100);
 	assert_int_equal(k->gaps, 3);
 	assert_memory_equal(k->buf + 6000, data + 43000, 100);
+	/* A resend with new bytes, cut: the new bytes go on, the hole
+	 * after them is crossed at the ACK. */
+	feed_cut(st, f, k, 43001, data + 43000, 400, 5000);
+	assert_int_equal(k->len, 6400);
+	assert_int_equal(stream_stats(st)->c[STC_CUT], 5);
+	ack_from_peer(st, f, 48001);
+	feed(st, f, k, 48001, data + 48000, 100);
+	assert_int_equal(k->len, 6500);
+	assert_int_equal(k->gaps, 4);
+	assert_memory_equal(k->buf + 6100, data + 43100, 300);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);

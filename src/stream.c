@@ -648,13 +648,14 @@ ack_credible(struct stream *st, const struct flow *f, int dir,
  * 64 KiB, which a snap length of a link's frame cuts. The IP header says
  * how long the segment was (IPv6's payload length as sent, not the 16-bit
  * total decode keeps), no longer than the frame's own uncaptured bytes.
+ * Only for a frame cut short (PKT_TRUNC, tested by the caller).
  */
 static uint32_t
 cut_bytes(const struct packet *pkt)
 {
 	uint32_t	hdrs, wire, uncaptured = pkt->wirelen - pkt->caplen;
 
-	if (!(pkt->flags & PKT_TRUNC) || pkt->l3 == NULL ||
+	if (pkt->l3 == NULL ||
 	    pkt->payload == NULL || pkt->payload < pkt->l3 ||
 	    (pkt->flags & PKT_REASSEMBLED) || pkt->wirelen < pkt->caplen)
 		return 0;

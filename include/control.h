@@ -27,9 +27,12 @@ struct control_ops {
 		    const struct json_t *, const char *), void *arg);
 	void	(*selftest_forget)(struct sensor *, void *arg);
 };
-/* Listen on outputs.status.socket, if configured; s->control holds it. */
+/* Ready outputs.status.socket, if configured (a stale socket removed,
+ * a live one refused); s->control holds it. control_listen binds it,
+ * once the rest of the sensor has started. */
 int	 control_init(struct sensor *, const struct control_ops *,
 	    char *err, size_t errlen);
+int	 control_listen(struct sensor *, char *err, size_t errlen);
 void	 control_shutdown(struct sensor *);
 /* Requests in buf as a local client would send them; answers go to out. */
 void	 control_feed(struct sensor *, const char *buf, size_t len, int admin,

@@ -72,6 +72,7 @@ struct capture_src {
 	struct event	*ev;
 	int		 link;		/* last seen CAPTURE_LINK_* */
 	int		 replaced;	/* missing, its name another's: told */
+	unsigned	 merge;		/* last seen MERGE_* (merge_check) */
 };
 
 struct capture {
@@ -80,6 +81,7 @@ struct capture {
 	int			 n;
 	int			 nlive;
 	int			 cur;		/* offline file being read */
+	unsigned		 merge_ticks;	/* capture_check_links calls */
 	struct event		*file_ev;
 	capture_pkt_cb		 pkt_cb;
 	capture_done_cb		 done_cb;
@@ -320,39 +322,44 @@ bound_ifindex(pcap_t *p, const char *name)
 #define SNAPLEN_WHOLE	65600
 
 /*
- * Warn when the interface hands capture frames longer than the snap
- * length: the kernel merges TCP segments before capture (GRO and LRO on
- * receive, TSO and GSO on what the host sends) into frames of up to
- * 64 KiB, or the MTU is larger than it. The bytes past the snap length
- * are not inspected (stream.c counts such segments, rule 1001122 says
- * so while it lasts); this names the cause once, at start. Read-only
- * ethtool requests, which need no privilege. Not the loopback, whose
- * traffic never leaves the host.
+ * What makes the snap length cut TCP segments on an interface, as
+ * MERGE_* bits: the offloads that merge them (the capturing host's GRO,
+ * LRO, TSO or GSO hand capture segments of up to 64 KiB), or a full frame
+ * longer than the snap length. Read-only ethtool requests, which need no
+ * privilege: the loop asks again while it runs (capture_check_links).
+ * Not the loopback, whose traffic never leaves the host.
  */
-static void
-merge_warn(const struct capture_conf *cc)
+#define MERGE_GRO	0x01
+#define MERGE_LRO	0x02
+#define MERGE_TSO	0x04
+#define MERGE_GSO	0x08
+#define MERGE_MTU	0x10
+#define MERGE_UNKNOWN	0x80	/* not asked yet */
+#define MERGE_EVERY	5	/* capture_check_links calls (seconds) */
+static unsigned
+merge_state(const struct capture_conf *cc, int *mtu)
 {
-	static const struct { uint32_t cmd, flag; const char *name; } q[] = {
-		{ ETHTOOL_GGRO, 0, "gro" },
-		{ ETHTOOL_GFLAGS, ETH_FLAG_LRO, "lro" },
-		{ ETHTOOL_GTSO, 0, "tso" },
-		{ ETHTOOL_GGSO, 0, "gso" },
+	static const struct { uint32_t cmd, flag; unsigned bit; } q[] = {
+		{ ETHTOOL_GGRO, 0, MERGE_GRO },
+		{ ETHTOOL_GFLAGS, ETH_FLAG_LRO, MERGE_LRO },
+		{ ETHTOOL_GTSO, 0, MERGE_TSO },
+		{ ETHTOOL_GGSO, 0, MERGE_GSO },
 	};
 	struct ifreq		ifr;
 	struct ethtool_value	ev;
-	char			on[32] = "";
 	size_t			i;
+	unsigned		st = 0;
 	int			fd, snap = cc->snaplen > 0 ? cc->snaplen : 1600;
 
 	if (snap >= SNAPLEN_WHOLE || strlen(cc->iface) >= sizeof(ifr.ifr_name) ||
 	    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return;
+		return 0;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, cc->iface, strlen(cc->iface));
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
 	    (ifr.ifr_flags & IFF_LOOPBACK)) {
 		close(fd);
-		return;
+		return 0;
 	}
 	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		memset(&ev, 0, sizeof(ev));
@@ -360,9 +367,37 @@ merge_warn(const struct capture_conf *cc)
 		ifr.ifr_data = (void *)&ev;
 		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 &&
 		    (q[i].flag != 0 ? (ev.data & q[i].flag) : ev.data) != 0)
-			snprintf(on + strlen(on), sizeof(on) - strlen(on),
-			    "%s%s", on[0] != '\0' ? ", " : "", q[i].name);
+			st |= q[i].bit;
 	}
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu + 18 > snap) {
+		st |= MERGE_MTU;
+		*mtu = ifr.ifr_mtu;
+	}
+	close(fd);
+	return st;
+}
+
+/*
+ * Warn when an interface starts cutting segments: at start, and when an
+ * admin or a driver's reset (which restores a NIC's default offloads)
+ * turns merging on while the sensor runs. Said once a change.
+ */
+static void
+merge_check(struct capture_src *s)
+{
+	static const char *const names[] = { "gro", "lro", "tso", "gso" };
+	const struct capture_conf *cc = &s->cc;
+	char		on[32] = "";
+	unsigned	st, i;
+	int		mtu = 0, snap = cc->snaplen > 0 ? cc->snaplen : 1600;
+
+	st = merge_state(cc, &mtu);
+	if (st == s->merge)
+		return;
+	for (i = 0; i < 4; i++)
+		if (st & (1u << i))
+			snprintf(on + strlen(on), sizeof(on) - strlen(on),
+			    "%s%s", on[0] != '\0' ? ", " : "", names[i]);
 	if (on[0] != '\0')
 		log_warnx("%s: the kernel merges TCP segments before capture "
 		    "(%s on): segments of up to 64 KiB reach the sensor and "
@@ -371,13 +406,16 @@ merge_warn(const struct capture_conf *cc)
 		    "(ethtool -K %s gro off lro off tso off gso off) or set "
 		    "the capture's snaplen to %d", cc->iface, on, snap,
 		    cc->iface, SNAPLEN_WHOLE);
-	else if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu + 18 > snap)
+	else if (st & MERGE_MTU)
 		log_warnx("%s: MTU %d is longer than snaplen %d: the bytes "
 		    "of a full frame past it are not inspected "
 		    "(stream.cut_segments, rule 1001122); set the capture's "
-		    "snaplen to at least %d", cc->iface, ifr.ifr_mtu, snap,
-		    ifr.ifr_mtu + 18);
-	close(fd);
+		    "snaplen to at least %d", cc->iface, mtu, snap, mtu + 18);
+	else if (s->merge != MERGE_UNKNOWN)
+		log_warnx("%s: the kernel no longer merges TCP segments "
+		    "before capture, and a full frame fits snaplen %d",
+		    cc->iface, snap);
+	s->merge = st;
 }
 
 int
@@ -395,7 +433,6 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	}
 	if ((p = live_open(cc, &dlt, err, errlen)) == NULL)
 		return -1;
-	merge_warn(cc);
 	s = &c->src[c->n];
 	memset(s, 0, sizeof(*s));
 	s->cap = c;
@@ -407,6 +444,8 @@ capture_add_live(struct capture *c, const struct capture_conf *cc,
 	s->ifc.dlt = dlt;
 	snprintf(s->ifc.name, sizeof(s->ifc.name), "%s", cc->iface);
 	s->ifc.ifindex = bound_ifindex(p, cc->iface);
+	s->merge = MERGE_UNKNOWN;
+	merge_check(s);
 	c->n++;
 	c->nlive++;
 	return 0;
@@ -478,6 +517,33 @@ fanout_join(pcap_t *p, unsigned id)
 	    sizeof(arg));
 }
 
+static void
+discard_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
+{
+	(void)h;
+	(void)p;
+	(*(uint64_t *)(void *)arg)++;
+}
+
+/*
+ * What a handle holds from before its group was whole: every packet,
+ * for a reader not yet in it; a share by fewer members, for the rest.
+ * Read, flows would start on one thread and go on on another. Bounded:
+ * a flood cannot hold the start here.
+ */
+static uint64_t
+fanout_discard(pcap_t *p)
+{
+	uint64_t	n = 0, before;
+
+	do {
+		before = n;
+		if (pcap_dispatch(p, -1, discard_packet, (u_char *)&n) < 0)
+			break;
+	} while (n > before && n < (1u << 20));
+	return n;
+}
+
 /*
  * Live capture split among n readers by the kernel: every interface's
  * handle joins a PACKET_FANOUT group steered by fanout_program, and
@@ -539,6 +605,18 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 				return -1;
 			}
 		}
+	}
+	/* Every group whole: the split starts from here. */
+	for (i = 0; i < c->n; i++) {
+		struct capture_src *s = &c->src[i];
+		uint64_t	dropped = fanout_discard(s->pcap);
+
+		for (k = 0; k < (unsigned)s->nreaders; k++)
+			dropped += fanout_discard(s->reader[k]);
+		if (dropped > 0)
+			log_info("%s: %llu packets captured while the workers "
+			    "started were let go", s->ifc.name,
+			    (unsigned long long)dropped);
 	}
 	return 0;
 }
@@ -711,7 +789,7 @@ capture_link_name(int st)
 void
 capture_check_links(struct capture *c)
 {
-	int	i, st;
+	int	i, st, merge_due = ++c->merge_ticks % MERGE_EVERY == 0;
 
 	for (i = 0; !c->stopped && i < c->n; i++) {
 		struct capture_src *s = &c->src[i];
@@ -719,6 +797,8 @@ capture_check_links(struct capture *c)
 		if (s->ifc.offline || s->pcap == NULL)
 			continue;
 		st = capture_link_state(&s->ifc);
+		if (merge_due || (st == CAPTURE_LINK_UP && st != s->link))
+			merge_check(s);
 		/* Missing, then made again: the same state, news to tell. */
 		if (st == CAPTURE_LINK_MISSING && !s->replaced &&
 		    if_nametoindex(s->ifc.name) != 0) {

@@ -976,8 +976,6 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 	struct control		*ctl;
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	mode_t			 old;
-	int			 fd;
 
 	if (conf->status_socket == NULL)
 		return 0;
@@ -1022,35 +1020,6 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 		}
 		log_info("control: removed stale socket %s", ctl->path);
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		goto fail;
-	}
-	/* The mode from the umask: no chmod by name afterwards. */
-	old = umask(~(conf->status_mode ? (mode_t)conf->status_mode :
-	    0660) & 0777);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		umask(old);
-		snprintf(err, errlen, "%s: bind: %s", ctl->path,
-		    strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	umask(old);
-	if (give_socket(ctl, err, errlen) != 0) {
-		close(fd);
-		goto fail;
-	}
-	ctl->lis = evconnlistener_new(s->base, ctl_accept, ctl,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128, fd);
-	if (ctl->lis == NULL) {
-		snprintf(err, errlen, "%s: cannot listen", ctl->path);
-		close(fd);
-		unlink(ctl->path);
-		goto fail;
-	}
-	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
 	ctl->ev_resume = evtimer_new(s->base, ctl_resume, ctl);
 	ctl->ev_sweep = event_new(s->base, -1, EV_PERSIST, ctl_sweep, ctl);
 	ctl->ev_budget = evtimer_new(s->base, ctl_budget, ctl);
@@ -1061,19 +1030,69 @@ control_init(struct sensor *s, const struct control_ops *ops, char *err,
 	}
 	if (alert_sink_add(control_alert, ctl) != 0) {
 		snprintf(err, errlen, "%s: too many alert consumers", ctl->path);
-		unlink(ctl->path);
 		goto fail;
 	}
 	s->control = ctl;
+	return 0;
+fail:
+	control_free(ctl);
+	return -1;
+}
+
+/*
+ * The socket appears once the sensor is up: whoever waits for it (a
+ * script, canhgacctl, a test replaying traffic) then talks to a sensor
+ * that is capturing, its packets split among the workers already.
+ */
+int
+control_listen(struct sensor *s, char *err, size_t errlen)
+{
+	const struct config	*conf = s->conf;
+	struct control		*ctl = s->control;
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	if (ctl == NULL)
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, ctl->path, strlen(ctl->path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* The mode from the umask: no chmod by name afterwards. */
+	old = umask(~(conf->status_mode ? (mode_t)conf->status_mode :
+	    0660) & 0777);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		umask(old);
+		snprintf(err, errlen, "%s: bind: %s", ctl->path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (give_socket(ctl, err, errlen) != 0) {
+		close(fd);
+		return -1;
+	}
+	ctl->lis = evconnlistener_new(s->base, ctl_accept, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128, fd);
+	if (ctl->lis == NULL) {
+		snprintf(err, errlen, "%s: cannot listen", ctl->path);
+		close(fd);
+		unlink(ctl->path);
+		return -1;
+	}
+	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
 	log_info("control: listening on %s (mode %04o, group %s, admin "
 	    "group %s)", ctl->path, conf->status_mode ?
 	    (unsigned)conf->status_mode : 0660u,
 	    ctl->group_name ? ctl->group_name : "-",
 	    ctl->admin_name ? ctl->admin_name : "- (root only)");
 	return 0;
-fail:
-	control_free(ctl);
-	return -1;
 }
 
 void
@@ -1096,7 +1115,8 @@ control_shutdown(struct sensor *s)
 		if (p != NULL && write(bufferevent_getfd(cl->bev), p, n) < 0)
 			log_debug("control: last write: %s", strerror(errno));
 	}
-	if (unlink(ctl->path) != 0 && errno != ENOENT)
+	/* Not bound (a start that failed first): the path is not ours. */
+	if (ctl->lis != NULL && unlink(ctl->path) != 0 && errno != ENOENT)
 		log_debug("control: %s: %s", ctl->path, strerror(errno));
 	alert_sink_remove(control_alert, ctl);
 	control_free(ctl);

@@ -827,6 +827,13 @@ sub_outputs_shutdown(struct sensor *s)
 	s->outputs = NULL;
 }
 
+/* The socket goes with the rest of the control (control_shutdown). */
+static void
+sub_listen_shutdown(struct sensor *s)
+{
+	(void)s;
+}
+
 static const struct subsystem subsystems[] = {
 	{ "signals", sub_signals_init, sub_signals_shutdown },
 	{ "outputs", sub_outputs_init, sub_outputs_shutdown },
@@ -840,6 +847,8 @@ static const struct subsystem subsystems[] = {
 	{ "baselines", baselines_init, baselines_shutdown },
 	/* The first self-test of the rule set, once its history is open. */
 	{ "selftest", selftest_init, selftest_shutdown },
+	/* The status socket last: it appears once the sensor captures. */
+	{ "listen", control_listen, sub_listen_shutdown },
 };
 
 struct capture *

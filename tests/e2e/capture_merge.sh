@@ -19,7 +19,10 @@
 #  2. offloads on, snaplen 65600: no warning, nothing cut, and the
 #     data-leak alert (1000802);
 #  3. offloads off (ethtool -K ... off, the warning's advice), snaplen
-#     1600: no warning, nothing cut, the data-leak alert.
+#     1600: no warning, nothing cut, the data-leak alert;
+#  4. offloads off at start, then turned on while the sensor runs (as a
+#     driver's reset restores them): the warning within seconds, once;
+#     off again: said so.
 # Exit: 0 pass, 1 fail, 77 skip (not root, no ethtool; never under
 # CI=true).
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -175,6 +178,35 @@ check "off: no warning" eval '! grep -q "merges TCP segments" "$tmp/off.err"'
 check "off: nothing cut" [ "$(stat off stream.cut_segments)" = 0 ]
 check "off: the data-leak alert" [ "$(count off 1000802)" = 1 ]
 check "whole: the GET parsed" grep -q '"url":"/sau-cat"' "$tmp/whole.events"
-[ $fails = 0 ] || { for n in cut cut6 whole off; do echo "--- $n.err"; grep -v "^canhgacd: \(inventory\|state\|baselines\|self-test\)" "$tmp/$n.err"; done; }
+
+# 4. On while running: a daemon that warned at start only said nothing.
+sed "s|$tmp/off\.|$tmp/later.|g" "$tmp/off.yaml" >"$tmp/later.yaml"
+ip netns exec $A "$D" -c "$tmp/later.yaml" 2>"$tmp/later.err" &
+daemon=$!
+for _ in $(seq 100); do [ -S "$tmp/later.sock" ] && break; sleep 0.1; done
+[ -S "$tmp/later.sock" ] &&	# the socket comes after the start's look
+    cp "$tmp/later.err" "$tmp/later.start"
+ip netns exec $A ethtool -K $IA tso on gso on 2>/dev/null
+for _ in $(seq 100); do
+	grep -q "merges TCP segments" "$tmp/later.err" && break
+	sleep 0.1
+done
+sleep 6		# a second look (5 s) says nothing new
+ip netns exec $A ethtool -K $IA tso off gso off 2>/dev/null
+for _ in $(seq 100); do
+	grep -q "no longer merges" "$tmp/later.err" && break
+	sleep 0.1
+done
+kill $daemon
+wait $daemon
+daemon=
+check "later: no warning at start (offloads off)" \
+	eval '[ -f "$tmp/later.start" ] && ! grep -q "merges TCP" "$tmp/later.start"'
+check "later: turned on while running, the warning names them" \
+	grep -q "$IA: the kernel merges TCP segments before capture (tso, gso on)" "$tmp/later.err"
+check "later: said once" [ "$(grep -c "the kernel merges TCP" "$tmp/later.err")" = 1 ]
+check "later: turned off again, said so" grep -q "$IA: the kernel no longer merges" "$tmp/later.err"
+
+[ $fails = 0 ] || { for n in cut cut6 whole off later; do echo "--- $n.err"; grep -v "^canhgacd: \(inventory\|state\|baselines\|self-test\)" "$tmp/$n.err"; done; }
 [ $fails = 0 ] && echo "PASS $me" || echo "FAIL $me"
 exit $fails

@@ -16,6 +16,10 @@
 #    that the horizon never holds state back once the readers are idle);
 #    the replay's horizon, which is exact, is tests/e2e/workers.sh's.
 #  - The same ports again, spread as before, count again from one.
+#  - The status socket is bound only once the capture is split between
+#    the readers (before, a client that waited for it, as a test replaying
+#    traffic does, sent packets while the group formed: one flow's went
+#    to both readers).
 CTL_SENSOR_EXTRA='workers: 2'
 . "${top_srcdir:?}/tests/e2e/control_lib.sh"
 ctl_rules count <<'EOF2'
@@ -69,6 +73,12 @@ wait_keys() {
 nw=$(ctl --json stats | $PY -c 'import json, sys; print(json.load(sys.stdin)["workers"]["count"])')
 [ "$nw" = 2 ] && pass "two packet workers: the loop and a thread" ||
     flunk "packet workers: $nw (want 2)"
+
+w=$(grep -n -m1 "2 packet workers" "$tmp/daemon.err" | cut -d: -f1)
+l=$(grep -n -m1 "control: listening on" "$tmp/daemon.err" | cut -d: -f1)
+[ -n "$w" ] && [ -n "$l" ] && [ "$w" -lt "$l" ] &&
+    pass "the status socket listens once the capture is split (log lines $w, $l)" ||
+    flunk "the status socket listened before the workers started (log lines ${w:-none}, ${l:-none})"
 
 send 10 12 30000 120 120
 k=$(wait_keys -ge 120) && pass "120 windows counted across both readers ($k)" ||

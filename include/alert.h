@@ -90,7 +90,6 @@ size_t	 alert_expand(const struct alert_tmpl *, const struct config *,
 	    const struct rule *,
 	    const struct match_ctx *, const struct thr_result *,
 	    const struct alert_known *, char *, size_t);
-const char *alert_sensor_event_name(uint32_t);
 int	 alert_flow_cid(const struct flow *, char *, size_t);
 
 #endif /* CANHGAC_ALERT_H */

@@ -85,6 +85,18 @@ enum rule_event {
 #define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
 #define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
 #define SENSOR_CAPTURE_CUT	0x100	/* segments longer than the snap length */
+/* Their names in rule files (sensor_event) and alerts, lowest bit first:
+ * the one list the parser and the alert text read. */
+#define SENSOR_EVENTS(X) \
+	X(SENSOR_CAPTURE_DROPS, "capture_drops") \
+	X(SENSOR_FLOW_MEMCAP, "flow_memcap") \
+	X(SENSOR_THRESHOLD_MEMCAP, "threshold_memcap") \
+	X(SENSOR_OUTPUT_DROPS, "output_drops") \
+	X(SENSOR_LOG_ERRORS, "alert_log_errors") \
+	X(SENSOR_REGEX_LIMIT, "regex_limit") \
+	X(SENSOR_DEFRAG_MEMCAP, "defrag_memcap") \
+	X(SENSOR_STREAM_MEMCAP, "stream_memcap") \
+	X(SENSOR_CAPTURE_CUT, "capture_cut")
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 /*
@@ -544,6 +556,8 @@ const char *rules_asset_sha256(const struct ruleset *, size_t i);
 /* rules_names.c: "scan" ... by CAT_*, "critical" ... by 1..5; "unknown". */
 const char *rules_category_name(int);
 const char *rules_severity_name(int);
+/* The name of the lowest SENSOR_* condition set in e; "" for none. */
+const char *rules_sensor_event_name(uint32_t e);
 /* The same in Vietnamese; "không rõ" out of range. */
 const char *rules_category_name_vi(int);
 const char *rules_severity_name_vi(int);

@@ -1186,7 +1186,7 @@ alert_emit(struct alert_out *o, const struct config *conf,
 		alert_behaviour(&w, r, res->bh);
 	if (c->event == REV_SENSOR)
 		JW_STR(&w, "sensor_event",
-		    alert_sensor_event_name(c->sensor_event));
+		    rules_sensor_event_name(c->sensor_event));
 	if (c->event == REV_SENSOR && c->sensor_rule != NULL) {
 		JW_UINT(&w, "regex_sid", c->sensor_rule->sid);
 		put_str(&w, JW_LIT("regex_rule"), c->sensor_rule->name);

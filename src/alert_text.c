@@ -44,30 +44,6 @@ struct placeholder {
 	void		(*text)(const struct ph_args *, char *, size_t);
 };
 
-const char *
-alert_sensor_event_name(uint32_t e)
-{
-	if (e & SENSOR_CAPTURE_DROPS)
-		return "capture_drops";
-	if (e & SENSOR_FLOW_MEMCAP)
-		return "flow_memcap";
-	if (e & SENSOR_THRESHOLD_MEMCAP)
-		return "threshold_memcap";
-	if (e & SENSOR_OUTPUT_DROPS)
-		return "output_drops";
-	if (e & SENSOR_LOG_ERRORS)
-		return "alert_log_errors";
-	if (e & SENSOR_REGEX_LIMIT)
-		return "regex_limit";
-	if (e & SENSOR_DEFRAG_MEMCAP)
-		return "defrag_memcap";
-	if (e & SENSOR_STREAM_MEMCAP)
-		return "stream_memcap";
-	if (e & SENSOR_CAPTURE_CUT)
-		return "capture_cut";
-	return "";
-}
-
 /* The record's community_id: of the flow, "" without one. */
 int
 alert_flow_cid(const struct flow *f, char *out, size_t len)
@@ -289,7 +265,7 @@ PH(ph_suppressed)
 
 PH(ph_sensor_event)
 {
-	ph_copy(out, len, alert_sensor_event_name(a->c->sensor_event));
+	ph_copy(out, len, rules_sensor_event_name(a->c->sensor_event));
 }
 
 PH(ph_regex_sid)

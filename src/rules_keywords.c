@@ -1268,20 +1268,18 @@ KW_PARSE(p_plaintext)
 
 KW_PARSE(p_sensor_event)
 {
-	static const char *const sn[] = { "capture_drops", "flow_memcap",
-	    "threshold_memcap", "output_drops", "alert_log_errors",
-	    "regex_limit", "defrag_memcap", "stream_memcap", "capture_cut" };
-	static const uint16_t sv[] = { SENSOR_CAPTURE_DROPS,
-	    SENSOR_FLOW_MEMCAP, SENSOR_THRESHOLD_MEMCAP, SENSOR_OUTPUT_DROPS,
-	    SENSOR_LOG_ERRORS, SENSOR_REGEX_LIMIT, SENSOR_DEFRAG_MEMCAP,
-	    SENSOR_STREAM_MEMCAP, SENSOR_CAPTURE_CUT };
+#define X(bit, name) name,
+	static const char *const sn[] = { SENSOR_EVENTS(X) };
+#undef X
+#define X(bit, name) bit,
+	static const uint16_t sv[] = { SENSOR_EVENTS(X) };
+#undef X
+#define X(bit, name) " " name
+	static const char msg[] = "sensor_event: expected one of" SENSOR_EVENTS(X);
+#undef X
 
 	(void)key;
-	return parse_name_bits(L, v, sn, sv, NELEM(sn), "sensor_event: "
-	    "expected capture_drops, flow_memcap, threshold_memcap, "
-	    "output_drops, alert_log_errors, regex_limit, defrag_memcap, "
-	    "stream_memcap or capture_cut",
-	    &m->sensor);
+	return parse_name_bits(L, v, sn, sv, NELEM(sn), msg, &m->sensor);
 }
 
 /* service: $asset of approved services (type: service), or {not: …}. */

@@ -50,6 +50,15 @@ rules_severity_name_vi(int s)
 }
 
 const char *
+rules_sensor_event_name(uint32_t e)
+{
+#define X(bit, name) if (e & (bit)) return name;
+	SENSOR_EVENTS(X)
+#undef X
+	return "";
+}
+
+const char *
 rules_category_name(int c)
 {
 	return c >= 0 && c < CAT_MAX ? rule_category_names[c] : "unknown";

@@ -15,10 +15,14 @@ struct yaml_doc;
 struct syslog_conf;
 struct remote_conf;
 
+/* A frame of an Ethernet MTU with room for tags: what a merged segment
+ * is cut to (capture.c warns when an interface merges). */
+#define CAPTURE_SNAPLEN_DEFAULT	1600
+
 struct capture_conf {
 	char		 iface[64];
 	char		*bpf;
-	int		 snaplen;
+	int		 snaplen;	/* 0: CAPTURE_SNAPLEN_DEFAULT */
 	int		 promisc;
 	int		 buffer_size;	/* bytes, 0 = libpcap default */
 };

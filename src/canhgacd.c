@@ -452,7 +452,7 @@ main(int argc, char *argv[])
 
 			memset(&cc, 0, sizeof(cc));
 			snprintf(cc.iface, sizeof(cc.iface), "%s", ifaces[i]);
-			cc.snaplen = 1600;
+			cc.snaplen = CAPTURE_SNAPLEN_DEFAULT;
 			cc.promisc = 1;
 			/* Keep the configured filter for a listed interface. */
 			for (int j = 0; j < s.conf->ncapture; j++)

@@ -256,7 +256,8 @@ live_open(const struct capture_conf *cc, int *dltp, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
 		return NULL;
 	}
-	pcap_set_snaplen(p, cc->snaplen > 0 ? cc->snaplen : 1600);
+	pcap_set_snaplen(p, cc->snaplen > 0 ? cc->snaplen :
+	    CAPTURE_SNAPLEN_DEFAULT);
 	pcap_set_promisc(p, cc->promisc);
 	pcap_set_immediate_mode(p, 1);
 	if (cc->buffer_size > 0)
@@ -334,10 +335,11 @@ bound_ifindex(pcap_t *p, const char *name)
 #define MERGE_TSO	0x04
 #define MERGE_GSO	0x08
 #define MERGE_MTU	0x10
-#define MERGE_UNKNOWN	0x80	/* not asked yet */
+#define MERGE_OFFLOADS	0x0f
+#define MERGE_UNKNOWN	0x80	/* not asked yet, or no answer */
 #define MERGE_EVERY	5	/* capture_check_links calls (seconds) */
 static unsigned
-merge_state(const struct capture_conf *cc, int *mtu)
+merge_state(const char *iface, int snap, int *mtu)
 {
 	static const struct { uint32_t cmd, flag; unsigned bit; } q[] = {
 		{ ETHTOOL_GGRO, 0, MERGE_GRO },
@@ -349,15 +351,19 @@ merge_state(const struct capture_conf *cc, int *mtu)
 	struct ethtool_value	ev;
 	size_t			i;
 	unsigned		st = 0;
-	int			fd, snap = cc->snaplen > 0 ? cc->snaplen : 1600;
+	int			fd;
 
-	if (snap >= SNAPLEN_WHOLE || strlen(cc->iface) >= sizeof(ifr.ifr_name) ||
-	    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	if (snap >= SNAPLEN_WHOLE || strlen(iface) >= sizeof(ifr.ifr_name))
 		return 0;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return MERGE_UNKNOWN;
 	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, cc->iface, strlen(cc->iface));
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
-	    (ifr.ifr_flags & IFF_LOOPBACK)) {
+	memcpy(ifr.ifr_name, iface, strlen(iface));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) {
+		close(fd);
+		return MERGE_UNKNOWN;
+	}
+	if (ifr.ifr_flags & IFF_LOOPBACK) {
 		close(fd);
 		return 0;
 	}
@@ -365,11 +371,19 @@ merge_state(const struct capture_conf *cc, int *mtu)
 		memset(&ev, 0, sizeof(ev));
 		ev.cmd = q[i].cmd;
 		ifr.ifr_data = (void *)&ev;
-		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 &&
-		    (q[i].flag != 0 ? (ev.data & q[i].flag) : ev.data) != 0)
-			st |= q[i].bit;
+		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
+			if ((q[i].flag != 0 ? (ev.data & q[i].flag) :
+			    ev.data) != 0)
+				st |= q[i].bit;
+		} else if (errno != EOPNOTSUPP && errno != EINVAL) {
+			/* A device in reset answers nothing: no news. */
+			st = MERGE_UNKNOWN;
+			break;
+		}
 	}
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu + 18 > snap) {
+	if (st != MERGE_UNKNOWN && ioctl(fd, SIOCGIFMTU, &ifr) != 0)
+		st = MERGE_UNKNOWN;
+	else if (st != MERGE_UNKNOWN && ifr.ifr_mtu + 18 > snap) {
 		st |= MERGE_MTU;
 		*mtu = ifr.ifr_mtu;
 	}
@@ -389,10 +403,12 @@ merge_check(struct capture_src *s)
 	const struct capture_conf *cc = &s->cc;
 	char		on[32] = "";
 	unsigned	st, i;
-	int		mtu = 0, snap = cc->snaplen > 0 ? cc->snaplen : 1600;
+	int		mtu = 0;
+	int		snap = cc->snaplen > 0 ? cc->snaplen :
+			    CAPTURE_SNAPLEN_DEFAULT;
 
-	st = merge_state(cc, &mtu);
-	if (st == s->merge)
+	st = merge_state(cc->iface, snap, &mtu);
+	if (st == s->merge || st == MERGE_UNKNOWN)
 		return;
 	for (i = 0; i < 4; i++)
 		if (st & (1u << i))
@@ -411,9 +427,12 @@ merge_check(struct capture_src *s)
 		    "of a full frame past it are not inspected "
 		    "(stream.cut_segments, rule 1001122); set the capture's "
 		    "snaplen to at least %d", cc->iface, mtu, snap, mtu + 18);
-	else if (s->merge != MERGE_UNKNOWN)
+	else if (s->merge != MERGE_UNKNOWN && (s->merge & MERGE_OFFLOADS))
 		log_warnx("%s: the kernel no longer merges TCP segments "
 		    "before capture, and a full frame fits snaplen %d",
+		    cc->iface, snap);
+	else if (s->merge != MERGE_UNKNOWN)
+		log_warnx("%s: a full frame fits snaplen %d again",
 		    cc->iface, snap);
 	s->merge = st;
 }
@@ -526,8 +545,9 @@ discard_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 }
 
 /*
- * What a handle holds from before its group was whole: every packet,
- * for a reader not yet in it; a share by fewer members, for the rest.
+ * What a handle holds from before its group was whole: the loop's, all
+ * since its interface was opened; a reader's, all until it joined, then
+ * a share by fewer members.
  * Read, flows would start on one thread and go on on another. Bounded:
  * a flood cannot hold the start here.
  */
@@ -614,8 +634,8 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 		for (k = 0; k < (unsigned)s->nreaders; k++)
 			dropped += fanout_discard(s->reader[k]);
 		if (dropped > 0)
-			log_info("%s: %llu packets captured while the workers "
-			    "started were let go", s->ifc.name,
+			log_info("%s: %llu packets captured before the capture "
+			    "was split among the workers let go", s->ifc.name,
 			    (unsigned long long)dropped);
 	}
 	return 0;
@@ -797,7 +817,11 @@ capture_check_links(struct capture *c)
 		if (s->ifc.offline || s->pcap == NULL)
 			continue;
 		st = capture_link_state(&s->ifc);
-		if (merge_due || (st == CAPTURE_LINK_UP && st != s->link))
+		/* Asked of the interface captured, while it is up. */
+		if (st == CAPTURE_LINK_UP && !s->replaced &&
+		    (merge_due || st != s->link) &&
+		    (s->ifc.ifindex == 0 ||
+		    if_nametoindex(s->ifc.name) == (unsigned)s->ifc.ifindex))
 			merge_check(s);
 		/* Missing, then made again: the same state, news to tell. */
 		if (st == CAPTURE_LINK_MISSING && !s->replaced &&

@@ -601,7 +601,7 @@ config_capture(struct config *c, struct yaml_doc *yd,
 		if (yamldoc_check_keys(yd, item, "capture", capture_keys,
 		    NELEM(capture_keys), err, errlen) != 0)
 			return -1;
-		cc->snaplen = 1600;
+		cc->snaplen = CAPTURE_SNAPLEN_DEFAULT;
 		cc->promisc = 1;
 		v = yamldoc_get(yd, item, "interface");
 		if ((s = yamldoc_scalar(v)) == NULL || *s == '\0' ||

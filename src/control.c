@@ -4,11 +4,12 @@
  *
  * Hardening, after tmux's server_accept and relayd's control_init: the
  * path length is checked, a stale socket is unlinked (a live one is
- * not), the socket is bound under a umask and then given its group and
- * mode. Each peer is identified with SO_PEERCRED and its groups with
- * SO_PEERGROUPS: read-only commands need root, the daemon's own user or
- * a member of the socket's group; commands that change anything, and
- * selftest, need root or outputs.status.admin_group. Refusals are logged (rate-limited).
+ * not), the socket is bound under a umask (in a thread with its own) and
+ * then given its group and mode. Each peer is identified with
+ * SO_PEERCRED and its groups with SO_PEERGROUPS: read-only commands need
+ * root, the daemon's own user or a member of the socket's group;
+ * commands that change anything, and selftest, need root or
+ * outputs.status.admin_group. Refusals are logged (rate-limited).
  *
  * Every client is bounded: at most CTL_CLIENTS_MAX at once, of which
  * CTL_ADMIN_RESERVE are kept for admins (root and admin_group: an admin
@@ -36,7 +37,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1039,6 +1042,48 @@ fail:
 	return -1;
 }
 
+struct bind_job {
+	struct sockaddr_un	 sun;
+	mode_t			 mode;
+	int			 fd;
+	int			 err;		/* errno of what failed */
+	const char		*what;		/* which call */
+};
+
+/*
+ * Bound under the umask that gives the socket its mode (no chmod by name
+ * afterwards), in a thread with a umask of its own (unshare(CLONE_FS)):
+ * the workers run by now, and share the process's; a file one of them
+ * made meanwhile would take the socket's mode (0666 from mode: "0666").
+ */
+static void *
+bind_thread(void *arg)
+{
+	struct bind_job	*j = arg;
+	int		 fd;
+
+	if (unshare(CLONE_FS) != 0) {
+		j->what = "unshare";
+		j->err = errno;
+		return NULL;
+	}
+	(void)umask(~j->mode & 0777);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		j->what = "socket";
+		j->err = errno;
+		return NULL;
+	}
+	if (bind(fd, (struct sockaddr *)&j->sun, sizeof(j->sun)) != 0) {
+		j->what = "bind";
+		j->err = errno;
+		close(fd);
+		return NULL;
+	}
+	j->fd = fd;
+	return NULL;
+}
+
 /*
  * The socket appears once the sensor is up: whoever waits for it (a
  * script, canhgacctl, a test replaying traffic) then talks to a sensor
@@ -1049,31 +1094,29 @@ control_listen(struct sensor *s, char *err, size_t errlen)
 {
 	const struct config	*conf = s->conf;
 	struct control		*ctl = s->control;
-	struct sockaddr_un	 sun;
-	mode_t			 old;
-	int			 fd;
+	struct bind_job		 j;
+	pthread_t		 tid;
+	int			 fd, rc;
 
 	if (ctl == NULL)
 		return 0;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, ctl->path, strlen(ctl->path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+	memset(&j, 0, sizeof(j));
+	j.sun.sun_family = AF_UNIX;
+	memcpy(j.sun.sun_path, ctl->path, strlen(ctl->path));
+	j.mode = conf->status_mode ? (mode_t)conf->status_mode : 0660;
+	j.fd = -1;
+	if ((rc = pthread_create(&tid, NULL, bind_thread, &j)) != 0) {
+		snprintf(err, errlen, "%s: cannot start a thread: %s",
+		    ctl->path, strerror(rc));
 		return -1;
 	}
-	/* The mode from the umask: no chmod by name afterwards. */
-	old = umask(~(conf->status_mode ? (mode_t)conf->status_mode :
-	    0660) & 0777);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		umask(old);
-		snprintf(err, errlen, "%s: bind: %s", ctl->path,
-		    strerror(errno));
-		close(fd);
+	(void)pthread_join(tid, NULL);
+	if ((fd = j.fd) < 0) {
+		snprintf(err, errlen, "%s: %s: %s%s", ctl->path, j.what,
+		    strerror(j.err), j.err == EADDRINUSE ? " (something was "
+		    "put there while the sensor started)" : "");
 		return -1;
 	}
-	umask(old);
 	if (give_socket(ctl, err, errlen) != 0) {
 		close(fd);
 		return -1;

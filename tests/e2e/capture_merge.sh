@@ -187,8 +187,10 @@ for _ in $(seq 100); do [ -S "$tmp/later.sock" ] && break; sleep 0.1; done
 [ -S "$tmp/later.sock" ] &&	# the socket comes after the start's look
     cp "$tmp/later.err" "$tmp/later.start"
 ip netns exec $A ethtool -K $IA tso on gso on 2>/dev/null
+ip netns exec $A ethtool -k $IA | grep -q '^tcp-segmentation-offload: on' ||
+    { echo "FAIL: cannot turn TSO on again"; fails=1; }
 for _ in $(seq 100); do
-	grep -q "merges TCP segments" "$tmp/later.err" && break
+	grep -q "the kernel merges TCP" "$tmp/later.err" && break
 	sleep 0.1
 done
 sleep 6		# a second look (5 s) says nothing new

@@ -82,7 +82,15 @@ live_start() {
 	ip netns exec "$ns" "$CANHGACD" -c "$tmp/$name.yaml" -i lo \
 	    2>"$tmp/$name.err" &
 	daemon=$!
-	for _ in $(seq 50); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.1; done
+	# The socket comes last at start: the capture is split by then
+	# (slow under a sanitizer: up to 30 s).
+	for _ in $(seq 300); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.1; done
+	if [ ! -S "$tmp/ctl.sock" ]; then
+		echo "FAIL $name: no status socket after 30 s"; cat "$tmp/$name.err"
+		fails=1
+		kill "$daemon" 2>/dev/null; wait "$daemon"; daemon=
+		return 1
+	fi
 	for f in "$@"; do
 		ip netns exec "$ns" tcpreplay -q -i lo "$f" >/dev/null 2>&1
 	done

@@ -370,6 +370,46 @@ __wrap_calloc(size_t n, size_t size)
 	return __real_calloc(n, size);
 }
 
+/*
+ * The main thread's umask at each bind (/proc's view of that thread): the
+ * status socket is bound once the workers run, which share it, so its
+ * umask must be a bind thread's own (control.c, bind_thread). Before,
+ * the main thread's changed for the bind.
+ */
+static int	umask_moved;	/* a bind saw the main thread's differ */
+static mode_t	umask_start;
+
+static int
+main_umask(void)
+{
+	char	 line[128], p[64];
+	FILE	*fp;
+	int	 m = -1;
+	unsigned u;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%d/status", (int)getpid());
+	if ((fp = fopen(p, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "Umask: %o", &u) == 1)
+			m = (int)u;
+	fclose(fp);
+	return m;
+}
+
+int __real_bind(int, const struct sockaddr *, socklen_t);
+int __wrap_bind(int, const struct sockaddr *, socklen_t);
+
+int
+__wrap_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int	m = main_umask();
+
+	if (m >= 0 && (mode_t)m != umask_start)
+		umask_moved++;
+	return __real_bind(fd, sa, len);
+}
+
 size_t
 __wrap_rules_size(const struct ruleset *rs)
 {
@@ -569,8 +609,14 @@ test_load_reload_reload_stop(void **state)
 		fail_msg("%s", err);
 	/* Live mode: the status socket and the state directory run too. */
 	s.offline = 0;
+	umask_start = umask(022);
+	(void)umask(umask_start);
+	umask_moved = 0;
+	if (main_umask() < 0)
+		fail_msg("no Umask in /proc/self/task/PID/status");
 	if (sensor_start(&s, err, sizeof(err)) != 0)
 		fail_msg("start: %s", err);
+	assert_int_equal(umask_moved, 0);
 	assert_non_null(s.control);
 	assert_non_null(s.state);
 	/* Live, the end of the capture does not stop: read all of it. */

@@ -817,11 +817,10 @@ capture_check_links(struct capture *c)
 		if (s->ifc.offline || s->pcap == NULL)
 			continue;
 		st = capture_link_state(&s->ifc);
-		/* Asked of the interface captured, while it is up. */
+		/* Asked of the interface captured (up: its index is the
+		 * one captured), while it is up. */
 		if (st == CAPTURE_LINK_UP && !s->replaced &&
-		    (merge_due || st != s->link) &&
-		    (s->ifc.ifindex == 0 ||
-		    if_nametoindex(s->ifc.name) == (unsigned)s->ifc.ifindex))
+		    (merge_due || st != s->link))
 			merge_check(s);
 		/* Missing, then made again: the same state, news to tell. */
 		if (st == CAPTURE_LINK_MISSING && !s->replaced &&

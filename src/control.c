@@ -4,8 +4,8 @@
  *
  * Hardening, after tmux's server_accept and relayd's control_init: the
  * path length is checked, a stale socket is unlinked (a live one is
- * not), the socket is bound under a umask (in a thread with its own) and
- * then given its group and mode. Each peer is identified with
+ * not), the socket is bound and, before it listens, given its group and
+ * mode on a descriptor checked to be it. Each peer is identified with
  * SO_PEERCRED and its groups with SO_PEERGROUPS: read-only commands need
  * root, the daemon's own user or a member of the socket's group;
  * commands that change anything, and selftest, need root or
@@ -37,9 +37,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pthread.h>
 #include <pwd.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -937,16 +935,20 @@ control_free(struct control *ctl)
 }
 
 /*
- * The socket just bound gets its group. Its directory may be the
- * service user's, who could have swapped the socket for a link between
- * bind and a chown by name (root would give any file the group): the
- * path is opened without following a link and must still be a socket
- * of ours with one link; the group is set on that descriptor.
+ * The socket just bound gets its group and mode, before it listens (no
+ * client can connect meanwhile). Its directory may be the service
+ * user's, who could have swapped the socket for a link between bind and
+ * a chown or chmod by name (root would give any file the group or mode):
+ * the path is opened without following a link and must still be a
+ * socket of ours with one link; the group is set on that descriptor,
+ * the mode through /proc's link to it (fchmod refuses an O_PATH one).
  */
 static int
-give_socket(const struct control *ctl, char *err, size_t errlen)
+give_socket(const struct control *ctl, mode_t mode, char *err,
+    size_t errlen)
 {
 	struct stat	st = { 0 };
+	char		self[64];
 	int		pfd, rc = -1;
 
 	if ((pfd = open(ctl->path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) {
@@ -962,6 +964,10 @@ give_socket(const struct control *ctl, char *err, size_t errlen)
 	else if (ctl->group != (gid_t)-1 && st.st_gid != ctl->group &&
 	    fchownat(pfd, "", (uid_t)-1, ctl->group, AT_EMPTY_PATH) != 0)
 		snprintf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+	else if (snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd),
+	    chmod(self, mode & 0777) != 0)
+		snprintf(err, errlen, "%s: cannot set its mode through %s: %s",
+		    ctl->path, self, strerror(errno));
 	else
 		rc = 0;
 	/* Ours (a link or another's socket is left where it is). */
@@ -1042,48 +1048,6 @@ fail:
 	return -1;
 }
 
-struct bind_job {
-	struct sockaddr_un	 sun;
-	mode_t			 mode;
-	int			 fd;
-	int			 err;		/* errno of what failed */
-	const char		*what;		/* which call */
-};
-
-/*
- * Bound under the umask that gives the socket its mode (no chmod by name
- * afterwards), in a thread with a umask of its own (unshare(CLONE_FS)):
- * the workers run by now, and share the process's; a file one of them
- * made meanwhile would take the socket's mode (0666 from mode: "0666").
- */
-static void *
-bind_thread(void *arg)
-{
-	struct bind_job	*j = arg;
-	int		 fd;
-
-	if (unshare(CLONE_FS) != 0) {
-		j->what = "unshare";
-		j->err = errno;
-		return NULL;
-	}
-	(void)umask(~j->mode & 0777);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0) {
-		j->what = "socket";
-		j->err = errno;
-		return NULL;
-	}
-	if (bind(fd, (struct sockaddr *)&j->sun, sizeof(j->sun)) != 0) {
-		j->what = "bind";
-		j->err = errno;
-		close(fd);
-		return NULL;
-	}
-	j->fd = fd;
-	return NULL;
-}
-
 /*
  * The socket appears once the sensor is up: whoever waits for it (a
  * script, canhgacctl, a test replaying traffic) then talks to a sensor
@@ -1094,30 +1058,35 @@ control_listen(struct sensor *s, char *err, size_t errlen)
 {
 	const struct config	*conf = s->conf;
 	struct control		*ctl = s->control;
-	struct bind_job		 j;
-	pthread_t		 tid;
-	int			 fd, rc;
+	struct sockaddr_un	 sun;
+	int			 fd;
 
 	if (ctl == NULL)
 		return 0;
-	memset(&j, 0, sizeof(j));
-	j.sun.sun_family = AF_UNIX;
-	memcpy(j.sun.sun_path, ctl->path, strlen(ctl->path));
-	j.mode = conf->status_mode ? (mode_t)conf->status_mode : 0660;
-	j.fd = -1;
-	if ((rc = pthread_create(&tid, NULL, bind_thread, &j)) != 0) {
-		snprintf(err, errlen, "%s: cannot start a thread: %s",
-		    ctl->path, strerror(rc));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, ctl->path, strlen(ctl->path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	(void)pthread_join(tid, NULL);
-	if ((fd = j.fd) < 0) {
-		snprintf(err, errlen, "%s: %s: %s%s", ctl->path, j.what,
-		    strerror(j.err), j.err == EADDRINUSE ? " (something was "
-		    "put there while the sensor started)" : "");
+	/*
+	 * Under the process's umask, shared by the workers that run by now
+	 * (a umask set for the bind would give their files the socket's
+	 * mode); give_socket sets the mode before anyone can connect.
+	 */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: bind: %s%s", ctl->path,
+		    strerror(e), e == EADDRINUSE ? " (something was put "
+		    "there while the sensor started)" : "");
+		close(fd);
 		return -1;
 	}
-	if (give_socket(ctl, err, errlen) != 0) {
+	if (give_socket(ctl, (mode_t)(conf->status_mode ?
+	    conf->status_mode : 0660), err, errlen) != 0) {
 		close(fd);
 		return -1;
 	}

@@ -84,11 +84,18 @@ live_start() {
 	daemon=$!
 	# The socket comes last at start: the capture is split by then
 	# (slow under a sanitizer: up to 30 s).
-	for _ in $(seq 300); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do
+		[ -S "$tmp/ctl.sock" ] || ! kill -0 "$daemon" 2>/dev/null && break
+		sleep 0.1
+	done
 	if [ ! -S "$tmp/ctl.sock" ]; then
+		# Stuck in its start, the loop that acts on TERM never ran.
+		kill "$daemon" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$daemon" 2>/dev/null
+		wait "$daemon"; daemon=
 		echo "FAIL $name: no status socket after 30 s"; cat "$tmp/$name.err"
 		fails=1
-		kill "$daemon" 2>/dev/null; wait "$daemon"; daemon=
 		return 1
 	fi
 	for f in "$@"; do

@@ -20,6 +20,7 @@ struct iface {
 	int		 ifindex;	/* live: the one captured; 0: unknown */
 	uint64_t	 pkts;		/* packets handed to decode */
 	uint64_t	 ps_recv, ps_drop, ps_ifdrop;
+	uint64_t	 let_go_at_start;	/* caught before the split */
 };
 
 struct capture;

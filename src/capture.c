@@ -633,6 +633,7 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 
 		for (k = 0; k < (unsigned)s->nreaders; k++)
 			dropped += fanout_discard(s->reader[k]);
+		s->ifc.let_go_at_start = dropped;
 		if (dropped > 0)
 			log_info("%s: %llu packets captured before the capture "
 			    "was split among the workers let go", s->ifc.name,

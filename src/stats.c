@@ -88,14 +88,15 @@ stats_interfaces(struct sensor *s)
 		const struct iface *ifc = capture_iface(s->cap, i);
 
 		json_array_append_new(a, json_pack(
-		    "{s:s,s:s,s:b,s:I,s:I,s:I,s:I}",
+		    "{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}",
 		    "name", ifc->name,
 		    "state", capture_link_name(capture_link_state(ifc)),
 		    "offline", ifc->offline,
 		    "packets", JI(ifc->pkts),
 		    "pcap_received", JI(ifc->ps_recv),
 		    "pcap_dropped", JI(ifc->ps_drop),
-		    "pcap_ifdropped", JI(ifc->ps_ifdrop)));
+		    "pcap_ifdropped", JI(ifc->ps_ifdrop),
+		    "let_go_at_start", JI(ifc->let_go_at_start)));
 	}
 	return a;
 }

@@ -151,6 +151,8 @@ outputs:
 EOF
 	[ -z "${CTL_CONF_EXTRA:-}" ] || echo "$CTL_CONF_EXTRA" >>"$tmp/canhgac.yaml"
 	SOCK=$tmp/ctl.sock
+	# CTL_BEFORE_START: a command run just before the daemon starts.
+	[ -z "${CTL_BEFORE_START:-}" ] || eval "$CTL_BEFORE_START"
 	# CTL_WRAP: a command the daemon runs under (valgrind ...).
 	ip netns exec "${ns}a" ${CTL_WRAP:-} "$CANHGACD" -v \
 	    -c "$tmp/canhgac.yaml" 2>"$tmp/daemon.err" &

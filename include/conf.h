@@ -27,6 +27,12 @@ struct capture_conf {
 	int		 buffer_size;	/* bytes, 0 = libpcap default */
 };
 
+static inline int
+capture_snaplen(const struct capture_conf *cc)
+{
+	return cc->snaplen > 0 ? cc->snaplen : CAPTURE_SNAPLEN_DEFAULT;
+}
+
 struct config {
 	char		*path;
 	char		 sha256[65];	/* of the bytes parsed (yamldoc) */

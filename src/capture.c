@@ -256,8 +256,7 @@ live_open(const struct capture_conf *cc, int *dltp, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", cc->iface, ebuf);
 		return NULL;
 	}
-	pcap_set_snaplen(p, cc->snaplen > 0 ? cc->snaplen :
-	    CAPTURE_SNAPLEN_DEFAULT);
+	pcap_set_snaplen(p, capture_snaplen(cc));
 	pcap_set_promisc(p, cc->promisc);
 	pcap_set_immediate_mode(p, 1);
 	if (cc->buffer_size > 0)
@@ -330,23 +329,24 @@ bound_ifindex(pcap_t *p, const char *name)
  * privilege: the loop asks again while it runs (capture_check_links).
  * Not the loopback, whose traffic never leaves the host.
  */
-#define MERGE_GRO	0x01
-#define MERGE_LRO	0x02
-#define MERGE_TSO	0x04
-#define MERGE_GSO	0x08
+static const struct {
+	uint32_t	 cmd, flag;	/* the request; its bit, or 0: all */
+	const char	*name;		/* as ethtool -K names it */
+} merge_offloads[] = {			/* bit k: MERGE_* 1 << k */
+	{ ETHTOOL_GGRO, 0, "gro" },
+	{ ETHTOOL_GFLAGS, ETH_FLAG_LRO, "lro" },
+	{ ETHTOOL_GTSO, 0, "tso" },
+	{ ETHTOOL_GGSO, 0, "gso" },
+};
+#define MERGE_OFFLOADS	0x0f	/* 1 << k for each of merge_offloads */
+_Static_assert(MERGE_OFFLOADS == (1u << NELEM(merge_offloads)) - 1,
+    "a MERGE_* bit for each offload, below MERGE_MTU");
 #define MERGE_MTU	0x10
-#define MERGE_OFFLOADS	0x0f
 #define MERGE_UNKNOWN	0x80	/* not asked yet, or no answer */
 #define MERGE_EVERY	5	/* capture_check_links calls (seconds) */
 static unsigned
 merge_state(const char *iface, int snap, int *mtu)
 {
-	static const struct { uint32_t cmd, flag; unsigned bit; } q[] = {
-		{ ETHTOOL_GGRO, 0, MERGE_GRO },
-		{ ETHTOOL_GFLAGS, ETH_FLAG_LRO, MERGE_LRO },
-		{ ETHTOOL_GTSO, 0, MERGE_TSO },
-		{ ETHTOOL_GGSO, 0, MERGE_GSO },
-	};
 	struct ifreq		ifr;
 	struct ethtool_value	ev;
 	size_t			i;
@@ -367,14 +367,14 @@ merge_state(const char *iface, int snap, int *mtu)
 		close(fd);
 		return 0;
 	}
-	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+	for (i = 0; i < NELEM(merge_offloads); i++) {
 		memset(&ev, 0, sizeof(ev));
-		ev.cmd = q[i].cmd;
+		ev.cmd = merge_offloads[i].cmd;
 		ifr.ifr_data = (void *)&ev;
 		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
-			if ((q[i].flag != 0 ? (ev.data & q[i].flag) :
-			    ev.data) != 0)
-				st |= q[i].bit;
+			if ((merge_offloads[i].flag != 0 ? (ev.data &
+			    merge_offloads[i].flag) : ev.data) != 0)
+				st |= 1u << i;
 		} else if (errno != EOPNOTSUPP && errno != EINVAL) {
 			/* A device in reset answers nothing: no news. */
 			st = MERGE_UNKNOWN;
@@ -399,21 +399,19 @@ merge_state(const char *iface, int snap, int *mtu)
 static void
 merge_check(struct capture_src *s)
 {
-	static const char *const names[] = { "gro", "lro", "tso", "gso" };
 	const struct capture_conf *cc = &s->cc;
 	char		on[32] = "";
 	unsigned	st, i;
-	int		mtu = 0;
-	int		snap = cc->snaplen > 0 ? cc->snaplen :
-			    CAPTURE_SNAPLEN_DEFAULT;
+	int		mtu = 0, snap = capture_snaplen(cc);
 
 	st = merge_state(cc->iface, snap, &mtu);
 	if (st == s->merge || st == MERGE_UNKNOWN)
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NELEM(merge_offloads); i++)
 		if (st & (1u << i))
 			snprintf(on + strlen(on), sizeof(on) - strlen(on),
-			    "%s%s", on[0] != '\0' ? ", " : "", names[i]);
+			    "%s%s", on[0] != '\0' ? ", " : "",
+			    merge_offloads[i].name);
 	if (on[0] != '\0')
 		log_warnx("%s: the kernel merges TCP segments before capture "
 		    "(%s on): segments of up to 64 KiB reach the sensor and "
@@ -548,11 +546,12 @@ discard_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
  * What a handle holds from before its group was whole: the loop's, all
  * since its interface was opened; a reader's, all until it joined, then
  * a share by fewer members.
- * Read, flows would start on one thread and go on on another. Bounded:
- * a flood cannot hold the start here.
+ * Read, flows would start on one thread and go on on another. Bounded
+ * by *budget, shared by every handle: a flood cannot hold the start.
  */
+#define DISCARD_MAX	(1u << 20)	/* packets, all handles together */
 static uint64_t
-fanout_discard(pcap_t *p)
+fanout_discard(pcap_t *p, uint64_t *budget)
 {
 	uint64_t	n = 0, before;
 
@@ -560,7 +559,8 @@ fanout_discard(pcap_t *p)
 		before = n;
 		if (pcap_dispatch(p, -1, discard_packet, (u_char *)&n) < 0)
 			break;
-	} while (n > before && n < (1u << 20));
+	} while (n > before && n < *budget);
+	*budget -= n < *budget ? n : *budget;
 	return n;
 }
 
@@ -575,6 +575,7 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 {
 	unsigned	id, k;
 	uint32_t	key[2];
+	uint64_t	budget = DISCARD_MAX;
 	int		i, dlt, tries;
 
 	if (n < 2 || c->nlive == 0)
@@ -629,10 +630,10 @@ capture_fanout(struct capture *c, unsigned n, char *err, size_t errlen)
 	/* Every group whole: the split starts from here. */
 	for (i = 0; i < c->n; i++) {
 		struct capture_src *s = &c->src[i];
-		uint64_t	dropped = fanout_discard(s->pcap);
+		uint64_t	dropped = fanout_discard(s->pcap, &budget);
 
 		for (k = 0; k < (unsigned)s->nreaders; k++)
-			dropped += fanout_discard(s->reader[k]);
+			dropped += fanout_discard(s->reader[k], &budget);
 		s->ifc.let_go_at_start = dropped;
 		if (dropped > 0)
 			log_info("%s: %llu packets captured before the capture "

@@ -1059,6 +1059,8 @@ control_listen(struct sensor *s, char *err, size_t errlen)
 	const struct config	*conf = s->conf;
 	struct control		*ctl = s->control;
 	struct sockaddr_un	 sun;
+	mode_t			 mode = conf->status_mode ?
+				    (mode_t)conf->status_mode : 0660;
 	int			 fd;
 
 	if (ctl == NULL)
@@ -1085,8 +1087,7 @@ control_listen(struct sensor *s, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (give_socket(ctl, (mode_t)(conf->status_mode ?
-	    conf->status_mode : 0660), err, errlen) != 0) {
+	if (give_socket(ctl, mode, err, errlen) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -1100,8 +1101,7 @@ control_listen(struct sensor *s, char *err, size_t errlen)
 	}
 	evconnlistener_set_error_cb(ctl->lis, ctl_accept_error);
 	log_info("control: listening on %s (mode %04o, group %s, admin "
-	    "group %s)", ctl->path, conf->status_mode ?
-	    (unsigned)conf->status_mode : 0660u,
+	    "group %s)", ctl->path, (unsigned)mode,
 	    ctl->group_name ? ctl->group_name : "-",
 	    ctl->admin_name ? ctl->admin_name : "- (root only)");
 	return 0;

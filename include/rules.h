@@ -338,6 +338,9 @@ struct rule {
 	uint8_t			 apprec;	/* APPR_* this rule needs, or 0 */
 	struct thr_spec		 thr;
 	uint8_t			 thr_by, sup_by;
+	/* by: src_ip/N, dst_ip/N: an IPv6 source's and destination's
+	 * prefix length in the key ([0] src, [1] dst), 0 the address. */
+	uint8_t			 thr_net[2], sup_net[2];
 	uint8_t			 thr_pair;	/* THR_PAIR_*: keyed by both addresses */
 	uint8_t			 distinct;	/* enum distinct_field */
 	uint8_t			 bh_by;		/* BY_* of a behaviour key */

@@ -13,6 +13,8 @@ int	 util_parse_duration(const char *, uint64_t *);
 /* The length written (strlen of buf). */
 size_t	 util_format_ts(uint64_t usec, char *buf, size_t len, int utc_offset);
 int	 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len);
+/* An IPv6 address cut to its first bits bits, in place (128: as is). */
+void	 util_addr_net(uint8_t a[16], unsigned bits);
 /* The same into buf of INET6_ADDRSTRLEN (INET_ADDRSTRLEN for IPv4):
  * its length, less the NUL. */
 size_t	 util_addr_fmt(int ipver, const uint8_t *a, char *buf);

@@ -116,6 +116,43 @@ PH(ph_dst_ip)
 	    a->c->ipver, a->c->dst, out, len);
 }
 
+/*
+ * The address as the rule counts it: an IPv6 one by its network when
+ * the threshold's key (else the suppression's) takes it by src_ip/N or
+ * dst_ip/N ("2001:db8:1:2::/64"), else the address.
+ */
+static void
+net_text(const struct ph_args *a, int i, const uint8_t *addr, char *out,
+    size_t len)
+{
+	uint8_t	bits = a->r->thr_net[i] ? a->r->thr_net[i] : a->r->sup_net[i];
+	uint8_t	net[16];
+	size_t	n;
+
+	if (addr == NULL || a->c->ipver != 6 || bits == 0) {
+		if (i == 0)
+			ph_src_ip(a, out, len);
+		else
+			ph_dst_ip(a, out, len);
+		return;
+	}
+	memcpy(net, addr, 16);
+	util_addr_net(net, bits);
+	util_addr_str(6, net, out, len);
+	n = strlen(out);
+	snprintf(out + n, len - n, "/%u", bits);
+}
+
+PH(ph_src_net)
+{
+	net_text(a, 0, a->c->src, out, len);
+}
+
+PH(ph_dst_net)
+{
+	net_text(a, 1, a->c->dst, out, len);
+}
+
 PH(ph_src_port)
 {
 	snprintf(out, len, "%u", a->c->sport);
@@ -697,6 +734,9 @@ static const struct placeholder placeholders[] = {
 	{ "dest_port", ph_dst_port },
 	{ "dst_ip", ph_dst_ip },
 	{ "dst_port", ph_dst_port },
+	{ "src_net", ph_src_net },
+	{ "dest_net", ph_dst_net },
+	{ "dst_net", ph_dst_net },
 	{ "proto", ph_proto },
 	{ "app_proto", ph_app_proto },
 	{ "flow_id", ph_flow_id },

@@ -1001,14 +1001,39 @@ compile_regex(struct loader *L, struct yaml_node_s *n, const char *key,
 	return re;
 }
 
+/*
+ * "src_ip/N" or "dst_ip/N": the address, an IPv6 one by its first N bits
+ * (32..128); *net gets N, the field's bit is returned, or 0 for any other
+ * text. IPv4 addresses stay whole.
+ */
+static uint8_t
+by_net(const char *s, uint8_t net[2])
+{
+	static const char *const f[2] = { "src_ip/", "dst_ip/" };
+	unsigned long long	 v;
+	int			 i;
+
+	for (i = 0; i < 2; i++)
+		if (strncmp(s, f[i], 7) == 0 && parse_uint(s + 7, 128, &v) ==
+		    0 && v >= 32) {
+			net[i] = (uint8_t)v;
+			return i == 0 ? BY_SRC_IP : BY_DST_IP;
+		}
+	return 0;
+}
+
+/* net: NULL where an address cannot be taken by its network. */
 static int
 parse_by(struct loader *L, struct yaml_node_s *n, const char *where,
-    uint8_t *by)
+    uint8_t *by, uint8_t net[2])
 {
 	size_t	i, cnt;
 	int	x;
+	uint8_t	b, nn[2] = { 0, 0 };
 
 	*by = 0;
+	if (net != NULL)
+		net[0] = net[1] = 0;
 	if (n == NULL)
 		return 0;
 	cnt = yamldoc_is_seq(n) ? yamldoc_seq_len(n) : 1;
@@ -1017,12 +1042,29 @@ parse_by(struct loader *L, struct yaml_node_s *n, const char *where,
 		    yamldoc_seq_at(L->yd, n, i) : n;
 		const char *s = yamldoc_scalar(it);
 
+		if (s != NULL && net != NULL && (b = by_net(s, nn)) != 0) {
+			if (*by & b)
+				return lerr(L, it, "%s.by: %s named twice",
+				    where, b == BY_SRC_IP ? "src_ip" : "dst_ip");
+			*by |= b;
+			continue;
+		}
 		if (s == NULL || (x = name_index(s, by_names,
 		    NELEM(by_names))) < 0)
 			return lerr(L, it, "%s.by: expected src_ip, dst_ip, "
-			    "src_port, dst_port, proto, sni, query or domain",
-			    where);
+			    "src_port, dst_port, proto, sni, query or domain%s",
+			    where, net != NULL ? ", or src_ip/N or dst_ip/N "
+			    "(an IPv6 address by its first N bits, 32..128)" :
+			    "");
+		if (*by & (1 << x))
+			return lerr(L, it, "%s.by: %s named twice", where,
+			    by_names[x]);
 		*by |= (uint8_t)(1 << x);
+	}
+	if (net != NULL) {
+		/* /128 is the address itself. */
+		net[0] = nn[0] == 128 ? 0 : nn[0];
+		net[1] = nn[1] == 128 ? 0 : nn[1];
 	}
 	return 0;
 }
@@ -1052,7 +1094,7 @@ parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 	if (check_keys(L, n, "threshold", keys, NELEM(keys)) != 0 ||
 	    parse_by(L, yamldoc_get(L->yd, n, "by"), "threshold",
-	    &r->thr_by) != 0)
+	    &r->thr_by, r->thr_net) != 0)
 		return -1;
 	c = yamldoc_get(L->yd, n, "count");
 	d = yamldoc_get(L->yd, n, "distinct");
@@ -1113,7 +1155,7 @@ parse_suppress(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 	if (check_keys(L, n, "suppress", keys, NELEM(keys)) != 0 ||
 	    parse_by(L, yamldoc_get(L->yd, n, "by"), "suppress",
-	    &r->sup_by) != 0)
+	    &r->sup_by, r->sup_net) != 0)
 		return -1;
 	if ((f = yamldoc_get(L->yd, n, "for")) == NULL)
 		return lerr(L, n, "suppress: needs for: DURATION");
@@ -1179,7 +1221,7 @@ parse_baseline(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 	if (check_keys(L, n, "baseline", keys, NELEM(keys)) != 0 ||
 	    parse_by(L, yamldoc_get(L->yd, n, "by"), "baseline",
-	    &r->bh_by) != 0)
+	    &r->bh_by, NULL) != 0)
 		return -1;
 	b->kind = BH_BASELINE;
 	x = yamldoc_get(L->yd, n, "measure");
@@ -1226,7 +1268,7 @@ parse_beacon(struct loader *L, struct yaml_node_s *n, struct rule *r)
 
 	if (check_keys(L, n, "beacon", keys, NELEM(keys)) != 0 ||
 	    parse_by(L, yamldoc_get(L->yd, n, "by"), "beacon",
-	    &r->bh_by) != 0)
+	    &r->bh_by, NULL) != 0)
 		return -1;
 	if (yamldoc_get(L->yd, n, "by") == NULL)
 		r->bh_by = BY_SRC_IP | BY_DST_IP;
@@ -2432,11 +2474,17 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 		struct rule	*r = &rs->rules[i];
 		uint8_t		 pair = BY_SRC_IP | BY_DST_IP;
 
-		/* A behaviour rule counts in its own tables first. */
+		/*
+		 * A behaviour rule counts in its own tables first. A key by
+		 * an address's network spans pairs that the workers split
+		 * by the exact addresses: the shared table's.
+		 */
 		if (r->bh.kind == BH_NONE && (r->thr.kind == THR_NONE ||
-		    (r->thr_by & pair) == pair))
+		    ((r->thr_by & pair) == pair && !r->thr_net[0] &&
+		    !r->thr_net[1])))
 			r->thr_pair |= THR_PAIR_WINDOW;
-		if (r->thr.suppress == 0 || (r->sup_by & pair) == pair)
+		if (r->thr.suppress == 0 || ((r->sup_by & pair) == pair &&
+		    !r->sup_net[0] && !r->sup_net[1]))
 			r->thr_pair |= THR_PAIR_SUPPRESS;
 	}
 	if ((specs = rules_thr_specs(rs)) != NULL)

@@ -31,6 +31,7 @@
 #include "rules.h"
 #include "threshold.h"
 #include "types.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "rules-internal.h"
 
@@ -699,17 +700,25 @@ name_index_hash(const char *s, size_t n)
 	return h;
 }
 
+/* net: by src_ip/N and dst_ip/N's N, or NULL for the whole addresses. */
 static void
-thr_key_make(const struct match_ctx *c, uint8_t by, struct thr_key *k)
+thr_key_make(const struct match_ctx *c, uint8_t by, const uint8_t *net,
+    struct thr_key *k)
 {
 	size_t	alen = c->ipver == 6 ? 16 : 4;
 
 	memset(k, 0, sizeof(*k));
 	k->ipver = (uint8_t)c->ipver;
-	if ((by & BY_SRC_IP) && c->src != NULL)
+	if ((by & BY_SRC_IP) && c->src != NULL) {
 		memcpy(k->a, c->src, alen);
-	if ((by & BY_DST_IP) && c->dst != NULL)
+		if (net != NULL && net[0] != 0 && c->ipver == 6)
+			util_addr_net(k->a, net[0]);
+	}
+	if ((by & BY_DST_IP) && c->dst != NULL) {
 		memcpy(k->b, c->dst, alen);
+		if (net != NULL && net[1] != 0 && c->ipver == 6)
+			util_addr_net(k->b, net[1]);
+	}
 	if (by & BY_SRC_PORT)
 		k->sport = c->sport;
 	if (by & BY_DST_PORT)
@@ -792,7 +801,7 @@ behaviour_event(const struct ruleset *rs, uint32_t id, const struct rule *r,
 
 	switch (r->bh.kind) {
 	case BH_BASELINE:
-		thr_key_make(c, r->bh_by, &key);
+		thr_key_make(c, r->bh_by, NULL, &key);
 		if (r->bh.measure != BM_BYTES)
 			v = 1;
 		else if (c->event == REV_FLOW_END && c->flow != NULL)
@@ -802,7 +811,7 @@ behaviour_event(const struct ruleset *rs, uint32_t id, const struct rule *r,
 		return bl_event(rs->bl, id, &r->bh, &key, v, c->ts,
 		    rs->conf->utc_offset, out);
 	case BH_BEACON:
-		thr_key_make(c, r->bh_by, &key);
+		thr_key_make(c, r->bh_by, NULL, &key);
 		return bc_event(rs->bc, id, &r->bh, &key, c->ts, out);
 	case BH_DNSTUNNEL:
 		if (c->app == NULL || !(c->app->have & APPR_DNS) ||
@@ -859,12 +868,13 @@ static const struct thr_key *
 rule_thr_keys(const struct rule *r, const struct match_ctx *c,
     struct thr_key *key, struct thr_key *skey)
 {
-	thr_key_make(c, r->thr_by, key);
+	thr_key_make(c, r->thr_by, r->thr_net, key);
 	if (r->thr.suppress == 0)
 		return NULL;
-	if (r->sup_by == r->thr_by)
+	if (r->sup_by == r->thr_by && r->sup_net[0] == r->thr_net[0] &&
+	    r->sup_net[1] == r->thr_net[1])
 		return key;
-	thr_key_make(c, r->sup_by, skey);
+	thr_key_make(c, r->sup_by, r->sup_net, skey);
 	return skey;
 }
 

@@ -300,6 +300,15 @@ util_addr_fmt(int ipver, const uint8_t *a, char *buf)
 }
 
 /* Print an address of the given IP version. */
+void
+util_addr_net(uint8_t a[16], unsigned bits)
+{
+	if (bits >= 128)
+		return;
+	a[bits / 8] &= (uint8_t)(0xff00 >> (bits % 8));
+	memset(a + bits / 8 + 1, 0, 15 - bits / 8);
+}
+
 int
 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 {

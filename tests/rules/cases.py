@@ -34,6 +34,7 @@ from rulelib import (Capture, TCP, UDP, Raw, Ether, IP, ip, probe, session,  # n
                      ntp_exchange, dns_query)
 
 MB = 1 << 20
+DB6 = "fd00:20:1::20"           # a data server (data_servers' IPv6 /64)
 
 
 # ------------------------------------------------------------ builders
@@ -106,6 +107,23 @@ def conns(client, server, dport, n, every, kind="plain"):
                 session(cap, client, server, dport, [b"\x03\x00\x00\x13" +
                                                      b"\x0e" * 15],
                         [b"\x03\x00\x00\x13" + b"\xd0" * 15])
+    return build
+
+
+def rotating(prefix, n, step=0x1f3):
+    """n addresses of one IPv6 /64, as a source that takes a new one for
+    each attempt (privacy addresses, or a /64 routed to the attacker)."""
+    return ["%s:%x:%x:%x:%x" % (prefix, (i * step) & 0xffff, i * 7 + 1,
+                                (i * 13) & 0xffff, i + 1) for i in range(n)]
+
+
+def from_each(builder, clients, every, *args, **kw):
+    """builder(client, *args) from each client in turn, `every` seconds
+    apart."""
+    def build(cap):
+        for i, c in enumerate(clients):
+            cap.t += every if i else 0
+            builder(c, *args, **kw)(cap)
     return build
 
 
@@ -790,8 +808,17 @@ CASES = {
         pos=[("ICMPv6 pings to 40 hosts", ping_sweep(EXT6, v6_hosts(40)))],
         neg=[("ICMPv6 pings to 15 hosts", ping_sweep(EXT6, v6_hosts(15)))]),
     1000111: dict(
-        pos=[("20 ports over 3 minutes", port_scan(EXT, GATEWAY, 20, over=180))],
-        neg=[("10 ports", port_scan(EXT, GATEWAY, 10, over=180))]),
+        pos=[("20 ports over 3 minutes", port_scan(EXT, GATEWAY, 20, over=180)),
+             ("20 ports of an IPv6 data server, each probe from a new "
+              "address of one /64 (src_ip/64)",
+              both(*[port_scan(a, DB6, 1, over=9, first=100 + k)
+                     for k, a in enumerate(rotating("2001:db8:66:1", 20))]))],
+        neg=[("10 ports", port_scan(EXT, GATEWAY, 10, over=180)),
+             ("20 ports, each from another /64 (other networks)",
+              both(*[port_scan("2001:db8:66:%x::1" % (k + 2), DB6, 1, over=9,
+                               first=100 + k) for k in range(20)]))],
+        says=[r"(^| )(%s|2001:db8:66:1::/64) sent TCP SYN probes to 1[5-9] "
+              r"ports" % EXT]),
     1000112: dict(
         pos=[("SYN to 15 hosts over 3 minutes",
               sweep(CLIENT, HOSTS60[:15], 445, over=180))],
@@ -839,8 +866,17 @@ CASES = {
         pos=[("30 WinRM connections in 60 s", conns(EXT, DB, 5985, 30, 2))],
         neg=[("15 WinRM connections in 2 minutes", conns(EXT, DB, 5985, 15, 8))]),
     1000211: dict(
-        pos=[("12 SSH connections over 8 minutes", conns(EXT, DB, 22, 12, 40, "ssh"))],
-        neg=[("8 SSH connections over 8 minutes", conns(EXT, DB, 22, 8, 60, "ssh"))]),
+        pos=[("12 SSH connections over 8 minutes", conns(EXT, DB, 22, 12, 40, "ssh")),
+             ("12 SSH connections to an IPv6 data server over 8 minutes, each "
+              "from a new address of one /64 (src_ip/64)",
+              from_each(conns, rotating("2001:db8:77:1", 12), 40, DB6, 22, 1,
+                        0, "ssh"))],
+        neg=[("8 SSH connections over 8 minutes", conns(EXT, DB, 22, 8, 60, "ssh")),
+             ("12 SSH connections, each from another /64",
+              from_each(conns, ["2001:db8:77:%x::5" % (k + 2) for k in range(12)],
+                        40, DB6, 22, 1, 0, "ssh"))],
+        says=[r"^(%s|2001:db8:77:1::/64) opened 1[0-2] SSH connections to "
+              r"(%s|%s) within 10m$" % (EXT, DB, DB6)]),
     1000212: dict(
         pos=[("12 RDP connections over 8 minutes", conns(EXT, DB, 3389, 12, 40))],
         neg=[("8 RDP connections", conns(EXT, DB, 3389, 8, 60))]),

@@ -226,11 +226,12 @@ event_via(struct rules_state *ws, struct alert_out *o, const char *src,
 {
 	struct packet		pkt;
 	struct match_ctx	c;
+	int			v6 = strchr(src, ':') != NULL;
 
 	memset(&pkt, 0, sizeof(pkt));
-	inet_pton(AF_INET, src, pkt.src);
-	inet_pton(AF_INET, dst, pkt.dst);
-	pkt.ipver = 4;
+	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, src, pkt.src), 1);
+	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, dst, pkt.dst), 1);
+	pkt.ipver = v6 ? 6 : 4;
 	pkt.proto = proto;
 	pkt.sport = 40000;
 	pkt.dport = dport;
@@ -331,6 +332,14 @@ nth_sid(json_t *arr, int sid, int nth)
 		    "alert"), "signature_id")) == sid && nth-- == 0)
 			return json_object_get(a, "alert");
 	return NULL;
+}
+
+/* The message of the nth alert of sid. */
+static const char *
+msg_of(json_t *arr, int sid, int nth)
+{
+	return json_string_value(json_object_get(nth_sid(arr, sid, nth),
+	    "message"));
 }
 
 /*
@@ -1510,6 +1519,109 @@ test_carry_by_sid(void **state)
 	write_file("rules.yaml", rules);
 }
 
+/*
+ * by: src_ip/64: an IPv6 source that takes a new address of its /64 for
+ * each attempt is one source (before, each address stayed under the
+ * count: no alert); an IPv4 source and another /64 are their own. The
+ * rule leaves the workers' pair tables, which split by whole addresses.
+ */
+static void
+test_threshold_net(void **state)
+{
+	static const char text[] =
+	    "rules:\n"
+	    "  - sid: 90\n"
+	    "    name: SSH SYNs by network\n"
+	    "    category: bruteforce\n"
+	    "    severity: high\n"
+	    "    level: 1\n"
+	    "    controls: [NET.IDS]\n"
+	    "    match: {proto: tcp, tcp_flags: S, dst_port: 22}\n"
+	    "    threshold: {by: [src_ip/64, dst_ip], count: 5, within: 60s}\n"
+	    "    suppress: {by: [src_ip/64], for: 1h}\n"
+	    "    message: \"{count} from {src_net} to {dest_net} ({src_ip})\"\n"
+	    "    advice: Block {src_net}.\n"
+	    "  - sid: 91\n"
+	    "    name: SSH SYNs by address\n"
+	    "    category: bruteforce\n"
+	    "    severity: high\n"
+	    "    level: 1\n"
+	    "    controls: [NET.IDS]\n"
+	    "    match: {proto: tcp, tcp_flags: S, dst_port: 22}\n"
+	    "    threshold: {by: [src_ip, dst_ip], count: 5, within: 60s}\n"
+	    "    message: \"{count} from {src_net}\"\n"
+	    "    advice: Block.\n";
+	struct config		*c;
+	struct ruleset		*rs;
+	struct alert_out	*o;
+	char			 err[512], a[64];
+	json_t			*al;
+	size_t			 i;
+
+	(void)state;
+	write_file("rules.yaml", text);
+	c = make_config(1, "en");
+	rs = rules_load(c, err, sizeof(err));
+	if (rs == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < rs->nrules; i++)
+		assert_int_equal(rs->rules[i].thr_pair & THR_PAIR_WINDOW,
+		    rs->rules[i].sid == 90 ? 0 : THR_PAIR_WINDOW);
+	o = alert_out_new(c, NULL, err, sizeof(err));
+	/* Twelve addresses of one /64, four of another: one alert. */
+	for (i = 0; i < 12; i++) {
+		snprintf(a, sizeof(a), "2001:db8:7:1:%zx::%zx", i * 7, i + 1);
+		event(rs, o, a, "fd00:20:1::20", PROTO_TCP, 22, TH_SYN,
+		    1735700000 + i);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(a, sizeof(a), "2001:db8:7:2::%zx", i + 1);
+		event(rs, o, a, "fd00:20:1::20", PROTO_TCP, 22, TH_SYN,
+		    1735700020 + i);
+	}
+	/* IPv4 as before: the address itself. */
+	for (i = 0; i < 5; i++)
+		event(rs, o, "10.0.0.5", "10.0.0.50", PROTO_TCP, 22, TH_SYN,
+		    1735700030 + i);
+	alert_out_flush(o);
+	al = read_alerts();
+	assert_int_equal(count_sid(al, 90), 2);
+	assert_int_equal(count_sid(al, 91), 1);
+	assert_string_equal(msg_of(al, 90, 0), "5 from 2001:db8:7:1::/64 to "
+	    "fd00:20:1::20 (2001:db8:7:1:1c::5)");
+	assert_string_equal(msg_of(al, 90, 1), "5 from 10.0.0.5 to 10.0.0.50 "
+	    "(10.0.0.5)");
+	/* Without src_ip/N, {src_net} is the address. */
+	assert_string_equal(msg_of(al, 91, 0), "5 from 10.0.0.5");
+	json_decref(al);
+	alert_out_free(o);
+	rules_free(rs);
+	config_free(c);
+	write_file("rules.yaml", rules);
+
+#define NET_RULE(thr) "rules:\n  - {sid: 92, name: n, category: scan, " \
+	"severity: low, level: 1, controls: [NET.IDS], match: {proto: tcp}, " \
+	thr ", message: m, advice: a}\n"
+	load_refused(NET_RULE("threshold: {by: [src_ip/16], count: 2, "
+	    "within: 1m}"), "threshold.by: expected src_ip, dst_ip, src_port, "
+	    "dst_port, proto, sni, query or domain, or src_ip/N or dst_ip/N "
+	    "(an IPv6 address by its first N bits, 32..128)");
+	load_refused(NET_RULE("threshold: {by: [src_ip/129], count: 2, "
+	    "within: 1m}"), "src_ip/N or dst_ip/N");
+	load_refused(NET_RULE("threshold: {by: [sni/64], count: 2, "
+	    "within: 1m}"), "src_ip/N or dst_ip/N");
+	load_refused(NET_RULE("threshold: {by: [src_ip/64x], count: 2, "
+	    "within: 1m}"), "src_ip/N or dst_ip/N");
+	load_refused(NET_RULE("threshold: {by: [src_ip, src_ip/64], count: 2, "
+	    "within: 1m}"), "threshold.by: src_ip named twice");
+	load_refused(NET_RULE("suppress: {by: [dst_ip/48, dst_ip/64], "
+	    "for: 1m}"), "suppress.by: dst_ip named twice");
+	load_refused(NET_RULE("beacon: {by: [src_ip/64, dst_ip], count: 6}"),
+	    "beacon.by: expected src_ip, dst_ip, src_port, dst_port, proto, "
+	    "sni, query or domain");
+#undef NET_RULE
+}
+
 /* Rule 1 and n exceptions for it, reasons r<k> in the order of ks. */
 static char *
 exceptions_text(const int *ks, size_t n)
@@ -2101,6 +2213,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels_and_index),
 		cmocka_unit_test(test_threshold_window),
+		cmocka_unit_test(test_threshold_net),
 		cmocka_unit_test(test_carry_by_sid),
 		cmocka_unit_test(test_carry_exceptions),
 		cmocka_unit_test(test_suppression_and_masking),

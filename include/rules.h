@@ -311,6 +311,10 @@ struct rule_match {
  * the one packet worker that gets the pair's packets (workers.c). */
 #define THR_PAIR_WINDOW	0x01
 #define THR_PAIR_SUPPRESS 0x02
+/* The same for IPv4 events alone: a key by an IPv6 network (src_ip/N)
+ * spans pairs the workers split, an IPv4 address is kept whole. */
+#define THR_PAIR_WINDOW_V4 0x04		/* THR_PAIR_WINDOW << 2 */
+#define THR_PAIR_SUPPRESS_V4 0x08	/* THR_PAIR_SUPPRESS << 2 */
 
 enum distinct_field { DF_NONE = 0, DF_SRC_IP, DF_DST_IP, DF_SRC_PORT,
 	DF_DST_PORT, DF_SNI, DF_QUERY };
@@ -341,6 +345,9 @@ struct rule {
 	/* by: src_ip/N, dst_ip/N: an IPv6 source's and destination's
 	 * prefix length in the key ([0] src, [1] dst), 0 the address. */
 	uint8_t			 thr_net[2], sup_net[2];
+	/* With a net: the addresses kept whole all the same (the
+	 * `internal` asset's: a LAN's hosts share its /64), or NULL. */
+	const struct ipset	*net_keep;
 	uint8_t			 thr_pair;	/* THR_PAIR_*: keyed by both addresses */
 	uint8_t			 distinct;	/* enum distinct_field */
 	uint8_t			 bh_by;		/* BY_* of a behaviour key */
@@ -512,6 +519,10 @@ size_t	 rules_asset_count(const struct ruleset *);
 uint32_t rules_generation(const struct ruleset *);
 /* Asset name's addresses, known_hosts entries (type: host), or NULL. */
 const struct ipset *rules_asset_ipset(const struct ruleset *, const char *);
+/* The bits of address addr ([i] 0 src, 1 dst) a key by net[] (r's
+ * thr_net or sup_net) takes, or 0 for the whole address. */
+unsigned	 rules_key_net(const struct rule *r, const uint8_t *net, int i,
+		    int ipver, const uint8_t *addr);
 const struct hostlist *rules_asset_hosts(const struct ruleset *,
 	    const char *name);
 /* Whether addr is in asset name's addresses. */

@@ -165,6 +165,7 @@ struct packet {
 	uint32_t		 tun_len;
 	uint16_t		 tun_ethertype;
 	uint8_t			 tun_type;	/* enum tunnel_type */
+	uint8_t			 tun_depth;	/* tunnels around it, 0 bare */
 	/* Filled by later stages. */
 	struct flow		*flow;
 	uint8_t			 dir;		/* 0 to_server, 1 to_client */

@@ -118,18 +118,22 @@ PH(ph_dst_ip)
 
 /*
  * The address as the rule counts it: an IPv6 one by its network when
- * the threshold's key (else the suppression's) takes it by src_ip/N or
- * dst_ip/N ("2001:db8:1:2::/64"), else the address.
+ * the threshold's key takes it by src_ip/N or dst_ip/N (without the
+ * field in the threshold's key, the suppression's), "2001:db8:1:2::/64";
+ * else the address.
  */
 static void
 net_text(const struct ph_args *a, int i, const uint8_t *addr, char *out,
     size_t len)
 {
-	uint8_t	bits = a->r->thr_net[i] ? a->r->thr_net[i] : a->r->sup_net[i];
-	uint8_t	net[16];
-	size_t	n;
+	const struct rule	*r = a->r;
+	uint8_t			 net[16];
+	unsigned		 bits;
+	size_t			 n;
 
-	if (addr == NULL || a->c->ipver != 6 || bits == 0) {
+	bits = rules_key_net(r, (r->thr_by & (i == 0 ? BY_SRC_IP :
+	    BY_DST_IP)) ? r->thr_net : r->sup_net, i, a->c->ipver, addr);
+	if (bits == 0) {
 		if (i == 0)
 			ph_src_ip(a, out, len);
 		else

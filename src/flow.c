@@ -199,7 +199,8 @@ flow_hash(const struct flow_table *ft, const struct packet *pkt,
 	b = mix64(b ^ ft->seed[1]);
 	h = (a + b) ^ ((uint64_t)pkt->proto << 8 | pkt->ipver) ^
 	    ((uint64_t)(pkt->vlan_n ? pkt->vlan[0] : 0) << 16) ^
-	    ((uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 32);
+	    ((uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 32) ^
+	    ((uint64_t)pkt->tun_depth << 48);
 	return (uint32_t)mix64(h ^ ft->seed[0]);
 }
 
@@ -330,13 +331,15 @@ flow_addr_eq(const uint8_t *a, const uint8_t *b, size_t alen)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
+/* The layers around the tuple that key a flow too: VLANs, tunnels. */
 static int
-flow_vlan_eq(const struct flow *f, const struct packet *pkt)
+flow_layers_eq(const struct flow *f, const struct packet *pkt)
 {
 	uint16_t	v0 = pkt->vlan_n ? pkt->vlan[0] : 0;
 	uint16_t	v1 = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
 
-	return f->vlan[0] == v0 && f->vlan[1] == v1;
+	return f->vlan[0] == v0 && f->vlan[1] == v1 &&
+	    f->tun_depth == pkt->tun_depth;
 }
 
 static void
@@ -531,7 +534,7 @@ flow_find(const struct flow_table *ft, const struct packet *pkt, int *dirp,
 	*dirp = 0;
 	for (f = bucket_head(ft, h); f != NULL; f = f->hnext) {
 		if (f->hash != h || f->proto != pkt->proto ||
-		    f->ipver != pkt->ipver || !flow_vlan_eq(f, pkt))
+		    f->ipver != pkt->ipver || !flow_layers_eq(f, pkt))
 			continue;
 		if (f->cport == sp && f->sport == dp &&
 		    flow_addr_eq(f->caddr, pkt->src, alen) &&
@@ -608,6 +611,7 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		f->vlan[1] = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
 		f->ipver = pkt->ipver;
 		f->proto = pkt->proto;
+		f->tun_depth = pkt->tun_depth;
 		f->hash = h;
 		f->id = ft->next_id;
 		ft->next_id += ft->id_step;

@@ -1138,8 +1138,10 @@ parse_threshold(struct loader *L, struct yaml_node_s *n, struct rule *r)
 		r->distinct = (uint8_t)x;
 		r->thr.kind = THR_DISTINCT;
 		/* A window per value of the field holds one value of it:
-		 * count 2 and more would never be reached. */
-		if ((r->thr_by & df_by[x]) && v > 1)
+		 * count 2 and more would never be reached. Not one per
+		 * network: its addresses are the values. */
+		if ((r->thr_by & df_by[x]) && v > 1 && (x > DF_DST_IP ||
+		    r->thr_net[x - 1] == 0))
 			return lerr(L, d, "threshold: distinct %s is also in "
 			    "by, so each window holds one %s and count %llu "
 			    "is never reached", df[x], df[x], v);
@@ -2399,6 +2401,7 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	struct loader		 L;
 	struct yaml_node_s	*root = NULL;
 	struct thr_spec		*specs;
+	const struct ipset	*lan;
 	size_t			 i;
 
 	if (rs == NULL) {
@@ -2470,6 +2473,8 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	}
 	if (apply_supersedes(&L) != 0 || link_exceptions(&L) != 0)
 		goto fail;
+	lan = rules_asset(rs, "internal") != NULL ?
+	    rules_asset(rs, "internal")->ips : NULL;
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule	*r = &rs->rules[i];
 		uint8_t		 pair = BY_SRC_IP | BY_DST_IP;
@@ -2480,12 +2485,15 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 		 * by the exact addresses: the shared table's.
 		 */
 		if (r->bh.kind == BH_NONE && (r->thr.kind == THR_NONE ||
-		    ((r->thr_by & pair) == pair && !r->thr_net[0] &&
-		    !r->thr_net[1])))
-			r->thr_pair |= THR_PAIR_WINDOW;
-		if (r->thr.suppress == 0 || ((r->sup_by & pair) == pair &&
-		    !r->sup_net[0] && !r->sup_net[1]))
-			r->thr_pair |= THR_PAIR_SUPPRESS;
+		    (r->thr_by & pair) == pair))
+			r->thr_pair |= r->thr_net[0] || r->thr_net[1] ?
+			    THR_PAIR_WINDOW_V4 : THR_PAIR_WINDOW;
+		if (r->thr.suppress == 0 || (r->sup_by & pair) == pair)
+			r->thr_pair |= r->sup_net[0] || r->sup_net[1] ?
+			    THR_PAIR_SUPPRESS_V4 : THR_PAIR_SUPPRESS;
+		if (r->thr_net[0] || r->thr_net[1] || r->sup_net[0] ||
+		    r->sup_net[1])
+			r->net_keep = lan;
 	}
 	if ((specs = rules_thr_specs(rs)) != NULL)
 		rs->thr = thr_new(conf->threshold_memcap, specs, rs->nrules);

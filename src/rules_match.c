@@ -700,24 +700,41 @@ name_index_hash(const char *s, size_t n)
 	return h;
 }
 
-/* net: by src_ip/N and dst_ip/N's N, or NULL for the whole addresses. */
-static void
-thr_key_make(const struct match_ctx *c, uint8_t by, const uint8_t *net,
-    struct thr_key *k)
+/*
+ * An IPv6 address a key takes by its first bits bits (src_ip/N), unless
+ * it is one to keep whole: an `internal` one, whose /64 is a LAN's,
+ * shared by its hosts. 0: the address itself.
+ */
+unsigned
+rules_key_net(const struct rule *r, const uint8_t *net, int i, int ipver,
+    const uint8_t *addr)
 {
-	size_t	alen = c->ipver == 6 ? 16 : 4;
+	if (net == NULL || net[i] == 0 || ipver != 6 || addr == NULL ||
+	    (r->net_keep != NULL && ipset_contains(r->net_keep, 6, addr)))
+		return 0;
+	return net[i];
+}
+
+/* net: by src_ip/N and dst_ip/N's N (r's), or NULL for the whole
+ * addresses. */
+static void
+thr_key_make(const struct match_ctx *c, uint8_t by, const struct rule *r,
+    const uint8_t *net, struct thr_key *k)
+{
+	size_t		alen = c->ipver == 6 ? 16 : 4;
+	unsigned	bits;
 
 	memset(k, 0, sizeof(*k));
 	k->ipver = (uint8_t)c->ipver;
 	if ((by & BY_SRC_IP) && c->src != NULL) {
 		memcpy(k->a, c->src, alen);
-		if (net != NULL && net[0] != 0 && c->ipver == 6)
-			util_addr_net(k->a, net[0]);
+		if ((bits = rules_key_net(r, net, 0, c->ipver, c->src)) != 0)
+			util_addr_net(k->a, bits);
 	}
 	if ((by & BY_DST_IP) && c->dst != NULL) {
 		memcpy(k->b, c->dst, alen);
-		if (net != NULL && net[1] != 0 && c->ipver == 6)
-			util_addr_net(k->b, net[1]);
+		if ((bits = rules_key_net(r, net, 1, c->ipver, c->dst)) != 0)
+			util_addr_net(k->b, bits);
 	}
 	if (by & BY_SRC_PORT)
 		k->sport = c->sport;
@@ -801,7 +818,7 @@ behaviour_event(const struct ruleset *rs, uint32_t id, const struct rule *r,
 
 	switch (r->bh.kind) {
 	case BH_BASELINE:
-		thr_key_make(c, r->bh_by, NULL, &key);
+		thr_key_make(c, r->bh_by, r, NULL, &key);
 		if (r->bh.measure != BM_BYTES)
 			v = 1;
 		else if (c->event == REV_FLOW_END && c->flow != NULL)
@@ -811,7 +828,7 @@ behaviour_event(const struct ruleset *rs, uint32_t id, const struct rule *r,
 		return bl_event(rs->bl, id, &r->bh, &key, v, c->ts,
 		    rs->conf->utc_offset, out);
 	case BH_BEACON:
-		thr_key_make(c, r->bh_by, NULL, &key);
+		thr_key_make(c, r->bh_by, r, NULL, &key);
 		return bc_event(rs->bc, id, &r->bh, &key, c->ts, out);
 	case BH_DNSTUNNEL:
 		if (c->app == NULL || !(c->app->have & APPR_DNS) ||
@@ -868,13 +885,13 @@ static const struct thr_key *
 rule_thr_keys(const struct rule *r, const struct match_ctx *c,
     struct thr_key *key, struct thr_key *skey)
 {
-	thr_key_make(c, r->thr_by, r->thr_net, key);
+	thr_key_make(c, r->thr_by, r, r->thr_net, key);
 	if (r->thr.suppress == 0)
 		return NULL;
 	if (r->sup_by == r->thr_by && r->sup_net[0] == r->thr_net[0] &&
 	    r->sup_net[1] == r->thr_net[1])
 		return key;
-	thr_key_make(c, r->sup_by, r->sup_net, skey);
+	thr_key_make(c, r->sup_by, r, r->sup_net, skey);
 	return skey;
 }
 
@@ -919,13 +936,13 @@ own_publish(struct rules_state *ws)
  */
 static int
 own_event(struct rules_state *ws, uint32_t id, const struct rule *r,
-    const struct thr_key *key, const struct thr_key *sk, uint64_t value,
-    uint64_t ts, struct thr_result *res)
+    uint8_t pair, const struct thr_key *key, const struct thr_key *sk,
+    uint64_t value, uint64_t ts, struct thr_result *res)
 {
 	int	pass = thr_event_window(ws->thr_own, id, key, value, ts, res);
 
 	if (pass && r->thr.suppress > 0) {
-		if (r->thr_pair & THR_PAIR_SUPPRESS)
+		if (pair & THR_PAIR_SUPPRESS)
 			pass = thr_event_suppress(ws->thr_own, id, sk, ts, res);
 		else {
 			rules_shared_lock(ws->rs);
@@ -952,6 +969,7 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 	struct thr_result	 res;
 	struct bh_result	 bh;
 	uint64_t		 value;
+	uint8_t			 pair;
 	int			 pass;
 
 	ws->rc[id].matches++;
@@ -966,10 +984,13 @@ rule_matched(struct rules_state *ws, uint32_t id, const struct rule *r,
 		 * for the tables' work alone. */
 		sk = rule_thr_keys(r, c, &key, &skey);
 		value = thr_value(r, c);
-		if (ws->thr_own != NULL && (r->thr_pair & THR_PAIR_WINDOW) &&
+		pair = r->thr_pair;
+		if (c->ipver == 4)
+			pair |= (uint8_t)(pair >> 2);	/* the _V4 bits */
+		if (ws->thr_own != NULL && (pair & THR_PAIR_WINDOW) &&
 		    pair_event(c))
-			pass = own_event(ws, id, r, &key, sk, value, c->ts,
-			    &res);
+			pass = own_event(ws, id, r, pair, &key, sk, value,
+			    c->ts, &res);
 		else {
 			rules_shared_lock(rs);
 			pass = thr_event(rs->thr, id, &key, sk, value, c->ts,

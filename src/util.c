@@ -299,7 +299,7 @@ util_addr_fmt(int ipver, const uint8_t *a, char *buf)
 	return addr6_str(a, buf);
 }
 
-/* Print an address of the given IP version. */
+/* An IPv6 address cut to its first bits bits, in place. */
 void
 util_addr_net(uint8_t a[16], unsigned bits)
 {
@@ -309,6 +309,7 @@ util_addr_net(uint8_t a[16], unsigned bits)
 	memset(a + bits / 8 + 1, 0, 15 - bits / 8);
 }
 
+/* Print an address of the given IP version. */
 int
 util_addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
 {

@@ -28,6 +28,10 @@ And hostile ones, where no data-leak alert is wanted:
   gre-decoy   GRE, each of the client's data segments sent first as a
               decoy (digits turned to 9s) whose outer IPv4 header
               checksum is wrong (the tunnel's end drops it)
+  gre-shadow  the leak bare (no tunnel), each of the client's data
+              segments sent first as a decoy (digits turned to 9s) in a
+              GRE tunnel with right sums, the same inner addresses and
+              ports: a flow of its own, never the bare connection's
   hostile     a truncated GRE header, GRE options longer than the
               packet, RFC 1701 routing bits, VXLAN shorter than its
               header and without its I flag, a VXLAN frame of 6 bytes,
@@ -135,12 +139,15 @@ CASES = {
     "gre-badsum": (gre(chksum_present=1, chksum=0x1234), False, False,
                    False, {}),
     "gre-decoy": (gre(), False, False, False, LEAKING),
+    "gre-shadow": (gre(), False, False, False, LEAKING),
 }
 
 # Cases tshark cannot referee, and why.
 NO_REFEREE = {
     "gre-decoy": "tshark does not check IPv4 header checksums: it reads "
                  "the decoys too",
+    "gre-shadow": "tshark keys TCP streams by addresses and ports alone: "
+                  "it reads the tunnelled decoys into the bare stream",
 }
 
 
@@ -168,6 +175,15 @@ def tunnelled(path, case, ids):
     for f in frames:
         src = f[IPv6].src if IPv6 in f else f[IP].src
         o = wrap(f, a, b) if src == client else wrap(f, b, a)
+        if case == "gre-shadow":
+            o = f
+            if src == client and Raw in f:
+                d = f.copy()
+                d[Raw].load = bytes(0x39 if c in b"0123456789" else c
+                                    for c in f[Raw].load)
+                d = wrap(d, a, b)
+                d.time = f.time
+                out.append(d)
         o.time = f.time
         if case == "gre-decoy" and src == client and Raw in f:
             d = f.copy()

@@ -64,6 +64,13 @@ print(len(leak_post(LEAK)))' "$top_srcdir/tests/rules")") + 6) / 7 ))
 check "gre-decoy: the $decoys decoys dropped (ipv4_bad_checksum), no overlap" \
 	eval '[ "$(stat gre-decoy_leak decode.anomalies.ipv4_bad_checksum)" = "$decoys" ] &&
 	      [ "$(stat gre-decoy_leak stream.overlaps_differ)" = 0 ]'
+# The same inner addresses and ports in a tunnel are another flow (the
+# tunnels around a packet key its flow): before, the tunnelled decoys
+# went first into the bare connection's stream, the real bytes were an
+# overlap, and the payload rules read 9s.
+check "gre-shadow: the decoys a flow of their own, no overlap" \
+	eval '[ "$(stat gre-shadow_leak stream.overlaps_differ)" = 0 ] &&
+	      [ "$(stat gre-shadow_leak flow.created)" = 3 ]'
 # (Bare ACKs are short enough to go unfragmented.)
 check "gre-frag: the outer datagrams rebuilt, then taken apart" eval \
 	'[ "$(stat gre-frag_leak defrag.reassembled)" -ge 50 ] &&

@@ -816,7 +816,10 @@ CASES = {
         neg=[("10 ports", port_scan(EXT, GATEWAY, 10, over=180)),
              ("20 ports, each from another /64 (other networks)",
               both(*[port_scan("2001:db8:66:%x::1" % (k + 2), DB6, 1, over=9,
-                               first=100 + k) for k in range(20)]))],
+                               first=100 + k) for k in range(20)])),
+             ("20 ports, each from another internal host of one LAN /64",
+              both(*[port_scan(a, DB6, 1, over=9, first=100 + k)
+                     for k, a in enumerate(v6_hosts(20))]))],
         says=[r"(^| )(%s|2001:db8:66:1::/64) sent TCP SYN probes to 1[5-9] "
               r"ports" % EXT]),
     1000112: dict(
@@ -874,7 +877,10 @@ CASES = {
         neg=[("8 SSH connections over 8 minutes", conns(EXT, DB, 22, 8, 60, "ssh")),
              ("12 SSH connections, each from another /64",
               from_each(conns, ["2001:db8:77:%x::5" % (k + 2) for k in range(12)],
-                        40, DB6, 22, 1, 0, "ssh"))],
+                        40, DB6, 22, 1, 0, "ssh")),
+             ("12 SSH connections, one from each of 12 internal hosts of one "
+              "LAN /64 (kept whole)",
+              from_each(conns, v6_hosts(12), 40, DB6, 22, 1, 0, "ssh"))],
         says=[r"^(%s|2001:db8:77:1::/64) opened 1[0-2] SSH connections to "
               r"(%s|%s) within 10m$" % (EXT, DB, DB6)]),
     1000212: dict(

@@ -120,6 +120,7 @@ frag_v6(const uint8_t *dg, size_t off, size_t len, int more, uint32_t id,
 /* What the last feed() gave: defrag_packet's result, the train's anomaly. */
 static int		last_rc;
 static enum decode_err	last_anomaly;
+static uint8_t		feed_depth;	/* tunnels around the fragments */
 
 /* Decode one fragment as the sensor does, and give it to defrag; 1 if
  * it completed its datagram. */
@@ -134,6 +135,7 @@ feed(struct defrag *d, const struct frag *f, uint64_t ts,
 	pkt.caplen = pkt.wirelen = (uint32_t)f->len;
 	(void)decode_frame(DLT_RAW, f->buf, f->len, &pkt, NULL);
 	assert_true(pkt.flags & PKT_FRAG);
+	pkt.tun_depth = feed_depth;
 	last_anomaly = DE_NONE;
 	last_rc = defrag_packet(d, &pkt, out, outlen, &last_anomaly);
 	if (err != NULL)
@@ -233,6 +235,41 @@ test_v4_duplicates(void **state)
 	assert_memory_equal(out, dg, dglen);
 	assert_int_equal(defrag_stats(d)->c[DFC_OVERLAPS], n - 1);
 	assert_int_equal(defrag_stats(d)->c[DFC_OVERLAPS_DIFFER], 0);
+	defrag_free(d);
+}
+
+/*
+ * A tunnelled fragment with a bare train's addresses and ID is a train
+ * of its own (the tunnels around a packet key it): its bytes neither
+ * overlap nor fill the bare one's.
+ */
+static void
+test_tunnel_depth(void **state)
+{
+	struct defrag	*d = defrag_new(BIG, 30 * SEC);
+	uint8_t		 dg[2000], decoy[2000];
+	struct frag	 fr[4], fd[4];
+	const uint8_t	*out;
+	size_t		 dglen, outlen;
+	enum decode_err	 err;
+
+	(void)state;
+	dglen = mk_v4(dg, PROTO_UDP, 1000, 5, 1);
+	(void)mk_v4(decoy, PROTO_UDP, 1000, 6, 1);
+	assert_int_equal(cut_v4(dg, dglen - 20, 512, fr), 2);
+	assert_int_equal(cut_v4(decoy, dglen - 20, 512, fd), 2);
+	feed_depth = 1;
+	assert_int_equal(feed(d, &fd[0], SEC, &out, &outlen, &err), 0);
+	feed_depth = 0;
+	assert_int_equal(feed(d, &fr[0], SEC, &out, &outlen, &err), 0);
+	assert_int_equal(feed(d, &fr[1], SEC, &out, &outlen, &err), 1);
+	assert_int_equal(outlen, dglen);
+	assert_memory_equal(out, dg, dglen);
+	feed_depth = 1;
+	assert_int_equal(feed(d, &fd[1], SEC, &out, &outlen, &err), 1);
+	feed_depth = 0;
+	assert_memory_equal(out, decoy, dglen);
+	assert_int_equal(defrag_stats(d)->c[DFC_OVERLAPS], 0);
 	defrag_free(d);
 }
 
@@ -587,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_v4_orders),
 		cmocka_unit_test(test_v4_duplicates),
 		cmocka_unit_test(test_v4_overlap),
+		cmocka_unit_test(test_tunnel_depth),
 		cmocka_unit_test(test_v6_orders),
 		cmocka_unit_test(test_v6_overlap_dropped),
 		cmocka_unit_test(test_tiny_first),

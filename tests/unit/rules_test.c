@@ -1522,8 +1522,10 @@ test_carry_by_sid(void **state)
 /*
  * by: src_ip/64: an IPv6 source that takes a new address of its /64 for
  * each attempt is one source (before, each address stayed under the
- * count: no alert); an IPv4 source and another /64 are their own. The
- * rule leaves the workers' pair tables, which split by whole addresses.
+ * count: no alert); an IPv4 source, another /64 and the hosts of an
+ * `internal` /64 (a LAN's, shared) are each their own. dst_ip/64 the
+ * same for destinations. Counted alike with the events split between
+ * two workers: the rule's IPv6 windows are in the shared table.
  */
 static void
 test_threshold_net(void **state)
@@ -1549,53 +1551,96 @@ test_threshold_net(void **state)
 	    "    controls: [NET.IDS]\n"
 	    "    match: {proto: tcp, tcp_flags: S, dst_port: 22}\n"
 	    "    threshold: {by: [src_ip, dst_ip], count: 5, within: 60s}\n"
+	    "    suppress: {by: [src_ip/64], for: 1h}\n"
 	    "    message: \"{count} from {src_net}\"\n"
-	    "    advice: Block.\n";
+	    "    advice: Block.\n"
+	    "  - sid: 93\n"
+	    "    name: Telnet SYNs to a network\n"
+	    "    category: scan\n"
+	    "    severity: low\n"
+	    "    level: 1\n"
+	    "    controls: [NET.IDS]\n"
+	    "    match: {proto: tcp, tcp_flags: S, dst_port: 23}\n"
+	    "    threshold: {by: [dst_ip/64], distinct: dst_ip, count: 5, "
+	    "within: 60s}\n"
+	    "    message: \"{distinct} of {dest_net} from {src_net}\"\n"
+	    "    advice: Look.\n";
 	struct config		*c;
 	struct ruleset		*rs;
+	struct rules_state	*w[2];
 	struct alert_out	*o;
 	char			 err[512], a[64];
 	json_t			*al;
-	size_t			 i;
+	size_t			 i, k;
 
 	(void)state;
 	write_file("rules.yaml", text);
-	c = make_config(1, "en");
-	rs = rules_load(c, err, sizeof(err));
-	if (rs == NULL)
-		fail_msg("%s", err);
-	for (i = 0; i < rs->nrules; i++)
-		assert_int_equal(rs->rules[i].thr_pair & THR_PAIR_WINDOW,
-		    rs->rules[i].sid == 90 ? 0 : THR_PAIR_WINDOW);
-	o = alert_out_new(c, NULL, err, sizeof(err));
-	/* Twelve addresses of one /64, four of another: one alert. */
-	for (i = 0; i < 12; i++) {
-		snprintf(a, sizeof(a), "2001:db8:7:1:%zx::%zx", i * 7, i + 1);
-		event(rs, o, a, "fd00:20:1::20", PROTO_TCP, 22, TH_SYN,
-		    1735700000 + i);
+	c = make_config_gw(1, "en", "10.0.0.1]\n  internal: [\"fd00:20:5::/64\"");
+	for (k = 0; k < 2; k++) {
+		rs = rules_load(c, err, sizeof(err));
+		if (rs == NULL)
+			fail_msg("%s", err);
+		for (i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].sid == 90)
+				assert_int_equal(rs->rules[i].thr_pair,
+				    THR_PAIR_WINDOW_V4);
+		w[0] = rules_main_state(rs);
+		w[1] = w[0];
+		if (k == 1) {
+			w[1] = rules_state_new(rs);
+			rules_split_thresholds(rs);
+		}
+		unlink(alerts_path);
+		o = alert_out_new(c, NULL, err, sizeof(err));
+		/* Twelve addresses of one /64, each bit of the low 64 its
+		 * own in one of them, and four of another: one alert. */
+		for (i = 0; i < 12; i++) {
+			snprintf(a, sizeof(a), "2001:db8:7:1:%x:%x:%x:%x",
+			    (unsigned)(0x8000 >> i), (unsigned)(i * 0x1111),
+			    (unsigned)(0xffff - i), (unsigned)(1u << (i % 16)));
+			event_via(w[i & 1], o, a, "fd00:20:1::20", PROTO_TCP,
+			    22, TH_SYN, NULL, 1735700000 + i);
+		}
+		for (i = 0; i < 4; i++) {
+			snprintf(a, sizeof(a), "2001:db8:7:2::%zx", i + 1);
+			event_via(w[i & 1], o, a, "fd00:20:1::20", PROTO_TCP,
+			    22, TH_SYN, NULL, 1735700020 + i);
+		}
+		/* Twelve hosts of an internal /64: each its own. */
+		for (i = 0; i < 12; i++) {
+			snprintf(a, sizeof(a), "fd00:20:5::%zx", i + 0x10);
+			event_via(w[i & 1], o, a, "fd00:20:1::20", PROTO_TCP,
+			    22, TH_SYN, NULL, 1735700025 + i);
+		}
+		/* IPv4 as before: the address itself. */
+		for (i = 0; i < 5; i++)
+			event_via(w[0], o, "10.0.0.5", "10.0.0.50", PROTO_TCP,
+			    22, TH_SYN, NULL, 1735700040 + i);
+		/* Five addresses of one destination /64, then a sixth. */
+		for (i = 0; i < 6; i++) {
+			snprintf(a, sizeof(a), "2001:db8:9:1:%zx::1", i * 0x101);
+			event_via(w[i & 1], o, "2001:db8:8::1", a, PROTO_TCP,
+			    23, TH_SYN, NULL, 1735700050 + i);
+		}
+		alert_out_flush(o);
+		al = read_alerts();
+		assert_int_equal(count_sid(al, 90), 2);
+		assert_int_equal(count_sid(al, 91), 1);
+		assert_int_equal(count_sid(al, 93), 1);
+		assert_string_equal(msg_of(al, 90, 0), "5 from "
+		    "2001:db8:7:1::/64 to fd00:20:1::20 "
+		    "(2001:db8:7:1:800:4444:fffb:10)");
+		assert_string_equal(msg_of(al, 90, 1), "5 from 10.0.0.5 to "
+		    "10.0.0.50 (10.0.0.5)");
+		/* {src_net} as the threshold counts it: the address, even
+		 * with a suppression by network. */
+		assert_string_equal(msg_of(al, 91, 0), "5 from 10.0.0.5");
+		assert_string_equal(msg_of(al, 93, 0), "5 of 2001:db8:9:1::/64 "
+		    "from 2001:db8:8::1");
+		json_decref(al);
+		alert_out_free(o);
+		rules_free(rs);
 	}
-	for (i = 0; i < 4; i++) {
-		snprintf(a, sizeof(a), "2001:db8:7:2::%zx", i + 1);
-		event(rs, o, a, "fd00:20:1::20", PROTO_TCP, 22, TH_SYN,
-		    1735700020 + i);
-	}
-	/* IPv4 as before: the address itself. */
-	for (i = 0; i < 5; i++)
-		event(rs, o, "10.0.0.5", "10.0.0.50", PROTO_TCP, 22, TH_SYN,
-		    1735700030 + i);
-	alert_out_flush(o);
-	al = read_alerts();
-	assert_int_equal(count_sid(al, 90), 2);
-	assert_int_equal(count_sid(al, 91), 1);
-	assert_string_equal(msg_of(al, 90, 0), "5 from 2001:db8:7:1::/64 to "
-	    "fd00:20:1::20 (2001:db8:7:1:1c::5)");
-	assert_string_equal(msg_of(al, 90, 1), "5 from 10.0.0.5 to 10.0.0.50 "
-	    "(10.0.0.5)");
-	/* Without src_ip/N, {src_net} is the address. */
-	assert_string_equal(msg_of(al, 91, 0), "5 from 10.0.0.5");
-	json_decref(al);
-	alert_out_free(o);
-	rules_free(rs);
 	config_free(c);
 	write_file("rules.yaml", rules);
 

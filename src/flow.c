@@ -185,7 +185,7 @@ rd64(const uint8_t *p)
 }
 
 /* A direction-independent keyed hash of the tuple. */
-static uint32_t
+static inline __attribute__((always_inline)) uint32_t
 flow_hash(const struct flow_table *ft, const struct packet *pkt,
     uint16_t sport, uint16_t dport)
 {

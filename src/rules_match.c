@@ -726,14 +726,17 @@ thr_key_make(const struct match_ctx *c, uint8_t by, const struct rule *r,
 
 	memset(k, 0, sizeof(*k));
 	k->ipver = (uint8_t)c->ipver;
-	if ((by & BY_SRC_IP) && c->src != NULL) {
+	if ((by & BY_SRC_IP) && c->src != NULL)
 		memcpy(k->a, c->src, alen);
-		if ((bits = rules_key_net(r, net, 0, c->ipver, c->src)) != 0)
-			util_addr_net(k->a, bits);
-	}
-	if ((by & BY_DST_IP) && c->dst != NULL) {
+	if ((by & BY_DST_IP) && c->dst != NULL)
 		memcpy(k->b, c->dst, alen);
-		if ((bits = rules_key_net(r, net, 1, c->ipver, c->dst)) != 0)
+	/* Most events: IPv4, or a rule by whole addresses. */
+	if (c->ipver == 6 && net != NULL && (net[0] | net[1]) != 0) {
+		if ((by & BY_SRC_IP) && (bits = rules_key_net(r, net, 0, 6,
+		    c->src)) != 0)
+			util_addr_net(k->a, bits);
+		if ((by & BY_DST_IP) && (bits = rules_key_net(r, net, 1, 6,
+		    c->dst)) != 0)
 			util_addr_net(k->b, bits);
 	}
 	if (by & BY_SRC_PORT)
@@ -881,7 +884,7 @@ rules_limit_next(struct rules_state *ws, uint64_t *count)
 
 /* The threshold key and the suppression key (NULL without suppression:
  * most rules suppress by what they count by, the same key, not made twice). */
-static const struct thr_key *
+static inline __attribute__((always_inline)) const struct thr_key *
 rule_thr_keys(const struct rule *r, const struct match_ctx *c,
     struct thr_key *key, struct thr_key *skey)
 {

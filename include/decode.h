@@ -43,7 +43,7 @@ decode_begin(struct packet *pkt)
 	pkt->app = NULL;
 	pkt->dir = 0;
 	pkt->ttl = 0;
-	pkt->tun_depth = 0;
+	pkt->encap = 0;
 	/* Rules may key thresholds on a packet that has no IP header. */
 	memset(pkt->src, 0, sizeof(pkt->src));
 	memset(pkt->dst, 0, sizeof(pkt->dst));
@@ -59,7 +59,7 @@ decode_begin(struct packet *pkt)
 static inline void
 decode_bound(struct packet *pkt, uint8_t depth)
 {
-	pkt->tun_depth = depth;
+	pkt->encap = (uint8_t)((pkt->encap & ENCAP_MPLS) | depth);
 	if ((pkt->flags & PKT_TUNNEL) && depth >= TUNNEL_DEPTH_MAX) {
 		pkt->flags &= (uint16_t)~PKT_TUNNEL;
 		pkt->err = DE_TUNNEL_TOO_DEEP;

@@ -128,9 +128,10 @@ struct flow {
 	/* stream.c (CUT_*): per direction, a segment longer than the snap
 	 * length was cut; its next bytes follow a gap. */
 	uint8_t		 cut;
-	/* Part of the key: the tunnels around its packets, 0 bare. A
-	 * tunnelled packet with a bare connection's tuple is not of it. */
-	uint8_t		 tun_depth;
+	/* Part of the key: what its packets came in (packet.encap), 0
+	 * bare. A tunnelled packet with a bare connection's tuple is not
+	 * of it. */
+	uint8_t		 encap;
 };
 
 /*

@@ -128,6 +128,9 @@ enum tunnel_type {
 #define TH_ECE		0x40
 #define TH_CWR		0x80
 
+#define ENCAP_DEPTH	0x7f
+#define ENCAP_MPLS	0x80	/* under an MPLS label stack */
+
 struct packet {
 	uint64_t		 ts;		/* microseconds since epoch */
 	uint32_t		 caplen;
@@ -165,7 +168,9 @@ struct packet {
 	uint32_t		 tun_len;
 	uint16_t		 tun_ethertype;
 	uint8_t			 tun_type;	/* enum tunnel_type */
-	uint8_t			 tun_depth;	/* tunnels around it, 0 bare */
+	/* What it came in, part of its flow's key: the tunnels around it
+	 * (ENCAP_DEPTH bits, 0 bare), and ENCAP_MPLS. */
+	uint8_t			 encap;
 	/* Filled by later stages. */
 	struct flow		*flow;
 	uint8_t			 dir;		/* 0 to_server, 1 to_client */

@@ -102,6 +102,8 @@ decode_mpls(const uint8_t *p, size_t len, struct packet *pkt)
 {
 	int	i;
 
+	/* Not the bare connection's: a host without MPLS drops it. */
+	pkt->encap |= ENCAP_MPLS;
 	for (i = 0; i < MPLS_MAX; i++) {
 		if (len < 4)
 			return decode_fail(pkt, DE_VLAN_SHORT);

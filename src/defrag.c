@@ -76,7 +76,7 @@ struct df_train {
 	uint8_t		hlen;		/* header bytes in hdr, 0 until offset 0 */
 	uint8_t		last;		/* the last fragment was seen */
 	uint8_t		anomaly;	/* enum decode_err, for the datagram */
-	uint8_t		tun_depth;	/* key: tunnels around it (flow.h) */
+	uint8_t		encap;		/* key: what it came in (types.h) */
 	uint32_t	end;		/* data length, once last */
 	uint32_t	hi;		/* end of the highest data held */
 	uint32_t	units;		/* 8-byte units held */
@@ -210,7 +210,7 @@ df_hash(const struct defrag *d, const struct packet *pkt,
 	w[4] = (uint64_t)f->id << 32 | (uint64_t)f->proto << 24 |
 	    (uint64_t)pkt->ipver << 16 | (pkt->vlan_n ? pkt->vlan[0] : 0);
 	w[4] ^= (uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 48 ^
-	    (uint64_t)pkt->tun_depth << 40;
+	    (uint64_t)pkt->encap << 40;
 	return (uint32_t)siphash13(d->seed, w, 5);
 }
 
@@ -220,7 +220,7 @@ df_key_eq(const struct df_train *t, const struct packet *pkt,
 {
 	return t->hash == h && t->id == f->id && t->proto == f->proto &&
 	    t->ipver == pkt->ipver && t->vlan_n == pkt->vlan_n &&
-	    t->tun_depth == pkt->tun_depth &&
+	    t->encap == pkt->encap &&
 	    (t->vlan_n < 1 || t->vlan[0] == pkt->vlan[0]) &&
 	    (t->vlan_n < 2 || t->vlan[1] == pkt->vlan[1]) &&
 	    memcmp(t->src, pkt->src, 16) == 0 &&
@@ -318,7 +318,7 @@ df_train_get(struct defrag *d, struct packet *pkt, const struct df_frag *f)
 	t->id = f->id;
 	t->proto = f->proto;
 	t->ipver = pkt->ipver;
-	t->tun_depth = pkt->tun_depth;
+	t->encap = pkt->encap;
 	t->vlan_n = pkt->vlan_n;
 	memcpy(t->vlan, pkt->vlan, sizeof(t->vlan));
 	memcpy(t->src, pkt->src, 16);

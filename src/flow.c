@@ -200,7 +200,7 @@ flow_hash(const struct flow_table *ft, const struct packet *pkt,
 	h = (a + b) ^ ((uint64_t)pkt->proto << 8 | pkt->ipver) ^
 	    ((uint64_t)(pkt->vlan_n ? pkt->vlan[0] : 0) << 16) ^
 	    ((uint64_t)(pkt->vlan_n > 1 ? pkt->vlan[1] : 0) << 32) ^
-	    ((uint64_t)pkt->tun_depth << 48);
+	    ((uint64_t)pkt->encap << 48);
 	return (uint32_t)mix64(h ^ ft->seed[0]);
 }
 
@@ -339,7 +339,7 @@ flow_layers_eq(const struct flow *f, const struct packet *pkt)
 	uint16_t	v1 = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
 
 	return f->vlan[0] == v0 && f->vlan[1] == v1 &&
-	    f->tun_depth == pkt->tun_depth;
+	    f->encap == pkt->encap;
 }
 
 static void
@@ -611,7 +611,7 @@ flow_lookup(struct flow_table *ft, struct packet *pkt)
 		f->vlan[1] = pkt->vlan_n > 1 ? pkt->vlan[1] : 0;
 		f->ipver = pkt->ipver;
 		f->proto = pkt->proto;
-		f->tun_depth = pkt->tun_depth;
+		f->encap = pkt->encap;
 		f->hash = h;
 		f->id = ft->next_id;
 		ft->next_id += ft->id_step;

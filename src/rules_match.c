@@ -911,8 +911,13 @@ rule_thr_keys(const struct rule *r, const struct match_ctx *c,
 static int
 pair_event(const struct match_ctx *c)
 {
+	/* A tunnel's inner packets go to the worker of its ends. */
+	uint8_t	encap = c->flow != NULL ? c->flow->encap : c->pkt != NULL ?
+	    c->pkt->encap : 0;
+
 	return (c->ipver == 4 || c->ipver == 6) && c->src != NULL &&
-	    c->dst != NULL && c->host == NULL && c->event != REV_SENSOR;
+	    c->dst != NULL && c->host == NULL && c->event != REV_SENSOR &&
+	    (encap & ENCAP_DEPTH) == 0;
 }
 
 /* The counters of a worker's own table, for the loop's stats. */

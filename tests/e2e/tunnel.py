@@ -32,6 +32,8 @@ And hostile ones, where no data-leak alert is wanted:
               segments sent first as a decoy (digits turned to 9s) in a
               GRE tunnel with right sums, the same inner addresses and
               ports: a flow of its own, never the bare connection's
+  mpls-shadow the same with the decoys under an MPLS label (a host
+              without MPLS drops them)
   hostile     a truncated GRE header, GRE options longer than the
               packet, RFC 1701 routing bits, VXLAN shorter than its
               header and without its I flag, a VXLAN frame of 6 bytes,
@@ -57,6 +59,7 @@ from caselib import ETHER4, ETHER6  # noqa: E402
 from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment, GRE,  # noqa: E402
                        UDP, Raw, fragment, wrpcap)
 from scapy.layers.vxlan import VXLAN  # noqa: E402
+from scapy.contrib.mpls import MPLS  # noqa: E402
 
 CLIENT6, DB6 = "fd00:20:9::66", "fd00:20:1::20"   # DB6: a data server
 TA, TB = "198.18.0.1", "198.18.0.2"               # tunnel endpoints
@@ -107,6 +110,12 @@ def vxlan(f, a, b):
     return outer(a, b) / UDP(sport=49152, dport=4789) / VXLAN(vni=100) / f
 
 
+def mpls(f, a, b):
+    """f's IP packet under one MPLS label (a and b unused)."""
+    return Ether(type=0x8847, **(ETHER6 if IPv6 in f else ETHER4)) / \
+        MPLS(label=100, s=1, ttl=64) / l3(f)
+
+
 def nest(*layers):
     """layers applied innermost first, all between the same ends."""
     def wrap(f, a, b):
@@ -140,6 +149,7 @@ CASES = {
                    False, {}),
     "gre-decoy": (gre(), False, False, False, LEAKING),
     "gre-shadow": (gre(), False, False, False, LEAKING),
+    "mpls-shadow": (mpls, False, False, False, LEAKING),
 }
 
 # Cases tshark cannot referee, and why.
@@ -148,6 +158,7 @@ NO_REFEREE = {
                  "the decoys too",
     "gre-shadow": "tshark keys TCP streams by addresses and ports alone: "
                   "it reads the tunnelled decoys into the bare stream",
+    "mpls-shadow": "the same, for the labelled decoys",
 }
 
 
@@ -175,7 +186,7 @@ def tunnelled(path, case, ids):
     for f in frames:
         src = f[IPv6].src if IPv6 in f else f[IP].src
         o = wrap(f, a, b) if src == client else wrap(f, b, a)
-        if case == "gre-shadow":
+        if case in ("gre-shadow", "mpls-shadow"):
             o = f
             if src == client and Raw in f:
                 d = f.copy()

@@ -71,6 +71,9 @@ check "gre-decoy: the $decoys decoys dropped (ipv4_bad_checksum), no overlap" \
 check "gre-shadow: the decoys a flow of their own, no overlap" \
 	eval '[ "$(stat gre-shadow_leak stream.overlaps_differ)" = 0 ] &&
 	      [ "$(stat gre-shadow_leak flow.created)" = 3 ]'
+check "mpls-shadow: the labelled decoys a flow of their own, no overlap" \
+	eval '[ "$(stat mpls-shadow_leak stream.overlaps_differ)" = 0 ] &&
+	      [ "$(stat mpls-shadow_leak flow.created)" = 2 ]'
 # (Bare ACKs are short enough to go unfragmented.)
 check "gre-frag: the outer datagrams rebuilt, then taken apart" eval \
 	'[ "$(stat gre-frag_leak defrag.reassembled)" -ge 50 ] &&

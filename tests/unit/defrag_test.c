@@ -135,7 +135,7 @@ feed(struct defrag *d, const struct frag *f, uint64_t ts,
 	pkt.caplen = pkt.wirelen = (uint32_t)f->len;
 	(void)decode_frame(DLT_RAW, f->buf, f->len, &pkt, NULL);
 	assert_true(pkt.flags & PKT_FRAG);
-	pkt.tun_depth = feed_depth;
+	pkt.encap = feed_depth;
 	last_anomaly = DE_NONE;
 	last_rc = defrag_packet(d, &pkt, out, outlen, &last_anomaly);
 	if (err != NULL)
@@ -164,6 +164,7 @@ feed_order(struct defrag *d, const struct frag *fr, const size_t *order,
 	size_t		 i, outlen = 0;
 	enum decode_err	 err;
 
+	feed_depth = 0;
 	for (i = 0; i < n; i++) {
 		int rc = feed(d, &fr[order[i]], SEC, &out, &outlen, &err);
 

@@ -410,11 +410,11 @@ test_icmp_echo_and_vlan(void **state)
 	/* And inside a tunnel (a decoy with a bare flow's tuple), both
 	 * ways; the bare flow is still found. */
 	p = mkpkt(A, B, 1000, 53, PROTO_UDP, 0, 0);
-	p.tun_depth = 1;
+	p.encap = 1;
 	g = flow_lookup(ft, &p);
 	assert_ptr_not_equal(f, g);
 	p = mkpkt(B, A, 53, 1000, PROTO_UDP, 0, 0);
-	p.tun_depth = 1;
+	p.encap = 1;
 	assert_ptr_equal(flow_lookup(ft, &p), g);
 	assert_int_equal(p.dir, 1);
 	p = mkpkt(B, A, 53, 1000, PROTO_UDP, 0, 0);

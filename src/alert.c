@@ -1167,6 +1167,13 @@ alert_emit(struct alert_out *o, const struct config *conf,
 			    (enum app_proto)f->app_proto));
 		if (alert_flow_cid(f, cid, sizeof(cid)) == 0)
 			JW_CLEAN(&w, "community_id", cid);
+		/* Suricata's: the tunnels around it. The same addresses
+		 * and ports bare are another flow (flow.h). */
+		if ((f->encap & ENCAP_DEPTH) != 0) {
+			JW_OBJ_OPEN(&w, "tunnel");
+			JW_UINT(&w, "depth", f->encap & ENCAP_DEPTH);
+			jw_obj_close(&w);
+		}
 	}
 	JW_OBJ_OPEN(&w, "alert");
 	if (r->alert_members[lang] != NULL)

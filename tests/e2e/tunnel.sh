@@ -74,6 +74,17 @@ check "gre-shadow: the decoys a flow of their own, no overlap" \
 check "mpls-shadow: the labelled decoys a flow of their own, no overlap" \
 	eval '[ "$(stat mpls-shadow_leak stream.overlaps_differ)" = 0 ] &&
 	      [ "$(stat mpls-shadow_leak flow.created)" = 2 ]'
+# The alert says how many tunnels its flow is in (Suricata's tunnel.depth).
+depth() {	# NAME: the data-leak alert's tunnel.depth, or none
+	$PY -c 'import json, sys
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    if a["alert"]["signature_id"] == 1000801:
+        print(a.get("tunnel", {}).get("depth", "none"))' "$tmp/$1.alerts"
+}
+check "the leak alert's tunnel.depth: gre 1, nested3 3, gre-shadow none" eval \
+	'[ "$(depth gre_leak)" = 1 ] && [ "$(depth nested3_leak)" = 3 ] &&
+	 [ "$(depth gre-shadow_leak)" = none ]'
 # (Bare ACKs are short enough to go unfragmented.)
 check "gre-frag: the outer datagrams rebuilt, then taken apart" eval \
 	'[ "$(stat gre-frag_leak defrag.reassembled)" -ge 50 ] &&

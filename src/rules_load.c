@@ -2473,8 +2473,7 @@ rules_load_overlay(const struct config *conf, struct yaml_doc *overlay,
 	}
 	if (apply_supersedes(&L) != 0 || link_exceptions(&L) != 0)
 		goto fail;
-	lan = rules_asset(rs, "internal") != NULL ?
-	    rules_asset(rs, "internal")->ips : NULL;
+	lan = rules_asset_ipset(rs, "internal");
 	for (i = 0; i < rs->nrules; i++) {
 		struct rule	*r = &rs->rules[i];
 		uint8_t		 pair = BY_SRC_IP | BY_DST_IP;

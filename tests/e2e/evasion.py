@@ -256,10 +256,15 @@ def syn_inject(path, ids, client, server):
     cap.write(path)
 
 
+def nines(data):
+    """A decoy of data: its digits turned to 9s (never a citizen ID)."""
+    return bytes(0x39 if c in b"0123456789" else c for c in data)
+
+
 def decoy_body(req):
     """Where req's body starts, and a decoy of it: digits turned to 9s."""
     h = req.index(b"\r\n\r\n") + 4
-    return h, bytes(0x39 if c in b"0123456789" else c for c in req[h:])
+    return h, nines(req[h:])
 
 
 def insertion(req):
@@ -313,7 +318,7 @@ def insertion_acked(path, ids, client, server):
     server's side, then the real body over them and one byte on."""
     req = leak_post(ids)
     h = req.index(b"\r\n\r\n") + 4
-    decoy = bytes(0x39 if c in b"0123456789" else c for c in req[h:-1])
+    decoy = nines(req[h:-1])
     cap = Capture(t0=1736215200.0)
     t = Tcp(cap, client, server, 43210, 80).handshake()
     isn = t.seq[0]

@@ -185,23 +185,17 @@ def tunnelled(path, case, ids):
     frames, client = inner_session(ids, v6)
     for f in frames:
         src = f[IPv6].src if IPv6 in f else f[IP].src
-        o = wrap(f, a, b) if src == client else wrap(f, b, a)
-        if case in ("gre-shadow", "mpls-shadow"):
-            o = f
-            if src == client and Raw in f:
-                d = f.copy()
-                d[Raw].load = bytes(0x39 if c in b"0123456789" else c
-                                    for c in f[Raw].load)
-                d = wrap(d, a, b)
-                d.time = f.time
-                out.append(d)
+        shadow = case in ("gre-shadow", "mpls-shadow")
+        # The shadows' connection is bare, its decoys wrapped.
+        o = f if shadow else wrap(f, a, b) if src == client else \
+            wrap(f, b, a)
         o.time = f.time
-        if case == "gre-decoy" and src == client and Raw in f:
+        if (shadow or case == "gre-decoy") and src == client and Raw in f:
             d = f.copy()
-            d[Raw].load = bytes(0x39 if c in b"0123456789" else c
-                                for c in f[Raw].load)
+            d[Raw].load = evasion.nines(f[Raw].load)
             d = wrap(d, a, b)
-            d[IP].chksum = 0xbeef       # the outer header's
+            if case == "gre-decoy":
+                d[IP].chksum = 0xbeef       # the outer header's
             d.time = f.time
             out.append(d)
         if frag:

@@ -32,6 +32,7 @@ enum app_proto {
 #define APP_DONE	0	/* parsed a complete message */
 #define APP_MORE	1	/* valid so far, need more bytes */
 #define APP_BAD		(-1)	/* not this protocol, or malformed */
+#define APP_TOO_LARGE	(-2)	/* valid so far, but past the bound kept */
 
 #define TLS_CIPHERS_MAX		64
 #define TLS_VERSIONS_MAX	16
@@ -390,7 +391,9 @@ void	 app_http_setup(struct app_ctx *, size_t nhttp, uint64_t limit,
 /*
  * Inspect pkt's payload in its flow; records go to the emit callback.
  * Returns 1 when the payload went to the inspect callback decoded (an
- * HTTP flow): the caller must not inspect pkt's own payload.
+ * HTTP flow): the caller must not inspect pkt's own payload. A hello
+ * shaped to escape the parser sets pkt->err when it had none
+ * (quic_hello_too_large, quic_hello_too_many_packets).
  */
 int	 app_process(struct app_ctx *, struct packet *);
 /* The flow ends: HTTP transactions still open are recorded. */

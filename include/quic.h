@@ -64,8 +64,9 @@ size_t	 quic_seal(struct quic_ctx *, uint32_t version, const uint8_t *dcid,
  * One client datagram of a QUIC flow (*fs: the flow's state, NULL until
  * a ClientHello spans Initials). APP_DONE: out holds the ClientHello
  * (its bytes valid until quic_release); APP_MORE: wait for more Initials;
- * APP_BAD: stop reading this flow (short header seen, over a bound, no
- * state left, not a ClientHello). Counters go to st.
+ * APP_TOO_LARGE: the hello's own length is past QUIC_CRYPTO_MAX, stop
+ * reading; APP_BAD: stop reading this flow (short header seen, no state
+ * left, not a ClientHello). Counters go to st.
  */
 int	 quic_datagram(struct quic_ctx *, struct quic_flow **fs,
 	    const uint8_t *p, size_t n, struct app_tls *out,

@@ -72,7 +72,9 @@ struct app_result;
 	X(GRE_CSUM, "gre_bad_checksum")				\
 	X(VXLAN_SHORT, "vxlan_short")				\
 	X(VXLAN_FLAGS, "vxlan_bad_flags")			\
-	X(TUNNEL_TOO_DEEP, "tunnel_too_deep")
+	X(TUNNEL_TOO_DEEP, "tunnel_too_deep")			\
+	X(QUIC_HELLO_TOO_LARGE, "quic_hello_too_large") /* app.c */	\
+	X(QUIC_HELLO_TOO_MANY, "quic_hello_too_many_packets") /* app.c */
 
 enum decode_err {
 	DE_NONE = 0,
@@ -81,6 +83,8 @@ enum decode_err {
 #undef X
 	DE_MAX
 };
+/* A rule's decode_error is a 64-bit mask of these (rules.h). */
+_Static_assert(DE_MAX <= 64, "decode reasons past a rule's mask");
 
 /* Packet-level flags. */
 #define PKT_FRAG	0x0001	/* IP fragment (any) */

@@ -102,6 +102,9 @@ struct app_ctx {
 	app_inspect_cb	 inspect;
 	void		*inspect_arg;
 	const struct packet *cur;	/* the piece being read */
+	/* What this packet showed an attacker doing to the parsers, given
+	 * to the packet's decode error by app_process. */
+	enum decode_err	 anomaly;
 	int		 view_gap;	/* the next view piece follows a loss */
 	/*
 	 * The ClientHello check detection just ran on these bytes, its
@@ -841,6 +844,17 @@ app_quic_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 	rc = quic_datagram(ctx->quic, &f->aquic, p, n, t, &ctx->st);
 	if (rc == APP_DONE)
 		app_emit(ctx, pkt, APPR_TLS_CH);
+	/*
+	 * Browsers' hellos, post-quantum shares and all, are a few KiB in
+	 * one to three Initials. One declared past the bound, or begun and
+	 * not whole in APP_QUIC_TRIES datagrams, is shaped to keep its
+	 * server name from the sensor: an anomaly, not a silent count.
+	 */
+	if (rc == APP_TOO_LARGE)
+		ctx->anomaly = DE_QUIC_HELLO_TOO_LARGE;
+	else if (rc == APP_MORE && f->pkts[0] >= APP_QUIC_TRIES &&
+	    f->aquic != NULL)
+		ctx->anomaly = DE_QUIC_HELLO_TOO_MANY;
 	if (rc != APP_MORE || f->pkts[0] >= APP_QUIC_TRIES) {
 		f->app_done[0] = 1;
 		quic_release(ctx->quic, &f->aquic);
@@ -1002,7 +1016,10 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 		if (dir == 1)
 			app_walk_release(ctx, f);
 	}
+	ctx->anomaly = DE_NONE;
 	rc = app_chunk(ctx, pkt, f, dir, p, n);
 	ctx->ch_p = NULL;	/* detection's hello is this chunk's only */
+	if (ctx->anomaly != DE_NONE && pkt->err == DE_NONE)
+		pkt->err = ctx->anomaly;
 	return rc;
 }

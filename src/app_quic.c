@@ -490,7 +490,7 @@ quic_datagram(struct quic_ctx *q, struct quic_flow **fs, const uint8_t *p,
 		    (size_t)s->buf[2] << 8 | s->buf[3];
 		if (mlen + 4 > QUIC_CRYPTO_MAX) {
 			st->quic_oversize++;
-			return APP_BAD;
+			return APP_TOO_LARGE;
 		}
 		if (*fs != NULL || s->end == 0)
 			return APP_MORE;

@@ -500,7 +500,10 @@ sensor_whole(struct worker *w, const struct iface *ifc, struct packet *pkt)
 		if (pkt->err != before)
 			w->dstats.err[pkt->err]++;
 	}
+	err0 = pkt->err;
 	decoded = app_process(w->app, pkt);
+	if (pkt->err != err0)
+		w->dstats.err[pkt->err]++;
 	ctx_packet(&c, REV_PACKET, pkt);
 	if (f->proto == PROTO_TCP) {
 		c.scope = MS_HEADERS;

@@ -25,6 +25,9 @@ and written with scapy:
           sixteen.quic-test.example: read), and one in 17 (SNI
           seventeen.quic-test.example: past the 16 datagrams a flow is
           read for, never whole)
+  large.pcap  a hello of 20 KiB, a padding extension before its SNI
+          (padded.quic-test.example), in 19 full Initials; a hello of
+          about 200 bytes three bytes an Initial (trickle.quic-test.example)
 """
 import os
 import struct
@@ -70,10 +73,13 @@ def ext(t, body):
     return struct.pack("!HH", t, len(body)) + body
 
 
-def client_hello(sni, alpn=(b"h3",), big_share=False):
-    """A TLS 1.3 ClientHello as QUIC carries it (no record header)."""
+def client_hello(sni, alpn=(b"h3",), big_share=False, pad=0):
+    """A TLS 1.3 ClientHello as QUIC carries it (no record header); with
+    pad, a padding extension of that many bytes before the SNI (a
+    ClientHello may carry up to 64 KiB of extensions)."""
     name = sni.encode()
-    exts = ext(0, struct.pack("!HBH", len(name) + 3, 0, len(name)) + name)
+    exts = ext(21, bytes(pad)) if pad else b""
+    exts += ext(0, struct.pack("!HBH", len(name) + 3, 0, len(name)) + name)
     exts += ext(10, struct.pack("!HHH", 4, 0x001D, 0x0017))
     exts += ext(13, struct.pack("!HHHH", 6, 0x0403, 0x0804, 0x0401))
     al = b"".join(bytes([len(a)]) + a for a in alpn)
@@ -195,6 +201,22 @@ def main(out):
             t.send(port, 443, initial(V1, d, crypto(h, cuts[i], cuts[i + 1]),
                                       i))
     wrpcap(os.path.join(out, "tries.pcap"), t.pkts)
+
+    # Hellos crafted past the bounds: 20 KiB of padding before the SNI,
+    # in 19 full Initials; a small hello three bytes an Initial, so not
+    # whole after the 16 datagrams a flow is read for.
+    g = Cap()
+    h = client_hello("padded.quic-test.example", pad=20000)
+    d = os.urandom(8)
+    for i, a in enumerate(range(0, len(h), 1100)):
+        g.send(53001, 443, initial(V1, d, crypto(h, a, min(a + 1100, len(h))),
+                                   i))
+    h = client_hello("trickle.quic-test.example")
+    d = os.urandom(8)
+    for i, a in enumerate(range(0, len(h), 3)):
+        g.send(53002, 443, initial(V1, d, crypto(h, a, min(a + 3, len(h))),
+                                   i))
+    wrpcap(os.path.join(out, "large.pcap"), g.pkts)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@
 #     v1 header): no crash, no sanitizer report, counted in app.quic_bad;
 #     a valid Initial after them on another flow is still read;
 #  5. a hello in 16 Initials is read and one in 17 is not: a flow is
-#     read for at most 16 client datagrams.
+#     read for at most 16 client datagrams;
+#  6. hellos crafted past those bounds (one declared past 16 KiB, one
+#     not whole after 16 datagrams, tries.pcap's in 17) raise rule
+#     1001022 with their decode errors; none of quic.pcap's does.
 # Exit: 0 pass, 1 fail, 77 skip (never under CI=true).
 . "${top_srcdir:?}/tests/e2e/replay_lib.sh"
 $PY -c 'import cryptography' 2>/dev/null ||
@@ -64,6 +67,8 @@ check "five hellos counted (app.quic)" [ "$(stat quic app.quic)" = 5 ]
 check "eight client Initials decrypted" [ "$(stat quic app.quic_initials)" = 8 ]
 check "the CRYPTO frame past 16 KiB counted" [ "$(stat quic app.quic_oversize)" = 1 ]
 check "nothing counted bad" [ "$(stat quic app.quic_bad)" = 0 ]
+check "no hello there is crafted past the bounds (1001022)" \
+	[ "$(count quic 1001022)" = 0 ]
 check "ioc_domains rule 1000704 on the QUIC hello to www.bad.example" \
 	[ "$(count quic 1000704 www.bad.example)" = 1 ]
 check "tls.sni rule with app: quic on the four test names" \
@@ -100,4 +105,19 @@ check "tries: the hello in 16 Initials read, the one in 17 not ($(echo $snis))" 
 check "tries: one hello ($(stat tries app.quic))" [ "$(stat tries app.quic)" = 1 ]
 check "tries: 32 Initials decrypted, none past the 16th of a flow ($(stat tries app.quic_initials))" \
 	[ "$(stat tries app.quic_initials)" = 32 ]
+check "tries: the one in 17 is an anomaly, once: 1001022 on port 52017" \
+	[ "$(stat tries decode.anomalies.quic_hello_too_many_packets)" = 1 -a \
+	  "$(count tries 1001022 quic_hello_too_many_packets)" = 1 -a \
+	  "$(grep -c '"src_port":52017,.*"signature_id":1001022' "$tmp/tries.alerts")" = 1 ]
+
+# Crafted past the bounds: 20 KiB of padding before the SNI; a hello
+# three bytes an Initial. Neither is read; each is an anomaly (one
+# alert: the suppression is by address pair).
+run large "$tmp/conf.yaml"
+check "large: no hello read ($(stat large app.quic))" [ "$(stat large app.quic)" = 0 ]
+check "large: one of each decode error" \
+	[ "$(stat large decode.anomalies.quic_hello_too_large)" = 1 -a \
+	  "$(stat large decode.anomalies.quic_hello_too_many_packets)" = 1 ]
+check "large: 1001022 on the padded hello" \
+	[ "$(count large 1001022 quic_hello_too_large)" = 1 ]
 exit $fails

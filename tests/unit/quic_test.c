@@ -340,6 +340,22 @@ test_hostile(void **state)
 	assert_int_equal(quic_datagram(q, &fs, pkt, n, &t, &st), APP_MORE);
 	assert_int_equal(st.quic_oversize, 1);
 	assert_null(fs);
+	/* A hello declaring 20,000 bytes, past the cap: given up at once,
+	 * and told apart from garbage (app.c raises it as an anomaly). */
+	memset(&st, 0, sizeof(st));
+	f[0] = 0x06;
+	f[1] = 0;	/* offset 0 */
+	f[2] = 4;
+	f[3] = 0x01;	/* ClientHello, 0x004e20 bytes */
+	f[4] = 0x00;
+	f[5] = 0x4e;
+	f[6] = 0x20;
+	n = seal(f, 7, 0, pkt);
+	assert_int_equal(quic_datagram(q, &fs, pkt, n, &t, &st),
+	    APP_TOO_LARGE);
+	assert_int_equal(st.quic_oversize, 1);
+	assert_int_equal(st.parse_errors, 0);
+	assert_null(fs);
 	/* Random bytes behind a valid-looking header. */
 	for (i = 0; i < 64; i++) {
 		memset(pkt + 7, (int)i * 37, sizeof(pkt) - 7);

@@ -846,14 +846,15 @@ app_quic_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 		app_emit(ctx, pkt, APPR_TLS_CH);
 	/*
 	 * Browsers' hellos, post-quantum shares and all, are a few KiB in
-	 * one to three Initials. One declared past the bound, or begun and
-	 * not whole in APP_QUIC_TRIES datagrams, is shaped to keep its
-	 * server name from the sensor: an anomaly, not a silent count.
+	 * one to three Initials, the first of which begins it. One declared
+	 * past the bound, or not whole in APP_QUIC_TRIES datagrams (tiny
+	 * frames, or Initials that fail or carry no CRYPTO before it), is
+	 * shaped to keep its server name from the sensor: an anomaly, not
+	 * a silent count.
 	 */
 	if (rc == APP_TOO_LARGE)
 		ctx->anomaly = DE_QUIC_HELLO_TOO_LARGE;
-	else if (rc == APP_MORE && f->pkts[0] >= APP_QUIC_TRIES &&
-	    f->aquic != NULL)
+	else if (rc == APP_MORE && f->pkts[0] >= APP_QUIC_TRIES)
 		ctx->anomaly = DE_QUIC_HELLO_TOO_MANY;
 	if (rc != APP_MORE || f->pkts[0] >= APP_QUIC_TRIES) {
 		f->app_done[0] = 1;

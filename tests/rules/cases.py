@@ -276,19 +276,23 @@ def quic(client, server, sni, dport=443):
     return build
 
 
-def quic_shaped(client, server, sni, pad=0, per=1100, dport=443):
+def quic_shaped(client, server, sni, pad=0, per=1100, junk=0, dport=443):
     """A QUIC v1 client's hello with a padding extension of pad bytes
     before its SNI, its bytes `per` a client Initial (each datagram
-    1,200 bytes)."""
+    1,200 bytes), after `junk` Initials of PADDING frames alone."""
     def build(cap):
         sys.path.insert(0, os.path.join(os.path.dirname(
             os.path.abspath(__file__)), "..", "e2e"))
         from quic import client_hello, crypto, initial, V1
         h = client_hello(sni, big_share=pad == 0, pad=pad)
         d, sport = os.urandom(8), eph()
+        for i in range(junk):
+            udp_exchange(cap, client, server, dport, initial(V1, d, b"", i),
+                         sport=sport)
         for i, a in enumerate(range(0, len(h), per)):
             udp_exchange(cap, client, server, dport, initial(
-                V1, d, crypto(h, a, min(a + per, len(h))), i), sport=sport)
+                V1, d, crypto(h, a, min(a + per, len(h))), junk + i),
+                sport=sport)
     return build
 
 
@@ -1280,11 +1284,16 @@ CASES = {
               quic_shaped(CLIENT, EXT_WEB, "cdn.c2.evil.example", pad=20000)),
              ("a 2.5 KiB QUIC hello 152 bytes an Initial: whole at the "
               "17th, one past those read",
-              quic_shaped(CLIENT, EXT_WEB, "www.example.com", per=152))],
+              quic_shaped(CLIENT, EXT_WEB, "www.example.com", per=152)),
+             ("16 Initials of padding alone, then a hello in one",
+              quic_shaped(CLIENT, EXT_WEB, "cdn.c2.evil.example", junk=16,
+                          per=4000))],
         neg=[("a QUIC hello with a post-quantum share over three Initials",
               quic_shaped(CLIENT, EXT_WEB, "www.example.com")),
              ("the same hello 162 bytes an Initial: whole at the 16th",
-              quic_shaped(CLIENT, EXT_WEB, "www.example.com", per=162))]),
+              quic_shaped(CLIENT, EXT_WEB, "www.example.com", per=162)),
+             ("13 Initials of padding alone, then the hello in three",
+              quic_shaped(CLIENT, EXT_WEB, "www.example.com", junk=13))]),
 
     # rogue-host.yaml ------------------------------------------------
     1001201: dict(

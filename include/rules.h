@@ -85,6 +85,7 @@ enum rule_event {
 #define SENSOR_DEFRAG_MEMCAP	0x40	/* fragment trains evicted */
 #define SENSOR_STREAM_MEMCAP	0x80	/* held TCP data evicted */
 #define SENSOR_CAPTURE_CUT	0x100	/* segments longer than the snap length */
+#define SENSOR_PARSER_BUFFERS	0x200	/* a parser's pool had nothing free */
 /* Their names in rule files (sensor_event) and alerts, lowest bit first:
  * the one list the parser and the alert text read. */
 #define SENSOR_EVENTS(X) \
@@ -96,7 +97,8 @@ enum rule_event {
 	X(SENSOR_REGEX_LIMIT, "regex_limit") \
 	X(SENSOR_DEFRAG_MEMCAP, "defrag_memcap") \
 	X(SENSOR_STREAM_MEMCAP, "stream_memcap") \
-	X(SENSOR_CAPTURE_CUT, "capture_cut")
+	X(SENSOR_CAPTURE_CUT, "capture_cut") \
+	X(SENSOR_PARSER_BUFFERS, "parser_buffers")
 
 /* One event to match: a packet, a flow transition, or a sensor event. */
 /*

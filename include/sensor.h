@@ -83,7 +83,7 @@ struct sensor {
 	uint64_t		 last_drops;	/* sensor health, last seen */
 	uint64_t		 last_memcap;
 	uint64_t		 last_thr_evicted;
-	uint64_t		 sensor_raised[9];	/* packet time of last */
+	uint64_t		 sensor_raised[10];	/* packet time of last */
 	uint64_t		 last_output_drops;
 	uint64_t		 last_log_errors;
 	struct outputs		*outputs;	/* output.c: syslog, remote */
@@ -105,6 +105,7 @@ struct sensor {
 	uint64_t		 last_defrag_evicted;
 	uint64_t		 last_stream_evicted;
 	uint64_t		 last_stream_cut;
+	uint64_t		 last_parser_refused;
 	/* lifecycle.c (lifecycle.h) */
 	int			 own_signals;	/* SIGINT/TERM stop, SIGHUP reloads */
 	size_t			 nstarted;	/* subsystems started */
@@ -153,6 +154,10 @@ struct sensor_totals {
 	uint64_t	defrag_evicted;
 	uint64_t	stream_evicted;
 	uint64_t	stream_cut;	/* segments longer than the snap length */
+	/* a flow's hello, certificate, HTTP header or login not kept: its
+	 * parser's pool had nothing free (app.buffers_exhausted,
+	 * http.state_exhausted) */
+	uint64_t	parser_refused;
 	/* live: found a worker's queue full (counted in the two above) */
 	uint64_t	lost_packets, lost_alerts, lost_events;
 };

@@ -20,6 +20,7 @@
 #include "eventlog.h"
 #include "flow.h"
 #include "hosts.h"
+#include "http_session.h"
 #include "output.h"
 #include "pmatch.h"
 #include "rules.h"
@@ -339,6 +340,9 @@ sensor_totals(const struct sensor *s, struct sensor_totals *t)
 			    stream_stats(w->stream)->c[STC_EVICTED];
 			t->stream_cut += stream_stats(w->stream)->c[STC_CUT];
 		}
+		if (w->app != NULL)
+			t->parser_refused += app_stats(w->app)->buf_exhausted +
+			    app_http_stats(w->app)->exhausted;
 		if (i > 0) {
 			t->lost_alerts += alert_out_lost(w->alerts);
 			t->lost_events += eventlog_lost(w->events);
@@ -376,6 +380,8 @@ sensor_health(struct sensor *s, uint64_t now)
 	    &s->last_stream_evicted);
 	sensor_raise(s, &c, 8, SENSOR_CAPTURE_CUT, now, t.stream_cut,
 	    &s->last_stream_cut);
+	sensor_raise(s, &c, 9, SENSOR_PARSER_BUFFERS, now, t.parser_refused,
+	    &s->last_parser_refused);
 	sensor_raise(s, &c, 2, SENSOR_THRESHOLD_MEMCAP, now,
 	    rules_threshold_evictions(s->rules), &s->last_thr_evicted);
 }

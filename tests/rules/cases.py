@@ -481,6 +481,23 @@ def stream_flood(n, over=3.0, tail=3.0):
     return build
 
 
+def half_hellos(n, tail=3.0):
+    """n TLS connections from one outside host, each sending the first
+    half of a 2 KB ClientHello and nothing more (each holds a parser
+    buffer until it times out), then a few seconds of ordinary traffic
+    so the health check runs."""
+    def build(cap):
+        hello = client_hello("hold.example", ciphers=list(range(1, 900)))
+        for i in range(n):
+            t = Tcp(cap, EXT, GATEWAY, 20000 + i, 443).handshake()
+            t.send(0, hello[:len(hello) // 2])
+            cap.t += 2.0 / n
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
 def long_segments(snaplen, tail=3.0):
     """A client's POST to a data server in three 16,000-byte segments,
     as a capturing host's TSO or GRO hands them to capture, captured with
@@ -1420,6 +1437,11 @@ CASES = {
         pos=[("a POST in 16,000-byte segments (TSO/GRO) captured at a "
               "1,600-byte snap length", long_segments(1600))],
         neg=[("the same segments captured whole", long_segments(65535))]),
+    1001123: dict(
+        pos=[("200 connections each holding half a 2 KB ClientHello, "
+              "flow_memcap 1MB (16 parser buffers)", half_hellos(200))],
+        neg=[("10 such connections", half_hellos(10))],
+        conf={"flow_memcap": "1MB"}),
 
     # baseline.yaml --------------------------------------------------
     1001501: dict(

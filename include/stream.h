@@ -37,6 +37,9 @@
 
 #define STREAM_BLOCK		1024U	/* data bytes a block holds */
 #define STREAM_FLOW_BLOCKS	64	/* held per direction before a gap */
+/* Held bytes a block on average, under which the blocks that made a
+ * direction give up are an attack's scattered pieces, not a loss's. */
+#define STREAM_SCATTER_FILL	64U
 #define STREAM_WINDOW		(16U << 20)	/* further ahead: not held */
 /* Most a hole a segment cut by the snap length leaves: one merge. */
 #define STREAM_CUT_MAX		65536U
@@ -50,6 +53,7 @@
 	X(OVERLAPS, "overlaps")		/* over held or kept data */	\
 	X(OVERLAPS_DIFFER, "overlaps_differ") /* ... with other bytes */\
 	X(GAPS, "gaps")			/* holes given up on */		\
+	X(SCATTERED, "scattered")	/* gave up on tiny pieces between holes */ \
 	X(CUT, "cut_segments")		/* longer than the snap length */ \
 	X(EVICTED, "evicted")		/* flows' held data lost at memcap */ \
 	X(DROPPED, "dropped")		/* segments not held: no room */ \

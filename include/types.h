@@ -58,6 +58,7 @@ struct app_result;
 	X(TCP_OPT, "tcp_bad_option")				\
 	X(TCP_FLAGS, "tcp_bad_flags")				\
 	X(TCP_OVERLAP_DIFF, "tcp_overlap")	/* stream.c */		\
+	X(TCP_SCATTERED, "tcp_holes_flood")	/* stream.c */		\
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window") /* flow.c */	\
 	X(TCP_RST_INEXACT, "tcp_rst_inexact")	/* flow.c */		\
 	X(TCP_CHECKSUM, "tcp_bad_checksum")	/* checksum.c */	\

@@ -368,10 +368,13 @@ sf_get(struct stream *st, struct flow *f, int for_kept)
 	return sf;
 }
 
+#define HOLD_DIFFER	0x01	/* an overlap over held bytes differed */
+#define HOLD_SCATTERED	0x02	/* gave up on tiny pieces between holes */
+
 /*
  * Hold [seq, seq + n) ahead of the next expected byte: the parts not
  * held yet go in new blocks, the parts already held stay (first wins)
- * and are compared. Returns 1 if an overlap differed.
+ * and are compared. Returns HOLD_* bits.
  */
 static int
 hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
@@ -443,8 +446,23 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 		st->st.c[STC_OVERLAPS]++;
 	if (differ)
 		st->st.c[STC_OVERLAPS_DIFFER]++;
-	if (sf->nblk[dir] >= STREAM_FLOW_BLOCKS)
+	if (sf->nblk[dir] >= STREAM_FLOW_BLOCKS && !sf->skip[dir]) {
+		uint32_t held = 0;
+
 		sf->skip[dir] = 1;	/* the hole is not coming back */
+		/*
+		 * A loss leaves one hole, or a few, and full segments after
+		 * each: full blocks. Dozens of holes, each after a few bytes,
+		 * are sent so: what fills them later is old data, which the
+		 * parsers no longer read (a hello, a Host header hidden so).
+		 */
+		for (b = sf->head[dir]; b != NULL; b = b->next)
+			held += b->len;
+		if (held < STREAM_FLOW_BLOCKS * STREAM_SCATTER_FILL) {
+			st->st.c[STC_SCATTERED]++;
+			return differ | HOLD_SCATTERED;
+		}
+	}
 	return differ;
 }
 
@@ -730,6 +748,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 	uint8_t			 seqbit = dir == 0 ? SF_SEQ0 : SF_SEQ1;
 	const uint8_t		*p = pkt->payload;
 	uint32_t		 n = pkt->payload_len, rel, seq = pkt->seq, lost;
+	int			 held;
 
 	if ((pkt->tcp_flags & TH_SYN) && !(pkt->flags & PKT_SYN_HELD)) {
 		/*
@@ -887,7 +906,10 @@ stream_packet(struct stream *st, struct packet *pkt)
 		cut_seen(st, f, dir);
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
-	if (hold(st, sf, dir, f->next_seq[dir], seq, p, n)) {
+	held = hold(st, sf, dir, f->next_seq[dir], seq, p, n);
+	if ((held & HOLD_SCATTERED) && pkt->err == DE_NONE)
+		pkt->err = DE_TCP_SCATTERED;
+	if (held & HOLD_DIFFER) {
 		/*
 		 * The host may keep this copy: its bytes are inspected too,
 		 * by the payload rules alone (the parsers follow the stream).

@@ -463,6 +463,31 @@ def tcp_overlap(src, dst, differ=True):
     return build
 
 
+def tcp_scattered(src, dst, lost_one=False):
+    """A TLS client whose ClientHello (300 bytes) comes a byte a segment,
+    every second byte first (each ahead of a hole), then the bytes that
+    fill the holes; with lost_one, a 100 KB upload instead whose second
+    segment the capture lost (full segments held after one hole)."""
+    def build(cap):
+        t = Tcp(cap, src, dst, eph(), 443).handshake()
+        s = t.seq[0]
+        if lost_one:
+            data = bytes(range(256)) * 400
+            for i in range(0, len(data), 1400):
+                if i != 1400:
+                    t._pkt(0, "PA", data[i:i + 1400], seq=s + i)
+        else:
+            data = client_hello("cdn.c2.evil.example",
+                                ciphers=list(range(1, 100)))
+            for i in list(range(1, len(data), 2)) + list(
+                    range(0, len(data), 2)):
+                t._pkt(0, "PA", data[i:i + 1], seq=s + i)
+        t.seq[0] += len(data)
+        t._pkt(1, "A")
+        t.close()
+    return build
+
+
 def stream_flood(n, over=3.0, tail=3.0):
     """n connections each holding 2 KB ahead of a hole that never fills,
     then a few seconds of ordinary traffic so the health check runs."""
@@ -1311,6 +1336,12 @@ CASES = {
               quic_shaped(CLIENT, EXT_WEB, "www.example.com", per=162)),
              ("13 Initials of padding alone, then the hello in three",
               quic_shaped(CLIENT, EXT_WEB, "www.example.com", junk=13))]),
+
+    1001023: dict(
+        pos=[("a ClientHello a byte a segment, every second byte first",
+              tcp_scattered(CLIENT, EXT_WEB))],
+        neg=[("a 100 KB upload whose second segment the capture lost",
+              tcp_scattered(CLIENT, EXT_WEB, lost_one=True))]),
 
     # rogue-host.yaml ------------------------------------------------
     1001201: dict(

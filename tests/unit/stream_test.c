@@ -534,6 +534,7 @@ test_gap(void **state)
 	assert_true(i * 1000 > (STREAM_FLOW_BLOCKS - 1) * STREAM_BLOCK);
 	assert_true(i * 1000 <= STREAM_FLOW_BLOCKS * STREAM_BLOCK);
 	assert_int_equal(stream_stats(st)->c[STC_GAPS], 1);
+	assert_int_equal(stream_stats(st)->c[STC_SCATTERED], 0);
 	assert_int_equal(k->gaps, 1);
 	assert_int_equal(k->len, 1000 + i * 1000);
 	assert_memory_equal(k->buf + 1000, data + 2000, i * 1000);
@@ -546,6 +547,43 @@ test_gap(void **state)
 	stream_flow_release(st, f);
 	assert_int_equal(stream_stats(st)->c[STC_GAPS], 2);
 	assert_int_equal(stream_stats(st)->c[STC_BLOCKS_USED], 0);
+	free(f);
+	free(k);
+	stream_free(st);
+}
+
+/*
+ * A byte at every second offset, each ahead of a hole: the direction
+ * gives up at STREAM_FLOW_BLOCKS pieces, and the piece that made it is
+ * an anomaly (tcp_holes_flood), once for the pieces given up on (the
+ * next ones start another round).
+ */
+static void
+test_scattered(void **state)
+{
+	struct stream	*st = stream_new(BIG, BIG);
+	struct sink	*k = calloc(1, sizeof(*k));
+	struct flow	*f = new_flow();
+	struct packet	 pkt;
+	uint32_t	 i, flagged = 0, at = 0;
+
+	(void)state;
+	fill();
+	syn(st, f, 0);
+	for (i = 0; i < STREAM_FLOW_BLOCKS + 40; i++) {
+		segment(&pkt, f, 0, TH_ACK, 2 + 2 * i);
+		pkt.payload = data + 1 + 2 * i;
+		pkt.payload_len = 1;
+		feed_packet(st, k, &pkt);
+		if (pkt.err == DE_TCP_SCATTERED) {
+			flagged++;
+			at = i + 1;
+		}
+	}
+	assert_int_equal(flagged, 1);
+	assert_int_equal(at, STREAM_FLOW_BLOCKS);
+	assert_int_equal(stream_stats(st)->c[STC_SCATTERED], 1);
+	stream_flow_release(st, f);
 	free(f);
 	free(k);
 	stream_free(st);
@@ -1266,6 +1304,7 @@ main(void)
 		cmocka_unit_test(test_overlap_differ),
 		cmocka_unit_test(test_overlap_in_order),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_scattered),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_memcap),

@@ -320,6 +320,13 @@ int	 app_dns_answer(const struct app_dns *, struct app_dns_iter *,
 const char *app_dns_rrtype_name(uint16_t);
 const char *app_dns_rcode_name(uint8_t);
 int	 app_http_request(const uint8_t *, size_t, struct app_http *);
+/*
+ * The empty lines at p before a request (RFC 9112 2.2): its leading CR
+ * and LF bytes, however many. Servers skip any number (nginx, Node;
+ * Apache ten lines), so detection and the session take them off first:
+ * the request parser's own few let nine CRLFs hide a request.
+ */
+size_t	 app_http_lead(const uint8_t *, size_t);
 int	 app_http_response(const uint8_t *, size_t, struct app_http *);
 int	 app_ssh_banner(const uint8_t *, size_t, struct app_ssh *);
 int	 app_dhcp_parse(const uint8_t *, size_t, struct app_dhcp *);

@@ -302,7 +302,7 @@ app_detect_hello(int proto, int dir, const uint8_t *p, size_t len,
 	struct app_http	 h;
 	struct app_ssh	 s;
 	enum app_proto	 a;
-	size_t		 mlen;
+	size_t		 mlen, lead;
 	int		 port53;
 
 	*ch_rc = -1;
@@ -332,8 +332,9 @@ app_detect_hello(int proto, int dir, const uint8_t *p, size_t len,
 	*ch_rc = -1;		/* not TLS: nothing to hand on */
 	if (detect_prefix(p, len, "SSH-"))
 		return (APP_SSH);
-	if (memchr(p, ' ', len < 20 ? len : 20) != NULL &&
-	    app_http_request(p, len, &h) != APP_BAD)
+	lead = app_http_lead(p, len);
+	if (memchr(p + lead, ' ', len - lead < 20 ? len - lead : 20) != NULL &&
+	    app_http_request(p + lead, len - lead, &h) != APP_BAD)
 		return (APP_HTTP);
 	if (len >= 8 && memcmp(p, "HTTP/1.", 7) == 0)
 		return (APP_HTTP);

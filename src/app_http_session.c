@@ -382,10 +382,18 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 
 	*done = 0;
 	if (b == NULL) {
+		size_t lead = dir == 0 ? app_http_lead(p, n) : 0;
+
+		/* Taken here, not kept: any number may come. */
+		if (lead == n)
+			return (long)n;
+		p += lead;
+		n -= lead;
 		rc = hs_parse(dir, p, n, h);
 		if (rc == APP_DONE) {
 			*done = 1;
-			return (long)(h->header_len < n ? h->header_len : n);
+			return (long)(lead + (h->header_len < n ?
+			    h->header_len : n));
 		}
 		if (rc == APP_BAD || n >= HTTP_HEADER_MAX)
 			return -1;
@@ -396,7 +404,7 @@ hs_header(struct http_sessions *hs, struct http_session *ss, int dir,
 		b->len = n;
 		b->line_done = memchr(p, '\n', n) != NULL;
 		ss->hbuf[dir] = b;
-		return (long)n;
+		return (long)(lead + n);
 	}
 	old = b->len;
 	/* Past the small buffer: into a long one, if one is free. */
@@ -431,10 +439,14 @@ static int
 hs_starts(int dir, const uint8_t *p, size_t n)
 {
 	struct app_http	h;
+	size_t		lead;
 
 	if (dir == 1)
 		return n >= 5 && memcmp(p, "HTTP/", 5) == 0;
-	return app_http_request(p, n < 32 ? n : 32, &h) != APP_BAD;
+	lead = app_http_lead(p, n);
+	p += lead;
+	n -= lead;
+	return n > 0 && app_http_request(p, n < 32 ? n : 32, &h) != APP_BAD;
 }
 
 static struct http_session *

@@ -308,9 +308,11 @@ def t_cert(name="good", offset=30 * 86400, end=False):
     return cert_dates(name)[1 if end else 0] + offset
 
 
-def http(client, server, host, uri="/", dport=80, method="GET", body=b""):
+def http(client, server, host, uri="/", dport=80, method="GET", body=b"",
+         **kw):
     def build(cap):
-        http_request(cap, client, server, host, uri, dport, method, body)
+        http_request(cap, client, server, host, uri, dport, method, body,
+                     **kw)
     return build
 
 
@@ -1244,7 +1246,16 @@ CASES = {
               http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login")),
              ("the same, spaces doubled in the request line (nginx takes "
               "runs of them; Python's http.server too)",
-              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "  /login  "))],
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "  /login  ")),
+             ("the same after 20 empty lines (nginx and Node skip any "
+              "number; before, nine hid the request)",
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login",
+                   lead=b"\r\n" * 20)),
+             ("the second request of a connection, 40 empty lines before it",
+              http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login",
+                   lead=b"\r\n" * 40,
+                   before=b"GET / HTTP/1.1\r\nHost: dichvucong.example.gov.vn"
+                          b"\r\n\r\n"))],
         neg=[("HTTP to dichvucong.example.gov.vn",
               http(CLIENT, EXT_WEB, "dichvucong.example.gov.vn", "/login"))]),
 

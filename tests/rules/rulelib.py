@@ -310,15 +310,19 @@ def leak_post(ids):
 
 
 def http_request(cap, client, server, host, uri="/", dport=80, method="GET",
-                 body=b"", sport=None):
-    head = ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\n"
-            "Accept: */*\r\n" % (method, uri, host)).encode()
+                 body=b"", sport=None, lead=b"", before=None):
+    """A request and its answer; lead: bytes before the request line
+    (empty lines), before: a whole request and answer first on the same
+    connection (keep-alive)."""
+    head = lead + ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\n"
+                   "Accept: */*\r\n" % (method, uri, host)).encode()
     if body:
         head += b"Content-Type: application/json\r\nContent-Length: %d\r\n" \
             % len(body)
-    return session(cap, client, server, dport, [head + b"\r\n" + body],
-                   [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"],
-                   sport=sport)
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    return session(cap, client, server, dport,
+                   ([before] if before else []) + [head + b"\r\n" + body],
+                   ([ok] if before else []) + [ok], sport=sport)
 
 
 def ftp_login(cap, client, server, user=b"alice", tls=False):

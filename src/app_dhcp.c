@@ -106,7 +106,15 @@ app_dhcp_parse(const uint8_t *p, size_t len, struct app_dhcp *d)
 		memcpy(d->chaddr, p + 28, 6);
 		d->has_mac = 1;
 	}
-	if (dhcp_options(p, BOOTP_FIXED + 4, len, d, &overload) != 0)
+	/*
+	 * An option running past the end: the options before it stand, as
+	 * busybox's udhcpc takes them (it finds each option it looks for up
+	 * to the bad one): a rogue server's offer with its type and
+	 * identifier first and a bad option after went unread before.
+	 * Without a type, it is no DHCP message to go by.
+	 */
+	if (dhcp_options(p, BOOTP_FIXED + 4, len, d, &overload) != 0 &&
+	    d->msg_type == 0)
 		return APP_BAD;
 	/*
 	 * Option overload (RFC 2131 4.1, 2132 9.3): the file and sname

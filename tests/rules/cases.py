@@ -660,10 +660,12 @@ def nd_claim(addr, mac, times=1):
 
 
 def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
-         chaddr="02:00:00:00:05:96", overload=False, giaddr="0.0.0.0"):
+         chaddr="02:00:00:00:05:96", overload=False, giaddr="0.0.0.0",
+         bad_tail=False):
     """A DHCP message from server (port 67) to the client (68); overload:
     its type and server identifier in the file field (option 52); giaddr:
-    the relay agent it went through (then server is the relay)."""
+    the relay agent it went through (then server is the relay); bad_tail:
+    its last option runs past the end (no end option)."""
     def build(cap):
         mac = bytes(int(x, 16) for x in chaddr.split(":"))
         types = {"offer": 2, "ack": 5, "nak": 6}
@@ -675,12 +677,15 @@ def dhcp(server, server_id, msgtype, yiaddr="10.20.5.150",
                         bytes(int(x) for x in server_id.split(".")) +
                         b"\xff")
             opts = [("lease_time", 3600), (52, b"\x01"), "end"]
+        tail = b""
+        if bad_tail:
+            opts, tail = opts[:-1], b"\x2b\xfa\x00"
         cap.add(Ether(dst="ff:ff:ff:ff:ff:ff") /
                 IP(src=server, dst="255.255.255.255") /
                 UDP(sport=67, dport=68) /
                 BOOTP(op=2, xid=0x1234, yiaddr=yiaddr, giaddr=giaddr,
                       chaddr=mac, file=bootfile.ljust(128, b"\0")) /
-                DHCP(options=opts), 0.5)
+                DHCP(options=opts) / Raw(tail), 0.5)
     return build
 
 
@@ -1445,7 +1450,11 @@ CASES = {
               both(dhcp(DHCP_OK, ROGUE_DHCP, "offer"),
                    dhcp(DHCP_OK, ROGUE_DHCP, "ack"))),
              ("a rogue server's ack to a DHCPINFORM (settings, no address)",
-              dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", yiaddr="0.0.0.0"))],
+              dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", yiaddr="0.0.0.0")),
+             ("a rogue offer and ack whose last option runs past the end "
+              "(udhcpc takes the options before it; before, none)",
+              both(dhcp(ROGUE_DHCP, ROGUE_DHCP, "offer", bad_tail=True),
+                   dhcp(ROGUE_DHCP, ROGUE_DHCP, "ack", bad_tail=True)))],
         neg=[("offer and ack from the approved DHCP server",
               both(dhcp(DHCP_OK, DHCP_OK, "offer"),
                    dhcp(DHCP_OK, DHCP_OK, "ack"))),

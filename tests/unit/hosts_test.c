@@ -167,9 +167,10 @@ test_dhcp(void **state)
 	 * that size (so a read past it is caught under ASan or valgrind).
 	 * The options start at 240: type 240-242, server 243-248, lease
 	 * 249-254, host name 255-259, two pads 260-261, END 262. A cut
-	 * inside an option (its code, length or value) refuses the message
-	 * (an option past the end); a cut between options is a message
-	 * without END: the options before it are read, none after.
+	 * inside the type option, or an option before it, refuses the
+	 * message; a cut anywhere after the type (inside an option: one
+	 * past the end, as udhcpc reads it; or between options: no END)
+	 * keeps the options before it, none after.
 	 */
 	for (cut = 236 + 4; cut <= n; cut++) {
 		static const size_t ends[] = { 240, 243, 249, 255, 260, 261,
@@ -185,14 +186,14 @@ test_dhcp(void **state)
 				boundary = 1;
 		r = app_dhcp_parse(t, cut, &d);
 		free(t);
-		if (!boundary) {
+		if (!boundary && cut < 243) {
 			if (r != APP_BAD)
-				fail_msg("cut at %zu inside an option: %d, "
+				fail_msg("cut at %zu inside the type: %d, "
 				    "not APP_BAD", cut, r);
 			continue;
 		}
 		if (r != APP_DONE)
-			fail_msg("cut at %zu between options: %d, not "
+			fail_msg("cut at %zu after the type: %d, not "
 			    "APP_DONE", cut, r);
 		assert_int_equal(d.xid, 0x12345678);
 		assert_memory_equal(d.yiaddr, "\x0a\x14\x05\x96", 4);
@@ -202,16 +203,20 @@ test_dhcp(void **state)
 		assert_int_equal(d.lease_time, cut >= 255 ? 3600 : 0);
 		assert_string_equal(d.hostname, cut >= 260 ? "pc." : "");
 	}
-	assert_int_equal(app_dhcp_parse(m, 236 + 4 + 5, &d), APP_BAD);
+	assert_int_equal(app_dhcp_parse(m, 236 + 4 + 2, &d), APP_BAD);
+	assert_int_equal(app_dhcp_parse(m, 236 + 4 + 5, &d), APP_DONE);
+	assert_false(d.has_server);
 	/* No magic cookie: BOOTP, not DHCP. */
 	m[236] = 0;
 	assert_int_equal(app_dhcp_parse(m, n, &d), APP_BAD);
 	assert_int_equal(app_dhcp_parse(m, 100, &d), APP_BAD);
-	/* An option claiming 255 bytes at the end. */
+	/* An option claiming 255 bytes at the end: those before it stand. */
 	n = dhcp_offer(m, sizeof(m));
 	m[n - 1] = 12;
 	m[n] = 255;
-	assert_int_equal(app_dhcp_parse(m, n + 1, &d), APP_BAD);
+	assert_int_equal(app_dhcp_parse(m, n + 1, &d), APP_DONE);
+	assert_int_equal(d.msg_type, 2);
+	assert_true(d.has_server);
 
 	/*
 	 * Option overload (52): the type and server identifier in the

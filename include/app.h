@@ -333,6 +333,17 @@ int	 app_dhcp_parse(const uint8_t *, size_t, struct app_dhcp *);
 const char *app_dhcp_type_name(uint8_t);
 struct jsonw;
 void	 app_dhcp_json(struct jsonw *, const struct app_dhcp *);
+/*
+ * SNMP's BER, read as net-snmp reads it (app_plain.c): a length at *i,
+ * short or long form of up to eight bytes, that fits in len; and the
+ * version INTEGER at *i, its tag and length, of one to eight bytes,
+ * leading zeros taken (the agent takes "02 02 00 01" as version 1; a
+ * parser that took only one byte let the community go unseen). -1 if
+ * malformed or past len.
+ */
+int	 app_ber_len(const uint8_t *, size_t len, size_t *i, size_t *out);
+int	 app_ber_version(const uint8_t *, size_t len, size_t *i,
+	    uint64_t *out);
 int	 app_plain_parse(enum app_proto, int dir, const uint8_t *, size_t,
 	    struct app_plain *);
 

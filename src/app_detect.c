@@ -172,26 +172,6 @@ detect_dns(const uint8_t *p, size_t len, int port53)
 	return (port53 && d.qdcount == 0);
 }
 
-/* A BER length (short, or long form of up to 3 bytes) that fits in len. */
-static int
-detect_ber_len(const uint8_t *p, size_t len, size_t *i, size_t *n)
-{
-	size_t	 k, nb;
-
-	if (*i >= len)
-		return (-1);
-	if (p[*i] < 0x80)
-		*n = p[(*i)++];
-	else {
-		nb = p[(*i)++] & 0x7f;
-		if (nb == 0 || nb > 3 || len - *i < nb)
-			return (-1);
-		for (*n = 0, k = 0; k < nb; k++)
-			*n = *n << 8 | p[(*i)++];
-	}
-	return (*n <= len - *i ? 0 : -1);
-}
-
 /*
  * SNMP: SEQUENCE { INTEGER 0|1|3, then OCTET STRING community and a PDU
  * (v1, v2c) or the SEQUENCE of v3 header data }.
@@ -200,20 +180,16 @@ static int
 detect_snmp(const uint8_t *p, size_t len)
 {
 	size_t	 i = 0, n;
-	uint8_t	 ver;
+	uint64_t ver;
 
-	if (len < 8 || p[i++] != 0x30 || detect_ber_len(p, len, &i, &n) ||
+	if (len < 8 || p[i++] != 0x30 || app_ber_len(p, len, &i, &n) ||
 	    n != len - i)
 		return (0);
-	if (p[i++] != 0x02 || detect_ber_len(p, len, &i, &n) || n != 1 ||
-	    i >= len)
-		return (0);
-	ver = p[i++];
-	if (i >= len)
+	if (app_ber_version(p, len, &i, &ver) || i >= len)
 		return (0);
 	if (ver == 3)
 		return (p[i] == 0x30);
-	if (ver > 1 || p[i++] != 0x04 || detect_ber_len(p, len, &i, &n) ||
+	if (ver > 1 || p[i++] != 0x04 || app_ber_len(p, len, &i, &n) ||
 	    n > len - i)
 		return (0);
 	i += n;

@@ -558,9 +558,8 @@ plain_telnet(int dir, const uint8_t *p, size_t len, struct app_plain *out)
 	return (found ? APP_DONE : APP_MORE);
 }
 
-/* A BER length at *i; -1 if malformed or past len. */
-static int
-plain_ber_len(const uint8_t *p, size_t len, size_t *i, size_t *out)
+int
+app_ber_len(const uint8_t *p, size_t len, size_t *i, size_t *out)
 {
 	size_t	 k, nb;
 
@@ -570,12 +569,25 @@ plain_ber_len(const uint8_t *p, size_t len, size_t *i, size_t *out)
 		*out = p[(*i)++];
 	else {
 		nb = p[(*i)++] & 0x7f;
-		if (nb == 0 || nb > 3 || len - *i < nb)
+		if (nb == 0 || nb > sizeof(*out) || len - *i < nb)
 			return (-1);
 		for (*out = 0, k = 0; k < nb; k++)
 			*out = *out << 8 | p[(*i)++];
 	}
 	return (*out <= len - *i ? 0 : -1);
+}
+
+int
+app_ber_version(const uint8_t *p, size_t len, size_t *i, uint64_t *out)
+{
+	size_t	 n, k;
+
+	if (*i >= len || p[(*i)++] != 0x02 || app_ber_len(p, len, i, &n) ||
+	    n == 0 || n > 8)
+		return (-1);
+	for (*out = 0, k = 0; k < n; k++)
+		*out = *out << 8 | p[(*i)++];
+	return (0);
 }
 
 /*
@@ -588,19 +600,15 @@ plain_snmp(const uint8_t *p, size_t len, struct app_plain *out)
 {
 	static const char *const pdus[] = { "get", "getnext", "response",
 	    "set", "trap", "getbulk", "inform", "trapv2", "report" };
-	size_t	 i = 0, n, ver;
+	size_t	 i = 0, n;
+	uint64_t ver;
 
-	if (len < 2 || p[i++] != 0x30 || plain_ber_len(p, len, &i, &n) == -1)
+	if (len < 2 || p[i++] != 0x30 || app_ber_len(p, len, &i, &n) == -1)
 		return (APP_BAD);
 	len = i + n;				/* the outer SEQUENCE */
-	if (i >= len || p[i++] != 0x02 || plain_ber_len(p, len, &i, &n) == -1)
+	if (app_ber_version(p, len, &i, &ver) == -1 || ver > 1)
 		return (APP_BAD);
-	if (n != 1)
-		return (APP_BAD);
-	ver = p[i++];
-	if (ver > 1)
-		return (APP_BAD);
-	if (i >= len || p[i++] != 0x04 || plain_ber_len(p, len, &i, &n) == -1)
+	if (i >= len || p[i++] != 0x04 || app_ber_len(p, len, &i, &n) == -1)
 		return (APP_BAD);
 	i += n;					/* the community: not kept */
 	if (i >= len || p[i] < 0xa0 || p[i] > 0xa8)

@@ -1046,7 +1046,10 @@ CASES = {
               lambda c: [udp_exchange(c, CLIENT, DB, 161, snmp_get(), snmp_get(pdu_tag=0xa2),
                                       dt=10) for _ in range(5)]),
              ("SNMP v1 get to a data server",
-              lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_get(b"private", 0)))],
+              lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_get(b"private", 0))),
+             ("SNMP v2c get with four-byte lengths and a two-byte version, "
+              "as net-snmp takes them (before, not taken for SNMP)",
+              lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_get(odd=True)))],
         neg=[("SNMPv3 get to a data server",
               lambda c: udp_exchange(c, CLIENT, DB, 161, snmp_v3_get()))]),
     1000407: dict(

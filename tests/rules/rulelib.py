@@ -420,13 +420,20 @@ def _ber(tag, content):
     return bytes([tag, 0x82]) + struct.pack("!H", n) + content
 
 
-def snmp_get(community=b"public", version=1, pdu_tag=0xa0):
+def snmp_get(community=b"public", version=1, pdu_tag=0xa0, odd=False):
     """SNMP get of sysDescr.0 (pdu_tag 0xa2: its response); version 0 =
-    v1, 1 = v2c."""
+    v1, 1 = v2c. odd: the message's and the community's lengths in the
+    four-byte long form and the version in two bytes with a leading
+    zero, as net-snmp's agent reads them (BER allows the lengths)."""
     oid = b"\x2b\x06\x01\x02\x01\x01\x01\x00"
     varbind = _ber(0x30, _ber(0x06, oid) + b"\x05\x00")
     pdu = _ber(pdu_tag, _ber(0x02, b"\x12\x34") +
                b"\x02\x01\x00\x02\x01\x00" + _ber(0x30, varbind))
+    if odd:
+        def long4(tag, body):
+            return bytes([tag, 0x84]) + struct.pack("!I", len(body)) + body
+        return long4(0x30, b"\x02\x02\x00" + bytes([version]) +
+                     long4(0x04, community) + pdu)
     return _ber(0x30, b"\x02\x01" + bytes([version]) +
                 _ber(0x04, community) + pdu)
 

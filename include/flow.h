@@ -60,6 +60,8 @@ enum flow_end_reason {
 #define FA_SEQ1		0x02
 /* stream.c holds data of the flow out of order (stream_pending). */
 #define FA_HELD		0x10
+/* app.c: the client's stream so far is empty lines (CR and LF) only. */
+#define FA_LEAD		0x80
 
 /*
  * Packed (2 bytes of padding at the end), the fields every packet

@@ -37,9 +37,9 @@
 
 #define STREAM_BLOCK		1024U	/* data bytes a block holds */
 #define STREAM_FLOW_BLOCKS	64	/* held per direction before a gap */
-/* Held bytes a block on average, under which the blocks that made a
- * direction give up are an attack's scattered pieces, not a loss's. */
-#define STREAM_SCATTER_FILL	64U
+/* Holes among the blocks that made a direction give up from which they
+ * are an attack's scattered pieces, not a loss's. */
+#define STREAM_SCATTER_HOLES	16U
 #define STREAM_WINDOW		(16U << 20)	/* further ahead: not held */
 /* Most a hole a segment cut by the snap length leaves: one merge. */
 #define STREAM_CUT_MAX		65536U

@@ -925,11 +925,25 @@ app_chunk(struct app_ctx *ctx, const struct packet *pkt, struct flow *f,
 			/*
 			 * A stream may open with a few bytes (a DNS length
 			 * prefix, a lone "GE"): keep them for the next chunk.
+			 * Empty lines before a request do not count (servers
+			 * skip any number, however cut: FA_LEAD while only
+			 * they came).
 			 */
-			if (f->proto == PROTO_TCP && n < APP_DETECT_MIN &&
-			    f->inspected[dir] <= APP_DETECT_MIN &&
-			    app_may_start(f, p, n))
-				app_buf_keep(ctx, f, dir, p, n);
+			int start = f->inspected[dir] <= APP_DETECT_MIN ||
+			    (f->app_flags & FA_LEAD);
+			size_t lead = f->proto == PROTO_TCP && dir == 0 &&
+			    (f->inspected[dir] <= n ||
+			    (f->app_flags & FA_LEAD)) ? app_http_lead(p, n) : 0;
+
+			if (lead == n && lead > 0) {
+				f->app_flags |= FA_LEAD;
+				return 0;
+			}
+			f->app_flags &= (uint8_t)~FA_LEAD;
+			if (f->proto == PROTO_TCP &&
+			    n - lead < APP_DETECT_MIN && (start || lead > 0) &&
+			    app_may_start(f, p + lead, n - lead))
+				app_buf_keep(ctx, f, dir, p + lead, n - lead);
 			return 0;
 		}
 		f->app_proto = (uint8_t)ap;

@@ -447,18 +447,19 @@ hold(struct stream *st, struct stream_flow *sf, int dir, uint32_t next,
 	if (differ)
 		st->st.c[STC_OVERLAPS_DIFFER]++;
 	if (sf->nblk[dir] >= STREAM_FLOW_BLOCKS && !sf->skip[dir]) {
-		uint32_t held = 0;
+		uint32_t holes = 1;
 
 		sf->skip[dir] = 1;	/* the hole is not coming back */
 		/*
-		 * A loss leaves one hole, or a few, and full segments after
-		 * each: full blocks. Dozens of holes, each after a few bytes,
-		 * are sent so: what fills them later is old data, which the
-		 * parsers no longer read (a hello, a Host header hidden so).
+		 * A loss leaves one hole, or a few, with the segments after
+		 * each. Many holes between the pieces are sent so: what
+		 * fills them later is old data, which the parsers no longer
+		 * read (a hello, a Host header hidden so).
 		 */
-		for (b = sf->head[dir]; b != NULL; b = b->next)
-			held += b->len;
-		if (held < STREAM_FLOW_BLOCKS * STREAM_SCATTER_FILL) {
+		for (b = sf->head[dir]; b != NULL && b->next != NULL;
+		    b = b->next)
+			holes += b->seq + b->len != b->next->seq;
+		if (holes >= STREAM_SCATTER_HOLES) {
 			st->st.c[STC_SCATTERED]++;
 			return differ | HOLD_SCATTERED;
 		}

@@ -1259,6 +1259,17 @@ CASES = {
               "number; before, nine hid the request)",
               http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login",
                    lead=b"\r\n" * 20)),
+             ("20 empty lines and \"GE\" in one segment, \"T /login ...\" "
+              "in the next (nginx reads it)",
+              lambda c: session(c, CLIENT, EXT_WEB, 80, [
+                  b"\r\n" * 20 + b"GE",
+                  b"T /login HTTP/1.1\r\nHost: phish-dichvucong.example\r\n\r\n"
+              ])),
+             ("20 empty lines, \"GE\" and \"T /login ...\" in three segments",
+              lambda c: session(c, CLIENT, EXT_WEB, 80, [
+                  b"\r\n" * 20, b"GE",
+                  b"T /login HTTP/1.1\r\nHost: phish-dichvucong.example\r\n\r\n"
+              ])),
              ("the second request of a connection, 40 empty lines before it",
               http(CLIENT, EXT_WEB, "phish-dichvucong.example", "/login",
                    lead=b"\r\n" * 40,

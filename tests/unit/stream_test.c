@@ -553,40 +553,74 @@ test_gap(void **state)
 }
 
 /*
- * A byte at every second offset, each ahead of a hole: the direction
- * gives up at STREAM_FLOW_BLOCKS pieces, and the piece that made it is
- * an anomaly (tcp_holes_flood), once for the pieces given up on (the
- * next ones start another round).
+ * Pieces of `piece` bytes, each one byte past the last (a hole before
+ * each), after a first run of `first` bytes ahead of a hole: how many
+ * pieces came until the direction gave up with the anomaly (0: none in
+ * `count` pieces), and how many times it was raised.
  */
-static void
-test_scattered(void **state)
+static uint32_t
+scatter(uint32_t first, uint32_t piece, uint32_t count, uint32_t *flagged)
 {
 	struct stream	*st = stream_new(BIG, BIG);
 	struct sink	*k = calloc(1, sizeof(*k));
 	struct flow	*f = new_flow();
 	struct packet	 pkt;
-	uint32_t	 i, flagged = 0, at = 0;
+	uint32_t	 i, at = 0, seq = 2;
 
-	(void)state;
-	fill();
+	assert_non_null(k);
+	*flagged = 0;
 	syn(st, f, 0);
-	for (i = 0; i < STREAM_FLOW_BLOCKS + 40; i++) {
-		segment(&pkt, f, 0, TH_ACK, 2 + 2 * i);
-		pkt.payload = data + 1 + 2 * i;
-		pkt.payload_len = 1;
+	if (first > 0) {
+		feed(st, f, k, seq, data, first);
+		seq += first + 1;
+	}
+	for (i = 0; i < count; i++) {
+		segment(&pkt, f, 0, TH_ACK, seq);
+		pkt.payload = data;
+		pkt.payload_len = piece;
 		feed_packet(st, k, &pkt);
 		if (pkt.err == DE_TCP_SCATTERED) {
-			flagged++;
-			at = i + 1;
+			if ((*flagged)++ == 0)
+				at = i + 1;
 		}
+		seq += piece + 1;
 	}
-	assert_int_equal(flagged, 1);
-	assert_int_equal(at, STREAM_FLOW_BLOCKS);
-	assert_int_equal(stream_stats(st)->c[STC_SCATTERED], 1);
 	stream_flow_release(st, f);
 	free(f);
 	free(k);
 	stream_free(st);
+	return at;
+}
+
+/*
+ * Pieces each ahead of a hole: the direction gives up at
+ * STREAM_FLOW_BLOCKS blocks, and the piece that made it is an anomaly
+ * (tcp_holes_flood) when STREAM_SCATTER_HOLES holes or more lie among
+ * them, once for the pieces given up on; a loss's few holes are not.
+ */
+static void
+test_scattered(void **state)
+{
+	uint32_t	flagged;
+
+	(void)state;
+	fill();
+	/* A byte at every second offset. */
+	assert_int_equal(scatter(0, 1, STREAM_FLOW_BLOCKS + 40, &flagged),
+	    STREAM_FLOW_BLOCKS);
+	assert_int_equal(flagged, 1);
+	/* 65 bytes a piece: over 4 KiB held, holes all the same. */
+	assert_int_equal(scatter(0, 65, STREAM_FLOW_BLOCKS, &flagged),
+	    STREAM_FLOW_BLOCKS);
+	/* 4 KiB ahead first (four full blocks), then bytes. */
+	assert_int_equal(scatter(4096, 1, STREAM_FLOW_BLOCKS, &flagged),
+	    STREAM_FLOW_BLOCKS - 4);
+	/* 4 KiB pieces: 16 holes in 64 blocks, the least raised. */
+	assert_int_equal(scatter(0, 4 * STREAM_BLOCK, 16, &flagged), 16);
+	/* 5 KiB pieces: 13 holes when the 64 blocks are reached. */
+	assert_int_equal(scatter(0, 5 * STREAM_BLOCK, 20, &flagged), 0);
+	assert_int_equal(flagged, 0);
+	assert_int_equal(STREAM_SCATTER_HOLES, 16);
 }
 
 static void

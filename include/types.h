@@ -87,6 +87,21 @@ enum decode_err {
 /* A rule's decode_error is a 64-bit mask of these (rules.h). */
 _Static_assert(DE_MAX <= 64, "decode reasons past a rule's mask");
 
+/*
+ * A packet carries one reason. One that shows an evasion found after
+ * decoding (stream.c, app.c) takes the place of a plain malformation:
+ * else a junk TCP option on the piece that set it off hid it.
+ */
+static inline int
+decode_err_yields(enum decode_err e)
+{
+	return e != DE_TCP_OVERLAP_DIFF && e != DE_TCP_SCATTERED &&
+	    e != DE_QUIC_HELLO_TOO_LARGE && e != DE_QUIC_HELLO_TOO_MANY &&
+	    e != DE_IPV4_FRAG_OVERLAP_DIFF && e != DE_IPV6_FRAG_OVERLAP &&
+	    e != DE_FRAG_TINY && e != DE_IPV4_FRAG_OVERLAP &&
+	    e != DE_IPV6_FRAG_TOO_LARGE;
+}
+
 /* Packet-level flags. */
 #define PKT_FRAG	0x0001	/* IP fragment (any) */
 #define PKT_FRAG_FIRST	0x0002	/* first fragment, carries L4 header */

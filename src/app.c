@@ -1034,7 +1034,7 @@ app_process(struct app_ctx *ctx, struct packet *pkt)
 	ctx->anomaly = DE_NONE;
 	rc = app_chunk(ctx, pkt, f, dir, p, n);
 	ctx->ch_p = NULL;	/* detection's hello is this chunk's only */
-	if (ctx->anomaly != DE_NONE && pkt->err == DE_NONE)
+	if (ctx->anomaly != DE_NONE && decode_err_yields(pkt->err))
 		pkt->err = ctx->anomaly;
 	return rc;
 }

@@ -328,7 +328,19 @@ quic_crypto(struct quic_flow *s, uint64_t off, const uint8_t *d, size_t len,
 		st->quic_oversize++;
 		e = QUIC_CRYPTO_MAX;
 	}
-	memcpy(s->buf + off, d, e - (size_t)off);
+	/*
+	 * First copy wins, as over TCP: a second CRYPTO frame over bytes
+	 * already laid (coalesced after the hello, junk at offset 0) would
+	 * have spoilt the hello the server read (RFC 9000 19.6 lets it keep
+	 * either; it may not check).
+	 */
+	{
+		size_t	a;
+
+		for (a = (size_t)off; a < e; a++)
+			if (!(s->map[a >> 3] & (1u << (a & 7))))
+				s->buf[a] = d[a - (size_t)off];
+	}
 	quic_map_set(s->map, (size_t)off, e);
 	if (e > s->end)
 		s->end = (uint16_t)e;

@@ -832,7 +832,7 @@ stream_packet(struct stream *st, struct packet *pkt)
 			 */
 			st->st.c[STC_OVERLAPS]++;
 			st->st.c[STC_OVERLAPS_DIFFER]++;
-			if (pkt->err == DE_NONE)
+			if (decode_err_yields(pkt->err))
 				pkt->err = DE_TCP_OVERLAP_DIFF;
 		} else if (cmp & KC_ALL) {
 			if (behind >= n) {
@@ -908,14 +908,14 @@ stream_packet(struct stream *st, struct packet *pkt)
 	if (rel > 0)
 		st->st.c[STC_HELD]++;
 	held = hold(st, sf, dir, f->next_seq[dir], seq, p, n);
-	if ((held & HOLD_SCATTERED) && pkt->err == DE_NONE)
+	if ((held & HOLD_SCATTERED) && decode_err_yields(pkt->err))
 		pkt->err = DE_TCP_SCATTERED;
 	if (held & HOLD_DIFFER) {
 		/*
 		 * The host may keep this copy: its bytes are inspected too,
 		 * by the payload rules alone (the parsers follow the stream).
 		 */
-		if (pkt->err == DE_NONE)
+		if (decode_err_yields(pkt->err))
 			pkt->err = DE_TCP_OVERLAP_DIFF;
 		pkt->payload = p;
 		pkt->payload_len = n;

@@ -559,7 +559,8 @@ test_gap(void **state)
  * `count` pieces), and how many times it was raised.
  */
 static uint32_t
-scatter(uint32_t first, uint32_t piece, uint32_t count, uint32_t *flagged)
+scatter(uint32_t first, uint32_t piece, uint32_t count, uint32_t *flagged,
+    enum decode_err preset)
 {
 	struct stream	*st = stream_new(BIG, BIG);
 	struct sink	*k = calloc(1, sizeof(*k));
@@ -578,6 +579,7 @@ scatter(uint32_t first, uint32_t piece, uint32_t count, uint32_t *flagged)
 		segment(&pkt, f, 0, TH_ACK, seq);
 		pkt.payload = data;
 		pkt.payload_len = piece;
+		pkt.err = preset;
 		feed_packet(st, k, &pkt);
 		if (pkt.err == DE_TCP_SCATTERED) {
 			if ((*flagged)++ == 0)
@@ -606,20 +608,25 @@ test_scattered(void **state)
 	(void)state;
 	fill();
 	/* A byte at every second offset. */
-	assert_int_equal(scatter(0, 1, STREAM_FLOW_BLOCKS + 40, &flagged),
-	    STREAM_FLOW_BLOCKS);
+	assert_int_equal(scatter(0, 1, STREAM_FLOW_BLOCKS + 40, &flagged,
+	    DE_NONE), STREAM_FLOW_BLOCKS);
 	assert_int_equal(flagged, 1);
 	/* 65 bytes a piece: over 4 KiB held, holes all the same. */
-	assert_int_equal(scatter(0, 65, STREAM_FLOW_BLOCKS, &flagged),
-	    STREAM_FLOW_BLOCKS);
+	assert_int_equal(scatter(0, 65, STREAM_FLOW_BLOCKS, &flagged,
+	    DE_NONE), STREAM_FLOW_BLOCKS);
 	/* 4 KiB ahead first (four full blocks), then bytes. */
-	assert_int_equal(scatter(4096, 1, STREAM_FLOW_BLOCKS, &flagged),
-	    STREAM_FLOW_BLOCKS - 4);
+	assert_int_equal(scatter(4096, 1, STREAM_FLOW_BLOCKS, &flagged,
+	    DE_NONE), STREAM_FLOW_BLOCKS - 4);
 	/* 4 KiB pieces: 16 holes in 64 blocks, the least raised. */
-	assert_int_equal(scatter(0, 4 * STREAM_BLOCK, 16, &flagged), 16);
+	assert_int_equal(scatter(0, 4 * STREAM_BLOCK, 16, &flagged,
+	    DE_NONE), 16);
 	/* 5 KiB pieces: 13 holes when the 64 blocks are reached. */
-	assert_int_equal(scatter(0, 5 * STREAM_BLOCK, 20, &flagged), 0);
+	assert_int_equal(scatter(0, 5 * STREAM_BLOCK, 20, &flagged,
+	    DE_NONE), 0);
 	assert_int_equal(flagged, 0);
+	/* A junk TCP option on every piece does not hide it. */
+	assert_int_equal(scatter(0, 1, STREAM_FLOW_BLOCKS, &flagged,
+	    DE_TCP_OPT), STREAM_FLOW_BLOCKS);
 	assert_int_equal(STREAM_SCATTER_HOLES, 16);
 }
 

@@ -525,6 +525,21 @@ def half_hellos(n, tail=3.0):
     return build
 
 
+def half_headers(n, tail=3.0):
+    """n HTTP requests from one outside host whose header never ends
+    (each holds an HTTP session), then ordinary traffic."""
+    def build(cap):
+        for i in range(n):
+            t = Tcp(cap, EXT, GATEWAY, 30000 + i, 80).handshake()
+            t.send(0, b"GET / HTTP/1.1\r\nHost: gw.example.gov.vn\r\n"
+                      b"X-Pad: " + b"a" * 200 + b"\r\n")
+            cap.t += 2.0 / n
+        for _ in range(int(tail * 2)):
+            tls_session(cap, PEER, GATEWAY, 443)
+            cap.t += 0.5
+    return build
+
+
 def long_segments(snaplen, tail=3.0):
     """A client's POST to a data server in three 16,000-byte segments,
     as a capturing host's TSO or GRO hands them to capture, captured with
@@ -1472,6 +1487,9 @@ CASES = {
         neg=[("offer and ack from the approved DHCP server",
               both(dhcp(DHCP_OK, DHCP_OK, "offer"),
                    dhcp(DHCP_OK, DHCP_OK, "ack"))),
+             ("the same, their last option running past the end",
+              both(dhcp(DHCP_OK, DHCP_OK, "offer", bad_tail=True),
+                   dhcp(DHCP_OK, DHCP_OK, "ack", bad_tail=True))),
              ("the approved server's offer and ack through a relay agent "
               "(sent by the relay, giaddr set)",
               both(dhcp("10.20.5.1", DHCP_OK, "offer", giaddr="10.20.5.1"),
@@ -1504,8 +1522,12 @@ CASES = {
         neg=[("the same segments captured whole", long_segments(65535))]),
     1001123: dict(
         pos=[("200 connections each holding half a 2 KB ClientHello, "
-              "flow_memcap 1MB (16 parser buffers)", half_hellos(200))],
-        neg=[("10 such connections", half_hellos(10))],
+              "flow_memcap 1MB (16 parser buffers)", half_hellos(200)),
+             ("400 HTTP requests whose header never ends, flow_memcap 1MB",
+              half_headers(400))],
+        neg=[("16 such connections, as many as the buffers",
+              half_hellos(16)),
+             ("3 HTTP requests whose header never ends", half_headers(3))],
         conf={"flow_memcap": "1MB"}),
 
     # baseline.yaml --------------------------------------------------

@@ -53,7 +53,7 @@
 	X(OVERLAPS, "overlaps")		/* over held or kept data */	\
 	X(OVERLAPS_DIFFER, "overlaps_differ") /* ... with other bytes */\
 	X(GAPS, "gaps")			/* holes given up on */		\
-	X(SCATTERED, "scattered")	/* gave up on tiny pieces between holes */ \
+	X(SCATTERED, "scattered")	/* gave up on STREAM_SCATTER_HOLES holes */ \
 	X(CUT, "cut_segments")		/* longer than the snap length */ \
 	X(EVICTED, "evicted")		/* flows' held data lost at memcap */ \
 	X(DROPPED, "dropped")		/* segments not held: no room */ \

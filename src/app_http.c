@@ -26,16 +26,6 @@
 
 #define HTTP_HDR_CAP	HTTP_HEADER_MAX
 #define HTTP_LEAD_MAX	16	/* CR and LF bytes skipped before a request */
-
-size_t
-app_http_lead(const uint8_t *p, size_t n)
-{
-	size_t	i = 0;
-
-	while (i < n && (p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i;
-}
 #define HTTP_CL_MAX	((uint64_t)1 << 40)	/* larger bodies: not skipped */
 
 static const char *const http_methods[] = {
@@ -399,6 +389,16 @@ http_unended(size_t len, struct app_http *out)
 		return (APP_DONE);
 	}
 	return (APP_MORE);
+}
+
+size_t
+app_http_lead(const uint8_t *p, size_t n)
+{
+	size_t	i = 0;
+
+	while (i < n && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i;
 }
 
 /* Parse one request header at p (see the file comment for consumed). */

@@ -369,7 +369,7 @@ sf_get(struct stream *st, struct flow *f, int for_kept)
 }
 
 #define HOLD_DIFFER	0x01	/* an overlap over held bytes differed */
-#define HOLD_SCATTERED	0x02	/* gave up on tiny pieces between holes */
+#define HOLD_SCATTERED	0x02	/* gave up on STREAM_SCATTER_HOLES holes */
 
 /*
  * Hold [seq, seq + n) ahead of the next expected byte: the parts not

@@ -380,6 +380,14 @@ def synfin(src, dst, n):
     return build
 
 
+def health_tail(cap, tail):
+    """tail seconds of ordinary traffic (a TLS session every half second)
+    after a flood, so that the sensor's health check runs."""
+    for _ in range(int(tail * 2)):
+        tls_session(cap, PEER, GATEWAY, 443)
+        cap.t += 0.5
+
+
 def syn_flood(n, over=5.0, tail=3.0):
     """n SYNs from n distinct sources (100.64.0.0/10, not internal, not
     listed) to the gateway's port 443, then a few seconds of ordinary
@@ -390,9 +398,7 @@ def syn_flood(n, over=5.0, tail=3.0):
             src = "100.%d.%d.%d" % (64 + (i >> 16), (i >> 8) & 255, i & 255)
             cap.add(ip(src, GATEWAY) / TCP(sport=1024 + (i % 60000),
                                            dport=443, flags="S", seq=i), gap)
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
+        health_tail(cap, tail)
     return build
 
 
@@ -442,9 +448,7 @@ def frag_flood(n, over=3.0, tail=3.0):
         for i in range(n):
             cap.add(Ether(**ETHER4) / IP(src=EXT, dst=GATEWAY, id=i, proto=17,
                                  flags="MF") / Raw(b"F" * 1024), over / n)
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
+        health_tail(cap, tail)
     return build
 
 
@@ -502,42 +506,34 @@ def stream_flood(n, over=3.0, tail=3.0):
             cap.add(ip(EXT, GATEWAY) / TCP(sport=sport, dport=8080,
                                            flags="PA", seq=9000 + i) /
                     Raw(b"O" * 2048), 0)
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
+        health_tail(cap, tail)
     return build
 
 
-def half_hellos(n, tail=3.0):
-    """n TLS connections from one outside host, each sending the first
-    half of a 2 KB ClientHello and nothing more (each holds a parser
-    buffer until it times out), then a few seconds of ordinary traffic
-    so the health check runs."""
-    def build(cap):
-        hello = client_hello("hold.example", ciphers=list(range(1, 900)))
-        for i in range(n):
-            t = Tcp(cap, EXT, GATEWAY, 20000 + i, 443).handshake()
-            t.send(0, hello[:len(hello) // 2])
-            cap.t += 2.0 / n
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
-    return build
-
-
-def half_headers(n, tail=3.0):
-    """n HTTP requests from one outside host whose header never ends
-    (each holds an HTTP session), then ordinary traffic."""
+def half_started(n, dport, sport, first, tail=3.0):
+    """n connections from one outside host to the gateway's dport (source
+    ports from sport), each sending `first` and nothing more (each holds
+    a parser buffer until it times out), then health_tail."""
     def build(cap):
         for i in range(n):
-            t = Tcp(cap, EXT, GATEWAY, 30000 + i, 80).handshake()
-            t.send(0, b"GET / HTTP/1.1\r\nHost: gw.example.gov.vn\r\n"
-                      b"X-Pad: " + b"a" * 200 + b"\r\n")
+            t = Tcp(cap, EXT, GATEWAY, sport + i, dport).handshake()
+            t.send(0, first)
             cap.t += 2.0 / n
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
+        health_tail(cap, tail)
     return build
+
+
+def half_hellos(n):
+    """Each the first half of a 2 KB ClientHello."""
+    hello = client_hello("hold.example", ciphers=list(range(1, 900)))
+    return half_started(n, 443, 20000, hello[:len(hello) // 2])
+
+
+def half_headers(n):
+    """Each an HTTP request whose header never ends (an HTTP session)."""
+    return half_started(n, 80, 30000,
+                        b"GET / HTTP/1.1\r\nHost: gw.example.gov.vn\r\n"
+                        b"X-Pad: " + b"a" * 200 + b"\r\n")
 
 
 def long_segments(snaplen, tail=3.0):
@@ -555,9 +551,7 @@ def long_segments(snaplen, tail=3.0):
             t.send(0, body[i:i + 16000])
         t.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         t.close()
-        for _ in range(int(tail * 2)):
-            tls_session(cap, PEER, GATEWAY, 443)
-            cap.t += 0.5
+        health_tail(cap, tail)
     return build
 
 
